@@ -1,0 +1,39 @@
+# Sanaq: the two commands a fresh Debian 12 machine needs are `make demo` and `make test`.
+# Both set up everything themselves (system packages as root, .venv, pinned Python deps).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.stamp-deps
+
+.PHONY: demo test lint typecheck unit setup system-deps bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt deploy/system-packages.txt deploy/bootstrap.sh
+	bash deploy/bootstrap.sh
+	touch $(STAMP)
+
+system-deps:
+	bash deploy/bootstrap.sh --system-only
+
+demo: setup
+	$(PY) -m kiosk.demo
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+unit: setup
+	$(VENV)/bin/pytest
+
+test: lint typecheck unit
+
+bench: setup
+	$(PY) benchmarks/read.py
+	$(PY) benchmarks/accuracy.py --sheets 2000
+
+clean:
+	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache

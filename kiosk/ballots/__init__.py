@@ -1,0 +1,1 @@
+"""Ballot layout, rendering and marked test decks."""

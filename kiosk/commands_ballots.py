@@ -1,0 +1,61 @@
+"""`sanaq ballots render` and `sanaq deck`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from kiosk.ballots.deck import DeckOptions, write_deck
+from kiosk.ballots.layout import build_layout
+from kiosk.ballots.render import render_pdf, render_side_image
+from kiosk.election.load import load_election
+from kiosk.errors import SanaqError
+
+
+def _styles(requested: str | None, available: list[str]) -> list[str]:
+    if requested is None:
+        return available
+    if requested not in available:
+        raise SanaqError("unknown_style", requested)
+    return [requested]
+
+
+def render(args: argparse.Namespace) -> int:
+    pkg = load_election(args.election, args.hq_key)
+    if not 50 <= args.dpi <= 1200:
+        raise SanaqError("image_size_unsupported", f"dpi {args.dpi}")
+    out: Path = args.out
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SanaqError("file_unwritable", str(exc)) from exc
+    for style_id in _styles(args.style, [s.id for s in pkg.election.styles]):
+        layout = build_layout(pkg.election, pkg.election_hash, style_id, args.test)
+        (out / f"{style_id}.pdf").write_bytes(render_pdf(layout))
+        render_side_image(layout, "back", args.dpi).convert("L").save(out / f"{style_id}.png", optimize=False)
+        render_side_image(layout, "front", args.dpi).convert("L").save(out / f"{style_id}.front.png")
+        (out / f"{style_id}.layout.json").write_text(
+            json.dumps(layout.to_json(args.dpi), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
+        print(
+            f"{style_id}: {layout.height_mm:.0f} mm, {len(layout.targets)} squares -> "
+            f"{out / style_id}.pdf, .png, .front.png, .layout.json"
+        )
+    return 0
+
+
+def deck(args: argparse.Namespace) -> int:
+    pkg = load_election(args.election, args.hq_key)
+    if args.n < 0:
+        raise SanaqError("package_invalid", "--n must not be negative")
+    opt = DeckOptions.clean() if args.clean else DeckOptions()
+    total = 0
+    for style_id in _styles(args.style, [s.id for s in pkg.election.styles]):
+        truths = write_deck(
+            pkg.election, pkg.election_hash, style_id, args.n, args.seed, args.out, opt, args.test
+        )
+        total += len(truths)
+        print(f"{style_id}: {len(truths)} sheets")
+    print(f"wrote {total} sheets (2 images + 1 ground-truth JSON each) to {args.out}")
+    return 0

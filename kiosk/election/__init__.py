@@ -1,0 +1,1 @@
+"""Election package model, signing and loading, and the built-in sample."""

@@ -1,0 +1,201 @@
+"""The election package: what headquarters tells a station to count.
+
+Pydantic models at the boundary (the package is outside input); frozen so that a
+loaded election cannot be changed by accident anywhere in the kiosk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+PACKAGE_FORMAT: Final = "sanaq.election/1"
+
+# Style ids travel in the ballot QR code (alphanumeric mode): upper case, digits, '-'.
+STYLE_ID_PATTERN = r"^[A-Z0-9][A-Z0-9-]{0,9}$"
+ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
+
+MIN_BALLOT_LENGTH_MM = 210.0
+MAX_BALLOT_LENGTH_MM = 500.0
+BALLOT_WIDTH_MM = 148.0
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Text(Frozen):
+    """A text in the two ballot languages, with English for staff and logs."""
+
+    kk: str = Field(min_length=1)
+    ru: str = Field(min_length=1)
+    en: str = ""
+
+
+class Option(Frozen):
+    id: str = Field(pattern=ID_PATTERN)
+    name: Text
+    # A candidate's party, or None for a party option / self-nominated candidate.
+    party: Text | None = None
+    self_nominated: bool = False
+    against_all: bool = False
+
+
+class Contest(Frozen):
+    id: str = Field(pattern=ID_PATTERN)
+    kind: Literal["party_list", "single_mandate"]
+    title: Text
+    seats: int = Field(ge=1)
+    votes_allowed: Literal[1] = 1
+    # Ballot order is the list order; "against all" must be last.
+    options: tuple[Option, ...] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _check_options(self) -> Contest:
+        ids = [o.id for o in self.options]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"contest {self.id}: duplicate option ids")
+        against = [i for i, o in enumerate(self.options) if o.against_all]
+        if len(against) > 1:
+            raise ValueError(f"contest {self.id}: more than one 'against all' option")
+        if against and against[0] != len(self.options) - 1:
+            raise ValueError(f"contest {self.id}: 'against all' must be the last option")
+        return self
+
+
+class BallotStyle(Frozen):
+    id: str = Field(pattern=STYLE_ID_PATTERN)
+    contest: str
+    title: Text
+    # Ballot type colour, "#rrggbb" (blue for the Mazhilis list, green for its districts...).
+    colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    colour_name: Text
+
+
+class Station(Frozen):
+    id: str = Field(pattern=ID_PATTERN)
+    name: Text
+    address: Text
+    styles: tuple[str, ...] = Field(min_length=1)
+    voters_on_list: int = Field(ge=0)
+    ballots_received: dict[str, int] = Field(default_factory=dict)
+
+
+class ProtocolLine(Frozen):
+    id: str = Field(pattern=ID_PATTERN)
+    number: str
+    title: Text
+    source: Literal["entered", "counted"]
+    # For vote lines: the option whose votes this line carries.
+    option: str | None = None
+
+
+class ControlRatio(Frozen):
+    """sum(left) <op> sum(right), over protocol line ids."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    left: tuple[str, ...] = Field(min_length=1)
+    op: Literal["=", ">=", "<="]
+    right: tuple[str, ...] = Field(min_length=1)
+    title: Text
+
+
+class ProtocolForm(Frozen):
+    contest: str
+    lines: tuple[ProtocolLine, ...] = Field(min_length=1)
+    ratios: tuple[ControlRatio, ...] = ()
+
+    @model_validator(mode="after")
+    def _check_refs(self) -> ProtocolForm:
+        ids = [ln.id for ln in self.lines]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"protocol {self.contest}: duplicate line ids")
+        known = set(ids)
+        for r in self.ratios:
+            for ref in (*r.left, *r.right):
+                if ref not in known:
+                    raise ValueError(f"protocol {self.contest}: ratio {r.id} names unknown line {ref}")
+        return self
+
+
+class Rules(Frozen):
+    blank_is_invalid: bool = True
+    # "More than one mark is invalid": regional practice, not confirmed in Kazakh text.
+    overvote_is_invalid: bool = True
+    # Whether a blank or over-marked ballot goes back to the voter for a second chance.
+    return_invalid_to_voter: bool = False
+
+
+class ElectionInfo(Frozen):
+    id: str = Field(pattern=ID_PATTERN)
+    title: Text
+    date: dt.date
+    official: bool
+    jurisdiction: Text
+
+
+class Election(Frozen):
+    format: Literal["sanaq.election/1"] = PACKAGE_FORMAT
+    election: ElectionInfo
+    contests: tuple[Contest, ...] = Field(min_length=1)
+    styles: tuple[BallotStyle, ...] = Field(min_length=1)
+    stations: tuple[Station, ...] = Field(min_length=1)
+    protocols: tuple[ProtocolForm, ...] = ()
+    rules: Rules = Rules()
+
+    @model_validator(mode="after")
+    def _check_refs(self) -> Election:
+        contests = {c.id: c for c in self.contests}
+        if len(contests) != len(self.contests):
+            raise ValueError("duplicate contest ids")
+        styles = {s.id for s in self.styles}
+        if len(styles) != len(self.styles):
+            raise ValueError("duplicate style ids")
+        for s in self.styles:
+            if s.contest not in contests:
+                raise ValueError(f"style {s.id} names unknown contest {s.contest}")
+        if len({s.id for s in self.stations}) != len(self.stations):
+            raise ValueError("duplicate station ids")
+        for st in self.stations:
+            for sid in st.styles:
+                if sid not in styles:
+                    raise ValueError(f"station {st.id} names unknown style {sid}")
+            for sid in st.ballots_received:
+                if sid not in st.styles:
+                    raise ValueError(f"station {st.id}: ballots received for foreign style {sid}")
+        for p in self.protocols:
+            c = contests.get(p.contest)
+            if c is None:
+                raise ValueError(f"protocol names unknown contest {p.contest}")
+            option_ids = {o.id for o in c.options}
+            for ln in p.lines:
+                if ln.option is not None and ln.option not in option_ids:
+                    raise ValueError(f"protocol {p.contest}: line {ln.id} names unknown option")
+        return self
+
+    # --- look-ups -----------------------------------------------------------
+    def contest(self, contest_id: str) -> Contest:
+        for c in self.contests:
+            if c.id == contest_id:
+                return c
+        raise KeyError(contest_id)
+
+    def style(self, style_id: str) -> BallotStyle:
+        for s in self.styles:
+            if s.id == style_id:
+                return s
+        raise KeyError(style_id)
+
+    def station(self, station_id: str) -> Station:
+        for s in self.stations:
+            if s.id == station_id:
+                return s
+        raise KeyError(station_id)
+
+    def protocol(self, contest_id: str) -> ProtocolForm | None:
+        for p in self.protocols:
+            if p.contest == contest_id:
+                return p
+        return None
