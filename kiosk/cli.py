@@ -86,9 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "election":
-        from kiosk import commands_election
+        from kiosk.commands_election import run as run_election
 
-        return commands_election.run(args)
+        return run_election(args)
     if args.command == "ballots":
         from kiosk import commands_ballots
 
@@ -98,9 +98,9 @@ def _run(args: argparse.Namespace) -> int:
 
         return commands_ballots.deck(args)
     if args.command == "read":
-        from kiosk import commands_read
+        from kiosk.commands_read import run
 
-        return commands_read.run(args)
+        return run(args)
     raise AssertionError(args.command)
 
 

@@ -113,4 +113,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Метки бюллетеня не совпадают с ожидаемыми. Вставьте бюллетень ещё раз.",
         "en": "The ballot marks are not where they should be. Please insert the ballot again.",
     },
+    "layout_version_unsupported": {
+        "kk": "Бюллетень бұл бағдарлама білмейтін нұсқада басылған.",
+        "ru": "Бюллетень напечатан в версии, неизвестной этой программе.",
+        "en": "The ballot was printed with a layout version this software does not know.",
+    },
+    "file_unreadable": {
+        "kk": "Файлды оқу мүмкін болмады.",
+        "ru": "Не удалось прочитать файл.",
+        "en": "The file could not be read.",
+    },
 }

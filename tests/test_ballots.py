@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from pyzbar.pyzbar import decode
 
-from kiosk.ballots.deck import DeckOptions, generate_sheet, write_deck
+from kiosk.ballots.deck import DeckOptions, canvas_margins, generate_sheet, write_deck
 from kiosk.ballots.layout import build_layout, parse_qr_payload
 from kiosk.ballots.render import render_pdf, render_side_grey
 from kiosk.election.package import LoadedPackage
@@ -56,6 +56,24 @@ def test_layout_sanity(sample: LoadedPackage) -> None:
             assert a.inside(layout.width_mm, layout.height_mm)
             for b in boxes[i + 1 :]:
                 assert not a.overlaps(b)
+        # Nothing dark near a fiducial, so the coarse search never merges it with print.
+        from kiosk.ballots.layout import FIDUCIAL_CLEARANCE, QR_MODULE, QR_QUIET, Box, QrCode, Rect
+
+        dark = [
+            p.box
+            for p in layout.back.drawing + layout.front.drawing
+            if isinstance(p, Rect) and p.box not in layout.back.fiducials
+        ]
+        q = QR_QUIET * QR_MODULE
+        dark += [
+            Box(p.box.x + q, p.box.y + q, p.box.w - 2 * q, p.box.h - 2 * q)
+            for p in layout.back.drawing
+            if isinstance(p, QrCode)
+        ]
+        c = FIDUCIAL_CLEARANCE - 0.01
+        for f in layout.back.fiducials:
+            grown = Box(f.x - c, f.y - c, f.w + 2 * c, f.h + 2 * c)
+            assert not any(grown.overlaps(d) for d in dark), (style.id, f)
         # Two timing marks per row, level with the square's centre.
         for t in layout.targets:
             marks = [m for m in layout.timing_marks if m.row == t.row]
@@ -234,10 +252,10 @@ def test_deck_marks_land_in_the_squares(sample: LoadedPackage) -> None:
     layout = build_layout(sample.election, sample.election_hash, "MZ-LIST")
     blank = render_side_grey(layout, "back", 200).astype(int)
     s = 200 / 25.4
-    margin = round(6 * s)
+    mx, my = canvas_margins(blank.shape[0], blank.shape[1], DeckOptions.clean(), s)
     for i in range(10):
         sheet = generate_sheet(sample.election, sample.election_hash, "MZ-LIST", 11, i, DeckOptions.clean())
-        page = sheet.back[margin : margin + blank.shape[0], margin : margin + blank.shape[1]].astype(int)
+        page = sheet.back[my : my + blank.shape[0], mx : mx + blank.shape[1]].astype(int)
         for t, q in zip(layout.targets, sheet.truth.squares, strict=True):
             b = t.box
             y0, y1, x0, x1 = (

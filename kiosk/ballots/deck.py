@@ -158,7 +158,7 @@ def _pen(rng: np.random.Generator, kind: MarkKind, s: float) -> tuple[int, int]:
     if kind == "light_pencil":
         return int(rng.integers(120, 150)), max(1, round(rng.uniform(0.5, 0.7) * s))
     if kind == "erased":
-        return int(rng.integers(246, 250)), max(1, round(rng.uniform(0.4, 0.6) * s))
+        return int(rng.integers(247, 251)), max(1, round(rng.uniform(0.4, 0.6) * s))
     return int(rng.integers(10, 70)), max(1, round(rng.uniform(0.35, 0.8) * s))
 
 
@@ -236,7 +236,7 @@ def _draw_mark(
         rel = [(float(rng.uniform(0.1, 0.9)), float(rng.uniform(0.1, 0.9))) for _ in range(n)]
         poly(pts(rel, jitter=0.0))
     elif kind == "hesitation_dot":
-        d = rng.uniform(0.8, 1.1) * s
+        d = rng.uniform(0.9, 1.2) * s
         cx = x + size * rng.uniform(0.3, 0.7)
         cy = y + size * rng.uniform(0.3, 0.7)
         cv2.circle(
@@ -268,6 +268,15 @@ def _draw_stray(layer: np.ndarray, layout: BallotLayout, rng: np.random.Generato
 # --- scanner model -----------------------------------------------------------------------------------
 
 
+def canvas_margins(h: int, w: int, opt: DeckOptions, s: float) -> tuple[int, int]:
+    """Scanner image margins around the page: wide enough for the whole turned page plus
+    offset and stretch, as a sheet-fed scanner's fixed image width is."""
+    turn = abs(math.sin(math.radians(opt.rotation_deg)))
+    margin_x = round((6 + opt.offset_mm) * s + turn * h / 2 + opt.scale * w)
+    margin_y = round((6 + opt.offset_mm) * s + turn * w / 2 + opt.scale * h)
+    return margin_x, margin_y
+
+
 def _warp(
     page: np.ndarray,
     rng: np.random.Generator,
@@ -277,10 +286,10 @@ def _warp(
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Place the page on the scanner canvas: returns (image, page->image matrix, background)."""
     h, w = page.shape
-    margin = round(6 * s)
-    out_w, out_h = w + 2 * margin, h + 2 * margin
     background = int(rng.choice([240, 250, 40]))
     angle = rng.uniform(-opt.rotation_deg, opt.rotation_deg)
+    margin_x, margin_y = canvas_margins(h, w, opt, s)
+    out_w, out_h = w + 2 * margin_x, h + 2 * margin_y
     sx = 1 + rng.uniform(-opt.scale, opt.scale)
     sy = 1 + rng.uniform(-opt.scale, opt.scale)
     ox = rng.uniform(-opt.offset_mm, opt.offset_mm) * s
@@ -302,7 +311,7 @@ def _warp(
     matrix = t2 @ persp @ rot @ t1
     if not any((angle, sx - 1, sy - 1, ox, oy, opt.perspective)):
         img = np.full((out_h, out_w), background, np.uint8)
-        img[margin : margin + h, margin : margin + w] = page
+        img[margin_y : margin_y + h, margin_x : margin_x + w] = page
     else:
         img = cv2.warpPerspective(
             page,

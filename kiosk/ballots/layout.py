@@ -29,6 +29,7 @@ PT_MM = 25.4 / 72.0
 # Page furniture (mm).
 EDGE = 4.0  # fiducial offset from the paper edge
 FIDUCIAL = 7.0  # solid square
+FIDUCIAL_CLEARANCE = 5.0  # nothing dark this close to a fiducial
 TIMING_W, TIMING_H = 4.0, 1.6
 TARGET = 6.0  # the voter's square
 TARGET_STROKE = 0.35
@@ -284,7 +285,7 @@ def _paragraph(
 # --- the layout ------------------------------------------------------------------------
 
 
-def _fiducials(height: float) -> tuple[Box, Box, Box, Box]:
+def fiducials_for_height(height: float) -> tuple[Box, Box, Box, Box]:
     right = BALLOT_WIDTH_MM - EDGE - FIDUCIAL
     bottom = height - EDGE - FIDUCIAL
     return (
@@ -295,7 +296,7 @@ def _fiducials(height: float) -> tuple[Box, Box, Box, Box]:
     )
 
 
-def _qr_box(height: float) -> Box:
+def qr_box_for_height(height: float) -> Box:
     return Box(EDGE + FIDUCIAL + 3.0, height - EDGE - QR_SIZE, QR_SIZE, QR_SIZE)
 
 
@@ -319,7 +320,14 @@ def build_layout(election: Election, election_hash: str, style_id: str, test: bo
     header: list[Primitive] = []
     text_w = BALLOT_WIDTH_MM - 2 * (EDGE + FIDUCIAL + 2.0)
     x0 = EDGE + FIDUCIAL + 2.0
-    header.append(Rect(Box(x0, EDGE, text_w, FIDUCIAL), fill=style.colour))
+    # The colour band prints dark in grey: keep it well clear of the fiducials.
+    band = Box(
+        EDGE + FIDUCIAL + FIDUCIAL_CLEARANCE,
+        EDGE,
+        BALLOT_WIDTH_MM - 2 * (EDGE + FIDUCIAL + FIDUCIAL_CLEARANCE),
+        FIDUCIAL,
+    )
+    header.append(Rect(band, fill=style.colour))
     header.append(
         TextRun(
             BALLOT_WIDTH_MM / 2,
@@ -366,8 +374,8 @@ def build_layout(election: Election, election_hash: str, style_id: str, test: bo
         )
     height = float(max(MIN_BALLOT_LENGTH_MM, math.ceil(rows_top + n_rows * row_h + FOOTER)))
 
-    fiducials = _fiducials(height)
-    qr_box = _qr_box(height)
+    fiducials = fiducials_for_height(height)
+    qr_box = qr_box_for_height(height)
     back: list[Primitive] = [Rect(f, fill="#000000") for f in fiducials]
     back.extend(header)
 
@@ -433,7 +441,7 @@ def build_layout(election: Election, election_hash: str, style_id: str, test: bo
 
     # Front (title) side: the same fiducials and QR place, so that the reader finds either side.
     front: list[Primitive] = [Rect(f, fill="#000000") for f in fiducials]
-    front.append(Rect(Box(x0, EDGE, text_w, FIDUCIAL), fill=style.colour))
+    front.append(Rect(band, fill=style.colour))
     fy = EDGE + FIDUCIAL + 12.0
     front.append(Rect(Box(BALLOT_WIDTH_MM / 2 - 12, fy, 24, 24), stroke=style.colour, stroke_mm=1.0))
     front.append(TextRun(BALLOT_WIDTH_MM / 2, fy + 14.5, 14, "ҚР", True, style.colour, "center"))
@@ -449,7 +457,8 @@ def build_layout(election: Election, election_hash: str, style_id: str, test: bo
     fy = _paragraph(
         front, election.election.date.strftime("%d.%m.%Y"), x0, fy + 3, text_w, 9, True, align="center"
     )
-    sig = Box(x0 + text_w - 62, height - EDGE - 26, 62, 22)
+    sig_right = BALLOT_WIDTH_MM - EDGE - FIDUCIAL - FIDUCIAL_CLEARANCE - 0.5
+    sig = Box(sig_right - 62, height - EDGE - 26, 62, 22)
     front.append(Rect(sig, stroke="#000000", stroke_mm=0.3))
     front.append(TextRun(sig.x + 2, sig.y + 4, 5.5, "Учаскелік комиссия мүшесінің қолы"))
     front.append(TextRun(sig.x + 2, sig.y + 7, 5.5, "Подпись члена участковой комиссии"))

@@ -1,0 +1,506 @@
+"""The ballot reader: one scanned side in, an interpreted side out.
+
+    image -> fiducials (coarse) -> orientation + identity (QR) -> checks against the
+    election and station -> registration (corner homography, then the row timing marks
+    for local correction) -> streak check -> mark scores -> marks -> contest outcomes.
+
+Every refusal is a `SideReading` with a stable reason code, never an exception.
+The reader holds no storage and no clock; it is safe to use from several processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+import cv2
+import numpy as np
+
+from kiosk.ballots.layout import (
+    EDGE,
+    FIDUCIAL,
+    LAYOUT_VERSION,
+    QR_HASH_CHARS,
+    TARGET,
+    TARGET_STROKE,
+    TEXT_X,
+    BallotLayout,
+    QrInfo,
+    build_layout,
+    parse_qr_payload,
+    qr_box_for_height,
+)
+from kiosk.election.model import Election
+from kiosk.reading.locate import FIDUCIAL_SPAN_MM, Found, Levels, PageCorners, find_fiducials
+from kiosk.reading.model import (
+    ContestReading,
+    Crop,
+    MarkReading,
+    SideReading,
+    Thresholds,
+    contest_outcome,
+    rejected,
+)
+from kiosk.reading.qr import QrBook, zbar_full_page, zbar_region
+
+Mode = Literal["official", "test"]
+
+# Window around each square: the whole printed border stays inside it under any
+# registration error we accept, so the border's ink is the same in every window and the
+# per-sheet baseline removes it.
+WINDOW_MARGIN_MM = 1.2
+ASPECT_TOLERANCE = 0.07  # each axis may be stretched by 3%
+MIN_TIMING_MARKS = 0.75  # share of rows whose marks must be found
+MIN_SIDE_PX, MAX_SIDE_PX, MAX_PIXELS = 300, 16_000, 80_000_000
+STREAK_DARK_SHARE = 0.85
+
+
+def decode_image(data: bytes) -> np.ndarray | SideReading:
+    """Bytes from a scanner or a file (PNG, JPEG, TIFF, PNM) to a grey uint8 array."""
+    if len(data) < 8:
+        return rejected("image_undecodable", "too short")
+    buf = np.frombuffer(data, np.uint8)
+    try:
+        image = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
+    except cv2.error:
+        image = None
+    if image is None:
+        return rejected("image_undecodable")
+    return np.asarray(image)
+
+
+def as_grey(image: np.ndarray) -> np.ndarray | SideReading:
+    if image.ndim == 3 and image.shape[2] in (3, 4):
+        image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY if image.shape[2] == 3 else cv2.COLOR_BGRA2GRAY)
+    if image.ndim != 2:
+        return rejected("image_undecodable", f"shape {image.shape}")
+    if image.dtype == np.uint16:
+        image = (image >> 8).astype(np.uint8)
+    elif image.dtype != np.uint8:
+        return rejected("image_undecodable", f"dtype {image.dtype}")
+    h, w = image.shape
+    if min(h, w) < MIN_SIDE_PX or max(h, w) > MAX_SIDE_PX or h * w > MAX_PIXELS:
+        return rejected("image_size_unsupported", f"{w}x{h}")
+    return image
+
+
+@dataclass(frozen=True)
+class StylePlan:
+    """Everything per style that does not depend on the sheet, computed once."""
+
+    layout: BallotLayout
+    fiducials_mm: np.ndarray  # (4, 2) page mm, page order
+    mark_rows: np.ndarray  # (rows, 2, 2): left and right timing-mark centres, mm
+    target_t: np.ndarray  # (rows,) position of the square centre between the row's marks
+    target_dy_mm: np.ndarray  # (rows,) square centre below the marks' line (0 by design)
+    mark_span_mm: float
+    interior_mm2: float
+
+
+def _plan(layout: BallotLayout) -> StylePlan:
+    fid = np.array([[b.cx, b.cy] for b in layout.back.fiducials])
+    rows = []
+    ts, dys = [], []
+    for t in layout.targets:
+        left = next(m.box for m in layout.timing_marks if m.row == t.row and m.edge == "left")
+        right = next(m.box for m in layout.timing_marks if m.row == t.row and m.edge == "right")
+        rows.append([[left.cx, left.cy], [right.cx, right.cy]])
+        ts.append((t.box.cx - left.cx) / (right.cx - left.cx))
+        dys.append(t.box.cy - left.cy)
+    span = float(rows[0][1][0] - rows[0][0][0])
+    return StylePlan(
+        layout, fid, np.array(rows), np.array(ts), np.array(dys), span, (TARGET - 2 * TARGET_STROKE) ** 2
+    )
+
+
+def page_to_image(corners: PageCorners, fiducials_mm: np.ndarray) -> np.ndarray:
+    h: np.ndarray = np.asarray(
+        cv2.getPerspectiveTransform(fiducials_mm.astype(np.float32), corners.points.astype(np.float32)),
+        dtype=np.float64,
+    )
+    return h
+
+
+def _project(h: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    p = h @ np.vstack([pts.T, np.ones(len(pts))])
+    out: np.ndarray = (p[:2] / p[2]).T
+    return out
+
+
+class BallotReader:
+    def __init__(
+        self,
+        election: Election,
+        election_hash: str,
+        station: str | None = None,
+        mode: Mode = "official",
+        thresholds: Thresholds = Thresholds(),
+        keep_crops: Literal["never", "review", "always"] = "review",
+    ) -> None:
+        self.election = election
+        self.election_hash = election_hash
+        if station is None:
+            if len(election.stations) != 1:
+                raise ValueError("the package has several stations: name one")
+            station = election.stations[0].id
+        self.station = election.station(station)
+        self.mode = mode
+        self.thresholds = thresholds
+        self.keep_crops = keep_crops
+        layouts = {
+            (s.id, test): build_layout(election, election_hash, s.id, test)
+            for s in election.styles
+            for test in (False, True)
+        }
+        self.plans = {key: _plan(layout) for key, layout in layouts.items()}
+        self.book = QrBook(layouts)
+
+    # --- public -----------------------------------------------------------------------
+
+    def read_bytes(self, data: bytes) -> SideReading:
+        image = decode_image(data)
+        if isinstance(image, SideReading):
+            return image
+        return self.read(image)
+
+    def read(self, image: np.ndarray) -> SideReading:
+        grey = as_grey(image)
+        if isinstance(grey, SideReading):
+            return grey
+        return self._read(grey)
+
+    def read_sheet(self, images: Sequence[np.ndarray | bytes]) -> SideReading:
+        """A sheet is both sides, in either order: the choices side decides."""
+        readings = [self.read_bytes(i) if isinstance(i, bytes) else self.read(i) for i in images]
+        for r in readings:
+            if r.side == "back":
+                return r
+        fronts = [r for r in readings if r.side == "front"]
+        if fronts:
+            # A front that was itself refused (wrong election...) says more than "title side".
+            for r in fronts:
+                if r.reason != "title_side_only":
+                    return r
+            return fronts[0]
+        return readings[0] if readings else rejected("not_a_ballot", "no image")
+
+    # --- the pipeline ------------------------------------------------------------------------
+
+    def _read(self, image: np.ndarray) -> SideReading:
+        found = find_fiducials(image)
+        if found is None:
+            return self._no_page(image)
+        ident = self._identify(image, found)
+        if isinstance(ident, SideReading):
+            return ident
+        info, corners, plan = ident
+        known: dict[str, Any] = {
+            "side": info.side,
+            "style": info.style,
+            "test": info.test,
+            "orientation": corners.orientation,
+            "dpi": corners.px_per_mm * 25.4,
+        }
+        refusal = self._check(info)
+        if refusal is not None:
+            return rejected(refusal, **known)
+        layout = plan.layout
+        expected_ratio = (layout.height_mm - 2 * EDGE - FIDUCIAL) / FIDUCIAL_SPAN_MM
+        ratio = corners.height_px / corners.width_px
+        if abs(ratio / expected_ratio - 1) > ASPECT_TOLERANCE:
+            return rejected("layout_mismatch", f"aspect {ratio:.3f} vs {expected_ratio:.3f}", **known)
+        if info.side == "front":
+            return rejected("title_side_only", **known)
+        h = page_to_image(corners, plan.fiducials_mm)
+        levels = self._levels(image, corners, found.levels)
+        centres = self._register(image, h, plan, levels, corners.px_per_mm)
+        if centres is None:
+            return rejected("unreadable", "timing marks", **known)
+        centres_px, scales = centres
+        if self._streak(image, centres_px, scales, levels, corners):
+            return rejected("needs_cleaning", **known)
+        scores = score_squares(image, centres_px, scales, levels, plan.interior_mm2)
+        return self._interpret(image, plan, h, scores, centres_px, scales, known)
+
+    def _no_page(self, image: np.ndarray) -> SideReading:
+        f = max(1, min(image.shape) // 200)
+        small = image[::f, ::f]
+        hist = cv2.calcHist([np.ascontiguousarray(small)], [0], None, [256], [0, 256]).ravel()
+        cdf = np.cumsum(hist) / hist.sum()
+        paper = float(np.searchsorted(cdf, 0.5))
+        dark_share = float(cdf[max(0, int(paper) - 60)])
+        if dark_share < 0.002:
+            return rejected("blank_page")
+        for payload in zbar_full_page(image):
+            info = parse_qr_payload(payload)
+            if info is not None:
+                # Our code, but the page could not be framed: folded, cut, or badly skewed.
+                return rejected("unreadable", "no fiducials", style=info.style, side=info.side)
+        return rejected("not_a_ballot")
+
+    def _identify(
+        self, image: np.ndarray, found: Found
+    ) -> tuple[QrInfo, PageCorners, StylePlan] | SideReading:
+        """Orientation and identity from the QR: fast template match, then zbar."""
+        width = found.corners[0].width_px
+        height = found.corners[0].height_px
+        heights = [
+            hh
+            for hh in self.book.heights
+            if abs((height / width) / ((hh - 2 * EDGE - FIDUCIAL) / FIDUCIAL_SPAN_MM) - 1) < ASPECT_TOLERANCE
+        ]
+        for corners in found.corners:
+            for hh in heights:
+                fid = np.array([[b.cx, b.cy] for b in _fiducial_boxes(hh)])
+                h = page_to_image(corners, fid)
+                qr = qr_box_for_height(hh)
+                code = self.book.match(image, h, qr.x, qr.y, hh)
+                if code is not None:
+                    return code.info, corners, self.plans[(code.info.style, code.info.test)]
+        # Not one of ours as printed (or damaged): decode it to say what it is.
+        est_height = height / width * FIDUCIAL_SPAN_MM + 2 * EDGE + FIDUCIAL
+        payloads: list[tuple[str, PageCorners]] = []
+        for corners in found.corners:
+            for hh in heights or [est_height]:
+                fid = np.array([[b.cx, b.cy] for b in _fiducial_boxes(hh)])
+                h = page_to_image(corners, fid)
+                qr = qr_box_for_height(hh)
+                payloads += [(p, corners) for p in zbar_region(image, h, (qr.x, qr.y, qr.w, qr.h))]
+            if payloads:
+                break
+        if not payloads:
+            payloads = [(p, found.corners[0]) for p in zbar_full_page(image)]
+        for payload, corners in payloads:
+            info = parse_qr_payload(payload)
+            if info is None:
+                continue
+            plan = self.plans.get((info.style, info.test))
+            if (
+                plan is None
+                or info.hash_prefix != self.election_hash[:QR_HASH_CHARS]
+                or info.layout_version != LAYOUT_VERSION
+            ):
+                reason = self._check(info) or "wrong_election"
+                return rejected(reason, style=info.style, side=info.side, test=info.test)
+            return info, corners, plan
+        if payloads:
+            return rejected("not_a_ballot", "foreign QR code")
+        return rejected("unreadable", "no QR code")
+
+    def _check(self, info: QrInfo) -> str | None:
+        if info.layout_version != LAYOUT_VERSION:
+            return "layout_version_unsupported"
+        if info.hash_prefix != self.election_hash[:QR_HASH_CHARS]:
+            return "wrong_election"
+        if info.style not in {s.id for s in self.election.styles}:
+            return "wrong_election"
+        if info.style not in self.station.styles:
+            return "wrong_station"
+        if info.test and self.mode == "official":
+            return "test_ballot_in_official_mode"
+        if not info.test and self.mode == "test":
+            return "official_ballot_in_test_mode"
+        return None
+
+    def _levels(self, image: np.ndarray, corners: PageCorners, coarse: Levels) -> Levels:
+        """Black from the fiducials' insides; paper from the page between them."""
+        r = max(1, int(FIDUCIAL * 0.25 * corners.px_per_mm))
+        blacks = []
+        for x, y in corners.points:
+            xi, yi = round(x), round(y)
+            blacks.append(float(image[max(0, yi - r) : yi + r + 1, max(0, xi - r) : xi + r + 1].mean()))
+        x0, y0 = corners.points.min(axis=0).astype(int)
+        x1, y1 = corners.points.max(axis=0).astype(int)
+        page = np.ascontiguousarray(image[y0:y1:8, x0:x1:8])
+        hist = cv2.calcHist([page], [0], None, [256], [0, 256]).ravel()
+        cdf = np.cumsum(hist) / max(1.0, float(hist.sum()))
+        paper = float(np.searchsorted(cdf, 0.6))
+        black = float(np.median(blacks))
+        if paper - black < 40:
+            return coarse
+        return Levels(paper, black)
+
+    def _register(
+        self, image: np.ndarray, h: np.ndarray, plan: StylePlan, levels: Levels, px_per_mm: float
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Square centres (px) and local scales (px/mm), corrected row by row from the timing marks."""
+        rows = plan.mark_rows
+        predicted = _project(h, rows.reshape(-1, 2)).reshape(rows.shape)
+        refined = find_marks(image, predicted.reshape(-1, 2), px_per_mm, levels).reshape(rows.shape)
+        found = ~np.isnan(refined[:, :, 0])
+        both = found.all(axis=1)
+        if both.mean() < MIN_TIMING_MARKS:
+            return None
+        # Where a mark is missing (ink over it, a tear), use the corner homography shifted by
+        # the nearest rows' residuals.
+        residual = np.where(found[:, :, None], refined - predicted, np.nan)
+        for i in np.nonzero(~found.all(axis=1))[0]:
+            for side in (0, 1):
+                if not found[i, side]:
+                    good = np.nonzero(found[:, side])[0]
+                    near = good[np.argsort(np.abs(good - i))[:2]]
+                    refined[i, side] = predicted[i, side] + np.nanmean(residual[near, side], axis=0)
+        left, right = refined[:, 0], refined[:, 1]
+        vec = right - left
+        centres = left + plan.target_t[:, None] * vec
+        scales = np.linalg.norm(vec, axis=1) / plan.mark_span_mm
+        if plan.target_dy_mm.any():
+            normal = np.stack([-vec[:, 1], vec[:, 0]], axis=1) / np.linalg.norm(vec, axis=1)[:, None]
+            centres = centres + normal * (plan.target_dy_mm * scales)[:, None]
+        if np.abs(scales / px_per_mm - 1).max() > 0.06:
+            return None
+        return centres, scales
+
+    def _streak(
+        self, image: np.ndarray, centres: np.ndarray, scales: np.ndarray, levels: Levels, corners: PageCorners
+    ) -> bool:
+        """A dirty sensor draws a dark line down every image column it sees. Look for a
+        column that is dark over (nearly) the whole page and passes through a square."""
+        half = (TARGET / 2 + WINDOW_MARGIN_MM) * scales
+        x0 = int(max(0, (centres[:, 0] - half).min()))
+        x1 = int(min(image.shape[1], (centres[:, 0] + half).max() + 1))
+        y0 = int(max(0, corners.points[:, 1].min()))
+        y1 = int(min(image.shape[0], corners.points[:, 1].max()))
+        if x1 <= x0 or y1 - y0 < 10:
+            return False
+        step = 4
+        band = image[y0:y1:step, x0:x1]
+        dark_share = (band < levels.mid).mean(axis=0)
+        cols = np.nonzero(dark_share >= STREAK_DARK_SHARE)[0] + x0
+        if cols.size == 0:
+            return False
+        lo, hi = centres[:, 0] - half, centres[:, 0] + half
+        return bool(((cols[:, None] >= lo[None, :]) & (cols[:, None] <= hi[None, :])).any())
+
+    def _interpret(
+        self,
+        image: np.ndarray,
+        plan: StylePlan,
+        h: np.ndarray,
+        scores: np.ndarray,
+        centres: np.ndarray,
+        scales: np.ndarray,
+        known: dict[str, object],
+    ) -> SideReading:
+        layout = plan.layout
+        marks = tuple(
+            MarkReading(t.option, float(sc), self.thresholds.classify(float(sc)))
+            for t, sc in zip(layout.targets, scores, strict=True)
+        )
+        outcome, choice = contest_outcome(marks)
+        contest = ContestReading(layout.contest, outcome, choice, marks)
+        status: Literal["ok", "review"] = "review" if outcome == "review" else "ok"
+        reading = SideReading(status, None, contests=(contest,), **known)  # type: ignore[arg-type]
+        if self.keep_crops == "always" or (self.keep_crops == "review" and status == "review"):
+            reading = replace(reading, crops=review_crops(image, layout, centres, scales))
+        return reading
+
+
+def _fiducial_boxes(height: float) -> tuple:  # type: ignore[type-arg]
+    from kiosk.ballots.layout import fiducials_for_height
+
+    return fiducials_for_height(height)
+
+
+# --- timing marks ------------------------------------------------------------------------------
+
+
+def find_marks(image: np.ndarray, predicted: np.ndarray, px_per_mm: float, levels: Levels) -> np.ndarray:
+    """Refine each predicted timing-mark centre to the centroid of its ink; NaN where no
+    mark of the right size is within reach."""
+    from kiosk.ballots.layout import TIMING_H, TIMING_W
+
+    rx = int((TIMING_W / 2 + 1.5) * px_per_mm)
+    ry = int((TIMING_H / 2 + 1.8) * px_per_mm)
+    expected = TIMING_W * TIMING_H * px_per_mm * px_per_mm
+    out = np.full_like(predicted, np.nan)
+    hh, ww = image.shape
+    thr = levels.mid
+    for i, (px, py) in enumerate(predicted):
+        xi, yi = int(px), int(py)
+        x0, y0, x1, y1 = xi - rx, yi - ry, xi + rx + 1, yi + ry + 1
+        if x0 < 0 or y0 < 0 or x1 > ww or y1 > hh:
+            continue
+        _, mask = cv2.threshold(image[y0:y1, x0:x1], thr, 1, cv2.THRESH_BINARY_INV)
+        m = cv2.moments(mask, binaryImage=True)
+        if not 0.5 * expected <= m["m00"] <= 1.7 * expected:
+            continue
+        out[i] = (x0 + m["m10"] / m["m00"], y0 + m["m01"] / m["m00"])
+    return out
+
+
+# --- scoring -------------------------------------------------------------------------------------
+
+
+def ink_lut(levels: Levels) -> np.ndarray:
+    """Ink of a grey level: 0 on paper, 1 at the fiducials' black."""
+    v = np.arange(256, dtype=np.float64)
+    return np.clip((levels.paper - v) / max(1.0, levels.paper - levels.black), 0.0, 1.0)
+
+
+def score_squares(
+    image: np.ndarray, centres: np.ndarray, scales: np.ndarray, levels: Levels, interior_mm2: float
+) -> np.ndarray:
+    """Ink added in each square beyond what an empty square of this sheet carries, as a
+    share of the square's inside (fast path: a grey-level histogram per window)."""
+    lut = ink_lut(levels).astype(np.float32)
+    half = (TARGET / 2 + WINDOW_MARGIN_MM) * scales
+    sums = np.empty(len(centres))
+    hh, ww = image.shape
+    for i, ((cx, cy), r) in enumerate(zip(centres, half, strict=True)):
+        x0, y0 = max(0, round(cx - r)), max(0, round(cy - r))
+        x1, y1 = min(ww, round(cx + r)), min(hh, round(cy + r))
+        hist = cv2.calcHist([image[y0:y1, x0:x1]], [0], None, [256], [0, 256])
+        sums[i] = float(lut @ hist.ravel())
+    return _scores_from_sums(sums, scales, interior_mm2)
+
+
+def _scores_from_sums(sums: np.ndarray, scales: np.ndarray, interior_mm2: float) -> np.ndarray:
+    # Most squares on a sheet are empty: the lower quartile is an empty square's ink
+    # (its printed border plus this scan's noise and shading).
+    baseline = float(np.percentile(sums, 25))
+    scores: np.ndarray = (sums - baseline) / (interior_mm2 * scales * scales)
+    return scores
+
+
+def score_squares_reference(
+    image: np.ndarray, h: np.ndarray, layout: BallotLayout, levels: Levels, px_per_mm: float = 8.0
+) -> np.ndarray:
+    """Plain reference: warp the page flat with the corner homography, then sum the ink in
+    each square's window in page coordinates. Slow and obvious; the fast path must agree."""
+    scale = np.diag([px_per_mm, px_per_mm, 1.0])
+    page_size = (int(layout.width_mm * px_per_mm), int(layout.height_mm * px_per_mm))
+    flat = cv2.warpPerspective(
+        image,
+        h @ np.linalg.inv(scale),
+        page_size,
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderValue=255,
+    )
+    ink = ink_lut(levels)[flat]
+    sums = []
+    for t in layout.targets:
+        x0 = round((t.box.x - WINDOW_MARGIN_MM) * px_per_mm)
+        y0 = round((t.box.y - WINDOW_MARGIN_MM) * px_per_mm)
+        side = round((TARGET + 2 * WINDOW_MARGIN_MM) * px_per_mm)
+        sums.append(float(ink[y0 : y0 + side, x0 : x0 + side].sum()))
+    return _scores_from_sums(np.array(sums), np.full(len(sums), px_per_mm), (TARGET - 2 * TARGET_STROKE) ** 2)
+
+
+def review_crops(
+    image: np.ndarray, layout: BallotLayout, centres: np.ndarray, scales: np.ndarray
+) -> tuple[Crop, ...]:
+    crops = []
+    hh, ww = image.shape
+    for t, (cx, cy), s in zip(layout.targets, centres, scales, strict=True):
+        r = (TARGET / 2 + 2.5) * s
+        sq = image[max(0, int(cy - r)) : int(cy + r), max(0, int(cx - r)) : int(cx + r)].copy()
+        crops.append(Crop(t.option, "square", sq))
+        left = cx - (t.box.cx - TEXT_X + 6) * s
+        row_h = layout.row_height_mm * s / 2
+        row = image[
+            max(0, int(cy - row_h)) : min(hh, int(cy + row_h)), max(0, int(left)) : min(ww, int(cx + r))
+        ].copy()
+        crops.append(Crop(t.option, "row", row))
+    return tuple(crops)
