@@ -8,6 +8,7 @@ millisecond. Centres are then refined on the full-resolution image.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -36,16 +37,15 @@ class PageCorners:
 
     points: np.ndarray  # (4, 2) float64
     orientation: int  # degrees the page is turned in the image (clockwise)
+    width_px: float
+    height_px: float
 
-    @property
-    def width_px(self) -> float:
-        p = self.points
-        return float((np.linalg.norm(p[1] - p[0]) + np.linalg.norm(p[2] - p[3])) / 2)
-
-    @property
-    def height_px(self) -> float:
-        p = self.points
-        return float((np.linalg.norm(p[3] - p[0]) + np.linalg.norm(p[2] - p[1])) / 2)
+    @staticmethod
+    def of(points: np.ndarray, orientation: int) -> PageCorners:
+        p = points
+        width = (math.dist(p[1], p[0]) + math.dist(p[2], p[3])) / 2
+        height = (math.dist(p[3], p[0]) + math.dist(p[2], p[1])) / 2
+        return PageCorners(points, orientation, width, height)
 
     @property
     def px_per_mm(self) -> float:
@@ -55,7 +55,7 @@ class PageCorners:
 @dataclass(frozen=True)
 class Found:
     corners: tuple[PageCorners, PageCorners]  # the two orientations the geometry allows
-    levels: Levels
+    levels: Levels  # paper and black of the page between the fiducials
 
 
 def subsample_factor(image: np.ndarray) -> int:
@@ -83,20 +83,26 @@ def find_fiducials(image: np.ndarray) -> Found | None:
     # A scanner streak is a dark image column from end to end; it would join a fiducial to
     # the text around it. Blank such columns here (the reader checks streaks separately).
     # Only thin lines: a dark scanner background is a wide band of dark columns.
-    share = (binary > 0).mean(axis=0)
+    share = cv2.reduce(binary, 0, cv2.REDUCE_AVG, dtype=cv2.CV_32F).ravel() / 255.0
     padded = np.pad(share, 3, constant_values=1.0)
     thin = (share > 0.6) & (padded[:-6] < 0.5) & (padded[6:] < 0.5)
     binary[:, thin] = 0
-    n, _, stats, centroids = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    n, _, stats, centroids = cv2.connectedComponentsWithStatsWithAlgorithm(
+        binary, 8, cv2.CV_32S, cv2.CCL_BBDT
+    )
     if n < 5:
         return None
     h, w = small.shape
-    x, y, bw, bh, area = stats[1:, 0], stats[1:, 1], stats[1:, 2], stats[1:, 3], stats[1:, 4]
-    cx, cy = centroids[1:, 0], centroids[1:, 1]
+    # Most components are bits of text: drop them by size first, on the cheap.
+    big = np.nonzero(stats[:, 4] >= 4)[0]
+    big = big[big > 0]
+    st, ce = stats[big], centroids[big]
+    x, y, bw, bh, area = st[:, 0], st[:, 1], st[:, 2], st[:, 3], st[:, 4]
+    cx, cy = ce[:, 0], ce[:, 1]
     fill = area / np.maximum(1, bw * bh)
     aspect = bw / np.maximum(1, bh)
     inside = (x > 0) & (y > 0) & (x + bw < w) & (y + bh < h)
-    solid = inside & (fill > 0.55) & (aspect > 0.6) & (aspect < 1.67) & (area >= 4)
+    solid = inside & (fill > 0.55) & (aspect > 0.6) & (aspect < 1.67)
     idx = np.nonzero(solid)[0]
     if len(idx) < 4:
         return None
@@ -104,8 +110,8 @@ def find_fiducials(image: np.ndarray) -> Found | None:
     # fiducial size, pick again. A voter's filled square is never the extreme one.
     chosen = _extremes(cx[idx], cy[idx])
     for _ in range(2):
-        pts = np.stack([cx[idx][chosen], cy[idx][chosen]], axis=1)
-        sides = [np.linalg.norm(pts[i] - pts[(i + 1) % 4]) for i in range(4)]
+        pts = np.stack([cx[idx][chosen], cy[idx][chosen]], axis=1).tolist()
+        sides = [math.dist(pts[i], pts[(i + 1) % 4]) for i in range(4)]
         short_side = min((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2)
         px_per_mm = short_side / FIDUCIAL_SPAN_MM
         expected = (FIDUCIAL * px_per_mm) ** 2
@@ -118,9 +124,29 @@ def find_fiducials(image: np.ndarray) -> Found | None:
         chosen = _extremes(cx[idx], cy[idx])
     if len(set(chosen.tolist())) != 4:
         return None
-    pts = np.stack([cx[idx][chosen], cy[idx][chosen]], axis=1) * f + (f // 2)
+    coarse_pts = np.stack([cx[idx][chosen], cy[idx][chosen]], axis=1)
+    pts = coarse_pts * f + (f // 2)
     pts = np.array([_refine(image, p, float(px_per_mm * f), levels) for p in pts])
-    return Found(_orientations(pts), levels)
+    return Found(_orientations(pts), _page_levels(small, coarse_pts, levels))
+
+
+def _page_levels(small: np.ndarray, pts: np.ndarray, coarse: Levels) -> Levels:
+    """Black from the fiducials' centres; paper from the page between them (not the scanner
+    background around it)."""
+    xi = np.rint(pts[:, 0]).astype(np.intp)
+    yi = np.rint(pts[:, 1]).astype(np.intp)
+    black = float(np.median(small[yi, xi]))
+    x0, y0 = pts.min(axis=0).astype(int)
+    x1, y1 = pts.max(axis=0).astype(int)
+    page = small[y0 : y1 + 1, x0 : x1 + 1]
+    if page.size < 16:
+        return coarse
+    hist = cv2.calcHist([np.ascontiguousarray(page)], [0], None, [256], [0, 256]).ravel()
+    cdf = np.cumsum(hist) / max(1.0, float(hist.sum()))
+    paper = float(np.searchsorted(cdf, 0.6))
+    if paper - black < 40:
+        return coarse
+    return Levels(paper, black)
 
 
 def _extremes(cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
@@ -152,10 +178,10 @@ def _orientations(p: np.ndarray) -> tuple[PageCorners, PageCorners]:
     vertical = (np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
     if horizontal <= vertical:  # portrait in the image
         return (
-            PageCorners(np.array([tl, tr, br, bl]), 0),
-            PageCorners(np.array([br, bl, tl, tr]), 180),
+            PageCorners.of(np.array([tl, tr, br, bl]), 0),
+            PageCorners.of(np.array([br, bl, tl, tr]), 180),
         )
     return (
-        PageCorners(np.array([tr, br, bl, tl]), 90),
-        PageCorners(np.array([bl, tl, tr, br]), 270),
+        PageCorners.of(np.array([tr, br, bl, tl]), 90),
+        PageCorners.of(np.array([bl, tl, tr, br]), 270),
     )

@@ -213,7 +213,7 @@ class BallotReader:
         if info.side == "front":
             return rejected("title_side_only", **known)
         h = page_to_image(corners, plan.fiducials_mm)
-        levels = self._levels(image, corners, found.levels)
+        levels = found.levels
         centres = self._register(image, h, plan, levels, corners.px_per_mm)
         if centres is None:
             return rejected("unreadable", "timing marks", **known)
@@ -303,24 +303,6 @@ class BallotReader:
             return "official_ballot_in_test_mode"
         return None
 
-    def _levels(self, image: np.ndarray, corners: PageCorners, coarse: Levels) -> Levels:
-        """Black from the fiducials' insides; paper from the page between them."""
-        r = max(1, int(FIDUCIAL * 0.25 * corners.px_per_mm))
-        blacks = []
-        for x, y in corners.points:
-            xi, yi = round(x), round(y)
-            blacks.append(float(image[max(0, yi - r) : yi + r + 1, max(0, xi - r) : xi + r + 1].mean()))
-        x0, y0 = corners.points.min(axis=0).astype(int)
-        x1, y1 = corners.points.max(axis=0).astype(int)
-        page = np.ascontiguousarray(image[y0:y1:8, x0:x1:8])
-        hist = cv2.calcHist([page], [0], None, [256], [0, 256]).ravel()
-        cdf = np.cumsum(hist) / max(1.0, float(hist.sum()))
-        paper = float(np.searchsorted(cdf, 0.6))
-        black = float(np.median(blacks))
-        if paper - black < 40:
-            return coarse
-        return Levels(paper, black)
-
     def _register(
         self, image: np.ndarray, h: np.ndarray, plan: StylePlan, levels: Levels, px_per_mm: float
     ) -> tuple[np.ndarray, np.ndarray] | None:
@@ -406,6 +388,20 @@ def _fiducial_boxes(height: float) -> tuple:  # type: ignore[type-arg]
 # --- timing marks ------------------------------------------------------------------------------
 
 
+def gather_windows(
+    image: np.ndarray, centres: np.ndarray, half_w: int, half_h: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """All windows of one size around `centres`, as one (n, 2*half_h+1, 2*half_w+1) array,
+    and each window's top-left corner. Windows are shifted inside the image at its edges."""
+    hh, ww = image.shape
+    size_w, size_h = min(2 * half_w + 1, ww), min(2 * half_h + 1, hh)
+    x0 = np.clip(np.rint(centres[:, 0]).astype(np.intp) - half_w, 0, ww - size_w)
+    y0 = np.clip(np.rint(centres[:, 1]).astype(np.intp) - half_h, 0, hh - size_h)
+    # A strided view of every possible window; indexing it copies just the ones we want.
+    view = np.lib.stride_tricks.sliding_window_view(image, (size_h, size_w))
+    return view[y0, x0], np.stack([x0, y0], axis=1)
+
+
 def find_marks(image: np.ndarray, predicted: np.ndarray, px_per_mm: float, levels: Levels) -> np.ndarray:
     """Refine each predicted timing-mark centre to the centroid of its ink; NaN where no
     mark of the right size is within reach."""
@@ -414,19 +410,19 @@ def find_marks(image: np.ndarray, predicted: np.ndarray, px_per_mm: float, level
     rx = int((TIMING_W / 2 + 1.5) * px_per_mm)
     ry = int((TIMING_H / 2 + 1.8) * px_per_mm)
     expected = TIMING_W * TIMING_H * px_per_mm * px_per_mm
-    out = np.full_like(predicted, np.nan)
-    hh, ww = image.shape
-    thr = levels.mid
-    for i, (px, py) in enumerate(predicted):
-        xi, yi = int(px), int(py)
-        x0, y0, x1, y1 = xi - rx, yi - ry, xi + rx + 1, yi + ry + 1
-        if x0 < 0 or y0 < 0 or x1 > ww or y1 > hh:
-            continue
-        _, mask = cv2.threshold(image[y0:y1, x0:x1], thr, 1, cv2.THRESH_BINARY_INV)
-        m = cv2.moments(mask, binaryImage=True)
-        if not 0.5 * expected <= m["m00"] <= 1.7 * expected:
-            continue
-        out[i] = (x0 + m["m10"] / m["m00"], y0 + m["m01"] / m["m00"])
+    windows, origin = gather_windows(image, predicted, rx, ry)
+    n, wh, wwid = windows.shape
+    _, flat = cv2.threshold(windows.reshape(n * wh, wwid), levels.mid, 1, cv2.THRESH_BINARY_INV)
+    mask = flat.reshape(n, wh, wwid)
+    cols = mask.sum(axis=1, dtype=np.int32)
+    rows = mask.sum(axis=2, dtype=np.int32)
+    m00 = cols.sum(axis=1).astype(np.float64)
+    mx = cols @ np.arange(wwid, dtype=np.float64)
+    my = rows @ np.arange(wh, dtype=np.float64)
+    ok = (m00 >= 0.5 * expected) & (m00 <= 1.7 * expected)
+    safe = np.maximum(m00, 1.0)
+    out = np.stack([origin[:, 0] + mx / safe, origin[:, 1] + my / safe], axis=1).astype(np.float64)
+    out[~ok] = np.nan
     return out
 
 
@@ -443,16 +439,15 @@ def score_squares(
     image: np.ndarray, centres: np.ndarray, scales: np.ndarray, levels: Levels, interior_mm2: float
 ) -> np.ndarray:
     """Ink added in each square beyond what an empty square of this sheet carries, as a
-    share of the square's inside (fast path: a grey-level histogram per window)."""
+    share of the square's inside (fast path: every window gathered at once)."""
     lut = ink_lut(levels).astype(np.float32)
-    half = (TARGET / 2 + WINDOW_MARGIN_MM) * scales
-    sums = np.empty(len(centres))
-    hh, ww = image.shape
-    for i, ((cx, cy), r) in enumerate(zip(centres, half, strict=True)):
-        x0, y0 = max(0, round(cx - r)), max(0, round(cy - r))
-        x1, y1 = min(ww, round(cx + r)), min(hh, round(cy + r))
-        hist = cv2.calcHist([image[y0:y1, x0:x1]], [0], None, [256], [0, 256])
-        sums[i] = float(lut @ hist.ravel())
+    half = round((TARGET / 2 + WINDOW_MARGIN_MM) * float(np.median(scales)))
+    windows, _ = gather_windows(image, centres, half, half)
+    n, side, _ = windows.shape
+    ink = cv2.LUT(windows.reshape(n * side, side), lut).reshape(n, side * side)
+    sums = ink.sum(axis=1, dtype=np.float64)
+    # The windows share one size (they only need to hold the square and its margin); scores
+    # are per the square's area at this sheet's own scale.
     return _scores_from_sums(sums, scales, interior_mm2)
 
 
@@ -465,20 +460,25 @@ def _scores_from_sums(sums: np.ndarray, scales: np.ndarray, interior_mm2: float)
 
 
 def score_squares_reference(
-    image: np.ndarray, h: np.ndarray, layout: BallotLayout, levels: Levels, px_per_mm: float = 8.0
+    image: np.ndarray, h: np.ndarray, layout: BallotLayout, levels: Levels, px_per_mm: float
 ) -> np.ndarray:
     """Plain reference: warp the page flat with the corner homography, then sum the ink in
-    each square's window in page coordinates. Slow and obvious; the fast path must agree."""
+    each square's window in page coordinates. Slow and obvious; the fast path must agree.
+
+    `px_per_mm` should be at least the scan's own resolution: resampling below it skips
+    pixels, and a thin printed border's ink would then depend on where the samples fall."""
     scale = np.diag([px_per_mm, px_per_mm, 1.0])
     page_size = (int(layout.width_mm * px_per_mm), int(layout.height_mm * px_per_mm))
-    flat = cv2.warpPerspective(
-        image,
+    # Ink first, then resample: ink is what must be conserved, and the clipping of the ink
+    # scale at paper and black is not linear in grey levels.
+    ink_image = ink_lut(levels).astype(np.float32)[image]
+    ink = cv2.warpPerspective(
+        ink_image,
         h @ np.linalg.inv(scale),
         page_size,
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-        borderValue=255,
+        borderValue=0.0,
     )
-    ink = ink_lut(levels)[flat]
     sums = []
     for t in layout.targets:
         x0 = round((t.box.x - WINDOW_MARGIN_MM) * px_per_mm)

@@ -1,0 +1,133 @@
+"""Properties: the fast scorer agrees with the plain reference; no input makes the reader throw;
+and a slice of the accuracy run has zero wrong decisions."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from calibration.accuracy import evaluate
+from kiosk.ballots.deck import DeckOptions, generate_sheet
+from kiosk.election.package import election_hash
+from kiosk.election.sample import sample_election
+from kiosk.messages import MESSAGES
+from kiosk.reading.locate import find_fiducials
+from kiosk.reading.model import SideReading, Thresholds
+from kiosk.reading.reader import BallotReader, page_to_image, score_squares_reference
+
+SLOW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@lru_cache(maxsize=1)
+def reader() -> BallotReader:
+    e = sample_election()
+    return BallotReader(e, election_hash(e), keep_crops="never")
+
+
+@SLOW
+@given(
+    style=st.sampled_from(["MZ-LIST", "MZ-SMD-02", "AST-LIST", "AST-SMD-07"]),
+    seed=st.integers(0, 10_000),
+    index=st.integers(0, 10_000),
+    rotation=st.floats(0.0, 5.0),
+    blur=st.booleans(),
+    jpeg=st.booleans(),
+)
+def test_fast_scores_agree_with_reference(
+    style: str, seed: int, index: int, rotation: float, blur: bool, jpeg: bool
+) -> None:
+    e = sample_election()
+    opt = DeckOptions(
+        rotation_deg=rotation, blur=blur, jpeg=jpeg, streak=0.0, perspective=0.0, hesitation=0.3
+    )
+    s = generate_sheet(e, election_hash(e), style, seed, index, opt, with_front=False)
+    r = reader()
+    fast = r.read(s.back)
+    assert fast.status != "rejected", fast
+    found = find_fiducials(s.back)
+    assert found is not None
+    ident = r._identify(s.back, found)
+    assert not isinstance(ident, SideReading)
+    _, corners, plan = ident
+    h = page_to_image(corners, plan.fiducials_mm)
+    ref = score_squares_reference(s.back, h, plan.layout, found.levels, 1.25 * corners.px_per_mm)
+    got = np.array([m.score for m in fast.contests[0].marks])
+    # Windows differ by a pixel of margin, which matters only for marks that spill over the
+    # square's edge: a small absolute tolerance plus a few per cent of the score.
+    assert (np.abs(got - ref) < 0.008 + 0.04 * np.abs(ref)).all(), (got, ref)
+    t = Thresholds()
+    for g, want in zip(got, ref, strict=True):
+        near = min(abs(want - t.marginal), abs(want - t.marked)) < 0.012
+        if not near:
+            assert t.classify(float(g)) == t.classify(float(want))
+
+
+KNOWN = set(MESSAGES)
+
+
+def _check(result: SideReading) -> None:
+    assert isinstance(result, SideReading)
+    if result.status == "rejected":
+        assert result.reason in KNOWN, result.reason
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=4000))
+def test_random_bytes_never_raise(data: bytes) -> None:
+    _check(reader().read_bytes(data))
+
+
+@lru_cache(maxsize=1)
+def _jpeg() -> bytes:
+    e = sample_election()
+    return generate_sheet(e, election_hash(e), "AST-LIST", 1, 0, DeckOptions()).back_bytes
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 100_000), st.integers(0, 255), st.booleans())
+def test_truncated_and_corrupted_scans_never_raise(cut: int, value: int, flip: bool) -> None:
+    data = bytearray(_jpeg())
+    data = data[: max(8, len(data) * cut // 100_000)] if not flip else data
+    if flip and len(data) > 100:
+        data[len(data) * cut // 100_000 % len(data)] = value
+    _check(reader().read_bytes(bytes(data)))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    h=st.integers(1, 5000),
+    w=st.integers(1, 3000),
+    kind=st.sampled_from(["zeros", "white", "noise", "stripes", "checker"]),
+)
+def test_arrays_of_any_size_and_content_never_raise(h: int, w: int, kind: str) -> None:
+    rng = np.random.default_rng(h * 7919 + w)
+    if kind == "zeros":
+        img = np.zeros((h, w), np.uint8)
+    elif kind == "white":
+        img = np.full((h, w), 255, np.uint8)
+    elif kind == "noise":
+        img = rng.integers(0, 256, (h, w), dtype=np.uint8)
+    elif kind == "stripes":
+        img = np.tile((np.arange(w) % 23 < 5).astype(np.uint8) * 255, (h, 1))
+    else:
+        yy, xx = np.indices((h, w))
+        img = (((yy // 40) + (xx // 40)) % 2 * 255).astype(np.uint8)
+    _check(reader().read(img))
+
+
+def test_huge_image_is_refused_quickly() -> None:
+    big = np.full((17_000, 400), 255, np.uint8)
+    assert reader().read(big).reason == "image_size_unsupported"
+
+
+def test_accuracy_slice_has_zero_wrong_decisions() -> None:
+    """A slice of benchmarks/accuracy.py: every mark kind, pattern and scan effect."""
+    tally = evaluate(24, seed=20260, workers=2, opt=DeckOptions(hesitation=0.25, erased=0.2, streak=0.15))
+    report = tally.report()
+    assert report["sheets"] == 96
+    assert tally.wrong_decisions == 0, report["failures"]
+    assert tally.confusion["marginal"]["marginal"] > 0  # the ambiguous marks were there, and went to review
+    assert tally.squares > 1000
