@@ -93,8 +93,10 @@ def test_colour_and_16_bit_images() -> None:
     agrees(reader().read(colour), s)
     agrees(reader().read(s.back.astype(np.uint16) * 257), s)
     ok, tiff = cv2.imencode(".tiff", s.back)
+    assert ok
     agrees(reader().read_bytes(tiff.tobytes()), s)
     ok, pnm = cv2.imencode(".pgm", s.back)
+    assert ok
     agrees(reader().read_bytes(pnm.tobytes()), s)
 
 
