@@ -32,7 +32,7 @@ unit: setup
 test: lint typecheck unit
 
 bench: setup
-	$(PY) benchmarks/read.py
+	$(PY) benchmarks/read.py --sheets 100 --day 3000
 	$(PY) benchmarks/accuracy.py --sheets 2000
 
 clean:

@@ -208,3 +208,10 @@ def test_cli_sample_sign_verify_roundtrip(tmp_path: Path) -> None:
     assert refused.returncode == 2
     err = json.loads(refused.stderr)["error"]
     assert err["code"] == "package_unknown_key" and err["kk"] and err["ru"]
+
+
+def test_error_code_doc_is_in_step() -> None:
+    from kiosk.messages import markdown_table
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "error-codes.md").read_text(encoding="utf-8")
+    assert markdown_table() in doc
