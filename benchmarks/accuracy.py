@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from calibration.accuracy import evaluate  # noqa: E402
-from kiosk.ballots.deck import DeckOptions  # noqa: E402
-from kiosk.reading.model import Thresholds  # noqa: E402
+from calibration.accuracy import evaluate
+from kiosk.ballots.deck import DeckOptions
+from kiosk.reading.model import Thresholds
 
 
 def main() -> None:
