@@ -95,10 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"   statuses: {dict(statuses)}")
     print(f"   agree with ground truth (a review counts as agreeing: people decide): {agree}/{len(truths)}")
-    for contest in pkg.election.contests:
-        names = {o.id: o.name.ru for o in contest.options}
-        top = ", ".join(f"{names.get(k, k)}: {v}" for k, v in counts[contest.id].most_common(4))
-        print(f"   {contest.id}: {top}")
+    for c in pkg.election.contests:
+        names = {o.id: o.name.ru for o in c.options}
+        top = ", ".join(f"{names.get(k, k)}: {v}" for k, v in counts[c.id].most_common(4))
+        print(f"   {c.id}: {top}")
     print(f"\nFiles are in {out.resolve()}")
     return 0 if agree == len(truths) else 1
 
