@@ -66,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--test", action="store_true", help="test (logic-and-accuracy) ballots")
     p.add_argument("--out", type=Path, required=True)
 
+    from kiosk.commands_station import add_parser as add_station
+
+    add_station(sub)
+
     p = sub.add_parser("read", help="interpret ballot images; one JSON line per image")
     _add_election_arg(p)
     p.add_argument("images", type=Path, nargs="+")
@@ -97,6 +101,10 @@ def _run(args: argparse.Namespace) -> int:
         from kiosk import commands_ballots
 
         return commands_ballots.deck(args)
+    if args.command == "station":
+        from kiosk.commands_station import run as run_station
+
+        return run_station(args)
     if args.command == "read":
         from kiosk.commands_read import run
 

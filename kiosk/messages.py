@@ -123,6 +123,107 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Не удалось прочитать файл.",
         "en": "The file could not be read.",
     },
+    # --- station journal and lifecycle ---------------------------------------------------------
+    "journal_exists": {
+        "kk": "Бұл учаскенің журналы бұрыннан бар. Ол жойылмайды.",
+        "ru": "Журнал этого участка уже существует. Он не будет перезаписан.",
+        "en": "This station's journal already exists. It will not be overwritten.",
+    },
+    "journal_missing": {
+        "kk": "Учаске журналы табылмады. Алдымен учаскені баптаңыз.",
+        "ru": "Журнал участка не найден. Сначала настройте участок.",
+        "en": "The station journal was not found. Set up the station first.",
+    },
+    "journal_unwritable": {
+        "kk": "Журналға жазу мүмкін болмады. Санау тоқтатылды, ештеңе жоғалған жоқ.",
+        "ru": "Не удалось записать в журнал. Подсчёт остановлен, ничего не потеряно.",
+        "en": "The journal could not be written. Counting has stopped; nothing was lost.",
+    },
+    "journal_disk_full": {
+        "kk": "Диск толы. Бюллетень қайтарылды, санау тоқтатылды, жазылғанның бәрі сақталды. Техникті шақырыңыз.",
+        "ru": "Диск заполнен. Бюллетень возвращён, подсчёт остановлен, всё записанное сохранено. Позовите техника.",
+        "en": "The disk is full. The ballot was returned and counting stopped; everything recorded is kept. Call the technician.",
+    },
+    "journal_corrupt": {
+        "kk": "Журнал бүлінген. Киоск санамайды. Комиссия мен техникке хабарлаңыз.",
+        "ru": "Журнал повреждён. Киоск не будет считать. Сообщите комиссии и технику.",
+        "en": "The journal is damaged. The kiosk will not count. Tell the commission and the technician.",
+    },
+    "mirror_unavailable": {
+        "kk": "Журналдың көшірмесі (USB) қолжетімсіз. Санау тоқтатылды. USB-ны қайта салыңыз.",
+        "ru": "Копия журнала (USB) недоступна. Подсчёт остановлен. Вставьте USB ещё раз.",
+        "en": "The journal copy (USB) is not available. Counting has stopped. Reinsert the USB stick.",
+    },
+    "mirror_differs": {
+        "kk": "Журнал мен оның көшірмесі сәйкес келмейді. Ештеңе біріктірілмеді. Комиссия шешеді.",
+        "ru": "Журнал и его копия не совпадают. Ничего не объединено. Решает комиссия.",
+        "en": "The journal and its copy differ. Nothing was merged. The commission decides.",
+    },
+    "sheet_not_pending": {
+        "kk": "Бұл бюллетень күтудегі бюллетень емес.",
+        "ru": "Этот бюллетень не ожидает решения.",
+        "en": "This sheet is not pending.",
+    },
+    "sheet_unknown": {
+        "kk": "Мұндай бюллетень журналда жоқ.",
+        "ru": "Такого бюллетеня в журнале нет.",
+        "en": "There is no such sheet in the journal.",
+    },
+    "sheet_already_decided": {
+        "kk": "Бұл бюллетень бойынша шешім бұрын қабылданған.",
+        "ru": "По этому бюллетеню решение уже принято.",
+        "en": "This sheet has already been decided.",
+    },
+    "pending_needs_commission": {
+        "kk": "Бір бюллетеньнің жәшікке түскені белгісіз. Комиссия экранда шешуі керек.",
+        "ru": "Неизвестно, попал ли бюллетень в ящик. Комиссия должна решить на экране.",
+        "en": "It is not known whether a ballot reached the box. The commission must decide on screen.",
+    },
+    "invalid_returned": {
+        "kk": "Бюллетень жарамсыз (белгі жоқ немесе бірнеше белгі). Түзету үшін қайтарылды.",
+        "ru": "Бюллетень недействителен (нет отметки или их несколько). Возвращён для исправления.",
+        "en": "The ballot is invalid (no mark, or more than one). It was returned for a second chance.",
+    },
+    "role_unknown": {
+        "kk": "Мұндай рөл жоқ.",
+        "ru": "Такой роли нет.",
+        "en": "There is no such role.",
+    },
+    "action_unknown": {
+        "kk": "Мұндай әрекет жоқ.",
+        "ru": "Такого действия нет.",
+        "en": "There is no such action.",
+    },
+    "action_not_allowed_now": {
+        "kk": "Бұл әрекетті қазір орындауға болмайды.",
+        "ru": "Это действие сейчас недоступно.",
+        "en": "This action is not allowed now.",
+    },
+    "role_not_allowed": {
+        "kk": "Бұл әрекетті сіздің рөліңіз орындай алмайды.",
+        "ru": "Ваша роль не позволяет это действие.",
+        "en": "Your role may not do this.",
+    },
+    "counts_not_zero": {
+        "kk": "Ресми есептеу нөл емес. Дауыс беруді ашуға болмайды.",
+        "ru": "Официальные счётчики не равны нулю. Открыть голосование нельзя.",
+        "en": "The official counts are not zero. Polls cannot open.",
+    },
+    "sheets_pending": {
+        "kk": "Кейбір бюллетеньдердің тағдыры әлі шешілмеген.",
+        "ru": "Судьба некоторых бюллетеней ещё не решена.",
+        "en": "Some sheets are not settled yet.",
+    },
+    "scanner_unavailable": {
+        "kk": "Сканер қолжетімсіз. Кабельді тексеріңіз.",
+        "ru": "Сканер недоступен. Проверьте кабель.",
+        "en": "The scanner is not available. Check the cable.",
+    },
+    "scanner_url_invalid": {
+        "kk": "Сканер мекенжайы дұрыс емес.",
+        "ru": "Неверный адрес сканера.",
+        "en": "The scanner address is not valid.",
+    },
 }
 
 

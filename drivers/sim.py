@@ -1,0 +1,53 @@
+"""A simulated scanner: sheets generated from the sample election's deck generator, in memory.
+
+Not a mock of a device: the images are the same scanned-looking sheets the reader is
+measured on, and the scanner keeps the state a real one would (held, box, returned).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from kiosk.ballots.deck import DeckOptions, generate_sheet
+from kiosk.election.load import load_election
+from kiosk.station.ports import FedSheet, Whereabouts
+
+
+class SimScanner:
+    def __init__(
+        self,
+        style: str | None = None,
+        n: int = 20,
+        seed: int = 1,
+        test: bool = False,
+        opt: DeckOptions = DeckOptions(),
+    ) -> None:
+        self.package = load_election(None)
+        self.styles = [style] if style else [s.id for s in self.package.election.styles]
+        self.n = n
+        self.seed = seed
+        self.test = test
+        self.opt = opt
+        self.state: dict[str, Whereabouts] = {}
+        self.truth: dict[str, object] = {}
+
+    def feed(self) -> Iterator[FedSheet]:
+        e, h = self.package.election, self.package.election_hash
+        for i in range(self.n):
+            style = self.styles[i % len(self.styles)]
+            handle = f"sim-{self.seed}-{i:06d}"
+            if self.state.get(handle) in ("box", "returned"):
+                continue
+            sheet = generate_sheet(e, h, style, self.seed, i, self.opt, test=self.test)
+            self.truth[handle] = sheet.truth
+            self.state[handle] = "held"
+            yield FedSheet(handle, (sheet.back_bytes, sheet.front_bytes), {"style": style})
+
+    def accept(self, handle: str) -> None:
+        self.state[handle] = "box"
+
+    def return_sheet(self, handle: str, reason: str) -> None:
+        self.state[handle] = "returned"
+
+    def where(self, handle: str) -> Whereabouts:
+        return self.state.get(handle, "unknown")

@@ -1,0 +1,226 @@
+"""`sanaq station --data DIR ...`: the headless station, the same services the kiosk window uses."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from kiosk.election.load import load_election, sample_package_bytes
+from kiosk.errors import SanaqError
+from kiosk.station.journal import Journal
+from kiosk.station.lifecycle import Refused
+from kiosk.station.service import ScanSummary, Station, SystemClock
+
+JOURNAL = "journal.sqlite"
+CONFIG = "station.json"
+PACKAGE = "election.json"
+
+LIFECYCLE = {
+    "open": "open",
+    "pause": "pause",
+    "resume": "resume",
+    "close": "close",
+    "start-test": "start_test",
+    "end-test": "end_test",
+}
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("station", help="the headless station: init, open, scan, tally, verify, close")
+    p.add_argument("--data", type=Path, required=True, help="the station's data folder")
+    p.add_argument("--role", default="chair", choices=("chair", "secretary", "member", "technician"))
+    p.add_argument("--hq-key", type=Path, default=None)
+    ssub = p.add_subparsers(dest="action", required=True)
+    q = ssub.add_parser("init", help="load the election package and choose the station")
+    q.add_argument(
+        "--election", type=Path, default=None, help="signed package (default: the built-in sample)"
+    )
+    q.add_argument("--station", default=None, help="station id (default: the package's only station)")
+    q.add_argument("--mirror", type=Path, default=None, help="a second path for the journal copy (USB stick)")
+    for name in LIFECYCLE:
+        ssub.add_parser(name, help=f"lifecycle: {name}")
+    q = ssub.add_parser("scan", help="count sheets from a scanner URL (folder:///path, sim:?n=20)")
+    q.add_argument("source")
+    q.add_argument("--limit", type=int, default=None)
+    q = ssub.add_parser("status", help="state, session, counts")
+    q.add_argument("--json", action="store_true")
+    q = ssub.add_parser("tally", help="per contest: options, blank, overvote, invalid, review pending")
+    q.add_argument("--json", action="store_true")
+    q.add_argument("--mode", choices=("official", "test"), default="official")
+    ssub.add_parser("verify", help="walk the audit chain and recompute the tally from the records")
+    ssub.add_parser("review", help="sheets set aside for the commission")
+    q = ssub.add_parser("decide", help="the commission decides a sheet set aside for review")
+    q.add_argument("sheet")
+    q.add_argument("--contest", required=True)
+    q.add_argument("--choice", default=None, help="the option voted for")
+    q.add_argument("--outcome", choices=("vote", "blank", "overvote"), default="vote")
+    q.add_argument("--who", required=True)
+    q.add_argument("--why", required=True)
+    q = ssub.add_parser(
+        "settle", help="the commission says where a sheet the scanner cannot account for went"
+    )
+    q.add_argument("handle")
+    q.add_argument("--answer", choices=("box", "returned"), required=True)
+    q.add_argument("--who", required=True)
+    q = ssub.add_parser("cvr", help="cast vote records as JSON lines, in an order that reveals nothing")
+    q.add_argument("--mode", choices=("official", "test"), default="official")
+
+
+def _config(data: Path) -> dict[str, Any]:
+    try:
+        return dict(json.loads((data / CONFIG).read_text()))
+    except FileNotFoundError as exc:
+        raise SanaqError("journal_missing", str(data)) from exc
+    except (OSError, ValueError) as exc:
+        raise SanaqError("journal_corrupt", f"{data / CONFIG}: {exc}") from exc
+
+
+def open_station(data: Path, hq_key: Path | None) -> Station:
+    cfg = _config(data)
+    pkg = load_election(data / PACKAGE, hq_key)
+    mirror = Path(cfg["mirror"]) if cfg.get("mirror") else None
+    journal = Journal.open(data / JOURNAL, SystemClock(), mirror)
+    return Station(journal, pkg)
+
+
+def _print(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=1))
+
+
+def run(args: argparse.Namespace) -> int:
+    data: Path = args.data
+    if args.action == "init":
+        if (data / JOURNAL).exists():
+            raise SanaqError("journal_exists", str(data / JOURNAL))
+        package_bytes = args.election.read_bytes() if args.election else sample_package_bytes()
+        data.mkdir(parents=True, exist_ok=True)
+        (data / PACKAGE).write_bytes(package_bytes)
+        pkg = load_election(data / PACKAGE, args.hq_key)
+        stations = [s.id for s in pkg.election.stations]
+        station = args.station or (stations[0] if len(stations) == 1 else None)
+        if station not in stations:
+            (data / PACKAGE).unlink()
+            raise SanaqError("unknown_station", str(args.station))
+        mirror = args.mirror.resolve() if args.mirror else None
+        Journal.create(data / JOURNAL, pkg.election_hash, station, SystemClock(), mirror).close()
+        (data / CONFIG).write_text(
+            json.dumps({"station": station, "mirror": str(mirror) if mirror else None})
+        )
+        print(
+            f"station {station} configured in {data} (election {pkg.election_hash[:12]}; "
+            f"{pkg.key_label}); mirror: {mirror or 'none'}"
+        )
+        return 0
+
+    station = open_station(data, args.hq_key)
+    journal = station.journal
+    if args.action in LIFECYCLE:
+        verdict = journal.transition(LIFECYCLE[args.action], args.role)
+        if isinstance(verdict, Refused):
+            raise SanaqError(verdict.code, verdict.detail)
+        print(f"{args.action}: now {verdict.next_state}")
+        if args.action == "open":
+            report = journal.tally("official").to_json()
+            (data / "reports").mkdir(exist_ok=True)
+            (data / "reports" / "zero-report.json").write_text(json.dumps(report, indent=1))
+            print(f"zero report: every official count is 0 -> {data / 'reports' / 'zero-report.json'}")
+        return 0
+    if args.action == "scan":
+        from drivers import open_scanner
+
+        scanner = open_scanner(args.source)
+
+        def progress(s: ScanSummary) -> None:
+            n = s.counted + s.returned
+            if n % 25 == 0:
+                print(
+                    f"  {n} sheets: {s.counted} counted, {s.returned} returned", file=sys.stderr, flush=True
+                )
+
+        summary = station.scan(scanner, args.role, args.limit, progress)
+        _print(summary.to_json())
+        return 0 if summary.stopped is None else 2
+    if args.action == "status":
+        official, test = journal.tally("official"), journal.tally("test")
+        status = {
+            "station": station.station_id,
+            "state": journal.state,
+            "session": journal.session,
+            "official_sheets": official.sheets,
+            "test_sheets": test.sheets,
+            "pending": len(journal.pending()),
+            "review_waiting": len(journal.review_sheets()),
+            "mirror": journal.mirror is not None,
+        }
+        if args.json:
+            _print(status)
+        else:
+            for k, v in status.items():
+                print(f"{k:15s} {v}")
+        return 0
+    if args.action == "tally":
+        t = journal.tally(args.mode).to_json(_invalid_keys(station))
+        if args.json:
+            _print(t)
+        else:
+            print(f"{t['mode']}: {t['sheets']} sheets, {t['pending']} pending")
+            for contest, c in t["contests"].items():
+                print(
+                    f"{contest}: "
+                    + ", ".join(f"{k} {v}" for k, v in c["options"].items())
+                    + f"; blank {c['blank']}, overvote {c['overvote']}, invalid {c['invalid']}, "
+                    f"review {c['review_pending']}"
+                )
+        return 0
+    if args.action == "verify":
+        verified = journal.verify()
+        _print(verified.to_json())
+        return 0 if verified.ok else 3
+    if args.action == "review":
+        for sheet_id, reading in journal.review_sheets():
+            _print({"sheet": sheet_id, "contests": reading["contests"]})
+        return 0
+    if args.action == "decide":
+        if args.outcome == "vote" and not args.choice:
+            raise SanaqError("sheet_unknown", "--choice is needed for a vote")
+        journal.decide_review(
+            args.sheet,
+            [
+                {
+                    "contest": args.contest,
+                    "outcome": args.outcome,
+                    "choice": args.choice if args.outcome == "vote" else None,
+                }
+            ],
+            args.role,
+            args.who,
+            args.why,
+        )
+        print("decided")
+        return 0
+    if args.action == "settle":
+        pending = dict((h, s) for s, h in journal.pending())
+        if args.handle not in pending:
+            raise SanaqError("sheet_not_pending", args.handle)
+        if args.answer == "box":
+            journal.confirm_dropped(pending[args.handle])
+        else:
+            journal.void_pending(pending[args.handle], "commission: not in the box", args.role)
+        journal._append_audit("pending_decided", args.role, {"answer": args.answer, "who": args.who})
+        print(f"settled: {args.answer}")
+        return 0
+    if args.action == "cvr":
+        for record in journal.cast_vote_records(args.mode):
+            print(json.dumps(record, ensure_ascii=False))
+        return 0
+    raise AssertionError(args.action)
+
+
+def _invalid_keys(station: Station) -> tuple[str, ...]:
+    rules = station.package.election.rules
+    return tuple(
+        k for k, on in (("blank", rules.blank_is_invalid), ("overvote", rules.overvote_is_invalid)) if on
+    )

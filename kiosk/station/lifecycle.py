@@ -1,0 +1,80 @@
+"""The station's lifecycle: an explicit state machine, pure.
+
+    unconfigured -> configured -> testing -> configured      (logic-and-accuracy test)
+    configured -> open <-> paused -> closed -> finalised -> exported -> synced
+
+`decide` says what an action does from a state, for a role, or why it is refused (a
+stable code). It touches nothing: the journal records the transition and the refusal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+State = Literal[
+    "unconfigured", "configured", "testing", "open", "paused", "closed", "finalised", "exported", "synced"
+]
+Role = Literal["chair", "secretary", "member", "technician"]
+Action = Literal[
+    "configure",
+    "start_test",
+    "end_test",
+    "open",
+    "pause",
+    "resume",
+    "close",
+    "finalise",
+    "export",
+    "sync",
+    "scan",
+]
+
+ROLES: tuple[Role, ...] = ("chair", "secretary", "member", "technician")
+
+# action -> (states it may start from, state it leads to, roles allowed)
+TRANSITIONS: dict[Action, tuple[frozenset[State], State | None, frozenset[Role]]] = {
+    "configure": (frozenset({"unconfigured"}), "configured", frozenset({"chair", "technician"})),
+    "start_test": (frozenset({"configured"}), "testing", frozenset({"chair", "technician"})),
+    "end_test": (frozenset({"testing"}), "configured", frozenset({"chair", "technician"})),
+    "open": (frozenset({"configured"}), "open", frozenset({"chair"})),
+    "pause": (frozenset({"open"}), "paused", frozenset({"chair", "secretary", "member"})),
+    "resume": (frozenset({"paused"}), "open", frozenset({"chair", "secretary", "member"})),
+    "close": (frozenset({"open", "paused"}), "closed", frozenset({"chair"})),
+    "finalise": (frozenset({"closed"}), "finalised", frozenset({"chair"})),
+    "export": (frozenset({"finalised", "exported", "synced"}), "exported", frozenset({"chair", "secretary"})),
+    "sync": (frozenset({"exported", "synced"}), "synced", frozenset({"chair", "secretary", "technician"})),
+    # Scanning keeps the state; it is allowed while testing (test ballots) and open (official).
+    "scan": (frozenset({"testing", "open"}), None, frozenset(ROLES)),
+}
+
+
+@dataclass(frozen=True)
+class Allowed:
+    next_state: State
+
+
+@dataclass(frozen=True)
+class Refused:
+    code: str
+    detail: str
+
+
+def decide(
+    state: State, action: str, role: str, *, official_counts_zero: bool = True, pending_sheets: int = 0
+) -> Allowed | Refused:
+    if role not in ROLES:
+        return Refused("role_unknown", role)
+    if action not in TRANSITIONS:
+        return Refused("action_unknown", action)
+    sources, target, roles = TRANSITIONS[action]
+    if state not in sources:
+        return Refused("action_not_allowed_now", f"{action} from {state}")
+    if role not in roles:
+        return Refused("role_not_allowed", f"{role} may not {action}")
+    if action == "open" and not official_counts_zero:
+        # Polls never open over a ballot box that already holds counted ballots.
+        return Refused("counts_not_zero", "official counts are not zero")
+    if action in ("close", "end_test") and pending_sheets:
+        return Refused("sheets_pending", f"{pending_sheets} sheet(s) not settled")
+    return Allowed(target if target is not None else state)

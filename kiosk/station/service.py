@@ -1,0 +1,184 @@
+"""The station service: scanner -> reader -> journal -> drop or return.
+
+The same service serves the headless commands and (later) the kiosk window. It owns the
+order of operations that keeps every ballot counted exactly once:
+
+    read -> record (one commit, sheet pending) -> scanner drops it -> confirm (commit)
+
+and after a restart it settles every pending sheet from what the scanner reports before
+it reads anything new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from kiosk.election.package import LoadedPackage
+from kiosk.errors import SanaqError
+from kiosk.reading.model import SideReading
+from kiosk.reading.reader import BallotReader
+from kiosk.station.journal import Journal, Mode
+from kiosk.station.lifecycle import Refused, decide
+from kiosk.station.ports import ScannerPort, Whereabouts
+
+log = logging.getLogger("sanaq.station")
+
+Answer = Literal["box", "returned"]
+AskCommission = Callable[[str], tuple[Answer, str]]  # handle -> (answer, who answered)
+
+
+class SystemClock:
+    def now_iso(self) -> str:
+        return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True)
+class FixedClock:
+    """For tests: time never moves unless the test says so."""
+
+    at: str = "2023-03-19T07:00:00+06:00"
+
+    def now_iso(self) -> str:
+        return self.at
+
+
+@dataclass
+class ScanSummary:
+    counted: int = 0
+    returned: int = 0
+    review: int = 0
+    settled: int = 0
+    reasons: dict[str, int] | None = None
+    stopped: str | None = None  # an error code that stopped the scan
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "counted": self.counted,
+            "returned": self.returned,
+            "review": self.review,
+            "settled": self.settled,
+            "reasons": self.reasons or {},
+            "stopped": self.stopped,
+        }
+
+
+def fingerprints(images: tuple[bytes, ...]) -> list[str]:
+    return [hashlib.sha256(i).hexdigest() for i in images]
+
+
+def reading_record(reading: SideReading) -> dict[str, Any]:
+    """What the journal keeps of a reading: no file name, no image, no time."""
+    full = reading.to_json()
+    return {"style": full["style"], "status": full["status"], "contests": full["contests"]}
+
+
+class Station:
+    def __init__(self, journal: Journal, package: LoadedPackage) -> None:
+        self.journal = journal
+        self.package = package
+        station_id = journal.meta("station")
+        if journal.meta("election_hash") != package.election_hash:
+            raise SanaqError("wrong_election", "the journal belongs to another election package")
+        self.station_id = station_id
+        self._readers: dict[str, BallotReader] = {}
+
+    def reader(self, mode: Mode) -> BallotReader:
+        if mode not in self._readers:
+            self._readers[mode] = BallotReader(
+                self.package.election, self.package.election_hash, self.station_id, mode
+            )
+        return self._readers[mode]
+
+    # --- settling after a restart ----------------------------------------------------------------
+
+    def settle(self, scanner: ScannerPort, ask: AskCommission | None = None) -> int:
+        """Settle every pending sheet from what the scanner reports; ask the commission where
+        nothing can tell. Never guesses."""
+        settled = 0
+        for sheet_id, handle in self.journal.pending():
+            where: Whereabouts = scanner.where(handle)
+            if where == "held":
+                scanner.accept(handle)
+                self.journal.confirm_dropped(sheet_id)
+            elif where == "box":
+                self.journal.confirm_dropped(sheet_id)
+            elif where == "returned":
+                self.journal.void_pending(sheet_id, "scanner returned it")
+            else:
+                if ask is None:
+                    raise SanaqError("pending_needs_commission")
+                answer, who = ask(handle)
+                if answer == "box":
+                    self.journal.confirm_dropped(sheet_id)
+                else:
+                    self.journal.void_pending(sheet_id, "commission: not in the box", role="chair")
+                self.journal._append_audit("pending_decided", "chair", {"answer": answer, "who": who})
+            settled += 1
+        return settled
+
+    # --- scanning -----------------------------------------------------------------------------------
+
+    def scan(
+        self,
+        scanner: ScannerPort,
+        role: str = "member",
+        limit: int | None = None,
+        progress: Callable[[ScanSummary], None] | None = None,
+        ask: AskCommission | None = None,
+    ) -> ScanSummary:
+        state = self.journal.state
+        verdict = decide(state, "scan", role)
+        if isinstance(verdict, Refused):
+            self.journal.refuse(role, "scan", verdict.code)
+            raise SanaqError(verdict.code, f"scan while {state}")
+        mode: Mode = "test" if state == "testing" else "official"
+        reader = self.reader(mode)
+        rules = self.package.election.rules
+        summary = ScanSummary(reasons={})
+        summary.settled = self.settle(scanner, ask)
+        for fed in scanner.feed():
+            if limit is not None and summary.counted + summary.returned >= limit:
+                break
+            reading = reader.read_sheet(list(fed.images))
+            reason = reading.reason
+            if reading.status != "rejected" and rules.return_invalid_to_voter:
+                invalid = any(c.outcome in ("blank", "overvote") for c in reading.contests)
+                if invalid:
+                    reason = "invalid_returned"
+            if reading.status == "rejected" or reason == "invalid_returned":
+                code = reason or "unreadable"
+                self.journal.sheet_returned(code)
+                scanner.return_sheet(fed.handle, code)
+                summary.returned += 1
+                assert summary.reasons is not None
+                summary.reasons[code] = summary.reasons.get(code, 0) + 1
+                log.info("sheet returned: %s", code)
+            else:
+                try:
+                    sheet_id = self.journal.record_sheet(
+                        mode,
+                        reading.style or "",
+                        reading_record(reading),
+                        fingerprints(fed.images),
+                        fed.handle,
+                    )
+                except SanaqError as exc:
+                    # Not recorded (or recorded but its mirror copy failed): the sheet must not
+                    # reach the box uncounted. Give it back when nothing was recorded; stop either way.
+                    if exc.code != "mirror_unavailable":
+                        scanner.return_sheet(fed.handle, exc.code)
+                    summary.stopped = exc.code
+                    log.error("counting stopped: %s", exc.code)
+                    break
+                scanner.accept(fed.handle)
+                self.journal.confirm_dropped(sheet_id)
+                summary.counted += 1
+                summary.review += reading.status == "review"
+            if progress is not None:
+                progress(summary)
+        return summary

@@ -1,0 +1,400 @@
+"""The station journal, lifecycle and service on a real SQLite file: counts, codes, secrecy, faults."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from drivers.folder import FolderScanner
+from drivers.sim import SimScanner
+from kiosk.ballots.deck import DeckOptions, write_deck
+from kiosk.election.load import load_election
+from kiosk.errors import SanaqError
+from kiosk.station.journal import Journal, sheet_keys
+from kiosk.station.lifecycle import Allowed, Refused, decide
+from kiosk.station.service import FixedClock, Station
+
+CLEAN = DeckOptions(streak=0.0, hesitation=0.0)
+
+
+def make_station(tmp: Path, mirror: bool = True) -> Station:
+    pkg = load_election(None)
+    journal = Journal.create(
+        tmp / "j.sqlite", pkg.election_hash, "379", FixedClock(), tmp / "usb" / "j.sqlite" if mirror else None
+    )
+    return Station(journal, pkg)
+
+
+def expected_tally(truths: list) -> dict[str, dict[str, int]]:  # type: ignore[type-arg]
+    out: dict[str, dict[str, int]] = {}
+    for t in truths:
+        if t.status == "rejected":
+            continue
+        c = t.contests[0]
+        key = f"option:{c.choice}" if c.outcome == "vote" else c.outcome
+        out.setdefault(c.contest, {})
+        out[c.contest][key] = out[c.contest].get(key, 0) + 1
+    return out
+
+
+def counters(journal: Journal, mode: str = "official") -> dict[str, dict[str, int]]:
+    return {c: {k: n for k, n in keys.items() if n} for c, keys in journal.tally(mode).contests.items()}  # type: ignore[arg-type]
+
+
+# --- lifecycle ---------------------------------------------------------------------------------------
+
+
+def test_lifecycle_decisions() -> None:
+    assert decide("configured", "open", "chair") == Allowed("open")
+    assert decide("configured", "open", "member") == Refused("role_not_allowed", "member may not open")
+    assert isinstance(decide("configured", "open", "chair", official_counts_zero=False), Refused)
+    assert decide("configured", "open", "chair", official_counts_zero=False).code == "counts_not_zero"  # type: ignore[union-attr]
+    assert decide("open", "pause", "member") == Allowed("paused")
+    assert decide("paused", "scan", "member").code == "action_not_allowed_now"  # type: ignore[union-attr]
+    assert decide("open", "close", "chair", pending_sheets=1).code == "sheets_pending"  # type: ignore[union-attr]
+    assert decide("closed", "open", "chair").code == "action_not_allowed_now"  # type: ignore[union-attr]
+    assert decide("open", "fly", "chair").code == "action_unknown"  # type: ignore[union-attr]
+    assert decide("open", "pause", "janitor").code == "role_unknown"  # type: ignore[union-attr]
+    # The full day, in order.
+    state = "configured"
+    for action, role in (
+        ("start_test", "technician"),
+        ("end_test", "chair"),
+        ("open", "chair"),
+        ("pause", "secretary"),
+        ("resume", "member"),
+        ("close", "chair"),
+        ("finalise", "chair"),
+        ("export", "secretary"),
+        ("sync", "technician"),
+    ):
+        verdict = decide(state, action, role)  # type: ignore[arg-type]
+        assert isinstance(verdict, Allowed), (state, action)
+        state = verdict.next_state
+    assert state == "synced"
+
+
+# --- counting ------------------------------------------------------------------------------------------
+
+
+def test_scan_counts_exactly_and_verifies(tmp_path: Path) -> None:
+    st = make_station(tmp_path)
+    assert isinstance(st.journal.transition("open", "chair"), Allowed)
+    sim = SimScanner(n=40, seed=3, opt=CLEAN)
+    summary = st.scan(sim)
+    assert summary.counted == 40 and summary.returned == 0
+    truths = [sim.truth[h] for h in sorted(sim.truth)]
+    assert counters(st.journal) == expected_tally(truths)
+    assert st.journal.tally().sheets == 40 and st.journal.tally().pending == 0
+    assert all(v == "box" for v in sim.state.values())
+    report = st.journal.verify()
+    assert report.ok, report.problems
+
+
+def test_refused_sheets_go_back_and_leave_no_vote(tmp_path: Path) -> None:
+    st = make_station(tmp_path)
+    st.journal.transition("open", "chair")
+    test_ballots = SimScanner(n=6, seed=4, test=True, opt=CLEAN)
+    summary = st.scan(test_ballots)
+    assert summary.returned == 6 and summary.counted == 0
+    assert summary.reasons == {"test_ballot_in_official_mode": 6}
+    assert all(v == "returned" for v in test_ballots.state.values())
+    assert st.journal.tally().sheets == 0
+    events = [e for e in st.journal.audit_events() if e["kind"] == "sheet_returned"]
+    assert len(events) == 6 and all(set(e["detail"]) == {"reason"} for e in events)
+
+
+def test_test_mode_never_reaches_official_counts(tmp_path: Path) -> None:
+    st = make_station(tmp_path)
+    st.journal.transition("start_test", "technician")
+    st.scan(SimScanner(n=8, seed=5, test=True, opt=CLEAN))
+    assert st.journal.tally("test").sheets == 8
+    assert st.journal.official_total() == 0
+    official = SimScanner(n=2, seed=6, opt=CLEAN)
+    assert st.scan(official).reasons == {"official_ballot_in_test_mode": 2}
+    assert isinstance(st.journal.transition("end_test", "chair"), Allowed)
+    assert st.journal.tally("test").sheets == 0  # leaving test mode clears test data
+    assert isinstance(st.journal.transition("open", "chair"), Allowed)
+    assert st.journal.verify().ok
+
+
+def test_polls_do_not_open_over_counted_ballots(tmp_path: Path) -> None:
+    st = make_station(tmp_path)
+    st.journal.transition("open", "chair")
+    st.scan(SimScanner(n=3, seed=7, opt=CLEAN))
+    # Someone forces the state back (a wrong button, a bad restore): open must still refuse.
+    st.journal.db.execute("UPDATE meta SET value='configured' WHERE key='state'")
+    verdict = st.journal.transition("open", "chair")
+    assert isinstance(verdict, Refused) and verdict.code == "counts_not_zero"
+    assert any(
+        e["kind"] == "refused" and e["detail"]["code"] == "counts_not_zero" for e in st.journal.audit_events()
+    )
+
+
+def test_scan_refused_when_not_open(tmp_path: Path) -> None:
+    st = make_station(tmp_path)
+    with pytest.raises(SanaqError) as info:
+        st.scan(SimScanner(n=1, opt=CLEAN))
+    assert info.value.code == "action_not_allowed_now"
+
+
+def test_review_decision_is_recorded_with_who_and_why(tmp_path: Path) -> None:
+    st = make_station(tmp_path)
+    st.journal.transition("open", "chair")
+    sim = SimScanner(style="MZ-LIST", n=30, seed=8, opt=DeckOptions(hesitation=1.0, streak=0.0))
+    st.scan(sim)
+    waiting = st.journal.review_sheets()
+    assert waiting
+    sheet_id, reading = waiting[0]
+    assert reading["contests"][0]["outcome"] == "review"
+    before = counters(st.journal)["mazhilis-list"]
+    st.journal.decide_review(
+        sheet_id,
+        [{"contest": "mazhilis-list", "outcome": "vote", "choice": "amanat"}],
+        "chair",
+        "A. Chair",
+        "the dot is a hesitation; the tick is clear",
+    )
+    after = counters(st.journal)["mazhilis-list"]
+    assert after.get("review", 0) == before["review"] - 1
+    assert after.get("option:amanat", 0) == before.get("option:amanat", 0) + 1
+    with pytest.raises(SanaqError) as info:
+        st.journal.decide_review(sheet_id, [], "chair", "A. Chair", "again")
+    assert info.value.code == "sheet_already_decided"
+    record = next(r for r in st.journal.cast_vote_records() if r["id"] == sheet_id)
+    assert record["decision"]["who"] == "A. Chair" and record["decision"]["why"].startswith("the dot")
+    assert st.journal.verify().ok
+
+
+# --- secrecy -----------------------------------------------------------------------------------------------
+
+
+def test_records_reveal_no_order(tmp_path: Path) -> None:
+    st = make_station(tmp_path, mirror=False)
+    st.journal.transition("open", "chair")
+    sim = SimScanner(style="AST-LIST", n=30, seed=9, opt=CLEAN)
+    st.scan(sim)
+    ids = [r["id"] for r in st.journal.cast_vote_records()]
+    assert ids == sorted(ids) and len(set(ids)) == 30 and all(len(i) == 32 for i in ids)
+    # Sheet events carry no time and name no sheet.
+    for e in st.journal.audit_events():
+        if e["kind"].startswith("sheet_"):
+            assert e["at"] is None
+            assert not any(i in json.dumps(e) for i in ids)
+    # Scanner handles (file names follow the scan order) are gone from the file once settled.
+    st.journal.close()
+    raw = (tmp_path / "j.sqlite").read_bytes()
+    wal = tmp_path / "j.sqlite-wal"
+    raw += wal.read_bytes() if wal.exists() else b""
+    assert b"sim-9-0000" not in raw
+    db = sqlite3.connect(tmp_path / "j.sqlite")
+    assert {r[0] for r in db.execute("SELECT DISTINCT session FROM sheets")} == {2}
+
+
+# --- tamper evidence -----------------------------------------------------------------------------------
+
+
+def _tamper(path: Path, sql: str) -> None:
+    db = sqlite3.connect(path)
+    db.execute(sql)
+    db.commit()
+    db.close()
+
+
+@pytest.mark.parametrize(
+    "sql,problem",
+    [
+        (
+            'UPDATE sheets SET reading = replace(reading, \'"outcome":"blank"\', \'"outcome":"vote"\')',
+            "counters differ",
+        ),
+        (
+            "UPDATE counters SET n = n + 1 WHERE key LIKE 'option:%' AND rowid IN (SELECT rowid FROM counters LIMIT 1)",
+            "counters differ",
+        ),
+        ("UPDATE audit SET role = 'member' WHERE seq = 2", "hash does not match"),
+        ("DELETE FROM audit WHERE seq = 3", "previous hash"),
+    ],
+)
+def test_verify_catches_tampering(tmp_path: Path, sql: str, problem: str) -> None:
+    st = make_station(tmp_path, mirror=False)
+    st.journal.transition("open", "chair")
+    st.scan(SimScanner(style="MZ-LIST", n=20, seed=10, opt=CLEAN))
+    st.journal.transition("pause", "chair")  # a checkpoint over these 20 records
+    st.journal.close()
+    if "rowid" in sql:  # counters is WITHOUT ROWID: bump one option count instead
+        sql = "UPDATE counters SET n = n + 1 WHERE key = (SELECT key FROM counters WHERE key LIKE 'option:%' LIMIT 1)"
+    _tamper(tmp_path / "j.sqlite", sql)
+    report = Journal.open(tmp_path / "j.sqlite", FixedClock()).verify()
+    assert not report.ok
+    assert any(problem in p for p in report.problems), report.problems
+
+
+def test_verify_catches_a_record_rewritten_with_its_counters(tmp_path: Path) -> None:
+    """A careful forger changes a vote and the counters together: the checkpoint still knows."""
+    st = make_station(tmp_path, mirror=False)
+    st.journal.transition("open", "chair")
+    st.scan(SimScanner(style="MZ-LIST", n=20, seed=10, opt=CLEAN))
+    st.journal.transition("pause", "chair")
+    db = st.journal.db
+    sheet_id, reading = next((i, json.loads(r)) for i, r in db.execute("SELECT id, reading FROM sheets"))
+    old = sheet_keys(reading)[0]
+    forged = "jsdp" if old.key == "option:auyl" else "auyl"
+    reading["contests"][0].update(outcome="vote", choice=forged)
+    db.execute(
+        "UPDATE sheets SET reading=? WHERE id=?", (json.dumps(reading, separators=(",", ":")), sheet_id)
+    )
+    db.execute(
+        "UPDATE counters SET n=n-1 WHERE mode='official' AND contest='mazhilis-list' AND key=?", (old.key,)
+    )
+    db.execute(
+        "INSERT INTO counters VALUES ('official','mazhilis-list',?,1) ON CONFLICT DO UPDATE SET n=n+1",
+        (f"option:{forged}",),
+    )
+    assert not any("counters" in p for p in st.journal.verify().problems)  # the counters alone look fine
+    report = st.journal.verify()
+    assert not report.ok and "records differ from the last checkpoint" in report.problems
+
+
+# --- crashes and faults ------------------------------------------------------------------------------
+
+
+def _deck(tmp: Path, n: int, style: str = "AST-SMD-07", seed: int = 12) -> list:  # type: ignore[type-arg]
+    pkg = load_election(None)
+    return write_deck(pkg.election, pkg.election_hash, style, n, seed, tmp / "inbox", CLEAN)
+
+
+def test_power_cut_between_record_and_drop_is_settled(tmp_path: Path) -> None:
+    truths = _deck(tmp_path, 4)
+    st = make_station(tmp_path)
+    st.journal.transition("open", "chair")
+    folder = FolderScanner(tmp_path / "inbox")
+    sheets = list(folder.feed())
+    reader = st.reader("official")
+    from kiosk.station.service import fingerprints, reading_record
+
+    ids = []
+    for fed in sheets[:3]:
+        r = reader.read_sheet(list(fed.images))
+        ids.append(
+            st.journal.record_sheet(
+                "official", r.style or "", reading_record(r), fingerprints(fed.images), fed.handle
+            )
+        )
+    # Power cut: sheet 0 never dropped (still held), sheet 1 dropped but not confirmed, sheet 2 returned.
+    folder.accept(sheets[1].handle)
+    folder.return_sheet(sheets[2].handle, "jam")
+    st.journal.close()
+    st2 = Station(
+        Journal.open(tmp_path / "j.sqlite", FixedClock(), tmp_path / "usb" / "j.sqlite"), load_election(None)
+    )
+    assert len(st2.journal.pending()) == 3
+    summary = st2.scan(FolderScanner(tmp_path / "inbox"))
+    assert summary.settled == 3
+    # 0 and 1 are in the box and counted once; 2 went back and is not counted; 3 is read fresh.
+    assert sorted(
+        p.name for p in (tmp_path / "inbox" / "accepted").iterdir() if p.suffix == ".jpg"
+    ) == sorted(f"{t.style}-{t.sheet}.{s}.jpg" for t in (truths[0], truths[1], truths[3]) for s in "ab")
+    assert st2.journal.tally().sheets == 3 and st2.journal.tally().pending == 0
+    assert counters(st2.journal) == expected_tally([truths[0], truths[1], truths[3]])
+    assert st2.journal.verify().ok
+
+
+def test_unknown_whereabouts_asks_the_commission(tmp_path: Path) -> None:
+    st = make_station(tmp_path)
+    st.journal.transition("open", "chair")
+    sim = SimScanner(style="AST-LIST", n=2, seed=13, opt=CLEAN)
+    fed = next(sim.feed())
+    r = st.reader("official").read_sheet(list(fed.images))
+    from kiosk.station.service import fingerprints, reading_record
+
+    st.journal.record_sheet(
+        "official", r.style or "", reading_record(r), fingerprints(fed.images), fed.handle
+    )
+    sim.state.clear()  # the scanner lost power and remembers nothing
+    with pytest.raises(SanaqError) as info:
+        st.settle(sim)
+    assert info.value.code == "pending_needs_commission"
+    assert st.journal.tally().pending == 1  # nothing guessed
+    st.settle(sim, ask=lambda handle: ("box", "B. Secretary"))
+    assert st.journal.tally().pending == 0 and st.journal.tally().sheets == 1
+    decided = [e for e in st.journal.audit_events() if e["kind"] == "pending_decided"]
+    assert decided[0]["detail"] == {"answer": "box", "who": "B. Secretary"}
+
+
+def test_disk_full_returns_the_sheet_and_keeps_everything(tmp_path: Path) -> None:
+    st = make_station(tmp_path, mirror=False)
+    st.journal.transition("open", "chair")
+    sim = SimScanner(style="MZ-SMD-02", n=200, seed=14, opt=CLEAN)
+    first = st.scan(sim, limit=5)
+    assert first.counted == 5
+    before = counters(st.journal)
+    pages = st.journal.db.execute("PRAGMA page_count").fetchone()[0]
+    st.journal.db.execute(f"PRAGMA max_page_count={pages}")  # the disk is now full
+    summary = st.scan(sim)
+    assert summary.stopped == "journal_disk_full"
+    returned = [h for h, v in sim.state.items() if v == "returned"]
+    assert len(returned) == 1  # the sheet being recorded went back to the voter
+    assert counters(st.journal) == before and st.journal.tally().pending == 0
+    st.journal.db.execute("PRAGMA max_page_count=1073741823")
+    assert st.journal.verify().ok
+
+
+def test_mirror_vanishing_stops_counting_and_loses_nothing(tmp_path: Path) -> None:
+    st = make_station(tmp_path)
+    st.journal.transition("open", "chair")
+    sim = SimScanner(style="AST-LIST", n=10, seed=15, opt=CLEAN)
+    st.scan(sim, limit=3)
+    shutil.rmtree(tmp_path / "usb")  # the stick is pulled
+    summary = st.scan(sim)
+    assert summary.stopped == "mirror_unavailable"
+    held = [h for h, v in sim.state.items() if v == "held"]
+    assert len(held) == 1  # not dropped: it is pending in the primary, and will be settled
+    assert st.journal.tally().sheets == 4 and st.journal.tally().pending == 1
+    st.journal.db.close()
+    with pytest.raises(SanaqError) as info:
+        Journal.open(tmp_path / "j.sqlite", FixedClock(), tmp_path / "usb" / "j.sqlite")
+    assert info.value.code == "mirror_unavailable"
+
+
+def test_mirror_difference_is_shown_not_merged(tmp_path: Path) -> None:
+    st = make_station(tmp_path)
+    st.journal.transition("open", "chair")
+    st.scan(SimScanner(style="AST-LIST", n=4, seed=16, opt=CLEAN))
+    st.journal.close()
+    _tamper(tmp_path / "usb" / "j.sqlite", "DELETE FROM sheets WHERE id = (SELECT id FROM sheets LIMIT 1)")
+    mirror_bytes = (tmp_path / "usb" / "j.sqlite").read_bytes()
+    with pytest.raises(SanaqError) as info:
+        Journal.open(tmp_path / "j.sqlite", FixedClock(), tmp_path / "usb" / "j.sqlite")
+    assert info.value.code == "mirror_differs"
+    assert (tmp_path / "usb" / "j.sqlite").read_bytes() == mirror_bytes  # untouched
+    assert Journal.open(tmp_path / "j.sqlite", FixedClock()).tally().sheets == 4
+
+
+def test_corrupted_journal_page_is_refused(tmp_path: Path) -> None:
+    st = make_station(tmp_path, mirror=False)
+    st.journal.transition("open", "chair")
+    st.scan(SimScanner(style="MZ-SMD-02", n=30, seed=17, opt=CLEAN))
+    st.journal.close()
+    path = tmp_path / "j.sqlite"
+    data = bytearray(path.read_bytes())
+    page = 4096
+    assert len(data) > 4 * page
+    # A page of garbage in the middle of the file: the first b-tree page after page 3.
+    n = next(i for i in range(3, len(data) // page) if data[i * page] in (0x0D, 0x05, 0x0A, 0x02))
+    data[n * page : (n + 1) * page] = bytes((i * 37 + 11) % 256 for i in range(page))
+    path.write_bytes(bytes(data))
+    with pytest.raises(SanaqError) as info:
+        Journal.open(path, FixedClock())
+    assert info.value.code == "journal_corrupt"
+
+
+def test_journal_is_not_overwritten(tmp_path: Path) -> None:
+    make_station(tmp_path).journal.close()
+    with pytest.raises(SanaqError) as info:
+        make_station(tmp_path)
+    assert info.value.code == "journal_exists"
