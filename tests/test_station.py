@@ -398,3 +398,20 @@ def test_journal_is_not_overwritten(tmp_path: Path) -> None:
     with pytest.raises(SanaqError) as info:
         make_station(tmp_path)
     assert info.value.code == "journal_exists"
+
+
+def test_mirror_one_commit_behind_after_a_power_cut_catches_up(tmp_path: Path) -> None:
+    st = make_station(tmp_path)
+    st.journal.transition("open", "chair")
+    st.scan(SimScanner(style="AST-LIST", n=3, seed=18, opt=CLEAN))
+    st.journal.close()
+    # The power goes between the primary's commit and the mirror's: only the primary has it.
+    alone = Journal.open(tmp_path / "j.sqlite", FixedClock())
+    alone.transition("pause", "chair")
+    alone.close()
+    j = Journal.open(tmp_path / "j.sqlite", FixedClock(), tmp_path / "usb" / "j.sqlite")
+    assert (tmp_path / "usb" / "j.sqlite.behind-2").exists()  # the old copy is kept
+    assert j.state == "paused" and j.verify().ok
+    j.close()
+    again = Journal.open(tmp_path / "j.sqlite", FixedClock(), tmp_path / "usb" / "j.sqlite")
+    assert any(e["kind"] == "mirror_caught_up" for e in again.audit_events())

@@ -242,7 +242,27 @@ class Journal:
                 raise SanaqError("mirror_differs", f"{mirror}: {exc}") from exc
             a, b = _digest(conn), _digest(mirror_conn)
             if a != b:
-                raise SanaqError("mirror_differs", f"primary {a[:12]} / mirror {b[:12]}")
+                behind = _links_behind(conn, mirror_conn)
+                if behind is None:
+                    raise SanaqError("mirror_differs", f"primary {a[:12]} / mirror {b[:12]}")
+                # A power cut between the primary's commit and the mirror's leaves the mirror a
+                # strict prefix of the primary. Complete that write from a primary that verifies,
+                # keeping the old copy beside it.
+                journal = Journal(conn, None, clock)
+                report = journal.verify()
+                if not report.ok:
+                    raise SanaqError("journal_corrupt", "; ".join(report.problems[:3]))
+                mirror_conn.close()
+                stale = mirror.with_name(mirror.name + f".behind-{behind}")
+                for suffix in ("", "-wal", "-shm"):
+                    src = Path(str(mirror) + suffix)
+                    if src.exists():
+                        os.replace(src, Path(str(stale) + suffix))
+                mirror_conn = _connect(mirror)
+                conn.backup(mirror_conn)
+                journal = Journal(conn, mirror_conn, clock, mirror)
+                journal._append_audit("mirror_caught_up", None, {"links_behind": behind})
+                return journal
         return Journal(conn, mirror_conn, clock, mirror)
 
     def close(self) -> None:
@@ -349,14 +369,26 @@ class Journal:
     # --- sheets -----------------------------------------------------------------------------------
 
     def record_sheet(
-        self, mode: Mode, style: str, reading: dict[str, Any], fingerprints: list[str], handle: str
+        self,
+        mode: Mode,
+        style: str,
+        reading: dict[str, Any],
+        fingerprints: list[str],
+        handle: str,
+        confirm_previous: str | None = None,
     ) -> str:
         """Record a read sheet as pending, with its tally update and audit link, in one commit.
-        Returns the sheet's random id."""
+        Returns the sheet's random id.
+
+        `confirm_previous` confirms the drop of the sheet before it in the same commit: one
+        fsync per sheet instead of two. Until then that sheet is pending, which is safe: after
+        a power cut the scanner says it is in the box, and settling confirms it."""
         sheet_id = secrets.token_hex(16)
         keys = sheet_keys(reading)
 
         def insert(conn: sqlite3.Connection) -> None:
+            if confirm_previous is not None:
+                _confirm(conn, confirm_previous, self)
             conn.execute(
                 "INSERT INTO sheets (id, mode, session, state, style, reading, fingerprints) "
                 "VALUES (?, ?, (SELECT CAST(value AS INTEGER) FROM meta WHERE key='session'), 'pending', ?, ?, ?)",
@@ -372,14 +404,7 @@ class Journal:
         return sheet_id
 
     def confirm_dropped(self, sheet_id: str) -> None:
-        def confirm(conn: sqlite3.Connection) -> None:
-            cur = conn.execute("DELETE FROM pending WHERE sheet=?", (sheet_id,))
-            if cur.rowcount != 1:
-                raise SanaqError("sheet_not_pending")
-            conn.execute("UPDATE sheets SET state='counted' WHERE id=?", (sheet_id,))
-            self._append_audit("sheet_dropped", None, {}, conn)
-
-        self._write(confirm)
+        self._write(lambda conn: _confirm(conn, sheet_id, self))
 
     def void_pending(self, sheet_id: str, why: str, role: str | None = None) -> None:
         """The sheet went back to the voter instead of into the box: it is not counted."""
@@ -547,6 +572,14 @@ def _txn(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any], what
         raise SanaqError("journal_corrupt", f"{what}: {exc}") from exc
 
 
+def _confirm(conn: sqlite3.Connection, sheet_id: str, journal: Journal) -> None:
+    cur = conn.execute("DELETE FROM pending WHERE sheet=?", (sheet_id,))
+    if cur.rowcount != 1:
+        raise SanaqError("sheet_not_pending")
+    conn.execute("UPDATE sheets SET state='counted' WHERE id=?", (sheet_id,))
+    journal._append_audit("sheet_dropped", None, {}, conn)
+
+
 def _file_id(path: Path | None) -> tuple[int, int] | None:
     try:
         st = os.stat(path) if path is not None else None
@@ -578,6 +611,15 @@ def _accumulate(conn: sqlite3.Connection, max_session: int | None = None) -> tup
 def _counters_digest(conn: sqlite3.Connection) -> str:
     rows = conn.execute("SELECT mode, contest, key, n FROM counters WHERE n != 0 ORDER BY mode, contest, key")
     return hashlib.sha256(_canonical([list(r) for r in rows])).hexdigest()
+
+
+def _links_behind(primary: sqlite3.Connection, mirror: sqlite3.Connection) -> int | None:
+    """How many audit links the mirror lacks, if its chain is a strict prefix of the primary's."""
+    theirs = mirror.execute("SELECT seq, hash FROM audit ORDER BY seq").fetchall()
+    ours = primary.execute("SELECT seq, hash FROM audit ORDER BY seq").fetchall()
+    if len(theirs) >= len(ours) or ours[: len(theirs)] != theirs:
+        return None
+    return len(ours) - len(theirs)
 
 
 def _digest(conn: sqlite3.Connection) -> str:

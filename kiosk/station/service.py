@@ -141,6 +141,7 @@ class Station:
         rules = self.package.election.rules
         summary = ScanSummary(reasons={})
         summary.settled = self.settle(scanner, ask)
+        dropped: str | None = None  # in the box; its confirmation rides on the next commit
         for fed in scanner.feed():
             if limit is not None and summary.counted + summary.returned >= limit:
                 break
@@ -166,7 +167,9 @@ class Station:
                         reading_record(reading),
                         fingerprints(fed.images),
                         fed.handle,
+                        confirm_previous=dropped,
                     )
+                    dropped = None
                 except SanaqError as exc:
                     # Not recorded (or recorded but its mirror copy failed): the sheet must not
                     # reach the box uncounted. Give it back when nothing was recorded; stop either way.
@@ -176,9 +179,15 @@ class Station:
                     log.error("counting stopped: %s", exc.code)
                     break
                 scanner.accept(fed.handle)
-                self.journal.confirm_dropped(sheet_id)
+                dropped = sheet_id
                 summary.counted += 1
                 summary.review += reading.status == "review"
             if progress is not None:
                 progress(summary)
+        if dropped is not None:
+            try:
+                self.journal.confirm_dropped(dropped)
+            except SanaqError as exc:
+                # It stays pending, and the next start settles it from the scanner.
+                summary.stopped = summary.stopped or exc.code
         return summary

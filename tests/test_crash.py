@@ -1,0 +1,22 @@
+"""A short run of benchmarks/crash.py: real processes, SIGKILL at random moments, restart, resume.
+The long run (200+ kills over 500 sheets) is `.venv/bin/python benchmarks/crash.py`."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+
+def test_kill_minus_nine_loses_nothing_and_counts_nothing_twice(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "crash", Path(__file__).parent.parent / "benchmarks" / "crash.py"
+    )
+    assert spec and spec.loader
+    crash = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(crash)
+    result = crash.run(tmp_path, sheets=24, kills=8, seed=7)
+    assert result["kills"] == 8 and result["kills_while_counting"] >= 1
+    assert result["tally_equals_truth"] and result["verify_ok"], result
+    assert result["journal_sheets"] == result["accepted"] and result["pending"] == 0
+    assert result["in_both_or_neither"] == 0 and result["returned_are_the_refusals"]
+    assert result["ok"]
