@@ -3,15 +3,17 @@
 1. write and verify the signed sample election package;
 2. render the station's four ballots (PDF for the printer, PNG, layout JSON);
 3. make a marked test deck with ground truth, as a scanner would deliver it;
-4. read every sheet (both sides, either order) and compare with the truth.
+4. open the station, count the deck from a hot folder through the journal, compare the
+   tally with the ground truth, close and verify the journal.
 
-The kiosk window, the journal and the protocol join as their issues land.
+The kiosk window and the protocol join as their issues land.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from collections import Counter
@@ -19,12 +21,14 @@ from pathlib import Path
 
 import cv2
 
+from drivers.folder import FolderScanner
 from kiosk.ballots.deck import DeckOptions, write_deck
 from kiosk.ballots.layout import build_layout
 from kiosk.ballots.render import render_pdf, render_side_image
 from kiosk.commands_election import summary
 from kiosk.election.load import load_election, sample_package_bytes
-from kiosk.reading.reader import BallotReader
+from kiosk.station.journal import Journal
+from kiosk.station.service import Station, SystemClock
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,38 +73,63 @@ def main(argv: list[str] | None = None) -> int:
             truths[f"{style.id}-{t.sheet}"] = t
     print(f"   {len(truths)} sheets -> {deck}/\n")
 
-    print("== 4. reading")
-    reader = BallotReader(pkg.election, pkg.election_hash)
-    counts: dict[str, Counter[str]] = {c.id: Counter() for c in pkg.election.contests}
-    statuses: Counter[str] = Counter()
-    agree = 0
+    print("== 4. counting: open the station, scan the deck through the journal, verify, close")
+    data = out / "station"
+    if data.exists():
+        shutil.rmtree(data)
+    usb = out / "usb"
+    if usb.exists():
+        shutil.rmtree(usb)
+    journal = Journal.create(
+        data / "journal.sqlite",
+        pkg.election_hash,
+        pkg.election.stations[0].id,
+        SystemClock(),
+        usb / "journal.sqlite",
+    )
+    station = Station(journal, pkg)
+    journal.transition("open", "chair")
+    print("   polls open; zero report: every official count is 0")
     t0 = time.perf_counter()
-    for name, truth in sorted(truths.items()):
-        sides = [(deck / f"{name}.{x}.jpg").read_bytes() for x in ("a", "b")]
-        reading = reader.read_sheet(sides)
-        statuses[reading.reason or reading.status] += 1
-        if reading.status == "rejected":
-            agree += reading.reason == truth.reason
-            continue
-        contest = reading.contests[0]
-        counts[contest.contest][contest.choice or contest.outcome] += 1
-        want = truth.contests[0]
-        agree += (contest.outcome, contest.choice) == (
-            want.outcome,
-            want.choice,
-        ) or contest.outcome == "review"
+    counted = station.scan(FolderScanner(deck), role="member")
     elapsed = time.perf_counter() - t0
     print(
-        f"   {len(truths)} sheets read in {elapsed:.1f} s ({len(truths) / elapsed:.0f} sheets/s, both sides)"
+        f"   {counted.counted} counted, {counted.returned} returned {counted.reasons or ''} "
+        f"in {elapsed:.1f} s ({(counted.counted + counted.returned) / elapsed:.0f} sheets/s, both sides)"
     )
-    print(f"   statuses: {dict(statuses)}")
-    print(f"   agree with ground truth (a review counts as agreeing: people decide): {agree}/{len(truths)}")
+    tally = journal.tally().to_json()
+    want: dict[str, Counter[str]] = {c.id: Counter() for c in pkg.election.contests}
+    for t in truths.values():
+        if t.status != "rejected":
+            truth = t.contests[0]
+            want[truth.contest][
+                truth.choice if truth.outcome == "vote" and truth.choice else truth.outcome
+            ] += 1
+    agree = True
     for c in pkg.election.contests:
+        got = tally["contests"].get(c.id, {})
+        got_counts = Counter(
+            {
+                **got.get("options", {}),
+                "blank": got.get("blank", 0),
+                "overvote": got.get("overvote", 0),
+                "review": got.get("review_pending", 0),
+            }
+        )
+        same = +got_counts == +want[c.id]
+        agree &= same
         names = {o.id: o.name.ru for o in c.options}
-        top = ", ".join(f"{names.get(k, k)}: {v}" for k, v in counts[c.id].most_common(4))
-        print(f"   {c.id}: {top}")
+        top = ", ".join(f"{names.get(k, k)}: {v}" for k, v in got_counts.most_common(3) if v)
+        print(f"   {c.id}: {top} ... {'= ground truth' if same else 'DIFFERS from ground truth'}")
+    journal.transition("close", "chair")
+    report = journal.verify()
+    print(
+        f"   polls closed; journal verified: {report.ok} ({report.audit_events} audit links, {report.sheets} records, "
+        f"mirror on {usb})"
+    )
+    journal.close()
     print(f"\nFiles are in {out.resolve()}")
-    return 0 if agree == len(truths) else 1
+    return 0 if agree and report.ok else 1
 
 
 if __name__ == "__main__":
