@@ -27,35 +27,27 @@ import cv2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from drivers.sim import MemoryScanner
 from kiosk.ballots.deck import DeckOptions, generate_sheet
 from kiosk.election.load import load_election
 from kiosk.station.journal import Journal
-from kiosk.station.ports import FedSheet, Whereabouts
+from kiosk.station.ports import FedSheet
 from kiosk.station.service import FixedClock, Station, fingerprints, reading_record
 
 
-class ReplayScanner:
+class ReplayScanner(MemoryScanner):
     """Feeds pre-generated sheets; keeps the whereabouts a real scanner would."""
 
     def __init__(self, sheets: list[tuple[bytes, bytes]], total: int) -> None:
+        super().__init__()
         self.sheets = sheets
         self.total = total
-        self.state: dict[str, Whereabouts] = {}
 
     def feed(self) -> Iterator[FedSheet]:
         for i in range(self.total):
             handle = f"s{i}"
             self.state[handle] = "held"
             yield FedSheet(handle, self.sheets[i % len(self.sheets)])
-
-    def accept(self, handle: str) -> None:
-        self.state[handle] = "box"
-
-    def return_sheet(self, handle: str, reason: str) -> None:
-        self.state[handle] = "returned"
-
-    def where(self, handle: str) -> Whereabouts:
-        return self.state.get(handle, "unknown")
 
 
 def main() -> None:

@@ -13,7 +13,23 @@ from kiosk.election.load import load_election
 from kiosk.station.ports import FedSheet, Whereabouts
 
 
-class SimScanner:
+class MemoryScanner:
+    """Whereabouts kept in memory, as a sheet-holding scanner keeps them."""
+
+    def __init__(self) -> None:
+        self.state: dict[str, Whereabouts] = {}
+
+    def accept(self, handle: str) -> None:
+        self.state[handle] = "box"
+
+    def return_sheet(self, handle: str, reason: str) -> None:
+        self.state[handle] = "returned"
+
+    def where(self, handle: str) -> Whereabouts:
+        return self.state.get(handle, "unknown")
+
+
+class SimScanner(MemoryScanner):
     def __init__(
         self,
         style: str | None = None,
@@ -22,13 +38,13 @@ class SimScanner:
         test: bool = False,
         opt: DeckOptions = DeckOptions(),
     ) -> None:
+        super().__init__()
         self.package = load_election(None)
         self.styles = [style] if style else [s.id for s in self.package.election.styles]
         self.n = n
         self.seed = seed
         self.test = test
         self.opt = opt
-        self.state: dict[str, Whereabouts] = {}
         self.truth: dict[str, object] = {}
 
     def feed(self) -> Iterator[FedSheet]:
@@ -42,12 +58,3 @@ class SimScanner:
             self.truth[handle] = sheet.truth
             self.state[handle] = "held"
             yield FedSheet(handle, (sheet.back_bytes, sheet.front_bytes), {"style": style})
-
-    def accept(self, handle: str) -> None:
-        self.state[handle] = "box"
-
-    def return_sheet(self, handle: str, reason: str) -> None:
-        self.state[handle] = "returned"
-
-    def where(self, handle: str) -> Whereabouts:
-        return self.state.get(handle, "unknown")
