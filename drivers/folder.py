@@ -42,7 +42,17 @@ class FolderScanner:
     def _files(self, where: Path, name: str) -> list[Path]:
         return sorted(p for p in where.iterdir() if p.is_file() and _sheet_name(p) == name)
 
+    def _finish_partial_moves(self) -> None:
+        """A power cut in the middle of a drop (or a return) leaves some of a sheet's files
+        in the inbox: finish the move, or the leftover side would be read as a new sheet."""
+        for target in (self.box, self.back):
+            moved = {n for p in target.iterdir() if p.is_file() and (n := _sheet_name(p))}
+            for p in list(self.inbox.iterdir()):
+                if p.is_file() and _sheet_name(p) in moved:
+                    os.replace(p, target / p.name)
+
     def feed(self) -> Iterator[FedSheet]:
+        self._finish_partial_moves()
         names = sorted({n for p in self.inbox.iterdir() if p.is_file() and (n := _sheet_name(p))})
         for name in names:
             files = self._files(self.inbox, name)
@@ -73,9 +83,11 @@ class FolderScanner:
 
     def where(self, handle: str) -> Whereabouts:
         if self._files(self.box, handle):
-            return "box"  # a partly finished drop counts as dropped; accept() finishes it
+            self._move(handle, self.box)  # finish a drop the power cut interrupted
+            return "box"
+        if self._files(self.back, handle):
+            self._move(handle, self.back)
+            return "returned"
         if self._files(self.inbox, handle):
             return "held"
-        if self._files(self.back, handle):
-            return "returned"
         return "unknown"

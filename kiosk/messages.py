@@ -174,6 +174,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "По этому бюллетеню решение уже принято.",
         "en": "This sheet has already been decided.",
     },
+    "sheet_already_counted": {
+        "kk": "Бұл кескін бұрын саналған. Санау тоқтатылды. Техникті шақырыңыз.",
+        "ru": "Это изображение уже было учтено. Подсчёт остановлен. Позовите техника.",
+        "en": "This image was already counted. Counting has stopped. Call the technician.",
+    },
     "pending_needs_commission": {
         "kk": "Бір бюллетеньнің жәшікке түскені белгісіз. Комиссия экранда шешуі керек.",
         "ru": "Неизвестно, попал ли бюллетень в ящик. Комиссия должна решить на экране.",

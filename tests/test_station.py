@@ -415,3 +415,37 @@ def test_mirror_one_commit_behind_after_a_power_cut_catches_up(tmp_path: Path) -
     j.close()
     again = Journal.open(tmp_path / "j.sqlite", FixedClock(), tmp_path / "usb" / "j.sqlite")
     assert any(e["kind"] == "mirror_caught_up" for e in again.audit_events())
+
+
+def test_power_cut_in_the_middle_of_a_drop_leaves_no_second_sheet(tmp_path: Path) -> None:
+    """Found by benchmarks/crash.py: one side moved to the box, the other still in the inbox."""
+    truths = _deck(tmp_path, 3, seed=19)
+    st = make_station(tmp_path)
+    st.journal.transition("open", "chair")
+    folder = FolderScanner(tmp_path / "inbox")
+    first = next(folder.feed())
+    r = st.reader("official").read_sheet(list(first.images))
+    from kiosk.station.service import fingerprints, reading_record
+
+    st.journal.record_sheet(
+        "official", r.style or "", reading_record(r), fingerprints(first.images), first.handle
+    )
+    a_side = sorted((tmp_path / "inbox").glob(f"{first.handle}.*.jpg"))[0]
+    a_side.rename(tmp_path / "inbox" / "accepted" / a_side.name)  # the cut, half-way through the drop
+    summary = st.scan(FolderScanner(tmp_path / "inbox"))
+    assert summary.settled == 1 and summary.counted == 2
+    assert st.journal.tally().sheets == 3
+    assert counters(st.journal) == expected_tally(truths)
+    assert not list((tmp_path / "inbox").glob("*.jpg"))
+
+
+def test_the_same_image_twice_is_never_a_second_ballot(tmp_path: Path) -> None:
+    st = make_station(tmp_path)
+    st.journal.transition("open", "chair")
+    sim = SimScanner(style="AST-LIST", n=2, seed=20, opt=CLEAN)
+    st.scan(sim)
+    again = SimScanner(style="AST-LIST", n=2, seed=20, opt=CLEAN)  # the same bytes replayed
+    summary = st.scan(again)
+    assert summary.stopped == "sheet_already_counted" and summary.counted == 0
+    assert list(again.state.values()) == ["held"]  # neither dropped nor handed back: people look
+    assert st.journal.tally().sheets == 2 and st.journal.verify().ok

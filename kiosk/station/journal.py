@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS sheets (
     decision TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS pending (sheet TEXT PRIMARY KEY, handle TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS seen (fingerprint TEXT PRIMARY KEY, sheet TEXT NOT NULL, mode TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS counters (
     mode TEXT NOT NULL, contest TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (mode, contest, key)
@@ -354,6 +355,7 @@ class Journal:
             if action == "end_test":
                 # Leaving test mode clears test data: it never reaches official counts.
                 conn.execute("DELETE FROM sheets WHERE mode='test'")
+                conn.execute("DELETE FROM seen WHERE mode='test'")
                 conn.execute("DELETE FROM counters WHERE mode='test'")
             conn.execute("UPDATE meta SET value=? WHERE key='state'", (verdict.next_state,))
             self._append_audit(action, role, {"from": before, "to": verdict.next_state}, conn)
@@ -395,6 +397,12 @@ class Journal:
                 (sheet_id, mode, style, _canonical(reading).decode(), _canonical(fingerprints).decode()),
             )
             conn.execute("INSERT INTO pending VALUES (?, ?)", (sheet_id, handle))
+            # The same image bytes twice is never a second ballot: a rescan of paper always
+            # differs. It is a replay (a leftover file, a driver fault): stop, do not count.
+            for fp in fingerprints:
+                if conn.execute("SELECT 1 FROM seen WHERE fingerprint=?", (fp,)).fetchone():
+                    raise SanaqError("sheet_already_counted")
+                conn.execute("INSERT INTO seen VALUES (?, ?, ?)", (fp, sheet_id, mode))
             for k in keys:
                 _bump(conn, mode, k.contest, k.key, 1)
             _bump(conn, mode, "", "sheets", 1)
@@ -420,6 +428,7 @@ class Journal:
                 _bump(conn, mode, k.contest, k.key, -1)
             _bump(conn, mode, "", "sheets", -1)
             conn.execute("DELETE FROM pending WHERE sheet=?", (sheet_id,))
+            conn.execute("DELETE FROM seen WHERE sheet=?", (sheet_id,))
             conn.execute("DELETE FROM sheets WHERE id=?", (sheet_id,))
             self._append_audit("sheet_voided", role, {"why": why}, conn)
 

@@ -173,7 +173,7 @@ class Station:
                 except SanaqError as exc:
                     # Not recorded (or recorded but its mirror copy failed): the sheet must not
                     # reach the box uncounted. Give it back when nothing was recorded; stop either way.
-                    if exc.code != "mirror_unavailable":
+                    if exc.code not in ("mirror_unavailable", "sheet_already_counted"):
                         scanner.return_sheet(fed.handle, exc.code)
                     summary.stopped = exc.code
                     log.error("counting stopped: %s", exc.code)
