@@ -73,7 +73,7 @@ def run(work: Path, sheets: int, kills: int, seed: int, log: Any = None) -> dict
         if killed < kills:
             early = rng.random() < 0.2
             if early:
-                time.sleep(rng.uniform(0.0, 1.5))  # start-up, opening, settling
+                time.sleep(rng.uniform(0.0, 0.8))  # start-up, opening, settling
             else:
                 deadline = time.perf_counter() + 30
                 while files_in(inbox) == left and proc.poll() is None and time.perf_counter() < deadline:
