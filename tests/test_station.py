@@ -415,6 +415,15 @@ def test_mirror_one_commit_behind_after_a_power_cut_catches_up(tmp_path: Path) -
     j.close()
     again = Journal.open(tmp_path / "j.sqlite", FixedClock(), tmp_path / "usb" / "j.sqlite")
     assert any(e["kind"] == "mirror_caught_up" for e in again.audit_events())
+    again.close()
+    # A second cut at the same point keeps both old copies.
+    alone = Journal.open(tmp_path / "j.sqlite", FixedClock())
+    alone.transition("resume", "chair")
+    alone.close()
+    Journal.open(tmp_path / "j.sqlite", FixedClock(), tmp_path / "usb" / "j.sqlite").close()
+    assert (tmp_path / "usb" / "j.sqlite.behind-2").exists() and (
+        tmp_path / "usb" / "j.sqlite.behind-2.2"
+    ).exists()
 
 
 def test_power_cut_in_the_middle_of_a_drop_leaves_no_second_sheet(tmp_path: Path) -> None:

@@ -255,6 +255,10 @@ class Journal:
                     raise SanaqError("journal_corrupt", "; ".join(report.problems[:3]))
                 mirror_conn.close()
                 stale = mirror.with_name(mirror.name + f".behind-{behind}")
+                k = 1
+                while Path(str(stale)).exists():  # never overwrite an earlier kept copy
+                    k += 1
+                    stale = mirror.with_name(mirror.name + f".behind-{behind}.{k}")
                 for suffix in ("", "-wal", "-shm"):
                     src = Path(str(mirror) + suffix)
                     if src.exists():
