@@ -205,11 +205,7 @@ def run(args: argparse.Namespace) -> int:
         pending = dict((h, s) for s, h in journal.pending())
         if args.handle not in pending:
             raise SanaqError("sheet_not_pending", args.handle)
-        if args.answer == "box":
-            journal.confirm_dropped(pending[args.handle])
-        else:
-            journal.void_pending(pending[args.handle], "commission: not in the box", args.role)
-        journal._append_audit("pending_decided", args.role, {"answer": args.answer, "who": args.who})
+        journal.settle_by_commission(pending[args.handle], args.answer, args.role, args.who)
         print(f"settled: {args.answer}")
         return 0
     if args.action == "cvr":

@@ -458,3 +458,45 @@ def test_the_same_image_twice_is_never_a_second_ballot(tmp_path: Path) -> None:
     assert summary.stopped == "sheet_already_counted" and summary.counted == 0
     assert list(again.state.values()) == ["held"]  # neither dropped nor handed back: people look
     assert st.journal.tally().sheets == 2 and st.journal.verify().ok
+
+
+def test_station_commands(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    def sanaq(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "kiosk.cli", "station", "--data", str(tmp_path / "st"), *args],
+            capture_output=True,
+            text=True,
+        )
+
+    assert sanaq("init", "--mirror", str(tmp_path / "usb" / "j.sqlite")).returncode == 0
+    again = sanaq("init")
+    assert again.returncode == 2 and json.loads(again.stderr)["error"]["code"] == "journal_exists"
+    refused = sanaq("--role", "member", "open")
+    assert refused.returncode == 2 and json.loads(refused.stderr)["error"]["code"] == "role_not_allowed"
+    assert sanaq("open").returncode == 0
+    assert json.loads((tmp_path / "st" / "reports" / "zero-report.json").read_text())["sheets"] == 0
+    scan = sanaq("--role", "member", "scan", "sim:?style=AST-SMD-07&n=6&seed=2")
+    assert scan.returncode == 0, scan.stderr
+    assert json.loads(scan.stdout)["counted"] == 6
+    tally = json.loads(sanaq("tally", "--json").stdout)
+    contest = tally["contests"]["astana-maslikhat-smd-7"]
+    assert (
+        tally["sheets"] == 6
+        and sum(contest["options"].values())
+        + contest["blank"]
+        + contest["overvote"]
+        + contest["review_pending"]
+        == 6
+    )
+    status = json.loads(sanaq("status", "--json").stdout)
+    assert status["state"] == "open" and status["official_sheets"] == 6 and status["mirror"]
+    assert json.loads(sanaq("verify").stdout)["ok"]
+    bad = sanaq("settle", "nope", "--answer", "box", "--who", "X")
+    assert bad.returncode == 2 and json.loads(bad.stderr)["error"]["code"] == "sheet_not_pending"
+    assert len(sanaq("cvr").stdout.splitlines()) == 6
+    assert sanaq("close").returncode == 0
+    late = sanaq("--role", "member", "scan", "sim:?n=1")
+    assert late.returncode == 2 and json.loads(late.stderr)["error"]["code"] == "action_not_allowed_now"

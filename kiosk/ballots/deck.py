@@ -25,7 +25,7 @@ import numpy as np
 
 from kiosk.ballots.layout import BallotLayout, Box, Side, build_layout
 from kiosk.ballots.render import render_side_grey
-from kiosk.election.model import Election, Rules
+from kiosk.election.model import Election
 
 MarkKind = Literal[
     "tick", "cross", "plus", "filled", "circle", "scribble", "light_pencil", "hesitation_dot", "erased"
@@ -409,8 +409,6 @@ def generate_sheet(
     rng = np.random.default_rng([seed, index])
     layout = layout or build_layout(election, election_hash, style_id, test)
     contest = election.contest(layout.contest)
-    rules: Rules = election.rules
-    del rules  # outcomes are the rule-free facts; the reader applies validity rules later
     dpi = int(rng.choice(opt.dpis))
     s = dpi / 25.4
 

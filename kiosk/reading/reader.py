@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Literal
 
 import cv2
@@ -25,9 +26,12 @@ from kiosk.ballots.layout import (
     TARGET,
     TARGET_STROKE,
     TEXT_X,
+    TIMING_H,
+    TIMING_W,
     BallotLayout,
     QrInfo,
     build_layout,
+    fiducials_for_height,
     parse_qr_payload,
     qr_box_for_height,
 )
@@ -99,7 +103,7 @@ class StylePlan:
 
 
 def _plan(layout: BallotLayout) -> StylePlan:
-    fid = np.array([[b.cx, b.cy] for b in layout.back.fiducials])
+    fid = fiducial_centres(layout.height_mm)
     rows = []
     ts, dys = [], []
     for t in layout.targets:
@@ -252,8 +256,7 @@ class BallotReader:
         ]
         for corners in found.corners:
             for hh in heights:
-                fid = np.array([[b.cx, b.cy] for b in _fiducial_boxes(hh)])
-                h = page_to_image(corners, fid)
+                h = page_to_image(corners, fiducial_centres(hh))
                 qr = qr_box_for_height(hh)
                 code = self.book.match(image, h, qr.x, qr.y, hh)
                 if code is not None:
@@ -263,8 +266,7 @@ class BallotReader:
         payloads: list[tuple[str, PageCorners]] = []
         for corners in found.corners:
             for hh in heights or [est_height]:
-                fid = np.array([[b.cx, b.cy] for b in _fiducial_boxes(hh)])
-                h = page_to_image(corners, fid)
+                h = page_to_image(corners, fiducial_centres(hh))
                 qr = qr_box_for_height(hh)
                 payloads += [(p, corners) for p in zbar_region(image, h, (qr.x, qr.y, qr.w, qr.h))]
             if payloads:
@@ -379,10 +381,12 @@ class BallotReader:
         return reading
 
 
-def _fiducial_boxes(height: float) -> tuple:  # type: ignore[type-arg]
-    from kiosk.ballots.layout import fiducials_for_height
-
-    return fiducials_for_height(height)
+@lru_cache(maxsize=32)
+def fiducial_centres(height_mm: float) -> np.ndarray:
+    """The four fiducial centres of a page this long, page order, mm (read-only)."""
+    centres = np.array([[b.cx, b.cy] for b in fiducials_for_height(height_mm)])
+    centres.setflags(write=False)
+    return centres
 
 
 # --- timing marks ------------------------------------------------------------------------------
@@ -405,8 +409,6 @@ def gather_windows(
 def find_marks(image: np.ndarray, predicted: np.ndarray, px_per_mm: float, levels: Levels) -> np.ndarray:
     """Refine each predicted timing-mark centre to the centroid of its ink; NaN where no
     mark of the right size is within reach."""
-    from kiosk.ballots.layout import TIMING_H, TIMING_W
-
     rx = int((TIMING_W / 2 + 1.5) * px_per_mm)
     ry = int((TIMING_H / 2 + 1.8) * px_per_mm)
     expected = TIMING_W * TIMING_H * px_per_mm * px_per_mm

@@ -420,23 +420,20 @@ class Journal:
 
     def void_pending(self, sheet_id: str, why: str, role: str | None = None) -> None:
         """The sheet went back to the voter instead of into the box: it is not counted."""
+        self._write(lambda conn: _void(conn, sheet_id, why, role, self))
 
-        def void(conn: sqlite3.Connection) -> None:
-            row = conn.execute(
-                "SELECT mode, reading FROM sheets WHERE id=? AND state='pending'", (sheet_id,)
-            ).fetchone()
-            if row is None:
-                raise SanaqError("sheet_not_pending")
-            mode, reading = row
-            for k in sheet_keys(json.loads(reading)):
-                _bump(conn, mode, k.contest, k.key, -1)
-            _bump(conn, mode, "", "sheets", -1)
-            conn.execute("DELETE FROM pending WHERE sheet=?", (sheet_id,))
-            conn.execute("DELETE FROM seen WHERE sheet=?", (sheet_id,))
-            conn.execute("DELETE FROM sheets WHERE id=?", (sheet_id,))
-            self._append_audit("sheet_voided", role, {"why": why}, conn)
+    def settle_by_commission(self, sheet_id: str, answer: str, role: str, who: str) -> None:
+        """Where the scanner cannot tell, the commission says whether the sheet is in the box;
+        its answer and who gave it are recorded in the same commit."""
 
-        self._write(void)
+        def apply(conn: sqlite3.Connection) -> None:
+            if answer == "box":
+                _confirm(conn, sheet_id, self)
+            else:
+                _void(conn, sheet_id, "commission: not in the box", role, self)
+            self._append_audit("pending_decided", role, {"answer": answer, "who": who}, conn)
+
+        self._write(apply)
 
     def pending(self) -> list[tuple[str, str]]:
         return [
@@ -591,6 +588,22 @@ def _confirm(conn: sqlite3.Connection, sheet_id: str, journal: Journal) -> None:
         raise SanaqError("sheet_not_pending")
     conn.execute("UPDATE sheets SET state='counted' WHERE id=?", (sheet_id,))
     journal._append_audit("sheet_dropped", None, {}, conn)
+
+
+def _void(conn: sqlite3.Connection, sheet_id: str, why: str, role: str | None, journal: Journal) -> None:
+    row = conn.execute(
+        "SELECT mode, reading FROM sheets WHERE id=? AND state='pending'", (sheet_id,)
+    ).fetchone()
+    if row is None:
+        raise SanaqError("sheet_not_pending")
+    mode, reading = row
+    for k in sheet_keys(json.loads(reading)):
+        _bump(conn, mode, k.contest, k.key, -1)
+    _bump(conn, mode, "", "sheets", -1)
+    conn.execute("DELETE FROM pending WHERE sheet=?", (sheet_id,))
+    conn.execute("DELETE FROM seen WHERE sheet=?", (sheet_id,))
+    conn.execute("DELETE FROM sheets WHERE id=?", (sheet_id,))
+    journal._append_audit("sheet_voided", role, {"why": why}, conn)
 
 
 def _file_id(path: Path | None) -> tuple[int, int] | None:

@@ -113,11 +113,7 @@ class Station:
                 if ask is None:
                     raise SanaqError("pending_needs_commission")
                 answer, who = ask(handle)
-                if answer == "box":
-                    self.journal.confirm_dropped(sheet_id)
-                else:
-                    self.journal.void_pending(sheet_id, "commission: not in the box", role="chair")
-                self.journal._append_audit("pending_decided", "chair", {"answer": answer, "who": who})
+                self.journal.settle_by_commission(sheet_id, answer, "chair", who)
             settled += 1
         return settled
 
