@@ -131,3 +131,12 @@ def test_accuracy_slice_has_zero_wrong_decisions() -> None:
     assert tally.wrong_decisions == 0, report["failures"]
     assert tally.confusion["marginal"]["marginal"] > 0  # the ambiguous marks were there, and went to review
     assert tally.squares > 1000
+
+
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=60))
+def test_lower_quartile_is_numpys(values: list[float]) -> None:
+    from kiosk.reading.reader import lower_quartile
+
+    assert abs(lower_quartile(values) - float(np.percentile(values, 25))) <= 1e-9 * (
+        1 + max(map(abs, values))
+    )

@@ -135,7 +135,8 @@ def _page_levels(small: np.ndarray, pts: np.ndarray, coarse: Levels) -> Levels:
     background around it)."""
     xi = np.rint(pts[:, 0]).astype(np.intp)
     yi = np.rint(pts[:, 1]).astype(np.intp)
-    black = float(np.median(small[yi, xi]))
+    corners = sorted(int(v) for v in small[yi, xi])
+    black = (corners[1] + corners[2]) / 2  # median of four; np.median costs 100x more here
     x0, y0 = pts.min(axis=0).astype(int)
     x1, y1 = pts.max(axis=0).astype(int)
     page = small[y0 : y1 + 1, x0 : x1 + 1]

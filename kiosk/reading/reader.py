@@ -10,6 +10,7 @@ The reader holds no storage and no clock; it is safe to use from several process
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -443,7 +444,7 @@ def score_squares(
     """Ink added in each square beyond what an empty square of this sheet carries, as a
     share of the square's inside (fast path: every window gathered at once)."""
     lut = ink_lut(levels).astype(np.float32)
-    half = round((TARGET / 2 + WINDOW_MARGIN_MM) * float(np.median(scales)))
+    half = round((TARGET / 2 + WINDOW_MARGIN_MM) * statistics.median(scales.tolist()))
     windows, _ = gather_windows(image, centres, half, half)
     n, side, _ = windows.shape
     ink = cv2.LUT(windows.reshape(n * side, side), lut).reshape(n, side * side)
@@ -453,10 +454,19 @@ def score_squares(
     return _scores_from_sums(sums, scales, interior_mm2)
 
 
+def lower_quartile(values: list[float]) -> float:
+    """np.percentile(values, 25) (linear interpolation), without its overhead on a few dozen values."""
+    s = sorted(values)
+    pos = 0.25 * (len(s) - 1)
+    lo = int(pos)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (pos - lo) * (s[hi] - s[lo])
+
+
 def _scores_from_sums(sums: np.ndarray, scales: np.ndarray, interior_mm2: float) -> np.ndarray:
     # Most squares on a sheet are empty: the lower quartile is an empty square's ink
     # (its printed border plus this scan's noise and shading).
-    baseline = float(np.percentile(sums, 25))
+    baseline = lower_quartile(sums.tolist())
     scores: np.ndarray = (sums - baseline) / (interior_mm2 * scales * scales)
     return scores
 
