@@ -4,8 +4,9 @@ A sheet is `NAME.a.EXT` + `NAME.b.EXT` (both sides, the deck format) or a single
 `NAME.EXT`. Only complete files are picked up: names starting with '.' or ending in
 '.part' / '.tmp' are being written (write-then-rename). Dropping into the box moves the
 files to `accepted/`, returning moves them to `returned/`; both are renames on the same
-file system, so after a power cut each file is in exactly one place, and `where` can say
-where the sheet is.
+file system under an intent marker (`.moving-NAME`), so after a power cut each file ends
+in exactly one place and `where` can say where the sheet is. A name the scanner software
+reuses is a new sheet; the earlier sheet's files in `accepted/` are kept.
 """
 
 from __future__ import annotations
@@ -42,14 +43,24 @@ class FolderScanner:
     def _files(self, where: Path, name: str) -> list[Path]:
         return sorted(p for p in where.iterdir() if p.is_file() and _sheet_name(p) == name)
 
+    def _marker(self, handle: str) -> Path:
+        return self.inbox / f".moving-{handle}"
+
     def _finish_partial_moves(self) -> None:
         """A power cut in the middle of a drop (or a return) leaves some of a sheet's files
-        in the inbox: finish the move, or the leftover side would be read as a new sheet."""
-        for target in (self.box, self.back):
-            moved = {n for p in target.iterdir() if p.is_file() and (n := _sheet_name(p))}
-            for p in list(self.inbox.iterdir()):
-                if p.is_file() and _sheet_name(p) in moved:
-                    os.replace(p, target / p.name)
+        in the inbox, and its intent marker: finish the move, or the leftover side would be
+        read as a new sheet (found by benchmarks/crash.py)."""
+        for marker in sorted(self.inbox.glob(".moving-*")):
+            self._finish(marker.name[len(".moving-") :])
+
+    def _finish(self, handle: str) -> Path | None:
+        marker = self._marker(handle)
+        try:
+            target = self.inbox / marker.read_text().strip()
+        except OSError:
+            return None
+        self._move(handle, target)
+        return target
 
     def feed(self) -> Iterator[FedSheet]:
         self._finish_partial_moves()
@@ -65,15 +76,23 @@ class FolderScanner:
             yield FedSheet(name, images, {"files": ",".join(p.name for p in files)})
 
     def _move(self, handle: str, target: Path) -> None:
+        """Move every file of a sheet, under an intent marker written (and synced) first, so
+        that an interrupted move is finished exactly, never guessed from file names."""
+        marker = self._marker(handle)
+        if not marker.exists():
+            marker.write_text(target.name)
+            _sync_file(marker)
+            _sync_dir(self.inbox)
         for p in self._files(self.inbox, handle):
-            os.replace(p, target / p.name)
-        # A rename is durable once its directory is synced.
-        for d in (self.inbox, target):
-            fd = os.open(d, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            dest = target / p.name
+            n = 1
+            while dest.exists():  # a scanner that reuses names: keep the earlier sheet's file
+                n += 1
+                dest = target / f"{handle}~{n}{p.name[len(handle) :]}"
+            os.replace(p, dest)
+        _sync_dir(target)
+        marker.unlink()
+        _sync_dir(self.inbox)
 
     def accept(self, handle: str) -> None:
         self._move(handle, self.box)
@@ -82,12 +101,27 @@ class FolderScanner:
         self._move(handle, self.back)
 
     def where(self, handle: str) -> Whereabouts:
-        if self._files(self.box, handle):
-            self._move(handle, self.box)  # finish a drop the power cut interrupted
-            return "box"
-        if self._files(self.back, handle):
-            self._move(handle, self.back)
-            return "returned"
+        if self._marker(handle).exists():
+            target = self._finish(handle)  # a drop or return the power cut interrupted
+            if target is not None:
+                return "box" if target == self.box else "returned"
         if self._files(self.inbox, handle):
             return "held"
+        if self._files(self.box, handle):
+            return "box"
+        if self._files(self.back, handle):
+            return "returned"
         return "unknown"
+
+
+def _sync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_dir(path: Path) -> None:
+    # A rename is durable once its directory is synced.
+    _sync_file(path)

@@ -65,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"== 3. marked test deck ({args.sheets} sheets per style, scan effects on)")
     deck = out / "deck"
+    if deck.exists():
+        shutil.rmtree(deck)  # a fresh deck each run: the station counts what is in the folder
     truths = {}
     for style in pkg.election.styles:
         for t in write_deck(

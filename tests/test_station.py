@@ -439,13 +439,30 @@ def test_power_cut_in_the_middle_of_a_drop_leaves_no_second_sheet(tmp_path: Path
     st.journal.record_sheet(
         "official", r.style or "", reading_record(r), fingerprints(first.images), first.handle
     )
+    # The cut, half-way through the drop: the intent marker is written, one side has moved.
+    (tmp_path / "inbox" / f".moving-{first.handle}").write_text("accepted")
     a_side = sorted((tmp_path / "inbox").glob(f"{first.handle}.*.jpg"))[0]
-    a_side.rename(tmp_path / "inbox" / "accepted" / a_side.name)  # the cut, half-way through the drop
+    a_side.rename(tmp_path / "inbox" / "accepted" / a_side.name)
     summary = st.scan(FolderScanner(tmp_path / "inbox"))
     assert summary.settled == 1 and summary.counted == 2
     assert st.journal.tally().sheets == 3
     assert counters(st.journal) == expected_tally(truths)
     assert not list((tmp_path / "inbox").glob("*.jpg"))
+    assert not list((tmp_path / "inbox").glob(".moving-*"))
+
+
+def test_a_reused_file_name_is_a_new_sheet_and_the_old_file_is_kept(tmp_path: Path) -> None:
+    pkg = load_election(None)
+    first = write_deck(pkg.election, pkg.election_hash, "AST-LIST", 2, 21, tmp_path / "inbox", CLEAN)
+    st = make_station(tmp_path)
+    st.journal.transition("open", "chair")
+    assert st.scan(FolderScanner(tmp_path / "inbox")).counted == 2
+    # The scanner software starts its numbering again: same names, new ballots.
+    second = write_deck(pkg.election, pkg.election_hash, "AST-LIST", 2, 22, tmp_path / "inbox", CLEAN)
+    assert st.scan(FolderScanner(tmp_path / "inbox")).counted == 2
+    assert st.journal.tally().sheets == 4
+    assert counters(st.journal) == expected_tally(first + second)
+    assert len(list((tmp_path / "inbox" / "accepted").glob("*.jpg"))) == 8
 
 
 def test_the_same_image_twice_is_never_a_second_ballot(tmp_path: Path) -> None:
