@@ -185,6 +185,9 @@ def test_records_reveal_no_order(tmp_path: Path) -> None:
         if e["kind"].startswith("sheet_"):
             assert e["at"] is None
             assert not any(i in json.dumps(e) for i in ids)
+    # A session change empties the WAL, whose frames are in commit (= voting) order.
+    st.journal.transition("pause", "chair")
+    assert (tmp_path / "j.sqlite-wal").stat().st_size == 0
     # Scanner handles (file names follow the scan order) are gone from the file once settled.
     st.journal.close()
     raw = (tmp_path / "j.sqlite").read_bytes()

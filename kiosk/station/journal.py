@@ -366,8 +366,19 @@ class Journal:
             self._checkpoint(conn, action, role)
 
         self._write(apply)
+        self._truncate_wal()
         log.info("lifecycle %s: %s -> %s by %s", action, before, verdict.next_state, role)
         return verdict
+
+    def _truncate_wal(self) -> None:
+        """The WAL holds page images in commit order, which is voting order: empty it at every
+        session change (it is only a narrowing: freed disk blocks are not overwritten)."""
+        for conn in (self.db, self.mirror):
+            if conn is not None:
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                except sqlite3.Error:
+                    log.warning("WAL checkpoint failed; it will be retried at the next session change")
 
     def refuse(self, role: str | None, action: str, code: str) -> None:
         self._append_audit("refused", role, {"action": action, "code": code, "state": self.state})
