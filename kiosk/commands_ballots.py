@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from kiosk.ballots.deck import DeckOptions, write_deck
 from kiosk.ballots.layout import build_layout
-from kiosk.ballots.render import render_pdf, render_side_image
+from kiosk.ballots.render import write_ballot_files
 from kiosk.election.load import load_election
 from kiosk.errors import SanaqError
 
@@ -32,12 +31,7 @@ def render(args: argparse.Namespace) -> int:
         raise SanaqError("file_unwritable", str(exc)) from exc
     for style_id in _styles(args.style, [s.id for s in pkg.election.styles]):
         layout = build_layout(pkg.election, pkg.election_hash, style_id, args.test)
-        (out / f"{style_id}.pdf").write_bytes(render_pdf(layout))
-        render_side_image(layout, "back", args.dpi).convert("L").save(out / f"{style_id}.png", optimize=False)
-        render_side_image(layout, "front", args.dpi).convert("L").save(out / f"{style_id}.front.png")
-        (out / f"{style_id}.layout.json").write_text(
-            json.dumps(layout.to_json(args.dpi), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-        )
+        write_ballot_files(layout, args.dpi, out)
         print(
             f"{style_id}: {layout.height_mm:.0f} mm, {len(layout.targets)} squares -> "
             f"{out / style_id}.pdf, .png, .front.png, .layout.json"

@@ -12,7 +12,6 @@ The kiosk window and the protocol join as their issues land.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import time
@@ -24,7 +23,7 @@ import cv2
 from drivers.folder import FolderScanner
 from kiosk.ballots.deck import DeckOptions, write_deck
 from kiosk.ballots.layout import build_layout
-from kiosk.ballots.render import render_pdf, render_side_image
+from kiosk.ballots.render import write_ballot_files
 from kiosk.commands_election import summary
 from kiosk.election.load import load_election, sample_package_bytes
 from kiosk.station.journal import Journal
@@ -52,12 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     ballots.mkdir(exist_ok=True)
     for style in pkg.election.styles:
         layout = build_layout(pkg.election, pkg.election_hash, style.id)
-        (ballots / f"{style.id}.pdf").write_bytes(render_pdf(layout))
-        render_side_image(layout, "back", 200).convert("L").save(ballots / f"{style.id}.png")
-        render_side_image(layout, "front", 200).convert("L").save(ballots / f"{style.id}.front.png")
-        (ballots / f"{style.id}.layout.json").write_text(
-            json.dumps(layout.to_json(200), ensure_ascii=False, indent=1)
-        )
+        write_ballot_files(layout, 200, ballots)
         print(
             f"   {style.id:11s} {style.colour_name.en:7s} {layout.height_mm:.0f} mm, {len(layout.targets):2d} squares"
         )

@@ -7,7 +7,9 @@ images the reader is checked against have one geometry.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import segno
@@ -148,3 +150,15 @@ def _pdf_side(pdf: FPDF, side: SideLayout) -> None:
                 for c, dark in enumerate(row):
                     if dark:
                         pdf.rect(ox + c * module, oy + r * module, module, module, style="F")
+
+
+def write_ballot_files(layout: BallotLayout, dpi: int, out: Path) -> None:
+    """The `sanaq ballots render` files of one style: ID.pdf, ID.png (choices side, grey),
+    ID.front.png and ID.layout.json."""
+    style = layout.style
+    (out / f"{style}.pdf").write_bytes(render_pdf(layout))
+    render_side_image(layout, "back", dpi).convert("L").save(out / f"{style}.png", optimize=False)
+    render_side_image(layout, "front", dpi).convert("L").save(out / f"{style}.front.png")
+    (out / f"{style}.layout.json").write_text(
+        json.dumps(layout.to_json(dpi), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
