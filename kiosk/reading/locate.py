@@ -64,12 +64,21 @@ def subsample_factor(image: np.ndarray) -> int:
     return max(1, int(short / (160 / 25.4 * COARSE_DPI) + 0.5))
 
 
+def grey_cdf(image: np.ndarray) -> np.ndarray:
+    """Share of pixels at or below each grey level (256 values)."""
+    hist = cv2.calcHist([np.ascontiguousarray(image)], [0], None, [256], [0, 256]).ravel()
+    cdf: np.ndarray = np.cumsum(hist) / max(1.0, float(hist.sum()))
+    return cdf
+
+
+def grey_at(cdf: np.ndarray, share: float) -> float:
+    """The grey level below which `share` of the pixels lie."""
+    return float(np.searchsorted(cdf, share))
+
+
 def coarse_levels(small: np.ndarray) -> Levels:
-    hist = cv2.calcHist([small], [0], None, [256], [0, 256]).ravel()
-    cdf = np.cumsum(hist) / max(1.0, float(hist.sum()))
-    paper = float(np.searchsorted(cdf, 0.75))
-    black = float(np.searchsorted(cdf, 0.005))
-    return Levels(paper, black)
+    cdf = grey_cdf(small)
+    return Levels(grey_at(cdf, 0.75), grey_at(cdf, 0.005))
 
 
 def find_fiducials(image: np.ndarray) -> Found | None:
@@ -142,9 +151,7 @@ def _page_levels(small: np.ndarray, pts: np.ndarray, coarse: Levels) -> Levels:
     page = small[y0 : y1 + 1, x0 : x1 + 1]
     if page.size < 16:
         return coarse
-    hist = cv2.calcHist([np.ascontiguousarray(page)], [0], None, [256], [0, 256]).ravel()
-    cdf = np.cumsum(hist) / max(1.0, float(hist.sum()))
-    paper = float(np.searchsorted(cdf, 0.6))
+    paper = grey_at(grey_cdf(page), 0.6)
     if paper - black < 40:
         return coarse
     return Levels(paper, black)

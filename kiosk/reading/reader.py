@@ -30,6 +30,7 @@ from kiosk.ballots.layout import (
     TIMING_H,
     TIMING_W,
     BallotLayout,
+    Box,
     QrInfo,
     build_layout,
     fiducials_for_height,
@@ -37,7 +38,15 @@ from kiosk.ballots.layout import (
     qr_box_for_height,
 )
 from kiosk.election.model import Election
-from kiosk.reading.locate import FIDUCIAL_SPAN_MM, Found, Levels, PageCorners, find_fiducials
+from kiosk.reading.locate import (
+    FIDUCIAL_SPAN_MM,
+    Found,
+    Levels,
+    PageCorners,
+    find_fiducials,
+    grey_at,
+    grey_cdf,
+)
 from kiosk.reading.model import (
     ContestReading,
     Crop,
@@ -230,10 +239,8 @@ class BallotReader:
 
     def _no_page(self, image: np.ndarray) -> SideReading:
         f = max(1, min(image.shape) // 200)
-        small = image[::f, ::f]
-        hist = cv2.calcHist([np.ascontiguousarray(small)], [0], None, [256], [0, 256]).ravel()
-        cdf = np.cumsum(hist) / hist.sum()
-        paper = float(np.searchsorted(cdf, 0.5))
+        cdf = grey_cdf(image[::f, ::f])
+        paper = grey_at(cdf, 0.5)
         dark_share = float(cdf[max(0, int(paper) - 60)])
         if dark_share < 0.002:
             return rejected("blank_page")
@@ -257,8 +264,7 @@ class BallotReader:
         ]
         for corners in found.corners:
             for hh in heights:
-                h = page_to_image(corners, fiducial_centres(hh))
-                qr = qr_box_for_height(hh)
+                h, qr = _frame(corners, hh)
                 code = self.book.match(image, h, qr.x, qr.y, hh)
                 if code is not None:
                     return code.info, corners, self.plans[(code.info.style, code.info.test)]
@@ -267,8 +273,7 @@ class BallotReader:
         payloads: list[tuple[str, PageCorners]] = []
         for corners in found.corners:
             for hh in heights or [est_height]:
-                h = page_to_image(corners, fiducial_centres(hh))
-                qr = qr_box_for_height(hh)
+                h, qr = _frame(corners, hh)
                 payloads += [(p, corners) for p in zbar_region(image, h, (qr.x, qr.y, qr.w, qr.h))]
             if payloads:
                 break
@@ -279,13 +284,10 @@ class BallotReader:
             if info is None:
                 continue
             plan = self.plans.get((info.style, info.test))
-            if (
-                plan is None
-                or info.hash_prefix != self.election_hash[:QR_HASH_CHARS]
-                or info.layout_version != LAYOUT_VERSION
-            ):
-                reason = self._check(info) or "wrong_election"
-                return rejected(reason, style=info.style, side=info.side, test=info.test)
+            if plan is None:  # a style this election does not have; _read checks the rest
+                return rejected(
+                    self._check(info) or "wrong_election", style=info.style, side=info.side, test=info.test
+                )
             return info, corners, plan
         if payloads:
             return rejected("not_a_ballot", "foreign QR code")
@@ -380,6 +382,11 @@ class BallotReader:
         if self.keep_crops == "always" or (self.keep_crops == "review" and status == "review"):
             reading = replace(reading, crops=review_crops(image, layout, centres, scales))
         return reading
+
+
+def _frame(corners: PageCorners, height_mm: float) -> tuple[np.ndarray, Box]:
+    """Page-to-image homography for a page this long, and where its QR code is."""
+    return page_to_image(corners, fiducial_centres(height_mm)), qr_box_for_height(height_mm)
 
 
 @lru_cache(maxsize=32)
