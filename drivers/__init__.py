@@ -1,38 +1,57 @@
-"""Scanners and printers, each behind one small interface, chosen by URL.
+"""Scanners and printers, each behind one small interface (drivers/base.py), chosen by URL.
 
-    folder:///path     a hot folder (any scanner software that saves files)
-    sim:?style=MZ-LIST&n=100&seed=1   generated sheets, in memory
-
-SANE, serial, socket and camera transports join with the drivers issue.
+sane:DEVICE?option=value           USB document scanners through libsane
+serial:///dev/ttyACM0?baud=115200  a station ballot scanner speaking docs/serial-protocol.md
+socket://host:port                 the same protocol over TCP
+camera:///dev/video0               a document camera (or camera:///path/frame-%04d.png)
+folder:///path                     a hot folder (any scanner software that saves files)
+sim:?style=MZ-LIST&n=100&seed=1    generated sheets, in memory
 """
 
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
+from drivers.base import Scanner
 from kiosk.errors import SanaqError
-from kiosk.station.ports import ScannerPort
 
 
-def open_scanner(url: str) -> ScannerPort:
+def _query(url: str) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(urlparse(url).query, keep_blank_values=True).items()}
+
+
+def open_scanner(url: str) -> Scanner:
     parsed = urlparse(url)
-    if parsed.scheme == "folder":
-        from drivers.folder import FolderScanner
+    query = _query(url)
+    try:
+        if parsed.scheme == "folder":
+            from drivers.folder import FolderScanner
 
-        if not parsed.path:
-            raise SanaqError("scanner_url_invalid", url)
-        return FolderScanner(parsed.path)
-    if parsed.scheme == "sim":
-        from drivers.sim import SimScanner
+            if not parsed.path:
+                raise SanaqError("scanner_url_invalid", url)
+            return FolderScanner(parsed.path)
+        if parsed.scheme == "sim":
+            from drivers.sim import SimScanner
 
-        query = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
-        try:
             return SimScanner(
                 style=query.get("style"),
                 n=int(query.get("n", "20")),
                 seed=int(query.get("seed", "1")),
                 test="test" in query,
             )
-        except ValueError as exc:
-            raise SanaqError("scanner_url_invalid", url) from exc
+        if parsed.scheme == "sane":
+            from drivers.sane_scanner import SaneScanner, parse_sane_url
+
+            device, options = parse_sane_url(url)
+            return SaneScanner(device, options)
+        if parsed.scheme in ("serial", "socket"):
+            from drivers.serial_scanner import SerialScanner
+
+            return SerialScanner.from_url(url)
+        if parsed.scheme == "camera":
+            from drivers.camera import CameraScanner
+
+            return CameraScanner.from_url(url)
+    except ValueError as exc:
+        raise SanaqError("scanner_url_invalid", url) from exc
     raise SanaqError("scanner_url_invalid", url)

@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from drivers.base import Capabilities, Scanner, ScannerStatus
 from kiosk.errors import SanaqError
 from kiosk.station.ports import FedSheet, Whereabouts
 
@@ -30,9 +31,13 @@ def _sheet_name(path: Path) -> str | None:
     return stem
 
 
-class FolderScanner:
+class FolderScanner(Scanner):
+    capabilities = Capabilities(duplex=True, holds_sheets=True, batch=True)
+
     def __init__(self, folder: str | Path) -> None:
+        super().__init__()
         self.inbox = Path(folder)
+        self.url = f"folder://{self.inbox.resolve()}"
         if not self.inbox.is_dir():
             raise SanaqError("scanner_unavailable", f"no folder {self.inbox}")
         self.box = self.inbox / "accepted"
@@ -93,6 +98,11 @@ class FolderScanner:
         _sync_dir(target)
         marker.unlink()
         _sync_dir(self.inbox)
+
+    def status(self) -> ScannerStatus:
+        if not self.inbox.is_dir():
+            return ScannerStatus("offline", model="hot folder")
+        return ScannerStatus("idle", model="hot folder", serial=str(self.inbox))
 
     def accept(self, handle: str) -> None:
         self._move(handle, self.box)

@@ -8,16 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from drivers.base import Capabilities, Scanner, ScannerStatus
 from kiosk.ballots.deck import DeckOptions, generate_sheet
 from kiosk.election.load import load_election
 from kiosk.station.ports import FedSheet, Whereabouts
 
 
-class MemoryScanner:
+class MemoryScanner(Scanner):
     """Whereabouts kept in memory, as a sheet-holding scanner keeps them."""
 
+    capabilities = Capabilities(duplex=True, holds_sheets=True, box_sensor=True)
+
     def __init__(self) -> None:
+        super().__init__()
         self.state: dict[str, Whereabouts] = {}
+
+    def feed(self) -> Iterator[FedSheet]:
+        return iter(())
+
+    def status(self) -> ScannerStatus:
+        held = [h for h, w in self.state.items() if w == "held"]
+        return ScannerStatus("holding" if held else "idle", model="simulator", held=held[0] if held else None)
 
     def accept(self, handle: str) -> None:
         self.state[handle] = "box"
@@ -39,6 +50,7 @@ class SimScanner(MemoryScanner):
         opt: DeckOptions = DeckOptions(),
     ) -> None:
         super().__init__()
+        self.url = f"sim:?n={n}&seed={seed}"
         self.package = load_election(None)
         self.styles = [style] if style else [s.id for s in self.package.election.styles]
         self.n = n

@@ -229,6 +229,97 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Неверный адрес сканера.",
         "en": "The scanner address is not valid.",
     },
+    "scanner_jammed": {
+        "kk": "Сканерде қағаз кептелді. Қақпағын ашып, бюллетеньді алып, қақпақты жабыңыз да, бюллетеньді қайта салыңыз.",
+        "ru": "В сканере замялась бумага. Откройте крышку, выньте бюллетень, закройте крышку и подайте бюллетень снова.",
+        "en": "Paper jam in the scanner. Open the cover, take the ballot out, close the cover and feed the ballot again.",
+    },
+    "scanner_double_feed": {
+        "kk": "Сканерге екі парақ бірге кірді. Олар қайтарылды: бір-бірден салыңыз.",
+        "ru": "В сканер попали два листа сразу. Они возвращены: подавайте по одному.",
+        "en": "Two sheets went into the scanner together. They were given back: feed them one at a time.",
+    },
+    "scanner_cover_open": {
+        "kk": "Сканердің қақпағы ашық. Қақпақты жабыңыз.",
+        "ru": "Крышка сканера открыта. Закройте крышку.",
+        "en": "The scanner cover is open. Close the cover.",
+    },
+    "scanner_box_full": {
+        "kk": "Сайлау жәшігі толы. Төрағаны шақырыңыз.",
+        "ru": "Ящик для голосования заполнен. Позовите председателя.",
+        "en": "The ballot box is full. Call the chair.",
+    },
+    "scanner_no_documents": {
+        "kk": "Сканерде парақ жоқ.",
+        "ru": "В сканере нет листов.",
+        "en": "There is no sheet in the scanner.",
+    },
+    "scanner_io_error": {
+        "kk": "Сканермен байланыс қатесі. Кабельді тексеріңіз; бюллетень жоғалмайды.",
+        "ru": "Ошибка связи со сканером. Проверьте кабель; бюллетень не потеряется.",
+        "en": "Communication error with the scanner. Check the cable; no ballot is lost.",
+    },
+    "scanner_disconnected": {
+        "kk": "Сканер ажыратылды. Оны қайта қосыңыз: станция өзі жалғасады, бюллетень жоғалмайды.",
+        "ru": "Сканер отключён. Подключите его снова: станция продолжит сама, бюллетень не потеряется.",
+        "en": "The scanner was disconnected. Plug it back in: the station carries on by itself, no ballot is lost.",
+    },
+    "scanner_restarted": {
+        "kk": "Сканер қайта іске қосылды. Станция соңғы бюллетеньнің қайда екенін тексереді.",
+        "ru": "Сканер перезапустился. Станция проверяет, где последний бюллетень.",
+        "en": "The scanner restarted. The station is checking where the last ballot is.",
+    },
+    "scanner_busy": {
+        "kk": "Сканер бос емес. Біраз күтіңіз.",
+        "ru": "Сканер занят. Подождите немного.",
+        "en": "The scanner is busy. Wait a moment.",
+    },
+    "scanner_not_supported": {
+        "kk": "Бұл сканер бұл әрекетті орындай алмайды.",
+        "ru": "Этот сканер не поддерживает это действие.",
+        "en": "This scanner cannot do that.",
+    },
+    "scanner_protocol_error": {
+        "kk": "Сканер түсініксіз жауап берді. Техникті шақырыңыз.",
+        "ru": "Сканер ответил непонятно. Позовите техника.",
+        "en": "The scanner gave an answer that cannot be understood. Call the technician.",
+    },
+    "scanner_image_failed": {
+        "kk": "Бюллетень суреті толық жеткен жоқ. Бюллетень қайтарылады; оны қайта салыңыз.",
+        "ru": "Изображение бюллетеня не дошло целиком. Бюллетень будет возвращён; подайте его снова.",
+        "en": "The ballot image did not arrive whole. The ballot is given back; feed it again.",
+    },
+    "take_sheet_from_tray": {
+        "kk": "Бұл сканер парақты ұстай алмайды: соңғы парақты шығу науасынан алып, сайлаушыға қайтарыңыз.",
+        "ru": "Этот сканер не удерживает лист: выньте последний лист из выходного лотка и верните избирателю.",
+        "en": "This scanner cannot hold sheets: take the last sheet out of the output tray and give it back to the voter.",
+    },
+    "camera_no_still_page": {
+        "kk": "Камера астында қозғалмайтын парақ табылмады. Бюллетеньді тегіс қойып, қолыңызды алыңыз.",
+        "ru": "Под камерой нет неподвижного листа. Положите бюллетень ровно и уберите руки.",
+        "en": "No still sheet under the camera. Lay the ballot flat and take your hands away.",
+    },
+    # --- printers -------------------------------------------------------------------
+    "printer_paper_out": {
+        "kk": "Принтерде қағаз бітті. Қағаз салыңыз: басып шығару өзі жалғасады.",
+        "ru": "В принтере закончилась бумага. Вставьте бумагу: печать продолжится сама.",
+        "en": "The printer is out of paper. Load paper: printing carries on by itself.",
+    },
+    "printer_cover_open": {
+        "kk": "Принтердің қақпағы ашық. Қақпақты жабыңыз.",
+        "ru": "Крышка принтера открыта. Закройте крышку.",
+        "en": "The printer cover is open. Close the cover.",
+    },
+    "printer_offline": {
+        "kk": "Принтер қолжетімсіз. Кабель мен қуатты тексеріңіз: құжат кезекте сақталады.",
+        "ru": "Принтер недоступен. Проверьте кабель и питание: документ ждёт в очереди.",
+        "en": "The printer is not available. Check the cable and power: the document waits in the queue.",
+    },
+    "printer_url_invalid": {
+        "kk": "Принтер мекенжайы дұрыс емес.",
+        "ru": "Неверный адрес принтера.",
+        "en": "The printer address is not valid.",
+    },
 }
 
 

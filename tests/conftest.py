@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from functools import lru_cache
+from pathlib import Path
 
 import pytest
 
@@ -23,3 +25,8 @@ def sample() -> LoadedPackage:
 def _no_network_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("TZ", "UTC")
     yield
+
+
+# libsane reads its configuration once per process, at the first sane_init: point it at the
+# test backends (pnm, test) before anything imports python-sane.
+os.environ["SANE_CONFIG_DIR"] = str(Path(__file__).resolve().parent.parent / "deploy" / "sane-test")

@@ -138,8 +138,19 @@ class Station:
         summary = ScanSummary(reasons={})
         summary.settled = self.settle(scanner, ask)
         dropped: str | None = None  # in the box; its confirmation rides on the next commit
-        for fed in scanner.feed():
+        sheets = scanner.feed()
+        while True:
             if limit is not None and summary.counted + summary.returned >= limit:
+                break
+            try:
+                fed = next(sheets, None)
+            except SanaqError as exc:
+                # A jam, an open cover, a pulled cable: nothing of this sheet was recorded, so
+                # nothing is lost; stop and show the message. Scanning again resumes.
+                summary.stopped = exc.code
+                log.warning("scanner stopped: %s", exc.code)
+                break
+            if fed is None:
                 break
             reading = reader.read_sheet(list(fed.images))
             reason = reading.reason
@@ -150,7 +161,11 @@ class Station:
             if reading.status == "rejected" or reason == "invalid_returned":
                 code = reason or "unreadable"
                 self.journal.sheet_returned(code)
-                scanner.return_sheet(fed.handle, code)
+                try:
+                    scanner.return_sheet(fed.handle, code)
+                except SanaqError as exc:
+                    summary.stopped = exc.code  # not recorded: the sheet is still with the voter side
+                    break
                 summary.returned += 1
                 assert summary.reasons is not None
                 summary.reasons[code] = summary.reasons.get(code, 0) + 1
@@ -174,7 +189,16 @@ class Station:
                     summary.stopped = exc.code
                     log.error("counting stopped: %s", exc.code)
                     break
-                scanner.accept(fed.handle)
+                try:
+                    scanner.accept(fed.handle)
+                except SanaqError as exc:
+                    # Recorded but the drop is not known to have happened: the sheet stays
+                    # pending and the next scan settles it from what the scanner reports.
+                    summary.counted += 1
+                    summary.review += reading.status == "review"
+                    summary.stopped = exc.code
+                    log.warning("drop not confirmed: %s", exc.code)
+                    break
                 dropped = sheet_id
                 summary.counted += 1
                 summary.review += reading.status == "review"

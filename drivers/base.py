@@ -1,0 +1,116 @@
+"""The one scanner interface every transport implements (the shape of pyserial's and
+python-escpos's: one abstract base, one transport per module, chosen by URL).
+
+The station core only needs `kiosk.station.ports.ScannerPort` (feed, accept, return,
+where); the rest (open, close, status, events, capabilities) is for the kiosk window,
+`sanaq scanners list` and `sanaq scan`.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from kiosk.station.ports import FedSheet, Whereabouts
+
+DeviceState = Literal["idle", "feeding", "holding", "jammed", "cover_open", "box_full", "offline"]
+
+
+@dataclass(frozen=True)
+class ScannerStatus:
+    state: DeviceState
+    model: str = ""
+    serial: str = ""
+    held: str | None = None  # handle of the sheet the scanner holds, if any
+
+
+@dataclass(frozen=True)
+class ScannerEvent:
+    """Something the device reported: `code` is a stable message code (kiosk/messages.py)
+    or one of the plain events below; `handle` names a sheet where one is concerned."""
+
+    code: str
+    handle: str | None = None
+
+
+PLAIN_EVENTS = {
+    "paper_in",
+    "paper_removed",
+    "cover_closed",
+    "sheet_in_box",
+    "sheet_returned",
+    "scanner_reconnected",
+}
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    duplex: bool = True
+    holds_sheets: bool = False  # can keep a sheet until accept/return (a station scanner)
+    box_sensor: bool = False
+    double_feed_sensor: bool = False
+    batch: bool = False  # an ADF that takes a stack (central count after close)
+
+
+class Scanner(abc.ABC):
+    """Base of every scanner transport. Subclasses implement `_feed`, `accept`,
+    `return_sheet`, `where` and `status`; events are queued with `_event`."""
+
+    url: str = ""
+    capabilities: Capabilities = Capabilities()
+
+    def __init__(self) -> None:
+        self._events: deque[ScannerEvent] = deque(maxlen=256)
+        self.is_open = False
+
+    def open(self) -> None:
+        self.is_open = True
+
+    def close(self) -> None:
+        self.is_open = False
+
+    def __enter__(self) -> Scanner:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _event(self, code: str, handle: str | None = None) -> None:
+        self._events.append(ScannerEvent(code, handle))
+
+    def events(self) -> list[ScannerEvent]:
+        """Events since the last call, oldest first."""
+        out = list(self._events)
+        self._events.clear()
+        return out
+
+    @abc.abstractmethod
+    def status(self) -> ScannerStatus: ...
+
+    @abc.abstractmethod
+    def feed(self) -> Iterator[FedSheet]: ...
+
+    @abc.abstractmethod
+    def accept(self, handle: str) -> None: ...
+
+    @abc.abstractmethod
+    def return_sheet(self, handle: str, reason: str) -> None: ...
+
+    @abc.abstractmethod
+    def where(self, handle: str) -> Whereabouts: ...
+
+
+@dataclass
+class SessionWhereabouts:
+    """Where sheets went, for scanners that cannot be asked (ADF, camera): known only for
+    sheets handled since this driver started; anything older is `unknown` and the
+    commission decides."""
+
+    state: dict[str, Whereabouts] = field(default_factory=dict)
+
+    def get(self, handle: str) -> Whereabouts:
+        return self.state.get(handle, "unknown")

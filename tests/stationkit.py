@@ -1,0 +1,36 @@
+"""Helpers shared by the station and driver tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kiosk.ballots.deck import DeckOptions
+from kiosk.election.load import load_election
+from kiosk.station.journal import Journal
+from kiosk.station.service import FixedClock, Station
+
+CLEAN = DeckOptions(streak=0.0, hesitation=0.0)
+
+
+def make_station(tmp: Path, mirror: bool = True) -> Station:
+    pkg = load_election(None)
+    journal = Journal.create(
+        tmp / "j.sqlite", pkg.election_hash, "379", FixedClock(), tmp / "usb" / "j.sqlite" if mirror else None
+    )
+    return Station(journal, pkg)
+
+
+def expected_tally(truths: list) -> dict[str, dict[str, int]]:  # type: ignore[type-arg]
+    out: dict[str, dict[str, int]] = {}
+    for t in truths:
+        if t.status == "rejected":
+            continue
+        c = t.contests[0]
+        key = f"option:{c.choice}" if c.outcome == "vote" else c.outcome
+        out.setdefault(c.contest, {})
+        out[c.contest][key] = out[c.contest].get(key, 0) + 1
+    return out
+
+
+def counters(journal: Journal, mode: str = "official") -> dict[str, dict[str, int]]:
+    return {c: {k: n for k, n in keys.items() if n} for c, keys in journal.tally(mode).contests.items()}  # type: ignore[arg-type]
