@@ -70,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_station(sub)
 
+    from kiosk.commands_drivers import add_parsers as add_drivers
+
+    add_drivers(sub)
+
     p = sub.add_parser("read", help="interpret ballot images; one JSON line per image")
     _add_election_arg(p)
     p.add_argument("images", type=Path, nargs="+")
@@ -109,6 +113,10 @@ def _run(args: argparse.Namespace) -> int:
         from kiosk.commands_read import run
 
         return run(args)
+    if args.command in ("scanners", "scan", "emulate", "print"):
+        from kiosk.commands_drivers import run as run_drivers
+
+        return run_drivers(args)
     raise AssertionError(args.command)
 
 

@@ -294,6 +294,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Этот сканер не удерживает лист: выньте последний лист из выходного лотка и верните избирателю.",
         "en": "This scanner cannot hold sheets: take the last sheet out of the output tray and give it back to the voter.",
     },
+    "camera_give_sheet_back": {
+        "kk": "Бұл парақ саналмады: оны камера астынан алып, сайлаушыға қайтарыңыз.",
+        "ru": "Этот лист не засчитан: уберите его из-под камеры и верните избирателю.",
+        "en": "This sheet was not counted: take it from under the camera and give it back to the voter.",
+    },
     "camera_no_still_page": {
         "kk": "Камера астында қозғалмайтын парақ табылмады. Бюллетеньді тегіс қойып, қолыңызды алыңыз.",
         "ru": "Под камерой нет неподвижного листа. Положите бюллетень ровно и уберите руки.",

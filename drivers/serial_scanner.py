@@ -1,0 +1,359 @@
+"""Host driver for station ballot scanners speaking docs/serial-protocol.md, over pyserial's
+`serial_for_url`: the same code talks to a tty (`serial:///dev/ttyACM0?baud=115200`), a pty
+(the emulator's link) or TCP (`socket://host:port`).
+
+Every failure of the link or the device ends in a stable code, never a lost sheet: a sheet
+is only dropped by an explicit ACCEPT naming it, and a sheet whose images did not arrive
+whole is never handed to the station. After a pulled cable or a device restart the next
+call reconnects (the path may come back, as after a USB re-plug) and handshakes again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import struct
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from urllib.parse import parse_qsl, urlparse
+
+from drivers import serial_protocol as p
+from drivers.base import Capabilities, Scanner, ScannerStatus
+from drivers.serial_frames import FrameReader, Message, encode_frame
+from kiosk.errors import SanaqError
+from kiosk.station.ports import FedSheet, Whereabouts
+
+log = logging.getLogger("sanaq.drivers.serial")
+
+IMAGE_TRIES = 3  # a damaged image is asked for again this many times in all
+
+
+class SerialScanner(Scanner):
+    def __init__(
+        self,
+        port: str,
+        baud: int = 115200,
+        timeout: float = 2.0,
+        reconnect: float = 5.0,
+        wait_paper: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.port_url = port
+        self.url = port if port.startswith("socket://") else f"serial://{port}"
+        self.baud = baud
+        self.timeout = timeout  # RESULT of an ordinary command; ACCEPT and RETURN get 2.5x
+        self.reconnect = reconnect  # how long a lost link may take to come back
+        self.wait_paper = wait_paper  # 0: feed() ends when no paper is waiting
+        self.clock = clock
+        self._port: object | None = None
+        self._reader = FrameReader()
+        self._inbox: deque[Message] = deque()
+        self._seq = 0
+        self._handshaken = False
+        self.model = ""
+        self.serial_no = ""
+        self.firmware = ""
+        self.caps = 0
+        self.retransmits = 0  # chunks asked for again (NAK) or images fetched again
+
+    @classmethod
+    def from_url(cls, url: str) -> SerialScanner:
+        parsed = urlparse(url)
+        query = dict(parse_qsl(parsed.query))
+        known = {"baud", "timeout", "reconnect", "wait"}
+        if set(query) - known:
+            raise SanaqError("scanner_url_invalid", f"{url}: unknown {sorted(set(query) - known)}")
+        if parsed.scheme == "serial":
+            if not parsed.path:
+                raise SanaqError("scanner_url_invalid", url)
+            port = parsed.path
+        elif parsed.scheme == "socket" and parsed.hostname and parsed.port:
+            port = f"socket://{parsed.hostname}:{parsed.port}"
+        else:
+            raise SanaqError("scanner_url_invalid", url)
+        return cls(
+            port,
+            baud=int(query.get("baud", "115200")),
+            timeout=float(query.get("timeout", "2")),
+            reconnect=float(query.get("reconnect", "5")),
+            wait_paper=float(query.get("wait", "0")),
+        )
+
+    # --- the link -----------------------------------------------------------------------------
+
+    def open(self) -> None:
+        self._ensure()
+        super().open()
+
+    def close(self) -> None:
+        self._drop_port()
+        super().close()
+
+    def _drop_port(self) -> None:
+        port, self._port = self._port, None
+        self._handshaken = False
+        if port is not None:
+            with contextlib.suppress(Exception):  # a dead port may fail to close any way it likes
+                port.close()  # type: ignore[attr-defined]
+
+    def _connect(self) -> None:
+        import serial
+
+        deadline = self.clock() + self.reconnect
+        while True:
+            try:
+                self._port = serial.serial_for_url(self.port_url, baudrate=self.baud, timeout=0.02)
+                break
+            except (serial.SerialException, OSError, ValueError) as exc:
+                if self.clock() >= deadline:
+                    raise SanaqError("scanner_disconnected", f"{self.port_url}: {exc}") from exc
+                time.sleep(0.05)
+        self._reader = FrameReader()
+        self._inbox.clear()
+
+    def _ensure(self) -> None:
+        if self._port is None:
+            self._connect()
+        if not self._handshaken:
+            reply = self._query(p.HELLO, bytes([1]), p.HELLO_REPLY, timeout=0.5)
+            version, self.caps = struct.unpack("<BH", reply.payload[:3])
+            if version != 1:
+                raise SanaqError("scanner_protocol_error", f"device chose version {version}")
+            self.model, self.serial_no, self.firmware = p.unpack_strs(reply.payload[3:], 3)
+            self.capabilities = Capabilities(
+                duplex=bool(self.caps & p.CAP_DUPLEX),
+                holds_sheets=bool(self.caps & p.CAP_HOLD),
+                box_sensor=bool(self.caps & p.CAP_BOX_SENSOR),
+                double_feed_sensor=bool(self.caps & p.CAP_DOUBLE_FEED),
+            )
+            self._handshaken = True
+            self._event("scanner_reconnected")
+
+    def _write(self, msg: Message) -> None:
+        import serial
+
+        try:
+            self._port.write(encode_frame(msg.body()))  # type: ignore[union-attr]
+        except (serial.SerialException, OSError, AttributeError) as exc:
+            self._drop_port()
+            raise SanaqError("scanner_disconnected", str(exc)) from exc
+
+    def _send(self, kind: int, payload: bytes = b"", seq: int | None = None) -> int:
+        if seq is None:
+            self._seq = (self._seq + 1) & 0xFFFF
+            seq = self._seq
+        self._write(Message(kind, seq, payload))
+        return seq
+
+    def _pump(self, deadline: float) -> None:
+        """Read what has arrived (or wait until the deadline); events are handled here."""
+        import serial
+
+        while not self._inbox:
+            try:
+                port = self._port
+                # One byte (or the read timeout), then whatever else is waiting: never sit
+                # on a full-size read while the device waits for an acknowledgement.
+                data = port.read(max(1, port.in_waiting))  # type: ignore[union-attr]
+            except (serial.SerialException, OSError, AttributeError) as exc:
+                # A pty whose other end vanished reads as EIO; a socket as closed: both are a
+                # pulled cable.
+                self._drop_port()
+                raise SanaqError("scanner_disconnected", str(exc)) from exc
+            for body in self._reader.feed(data):
+                msg = Message.parse(body)
+                if msg is None:
+                    continue
+                if msg.type == p.EVENT:
+                    self._on_event(msg)
+                elif msg.type == p.HELLO_REPLY and self._handshaken:
+                    self._handshaken = False  # out of turn: the device restarted
+                    raise SanaqError("scanner_restarted", "unasked HELLO_REPLY")
+                else:
+                    self._inbox.append(msg)
+            if self.clock() >= deadline:
+                return
+
+    def _on_event(self, msg: Message) -> None:
+        event, sheet = struct.unpack("<BI", msg.payload[:5])
+        code = p.EVENT_CODES.get(event, "scanner_protocol_error")
+        self._event(code, self._handle(sheet) if sheet else None)
+        if event == p.EV_POWER_ON:
+            self._handshaken = False
+            raise SanaqError("scanner_restarted")
+        if event == p.EV_IMAGE_FAILED:
+            raise SanaqError("scanner_image_failed")
+
+    def _next(self, timeout: float) -> Message | None:
+        self._pump(self.clock() + timeout)
+        return self._inbox.popleft() if self._inbox else None
+
+    def _query(self, kind: int, payload: bytes, reply: int, timeout: float | None = None) -> Message:
+        timeout = timeout or self.timeout
+        seq = self._send(kind, payload)
+        for attempt in range(2):
+            deadline = self.clock() + timeout
+            while self.clock() < deadline:
+                msg = self._next(deadline - self.clock())
+                if msg is not None and msg.type == reply:
+                    return msg
+            if attempt == 0:
+                self._send(kind, payload, seq)
+        raise SanaqError("scanner_unavailable", f"no answer to 0x{kind:02x}")
+
+    def _command(self, kind: int, payload: bytes = b"", timeout: float | None = None) -> int:
+        """Send a command; its RESULT code. Resent once with the same sequence number (the
+        device answers again without acting twice); other messages are kept for later."""
+        timeout = timeout or self.timeout
+        seq = self._send(kind, payload)
+        kept: list[Message] = []
+        try:
+            for attempt in range(2):
+                deadline = self.clock() + timeout
+                while self.clock() < deadline:
+                    msg = self._next(deadline - self.clock())
+                    if msg is None:
+                        continue
+                    if msg.type == p.RESULT:
+                        answered, code = struct.unpack("<HB", msg.payload[:3])
+                        if answered == seq:
+                            return int(code)
+                        continue  # an answer to an older command
+                    kept.append(msg)
+                if attempt == 0:
+                    self._send(kind, payload, seq)
+            raise SanaqError("scanner_unavailable", f"no RESULT for 0x{kind:02x}")
+        finally:
+            self._inbox.extendleft(reversed(kept))
+
+    # --- sheets -------------------------------------------------------------------------------
+
+    def _handle(self, sheet: int) -> str:
+        return f"{self.serial_no}/{sheet}"
+
+    def _sheet_of(self, handle: str) -> int | None:
+        serial_no, _, number = handle.rpartition("/")
+        if serial_no != self.serial_no or not number.isdigit():
+            return None
+        return int(number)
+
+    def _receive_side(self) -> tuple[p.ImageBegin, bytes]:
+        msg = self._expect(p.IMAGE_BEGIN)
+        begin = p.ImageBegin.unpack(msg.payload)
+        chunks: dict[int, bytes] = {}
+        asked: set[int] = set()
+        while True:
+            msg = self._expect(p.IMAGE_CHUNK, p.IMAGE_END)
+            if msg.type == p.IMAGE_END:
+                sheet, side = struct.unpack("<IB", msg.payload[:5])
+                if (sheet, side) != (begin.sheet, begin.side) or len(chunks) != begin.chunks:
+                    raise SanaqError("scanner_image_failed", "IMAGE_END before every chunk")
+                data = b"".join(chunks[i] for i in range(begin.chunks))
+                if len(data) != begin.length or hashlib.sha256(data).digest() != begin.sha256:
+                    raise SanaqError("scanner_image_failed", "image digest differs")
+                return begin, data
+            sheet, side, index = p.parse_chunk_header(msg.payload)
+            if (sheet, side) != (begin.sheet, begin.side) or index >= begin.chunks:
+                continue
+            chunks[index] = msg.payload[7:]
+            self._send(p.CHUNK_ACK, p.chunk_header(sheet, side, index))
+            for gap in range(index):
+                if gap not in chunks and gap not in asked:
+                    asked.add(gap)  # a later chunk came first: ask for the missing one now
+                    self.retransmits += 1
+                    self._send(p.CHUNK_NAK, p.chunk_header(sheet, side, gap))
+
+    def _expect(self, *kinds: int) -> Message:
+        msg = self._next(self.timeout)
+        while msg is not None and msg.type not in kinds:
+            msg = self._next(self.timeout)
+        if msg is None:
+            raise SanaqError("scanner_io_error", "the device stopped sending in the middle of an image")
+        return msg
+
+    def _receive_sheet(self) -> tuple[int, tuple[bytes, ...], dict[str, str]]:
+        sides = 2 if self.caps & p.CAP_DUPLEX else 1
+        images: list[bytes] = []
+        first: p.ImageBegin | None = None
+        for _ in range(sides):
+            begin, data = self._receive_side()
+            first = first or begin
+            images.append(data)
+        assert first is not None
+        meta = {"device": self.model, "serial": self.serial_no, "dpi": str(first.dpi)}
+        return first.sheet, tuple(images), meta
+
+    def feed(self) -> Iterator[FedSheet]:
+        self._ensure()
+        while True:
+            code = self._command(p.FEED)
+            if code == p.NO_PAPER:
+                if self.wait_paper <= 0 or not self._wait_for_paper():
+                    return
+                continue
+            if code != p.OK:
+                raise SanaqError(p.RESULT_CODES.get(code, "scanner_protocol_error"), f"FEED: {code}")
+            for attempt in range(IMAGE_TRIES):
+                try:
+                    sheet, images, meta = self._receive_sheet()
+                    break
+                except SanaqError as exc:
+                    if exc.code != "scanner_image_failed" or attempt == IMAGE_TRIES - 1:
+                        raise
+                    self.retransmits += 1
+                    log.warning("image damaged, asking again")
+                    if self._command(p.FEED) != p.OK:  # a held sheet: FEED sends its images again
+                        raise
+            yield FedSheet(self._handle(sheet), images, meta)
+
+    def _wait_for_paper(self) -> bool:
+        deadline = self.clock() + self.wait_paper
+        while self.clock() < deadline:
+            self._pump(min(deadline, self.clock() + 0.2))
+            if any(e.code == "paper_in" for e in list(self._events)):
+                return True
+            self._inbox.clear()
+        return False
+
+    def _sheet_command(self, kind: int, handle: str, extra: bytes = b"") -> None:
+        self._ensure()
+        sheet = self._sheet_of(handle)
+        if sheet is None:
+            raise SanaqError("scanner_protocol_error", f"{handle} is not a sheet of {self.serial_no}")
+        code = self._command(kind, struct.pack("<I", sheet) + extra, timeout=self.timeout * 2.5)
+        if code != p.OK:
+            raise SanaqError(p.RESULT_CODES.get(code, "scanner_protocol_error"), f"0x{kind:02x}: {code}")
+
+    def accept(self, handle: str) -> None:
+        self._sheet_command(p.ACCEPT, handle)
+
+    def return_sheet(self, handle: str, reason: str) -> None:
+        self._sheet_command(p.RETURN, handle, bytes([1]))
+
+    def where(self, handle: str) -> Whereabouts:
+        self._ensure()
+        sheet = self._sheet_of(handle)
+        if sheet is None:
+            return "unknown"  # another device's sheet: only the commission can tell
+        reply = self._query(p.WHERE, struct.pack("<I", sheet), p.WHERE_REPLY)
+        answered, where = struct.unpack("<IB", reply.payload[:5])
+        if answered != sheet:
+            return "unknown"
+        return p.WHEREABOUTS.get(where, "unknown")  # type: ignore[return-value]
+
+    def status(self) -> ScannerStatus:
+        try:
+            self._ensure()
+            reply = self._query(p.STATUS, b"", p.STATUS_REPLY)
+        except SanaqError:
+            return ScannerStatus("offline")
+        state, held, _sensors = struct.unpack("<BIB", reply.payload[:6])
+        return ScannerStatus(
+            p.STATES.get(state, "idle"),  # type: ignore[arg-type]
+            model=self.model,
+            serial=self.serial_no,
+            held=self._handle(held) if held else None,
+        )

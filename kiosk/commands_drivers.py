@@ -1,0 +1,162 @@
+"""`sanaq scanners list`, `sanaq scan`, `sanaq emulate serial-scanner`, `sanaq print`:
+commands for technicians and tests, at the edge (they use drivers/)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from kiosk.errors import SanaqError
+
+
+def add_parsers(sub: Any) -> None:
+    p = sub.add_parser("scanners", help="scanners attached to this kiosk")
+    ssub = p.add_subparsers(dest="action", required=True)
+    q = ssub.add_parser("list", help="SANE devices, serial ports, cameras")
+    q.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("scan", help="acquire sheets to image files (technicians, tests)")
+    p.add_argument(
+        "--source", required=True, help="scanner URL: sane:, serial://, socket://, camera://, folder://, sim:"
+    )
+    p.add_argument("--count", type=int, required=True, help="sheets to acquire")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument(
+        "--then",
+        choices=("return", "accept"),
+        default="return",
+        help="what a sheet-holding scanner does with each sheet (default: give it back)",
+    )
+
+    p = sub.add_parser("emulate", help="device emulators")
+    esub = p.add_subparsers(dest="device", required=True)
+    q = esub.add_parser(
+        "serial-scanner", help="a station ballot scanner on a pty or TCP (docs/serial-protocol.md)"
+    )
+    q.add_argument("--deck", type=Path, required=True, help="deck folder: the paper at the entrance")
+    where = q.add_mutually_exclusive_group(required=True)
+    where.add_argument("--link", type=Path, help="create a pty and a symlink to it here")
+    where.add_argument("--tcp", type=int, help="listen on 127.0.0.1:PORT (0: any free port)")
+    q.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        help="KIND@N: jam, double, cover, boxfull, corrupt, pull, power",
+    )
+    q.add_argument(
+        "--operator-delay", type=float, default=1.0, help="seconds until a jam or open cover is cleared"
+    )
+    q.add_argument("--replug-delay", type=float, default=1.0, help="seconds a pulled cable stays out")
+    q.add_argument("--power-off", type=float, default=1.0, help="seconds a power cut lasts")
+    q.add_argument("--serial", default="EMU-0001")
+
+
+_SUFFIX = {b"\xff\xd8": ".jpg", b"\x89P": ".png", b"P5": ".pgm", b"P6": ".ppm", b"II": ".tif", b"MM": ".tif"}
+
+
+def _suffix(data: bytes) -> str:
+    return _SUFFIX.get(data[:2], ".bin")
+
+
+def scanners_list(args: argparse.Namespace) -> int:
+    from drivers.discovery import attached
+
+    found = attached()
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=1))
+    else:
+        for d in found:
+            print(f"{d['url']:<44} {d['kind']:<8} {d['description']}")
+        if not found:
+            print("no scanners found")
+    return 0
+
+
+def scan(args: argparse.Namespace) -> int:
+    from drivers import open_scanner
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    scanner = open_scanner(args.source)
+    got = 0
+    with scanner:
+        while got < args.count:
+            before = got
+            for fed in scanner.feed():
+                got += 1
+                names = []
+                for side, data in zip("ab", fed.images, strict=False):
+                    path = args.out / f"sheet-{got:04d}.{side}{_suffix(data)}"
+                    path.write_bytes(data)
+                    names.append(path.name)
+                if args.then == "accept":
+                    scanner.accept(fed.handle)
+                else:
+                    scanner.return_sheet(fed.handle, "technician")
+                line = {
+                    "sheet": got,
+                    "handle": fed.handle,
+                    "files": names,
+                    "bytes": [len(i) for i in fed.images],
+                }
+                print(json.dumps(line | {"device": fed.device}, ensure_ascii=False), flush=True)
+                if got >= args.count:
+                    break
+            if got == before:
+                break  # the scanner has nothing more
+        events = [e.code for e in scanner.events()]
+    print(json.dumps({"acquired": got, "asked": args.count, "events": events}), flush=True)
+    return 0 if got == args.count else 1
+
+
+def emulate(args: argparse.Namespace) -> int:
+    from drivers.emulator import LinkRunner, ScannerDevice, load_deck, parse_faults
+
+    try:
+        faults = parse_faults(args.fault)
+    except ValueError as exc:
+        raise SanaqError("scanner_url_invalid", str(exc)) from exc
+    deck = load_deck(args.deck)
+    device = ScannerDevice(deck, faults, args.operator_delay, args.power_off, serial=args.serial)
+    runner = LinkRunner(device, link=args.link, tcp_port=args.tcp, replug_delay=args.replug_delay)
+
+    def stop(*_: object) -> None:
+        runner.stop.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    thread = threading.Thread(target=runner.serve, daemon=True)
+    thread.start()
+    runner.ready.wait(5)
+    where = str(args.link) if args.link else f"socket://127.0.0.1:{runner.tcp_port}"
+    print(
+        json.dumps({"emulating": "serial-scanner", "url": where, "sheets": len(deck), "faults": args.fault}),
+        flush=True,
+    )
+    while thread.is_alive():
+        thread.join(0.2)
+    print(
+        json.dumps(
+            {
+                "accepted": len(device.accepted_names),
+                "returned": len(device.returned_names),
+                "fed": device.fed,
+            }
+        ),
+        file=sys.stderr,
+    )
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "scanners":
+        return scanners_list(args)
+    if args.command == "scan":
+        return scan(args)
+    if args.command == "emulate":
+        return emulate(args)
+    raise AssertionError(args.command)
