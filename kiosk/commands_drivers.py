@@ -55,6 +55,16 @@ def add_parsers(sub: Any) -> None:
     q.add_argument("--power-off", type=float, default=1.0, help="seconds a power cut lasts")
     q.add_argument("--serial", default="EMU-0001")
 
+    p = sub.add_parser(
+        "print",
+        help="print lines (or a PDF) through the spool: escpos+net://, escpos+serial://, escpos+usb://, cups://",
+    )
+    p.add_argument("--to", required=True, help="printer URL")
+    p.add_argument("--spool", type=Path, required=True, help="spool folder: jobs wait here until printed")
+    p.add_argument("--title", default="")
+    p.add_argument("--pdf", type=Path, default=None)
+    p.add_argument("lines", nargs="*")
+
 
 _SUFFIX = {b"\xff\xd8": ".jpg", b"\x89P": ".png", b"P5": ".pgm", b"P6": ".ppm", b"II": ".tif", b"MM": ".tif"}
 
@@ -152,7 +162,20 @@ def emulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def print_command(args: argparse.Namespace) -> int:
+    from drivers.printer import PrintJob, PrintSpool, open_printer
+
+    spool = PrintSpool(args.spool, open_printer(args.to))
+    if args.title or args.lines or args.pdf:
+        spool.submit(PrintJob(args.title, tuple(args.lines), str(args.pdf) if args.pdf else None))
+    code = spool.pump()
+    print(json.dumps({"waiting": len(spool.waiting()), "stopped": code}))
+    return 0 if code is None else 3
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.command == "print":
+        return print_command(args)
     if args.command == "scanners":
         return scanners_list(args)
     if args.command == "scan":

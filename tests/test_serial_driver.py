@@ -1,0 +1,179 @@
+"""The serial host driver against the device emulator over a real pty (and TCP), with the
+station counting: every fault, then recovery with the same driver object (no kiosk restart),
+and the count always equal to the deck's ground truth."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from stationkit import CLEAN, counters, expected_tally, make_station
+
+from drivers.emulator import LinkRunner, ScannerDevice, load_deck, run_in_thread
+from drivers.serial_scanner import SerialScanner
+from kiosk.ballots.deck import write_deck
+from kiosk.election.load import load_election
+
+N = 5
+OPERATOR = 0.3
+
+
+@pytest.fixture(scope="module")
+def deck(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Any]]:
+    folder = tmp_path_factory.mktemp("deck")
+    pkg = load_election(None)
+    truths = write_deck(pkg.election, pkg.election_hash, "MZ-LIST", N, 21, folder, CLEAN)
+    return folder, truths
+
+
+class Rig:
+    def __init__(self, folder: Path, tmp: Path, faults: dict[int, str], tcp: bool = False) -> None:
+        self.device = ScannerDevice(load_deck(folder), faults, operator_delay=OPERATOR, power_off=0.3)
+        self.link = tmp / "ttySANAQ0"
+        self.runner = LinkRunner(
+            self.device, link=None if tcp else self.link, tcp_port=0 if tcp else None, replug_delay=0.3
+        )
+        self.thread = run_in_thread(self.runner)
+        port = f"socket://127.0.0.1:{self.runner.tcp_port}" if tcp else str(self.link)
+        self.scanner = SerialScanner(port, timeout=0.6, reconnect=3.0)
+
+    def stop(self) -> None:
+        self.scanner.close()
+        self.runner.stop.set()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def rig(deck: tuple[Path, list[Any]], tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Rig]:
+    faults, tcp = getattr(request, "param", ({}, False))
+    r = Rig(deck[0], tmp_path, faults, tcp)
+    yield r
+    r.stop()
+
+
+def _count_until_done(st: Any, scanner: SerialScanner) -> list[Any]:
+    summaries = []
+    for _ in range(6):
+        summary = st.scan(scanner)
+        summaries.append(summary)
+        if summary.stopped is None:
+            break
+        time.sleep(OPERATOR + 0.1)  # the operator clears the jam, closes the cover...
+    return summaries
+
+
+FAULTS = [
+    ("jam", "scanner_jammed"),
+    ("double", "scanner_double_feed"),
+    ("cover", "scanner_cover_open"),
+    ("boxfull", "scanner_box_full"),
+    ("pull", "scanner_disconnected"),
+    ("power", "scanner_restarted"),
+    ("corrupt", None),
+]
+
+
+@pytest.mark.parametrize(
+    ("rig", "code"),
+    [(({2: kind}, False), code) for kind, code in FAULTS] + [(({}, True), None)],
+    indirect=["rig"],
+    ids=[kind for kind, _ in FAULTS] + ["tcp-clean"],
+)
+def test_every_fault_is_reported_and_recovered_with_an_exact_count(
+    rig: Rig, deck: tuple[Path, list[Any]], tmp_path: Path, code: str | None
+) -> None:
+    truths = deck[1]
+    st = make_station(tmp_path, mirror=True)
+    st.journal.transition("open", "chair")
+    summaries = _count_until_done(st, rig.scanner)
+    assert summaries[0].stopped == code
+    assert summaries[-1].stopped is None
+    assert sum(s.counted for s in summaries) == N
+    tally = st.journal.tally()
+    assert (tally.sheets, tally.pending) == (N, 0)
+    assert counters(st.journal) == expected_tally(truths)
+    assert st.journal.verify().ok
+    # The device agrees: every sheet in the box exactly once, in feed order, none returned.
+    assert rig.device.accepted_names == sorted(rig.device.accepted_names)
+    assert len(rig.device.accepted_names) == N and rig.device.returned_names == []
+    assert set(rig.device.whereabouts.values()) == {"box"}
+    events = [e.code for e in rig.scanner.events()]
+    if code is not None:
+        assert code in events or code == "scanner_disconnected"
+    if code == "scanner_restarted":
+        assert rig.device.last_id == N  # the held sheet kept its id through the power cut
+    if code is None and not rig.runner.tcp_port:
+        assert rig.scanner.retransmits > 0 and rig.scanner._reader.dropped > 0
+
+
+def test_a_cable_that_stays_out_is_a_clear_error_and_nothing_is_recorded(
+    deck: tuple[Path, list[Any]], tmp_path: Path
+) -> None:
+    r = Rig(deck[0], tmp_path, {1: "pull"})
+    r.runner.replug_delay = 60.0  # it does not come back within the driver's patience
+    try:
+        st = make_station(tmp_path, mirror=False)
+        st.journal.transition("open", "chair")
+        first = st.scan(r.scanner)
+        assert (first.counted, first.stopped) == (1, "scanner_disconnected")
+        again = st.scan(r.scanner)  # the driver waits for the link, then says so again
+        assert (again.counted, again.stopped) == (0, "scanner_disconnected")
+        assert st.journal.tally().sheets == 1 and st.journal.tally().pending == 0
+    finally:
+        r.stop()
+
+
+def test_garbage_on_the_line_before_the_handshake_is_skipped(
+    deck: tuple[Path, list[Any]], tmp_path: Path
+) -> None:
+    r = Rig(deck[0], tmp_path, {})
+    try:
+        r.device.out.append(b"\x13\x37garbage\xff" * 50 + b"\x00")
+        status = r.scanner.status()
+        assert status.state == "idle" and status.serial == "EMU-0001"
+    finally:
+        r.stop()
+
+
+def _sanaq(*args: str) -> list[str]:
+    return [sys.executable, "-m", "kiosk.cli", *args]
+
+
+def test_cli_emulator_and_scan_over_a_pty(deck: tuple[Path, list[Any]], tmp_path: Path) -> None:
+    link = tmp_path / "ttyEMU"
+    emulator = subprocess.Popen(
+        _sanaq(
+            "emulate", "serial-scanner", "--deck", str(deck[0]), "--link", str(link), "--fault", "corrupt@1"
+        ),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert emulator.stdout is not None
+        hello = json.loads(emulator.stdout.readline())
+        assert hello["url"] == str(link) and hello["sheets"] == N
+        out = tmp_path / "scans"
+        done = subprocess.run(
+            _sanaq("scan", "--source", f"serial://{link}?timeout=1", "--count", "3", "--out", str(out)),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=os.environ | {"PYTHONWARNINGS": "ignore"},
+        )
+        assert done.returncode == 0, done.stderr
+        lines = [json.loads(x) for x in done.stdout.splitlines()]
+        assert [x["sheet"] for x in lines[:-1]] == [1, 2, 3]
+        assert lines[-1]["acquired"] == 3
+        originals = sorted(p for p in deck[0].iterdir() if p.suffix == ".jpg")[:6]
+        got = sorted(out.iterdir())
+        assert [p.read_bytes() for p in got] == [p.read_bytes() for p in originals]  # byte for byte
+    finally:
+        emulator.terminate()
+        emulator.wait(10)
