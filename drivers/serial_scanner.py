@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import select
 import struct
 import time
 from collections import deque
@@ -105,7 +106,7 @@ class SerialScanner(Scanner):
         deadline = self.clock() + self.reconnect
         while True:
             try:
-                self._port = serial.serial_for_url(self.port_url, baudrate=self.baud, timeout=0.02)
+                self._port = serial.serial_for_url(self.port_url, baudrate=self.baud, timeout=0)
                 break
             except (serial.SerialException, OSError, ValueError) as exc:
                 if self.clock() >= deadline:
@@ -155,10 +156,13 @@ class SerialScanner(Scanner):
         while not self._inbox:
             try:
                 port = self._port
-                # One byte (or the read timeout), then whatever else is waiting: never sit
-                # on a full-size read while the device waits for an acknowledgement.
-                data = port.read(max(1, port.in_waiting))  # type: ignore[union-attr]
-            except (serial.SerialException, OSError, AttributeError) as exc:
+                # Wait on the descriptor, then take whatever has arrived (the port is
+                # non-blocking): never one byte per call, never sitting on a full-size read
+                # while the device waits for an acknowledgement.
+                wait = max(0.0, deadline - self.clock())
+                ready, _, _ = select.select([port.fileno()], [], [], wait)  # type: ignore[union-attr]
+                data = port.read(65536) if ready else b""  # type: ignore[union-attr]
+            except (serial.SerialException, OSError, AttributeError, ValueError) as exc:
                 # A pty whose other end vanished reads as EIO; a socket as closed: both are a
                 # pulled cable.
                 self._drop_port()

@@ -116,8 +116,8 @@ def scan(args: argparse.Namespace) -> int:
                 print(json.dumps(line | {"device": fed.device}, ensure_ascii=False), flush=True)
                 if got >= args.count:
                     break
-            if got == before:
-                break  # the scanner has nothing more
+            if got == before or scanner.capabilities.batch:
+                break  # the scanner has nothing more (a feeder is empty once per batch)
         events = [e.code for e in scanner.events()]
     print(json.dumps({"acquired": got, "asked": args.count, "events": events}), flush=True)
     return 0 if got == args.count else 1
