@@ -85,6 +85,7 @@ class HotplugWatcher:
             def handle(device: Any) -> None:
                 self.on_change(str(device.action), str(device.device_node or device.sys_path))
 
+            monitor.start()  # bound now, so no event between start() and the thread is missed
             self.observer = pyudev.MonitorObserver(monitor, callback=handle, name="hotplug")
             self.observer.start()
             self.available = True

@@ -36,9 +36,12 @@ def test_watcher_hears_a_kernel_uevent() -> None:
     if not watcher.start():
         pytest.skip("netlink uevents not available to this process")
     try:
-        with open(uevent, "w") as f:
-            f.write("change")
-        assert got.wait(5), "no uevent heard"
+        for _ in range(5):  # netlink is a datagram socket: a busy machine may drop one
+            with open(uevent, "w") as f:
+                f.write("change")
+            if got.wait(1):
+                break
+        assert got.is_set(), "no uevent heard"
     finally:
         watcher.stop()
     name = uevent.split("/")[-2]
