@@ -23,6 +23,7 @@ LIFECYCLE = {
     "pause": "pause",
     "resume": "resume",
     "close": "close",
+    "finalise": "finalise",
     "start-test": "start_test",
     "end-test": "end_test",
 }

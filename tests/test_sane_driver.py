@@ -149,3 +149,23 @@ def test_unknown_device_and_option_are_clear_errors() -> None:
     with pytest.raises(SanaqError) as err:
         open_scanner("sane:pnm:0?no-such-option=1").open()
     assert err.value.code == "scanner_not_supported"
+
+
+def test_a_whole_box_counted_as_a_batch_after_close(tmp_path: Path) -> None:
+    """Batch mode: the polls close, the box is emptied into the document scanner's feeder
+    and counted in one run until the feeder is empty; after the protocol is finalised no
+    more ballots can be counted."""
+    files, truths = _pgm_deck(tmp_path, 5)
+    st = make_station(tmp_path, mirror=False)
+    st.journal.transition("open", "chair")
+    st.journal.transition("close", "chair")
+    scanner = SaneScanner("pnm:0", {"sides": "2", "feeder": "1"}, before_frame=PaperPath(files))
+    assert scanner.capabilities.batch
+    with scanner:
+        summary = st.scan(scanner)
+    assert (summary.counted, summary.stopped) == (5, None)
+    assert counters(st.journal) == expected_tally(truths)
+    assert st.journal.transition("finalise", "chair").__class__.__name__ == "Allowed"
+    with pytest.raises(SanaqError) as err:
+        st.scan(SaneScanner("pnm:0", {"feeder": "1"}, before_frame=PaperPath(files)))
+    assert err.value.code == "action_not_allowed_now"

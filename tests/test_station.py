@@ -492,5 +492,9 @@ def test_station_commands(tmp_path: Path) -> None:
     assert bad.returncode == 2 and json.loads(bad.stderr)["error"]["code"] == "sheet_not_pending"
     assert len(sanaq("cvr").stdout.splitlines()) == 6
     assert sanaq("close").returncode == 0
-    late = sanaq("--role", "member", "scan", "sim:?n=1")
+    batch = sanaq("--role", "member", "scan", "sim:?style=AST-SMD-07&n=1&seed=3")  # the portable box
+    assert json.loads(batch.stdout)["counted"] == 1
+    assert sanaq("--role", "member", "finalise").returncode == 2  # the chair finalises
+    assert sanaq("finalise").returncode == 0
+    late = sanaq("--role", "member", "scan", "sim:?n=1&seed=4")
     assert late.returncode == 2 and json.loads(late.stderr)["error"]["code"] == "action_not_allowed_now"

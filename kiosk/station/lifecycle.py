@@ -2,6 +2,7 @@
 
     unconfigured -> configured -> testing -> configured      (logic-and-accuracy test)
     configured -> open <-> paused -> closed -> finalised -> exported -> synced
+    scanning: while testing (test ballots), open, and closed (the batch after close)
 
 `decide` says what an action does from a state, for a role, or why it is refused (a
 stable code). It touches nothing: the journal records the transition and the refusal.
@@ -44,8 +45,11 @@ TRANSITIONS: dict[Action, tuple[frozenset[State], State | None, frozenset[Role]]
     "finalise": (frozenset({"closed"}), "finalised", frozenset({"chair"})),
     "export": (frozenset({"finalised", "exported", "synced"}), "exported", frozenset({"chair", "secretary"})),
     "sync": (frozenset({"exported", "synced"}), "synced", frozenset({"chair", "secretary", "technician"})),
-    # Scanning keeps the state; it is allowed while testing (test ballots) and open (official).
-    "scan": (frozenset({"testing", "open"}), None, frozenset(ROLES)),
+    # Scanning keeps the state; it is allowed while testing (test ballots), open (voters feed
+    # their ballots) and closed: the batch after close, when a box (the portable box, or a
+    # whole box at a station counting with a document scanner's feeder) is counted before
+    # the protocol is finalised.
+    "scan": (frozenset({"testing", "open", "closed"}), None, frozenset(ROLES)),
 }
 
 
@@ -75,6 +79,6 @@ def decide(
     if action == "open" and not official_counts_zero:
         # Polls never open over a ballot box that already holds counted ballots.
         return Refused("counts_not_zero", "official counts are not zero")
-    if action in ("close", "end_test") and pending_sheets:
+    if action in ("close", "end_test", "finalise") and pending_sheets:
         return Refused("sheets_pending", f"{pending_sheets} sheet(s) not settled")
     return Allowed(target if target is not None else state)
