@@ -177,3 +177,34 @@ def test_cli_emulator_and_scan_over_a_pty(deck: tuple[Path, list[Any]], tmp_path
     finally:
         emulator.terminate()
         emulator.wait(10)
+
+
+def test_kiosk_restart_with_a_sheet_in_flight_settles_it_from_the_device(
+    deck: tuple[Path, list[Any]], tmp_path: Path
+) -> None:
+    """The device loses power while told to drop sheet 2 and the kiosk restarts too: the new
+    kiosk asks the device where that sheet is (WHERE: held), drops it, and counts on."""
+    from kiosk.station.journal import Journal
+    from kiosk.station.service import FixedClock, Station
+
+    r = Rig(deck[0], tmp_path, {1: "power"})
+    try:
+        st = make_station(tmp_path, mirror=True)
+        st.journal.transition("open", "chair")
+        first = st.scan(r.scanner)
+        assert (first.counted, first.stopped) == (2, "scanner_restarted")
+        assert len(st.journal.pending()) == 1
+        st.journal.close()
+        r.scanner.close()  # the kiosk goes down
+        time.sleep(0.4)  # the device is back on
+        fresh = SerialScanner(str(r.link), timeout=0.6, reconnect=3.0)
+        journal = Journal.open(tmp_path / "j.sqlite", FixedClock(), tmp_path / "usb" / "j.sqlite")
+        st2 = Station(journal, load_election(None))
+        again = st2.scan(fresh)
+        fresh.close()
+        assert (again.settled, again.counted, again.stopped) == (1, N - 2, None)
+        assert (journal.tally().sheets, journal.tally().pending) == (N, 0)
+        assert counters(journal) == expected_tally(deck[1])
+        assert len(r.device.accepted_names) == N and journal.verify().ok
+    finally:
+        r.stop()
