@@ -5,7 +5,15 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drivers.serial_frames import MAX_BODY, FrameReader, Message, cobs_decode, cobs_encode, encode_frame
+from drivers.serial_frames import (
+    MAX_BODY,
+    FrameReader,
+    Message,
+    cobs_decode,
+    cobs_encode,
+    cobs_encode_reference,
+    encode_frame,
+)
 
 
 @given(st.binary(max_size=3000))
@@ -13,6 +21,19 @@ def test_cobs_round_trip_and_no_zeros(data: bytes) -> None:
     encoded = cobs_encode(data)
     assert 0 not in encoded
     assert cobs_decode(encoded) == data
+
+
+@given(
+    st.lists(
+        st.sampled_from([b"\x00", b"\x01", bytes(range(1, 256)), b"\x07" * 253, b"\xff" * 254]), max_size=12
+    ),
+    st.binary(max_size=600),
+)
+def test_fast_cobs_equals_the_reference(pieces: list[bytes], tail: bytes) -> None:
+    # Runs of exactly 253, 254 and 255 non-zero bytes, and zeros around them, are where COBS
+    # implementations go wrong.
+    data = b"".join(pieces) + tail
+    assert cobs_encode(data) == cobs_encode_reference(data)
 
 
 def test_cobs_known_vectors() -> None:
