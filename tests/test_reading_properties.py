@@ -51,7 +51,7 @@ def test_fast_scores_agree_with_reference(
     assert found is not None
     ident = r._identify(s.back, found)
     assert not isinstance(ident, SideReading)
-    _, corners, plan = ident
+    _, corners, plan, _ = ident
     h = page_to_image(corners, plan.fiducials_mm)
     ref = score_squares_reference(s.back, h, plan.layout, found.levels, 1.25 * corners.px_per_mm)
     got = np.array([m.score for m in fast.contests[0].marks])

@@ -19,6 +19,7 @@ from kiosk.election.model import BALLOT_WIDTH_MM
 
 FIDUCIAL_SPAN_MM = BALLOT_WIDTH_MM - 2 * EDGE - FIDUCIAL  # centre to centre across the page
 COARSE_DPI = 25.0
+MIN_COARSE_AREA = 8  # px at COARSE_DPI: smaller blobs are text, dots, dust (a fiducial is 30-60)
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class PageCorners:
 
     @staticmethod
     def of(points: np.ndarray, orientation: int) -> PageCorners:
-        p = points
+        p = points.tolist()
         width = (math.dist(p[1], p[0]) + math.dist(p[2], p[3])) / 2
         height = (math.dist(p[3], p[0]) + math.dist(p[2], p[1])) / 2
         return PageCorners(points, orientation, width, height)
@@ -92,50 +93,52 @@ def find_fiducials(image: np.ndarray) -> Found | None:
     # A scanner streak is a dark image column from end to end; it would join a fiducial to
     # the text around it. Blank such columns here (the reader checks streaks separately).
     # Only thin lines: a dark scanner background is a wide band of dark columns.
-    share = cv2.reduce(binary, 0, cv2.REDUCE_AVG, dtype=cv2.CV_32F).ravel() / 255.0
-    padded = np.pad(share, 3, constant_values=1.0)
-    thin = (share > 0.6) & (padded[:-6] < 0.5) & (padded[6:] < 0.5)
-    binary[:, thin] = 0
+    share = cv2.reduce(binary, 0, cv2.REDUCE_AVG, dtype=cv2.CV_32F).ravel()
+    if share.max() > 0.6 * 255:  # most sheets have no dark column at all
+        padded = np.pad(share, 3, constant_values=255.0)
+        thin = (share > 0.6 * 255) & (padded[:-6] < 0.5 * 255) & (padded[6:] < 0.5 * 255)
+        binary[:, thin] = 0
     n, _, stats, centroids = cv2.connectedComponentsWithStatsWithAlgorithm(
         binary, 8, cv2.CV_32S, cv2.CCL_BBDT
     )
     if n < 5:
         return None
     h, w = small.shape
-    # Most components are bits of text: drop them by size first, on the cheap.
-    big = np.nonzero(stats[:, 4] >= 4)[0]
+    # Most components are bits of text: drop them by size first, on the cheap (a fiducial
+    # is 30-60 px here at any supported resolution), then look at the few left in Python,
+    # which on a dozen blobs costs less than a dozen numpy calls.
+    big = np.nonzero(stats[:, 4] >= MIN_COARSE_AREA)[0]
     big = big[big > 0]
-    st, ce = stats[big], centroids[big]
-    x, y, bw, bh, area = st[:, 0], st[:, 1], st[:, 2], st[:, 3], st[:, 4]
-    cx, cy = ce[:, 0], ce[:, 1]
-    fill = area / np.maximum(1, bw * bh)
-    aspect = bw / np.maximum(1, bh)
-    inside = (x > 0) & (y > 0) & (x + bw < w) & (y + bh < h)
-    solid = inside & (fill > 0.55) & (aspect > 0.6) & (aspect < 1.67)
-    idx = np.nonzero(solid)[0]
-    if len(idx) < 4:
+    blobs = []  # (cx, cy, area) of solid, square-ish blobs not touching the image edge
+    for (x, y, bw, bh, area), (cx, cy) in zip(stats[big].tolist(), centroids[big].tolist(), strict=True):
+        inside = x > 0 and y > 0 and x + bw < w and y + bh < h
+        if inside and area > 0.55 * bw * bh and 0.6 * bh < bw < 1.67 * bh:
+            blobs.append((cx, cy, area))
+    if len(blobs) < 4:
         return None
     # Two passes: pick the extreme blobs, estimate the scale from them, keep blobs of the
     # fiducial size, pick again. A voter's filled square is never the extreme one.
-    chosen = _extremes(cx[idx], cy[idx])
+    chosen = _extremes(blobs)
     for _ in range(2):
-        pts = np.stack([cx[idx][chosen], cy[idx][chosen]], axis=1).tolist()
-        sides = [math.dist(pts[i], pts[(i + 1) % 4]) for i in range(4)]
+        corner_pts = [blobs[i][:2] for i in chosen]
+        sides = [math.dist(corner_pts[i], corner_pts[(i + 1) % 4]) for i in range(4)]
         short_side = min((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2)
         px_per_mm = short_side / FIDUCIAL_SPAN_MM
         expected = (FIDUCIAL * px_per_mm) ** 2
         if expected < 4:
             return None
-        ok = (area[idx] > 0.45 * expected) & (area[idx] < 1.8 * expected)
-        if ok.sum() < 4:
+        blobs = [b for b in blobs if 0.45 * expected < b[2] < 1.8 * expected]
+        if len(blobs) < 4:
             return None
-        idx = idx[ok]
-        chosen = _extremes(cx[idx], cy[idx])
-    if len(set(chosen.tolist())) != 4:
+        chosen = _extremes(blobs)
+    if len(set(chosen)) != 4:
         return None
-    coarse_pts = np.stack([cx[idx][chosen], cy[idx][chosen]], axis=1)
+    coarse_pts = np.array([blobs[i][:2] for i in chosen], dtype=np.float64)
     pts = coarse_pts * f + (f // 2)
-    pts = np.array([_refine(image, p, float(px_per_mm * f), levels) for p in pts])
+    # Centroid of each fiducial's ink at full resolution, the four windows at once.
+    r = int(FIDUCIAL * px_per_mm * f * 0.8) + 2
+    refined, ink = ink_centroids(image, pts, r, r, levels.mid)
+    pts = np.where((ink > 0)[:, None], refined, pts)
     return Found(_orientations(pts), _page_levels(small, coarse_pts, levels))
 
 
@@ -144,7 +147,7 @@ def _page_levels(small: np.ndarray, pts: np.ndarray, coarse: Levels) -> Levels:
     background around it)."""
     xi = np.rint(pts[:, 0]).astype(np.intp)
     yi = np.rint(pts[:, 1]).astype(np.intp)
-    corners = sorted(int(v) for v in small[yi, xi])
+    corners = sorted(small[yi, xi].tolist())
     black = (corners[1] + corners[2]) / 2  # median of four; np.median costs 100x more here
     x0, y0 = pts.min(axis=0).astype(int)
     x1, y1 = pts.max(axis=0).astype(int)
@@ -157,33 +160,25 @@ def _page_levels(small: np.ndarray, pts: np.ndarray, coarse: Levels) -> Levels:
     return Levels(paper, black)
 
 
-def _extremes(cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
-    """Indices of the blobs nearest each image corner: top-left, top-right, bottom-right, bottom-left."""
-    return np.array(
-        [np.argmin(cx + cy), np.argmax(cx - cy), np.argmax(cx + cy), np.argmax(cy - cx)], dtype=np.intp
-    )
-
-
-def _refine(image: np.ndarray, p: np.ndarray, px_per_mm: float, levels: Levels) -> np.ndarray:
-    """Centroid of the fiducial's ink at full resolution."""
-    r = int(FIDUCIAL * px_per_mm * 0.8) + 2
-    x0, y0 = max(0, int(p[0]) - r), max(0, int(p[1]) - r)
-    win = image[y0 : int(p[1]) + r + 1, x0 : int(p[0]) + r + 1]
-    if win.size == 0:
-        return p
-    _, mask = cv2.threshold(win, levels.mid, 1, cv2.THRESH_BINARY_INV)
-    m = cv2.moments(mask, binaryImage=True)
-    if m["m00"] <= 0:
-        return p
-    return np.array([x0 + m["m10"] / m["m00"], y0 + m["m01"] / m["m00"]])
+def _extremes(blobs: list[tuple[float, float, int]]) -> list[int]:
+    """Indices of the blobs nearest each image corner: top-left, top-right, bottom-right,
+    bottom-left (the first one on a tie, as numpy's argmin/argmax)."""
+    r = range(len(blobs))
+    return [
+        min(r, key=lambda i: blobs[i][0] + blobs[i][1]),
+        max(r, key=lambda i: blobs[i][0] - blobs[i][1]),
+        max(r, key=lambda i: blobs[i][0] + blobs[i][1]),
+        max(r, key=lambda i: blobs[i][1] - blobs[i][0]),
+    ]
 
 
 def _orientations(p: np.ndarray) -> tuple[PageCorners, PageCorners]:
     """The page's long side runs between the fiducials that are further apart; that leaves
     two candidates, told apart by where the QR code is (the reader checks)."""
     tl, tr, br, bl = p
-    horizontal = (np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2
-    vertical = (np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
+    q = p.tolist()  # math.dist on lists: a fraction of np.linalg.norm's cost on 2-vectors
+    horizontal = (math.dist(q[1], q[0]) + math.dist(q[2], q[3])) / 2
+    vertical = (math.dist(q[3], q[0]) + math.dist(q[2], q[1])) / 2
     if horizontal <= vertical:  # portrait in the image
         return (
             PageCorners.of(np.array([tl, tr, br, bl]), 0),
@@ -193,3 +188,45 @@ def _orientations(p: np.ndarray) -> tuple[PageCorners, PageCorners]:
         PageCorners.of(np.array([tr, br, bl, tl]), 90),
         PageCorners.of(np.array([bl, tl, tr, br]), 270),
     )
+
+
+# --- windows around points -----------------------------------------------------------------
+
+
+def gather_windows(
+    image: np.ndarray, centres: np.ndarray, half_w: int, half_h: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """All windows of one size around `centres`, as one (n, 2*half_h+1, 2*half_w+1) array,
+    and each window's top-left corner. Windows are shifted inside the image at its edges."""
+    hh, ww = image.shape
+    size_w, size_h = min(2 * half_w + 1, ww), min(2 * half_h + 1, hh)
+    x0 = np.clip(np.rint(centres[:, 0]).astype(np.intp) - half_w, 0, ww - size_w)
+    y0 = np.clip(np.rint(centres[:, 1]).astype(np.intp) - half_h, 0, hh - size_h)
+    # A strided view of every possible window; indexing it copies just the ones we want.
+    # (The ndarray constructor is one C call; sliding_window_view does the same in Python.)
+    s0, s1 = image.strides
+    shape = (hh - size_h + 1, ww - size_w + 1, size_h, size_w)
+    if image.flags.c_contiguous:
+        view = np.ndarray(shape, image.dtype, image, 0, (s0, s1, s0, s1))
+    else:
+        view = np.lib.stride_tricks.as_strided(image, shape, (s0, s1, s0, s1), writeable=False)
+    return view[y0, x0], np.stack([x0, y0], axis=1)
+
+
+def ink_centroids(
+    image: np.ndarray, points: np.ndarray, half_w: int, half_h: int, mid: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Centroid of the ink (darker than `mid`) in a window around each point, all windows
+    at once, and each window's ink pixel count."""
+    windows, origin = gather_windows(image, points, half_w, half_h)
+    n, wh, wwid = windows.shape
+    _, flat = cv2.threshold(windows.reshape(n * wh, wwid), mid, 1, cv2.THRESH_BINARY_INV)
+    mask = flat.reshape(n, wh, wwid)
+    cols = mask.sum(axis=1, dtype=np.int32)
+    rows = mask.sum(axis=2, dtype=np.int32)
+    m00 = cols.sum(axis=1).astype(np.float64)
+    mx = cols @ np.arange(wwid, dtype=np.float64)
+    my = rows @ np.arange(wh, dtype=np.float64)
+    safe = np.maximum(m00, 1.0)
+    out = np.stack([origin[:, 0] + mx / safe, origin[:, 1] + my / safe], axis=1).astype(np.float64)
+    return out, m00

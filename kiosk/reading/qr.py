@@ -60,6 +60,11 @@ class QrBook:
         centres = (QR_QUIET + np.arange(QR_MODULES) + 0.5) * QR_MODULE
         mx, my = np.meshgrid(centres, centres)
         self._module_mm = np.stack([mx.ravel(), my.ravel(), np.ones(mx.size)], axis=0)
+        # Per page length: which codes a page that long can carry, and their matrices.
+        self._by_height: dict[float, tuple[list[int], np.ndarray]] = {}
+        for hh in self.heights:
+            idx = [i for i, c in enumerate(self.codes) if abs(c.layout.height_mm - hh) < 0.5]
+            self._by_height[hh] = (idx, self.matrices[idx])
 
     def match(
         self, image: np.ndarray, page_to_image: np.ndarray, qr_x: float, qr_y: float, height_mm: float
@@ -70,15 +75,17 @@ class QrBook:
         h, w = image.shape
         if xs.min() < 0 or ys.min() < 0 or xs.max() >= w or ys.max() >= h:
             return None
-        values = image[ys, xs].astype(np.int16)
-        lo, hi = np.partition(values, (30, values.size - 31))[[30, values.size - 31]]
+        values = image[ys, xs]
+        part = np.partition(values, (30, values.size - 31))
+        lo, hi = int(part[30]), int(part[values.size - 31])
         if hi - lo < 40:
             return None
-        bits = values < (int(lo) + int(hi)) // 2
-        candidates = [i for i, c in enumerate(self.codes) if abs(c.layout.height_mm - height_mm) < 0.5]
-        if not candidates:
+        bits = values < (lo + hi) // 2
+        known = self._by_height.get(height_mm)
+        if known is None:
             return None
-        dist = (self.matrices[candidates] != bits).sum(axis=1)
+        candidates, matrices = known
+        dist = np.count_nonzero(matrices != bits, axis=1)
         order = np.argsort(dist)
         best = int(dist[order[0]])
         if best > MAX_MODULE_ERRORS:

@@ -44,8 +44,10 @@ from kiosk.reading.locate import (
     Levels,
     PageCorners,
     find_fiducials,
+    gather_windows,
     grey_at,
     grey_cdf,
+    ink_centroids,
 )
 from kiosk.reading.model import (
     ContestReading,
@@ -110,6 +112,7 @@ class StylePlan:
     target_dy_mm: np.ndarray  # (rows,) square centre below the marks' line (0 by design)
     mark_span_mm: float
     interior_mm2: float
+    any_dy: bool  # some square centre is off its marks' line
 
 
 def _plan(layout: BallotLayout) -> StylePlan:
@@ -124,7 +127,14 @@ def _plan(layout: BallotLayout) -> StylePlan:
         dys.append(t.box.cy - left.cy)
     span = float(rows[0][1][0] - rows[0][0][0])
     return StylePlan(
-        layout, fid, np.array(rows), np.array(ts), np.array(dys), span, (TARGET - 2 * TARGET_STROKE) ** 2
+        layout,
+        fid,
+        np.array(rows),
+        np.array(ts),
+        np.array(dys),
+        span,
+        (TARGET - 2 * TARGET_STROKE) ** 2,
+        any(abs(d) > 1e-9 for d in dys),
     )
 
 
@@ -208,7 +218,7 @@ class BallotReader:
         ident = self._identify(image, found)
         if isinstance(ident, SideReading):
             return ident
-        info, corners, plan = ident
+        info, corners, plan, h_found = ident
         known: dict[str, Any] = {
             "side": info.side,
             "style": info.style,
@@ -226,7 +236,8 @@ class BallotReader:
             return rejected("layout_mismatch", f"aspect {ratio:.3f} vs {expected_ratio:.3f}", **known)
         if info.side == "front":
             return rejected("title_side_only", **known)
-        h = page_to_image(corners, plan.fiducials_mm)
+        # The QR match already framed the page at this length: the same homography.
+        h = h_found if h_found is not None else page_to_image(corners, plan.fiducials_mm)
         levels = found.levels
         centres = self._register(image, h, plan, levels, corners.px_per_mm)
         if centres is None:
@@ -253,7 +264,7 @@ class BallotReader:
 
     def _identify(
         self, image: np.ndarray, found: Found
-    ) -> tuple[QrInfo, PageCorners, StylePlan] | SideReading:
+    ) -> tuple[QrInfo, PageCorners, StylePlan, np.ndarray | None] | SideReading:
         """Orientation and identity from the QR: fast template match, then zbar."""
         width = found.corners[0].width_px
         height = found.corners[0].height_px
@@ -267,7 +278,7 @@ class BallotReader:
                 h, qr = _frame(corners, hh)
                 code = self.book.match(image, h, qr.x, qr.y, hh)
                 if code is not None:
-                    return code.info, corners, self.plans[(code.info.style, code.info.test)]
+                    return code.info, corners, self.plans[(code.info.style, code.info.test)], h
         # Not one of ours as printed (or damaged): decode it to say what it is.
         est_height = height / width * FIDUCIAL_SPAN_MM + 2 * EDGE + FIDUCIAL
         payloads: list[tuple[str, PageCorners]] = []
@@ -288,7 +299,7 @@ class BallotReader:
                 return rejected(
                     self._check(info) or "wrong_election", style=info.style, side=info.side, test=info.test
                 )
-            return info, corners, plan
+            return info, corners, plan, None
         if payloads:
             return rejected("not_a_ballot", "foreign QR code")
         return rejected("unreadable", "no QR code")
@@ -317,22 +328,24 @@ class BallotReader:
         refined = find_marks(image, predicted.reshape(-1, 2), px_per_mm, levels).reshape(rows.shape)
         found = ~np.isnan(refined[:, :, 0])
         both = found.all(axis=1)
-        if both.mean() < MIN_TIMING_MARKS:
+        complete = int(np.count_nonzero(both))
+        if complete < MIN_TIMING_MARKS * len(both):
             return None
-        # Where a mark is missing (ink over it, a tear), use the corner homography shifted by
-        # the nearest rows' residuals.
-        residual = np.where(found[:, :, None], refined - predicted, np.nan)
-        for i in np.nonzero(~found.all(axis=1))[0]:
-            for side in (0, 1):
-                if not found[i, side]:
-                    good = np.nonzero(found[:, side])[0]
-                    near = good[np.argsort(np.abs(good - i))[:2]]
-                    refined[i, side] = predicted[i, side] + np.nanmean(residual[near, side], axis=0)
+        if complete < len(both):
+            # Where a mark is missing (ink over it, a tear), use the corner homography shifted
+            # by the nearest rows' residuals.
+            residual = np.where(found[:, :, None], refined - predicted, np.nan)
+            for i in np.nonzero(~both)[0]:
+                for side in (0, 1):
+                    if not found[i, side]:
+                        good = np.nonzero(found[:, side])[0]
+                        near = good[np.argsort(np.abs(good - i))[:2]]
+                        refined[i, side] = predicted[i, side] + np.nanmean(residual[near, side], axis=0)
         left, right = refined[:, 0], refined[:, 1]
         vec = right - left
         centres = left + plan.target_t[:, None] * vec
         scales = np.linalg.norm(vec, axis=1) / plan.mark_span_mm
-        if plan.target_dy_mm.any():
+        if plan.any_dy:
             normal = np.stack([-vec[:, 1], vec[:, 0]], axis=1) / np.linalg.norm(vec, axis=1)[:, None]
             centres = centres + normal * (plan.target_dy_mm * scales)[:, None]
         if np.abs(scales / px_per_mm - 1).max() > 0.06:
@@ -353,8 +366,8 @@ class BallotReader:
             return False
         step = 4
         band = image[y0:y1:step, x0:x1]
-        dark_share = (band < levels.mid).mean(axis=0)
-        cols = np.nonzero(dark_share >= STREAK_DARK_SHARE)[0] + x0
+        dark = np.count_nonzero(band < levels.mid, axis=0)
+        cols = np.nonzero(dark >= STREAK_DARK_SHARE * band.shape[0])[0] + x0
         if cols.size == 0:
             return False
         lo, hi = centres[:, 0] - half, centres[:, 0] + half
@@ -400,38 +413,14 @@ def fiducial_centres(height_mm: float) -> np.ndarray:
 # --- timing marks ------------------------------------------------------------------------------
 
 
-def gather_windows(
-    image: np.ndarray, centres: np.ndarray, half_w: int, half_h: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """All windows of one size around `centres`, as one (n, 2*half_h+1, 2*half_w+1) array,
-    and each window's top-left corner. Windows are shifted inside the image at its edges."""
-    hh, ww = image.shape
-    size_w, size_h = min(2 * half_w + 1, ww), min(2 * half_h + 1, hh)
-    x0 = np.clip(np.rint(centres[:, 0]).astype(np.intp) - half_w, 0, ww - size_w)
-    y0 = np.clip(np.rint(centres[:, 1]).astype(np.intp) - half_h, 0, hh - size_h)
-    # A strided view of every possible window; indexing it copies just the ones we want.
-    view = np.lib.stride_tricks.sliding_window_view(image, (size_h, size_w))
-    return view[y0, x0], np.stack([x0, y0], axis=1)
-
-
 def find_marks(image: np.ndarray, predicted: np.ndarray, px_per_mm: float, levels: Levels) -> np.ndarray:
     """Refine each predicted timing-mark centre to the centroid of its ink; NaN where no
     mark of the right size is within reach."""
     rx = int((TIMING_W / 2 + 1.5) * px_per_mm)
     ry = int((TIMING_H / 2 + 1.8) * px_per_mm)
     expected = TIMING_W * TIMING_H * px_per_mm * px_per_mm
-    windows, origin = gather_windows(image, predicted, rx, ry)
-    n, wh, wwid = windows.shape
-    _, flat = cv2.threshold(windows.reshape(n * wh, wwid), levels.mid, 1, cv2.THRESH_BINARY_INV)
-    mask = flat.reshape(n, wh, wwid)
-    cols = mask.sum(axis=1, dtype=np.int32)
-    rows = mask.sum(axis=2, dtype=np.int32)
-    m00 = cols.sum(axis=1).astype(np.float64)
-    mx = cols @ np.arange(wwid, dtype=np.float64)
-    my = rows @ np.arange(wh, dtype=np.float64)
+    out, m00 = ink_centroids(image, predicted, rx, ry, levels.mid)
     ok = (m00 >= 0.5 * expected) & (m00 <= 1.7 * expected)
-    safe = np.maximum(m00, 1.0)
-    out = np.stack([origin[:, 0] + mx / safe, origin[:, 1] + my / safe], axis=1).astype(np.float64)
     out[~ok] = np.nan
     return out
 
@@ -439,10 +428,13 @@ def find_marks(image: np.ndarray, predicted: np.ndarray, px_per_mm: float, level
 # --- scoring -------------------------------------------------------------------------------------
 
 
+_GREYS = np.arange(256, dtype=np.float64)
+_GREYS.setflags(write=False)
+
+
 def ink_lut(levels: Levels) -> np.ndarray:
     """Ink of a grey level: 0 on paper, 1 at the fiducials' black."""
-    v = np.arange(256, dtype=np.float64)
-    return np.clip((levels.paper - v) / max(1.0, levels.paper - levels.black), 0.0, 1.0)
+    return np.clip((levels.paper - _GREYS) / max(1.0, levels.paper - levels.black), 0.0, 1.0)
 
 
 def score_squares(
