@@ -68,18 +68,18 @@ def subsample_factor(image: np.ndarray) -> int:
 def grey_cdf(image: np.ndarray) -> np.ndarray:
     """Share of pixels at or below each grey level (256 values)."""
     hist = cv2.calcHist([np.ascontiguousarray(image)], [0], None, [256], [0, 256]).ravel()
-    cdf: np.ndarray = np.cumsum(hist) / max(1.0, float(hist.sum()))
+    cdf: np.ndarray = hist.cumsum() / max(1.0, float(hist.sum()))
     return cdf
 
 
 def grey_at(cdf: np.ndarray, share: float) -> float:
     """The grey level below which `share` of the pixels lie."""
-    return float(np.searchsorted(cdf, share))
+    return float(cdf.searchsorted(share))
 
 
 def coarse_levels(small: np.ndarray) -> Levels:
-    cdf = grey_cdf(small)
-    return Levels(grey_at(cdf, 0.75), grey_at(cdf, 0.005))
+    paper, black = grey_cdf(small).searchsorted((0.75, 0.005)).tolist()  # grey_at, twice in one call
+    return Levels(float(paper), float(black))
 
 
 def find_fiducials(image: np.ndarray) -> Found | None:
@@ -107,7 +107,7 @@ def find_fiducials(image: np.ndarray) -> Found | None:
     # Most components are bits of text: drop them by size first, on the cheap (a fiducial
     # is 30-60 px here at any supported resolution), then look at the few left in Python,
     # which on a dozen blobs costs less than a dozen numpy calls.
-    big = np.nonzero(stats[:, 4] >= MIN_COARSE_AREA)[0]
+    big = (stats[:, 4] >= MIN_COARSE_AREA).nonzero()[0]
     big = big[big > 0]
     blobs = []  # (cx, cy, area) of solid, square-ish blobs not touching the image edge
     for (x, y, bw, bh, area), (cx, cy) in zip(stats[big].tolist(), centroids[big].tolist(), strict=True):
@@ -163,13 +163,21 @@ def _page_levels(small: np.ndarray, pts: np.ndarray, coarse: Levels) -> Levels:
 def _extremes(blobs: list[tuple[float, float, int]]) -> list[int]:
     """Indices of the blobs nearest each image corner: top-left, top-right, bottom-right,
     bottom-left (the first one on a tie, as numpy's argmin/argmax)."""
-    r = range(len(blobs))
-    return [
-        min(r, key=lambda i: blobs[i][0] + blobs[i][1]),
-        max(r, key=lambda i: blobs[i][0] - blobs[i][1]),
-        max(r, key=lambda i: blobs[i][0] + blobs[i][1]),
-        max(r, key=lambda i: blobs[i][1] - blobs[i][0]),
-    ]
+    tl = tr = br = bl = 0
+    min_sum = max_sum = blobs[0][0] + blobs[0][1]
+    max_diff = blobs[0][0] - blobs[0][1]
+    min_diff = max_diff
+    for i, (cx, cy, _) in enumerate(blobs):
+        total, diff = cx + cy, cx - cy
+        if total < min_sum:
+            tl, min_sum = i, total
+        if total > max_sum:
+            br, max_sum = i, total
+        if diff > max_diff:
+            tr, max_diff = i, diff
+        if diff < min_diff:  # cy - cx largest
+            bl, min_diff = i, diff
+    return [tl, tr, br, bl]
 
 
 def _orientations(p: np.ndarray) -> tuple[PageCorners, PageCorners]:
@@ -200,8 +208,9 @@ def gather_windows(
     and each window's top-left corner. Windows are shifted inside the image at its edges."""
     hh, ww = image.shape
     size_w, size_h = min(2 * half_w + 1, ww), min(2 * half_h + 1, hh)
-    x0 = np.clip(np.rint(centres[:, 0]).astype(np.intp) - half_w, 0, ww - size_w)
-    y0 = np.clip(np.rint(centres[:, 1]).astype(np.intp) - half_h, 0, hh - size_h)
+    # (np.minimum/np.maximum: np.clip's Python wrapper costs more than the clipping here.)
+    x0 = np.minimum(np.maximum(np.rint(centres[:, 0]).astype(np.intp) - half_w, 0), ww - size_w)
+    y0 = np.minimum(np.maximum(np.rint(centres[:, 1]).astype(np.intp) - half_h, 0), hh - size_h)
     # A strided view of every possible window; indexing it copies just the ones we want.
     # (The ndarray constructor is one C call; sliding_window_view does the same in Python.)
     s0, s1 = image.strides
@@ -210,7 +219,9 @@ def gather_windows(
         view = np.ndarray(shape, image.dtype, image, 0, (s0, s1, s0, s1))
     else:
         view = np.lib.stride_tricks.as_strided(image, shape, (s0, s1, s0, s1), writeable=False)
-    return view[y0, x0], np.stack([x0, y0], axis=1)
+    origin = np.empty((len(x0), 2), np.intp)
+    origin[:, 0], origin[:, 1] = x0, y0
+    return view[y0, x0], origin
 
 
 def ink_centroids(
@@ -228,5 +239,7 @@ def ink_centroids(
     mx = cols @ np.arange(wwid, dtype=np.float64)
     my = rows @ np.arange(wh, dtype=np.float64)
     safe = np.maximum(m00, 1.0)
-    out = np.stack([origin[:, 0] + mx / safe, origin[:, 1] + my / safe], axis=1).astype(np.float64)
+    out = np.empty((n, 2), np.float64)
+    out[:, 0] = origin[:, 0] + mx / safe
+    out[:, 1] = origin[:, 1] + my / safe
     return out, m00

@@ -76,7 +76,8 @@ class QrBook:
         if xs.min() < 0 or ys.min() < 0 or xs.max() >= w or ys.max() >= h:
             return None
         values = image[ys, xs]
-        part = np.partition(values, (30, values.size - 31))
+        part = values.copy()
+        part.partition((30, values.size - 31))
         lo, hi = int(part[30]), int(part[values.size - 31])
         if hi - lo < 40:
             return None
@@ -86,7 +87,7 @@ class QrBook:
             return None
         candidates, matrices = known
         dist = np.count_nonzero(matrices != bits, axis=1)
-        order = np.argsort(dist)
+        order = dist.argsort()
         best = int(dist[order[0]])
         if best > MAX_MODULE_ERRORS:
             return None

@@ -367,7 +367,7 @@ class BallotReader:
         step = 4
         band = image[y0:y1:step, x0:x1]
         dark = np.count_nonzero(band < levels.mid, axis=0)
-        cols = np.nonzero(dark >= STREAK_DARK_SHARE * band.shape[0])[0] + x0
+        cols = (dark >= STREAK_DARK_SHARE * band.shape[0]).nonzero()[0] + x0
         if cols.size == 0:
             return False
         lo, hi = centres[:, 0] - half, centres[:, 0] + half
@@ -434,7 +434,8 @@ _GREYS.setflags(write=False)
 
 def ink_lut(levels: Levels) -> np.ndarray:
     """Ink of a grey level: 0 on paper, 1 at the fiducials' black."""
-    return np.clip((levels.paper - _GREYS) / max(1.0, levels.paper - levels.black), 0.0, 1.0)
+    ink = (levels.paper - _GREYS) / max(1.0, levels.paper - levels.black)
+    return np.minimum(np.maximum(ink, 0.0), 1.0)
 
 
 def score_squares(
