@@ -160,12 +160,14 @@ class Station:
                     reason = "invalid_returned"
             if reading.status == "rejected" or reason == "invalid_returned":
                 code = reason or "unreadable"
-                self.journal.sheet_returned(code)
                 try:
                     scanner.return_sheet(fed.handle, code)
                 except SanaqError as exc:
-                    summary.stopped = exc.code  # not recorded: the sheet is still with the voter side
+                    # The scanner went away with the sheet: it will be offered again, and
+                    # returned (and counted as returned) then.
+                    summary.stopped = exc.code
                     break
+                self.journal.sheet_returned(code)
                 summary.returned += 1
                 assert summary.reasons is not None
                 summary.reasons[code] = summary.reasons.get(code, 0) + 1
