@@ -10,6 +10,7 @@ from typing import Any
 
 from kiosk.election.load import load_election, sample_package_bytes
 from kiosk.errors import SanaqError
+from kiosk.messages import MESSAGES
 from kiosk.station.journal import Journal
 from kiosk.station.lifecycle import Refused
 from kiosk.station.service import ScanSummary, Station, SystemClock
@@ -41,10 +42,15 @@ def add_parser(sub: Any) -> None:
     )
     q.add_argument("--station", default=None, help="station id (default: the package's only station)")
     q.add_argument("--mirror", type=Path, default=None, help="a second path for the journal copy (USB stick)")
+    q.add_argument(
+        "--scanner",
+        default=None,
+        help="the station's scanner URL with its options (docs/drivers.md), used when scan names none",
+    )
     for name in LIFECYCLE:
         ssub.add_parser(name, help=f"lifecycle: {name}")
-    q = ssub.add_parser("scan", help="count sheets from a scanner URL (folder:///path, sim:?n=20)")
-    q.add_argument("source")
+    q = ssub.add_parser("scan", help="count sheets from a scanner URL (default: the one set at init)")
+    q.add_argument("source", nargs="?", default=None)
     q.add_argument("--limit", type=int, default=None)
     q = ssub.add_parser("status", help="state, session, counts")
     q.add_argument("--json", action="store_true")
@@ -108,7 +114,9 @@ def run(args: argparse.Namespace) -> int:
         mirror = args.mirror.resolve() if args.mirror else None
         Journal.create(data / JOURNAL, pkg.election_hash, station, SystemClock(), mirror).close()
         (data / CONFIG).write_text(
-            json.dumps({"station": station, "mirror": str(mirror) if mirror else None})
+            json.dumps(
+                {"station": station, "mirror": str(mirror) if mirror else None, "scanner": args.scanner}
+            )
         )
         print(
             f"station {station} configured in {data} (election {pkg.election_hash[:12]}; "
@@ -132,7 +140,10 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "scan":
         from drivers import open_scanner
 
-        scanner = open_scanner(args.source)
+        source = args.source or _config(data).get("scanner")
+        if not source:
+            raise SanaqError("scanner_url_invalid", "no scanner URL given and none set at init")
+        scanner = open_scanner(source)
 
         def progress(s: ScanSummary) -> None:
             n = s.counted + s.returned
@@ -141,8 +152,12 @@ def run(args: argparse.Namespace) -> int:
                     f"  {n} sheets: {s.counted} counted, {s.returned} returned", file=sys.stderr, flush=True
                 )
 
-        summary = station.scan(scanner, args.role, args.limit, progress)
-        _print(summary.to_json())
+        with scanner:
+            summary = station.scan(scanner, args.role, args.limit, progress)
+        result = summary.to_json()
+        if summary.stopped is not None:
+            result["message"] = MESSAGES.get(summary.stopped)  # what to tell the member, kk/ru/en
+        _print(result)
         return 0 if summary.stopped is None else 2
     if args.action == "status":
         official, test = journal.tally("official"), journal.tally("test")

@@ -208,3 +208,33 @@ def test_kiosk_restart_with_a_sheet_in_flight_settles_it_from_the_device(
         assert len(r.device.accepted_names) == N and journal.verify().ok
     finally:
         r.stop()
+
+
+def test_station_command_stops_on_a_jam_with_the_message_and_resumes(
+    deck: tuple[Path, list[Any]], tmp_path: Path
+) -> None:
+    r = Rig(deck[0], tmp_path, {1: "jam"})
+    try:
+        data = tmp_path / "st"
+        url = f"serial://{r.link}?timeout=0.6"
+
+        def station(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                _sanaq("station", "--data", str(data), *args), capture_output=True, text=True, timeout=120
+            )
+
+        assert station("init", "--scanner", url).returncode == 0
+        assert station("open").returncode == 0
+        first = station("scan")  # the scanner set at init
+        assert first.returncode == 2
+        out = json.loads(first.stdout)
+        assert (out["counted"], out["stopped"]) == (1, "scanner_jammed")
+        assert set(out["message"]) == {"kk", "ru", "en"} and "jam" in out["message"]["en"]
+        time.sleep(OPERATOR + 0.2)
+        second = station("scan")
+        assert second.returncode == 0, second.stdout
+        assert json.loads(second.stdout)["counted"] == N - 1
+        tally = json.loads(station("tally", "--json").stdout)
+        assert tally["sheets"] == N
+    finally:
+        r.stop()
