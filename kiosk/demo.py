@@ -3,8 +3,10 @@
 1. write and verify the signed sample election package;
 2. render the station's four ballots (PDF for the printer, PNG, layout JSON);
 3. make a marked test deck with ground truth, as a scanner would deliver it;
-4. open the station, count the deck from a hot folder through the journal, compare the
-   tally with the ground truth, close and verify the journal.
+4. open the station, count the deck from a hot folder through the journal, close;
+5. count a portable box after close through a station ballot scanner on a serial line
+   (the device emulator on a pty, with a paper jam and a pulled cable on the way), compare
+   the tally with the ground truth, finalise and verify the journal.
 
 The kiosk window and the protocol join as their issues land.
 """
@@ -12,6 +14,7 @@ The kiosk window and the protocol join as their issues land.
 from __future__ import annotations
 
 import argparse
+import logging
 import shutil
 import sys
 import time
@@ -20,12 +23,15 @@ from pathlib import Path
 
 import cv2
 
+from drivers.emulator import LinkRunner, ScannerDevice, load_deck, run_in_thread
 from drivers.folder import FolderScanner
+from drivers.serial_scanner import SerialScanner
 from kiosk.ballots.deck import DeckOptions, write_deck
 from kiosk.ballots.layout import build_layout
 from kiosk.ballots.render import write_ballot_files
 from kiosk.commands_election import summary
 from kiosk.election.load import load_election, sample_package_bytes
+from kiosk.messages import MESSAGES
 from kiosk.station.journal import Journal
 from kiosk.station.service import Station, SystemClock
 
@@ -38,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     cv2.setNumThreads(1)
+    logging.getLogger("sanaq").setLevel(logging.ERROR)  # the demo prints the stops itself
 
     print("== 1. election package")
     package = out / "election.json"
@@ -93,6 +100,40 @@ def main(argv: list[str] | None = None) -> int:
         f"   {counted.counted} counted, {counted.returned} returned {counted.reasons or ''} "
         f"in {elapsed:.1f} s ({(counted.counted + counted.returned) / elapsed:.0f} sheets/s, both sides)"
     )
+    journal.transition("close", "chair")
+    print("   polls closed")
+
+    print("\n== 5. the portable box after close, through a station scanner on a serial line")
+    box = out / "portable-box"
+    if box.exists():
+        shutil.rmtree(box)
+    for t in write_deck(pkg.election, pkg.election_hash, "MZ-LIST", 6, 2024, box, DeckOptions()):
+        truths[f"box-{t.sheet}"] = t
+    link = out / "ttySANAQ0"
+    device = ScannerDevice(load_deck(box), {1: "jam", 3: "pull"}, operator_delay=0.5, power_off=0.5)
+    runner = LinkRunner(device, link=link, replug_delay=0.5)
+    thread = run_in_thread(runner)
+    print(
+        f"   emulated scanner on {link} (docs/serial-protocol.md), faults: jam at sheet 2, cable pulled at sheet 4"
+    )
+    scanner = SerialScanner(str(link), timeout=1.0, reconnect=5.0)
+    try:
+        for _ in range(6):
+            part = station.scan(scanner, role="member")
+            print(f"   {part.counted} counted, {part.returned} returned", end="")
+            if part.stopped is None:
+                print()
+                break
+            print(f"; stopped: {part.stopped}: {MESSAGES[part.stopped]['en']}")
+            time.sleep(0.6)  # the member clears the jam, plugs the cable back
+    finally:
+        scanner.close()
+        runner.stop.set()
+        thread.join(5)
+    print(
+        f"   the scanner put {len(device.accepted_names)} sheets in the box and returned {len(device.returned_names)}"
+    )
+
     tally = journal.tally().to_json()
     want: dict[str, Counter[str]] = {c.id: Counter() for c in pkg.election.contests}
     for t in truths.values():
@@ -117,10 +158,10 @@ def main(argv: list[str] | None = None) -> int:
         names = {o.id: o.name.ru for o in c.options}
         top = ", ".join(f"{names.get(k, k)}: {v}" for k, v in got_counts.most_common(3) if v)
         print(f"   {c.id}: {top} ... {'= ground truth' if same else 'DIFFERS from ground truth'}")
-    journal.transition("close", "chair")
+    journal.transition("finalise", "chair")
     report = journal.verify()
     print(
-        f"   polls closed; journal verified: {report.ok} ({report.audit_events} audit links, {report.sheets} records, "
+        f"   finalised; journal verified: {report.ok} ({report.audit_events} audit links, {report.sheets} records, "
         f"mirror on {usb})"
     )
     journal.close()
