@@ -14,6 +14,8 @@ injected by sheet number (0-based, in feed order), each once:
                --replug-delay (a new pty behind the same PATH; or a new TCP connection)
     power@N    the device loses power when told to drop sheet N, and comes back after
                --power-off (the sheet is still in its path; ids and whereabouts survive)
+    powerdrop@N  the same, but just after the sheet fell into the box: the host never hears
+               the answer, and must not drop or count it twice
 
 The device model is a plain state machine fed with bodies and a clock; `LinkRunner` moves
 its bytes over a pty or a TCP socket.
@@ -41,7 +43,7 @@ from drivers.serial_frames import PROTOCOL_VERSION, FrameReader, Message, encode
 log = logging.getLogger("sanaq.emulator")
 
 IMAGE_FORMATS = {".jpg": p.FMT_JPEG, ".jpeg": p.FMT_JPEG, ".png": p.FMT_PNG}
-FAULT_KINDS = ("jam", "double", "cover", "boxfull", "corrupt", "pull", "power")
+FAULT_KINDS = ("jam", "double", "cover", "boxfull", "corrupt", "pull", "power", "powerdrop")
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,7 @@ class ScannerDevice:
         self.link_pulled_at: float | None = None  # set when a pull fault fires; the runner acts
         self.pull_sheet: int | None = None
         self.power_sheet: int | None = None
+        self.power_after_drop = False
         self._reset_volatile()
         self.state = "idle"
         self.off_until: float | None = None
@@ -247,13 +250,14 @@ class ScannerDevice:
         self.deck_of[sheet] = index
         self.held = sheet
         self.whereabouts[sheet] = "held"
-        if fault in ("corrupt", "pull", "power"):
+        if fault in ("corrupt", "pull", "power", "powerdrop"):
             del self.faults[self.fed]
         self.corrupting = sheet if fault == "corrupt" else None
         if fault == "pull":
             self.pull_sheet = sheet
-        if fault == "power":
+        if fault in ("power", "powerdrop"):
             self.power_sheet = sheet
+            self.power_after_drop = fault == "powerdrop"
         self.fed += 1
         self._result(msg, p.OK)
         self._start_transfer(sheet)
@@ -280,7 +284,11 @@ class ScannerDevice:
         (sheet,) = struct.unpack("<I", msg.payload[:4])
         if sheet == self.power_sheet:
             self.power_sheet = None
-            self._power_cut(now)  # before the motor moves: the sheet stays in the path
+            if self.power_after_drop and sheet == self.held and not self.tx:
+                self.held = None  # the motor moved: the sheet is in the box, the answer is lost
+                self.whereabouts[sheet] = "box"
+                self.accepted_names.append(self.deck[self.deck_of[sheet]][0])
+            self._power_cut(now)  # otherwise before the motor moves: the sheet stays in the path
             return
         if sheet == self.held and not self.tx:
             self.held = None

@@ -46,7 +46,7 @@ def add_parsers(sub: Any) -> None:
         "--fault",
         action="append",
         default=[],
-        help="KIND@N: jam, double, cover, boxfull, corrupt, pull, power",
+        help="KIND@N: jam, double, cover, boxfull, corrupt, pull, power, powerdrop",
     )
     q.add_argument(
         "--operator-delay", type=float, default=1.0, help="seconds until a jam or open cover is cleared"

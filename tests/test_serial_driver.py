@@ -76,6 +76,7 @@ FAULTS = [
     ("boxfull", "scanner_box_full"),
     ("pull", "scanner_disconnected"),
     ("power", "scanner_restarted"),
+    ("powerdrop", "scanner_restarted"),
     ("corrupt", None),
 ]
 
@@ -109,6 +110,7 @@ def test_every_fault_is_reported_and_recovered_with_an_exact_count(
         assert code in events or code == "scanner_disconnected"
     if code == "scanner_restarted":
         assert rig.device.last_id == N  # the held sheet kept its id through the power cut
+        assert summaries[1].settled == 1  # settled from WHERE: held -> dropped, or box -> confirmed
     if code is None and not rig.runner.tcp_port:
         assert rig.scanner.retransmits > 0 and rig.scanner._reader.dropped > 0
 
