@@ -86,7 +86,7 @@ class QrBook:
         if known is None:
             return None
         candidates, matrices = known
-        dist = np.count_nonzero(matrices != bits, axis=1)
+        dist = np.add.reduce(matrices != bits, axis=1, dtype=np.intp)
         order = dist.argsort()
         best = int(dist[order[0]])
         if best > MAX_MODULE_ERRORS:

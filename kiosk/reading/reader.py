@@ -108,6 +108,7 @@ class StylePlan:
     layout: BallotLayout
     fiducials_mm: np.ndarray  # (4, 2) page mm, page order
     mark_rows: np.ndarray  # (rows, 2, 2): left and right timing-mark centres, mm
+    mark_rows_h: np.ndarray  # the same as homogeneous columns (3, 2 * rows)
     target_t: np.ndarray  # (rows,) position of the square centre between the row's marks
     target_dy_mm: np.ndarray  # (rows,) square centre below the marks' line (0 by design)
     mark_span_mm: float
@@ -126,10 +127,13 @@ def _plan(layout: BallotLayout) -> StylePlan:
         ts.append((t.box.cx - left.cx) / (right.cx - left.cx))
         dys.append(t.box.cy - left.cy)
     span = float(rows[0][1][0] - rows[0][0][0])
+    marks = np.array(rows)
+    flat = marks.reshape(-1, 2)
     return StylePlan(
         layout,
         fid,
-        np.array(rows),
+        marks,
+        np.vstack([flat.T, np.ones(len(flat))]),
         np.array(ts),
         np.array(dys),
         span,
@@ -144,12 +148,6 @@ def page_to_image(corners: PageCorners, fiducials_mm: np.ndarray) -> np.ndarray:
         dtype=np.float64,
     )
     return h
-
-
-def _project(h: np.ndarray, pts: np.ndarray) -> np.ndarray:
-    p = h @ np.vstack([pts.T, np.ones(len(pts))])
-    out: np.ndarray = (p[:2] / p[2]).T
-    return out
 
 
 class BallotReader:
@@ -324,11 +322,12 @@ class BallotReader:
     ) -> tuple[np.ndarray, np.ndarray] | None:
         """Square centres (px) and local scales (px/mm), corrected row by row from the timing marks."""
         rows = plan.mark_rows
-        predicted = _project(h, rows.reshape(-1, 2)).reshape(rows.shape)
+        p = h @ plan.mark_rows_h  # the marks' page positions, homogeneous (3, 2 * rows)
+        predicted = (p[:2] / p[2]).T.reshape(rows.shape)
         refined = find_marks(image, predicted.reshape(-1, 2), px_per_mm, levels).reshape(rows.shape)
         found = ~np.isnan(refined[:, :, 0])
         both = found.all(axis=1)
-        complete = int(np.count_nonzero(both))
+        complete = int(np.add.reduce(both, dtype=np.intp))
         if complete < MIN_TIMING_MARKS * len(both):
             return None
         if complete < len(both):
@@ -344,9 +343,10 @@ class BallotReader:
         left, right = refined[:, 0], refined[:, 1]
         vec = right - left
         centres = left + plan.target_t[:, None] * vec
-        scales = np.linalg.norm(vec, axis=1) / plan.mark_span_mm
+        lengths = np.sqrt(np.add.reduce(vec * vec, axis=1))
+        scales = lengths / plan.mark_span_mm
         if plan.any_dy:
-            normal = np.stack([-vec[:, 1], vec[:, 0]], axis=1) / np.linalg.norm(vec, axis=1)[:, None]
+            normal = np.stack([-vec[:, 1], vec[:, 0]], axis=1) / lengths[:, None]
             centres = centres + normal * (plan.target_dy_mm * scales)[:, None]
         if np.abs(scales / px_per_mm - 1).max() > 0.06:
             return None
@@ -366,7 +366,7 @@ class BallotReader:
             return False
         step = 4
         band = image[y0:y1:step, x0:x1]
-        dark = np.count_nonzero(band < levels.mid, axis=0)
+        dark = np.add.reduce(band < levels.mid, axis=0, dtype=np.intp)
         cols = (dark >= STREAK_DARK_SHARE * band.shape[0]).nonzero()[0] + x0
         if cols.size == 0:
             return False
@@ -448,7 +448,7 @@ def score_squares(
     windows, _ = gather_windows(image, centres, half, half)
     n, side, _ = windows.shape
     ink = cv2.LUT(windows.reshape(n * side, side), lut).reshape(n, side * side)
-    sums = ink.sum(axis=1, dtype=np.float64)
+    sums = np.add.reduce(ink, axis=1, dtype=np.float64)
     # The windows share one size (they only need to hold the square and its margin); scores
     # are per the square's area at this sheet's own scale.
     return _scores_from_sums(sums, scales, interior_mm2)
