@@ -9,9 +9,10 @@ where); the rest (open, close, status, events, capabilities) is for the kiosk wi
 from __future__ import annotations
 
 import abc
+import secrets
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from kiosk.station.ports import FedSheet, Whereabouts
@@ -104,13 +105,33 @@ class Scanner(abc.ABC):
     def where(self, handle: str) -> Whereabouts: ...
 
 
-@dataclass
-class SessionWhereabouts:
-    """Where sheets went, for scanners that cannot be asked (ADF, camera): known only for
-    sheets handled since this driver started; anything older is `unknown` and the
-    commission decides."""
+class PassThroughScanner(Scanner):
+    """A scanner that cannot hold a sheet (a document scanner's output tray, a camera): the
+    commission drops or gives back the sheet by hand, and `return_sheet` raises the event
+    that tells them to. Whereabouts are known for the sheets of this driver's session only;
+    anything older is `unknown`, for the commission to decide."""
 
-    state: dict[str, Whereabouts] = field(default_factory=dict)
+    handle_prefix = "sheet"
+    return_event = "take_sheet_from_tray"
 
-    def get(self, handle: str) -> Whereabouts:
-        return self.state.get(handle, "unknown")
+    def __init__(self) -> None:
+        super().__init__()
+        self._whereabouts: dict[str, Whereabouts] = {}
+        self._session = secrets.token_hex(4)
+        self._n = 0
+
+    def _new_handle(self) -> str:
+        self._n += 1
+        handle = f"{self.handle_prefix}-{self._session}-{self._n}"
+        self._whereabouts[handle] = "held"
+        return handle
+
+    def accept(self, handle: str) -> None:
+        self._whereabouts[handle] = "box"
+
+    def return_sheet(self, handle: str, reason: str) -> None:
+        self._whereabouts[handle] = "returned"
+        self._event(self.return_event, handle)
+
+    def where(self, handle: str) -> Whereabouts:
+        return self._whereabouts.get(handle, "unknown")

@@ -13,7 +13,6 @@ one after the other). The camera holds no sheet: after a refusal the member give
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,9 +21,9 @@ from urllib.parse import parse_qsl, urlparse
 import cv2
 import numpy as np
 
-from drivers.base import Capabilities, Scanner, ScannerStatus, SessionWhereabouts
+from drivers.base import Capabilities, PassThroughScanner, ScannerStatus
 from kiosk.errors import SanaqError
-from kiosk.station.ports import FedSheet, Whereabouts
+from kiosk.station.ports import FedSheet
 
 log = logging.getLogger("sanaq.drivers.camera")
 
@@ -123,8 +122,10 @@ class StillSheetDetector:
         return False
 
 
-class CameraScanner(Scanner):
+class CameraScanner(PassThroughScanner):
     capabilities = Capabilities(duplex=False)
+    handle_prefix = "camera"
+    return_event = "camera_give_sheet_back"  # it lies under the camera
 
     def __init__(
         self,
@@ -148,9 +149,6 @@ class CameraScanner(Scanner):
         self.recorded = not source.startswith("/dev/")
         self._cap: cv2.VideoCapture | None = None
         self._detector = StillSheetDetector(policy)
-        self._whereabouts = SessionWhereabouts()
-        self._session = secrets.token_hex(4)
-        self._n = 0
         self.frames_seen = 0
 
     @classmethod
@@ -219,20 +217,8 @@ class CameraScanner(Scanner):
                 if not ok:
                     raise SanaqError("scanner_io_error", "could not encode a camera page")
                 sides.append(data.tobytes())
-            self._n += 1
-            handle = f"camera-{self._session}-{self._n}"
-            self._whereabouts.state[handle] = "held"
+            handle = self._new_handle()
             yield FedSheet(handle, tuple(sides), {"device": self.source, "dpi": str(self.dpi)})
-
-    def accept(self, handle: str) -> None:
-        self._whereabouts.state[handle] = "box"  # the member puts it in the box
-
-    def return_sheet(self, handle: str, reason: str) -> None:
-        self._whereabouts.state[handle] = "returned"
-        self._event("camera_give_sheet_back", handle)
-
-    def where(self, handle: str) -> Whereabouts:
-        return self._whereabouts.get(handle)
 
     def status(self) -> ScannerStatus:
         return ScannerStatus("idle" if self._cap is not None else "offline", model=f"camera {self.source}")

@@ -290,27 +290,25 @@ class ScannerDevice:
                 self.accepted_names.append(self.deck[self.deck_of[sheet]][0])
             self._power_cut(now)  # otherwise before the motor moves: the sheet stays in the path
             return
-        if sheet == self.held and not self.tx:
-            self.held = None
-            self.whereabouts[sheet] = "box"
-            self.accepted_names.append(self.deck[self.deck_of[sheet]][0])
-            self._event(p.EV_IN_BOX, sheet)
-            self._result(msg, p.OK)
-        elif self.whereabouts.get(sheet) == "box":
-            self._result(msg, p.OK)
-        else:
-            self._result(msg, p.UNKNOWN_SHEET)
+        self._finish(msg, sheet, "box", self.accepted_names, p.EV_IN_BOX, mid_transfer=False)
 
     def _return(self, msg: Message, now: float) -> None:
         sheet, _reason = struct.unpack("<IB", msg.payload[:5])
-        if sheet == self.held:
+        self._finish(msg, sheet, "returned", self.returned_names, p.EV_RETURNED, mid_transfer=True)
+
+    def _finish(
+        self, msg: Message, sheet: int, where: str, names: list[str], event: int, mid_transfer: bool
+    ) -> None:
+        """Move the held sheet to the box or back out; the same command again answers OK
+        without moving anything. A sheet still being imaged can be returned, not dropped."""
+        if sheet == self.held and (mid_transfer or not self.tx):
             self.tx.clear()
             self.held = None
-            self.whereabouts[sheet] = "returned"
-            self.returned_names.append(self.deck[self.deck_of[sheet]][0])
-            self._event(p.EV_RETURNED, sheet)
+            self.whereabouts[sheet] = where
+            names.append(self.deck[self.deck_of[sheet]][0])
+            self._event(event, sheet)
             self._result(msg, p.OK)
-        elif self.whereabouts.get(sheet) == "returned":
+        elif self.whereabouts.get(sheet) == where:
             self._result(msg, p.OK)
         else:
             self._result(msg, p.UNKNOWN_SHEET)

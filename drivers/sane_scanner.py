@@ -19,14 +19,13 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-import secrets
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
-from drivers.base import Capabilities, Scanner, ScannerStatus, SessionWhereabouts
+from drivers.base import Capabilities, PassThroughScanner, ScannerStatus
 from kiosk.errors import SanaqError
-from kiosk.station.ports import FedSheet, Whereabouts
+from kiosk.station.ports import FedSheet
 
 log = logging.getLogger("sanaq.drivers.sane")
 
@@ -72,7 +71,10 @@ def list_devices() -> list[tuple[str, str, str, str]]:
     return [tuple(d) for d in sane.get_devices(localOnly=True)]
 
 
-class SaneScanner(Scanner):
+class SaneScanner(PassThroughScanner):
+    handle_prefix = "sane"
+    return_event = "take_sheet_from_tray"  # it lies in the output tray
+
     def __init__(
         self,
         device: str,
@@ -88,9 +90,6 @@ class SaneScanner(Scanner):
         self.before_frame = before_frame  # tests: libsane's pnm backend serves one file per frame
         self._dev: Any = None
         self._frames = 0
-        self._session = secrets.token_hex(4)
-        self._n = 0
-        self._whereabouts = SessionWhereabouts()
         self._state = "offline"
         source = self.options.get("source", "")
         self.is_feeder = feeder == "1" or any(w in source.lower() for w in ("adf", "feeder", "duplex"))
@@ -193,23 +192,11 @@ class SaneScanner(Scanner):
                 self._event("take_sheet_from_tray")
                 self._state = "idle"
                 raise
-            self._n += 1
-            handle = f"sane-{self._session}-{self._n}"
-            self._whereabouts.state[handle] = "held"
+            handle = self._new_handle()
             self._state = "idle"
             yield FedSheet(handle, tuple(images), {"device": self.device_name})
             if not self.is_feeder:
                 return
-
-    def accept(self, handle: str) -> None:
-        self._whereabouts.state[handle] = "box"  # it stays in the output tray, the counted stack
-
-    def return_sheet(self, handle: str, reason: str) -> None:
-        self._whereabouts.state[handle] = "returned"
-        self._event("take_sheet_from_tray", handle)
-
-    def where(self, handle: str) -> Whereabouts:
-        return self._whereabouts.get(handle)
 
     def status(self) -> ScannerStatus:
         if self._dev is None:
