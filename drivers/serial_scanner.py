@@ -58,6 +58,7 @@ class SerialScanner(Scanner):
         self.serial_no = ""
         self.firmware = ""
         self.caps = 0
+        self._paper_in = False  # a paper-in event arrived since the last wait for paper
         self.retransmits = 0  # chunks asked for again (NAK) or images fetched again
 
     @classmethod
@@ -185,6 +186,8 @@ class SerialScanner(Scanner):
         event, sheet = struct.unpack("<BI", msg.payload[:5])
         code = p.EVENT_CODES.get(event, "scanner_protocol_error")
         self._event(code, self._handle(sheet) if sheet else None)
+        if event == p.EV_PAPER_IN:
+            self._paper_in = True
         if event == p.EV_POWER_ON:
             self._handshaken = False
             raise SanaqError("scanner_restarted")
@@ -314,13 +317,14 @@ class SerialScanner(Scanner):
             yield FedSheet(self._handle(sheet), images, meta)
 
     def _wait_for_paper(self) -> bool:
+        """Wait for a paper-in event heard since the last wait. (Looking for one in the
+        event queue instead would find an old one forever and never wait.)"""
         deadline = self.clock() + self.wait_paper
-        while self.clock() < deadline:
+        while not self._paper_in and self.clock() < deadline:
             self._pump(min(deadline, self.clock() + 0.2))
-            if any(e.code == "paper_in" for e in list(self._events)):
-                return True
             self._inbox.clear()
-        return False
+        heard, self._paper_in = self._paper_in, False
+        return heard
 
     def _sheet_command(self, kind: int, handle: str, extra: bytes = b"") -> None:
         self._ensure()

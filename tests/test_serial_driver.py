@@ -240,3 +240,36 @@ def test_station_command_stops_on_a_jam_with_the_message_and_resumes(
         assert tally["sheets"] == N
     finally:
         r.stop()
+
+
+def test_waiting_for_paper_ends_and_an_old_paper_in_event_does_not_spin(
+    deck: tuple[Path, list[Any]], tmp_path: Path
+) -> None:
+    """With `wait`, an empty entrance is waited on for that long, once per paper-in event:
+    a paper-in heard earlier (the voter took the sheet back) must not make it feed forever."""
+    import struct
+
+    from drivers import serial_protocol as sp
+    from drivers.serial_frames import Message, encode_frame
+
+    r = Rig(deck[0], tmp_path, {})
+    try:
+        r.device.stack.clear()  # nobody at the entrance
+        r.scanner.wait_paper = 0.5
+        r.scanner.open()
+        r.device.out.append(
+            encode_frame(Message(sp.EVENT, 900, struct.pack("<BI", sp.EV_PAPER_IN, 0)).body())
+        )
+        import threading
+
+        fed: list[object] = []
+        t0 = time.monotonic()
+        worker = threading.Thread(target=lambda: fed.extend(r.scanner.feed()), daemon=True)
+        worker.start()
+        worker.join(5)
+        # One round for the stale event, one real wait of 0.5 s; never a spin.
+        assert not worker.is_alive(), "feed() kept feeding on an old paper-in event"
+        assert fed == [] and 0.4 < time.monotonic() - t0 < 5
+        assert "paper_in" in [e.code for e in r.scanner.events()]
+    finally:
+        r.stop()
