@@ -16,6 +16,7 @@ import numpy as np
 
 from kiosk.ballots.layout import EDGE, FIDUCIAL
 from kiosk.election.model import BALLOT_WIDTH_MM
+from kiosk.reading import kernels
 
 FIDUCIAL_SPAN_MM = BALLOT_WIDTH_MM - 2 * EDGE - FIDUCIAL  # centre to centre across the page
 COARSE_DPI = 25.0
@@ -85,35 +86,52 @@ def coarse_levels(small: np.ndarray) -> Levels:
 def find_fiducials(image: np.ndarray) -> Found | None:
     """Locate the four corner fiducials, or None when the image has no ballot page."""
     f = subsample_factor(image)
+    small, paper, black = kernels.coarse_page(image, f)
+    levels = Levels(paper, black)
+    if levels.paper - levels.black < 60:
+        return None
+    blobs = kernels.coarse_blobs(small, math.floor(levels.mid), MIN_COARSE_AREA).tolist()
+    return _corners_from_blobs(image, small, f, levels, blobs, fast=True)
+
+
+def find_fiducials_reference(image: np.ndarray) -> Found | None:
+    """`find_fiducials` in numpy and OpenCV calls: what the kernels must reproduce."""
+    f = subsample_factor(image)
     small = np.ascontiguousarray(image[f // 2 :: f, f // 2 :: f])
     levels = coarse_levels(small)
     if levels.paper - levels.black < 60:
         return None
-    _, binary = cv2.threshold(small, levels.mid, 255, cv2.THRESH_BINARY_INV)
+    return _corners_from_blobs(image, small, f, levels, coarse_blobs_reference(small, levels.mid), fast=False)
+
+
+def coarse_blobs_reference(
+    small: np.ndarray, mid: float, min_area: int = MIN_COARSE_AREA
+) -> list[list[float]]:
+    """[cx, cy, area] of the solid, square-ish dark blobs of the coarse image, in the
+    raster order of each blob's first pixel (`kernels.coarse_blobs`)."""
+    _, binary = cv2.threshold(small, mid, 255, cv2.THRESH_BINARY_INV)
+    h, w = small.shape
     # A scanner streak is a dark image column from end to end; it would join a fiducial to
     # the text around it. Blank such columns here (the reader checks streaks separately).
     # Only thin lines: a dark scanner background is a wide band of dark columns.
-    share = cv2.reduce(binary, 0, cv2.REDUCE_AVG, dtype=cv2.CV_32F).ravel()
-    if share.max() > 0.6 * 255:  # most sheets have no dark column at all
-        padded = np.pad(share, 3, constant_values=255.0)
-        thin = (share > 0.6 * 255) & (padded[:-6] < 0.5 * 255) & (padded[6:] < 0.5 * 255)
-        binary[:, thin] = 0
-    n, _, stats, centroids = cv2.connectedComponentsWithStatsWithAlgorithm(
-        binary, 8, cv2.CV_32S, cv2.CCL_BBDT
-    )
-    if n < 5:
-        return None
-    h, w = small.shape
-    # Most components are bits of text: drop them by size first, on the cheap (a fiducial
-    # is 30-60 px here at any supported resolution), then look at the few left in Python,
-    # which on a dozen blobs costs less than a dozen numpy calls.
-    big = (stats[:, 4] >= MIN_COARSE_AREA).nonzero()[0]
-    big = big[big > 0]
-    blobs = []  # (cx, cy, area) of solid, square-ish blobs not touching the image edge
-    for (x, y, bw, bh, area), (cx, cy) in zip(stats[big].tolist(), centroids[big].tolist(), strict=True):
+    dark = np.count_nonzero(binary, axis=0)
+    padded = np.pad(dark, 3, constant_values=h)
+    thin = (dark * 5 > 3 * h) & (padded[:-6] * 2 < h) & (padded[6:] * 2 < h)
+    binary[:, thin] = 0
+    n, labels, stats, centroids = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    blobs = []
+    for i in range(1, n):
+        x, y, bw, bh, area = stats[i].tolist()
         inside = x > 0 and y > 0 and x + bw < w and y + bh < h
-        if inside and area > 0.55 * bw * bh and 0.6 * bh < bw < 1.67 * bh:
-            blobs.append((cx, cy, area))
+        if area >= min_area and inside and area > 0.55 * bw * bh and 0.6 * bh < bw < 1.67 * bh:
+            first_x = int(np.argmax(labels[y] == i))
+            blobs.append((y, first_x, [float(centroids[i, 0]), float(centroids[i, 1]), float(area)]))
+    return [b for _, _, b in sorted(blobs, key=lambda b: (b[0], b[1]))]
+
+
+def _corners_from_blobs(
+    image: np.ndarray, small: np.ndarray, f: int, levels: Levels, blobs: list[list[float]], fast: bool
+) -> Found | None:
     if len(blobs) < 4:
         return None
     # Two passes: pick the extreme blobs, estimate the scale from them, keep blobs of the
@@ -137,12 +155,13 @@ def find_fiducials(image: np.ndarray) -> Found | None:
     pts = coarse_pts * f + (f // 2)
     # Centroid of each fiducial's ink at full resolution, the four windows at once.
     r = int(FIDUCIAL * px_per_mm * f * 0.8) + 2
-    refined, ink = ink_centroids(image, pts, r, r, levels.mid)
+    centroids = kernels.ink_centroids if fast else ink_centroids_reference
+    refined, ink = centroids(image, pts, r, r, levels.mid)
     pts = np.where((ink > 0)[:, None], refined, pts)
-    return Found(_orientations(pts), _page_levels(small, coarse_pts, levels))
+    return Found(_orientations(pts), _page_levels(small, coarse_pts, levels, fast))
 
 
-def _page_levels(small: np.ndarray, pts: np.ndarray, coarse: Levels) -> Levels:
+def _page_levels(small: np.ndarray, pts: np.ndarray, coarse: Levels, fast: bool) -> Levels:
     """Black from the fiducials' centres; paper from the page between them (not the scanner
     background around it)."""
     xi = np.rint(pts[:, 0]).astype(np.intp)
@@ -154,13 +173,13 @@ def _page_levels(small: np.ndarray, pts: np.ndarray, coarse: Levels) -> Levels:
     page = small[y0 : y1 + 1, x0 : x1 + 1]
     if page.size < 16:
         return coarse
-    paper = grey_at(grey_cdf(page), 0.6)
+    paper = kernels.grey_level(small, y0, y1 + 1, x0, x1 + 1, 0.6) if fast else grey_at(grey_cdf(page), 0.6)
     if paper - black < 40:
         return coarse
     return Levels(paper, black)
 
 
-def _extremes(blobs: list[tuple[float, float, int]]) -> list[int]:
+def _extremes(blobs: list[list[float]]) -> list[int]:
     """Indices of the blobs nearest each image corner: top-left, top-right, bottom-right,
     bottom-left (the first one on a tie, as numpy's argmin/argmax)."""
     tl = tr = br = bl = 0
@@ -224,11 +243,11 @@ def gather_windows(
     return view[y0, x0], origin
 
 
-def ink_centroids(
+def ink_centroids_reference(
     image: np.ndarray, points: np.ndarray, half_w: int, half_h: int, mid: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Centroid of the ink (darker than `mid`) in a window around each point, all windows
-    at once, and each window's ink pixel count."""
+    at once, and each window's ink pixel count (`kernels.ink_centroids`)."""
     windows, origin = gather_windows(image, points, half_w, half_h)
     n, wh, wwid = windows.shape
     _, flat = cv2.threshold(windows.reshape(n * wh, wwid), mid, 1, cv2.THRESH_BINARY_INV)

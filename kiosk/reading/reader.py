@@ -38,6 +38,7 @@ from kiosk.ballots.layout import (
     qr_box_for_height,
 )
 from kiosk.election.model import Election
+from kiosk.reading import kernels
 from kiosk.reading.locate import (
     FIDUCIAL_SPAN_MM,
     Found,
@@ -47,7 +48,6 @@ from kiosk.reading.locate import (
     gather_windows,
     grey_at,
     grey_cdf,
-    ink_centroids,
 )
 from kiosk.reading.model import (
     ContestReading,
@@ -70,6 +70,7 @@ ASPECT_TOLERANCE = 0.07  # each axis may be stretched by 3%
 MIN_TIMING_MARKS = 0.75  # share of rows whose marks must be found
 MIN_SIDE_PX, MAX_SIDE_PX, MAX_PIXELS = 300, 16_000, 80_000_000
 STREAK_DARK_SHARE = 0.85
+STREAK_STEP = 4  # image rows looked at: every fourth
 
 
 def decode_image(data: bytes) -> np.ndarray | SideReading:
@@ -98,7 +99,7 @@ def as_grey(image: np.ndarray) -> np.ndarray | SideReading:
     h, w = image.shape
     if min(h, w) < MIN_SIDE_PX or max(h, w) > MAX_SIDE_PX or h * w > MAX_PIXELS:
         return rejected("image_size_unsupported", f"{w}x{h}")
-    return image
+    return np.ascontiguousarray(image)  # one memory layout for the compiled kernels
 
 
 @dataclass(frozen=True)
@@ -358,20 +359,17 @@ class BallotReader:
         """A dirty sensor draws a dark line down every image column it sees. Look for a
         column that is dark over (nearly) the whole page and passes through a square."""
         half = (TARGET / 2 + WINDOW_MARGIN_MM) * scales
-        x0 = int(max(0, (centres[:, 0] - half).min()))
-        x1 = int(min(image.shape[1], (centres[:, 0] + half).max() + 1))
-        y0 = int(max(0, corners.points[:, 1].min()))
-        y1 = int(min(image.shape[0], corners.points[:, 1].max()))
+        lo, hi = centres[:, 0] - half, centres[:, 0] + half
+        x0 = int(max(0, lo.min()))
+        x1 = int(min(image.shape[1], hi.max() + 1))
+        ys = corners.points[:, 1].tolist()
+        y0 = int(max(0, min(ys)))
+        y1 = int(min(image.shape[0], max(ys)))
         if x1 <= x0 or y1 - y0 < 10:
             return False
-        step = 4
-        band = image[y0:y1:step, x0:x1]
-        dark = np.add.reduce(band < levels.mid, axis=0, dtype=np.intp)
-        cols = (dark >= STREAK_DARK_SHARE * band.shape[0]).nonzero()[0] + x0
-        if cols.size == 0:
-            return False
-        lo, hi = centres[:, 0] - half, centres[:, 0] + half
-        return bool(((cols[:, None] >= lo[None, :]) & (cols[:, None] <= hi[None, :])).any())
+        return bool(
+            kernels.streak_crosses(image, y0, y1, STREAK_STEP, x0, x1, levels.mid, STREAK_DARK_SHARE, lo, hi)
+        )
 
     def _interpret(
         self,
@@ -419,7 +417,7 @@ def find_marks(image: np.ndarray, predicted: np.ndarray, px_per_mm: float, level
     rx = int((TIMING_W / 2 + 1.5) * px_per_mm)
     ry = int((TIMING_H / 2 + 1.8) * px_per_mm)
     expected = TIMING_W * TIMING_H * px_per_mm * px_per_mm
-    out, m00 = ink_centroids(image, predicted, rx, ry, levels.mid)
+    out, m00 = kernels.ink_centroids(image, predicted, rx, ry, levels.mid)
     ok = (m00 >= 0.5 * expected) & (m00 <= 1.7 * expected)
     out[~ok] = np.nan
     return out
@@ -442,16 +440,43 @@ def score_squares(
     image: np.ndarray, centres: np.ndarray, scales: np.ndarray, levels: Levels, interior_mm2: float
 ) -> np.ndarray:
     """Ink added in each square beyond what an empty square of this sheet carries, as a
-    share of the square's inside (fast path: every window gathered at once)."""
+    share of the square's inside."""
     lut = ink_lut(levels).astype(np.float32)
-    half = round((TARGET / 2 + WINDOW_MARGIN_MM) * statistics.median(scales.tolist()))
-    windows, _ = gather_windows(image, centres, half, half)
-    n, side, _ = windows.shape
-    ink = cv2.LUT(windows.reshape(n * side, side), lut).reshape(n, side * side)
-    sums = np.add.reduce(ink, axis=1, dtype=np.float64)
     # The windows share one size (they only need to hold the square and its margin); scores
     # are per the square's area at this sheet's own scale.
+    half = round((TARGET / 2 + WINDOW_MARGIN_MM) * statistics.median(scales.tolist()))
+    sums = kernels.window_ink_sums(image, centres, half, lut)
     return _scores_from_sums(sums, scales, interior_mm2)
+
+
+def window_ink_sums_reference(
+    image: np.ndarray, centres: np.ndarray, half: int, lut: np.ndarray
+) -> np.ndarray:
+    """`kernels.window_ink_sums` in numpy: every window gathered at once, ink by table."""
+    windows, _ = gather_windows(image, centres, half, half)
+    n, side_h, side_w = windows.shape
+    ink = cv2.LUT(windows.reshape(n * side_h, side_w), lut).reshape(n, side_h * side_w)
+    sums: np.ndarray = np.add.reduce(ink, axis=1, dtype=np.float64)
+    return sums
+
+
+def streak_crosses_reference(
+    image: np.ndarray,
+    y0: int,
+    y1: int,
+    step: int,
+    x0: int,
+    x1: int,
+    mid: float,
+    dark_share: float,
+    lo: np.ndarray,
+    hi: np.ndarray,
+) -> bool:
+    """`kernels.streak_crosses` in numpy."""
+    band = image[y0:y1:step, x0:x1]
+    dark = np.count_nonzero(band < mid, axis=0)
+    cols = (dark >= dark_share * band.shape[0]).nonzero()[0] + x0
+    return bool(((cols[:, None] >= lo[None, :]) & (cols[:, None] <= hi[None, :])).any())
 
 
 def lower_quartile(values: list[float]) -> float:

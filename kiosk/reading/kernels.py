@@ -1,0 +1,313 @@
+"""Compiled loops for the reader's hot path (numba), one call per step.
+
+Why: after a JPEG decode has flushed the CPU's caches, each numpy or OpenCV call costs
+microseconds of dispatch before it touches a pixel, and the reader made over two hundred
+of them per side. Each kernel here does one step in a single call, in plain loops.
+
+Each kernel computes exactly what its numpy/OpenCV reference in `locate.py` or
+`reader.py` computes (same integer rules, the same float32 arithmetic where the
+reference uses float32), so readings do not change; tests/test_kernels.py checks every
+kernel against its reference with hypothesis. Set NUMBA_DISABLE_JIT=1 to run them as
+plain Python.
+
+Images are 2-D uint8 arrays; a pixel is dark ("ink") when it is <= floor(mid), which is
+OpenCV's THRESH_BINARY_INV rule for 8-bit images.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import numba
+import numpy as np
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _compiled(fn: F) -> F:
+    # cache=True: compiled once per machine into __pycache__, loaded in milliseconds after.
+    return cast(F, numba.njit(cache=True, nogil=True, boundscheck=False)(fn))
+
+
+@_compiled
+def _share_index(hist: np.ndarray, total: int, share: float) -> float:
+    """numpy's `(hist.cumsum() / total).searchsorted(share)` on a float32 histogram:
+    the first grey level whose cumulative share (float32) reaches `share` (float32)."""
+    key = np.float32(share)
+    denom = np.float32(max(1, total))
+    cum = 0
+    for g in range(256):
+        cum += hist[g]
+        if np.float32(cum) / denom >= key:
+            return float(g)
+    return 256.0
+
+
+@_compiled
+def coarse_page(image: np.ndarray, f: int) -> tuple[np.ndarray, float, float]:
+    """The coarse image (every f-th pixel from f // 2) and its paper (75%) and black
+    (0.5%) grey levels."""
+    h, w = image.shape
+    off = f // 2
+    sh = (h - off + f - 1) // f
+    sw = (w - off + f - 1) // f
+    small = np.empty((sh, sw), np.uint8)
+    hist = np.zeros(256, np.int64)
+    for i in range(sh):
+        row = image[off + i * f]
+        out = small[i]
+        for j in range(sw):
+            v = row[off + j * f]
+            out[j] = v
+            hist[v] += 1
+    total = sh * sw
+    return small, _share_index(hist, total, 0.75), _share_index(hist, total, 0.005)
+
+
+@_compiled
+def grey_level(image: np.ndarray, y0: int, y1: int, x0: int, x1: int, share: float) -> float:
+    """The grey level below which `share` of the pixels of image[y0:y1, x0:x1] lie."""
+    hist = np.zeros(256, np.int64)
+    for y in range(y0, y1):
+        row = image[y]
+        for x in range(x0, x1):
+            hist[row[x]] += 1
+    return _share_index(hist, (y1 - y0) * (x1 - x0), share)
+
+
+@_compiled
+def _find(parent: np.ndarray, a: int) -> int:
+    while parent[a] != a:
+        a = parent[a]
+    return a
+
+
+@_compiled
+def _union(parent: np.ndarray, a: int, b: int) -> None:
+    # The smaller label stays the root: it was given to the set's first pixel.
+    a = _find(parent, a)
+    b = _find(parent, b)
+    if a < b:
+        parent[b] = a
+    elif b < a:
+        parent[a] = b
+
+
+@_compiled
+def _dark_columns(small: np.ndarray, ithresh: int) -> np.ndarray:
+    """Columns to blank: thin dark lines running most of the image (scanner streaks):
+    more than 60% dark, with the columns three away on both sides less than half dark
+    (beyond the image edge counts as dark: a wide dark band is scanner background)."""
+    h, w = small.shape
+    dark_in_col = np.zeros(w, np.int64)
+    for y in range(h):
+        for x in range(w):
+            if small[y, x] <= ithresh:
+                dark_in_col[x] += 1
+    blank = np.zeros(w, np.bool_)
+    for x in range(w):
+        if dark_in_col[x] * 5 > 3 * h:
+            blank[x] = x - 3 >= 0 and dark_in_col[x - 3] * 2 < h and x + 3 < w and dark_in_col[x + 3] * 2 < h
+    return blank
+
+
+@_compiled
+def coarse_blobs(small: np.ndarray, ithresh: int, min_area: int) -> np.ndarray:
+    """Solid, square-ish dark blobs of the coarse image: (n, 3) rows of centroid x, y and
+    area, in the raster order of each blob's first pixel (`locate.coarse_blobs_reference`).
+
+    Dark is <= ithresh, outside streak columns (`_dark_columns`); blobs are 8-connected;
+    kept are blobs of at least `min_area` pixels that do not touch the image edge, fill
+    more than 55% of their box, and are at most 1.67 times longer one way than the other."""
+    h, w = small.shape
+    blank = _dark_columns(small, ithresh)
+    # One raster pass: provisional labels (the usual decision tree: a labelled pixel
+    # above already joins every other labelled neighbour), union-find for the merges,
+    # and each provisional label's statistics, merged into its root afterwards.
+    labels = np.zeros((h, w), np.int32)
+    cap = h * w // 2 + 2  # at most one new label per two pixels of a row, 8-connected
+    parent = np.zeros(cap, np.int32)
+    area = np.zeros(cap, np.int64)
+    sum_x = np.zeros(cap, np.int64)
+    sum_y = np.zeros(cap, np.int64)
+    left = np.zeros(cap, np.int64)
+    top = np.zeros(cap, np.int64)
+    right = np.zeros(cap, np.int64)
+    bottom = np.zeros(cap, np.int64)
+    nxt = 1
+    for y in range(h):
+        row = small[y]
+        lab_row = labels[y]
+        up = labels[y - 1] if y > 0 else labels[y]  # never read when y == 0
+        for x in range(w):
+            if row[x] > ithresh or blank[x]:
+                continue
+            n = up[x] if y > 0 else 0
+            if n == 0:
+                wl = lab_row[x - 1] if x > 0 else 0
+                nw = up[x - 1] if y > 0 and x > 0 else 0
+                ne = up[x + 1] if y > 0 and x + 1 < w else 0
+                if wl != 0:
+                    n = wl
+                    if ne != 0:
+                        _union(parent, wl, ne)
+                elif nw != 0:
+                    n = nw
+                    if ne != 0:
+                        _union(parent, nw, ne)
+                elif ne != 0:
+                    n = ne
+                else:
+                    n = nxt
+                    parent[n] = n
+                    left[n] = x
+                    right[n] = x
+                    top[n] = y
+                    bottom[n] = y
+                    nxt += 1
+            lab_row[x] = n
+            area[n] += 1
+            sum_x[n] += x
+            sum_y[n] += y
+            if x < left[n]:
+                left[n] = x
+            if x > right[n]:
+                right[n] = x
+            if y > bottom[n]:
+                bottom[n] = y
+    # Fold every provisional label into its root (roots come first: smaller labels).
+    for lab in range(nxt - 1, 0, -1):
+        root = _find(parent, lab)
+        if root != lab:
+            area[root] += area[lab]
+            sum_x[root] += sum_x[lab]
+            sum_y[root] += sum_y[lab]
+            left[root] = min(left[root], left[lab])
+            right[root] = max(right[root], right[lab])
+            top[root] = min(top[root], top[lab])
+            bottom[root] = max(bottom[root], bottom[lab])
+    out = np.empty((nxt, 3), np.float64)
+    k = 0
+    for c in range(1, nxt):
+        if parent[c] != c:
+            continue
+        a = area[c]
+        if a < min_area:
+            continue
+        bw = right[c] - left[c] + 1
+        bh = bottom[c] - top[c] + 1
+        inside = left[c] > 0 and top[c] > 0 and left[c] + bw < w and top[c] + bh < h
+        if inside and a > 0.55 * bw * bh and 0.6 * bh < bw < 1.67 * bh:
+            out[k, 0] = sum_x[c] / a
+            out[k, 1] = sum_y[c] / a
+            out[k, 2] = a
+            k += 1
+    return out[:k]
+
+
+@_compiled
+def _window_origin(c: float, half: int, size: int, limit: int) -> int:
+    # gather_windows: np.rint (half to even), then shifted inside the image.
+    o = int(np.rint(c)) - half
+    if o < 0:
+        o = 0
+    if o > limit - size:
+        o = limit - size
+    return o
+
+
+@_compiled
+def ink_centroids(
+    image: np.ndarray, points: np.ndarray, half_w: int, half_h: int, mid: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Centroid of the ink (<= floor(mid)) in the window around each point, and each
+    window's ink pixel count (`locate.ink_centroids_reference`)."""
+    hh, ww = image.shape
+    size_w = min(2 * half_w + 1, ww)
+    size_h = min(2 * half_h + 1, hh)
+    ithresh = int(np.floor(mid))
+    n = points.shape[0]
+    out = np.empty((n, 2), np.float64)
+    m00 = np.empty(n, np.float64)
+    for k in range(n):
+        x0 = _window_origin(points[k, 0], half_w, size_w, ww)
+        y0 = _window_origin(points[k, 1], half_h, size_h, hh)
+        count = 0
+        sx = 0
+        sy = 0
+        for dy in range(size_h):
+            row = image[y0 + dy, x0 : x0 + size_w]
+            in_row = 0
+            for dx in range(size_w):
+                ink = int(row[dx] <= ithresh)  # no branch: the loop vectorises
+                in_row += ink
+                sx += dx * ink
+            count += in_row
+            sy += dy * in_row
+        m = float(count)
+        safe = max(m, 1.0)
+        out[k, 0] = x0 + sx / safe
+        out[k, 1] = y0 + sy / safe
+        m00[k] = m
+    return out, m00
+
+
+@_compiled
+def window_ink_sums(image: np.ndarray, centres: np.ndarray, half: int, lut: np.ndarray) -> np.ndarray:
+    """Sum of `lut[grey]` (float32 ink) over the square window around each centre, in
+    float64 (`reader.score_squares_reference_sums`). The sums are exact, so the order of
+    adding does not matter."""
+    hh, ww = image.shape
+    size_w = min(2 * half + 1, ww)
+    size_h = min(2 * half + 1, hh)
+    n = centres.shape[0]
+    sums = np.empty(n, np.float64)
+    for k in range(n):
+        x0 = _window_origin(centres[k, 0], half, size_w, ww)
+        y0 = _window_origin(centres[k, 1], half, size_h, hh)
+        # Four running sums: one would wait on each addition before the next.
+        s0 = s1 = s2 = s3 = 0.0
+        quads = size_w - size_w % 4
+        for dy in range(size_h):
+            row = image[y0 + dy, x0 : x0 + size_w]
+            for dx in range(0, quads, 4):
+                s0 += lut[row[dx]]
+                s1 += lut[row[dx + 1]]
+                s2 += lut[row[dx + 2]]
+                s3 += lut[row[dx + 3]]
+            for dx in range(quads, size_w):
+                s0 += lut[row[dx]]
+        sums[k] = (s0 + s1) + (s2 + s3)
+    return sums
+
+
+@_compiled
+def streak_crosses(
+    image: np.ndarray,
+    y0: int,
+    y1: int,
+    step: int,
+    x0: int,
+    x1: int,
+    mid: float,
+    dark_share: float,
+    lo: np.ndarray,
+    hi: np.ndarray,
+) -> bool:
+    """Is some column of image[y0:y1:step, x0:x1] darker than `mid` in at least
+    `dark_share` of its rows, and within [lo[i], hi[i]] for some i? (`reader._streak`)"""
+    rows = (y1 - y0 + step - 1) // step
+    dark = np.zeros(x1 - x0, np.int64)
+    for y in range(y0, y1, step):
+        row = image[y, x0:x1]
+        for i in range(x1 - x0):
+            dark[i] += np.int64(row[i] < mid)
+    need = dark_share * rows
+    for i in range(x1 - x0):
+        if dark[i] >= need:
+            col = i + x0
+            for k in range(lo.shape[0]):
+                if lo[k] <= col <= hi[k]:
+                    return True
+    return False

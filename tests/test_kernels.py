@@ -1,0 +1,166 @@
+"""The compiled kernels (kiosk/reading/kernels.py) compute exactly what their numpy and
+OpenCV references compute: equal arrays, not close ones, so readings cannot change."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kiosk.ballots.deck import DeckOptions, generate_sheet
+from kiosk.election.package import election_hash
+from kiosk.election.sample import sample_election
+from kiosk.reading import kernels
+from kiosk.reading.locate import (
+    Levels,
+    coarse_blobs_reference,
+    coarse_levels,
+    find_fiducials,
+    find_fiducials_reference,
+    grey_at,
+    grey_cdf,
+    ink_centroids_reference,
+)
+from kiosk.reading.reader import ink_lut, streak_crosses_reference, window_ink_sums_reference
+
+EXAMPLES = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def grey_images(draw: st.DrawFn, max_side: int = 60) -> np.ndarray:
+    """Paper with dark rectangles (blobs, strokes, streak columns) and some noise: the
+    shapes the fiducial search meets, at sizes that reach every edge case."""
+    h = draw(st.integers(1, max_side))
+    w = draw(st.integers(1, max_side))
+    paper = draw(st.integers(120, 255))
+    img = np.full((h, w), paper, np.uint8)
+    for _ in range(draw(st.integers(0, 12))):
+        y0, x0 = draw(st.integers(0, h - 1)), draw(st.integers(0, w - 1))
+        y1, x1 = draw(st.integers(y0 + 1, h)), draw(st.integers(x0 + 1, w))
+        img[y0:y1, x0:x1] = draw(st.integers(0, 110))
+    for _ in range(draw(st.integers(0, 3))):  # streak columns, from end to end
+        x = draw(st.integers(0, w - 1))
+        img[:, x : x + draw(st.integers(1, 3))] = draw(st.integers(0, 110))
+    if draw(st.booleans()):  # speckle of a chosen density: blobs of every fill and shape
+        rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+        density = draw(st.floats(0.05, 0.95))
+        img = np.where(rng.random((h, w)) < density, rng.integers(0, 256, (h, w)), img).astype(np.uint8)
+    return np.ascontiguousarray(img)
+
+
+@EXAMPLES
+@given(img=grey_images(), mid=st.floats(0, 255), min_area=st.integers(1, 10))
+def test_coarse_blobs(img: np.ndarray, mid: float, min_area: int) -> None:
+    got = kernels.coarse_blobs(img, math.floor(mid), min_area).tolist()
+    assert got == coarse_blobs_reference(img, mid, min_area)
+
+
+def test_coarse_blobs_on_small_random_images() -> None:
+    """Many tiny random images hit the exact edges of the rules (a column exactly 60% dark,
+    a blob exactly 0.6 times as wide as high, a streak three columns from the edge)."""
+    exact = np.full((9, 9), 200, np.uint8)
+    exact[2:7, 3:6] = 0  # 3 wide, 5 high: exactly 0.6, refused
+    assert kernels.coarse_blobs(exact, 100, 1).tolist() == coarse_blobs_reference(exact, 100.0, 1) == []
+    exact[2:7, 2:6] = 0  # 4 wide: kept
+    assert kernels.coarse_blobs(exact, 100, 1).tolist() == coarse_blobs_reference(exact, 100.0, 1) != []
+    rng = np.random.default_rng(7)
+    for _ in range(3000):
+        h, w = (int(v) for v in rng.integers(3, 13, 2))
+        img = np.where(rng.random((h, w)) < rng.random(), 0, 200).astype(np.uint8)
+        for x in rng.integers(0, w, int(rng.integers(0, 3))):
+            img[rng.random(h) < 0.8, x] = 0
+        got = kernels.coarse_blobs(img, 100, 3).tolist()
+        assert got == coarse_blobs_reference(img, 100.0, 3), img
+
+
+@EXAMPLES
+@given(img=grey_images(), f=st.integers(1, 9))
+def test_coarse_page(img: np.ndarray, f: int) -> None:
+    if img.shape[0] <= f // 2 or img.shape[1] <= f // 2:
+        return
+    small, paper, black = kernels.coarse_page(img, f)
+    want_small = np.ascontiguousarray(img[f // 2 :: f, f // 2 :: f])
+    assert np.array_equal(small, want_small)
+    assert Levels(paper, black) == coarse_levels(want_small)
+
+
+@EXAMPLES
+@given(img=grey_images(), share=st.sampled_from([0.005, 0.5, 0.6, 0.75, 1.0]), data=st.data())
+def test_grey_level(img: np.ndarray, share: float, data: st.DataObject) -> None:
+    h, w = img.shape
+    y0 = data.draw(st.integers(0, h - 1))
+    x0 = data.draw(st.integers(0, w - 1))
+    y1 = data.draw(st.integers(y0 + 1, h))
+    x1 = data.draw(st.integers(x0 + 1, w))
+    want = grey_at(grey_cdf(img[y0:y1, x0:x1]), share)
+    assert kernels.grey_level(img, y0, y1, x0, x1, share) == want
+
+
+@st.composite
+def points_in(draw: st.DrawFn, img: np.ndarray) -> np.ndarray:
+    h, w = img.shape
+    n = draw(st.integers(1, 6))
+    # Also a little outside the image: windows are then shifted inside.
+    xs = [draw(st.floats(-3, w + 3, allow_nan=False)) for _ in range(n)]
+    ys = [draw(st.floats(-3, h + 3, allow_nan=False)) for _ in range(n)]
+    return np.array([xs, ys], np.float64).T.copy()
+
+
+@EXAMPLES
+@given(img=grey_images(), data=st.data(), mid=st.floats(0, 255))
+def test_ink_centroids(img: np.ndarray, data: st.DataObject, mid: float) -> None:
+    pts = data.draw(points_in(img))
+    half_w = data.draw(st.integers(0, 40))
+    half_h = data.draw(st.integers(0, 40))
+    got, got_m00 = kernels.ink_centroids(img, pts, half_w, half_h, mid)
+    want, want_m00 = ink_centroids_reference(img, pts, half_w, half_h, mid)
+    assert np.array_equal(got_m00, want_m00)
+    assert np.array_equal(got, want)
+
+
+@EXAMPLES
+@given(img=grey_images(), data=st.data(), paper=st.integers(0, 255), black=st.integers(0, 255))
+def test_window_ink_sums(img: np.ndarray, data: st.DataObject, paper: int, black: int) -> None:
+    pts = data.draw(points_in(img))
+    half = data.draw(st.integers(0, 40))
+    lut = ink_lut(Levels(float(paper), float(black))).astype(np.float32)
+    assert np.array_equal(
+        kernels.window_ink_sums(img, pts, half, lut), window_ink_sums_reference(img, pts, half, lut)
+    )
+
+
+@EXAMPLES
+@given(img=grey_images(), data=st.data(), mid=st.floats(0, 255), share=st.floats(0.5, 1.0))
+def test_streak_crosses(img: np.ndarray, data: st.DataObject, mid: float, share: float) -> None:
+    h, w = img.shape
+    y0 = data.draw(st.integers(0, h - 1))
+    x0 = data.draw(st.integers(0, w - 1))
+    y1 = data.draw(st.integers(y0 + 1, h))
+    x1 = data.draw(st.integers(x0 + 1, w))
+    step = data.draw(st.integers(1, 5))
+    lo = np.array(data.draw(st.lists(st.floats(-5, w + 5), min_size=1, max_size=5)))
+    hi = lo + data.draw(st.floats(0, 20))
+    args = (img, y0, y1, step, x0, x1, mid, share, lo, hi)
+    assert kernels.streak_crosses(*args) == streak_crosses_reference(*args)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    style=st.sampled_from(["MZ-LIST", "MZ-SMD-02", "AST-LIST", "AST-SMD-07"]),
+    index=st.integers(0, 10_000),
+    streak=st.booleans(),
+)
+def test_find_fiducials_on_ballots(style: str, index: int, streak: bool) -> None:
+    """The whole search, fast and reference, on generated scans (rotated, shifted, 150 to
+    300 dpi, JPEG, a scanner streak on some)."""
+    e = sample_election()
+    opt = DeckOptions(streak=1.0 if streak else 0.0)
+    s = generate_sheet(e, election_hash(e), style, 5, index, opt, with_front=False)
+    fast, ref = find_fiducials(s.back), find_fiducials_reference(s.back)
+    assert fast is not None and ref is not None
+    assert fast.levels == ref.levels
+    for a, b in zip(fast.corners, ref.corners, strict=True):
+        assert a.orientation == b.orientation
+        assert np.array_equal(a.points, b.points)
