@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk.ballots.deck import DeckOptions, generate_sheet
+from kiosk.ballots.layout import qr_box_for_height
 from kiosk.election.package import election_hash
 from kiosk.election.sample import sample_election
 from kiosk.reading import kernels
@@ -23,7 +24,15 @@ from kiosk.reading.locate import (
     grey_cdf,
     ink_centroids_reference,
 )
-from kiosk.reading.reader import ink_lut, streak_crosses_reference, window_ink_sums_reference
+from kiosk.reading.qr import qr_nearest_reference
+from kiosk.reading.reader import (
+    BallotReader,
+    fiducial_centres,
+    ink_lut,
+    page_to_image,
+    streak_crosses_reference,
+    window_ink_sums_reference,
+)
 
 EXAMPLES = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -164,3 +173,50 @@ def test_find_fiducials_on_ballots(style: str, index: int, streak: bool) -> None
     for a, b in zip(fast.corners, ref.corners, strict=True):
         assert a.orientation == b.orientation
         assert np.array_equal(a.points, b.points)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    style=st.sampled_from(["MZ-LIST", "MZ-SMD-02", "AST-LIST", "AST-SMD-07"]),
+    index=st.integers(0, 10_000),
+    shifts=st.lists(st.tuples(st.floats(-6, 6), st.floats(-6, 6)), min_size=8, max_size=8),
+)
+def test_qr_match(style: str, index: int, shifts: list[tuple[float, float]]) -> None:
+    """The QR match, kernel and reference, where the code is and shifted off it by up to 6 mm
+    (a module is 0.5 mm: most shifts find nothing, some leave the image)."""
+    e = sample_election()
+    reader = BallotReader(e, election_hash(e), keep_crops="never")
+    s = generate_sheet(e, election_hash(e), style, 9, index, DeckOptions(streak=0.0), with_front=False)
+    found = find_fiducials(s.back)
+    assert found is not None
+    matched = 0
+    for corners in found.corners:
+        for hh in reader.book.heights:
+            for dx, dy in [(0.0, 0.0), *shifts]:
+                h = page_to_image(corners, fiducial_centres(hh))
+                qr = qr_box_for_height(hh)
+                fast = reader.book.match(s.back, h, qr.x + dx, qr.y + dy, hh)
+                assert fast == reader.book.match_reference(s.back, h, qr.x + dx, qr.y + dy, hh)
+                matched += fast is not None
+    assert matched >= 1  # the unshifted grid on the right page length finds the code
+
+
+@EXAMPLES
+@given(data=st.data(), levels=st.lists(st.integers(0, 255), min_size=1, max_size=6))
+def test_qr_nearest_on_random_grids(data: st.DataObject, levels: list[int]) -> None:
+    """Few grey levels (modules often exactly on the threshold) or all of them (the rank
+    statistics matter)."""
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    if data.draw(st.booleans()):
+        levels = list(range(256))  # every level: the ranks and the threshold move by one
+    image = rng.choice(np.array(levels, np.uint8), (120, 130))
+    module_mm = np.vstack([rng.uniform(0, 20, (2, 625)), np.ones((1, 625))])
+    h = np.array([[4.0, 0.1, 5.0], [-0.1, 4.0, 7.0], [0.0, 0.0, 1.0]]) + rng.normal(0, 0.02, (3, 3)) * [
+        [1, 1, 10],
+        [1, 1, 10],
+        [0.001, 0.001, 0],
+    ]
+    matrices = rng.random((data.draw(st.integers(1, 5)), 625)) < 0.5
+    qr_x, qr_y = data.draw(st.floats(-2, 8)), data.draw(st.floats(-2, 8))
+    args = (image, h, module_mm, qr_x, qr_y, matrices)
+    assert kernels.qr_nearest(*args) == qr_nearest_reference(*args)

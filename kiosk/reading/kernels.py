@@ -32,14 +32,14 @@ def _compiled(fn: F) -> F:
 
 @_compiled
 def _share_index(hist: np.ndarray, total: int, share: float) -> float:
-    """numpy's `(hist.cumsum() / total).searchsorted(share)` on a float32 histogram:
-    the first grey level whose cumulative share (float32) reaches `share` (float32)."""
-    key = np.float32(share)
+    """numpy's `(hist.cumsum() / total).searchsorted(share)` on OpenCV's float32
+    histogram: the first grey level whose cumulative share, divided in float32, reaches
+    `share` (compared in float64, as numpy compares them)."""
     denom = np.float32(max(1, total))
     cum = 0
     for g in range(256):
         cum += hist[g]
-        if np.float32(cum) / denom >= key:
+        if float(np.float32(cum) / denom) >= share:
             return float(g)
     return 256.0
 
@@ -311,3 +311,58 @@ def streak_crosses(
                 if lo[k] <= col <= hi[k]:
                     return True
     return False
+
+
+@_compiled
+def qr_nearest(
+    image: np.ndarray, h: np.ndarray, module_mm: np.ndarray, qr_x: float, qr_y: float, matrices: np.ndarray
+) -> tuple[int, int, int]:
+    """Sample the QR module grid through the page-to-image homography `h`, threshold it
+    between its dark and light ends, and compare it with each known module matrix.
+    Returns (nearest code, its distance, the next distance), or (-1, -1, -1) when the grid
+    leaves the image or has too little contrast (`qr.QrBook.match_reference`)."""
+    hh, ww = image.shape
+    n = module_mm.shape[1]
+    values = np.empty(n, np.uint8)
+    hist = np.zeros(256, np.int64)
+    for k in range(n):
+        x = module_mm[0, k] + qr_x
+        y = module_mm[1, k] + qr_y
+        z = module_mm[2, k] + 0.0
+        px = h[0, 0] * x + h[0, 1] * y + h[0, 2] * z
+        py = h[1, 0] * x + h[1, 1] * y + h[1, 2] * z
+        pz = h[2, 0] * x + h[2, 1] * y + h[2, 2] * z
+        xi = int(np.rint(px / pz))
+        yi = int(np.rint(py / pz))
+        if xi < 0 or yi < 0 or xi >= ww or yi >= hh:
+            return -1, -1, -1
+        v = image[yi, xi]
+        values[k] = v
+        hist[v] += 1
+    # The 31st darkest and 31st lightest module: robust ends of the grey range.
+    lo = hi = -1
+    cum = 0
+    for g in range(256):
+        cum += hist[g]
+        if lo < 0 and cum > QR_END_RANK:
+            lo = g
+        if cum > n - QR_END_RANK - 1:
+            hi = g
+            break
+    if hi - lo < QR_MIN_CONTRAST:
+        return -1, -1, -1
+    threshold = (lo + hi) // 2
+    best_i, best, second = -1, n + 1, n + 1
+    for c in range(matrices.shape[0]):
+        d = 0
+        for k in range(n):
+            d += int(matrices[c, k] != (values[k] < threshold))
+        if d < best:
+            best_i, best, second = c, d, best
+        elif d < second:
+            second = d
+    return best_i, best, second
+
+
+QR_END_RANK = 30  # modules ignored at each end of the grey range (dust, glare)
+QR_MIN_CONTRAST = 40  # grey levels between the robust dark and light ends

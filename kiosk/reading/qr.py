@@ -20,6 +20,7 @@ import numpy as np
 
 from kiosk.ballots.layout import QR_MODULE, QR_MODULES, QR_QUIET, BallotLayout, QrInfo, parse_qr_payload
 from kiosk.ballots.render import qr_matrix
+from kiosk.reading import kernels
 
 # A match may disagree on at most this many of the 625 modules (blur, dust, JPEG);
 # any two of the election's codes differ in at least MIN_CODE_DISTANCE (checked when the
@@ -69,31 +70,64 @@ class QrBook:
     def match(
         self, image: np.ndarray, page_to_image: np.ndarray, qr_x: float, qr_y: float, height_mm: float
     ) -> KnownCode | None:
-        pts = page_to_image @ (self._module_mm + np.array([[qr_x], [qr_y], [0.0]]))
-        xs = np.rint(pts[0] / pts[2]).astype(np.intp)
-        ys = np.rint(pts[1] / pts[2]).astype(np.intp)
-        h, w = image.shape
-        if xs.min() < 0 or ys.min() < 0 or xs.max() >= w or ys.max() >= h:
-            return None
-        values = image[ys, xs]
-        part = values.copy()
-        part.partition((30, values.size - 31))
-        lo, hi = int(part[30]), int(part[values.size - 31])
-        if hi - lo < 40:
-            return None
-        bits = values < (lo + hi) // 2
+        """The known code printed where the homography says the QR is, if any."""
         known = self._by_height.get(height_mm)
         if known is None:
             return None
         candidates, matrices = known
-        dist = np.add.reduce(matrices != bits, axis=1, dtype=np.intp)
-        order = dist.argsort()
-        best = int(dist[order[0]])
-        if best > MAX_MODULE_ERRORS:
+        nearest, best, second = kernels.qr_nearest(
+            image, page_to_image, self._module_mm, qr_x, qr_y, matrices
+        )
+        return self._decide(candidates, nearest, best, second)
+
+    def match_reference(
+        self, image: np.ndarray, page_to_image: np.ndarray, qr_x: float, qr_y: float, height_mm: float
+    ) -> KnownCode | None:
+        """`match` in numpy calls."""
+        known = self._by_height.get(height_mm)
+        if known is None:
             return None
-        if len(order) > 1 and int(dist[order[1]]) - best < MIN_CODE_DISTANCE - 2 * MAX_MODULE_ERRORS:
+        candidates, matrices = known
+        nearest, best, second = qr_nearest_reference(
+            image, page_to_image, self._module_mm, qr_x, qr_y, matrices
+        )
+        return self._decide(candidates, nearest, best, second)
+
+    def _decide(self, candidates: list[int], nearest: int, best: int, second: int) -> KnownCode | None:
+        # Near enough to one code, and much nearer to it than to any other.
+        if nearest < 0 or best > MAX_MODULE_ERRORS:
             return None
-        return self.codes[candidates[int(order[0])]]
+        if second - best < MIN_CODE_DISTANCE - 2 * MAX_MODULE_ERRORS:
+            return None
+        return self.codes[candidates[nearest]]
+
+
+def qr_nearest_reference(
+    image: np.ndarray, hm: np.ndarray, module_mm: np.ndarray, qr_x: float, qr_y: float, matrices: np.ndarray
+) -> tuple[int, int, int]:
+    """`kernels.qr_nearest` in numpy calls."""
+    m = module_mm + np.array([[qr_x], [qr_y], [0.0]])
+    # Written out rather than `hm @ m`: the kernel does the same arithmetic in the same order.
+    px = hm[0, 0] * m[0] + hm[0, 1] * m[1] + hm[0, 2] * m[2]
+    py = hm[1, 0] * m[0] + hm[1, 1] * m[1] + hm[1, 2] * m[2]
+    pz = hm[2, 0] * m[0] + hm[2, 1] * m[1] + hm[2, 2] * m[2]
+    xs = np.rint(px / pz).astype(np.intp)
+    ys = np.rint(py / pz).astype(np.intp)
+    h, w = image.shape
+    if xs.min() < 0 or ys.min() < 0 or xs.max() >= w or ys.max() >= h:
+        return -1, -1, -1
+    values = image[ys, xs]
+    part = values.copy()
+    rank = kernels.QR_END_RANK
+    part.partition((rank, values.size - rank - 1))
+    lo, hi = int(part[rank]), int(part[values.size - rank - 1])
+    if hi - lo < kernels.QR_MIN_CONTRAST:
+        return -1, -1, -1
+    bits = values < (lo + hi) // 2
+    dist = np.add.reduce(matrices != bits, axis=1, dtype=np.intp)
+    order = dist.argsort(kind="stable")
+    second = int(dist[order[1]]) if len(order) > 1 else values.size + 1
+    return int(order[0]), int(dist[order[0]]), second
 
 
 # --- zbar -----------------------------------------------------------------------------------
