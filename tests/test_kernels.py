@@ -10,12 +10,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk.ballots.deck import DeckOptions, generate_sheet
-from kiosk.ballots.layout import qr_box_for_height
+from kiosk.ballots.layout import FIDUCIAL, qr_box_for_height
 from kiosk.election.package import election_hash
 from kiosk.election.sample import sample_election
 from kiosk.reading import kernels
 from kiosk.reading.locate import (
+    FIDUCIAL_SPAN_MM,
     Levels,
+    _corners_from_blobs,
+    _extremes,
+    _orientations,
     coarse_blobs_reference,
     coarse_levels,
     find_fiducials,
@@ -168,7 +172,10 @@ def test_find_fiducials_on_ballots(style: str, index: int, streak: bool) -> None
     opt = DeckOptions(streak=1.0 if streak else 0.0)
     s = generate_sheet(e, election_hash(e), style, 5, index, opt, with_front=False)
     fast, ref = find_fiducials(s.back), find_fiducials_reference(s.back)
-    assert fast is not None and ref is not None
+    if ref is None:  # a few streaked sheets cannot be framed (the accuracy run counts them)
+        assert fast is None
+        return
+    assert fast is not None
     assert fast.levels == ref.levels
     for a, b in zip(fast.corners, ref.corners, strict=True):
         assert a.orientation == b.orientation
@@ -220,3 +227,112 @@ def test_qr_nearest_on_random_grids(data: st.DataObject, levels: list[int]) -> N
     qr_x, qr_y = data.draw(st.floats(-2, 8)), data.draw(st.floats(-2, 8))
     args = (image, h, module_mm, qr_x, qr_y, matrices)
     assert kernels.qr_nearest(*args) == qr_nearest_reference(*args)
+
+
+@st.composite
+def synthetic_pages(draw: st.DrawFn) -> np.ndarray:
+    """A page of dark squares: four near the corners (sometimes), others anywhere, of
+    sizes around and away from the fiducial size the corners imply; grey noise on some."""
+    h = draw(st.integers(200, 700))
+    w = draw(st.integers(200, 500))
+    img = np.full((h, w), draw(st.integers(150, 255)), np.uint8)
+    ink = draw(st.integers(0, 60))
+    # A fiducial is 7 mm and its centres are 133 mm apart across the page: about 4.5% of
+    # the width here; off that by up to a factor of two either way.
+    side = max(1, round(0.84 * w * 7 / 133 * draw(st.floats(0.5, 2.0))))
+    if draw(st.integers(0, 3)) > 0:
+        for cy, cx in ((0.08, 0.08), (0.08, 0.92), (0.92, 0.92), (0.92, 0.08)):
+            y, x = int(cy * h) + draw(st.integers(-8, 8)), int(cx * w) + draw(st.integers(-8, 8))
+            s = max(1, side + draw(st.integers(-3, 3)))
+            img[max(0, y - s // 2) : y + s // 2 + 1, max(0, x - s // 2) : x + s // 2 + 1] = ink
+    for _ in range(draw(st.integers(0, 16))):  # text lines, marks, a QR code's blob
+        y, x = draw(st.integers(0, h - 1)), draw(st.integers(0, w - 1))
+        s = draw(st.integers(1, 40))
+        img[y : y + s, x : x + draw(st.integers(1, 60))] = draw(st.sampled_from([ink, 0, 90, 200]))
+    if draw(st.booleans()):
+        rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+        img = np.clip(img + rng.normal(0, draw(st.floats(1, 25)), img.shape), 0, 255).astype(np.uint8)
+    return img
+
+
+@EXAMPLES
+@given(img=synthetic_pages())
+def test_find_fiducials_on_synthetic_pages(img: np.ndarray) -> None:
+    fast, ref = find_fiducials(img), find_fiducials_reference(img)
+    if ref is None:
+        assert fast is None
+        return
+    assert fast is not None
+    assert fast.levels == ref.levels
+    for a, b in zip(fast.corners, ref.corners, strict=True):
+        assert a.orientation == b.orientation
+        assert np.array_equal(a.points, b.points)
+
+
+@EXAMPLES
+@given(data=st.data())
+def test_fiducial_corners_on_blob_lists(data: st.DataObject) -> None:
+    """The choice among blobs, straight from blob lists: four corner blobs near the size
+    their spacing implies, and others; integer centres make ties for the extreme corner
+    common; a few grey levels put the page's contrast on its limits."""
+    hs, ws = data.draw(st.integers(60, 200)), data.draw(st.integers(60, 160))
+    g = data.draw(st.integers(0, 200))
+    # Two greys 25-45 apart half the time: the page's contrast on its 40-level limit.
+    near = [g, g + data.draw(st.integers(25, 45))]
+    greys = np.array(
+        data.draw(st.one_of(st.just(near), st.lists(st.integers(0, 255), min_size=1, max_size=4))), np.uint8
+    )
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    small = rng.choice(greys, (hs, ws))
+    f = data.draw(st.integers(1, 3))
+    image = np.ascontiguousarray(np.repeat(np.repeat(small, f, axis=0), f, axis=1))
+    x0, x1 = data.draw(st.integers(1, ws // 5)), data.draw(st.integers(ws - ws // 5, ws - 2))
+    y0, y1 = data.draw(st.integers(1, hs // 5)), data.draw(st.integers(hs - hs // 5, hs - 2))
+    area = (FIDUCIAL * min(x1 - x0, y1 - y0) / FIDUCIAL_SPAN_MM) ** 2
+    blobs = []
+    sizes = st.sampled_from([1.0, 0.8, 1.3, 0.45, 1.8, 0.4, 2.0])  # and the limits 0.45 and 1.8
+    for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1)):
+        jx, jy = data.draw(st.integers(-2, 2)), data.draw(st.integers(-2, 2))
+        x, y = min(max(x + jx, 0), ws - 1), min(max(y + jy, 0), hs - 1)  # blobs lie inside the image
+        blobs.append([float(x), float(y), float(round(area * data.draw(sizes)))])
+    for i in data.draw(st.lists(st.integers(0, 3), max_size=3)):
+        # A blob as extreme as a corner one, one pixel along the diagonal: a tie.
+        dx = -1 if i in (0, 3) else 1
+        x, y = (
+            min(max(blobs[i][0] + dx, 0), ws - 1),
+            min(max(blobs[i][1] - dx * (1 if i in (0, 2) else -1), 0), hs - 1),
+        )
+        blobs.append([x, y, blobs[i][2]])
+    blob = st.tuples(st.integers(0, ws - 1), st.integers(0, hs - 1), st.integers(1, 200))
+    blobs += [[float(v) for v in b] for b in data.draw(st.lists(blob, max_size=8))]
+    blobs = data.draw(st.permutations(blobs))
+    paper, black = float(data.draw(st.integers(0, 255))), float(data.draw(st.integers(0, 255)))
+    levels = Levels(paper, black)
+    pts, got_paper, got_black = kernels.fiducial_corners(
+        image,
+        small,
+        f,
+        np.array(blobs, np.float64).reshape(-1, 3),
+        levels.mid,
+        paper,
+        black,
+        FIDUCIAL,
+        FIDUCIAL_SPAN_MM,
+    )
+    ref = _corners_from_blobs(image, small, f, levels, blobs)
+    if ref is None:
+        assert len(pts) == 0
+        return
+    assert Levels(got_paper, got_black) == ref.levels
+    for a, b in zip(_orientations(pts), ref.corners, strict=True):
+        assert a.orientation == b.orientation
+        assert np.array_equal(a.points, b.points)
+
+
+@EXAMPLES
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), min_size=1, max_size=10))
+def test_extremes_break_ties_alike(centres: list[tuple[int, int]]) -> None:
+    """On a small grid many blobs tie for a corner: both take the first."""
+    blobs = [[float(x), float(y), 1.0] for x, y in centres]
+    got = kernels._extremes(np.array(blobs), np.arange(len(blobs))).tolist()
+    assert got == _extremes(blobs)

@@ -16,6 +16,7 @@ OpenCV's THRESH_BINARY_INV rule for 8-bit images.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -366,3 +367,101 @@ def qr_nearest(
 
 QR_END_RANK = 30  # modules ignored at each end of the grey range (dust, glare)
 QR_MIN_CONTRAST = 40  # grey levels between the robust dark and light ends
+
+
+@_compiled
+def _extremes(blobs: np.ndarray, alive: np.ndarray) -> np.ndarray:
+    """Indices of the live blobs nearest each image corner: top-left, top-right,
+    bottom-right, bottom-left (the first one on a tie) (`locate._extremes`)."""
+    picked = np.full(4, -1, np.int64)
+    min_sum = max_sum = max_diff = min_diff = 0.0
+    for i in alive:
+        cx, cy = blobs[i, 0], blobs[i, 1]
+        total, diff = cx + cy, cx - cy
+        if picked[0] < 0:
+            picked[:] = i
+            min_sum = max_sum = total
+            max_diff = min_diff = diff
+            continue
+        if total < min_sum:
+            picked[0], min_sum = i, total
+        if total > max_sum:
+            picked[2], max_sum = i, total
+        if diff > max_diff:
+            picked[1], max_diff = i, diff
+        if diff < min_diff:
+            picked[3], min_diff = i, diff
+    return picked
+
+
+@_compiled
+def fiducial_corners(
+    image: np.ndarray,
+    small: np.ndarray,
+    f: int,
+    blobs: np.ndarray,
+    mid: float,
+    paper: float,
+    black: float,
+    fiducial_mm: float,
+    span_mm: float,
+) -> tuple[np.ndarray, float, float]:
+    """From the coarse blobs to the four fiducial centres at full resolution (top-left,
+    top-right, bottom-right, bottom-left in the image) and the page's paper and black
+    levels (`locate._corners_from_blobs`). No corners: a (0, 2) array."""
+    none = np.empty((0, 2), np.float64)
+    alive = np.arange(blobs.shape[0])
+    if alive.shape[0] < 4:
+        return none, paper, black
+    # Pick the extreme blobs, estimate the scale from them, keep blobs of the fiducial
+    # size, pick again; twice. A voter's filled square is never the extreme one.
+    chosen = _extremes(blobs, alive)
+    px_per_mm = 0.0
+    for _ in range(2):
+        sides = np.empty(4)
+        for i in range(4):
+            a, b = chosen[i], chosen[(i + 1) % 4]
+            sides[i] = math.hypot(blobs[b, 0] - blobs[a, 0], blobs[b, 1] - blobs[a, 1])
+        short_side = min((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2)
+        px_per_mm = short_side / span_mm
+        expected = (fiducial_mm * px_per_mm) ** 2
+        if expected < 4:
+            return none, paper, black
+        keep = 0
+        for blob in alive:
+            if 0.45 * expected < blobs[blob, 2] < 1.8 * expected:
+                alive[keep] = blob
+                keep += 1
+        alive = alive[:keep]
+        if keep < 4:
+            return none, paper, black
+        chosen = _extremes(blobs, alive)
+    for i in range(4):
+        for j in range(i):
+            if chosen[i] == chosen[j]:
+                return none, paper, black
+    coarse = np.empty((4, 2), np.float64)
+    pts = np.empty((4, 2), np.float64)
+    for i in range(4):
+        coarse[i, 0], coarse[i, 1] = blobs[chosen[i], 0], blobs[chosen[i], 1]
+        pts[i, 0] = coarse[i, 0] * f + (f // 2)
+        pts[i, 1] = coarse[i, 1] * f + (f // 2)
+    # The centroid of each fiducial's ink at full resolution.
+    r = int(fiducial_mm * px_per_mm * f * 0.8) + 2
+    refined, ink = ink_centroids(image, pts, r, r, mid)
+    for i in range(4):
+        if ink[i] > 0:
+            pts[i, 0], pts[i, 1] = refined[i, 0], refined[i, 1]
+    # Black from the fiducials' centres (median of four), paper from the page between
+    # them, not the scanner background around it (`locate._page_levels`).
+    centre_grey = np.empty(4, np.float64)
+    for i in range(4):
+        centre_grey[i] = small[int(np.rint(coarse[i, 1])), int(np.rint(coarse[i, 0]))]
+    centre_grey.sort()
+    page_black = (centre_grey[1] + centre_grey[2]) / 2
+    x0, y0 = int(coarse[:, 0].min()), int(coarse[:, 1].min())
+    x1, y1 = int(coarse[:, 0].max()), int(coarse[:, 1].max())
+    page_paper = grey_level(small, y0, y1 + 1, x0, x1 + 1, 0.6)
+    if page_paper - page_black < 40:
+        return pts, paper, black
+    return pts, page_paper, page_black

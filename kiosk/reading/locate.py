@@ -90,8 +90,13 @@ def find_fiducials(image: np.ndarray) -> Found | None:
     levels = Levels(paper, black)
     if levels.paper - levels.black < 60:
         return None
-    blobs = kernels.coarse_blobs(small, math.floor(levels.mid), MIN_COARSE_AREA).tolist()
-    return _corners_from_blobs(image, small, f, levels, blobs, fast=True)
+    blobs = kernels.coarse_blobs(small, math.floor(levels.mid), MIN_COARSE_AREA)
+    pts, paper, black = kernels.fiducial_corners(
+        image, small, f, blobs, levels.mid, paper, black, FIDUCIAL, FIDUCIAL_SPAN_MM
+    )
+    if len(pts) == 0:
+        return None
+    return Found(_orientations(pts), Levels(paper, black))
 
 
 def find_fiducials_reference(image: np.ndarray) -> Found | None:
@@ -101,7 +106,7 @@ def find_fiducials_reference(image: np.ndarray) -> Found | None:
     levels = coarse_levels(small)
     if levels.paper - levels.black < 60:
         return None
-    return _corners_from_blobs(image, small, f, levels, coarse_blobs_reference(small, levels.mid), fast=False)
+    return _corners_from_blobs(image, small, f, levels, coarse_blobs_reference(small, levels.mid))
 
 
 def coarse_blobs_reference(
@@ -130,8 +135,9 @@ def coarse_blobs_reference(
 
 
 def _corners_from_blobs(
-    image: np.ndarray, small: np.ndarray, f: int, levels: Levels, blobs: list[list[float]], fast: bool
+    image: np.ndarray, small: np.ndarray, f: int, levels: Levels, blobs: list[list[float]]
 ) -> Found | None:
+    """`kernels.fiducial_corners` in Python and numpy."""
     if len(blobs) < 4:
         return None
     # Two passes: pick the extreme blobs, estimate the scale from them, keep blobs of the
@@ -155,13 +161,12 @@ def _corners_from_blobs(
     pts = coarse_pts * f + (f // 2)
     # Centroid of each fiducial's ink at full resolution, the four windows at once.
     r = int(FIDUCIAL * px_per_mm * f * 0.8) + 2
-    centroids = kernels.ink_centroids if fast else ink_centroids_reference
-    refined, ink = centroids(image, pts, r, r, levels.mid)
+    refined, ink = ink_centroids_reference(image, pts, r, r, levels.mid)
     pts = np.where((ink > 0)[:, None], refined, pts)
-    return Found(_orientations(pts), _page_levels(small, coarse_pts, levels, fast))
+    return Found(_orientations(pts), _page_levels(small, coarse_pts, levels))
 
 
-def _page_levels(small: np.ndarray, pts: np.ndarray, coarse: Levels, fast: bool) -> Levels:
+def _page_levels(small: np.ndarray, pts: np.ndarray, coarse: Levels) -> Levels:
     """Black from the fiducials' centres; paper from the page between them (not the scanner
     background around it)."""
     xi = np.rint(pts[:, 0]).astype(np.intp)
@@ -170,10 +175,8 @@ def _page_levels(small: np.ndarray, pts: np.ndarray, coarse: Levels, fast: bool)
     black = (corners[1] + corners[2]) / 2  # median of four; np.median costs 100x more here
     x0, y0 = pts.min(axis=0).astype(int)
     x1, y1 = pts.max(axis=0).astype(int)
-    page = small[y0 : y1 + 1, x0 : x1 + 1]
-    if page.size < 16:
-        return coarse
-    paper = kernels.grey_level(small, y0, y1 + 1, x0, x1 + 1, 0.6) if fast else grey_at(grey_cdf(page), 0.6)
+    # (At least 38 coarse pixels each way: a smaller frame makes fiducials of under 4 px.)
+    paper = grey_at(grey_cdf(small[y0 : y1 + 1, x0 : x1 + 1]), 0.6)
     if paper - black < 40:
         return coarse
     return Levels(paper, black)
