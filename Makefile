@@ -7,11 +7,18 @@ STAMP := $(VENV)/.stamp-deps
 
 .PHONY: demo test lint typecheck unit setup system-deps bench clean
 
-setup: $(STAMP)
+KERNELS := $(VENV)/.stamp-kernels
+
+setup: $(STAMP) $(KERNELS)
 
 $(STAMP): pyproject.toml constraints.txt deploy/system-packages.txt deploy/bootstrap.sh
 	bash deploy/bootstrap.sh
 	touch $(STAMP)
+
+# The reader's compiled kernels: compiled once here (some seconds), loaded from the cache after.
+$(KERNELS): $(STAMP) kiosk/reading/kernels.py
+	$(PY) -m kiosk.reading.kernels
+	touch $(KERNELS)
 
 system-deps:
 	bash deploy/bootstrap.sh --system-only

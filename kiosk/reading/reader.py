@@ -178,6 +178,9 @@ class BallotReader:
         }
         self.plans = {key: _plan(layout) for key, layout in layouts.items()}
         self.book = QrBook(layouts)
+        # Load the compiled kernels now (or compile them, once per install), not at the
+        # first sheet.
+        kernels.warm()
 
     # --- public -----------------------------------------------------------------------
 
@@ -417,7 +420,8 @@ def find_marks(image: np.ndarray, predicted: np.ndarray, px_per_mm: float, level
     rx = int((TIMING_W / 2 + 1.5) * px_per_mm)
     ry = int((TIMING_H / 2 + 1.8) * px_per_mm)
     expected = TIMING_W * TIMING_H * px_per_mm * px_per_mm
-    out, m00 = kernels.ink_centroids(image, predicted, rx, ry, levels.mid)
+    # (C order: the kernel is compiled, and warmed, for one memory layout.)
+    out, m00 = kernels.ink_centroids(image, np.ascontiguousarray(predicted), rx, ry, levels.mid)
     ok = (m00 >= 0.5 * expected) & (m00 <= 1.7 * expected)
     out[~ok] = np.nan
     return out
