@@ -16,6 +16,7 @@ from kiosk.election.sample import sample_election
 from kiosk.reading import kernels
 from kiosk.reading.locate import (
     FIDUCIAL_SPAN_MM,
+    Found,
     Levels,
     _corners_from_blobs,
     _extremes,
@@ -61,6 +62,17 @@ def grey_images(draw: st.DrawFn, max_side: int = 60) -> np.ndarray:
         density = draw(st.floats(0.05, 0.95))
         img = np.where(rng.random((h, w)) < density, rng.integers(0, 256, (h, w)), img).astype(np.uint8)
     return np.ascontiguousarray(img)
+
+
+def assert_same_found(fast: Found | None, ref: Found | None) -> None:
+    if ref is None:
+        assert fast is None
+        return
+    assert fast is not None
+    assert fast.levels == ref.levels
+    for a, b in zip(fast.corners, ref.corners, strict=True):
+        assert a.orientation == b.orientation
+        assert np.array_equal(a.points, b.points)
 
 
 @EXAMPLES
@@ -171,15 +183,8 @@ def test_find_fiducials_on_ballots(style: str, index: int, streak: bool) -> None
     e = sample_election()
     opt = DeckOptions(streak=1.0 if streak else 0.0)
     s = generate_sheet(e, election_hash(e), style, 5, index, opt, with_front=False)
-    fast, ref = find_fiducials(s.back), find_fiducials_reference(s.back)
-    if ref is None:  # a few streaked sheets cannot be framed (the accuracy run counts them)
-        assert fast is None
-        return
-    assert fast is not None
-    assert fast.levels == ref.levels
-    for a, b in zip(fast.corners, ref.corners, strict=True):
-        assert a.orientation == b.orientation
-        assert np.array_equal(a.points, b.points)
+    # (A few streaked sheets cannot be framed by either: the accuracy run counts them.)
+    assert_same_found(find_fiducials(s.back), find_fiducials_reference(s.back))
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -258,15 +263,7 @@ def synthetic_pages(draw: st.DrawFn) -> np.ndarray:
 @EXAMPLES
 @given(img=synthetic_pages())
 def test_find_fiducials_on_synthetic_pages(img: np.ndarray) -> None:
-    fast, ref = find_fiducials(img), find_fiducials_reference(img)
-    if ref is None:
-        assert fast is None
-        return
-    assert fast is not None
-    assert fast.levels == ref.levels
-    for a, b in zip(fast.corners, ref.corners, strict=True):
-        assert a.orientation == b.orientation
-        assert np.array_equal(a.points, b.points)
+    assert_same_found(find_fiducials(img), find_fiducials_reference(img))
 
 
 @EXAMPLES
@@ -319,14 +316,8 @@ def test_fiducial_corners_on_blob_lists(data: st.DataObject) -> None:
         FIDUCIAL,
         FIDUCIAL_SPAN_MM,
     )
-    ref = _corners_from_blobs(image, small, f, levels, blobs)
-    if ref is None:
-        assert len(pts) == 0
-        return
-    assert Levels(got_paper, got_black) == ref.levels
-    for a, b in zip(_orientations(pts), ref.corners, strict=True):
-        assert a.orientation == b.orientation
-        assert np.array_equal(a.points, b.points)
+    fast = Found(_orientations(pts), Levels(got_paper, got_black)) if len(pts) else None
+    assert_same_found(fast, _corners_from_blobs(image, small, f, levels, blobs))
 
 
 @EXAMPLES
