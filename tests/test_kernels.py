@@ -35,7 +35,9 @@ from kiosk.reading.reader import (
     fiducial_centres,
     ink_lut,
     page_to_image,
+    row_geometry_reference,
     streak_crosses_reference,
+    timing_rows_reference,
     window_ink_sums_reference,
 )
 
@@ -327,3 +329,45 @@ def test_extremes_break_ties_alike(centres: list[tuple[int, int]]) -> None:
     blobs = [[float(x), float(y), 1.0] for x, y in centres]
     got = kernels._extremes(np.array(blobs), np.arange(len(blobs))).tolist()
     assert got == _extremes(blobs)
+
+
+@EXAMPLES
+@given(img=grey_images(), data=st.data(), mid=st.floats(0, 255))
+def test_timing_rows(img: np.ndarray, data: st.DataObject, mid: float) -> None:
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    rows = data.draw(st.integers(1, 6))
+    h, w = img.shape
+    marks_h = np.vstack(
+        [rng.uniform(-2, w / 2 + 2, (1, 2 * rows)), rng.uniform(-2, h / 2 + 2, (1, 2 * rows))]
+    )
+    marks_h = np.vstack([marks_h, np.ones((1, 2 * rows))])
+    homography = np.array([[2.0, 0.05, 1.0], [-0.05, 2.0, 2.0], [0.0, 0.0, 1.0]]) + rng.normal(
+        0, 0.01, (3, 3)
+    ) * [
+        [1, 1, 10],
+        [1, 1, 10],
+        [0.001, 0.001, 0],
+    ]
+    half_w, half_h = data.draw(st.integers(0, 8)), data.draw(st.integers(0, 8))
+    # Whole numbers too: a window's ink then falls exactly on the half and 1.7 limits.
+    expected = data.draw(st.one_of(st.floats(0.5, 60), st.sampled_from([2.0, 4.0, 10.0, 20.0])))
+    args = (img, homography, marks_h, half_w, half_h, mid, expected)
+    got, want = kernels.timing_rows(*args), timing_rows_reference(*args)
+    assert np.array_equal(got[0], want[0])
+    assert np.array_equal(got[1], want[1], equal_nan=True)
+    assert got[2] == want[2]
+
+
+@EXAMPLES
+@given(data=st.data(), any_dy=st.booleans())
+def test_row_geometry(data: st.DataObject, any_dy: bool) -> None:
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    rows = data.draw(st.integers(1, 45))
+    left = rng.uniform(0, 300, (rows, 2))
+    right = left + np.array([rng.uniform(500, 1200), 0.0]) + rng.normal(0, 20, (rows, 2))
+    refined = np.ascontiguousarray(np.stack([left, right], axis=1).reshape(-1, 2))
+    t, dy = rng.uniform(0.5, 0.95, rows), rng.normal(0, 2, rows)
+    got = kernels.row_geometry(refined, t, dy, any_dy, 133.0)
+    want = row_geometry_reference(refined, t, dy, any_dy, 133.0)
+    assert np.array_equal(got[0], want[0])
+    assert np.array_equal(got[1], want[1])

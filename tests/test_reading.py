@@ -205,23 +205,52 @@ def test_not_a_ballot_blank_page_and_bad_bytes() -> None:
     assert reader().read(np.zeros((10, 10, 10), np.uint8)).reason == "image_undecodable"
 
 
-def test_unreadable_when_timing_marks_are_gone() -> None:
-    s = sheet("AST-SMD-07", 0, DeckOptions.clean())
-    img = s.back.copy()
-    layout = build_layout(sample_election(), election_hash(sample_election()), "AST-SMD-07")
+def white_out_timing_marks(style: str, img: np.ndarray, which: set[tuple[int, str]]) -> np.ndarray:
+    """Paint paper over the timing marks named (row, edge) of a clean 200-dpi scan."""
+    layout = build_layout(sample_election(), election_hash(sample_election()), style)
     px = 200 / 25.4
     blank = render_side_grey(layout, "back", 200)
     mx = (img.shape[1] - blank.shape[1]) // 2
     my = (img.shape[0] - blank.shape[0]) // 2
+    img = img.copy()
     for m in layout.timing_marks:
-        if m.row < 6:  # white-out the marks of most rows on both edges
+        if (m.row, m.edge) in which:
             b = m.box
             img[
                 my + int((b.y - 1) * px) : my + int((b.y + b.h + 1) * px),
                 mx + int((b.x - 1) * px) : mx + int((b.x + b.w + 1) * px),
             ] = 255
+    return img
+
+
+def test_unreadable_when_timing_marks_are_gone() -> None:
+    s = sheet("AST-SMD-07", 0, DeckOptions.clean())
+    # The marks of most rows, on both edges.
+    img = white_out_timing_marks(
+        "AST-SMD-07", s.back, {(row, e) for row in range(6) for e in ("left", "right")}
+    )
     r = reader().read(img)
     assert (r.status, r.reason) == ("rejected", "unreadable")
+
+
+def test_a_few_missing_timing_marks_are_filled_from_their_neighbours() -> None:
+    """Ink over a mark or a tear: the row is placed from the corner homography and the
+    nearest rows' residuals, and the sheet still reads exactly."""
+    layout = build_layout(sample_election(), election_hash(sample_election()), "MZ-SMD-02")
+    tested = 0
+    for i in range(12):
+        s = sheet("MZ-SMD-02", i, DeckOptions.clean())
+        marked = [
+            t.row for t, q in zip(layout.targets, s.truth.squares, strict=True) if q.expected == "marked"
+        ]
+        if not marked:
+            continue
+        # The marked row loses its left mark, the row below both of its own.
+        below = marked[0] + 1 if marked[0] + 1 < len(layout.targets) else marked[0] - 1
+        gone = {(marked[0], "left"), (below, "left"), (below, "right"), (40, "right")}
+        agrees(reader().read(white_out_timing_marks("MZ-SMD-02", s.back, gone)), s)
+        tested += 1
+    assert tested >= 4
 
 
 def test_layout_mismatch_when_stretched() -> None:

@@ -474,6 +474,68 @@ def fiducial_corners(
     return pts, page_paper, page_black
 
 
+@_compiled
+def timing_rows(
+    image: np.ndarray,
+    h: np.ndarray,
+    marks_h: np.ndarray,
+    half_w: int,
+    half_h: int,
+    mid: float,
+    expected: float,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """The timing marks: where the page homography `h` puts each (`marks_h`, homogeneous
+    page mm, left and right mark of each row in turn), and the centroid of the ink around
+    there, NaN where that ink is not the size of a mark (half to 1.7 times `expected`).
+    Returns predicted and refined centres (2 * rows, 2) and how many rows have both
+    marks (`reader.timing_rows_reference`)."""
+    n = marks_h.shape[1]
+    predicted = np.empty((n, 2), np.float64)
+    for k in range(n):
+        x, y, z = marks_h[0, k], marks_h[1, k], marks_h[2, k]
+        px = h[0, 0] * x + h[0, 1] * y + h[0, 2] * z
+        py = h[1, 0] * x + h[1, 1] * y + h[1, 2] * z
+        pz = h[2, 0] * x + h[2, 1] * y + h[2, 2] * z
+        predicted[k, 0] = px / pz
+        predicted[k, 1] = py / pz
+    refined, ink = ink_centroids(image, predicted, half_w, half_h, mid)
+    complete = 0
+    for r in range(n // 2):
+        both = True
+        for k in (2 * r, 2 * r + 1):
+            if not (ink[k] >= 0.5 * expected and ink[k] <= 1.7 * expected):
+                refined[k, 0] = refined[k, 1] = np.nan
+                both = False
+        complete += both
+    return predicted, refined, complete
+
+
+@_compiled
+def row_geometry(
+    refined: np.ndarray, target_t: np.ndarray, target_dy: np.ndarray, any_dy: bool, span_mm: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's square centre, on the line between its two marks (and `target_dy` mm
+    off it, where the layout says so), and the row's own scale in px/mm
+    (`reader.row_geometry_reference`). `refined`: (2 * rows, 2), left then right."""
+    rows = target_t.shape[0]
+    centres = np.empty((rows, 2), np.float64)
+    scales = np.empty(rows, np.float64)
+    for r in range(rows):
+        lx, ly = refined[2 * r, 0], refined[2 * r, 1]
+        vx, vy = refined[2 * r + 1, 0] - lx, refined[2 * r + 1, 1] - ly
+        cx = lx + target_t[r] * vx
+        cy = ly + target_t[r] * vy
+        length = np.sqrt(vx * vx + vy * vy)
+        scale = length / span_mm
+        if any_dy:
+            off = target_dy[r] * scale
+            cx = cx + (-vy / length) * off
+            cy = cy + (vx / length) * off
+        centres[r, 0], centres[r, 1] = cx, cy
+        scales[r] = scale
+    return centres, scales
+
+
 def warm() -> float:
     """Compile (or load from the cache) every kernel with the argument types the reader
     uses, and return the seconds it took. A fresh install compiles for some seconds; after
@@ -493,6 +555,9 @@ def warm() -> float:
     window_ink_sums(page, centres, 3, np.linspace(1.0, 0.0, 256).astype(np.float32))
     lo = centres[:, 0] - 3.0
     streak_crosses(page, 0, 64, 4, 0, 48, 120.0, 0.85, lo, lo + 6.0)
+    marks_h = np.vstack([centres.T, np.ones((1, 2))])
+    _, refined, _ = timing_rows(page, np.eye(3), marks_h, 3, 3, 120.0, 20.0)
+    row_geometry(np.ascontiguousarray(refined), np.array([0.5]), np.array([0.0]), False, 26.0)
     module_mm = np.vstack([np.zeros((2, 625)), np.ones((1, 625))])
     qr_nearest(page, np.eye(3), module_mm, 1.0, 1.0, np.zeros((2, 625), np.bool_))
     return time.perf_counter() - t0

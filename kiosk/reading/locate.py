@@ -220,6 +220,18 @@ def _orientations(p: np.ndarray) -> tuple[PageCorners, PageCorners]:
     )
 
 
+def project(h: np.ndarray, points_h: np.ndarray) -> np.ndarray:
+    """Homogeneous (3, n) points through a homography to (n, 2) image points, written out
+    element by element as the kernels do it (a matrix product may add in another order)."""
+    x, y, z = points_h
+    px = h[0, 0] * x + h[0, 1] * y + h[0, 2] * z
+    py = h[1, 0] * x + h[1, 1] * y + h[1, 2] * z
+    pz = h[2, 0] * x + h[2, 1] * y + h[2, 2] * z
+    out = np.empty((len(x), 2))
+    out[:, 0], out[:, 1] = px / pz, py / pz
+    return out
+
+
 # --- windows around points -----------------------------------------------------------------
 
 

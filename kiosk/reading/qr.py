@@ -21,6 +21,7 @@ import numpy as np
 from kiosk.ballots.layout import QR_MODULE, QR_MODULES, QR_QUIET, BallotLayout, QrInfo, parse_qr_payload
 from kiosk.ballots.render import qr_matrix
 from kiosk.reading import kernels
+from kiosk.reading.locate import project
 
 # A match may disagree on at most this many of the 625 modules (blur, dust, JPEG);
 # any two of the election's codes differ in at least MIN_CODE_DISTANCE (checked when the
@@ -106,13 +107,9 @@ def qr_nearest_reference(
     image: np.ndarray, hm: np.ndarray, module_mm: np.ndarray, qr_x: float, qr_y: float, matrices: np.ndarray
 ) -> tuple[int, int, int]:
     """`kernels.qr_nearest` in numpy calls."""
-    m = module_mm + np.array([[qr_x], [qr_y], [0.0]])
-    # Written out rather than `hm @ m`: the kernel does the same arithmetic in the same order.
-    px = hm[0, 0] * m[0] + hm[0, 1] * m[1] + hm[0, 2] * m[2]
-    py = hm[1, 0] * m[0] + hm[1, 1] * m[1] + hm[1, 2] * m[2]
-    pz = hm[2, 0] * m[0] + hm[2, 1] * m[1] + hm[2, 2] * m[2]
-    xs = np.rint(px / pz).astype(np.intp)
-    ys = np.rint(py / pz).astype(np.intp)
+    grid = project(hm, module_mm + np.array([[qr_x], [qr_y], [0.0]]))
+    xs = np.rint(grid[:, 0]).astype(np.intp)
+    ys = np.rint(grid[:, 1]).astype(np.intp)
     h, w = image.shape
     if xs.min() < 0 or ys.min() < 0 or xs.max() >= w or ys.max() >= h:
         return -1, -1, -1

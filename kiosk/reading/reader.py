@@ -48,6 +48,8 @@ from kiosk.reading.locate import (
     gather_windows,
     grey_at,
     grey_cdf,
+    ink_centroids_reference,
+    project,
 )
 from kiosk.reading.model import (
     ContestReading,
@@ -325,34 +327,23 @@ class BallotReader:
         self, image: np.ndarray, h: np.ndarray, plan: StylePlan, levels: Levels, px_per_mm: float
     ) -> tuple[np.ndarray, np.ndarray] | None:
         """Square centres (px) and local scales (px/mm), corrected row by row from the timing marks."""
-        rows = plan.mark_rows
-        p = h @ plan.mark_rows_h  # the marks' page positions, homogeneous (3, 2 * rows)
-        predicted = (p[:2] / p[2]).T.reshape(rows.shape)
-        refined = find_marks(image, predicted.reshape(-1, 2), px_per_mm, levels).reshape(rows.shape)
-        found = ~np.isnan(refined[:, :, 0])
-        both = found.all(axis=1)
-        complete = int(np.add.reduce(both, dtype=np.intp))
-        if complete < MIN_TIMING_MARKS * len(both):
+        rx, ry, expected = timing_mark_window(px_per_mm)
+        predicted, refined, complete = kernels.timing_rows(
+            image, h, plan.mark_rows_h, rx, ry, levels.mid, expected
+        )
+        rows = len(plan.target_t)
+        if complete < MIN_TIMING_MARKS * rows:
             return None
-        if complete < len(both):
-            # Where a mark is missing (ink over it, a tear), use the corner homography shifted
-            # by the nearest rows' residuals.
-            residual = np.where(found[:, :, None], refined - predicted, np.nan)
-            for i in np.nonzero(~both)[0]:
-                for side in (0, 1):
-                    if not found[i, side]:
-                        good = np.nonzero(found[:, side])[0]
-                        near = good[np.argsort(np.abs(good - i))[:2]]
-                        refined[i, side] = predicted[i, side] + np.nanmean(residual[near, side], axis=0)
-        left, right = refined[:, 0], refined[:, 1]
-        vec = right - left
-        centres = left + plan.target_t[:, None] * vec
-        lengths = np.sqrt(np.add.reduce(vec * vec, axis=1))
-        scales = lengths / plan.mark_span_mm
-        if plan.any_dy:
-            normal = np.stack([-vec[:, 1], vec[:, 0]], axis=1) / lengths[:, None]
-            centres = centres + normal * (plan.target_dy_mm * scales)[:, None]
-        if np.abs(scales / px_per_mm - 1).max() > 0.06:
+        if complete < rows:
+            fill_missing_marks(predicted, refined)
+            centres, scales = row_geometry_reference(
+                refined, plan.target_t, plan.target_dy_mm, plan.any_dy, plan.mark_span_mm
+            )
+        else:
+            centres, scales = kernels.row_geometry(
+                refined, plan.target_t, plan.target_dy_mm, plan.any_dy, plan.mark_span_mm
+            )
+        if max(abs(s / px_per_mm - 1) for s in scales.tolist()) > 0.06:
             return None
         return centres, scales
 
@@ -414,17 +405,60 @@ def fiducial_centres(height_mm: float) -> np.ndarray:
 # --- timing marks ------------------------------------------------------------------------------
 
 
-def find_marks(image: np.ndarray, predicted: np.ndarray, px_per_mm: float, levels: Levels) -> np.ndarray:
-    """Refine each predicted timing-mark centre to the centroid of its ink; NaN where no
-    mark of the right size is within reach."""
+def timing_mark_window(px_per_mm: float) -> tuple[int, int, float]:
+    """Half-width and half-height of the window around a predicted timing mark, and a
+    mark's expected ink in pixels."""
     rx = int((TIMING_W / 2 + 1.5) * px_per_mm)
     ry = int((TIMING_H / 2 + 1.8) * px_per_mm)
-    expected = TIMING_W * TIMING_H * px_per_mm * px_per_mm
-    # (C order: the kernel is compiled, and warmed, for one memory layout.)
-    out, m00 = kernels.ink_centroids(image, np.ascontiguousarray(predicted), rx, ry, levels.mid)
+    return rx, ry, TIMING_W * TIMING_H * px_per_mm * px_per_mm
+
+
+def timing_rows_reference(
+    image: np.ndarray,
+    h: np.ndarray,
+    marks_h: np.ndarray,
+    half_w: int,
+    half_h: int,
+    mid: float,
+    expected: float,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """`kernels.timing_rows` in numpy."""
+    predicted = project(h, marks_h)
+    refined, m00 = ink_centroids_reference(image, predicted, half_w, half_h, mid)
     ok = (m00 >= 0.5 * expected) & (m00 <= 1.7 * expected)
-    out[~ok] = np.nan
-    return out
+    refined[~ok] = np.nan
+    return predicted, refined, int(ok.reshape(-1, 2).all(axis=1).sum())
+
+
+def fill_missing_marks(predicted: np.ndarray, refined: np.ndarray) -> None:
+    """Where a mark is missing (ink over it, a tear), use the corner homography shifted by
+    the nearest rows' residuals on the same side. In place; (2 * rows, 2) arrays."""
+    pred = predicted.reshape(-1, 2, 2)
+    ref = refined.reshape(-1, 2, 2)
+    found = ~np.isnan(ref[:, :, 0])
+    residual = np.where(found[:, :, None], ref - pred, np.nan)
+    for i in np.nonzero(~found.all(axis=1))[0]:
+        for side in (0, 1):
+            if not found[i, side]:
+                good = np.nonzero(found[:, side])[0]
+                near = good[np.argsort(np.abs(good - i))[:2]]
+                ref[i, side] = pred[i, side] + np.nanmean(residual[near, side], axis=0)
+
+
+def row_geometry_reference(
+    refined: np.ndarray, target_t: np.ndarray, target_dy: np.ndarray, any_dy: bool, span_mm: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """`kernels.row_geometry` in numpy."""
+    marks = refined.reshape(-1, 2, 2)
+    left, right = marks[:, 0], marks[:, 1]
+    vec = right - left
+    centres = left + target_t[:, None] * vec
+    lengths = np.sqrt(np.add.reduce(vec * vec, axis=1))
+    scales = lengths / span_mm
+    if any_dy:
+        normal = np.stack([-vec[:, 1], vec[:, 0]], axis=1) / lengths[:, None]
+        centres = centres + normal * (target_dy * scales)[:, None]
+    return centres, scales
 
 
 # --- scoring -------------------------------------------------------------------------------------
