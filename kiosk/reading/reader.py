@@ -110,8 +110,9 @@ class StylePlan:
 
     layout: BallotLayout
     fiducials_mm: np.ndarray  # (4, 2) page mm, page order
-    mark_rows: np.ndarray  # (rows, 2, 2): left and right timing-mark centres, mm
-    mark_rows_h: np.ndarray  # the same as homogeneous columns (3, 2 * rows)
+    mark_rows_h: (
+        np.ndarray
+    )  # left and right timing-mark centres of each row in turn, mm, homogeneous (3, 2 * rows)
     target_t: np.ndarray  # (rows,) position of the square centre between the row's marks
     target_dy_mm: np.ndarray  # (rows,) square centre below the marks' line (0 by design)
     mark_span_mm: float
@@ -130,12 +131,10 @@ def _plan(layout: BallotLayout) -> StylePlan:
         ts.append((t.box.cx - left.cx) / (right.cx - left.cx))
         dys.append(t.box.cy - left.cy)
     span = float(rows[0][1][0] - rows[0][0][0])
-    marks = np.array(rows)
-    flat = marks.reshape(-1, 2)
+    flat = np.array(rows).reshape(-1, 2)
     return StylePlan(
         layout,
         fid,
-        marks,
         np.vstack([flat.T, np.ones(len(flat))]),
         np.array(ts),
         np.array(dys),
