@@ -110,9 +110,9 @@ class StylePlan:
 
     layout: BallotLayout
     fiducials_mm: np.ndarray  # (4, 2) page mm, page order
-    mark_rows_h: (
-        np.ndarray
-    )  # left and right timing-mark centres of each row in turn, mm, homogeneous (3, 2 * rows)
+    # The left and right timing-mark centres of each row in turn, page mm, as homogeneous
+    # columns (3, 2 * rows).
+    mark_rows_h: np.ndarray
     target_t: np.ndarray  # (rows,) position of the square centre between the row's marks
     target_dy_mm: np.ndarray  # (rows,) square centre below the marks' line (0 by design)
     mark_span_mm: float
