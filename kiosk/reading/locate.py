@@ -4,6 +4,10 @@ Works on a coarse subsample (about 25 dpi) of the scan: the fiducials are 7 mm s
 squares, the only large solid squares near the corners of a ballot, and at that
 resolution a connected-components pass over the whole page costs a fraction of a
 millisecond. Centres are then refined on the full-resolution image.
+
+`find_fiducials` runs the compiled kernels (`kernels.coarse_page`, `coarse_blobs`,
+`fiducial_corners`); `find_fiducials_reference` is the same search in numpy and OpenCV
+calls, which the kernels must reproduce exactly (tests/test_kernels.py).
 """
 
 from __future__ import annotations
