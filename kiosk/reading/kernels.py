@@ -264,7 +264,7 @@ def ink_centroids(
 @_compiled
 def window_ink_sums(image: np.ndarray, centres: np.ndarray, half: int, lut: np.ndarray) -> np.ndarray:
     """Sum of `lut[grey]` (float32 ink) over the square window around each centre, in
-    float64 (`reader.score_squares_reference_sums`). The sums are exact, so the order of
+    float64 (`reader.window_ink_sums_reference`). The sums are exact, so the order of
     adding does not matter."""
     hh, ww = image.shape
     size_w = min(2 * half + 1, ww)
@@ -322,26 +322,35 @@ def streak_crosses(
 
 
 @_compiled
+def _project(h: np.ndarray, x: float, y: float, z: float) -> tuple[float, float]:
+    """A homogeneous point through the homography `h` (`locate.project`, same order of
+    operations)."""
+    px = h[0, 0] * x + h[0, 1] * y + h[0, 2] * z
+    py = h[1, 0] * x + h[1, 1] * y + h[1, 2] * z
+    pz = h[2, 0] * x + h[2, 1] * y + h[2, 2] * z
+    return px / pz, py / pz
+
+
+QR_END_RANK = 30  # modules ignored at each end of the grey range (dust, glare)
+QR_MIN_CONTRAST = 40  # grey levels between the robust dark and light ends
+
+
+@_compiled
 def qr_nearest(
     image: np.ndarray, h: np.ndarray, module_mm: np.ndarray, qr_x: float, qr_y: float, matrices: np.ndarray
 ) -> tuple[int, int, int]:
     """Sample the QR module grid through the page-to-image homography `h`, threshold it
     between its dark and light ends, and compare it with each known module matrix.
     Returns (nearest code, its distance, the next distance), or (-1, -1, -1) when the grid
-    leaves the image or has too little contrast (`qr.QrBook.match_reference`)."""
+    leaves the image or has too little contrast (`qr.qr_nearest_reference`)."""
     hh, ww = image.shape
     n = module_mm.shape[1]
     values = np.empty(n, np.uint8)
     hist = np.zeros(256, np.int64)
     for k in range(n):
-        x = module_mm[0, k] + qr_x
-        y = module_mm[1, k] + qr_y
-        z = module_mm[2, k] + 0.0
-        px = h[0, 0] * x + h[0, 1] * y + h[0, 2] * z
-        py = h[1, 0] * x + h[1, 1] * y + h[1, 2] * z
-        pz = h[2, 0] * x + h[2, 1] * y + h[2, 2] * z
-        xi = int(np.rint(px / pz))
-        yi = int(np.rint(py / pz))
+        px, py = _project(h, module_mm[0, k] + qr_x, module_mm[1, k] + qr_y, module_mm[2, k] + 0.0)
+        xi = int(np.rint(px))
+        yi = int(np.rint(py))
         if xi < 0 or yi < 0 or xi >= ww or yi >= hh:
             return -1, -1, -1
         v = image[yi, xi]
@@ -370,10 +379,6 @@ def qr_nearest(
         elif d < second:
             second = d
     return best_i, best, second
-
-
-QR_END_RANK = 30  # modules ignored at each end of the grey range (dust, glare)
-QR_MIN_CONTRAST = 40  # grey levels between the robust dark and light ends
 
 
 @_compiled
@@ -492,12 +497,7 @@ def timing_rows(
     n = marks_h.shape[1]
     predicted = np.empty((n, 2), np.float64)
     for k in range(n):
-        x, y, z = marks_h[0, k], marks_h[1, k], marks_h[2, k]
-        px = h[0, 0] * x + h[0, 1] * y + h[0, 2] * z
-        py = h[1, 0] * x + h[1, 1] * y + h[1, 2] * z
-        pz = h[2, 0] * x + h[2, 1] * y + h[2, 2] * z
-        predicted[k, 0] = px / pz
-        predicted[k, 1] = py / pz
+        predicted[k, 0], predicted[k, 1] = _project(h, marks_h[0, k], marks_h[1, k], marks_h[2, k])
     refined, ink = ink_centroids(image, predicted, half_w, half_h, mid)
     complete = 0
     for r in range(n // 2):

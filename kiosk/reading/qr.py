@@ -13,6 +13,7 @@ whole page under a size budget, so that the kiosk can say *why* it refuses the s
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -72,26 +73,28 @@ class QrBook:
         self, image: np.ndarray, page_to_image: np.ndarray, qr_x: float, qr_y: float, height_mm: float
     ) -> KnownCode | None:
         """The known code printed where the homography says the QR is, if any."""
-        known = self._by_height.get(height_mm)
-        if known is None:
-            return None
-        candidates, matrices = known
-        nearest, best, second = kernels.qr_nearest(
-            image, page_to_image, self._module_mm, qr_x, qr_y, matrices
-        )
-        return self._decide(candidates, nearest, best, second)
+        return self._match(kernels.qr_nearest, image, page_to_image, qr_x, qr_y, height_mm)
 
     def match_reference(
         self, image: np.ndarray, page_to_image: np.ndarray, qr_x: float, qr_y: float, height_mm: float
     ) -> KnownCode | None:
         """`match` in numpy calls."""
+        return self._match(qr_nearest_reference, image, page_to_image, qr_x, qr_y, height_mm)
+
+    def _match(
+        self,
+        nearest_code: Callable[..., tuple[int, int, int]],
+        image: np.ndarray,
+        page_to_image: np.ndarray,
+        qr_x: float,
+        qr_y: float,
+        height_mm: float,
+    ) -> KnownCode | None:
         known = self._by_height.get(height_mm)
         if known is None:
             return None
         candidates, matrices = known
-        nearest, best, second = qr_nearest_reference(
-            image, page_to_image, self._module_mm, qr_x, qr_y, matrices
-        )
+        nearest, best, second = nearest_code(image, page_to_image, self._module_mm, qr_x, qr_y, matrices)
         return self._decide(candidates, nearest, best, second)
 
     def _decide(self, candidates: list[int], nearest: int, best: int, second: int) -> KnownCode | None:
