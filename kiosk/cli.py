@@ -74,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_drivers(sub)
 
+    # exports (issue 13): sanaq export --data DIR --to STICK; sanaq export verify FOLDER
+    from kiosk.commands_export import add_parser as add_export
+
+    add_export(sub)
+
     p = sub.add_parser("read", help="interpret ballot images; one JSON line per image")
     _add_election_arg(p)
     p.add_argument("images", type=Path, nargs="+")
@@ -113,6 +118,10 @@ def _run(args: argparse.Namespace) -> int:
         from kiosk.commands_read import run
 
         return run(args)
+    if args.command == "export":  # exports (issue 13)
+        from kiosk.commands_export import run as run_export
+
+        return run_export(args)
     if args.command in ("scanners", "scan", "emulate", "print"):
         from kiosk.commands_drivers import run as run_drivers
 

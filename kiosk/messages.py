@@ -325,6 +325,77 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Неверный адрес принтера.",
         "en": "The printer address is not valid.",
     },
+    # --- exports to the USB stick (issue 13, exports) ------------------------------------------------
+    "export_device_key_missing": {
+        "kk": "Киосктың құрылғы кілті табылмады. Экспорт жасалмады. Техникті шақырыңыз.",
+        "ru": "Ключ устройства киоска не найден. Экспорт не выполнен. Позовите техника.",
+        "en": "The kiosk's device key was not found. Nothing was exported. Call the technician.",
+    },
+    "export_not_allowed_now": {
+        "kk": "Қазір экспорттауға болмайды: ресми нәтижелер хаттама бекітілгеннен кейін ғана экспортталады.",
+        "ru": "Сейчас экспорт невозможен: официальные результаты выгружаются только после утверждения протокола.",
+        "en": "Export is not possible now: official results are exported only after the protocol is finalised.",
+    },
+    "export_count_incomplete": {
+        "kk": "Санау аяқталмаған: комиссия шешімін немесе растауды күтетін бюллетеньдер бар. Экспорт жасалмады.",
+        "ru": "Подсчёт не завершён: есть бюллетени, ожидающие решения комиссии или подтверждения. Экспорт не выполнен.",
+        "en": "The count is not finished: some sheets await the commission's decision or confirmation. Nothing was exported.",
+    },
+    "export_nist_invalid": {
+        "kk": "Экспорт файлдары тексеруден өтпеді. Ештеңе жазылмады. Техникті шақырыңыз.",
+        "ru": "Файлы экспорта не прошли проверку. Ничего не записано. Позовите техника.",
+        "en": "The export files failed their check. Nothing was written. Call the technician.",
+    },
+    "export_stick_gone": {
+        "kk": "USB жинақтағыш қолжетімсіз (суырылып алынған ба?). Оны қайта салып, экспортты қайталаңыз. Жартылай жазылған файлдар жарамсыз.",
+        "ru": "USB-накопитель недоступен (извлечён?). Вставьте его и повторите экспорт. Недописанные файлы недействительны.",
+        "en": "The USB stick is not available (pulled out?). Insert it and export again. Half-written files are not valid.",
+    },
+    "export_disk_full": {
+        "kk": "USB жинақтағышта орын жоқ. Басқа жинақтағышты салып, экспортты қайталаңыз. Журнал деректері сақталған.",
+        "ru": "На USB-накопителе нет места. Вставьте другой накопитель и повторите экспорт. Данные журнала сохранены.",
+        "en": "The USB stick is full. Insert another stick and export again. The journal's data is safe.",
+    },
+    "export_stick_readonly": {
+        "kk": "USB жинақтағышқа жазу мүмкін емес (жазудан қорғалған). Қорғауды алып тастаңыз немесе басқа жинақтағышты салып, қайталаңыз.",
+        "ru": "На USB-накопитель нельзя записать (защищён от записи). Снимите защиту или вставьте другой накопитель и повторите.",
+        "en": "The USB stick cannot be written (write-protected). Remove the protection or insert another stick, and try again.",
+    },
+    "export_readback_failed": {
+        "kk": "USB жинақтағыштан оқылған файл жазылғанмен сәйкес емес. Жинақтағыш ақаулы болуы мүмкін: басқасын салып, қайталаңыз.",
+        "ru": "Файл, прочитанный с USB-накопителя, не совпадает с записанным. Накопитель может быть неисправен: вставьте другой и повторите.",
+        "en": "A file read back from the USB stick differs from what was written. The stick may be faulty: insert another and try again.",
+    },
+    "export_incomplete": {
+        "kk": "Бұл экспорт аяқталмаған: қол қойылған манифест жоқ. Оны пайдалануға болмайды.",
+        "ru": "Этот экспорт не завершён: нет подписанного манифеста. Использовать его нельзя.",
+        "en": "This export is incomplete: it has no signed manifest. It must not be used.",
+    },
+    "export_bad_signature": {
+        "kk": "Экспорт манифестінің қолтаңбасы сәйкес келмейді: манифест өзгертілген.",
+        "ru": "Подпись манифеста экспорта не сходится: манифест был изменён.",
+        "en": "The export manifest's signature does not match: the manifest was changed.",
+    },
+    "export_wrong_key": {
+        "kk": "Экспортқа басқа құрылғының кілтімен қол қойылған.",
+        "ru": "Экспорт подписан ключом другого устройства.",
+        "en": "The export is signed with another device's key.",
+    },
+    "export_file_changed": {
+        "kk": "Экспорттағы файл манифестке сәйкес келмейді: ол өзгертілген.",
+        "ru": "Файл экспорта не совпадает с манифестом: он был изменён.",
+        "en": "A file of the export does not match the manifest: it was changed.",
+    },
+    "export_file_missing": {
+        "kk": "Манифестте аталған файл экспортта жоқ.",
+        "ru": "Файла, указанного в манифесте, нет в экспорте.",
+        "en": "A file named in the manifest is missing from the export.",
+    },
+    "export_file_unexpected": {
+        "kk": "Экспортта манифестте жоқ файл бар.",
+        "ru": "В экспорте есть файл, которого нет в манифесте.",
+        "en": "The export holds a file that the manifest does not list.",
+    },
 }
 
 

@@ -1,0 +1,165 @@
+"""`sanaq export --data DIR --to STICK`: results, cast vote records and signed protocols to a USB
+stick, atomically, with a signed manifest; `sanaq export verify FOLDER`: check one (docs/export.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from kiosk import __version__
+from kiosk.election.load import load_election
+from kiosk.errors import SanaqError
+from kiosk.protocol import export as ex
+from kiosk.protocol import nist
+from kiosk.protocol.nist import ReportContext
+from kiosk.station.journal import Journal
+from kiosk.station.service import Station, SystemClock
+
+# The station's data folder (kiosk.commands_station) and the device key's place in it.
+JOURNAL = "journal.sqlite"
+PACKAGE = "election.json"
+DEVICE_KEY = "device.key"
+DEVICE_PUB = "device.pub"
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "export",
+        help="results (NIST 1500-100), cast vote records (NIST 1500-103) and signed protocols to a USB stick",
+        description="Without an action: write an export of the station in --data to the stick mounted at --to.",
+    )
+    p.add_argument("--data", type=Path, default=None, help="the station's data folder")
+    p.add_argument("--to", type=Path, default=None, help="the USB stick's mount point")
+    p.add_argument(
+        "--protocol",
+        type=Path,
+        action="append",
+        default=[],
+        help="a signed protocol (*.protocol.jws.json) or a folder of them; may be repeated",
+    )
+    p.add_argument("--mode", choices=("official", "test"), default="official")
+    p.add_argument("--hq-key", type=Path, default=None)
+    esub = p.add_subparsers(dest="action", required=False)
+    q = esub.add_parser("verify", help="check an export: the manifest's signature and every file's sha256")
+    q.add_argument("folder", type=Path, help="the export folder on the stick")
+    q.add_argument(
+        "--pub", type=Path, default=None, help="the device public key, PEM (default: DATA/device.pub)"
+    )
+    q = esub.add_parser(
+        "validate",
+        help="check NIST results / CVR JSON files against the vendored schemas, with every id reference resolved",
+    )
+    q.add_argument("files", type=Path, nargs="+")
+
+
+def _print(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=1))
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.action == "verify":
+        return _verify(args)
+    if args.action == "validate":
+        return _validate(args.files)
+    if args.data is None or args.to is None:
+        print("sanaq export: --data and --to are needed (or: sanaq export verify FOLDER)", file=sys.stderr)
+        return 2
+    data: Path = args.data
+    key = ex.load_private_key(data / DEVICE_KEY)
+    public = key.public_key()
+    if (data / DEVICE_PUB).exists() and ex.load_public_key(data / DEVICE_PUB) != public:
+        raise SanaqError("export_device_key_missing", f"{data / DEVICE_PUB} is not device.key's public key")
+    pkg = load_election(data / PACKAGE, args.hq_key)
+    # Read only: the journal's USB mirror is not needed (and may be the very stick being written).
+    journal = Journal.open(data / JOURNAL, SystemClock())
+    try:
+        station = Station(journal, pkg)
+        mode = args.mode
+        tally = journal.tally(mode)
+        ex.check_exportable(journal.state, mode, tally.contests, tally.pending)
+        generated = SystemClock().now_iso()
+        ctx = ReportContext(
+            election=pkg.election,
+            election_hash=pkg.election_hash,
+            station_id=station.station_id,
+            device_id=ex.key_id(public),
+            generated=generated,
+            software=f"sanaq {__version__}",
+            mode=mode,
+        )
+        files = ex.nist_files(ctx, tally.contests, tally.sheets, journal.cast_vote_records(mode))
+    finally:
+        journal.close()
+    files += ex.protocol_files(args.protocol)
+    files.append(ex.ExportFile(ex.DEVICE_PUB_FILE, ex.public_pem(public), "device-key"))
+    e = pkg.election.election
+    meta = {
+        "election": e.id,
+        "election_hash": pkg.election_hash,
+        "station": station.station_id,
+        "mode": mode,
+        "generated": generated,
+        "software": ctx.software,
+        "device_key": ctx.device_id,
+    }
+    exporter = ex.Exporter(key)
+    result = exporter.export(
+        args.to,
+        ex.export_name(e.id, station.station_id, generated, mode),
+        files,
+        meta,
+        stale_prefix=f"sanaq-{e.id}-{station.station_id}-",
+    )
+    _print(
+        {
+            "export": str(result.path),
+            "files": result.manifest["files"],
+            "manifest_sha256": result.manifest_sha256,
+            "device_key": ctx.device_id,
+            "removed_incomplete": [str(p) for p in exporter.removed_partials],
+        }
+    )
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    if args.pub is not None:
+        public = ex.load_public_key(args.pub)
+    elif args.data is not None:
+        public = ex.load_public_key(args.data / DEVICE_PUB)
+    else:
+        print("sanaq export verify: --pub PEM or --data DIR names the device public key", file=sys.stderr)
+        return 2
+    result = ex.verify_export(args.folder, public)
+    _print(result.to_json())
+    if not result.ok:
+        assert result.code is not None
+        raise SanaqError(result.code, "; ".join(result.problems[:3]))
+    return 0
+
+
+def _validate(paths: list[Path]) -> int:
+    """One JSON line per file: its kind and its problems (none when it is valid)."""
+    bad = 0
+    for path in paths:
+        try:
+            doc = json.loads(path.read_bytes())
+        except (OSError, ValueError) as exc:
+            raise SanaqError("file_unreadable", f"{path}: {exc}") from exc
+        kinds: dict[object, nist.Kind] = {
+            "ElectionResults.ElectionReport": "err",
+            "CVR.CastVoteRecordReport": "cvr",
+        }
+        kind = kinds.get(doc.get("@type")) if isinstance(doc, dict) else None
+        if kind is None:
+            found = ["not a NIST ElectionReport or CastVoteRecordReport"]
+        else:
+            found = nist.problems(doc, kind)
+        bad += bool(found)
+        print(json.dumps({"file": str(path), "kind": kind, "valid": not found, "problems": found[:20]}))
+    if bad:
+        raise SanaqError("export_nist_invalid", f"{bad} of {len(paths)} file(s) not valid")
+    return 0
