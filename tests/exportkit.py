@@ -23,7 +23,11 @@ DECK = DeckOptions(hesitation=0.3, streak=0.0)
 
 def write_device_key(data: Path, seed: int | None = None) -> Ed25519PrivateKey:
     """DATA/device.key (PKCS8 PEM, 0600) and DATA/device.pub, as `station init` will make them."""
-    key = Ed25519PrivateKey.from_private_bytes(bytes([seed] * 32)) if seed is not None else Ed25519PrivateKey.generate()
+    key = (
+        Ed25519PrivateKey.from_private_bytes(bytes([seed] * 32))
+        if seed is not None
+        else Ed25519PrivateKey.generate()
+    )
     data.mkdir(parents=True, exist_ok=True)
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -32,7 +36,9 @@ def write_device_key(data: Path, seed: int | None = None) -> Ed25519PrivateKey:
     with os.fdopen(fd, "wb") as f:
         f.write(pem)
     (data / "device.pub").write_bytes(
-        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
     )
     return key
 
@@ -91,7 +97,9 @@ def deck(pkg: LoadedPackage, n: int, seed: int) -> list[FedSheet]:
     out = []
     for i in range(n):
         sheet = generate_sheet(pkg.election, pkg.election_hash, styles[i % len(styles)], seed, i, DECK)
-        out.append(FedSheet(f"d-{i:04d}", (sheet.back_bytes, sheet.front_bytes), {"style": styles[i % len(styles)]}))
+        out.append(
+            FedSheet(f"d-{i:04d}", (sheet.back_bytes, sheet.front_bytes), {"style": styles[i % len(styles)]})
+        )
     return out
 
 

@@ -98,7 +98,11 @@ def test_results_are_valid_and_match_the_journal(docs: tuple[dict[str, Any], dic
     assert total_votes + blanks == tally.sheets
     assert nist.tally_from_results(results) == {
         c: {k: n for k, n in keys.items() if n} for c, keys in tally.contests.items()
-    } | {c: {} for c in ("mazhilis-list", "mazhilis-smd-astana-2", "astana-maslikhat-list", "astana-maslikhat-smd-7") if c not in tally.contests}
+    } | {
+        c: {}
+        for c in ("mazhilis-list", "mazhilis-smd-astana-2", "astana-maslikhat-list", "astana-maslikhat-smd-7")
+        if c not in tally.contests
+    }
 
 
 def test_against_all_parties_and_candidates(docs: tuple[dict[str, Any], dict[str, Any], Any]) -> None:
@@ -112,7 +116,9 @@ def test_against_all_parties_and_candidates(docs: tuple[dict[str, Any], dict[str
         (cand_id,) = last["CandidateIds"]
         kinds = {x["OtherType"]: x["Value"] for x in candidates[cand_id]["ExternalIdentifier"]}
         assert kinds["sanaq-option-kind"] == "against-all"
-        assert {t["Language"]: t["Content"] for t in candidates[cand_id]["BallotName"]["Text"]}["ru"] == "Против всех"
+        assert {t["Language"]: t["Content"] for t in candidates[cand_id]["BallotName"]["Text"]}[
+            "ru"
+        ] == "Против всех"
         if c["@type"] == "ElectionResults.PartyContest":
             assert [s["@type"] for s in c["ContestSelection"][:-1]] == ["ElectionResults.PartySelection"] * 7
     # The party list's AMANAT and the candidates nominated by AMANAT are one Party object.
@@ -175,12 +181,17 @@ def test_cvr_file_is_independent_of_the_counting_order(tmp_path: Path, sample: L
         t = st.journal.tally()
         assert t.sheets == 20
         files.append(
-            {f.name: f.data for f in ex.nist_files(_ctx(sample), t.contests, t.sheets, st.journal.cast_vote_records())}
+            {
+                f.name: f.data
+                for f in ex.nist_files(_ctx(sample), t.contests, t.sheets, st.journal.cast_vote_records())
+            }
         )
     assert files[0][ex.CVR_FILE] == files[1][ex.CVR_FILE]
     assert files[0][ex.RESULTS_FILE] == files[1][ex.RESULTS_FILE]
     # The journals themselves hold the records under different random ids.
-    assert [r["id"] for r in a.journal.cast_vote_records()] != [r["id"] for r in b.journal.cast_vote_records()]
+    assert [r["id"] for r in a.journal.cast_vote_records()] != [
+        r["id"] for r in b.journal.cast_vote_records()
+    ]
 
 
 # --- the reference checker and the validation catch breakage ----------------------------------------------------
@@ -199,7 +210,9 @@ def test_reference_checker_finds_dangling_mistyped_and_duplicate_ids(
     assert nist.schema_problems(bad, "err") == []
     found = nist.check_references(bad, "err")
     assert any("'party-nobody' names no object" in p for p in found)
-    assert any("is a ElectionResults.PartyContest, not one of ['ElectionResults.ReportingUnit']" in p for p in found)
+    assert any(
+        "is a ElectionResults.PartyContest, not one of ['ElectionResults.ReportingUnit']" in p for p in found
+    )
     assert any("used twice" in p for p in found)
     bad = copy.deepcopy(cvrs)
     bad["CVR"][0]["CurrentSnapshotId"] = "cvr-999999-interpreted"
@@ -208,7 +221,9 @@ def test_reference_checker_finds_dangling_mistyped_and_duplicate_ids(
     assert len(found) == 2 and "names no object" in found[0] and "not one of" in found[1]
 
 
-def test_schema_validation_catches_missing_and_mistyped(docs: tuple[dict[str, Any], dict[str, Any], Any]) -> None:
+def test_schema_validation_catches_missing_and_mistyped(
+    docs: tuple[dict[str, Any], dict[str, Any], Any],
+) -> None:
     results, cvrs, _ = docs
     bad = copy.deepcopy(results)
     del bad["Issuer"]
@@ -226,7 +241,9 @@ def test_schema_validation_catches_missing_and_mistyped(docs: tuple[dict[str, An
     assert any("CVRSnapshot/0/Type" in p for p in found)
 
 
-def test_nist_files_refuse_what_does_not_add_up(docs: tuple[dict[str, Any], dict[str, Any], Any], station_data: Path, sample: LoadedPackage) -> None:
+def test_nist_files_refuse_what_does_not_add_up(
+    docs: tuple[dict[str, Any], dict[str, Any], Any], station_data: Path, sample: LoadedPackage
+) -> None:
     _, _, tally = docs
     journal = Journal.open(station_data / "journal.sqlite", FixedClock())
     records = list(journal.cast_vote_records())
