@@ -6,8 +6,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk import __version__
 from kiosk.election.load import load_election
@@ -15,7 +18,7 @@ from kiosk.errors import SanaqError
 from kiosk.protocol import export as ex
 from kiosk.protocol import nist
 from kiosk.protocol.nist import ReportContext
-from kiosk.station.journal import Journal
+from kiosk.station.journal import Journal, Mode
 from kiosk.station.service import Station, SystemClock
 
 # The station's data folder (kiosk.commands_station) and the device key's place in it.
@@ -67,17 +70,46 @@ def run(args: argparse.Namespace) -> int:
     if args.data is None or args.to is None:
         print("sanaq export: --data and --to are needed (or: sanaq export verify FOLDER)", file=sys.stderr)
         return 2
-    data: Path = args.data
+    prepared = prepare(args.data, args.hq_key, args.mode, args.protocol)
+    exporter = ex.Exporter(prepared.key)
+    result = prepared.write(exporter, args.to)
+    _print(
+        {
+            "export": str(result.path),
+            "files": result.manifest["files"],
+            "manifest_sha256": result.manifest_sha256,
+            "device_key": prepared.meta["device_key"],
+            "removed_incomplete": [str(p) for p in exporter.removed_partials],
+        }
+    )
+    return 0
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything an export writes, made and checked before the stick is touched."""
+
+    key: Ed25519PrivateKey
+    files: list[ex.ExportFile]
+    meta: dict[str, Any]
+    name: str
+    stale_prefix: str
+
+    def write(self, exporter: ex.Exporter, stick: Path) -> ex.ExportResult:
+        return exporter.export(stick, self.name, self.files, self.meta, stale_prefix=self.stale_prefix)
+
+
+def prepare(data: Path, hq_key: Path | None, mode: Mode, protocols: list[Path]) -> Prepared:
+    """Read the station (package, journal, device key) and build the files; nothing is written."""
     key = ex.load_private_key(data / DEVICE_KEY)
     public = key.public_key()
     if (data / DEVICE_PUB).exists() and ex.load_public_key(data / DEVICE_PUB) != public:
         raise SanaqError("export_device_key_missing", f"{data / DEVICE_PUB} is not device.key's public key")
-    pkg = load_election(data / PACKAGE, args.hq_key)
+    pkg = load_election(data / PACKAGE, hq_key)
     # Read only: the journal's USB mirror is not needed (and may be the very stick being written).
     journal = Journal.open(data / JOURNAL, SystemClock())
     try:
         station = Station(journal, pkg)
-        mode = args.mode
         tally = journal.tally(mode)
         ex.check_exportable(journal.state, mode, tally.contests, tally.pending)
         generated = SystemClock().now_iso()
@@ -93,7 +125,9 @@ def run(args: argparse.Namespace) -> int:
         files = ex.nist_files(ctx, tally.contests, tally.sheets, journal.cast_vote_records(mode))
     finally:
         journal.close()
-    files += ex.protocol_files(args.protocol)
+    files += ex.protocol_files(protocols)
+    # Ballot images "when the package asks for them": the station keeps none (docs/export.md);
+    # an image store would add its files here, kind "image", under images/.
     files.append(ex.ExportFile(ex.DEVICE_PUB_FILE, ex.public_pem(public), "device-key"))
     e = pkg.election.election
     meta = {
@@ -105,24 +139,13 @@ def run(args: argparse.Namespace) -> int:
         "software": ctx.software,
         "device_key": ctx.device_id,
     }
-    exporter = ex.Exporter(key)
-    result = exporter.export(
-        args.to,
-        ex.export_name(e.id, station.station_id, generated, mode),
+    return Prepared(
+        key,
         files,
         meta,
-        stale_prefix=f"sanaq-{e.id}-{station.station_id}-",
+        ex.export_name(e.id, station.station_id, generated, mode),
+        f"sanaq-{e.id}-{station.station_id}-",
     )
-    _print(
-        {
-            "export": str(result.path),
-            "files": result.manifest["files"],
-            "manifest_sha256": result.manifest_sha256,
-            "device_key": ctx.device_id,
-            "removed_incomplete": [str(p) for p in exporter.removed_partials],
-        }
-    )
-    return 0
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -335,9 +335,10 @@ class Exporter:
             _fsync_dir(partial.parent)
 
     def _remove_stale_partials(self, stick: Path, prefix: str) -> None:
-        """Leftovers of an earlier attempt of this station's exports (a power cut mid-way)."""
+        """Leftovers of earlier attempts of this station's exports (a power cut, a pulled stick):
+        never valid, manifest or not, since the rename that finishes an export did not happen."""
         for old in stick.glob(f"{glob_escape(prefix)}*{PARTIAL}"):
-            if old.is_dir() and not (old / MANIFEST).exists():
+            if old.is_dir():
                 shutil.rmtree(old, ignore_errors=True)
                 self.removed_partials.append(old)
 
