@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import atexit
+import dataclasses
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator, Sequence
+from functools import cache
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from drivers.sim import MemoryScanner
+from drivers.sim import MemoryScanner, SimScanner
 from kiosk.ballots.deck import DeckOptions, generate_sheet
 from kiosk.cli import main
+from kiosk.commands_station import open_station
 from kiosk.election.package import LoadedPackage
 from kiosk.station.journal import Journal
 from kiosk.station.ports import FedSheet
 from kiosk.station.service import FixedClock, Station
 
-# Hesitation dots on every sheet of some styles: review sheets for the commission to decide.
-DECK = DeckOptions(hesitation=0.3, streak=0.0)
+# A clean scanner (fast to generate) with JPEG and a brightness of its own per sheet (so that no
+# two sheets are the same bytes, which the journal refuses as a replay), and hesitation dots on
+# a third of the sheets: review sheets for the commission to decide.
+DECK = dataclasses.replace(DeckOptions.clean(), hesitation=0.3, jpeg=True, brightness=True)
 
 
 def write_device_key(data: Path, seed: int | None = None) -> Ed25519PrivateKey:
@@ -61,19 +69,37 @@ def decide_all(journal: Journal) -> int:
     return n
 
 
-def finalised_station(data: Path, n: int = 24, seed: int = 5) -> Path:
-    """A station data folder through the CLI: init, open, scan the simulator, decide, close, finalise."""
-    for argv in (
-        ["station", "--data", str(data), "init"],
-        ["station", "--data", str(data), "open"],
-        ["station", "--data", str(data), "scan", f"sim:?n={n}&seed={seed}"],
-    ):
+def finalised_station(
+    data: Path,
+    n: int = 24,
+    seed: int = 5,
+    opt: DeckOptions = DECK,
+    decide: bool = True,
+    finalise: bool = True,
+) -> Path:
+    """A station data folder through the CLI (init, open, close, finalise), its sheets counted by
+    the station service from the simulator, and the commission's decisions taken."""
+    for argv in (["station", "--data", str(data), "init"], ["station", "--data", str(data), "open"]):
         assert main(argv) == 0, argv
-    journal = Journal.open(data / "journal.sqlite", FixedClock())
-    decide_all(journal)
-    journal.close()
-    for argv in (["station", "--data", str(data), "close"], ["station", "--data", str(data), "finalise"]):
-        assert main(argv) == 0, argv
+    station = open_station(data, None)
+    summary = station.scan(SimScanner(n=n, seed=seed, opt=opt))
+    assert summary.stopped is None and summary.counted == n
+    if decide:
+        decide_all(station.journal)
+    station.journal.close()
+    if finalise:
+        for argv in (["station", "--data", str(data), "close"], ["station", "--data", str(data), "finalise"]):
+            assert main(argv) == 0, argv
+    return data
+
+
+@cache
+def shared_station() -> Path:
+    """One finalised 16-sheet station with a device key, for the tests that only read it."""
+    root = Path(tempfile.mkdtemp(prefix="sanaq-export-"))
+    atexit.register(shutil.rmtree, root, True)
+    data = finalised_station(root / "data", n=16, seed=3)
+    write_device_key(data, seed=7)
     return data
 
 

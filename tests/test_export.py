@@ -3,6 +3,7 @@ refusals with codes, and every kind of change to a finished export caught with i
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from exportkit import finalised_station, write_device_key
+from exportkit import DECK, finalised_station, shared_station, write_device_key
 from joserfc import jws
 from joserfc.jwk import OKPKey
 
@@ -20,10 +21,8 @@ from kiosk.protocol import export as ex
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = finalised_station(tmp_path_factory.mktemp("base") / "data", n=16, seed=3)
-    write_device_key(data, seed=7)
-    return data
+def base() -> Path:
+    return shared_station()
 
 
 @pytest.fixture
@@ -152,8 +151,10 @@ def test_refused_while_open_and_while_review_waits(
     data = tmp_path / "data"
     stick = tmp_path / "stick"
     stick.mkdir()
-    for argv in (["init"], ["open"], ["scan", "sim:?n=24&seed=5"]):
-        assert main(["station", "--data", str(data), *argv]) == 0
+    # Every sheet has a hesitation dot: some wait for the commission.
+    finalised_station(
+        data, n=6, seed=8, opt=dataclasses.replace(DECK, hesitation=1.0), decide=False, finalise=False
+    )
     write_device_key(data)
     capsys.readouterr()
     rc, _, error = _run(capsys, ["export", "--data", str(data), "--to", str(stick)])
@@ -245,6 +246,22 @@ def test_verify_catches_every_change(
     assert rc == 2 and error is not None and error["code"] == code, (what, report)
     assert report["ok"] is False and report["code"] == code
     assert error["kk"] and error["ru"] and error["en"]
+
+
+def test_links_on_the_stick_are_not_followed(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A stick prepared by someone else: a link named like a stale partial export, pointing off the
+    stick, is neither emptied nor written through."""
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("keep")
+    (stick / "sanaq-kz-2023-03-19-sample-379-20000101T000000Z.partial").symlink_to(outside)
+    folder = _exported(capsys, data, stick, tmp_path)
+    assert (outside / "keep.txt").read_text() == "keep" and sorted(os.listdir(outside)) == ["keep.txt"]
+    assert ex.verify_export(folder, ex.load_public_key(data / "device.pub")).ok
 
 
 def test_verify_needs_a_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

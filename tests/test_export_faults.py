@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from exportkit import finalised_station, write_device_key
+from exportkit import shared_station
 
 from kiosk.cli import main
 from kiosk.commands_export import Prepared, prepare
@@ -78,10 +78,8 @@ def mounts(tmp_path: Path) -> Iterator[Mounts]:
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    d = finalised_station(tmp_path_factory.mktemp("faults") / "data", n=16, seed=3)
-    write_device_key(d, seed=7)
-    return d
+def data() -> Path:
+    return shared_station()
 
 
 @pytest.fixture

@@ -338,7 +338,7 @@ class Exporter:
         """Leftovers of earlier attempts of this station's exports (a power cut, a pulled stick):
         never valid, manifest or not, since the rename that finishes an export did not happen."""
         for old in stick.glob(f"{glob_escape(prefix)}*{PARTIAL}"):
-            if old.is_dir():
+            if old.is_dir() and not old.is_symlink():  # never follow a link off the stick
                 shutil.rmtree(old, ignore_errors=True)
                 self.removed_partials.append(old)
 
