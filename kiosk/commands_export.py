@@ -51,6 +51,10 @@ def add_parser(sub: Any) -> None:
     q.add_argument(
         "--pub", type=Path, default=None, help="the device public key, PEM (default: DATA/device.pub)"
     )
+    # Also after `verify` (SUPPRESS: an absent one leaves the value given before `verify`).
+    q.add_argument(
+        "--data", type=Path, default=argparse.SUPPRESS, help="the station's data folder (its device.pub)"
+    )
     q = esub.add_parser(
         "validate",
         help="check NIST results / CVR JSON files against the vendored schemas, with every id reference resolved",

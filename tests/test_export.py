@@ -91,6 +91,8 @@ def test_export_writes_a_signed_complete_folder(
     assert rc == 0 and [json.loads(line)["valid"] for line in out.splitlines()] == [True, True]
     rc, report, _ = _run(capsys, ["export", "--data", str(data), "verify", str(folder)])
     assert rc == 0 and report["ok"] and report["files"] == 4
+    rc, report, _ = _run(capsys, ["export", "verify", str(folder), "--data", str(data)])
+    assert rc == 0 and report["ok"]
 
 
 def test_reexport_never_overwrites(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
