@@ -280,3 +280,23 @@ def test_export_file_names_are_checked() -> None:
 
 def test_device_key_file_mode(base: Path) -> None:
     assert os.stat(base / "device.key").st_mode & 0o777 == 0o600
+
+
+def test_test_mode_export_while_testing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The logic-and-accuracy deck's results leave on a stick too, marked as a test everywhere."""
+    data = tmp_path / "data"
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    for argv in (["init"], ["--role", "technician", "start-test"], ["scan", "sim:?n=4&seed=2&test=1"]):
+        assert main(["station", "--data", str(data), *argv]) == 0
+    write_device_key(data)
+    capsys.readouterr()
+    rc, _, error = _run(capsys, ["export", "--data", str(data), "--to", str(stick)])
+    assert rc == 2 and error is not None and error["code"] == "export_not_allowed_now"
+    rc, body, error = _run(capsys, ["export", "--data", str(data), "--to", str(stick), "--mode", "test"])
+    assert rc == 0, error
+    folder = Path(body["export"])
+    assert folder.name.endswith("-test")
+    results = json.loads((folder / ex.RESULTS_FILE).read_bytes())
+    assert results["IsTest"] is True and results["Election"][0]["BallotCounts"][0]["BallotsCast"] == 4
+    assert ex.verify_export(folder, ex.load_public_key(data / "device.pub")).ok

@@ -274,3 +274,44 @@ def test_check_exportable_codes() -> None:
         with pytest.raises(SanaqError) as info:
             ex.check_exportable(state, mode, contests, pending)
         assert info.value.code == code
+
+
+def test_records_that_do_not_fit_the_package_are_refused(sample: LoadedPackage) -> None:
+    record = {
+        "id": "x",
+        "style": "MZ-LIST",
+        "reading": {
+            "contests": [{"contest": "mazhilis-list", "outcome": "vote", "choice": "nobody", "marks": []}]
+        },
+        "decision": None,
+    }
+    tally = {"mazhilis-list": {"option:nobody": 1}}
+    with pytest.raises(SanaqError) as info:
+        ex.nist_files(_ctx(sample), tally, 1, [record])
+    assert info.value.code == "export_nist_invalid"
+    record["reading"]["contests"][0]["contest"] = "no-such-contest"  # type: ignore[index]
+    with pytest.raises(SanaqError) as info:
+        ex.nist_files(_ctx(sample), {"no-such-contest": {"blank": 1}}, 1, [record])
+    assert info.value.code == "export_nist_invalid"
+
+
+def test_test_mode_documents(sample: LoadedPackage) -> None:
+    record = {
+        "id": "x",
+        "style": "MZ-LIST",
+        "reading": {
+            "contests": [{"contest": "mazhilis-list", "outcome": "vote", "choice": "amanat", "marks": []}]
+        },
+        "decision": None,
+    }
+    files = {
+        f.name: json.loads(f.data)
+        for f in ex.nist_files(_ctx(sample, "test"), {"mazhilis-list": {"option:amanat": 1}}, 1, [record])
+    }
+    results, cvrs = files[ex.RESULTS_FILE], files[ex.CVR_FILE]
+    assert results["IsTest"] is True and results["Status"] == "pre-election"
+    assert {"@type": "CVR.Code", "Type": "other", "OtherType": "sanaq-mode", "Value": "test"} in cvrs[
+        "ReportingDevice"
+    ][0]["Code"]
+    assert cvrs["Notes"].endswith("TEST MODE.")
+    assert ex.export_name("e", "379", WHEN, "test") == "sanaq-e-379-20230319T143000Z-test"

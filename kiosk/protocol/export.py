@@ -459,13 +459,22 @@ def nist_files(
 ) -> list[ExportFile]:
     """Both NIST documents, each validated against its schema with every id reference resolved,
     and cross-checked: the CVRs add up to the journal's tally, and so does the results file."""
-    results = nist.results_report(ctx, contests, sheets)
-    cvrs = nist.cvr_report(ctx, records)
+    try:
+        results = nist.results_report(ctx, contests, sheets)
+        cvrs = nist.cvr_report(ctx, records)
+    except (KeyError, ValueError, TypeError) as exc:
+        # A record naming a contest, option or style the package does not have.
+        raise SanaqError(
+            "export_nist_invalid", f"a record does not fit the election package: {exc!r}"
+        ) from exc
     found = [f"results: {p}" for p in nist.problems(results, "err")]
     found += [f"cvr: {p}" for p in nist.problems(cvrs, "cvr")]
     expected = {c: {k: n for k, n in keys.items() if n} for c, keys in contests.items()}
     expected = {c: keys for c, keys in expected.items() if keys}
-    from_cvrs = nist.tally_from_cvrs(cvrs)
+    try:
+        from_cvrs = nist.tally_from_cvrs(cvrs)
+    except (KeyError, ValueError, StopIteration) as exc:
+        raise SanaqError("export_nist_invalid", f"cvr: {exc!r}") from exc
     from_results = {c: keys for c, keys in nist.tally_from_results(results).items() if keys}
     if from_cvrs != expected:
         found.append("cvr: the cast vote records do not add up to the journal's tally")
