@@ -320,6 +320,8 @@ class Exporter:
         # Read the finished export back from the stick as a verifier would.
         check = verify_export(final, self.key.public_key())
         if not check.ok:
+            if check.code == "export_stick_gone":
+                raise SanaqError("export_stick_gone", "; ".join(check.problems[:3]))
             _rename_quietly(final, final.with_name(final.name + ".failed"))
             raise SanaqError("export_readback_failed", "; ".join(check.problems[:3]))
         log.info("export written: %s (%d files)", final.name, len(files))
@@ -391,6 +393,9 @@ def verify_export(folder: Path, public: Ed25519PublicKey) -> VerifyResult:
         problems.append(("export_file_changed", f"the folder was renamed from {manifest.get('export')!r}"))
     listed: set[str] = set()
     for entry in manifest["files"]:
+        if not isinstance(entry, dict):
+            problems.append(("export_bad_signature", "a manifest entry is not an object"))
+            continue
         name = str(entry.get("name"))
         listed.add(name)
         path = folder / name
