@@ -315,3 +315,90 @@ def test_test_mode_documents(sample: LoadedPackage) -> None:
     ][0]["Code"]
     assert cvrs["Notes"].endswith("TEST MODE.")
     assert ex.export_name("e", "379", WHEN, "test") == "sanaq-e-379-20230319T143000Z-test"
+
+
+# --- properties over random ballot boxes -------------------------------------------------------------------
+
+
+def _records_strategy(sample: LoadedPackage) -> Any:
+    from hypothesis import strategies as st
+
+    e = sample.election
+
+    @st.composite
+    def record(draw: Any) -> dict[str, Any]:
+        style = draw(st.sampled_from(e.styles))
+        contest = e.contest(style.contest)
+        ids = [o.id for o in contest.options]
+        outcome = draw(st.sampled_from(["vote", "vote", "blank", "overvote", "review"]))
+        choice = draw(st.sampled_from(ids)) if outcome == "vote" else None
+        marked = (
+            set(draw(st.lists(st.sampled_from(ids), min_size=2, max_size=3, unique=True)))
+            if outcome == "overvote"
+            else set()
+        )
+        marginal = {draw(st.sampled_from(ids))} if outcome == "review" else set()
+        marks = [
+            {
+                "option": i,
+                "score": 0.5,
+                "mark": "marked" if i == choice or i in marked else "marginal" if i in marginal else "empty",
+            }
+            for i in ids
+        ]
+        decision = None
+        if outcome == "review" and draw(st.booleans()):
+            d_outcome = draw(st.sampled_from(["vote", "blank", "overvote"]))
+            decision = {
+                "contests": [
+                    {
+                        "contest": contest.id,
+                        "outcome": d_outcome,
+                        "choice": draw(st.sampled_from(ids)) if d_outcome == "vote" else None,
+                    }
+                ],
+                "role": "chair",
+                "who": "A. Chair",
+                "why": "because",
+            }
+        return {
+            "id": draw(st.text("0123456789abcdef", min_size=32, max_size=32)),
+            "style": style.id,
+            "reading": {
+                "contests": [{"contest": contest.id, "outcome": outcome, "choice": choice, "marks": marks}]
+            },
+            "decision": decision,
+        }
+
+    return st.lists(record(), max_size=30)
+
+
+def _expected_tally(records: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for r in records:
+        c = r["reading"]["contests"][0]
+        d = (r["decision"] or {"contests": [c]})["contests"][0]
+        key = f"option:{d['choice']}" if d["outcome"] == "vote" else d["outcome"]
+        out.setdefault(c["contest"], {})
+        out[c["contest"]][key] = out[c["contest"]].get(key, 0) + 1
+    return out
+
+
+def test_cvr_properties_over_random_boxes(sample: LoadedPackage) -> None:
+    """Any box: the CVRs add up to the records' tally, the bytes do not depend on the order of the
+    records nor on their journal ids, and the document is valid (schema and references)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=40, deadline=None, derandomize=True)
+    @given(_records_strategy(sample), st.randoms(use_true_random=False))
+    def check(records: list[dict[str, Any]], rnd: random.Random) -> None:
+        doc = nist.cvr_report(_ctx(sample), records)
+        assert nist.tally_from_cvrs(doc) == _expected_tally(records)
+        shuffled = [dict(r, id=f"{rnd.getrandbits(128):032x}") for r in records]
+        rnd.shuffle(shuffled)
+        assert json.dumps(nist.cvr_report(_ctx(sample), shuffled)) == json.dumps(doc)
+        if len(records) <= 8:  # the schema check is the slow part
+            assert nist.problems(doc, "cvr") == []
+
+    check()
