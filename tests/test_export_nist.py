@@ -86,7 +86,7 @@ def test_results_are_valid_and_match_the_journal(docs: tuple[dict[str, Any], dic
     for cid, keys in tally.contests.items():
         c = contests[f"contest-{cid}"]
         for sel in c["ContestSelection"]:
-            option = sel["@id"].removeprefix(f"sel-{cid}-")
+            option = sel["@id"].removeprefix(f"sel-{cid}:")
             (vc,) = sel["VoteCounts"]
             assert vc["Count"] == keys.get(f"option:{option}", 0) and vc["GpUnitId"] == "ru-station-379"
             total_votes += vc["Count"]
@@ -112,7 +112,7 @@ def test_against_all_parties_and_candidates(docs: tuple[dict[str, Any], dict[str
     parties = {p["@id"]: p for p in results["Party"]}
     for c in election["Contest"]:
         last = c["ContestSelection"][-1]
-        assert last["@type"] == "ElectionResults.CandidateSelection" and last["@id"].endswith("-against-all")
+        assert last["@type"] == "ElectionResults.CandidateSelection" and last["@id"].endswith(":against-all")
         (cand_id,) = last["CandidateIds"]
         kinds = {x["OtherType"]: x["Value"] for x in candidates[cand_id]["ExternalIdentifier"]}
         assert kinds["sanaq-option-kind"] == "against-all"
@@ -125,7 +125,7 @@ def test_against_all_parties_and_candidates(docs: tuple[dict[str, Any], dict[str
     assert parties["party-amanat"]["Name"]["Text"][1]["Content"] == "Партия «AMANAT»"
     nominated = [c for c in candidates.values() if c.get("PartyId") == "party-amanat"]
     assert nominated, "candidates' parties are matched to the party-list parties by name"
-    assert all(p.startswith("party-") and not p.startswith("party-x") for p in parties)
+    assert all(p.startswith("party-") and ":" not in p for p in parties)
 
 
 # --- cast vote records (SP 1500-103) -------------------------------------------------------------------------
@@ -216,7 +216,7 @@ def test_reference_checker_finds_dangling_mistyped_and_duplicate_ids(
     assert any("used twice" in p for p in found)
     bad = copy.deepcopy(cvrs)
     bad["CVR"][0]["CurrentSnapshotId"] = "cvr-999999-interpreted"
-    bad["CVR"][1]["CVRSnapshot"][0]["CVRContest"][0]["ContestId"] = "sel-mazhilis-list-amanat"
+    bad["CVR"][1]["CVRSnapshot"][0]["CVRContest"][0]["ContestId"] = "sel-mazhilis-list:amanat"
     found = nist.check_references(bad, "cvr")
     assert len(found) == 2 and "names no object" in found[0] and "not one of" in found[1]
 
@@ -402,3 +402,37 @@ def test_cvr_properties_over_random_boxes(sample: LoadedPackage) -> None:
             assert nist.problems(doc, "cvr") == []
 
     check()
+
+
+def test_ids_never_collide_whatever_the_package_ids(sample: LoadedPackage) -> None:
+    """Contest "d" with option "2-c01" and contest "d-2" with option "c01": joined with "-" both
+    would be one id; package ids never hold ':', which the NIST ids use as the joint."""
+    from kiosk.election.model import Election
+
+    doc = sample.election.model_dump(mode="json")
+    a, b = doc["contests"][1], doc["contests"][3]  # the two single-mandate contests
+    rename = {a["id"]: "d", b["id"]: "d-2"}
+    a["id"], b["id"] = "d", "d-2"
+    a["options"][0]["id"] = "2-c01"
+    b["options"][0]["id"] = "c01"
+    for s in doc["styles"]:
+        s["contest"] = rename.get(s["contest"], s["contest"])
+    for p in doc["protocols"]:
+        p["contest"] = rename.get(p["contest"], p["contest"])
+        for line in p["lines"]:
+            if p["contest"] == "d" and line.get("option") == "c01":
+                line["option"] = "2-c01"
+    election = Election.model_validate(doc)
+    ctx = nist.ReportContext(election, "h", "379", "dev", WHEN, "sanaq 0.1.0")
+    records = [
+        {
+            "id": "1",
+            "style": next(s.id for s in election.styles if s.contest == cid),
+            "reading": {"contests": [{"contest": cid, "outcome": "vote", "choice": oid, "marks": []}]},
+            "decision": None,
+        }
+        for cid, oid in (("d", "2-c01"), ("d-2", "c01"))
+    ]
+    tally = {"d": {"option:2-c01": 1}, "d-2": {"option:c01": 1}}
+    files = {f.name: json.loads(f.data) for f in ex.nist_files(ctx, tally, 2, records)}
+    assert nist.tally_from_cvrs(files[ex.CVR_FILE]) == tally

@@ -9,8 +9,11 @@ and passes what it read. Both documents use the same object ids, so a reader can
     ru-station-<station>      the polling station (a precinct): every count is reported on it
     dev-<key id>              the kiosk (ReportingDevice), named by its device key
     party-<id>                a party (party-list options; candidates' parties matched by name)
-    cand-<contest>-<option>   a candidate, and "against all" as a candidate-like choice
-    contest-<contest>, sel-<contest>-<option>
+    cand-<contest>:<option>   a candidate, and "against all" as a candidate-like choice
+    contest-<contest>, sel-<contest>:<option>
+
+Package ids never hold ':' (`ID_PATTERN`), so these ids cannot collide whatever the package's
+ids are; a duplicate would make the export refuse (`check_references`).
 
 "Against all" has no NIST type of its own: it is a CandidateSelection naming a Candidate whose
 ExternalIdentifier (ERR) / Code (CVR) says `sanaq-option-kind = against-all` (docs/export.md).
@@ -196,11 +199,11 @@ def _contest_id(c: str) -> str:
 
 
 def _sel_id(c: str, o: str) -> str:
-    return f"sel-{c}-{o}"
+    return f"sel-{c}:{o}"
 
 
 def _cand_id(c: str, o: str) -> str:
-    return f"cand-{c}-{o}"
+    return f"cand-{c}:{o}"
 
 
 def station_unit_id(station_id: str) -> str:
@@ -253,7 +256,7 @@ def _parties(election: Election) -> _Parties:
         for o in c.options:
             if o.party is not None and (o.party.kk, o.party.ru) not in by_name:
                 digest = hashlib.sha256(f"{o.party.kk}\n{o.party.ru}".encode()).hexdigest()[:12]
-                pid = f"party-x{digest}"
+                pid = f"party:{digest}"  # a name no party-list option has
                 by_name[(o.party.kk, o.party.ru)] = pid
                 names[pid] = o.party
     return _Parties(by_name, names)
@@ -728,7 +731,7 @@ def tally_from_cvrs(doc: Mapping[str, Any]) -> dict[str, dict[str, int]]:
                 key = "blank"
             else:
                 (sel,) = ct["CVRContestSelection"]
-                key = "option:" + sel["ContestSelectionId"].removeprefix(f"sel-{contest}-")
+                key = "option:" + sel["ContestSelectionId"].removeprefix(f"sel-{contest}:")
             bucket = out.setdefault(contest, {})
             bucket[key] = bucket.get(key, 0) + 1
     return out
@@ -744,7 +747,7 @@ def tally_from_results(doc: Mapping[str, Any]) -> dict[str, dict[str, int]]:
             for s in c.get("ContestSelection", []):
                 n = sum(int(v["Count"]) for v in s.get("VoteCounts", []))
                 if n:
-                    bucket["option:" + s["@id"].removeprefix(f"sel-{contest}-")] = n
+                    bucket["option:" + s["@id"].removeprefix(f"sel-{contest}:")] = n
             for oc in c.get("OtherCounts", []):
                 if oc.get("Undervotes"):
                     bucket["blank"] = bucket.get("blank", 0) + int(oc["Undervotes"])
