@@ -18,7 +18,7 @@ from kiosk.errors import SanaqError
 from kiosk.protocol import export as ex
 from kiosk.protocol import nist
 from kiosk.protocol.nist import ReportContext
-from kiosk.station.journal import Journal, Mode
+from kiosk.station.journal import Journal
 from kiosk.station.service import Station, SystemClock
 
 # The station's data folder (kiosk.commands_station) and the device key's place in it.
@@ -29,11 +29,18 @@ DEVICE_PUB = "device.pub"
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser(
-        "export",
-        help="results (NIST 1500-100), cast vote records (NIST 1500-103) and signed protocols to a USB stick",
-        description="Without an action: write an export of the station in --data to the stick mounted at --to.",
+    add_arguments(
+        sub.add_parser(
+            "export",
+            help="results (NIST 1500-100), cast vote records (NIST 1500-103) and signed protocols to a USB stick",
+            description="Without an action: write an export of the station in --data to the stick mounted at --to.",
+        )
     )
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The options and actions, for `sanaq export` and any alias (`sanaq protocol export`); `run`
+    takes the parsed arguments of either."""
     p.add_argument("--data", type=Path, default=None, help="the station's data folder")
     p.add_argument("--to", type=Path, default=None, help="the USB stick's mount point")
     p.add_argument(
@@ -103,7 +110,7 @@ class Prepared:
         return exporter.export(stick, self.name, self.files, self.meta, stale_prefix=self.stale_prefix)
 
 
-def prepare(data: Path, hq_key: Path | None, mode: Mode, protocols: list[Path]) -> Prepared:
+def prepare(data: Path, hq_key: Path | None, mode: nist.Mode, protocols: list[Path]) -> Prepared:
     """Read the station (package, journal, device key) and build the files; nothing is written."""
     key = ex.load_private_key(data / DEVICE_KEY)
     public = key.public_key()
