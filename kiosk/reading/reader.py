@@ -38,7 +38,7 @@ from kiosk.ballots.layout import (
     qr_box_for_height,
 )
 from kiosk.election.model import Election
-from kiosk.reading import kernels
+from kiosk.reading import intake, kernels
 from kiosk.reading.locate import (
     FIDUCIAL_SPAN_MM,
     Found,
@@ -79,6 +79,9 @@ def decode_image(data: bytes) -> np.ndarray | SideReading:
     """Bytes from a scanner or a file (PNG, JPEG, TIFF, PNM) to a grey uint8 array."""
     if len(data) < 8:
         return rejected("image_undecodable", "too short")
+    refusal = intake.check_header(data)  # format and size from the header, before decoding
+    if refusal is not None:
+        return refusal
     buf = np.frombuffer(data, np.uint8)
     try:
         image = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
