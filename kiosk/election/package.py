@@ -144,7 +144,10 @@ def verify_package(data: bytes, trusted: Mapping[str, tuple[Ed25519PublicKey, st
     if "signature" not in document or "protected" not in document:
         raise SanaqError("package_unsigned")
     if set(document) - {"payload", "protected", "signature"}:
-        raise SanaqError("package_malformed", f"unknown members {sorted(set(document) - {'payload', 'protected', 'signature'})}")
+        raise SanaqError(
+            "package_malformed",
+            f"unknown members {sorted(set(document) - {'payload', 'protected', 'signature'})}",
+        )
     try:
         protected = b64url_decode(document["protected"])
         payload = b64url_decode(document["payload"])

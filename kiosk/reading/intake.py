@@ -68,7 +68,9 @@ def check_header(data: bytes) -> SideReading | None:
     reader accepts; a refusal otherwise. Decodes no pixel data."""
     if data.startswith(_REFUSED):
         code = data[len(_REFUSED) :].decode("ascii", "replace")
-        return rejected(code if code in ("image_too_large", "image_not_regular_file") else "image_undecodable")
+        return rejected(
+            code if code in ("image_too_large", "image_not_regular_file") else "image_undecodable"
+        )
     if len(data) > MAX_IMAGE_BYTES:
         return rejected("image_too_large", f"{len(data)} bytes")
     try:
@@ -76,7 +78,7 @@ def check_header(data: bytes) -> SideReading | None:
             warnings.simplefilter("ignore")  # Pillow's own bomb warning: we decide below
             with Image.open(io.BytesIO(data)) as im:
                 fmt, (w, h) = im.format, im.size
-    except Exception:  # noqa: BLE001 - any failure to parse outside bytes is a refusal
+    except Exception:  # any failure to parse outside bytes is a refusal
         return rejected("image_undecodable", "header")
     if fmt not in FORMATS:
         return rejected("image_undecodable", f"format {fmt}")
