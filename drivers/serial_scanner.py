@@ -103,6 +103,20 @@ class SerialScanner(Scanner):
             sheet_deadline=numbers["sheet"],
         )
 
+    EMULATOR_MODEL = "Sanaq emulator"  # what drivers/emulator.py says in its HELLO_REPLY
+
+    def identity(self) -> dict[str, str | bool]:
+        with contextlib.suppress(SanaqError):
+            self._ensure()  # the handshake gives the model and serial
+        return {
+            "kind": self.url.split(":", 1)[0],
+            "url": self.url,
+            "model": self.model,
+            "serial": self.serial_no,
+            "firmware": self.firmware,
+            "simulated": self.simulated,
+        }
+
     # --- the link -----------------------------------------------------------------------------
 
     def open(self) -> None:
@@ -144,6 +158,8 @@ class SerialScanner(Scanner):
             if version != 1:
                 raise SanaqError("scanner_protocol_error", f"device chose version {version}")
             self.model, self.serial_no, self.firmware = p.unpack_strs(reply.payload[3:], 3)
+            # The device emulator names itself; a device that does not is taken at its word.
+            self.simulated = self.model == self.EMULATOR_MODEL
             self.capabilities = Capabilities(
                 duplex=bool(self.caps & p.CAP_DUPLEX),
                 holds_sheets=bool(self.caps & p.CAP_HOLD),
