@@ -185,7 +185,10 @@ def _run(args: argparse.Namespace, held: list[int]) -> int:
         _write_atomic(data / PACKAGE, package_bytes)
         mirror = args.mirror.resolve() if args.mirror else None
         journal = Journal.create(data / JOURNAL, pkg.election_hash, station, SystemClock(), mirror)
-        Station(journal, pkg, development).note_actor("init", args.role, args.member, development)
+        made = Station(journal, pkg, development)
+        made.note_actor("init", args.role, args.member, development)
+        for code, detail in made.check_clock():
+            _warn(code, detail)
         journal.close()
         _write_atomic(
             data / CONFIG,
