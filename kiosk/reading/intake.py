@@ -78,6 +78,8 @@ def check_header(data: bytes) -> SideReading | None:
             warnings.simplefilter("ignore")  # Pillow's own bomb warning: we decide below
             with Image.open(io.BytesIO(data)) as im:
                 fmt, (w, h) = im.format, im.size
+    except Image.DecompressionBombError as exc:  # Pillow's own bound, above ours
+        return rejected("image_size_unsupported", f"{exc} (header)"[-120:])
     except Exception:  # any failure to parse outside bytes is a refusal
         return rejected("image_undecodable", "header")
     if fmt not in FORMATS:
