@@ -4,8 +4,10 @@ or through the service where a clock must be set."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
+import io
 import json
 import os
 import subprocess
@@ -22,6 +24,7 @@ from drivers.emulator import LinkRunner, ScannerDevice, load_deck, run_in_thread
 from drivers.serial_scanner import SerialScanner
 from drivers.sim import SimScanner
 from kiosk.ballots.deck import write_deck
+from kiosk.cli import main
 from kiosk.election.load import load_election
 from kiosk.election.package import sign_election, trust_from_pem, verify_package
 from kiosk.election.sample import sample_election
@@ -35,13 +38,19 @@ MEMBER = ("--role", "member", "--member", "M. Member")
 
 
 def sanaq(data: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", "station", "--data", str(data), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **(env or {})},
-    )
+    """`sanaq station --data DATA ARGS` run in this process (the command's own `main`, its
+    output captured): the same code as the command line without a second start-up per call.
+    The concurrency tests below use real separate processes."""
+    out, err = io.StringIO(), io.StringIO()
+    saved = dict(os.environ)
+    os.environ.update(env or {})
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["station", "--data", str(data), *args])
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def error_code(run: subprocess.CompletedProcess[str]) -> str:
@@ -167,7 +176,7 @@ def test_official_false_is_refused_and_labelled(tmp_path: Path, official: Any) -
         [sys.executable, "-m", "kiosk.cli", "election", "show", str(trial), "--hq-key", str(pub)],
         capture_output=True,
         text=True,
-    )
+    )  # a real process once: what an operator sees
     assert shown.stdout.startswith("NOT FOR OFFICIAL COUNTING: official: false")
 
 
