@@ -396,11 +396,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Дата на часах киоска далека от даты выборов. Это отмечено в журнале аудита; проверьте часы.",
         "en": "The kiosk clock's date is far from the election date. This is noted in the audit; check the clock.",
     },
-    "station_code_collision": {
-        "kk": "Пакеттегі екі учаскенің бюллетень коды бірдей. Штабқа хабарлаңыз.",
-        "ru": "У двух участков пакета совпадает код бюллетеня. Сообщите в штаб.",
-        "en": "Two stations in the package have the same ballot code. Tell headquarters.",
-    },
     # --- end of issue 11 block (helper "limits") ---------------------------------------
 }
 
