@@ -89,3 +89,15 @@ def test_a_package_whose_stations_share_a_code_is_refused() -> None:
     )
     with pytest.raises(ValidationError, match="same ballot code"):
         Election.model_validate(e.model_copy(update={"stations": (a, b)}).model_dump())
+
+
+def test_the_rule_left_off_keeps_every_earlier_package_hash() -> None:
+    """Packages signed before the rule existed have no `station_specific_ballots`: their
+    canonical form (and election hash) must not change, or every one of them would be
+    refused as non-canonical. The hash of the built-in sample as it was before the rule."""
+    from kiosk.election.package import canonical_bytes
+
+    e = sample_election()
+    assert b"station_specific_ballots" not in canonical_bytes(e)
+    assert election_hash(e) == "367035ad26ae838c0deed36ad70f64d352b3daf878bcea4fb07a5ff3a2674937"
+    assert b'"station_specific_ballots":true' in canonical_bytes(two_stations(True))

@@ -9,9 +9,16 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 PACKAGE_FORMAT: Final = "sanaq.election/1"
 
@@ -142,6 +149,15 @@ class Rules(Frozen):
     # Station-specific ballots (issue 11): each station's ballots carry its code in the QR,
     # and a station refuses another station's ballot of the same style (`wrong_station`).
     station_specific_ballots: bool = False
+
+    @model_serializer(mode="wrap")
+    def _without_default_station_rule(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Left out of the document when off, so that the canonical form, and with it the
+        # hash, of every package made before this rule existed stays the same.
+        data: dict[str, Any] = handler(self)
+        if not self.station_specific_ballots:
+            data.pop("station_specific_ballots", None)
+        return data
 
 
 class ElectionInfo(Frozen):
