@@ -7,7 +7,10 @@ Each input, by its first byte, is:
   1: the signed sample package with bytes overwritten at fuzzed offsets;
   2: a fuzzed payload signed with the development key, so the signature is good and the
      JSON, canonical form and election model behind it are what is exercised;
-  3: raw bytes as the headquarters public key (PEM).
+  3: raw bytes as the headquarters public key (PEM);
+  4: the sample's own payload JSON with a fuzzed piece spliced in at a fuzzed place, signed
+     (mostly still JSON, often still an election: numbers, strings and nesting that the
+     model and the canonical form must refuse with a code).
 `verify_package` must return a LoadedPackage or raise SanaqError with a code that has its
 kk/ru/en message; anything else (RecursionError, KeyError, TypeError...) is a crash.
 tests/test_fuzz.py runs a short fixed-seed session.
@@ -15,6 +18,7 @@ tests/test_fuzz.py runs a short fixed-seed session.
 
 from __future__ import annotations
 
+import base64
 import json
 import sys
 
@@ -45,7 +49,7 @@ KEY = development_private_key()
 HEADER = b64url(
     json.dumps({"alg": "Ed25519", "cty": "sanaq.election+json", "kid": key_id(KEY.public_key())}).encode()
 )
-PAYLOAD = json.loads(SAMPLE)["payload"]
+PAYLOAD_JSON = base64.urlsafe_b64decode(json.loads(SAMPLE)["payload"] + "==")
 
 
 def sign(payload: bytes) -> bytes:
@@ -56,7 +60,7 @@ def sign(payload: bytes) -> bytes:
 
 def one_input(data: bytes) -> None:
     fdp = atheris.FuzzedDataProvider(data)
-    mode = fdp.ConsumeIntInRange(0, 3)
+    mode = fdp.ConsumeIntInRange(0, 4)
     try:
         if mode == 0:
             result = verify_package(fdp.ConsumeBytes(fdp.remaining_bytes()), TRUST)
@@ -67,9 +71,14 @@ def one_input(data: bytes) -> None:
             result = verify_package(bytes(doc), TRUST)
         elif mode == 2:
             result = verify_package(sign(fdp.ConsumeBytes(fdp.remaining_bytes())), TRUST)
-        else:
+        elif mode == 3:
             trust_from_pem(fdp.ConsumeBytes(fdp.remaining_bytes()), "fuzz")
             return
+        else:
+            at = fdp.ConsumeIntInRange(0, len(PAYLOAD_JSON))
+            cut = fdp.ConsumeIntInRange(0, 16)
+            piece = fdp.ConsumeBytes(fdp.remaining_bytes())
+            result = verify_package(sign(PAYLOAD_JSON[:at] + piece + PAYLOAD_JSON[at + cut :]), TRUST)
     except SanaqError as exc:
         assert exc.code in MESSAGES, exc.code
         return

@@ -47,7 +47,7 @@ def _session(harness: Path, runs: int, tmp_path: Path) -> None:
 def test_package_loader_survives_a_fuzzing_session(tmp_path: Path) -> None:
     """Raw files, damaged signed packages, any payload under a good signature, any PEM:
     a LoadedPackage or a SanaqError with a known code, nothing else."""
-    _session(PACKAGE_HARNESS, 20000, tmp_path)
+    _session(PACKAGE_HARNESS, 2000, tmp_path)
 
 
 def test_serial_frame_parser_survives_a_fuzzing_session(tmp_path: Path) -> None:

@@ -298,3 +298,14 @@ def test_a_hot_folder_returns_an_oversized_sheet_and_counts_the_rest(tmp_path: P
     summary = st.scan(FolderScanner(inbox), "member", member="M. Member")
     assert (summary.counted, summary.returned, summary.reasons) == (2, 1, {"image_too_large": 1})
     assert sorted(p.name for p in (inbox / "returned").iterdir()) == ["huge.a.png", "huge.b.png"]
+
+
+def test_an_integer_beyond_canonical_json_is_a_code_not_a_traceback() -> None:
+    """Found attacking the loader: a signed payload with voters_on_list = 10**30 passed the
+    model and raised rfc8785's IntegerDomainError out of verify_package."""
+    from kiosk.election.sample import sample_election
+
+    e = sample_election().model_dump(mode="json")
+    e["stations"][0]["voters_on_list"] = 10**30
+    data = json.dumps(signed(json.dumps(e).encode())).encode()
+    assert code_of(verify_package, data, development_trust()) == "package_invalid"

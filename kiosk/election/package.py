@@ -169,7 +169,11 @@ def verify_package(data: bytes, trusted: Mapping[str, tuple[Ed25519PublicKey, st
         raise SanaqError("package_bad_signature") from exc
     election = parse_election(payload)
     # The signed bytes must be the canonical form, so that the hash is one per election.
-    if canonical_bytes(election) != payload:
+    try:
+        canonical = canonical_bytes(election)
+    except rfc8785.CanonicalizationError as exc:  # e.g. an integer beyond 2**53 (found by attack)
+        raise SanaqError("package_invalid", f"not representable in canonical JSON: {exc}"[:200]) from exc
+    if canonical != payload:
         raise SanaqError("package_invalid", "payload is not in canonical form")
     return LoadedPackage(election, hashlib.sha256(payload).hexdigest(), kid, label)
 
