@@ -60,8 +60,11 @@ def run(work: Path, sheets: int, kills: int, seed: int, log: Any = None) -> dict
         n = sheets // len(styles) + (1 if k < sheets % len(styles) else 0)
         truths += write_deck(pkg.election, pkg.election_hash, style, n, seed, inbox, DeckOptions(streak=0.03))
     data, mirror = work / "station", work / "usb" / "journal.sqlite"
+    # The sample package (DEVELOPMENT key): the development switch, named explicitly.
+    dev, chair = ("--development",), ("--role", "chair", "--member", "A. Chair")
+    member = ("--role", "member", "--member", "M. Member")
     for args in (("init", "--mirror", str(mirror)), ("open",)):
-        assert sanaq("station", "--data", str(data), *args).wait() == 0
+        assert sanaq("station", "--data", str(data), *dev, *chair, *args).wait() == 0
     killed = killed_counting = runs = 0
     t0 = time.perf_counter()
     while True:
@@ -69,7 +72,7 @@ def run(work: Path, sheets: int, kills: int, seed: int, log: Any = None) -> dict
         if left == 0:
             break
         runs += 1
-        proc = sanaq("station", "--data", str(data), "--role", "member", "scan", f"folder://{inbox}")
+        proc = sanaq("station", "--data", str(data), *dev, *member, "scan", f"folder://{inbox}")
         if killed < kills:
             early = rng.random() < 0.2
             if early:
@@ -91,7 +94,7 @@ def run(work: Path, sheets: int, kills: int, seed: int, log: Any = None) -> dict
             print(f"runs {runs}, kills {killed}, sheets left {files_in(inbox) // 2}", file=log, flush=True)
     elapsed = time.perf_counter() - t0
     # One more start: settles anything a last kill left pending.
-    assert sanaq("station", "--data", str(data), "--role", "member", "scan", f"folder://{inbox}").wait() == 0
+    assert sanaq("station", "--data", str(data), *dev, *member, "scan", f"folder://{inbox}").wait() == 0
 
     journal = Journal.open(data / "journal.sqlite", FixedClock(), mirror)  # also compares the mirror
     report = journal.verify()

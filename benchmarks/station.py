@@ -72,7 +72,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path, mirror = Path(tmp) / "journal.sqlite", Path(tmp) / "usb" / "journal.sqlite"
         journal = Journal.create(path, pkg.election_hash, "379", FixedClock(), mirror)
-        station = Station(journal, pkg)
+        station = Station(journal, pkg, development=True)  # sample package: development switch
         journal.transition("open", "chair")
         reader = station.reader("official")
         scanner = ReplayScanner(sheets, args.sheets)

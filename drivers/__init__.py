@@ -21,9 +21,9 @@ def _query(url: str) -> dict[str, str]:
 
 
 def open_scanner(url: str) -> Scanner:
-    parsed = urlparse(url)
-    query = _query(url)
     try:
+        parsed = urlparse(url)
+        query = _query(url)
         if parsed.scheme == "folder":
             from drivers.folder import FolderScanner
 
@@ -33,12 +33,16 @@ def open_scanner(url: str) -> Scanner:
         if parsed.scheme == "sim":
             from drivers.sim import SimScanner
 
-            return SimScanner(
+            scanner = SimScanner(
                 style=query.get("style"),
                 n=int(query.get("n", "20")),
                 seed=int(query.get("seed", "1")),
                 test="test" in query,
             )
+            unknown = set(scanner.styles) - {s.id for s in scanner.package.election.styles}
+            if unknown or not 0 <= scanner.n <= 1_000_000:
+                raise SanaqError("scanner_url_invalid", f"{url}: style {sorted(unknown)} or n out of range")
+            return scanner
         if parsed.scheme == "sane":
             from drivers.sane_scanner import SaneScanner, parse_sane_url
 

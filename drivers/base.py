@@ -62,6 +62,9 @@ class Scanner(abc.ABC):
 
     url: str = ""
     capabilities: Capabilities = Capabilities()
+    # Generated or emulated sheets: refused for official counting without the development
+    # switch (kiosk/station/service.py).
+    simulated: bool = False
 
     def __init__(self) -> None:
         self._events: deque[ScannerEvent] = deque(maxlen=256)
@@ -79,6 +82,22 @@ class Scanner(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def identity(self) -> dict[str, str | bool]:
+        """What the audit records of this scanner with every scan session: the kind of URL,
+        the device's model and serial where it says them, and whether it is simulated."""
+        try:
+            st = self.status()
+            model, serial = st.model, st.serial
+        except Exception:  # a device that cannot answer is still named by its URL
+            model, serial = "", ""
+        return {
+            "kind": self.url.split(":", 1)[0],
+            "url": self.url,
+            "model": model,
+            "serial": serial,
+            "simulated": self.simulated,
+        }
 
     def _event(self, code: str, handle: str | None = None) -> None:
         self._events.append(ScannerEvent(code, handle))

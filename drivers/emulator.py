@@ -39,6 +39,7 @@ from pathlib import Path
 
 from drivers import serial_protocol as p
 from drivers.serial_frames import PROTOCOL_VERSION, FrameReader, Message, encode_frame
+from kiosk.errors import SanaqError
 
 log = logging.getLogger("sanaq.emulator")
 
@@ -182,7 +183,7 @@ class ScannerDevice:
             return
         try:
             handler(msg, now)
-        except (struct.error, IndexError):
+        except (struct.error, IndexError, SanaqError):
             self._result(msg, p.BAD_MESSAGE)
 
     def _hello(self, msg: Message, now: float) -> None:

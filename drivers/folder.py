@@ -17,6 +17,8 @@ from pathlib import Path
 
 from drivers.base import Capabilities, Scanner, ScannerStatus
 from kiosk.errors import SanaqError
+from kiosk.reading.intake import read_image_file, refused_image
+from kiosk.reading.model import SideReading
 from kiosk.station.ports import FedSheet, Whereabouts
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".pnm", ".pgm", ".ppm", ".bmp"}
@@ -74,9 +76,8 @@ class FolderScanner(Scanner):
             files = self._files(self.inbox, name)
             if not files:
                 continue  # moved meanwhile
-            try:
-                images = tuple(p.read_bytes() for p in files)
-            except OSError:
+            images = _read_sides(files)
+            if images is None:
                 continue  # vanished while reading: it will be seen again if it comes back
             yield FedSheet(name, images, {"files": ",".join(p.name for p in files)})
 
@@ -122,6 +123,21 @@ class FolderScanner(Scanner):
         if self._files(self.back, handle):
             return "returned"
         return "unknown"
+
+
+def _read_sides(files: list[Path]) -> tuple[bytes, ...] | None:
+    """Each side's bytes, read with a bound: a file that is too large or not a regular file
+    (a FIFO, a device a name was swapped for) is not read; in its place goes a marker the
+    reader refuses with the matching code, so that the sheet is returned, not lost."""
+    out = []
+    for p in files:
+        data = read_image_file(p)
+        if isinstance(data, SideReading):
+            if data.reason == "file_unreadable":
+                return None
+            data = refused_image(data.reason or "image_undecodable")
+        out.append(data)
+    return tuple(out)
 
 
 def _sync_file(path: Path) -> None:

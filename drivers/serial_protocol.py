@@ -3,8 +3,11 @@ the host driver (drivers/serial_scanner.py) and the device emulator (drivers/emu
 
 from __future__ import annotations
 
+import math
 import struct
 from dataclasses import dataclass
+
+from kiosk.errors import SanaqError
 
 # Host to device.
 HELLO, STATUS, FEED, ACCEPT, RETURN, HOLD, SET_OPTIONS, CHUNK_ACK, CHUNK_NAK, WHERE = range(0x01, 0x0B)
@@ -63,6 +66,20 @@ WHEREABOUTS_CODES = {name: code for code, name in WHEREABOUTS.items()}
 # Image formats.
 FMT_GREY8, FMT_PNG, FMT_JPEG = 1, 2, 3
 
+# What a host accepts in an IMAGE_BEGIN (issue 11): a grey 8-bit 600 dpi scan of the longest
+# ballot is 41 MB; the reader's own bounds on pixels are 16,000 a side and 80 Mpx.
+MAX_IMAGE_BYTES = 64 * 1024 * 1024
+MAX_SIDE_PX, MAX_PIXELS = 16_000, 80_000_000
+
+
+def unpack(fmt: str, payload: bytes, what: str) -> tuple[int, ...]:
+    """`struct.unpack` of a message's leading fields; a payload too short for them is the
+    device's protocol error, never a `struct.error`."""
+    size = struct.calcsize(fmt)
+    if len(payload) < size:
+        raise SanaqError("scanner_protocol_error", f"{what}: {len(payload)} bytes, {size} needed")
+    return struct.unpack(fmt, payload[:size])
+
 
 def pack_str(text: str) -> bytes:
     raw = text.encode()[:255]
@@ -72,6 +89,8 @@ def pack_str(text: str) -> bytes:
 def unpack_strs(data: bytes, count: int) -> list[str]:
     out, i = [], 0
     for _ in range(count):
+        if i >= len(data) or i + 1 + data[i] > len(data):
+            raise SanaqError("scanner_protocol_error", "a string runs past the end of its message")
         n = data[i]
         out.append(data[i + 1 : i + 1 + n].decode(errors="replace"))
         i += 1 + n
@@ -108,7 +127,20 @@ class ImageBegin:
 
     @classmethod
     def unpack(cls, payload: bytes) -> ImageBegin:
-        return cls(*struct.unpack(cls.FORMAT, payload[: struct.calcsize(cls.FORMAT)]))
+        fields = unpack(cls.FORMAT, payload, "IMAGE_BEGIN")
+        return cls(*fields)  # type: ignore[arg-type]
+
+    def check(self) -> None:
+        """Refuse a claim before anything is received for it: the size, the pixel count,
+        and a chunk count that must be what the size needs (so the chunks are bounded too)."""
+        if self.length > MAX_IMAGE_BYTES:
+            raise SanaqError("scanner_image_too_large", f"{self.length} bytes")
+        if max(self.width, self.height) > MAX_SIDE_PX or self.width * self.height > MAX_PIXELS:
+            raise SanaqError("scanner_image_too_large", f"{self.width}x{self.height}")
+        if self.length == 0 or self.chunks != math.ceil(self.length / CHUNK_SIZE):
+            raise SanaqError("scanner_protocol_error", f"{self.length} bytes in {self.chunks} chunks")
+        if self.fmt not in (FMT_GREY8, FMT_PNG, FMT_JPEG):
+            raise SanaqError("scanner_protocol_error", f"image format {self.fmt}")
 
 
 def chunk_header(sheet: int, side: int, index: int) -> bytes:
@@ -116,5 +148,5 @@ def chunk_header(sheet: int, side: int, index: int) -> bytes:
 
 
 def parse_chunk_header(payload: bytes) -> tuple[int, int, int]:
-    sheet, side, index = struct.unpack("<IBH", payload[:7])
+    sheet, side, index = unpack("<IBH", payload, "IMAGE_CHUNK")
     return sheet, side, index

@@ -29,6 +29,9 @@ from kiosk.station.ports import FedSheet, Whereabouts
 log = logging.getLogger("sanaq.drivers.serial")
 
 IMAGE_TRIES = 3  # a damaged image is asked for again this many times in all
+# A whole sheet (both sides, retries included) must arrive within this, however the device
+# paces its bytes: a device that trickles valid frames never keeps the host waiting longer.
+SHEET_DEADLINE_S = 30.0
 
 
 class SerialScanner(Scanner):
@@ -40,6 +43,7 @@ class SerialScanner(Scanner):
         reconnect: float = 5.0,
         wait_paper: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
+        sheet_deadline: float = SHEET_DEADLINE_S,
     ) -> None:
         super().__init__()
         self.port_url = port
@@ -49,6 +53,8 @@ class SerialScanner(Scanner):
         self.reconnect = reconnect  # how long a lost link may take to come back
         self.wait_paper = wait_paper  # 0: feed() ends when no paper is waiting
         self.clock = clock
+        self.sheet_deadline = sheet_deadline
+        self._deadline: float | None = None  # of the sheet being received
         self._port: object | None = None
         self._reader = FrameReader()
         self._inbox: deque[Message] = deque()
@@ -65,7 +71,7 @@ class SerialScanner(Scanner):
     def from_url(cls, url: str) -> SerialScanner:
         parsed = urlparse(url)
         query = dict(parse_qsl(parsed.query))
-        known = {"baud", "timeout", "reconnect", "wait"}
+        known = {"baud", "timeout", "reconnect", "wait", "sheet"}
         if set(query) - known:
             raise SanaqError("scanner_url_invalid", f"{url}: unknown {sorted(set(query) - known)}")
         if parsed.scheme == "serial":
@@ -76,13 +82,40 @@ class SerialScanner(Scanner):
             port = f"socket://{parsed.hostname}:{parsed.port}"
         else:
             raise SanaqError("scanner_url_invalid", url)
+        try:
+            numbers = {
+                "baud": int(query.get("baud", "115200")),
+                "timeout": float(query.get("timeout", "2")),
+                "reconnect": float(query.get("reconnect", "5")),
+                "wait": float(query.get("wait", "0")),
+                "sheet": float(query.get("sheet", str(SHEET_DEADLINE_S))),
+            }
+        except ValueError as exc:
+            raise SanaqError("scanner_url_invalid", f"{url}: {exc}") from exc
+        if not all(0 < v < 1e7 for k, v in numbers.items() if k != "wait") or not 0 <= numbers["wait"] < 1e7:
+            raise SanaqError("scanner_url_invalid", f"{url}: a number out of range")
         return cls(
             port,
-            baud=int(query.get("baud", "115200")),
-            timeout=float(query.get("timeout", "2")),
-            reconnect=float(query.get("reconnect", "5")),
-            wait_paper=float(query.get("wait", "0")),
+            baud=int(numbers["baud"]),
+            timeout=numbers["timeout"],
+            reconnect=numbers["reconnect"],
+            wait_paper=numbers["wait"],
+            sheet_deadline=numbers["sheet"],
         )
+
+    EMULATOR_MODEL = "Sanaq emulator"  # what drivers/emulator.py says in its HELLO_REPLY
+
+    def identity(self) -> dict[str, str | bool]:
+        with contextlib.suppress(SanaqError):
+            self._ensure()  # the handshake gives the model and serial
+        return {
+            "kind": self.url.split(":", 1)[0],
+            "url": self.url,
+            "model": self.model,
+            "serial": self.serial_no,
+            "firmware": self.firmware,
+            "simulated": self.simulated,
+        }
 
     # --- the link -----------------------------------------------------------------------------
 
@@ -121,10 +154,12 @@ class SerialScanner(Scanner):
             self._connect()
         if not self._handshaken:
             reply = self._query(p.HELLO, bytes([1]), p.HELLO_REPLY, timeout=0.5)
-            version, self.caps = struct.unpack("<BH", reply.payload[:3])
+            version, self.caps = p.unpack("<BH", reply.payload, "HELLO_REPLY")
             if version != 1:
                 raise SanaqError("scanner_protocol_error", f"device chose version {version}")
             self.model, self.serial_no, self.firmware = p.unpack_strs(reply.payload[3:], 3)
+            # The device emulator names itself; a device that does not is taken at its word.
+            self.simulated = self.model == self.EMULATOR_MODEL
             self.capabilities = Capabilities(
                 duplex=bool(self.caps & p.CAP_DUPLEX),
                 holds_sheets=bool(self.caps & p.CAP_HOLD),
@@ -183,7 +218,7 @@ class SerialScanner(Scanner):
                 return
 
     def _on_event(self, msg: Message) -> None:
-        event, sheet = struct.unpack("<BI", msg.payload[:5])
+        event, sheet = p.unpack("<BI", msg.payload, "EVENT")
         code = p.EVENT_CODES.get(event, "scanner_protocol_error")
         self._event(code, self._handle(sheet) if sheet else None)
         if event == p.EV_PAPER_IN:
@@ -225,7 +260,7 @@ class SerialScanner(Scanner):
                     if msg is None:
                         continue
                     if msg.type == p.RESULT:
-                        answered, code = struct.unpack("<HB", msg.payload[:3])
+                        answered, code = p.unpack("<HB", msg.payload, "RESULT")
                         if answered == seq:
                             return int(code)
                         continue  # an answer to an older command
@@ -250,12 +285,13 @@ class SerialScanner(Scanner):
     def _receive_side(self) -> tuple[p.ImageBegin, bytes]:
         msg = self._expect(p.IMAGE_BEGIN)
         begin = p.ImageBegin.unpack(msg.payload)
+        begin.check()  # size, pixels and chunk count bounded before anything is kept
         chunks: dict[int, bytes] = {}
-        asked: set[int] = set()
+        seen_to = 0  # every index below this arrived or was asked for again (NAK)
         while True:
             msg = self._expect(p.IMAGE_CHUNK, p.IMAGE_END)
             if msg.type == p.IMAGE_END:
-                sheet, side = struct.unpack("<IB", msg.payload[:5])
+                sheet, side = p.unpack("<IB", msg.payload, "IMAGE_END")
                 if (sheet, side) != (begin.sheet, begin.side) or len(chunks) != begin.chunks:
                     raise SanaqError("scanner_image_failed", "IMAGE_END before every chunk")
                 data = b"".join(chunks[i] for i in range(begin.chunks))
@@ -265,21 +301,39 @@ class SerialScanner(Scanner):
             sheet, side, index = p.parse_chunk_header(msg.payload)
             if (sheet, side) != (begin.sheet, begin.side) or index >= begin.chunks:
                 continue
-            chunks[index] = msg.payload[7:]
+            data = msg.payload[7:]
+            if len(data) > p.CHUNK_SIZE:
+                raise SanaqError("scanner_protocol_error", f"chunk of {len(data)} bytes")
+            chunks[index] = data
             self._send(p.CHUNK_ACK, p.chunk_header(sheet, side, index))
-            for gap in range(index):
-                if gap not in chunks and gap not in asked:
-                    asked.add(gap)  # a later chunk came first: ask for the missing one now
+            # A later chunk came first: ask for the missing ones now, each once. Only indexes
+            # not looked at before are new gaps, so each chunk costs O(1) however many there are.
+            for gap in range(seen_to, index):
+                if gap not in chunks:
                     self.retransmits += 1
                     self._send(p.CHUNK_NAK, p.chunk_header(sheet, side, gap))
+            seen_to = max(seen_to, index + 1)
 
     def _expect(self, *kinds: int) -> Message:
-        msg = self._next(self.timeout)
+        msg = self._next(self._wait())
         while msg is not None and msg.type not in kinds:
-            msg = self._next(self.timeout)
+            msg = self._next(self._wait())
         if msg is None:
+            self._check_deadline()
             raise SanaqError("scanner_io_error", "the device stopped sending in the middle of an image")
         return msg
+
+    def _wait(self) -> float:
+        """How long the next message may take: the per-message timeout, cut to what is left
+        of the sheet's deadline (refused once it has passed)."""
+        self._check_deadline()
+        if self._deadline is None:
+            return self.timeout
+        return min(self.timeout, max(0.0, self._deadline - self.clock()))
+
+    def _check_deadline(self) -> None:
+        if self._deadline is not None and self.clock() >= self._deadline:
+            raise SanaqError("scanner_too_slow", f"the sheet took more than {self.sheet_deadline:g} s")
 
     def _receive_sheet(self) -> tuple[int, tuple[bytes, ...], dict[str, str]]:
         sides = 2 if self.caps & p.CAP_DUPLEX else 1
@@ -303,17 +357,21 @@ class SerialScanner(Scanner):
                 continue
             if code != p.OK:
                 raise SanaqError(p.RESULT_CODES.get(code, "scanner_protocol_error"), f"FEED: {code}")
-            for attempt in range(IMAGE_TRIES):
-                try:
-                    sheet, images, meta = self._receive_sheet()
-                    break
-                except SanaqError as exc:
-                    if exc.code != "scanner_image_failed" or attempt == IMAGE_TRIES - 1:
-                        raise
-                    self.retransmits += 1
-                    log.warning("image damaged, asking again")
-                    if self._command(p.FEED) != p.OK:  # a held sheet: FEED sends its images again
-                        raise
+            self._deadline = self.clock() + self.sheet_deadline
+            try:
+                for attempt in range(IMAGE_TRIES):
+                    try:
+                        sheet, images, meta = self._receive_sheet()
+                        break
+                    except SanaqError as exc:
+                        if exc.code != "scanner_image_failed" or attempt == IMAGE_TRIES - 1:
+                            raise
+                        self.retransmits += 1
+                        log.warning("image damaged, asking again")
+                        if self._command(p.FEED) != p.OK:  # a held sheet: FEED sends its images again
+                            raise
+            finally:
+                self._deadline = None
             yield FedSheet(self._handle(sheet), images, meta)
 
     def _wait_for_paper(self) -> bool:
@@ -347,7 +405,7 @@ class SerialScanner(Scanner):
         if sheet is None:
             return "unknown"  # another device's sheet: only the commission can tell
         reply = self._query(p.WHERE, struct.pack("<I", sheet), p.WHERE_REPLY)
-        answered, where = struct.unpack("<IB", reply.payload[:5])
+        answered, where = p.unpack("<IB", reply.payload, "WHERE_REPLY")
         if answered != sheet:
             return "unknown"
         return p.WHEREABOUTS.get(where, "unknown")  # type: ignore[return-value]
@@ -358,7 +416,10 @@ class SerialScanner(Scanner):
             reply = self._query(p.STATUS, b"", p.STATUS_REPLY)
         except SanaqError:
             return ScannerStatus("offline")
-        state, held, _sensors = struct.unpack("<BIB", reply.payload[:6])
+        try:
+            state, held, _sensors = p.unpack("<BIB", reply.payload, "STATUS_REPLY")
+        except SanaqError:
+            return ScannerStatus("offline", model=self.model, serial=self.serial_no)
         return ScannerStatus(
             p.STATES.get(state, "idle"),  # type: ignore[arg-type]
             model=self.model,

@@ -18,6 +18,8 @@ class MemoryScanner(Scanner):
     """Whereabouts kept in memory, as a sheet-holding scanner keeps them."""
 
     capabilities = Capabilities(duplex=True, holds_sheets=True, box_sensor=True)
+    simulated = True
+    url = "memory:"
 
     def __init__(self) -> None:
         super().__init__()

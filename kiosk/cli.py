@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dpi", type=int, default=200)
     p.add_argument("--test", action="store_true", help="test (logic-and-accuracy) ballots")
     p.add_argument("--out", type=Path, required=True)
+    # issue 11 (helper "limits"): station-specific ballots carry the station in their QR.
+    p.add_argument("--station", default=None, help="station id (packages with station-specific ballots)")
 
     p = sub.add_parser("deck", help="marked test deck: scanned-looking images with ground truth")
     _add_election_arg(p)

@@ -29,8 +29,13 @@ def render(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SanaqError("file_unwritable", str(exc)) from exc
+    station = getattr(args, "station", None)
+    if station is not None and station not in {s.id for s in pkg.election.stations}:
+        raise SanaqError("unknown_station", station)
+    if pkg.election.rules.station_specific_ballots and station is None:
+        raise SanaqError("unknown_station", "the package asks for station-specific ballots: give --station")
     for style_id in _styles(args.style, [s.id for s in pkg.election.styles]):
-        layout = build_layout(pkg.election, pkg.election_hash, style_id, args.test)
+        layout = build_layout(pkg.election, pkg.election_hash, style_id, args.test, station)
         write_ballot_files(layout, args.dpi, out)
         print(
             f"{style_id}: {layout.height_mm:.0f} mm, {len(layout.targets)} squares -> "
@@ -43,6 +48,8 @@ def deck(args: argparse.Namespace) -> int:
     pkg = load_election(args.election, args.hq_key)
     if args.n < 0:
         raise SanaqError("package_invalid", "--n must not be negative")
+    if pkg.election.rules.station_specific_ballots:
+        raise SanaqError("package_invalid", "sanaq deck does not make station-specific ballots yet")
     opt = DeckOptions.clean() if args.clean else DeckOptions()
     total = 0
     for style_id in _styles(args.style, [s.id for s in pkg.election.styles]):

@@ -9,8 +9,16 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.election.load import load_election, sample_package_bytes
-from kiosk.election.package import LoadedPackage, load_private_key, parse_election, sign_election
+from kiosk.election.load import load_election, read_bounded, sample_package_bytes
+from kiosk.election.package import (
+    MAX_KEY_BYTES,
+    MAX_PACKAGE_BYTES,
+    LoadedPackage,
+    development_reason,
+    load_private_key,
+    parse_election,
+    sign_election,
+)
 from kiosk.errors import SanaqError
 
 
@@ -24,7 +32,9 @@ def _write(path: Path, data: bytes) -> None:
 
 def summary(pkg: LoadedPackage) -> str:
     e = pkg.election
-    out = [
+    not_official = development_reason(pkg)
+    out = [f"NOT FOR OFFICIAL COUNTING: {not_official}", ""] if not_official else []
+    out += [
         f"{e.election.title.kk}",
         f"{e.election.title.ru}",
         f"{e.election.title.en}",
@@ -79,16 +89,21 @@ def run(args: argparse.Namespace) -> int:
                     "election_hash": pkg.election_hash,
                     "key_id": pkg.key_id,
                     "key_label": pkg.key_label,
+                    "official": development_reason(pkg) is None,
+                    "not_official_because": development_reason(pkg),
                 }
             )
         )
         return 0
     if args.action == "sign":
         try:
-            document = args.document.read_bytes()
-            key_pem = args.key.read_bytes()
-        except OSError as exc:
+            document = read_bounded(args.document, MAX_PACKAGE_BYTES)
+        except (OSError, ValueError) as exc:
             raise SanaqError("package_malformed", str(exc)) from exc
+        try:
+            key_pem = read_bounded(args.key, MAX_KEY_BYTES)
+        except (OSError, ValueError) as exc:
+            raise SanaqError("signing_key_invalid", str(exc)) from exc
         election = parse_election(document)
         _write(args.out, sign_election(election, load_private_key(key_pem)))
         print(f"wrote {args.out}")

@@ -12,7 +12,8 @@ import cv2
 
 from kiosk.election.load import load_election
 from kiosk.errors import SanaqError
-from kiosk.reading.model import SideReading, rejected
+from kiosk.reading.intake import read_image_file
+from kiosk.reading.model import SideReading
 from kiosk.reading.reader import BallotReader
 
 
@@ -40,9 +41,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read_one(reader: BallotReader, path: Path) -> SideReading:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        print(f"sanaq read: {path}: {exc.strerror}", file=sys.stderr)
-        return rejected("file_unreadable", exc.strerror or "")
+    data = read_image_file(path)
+    if isinstance(data, SideReading):
+        print(f"sanaq read: {path}: {data.reason} {data.detail}", file=sys.stderr)
+        return data
     return reader.read_bytes(data)

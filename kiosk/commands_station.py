@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from kiosk.election.load import load_election, sample_package_bytes
+from kiosk.election.load import load_election, read_package_file, sample_package_bytes, trust
+from kiosk.election.package import development_reason, verify_package
 from kiosk.errors import SanaqError
 from kiosk.messages import MESSAGES
+from kiosk.station.clockcheck import audit_clock_report
+from kiosk.station.datalock import lock_data
 from kiosk.station.journal import Journal
 from kiosk.station.lifecycle import Refused
 from kiosk.station.service import ScanSummary, Station, SystemClock
@@ -33,7 +37,21 @@ LIFECYCLE = {
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("station", help="the headless station: init, open, scan, tally, verify, close")
     p.add_argument("--data", type=Path, required=True, help="the station's data folder")
-    p.add_argument("--role", default="chair", choices=("chair", "secretary", "member", "technician"))
+    p.add_argument(
+        "--role",
+        default=None,
+        choices=("chair", "secretary", "member", "technician"),
+        help="who acts (no default): required, with --member, by every command that changes the station",
+    )
+    p.add_argument(
+        "--member", default=None, help="the acting commission member's name (recorded in the audit)"
+    )
+    p.add_argument(
+        "--development",
+        action="store_true",
+        help="development switch (or SANAQ_DEVELOPMENT=1): simulated/emulated scanners and development "
+        "or test packages may count; recorded in the audit with every scan session",
+    )
     p.add_argument("--hq-key", type=Path, default=None)
     ssub = p.add_subparsers(dest="action", required=True)
     q = ssub.add_parser("init", help="load the election package and choose the station")
@@ -85,12 +103,38 @@ def _config(data: Path) -> dict[str, Any]:
         raise SanaqError("journal_corrupt", f"{data / CONFIG}: {exc}") from exc
 
 
-def open_station(data: Path, hq_key: Path | None) -> Station:
+def open_station(data: Path, hq_key: Path | None, development: bool = False) -> Station:
     cfg = _config(data)
     pkg = load_election(data / PACKAGE, hq_key)
     mirror = Path(cfg["mirror"]) if cfg.get("mirror") else None
     journal = Journal.open(data / JOURNAL, SystemClock(), mirror)
-    return Station(journal, pkg)
+    return Station(journal, pkg, development)
+
+
+# Commands that change the station: each names who acts and holds the data folder's lock.
+WRITES = {"init", "scan", "decide", "settle", *LIFECYCLE}
+
+
+def development_switch(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "development", False)) or os.environ.get("SANAQ_DEVELOPMENT") == "1"
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write-then-rename, synced: a refused or interrupted write never leaves a half file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise SanaqError("file_unwritable", f"{path}: {exc.strerror}") from exc
+
+
+def _warn(code: str, detail: str) -> None:
+    print(json.dumps({"warning": SanaqError(code, detail).as_dict()}, ensure_ascii=False), file=sys.stderr)
 
 
 def _print(obj: Any) -> None:
@@ -98,35 +142,80 @@ def _print(obj: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    held: list[int] = []  # the data folder's lock, released when the command ends
+    try:
+        return _run(args, held)
+    finally:
+        for fd in held:
+            os.close(fd)
+
+
+def _hold(held: list[int], fd: int | None) -> None:
+    if fd is not None:
+        held.append(fd)
+
+
+def _run(args: argparse.Namespace, held: list[int]) -> int:
     data: Path = args.data
+    development = development_switch(args)
+    writes = args.action in WRITES
+    if writes and (not args.role or not (args.member or "").strip()):
+        raise SanaqError("actor_required", f"{args.action}: give --role and --member")
     if args.action == "init":
         if (data / JOURNAL).exists():
             raise SanaqError("journal_exists", str(data / JOURNAL))
-        package_bytes = args.election.read_bytes() if args.election else sample_package_bytes()
-        data.mkdir(parents=True, exist_ok=True)
-        (data / PACKAGE).write_bytes(package_bytes)
-        pkg = load_election(data / PACKAGE, args.hq_key)
+        # Everything is checked before anything is written: a refused package never stays
+        # behind as election.json.
+        package_bytes = read_package_file(args.election) if args.election else sample_package_bytes()
+        pkg = verify_package(package_bytes, trust(args.hq_key))
+        not_official = development_reason(pkg)
+        if not_official is not None and not development:
+            raise SanaqError("package_not_official", not_official)
         stations = [s.id for s in pkg.election.stations]
         station = args.station or (stations[0] if len(stations) == 1 else None)
         if station not in stations:
-            (data / PACKAGE).unlink()
             raise SanaqError("unknown_station", str(args.station))
+        try:
+            data.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SanaqError("journal_unwritable", f"{data}: {exc.strerror}") from exc
+        _hold(held, lock_data(data))
+        if (data / JOURNAL).exists():
+            raise SanaqError("journal_exists", str(data / JOURNAL))
+        _write_atomic(data / PACKAGE, package_bytes)
         mirror = args.mirror.resolve() if args.mirror else None
-        Journal.create(data / JOURNAL, pkg.election_hash, station, SystemClock(), mirror).close()
-        (data / CONFIG).write_text(
+        journal = Journal.create(data / JOURNAL, pkg.election_hash, station, SystemClock(), mirror)
+        made = Station(journal, pkg, development)
+        made.note_actor("init", args.role, args.member, development)
+        for code, detail in made.check_clock():
+            _warn(code, detail)
+        journal.close()
+        _write_atomic(
+            data / CONFIG,
             json.dumps(
                 {"station": station, "mirror": str(mirror) if mirror else None, "scanner": args.scanner}
-            )
+            ).encode(),
         )
         print(
             f"station {station} configured in {data} (election {pkg.election_hash[:12]}; "
             f"{pkg.key_label}); mirror: {mirror or 'none'}"
         )
+        if not_official is not None:
+            print(f"DEVELOPMENT: this package is not for official counting ({not_official})")
         return 0
 
-    station = open_station(data, args.hq_key)
+    _hold(held, lock_data(data, required=writes))
+    station = open_station(data, args.hq_key, development)
     journal = station.journal
+    if writes:
+        for code, detail in station.check_clock():
+            _warn(code, detail)
     if args.action in LIFECYCLE:
+        not_official = development_reason(station.package)
+        if args.action == "open" and not_official is not None and not development:
+            journal.refuse(args.role, "open", "package_not_official")
+            raise SanaqError("package_not_official", not_official)
+        station.note_actor(LIFECYCLE[args.action], args.role, args.member, development)
         verdict = journal.transition(LIFECYCLE[args.action], args.role)
         if isinstance(verdict, Refused):
             raise SanaqError(verdict.code, verdict.detail)
@@ -153,7 +242,7 @@ def run(args: argparse.Namespace) -> int:
                 )
 
         with scanner:
-            summary = station.scan(scanner, args.role, args.limit, progress)
+            summary = station.scan(scanner, args.role, args.limit, progress, member=args.member)
         result = summary.to_json()
         if summary.stopped is not None:
             result["message"] = MESSAGES.get(summary.stopped)  # what to tell the member, kk/ru/en
@@ -170,6 +259,8 @@ def run(args: argparse.Namespace) -> int:
             "pending": len(journal.pending()),
             "review_waiting": len(journal.review_sheets()),
             "mirror": journal.mirror is not None,
+            # Labelled wherever it shows: a package not meant for official counting.
+            "package": development_reason(station.package) or "official",
         }
         if args.json:
             _print(status)
@@ -193,7 +284,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.action == "verify":
         verified = journal.verify()
-        _print(verified.to_json())
+        # The clock as the audit tells it: times going backwards, warnings recorded.
+        _print(verified.to_json() | {"clock": audit_clock_report(journal.audit_events())})
         return 0 if verified.ok else 3
     if args.action == "review":
         for sheet_id, reading in journal.review_sheets():
@@ -202,6 +294,7 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "decide":
         if args.outcome == "vote" and not args.choice:
             raise SanaqError("sheet_unknown", "--choice is needed for a vote")
+        station.note_actor("decide", args.role, args.member, development)
         journal.decide_review(
             args.sheet,
             [
@@ -221,6 +314,7 @@ def run(args: argparse.Namespace) -> int:
         pending = dict((h, s) for s, h in journal.pending())
         if args.handle not in pending:
             raise SanaqError("sheet_not_pending", args.handle)
+        station.note_actor("settle", args.role, args.member, development)
         journal.settle_by_commission(pending[args.handle], args.answer, args.role, args.who)
         print(f"settled: {args.answer}")
         return 0

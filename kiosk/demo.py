@@ -31,6 +31,7 @@ from kiosk.ballots.layout import build_layout
 from kiosk.ballots.render import write_ballot_files
 from kiosk.commands_election import summary
 from kiosk.election.load import load_election, sample_package_bytes
+from kiosk.election.package import development_reason
 from kiosk.messages import MESSAGES
 from kiosk.station.journal import Journal
 from kiosk.station.service import Station, SystemClock
@@ -90,16 +91,22 @@ def main(argv: list[str] | None = None) -> int:
         SystemClock(),
         usb / "journal.sqlite",
     )
-    station = Station(journal, pkg)
+    # The demo counts the built-in sample (DEVELOPMENT key) and, in step 5, an emulated
+    # scanner: neither may reach an official count without the development switch, so the
+    # demo turns it on, here, visibly; every scan session records it in the audit.
+    station = Station(journal, pkg, development=True)
+    print(f"   DEVELOPMENT switch on: {development_reason(pkg)}; emulated scanners allowed")
+    station.note_actor("open", "chair", "Demo Chair", development=True)
     journal.transition("open", "chair")
     print("   polls open; zero report: every official count is 0")
     t0 = time.perf_counter()
-    counted = station.scan(FolderScanner(deck), role="member")
+    counted = station.scan(FolderScanner(deck), role="member", member="Demo Member")
     elapsed = time.perf_counter() - t0
     print(
         f"   {counted.counted} counted, {counted.returned} returned {counted.reasons or ''} "
         f"in {elapsed:.1f} s ({(counted.counted + counted.returned) / elapsed:.0f} sheets/s, both sides)"
     )
+    station.note_actor("close", "chair", "Demo Chair", development=True)
     journal.transition("close", "chair")
     print("   polls closed")
 
@@ -119,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     scanner = SerialScanner(str(link), timeout=1.0, reconnect=5.0)
     try:
         for _ in range(6):
-            part = station.scan(scanner, role="member")
+            part = station.scan(scanner, role="member", member="Demo Member")
             print(f"   {part.counted} counted, {part.returned} returned", end="")
             if part.stopped is None:
                 print()
@@ -158,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         names = {o.id: o.name.ru for o in c.options}
         top = ", ".join(f"{names.get(k, k)}: {v}" for k, v in got_counts.most_common(3) if v)
         print(f"   {c.id}: {top} ... {'= ground truth' if same else 'DIFFERS from ground truth'}")
+    station.note_actor("finalise", "chair", "Demo Chair", development=True)
     journal.transition("finalise", "chair")
     report = journal.verify()
     print(

@@ -396,6 +396,78 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "В экспорте есть файл, которого нет в манифесте.",
         "en": "The export holds a file that the manifest does not list.",
     },
+    # --- issue 11, limits and closed defaults (helper "limits") -----------------------
+    "package_too_large": {
+        "kk": "Сайлау пакеті тым үлкен: ол оқылмады.",
+        "ru": "Пакет выборов слишком велик: он не прочитан.",
+        "en": "The election package is too large: it was not read.",
+    },
+    "package_not_official": {
+        "kk": "Бұл пакет ресми санауға арналмаған (әзірлеу кілті немесе сынақ пакеті). Оны тек әзірлеу режимінде ашуға болады.",
+        "ru": "Этот пакет не для официального подсчёта (ключ разработки или тестовый пакет). Его можно открыть только в режиме разработки.",
+        "en": "This package is not for official counting (development key or test package). It opens only in development mode.",
+    },
+    "hq_key_invalid": {
+        "kk": "Штаб кілтінің файлы оқылмады: ол PEM пішіміндегі Ed25519 ашық кілті болуы керек.",
+        "ru": "Файл ключа штаба не прочитан: это должен быть открытый ключ Ed25519 в формате PEM.",
+        "en": "The headquarters key file cannot be read: it must be an Ed25519 public key in PEM format.",
+    },
+    "hq_key_is_private": {
+        "kk": "Штаб кілті ретінде жабық (құпия) кілт берілді. Киоскқа тек ашық кілт керек: құпия кілтті алып тастаңыз.",
+        "ru": "В качестве ключа штаба дан закрытый (секретный) ключ. Киоску нужен только открытый ключ: уберите секретный ключ.",
+        "en": "A private (secret) key was given as the headquarters key. The kiosk needs only the public key: remove the secret key.",
+    },
+    "signing_key_invalid": {
+        "kk": "Қол қою кілті оқылмады: ол шифрланбаған PEM пішіміндегі Ed25519 жабық кілті болуы керек.",
+        "ru": "Ключ подписи не прочитан: это должен быть незашифрованный закрытый ключ Ed25519 в формате PEM.",
+        "en": "The signing key cannot be read: it must be an unencrypted Ed25519 private key in PEM format.",
+    },
+    "image_not_regular_file": {
+        "kk": "Бұл кәдімгі сурет файлы емес (құрылғы, арна немесе сілтеме): ол оқылмады.",
+        "ru": "Это не обычный файл изображения (устройство, канал или ссылка): он не прочитан.",
+        "en": "This is not a regular image file (a device, a pipe or a link): it was not read.",
+    },
+    "image_too_large": {
+        "kk": "Сурет файлы тым үлкен: ол оқылмады.",
+        "ru": "Файл изображения слишком велик: он не прочитан.",
+        "en": "The image file is too large: it was not read.",
+    },
+    "scanner_too_slow": {
+        "kk": "Сканер парақты тым баяу жіберді. Бюллетень саналмады; оны қайта салыңыз, қайталанса техникті шақырыңыз.",
+        "ru": "Сканер передавал лист слишком медленно. Бюллетень не засчитан; подайте его снова, при повторе позовите техника.",
+        "en": "The scanner sent the sheet too slowly. The ballot was not counted; feed it again, and call the technician if it happens again.",
+    },
+    "scanner_image_too_large": {
+        "kk": "Сканер тым үлкен сурет жібергісі келді. Бюллетень саналмады; техникті шақырыңыз.",
+        "ru": "Сканер объявил слишком большое изображение. Бюллетень не засчитан; позовите техника.",
+        "en": "The scanner announced an image that is too large. The ballot was not counted; call the technician.",
+    },
+    "scanner_simulated": {
+        "kk": "Бұл имитацияланған немесе эмуляцияланған сканер. Ол ресми санауға жіберілмейді (тек сынақ немесе әзірлеу режимінде).",
+        "ru": "Это имитированный или эмулированный сканер. К официальному подсчёту он не допускается (только в режиме проверки или разработки).",
+        "en": "This is a simulated or emulated scanner. It is not allowed for official counting (only in test or development mode).",
+    },
+    "actor_required": {
+        "kk": "Әрекетті кім орындайтынын көрсетіңіз: рөлі (--role) мен комиссия мүшесінің аты (--member).",
+        "ru": "Укажите, кто выполняет действие: роль (--role) и имя члена комиссии (--member).",
+        "en": "Say who does this: the role (--role) and the commission member's name (--member).",
+    },
+    "station_busy": {
+        "kk": "Станцияның деректерімен басқа бағдарлама жұмыс істеп тұр. Ол аяқталғанша күтіңіз.",
+        "ru": "С данными станции уже работает другая программа. Подождите, пока она закончит.",
+        "en": "Another program is already working on the station's data. Wait until it has finished.",
+    },
+    "clock_went_back": {
+        "kk": "Киоск сағаты артқа жылжыды: уақыт соңғы жазбадан ерте. Бұл аудитте белгіленді; сағатты тексеріңіз.",
+        "ru": "Часы киоска ушли назад: время раньше последней записи. Это отмечено в журнале аудита; проверьте часы.",
+        "en": "The kiosk clock went back: the time is before the last record. This is noted in the audit; check the clock.",
+    },
+    "clock_far_from_election": {
+        "kk": "Киоск сағатындағы күн сайлау күнінен алыс. Бұл аудитте белгіленді; сағатты тексеріңіз.",
+        "ru": "Дата на часах киоска далека от даты выборов. Это отмечено в журнале аудита; проверьте часы.",
+        "en": "The kiosk clock's date is far from the election date. This is noted in the audit; check the clock.",
+    },
+    # --- end of issue 11 block (helper "limits") ---------------------------------------
 }
 
 

@@ -22,3 +22,35 @@ def test_reader_survives_a_fuzzing_session(tmp_path: Path) -> None:
     assert run.returncode == 0, tail
     assert "Done 1500 runs" in run.stderr, tail
     assert not list(tmp_path.glob("crash-*")), tail
+
+
+# --- issue 11 (helper "limits"): the package loader and the serial frame parser ---------------
+
+PACKAGE_HARNESS = Path(__file__).with_name("fuzz_package.py")
+SERIAL_HARNESS = Path(__file__).with_name("fuzz_serial.py")
+
+
+def _session(harness: Path, runs: int, tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, str(harness), f"-runs={runs}", "-seed=20261128"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    tail = run.stderr[-3000:]
+    assert run.returncode == 0, tail
+    assert f"Done {runs} runs" in run.stderr, tail
+    assert not list(tmp_path.glob("crash-*")), tail
+
+
+def test_package_loader_survives_a_fuzzing_session(tmp_path: Path) -> None:
+    """Raw files, damaged signed packages, any payload under a good signature, any PEM:
+    a LoadedPackage or a SanaqError with a known code, nothing else."""
+    _session(PACKAGE_HARNESS, 2000, tmp_path)
+
+
+def test_serial_frame_parser_survives_a_fuzzing_session(tmp_path: Path) -> None:
+    """Any line bytes in any pieces, any payload under a good CRC: frames dropped or
+    decoded, or a scanner_* code; never a struct.error or IndexError."""
+    _session(SERIAL_HARNESS, 50000, tmp_path)

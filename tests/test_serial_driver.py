@@ -201,7 +201,7 @@ def test_kiosk_restart_with_a_sheet_in_flight_settles_it_from_the_device(
         time.sleep(0.4)  # the device is back on
         fresh = SerialScanner(str(r.link), timeout=0.6, reconnect=3.0)
         journal = Journal.open(tmp_path / "j.sqlite", FixedClock(), tmp_path / "usb" / "j.sqlite")
-        st2 = Station(journal, load_election(None))
+        st2 = Station(journal, load_election(None), development=True)  # sample package, emulator
         again = st2.scan(fresh)
         fresh.close()
         assert (again.settled, again.counted, again.stopped) == (1, N - 2, None)
@@ -222,18 +222,25 @@ def test_station_command_stops_on_a_jam_with_the_message_and_resumes(
 
         def station(*args: str) -> subprocess.CompletedProcess[str]:
             return subprocess.run(
-                _sanaq("station", "--data", str(data), *args), capture_output=True, text=True, timeout=120
+                _sanaq("station", "--data", str(data), "--development", *args),  # the emulator: development
+                capture_output=True,
+                text=True,
+                timeout=120,
             )
 
-        assert station("init", "--scanner", url).returncode == 0
-        assert station("open").returncode == 0
-        first = station("scan")  # the scanner set at init
+        chair, member = (
+            ("--role", "chair", "--member", "A. Chair"),
+            ("--role", "member", "--member", "M. Member"),
+        )
+        assert station(*chair, "init", "--scanner", url).returncode == 0
+        assert station(*chair, "open").returncode == 0
+        first = station(*member, "scan")  # the scanner set at init
         assert first.returncode == 2
         out = json.loads(first.stdout)
         assert (out["counted"], out["stopped"]) == (1, "scanner_jammed")
         assert set(out["message"]) == {"kk", "ru", "en"} and "jam" in out["message"]["en"]
         time.sleep(OPERATOR + 0.2)
-        second = station("scan")
+        second = station(*member, "scan")
         assert second.returncode == 0, second.stdout
         assert json.loads(second.stdout)["counted"] == N - 1
         tally = json.loads(station("tally", "--json").stdout)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from kiosk.election.load import load_election
 from kiosk.errors import SanaqError
 from kiosk.station.journal import Journal, sheet_keys
 from kiosk.station.lifecycle import Allowed, Refused, decide
+from kiosk.station.ports import FedSheet
 from kiosk.station.service import FixedClock, Station
 
 # --- lifecycle ---------------------------------------------------------------------------------------
@@ -267,7 +269,9 @@ def test_power_cut_between_record_and_drop_is_settled(tmp_path: Path) -> None:
     folder.return_sheet(sheets[2].handle, "jam")
     st.journal.close()
     st2 = Station(
-        Journal.open(tmp_path / "j.sqlite", FixedClock(), tmp_path / "usb" / "j.sqlite"), load_election(None)
+        Journal.open(tmp_path / "j.sqlite", FixedClock(), tmp_path / "usb" / "j.sqlite"),
+        load_election(None),
+        development=True,
     )
     assert len(st2.journal.pending()) == 3
     summary = st2.scan(FolderScanner(tmp_path / "inbox"))
@@ -297,10 +301,11 @@ def test_unknown_whereabouts_asks_the_commission(tmp_path: Path) -> None:
         st.settle(sim)
     assert info.value.code == "pending_needs_commission"
     assert st.journal.tally().pending == 1  # nothing guessed
-    st.settle(sim, ask=lambda handle: ("box", "B. Secretary"))
+    st.settle(sim, ask=lambda handle: ("box", "secretary", "B. Secretary"))
     assert st.journal.tally().pending == 0 and st.journal.tally().sheets == 1
     decided = [e for e in st.journal.audit_events() if e["kind"] == "pending_decided"]
     assert decided[0]["detail"] == {"answer": "box", "who": "B. Secretary"}
+    assert decided[0]["role"] == "secretary"  # who answered, not "chair" whoever it was
 
 
 def test_disk_full_returns_the_sheet_and_keeps_everything(tmp_path: Path) -> None:
@@ -326,7 +331,14 @@ def test_mirror_vanishing_stops_counting_and_loses_nothing(tmp_path: Path) -> No
     st.journal.transition("open", "chair")
     sim = SimScanner(style="AST-LIST", n=10, seed=15, opt=CLEAN)
     st.scan(sim, limit=3)
-    shutil.rmtree(tmp_path / "usb")  # the stick is pulled
+
+    feed = sim.feed
+
+    def pulled_as_the_next_sheet_comes_in() -> Iterator[FedSheet]:
+        shutil.rmtree(tmp_path / "usb")  # the stick is pulled, inside the next scan session
+        yield from feed()
+
+    sim.feed = pulled_as_the_next_sheet_comes_in  # type: ignore[method-assign]
     summary = st.scan(sim)
     assert summary.stopped == "mirror_unavailable"
     held = [h for h, v in sim.state.items() if v == "held"]
@@ -336,6 +348,18 @@ def test_mirror_vanishing_stops_counting_and_loses_nothing(tmp_path: Path) -> No
     with pytest.raises(SanaqError) as info:
         Journal.open(tmp_path / "j.sqlite", FixedClock(), tmp_path / "usb" / "j.sqlite")
     assert info.value.code == "mirror_unavailable"
+
+
+def test_a_scan_started_without_the_mirror_reads_nothing(tmp_path: Path) -> None:
+    """The scan session's audit link (the scanner's identity) is written first: with the
+    stick already gone, the session stops before a sheet is fed, and nothing is pending."""
+    st = make_station(tmp_path)
+    st.journal.transition("open", "chair")
+    shutil.rmtree(tmp_path / "usb")
+    sim = SimScanner(style="AST-LIST", n=3, seed=15, opt=CLEAN)
+    summary = st.scan(sim)
+    assert (summary.stopped, summary.counted, sim.state) == ("mirror_unavailable", 0, {})
+    assert st.journal.tally().sheets == 0 and st.journal.tally().pending == 0
 
 
 def test_mirror_difference_is_shown_not_merged(tmp_path: Path) -> None:
@@ -459,20 +483,39 @@ def test_station_commands(tmp_path: Path) -> None:
     import sys
 
     def sanaq(*args: str) -> subprocess.CompletedProcess[str]:
+        # The sample package and sim: are development tools: the switch, named explicitly.
         return subprocess.run(
-            [sys.executable, "-m", "kiosk.cli", "station", "--data", str(tmp_path / "st"), *args],
+            [
+                sys.executable,
+                "-m",
+                "kiosk.cli",
+                "station",
+                "--data",
+                str(tmp_path / "st"),
+                "--development",
+                *args,
+            ],
             capture_output=True,
             text=True,
         )
 
-    assert sanaq("init", "--mirror", str(tmp_path / "usb" / "j.sqlite")).returncode == 0
-    again = sanaq("init")
-    assert again.returncode == 2 and json.loads(again.stderr)["error"]["code"] == "journal_exists"
-    refused = sanaq("--role", "member", "open")
-    assert refused.returncode == 2 and json.loads(refused.stderr)["error"]["code"] == "role_not_allowed"
-    assert sanaq("open").returncode == 0
+    tech = ("--role", "technician", "--member", "T. Technician")
+    chair = ("--role", "chair", "--member", "A. Chair")
+    member = ("--role", "member", "--member", "M. Member")
+    assert sanaq(*tech, "init", "--mirror", str(tmp_path / "usb" / "j.sqlite")).returncode == 0
+    again = sanaq(*tech, "init")
+    assert (
+        again.returncode == 2
+        and json.loads(again.stderr.splitlines()[-1])["error"]["code"] == "journal_exists"
+    )
+    refused = sanaq(*member, "open")
+    assert (
+        refused.returncode == 2
+        and json.loads(refused.stderr.splitlines()[-1])["error"]["code"] == "role_not_allowed"
+    )
+    assert sanaq(*chair, "open").returncode == 0
     assert json.loads((tmp_path / "st" / "reports" / "zero-report.json").read_text())["sheets"] == 0
-    scan = sanaq("--role", "member", "scan", "sim:?style=AST-SMD-07&n=6&seed=2")
+    scan = sanaq(*member, "scan", "sim:?style=AST-SMD-07&n=6&seed=2")
     assert scan.returncode == 0, scan.stderr
     assert json.loads(scan.stdout)["counted"] == 6
     tally = json.loads(sanaq("tally", "--json").stdout)
@@ -488,13 +531,19 @@ def test_station_commands(tmp_path: Path) -> None:
     status = json.loads(sanaq("status", "--json").stdout)
     assert status["state"] == "open" and status["official_sheets"] == 6 and status["mirror"]
     assert json.loads(sanaq("verify").stdout)["ok"]
-    bad = sanaq("settle", "nope", "--answer", "box", "--who", "X")
-    assert bad.returncode == 2 and json.loads(bad.stderr)["error"]["code"] == "sheet_not_pending"
+    bad = sanaq(*chair, "settle", "nope", "--answer", "box", "--who", "X")
+    assert (
+        bad.returncode == 2
+        and json.loads(bad.stderr.splitlines()[-1])["error"]["code"] == "sheet_not_pending"
+    )
     assert len(sanaq("cvr").stdout.splitlines()) == 6
-    assert sanaq("close").returncode == 0
-    batch = sanaq("--role", "member", "scan", "sim:?style=AST-SMD-07&n=1&seed=3")  # the portable box
+    assert sanaq(*chair, "close").returncode == 0
+    batch = sanaq(*member, "scan", "sim:?style=AST-SMD-07&n=1&seed=3")  # the portable box
     assert json.loads(batch.stdout)["counted"] == 1
-    assert sanaq("--role", "member", "finalise").returncode == 2  # the chair finalises
-    assert sanaq("finalise").returncode == 0
-    late = sanaq("--role", "member", "scan", "sim:?n=1&seed=4")
-    assert late.returncode == 2 and json.loads(late.stderr)["error"]["code"] == "action_not_allowed_now"
+    assert sanaq(*member, "finalise").returncode == 2  # the chair finalises
+    assert sanaq(*chair, "finalise").returncode == 0
+    late = sanaq(*member, "scan", "sim:?n=1&seed=4")
+    assert (
+        late.returncode == 2
+        and json.loads(late.stderr.splitlines()[-1])["error"]["code"] == "action_not_allowed_now"
+    )

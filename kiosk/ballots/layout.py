@@ -19,7 +19,14 @@ from typing import Literal
 
 from PIL import ImageFont
 
-from kiosk.election.model import BALLOT_WIDTH_MM, MAX_BALLOT_LENGTH_MM, MIN_BALLOT_LENGTH_MM, Election
+from kiosk.election.model import (
+    BALLOT_WIDTH_MM,
+    MAX_BALLOT_LENGTH_MM,
+    MIN_BALLOT_LENGTH_MM,
+    STATION_CODE_CHARS,
+    Election,
+    station_code,
+)
 
 LAYOUT_VERSION = 1
 QR_PREFIX = "SQ"
@@ -181,18 +188,19 @@ class BallotLayout:
 # --- QR payload ------------------------------------------------------------------
 
 
-def qr_payload(election_hash: str, style: str, side: Side, test: bool) -> str:
-    """Upper-case alphanumeric so it fits a version-2 QR at error level M."""
-    return ":".join(
-        (
-            QR_PREFIX,
-            f"L{LAYOUT_VERSION}",
-            election_hash[:QR_HASH_CHARS].upper(),
-            style,
-            "F" if side == "front" else "B",
-            "T" if test else "O",
-        )
-    )
+def qr_payload(election_hash: str, style: str, side: Side, test: bool, station: str | None = None) -> str:
+    """Upper-case alphanumeric so it fits a version-2 QR at error level M (38 characters;
+    37 at most with a station code). `station`: the station's code (station_code), for
+    station-specific ballots only."""
+    parts = [
+        QR_PREFIX,
+        f"L{LAYOUT_VERSION}",
+        election_hash[:QR_HASH_CHARS].upper(),
+        style,
+        "F" if side == "front" else "B",
+        "T" if test else "O",
+    ]
+    return ":".join(parts if station is None else [*parts, station])
 
 
 @dataclass(frozen=True)
@@ -202,11 +210,15 @@ class QrInfo:
     style: str
     side: Side
     test: bool
+    station: str | None = None  # the station code of a station-specific ballot
 
 
 def parse_qr_payload(text: str) -> QrInfo | None:
     parts = text.split(":")
-    if len(parts) != 6 or parts[0] != QR_PREFIX or not parts[1].startswith("L"):
+    if len(parts) not in (6, 7) or parts[0] != QR_PREFIX or not parts[1].startswith("L"):
+        return None
+    station = parts[6] if len(parts) == 7 else None
+    if station is not None and (len(station) != STATION_CODE_CHARS or not station.isalnum()):
         return None
     try:
         version = int(parts[1][1:])
@@ -215,7 +227,7 @@ def parse_qr_payload(text: str) -> QrInfo | None:
     if parts[4] not in ("F", "B") or parts[5] not in ("T", "O"):
         return None
     return QrInfo(
-        version, parts[2].lower(), parts[3], "front" if parts[4] == "F" else "back", parts[5] == "T"
+        version, parts[2].lower(), parts[3], "front" if parts[4] == "F" else "back", parts[5] == "T", station
     )
 
 
@@ -311,7 +323,16 @@ HEADER_INSTRUCTIONS_RU = (
 )
 
 
-def build_layout(election: Election, election_hash: str, style_id: str, test: bool = False) -> BallotLayout:
+def build_layout(
+    election: Election, election_hash: str, style_id: str, test: bool = False, station: str | None = None
+) -> BallotLayout:
+    """`station`: the station id, needed (and used) only when the package asks for
+    station-specific ballots; then its code is in the QR and its id in the footer."""
+    code: str | None = None
+    if election.rules.station_specific_ballots:
+        if station is None:
+            raise ValueError("station-specific ballots: name the station")
+        code = station_code(election.station(station).id)
     style = election.style(style_id)
     contest = election.contest(style.contest)
     n_rows = len(contest.options)
@@ -430,10 +451,12 @@ def build_layout(election: Election, election_hash: str, style_id: str, test: bo
     rows_bottom = rows_top + n_rows * row_h
     back.append(Line(x0, rows_bottom, BALLOT_WIDTH_MM - x0, rows_bottom, 0.2, "#808080"))
 
-    back_payload = qr_payload(election_hash, style_id, "back", test)
+    back_payload = qr_payload(election_hash, style_id, "back", test, code)
     back.append(QrCode(qr_box, back_payload))
     footer_x = qr_box.x + qr_box.w + 3.0
-    back.append(TextRun(footer_x, qr_box.y + 5.0, 7, f"{style.id}", True))
+    back.append(
+        TextRun(footer_x, qr_box.y + 5.0, 7, f"{style.id}" + (f"  ·  №{station}" if code else ""), True)
+    )
     back.append(
         TextRun(footer_x, qr_box.y + 9.0, 6, f"{election.election.date.isoformat()}  ·  L{LAYOUT_VERSION}")
     )
@@ -462,9 +485,11 @@ def build_layout(election: Election, election_hash: str, style_id: str, test: bo
     front.append(Rect(sig, stroke="#000000", stroke_mm=0.3))
     front.append(TextRun(sig.x + 2, sig.y + 4, 5.5, "Учаскелік комиссия мүшесінің қолы"))
     front.append(TextRun(sig.x + 2, sig.y + 7, 5.5, "Подпись члена участковой комиссии"))
-    front_payload = qr_payload(election_hash, style_id, "front", test)
+    front_payload = qr_payload(election_hash, style_id, "front", test, code)
     front.append(QrCode(qr_box, front_payload))
-    front.append(TextRun(footer_x, qr_box.y + 5.0, 7, f"{style.id}", True))
+    front.append(
+        TextRun(footer_x, qr_box.y + 5.0, 7, f"{style.id}" + (f"  ·  №{station}" if code else ""), True)
+    )
 
     return BallotLayout(
         style=style_id,

@@ -6,10 +6,19 @@ loaded election cannot be changed by accident anywhere in the kiosk.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
-from typing import Final, Literal
+import hashlib
+from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 PACKAGE_FORMAT: Final = "sanaq.election/1"
 
@@ -20,6 +29,17 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 MIN_BALLOT_LENGTH_MM = 210.0
 MAX_BALLOT_LENGTH_MM = 500.0
 BALLOT_WIDTH_MM = 148.0
+
+
+STATION_CODE_CHARS = 5
+
+
+def station_code(station_id: str) -> str:
+    """A station's code on its ballots' QR: 5 characters of base32 (QR alphanumeric mode)
+    of the SHA-256 of its id, so any station id fits the version-2 code. The package is
+    refused if two of its stations share a code."""
+    digest = hashlib.sha256(station_id.encode()).digest()
+    return base64.b32encode(digest).decode()[:STATION_CODE_CHARS]
 
 
 class Frozen(BaseModel):
@@ -126,6 +146,18 @@ class Rules(Frozen):
     overvote_is_invalid: bool = True
     # Whether a blank or over-marked ballot goes back to the voter for a second chance.
     return_invalid_to_voter: bool = False
+    # Station-specific ballots (issue 11): each station's ballots carry its code in the QR,
+    # and a station refuses another station's ballot of the same style (`wrong_station`).
+    station_specific_ballots: bool = False
+
+    @model_serializer(mode="wrap")
+    def _without_default_station_rule(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Left out of the document when off, so that the canonical form, and with it the
+        # hash, of every package made before this rule existed stays the same.
+        data: dict[str, Any] = handler(self)
+        if not self.station_specific_ballots:
+            data.pop("station_specific_ballots", None)
+        return data
 
 
 class ElectionInfo(Frozen):
@@ -165,6 +197,10 @@ class Election(Frozen):
             for sid in st.ballots_received:
                 if sid not in st.styles:
                     raise ValueError(f"station {st.id}: ballots received for foreign style {sid}")
+        if self.rules.station_specific_ballots:
+            codes = [station_code(st.id) for st in self.stations]
+            if len(set(codes)) != len(codes):
+                raise ValueError("two stations have the same ballot code: rename one")
         for p in self.protocols:
             c = contests.get(p.contest)
             if c is None:

@@ -37,8 +37,8 @@ from kiosk.ballots.layout import (
     parse_qr_payload,
     qr_box_for_height,
 )
-from kiosk.election.model import Election
-from kiosk.reading import kernels
+from kiosk.election.model import Election, station_code
+from kiosk.reading import intake, kernels
 from kiosk.reading.locate import (
     FIDUCIAL_SPAN_MM,
     Found,
@@ -79,6 +79,9 @@ def decode_image(data: bytes) -> np.ndarray | SideReading:
     """Bytes from a scanner or a file (PNG, JPEG, TIFF, PNM) to a grey uint8 array."""
     if len(data) < 8:
         return rejected("image_undecodable", "too short")
+    refusal = intake.check_header(data)  # format and size from the header, before decoding
+    if refusal is not None:
+        return refusal
     buf = np.frombuffer(data, np.uint8)
     try:
         image = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
@@ -169,11 +172,12 @@ class BallotReader:
                 raise ValueError("the package has several stations: name one")
             station = election.stations[0].id
         self.station = election.station(station)
+        self._station_code = station_code(station) if election.rules.station_specific_ballots else None
         self.mode = mode
         self.thresholds = thresholds
         self.keep_crops = keep_crops
         layouts = {
-            (s.id, test): build_layout(election, election_hash, s.id, test)
+            (s.id, test): build_layout(election, election_hash, s.id, test, self.station.id)
             for s in election.styles
             for test in (False, True)
         }
@@ -316,6 +320,8 @@ class BallotReader:
             return "wrong_election"
         if info.style not in self.station.styles:
             return "wrong_station"
+        if info.station != self._station_code:  # station-specific ballots (issue 11)
+            return "wrong_station" if self.election.rules.station_specific_ballots else "wrong_election"
         if info.test and self.mode == "official":
             return "test_ballot_in_official_mode"
         if not info.test and self.mode == "test":

@@ -18,10 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from kiosk.election.package import LoadedPackage
+from kiosk.election.package import LoadedPackage, development_reason
 from kiosk.errors import SanaqError
 from kiosk.reading.model import SideReading
 from kiosk.reading.reader import BallotReader
+from kiosk.station.clockcheck import WARNING_KIND, clock_findings
 from kiosk.station.journal import Journal, Mode
 from kiosk.station.lifecycle import Refused, decide
 from kiosk.station.ports import ScannerPort, Whereabouts
@@ -29,7 +30,8 @@ from kiosk.station.ports import ScannerPort, Whereabouts
 log = logging.getLogger("sanaq.station")
 
 Answer = Literal["box", "returned"]
-AskCommission = Callable[[str], tuple[Answer, str]]  # handle -> (answer, who answered)
+# handle -> (answer, the answering member's role, their name): the audit records who answered.
+AskCommission = Callable[[str], tuple[Answer, str, str]]
 
 
 class SystemClock:
@@ -77,15 +79,47 @@ def reading_record(reading: SideReading) -> dict[str, Any]:
     return {"style": full["style"], "status": full["status"], "contests": full["contests"]}
 
 
+def scanner_identity(scanner: ScannerPort) -> dict[str, Any]:
+    """What the audit records of the scanner of a scan session (issue 11). A scanner that
+    cannot say what it is (no `identity`) counts as simulated: closed by default."""
+    identify = getattr(scanner, "identity", None)
+    if identify is None:
+        return {"kind": type(scanner).__name__, "simulated": True}
+    return dict(identify())
+
+
 class Station:
-    def __init__(self, journal: Journal, package: LoadedPackage) -> None:
+    def __init__(self, journal: Journal, package: LoadedPackage, development: bool = False) -> None:
+        """`development`: the explicit switch (`--development`, SANAQ_DEVELOPMENT=1) under
+        which simulated scanners and development packages may count officially; it is
+        recorded with every scan session."""
         self.journal = journal
         self.package = package
+        self.development = development
         station_id = journal.meta("station")
         if journal.meta("election_hash") != package.election_hash:
             raise SanaqError("wrong_election", "the journal belongs to another election package")
         self.station_id = station_id
         self._readers: dict[str, BallotReader] = {}
+
+    def note_actor(self, action: str, role: str, member: str, development: bool = False) -> None:
+        """Who acts, by name as well as role, in the audit chain ahead of the action (and
+        whether the development switch was on)."""
+        detail: dict[str, Any] = {"action": action, "member": member}
+        if development:
+            detail["development"] = True
+        self.journal._append_audit("actor", role, detail)
+
+    def check_clock(self) -> list[tuple[str, str]]:
+        """Flag a clock set back or far from the election's date: recorded in the audit
+        (one `clock_warning` link each) and returned for the caller to show. Never refuses."""
+        findings = clock_findings(
+            self.journal.audit_events(), self.journal.clock.now_iso(), self.package.election.election.date
+        )
+        for code, detail in findings:
+            self.journal._append_audit(WARNING_KIND, None, {"code": code, "detail": detail})
+            log.warning("clock: %s (%s)", code, detail)
+        return findings
 
     def reader(self, mode: Mode) -> BallotReader:
         if mode not in self._readers:
@@ -112,8 +146,8 @@ class Station:
             else:
                 if ask is None:
                     raise SanaqError("pending_needs_commission")
-                answer, who = ask(handle)
-                self.journal.settle_by_commission(sheet_id, answer, "chair", who)
+                answer, role, who = ask(handle)
+                self.journal.settle_by_commission(sheet_id, answer, role, who)
             settled += 1
         return settled
 
@@ -126,6 +160,7 @@ class Station:
         limit: int | None = None,
         progress: Callable[[ScanSummary], None] | None = None,
         ask: AskCommission | None = None,
+        member: str | None = None,
     ) -> ScanSummary:
         state = self.journal.state
         verdict = decide(state, "scan", role)
@@ -133,6 +168,28 @@ class Station:
             self.journal.refuse(role, "scan", verdict.code)
             raise SanaqError(verdict.code, f"scan while {state}")
         mode: Mode = "test" if state == "testing" else "official"
+        identity = scanner_identity(scanner)
+        if mode == "official" and not self.development:
+            # Closed by default: generated or emulated sheets, or a package not meant for a
+            # real count, never reach the official count without the development switch.
+            not_official = development_reason(self.package)
+            if not_official is not None:
+                self.journal.refuse(role, "scan", "package_not_official")
+                raise SanaqError("package_not_official", not_official)
+            if identity.get("simulated"):
+                self.journal.refuse(role, "scan", "scanner_simulated")
+                raise SanaqError("scanner_simulated", str(identity.get("kind")))
+        # The scanner of every scan session, and the switch it ran under, in the audit chain.
+        # No session is counted unrecorded: if this link cannot be written (the stick was
+        # pulled), nothing is read.
+        try:
+            self.journal._append_audit(
+                "scan_session",
+                role,
+                {"member": member, "mode": mode, "scanner": identity, "development": self.development},
+            )
+        except SanaqError as exc:
+            return ScanSummary(reasons={}, stopped=exc.code)
         reader = self.reader(mode)
         rules = self.package.election.rules
         summary = ScanSummary(reasons={})
