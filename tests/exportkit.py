@@ -69,6 +69,21 @@ def decide_all(journal: Journal) -> int:
     return n
 
 
+def station_argv(data: Path, *action: str) -> list[str]:
+    """A station command as the chair, under the development switch (the sample package and `sim:`)."""
+    return [
+        "station",
+        "--data",
+        str(data),
+        "--role",
+        "chair",
+        "--member",
+        "A. Chair",
+        "--development",
+        *action,
+    ]
+
+
 def finalised_station(
     data: Path,
     n: int = 24,
@@ -79,17 +94,17 @@ def finalised_station(
 ) -> Path:
     """A station data folder through the CLI (init, open, close, finalise), its sheets counted by
     the station service from the simulator, and the commission's decisions taken."""
-    for argv in (["station", "--data", str(data), "init"], ["station", "--data", str(data), "open"]):
-        assert main(argv) == 0, argv
-    station = open_station(data, None)
+    for action in ("init", "open"):
+        assert main(station_argv(data, action)) == 0, action
+    station = open_station(data, None, development=True)
     summary = station.scan(SimScanner(n=n, seed=seed, opt=opt))
     assert summary.stopped is None and summary.counted == n
     if decide:
         decide_all(station.journal)
     station.journal.close()
     if finalise:
-        for argv in (["station", "--data", str(data), "close"], ["station", "--data", str(data), "finalise"]):
-            assert main(argv) == 0, argv
+        for action in ("close", "finalise"):
+            assert main(station_argv(data, action)) == 0, action
     return data
 
 
@@ -131,7 +146,7 @@ def deck(pkg: LoadedPackage, n: int, seed: int) -> list[FedSheet]:
 
 def count_in_order(path: Path, pkg: LoadedPackage, sheets: Sequence[FedSheet]) -> Station:
     journal = Journal.create(path, pkg.election_hash, "379", FixedClock())
-    station = Station(journal, pkg)
+    station = Station(journal, pkg, development=True)
     journal.transition("open", "chair")
     summary = station.scan(ListScanner(sheets))
     assert summary.stopped is None and summary.counted == len(sheets)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from exportkit import DECK, finalised_station, shared_station, write_device_key
+from exportkit import DECK, finalised_station, shared_station, station_argv, write_device_key
 from joserfc import jws
 from joserfc.jwk import OKPKey
 
@@ -161,10 +161,10 @@ def test_refused_while_open_and_while_review_waits(
     capsys.readouterr()
     rc, _, error = _run(capsys, ["export", "--data", str(data), "--to", str(stick)])
     assert rc == 2 and error is not None and error["code"] == "export_not_allowed_now"
-    assert main(["station", "--data", str(data), "close"]) == 0
-    assert main(["station", "--data", str(data), "finalise"]) == 0  # the lifecycle lets it through
+    assert main(station_argv(data, "close")) == 0
+    assert main(station_argv(data, "finalise")) == 0  # the lifecycle lets it through
     capsys.readouterr()
-    assert main(["station", "--data", str(data), "tally", "--json"]) == 0
+    assert main(station_argv(data, "tally", "--json")) == 0
     tally = json.loads(capsys.readouterr().out)
     assert sum(c["review_pending"] for c in tally["contests"].values()) >= 1  # this deck has one
     rc, _, error = _run(capsys, ["export", "--data", str(data), "--to", str(stick)])
@@ -288,7 +288,7 @@ def test_test_mode_export_while_testing(tmp_path: Path, capsys: pytest.CaptureFi
     stick = tmp_path / "stick"
     stick.mkdir()
     for argv in (["init"], ["--role", "technician", "start-test"], ["scan", "sim:?n=4&seed=2&test=1"]):
-        assert main(["station", "--data", str(data), *argv]) == 0
+        assert main(station_argv(data, *argv)) == 0
     write_device_key(data)
     capsys.readouterr()
     rc, _, error = _run(capsys, ["export", "--data", str(data), "--to", str(stick)])
