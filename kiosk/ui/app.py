@@ -19,11 +19,14 @@ from typing import Any
 import numpy as np
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.core.text import DEFAULT_FONT, LabelBase
 from kivy.core.window import Window
+from kivy.graphics import Color, Rectangle
 from kivy.graphics.texture import Texture
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.image import Image
+from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
@@ -58,8 +61,14 @@ from kiosk.ui.widgets import (
     WHITE,
     Big,
     Panel,
+    Stack,
     Text,
 )
+
+# DejaVu Sans, the font of the printed ballots: every Kazakh letter and the signs the screens
+# use (✓ ✗ ⚠ ●), which Kivy's Roboto lacks.
+FONTS = Path(__file__).resolve().parent.parent / "ballots" / "fonts"
+LabelBase.register(DEFAULT_FONT, str(FONTS / "DejaVuSans.ttf"), fn_bold=str(FONTS / "DejaVuSans-Bold.ttf"))
 
 # Stop codes that are the scanner's or the disk's: shown as an alert that fills the screen.
 ALERTS = {
@@ -216,11 +225,11 @@ class KioskApp(App):
         where = self.t("app_title")
         if self.status is not None:
             where = f"№{self.status.station} · {state_text(self.status.state, self.lang)}"
-        bar.add_widget(Text(where, self.fs(24), WHITE, bold=True))
+        bar.add_widget(Text(where, self.fs(24), WHITE, bold=True, fit=False))
         if self.screen not in ("voting", "paused", "closed"):
             who = (self.t("signed_in_as", name=self.actor.name, role=role_text(self.actor.role, self.lang))
                    if self.actor else self.t("nobody_signed_in"))
-            bar.add_widget(Text(who, self.fs(20), WHITE))
+            bar.add_widget(Text(who, self.fs(20), WHITE, fit=False))
         for lang in LANGS:
             bar.add_widget(Big(LANG_NAMES[lang], lambda lang=lang: self.set_lang(lang), self.fs(MEMBER_TARGET),
                                self.fs(20), bg=WHITE if lang == self.lang else BLUE,
@@ -265,15 +274,13 @@ class KioskApp(App):
         left.add_widget(Text(self.t("setup_signed_by", label=p.key_label), self.fs(22),
                              RED if p.development else INK, bold=p.development))
         if p.development:
-            banner = Panel(bg=RED, size_hint_y=None, padding=self.fs(10))
-            label = Text(self.t("setup_development"), self.fs(28), WHITE, bold=True, halign="center")
-            label.bind(height=lambda _w, h: setattr(banner, "height", h + 2 * self.fs(10)))
-            banner.add_widget(label)
+            banner = Stack(bg=RED, padding=self.fs(10))
+            banner.add_widget(Text(self.t("setup_development"), self.fs(28), WHITE, bold=True, halign="center"))
             left.add_widget(banner)
         left.add_widget(Text(self.t("setup_key_id", kid=p.key_id, hash=p.election_hash[:16]), self.fs(18), MUTED))
         left.add_widget(Text(self.t("setup_station"), self.fs(26), bold=True))
         for st in p.stations:
-            left.add_widget(Text(self.t("setup_station_line", id=st.id, name=st.name[self.lang], voters=st.voters),
+            left.add_widget(Text(self.t("setup_station_line", name=st.name[self.lang], voters=st.voters),
                                  self.fs(22)))
             left.add_widget(Text(st.address[self.lang], self.fs(18), MUTED))
         if p.second_chance:
@@ -291,24 +298,18 @@ class KioskApp(App):
         right = self._column()
         right.add_widget(Text(self.t("setup_ballots"), self.fs(26), bold=True))
         for s in p.styles:
-            card = Panel(bg=PALE, orientation="horizontal", size_hint_y=None, spacing=self.fs(10))
-            swatch = Panel(bg=_hex(s.colour), size_hint_x=None, width=self.fs(16))
-            card.add_widget(swatch)
-            inner = BoxLayout(orientation="vertical", size_hint_y=None, padding=(0, self.fs(6)))
+            card = Stack(bg=PALE, padding=(self.fs(26), self.fs(6), self.fs(6), self.fs(6)))
+            with card.canvas.after:
+                Color(*_hex(s.colour))
+                stripe = Rectangle(pos=card.pos, size=(self.fs(16), card.height))
+            card.bind(pos=lambda w, _v, r=stripe: setattr(r, "pos", w.pos),
+                      size=lambda w, _v, r=stripe: setattr(r, "size", (self.fs(16), w.height)))
             title = Text(f"{s.id} · {s.colour_name[self.lang]} · {self.t('setup_choices', n=len(s.options))}",
                          self.fs(20), bold=True)
             contest = Text(s.contest_title[self.lang], self.fs(18))
             names = Text(" · ".join(o[self.lang] for o in s.options), self.fs(15), MUTED)
             for w in (title, contest, names):
-                inner.add_widget(w)
-
-            def fit(*_: Any, inner: BoxLayout = inner, card: Panel = card, ws: tuple[Text, ...] = (title, contest, names)) -> None:
-                inner.height = sum(w.height for w in ws) + 2 * self.fs(6)
-                card.height = inner.height
-
-            for w in (title, contest, names):
-                w.bind(height=fit)
-            card.add_widget(inner)
+                card.add_widget(w)
             right.add_widget(card)
         body.add_widget(self._scroll(right))
         return body
@@ -319,7 +320,8 @@ class KioskApp(App):
 
     # --- sign-in: choose your name, type your PIN -----------------------------------------------------------
 
-    def _pin_pad(self, box: BoxLayout, on_ok: Callable[[], None], exclude: str | None = None) -> None:
+    def _pin_pad(self, box: BoxLayout, on_ok: Callable[[], None], exclude: str | None = None,
+                 ok_key: str = "signin_ok") -> None:
         names = GridLayout(cols=1, spacing=self.fs(8), size_hint_y=None)
         names.bind(minimum_height=names.setter("height"))
         for m in self.members:
@@ -344,7 +346,7 @@ class KioskApp(App):
                 keys.add_widget(Big(self.t("signin_clear"), self._pin_clear, self.fs(MEMBER_TARGET), self.fs(24),
                                     bg=GREY, fg=INK, size_hint_y=1))
             elif k == "OK":
-                keys.add_widget(Big(self.t("signin_ok"), on_ok, self.fs(MEMBER_TARGET), self.fs(24), bg=GREEN,
+                keys.add_widget(Big(self.t(ok_key), on_ok, self.fs(MEMBER_TARGET), self.fs(24), bg=GREEN,
                                     size_hint_y=1))
             else:
                 keys.add_widget(Big(k, lambda k=k: self._pin_key(k), self.fs(MEMBER_TARGET), self.fs(36), bg=BLUE,
@@ -475,7 +477,7 @@ class KioskApp(App):
         body.add_widget(self._scroll(col))
         right = BoxLayout(orientation="vertical", spacing=self.fs(12))
         right.add_widget(Text(self.t("counter_label"), self.fs(30), bold=True, halign="center"))
-        right.add_widget(Text(str(report.get("sheets", 0)), self.fs(200), INK, bold=True, halign="center"))
+        right.add_widget(Counter(str(report.get("sheets", 0)), self.fs(200)))
         right.add_widget(Widget())
         right.add_widget(Big(self.t("zero_to_voting"), lambda: self.goto("voting"), self.fs(MEMBER_TARGET),
                              self.fs(26), bg=GREEN))
@@ -495,7 +497,7 @@ class KioskApp(App):
                         size_hint=(0.36, 1) if landscape else (1, 0.34))
         counter.add_widget(Text(self.t("counter_label"), self.fs(30), INK, bold=True, halign="center"))
         n = self.last.counter if self.last else (self.status.official_sheets if self.status else 0)
-        self.counter_label = Text(str(n), self.fs(220), INK, bold=True, halign="center")
+        self.counter_label = Counter(str(n), self.fs(230))
         counter.add_widget(self.counter_label)
         counter.add_widget(Widget())
         main.add_widget(counter)
@@ -504,7 +506,7 @@ class KioskApp(App):
         main.add_widget(self.result_panel)
         outer.add_widget(main)
         foot = BoxLayout(size_hint_y=None, height=self.fs(MEMBER_TARGET), spacing=self.fs(12))
-        self.scanner_label = Text(self._scanner_text(), self.fs(22), MUTED)
+        self.scanner_label = Text(self._scanner_text(), self.fs(22), MUTED, fit=False)
         foot.add_widget(self.scanner_label)
         foot.add_widget(Big(self.t("commission_menu"), self.commission, self.fs(MEMBER_TARGET), self.fs(22), bg=BAR,
                             size_hint_x=None, width=self.fs(260)))
@@ -514,7 +516,9 @@ class KioskApp(App):
     def _scanner_text(self) -> str:
         if self.chance is not None:
             return "● " + self.t("scanner_waiting_voter")
-        return "● " + self.t("scanner_working" if self.scanning else "scanner_stopped")
+        if self.alert:
+            return "● " + self.t("scanner_stopped")
+        return "● " + self.t("scanner_working" if self.scanning else "scanner_ready")
 
     def _voter_lines(self, kk: str, ru: str, en: str | None, size: float, color: tuple[float, ...]) -> None:
         """Voters read Kazakh and Russian together; English joins when the kiosk is set to it."""
@@ -566,7 +570,7 @@ class KioskApp(App):
                               text(key, "en", contest=_short(titles["en"])), self.fs(24), INK)
         waited = Clock.get_time() - self.chance_since
         if waited >= CALL_MEMBER_AFTER_S:
-            call = Panel(bg=RED, size_hint_y=None, height=self.fs(70))
+            call = Stack(bg=RED, padding=self.fs(8))
             call.add_widget(Text(f"{text('warn_call_member', 'kk')} / {text('warn_call_member', 'ru')}", self.fs(26),
                                  WHITE, bold=True, halign="center"))
             box.add_widget(call)
@@ -750,7 +754,8 @@ class KioskApp(App):
                                   bold=True))
             pad = self._two_columns()
             pad.padding = 0
-            self._pin_pad(pad, self._confirm_review, exclude=self.actor.name if self.actor else None)
+            self._pin_pad(pad, self._confirm_review, exclude=self.actor.name if self.actor else None,
+                          ok_key="review_confirm")
             outer.add_widget(pad)
             outer.add_widget(Big(self.t("review_cancel"), self._cancel_proposal, self.fs(MEMBER_TARGET), self.fs(22),
                                  bg=GREY, fg=INK))
@@ -763,22 +768,17 @@ class KioskApp(App):
             if not item.has_image:
                 col.add_widget(Text(self.t("review_no_image"), self.fs(20), MUTED))
             for m in shown:
-                row = Panel(bg=AMBER if m.mark == "marginal" else PALE, orientation="vertical", size_hint_y=None,
-                            padding=self.fs(6), spacing=self.fs(4))
-                label = Text(f"{m.name[self.lang]} · {self.t('review_' + m.mark)} ({m.score:.2f})", self.fs(22), INK,
-                             bold=True)
-                row.add_widget(label)
-                height = label.height
+                row = Stack(bg=AMBER if m.mark == "marginal" else PALE, padding=self.fs(6), spacing=self.fs(4))
+                row.add_widget(Text(f"{m.name[self.lang]} · {self.t('review_' + m.mark)} ({m.score:.2f})", self.fs(22),
+                                    INK, bold=True))
                 if m.row is not None:
-                    img_h = self.fs(90)
-                    img = Image(texture=_gray_texture(m.row), size_hint_y=None, height=img_h, fit_mode="contain")
-                    row.add_widget(img)
-                    height += img_h
-                row.height = height + self.fs(16)
-                label.bind(height=lambda _w, h, row=row, extra=row.height - height: setattr(row, "height", h + extra))
+                    row.add_widget(Image(texture=_gray_texture(m.row), size_hint_y=None, height=self.fs(110),
+                                         fit_mode="contain"))
                 col.add_widget(row)
-            buttons = GridLayout(cols=2, spacing=self.fs(10), size_hint_y=None)
-            buttons.bind(minimum_height=buttons.setter("height"))
+        buttons = GridLayout(cols=2, spacing=self.fs(10), size_hint_y=None)
+        buttons.bind(minimum_height=buttons.setter("height"))
+        for contest in item.contests:
+            shown = [m for m in contest.marks if m.mark != "empty"]
             for m in shown:
                 decision = [{"contest": contest.contest, "outcome": "vote", "choice": m.option}]
                 label = self.t("review_vote_for", option=m.name[self.lang])
@@ -789,10 +789,11 @@ class KioskApp(App):
             buttons.add_widget(Big(self.t("review_invalid"),
                                    lambda d=invalid: self._propose(item.sheet, d, self.t("review_invalid")),
                                    self.fs(MEMBER_TARGET), self.fs(22), bg=RED))
-            col.add_widget(buttons)
+        buttons.add_widget(Big(self.t("back"), lambda: self.goto("home"), self.fs(MEMBER_TARGET), self.fs(22), bg=GREY,
+                               fg=INK))
+        # The crops scroll; the decisions stay in view.
         outer.add_widget(self._scroll(col))
-        outer.add_widget(Big(self.t("back"), lambda: self.goto("home"), self.fs(MEMBER_TARGET), self.fs(22), bg=GREY,
-                             fg=INK))
+        outer.add_widget(buttons)
         return outer
 
     def _propose(self, sheet: str, decisions: list[dict[str, Any]], label: str) -> None:
@@ -818,6 +819,20 @@ class KioskApp(App):
         self.review_at = 0
         self.proposal = None
         self.goto("review" if self.review else "home")
+
+
+class Counter(Label):
+    """The public counter: one line, as large as its panel's width allows (readable from 2 m)."""
+
+    def __init__(self, text: str, largest: float) -> None:
+        super().__init__(text=text, bold=True, color=INK, halign="center", valign="middle")
+        self.largest = largest
+        self.bind(width=self._size, text=self._size)
+        self._size()
+
+    def _size(self, *_: Any) -> None:
+        # DejaVu Sans Bold digits are about 0.7 em wide.
+        self.font_size = min(self.largest, max(self.width, 1) / (0.72 * max(len(self.text), 2)))
 
 
 def _hex(colour: str) -> tuple[float, float, float, float]:

@@ -54,9 +54,9 @@ TEXT: dict[str, T] = {
     "setup_test_package": {"kk": "Сынақ пакеті", "ru": "Тестовый пакет", "en": "Test package"},
     "setup_station": {"kk": "Учаске", "ru": "Участок", "en": "Station"},
     "setup_station_line": {
-        "kk": "№{id} {name}: тізімде {voters} сайлаушы",
-        "ru": "№{id} {name}: {voters} избирателей в списке",
-        "en": "No. {id} {name}: {voters} voters on the list",
+        "kk": "{name}: тізімде {voters} сайлаушы",
+        "ru": "{name}: {voters} избирателей в списке",
+        "en": "{name}: {voters} voters on the list",
     },
     "setup_ballots": {"kk": "Бюллетень түрлері", "ru": "Виды бюллетеней", "en": "Ballot types"},
     "setup_choices": {"kk": "{n} таңдау", "ru": "вариантов: {n}", "en": "{n} choices"},

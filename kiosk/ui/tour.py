@@ -128,7 +128,7 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
         d.tap(member)
         for k in member_pin:
             d.tap(k)
-        d.tap(t("review_confirm") if d.buttons(t("review_confirm")) else t("signin_ok"))
+        d.tap(t("review_confirm"))
         d.settle()
         d.tap(t("action_pause"))
         d.settle()

@@ -51,22 +51,45 @@ class Panel(BoxLayout):
         self._color.rgba = bg
 
 
+class Stack(Panel):
+    """A vertical panel as tall as its children (plus padding and spacing), whatever they wrap to."""
+
+    def __init__(self, bg: tuple[float, ...] = PAPER, **kw: Any) -> None:
+        kw.setdefault("orientation", "vertical")
+        super().__init__(bg=bg, size_hint_y=None, **kw)
+
+    def add_widget(self, widget: Any, *args: Any, **kw: Any) -> None:
+        super().add_widget(widget, *args, **kw)
+        widget.bind(height=self._fit)
+        self._fit()
+
+    def _fit(self, *_: Any) -> None:
+        pad = self.padding if isinstance(self.padding, (list, tuple)) else [self.padding] * 4
+        vertical = pad[1] + pad[3] if len(pad) == 4 else 2 * pad[-1]
+        n = len(self.children)
+        self.height = sum(c.height for c in self.children) + vertical + self.spacing * max(0, n - 1)
+
+
 class Text(Label):
-    """A label that wraps to its width and takes the height its text needs."""
+    """A label that wraps to its width and takes the height its text needs (`fit=False`: it
+    keeps the height its layout gives it and centres the text in it)."""
 
     def __init__(self, text: str, size: float, color: tuple[float, ...] = INK, bold: bool = False,
-                 halign: str = "left", **kw: Any) -> None:
-        kw.setdefault("size_hint_y", None)
+                 halign: str = "left", fit: bool = True, **kw: Any) -> None:
+        if fit:
+            kw.setdefault("size_hint_y", None)
         super().__init__(text=text, font_size=size, color=color, bold=bold, halign=halign,
                          valign="middle", **kw)
-        self.bind(width=self._wrap, texture_size=self._fit)
+        self.fit = fit
+        self.bind(size=self._wrap, texture_size=self._fit)
         self._wrap()
 
     def _wrap(self, *_: Any) -> None:
-        self.text_size = (max(self.width - 8, 1), None)
+        self.text_size = (max(self.width - 8, 1), None if self.fit else max(self.height, 1))
 
     def _fit(self, *_: Any) -> None:
-        self.height = self.texture_size[1] + 6
+        if self.fit:
+            self.height = self.texture_size[1] + 6
 
 
 class Big(Button):
