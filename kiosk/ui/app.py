@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +100,7 @@ def _gray_texture(img: np.ndarray) -> Texture:
     return tex
 
 
-class KioskApp(App):
+class KioskApp(App):  # type: ignore[misc]
     def __init__(
         self,
         service: KioskService,
@@ -142,7 +143,7 @@ class KioskApp(App):
 
     @property
     def u(self) -> float:
-        return min(Window.width, Window.height) / 800.0
+        return float(min(Window.width, Window.height)) / 800.0
 
     def fs(self, px: float) -> float:
         return px * self.u
@@ -220,21 +221,38 @@ class KioskApp(App):
     # --- the bar on every screen: who, where, state, language -------------------------------------------
 
     def _top_bar(self) -> Widget:
-        bar = Panel(bg=BAR, orientation="horizontal", size_hint_y=None, height=self.fs(MEMBER_TARGET) + 16,
-                    padding=8, spacing=8)
+        bar = Panel(
+            bg=BAR,
+            orientation="horizontal",
+            size_hint_y=None,
+            height=self.fs(MEMBER_TARGET) + 16,
+            padding=8,
+            spacing=8,
+        )
         where = self.t("app_title")
         if self.status is not None:
             where = f"№{self.status.station} · {state_text(self.status.state, self.lang)}"
         bar.add_widget(Text(where, self.fs(24), WHITE, bold=True, fit=False))
         if self.screen not in ("voting", "paused", "closed"):
-            who = (self.t("signed_in_as", name=self.actor.name, role=role_text(self.actor.role, self.lang))
-                   if self.actor else self.t("nobody_signed_in"))
+            who = (
+                self.t("signed_in_as", name=self.actor.name, role=role_text(self.actor.role, self.lang))
+                if self.actor
+                else self.t("nobody_signed_in")
+            )
             bar.add_widget(Text(who, self.fs(20), WHITE, fit=False))
         for lang in LANGS:
-            bar.add_widget(Big(LANG_NAMES[lang], lambda lang=lang: self.set_lang(lang), self.fs(MEMBER_TARGET),
-                               self.fs(20), bg=WHITE if lang == self.lang else BLUE,
-                               fg=INK if lang == self.lang else WHITE, size_hint_x=None,
-                               width=self.fs(150)))
+            bar.add_widget(
+                Big(
+                    LANG_NAMES[lang],
+                    partial(self.set_lang, lang),
+                    self.fs(MEMBER_TARGET),
+                    self.fs(20),
+                    bg=WHITE if lang == self.lang else BLUE,
+                    fg=INK if lang == self.lang else WHITE,
+                    size_hint_x=None,
+                    width=self.fs(150),
+                )
+            )
         return bar
 
     def _error_line(self, box: BoxLayout) -> None:
@@ -252,8 +270,9 @@ class KioskApp(App):
 
     def _two_columns(self) -> BoxLayout:
         landscape = Window.width >= Window.height
-        return BoxLayout(orientation="horizontal" if landscape else "vertical", padding=self.fs(16),
-                         spacing=self.fs(16))
+        return BoxLayout(
+            orientation="horizontal" if landscape else "vertical", padding=self.fs(16), spacing=self.fs(16)
+        )
 
     # --- set-up ----------------------------------------------------------------------------------------
 
@@ -268,32 +287,64 @@ class KioskApp(App):
             return body
         left.add_widget(Text(self.t("setup_title"), self.fs(32), bold=True))
         left.add_widget(Text(p.title[self.lang], self.fs(24)))
-        left.add_widget(Text("✓ " + self.t("setup_verified") + " · "
-                             + self.t("setup_official" if p.official else "setup_test_package"),
-                             self.fs(24), GREEN, bold=True))
-        left.add_widget(Text(self.t("setup_signed_by", label=p.key_label), self.fs(22),
-                             RED if p.development else INK, bold=p.development))
+        left.add_widget(
+            Text(
+                "✓ "
+                + self.t("setup_verified")
+                + " · "
+                + self.t("setup_official" if p.official else "setup_test_package"),
+                self.fs(24),
+                GREEN,
+                bold=True,
+            )
+        )
+        left.add_widget(
+            Text(
+                self.t("setup_signed_by", label=p.key_label),
+                self.fs(22),
+                RED if p.development else INK,
+                bold=p.development,
+            )
+        )
         if p.development:
             banner = Stack(bg=RED, padding=self.fs(10))
-            banner.add_widget(Text(self.t("setup_development"), self.fs(28), WHITE, bold=True, halign="center"))
+            banner.add_widget(
+                Text(self.t("setup_development"), self.fs(28), WHITE, bold=True, halign="center")
+            )
             left.add_widget(banner)
-        left.add_widget(Text(self.t("setup_key_id", kid=p.key_id, hash=p.election_hash[:16]), self.fs(18), MUTED))
+        left.add_widget(
+            Text(self.t("setup_key_id", kid=p.key_id, hash=p.election_hash[:16]), self.fs(18), MUTED)
+        )
         left.add_widget(Text(self.t("setup_station"), self.fs(26), bold=True))
         for st in p.stations:
-            left.add_widget(Text(self.t("setup_station_line", name=st.name[self.lang], voters=st.voters),
-                                 self.fs(22)))
+            left.add_widget(
+                Text(self.t("setup_station_line", name=st.name[self.lang], voters=st.voters), self.fs(22))
+            )
             left.add_widget(Text(st.address[self.lang], self.fs(18), MUTED))
         if p.second_chance:
             left.add_widget(Text(self.t("setup_second_chance"), self.fs(20)))
         self._error_line(left)
         for st in p.stations:
             if self.status is None:
-                left.add_widget(Big(self.t("setup_choose_station") + f" №{st.id}",
-                                    lambda sid=st.id: self.call(lambda s: s.configure(sid), self._configured),
-                                    self.fs(MEMBER_TARGET), self.fs(26), bg=GREEN))
+                left.add_widget(
+                    Big(
+                        self.t("setup_choose_station") + f" №{st.id}",
+                        partial(self._configure, st.id),
+                        self.fs(MEMBER_TARGET),
+                        self.fs(26),
+                        bg=GREEN,
+                    )
+                )
         if self.status is not None:
-            left.add_widget(Big(self.t("setup_continue"), lambda: self.goto("signin"), self.fs(MEMBER_TARGET),
-                                self.fs(26), bg=GREEN))
+            left.add_widget(
+                Big(
+                    self.t("setup_continue"),
+                    lambda: self.goto("signin"),
+                    self.fs(MEMBER_TARGET),
+                    self.fs(26),
+                    bg=GREEN,
+                )
+            )
         body.add_widget(self._scroll(left))
         right = self._column()
         right.add_widget(Text(self.t("setup_ballots"), self.fs(26), bold=True))
@@ -302,10 +353,15 @@ class KioskApp(App):
             with card.canvas.after:
                 Color(*_hex(s.colour))
                 stripe = Rectangle(pos=card.pos, size=(self.fs(16), card.height))
-            card.bind(pos=lambda w, _v, r=stripe: setattr(r, "pos", w.pos),
-                      size=lambda w, _v, r=stripe: setattr(r, "size", (self.fs(16), w.height)))
-            title = Text(f"{s.id} · {s.colour_name[self.lang]} · {self.t('setup_choices', n=len(s.options))}",
-                         self.fs(20), bold=True)
+            card.bind(
+                pos=lambda w, _v, r=stripe: setattr(r, "pos", w.pos),
+                size=lambda w, _v, r=stripe: setattr(r, "size", (self.fs(16), w.height)),
+            )
+            title = Text(
+                f"{s.id} · {s.colour_name[self.lang]} · {self.t('setup_choices', n=len(s.options))}",
+                self.fs(20),
+                bold=True,
+            )
             contest = Text(s.contest_title[self.lang], self.fs(18))
             names = Text(" · ".join(o[self.lang] for o in s.options), self.fs(15), MUTED)
             for w in (title, contest, names):
@@ -314,23 +370,34 @@ class KioskApp(App):
         body.add_widget(self._scroll(right))
         return body
 
+    def _configure(self, station_id: str) -> None:
+        self.call(lambda s: s.configure(station_id), self._configured)
+
     def _configured(self, status: StatusView) -> None:
         self.status = status
         self.call(lambda s: s.members(), self._members)
 
     # --- sign-in: choose your name, type your PIN -----------------------------------------------------------
 
-    def _pin_pad(self, box: BoxLayout, on_ok: Callable[[], None], exclude: str | None = None,
-                 ok_key: str = "signin_ok") -> None:
+    def _pin_pad(
+        self, box: BoxLayout, on_ok: Callable[[], None], exclude: str | None = None, ok_key: str = "signin_ok"
+    ) -> None:
         names = GridLayout(cols=1, spacing=self.fs(8), size_hint_y=None)
         names.bind(minimum_height=names.setter("height"))
         for m in self.members:
             if m.name == exclude:
                 continue
             chosen = m.name == self.chosen
-            names.add_widget(Big(f"{m.name} · {role_text(m.role, self.lang)}", lambda n=m.name: self._choose(n),
-                                 self.fs(MEMBER_TARGET), self.fs(22), bg=GREEN if chosen else GREY,
-                                 fg=WHITE if chosen else INK))
+            names.add_widget(
+                Big(
+                    f"{m.name} · {role_text(m.role, self.lang)}",
+                    partial(self._choose, m.name),
+                    self.fs(MEMBER_TARGET),
+                    self.fs(22),
+                    bg=GREEN if chosen else GREY,
+                    fg=WHITE if chosen else INK,
+                )
+            )
         left = BoxLayout(orientation="vertical", spacing=self.fs(8))
         left.add_widget(Text(self.t("signin_choose"), self.fs(24), bold=True))
         sv = ScrollView(do_scroll_x=False)
@@ -338,19 +405,38 @@ class KioskApp(App):
         left.add_widget(sv)
         right = BoxLayout(orientation="vertical", spacing=self.fs(8))
         right.add_widget(Text(self.t("signin_pin"), self.fs(24), bold=True))
-        right.add_widget(Text("●" * len(self.pin) + "○" * max(0, 4 - len(self.pin)), self.fs(44), INK,
-                              halign="center"))
+        right.add_widget(
+            Text("●" * len(self.pin) + "○" * max(0, 4 - len(self.pin)), self.fs(44), INK, halign="center")
+        )
         keys = GridLayout(cols=3, spacing=self.fs(8))
         for k in ["1", "2", "3", "4", "5", "6", "7", "8", "9", "C", "0", "OK"]:
             if k == "C":
-                keys.add_widget(Big(self.t("signin_clear"), self._pin_clear, self.fs(MEMBER_TARGET), self.fs(24),
-                                    bg=GREY, fg=INK, size_hint_y=1))
+                keys.add_widget(
+                    Big(
+                        self.t("signin_clear"),
+                        self._pin_clear,
+                        self.fs(MEMBER_TARGET),
+                        self.fs(24),
+                        bg=GREY,
+                        fg=INK,
+                        size_hint_y=1,
+                    )
+                )
             elif k == "OK":
-                keys.add_widget(Big(self.t(ok_key), on_ok, self.fs(MEMBER_TARGET), self.fs(24), bg=GREEN,
-                                    size_hint_y=1))
+                keys.add_widget(
+                    Big(self.t(ok_key), on_ok, self.fs(MEMBER_TARGET), self.fs(24), bg=GREEN, size_hint_y=1)
+                )
             else:
-                keys.add_widget(Big(k, lambda k=k: self._pin_key(k), self.fs(MEMBER_TARGET), self.fs(36), bg=BLUE,
-                                    size_hint_y=1))
+                keys.add_widget(
+                    Big(
+                        k,
+                        partial(self._pin_key, k),
+                        self.fs(MEMBER_TARGET),
+                        self.fs(36),
+                        bg=BLUE,
+                        size_hint_y=1,
+                    )
+                )
         right.add_widget(keys)
         box.add_widget(left)
         box.add_widget(right)
@@ -374,16 +460,25 @@ class KioskApp(App):
         outer = BoxLayout(orientation="vertical", padding=self.fs(16), spacing=self.fs(8))
         outer.add_widget(Text(self.t("signin_title"), self.fs(32), bold=True))
         if self.package is not None and self.package.development:
-            outer.add_widget(Text(self.t("signin_demo_pins", pins="1111 2222 3333 4444 5555"), self.fs(18), RED,
-                                  bold=True))
+            outer.add_widget(
+                Text(self.t("signin_demo_pins", pins="1111 2222 3333 4444 5555"), self.fs(18), RED, bold=True)
+            )
         self._error_line(outer)
         pad = self._two_columns()
         pad.padding = 0
         self._pin_pad(pad, self._sign_in)
         outer.add_widget(pad)
         if self.status is not None and self.status.state in ("open", "paused", "closed"):
-            outer.add_widget(Big(self.t("back"), lambda: self.goto(self.public_screen()), self.fs(MEMBER_TARGET),
-                                 self.fs(22), bg=GREY, fg=INK))
+            outer.add_widget(
+                Big(
+                    self.t("back"),
+                    lambda: self.goto(self.public_screen()),
+                    self.fs(MEMBER_TARGET),
+                    self.fs(22),
+                    bg=GREY,
+                    fg=INK,
+                )
+            )
         return outer
 
     def _sign_in(self) -> None:
@@ -401,7 +496,7 @@ class KioskApp(App):
 
     def sign_out(self) -> None:
         self.actor = None
-        self.call(lambda s: (s.sign_out(), s.status())[1], self._signed_out)
+        self.call(_sign_out, self._signed_out)
 
     def _signed_out(self, status: StatusView) -> None:
         self.status = status
@@ -414,8 +509,14 @@ class KioskApp(App):
         st = self.status
         col.add_widget(Text(self.t("home_title"), self.fs(32), bold=True))
         if st is not None:
-            col.add_widget(Text(self.t("home_counts", sheets=st.official_sheets, review=st.review_waiting,
-                                       pending=st.pending), self.fs(24)))
+            col.add_widget(
+                Text(
+                    self.t(
+                        "home_counts", sheets=st.official_sheets, review=st.review_waiting, pending=st.pending
+                    ),
+                    self.fs(24),
+                )
+            )
         self._error_line(col)
         h, f = self.fs(MEMBER_TARGET), self.fs(26)
         state = st.state if st else "configured"
@@ -436,7 +537,9 @@ class KioskApp(App):
         if state in ("open", "paused"):
             col.add_widget(Big(self.t("action_close"), self._ask_close, h, f, bg=RED))
         if st is not None and st.review_waiting:
-            col.add_widget(Big(self.t("action_review", n=st.review_waiting), self.open_review, h, f, bg=AMBER, fg=INK))
+            col.add_widget(
+                Big(self.t("action_review", n=st.review_waiting), self.open_review, h, f, bg=AMBER, fg=INK)
+            )
         col.add_widget(Big(self.t("sign_out"), self.sign_out, h, f, bg=GREY, fg=INK))
         return self._scroll(col)
 
@@ -446,7 +549,7 @@ class KioskApp(App):
 
     def act(self, action: str) -> None:
         self.stop_scanning()
-        self.call(lambda s: s.transition(action), lambda st, a=action: self._acted(a, st))
+        self.call(lambda s: s.transition(action), partial(self._acted, action))
 
     def _acted(self, action: str, status: StatusView) -> None:
         self.status = status
@@ -465,13 +568,21 @@ class KioskApp(App):
         body = self._two_columns()
         col = self._column()
         col.add_widget(Text(self.t("zero_title"), self.fs(32), bold=True))
-        titles = {s.contest: s.contest_title[self.lang] for s in (self.package.styles if self.package else ())}
+        titles = {
+            s.contest: s.contest_title[self.lang] for s in (self.package.styles if self.package else ())
+        }
         report = getattr(self, "zero", {"contests": {}, "sheets": 0})
         for contest in titles:
             c = report["contests"].get(contest, {})
             total = sum(c.get("options", {}).values()) + c.get("blank", 0) + c.get("overvote", 0)
-            col.add_widget(Text(self.t("zero_line", contest=titles[contest]).replace("0", str(total), 1)
-                                if total else self.t("zero_line", contest=titles[contest]), self.fs(20)))
+            col.add_widget(
+                Text(
+                    self.t("zero_line", contest=titles[contest]).replace("0", str(total), 1)
+                    if total
+                    else self.t("zero_line", contest=titles[contest]),
+                    self.fs(20),
+                )
+            )
         if report.get("sheets", 0) == 0:
             col.add_widget(Text(self.t("zero_all"), self.fs(24), GREEN, bold=True))
         body.add_widget(self._scroll(col))
@@ -479,8 +590,15 @@ class KioskApp(App):
         right.add_widget(Text(self.t("counter_label"), self.fs(30), bold=True, halign="center"))
         right.add_widget(Counter(str(report.get("sheets", 0)), self.fs(200)))
         right.add_widget(Widget())
-        right.add_widget(Big(self.t("zero_to_voting"), lambda: self.goto("voting"), self.fs(MEMBER_TARGET),
-                             self.fs(26), bg=GREEN))
+        right.add_widget(
+            Big(
+                self.t("zero_to_voting"),
+                lambda: self.goto("voting"),
+                self.fs(MEMBER_TARGET),
+                self.fs(26),
+                bg=GREEN,
+            )
+        )
         body.add_widget(right)
         return body
 
@@ -493,8 +611,12 @@ class KioskApp(App):
             return outer
         landscape = Window.width >= Window.height
         main = BoxLayout(orientation="horizontal" if landscape else "vertical", spacing=self.fs(12))
-        counter = Panel(bg=WHITE, orientation="vertical", padding=self.fs(8),
-                        size_hint=(0.36, 1) if landscape else (1, 0.34))
+        counter = Panel(
+            bg=WHITE,
+            orientation="vertical",
+            padding=self.fs(8),
+            size_hint=(0.36, 1) if landscape else (1, 0.34),
+        )
         counter.add_widget(Text(self.t("counter_label"), self.fs(30), INK, bold=True, halign="center"))
         n = self.last.counter if self.last else (self.status.official_sheets if self.status else 0)
         self.counter_label = Counter(str(n), self.fs(230))
@@ -508,8 +630,17 @@ class KioskApp(App):
         foot = BoxLayout(size_hint_y=None, height=self.fs(MEMBER_TARGET), spacing=self.fs(12))
         self.scanner_label = Text(self._scanner_text(), self.fs(22), MUTED, fit=False)
         foot.add_widget(self.scanner_label)
-        foot.add_widget(Big(self.t("commission_menu"), self.commission, self.fs(MEMBER_TARGET), self.fs(22), bg=BAR,
-                            size_hint_x=None, width=self.fs(260)))
+        foot.add_widget(
+            Big(
+                self.t("commission_menu"),
+                self.commission,
+                self.fs(MEMBER_TARGET),
+                self.fs(22),
+                bg=BAR,
+                size_hint_x=None,
+                width=self.fs(260),
+            )
+        )
         outer.add_widget(foot)
         return outer
 
@@ -538,22 +669,40 @@ class KioskApp(App):
         last = self.last
         if last is None or not self.showing_last:
             box.set_bg(PALE)
-            self._voter_lines(text("insert_ballot", "kk"), text("insert_ballot", "ru"), text("insert_ballot", "en"),
-                              self.fs(44), INK)
+            self._voter_lines(
+                text("insert_ballot", "kk"),
+                text("insert_ballot", "ru"),
+                text("insert_ballot", "en"),
+                self.fs(44),
+                INK,
+            )
         elif last.outcome in ("accepted", "cast_as_is"):
             box.set_bg(GREEN)
             key = "result_accepted" if last.outcome == "accepted" else "result_cast_warning"
-            self._voter_lines("✓ " + text(key, "kk"), "✓ " + text(key, "ru"), text(key, "en"), self.fs(52), WHITE)
+            self._voter_lines(
+                "✓ " + text(key, "kk"), "✓ " + text(key, "ru"), text(key, "en"), self.fs(52), WHITE
+            )
             if last.outcome == "accepted":
-                self._voter_lines(text("result_accepted_sub", "kk"), text("result_accepted_sub", "ru"),
-                                  text("result_accepted_sub", "en"), self.fs(34), WHITE)
+                self._voter_lines(
+                    text("result_accepted_sub", "kk"),
+                    text("result_accepted_sub", "ru"),
+                    text("result_accepted_sub", "en"),
+                    self.fs(34),
+                    WHITE,
+                )
         else:
             box.set_bg(RED)
-            self._voter_lines("✗ " + text("result_returned", "kk"), "✗ " + text("result_returned", "ru"),
-                              text("result_returned", "en"), self.fs(52), WHITE)
+            self._voter_lines(
+                "✗ " + text("result_returned", "kk"),
+                "✗ " + text("result_returned", "ru"),
+                text("result_returned", "en"),
+                self.fs(52),
+                WHITE,
+            )
             code = last.reason or "unreadable"
-            self._voter_lines(error_text(code, "kk"), error_text(code, "ru"), error_text(code, "en"), self.fs(28),
-                              WHITE)
+            self._voter_lines(
+                error_text(code, "kk"), error_text(code, "ru"), error_text(code, "en"), self.fs(28), WHITE
+            )
         box.add_widget(Widget())
 
     def _fill_chance(self) -> None:
@@ -561,24 +710,55 @@ class KioskApp(App):
         assert chance is not None
         box = self.result_panel
         box.set_bg(AMBER)
-        self._voter_lines("⚠ " + text("warn_title", "kk"), "⚠ " + text("warn_title", "ru"), text("warn_title", "en"),
-                          self.fs(44), INK)
+        self._voter_lines(
+            "⚠ " + text("warn_title", "kk"),
+            "⚠ " + text("warn_title", "ru"),
+            text("warn_title", "en"),
+            self.fs(44),
+            INK,
+        )
         for contest, problem in chance.problems:
             key = "warn_blank" if problem == "blank" else "warn_overvote"
             titles = chance.contest_titles[contest]
-            self._voter_lines(text(key, "kk", contest=_short(titles["kk"])), text(key, "ru", contest=_short(titles["ru"])),
-                              text(key, "en", contest=_short(titles["en"])), self.fs(24), INK)
+            self._voter_lines(
+                text(key, "kk", contest=_short(titles["kk"])),
+                text(key, "ru", contest=_short(titles["ru"])),
+                text(key, "en", contest=_short(titles["en"])),
+                self.fs(24),
+                INK,
+            )
         waited = Clock.get_time() - self.chance_since
         if waited >= CALL_MEMBER_AFTER_S:
             call = Stack(bg=RED, padding=self.fs(8))
-            call.add_widget(Text(f"{text('warn_call_member', 'kk')} / {text('warn_call_member', 'ru')}", self.fs(26),
-                                 WHITE, bold=True, halign="center"))
+            call.add_widget(
+                Text(
+                    f"{text('warn_call_member', 'kk')} / {text('warn_call_member', 'ru')}",
+                    self.fs(26),
+                    WHITE,
+                    bold=True,
+                    halign="center",
+                )
+            )
             box.add_widget(call)
         row = BoxLayout(spacing=self.fs(16), size_hint_y=None, height=self.fs(VOTER_TARGET))
-        row.add_widget(Big(f"{text('warn_take_back', 'kk')}\n{text('warn_take_back', 'ru')}",
-                           lambda: self.voter_decides("back"), self.fs(VOTER_TARGET), self.fs(28), bg=BLUE))
-        row.add_widget(Big(f"{text('warn_cast', 'kk')}\n{text('warn_cast', 'ru')}", lambda: self.voter_decides("cast"),
-                           self.fs(VOTER_TARGET), self.fs(28), bg=INK))
+        row.add_widget(
+            Big(
+                f"{text('warn_take_back', 'kk')}\n{text('warn_take_back', 'ru')}",
+                lambda: self.voter_decides("back"),
+                self.fs(VOTER_TARGET),
+                self.fs(28),
+                bg=BLUE,
+            )
+        )
+        row.add_widget(
+            Big(
+                f"{text('warn_cast', 'kk')}\n{text('warn_cast', 'ru')}",
+                lambda: self.voter_decides("cast"),
+                self.fs(VOTER_TARGET),
+                self.fs(28),
+                bg=INK,
+            )
+        )
         box.add_widget(row)
 
     def _alert_panel(self, code: str) -> Widget:
@@ -590,9 +770,14 @@ class KioskApp(App):
             panel.add_widget(Text(MESSAGES[code]["en"], self.fs(26), WHITE, halign="center"))
         panel.add_widget(Widget())
         row = BoxLayout(spacing=self.fs(16), size_hint_y=None, height=self.fs(MEMBER_TARGET))
-        row.add_widget(Big(self.t("alert_fixed"), self.alert_fixed, self.fs(MEMBER_TARGET), self.fs(26), bg=WHITE,
-                           fg=RED))
-        row.add_widget(Big(self.t("commission_menu"), self.commission, self.fs(MEMBER_TARGET), self.fs(26), bg=BAR))
+        row.add_widget(
+            Big(
+                self.t("alert_fixed"), self.alert_fixed, self.fs(MEMBER_TARGET), self.fs(26), bg=WHITE, fg=RED
+            )
+        )
+        row.add_widget(
+            Big(self.t("commission_menu"), self.commission, self.fs(MEMBER_TARGET), self.fs(26), bg=BAR)
+        )
         panel.add_widget(row)
         return panel
 
@@ -694,8 +879,14 @@ class KioskApp(App):
     def _scan_stopped(self, stopped: ScanStopped) -> None:
         self.scanning = False
         if self.status is not None:
-            self.status = StatusView(self.status.state, self.status.station, self.status.session, stopped.counter,
-                                     self.status.pending, self.status.review_waiting)
+            self.status = StatusView(
+                self.status.state,
+                self.status.station,
+                self.status.session,
+                stopped.counter,
+                self.status.pending,
+                self.status.review_waiting,
+            )
         if stopped.code is not None and stopped.code in ALERTS:
             self.alert = stopped.code
             if self.screen == "voting":
@@ -716,7 +907,9 @@ class KioskApp(App):
         panel.add_widget(Text(sub, self.fs(28), MUTED, halign="center"))
         panel.add_widget(Widget())
         outer.add_widget(panel)
-        outer.add_widget(Big(self.t("commission_menu"), self.commission, self.fs(MEMBER_TARGET), self.fs(24), bg=BAR))
+        outer.add_widget(
+            Big(self.t("commission_menu"), self.commission, self.fs(MEMBER_TARGET), self.fs(24), bg=BAR)
+        )
         return outer
 
     def _screen_paused(self) -> Widget:
@@ -724,7 +917,9 @@ class KioskApp(App):
 
     def _screen_closed(self) -> Widget:
         st = self.status
-        sub = self.t("closed_sub", sheets=st.official_sheets if st else 0, review=st.review_waiting if st else 0)
+        sub = self.t(
+            "closed_sub", sheets=st.official_sheets if st else 0, review=st.review_waiting if st else 0
+        )
         return self._public_message("closed_title", sub)
 
     # --- review ----------------------------------------------------------------------------------------------
@@ -743,22 +938,45 @@ class KioskApp(App):
         if not self.review:
             outer.add_widget(Text(self.t("review_none"), self.fs(32), bold=True))
             outer.add_widget(Widget())
-            outer.add_widget(Big(self.t("back"), lambda: self.goto("home"), self.fs(MEMBER_TARGET), self.fs(24),
-                                 bg=GREY, fg=INK))
+            outer.add_widget(
+                Big(
+                    self.t("back"),
+                    lambda: self.goto("home"),
+                    self.fs(MEMBER_TARGET),
+                    self.fs(24),
+                    bg=GREY,
+                    fg=INK,
+                )
+            )
             return outer
         item = self.review[min(self.review_at, len(self.review) - 1)]
-        outer.add_widget(Text(self.t("review_title", i=self.review_at + 1, n=len(self.review)), self.fs(30), bold=True))
+        outer.add_widget(
+            Text(self.t("review_title", i=self.review_at + 1, n=len(self.review)), self.fs(30), bold=True)
+        )
         self._error_line(outer)
         if self.proposal is not None:
-            outer.add_widget(Text(self.t("review_second_member", decision=self.proposal[2]), self.fs(24), BLUE,
-                                  bold=True))
+            outer.add_widget(
+                Text(self.t("review_second_member", decision=self.proposal[2]), self.fs(24), BLUE, bold=True)
+            )
             pad = self._two_columns()
             pad.padding = 0
-            self._pin_pad(pad, self._confirm_review, exclude=self.actor.name if self.actor else None,
-                          ok_key="review_confirm")
+            self._pin_pad(
+                pad,
+                self._confirm_review,
+                exclude=self.actor.name if self.actor else None,
+                ok_key="review_confirm",
+            )
             outer.add_widget(pad)
-            outer.add_widget(Big(self.t("review_cancel"), self._cancel_proposal, self.fs(MEMBER_TARGET), self.fs(22),
-                                 bg=GREY, fg=INK))
+            outer.add_widget(
+                Big(
+                    self.t("review_cancel"),
+                    self._cancel_proposal,
+                    self.fs(MEMBER_TARGET),
+                    self.fs(22),
+                    bg=GREY,
+                    fg=INK,
+                )
+            )
             return outer
         outer.add_widget(Text(self.t("review_reason"), self.fs(22), INK))
         col = self._column()
@@ -768,12 +986,26 @@ class KioskApp(App):
             if not item.has_image:
                 col.add_widget(Text(self.t("review_no_image"), self.fs(20), MUTED))
             for m in shown:
-                row = Stack(bg=AMBER if m.mark == "marginal" else PALE, padding=self.fs(6), spacing=self.fs(4))
-                row.add_widget(Text(f"{m.name[self.lang]} · {self.t('review_' + m.mark)} ({m.score:.2f})", self.fs(22),
-                                    INK, bold=True))
+                row = Stack(
+                    bg=AMBER if m.mark == "marginal" else PALE, padding=self.fs(6), spacing=self.fs(4)
+                )
+                row.add_widget(
+                    Text(
+                        f"{m.name[self.lang]} · {self.t('review_' + m.mark)} ({m.score:.2f})",
+                        self.fs(22),
+                        INK,
+                        bold=True,
+                    )
+                )
                 if m.row is not None:
-                    row.add_widget(Image(texture=_gray_texture(m.row), size_hint_y=None, height=self.fs(110),
-                                         fit_mode="contain"))
+                    row.add_widget(
+                        Image(
+                            texture=_gray_texture(m.row),
+                            size_hint_y=None,
+                            height=self.fs(110),
+                            fit_mode="contain",
+                        )
+                    )
                 col.add_widget(row)
         buttons = GridLayout(cols=2, spacing=self.fs(10), size_hint_y=None)
         buttons.bind(minimum_height=buttons.setter("height"))
@@ -782,15 +1014,41 @@ class KioskApp(App):
             for m in shown:
                 decision = [{"contest": contest.contest, "outcome": "vote", "choice": m.option}]
                 label = self.t("review_vote_for", option=m.name[self.lang])
-                buttons.add_widget(Big(label, lambda d=decision, lb=label: self._propose(item.sheet, d, lb),
-                                       self.fs(MEMBER_TARGET), self.fs(22), bg=GREEN))
-            invalid = [{"contest": contest.contest, "outcome": "overvote" if len(shown) > 1 else "blank",
-                        "choice": None}]
-            buttons.add_widget(Big(self.t("review_invalid"),
-                                   lambda d=invalid: self._propose(item.sheet, d, self.t("review_invalid")),
-                                   self.fs(MEMBER_TARGET), self.fs(22), bg=RED))
-        buttons.add_widget(Big(self.t("back"), lambda: self.goto("home"), self.fs(MEMBER_TARGET), self.fs(22), bg=GREY,
-                               fg=INK))
+                buttons.add_widget(
+                    Big(
+                        label,
+                        partial(self._propose, item.sheet, decision, label),
+                        self.fs(MEMBER_TARGET),
+                        self.fs(22),
+                        bg=GREEN,
+                    )
+                )
+            invalid = [
+                {
+                    "contest": contest.contest,
+                    "outcome": "overvote" if len(shown) > 1 else "blank",
+                    "choice": None,
+                }
+            ]
+            buttons.add_widget(
+                Big(
+                    self.t("review_invalid"),
+                    partial(self._propose, item.sheet, invalid, self.t("review_invalid")),
+                    self.fs(MEMBER_TARGET),
+                    self.fs(22),
+                    bg=RED,
+                )
+            )
+        buttons.add_widget(
+            Big(
+                self.t("back"),
+                lambda: self.goto("home"),
+                self.fs(MEMBER_TARGET),
+                self.fs(22),
+                bg=GREY,
+                fg=INK,
+            )
+        )
         # The crops scroll; the decisions stay in view.
         outer.add_widget(self._scroll(col))
         outer.add_widget(buttons)
@@ -812,7 +1070,9 @@ class KioskApp(App):
         sheet, decisions, _ = self.proposal
         name, pin = self.chosen or "", self.pin
         self.pin = ""
-        self.call(lambda s: (s.decide_review(sheet, decisions, name, pin), s.review_items()), self._review_decided)
+        self.call(
+            lambda s: (s.decide_review(sheet, decisions, name, pin), s.review_items()), self._review_decided
+        )
 
     def _review_decided(self, result: tuple[StatusView, list[ReviewItem]]) -> None:
         self.status, self.review = result
@@ -821,18 +1081,24 @@ class KioskApp(App):
         self.goto("review" if self.review else "home")
 
 
-class Counter(Label):
+class Counter(Label):  # type: ignore[misc]
     """The public counter: one line, as large as its panel's width allows (readable from 2 m)."""
 
     def __init__(self, text: str, largest: float) -> None:
         super().__init__(text=text, bold=True, color=INK, halign="center", valign="middle")
         self.largest = largest
-        self.bind(width=self._size, text=self._size)
+        self.bind(size=self._size, text=self._size)
         self._size()
 
     def _size(self, *_: Any) -> None:
-        # DejaVu Sans Bold digits are about 0.7 em wide.
-        self.font_size = min(self.largest, max(self.width, 1) / (0.72 * max(len(self.text), 2)))
+        # DejaVu Sans Bold digits are about 0.7 em wide and 0.75 em tall.
+        by_width = max(self.width, 1) / (0.72 * max(len(self.text), 2))
+        self.font_size = min(self.largest, by_width, max(self.height, 1) * 1.1)
+
+
+def _sign_out(s: KioskService) -> StatusView:
+    s.sign_out()
+    return s.status()
 
 
 def _hex(colour: str) -> tuple[float, float, float, float]:

@@ -22,8 +22,16 @@ T = dict[Lang, str]
 
 TEXT: dict[str, T] = {
     # --- frame --------------------------------------------------------------------------------
-    "app_title": {"kk": "Санақ: сайлау учаскесі", "ru": "Санақ: избирательный участок", "en": "Sanaq: polling station"},
-    "signed_in_as": {"kk": "Кірген: {name} ({role})", "ru": "Вошёл: {name} ({role})", "en": "Signed in: {name} ({role})"},
+    "app_title": {
+        "kk": "Санақ: сайлау учаскесі",
+        "ru": "Санақ: избирательный участок",
+        "en": "Sanaq: polling station",
+    },
+    "signed_in_as": {
+        "kk": "Кірген: {name} ({role})",
+        "ru": "Вошёл: {name} ({role})",
+        "en": "Signed in: {name} ({role})",
+    },
     "nobody_signed_in": {"kk": "Ешкім кірмеген", "ru": "Никто не вошёл", "en": "Nobody signed in"},
     "sign_out": {"kk": "Шығу", "ru": "Выйти", "en": "Sign out"},
     "back": {"kk": "Артқа", "ru": "Назад", "en": "Back"},
@@ -43,7 +51,11 @@ TEXT: dict[str, T] = {
     # --- set-up -------------------------------------------------------------------------------
     "setup_title": {"kk": "Сайлау пакеті", "ru": "Пакет выборов", "en": "Election package"},
     "setup_signed_by": {"kk": "Қол қойған: {label}", "ru": "Подписан: {label}", "en": "Signed by: {label}"},
-    "setup_key_id": {"kk": "Кілт {kid}, хэш {hash}", "ru": "Ключ {kid}, хэш {hash}", "en": "Key {kid}, hash {hash}"},
+    "setup_key_id": {
+        "kk": "Кілт {kid}, хэш {hash}",
+        "ru": "Ключ {kid}, хэш {hash}",
+        "en": "Key {kid}, hash {hash}",
+    },
     "setup_development": {
         "kk": "ӘЗІРЛЕУ КІЛТІ: нақты сайлауға жарамайды",
         "ru": "КЛЮЧ РАЗРАБОТКИ: не для настоящих выборов",
@@ -60,7 +72,11 @@ TEXT: dict[str, T] = {
     },
     "setup_ballots": {"kk": "Бюллетень түрлері", "ru": "Виды бюллетеней", "en": "Ballot types"},
     "setup_choices": {"kk": "{n} таңдау", "ru": "вариантов: {n}", "en": "{n} choices"},
-    "setup_choose_station": {"kk": "Осы учаскені таңдау", "ru": "Выбрать этот участок", "en": "Choose this station"},
+    "setup_choose_station": {
+        "kk": "Осы учаскені таңдау",
+        "ru": "Выбрать этот участок",
+        "en": "Choose this station",
+    },
     "setup_continue": {"kk": "Жалғастыру", "ru": "Продолжить", "en": "Continue"},
     "setup_second_chance": {
         "kk": "Бос немесе артық белгіленген бюллетень сайлаушыға қайтарылады",
@@ -78,7 +94,11 @@ TEXT: dict[str, T] = {
     "signin_pin": {"kk": "PIN-кодты енгізіңіз", "ru": "Введите PIN-код", "en": "Enter your PIN"},
     "signin_ok": {"kk": "Кіру", "ru": "Войти", "en": "Sign in"},
     "signin_clear": {"kk": "Өшіру", "ru": "Стереть", "en": "Clear"},
-    "signin_attempts_left": {"kk": "Қалған әрекет: {n}", "ru": "Осталось попыток: {n}", "en": "Attempts left: {n}"},
+    "signin_attempts_left": {
+        "kk": "Қалған әрекет: {n}",
+        "ru": "Осталось попыток: {n}",
+        "en": "Attempts left: {n}",
+    },
     "signin_demo_pins": {
         "kk": "ӘЗІРЛЕУ: сынақ комиссиясы, PIN {pins}",
         "ru": "РАЗРАБОТКА: тестовая комиссия, PIN {pins}",
@@ -91,7 +111,11 @@ TEXT: dict[str, T] = {
     "action_pause": {"kk": "Үзіліс", "ru": "Перерыв", "en": "Pause"},
     "action_resume": {"kk": "Жалғастыру", "ru": "Продолжить", "en": "Resume"},
     "action_close": {"kk": "Дауыс беруді жабу", "ru": "Закрыть голосование", "en": "Close voting"},
-    "action_review": {"kk": "Күмәнді бюллетеньдер ({n})", "ru": "Спорные бюллетени ({n})", "en": "Ballots to review ({n})"},
+    "action_review": {
+        "kk": "Күмәнді бюллетеньдер ({n})",
+        "ru": "Спорные бюллетени ({n})",
+        "en": "Ballots to review ({n})",
+    },
     "action_scan_box": {"kk": "Жәшікті санау", "ru": "Сосчитать ящик", "en": "Count a box"},
     "home_counts": {
         "kk": "Есептелді: {sheets}. Шешім күтуде: {review}. Аяқталмаған: {pending}.",
@@ -155,7 +179,11 @@ TEXT: dict[str, T] = {
     "scanner_ready": {"kk": "Сканер дайын", "ru": "Сканер готов", "en": "Scanner ready"},
     "scanner_working": {"kk": "Сканер оқып жатыр", "ru": "Сканер читает", "en": "Scanner reading"},
     "scanner_stopped": {"kk": "Сканер тоқтады", "ru": "Сканер остановлен", "en": "Scanner stopped"},
-    "scanner_waiting_voter": {"kk": "Сайлаушы шешімін күтуде", "ru": "Ждёт решения избирателя", "en": "Waiting for the voter"},
+    "scanner_waiting_voter": {
+        "kk": "Сайлаушы шешімін күтуде",
+        "ru": "Ждёт решения избирателя",
+        "en": "Waiting for the voter",
+    },
     "alert_title": {"kk": "НАЗАР АУДАРЫҢЫЗ", "ru": "ВНИМАНИЕ", "en": "ATTENTION"},
     "alert_fixed": {"kk": "Түзетілді, жалғастыру", "ru": "Исправлено, продолжить", "en": "Fixed, carry on"},
     "commission_menu": {"kk": "Комиссия", "ru": "Комиссия", "en": "Commission"},
@@ -172,8 +200,16 @@ TEXT: dict[str, T] = {
         "en": "Counted: {sheets}. Awaiting decision: {review}.",
     },
     # --- review ----------------------------------------------------------------------------------
-    "review_title": {"kk": "Күмәнді бюллетень {i} / {n}", "ru": "Спорный бюллетень {i} из {n}", "en": "Ballot to review {i} of {n}"},
-    "review_none": {"kk": "Шешім күтетін бюллетень жоқ", "ru": "Нет бюллетеней для решения", "en": "No ballots await a decision"},
+    "review_title": {
+        "kk": "Күмәнді бюллетень {i} / {n}",
+        "ru": "Спорный бюллетень {i} из {n}",
+        "en": "Ballot to review {i} of {n}",
+    },
+    "review_none": {
+        "kk": "Шешім күтетін бюллетень жоқ",
+        "ru": "Нет бюллетеней для решения",
+        "en": "No ballots await a decision",
+    },
     "review_reason": {
         "kk": "Сканер бұл белгіні анық ажырата алмады: комиссия шешеді.",
         "ru": "Сканер не смог уверенно распознать отметку: решает комиссия.",

@@ -66,7 +66,9 @@ class Driver:
         self.frames(2)  # let a fresh screen lay itself out first
         found = self.buttons(contains)
         if len(found) <= index:
-            raise LookupError(f"no button {contains!r} on screen {self.app.screen}: {[b.text for b in self.buttons('')]}")
+            raise LookupError(
+                f"no button {contains!r} on screen {self.app.screen}: {[b.text for b in self.buttons('')]}"
+            )
         b = found[index]
         x, y = b.to_window(*b.center)
         touch = UnitTestTouch(x, y)

@@ -21,6 +21,7 @@ commission's names, roles and PIN hashes (scrypt, salted).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
@@ -274,9 +275,9 @@ class VoterSlot:
 
     def feed(self) -> Iterator[FedSheet]:
         if self.held is not None:
-            sheet, self.held = self.held, None
-            self.last = sheet
-            yield sheet
+            held, self.held = self.held, None
+            self.last = held
+            yield held
             return
         while not self.stop.is_set():
             if self._it is None:
@@ -296,10 +297,10 @@ class VoterSlot:
         self.inner.accept(handle)
 
     def return_sheet(self, handle: str, reason: str) -> None:
-        if reason == "invalid_returned" and self.ask is not None and self.last is not None:
-            if self.ask(handle) == "cast":
-                self.held = self.last
-                raise SanaqError("voter_cast_as_is")
+        asking = reason == "invalid_returned" and self.ask is not None and self.last is not None
+        if asking and self.ask is not None and self.ask(handle) == "cast":
+            self.held = self.last
+            raise SanaqError("voter_cast_as_is")
         self.inner.return_sheet(handle, reason)
 
     def where(self, handle: str) -> Whereabouts:
@@ -320,7 +321,9 @@ def package_view(pkg: LoadedPackage) -> PackageView:
         development=pkg.key_label == DEV_KEY_LABEL,
         election_hash=pkg.election_hash,
         second_chance=e.rules.return_invalid_to_voter,
-        stations=tuple(StationView(s.id, _texts(s.name), _texts(s.address), s.voters_on_list) for s in e.stations),
+        stations=tuple(
+            StationView(s.id, _texts(s.name), _texts(s.address), s.voters_on_list) for s in e.stations
+        ),
         styles=tuple(
             StyleView(
                 s.id,
@@ -520,13 +523,19 @@ class KioskService:
         assert self.package is not None and self.slot is not None
         e = self.package.election
         no_return = dataclasses.replace(
-            self.package, election=e.model_copy(update={"rules": e.rules.model_copy(update={"return_invalid_to_voter": False})})
+            self.package,
+            election=e.model_copy(
+                update={"rules": e.rules.model_copy(update={"return_invalid_to_voter": False})}
+            ),
         )
         station = _KioskStation(self.journal, no_return)
         seen = ScanSummary(reasons={})
         role = (self.actor or Member("", "member")).role
         summary = station.scan(
-            self.slot, role, limit=1, progress=lambda s: self._after_sheet(station, seen, s, "cast_as_is", on_sheet)
+            self.slot,
+            role,
+            limit=1,
+            progress=lambda s: self._after_sheet(station, seen, s, "cast_as_is", on_sheet),
         )
         return ScanStopped(summary.stopped, self.journal.tally("official").sheets)
 
@@ -555,7 +564,9 @@ class KioskService:
     def _second_chance(self, reading: SideReading, read_at: float) -> SecondChance:
         assert self.package is not None
         titles = {c.id: _texts(c.title) for c in self.package.election.contests}
-        problems = tuple((c.contest, c.outcome) for c in reading.contests if c.outcome in ("blank", "overvote"))
+        problems = tuple(
+            (c.contest, c.outcome) for c in reading.contests if c.outcome in ("blank", "overvote")
+        )
         return SecondChance(problems, {c: titles[c] for c, _ in problems}, read_at)
 
     # --- review ------------------------------------------------------------------------------------------
@@ -581,7 +592,9 @@ class KioskService:
             items.append(ReviewItem(sheet_id, reading["style"], tuple(contests), bool(rows)))
         return items
 
-    def decide_review(self, sheet: str, decisions: list[dict[str, Any]], second_name: str, second_pin: str) -> StatusView:
+    def decide_review(
+        self, sheet: str, decisions: list[dict[str, Any]], second_name: str, second_pin: str
+    ) -> StatusView:
         """The signed-in member proposes; a second, different member confirms with their PIN."""
         first = self._need_actor()
         if second_name == first.name:
@@ -642,15 +655,14 @@ class StationWorker:
             except SanaqError as exc:
                 log.info("kiosk action refused: %s", exc.code)
                 if failed is not None:
-                    self.post(lambda exc=exc: failed(exc))
+                    self.post(functools.partial(failed, exc))
             except Exception as exc:  # a bug must not kill the station thread silently
                 log.exception("kiosk action failed")
-                err = SanaqError("kiosk_fault", type(exc).__name__)
                 if failed is not None:
-                    self.post(lambda: failed(err))
+                    self.post(functools.partial(failed, SanaqError("kiosk_fault", type(exc).__name__)))
             else:
                 if done is not None:
-                    self.post(lambda r=result: done(r))
+                    self.post(functools.partial(done, result))
             finally:
                 self.busy.clear()
                 self.jobs.task_done()

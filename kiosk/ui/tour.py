@@ -102,7 +102,10 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
         app.sheet_result(SheetResult("returned", "unreadable", counter, 0.0))
         snap("voting-returned-unreadable")
         assert service.package is not None
-        titles = {c.id: {"kk": c.title.kk, "ru": c.title.ru, "en": c.title.en} for c in service.package.election.contests}
+        titles = {
+            c.id: {"kk": c.title.kk, "ru": c.title.ru, "en": c.title.en}
+            for c in service.package.election.contests
+        }
         first = service.package.election.contests[0].id
         app.sheet_result(SecondChance(((first, "overvote"),), {first: titles[first]}, 0.0))
         snap("voting-second-chance")
@@ -151,7 +154,9 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m kiosk.ui.tour")
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--size", default=None, help="one panel size (default: every tour display, each in its own process)")
+    ap.add_argument(
+        "--size", default=None, help="one panel size (default: every tour display, each in its own process)"
+    )
     ap.add_argument("--orientation", default="landscape", choices=("landscape", "portrait"))
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -163,7 +168,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for size, orientation in TOUR_DISPLAYS:
         done = subprocess.run(
-            [sys.executable, "-m", "kiosk.ui.tour", "--out", str(args.out), "--size", size, "--orientation", orientation],
+            [
+                sys.executable,
+                "-m",
+                "kiosk.ui.tour",
+                "--out",
+                str(args.out),
+                "--size",
+                size,
+                "--orientation",
+                orientation,
+            ],
             check=False,
         )
         if done.returncode != 0:

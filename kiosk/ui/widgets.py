@@ -33,7 +33,7 @@ MEMBER_TARGET = 72
 VOTER_TARGET = 120
 
 
-class Panel(BoxLayout):
+class Panel(BoxLayout):  # type: ignore[misc]
     """A BoxLayout with a flat background colour."""
 
     def __init__(self, bg: tuple[float, ...] = PAPER, **kw: Any) -> None:
@@ -70,16 +70,25 @@ class Stack(Panel):
         self.height = sum(c.height for c in self.children) + vertical + self.spacing * max(0, n - 1)
 
 
-class Text(Label):
+class Text(Label):  # type: ignore[misc]
     """A label that wraps to its width and takes the height its text needs (`fit=False`: it
     keeps the height its layout gives it and centres the text in it)."""
 
-    def __init__(self, text: str, size: float, color: tuple[float, ...] = INK, bold: bool = False,
-                 halign: str = "left", fit: bool = True, **kw: Any) -> None:
+    def __init__(
+        self,
+        text: str,
+        size: float,
+        color: tuple[float, ...] = INK,
+        bold: bool = False,
+        halign: str = "left",
+        fit: bool = True,
+        **kw: Any,
+    ) -> None:
         if fit:
             kw.setdefault("size_hint_y", None)
-        super().__init__(text=text, font_size=size, color=color, bold=bold, halign=halign,
-                         valign="middle", **kw)
+        super().__init__(
+            text=text, font_size=size, color=color, bold=bold, halign=halign, valign="middle", **kw
+        )
         self.fit = fit
         self.bind(size=self._wrap, texture_size=self._fit)
         self._wrap()
@@ -92,15 +101,33 @@ class Text(Label):
             self.height = self.texture_size[1] + 6
 
 
-class Big(Button):
+class Big(Button):  # type: ignore[misc]
     """A touch target: acts on release; wraps its text; never smaller than `height`."""
 
-    def __init__(self, text: str, action: Callable[[], None], height: float, size: float,
-                 bg: tuple[float, ...] = BLUE, fg: tuple[float, ...] = WHITE, **kw: Any) -> None:
+    def __init__(
+        self,
+        text: str,
+        action: Callable[[], None],
+        height: float,
+        size: float,
+        bg: tuple[float, ...] = BLUE,
+        fg: tuple[float, ...] = WHITE,
+        **kw: Any,
+    ) -> None:
         kw.setdefault("size_hint_y", None)
-        super().__init__(text=text, font_size=size, color=fg, background_normal="",
-                         background_down="", background_color=bg, halign="center", valign="middle",
-                         height=height, bold=True, **kw)
+        super().__init__(
+            text=text,
+            font_size=size,
+            color=fg,
+            background_normal="",
+            background_down="",
+            background_color=bg,
+            halign="center",
+            valign="middle",
+            height=height,
+            bold=True,
+            **kw,
+        )
         self.min_height = height
         self._action = action
         self.bind(size=self._wrap, texture_size=self._grow)
