@@ -62,5 +62,6 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.ui.app import KioskApp
     from kiosk.ui.services import KioskService
 
-    KioskApp(KioskService(args.data, args.election, args.hq_key), scanner, args.lang).run()
+    service = KioskService(args.data, args.election, args.hq_key)
+    KioskApp(service, scanner, args.lang, allow_close=args.windowed).run()
     return 0

@@ -107,9 +107,11 @@ class KioskApp(App):  # type: ignore[misc]
         scanner_url: str | None = None,
         lang: Lang = "kk",
         scanner: Any = None,
+        allow_close: bool = False,
         **kw: Any,
     ) -> None:
         super().__init__(**kw)
+        self.allow_close = allow_close
         self.service = service
         self.scanner_url = scanner_url
         self.scanner = scanner
@@ -151,7 +153,8 @@ class KioskApp(App):  # type: ignore[misc]
     def build(self) -> Widget:
         self.title = "Sanaq"
         Window.clearcolor = PAPER
-        Window.bind(on_request_close=lambda *_: True)  # no way out by keys or the window manager
+        if not self.allow_close:
+            Window.bind(on_request_close=lambda *_: True)  # no way out by keys or the window manager
         Window.bind(on_keyboard=self._on_key)
         self.root_box = Panel(bg=PAPER, orientation="vertical")
         self.worker = StationWorker(self.service, self._post)
@@ -623,7 +626,9 @@ class KioskApp(App):  # type: ignore[misc]
         counter.add_widget(self.counter_label)
         counter.add_widget(Widget())
         main.add_widget(counter)
-        self.result_panel = Panel(bg=PALE, orientation="vertical", padding=self.fs(16), spacing=self.fs(8))
+        self.result_panel = BoxLayout()
+        self._panels: dict[str, Panel] = {}
+        self._shown_kind = ""
         self._fill_result()
         main.add_widget(self.result_panel)
         outer.add_widget(main)
@@ -651,39 +656,66 @@ class KioskApp(App):  # type: ignore[misc]
             return "● " + self.t("scanner_stopped")
         return "● " + self.t("scanner_working" if self.scanning else "scanner_ready")
 
-    def _voter_lines(self, kk: str, ru: str, en: str | None, size: float, color: tuple[float, ...]) -> None:
+    def _voter_lines(
+        self, box: Panel, kk: str, ru: str, en: str | None, size: float, color: tuple[float, ...]
+    ) -> None:
         """Voters read Kazakh and Russian together; English joins when the kiosk is set to it."""
-        box = self.result_panel
         box.add_widget(Text(kk, size, color, bold=True, halign="center"))
         box.add_widget(Text(ru, size * 0.9, color, bold=True, halign="center"))
         if en and self.lang == "en":
             box.add_widget(Text(en, size * 0.7, color, halign="center"))
 
-    def _fill_result(self) -> None:
-        box = self.result_panel
-        box.clear_widgets()
-        box.add_widget(Widget())
+    def _result_kind(self) -> str:
         if self.chance is not None:
-            self._fill_chance()
-            return
+            return "chance"
         last = self.last
         if last is None or not self.showing_last:
+            return "idle"
+        if last.outcome == "returned":
+            return f"returned:{last.reason or 'unreadable'}"
+        return last.outcome
+
+    def _fill_result(self) -> None:
+        """Show the panel for the last sheet. Panels are built once per screen and language and
+        swapped: a stream of accepted ballots only changes the counter (benchmarks/ui.py)."""
+        kind = self._result_kind()
+        if kind == self._shown_kind and kind != "chance":
+            return
+        panel = self._panels.get(kind) if kind != "chance" else None
+        if panel is None:
+            panel = self._build_result(kind)
+            if kind != "chance":
+                self._panels[kind] = panel
+        self.result_panel.clear_widgets()
+        self.result_panel.add_widget(panel)
+        self._current_panel = panel
+        self._shown_kind = kind
+
+    def _build_result(self, kind: str) -> Panel:
+        box = Panel(bg=PALE, orientation="vertical", padding=self.fs(16), spacing=self.fs(8))
+        box.add_widget(Widget())
+        if kind == "chance":
+            self._fill_chance(box)
+            return box
+        if kind == "idle":
             box.set_bg(PALE)
             self._voter_lines(
+                box,
                 text("insert_ballot", "kk"),
                 text("insert_ballot", "ru"),
                 text("insert_ballot", "en"),
                 self.fs(44),
                 INK,
             )
-        elif last.outcome in ("accepted", "cast_as_is"):
+        elif kind in ("accepted", "cast_as_is"):
             box.set_bg(GREEN)
-            key = "result_accepted" if last.outcome == "accepted" else "result_cast_warning"
+            key = "result_accepted" if kind == "accepted" else "result_cast_warning"
             self._voter_lines(
-                "✓ " + text(key, "kk"), "✓ " + text(key, "ru"), text(key, "en"), self.fs(52), WHITE
+                box, "✓ " + text(key, "kk"), "✓ " + text(key, "ru"), text(key, "en"), self.fs(52), WHITE
             )
-            if last.outcome == "accepted":
+            if kind == "accepted":
                 self._voter_lines(
+                    box,
                     text("result_accepted_sub", "kk"),
                     text("result_accepted_sub", "ru"),
                     text("result_accepted_sub", "en"),
@@ -693,24 +725,31 @@ class KioskApp(App):  # type: ignore[misc]
         else:
             box.set_bg(RED)
             self._voter_lines(
+                box,
                 "✗ " + text("result_returned", "kk"),
                 "✗ " + text("result_returned", "ru"),
                 text("result_returned", "en"),
                 self.fs(52),
                 WHITE,
             )
-            code = last.reason or "unreadable"
+            code = kind.split(":", 1)[1]
             self._voter_lines(
-                error_text(code, "kk"), error_text(code, "ru"), error_text(code, "en"), self.fs(28), WHITE
+                box,
+                error_text(code, "kk"),
+                error_text(code, "ru"),
+                error_text(code, "en"),
+                self.fs(28),
+                WHITE,
             )
         box.add_widget(Widget())
+        return box
 
-    def _fill_chance(self) -> None:
+    def _fill_chance(self, box: Panel) -> None:
         chance = self.chance
         assert chance is not None
-        box = self.result_panel
         box.set_bg(AMBER)
         self._voter_lines(
+            box,
             "⚠ " + text("warn_title", "kk"),
             "⚠ " + text("warn_title", "ru"),
             text("warn_title", "en"),
@@ -721,6 +760,7 @@ class KioskApp(App):  # type: ignore[misc]
             key = "warn_blank" if problem == "blank" else "warn_overvote"
             titles = chance.contest_titles[contest]
             self._voter_lines(
+                box,
                 text(key, "kk", contest=_short(titles["kk"])),
                 text(key, "ru", contest=_short(titles["ru"])),
                 text(key, "en", contest=_short(titles["en"])),
@@ -867,7 +907,7 @@ class KioskApp(App):  # type: ignore[misc]
         if self.chance is None:
             return
         # The warning comes back: the panel flashes, and after a while it calls a member.
-        self.result_panel.set_bg(WHITE)
+        self._current_panel.set_bg(WHITE)
         Clock.schedule_once(lambda _dt: self._refresh_voting(), 0.4)
 
     def _back_to_idle(self, _dt: float) -> None:

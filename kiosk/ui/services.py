@@ -25,6 +25,7 @@ import functools
 import hashlib
 import json
 import logging
+import os
 import queue
 import secrets
 import threading
@@ -54,6 +55,7 @@ PACKAGE = "election.json"
 MEMBERS = "members.json"
 
 MAX_PIN_ATTEMPTS = 3
+WORKER_NICE = 10
 LOCK_SECONDS = 300.0
 
 Lang = Literal["kk", "ru", "en"]
@@ -643,6 +645,12 @@ class StationWorker:
         self.jobs.put((fn, done, failed))
 
     def _run(self) -> None:
+        # The window's thread draws; this one reads, records and waits on devices. Where both
+        # want the CPU, the window goes first (Linux: a thread has its own nice value).
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICE)
+        except (AttributeError, OSError):
+            log.info("station thread priority unchanged")
         while True:
             job = self.jobs.get()
             if job is None:
