@@ -68,6 +68,12 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
     def t(key: str, **kw: object) -> str:
         return text(key, app.lang, **kw)
 
+    def targets_ok() -> None:
+        """Every touch target on screen is at least 48 dp high (72 px on this panel) and wide."""
+        d.frames(2)
+        small = [(b.text, b.size) for b in d.buttons("") if min(b.size) < 48 or b.height < 72]
+        assert small == [], small
+
     def type_pin(pin: str, ok: str) -> None:
         for k in pin:
             d.tap(k)
@@ -81,6 +87,12 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
         d.tap(t("setup_choose_station"))
         d.settle()
         assert app.screen == "signin"
+        targets_ok()
+        # Kiosk: Escape and the window manager's close do nothing.
+        from kivy.core.window import Window
+
+        assert Window.dispatch("on_keyboard", 27, 0, None, []) is True
+        assert Window.dispatch("on_request_close") is True
         # Sign-in: a wrong PIN is refused and said; the right one lets the chair in.
         d.tap(chair)
         type_pin("9999", t("signin_ok"))
@@ -88,6 +100,7 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
         d.tap(chair)
         type_pin(chair_pin, t("signin_ok"))
         assert app.screen == "home"
+        targets_ok()
         # The language can change on any screen.
         d.tap("Русский")
         assert app.lang == "ru" and t("action_open") in [b.text for b in d.buttons("")]
@@ -111,6 +124,7 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
             time.sleep(0.005)
         d.wait(lambda: app.last is not None and app.last.counter == OFFICIAL)
         assert app.counter_label.text == str(OFFICIAL)
+        targets_ok()
         assert alerts == ["scanner_jammed", "scanner_disconnected"]
         # The last sheet was a test ballot: returned, with its reason in Kazakh and Russian.
         assert app.last is not None and app.last.outcome == "returned"
@@ -125,6 +139,7 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
         decisions: list[tuple[str, str | None]] = []
         for i in range(n_review):
             item = app.review[0]
+            targets_ok()
             assert item.has_image  # the crops of the doubtful rows are shown
             if i == 0:
                 option = next(m for m in item.contests[0].marks if m.mark != "empty")

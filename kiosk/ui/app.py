@@ -224,27 +224,19 @@ class KioskApp(App):  # type: ignore[misc]
     # --- the bar on every screen: who, where, state, language -------------------------------------------
 
     def _top_bar(self) -> Widget:
-        bar = Panel(
-            bg=BAR,
-            orientation="horizontal",
-            size_hint_y=None,
-            height=self.fs(MEMBER_TARGET) + 16,
-            padding=8,
-            spacing=8,
-        )
         where = self.t("app_title")
         if self.status is not None:
             where = f"№{self.status.station} · {state_text(self.status.state, self.lang)}"
-        bar.add_widget(Text(where, self.fs(24), WHITE, bold=True, fit=False))
+        who = ""
         if self.screen not in ("voting", "paused", "closed"):
             who = (
                 self.t("signed_in_as", name=self.actor.name, role=role_text(self.actor.role, self.lang))
                 if self.actor
                 else self.t("nobody_signed_in")
             )
-            bar.add_widget(Text(who, self.fs(20), WHITE, fit=False))
+        langs = BoxLayout(spacing=8, size_hint=(None, None), height=self.fs(MEMBER_TARGET))
         for lang in LANGS:
-            bar.add_widget(
+            langs.add_widget(
                 Big(
                     LANG_NAMES[lang],
                     partial(self.set_lang, lang),
@@ -256,6 +248,29 @@ class KioskApp(App):  # type: ignore[misc]
                     width=self.fs(150),
                 )
             )
+        langs.width = 3 * self.fs(150) + 16
+        if Window.width < Window.height:
+            # Portrait: too narrow for all of it on one line (Kazakh runs long): the state and
+            # the member above, the languages below, nothing cut.
+            bar = Stack(bg=BAR, padding=8, spacing=4)
+            bar.add_widget(Text(where + (f" · {who}" if who else ""), self.fs(22), WHITE, bold=True))
+            row = BoxLayout(size_hint_y=None, height=self.fs(MEMBER_TARGET))
+            row.add_widget(Widget())
+            row.add_widget(langs)
+            bar.add_widget(row)
+            return bar
+        bar = Panel(
+            bg=BAR,
+            orientation="horizontal",
+            size_hint_y=None,
+            height=self.fs(MEMBER_TARGET) + 16,
+            padding=8,
+            spacing=8,
+        )
+        bar.add_widget(Text(where, self.fs(24), WHITE, bold=True, fit=False))
+        if who:
+            bar.add_widget(Text(who, self.fs(20), WHITE, fit=False))
+        bar.add_widget(langs)
         return bar
 
     def _error_line(self, box: BoxLayout) -> None:
@@ -576,13 +591,9 @@ class KioskApp(App):  # type: ignore[misc]
         }
         report = getattr(self, "zero", {"contests": {}, "sheets": 0})
         for contest in titles:
-            c = report["contests"].get(contest, {})
-            total = sum(c.get("options", {}).values()) + c.get("blank", 0) + c.get("overvote", 0)
             col.add_widget(
                 Text(
-                    self.t("zero_line", contest=titles[contest]).replace("0", str(total), 1)
-                    if total
-                    else self.t("zero_line", contest=titles[contest]),
+                    self.t("zero_line", contest=titles[contest], n=report["contests"].get(contest, 0)),
                     self.fs(20),
                 )
             )

@@ -477,7 +477,10 @@ class KioskService:
         )
 
     def zero_report(self) -> dict[str, Any]:
-        return self.journal.tally("official").to_json()
+        """The official tally as the zero report shows it: sheets, and per contest every mark
+        counted (options, blank, over-marked, awaiting review)."""
+        t = self.journal.tally("official")
+        return {"sheets": t.sheets, "contests": {c: sum(keys.values()) for c, keys in t.contests.items()}}
 
     def tally(self, mode: Mode = "official") -> dict[str, Any]:
         return self.journal.tally(mode).to_json()
