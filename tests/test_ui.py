@@ -223,3 +223,22 @@ def test_second_chance_take_back_or_cast_as_is(tmp_path: Path) -> None:
 def test_text_formats() -> None:
     assert text("review_title", "kk", i=1, n=3) == "Күмәнді бюллетень 1 / 3"
     assert text("home_counts", "en", sheets=4, review=1, pending=0).startswith("Counted: 4.")
+
+
+def test_a_restarted_kiosk_comes_back_where_it_was(service: KioskService) -> None:
+    service.sign_in(CHAIR, CHAIR_PIN)
+    service.transition("open")
+    service.attach_scanner(SimScanner(n=3, seed=2))
+    service.scan(lambda _r: None)
+    service.close()
+    again = KioskService(service.data, clock=FixedClock())
+    assert again.is_configured()
+    again.load_package()
+    status = again.start()
+    assert (status.state, status.official_sheets) == ("open", 3)
+    with pytest.raises(SanaqError) as err:
+        again.transition("pause")  # nobody is signed in after a restart
+    assert err.value.code == "not_signed_in"
+    with pytest.raises(SanaqError) as err:
+        again.configure("379")  # the journal is never made twice
+    assert err.value.code == "journal_exists"
