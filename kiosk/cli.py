@@ -80,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     from kiosk.commands_export import add_parser as add_export
 
     add_export(sub)
+    # --- the kiosk window (issue 14) ---
+    from kiosk.commands_kiosk import add_parser as add_kiosk
+
+    add_kiosk(sub)
 
     p = sub.add_parser("read", help="interpret ballot images; one JSON line per image")
     _add_election_arg(p)
@@ -124,6 +128,10 @@ def _run(args: argparse.Namespace) -> int:
         from kiosk.commands_export import run as run_export
 
         return run_export(args)
+    if args.command == "kiosk":  # issue 14
+        from kiosk.commands_kiosk import run as run_kiosk
+
+        return run_kiosk(args)
     if args.command in ("scanners", "scan", "emulate", "print"):
         from kiosk.commands_drivers import run as run_drivers
 

@@ -178,4 +178,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # Issue 14: with a display, `make demo` opens the kiosk window (SANAQ_HEADLESS=1: this day).
+    import os
+
+    if os.environ.get("DISPLAY") and not os.environ.get("SANAQ_HEADLESS"):
+        from kiosk.ui.demo import run_window_demo
+
+        sys.exit(run_window_demo())
     sys.exit(main())

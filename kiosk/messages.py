@@ -468,6 +468,42 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The kiosk clock's date is far from the election date. This is noted in the audit; check the clock.",
     },
     # --- end of issue 11 block (helper "limits") ---------------------------------------
+    # --- kiosk window (issue 14, the kiosk helper) -------------------------------------
+    "pin_wrong": {
+        "kk": "Аты немесе PIN-коды қате.",
+        "ru": "Неверное имя или PIN-код.",
+        "en": "Wrong name or PIN.",
+    },
+    "sign_in_locked": {
+        "kk": "PIN бірнеше рет қате енгізілді. Кіру уақытша бұғатталды: төрағаны шақырыңыз.",
+        "ru": "PIN несколько раз введён неверно. Вход временно заблокирован: позовите председателя.",
+        "en": "Too many wrong PINs. Sign-in is locked for a while: call the chair.",
+    },
+    "not_signed_in": {
+        "kk": "Алдымен комиссия мүшесі кіруі керек.",
+        "ru": "Сначала должен войти член комиссии.",
+        "en": "A commission member must sign in first.",
+    },
+    "members_missing": {
+        "kk": "Комиссия мүшелерінің тізімі жоқ: кіру мүмкін емес.",
+        "ru": "Нет списка членов комиссии: вход невозможен.",
+        "en": "There is no list of commission members: nobody can sign in.",
+    },
+    "review_needs_two_members": {
+        "kk": "Шешімді басқа комиссия мүшесі растауы керек.",
+        "ru": "Решение должен подтвердить другой член комиссии.",
+        "en": "Another commission member must confirm the decision.",
+    },
+    "kiosk_fault": {
+        "kk": "Бағдарламада ақау болды. Жазылғанның бәрі сақталды: техникті шақырыңыз.",
+        "ru": "Сбой программы. Всё записанное сохранено: позовите техника.",
+        "en": "The kiosk software failed. Everything recorded is kept: call the technician.",
+    },
+    "voter_cast_as_is": {
+        "kk": "Сайлаушы бюллетеньді қалпында салуды таңдады.",
+        "ru": "Избиратель решил опустить бюллетень как есть.",
+        "en": "The voter chose to cast the ballot as it is.",
+    },
 }
 
 

@@ -1,0 +1,67 @@
+"""`sanaq kiosk`: the touchscreen window, or (`--tour DIR`) every screen as PNG, offscreen."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from kiosk.errors import SanaqError
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "kiosk", help="the touchscreen kiosk window (--tour DIR: every screen as PNG, offscreen)"
+    )
+    p.add_argument(
+        "--data", type=Path, default=Path("station"), help="the station's data folder (as `sanaq station`)"
+    )
+    p.add_argument(
+        "--election", type=Path, default=None, help="signed package (default: the built-in sample)"
+    )
+    p.add_argument("--hq-key", type=Path, default=None)
+    p.add_argument(
+        "--scanner", default=None, help="scanner URL (default: the one set at init); sim: in test mode"
+    )
+    p.add_argument(
+        "--size",
+        default=None,
+        choices=("1280x800", "1920x1080"),
+        help="panel size (default 1280x800; with --tour: every size and orientation unless one is given)",
+    )
+    p.add_argument("--orientation", default="landscape", choices=("landscape", "portrait"))
+    p.add_argument("--lang", default="kk", choices=("kk", "ru", "en"))
+    p.add_argument(
+        "--windowed", action="store_true", help="a window instead of the full screen (development)"
+    )
+    p.add_argument(
+        "--tour", type=Path, default=None, help="render every screen and state to PNG here and exit"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from kiosk.ui.boot import Display, configure_kivy, parse_size
+
+    if args.tour is not None:
+        from kiosk.ui.tour import main as tour
+
+        # Every panel size and orientation (each in its own process), or the one asked for.
+        argv = ["--out", str(args.tour)]
+        if args.size is not None:
+            argv += ["--size", args.size, "--orientation", args.orientation]
+        return tour(argv)
+    w, h = parse_size(args.size or "1280x800")
+    configure_kivy(Display(w, h, args.orientation, offscreen=False, fullscreen=not args.windowed))
+    scanner = args.scanner
+    if scanner is None and (args.data / "station.json").exists():
+        try:
+            scanner = json.loads((args.data / "station.json").read_text()).get("scanner")
+        except (OSError, ValueError) as exc:
+            raise SanaqError("journal_corrupt", f"{args.data / 'station.json'}: {exc}") from exc
+    from kiosk.ui.app import KioskApp
+    from kiosk.ui.services import KioskService
+
+    service = KioskService(args.data, args.election, args.hq_key)
+    KioskApp(service, scanner, args.lang, allow_close=args.windowed).run()
+    return 0

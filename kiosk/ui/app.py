@@ -1,0 +1,1165 @@
+"""The kiosk window: the screens of the station day, thin over `kiosk.ui.services`.
+
+Import only after `kiosk.ui.boot.configure_kivy` (Kivy reads its settings at import).
+Every station call goes to the `StationWorker` thread; its answers come back through
+`Clock`, so this thread only draws. Every word comes from `kiosk.ui.catalogue`.
+
+Screens: setup, signin, home (the commission's menu), zero (the zero report), voting
+(the public screen: counter, last sheet, second chance, alerts), paused, closed, review.
+The protocol, signing, printing and sync screens wait for those services.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.text import DEFAULT_FONT, LabelBase
+from kivy.core.window import Window
+from kivy.graphics import Color, Rectangle
+from kivy.graphics.texture import Texture
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.image import Image
+from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
+from kivy.uix.widget import Widget
+
+from drivers import open_scanner
+from kiosk.errors import SanaqError
+from kiosk.messages import MESSAGES
+from kiosk.ui.catalogue import LANG_NAMES, LANGS, Lang, error_text, role_text, state_text, text
+from kiosk.ui.services import (
+    KioskService,
+    Member,
+    PackageView,
+    ReviewItem,
+    ScanStopped,
+    SecondChance,
+    SheetResult,
+    StationWorker,
+    StatusView,
+)
+from kiosk.ui.widgets import (
+    AMBER,
+    BAR,
+    BLUE,
+    GREEN,
+    GREY,
+    INK,
+    MEMBER_TARGET,
+    MUTED,
+    PALE,
+    PAPER,
+    RED,
+    VOTER_TARGET,
+    WHITE,
+    Big,
+    Panel,
+    Stack,
+    Text,
+)
+
+# DejaVu Sans, the font of the printed ballots: every Kazakh letter and the signs the screens
+# use (✓ ✗ ⚠ ●), which Kivy's Roboto lacks.
+FONTS = Path(__file__).resolve().parent.parent / "ballots" / "fonts"
+LabelBase.register(DEFAULT_FONT, str(FONTS / "DejaVuSans.ttf"), fn_bold=str(FONTS / "DejaVuSans-Bold.ttf"))
+
+# Stop codes that are the scanner's or the disk's: shown as an alert that fills the screen.
+ALERTS = {
+    "scanner_jammed",
+    "scanner_double_feed",
+    "scanner_cover_open",
+    "scanner_box_full",
+    "scanner_disconnected",
+    "scanner_unavailable",
+    "scanner_io_error",
+    "scanner_restarted",
+    "scanner_protocol_error",
+    "scanner_image_failed",
+    "journal_disk_full",
+    "journal_unwritable",
+    "mirror_unavailable",
+    "kiosk_fault",
+}
+ACCEPTED_SHOWN_S = 3.0  # VxScan shows "accepted" for 3 s
+WARNING_REPEAT_S = 8.0  # the second-chance warning flashes again this often
+CALL_MEMBER_AFTER_S = 30.0  # then it asks for a commission member
+
+
+def _gray_texture(img: np.ndarray) -> Texture:
+    h, w = img.shape[:2]
+    tex = Texture.create(size=(w, h), colorfmt="luminance")
+    tex.blit_buffer(np.ascontiguousarray(img[::-1]).tobytes(), colorfmt="luminance", bufferfmt="ubyte")
+    return tex
+
+
+class KioskApp(App):  # type: ignore[misc]
+    def __init__(
+        self,
+        service: KioskService,
+        scanner_url: str | None = None,
+        lang: Lang = "kk",
+        scanner: Any = None,
+        allow_close: bool = False,
+        **kw: Any,
+    ) -> None:
+        super().__init__(**kw)
+        self.allow_close = allow_close
+        self.service = service
+        self.scanner_url = scanner_url
+        self.scanner = scanner
+        self.lang: Lang = lang
+        self.screen = "setup"
+        self.package: PackageView | None = None
+        self.status: StatusView | None = None
+        self.members: list[Member] = []
+        self.actor: Member | None = None
+        self.error: str | None = None  # a message code shown on the current screen
+        self.last: SheetResult | None = None
+        self.showing_last = False
+        self.chance: SecondChance | None = None
+        self.chance_since = 0.0
+        self.alert: str | None = None
+        self.scanning = False
+        self.voter_answer: str | None = None
+        self.voter_event = threading.Event()
+        self.review: list[ReviewItem] = []
+        self.review_at = 0
+        self.proposal: tuple[str, list[dict[str, Any]], str] | None = None  # sheet, decisions, label
+        self.pin = ""
+        self.chosen: str | None = None  # the member chosen on a PIN pad
+        self.confirm_close = False
+        self.on_result: Callable[[SheetResult | SecondChance], None] | None = None  # for the benchmark
+        self.worker: StationWorker | None = None
+        self._idle_event: Any = None
+        self._warn_event: Any = None
+
+    # --- start ---------------------------------------------------------------------------------
+
+    @property
+    def u(self) -> float:
+        return float(min(Window.width, Window.height)) / 800.0
+
+    def fs(self, px: float) -> float:
+        return px * self.u
+
+    def build(self) -> Widget:
+        self.title = "Sanaq"
+        Window.clearcolor = PAPER
+        if not self.allow_close:
+            Window.bind(on_request_close=lambda *_: True)  # no way out by keys or the window manager
+        Window.bind(on_keyboard=self._on_key)
+        self.root_box = Panel(bg=PAPER, orientation="vertical")
+        self.worker = StationWorker(self.service, self._post)
+        self.call(lambda s: (s.load_package(), s.start() if s.is_configured() else None), self._started)
+        self.render()
+        return self.root_box
+
+    def _on_key(self, _w: Any, key: int, *_: Any) -> bool:
+        return key == 27  # swallow Escape (and Android's back)
+
+    def _post(self, fn: Callable[[], None]) -> None:
+        Clock.schedule_once(lambda _dt: fn(), 0)
+
+    def on_stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+
+    def call(self, fn: Callable[[KioskService], Any], done: Callable[[Any], None] | None = None) -> None:
+        assert self.worker is not None
+        self.worker.call(fn, done, self._failed)
+
+    def _failed(self, exc: SanaqError) -> None:
+        self.error = exc.code
+        if exc.code in ALERTS:
+            self.alert = exc.code
+        self.render()
+
+    def _started(self, result: tuple[PackageView, StatusView | None]) -> None:
+        self.package, self.status = result
+        if self.status is not None:
+            self.call(lambda s: s.members(), self._members)
+        self.render()
+
+    def _members(self, members: list[Member]) -> None:
+        self.members = members
+        self.goto("signin" if self.screen == "setup" else self.screen)
+
+    # --- navigation ----------------------------------------------------------------------------------
+
+    def goto(self, screen: str) -> None:
+        self.screen = screen
+        self.error = None
+        self.pin = ""
+        self.chosen = None
+        self.confirm_close = False
+        if screen == "voting":
+            self.start_scanning()
+        self.render()
+
+    def set_lang(self, lang: Lang) -> None:
+        self.lang = lang
+        self.render()
+
+    def t(self, key: str, **values: object) -> str:
+        return text(key, self.lang, **values)
+
+    def render(self) -> None:
+        self.root_box.clear_widgets()
+        self.root_box.add_widget(self._top_bar())
+        body = getattr(self, f"_screen_{self.screen}")()
+        self.root_box.add_widget(body)
+
+    def public_screen(self) -> str:
+        state = self.status.state if self.status else "configured"
+        return {"open": "voting", "paused": "paused"}.get(state, "closed" if state == "closed" else "home")
+
+    # --- the bar on every screen: who, where, state, language -------------------------------------------
+
+    def _top_bar(self) -> Widget:
+        where = self.t("app_title")
+        if self.status is not None:
+            where = f"№{self.status.station} · {state_text(self.status.state, self.lang)}"
+        who = ""
+        if self.screen not in ("voting", "paused", "closed"):
+            who = (
+                self.t("signed_in_as", name=self.actor.name, role=role_text(self.actor.role, self.lang))
+                if self.actor
+                else self.t("nobody_signed_in")
+            )
+        langs = BoxLayout(spacing=8, size_hint=(None, None), height=self.fs(MEMBER_TARGET))
+        for lang in LANGS:
+            langs.add_widget(
+                Big(
+                    LANG_NAMES[lang],
+                    partial(self.set_lang, lang),
+                    self.fs(MEMBER_TARGET),
+                    self.fs(20),
+                    bg=WHITE if lang == self.lang else BLUE,
+                    fg=INK if lang == self.lang else WHITE,
+                    size_hint_x=None,
+                    width=self.fs(150),
+                )
+            )
+        langs.width = 3 * self.fs(150) + 16
+        if Window.width < Window.height:
+            # Portrait: too narrow for all of it on one line (Kazakh runs long): the state and
+            # the member above, the languages below, nothing cut.
+            bar = Stack(bg=BAR, padding=8, spacing=4)
+            bar.add_widget(Text(where + (f" · {who}" if who else ""), self.fs(22), WHITE, bold=True))
+            row = BoxLayout(size_hint_y=None, height=self.fs(MEMBER_TARGET))
+            row.add_widget(Widget())
+            row.add_widget(langs)
+            bar.add_widget(row)
+            return bar
+        bar = Panel(
+            bg=BAR,
+            orientation="horizontal",
+            size_hint_y=None,
+            height=self.fs(MEMBER_TARGET) + 16,
+            padding=8,
+            spacing=8,
+        )
+        bar.add_widget(Text(where, self.fs(24), WHITE, bold=True, fit=False))
+        if who:
+            bar.add_widget(Text(who, self.fs(20), WHITE, fit=False))
+        bar.add_widget(langs)
+        return bar
+
+    def _error_line(self, box: BoxLayout) -> None:
+        if self.error:
+            box.add_widget(Text(error_text(self.error, self.lang), self.fs(24), RED, bold=True))
+
+    def _column(self, **kw: Any) -> BoxLayout:
+        return BoxLayout(orientation="vertical", spacing=self.fs(10), size_hint_y=None, **kw)
+
+    def _scroll(self, inner: BoxLayout) -> ScrollView:
+        inner.bind(minimum_height=inner.setter("height"))
+        sv = ScrollView(do_scroll_x=False, bar_width=self.fs(10), scroll_type=["bars", "content"])
+        sv.add_widget(inner)
+        return sv
+
+    def _two_columns(self) -> BoxLayout:
+        landscape = Window.width >= Window.height
+        return BoxLayout(
+            orientation="horizontal" if landscape else "vertical", padding=self.fs(16), spacing=self.fs(16)
+        )
+
+    # --- set-up ----------------------------------------------------------------------------------------
+
+    def _screen_setup(self) -> Widget:
+        body = self._two_columns()
+        left = self._column(padding=(0, 0, self.fs(12), 0))
+        p = self.package
+        if p is None:
+            left.add_widget(Text(self.t("setup_title"), self.fs(32), bold=True))
+            self._error_line(left)
+            body.add_widget(self._scroll(left))
+            return body
+        left.add_widget(Text(self.t("setup_title"), self.fs(32), bold=True))
+        left.add_widget(Text(p.title[self.lang], self.fs(24)))
+        left.add_widget(
+            Text(
+                "✓ "
+                + self.t("setup_verified")
+                + " · "
+                + self.t("setup_official" if p.official else "setup_test_package"),
+                self.fs(24),
+                GREEN,
+                bold=True,
+            )
+        )
+        left.add_widget(
+            Text(
+                self.t("setup_signed_by", label=p.key_label),
+                self.fs(22),
+                RED if p.development else INK,
+                bold=p.development,
+            )
+        )
+        if p.development:
+            banner = Stack(bg=RED, padding=self.fs(10))
+            banner.add_widget(
+                Text(self.t("setup_development"), self.fs(28), WHITE, bold=True, halign="center")
+            )
+            left.add_widget(banner)
+        left.add_widget(
+            Text(self.t("setup_key_id", kid=p.key_id, hash=p.election_hash[:16]), self.fs(18), MUTED)
+        )
+        left.add_widget(Text(self.t("setup_station"), self.fs(26), bold=True))
+        for st in p.stations:
+            left.add_widget(
+                Text(self.t("setup_station_line", name=st.name[self.lang], voters=st.voters), self.fs(22))
+            )
+            left.add_widget(Text(st.address[self.lang], self.fs(18), MUTED))
+        if p.second_chance:
+            left.add_widget(Text(self.t("setup_second_chance"), self.fs(20)))
+        self._error_line(left)
+        for st in p.stations:
+            if self.status is None:
+                left.add_widget(
+                    Big(
+                        self.t("setup_choose_station") + f" №{st.id}",
+                        partial(self._configure, st.id),
+                        self.fs(MEMBER_TARGET),
+                        self.fs(26),
+                        bg=GREEN,
+                    )
+                )
+        if self.status is not None:
+            left.add_widget(
+                Big(
+                    self.t("setup_continue"),
+                    lambda: self.goto("signin"),
+                    self.fs(MEMBER_TARGET),
+                    self.fs(26),
+                    bg=GREEN,
+                )
+            )
+        body.add_widget(self._scroll(left))
+        right = self._column()
+        right.add_widget(Text(self.t("setup_ballots"), self.fs(26), bold=True))
+        for s in p.styles:
+            card = Stack(bg=PALE, padding=(self.fs(26), self.fs(6), self.fs(6), self.fs(6)))
+            with card.canvas.after:
+                Color(*_hex(s.colour))
+                stripe = Rectangle(pos=card.pos, size=(self.fs(16), card.height))
+            card.bind(
+                pos=lambda w, _v, r=stripe: setattr(r, "pos", w.pos),
+                size=lambda w, _v, r=stripe: setattr(r, "size", (self.fs(16), w.height)),
+            )
+            title = Text(
+                f"{s.id} · {s.colour_name[self.lang]} · {self.t('setup_choices', n=len(s.options))}",
+                self.fs(20),
+                bold=True,
+            )
+            contest = Text(s.contest_title[self.lang], self.fs(18))
+            names = Text(" · ".join(o[self.lang] for o in s.options), self.fs(15), MUTED)
+            for w in (title, contest, names):
+                card.add_widget(w)
+            right.add_widget(card)
+        body.add_widget(self._scroll(right))
+        return body
+
+    def _configure(self, station_id: str) -> None:
+        self.call(lambda s: s.configure(station_id), self._configured)
+
+    def _configured(self, status: StatusView) -> None:
+        self.status = status
+        self.call(lambda s: s.members(), self._members)
+
+    # --- sign-in: choose your name, type your PIN -----------------------------------------------------------
+
+    def _pin_pad(
+        self, box: BoxLayout, on_ok: Callable[[], None], exclude: str | None = None, ok_key: str = "signin_ok"
+    ) -> None:
+        names = GridLayout(cols=1, spacing=self.fs(8), size_hint_y=None)
+        names.bind(minimum_height=names.setter("height"))
+        for m in self.members:
+            if m.name == exclude:
+                continue
+            chosen = m.name == self.chosen
+            names.add_widget(
+                Big(
+                    f"{m.name} · {role_text(m.role, self.lang)}",
+                    partial(self._choose, m.name),
+                    self.fs(MEMBER_TARGET),
+                    self.fs(22),
+                    bg=GREEN if chosen else GREY,
+                    fg=WHITE if chosen else INK,
+                )
+            )
+        left = BoxLayout(orientation="vertical", spacing=self.fs(8))
+        left.add_widget(Text(self.t("signin_choose"), self.fs(24), bold=True))
+        sv = ScrollView(do_scroll_x=False)
+        sv.add_widget(names)
+        left.add_widget(sv)
+        right = BoxLayout(orientation="vertical", spacing=self.fs(8))
+        right.add_widget(Text(self.t("signin_pin"), self.fs(24), bold=True))
+        right.add_widget(
+            Text("●" * len(self.pin) + "○" * max(0, 4 - len(self.pin)), self.fs(44), INK, halign="center")
+        )
+        keys = GridLayout(cols=3, spacing=self.fs(8))
+        for k in ["1", "2", "3", "4", "5", "6", "7", "8", "9", "C", "0", "OK"]:
+            if k == "C":
+                keys.add_widget(
+                    Big(
+                        self.t("signin_clear"),
+                        self._pin_clear,
+                        self.fs(MEMBER_TARGET),
+                        self.fs(24),
+                        bg=GREY,
+                        fg=INK,
+                        size_hint_y=1,
+                    )
+                )
+            elif k == "OK":
+                keys.add_widget(
+                    Big(self.t(ok_key), on_ok, self.fs(MEMBER_TARGET), self.fs(24), bg=GREEN, size_hint_y=1)
+                )
+            else:
+                keys.add_widget(
+                    Big(
+                        k,
+                        partial(self._pin_key, k),
+                        self.fs(MEMBER_TARGET),
+                        self.fs(36),
+                        bg=BLUE,
+                        size_hint_y=1,
+                    )
+                )
+        right.add_widget(keys)
+        box.add_widget(left)
+        box.add_widget(right)
+
+    def _choose(self, name: str) -> None:
+        self.chosen = name
+        self.pin = ""
+        self.error = None
+        self.render()
+
+    def _pin_key(self, k: str) -> None:
+        if len(self.pin) < 8:
+            self.pin += k
+        self.render()
+
+    def _pin_clear(self) -> None:
+        self.pin = ""
+        self.render()
+
+    def _screen_signin(self) -> Widget:
+        outer = BoxLayout(orientation="vertical", padding=self.fs(16), spacing=self.fs(8))
+        outer.add_widget(Text(self.t("signin_title"), self.fs(32), bold=True))
+        if self.package is not None and self.package.development:
+            outer.add_widget(
+                Text(self.t("signin_demo_pins", pins="1111 2222 3333 4444 5555"), self.fs(18), RED, bold=True)
+            )
+        self._error_line(outer)
+        pad = self._two_columns()
+        pad.padding = 0
+        self._pin_pad(pad, self._sign_in)
+        outer.add_widget(pad)
+        if self.status is not None and self.status.state in ("open", "paused", "closed"):
+            outer.add_widget(
+                Big(
+                    self.t("back"),
+                    lambda: self.goto(self.public_screen()),
+                    self.fs(MEMBER_TARGET),
+                    self.fs(22),
+                    bg=GREY,
+                    fg=INK,
+                )
+            )
+        return outer
+
+    def _sign_in(self) -> None:
+        name, pin = self.chosen, self.pin
+        self.pin = ""
+        if not name:
+            self.error = "pin_wrong"
+            self.render()
+            return
+        self.call(lambda s: (s.sign_in(name, pin), s.status()), self._signed_in)
+
+    def _signed_in(self, result: tuple[Member, StatusView]) -> None:
+        self.actor, self.status = result
+        self.goto("home")
+
+    def sign_out(self) -> None:
+        self.actor = None
+        self.call(_sign_out, self._signed_out)
+
+    def _signed_out(self, status: StatusView) -> None:
+        self.status = status
+        self.goto(self.public_screen() if status.state in ("open", "paused", "closed") else "signin")
+
+    # --- the commission's menu ----------------------------------------------------------------------------
+
+    def _screen_home(self) -> Widget:
+        col = self._column(padding=self.fs(16))
+        st = self.status
+        col.add_widget(Text(self.t("home_title"), self.fs(32), bold=True))
+        if st is not None:
+            col.add_widget(
+                Text(
+                    self.t(
+                        "home_counts", sheets=st.official_sheets, review=st.review_waiting, pending=st.pending
+                    ),
+                    self.fs(24),
+                )
+            )
+        self._error_line(col)
+        h, f = self.fs(MEMBER_TARGET), self.fs(26)
+        state = st.state if st else "configured"
+        if self.confirm_close:
+            col.add_widget(Text(self.t("confirm_close"), self.fs(28), RED, bold=True))
+            row = BoxLayout(spacing=self.fs(16), size_hint_y=None, height=h)
+            row.add_widget(Big(self.t("yes"), lambda: self.act("close"), h, f, bg=RED))
+            row.add_widget(Big(self.t("no"), lambda: self.goto("home"), h, f, bg=GREY, fg=INK))
+            col.add_widget(row)
+            return self._scroll(col)
+        if state == "configured":
+            col.add_widget(Big(self.t("action_open"), lambda: self.act("open"), h, f, bg=GREEN))
+        if state == "open":
+            col.add_widget(Big(self.t("action_voting"), lambda: self.goto("voting"), h, f, bg=GREEN))
+            col.add_widget(Big(self.t("action_pause"), lambda: self.act("pause"), h, f))
+        if state == "paused":
+            col.add_widget(Big(self.t("action_resume"), lambda: self.act("resume"), h, f, bg=GREEN))
+        if state in ("open", "paused"):
+            col.add_widget(Big(self.t("action_close"), self._ask_close, h, f, bg=RED))
+        if st is not None and st.review_waiting:
+            col.add_widget(
+                Big(self.t("action_review", n=st.review_waiting), self.open_review, h, f, bg=AMBER, fg=INK)
+            )
+        col.add_widget(Big(self.t("sign_out"), self.sign_out, h, f, bg=GREY, fg=INK))
+        return self._scroll(col)
+
+    def _ask_close(self) -> None:
+        self.confirm_close = True
+        self.render()
+
+    def act(self, action: str) -> None:
+        self.stop_scanning()
+        self.call(lambda s: s.transition(action), partial(self._acted, action))
+
+    def _acted(self, action: str, status: StatusView) -> None:
+        self.status = status
+        if action == "open":
+            self.call(lambda s: s.zero_report(), self._zero)
+            return
+        self.goto("home")
+
+    def _zero(self, report: dict[str, Any]) -> None:
+        self.zero = report
+        self.goto("zero")
+
+    # --- zero report -------------------------------------------------------------------------------------
+
+    def _screen_zero(self) -> Widget:
+        body = self._two_columns()
+        col = self._column()
+        col.add_widget(Text(self.t("zero_title"), self.fs(32), bold=True))
+        titles = {
+            s.contest: s.contest_title[self.lang] for s in (self.package.styles if self.package else ())
+        }
+        report = getattr(self, "zero", {"contests": {}, "sheets": 0})
+        for contest in titles:
+            col.add_widget(
+                Text(
+                    self.t("zero_line", contest=titles[contest], n=report["contests"].get(contest, 0)),
+                    self.fs(20),
+                )
+            )
+        if report.get("sheets", 0) == 0:
+            col.add_widget(Text(self.t("zero_all"), self.fs(24), GREEN, bold=True))
+        body.add_widget(self._scroll(col))
+        right = BoxLayout(orientation="vertical", spacing=self.fs(12))
+        right.add_widget(Text(self.t("counter_label"), self.fs(30), bold=True, halign="center"))
+        right.add_widget(Counter(str(report.get("sheets", 0)), self.fs(200)))
+        right.add_widget(Widget())
+        right.add_widget(
+            Big(
+                self.t("zero_to_voting"),
+                lambda: self.goto("voting"),
+                self.fs(MEMBER_TARGET),
+                self.fs(26),
+                bg=GREEN,
+            )
+        )
+        body.add_widget(right)
+        return body
+
+    # --- voting: the public screen ----------------------------------------------------------------------------
+
+    def _screen_voting(self) -> Widget:
+        outer = BoxLayout(orientation="vertical", padding=self.fs(12), spacing=self.fs(10))
+        if self.alert:
+            outer.add_widget(self._alert_panel(self.alert))
+            return outer
+        landscape = Window.width >= Window.height
+        main = BoxLayout(orientation="horizontal" if landscape else "vertical", spacing=self.fs(12))
+        counter = Panel(
+            bg=WHITE,
+            orientation="vertical",
+            padding=self.fs(8),
+            size_hint=(0.36, 1) if landscape else (1, 0.34),
+        )
+        counter.add_widget(Text(self.t("counter_label"), self.fs(30), INK, bold=True, halign="center"))
+        n = self.last.counter if self.last else (self.status.official_sheets if self.status else 0)
+        self.counter_label = Counter(str(n), self.fs(230))
+        counter.add_widget(self.counter_label)
+        counter.add_widget(Widget())
+        main.add_widget(counter)
+        self.result_panel = BoxLayout()
+        self._panels: dict[str, Panel] = {}
+        self._shown_kind = ""
+        self._fill_result()
+        main.add_widget(self.result_panel)
+        outer.add_widget(main)
+        foot = BoxLayout(size_hint_y=None, height=self.fs(MEMBER_TARGET), spacing=self.fs(12))
+        self.scanner_label = Text(self._scanner_text(), self.fs(22), MUTED, fit=False)
+        foot.add_widget(self.scanner_label)
+        foot.add_widget(
+            Big(
+                self.t("commission_menu"),
+                self.commission,
+                self.fs(MEMBER_TARGET),
+                self.fs(22),
+                bg=BAR,
+                size_hint_x=None,
+                width=self.fs(260),
+            )
+        )
+        outer.add_widget(foot)
+        return outer
+
+    def _scanner_text(self) -> str:
+        if self.chance is not None:
+            return "● " + self.t("scanner_waiting_voter")
+        if self.alert:
+            return "● " + self.t("scanner_stopped")
+        return "● " + self.t("scanner_working" if self.scanning else "scanner_ready")
+
+    def _voter_lines(
+        self, box: Panel, kk: str, ru: str, en: str | None, size: float, color: tuple[float, ...]
+    ) -> None:
+        """Voters read Kazakh and Russian together; English joins when the kiosk is set to it."""
+        box.add_widget(Text(kk, size, color, bold=True, halign="center"))
+        box.add_widget(Text(ru, size * 0.9, color, bold=True, halign="center"))
+        if en and self.lang == "en":
+            box.add_widget(Text(en, size * 0.7, color, halign="center"))
+
+    def _result_kind(self) -> str:
+        if self.chance is not None:
+            return "chance"
+        last = self.last
+        if last is None or not self.showing_last:
+            return "idle"
+        if last.outcome == "returned":
+            return f"returned:{last.reason or 'unreadable'}"
+        return last.outcome
+
+    def _fill_result(self) -> None:
+        """Show the panel for the last sheet. Panels are built once per screen and language and
+        swapped: a stream of accepted ballots only changes the counter (benchmarks/ui.py)."""
+        kind = self._result_kind()
+        if kind == self._shown_kind and kind != "chance":
+            return
+        panel = self._panels.get(kind) if kind != "chance" else None
+        if panel is None:
+            panel = self._build_result(kind)
+            if kind != "chance":
+                self._panels[kind] = panel
+        self.result_panel.clear_widgets()
+        self.result_panel.add_widget(panel)
+        self._current_panel = panel
+        self._shown_kind = kind
+
+    def _build_result(self, kind: str) -> Panel:
+        box = Panel(bg=PALE, orientation="vertical", padding=self.fs(16), spacing=self.fs(8))
+        box.add_widget(Widget())
+        if kind == "chance":
+            self._fill_chance(box)
+            return box
+        if kind == "idle":
+            box.set_bg(PALE)
+            self._voter_lines(
+                box,
+                text("insert_ballot", "kk"),
+                text("insert_ballot", "ru"),
+                text("insert_ballot", "en"),
+                self.fs(44),
+                INK,
+            )
+        elif kind in ("accepted", "cast_as_is"):
+            box.set_bg(GREEN)
+            key = "result_accepted" if kind == "accepted" else "result_cast_warning"
+            self._voter_lines(
+                box, "✓ " + text(key, "kk"), "✓ " + text(key, "ru"), text(key, "en"), self.fs(52), WHITE
+            )
+            if kind == "accepted":
+                self._voter_lines(
+                    box,
+                    text("result_accepted_sub", "kk"),
+                    text("result_accepted_sub", "ru"),
+                    text("result_accepted_sub", "en"),
+                    self.fs(34),
+                    WHITE,
+                )
+        else:
+            box.set_bg(RED)
+            self._voter_lines(
+                box,
+                "✗ " + text("result_returned", "kk"),
+                "✗ " + text("result_returned", "ru"),
+                text("result_returned", "en"),
+                self.fs(52),
+                WHITE,
+            )
+            code = kind.split(":", 1)[1]
+            self._voter_lines(
+                box,
+                error_text(code, "kk"),
+                error_text(code, "ru"),
+                error_text(code, "en"),
+                self.fs(28),
+                WHITE,
+            )
+        box.add_widget(Widget())
+        return box
+
+    def _fill_chance(self, box: Panel) -> None:
+        chance = self.chance
+        assert chance is not None
+        box.set_bg(AMBER)
+        self._voter_lines(
+            box,
+            "⚠ " + text("warn_title", "kk"),
+            "⚠ " + text("warn_title", "ru"),
+            text("warn_title", "en"),
+            self.fs(44),
+            INK,
+        )
+        for contest, problem in chance.problems:
+            key = "warn_blank" if problem == "blank" else "warn_overvote"
+            titles = chance.contest_titles[contest]
+            self._voter_lines(
+                box,
+                text(key, "kk", contest=_short(titles["kk"])),
+                text(key, "ru", contest=_short(titles["ru"])),
+                text(key, "en", contest=_short(titles["en"])),
+                self.fs(24),
+                INK,
+            )
+        waited = Clock.get_time() - self.chance_since
+        if waited >= CALL_MEMBER_AFTER_S:
+            call = Stack(bg=RED, padding=self.fs(8))
+            call.add_widget(
+                Text(
+                    f"{text('warn_call_member', 'kk')} / {text('warn_call_member', 'ru')}",
+                    self.fs(26),
+                    WHITE,
+                    bold=True,
+                    halign="center",
+                )
+            )
+            box.add_widget(call)
+        row = BoxLayout(spacing=self.fs(16), size_hint_y=None, height=self.fs(VOTER_TARGET))
+        row.add_widget(
+            Big(
+                f"{text('warn_take_back', 'kk')}\n{text('warn_take_back', 'ru')}",
+                lambda: self.voter_decides("back"),
+                self.fs(VOTER_TARGET),
+                self.fs(28),
+                bg=BLUE,
+            )
+        )
+        row.add_widget(
+            Big(
+                f"{text('warn_cast', 'kk')}\n{text('warn_cast', 'ru')}",
+                lambda: self.voter_decides("cast"),
+                self.fs(VOTER_TARGET),
+                self.fs(28),
+                bg=INK,
+            )
+        )
+        box.add_widget(row)
+
+    def _alert_panel(self, code: str) -> Widget:
+        panel = Panel(bg=RED, orientation="vertical", padding=self.fs(24), spacing=self.fs(14))
+        panel.add_widget(Text("⚠ " + self.t("alert_title"), self.fs(48), WHITE, bold=True, halign="center"))
+        for lang in ("kk", "ru"):
+            panel.add_widget(Text(MESSAGES[code][lang], self.fs(32), WHITE, bold=True, halign="center"))
+        if self.lang == "en":
+            panel.add_widget(Text(MESSAGES[code]["en"], self.fs(26), WHITE, halign="center"))
+        panel.add_widget(Widget())
+        row = BoxLayout(spacing=self.fs(16), size_hint_y=None, height=self.fs(MEMBER_TARGET))
+        row.add_widget(
+            Big(
+                self.t("alert_fixed"), self.alert_fixed, self.fs(MEMBER_TARGET), self.fs(26), bg=WHITE, fg=RED
+            )
+        )
+        row.add_widget(
+            Big(self.t("commission_menu"), self.commission, self.fs(MEMBER_TARGET), self.fs(26), bg=BAR)
+        )
+        panel.add_widget(row)
+        return panel
+
+    def commission(self) -> None:
+        self.stop_scanning()
+        self.call(lambda s: s.status(), self._to_commission)
+
+    def _to_commission(self, status: StatusView) -> None:
+        self.status = status
+        self.goto("home" if self.actor else "signin")
+
+    def alert_fixed(self) -> None:
+        self.alert = None
+        self.error = None
+        self.goto("voting")
+
+    # --- scanning, in the worker ----------------------------------------------------------------------------
+
+    def _open_scanner(self) -> Any:
+        if self.scanner is None:
+            if not self.scanner_url:
+                raise SanaqError("scanner_url_invalid", "no scanner URL")
+            self.scanner = open_scanner(self.scanner_url)
+            self.scanner.open()
+        return self.scanner
+
+    def start_scanning(self) -> None:
+        if self.scanning or self.alert or not self.status or self.status.state != "open":
+            return
+        self.scanning = True
+
+        def run(s: KioskService) -> ScanStopped:
+            if s.slot is None:
+                s.attach_scanner(self._open_scanner(), self._ask_voter)
+            assert s.slot is not None
+            s.slot.stop.clear()
+            return s.scan(lambda r: self._post(lambda: self.sheet_result(r)))
+
+        self.call(run, self._scan_stopped)
+
+    def stop_scanning(self) -> None:
+        if self.service.slot is not None:
+            self.service.slot.stop.set()
+        self.voter_decides("back") if self.chance is not None else None
+
+    def _ask_voter(self, _handle: str) -> str:
+        """In the worker: wait for the voter (or a member) to choose."""
+        self.voter_event.clear()
+        self.voter_event.wait()
+        return self.voter_answer or "back"
+
+    def voter_decides(self, answer: str) -> None:
+        self.voter_answer = answer
+        self.chance = None
+        if self._warn_event is not None:
+            self._warn_event.cancel()
+        self.voter_event.set()
+        if self.screen == "voting" and not self.alert:
+            self._refresh_voting()
+
+    def sheet_result(self, r: SheetResult | SecondChance) -> None:
+        if isinstance(r, SecondChance):
+            self.chance = r
+            self.chance_since = Clock.get_time()
+            self._warn_event = Clock.schedule_interval(self._repeat_warning, WARNING_REPEAT_S)
+        else:
+            self.last = r
+            self.showing_last = True
+            if self._idle_event is not None:
+                self._idle_event.cancel()
+            if r.outcome != "returned":
+                self._idle_event = Clock.schedule_once(self._back_to_idle, ACCEPTED_SHOWN_S)
+        if self.screen == "voting" and not self.alert:
+            self._refresh_voting()
+        if self.on_result is not None:
+            self.on_result(r)
+
+    def _refresh_voting(self) -> None:
+        if not hasattr(self, "result_panel"):
+            return
+        if self.last is not None:
+            self.counter_label.text = str(self.last.counter)
+        self.scanner_label.text = self._scanner_text()
+        self._fill_result()
+
+    def _repeat_warning(self, _dt: float) -> None:
+        if self.chance is None:
+            return
+        # The warning comes back: the panel flashes, and after a while it calls a member.
+        self._current_panel.set_bg(WHITE)
+        Clock.schedule_once(lambda _dt: self._refresh_voting(), 0.4)
+
+    def _back_to_idle(self, _dt: float) -> None:
+        if self.chance is None:
+            self.showing_last = False
+            if self.screen == "voting" and not self.alert:
+                self._refresh_voting()
+
+    def _scan_stopped(self, stopped: ScanStopped) -> None:
+        self.scanning = False
+        if self.status is not None:
+            self.status = StatusView(
+                self.status.state,
+                self.status.station,
+                self.status.session,
+                stopped.counter,
+                self.status.pending,
+                self.status.review_waiting,
+            )
+        if stopped.code is not None and stopped.code in ALERTS:
+            self.alert = stopped.code
+            if self.screen == "voting":
+                self.render()
+        elif self.screen == "voting":
+            self._refresh_voting()
+            # No paper (a batch scanner, the simulator): look again in a moment.
+            Clock.schedule_once(lambda _dt: self.start_scanning() if self.screen == "voting" else None, 1.0)
+
+    # --- paused and closed: what voters see ---------------------------------------------------------------
+
+    def _public_message(self, title: str, sub: str) -> Widget:
+        outer = BoxLayout(orientation="vertical", padding=self.fs(24), spacing=self.fs(12))
+        panel = Panel(bg=PALE, orientation="vertical", padding=self.fs(24), spacing=self.fs(10))
+        panel.add_widget(Widget())
+        panel.add_widget(Text(text(title, "kk"), self.fs(56), INK, bold=True, halign="center"))
+        panel.add_widget(Text(text(title, "ru"), self.fs(50), INK, bold=True, halign="center"))
+        panel.add_widget(Text(sub, self.fs(28), MUTED, halign="center"))
+        panel.add_widget(Widget())
+        outer.add_widget(panel)
+        outer.add_widget(
+            Big(self.t("commission_menu"), self.commission, self.fs(MEMBER_TARGET), self.fs(24), bg=BAR)
+        )
+        return outer
+
+    def _screen_paused(self) -> Widget:
+        return self._public_message("paused_title", self.t("paused_sub"))
+
+    def _screen_closed(self) -> Widget:
+        st = self.status
+        sub = self.t(
+            "closed_sub", sheets=st.official_sheets if st else 0, review=st.review_waiting if st else 0
+        )
+        return self._public_message("closed_title", sub)
+
+    # --- review ----------------------------------------------------------------------------------------------
+
+    def open_review(self) -> None:
+        self.call(lambda s: s.review_items(), self._review_loaded)
+
+    def _review_loaded(self, items: list[ReviewItem]) -> None:
+        self.review = items
+        self.review_at = 0
+        self.proposal = None
+        self.goto("review")
+
+    def _screen_review(self) -> Widget:
+        outer = BoxLayout(orientation="vertical", padding=self.fs(16), spacing=self.fs(10))
+        if not self.review:
+            outer.add_widget(Text(self.t("review_none"), self.fs(32), bold=True))
+            outer.add_widget(Widget())
+            outer.add_widget(
+                Big(
+                    self.t("back"),
+                    lambda: self.goto("home"),
+                    self.fs(MEMBER_TARGET),
+                    self.fs(24),
+                    bg=GREY,
+                    fg=INK,
+                )
+            )
+            return outer
+        item = self.review[min(self.review_at, len(self.review) - 1)]
+        outer.add_widget(
+            Text(self.t("review_title", i=self.review_at + 1, n=len(self.review)), self.fs(30), bold=True)
+        )
+        self._error_line(outer)
+        if self.proposal is not None:
+            outer.add_widget(
+                Text(self.t("review_second_member", decision=self.proposal[2]), self.fs(24), BLUE, bold=True)
+            )
+            pad = self._two_columns()
+            pad.padding = 0
+            self._pin_pad(
+                pad,
+                self._confirm_review,
+                exclude=self.actor.name if self.actor else None,
+                ok_key="review_confirm",
+            )
+            outer.add_widget(pad)
+            outer.add_widget(
+                Big(
+                    self.t("review_cancel"),
+                    self._cancel_proposal,
+                    self.fs(MEMBER_TARGET),
+                    self.fs(22),
+                    bg=GREY,
+                    fg=INK,
+                )
+            )
+            return outer
+        outer.add_widget(Text(self.t("review_reason"), self.fs(22), INK))
+        col = self._column()
+        for contest in item.contests:
+            col.add_widget(Text(contest.title[self.lang], self.fs(22), bold=True))
+            shown = [m for m in contest.marks if m.mark != "empty"]
+            if not item.has_image:
+                col.add_widget(Text(self.t("review_no_image"), self.fs(20), MUTED))
+            for m in shown:
+                row = Stack(
+                    bg=AMBER if m.mark == "marginal" else PALE, padding=self.fs(6), spacing=self.fs(4)
+                )
+                row.add_widget(
+                    Text(
+                        f"{m.name[self.lang]} · {self.t('review_' + m.mark)} ({m.score:.2f})",
+                        self.fs(22),
+                        INK,
+                        bold=True,
+                    )
+                )
+                if m.row is not None:
+                    row.add_widget(
+                        Image(
+                            texture=_gray_texture(m.row),
+                            size_hint_y=None,
+                            height=self.fs(110),
+                            fit_mode="contain",
+                        )
+                    )
+                col.add_widget(row)
+        buttons = GridLayout(cols=2, spacing=self.fs(10), size_hint_y=None)
+        buttons.bind(minimum_height=buttons.setter("height"))
+        for contest in item.contests:
+            shown = [m for m in contest.marks if m.mark != "empty"]
+            for m in shown:
+                decision = [{"contest": contest.contest, "outcome": "vote", "choice": m.option}]
+                label = self.t("review_vote_for", option=m.name[self.lang])
+                buttons.add_widget(
+                    Big(
+                        label,
+                        partial(self._propose, item.sheet, decision, label),
+                        self.fs(MEMBER_TARGET),
+                        self.fs(22),
+                        bg=GREEN,
+                    )
+                )
+            invalid = [
+                {
+                    "contest": contest.contest,
+                    "outcome": "overvote" if len(shown) > 1 else "blank",
+                    "choice": None,
+                }
+            ]
+            buttons.add_widget(
+                Big(
+                    self.t("review_invalid"),
+                    partial(self._propose, item.sheet, invalid, self.t("review_invalid")),
+                    self.fs(MEMBER_TARGET),
+                    self.fs(22),
+                    bg=RED,
+                )
+            )
+        buttons.add_widget(
+            Big(
+                self.t("back"),
+                lambda: self.goto("home"),
+                self.fs(MEMBER_TARGET),
+                self.fs(22),
+                bg=GREY,
+                fg=INK,
+            )
+        )
+        # The crops scroll; the decisions stay in view.
+        outer.add_widget(self._scroll(col))
+        outer.add_widget(buttons)
+        return outer
+
+    def _propose(self, sheet: str, decisions: list[dict[str, Any]], label: str) -> None:
+        self.proposal = (sheet, decisions, label)
+        self.chosen = None
+        self.pin = ""
+        self.error = None
+        self.render()
+
+    def _cancel_proposal(self) -> None:
+        self.proposal = None
+        self.render()
+
+    def _confirm_review(self) -> None:
+        assert self.proposal is not None
+        sheet, decisions, _ = self.proposal
+        name, pin = self.chosen or "", self.pin
+        self.pin = ""
+        self.call(
+            lambda s: (s.decide_review(sheet, decisions, name, pin), s.review_items()), self._review_decided
+        )
+
+    def _review_decided(self, result: tuple[StatusView, list[ReviewItem]]) -> None:
+        self.status, self.review = result
+        self.review_at = 0
+        self.proposal = None
+        self.goto("review" if self.review else "home")
+
+
+class Counter(Label):  # type: ignore[misc]
+    """The public counter: one line, as large as its panel's width allows (readable from 2 m)."""
+
+    def __init__(self, text: str, largest: float) -> None:
+        super().__init__(text=text, bold=True, color=INK, halign="center", valign="middle")
+        self.largest = largest
+        self.bind(size=self._size, text=self._size)
+        self._size()
+
+    def _size(self, *_: Any) -> None:
+        # DejaVu Sans Bold digits are about 0.7 em wide and 0.75 em tall.
+        by_width = max(self.width, 1) / (0.72 * max(len(self.text), 2))
+        self.font_size = min(self.largest, by_width, max(self.height, 1) * 1.1)
+
+
+def _sign_out(s: KioskService) -> StatusView:
+    s.sign_out()
+    return s.status()
+
+
+def _hex(colour: str) -> tuple[float, float, float, float]:
+    c = colour.lstrip("#")
+    return (int(c[0:2], 16) / 255, int(c[2:4], 16) / 255, int(c[4:6], 16) / 255, 1.0)
+
+
+def _short(title: str, limit: int = 70) -> str:
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+
+
+def run_kiosk(data: Path, package: Path | None, scanner_url: str | None, lang: Lang = "kk") -> None:
+    KioskApp(KioskService(data, package), scanner_url, lang).run()

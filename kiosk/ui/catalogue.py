@@ -1,0 +1,266 @@
+"""Every word the kiosk shows, in Kazakh, Russian and English: one typed catalogue.
+
+Screens never hold a string of their own: they ask `text(key, lang, **values)`. Error codes
+are not repeated here: `error_text(code, lang)` reads kiosk/messages.py, the same messages
+the commands print. A test checks that every entry has all three languages and the same
+`{placeholders}` in each.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from kiosk.messages import MESSAGES
+
+Lang = Literal["kk", "ru", "en"]
+LANGS: tuple[Lang, ...] = ("kk", "ru", "en")
+
+# The language buttons show each language in itself, so anyone can find theirs.
+LANG_NAMES: dict[Lang, str] = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+
+T = dict[Lang, str]
+
+TEXT: dict[str, T] = {
+    # --- frame --------------------------------------------------------------------------------
+    "app_title": {
+        "kk": "Санақ: сайлау учаскесі",
+        "ru": "Санақ: избирательный участок",
+        "en": "Sanaq: polling station",
+    },
+    "signed_in_as": {
+        "kk": "Кірген: {name} ({role})",
+        "ru": "Вошёл: {name} ({role})",
+        "en": "Signed in: {name} ({role})",
+    },
+    "nobody_signed_in": {"kk": "Ешкім кірмеген", "ru": "Никто не вошёл", "en": "Nobody signed in"},
+    "sign_out": {"kk": "Шығу", "ru": "Выйти", "en": "Sign out"},
+    "back": {"kk": "Артқа", "ru": "Назад", "en": "Back"},
+    "state_unconfigured": {"kk": "Баптау", "ru": "Настройка", "en": "Set-up"},
+    "state_configured": {"kk": "Дайын, ашылмаған", "ru": "Готов, не открыт", "en": "Ready, not open"},
+    "state_testing": {"kk": "Тексеру режимі", "ru": "Тестовый режим", "en": "Test mode"},
+    "state_open": {"kk": "Дауыс беру жүріп жатыр", "ru": "Идёт голосование", "en": "Voting open"},
+    "state_paused": {"kk": "Үзіліс", "ru": "Перерыв", "en": "Paused"},
+    "state_closed": {"kk": "Дауыс беру аяқталды", "ru": "Голосование закрыто", "en": "Voting closed"},
+    "state_finalised": {"kk": "Қорытындыланды", "ru": "Итоги подведены", "en": "Finalised"},
+    "state_exported": {"kk": "Жазылды", "ru": "Выгружено", "en": "Exported"},
+    "state_synced": {"kk": "Жіберілді", "ru": "Отправлено", "en": "Sent"},
+    "role_chair": {"kk": "төраға", "ru": "председатель", "en": "chair"},
+    "role_secretary": {"kk": "хатшы", "ru": "секретарь", "en": "secretary"},
+    "role_member": {"kk": "комиссия мүшесі", "ru": "член комиссии", "en": "member"},
+    "role_technician": {"kk": "техник", "ru": "техник", "en": "technician"},
+    # --- set-up -------------------------------------------------------------------------------
+    "setup_title": {"kk": "Сайлау пакеті", "ru": "Пакет выборов", "en": "Election package"},
+    "setup_signed_by": {"kk": "Қол қойған: {label}", "ru": "Подписан: {label}", "en": "Signed by: {label}"},
+    "setup_key_id": {
+        "kk": "Кілт {kid}, хэш {hash}",
+        "ru": "Ключ {kid}, хэш {hash}",
+        "en": "Key {kid}, hash {hash}",
+    },
+    "setup_development": {
+        "kk": "ӘЗІРЛЕУ КІЛТІ: нақты сайлауға жарамайды",
+        "ru": "КЛЮЧ РАЗРАБОТКИ: не для настоящих выборов",
+        "en": "DEVELOPMENT KEY: not for real elections",
+    },
+    "setup_verified": {"kk": "Қолтаңба тексерілді", "ru": "Подпись проверена", "en": "Signature verified"},
+    "setup_official": {"kk": "Ресми пакет", "ru": "Официальный пакет", "en": "Official package"},
+    "setup_test_package": {"kk": "Сынақ пакеті", "ru": "Тестовый пакет", "en": "Test package"},
+    "setup_station": {"kk": "Учаске", "ru": "Участок", "en": "Station"},
+    "setup_station_line": {
+        "kk": "{name}: тізімде {voters} сайлаушы",
+        "ru": "{name}: {voters} избирателей в списке",
+        "en": "{name}: {voters} voters on the list",
+    },
+    "setup_ballots": {"kk": "Бюллетень түрлері", "ru": "Виды бюллетеней", "en": "Ballot types"},
+    "setup_choices": {"kk": "{n} таңдау", "ru": "вариантов: {n}", "en": "{n} choices"},
+    "setup_choose_station": {
+        "kk": "Осы учаскені таңдау",
+        "ru": "Выбрать этот участок",
+        "en": "Choose this station",
+    },
+    "setup_continue": {"kk": "Жалғастыру", "ru": "Продолжить", "en": "Continue"},
+    "setup_second_chance": {
+        "kk": "Бос немесе артық белгіленген бюллетень сайлаушыға қайтарылады",
+        "ru": "Пустой или с лишними отметками бюллетень возвращается избирателю",
+        "en": "A blank or over-marked ballot goes back to the voter",
+    },
+    "setup_configured": {
+        "kk": "Учаске бапталды. Журнал: {path}",
+        "ru": "Участок настроен. Журнал: {path}",
+        "en": "Station set up. Journal: {path}",
+    },
+    # --- sign-in ------------------------------------------------------------------------------
+    "signin_title": {"kk": "Кіру", "ru": "Вход", "en": "Sign in"},
+    "signin_choose": {"kk": "Өзіңізді таңдаңыз", "ru": "Выберите себя", "en": "Choose your name"},
+    "signin_pin": {"kk": "PIN-кодты енгізіңіз", "ru": "Введите PIN-код", "en": "Enter your PIN"},
+    "signin_ok": {"kk": "Кіру", "ru": "Войти", "en": "Sign in"},
+    "signin_clear": {"kk": "Өшіру", "ru": "Стереть", "en": "Clear"},
+    "signin_attempts_left": {
+        "kk": "Қалған әрекет: {n}",
+        "ru": "Осталось попыток: {n}",
+        "en": "Attempts left: {n}",
+    },
+    "signin_demo_pins": {
+        "kk": "ӘЗІРЛЕУ: сынақ комиссиясы, PIN {pins}",
+        "ru": "РАЗРАБОТКА: тестовая комиссия, PIN {pins}",
+        "en": "DEVELOPMENT: demo commission, PINs {pins}",
+    },
+    # --- home (the commission's menu) -----------------------------------------------------------
+    "home_title": {"kk": "Комиссия", "ru": "Комиссия", "en": "Commission"},
+    "action_open": {"kk": "Дауыс беруді ашу", "ru": "Открыть голосование", "en": "Open voting"},
+    "action_voting": {"kk": "Дауыс беру экраны", "ru": "Экран голосования", "en": "Voting screen"},
+    "action_pause": {"kk": "Үзіліс", "ru": "Перерыв", "en": "Pause"},
+    "action_resume": {"kk": "Жалғастыру", "ru": "Продолжить", "en": "Resume"},
+    "action_close": {"kk": "Дауыс беруді жабу", "ru": "Закрыть голосование", "en": "Close voting"},
+    "action_review": {
+        "kk": "Күмәнді бюллетеньдер ({n})",
+        "ru": "Спорные бюллетени ({n})",
+        "en": "Ballots to review ({n})",
+    },
+    "action_scan_box": {"kk": "Жәшікті санау", "ru": "Сосчитать ящик", "en": "Count a box"},
+    "home_counts": {
+        "kk": "Есептелді: {sheets}. Шешім күтуде: {review}. Аяқталмаған: {pending}.",
+        "ru": "Учтено: {sheets}. Ждут решения: {review}. Не завершено: {pending}.",
+        "en": "Counted: {sheets}. Awaiting decision: {review}. Unsettled: {pending}.",
+    },
+    "confirm_close": {
+        "kk": "Дауыс беруді жабасыз ба? Жабылғаннан кейін ашуға болмайды.",
+        "ru": "Закрыть голосование? Открыть снова будет нельзя.",
+        "en": "Close voting? It cannot be opened again.",
+    },
+    "yes": {"kk": "Иә", "ru": "Да", "en": "Yes"},
+    "no": {"kk": "Жоқ", "ru": "Нет", "en": "No"},
+    "later_screens": {
+        "kk": "Хаттама, қолтаңба және жіберу экрандары кейін қосылады.",
+        "ru": "Экраны протокола, подписей и отправки появятся позже.",
+        "en": "Protocol, signing and sending screens come later.",
+    },
+    # --- zero report ------------------------------------------------------------------------------
+    "zero_title": {"kk": "Нөлдік есеп", "ru": "Нулевой отчёт", "en": "Zero report"},
+    "zero_line": {
+        "kk": "{contest}: барлығы {n}",
+        "ru": "{contest}: всего {n}",
+        "en": "{contest}: {n} in all",
+    },
+    "zero_all": {
+        "kk": "Ресми санақтың барлығы нөлге тең. Дауыс беру ашық.",
+        "ru": "Все официальные счётчики равны нулю. Голосование открыто.",
+        "en": "Every official count is zero. Voting is open.",
+    },
+    "zero_to_voting": {"kk": "Дауыс беруге өту", "ru": "К голосованию", "en": "Go to voting"},
+    # --- voting -----------------------------------------------------------------------------------
+    "counter_label": {"kk": "Салынған бюллетеньдер", "ru": "Опущено бюллетеней", "en": "Ballots cast"},
+    "insert_ballot": {
+        "kk": "Бюллетеньді сканерге салыңыз",
+        "ru": "Вставьте бюллетень в сканер",
+        "en": "Insert your ballot into the scanner",
+    },
+    "result_accepted": {"kk": "Бюллетень қабылданды", "ru": "Бюллетень принят", "en": "Ballot accepted"},
+    "result_accepted_sub": {"kk": "Рахмет!", "ru": "Спасибо!", "en": "Thank you!"},
+    "result_returned": {"kk": "Бюллетень қайтарылды", "ru": "Бюллетень возвращён", "en": "Ballot returned"},
+    "result_cast_warning": {
+        "kk": "Бюллетень қалпында салынды",
+        "ru": "Бюллетень опущен как есть",
+        "en": "Ballot cast as it is",
+    },
+    "warn_title": {"kk": "Бюллетеньді тексеріңіз", "ru": "Проверьте бюллетень", "en": "Check your ballot"},
+    "warn_blank": {
+        "kk": "«{contest}»: белгі жоқ. Бюллетень жарамсыз болып саналады.",
+        "ru": "«{contest}»: нет отметки. Бюллетень будет недействительным.",
+        "en": "“{contest}”: no mark. The ballot will be invalid.",
+    },
+    "warn_overvote": {
+        "kk": "«{contest}»: бірнеше белгі. Бюллетень жарамсыз болып саналады.",
+        "ru": "«{contest}»: больше одной отметки. Бюллетень будет недействительным.",
+        "en": "“{contest}”: more than one mark. The ballot will be invalid.",
+    },
+    "warn_take_back": {"kk": "Қайтарып алу", "ru": "Забрать назад", "en": "Take it back"},
+    "warn_cast": {"kk": "Осылай салу", "ru": "Опустить как есть", "en": "Cast it as it is"},
+    "warn_call_member": {
+        "kk": "Комиссия мүшесін шақырыңыз",
+        "ru": "Позовите члена комиссии",
+        "en": "Please call a commission member",
+    },
+    "scanner_ready": {"kk": "Сканер дайын", "ru": "Сканер готов", "en": "Scanner ready"},
+    "scanner_working": {"kk": "Сканер оқып жатыр", "ru": "Сканер читает", "en": "Scanner reading"},
+    "scanner_stopped": {"kk": "Сканер тоқтады", "ru": "Сканер остановлен", "en": "Scanner stopped"},
+    "scanner_waiting_voter": {
+        "kk": "Сайлаушы шешімін күтуде",
+        "ru": "Ждёт решения избирателя",
+        "en": "Waiting for the voter",
+    },
+    "alert_title": {"kk": "НАЗАР АУДАРЫҢЫЗ", "ru": "ВНИМАНИЕ", "en": "ATTENTION"},
+    "alert_fixed": {"kk": "Түзетілді, жалғастыру", "ru": "Исправлено, продолжить", "en": "Fixed, carry on"},
+    "commission_menu": {"kk": "Комиссия", "ru": "Комиссия", "en": "Commission"},
+    "paused_title": {"kk": "Дауыс беруде үзіліс", "ru": "Перерыв в голосовании", "en": "Voting is paused"},
+    "paused_sub": {
+        "kk": "Бюллетень қабылданбайды. Жалғастыру үшін комиссия мүшесі кіреді.",
+        "ru": "Бюллетени не принимаются. Для продолжения войдёт член комиссии.",
+        "en": "No ballots are taken. A commission member signs in to resume.",
+    },
+    "closed_title": {"kk": "Дауыс беру жабық", "ru": "Голосование закрыто", "en": "Voting is closed"},
+    "closed_sub": {
+        "kk": "Есептелді: {sheets}. Шешім күтуде: {review}.",
+        "ru": "Учтено: {sheets}. Ждут решения: {review}.",
+        "en": "Counted: {sheets}. Awaiting decision: {review}.",
+    },
+    # --- review ----------------------------------------------------------------------------------
+    "review_title": {
+        "kk": "Күмәнді бюллетень {i} / {n}",
+        "ru": "Спорный бюллетень {i} из {n}",
+        "en": "Ballot to review {i} of {n}",
+    },
+    "review_none": {
+        "kk": "Шешім күтетін бюллетень жоқ",
+        "ru": "Нет бюллетеней для решения",
+        "en": "No ballots await a decision",
+    },
+    "review_reason": {
+        "kk": "Сканер бұл белгіні анық ажырата алмады: комиссия шешеді.",
+        "ru": "Сканер не смог уверенно распознать отметку: решает комиссия.",
+        "en": "The scanner could not tell this mark for sure: the commission decides.",
+    },
+    "review_marked": {"kk": "белгі бар", "ru": "есть отметка", "en": "marked"},
+    "review_marginal": {"kk": "күмәнді", "ru": "сомнительно", "en": "doubtful"},
+    "review_empty": {"kk": "бос", "ru": "пусто", "en": "empty"},
+    "review_no_image": {
+        "kk": "Сурет сақталмаған (бағдарлама қайта қосылды)",
+        "ru": "Изображение не сохранено (программа перезапускалась)",
+        "en": "No image kept (the kiosk was restarted)",
+    },
+    "review_vote_for": {"kk": "Дауыс: {option}", "ru": "Голос за: {option}", "en": "Vote for: {option}"},
+    "review_invalid": {"kk": "Жарамсыз", "ru": "Недействителен", "en": "Invalid"},
+    "review_second_member": {
+        "kk": "Шешім: {decision}. Екінші мүше растайды: атын таңдап, PIN енгізеді.",
+        "ru": "Решение: {decision}. Второй член комиссии подтверждает: выбирает себя и вводит PIN.",
+        "en": "Decision: {decision}. A second member confirms: choose your name, enter your PIN.",
+    },
+    "review_confirm": {"kk": "Растау", "ru": "Подтвердить", "en": "Confirm"},
+    "review_cancel": {"kk": "Болдырмау", "ru": "Отмена", "en": "Cancel"},
+    "review_decided": {"kk": "Шешім жазылды", "ru": "Решение записано", "en": "Decision recorded"},
+    "review_why": {
+        "kk": "комиссия шешімі: {a} және {b}",
+        "ru": "решение комиссии: {a} и {b}",
+        "en": "commission decision: {a} and {b}",
+    },
+}
+
+
+def text(key: str, lang: Lang, **values: object) -> str:
+    entry = TEXT[key]
+    return entry[lang].format(**values) if values else entry[lang]
+
+
+def error_text(code: str, lang: Lang) -> str:
+    """The message of a stable error code (kiosk/messages.py)."""
+    entry = MESSAGES.get(code)
+    if entry is None:
+        return code
+    return entry[lang]
+
+
+def state_text(state: str, lang: Lang) -> str:
+    return text(f"state_{state}", lang)
+
+
+def role_text(role: str, lang: Lang) -> str:
+    return text(f"role_{role}", lang)

@@ -1,0 +1,83 @@
+"""Driving the kiosk window without a person: frames stepped by hand, touches through Kivy's
+own input path (a MotionEvent posted to the event loop, as a touchscreen's would be), and
+pictures of the whole window. Used by the tour, the end-to-end test and the benchmark.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from kivy.base import EventLoop, runTouchApp
+from kivy.tests.common import UnitTestTouch
+from kivy.uix.button import Button
+from kivy.uix.label import Label
+from kivy.uix.widget import Widget
+
+from kiosk.ui.app import KioskApp
+
+
+class Driver:
+    def __init__(self, app: KioskApp) -> None:
+        self.app = app
+        app._run_prepare()
+        runTouchApp(embedded=True)
+
+    def frames(self, n: int = 2) -> None:
+        for _ in range(n):
+            EventLoop.idle()
+
+    def settle(self, timeout: float = 60.0, until: Callable[[], bool] | None = None) -> None:
+        """Step frames until the station thread is idle (and `until` holds), then two more."""
+        worker = self.app.worker
+        assert worker is not None
+        deadline = time.monotonic() + timeout
+        quiet = 0
+        while time.monotonic() < deadline:
+            EventLoop.idle()
+            idle = worker.jobs.unfinished_tasks == 0 and (until is None or until())
+            quiet = quiet + 1 if idle else 0
+            if quiet >= 3:
+                return
+            time.sleep(0.002)
+        raise TimeoutError(f"the kiosk did not settle in {timeout} s (screen {self.app.screen})")
+
+    def wait(self, cond: Callable[[], bool], timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            EventLoop.idle()
+            if cond():
+                return
+            time.sleep(0.002)
+        raise TimeoutError(f"condition not met in {timeout} s (screen {self.app.screen})")
+
+    def widgets(self) -> Iterator[Widget]:
+        yield from self.app.root_box.walk()
+
+    def buttons(self, contains: str) -> list[Button]:
+        return [w for w in self.widgets() if isinstance(w, Button) and contains in w.text]
+
+    def texts(self) -> list[str]:
+        return [w.text for w in self.widgets() if isinstance(w, Label) and not isinstance(w, Button)]
+
+    def tap(self, contains: str, index: int = 0) -> None:
+        """Press and release the button whose text contains `contains`, at its centre."""
+        self.frames(2)  # let a fresh screen lay itself out first
+        found = self.buttons(contains)
+        if len(found) <= index:
+            raise LookupError(
+                f"no button {contains!r} on screen {self.app.screen}: {[b.text for b in self.buttons('')]}"
+            )
+        b = found[index]
+        x, y = b.to_window(*b.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.frames(1)
+        touch.touch_up()
+        self.frames(2)
+
+    def shot(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.frames(3)
+        self.app.root_box.export_to_png(str(path))

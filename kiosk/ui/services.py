@@ -1,0 +1,685 @@
+"""The kiosk window's one door to the station: everything the screens show or do goes through here.
+
+No Kivy here, and no counting: this module calls the station service and the journal
+(`Station`, `Journal.open/create`, `transition`, `scan`, `tally`, `review_sheets`,
+`decide_review`) and turns their answers into plain frozen views for the screens. When
+the station's API changes, this is the file to adapt.
+
+Two layers:
+
+- `KioskService`: synchronous, owns the journal (SQLite connections belong to the thread
+  that opened them), the commission's sign-in, and the second-chance flow.
+- `StationWorker`: one thread that runs every `KioskService` call, scanning included, and
+  posts each answer back through a `post` callable (the window passes one that goes
+  through `kivy.clock.Clock`), so the window's thread never waits on a disk or a scanner.
+
+The data folder has the layout of `sanaq station --data DIR` (journal.sqlite, station.json,
+election.json), so the headless commands work on a kiosk's folder; members.json holds the
+commission's names, roles and PIN hashes (scrypt, salted).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import logging
+import os
+import queue
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from kiosk.election.load import load_election, sample_package_bytes
+from kiosk.election.package import DEV_KEY_LABEL, LoadedPackage
+from kiosk.errors import SanaqError
+from kiosk.reading.model import Crop, SideReading
+from kiosk.reading.reader import BallotReader
+from kiosk.station.journal import Clock, Journal, Mode
+from kiosk.station.lifecycle import Refused
+from kiosk.station.ports import FedSheet, ScannerPort, Whereabouts
+from kiosk.station.service import ScanSummary, Station, SystemClock, reading_record
+
+log = logging.getLogger("sanaq.ui")
+
+JOURNAL = "journal.sqlite"
+CONFIG = "station.json"
+PACKAGE = "election.json"
+MEMBERS = "members.json"
+
+MAX_PIN_ATTEMPTS = 3
+WORKER_NICE = 10
+LOCK_SECONDS = 300.0
+
+Lang = Literal["kk", "ru", "en"]
+Texts = dict[str, str]  # {"kk": ..., "ru": ..., "en": ...}
+
+
+def _texts(t: Any) -> Texts:
+    return {"kk": t.kk, "ru": t.ru, "en": t.en or t.ru}
+
+
+# --- views: what the screens are given ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StyleView:
+    id: str
+    colour: str
+    colour_name: Texts
+    contest: str
+    contest_title: Texts
+    options: tuple[Texts, ...]
+
+
+@dataclass(frozen=True)
+class StationView:
+    id: str
+    name: Texts
+    address: Texts
+    voters: int
+
+
+@dataclass(frozen=True)
+class PackageView:
+    title: Texts
+    official: bool
+    key_id: str
+    key_label: str
+    development: bool
+    election_hash: str
+    second_chance: bool
+    stations: tuple[StationView, ...]
+    styles: tuple[StyleView, ...]
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class StatusView:
+    state: str
+    station: str
+    session: int
+    official_sheets: int
+    pending: int
+    review_waiting: int
+
+
+@dataclass(frozen=True)
+class SheetResult:
+    """The last sheet at the slot, as the voter sees it."""
+
+    outcome: Literal["accepted", "returned", "cast_as_is"]
+    reason: str | None  # a message code for a returned sheet
+    counter: int  # the public counter after this sheet
+    read_at: float  # time.perf_counter() when the reader finished (for the benchmark)
+
+
+@dataclass(frozen=True)
+class SecondChance:
+    """A blank or over-marked ballot the scanner holds while the voter decides."""
+
+    problems: tuple[tuple[str, str], ...]  # (contest id, "blank" | "overvote")
+    contest_titles: dict[str, Texts]
+    read_at: float
+
+
+@dataclass(frozen=True)
+class ScanStopped:
+    code: str | None  # None: the scanner ran out of paper (a batch, the simulator)
+    counter: int
+
+
+@dataclass(frozen=True)
+class ReviewMark:
+    option: str
+    name: Texts
+    score: float
+    mark: str
+    row: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ReviewContest:
+    contest: str
+    title: Texts
+    marks: tuple[ReviewMark, ...]
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    sheet: str
+    style: str
+    contests: tuple[ReviewContest, ...]
+    has_image: bool
+
+
+# --- the commission --------------------------------------------------------------------------------
+
+
+def _pin_hash(pin: str, salt: bytes) -> str:
+    return hashlib.scrypt(pin.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32).hex()
+
+
+DEMO_COMMISSION: tuple[tuple[str, str, str], ...] = (
+    ("Айгүл Серікқызы", "chair", "1111"),
+    ("Ержан Қасымов", "secretary", "2222"),
+    ("Мария Ким", "member", "3333"),
+    ("Нұрлан Әбенов", "member", "4444"),
+    ("Дәурен Техник", "technician", "5555"),
+)
+
+
+def write_members(path: Path, members: list[tuple[str, str, str]]) -> None:
+    rows = []
+    for name, role, pin in members:
+        salt = secrets.token_bytes(16)
+        rows.append({"name": name, "role": role, "salt": salt.hex(), "hash": _pin_hash(pin, salt)})
+    path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+class Commission:
+    """Names, roles and PIN hashes; wrong PINs counted per name, then a lock."""
+
+    def __init__(self, path: Path, monotonic: Callable[[], float] = time.monotonic) -> None:
+        try:
+            self.rows = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise SanaqError("members_missing", str(path)) from exc
+        except (OSError, ValueError) as exc:
+            raise SanaqError("members_missing", f"{path}: {exc}") from exc
+        self.monotonic = monotonic
+        self.failures: dict[str, int] = {}
+        self.locked_until: dict[str, float] = {}
+
+    def members(self) -> list[Member]:
+        return [Member(r["name"], r["role"]) for r in self.rows]
+
+    def attempts_left(self, name: str) -> int:
+        return MAX_PIN_ATTEMPTS - self.failures.get(name, 0)
+
+    def check(self, name: str, pin: str) -> Member:
+        now = self.monotonic()
+        if self.locked_until.get(name, 0.0) > now:
+            raise SanaqError("sign_in_locked", name)
+        row = next((r for r in self.rows if r["name"] == name), None)
+        if row is None or not secrets.compare_digest(_pin_hash(pin, bytes.fromhex(row["salt"])), row["hash"]):
+            n = self.failures.get(name, 0) + 1
+            self.failures[name] = n
+            if n >= MAX_PIN_ATTEMPTS:
+                self.failures[name] = 0
+                self.locked_until[name] = now + LOCK_SECONDS
+                raise SanaqError("sign_in_locked", name)
+            raise SanaqError("pin_wrong", name)
+        self.failures.pop(name, None)
+        return Member(row["name"], row["role"])
+
+
+# --- the scanner seen through the kiosk --------------------------------------------------------------
+
+
+class _ObservedReader:
+    """The station's reader, unchanged, remembering its last reading for the screen."""
+
+    def __init__(self, reader: BallotReader) -> None:
+        self.reader = reader
+        self.last: SideReading | None = None
+        self.read_at = 0.0
+
+    def read_sheet(self, images: list[np.ndarray | bytes]) -> SideReading:
+        reading = self.reader.read_sheet(images)
+        self.last = reading
+        self.read_at = time.perf_counter()
+        return reading
+
+
+class _KioskStation(Station):
+    """`Station` whose reader the kiosk can watch (what the last sheet was, for the screen)."""
+
+    def __init__(self, journal: Journal, package: LoadedPackage) -> None:
+        super().__init__(journal, package)
+        self.observed: dict[str, _ObservedReader] = {}
+
+    def reader(self, mode: Mode) -> BallotReader:
+        if mode not in self.observed:
+            self.observed[mode] = _ObservedReader(super().reader(mode))
+        return self.observed[mode]  # type: ignore[return-value]
+
+
+class VoterSlot:
+    """The scanner as the station sees it from the kiosk: one feed that survives stops, a way
+    to stop it between sheets, and the second chance.
+
+    When the package gives a blank or over-marked ballot back to the voter, the station
+    asks to return it; this slot first asks the voter (`ask`): "take it back" returns it,
+    "cast it as it is" answers with the code `voter_cast_as_is`, which stops that scan
+    without recording anything, and the kiosk then counts the same held sheet through a
+    station that does not return invalid ballots (see `KioskService.cast_held`)."""
+
+    def __init__(self, inner: ScannerPort, ask: Callable[[str], str] | None = None) -> None:
+        self.inner = inner
+        self.ask = ask
+        self.stop = threading.Event()
+        self._it: Iterator[FedSheet] | None = None
+        self.held: FedSheet | None = None  # the sheet waiting to be cast as it is
+        self.last: FedSheet | None = None
+
+    def feed(self) -> Iterator[FedSheet]:
+        if self.held is not None:
+            held, self.held = self.held, None
+            self.last = held
+            yield held
+            return
+        while not self.stop.is_set():
+            if self._it is None:
+                self._it = iter(self.inner.feed())
+            try:
+                sheet = next(self._it, None)
+            except SanaqError:
+                self._it = None  # a fault ends the driver's feed; the next scan starts a new one
+                raise
+            if sheet is None:
+                self._it = None
+                return
+            self.last = sheet
+            yield sheet
+
+    def accept(self, handle: str) -> None:
+        self.inner.accept(handle)
+
+    def return_sheet(self, handle: str, reason: str) -> None:
+        asking = reason == "invalid_returned" and self.ask is not None and self.last is not None
+        if asking and self.ask is not None and self.ask(handle) == "cast":
+            self.held = self.last
+            raise SanaqError("voter_cast_as_is")
+        self.inner.return_sheet(handle, reason)
+
+    def where(self, handle: str) -> Whereabouts:
+        return self.inner.where(handle)
+
+
+# --- the service ----------------------------------------------------------------------------------------
+
+
+def package_view(pkg: LoadedPackage) -> PackageView:
+    e = pkg.election
+    contests = {c.id: c for c in e.contests}
+    return PackageView(
+        title=_texts(e.election.title),
+        official=e.election.official,
+        key_id=pkg.key_id,
+        key_label=pkg.key_label,
+        development=pkg.key_label == DEV_KEY_LABEL,
+        election_hash=pkg.election_hash,
+        second_chance=e.rules.return_invalid_to_voter,
+        stations=tuple(
+            StationView(s.id, _texts(s.name), _texts(s.address), s.voters_on_list) for s in e.stations
+        ),
+        styles=tuple(
+            StyleView(
+                s.id,
+                s.colour,
+                _texts(s.colour_name),
+                s.contest,
+                _texts(contests[s.contest].title),
+                tuple(_texts(o.name) for o in contests[s.contest].options),
+            )
+            for s in e.styles
+        ),
+    )
+
+
+def _crop_key(record: dict[str, Any]) -> str:
+    return json.dumps(record, sort_keys=True)
+
+
+class KioskService:
+    """Synchronous; every call from one thread (the StationWorker's)."""
+
+    def __init__(
+        self,
+        data: Path,
+        package_path: Path | None = None,
+        hq_key: Path | None = None,
+        clock: Clock | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.data = data
+        self.package_path = package_path
+        self.hq_key = hq_key
+        self.clock = clock or SystemClock()
+        self.monotonic = monotonic
+        self.package: LoadedPackage | None = None
+        self.station: _KioskStation | None = None
+        self.commission: Commission | None = None
+        self.actor: Member | None = None
+        self.crops: dict[str, tuple[Crop, ...]] = {}  # review crops, in memory only (never on disk)
+        self.slot: VoterSlot | None = None
+
+    # --- set-up ------------------------------------------------------------------------------------
+
+    def load_package(self) -> PackageView:
+        """The package the kiosk was given, or the one already configured; verified."""
+        if (self.data / PACKAGE).exists():
+            self.package = load_election(self.data / PACKAGE, self.hq_key)
+        else:
+            self.package = load_election(self.package_path, self.hq_key)
+        return package_view(self.package)
+
+    def is_configured(self) -> bool:
+        return (self.data / JOURNAL).exists()
+
+    def configure(self, station_id: str) -> StatusView:
+        """Choose the station and create its journal (as `sanaq station init` does)."""
+        if self.package is None:
+            self.load_package()
+        assert self.package is not None
+        if station_id not in {s.id for s in self.package.election.stations}:
+            raise SanaqError("unknown_station", station_id)
+        if self.is_configured():
+            raise SanaqError("journal_exists", str(self.data / JOURNAL))
+        self.data.mkdir(parents=True, exist_ok=True)
+        raw = self.package_path.read_bytes() if self.package_path else sample_package_bytes()
+        (self.data / PACKAGE).write_bytes(raw)
+        Journal.create(self.data / JOURNAL, self.package.election_hash, station_id, self.clock).close()
+        (self.data / CONFIG).write_text(json.dumps({"station": station_id, "mirror": None, "scanner": None}))
+        if not (self.data / MEMBERS).exists() and self.package.key_label == DEV_KEY_LABEL:
+            # A development package gets the demo commission; an official station's list of
+            # members comes with its set-up (not built yet).
+            write_members(self.data / MEMBERS, list(DEMO_COMMISSION))
+        return self.start()
+
+    def start(self) -> StatusView:
+        """Open the configured station's journal (also after a restart)."""
+        if self.package is None:
+            self.load_package()
+        assert self.package is not None
+        cfg = json.loads((self.data / CONFIG).read_text())
+        mirror = Path(cfg["mirror"]) if cfg.get("mirror") else None
+        journal = Journal.open(self.data / JOURNAL, self.clock, mirror)
+        self.station = _KioskStation(journal, self.package)
+        self.commission = Commission(self.data / MEMBERS, self.monotonic)
+        return self.status()
+
+    @property
+    def journal(self) -> Journal:
+        if self.station is None:
+            raise SanaqError("journal_missing", str(self.data))
+        return self.station.journal
+
+    # --- the commission -------------------------------------------------------------------------------
+
+    def members(self) -> list[Member]:
+        if self.commission is None:
+            raise SanaqError("members_missing", str(self.data))
+        return self.commission.members()
+
+    def attempts_left(self, name: str) -> int:
+        return self.commission.attempts_left(name) if self.commission else 0
+
+    def sign_in(self, name: str, pin: str) -> Member:
+        if self.commission is None:
+            raise SanaqError("members_missing", str(self.data))
+        try:
+            member = self.commission.check(name, pin)
+        except SanaqError as exc:
+            self.journal.refuse(None, "sign_in", exc.code)
+            raise
+        self.actor = member
+        self._record("signed_in", member)
+        return member
+
+    def sign_out(self) -> None:
+        if self.actor is not None:
+            self._record("signed_out", self.actor)
+        self.actor = None
+
+    def _record(self, action: str, member: Member) -> None:
+        # The journal's transition() takes a role; the member's name rides in its own audit
+        # link beside it, until the journal takes both (the one place to change then).
+        self.journal._append_audit("member", member.role, {"action": action, "who": member.name})
+
+    def _need_actor(self) -> Member:
+        if self.actor is None:
+            raise SanaqError("not_signed_in")
+        return self.actor
+
+    # --- lifecycle -------------------------------------------------------------------------------------
+
+    def transition(self, action: str) -> StatusView:
+        member = self._need_actor()
+        verdict = self.journal.transition(action, member.role)
+        if isinstance(verdict, Refused):
+            raise SanaqError(verdict.code, verdict.detail)
+        self._record(action, member)
+        return self.status()
+
+    def status(self) -> StatusView:
+        j = self.journal
+        return StatusView(
+            state=j.state,
+            station=j.meta("station"),
+            session=j.session,
+            official_sheets=j.tally("official").sheets,
+            pending=len(j.pending()),
+            review_waiting=len(j.review_sheets()),
+        )
+
+    def zero_report(self) -> dict[str, Any]:
+        """The official tally as the zero report shows it: sheets, and per contest every mark
+        counted (options, blank, over-marked, awaiting review)."""
+        t = self.journal.tally("official")
+        return {"sheets": t.sheets, "contests": {c: sum(keys.values()) for c, keys in t.contests.items()}}
+
+    def tally(self, mode: Mode = "official") -> dict[str, Any]:
+        return self.journal.tally(mode).to_json()
+
+    # --- scanning ----------------------------------------------------------------------------------------
+
+    def attach_scanner(self, scanner: ScannerPort, ask: Callable[[str], str] | None = None) -> VoterSlot:
+        self.slot = VoterSlot(scanner, ask)
+        return self.slot
+
+    def scan(self, on_sheet: Callable[[SheetResult | SecondChance], None]) -> ScanStopped:
+        """Count until the scanner stops (a fault, no more paper, or `slot.stop`)."""
+        if self.station is None or self.slot is None:
+            raise SanaqError("scanner_unavailable", "no scanner attached")
+        station, slot = self.station, self.slot
+        role = (self.actor or Member("", "member")).role
+        seen = ScanSummary(reasons={})
+
+        def progress(s: ScanSummary) -> None:
+            self._after_sheet(station, seen, s, "accepted", on_sheet)
+
+        mode: Mode = "test" if self.journal.state == "testing" else "official"
+        original_ask = slot.ask
+        if slot.ask is not None:
+            ask_voter = slot.ask
+
+            def ask(handle: str) -> str:
+                reading = station.observed[mode].last
+                if reading is not None:
+                    on_sheet(self._second_chance(reading, station.observed[mode].read_at))
+                return ask_voter(handle)
+
+            slot.ask = ask
+        try:
+            summary = station.scan(slot, role, progress=progress)
+        finally:
+            slot.ask = original_ask
+        if summary.stopped == "voter_cast_as_is":
+            return self.cast_held(on_sheet)
+        return ScanStopped(summary.stopped, self.journal.tally("official").sheets)
+
+    def cast_held(self, on_sheet: Callable[[SheetResult | SecondChance], None]) -> ScanStopped:
+        """Count the held sheet the voter chose to cast as it is, through the same station
+        service with the package's second chance turned off (so it counts as invalid)."""
+        assert self.package is not None and self.slot is not None
+        e = self.package.election
+        no_return = dataclasses.replace(
+            self.package,
+            election=e.model_copy(
+                update={"rules": e.rules.model_copy(update={"return_invalid_to_voter": False})}
+            ),
+        )
+        station = _KioskStation(self.journal, no_return)
+        seen = ScanSummary(reasons={})
+        role = (self.actor or Member("", "member")).role
+        summary = station.scan(
+            self.slot,
+            role,
+            limit=1,
+            progress=lambda s: self._after_sheet(station, seen, s, "cast_as_is", on_sheet),
+        )
+        return ScanStopped(summary.stopped, self.journal.tally("official").sheets)
+
+    def _after_sheet(
+        self,
+        station: _KioskStation,
+        seen: ScanSummary,
+        now: ScanSummary,
+        counted_as: Literal["accepted", "cast_as_is"],
+        on_sheet: Callable[[SheetResult | SecondChance], None],
+    ) -> None:
+        observed = station.observed["test" if self.journal.state == "testing" else "official"]
+        counter = self.journal.tally("official").sheets
+        if now.counted > seen.counted:
+            reading = observed.last
+            if reading is not None and reading.status == "review" and reading.crops:
+                self.crops[_crop_key(reading_record(reading))] = reading.crops
+            result = SheetResult(counted_as, None, counter, observed.read_at)
+        else:
+            before, after = seen.reasons or {}, now.reasons or {}
+            reason = next((k for k, v in after.items() if v > before.get(k, 0)), None)
+            result = SheetResult("returned", reason, counter, observed.read_at)
+        seen.counted, seen.returned, seen.reasons = now.counted, now.returned, dict(now.reasons or {})
+        on_sheet(result)
+
+    def _second_chance(self, reading: SideReading, read_at: float) -> SecondChance:
+        assert self.package is not None
+        titles = {c.id: _texts(c.title) for c in self.package.election.contests}
+        problems = tuple(
+            (c.contest, c.outcome) for c in reading.contests if c.outcome in ("blank", "overvote")
+        )
+        return SecondChance(problems, {c: titles[c] for c, _ in problems}, read_at)
+
+    # --- review ------------------------------------------------------------------------------------------
+
+    def review_items(self) -> list[ReviewItem]:
+        assert self.package is not None
+        e = self.package.election
+        items = []
+        for sheet_id, reading in self.journal.review_sheets():
+            crops = self.crops.get(_crop_key(reading), ())
+            rows = {c.option: c.image for c in crops if c.kind == "row"}
+            contests = []
+            for c in reading["contests"]:
+                if c["outcome"] != "review":
+                    continue
+                contest = e.contest(c["contest"])
+                names = {o.id: _texts(o.name) for o in contest.options}
+                marks = tuple(
+                    ReviewMark(m["option"], names[m["option"]], m["score"], m["mark"], rows.get(m["option"]))
+                    for m in c["marks"]
+                )
+                contests.append(ReviewContest(c["contest"], _texts(contest.title), marks))
+            items.append(ReviewItem(sheet_id, reading["style"], tuple(contests), bool(rows)))
+        return items
+
+    def decide_review(
+        self, sheet: str, decisions: list[dict[str, Any]], second_name: str, second_pin: str
+    ) -> StatusView:
+        """The signed-in member proposes; a second, different member confirms with their PIN."""
+        first = self._need_actor()
+        if second_name == first.name:
+            raise SanaqError("review_needs_two_members")
+        assert self.commission is not None
+        try:
+            second = self.commission.check(second_name, second_pin)
+        except SanaqError as exc:
+            self.journal.refuse(None, "confirm_review", exc.code)
+            raise
+        who = f"{first.name} ({first.role}) + {second.name} ({second.role})"
+        self.journal.decide_review(sheet, decisions, first.role, who, "commission decision, two members")
+        return self.status()
+
+    def close(self) -> None:
+        if self.station is not None:
+            self.station.journal.close()
+            self.station = None
+
+
+# --- the worker thread ------------------------------------------------------------------------------------
+
+Post = Callable[[Callable[[], None]], None]
+
+
+class StationWorker:
+    """Runs every KioskService call in one thread; answers come back through `post`.
+
+    `call(fn, done, failed)`: fn(service) runs in the worker; done(result) or failed(error)
+    runs wherever `post` puts it (the window's thread, through Clock)."""
+
+    def __init__(self, service: KioskService, post: Post) -> None:
+        self.service = service
+        self.post = post
+        self.jobs: queue.Queue[tuple[Callable[[KioskService], Any], Any, Any] | None] = queue.Queue()
+        self.thread = threading.Thread(target=self._run, name="sanaq-station", daemon=True)
+        self.busy = threading.Event()
+        self.thread.start()
+
+    def call(
+        self,
+        fn: Callable[[KioskService], Any],
+        done: Callable[[Any], None] | None = None,
+        failed: Callable[[SanaqError], None] | None = None,
+    ) -> None:
+        self.jobs.put((fn, done, failed))
+
+    def _run(self) -> None:
+        # The window's thread draws; this one reads, records and waits on devices. Where both
+        # want the CPU, the window goes first (Linux: a thread has its own nice value).
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICE)
+        except (AttributeError, OSError):
+            log.info("station thread priority unchanged")
+        while True:
+            job = self.jobs.get()
+            if job is None:
+                self.service.close()
+                return
+            fn, done, failed = job
+            self.busy.set()
+            try:
+                result = fn(self.service)
+            except SanaqError as exc:
+                log.info("kiosk action refused: %s", exc.code)
+                if failed is not None:
+                    self.post(functools.partial(failed, exc))
+            except Exception as exc:  # a bug must not kill the station thread silently
+                log.exception("kiosk action failed")
+                if failed is not None:
+                    self.post(functools.partial(failed, SanaqError("kiosk_fault", type(exc).__name__)))
+            else:
+                if done is not None:
+                    self.post(functools.partial(done, result))
+            finally:
+                self.busy.clear()
+                self.jobs.task_done()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.service.slot is not None:
+            self.service.slot.stop.set()
+        self.jobs.put(None)
+        self.thread.join(timeout)

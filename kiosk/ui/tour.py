@@ -1,0 +1,190 @@
+"""`sanaq kiosk --tour DIR`: every screen and state, in every language, as PNG, offscreen.
+
+The tour is a real station day on the simulated scanner (`sim:`), driven by touches: set
+up, sign in, open, count, review, pause, close. States that need a device fault or a
+particular voter (a returned ballot, the second chance, each alert) are shown by giving
+the window the same view objects the station thread would post. Each panel size runs in
+its own process (Kivy opens one window per process).
+
+File names: `{W}x{H}-{NN}-{state}-{lang}.png`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from kiosk.ui.boot import Display, configure_kivy, parse_size
+
+ALERT_CODES = (
+    "scanner_jammed",
+    "scanner_double_feed",
+    "scanner_cover_open",
+    "scanner_disconnected",
+    "scanner_box_full",
+    "journal_disk_full",
+)
+TOUR_DISPLAYS = (("1280x800", "landscape"), ("1920x1080", "landscape"), ("1280x800", "portrait"))
+
+
+def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> list[Path]:
+    configure_kivy(display)
+    from drivers.sim import SimScanner
+    from kiosk.ui.app import KioskApp
+    from kiosk.ui.catalogue import LANGS, text
+    from kiosk.ui.drive import Driver
+    from kiosk.ui.services import DEMO_COMMISSION, KioskService, SecondChance, SheetResult
+
+    w, h = display.size
+    shots: list[Path] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        service = KioskService(Path(tmp) / "station")
+        app = KioskApp(service, scanner=SimScanner(n=sheets, seed=seed), lang="kk")
+        d = Driver(app)
+        d.settle()
+        n = 0
+
+        def snap(name: str) -> None:
+            nonlocal n
+            n += 1
+            keep = app.lang
+            for lang in LANGS:
+                app.set_lang(lang)
+                path = out / f"{w}x{h}-{n:02d}-{name}-{lang}.png"
+                d.shot(path)
+                shots.append(path)
+            app.set_lang(keep)
+
+        def t(key: str, **kw: object) -> str:
+            return text(key, app.lang, **kw)
+
+        chair, chair_pin = DEMO_COMMISSION[0][0], DEMO_COMMISSION[0][2]
+        member, member_pin = DEMO_COMMISSION[2][0], DEMO_COMMISSION[2][2]
+
+        def sign_in(name: str, pin: str) -> None:
+            d.tap(name)
+            for k in pin:
+                d.tap(k)
+            d.tap(t("signin_ok"), index=0)
+            d.settle()
+
+        snap("setup")
+        d.tap(t("setup_choose_station"))
+        d.settle()
+        snap("signin")
+        d.tap(chair)
+        d.tap("1")
+        d.tap("2")
+        snap("signin-typing")
+        d.tap(t("signin_ok"))
+        d.settle()
+        snap("signin-wrong-pin")
+        sign_in(chair, chair_pin)
+        snap("home-ready")
+        d.tap(t("action_open"))
+        d.settle()
+        snap("zero-report")
+        d.tap(t("zero_to_voting"))
+        d.wait(lambda: app.last is not None and app.last.counter >= sheets, timeout=120)
+        d.settle(until=lambda: not app.scanning)
+        app.showing_last = True
+        app._refresh_voting()
+        snap("voting-accepted")
+        app.showing_last = False
+        app._refresh_voting()
+        snap("voting-idle")
+        counter = app.last.counter if app.last else 0
+        app.sheet_result(SheetResult("returned", "wrong_station", counter, 0.0))
+        snap("voting-returned-wrong-station")
+        app.sheet_result(SheetResult("returned", "unreadable", counter, 0.0))
+        snap("voting-returned-unreadable")
+        assert service.package is not None
+        titles = {
+            c.id: {"kk": c.title.kk, "ru": c.title.ru, "en": c.title.en}
+            for c in service.package.election.contests
+        }
+        first = service.package.election.contests[0].id
+        app.sheet_result(SecondChance(((first, "overvote"),), {first: titles[first]}, 0.0))
+        snap("voting-second-chance")
+        app.chance_since -= 31
+        app._refresh_voting()
+        snap("voting-second-chance-call-member")
+        app.voter_decides("back")
+        app.sheet_result(SheetResult("cast_as_is", None, counter, 0.0))
+        snap("voting-cast-as-is")
+        for code in ALERT_CODES:
+            app.alert = code
+            app.render()
+            snap(f"alert-{code}")
+        app.alert = None
+        d.tap(t("commission_menu"))
+        d.settle()
+        snap("home-open")
+        d.tap(t("action_review", n=app.status.review_waiting if app.status else 0))
+        d.settle()
+        snap("review")
+        d.tap(t("review_vote_for", option=""))
+        snap("review-second-member")
+        d.tap(member)
+        for k in member_pin:
+            d.tap(k)
+        d.tap(t("review_confirm"))
+        d.settle()
+        d.tap(t("action_pause"))
+        d.settle()
+        snap("home-paused")
+        app.goto("paused")
+        snap("public-paused")
+        d.tap(t("commission_menu"))
+        d.settle()
+        d.tap(t("action_close"))
+        snap("home-confirm-close")
+        d.tap(t("yes"))
+        d.settle()
+        snap("home-closed")
+        app.goto("closed")
+        snap("public-closed")
+        app.stop()
+    return shots
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m kiosk.ui.tour")
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument(
+        "--size", default=None, help="one panel size (default: every tour display, each in its own process)"
+    )
+    ap.add_argument("--orientation", default="landscape", choices=("landscape", "portrait"))
+    args = ap.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.size:
+        w, h = parse_size(args.size)
+        shots = tour_one(args.out, Display(w, h, args.orientation, offscreen=True, fullscreen=False))
+        for p in shots:
+            print(p)
+        return 0
+    for size, orientation in TOUR_DISPLAYS:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "kiosk.ui.tour",
+                "--out",
+                str(args.out),
+                "--size",
+                size,
+                "--orientation",
+                orientation,
+            ],
+            check=False,
+        )
+        if done.returncode != 0:
+            return done.returncode
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
