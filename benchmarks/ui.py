@@ -102,7 +102,7 @@ def main() -> int:
     from kiosk.ui.services import DEMO_COMMISSION, KioskService, SecondChance, SheetResult
 
     data = Path(tmp) / "station"
-    setup = KioskService(data)
+    setup = KioskService(data, development=True)
     setup.load_package()
     setup.configure("379")
     setup.sign_in(DEMO_COMMISSION[0][0], DEMO_COMMISSION[0][2])
@@ -110,7 +110,7 @@ def main() -> int:
     setup.close()
 
     scanner = PreloadedScanner(sheets)
-    app = KioskApp(KioskService(data), scanner=scanner, lang="kk")
+    app = KioskApp(KioskService(data, development=True), scanner=scanner, lang="kk")
     flips: list[float] = []
     waiting: list[float] = []  # read_at of results drawn on the next flip
     latencies: list[float] = []

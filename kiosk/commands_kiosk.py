@@ -36,6 +36,11 @@ def add_parser(sub: Any) -> None:
         "--windowed", action="store_true", help="a window instead of the full screen (development)"
     )
     p.add_argument(
+        "--development",
+        action="store_true",
+        help="development switch (or SANAQ_DEVELOPMENT=1): simulated scanners and DEVELOPMENT-key packages count",
+    )
+    p.add_argument(
         "--tour", type=Path, default=None, help="render every screen and state to PNG here and exit"
     )
 
@@ -59,9 +64,10 @@ def run(args: argparse.Namespace) -> int:
             scanner = json.loads((args.data / "station.json").read_text()).get("scanner")
         except (OSError, ValueError) as exc:
             raise SanaqError("journal_corrupt", f"{args.data / 'station.json'}: {exc}") from exc
+    from kiosk.commands_station import development_switch
     from kiosk.ui.app import KioskApp
     from kiosk.ui.services import KioskService
 
-    service = KioskService(args.data, args.election, args.hq_key)
+    service = KioskService(args.data, args.election, args.hq_key, development=development_switch(args))
     KioskApp(service, scanner, args.lang, allow_close=args.windowed).run()
     return 0

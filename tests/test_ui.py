@@ -90,7 +90,9 @@ def test_text_colours_pass_wcag_aa_contrast() -> None:
 @pytest.fixture
 def service(tmp_path: Path) -> KioskService:
     clock_now = [0.0]
-    s = KioskService(tmp_path / "station", clock=FixedClock(), monotonic=lambda: clock_now[0])
+    s = KioskService(
+        tmp_path / "station", clock=FixedClock(), monotonic=lambda: clock_now[0], development=True
+    )
     s.now = clock_now  # type: ignore[attr-defined]
     view = s.load_package()
     assert view.development and view.stations[0].id == "379"
@@ -111,7 +113,7 @@ def test_actions_need_a_member_and_record_who(service: KioskService) -> None:
     assert service.transition("open").state == "open"
     events = service.journal.audit_events()
     members = [
-        (e["role"], e["detail"]["action"], e["detail"]["who"]) for e in events if e["kind"] == "member"
+        (e["role"], e["detail"]["action"], e["detail"]["member"]) for e in events if e["kind"] == "actor"
     ]
     assert members == [
         ("member", "signed_in", MEMBER),
@@ -178,7 +180,7 @@ def test_second_chance_take_back_or_cast_as_is(tmp_path: Path) -> None:
     e = sample.election
     election = e.model_copy(update={"rules": e.rules.model_copy(update={"return_invalid_to_voter": True})})
     (tmp_path / "pkg.json").write_bytes(sign_election(election, development_private_key()))
-    service = KioskService(tmp_path / "station", tmp_path / "pkg.json", clock=FixedClock())
+    service = KioskService(tmp_path / "station", tmp_path / "pkg.json", clock=FixedClock(), development=True)
     assert service.load_package().second_chance
     service.configure("379")
     service.sign_in(CHAIR, CHAIR_PIN)
@@ -231,7 +233,7 @@ def test_a_restarted_kiosk_comes_back_where_it_was(service: KioskService) -> Non
     service.attach_scanner(SimScanner(n=3, seed=2))
     service.scan(lambda _r: None)
     service.close()
-    again = KioskService(service.data, clock=FixedClock())
+    again = KioskService(service.data, clock=FixedClock(), development=True)
     assert again.is_configured()
     again.load_package()
     status = again.start()

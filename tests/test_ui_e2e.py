@@ -61,7 +61,9 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
     runner = LinkRunner(device, link=link, replug_delay=0.3)
     thread = run_in_thread(runner)
     data = tmp_path / "station"
-    app = KioskApp(KioskService(data), f"serial://{link}?timeout=0.6&reconnect=3", lang="kk")
+    app = KioskApp(
+        KioskService(data, development=True), f"serial://{link}?timeout=0.6&reconnect=3", lang="kk"
+    )
     d = Driver(app)
     (chair, _, chair_pin), (member, _, member_pin) = DEMO_COMMISSION[0], DEMO_COMMISSION[2]
 
@@ -193,7 +195,7 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
         records = [r for r in journal.cast_vote_records() if r["decision"]]
         assert len(records) == len(decisions) and all(r["decision"]["who"] for r in records)
         acted = [
-            (e["role"], e["detail"]["action"], e["detail"]["who"]) for e in events if e["kind"] == "member"
+            (e["role"], e["detail"]["action"], e["detail"]["member"]) for e in events if e["kind"] == "actor"
         ]
         assert ("chair", "open", chair) in acted and ("chair", "close", chair) in acted
         assert [e["role"] for e in events if e["kind"] in ("open", "close")] == ["chair", "chair"]

@@ -1161,5 +1161,7 @@ def _short(title: str, limit: int = 70) -> str:
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
 
 
-def run_kiosk(data: Path, package: Path | None, scanner_url: str | None, lang: Lang = "kk") -> None:
-    KioskApp(KioskService(data, package), scanner_url, lang).run()
+def run_kiosk(
+    data: Path, package: Path | None, scanner_url: str | None, lang: Lang = "kk", development: bool = False
+) -> None:
+    KioskApp(KioskService(data, package, development=development), scanner_url, lang).run()

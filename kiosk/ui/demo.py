@@ -24,7 +24,7 @@ def run_window_demo(data: Path = DATA, scanner: str = SCANNER) -> int:
     from kiosk.ui.services import KioskService
 
     print(f"the kiosk window: data in {data.resolve()}, scanner {scanner}; demo PINs on the sign-in screen")
-    KioskApp(KioskService(data), scanner, "kk", allow_close=True).run()
+    KioskApp(KioskService(data, development=True), scanner, "kk", allow_close=True).run()
     return 0
 
 

@@ -45,7 +45,7 @@ from kiosk.reading.reader import BallotReader
 from kiosk.station.journal import Clock, Journal, Mode
 from kiosk.station.lifecycle import Refused
 from kiosk.station.ports import FedSheet, ScannerPort, Whereabouts
-from kiosk.station.service import ScanSummary, Station, SystemClock, reading_record
+from kiosk.station.service import ScanSummary, Station, SystemClock, reading_record, scanner_identity
 
 log = logging.getLogger("sanaq.ui")
 
@@ -247,8 +247,8 @@ class _ObservedReader:
 class _KioskStation(Station):
     """`Station` whose reader the kiosk can watch (what the last sheet was, for the screen)."""
 
-    def __init__(self, journal: Journal, package: LoadedPackage) -> None:
-        super().__init__(journal, package)
+    def __init__(self, journal: Journal, package: LoadedPackage, development: bool = False) -> None:
+        super().__init__(journal, package, development)
         self.observed: dict[str, _ObservedReader] = {}
 
     def reader(self, mode: Mode) -> BallotReader:
@@ -294,6 +294,10 @@ class VoterSlot:
                 return
             self.last = sheet
             yield sheet
+
+    def identity(self) -> dict[str, Any]:
+        """The real scanner's identity for the station's audit (a slot is not a scanner)."""
+        return scanner_identity(self.inner)
 
     def accept(self, handle: str) -> None:
         self.inner.accept(handle)
@@ -354,8 +358,12 @@ class KioskService:
         hq_key: Path | None = None,
         clock: Clock | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        development: bool = False,
     ) -> None:
         self.data = data
+        # The development switch (as `sanaq station --development`): simulated scanners and
+        # DEVELOPMENT-key packages count only with it on, and the audit says so.
+        self.development = development
         self.package_path = package_path
         self.hq_key = hq_key
         self.clock = clock or SystemClock()
@@ -408,7 +416,7 @@ class KioskService:
         cfg = json.loads((self.data / CONFIG).read_text())
         mirror = Path(cfg["mirror"]) if cfg.get("mirror") else None
         journal = Journal.open(self.data / JOURNAL, self.clock, mirror)
-        self.station = _KioskStation(journal, self.package)
+        self.station = _KioskStation(journal, self.package, self.development)
         self.commission = Commission(self.data / MEMBERS, self.monotonic)
         return self.status()
 
@@ -448,7 +456,11 @@ class KioskService:
     def _record(self, action: str, member: Member) -> None:
         # The journal's transition() takes a role; the member's name rides in its own audit
         # link beside it, until the journal takes both (the one place to change then).
-        self.journal._append_audit("member", member.role, {"action": action, "who": member.name})
+        assert self.station is not None
+        self.station.note_actor(action, member.role, member.name, self.development)
+
+    def _member_name(self) -> str | None:
+        return self.actor.name if self.actor is not None else None
 
     def _need_actor(self) -> Member:
         if self.actor is None:
@@ -515,7 +527,7 @@ class KioskService:
 
             slot.ask = ask
         try:
-            summary = station.scan(slot, role, progress=progress)
+            summary = station.scan(slot, role, progress=progress, member=self._member_name())
         finally:
             slot.ask = original_ask
         if summary.stopped == "voter_cast_as_is":
@@ -533,7 +545,7 @@ class KioskService:
                 update={"rules": e.rules.model_copy(update={"return_invalid_to_voter": False})}
             ),
         )
-        station = _KioskStation(self.journal, no_return)
+        station = _KioskStation(self.journal, no_return, self.development)
         seen = ScanSummary(reasons={})
         role = (self.actor or Member("", "member")).role
         summary = station.scan(
@@ -541,6 +553,7 @@ class KioskService:
             role,
             limit=1,
             progress=lambda s: self._after_sheet(station, seen, s, "cast_as_is", on_sheet),
+            member=self._member_name(),
         )
         return ScanStopped(summary.stopped, self.journal.tally("official").sheets)
 

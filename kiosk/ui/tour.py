@@ -41,7 +41,7 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
     w, h = display.size
     shots: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
-        service = KioskService(Path(tmp) / "station")
+        service = KioskService(Path(tmp) / "station", development=True)
         app = KioskApp(service, scanner=SimScanner(n=sheets, seed=seed), lang="kk")
         d = Driver(app)
         d.settle()
