@@ -14,6 +14,7 @@ The kiosk window and the protocol join as their issues land.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import shutil
 import sys
@@ -91,8 +92,16 @@ def main(argv: list[str] | None = None) -> int:
         usb / "journal.sqlite",
     )
     station = Station(journal, pkg)
-    journal.transition("open", "chair")
-    print("   polls open; zero report: every official count is 0")
+    zero = station.transition("open", "chair")  # the station makes the zero report
+    assert zero.report is not None
+    (data / "reports").mkdir(exist_ok=True)
+    (data / "reports" / "zero-report.json").write_text(
+        json.dumps({**zero.report, "chain_code": zero.chain_code}, indent=1, ensure_ascii=False)
+    )
+    print(
+        f"   polls open; zero report: {zero.report['sheets']} sheets, every official count 0, "
+        f"device key {zero.device_key_id}, chain code {zero.chain_code}"
+    )
     t0 = time.perf_counter()
     counted = station.scan(FolderScanner(deck), role="member")
     elapsed = time.perf_counter() - t0
@@ -100,8 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         f"   {counted.counted} counted, {counted.returned} returned {counted.reasons or ''} "
         f"in {elapsed:.1f} s ({(counted.counted + counted.returned) / elapsed:.0f} sheets/s, both sides)"
     )
-    journal.transition("close", "chair")
-    print("   polls closed")
+    closing = station.transition("close", "chair")
+    print(
+        f"   polls closed; closing report: {closing.official_sheets} sheets, chain code {closing.chain_code}"
+    )
 
     print("\n== 5. the portable box after close, through a station scanner on a serial line")
     box = out / "portable-box"
@@ -134,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         f"   the scanner put {len(device.accepted_names)} sheets in the box and returned {len(device.returned_names)}"
     )
 
-    tally = journal.tally().to_json()
+    tally = journal.tally().to_json(station.invalid)
     want: dict[str, Counter[str]] = {c.id: Counter() for c in pkg.election.contests}
     for t in truths.values():
         if t.status != "rejected":
@@ -158,11 +169,11 @@ def main(argv: list[str] | None = None) -> int:
         names = {o.id: o.name.ru for o in c.options}
         top = ", ".join(f"{names.get(k, k)}: {v}" for k, v in got_counts.most_common(3) if v)
         print(f"   {c.id}: {top} ... {'= ground truth' if same else 'DIFFERS from ground truth'}")
-    journal.transition("finalise", "chair")
+    final = station.transition("finalise", "chair")
     report = journal.verify()
     print(
-        f"   finalised; journal verified: {report.ok} ({report.audit_events} audit links, {report.sheets} records, "
-        f"mirror on {usb})"
+        f"   finalised (chain code {final.chain_code}); journal verified: {report.ok} "
+        f"({report.audit_events} audit links, {report.sheets} records, mirror on {usb})"
     )
     journal.close()
     print(f"\nFiles are in {out.resolve()}")

@@ -197,7 +197,7 @@ def verify(conn: sqlite3.Connection, sheet_keys: Any) -> VerifyReport:
                     key_id = device_key_id(public)
                 except ValueError:
                     problems.append("the configure link names no valid device key")
-        signed = kind in ("checkpoint", "zero_report", "closing_report") or sig is not None
+        signed = kind in ("checkpoint", "zero_report", "closing_report", "final_report") or sig is not None
         if signed and (public is None or not verify_signature(public, sig, bytes.fromhex(digest))):
             problems.append(f"audit link {seq} ({kind}): signature does not verify")
         if kind in LIFECYCLE_KINDS:

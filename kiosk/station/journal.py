@@ -93,7 +93,8 @@ class Tally:
     sheets: int = 0
     pending: int = 0
 
-    def to_json(self, invalid_keys: tuple[str, ...] = ("blank", "overvote")) -> dict[str, Any]:
+    def to_json(self, invalid_keys: tuple[str, ...]) -> dict[str, Any]:
+        """`invalid_keys`: `kiosk.election.rules.invalid_outcomes(rules)`; no default of its own."""
         out: dict[str, Any] = {
             "mode": self.mode,
             "sheets": self.sheets,
