@@ -47,6 +47,7 @@ from kiosk.station.store import (
     connect,
     is_disk_full,
     is_read_only,
+    low_on_space,
     schema_sql,
     truncate_wal,
     txn,
@@ -631,6 +632,8 @@ def _open_primary(path: Path) -> tuple[sqlite3.Connection, bool]:
     try:
         conn = connect(path)
     except sqlite3.OperationalError as exc:
+        if low_on_space(path.parent) or is_disk_full(exc):
+            raise SanaqError("journal_disk_full", f"{path}: {exc}") from exc
         if not is_read_only(exc):
             raise SanaqError("journal_unwritable", f"{path}: {exc}") from exc
         conn, read_only = connect(path, read_only=True), True
@@ -638,7 +641,7 @@ def _open_primary(path: Path) -> tuple[sqlite3.Connection, bool]:
         try:
             check = conn.execute("PRAGMA integrity_check").fetchall()
         except sqlite3.OperationalError as exc:
-            if is_disk_full(exc):
+            if is_disk_full(exc) or low_on_space(path.parent):
                 raise SanaqError("journal_disk_full", f"{path}: {exc}") from exc
             if read_only or not is_read_only(exc):
                 raise
@@ -649,7 +652,7 @@ def _open_primary(path: Path) -> tuple[sqlite3.Connection, bool]:
             raise SanaqError("journal_corrupt", f"{path}: {check[:3]}")
         version = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
     except sqlite3.OperationalError as exc:
-        if is_disk_full(exc):
+        if is_disk_full(exc) or low_on_space(path.parent):
             raise SanaqError("journal_disk_full", f"{path}: {exc}") from exc
         raise SanaqError("journal_corrupt", f"{path}: {exc}") from exc
     except sqlite3.DatabaseError as exc:

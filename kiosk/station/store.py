@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Callable
 from importlib import resources
@@ -51,6 +52,26 @@ def is_disk_full(exc: BaseException) -> bool:
     return "full" in text or "no space" in text
 
 
+def low_on_space(folder: Path, margin: int = 256 * 1024) -> bool:
+    """SQLite reports a full disk as "disk I/O error" when it cannot make its WAL index:
+    ask the file system."""
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < margin
+
+
+def _db_folder(conn: sqlite3.Connection) -> Path | None:
+    try:
+        for _, name, file in conn.execute("PRAGMA database_list"):
+            if name == "main" and file:
+                return Path(file).parent
+    except sqlite3.Error:
+        pass
+    return None
+
+
 def is_read_only(exc: BaseException) -> bool:
     if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return True
@@ -72,8 +93,11 @@ def txn(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any], what:
             raise
         return result
     except sqlite3.OperationalError as exc:
-        if is_disk_full(exc):
+        folder = _db_folder(conn)
+        if is_disk_full(exc) or (folder is not None and low_on_space(folder)):
             raise SanaqError("journal_disk_full", what) from exc
+        if "readonly" in str(exc).lower():
+            raise SanaqError("journal_read_only", f"{what}: {exc}") from exc
         raise SanaqError("journal_unwritable", f"{what}: {exc}") from exc
     except sqlite3.DatabaseError as exc:
         raise SanaqError("journal_corrupt", f"{what}: {exc}") from exc
