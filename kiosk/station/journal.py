@@ -398,17 +398,27 @@ class Journal:
         conn.execute("UPDATE meta SET value=? WHERE key='blind'", (NO_BLIND,))
 
     def transition(self, action: str, role: str) -> Allowed | Refused:
-        """Apply a lifecycle action, or record why it was refused."""
-        verdict = decide(
+        """Decide with `lifecycle.decide` and apply: for tools and tests that have no station.
+        The station decides itself (`Station.transition`) and calls `apply_transition`."""
+        verdict = self.decide(action, role)
+        if isinstance(verdict, Refused):
+            self.refuse(role, action, verdict.code)
+            return verdict
+        self.apply_transition(action, role, verdict.next_state)
+        return verdict
+
+    def decide(self, action: str, role: str) -> Allowed | Refused:
+        """The facts `lifecycle.decide` needs, from this journal."""
+        return decide(
             self.state,
             action,
             role,
             official_counts_zero=self.official_total() == 0,
             pending_sheets=len(self.pending()),
         )
-        if isinstance(verdict, Refused):
-            self._append_audit("refused", role, {"action": action, "code": verdict.code, "state": self.state})
-            return verdict
+
+    def apply_transition(self, action: str, role: str, next_state: State) -> None:
+        """Record a lifecycle step already decided: the state, the link, a signed checkpoint."""
         self.check_state()
         before = self.state
         blind = secrets.token_hex(32)
@@ -418,8 +428,8 @@ class Journal:
                 # Leaving test mode clears test data: it never reaches official counts.
                 conn.execute("DELETE FROM sheets WHERE mode='test'")
                 conn.execute("DELETE FROM counters WHERE mode='test'")
-            conn.execute("UPDATE meta SET value=? WHERE key='state'", (verdict.next_state,))
-            self._link(conn, action, role, {"from": before, "to": verdict.next_state})
+            conn.execute("UPDATE meta SET value=? WHERE key='state'", (next_state,))
+            self._link(conn, action, role, {"from": before, "to": next_state})
             self._checkpoint(conn, action, role, blind)
             if action in ("open", "start_test"):
                 # Every record of this counting carries this session, whatever pauses follow.
@@ -429,8 +439,7 @@ class Journal:
         self._write(apply)
         if action == "end_test":
             self._seen = None
-        log.info("lifecycle %s: %s -> %s by %s", action, before, verdict.next_state, role)
-        return verdict
+        log.info("lifecycle %s: %s -> %s by %s", action, before, next_state, role)
 
     def record_report(self, kind: str, role: str | None, report: dict[str, Any]) -> str:
         """A report the station made (the zero report, the closing report): its digest as a

@@ -104,9 +104,11 @@ class Station:
     def transition(self, action: str, role: str) -> Slip:
         """A lifecycle step and the paper it calls for (zero report, slip, closing report).
         Refused: `SanaqError` with the refusal's code (the refusal is in the audit)."""
-        verdict = self.journal.transition(action, role)
+        verdict = self.journal.decide(action, role)
         if isinstance(verdict, Refused):
+            self.journal.refuse(role, action, verdict.code)
             raise SanaqError(verdict.code, verdict.detail)
+        self.journal.apply_transition(action, role, verdict.next_state)
         return make_slip(self.journal, action, role, self.invalid)
 
     # --- settling after a restart ----------------------------------------------------------------
