@@ -349,8 +349,9 @@ class Journal:
         """Hex sha256 of the last audit link."""
         return chain.head_of(self.db)[1]
 
-    def chain_code(self) -> str:
-        return chain_code(self.chain_head())
+    def chain_code(self, head: str | None = None) -> str:
+        """The short human code of `head` (default: the current head), as printed on slips."""
+        return chain_code(head if head is not None else self.chain_head())
 
     def check_state(self) -> None:
         """The state that decides what is allowed is the chain's, not a value one can edit:
