@@ -72,7 +72,9 @@ def run(work: Path, sheets: int, kills: int, seed: int, log: Any = None) -> dict
         if left == 0:
             break
         runs += 1
-        proc = sanaq("station", "--data", str(data), *dev, *member, "scan", f"folder://{inbox}")
+        proc = sanaq(
+            "station", "--data", str(data), *dev, *member, "scan", f"folder://{inbox}?accepted=names"
+        )
         if killed < kills:
             early = rng.random() < 0.2
             if early:
@@ -94,7 +96,12 @@ def run(work: Path, sheets: int, kills: int, seed: int, log: Any = None) -> dict
             print(f"runs {runs}, kills {killed}, sheets left {files_in(inbox) // 2}", file=log, flush=True)
     elapsed = time.perf_counter() - t0
     # One more start: settles anything a last kill left pending.
-    assert sanaq("station", "--data", str(data), *dev, *member, "scan", f"folder://{inbox}").wait() == 0
+    assert (
+        sanaq(
+            "station", "--data", str(data), *dev, *member, "scan", f"folder://{inbox}?accepted=names"
+        ).wait()
+        == 0
+    )
 
     journal = Journal.open(data / "journal.sqlite", FixedClock(), mirror)  # also compares the mirror
     report = journal.verify()

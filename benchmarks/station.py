@@ -47,7 +47,11 @@ class ReplayScanner(MemoryScanner):
         for i in range(self.total):
             handle = f"s{i}"
             self.state[handle] = "held"
-            yield FedSheet(handle, self.sheets[i % len(self.sheets)])
+            # Each replay is a new ballot: a few bytes after the JPEG's end make its fingerprint
+            # unique (the station refuses the same image bytes twice as a replay).
+            front, back = self.sheets[i % len(self.sheets)]
+            tag = i.to_bytes(8, "big")
+            yield FedSheet(handle, (front + tag, back + tag))
 
 
 def main() -> None:

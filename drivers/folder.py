@@ -7,13 +7,26 @@ files to `accepted/`, returning moves them to `returned/`; both are renames on t
 file system under an intent marker (`.moving-NAME`), so after a power cut each file ends
 in exactly one place and `where` can say where the sheet is. A name the scanner software
 reuses is a new sheet; the earlier sheet's files in `accepted/` are kept.
+
+Secrecy (`accepted=` in the URL, `folder:///path?accepted=random`):
+- `random` (the default): a counted sheet's files get a random name in `accepted/` and
+  their access and modification times are set to one fixed instant; a `.box-NAME` marker
+  (empty, naming only the scanner's handle) lets `where` answer after a power cut. The
+  files' change time (ctime) is the moment of the drop and cannot be set: a kept image,
+  read with its ctime, still gives the order of voting (docs/station.md);
+- `delete`: a counted sheet's files are deleted at the drop; nothing of the vote is kept
+  outside the journal (the paper is in the box);
+- `names`: the scanner's names and times are kept (test decks, acceptance runs; the
+  names and times order the votes).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 from drivers.base import Capabilities, Scanner, ScannerStatus
 from kiosk.errors import SanaqError
@@ -22,6 +35,10 @@ from kiosk.reading.model import SideReading
 from kiosk.station.ports import FedSheet, Whereabouts
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".pnm", ".pgm", ".ppm", ".bmp"}
+Accepted = Literal["random", "delete", "names"]
+ACCEPTED_MODES: tuple[Accepted, ...] = ("random", "delete", "names")
+# The time every kept image shows (access and modification): 2000-01-01T00:00:00Z.
+FIXED_TIME = 946684800
 
 
 def _sheet_name(path: Path) -> str | None:
@@ -36,10 +53,13 @@ def _sheet_name(path: Path) -> str | None:
 class FolderScanner(Scanner):
     capabilities = Capabilities(duplex=True, holds_sheets=True, batch=True)
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, accepted: Accepted = "random") -> None:
         super().__init__()
+        if accepted not in ACCEPTED_MODES:
+            raise SanaqError("scanner_url_invalid", f"accepted={accepted}")
+        self.accepted = accepted
         self.inbox = Path(folder)
-        self.url = f"folder://{self.inbox.resolve()}"
+        self.url = f"folder://{self.inbox.resolve()}?accepted={accepted}"
         if not self.inbox.is_dir():
             raise SanaqError("scanner_unavailable", f"no folder {self.inbox}")
         self.box = self.inbox / "accepted"
@@ -60,13 +80,19 @@ class FolderScanner(Scanner):
         for marker in sorted(self.inbox.glob(".moving-*")):
             self._finish(marker.name[len(".moving-") :])
 
+    def _box_marker(self, handle: str) -> Path:
+        return self.inbox / f".box-{handle}"
+
     def _finish(self, handle: str) -> Path | None:
         marker = self._marker(handle)
         try:
-            target = self.inbox / marker.read_text().strip()
+            words = marker.read_text().split()
         except OSError:
             return None
-        self._move(handle, target)
+        if not words:
+            return None
+        target = self.inbox / words[0]
+        self._move(handle, target, words[1] if len(words) > 1 else None)
         return target
 
     def feed(self) -> Iterator[FedSheet]:
@@ -81,22 +107,36 @@ class FolderScanner(Scanner):
                 continue  # vanished while reading: it will be seen again if it comes back
             yield FedSheet(name, images, {"files": ",".join(p.name for p in files)})
 
-    def _move(self, handle: str, target: Path) -> None:
+    def _move(self, handle: str, target: Path, new_name: str | None = None) -> None:
         """Move every file of a sheet, under an intent marker written (and synced) first, so
-        that an interrupted move is finished exactly, never guessed from file names."""
+        that an interrupted move is finished exactly, never guessed from file names. Into the
+        box, the marker also holds the random name the files get (or `-` when deleted)."""
         marker = self._marker(handle)
+        into_box = target == self.box
         if not marker.exists():
-            marker.write_text(target.name)
+            if into_box and self.accepted != "names":
+                new_name = "-" if self.accepted == "delete" else secrets.token_hex(16)
+            marker.write_text(target.name + (f" {new_name}" if new_name else ""))
             _sync_file(marker)
             _sync_dir(self.inbox)
         for p in self._files(self.inbox, handle):
-            dest = target / p.name
+            if new_name == "-":
+                p.unlink()
+                continue
+            base = new_name or handle
+            dest = target / (base + p.name[len(handle) :])
             n = 1
             while dest.exists():  # a scanner that reuses names: keep the earlier sheet's file
                 n += 1
-                dest = target / f"{handle}~{n}{p.name[len(handle) :]}"
+                dest = target / f"{base}~{n}{p.name[len(handle) :]}"
             os.replace(p, dest)
+            if new_name:
+                os.utime(dest, (FIXED_TIME, FIXED_TIME))
         _sync_dir(target)
+        if into_box and new_name:
+            box = self._box_marker(handle)
+            box.touch()
+            os.utime(box, (FIXED_TIME, FIXED_TIME))
         marker.unlink()
         _sync_dir(self.inbox)
 
@@ -118,7 +158,7 @@ class FolderScanner(Scanner):
                 return "box" if target == self.box else "returned"
         if self._files(self.inbox, handle):
             return "held"
-        if self._files(self.box, handle):
+        if self._box_marker(handle).exists() or self._files(self.box, handle):
             return "box"
         if self._files(self.back, handle):
             return "returned"

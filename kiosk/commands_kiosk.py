@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
-
-from kiosk.errors import SanaqError
 
 
 def add_parser(sub: Any) -> None:
@@ -59,11 +56,11 @@ def run(args: argparse.Namespace) -> int:
     w, h = parse_size(args.size or "1280x800")
     configure_kivy(Display(w, h, args.orientation, offscreen=False, fullscreen=not args.windowed))
     scanner = args.scanner
-    if scanner is None and (args.data / "station.json").exists():
-        try:
-            scanner = json.loads((args.data / "station.json").read_text()).get("scanner")
-        except (OSError, ValueError) as exc:
-            raise SanaqError("journal_corrupt", f"{args.data / 'station.json'}: {exc}") from exc
+    if scanner is None and (args.data / "journal.sqlite").exists():
+        # The scanner named at init, from the journal's signed configuration link.
+        from kiosk.station.journal import Journal
+
+        scanner = Journal.configuration(args.data / "journal.sqlite").get("scanner")
     from kiosk.commands_station import development_switch
     from kiosk.ui.app import KioskApp
     from kiosk.ui.services import KioskService

@@ -16,11 +16,9 @@ from kiosk.messages import MESSAGES
 from kiosk.station.clockcheck import audit_clock_report
 from kiosk.station.datalock import lock_data
 from kiosk.station.journal import Journal
-from kiosk.station.lifecycle import Refused
 from kiosk.station.service import ScanSummary, Station, SystemClock
 
 JOURNAL = "journal.sqlite"
-CONFIG = "station.json"
 PACKAGE = "election.json"
 
 LIFECYCLE = {
@@ -95,19 +93,14 @@ def add_parser(sub: Any) -> None:
 
 
 def _config(data: Path) -> dict[str, Any]:
-    try:
-        return dict(json.loads((data / CONFIG).read_text()))
-    except FileNotFoundError as exc:
-        raise SanaqError("journal_missing", str(data)) from exc
-    except (OSError, ValueError) as exc:
-        raise SanaqError("journal_corrupt", f"{data / CONFIG}: {exc}") from exc
+    """The station's configuration (mirror, scanner) from the journal's first link, which the
+    chain and the paper codes protect; a loose station.json is not read."""
+    return Journal.configuration(data / JOURNAL)
 
 
 def open_station(data: Path, hq_key: Path | None, development: bool = False) -> Station:
-    cfg = _config(data)
     pkg = load_election(data / PACKAGE, hq_key)
-    mirror = Path(cfg["mirror"]) if cfg.get("mirror") else None
-    journal = Journal.open(data / JOURNAL, SystemClock(), mirror)
+    journal = Journal.open_configured(data / JOURNAL, SystemClock())
     return Station(journal, pkg, development)
 
 
@@ -184,27 +177,36 @@ def _run(args: argparse.Namespace, held: list[int]) -> int:
             raise SanaqError("journal_exists", str(data / JOURNAL))
         _write_atomic(data / PACKAGE, package_bytes)
         mirror = args.mirror.resolve() if args.mirror else None
-        journal = Journal.create(data / JOURNAL, pkg.election_hash, station, SystemClock(), mirror)
+        journal = Journal.create(
+            data / JOURNAL, pkg.election_hash, station, SystemClock(), mirror, args.scanner
+        )
         made = Station(journal, pkg, development)
         made.note_actor("init", args.role, args.member, development)
         for code, detail in made.check_clock():
             _warn(code, detail)
+        config = journal.config()
         journal.close()
-        _write_atomic(
-            data / CONFIG,
-            json.dumps(
-                {"station": station, "mirror": str(mirror) if mirror else None, "scanner": args.scanner}
-            ).encode(),
-        )
         print(
             f"station {station} configured in {data} (election {pkg.election_hash[:12]}; "
-            f"{pkg.key_label}); mirror: {mirror or 'none'}"
+            f"{pkg.key_label}); mirror: {mirror or 'none'}; device key {config['device_key_id']}"
         )
         if not_official is not None:
             print(f"DEVELOPMENT: this package is not for official counting ({not_official})")
         return 0
 
     _hold(held, lock_data(data, required=writes))
+    if args.action == "verify":
+        # The journal alone, without its mirror: an auditor's copy, possibly read-only.
+        load_election(data / PACKAGE, args.hq_key)
+        alone = Journal.open(data / JOURNAL, SystemClock())
+        try:
+            verified = alone.verify()
+            # The clock as the audit tells it: times going backwards, warnings recorded.
+            clock = audit_clock_report(alone.audit_events())
+        finally:
+            alone.close()
+        _print(verified.to_json() | {"clock": clock})
+        return 0 if verified.ok else 3
     station = open_station(data, args.hq_key, development)
     journal = station.journal
     if writes:
@@ -216,15 +218,16 @@ def _run(args: argparse.Namespace, held: list[int]) -> int:
             journal.refuse(args.role, "open", "package_not_official")
             raise SanaqError("package_not_official", not_official)
         station.note_actor(LIFECYCLE[args.action], args.role, args.member, development)
-        verdict = journal.transition(LIFECYCLE[args.action], args.role)
-        if isinstance(verdict, Refused):
-            raise SanaqError(verdict.code, verdict.detail)
-        print(f"{args.action}: now {verdict.next_state}")
-        if args.action == "open":
-            report = journal.tally("official").to_json()
+        # The station makes the paper (zero report, slip, closing report); this prints it.
+        slip = station.transition(LIFECYCLE[args.action], args.role)
+        print(f"{args.action}: now {slip.state}")
+        print("\n".join(f"  {line}" for line in slip.lines()))
+        if slip.report is not None:
+            name = f"{slip.report['report']}-report.json"
             (data / "reports").mkdir(exist_ok=True)
-            (data / "reports" / "zero-report.json").write_text(json.dumps(report, indent=1))
-            print(f"zero report: every official count is 0 -> {data / 'reports' / 'zero-report.json'}")
+            out = {**slip.report, "chain_head": slip.chain_head, "chain_code": slip.chain_code}
+            (data / "reports" / name).write_text(json.dumps(out, indent=1, ensure_ascii=False))
+            print(f"  -> {data / 'reports' / name}")
         return 0
     if args.action == "scan":
         from drivers import open_scanner
@@ -261,6 +264,7 @@ def _run(args: argparse.Namespace, held: list[int]) -> int:
             "mirror": journal.mirror is not None,
             # Labelled wherever it shows: a package not meant for official counting.
             "package": development_reason(station.package) or "official",
+            "chain_code": journal.chain_code(),  # compare with the last slip the commission holds
         }
         if args.json:
             _print(status)
@@ -282,11 +286,6 @@ def _run(args: argparse.Namespace, held: list[int]) -> int:
                     f"review {c['review_pending']}"
                 )
         return 0
-    if args.action == "verify":
-        verified = journal.verify()
-        # The clock as the audit tells it: times going backwards, warnings recorded.
-        _print(verified.to_json() | {"clock": audit_clock_report(journal.audit_events())})
-        return 0 if verified.ok else 3
     if args.action == "review":
         for sheet_id, reading in journal.review_sheets():
             _print({"sheet": sheet_id, "contests": reading["contests"]})
@@ -326,7 +325,4 @@ def _run(args: argparse.Namespace, held: list[int]) -> int:
 
 
 def _invalid_keys(station: Station) -> tuple[str, ...]:
-    rules = station.package.election.rules
-    return tuple(
-        k for k, on in (("blank", rules.blank_is_invalid), ("overvote", rules.overvote_is_invalid)) if on
-    )
+    return station.invalid  # kiosk.election.rules.invalid_outcomes

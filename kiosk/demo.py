@@ -14,6 +14,7 @@ The kiosk window and the protocol join as their issues land.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import shutil
 import sys
@@ -97,8 +98,16 @@ def main(argv: list[str] | None = None) -> int:
     station = Station(journal, pkg, development=True)
     print(f"   DEVELOPMENT switch on: {development_reason(pkg)}; emulated scanners allowed")
     station.note_actor("open", "chair", "Demo Chair", development=True)
-    journal.transition("open", "chair")
-    print("   polls open; zero report: every official count is 0")
+    zero = station.transition("open", "chair")  # the station makes the zero report
+    assert zero.report is not None
+    (data / "reports").mkdir(exist_ok=True)
+    (data / "reports" / "zero-report.json").write_text(
+        json.dumps({**zero.report, "chain_code": zero.chain_code}, indent=1, ensure_ascii=False)
+    )
+    print(
+        f"   polls open; zero report: {zero.report['sheets']} sheets, every official count 0, "
+        f"device key {zero.device_key_id}, chain code {zero.chain_code}"
+    )
     t0 = time.perf_counter()
     counted = station.scan(FolderScanner(deck), role="member", member="Demo Member")
     elapsed = time.perf_counter() - t0
@@ -107,8 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         f"in {elapsed:.1f} s ({(counted.counted + counted.returned) / elapsed:.0f} sheets/s, both sides)"
     )
     station.note_actor("close", "chair", "Demo Chair", development=True)
-    journal.transition("close", "chair")
-    print("   polls closed")
+    closing = station.transition("close", "chair")
+    print(
+        f"   polls closed; closing report: {closing.official_sheets} sheets, chain code {closing.chain_code}"
+    )
 
     print("\n== 5. the portable box after close, through a station scanner on a serial line")
     box = out / "portable-box"
@@ -141,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         f"   the scanner put {len(device.accepted_names)} sheets in the box and returned {len(device.returned_names)}"
     )
 
-    tally = journal.tally().to_json()
+    tally = journal.tally().to_json(station.invalid)
     want: dict[str, Counter[str]] = {c.id: Counter() for c in pkg.election.contests}
     for t in truths.values():
         if t.status != "rejected":
@@ -166,11 +177,11 @@ def main(argv: list[str] | None = None) -> int:
         top = ", ".join(f"{names.get(k, k)}: {v}" for k, v in got_counts.most_common(3) if v)
         print(f"   {c.id}: {top} ... {'= ground truth' if same else 'DIFFERS from ground truth'}")
     station.note_actor("finalise", "chair", "Demo Chair", development=True)
-    journal.transition("finalise", "chair")
+    final = station.transition("finalise", "chair")
     report = journal.verify()
     print(
-        f"   finalised; journal verified: {report.ok} ({report.audit_events} audit links, {report.sheets} records, "
-        f"mirror on {usb})"
+        f"   finalised (chain code {final.chain_code}); journal verified: {report.ok} "
+        f"({report.audit_events} audit links, {report.sheets} records, mirror on {usb})"
     )
     journal.close()
     print(f"\nFiles are in {out.resolve()}")

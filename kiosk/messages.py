@@ -504,6 +504,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Избиратель решил опустить бюллетень как есть.",
         "en": "The voter chose to cast the ballot as it is.",
     },
+    # --- integrity: the journal's tamper evidence, device key (branch integrity) --------------
+    "journal_tampered": {
+        "kk": "Журнал өзгертілген: оның күйі аудит тізбегімен сәйкес келмейді. Киоск санамайды. Комиссияға хабарлаңыз.",
+        "ru": "Журнал изменён: его состояние не совпадает с цепочкой аудита. Киоск не будет считать. Сообщите комиссии.",
+        "en": "The journal was altered: its state disagrees with the audit chain. The kiosk will not count. Tell the commission.",
+    },
+    "device_key_invalid": {
+        "kk": "Киосктің құрылғы кілті оқылмайды немесе журналдағы кілтпен сәйкес келмейді.",
+        "ru": "Ключ устройства киоска не читается или не совпадает с ключом в журнале.",
+        "en": "The kiosk's device key cannot be read or is not the key the journal names.",
+    },
+    "journal_read_only": {
+        "kk": "Журнал тек оқуға арналған көшірме: тексеруге болады, санауға болмайды.",
+        "ru": "Журнал — копия только для чтения: её можно проверить, но не вести подсчёт.",
+        "en": "The journal is a read-only copy: it can be verified, not counted into.",
+    },
 }
 
 

@@ -26,7 +26,7 @@ def test_drop_and_return_move_whole_sheets_and_where_follows(tmp_path: Path) -> 
     for name in ("x", "y"):
         (tmp_path / f"{name}.a.jpg").write_bytes(name.encode() + b"a")
         (tmp_path / f"{name}.b.jpg").write_bytes(name.encode() + b"b")
-    scanner = FolderScanner(tmp_path)
+    scanner = FolderScanner(tmp_path, accepted="names")
     assert scanner.where("x") == "held"
     scanner.accept("x")
     scanner.return_sheet("y", "unreadable")
@@ -47,3 +47,39 @@ def test_scanner_urls() -> None:
         with pytest.raises(SanaqError) as info:
             open_scanner(bad)
         assert info.value.code == "scanner_url_invalid"
+
+
+def test_counted_sheets_keep_no_name_and_no_time_that_orders_them(tmp_path: Path) -> None:
+    """accepted=random (the default): random names, one fixed access/modification time;
+    accepted=delete: nothing kept. `where` still answers after the files have gone."""
+    import os
+
+    from drivers.folder import FIXED_TIME
+
+    for mode in ("random", "delete"):
+        inbox = tmp_path / mode
+        inbox.mkdir()
+        for name in ("scan0001", "scan0002", "scan0003"):
+            (inbox / f"{name}.a.jpg").write_bytes(name.encode() + b"a")
+            (inbox / f"{name}.b.jpg").write_bytes(name.encode() + b"b")
+        scanner = open_scanner(f"folder://{inbox}?accepted={mode}")
+        for name in ("scan0002", "scan0001", "scan0003"):
+            scanner.accept(name)
+        kept = sorted((inbox / "accepted").iterdir())
+        assert scanner.where("scan0001") == "box" and scanner.where("scan0009") == "unknown"
+        if mode == "delete":
+            assert kept == []
+            continue
+        assert len(kept) == 6 and not any("scan" in p.name for p in kept)
+        assert {
+            p.name.split(".")[1:] == ["a", "jpg"] or p.name.split(".")[1:] == ["b", "jpg"] for p in kept
+        } == {True}
+        assert {os.stat(p).st_mtime for p in kept} == {FIXED_TIME}
+        assert {os.stat(p).st_atime for p in kept} == {FIXED_TIME}
+        # Both sides of a sheet share their random name; the contents are the sheets'.
+        by_stem: dict[str, set[bytes]] = {}
+        for p in kept:
+            by_stem.setdefault(p.name.split(".")[0], set()).add(p.read_bytes())
+        assert sorted(sorted(v) for v in by_stem.values()) == [
+            [f"scan000{i}a".encode(), f"scan000{i}b".encode()] for i in (1, 2, 3)
+        ]

@@ -251,7 +251,7 @@ def test_power_cut_between_record_and_drop_is_settled(tmp_path: Path) -> None:
     truths = _deck(tmp_path, 4)
     st = make_station(tmp_path)
     st.journal.transition("open", "chair")
-    folder = FolderScanner(tmp_path / "inbox")
+    folder = FolderScanner(tmp_path / "inbox", accepted="names")  # the names say which sheets
     sheets = list(folder.feed())
     reader = st.reader("official")
     from kiosk.station.service import fingerprints, reading_record
@@ -274,7 +274,7 @@ def test_power_cut_between_record_and_drop_is_settled(tmp_path: Path) -> None:
         development=True,
     )
     assert len(st2.journal.pending()) == 3
-    summary = st2.scan(FolderScanner(tmp_path / "inbox"))
+    summary = st2.scan(FolderScanner(tmp_path / "inbox", accepted="names"))
     assert summary.settled == 3
     # 0 and 1 are in the box and counted once; 2 went back and is not counted; 3 is read fresh.
     assert sorted(

@@ -25,8 +25,10 @@ from kiosk.election.model import (
     MIN_BALLOT_LENGTH_MM,
     STATION_CODE_CHARS,
     Election,
+    Rules,
     station_code,
 )
+from kiosk.election.rules import instruction_sentence
 
 LAYOUT_VERSION = 1
 QR_PREFIX = "SQ"
@@ -312,15 +314,17 @@ def qr_box_for_height(height: float) -> Box:
     return Box(EDGE + FIDUCIAL + 3.0, height - EDGE - QR_SIZE, QR_SIZE, QR_SIZE)
 
 
-HEADER_INSTRUCTIONS_KK = (
-    "Өзіңіз дауыс беретін біреудің атының оң жағындағы бос шаршыға кез келген белгі қойыңыз. "
-    "Бірден көп белгі қойылған немесе белгі қойылмаған бюллетень жарамсыз деп танылады."
-)
-HEADER_INSTRUCTIONS_RU = (
-    "Поставьте любой знак в пустом квадрате справа от одной позиции, за которую вы голосуете. "
-    "Бюллетень, в котором знак проставлен более чем в одном квадрате или не проставлен ни в одном, "
-    "считается недействительным."
-)
+HOW_TO_MARK_KK = "Өзіңіз дауыс беретін біреудің атының оң жағындағы бос шаршыға кез келген белгі қойыңыз."
+HOW_TO_MARK_RU = "Поставьте любой знак в пустом квадрате справа от одной позиции, за которую вы голосуете."
+
+
+def header_instructions(rules: Rules) -> tuple[str, str]:
+    """How to mark, then what is invalid by the package's rules (kiosk.election.rules)."""
+    kk, ru = instruction_sentence(rules)
+    return (f"{HOW_TO_MARK_KK} {kk}".strip(), f"{HOW_TO_MARK_RU} {ru}".strip())
+
+
+HEADER_INSTRUCTIONS_KK, HEADER_INSTRUCTIONS_RU = header_instructions(Rules())
 
 
 def build_layout(
@@ -376,8 +380,9 @@ def build_layout(
     y = _paragraph(header, contest.title.kk, x0, y, text_w, 8, True, align="center")
     y = _paragraph(header, contest.title.ru, x0, y, text_w, 7.5, False, align="center")
     y += 1.0
-    y = _paragraph(header, HEADER_INSTRUCTIONS_KK, x0, y, text_w, 6)
-    y = _paragraph(header, HEADER_INSTRUCTIONS_RU, x0, y, text_w, 6)
+    instructions_kk, instructions_ru = header_instructions(election.rules)
+    y = _paragraph(header, instructions_kk, x0, y, text_w, 6)
+    y = _paragraph(header, instructions_ru, x0, y, text_w, 6)
     rows_top = y + 1.0
 
     # Rows share what is left of the longest allowed page; a short contest stays on A5.

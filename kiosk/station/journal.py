@@ -1,30 +1,25 @@
 """The station journal: every sheet counted exactly once, through crashes, with ballot secrecy.
 
-SQLite on disk, WAL, synchronous FULL, secure_delete. One sheet is one transaction:
-its interpretation, image fingerprints, the tally update and the audit link; the scanner
-is told to drop the ballot only after that commit, and a second small commit confirms the
-drop. Between the two the sheet is *pending*; after a power cut, pending sheets are
-settled from what the scanner reports (see `kiosk.station.service`).
+One sheet is one transaction: its interpretation, image fingerprints, the tally update and
+the audit link; the scanner is told to drop the ballot only after that commit, and the
+next sheet's commit (or one of its own) confirms the drop. Between the two the sheet is
+*pending*; after a power cut, pending sheets are settled from what the scanner reports
+(see `kiosk.station.service`).
 
-Secrecy: sheet records are keyed by random ids (tables WITHOUT ROWID, so storage order is
-id order, not arrival order), carry no time finer than the session, and the audit chain
-names no sheet and no vote. Tamper evidence for the records themselves comes from
-order-free checkpoints: at every lifecycle change and commission decision the chain stores
-the count and a multiset hash (sum of SHA-256 mod 2^256) of all records so far, which
-proves the set without revealing the sequence. A chain link per sheet that named the
-sheet would hand its voting order to anyone holding the file.
+The parts: `store` (SQLite, transactions, the schema in `schema.sql`), `chain` (the audit
+chain, signed checkpoints and head, the verifier), `mirror` (the USB copy), `device` (the
+kiosk's Ed25519 key). This class puts them together; which lifecycle step is allowed is
+decided by `lifecycle.decide`, and the reports around it are made by the station service.
 
-A mirror journal on a second path (the removable USB stick) receives the same
-transactions after the primary's commit; on open the two are compared, and a difference
-is reported, never merged.
+Secrecy: records are keyed by random ids (WITHOUT ROWID: stored in id order), their place
+inside a page is shuffled at every insert, they carry no time and the same session number,
+the WAL is emptied after every commit, and the audit chain names no sheet and no vote.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -32,46 +27,52 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from kiosk.errors import SanaqError
+from kiosk.station import chain
+from kiosk.station.chain import GENESIS, NO_BLIND, VerifyReport, chain_code
+from kiosk.station.device import (
+    device_key_id,
+    load_device_key,
+    load_or_create_device_key,
+    raw_public,
+)
 from kiosk.station.lifecycle import Allowed, Refused, State, decide
+from kiosk.station.mirror import digest, file_id, links_behind, set_aside
+from kiosk.station.store import (
+    SCHEMA_VERSION,
+    bump,
+    canonical,
+    connect,
+    is_disk_full,
+    is_read_only,
+    low_on_space,
+    schema_sql,
+    truncate_wal,
+    txn,
+)
 
 log = logging.getLogger("sanaq.journal")
 
-SCHEMA_VERSION = "1"
 Mode = Literal["official", "test"]
 SheetState = Literal["pending", "counted"]
-GENESIS = "0" * 64
-ACC_MOD = 2**256
+# Records around a new one whose place in the page is shuffled with it (a 4 KiB page holds
+# about 6 records): SQLite fills a page from its end, so the offsets of cells inserted one by
+# one would give their order.
+SHUFFLE_NEIGHBOURS = 8
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS sheets (
-    id TEXT PRIMARY KEY,
-    mode TEXT NOT NULL,
-    session INTEGER NOT NULL,
-    state TEXT NOT NULL,
-    style TEXT NOT NULL,
-    reading TEXT NOT NULL,
-    fingerprints TEXT NOT NULL,
-    decision TEXT
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS pending (sheet TEXT PRIMARY KEY, handle TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS seen (fingerprint TEXT PRIMARY KEY, sheet TEXT NOT NULL, mode TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS counters (
-    mode TEXT NOT NULL, contest TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL,
-    PRIMARY KEY (mode, contest, key)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS audit (
-    seq INTEGER PRIMARY KEY,
-    session INTEGER NOT NULL,
-    at TEXT,
-    kind TEXT NOT NULL,
-    role TEXT,
-    detail TEXT NOT NULL,
-    prev TEXT NOT NULL,
-    hash TEXT NOT NULL
-);
-"""
+__all__ = [
+    "GENESIS",
+    "Clock",
+    "ContestVotes",
+    "Journal",
+    "Mode",
+    "Tally",
+    "VerifyReport",
+    "chain_code",
+    "sheet_keys",
+]
 
 
 class Clock(Protocol):
@@ -93,7 +94,8 @@ class Tally:
     sheets: int = 0
     pending: int = 0
 
-    def to_json(self, invalid_keys: tuple[str, ...] = ("blank", "overvote")) -> dict[str, Any]:
+    def to_json(self, invalid_keys: tuple[str, ...]) -> dict[str, Any]:
+        """`invalid_keys`: `kiosk.election.rules.invalid_outcomes(rules)`; no default of its own."""
         out: dict[str, Any] = {
             "mode": self.mode,
             "sheets": self.sheets,
@@ -123,48 +125,8 @@ def sheet_keys(reading_json: dict[str, Any], decision: dict[str, Any] | None = N
     return keys
 
 
-@dataclass(frozen=True)
-class VerifyReport:
-    ok: bool
-    audit_events: int
-    sheets: int
-    problems: tuple[str, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "audit_events": self.audit_events,
-            "sheets": self.sheets,
-            "problems": list(self.problems),
-        }
-
-
-def _canonical(obj: Any) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def _record_hash(row: tuple[Any, ...]) -> int:
-    sheet_id, mode, style, reading, fingerprints, decision = row
-    blob = _canonical(
-        [
-            sheet_id,
-            mode,
-            style,
-            json.loads(reading),
-            json.loads(fingerprints),
-            json.loads(decision) if decision else None,
-        ]
-    )
-    return int.from_bytes(hashlib.sha256(blob).digest(), "big")
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), isolation_level=None, timeout=5.0)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA secure_delete=ON")
-    conn.execute("PRAGMA foreign_keys=ON")
-    return conn
+def _needs_review(keys: list[ContestVotes]) -> int:
+    return int(any(k.key == "review" for k in keys))
 
 
 class Journal:
@@ -176,99 +138,153 @@ class Journal:
         mirror: sqlite3.Connection | None,
         clock: Clock,
         mirror_path: Path | None = None,
+        key: Ed25519PrivateKey | None = None,
+        read_only: bool = False,
     ) -> None:
         self.db = primary
         self.mirror = mirror
         self.mirror_path = mirror_path
-        self._mirror_id = _file_id(mirror_path) if mirror_path else None
+        self._mirror_id = file_id(mirror_path) if mirror_path else None
         self.clock = clock
+        self.key = key
+        self.read_only = read_only
         self._now = clock.now_iso()
+        self._seen: set[str] | None = None
 
     # --- opening -------------------------------------------------------------------------------
 
     @staticmethod
     def create(
-        path: Path, election_hash: str, station: str, clock: Clock, mirror: Path | None = None
+        path: Path,
+        election_hash: str,
+        station: str,
+        clock: Clock,
+        mirror: Path | None = None,
+        scanner: str | None = None,
+        key: Ed25519PrivateKey | None = None,
     ) -> Journal:
+        """A new journal. The configuration (station, election, mirror path, scanner URL,
+        the device's public key) is the first link of the chain, not a loose file.
+
+        Made under temporary names and renamed into place at the end: a failure (a full
+        disk) leaves nothing half-made, and `init` can be tried again."""
         if path.exists():
             raise SanaqError("journal_exists", str(path))
-        conns = []
-        for p in [path] + ([mirror] if mirror else []):
-            try:
-                p.parent.mkdir(parents=True, exist_ok=True)
-                conn = _connect(p)
-                conn.executescript(SCHEMA)
-            except (OSError, sqlite3.Error) as exc:
-                raise SanaqError("journal_unwritable", f"{p}: {exc}") from exc
-            conns.append(conn)
-        journal = Journal(conns[0], conns[1] if mirror else None, clock, mirror)
-        meta = {
-            "schema": SCHEMA_VERSION,
-            "election_hash": election_hash,
-            "station": station,
-            "state": "configured",
-            "session": "1",
-        }
+        if mirror is not None and mirror.exists():
+            raise SanaqError("journal_exists", str(mirror))
+        targets = [path] + ([mirror] if mirror else [])
+        temps = [p.with_name(f".{p.name}.init") for p in targets]
+        conns: list[sqlite3.Connection] = []
+        try:
+            if key is None:
+                key = load_or_create_device_key(path.parent)
+            for tmp in temps:
+                tmp.parent.mkdir(parents=True, exist_ok=True)
+                _remove_db(tmp)
+                conn = connect(tmp)
+                conn.executescript(schema_sql())
+                conns.append(conn)
+            journal = Journal(conns[0], conns[1] if mirror else None, clock, None, key)
+            meta = {
+                "schema": SCHEMA_VERSION,
+                "election_hash": election_hash,
+                "station": station,
+                "state": "configured",
+                "session": "1",
+                "count_session": "1",
+                "blind": NO_BLIND,
+            }
+            config = {
+                "station": station,
+                "election_hash": election_hash,
+                "mirror": str(mirror) if mirror else None,
+                "scanner": scanner,
+                "device_key": raw_public(key.public_key()).hex(),
+                "device_key_id": device_key_id(key.public_key()),
+            }
 
-        def init(db: sqlite3.Connection) -> None:
-            db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+            def init(db: sqlite3.Connection) -> None:
+                db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+                journal._link(db, "configure", "technician", config)
 
-        journal._write(init)
-        journal._append_audit("configure", "technician", {"station": station, "election_hash": election_hash})
-        return journal
+            journal._write(init)
+            for conn in conns:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                conn.close()
+        except (OSError, sqlite3.Error, SanaqError) as exc:
+            for conn in conns:
+                conn.close()
+            for tmp in temps:
+                _remove_db(tmp)
+            if isinstance(exc, SanaqError):
+                raise
+            code = "journal_disk_full" if is_disk_full(exc) else "journal_unwritable"
+            raise SanaqError(code, f"{path}: {exc}") from exc
+        # The mirror first: a primary without its mirror would not open.
+        for tmp, target in reversed(list(zip(temps, targets, strict=True))):
+            _remove_db(tmp, keep_main=True)
+            tmp.replace(target)
+        return Journal.open(path, clock, mirror, key=key)
 
     @staticmethod
-    def open(path: Path, clock: Clock, mirror: Path | None = None) -> Journal:
+    def configuration(path: Path) -> dict[str, Any]:
+        """The configuration written at init (the first link of the chain)."""
         if not path.exists():
             raise SanaqError("journal_missing", str(path))
+        conn = _open_primary(path)[0]
         try:
-            conn = _connect(path)
-            check = conn.execute("PRAGMA integrity_check").fetchall()
-            if check != [("ok",)]:
-                raise SanaqError("journal_corrupt", f"{path}: {check[:3]}")
-            version = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise SanaqError("journal_corrupt", f"{path}: {exc}") from exc
-        if version != (SCHEMA_VERSION,):
-            raise SanaqError("journal_corrupt", f"{path}: schema {version}")
+            config = chain.configuration(conn)
+        finally:
+            conn.close()
+        if config is None:
+            raise SanaqError("journal_tampered", "the configure link does not hold")
+        return config
+
+    @staticmethod
+    def open_configured(path: Path, clock: Clock) -> Journal:
+        """Open with the mirror named at init, from the journal itself."""
+        mirror = Journal.configuration(path).get("mirror")
+        return Journal.open(path, clock, Path(mirror) if mirror else None)
+
+    @staticmethod
+    def open(
+        path: Path, clock: Clock, mirror: Path | None = None, key: Ed25519PrivateKey | None = None
+    ) -> Journal:
+        if not path.exists():
+            raise SanaqError("journal_missing", str(path))
+        conn, read_only = _open_primary(path)
+        if key is None:
+            key = load_device_key(path.parent)
         mirror_conn = None
-        if mirror is not None:
+        if mirror is not None and not read_only:
             if not mirror.exists():
                 raise SanaqError("mirror_unavailable", str(mirror))
             try:
-                mirror_conn = _connect(mirror)
+                mirror_conn = connect(mirror)
                 if mirror_conn.execute("PRAGMA integrity_check").fetchall() != [("ok",)]:
                     raise SanaqError("mirror_differs", f"{mirror}: integrity check failed")
             except sqlite3.DatabaseError as exc:
                 raise SanaqError("mirror_differs", f"{mirror}: {exc}") from exc
-            a, b = _digest(conn), _digest(mirror_conn)
+            a, b = digest(conn), digest(mirror_conn)
             if a != b:
-                behind = _links_behind(conn, mirror_conn)
+                behind = links_behind(conn, mirror_conn)
                 if behind is None:
                     raise SanaqError("mirror_differs", f"primary {a[:12]} / mirror {b[:12]}")
                 # A power cut between the primary's commit and the mirror's leaves the mirror a
                 # strict prefix of the primary. Complete that write from a primary that verifies,
                 # keeping the old copy beside it.
-                journal = Journal(conn, None, clock)
+                journal = Journal(conn, None, clock, key=key)
                 report = journal.verify()
                 if not report.ok:
                     raise SanaqError("journal_corrupt", "; ".join(report.problems[:3]))
                 mirror_conn.close()
-                stale = mirror.with_name(mirror.name + f".behind-{behind}")
-                k = 1
-                while Path(str(stale)).exists():  # never overwrite an earlier kept copy
-                    k += 1
-                    stale = mirror.with_name(mirror.name + f".behind-{behind}.{k}")
-                for suffix in ("", "-wal", "-shm"):
-                    src = Path(str(mirror) + suffix)
-                    if src.exists():
-                        os.replace(src, Path(str(stale) + suffix))
-                mirror_conn = _connect(mirror)
+                set_aside(mirror, behind)
+                mirror_conn = connect(mirror)
                 conn.backup(mirror_conn)
-                journal = Journal(conn, mirror_conn, clock, mirror)
+                journal = Journal(conn, mirror_conn, clock, mirror, key)
                 journal._append_audit("mirror_caught_up", None, {"links_behind": behind})
                 return journal
-        return Journal(conn, mirror_conn, clock, mirror)
+        return Journal(conn, mirror_conn, clock, mirror, key, read_only)
 
     def close(self) -> None:
         self.db.close()
@@ -278,22 +294,39 @@ class Journal:
     # --- writing ----------------------------------------------------------------------------------
 
     def _write(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
-        """Run `fn` in one transaction on the primary, then the same on the mirror."""
+        """Run `fn` in one transaction on the primary, then the same on the mirror; sign the
+        chain's head in each; then empty both WALs (their frames are in voting order)."""
+        if self.read_only:
+            raise SanaqError("journal_read_only")
+        key = self.key
+        if key is None:
+            raise SanaqError("device_key_invalid", "no device key next to the journal")
         # One reading of the clock per operation, so that both copies record the same time.
         self._now = self.clock.now_iso()
-        result = _txn(self.db, fn, "journal")
+
+        def signed(conn: sqlite3.Connection) -> Any:
+            result = fn(conn)
+            chain.sign_head(conn, key)
+            return result
+
+        result = txn(self.db, signed, "journal")
+        truncate_wal(self.db)
         if self.mirror is not None:
             # An open file keeps working after its stick is pulled and its name is gone; look.
-            if _file_id(self.mirror_path) != self._mirror_id:
+            if file_id(self.mirror_path) != self._mirror_id:
                 raise SanaqError("mirror_unavailable", f"{self.mirror_path} is gone")
             try:
-                _txn(self.mirror, fn, "mirror")
+                txn(self.mirror, signed, "mirror")
             except SanaqError as exc:
                 raise SanaqError("mirror_unavailable", exc.detail) from exc
+            truncate_wal(self.mirror)
         return result
 
     def meta(self, key: str) -> str:
-        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise SanaqError("journal_corrupt", str(exc)) from exc
         if row is None:
             raise SanaqError("journal_corrupt", f"meta {key} missing")
         return str(row[0])
@@ -306,84 +339,130 @@ class Journal:
     def session(self) -> int:
         return int(self.meta("session"))
 
+    def config(self) -> dict[str, Any]:
+        config = chain.configuration(self.db)
+        if config is None:
+            raise SanaqError("journal_tampered", "the configure link does not hold")
+        return config
+
+    def chain_head(self) -> str:
+        """Hex sha256 of the last audit link."""
+        return chain.head_of(self.db)[1]
+
+    def chain_code(self, head: str | None = None) -> str:
+        """The short human code of `head` (default: the current head), as printed on slips."""
+        return chain_code(head if head is not None else self.chain_head())
+
+    def check_state(self) -> None:
+        """The state that decides what is allowed is the chain's, not a value one can edit:
+        refuse to act when they disagree (a state set back from finalised to closed)."""
+        from_chain = chain.last_lifecycle_state(self.db)
+        if (
+            from_chain != self.state
+            or self.session
+            != 1 + self.db.execute("SELECT COUNT(*) FROM audit WHERE kind='checkpoint'").fetchone()[0]
+        ):
+            raise SanaqError(
+                "journal_tampered", f"state {self.state}, the chain says {from_chain}; run verify"
+            )
+
+    def _link(
+        self,
+        conn: sqlite3.Connection,
+        kind: str,
+        role: str | None,
+        detail: dict[str, Any],
+        sign: bool = False,
+    ) -> str:
+        # Lifecycle events carry the time; sheet events carry none (secrecy).
+        at = None if kind.startswith("sheet_") else self._now
+        return chain.append_link(conn, kind, role, detail, at, self.key if sign else None)
+
     def _append_audit(
         self, kind: str, role: str | None, detail: dict[str, Any], db: sqlite3.Connection | None = None
     ) -> None:
         """Append one link. Inside an open transaction when `db` is given."""
-
-        def link(conn: sqlite3.Connection) -> None:
-            prev_row = conn.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-            prev = prev_row[0] if prev_row else GENESIS
-            session = int(conn.execute("SELECT value FROM meta WHERE key='session'").fetchone()[0])
-            # Lifecycle events carry the time; sheet events carry none (secrecy).
-            at = None if kind.startswith("sheet_") else self._now
-            body = _canonical([prev, session, at, kind, role, detail])
-            digest = hashlib.sha256(body).hexdigest()
-            conn.execute(
-                "INSERT INTO audit (session, at, kind, role, detail, prev, hash) VALUES (?,?,?,?,?,?,?)",
-                (session, at, kind, role, _canonical(detail).decode(), prev, digest),
-            )
-
         if db is not None:
-            link(db)
+            self._link(db, kind, role, detail)
         else:
-            self._write(link)
+            self._write(lambda conn: self._link(conn, kind, role, detail))
 
-    def _checkpoint(self, conn: sqlite3.Connection, why: str, role: str | None) -> None:
-        """Order-free commitment to every record so far; starts a new session."""
-        count, acc = _accumulate(conn)
+    def _checkpoint(self, conn: sqlite3.Connection, why: str, role: str | None, blind: str) -> None:
+        """A signed commitment to every record so far (blinded: see `chain`); starts a new session."""
+        conn.execute("UPDATE meta SET value=? WHERE key='blind'", (blind,))
+        self._link(conn, "checkpoint", role, chain.checkpoint_detail(conn, why, blind), sign=True)
         session = int(conn.execute("SELECT value FROM meta WHERE key='session'").fetchone()[0])
-        self._append_audit(
-            "checkpoint",
-            role,
-            {"why": why, "records": count, "acc": f"{acc:064x}", "counters": _counters_digest(conn)},
-            conn,
-        )
         conn.execute("UPDATE meta SET value=? WHERE key='session'", (str(session + 1),))
 
+    def _changed(self, conn: sqlite3.Connection) -> None:
+        """A sheet changed: the last checkpoint's blind is overwritten, never to be opened."""
+        conn.execute("UPDATE meta SET value=? WHERE key='blind'", (NO_BLIND,))
+
     def transition(self, action: str, role: str) -> Allowed | Refused:
-        """Apply a lifecycle action, or record why it was refused."""
-        verdict = decide(
+        """Decide with `lifecycle.decide` and apply: for tools and tests that have no station.
+        The station decides itself (`Station.transition`) and calls `apply_transition`."""
+        verdict = self.decide(action, role)
+        if isinstance(verdict, Refused):
+            self.refuse(role, action, verdict.code)
+            return verdict
+        self.apply_transition(action, role, verdict.next_state)
+        return verdict
+
+    def decide(self, action: str, role: str) -> Allowed | Refused:
+        """The facts `lifecycle.decide` needs, from this journal."""
+        return decide(
             self.state,
             action,
             role,
             official_counts_zero=self.official_total() == 0,
             pending_sheets=len(self.pending()),
         )
-        if isinstance(verdict, Refused):
-            self._append_audit("refused", role, {"action": action, "code": verdict.code, "state": self.state})
-            return verdict
+
+    def apply_transition(self, action: str, role: str, next_state: State) -> None:
+        """Record a lifecycle step already decided: the state, the link, a signed checkpoint."""
+        self.check_state()
         before = self.state
+        blind = secrets.token_hex(32)
 
         def apply(conn: sqlite3.Connection) -> None:
             if action == "end_test":
                 # Leaving test mode clears test data: it never reaches official counts.
                 conn.execute("DELETE FROM sheets WHERE mode='test'")
-                conn.execute("DELETE FROM seen WHERE mode='test'")
                 conn.execute("DELETE FROM counters WHERE mode='test'")
-            conn.execute("UPDATE meta SET value=? WHERE key='state'", (verdict.next_state,))
-            self._append_audit(action, role, {"from": before, "to": verdict.next_state}, conn)
-            self._checkpoint(conn, action, role)
+            conn.execute("UPDATE meta SET value=? WHERE key='state'", (next_state,))
+            self._link(conn, action, role, {"from": before, "to": next_state})
+            self._checkpoint(conn, action, role, blind)
+            if action in ("open", "start_test"):
+                # Every record of this counting carries this session, whatever pauses follow.
+                session = conn.execute("SELECT value FROM meta WHERE key='session'").fetchone()[0]
+                conn.execute("UPDATE meta SET value=? WHERE key='count_session'", (session,))
 
         self._write(apply)
-        self._truncate_wal()
-        log.info("lifecycle %s: %s -> %s by %s", action, before, verdict.next_state, role)
-        return verdict
+        if action == "end_test":
+            self._seen = None
+        log.info("lifecycle %s: %s -> %s by %s", action, before, next_state, role)
 
-    def _truncate_wal(self) -> None:
-        """The WAL holds page images in commit order, which is voting order: empty it at every
-        session change (it is only a narrowing: freed disk blocks are not overwritten)."""
-        for conn in (self.db, self.mirror):
-            if conn is not None:
-                try:
-                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                except sqlite3.Error:
-                    log.warning("WAL checkpoint failed; it will be retried at the next session change")
+    def record_report(self, kind: str, role: str | None, report: dict[str, Any]) -> str:
+        """A report the station made (the zero report, the closing report): its digest as a
+        signed link. Returns the chain head after it, whose code goes on the paper."""
+        import hashlib
+
+        detail = {"sha256": hashlib.sha256(canonical(report)).hexdigest()}
+        self._write(lambda conn: self._link(conn, kind, role, detail, sign=True))
+        return self.chain_head()
 
     def refuse(self, role: str | None, action: str, code: str) -> None:
         self._append_audit("refused", role, {"action": action, "code": code, "state": self.state})
 
     # --- sheets -----------------------------------------------------------------------------------
+
+    def _fingerprints_seen(self) -> set[str]:
+        if self._seen is None:
+            seen: set[str] = set()
+            for (fps,) in self.db.execute("SELECT fingerprints FROM sheets"):
+                seen.update(json.loads(fps))
+            self._seen = seen
+        return self._seen
 
     def record_sheet(
         self,
@@ -398,32 +477,46 @@ class Journal:
         Returns the sheet's random id.
 
         `confirm_previous` confirms the drop of the sheet before it in the same commit: one
-        fsync per sheet instead of two. Until then that sheet is pending, which is safe: after
+        commit per sheet instead of two. Until then that sheet is pending, which is safe: after
         a power cut the scanner says it is in the box, and settling confirms it."""
         sheet_id = secrets.token_hex(16)
         keys = sheet_keys(reading)
+        seen = self._fingerprints_seen()
+        # The same image bytes twice is never a second ballot: a rescan of paper always
+        # differs. It is a replay (a leftover file, a driver fault): stop, do not count.
+        if any(fp in seen for fp in fingerprints) or len(set(fingerprints)) != len(fingerprints):
+            raise SanaqError("sheet_already_counted")
+        order = secrets.SystemRandom()
 
         def insert(conn: sqlite3.Connection) -> None:
             if confirm_previous is not None:
                 _confirm(conn, confirm_previous, self)
             conn.execute(
-                "INSERT INTO sheets (id, mode, session, state, style, reading, fingerprints) "
-                "VALUES (?, ?, (SELECT CAST(value AS INTEGER) FROM meta WHERE key='session'), 'pending', ?, ?, ?)",
-                (sheet_id, mode, style, _canonical(reading).decode(), _canonical(fingerprints).decode()),
+                "INSERT INTO sheets (id, mode, session, state, style, reading, fingerprints, review) "
+                "VALUES (?, ?, (SELECT CAST(value AS INTEGER) FROM meta WHERE key='count_session'), "
+                "'pending', ?, ?, ?, ?)",
+                (
+                    sheet_id,
+                    mode,
+                    style,
+                    canonical(reading).decode(),
+                    canonical(fingerprints).decode(),
+                    _needs_review(keys),
+                ),
             )
             conn.execute("INSERT INTO pending VALUES (?, ?)", (sheet_id, handle))
-            # The same image bytes twice is never a second ballot: a rescan of paper always
-            # differs. It is a replay (a leftover file, a driver fault): stop, do not count.
-            for fp in fingerprints:
-                if conn.execute("SELECT 1 FROM seen WHERE fingerprint=?", (fp,)).fetchone():
-                    raise SanaqError("sheet_already_counted")
-                conn.execute("INSERT INTO seen VALUES (?, ?, ?)", (fp, sheet_id, mode))
+            _shuffle_around(conn, sheet_id, order)
             for k in keys:
-                _bump(conn, mode, k.contest, k.key, 1)
-            _bump(conn, mode, "", "sheets", 1)
-            self._append_audit("sheet_recorded", None, {"mode": mode}, conn)
+                bump(conn, mode, k.contest, k.key, 1)
+            bump(conn, mode, "", "sheets", 1)
+            self._changed(conn)
+            self._link(conn, "sheet_recorded", None, {"mode": mode})
 
-        self._write(insert)
+        try:
+            self._write(insert)
+        finally:
+            if self.db.execute("SELECT 1 FROM sheets WHERE id=?", (sheet_id,)).fetchone():
+                seen.update(fingerprints)
         return sheet_id
 
     def confirm_dropped(self, sheet_id: str) -> None:
@@ -432,6 +525,7 @@ class Journal:
     def void_pending(self, sheet_id: str, why: str, role: str | None = None) -> None:
         """The sheet went back to the voter instead of into the box: it is not counted."""
         self._write(lambda conn: _void(conn, sheet_id, why, role, self))
+        self._seen = None
 
     def settle_by_commission(self, sheet_id: str, answer: str, role: str, who: str) -> None:
         """Where the scanner cannot tell, the commission says whether the sheet is in the box;
@@ -442,9 +536,10 @@ class Journal:
                 _confirm(conn, sheet_id, self)
             else:
                 _void(conn, sheet_id, "commission: not in the box", role, self)
-            self._append_audit("pending_decided", role, {"answer": answer, "who": who}, conn)
+            self._link(conn, "pending_decided", role, {"answer": answer, "who": who})
 
         self._write(apply)
+        self._seen = None
 
     def pending(self) -> list[tuple[str, str]]:
         return [
@@ -457,8 +552,7 @@ class Journal:
 
     def review_sheets(self, mode: Mode = "official") -> list[tuple[str, dict[str, Any]]]:
         rows = self.db.execute(
-            "SELECT id, reading FROM sheets WHERE mode=? AND state='counted' AND decision IS NULL "
-            'AND reading LIKE \'%"outcome":"review"%\' ORDER BY id',
+            "SELECT id, reading FROM sheets WHERE mode=? AND state='counted' AND review=1 ORDER BY id",
             (mode,),
         )
         return [(str(i), json.loads(r)) for i, r in rows]
@@ -467,6 +561,8 @@ class Journal:
         self, sheet_id: str, decisions: list[dict[str, Any]], role: str, who: str, why: str
     ) -> None:
         """The commission decides a sheet set aside for review: recorded with who and why."""
+        self.check_state()
+        blind = secrets.token_hex(32)
 
         def apply(conn: sqlite3.Connection) -> None:
             row = conn.execute(
@@ -480,12 +576,16 @@ class Journal:
             reading_json = json.loads(reading)
             decision = {"contests": decisions, "role": role, "who": who, "why": why}
             for k in sheet_keys(reading_json):
-                _bump(conn, mode, k.contest, k.key, -1)
-            for k in sheet_keys(reading_json, decision):
-                _bump(conn, mode, k.contest, k.key, 1)
-            conn.execute("UPDATE sheets SET decision=? WHERE id=?", (_canonical(decision).decode(), sheet_id))
-            self._append_audit("review_decided", role, {"who": who}, conn)
-            self._checkpoint(conn, "review_decided", role)
+                bump(conn, mode, k.contest, k.key, -1)
+            new_keys = sheet_keys(reading_json, decision)
+            for k in new_keys:
+                bump(conn, mode, k.contest, k.key, 1)
+            conn.execute(
+                "UPDATE sheets SET decision=?, review=? WHERE id=?",
+                (canonical(decision).decode(), _needs_review(new_keys), sheet_id),
+            )
+            self._link(conn, "review_decided", role, {"who": who})
+            self._checkpoint(conn, "review_decided", role, blind)
 
         self._write(apply)
 
@@ -529,68 +629,66 @@ class Journal:
         ]
 
     def verify(self) -> VerifyReport:
-        """Walk the chain; recompute the tally from the records; check the last checkpoint."""
-        problems: list[str] = []
-        prev = GENESIS
-        last_checkpoint: dict[str, Any] | None = None
-        checkpoint_session = 0
-        n = 0
-        for seq, session, at, kind, role, detail, link_prev, digest in self.db.execute(
-            "SELECT seq, session, at, kind, role, detail, prev, hash FROM audit ORDER BY seq"
-        ):
-            n += 1
-            if link_prev != prev:
-                problems.append(f"audit link {seq}: previous hash does not match")
-            body = _canonical([link_prev, session, at, kind, role, json.loads(detail)])
-            if hashlib.sha256(body).hexdigest() != digest:
-                problems.append(f"audit link {seq}: hash does not match its content")
-            prev = digest
-            if kind == "checkpoint":
-                last_checkpoint = json.loads(detail)
-                checkpoint_session = session
-        # Counters recomputed from the records.
-        expected: dict[tuple[str, str, str], int] = {}
-        for mode, reading, decision in self.db.execute("SELECT mode, reading, decision FROM sheets"):
-            for k in sheet_keys(json.loads(reading), json.loads(decision) if decision else None):
-                expected[(mode, k.contest, k.key)] = expected.get((mode, k.contest, k.key), 0) + 1
-            expected[(mode, "", "sheets")] = expected.get((mode, "", "sheets"), 0) + 1
-        actual = {
-            (m, c, k): v for m, c, k, v in self.db.execute("SELECT mode, contest, key, n FROM counters") if v
-        }
-        if expected != actual:
-            diff = sorted(set(expected.items()) ^ set(actual.items()))[:5]
-            problems.append(f"counters differ from the records: {diff}")
-        # The records that existed at the last checkpoint are exactly the ones it committed to.
-        if last_checkpoint is not None:
-            count, acc = _accumulate(self.db, max_session=checkpoint_session)
-            if count != last_checkpoint["records"] or f"{acc:064x}" != last_checkpoint["acc"]:
-                problems.append("records differ from the last checkpoint")
-        sheets = self.db.execute("SELECT COUNT(*) FROM sheets").fetchone()[0]
-        return VerifyReport(not problems, n, sheets, tuple(problems))
+        """See `chain.verify`: every record accounted for against the signed chain."""
+        return chain.verify(self.db, sheet_keys)
 
 
 # --- helpers -------------------------------------------------------------------------------------------
 
 
-def _txn(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any], what: str) -> Any:
-    """One transaction: all of `fn` is durable, or none of it (SQLite may already have rolled
-    back by itself, on a full disk for instance)."""
+def _open_primary(path: Path) -> tuple[sqlite3.Connection, bool]:
+    """Open and check the primary file; a read-only medium gives a read-only journal."""
+    read_only = False
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            result = fn(conn)
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        return result
+        conn = connect(path)
     except sqlite3.OperationalError as exc:
-        if "full" in str(exc).lower():
-            raise SanaqError("journal_disk_full", what) from exc
-        raise SanaqError("journal_unwritable", f"{what}: {exc}") from exc
+        if low_on_space(path.parent) or is_disk_full(exc):
+            raise SanaqError("journal_disk_full", f"{path}: {exc}") from exc
+        if not is_read_only(exc):
+            raise SanaqError("journal_unwritable", f"{path}: {exc}") from exc
+        conn, read_only = connect(path, read_only=True), True
+    try:
+        try:
+            check = conn.execute("PRAGMA integrity_check").fetchall()
+        except sqlite3.OperationalError as exc:
+            if is_disk_full(exc) or low_on_space(path.parent):
+                raise SanaqError("journal_disk_full", f"{path}: {exc}") from exc
+            if read_only or not is_read_only(exc):
+                raise
+            conn.close()
+            conn, read_only = connect(path, read_only=True), True
+            check = conn.execute("PRAGMA integrity_check").fetchall()
+        if check != [("ok",)]:
+            raise SanaqError("journal_corrupt", f"{path}: {check[:3]}")
+        version = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+    except sqlite3.OperationalError as exc:
+        if is_disk_full(exc) or low_on_space(path.parent):
+            raise SanaqError("journal_disk_full", f"{path}: {exc}") from exc
+        raise SanaqError("journal_corrupt", f"{path}: {exc}") from exc
     except sqlite3.DatabaseError as exc:
-        raise SanaqError("journal_corrupt", f"{what}: {exc}") from exc
+        raise SanaqError("journal_corrupt", f"{path}: {exc}") from exc
+    if version != (SCHEMA_VERSION,):
+        raise SanaqError("journal_corrupt", f"{path}: schema {version}")
+    return conn, read_only
+
+
+def _remove_db(path: Path, keep_main: bool = False) -> None:
+    for suffix in ("-wal", "-shm", "-journal") + (() if keep_main else ("",)):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _shuffle_around(conn: sqlite3.Connection, sheet_id: str, order: secrets.SystemRandom) -> None:
+    """Rewrite the new record and its neighbours by id in a random order, so that where each
+    cell sits inside its page says nothing about when it came."""
+    cols = "id, mode, session, state, style, reading, fingerprints, decision, review"
+    rows = conn.execute(
+        f"SELECT {cols} FROM sheets WHERE id IN (SELECT id FROM sheets WHERE id < ? ORDER BY id DESC LIMIT ?) "
+        f"OR id IN (SELECT id FROM sheets WHERE id >= ? ORDER BY id LIMIT ?)",
+        (sheet_id, SHUFFLE_NEIGHBOURS, sheet_id, SHUFFLE_NEIGHBOURS + 1),
+    ).fetchall()
+    order.shuffle(rows)
+    conn.executemany("DELETE FROM sheets WHERE id=?", [(r[0],) for r in rows])
+    conn.executemany(f"INSERT INTO sheets ({cols}) VALUES (?,?,?,?,?,?,?,?,?)", rows)
 
 
 def _confirm(conn: sqlite3.Connection, sheet_id: str, journal: Journal) -> None:
@@ -598,7 +696,7 @@ def _confirm(conn: sqlite3.Connection, sheet_id: str, journal: Journal) -> None:
     if cur.rowcount != 1:
         raise SanaqError("sheet_not_pending")
     conn.execute("UPDATE sheets SET state='counted' WHERE id=?", (sheet_id,))
-    journal._append_audit("sheet_dropped", None, {}, conn)
+    journal._link(conn, "sheet_dropped", None, {})
 
 
 def _void(conn: sqlite3.Connection, sheet_id: str, why: str, role: str | None, journal: Journal) -> None:
@@ -609,71 +707,9 @@ def _void(conn: sqlite3.Connection, sheet_id: str, why: str, role: str | None, j
         raise SanaqError("sheet_not_pending")
     mode, reading = row
     for k in sheet_keys(json.loads(reading)):
-        _bump(conn, mode, k.contest, k.key, -1)
-    _bump(conn, mode, "", "sheets", -1)
+        bump(conn, mode, k.contest, k.key, -1)
+    bump(conn, mode, "", "sheets", -1)
     conn.execute("DELETE FROM pending WHERE sheet=?", (sheet_id,))
-    conn.execute("DELETE FROM seen WHERE sheet=?", (sheet_id,))
     conn.execute("DELETE FROM sheets WHERE id=?", (sheet_id,))
-    journal._append_audit("sheet_voided", role, {"why": why}, conn)
-
-
-def _file_id(path: Path | None) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path) if path is not None else None
-    except OSError:
-        return None
-    return (st.st_dev, st.st_ino) if st else None
-
-
-def _bump(conn: sqlite3.Connection, mode: str, contest: str, key: str, delta: int) -> None:
-    conn.execute(
-        "INSERT INTO counters VALUES (?, ?, ?, ?) ON CONFLICT (mode, contest, key) DO UPDATE SET n = n + excluded.n",
-        (mode, contest, key, delta),
-    )
-
-
-def _accumulate(conn: sqlite3.Connection, max_session: int | None = None) -> tuple[int, int]:
-    query = "SELECT id, mode, style, reading, fingerprints, decision FROM sheets"
-    rows = conn.execute(
-        query + (" WHERE session <= ?" if max_session is not None else ""),
-        (max_session,) if max_session is not None else (),
-    )
-    count, acc = 0, 0
-    for row in rows:
-        count += 1
-        acc = (acc + _record_hash(row)) % ACC_MOD
-    return count, acc
-
-
-def _counters_digest(conn: sqlite3.Connection) -> str:
-    rows = conn.execute("SELECT mode, contest, key, n FROM counters WHERE n != 0 ORDER BY mode, contest, key")
-    return hashlib.sha256(_canonical([list(r) for r in rows])).hexdigest()
-
-
-def _links_behind(primary: sqlite3.Connection, mirror: sqlite3.Connection) -> int | None:
-    """How many audit links the mirror lacks, if its chain is a strict prefix of the primary's."""
-    theirs = mirror.execute("SELECT seq, hash FROM audit ORDER BY seq").fetchall()
-    ours = primary.execute("SELECT seq, hash FROM audit ORDER BY seq").fetchall()
-    if len(theirs) >= len(ours) or ours[: len(theirs)] != theirs:
-        return None
-    return len(ours) - len(theirs)
-
-
-def _digest(conn: sqlite3.Connection) -> str:
-    """What must be equal between the primary and the mirror."""
-    head = conn.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-    count, acc = _accumulate(conn)
-    pending = conn.execute("SELECT sheet, handle FROM pending ORDER BY sheet").fetchall()
-    meta = conn.execute("SELECT key, value FROM meta ORDER BY key").fetchall()
-    return hashlib.sha256(
-        _canonical(
-            [
-                head[0] if head else GENESIS,
-                count,
-                f"{acc:x}",
-                _counters_digest(conn),
-                [list(p) for p in pending],
-                [list(m) for m in meta],
-            ]
-        )
-    ).hexdigest()
+    journal._changed(conn)
+    journal._link(conn, "sheet_voided", role, {"why": why, "mode": mode})

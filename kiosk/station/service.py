@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from kiosk.election.package import LoadedPackage, development_reason
+from kiosk.election.rules import invalid_outcomes, returned_to_voter
 from kiosk.errors import SanaqError
 from kiosk.reading.model import SideReading
 from kiosk.reading.reader import BallotReader
@@ -26,6 +27,7 @@ from kiosk.station.clockcheck import WARNING_KIND, clock_findings
 from kiosk.station.journal import Journal, Mode
 from kiosk.station.lifecycle import Refused, decide
 from kiosk.station.ports import ScannerPort, Whereabouts
+from kiosk.station.reports import Slip, make_slip
 
 log = logging.getLogger("sanaq.station")
 
@@ -128,6 +130,21 @@ class Station:
             )
         return self._readers[mode]
 
+    @property
+    def invalid(self) -> tuple[str, ...]:
+        """The outcomes this package's rules make invalid (kiosk.election.rules)."""
+        return invalid_outcomes(self.package.election.rules)
+
+    def transition(self, action: str, role: str) -> Slip:
+        """A lifecycle step and the paper it calls for (zero report, slip, closing report).
+        Refused: `SanaqError` with the refusal's code (the refusal is in the audit)."""
+        verdict = self.journal.decide(action, role)
+        if isinstance(verdict, Refused):
+            self.journal.refuse(role, action, verdict.code)
+            raise SanaqError(verdict.code, verdict.detail)
+        self.journal.apply_transition(action, role, verdict.next_state)
+        return make_slip(self.journal, action, role, self.invalid)
+
     # --- settling after a restart ----------------------------------------------------------------
 
     def settle(self, scanner: ScannerPort, ask: AskCommission | None = None) -> int:
@@ -167,6 +184,7 @@ class Station:
         if isinstance(verdict, Refused):
             self.journal.refuse(role, "scan", verdict.code)
             raise SanaqError(verdict.code, f"scan while {state}")
+        self.journal.check_state()  # the chain's state, not an edited one, allows scanning
         mode: Mode = "test" if state == "testing" else "official"
         identity = scanner_identity(scanner)
         if mode == "official" and not self.development:
@@ -211,10 +229,10 @@ class Station:
                 break
             reading = reader.read_sheet(list(fed.images))
             reason = reading.reason
-            if reading.status != "rejected" and rules.return_invalid_to_voter:
-                invalid = any(c.outcome in ("blank", "overvote") for c in reading.contests)
-                if invalid:
-                    reason = "invalid_returned"
+            if reading.status != "rejected" and returned_to_voter(
+                rules, (c.outcome for c in reading.contests)
+            ):
+                reason = "invalid_returned"
             if reading.status == "rejected" or reason == "invalid_returned":
                 code = reason or "unreadable"
                 try:

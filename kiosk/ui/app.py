@@ -599,6 +599,8 @@ class KioskApp(App):  # type: ignore[misc]
             )
         if report.get("sheets", 0) == 0:
             col.add_widget(Text(self.t("zero_all"), self.fs(24), GREEN, bold=True))
+        if report.get("chain_code"):
+            col.add_widget(Text(self.t("zero_chain_code", code=report["chain_code"]), self.fs(22), bold=True))
         body.add_widget(self._scroll(col))
         right = BoxLayout(orientation="vertical", spacing=self.fs(12))
         right.add_widget(Text(self.t("counter_label"), self.fs(30), bold=True, halign="center"))

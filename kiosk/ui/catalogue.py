@@ -136,6 +136,11 @@ TEXT: dict[str, T] = {
     },
     # --- zero report ------------------------------------------------------------------------------
     "zero_title": {"kk": "Нөлдік есеп", "ru": "Нулевой отчёт", "en": "Zero report"},
+    "zero_chain_code": {
+        "kk": "Тізбек коды: {code} (қағаздағымен салыстырыңыз)",
+        "ru": "Код цепочки: {code} (сверьте с бумажным)",
+        "en": "Chain code: {code} (compare with the paper)",
+    },
     "zero_line": {
         "kk": "{contest}: барлығы {n}",
         "ru": "{contest}: всего {n}",

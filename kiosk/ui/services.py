@@ -13,7 +13,7 @@ Two layers:
   posts each answer back through a `post` callable (the window passes one that goes
   through `kivy.clock.Clock`), so the window's thread never waits on a disk or a scanner.
 
-The data folder has the layout of `sanaq station --data DIR` (journal.sqlite, station.json,
+The data folder has the layout of `sanaq station --data DIR` (journal.sqlite,
 election.json), so the headless commands work on a kiosk's folder; members.json holds the
 commission's names, roles and PIN hashes (scrypt, salted).
 """
@@ -43,14 +43,13 @@ from kiosk.errors import SanaqError
 from kiosk.reading.model import Crop, SideReading
 from kiosk.reading.reader import BallotReader
 from kiosk.station.journal import Clock, Journal, Mode
-from kiosk.station.lifecycle import Refused
 from kiosk.station.ports import FedSheet, ScannerPort, Whereabouts
+from kiosk.station.reports import Slip
 from kiosk.station.service import ScanSummary, Station, SystemClock, reading_record, scanner_identity
 
 log = logging.getLogger("sanaq.ui")
 
 JOURNAL = "journal.sqlite"
-CONFIG = "station.json"
 PACKAGE = "election.json"
 MEMBERS = "members.json"
 
@@ -374,6 +373,7 @@ class KioskService:
         self.actor: Member | None = None
         self.crops: dict[str, tuple[Crop, ...]] = {}  # review crops, in memory only (never on disk)
         self.slot: VoterSlot | None = None
+        self.last_slip: Slip | None = None  # the paper of the last lifecycle step
 
     # --- set-up ------------------------------------------------------------------------------------
 
@@ -400,8 +400,8 @@ class KioskService:
         self.data.mkdir(parents=True, exist_ok=True)
         raw = self.package_path.read_bytes() if self.package_path else sample_package_bytes()
         (self.data / PACKAGE).write_bytes(raw)
+        # The configuration (station, mirror, scanner) lives in the journal's first signed link.
         Journal.create(self.data / JOURNAL, self.package.election_hash, station_id, self.clock).close()
-        (self.data / CONFIG).write_text(json.dumps({"station": station_id, "mirror": None, "scanner": None}))
         if not (self.data / MEMBERS).exists() and self.package.key_label == DEV_KEY_LABEL:
             # A development package gets the demo commission; an official station's list of
             # members comes with its set-up (not built yet).
@@ -413,9 +413,7 @@ class KioskService:
         if self.package is None:
             self.load_package()
         assert self.package is not None
-        cfg = json.loads((self.data / CONFIG).read_text())
-        mirror = Path(cfg["mirror"]) if cfg.get("mirror") else None
-        journal = Journal.open(self.data / JOURNAL, self.clock, mirror)
+        journal = Journal.open_configured(self.data / JOURNAL, self.clock)
         self.station = _KioskStation(journal, self.package, self.development)
         self.commission = Commission(self.data / MEMBERS, self.monotonic)
         return self.status()
@@ -470,11 +468,12 @@ class KioskService:
     # --- lifecycle -------------------------------------------------------------------------------------
 
     def transition(self, action: str) -> StatusView:
+        """A lifecycle step through the station, which makes its paper (the zero report at
+        opening, a slip at pause/resume, the closing report) with the chain code."""
         member = self._need_actor()
-        verdict = self.journal.transition(action, member.role)
-        if isinstance(verdict, Refused):
-            raise SanaqError(verdict.code, verdict.detail)
+        assert self.station is not None
         self._record(action, member)
+        self.last_slip = self.station.transition(action, member.role)
         return self.status()
 
     def status(self) -> StatusView:
@@ -489,13 +488,26 @@ class KioskService:
         )
 
     def zero_report(self) -> dict[str, Any]:
-        """The official tally as the zero report shows it: sheets, and per contest every mark
-        counted (options, blank, over-marked, awaiting review)."""
-        t = self.journal.tally("official")
-        return {"sheets": t.sheets, "contests": {c: sum(keys.values()) for c, keys in t.contests.items()}}
+        """The zero report the station made at opening, as the screen shows it: sheets, per
+        contest every mark counted (options, blank, over-marked, awaiting review), the device
+        key and the chain code the commission keeps on paper."""
+        slip = self.last_slip
+        if slip is None or slip.report is None or slip.report.get("report") != "zero":
+            raise SanaqError("journal_missing", "no zero report made")
+        report = slip.report
+        return {
+            "sheets": report["sheets"],
+            "contests": {
+                c: sum(v["options"].values()) + v["blank"] + v["overvote"] + v["review_pending"]
+                for c, v in report["contests"].items()
+            },
+            "chain_code": slip.chain_code,
+            "device_key_id": slip.device_key_id,
+        }
 
     def tally(self, mode: Mode = "official") -> dict[str, Any]:
-        return self.journal.tally(mode).to_json()
+        assert self.station is not None
+        return self.journal.tally(mode).to_json(self.station.invalid)
 
     # --- scanning ----------------------------------------------------------------------------------------
 

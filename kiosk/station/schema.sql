@@ -1,0 +1,46 @@
+-- The station journal's schema (kiosk.station.store). Version in meta 'schema'.
+--
+-- Secrecy: sheet records are keyed by random 128-bit ids, WITHOUT ROWID, so the file keeps
+-- them in id order; their place inside a page is shuffled at every insert (store.py). No
+-- record carries a time; `session` is the counting session (the one opened by `open` or
+-- `start_test`), the same for every record of a mode, so a pause around one voter isolates
+-- nothing. `review` is 1 while a contest of the sheet waits for the commission.
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sheets (
+    id TEXT PRIMARY KEY,
+    mode TEXT NOT NULL,
+    session INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    style TEXT NOT NULL,
+    reading TEXT NOT NULL,
+    fingerprints TEXT NOT NULL,
+    decision TEXT,
+    review INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+-- The scanner's handle of a sheet not yet known to be in the box (handles follow the scan
+-- order: a row lives only until the drop is confirmed, and secure_delete overwrites it).
+CREATE TABLE IF NOT EXISTS pending (sheet TEXT PRIMARY KEY, handle TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS counters (
+    mode TEXT NOT NULL, contest TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (mode, contest, key)
+) WITHOUT ROWID;
+-- The audit chain (kiosk.station.chain). `sig`: Ed25519 of the link's hash by the device
+-- key, on checkpoints and reports.
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY,
+    session INTEGER NOT NULL,
+    at TEXT,
+    kind TEXT NOT NULL,
+    role TEXT,
+    detail TEXT NOT NULL,
+    prev TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    sig TEXT
+);
+-- The chain's last link, signed at every commit: cutting the tail needs the device key.
+CREATE TABLE IF NOT EXISTS head (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    sig TEXT NOT NULL
+);
