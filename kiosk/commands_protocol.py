@@ -39,7 +39,9 @@ VERIFY_OTHER = 2
 def add_parsers(sub: Any) -> None:
     p = sub.add_parser("protocol", help="the station protocol: enter, check, sign, finalise, print")
     p.add_argument("--data", type=Path, required=True, help="the station's data folder")
-    p.add_argument("--hq-key", type=Path, default=None, help="headquarters public key, PEM (default: DEVELOPMENT)")
+    p.add_argument(
+        "--hq-key", type=Path, default=None, help="headquarters public key, PEM (default: DEVELOPMENT)"
+    )
     ps = p.add_subparsers(dest="action", required=True)
     q = ps.add_parser("enter", help="the lines the commission enters, from a JSON file")
     q.add_argument("--lines", type=Path, required=True, help='{"<contest or style>": {"<line id>": n, ...}}')
@@ -62,17 +64,27 @@ def add_parsers(sub: Any) -> None:
     q.add_argument("--role", required=True, choices=("chair", "secretary", "member"))
     q.add_argument("--pin-stdin", action="store_true")
     q = ps.add_parser("roster", help="headquarters: sign the enrolment (device key + roster) of a station")
-    q.add_argument("--key", type=Path, default=None, help="headquarters private key PEM (default: DEVELOPMENT)")
+    q.add_argument(
+        "--key", type=Path, default=None, help="headquarters private key PEM (default: DEVELOPMENT)"
+    )
     q.add_argument("--out", type=Path, required=True)
     q = ps.add_parser("enrol", help="install the enrolment signed by headquarters")
     q.add_argument("--roster", type=Path, required=True)
     ps.add_parser("status", help="versions, signatures and PIN events")
 
-    v = sub.add_parser("verify", help="verify signed protocols: JSON files, printed PDFs, photos of the QR codes")
+    v = sub.add_parser(
+        "verify", help="verify signed protocols: JSON files, printed PDFs, photos of the QR codes"
+    )
     v.add_argument("inputs", type=Path, nargs="+")
-    v.add_argument("--hq-key", type=Path, default=None, help="headquarters public key, PEM (default: DEVELOPMENT)")
-    v.add_argument("--election", type=Path, default=None, help="the election package: check the form and the print")
-    v.add_argument("--journal", type=Path, default=None, help="the station journal: refuse superseded versions")
+    v.add_argument(
+        "--hq-key", type=Path, default=None, help="headquarters public key, PEM (default: DEVELOPMENT)"
+    )
+    v.add_argument(
+        "--election", type=Path, default=None, help="the election package: check the form and the print"
+    )
+    v.add_argument(
+        "--journal", type=Path, default=None, help="the station journal: refuse superseded versions"
+    )
 
 
 def _final_chain_hash(journal: Any) -> str:
@@ -107,7 +119,9 @@ def _desk(data: Path, hq_key: Path | None) -> tuple[Any, Any, Any]:
     try:
         jws = json.loads((data / ENROLMENT).read_text())
     except FileNotFoundError as exc:
-        raise SanaqError("protocol_enrolment_bad", f"{data / ENROLMENT} missing: run `sanaq protocol enrol`") from exc
+        raise SanaqError(
+            "protocol_enrolment_bad", f"{data / ENROLMENT} missing: run `sanaq protocol enrol`"
+        ) from exc
     except ValueError as exc:
         raise SanaqError("protocol_enrolment_bad", str(exc)) from exc
     t = trust(hq_key)
@@ -125,7 +139,9 @@ def _facts(station: Any, contest: str) -> Any:
     journal = station.journal
     counters = journal.tally("official").contests.get(contest, {})
     return JournalFacts(
-        dict(counters), commission_decided(journal.cast_vote_records("official"), contest), _final_chain_hash(journal)
+        dict(counters),
+        commission_decided(journal.cast_vote_records("official"), contest),
+        _final_chain_hash(journal),
     )
 
 
@@ -161,8 +177,13 @@ def run(args: argparse.Namespace) -> int:
             raise SanaqError("protocol_enrolment_bad", "not JSON") from exc
         enrolment = verify_enrolment(jws, trust(args.hq_key))
         station = open_station(data, args.hq_key)
-        if enrolment.election_hash != station.package.election_hash or enrolment.station != station.station_id:
-            raise SanaqError("protocol_enrolment_mismatch", "the enrolment is for another election or station")
+        if (
+            enrolment.election_hash != station.package.election_hash
+            or enrolment.station != station.station_id
+        ):
+            raise SanaqError(
+                "protocol_enrolment_mismatch", "the enrolment is for another election or station"
+            )
         from kiosk.protocol.keys import load_device_key
 
         if raw_public(load_device_key(data).public_key()) != enrolment.device_key:
@@ -188,7 +209,9 @@ def run(args: argparse.Namespace) -> int:
             _print(reports)
         else:
             for r in reports:
-                print(f"{r['contest']}: {'ok' if r['ok'] else 'RATIO FAILS'}; decided by the commission {r['commission_decided']}")
+                print(
+                    f"{r['contest']}: {'ok' if r['ok'] else 'RATIO FAILS'}; decided by the commission {r['commission_decided']}"
+                )
                 for x in r["ratios"]:
                     if not x["ok"]:
                         print(
@@ -245,7 +268,12 @@ def run(args: argparse.Namespace) -> int:
                 }
                 for v in store.versions(c)
             ]
-        _print({"protocols": out, "pin_events": [e for e in store.audit_events() if e["kind"].startswith("pin_")]})
+        _print(
+            {
+                "protocols": out,
+                "pin_events": [e for e in store.audit_events() if e["kind"].startswith("pin_")],
+            }
+        )
         return 0
     raise AssertionError(args.action)
 
@@ -302,17 +330,24 @@ def run_verify(args: argparse.Namespace) -> int:
         from kiosk.protocol.scan import texts_from
         from kiosk.protocol.signed import to_file_bytes
 
-        try:
-            for path in qr_sources:
-                texts = texts_from([path])
-                for blob in compact.join(texts):
-                    documents.append((str(path), to_file_bytes(compact.from_binary(blob)), "qr"))
-                    if path.suffix.lower() == ".pdf":
-                        pdfs[len(documents) - 1] = path
+        # Each PDF is one printed protocol; photos are pooled (one protocol may span photos).
+        groups = [[p] for p in qr_sources if p.suffix.lower() == ".pdf"]
+        photos = [p for p in qr_sources if p.suffix.lower() != ".pdf"]
+        if photos:
+            groups.append(photos)
+        for group in groups:
+            try:
+                texts = texts_from(group)
                 if not texts:
-                    raise SanaqError("protocol_qr_unreadable", f"{path.name}: no protocol QR code found")
-        except SanaqError as exc:
-            results.append(_fail(str(qr_sources), exc))
+                    raise SanaqError("protocol_qr_unreadable", "no protocol QR code found")
+                for blob in compact.join(texts):
+                    documents.append(
+                        (",".join(map(str, group)), to_file_bytes(compact.from_binary(blob)), "qr")
+                    )
+                    if group[0].suffix.lower() == ".pdf":
+                        pdfs[len(documents) - 1] = group[0]
+            except SanaqError as exc:
+                results.append(_fail(",".join(map(str, group)), exc))
     verified = []
     for k, (source, data, _kind) in enumerate(documents):
         try:
@@ -346,7 +381,9 @@ def run_verify(args: argparse.Namespace) -> int:
             for r in results:
                 if r.get("input") == source and r.get("sha256") == v.digest:
                     r.clear()
-                    r.update(_fail(source, SanaqError("protocol_superseded", f"v{p.version} replaced by v{newer}")))
+                    r.update(
+                        _fail(source, SanaqError("protocol_superseded", f"v{p.version} replaced by v{newer}"))
+                    )
     _print({"results": results})
     for r in results:
         if not r.get("ok"):
@@ -379,5 +416,7 @@ def _verify_one(data: bytes, trust: Any, package: Any, pdf: Path | None) -> Any:
             from kiosk.protocol.printed import render_pdf
 
             if render_pdf(v, document, package.election) != pdf.read_bytes():
-                raise SanaqError("protocol_print_mismatch", f"{pdf.name} is not the print of this signed protocol")
+                raise SanaqError(
+                    "protocol_print_mismatch", f"{pdf.name} is not the print of this signed protocol"
+                )
     return v

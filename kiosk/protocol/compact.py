@@ -106,6 +106,16 @@ def split(blob: bytes, part_bytes: int = PART_BYTES) -> list[str]:
     return [f"{PREFIX}:{k + 1}:{len(pieces)}:{ident}:{b45encode(p)}" for k, p in enumerate(pieces)]
 
 
+def missing_parts(parts: Iterable[str]) -> int:
+    """How many parts are missing from the protocols these QR texts belong to."""
+    seen: dict[tuple[str, int], set[int]] = {}
+    for text in parts:
+        m = _PART.match(text)
+        if m:
+            seen.setdefault((m[3], int(m[2])), set()).add(int(m[1]))
+    return sum(count - len(idx) for (_, count), idx in seen.items())
+
+
 def join(parts: Iterable[str]) -> list[bytes]:
     """Every complete protocol among the decoded QR texts (duplicates and strays ignored)."""
     groups: dict[tuple[str, int], dict[int, bytes]] = {}

@@ -115,7 +115,9 @@ class Desk:
             done.append(contest)
         return done
 
-    def build(self, contest: str, facts: JournalFacts, version: int = 1, replaces: Replaces | None = None) -> Protocol:
+    def build(
+        self, contest: str, facts: JournalFacts, version: int = 1, replaces: Replaces | None = None
+    ) -> Protocol:
         entered = self.store.entered(contest)
         if entered is None:
             raise SanaqError("protocol_line_missing", f"{contest}: nothing entered yet")
@@ -144,7 +146,9 @@ class Desk:
             "commission_decided": p.commission_decided,
         }
 
-    def prepare(self, contest: str, facts: JournalFacts, device_key: Ed25519PrivateKey, reason: str | None) -> Version:
+    def prepare(
+        self, contest: str, facts: JournalFacts, device_key: Ed25519PrivateKey, reason: str | None
+    ) -> Version:
         """The version to sign: the latest if the journal and the entry still give the same
         protocol, else a new version naming the one it replaces (and why), signed at once by
         the device. Refuses while a ratio fails."""
@@ -171,7 +175,11 @@ class Desk:
                 ),
             )
         self.store.add_version(
-            contest, p.version, p.canonical(), p.replaces.version if p.replaces else None, p.replaces.reason if p.replaces else None
+            contest,
+            p.version,
+            p.canonical(),
+            p.replaces.version if p.replaces else None,
+            p.replaces.reason if p.replaces else None,
         )
         protected, signature = sign(p, DEVICE, device_key)
         self.store.add_signature(contest, p.version, DEVICE, protected, signature)
@@ -180,7 +188,13 @@ class Desk:
         return v
 
     def sign_member(
-        self, contest: str, version: Version, member: str, key: Ed25519PrivateKey, vote: Vote, note: str | None
+        self,
+        contest: str,
+        version: Version,
+        member: str,
+        key: Ed25519PrivateKey,
+        vote: Vote,
+        note: str | None,
     ) -> None:
         p = Protocol.from_json(json.loads(version.payload))
         protected, signature = sign(p, member, key, vote, note)

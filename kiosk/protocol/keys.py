@@ -99,7 +99,9 @@ def write_device_key_for_tests(data: Path, key: Ed25519PrivateKey) -> None:
     )
     _write_private(data / "device.key", pem)
     (data / "device.pub").write_bytes(
-        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
     )
 
 
@@ -140,7 +142,9 @@ def create_member_key(data: Path, member: str, role: str, pin: str) -> MemberKey
     key = Ed25519PrivateKey.generate()
     public = raw_public(key.public_key())
     salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
-    raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    raw = key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
     ct = ChaCha20Poly1305(_kdf(salt, pin)).encrypt(nonce, raw, _aad(member, role, public))
     doc = {
         "format": KEY_FORMAT,

@@ -220,7 +220,9 @@ def counted_lines(form: ProtocolForm, counters: dict[str, int]) -> dict[str, int
     review = counters.get("review", 0)
     if review:
         raise SanaqError("protocol_review_pending", f"{form.contest}: {review} sheets")
-    unknown = [k for k in counters if k not in ("blank", "overvote", "review") and not k.startswith("option:")]
+    unknown = [
+        k for k in counters if k not in ("blank", "overvote", "review") and not k.startswith("option:")
+    ]
     if unknown:
         raise SanaqError("protocol_malformed", f"{form.contest}: unknown counters {unknown}")
     votes = {k.split(":", 1)[1]: n for k, n in counters.items() if k.startswith("option:")}

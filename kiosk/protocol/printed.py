@@ -6,7 +6,7 @@ Layout: header (election, station, ballot type, version), every line with its nu
 titles in both languages, value and, for vote lines, the share on the base that includes
 "against all"; the number of ballots decided by the commission; every control ratio with
 both sums; the signature block (each roster member, their electronic approval or dissent,
-a line for the hand signature); then the QR codes, two columns of 85 mm.
+a line for the hand signature); then the QR codes, two columns, 1.016 mm modules.
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ from kiosk.protocol.signed import Verified
 
 PDF_DATE: Final = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 QR_ERROR: Final = "q"
-QR_WIDTH_MM: Final = 85.0
+# 12 pixels at 300 dpi, 6 at 150, 8 at 200: whole pixels at the usual rendering resolutions
+# (zbar misses some codes whose modules alternate 10 and 11 pixels).
+QR_MODULE_MM: Final = 25.4 * 12 / 300
 MARGIN: Final = 15.0
 PAGE_W, PAGE_H = 210.0, 297.0
 BODY_BOTTOM: Final = PAGE_H - 18.0
@@ -102,9 +104,7 @@ def render_pdf(verified: Verified, document: Mapping[str, Any], election: Electi
     para(f"{contest.title.kk} / {contest.title.ru}", 8)
     version = f"Нұсқа / Версия {p.version}"
     if p.replaces is not None:
-        version += (
-            f" — {p.replaces.version}-нұсқаның орнына / взамен версии {p.replaces.version}: {p.replaces.reason}"
-        )
+        version += f" — {p.replaces.version}-нұсқаның орнына / взамен версии {p.replaces.version}: {p.replaces.reason}"
     para(version, 9, True)
     pdf.ln(2)
 
@@ -112,9 +112,10 @@ def render_pdf(verified: Verified, document: Mapping[str, Any], election: Electi
     shares = {o: (v, s) for o, v, s in results(p, form)}
     widths = (12.0, w - 12.0 - 24.0 - 20.0, 24.0, 20.0)
 
-    def row(number: str, kk: str, ru: str, value: str, share: str, bold: bool = False) -> None:
+    def row(number: str, kk: str, ru: str, value: str, share: str) -> None:
         pdf.set_font("DejaVu", "", 7.5)
         title_lines = pdf.multi_cell(widths[1] - 2, 3.3, f"{kk}\n{ru}", dry_run=True, output="LINES")
+        assert isinstance(title_lines, list)
         h = max(7.0, 3.3 * len(title_lines) + 0.8)
         if pdf.get_y() + h > BODY_BOTTOM:
             pdf.add_page()
@@ -126,7 +127,7 @@ def render_pdf(verified: Verified, document: Mapping[str, Any], election: Electi
         pdf.set_font("DejaVu", "", 7.5)
         pdf.set_xy(x + widths[0] + 1, y + 0.4)
         pdf.multi_cell(widths[1] - 2, 3.3, f"{kk}\n{ru}")
-        pdf.set_font("DejaVu", "B" if bold else "B", 10)
+        pdf.set_font("DejaVu", "B", 10)
         pdf.set_xy(x + widths[0] + widths[1], y)
         pdf.cell(widths[2] - 2, h, value, align="R")
         pdf.set_font("DejaVu", "", 8)
@@ -150,8 +151,7 @@ def render_pdf(verified: Verified, document: Mapping[str, Any], election: Electi
     )
     pdf.ln(1)
     para(
-        "* «Барлығына қарсы» дауыстарын қоса алғандағы негізден / "
-        "от базы, включающей голоса «против всех»",
+        "* «Барлығына қарсы» дауыстарын қоса алғандағы негізден / от базы, включающей голоса «против всех»",
         7,
     )
     pdf.ln(2)
@@ -170,7 +170,10 @@ def render_pdf(verified: Verified, document: Mapping[str, Any], election: Electi
         pdf.add_page()
     para("Қолдар / Подписи", 9, True)
     signed = {s.signer: s for s in verified.signatures}
-    for m in (*[m for m in verified.enrolment.members if m.role != "member"], *[m for m in verified.enrolment.members if m.role == "member"]):
+    for m in (
+        *[m for m in verified.enrolment.members if m.role != "member"],
+        *[m for m in verified.enrolment.members if m.role == "member"],
+    ):
         s = signed.get(m.id)
         kk, ru = VOTE[s.vote if s else None]
         note = f": {s.note}" if s and s.note else ""
@@ -180,12 +183,13 @@ def render_pdf(verified: Verified, document: Mapping[str, Any], election: Electi
         pdf.cell(30, 8, m.id)
         pdf.cell(50, 8, "_" * 26)
         pdf.set_font("DejaVu", "", 7)
-        pdf.multi_cell(0, 4, f"{kk} / {ru}{note}", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_y(max(pdf.get_y(), pdf.get_y()))
+        pdf.multi_cell(0, 4, f"{kk} / {ru}{note}", align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
     dev = signed.get("device")
     pdf.set_font("DejaVu", "", 8)
-    pdf.cell(0, 6, f"Құрылғы / Устройство: {VOTE[dev.vote if dev else None][1]}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0, 6, f"Құрылғы / Устройство: {VOTE[dev.vote if dev else None][1]}", new_x="LMARGIN", new_y="NEXT"
+    )
 
     # --- QR codes ---
     texts = qr_texts(document)
@@ -196,27 +200,30 @@ def render_pdf(verified: Verified, document: Mapping[str, Any], election: Electi
         7,
     )
     top = pdf.get_y() + 2
-    gap = w - 2 * QR_WIDTH_MM
+    sizes = [
+        (len(segno.make_qr(t, error=QR_ERROR, boost_error=False).matrix) + 8) * QR_MODULE_MM for t in texts
+    ]
+    cell = max(sizes)
+    gap = (PAGE_W - 2 * cell) / 3
     for k, text in enumerate(texts):
         col, rank = k % 2, k // 2
-        per_page = 2
-        if rank and rank % per_page == 0 and col == 0:
+        if rank and rank % 2 == 0 and col == 0:
             pdf.add_page()
             top = MARGIN
-        y = top + (rank % per_page) * (QR_WIDTH_MM + 12)
-        x = MARGIN + col * (QR_WIDTH_MM + gap)
-        _qr(pdf, text, x, y, QR_WIDTH_MM)
+        y = top + (rank % 2) * (cell + 8)
+        x = gap + col * (cell + gap)
+        _qr(pdf, text, x, y)
         pdf.set_font("DejaVu", "", 8)
-        pdf.set_xy(x, y + QR_WIDTH_MM + 0.5)
-        pdf.cell(QR_WIDTH_MM, 4, f"{k + 1} / {len(texts)}", align="C")
+        pdf.set_xy(x, y + cell + 0.5)
+        pdf.cell(cell, 4, f"{k + 1} / {len(texts)}", align="C")
     return bytes(pdf.output())
 
 
-def _qr(pdf: FPDF, text: str, x: float, y: float, width: float) -> None:
+def _qr(pdf: FPDF, text: str, x: float, y: float) -> None:
     code = segno.make_qr(text, error=QR_ERROR, boost_error=False)
     matrix = code.matrix
     n = len(matrix)
-    module = width / (n + 8)
+    module = QR_MODULE_MM
     ox, oy = x + 4 * module, y + 4 * module
     pdf.set_fill_color(0, 0, 0)
     for r, line in enumerate(matrix):

@@ -36,14 +36,21 @@ class SampleStation:
 
 
 def make_enrolment(
-    package: LoadedPackage, station: str, device_public: bytes, members: list[tuple[str, str, bytes]],
+    package: LoadedPackage,
+    station: str,
+    device_public: bytes,
+    members: list[tuple[str, str, bytes]],
     hq_key: Ed25519PrivateKey | None = None,
 ) -> dict[str, str]:
-    e = Enrolment(package.election_hash, station, device_public, tuple(Member(i, r, k) for i, r, k in members))
+    e = Enrolment(
+        package.election_hash, station, device_public, tuple(Member(i, r, k) for i, r, k in members)
+    )
     return sign_enrolment(e, hq_key or development_private_key())
 
 
-def make_sample_station(data: Path, sheets_per_style: int = 30, seed: int = 1, review: int = 1) -> SampleStation:
+def make_sample_station(
+    data: Path, sheets_per_style: int = 30, seed: int = 1, review: int = 1
+) -> SampleStation:
     """Station 379 of the sample, opened, counted and closed; lines entered into a JSON file
     (DATA/entered.json) that satisfies every ratio."""
     data.mkdir(parents=True, exist_ok=True)
@@ -81,7 +88,11 @@ def make_sample_station(data: Path, sheets_per_style: int = 30, seed: int = 1, r
                 outcome, choice = "overvote", None
             else:
                 outcome, choice = "vote", rng.choice(contest.options).id
-            reading = {"style": style.id, "status": "ok", "contests": [{"contest": contest.id, "outcome": outcome, "choice": choice}]}
+            reading = {
+                "style": style.id,
+                "status": "ok",
+                "contests": [{"contest": contest.id, "outcome": outcome, "choice": choice}],
+            }
             sid = journal.record_sheet("official", style.id, reading, [f"{counter:064x}"], f"h{counter}")
             journal.confirm_dropped(sid)
             if outcome == "review":
@@ -99,7 +110,11 @@ def make_sample_station(data: Path, sheets_per_style: int = 30, seed: int = 1, r
     journal.transition("close", "chair")
     for sid, contest_id, choice in to_decide:
         journal.decide_review(
-            sid, [{"contest": contest_id, "outcome": "vote", "choice": choice}], "chair", "aigerim", "mark clear"
+            sid,
+            [{"contest": contest_id, "outcome": "vote", "choice": choice}],
+            "chair",
+            "aigerim",
+            "mark clear",
         )
     journal.close()
     (data / "entered.json").write_text(json.dumps(entered, indent=1) + "\n")

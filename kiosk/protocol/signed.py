@@ -105,9 +105,7 @@ class Enrolment:
         try:
             if not isinstance(raw, dict) or raw.get("format") != ENROLMENT_FORMAT:
                 raise ValueError("format")
-            members = tuple(
-                Member(str(m["id"]), str(m["role"]), unb64(m["key"])) for m in raw["members"]
-            )
+            members = tuple(Member(str(m["id"]), str(m["role"]), unb64(m["key"])) for m in raw["members"])
             e = Enrolment(str(raw["election_hash"]), str(raw["station"]), unb64(raw["device"]), members)
             if e.to_json() != raw:
                 raise ValueError("unexpected fields")
@@ -161,7 +159,13 @@ def verify_enrolment(jws: Any, trust: Trust) -> Enrolment:
 
 
 def signature_header(signer: str, kid: str, vote: Vote, note: str | None) -> dict[str, Any]:
-    h: dict[str, Any] = {"alg": JWS_ALG, "cty": PROTOCOL_CTY, "kid": kid, "sanaq.signer": signer, "sanaq.vote": vote}
+    h: dict[str, Any] = {
+        "alg": JWS_ALG,
+        "cty": PROTOCOL_CTY,
+        "kid": kid,
+        "sanaq.signer": signer,
+        "sanaq.vote": vote,
+    }
     if note:
         h["sanaq.note"] = note
     return h
@@ -179,7 +183,9 @@ def sign(
     return protected, b64(key.sign(f"{protected}.{payload}".encode("ascii")))
 
 
-def assemble(protocol: Protocol, signatures: Iterable[tuple[str, str]], enrolment_jws: Mapping[str, str]) -> dict[str, Any]:
+def assemble(
+    protocol: Protocol, signatures: Iterable[tuple[str, str]], enrolment_jws: Mapping[str, str]
+) -> dict[str, Any]:
     return {
         "payload": b64(protocol.canonical()),
         "signatures": [{"protected": p, "signature": s} for p, s in signatures],
@@ -244,9 +250,7 @@ def parse_file(data: bytes) -> dict[str, Any]:
     return document
 
 
-def verify_document(
-    document: Mapping[str, Any], trust: Trust, require_final: bool = True
-) -> Verified:
+def verify_document(document: Mapping[str, Any], trust: Trust, require_final: bool = True) -> Verified:
     """Every check that needs nothing but the headquarters key. Raises SanaqError on the first
     failure. `require_final`: the device, the chair and the secretary must all approve."""
     if set(document) != {"payload", "signatures", "enrolment"}:

@@ -140,7 +140,9 @@ class ProtocolStore:
         final = [v for v in self.versions(contest) if v.finalised]
         return final[-1] if final else None
 
-    def add_version(self, contest: str, version: int, payload: bytes, replaces: int | None, reason: str | None) -> None:
+    def add_version(
+        self, contest: str, version: int, payload: bytes, replaces: int | None, reason: str | None
+    ) -> None:
         at = self.now()
         digest = hashlib.sha256(payload).hexdigest()
 
@@ -154,7 +156,9 @@ class ProtocolStore:
                 "INSERT INTO protocol_versions VALUES (?,?,?,?,?,?,?)",
                 (contest, version, payload, digest, replaces, reason, at),
             )
-            self._audit(c, "protocol_version", None, {"contest": contest, "version": version, "sha256": digest})
+            self._audit(
+                c, "protocol_version", None, {"contest": contest, "version": version, "sha256": digest}
+            )
 
         self._txn(add)
 
@@ -230,4 +234,6 @@ class ProtocolStore:
 
     def audit_events(self) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT seq, at, kind, member, detail FROM protocol_audit ORDER BY seq")
-        return [{"seq": s, "at": a, "kind": k, "member": m, "detail": json.loads(d)} for s, a, k, m, d in rows]
+        return [
+            {"seq": s, "at": a, "kind": k, "member": m, "detail": json.loads(d)} for s, a, k, m, d in rows
+        ]
