@@ -38,7 +38,7 @@ def sign_all(
     extra: list[str] | None = None,
 ) -> None:
     for m in members:
-        code, out, err = run(
+        code, _, err = run(
             ["protocol", "--data", str(data), "sign", "--member", m, "--pin-stdin", *(extra or [])],
             capsys,
             monkeypatch,
