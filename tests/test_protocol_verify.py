@@ -80,6 +80,17 @@ def test_every_single_byte_change_is_refused(finalised: Path) -> None:
             codes[e.value.code] = codes.get(e.value.code, 0) + 1
     assert sum(codes.values()) == 2 * len(data)
     assert set(codes) <= set(VERIFY_EXIT)
+    # Changes that leave the same JSON meaning are refused too: the file must be canonical.
+    for same_meaning in (
+        data[:-1] + b" ",
+        b"{ " + data[1:],
+        data + b"\n",
+        data.replace(b'"payload"', b'"\\u0070ayload"', 1),
+    ):
+        assert json.loads(same_meaning) == json.loads(data)
+        with pytest.raises(SanaqError) as e:
+            parse_file(same_meaning)
+        assert e.value.code == "protocol_malformed"
 
 
 def test_one_byte_changed_fails_with_its_exit_code(
