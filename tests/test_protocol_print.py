@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 import subprocess
 from pathlib import Path
 
@@ -48,7 +49,9 @@ def test_pdf_bytes_are_deterministic_and_bilingual(printed: Path) -> None:
         assert pdf.read_bytes() == (printed / "print2" / pdf.name).read_bytes()
         assert pdf.read_bytes().startswith(b"%PDF-")
     text = subprocess.run(
-        ["pdftotext", "-layout", str(printed / "print" / "MZ-LIST.v1.pdf"), "-"], capture_output=True, check=True
+        ["pdftotext", "-layout", str(printed / "print" / "MZ-LIST.v1.pdf"), "-"],
+        capture_output=True,
+        check=True,
     ).stdout.decode()
     signed = json.loads((printed / "protocols" / "MZ-LIST.v1.json").read_bytes())
     from kiosk.protocol.keys import unb64
@@ -61,10 +64,28 @@ def test_pdf_bytes_are_deterministic_and_bilingual(printed: Path) -> None:
         ("Бақылау қатынастары", "Контрольные соотношения"),
     ):
         assert kk in text and ru in text
-    # Every line's number and value is printed on its row.
-    rows = [ln.split() for ln in text.splitlines()]
+    # Every line's number and value are printed on one row: words with their boxes.
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(printed / "print" / "MZ-LIST.v1.pdf"), "-"],
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    pages = html.split("<page ")[1:]
+    words = [
+        (n, float(x0), (float(y0) + float(y1)) / 2, w)
+        for n, page in enumerate(pages)
+        for x0, y0, _, y1, w in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', page
+        )
+    ]
+    mm = 72 / 25.4
     for number, _, value in lines:
-        assert any(r and r[0] == number and str(value) in r for r in rows), number
+        # the first such word in reading order: the table comes before the ratios ("1 >= 3")
+        at = sorted((n, y) for n, x, y, w in words if w == number and x < 27 * mm)
+        assert at, number
+        n, y = at[0]
+        row = [w for m, x, yy, w in words if m == n and abs(yy - y) < 3 and 140 * mm < x < 175 * mm]
+        assert row == [str(value)], (number, row)
 
 
 @pytest.mark.parametrize("dpi", [150, 300])
@@ -73,13 +94,13 @@ def test_qr_survives_phone_photo_and_verifies(printed: Path, dpi: int, tmp_path:
     signed = (printed / "protocols" / "MZ-SMD-02.v1.json").read_bytes()
     parts = qr_texts(parse_file(signed))
     assert len(parts) >= 4  # split over several codes
-    pages = pdf_pages(pdf, dpi)
+    pages = pdf_pages(pdf, dpi)[-2:]  # the QR pages: 4 codes, then 1
     photos = []
     for k, page in enumerate(pages):
         effects = PhotoEffects.draw(random.Random(dpi * 100 + k))
         photo = degrade(page, dpi, effects, seed=dpi + k)
         photos.append(photo)
-        if k == len(pages) - 2:
+        if k == 0:
             photo.save(tmp_path / f"photo-{dpi}.jpg", quality=60)
     texts = decode_images(photos)
     assert sorted(texts) == sorted(parts)
