@@ -420,3 +420,21 @@ def _verify_one(data: bytes, trust: Any, package: Any, pdf: Path | None) -> Any:
                     "protocol_print_mismatch", f"{pdf.name} is not the print of this signed protocol"
                 )
     return v
+
+
+def verify_main(argv: list[str] | None = None) -> int:
+    """`python -m kiosk.commands_protocol FILE...`: the same as `sanaq verify`, without the
+    station's imports (the reader's compiled kernels), for a quick start on any computer."""
+    parser = argparse.ArgumentParser(prog="sanaq-verify")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_parsers(sub)
+    args = parser.parse_args(["verify", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        return run_verify(args)
+    except SanaqError as exc:
+        print(json.dumps({"error": exc.as_dict()}, ensure_ascii=False), file=sys.stderr)
+        return VERIFY_OTHER
+
+
+if __name__ == "__main__":
+    sys.exit(verify_main())

@@ -120,9 +120,9 @@ def test_verify_reads_pdf_and_photos_and_catches_a_changed_print(
     # Photos of the QR page(s) only, degraded, as JPEG files.
     pages = pdf_pages(pdf, 150)
     files = []
-    for k, page in enumerate(pages[-1:]):
+    for k, page in enumerate(pages[-2:]):  # the two QR pages
         f = tmp_path / f"photo{k}.jpg"
-        degrade(page, 150, PhotoEffects.draw(random.Random(7)), seed=7).save(f, quality=60)
+        degrade(page, 150, PhotoEffects.draw(random.Random(7 + k)), seed=7 + k).save(f, quality=60)
         files.append(str(f))
     assert main(["verify", *files]) == 0
     capsys.readouterr()

@@ -25,7 +25,9 @@ from kiosk.protocol.keys import b64, unb64
 from kiosk.protocol.signed import canonical
 
 PREFIX: Final = "SQP1"
-PART_BYTES: Final = 360
+# At most 300 bytes a code: QR version 16 at level Q, 90 mm wide with 1.016 mm modules, two
+# codes side by side on A4. Parts are made equal in size (the fewest codes, each as small).
+PART_BYTES: Final = 300
 MAX_EXPANDED: Final = 1 << 20
 B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 _B45_INDEX = {c: i for i, c in enumerate(B45)}
@@ -98,9 +100,12 @@ def from_binary(blob: bytes) -> dict[str, Any]:
         raise SanaqError("protocol_malformed", f"QR content: {exc}") from exc
 
 
-def split(blob: bytes, part_bytes: int = PART_BYTES) -> list[str]:
+def split(blob: bytes, part_bytes: int | None = None) -> list[str]:
+    part_bytes = part_bytes or PART_BYTES
     ident = hashlib.sha256(blob).hexdigest()[:8].upper()
-    pieces = [blob[i : i + part_bytes] for i in range(0, len(blob), part_bytes)] or [b""]
+    count = max(1, -(-len(blob) // part_bytes))
+    size = max(1, -(-len(blob) // count))
+    pieces = [blob[i : i + size] for i in range(0, len(blob), size)] or [b""]
     if len(pieces) > 99:
         raise SanaqError("protocol_malformed", "too large for the QR codes")
     return [f"{PREFIX}:{k + 1}:{len(pieces)}:{ident}:{b45encode(p)}" for k, p in enumerate(pieces)]

@@ -114,9 +114,15 @@ def render_pdf(verified: Verified, document: Mapping[str, Any], election: Electi
 
     def row(number: str, kk: str, ru: str, value: str, share: str) -> None:
         pdf.set_font("DejaVu", "", 7.5)
-        title_lines = pdf.multi_cell(widths[1] - 2, 3.3, f"{kk}\n{ru}", dry_run=True, output="LINES")
-        assert isinstance(title_lines, list)
-        h = max(7.0, 3.3 * len(title_lines) + 0.8)
+        # Most titles fit on one line per language: two cells, no line breaking (fast).
+        simple = max(pdf.get_string_width(kk), pdf.get_string_width(ru)) <= widths[1] - 3
+        if simple:
+            n_lines = 2
+        else:
+            title_lines = pdf.multi_cell(widths[1] - 2, 3.3, f"{kk}\n{ru}", dry_run=True, output="LINES")
+            assert isinstance(title_lines, list)
+            n_lines = len(title_lines)
+        h = max(7.0, 3.3 * n_lines + 0.8)
         if pdf.get_y() + h > BODY_BOTTOM:
             pdf.add_page()
         x, y = pdf.get_x(), pdf.get_y()
@@ -126,7 +132,12 @@ def render_pdf(verified: Verified, document: Mapping[str, Any], election: Electi
         pdf.cell(widths[0], h, number, align="C")
         pdf.set_font("DejaVu", "", 7.5)
         pdf.set_xy(x + widths[0] + 1, y + 0.4)
-        pdf.multi_cell(widths[1] - 2, 3.3, f"{kk}\n{ru}")
+        if simple:
+            pdf.cell(widths[1] - 2, 3.3, kk)
+            pdf.set_xy(x + widths[0] + 1, y + 0.4 + 3.3)
+            pdf.cell(widths[1] - 2, 3.3, ru)
+        else:
+            pdf.multi_cell(widths[1] - 2, 3.3, f"{kk}\n{ru}")
         pdf.set_font("DejaVu", "B", 10)
         pdf.set_xy(x + widths[0] + widths[1], y)
         pdf.cell(widths[2] - 2, h, value, align="R")
@@ -200,27 +211,27 @@ def render_pdf(verified: Verified, document: Mapping[str, Any], election: Electi
         7,
     )
     top = pdf.get_y() + 2
-    sizes = [
-        (len(segno.make_qr(t, error=QR_ERROR, boost_error=False).matrix) + 8) * QR_MODULE_MM for t in texts
-    ]
-    cell = max(sizes)
-    gap = (PAGE_W - 2 * cell) / 3
-    for k, text in enumerate(texts):
-        col, rank = k % 2, k // 2
-        if rank and rank % 2 == 0 and col == 0:
+    codes = [segno.make_qr(t, error=QR_ERROR, boost_error=False) for t in texts]
+    cell = max((len(c.matrix) + 8) * QR_MODULE_MM for c in codes)
+    columns = max(1, int((PAGE_W - 6) // (cell + 6)))
+    gap = (PAGE_W - columns * cell) / (columns + 1)
+    y = top
+    for k, code in enumerate(codes):
+        col = k % columns
+        if col == 0 and k:
+            y += cell + 7
+        if y + cell + 5 > BODY_BOTTOM:
             pdf.add_page()
-            top = MARGIN
-        y = top + (rank % 2) * (cell + 8)
+            y = MARGIN
         x = gap + col * (cell + gap)
-        _qr(pdf, text, x, y)
+        _qr(pdf, code, x, y)
         pdf.set_font("DejaVu", "", 8)
         pdf.set_xy(x, y + cell + 0.5)
         pdf.cell(cell, 4, f"{k + 1} / {len(texts)}", align="C")
     return bytes(pdf.output())
 
 
-def _qr(pdf: FPDF, text: str, x: float, y: float) -> None:
-    code = segno.make_qr(text, error=QR_ERROR, boost_error=False)
+def _qr(pdf: FPDF, code: segno.QRCode, x: float, y: float) -> None:
     matrix = code.matrix
     n = len(matrix)
     module = QR_MODULE_MM
