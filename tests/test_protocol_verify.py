@@ -277,3 +277,64 @@ def test_a_protocol_for_another_form_is_refused(
         ["verify", str(_write(tmp_path, "f.json", assemble(p, sigs, doc["enrolment"])))], capsys, monkeypatch
     )
     assert code == VERIFY_EXIT["protocol_form_mismatch"]
+
+
+def test_qr_content_that_expands_too_far_is_refused() -> None:
+    import zlib
+
+    from kiosk.protocol import compact
+
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    bomb = c.compress(b"[" + b"0," * (1 << 20) + b"0]") + c.flush()
+    assert len(bomb) < 5000
+    with pytest.raises(SanaqError) as e:
+        compact.from_binary(bomb)
+    assert e.value.code == "protocol_malformed"
+    # Parts that do not fit together (a part swapped in from another protocol) are refused.
+    a = compact.split(b"x" * 700)
+    b = compact.split(b"y" * 700)
+    with pytest.raises(SanaqError) as e:
+        compact.join([a[0], a[1], b[2].replace(b[2].split(":")[3], a[0].split(":")[3])])
+    assert e.value.code == "protocol_malformed"
+
+
+def test_roster_rules(finalised: Path) -> None:
+    from kiosk.protocol.signed import Enrolment, Member, sign_enrolment, verify_enrolment
+
+    doc = _doc(finalised / "protocols" / "MZ-LIST.v1.json")
+    e = verify_enrolment(doc["enrolment"], development_trust())
+    from kiosk.election.package import development_private_key
+
+    hq = development_private_key()
+    k = Ed25519PrivateKey.generate().public_key().public_bytes_raw()
+    bad = {
+        "two chairs": Enrolment(
+            e.election_hash, e.station, e.device_key, (*e.members, Member("zz", "chair", k))
+        ),
+        "no secretary": Enrolment(
+            e.election_hash, e.station, e.device_key, tuple(m for m in e.members if m.role != "secretary")
+        ),
+        "a key twice": Enrolment(
+            e.election_hash, e.station, e.device_key, (*e.members, Member("zz", "member", e.device_key))
+        ),
+        "reserved id": Enrolment(
+            e.election_hash, e.station, e.device_key, (*e.members, Member("device", "member", k))
+        ),
+    }
+    for why, enrol in bad.items():
+        with pytest.raises(SanaqError) as exc:
+            verify_enrolment(sign_enrolment(enrol, hq), development_trust())
+        assert exc.value.code == "protocol_enrolment_bad", why
+    # A genuine enrolment of another station does not vouch for this station's protocol.
+    other = Enrolment(e.election_hash, "380", e.device_key, e.members)
+    with pytest.raises(SanaqError) as exc:
+        verify_document(dict(doc, enrolment=sign_enrolment(other, hq)), development_trust())
+    assert exc.value.code == "protocol_enrolment_mismatch"
+
+
+def test_dissent_needs_a_reason(finalised: Path) -> None:
+    doc = _doc(finalised / "protocols" / "MZ-LIST.v1.json")
+    p = Protocol.from_json(json.loads(unb64(doc["payload"])))
+    with pytest.raises(SanaqError) as e:
+        sign(p, "dana", Ed25519PrivateKey.generate(), "dissent", None)
+    assert e.value.code == "protocol_dissent_reason"
