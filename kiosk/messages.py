@@ -476,6 +476,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "PIN введён неверно слишком много раз: ключ члена комиссии заблокирован.",
         "en": "Too many wrong PINs: the member's key is locked.",
     },
+    "protocol_finalised": {
+        "kk": "Бұл хаттама бекітілген: оған енді қол қоюға болмайды. Түзету үшін жаңа нұсқа жасаңыз.",
+        "ru": "Этот протокол утверждён: подписать его уже нельзя. Для исправления создайте новую версию.",
+        "en": "This protocol is finalised: it can no longer be signed. Make a new version to correct it.",
+    },
     # --- end of station protocol block ---------------------------------------------------
 }
 

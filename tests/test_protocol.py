@@ -199,6 +199,11 @@ def test_sign_finalise_and_correct(
         ("erlan", "member", "dissent"),
     ]
     assert r["signatures"][3]["note"] == "line 5 recount asked"
+    # A finalised version takes no more signatures.
+    code, _, err = run(
+        ["protocol", "--data", d, "sign", "--member", "dana", "--pin-stdin"], capsys, monkeypatch, "333333\n"
+    )
+    assert code == 2 and json.loads(err)["error"]["code"] == "protocol_finalised"
     # A correction without a reason is refused; with one it is version 2, naming version 1.
     entered = json.loads((station / "entered.json").read_text())
     fix = entered["mazhilis-list"]

@@ -156,6 +156,10 @@ class Desk:
         if latest is not None:
             same = self.build(contest, facts, latest.version, _replaces_of(latest, self.store))
             if same.canonical() == latest.payload:
+                if latest.finalised:
+                    # Its signed file is out; a later signature would make two different
+                    # "final" documents. A correction (with a reason) is a new version.
+                    raise SanaqError("protocol_finalised", f"{contest} v{latest.version}")
                 return latest
         if latest is None:
             p = self.build(contest, facts)
