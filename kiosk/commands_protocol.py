@@ -71,6 +71,12 @@ def add_parsers(sub: Any) -> None:
     q = ps.add_parser("enrol", help="install the enrolment signed by headquarters")
     q.add_argument("--roster", type=Path, required=True)
     ps.add_parser("status", help="versions, signatures and PIN events")
+    q = ps.add_parser("receipt", help="the zero or polls-closed report as a thermal receipt (text, no QR)")
+    q.add_argument("kind", choices=("zero", "closed"))
+    q.add_argument(
+        "--to", required=True, help="printer URL (escpos+net://, escpos+serial://, escpos+usb://, cups://)"
+    )
+    q.add_argument("--spool", type=Path, default=None, help="spool folder (default: DATA/spool)")
 
     v = sub.add_parser(
         "verify", help="verify signed protocols: JSON files, printed PDFs, photos of the QR codes"
@@ -192,6 +198,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"enrolled: device and {len(enrolment.members)} members")
         return 0
 
+    if args.action == "receipt":
+        return _receipt(args)
     desk, station, store = _desk(data, args.hq_key)
     if args.action == "enter":
         from kiosk.protocol.desk import parse_entered
@@ -276,6 +284,33 @@ def run(args: argparse.Namespace) -> int:
         )
         return 0
     raise AssertionError(args.action)
+
+
+def _receipt(args: argparse.Namespace) -> int:
+    from drivers.printer import PrintJob, PrintSpool, open_printer
+    from kiosk.commands_station import open_station
+    from kiosk.protocol.receipts import receipt_lines
+    from kiosk.station.service import SystemClock
+
+    station = open_station(args.data, args.hq_key)
+    journal = station.journal
+    state = journal.state
+    wanted = {"zero": ("open", "paused"), "closed": ("closed", "finalised", "exported", "synced")}[args.kind]
+    if state not in wanted:
+        raise SanaqError("protocol_not_ready", f"the station is {state}")
+    title, lines = receipt_lines(
+        args.kind,
+        station.package.election,
+        station.station_id,
+        journal.tally("official").to_json(),
+        _final_chain_hash(journal),
+        SystemClock().now_iso(),
+    )
+    spool = PrintSpool(args.spool or args.data / "spool", open_printer(args.to))
+    spool.submit(PrintJob(title, lines))
+    stopped = spool.pump()
+    print(json.dumps({"lines": len(lines) + 1, "waiting": len(spool.waiting()), "stopped": stopped}))
+    return 0 if stopped is None else 2
 
 
 def _roster(args: argparse.Namespace) -> int:
