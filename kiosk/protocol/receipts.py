@@ -30,7 +30,7 @@ def receipt_lines(
         ru,
         st.name.kk,
         st.name.ru,
-        election.election.title.ru[:60],
+        election.election.title.ru,
         f"{at}",
         f"Барлық парақтар: {tally['sheets']}",
         f"Всего листов: {tally['sheets']}",
@@ -45,7 +45,7 @@ def receipt_lines(
         contest = election.contest(style.contest)
         c = tally["contests"].get(contest.id, {"options": {}, "blank": 0, "overvote": 0, "review_pending": 0})
         lines.append("-" * 32)
-        lines.append(f"{style.id}: {contest.title.ru[:48]}")
+        lines.append(f"{style.id}: {contest.title.ru}")
         for o in contest.options:
             lines.append(o.name.kk)
             lines.append(f"  {o.name.ru}: {c['options'].get(o.id, 0)}")
