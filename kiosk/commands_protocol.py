@@ -44,7 +44,13 @@ def add_parsers(sub: Any) -> None:
     )
     ps = p.add_subparsers(dest="action", required=True)
     q = ps.add_parser("enter", help="the lines the commission enters, from a JSON file")
-    q.add_argument("--lines", type=Path, required=True, help='{"<contest or style>": {"<line id>": n, ...}}')
+    q.add_argument(
+        "--lines",
+        type=Path,
+        default=None,
+        help='{"<contest or style>": {"<line id>": n, ...}} (default: ask)',
+    )
+    q.add_argument("--contest", default=None, help="asking: only this contest or style")
     q = ps.add_parser("check", help="build every protocol and check its control ratios")
     q.add_argument("--contest", default=None)
     q.add_argument("--json", action="store_true")
@@ -151,6 +157,34 @@ def _facts(station: Any, contest: str) -> Any:
     )
 
 
+def _ask_lines(desk: Any, name: str | None) -> dict[str, dict[str, int]]:
+    """Interactive entry: each entered line of each protocol, asked in Kazakh and Russian.
+    A value that is not a whole number is asked again (three times at most)."""
+    out: dict[str, dict[str, int]] = {}
+    for contest in _contests(desk, name):
+        form = desk.election.protocol(contest)
+        if form is None:
+            raise SanaqError("protocol_no_form", contest)
+        print(f"== {desk.election.contest(contest).title.kk} / {desk.election.contest(contest).title.ru}")
+        lines: dict[str, int] = {}
+        for ln in form.lines:
+            if ln.source != "entered":
+                continue
+            for _ in range(3):
+                print(f"{ln.number}. {ln.title.kk} / {ln.title.ru}: ", end="", flush=True)
+                answer = sys.stdin.readline()
+                if not answer:
+                    raise SanaqError("protocol_input_invalid", "input ended")
+                if answer.strip().isdigit():
+                    lines[ln.id] = int(answer.strip())
+                    break
+                print("  ? бүтін сан / целое число")
+            else:
+                raise SanaqError("protocol_line_value", f"{contest}.{ln.id}")
+        out[contest] = lines
+    return out
+
+
 def _contests(desk: Any, name: str | None) -> list[str]:
     return [desk.contest_of(name)] if name else list(desk.contests())
 
@@ -204,11 +238,14 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "enter":
         from kiosk.protocol.desk import parse_entered
 
-        try:
-            raw = args.lines.read_bytes()
-        except OSError as exc:
-            raise SanaqError("protocol_input_invalid", str(exc)) from exc
-        done = desk.enter(parse_entered(raw))
+        if args.lines is None:
+            done = desk.enter(_ask_lines(desk, args.contest))
+        else:
+            try:
+                raw = args.lines.read_bytes()
+            except OSError as exc:
+                raise SanaqError("protocol_input_invalid", str(exc)) from exc
+            done = desk.enter(parse_entered(raw))
         print(f"entered: {', '.join(done)}")
         return 0
     if args.action == "check":

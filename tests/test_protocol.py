@@ -370,3 +370,24 @@ def test_ratio_checks_compute_difference() -> None:
     r, q = check_ratios(p)
     assert (r.ok, r.difference) == (False, 1)
     assert q.ok
+
+
+def test_enter_interactively(
+    station: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One value mistyped, asked again; the entry equals the file's.
+    answers = "2494\n2519\nthirty\n33\n2484\n2\n"
+    code, out, err = run(
+        ["protocol", "--data", str(station), "enter", "--contest", "MZ-LIST"], capsys, monkeypatch, answers
+    )
+    assert code == 0, err
+    assert "Сайлаушыларға берілген бюллетеньдер саны / Число бюллетеней, выданных избирателям" in out
+    assert "целое число" in out
+    store = ProtocolStore.open(station / "journal.sqlite", lambda: "t")
+    assert (
+        store.entered("mazhilis-list") == json.loads((station / "entered.json").read_text())["mazhilis-list"]
+    )
+    code, _, err = run(
+        ["protocol", "--data", str(station), "enter", "--contest", "MZ-LIST"], capsys, monkeypatch, "1\n"
+    )
+    assert code == 2 and json.loads(err)["error"]["code"] == "protocol_input_invalid"
