@@ -94,7 +94,7 @@ def test_qr_survives_phone_photo_and_verifies(printed: Path, dpi: int, tmp_path:
     signed = (printed / "protocols" / "MZ-SMD-02.v1.json").read_bytes()
     parts = qr_texts(parse_file(signed))
     assert len(parts) >= 4  # split over several codes
-    pages = pdf_pages(pdf, dpi)[-2:]  # the QR pages: 4 codes, then 1
+    pages = pdf_pages(pdf, dpi)[-2:]  # the QR pages: signatures and 4 codes, then 2 codes
     photos = []
     for k, page in enumerate(pages):
         effects = PhotoEffects.draw(random.Random(dpi * 100 + k))

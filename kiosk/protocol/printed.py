@@ -204,15 +204,18 @@ def render_pdf(verified: Verified, document: Mapping[str, Any], election: Electi
 
     # --- QR codes ---
     texts = qr_texts(document)
-    pdf.add_page()
+    codes = [segno.make_qr(t, error=QR_ERROR, boost_error=False) for t in texts]
+    cell = max((len(c.matrix) + 8) * QR_MODULE_MM for c in codes)
+    # The codes follow on the same page when a row of them fits below the signatures.
+    pdf.ln(4)
+    if pdf.get_y() + 12 + cell + 5 > BODY_BOTTOM:
+        pdf.add_page()
     para("QR: қол қойылған хаттама / подписанный протокол", 9, True)
     para(
         f"{len(texts)} код(тар) / кодов. Тексеру / Проверка: sanaq verify; sha256 {verified.digest}",
         7,
     )
     top = pdf.get_y() + 2
-    codes = [segno.make_qr(t, error=QR_ERROR, boost_error=False) for t in texts]
-    cell = max((len(c.matrix) + 8) * QR_MODULE_MM for c in codes)
     columns = max(1, int((PAGE_W - 6) // (cell + 6)))
     gap = (PAGE_W - columns * cell) / (columns + 1)
     y = top
