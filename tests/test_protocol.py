@@ -391,3 +391,19 @@ def test_enter_interactively(
         ["protocol", "--data", str(station), "enter", "--contest", "MZ-LIST"], capsys, monkeypatch, "1\n"
     )
     assert code == 2 and json.loads(err)["error"]["code"] == "protocol_input_invalid"
+
+
+def test_device_key_readable_by_others_is_refused(
+    station: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    os.chmod(station / "device.key", 0o644)
+    code, _, err = run(
+        ["protocol", "--data", str(station), "sign", "--member", "aigerim", "--pin-stdin"],
+        capsys,
+        monkeypatch,
+        "111111\n",
+    )
+    assert code == 2 and json.loads(err)["error"]["code"] == "device_key_missing"
+    # Nothing was signed, and no PIN attempt was spent.
+    store = ProtocolStore.open(station / "journal.sqlite", lambda: "t")
+    assert store.versions("mazhilis-list") == [] and store.audit_events() == []
