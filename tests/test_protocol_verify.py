@@ -338,3 +338,13 @@ def test_dissent_needs_a_reason(finalised: Path) -> None:
     with pytest.raises(SanaqError) as e:
         sign(p, "dana", Ed25519PrivateKey.generate(), "dissent", None)
     assert e.value.code == "protocol_dissent_reason"
+
+
+def test_a_line_given_twice_is_malformed(finalised: Path) -> None:
+    """A second "valid" line could make a ratio read one value and a reader another."""
+    doc = _doc(finalised / "protocols" / "MZ-LIST.v1.json")
+    payload = json.loads(unb64(doc["payload"]))
+    payload["lines"].append(["8", "valid", 0])
+    with pytest.raises(SanaqError) as e:
+        Protocol.from_json(payload)
+    assert e.value.code == "protocol_malformed"

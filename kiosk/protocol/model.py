@@ -116,6 +116,9 @@ class Protocol:
             )
             if set(raw) != set(p.to_json()):
                 raise ValueError("unknown or missing keys")
+            ids = [i for _, i, _ in lines]
+            if len(set(ids)) != len(ids) or len({r[0] for r in ratios}) != len(ratios):
+                raise ValueError("a line or ratio id appears twice")
         except (KeyError, TypeError, ValueError) as exc:
             raise SanaqError("protocol_malformed", f"payload: {exc}") from exc
         return p
