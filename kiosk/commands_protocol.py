@@ -423,9 +423,9 @@ def run_verify(args: argparse.Namespace) -> int:
     verified = []
     for k, (source, data, _kind) in enumerate(documents):
         try:
-            v = _verify_one(data, t, package, pdfs.get(k))
+            v, checked = _verify_one(data, t, package, pdfs.get(k))
             verified.append((source, v))
-            results.append({"input": source, **v.to_json()})
+            results.append({"input": source, **v.to_json(), "checked": checked})
         except SanaqError as exc:
             results.append(_fail(source, exc))
     # Replays: a version that another input, or the journal, says was replaced.
@@ -467,7 +467,9 @@ def _fail(source: str, exc: SanaqError) -> dict[str, Any]:
     return {"input": source, "ok": False, "error": exc.as_dict()}
 
 
-def _verify_one(data: bytes, trust: Any, package: Any, pdf: Path | None) -> Any:
+def _verify_one(data: bytes, trust: Any, package: Any, pdf: Path | None) -> tuple[Any, dict[str, bool]]:
+    """The verified protocol and what beyond the signatures and ratios could be checked:
+    the form (needs the package) and the print (a PDF input, and the package)."""
     from kiosk.election.load import load_election
     from kiosk.protocol.model import matches_form
     from kiosk.protocol.signed import parse_file, verify_document
@@ -478,6 +480,7 @@ def _verify_one(data: bytes, trust: Any, package: Any, pdf: Path | None) -> Any:
         sample = load_election(None)
         if sample.election_hash == v.protocol.election_hash:
             package = sample
+    checked = {"form": package is not None, "print": package is not None and pdf is not None}
     if package is not None:
         if package.election_hash != v.protocol.election_hash:
             raise SanaqError("protocol_enrolment_mismatch", "the protocol is for another election package")
@@ -491,7 +494,7 @@ def _verify_one(data: bytes, trust: Any, package: Any, pdf: Path | None) -> Any:
                 raise SanaqError(
                     "protocol_print_mismatch", f"{pdf.name} is not the print of this signed protocol"
                 )
-    return v
+    return v, checked
 
 
 def verify_main(argv: list[str] | None = None) -> int:

@@ -117,6 +117,7 @@ def test_verify_reads_pdf_and_photos_and_catches_a_changed_print(
     assert main(["verify", str(pdf)]) == 0
     out = json.loads(capsys.readouterr().out)["results"][0]
     assert out["ok"] and out["style"] == "MZ-LIST"
+    assert out["checked"] == {"form": True, "print": True}
     # Photos of the QR page(s) only, degraded, as JPEG files.
     pages = pdf_pages(pdf, 150)
     files = []
