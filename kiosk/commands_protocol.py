@@ -270,6 +270,11 @@ def run(args: argparse.Namespace) -> int:
         state = station.journal.state
         if state not in ("closed", "finalised", "exported", "synced"):
             raise SanaqError("protocol_not_ready", f"the station is {state}; close it first")
+        # The device vouches for the counted lines: not from a journal whose chain or counters
+        # do not agree with its records.
+        report = station.journal.verify()
+        if not report.ok:
+            raise SanaqError("journal_corrupt", "; ".join(report.problems[:3]))
         contests = _contests(desk, args.contest)
         device = load_device_key(data)
         versions = [desk.prepare(c, _facts(station, c), device, args.reason) for c in contests]

@@ -407,3 +407,24 @@ def test_device_key_readable_by_others_is_refused(
     # Nothing was signed, and no PIN attempt was spent.
     store = ProtocolStore.open(station / "journal.sqlite", lambda: "t")
     assert store.versions("mazhilis-list") == [] and store.audit_events() == []
+
+
+def test_device_does_not_sign_counters_that_differ_from_the_records(
+    station: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = sqlite3.connect(station / "journal.sqlite")
+    cur = db.execute(
+        "UPDATE counters SET n = n + 5 WHERE mode='official' AND contest='mazhilis-list' AND key = "
+        "(SELECT key FROM counters WHERE contest='mazhilis-list' AND key LIKE 'option:%' LIMIT 1)"
+    )
+    assert cur.rowcount == 1
+    db.commit()
+    db.close()
+    code, _, err = run(
+        ["protocol", "--data", str(station), "sign", "--member", "aigerim", "--pin-stdin"],
+        capsys,
+        monkeypatch,
+        "111111\n",
+    )
+    assert code == 2 and json.loads(err)["error"]["code"] == "journal_corrupt"
+    assert "counters differ" in json.loads(err)["error"]["detail"]
