@@ -37,7 +37,7 @@ from kiosk.election.load import load_election, trust
 from kiosk.protocol import compact
 from kiosk.protocol.desk import Desk, JournalFacts, commission_decided
 from kiosk.protocol.keys import load_device_key, unlock_member_key
-from kiosk.protocol.photo import PhotoEffects, degrade
+from kiosk.protocol.photo import PhotoEffects, degrade, harsher
 from kiosk.protocol.printed import render_pdf
 from kiosk.protocol.sample import PIN, make_sample_station
 from kiosk.protocol.scan import decode_images, pdf_pages
@@ -108,6 +108,7 @@ def main() -> None:
     ap.add_argument("--sheets", type=int, default=1000, help="sheets per ballot type in the journal")
     ap.add_argument("--renders", type=int, default=200)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--severity", type=float, default=1.0, help="photo effects this many times worse")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="sanaq-protocol-bench-"))
@@ -188,7 +189,8 @@ def main() -> None:
         photos = []
         for page in qr_pages[(pdf.stem, dpi)]:
             seed = rng.randrange(1 << 30)
-            photos.append(degrade(page, dpi, PhotoEffects.draw(random.Random(seed)), seed))  # type: ignore[arg-type]
+            effects = harsher(PhotoEffects.draw(random.Random(seed)), args.severity)
+            photos.append(degrade(page, dpi, effects, seed))  # type: ignore[arg-type]
         texts = decode_images(photos)  # type: ignore[arg-type]
         expected = compact.split(compact.to_binary(parse_file(signed[pdf.stem])))
         codes_total += len(expected)
@@ -235,6 +237,7 @@ def main() -> None:
             "by_dpi": {str(k): {"verified": v[0], "renders": v[1]} for k, v in per_dpi.items()},
             "failures": failures[:10],
             "seconds": round(decode_s, 1),
+            "severity": args.severity,
             "target_rate": 0.995,
         },
     }

@@ -39,6 +39,20 @@ class PhotoEffects:
         )
 
 
+def harsher(e: PhotoEffects, k: float) -> PhotoEffects:
+    """The same photo `k` times worse: perspective, rotation, blur, glare, light and noise."""
+    return PhotoEffects(
+        perspective=e.perspective * k,
+        blur_sigma_mm=e.blur_sigma_mm * k,
+        glare=min(250.0, e.glare * k),
+        glare_radius=e.glare_radius,
+        light_gradient=min(0.8, e.light_gradient * k),
+        noise=e.noise * k,
+        rotation_deg=e.rotation_deg * k,
+        jpeg_quality=e.jpeg_quality,
+    )
+
+
 def degrade(page: Image.Image, dpi: float, effects: PhotoEffects, seed: int) -> Image.Image:
     rng = np.random.default_rng(seed)
     grey = np.asarray(page.convert("L"), dtype=np.float32)
