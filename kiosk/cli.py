@@ -84,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     from kiosk.commands_kiosk import add_parser as add_kiosk
 
     add_kiosk(sub)
+    # --- station protocol (issue 13, protocol work) ---
+    from kiosk.commands_protocol import add_parsers as add_protocol
+
+    add_protocol(sub)
 
     p = sub.add_parser("read", help="interpret ballot images; one JSON line per image")
     _add_election_arg(p)
@@ -136,6 +140,11 @@ def _run(args: argparse.Namespace) -> int:
         from kiosk.commands_drivers import run as run_drivers
 
         return run_drivers(args)
+    # --- station protocol (issue 13, protocol work) ---
+    if args.command in ("protocol", "verify"):
+        from kiosk.commands_protocol import run as run_protocol
+
+        return run_protocol(args)
     raise AssertionError(args.command)
 
 

@@ -520,6 +520,163 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Журнал — копия только для чтения: её можно проверить, но не вести подсчёт.",
         "en": "The journal is a read-only copy: it can be verified, not counted into.",
     },
+    # --- station protocol (issue 13, protocol work) ----------------------------------
+    "protocol_no_form": {
+        "kk": "Бұл бюллетень түріне хаттама нысаны пакетте жоқ.",
+        "ru": "В пакете нет формы протокола для этого типа бюллетеня.",
+        "en": "The package has no protocol form for this ballot type.",
+    },
+    "protocol_line_counted": {
+        "kk": "Бұл жолды сканер санайды, комиссия оны енгізбейді.",
+        "ru": "Эту строку считает сканер, комиссия её не вводит.",
+        "en": "This line is counted by the scanner; the commission does not enter it.",
+    },
+    "protocol_line_unknown": {
+        "kk": "Хаттамада мұндай жол жоқ.",
+        "ru": "В протоколе нет такой строки.",
+        "en": "The protocol has no such line.",
+    },
+    "protocol_line_missing": {
+        "kk": "Хаттаманың кейбір жолдары енгізілмеген.",
+        "ru": "Не все строки протокола введены.",
+        "en": "Some protocol lines have not been entered.",
+    },
+    "protocol_line_value": {
+        "kk": "Жолдың мәні бүтін теріс емес сан болуы керек.",
+        "ru": "Значение строки должно быть целым неотрицательным числом.",
+        "en": "A line's value must be a whole number, zero or more.",
+    },
+    "protocol_review_pending": {
+        "kk": "Комиссия шешімін күтіп тұрған бюллетеньдер бар: алдымен оларды шешіңіз.",
+        "ru": "Есть бюллетени, ожидающие решения комиссии: сначала решите их.",
+        "en": "Some ballots wait for the commission's decision: decide them first.",
+    },
+    "protocol_ratio_failed": {
+        "kk": "Бақылау қатынасы орындалмайды: хаттаманы бекітуге болмайды.",
+        "ru": "Контрольное соотношение не выполняется: протокол нельзя утвердить.",
+        "en": "A control ratio fails: the protocol cannot be finalised.",
+    },
+    "protocol_unsigned": {
+        "kk": "Хаттамаға қажетті қолдар қойылмаған (құрылғы, төраға, хатшы).",
+        "ru": "Протокол не подписан всеми, кто должен (устройство, председатель, секретарь).",
+        "en": "The protocol lacks a required signature (device, chair, secretary).",
+    },
+    "protocol_bad_signature": {
+        "kk": "Хаттаманың қолы жарамсыз: мазмұны өзгертілген.",
+        "ru": "Подпись протокола недействительна: содержимое изменено.",
+        "en": "A protocol signature does not verify: the content was changed.",
+    },
+    "protocol_unknown_signer": {
+        "kk": "Қол қойған адам комиссия тізімінде жоқ.",
+        "ru": "Подписавший не входит в состав комиссии.",
+        "en": "A signer is not on the commission roster.",
+    },
+    "protocol_enrolment_bad": {
+        "kk": "Комиссия тізімі штабтың кілтімен расталмаған.",
+        "ru": "Состав комиссии не подтверждён ключом штаба.",
+        "en": "The commission roster is not confirmed by the headquarters key.",
+    },
+    "protocol_enrolment_mismatch": {
+        "kk": "Хаттама басқа сайлауға немесе учаскеге жатады.",
+        "ru": "Протокол относится к другим выборам или участку.",
+        "en": "The protocol belongs to another election or station.",
+    },
+    "protocol_malformed": {
+        "kk": "Хаттама файлы бүлінген немесе өзгертілген.",
+        "ru": "Файл протокола повреждён или изменён.",
+        "en": "The protocol file is damaged or was changed.",
+    },
+    "protocol_superseded": {
+        "kk": "Бұл хаттаманың жаңа нұсқасы бар: бұл ағымдағысы емес.",
+        "ru": "У этого протокола есть новая версия: он не действующий.",
+        "en": "This protocol has a newer version: it is not the current one.",
+    },
+    "protocol_form_mismatch": {
+        "kk": "Хаттаманың жолдары сайлау пакетіндегі нысанға сәйкес келмейді.",
+        "ru": "Строки протокола не соответствуют форме в пакете выборов.",
+        "en": "The protocol's lines do not match the form in the election package.",
+    },
+    "protocol_print_mismatch": {
+        "kk": "Басылған сандар QR-кодтағы қол қойылған хаттамаға сәйкес келмейді.",
+        "ru": "Напечатанные числа не совпадают с подписанным протоколом в QR-коде.",
+        "en": "The printed figures differ from the signed protocol in the QR codes.",
+    },
+    "protocol_qr_unreadable": {
+        "kk": "QR-кодтардың бәрі оқылмады.",
+        "ru": "Не все QR-коды удалось прочитать.",
+        "en": "Not all QR codes could be read.",
+    },
+    "protocol_not_ready": {
+        "kk": "Хаттама әлі дайын емес: жолдарды енгізіп, қол қойыңыз.",
+        "ru": "Протокол ещё не готов: введите строки и подпишите.",
+        "en": "The protocol is not ready: enter the lines and sign it.",
+    },
+    "protocol_already_signed": {
+        "kk": "Бұл мүше осы нұсқаға қол қойып қойған.",
+        "ru": "Этот член комиссии уже подписал эту версию.",
+        "en": "This member has already signed this version.",
+    },
+    "protocol_version_conflict": {
+        "kk": "Хаттама нұсқасы сәйкес келмейді: қайталап көріңіз.",
+        "ru": "Конфликт версий протокола: повторите.",
+        "en": "Protocol version conflict: try again.",
+    },
+    "protocol_reason_needed": {
+        "kk": "Бекітілген хаттаманы түзету үшін себебін көрсетіңіз.",
+        "ru": "Чтобы исправить утверждённый протокол, укажите причину.",
+        "en": "Give the reason to correct a finalised protocol.",
+    },
+    "protocol_dissent_reason": {
+        "kk": "Ерекше пікірдің себебін жазыңыз.",
+        "ru": "Укажите причину особого мнения.",
+        "en": "Give the reason for the dissent.",
+    },
+    "protocol_input_invalid": {
+        "kk": "Енгізілген жолдар файлы оқылмады.",
+        "ru": "Не удалось прочитать файл строк протокола.",
+        "en": "The file of entered lines could not be read.",
+    },
+    "device_key_missing": {
+        "kk": "Құрылғының кілті жоқ немесе жарамсыз.",
+        "ru": "Ключ устройства отсутствует или недействителен.",
+        "en": "The device key is missing or not valid.",
+    },
+    "member_unknown": {
+        "kk": "Мұндай комиссия мүшесі тіркелмеген.",
+        "ru": "Такой член комиссии не зарегистрирован.",
+        "en": "No such commission member is enrolled.",
+    },
+    "member_key_exists": {
+        "kk": "Бұл мүшенің кілті бұрыннан бар.",
+        "ru": "Ключ этого члена комиссии уже существует.",
+        "en": "This member already has a key.",
+    },
+    "member_key_corrupt": {
+        "kk": "Мүшенің кілт файлы бүлінген.",
+        "ru": "Файл ключа члена комиссии повреждён.",
+        "en": "The member's key file is damaged.",
+    },
+    "member_pin_weak": {
+        "kk": "PIN кемінде 6 таңбадан тұруы керек.",
+        "ru": "PIN должен содержать не менее 6 символов.",
+        "en": "The PIN must have at least 6 characters.",
+    },
+    "member_pin_wrong": {
+        "kk": "PIN қате.",
+        "ru": "Неверный PIN.",
+        "en": "Wrong PIN.",
+    },
+    "member_locked": {
+        "kk": "PIN тым көп рет қате терілді: мүшенің кілті бұғатталды.",
+        "ru": "PIN введён неверно слишком много раз: ключ члена комиссии заблокирован.",
+        "en": "Too many wrong PINs: the member's key is locked.",
+    },
+    "protocol_finalised": {
+        "kk": "Бұл хаттама бекітілген: оған енді қол қоюға болмайды. Түзету үшін жаңа нұсқа жасаңыз.",
+        "ru": "Этот протокол утверждён: подписать его уже нельзя. Для исправления создайте новую версию.",
+        "en": "This protocol is finalised: it can no longer be signed. Make a new version to correct it.",
+    },
+    # --- end of station protocol block ---------------------------------------------------
 }
 
 

@@ -1,0 +1,533 @@
+"""`sanaq protocol --data DIR ...` (the commission's protocol) and `sanaq verify FILE...`.
+
+`sanaq verify` exits 0 when every input verifies, otherwise with the stable exit code of
+the first failure (VERIFY_EXIT); the JSON on stdout says what failed for every input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from kiosk.errors import SanaqError
+
+JOURNAL = "journal.sqlite"
+PACKAGE = "election.json"
+ENROLMENT = "enrolment.json"
+PROTOCOLS = "protocols"
+
+VERIFY_EXIT: dict[str, int] = {
+    "protocol_malformed": 10,
+    "protocol_bad_signature": 11,
+    "protocol_unknown_signer": 12,
+    "protocol_enrolment_bad": 13,
+    "protocol_enrolment_mismatch": 14,
+    "protocol_unsigned": 15,
+    "protocol_ratio_failed": 16,
+    "protocol_superseded": 17,
+    "protocol_form_mismatch": 18,
+    "protocol_print_mismatch": 19,
+    "protocol_qr_unreadable": 20,
+}
+VERIFY_OTHER = 2
+
+
+def add_parsers(sub: Any) -> None:
+    p = sub.add_parser("protocol", help="the station protocol: enter, check, sign, finalise, print")
+    p.add_argument("--data", type=Path, required=True, help="the station's data folder")
+    p.add_argument(
+        "--hq-key", type=Path, default=None, help="headquarters public key, PEM (default: DEVELOPMENT)"
+    )
+    ps = p.add_subparsers(dest="action", required=True)
+    q = ps.add_parser("enter", help="the lines the commission enters, from a JSON file")
+    q.add_argument(
+        "--lines",
+        type=Path,
+        default=None,
+        help='{"<contest or style>": {"<line id>": n, ...}} (default: ask)',
+    )
+    q.add_argument("--contest", default=None, help="asking: only this contest or style")
+    q = ps.add_parser("check", help="build every protocol and check its control ratios")
+    q.add_argument("--contest", default=None)
+    q.add_argument("--json", action="store_true")
+    q = ps.add_parser("sign", help="a commission member approves (or dissents from) the protocols")
+    q.add_argument("--member", required=True)
+    q.add_argument("--contest", default=None, help="contest or style id (default: every protocol)")
+    q.add_argument("--dissent", default=None, metavar="REASON", help="record a dissent instead of approving")
+    q.add_argument("--reason", default=None, help="why a finalised protocol is corrected")
+    q.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input")
+    q = ps.add_parser("finalise", help="finalise: device, chair and secretary approved, every ratio holds")
+    q.add_argument("--contest", default=None)
+    q = ps.add_parser("print", help="the printed protocol (A4 PDF with QR codes) of each finalised protocol")
+    q.add_argument("--contest", default=None)
+    q.add_argument("--out", type=Path, required=True)
+    q = ps.add_parser(
+        "export",
+        help="the finalised protocols, NIST results and cast vote records to a USB stick (as `sanaq export`)",
+    )
+    q.add_argument("--to", type=Path, required=True, help="the USB stick's mount point")
+    q.add_argument(
+        "--protocol",
+        type=Path,
+        action="append",
+        default=[],
+        help="signed protocol files or folders (default: DATA/protocols, the finalised ones)",
+    )
+    q.add_argument("--mode", choices=("official", "test"), default="official")
+    q = ps.add_parser("member-add", help="generate a member's key, stored encrypted under the member's PIN")
+    q.add_argument("--member", required=True)
+    q.add_argument("--role", required=True, choices=("chair", "secretary", "member"))
+    q.add_argument("--pin-stdin", action="store_true")
+    q = ps.add_parser("roster", help="headquarters: sign the enrolment (device key + roster) of a station")
+    q.add_argument(
+        "--key", type=Path, default=None, help="headquarters private key PEM (default: DEVELOPMENT)"
+    )
+    q.add_argument("--out", type=Path, required=True)
+    q = ps.add_parser("enrol", help="install the enrolment signed by headquarters")
+    q.add_argument("--roster", type=Path, required=True)
+    ps.add_parser("status", help="versions, signatures and PIN events")
+    q = ps.add_parser("receipt", help="the zero or polls-closed report as a thermal receipt (text, no QR)")
+    q.add_argument("kind", choices=("zero", "closed"))
+    q.add_argument(
+        "--to", required=True, help="printer URL (escpos+net://, escpos+serial://, escpos+usb://, cups://)"
+    )
+    q.add_argument("--spool", type=Path, default=None, help="spool folder (default: DATA/spool)")
+
+    v = sub.add_parser(
+        "verify", help="verify signed protocols: JSON files, printed PDFs, photos of the QR codes"
+    )
+    v.add_argument("inputs", type=Path, nargs="+")
+    v.add_argument(
+        "--hq-key", type=Path, default=None, help="headquarters public key, PEM (default: DEVELOPMENT)"
+    )
+    v.add_argument(
+        "--election", type=Path, default=None, help="the election package: check the form and the print"
+    )
+    v.add_argument(
+        "--journal", type=Path, default=None, help="the station journal: refuse superseded versions"
+    )
+
+
+def _pin(args: argparse.Namespace, prompt: str) -> str:
+    if args.pin_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    return getpass.getpass(prompt)
+
+
+def _print(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=1))
+
+
+def _desk(data: Path, hq_key: Path | None) -> tuple[Any, Any, Any]:
+    from kiosk.commands_station import open_station
+    from kiosk.election.load import trust
+    from kiosk.protocol.desk import Desk
+    from kiosk.protocol.signed import verify_enrolment
+    from kiosk.protocol.store import ProtocolStore
+    from kiosk.station.service import SystemClock
+
+    station = open_station(data, hq_key)
+    store = ProtocolStore.open(data / JOURNAL, SystemClock().now_iso)
+    try:
+        jws = json.loads((data / ENROLMENT).read_text())
+    except FileNotFoundError as exc:
+        raise SanaqError(
+            "protocol_enrolment_bad", f"{data / ENROLMENT} missing: run `sanaq protocol enrol`"
+        ) from exc
+    except ValueError as exc:
+        raise SanaqError("protocol_enrolment_bad", str(exc)) from exc
+    t = trust(hq_key)
+    enrolment = verify_enrolment(jws, t)
+    pkg = station.package
+    if enrolment.election_hash != pkg.election_hash or enrolment.station != station.station_id:
+        raise SanaqError("protocol_enrolment_mismatch", "the enrolment is for another election or station")
+    desk = Desk(pkg.election, pkg.election_hash, station.station_id, store, jws, t)
+    return desk, station, store
+
+
+def _facts(station: Any, contest: str) -> Any:
+    from kiosk.protocol.desk import JournalFacts, commission_decided
+
+    journal = station.journal
+    counters = journal.tally("official").contests.get(contest, {})
+    return JournalFacts(
+        dict(counters),
+        commission_decided(journal.cast_vote_records("official"), contest),
+        journal.chain_head(),
+    )
+
+
+def _ask_lines(desk: Any, name: str | None) -> dict[str, dict[str, int]]:
+    """Interactive entry: each entered line of each protocol, asked in Kazakh and Russian.
+    A value that is not a whole number is asked again (three times at most)."""
+    out: dict[str, dict[str, int]] = {}
+    for contest in _contests(desk, name):
+        form = desk.election.protocol(contest)
+        if form is None:
+            raise SanaqError("protocol_no_form", contest)
+        print(f"== {desk.election.contest(contest).title.kk} / {desk.election.contest(contest).title.ru}")
+        lines: dict[str, int] = {}
+        for ln in form.lines:
+            if ln.source != "entered":
+                continue
+            for _ in range(3):
+                print(f"{ln.number}. {ln.title.kk} / {ln.title.ru}: ", end="", flush=True)
+                answer = sys.stdin.readline()
+                if not answer:
+                    raise SanaqError("protocol_input_invalid", "input ended")
+                if answer.strip().isdigit():
+                    lines[ln.id] = int(answer.strip())
+                    break
+                print("  ? бүтін сан / целое число")
+            else:
+                raise SanaqError("protocol_line_value", f"{contest}.{ln.id}")
+        out[contest] = lines
+    return out
+
+
+def _contests(desk: Any, name: str | None) -> list[str]:
+    return [desk.contest_of(name)] if name else list(desk.contests())
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "verify":
+        return run_verify(args)
+    data: Path = args.data
+    if args.action == "export":
+        from kiosk.commands_export import run as run_export
+
+        protocols = args.protocol or ([data / PROTOCOLS] if (data / PROTOCOLS).is_dir() else [])
+        return run_export(
+            argparse.Namespace(
+                action=None, data=data, to=args.to, protocol=protocols, mode=args.mode, hq_key=args.hq_key
+            )
+        )
+    if args.action == "member-add":
+        from kiosk.protocol.keys import create_member_key
+
+        pin = _pin(args, "PIN: ")
+        if not (args.pin_stdin or not sys.stdin.isatty()) and getpass.getpass("PIN again: ") != pin:
+            raise SanaqError("member_pin_wrong", "the two PINs differ")
+        m = create_member_key(data, args.member, args.role, pin)
+        print(f"member {m.member} ({m.role}) key made; public part in the roster: sanaq protocol roster")
+        return 0
+    if args.action == "roster":
+        return _roster(args)
+    if args.action == "enrol":
+        from kiosk.commands_station import open_station
+        from kiosk.election.load import trust
+        from kiosk.protocol.keys import raw_public
+        from kiosk.protocol.signed import verify_enrolment
+
+        raw = args.roster.read_bytes()
+        try:
+            jws = json.loads(raw)
+        except ValueError as exc:
+            raise SanaqError("protocol_enrolment_bad", "not JSON") from exc
+        enrolment = verify_enrolment(jws, trust(args.hq_key))
+        station = open_station(data, args.hq_key)
+        if (
+            enrolment.election_hash != station.package.election_hash
+            or enrolment.station != station.station_id
+        ):
+            raise SanaqError(
+                "protocol_enrolment_mismatch", "the enrolment is for another election or station"
+            )
+        from kiosk.protocol.keys import load_device_key
+
+        if raw_public(load_device_key(data).public_key()) != enrolment.device_key:
+            raise SanaqError("protocol_enrolment_mismatch", "the enrolled device key is not this kiosk's")
+        (data / ENROLMENT).write_bytes(raw)
+        print(f"enrolled: device and {len(enrolment.members)} members")
+        return 0
+
+    if args.action == "receipt":
+        return _receipt(args)
+    desk, station, store = _desk(data, args.hq_key)
+    if args.action == "enter":
+        from kiosk.protocol.desk import parse_entered
+
+        if args.lines is None:
+            done = desk.enter(_ask_lines(desk, args.contest))
+        else:
+            try:
+                raw = args.lines.read_bytes()
+            except OSError as exc:
+                raise SanaqError("protocol_input_invalid", str(exc)) from exc
+            done = desk.enter(parse_entered(raw))
+        print(f"entered: {', '.join(done)}")
+        return 0
+    if args.action == "check":
+        reports = [desk.check(c, _facts(station, c)) for c in _contests(desk, args.contest)]
+        if args.json:
+            _print(reports)
+        else:
+            for r in reports:
+                print(
+                    f"{r['contest']}: {'ok' if r['ok'] else 'RATIO FAILS'}; decided by the commission {r['commission_decided']}"
+                )
+                for x in r["ratios"]:
+                    if not x["ok"]:
+                        print(
+                            f"  {x['id']}: {' + '.join(x['left'])} = {x['left_sum']} {x['op']} "
+                            f"{' + '.join(x['right'])} = {x['right_sum']}; difference {x['difference']:+d}"
+                        )
+        return 0 if all(r["ok"] for r in reports) else 4
+    if args.action == "sign":
+        from kiosk.protocol.keys import load_device_key, unlock_member_key
+
+        state = station.journal.state
+        if state not in ("closed", "finalised", "exported", "synced"):
+            raise SanaqError("protocol_not_ready", f"the station is {state}; close it first")
+        # The device vouches for the counted lines: not from a journal whose chain or counters
+        # do not agree with its records.
+        report = station.journal.verify()
+        if not report.ok:
+            raise SanaqError("journal_corrupt", "; ".join(report.problems[:3]))
+        contests = _contests(desk, args.contest)
+        device = load_device_key(data)
+        versions = [desk.prepare(c, _facts(station, c), device, args.reason) for c in contests]
+        key = unlock_member_key(data, args.member, _pin(args, f"PIN for {args.member}: "), store)
+        vote = "dissent" if args.dissent else "approve"
+        for c, v in zip(contests, versions, strict=True):
+            desk.sign_member(c, v, args.member, key, vote, args.dissent)
+            print(f"{c} v{v.version}: {vote} by {args.member}")
+        return 0
+    if args.action == "finalise":
+        for c in _contests(desk, args.contest):
+            verified, path = desk.finalise(c, _facts(station, c), data / PROTOCOLS)
+            print(f"{c} v{verified.protocol.version} finalised -> {path}")
+        return 0
+    if args.action == "print":
+        from kiosk.protocol.printed import render_pdf
+        from kiosk.protocol.signed import verify_document
+
+        args.out.mkdir(parents=True, exist_ok=True)
+        for c in _contests(desk, args.contest):
+            v = store.current_finalised(c)
+            if v is None:
+                raise SanaqError("protocol_not_ready", f"{c}: not finalised")
+            doc = desk.document(c, v)
+            verified = verify_document(doc, desk.trust)
+            path = args.out / f"{verified.protocol.style}.v{v.version}.pdf"
+            path.write_bytes(render_pdf(verified, doc, desk.election))
+            print(f"{c} v{v.version} -> {path}")
+        return 0
+    if args.action == "status":
+        out = {}
+        for c in desk.contests():
+            out[c] = [
+                {
+                    "version": v.version,
+                    "sha256": v.sha256,
+                    "replaces": v.replaces,
+                    "reason": v.reason,
+                    "finalised": v.finalised,
+                    "signers": [s for s, _, _ in store.signatures(c, v.version)],
+                }
+                for v in store.versions(c)
+            ]
+        _print(
+            {
+                "protocols": out,
+                "pin_events": [e for e in store.audit_events() if e["kind"].startswith("pin_")],
+            }
+        )
+        return 0
+    raise AssertionError(args.action)
+
+
+def _receipt(args: argparse.Namespace) -> int:
+    from drivers.printer import PrintJob, PrintSpool, open_printer
+    from kiosk.commands_station import open_station
+    from kiosk.protocol.receipts import receipt_lines
+    from kiosk.station.service import SystemClock
+
+    station = open_station(args.data, args.hq_key)
+    journal = station.journal
+    state = journal.state
+    wanted = {"zero": ("open", "paused"), "closed": ("closed", "finalised", "exported", "synced")}[args.kind]
+    if state not in wanted:
+        raise SanaqError("protocol_not_ready", f"the station is {state}")
+    title, lines = receipt_lines(
+        args.kind,
+        station.package.election,
+        station.station_id,
+        journal.tally("official").to_json(station.invalid),
+        journal.chain_head(),
+        SystemClock().now_iso(),
+    )
+    spool = PrintSpool(args.spool or args.data / "spool", open_printer(args.to))
+    spool.submit(PrintJob(title, lines))
+    stopped = spool.pump()
+    print(json.dumps({"lines": len(lines) + 1, "waiting": len(spool.waiting()), "stopped": stopped}))
+    return 0 if stopped is None else 2
+
+
+def _roster(args: argparse.Namespace) -> int:
+    """Demo and test convenience: headquarters builds the enrolment from the public parts
+    (in the field they travel to headquarters; no private key leaves the kiosk)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from kiosk.commands_station import open_station
+    from kiosk.election.package import development_private_key, load_private_key
+    from kiosk.protocol.keys import member_public, raw_public
+    from kiosk.protocol.sample import make_enrolment
+
+    data: Path = args.data
+    station = open_station(data, args.hq_key)
+    pub = serialization.load_pem_public_key((data / "device.pub").read_bytes())
+    if not isinstance(pub, Ed25519PublicKey):
+        raise SanaqError("device_key_missing", "device.pub is not Ed25519")
+    members = []
+    for f in sorted((data / "members").glob("*.key")):
+        m = member_public(data, f.stem)
+        members.append((m.member, m.role, m.public))
+    hq = load_private_key(args.key.read_bytes()) if args.key else development_private_key()
+    jws = make_enrolment(station.package, station.station_id, raw_public(pub), members, hq)
+    args.out.write_text(json.dumps(jws, indent=1) + "\n")
+    print(f"enrolment of station {station.station_id}: device + {len(members)} members -> {args.out}")
+    return 0
+
+
+# --- verify ---------------------------------------------------------------------------------
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from kiosk.election.load import load_election, trust
+
+    t = trust(args.hq_key)
+    package = None
+    if args.election is not None:
+        package = load_election(args.election, args.hq_key)
+    results: list[dict[str, Any]] = []
+    documents: list[tuple[str, bytes, str]] = []  # (source, file bytes, kind)
+    qr_sources = [p for p in args.inputs if p.suffix.lower() != ".json"]
+    for path in args.inputs:
+        if path.suffix.lower() == ".json":
+            try:
+                documents.append((str(path), path.read_bytes(), "json"))
+            except OSError as exc:
+                results.append(_fail(str(path), SanaqError("protocol_malformed", str(exc))))
+    pdfs = {}
+    if qr_sources:
+        from kiosk.protocol import compact
+        from kiosk.protocol.scan import texts_from
+        from kiosk.protocol.signed import to_file_bytes
+
+        # Each PDF is one printed protocol; photos are pooled (one protocol may span photos).
+        groups = [[p] for p in qr_sources if p.suffix.lower() == ".pdf"]
+        photos = [p for p in qr_sources if p.suffix.lower() != ".pdf"]
+        if photos:
+            groups.append(photos)
+        for group in groups:
+            try:
+                texts = texts_from(group)
+                if not texts:
+                    raise SanaqError("protocol_qr_unreadable", "no protocol QR code found")
+                for blob in compact.join(texts):
+                    documents.append(
+                        (",".join(map(str, group)), to_file_bytes(compact.from_binary(blob)), "qr")
+                    )
+                    if group[0].suffix.lower() == ".pdf":
+                        pdfs[len(documents) - 1] = group[0]
+            except SanaqError as exc:
+                results.append(_fail(",".join(map(str, group)), exc))
+    verified = []
+    for k, (source, data, _kind) in enumerate(documents):
+        try:
+            v, checked = _verify_one(data, t, package, pdfs.get(k))
+            verified.append((source, v))
+            results.append({"input": source, **v.to_json(), "checked": checked})
+        except SanaqError as exc:
+            results.append(_fail(source, exc))
+    # Replays: a version that another input, or the journal, says was replaced.
+    replaced = {
+        (v.protocol.station, v.protocol.contest, v.protocol.replaces.sha256): v.protocol.version
+        for _, v in verified
+        if v.protocol.replaces
+    }
+    latest_final: dict[str, int] = {}
+    if args.journal is not None:
+        from kiosk.protocol.store import ProtocolStore
+
+        store = ProtocolStore.open(args.journal, lambda: "")
+        for _, v in verified:
+            cur = store.current_finalised(v.protocol.contest)
+            if cur is not None:
+                latest_final[v.protocol.contest] = cur.version
+        store.close()
+    for source, v in verified:
+        p = v.protocol
+        newer = replaced.get((p.station, p.contest, v.digest))
+        if newer is None and latest_final.get(p.contest, p.version) > p.version:
+            newer = latest_final[p.contest]
+        if newer is not None:
+            for r in results:
+                if r.get("input") == source and r.get("sha256") == v.digest:
+                    r.clear()
+                    r.update(
+                        _fail(source, SanaqError("protocol_superseded", f"v{p.version} replaced by v{newer}"))
+                    )
+    _print({"results": results})
+    for r in results:
+        if not r.get("ok"):
+            return VERIFY_EXIT.get(r["error"]["code"], VERIFY_OTHER)
+    return 0
+
+
+def _fail(source: str, exc: SanaqError) -> dict[str, Any]:
+    return {"input": source, "ok": False, "error": exc.as_dict()}
+
+
+def _verify_one(data: bytes, trust: Any, package: Any, pdf: Path | None) -> tuple[Any, dict[str, bool]]:
+    """The verified protocol and what beyond the signatures and ratios could be checked:
+    the form (needs the package) and the print (a PDF input, and the package)."""
+    from kiosk.election.load import load_election
+    from kiosk.protocol.model import matches_form
+    from kiosk.protocol.signed import parse_file, verify_document
+
+    document = parse_file(data)
+    v = verify_document(document, trust)
+    if package is None:
+        sample = load_election(None)
+        if sample.election_hash == v.protocol.election_hash:
+            package = sample
+    checked = {"form": package is not None, "print": package is not None and pdf is not None}
+    if package is not None:
+        if package.election_hash != v.protocol.election_hash:
+            raise SanaqError("protocol_enrolment_mismatch", "the protocol is for another election package")
+        form = package.election.protocol(v.protocol.contest)
+        if form is None or not matches_form(v.protocol, form):
+            raise SanaqError("protocol_form_mismatch", v.protocol.contest)
+        if pdf is not None:
+            from kiosk.protocol.printed import render_pdf
+
+            if render_pdf(v, document, package.election) != pdf.read_bytes():
+                raise SanaqError(
+                    "protocol_print_mismatch", f"{pdf.name} is not the print of this signed protocol"
+                )
+    return v, checked
+
+
+def verify_main(argv: list[str] | None = None) -> int:
+    """`python -m kiosk.commands_protocol FILE...`: the same as `sanaq verify`, without the
+    station's imports (the reader's compiled kernels), for a quick start on any computer."""
+    parser = argparse.ArgumentParser(prog="sanaq-verify")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_parsers(sub)
+    args = parser.parse_args(["verify", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        return run_verify(args)
+    except SanaqError as exc:
+        print(json.dumps({"error": exc.as_dict()}, ensure_ascii=False), file=sys.stderr)
+        return VERIFY_OTHER
+
+
+if __name__ == "__main__":
+    sys.exit(verify_main())
