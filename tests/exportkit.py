@@ -110,11 +110,10 @@ def finalised_station(
 
 @cache
 def shared_station() -> Path:
-    """One finalised 16-sheet station with a device key, for the tests that only read it."""
+    """One finalised 16-sheet station (its device key made at init), for the tests that only read it."""
     root = Path(tempfile.mkdtemp(prefix="sanaq-export-"))
     atexit.register(shutil.rmtree, root, True)
     data = finalised_station(root / "data", n=16, seed=3)
-    write_device_key(data, seed=7)
     return data
 
 

@@ -157,7 +157,6 @@ def test_refused_while_open_and_while_review_waits(
     finalised_station(
         data, n=6, seed=8, opt=dataclasses.replace(DECK, hesitation=1.0), decide=False, finalise=False
     )
-    write_device_key(data)
     capsys.readouterr()
     rc, _, error = _run(capsys, ["export", "--data", str(data), "--to", str(stick)])
     assert rc == 2 and error is not None and error["code"] == "export_not_allowed_now"
@@ -289,7 +288,6 @@ def test_test_mode_export_while_testing(tmp_path: Path, capsys: pytest.CaptureFi
     stick.mkdir()
     for argv in (["init"], ["--role", "technician", "start-test"], ["scan", "sim:?n=4&seed=2&test=1"]):
         assert main(station_argv(data, *argv)) == 0
-    write_device_key(data)
     capsys.readouterr()
     rc, _, error = _run(capsys, ["export", "--data", str(data), "--to", str(stick)])
     assert rc == 2 and error is not None and error["code"] == "export_not_allowed_now"

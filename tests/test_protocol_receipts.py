@@ -34,7 +34,7 @@ def _fits(text: str) -> bool:
 def _tally(data: Path) -> dict:
     j = Journal.open(data / "journal.sqlite", FixedClock())
     try:
-        return j.tally("official").to_json()
+        return j.tally("official").to_json(("blank", "overvote"))
     finally:
         j.close()
 
@@ -86,8 +86,38 @@ def test_zero_report_over_tcp_refused_before_opening(
         printer.close()
     # A fresh station at opening: every counter is zero and the receipt says so.
     data = tmp_path / "fresh"
-    assert main(["station", "--data", str(data), "init"]) == 0
-    assert main(["station", "--data", str(data), "open"]) == 0
+    assert (
+        main(
+            [
+                "station",
+                "--data",
+                str(data),
+                "--role",
+                "chair",
+                "--member",
+                "A. Chair",
+                "--development",
+                "init",
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "station",
+                "--data",
+                str(data),
+                "--role",
+                "chair",
+                "--member",
+                "A. Chair",
+                "--development",
+                "open",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     printer = LoopbackPrinter()
     try:

@@ -47,7 +47,9 @@ def test_each_flag_is_followed_everywhere(
     invalid = invalid_outcomes(rules)
     assert invalid == tuple(o for o, on in (("blank", blank), ("overvote", overvote)) if on)
     pkg = _package(rules)
-    st = Station(Journal.create(tmp_path / "j.sqlite", pkg.election_hash, "379", FixedClock()), pkg)
+    st = Station(
+        Journal.create(tmp_path / "j.sqlite", pkg.election_hash, "379", FixedClock()), pkg, development=True
+    )
     st.transition("open", "chair")
     sim = SimScanner(style="MZ-LIST", n=24, seed=40, opt=DECK)
     sim.package = pkg  # ballots printed from this package: their instruction follows its rules

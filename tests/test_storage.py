@@ -29,7 +29,20 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 def _sanaq(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", "station", "--data", str(data), "--role", "chair", *args],
+        [
+            sys.executable,
+            "-m",
+            "kiosk.cli",
+            "station",
+            "--data",
+            str(data),
+            "--role",
+            "chair",
+            "--member",
+            "A. Chair",
+            "--development",
+            *args,
+        ],
         capture_output=True,
         text=True,
         timeout=120,

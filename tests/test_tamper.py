@@ -287,7 +287,11 @@ def test_attack_on_the_files(
 def test_state_set_back_is_refused_by_the_station(tmp_path: Path) -> None:
     scene = _scene(tmp_path, "finalised")
     _on_files(scene, state_back_to_closed)
-    st = Station(Journal.open(tmp_path / PRIMARY, FixedClock(), tmp_path / MIRROR), load_election(None))
+    st = Station(
+        Journal.open(tmp_path / PRIMARY, FixedClock(), tmp_path / MIRROR),
+        load_election(None),
+        development=True,
+    )
     with pytest.raises(SanaqError) as info:
         st.scan(SimScanner(style="MZ-LIST", n=2, seed=11, opt=CLEAN))
     assert info.value.code == "journal_tampered"
@@ -312,7 +316,11 @@ def test_rollback_to_an_earlier_copy_disagrees_with_the_paper(tmp_path: Path) ->
     st.journal.close()
     saved = tmp_path / "saved"
     shutil.copytree(tmp_path, saved, ignore=shutil.ignore_patterns("saved"))
-    st = Station(Journal.open(tmp_path / PRIMARY, FixedClock(), tmp_path / MIRROR), load_election(None))
+    st = Station(
+        Journal.open(tmp_path / PRIMARY, FixedClock(), tmp_path / MIRROR),
+        load_election(None),
+        development=True,
+    )
     st.transition("resume", "chair")
     st.scan(SimScanner(style="AST-LIST", n=5, seed=31, opt=CLEAN))
     last = st.transition("pause", "chair")
@@ -333,7 +341,20 @@ def test_mirror_null_in_a_loose_file_changes_nothing(tmp_path: Path) -> None:
 
     def sanaq(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "kiosk.cli", "station", "--data", str(data), "--role", "chair", *args],
+            [
+                sys.executable,
+                "-m",
+                "kiosk.cli",
+                "station",
+                "--data",
+                str(data),
+                "--role",
+                "chair",
+                "--member",
+                "A. Chair",
+                "--development",
+                *args,
+            ],
             capture_output=True,
             text=True,
         )

@@ -92,19 +92,6 @@ def load_device_key(data: Path) -> Ed25519PrivateKey:
     return key
 
 
-def write_device_key_for_tests(data: Path, key: Ed25519PrivateKey) -> None:
-    """What `station init` will do (the integrity work owns it); tests and the demo use this."""
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    _write_private(data / "device.key", pem)
-    (data / "device.pub").write_bytes(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
-
-
 # --- member keys -------------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.election.load import load_election, sample_package_bytes
 from kiosk.election.package import LoadedPackage, development_private_key
-from kiosk.protocol.keys import create_member_key, write_device_key_for_tests
+from kiosk.protocol.keys import create_member_key, load_device_key
 from kiosk.protocol.signed import Enrolment, Member, public_key_of, sign_enrolment
 from kiosk.station.journal import Journal
 from kiosk.station.service import FixedClock
@@ -58,10 +58,9 @@ def make_sample_station(
     package = load_election(data / "election.json")
     election = package.election
     station = election.stations[0]
+    # The station's device key is made with its journal (DATA/device.key).
     journal = Journal.create(data / "journal.sqlite", package.election_hash, station.id, FixedClock())
-    (data / "station.json").write_text(json.dumps({"station": station.id, "mirror": None, "scanner": None}))
-    device = Ed25519PrivateKey.generate()
-    write_device_key_for_tests(data, device)
+    device = load_device_key(data)
     members = []
     for mid, role in MEMBERS:
         m = create_member_key(data, mid, role, PIN[mid])
