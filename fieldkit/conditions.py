@@ -478,10 +478,10 @@ def generate_field_sheet(
             effects["fold_squash"] = round(k, 4)
 
     # --- the scanner ---
-    img, matrix, background = _place(page, rng, s, "skew" in has, effects)
+    img, matrix, _background = _place(page, rng, s, "skew" in has, effects)
     img = _degrade(img, rng, deck, s, effects, None)
     if "falloff" in has:
-        h, w = img.shape
+        w = img.shape[1]
         x = np.linspace(-1, 1, w, dtype=np.float32)
         depth = rng.uniform(0.04, 0.2)
         tilt = rng.uniform(-1, 1)
@@ -489,7 +489,7 @@ def generate_field_sheet(
         img = np.clip(img * gain[None, :], 0, 255).astype(np.uint8)
         effects["falloff_depth"] = round(float(depth), 3)
     if "faint_streak" in has:
-        h, w = img.shape
+        _h, w = img.shape
         if rng.random() < 0.6:
             cols = _columns(layout, matrix, s)
             lo, hi = cols[int(rng.integers(0, len(cols)))]
