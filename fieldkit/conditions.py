@@ -619,43 +619,36 @@ def _cut_corner(
     s: float,
     effects: dict[str, float | int | str | bool],
 ) -> np.ndarray:
-    """Crop the scan so that one corner of the page falls outside the frame while that
-    corner's fiducial stays inside with 0.5-2 mm to spare."""
+    """Crop the scan so that one corner of the page falls outside the frame while every
+    fiducial stays inside with 0.5-2 mm to spare: the frame's edge passes between the
+    page's corner and the fiducials (a page turned or pushed against the edge)."""
     wmm, hmm = layout.width_mm, layout.height_mm
     corner = int(rng.integers(0, 4))
     right, bottom = corner in (1, 2), corner in (2, 3)
     page_corner = np.array([[[wmm if right else 0.0, hmm if bottom else 0.0]]]) * s
-    fx = wmm - EDGE - FIDUCIAL if right else EDGE
-    fy = hmm - EDGE - FIDUCIAL if bottom else EDGE
-    fid = (
-        np.array([[[fx, fy]], [[fx + FIDUCIAL, fy]], [[fx + FIDUCIAL, fy + FIDUCIAL]], [[fx, fy + FIDUCIAL]]])
-        * s
-    )
+    fids = []
+    for fx in (EDGE, wmm - EDGE - FIDUCIAL):
+        for fy in (EDGE, hmm - EDGE - FIDUCIAL):
+            fids += [
+                [[fx, fy]],
+                [[fx + FIDUCIAL, fy]],
+                [[fx + FIDUCIAL, fy + FIDUCIAL]],
+                [[fx, fy + FIDUCIAL]],
+            ]
     pc = cv2.perspectiveTransform(page_corner, matrix)[0, 0]
-    fp = cv2.perspectiveTransform(fid, matrix)[:, 0, :]
+    fp = cv2.perspectiveTransform(np.array(fids) * s, matrix)[:, 0, :]
     spare = rng.uniform(0.5, 2.0) * s
     h, w = img.shape
     x0, x1, y0, y1 = 0, w, 0, h
-    cut_x = rng.random() < 0.7
-    cut_y = not cut_x or rng.random() < 0.5
-    if cut_x:
-        if right:
-            lim = fp[:, 0].max() + spare
-            if pc[0] > lim:
-                x1 = int(rng.uniform(lim, pc[0]))
-        else:
-            lim = fp[:, 0].min() - spare
-            if pc[0] < lim:
-                x0 = int(rng.uniform(pc[0], lim)) + 1
-    if cut_y:
-        if bottom:
-            lim = fp[:, 1].max() + spare
-            if pc[1] > lim:
-                y1 = int(rng.uniform(lim, pc[1]))
-        else:
-            lim = fp[:, 1].min() - spare
-            if pc[1] < lim:
-                y0 = int(rng.uniform(pc[1], lim)) + 1
+    cut = False
+    if right and pc[0] > fp[:, 0].max() + spare:
+        x1, cut = int(rng.uniform(fp[:, 0].max() + spare, pc[0])), True
+    if not right and pc[0] < fp[:, 0].min() - spare:
+        x0, cut = int(rng.uniform(pc[0], fp[:, 0].min() - spare)) + 1, True
+    if (not cut or rng.random() < 0.5) and bottom and pc[1] > fp[:, 1].max() + spare:
+        y1, cut = int(rng.uniform(fp[:, 1].max() + spare, pc[1])), True
+    if (not cut or rng.random() < 0.5) and not bottom and pc[1] < fp[:, 1].min() - spare:
+        y0, cut = int(rng.uniform(pc[1], fp[:, 1].min() - spare)) + 1, True
     x0, y0 = max(0, x0), max(0, y0)
-    effects["corner_out"] = corner
+    effects["corner_out"] = corner if cut else -1
     return np.ascontiguousarray(img[y0:y1, x0:x1])
