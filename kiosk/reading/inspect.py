@@ -193,6 +193,13 @@ def inspect_square(
                 score_local -= float(ink_local[clear].sum()) * scale_up / denominator
             evidence_px &= ~band
             search &= ~band
+    else:
+        # Much dark ink: a mark, unless it is one straight stroke across the whole square
+        # that goes on beyond the window (a pen line through the row): then the commission.
+        pen = _straight_stroke(ink, inside, xs, ys, scale, inner)
+        if pen is not None and _continues(image, centre, pen, half, scale):
+            ev = float(ink[evidence_px].sum()) / denominator
+            return Verdict("marginal", "crossing_line", score, ev, pen)
     line = lines[0] if lines else None
     ev = float(ink[evidence_px].sum()) / denominator
     low = min(score, score_local)
@@ -219,6 +226,34 @@ def inspect_square(
     return Verdict("marginal", "marginal_mark", score, ev, line)
 
 
+def _straight_stroke(
+    ink: np.ndarray, inside: np.ndarray, xs: np.ndarray, ys: np.ndarray, scale: float, inner: float
+) -> Line | None:
+    """The dark ink inside the square as one straight stroke, if it is one: spread less than
+    0.35 mm across its axis, covering the whole inside along it."""
+    dark = inside & (ink >= DARK_INK)
+    yy, xx = np.nonzero(dark)
+    if len(yy) < 4:
+        return None
+    u, v = xs[0, xx], ys[yy, 0]
+    w = ink[yy, xx].astype(np.float64)
+    mu, mv = float((u * w).sum() / w.sum()), float((v * w).sum() / w.sum())
+    du, dv = u - mu, v - mv
+    cuu, cvv, cuv = float((w * du * du).sum()), float((w * dv * dv).sum()), float((w * du * dv).sum())
+    along = 0.5 * math.atan2(2 * cuv, cuu - cvv)
+    theta = (along + math.pi / 2) % math.pi
+    c, s = math.cos(theta), math.sin(theta)
+    across = du * c + dv * s
+    if math.sqrt(float((w * across * across).sum() / w.sum())) > 0.35 * scale:
+        return None
+    rho = mu * c + mv * s
+    pos = -u * s + v * c
+    t_lo, t_hi = _chord(rho, c, s, inner)
+    if t_hi - t_lo < 1.0 * scale or float(pos.max() - pos.min()) < 0.9 * (t_hi - t_lo):
+        return None
+    return Line(theta, rho, 1.0, float(np.median(w)))
+
+
 def _band(xs: np.ndarray, ys: np.ndarray, line: Line, scale: float) -> np.ndarray:
     d = xs * math.cos(line.theta) + ys * math.sin(line.theta) - line.rho
     out: np.ndarray = np.abs(d) <= LINE_BAND_MM / 2 * scale
@@ -237,7 +272,9 @@ def _candidates(thin: np.ndarray, inside: np.ndarray) -> tuple[np.ndarray, np.nd
     yy, xx = np.nonzero(sel)
     if len(yy) < 4:
         return None
-    return yy, xx, (thin[sel] - (floor - 0.02)).astype(np.float64)
+    # Whole numbers (1/4096 of the paper): every sum of them is exact, so the fast and the
+    # reference search add up to the same votes and pick the same band on a tie.
+    return yy, xx, np.floor((thin[sel] - (floor - 0.02)) * 4096.0).astype(np.float64) / 4096.0
 
 
 def find_crossing_line(
@@ -369,10 +406,11 @@ def find_crossing_line_reference(
     total = float(w.sum())
     hb = max(1, int(LINE_BAND_MM / 2 * scale))
     reach = math.ceil(float(np.hypot(np.abs(xs).max(), np.abs(ys).max()))) + 1
+    thetas = np.arange(ANGLES) * (math.pi / ANGLES)
+    cos_t, sin_t = np.cos(thetas), np.sin(thetas)  # the fast path's table, value for value
     best, best_a, best_r = -1.0, 0, 0
     for a in range(ANGLES):
-        theta = a * (math.pi / ANGLES)
-        c, s = float(np.cos(theta)), float(np.sin(theta))
+        c, s = float(cos_t[a]), float(sin_t[a])
         offs = [round(float(uu) * c + float(vv) * s) for uu, vv in zip(u, v, strict=True)]
         for r in range(-reach, reach + 1):
             acc = sum(float(wi) for o, wi in zip(offs, w, strict=True) if r - hb <= o <= r + hb)

@@ -541,7 +541,7 @@ def window_local_ink_reference(
     r = max(1, min(ring, size_w // 3, size_h // 3))
     sides = [
         windows[:, :r, :],
-        windows[:, size_h - r :, :],
+        windows[:, max(r, size_h - r) :, :],
         windows[:, r : size_h - r, :r],
         windows[:, r : size_h - r, size_w - r :],
     ]
