@@ -270,7 +270,7 @@ def _pencil(layer: np.ndarray, rng: np.random.Generator, s: float) -> dict[str, 
     sub = layer[y0:y1, x0:x1].astype(np.float32)
     d = 255 - sub
     # Graphite sits on the paper's tooth: a grain of about 0.1 mm, 35-100 % covered.
-    grain = rng.uniform(0.35, 1.0, sub.shape).astype(np.float32)
+    grain: np.ndarray = rng.uniform(0.35, 1.0, sub.shape).astype(np.float32)
     if s > 8:
         grain = cv2.GaussianBlur(grain, (3, 3), 0.6)
     d = d / max(1.0, float(d.max())) * peak * grain
@@ -497,9 +497,9 @@ def generate_field_sheet(
         else:
             col = int(rng.uniform(0, w - 4))
         width = max(1, round(rng.uniform(0.1, 0.5) * s))
-        dark = float(rng.uniform(0.1, 0.35))
-        img[:, col : col + width] = (img[:, col : col + width] * (1 - dark)).astype(np.uint8)
-        effects["faint_streak"] = round(dark, 3)
+        streak_dark = float(rng.uniform(0.1, 0.35))
+        img[:, col : col + width] = (img[:, col : col + width] * (1 - streak_dark)).astype(np.uint8)
+        effects["faint_streak"] = round(streak_dark, 3)
         for i, (lo, hi) in enumerate(_columns(layout, matrix, s)):
             if lo - 1.2 * s <= col + width and col <= hi + 1.2 * s:
                 square_conditions[i].append("faint_streak")
@@ -510,8 +510,8 @@ def generate_field_sheet(
         img = cv2.rotate(img, cv2.ROTATE_180)
     quality = int(rng.integers(50, 96))
     effects["jpeg_quality"] = quality
-    colour = "paper_colour_scan" in has
-    if colour:
+    in_colour = "paper_colour_scan" in has
+    if in_colour:
         assert paper_rgb is not None
         # B, G, R channels: the grey page tinted back to the paper's colour.
         ratios = [c / max(1.0, _luma(paper_rgb)) for c in paper_rgb[::-1]]
@@ -536,7 +536,7 @@ def generate_field_sheet(
         contests=[ContestTruth(layout.contest, outcome, choice)],
         effects={"pattern": pattern, **effects},
     )
-    return FieldSheet(truth, conds, square_conditions, buf.tobytes(), colour, effects)
+    return FieldSheet(truth, conds, square_conditions, buf.tobytes(), in_colour, effects)
 
 
 def _mark_line(

@@ -79,7 +79,7 @@ def test_stain_over_an_empty_square_is_not_a_mark(setup: tuple[BallotReader, obj
     img, expected, scale, origin = _sheet(setup, 4)
     i = _empty_index(expected)
     cx, cy = _square_centres(setup, scale, origin)[i]
-    mask = np.zeros(img.shape, np.float32)
+    mask: np.ndarray = np.zeros(img.shape, np.float32)
     cv2.circle(mask, (round(cx + 3 * scale), round(cy - 2 * scale)), round(12 * scale), 1.0, -1)
     mask = cv2.GaussianBlur(mask, (0, 0), 0.8 * scale)
     stained = (img * (1 - 0.25 * mask)).astype(np.uint8)
