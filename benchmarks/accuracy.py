@@ -123,6 +123,7 @@ def main() -> None:
     ap.add_argument("--only", choices=[*CONDITIONS, "none"], default=None)
     ap.add_argument("--holdout", action="store_true", help="allow the untouched seeds (run once, at the end)")
     ap.add_argument("--histograms", type=Path, default=None, help="write one PNG per condition here")
+    ap.add_argument("--minutes", type=float, default=None, help="start no chunk after this many minutes")
     args = ap.parse_args()
     t0 = time.perf_counter()
     thresholds = Thresholds()
@@ -136,18 +137,32 @@ def main() -> None:
         if args.seed not in DEV_SEEDS and args.seed not in HOLDOUT_SEEDS:
             ap.error(f"field seeds: development {DEV_SEEDS.start}-{DEV_SEEDS.stop - 1}")
         fopt = FieldOptions(only=args.only)
-        tally = evaluate_field(args.sheets, args.seed, args.workers, fopt)
-        elapsed = time.perf_counter() - t0
-        result: dict[str, object] = {
-            "benchmark": "accuracy-field",
-            "seed": args.seed,
-            "part": "holdout" if args.holdout else "development",
-            "only": args.only,
-            "thresholds": {"marginal": thresholds.marginal, "marked": thresholds.marked},
-            "seconds": round(elapsed, 1),
-            "reading_ms_per_sheet": round(1e3 * tally.seconds_reading / max(1, tally.rows["all"].sheets), 2),
-            **tally.report(),
-        }
+        stop_at = time.time() + args.minutes * 60 if args.minutes else None
+
+        def field_result(tally: FieldTally, complete: bool) -> dict[str, object]:
+            return {
+                "benchmark": "accuracy-field",
+                "seed": args.seed,
+                "part": "holdout" if args.holdout else "development",
+                "only": args.only,
+                "sheets_asked": args.sheets,
+                "complete": complete,
+                "thresholds": {"marginal": thresholds.marginal, "marked": thresholds.marked},
+                "seconds": round(time.perf_counter() - t0, 1),
+                "reading_ms_per_sheet": round(
+                    1e3 * tally.seconds_reading / max(1, tally.rows["all"].sheets), 2
+                ),
+                **tally.report(),
+            }
+
+        def progress(tally: FieldTally) -> None:
+            if args.out:  # a long run leaves its running total behind after every chunk
+                tmp = args.out.with_suffix(".partial")
+                tmp.write_text(json.dumps(field_result(tally, False), indent=1) + "\n")
+                tmp.replace(args.out)
+
+        tally = evaluate_field(args.sheets, args.seed, args.workers, fopt, stop_at=stop_at, progress=progress)
+        result: dict[str, object] = field_result(tally, tally.rows["all"].sheets == args.sheets)
         if args.histograms:
             result["histograms"] = histograms(tally, args.histograms, f"seed {args.seed}")
     else:

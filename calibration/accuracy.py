@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -395,18 +395,47 @@ def _tally_field_sheet(
 
 
 def evaluate_field(
-    sheets: int, seed: int, workers: int | None = None, fopt: FieldOptions = FieldOptions(), chunk: int = 200
+    sheets: int,
+    seed: int,
+    workers: int | None = None,
+    fopt: FieldOptions = FieldOptions(),
+    chunk: int = 200,
+    stop_at: float | None = None,
+    progress: Callable[[FieldTally], None] | None = None,
 ) -> FieldTally:
+    """Sheets 0..sheets-1 of the field corpus for `seed`, in chunks over `workers`
+    processes. `stop_at` (time.time()): no chunk starts after it, so a long run ends
+    with whole chunks; `progress` sees the running total after each chunk."""
     workers = workers or min(2, os.cpu_count() or 1)
     jobs = [(seed, a, min(sheets, a + chunk)) for a in range(0, sheets, chunk)]
     total = FieldTally()
+
+    def more() -> bool:
+        return stop_at is None or time.time() < stop_at
+
     if workers == 1:
         for job in jobs:
+            if not more():
+                break
             total.merge(evaluate_field_range(*job, fopt=fopt))
+            if progress:
+                progress(total)
         return total
     with ProcessPoolExecutor(workers) as pool:
-        for t in pool.map(_field_job, [(job, fopt) for job in jobs]):
-            total.merge(t)
+        pending: set[Future[FieldTally]] = set()
+        queue = list(jobs)
+        while queue or pending:
+            while queue and len(pending) < 2 * workers and more():
+                pending.add(pool.submit(_field_job, (queue.pop(0), fopt)))
+            if not pending:
+                break
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in done:
+                total.merge(f.result())
+                if progress:
+                    progress(total)
+            if not more():
+                queue.clear()
     return total
 
 
