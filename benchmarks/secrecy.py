@@ -240,7 +240,7 @@ def main() -> None:
         journal = Journal.create(
             data_dir / "journal.sqlite", pkg.election_hash, "379", FixedClock(), usb / "journal.sqlite"
         )
-        station = Station(journal, pkg)
+        station = Station(journal, pkg, development=True)  # the sample package (DEVELOPMENT key)
         journal.transition("open", "chair")
         total_moments = args.sheets * 2
         moments = set(rng.sample(range(total_moments), min(args.snapshots, total_moments)))
