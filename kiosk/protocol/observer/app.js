@@ -477,15 +477,17 @@ function scanCanvas(canvas, found) {
   const done = () => found.size > before && complete(found);
   scanRegion(ctx, 0, 0, W, H, found);
   if (done()) return;
-  const side = Math.round(Math.min(W, H) * 0.6);
-  const step = Math.max(1, Math.round(side / 3));
-  for (let y = 0; y < H; y += step) {
-    for (let x = 0; x < W; x += step) {
-      scanRegion(ctx, Math.min(x, W - side), Math.min(y, H - side), Math.min(side, W), Math.min(side, H), found);
-      if (done()) return;
-      if (x + side >= W) break;
+  for (const share of [0.6, 0.45, 0.36]) {
+    const side = Math.round(Math.min(W, H) * share);
+    const step = Math.max(1, Math.round(side / 4));
+    for (let y = 0; y < H; y += step) {
+      for (let x = 0; x < W; x += step) {
+        scanRegion(ctx, Math.min(x, W - side), Math.min(y, H - side), Math.min(side, W), Math.min(side, H), found);
+        if (done()) return;
+        if (x + side >= W) break;
+      }
+      if (y + side >= H) break;
     }
-    if (y + side >= H) break;
   }
 }
 
@@ -505,7 +507,7 @@ async function scanBitmap(bitmap, found) {
   // At up to 2000 px on the long side, then smaller: jsQR misses some codes at some scales.
   const long = Math.max(bitmap.width, bitmap.height);
   const before = found.size;
-  for (const size of [2000, 1300]) {
+  for (const size of [2000, 1300, 900]) {
     const scale = Math.min(1, size / long);
     const c = document.createElement("canvas");
     c.width = Math.round(bitmap.width * scale);
@@ -521,6 +523,7 @@ async function scanBitmap(bitmap, found) {
 const S = {
   texts: new Set(),
   files: [],
+  unreadable: [],
 };
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
@@ -537,7 +540,8 @@ async function handleFiles(files) {
       await scanBitmap(bitmap, S.texts);
       S.files.push(f.name);
     } catch (e) {
-      S.files.push(f.name + " (?)");
+      S.files.push(f.name);
+      S.unreadable.push(f.name);
     }
   }
   await evaluate();
@@ -547,9 +551,12 @@ async function evaluate() {
   const out = $("result");
   const parts = [...S.texts].filter((t) => PART.test(t));
   $("parts").textContent = `${S.files.length} · ${parts.length}`;
+  const unreadable = S.unreadable.length
+    ? `<p class="warn">Сурет ашылмады · Не удалось открыть изображение: ${esc(S.unreadable.join(", "))}</p>` : "";
   if (!parts.length) {
     document.body.dataset.verdict = "none";
-    out.innerHTML = verdictBox("none", "protocol_qr_unreadable", "no protocol QR code found", null);
+    out.innerHTML = verdictBox("none", "protocol_qr_unreadable", "no protocol QR code found") + unreadable;
+    setStatus("done");
     return;
   }
   const results = [];
@@ -579,7 +586,7 @@ async function evaluate() {
   const allOk = results.every((r) => r.ok);
   const waiting = results.length === 1 && !results[0].ok && results[0].code === "protocol_qr_unreadable";
   document.body.dataset.verdict = waiting ? "incomplete" : allOk ? "valid" : "invalid";
-  out.innerHTML = results.map((r) => (r.ok ? showValid(r.v) : verdictBox(waiting ? "incomplete" : "invalid", r.code, r.detail, null))).join("");
+  out.innerHTML = results.map((r) => (r.ok ? showValid(r.v) : verdictBox(waiting ? "incomplete" : "invalid", r.code, r.detail, null))).join("") + unreadable;
   setStatus("done");
 }
 
@@ -723,6 +730,7 @@ function init() {
   $("reset").addEventListener("click", () => {
     S.texts.clear();
     S.files = [];
+    S.unreadable = [];
     $("file").value = "";
     $("result").innerHTML = "";
     $("parts").textContent = "0 · 0";
