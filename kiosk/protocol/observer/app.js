@@ -449,6 +449,8 @@ async function verifyDocument(doc) {
 
 function scanRegion(ctx, x0, y0, w, h, found) {
   // jsQR finds one code at a time: each code found is painted over and the region read again.
+  // Returns the largest code's width found, in pixels.
+  let span = 0;
   for (let k = 0; k < 12; k++) {
     const img = ctx.getImageData(x0, y0, w, h);
     const code = jsQR(img.data, img.width, img.height, { inversionAttempts: "dontInvert" });
@@ -457,6 +459,7 @@ function scanRegion(ctx, x0, y0, w, h, found) {
     const l = code.location;
     const pts = [l.topLeftCorner, l.topRightCorner, l.bottomRightCorner, l.bottomLeftCorner];
     const cx = pts.reduce((n, q) => n + q.x, 0) / 4, cy = pts.reduce((n, q) => n + q.y, 0) / 4;
+    span = Math.max(span, Math.hypot(pts[1].x - pts[0].x, pts[1].y - pts[0].y));
     ctx.fillStyle = "#fff";
     ctx.beginPath();
     pts.forEach((q, i) => {
@@ -466,6 +469,7 @@ function scanRegion(ctx, x0, y0, w, h, found) {
     ctx.closePath();
     ctx.fill();
   }
+  return span;
 }
 
 function scanCanvas(canvas, found) {
@@ -475,20 +479,23 @@ function scanCanvas(canvas, found) {
   const W = canvas.width, H = canvas.height;
   const before = found.size;
   const done = () => found.size > before && complete(found);
-  scanRegion(ctx, 0, 0, W, H, found);
-  if (done()) return;
+  const span = scanRegion(ctx, 0, 0, W, H, found);
+  if (done()) return true;
+  // A code that fills most of the picture: a photo of that one code, nothing else to find.
+  if (span > 0.55 * Math.min(W, H)) return true;
   for (const share of [0.6, 0.45, 0.36]) {
     const side = Math.round(Math.min(W, H) * share);
     const step = Math.max(1, Math.round(side / 4));
     for (let y = 0; y < H; y += step) {
       for (let x = 0; x < W; x += step) {
         scanRegion(ctx, Math.min(x, W - side), Math.min(y, H - side), Math.min(side, W), Math.min(side, H), found);
-        if (done()) return;
+        if (done()) return true;
         if (x + side >= W) break;
       }
       if (y + side >= H) break;
     }
   }
+  return false;
 }
 
 function complete(found) {
@@ -506,15 +513,13 @@ function complete(found) {
 async function scanBitmap(bitmap, found) {
   // At up to 2000 px on the long side, then smaller: jsQR misses some codes at some scales.
   const long = Math.max(bitmap.width, bitmap.height);
-  const before = found.size;
   for (const size of [2000, 1300, 900]) {
     const scale = Math.min(1, size / long);
     const c = document.createElement("canvas");
     c.width = Math.round(bitmap.width * scale);
     c.height = Math.round(bitmap.height * scale);
     c.getContext("2d", { willReadFrequently: true }).drawImage(bitmap, 0, 0, c.width, c.height);
-    scanCanvas(c, found);
-    if (found.size > before && complete(found)) break;
+    if (scanCanvas(c, found)) break;
   }
 }
 
