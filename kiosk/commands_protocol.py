@@ -101,9 +101,15 @@ def add_parsers(sub: Any) -> None:
     # --- observer (issue 13): the observer's verifier page ---
     q = ps.add_parser("observer-page", help="write the observer's verifier: one offline HTML page")
     q.add_argument("--out", type=Path, required=True, help="the HTML file to write")
-    q.add_argument("--hq-key", dest="page_hq_key", type=Path, default=None, help="headquarters public key, PEM")
     q.add_argument(
-        "--election", type=Path, action="append", default=[], help="an election package whose forms to build in"
+        "--hq-key", dest="page_hq_key", type=Path, default=None, help="headquarters public key, PEM"
+    )
+    q.add_argument(
+        "--election",
+        type=Path,
+        action="append",
+        default=[],
+        help="an election package whose forms to build in",
     )
     # --- end observer ---
     v = sub.add_parser(
@@ -578,5 +584,12 @@ def _observer_page(args: argparse.Namespace) -> int:
         os.replace(tmp, args.out)
     except OSError as exc:
         raise SanaqError("file_unwritable", f"{args.out}: {exc.strerror}") from exc
-    _print({"out": str(args.out), "hq_kid": _kid, "packages": [p.election_hash for p in loaded], "bytes": len(page.encode())})
+    _print(
+        {
+            "out": str(args.out),
+            "hq_kid": _kid,
+            "packages": [p.election_hash for p in loaded],
+            "bytes": len(page.encode()),
+        }
+    )
     return 0

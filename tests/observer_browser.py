@@ -6,6 +6,7 @@ page through its file input and read the verdict back."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -27,8 +28,11 @@ def chromium_path() -> str | None:
 class Browser:
     def __init__(self, binary: str) -> None:
         self.profile = tempfile.mkdtemp(prefix="sanaq-chromium-")
+        # chromium's own messages, for debugging: SANAQ_CHROMIUM_LOG=FILE
+        self._log = open(os.environ.get("SANAQ_CHROMIUM_LOG", os.devnull), "ab")  # noqa: SIM115
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
+
         # The child must see the pipes as its fds 3 (commands in) and 4 (answers out).
         # Through 100 and 101 first: one of the pipe's own descriptors may already be 3 or 4.
         def setup() -> None:
@@ -61,10 +65,10 @@ class Browser:
             ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=open(os.environ.get("SANAQ_CHROMIUM_LOG", os.devnull), "ab"),
+            stderr=self._log,
             # dup2 before exec is what the pipe mode needs; every other descriptor of ours is
             # non-inheritable (PEP 446), so only 0-4 reach chromium.
-            preexec_fn=setup,  # noqa: PLW1509
+            preexec_fn=setup,
             close_fds=False,
         )
         os.close(to_child_r)
@@ -99,12 +103,17 @@ class Browser:
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         self.send("Page.enable")
-        self.send("Emulation.setDeviceMetricsOverride", {"width": 1000, "height": 1400, "deviceScaleFactor": 1, "mobile": False})
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 1000, "height": 1400, "deviceScaleFactor": 1, "mobile": False},
+        )
         self.send("Page.navigate", {"url": url})
         self.wait_for("document.body && document.body.dataset.ready === '1'")
 
     def evaluate(self, expression: str) -> Any:
-        r = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True})
+        r = self.send(
+            "Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True}
+        )
         if "exceptionDetails" in r:
             raise RuntimeError(r["exceptionDetails"])
         return r["result"].get("value")
@@ -129,10 +138,8 @@ class Browser:
         path.write_bytes(base64.b64decode(data))
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError, TimeoutError, OSError):
             self.send("Browser.close", timeout=5)
-        except (RuntimeError, TimeoutError, OSError):
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -140,4 +147,5 @@ class Browser:
             self.proc.wait()
         os.close(self._to_child)
         os.close(self._from_child)
+        self._log.close()
         shutil.rmtree(self.profile, ignore_errors=True)

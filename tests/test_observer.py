@@ -24,6 +24,7 @@ import pytest
 import segno
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from observer_browser import Browser, chromium_path
 from PIL import Image
 
 from kiosk.cli import main
@@ -35,11 +36,11 @@ from kiosk.protocol.model import Protocol
 from kiosk.protocol.photo import PhotoEffects, degrade
 from kiosk.protocol.sample import PIN, make_sample_station
 from kiosk.protocol.signed import canonical, parse_file, sign, verify_document
-from observer_browser import Browser, chromium_path
 
 CHROMIUM = chromium_path()
 pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="chromium is not installed (apt-get install chromium): the page needs a real browser"
+    CHROMIUM is None,
+    reason="chromium is not installed (apt-get install chromium): the page needs a real browser",
 )
 DPI = 150
 STYLE = "MZ-LIST"
@@ -94,11 +95,25 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def other_hq_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("page2")
-    pem = Ed25519PrivateKey.generate().public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    pem = (
+        Ed25519PrivateKey.generate()
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
     (d / "hq.pub.pem").write_bytes(pem)
-    assert main(["protocol", "observer-page", "--out", str(d / "observer.html"), "--hq-key", str(d / "hq.pub.pem")]) == 0
+    assert (
+        main(
+            [
+                "protocol",
+                "observer-page",
+                "--out",
+                str(d / "observer.html"),
+                "--hq-key",
+                str(d / "hq.pub.pem"),
+            ]
+        )
+        == 0
+    )
     return d / "observer.html"
 
 
@@ -127,7 +142,7 @@ def qr_images(document: dict[str, Any], folder: Path) -> list[Path]:
     out = []
     for k, t in enumerate(compact.split(compact.to_binary(document))):
         path = folder / f"code-{k + 1}.png"
-        segno.make_qr(t, error="q", boost_error=False).save(path, kind="png", scale=6, border=8)
+        segno.make_qr(t, error="q", boost_error=False).save(str(path), kind="png", scale=6, border=8)
         out.append(path)
     return out
 
@@ -140,7 +155,9 @@ def reference_code(document: dict[str, Any], trust: Any = None) -> str:
     return "ok"
 
 
-def run_page(browser: Browser, page: Path, files: list[Path], shot: Path, fragment: str = "") -> dict[str, Any]:
+def run_page(
+    browser: Browser, page: Path, files: list[Path], shot: Path, fragment: str = ""
+) -> dict[str, Any]:
     browser.open(page.as_uri() + fragment)
     browser.set_files("#file", files)
     browser.wait_for("document.body.dataset.state === 'done' || document.body.dataset.verdict === 'none'", 40)
@@ -155,11 +172,14 @@ def run_page(browser: Browser, page: Path, files: list[Path], shot: Path, fragme
         }))()"""
     )
     browser.screenshot(shot)
+    assert isinstance(result, dict)
     return result
 
 
 def payload_of(document: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(unb64(document["payload"]))
+    payload = json.loads(unb64(document["payload"]))
+    assert isinstance(payload, dict)
+    return payload
 
 
 def test_valid_printed_protocol_from_rendered_pages(
@@ -177,9 +197,17 @@ def test_valid_printed_protocol_from_rendered_pages(
     assert "Жарамды бюллетеньдер саны" in text and "Число действительных бюллетеней" in text
 
 
-def test_bundled_ed25519_gives_the_same_verdicts(browser: Browser, page: Path, signed: dict[str, Any], tmp_path: Path, shots: Path) -> None:
+def test_bundled_ed25519_gives_the_same_verdicts(
+    browser: Browser, page: Path, signed: dict[str, Any], tmp_path: Path, shots: Path
+) -> None:
     """#engine=noble: the bundled @noble/ed25519 instead of the browser's WebCrypto."""
-    r = run_page(browser, page, qr_images(signed, tmp_path / "clean"), shots / "observer-noble-valid.png", "#engine=noble")
+    r = run_page(
+        browser,
+        page,
+        qr_images(signed, tmp_path / "clean"),
+        shots / "observer-noble-valid.png",
+        "#engine=noble",
+    )
     assert (r["verdict"], r["engine"]) == ("valid", "@noble/ed25519 2.3.0"), r
     bad = copy.deepcopy(signed)
     sig = bytearray(unb64(bad["signatures"][1]["signature"]))
