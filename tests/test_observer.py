@@ -276,3 +276,78 @@ def test_missing_codes_say_which(
     # The missing photo added to what was read: valid.
     browser.set_files("#file", codes[2:3])
     browser.wait_for("document.body.dataset.verdict === 'valid'", 20)
+
+
+def _js_verdict(browser: Browser, document: dict[str, Any]) -> str:
+    texts = compact.split(compact.to_binary(document))
+    return str(
+        browser.evaluate(
+            f"""(async () => {{
+              try {{
+                const blobs = await joinParts({json.dumps(texts)});
+                for (const b of blobs) await verifyDocument(await fromBinary(b));
+                return "ok";
+              }} catch (e) {{ return e.code || ("exception " + e); }}
+            }})()"""
+        )
+    )
+
+
+def test_the_page_agrees_with_sanaq_verify_on_each_tamper_case(
+    browser: Browser, page: Path, signed: dict[str, Any]
+) -> None:
+    """The page's checks run on the QR texts directly (no pictures), against the reference."""
+    browser.open(page.as_uri())
+
+    def header(s: dict[str, str]) -> dict[str, Any]:
+        h = json.loads(unb64(s["protected"]))
+        assert isinstance(h, dict)
+        return h
+
+    def with_header(s: dict[str, str], **change: Any) -> dict[str, str]:
+        h = {**header(s), **change}
+        return {"protected": b64(canonical(h)), "signature": s["signature"]}
+
+    cases: dict[str, dict[str, Any]] = {"valid": copy.deepcopy(signed)}
+    d = copy.deepcopy(signed)
+    d["signatures"] = [s for s in d["signatures"] if header(s)["sanaq.signer"] != "aigerim"]
+    cases["chair's approval removed"] = d
+    d = copy.deepcopy(signed)
+    sig = bytearray(unb64(d["enrolment"]["signature"]))
+    sig[0] ^= 0x80
+    d["enrolment"]["signature"] = b64(bytes(sig))
+    cases["enrolment signature flipped"] = d
+    d = copy.deepcopy(signed)
+    payload = payload_of(d)
+    payload["station"] = "380"
+    d["payload"] = b64(canonical(payload))
+    cases["another station"] = d
+    d = copy.deepcopy(signed)
+    payload = payload_of(d)
+    payload["lines"][0][2] += 1  # voters on the list: no ratio notices, the signatures do
+    d["payload"] = b64(canonical(payload))
+    cases["one line changed"] = d
+    d = copy.deepcopy(signed)
+    d["signatures"].append(d["signatures"][0])
+    cases["a signature twice"] = d
+    d = copy.deepcopy(signed)
+    d["signatures"][1] = with_header(d["signatures"][1], extra="x")
+    cases["an unknown header field"] = d
+    d = copy.deepcopy(signed)
+    d["signatures"][1] = with_header(d["signatures"][1], kid="0" * 16)
+    cases["a kid that is not the enrolled key's"] = d
+    d = copy.deepcopy(signed)
+    d["signatures"][1] = with_header(d["signatures"][1], **{"sanaq.signer": "mallory"})
+    cases["a signer not on the roster"] = d
+    d = copy.deepcopy(signed)
+    d["signatures"][1] = with_header(d["signatures"][1], **{"sanaq.vote": "dissent"})
+    cases["a vote changed"] = d
+    d = copy.deepcopy(signed)
+    payload = payload_of(d)
+    payload["lines"][0][2] = 10_000_001
+    d["payload"] = b64(canonical(payload))
+    cases["a value out of range"] = d
+    got = {name: _js_verdict(browser, doc) for name, doc in cases.items()}
+    want = {name: reference_code(doc) for name, doc in cases.items()}
+    assert got == want
+    assert want["valid"] == "ok" and len(set(want.values())) >= 6
