@@ -195,6 +195,13 @@ def test_valid_printed_protocol_from_rendered_pages(
     assert r["lines"] == [[i, v] for _, i, v in payload_of(signed)["lines"]]
     text = browser.evaluate("document.getElementById('result').innerText")
     assert "Жарамды бюллетеньдер саны" in text and "Число действительных бюллетеней" in text
+    # As a phone shows it (412 px wide): nothing wider than the screen.
+    browser.send(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 412, "height": 900, "deviceScaleFactor": 1, "mobile": True},
+    )
+    assert browser.evaluate("document.documentElement.scrollWidth") <= 412
+    browser.screenshot(shots / "observer-valid-phone.png")
 
 
 def test_bundled_ed25519_gives_the_same_verdicts(

@@ -652,7 +652,7 @@ function showValid(v) {
     <dl>
       <dt>Учаске · Участок</dt><dd>${esc(p.station)} ${station}</dd>
       <dt>Сайлау · Выборы</dt><dd>${contest}</dd>
-      <dt>Бюллетень · Бюллетень</dt><dd><code>${esc(p.style)}</code>, нұсқа · версия ${p.version}</dd>
+      <dt>Бюллетень түрі · Тип бюллетеня</dt><dd><code>${esc(p.style)}</code>, нұсқа · версия ${p.version}</dd>
       <dt>Комиссия шешкен бюллетеньдер · Решено комиссией</dt><dd>${p.commission_decided}</dd>
     </dl>${replaces}
     <table class="lines"><thead><tr><th>№</th><th>Қазақша</th><th>По-русски</th><th class="num">Саны · Число</th><th class="num">%</th></tr></thead><tbody>${rows}</tbody></table>
