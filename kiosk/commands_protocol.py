@@ -583,6 +583,7 @@ def _observer_page(args: argparse.Namespace) -> int:
         tmp.write_text(page, encoding="utf-8")
         os.replace(tmp, args.out)
     except OSError as exc:
+        tmp.unlink(missing_ok=True)
         raise SanaqError("file_unwritable", f"{args.out}: {exc.strerror}") from exc
     _print(
         {
