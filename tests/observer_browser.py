@@ -26,7 +26,7 @@ def chromium_path() -> str | None:
 
 
 class Browser:
-    def __init__(self, binary: str) -> None:
+    def __init__(self, binary: str, extra: tuple[str, ...] = ()) -> None:
         self.profile = tempfile.mkdtemp(prefix="sanaq-chromium-")
         # chromium's own messages, for debugging: SANAQ_CHROMIUM_LOG=FILE
         self._log = open(os.environ.get("SANAQ_CHROMIUM_LOG", os.devnull), "ab")  # noqa: SIM115
@@ -61,6 +61,7 @@ class Browser:
                 "--host-resolver-rules=MAP * ~NOTFOUND",
                 f"--user-data-dir={self.profile}",
                 "--window-size=1000,1400",
+                *extra,
                 "about:blank",
             ],
             stdin=subprocess.DEVNULL,

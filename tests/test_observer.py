@@ -358,3 +358,42 @@ def test_the_page_agrees_with_sanaq_verify_on_each_tamper_case(
     want = {name: reference_code(doc) for name, doc in cases.items()}
     assert got == want
     assert want["valid"] == "ok" and len(set(want.values())) >= 6
+
+
+def _y4m(frames: list[Image.Image], path: Path, repeat: int) -> Path:
+    """A raw YUV 4:2:0 video (each frame `repeat` times) for chromium's fake camera."""
+    w, h = (max(f.width for f in frames) + 1) // 2 * 2, (max(f.height for f in frames) + 1) // 2 * 2
+    with path.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{w} H{h} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for f in frames:
+            canvas = Image.new("L", (w, h), 255)
+            canvas.paste(f.convert("L"), ((w - f.width) // 2, (h - f.height) // 2))
+            chroma = bytes([128]) * ((w // 2) * (h // 2) * 2)
+            for _ in range(repeat):
+                out.write(b"FRAME\n" + canvas.tobytes() + chroma)
+    return path
+
+
+def test_live_camera_reads_the_codes_one_after_another(
+    signed: dict[str, Any], page: Path, tmp_path: Path, shots: Path
+) -> None:
+    """The camera button with chromium's fake camera playing the codes one by one."""
+    assert CHROMIUM is not None
+    frames = [Image.open(p) for p in qr_images(signed, tmp_path / "codes")]
+    video = _y4m(frames, tmp_path / "codes.y4m", repeat=8)
+    b = Browser(
+        CHROMIUM,
+        (
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ),
+    )
+    try:
+        b.open(page.as_uri())
+        b.evaluate("document.getElementById('camera').click()")
+        b.wait_for("document.body.dataset.verdict === 'valid'", 30)
+        assert b.evaluate("document.getElementById('video').hidden")  # the camera stops itself
+        b.screenshot(shots / "observer-camera-valid.png")
+    finally:
+        b.close()
