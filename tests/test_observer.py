@@ -16,7 +16,7 @@ import json
 import os
 import random
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -360,7 +360,7 @@ def test_the_page_agrees_with_sanaq_verify_on_each_tamper_case(
     assert want["valid"] == "ok" and len(set(want.values())) >= 6
 
 
-def _y4m(frames: list[Image.Image], path: Path, repeat: int) -> Path:
+def _y4m(frames: Sequence[Image.Image], path: Path, repeat: int) -> Path:
     """A raw YUV 4:2:0 video (each frame `repeat` times) for chromium's fake camera."""
     w, h = (max(f.width for f in frames) + 1) // 2 * 2, (max(f.height for f in frames) + 1) // 2 * 2
     with path.open("wb") as out:
