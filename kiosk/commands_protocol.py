@@ -38,7 +38,8 @@ VERIFY_OTHER = 2
 
 def add_parsers(sub: Any) -> None:
     p = sub.add_parser("protocol", help="the station protocol: enter, check, sign, finalise, print")
-    p.add_argument("--data", type=Path, required=True, help="the station's data folder")
+    # observer (issue 13): not required, so that `protocol observer-page` needs no station.
+    p.add_argument("--data", type=Path, default=None, help="the station's data folder")
     p.add_argument(
         "--hq-key", type=Path, default=None, help="headquarters public key, PEM (default: DEVELOPMENT)"
     )
@@ -97,6 +98,20 @@ def add_parsers(sub: Any) -> None:
     )
     q.add_argument("--spool", type=Path, default=None, help="spool folder (default: DATA/spool)")
 
+    # --- observer (issue 13): the observer's verifier page ---
+    q = ps.add_parser("observer-page", help="write the observer's verifier: one offline HTML page")
+    q.add_argument("--out", type=Path, required=True, help="the HTML file to write")
+    q.add_argument(
+        "--hq-key", dest="page_hq_key", type=Path, default=None, help="headquarters public key, PEM"
+    )
+    q.add_argument(
+        "--election",
+        type=Path,
+        action="append",
+        default=[],
+        help="an election package whose forms to build in",
+    )
+    # --- end observer ---
     v = sub.add_parser(
         "verify", help="verify signed protocols: JSON files, printed PDFs, photos of the QR codes"
     )
@@ -196,6 +211,13 @@ def _contests(desk: Any, name: str | None) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     if args.command == "verify":
         return run_verify(args)
+    # --- observer (issue 13) ---
+    if args.action == "observer-page":
+        return _observer_page(args)
+    if args.data is None:
+        print("sanaq protocol: error: the following arguments are required: --data", file=sys.stderr)
+        return 2
+    # --- end observer ---
     data: Path = args.data
     if args.action == "export":
         from kiosk.commands_export import run as run_export
@@ -531,3 +553,44 @@ def verify_main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(verify_main())
+
+
+# --- observer (issue 13): the observer's verifier page ---------------------------------------
+
+
+def _observer_page(args: argparse.Namespace) -> int:
+    """The page with the headquarters key built in, and the forms of the packages that key
+    signed: the given ones, else the built-in sample when it verifies under that key."""
+    import os
+
+    from kiosk.election.load import load_election, trust
+    from kiosk.protocol.observer import build_page
+
+    hq_path = args.page_hq_key or args.hq_key
+    ((_kid, (public, label)),) = trust(hq_path).items()
+    if args.election:
+        loaded = [load_election(path, hq_path) for path in args.election]
+    else:
+        try:
+            loaded = [load_election(None, hq_path)]
+        except SanaqError:
+            loaded = []
+    from kiosk import __version__
+
+    page = build_page(public, label, [(p.election_hash, p.election) for p in loaded], f"sanaq {__version__}")
+    tmp = args.out.with_name(args.out.name + ".tmp")
+    try:
+        tmp.write_text(page, encoding="utf-8")
+        os.replace(tmp, args.out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise SanaqError("file_unwritable", f"{args.out}: {exc.strerror}") from exc
+    _print(
+        {
+            "out": str(args.out),
+            "hq_kid": _kid,
+            "packages": [p.election_hash for p in loaded],
+            "bytes": len(page.encode()),
+        }
+    )
+    return 0
