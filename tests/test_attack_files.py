@@ -48,7 +48,7 @@ def test_configure_link_rehashed_without_the_key_is_refused_at_open(tmp_path: Pa
     """The configure link is not signed and `configuration()` checked only its own hash:
     setting "mirror": null and rehashing that one link opened the station without its
     mirror (verify would complain, but the station never ran it) and it counted on."""
-    primary, mirror = _counted(tmp_path)
+    primary, _ = _counted(tmp_path)
     _rehash_configure(primary, mirror=None)
     with pytest.raises(SanaqError) as err:
         Journal.configuration(primary)
