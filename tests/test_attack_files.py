@@ -66,3 +66,33 @@ def test_configure_link_pointing_the_mirror_elsewhere_is_refused(tmp_path: Path)
     with pytest.raises(SanaqError) as err:
         Journal.open_configured(primary, FixedClock())
     assert err.value.code == "journal_tampered"
+
+
+def test_mirror_swapped_with_another_stations_journal_is_refused(tmp_path: Path) -> None:
+    """Holds: the stick of another station (same election, same number of sheets) put in
+    place of this one's is `mirror_differs`, never merged or caught up."""
+    primary, mirror = _counted(tmp_path / "a")
+    _, other = _counted(tmp_path / "b")
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(mirror) + suffix).unlink(missing_ok=True)
+    other.replace(mirror)
+    with pytest.raises(SanaqError) as err:
+        Journal.open_configured(primary, FixedClock())
+    assert err.value.code == "mirror_differs"
+
+
+def test_device_key_deleted_or_device_pub_replaced(tmp_path: Path) -> None:
+    """Holds: without device.key the station writes nothing (`device_key_invalid`), and a
+    replaced device.pub changes nothing verify trusts (the key is the configure link's)."""
+    primary, _ = _counted(tmp_path)
+    (tmp_path / "device.pub").write_text("not a key\n")
+    journal = Journal.open_configured(primary, FixedClock())
+    assert journal.verify().ok
+    journal.close()
+    (tmp_path / "device.key").unlink()
+    journal = Journal.open_configured(primary, FixedClock())
+    with pytest.raises(SanaqError) as err:
+        journal.transition("resume", "chair")
+    assert err.value.code == "device_key_invalid"
+    assert journal.verify().ok and journal.state == "paused"
+    journal.close()
