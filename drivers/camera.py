@@ -147,6 +147,9 @@ class CameraScanner(PassThroughScanner):
         self.sides = sides
         self.clock = clock
         self.recorded = not source.startswith("/dev/")
+        # Recorded frames (a video file, an image sequence) are a replay, not paper in front
+        # of the camera: refused for official counting without the development switch.
+        self.simulated = self.recorded
         self._cap: cv2.VideoCapture | None = None
         self._detector = StillSheetDetector(policy)
         self.frames_seen = 0

@@ -29,6 +29,9 @@ from kiosk.station.ports import FedSheet
 
 log = logging.getLogger("sanaq.drivers.sane")
 
+# libsane backends that scan no paper (issue 11, closed defaults).
+SIMULATED_BACKENDS = frozenset({"pnm", "test"})
+
 # sane_strstatus() texts (SANE 1.x, the strings python-sane raises) -> our codes.
 SANE_STATUS_CODES = {
     "Document feeder jammed": "scanner_jammed",
@@ -96,6 +99,9 @@ class SaneScanner(PassThroughScanner):
         if not self.sides:
             self.sides = 2 if "duplex" in source.lower() else 1
         self.capabilities = Capabilities(duplex=self.sides == 2, batch=self.is_feeder)
+        # libsane's test backends serve any image file (`pnm`) or draw test pages (`test`):
+        # generated sheets, refused for official counting without the development switch.
+        self.simulated = device.split(":", 1)[0].strip().lower() in SIMULATED_BACKENDS
 
     # --- lifecycle ----------------------------------------------------------------------------
 

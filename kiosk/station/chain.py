@@ -125,7 +125,33 @@ def configuration(conn: sqlite3.Connection) -> dict[str, Any] | None:
     parsed = json.loads(detail)
     if prev != GENESIS or link_hash(prev, session, at, kind, role, parsed) != digest:
         return None
+    # The configure link is not signed itself: rehashing it alone (a mirror set to null, or
+    # pointed at a decoy) kept its own hash true. It holds only as the start of a chain
+    # whose every link follows from it up to the head signed by the key it names.
+    if not _chain_reaches_signed_head(conn, parsed):
+        return None
     return dict(parsed)
+
+
+def _chain_reaches_signed_head(conn: sqlite3.Connection, config: dict[str, Any]) -> bool:
+    try:
+        public = public_from_hex(str(config.get("device_key", "")))
+    except ValueError:
+        return False
+    prev, n = GENESIS, 0
+    for seq, session, at, kind, role, detail, link_prev, digest in conn.execute(
+        "SELECT seq, session, at, kind, role, detail, prev, hash FROM audit ORDER BY seq"
+    ):
+        n += 1
+        if seq != n or link_prev != prev:
+            return False
+        if link_hash(link_prev, session, at, kind, role, json.loads(detail)) != digest:
+            return False
+        prev = digest
+    head = conn.execute("SELECT seq, hash, sig FROM head WHERE one=1").fetchone()
+    if head is None or (head[0], head[1]) != (n, prev):
+        return False
+    return verify_signature(public, head[2], _head_message(head[0], head[1]))
 
 
 @dataclass(frozen=True)
