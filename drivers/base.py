@@ -83,9 +83,10 @@ class Scanner(abc.ABC):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def identity(self) -> dict[str, str | bool]:
+    def identity(self) -> dict[str, str | bool | None]:
         """What the audit records of this scanner with every scan session: the kind of URL,
-        the device's model and serial where it says them, and whether it is simulated."""
+        the device's model and serial where it says them, and whether it is simulated
+        (None: not known, which the station treats as simulated)."""
         try:
             st = self.status()
             model, serial = st.model, st.serial

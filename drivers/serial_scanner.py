@@ -63,6 +63,7 @@ class SerialScanner(Scanner):
         self.model = ""
         self.serial_no = ""
         self.firmware = ""
+        self._vouched_real = False  # identity() reported a real device: it may not turn emulator
         self.caps = 0
         self._paper_in = False  # a paper-in event arrived since the last wait for paper
         self.retransmits = 0  # chunks asked for again (NAK) or images fetched again
@@ -105,9 +106,15 @@ class SerialScanner(Scanner):
 
     EMULATOR_MODEL = "Sanaq emulator"  # what drivers/emulator.py says in its HELLO_REPLY
 
-    def identity(self) -> dict[str, str | bool]:
+    def identity(self) -> dict[str, str | bool | None]:
+        """What the device says it is. A device that has not answered the handshake yet is of
+        unknown kind (`simulated: None`), which the station treats as simulated (closed by
+        default); one vouched for as real may not name itself the emulator later."""
         with contextlib.suppress(SanaqError):
             self._ensure()  # the handshake gives the model and serial
+        if not self._handshaken:
+            return {"kind": self.url.split(":", 1)[0], "url": self.url, "simulated": None}
+        self._vouched_real = not self.simulated
         return {
             "kind": self.url.split(":", 1)[0],
             "url": self.url,
@@ -160,6 +167,13 @@ class SerialScanner(Scanner):
             self.model, self.serial_no, self.firmware = p.unpack_strs(reply.payload[3:], 3)
             # The device emulator names itself; a device that does not is taken at its word.
             self.simulated = self.model == self.EMULATOR_MODEL
+            if self.simulated and self._vouched_real:
+                # Found in review: a device that missed the first handshake and named itself the
+                # emulator only after the station had let the scan begin.
+                self._drop_port()
+                raise SanaqError(
+                    "scanner_simulated", "the device named itself the emulator after the scan began"
+                )
             self.capabilities = Capabilities(
                 duplex=bool(self.caps & p.CAP_DUPLEX),
                 holds_sheets=bool(self.caps & p.CAP_HOLD),

@@ -57,3 +57,57 @@ def test_recorded_camera_frames_do_not_count_officially(tmp_path: Path) -> None:
         st.scan(scanner, "member", member="M. Member")
     assert err.value.code == "scanner_simulated"
     assert st.journal.tally().sheets == 0
+
+
+def test_a_serial_device_of_unknown_kind_does_not_count_officially(tmp_path: Path) -> None:
+    """A device that has not answered the handshake is not known to be real: the station
+    refuses it (closed by default) instead of taking it for a real scanner."""
+    import socket
+
+    from drivers.serial_scanner import SerialScanner
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)
+    try:
+        scanner = SerialScanner(f"socket://127.0.0.1:{silent.getsockname()[1]}", timeout=0.3)
+        assert scanner.identity()["simulated"] is None
+        st = _official(tmp_path)
+        with pytest.raises(SanaqError) as err:
+            st.scan(scanner, "member", member="M. Member")
+        assert err.value.code == "scanner_simulated"
+        assert st.journal.tally().sheets == 0
+        scanner.close()
+    finally:
+        silent.close()
+
+
+def test_a_serial_device_vouched_real_may_not_turn_into_the_emulator(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found in review of the attack: a device that answered as something else when the
+    station checked it, and names itself the emulator at the next handshake, is refused."""
+    from drivers.emulator import LinkRunner, ScannerDevice, load_deck, run_in_thread
+    from drivers.serial_scanner import SerialScanner
+    from kiosk.ballots.deck import DeckOptions, write_deck
+    from kiosk.election.load import load_election
+
+    pkg = load_election(None)
+    write_deck(pkg.election, pkg.election_hash, "MZ-LIST", 1, 2, tmp_path / "deck", DeckOptions.clean())
+    runner = LinkRunner(
+        ScannerDevice(load_deck(tmp_path / "deck"), {}, serial="EMU-8"), link=None, tcp_port=0
+    )
+    thread = run_in_thread(runner)
+    scanner = SerialScanner(f"socket://127.0.0.1:{runner.tcp_port}", timeout=0.6)
+    try:
+        monkeypatch.setattr(SerialScanner, "EMULATOR_MODEL", "a name the device does not give")
+        assert scanner.identity()["simulated"] is False  # vouched for as a real device
+        monkeypatch.setattr(SerialScanner, "EMULATOR_MODEL", "Sanaq emulator")
+        scanner.close()
+        with pytest.raises(SanaqError) as err:
+            scanner.open()  # the next handshake: the device now names itself the emulator
+        assert err.value.code == "scanner_simulated"
+    finally:
+        scanner.close()
+        runner.stop.set()
+        thread.join(5)

@@ -194,7 +194,7 @@ class Station:
             if not_official is not None:
                 self.journal.refuse(role, "scan", "package_not_official")
                 raise SanaqError("package_not_official", not_official)
-            if identity.get("simulated"):
+            if identity.get("simulated") is not False:  # simulated, or not known to be real
                 self.journal.refuse(role, "scan", "scanner_simulated")
                 raise SanaqError("scanner_simulated", str(identity.get("kind")))
         # The scanner of every scan session, and the switch it ran under, in the audit chain.
