@@ -164,6 +164,17 @@ def _verify(args: argparse.Namespace) -> int:
         public = ex.load_public_key(args.pub)
     elif args.data is not None:
         public = ex.load_public_key(args.data / DEVICE_PUB)
+        journal = args.data / "journal.sqlite"
+        if journal.exists():
+            # The journal's signed configure link names the device key; a replaced device.pub
+            # must not vouch for a forged export.
+            from kiosk.protocol.keys import raw_public
+            from kiosk.station.journal import Journal
+
+            if raw_public(public).hex() != Journal.configuration(journal)["device_key"]:
+                raise SanaqError(
+                    "device_key_invalid", f"{args.data / DEVICE_PUB} is not the journal's device key"
+                )
     else:
         print("sanaq export verify: --pub PEM or --data DIR names the device public key", file=sys.stderr)
         return 2

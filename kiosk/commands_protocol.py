@@ -406,6 +406,10 @@ def _roster(args: argparse.Namespace) -> int:
     pub = serialization.load_pem_public_key((data / "device.pub").read_bytes())
     if not isinstance(pub, Ed25519PublicKey):
         raise SanaqError("device_key_missing", "device.pub is not Ed25519")
+    # The device key the enrolment names is the one the journal's signed configure link names,
+    # not whatever device.pub holds (found by the attack review: a replaced device.pub).
+    if raw_public(pub).hex() != station.journal.config()["device_key"]:
+        raise SanaqError("device_key_invalid", "device.pub is not the device key named in the journal")
     members = []
     for f in sorted((data / "members").glob("*.key")):
         m = member_public(data, f.stem)

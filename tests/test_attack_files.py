@@ -96,3 +96,30 @@ def test_device_key_deleted_or_device_pub_replaced(tmp_path: Path) -> None:
     assert err.value.code == "device_key_invalid"
     assert journal.verify().ok and journal.state == "paused"
     journal.close()
+
+
+def test_a_replaced_device_pub_vouches_for_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Attack review finding 2: headquarters' enrolment and `export verify --data` took the
+    device's public key from DATA/device.pub, which anyone with the files can replace. Both
+    now compare it with the key the journal's signed configure link names."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from kiosk.cli import main
+    from kiosk.protocol.sample import make_sample_station
+
+    data = make_sample_station(tmp_path / "st", sheets_per_style=4).data
+    assert main(["protocol", "--data", str(data), "roster", "--out", str(tmp_path / "good.json")]) == 0
+    forged = Ed25519PrivateKey.generate().public_key()
+    (data / "device.pub").write_bytes(
+        forged.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    capsys.readouterr()
+    assert main(["protocol", "--data", str(data), "roster", "--out", str(tmp_path / "bad.json")]) == 2
+    assert json.loads(capsys.readouterr().err.splitlines()[-1])["error"]["code"] == "device_key_invalid"
+    assert not (tmp_path / "bad.json").exists()
+    (tmp_path / "export").mkdir()
+    assert main(["export", "verify", str(tmp_path / "export"), "--data", str(data)]) == 2
+    assert json.loads(capsys.readouterr().err.splitlines()[-1])["error"]["code"] == "device_key_invalid"
