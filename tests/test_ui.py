@@ -3,6 +3,7 @@ kiosk/ui/catalogue.py import no Kivy). The window itself: tests/test_ui_e2e.py."
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -14,18 +15,19 @@ from kiosk.election.load import load_election
 from kiosk.election.package import development_private_key, sign_election
 from kiosk.errors import SanaqError
 from kiosk.messages import MESSAGES
+from kiosk.protocol.keys import MAX_PIN_ATTEMPTS
+from kiosk.protocol.store import ProtocolStore
 from kiosk.station.service import FixedClock
 from kiosk.ui.catalogue import LANGS, TEXT, error_text, text
 from kiosk.ui.services import (
-    DEMO_COMMISSION,
-    MAX_PIN_ATTEMPTS,
+    DEMO_MEMBERS,
     KioskService,
     SecondChance,
     SheetResult,
 )
 
-CHAIR, _, CHAIR_PIN = DEMO_COMMISSION[0]
-MEMBER, _, MEMBER_PIN = DEMO_COMMISSION[2]
+CHAIR, _, CHAIR_PIN = DEMO_MEMBERS[0]
+MEMBER, _, MEMBER_PIN = DEMO_MEMBERS[2]
 
 
 def test_catalogue_has_every_language_and_the_same_placeholders() -> None:
@@ -34,7 +36,13 @@ def test_catalogue_has_every_language_and_the_same_placeholders() -> None:
         fields = {lang: sorted(re.findall(r"{(\w+)}", entry[lang])) for lang in LANGS}
         assert fields["kk"] == fields["ru"] == fields["en"], key
         assert all(entry[lang].strip() for lang in LANGS), key
-    for code in ("pin_wrong", "sign_in_locked", "not_signed_in", "review_needs_two_members", "kiosk_fault"):
+    for code in (
+        "member_pin_wrong",
+        "member_locked",
+        "not_signed_in",
+        "review_needs_two_members",
+        "kiosk_fault",
+    ):
         assert all(error_text(code, lang) == MESSAGES[code][lang] for lang in LANGS)
 
 
@@ -89,11 +97,7 @@ def test_text_colours_pass_wcag_aa_contrast() -> None:
 
 @pytest.fixture
 def service(tmp_path: Path) -> KioskService:
-    clock_now = [0.0]
-    s = KioskService(
-        tmp_path / "station", clock=FixedClock(), monotonic=lambda: clock_now[0], development=True
-    )
-    s.now = clock_now  # type: ignore[attr-defined]
+    s = KioskService(tmp_path / "station", clock=FixedClock(), development=True)
     view = s.load_package()
     assert view.development and view.stations[0].id == "379"
     s.configure("379")
@@ -124,25 +128,111 @@ def test_actions_need_a_member_and_record_who(service: KioskService) -> None:
     assert [e["detail"]["code"] for e in events if e["kind"] == "refused"] == ["role_not_allowed"]
 
 
-def test_wrong_pins_lock_the_name_for_a_while(service: KioskService) -> None:
-    for _ in range(MAX_PIN_ATTEMPTS - 1):
-        with pytest.raises(SanaqError) as err:
-            service.sign_in(CHAIR, "0000")
-        assert err.value.code == "pin_wrong"
-    with pytest.raises(SanaqError) as err:
-        service.sign_in(CHAIR, "0000")
-    assert err.value.code == "sign_in_locked"
-    with pytest.raises(SanaqError) as err:
-        service.sign_in(CHAIR, CHAIR_PIN)  # even the right PIN, while locked
-    assert err.value.code == "sign_in_locked"
-    assert service.sign_in(MEMBER, MEMBER_PIN).role == "member"  # other names are not locked
-    service.now[0] += 301  # type: ignore[attr-defined]
+def test_the_commission_is_the_enrolment_and_each_pin_unlocks_a_key(service: KioskService) -> None:
+    """A development package gets the sample commission as kiosk/protocol/sample.py makes it:
+    an enrolment signed with the DEVELOPMENT key and each member's key under their PIN."""
+    data = service.data
+    assert not (data / "members.json").exists()
+    enrolment = json.loads((data / "enrolment.json").read_text())
+    assert set(enrolment) == {"payload", "protected", "signature"}
+    assert sorted((data / "members").iterdir()) == sorted(
+        data / "members" / f"{m}.key" for m, _, _ in DEMO_MEMBERS
+    )
+    assert [(m.name, m.role) for m in service.members()] == [(m, r) for m, r, _ in DEMO_MEMBERS]
     assert service.sign_in(CHAIR, CHAIR_PIN).role == "chair"
-    refused = [e["detail"]["code"] for e in service.journal.audit_events() if e["kind"] == "refused"]
-    assert refused == ["pin_wrong", "pin_wrong", "sign_in_locked", "sign_in_locked"]
+    service.sign_out()
+    # The key file must be the enrolled one: another member's file under the chair's name
+    # (with its own PIN) is refused, whatever the PIN.
+    chair_key = data / "members" / f"{CHAIR}.key"
+    saved = chair_key.read_bytes()
+    other = json.loads((data / "members" / f"{MEMBER}.key").read_text())
+    other["member"] = CHAIR
+    chair_key.write_text(json.dumps(other))
     with pytest.raises(SanaqError) as err:
-        service.sign_in("Nobody", "1111")
-    assert err.value.code == "pin_wrong"
+        service.sign_in(CHAIR, MEMBER_PIN)
+    assert err.value.code == "member_key_corrupt"
+    chair_key.write_bytes(saved)
+    # An enrolment not signed by headquarters' key: nobody signs in.
+    service.close()
+    forged = dict(enrolment, signature=enrolment["signature"][:-4] + "AAAA")
+    (data / "enrolment.json").write_text(json.dumps(forged))
+    again = KioskService(data, clock=FixedClock(), development=True)
+    again.load_package()
+    again.start()
+    with pytest.raises(SanaqError) as err:
+        again.members()
+    assert err.value.code == "protocol_enrolment_bad"
+    with pytest.raises(SanaqError) as err:
+        again.sign_in(CHAIR, CHAIR_PIN)
+    assert err.value.code == "protocol_enrolment_bad"
+    again.close()
+
+
+def test_roles_come_from_the_enrolment(tmp_path: Path) -> None:
+    """Headquarters' enrolment says who is chair: re-enrolled with the chair and a member
+    swapped, the same keys and PINs sign in with the new roles."""
+    from kiosk.protocol.keys import load_device_key, member_public
+    from kiosk.protocol.sample import make_enrolment
+    from kiosk.protocol.signed import public_key_of
+
+    data = tmp_path / "station"
+    s = KioskService(data, clock=FixedClock(), development=True)
+    s.load_package()
+    s.configure("379")
+    assert s.package is not None
+    roles = {m: r for m, r, _ in DEMO_MEMBERS} | {CHAIR: "member", MEMBER: "chair"}
+    members = [(m, roles[m], member_public(data, m).public) for m, _, _ in DEMO_MEMBERS]
+    jws = make_enrolment(s.package, "379", public_key_of(load_device_key(data)), members)
+    (data / "enrolment.json").write_text(json.dumps(jws))
+    s.close()
+    s = KioskService(data, clock=FixedClock(), development=True)
+    s.load_package()
+    s.start()
+    assert s.sign_in(MEMBER, MEMBER_PIN).role == "chair"
+    assert s.transition("open").state == "open"
+    s.sign_out()
+    assert s.sign_in(CHAIR, CHAIR_PIN).role == "member"
+    with pytest.raises(SanaqError) as err:
+        s.transition("close")
+    assert err.value.code == "role_not_allowed"
+    s.close()
+
+
+def test_wrong_pins_lock_the_member_out_and_the_journal_file_keeps_it(service: KioskService) -> None:
+    for k in range(MAX_PIN_ATTEMPTS - 1):
+        with pytest.raises(SanaqError) as err:
+            service.sign_in(CHAIR, "000000")
+        assert err.value.code == "member_pin_wrong"
+        assert service.attempts_left(CHAIR) == MAX_PIN_ATTEMPTS - 1 - k
+    with pytest.raises(SanaqError) as err:
+        service.sign_in(CHAIR, "000000")
+    assert err.value.code == "member_locked"
+    assert service.attempts_left(CHAIR) == 0
+    with pytest.raises(SanaqError) as err:
+        service.sign_in(CHAIR, CHAIR_PIN)  # even the right PIN, once locked
+    assert err.value.code == "member_locked"
+    assert service.sign_in(MEMBER, MEMBER_PIN).role == "member"  # other members are not locked
+    with pytest.raises(SanaqError) as err:
+        service.sign_in("nobody", "111111")
+    assert err.value.code == "member_unknown"
+    refused = [e["detail"]["code"] for e in service.journal.audit_events() if e["kind"] == "refused"]
+    assert refused == ["member_pin_wrong"] * (MAX_PIN_ATTEMPTS - 1) + ["member_locked"] * 2 + [
+        "member_unknown"
+    ]
+    # The lock-out is in the journal file: a restarted kiosk keeps it.
+    data = service.data
+    service.close()
+    again = KioskService(data, clock=FixedClock(), development=True)
+    again.load_package()
+    again.start()
+    with pytest.raises(SanaqError) as err:
+        again.sign_in(CHAIR, CHAIR_PIN)
+    assert err.value.code == "member_locked"
+    again.close()
+    store = ProtocolStore.open(data / "journal.sqlite", FixedClock().now_iso)
+    kinds = [(e["kind"], e["member"]) for e in store.audit_events()]
+    store.close()
+    assert kinds == [("pin_failed", CHAIR)] * MAX_PIN_ATTEMPTS + [("pin_locked", CHAIR), ("pin_ok", MEMBER)]
 
 
 def test_review_needs_a_second_member(service: KioskService) -> None:
@@ -162,8 +252,8 @@ def test_review_needs_a_second_member(service: KioskService) -> None:
         service.decide_review(items[0].sheet, decision, CHAIR, CHAIR_PIN)
     assert err.value.code == "review_needs_two_members"
     with pytest.raises(SanaqError) as err:
-        service.decide_review(items[0].sheet, decision, MEMBER, "0000")
-    assert err.value.code == "pin_wrong"
+        service.decide_review(items[0].sheet, decision, MEMBER, "000000")
+    assert err.value.code == "member_pin_wrong"
     assert service.status().review_waiting == 1
     status = service.decide_review(items[0].sheet, decision, MEMBER, MEMBER_PIN)
     assert status.review_waiting == 0

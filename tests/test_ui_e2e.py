@@ -48,7 +48,7 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
     from kiosk.ui.app import KioskApp
     from kiosk.ui.catalogue import text
     from kiosk.ui.drive import Driver
-    from kiosk.ui.services import DEMO_COMMISSION, KioskService
+    from kiosk.ui.services import DEMO_MEMBERS, KioskService
 
     truths = _deck(tmp_path / "deck")
     assert Counter(t.contests[0].outcome for t in truths)["review"] >= 2
@@ -65,7 +65,7 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
         KioskService(data, development=True), f"serial://{link}?timeout=0.6&reconnect=3", lang="kk"
     )
     d = Driver(app)
-    (chair, _, chair_pin), (member, _, member_pin) = DEMO_COMMISSION[0], DEMO_COMMISSION[2]
+    (chair, _, chair_pin), (member, _, member_pin) = DEMO_MEMBERS[0], DEMO_MEMBERS[2]
 
     def t(key: str, **kw: object) -> str:
         return text(key, app.lang, **kw)
@@ -97,8 +97,8 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
         assert Window.dispatch("on_request_close") is True
         # Sign-in: a wrong PIN is refused and said; the right one lets the chair in.
         d.tap(chair)
-        type_pin("9999", t("signin_ok"))
-        assert app.screen == "signin" and app.error == "pin_wrong"
+        type_pin("999999", t("signin_ok"))
+        assert app.screen == "signin" and app.error == "member_pin_wrong"
         d.tap(chair)
         type_pin(chair_pin, t("signin_ok"))
         assert app.screen == "home"
@@ -200,7 +200,7 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
         assert ("chair", "open", chair) in acted and ("chair", "close", chair) in acted
         assert [e["role"] for e in events if e["kind"] in ("open", "close")] == ["chair", "chair"]
         refused = [e["detail"]["code"] for e in events if e["kind"] == "refused"]
-        assert refused == ["pin_wrong"]
+        assert refused == ["member_pin_wrong"]
         assert journal.verify().ok
     finally:
         journal.close()

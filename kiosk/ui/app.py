@@ -34,8 +34,10 @@ from kivy.uix.widget import Widget
 from drivers import open_scanner
 from kiosk.errors import SanaqError
 from kiosk.messages import MESSAGES
+from kiosk.protocol.keys import MIN_PIN
 from kiosk.ui.catalogue import LANG_NAMES, LANGS, Lang, error_text, role_text, state_text, text
 from kiosk.ui.services import (
+    DEMO_MEMBERS,
     KioskService,
     Member,
     PackageView,
@@ -424,7 +426,9 @@ class KioskApp(App):  # type: ignore[misc]
         right = BoxLayout(orientation="vertical", spacing=self.fs(8))
         right.add_widget(Text(self.t("signin_pin"), self.fs(24), bold=True))
         right.add_widget(
-            Text("●" * len(self.pin) + "○" * max(0, 4 - len(self.pin)), self.fs(44), INK, halign="center")
+            Text(
+                "●" * len(self.pin) + "○" * max(0, MIN_PIN - len(self.pin)), self.fs(44), INK, halign="center"
+            )
         )
         keys = GridLayout(cols=3, spacing=self.fs(8))
         for k in ["1", "2", "3", "4", "5", "6", "7", "8", "9", "C", "0", "OK"]:
@@ -466,7 +470,7 @@ class KioskApp(App):  # type: ignore[misc]
         self.render()
 
     def _pin_key(self, k: str) -> None:
-        if len(self.pin) < 8:
+        if len(self.pin) < 12:
             self.pin += k
         self.render()
 
@@ -479,7 +483,12 @@ class KioskApp(App):  # type: ignore[misc]
         outer.add_widget(Text(self.t("signin_title"), self.fs(32), bold=True))
         if self.package is not None and self.package.development:
             outer.add_widget(
-                Text(self.t("signin_demo_pins", pins="1111 2222 3333 4444 5555"), self.fs(18), RED, bold=True)
+                Text(
+                    self.t("signin_demo_pins", pins=" ".join(pin for _, _, pin in DEMO_MEMBERS)),
+                    self.fs(18),
+                    RED,
+                    bold=True,
+                )
             )
         self._error_line(outer)
         pad = self._two_columns()
@@ -503,7 +512,7 @@ class KioskApp(App):  # type: ignore[misc]
         name, pin = self.chosen, self.pin
         self.pin = ""
         if not name:
-            self.error = "pin_wrong"
+            self.error = "member_unknown"
             self.render()
             return
         self.call(lambda s: (s.sign_in(name, pin), s.status()), self._signed_in)

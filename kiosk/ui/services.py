@@ -14,20 +14,19 @@ Two layers:
   through `kivy.clock.Clock`), so the window's thread never waits on a disk or a scanner.
 
 The data folder has the layout of `sanaq station --data DIR` (journal.sqlite,
-election.json), so the headless commands work on a kiosk's folder; members.json holds the
-commission's names, roles and PIN hashes (scrypt, salted).
+election.json), so the headless commands work on a kiosk's folder, and the commission is the
+protocol's: enrolment.json (signed by headquarters) and members/*.key (each member's key,
+encrypted under their PIN).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import json
 import logging
 import os
 import queue
-import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -36,13 +35,27 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.election.load import load_election, sample_package_bytes
+from kiosk.election.load import load_election, sample_package_bytes, trust
 from kiosk.election.package import DEV_KEY_LABEL, LoadedPackage
 from kiosk.errors import SanaqError
+from kiosk.protocol.keys import (
+    MAX_PIN_ATTEMPTS,
+    create_member_key,
+    load_device_key,
+    member_public,
+    unlock_member_key,
+)
+from kiosk.protocol.sample import MEMBERS as SAMPLE_MEMBERS
+from kiosk.protocol.sample import PIN as SAMPLE_PIN
+from kiosk.protocol.sample import make_enrolment
+from kiosk.protocol.signed import Enrolment, public_key_of, verify_enrolment
+from kiosk.protocol.store import ProtocolStore
 from kiosk.reading.model import Crop, SideReading
 from kiosk.reading.reader import BallotReader
 from kiosk.station.journal import Clock, Journal, Mode
+from kiosk.station.lifecycle import Refused
 from kiosk.station.ports import FedSheet, ScannerPort, Whereabouts
 from kiosk.station.reports import Slip
 from kiosk.station.service import ScanSummary, Station, SystemClock, reading_record, scanner_identity
@@ -51,11 +64,9 @@ log = logging.getLogger("sanaq.ui")
 
 JOURNAL = "journal.sqlite"
 PACKAGE = "election.json"
-MEMBERS = "members.json"
+ENROLMENT = "enrolment.json"  # as `sanaq protocol enrol` installs it
 
-MAX_PIN_ATTEMPTS = 3
 WORKER_NICE = 10
-LOCK_SECONDS = 300.0
 
 Lang = Literal["kk", "ru", "en"]
 Texts = dict[str, str]  # {"kk": ..., "ru": ..., "en": ...}
@@ -164,65 +175,82 @@ class ReviewItem:
     has_image: bool
 
 
-# --- the commission --------------------------------------------------------------------------------
+# --- the commission ----------------------------------------------------------------------------------
+#
+# The protocol's members are the commission: the enrolment signed by headquarters says who
+# they are and their roles (kiosk/protocol/signed.py); each member's signing key is stored
+# encrypted under their PIN (kiosk/protocol/keys.py). Signing in is unlocking that key: the
+# PIN check is the decryption, and wrong PINs and the lock-out are the protocol store's,
+# recorded in the journal file (they survive a restart).
 
-
-def _pin_hash(pin: str, salt: bytes) -> str:
-    return hashlib.scrypt(pin.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32).hex()
-
-
-DEMO_COMMISSION: tuple[tuple[str, str, str], ...] = (
-    ("Айгүл Серікқызы", "chair", "1111"),
-    ("Ержан Қасымов", "secretary", "2222"),
-    ("Мария Ким", "member", "3333"),
-    ("Нұрлан Әбенов", "member", "4444"),
-    ("Дәурен Техник", "technician", "5555"),
-)
-
-
-def write_members(path: Path, members: list[tuple[str, str, str]]) -> None:
-    rows = []
-    for name, role, pin in members:
-        salt = secrets.token_bytes(16)
-        rows.append({"name": name, "role": role, "salt": salt.hex(), "hash": _pin_hash(pin, salt)})
-    path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+# The development sample's commission (kiosk/protocol/sample.py): ids, roles and PINs.
+DEMO_MEMBERS: tuple[tuple[str, str, str], ...] = tuple((m, r, SAMPLE_PIN[m]) for m, r in SAMPLE_MEMBERS)
 
 
 class Commission:
-    """Names, roles and PIN hashes; wrong PINs counted per name, then a lock."""
+    """The enrolled members; a PIN is checked by unlocking the member's key."""
 
-    def __init__(self, path: Path, monotonic: Callable[[], float] = time.monotonic) -> None:
-        try:
-            self.rows = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise SanaqError("members_missing", str(path)) from exc
-        except (OSError, ValueError) as exc:
-            raise SanaqError("members_missing", f"{path}: {exc}") from exc
-        self.monotonic = monotonic
-        self.failures: dict[str, int] = {}
-        self.locked_until: dict[str, float] = {}
+    def __init__(self, data: Path, enrolment: Enrolment, store: ProtocolStore) -> None:
+        self.data = data
+        self.enrolment = enrolment
+        self.store = store
 
     def members(self) -> list[Member]:
-        return [Member(r["name"], r["role"]) for r in self.rows]
+        return [Member(m.id, m.role) for m in self.enrolment.members]
 
     def attempts_left(self, name: str) -> int:
-        return MAX_PIN_ATTEMPTS - self.failures.get(name, 0)
+        if self.store.locked(name):
+            return 0
+        return MAX_PIN_ATTEMPTS - self.store.pin_failures(name)
 
     def check(self, name: str, pin: str) -> Member:
-        now = self.monotonic()
-        if self.locked_until.get(name, 0.0) > now:
-            raise SanaqError("sign_in_locked", name)
-        row = next((r for r in self.rows if r["name"] == name), None)
-        if row is None or not secrets.compare_digest(_pin_hash(pin, bytes.fromhex(row["salt"])), row["hash"]):
-            n = self.failures.get(name, 0) + 1
-            self.failures[name] = n
-            if n >= MAX_PIN_ATTEMPTS:
-                self.failures[name] = 0
-                self.locked_until[name] = now + LOCK_SECONDS
-                raise SanaqError("sign_in_locked", name)
-            raise SanaqError("pin_wrong", name)
-        self.failures.pop(name, None)
-        return Member(row["name"], row["role"])
+        return self.unlock(name, pin)[0]
+
+    def unlock(self, name: str, pin: str) -> tuple[Member, Ed25519PrivateKey]:
+        """The member and their signing key (for the protocol), if the PIN unlocks it."""
+        enrolled = self.enrolment.member(name)
+        if enrolled is None:
+            raise SanaqError("member_unknown", name)
+        # The key file on this kiosk must be the enrolled one (a swapped file with a PIN of
+        # someone's choosing is refused before it is tried).
+        if member_public(self.data, name).public != enrolled.key:
+            raise SanaqError("member_key_corrupt", f"{name}: not the enrolled key")
+        key = unlock_member_key(self.data, name, pin, self.store)
+        return Member(enrolled.id, enrolled.role), key
+
+
+def enrol_development_commission(data: Path, package: LoadedPackage, station_id: str) -> dict[str, str]:
+    """A DEVELOPMENT package's commission, made as kiosk/protocol/sample.py makes it: each
+    member's key under their sample PIN, and the enrolment signed with the DEVELOPMENT key."""
+    members = []
+    for mid, role, pin in DEMO_MEMBERS:
+        try:
+            public = create_member_key(data, mid, role, pin).public
+        except SanaqError as exc:
+            if exc.code != "member_key_exists":
+                raise
+            public = member_public(data, mid).public
+        members.append((mid, role, public))
+    jws = make_enrolment(package, station_id, public_key_of(load_device_key(data)), members)
+    (data / ENROLMENT).write_text(json.dumps(jws, indent=1) + "\n")
+    return jws
+
+
+def load_enrolment(data: Path, package: LoadedPackage, station_id: str, hq_key: Path | None) -> Enrolment:
+    """The installed enrolment (`sanaq protocol enrol`), verified against headquarters' key,
+    this election, this station and this kiosk's device key."""
+    try:
+        jws = json.loads((data / ENROLMENT).read_text())
+    except FileNotFoundError as exc:
+        raise SanaqError("members_missing", f"{data / ENROLMENT}: run `sanaq protocol enrol`") from exc
+    except (OSError, ValueError) as exc:
+        raise SanaqError("protocol_enrolment_bad", f"{data / ENROLMENT}: {exc}") from exc
+    enrolment = verify_enrolment(jws, trust(hq_key))
+    if enrolment.election_hash != package.election_hash or enrolment.station != station_id:
+        raise SanaqError("protocol_enrolment_mismatch", "the enrolment is for another election or station")
+    if public_key_of(load_device_key(data)) != enrolment.device_key:
+        raise SanaqError("protocol_enrolment_mismatch", "the enrolled device key is not this kiosk's")
+    return enrolment
 
 
 # --- the scanner seen through the kiosk --------------------------------------------------------------
@@ -356,7 +384,6 @@ class KioskService:
         package_path: Path | None = None,
         hq_key: Path | None = None,
         clock: Clock | None = None,
-        monotonic: Callable[[], float] = time.monotonic,
         development: bool = False,
     ) -> None:
         self.data = data
@@ -366,10 +393,11 @@ class KioskService:
         self.package_path = package_path
         self.hq_key = hq_key
         self.clock = clock or SystemClock()
-        self.monotonic = monotonic
         self.package: LoadedPackage | None = None
         self.station: _KioskStation | None = None
         self.commission: Commission | None = None
+        self.commission_error: SanaqError | None = None
+        self.store: ProtocolStore | None = None
         self.actor: Member | None = None
         self.crops: dict[str, tuple[Crop, ...]] = {}  # review crops, in memory only (never on disk)
         self.slot: VoterSlot | None = None
@@ -402,10 +430,11 @@ class KioskService:
         (self.data / PACKAGE).write_bytes(raw)
         # The configuration (station, mirror, scanner) lives in the journal's first signed link.
         Journal.create(self.data / JOURNAL, self.package.election_hash, station_id, self.clock).close()
-        if not (self.data / MEMBERS).exists() and self.package.key_label == DEV_KEY_LABEL:
-            # A development package gets the demo commission; an official station's list of
-            # members comes with its set-up (not built yet).
-            write_members(self.data / MEMBERS, list(DEMO_COMMISSION))
+        if not (self.data / ENROLMENT).exists() and self.package.key_label == DEV_KEY_LABEL:
+            # A development package gets the sample commission, enrolled with the DEVELOPMENT
+            # key; an official station's comes from headquarters (`sanaq protocol member-add`,
+            # `roster` at headquarters, `enrol`).
+            enrol_development_commission(self.data, self.package, station_id)
         return self.start()
 
     def start(self) -> StatusView:
@@ -415,7 +444,20 @@ class KioskService:
         assert self.package is not None
         journal = Journal.open_configured(self.data / JOURNAL, self.clock)
         self.station = _KioskStation(journal, self.package, self.development)
-        self.commission = Commission(self.data / MEMBERS, self.monotonic)
+        # The protocol's records (versions, signatures, PIN attempts) beside the journal's, in
+        # the same file, through their own connection (this thread's).
+        self.store = ProtocolStore.open(self.data / JOURNAL, self.clock.now_iso)
+        try:
+            enrolment = load_enrolment(self.data, self.package, self.station.station_id, self.hq_key)
+        except SanaqError as exc:
+            # The window still opens (the counts, the set-up); nobody can sign in until the
+            # enrolment is installed, and the sign-in screen says why.
+            log.warning("no commission: %s", exc.code)
+            self.commission = None
+            self.commission_error = exc
+        else:
+            self.commission = Commission(self.data, enrolment, self.store)
+            self.commission_error = None
         return self.status()
 
     @property
@@ -428,7 +470,7 @@ class KioskService:
 
     def members(self) -> list[Member]:
         if self.commission is None:
-            raise SanaqError("members_missing", str(self.data))
+            raise self.commission_error or SanaqError("members_missing", str(self.data))
         return self.commission.members()
 
     def attempts_left(self, name: str) -> int:
@@ -436,7 +478,7 @@ class KioskService:
 
     def sign_in(self, name: str, pin: str) -> Member:
         if self.commission is None:
-            raise SanaqError("members_missing", str(self.data))
+            raise self.commission_error or SanaqError("members_missing", str(self.data))
         try:
             member = self.commission.check(name, pin)
         except SanaqError as exc:
@@ -472,7 +514,8 @@ class KioskService:
         opening, a slip at pause/resume, the closing report) with the chain code."""
         member = self._need_actor()
         assert self.station is not None
-        self._record(action, member)
+        if not isinstance(self.journal.decide(action, member.role), Refused):
+            self._record(action, member)  # who acts, ahead of the step; a refusal is its own link
         self.last_slip = self.station.transition(action, member.role)
         return self.status()
 
@@ -640,6 +683,9 @@ class KioskService:
         return self.status()
 
     def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
         if self.station is not None:
             self.station.journal.close()
             self.station = None

@@ -36,7 +36,7 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
     from kiosk.ui.app import KioskApp
     from kiosk.ui.catalogue import LANGS, text
     from kiosk.ui.drive import Driver
-    from kiosk.ui.services import DEMO_COMMISSION, KioskService, SecondChance, SheetResult
+    from kiosk.ui.services import DEMO_MEMBERS, KioskService, SecondChance, SheetResult
 
     w, h = display.size
     shots: list[Path] = []
@@ -61,8 +61,8 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
         def t(key: str, **kw: object) -> str:
             return text(key, app.lang, **kw)
 
-        chair, chair_pin = DEMO_COMMISSION[0][0], DEMO_COMMISSION[0][2]
-        member, member_pin = DEMO_COMMISSION[2][0], DEMO_COMMISSION[2][2]
+        chair, chair_pin = DEMO_MEMBERS[0][0], DEMO_MEMBERS[0][2]
+        member, member_pin = DEMO_MEMBERS[2][0], DEMO_MEMBERS[2][2]
 
         def sign_in(name: str, pin: str) -> None:
             d.tap(name)
