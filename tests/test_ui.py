@@ -287,10 +287,8 @@ def test_second_chance_take_back_or_cast_as_is(tmp_path: Path) -> None:
 
     service.attach_scanner(scanner, ask)
     results: list[SheetResult | SecondChance] = []
-    for _ in range(20):
-        stopped = service.scan(results.append)
-        if stopped.code is None and sum(w != "held" for w in scanner.state.values()) == 16:
-            break
+    # One scan: the station asks and goes on (no stop-and-recount).
+    assert service.scan(results.append).code is None
     chances = [r for r in results if isinstance(r, SecondChance)]
     assert len(chances) == len(asked) >= 2
     assert all(p in ("blank", "overvote") for c in chances for _, p in c.problems)
@@ -308,6 +306,12 @@ def test_second_chance_take_back_or_cast_as_is(tmp_path: Path) -> None:
         ev["detail"]["reason"] for ev in service.journal.audit_events() if ev["kind"] == "sheet_returned"
     ]
     assert returned == ["invalid_returned"] * back
+    answers = [ev["detail"] for ev in service.journal.audit_events() if ev["kind"] == "sheet_second_chance"]
+    assert answers == [{"answer": "cast" if a == "cast" else "return"} for a in asked]
+    # The voter saw the result of each answer right after the question.
+    order = [r.outcome if isinstance(r, SheetResult) else "asked" for r in results]
+    after = [order[i + 1] for i, o in enumerate(order) if o == "asked"]
+    assert after == ["cast_as_is" if a == "cast" else "returned" for a in asked]
     assert Counter(w for w in scanner.state.values()) == {"box": tally["sheets"], "returned": back}
     assert service.journal.verify().ok
 

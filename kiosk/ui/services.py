@@ -21,7 +21,6 @@ encrypted under their PIN).
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import logging
@@ -285,29 +284,19 @@ class _KioskStation(Station):
 
 
 class VoterSlot:
-    """The scanner as the station sees it from the kiosk: one feed that survives stops, a way
-    to stop it between sheets, and the second chance.
-
-    When the package gives a blank or over-marked ballot back to the voter, the station
-    asks to return it; this slot first asks the voter (`ask`): "take it back" returns it,
-    "cast it as it is" answers with the code `voter_cast_as_is`, which stops that scan
-    without recording anything, and the kiosk then counts the same held sheet through a
-    station that does not return invalid ballots (see `KioskService.cast_held`)."""
+    """The scanner as the station sees it from the kiosk: one feed that survives stops, and a
+    way to stop it between sheets. The second chance is the station's (`Station.scan`'s
+    `second_chance`); `ask` is the window's side of it: it waits for the voter's answer,
+    "back" or "cast"."""
 
     def __init__(self, inner: ScannerPort, ask: Callable[[str], str] | None = None) -> None:
         self.inner = inner
         self.ask = ask
         self.stop = threading.Event()
         self._it: Iterator[FedSheet] | None = None
-        self.held: FedSheet | None = None  # the sheet waiting to be cast as it is
         self.last: FedSheet | None = None
 
     def feed(self) -> Iterator[FedSheet]:
-        if self.held is not None:
-            held, self.held = self.held, None
-            self.last = held
-            yield held
-            return
         while not self.stop.is_set():
             if self._it is None:
                 self._it = iter(self.inner.feed())
@@ -330,10 +319,6 @@ class VoterSlot:
         self.inner.accept(handle)
 
     def return_sheet(self, handle: str, reason: str) -> None:
-        asking = reason == "invalid_returned" and self.ask is not None and self.last is not None
-        if asking and self.ask is not None and self.ask(handle) == "cast":
-            self.held = self.last
-            raise SanaqError("voter_cast_as_is")
         self.inner.return_sheet(handle, reason)
 
     def where(self, handle: str) -> Whereabouts:
@@ -559,56 +544,30 @@ class KioskService:
         return self.slot
 
     def scan(self, on_sheet: Callable[[SheetResult | SecondChance], None]) -> ScanStopped:
-        """Count until the scanner stops (a fault, no more paper, or `slot.stop`)."""
+        """Count until the scanner stops (a fault, no more paper, or `slot.stop`). A blank or
+        over-marked ballot the package gives back is first put to the voter through the
+        station's `second_chance`: the window shows the contests concerned and waits."""
         if self.station is None or self.slot is None:
             raise SanaqError("scanner_unavailable", "no scanner attached")
         station, slot = self.station, self.slot
         role = (self.actor or Member("", "member")).role
         seen = ScanSummary(reasons={})
+        mode: Mode = "test" if self.journal.state == "testing" else "official"
 
         def progress(s: ScanSummary) -> None:
-            self._after_sheet(station, seen, s, "accepted", on_sheet)
+            self._after_sheet(station, seen, s, on_sheet)
 
-        mode: Mode = "test" if self.journal.state == "testing" else "official"
-        original_ask = slot.ask
+        second_chance = None
         if slot.ask is not None:
             ask_voter = slot.ask
 
-            def ask(handle: str) -> str:
-                reading = station.observed[mode].last
-                if reading is not None:
-                    on_sheet(self._second_chance(reading, station.observed[mode].read_at))
-                return ask_voter(handle)
+            def second_chance(problems: tuple[tuple[str, str], ...]) -> Literal["return", "cast"]:
+                on_sheet(self._second_chance(problems, station.observed[mode].read_at))
+                handle = slot.last.handle if slot.last is not None else ""
+                return "cast" if ask_voter(handle) == "cast" else "return"
 
-            slot.ask = ask
-        try:
-            summary = station.scan(slot, role, progress=progress, member=self._member_name())
-        finally:
-            slot.ask = original_ask
-        if summary.stopped == "voter_cast_as_is":
-            return self.cast_held(on_sheet)
-        return ScanStopped(summary.stopped, self.journal.tally("official").sheets)
-
-    def cast_held(self, on_sheet: Callable[[SheetResult | SecondChance], None]) -> ScanStopped:
-        """Count the held sheet the voter chose to cast as it is, through the same station
-        service with the package's second chance turned off (so it counts as invalid)."""
-        assert self.package is not None and self.slot is not None
-        e = self.package.election
-        no_return = dataclasses.replace(
-            self.package,
-            election=e.model_copy(
-                update={"rules": e.rules.model_copy(update={"return_invalid_to_voter": False})}
-            ),
-        )
-        station = _KioskStation(self.journal, no_return, self.development)
-        seen = ScanSummary(reasons={})
-        role = (self.actor or Member("", "member")).role
         summary = station.scan(
-            self.slot,
-            role,
-            limit=1,
-            progress=lambda s: self._after_sheet(station, seen, s, "cast_as_is", on_sheet),
-            member=self._member_name(),
+            slot, role, progress=progress, member=self._member_name(), second_chance=second_chance
         )
         return ScanStopped(summary.stopped, self.journal.tally("official").sheets)
 
@@ -617,7 +576,6 @@ class KioskService:
         station: _KioskStation,
         seen: ScanSummary,
         now: ScanSummary,
-        counted_as: Literal["accepted", "cast_as_is"],
         on_sheet: Callable[[SheetResult | SecondChance], None],
     ) -> None:
         observed = station.observed["test" if self.journal.state == "testing" else "official"]
@@ -626,20 +584,21 @@ class KioskService:
             reading = observed.last
             if reading is not None and reading.status == "review" and reading.crops:
                 self.crops[_crop_key(reading_record(reading))] = reading.crops
-            result = SheetResult(counted_as, None, counter, observed.read_at)
+            outcome: Literal["accepted", "cast_as_is"] = (
+                "cast_as_is" if now.cast_as_is > seen.cast_as_is else "accepted"
+            )
+            result = SheetResult(outcome, None, counter, observed.read_at)
         else:
             before, after = seen.reasons or {}, now.reasons or {}
             reason = next((k for k, v in after.items() if v > before.get(k, 0)), None)
             result = SheetResult("returned", reason, counter, observed.read_at)
         seen.counted, seen.returned, seen.reasons = now.counted, now.returned, dict(now.reasons or {})
+        seen.cast_as_is = now.cast_as_is
         on_sheet(result)
 
-    def _second_chance(self, reading: SideReading, read_at: float) -> SecondChance:
+    def _second_chance(self, problems: tuple[tuple[str, str], ...], read_at: float) -> SecondChance:
         assert self.package is not None
         titles = {c.id: _texts(c.title) for c in self.package.election.contests}
-        problems = tuple(
-            (c.contest, c.outcome) for c in reading.contests if c.outcome in ("blank", "overvote")
-        )
         return SecondChance(problems, {c: titles[c] for c, _ in problems}, read_at)
 
     # --- review ------------------------------------------------------------------------------------------
