@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from drivers.sim import SimScanner
@@ -338,3 +339,127 @@ def test_a_restarted_kiosk_comes_back_where_it_was(service: KioskService) -> Non
     with pytest.raises(SanaqError) as err:
         again.configure("379")  # the journal is never made twice
     assert err.value.code == "journal_exists"
+
+
+# --- the closing: the protocol through the kiosk's adapter ----------------------------------------
+
+
+def _entered(service: KioskService, contest: str, style: str, issued: int) -> dict[str, int]:
+    """Lines that satisfy every ratio (as kiosk/protocol/sample.py makes them)."""
+    assert service.package is not None
+    st = service.package.election.station("379")
+    received = st.ballots_received[style]
+    return {
+        "voters_on_list": st.voters_on_list,
+        "ballots_received": received,
+        "ballots_issued": issued,
+        "ballots_cancelled": received - issued - 2,
+        "ballots_spoiled": 2,
+    }
+
+
+def test_protocol_lines_ratios_signatures_finalise_print_export(
+    service: KioskService, tmp_path: Path
+) -> None:
+    from kiosk.election.load import trust
+    from kiosk.protocol.export import load_public_key, verify_export
+    from kiosk.protocol.printed import render_pdf
+    from kiosk.protocol.signed import parse_file, verify_document
+
+    secretary, _, secretary_pin = DEMO_MEMBERS[1]
+    service.sign_in(CHAIR, CHAIR_PIN)
+    service.transition("open")
+    service.attach_scanner(SimScanner(style="MZ-LIST", n=12, seed=2))
+    service.scan(lambda _r: None)
+    n = service.status().official_sheets  # the simulator's deck has a rejected sheet or two
+    assert service.status().review_waiting == 0 and n >= 10
+    with pytest.raises(SanaqError) as err:
+        service.sign_protocols(CHAIR, CHAIR_PIN)
+    assert err.value.code == "protocol_not_ready"  # not before the polls close
+    service.transition("close")
+    service.sign_out()
+    service.sign_in(secretary, secretary_pin)
+    with pytest.raises(SanaqError) as err:
+        service.finalise_protocols()  # the chair finalises (the lifecycle's rule)
+    assert err.value.code == "role_not_allowed"
+    service.sign_out()
+    service.sign_in(CHAIR, CHAIR_PIN)
+    contests = service.protocol_contests()
+    assert contests[0] == "mazhilis-list" and len(contests) == 4
+    view = service.protocol_view("mazhilis-list")
+    # The counted lines are the journal's; the entered ones wait for the commission.
+    counted = {ln.id: ln.value for ln in view.lines if ln.source == "counted"}
+    tally = service.tally()["contests"]["mazhilis-list"]
+    assert counted["ballots_in_box"] == n and counted["invalid"] == tally["blank"] + tally["overvote"]
+    assert all(ln.value is None for ln in view.lines if ln.source == "entered")
+    assert not view.saved and view.version is None
+    # A draft with one line wrong: that ratio fails, with its difference, live.
+    draft = _entered(service, "mazhilis-list", "MZ-LIST", 15)
+    draft["ballots_cancelled"] -= 3
+    live = service.protocol_view("mazhilis-list", draft)
+    failing = {r.id: r.difference for r in live.ratios if not r.ok}
+    assert failing == {"r2": 3}
+    service.enter_protocol("mazhilis-list", draft)
+    with pytest.raises(SanaqError) as err:
+        service.sign_protocols(CHAIR, CHAIR_PIN)
+    assert err.value.code == "protocol_ratio_failed"
+    # Fixed: every ratio holds; the other ballot types (nothing counted) too.
+    fixed = service.enter_protocol("mazhilis-list", _entered(service, "mazhilis-list", "MZ-LIST", 15))
+    assert fixed.saved and all(r.ok for r in fixed.ratios)
+    for c, style in zip(contests[1:], ("MZ-SMD-02", "AST-LIST", "AST-SMD-07"), strict=True):
+        assert service.protocol_view(c).style == style
+        assert all(r.ok for r in service.enter_protocol(c, _entered(service, c, style, 3)).ratios)
+    # The preview: the printed protocol's first page, rendered.
+    png = service.preview_protocol("mazhilis-list")
+    from PIL import Image
+
+    with Image.open(png) as im:
+        assert im.format == "PNG" and abs(im.width - 496) <= 2 and abs(im.height - 702) <= 2
+        assert int(np.asarray(im.convert("L")).min()) < 60  # there is print on it
+    # Signatures with PINs: a wrong PIN counts towards the lock-out and signs nothing.
+    with pytest.raises(SanaqError) as err:
+        service.sign_protocols(secretary, "000000")
+    assert err.value.code == "member_pin_wrong"
+    with pytest.raises(SanaqError) as err:
+        service.finalise_protocols()
+    assert err.value.code == "protocol_unsigned"
+    views = service.sign_protocols(CHAIR, CHAIR_PIN)
+    views = service.sign_protocols(secretary, secretary_pin)
+    assert all(v.signers == ("device", CHAIR, secretary) and v.version == 1 for v in views)
+    paths = service.finalise_protocols()
+    assert service.status().state == "finalised"
+    assert sorted(p.name for p in paths) == sorted(
+        f"{s}.v1.protocol.jws.json" for s in ("MZ-LIST", "MZ-SMD-02", "AST-LIST", "AST-SMD-07")
+    )
+    t = trust(None)
+    mz = verify_document(
+        parse_file((service.data / "protocols" / "MZ-LIST.v1.protocol.jws.json").read_bytes()), t
+    )
+    assert (
+        mz.protocol.value("ballots_in_box") == n and mz.protocol.value("ballots_cancelled") == 2519 - 15 - 2
+    )
+    assert [s.signer for s in mz.signatures] == ["device", CHAIR, secretary]
+    printed = service.print_protocols()
+    assert [p.version for p in printed] == [1, 1, 1, 1]
+    pdf = printed[0].pdf.read_bytes()
+    doc = parse_file((service.data / "protocols" / "MZ-LIST.v1.protocol.jws.json").read_bytes())
+    assert pdf.startswith(b"%PDF") and pdf == render_pdf(mz, doc, service.package.election)  # type: ignore[union-attr]
+    # Export to the stick: the exports' own check passes; the station is exported.
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    folder = service.export_to_stick(stick)
+    result = verify_export(folder, load_public_key(service.data / "device.pub"))
+    assert result.ok, result.problems
+    assert sum(1 for f in folder.rglob("*.protocol.jws.json")) == 4
+    assert service.status().state == "exported"
+    events = service.journal.audit_events()
+    assert [e["kind"] for e in events if e["kind"] in ("open", "close", "finalise", "export")] == [
+        "open",
+        "close",
+        "finalise",
+        "export",
+    ]
+    assert ("chair", "finalise", CHAIR) in [
+        (e["role"], e["detail"]["action"], e["detail"]["member"]) for e in events if e["kind"] == "actor"
+    ]
+    assert service.journal.verify().ok

@@ -26,6 +26,8 @@ import json
 import logging
 import os
 import queue
+import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -36,9 +38,12 @@ from typing import Any, Literal
 import numpy as np
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from kiosk.commands_export import prepare as export_prepare
 from kiosk.election.load import load_election, sample_package_bytes, trust
 from kiosk.election.package import DEV_KEY_LABEL, LoadedPackage
 from kiosk.errors import SanaqError
+from kiosk.protocol.desk import Desk, JournalFacts, commission_decided
+from kiosk.protocol.export import Exporter
 from kiosk.protocol.keys import (
     MAX_PIN_ATTEMPTS,
     create_member_key,
@@ -46,11 +51,14 @@ from kiosk.protocol.keys import (
     member_public,
     unlock_member_key,
 )
+from kiosk.protocol.model import build as model_build
+from kiosk.protocol.model import check_ratios
+from kiosk.protocol.printed import render_pdf
 from kiosk.protocol.sample import MEMBERS as SAMPLE_MEMBERS
 from kiosk.protocol.sample import PIN as SAMPLE_PIN
 from kiosk.protocol.sample import make_enrolment
-from kiosk.protocol.signed import Enrolment, public_key_of, verify_enrolment
-from kiosk.protocol.store import ProtocolStore
+from kiosk.protocol.signed import Enrolment, Vote, public_key_of, verify_document, verify_enrolment
+from kiosk.protocol.store import ProtocolStore, Version
 from kiosk.reading.model import Crop, SideReading
 from kiosk.reading.reader import BallotReader
 from kiosk.station.journal import Clock, Journal, Mode
@@ -62,6 +70,8 @@ from kiosk.station.service import ScanSummary, Station, SystemClock, reading_rec
 log = logging.getLogger("sanaq.ui")
 
 JOURNAL = "journal.sqlite"
+PROTOCOLS = "protocols"  # finalised protocols, as `sanaq protocol finalise` writes them
+PRINTS = "print"  # printed protocols (PDF) and the screen's previews
 PACKAGE = "election.json"
 ENROLMENT = "enrolment.json"  # as `sanaq protocol enrol` installs it
 
@@ -172,6 +182,53 @@ class ReviewItem:
     style: str
     contests: tuple[ReviewContest, ...]
     has_image: bool
+
+
+@dataclass(frozen=True)
+class LineView:
+    number: str
+    id: str
+    title: Texts
+    source: str  # "entered" (the commission types it) | "counted" (from the journal's tally)
+    value: int | None  # None: an entered line not typed yet
+
+
+@dataclass(frozen=True)
+class RatioView:
+    id: str
+    title: Texts
+    ok: bool
+    left: tuple[str, ...]
+    op: str
+    right: tuple[str, ...]
+    left_sum: int
+    right_sum: int
+    difference: int  # left - right
+
+
+@dataclass(frozen=True)
+class ProtocolView:
+    """One ballot type's protocol as the closing screens show it: every line (entered ones
+    from the draft being typed, else the last entry saved), every control ratio checked on
+    those values, and where the signed versions stand."""
+
+    contest: str
+    style: str
+    title: Texts
+    lines: tuple[LineView, ...]
+    ratios: tuple[RatioView, ...]
+    saved: bool  # the draft is what the protocol store holds
+    version: int | None  # the latest version (signed by the device), if any
+    signers: tuple[str, ...]  # of that version, in order ("device", member ids)
+    finalised: bool
+    blocked: str | None  # an error code that keeps this protocol from being built
+
+
+@dataclass(frozen=True)
+class Printed:
+    contest: str
+    version: int
+    pdf: Path
 
 
 # --- the commission ----------------------------------------------------------------------------------
@@ -370,6 +427,7 @@ class KioskService:
         hq_key: Path | None = None,
         clock: Clock | None = None,
         development: bool = False,
+        stick: Path | None = None,
     ) -> None:
         self.data = data
         # The development switch (as `sanaq station --development`): simulated scanners and
@@ -387,6 +445,9 @@ class KioskService:
         self.crops: dict[str, tuple[Crop, ...]] = {}  # review crops, in memory only (never on disk)
         self.slot: VoterSlot | None = None
         self.last_slip: Slip | None = None  # the paper of the last lifecycle step
+        self.enrolment_jws: dict[str, str] | None = None
+        # The USB stick's mount point for the export (`sanaq kiosk --stick`).
+        self.stick = stick
 
     # --- set-up ------------------------------------------------------------------------------------
 
@@ -443,6 +504,7 @@ class KioskService:
         else:
             self.commission = Commission(self.data, enrolment, self.store)
             self.commission_error = None
+            self.enrolment_jws = json.loads((self.data / ENROLMENT).read_text())
         return self.status()
 
     @property
@@ -640,6 +702,224 @@ class KioskService:
         who = f"{first.name} ({first.role}) + {second.name} ({second.role})"
         self.journal.decide_review(sheet, decisions, first.role, who, "commission decision, two members")
         return self.status()
+
+    # --- the protocol: lines, ratios, preview, signatures, finalise, print, export --------------------
+    #
+    # Every number comes from the protocol service (kiosk/protocol: desk, model, printed) and
+    # the journal, as `sanaq protocol` does it; the window only shows and types.
+
+    def _desk(self) -> Desk:
+        if self.commission is None or self.enrolment_jws is None or self.store is None:
+            raise self.commission_error or SanaqError("members_missing", str(self.data))
+        assert self.package is not None and self.station is not None
+        p = self.package
+        return Desk(
+            p.election,
+            p.election_hash,
+            self.station.station_id,
+            self.store,
+            self.enrolment_jws,
+            trust(self.hq_key),
+        )
+
+    def _facts(self, contest: str) -> JournalFacts:
+        j = self.journal
+        return JournalFacts(
+            dict(j.tally("official").contests.get(contest, {})),
+            commission_decided(j.cast_vote_records("official"), contest),
+            j.chain_head(),
+        )
+
+    def protocol_contests(self) -> list[str]:
+        return self._desk().contests()
+
+    def protocol_view(self, contest: str, draft: dict[str, int] | None = None) -> ProtocolView:
+        """The protocol with `draft` (the lines being typed; missing ones count as 0 for the
+        ratios) or, without one, the last entry saved."""
+        desk = self._desk()
+        assert self.package is not None and self.store is not None
+        e = self.package.election
+        form = e.protocol(contest)
+        if form is None:
+            raise SanaqError("protocol_no_form", contest)
+        saved = self.store.entered(contest)
+        typed = dict(saved or {}) if draft is None else dict(draft)
+        wanted = [ln.id for ln in form.lines if ln.source == "entered"]
+        values: dict[str, int] = {}
+        blocked = None
+        try:
+            built = model_build(
+                e,
+                self.package.election_hash,
+                desk.station,
+                contest,
+                self._facts(contest).counters,
+                {k: typed.get(k, 0) for k in wanted},
+                0,
+                "",
+                "",
+            )
+            values = built.values()
+            checks = check_ratios(built)
+        except SanaqError as exc:
+            blocked, checks = exc.code, ()
+        titles = {r.id: _texts(r.title) for r in form.ratios}
+        latest = self.store.latest(contest)
+        style = next(s for s in e.station(desk.station).styles if e.style(s).contest == contest)
+        return ProtocolView(
+            contest=contest,
+            style=style,
+            title=_texts(e.contest(contest).title),
+            lines=tuple(
+                LineView(
+                    ln.number,
+                    ln.id,
+                    _texts(ln.title),
+                    ln.source,
+                    typed.get(ln.id) if ln.source == "entered" else values.get(ln.id),
+                )
+                for ln in form.lines
+            ),
+            ratios=tuple(
+                RatioView(
+                    r.id, titles[r.id], r.ok, r.left, r.op, r.right, r.left_sum, r.right_sum, r.difference
+                )
+                for r in checks
+            ),
+            saved=saved is not None and saved == {k: typed.get(k) for k in wanted},
+            version=latest.version if latest else None,
+            signers=tuple(x for x, _, _ in self.store.signatures(contest, latest.version)) if latest else (),
+            finalised=bool(latest and latest.finalised),
+            blocked=blocked,
+        )
+
+    def enter_protocol(self, contest: str, lines: dict[str, int]) -> ProtocolView:
+        """Save the lines the commission typed (the protocol store keeps every entry)."""
+        self._need_actor()
+        self._desk().enter({contest: lines})
+        return self.protocol_view(contest)
+
+    def _closed_and_sound(self) -> None:
+        state = self.journal.state
+        if state not in ("closed", "finalised", "exported", "synced"):
+            raise SanaqError("protocol_not_ready", f"the station is {state}; close it first")
+        report = self.journal.verify()
+        if not report.ok:
+            raise SanaqError("journal_corrupt", "; ".join(report.problems[:3]))
+
+    def _prepared(self, desk: Desk, contest: str) -> Version:
+        """The version to sign and preview (the device signs a new one when the lines or the
+        journal changed since; refused while a ratio fails)."""
+        return desk.prepare(contest, self._facts(contest), load_device_key(self.data), None)
+
+    def preview_protocol(self, contest: str, dpi: int = 60) -> Path:
+        """The first page of the printed protocol as PNG (the same PDF `print` makes, with
+        the signatures so far), for the screen."""
+        self._need_actor()
+        self._closed_and_sound()
+        desk = self._desk()
+        assert self.package is not None
+        v = self._prepared(desk, contest)
+        doc = desk.document(contest, v)
+        pdf = render_pdf(verify_document(doc, desk.trust, require_final=False), doc, self.package.election)
+        out = self.data / PRINTS / f"preview-{contest}.png"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            (Path(tmp) / "p.pdf").write_bytes(pdf)
+            try:
+                subprocess.run(
+                    [
+                        "pdftoppm",
+                        "-png",
+                        "-r",
+                        str(dpi),
+                        "-f",
+                        "1",
+                        "-l",
+                        "1",
+                        "-singlefile",
+                        "p.pdf",
+                        "page",
+                    ],
+                    cwd=tmp,
+                    check=True,
+                    capture_output=True,
+                    timeout=60,
+                )
+            except (OSError, subprocess.SubprocessError) as exc:
+                raise SanaqError("kiosk_fault", f"pdftoppm: {exc}") from exc
+            (Path(tmp) / "page.png").replace(out)
+        return out
+
+    def sign_protocols(self, member: str, pin: str, dissent: str | None = None) -> list[ProtocolView]:
+        """A member approves (or dissents from) every protocol of the station with their PIN:
+        the PIN unlocks their key (wrong PINs count towards their lock-out)."""
+        self._need_actor()
+        self._closed_and_sound()
+        desk = self._desk()
+        assert self.commission is not None
+        versions = [(c, self._prepared(desk, c)) for c in desk.contests()]
+        # A wrong PIN is recorded by the protocol store (pin_failed, towards the lock-out), not
+        # in the journal's chain: the protocol commits to the chain's head, and a link
+        # written between two signatures would make a new version to sign again.
+        signer, key = self.commission.unlock(member, pin)
+        vote: Vote = "dissent" if dissent else "approve"
+        assert self.store is not None
+        for c, v in versions:
+            # Signing again adds nothing: a member's signature on a version is there or not.
+            if member not in {x for x, _, _ in self.store.signatures(c, v.version)}:
+                desk.sign_member(c, v, signer.name, key, vote, dissent)
+        return [self.protocol_view(c) for c in desk.contests()]
+
+    def finalise_protocols(self) -> list[Path]:
+        """Finalise every protocol (device, chair and secretary approved, every ratio holds),
+        write DATA/protocols/*.protocol.jws.json, and the station's `finalise` step."""
+        member = self._need_actor()
+        self._closed_and_sound()
+        desk = self._desk()
+        closing = self.journal.state == "closed"
+        if closing:
+            # Who may finalise is the lifecycle's: asked before anything is finalised.
+            verdict = self.journal.decide("finalise", member.role)
+            if isinstance(verdict, Refused):
+                self.journal.refuse(member.role, "finalise", verdict.code)
+                raise SanaqError(verdict.code, verdict.detail)
+        paths = [desk.finalise(c, self._facts(c), self.data / PROTOCOLS)[1] for c in desk.contests()]
+        if closing:
+            self.transition("finalise")
+        log.info("protocols finalised by %s", member.role)
+        return paths
+
+    def print_protocols(self) -> list[Printed]:
+        """The printed protocol (A4 PDF with its QR codes) of each finalised protocol, to
+        DATA/print/ (the PDF a printer would be given)."""
+        self._need_actor()
+        desk = self._desk()
+        assert self.package is not None and self.store is not None
+        out = []
+        for c in desk.contests():
+            v = self.store.current_finalised(c)
+            if v is None:
+                raise SanaqError("protocol_not_ready", f"{c}: not finalised")
+            doc = desk.document(c, v)
+            verified = verify_document(doc, desk.trust)
+            path = self.data / PRINTS / f"{verified.protocol.style}.v{v.version}.pdf"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(render_pdf(verified, doc, self.package.election))
+            out.append(Printed(c, v.version, path))
+        return out
+
+    def export_to_stick(self, stick: Path | None = None) -> Path:
+        """The finalised protocols, NIST results and cast vote records to the USB stick, as
+        `sanaq protocol export --to STICK` (kiosk/commands_export.py), then the `export` step."""
+        self._need_actor()
+        target = stick or self.stick
+        if target is None:
+            raise SanaqError("export_stick_gone", "no USB stick given (sanaq kiosk --stick)")
+        prepared = export_prepare(self.data, self.hq_key, "official", [self.data / PROTOCOLS])
+        result = prepared.write(Exporter(prepared.key), target)
+        self.transition("export")
+        return result.path
 
     def close(self) -> None:
         if self.store is not None:
