@@ -307,8 +307,10 @@ def test_second_chance_take_back_or_cast_as_is(tmp_path: Path) -> None:
         ev["detail"]["reason"] for ev in service.journal.audit_events() if ev["kind"] == "sheet_returned"
     ]
     assert returned == ["invalid_returned"] * back
-    answers = [ev["detail"] for ev in service.journal.audit_events() if ev["kind"] == "sheet_second_chance"]
-    assert answers == [{"answer": "cast" if a == "cast" else "return"} for a in asked]
+    chance_answers = [
+        ev["detail"] for ev in service.journal.audit_events() if ev["kind"] == "sheet_second_chance"
+    ]
+    assert chance_answers == [{"answer": "cast" if a == "cast" else "return"} for a in asked]
     # The voter saw the result of each answer right after the question.
     order = [r.outcome if isinstance(r, SheetResult) else "asked" for r in results]
     after = [order[i + 1] for i, o in enumerate(order) if o == "asked"]
