@@ -1349,6 +1349,20 @@ class KioskApp(App):  # type: ignore[misc]
             else:
                 keys.add_widget(Big(k, partial(self.proto_key, k), kh, self.fs(40), bg=BLUE))
         right.add_widget(keys)
+        # The ratios that fail stay in view beside the keypad (the full list scrolls at left).
+        failing = [r for r in view.ratios if not r.ok]
+        for r in failing:
+            values = {"title": r.title[self.lang], "left": r.left_sum, "op": r.op, "right": r.right_sum}
+            right.add_widget(
+                Text(
+                    self.t("proto_ratio_bad", diff=f"{r.difference:+d}", **values),
+                    self.fs(22),
+                    RED,
+                    bold=True,
+                )
+            )
+        if view.ratios and not failing:
+            right.add_widget(Text(self.t("proto_all_ok"), self.fs(22), GREEN, bold=True))
         right.add_widget(Widget())
         body.add_widget(right)
         outer.add_widget(body)

@@ -281,6 +281,11 @@ TEXT: dict[str, T] = {
         "ru": "Строка {number}: {value}",
         "en": "Line {number}: {value}",
     },
+    "proto_all_ok": {
+        "kk": "✓ Барлық бақылау қатынастары орындалды",
+        "ru": "✓ Все контрольные соотношения выполнены",
+        "en": "✓ Every control ratio holds",
+    },
     "proto_pick_line": {"kk": "Жолды таңдаңыз", "ru": "Выберите строку", "en": "Choose a line"},
     "proto_next": {"kk": "Келесі", "ru": "Далее", "en": "Next"},
     "proto_save": {"kk": "Жолдарды сақтау", "ru": "Сохранить строки", "en": "Save the lines"},
