@@ -99,13 +99,13 @@ def main() -> int:
     from kivy.core.window import Window
 
     from kiosk.ui.app import KioskApp
-    from kiosk.ui.services import DEMO_COMMISSION, KioskService, SecondChance, SheetResult
+    from kiosk.ui.services import DEMO_MEMBERS, KioskService, SecondChance, SheetResult
 
     data = Path(tmp) / "station"
     setup = KioskService(data, development=True)
     setup.load_package()
     setup.configure("379")
-    setup.sign_in(DEMO_COMMISSION[0][0], DEMO_COMMISSION[0][2])
+    setup.sign_in(DEMO_MEMBERS[0][0], DEMO_MEMBERS[0][2])
     setup.transition("open")
     setup.close()
 

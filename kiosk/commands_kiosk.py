@@ -38,6 +38,9 @@ def add_parser(sub: Any) -> None:
         help="development switch (or SANAQ_DEVELOPMENT=1): simulated scanners and DEVELOPMENT-key packages count",
     )
     p.add_argument(
+        "--stick", type=Path, default=None, help="the USB stick's mount point, for the export after closing"
+    )
+    p.add_argument(
         "--tour", type=Path, default=None, help="render every screen and state to PNG here and exit"
     )
 
@@ -65,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.ui.app import KioskApp
     from kiosk.ui.services import KioskService
 
-    service = KioskService(args.data, args.election, args.hq_key, development=development_switch(args))
+    service = KioskService(
+        args.data, args.election, args.hq_key, development=development_switch(args), stick=args.stick
+    )
     KioskApp(service, scanner, args.lang, allow_close=args.windowed).run()
     return 0

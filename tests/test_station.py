@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -547,3 +548,56 @@ def test_station_commands(tmp_path: Path) -> None:
         late.returncode == 2
         and json.loads(late.stderr.splitlines()[-1])["error"]["code"] == "action_not_allowed_now"
     )
+
+
+# --- the second chance (issue 14): the station asks before it gives an invalid ballot back ---------
+
+
+def test_second_chance_callback_returns_or_casts_as_invalid(tmp_path: Path) -> None:
+    import dataclasses
+
+    pkg = load_election(None)
+    e = pkg.election
+    rules = e.rules.model_copy(update={"return_invalid_to_voter": True})
+    pkg = dataclasses.replace(pkg, election=e.model_copy(update={"rules": rules}))
+    journal = Journal.create(tmp_path / "j.sqlite", pkg.election_hash, "379", FixedClock())
+    station = Station(journal, pkg, development=True)
+    station.transition("open", "chair")
+    scanner = SimScanner(style="MZ-LIST", n=24, seed=5)
+    scanner.package = pkg  # type: ignore[attr-defined]
+    asked: list[tuple[tuple[str, str], ...]] = []
+
+    def second_chance(problems: tuple[tuple[str, str], ...]) -> str:
+        asked.append(problems)
+        return "cast" if len(asked) % 2 else "return"
+
+    summary = station.scan(scanner, "member", second_chance=second_chance)  # type: ignore[arg-type]
+    truth = [t.contests[0] for t in scanner.truth.values()]  # type: ignore[attr-defined]
+    invalid = sum(c.outcome in ("blank", "overvote") for c in truth)
+    assert invalid >= 2 and len(asked) == invalid
+    # Asked with the contests concerned and their outcome, nothing else.
+    assert all(len(p) == 1 and p[0][0] == "mazhilis-list" and p[0][1] in ("blank", "overvote") for p in asked)
+    cast, back = (len(asked) + 1) // 2, len(asked) // 2
+    assert (summary.cast_as_is, summary.returned, summary.counted) == (cast, back, 24 - back)
+    assert summary.reasons == {"invalid_returned": back}
+    tally = journal.tally()
+    c = tally.contests["mazhilis-list"]
+    assert tally.sheets == 24 - back and c.get("blank", 0) + c.get("overvote", 0) == cast
+    assert journal.pending() == []
+    assert Counter(scanner.state.values()) == {"box": 24 - back, "returned": back}
+    events = journal.audit_events()
+    answers = [ev for ev in events if ev["kind"] == "sheet_second_chance"]
+    assert [ev["detail"] for ev in answers] == [
+        {"answer": "cast" if i % 2 == 0 else "return"} for i in range(len(asked))
+    ]
+    # No time and no choice recorded with the answer (secrecy).
+    assert all(ev.get("at") is None for ev in answers)
+    assert journal.verify().ok
+
+    # Without the callback the package's rule is unchanged: every invalid ballot goes back.
+    scanner2 = SimScanner(style="MZ-LIST", n=24, seed=6)
+    scanner2.package = pkg  # type: ignore[attr-defined]
+    again = station.scan(scanner2, "member")
+    truth2 = [t.contests[0] for t in scanner2.truth.values()]  # type: ignore[attr-defined]
+    invalid2 = sum(c.outcome in ("blank", "overvote") for c in truth2)
+    assert invalid2 >= 1 and (again.returned, again.cast_as_is, again.counted) == (invalid2, 0, 24 - invalid2)

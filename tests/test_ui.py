@@ -3,10 +3,12 @@ kiosk/ui/catalogue.py import no Kivy). The window itself: tests/test_ui_e2e.py."
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from drivers.sim import SimScanner
@@ -14,18 +16,19 @@ from kiosk.election.load import load_election
 from kiosk.election.package import development_private_key, sign_election
 from kiosk.errors import SanaqError
 from kiosk.messages import MESSAGES
+from kiosk.protocol.keys import MAX_PIN_ATTEMPTS
+from kiosk.protocol.store import ProtocolStore
 from kiosk.station.service import FixedClock
 from kiosk.ui.catalogue import LANGS, TEXT, error_text, text
 from kiosk.ui.services import (
-    DEMO_COMMISSION,
-    MAX_PIN_ATTEMPTS,
+    DEMO_MEMBERS,
     KioskService,
     SecondChance,
     SheetResult,
 )
 
-CHAIR, _, CHAIR_PIN = DEMO_COMMISSION[0]
-MEMBER, _, MEMBER_PIN = DEMO_COMMISSION[2]
+CHAIR, _, CHAIR_PIN = DEMO_MEMBERS[0]
+MEMBER, _, MEMBER_PIN = DEMO_MEMBERS[2]
 
 
 def test_catalogue_has_every_language_and_the_same_placeholders() -> None:
@@ -34,7 +37,13 @@ def test_catalogue_has_every_language_and_the_same_placeholders() -> None:
         fields = {lang: sorted(re.findall(r"{(\w+)}", entry[lang])) for lang in LANGS}
         assert fields["kk"] == fields["ru"] == fields["en"], key
         assert all(entry[lang].strip() for lang in LANGS), key
-    for code in ("pin_wrong", "sign_in_locked", "not_signed_in", "review_needs_two_members", "kiosk_fault"):
+    for code in (
+        "member_pin_wrong",
+        "member_locked",
+        "not_signed_in",
+        "review_needs_two_members",
+        "kiosk_fault",
+    ):
         assert all(error_text(code, lang) == MESSAGES[code][lang] for lang in LANGS)
 
 
@@ -89,11 +98,7 @@ def test_text_colours_pass_wcag_aa_contrast() -> None:
 
 @pytest.fixture
 def service(tmp_path: Path) -> KioskService:
-    clock_now = [0.0]
-    s = KioskService(
-        tmp_path / "station", clock=FixedClock(), monotonic=lambda: clock_now[0], development=True
-    )
-    s.now = clock_now  # type: ignore[attr-defined]
+    s = KioskService(tmp_path / "station", clock=FixedClock(), development=True)
     view = s.load_package()
     assert view.development and view.stations[0].id == "379"
     s.configure("379")
@@ -127,25 +132,111 @@ def test_actions_need_a_member_and_record_who(service: KioskService) -> None:
     assert [e["detail"]["code"] for e in events if e["kind"] == "refused"] == ["role_not_allowed"]
 
 
-def test_wrong_pins_lock_the_name_for_a_while(service: KioskService) -> None:
-    for _ in range(MAX_PIN_ATTEMPTS - 1):
-        with pytest.raises(SanaqError) as err:
-            service.sign_in(CHAIR, "0000")
-        assert err.value.code == "pin_wrong"
-    with pytest.raises(SanaqError) as err:
-        service.sign_in(CHAIR, "0000")
-    assert err.value.code == "sign_in_locked"
-    with pytest.raises(SanaqError) as err:
-        service.sign_in(CHAIR, CHAIR_PIN)  # even the right PIN, while locked
-    assert err.value.code == "sign_in_locked"
-    assert service.sign_in(MEMBER, MEMBER_PIN).role == "member"  # other names are not locked
-    service.now[0] += 301  # type: ignore[attr-defined]
+def test_the_commission_is_the_enrolment_and_each_pin_unlocks_a_key(service: KioskService) -> None:
+    """A development package gets the sample commission as kiosk/protocol/sample.py makes it:
+    an enrolment signed with the DEVELOPMENT key and each member's key under their PIN."""
+    data = service.data
+    assert not (data / "members.json").exists()
+    enrolment = json.loads((data / "enrolment.json").read_text())
+    assert set(enrolment) == {"payload", "protected", "signature"}
+    assert sorted((data / "members").iterdir()) == sorted(
+        data / "members" / f"{m}.key" for m, _, _ in DEMO_MEMBERS
+    )
+    assert [(m.name, m.role) for m in service.members()] == [(m, r) for m, r, _ in DEMO_MEMBERS]
     assert service.sign_in(CHAIR, CHAIR_PIN).role == "chair"
-    refused = [e["detail"]["code"] for e in service.journal.audit_events() if e["kind"] == "refused"]
-    assert refused == ["pin_wrong", "pin_wrong", "sign_in_locked", "sign_in_locked"]
+    service.sign_out()
+    # The key file must be the enrolled one: another member's file under the chair's name
+    # (with its own PIN) is refused, whatever the PIN.
+    chair_key = data / "members" / f"{CHAIR}.key"
+    saved = chair_key.read_bytes()
+    other = json.loads((data / "members" / f"{MEMBER}.key").read_text())
+    other["member"] = CHAIR
+    chair_key.write_text(json.dumps(other))
     with pytest.raises(SanaqError) as err:
-        service.sign_in("Nobody", "1111")
-    assert err.value.code == "pin_wrong"
+        service.sign_in(CHAIR, MEMBER_PIN)
+    assert err.value.code == "member_key_corrupt"
+    chair_key.write_bytes(saved)
+    # An enrolment not signed by headquarters' key: nobody signs in.
+    service.close()
+    forged = dict(enrolment, signature=enrolment["signature"][:-4] + "AAAA")
+    (data / "enrolment.json").write_text(json.dumps(forged))
+    again = KioskService(data, clock=FixedClock(), development=True)
+    again.load_package()
+    again.start()
+    with pytest.raises(SanaqError) as err:
+        again.members()
+    assert err.value.code == "protocol_enrolment_bad"
+    with pytest.raises(SanaqError) as err:
+        again.sign_in(CHAIR, CHAIR_PIN)
+    assert err.value.code == "protocol_enrolment_bad"
+    again.close()
+
+
+def test_roles_come_from_the_enrolment(tmp_path: Path) -> None:
+    """Headquarters' enrolment says who is chair: re-enrolled with the chair and a member
+    swapped, the same keys and PINs sign in with the new roles."""
+    from kiosk.protocol.keys import load_device_key, member_public
+    from kiosk.protocol.sample import make_enrolment
+    from kiosk.protocol.signed import public_key_of
+
+    data = tmp_path / "station"
+    s = KioskService(data, clock=FixedClock(), development=True)
+    s.load_package()
+    s.configure("379")
+    assert s.package is not None
+    roles = {m: r for m, r, _ in DEMO_MEMBERS} | {CHAIR: "member", MEMBER: "chair"}
+    members = [(m, roles[m], member_public(data, m).public) for m, _, _ in DEMO_MEMBERS]
+    jws = make_enrolment(s.package, "379", public_key_of(load_device_key(data)), members)
+    (data / "enrolment.json").write_text(json.dumps(jws))
+    s.close()
+    s = KioskService(data, clock=FixedClock(), development=True)
+    s.load_package()
+    s.start()
+    assert s.sign_in(MEMBER, MEMBER_PIN).role == "chair"
+    assert s.transition("open").state == "open"
+    s.sign_out()
+    assert s.sign_in(CHAIR, CHAIR_PIN).role == "member"
+    with pytest.raises(SanaqError) as err:
+        s.transition("close")
+    assert err.value.code == "role_not_allowed"
+    s.close()
+
+
+def test_wrong_pins_lock_the_member_out_and_the_journal_file_keeps_it(service: KioskService) -> None:
+    for k in range(MAX_PIN_ATTEMPTS - 1):
+        with pytest.raises(SanaqError) as err:
+            service.sign_in(CHAIR, "000000")
+        assert err.value.code == "member_pin_wrong"
+        assert service.attempts_left(CHAIR) == MAX_PIN_ATTEMPTS - 1 - k
+    with pytest.raises(SanaqError) as err:
+        service.sign_in(CHAIR, "000000")
+    assert err.value.code == "member_locked"
+    assert service.attempts_left(CHAIR) == 0
+    with pytest.raises(SanaqError) as err:
+        service.sign_in(CHAIR, CHAIR_PIN)  # even the right PIN, once locked
+    assert err.value.code == "member_locked"
+    assert service.sign_in(MEMBER, MEMBER_PIN).role == "member"  # other members are not locked
+    with pytest.raises(SanaqError) as err:
+        service.sign_in("nobody", "111111")
+    assert err.value.code == "member_unknown"
+    refused = [e["detail"]["code"] for e in service.journal.audit_events() if e["kind"] == "refused"]
+    assert refused == ["member_pin_wrong"] * (MAX_PIN_ATTEMPTS - 1) + ["member_locked"] * 2 + [
+        "member_unknown"
+    ]
+    # The lock-out is in the journal file: a restarted kiosk keeps it.
+    data = service.data
+    service.close()
+    again = KioskService(data, clock=FixedClock(), development=True)
+    again.load_package()
+    again.start()
+    with pytest.raises(SanaqError) as err:
+        again.sign_in(CHAIR, CHAIR_PIN)
+    assert err.value.code == "member_locked"
+    again.close()
+    store = ProtocolStore.open(data / "journal.sqlite", FixedClock().now_iso)
+    kinds = [(e["kind"], e["member"]) for e in store.audit_events()]
+    store.close()
+    assert kinds == [("pin_failed", CHAIR)] * MAX_PIN_ATTEMPTS + [("pin_locked", CHAIR), ("pin_ok", MEMBER)]
 
 
 def test_review_needs_a_second_member(service: KioskService) -> None:
@@ -165,8 +256,8 @@ def test_review_needs_a_second_member(service: KioskService) -> None:
         service.decide_review(items[0].sheet, decision, CHAIR, CHAIR_PIN)
     assert err.value.code == "review_needs_two_members"
     with pytest.raises(SanaqError) as err:
-        service.decide_review(items[0].sheet, decision, MEMBER, "0000")
-    assert err.value.code == "pin_wrong"
+        service.decide_review(items[0].sheet, decision, MEMBER, "000000")
+    assert err.value.code == "member_pin_wrong"
     assert service.status().review_waiting == 1
     status = service.decide_review(items[0].sheet, decision, MEMBER, MEMBER_PIN)
     assert status.review_waiting == 0
@@ -200,10 +291,8 @@ def test_second_chance_take_back_or_cast_as_is(tmp_path: Path) -> None:
 
     service.attach_scanner(scanner, ask)
     results: list[SheetResult | SecondChance] = []
-    for _ in range(20):
-        stopped = service.scan(results.append)
-        if stopped.code is None and sum(w != "held" for w in scanner.state.values()) == 16:
-            break
+    # One scan: the station asks and goes on (no stop-and-recount).
+    assert service.scan(results.append).code is None
     chances = [r for r in results if isinstance(r, SecondChance)]
     assert len(chances) == len(asked) >= 2
     assert all(p in ("blank", "overvote") for c in chances for _, p in c.problems)
@@ -221,6 +310,14 @@ def test_second_chance_take_back_or_cast_as_is(tmp_path: Path) -> None:
         ev["detail"]["reason"] for ev in service.journal.audit_events() if ev["kind"] == "sheet_returned"
     ]
     assert returned == ["invalid_returned"] * back
+    chance_answers = [
+        ev["detail"] for ev in service.journal.audit_events() if ev["kind"] == "sheet_second_chance"
+    ]
+    assert chance_answers == [{"answer": "cast" if a == "cast" else "return"} for a in asked]
+    # The voter saw the result of each answer right after the question.
+    order = [r.outcome if isinstance(r, SheetResult) else "asked" for r in results]
+    after = [order[i + 1] for i, o in enumerate(order) if o == "asked"]
+    assert after == ["cast_as_is" if a == "cast" else "returned" for a in asked]
     assert Counter(w for w in scanner.state.values()) == {"box": tally["sheets"], "returned": back}
     assert service.journal.verify().ok
 
@@ -247,3 +344,127 @@ def test_a_restarted_kiosk_comes_back_where_it_was(service: KioskService) -> Non
     with pytest.raises(SanaqError) as err:
         again.configure("379")  # the journal is never made twice
     assert err.value.code == "journal_exists"
+
+
+# --- the closing: the protocol through the kiosk's adapter ----------------------------------------
+
+
+def _entered(service: KioskService, contest: str, style: str, issued: int) -> dict[str, int]:
+    """Lines that satisfy every ratio (as kiosk/protocol/sample.py makes them)."""
+    assert service.package is not None
+    st = service.package.election.station("379")
+    received = st.ballots_received[style]
+    return {
+        "voters_on_list": st.voters_on_list,
+        "ballots_received": received,
+        "ballots_issued": issued,
+        "ballots_cancelled": received - issued - 2,
+        "ballots_spoiled": 2,
+    }
+
+
+def test_protocol_lines_ratios_signatures_finalise_print_export(
+    service: KioskService, tmp_path: Path
+) -> None:
+    from kiosk.election.load import trust
+    from kiosk.protocol.export import load_public_key, verify_export
+    from kiosk.protocol.printed import render_pdf
+    from kiosk.protocol.signed import parse_file, verify_document
+
+    secretary, _, secretary_pin = DEMO_MEMBERS[1]
+    service.sign_in(CHAIR, CHAIR_PIN)
+    service.transition("open")
+    service.attach_scanner(SimScanner(style="MZ-LIST", n=12, seed=2))
+    service.scan(lambda _r: None)
+    n = service.status().official_sheets  # the simulator's deck has a rejected sheet or two
+    assert service.status().review_waiting == 0 and n >= 10
+    with pytest.raises(SanaqError) as err:
+        service.sign_protocols(CHAIR, CHAIR_PIN)
+    assert err.value.code == "protocol_not_ready"  # not before the polls close
+    service.transition("close")
+    service.sign_out()
+    service.sign_in(secretary, secretary_pin)
+    with pytest.raises(SanaqError) as err:
+        service.finalise_protocols()  # the chair finalises (the lifecycle's rule)
+    assert err.value.code == "role_not_allowed"
+    service.sign_out()
+    service.sign_in(CHAIR, CHAIR_PIN)
+    contests = service.protocol_contests()
+    assert contests[0] == "mazhilis-list" and len(contests) == 4
+    view = service.protocol_view("mazhilis-list")
+    # The counted lines are the journal's; the entered ones wait for the commission.
+    counted = {ln.id: ln.value for ln in view.lines if ln.source == "counted"}
+    tally = service.tally()["contests"]["mazhilis-list"]
+    assert counted["ballots_in_box"] == n and counted["invalid"] == tally["blank"] + tally["overvote"]
+    assert all(ln.value is None for ln in view.lines if ln.source == "entered")
+    assert not view.saved and view.version is None
+    # A draft with one line wrong: that ratio fails, with its difference, live.
+    draft = _entered(service, "mazhilis-list", "MZ-LIST", 15)
+    draft["ballots_cancelled"] -= 3
+    live = service.protocol_view("mazhilis-list", draft)
+    failing = {r.id: r.difference for r in live.ratios if not r.ok}
+    assert failing == {"r2": 3}
+    service.enter_protocol("mazhilis-list", draft)
+    with pytest.raises(SanaqError) as err:
+        service.sign_protocols(CHAIR, CHAIR_PIN)
+    assert err.value.code == "protocol_ratio_failed"
+    # Fixed: every ratio holds; the other ballot types (nothing counted) too.
+    fixed = service.enter_protocol("mazhilis-list", _entered(service, "mazhilis-list", "MZ-LIST", 15))
+    assert fixed.saved and all(r.ok for r in fixed.ratios)
+    for c, style in zip(contests[1:], ("MZ-SMD-02", "AST-LIST", "AST-SMD-07"), strict=True):
+        assert service.protocol_view(c).style == style
+        assert all(r.ok for r in service.enter_protocol(c, _entered(service, c, style, 3)).ratios)
+    # The preview: the printed protocol's first page, rendered.
+    png = service.preview_protocol("mazhilis-list")
+    from PIL import Image
+
+    with Image.open(png) as im:
+        assert im.format == "PNG" and abs(im.width - 496) <= 2 and abs(im.height - 702) <= 2
+        assert int(np.asarray(im.convert("L")).min()) < 60  # there is print on it
+    # Signatures with PINs: a wrong PIN counts towards the lock-out and signs nothing.
+    with pytest.raises(SanaqError) as err:
+        service.sign_protocols(secretary, "000000")
+    assert err.value.code == "member_pin_wrong"
+    with pytest.raises(SanaqError) as err:
+        service.finalise_protocols()
+    assert err.value.code == "protocol_unsigned"
+    views = service.sign_protocols(CHAIR, CHAIR_PIN)
+    views = service.sign_protocols(secretary, secretary_pin)
+    assert all(v.signers == ("device", CHAIR, secretary) and v.version == 1 for v in views)
+    paths = service.finalise_protocols()
+    assert service.status().state == "finalised"
+    assert sorted(p.name for p in paths) == sorted(
+        f"{s}.v1.protocol.jws.json" for s in ("MZ-LIST", "MZ-SMD-02", "AST-LIST", "AST-SMD-07")
+    )
+    t = trust(None)
+    mz = verify_document(
+        parse_file((service.data / "protocols" / "MZ-LIST.v1.protocol.jws.json").read_bytes()), t
+    )
+    assert (
+        mz.protocol.value("ballots_in_box") == n and mz.protocol.value("ballots_cancelled") == 2519 - 15 - 2
+    )
+    assert [s.signer for s in mz.signatures] == ["device", CHAIR, secretary]
+    printed = service.print_protocols()
+    assert [p.version for p in printed] == [1, 1, 1, 1]
+    pdf = printed[0].pdf.read_bytes()
+    doc = parse_file((service.data / "protocols" / "MZ-LIST.v1.protocol.jws.json").read_bytes())
+    assert pdf.startswith(b"%PDF") and pdf == render_pdf(mz, doc, service.package.election)  # type: ignore[union-attr]
+    # Export to the stick: the exports' own check passes; the station is exported.
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    folder = service.export_to_stick(stick)
+    result = verify_export(folder, load_public_key(service.data / "device.pub"))
+    assert result.ok, result.problems
+    assert sum(1 for f in folder.rglob("*.protocol.jws.json")) == 4
+    assert service.status().state == "exported"
+    events = service.journal.audit_events()
+    assert [e["kind"] for e in events if e["kind"] in ("open", "close", "finalise", "export")] == [
+        "open",
+        "close",
+        "finalise",
+        "export",
+    ]
+    assert ("chair", "finalise", CHAIR) in [
+        (e["role"], e["detail"]["action"], e["detail"]["member"]) for e in events if e["kind"] == "actor"
+    ]
+    assert service.journal.verify().ok

@@ -48,7 +48,7 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
     from kiosk.ui.app import KioskApp
     from kiosk.ui.catalogue import text
     from kiosk.ui.drive import Driver
-    from kiosk.ui.services import DEMO_COMMISSION, KioskService
+    from kiosk.ui.services import DEMO_MEMBERS, KioskService
 
     truths = _deck(tmp_path / "deck")
     assert Counter(t.contests[0].outcome for t in truths)["review"] >= 2
@@ -61,11 +61,16 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
     runner = LinkRunner(device, link=link, replug_delay=0.3)
     thread = run_in_thread(runner)
     data = tmp_path / "station"
+    stick = tmp_path / "stick"  # the USB stick's mount point
+    stick.mkdir()
     app = KioskApp(
-        KioskService(data, development=True), f"serial://{link}?timeout=0.6&reconnect=3", lang="kk"
+        KioskService(data, development=True, stick=stick),
+        f"serial://{link}?timeout=0.6&reconnect=3",
+        lang="kk",
     )
     d = Driver(app)
-    (chair, _, chair_pin), (member, _, member_pin) = DEMO_COMMISSION[0], DEMO_COMMISSION[2]
+    (chair, _, chair_pin), (member, _, member_pin) = DEMO_MEMBERS[0], DEMO_MEMBERS[2]
+    secretary, _, secretary_pin = DEMO_MEMBERS[1]
 
     def t(key: str, **kw: object) -> str:
         return text(key, app.lang, **kw)
@@ -78,7 +83,7 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
 
     def type_pin(pin: str, ok: str) -> None:
         for k in pin:
-            d.tap(k)
+            d.tap(k, exact=True)
         d.tap(ok)
         d.settle()
 
@@ -97,8 +102,8 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
         assert Window.dispatch("on_request_close") is True
         # Sign-in: a wrong PIN is refused and said; the right one lets the chair in.
         d.tap(chair)
-        type_pin("9999", t("signin_ok"))
-        assert app.screen == "signin" and app.error == "pin_wrong"
+        type_pin("999999", t("signin_ok"))
+        assert app.screen == "signin" and app.error == "member_pin_wrong"
         d.tap(chair)
         type_pin(chair_pin, t("signin_ok"))
         assert app.screen == "home"
@@ -161,6 +166,85 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
         d.tap(t("yes"))
         d.settle()
         assert app.status is not None and app.status.state == "closed"
+        # The protocol: every ballot type's lines typed on the keypad, the ratios live.
+        d.tap(t("action_protocol"))
+        d.settle()
+        assert app.screen == "protocol" and len(app.proto_views) == 4
+        targets_ok()
+        package = load_election(None).election
+        st = package.station("379")
+        typed: dict[str, dict[str, int]] = {}
+        for k, v in enumerate(list(app.proto_views)):
+            d.tap(v.style)
+            d.settle()
+            assert app.proto is not None and app.proto.contest == v.contest
+            received = st.ballots_received[v.style]
+            issued = OFFICIAL + 5 if v.style == "MZ-LIST" else 3
+            lines = {
+                "voters_on_list": st.voters_on_list,
+                "ballots_received": received,
+                "ballots_issued": issued,
+                # The first one mistyped (3 too few): its ratio goes red with the difference.
+                "ballots_cancelled": received - issued - 2 - (3 if k == 0 else 0),
+                "ballots_spoiled": 2,
+            }
+            for line, value in lines.items():
+                ln = next(x for x in app.proto.lines if x.id == line)
+                d.tap(f"{ln.number}. {ln.title[app.lang]}")
+                for digit in str(value):
+                    d.tap(digit, exact=True)
+                d.settle()
+            if k == 0:
+                bad = [r for r in app.proto.ratios if not r.ok]
+                assert [(r.id, r.difference) for r in bad] == [("r2", 3)]
+                red = [x for x in d.texts() if x.startswith("✗")]
+                # Beside the keypad as well as in the list: the same one ratio, with its difference.
+                assert len(set(red)) == 1 and "+3" in red[0]
+                # Fixed: the line chosen again, cleared, typed right.
+                ln = next(x for x in app.proto.lines if x.id == "ballots_cancelled")
+                d.tap(f"{ln.number}. {ln.title[app.lang]}")
+                d.tap(t("signin_clear"))
+                lines["ballots_cancelled"] += 3
+                for digit in str(lines["ballots_cancelled"]):
+                    d.tap(digit, exact=True)
+                d.settle()
+            assert all(r.ok for r in app.proto.ratios) and not [x for x in d.texts() if x.startswith("✗")]
+            d.tap(t("proto_save"))
+            d.settle()
+            assert app.proto.saved
+            typed[v.contest] = lines
+        targets_ok()
+        # The preview: the printed protocol's first page on screen.
+        d.tap(t("proto_preview"))
+        d.settle()
+        assert app.screen == "preview"
+        from kivy.uix.image import Image
+
+        d.frames(3)
+        images = [w for w in d.widgets() if isinstance(w, Image)]
+        assert images and images[0].texture is not None and images[0].texture.width > 400
+        d.tap(t("back"))
+        # Signatures: the secretary mistypes once, then the chair and the secretary sign.
+        d.tap(t("proto_signatures"))
+        d.settle()
+        assert app.screen == "protosign"
+        d.tap(secretary)
+        type_pin("123456", t("proto_sign_ok"))
+        assert app.error == "member_pin_wrong"
+        for name, pin in ((chair, chair_pin), (secretary, secretary_pin)):
+            d.tap(name)
+            type_pin(pin, t("proto_sign_ok"))
+            assert app.error is None, app.error
+        assert all(v.signers == ("device", chair, secretary) for v in app.proto_views)
+        d.tap(t("proto_finalise"))
+        d.settle()
+        assert app.status is not None and app.status.state == "finalised", app.error
+        d.tap(t("proto_print"))
+        d.settle()
+        d.tap(t("proto_export"))
+        d.settle()
+        assert app.status is not None and app.status.state == "exported", app.error
+        targets_ok()
     finally:
         app.stop()  # stops the station thread, which closes the journal
         runner.stop.set()
@@ -169,7 +253,7 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
     # --- the journal, read on its own ---------------------------------------------------------------
     journal = Journal.open(data / "journal.sqlite", SystemClock())
     try:
-        assert journal.state == "closed"
+        assert journal.state == "exported"
         tally = journal.tally().to_json(("blank", "overvote"))["contests"]["mazhilis-list"]
         want: Counter[str] = Counter()
         for truth in truths:
@@ -177,8 +261,8 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
             want[c.choice if c.outcome == "vote" and c.choice else c.outcome] += 1
         # The commission's decisions replace the doubtful ones.
         want["review"] -= len(decisions)
-        for outcome, option in decisions:
-            want[option if outcome == "vote" and option else outcome] += 1
+        for outcome, chosen in decisions:
+            want[chosen if outcome == "vote" and chosen else outcome] += 1
         got = Counter({**tally["options"], "blank": tally["blank"], "overvote": tally["overvote"]})
         got["review"] = tally["review_pending"]
         assert +got == +want
@@ -199,8 +283,44 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
         ]
         assert ("chair", "open", chair) in acted and ("chair", "close", chair) in acted
         assert [e["role"] for e in events if e["kind"] in ("open", "close")] == ["chair", "chair"]
+        assert [e["kind"] for e in events if e["kind"] in ("open", "close", "finalise", "export")] == [
+            "open",
+            "close",
+            "finalise",
+            "export",
+        ]
         refused = [e["detail"]["code"] for e in events if e["kind"] == "refused"]
-        assert refused == ["pin_wrong"]
+        assert refused == ["member_pin_wrong"]
         assert journal.verify().ok
     finally:
         journal.close()
+
+    # --- the protocol store and what reached the stick ------------------------------------------------
+    from kiosk.election.load import trust
+    from kiosk.protocol.export import load_public_key, verify_export
+    from kiosk.protocol.signed import parse_file, verify_document
+    from kiosk.protocol.store import ProtocolStore
+
+    store = ProtocolStore.open(data / "journal.sqlite", SystemClock().now_iso)
+    try:
+        for contest, lines in typed.items():
+            assert store.entered(contest) == lines
+            final = store.current_finalised(contest)
+            assert final is not None and final.version == 1
+            assert [x for x, _, _ in store.signatures(contest, 1)] == ["device", chair, secretary]
+        pins = [(e["kind"], e["member"]) for e in store.audit_events() if e["kind"].startswith("pin_")]
+        assert ("pin_failed", secretary) in pins and ("pin_locked", secretary) not in pins
+    finally:
+        store.close()
+    mz = verify_document(
+        parse_file((data / "protocols" / "MZ-LIST.v1.protocol.jws.json").read_bytes()), trust(None)
+    )
+    assert mz.protocol.values()["ballots_in_box"] == OFFICIAL
+    assert mz.protocol.values()["ballots_cancelled"] == typed["mazhilis-list"]["ballots_cancelled"]
+    assert sorted(p.name for p in (data / "print").glob("*.pdf")) == sorted(
+        f"{v}.v1.pdf" for v in ("MZ-LIST", "MZ-SMD-02", "AST-LIST", "AST-SMD-07")
+    )
+    (folder,) = [p for p in stick.iterdir() if p.is_dir()]
+    checked = verify_export(folder, load_public_key(data / "device.pub"))
+    assert checked.ok, checked.problems
+    assert len(list(folder.rglob("*.protocol.jws.json"))) == 4

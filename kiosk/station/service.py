@@ -34,6 +34,10 @@ log = logging.getLogger("sanaq.station")
 Answer = Literal["box", "returned"]
 # handle -> (answer, the answering member's role, their name): the audit records who answered.
 AskCommission = Callable[[str], tuple[Answer, str, str]]
+# The second chance (issue 14): asked with a blank or over-marked sheet's invalid contests,
+# ((contest id, outcome), ...), before the package returns it to the voter; answers
+# "return" (give it back) or "cast" (count it as it is: invalid).
+SecondChanceAsk = Callable[[tuple[tuple[str, str], ...]], Literal["return", "cast"]]
 
 
 class SystemClock:
@@ -59,6 +63,7 @@ class ScanSummary:
     settled: int = 0
     reasons: dict[str, int] | None = None
     stopped: str | None = None  # an error code that stopped the scan
+    cast_as_is: int = 0  # of `counted`: invalid sheets the voter chose to cast (second chance)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -178,7 +183,11 @@ class Station:
         progress: Callable[[ScanSummary], None] | None = None,
         ask: AskCommission | None = None,
         member: str | None = None,
+        second_chance: SecondChanceAsk | None = None,
     ) -> ScanSummary:
+        """Count until the scanner runs out, stops, or `limit` sheets. `second_chance`: asked
+        before a blank or over-marked ballot goes back to the voter (when the package says
+        so); "cast" counts it, as invalid, through the same path as any other sheet."""
         state = self.journal.state
         verdict = decide(state, "scan", role)
         if isinstance(verdict, Refused):
@@ -229,10 +238,26 @@ class Station:
                 break
             reading = reader.read_sheet(list(fed.images))
             reason = reading.reason
+            cast_as_is = False
             if reading.status != "rejected" and returned_to_voter(
                 rules, (c.outcome for c in reading.contests)
             ):
                 reason = "invalid_returned"
+                if second_chance is not None:
+                    invalid = invalid_outcomes(rules)
+                    problems = tuple((c.contest, c.outcome) for c in reading.contests if c.outcome in invalid)
+                    answer = "cast" if second_chance(problems) == "cast" else "return"
+                    try:
+                        # The answer only, never the voter's choices, and no time (a `sheet_`
+                        # link: secrecy).
+                        self.journal._append_audit("sheet_second_chance", role, {"answer": answer})
+                    except SanaqError as exc:
+                        # Nothing of this sheet is recorded: it goes back, and counting stops.
+                        scanner.return_sheet(fed.handle, exc.code)
+                        summary.stopped = exc.code
+                        break
+                    if answer == "cast":
+                        reason, cast_as_is = None, True
             if reading.status == "rejected" or reason == "invalid_returned":
                 code = reason or "unreadable"
                 try:
@@ -278,6 +303,7 @@ class Station:
                     break
                 dropped = sheet_id
                 summary.counted += 1
+                summary.cast_as_is += cast_as_is
                 summary.review += reading.status == "review"
             if progress is not None:
                 progress(summary)

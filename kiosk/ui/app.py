@@ -34,11 +34,15 @@ from kivy.uix.widget import Widget
 from drivers import open_scanner
 from kiosk.errors import SanaqError
 from kiosk.messages import MESSAGES
+from kiosk.protocol.keys import MIN_PIN
+from kiosk.protocol.model import MAX_LINE_VALUE
 from kiosk.ui.catalogue import LANG_NAMES, LANGS, Lang, error_text, role_text, state_text, text
 from kiosk.ui.services import (
+    DEMO_MEMBERS,
     KioskService,
     Member,
     PackageView,
+    ProtocolView,
     ReviewItem,
     ScanStopped,
     SecondChance,
@@ -136,6 +140,14 @@ class KioskApp(App):  # type: ignore[misc]
         self.pin = ""
         self.chosen: str | None = None  # the member chosen on a PIN pad
         self.confirm_close = False
+        # The closing: which protocol, the lines being typed, the line the keypad types into.
+        self.proto_contests: list[str] = []
+        self.proto: ProtocolView | None = None
+        self.draft: dict[str, dict[str, int]] = {}
+        self.line_at: str | None = None
+        self.preview: Path | None = None
+        self.proto_note: str | None = None  # what the last closing step did (finalised, printed, ...)
+        self.proto_views: list[ProtocolView] = []
         self.on_result: Callable[[SheetResult | SecondChance], None] | None = None  # for the benchmark
         self.worker: StationWorker | None = None
         self._idle_event: Any = None
@@ -398,7 +410,12 @@ class KioskApp(App):  # type: ignore[misc]
     # --- sign-in: choose your name, type your PIN -----------------------------------------------------------
 
     def _pin_pad(
-        self, box: BoxLayout, on_ok: Callable[[], None], exclude: str | None = None, ok_key: str = "signin_ok"
+        self,
+        box: BoxLayout,
+        on_ok: Callable[[], None],
+        exclude: str | None = None,
+        ok_key: str = "signin_ok",
+        above: list[Widget] | None = None,
     ) -> None:
         names = GridLayout(cols=1, spacing=self.fs(8), size_hint_y=None)
         names.bind(minimum_height=names.setter("height"))
@@ -417,6 +434,8 @@ class KioskApp(App):  # type: ignore[misc]
                 )
             )
         left = BoxLayout(orientation="vertical", spacing=self.fs(8))
+        for w in above or ():
+            left.add_widget(w)
         left.add_widget(Text(self.t("signin_choose"), self.fs(24), bold=True))
         sv = ScrollView(do_scroll_x=False)
         sv.add_widget(names)
@@ -424,9 +443,13 @@ class KioskApp(App):  # type: ignore[misc]
         right = BoxLayout(orientation="vertical", spacing=self.fs(8))
         right.add_widget(Text(self.t("signin_pin"), self.fs(24), bold=True))
         right.add_widget(
-            Text("●" * len(self.pin) + "○" * max(0, 4 - len(self.pin)), self.fs(44), INK, halign="center")
+            Text(
+                "●" * len(self.pin) + "○" * max(0, MIN_PIN - len(self.pin)), self.fs(44), INK, halign="center"
+            )
         )
-        keys = GridLayout(cols=3, spacing=self.fs(8))
+        # Keys as tall as a member's target, whatever else the screen shows.
+        kh, sp = self.fs(MEMBER_TARGET), self.fs(8)
+        keys = GridLayout(cols=3, spacing=sp, size_hint_y=None, height=4 * kh + 3 * sp)
         for k in ["1", "2", "3", "4", "5", "6", "7", "8", "9", "C", "0", "OK"]:
             if k == "C":
                 keys.add_widget(
@@ -437,13 +460,10 @@ class KioskApp(App):  # type: ignore[misc]
                         self.fs(24),
                         bg=GREY,
                         fg=INK,
-                        size_hint_y=1,
                     )
                 )
             elif k == "OK":
-                keys.add_widget(
-                    Big(self.t(ok_key), on_ok, self.fs(MEMBER_TARGET), self.fs(24), bg=GREEN, size_hint_y=1)
-                )
+                keys.add_widget(Big(self.t(ok_key), on_ok, self.fs(MEMBER_TARGET), self.fs(24), bg=GREEN))
             else:
                 keys.add_widget(
                     Big(
@@ -452,10 +472,10 @@ class KioskApp(App):  # type: ignore[misc]
                         self.fs(MEMBER_TARGET),
                         self.fs(36),
                         bg=BLUE,
-                        size_hint_y=1,
                     )
                 )
         right.add_widget(keys)
+        right.add_widget(Widget())
         box.add_widget(left)
         box.add_widget(right)
 
@@ -466,7 +486,7 @@ class KioskApp(App):  # type: ignore[misc]
         self.render()
 
     def _pin_key(self, k: str) -> None:
-        if len(self.pin) < 8:
+        if len(self.pin) < 12:
             self.pin += k
         self.render()
 
@@ -479,7 +499,12 @@ class KioskApp(App):  # type: ignore[misc]
         outer.add_widget(Text(self.t("signin_title"), self.fs(32), bold=True))
         if self.package is not None and self.package.development:
             outer.add_widget(
-                Text(self.t("signin_demo_pins", pins="1111 2222 3333 4444 5555"), self.fs(18), RED, bold=True)
+                Text(
+                    self.t("signin_demo_pins", pins=" ".join(pin for _, _, pin in DEMO_MEMBERS)),
+                    self.fs(18),
+                    RED,
+                    bold=True,
+                )
             )
         self._error_line(outer)
         pad = self._two_columns()
@@ -503,7 +528,7 @@ class KioskApp(App):  # type: ignore[misc]
         name, pin = self.chosen, self.pin
         self.pin = ""
         if not name:
-            self.error = "pin_wrong"
+            self.error = "member_unknown"
             self.render()
             return
         self.call(lambda s: (s.sign_in(name, pin), s.status()), self._signed_in)
@@ -558,6 +583,12 @@ class KioskApp(App):  # type: ignore[misc]
             col.add_widget(
                 Big(self.t("action_review", n=st.review_waiting), self.open_review, h, f, bg=AMBER, fg=INK)
             )
+        if (
+            state in ("closed", "finalised", "exported", "synced")
+            and st is not None
+            and not st.review_waiting
+        ):
+            col.add_widget(Big(self.t("action_protocol"), self.open_protocol, h, f, bg=GREEN))
         col.add_widget(Big(self.t("sign_out"), self.sign_out, h, f, bg=GREY, fg=INK))
         return self._scroll(col)
 
@@ -1132,6 +1163,315 @@ class KioskApp(App):  # type: ignore[misc]
         self.review_at = 0
         self.proposal = None
         self.goto("review" if self.review else "home")
+
+    # --- the closing: protocol lines on a keypad, ratios live, preview, signatures, print, export --------
+
+    def open_protocol(self) -> None:
+        self.call(
+            lambda s: (s.protocol_contests(), [s.protocol_view(c) for c in s.protocol_contests()]),
+            self._protocol_loaded,
+        )
+
+    def _protocol_loaded(self, result: tuple[list[str], list[ProtocolView]]) -> None:
+        self.proto_contests, self.proto_views = result
+        self.draft = {}
+        self.proto_note = None
+        self._show_protocol(self.proto_views[0])
+        self.goto("protocol")
+
+    def _show_protocol(self, view: ProtocolView) -> None:
+        self.proto = view
+        self.proto_views = [view if v.contest == view.contest else v for v in self.proto_views]
+        entered = [ln for ln in view.lines if ln.source == "entered"]
+        if self.line_at not in {ln.id for ln in entered}:
+            self.line_at = next(
+                (ln.id for ln in entered if ln.value is None), entered[0].id if entered else None
+            )
+
+    def choose_protocol(self, contest: str) -> None:
+        self.line_at = None
+        self.error = None
+        draft = self.draft.get(contest)
+        self.call(lambda s: s.protocol_view(contest, draft), self._protocol_shown)
+
+    def _protocol_shown(self, view: ProtocolView) -> None:
+        self._show_protocol(view)
+        self.render()
+
+    def _typed(self) -> dict[str, int]:
+        """The draft of the protocol on screen: what was typed, else what the store holds."""
+        assert self.proto is not None
+        c = self.proto.contest
+        if c not in self.draft:
+            self.draft[c] = {
+                ln.id: ln.value for ln in self.proto.lines if ln.source == "entered" and ln.value is not None
+            }
+        return self.draft[c]
+
+    def proto_key(self, k: str) -> None:
+        """A key of the protocol's keypad; the ratios are checked again by the service."""
+        if self.proto is None or self.line_at is None:
+            return
+        typed = self._typed()
+        if k == "C":
+            typed.pop(self.line_at, None)
+        else:
+            value = typed.get(self.line_at, 0) * 10 + int(k)
+            if value <= MAX_LINE_VALUE:
+                typed[self.line_at] = value
+        contest, draft = self.proto.contest, dict(typed)
+        self.call(lambda s: s.protocol_view(contest, draft), self._protocol_shown)
+
+    def proto_line(self, line: str) -> None:
+        self.line_at = line
+        self.render()
+
+    def proto_next(self) -> None:
+        if self.proto is None:
+            return
+        ids = [ln.id for ln in self.proto.lines if ln.source == "entered"]
+        if self.line_at in ids:
+            self.line_at = ids[(ids.index(self.line_at) + 1) % len(ids)]
+        self.render()
+
+    def proto_save(self) -> None:
+        if self.proto is None:
+            return
+        contest, lines = self.proto.contest, dict(self._typed())
+        self.call(lambda s: s.enter_protocol(contest, lines), self._protocol_saved)
+
+    def _protocol_saved(self, view: ProtocolView) -> None:
+        self.draft.pop(view.contest, None)
+        self._protocol_shown(view)
+
+    def proto_preview(self) -> None:
+        if self.proto is None:
+            return
+        contest = self.proto.contest
+        self.call(lambda s: s.preview_protocol(contest), self._previewed)
+
+    def _previewed(self, png: Path) -> None:
+        self.preview = png
+        self.goto("preview")
+
+    def _screen_protocol(self) -> Widget:
+        outer = BoxLayout(orientation="vertical", padding=self.fs(12), spacing=self.fs(8))
+        view = self.proto
+        if view is None:
+            return outer
+        tabs = BoxLayout(spacing=self.fs(8), size_hint_y=None, height=self.fs(MEMBER_TARGET))
+        for v in self.proto_views:
+            mine = v.contest == view.contest
+            tabs.add_widget(
+                Big(
+                    v.style + (" ✓" if v.saved and all(r.ok for r in v.ratios) else ""),
+                    partial(self.choose_protocol, v.contest),
+                    self.fs(MEMBER_TARGET),
+                    self.fs(20),
+                    bg=BAR if mine else GREY,
+                    fg=WHITE if mine else INK,
+                )
+            )
+        outer.add_widget(tabs)
+        outer.add_widget(Text(self.t("proto_title", contest=view.title[self.lang]), self.fs(24), bold=True))
+        self._error_line(outer)
+        body = self._two_columns()
+        body.padding = 0
+        col = self._column()
+        col.add_widget(Text(self.t("proto_entered"), self.fs(18), MUTED))
+        for ln in view.lines:
+            value = "" if ln.value is None else str(ln.value)
+            label = self.t("proto_line", number=ln.number, title=ln.title[self.lang], value=value)
+            if ln.source == "entered":
+                chosen = ln.id == self.line_at
+                col.add_widget(
+                    Big(
+                        label,
+                        partial(self.proto_line, ln.id),
+                        self.fs(MEMBER_TARGET),
+                        self.fs(20),
+                        bg=BLUE if chosen else WHITE,
+                        fg=WHITE if chosen else INK,
+                        halign="left",
+                    )
+                )
+            elif ln.id == "ballots_in_box":
+                col.add_widget(Text(self.t("proto_counted"), self.fs(18), MUTED))
+                col.add_widget(Text(label, self.fs(20)))
+            else:
+                col.add_widget(Text(label, self.fs(20)))
+        col.add_widget(Text(self.t("proto_ratios"), self.fs(22), bold=True))
+        for r in view.ratios:
+            values = {"title": r.title[self.lang], "left": r.left_sum, "op": r.op, "right": r.right_sum}
+            if r.ok:
+                col.add_widget(Text(self.t("proto_ratio_ok", **values), self.fs(20), GREEN, bold=True))
+            else:
+                col.add_widget(
+                    Text(
+                        self.t("proto_ratio_bad", diff=f"{r.difference:+d}", **values),
+                        self.fs(22),
+                        RED,
+                        bold=True,
+                    )
+                )
+        if view.blocked:
+            col.add_widget(Text(error_text(view.blocked, self.lang), self.fs(22), RED, bold=True))
+        body.add_widget(self._scroll(col))
+        right = BoxLayout(orientation="vertical", spacing=self.fs(8))
+        current = next((ln for ln in view.lines if ln.id == self.line_at), None)
+        right.add_widget(
+            Text(
+                self.t(
+                    "proto_typing",
+                    number=current.number,
+                    value="" if current.value is None else current.value,
+                )
+                if current
+                else self.t("proto_pick_line"),
+                self.fs(30),
+                BLUE,
+                bold=True,
+                halign="center",
+            )
+        )
+        # Keys as tall as a member's target, whatever the panel leaves for the lines.
+        kh, sp = self.fs(MEMBER_TARGET), self.fs(8)
+        keys = GridLayout(cols=3, spacing=sp, size_hint_y=None, height=4 * kh + 3 * sp)
+        for k in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "C", "0", "→"):
+            if k == "C":
+                keys.add_widget(
+                    Big(
+                        self.t("signin_clear"), partial(self.proto_key, "C"), kh, self.fs(24), bg=GREY, fg=INK
+                    )
+                )
+            elif k == "→":
+                keys.add_widget(Big(self.t("proto_next"), self.proto_next, kh, self.fs(24), bg=BAR))
+            else:
+                keys.add_widget(Big(k, partial(self.proto_key, k), kh, self.fs(40), bg=BLUE))
+        right.add_widget(keys)
+        # The ratios that fail stay in view beside the keypad (the full list scrolls at left).
+        failing = [r for r in view.ratios if not r.ok]
+        for r in failing:
+            values = {"title": r.title[self.lang], "left": r.left_sum, "op": r.op, "right": r.right_sum}
+            right.add_widget(
+                Text(
+                    self.t("proto_ratio_bad", diff=f"{r.difference:+d}", **values),
+                    self.fs(22),
+                    RED,
+                    bold=True,
+                )
+            )
+        if view.ratios and not failing:
+            right.add_widget(Text(self.t("proto_all_ok"), self.fs(22), GREEN, bold=True))
+        right.add_widget(Widget())
+        body.add_widget(right)
+        outer.add_widget(body)
+        h, f = self.fs(MEMBER_TARGET), self.fs(20)
+        actions = BoxLayout(spacing=self.fs(8), size_hint_y=None, height=h)
+        actions.add_widget(
+            Big(
+                self.t("proto_save") if not view.saved else "✓ " + self.t("proto_saved"),
+                self.proto_save,
+                h,
+                f,
+                bg=GREEN if not view.saved else GREY,
+                fg=WHITE if not view.saved else INK,
+            )
+        )
+        actions.add_widget(Big(self.t("proto_preview"), self.proto_preview, h, f, bg=BLUE))
+        actions.add_widget(Big(self.t("proto_signatures"), self.open_signatures, h, f, bg=BAR))
+        actions.add_widget(Big(self.t("back"), lambda: self.goto("home"), h, f, bg=GREY, fg=INK))
+        outer.add_widget(actions)
+        return outer
+
+    def _screen_preview(self) -> Widget:
+        outer = BoxLayout(orientation="vertical", padding=self.fs(12), spacing=self.fs(8))
+        if self.preview is not None:
+            outer.add_widget(Image(source=str(self.preview), nocache=True, fit_mode="contain"))
+        outer.add_widget(
+            Big(
+                self.t("back"),
+                lambda: self.goto("protocol"),
+                self.fs(MEMBER_TARGET),
+                self.fs(22),
+                bg=GREY,
+                fg=INK,
+            )
+        )
+        return outer
+
+    def open_signatures(self) -> None:
+        self.call(lambda s: [s.protocol_view(c) for c in s.protocol_contests()], self._signatures_loaded)
+
+    def _signatures_loaded(self, views: list[ProtocolView]) -> None:
+        self.proto_views = views
+        self.goto("protosign")
+
+    def _screen_protosign(self) -> Widget:
+        outer = BoxLayout(orientation="vertical", padding=self.fs(12), spacing=self.fs(6))
+        outer.add_widget(Text(self.t("proto_sign_title"), self.fs(26), bold=True))
+        self._error_line(outer)
+        status = [Text(self.t("proto_sign_rule"), self.fs(18), MUTED)]
+        for v in self.proto_views:
+            if v.version is None:
+                line = self.t("proto_no_version", style=v.style)
+            else:
+                line = self.t("proto_signers", style=v.style, version=v.version, signers=", ".join(v.signers))
+            status.append(
+                Text(("✓ " if v.finalised else "") + line, self.fs(18), GREEN if v.finalised else INK)
+            )
+        if self.proto_note:
+            status.append(Text(self.proto_note, self.fs(20), GREEN, bold=True))
+        pad = self._two_columns()
+        pad.padding = 0
+        self._pin_pad(pad, self._sign_protocols, ok_key="proto_sign_ok", above=status)
+        outer.add_widget(pad)
+        h, f = self.fs(MEMBER_TARGET), self.fs(20)
+        actions = BoxLayout(spacing=self.fs(8), size_hint_y=None, height=h)
+        actions.add_widget(Big(self.t("proto_finalise"), self.proto_finalise, h, f, bg=GREEN))
+        actions.add_widget(Big(self.t("proto_print"), self.proto_print, h, f, bg=BLUE))
+        actions.add_widget(Big(self.t("proto_export"), self.proto_export, h, f, bg=BAR))
+        actions.add_widget(Big(self.t("back"), lambda: self.goto("protocol"), h, f, bg=GREY, fg=INK))
+        outer.add_widget(actions)
+        return outer
+
+    def _sign_protocols(self) -> None:
+        name, pin = self.chosen or "", self.pin
+        self.pin = ""
+        self.call(lambda s: s.sign_protocols(name, pin), self._signatures_loaded)
+
+    def proto_finalise(self) -> None:
+        self.call(
+            lambda s: (
+                s.finalise_protocols(),
+                [s.protocol_view(c) for c in s.protocol_contests()],
+                s.status(),
+            ),
+            self._finalised,
+        )
+
+    def _finalised(self, result: tuple[list[Path], list[ProtocolView], StatusView]) -> None:
+        paths, self.proto_views, self.status = result
+        self.goto("protosign")
+        self.proto_note = self.t("proto_finalised", n=len(paths))
+        self.render()
+
+    def proto_print(self) -> None:
+        self.call(lambda s: s.print_protocols(), self._printed)
+
+    def _printed(self, printed: list[Any]) -> None:
+        self.goto("protosign")
+        self.proto_note = self.t("proto_printed", files=", ".join(p.pdf.name for p in printed))
+        self.render()
+
+    def proto_export(self) -> None:
+        self.call(lambda s: (s.export_to_stick(), s.status()), self._exported)
+
+    def _exported(self, result: tuple[Path, StatusView]) -> None:
+        path, self.status = result
+        self.goto("protosign")
+        self.proto_note = self.t("proto_exported", path=path.name)
+        self.render()
 
 
 class Counter(Label):  # type: ignore[misc]

@@ -247,6 +247,87 @@ TEXT: dict[str, T] = {
         "ru": "решение комиссии: {a} и {b}",
         "en": "commission decision: {a} and {b}",
     },
+    # --- the closing: protocol, signatures, print, export (issue 14, second pass) -----------------
+    "action_protocol": {"kk": "Хаттама", "ru": "Протокол", "en": "Protocol"},
+    "proto_title": {"kk": "Хаттама: {contest}", "ru": "Протокол: {contest}", "en": "Protocol: {contest}"},
+    "proto_line": {
+        "kk": "{number}. {title}: {value}",
+        "ru": "{number}. {title}: {value}",
+        "en": "{number}. {title}: {value}",
+    },
+    "proto_counted": {
+        "kk": "Сканер санады (өзгертілмейді)",
+        "ru": "Подсчитано сканером (не меняется)",
+        "en": "Counted by the scanner (not editable)",
+    },
+    "proto_entered": {
+        "kk": "Комиссия енгізеді: жолды түртіп, санды теріңіз",
+        "ru": "Вводит комиссия: нажмите строку и наберите число",
+        "en": "The commission enters: touch a line, type the number",
+    },
+    "proto_ratios": {"kk": "Бақылау қатынастары", "ru": "Контрольные соотношения", "en": "Control ratios"},
+    "proto_ratio_ok": {
+        "kk": "✓ {title}: {left} {op} {right}",
+        "ru": "✓ {title}: {left} {op} {right}",
+        "en": "✓ {title}: {left} {op} {right}",
+    },
+    "proto_ratio_bad": {
+        "kk": "✗ {title}: {left} {op} {right} емес, айырма {diff}",
+        "ru": "✗ {title}: не {left} {op} {right}, разница {diff}",
+        "en": "✗ {title}: not {left} {op} {right}, difference {diff}",
+    },
+    "proto_typing": {
+        "kk": "{number}-жол: {value}",
+        "ru": "Строка {number}: {value}",
+        "en": "Line {number}: {value}",
+    },
+    "proto_all_ok": {
+        "kk": "✓ Барлық бақылау қатынастары орындалды",
+        "ru": "✓ Все контрольные соотношения выполнены",
+        "en": "✓ Every control ratio holds",
+    },
+    "proto_pick_line": {"kk": "Жолды таңдаңыз", "ru": "Выберите строку", "en": "Choose a line"},
+    "proto_next": {"kk": "Келесі", "ru": "Далее", "en": "Next"},
+    "proto_save": {"kk": "Жолдарды сақтау", "ru": "Сохранить строки", "en": "Save the lines"},
+    "proto_saved": {"kk": "Сақталды", "ru": "Сохранено", "en": "Saved"},
+    "proto_not_saved": {"kk": "Сақталмаған", "ru": "Не сохранено", "en": "Not saved"},
+    "proto_preview": {"kk": "Басып шығару үлгісі", "ru": "Просмотр печати", "en": "Print preview"},
+    "proto_signatures": {"kk": "Қолтаңбалар", "ru": "Подписи", "en": "Signatures"},
+    "proto_sign_title": {
+        "kk": "Хаттамаларға қол қою: атыңызды таңдап, PIN енгізіңіз",
+        "ru": "Подписание протоколов: выберите себя и введите PIN",
+        "en": "Sign the protocols: choose your name, enter your PIN",
+    },
+    "proto_sign_rule": {
+        "kk": "Төраға мен хатшы мақұлдайды; төраға қорытындылайды.",
+        "ru": "Одобряют председатель и секретарь; итоги подводит председатель.",
+        "en": "The chair and the secretary approve; the chair finalises.",
+    },
+    "proto_sign_ok": {"kk": "Қол қою", "ru": "Подписать", "en": "Sign"},
+    "proto_signers": {
+        "kk": "{style}, {version}-нұсқа: {signers}",
+        "ru": "{style}, версия {version}: {signers}",
+        "en": "{style}, version {version}: {signers}",
+    },
+    "proto_no_version": {
+        "kk": "{style}: әлі қол қойылмаған",
+        "ru": "{style}: ещё не подписан",
+        "en": "{style}: not signed yet",
+    },
+    "proto_finalise": {"kk": "Қорытындылау", "ru": "Подвести итоги", "en": "Finalise"},
+    "proto_print": {"kk": "PDF-ке басып шығару", "ru": "Печать в PDF", "en": "Print to PDF"},
+    "proto_export": {"kk": "USB-ге жазу", "ru": "Записать на USB", "en": "Export to USB"},
+    "proto_finalised": {
+        "kk": "Қорытындыланды: {n} хаттама",
+        "ru": "Итоги подведены: протоколов {n}",
+        "en": "Finalised: {n} protocols",
+    },
+    "proto_printed": {"kk": "Басылды: {files}", "ru": "Напечатано: {files}", "en": "Printed: {files}"},
+    "proto_exported": {
+        "kk": "USB-ге жазылды: {path}",
+        "ru": "Записано на USB: {path}",
+        "en": "Written to USB: {path}",
+    },
 }
 
 

@@ -61,10 +61,13 @@ class Driver:
     def texts(self) -> list[str]:
         return [w.text for w in self.widgets() if isinstance(w, Label) and not isinstance(w, Button)]
 
-    def tap(self, contains: str, index: int = 0) -> None:
-        """Press and release the button whose text contains `contains`, at its centre."""
+    def tap(self, contains: str, index: int = 0, exact: bool = False) -> None:
+        """Press and release the button whose text contains `contains` (`exact`: is
+        `contains`; a keypad's digits), at its centre."""
         self.frames(2)  # let a fresh screen lay itself out first
         found = self.buttons(contains)
+        if exact:
+            found = [b for b in found if b.text == contains]
         if len(found) <= index:
             raise LookupError(
                 f"no button {contains!r} on screen {self.app.screen}: {[b.text for b in self.buttons('')]}"

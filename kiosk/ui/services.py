@@ -14,20 +14,20 @@ Two layers:
   through `kivy.clock.Clock`), so the window's thread never waits on a disk or a scanner.
 
 The data folder has the layout of `sanaq station --data DIR` (journal.sqlite,
-election.json), so the headless commands work on a kiosk's folder; members.json holds the
-commission's names, roles and PIN hashes (scrypt, salted).
+election.json), so the headless commands work on a kiosk's folder, and the commission is the
+protocol's: enrolment.json (signed by headquarters) and members/*.key (each member's key,
+encrypted under their PIN).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import hashlib
 import json
 import logging
 import os
 import queue
-import secrets
+import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -36,13 +36,33 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.election.load import load_election, sample_package_bytes
+from kiosk.commands_export import prepare as export_prepare
+from kiosk.election.load import load_election, sample_package_bytes, trust
 from kiosk.election.package import DEV_KEY_LABEL, LoadedPackage
 from kiosk.errors import SanaqError
+from kiosk.protocol.desk import Desk, JournalFacts, commission_decided
+from kiosk.protocol.export import Exporter
+from kiosk.protocol.keys import (
+    MAX_PIN_ATTEMPTS,
+    create_member_key,
+    load_device_key,
+    member_public,
+    unlock_member_key,
+)
+from kiosk.protocol.model import build as model_build
+from kiosk.protocol.model import check_ratios
+from kiosk.protocol.printed import render_pdf
+from kiosk.protocol.sample import MEMBERS as SAMPLE_MEMBERS
+from kiosk.protocol.sample import PIN as SAMPLE_PIN
+from kiosk.protocol.sample import make_enrolment
+from kiosk.protocol.signed import Enrolment, Vote, public_key_of, verify_document, verify_enrolment
+from kiosk.protocol.store import ProtocolStore, Version
 from kiosk.reading.model import Crop, SideReading
 from kiosk.reading.reader import BallotReader
 from kiosk.station.journal import Clock, Journal, Mode
+from kiosk.station.lifecycle import Refused
 from kiosk.station.ports import FedSheet, ScannerPort, Whereabouts
 from kiosk.station.reports import Slip
 from kiosk.station.service import ScanSummary, Station, SystemClock, reading_record, scanner_identity
@@ -50,12 +70,12 @@ from kiosk.station.service import ScanSummary, Station, SystemClock, reading_rec
 log = logging.getLogger("sanaq.ui")
 
 JOURNAL = "journal.sqlite"
+PROTOCOLS = "protocols"  # finalised protocols, as `sanaq protocol finalise` writes them
+PRINTS = "print"  # printed protocols (PDF) and the screen's previews
 PACKAGE = "election.json"
-MEMBERS = "members.json"
+ENROLMENT = "enrolment.json"  # as `sanaq protocol enrol` installs it
 
-MAX_PIN_ATTEMPTS = 3
 WORKER_NICE = 10
-LOCK_SECONDS = 300.0
 
 Lang = Literal["kk", "ru", "en"]
 Texts = dict[str, str]  # {"kk": ..., "ru": ..., "en": ...}
@@ -164,65 +184,129 @@ class ReviewItem:
     has_image: bool
 
 
-# --- the commission --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LineView:
+    number: str
+    id: str
+    title: Texts
+    source: str  # "entered" (the commission types it) | "counted" (from the journal's tally)
+    value: int | None  # None: an entered line not typed yet
 
 
-def _pin_hash(pin: str, salt: bytes) -> str:
-    return hashlib.scrypt(pin.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32).hex()
+@dataclass(frozen=True)
+class RatioView:
+    id: str
+    title: Texts
+    ok: bool
+    left: tuple[str, ...]
+    op: str
+    right: tuple[str, ...]
+    left_sum: int
+    right_sum: int
+    difference: int  # left - right
 
 
-DEMO_COMMISSION: tuple[tuple[str, str, str], ...] = (
-    ("Айгүл Серікқызы", "chair", "1111"),
-    ("Ержан Қасымов", "secretary", "2222"),
-    ("Мария Ким", "member", "3333"),
-    ("Нұрлан Әбенов", "member", "4444"),
-    ("Дәурен Техник", "technician", "5555"),
-)
+@dataclass(frozen=True)
+class ProtocolView:
+    """One ballot type's protocol as the closing screens show it: every line (entered ones
+    from the draft being typed, else the last entry saved), every control ratio checked on
+    those values, and where the signed versions stand."""
+
+    contest: str
+    style: str
+    title: Texts
+    lines: tuple[LineView, ...]
+    ratios: tuple[RatioView, ...]
+    saved: bool  # the draft is what the protocol store holds
+    version: int | None  # the latest version (signed by the device), if any
+    signers: tuple[str, ...]  # of that version, in order ("device", member ids)
+    finalised: bool
+    blocked: str | None  # an error code that keeps this protocol from being built
 
 
-def write_members(path: Path, members: list[tuple[str, str, str]]) -> None:
-    rows = []
-    for name, role, pin in members:
-        salt = secrets.token_bytes(16)
-        rows.append({"name": name, "role": role, "salt": salt.hex(), "hash": _pin_hash(pin, salt)})
-    path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+@dataclass(frozen=True)
+class Printed:
+    contest: str
+    version: int
+    pdf: Path
+
+
+# --- the commission ----------------------------------------------------------------------------------
+#
+# The protocol's members are the commission: the enrolment signed by headquarters says who
+# they are and their roles (kiosk/protocol/signed.py); each member's signing key is stored
+# encrypted under their PIN (kiosk/protocol/keys.py). Signing in is unlocking that key: the
+# PIN check is the decryption, and wrong PINs and the lock-out are the protocol store's,
+# recorded in the journal file (they survive a restart).
+
+# The development sample's commission (kiosk/protocol/sample.py): ids, roles and PINs.
+DEMO_MEMBERS: tuple[tuple[str, str, str], ...] = tuple((m, r, SAMPLE_PIN[m]) for m, r in SAMPLE_MEMBERS)
 
 
 class Commission:
-    """Names, roles and PIN hashes; wrong PINs counted per name, then a lock."""
+    """The enrolled members; a PIN is checked by unlocking the member's key."""
 
-    def __init__(self, path: Path, monotonic: Callable[[], float] = time.monotonic) -> None:
-        try:
-            self.rows = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise SanaqError("members_missing", str(path)) from exc
-        except (OSError, ValueError) as exc:
-            raise SanaqError("members_missing", f"{path}: {exc}") from exc
-        self.monotonic = monotonic
-        self.failures: dict[str, int] = {}
-        self.locked_until: dict[str, float] = {}
+    def __init__(self, data: Path, enrolment: Enrolment, store: ProtocolStore) -> None:
+        self.data = data
+        self.enrolment = enrolment
+        self.store = store
 
     def members(self) -> list[Member]:
-        return [Member(r["name"], r["role"]) for r in self.rows]
+        return [Member(m.id, m.role) for m in self.enrolment.members]
 
     def attempts_left(self, name: str) -> int:
-        return MAX_PIN_ATTEMPTS - self.failures.get(name, 0)
+        if self.store.locked(name):
+            return 0
+        return MAX_PIN_ATTEMPTS - self.store.pin_failures(name)
 
     def check(self, name: str, pin: str) -> Member:
-        now = self.monotonic()
-        if self.locked_until.get(name, 0.0) > now:
-            raise SanaqError("sign_in_locked", name)
-        row = next((r for r in self.rows if r["name"] == name), None)
-        if row is None or not secrets.compare_digest(_pin_hash(pin, bytes.fromhex(row["salt"])), row["hash"]):
-            n = self.failures.get(name, 0) + 1
-            self.failures[name] = n
-            if n >= MAX_PIN_ATTEMPTS:
-                self.failures[name] = 0
-                self.locked_until[name] = now + LOCK_SECONDS
-                raise SanaqError("sign_in_locked", name)
-            raise SanaqError("pin_wrong", name)
-        self.failures.pop(name, None)
-        return Member(row["name"], row["role"])
+        return self.unlock(name, pin)[0]
+
+    def unlock(self, name: str, pin: str) -> tuple[Member, Ed25519PrivateKey]:
+        """The member and their signing key (for the protocol), if the PIN unlocks it."""
+        enrolled = self.enrolment.member(name)
+        if enrolled is None:
+            raise SanaqError("member_unknown", name)
+        # The key file on this kiosk must be the enrolled one (a swapped file with a PIN of
+        # someone's choosing is refused before it is tried).
+        if member_public(self.data, name).public != enrolled.key:
+            raise SanaqError("member_key_corrupt", f"{name}: not the enrolled key")
+        key = unlock_member_key(self.data, name, pin, self.store)
+        return Member(enrolled.id, enrolled.role), key
+
+
+def enrol_development_commission(data: Path, package: LoadedPackage, station_id: str) -> dict[str, str]:
+    """A DEVELOPMENT package's commission, made as kiosk/protocol/sample.py makes it: each
+    member's key under their sample PIN, and the enrolment signed with the DEVELOPMENT key."""
+    members = []
+    for mid, role, pin in DEMO_MEMBERS:
+        try:
+            public = create_member_key(data, mid, role, pin).public
+        except SanaqError as exc:
+            if exc.code != "member_key_exists":
+                raise
+            public = member_public(data, mid).public
+        members.append((mid, role, public))
+    jws = make_enrolment(package, station_id, public_key_of(load_device_key(data)), members)
+    (data / ENROLMENT).write_text(json.dumps(jws, indent=1) + "\n")
+    return jws
+
+
+def load_enrolment(data: Path, package: LoadedPackage, station_id: str, hq_key: Path | None) -> Enrolment:
+    """The installed enrolment (`sanaq protocol enrol`), verified against headquarters' key,
+    this election, this station and this kiosk's device key."""
+    try:
+        jws = json.loads((data / ENROLMENT).read_text())
+    except FileNotFoundError as exc:
+        raise SanaqError("members_missing", f"{data / ENROLMENT}: run `sanaq protocol enrol`") from exc
+    except (OSError, ValueError) as exc:
+        raise SanaqError("protocol_enrolment_bad", f"{data / ENROLMENT}: {exc}") from exc
+    enrolment = verify_enrolment(jws, trust(hq_key))
+    if enrolment.election_hash != package.election_hash or enrolment.station != station_id:
+        raise SanaqError("protocol_enrolment_mismatch", "the enrolment is for another election or station")
+    if public_key_of(load_device_key(data)) != enrolment.device_key:
+        raise SanaqError("protocol_enrolment_mismatch", "the enrolled device key is not this kiosk's")
+    return enrolment
 
 
 # --- the scanner seen through the kiosk --------------------------------------------------------------
@@ -257,29 +341,19 @@ class _KioskStation(Station):
 
 
 class VoterSlot:
-    """The scanner as the station sees it from the kiosk: one feed that survives stops, a way
-    to stop it between sheets, and the second chance.
-
-    When the package gives a blank or over-marked ballot back to the voter, the station
-    asks to return it; this slot first asks the voter (`ask`): "take it back" returns it,
-    "cast it as it is" answers with the code `voter_cast_as_is`, which stops that scan
-    without recording anything, and the kiosk then counts the same held sheet through a
-    station that does not return invalid ballots (see `KioskService.cast_held`)."""
+    """The scanner as the station sees it from the kiosk: one feed that survives stops, and a
+    way to stop it between sheets. The second chance is the station's (`Station.scan`'s
+    `second_chance`); `ask` is the window's side of it: it waits for the voter's answer,
+    "back" or "cast"."""
 
     def __init__(self, inner: ScannerPort, ask: Callable[[str], str] | None = None) -> None:
         self.inner = inner
         self.ask = ask
         self.stop = threading.Event()
         self._it: Iterator[FedSheet] | None = None
-        self.held: FedSheet | None = None  # the sheet waiting to be cast as it is
         self.last: FedSheet | None = None
 
     def feed(self) -> Iterator[FedSheet]:
-        if self.held is not None:
-            held, self.held = self.held, None
-            self.last = held
-            yield held
-            return
         while not self.stop.is_set():
             if self._it is None:
                 self._it = iter(self.inner.feed())
@@ -302,10 +376,6 @@ class VoterSlot:
         self.inner.accept(handle)
 
     def return_sheet(self, handle: str, reason: str) -> None:
-        asking = reason == "invalid_returned" and self.ask is not None and self.last is not None
-        if asking and self.ask is not None and self.ask(handle) == "cast":
-            self.held = self.last
-            raise SanaqError("voter_cast_as_is")
         self.inner.return_sheet(handle, reason)
 
     def where(self, handle: str) -> Whereabouts:
@@ -356,8 +426,8 @@ class KioskService:
         package_path: Path | None = None,
         hq_key: Path | None = None,
         clock: Clock | None = None,
-        monotonic: Callable[[], float] = time.monotonic,
         development: bool = False,
+        stick: Path | None = None,
     ) -> None:
         self.data = data
         # The development switch (as `sanaq station --development`): simulated scanners and
@@ -366,14 +436,18 @@ class KioskService:
         self.package_path = package_path
         self.hq_key = hq_key
         self.clock = clock or SystemClock()
-        self.monotonic = monotonic
         self.package: LoadedPackage | None = None
         self.station: _KioskStation | None = None
         self.commission: Commission | None = None
+        self.commission_error: SanaqError | None = None
+        self.store: ProtocolStore | None = None
         self.actor: Member | None = None
         self.crops: dict[str, tuple[Crop, ...]] = {}  # review crops, in memory only (never on disk)
         self.slot: VoterSlot | None = None
         self.last_slip: Slip | None = None  # the paper of the last lifecycle step
+        self.enrolment_jws: dict[str, str] | None = None
+        # The USB stick's mount point for the export (`sanaq kiosk --stick`).
+        self.stick = stick
 
     # --- set-up ------------------------------------------------------------------------------------
 
@@ -402,10 +476,11 @@ class KioskService:
         (self.data / PACKAGE).write_bytes(raw)
         # The configuration (station, mirror, scanner) lives in the journal's first signed link.
         Journal.create(self.data / JOURNAL, self.package.election_hash, station_id, self.clock).close()
-        if not (self.data / MEMBERS).exists() and self.package.key_label == DEV_KEY_LABEL:
-            # A development package gets the demo commission; an official station's list of
-            # members comes with its set-up (not built yet).
-            write_members(self.data / MEMBERS, list(DEMO_COMMISSION))
+        if not (self.data / ENROLMENT).exists() and self.package.key_label == DEV_KEY_LABEL:
+            # A development package gets the sample commission, enrolled with the DEVELOPMENT
+            # key; an official station's comes from headquarters (`sanaq protocol member-add`,
+            # `roster` at headquarters, `enrol`).
+            enrol_development_commission(self.data, self.package, station_id)
         return self.start()
 
     def start(self) -> StatusView:
@@ -415,7 +490,21 @@ class KioskService:
         assert self.package is not None
         journal = Journal.open_configured(self.data / JOURNAL, self.clock)
         self.station = _KioskStation(journal, self.package, self.development)
-        self.commission = Commission(self.data / MEMBERS, self.monotonic)
+        # The protocol's records (versions, signatures, PIN attempts) beside the journal's, in
+        # the same file, through their own connection (this thread's).
+        self.store = ProtocolStore.open(self.data / JOURNAL, self.clock.now_iso)
+        try:
+            enrolment = load_enrolment(self.data, self.package, self.station.station_id, self.hq_key)
+        except SanaqError as exc:
+            # The window still opens (the counts, the set-up); nobody can sign in until the
+            # enrolment is installed, and the sign-in screen says why.
+            log.warning("no commission: %s", exc.code)
+            self.commission = None
+            self.commission_error = exc
+        else:
+            self.commission = Commission(self.data, enrolment, self.store)
+            self.commission_error = None
+            self.enrolment_jws = json.loads((self.data / ENROLMENT).read_text())
         return self.status()
 
     @property
@@ -428,7 +517,7 @@ class KioskService:
 
     def members(self) -> list[Member]:
         if self.commission is None:
-            raise SanaqError("members_missing", str(self.data))
+            raise self.commission_error or SanaqError("members_missing", str(self.data))
         return self.commission.members()
 
     def attempts_left(self, name: str) -> int:
@@ -436,7 +525,7 @@ class KioskService:
 
     def sign_in(self, name: str, pin: str) -> Member:
         if self.commission is None:
-            raise SanaqError("members_missing", str(self.data))
+            raise self.commission_error or SanaqError("members_missing", str(self.data))
         try:
             member = self.commission.check(name, pin)
         except SanaqError as exc:
@@ -472,7 +561,8 @@ class KioskService:
         opening, a slip at pause/resume, the closing report) with the chain code."""
         member = self._need_actor()
         assert self.station is not None
-        self._record(action, member)
+        if not isinstance(self.journal.decide(action, member.role), Refused):
+            self._record(action, member)  # who acts, ahead of the step; a refusal is its own link
         self.last_slip = self.station.transition(action, member.role)
         return self.status()
 
@@ -516,56 +606,30 @@ class KioskService:
         return self.slot
 
     def scan(self, on_sheet: Callable[[SheetResult | SecondChance], None]) -> ScanStopped:
-        """Count until the scanner stops (a fault, no more paper, or `slot.stop`)."""
+        """Count until the scanner stops (a fault, no more paper, or `slot.stop`). A blank or
+        over-marked ballot the package gives back is first put to the voter through the
+        station's `second_chance`: the window shows the contests concerned and waits."""
         if self.station is None or self.slot is None:
             raise SanaqError("scanner_unavailable", "no scanner attached")
         station, slot = self.station, self.slot
         role = (self.actor or Member("", "member")).role
         seen = ScanSummary(reasons={})
+        mode: Mode = "test" if self.journal.state == "testing" else "official"
 
         def progress(s: ScanSummary) -> None:
-            self._after_sheet(station, seen, s, "accepted", on_sheet)
+            self._after_sheet(station, seen, s, on_sheet)
 
-        mode: Mode = "test" if self.journal.state == "testing" else "official"
-        original_ask = slot.ask
+        second_chance = None
         if slot.ask is not None:
             ask_voter = slot.ask
 
-            def ask(handle: str) -> str:
-                reading = station.observed[mode].last
-                if reading is not None:
-                    on_sheet(self._second_chance(reading, station.observed[mode].read_at))
-                return ask_voter(handle)
+            def second_chance(problems: tuple[tuple[str, str], ...]) -> Literal["return", "cast"]:
+                on_sheet(self._second_chance(problems, station.observed[mode].read_at))
+                handle = slot.last.handle if slot.last is not None else ""
+                return "cast" if ask_voter(handle) == "cast" else "return"
 
-            slot.ask = ask
-        try:
-            summary = station.scan(slot, role, progress=progress, member=self._member_name())
-        finally:
-            slot.ask = original_ask
-        if summary.stopped == "voter_cast_as_is":
-            return self.cast_held(on_sheet)
-        return ScanStopped(summary.stopped, self.journal.tally("official").sheets)
-
-    def cast_held(self, on_sheet: Callable[[SheetResult | SecondChance], None]) -> ScanStopped:
-        """Count the held sheet the voter chose to cast as it is, through the same station
-        service with the package's second chance turned off (so it counts as invalid)."""
-        assert self.package is not None and self.slot is not None
-        e = self.package.election
-        no_return = dataclasses.replace(
-            self.package,
-            election=e.model_copy(
-                update={"rules": e.rules.model_copy(update={"return_invalid_to_voter": False})}
-            ),
-        )
-        station = _KioskStation(self.journal, no_return, self.development)
-        seen = ScanSummary(reasons={})
-        role = (self.actor or Member("", "member")).role
         summary = station.scan(
-            self.slot,
-            role,
-            limit=1,
-            progress=lambda s: self._after_sheet(station, seen, s, "cast_as_is", on_sheet),
-            member=self._member_name(),
+            slot, role, progress=progress, member=self._member_name(), second_chance=second_chance
         )
         return ScanStopped(summary.stopped, self.journal.tally("official").sheets)
 
@@ -574,7 +638,6 @@ class KioskService:
         station: _KioskStation,
         seen: ScanSummary,
         now: ScanSummary,
-        counted_as: Literal["accepted", "cast_as_is"],
         on_sheet: Callable[[SheetResult | SecondChance], None],
     ) -> None:
         observed = station.observed["test" if self.journal.state == "testing" else "official"]
@@ -583,20 +646,21 @@ class KioskService:
             reading = observed.last
             if reading is not None and reading.status == "review" and reading.crops:
                 self.crops[_crop_key(reading_record(reading))] = reading.crops
-            result = SheetResult(counted_as, None, counter, observed.read_at)
+            outcome: Literal["accepted", "cast_as_is"] = (
+                "cast_as_is" if now.cast_as_is > seen.cast_as_is else "accepted"
+            )
+            result = SheetResult(outcome, None, counter, observed.read_at)
         else:
             before, after = seen.reasons or {}, now.reasons or {}
             reason = next((k for k, v in after.items() if v > before.get(k, 0)), None)
             result = SheetResult("returned", reason, counter, observed.read_at)
         seen.counted, seen.returned, seen.reasons = now.counted, now.returned, dict(now.reasons or {})
+        seen.cast_as_is = now.cast_as_is
         on_sheet(result)
 
-    def _second_chance(self, reading: SideReading, read_at: float) -> SecondChance:
+    def _second_chance(self, problems: tuple[tuple[str, str], ...], read_at: float) -> SecondChance:
         assert self.package is not None
         titles = {c.id: _texts(c.title) for c in self.package.election.contests}
-        problems = tuple(
-            (c.contest, c.outcome) for c in reading.contests if c.outcome in ("blank", "overvote")
-        )
         return SecondChance(problems, {c: titles[c] for c, _ in problems}, read_at)
 
     # --- review ------------------------------------------------------------------------------------------
@@ -639,7 +703,228 @@ class KioskService:
         self.journal.decide_review(sheet, decisions, first.role, who, "commission decision, two members")
         return self.status()
 
+    # --- the protocol: lines, ratios, preview, signatures, finalise, print, export --------------------
+    #
+    # Every number comes from the protocol service (kiosk/protocol: desk, model, printed) and
+    # the journal, as `sanaq protocol` does it; the window only shows and types.
+
+    def _desk(self) -> Desk:
+        if self.commission is None or self.enrolment_jws is None or self.store is None:
+            raise self.commission_error or SanaqError("members_missing", str(self.data))
+        assert self.package is not None and self.station is not None
+        p = self.package
+        return Desk(
+            p.election,
+            p.election_hash,
+            self.station.station_id,
+            self.store,
+            self.enrolment_jws,
+            trust(self.hq_key),
+        )
+
+    def _facts(self, contest: str) -> JournalFacts:
+        j = self.journal
+        return JournalFacts(
+            dict(j.tally("official").contests.get(contest, {})),
+            commission_decided(j.cast_vote_records("official"), contest),
+            j.chain_head(),
+        )
+
+    def protocol_contests(self) -> list[str]:
+        return self._desk().contests()
+
+    def protocol_view(self, contest: str, draft: dict[str, int] | None = None) -> ProtocolView:
+        """The protocol with `draft` (the lines being typed; missing ones count as 0 for the
+        ratios) or, without one, the last entry saved."""
+        desk = self._desk()
+        assert self.package is not None and self.store is not None
+        e = self.package.election
+        form = e.protocol(contest)
+        if form is None:
+            raise SanaqError("protocol_no_form", contest)
+        saved = self.store.entered(contest)
+        typed = dict(saved or {}) if draft is None else dict(draft)
+        wanted = [ln.id for ln in form.lines if ln.source == "entered"]
+        values: dict[str, int] = {}
+        blocked = None
+        try:
+            built = model_build(
+                e,
+                self.package.election_hash,
+                desk.station,
+                contest,
+                self._facts(contest).counters,
+                {k: typed.get(k, 0) for k in wanted},
+                0,
+                "",
+                "",
+            )
+            values = built.values()
+            checks = check_ratios(built)
+        except SanaqError as exc:
+            blocked, checks = exc.code, ()
+        titles = {r.id: _texts(r.title) for r in form.ratios}
+        latest = self.store.latest(contest)
+        style = next(s for s in e.station(desk.station).styles if e.style(s).contest == contest)
+        return ProtocolView(
+            contest=contest,
+            style=style,
+            title=_texts(e.contest(contest).title),
+            lines=tuple(
+                LineView(
+                    ln.number,
+                    ln.id,
+                    _texts(ln.title),
+                    ln.source,
+                    typed.get(ln.id) if ln.source == "entered" else values.get(ln.id),
+                )
+                for ln in form.lines
+            ),
+            ratios=tuple(
+                RatioView(
+                    r.id, titles[r.id], r.ok, r.left, r.op, r.right, r.left_sum, r.right_sum, r.difference
+                )
+                for r in checks
+            ),
+            saved=saved is not None and saved == {k: typed.get(k) for k in wanted},
+            version=latest.version if latest else None,
+            signers=tuple(x for x, _, _ in self.store.signatures(contest, latest.version)) if latest else (),
+            finalised=bool(latest and latest.finalised),
+            blocked=blocked,
+        )
+
+    def enter_protocol(self, contest: str, lines: dict[str, int]) -> ProtocolView:
+        """Save the lines the commission typed (the protocol store keeps every entry)."""
+        self._need_actor()
+        self._desk().enter({contest: lines})
+        return self.protocol_view(contest)
+
+    def _closed_and_sound(self) -> None:
+        state = self.journal.state
+        if state not in ("closed", "finalised", "exported", "synced"):
+            raise SanaqError("protocol_not_ready", f"the station is {state}; close it first")
+        report = self.journal.verify()
+        if not report.ok:
+            raise SanaqError("journal_corrupt", "; ".join(report.problems[:3]))
+
+    def _prepared(self, desk: Desk, contest: str) -> Version:
+        """The version to sign and preview (the device signs a new one when the lines or the
+        journal changed since; refused while a ratio fails)."""
+        return desk.prepare(contest, self._facts(contest), load_device_key(self.data), None)
+
+    def preview_protocol(self, contest: str, dpi: int = 60) -> Path:
+        """The first page of the printed protocol as PNG (the same PDF `print` makes, with
+        the signatures so far), for the screen."""
+        self._need_actor()
+        self._closed_and_sound()
+        desk = self._desk()
+        assert self.package is not None
+        v = self._prepared(desk, contest)
+        doc = desk.document(contest, v)
+        pdf = render_pdf(verify_document(doc, desk.trust, require_final=False), doc, self.package.election)
+        out = self.data / PRINTS / f"preview-{contest}.png"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            (Path(tmp) / "p.pdf").write_bytes(pdf)
+            try:
+                subprocess.run(
+                    [
+                        "pdftoppm",
+                        "-png",
+                        "-r",
+                        str(dpi),
+                        "-f",
+                        "1",
+                        "-l",
+                        "1",
+                        "-singlefile",
+                        "p.pdf",
+                        "page",
+                    ],
+                    cwd=tmp,
+                    check=True,
+                    capture_output=True,
+                    timeout=60,
+                )
+            except (OSError, subprocess.SubprocessError) as exc:
+                raise SanaqError("kiosk_fault", f"pdftoppm: {exc}") from exc
+            (Path(tmp) / "page.png").replace(out)
+        return out
+
+    def sign_protocols(self, member: str, pin: str, dissent: str | None = None) -> list[ProtocolView]:
+        """A member approves (or dissents from) every protocol of the station with their PIN:
+        the PIN unlocks their key (wrong PINs count towards their lock-out)."""
+        self._need_actor()
+        self._closed_and_sound()
+        desk = self._desk()
+        assert self.commission is not None
+        versions = [(c, self._prepared(desk, c)) for c in desk.contests()]
+        # A wrong PIN is recorded by the protocol store (pin_failed, towards the lock-out), not
+        # in the journal's chain: the protocol commits to the chain's head, and a link
+        # written between two signatures would make a new version to sign again.
+        signer, key = self.commission.unlock(member, pin)
+        vote: Vote = "dissent" if dissent else "approve"
+        assert self.store is not None
+        for c, v in versions:
+            # Signing again adds nothing: a member's signature on a version is there or not.
+            if member not in {x for x, _, _ in self.store.signatures(c, v.version)}:
+                desk.sign_member(c, v, signer.name, key, vote, dissent)
+        return [self.protocol_view(c) for c in desk.contests()]
+
+    def finalise_protocols(self) -> list[Path]:
+        """Finalise every protocol (device, chair and secretary approved, every ratio holds),
+        write DATA/protocols/*.protocol.jws.json, and the station's `finalise` step."""
+        member = self._need_actor()
+        self._closed_and_sound()
+        desk = self._desk()
+        closing = self.journal.state == "closed"
+        if closing:
+            # Who may finalise is the lifecycle's: asked before anything is finalised.
+            verdict = self.journal.decide("finalise", member.role)
+            if isinstance(verdict, Refused):
+                self.journal.refuse(member.role, "finalise", verdict.code)
+                raise SanaqError(verdict.code, verdict.detail)
+        paths = [desk.finalise(c, self._facts(c), self.data / PROTOCOLS)[1] for c in desk.contests()]
+        if closing:
+            self.transition("finalise")
+        log.info("protocols finalised by %s", member.role)
+        return paths
+
+    def print_protocols(self) -> list[Printed]:
+        """The printed protocol (A4 PDF with its QR codes) of each finalised protocol, to
+        DATA/print/ (the PDF a printer would be given)."""
+        self._need_actor()
+        desk = self._desk()
+        assert self.package is not None and self.store is not None
+        out = []
+        for c in desk.contests():
+            v = self.store.current_finalised(c)
+            if v is None:
+                raise SanaqError("protocol_not_ready", f"{c}: not finalised")
+            doc = desk.document(c, v)
+            verified = verify_document(doc, desk.trust)
+            path = self.data / PRINTS / f"{verified.protocol.style}.v{v.version}.pdf"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(render_pdf(verified, doc, self.package.election))
+            out.append(Printed(c, v.version, path))
+        return out
+
+    def export_to_stick(self, stick: Path | None = None) -> Path:
+        """The finalised protocols, NIST results and cast vote records to the USB stick, as
+        `sanaq protocol export --to STICK` (kiosk/commands_export.py), then the `export` step."""
+        self._need_actor()
+        target = stick or self.stick
+        if target is None:
+            raise SanaqError("export_stick_gone", "no USB stick given (sanaq kiosk --stick)")
+        prepared = export_prepare(self.data, self.hq_key, "official", [self.data / PROTOCOLS])
+        result = prepared.write(Exporter(prepared.key), target)
+        self.transition("export")
+        return result.path
+
     def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
         if self.station is not None:
             self.station.journal.close()
             self.station = None

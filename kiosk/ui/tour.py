@@ -36,7 +36,7 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
     from kiosk.ui.app import KioskApp
     from kiosk.ui.catalogue import LANGS, text
     from kiosk.ui.drive import Driver
-    from kiosk.ui.services import DEMO_COMMISSION, KioskService, SecondChance, SheetResult
+    from kiosk.ui.services import DEMO_MEMBERS, KioskService, SecondChance, SheetResult
 
     w, h = display.size
     shots: list[Path] = []
@@ -61,13 +61,13 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
         def t(key: str, **kw: object) -> str:
             return text(key, app.lang, **kw)
 
-        chair, chair_pin = DEMO_COMMISSION[0][0], DEMO_COMMISSION[0][2]
-        member, member_pin = DEMO_COMMISSION[2][0], DEMO_COMMISSION[2][2]
+        chair, chair_pin = DEMO_MEMBERS[0][0], DEMO_MEMBERS[0][2]
+        member, member_pin = DEMO_MEMBERS[2][0], DEMO_MEMBERS[2][2]
 
         def sign_in(name: str, pin: str) -> None:
             d.tap(name)
             for k in pin:
-                d.tap(k)
+                d.tap(k, exact=True)
             d.tap(t("signin_ok"), index=0)
             d.settle()
 
@@ -76,8 +76,8 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
         d.settle()
         snap("signin")
         d.tap(chair)
-        d.tap("1")
-        d.tap("2")
+        d.tap("1", exact=True)
+        d.tap("2", exact=True)
         snap("signin-typing")
         d.tap(t("signin_ok"))
         d.settle()
@@ -130,7 +130,7 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
         snap("review-second-member")
         d.tap(member)
         for k in member_pin:
-            d.tap(k)
+            d.tap(k, exact=True)
         d.tap(t("review_confirm"))
         d.settle()
         d.tap(t("action_pause"))
@@ -147,6 +147,59 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
         snap("home-closed")
         app.goto("closed")
         snap("public-closed")
+        # The closing: protocol lines (one mistyped: a ratio in red), preview, signatures.
+        d.tap(t("commission_menu"))
+        d.settle()
+        d.tap(t("action_protocol"))
+        d.settle()
+        snap("protocol-empty")
+        st = service.package.election.station("379")
+        for i, v in enumerate(list(app.proto_views)):
+            d.tap(v.style)
+            d.settle()
+            received = st.ballots_received[v.style]
+            issued = (app.status.official_sheets if app.status else 0) + 5
+            lines = {
+                "voters_on_list": st.voters_on_list,
+                "ballots_received": received,
+                "ballots_issued": issued,
+                "ballots_cancelled": received - issued - 2 - (3 if i == 0 else 0),
+                "ballots_spoiled": 2,
+            }
+            assert app.proto is not None
+            for line, value in lines.items():
+                ln = next(x for x in app.proto.lines if x.id == line)
+                d.tap(f"{ln.number}. {ln.title[app.lang]}")
+                for digit in str(value):
+                    d.tap(digit, exact=True)
+                d.settle()
+            if i == 0:
+                snap("protocol-ratio-fails")
+                ln = next(x for x in app.proto.lines if x.id == "ballots_cancelled")
+                d.tap(f"{ln.number}. {ln.title[app.lang]}")
+                d.tap(t("signin_clear"))
+                for digit in str(lines["ballots_cancelled"] + 3):
+                    d.tap(digit, exact=True)
+                d.settle()
+            d.tap(t("proto_save"))
+            d.settle()
+        snap("protocol-saved")
+        d.tap(t("proto_preview"))
+        d.settle()
+        snap("protocol-preview")
+        d.tap(t("back"))
+        d.tap(t("proto_signatures"))
+        d.settle()
+        snap("protocol-signatures")
+        for name, pin in ((DEMO_MEMBERS[0][0], DEMO_MEMBERS[0][2]), (DEMO_MEMBERS[1][0], DEMO_MEMBERS[1][2])):
+            d.tap(name)
+            for digit in pin:
+                d.tap(digit, exact=True)
+            d.tap(t("proto_sign_ok"))
+            d.settle()
+        d.tap(t("proto_finalise"))
+        d.settle()
+        snap("protocol-finalised")
         app.stop()
     return shots
 

@@ -112,6 +112,7 @@ class Big(Button):  # type: ignore[misc]
         size: float,
         bg: tuple[float, ...] = BLUE,
         fg: tuple[float, ...] = WHITE,
+        halign: str = "center",
         **kw: Any,
     ) -> None:
         kw.setdefault("size_hint_y", None)
@@ -122,7 +123,7 @@ class Big(Button):  # type: ignore[misc]
             background_normal="",
             background_down="",
             background_color=bg,
-            halign="center",
+            halign=halign,
             valign="middle",
             height=height,
             bold=True,
