@@ -17,7 +17,12 @@ from kiosk.ballots.deck import DeckOptions, canvas_margins, generate_sheet
 from kiosk.ballots.layout import TARGET, build_layout
 from kiosk.election.package import election_hash
 from kiosk.election.sample import sample_election
-from kiosk.reading.inspect import find_crossing_line, find_crossing_line_reference
+from kiosk.reading.inspect import (
+    find_crossing_line,
+    find_crossing_line_reference,
+    line_residual,
+    line_residual_reference,
+)
 from kiosk.reading.reader import BallotReader
 
 STYLE = "MZ-SMD-02"
@@ -203,3 +208,36 @@ def test_crossing_line_fast_and_reference_agree(
     fast = find_crossing_line(*w)
     ref = find_crossing_line_reference(*w)
     assert fast == ref
+
+
+# A line's own level is removed from its band, what lies above it is kept (issue 10, pass 2).
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    h=st.integers(3, 24),
+    w=st.integers(3, 24),
+    seed=st.integers(0, 2**31 - 1),
+    spread=st.integers(1, 6),
+)
+def test_line_residual_fast_and_reference_agree(h: int, w: int, seed: int, spread: int) -> None:
+    rng = np.random.default_rng(seed)
+    ink = rng.random((h, w)) * rng.choice([0.3, 1.0])
+    offs = rng.integers(-spread, spread + 1, (h, w))
+    clear = rng.random((h, w)) < 0.6
+    fast = line_residual(ink, offs, clear)
+    ref = line_residual_reference(ink, offs, clear)
+    assert np.allclose(fast, ref, atol=1e-12)
+
+
+def test_line_residual_keeps_a_dot_on_the_line() -> None:
+    # A faint line (0.2 at its axis, 0.1 beside) across a 30 px band, a dark dot (0.8) on it.
+    ink = np.zeros((5, 30))
+    ink[1], ink[2], ink[3] = 0.1, 0.2, 0.1
+    ink[1:4, 14:17] = 0.8
+    offs = np.repeat(np.arange(-2, 3)[:, None], 30, axis=1)
+    clear = np.ones_like(ink, dtype=bool)
+    kept = line_residual(ink, offs, clear)
+    assert np.allclose(kept[:, :14], 0.0) and np.allclose(kept[:, 17:], 0.0)
+    assert np.allclose(kept[2, 14:17], 0.6) and np.allclose(kept[1, 14:17], 0.7)
+    assert abs(float(kept.sum()) - (3 * 0.6 + 6 * 0.7)) < 1e-9

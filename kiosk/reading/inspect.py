@@ -183,15 +183,22 @@ def inspect_square(
             if line.contrast >= LINE_FAINT:
                 ev = float(ink[evidence_px].sum()) / denominator
                 return Verdict("marginal", "crossing_line", score, ev, line)
-            # Take the line's ink out: all of it in the window, where it crosses the
-            # printed border too (that part estimated from the line's own ink elsewhere).
+            # Take the line's own ink out: in the window, where it crosses the printed
+            # border too (that part estimated from the line's own ink elsewhere). Only the
+            # line's level across the band is removed (`line_level`): a dot or a pencil
+            # stroke lying on the line is darker than it and keeps what lies above it.
             clear = band & ~border
             n_clear = int(clear.sum())
             if n_clear:
                 scale_up = float(band.sum()) / n_clear
-                score -= float(ink[clear].sum()) * scale_up / denominator
-                score_local -= float(ink_local[clear].sum()) * scale_up / denominator
-            evidence_px &= ~band
+                offs = _offsets(xs, ys, line)
+                kept = line_residual(ink, offs, clear)
+                kept_local = line_residual(ink_local, offs, clear)
+                score -= float((ink - kept)[clear].sum()) * scale_up / denominator
+                score_local -= float((ink_local - kept_local)[clear].sum()) * scale_up / denominator
+                evidence_px &= ~band | (kept >= DARK_INK) | (kept >= 2 * THIN_CONTRAST)
+            else:
+                evidence_px &= ~band
             search &= ~band
     else:
         # Much dark ink: a mark, unless it is one straight stroke across the whole square
@@ -252,6 +259,60 @@ def _straight_stroke(
     if t_hi - t_lo < 1.0 * scale or float(pos.max() - pos.min()) < 0.9 * (t_hi - t_lo):
         return None
     return Line(theta, rho, 1.0, float(np.median(w)))
+
+
+ABOVE_LINE = 0.1  # ink this much above the line's own level is something else on it
+
+
+def _offsets(xs: np.ndarray, ys: np.ndarray, line: Line) -> np.ndarray:
+    """Each pixel's signed distance to the line, rounded to whole px (the profile's bins)."""
+    d = xs * math.cos(line.theta) + ys * math.sin(line.theta) - line.rho
+    out: np.ndarray = np.rint(d).astype(np.int64)
+    return out
+
+
+def line_residual(ink: np.ndarray, offs: np.ndarray, clear: np.ndarray) -> np.ndarray:
+    """The ink in the band `clear` that is not the line's own: the line's level at each
+    distance from its axis is the median of the band's ink at that distance (a dot or a
+    stroke covers a small part of the line's length); a pixel keeps what it has above that
+    level when that is at least ABOVE_LINE, else nothing. Outside `clear`: the ink as it is.
+    `line_residual_reference` is the same in plain loops."""
+    out = ink.astype(np.float64, copy=True)
+    if not clear.any():
+        return out
+    o = offs[clear]
+    v = out[clear]
+    lo = int(o.min())
+    level = np.zeros(int(o.max()) - lo + 1)
+    for b in np.unique(o):
+        level[b - lo] = float(np.median(v[o == b]))
+    above = v - level[o - lo]
+    out[clear] = np.where(above >= ABOVE_LINE, above, 0.0)
+    return out
+
+
+def line_residual_reference(ink: np.ndarray, offs: np.ndarray, clear: np.ndarray) -> np.ndarray:
+    """`line_residual`, one pixel at a time."""
+    h, w = ink.shape
+    groups: dict[int, list[float]] = {}
+    for y in range(h):
+        for x in range(w):
+            if clear[y, x]:
+                groups.setdefault(int(offs[y, x]), []).append(float(ink[y, x]))
+    level = {}
+    for b, vals in groups.items():
+        vals.sort()
+        n = len(vals)
+        level[b] = vals[n // 2] if n % 2 else (vals[n // 2 - 1] + vals[n // 2]) / 2
+    out = np.empty((h, w), np.float64)
+    for y in range(h):
+        for x in range(w):
+            v = float(ink[y, x])
+            if clear[y, x]:
+                a = v - level[int(offs[y, x])]
+                v = a if a >= ABOVE_LINE else 0.0
+            out[y, x] = v
+    return out
 
 
 def _band(xs: np.ndarray, ys: np.ndarray, line: Line, scale: float) -> np.ndarray:
