@@ -45,7 +45,13 @@ def create_app(intake: Intake) -> Starlette:
         def work() -> Any:
             v = intake.check(body)
             verify_request(
-                v.enrolment.device_key, request.headers, "POST", PATH, body, intake.clock(), v.protocol.station
+                v.enrolment.device_key,
+                request.headers,
+                "POST",
+                PATH,
+                body,
+                intake.clock(),
+                v.protocol.station,
             )
             return intake.accept(body, "https", v)
 
@@ -53,7 +59,9 @@ def create_app(intake: Intake) -> Starlette:
             accepted = await run_in_threadpool(work)
         except SanaqError as exc:
             return _error(exc)
-        return Response(accepted.receipt, status_code=201 if accepted.new else 200, media_type="application/jose+json")
+        return Response(
+            accepted.receipt, status_code=201 if accepted.new else 200, media_type="application/jose+json"
+        )
 
     async def aggregate(request: Request) -> Response:
         return JSONResponse(await run_in_threadpool(intake.aggregate))

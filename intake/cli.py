@@ -1,9 +1,9 @@
 """`intake`: the reference headquarters intake.
 
-    intake serve  [--db FILE | --pg CONNINFO] [--election PKG] [--hq-key PEM] [--receipt-key PEM]
-                  [--cert PEM --key PEM] [--host H] [--port P] [--development]
-    intake import DIR    (a USB export folder or a stick holding several)   [same store options]
-    intake aggregate [--html]                                              [same store options]
+intake serve  [--db FILE | --pg CONNINFO] [--election PKG] [--hq-key PEM] [--receipt-key PEM]
+              [--cert PEM --key PEM] [--host H] [--port P] [--development]
+intake import DIR    (a USB export folder or a stick holding several)   [same store options]
+intake aggregate [--html]                                              [same store options]
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ def _parser() -> argparse.ArgumentParser:
         s = sub.add_parser(name)
         s.add_argument("--db", type=Path, default=Path("intake.sqlite"), help="SQLite file (default)")
         s.add_argument("--pg", default=None, help="PostgreSQL conninfo (instead of --db)")
-        s.add_argument("--election", type=Path, default=None, help="signed election package (default: the sample)")
+        s.add_argument(
+            "--election", type=Path, default=None, help="signed election package (default: the sample)"
+        )
         s.add_argument("--hq-key", type=Path, default=None, help="headquarters public key PEM (trust)")
         s.add_argument("--receipt-key", type=Path, default=None, help="private key PEM that signs receipts")
         s.add_argument("--development", action="store_true", help="allow the DEVELOPMENT key")
@@ -73,8 +75,14 @@ def import_dir(intake: Intake, folder: Path) -> list[dict[str, object]]:
         try:
             a = intake.accept(f.read_bytes(), "usb")
             r = verify_receipt(a.receipt, intake.trust)
-            out.append({"file": str(f.relative_to(folder)), "stored": a.new, **r.to_json(),
-                        "receipt": a.receipt.decode().strip()})
+            out.append(
+                {
+                    "file": str(f.relative_to(folder)),
+                    "stored": a.new,
+                    **r.to_json(),
+                    "receipt": a.receipt.decode().strip(),
+                }
+            )
         except SanaqError as exc:
             out.append({"file": str(f.relative_to(folder)), "error": exc.as_dict()})
     return out

@@ -12,7 +12,8 @@ or equal version is refused (a replayed or conflicting version).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from intake.store import Row, Store
 from kiosk.election.package import LoadedPackage
 from kiosk.errors import SanaqError
+from kiosk.protocol.keys import unb64
 from kiosk.protocol.signed import Trust, Verified, parse_file, verify_document
 from kiosk.sync.wire import Receipt, delivery_key, sign_receipt
 
@@ -102,15 +104,13 @@ class Intake:
         """Per contest: the sum of each line over the current versions received, and the stations missing."""
         election = self.package.election
         contests: dict[str, dict[str, Any]] = {}
-        for c in election.contests:
+        for contest in election.contests:
             expected = sorted(
-                s.id for s in election.stations if any(election.style(st).contest == c.id for st in s.styles)
+                s.id
+                for s in election.stations
+                if any(election.style(st).contest == contest.id for st in s.styles)
             )
-            contests[c.id] = {"expected": expected, "received": [], "lines": {}}
-        import json
-
-        from kiosk.protocol.keys import unb64
-
+            contests[contest.id] = {"expected": expected, "received": [], "lines": {}}
         for row in self.store.current():
             payload = json.loads(unb64(json.loads(row.body)["payload"]))
             c = contests.setdefault(row.contest, {"expected": [], "received": [], "lines": {}})
@@ -129,11 +129,3 @@ class Intake:
                 }
             )
         return out
-
-
-def titles(package: LoadedPackage) -> Mapping[str, str]:
-    out: dict[str, str] = {}
-    for c in package.election.contests:
-        for o in c.options:
-            out[o.id] = str(getattr(o, "name", o.id))
-    return out

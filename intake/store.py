@@ -106,8 +106,18 @@ class Store:
                 sql = sql.replace("?", "%s")
             cur = self.conn.execute(
                 sql,
-                (row.key, row.station, row.contest, row.version, row.sha256, row.replaces, row.body, row.receipt,
-                 received_at, via),
+                (
+                    row.key,
+                    row.station,
+                    row.contest,
+                    row.version,
+                    row.sha256,
+                    row.replaces,
+                    row.body,
+                    row.receipt,
+                    received_at,
+                    via,
+                ),
             )
             return bool(cur.rowcount == 1)
 

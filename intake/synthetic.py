@@ -15,10 +15,24 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.election.package import LoadedPackage, development_private_key, development_trust, sign_election, verify_package
+from kiosk.election.package import (
+    LoadedPackage,
+    development_private_key,
+    development_trust,
+    sign_election,
+    verify_package,
+)
 from kiosk.election.sample import sample_election
 from kiosk.protocol.model import Protocol, Replaces
-from kiosk.protocol.signed import Enrolment, Member, assemble, public_key_of, sign, sign_enrolment, to_file_bytes
+from kiosk.protocol.signed import (
+    Enrolment,
+    Member,
+    assemble,
+    public_key_of,
+    sign,
+    sign_enrolment,
+    to_file_bytes,
+)
 
 ROLES = (("chair", "chair"), ("secretary", "secretary"))
 
@@ -28,12 +42,15 @@ def multi_station_package(n: int) -> LoadedPackage:
     base = e.stations[0]
     stations = tuple(base.model_copy(update={"id": f"{1000 + i}"}) for i in range(n))
     return verify_package(
-        sign_election(e.model_copy(update={"stations": stations}), development_private_key()), development_trust()
+        sign_election(e.model_copy(update={"stations": stations}), development_private_key()),
+        development_trust(),
     )
 
 
 def _key(station: str, who: str) -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(f"sanaq-synthetic/{station}/{who}".encode()).digest())
+    return Ed25519PrivateKey.from_private_bytes(
+        hashlib.sha256(f"sanaq-synthetic/{station}/{who}".encode()).digest()
+    )
 
 
 @dataclass(frozen=True)
@@ -61,7 +78,9 @@ def signed_file(s: SyntheticStation, protocol: Protocol) -> bytes:
     return to_file_bytes(assemble(protocol, sigs, s.enrolment_jws))
 
 
-def readdress(template: Protocol, package: LoadedPackage, station: str, version: int = 1, replaces: str | None = None) -> Protocol:
+def readdress(
+    template: Protocol, package: LoadedPackage, station: str, version: int = 1, replaces: str | None = None
+) -> Protocol:
     return dataclasses.replace(
         template,
         election_hash=package.election_hash,

@@ -1,7 +1,7 @@
 """`sanaq sync`: deliver the finalised signed protocols to headquarters (issue 15).
 
-    sanaq sync --data DIR --hq https://HOST:PORT --ca HQ-CA.pem [--hq-key PEM] [--max-attempts N]
-    sanaq sync status --data DIR [--json] [--hq-key PEM]
+sanaq sync --data DIR --hq https://HOST:PORT --ca HQ-CA.pem [--hq-key PEM] [--max-attempts N]
+sanaq sync status --data DIR [--json] [--hq-key PEM]
 """
 
 from __future__ import annotations
@@ -60,7 +60,11 @@ def run(args: argparse.Namespace) -> int:
             outcome = sender.run(args.max_attempts or None)
         finally:
             sender.close()
-        print(json.dumps({"delivered": outcome.delivered, "refused": outcome.refused, "unfinished": outcome.unfinished}))
+        print(
+            json.dumps(
+                {"delivered": outcome.delivered, "refused": outcome.refused, "unfinished": outcome.unfinished}
+            )
+        )
         return 0 if not outcome.refused and not outcome.unfinished else 1
     finally:
         outbox.close()

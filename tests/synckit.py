@@ -6,6 +6,7 @@ counted, finalised sample station."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import io
 import ipaddress
@@ -59,7 +60,9 @@ def make_pki(folder: Path, name: str = "hq") -> Pki:
         .not_valid_before(now - dt.timedelta(hours=1))
         .not_valid_after(now + dt.timedelta(days=2))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
@@ -73,7 +76,9 @@ def make_pki(folder: Path, name: str = "hq") -> Pki:
         .not_valid_before(now - dt.timedelta(hours=1))
         .not_valid_after(now + dt.timedelta(days=1))
         .add_extension(
-            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
             critical=False,
         )
         .add_extension(
@@ -86,7 +91,9 @@ def make_pki(folder: Path, name: str = "hq") -> Pki:
     pki.ca.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     pki.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     pki.key.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
     )
     return pki
 
@@ -201,7 +208,9 @@ class CuttingProxy:
             cut = self.cut_done < self.cuts
             if cut:
                 self.cut_done += 1
-            threading.Thread(target=self._pipe, args=(client, upstream, self.after if cut else None), daemon=True).start()
+            threading.Thread(
+                target=self._pipe, args=(client, upstream, self.after if cut else None), daemon=True
+            ).start()
             threading.Thread(target=self._pipe, args=(upstream, client, None), daemon=True).start()
 
     @staticmethod
@@ -220,10 +229,8 @@ class CuttingProxy:
         except OSError:
             pass
         for s in (src, dst):
-            try:
+            with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             s.close()
 
     def close(self) -> None:
@@ -262,13 +269,24 @@ class Postgres:
             self.user = ["runuser", "-u", "nobody", "--"]
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8")
         self._run(
-            "pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-t", "60", "-o",
-            f"-k {self.sock} -c listen_addresses='' -c fsync=off -c max_connections=200", "start",
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-k {self.sock} -c listen_addresses='' -c fsync=off -c max_connections=200",
+            "start",
         )
         self.n = 0
 
     def _run(self, tool: str, *args: str) -> None:
-        subprocess.run([*self.user, str(self.bin / tool), *args], check=True, capture_output=True, cwd=self.root)
+        subprocess.run(
+            [*self.user, str(self.bin / tool), *args], check=True, capture_output=True, cwd=self.root
+        )
 
     def conninfo(self, db: str = "postgres") -> str:
         return f"host={self.sock} user=postgres dbname={db}"
@@ -332,5 +350,3 @@ def wait_for(pred: Callable[[], bool], timeout: float = 10) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out")
         time.sleep(0.02)
-
-

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from synckit import Postgres, template_protocols
 
 from intake.cli import import_dir
 from intake.cli import main as intake_main
@@ -21,7 +22,6 @@ from kiosk.errors import SanaqError
 from kiosk.protocol.keys import b64, unb64
 from kiosk.protocol.signed import canonical
 from kiosk.sync.wire import delivery_key, verify_receipt
-from synckit import Postgres, template_protocols
 
 
 @pytest.fixture(scope="module")
@@ -154,4 +154,3 @@ def test_usb_import_same_checks_and_receipts(tmp_path: Path, capsys: pytest.Capt
     assert not any(json.loads(line)["stored"] for line in capsys.readouterr().out.splitlines())
     # Without the development switch the sample package (DEVELOPMENT key) is refused.
     assert intake_main(["import", "--db", str(db), str(tmp_path / "usb")]) == 2
-

@@ -117,12 +117,15 @@ class Outbox:
     def attempt(self, key: str, outcome: str, error: str | None = None) -> None:
         with self._tx() as db:
             db.execute(
-                "INSERT INTO sync_attempts(key, at, outcome, error) VALUES (?,?,?,?)", (key, _now(), outcome, error)
+                "INSERT INTO sync_attempts(key, at, outcome, error) VALUES (?,?,?,?)",
+                (key, _now(), outcome, error),
             )
 
     def keep_receipt(self, key: str, receipt: bytes) -> None:
         with self._tx() as db:
-            db.execute("INSERT OR IGNORE INTO sync_receipts(key, receipt, at) VALUES (?,?,?)", (key, receipt, _now()))
+            db.execute(
+                "INSERT OR IGNORE INTO sync_receipts(key, receipt, at) VALUES (?,?,?)", (key, receipt, _now())
+            )
 
     def status(self) -> list[DeliveryStatus]:
         out = []
@@ -140,7 +143,12 @@ class Outbox:
                 state = "pending"
             out.append(
                 DeliveryStatus(
-                    key, name, state, len(attempts), errors[-1] if errors else None, bytes(receipt[0]) if receipt else None
+                    key,
+                    name,
+                    state,
+                    len(attempts),
+                    errors[-1] if errors else None,
+                    bytes(receipt[0]) if receipt else None,
                 )
             )
         return out

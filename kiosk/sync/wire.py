@@ -46,7 +46,9 @@ def request_text(method: str, path: str, body: bytes, when: int, station: str) -
     return "\n".join((REQUEST_FORMAT, method.upper(), path, delivery_key(body), str(when), station)).encode()
 
 
-def sign_request(key: Ed25519PrivateKey, method: str, path: str, body: bytes, when: int, station: str) -> dict[str, str]:
+def sign_request(
+    key: Ed25519PrivateKey, method: str, path: str, body: bytes, when: int, station: str
+) -> dict[str, str]:
     sig = key.sign(request_text(method, path, body, when, station))
     return {H_STATION: station, H_TIME: str(when), H_SIGNATURE: b64(sig), H_KEY: delivery_key(body)}
 
@@ -66,7 +68,9 @@ def verify_request(
     if abs(now - when) > MAX_SKEW:
         raise SanaqError("sync_request_stale", f"request time {when}, intake time {int(now)}")
     try:
-        Ed25519PublicKey.from_public_bytes(public).verify(sig, request_text(method, path, body, when, station))
+        Ed25519PublicKey.from_public_bytes(public).verify(
+            sig, request_text(method, path, body, when, station)
+        )
     except (InvalidSignature, ValueError) as exc:
         raise SanaqError("sync_request_bad", "the request is not signed by the enrolled device key") from exc
 
