@@ -40,7 +40,7 @@ def render_html(agg: dict[str, Any], package: LoadedPackage) -> str:
     ]
     for c in agg["contests"]:
         contest = election.contest(c["contest"])
-        names = {o.id: o.name.en for o in contest.options}
+        names = {f"votes.{o.id}": o.name.en or o.name.ru for o in contest.options}
         got = len(c["stations_received"])
         parts.append(f"<h2>{escape(contest.title.en)}</h2>")
         parts.append(f"<p>{got} of {c['stations_expected']} stations received.</p>")
