@@ -37,14 +37,16 @@ from kiosk.protocol.signed import (
 ROLES = (("chair", "chair"), ("secretary", "secretary"))
 
 
-def multi_station_package(n: int) -> LoadedPackage:
+def multi_station_package_bytes(n: int) -> bytes:
+    """The sample election with stations 1000..1000+n-1, signed with the DEVELOPMENT key."""
     e = sample_election()
     base = e.stations[0]
     stations = tuple(base.model_copy(update={"id": f"{1000 + i}"}) for i in range(n))
-    return verify_package(
-        sign_election(e.model_copy(update={"stations": stations}), development_private_key()),
-        development_trust(),
-    )
+    return sign_election(e.model_copy(update={"stations": stations}), development_private_key())
+
+
+def multi_station_package(n: int) -> LoadedPackage:
+    return verify_package(multi_station_package_bytes(n), development_trust())
 
 
 def _key(station: str, who: str) -> Ed25519PrivateKey:
