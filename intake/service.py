@@ -13,6 +13,7 @@ or equal version is refused (a replayed or conflicting version).
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,6 +57,10 @@ class Intake:
         self.receipt_key = receipt_key
         self.clock = clock
         self.stations = {s.id for s in package.election.stations}
+        # The version decision and the insert are one step within this process (verification,
+        # the costly part, runs outside it). Several intake processes on one PostgreSQL would
+        # need a per-(station, contest) advisory lock instead: not done.
+        self.decide = threading.Lock()
 
     def check(self, body: bytes) -> Verified:
         if len(body) > MAX_BODY:
@@ -69,6 +74,10 @@ class Intake:
 
     def accept(self, body: bytes, via: str, verified: Verified | None = None) -> Accepted:
         v = verified or self.check(body)
+        with self.decide:
+            return self._accept(body, via, v)
+
+    def _accept(self, body: bytes, via: str, v: Verified) -> Accepted:
         key = delivery_key(body)
         old = self.store.by_key(key)
         if old is not None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from synckit import CuttingProxy, Faults, Pki, ServerThread, make_pki, template_station
+from synckit import CuttingProxy, Faults, Pki, ServerThread, free_port, make_pki, template_station
 
 from intake.app import create_app
 from intake.service import Intake
@@ -262,3 +262,58 @@ def test_out_of_order_versions_over_the_wire(tmp_path: Path, pki: Pki) -> None:
     receipts = [verify_receipt(d.receipt or b"", TRUST, d.key) for d in outbox.status()]
     assert [(r.version, r.current) for r in receipts] == [(2, True), (1, False)]
     assert intake.store.count() == 2
+
+
+def test_commands_intake_serve_sanaq_sync_intake_aggregate(
+    tmp_path: Path, station: Path, pki: Pki, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The commands as an operator runs them: `intake serve` in its own process, `sanaq sync`,
+    then `intake aggregate` on the same database."""
+    import subprocess
+    import sys
+    import time
+
+    from intake.cli import main as intake_main
+
+    port = free_port()
+    db = tmp_path / "hq.sqlite"
+    serve = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "intake.cli",
+            "serve",
+            "--db",
+            str(db),
+            "--development",
+            "--port",
+            str(port),
+            "--cert",
+            str(pki.cert),
+            "--key",
+            str(pki.key),
+        ],
+        stderr=subprocess.PIPE,
+    )
+    try:
+        url = f"https://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                httpx.get(url + "/health", verify=pinned_context(pki.ca))
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        assert (
+            main(["sync", "--data", str(station), "--hq", url, "--ca", str(pki.ca), "--max-attempts", "3"])
+            == 0
+        )
+        assert json.loads(capsys.readouterr().out)["delivered"] == 4
+    finally:
+        serve.terminate()
+        serve.wait(20)
+    assert intake_main(["aggregate", "--db", str(db), "--development"]) == 0
+    agg = json.loads(capsys.readouterr().out)
+    assert all(c["stations_received"] == ["379"] and c["stations_missing"] == [] for c in agg["contests"])
+    # Without --development the DEVELOPMENT-key sample package is refused with a code.
+    assert intake_main(["aggregate", "--db", str(db)]) == 2
+    assert json.loads(capsys.readouterr().err)["error"]["code"] == "sync_development_key"
