@@ -33,10 +33,10 @@ def run(args: argparse.Namespace) -> int:
     journal = args.data / "journal.sqlite"
     if not journal.is_file():
         raise SanaqError("sync_no_station", str(journal))
-    outbox = Outbox(journal)
+    t = trust(args.hq_key)
+    outbox = Outbox(journal, t)
     try:
         outbox.queue_folder(args.data / "protocols")
-        t = trust(args.hq_key)
         if args.action == "status":
             rows = []
             for s in outbox.status():

@@ -77,7 +77,7 @@ def sender(
     data: Path, url: str, pki: Pki, sleeps: list[float] | None = None, timeout: float = 5.0, **kw: object
 ) -> Sender:
     slept = sleeps if sleeps is not None else []
-    outbox = Outbox(data / "journal.sqlite")
+    outbox = Outbox(data / "journal.sqlite", TRUST)
     outbox.queue_folder(data / "protocols")
     return Sender(
         outbox,
@@ -248,7 +248,7 @@ def test_out_of_order_versions_over_the_wire(tmp_path: Path, pki: Pki) -> None:
     v2 = readdress(t, pkg, "1000", 2, v1.digest())
     data = tmp_path / "k"
     data.mkdir()
-    outbox = Outbox(data / "journal.sqlite")
+    outbox = Outbox(data / "journal.sqlite", TRUST)
     outbox.queue("a.v2.protocol.jws.json", signed_file(st, v2))  # the newer first
     outbox.queue("b.v1.protocol.jws.json", signed_file(st, v1))
     intake = Intake(Store(str(tmp_path / "hq.sqlite")), pkg, TRUST, development_private_key(), time_now)
