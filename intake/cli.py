@@ -68,12 +68,18 @@ def make_intake(args: argparse.Namespace) -> Intake:
 def import_dir(intake: Intake, folder: Path) -> list[dict[str, object]]:
     """Every signed protocol under FOLDER (an export folder or a stick of them), with the same
     checks and idempotency as the service; one line per file for the courier's receipt."""
+    from intake.service import MAX_BODY
+    from kiosk.election.load import read_bounded
     from kiosk.sync.wire import verify_receipt
 
     out: list[dict[str, object]] = []
     for f in sorted(folder.rglob("*.protocol.jws.json")):
         try:
-            a = intake.accept(f.read_bytes(), "usb")
+            try:
+                body = read_bounded(f, MAX_BODY)
+            except (OSError, ValueError) as exc:
+                raise SanaqError("sync_too_large", f"{f.name}: {exc}") from exc
+            a = intake.accept(body, "usb")
             r = verify_receipt(a.receipt, intake.trust)
             out.append(
                 {

@@ -5,6 +5,7 @@ the aggregate (JSON and HTML) and the USB import."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -142,11 +143,20 @@ def test_usb_import_same_checks_and_receipts(tmp_path: Path, capsys: pytest.Capt
     assert len(rows) == 4 and all(r["stored"] for r in rows)
     assert [r["receipt"] for r in import_dir(intake, tmp_path / "stick")] == [r["receipt"] for r in rows]
     assert intake.store.count() == 4
+    # A huge file or a fifo on the stick: refused with a code, unread; the others still imported.
+    (stick / "huge.v1.protocol.jws.json").write_bytes(b" " * (2 << 20))
+    os.mkfifo(stick / "fifo.v1.protocol.jws.json")
+    rows = import_dir(intake, tmp_path / "stick")
+    bad = [r for r in rows if "error" in r]
+    assert [r["error"]["code"] for r in bad] == ["sync_too_large"] * 2 and len(rows) == 6  # type: ignore[index]
+    (stick / "huge.v1.protocol.jws.json").unlink()
+    (stick / "fifo.v1.protocol.jws.json").unlink()
     # The command: the sample package's own station, exported by the kiosk.
     from synckit import template_station
 
     shutil.copytree(template_station() / "protocols", tmp_path / "usb" / "protocols")
     db = tmp_path / "cmd.sqlite"
+    capsys.readouterr()  # the template station's progress lines, when it was made here
     assert intake_main(["import", "--db", str(db), "--development", str(tmp_path / "usb")]) == 0
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(out) == 4 and all(r["stored"] and r["station"] == "379" for r in out)
