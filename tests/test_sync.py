@@ -12,7 +12,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from synckit import CuttingProxy, Faults, Pki, ServerThread, free_port, make_pki, template_station
+from synckit import (
+    CuttingProxy,
+    Faults,
+    Pki,
+    Postgres,
+    ServerThread,
+    free_port,
+    make_pki,
+    template_station,
+)
 
 from intake.app import create_app
 from intake.service import Intake
@@ -50,13 +59,29 @@ def station(tmp_path: Path) -> Path:
     return data
 
 
-def make_hq(
-    tmp_path: Path, pki: Pki, package_path: Path | None = None, port: int | None = None, **faults: int | float
-) -> Hq:
-    package = load_election(package_path or template_station() / "election.json")
-    intake = Intake(Store(str(tmp_path / "hq.sqlite")), package, TRUST, development_private_key(), time_now)
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[Postgres]:
+    pg = Postgres()
+    yield pg
+    pg.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """The intake's storage: every test that uses it runs on both."""
+    if request.param == "sqlite":
+        s = Store(str(tmp_path / "hq.sqlite"))
+    else:
+        s = Store(pg=request.getfixturevalue("postgres").new_database())
+    yield s
+    s.close()
+
+
+def make_hq(store: Store, pki: Pki, **faults: int | float) -> Hq:
+    package = load_election(template_station() / "election.json")
+    intake = Intake(store, package, TRUST, development_private_key(), time_now)
     f = Faults(create_app(intake), **faults)  # type: ignore[arg-type]
-    return Hq(intake, f, ServerThread(f, pki, port), pki)
+    return Hq(intake, f, ServerThread(f, pki), pki)
 
 
 def time_now() -> float:
@@ -66,8 +91,8 @@ def time_now() -> float:
 
 
 @pytest.fixture
-def hq(tmp_path: Path, pki: Pki) -> Iterator[Hq]:
-    h = make_hq(tmp_path, pki)
+def hq(store: Store, pki: Pki) -> Iterator[Hq]:
+    h = make_hq(store, pki)
     h.server.start()
     yield h
     h.server.stop()
@@ -135,8 +160,8 @@ def test_the_same_delivery_twice_same_receipt(hq: Hq, station: Path, pki: Pki) -
     end_state(s, hq)
 
 
-def test_service_down_at_first(tmp_path: Path, station: Path, pki: Pki) -> None:
-    h = make_hq(tmp_path, pki)
+def test_service_down_at_first(store: Store, station: Path, pki: Pki) -> None:
+    h = make_hq(store, pki)
     sleeps: list[float] = []
 
     def sleep(seconds: float) -> None:
@@ -156,8 +181,8 @@ def test_service_down_at_first(tmp_path: Path, station: Path, pki: Pki) -> None:
     end_state(s, h)
 
 
-def test_500_errors(tmp_path: Path, station: Path, pki: Pki) -> None:
-    h = make_hq(tmp_path, pki, fail_500=5)
+def test_500_errors(store: Store, station: Path, pki: Pki) -> None:
+    h = make_hq(store, pki, fail_500=5)
     h.server.start()
     try:
         s = sender(station, h.server.url, pki)
@@ -180,8 +205,8 @@ def test_connection_cut_mid_upload(hq: Hq, station: Path, pki: Pki) -> None:
     end_state(s, hq)
 
 
-def test_slow_reply_past_the_timeout(tmp_path: Path, station: Path, pki: Pki) -> None:
-    h = make_hq(tmp_path, pki, slow=1, delay=1.5)
+def test_slow_reply_past_the_timeout(store: Store, station: Path, pki: Pki) -> None:
+    h = make_hq(store, pki, slow=1, delay=1.5)
     h.server.start()
     try:
         s = sender(station, h.server.url, pki, timeout=0.5)
