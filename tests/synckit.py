@@ -6,6 +6,7 @@ counted, finalised sample station."""
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import datetime as dt
 import io
@@ -331,6 +332,7 @@ def finalised_sample(data: Path, sheets_per_style: int = 6) -> Path:
 def template_station() -> Path:
     """One finalised sample station shared by the tests that only read its protocols."""
     root = Path(tempfile.mkdtemp(prefix="sanaq-sync-"))
+    atexit.register(shutil.rmtree, root, True)
     return finalised_sample(root / "data")
 
 
