@@ -88,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     from kiosk.commands_protocol import add_parsers as add_protocol
 
     add_protocol(sub)
+    # --- sync to headquarters (issue 15) ---
+    from kiosk.commands_sync import add_parser as add_sync
+
+    add_sync(sub)
 
     p = sub.add_parser("read", help="interpret ballot images; one JSON line per image")
     _add_election_arg(p)
@@ -145,6 +149,10 @@ def _run(args: argparse.Namespace) -> int:
         from kiosk.commands_protocol import run as run_protocol
 
         return run_protocol(args)
+    if args.command == "sync":  # sync to headquarters (issue 15)
+        from kiosk.commands_sync import run as run_sync
+
+        return run_sync(args)
     raise AssertionError(args.command)
 
 

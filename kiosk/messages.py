@@ -693,6 +693,62 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Через квадрат проходит тёмная линия через всю строку. Решает комиссия.",
         "en": "A dark line runs through the square and across the whole row. The commission decides.",
     },
+    # --- sync to headquarters (issue 15) ---
+    "sync_request_bad": {
+        "kk": "Сұрау станцияның құрылғы кілтімен қол қойылмаған.",
+        "ru": "Запрос не подписан ключом устройства участка.",
+        "en": "The request is not signed by the station's enrolled device key.",
+    },
+    "sync_request_stale": {
+        "kk": "Сұраудың уақыты тым ескі немесе сағат дұрыс емес.",
+        "ru": "Время запроса слишком старое, или часы расходятся.",
+        "en": "The request's time is too old (a replay) or the clocks disagree.",
+    },
+    "sync_unknown_station": {
+        "kk": "Бұл учаске сайлау пакетінде жоқ.",
+        "ru": "Такого участка нет в пакете выборов.",
+        "en": "This station is not in the election package.",
+    },
+    "sync_wrong_election": {
+        "kk": "Хаттама басқа сайлауға арналған.",
+        "ru": "Протокол относится к другим выборам.",
+        "en": "The protocol is for another election.",
+    },
+    "sync_replayed_version": {
+        "kk": "Хаттаманың ескі нұсқасы қайта жіберілді.",
+        "ru": "Повторно прислана устаревшая версия протокола.",
+        "en": "An old version of the protocol was sent after a newer one.",
+    },
+    "sync_version_conflict": {
+        "kk": "Хаттаманың бұл нұсқасы басқа мазмұнмен сақталған.",
+        "ru": "Эта версия протокола уже хранится с другим содержимым.",
+        "en": "This version of the protocol is already stored with other content.",
+    },
+    "sync_too_large": {
+        "kk": "Жіберілім тым үлкен.",
+        "ru": "Отправление слишком велико.",
+        "en": "The delivery is too large.",
+    },
+    "sync_receipt_bad": {
+        "kk": "Штабтың түбіртегі жарамсыз.",
+        "ru": "Квитанция штаба недействительна.",
+        "en": "The headquarters receipt does not verify.",
+    },
+    "sync_ca_invalid": {
+        "kk": "Штаб сертификатының орталығы оқылмады.",
+        "ru": "Не удалось прочитать сертификат удостоверяющего центра штаба.",
+        "en": "The headquarters CA certificate cannot be read.",
+    },
+    "sync_development_key": {
+        "kk": "ӘЗІРЛЕУ кілті: --development қосқышы керек.",
+        "ru": "Ключ РАЗРАБОТКИ: нужен переключатель --development.",
+        "en": "The DEVELOPMENT key is in use: the --development switch is needed.",
+    },
+    "sync_no_station": {
+        "kk": "Деректер қалтасында журнал не құрылғы кілті жоқ.",
+        "ru": "В папке данных нет журнала или ключа устройства.",
+        "en": "The data folder has no journal or device key.",
+    },
 }
 
 

@@ -1,0 +1,127 @@
+"""`intake`: the reference headquarters intake.
+
+intake serve  [--db FILE | --pg CONNINFO] [--election PKG] [--hq-key PEM] [--receipt-key PEM]
+              [--cert PEM --key PEM] [--host H] [--port P] [--development]
+intake import DIR    (a USB export folder or a stick holding several)   [same store options]
+intake aggregate [--html]                                              [same store options]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from intake.service import Intake
+from intake.store import Store
+from kiosk.errors import SanaqError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="intake", description="Sanaq headquarters intake (reference)")
+    sub = p.add_subparsers(dest="command", required=True)
+    for name in ("serve", "import", "aggregate"):
+        s = sub.add_parser(name)
+        s.add_argument("--db", type=Path, default=Path("intake.sqlite"), help="SQLite file (default)")
+        s.add_argument("--pg", default=None, help="PostgreSQL conninfo (instead of --db)")
+        s.add_argument(
+            "--election", type=Path, default=None, help="signed election package (default: the sample)"
+        )
+        s.add_argument("--hq-key", type=Path, default=None, help="headquarters public key PEM (trust)")
+        s.add_argument("--receipt-key", type=Path, default=None, help="private key PEM that signs receipts")
+        s.add_argument("--development", action="store_true", help="allow the DEVELOPMENT key")
+        if name == "serve":
+            s.add_argument("--host", default="127.0.0.1")
+            s.add_argument("--port", type=int, default=8443)
+            s.add_argument("--cert", type=Path, default=None, help="server certificate chain PEM")
+            s.add_argument("--key", type=Path, default=None, help="server private key PEM")
+        if name == "import":
+            s.add_argument("dir", type=Path)
+        if name == "aggregate":
+            s.add_argument("--html", action="store_true")
+    return p
+
+
+def make_intake(args: argparse.Namespace) -> Intake:
+    from kiosk.election.load import load_election, trust
+    from kiosk.election.package import development_private_key, development_reason, load_private_key
+
+    package = load_election(args.election, args.hq_key)
+    if development_reason(package) and not args.development:
+        raise SanaqError("sync_development_key", development_reason(package) or "")
+    receipt_key: Ed25519PrivateKey
+    if args.receipt_key is not None:
+        receipt_key = load_private_key(args.receipt_key.read_bytes())
+    elif args.development:
+        receipt_key = development_private_key()
+    else:
+        raise SanaqError("sync_development_key", "no --receipt-key")
+    store = Store(str(args.db)) if args.pg is None else Store(pg=args.pg)
+    return Intake(store, package, trust(args.hq_key), receipt_key, time.time)
+
+
+def import_dir(intake: Intake, folder: Path) -> list[dict[str, object]]:
+    """Every signed protocol under FOLDER (an export folder or a stick of them), with the same
+    checks and idempotency as the service; one line per file for the courier's receipt."""
+    from intake.service import MAX_BODY
+    from kiosk.election.load import read_bounded
+    from kiosk.sync.wire import verify_receipt
+
+    out: list[dict[str, object]] = []
+    for f in sorted(folder.rglob("*.protocol.jws.json")):
+        try:
+            try:
+                body = read_bounded(f, MAX_BODY)
+            except (OSError, ValueError) as exc:
+                raise SanaqError("sync_too_large", f"{f.name}: {exc}") from exc
+            a = intake.accept(body, "usb")
+            r = verify_receipt(a.receipt, intake.trust)
+            out.append(
+                {
+                    "file": str(f.relative_to(folder)),
+                    "stored": a.new,
+                    **r.to_json(),
+                    "receipt": a.receipt.decode().strip(),
+                }
+            )
+        except SanaqError as exc:
+            out.append({"file": str(f.relative_to(folder)), "error": exc.as_dict()})
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        intake = make_intake(args)
+        if args.command == "import":
+            rows = import_dir(intake, args.dir)
+            for row in rows:
+                print(json.dumps(row, ensure_ascii=False))
+            return 0 if rows and all("error" not in r for r in rows) else 1
+        if args.command == "aggregate":
+            if args.html:
+                from intake.page import render_html
+
+                print(render_html(intake.aggregate(), intake.package))
+            else:
+                print(json.dumps(intake.aggregate(), indent=1))
+            return 0
+        import uvicorn
+
+        from intake.app import create_app
+
+        ssl = {"ssl_certfile": str(args.cert), "ssl_keyfile": str(args.key)} if args.cert else {}
+        uvicorn.run(create_app(intake), host=args.host, port=args.port, log_level="warning", **ssl)  # type: ignore[arg-type]
+        return 0
+    except SanaqError as exc:
+        print(json.dumps({"error": exc.as_dict()}, ensure_ascii=False), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

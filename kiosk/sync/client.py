@@ -1,0 +1,147 @@
+"""The kiosk's delivery loop: each pending delivery POSTed over HTTPS (httpx) to the intake,
+signed with the device key, retried with exponential backoff and full jitter until a valid
+signed receipt comes back (or the intake refuses it with a code, which no retry would change).
+
+The server certificate is checked against a pinned CA only (not the system store); clock, sleep
+and randomness are injected so that tests never sleep.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from kiosk.errors import SanaqError
+from kiosk.protocol.keys import unb64
+from kiosk.protocol.signed import Trust
+from kiosk.sync.outbox import Delivery, Outbox
+from kiosk.sync.wire import PATH, sign_request, verify_receipt
+
+
+@dataclass
+class Backoff:
+    base: float = 1.0
+    factor: float = 2.0
+    cap: float = 300.0
+    rng: random.Random = field(default_factory=random.Random)
+
+    def delay(self, attempt: int) -> float:
+        """Full jitter: uniform in [0, min(cap, base * factor**attempt)]."""
+        return self.rng.uniform(0, min(self.cap, self.base * self.factor**attempt))
+
+
+def pinned_context(ca_pem: Path) -> ssl.SSLContext:
+    """Trusts only the given CA (the election's headquarters CA), with hostname checks."""
+    try:
+        # With cadata given, the system store is not loaded: only this CA is trusted.
+        return ssl.create_default_context(cadata=ca_pem.read_text())
+    except (OSError, ssl.SSLError, ValueError) as exc:
+        raise SanaqError("sync_ca_invalid", f"{ca_pem}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivered: int
+    refused: dict[str, str]  # delivery key -> error code
+    unfinished: int
+
+
+class Sender:
+    def __init__(
+        self,
+        outbox: Outbox,
+        hq_url: str,
+        device_key: Ed25519PrivateKey,
+        trust: Trust,
+        verify: ssl.SSLContext | bool,
+        timeout: float = 10.0,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        backoff: Backoff | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.outbox = outbox
+        self.url = hq_url.rstrip("/") + PATH
+        self.key = device_key
+        self.trust = trust
+        self.clock = clock
+        self.sleep = sleep
+        self.backoff = backoff or Backoff()
+        self.client = httpx.Client(verify=verify, timeout=timeout, transport=transport)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def send_one(self, d: Delivery) -> str:
+        """One attempt: 'done', 'retry' or the refusal's error code. Every attempt is recorded."""
+        headers = sign_request(self.key, "POST", PATH, d.body, int(self.clock()), _station_of(d.body))
+        headers["content-type"] = "application/jose+json"
+        try:
+            r = self.client.post(self.url, content=d.body, headers=headers)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            self.outbox.attempt(d.key, "failed", f"connect: {exc}")
+            return "retry"
+        except httpx.TransportError as exc:  # sent (maybe in part), no answer
+            self.outbox.attempt(d.key, "sent", f"{type(exc).__name__}: {exc}")
+            return "retry"
+        if r.status_code in (200, 201):
+            try:
+                verify_receipt(r.content, self.trust, d.key)
+            except SanaqError as exc:
+                self.outbox.attempt(d.key, "sent", f"{exc.code}: {exc.detail}")
+                return "retry"
+            self.outbox.keep_receipt(d.key, r.content)
+            self.outbox.attempt(d.key, "receipt", None)
+            return "done"
+        code = _error_code(r)
+        if 400 <= r.status_code < 500 and code and code != "sync_request_stale":
+            self.outbox.attempt(d.key, "refused", code)
+            return code
+        self.outbox.attempt(d.key, "sent", f"HTTP {r.status_code} {code or ''}".strip())
+        return "retry"
+
+    def run(self, max_attempts: int | None = None) -> Outcome:
+        """Delivers every pending delivery; retries each with backoff, forever when max_attempts is None."""
+        delivered, refused, unfinished = 0, {}, 0
+        for d in self.outbox.pending():
+            attempt = 0
+            while True:
+                result = self.send_one(d)
+                if result == "done":
+                    delivered += 1
+                    break
+                if result != "retry":
+                    refused[d.key] = result
+                    break
+                attempt += 1
+                if max_attempts is not None and attempt >= max_attempts:
+                    unfinished += 1
+                    break
+                self.sleep(self.backoff.delay(attempt))
+        return Outcome(delivered, refused, unfinished)
+
+
+def _error_code(r: httpx.Response) -> str | None:
+    try:
+        body = json.loads(r.content)
+        code = body["error"]["code"]
+        return code if isinstance(code, str) else None
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _station_of(body: bytes) -> str:
+    """The station a signed protocol file names (its payload's `station`), for the request header."""
+    try:
+        payload = json.loads(unb64(json.loads(body)["payload"]))
+        return str(payload["station"])
+    except (ValueError, KeyError, TypeError):
+        return ""
