@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kiosk.cli import main as sanaq
-from kiosk.commands_protocol import _final_chain_hash
+from kiosk.cli.protocol import _final_chain_hash
 from kiosk.election.load import load_election, trust
 from kiosk.protocol import compact
 from kiosk.protocol.desk import Desk, JournalFacts, commission_decided
@@ -165,7 +165,7 @@ def main() -> None:
         t_proc.append(time.perf_counter() - t)
         t = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "kiosk.commands_protocol", str(biggest)], check=True, capture_output=True
+            [sys.executable, "-m", "kiosk.cli.protocol", str(biggest)], check=True, capture_output=True
         )
         t_light.append(time.perf_counter() - t)
 

@@ -30,7 +30,7 @@ from drivers.serial_scanner import SerialScanner
 from kiosk.ballots.deck import DeckOptions, write_deck
 from kiosk.ballots.layout import build_layout
 from kiosk.ballots.render import write_ballot_files
-from kiosk.commands_election import summary
+from kiosk.cli.election import summary
 from kiosk.election.load import load_election, sample_package_bytes
 from kiosk.election.package import development_reason
 from kiosk.messages import MESSAGES

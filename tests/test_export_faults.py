@@ -19,7 +19,7 @@ import pytest
 from exportkit import shared_station
 
 from kiosk.cli import main
-from kiosk.commands_export import Prepared, prepare
+from kiosk.cli.export import Prepared, prepare
 from kiosk.errors import SanaqError
 from kiosk.protocol import export as ex
 

@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.cli import main
-from kiosk.commands_protocol import VERIFY_EXIT
+from kiosk.cli.protocol import VERIFY_EXIT
 from kiosk.election.package import development_trust
 from kiosk.errors import SanaqError
 from kiosk.protocol.keys import b64, unb64

@@ -68,24 +68,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--test", action="store_true", help="test (logic-and-accuracy) ballots")
     p.add_argument("--out", type=Path, required=True)
 
-    from kiosk.commands_station import add_parser as add_station
+    from kiosk.cli.station import add_parser as add_station
 
     add_station(sub)
 
-    from kiosk.commands_drivers import add_parsers as add_drivers
+    from kiosk.cli.drivers import add_parsers as add_drivers
 
     add_drivers(sub)
 
     # exports (issue 13): sanaq export --data DIR --to STICK; sanaq export verify FOLDER
-    from kiosk.commands_export import add_parser as add_export
+    from kiosk.cli.export import add_parser as add_export
 
     add_export(sub)
     # --- the kiosk window (issue 14) ---
-    from kiosk.commands_kiosk import add_parser as add_kiosk
+    from kiosk.cli.kiosk import add_parser as add_kiosk
 
     add_kiosk(sub)
     # --- station protocol (issue 13, protocol work) ---
-    from kiosk.commands_protocol import add_parsers as add_protocol
+    from kiosk.cli.protocol import add_parsers as add_protocol
 
     add_protocol(sub)
 
@@ -109,40 +109,40 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "election":
-        from kiosk.commands_election import run as run_election
+        from kiosk.cli.election import run as run_election
 
         return run_election(args)
     if args.command == "ballots":
-        from kiosk import commands_ballots
+        from kiosk.cli import ballots as commands_ballots
 
         return commands_ballots.render(args)
     if args.command == "deck":
-        from kiosk import commands_ballots
+        from kiosk.cli import ballots as commands_ballots
 
         return commands_ballots.deck(args)
     if args.command == "station":
-        from kiosk.commands_station import run as run_station
+        from kiosk.cli.station import run as run_station
 
         return run_station(args)
     if args.command == "read":
-        from kiosk.commands_read import run
+        from kiosk.cli.read import run
 
         return run(args)
     if args.command == "export":  # exports (issue 13)
-        from kiosk.commands_export import run as run_export
+        from kiosk.cli.export import run as run_export
 
         return run_export(args)
     if args.command == "kiosk":  # issue 14
-        from kiosk.commands_kiosk import run as run_kiosk
+        from kiosk.cli.kiosk import run as run_kiosk
 
         return run_kiosk(args)
     if args.command in ("scanners", "scan", "emulate", "print"):
-        from kiosk.commands_drivers import run as run_drivers
+        from kiosk.cli.drivers import run as run_drivers
 
         return run_drivers(args)
     # --- station protocol (issue 13, protocol work) ---
     if args.command in ("protocol", "verify"):
-        from kiosk.commands_protocol import run as run_protocol
+        from kiosk.cli.protocol import run as run_protocol
 
         return run_protocol(args)
     raise AssertionError(args.command)

@@ -21,7 +21,7 @@ from kiosk.protocol.nist import ReportContext
 from kiosk.station.journal import Journal
 from kiosk.station.service import Station, SystemClock
 
-# The station's data folder (kiosk.commands_station) and the device key's place in it.
+# The station's data folder (kiosk.cli.station) and the device key's place in it.
 JOURNAL = "journal.sqlite"
 PACKAGE = "election.json"
 DEVICE_KEY = "device.key"
