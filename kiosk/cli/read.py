@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import cv2
 
@@ -15,6 +15,17 @@ from kiosk.errors import SanaqError
 from kiosk.reading.intake import read_image_file
 from kiosk.reading.model import SideReading
 from kiosk.reading.reader import BallotReader
+
+
+def add_parser(sub: Any) -> None:
+    from kiosk.cli import add_election_arg
+
+    p = sub.add_parser("read", help="interpret ballot images; one JSON line per image")
+    add_election_arg(p)
+    p.add_argument("images", type=Path, nargs="+")
+    p.add_argument("--station", default=None, help="station id (default: the package's only station)")
+    p.add_argument("--mode", choices=("official", "test"), default="official")
+    p.add_argument("--crops", type=Path, default=None, help="write review crops of each square here")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -149,179 +150,209 @@ def _hold(held: list[int], fd: int | None) -> None:
 
 
 def _run(args: argparse.Namespace, held: list[int]) -> int:
-    data: Path = args.data
-    development = development_switch(args)
     writes = args.action in WRITES
     if writes and (not args.role or not (args.member or "").strip()):
         raise SanaqError("actor_required", f"{args.action}: give --role and --member")
     if args.action == "init":
-        if (data / JOURNAL).exists():
-            raise SanaqError("journal_exists", str(data / JOURNAL))
-        # Everything is checked before anything is written: a refused package never stays
-        # behind as election.json.
-        package_bytes = read_package_file(args.election) if args.election else sample_package_bytes()
-        pkg = verify_package(package_bytes, trust(args.hq_key))
-        not_official = development_reason(pkg)
-        if not_official is not None and not development:
-            raise SanaqError("package_not_official", not_official)
-        stations = [s.id for s in pkg.election.stations]
-        station = args.station or (stations[0] if len(stations) == 1 else None)
-        if station not in stations:
-            raise SanaqError("unknown_station", str(args.station))
-        try:
-            data.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise SanaqError("journal_unwritable", f"{data}: {exc.strerror}") from exc
-        _hold(held, lock_data(data))
-        if (data / JOURNAL).exists():
-            raise SanaqError("journal_exists", str(data / JOURNAL))
-        _write_atomic(data / PACKAGE, package_bytes)
-        mirror = args.mirror.resolve() if args.mirror else None
-        journal = Journal.create(
-            data / JOURNAL, pkg.election_hash, station, SystemClock(), mirror, args.scanner
-        )
-        made = Station(journal, pkg, development)
-        made.note_actor("init", args.role, args.member, development)
-        for code, detail in made.check_clock():
-            _warn(code, detail)
-        config = journal.config()
-        journal.close()
-        print(
-            f"station {station} configured in {data} (election {pkg.election_hash[:12]}; "
-            f"{pkg.key_label}); mirror: {mirror or 'none'}; device key {config['device_key_id']}"
-        )
-        if not_official is not None:
-            print(f"DEVELOPMENT: this package is not for official counting ({not_official})")
-        return 0
-
-    _hold(held, lock_data(data, required=writes))
+        return _init(args, held)
+    _hold(held, lock_data(args.data, required=writes))
     if args.action == "verify":
-        # The journal alone, without its mirror: an auditor's copy, possibly read-only.
-        load_election(data / PACKAGE, args.hq_key)
-        alone = Journal.open(data / JOURNAL, SystemClock())
-        try:
-            verified = alone.verify()
-            # The clock as the audit tells it: times going backwards, warnings recorded.
-            clock = audit_clock_report(alone.audit_events())
-        finally:
-            alone.close()
-        _print(verified.to_json() | {"clock": clock})
-        return 0 if verified.ok else 3
-    station = open_station(data, args.hq_key, development)
-    journal = station.journal
+        return _verify(args)
+    station = open_station(args.data, args.hq_key, development_switch(args))
     if writes:
         for code, detail in station.check_clock():
             _warn(code, detail)
     if args.action in LIFECYCLE:
-        not_official = development_reason(station.package)
-        if args.action == "open" and not_official is not None and not development:
-            journal.refuse(args.role, "open", "package_not_official")
-            raise SanaqError("package_not_official", not_official)
-        station.note_actor(LIFECYCLE[args.action], args.role, args.member, development)
-        # The station makes the paper (zero report, slip, closing report); this prints it.
-        slip = station.transition(LIFECYCLE[args.action], args.role)
-        print(f"{args.action}: now {slip.state}")
-        print("\n".join(f"  {line}" for line in slip.lines()))
-        if slip.report is not None:
-            name = f"{slip.report['report']}-report.json"
-            (data / "reports").mkdir(exist_ok=True)
-            out = {**slip.report, "chain_head": slip.chain_head, "chain_code": slip.chain_code}
-            (data / "reports" / name).write_text(json.dumps(out, indent=1, ensure_ascii=False))
-            print(f"  -> {data / 'reports' / name}")
-        return 0
-    if args.action == "scan":
-        from drivers import open_scanner
+        return _lifecycle(args, station)
+    return _COMMANDS[args.action](args, station)
 
-        source = args.source or _config(data).get("scanner")
-        if not source:
-            raise SanaqError("scanner_url_invalid", "no scanner URL given and none set at init")
-        scanner = open_scanner(source)
 
-        def progress(s: ScanSummary) -> None:
-            n = s.counted + s.returned
-            if n % 25 == 0:
-                print(
-                    f"  {n} sheets: {s.counted} counted, {s.returned} returned", file=sys.stderr, flush=True
-                )
+def _init(args: argparse.Namespace, held: list[int]) -> int:
+    data: Path = args.data
+    development = development_switch(args)
+    if (data / JOURNAL).exists():
+        raise SanaqError("journal_exists", str(data / JOURNAL))
+    # Everything is checked before anything is written: a refused package never stays
+    # behind as election.json.
+    package_bytes = read_package_file(args.election) if args.election else sample_package_bytes()
+    pkg = verify_package(package_bytes, trust(args.hq_key))
+    not_official = development_reason(pkg)
+    if not_official is not None and not development:
+        raise SanaqError("package_not_official", not_official)
+    stations = [s.id for s in pkg.election.stations]
+    station = args.station or (stations[0] if len(stations) == 1 else None)
+    if station not in stations:
+        raise SanaqError("unknown_station", str(args.station))
+    try:
+        data.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SanaqError("journal_unwritable", f"{data}: {exc.strerror}") from exc
+    _hold(held, lock_data(data))
+    if (data / JOURNAL).exists():
+        raise SanaqError("journal_exists", str(data / JOURNAL))
+    _write_atomic(data / PACKAGE, package_bytes)
+    mirror = args.mirror.resolve() if args.mirror else None
+    journal = Journal.create(data / JOURNAL, pkg.election_hash, station, SystemClock(), mirror, args.scanner)
+    made = Station(journal, pkg, development)
+    made.note_actor("init", args.role, args.member, development)
+    for code, detail in made.check_clock():
+        _warn(code, detail)
+    config = journal.config()
+    journal.close()
+    print(
+        f"station {station} configured in {data} (election {pkg.election_hash[:12]}; "
+        f"{pkg.key_label}); mirror: {mirror or 'none'}; device key {config['device_key_id']}"
+    )
+    if not_official is not None:
+        print(f"DEVELOPMENT: this package is not for official counting ({not_official})")
+    return 0
 
-        with scanner:
-            summary = station.scan(scanner, args.role, args.limit, progress, member=args.member)
-        result = summary.to_json()
-        if summary.stopped is not None:
-            result["message"] = MESSAGES.get(summary.stopped)  # what to tell the member, kk/ru/en
-        _print(result)
-        return 0 if summary.stopped is None else 2
-    if args.action == "status":
-        official, test = journal.tally("official"), journal.tally("test")
-        status = {
-            "station": station.station_id,
-            "state": journal.state,
-            "session": journal.session,
-            "official_sheets": official.sheets,
-            "test_sheets": test.sheets,
-            "pending": len(journal.pending()),
-            "review_waiting": len(journal.review_sheets()),
-            "mirror": journal.mirror is not None,
-            # Labelled wherever it shows: a package not meant for official counting.
-            "package": development_reason(station.package) or "official",
-            "chain_code": journal.chain_code(),  # compare with the last slip the commission holds
-        }
-        if args.json:
-            _print(status)
-        else:
-            for k, v in status.items():
-                print(f"{k:15s} {v}")
-        return 0
-    if args.action == "tally":
-        t = journal.tally(args.mode).to_json(_invalid_keys(station))
-        if args.json:
-            _print(t)
-        else:
-            print(f"{t['mode']}: {t['sheets']} sheets, {t['pending']} pending")
-            for contest, c in t["contests"].items():
-                print(
-                    f"{contest}: "
-                    + ", ".join(f"{k} {v}" for k, v in c["options"].items())
-                    + f"; blank {c['blank']}, overvote {c['overvote']}, invalid {c['invalid']}, "
-                    f"review {c['review_pending']}"
-                )
-        return 0
-    if args.action == "review":
-        for sheet_id, reading in journal.review_sheets():
-            _print({"sheet": sheet_id, "contests": reading["contests"]})
-        return 0
-    if args.action == "decide":
-        if args.outcome == "vote" and not args.choice:
-            raise SanaqError("sheet_unknown", "--choice is needed for a vote")
-        station.note_actor("decide", args.role, args.member, development)
-        journal.decide_review(
-            args.sheet,
-            [
-                {
-                    "contest": args.contest,
-                    "outcome": args.outcome,
-                    "choice": args.choice if args.outcome == "vote" else None,
-                }
-            ],
-            args.role,
-            args.who,
-            args.why,
-        )
-        print("decided")
-        return 0
-    if args.action == "settle":
-        pending = dict((h, s) for s, h in journal.pending())
-        if args.handle not in pending:
-            raise SanaqError("sheet_not_pending", args.handle)
-        station.note_actor("settle", args.role, args.member, development)
-        journal.settle_by_commission(pending[args.handle], args.answer, args.role, args.who)
-        print(f"settled: {args.answer}")
-        return 0
-    if args.action == "cvr":
-        for record in journal.cast_vote_records(args.mode):
-            print(json.dumps(record, ensure_ascii=False))
-        return 0
-    raise AssertionError(args.action)
+
+def _verify(args: argparse.Namespace) -> int:
+    data: Path = args.data
+    # The journal alone, without its mirror: an auditor's copy, possibly read-only.
+    load_election(data / PACKAGE, args.hq_key)
+    alone = Journal.open(data / JOURNAL, SystemClock())
+    try:
+        verified = alone.verify()
+        # The clock as the audit tells it: times going backwards, warnings recorded.
+        clock = audit_clock_report(alone.audit_events())
+    finally:
+        alone.close()
+    _print(verified.to_json() | {"clock": clock})
+    return 0 if verified.ok else 3
+
+
+def _lifecycle(args: argparse.Namespace, station: Station) -> int:
+    data: Path = args.data
+    development = development_switch(args)
+    not_official = development_reason(station.package)
+    if args.action == "open" and not_official is not None and not development:
+        station.journal.refuse(args.role, "open", "package_not_official")
+        raise SanaqError("package_not_official", not_official)
+    station.note_actor(LIFECYCLE[args.action], args.role, args.member, development)
+    # The station makes the paper (zero report, slip, closing report); this prints it.
+    slip = station.transition(LIFECYCLE[args.action], args.role)
+    print(f"{args.action}: now {slip.state}")
+    print("\n".join(f"  {line}" for line in slip.lines()))
+    if slip.report is not None:
+        name = f"{slip.report['report']}-report.json"
+        (data / "reports").mkdir(exist_ok=True)
+        out = {**slip.report, "chain_head": slip.chain_head, "chain_code": slip.chain_code}
+        (data / "reports" / name).write_text(json.dumps(out, indent=1, ensure_ascii=False))
+        print(f"  -> {data / 'reports' / name}")
+    return 0
+
+
+def _scan(args: argparse.Namespace, station: Station) -> int:
+    from drivers import open_scanner
+
+    source = args.source or _config(args.data).get("scanner")
+    if not source:
+        raise SanaqError("scanner_url_invalid", "no scanner URL given and none set at init")
+    scanner = open_scanner(source)
+
+    def progress(s: ScanSummary) -> None:
+        n = s.counted + s.returned
+        if n % 25 == 0:
+            print(f"  {n} sheets: {s.counted} counted, {s.returned} returned", file=sys.stderr, flush=True)
+
+    with scanner:
+        summary = station.scan(scanner, args.role, args.limit, progress, member=args.member)
+    result = summary.to_json()
+    if summary.stopped is not None:
+        result["message"] = MESSAGES.get(summary.stopped)  # what to tell the member, kk/ru/en
+    _print(result)
+    return 0 if summary.stopped is None else 2
+
+
+def _status(args: argparse.Namespace, station: Station) -> int:
+    journal = station.journal
+    official, test = journal.tally("official"), journal.tally("test")
+    status = {
+        "station": station.station_id,
+        "state": journal.state,
+        "session": journal.session,
+        "official_sheets": official.sheets,
+        "test_sheets": test.sheets,
+        "pending": len(journal.pending()),
+        "review_waiting": len(journal.review_sheets()),
+        "mirror": journal.mirror is not None,
+        # Labelled wherever it shows: a package not meant for official counting.
+        "package": development_reason(station.package) or "official",
+        "chain_code": journal.chain_code(),  # compare with the last slip the commission holds
+    }
+    if args.json:
+        _print(status)
+    else:
+        for k, v in status.items():
+            print(f"{k:15s} {v}")
+    return 0
+
+
+def _tally(args: argparse.Namespace, station: Station) -> int:
+    t = station.journal.tally(args.mode).to_json(_invalid_keys(station))
+    if args.json:
+        _print(t)
+    else:
+        print(f"{t['mode']}: {t['sheets']} sheets, {t['pending']} pending")
+        for contest, c in t["contests"].items():
+            print(
+                f"{contest}: "
+                + ", ".join(f"{k} {v}" for k, v in c["options"].items())
+                + f"; blank {c['blank']}, overvote {c['overvote']}, invalid {c['invalid']}, "
+                f"review {c['review_pending']}"
+            )
+    return 0
+
+
+def _review(args: argparse.Namespace, station: Station) -> int:
+    for sheet_id, reading in station.journal.review_sheets():
+        _print({"sheet": sheet_id, "contests": reading["contests"]})
+    return 0
+
+
+def _decide(args: argparse.Namespace, station: Station) -> int:
+    if args.outcome == "vote" and not args.choice:
+        raise SanaqError("sheet_unknown", "--choice is needed for a vote")
+    station.note_actor("decide", args.role, args.member, development_switch(args))
+    decision = {
+        "contest": args.contest,
+        "outcome": args.outcome,
+        "choice": args.choice if args.outcome == "vote" else None,
+    }
+    station.journal.decide_review(args.sheet, [decision], args.role, args.who, args.why)
+    print("decided")
+    return 0
+
+
+def _settle(args: argparse.Namespace, station: Station) -> int:
+    journal = station.journal
+    pending = dict((h, s) for s, h in journal.pending())
+    if args.handle not in pending:
+        raise SanaqError("sheet_not_pending", args.handle)
+    station.note_actor("settle", args.role, args.member, development_switch(args))
+    journal.settle_by_commission(pending[args.handle], args.answer, args.role, args.who)
+    print(f"settled: {args.answer}")
+    return 0
+
+
+def _cvr(args: argparse.Namespace, station: Station) -> int:
+    for record in station.journal.cast_vote_records(args.mode):
+        print(json.dumps(record, ensure_ascii=False))
+    return 0
+
+
+# The commands on an open station, apart from the lifecycle steps.
+_COMMANDS: dict[str, Callable[[argparse.Namespace, Station], int]] = {
+    "scan": _scan,
+    "status": _status,
+    "tally": _tally,
+    "review": _review,
+    "decide": _decide,
+    "settle": _settle,
+    "cvr": _cvr,
+}
 
 
 def _invalid_keys(station: Station) -> tuple[str, ...]:
