@@ -1,5 +1,5 @@
 """Messages of the serial scanner protocol (docs/serial-protocol.md, sections 2-5), shared by
-the host driver (drivers/serial_scanner.py) and the device emulator (drivers/emulator.py)."""
+the host driver (drivers/serial_scanner.py) and the device emulator (fieldkit/emulator.py)."""
 
 from __future__ import annotations
 

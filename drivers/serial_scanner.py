@@ -103,7 +103,7 @@ class SerialScanner(Scanner):
             sheet_deadline=numbers["sheet"],
         )
 
-    EMULATOR_MODEL = "Sanaq emulator"  # what drivers/emulator.py says in its HELLO_REPLY
+    EMULATOR_MODEL = "Sanaq emulator"  # what fieldkit/emulator.py says in its HELLO_REPLY
 
     def identity(self) -> dict[str, str | bool]:
         with contextlib.suppress(SanaqError):

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import cv2
 
-from drivers.emulator import LinkRunner, ScannerDevice, load_deck, run_in_thread
 from drivers.folder import FolderScanner
 from drivers.serial_scanner import SerialScanner
+from fieldkit.emulator import LinkRunner, ScannerDevice, load_deck, run_in_thread
 from kiosk.ballots.deck import DeckOptions, write_deck
 from kiosk.ballots.layout import build_layout
 from kiosk.ballots.render import write_ballot_files

@@ -14,7 +14,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from drivers.sim import MemoryScanner, SimScanner
+from fieldkit.sim import MemoryScanner, SimScanner
 from kiosk.ballots.deck import DeckOptions, generate_sheet
 from kiosk.cli import main
 from kiosk.cli.station import open_station

@@ -20,9 +20,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from stationkit import CLEAN
 
-from drivers.emulator import LinkRunner, ScannerDevice, load_deck, run_in_thread
 from drivers.serial_scanner import SerialScanner
-from drivers.sim import SimScanner
+from fieldkit.emulator import LinkRunner, ScannerDevice, load_deck, run_in_thread
+from fieldkit.sim import SimScanner
 from kiosk.ballots.deck import write_deck
 from kiosk.cli import main
 from kiosk.election.load import load_election

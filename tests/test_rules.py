@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from drivers.sim import SimScanner
+from fieldkit.sim import SimScanner
 from kiosk.ballots.deck import DeckOptions
 from kiosk.ballots.layout import TextRun, build_layout
 from kiosk.cli.station import _invalid_keys

@@ -12,7 +12,7 @@ import pytest
 from stationkit import CLEAN, counters, expected_tally, make_station
 
 from drivers.folder import FolderScanner
-from drivers.sim import SimScanner
+from fieldkit.sim import SimScanner
 from kiosk.ballots.deck import DeckOptions, write_deck
 from kiosk.election.load import load_election
 from kiosk.errors import SanaqError

@@ -21,7 +21,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from stationkit import CLEAN, make_station
 
-from drivers.sim import SimScanner
+from fieldkit.sim import SimScanner
 from kiosk.ballots.deck import DeckOptions
 from kiosk.election.load import load_election
 from kiosk.errors import SanaqError

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from drivers.sim import SimScanner
+from fieldkit.sim import SimScanner
 from kiosk.election.load import load_election
 from kiosk.election.package import development_private_key, sign_election
 from kiosk.errors import SanaqError
