@@ -31,6 +31,7 @@ from kiosk.ballots.deck import DeckOptions, write_deck
 from kiosk.election.load import load_election
 from kiosk.station.journal import Journal
 from kiosk.station.service import FixedClock
+from kiosk.vocabulary import tally_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,7 +112,7 @@ def run(work: Path, sheets: int, kills: int, seed: int, log: Any = None) -> dict
     want: dict[str, dict[str, int]] = {}
     for name in accepted:
         c = by_name[name].contests[0]
-        key = f"option:{c.choice}" if c.outcome == "vote" else c.outcome
+        key = tally_key(c.outcome, c.choice)
         want.setdefault(c.contest, {})
         want[c.contest][key] = want[c.contest].get(key, 0) + 1
     got = {c: {k: n for k, n in keys.items() if n} for c, keys in tally.contests.items()}

@@ -8,6 +8,7 @@ from kiosk.ballots.deck import DeckOptions
 from kiosk.election.load import load_election
 from kiosk.station.journal import Journal
 from kiosk.station.service import FixedClock, Station
+from kiosk.vocabulary import tally_key
 
 CLEAN = DeckOptions(streak=0.0, hesitation=0.0)
 
@@ -28,7 +29,7 @@ def expected_tally(truths: list) -> dict[str, dict[str, int]]:  # type: ignore[t
         if t.status == "rejected":
             continue
         c = t.contests[0]
-        key = f"option:{c.choice}" if c.outcome == "vote" else c.outcome
+        key = tally_key(c.outcome, c.choice)
         out.setdefault(c.contest, {})
         out[c.contest][key] = out[c.contest].get(key, 0) + 1
     return out

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk import __version__
 from kiosk.election.load import load_election
-from kiosk.errors import SanaqError
+from kiosk.errors import SanaqError, error_code
 from kiosk.protocol import export as ex
 from kiosk.protocol import nist
 from kiosk.protocol.nist import ReportContext
@@ -171,7 +171,7 @@ def _verify(args: argparse.Namespace) -> int:
     _print(result.to_json())
     if not result.ok:
         assert result.code is not None
-        raise SanaqError(result.code, "; ".join(result.problems[:3]))
+        raise SanaqError(error_code(result.code), "; ".join(result.problems[:3]))
     return 0
 
 

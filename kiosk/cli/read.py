@@ -11,7 +11,7 @@ from typing import Any, Literal
 import cv2
 
 from kiosk.election.load import load_election
-from kiosk.errors import SanaqError
+from kiosk.errors import SanaqError, error_code
 from kiosk.reading.intake import read_image_file
 from kiosk.reading.model import SideReading
 from kiosk.reading.reader import BallotReader
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         reading = _read_one(reader, path)
         line = reading.to_json(str(path))
         if reading.status == "rejected":
-            line["message"] = SanaqError(reading.reason or "unreadable").as_dict()
+            line["message"] = SanaqError(error_code(reading.reason or "unreadable")).as_dict()
         print(json.dumps(line, ensure_ascii=False), flush=True)
         if args.crops and reading.crops:
             out: Path = args.crops / path.stem

@@ -12,7 +12,7 @@ from typing import Any
 
 from kiosk.election.load import load_election, read_package_file, sample_package_bytes, trust
 from kiosk.election.package import development_reason, verify_package
-from kiosk.errors import SanaqError
+from kiosk.errors import SanaqError, error_code
 from kiosk.messages import MESSAGES
 from kiosk.station.clockcheck import audit_clock_report
 from kiosk.station.datalock import lock_data
@@ -128,7 +128,10 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def _warn(code: str, detail: str) -> None:
-    print(json.dumps({"warning": SanaqError(code, detail).as_dict()}, ensure_ascii=False), file=sys.stderr)
+    print(
+        json.dumps({"warning": SanaqError(error_code(code), detail).as_dict()}, ensure_ascii=False),
+        file=sys.stderr,
+    )
 
 
 def _print(obj: Any) -> None:
