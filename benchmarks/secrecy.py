@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/secrecy.py [--sheets 100] [--snapshots 40] [--seed 1]
 
-A deck is counted in a known random order from a hot folder (the default `accepted=random`,
-or `--accepted names|delete`) by a station with its mirror. At random moments during
+A deck is counted in a known random order from a hot folder (the default `accepted=delete`,
+or `--accepted random|names`) by a station with its mirror. At random moments during
 counting (between sheets, and inside the write path right after a commit, before the WAL is
 emptied: the worst moment) and after close, every file is copied: the data directory
 (journal, WAL, shm, reports, key), the mirror and its WAL, the hot folder with accepted/ and
@@ -211,7 +211,7 @@ def main() -> None:
     ap.add_argument("--snapshots", type=int, default=40)
     ap.add_argument("--controls", type=int, default=20)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--accepted", default="random")
+    ap.add_argument("--accepted", default="delete")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     pkg = load_election(None)
@@ -240,7 +240,7 @@ def main() -> None:
         journal = Journal.create(
             data_dir / "journal.sqlite", pkg.election_hash, "379", FixedClock(), usb / "journal.sqlite"
         )
-        station = Station(journal, pkg)
+        station = Station(journal, pkg, development=True)  # the sample package (DEVELOPMENT key)
         journal.transition("open", "chair")
         total_moments = args.sheets * 2
         moments = set(rng.sample(range(total_moments), min(args.snapshots, total_moments)))

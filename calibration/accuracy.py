@@ -9,16 +9,19 @@ not wrong decisions; their rates are reported separately.
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from fieldkit.conditions import CONDITIONS, FieldOptions, FieldSheet, generate_field_sheet
 from kiosk.ballots.deck import DeckOptions, generate_sheet
 from kiosk.ballots.layout import build_layout
 from kiosk.election.load import load_election
+from kiosk.reading.model import SideReading
 from kiosk.reading.reader import BallotReader
 
 CLASSES = ("marked", "marginal", "empty")
@@ -192,3 +195,250 @@ def evaluate(
         for f in futures:
             total.merge(f.result())
     return total
+
+
+# --- the field-conditions corpus (fieldkit.conditions) ----------------------------------------
+
+# Score histogram bins: 0.002 wide from -0.1 to 0.5, with an underflow and an overflow bin.
+HIST_LO, HIST_HI, HIST_BINS = -0.1, 0.5, 300
+SQUARE_LOCAL = frozenset({"stain", "fold", "crease", "show_through", "faint_streak"})
+
+
+def _hist() -> np.ndarray:
+    return np.zeros(HIST_BINS + 2, np.int64)
+
+
+def _bin(score: float) -> int:
+    if score < HIST_LO:
+        return 0
+    if score >= HIST_HI:
+        return HIST_BINS + 1
+    return 1 + int((score - HIST_LO) / (HIST_HI - HIST_LO) * HIST_BINS)
+
+
+@dataclass
+class ConditionTally:
+    """One row of the per-condition table: sheets that have the condition (with whatever
+    else they have), and the scores of squares it touches."""
+
+    sheets: int = 0
+    squares: int = 0
+    wrong_sheets: int = 0
+    wrong_squares: int = 0
+    wrong_outcomes: int = 0
+    reviews: int = 0
+    expected_reviews: int = 0  # sheets whose truth is review (a hesitation dot)
+    refused: int = 0
+    hist_empty: np.ndarray = field(default_factory=_hist)
+    hist_marked: np.ndarray = field(default_factory=_hist)
+    max_empty: float = -1.0
+    min_marked: float = 9.0
+
+    def merge(self, o: ConditionTally) -> None:
+        for name in ("sheets", "squares", "wrong_sheets", "wrong_squares", "wrong_outcomes", "reviews"):
+            setattr(self, name, getattr(self, name) + getattr(o, name))
+        self.expected_reviews += o.expected_reviews
+        self.refused += o.refused
+        self.hist_empty += o.hist_empty
+        self.hist_marked += o.hist_marked
+        self.max_empty = max(self.max_empty, o.max_empty)
+        self.min_marked = min(self.min_marked, o.min_marked)
+
+    def row(self) -> dict[str, object]:
+        unexpected = self.reviews - self.expected_reviews
+        return {
+            "sheets": self.sheets,
+            "squares": self.squares,
+            "wrong_decisions": self.wrong_squares + self.wrong_outcomes,
+            "sheets_with_wrong_decision": self.wrong_sheets,
+            "review_rate": round(self.reviews / max(1, self.sheets), 5),
+            "review_rate_beyond_truth": round(unexpected / max(1, self.sheets), 5),
+            "refusal_rate": round(self.refused / max(1, self.sheets), 5),
+            "empty_score_max": round(self.max_empty, 4),
+            "marked_score_min": round(self.min_marked, 4),
+        }
+
+
+@dataclass
+class FieldTally:
+    rows: dict[str, ConditionTally] = field(default_factory=lambda: defaultdict(ConditionTally))
+    by_dpi: dict[str, ConditionTally] = field(default_factory=lambda: defaultdict(ConditionTally))
+    reasons: Counter[str] = field(default_factory=Counter)
+    refused: Counter[str] = field(default_factory=Counter)
+    failures: list[dict[str, object]] = field(default_factory=list)
+    seconds_reading: float = 0.0
+
+    def merge(self, o: FieldTally) -> None:
+        for k, v in o.rows.items():
+            self.rows[k].merge(v)
+        for k, v in o.by_dpi.items():
+            self.by_dpi[k].merge(v)
+        self.reasons.update(o.reasons)
+        self.refused.update(o.refused)
+        self.failures.extend(o.failures[: max(0, 200 - len(self.failures))])
+        self.seconds_reading += o.seconds_reading
+
+    def report(self) -> dict[str, object]:
+        order = ["all", "none", *[c for c in CONDITIONS if c in self.rows]]
+        return {
+            "conditions": {k: self.rows[k].row() for k in order if k in self.rows},
+            "by_dpi": {k: self.by_dpi[k].row() for k in sorted(self.by_dpi)},
+            "review_reasons": dict(self.reasons.most_common()),
+            "refused": dict(self.refused.most_common()),
+            "failures": self.failures[:60],
+        }
+
+
+def evaluate_field_range(seed: int, start: int, stop: int, fopt: FieldOptions = FieldOptions()) -> FieldTally:
+    """Sheets (seed, start..stop) of the field corpus, styles in turn, read and tallied."""
+
+    pkg = load_election(None)
+    reader = BallotReader(pkg.election, pkg.election_hash, keep_crops="never")
+    styles = [s.id for s in pkg.election.styles]
+    layouts = {s: build_layout(pkg.election, pkg.election_hash, s) for s in styles}
+    tally = FieldTally()
+    for index in range(start, stop):
+        style = styles[index % len(styles)]
+        sheet = generate_field_sheet(pkg.election, pkg.election_hash, layouts[style], seed, index, fopt)
+        t0 = time.perf_counter()
+        reading = reader.read_bytes(sheet.image)
+        tally.seconds_reading += time.perf_counter() - t0
+        _tally_field_sheet(tally, sheet, reading, {"seed": seed, "index": index, "style": style})
+    return tally
+
+
+def _tally_field_sheet(
+    tally: FieldTally, sheet: FieldSheet, reading: SideReading, where: dict[str, object]
+) -> None:
+    truth = sheet.truth
+    sheet_rows = ["all", *(sheet.conditions or ("none",))]
+    dpi_row = tally.by_dpi[str(truth.dpi)]
+    rows = [tally.rows[k] for k in sheet_rows] + [dpi_row]
+    for r in rows:
+        r.sheets += 1
+        r.expected_reviews += truth.status == "review"
+    if reading.status == "rejected":
+        tally.refused[reading.reason or "?"] += 1
+        for r in rows:
+            r.refused += 1
+        if len(tally.failures) < 200:
+            tally.failures.append(
+                {
+                    **where,
+                    "failure": "refused",
+                    "reason": reading.reason,
+                    "detail": reading.detail,
+                    "conditions": list(sheet.conditions),
+                    "effects": sheet.effects,
+                }
+            )
+        return
+    if reading.status == "review":
+        for r in rows:
+            r.reviews += 1
+        for reason in getattr(reading, "review_reasons", ()) or ("unspecified",):
+            tally.reasons[reason] += 1
+    wrong = 0
+    marks = reading.contests[0].marks
+    for i, (q, m) in enumerate(zip(truth.squares, marks, strict=True)):
+        local = sheet.square_conditions[i]
+        square_rows = ["all"] + (
+            [c for c in sheet.conditions if c not in SQUARE_LOCAL or c in local]
+            if sheet.conditions
+            else ["none"]
+        )
+        bad = (q.expected == "marked" and m.mark == "empty") or (q.expected == "empty" and m.mark == "marked")
+        bad = bad or (q.expected == "marginal" and m.mark != "marginal")
+        for k in sheet_rows:
+            tally.rows[k].squares += 1
+        dpi_row.squares += 1
+        for k in square_rows:
+            r = tally.rows[k]
+            if q.expected == "empty":
+                r.hist_empty[_bin(m.score)] += 1
+                r.max_empty = max(r.max_empty, m.score)
+            elif q.expected == "marked":
+                r.hist_marked[_bin(m.score)] += 1
+                r.min_marked = min(r.min_marked, m.score)
+        if bad:
+            wrong += 1
+            if len(tally.failures) < 200:
+                tally.failures.append(
+                    {
+                        **where,
+                        "failure": "mark",
+                        "option": q.option,
+                        "kind": q.kind,
+                        "expected": q.expected,
+                        "read": m.mark,
+                        "score": round(m.score, 4),
+                        "conditions": list(sheet.conditions),
+                        "square_conditions": local,
+                    }
+                )
+    want, got = truth.contests[0], reading.contests[0]
+    wrong_outcome = got.outcome != "review" and (got.outcome, got.choice) != (want.outcome, want.choice)
+    for r in rows:
+        r.wrong_squares += wrong
+        r.wrong_outcomes += wrong_outcome
+        r.wrong_sheets += bool(wrong or wrong_outcome)
+    if wrong_outcome and len(tally.failures) < 200:
+        tally.failures.append(
+            {
+                **where,
+                "failure": "outcome",
+                "expected": [want.outcome, want.choice],
+                "read": [got.outcome, got.choice],
+                "conditions": list(sheet.conditions),
+            }
+        )
+
+
+def evaluate_field(
+    sheets: int,
+    seed: int,
+    workers: int | None = None,
+    fopt: FieldOptions = FieldOptions(),
+    chunk: int = 200,
+    stop_at: float | None = None,
+    progress: Callable[[FieldTally], None] | None = None,
+) -> FieldTally:
+    """Sheets 0..sheets-1 of the field corpus for `seed`, in chunks over `workers`
+    processes. `stop_at` (time.time()): no chunk starts after it, so a long run ends
+    with whole chunks; `progress` sees the running total after each chunk."""
+    workers = workers or min(2, os.cpu_count() or 1)
+    jobs = [(seed, a, min(sheets, a + chunk)) for a in range(0, sheets, chunk)]
+    total = FieldTally()
+
+    def more() -> bool:
+        return stop_at is None or time.time() < stop_at
+
+    if workers == 1:
+        for job in jobs:
+            if not more():
+                break
+            total.merge(evaluate_field_range(*job, fopt=fopt))
+            if progress:
+                progress(total)
+        return total
+    with ProcessPoolExecutor(workers) as pool:
+        pending: set[Future[FieldTally]] = set()
+        queue = list(jobs)
+        while queue or pending:
+            while queue and len(pending) < 2 * workers and more():
+                pending.add(pool.submit(_field_job, (queue.pop(0), fopt)))
+            if not pending:
+                break
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in done:
+                total.merge(f.result())
+                if progress:
+                    progress(total)
+            if not more():
+                queue.clear()
+    return total
+
+
+def _field_job(args: tuple[tuple[int, int, int], FieldOptions]) -> FieldTally:
+    (seed, a, b), fopt = args
+    return evaluate_field_range(seed, a, b, fopt)

@@ -5,7 +5,7 @@ serial:///dev/ttyACM0?baud=115200  a station ballot scanner speaking docs/serial
 socket://host:port                 the same protocol over TCP
 camera:///dev/video0               a document camera (or camera:///path/frame-%04d.png)
 folder:///path                     a hot folder (any scanner software that saves files)
-                                   ?accepted=random|delete|names: what is kept of a counted sheet
+                                   ?accepted=delete|random|names: what is kept of a counted sheet
 sim:?style=MZ-LIST&n=100&seed=1    generated sheets, in memory
 """
 
@@ -30,7 +30,7 @@ def open_scanner(url: str) -> Scanner:
 
             if not parsed.path:
                 raise SanaqError("scanner_url_invalid", url)
-            return FolderScanner(parsed.path, query.get("accepted", "random"))  # type: ignore[arg-type]
+            return FolderScanner(parsed.path, query.get("accepted", "delete"))  # type: ignore[arg-type]
         if parsed.scheme == "sim":
             from fieldkit.sim import SimScanner
 

@@ -8,14 +8,14 @@ file system under an intent marker (`.moving-NAME`), so after a power cut each f
 in exactly one place and `where` can say where the sheet is. A name the scanner software
 reuses is a new sheet; the earlier sheet's files in `accepted/` are kept.
 
-Secrecy (`accepted=` in the URL, `folder:///path?accepted=random`):
-- `random` (the default): a counted sheet's files get a random name in `accepted/` and
+Secrecy (`accepted=` in the URL, `folder:///path?accepted=delete`):
+- `delete` (the default): a counted sheet's files are deleted at the drop; nothing of the
+  vote is kept outside the journal (the paper is in the box);
+- `random`: a counted sheet's files get a random name in `accepted/` and
   their access and modification times are set to one fixed instant; a `.box-NAME` marker
   (empty, naming only the scanner's handle) lets `where` answer after a power cut. The
   files' change time (ctime) is the moment of the drop and cannot be set: a kept image,
   read with its ctime, still gives the order of voting (docs/station.md);
-- `delete`: a counted sheet's files are deleted at the drop; nothing of the vote is kept
-  outside the journal (the paper is in the box);
 - `names`: the scanner's names and times are kept (test decks, acceptance runs; the
   names and times order the votes).
 """
@@ -53,7 +53,7 @@ def _sheet_name(path: Path) -> str | None:
 class FolderScanner(Scanner):
     capabilities = Capabilities(duplex=True, holds_sheets=True, batch=True)
 
-    def __init__(self, folder: str | Path, accepted: Accepted = "random") -> None:
+    def __init__(self, folder: str | Path, accepted: Accepted = "delete") -> None:
         super().__init__()
         if accepted not in ACCEPTED_MODES:
             raise SanaqError("scanner_url_invalid", f"accepted={accepted}")

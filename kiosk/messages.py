@@ -677,6 +677,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This protocol is finalised: it can no longer be signed. Make a new version to correct it.",
     },
     # --- end of station protocol block ---------------------------------------------------
+    # --- reader: review reasons for the commission's screen (issue 10) ---
+    "marginal_mark": {
+        "kk": "Шаршыда белгі болуы мүмкін, бірақ анық емес. Комиссия шешеді.",
+        "ru": "В квадрате, возможно, есть отметка, но нечёткая. Решает комиссия.",
+        "en": "There may be a mark in the square, but it is not clear. The commission decides.",
+    },
+    "possible_stain": {
+        "kk": "Шаршы дақпен күңгірттенген: бұл белгі ме, әлде дақ па, комиссия шешеді.",
+        "ru": "Квадрат затемнён пятном: отметка это или пятно, решает комиссия.",
+        "en": "The square is darkened by what may be a stain: the commission decides whether it is a mark.",
+    },
+    "crossing_line": {
+        "kk": "Шаршы арқылы бүкіл жолды кесіп өтетін қою сызық бар. Комиссия шешеді.",
+        "ru": "Через квадрат проходит тёмная линия через всю строку. Решает комиссия.",
+        "en": "A dark line runs through the square and across the whole row. The commission decides.",
+    },
 }
 
 

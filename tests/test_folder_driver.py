@@ -50,24 +50,24 @@ def test_scanner_urls() -> None:
 
 
 def test_counted_sheets_keep_no_name_and_no_time_that_orders_them(tmp_path: Path) -> None:
-    """accepted=random (the default): random names, one fixed access/modification time;
-    accepted=delete: nothing kept. `where` still answers after the files have gone."""
+    """accepted=delete (the default): nothing kept; accepted=random: random names, one fixed
+    access/modification time. `where` still answers after the files have gone."""
     import os
 
     from drivers.folder import FIXED_TIME
 
-    for mode in ("random", "delete"):
+    for mode in ("random", "delete", "default"):
         inbox = tmp_path / mode
         inbox.mkdir()
         for name in ("scan0001", "scan0002", "scan0003"):
             (inbox / f"{name}.a.jpg").write_bytes(name.encode() + b"a")
             (inbox / f"{name}.b.jpg").write_bytes(name.encode() + b"b")
-        scanner = open_scanner(f"folder://{inbox}?accepted={mode}")
+        scanner = open_scanner(f"folder://{inbox}" + ("" if mode == "default" else f"?accepted={mode}"))
         for name in ("scan0002", "scan0001", "scan0003"):
             scanner.accept(name)
         kept = sorted((inbox / "accepted").iterdir())
         assert scanner.where("scan0001") == "box" and scanner.where("scan0009") == "unknown"
-        if mode == "delete":
+        if mode in ("delete", "default"):
             assert kept == []
             continue
         assert len(kept) == 6 and not any("scan" in p.name for p in kept)

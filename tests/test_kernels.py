@@ -39,6 +39,7 @@ from kiosk.reading.reader import (
     streak_crosses_reference,
     timing_rows_reference,
     window_ink_sums_reference,
+    window_local_ink_reference,
 )
 
 EXAMPLES = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -371,3 +372,17 @@ def test_row_geometry(data: st.DataObject, any_dy: bool) -> None:
     want = row_geometry_reference(refined, t, dy, any_dy, 133.0)
     assert np.array_equal(got[0], want[0])
     assert np.array_equal(got[1], want[1])
+
+
+@EXAMPLES
+@given(img=grey_images(), data=st.data(), gain=st.floats(1.0, 1.5))
+def test_window_local_ink(img: np.ndarray, data: st.DataObject, gain: float) -> None:
+    """The local-paper score kernel against its numpy twin: the four ring levels equal, the
+    sums equal to rounding (the plane is evaluated in another order)."""
+    pts = data.draw(points_in(img))
+    half = data.draw(st.integers(0, 40))
+    ring = data.draw(st.integers(1, 12))
+    got, got_levels = kernels.window_local_ink(img, pts, half, ring, gain)
+    want, want_levels = window_local_ink_reference(img, pts, half, ring, gain)
+    assert np.array_equal(got_levels, want_levels)
+    assert np.allclose(got, want, rtol=1e-9, atol=1e-7)

@@ -291,7 +291,7 @@ def test_cli_read_json_lines(tmp_path: Path) -> None:
     assert first["status"] == "ok" and first["style"] == "AST-LIST"
     contest = first["contests"][0]
     assert {"contest", "outcome", "choice", "marks"} <= set(contest)
-    assert {"option", "score", "mark"} == set(contest["marks"][0])
+    assert {"option", "score", "mark", "reason"} == set(contest["marks"][0])
     assert (
         contest["outcome"] == good.truth.contests[0].outcome
         and contest["choice"] == good.truth.contests[0].choice

@@ -120,8 +120,7 @@ def coarse_blobs(small: np.ndarray, ithresh: int, min_area: int) -> np.ndarray:
     area, in the raster order of each blob's first pixel (`locate.coarse_blobs_reference`).
 
     Dark is <= ithresh, outside streak columns (`_dark_columns`); blobs are 8-connected;
-    kept are blobs of at least `min_area` pixels that do not touch the image edge, fill
-    more than 55% of their box, and are at most 1.67 times longer one way than the other."""
+    kept are blobs of at least `min_area` pixels that fill more than 55% of their box, and are at most 1.67 times longer one way than the other."""
     h, w = small.shape
     blank = _dark_columns(small, ithresh)
     # One raster pass: provisional labels (the usual decision tree: a labelled pixel
@@ -205,8 +204,10 @@ def coarse_blobs(small: np.ndarray, ithresh: int, min_area: int) -> np.ndarray:
             continue
         bw = right[c] - left[c] + 1
         bh = bottom[c] - top[c] + 1
-        inside = left[c] > 0 and top[c] > 0 and left[c] + bw < w and top[c] + bh < h
-        if inside and a > 0.55 * bw * bh and 0.6 * bh < bw < 1.67 * bh:
+        # A blob may touch the image's edge: a fiducial 0.5 mm from the frame's edge is
+        # one coarse pixel from it. Scanner background at the edges is never a solid
+        # square (a strip, an L or a triangle: under 55 % of its box, or too long).
+        if a > 0.55 * bw * bh and 0.6 * bh < bw < 1.67 * bh:
             out[k, 0] = sum_x[c] / a
             out[k, 1] = sum_y[c] / a
             out[k, 2] = a
@@ -288,6 +289,82 @@ def window_ink_sums(image: np.ndarray, centres: np.ndarray, half: int, lut: np.n
                 s0 += lut[row[dx]]
         sums[k] = (s0 + s1) + (s2 + s3)
     return sums
+
+
+LOCAL_PAPER_SHARE = 0.75
+
+
+@_compiled
+def _side_level(hist: np.ndarray, total: int) -> float:
+    """The paper level of one side of a window's ring: the grey level at 75 % of its
+    pixels (marks crossing the ring are darker and stay below it)."""
+    return max(1.0, _share_index(hist, total, LOCAL_PAPER_SHARE))
+
+
+@_compiled
+def window_local_ink(
+    image: np.ndarray, centres: np.ndarray, half: int, ring: int, gain: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Ink in the square window around each centre, measured against the paper around
+    that window (`reader.window_local_ink_reference`).
+
+    The outer `ring` pixels of the window are paper: each side of that ring gives a level
+    (`_side_level`), and the paper under the window is the plane through the four sides'
+    inverse levels. A pixel's ink is `gain * (1 - grey / paper)`, clipped to 0..1: the
+    share of the light that ink took away, the same under a stain, a shadow or tinted
+    paper as on white paper. Returns the sums (float64) and the four side levels (top,
+    bottom, left, right) of each window."""
+    hh, ww = image.shape
+    size_w = min(2 * half + 1, ww)
+    size_h = min(2 * half + 1, hh)
+    r = max(1, min(ring, size_w // 3, size_h // 3))
+    n = centres.shape[0]
+    sums = np.empty(n, np.float64)
+    levels = np.empty((n, 4), np.float64)
+    hist = np.zeros((4, 256), np.int64)
+    for k in range(n):
+        x0 = _window_origin(centres[k, 0], half, size_w, ww)
+        y0 = _window_origin(centres[k, 1], half, size_h, hh)
+        hist[:] = 0
+        for dy in range(size_h):
+            row = image[y0 + dy, x0 : x0 + size_w]
+            if dy < r:
+                for dx in range(size_w):
+                    hist[0, row[dx]] += 1
+            elif dy >= size_h - r:
+                for dx in range(size_w):
+                    hist[1, row[dx]] += 1
+            else:
+                for dx in range(r):
+                    hist[2, row[dx]] += 1
+                for dx in range(size_w - r, size_w):
+                    hist[3, row[dx]] += 1
+        across = r * size_w
+        down = r * (size_h - 2 * r)
+        top = _side_level(hist[0], across)
+        bottom = _side_level(hist[1], across)
+        left = _side_level(hist[2], down)
+        right = _side_level(hist[3], down)
+        levels[k, 0], levels[k, 1], levels[k, 2], levels[k, 3] = top, bottom, left, right
+        i_c = (1.0 / top + 1.0 / bottom + 1.0 / left + 1.0 / right) / 4.0
+        # Side bands' centres are this far from the window's centre.
+        dist_x = max(1.0, size_w - r)
+        dist_y = max(1.0, size_h - r)
+        g_x = (1.0 / right - 1.0 / left) / dist_x
+        g_y = (1.0 / bottom - 1.0 / top) / dist_y
+        cx = (size_w - 1) / 2.0
+        cy = (size_h - 1) / 2.0
+        total = 0.0
+        for dy in range(size_h):
+            row = image[y0 + dy, x0 : x0 + size_w]
+            base = i_c + g_y * (dy - cy) - g_x * cx
+            acc = 0.0
+            for dx in range(size_w):
+                ink = gain * (1.0 - row[dx] * (base + g_x * dx))
+                acc += min(max(ink, 0.0), 1.0)
+            total += acc
+        sums[k] = total
+    return sums, levels
 
 
 @_compiled
@@ -553,6 +630,7 @@ def warm() -> float:
     centres = np.array([[11.0, 11.0], [37.0, 11.0]])
     ink_centroids(page, centres, 3, 3, 120.0)
     window_ink_sums(page, centres, 3, np.linspace(1.0, 0.0, 256).astype(np.float32))
+    window_local_ink(page, centres, 3, 1, 1.05)
     lo = centres[:, 0] - 3.0
     streak_crosses(page, 0, 64, 4, 0, 48, 120.0, 0.85, lo, lo + 6.0)
     marks_h = np.vstack([centres.T, np.ones((1, 2))])

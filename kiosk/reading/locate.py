@@ -119,7 +119,7 @@ def coarse_blobs_reference(
     """[cx, cy, area] of the solid, square-ish dark blobs of the coarse image, in the
     raster order of each blob's first pixel (`kernels.coarse_blobs`)."""
     _, binary = cv2.threshold(small, mid, 255, cv2.THRESH_BINARY_INV)
-    h, w = small.shape
+    h, _w = small.shape
     # A scanner streak is a dark image column from end to end; it would join a fiducial to
     # the text around it. Blank such columns here (the reader checks streaks separately).
     # Only thin lines: a dark scanner background is a wide band of dark columns.
@@ -130,9 +130,8 @@ def coarse_blobs_reference(
     n, labels, stats, centroids = cv2.connectedComponentsWithStats(binary, connectivity=8)
     blobs = []
     for i in range(1, n):
-        x, y, bw, bh, area = stats[i].tolist()
-        inside = x > 0 and y > 0 and x + bw < w and y + bh < h
-        if area >= min_area and inside and area > 0.55 * bw * bh and 0.6 * bh < bw < 1.67 * bh:
+        _x, y, bw, bh, area = stats[i].tolist()
+        if area >= min_area and area > 0.55 * bw * bh and 0.6 * bh < bw < 1.67 * bh:
             first_x = int(np.argmax(labels[y] == i))
             blobs.append((y, first_x, [float(centroids[i, 0]), float(centroids[i, 1]), float(area)]))
     return [b for _, _, b in sorted(blobs, key=lambda b: (b[0], b[1]))]

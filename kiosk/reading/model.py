@@ -37,6 +37,9 @@ class MarkReading:
     option: str
     score: float
     mark: MarkClass
+    # Why a marginal square needs the commission: "marginal_mark", "possible_stain",
+    # "crossing_line" (kiosk/reading/inspect.py); None otherwise.
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,8 @@ class SideReading:
     orientation: int | None = None  # degrees the image is turned from upright: 0, 90, 180, 270
     dpi: float | None = None
     detail: str = ""
+    # For status "review": the reasons of its marginal squares, sorted, for the commission.
+    review_reasons: tuple[str, ...] = ()
     crops: tuple[Crop, ...] = field(default=(), compare=False, repr=False)
 
     def to_json(self, file: str | None = None) -> dict[str, object]:
@@ -79,13 +84,15 @@ class SideReading:
             "side": self.side,
             "orientation": self.orientation,
             "dpi": None if self.dpi is None else round(self.dpi, 1),
+            "review_reasons": list(self.review_reasons),
             "contests": [
                 {
                     "contest": c.contest,
                     "outcome": c.outcome,
                     "choice": c.choice,
                     "marks": [
-                        {"option": m.option, "score": round(m.score, 4), "mark": m.mark} for m in c.marks
+                        {"option": m.option, "score": round(m.score, 4), "mark": m.mark, "reason": m.reason}
+                        for m in c.marks
                     ],
                 }
                 for c in self.contests

@@ -39,6 +39,7 @@ from kiosk.ballots.layout import (
 )
 from kiosk.election.model import Election, station_code
 from kiosk.reading import intake, kernels
+from kiosk.reading.inspect import inspect_square
 from kiosk.reading.locate import (
     FIDUCIAL_SPAN_MM,
     Found,
@@ -253,7 +254,7 @@ class BallotReader:
         if self._streak(image, centres_px, scales, levels, corners):
             return rejected("needs_cleaning", **known)
         scores = score_squares(image, centres_px, scales, levels, plan.interior_mm2)
-        return self._interpret(image, plan, h, scores, centres_px, scales, known)
+        return self._interpret(image, plan, scores, centres_px, scales, known)
 
     def _no_page(self, image: np.ndarray) -> SideReading:
         f = max(1, min(image.shape) // 200)
@@ -374,21 +375,40 @@ class BallotReader:
         self,
         image: np.ndarray,
         plan: StylePlan,
-        h: np.ndarray,
-        scores: np.ndarray,
+        scores: Scores,
         centres: np.ndarray,
         scales: np.ndarray,
         known: dict[str, object],
     ) -> SideReading:
         layout = plan.layout
-        marks = tuple(
-            MarkReading(t.option, float(sc), self.thresholds.classify(float(sc)))
-            for t, sc in zip(layout.targets, scores, strict=True)
-        )
-        outcome, choice = contest_outcome(marks)
-        contest = ContestReading(layout.contest, outcome, choice, marks)
+        th = self.thresholds
+        marks = []
+        for i, (t, sc) in enumerate(zip(layout.targets, scores.scores.tolist(), strict=True)):
+            if sc < th.marginal:
+                marks.append(MarkReading(t.option, sc, "empty"))
+                continue
+            # Ink in the square: look closer (a few squares per sheet).
+            v = inspect_square(
+                image,
+                (float(centres[i, 0]), float(centres[i, 1])),
+                float(scales[i]),
+                scores.half,
+                scores.ring,
+                scores.paper[i],
+                scores.gain,
+                sc,
+                float(scores.denominators[i]),
+                th.marginal,
+                th.marked,
+            )
+            marks.append(MarkReading(t.option, v.score, v.mark, v.reason))  # type: ignore[arg-type]
+        outcome, choice = contest_outcome(tuple(marks))
+        contest = ContestReading(layout.contest, outcome, choice, tuple(marks))
         status: Literal["ok", "review"] = "review" if outcome == "review" else "ok"
-        reading = SideReading(status, None, contests=(contest,), **known)  # type: ignore[arg-type]
+        reasons: tuple[str, ...] = ()
+        if status == "review":
+            reasons = tuple(sorted({m.reason or "marginal_mark" for m in marks if m.mark == "marginal"}))
+        reading = SideReading(status, None, contests=(contest,), review_reasons=reasons, **known)  # type: ignore[arg-type]
         if self.keep_crops == "always" or (self.keep_crops == "review" and status == "review"):
             reading = replace(reading, crops=review_crops(image, layout, centres, scales))
         return reading
@@ -479,17 +499,76 @@ def ink_lut(levels: Levels) -> np.ndarray:
     return np.minimum(np.maximum(ink, 0.0), 1.0)
 
 
+RING_MM = 0.5  # the outer band of each window that gives the local paper level
+
+
+@dataclass(frozen=True)
+class Scores:
+    """The fast scores of one side's squares and what the closer look needs."""
+
+    scores: np.ndarray  # (n,) ink added in each square, share of its inside
+    paper: np.ndarray  # (n, 4) paper level on each side of each window: top, bottom, left, right
+    half: int  # window half-size, px
+    ring: int  # px
+    gain: float  # ink of the fiducials' black
+    denominators: np.ndarray  # (n,) each square's inside, px
+
+
+def window_geometry(scales: np.ndarray) -> tuple[int, int, float]:
+    """The windows share one size (they only need to hold the square and its margin)."""
+    median = statistics.median(scales.tolist())
+    return round((TARGET / 2 + WINDOW_MARGIN_MM) * median), max(1, round(RING_MM * median)), median
+
+
+def ink_gain(levels: Levels) -> float:
+    """Ink is the share of light taken away, scaled so that the fiducials' black is 1."""
+    return 1.0 / max(0.05, 1.0 - levels.black / max(1.0, levels.paper))
+
+
 def score_squares(
     image: np.ndarray, centres: np.ndarray, scales: np.ndarray, levels: Levels, interior_mm2: float
-) -> np.ndarray:
+) -> Scores:
     """Ink added in each square beyond what an empty square of this sheet carries, as a
-    share of the square's inside."""
-    lut = ink_lut(levels).astype(np.float32)
-    # The windows share one size (they only need to hold the square and its margin); scores
-    # are per the square's area at this sheet's own scale.
-    half = round((TARGET / 2 + WINDOW_MARGIN_MM) * statistics.median(scales.tolist()))
-    sums = kernels.window_ink_sums(image, centres, half, lut)
-    return _scores_from_sums(sums, scales, interior_mm2)
+    share of the square's inside; ink against the paper around each window."""
+    half, ring, _ = window_geometry(scales)
+    gain = ink_gain(levels)
+    sums, paper = kernels.window_local_ink(image, centres, half, ring, gain)
+    denominators = interior_mm2 * scales * scales
+    return Scores(_scores_from_sums(sums, scales, interior_mm2), paper, half, ring, gain, denominators)
+
+
+def window_local_ink_reference(
+    image: np.ndarray, centres: np.ndarray, half: int, ring: int, gain: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """`kernels.window_local_ink` in numpy: every window gathered at once; each ring side's
+    level from its histogram; the plane of inverse levels; ink clipped and summed."""
+    windows, _ = gather_windows(image, centres, half, half)
+    n, size_h, size_w = windows.shape
+    r = max(1, min(ring, size_w // 3, size_h // 3))
+    sides = [
+        windows[:, :r, :],
+        windows[:, max(r, size_h - r) :, :],
+        windows[:, r : size_h - r, :r],
+        windows[:, r : size_h - r, size_w - r :],
+    ]
+    levels = np.empty((n, 4))
+    for j, side in enumerate(sides):
+        flat = side.reshape(n, -1)
+        for k in range(n):
+            cdf = np.cumsum(np.bincount(flat[k], minlength=256)).astype(np.float32) / np.float32(
+                max(1, flat.shape[1])
+            )
+            levels[k, j] = max(1.0, float(np.searchsorted(cdf, kernels.LOCAL_PAPER_SHARE)))
+    inv = 1.0 / levels
+    i_c = inv.sum(axis=1) / 4.0
+    g_x = (inv[:, 3] - inv[:, 2]) / max(1.0, size_w - r)
+    g_y = (inv[:, 1] - inv[:, 0]) / max(1.0, size_h - r)
+    ys = np.arange(size_h)[None, :, None] - (size_h - 1) / 2.0
+    xs = np.arange(size_w)[None, None, :] - (size_w - 1) / 2.0
+    plane = i_c[:, None, None] + g_y[:, None, None] * ys + g_x[:, None, None] * xs
+    ink = np.clip(gain * (1.0 - windows * plane), 0.0, 1.0)
+    sums: np.ndarray = ink.sum(axis=(1, 2))
+    return sums, levels
 
 
 def window_ink_sums_reference(
@@ -549,22 +628,35 @@ def score_squares_reference(
     pixels, and a thin printed border's ink would then depend on where the samples fall."""
     scale = np.diag([px_per_mm, px_per_mm, 1.0])
     page_size = (int(layout.width_mm * px_per_mm), int(layout.height_mm * px_per_mm))
-    # Ink first, then resample: ink is what must be conserved, and the clipping of the ink
-    # scale at paper and black is not linear in grey levels.
-    ink_image = ink_lut(levels).astype(np.float32)[image]
-    ink = cv2.warpPerspective(
-        ink_image,
+    flat = cv2.warpPerspective(
+        image.astype(np.float32),
         h @ np.linalg.inv(scale),
         page_size,
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-        borderValue=0.0,
+        borderValue=255.0,
     )
+    gain = ink_gain(levels)
+    ring = max(1, round(RING_MM * px_per_mm))
     sums = []
     for t in layout.targets:
         x0 = round((t.box.x - WINDOW_MARGIN_MM) * px_per_mm)
         y0 = round((t.box.y - WINDOW_MARGIN_MM) * px_per_mm)
         side = round((TARGET + 2 * WINDOW_MARGIN_MM) * px_per_mm)
-        sums.append(float(ink[y0 : y0 + side, x0 : x0 + side].sum()))
+        win = flat[y0 : y0 + side, x0 : x0 + side]
+        # The paper on each side of the window's outer ring, then the plane through them.
+        top, bottom = win[:ring], win[side - ring :]
+        left, right = win[ring : side - ring, :ring], win[ring : side - ring, side - ring :]
+        top_l, bottom_l, left_l, right_l = (
+            max(1.0, float(np.percentile(p, 75))) for p in (top, bottom, left, right)
+        )
+        centre = (side - 1) / 2
+        ys, xs = np.mgrid[0:side, 0:side] - centre
+        inv = (
+            (1 / top_l + 1 / bottom_l + 1 / left_l + 1 / right_l) / 4
+            + (1 / right_l - 1 / left_l) / (side - ring) * xs
+            + (1 / bottom_l - 1 / top_l) / (side - ring) * ys
+        )
+        sums.append(float(np.clip(gain * (1 - win * inv), 0, 1).sum()))
     return _scores_from_sums(np.array(sums), np.full(len(sums), px_per_mm), (TARGET - 2 * TARGET_STROKE) ** 2)
 
 

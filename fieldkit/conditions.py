@@ -1,0 +1,654 @@
+"""Ballots as a station gets them: the field-conditions corpus.
+
+The deck generator (`kiosk.ballots.deck`) marks a perfect print and passes it through a
+scanner model. This module adds what paper, people and scanners do to a ballot between
+the printer and the reader, each as a named condition (`CONDITIONS`), drawn from how the
+real thing behaves:
+
+- `stain`: tea (brown, filled, with the darker dried edge of a coffee ring), a water ring
+  (mostly its edge) or a thumb (a soft smudge with ridges); 5-45 mm across, 4-35 %
+  darker, edges from sharp (0.1 mm) to soft (2 mm). Most are placed over the squares'
+  column, where they matter.
+- `fold`: the sheet folded in halves (across or along) or in thirds and opened again: a
+  dark valley line 0.15-0.6 mm wide, 8-35 % darker, a highlight beside it and a broad
+  shadow on one side; the paper near the fold does not lie flat (the page is up to 2 %
+  shorter across the fold).
+- `crease`: a crumple line at any angle across the page, 0.1-0.4 mm, 6-25 %, with a kink.
+- `show_through`: the title side's own print (the real front render, mirrored, diffused
+  by the paper) at 5-15 % contrast.
+- `paper_grey_scan`, `paper_colour_scan`: paper tinted with the style's colour from the
+  package (15-35 % of it), scanned by a grey sensor, or in colour (then read as grey by
+  the reader; a colour JPEG's subsampled chroma included).
+- `falloff`: illumination falling off across the width (a lamp's cos^4 and a tilted
+  bar: 4-20 % darker at one or both edges).
+- `pencil`: every voting mark in pencil, HB to 2B: light and grainy.
+- `felt_tip`: every voting mark in a felt tip that bled into the paper.
+- `faint_streak`: a dirty-glass streak fainter than the reader's streak test (10-35 %),
+  often through a square's column.
+- `skew`: 3-5 degrees (the ordinary sheet is within 2).
+- `corner_out`: a corner of the page outside the scanned frame, its fiducial still in.
+
+Every sheet also gets what every scan has: 150-300 dpi, JPEG quality 50-95, the deck's
+blur, noise, gain, dust, offset, 180-degree feeds, and the deck's voters (ticks,
+crosses, fills, strays, erasures, hesitation dots).
+
+Ground truth is per square (`expected`, the mark kind, and which conditions touch the
+square's window) and per sheet (outcome, status). Nothing here reads an image back.
+
+Seeds: the corpus is split by seed. `DEV_SEEDS` is what the reader's method was chosen on;
+`HOLDOUT_SEEDS` is kept untouched until the final run (`benchmarks/accuracy.py --field
+--holdout`). Each sheet comes from (seed, index) alone.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+import cv2
+import numpy as np
+
+from kiosk.ballots.deck import (
+    EXPECTED_OF,
+    VOTING_MARKS,
+    ContestTruth,
+    DeckOptions,
+    SheetTruth,
+    SquareTruth,
+    _degrade,
+    _draw_mark,
+    _draw_stray,
+    contest_outcome,
+)
+from kiosk.ballots.layout import EDGE, FIDUCIAL, BallotLayout, Side
+from kiosk.ballots.render import render_side_grey
+from kiosk.election.model import Election
+
+Condition = Literal[
+    "stain",
+    "fold",
+    "crease",
+    "show_through",
+    "paper_grey_scan",
+    "paper_colour_scan",
+    "falloff",
+    "pencil",
+    "felt_tip",
+    "faint_streak",
+    "skew",
+    "corner_out",
+]
+CONDITIONS: tuple[Condition, ...] = (
+    "stain",
+    "fold",
+    "crease",
+    "show_through",
+    "paper_grey_scan",
+    "paper_colour_scan",
+    "falloff",
+    "pencil",
+    "felt_tip",
+    "faint_streak",
+    "skew",
+    "corner_out",
+)
+# Conditions that exclude each other on one sheet (one paper, one pen).
+_EXCLUSIVE: tuple[tuple[Condition, Condition], ...] = (
+    ("paper_grey_scan", "paper_colour_scan"),
+    ("pencil", "felt_tip"),
+)
+DPIS = (150, 200, 250, 300)
+
+# The corpus split. Development seeds choose the method; the holdout is run once, at the end.
+DEV_SEEDS = range(100, 200)
+HOLDOUT_SEEDS = range(9000, 9100)
+
+
+@dataclass(frozen=True)
+class FieldOptions:
+    """`only`: every sheet has exactly this condition ("none": no condition at all);
+    otherwise each condition is present independently with probability `p`, and a share
+    `none_share` of sheets has none."""
+
+    p: float = 0.25
+    none_share: float = 0.15
+    only: Condition | Literal["none"] | None = None
+    dpis: tuple[int, ...] = DPIS
+
+
+@dataclass
+class FieldSheet:
+    truth: SheetTruth
+    conditions: tuple[str, ...]
+    square_conditions: list[list[str]]  # per square: conditions that touch its window
+    image: bytes  # the choices side, JPEG
+    colour: bool
+    effects: dict[str, float | int | str | bool] = field(default_factory=dict)
+
+
+# --- cached renders -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=48)
+def _page(layout: BallotLayout, side: Side, dpi: int) -> np.ndarray:
+    img = render_side_grey(layout, side, dpi)
+    img.setflags(write=False)
+    return img
+
+
+@lru_cache(maxsize=24)
+def _show_through(layout: BallotLayout, dpi: int) -> np.ndarray:
+    """The front's print as seen from the back at full contrast: mirrored left to right,
+    diffused by the paper (0.25 mm), as darkness 0-255."""
+    s = dpi / 25.4
+    front = _page(layout, "front", dpi)
+    dark = 255 - np.ascontiguousarray(front[:, ::-1])
+    dark = cv2.GaussianBlur(dark, (0, 0), 0.25 * s)
+    dark.setflags(write=False)
+    return dark
+
+
+def _luma(rgb: tuple[float, float, float]) -> float:
+    return 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]
+
+
+def _hex(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+# --- conditions on the page ------------------------------------------------------------------
+
+
+def _stain(
+    t: np.ndarray, rng: np.random.Generator, s: float, centre: tuple[float, float], kind: str
+) -> tuple[float, float, float]:
+    """Multiply the transmission map `t` by one stain; returns (cx, cy, radius) in px."""
+    h, w = t.shape
+    if kind == "thumb":
+        rx, ry = rng.uniform(6, 10) * s, rng.uniform(8, 13) * s
+    else:
+        r = rng.uniform(2.5, 22.5) * s
+        rx, ry = r * rng.uniform(0.8, 1.0), r * rng.uniform(0.8, 1.0)
+    soft = rng.uniform(0.1, 2.0) * s
+    cx, cy = centre
+    pad = int(3 * soft + 2)
+    x0, x1 = max(0, int(cx - rx) - pad), min(w, int(cx + rx) + pad + 1)
+    y0, y1 = max(0, int(cy - ry) - pad), min(h, int(cy + ry) + pad + 1)
+    if x1 <= x0 or y1 <= y0:
+        return cx, cy, max(rx, ry)
+    mask = np.zeros((y1 - y0, x1 - x0), np.float32)
+    # An irregular outline: an ellipse whose radius wanders.
+    n = 36
+    angles = np.linspace(0, 2 * math.pi, n, endpoint=False)
+    wobble = 1 + 0.08 * np.cumsum(rng.normal(0, 0.35, n)) / math.sqrt(n)
+    pts = np.stack([cx - x0 + rx * wobble * np.cos(angles), cy - y0 + ry * wobble * np.sin(angles)], axis=1)
+    poly = (pts * 16).astype(np.int32).reshape(-1, 1, 2)
+    cv2.fillPoly(mask, [poly], 1.0, cv2.LINE_AA, 4)
+    edge = np.zeros_like(mask)
+    edge_w = max(1, round(rng.uniform(0.3, 1.2) * s))
+    cv2.polylines(edge, [poly], True, 1.0, edge_w, cv2.LINE_AA, 4)
+    if soft > 0.6:
+        k = int(3 * soft) | 1
+        mask = cv2.GaussianBlur(mask, (k, k), soft)
+        edge = cv2.GaussianBlur(edge, (k, k), soft / 2)
+    if kind == "tea":
+        fill, rim = rng.uniform(0.06, 0.25), rng.uniform(0.03, 0.12)
+    elif kind == "water":
+        fill, rim = rng.uniform(0.0, 0.04), rng.uniform(0.04, 0.12)
+    else:  # thumb: a greasy smudge with the ridges of the skin (0.45 mm apart)
+        fill, rim = rng.uniform(0.08, 0.25), 0.0
+        yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+        ridges = 0.7 + 0.3 * np.sin(
+            2 * math.pi * np.hypot((xx - cx) / rx * 1.0, (yy - cy) / ry) * (min(rx, ry) / (0.45 * s))
+        )
+        mask *= ridges
+    dark = np.minimum(fill * mask + rim * edge, 0.35)
+    t[y0:y1, x0:x1] *= 1 - dark
+    return cx, cy, max(rx, ry) + 3 * soft
+
+
+def _line_profile(
+    t: np.ndarray,
+    p0: tuple[float, float],
+    direction: tuple[float, float],
+    s: float,
+    valley: float,
+    valley_w: float,
+    highlight: float,
+    shadow: float,
+    shadow_w: float,
+) -> None:
+    """Multiply `t` by a fold's or crease's profile across the line through p0 (page px):
+    a valley (Gaussian, width valley_w mm), a highlight 0.6 mm to one side, a broad shadow
+    on the other side (exponential, shadow_w mm)."""
+    h, w = t.shape
+    dx, dy = direction
+    nx, ny = -dy, dx  # unit normal
+    reach = (3 * shadow_w + 2) * s
+    # The band of the page within `reach` of the line, as a bounding box.
+    ys, xs = np.mgrid[0:h:64, 0:w:64]
+    d = (xs - p0[0]) * nx + (ys - p0[1]) * ny
+    near = np.abs(d) < reach + 64
+    if not near.any():
+        return
+    y0 = max(0, int(ys[near].min()) - 64)
+    y1 = min(h, int(ys[near].max()) + 64)
+    x0 = max(0, int(xs[near].min()) - 64)
+    x1 = min(w, int(xs[near].max()) + 64)
+    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    dist = ((xx - p0[0]) * nx + (yy - p0[1]) * ny) / s  # mm, signed
+    profile = 1 - valley * np.exp(-((dist / valley_w) ** 2))
+    profile += highlight * np.exp(-(((dist - 0.6) / 0.4) ** 2))
+    profile -= shadow * np.exp(-np.maximum(-dist, 0) / shadow_w) * (dist < 0)
+    t[y0:y1, x0:x1] *= np.clip(profile, 0.5, 1.1)
+
+
+def _squash(page: np.ndarray, y: int, band: int, k: float, paper: int) -> np.ndarray:
+    """The paper near a fold does not lie flat: the band around row y is seen k shorter."""
+    h = page.shape[0]
+    a, b = max(0, y - band), min(h, y + band)
+    new_h = max(1, round((b - a) * (1 - k)))
+    mid = cv2.resize(page[a:b], (page.shape[1], new_h), interpolation=cv2.INTER_AREA)
+    out = np.full_like(page, paper)
+    out[:a] = page[:a]
+    out[a : a + new_h] = mid
+    rest = page[b:]
+    out[a + new_h : a + new_h + len(rest)] = rest
+    return out
+
+
+def _pencil(layer: np.ndarray, rng: np.random.Generator, s: float) -> dict[str, float]:
+    """Turn the voting marks of `layer` (white canvas) into pencil: light, grainy."""
+    grade = rng.choice(["HB", "B", "2B"])
+    peak = {"HB": rng.uniform(80, 115), "B": rng.uniform(100, 135), "2B": rng.uniform(120, 160)}[grade]
+    ys, xs = np.nonzero(layer < 255)
+    if len(ys) == 0:
+        return {"pencil_darkness": 0.0}
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    sub = layer[y0:y1, x0:x1].astype(np.float32)
+    d = 255 - sub
+    # Graphite sits on the paper's tooth: a grain of about 0.1 mm, 35-100 % covered.
+    grain: np.ndarray = rng.uniform(0.35, 1.0, sub.shape).astype(np.float32)
+    if s > 8:
+        grain = cv2.GaussianBlur(grain, (3, 3), 0.6)
+    d = d / max(1.0, float(d.max())) * peak * grain
+    layer[y0:y1, x0:x1] = (255 - d).astype(np.uint8)
+    return {"pencil_grade": str(grade), "pencil_darkness": round(float(peak), 1)}  # type: ignore[dict-item]
+
+
+def _felt_tip(layer: np.ndarray, rng: np.random.Generator, s: float) -> dict[str, float]:
+    """A felt tip: a wide stroke, and ink that bled into the paper around it."""
+    grow = max(1, round(rng.uniform(0.15, 0.4) * s))
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
+    wide = cv2.erode(layer, k)
+    bleed = cv2.GaussianBlur(wide, (0, 0), rng.uniform(0.15, 0.4) * s)
+    halo = 255 - ((255 - bleed.astype(np.float32)) * rng.uniform(0.4, 0.8)).astype(np.uint8)
+    np.minimum(wide, halo, out=layer)
+    return {"felt_grow_px": grow}
+
+
+# --- the sheet --------------------------------------------------------------------------------
+
+
+def choose_conditions(rng: np.random.Generator, fopt: FieldOptions) -> tuple[str, ...]:
+    if fopt.only == "none":
+        return ()
+    if fopt.only is not None:
+        return (fopt.only,)
+    if rng.random() < fopt.none_share:
+        return ()
+    chosen = {c for c in CONDITIONS if rng.random() < fopt.p}
+    for a, b in _EXCLUSIVE:
+        if a in chosen and b in chosen:
+            chosen.discard(a if rng.random() < 0.5 else b)
+    return tuple(c for c in CONDITIONS if c in chosen)
+
+
+def generate_field_sheet(
+    election: Election,
+    election_hash: str,
+    layout: BallotLayout,
+    seed: int,
+    index: int,
+    fopt: FieldOptions = FieldOptions(),
+) -> FieldSheet:
+    rng = np.random.default_rng([seed, index, 0x5A17])
+    deck = DeckOptions()
+    conds = choose_conditions(rng, fopt)
+    has = set(conds)
+    dpi = int(rng.choice(fopt.dpis))
+    s = dpi / 25.4
+    style = election.style(layout.style)
+    contest = election.contest(layout.contest)
+    options = [o.id for o in contest.options]
+    n = len(options)
+    effects: dict[str, float | int | str | bool] = {"dpi": dpi}
+
+    # --- what the voter meant (the deck's voters) ---
+    pattern = str(rng.choice(["one", "one", "one", "one", "one", "blank", "overvote", "against_all"]))
+    kinds: list[str] = ["none"] * n
+    if pattern == "one":
+        kinds[int(rng.integers(0, n - 1))] = str(rng.choice(VOTING_MARKS))
+    elif pattern == "against_all":
+        kinds[n - 1] = str(rng.choice(VOTING_MARKS))
+    elif pattern == "overvote":
+        for i in rng.choice(n, size=int(rng.integers(2, min(4, n) + 1)), replace=False):
+            kinds[int(i)] = str(rng.choice(VOTING_MARKS))
+    empties = [i for i, k in enumerate(kinds) if k == "none"]
+    if empties and rng.random() < deck.hesitation:
+        kinds[int(rng.choice(empties))] = "hesitation_dot"
+        empties = [i for i, k in enumerate(kinds) if k == "none"]
+    if empties and rng.random() < deck.erased:
+        kinds[int(rng.choice(empties))] = "erased"
+
+    page = _page(layout, "back", dpi).copy()
+    ph, pw = page.shape
+    windows = [
+        (
+            t.box.x * s - 1.2 * s,
+            t.box.y * s - 1.2 * s,
+            (t.box.x + t.box.w + 1.2) * s,
+            (t.box.y + t.box.h + 1.2) * s,
+        )
+        for t in layout.targets
+    ]
+    square_conditions: list[list[str]] = [[] for _ in layout.targets]
+
+    if "show_through" in has:
+        c = float(rng.uniform(0.05, 0.15))
+        dark = _show_through(layout, dpi)
+        page = cv2.subtract(page, cv2.convertScaleAbs(dark, alpha=c))
+        effects["show_through_contrast"] = round(c, 3)
+        for i, (x0, y0, x1, y1) in enumerate(windows):
+            if dark[int(y0) : int(y1), int(x0) : int(x1)].max() > 40:
+                square_conditions[i].append("show_through")
+
+    # --- marks ---
+    voting = np.full_like(page, 255)
+    other = np.full_like(page, 255)
+    for target, kind in zip(layout.targets, kinds, strict=True):
+        if kind == "none":
+            continue
+        b = target.box
+        edge_tick = kind == "tick" and rng.random() < deck.edge_ticks
+        layer = voting if kind in VOTING_MARKS else other
+        _draw_mark(layer, (b.x * s, b.y * s, b.w * s), kind, rng, s, edge_tick)  # type: ignore[arg-type]
+    if "pencil" in has:
+        effects.update(_pencil(voting, rng, s))
+    elif "felt_tip" in has:
+        effects.update(_felt_tip(voting, rng, s))
+    if rng.random() < deck.stray:
+        _draw_stray(other, layout, rng, s)
+    np.minimum(page, voting, out=page)
+    np.minimum(page, other, out=page)
+
+    # --- paper: shade, colour ---
+    paper = int(rng.integers(238, 256))
+    paper_rgb: tuple[float, float, float] | None = None
+    if "paper_grey_scan" in has or "paper_colour_scan" in has:
+        colour = _hex(style.colour)
+        tint = float(rng.uniform(0.15, 0.35))
+        paper_rgb = tuple(paper * (1 - tint) + c * tint for c in colour)  # type: ignore[assignment]
+        assert paper_rgb is not None
+        effects["paper_tint"] = round(tint, 3)
+        paper = round(_luma(paper_rgb))
+    if paper < 255:
+        page = cv2.convertScaleAbs(page, alpha=paper / 255.0)
+
+    # --- stains, folds, creases: a transmission map over the page ---
+    t_map: np.ndarray | None = None
+    if has & {"stain", "fold", "crease"}:
+        t_map = np.ones(page.shape, np.float32)
+    if "stain" in has:
+        assert t_map is not None
+        for _ in range(int(rng.integers(1, 4))):
+            kind = str(rng.choice(["tea", "tea", "water", "thumb"]))
+            if rng.random() < 0.7:
+                x0, y0, x1, y1 = windows[int(rng.integers(0, len(windows)))]
+                centre = (
+                    (x0 + x1) / 2 + rng.uniform(-15, 15) * s,
+                    (y0 + y1) / 2 + rng.uniform(-15, 15) * s,
+                )
+            else:
+                centre = (rng.uniform(0, pw), rng.uniform(0, ph))
+            cx, cy, r = _stain(t_map, rng, s, centre, kind)
+            for i, (x0, y0, x1, y1) in enumerate(windows):
+                nx, ny = min(max(cx, x0), x1), min(max(cy, y0), y1)
+                if math.hypot(nx - cx, ny - cy) < r and "stain" not in square_conditions[i]:
+                    square_conditions[i].append("stain")
+    folds: list[tuple[str, float]] = []
+    if "fold" in has:
+        assert t_map is not None
+        how = str(rng.choice(["halves_across", "thirds_across", "halves_along"]))
+        effects["fold"] = how
+        positions = {"halves_across": [0.5], "thirds_across": [1 / 3, 2 / 3], "halves_along": [0.5]}[how]
+        for frac in positions:
+            tilt = math.radians(rng.uniform(-1.0, 1.0))
+            jitter = rng.uniform(-4, 4) * s
+            if how == "halves_along":
+                p0 = (pw * frac + jitter, ph / 2)
+                direction = (math.sin(tilt), math.cos(tilt))
+            else:
+                p0 = (pw / 2, ph * frac + jitter)
+                direction = (math.cos(tilt), math.sin(tilt))
+            _line_profile(
+                t_map,
+                p0,
+                direction,
+                s,
+                valley=float(rng.uniform(0.08, 0.35)),
+                valley_w=float(rng.uniform(0.15, 0.6)),
+                highlight=float(rng.uniform(0.0, 0.08)),
+                shadow=float(rng.uniform(0.0, 0.1)),
+                shadow_w=float(rng.uniform(1.0, 8.0)),
+            )
+            folds.append(
+                ("across" if how != "halves_along" else "along", p0[1] if how != "halves_along" else p0[0])
+            )
+            _mark_line(square_conditions, windows, p0, direction, "fold", s)
+    if "crease" in has:
+        assert t_map is not None
+        for _ in range(int(rng.integers(1, 3))):
+            angle = rng.uniform(0, math.pi)
+            p0 = (
+                rng.uniform(0.5, 1.0) * pw if rng.random() < 0.6 else rng.uniform(0, pw),
+                rng.uniform(0, ph),
+            )
+            direction = (math.cos(angle), math.sin(angle))
+            _line_profile(
+                t_map,
+                p0,
+                direction,
+                s,
+                valley=float(rng.uniform(0.06, 0.25)),
+                valley_w=float(rng.uniform(0.1, 0.4)),
+                highlight=float(rng.uniform(0.0, 0.06)),
+                shadow=float(rng.uniform(0.0, 0.04)),
+                shadow_w=float(rng.uniform(0.5, 3.0)),
+            )
+            _mark_line(square_conditions, windows, p0, direction, "crease", s)
+    if t_map is not None:
+        page = np.clip(page * t_map, 0, 255).astype(np.uint8)
+    for kind_, pos in folds:
+        if kind_ == "across" and rng.random() < 0.7:
+            k = float(rng.uniform(0.0, 0.02))
+            page = _squash(page, int(pos), int(rng.uniform(5, 15) * s), k, paper)
+            effects["fold_squash"] = round(k, 4)
+
+    # --- the scanner ---
+    img, matrix, _background = _place(page, rng, s, "skew" in has, effects)
+    img = _degrade(img, rng, deck, s, effects, None)
+    if "falloff" in has:
+        w = img.shape[1]
+        x = np.linspace(-1, 1, w, dtype=np.float32)
+        depth = rng.uniform(0.04, 0.2)
+        tilt = rng.uniform(-1, 1)
+        gain = 1 - depth * np.clip(0.5 * (x * x) + 0.5 * tilt * x, 0, 1)
+        img = np.clip(img * gain[None, :], 0, 255).astype(np.uint8)
+        effects["falloff_depth"] = round(float(depth), 3)
+    if "faint_streak" in has:
+        _h, w = img.shape
+        if rng.random() < 0.6:
+            cols = _columns(layout, matrix, s)
+            lo, hi = cols[int(rng.integers(0, len(cols)))]
+            col = int(rng.uniform(lo, hi))
+        else:
+            col = int(rng.uniform(0, w - 4))
+        width = max(1, round(rng.uniform(0.1, 0.5) * s))
+        streak_dark = float(rng.uniform(0.1, 0.35))
+        img[:, col : col + width] = (img[:, col : col + width] * (1 - streak_dark)).astype(np.uint8)
+        effects["faint_streak"] = round(streak_dark, 3)
+        for i, (lo, hi) in enumerate(_columns(layout, matrix, s)):
+            if lo - 1.2 * s <= col + width and col <= hi + 1.2 * s:
+                square_conditions[i].append("faint_streak")
+    if "corner_out" in has:
+        img = _cut_corner(img, matrix, layout, rng, s, effects)
+    flipped = bool(rng.random() < deck.flip_180)
+    if flipped:
+        img = cv2.rotate(img, cv2.ROTATE_180)
+    quality = int(rng.integers(50, 96))
+    effects["jpeg_quality"] = quality
+    in_colour = "paper_colour_scan" in has
+    if in_colour:
+        assert paper_rgb is not None
+        # B, G, R channels: the grey page tinted back to the paper's colour.
+        ratios = [c / max(1.0, _luma(paper_rgb)) for c in paper_rgb[::-1]]
+        img = np.dstack([np.clip(img * r, 0, 255).astype(np.uint8) for r in ratios])
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    assert ok
+
+    expected = [EXPECTED_OF[k] for k in kinds]
+    outcome, choice = contest_outcome(expected, options)
+    truth = SheetTruth(
+        sheet=f"{index:07d}",
+        style=layout.style,
+        dpi=dpi,
+        test=False,
+        first_side="back",
+        flipped=flipped,
+        status="review" if outcome == "review" else "ok",
+        reason=None,
+        squares=[
+            SquareTruth(layout.contest, o, k, e) for o, k, e in zip(options, kinds, expected, strict=True)
+        ],
+        contests=[ContestTruth(layout.contest, outcome, choice)],
+        effects={"pattern": pattern, **effects},
+    )
+    return FieldSheet(truth, conds, square_conditions, buf.tobytes(), in_colour, effects)
+
+
+def _mark_line(
+    square_conditions: list[list[str]],
+    windows: list[tuple[float, float, float, float]],
+    p0: tuple[float, float],
+    direction: tuple[float, float],
+    name: str,
+    s: float,
+) -> None:
+    nx, ny = -direction[1], direction[0]
+    for i, (x0, y0, x1, y1) in enumerate(windows):
+        d = ((x0 + x1) / 2 - p0[0]) * nx + ((y0 + y1) / 2 - p0[1]) * ny
+        if abs(d) < (x1 - x0) / 2 * 1.42 + 0.5 * s and name not in square_conditions[i]:
+            square_conditions[i].append(name)
+
+
+def _place(
+    page: np.ndarray,
+    rng: np.random.Generator,
+    s: float,
+    skew: bool,
+    effects: dict[str, float | int | str | bool],
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """The page on the scanner's canvas: turned (up to 2 degrees, 3-5 with `skew`),
+    offset, stretched a little; returns (image, page px -> image px, background)."""
+    h, w = page.shape
+    background = int(rng.choice([240, 250, 40]))
+    angle = rng.uniform(3.0, 5.0) * rng.choice([-1.0, 1.0]) if skew else rng.uniform(-2.0, 2.0)
+    turn = abs(math.sin(math.radians(angle)))
+    margin_x = round(9 * s + turn * h / 2 + 0.02 * w)
+    margin_y = round(9 * s + turn * w / 2 + 0.02 * h)
+    out_w, out_h = w + 2 * margin_x, h + 2 * margin_y
+    sx, sy = 1 + rng.uniform(-0.02, 0.02), 1 + rng.uniform(-0.02, 0.02)
+    ox, oy = rng.uniform(-3, 3) * s, rng.uniform(-3, 3) * s
+    a = math.radians(angle)
+    rot = np.array(
+        [[math.cos(a) * sx, -math.sin(a) * sy, 0.0], [math.sin(a) * sx, math.cos(a) * sy, 0.0], [0, 0, 1]]
+    )
+    t1 = np.array([[1, 0, -w / 2], [0, 1, -h / 2], [0, 0, 1.0]])
+    t2 = np.array([[1, 0, out_w / 2 + ox], [0, 1, out_h / 2 + oy], [0, 0, 1.0]])
+    persp = np.eye(3)
+    persp[2, 0] = rng.uniform(-0.002, 0.002) / w
+    persp[2, 1] = rng.uniform(-0.002, 0.002) / h
+    matrix = t2 @ persp @ rot @ t1
+    img = cv2.warpPerspective(
+        page,
+        matrix,
+        (out_w, out_h),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=background,
+    )
+    effects.update(rotation_deg=round(angle, 3), background=background)
+    return img, matrix, background
+
+
+def _columns(layout: BallotLayout, matrix: np.ndarray, s: float) -> list[tuple[float, float]]:
+    out = []
+    for t in layout.targets:
+        b = t.box
+        pts = np.array(
+            [
+                [[b.x * s, b.y * s]],
+                [[(b.x + b.w) * s, (b.y + b.h) * s]],
+                [[b.x * s, (b.y + b.h) * s]],
+                [[(b.x + b.w) * s, b.y * s]],
+            ]
+        )
+        img_pts = cv2.perspectiveTransform(pts, matrix)[:, 0, :]
+        out.append((float(img_pts[:, 0].min()), float(img_pts[:, 0].max())))
+    return out
+
+
+def _cut_corner(
+    img: np.ndarray,
+    matrix: np.ndarray,
+    layout: BallotLayout,
+    rng: np.random.Generator,
+    s: float,
+    effects: dict[str, float | int | str | bool],
+) -> np.ndarray:
+    """Crop the scan so that one corner of the page falls outside the frame while every
+    fiducial stays inside with 0.5-2 mm to spare: the frame's edge passes between the
+    page's corner and the fiducials (a page turned or pushed against the edge)."""
+    wmm, hmm = layout.width_mm, layout.height_mm
+    corner = int(rng.integers(0, 4))
+    right, bottom = corner in (1, 2), corner in (2, 3)
+    page_corner = np.array([[[wmm if right else 0.0, hmm if bottom else 0.0]]]) * s
+    fids = []
+    for fx in (EDGE, wmm - EDGE - FIDUCIAL):
+        for fy in (EDGE, hmm - EDGE - FIDUCIAL):
+            fids += [
+                [[fx, fy]],
+                [[fx + FIDUCIAL, fy]],
+                [[fx + FIDUCIAL, fy + FIDUCIAL]],
+                [[fx, fy + FIDUCIAL]],
+            ]
+    pc = cv2.perspectiveTransform(page_corner, matrix)[0, 0]
+    fp = cv2.perspectiveTransform(np.array(fids) * s, matrix)[:, 0, :]
+    spare = rng.uniform(0.5, 2.0) * s
+    h, w = img.shape
+    x0, x1, y0, y1 = 0, w, 0, h
+    cut = False
+    if right and pc[0] > fp[:, 0].max() + spare:
+        x1, cut = int(rng.uniform(fp[:, 0].max() + spare, pc[0])), True
+    if not right and pc[0] < fp[:, 0].min() - spare:
+        x0, cut = int(rng.uniform(pc[0], fp[:, 0].min() - spare)) + 1, True
+    if (not cut or rng.random() < 0.5) and bottom and pc[1] > fp[:, 1].max() + spare:
+        y1, cut = int(rng.uniform(fp[:, 1].max() + spare, pc[1])), True
+    if (not cut or rng.random() < 0.5) and not bottom and pc[1] < fp[:, 1].min() - spare:
+        y0, cut = int(rng.uniform(pc[1], fp[:, 1].min() - spare)) + 1, True
+    x0, y0 = max(0, x0), max(0, y0)
+    effects["corner_out"] = corner if cut else -1
+    return np.ascontiguousarray(img[y0:y1, x0:x1])

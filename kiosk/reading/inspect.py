@@ -1,0 +1,423 @@
+"""A closer look at the few squares whose score says there is ink: is it a mark, a line of
+the paper (fold, crease, show-through, streak) running through, or a stain?
+
+The fast score (`kernels.window_local_ink`) measures all the ink in a square's window
+against the paper around it. Most squares of a sheet score near zero and are never looked
+at again. A square that scores at least `marginal` comes here, where its window is
+examined in numpy and OpenCV (a few per sheet; a folded or stained sheet has more):
+
+- Evidence of a pen or pencil: pixels inside the square (its printed border kept out)
+  that are dark (ink >= 0.5, pen) or a thin dark feature clearly darker than its
+  surroundings (black top-hat >= 0.2 of the paper over 1.6 mm, pencil). Stains, water
+  rings, thumbs and show-through are neither: their darkness is below 0.35 and they are
+  broad or faint.
+- A crossing line (`find_crossing_line`): nearly all the thin faint ink inside the square
+  lies in one straight band at most 1.2 mm wide that crosses the whole inside of the square,
+  and the same line is still there, darker than the paper beside it, 1 to 4 mm beyond the
+  window at both ends. A fold, a crease, a scanner streak, a line of the title side
+  showing through: features of the sheet, not of a hand, which stops at the mark.
+
+The rule, and where it stops: a faint (ink < 0.45) straight line that runs through the
+whole square and continues beyond its window at both ends is not a mark; its ink is taken
+out of the score. A dark line doing the same (a pen stroke through the whole row) sends the
+sheet to the commission (`crossing_line`). A tick, a cross or a short slash ends within
+about a millimetre of the square and keeps all its ink; two crossing lines (an X) never put
+most of their ink in one band. A faint straight line drawn by a voter through the square
+and on for 4 mm at both ends would be taken for paper: such a line is not a mark in the
+square alone, and nothing else on the sheet has counted it either.
+
+Decisions, from the fast score s (after a crossing line's ink is taken out) and the
+evidence e (ink of the evidence pixels, in the same units):
+- s < marginal: empty.
+- s >= marked and e >= marginal: marked.
+- s >= marked and e < marginal: review, `possible_stain` (much ink, none of it a stroke).
+- marginal <= s < marked: review, `marginal_mark`, unless e < marginal / 2 (no stroke, no dot:
+  paper darkened by a stain's edge or a fold's shadow), then empty.
+
+`find_crossing_line_reference` is the same search written as plain loops over angles
+and offsets; tests/test_inspect.py checks that both find the same line.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from kiosk.ballots.layout import TARGET, TARGET_STROKE
+
+DARK_INK = 0.5  # a pen's ink
+THIN_CONTRAST = 0.2  # a thin feature this much darker than its surroundings: pencil
+TOPHAT_MM = 1.6  # what is thinner than this is a stroke or a line, not a stain
+PROFILE_MM = 3.0  # a dip shorter than this along the ring is a stroke crossing it
+LINE_MIN_CONTRAST = 0.06  # thin features fainter than this are noise, not part of a line
+LINE_BAND_MM = 1.2  # a line's band, full width
+LINE_SHARE = 0.75  # of the thin ink inside the square that must be in the band
+LINE_COVER = 0.7  # of the band's length across the inside that must carry the line
+LINE_FAINT = 0.45  # a line fainter than this is paper; darker is a pen (review)
+BEYOND_MM = (1.0, 4.0)  # where the line must continue, past the window's edge
+BESIDE_MM = 1.2  # the paper beside the line, each side
+ANGLES = 90  # 2-degree steps
+
+
+@dataclass(frozen=True)
+class Line:
+    theta: float  # radians, normal direction
+    rho: float  # px from the window's centre, along the normal
+    share: float  # of the thin ink inside the square in the band
+    contrast: float  # median ink of the band's pixels inside the square
+
+
+@dataclass(frozen=True)
+class Verdict:
+    mark: str  # "marked", "marginal", "empty"
+    reason: str | None  # review reason code, when marginal
+    score: float  # the score after a crossing line's ink is taken out
+    evidence: float
+    line: Line | None
+
+
+def _window(image: np.ndarray, cx: float, cy: float, half: int) -> tuple[np.ndarray, int, int]:
+    """The window the fast score used (the same origin rule as `kernels._window_origin`)."""
+    hh, ww = image.shape
+    size_w, size_h = min(2 * half + 1, ww), min(2 * half + 1, hh)
+    x0 = min(max(int(np.rint(cx)) - half, 0), ww - size_w)
+    y0 = min(max(int(np.rint(cy)) - half, 0), hh - size_h)
+    return image[y0 : y0 + size_h, x0 : x0 + size_w], x0, y0
+
+
+def paper_inverse(levels: np.ndarray, size_h: int, size_w: int, ring: int) -> np.ndarray:
+    """The inverse paper level under the window: the plane of `kernels.window_local_ink`."""
+    r = max(1, min(ring, size_w // 3, size_h // 3))
+    top, bottom, left, right = (float(v) for v in levels)
+    i_c = (1 / top + 1 / bottom + 1 / left + 1 / right) / 4
+    g_x = (1 / right - 1 / left) / max(1.0, size_w - r)
+    g_y = (1 / bottom - 1 / top) / max(1.0, size_h - r)
+    ys = (np.arange(size_h) - (size_h - 1) / 2.0)[:, None]
+    xs = (np.arange(size_w) - (size_w - 1) / 2.0)[None, :]
+    return np.asarray(i_c + g_y * ys + g_x * xs)
+
+
+def coons_paper(win: np.ndarray, ring: int, scale: float) -> np.ndarray:
+    """The paper under the window, interpolated from the whole ring around it (a Coons
+    patch through the four sides' profiles), so that a stain's edge crossing the window
+    is followed, not only its mean level. Each side's profile is the level at 75 % across the
+    ring at each position (as `kernels.window_local_ink` takes each side's level), then the median over 3 mm along it: a stroke that
+    crosses the ring leaves no dip."""
+    h, w = win.shape
+    r = max(1, min(ring, w // 3, h // 3))
+    k = max(3, int(PROFILE_MM * scale) | 1)
+    f = win.astype(np.float32)
+
+    def profile(values: np.ndarray) -> np.ndarray:
+        line = np.ascontiguousarray(np.percentile(values, 75, axis=0).astype(np.uint8).reshape(1, -1))
+        out: np.ndarray = cv2.medianBlur(line, k).ravel().astype(np.float32)
+        return out
+
+    top, bottom = profile(f[:r, :]), profile(f[h - r :, :])
+    left, right = profile(f[:, :r].T), profile(f[:, w - r :].T)
+    v = np.clip((np.arange(h, dtype=np.float32) - (r - 1) / 2) / max(1.0, h - r), 0, 1)[:, None]
+    u = np.clip((np.arange(w, dtype=np.float32) - (r - 1) / 2) / max(1.0, w - r), 0, 1)[None, :]
+    patch = (
+        (1 - v) * top[None, :]
+        + v * bottom[None, :]
+        + (1 - u) * left[:, None]
+        + u * right[:, None]
+        - ((1 - u) * (1 - v) * top[0] + u * (1 - v) * top[-1] + (1 - u) * v * bottom[0] + u * v * bottom[-1])
+    )
+    out: np.ndarray = np.maximum(patch, 1.0)
+    return out
+
+
+def inspect_square(
+    image: np.ndarray,
+    centre: tuple[float, float],
+    scale: float,
+    half: int,
+    ring: int,
+    levels: np.ndarray,
+    gain: float,
+    score: float,
+    denominator: float,
+    marginal: float,
+    marked: float,
+) -> Verdict:
+    """The decision for one square whose fast score is at least `marginal`.
+    `denominator`: the square's inside in px (the score's unit)."""
+    view, x0, y0 = _window(image, centre[0], centre[1], half)
+    win = np.ascontiguousarray(view)
+    size_h, size_w = win.shape
+    inv = paper_inverse(levels, size_h, size_w, ring)
+    ink = np.clip(gain * (1.0 - win * inv), 0.0, 1.0)
+    # The same ink against the paper interpolated from the whole ring (follows a stain's edge).
+    paper_local = coons_paper(win, ring, scale)
+    ink_local = np.clip(gain * (1.0 - win / paper_local), 0.0, 1.0)
+    k = max(3, int(TOPHAT_MM * scale) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    thin = cv2.morphologyEx(win, cv2.MORPH_BLACKHAT, kernel) * inv * gain
+    # Where in the window the square is: its centre, rounded as the window was.
+    ys = np.arange(size_h)[:, None] - (centre[1] - y0)
+    xs = np.arange(size_w)[None, :] - (centre[0] - x0)
+    # The inside of the square, 0.35 mm in from its printed border; the printed border
+    # with 0.5 mm either side; the rest of the window.
+    inner = (TARGET / 2 - TARGET_STROKE - 0.35) * scale
+    box = np.maximum(np.abs(xs), np.abs(ys))
+    inside = box <= inner
+    border = (~inside) & (box <= (TARGET / 2 + 0.5) * scale)
+    search = ~border
+    evidence_px = inside & ((ink >= DARK_INK) | (thin >= THIN_CONTRAST))
+    score_local = score + float(ink_local.sum() - ink.sum()) / denominator
+    lines: list[Line] = []
+    dark_inside = float(ink[inside & (ink >= DARK_INK)].sum()) / denominator
+    if dark_inside < marked:
+        # Up to two lines (a fold across and a streak along, say), each found, checked and
+        # taken out of the search before the next.
+        for _ in range(2):
+            line = find_crossing_line(thin, search, xs, ys, scale, float(half))
+            if line is None or not _continues(image, centre, line, half, scale):
+                break
+            lines.append(line)
+            band = _band(xs, ys, line, scale)
+            if line.contrast >= LINE_FAINT:
+                ev = float(ink[evidence_px].sum()) / denominator
+                return Verdict("marginal", "crossing_line", score, ev, line)
+            # Take the line's ink out: all of it in the window, where it crosses the
+            # printed border too (that part estimated from the line's own ink elsewhere).
+            clear = band & ~border
+            n_clear = int(clear.sum())
+            if n_clear:
+                scale_up = float(band.sum()) / n_clear
+                score -= float(ink[clear].sum()) * scale_up / denominator
+                score_local -= float(ink_local[clear].sum()) * scale_up / denominator
+            evidence_px &= ~band
+            search &= ~band
+    else:
+        # Much dark ink: a mark, unless it is one straight stroke across the whole square
+        # that goes on beyond the window (a pen line through the row): then the commission.
+        pen = _straight_stroke(ink, inside, xs, ys, scale, inner)
+        if pen is not None and _continues(image, centre, pen, half, scale):
+            ev = float(ink[evidence_px].sum()) / denominator
+            return Verdict("marginal", "crossing_line", score, ev, pen)
+    line = lines[0] if lines else None
+    ev = float(ink[evidence_px].sum()) / denominator
+    low = min(score, score_local)
+    if ev >= marginal / 2:
+        # Strokes or dark ink in the square: a mark, or a mark's start.
+        if low >= marked:
+            return Verdict("marked", None, low, ev, line)
+        return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
+    # No stroke and no dark ink: darkened paper (a stain's edge, a shadow) or a light
+    # smooth mark (pencil, whose grain a low-resolution scan loses).
+    if score < marginal:
+        return Verdict("empty", None, score, ev, line)
+    explained = score - score_local  # what the paper around the square accounts for
+    if explained >= 0.5 * score:
+        # Trust the ring only if the inside of the square is darkened the way the ring
+        # predicts (a stain's edge does that; a stroke crossing the ring does not).
+        predicted = float(np.clip(gain * (1.0 - paper_local * inv), 0.0, 1.0)[inside].sum())
+        actual = float(ink[inside].sum())
+        if score_local < marginal and actual >= 0.5 * predicted >= 0.25 * marginal * denominator:
+            return Verdict("empty", None, score_local, ev, line)
+        return Verdict("marginal", "possible_stain", score_local, ev, line)
+    # Ink inside the square that is neither a stroke nor explained by the paper around
+    # it: a light fill, or a stain smaller than the window. The commission decides.
+    return Verdict("marginal", "marginal_mark", score, ev, line)
+
+
+def _straight_stroke(
+    ink: np.ndarray, inside: np.ndarray, xs: np.ndarray, ys: np.ndarray, scale: float, inner: float
+) -> Line | None:
+    """The dark ink inside the square as one straight stroke, if it is one: spread less than
+    0.35 mm across its axis, covering the whole inside along it."""
+    dark = inside & (ink >= DARK_INK)
+    yy, xx = np.nonzero(dark)
+    if len(yy) < 4:
+        return None
+    u, v = xs[0, xx], ys[yy, 0]
+    w = ink[yy, xx].astype(np.float64)
+    mu, mv = float((u * w).sum() / w.sum()), float((v * w).sum() / w.sum())
+    du, dv = u - mu, v - mv
+    cuu, cvv, cuv = float((w * du * du).sum()), float((w * dv * dv).sum()), float((w * du * dv).sum())
+    along = 0.5 * math.atan2(2 * cuv, cuu - cvv)
+    theta = (along + math.pi / 2) % math.pi
+    c, s = math.cos(theta), math.sin(theta)
+    across = du * c + dv * s
+    if math.sqrt(float((w * across * across).sum() / w.sum())) > 0.35 * scale:
+        return None
+    rho = mu * c + mv * s
+    pos = -u * s + v * c
+    t_lo, t_hi = _chord(rho, c, s, inner)
+    if t_hi - t_lo < 1.0 * scale or float(pos.max() - pos.min()) < 0.9 * (t_hi - t_lo):
+        return None
+    return Line(theta, rho, 1.0, float(np.median(w)))
+
+
+def _band(xs: np.ndarray, ys: np.ndarray, line: Line, scale: float) -> np.ndarray:
+    d = xs * math.cos(line.theta) + ys * math.sin(line.theta) - line.rho
+    out: np.ndarray = np.abs(d) <= LINE_BAND_MM / 2 * scale
+    return out
+
+
+def _candidates(thin: np.ndarray, inside: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Pixels that may belong to a line, weighted by how far they stand above the
+    window's own noise (the 85th percentile of its thin features: a line covers a few
+    per cent of the window; noise and JPEG ringing cover all of it)."""
+    values = thin[inside]
+    if values.size == 0:
+        return None
+    floor = max(LINE_MIN_CONTRAST, float(np.percentile(values, 85)) + 0.02)
+    sel = inside & (thin >= floor)
+    yy, xx = np.nonzero(sel)
+    if len(yy) < 4:
+        return None
+    # Whole numbers (1/4096 of the paper): every sum of them is exact, so the fast and the
+    # reference search add up to the same votes and pick the same band on a tie.
+    return yy, xx, np.floor((thin[sel] - (floor - 0.02)) * 4096.0).astype(np.float64) / 4096.0
+
+
+def find_crossing_line(
+    thin: np.ndarray, inside: np.ndarray, xs: np.ndarray, ys: np.ndarray, scale: float, inner: float
+) -> Line | None:
+    """The straight band (LINE_BAND_MM wide) holding most of the thin ink inside the
+    square, if it holds at least LINE_SHARE of it and crosses the whole inside.
+    A weighted Hough transform: every thin pixel votes for each angle's offset."""
+    cand = _candidates(thin, inside)
+    if cand is None:
+        return None
+    yy, xx, w = cand
+    u = xs[0, xx]
+    v = ys[yy, 0]
+    total = float(w.sum())
+    thetas = np.arange(ANGLES) * (math.pi / ANGLES)
+    cos, sin = np.cos(thetas), np.sin(thetas)
+    reach = math.ceil(float(np.hypot(np.abs(xs).max(), np.abs(ys).max()))) + 1
+    rho = np.rint(u[None, :] * cos[:, None] + v[None, :] * sin[:, None]).astype(np.int64) + reach
+    bins = 2 * reach + 1
+    votes = np.bincount((np.arange(ANGLES)[:, None] * bins + rho).ravel(), np.tile(w, ANGLES), ANGLES * bins)
+    votes = votes.reshape(ANGLES, bins)
+    hb = max(1, int(LINE_BAND_MM / 2 * scale))
+    csum = np.concatenate([np.zeros((ANGLES, 1)), np.cumsum(votes, axis=1)], axis=1)
+    lo = np.clip(np.arange(bins) - hb, 0, bins)
+    hi = np.clip(np.arange(bins) + hb + 1, 0, bins)
+    band_sums = csum[:, hi] - csum[:, lo]
+    a, r = np.unravel_index(int(np.argmax(band_sums)), band_sums.shape)
+    share = float(band_sums[a, r]) / total
+    if share < LINE_SHARE:
+        return None
+    line = Line(float(thetas[a]), float(r - reach), share, 0.0)
+    return _checked(line, u, v, w, scale, inner)
+
+
+def _checked(
+    line: Line, u: np.ndarray, v: np.ndarray, w: np.ndarray, scale: float, inner: float
+) -> Line | None:
+    """Refine the band's line (weighted least squares over its pixels: a 1.2 mm band
+    allows several degrees, and the line is followed for millimetres beyond the window),
+    then check that it crosses the whole inside (LINE_COVER of its length, 0.5 mm steps)."""
+    hb = max(1, int(LINE_BAND_MM / 2 * scale)) + 0.5
+    c, s = math.cos(line.theta), math.sin(line.theta)
+    on = np.abs(u * c + v * s - line.rho) <= hb
+    if int(on.sum()) < 3:
+        return None
+    wu, wv, ww = u[on], v[on], w[on]
+    mu, mv = float((wu * ww).sum() / ww.sum()), float((wv * ww).sum() / ww.sum())
+    du, dv = wu - mu, wv - mv
+    cuu, cvv, cuv = float((ww * du * du).sum()), float((ww * dv * dv).sum()), float((ww * du * dv).sum())
+    # The normal is the eigenvector of the smaller eigenvalue of the weighted scatter.
+    along = 0.5 * math.atan2(2 * cuv, cuu - cvv)  # direction of the larger spread
+    theta = (along + math.pi / 2) % math.pi
+    c, s = math.cos(theta), math.sin(theta)
+    rho = mu * c + mv * s
+    on = np.abs(u * c + v * s - rho) <= hb
+    if int(on.sum()) < 3:
+        return None
+    pos = -u[on] * s + v[on] * c
+    t_lo, t_hi = _chord(rho, c, s, inner)
+    if t_hi - t_lo < 1.0 * scale:
+        return None
+    step = 0.5 * scale
+    nbins = max(1, int((t_hi - t_lo) / step))
+    idx = np.clip(((pos - t_lo) / step).astype(np.int64), 0, nbins - 1)
+    cover = len(np.unique(idx)) / nbins
+    if cover < LINE_COVER:
+        return None
+    contrast = float(np.median(w[on]))
+    return Line(theta, rho, line.share, contrast)
+
+
+def _chord(rho: float, c: float, s: float, inner: float) -> tuple[float, float]:
+    """Where the line u*c + v*s = rho runs inside |u|, |v| <= inner, as positions along
+    its direction (-s, c) from its foot point."""
+    lo, hi = -1e9, 1e9
+    # point(t) = rho * (c, s) + t * (-s, c)
+    for p0, dp in ((rho * c, -s), (rho * s, c)):
+        if abs(dp) < 1e-12:
+            if abs(p0) > inner:
+                return 0.0, 0.0
+            continue
+        a, b = (-inner - p0) / dp, (inner - p0) / dp
+        lo, hi = max(lo, min(a, b)), min(hi, max(a, b))
+    return (lo, hi) if hi > lo else (0.0, 0.0)
+
+
+def _continues(image: np.ndarray, centre: tuple[float, float], line: Line, half: int, scale: float) -> bool:
+    """Is the line still there beyond the window, at both ends? Grey on the line against
+    the lighter of the paper 1.2 mm to each side, 1-4 mm past the window's edge."""
+    hh, ww = image.shape
+    c, s = math.cos(line.theta), math.sin(line.theta)
+    fx, fy = centre[0] + line.rho * c, centre[1] + line.rho * s
+    # Distance along the line from the foot to the window's edge (the square window's
+    # half-diagonal bounds it; use where the line leaves the window).
+    t_lo, t_hi = _chord(line.rho, c, s, float(half))
+    ends = []
+    for sign, t_edge in ((-1.0, t_lo), (1.0, t_hi)):
+        ts = t_edge + sign * np.arange(BEYOND_MM[0], BEYOND_MM[1], 0.25) * scale
+        px = fx - ts * s
+        py = fy + ts * c
+        rel = []
+        # On the line (the darkest of three paths 0.3 mm apart: the line's angle is known
+        # to a fraction of a degree) and the paper 1.2 mm to each side.
+        for off in (-0.3 * scale, 0.0, 0.3 * scale, -BESIDE_MM * scale, BESIDE_MM * scale):
+            qx = np.rint(px + off * c).astype(np.int64)
+            qy = np.rint(py + off * s).astype(np.int64)
+            if qx.min() < 0 or qy.min() < 0 or qx.max() >= ww or qy.max() >= hh:
+                return False
+            rel.append(image[qy, qx].astype(np.float64))
+        paper = np.maximum(rel[3], rel[4])
+        on_line = np.minimum(np.minimum(rel[0], rel[1]), rel[2])
+        ends.append(float(np.median(1.0 - on_line / np.maximum(paper, 1.0))))
+    need = max(0.025, 0.35 * line.contrast)
+    return min(ends) >= need
+
+
+def find_crossing_line_reference(
+    thin: np.ndarray, inside: np.ndarray, xs: np.ndarray, ys: np.ndarray, scale: float, inner: float
+) -> Line | None:
+    """`find_crossing_line` as plain loops: for each angle and offset, add up the thin ink of
+    every candidate pixel whose rounded offset lies in the band."""
+    cand = _candidates(thin, inside)
+    if cand is None:
+        return None
+    yy, xx, w = cand
+    u = xs[0, xx]
+    v = ys[yy, 0]
+    total = float(w.sum())
+    hb = max(1, int(LINE_BAND_MM / 2 * scale))
+    reach = math.ceil(float(np.hypot(np.abs(xs).max(), np.abs(ys).max()))) + 1
+    thetas = np.arange(ANGLES) * (math.pi / ANGLES)
+    cos_t, sin_t = np.cos(thetas), np.sin(thetas)  # the fast path's table, value for value
+    best, best_a, best_r = -1.0, 0, 0
+    for a in range(ANGLES):
+        c, s = float(cos_t[a]), float(sin_t[a])
+        offs = [round(float(uu) * c + float(vv) * s) for uu, vv in zip(u, v, strict=True)]
+        for r in range(-reach, reach + 1):
+            acc = sum(float(wi) for o, wi in zip(offs, w, strict=True) if r - hb <= o <= r + hb)
+            if acc > best:
+                best, best_a, best_r = acc, a, r
+    share = best / total
+    if share < LINE_SHARE:
+        return None
+    line = Line(best_a * (math.pi / ANGLES), float(best_r), share, 0.0)
+    return _checked(line, u, v, w, scale, inner)

@@ -1,0 +1,205 @@
+"""The closer look at inked squares (kiosk/reading/inspect.py) and the local-paper score,
+on real rendered ballots: uniform darkening scores zero, a fold line through a square is
+not a mark, a thin tick still is, a pen line across the whole row goes to review. And
+the crossing-line search agrees with its plain-loop reference."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kiosk.ballots.deck import DeckOptions, canvas_margins, generate_sheet
+from kiosk.ballots.layout import TARGET, build_layout
+from kiosk.election.package import election_hash
+from kiosk.election.sample import sample_election
+from kiosk.reading.inspect import find_crossing_line, find_crossing_line_reference
+from kiosk.reading.reader import BallotReader
+
+STYLE = "MZ-SMD-02"
+
+
+@pytest.fixture(scope="module")
+def setup() -> tuple[BallotReader, object, str]:
+    e = sample_election()
+    h = election_hash(e)
+    return BallotReader(e, h, keep_crops="never"), e, h
+
+
+def _sheet(
+    setup: tuple[BallotReader, object, str], index: int
+) -> tuple[np.ndarray, list[str], float, tuple[int, int]]:
+    """A clean, upright scan (200 dpi): its image, the truth per square, px/mm, and where
+    page (0, 0) is in the image."""
+    _, e, h = setup
+    opt = DeckOptions.clean()
+    s = generate_sheet(e, h, STYLE, 5, index, opt, with_front=False)  # type: ignore[arg-type]
+    scale = 200 / 25.4
+    layout = build_layout(e, h, STYLE)  # type: ignore[arg-type]
+    page_h, page_w = round(layout.height_mm * scale), round(layout.width_mm * scale)
+    mx, my = canvas_margins(page_h, page_w, opt, scale)
+    return s.back.copy(), [q.expected for q in s.truth.squares], scale, (mx, my)
+
+
+def _square_centres(
+    setup: tuple[BallotReader, object, str], scale: float, origin: tuple[int, int]
+) -> list[tuple[float, float]]:
+    _, e, h = setup
+    layout = build_layout(e, h, STYLE)  # type: ignore[arg-type]
+    return [(origin[0] + t.box.cx * scale, origin[1] + t.box.cy * scale) for t in layout.targets]
+
+
+def _empty_index(expected: list[str]) -> int:
+    return next(i for i, x in enumerate(expected) if x == "empty" and 3 < i < len(expected) - 3)
+
+
+def test_uniform_darkening_scores_zero(setup: tuple[BallotReader, object, str]) -> None:
+    """Paper darkened by a third everywhere (a grey sheet, a dim lamp, a big stain): the
+    scores of every square stay where they were on white paper."""
+    reader = setup[0]
+    img, expected, _, _ = _sheet(setup, 3)
+    plain = reader.read(img)
+    dark = reader.read(cv2.convertScaleAbs(img, alpha=0.68))
+    assert plain.status != "rejected" and dark.status != "rejected"
+    a = np.array([m.score for m in plain.contests[0].marks])
+    b = np.array([m.score for m in dark.contests[0].marks])
+    empty = np.array([x == "empty" for x in expected])
+    assert np.abs(b[empty]).max() < 0.01, b[empty]
+    assert np.abs(b - a)[empty].max() < 0.01
+    assert [m.mark for m in plain.contests[0].marks] == [m.mark for m in dark.contests[0].marks]
+
+
+def test_stain_over_an_empty_square_is_not_a_mark(setup: tuple[BallotReader, object, str]) -> None:
+    """A tea stain (25 % darker, soft edge) covering an empty square and its neighbours."""
+    reader = setup[0]
+    img, expected, scale, origin = _sheet(setup, 4)
+    i = _empty_index(expected)
+    cx, cy = _square_centres(setup, scale, origin)[i]
+    mask: np.ndarray = np.zeros(img.shape, np.float32)
+    cv2.circle(mask, (round(cx + 3 * scale), round(cy - 2 * scale)), round(12 * scale), 1.0, -1)
+    mask = cv2.GaussianBlur(mask, (0, 0), 0.8 * scale)
+    stained = (img * (1 - 0.25 * mask)).astype(np.uint8)
+    r = reader.read(stained)
+    assert r.status != "rejected"
+    assert r.contests[0].marks[i].mark == "empty", r.contests[0].marks[i]
+
+
+def _line(
+    img: np.ndarray, p0: tuple[float, float], angle_deg: float, width_px: int, factor: float
+) -> np.ndarray:
+    """A straight line across the whole image through p0, multiplying the grey by `factor`."""
+    layer = np.zeros(img.shape, np.uint8)
+    a = math.radians(angle_deg)
+    d = (math.cos(a), math.sin(a))
+    far = 10 * max(img.shape)
+    q0 = (round(p0[0] - far * d[0]), round(p0[1] - far * d[1]))
+    q1 = (round(p0[0] + far * d[0]), round(p0[1] + far * d[1]))
+    cv2.line(layer, q0, q1, 255, width_px, cv2.LINE_AA)
+    f = 1 - (1 - factor) * layer.astype(np.float32) / 255
+    out: np.ndarray = (img * f).astype(np.uint8)
+    return out
+
+
+@pytest.mark.parametrize("angle", [0.0, 1.5, 37.0, 90.0])
+def test_fold_line_through_an_empty_square_is_not_a_mark(
+    setup: tuple[BallotReader, object, str], angle: float
+) -> None:
+    """A fold's valley (25 % darker, 0.5 mm) through the middle of an empty square and on
+    across the page: the square stays empty and the sheet is not sent to review for it."""
+    reader = setup[0]
+    img, expected, scale, origin = _sheet(setup, 6)
+    i = _empty_index(expected)
+    centre = _square_centres(setup, scale, origin)[i]
+    before = reader.read(img)
+    folded = _line(img, centre, angle, max(1, round(0.5 * scale)), 0.75)
+    r = reader.read(folded)
+    assert r.status != "rejected"
+    m = r.contests[0].marks[i]
+    assert m.mark == "empty", m
+    assert r.status == before.status
+
+
+def test_thin_tick_still_counts(setup: tuple[BallotReader, object, str]) -> None:
+    """A thin (0.3 mm) pen tick, and a fold through the same square: marked."""
+    reader = setup[0]
+    img, expected, scale, origin = _sheet(setup, 6)
+    i = _empty_index(expected)
+    cx, cy = _square_centres(setup, scale, origin)[i]
+    half = TARGET / 2 * scale
+    pts = np.array(
+        [[cx - 0.6 * half, cy], [cx - 0.1 * half, cy + 0.6 * half], [cx + 0.7 * half, cy - 0.7 * half]]
+    )
+    ticked = img.copy()
+    cv2.polylines(
+        ticked, [pts.astype(np.int32).reshape(-1, 1, 2)], False, 30, max(1, round(0.3 * scale)), cv2.LINE_AA
+    )
+    for image in (ticked, _line(ticked, (cx, cy), 0.5, max(1, round(0.5 * scale)), 0.75)):
+        m = reader.read(image).contests[0].marks[i]
+        assert m.mark == "marked", m
+
+
+def test_pen_line_across_the_row_goes_to_review(setup: tuple[BallotReader, object, str]) -> None:
+    """A dark pen line through a square and across the whole row is not quietly taken for
+    a fold: the commission sees it (`crossing_line`)."""
+    reader = setup[0]
+    img, expected, scale, origin = _sheet(setup, 6)
+    if sum(x == "marked" for x in expected) >= 2:
+        pytest.skip("an overvote stays an overvote")
+    i = _empty_index(expected)
+    cx, cy = _square_centres(setup, scale, origin)[i]
+    struck = img.copy()
+    cv2.line(
+        struck,
+        (round(cx - 60 * scale), round(cy)),
+        (round(cx + 10 * scale), round(cy)),
+        25,
+        max(1, round(0.5 * scale)),
+    )
+    r = reader.read(struck)
+    m = r.contests[0].marks[i]
+    assert m.mark == "marginal" and m.reason == "crossing_line", m
+    assert r.status == "review" and "crossing_line" in r.review_reasons
+    assert r.to_json()["review_reasons"] == list(r.review_reasons)
+
+
+@st.composite
+def line_windows(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, float]:
+    """A window of thin-feature contrast: noise, maybe a line at any angle and offset, maybe
+    short strokes; the inside of a square in it."""
+    scale = draw(st.sampled_from([150 / 25.4, 200 / 25.4, 300 / 25.4]))
+    half = round((TARGET / 2 + 1.2) * scale)
+    size = 2 * half + 1
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    thin = np.abs(rng.normal(0, draw(st.floats(0.0, 0.05)), (size, size))).astype(np.float32)
+    canvas = np.zeros((size, size), np.uint8)
+    if draw(st.booleans()):
+        a = draw(st.floats(0, math.pi))
+        off = draw(st.floats(-half, half))
+        c, s = math.cos(a), math.sin(a)
+        p = (half + off * c, half + off * s)
+        q0 = (round(p[0] - 3 * size * s), round(p[1] + 3 * size * c))
+        q1 = (round(p[0] + 3 * size * s), round(p[1] - 3 * size * c))
+        cv2.line(canvas, q0, q1, draw(st.integers(20, 255)), draw(st.integers(1, 4)))
+    for _ in range(draw(st.integers(0, 3))):
+        x0, y0, x1, y1 = (draw(st.integers(0, size - 1)) for _ in range(4))
+        cv2.line(canvas, (x0, y0), (x1, y1), draw(st.integers(20, 255)), draw(st.integers(1, 3)))
+    thin = np.maximum(thin, canvas.astype(np.float32) / 255)
+    ys = np.arange(size)[:, None] - half + draw(st.floats(-0.5, 0.5))
+    xs = np.arange(size)[None, :] - half + draw(st.floats(-0.5, 0.5))
+    box = np.maximum(np.abs(xs), np.abs(ys))
+    search = ~((box > (TARGET / 2 - 0.7) * scale) & (box <= (TARGET / 2 + 0.5) * scale))
+    return thin, search, xs, ys, scale, float(half)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(w=line_windows())
+def test_crossing_line_fast_and_reference_agree(
+    w: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, float],
+) -> None:
+    fast = find_crossing_line(*w)
+    ref = find_crossing_line_reference(*w)
+    assert fast == ref
