@@ -169,6 +169,10 @@ ErrorCode = Literal[
     "member_pin_wrong",
     "member_locked",
     "protocol_finalised",
+    # the reader's review reasons (issue 10)
+    "marginal_mark",
+    "possible_stain",
+    "crossing_line",
 ]
 
 # One counter of a contest: "option:<id>" for a vote, else the outcome ("blank",
