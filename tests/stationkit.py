@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.ballots.deck import DeckOptions
+from kiosk.ballots.deck import DeckOptions, SheetTruth
 from kiosk.election.load import load_election
 from kiosk.station.journal import Journal
 from kiosk.station.service import FixedClock, Station
-from kiosk.vocabulary import tally_key
+from kiosk.vocabulary import Mode, tally_key
 
 CLEAN = DeckOptions(streak=0.0, hesitation=0.0)
 
@@ -23,7 +23,7 @@ def make_station(tmp: Path, mirror: bool = True) -> Station:
     return Station(journal, pkg, development=True)
 
 
-def expected_tally(truths: list) -> dict[str, dict[str, int]]:  # type: ignore[type-arg]
+def expected_tally(truths: list[SheetTruth]) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     for t in truths:
         if t.status == "rejected":
@@ -35,5 +35,5 @@ def expected_tally(truths: list) -> dict[str, dict[str, int]]:  # type: ignore[t
     return out
 
 
-def counters(journal: Journal, mode: str = "official") -> dict[str, dict[str, int]]:
-    return {c: {k: n for k, n in keys.items() if n} for c, keys in journal.tally(mode).contests.items()}  # type: ignore[arg-type]
+def counters(journal: Journal, mode: Mode = "official") -> dict[str, dict[str, int]]:
+    return {c: {k: n for k, n in keys.items() if n} for c, keys in journal.tally(mode).contests.items()}

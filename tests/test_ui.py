@@ -87,13 +87,19 @@ def test_text_colours_pass_wcag_aa_contrast() -> None:
 # --- the adapter ------------------------------------------------------------------------------------
 
 
+class _ClockedService(KioskService):
+    """The service with the test's monotonic clock at hand (`now[0]`, seconds)."""
+
+    now: list[float]
+
+
 @pytest.fixture
-def service(tmp_path: Path) -> KioskService:
+def service(tmp_path: Path) -> _ClockedService:
     clock_now = [0.0]
-    s = KioskService(
+    s = _ClockedService(
         tmp_path / "station", clock=FixedClock(), monotonic=lambda: clock_now[0], development=True
     )
-    s.now = clock_now  # type: ignore[attr-defined]
+    s.now = clock_now
     view = s.load_package()
     assert view.development and view.stations[0].id == "379"
     s.configure("379")
@@ -127,7 +133,7 @@ def test_actions_need_a_member_and_record_who(service: KioskService) -> None:
     assert [e["detail"]["code"] for e in events if e["kind"] == "refused"] == ["role_not_allowed"]
 
 
-def test_wrong_pins_lock_the_name_for_a_while(service: KioskService) -> None:
+def test_wrong_pins_lock_the_name_for_a_while(service: _ClockedService) -> None:
     for _ in range(MAX_PIN_ATTEMPTS - 1):
         with pytest.raises(SanaqError) as err:
             service.sign_in(CHAIR, "0000")
@@ -139,7 +145,7 @@ def test_wrong_pins_lock_the_name_for_a_while(service: KioskService) -> None:
         service.sign_in(CHAIR, CHAIR_PIN)  # even the right PIN, while locked
     assert err.value.code == "sign_in_locked"
     assert service.sign_in(MEMBER, MEMBER_PIN).role == "member"  # other names are not locked
-    service.now[0] += 301  # type: ignore[attr-defined]
+    service.now[0] += 301
     assert service.sign_in(CHAIR, CHAIR_PIN).role == "chair"
     refused = [e["detail"]["code"] for e in service.journal.audit_events() if e["kind"] == "refused"]
     assert refused == ["pin_wrong", "pin_wrong", "sign_in_locked", "sign_in_locked"]
@@ -210,7 +216,7 @@ def test_second_chance_take_back_or_cast_as_is(tmp_path: Path) -> None:
     outcomes = Counter(r.outcome for r in results if isinstance(r, SheetResult))
     cast, back = asked.count("cast"), asked.count("back")
     assert outcomes["cast_as_is"] == cast and outcomes["returned"] == back
-    truth = Counter(t.contests[0].outcome for t in scanner.truth.values())  # type: ignore[attr-defined]
+    truth = Counter(t.contests[0].outcome for t in scanner.truth.values())
     tally = service.tally()
     contest = tally["contests"]["mazhilis-list"]
     # Every sheet fed is either counted or went back to its voter, and only once.

@@ -177,8 +177,8 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
             want[c.choice if c.outcome == "vote" and c.choice else c.outcome] += 1
         # The commission's decisions replace the doubtful ones.
         want["review"] -= len(decisions)
-        for outcome, option in decisions:
-            want[option if outcome == "vote" and option else outcome] += 1
+        for verdict, chosen in decisions:
+            want[chosen if verdict == "vote" and chosen else verdict] += 1
         got = Counter({**tally["options"], "blank": tally["blank"], "overvote": tally["overvote"]})
         got["review"] = tally["review_pending"]
         assert +got == +want
