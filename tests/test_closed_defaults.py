@@ -245,7 +245,11 @@ def test_two_scan_processes_count_each_sheet_once_and_return_none(tmp_path: Path
         cmd = [sys.executable, "-m", "kiosk.cli", "station", "--data", str(data), *dev, *MEMBER, "scan"]
         procs = [
             subprocess.Popen(
-                [*cmd, f"folder://{inbox}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+                # accepted=names: the counted sheets' files stay, to check each ended in one place
+                [*cmd, f"folder://{inbox}?accepted=names"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
             )
             for _ in range(2)
         ]
