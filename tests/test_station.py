@@ -462,10 +462,10 @@ def test_a_reused_file_name_is_a_new_sheet_and_the_old_file_is_kept(tmp_path: Pa
     first = write_deck(pkg.election, pkg.election_hash, "AST-LIST", 2, 21, tmp_path / "inbox", CLEAN)
     st = make_station(tmp_path)
     st.journal.transition("open", "chair")
-    assert st.scan(FolderScanner(tmp_path / "inbox")).counted == 2
+    assert st.scan(FolderScanner(tmp_path / "inbox", "random")).counted == 2
     # The scanner software starts its numbering again: same names, new ballots.
     second = write_deck(pkg.election, pkg.election_hash, "AST-LIST", 2, 22, tmp_path / "inbox", CLEAN)
-    assert st.scan(FolderScanner(tmp_path / "inbox")).counted == 2
+    assert st.scan(FolderScanner(tmp_path / "inbox", "random")).counted == 2
     assert st.journal.tally().sheets == 4
     assert counters(st.journal) == expected_tally(first + second)
     assert len(list((tmp_path / "inbox" / "accepted").glob("*.jpg"))) == 8
