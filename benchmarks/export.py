@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from kiosk.election.load import load_election
 from kiosk.protocol import export as ex
 from kiosk.protocol import nist
+from kiosk.vocabulary import tally_key
 
 
 def synthetic(n: int, seed: int = 1) -> tuple[list[dict[str, Any]], dict[str, dict[str, int]]]:
@@ -65,7 +66,7 @@ def synthetic(n: int, seed: int = 1) -> tuple[list[dict[str, Any]], dict[str, di
                 "decision": None,
             }
         )
-        key = f"option:{choice}" if outcome == "vote" else outcome
+        key = tally_key(outcome, choice)
         tally.setdefault(c.id, {})[key] = tally.setdefault(c.id, {}).get(key, 0) + 1
     return records, tally
 

@@ -85,9 +85,9 @@ def make_inputs(work: Path, tree: Path) -> None:
         inbox = work / name
         inbox.mkdir(exist_ok=True)
         for side in "ab":
-            f = inbox / f"huge.{side}.png"
-            if not f.exists():
-                with open(f, "wb") as out:  # regular files of real zeros read back (sparse on disk)
+            huge = inbox / f"huge.{side}.png"
+            if not huge.exists():
+                with open(huge, "wb") as out:  # regular files of real zeros read back (sparse on disk)
                     out.truncate(size)
 
 

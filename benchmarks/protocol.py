@@ -27,12 +27,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kiosk.cli import main as sanaq
-from kiosk.commands_protocol import _final_chain_hash
 from kiosk.election.load import load_election, trust
 from kiosk.protocol import compact
 from kiosk.protocol.desk import Desk, JournalFacts, commission_decided
@@ -47,7 +47,7 @@ from kiosk.station.journal import Journal
 from kiosk.station.service import FixedClock
 
 
-def build_sign_print(data: Path, keys: dict[str, object], device: object) -> dict[str, object]:
+def build_sign_print(data: Path, keys: Mapping[str, object], device: object) -> dict[str, object]:
     pkg = load_election(data / "election.json")
     journal = Journal.open(data / "journal.sqlite", FixedClock())
     store = ProtocolStore.open(data / "journal.sqlite", FixedClock().now_iso)
@@ -59,7 +59,7 @@ def build_sign_print(data: Path, keys: dict[str, object], device: object) -> dic
     c_all = time.process_time()
     tally = journal.tally("official")
     records = list(journal.cast_vote_records("official"))
-    head = _final_chain_hash(journal)
+    head = journal.chain_head()
     for contest in desk.contests():
         t = time.perf_counter()
         facts = JournalFacts(
@@ -165,7 +165,7 @@ def main() -> None:
         t_proc.append(time.perf_counter() - t)
         t = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "kiosk.commands_protocol", str(biggest)], check=True, capture_output=True
+            [sys.executable, "-m", "kiosk.cli.protocol", str(biggest)], check=True, capture_output=True
         )
         t_light.append(time.perf_counter() - t)
 
@@ -191,7 +191,7 @@ def main() -> None:
             seed = rng.randrange(1 << 30)
             effects = harsher(PhotoEffects.draw(random.Random(seed)), args.severity)
             photos.append(degrade(page, dpi, effects, seed))  # type: ignore[arg-type]
-        texts = decode_images(photos)  # type: ignore[arg-type]
+        texts = decode_images(photos)
         expected = compact.split(compact.to_binary(parse_file(signed[pdf.stem])))
         codes_total += len(expected)
         codes_read += len(set(texts) & set(expected))

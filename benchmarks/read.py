@@ -62,6 +62,7 @@ def time_style(reader: BallotReader, blobs: list[bytes]) -> dict[str, float]:
         t0 = time.perf_counter()
         image = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
         t1 = time.perf_counter()
+        assert image is not None
         reader.read(image)
         t2 = time.perf_counter()
         reading = reader.read_bytes(blob)

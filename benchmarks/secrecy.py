@@ -161,12 +161,12 @@ def analyse(
         for k, p in enumerate(sorted(accepted.iterdir())):  # name order
             if p.name.endswith(".ctime") or p.name.startswith("."):
                 continue
-            n = image_arrival.get(hashlib.sha256(p.read_bytes()).hexdigest())
-            if n is None:
+            arrived = image_arrival.get(hashlib.sha256(p.read_bytes()).hexdigest())
+            if arrived is None:
                 continue
-            by_name.append((float(k), n))
-            by_mtime.append((p.stat().st_mtime, n))
-            by_ctime.append((float(int((p.parent / (p.name + ".ctime")).read_text())), n))
+            by_name.append((float(k), arrived))
+            by_mtime.append((p.stat().st_mtime, arrived))
+            by_ctime.append((float(int((p.parent / (p.name + ".ctime")).read_text())), arrived))
         out["accepted:name"] = by_name
         out["accepted:mtime"] = by_mtime
         out["accepted:ctime"] = by_ctime
@@ -258,9 +258,9 @@ def main() -> None:
             def hooked(conn: sqlite3.Connection) -> bool:
                 if conn is journal.db:
                     maybe("after-commit")
-                return original(conn)
+                return bool(original(conn))
 
-            journal_module.truncate_wal = hooked  # type: ignore[assignment]
+            journal_module.truncate_wal = hooked
         else:
             original_write = Journal._write
 

@@ -34,7 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from drivers.sim import MemoryScanner
+from fieldkit.sim import MemoryScanner
 from kiosk.ballots.deck import DeckOptions, generate_sheet
 from kiosk.election.load import load_election
 from kiosk.station.ports import FedSheet

@@ -32,7 +32,7 @@ def open_scanner(url: str) -> Scanner:
                 raise SanaqError("scanner_url_invalid", url)
             return FolderScanner(parsed.path, query.get("accepted", "delete"))  # type: ignore[arg-type]
         if parsed.scheme == "sim":
-            from drivers.sim import SimScanner
+            from fieldkit.sim import SimScanner
 
             scanner = SimScanner(
                 style=query.get("style"),

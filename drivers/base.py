@@ -57,7 +57,7 @@ class Capabilities:
 
 
 class Scanner(abc.ABC):
-    """Base of every scanner transport. Subclasses implement `_feed`, `accept`,
+    """Base of every scanner transport. Subclasses implement `feed`, `accept`,
     `return_sheet`, `where` and `status`; events are queued with `_event`."""
 
     url: str = ""

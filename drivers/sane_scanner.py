@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl, urlparse
 from drivers.base import Capabilities, PassThroughScanner, ScannerStatus
 from kiosk.errors import SanaqError
 from kiosk.station.ports import FedSheet
+from kiosk.vocabulary import ErrorCode
 
 log = logging.getLogger("sanaq.drivers.sane")
 
@@ -33,7 +34,7 @@ log = logging.getLogger("sanaq.drivers.sane")
 SIMULATED_BACKENDS = frozenset({"pnm", "test"})
 
 # sane_strstatus() texts (SANE 1.x, the strings python-sane raises) -> our codes.
-SANE_STATUS_CODES = {
+SANE_STATUS_CODES: dict[str, ErrorCode] = {
     "Document feeder jammed": "scanner_jammed",
     "Document feeder out of documents": "scanner_no_documents",
     "Scanner cover is open": "scanner_cover_open",
@@ -46,7 +47,7 @@ SANE_STATUS_CODES = {
 }
 
 
-def sane_code(exc: BaseException) -> str:
+def sane_code(exc: BaseException) -> ErrorCode:
     return SANE_STATUS_CODES.get(str(exc), "scanner_io_error")
 
 

@@ -1,5 +1,5 @@
 """Messages of the serial scanner protocol (docs/serial-protocol.md, sections 2-5), shared by
-the host driver (drivers/serial_scanner.py) and the device emulator (drivers/emulator.py)."""
+the host driver (drivers/serial_scanner.py) and the device emulator (fieldkit/emulator.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import struct
 from dataclasses import dataclass
 
 from kiosk.errors import SanaqError
+from kiosk.vocabulary import ErrorCode
 
 # Host to device.
 HELLO, STATUS, FEED, ACCEPT, RETURN, HOLD, SET_OPTIONS, CHUNK_ACK, CHUNK_NAK, WHERE = range(0x01, 0x0B)
@@ -47,7 +48,7 @@ EVENT_CODES = {  # device event -> the station's code (kiosk/messages.py or driv
 OK, BUSY, NO_PAPER, JAMMED, COVER_OPEN, BOX_FULL, UNKNOWN_SHEET, NOT_SUPPORTED, BAD_MESSAGE, DOUBLE_FEED = (
     range(10)
 )
-RESULT_CODES = {
+RESULT_CODES: dict[int, ErrorCode] = {
     BUSY: "scanner_busy",
     NO_PAPER: "scanner_no_documents",
     JAMMED: "scanner_jammed",

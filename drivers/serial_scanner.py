@@ -104,7 +104,7 @@ class SerialScanner(Scanner):
             sheet_deadline=numbers["sheet"],
         )
 
-    EMULATOR_MODEL = "Sanaq emulator"  # what drivers/emulator.py says in its HELLO_REPLY
+    EMULATOR_MODEL = "Sanaq emulator"  # what fieldkit/emulator.py says in its HELLO_REPLY
 
     def identity(self) -> dict[str, str | bool | None]:
         """What the device says it is. A device that has not answered the handshake yet is of

@@ -24,13 +24,13 @@ from pathlib import Path
 
 import cv2
 
-from drivers.emulator import LinkRunner, ScannerDevice, load_deck, run_in_thread
 from drivers.folder import FolderScanner
 from drivers.serial_scanner import SerialScanner
+from fieldkit.emulator import LinkRunner, ScannerDevice, load_deck, run_in_thread
 from kiosk.ballots.deck import DeckOptions, write_deck
 from kiosk.ballots.layout import build_layout
 from kiosk.ballots.render import write_ballot_files
-from kiosk.commands_election import summary
+from kiosk.cli.election import summary
 from kiosk.election.load import load_election, sample_package_bytes
 from kiosk.election.package import development_reason
 from kiosk.messages import MESSAGES

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from kiosk.messages import MESSAGES
+from kiosk.vocabulary import ErrorCode
 
 Lang = Literal["kk", "ru", "en"]
 
@@ -17,10 +18,10 @@ Lang = Literal["kk", "ru", "en"]
 class SanaqError(Exception):
     """A refused input or action with a stable code."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
+    def __init__(self, code: ErrorCode, detail: str = "") -> None:
         if code not in MESSAGES:
             raise KeyError(f"no message for error code {code!r}")
-        self.code = code
+        self.code: ErrorCode = code
         self.detail = detail
         super().__init__(f"{code}: {MESSAGES[code]['en']}" + (f" ({detail})" if detail else ""))
 
@@ -29,3 +30,11 @@ class SanaqError(Exception):
 
     def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "detail": self.detail, **MESSAGES[self.code]}
+
+
+def error_code(code: str) -> ErrorCode:
+    """A code that arrives as text (a reader's reason, a device's result): checked against
+    MESSAGES at run time, as the Literal cannot check it before."""
+    if code not in MESSAGES:
+        raise KeyError(f"no message for error code {code!r}")
+    return code  # type: ignore[return-value]  # checked just above

@@ -14,10 +14,10 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from drivers.sim import MemoryScanner, SimScanner
+from fieldkit.sim import MemoryScanner, SimScanner
 from kiosk.ballots.deck import DeckOptions, generate_sheet
 from kiosk.cli import main
-from kiosk.commands_station import open_station
+from kiosk.cli.station import open_station
 from kiosk.election.package import LoadedPackage
 from kiosk.station.journal import Journal
 from kiosk.station.ports import FedSheet

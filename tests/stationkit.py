@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.ballots.deck import DeckOptions
+from kiosk.ballots.deck import DeckOptions, SheetTruth
 from kiosk.election.load import load_election
 from kiosk.station.journal import Journal
 from kiosk.station.service import FixedClock, Station
+from kiosk.vocabulary import Mode, tally_key
 
 CLEAN = DeckOptions(streak=0.0, hesitation=0.0)
 
@@ -22,17 +23,17 @@ def make_station(tmp: Path, mirror: bool = True) -> Station:
     return Station(journal, pkg, development=True)
 
 
-def expected_tally(truths: list) -> dict[str, dict[str, int]]:  # type: ignore[type-arg]
+def expected_tally(truths: list[SheetTruth]) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     for t in truths:
         if t.status == "rejected":
             continue
         c = t.contests[0]
-        key = f"option:{c.choice}" if c.outcome == "vote" else c.outcome
+        key = tally_key(c.outcome, c.choice)
         out.setdefault(c.contest, {})
         out[c.contest][key] = out[c.contest].get(key, 0) + 1
     return out
 
 
-def counters(journal: Journal, mode: str = "official") -> dict[str, dict[str, int]]:
-    return {c: {k: n for k, n in keys.items() if n} for c, keys in journal.tally(mode).contests.items()}  # type: ignore[arg-type]
+def counters(journal: Journal, mode: Mode = "official") -> dict[str, dict[str, int]]:
+    return {c: {k: n for k, n in keys.items() if n} for c, keys in journal.tally(mode).contests.items()}

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from stationkit import make_station
 
-from drivers.sim import SimScanner
+from fieldkit.sim import SimScanner
 from kiosk.errors import SanaqError
 from kiosk.station import chain
 from kiosk.station.journal import Journal

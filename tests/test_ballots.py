@@ -193,7 +193,8 @@ def test_qr_decodes_from_png(rendered: Path, sample: LoadedPackage) -> None:
 def test_test_ballots_say_so(sample: LoadedPackage) -> None:
     layout = build_layout(sample.election, sample.election_hash, "MZ-LIST", test=True)
     found = decode(Image.fromarray(render_side_grey(layout, "back", 150)))
-    assert parse_qr_payload(found[0].data.decode()).test  # type: ignore[union-attr]
+    info = parse_qr_payload(found[0].data.decode())
+    assert info is not None and info.test
     assert layout.back.qr_payload[-1:].encode() == b"T"
 
 

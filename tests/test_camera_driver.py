@@ -11,7 +11,7 @@ from stationkit import counters, expected_tally, make_station
 
 from drivers import open_scanner
 from drivers.camera import StillSheetDetector, flatten
-from kiosk.ballots.deck import DeckOptions, canvas_margins, generate_sheet
+from kiosk.ballots.deck import DeckOptions, SheetTruth, canvas_margins, generate_sheet
 from kiosk.election.load import load_election
 
 FRAME_W, FRAME_H = 2400, 1800
@@ -57,14 +57,16 @@ def record_session(folder: Path, pages: list[np.ndarray]) -> str:
     return str(folder / "frame-%04d.jpg")
 
 
-def _pages(n: int) -> tuple[list[np.ndarray], list[object]]:
+def _pages(n: int) -> tuple[list[np.ndarray], list[SheetTruth]]:
     """Marked pages as paper (the deck's scanner margins cut off), 200 dpi."""
     pkg = load_election(None)
     opt = DeckOptions.clean()
-    pages, truths = [], []
+    pages: list[np.ndarray] = []
+    truths: list[SheetTruth] = []
     for i in range(n):
         sheet = generate_sheet(pkg.election, pkg.election_hash, "AST-SMD-07", 44, i, opt)
         scan = cv2.imdecode(np.frombuffer(sheet.back_bytes, np.uint8), cv2.IMREAD_GRAYSCALE)
+        assert scan is not None
         mx, my = canvas_margins(0, 0, opt, 200 / 25.4)
         pages.append(scan[my:-my, mx:-mx])
         truths.append(sheet.truth)

@@ -1,19 +1,14 @@
-"""A short run of benchmarks/crash.py: real processes, SIGKILL at random moments, restart, resume.
+"""A short run of the crash runner (fieldkit/crash.py, as benchmarks/crash.py): real processes, SIGKILL at random moments, restart, resume.
 The long run (200+ kills over 500 sheets) is `.venv/bin/python benchmarks/crash.py`."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
+
+from fieldkit import crash
 
 
 def test_kill_minus_nine_loses_nothing_and_counts_nothing_twice(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location(
-        "crash", Path(__file__).parent.parent / "benchmarks" / "crash.py"
-    )
-    assert spec and spec.loader
-    crash = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(crash)
     result = crash.run(tmp_path, sheets=30, kills=8, seed=7)
     # A kill aimed at a process that already finished does not count; on a fast machine a few may miss.
     assert result["kills"] >= 5 and result["kills_while_counting"] >= 1

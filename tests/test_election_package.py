@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -29,13 +30,13 @@ from kiosk.errors import SanaqError
 from kiosk.messages import MESSAGES
 
 
-def _code(data: bytes, trust: dict | None = None) -> str:
+def _code(data: bytes, trust: dict[str, Any] | None = None) -> str:
     with pytest.raises(SanaqError) as info:
         verify_package(data, trust if trust is not None else development_trust())
     return info.value.code
 
 
-def _resign(document: dict, key: Ed25519PrivateKey | None = None) -> bytes:
+def _resign(document: dict[str, Any], key: Ed25519PrivateKey | None = None) -> bytes:
     """Sign an arbitrary payload dict (not necessarily a valid election)."""
     import rfc8785
 

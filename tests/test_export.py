@@ -17,6 +17,7 @@ from joserfc import jws
 from joserfc.jwk import OKPKey
 
 from kiosk.cli import main
+from kiosk.errors import SanaqError
 from kiosk.protocol import export as ex
 
 
@@ -272,7 +273,7 @@ def test_verify_needs_a_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 
 def test_export_file_names_are_checked() -> None:
     for bad in ("../x", "/etc/passwd", "a/b/c", ".hidden", "MANIFEST.jws.json", ""):
-        with pytest.raises(ex.SanaqError):
+        with pytest.raises(SanaqError):
             ex.ExportFile(bad, b"", "protocol")
     assert ex.ExportFile("protocols/a.protocol.jws.json", b"", "protocol").name
 

@@ -19,8 +19,8 @@ import pytest
 from exportkit import shared_station
 
 from kiosk.cli import main
-from kiosk.commands_export import Prepared, prepare
-from kiosk.errors import SanaqError
+from kiosk.cli.export import Prepared, prepare
+from kiosk.errors import Lang, SanaqError
 from kiosk.protocol import export as ex
 
 
@@ -89,6 +89,9 @@ def prepared(data: Path, tmp_path: Path) -> Prepared:
     return prepare(data, None, "official", [proto])
 
 
+LANGS: tuple[Lang, ...] = ("kk", "ru", "en")
+
+
 def _entries(stick: Path) -> list[Path]:
     return sorted(p for p in stick.iterdir() if p.name != "lost+found")
 
@@ -117,7 +120,7 @@ def _fails(prepared: Prepared, stick: Path, exporter: ex.Exporter, code: str) ->
         prepared.write(exporter, stick)
     err = info.value
     assert err.code == code, err
-    assert all(err.message(lang) for lang in ("kk", "ru", "en"))  # type: ignore[arg-type]
+    assert all(err.message(lang) for lang in LANGS)
     return err
 
 

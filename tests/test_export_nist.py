@@ -20,13 +20,14 @@ from kiosk.protocol import export as ex
 from kiosk.protocol import nist
 from kiosk.station.journal import Journal
 from kiosk.station.service import FixedClock
+from kiosk.vocabulary import Mode
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "kiosk" / "protocol" / "schemas"
 WHEN = "2023-03-19T20:30:00+06:00"
 
 
-def _ctx(pkg: LoadedPackage, mode: str = "official") -> nist.ReportContext:
-    return nist.ReportContext(pkg.election, pkg.election_hash, "379", "devkey", WHEN, "sanaq 0.1.0", mode)  # type: ignore[arg-type]
+def _ctx(pkg: LoadedPackage, mode: Mode = "official") -> nist.ReportContext:
+    return nist.ReportContext(pkg.election, pkg.election_hash, "379", "devkey", WHEN, "sanaq 0.1.0", mode)
 
 
 @pytest.fixture(scope="module")
@@ -277,7 +278,7 @@ def test_check_exportable_codes() -> None:
 
 
 def test_records_that_do_not_fit_the_package_are_refused(sample: LoadedPackage) -> None:
-    record = {
+    record: dict[str, Any] = {
         "id": "x",
         "style": "MZ-LIST",
         "reading": {
@@ -289,7 +290,7 @@ def test_records_that_do_not_fit_the_package_are_refused(sample: LoadedPackage) 
     with pytest.raises(SanaqError) as info:
         ex.nist_files(_ctx(sample), tally, 1, [record])
     assert info.value.code == "export_nist_invalid"
-    record["reading"]["contests"][0]["contest"] = "no-such-contest"  # type: ignore[index]
+    record["reading"]["contests"][0]["contest"] = "no-such-contest"
     with pytest.raises(SanaqError) as info:
         ex.nist_files(_ctx(sample), {"no-such-contest": {"blank": 1}}, 1, [record])
     assert info.value.code == "export_nist_invalid"

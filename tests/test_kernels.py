@@ -298,11 +298,11 @@ def test_fiducial_corners_on_blob_lists(data: st.DataObject) -> None:
     for i in data.draw(st.lists(st.integers(0, 3), max_size=3)):
         # A blob as extreme as a corner one, one pixel along the diagonal: a tie.
         dx = -1 if i in (0, 3) else 1
-        x, y = (
+        tx, ty = (
             min(max(blobs[i][0] + dx, 0), ws - 1),
             min(max(blobs[i][1] - dx * (1 if i in (0, 2) else -1), 0), hs - 1),
         )
-        blobs.append([x, y, blobs[i][2]])
+        blobs.append([tx, ty, blobs[i][2]])
     blob = st.tuples(st.integers(0, ws - 1), st.integers(0, hs - 1), st.integers(1, 200))
     blobs += [[float(v) for v in b] for b in data.draw(st.lists(blob, max_size=8))]
     blobs = data.draw(st.permutations(blobs))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli import main
-from kiosk.commands_protocol import VERIFY_EXIT
+from kiosk.cli.protocol import VERIFY_EXIT
 from kiosk.election.package import development_trust
 from kiosk.protocol import compact
 from kiosk.protocol.photo import PhotoEffects, degrade

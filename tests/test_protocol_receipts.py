@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -31,7 +32,7 @@ def _fits(text: str) -> bool:
     return True
 
 
-def _tally(data: Path) -> dict:
+def _tally(data: Path) -> dict[str, Any]:
     j = Journal.open(data / "journal.sqlite", FixedClock())
     try:
         return j.tally("official").to_json(("blank", "overvote"))

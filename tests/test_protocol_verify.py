@@ -7,12 +7,13 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.cli import main
-from kiosk.commands_protocol import VERIFY_EXIT
+from kiosk.cli.protocol import VERIFY_EXIT
 from kiosk.election.package import development_trust
 from kiosk.errors import SanaqError
 from kiosk.protocol.keys import b64, unb64
@@ -46,11 +47,12 @@ def finalised(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return s.data
 
 
-def _doc(path: Path) -> dict:
-    return json.loads(path.read_bytes())
+def _doc(path: Path) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(path.read_bytes())
+    return doc
 
 
-def _write(tmp_path: Path, name: str, doc: dict) -> Path:
+def _write(tmp_path: Path, name: str, doc: dict[str, Any]) -> Path:
     p = tmp_path / name
     p.write_bytes(to_file_bytes(doc))
     return p

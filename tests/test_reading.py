@@ -20,14 +20,15 @@ from kiosk.election.package import election_hash
 from kiosk.election.sample import sample_election
 from kiosk.reading.model import SideReading
 from kiosk.reading.reader import BallotReader
+from kiosk.vocabulary import Mode
 
 STYLES = ("MZ-LIST", "MZ-SMD-02", "AST-LIST", "AST-SMD-07")
 
 
 @lru_cache(maxsize=4)
-def reader(mode: str = "official", station: str = "379") -> BallotReader:
+def reader(mode: Mode = "official", station: str = "379") -> BallotReader:
     e = sample_election()
-    return BallotReader(e, election_hash(e), station, mode)  # type: ignore[arg-type]
+    return BallotReader(e, election_hash(e), station, mode)
 
 
 def sheet(

@@ -1,6 +1,6 @@
 """The validity rule is one function of the package's rules (kiosk.election.rules), and the
 four places that use it follow it: Station.scan (what goes back to the voter), Tally.to_json
-(the invalid line), the CLI's tally (commands_station._invalid_keys) and the ballot's printed
+(the invalid line), the CLI's tally (kiosk.cli.station._invalid_keys) and the ballot's printed
 instruction. Each flag is flipped and all four are seen to follow."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from drivers.sim import SimScanner
+from fieldkit.sim import SimScanner
 from kiosk.ballots.deck import DeckOptions
 from kiosk.ballots.layout import TextRun, build_layout
-from kiosk.commands_station import _invalid_keys
+from kiosk.cli.station import _invalid_keys
 from kiosk.election.load import load_election
 from kiosk.election.model import Rules
 from kiosk.election.package import LoadedPackage
@@ -54,7 +54,7 @@ def test_each_flag_is_followed_everywhere(
     sim = SimScanner(style="MZ-LIST", n=24, seed=40, opt=DECK)
     sim.package = pkg  # ballots printed from this package: their instruction follows its rules
     summary = st.scan(sim)
-    truths = Counter(t.contests[0].outcome for t in sim.truth.values())  # type: ignore[attr-defined]
+    truths = Counter(t.contests[0].outcome for t in sim.truth.values())
     assert truths["blank"] and truths["overvote"]  # the deck has both
     # 1. Station.scan: what goes back to the voter.
     should_return = sum(n for o, n in truths.items() if give_back and o in invalid)

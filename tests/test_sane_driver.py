@@ -30,6 +30,7 @@ def _pgm_deck(tmp: Path, n: int) -> tuple[list[Path], list[Any]]:
         truths.append(sheet.truth)
         for side, data in (("a", sheet.back_bytes), ("b", sheet.front_bytes)):
             grey = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+            assert grey is not None
             path = tmp / f"s{i:03d}.{side}.pgm"
             cv2.imwrite(str(path), grey)
             files.append(path)
@@ -65,6 +66,7 @@ def test_pnm_frames_are_the_served_image_pixel_for_pixel(tmp_path: Path) -> None
         sheet = next(iter(scanner.feed()))
     served = cv2.imread(str(files[0]), cv2.IMREAD_GRAYSCALE)
     got = cv2.imdecode(np.frombuffer(sheet.images[0], np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert served is not None and got is not None
     assert len(sheet.images) == 1 and np.array_equal(served, got)
 
 
@@ -126,7 +128,7 @@ def test_test_backend_adf_runs_empty_and_its_pages_are_returned(tmp_path: Path) 
         summary = st.scan(scanner)
         events = scanner.events()
     assert summary.returned == 10 and summary.counted == 0 and summary.stopped is None
-    assert sum(summary.reasons.values()) == 10  # type: ignore[union-attr]
+    assert summary.reasons is not None and sum(summary.reasons.values()) == 10
     assert [e.code for e in events] == ["take_sheet_from_tray"] * 10
     assert st.journal.tally().sheets == 0
 

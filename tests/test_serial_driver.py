@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from stationkit import CLEAN, counters, expected_tally, make_station
 
-from drivers.emulator import LinkRunner, ScannerDevice, load_deck, run_in_thread
 from drivers.serial_scanner import SerialScanner
+from fieldkit.emulator import LinkRunner, ScannerDevice, load_deck, run_in_thread
 from kiosk.ballots.deck import write_deck
 from kiosk.election.load import load_election
 

@@ -13,8 +13,8 @@ import pytest
 from stationkit import CLEAN, counters, expected_tally, make_station
 
 from drivers.folder import FolderScanner
-from drivers.sim import SimScanner
-from kiosk.ballots.deck import DeckOptions, write_deck
+from fieldkit.sim import SimScanner
+from kiosk.ballots.deck import DeckOptions, SheetTruth, write_deck
 from kiosk.election.load import load_election
 from kiosk.errors import SanaqError
 from kiosk.station.journal import Journal, sheet_keys
@@ -25,17 +25,22 @@ from kiosk.station.service import FixedClock, Station
 # --- lifecycle ---------------------------------------------------------------------------------------
 
 
+def _refused(verdict: Allowed | Refused) -> str:
+    assert isinstance(verdict, Refused), verdict
+    return verdict.code
+
+
 def test_lifecycle_decisions() -> None:
     assert decide("configured", "open", "chair") == Allowed("open")
     assert decide("configured", "open", "member") == Refused("role_not_allowed", "member may not open")
     assert isinstance(decide("configured", "open", "chair", official_counts_zero=False), Refused)
-    assert decide("configured", "open", "chair", official_counts_zero=False).code == "counts_not_zero"  # type: ignore[union-attr]
+    assert _refused(decide("configured", "open", "chair", official_counts_zero=False)) == "counts_not_zero"
     assert decide("open", "pause", "member") == Allowed("paused")
-    assert decide("paused", "scan", "member").code == "action_not_allowed_now"  # type: ignore[union-attr]
-    assert decide("open", "close", "chair", pending_sheets=1).code == "sheets_pending"  # type: ignore[union-attr]
-    assert decide("closed", "open", "chair").code == "action_not_allowed_now"  # type: ignore[union-attr]
-    assert decide("open", "fly", "chair").code == "action_unknown"  # type: ignore[union-attr]
-    assert decide("open", "pause", "janitor").code == "role_unknown"  # type: ignore[union-attr]
+    assert _refused(decide("paused", "scan", "member")) == "action_not_allowed_now"
+    assert _refused(decide("open", "close", "chair", pending_sheets=1)) == "sheets_pending"
+    assert _refused(decide("closed", "open", "chair")) == "action_not_allowed_now"
+    assert _refused(decide("open", "fly", "chair")) == "action_unknown"
+    assert _refused(decide("open", "pause", "janitor")) == "role_unknown"
     # The full day, in order.
     state = "configured"
     for action, role in (
@@ -243,7 +248,7 @@ def test_verify_catches_a_record_rewritten_with_its_counters(tmp_path: Path) -> 
 # --- crashes and faults ------------------------------------------------------------------------------
 
 
-def _deck(tmp: Path, n: int, style: str = "AST-SMD-07", seed: int = 12) -> list:  # type: ignore[type-arg]
+def _deck(tmp: Path, n: int, style: str = "AST-SMD-07", seed: int = 12) -> list[SheetTruth]:
     pkg = load_election(None)
     return write_deck(pkg.election, pkg.election_hash, style, n, seed, tmp / "inbox", CLEAN)
 
@@ -564,7 +569,7 @@ def test_second_chance_callback_returns_or_casts_as_invalid(tmp_path: Path) -> N
     station = Station(journal, pkg, development=True)
     station.transition("open", "chair")
     scanner = SimScanner(style="MZ-LIST", n=24, seed=5)
-    scanner.package = pkg  # type: ignore[attr-defined]
+    scanner.package = pkg
     asked: list[tuple[tuple[str, str], ...]] = []
 
     def second_chance(problems: tuple[tuple[str, str], ...]) -> str:
@@ -572,7 +577,7 @@ def test_second_chance_callback_returns_or_casts_as_invalid(tmp_path: Path) -> N
         return "cast" if len(asked) % 2 else "return"
 
     summary = station.scan(scanner, "member", second_chance=second_chance)  # type: ignore[arg-type]
-    truth = [t.contests[0] for t in scanner.truth.values()]  # type: ignore[attr-defined]
+    truth = [t.contests[0] for t in scanner.truth.values()]
     invalid = sum(c.outcome in ("blank", "overvote") for c in truth)
     assert invalid >= 2 and len(asked) == invalid
     # Asked with the contests concerned and their outcome, nothing else.
@@ -596,8 +601,8 @@ def test_second_chance_callback_returns_or_casts_as_invalid(tmp_path: Path) -> N
 
     # Without the callback the package's rule is unchanged: every invalid ballot goes back.
     scanner2 = SimScanner(style="MZ-LIST", n=24, seed=6)
-    scanner2.package = pkg  # type: ignore[attr-defined]
+    scanner2.package = pkg
     again = station.scan(scanner2, "member")
-    truth2 = [t.contests[0] for t in scanner2.truth.values()]  # type: ignore[attr-defined]
+    truth2 = [t.contests[0] for t in scanner2.truth.values()]
     invalid2 = sum(c.outcome in ("blank", "overvote") for c in truth2)
     assert invalid2 >= 1 and (again.returned, again.cast_as_is, again.counted) == (invalid2, 0, 24 - invalid2)

@@ -4,6 +4,7 @@ station's code is in the QR and another station's sheet is refused (`wrong_stati
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from pydantic import ValidationError
 
@@ -34,7 +35,7 @@ def two_stations(specific: bool) -> Election:
     )
 
 
-def sheet(e: Election, h: str, station: str, index: int = 0) -> object:
+def sheet(e: Election, h: str, station: str, index: int = 0) -> np.ndarray:
     layout = build_layout(e, h, STYLE, False, station)
     return generate_sheet(e, h, STYLE, 5, index, DeckOptions.clean(), layout=layout, with_front=False).back
 
@@ -42,7 +43,7 @@ def sheet(e: Election, h: str, station: str, index: int = 0) -> object:
 def test_a_shared_style_without_the_rule_counts_the_neighbours_ballot() -> None:
     e = two_stations(False)
     h = election_hash(e)
-    r = BallotReader(e, h, "379").read(sheet(e, h, "380"))  # type: ignore[arg-type]
+    r = BallotReader(e, h, "379").read(sheet(e, h, "380"))
     assert r.status != "rejected"  # the weakness the rule exists for
 
 
@@ -51,13 +52,13 @@ def test_station_specific_ballots_refuse_another_stations_sheet() -> None:
     Election.model_validate(e.model_dump())
     h = election_hash(e)
     at_379 = BallotReader(e, h, "379")
-    own = at_379.read(sheet(e, h, "379"))  # type: ignore[arg-type]
+    own = at_379.read(sheet(e, h, "379"))
     assert own.status != "rejected" and own.style == STYLE
-    other = at_379.read(sheet(e, h, "380", 1))  # type: ignore[arg-type]
+    other = at_379.read(sheet(e, h, "380", 1))
     assert (other.status, other.reason) == ("rejected", "wrong_station")
     at_380 = BallotReader(e, h, "380")
-    assert at_380.read(sheet(e, h, "380", 1)).status != "rejected"  # type: ignore[arg-type]
-    assert at_380.read(sheet(e, h, "379")).reason == "wrong_station"  # type: ignore[arg-type]
+    assert at_380.read(sheet(e, h, "380", 1)).status != "rejected"
+    assert at_380.read(sheet(e, h, "379")).reason == "wrong_station"
 
 
 def test_the_qr_carries_the_station_code_and_the_book_only_this_stations_codes() -> None:

@@ -16,12 +16,13 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from stationkit import CLEAN, make_station
 
-from drivers.sim import SimScanner
+from fieldkit.sim import SimScanner
 from kiosk.ballots.deck import DeckOptions
 from kiosk.election.load import load_election
 from kiosk.errors import SanaqError
@@ -69,7 +70,7 @@ def _on_files(scene: Scene, fn: Callable[[sqlite3.Connection, random.Random], No
         db.close()
 
 
-def _key(reading: dict) -> tuple[str, str]:  # type: ignore[type-arg]
+def _key(reading: dict[str, Any]) -> tuple[str, str]:
     k = sheet_keys(reading)[0]
     return k.contest, k.key
 
@@ -384,7 +385,8 @@ def test_device_key_files(tmp_path: Path) -> None:
     assert key.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
     assert pub.read_bytes().startswith(b"-----BEGIN PUBLIC KEY-----")
     config = st.journal.config()
-    assert config["device_key_id"] == device_key_id(st.journal.key.public_key())  # type: ignore[union-attr]
+    assert st.journal.key is not None
+    assert config["device_key_id"] == device_key_id(st.journal.key.public_key())
     assert len(config["device_key_id"]) == 16
     code = st.journal.chain_code()
     assert len(code) == 19 and code.count("-") == 3

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from drivers.sim import SimScanner
+from fieldkit.sim import SimScanner
 from kiosk.election.load import load_election
 from kiosk.election.package import development_private_key, sign_election
 from kiosk.errors import SanaqError
@@ -94,6 +94,12 @@ def test_text_colours_pass_wcag_aa_contrast() -> None:
 
 
 # --- the adapter ------------------------------------------------------------------------------------
+
+
+class _ClockedService(KioskService):
+    """The service with the test's monotonic clock at hand (`now[0]`, seconds)."""
+
+    now: list[float]
 
 
 @pytest.fixture
@@ -297,7 +303,7 @@ def test_second_chance_take_back_or_cast_as_is(tmp_path: Path) -> None:
     outcomes = Counter(r.outcome for r in results if isinstance(r, SheetResult))
     cast, back = asked.count("cast"), asked.count("back")
     assert outcomes["cast_as_is"] == cast and outcomes["returned"] == back
-    truth = Counter(t.contests[0].outcome for t in scanner.truth.values())  # type: ignore[attr-defined]
+    truth = Counter(t.contests[0].outcome for t in scanner.truth.values())
     tally = service.tally()
     contest = tally["contests"]["mazhilis-list"]
     # Every sheet fed is either counted or went back to its voter, and only once.

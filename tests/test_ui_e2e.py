@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from drivers.emulator import LinkRunner, ScannerDevice, load_deck, run_in_thread
+from fieldkit.emulator import LinkRunner, ScannerDevice, load_deck, run_in_thread
 from kiosk.ballots.deck import write_deck
 from kiosk.election.load import load_election
 from kiosk.station.journal import Journal

@@ -29,6 +29,7 @@ from kiosk.election.model import (
     station_code,
 )
 from kiosk.election.rules import instruction_sentence
+from kiosk.vocabulary import Side as Side
 
 LAYOUT_VERSION = 1
 QR_PREFIX = "SQ"
@@ -52,8 +53,6 @@ QR_SIZE = (QR_MODULES + 2 * QR_QUIET) * QR_MODULE  # 16.5 mm with its quiet zone
 FOOTER = 30.0
 MIN_ROW, MAX_ROW = 9.0, 16.0
 A5_MIN_ROW, GROW_ROW = 10.5, 12.0
-
-Side = Literal["front", "back"]
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from kiosk.election.package import (
 )
 from kiosk.election.sample import sample_election
 from kiosk.errors import SanaqError
+from kiosk.vocabulary import ErrorCode
 
 
 @lru_cache(maxsize=1)
@@ -68,7 +69,7 @@ def read_package_file(path: Path) -> bytes:
     except OSError as exc:
         raise SanaqError("package_malformed", f"cannot read {path.name}: {exc.strerror}") from exc
     except ValueError as exc:
-        code = "package_too_large" if "bytes" in str(exc) else "package_malformed"
+        code: ErrorCode = "package_too_large" if "bytes" in str(exc) else "package_malformed"
         raise SanaqError(code, f"{path.name}: {exc}") from exc
 
 

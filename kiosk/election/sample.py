@@ -131,7 +131,11 @@ def _parties() -> tuple[Option, ...]:
 
 
 def default_protocol(contest: Contest) -> ProtocolForm:
-    """The default protocol form (regional practice, see shared/domain): lines 1-8, then votes."""
+    """The default protocol form: lines 1-8, then the votes per option (9.x).
+
+    Modelled on the regional practice of the protocol forms of Kazakhstan's 2023
+    parliamentary election, as this sample models it (not a copy of an official text); a
+    real election's package brings its own form (docs/election-package.md)."""
 
     def t(kk: str, ru: str, en: str) -> Text:
         return Text(kk=kk, ru=ru, en=en)

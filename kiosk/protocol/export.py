@@ -47,6 +47,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from kiosk.errors import SanaqError
 from kiosk.protocol import nist
+from kiosk.vocabulary import ErrorCode
 
 log = logging.getLogger("sanaq.export")
 
@@ -184,7 +185,7 @@ def open_manifest(data: bytes, public: Ed25519PublicKey) -> dict[str, Any]:
 
 
 def _fault(exc: OSError, what: str) -> SanaqError:
-    code = (
+    code: ErrorCode = (
         "export_disk_full"
         if exc.errno in _DISK_FULL
         else "export_stick_readonly"

@@ -23,6 +23,7 @@ import rfc8785
 from kiosk.election.model import ControlRatio, Election, ProtocolForm, Rules
 from kiosk.election.rules import invalid_outcomes
 from kiosk.errors import SanaqError
+from kiosk.vocabulary import option_of
 
 PROTOCOL_FORMAT: Final = "sanaq.protocol/1"
 MAX_LINE_VALUE: Final = 10_000_000
@@ -225,12 +226,10 @@ def counted_lines(form: ProtocolForm, counters: dict[str, int], rules: Rules) ->
     review = counters.get("review", 0)
     if review:
         raise SanaqError("protocol_review_pending", f"{form.contest}: {review} sheets")
-    unknown = [
-        k for k in counters if k not in ("blank", "overvote", "review") and not k.startswith("option:")
-    ]
+    unknown = [k for k in counters if k not in ("blank", "overvote", "review") and option_of(k) is None]
     if unknown:
         raise SanaqError("protocol_malformed", f"{form.contest}: unknown counters {unknown}")
-    votes = {k.split(":", 1)[1]: n for k, n in counters.items() if k.startswith("option:")}
+    votes = {o: n for k, n in counters.items() if (o := option_of(k)) is not None}
     out: dict[str, int] = {}
     options_on_form = {ln.option for ln in form.lines if ln.option is not None}
     strays = sorted(set(o for o, n in votes.items() if n) - options_on_form)

@@ -42,9 +42,10 @@ from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
 from kiosk.election.model import Contest, Election, Option, Text
+from kiosk.vocabulary import Mode as Mode
+from kiosk.vocabulary import option_key
 
 Kind = Literal["err", "cvr"]
-Mode = Literal["official", "test"]
 
 SCHEMA_FILES: dict[Kind, str] = {
     "err": "NIST_V2_election_results_reporting.json",
@@ -345,7 +346,7 @@ def results_report(
                     "@type": "ElectionResults.VoteCounts",
                     "GpUnitId": su,
                     "Type": "total",
-                    "Count": int(counts.get(f"option:{o.id}", 0)),
+                    "Count": int(counts.get(option_key(o.id), 0)),
                 }
             ]
             if _is_party_option(c, o):
@@ -731,7 +732,7 @@ def tally_from_cvrs(doc: Mapping[str, Any]) -> dict[str, dict[str, int]]:
                 key = "blank"
             else:
                 (sel,) = ct["CVRContestSelection"]
-                key = "option:" + sel["ContestSelectionId"].removeprefix(f"sel-{contest}:")
+                key = option_key(sel["ContestSelectionId"].removeprefix(f"sel-{contest}:"))
             bucket = out.setdefault(contest, {})
             bucket[key] = bucket.get(key, 0) + 1
     return out
@@ -747,7 +748,7 @@ def tally_from_results(doc: Mapping[str, Any]) -> dict[str, dict[str, int]]:
             for s in c.get("ContestSelection", []):
                 n = sum(int(v["Count"]) for v in s.get("VoteCounts", []))
                 if n:
-                    bucket["option:" + s["@id"].removeprefix(f"sel-{contest}:")] = n
+                    bucket[option_key(s["@id"].removeprefix(f"sel-{contest}:"))] = n
             for oc in c.get("OtherCounts", []):
                 if oc.get("Undervotes"):
                     bucket["blank"] = bucket.get("blank", 0) + int(oc["Undervotes"])

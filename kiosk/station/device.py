@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from kiosk.errors import SanaqError
+from kiosk.vocabulary import ErrorCode
 
 KEY_FILE = "device.key"
 PUB_FILE = "device.pub"
@@ -89,7 +90,7 @@ def load_or_create_device_key(data_dir: Path) -> Ed25519PrivateKey:
     except OSError as exc:
         for name in (KEY_FILE, PUB_FILE):
             (data_dir / name).unlink(missing_ok=True)
-        code = "journal_disk_full" if getattr(exc, "errno", None) == 28 else "journal_unwritable"
+        code: ErrorCode = "journal_disk_full" if getattr(exc, "errno", None) == 28 else "journal_unwritable"
         raise SanaqError(code, f"device key: {exc}") from exc
     return key
 

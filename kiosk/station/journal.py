@@ -52,10 +52,11 @@ from kiosk.station.store import (
     truncate_wal,
     txn,
 )
+from kiosk.vocabulary import ErrorCode, TallyKey, option_of, tally_key
+from kiosk.vocabulary import Mode as Mode
 
 log = logging.getLogger("sanaq.journal")
 
-Mode = Literal["official", "test"]
 SheetState = Literal["pending", "counted"]
 # Records around a new one whose place in the page is shuffled with it (a 4 KiB page holds
 # about 6 records): SQLite fills a page from its end, so the offsets of cells inserted one by
@@ -84,7 +85,7 @@ class ContestVotes:
     """What one sheet adds to one contest's counters."""
 
     contest: str
-    key: str  # "option:<id>", "blank", "overvote" or "review"
+    key: TallyKey  # "option:<id>", "blank", "overvote" or "review" (kiosk.vocabulary)
 
 
 @dataclass
@@ -103,7 +104,7 @@ class Tally:
             "contests": {},
         }
         for contest, keys in sorted(self.contests.items()):
-            options = {k.split(":", 1)[1]: n for k, n in sorted(keys.items()) if k.startswith("option:")}
+            options = {o: n for k, n in sorted(keys.items()) if (o := option_of(k)) is not None}
             out["contests"][contest] = {
                 "options": options,
                 "blank": keys.get("blank", 0),
@@ -121,7 +122,7 @@ def sheet_keys(reading_json: dict[str, Any], decision: dict[str, Any] | None = N
     for c in reading_json["contests"]:
         d = decided.get(c["contest"])
         outcome, choice = (d["outcome"], d.get("choice")) if d else (c["outcome"], c["choice"])
-        keys.append(ContestVotes(c["contest"], f"option:{choice}" if outcome == "vote" else outcome))
+        keys.append(ContestVotes(c["contest"], tally_key(outcome, choice)))
     return keys
 
 
@@ -218,7 +219,7 @@ class Journal:
                 _remove_db(tmp)
             if isinstance(exc, SanaqError):
                 raise
-            code = "journal_disk_full" if is_disk_full(exc) else "journal_unwritable"
+            code: ErrorCode = "journal_disk_full" if is_disk_full(exc) else "journal_unwritable"
             raise SanaqError(code, f"{path}: {exc}") from exc
         # The mirror first: a primary without its mirror would not open.
         for tmp, target in reversed(list(zip(temps, targets, strict=True))):

@@ -13,22 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from kiosk.vocabulary import Action as Action
+from kiosk.vocabulary import ErrorCode
+from kiosk.vocabulary import Role as Role
+
 State = Literal[
     "unconfigured", "configured", "testing", "open", "paused", "closed", "finalised", "exported", "synced"
-]
-Role = Literal["chair", "secretary", "member", "technician"]
-Action = Literal[
-    "configure",
-    "start_test",
-    "end_test",
-    "open",
-    "pause",
-    "resume",
-    "close",
-    "finalise",
-    "export",
-    "sync",
-    "scan",
 ]
 
 ROLES: tuple[Role, ...] = ("chair", "secretary", "member", "technician")
@@ -60,7 +50,7 @@ class Allowed:
 
 @dataclass(frozen=True)
 class Refused:
-    code: str
+    code: ErrorCode
     detail: str
 
 

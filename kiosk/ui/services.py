@@ -38,7 +38,7 @@ from typing import Any, Literal
 import numpy as np
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.commands_export import prepare as export_prepare
+from kiosk.cli.export import prepare as export_prepare
 from kiosk.election.load import load_election, sample_package_bytes, trust
 from kiosk.election.package import DEV_KEY_LABEL, LoadedPackage
 from kiosk.errors import SanaqError
@@ -911,7 +911,7 @@ class KioskService:
 
     def export_to_stick(self, stick: Path | None = None) -> Path:
         """The finalised protocols, NIST results and cast vote records to the USB stick, as
-        `sanaq protocol export --to STICK` (kiosk/commands_export.py), then the `export` step."""
+        `sanaq protocol export --to STICK` (kiosk/cli/export.py), then the `export` step."""
         self._need_actor()
         target = stick or self.stick
         if target is None:

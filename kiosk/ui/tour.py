@@ -32,7 +32,7 @@ TOUR_DISPLAYS = (("1280x800", "landscape"), ("1920x1080", "landscape"), ("1280x8
 
 def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> list[Path]:
     configure_kivy(display)
-    from drivers.sim import SimScanner
+    from fieldkit.sim import SimScanner
     from kiosk.ui.app import KioskApp
     from kiosk.ui.catalogue import LANGS, text
     from kiosk.ui.drive import Driver

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         from kiosk.station.journal import Journal
 
         scanner = Journal.configuration(args.data / "journal.sqlite").get("scanner")
-    from kiosk.commands_station import development_switch
+    from kiosk.cli.station import development_switch
     from kiosk.ui.app import KioskApp
     from kiosk.ui.services import KioskService
 

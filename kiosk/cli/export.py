@@ -14,14 +14,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk import __version__
 from kiosk.election.load import load_election
-from kiosk.errors import SanaqError
+from kiosk.errors import SanaqError, error_code
 from kiosk.protocol import export as ex
 from kiosk.protocol import nist
 from kiosk.protocol.nist import ReportContext
 from kiosk.station.journal import Journal
 from kiosk.station.service import Station, SystemClock
 
-# The station's data folder (kiosk.commands_station) and the device key's place in it.
+# The station's data folder (kiosk.cli.station) and the device key's place in it.
 JOURNAL = "journal.sqlite"
 PACKAGE = "election.json"
 DEVICE_KEY = "device.key"
@@ -182,7 +182,7 @@ def _verify(args: argparse.Namespace) -> int:
     _print(result.to_json())
     if not result.ok:
         assert result.code is not None
-        raise SanaqError(result.code, "; ".join(result.problems[:3]))
+        raise SanaqError(error_code(result.code), "; ".join(result.problems[:3]))
     return 0
 
 

@@ -1,18 +1,33 @@
-"""`sanaq ballots render` and `sanaq deck`."""
+"""`sanaq ballots render`."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
-from kiosk.ballots.deck import DeckOptions, write_deck
 from kiosk.ballots.layout import build_layout
 from kiosk.ballots.render import write_ballot_files
 from kiosk.election.load import load_election
 from kiosk.errors import SanaqError
 
 
-def _styles(requested: str | None, available: list[str]) -> list[str]:
+def add_parser(sub: Any) -> None:
+    from kiosk.cli import add_election_arg
+
+    ballots = sub.add_parser("ballots", help="ballot layout and rendering")
+    bsub = ballots.add_subparsers(dest="action", required=True)
+    p = bsub.add_parser("render", help="write ID.pdf, ID.png, ID.front.png, ID.layout.json per style")
+    add_election_arg(p)
+    p.add_argument("--style", default=None, help="style id (default: every style)")
+    p.add_argument("--dpi", type=int, default=200)
+    p.add_argument("--test", action="store_true", help="test (logic-and-accuracy) ballots")
+    p.add_argument("--out", type=Path, required=True)
+    # issue 11 (helper "limits"): station-specific ballots carry the station in their QR.
+    p.add_argument("--station", default=None, help="station id (packages with station-specific ballots)")
+
+
+def styles(requested: str | None, available: list[str]) -> list[str]:
     if requested is None:
         return available
     if requested not in available:
@@ -34,7 +49,7 @@ def render(args: argparse.Namespace) -> int:
         raise SanaqError("unknown_station", station)
     if pkg.election.rules.station_specific_ballots and station is None:
         raise SanaqError("unknown_station", "the package asks for station-specific ballots: give --station")
-    for style_id in _styles(args.style, [s.id for s in pkg.election.styles]):
+    for style_id in styles(args.style, [s.id for s in pkg.election.styles]):
         layout = build_layout(pkg.election, pkg.election_hash, style_id, args.test, station)
         write_ballot_files(layout, args.dpi, out)
         print(
@@ -44,19 +59,5 @@ def render(args: argparse.Namespace) -> int:
     return 0
 
 
-def deck(args: argparse.Namespace) -> int:
-    pkg = load_election(args.election, args.hq_key)
-    if args.n < 0:
-        raise SanaqError("package_invalid", "--n must not be negative")
-    if pkg.election.rules.station_specific_ballots:
-        raise SanaqError("package_invalid", "sanaq deck does not make station-specific ballots yet")
-    opt = DeckOptions.clean() if args.clean else DeckOptions()
-    total = 0
-    for style_id in _styles(args.style, [s.id for s in pkg.election.styles]):
-        truths = write_deck(
-            pkg.election, pkg.election_hash, style_id, args.n, args.seed, args.out, opt, args.test
-        )
-        total += len(truths)
-        print(f"{style_id}: {len(truths)} sheets")
-    print(f"wrote {total} sheets (2 images + 1 ground-truth JSON each) to {args.out}")
-    return 0
+def run(args: argparse.Namespace) -> int:
+    return render(args)

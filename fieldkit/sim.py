@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from drivers.base import Capabilities, Scanner, ScannerStatus
-from kiosk.ballots.deck import DeckOptions, generate_sheet
+from kiosk.ballots.deck import DeckOptions, SheetTruth, generate_sheet
 from kiosk.election.load import load_election
 from kiosk.station.ports import FedSheet, Whereabouts
 
@@ -59,7 +59,7 @@ class SimScanner(MemoryScanner):
         self.seed = seed
         self.test = test
         self.opt = opt
-        self.truth: dict[str, object] = {}
+        self.truth: dict[str, SheetTruth] = {}
 
     def feed(self) -> Iterator[FedSheet]:
         e, h = self.package.election, self.package.election_hash

@@ -6,15 +6,26 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import cv2
 
 from kiosk.election.load import load_election
-from kiosk.errors import SanaqError
+from kiosk.errors import SanaqError, error_code
 from kiosk.reading.intake import read_image_file
 from kiosk.reading.model import SideReading
 from kiosk.reading.reader import BallotReader
+
+
+def add_parser(sub: Any) -> None:
+    from kiosk.cli import add_election_arg
+
+    p = sub.add_parser("read", help="interpret ballot images; one JSON line per image")
+    add_election_arg(p)
+    p.add_argument("images", type=Path, nargs="+")
+    p.add_argument("--station", default=None, help="station id (default: the package's only station)")
+    p.add_argument("--mode", choices=("official", "test"), default="official")
+    p.add_argument("--crops", type=Path, default=None, help="write review crops of each square here")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         reading = _read_one(reader, path)
         line = reading.to_json(str(path))
         if reading.status == "rejected":
-            line["message"] = SanaqError(reading.reason or "unreadable").as_dict()
+            line["message"] = SanaqError(error_code(reading.reason or "unreadable")).as_dict()
         print(json.dumps(line, ensure_ascii=False), flush=True)
         if args.crops and reading.crops:
             out: Path = args.crops / path.stem

@@ -138,7 +138,7 @@ def _print(obj: Any) -> None:
 
 
 def _desk(data: Path, hq_key: Path | None) -> tuple[Any, Any, Any]:
-    from kiosk.commands_station import open_station
+    from kiosk.cli.station import open_station
     from kiosk.election.load import trust
     from kiosk.protocol.desk import Desk
     from kiosk.protocol.signed import verify_enrolment
@@ -220,7 +220,7 @@ def run(args: argparse.Namespace) -> int:
     # --- end observer ---
     data: Path = args.data
     if args.action == "export":
-        from kiosk.commands_export import run as run_export
+        from kiosk.cli.export import run as run_export
 
         protocols = args.protocol or ([data / PROTOCOLS] if (data / PROTOCOLS).is_dir() else [])
         return run_export(
@@ -240,7 +240,7 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "roster":
         return _roster(args)
     if args.action == "enrol":
-        from kiosk.commands_station import open_station
+        from kiosk.cli.station import open_station
         from kiosk.election.load import trust
         from kiosk.protocol.keys import raw_public
         from kiosk.protocol.signed import verify_enrolment
@@ -365,7 +365,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _receipt(args: argparse.Namespace) -> int:
     from drivers.printer import PrintJob, PrintSpool, open_printer
-    from kiosk.commands_station import open_station
+    from kiosk.cli.station import open_station
     from kiosk.protocol.receipts import receipt_lines
     from kiosk.station.service import SystemClock
 
@@ -396,7 +396,7 @@ def _roster(args: argparse.Namespace) -> int:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    from kiosk.commands_station import open_station
+    from kiosk.cli.station import open_station
     from kiosk.election.package import development_private_key, load_private_key
     from kiosk.protocol.keys import member_public, raw_public
     from kiosk.protocol.sample import make_enrolment
@@ -542,7 +542,7 @@ def _verify_one(data: bytes, trust: Any, package: Any, pdf: Path | None) -> tupl
 
 
 def verify_main(argv: list[str] | None = None) -> int:
-    """`python -m kiosk.commands_protocol FILE...`: the same as `sanaq verify`, without the
+    """`python -m kiosk.cli.protocol FILE...`: the same as `sanaq verify`, without the
     station's imports (the reader's compiled kernels), for a quick start on any computer."""
     parser = argparse.ArgumentParser(prog="sanaq-verify")
     sub = parser.add_subparsers(dest="command", required=True)

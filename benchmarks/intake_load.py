@@ -4,7 +4,7 @@ serve` running in its own process, on SQLite and on PostgreSQL (a temporary serv
 here, as the tests do). Prints JSON: deliveries per second, latency percentiles, and the final
 aggregate checked against the sum of what was sent (current versions only).
 
-    nice -n 10 .venv/bin/python benchmarks/intake.py [--stations 500] [--concurrency 32]
+    nice -n 10 .venv/bin/python benchmarks/intake_load.py [--stations 500] [--concurrency 32]
         [--stores sqlite,postgres] [--max-seconds 600]       (--stations 10000: the issue's size)
 """
 

@@ -124,7 +124,7 @@ def scan(args: argparse.Namespace) -> int:
 
 
 def emulate(args: argparse.Namespace) -> int:
-    from drivers.emulator import LinkRunner, ScannerDevice, load_deck, parse_faults
+    from fieldkit.emulator import LinkRunner, ScannerDevice, load_deck, parse_faults
 
     try:
         faults = parse_faults(args.fault)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -20,6 +21,26 @@ from kiosk.election.package import (
     sign_election,
 )
 from kiosk.errors import SanaqError
+
+
+def add_parser(sub: Any) -> None:
+    election = sub.add_parser("election", help="election packages: sample, show, sign, verify, keygen")
+    esub = election.add_subparsers(dest="action", required=True)
+    p = esub.add_parser("sample", help="write the signed built-in sample package")
+    p.add_argument("--out", type=Path, required=True)
+    p = esub.add_parser("show", help="a readable summary of a package")
+    p.add_argument("package", type=Path, nargs="?")
+    p.add_argument("--hq-key", type=Path, default=None)
+    p.add_argument("--json", action="store_true", help="the election document as JSON")
+    p = esub.add_parser("sign", help="headquarters: sign an election JSON document")
+    p.add_argument("document", type=Path)
+    p.add_argument("--key", type=Path, required=True, help="Ed25519 private key, PEM")
+    p.add_argument("--out", type=Path, required=True)
+    p = esub.add_parser("verify", help="verify a package against the pinned key")
+    p.add_argument("package", type=Path)
+    p.add_argument("--hq-key", type=Path, default=None)
+    p = esub.add_parser("keygen", help="headquarters: make an Ed25519 key pair")
+    p.add_argument("--out", type=Path, required=True, help="writes OUT.key (private) and OUT.pub")
 
 
 def _write(path: Path, data: bytes) -> None:
