@@ -16,7 +16,7 @@ from kiosk.election.sample import sample_election
 from kiosk.messages import MESSAGES
 from kiosk.reading.locate import find_fiducials
 from kiosk.reading.model import SideReading, Thresholds
-from kiosk.reading.reader import BallotReader, page_to_image, score_squares_reference
+from kiosk.reading.reader import BallotReader, page_to_image, score_squares, score_squares_reference
 
 SLOW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -55,20 +55,19 @@ def test_fast_scores_agree_with_reference(
     _, corners, plan, _ = ident
     h = page_to_image(corners, plan.fiducials_mm)
     ref = score_squares_reference(s.back, h, plan.layout, found.levels, 1.25 * corners.px_per_mm)
-    got = np.array([m.score for m in fast.contests[0].marks])
+    # The kernel's own scores: the closer look (kiosk/reading/inspect.py, with references of
+    # its own) then revises the few squares at or above `marginal`, which the warped
+    # reference does not model (hypothesis found 0.228 vs 0.252 and 0.018 vs 0.031 there).
+    registered = r._register(s.back, h, plan, found.levels, corners.px_per_mm)
+    assert registered is not None
+    got = score_squares(s.back, registered[0], registered[1], found.levels, plan.interior_mm2).scores
     # Windows differ by a pixel of margin, which matters only for marks that spill over the
     # square's edge, and the reference's bilinear resampling spreads the thin printed
     # borders differently in each window: an absolute tolerance of the same 0.012 as the
     # classification check below, plus a few per cent of the score. (Over 240 random cases
     # the excess over the 4% reached 0.0079; a fresh CI run found a case at 0.0085.)
-    # Since the score is measured against the paper of each window's ring (issue 10), a clear
-    # mark whose ink spills into the ring moves the two versions' ring levels apart (warped vs
-    # unwarped sampling of the same ink): found by hypothesis at 3.3 degrees, 0.228 vs 0.252.
-    # Above twice the `marked` threshold no decision depends on the value, so there only the
-    # classification must agree (checked below); everywhere a decision is made, the bound holds.
+    assert (np.abs(got - ref) < 0.012 + 0.04 * np.abs(ref)).all(), (got, ref)
     t = Thresholds()
-    decisive = ref < 2 * t.marked
-    assert (np.abs(got - ref) < 0.012 + 0.04 * np.abs(ref))[decisive].all(), (got, ref)
     for g, want in zip(got, ref, strict=True):
         near = min(abs(want - t.marginal), abs(want - t.marked)) < 0.012
         if not near:
