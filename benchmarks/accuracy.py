@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/accuracy.py --field --sheets 4000 --seed 100 [--only fold]
     .venv/bin/python benchmarks/accuracy.py --field --holdout --sheets 60000 --seed 9000
 
-Without `--field`: the clean deck (`kiosk.ballots.deck`). Sheets are spread over the
+Without `--field`: the clean deck (`fieldkit.deck`). Sheets are spread over the
 sample's four ballot styles (the 43-row district ballot holds most squares). Prints one
 JSON document: sheets, squares, the confusion table (truth -> what the reader said), wrong
 decisions by kind, refusals, the review rate of ordinary sheets (no
@@ -42,7 +42,7 @@ from calibration.accuracy import (
     evaluate_field,
 )
 from fieldkit.conditions import CONDITIONS, DEV_SEEDS, HOLDOUT_SEEDS, FieldOptions
-from kiosk.ballots.deck import DeckOptions
+from fieldkit.deck import DeckOptions
 from kiosk.reading.model import Thresholds
 
 

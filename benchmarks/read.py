@@ -25,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk.ballots.deck import DeckOptions, generate_sheet
+from fieldkit.deck import DeckOptions, generate_sheet
 from kiosk.ballots.layout import build_layout
 from kiosk.election.load import load_election
 from kiosk.reading.reader import BallotReader

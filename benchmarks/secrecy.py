@@ -40,7 +40,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from drivers.folder import FolderScanner
-from kiosk.ballots.deck import DeckOptions, write_deck
+from fieldkit.deck import DeckOptions, write_deck
 from kiosk.election.load import load_election
 from kiosk.station import journal as journal_module
 from kiosk.station.journal import Journal

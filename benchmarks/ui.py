@@ -34,8 +34,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from fieldkit.deck import DeckOptions, generate_sheet
 from fieldkit.sim import MemoryScanner
-from kiosk.ballots.deck import DeckOptions, generate_sheet
 from kiosk.election.load import load_election
 from kiosk.station.ports import FedSheet
 

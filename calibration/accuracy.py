@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fieldkit.conditions import CONDITIONS, FieldOptions, FieldSheet, generate_field_sheet
-from kiosk.ballots.deck import DeckOptions, generate_sheet
+from fieldkit.deck import DeckOptions, generate_sheet
 from kiosk.ballots.layout import build_layout
 from kiosk.election.load import load_election
 from kiosk.reading.model import SideReading

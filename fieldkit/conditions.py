@@ -1,6 +1,6 @@
 """Ballots as a station gets them: the field-conditions corpus.
 
-The deck generator (`kiosk.ballots.deck`) marks a perfect print and passes it through a
+The deck generator (`fieldkit.deck`) marks a perfect print and passes it through a
 scanner model. This module adds what paper, people and scanners do to a ballot between
 the printer and the reader, each as a named condition (`CONDITIONS`), drawn from how the
 real thing behaves:
@@ -50,7 +50,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from kiosk.ballots.deck import (
+from fieldkit.deck import (
     EXPECTED_OF,
     VOTING_MARKS,
     ContestTruth,

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kiosk.ballots.deck import DeckOptions, write_deck
+from fieldkit.deck import DeckOptions, write_deck
 from kiosk.election.load import load_election
 from kiosk.station.journal import Journal
 from kiosk.station.service import FixedClock

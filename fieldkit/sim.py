@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from drivers.base import Capabilities, Scanner, ScannerStatus
-from kiosk.ballots.deck import DeckOptions, SheetTruth, generate_sheet
+from fieldkit.deck import DeckOptions, SheetTruth, generate_sheet
 from kiosk.election.load import load_election
 from kiosk.station.ports import FedSheet, Whereabouts
 

@@ -26,8 +26,8 @@ import cv2
 
 from drivers.folder import FolderScanner
 from drivers.serial_scanner import SerialScanner
+from fieldkit.deck import DeckOptions, write_deck
 from fieldkit.emulator import LinkRunner, ScannerDevice, load_deck, run_in_thread
-from kiosk.ballots.deck import DeckOptions, write_deck
 from kiosk.ballots.layout import build_layout
 from kiosk.ballots.render import write_ballot_files
 from kiosk.cli.election import summary

@@ -14,8 +14,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from fieldkit.deck import DeckOptions, generate_sheet
 from fieldkit.sim import MemoryScanner, SimScanner
-from kiosk.ballots.deck import DeckOptions, generate_sheet
 from kiosk.cli import main
 from kiosk.cli.station import open_station
 from kiosk.election.package import LoadedPackage

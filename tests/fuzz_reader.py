@@ -24,7 +24,7 @@ import numpy as np
 
 # Imported before the instrumented block, so left plain: the ballot generator (not under
 # test) and the kernels (numba must see the plain bytecode).
-from kiosk.ballots.deck import DeckOptions, generate_sheet
+from fieldkit.deck import DeckOptions, generate_sheet
 from kiosk.election.package import election_hash
 from kiosk.election.sample import sample_election
 from kiosk.messages import MESSAGES

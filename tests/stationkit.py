@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.ballots.deck import DeckOptions, SheetTruth
+from fieldkit.deck import DeckOptions, SheetTruth
 from kiosk.election.load import load_election
 from kiosk.station.journal import Journal
 from kiosk.station.service import FixedClock, Station

@@ -88,8 +88,8 @@ def test_a_serial_device_vouched_real_may_not_turn_into_the_emulator(
     """Found in review of the attack: a device that answered as something else when the
     station checked it, and names itself the emulator at the next handshake, is refused."""
     from drivers.serial_scanner import SerialScanner
+    from fieldkit.deck import DeckOptions, write_deck
     from fieldkit.emulator import LinkRunner, ScannerDevice, load_deck, run_in_thread
-    from kiosk.ballots.deck import DeckOptions, write_deck
     from kiosk.election.load import load_election
 
     pkg = load_election(None)

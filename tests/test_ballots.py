@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from pyzbar.pyzbar import decode
 
-from kiosk.ballots.deck import DeckOptions, canvas_margins, generate_sheet, write_deck
+from fieldkit.deck import DeckOptions, canvas_margins, generate_sheet, write_deck
 from kiosk.ballots.layout import build_layout, parse_qr_payload
 from kiosk.ballots.render import render_pdf, render_side_grey
 from kiosk.election.package import LoadedPackage

@@ -11,7 +11,7 @@ from stationkit import counters, expected_tally, make_station
 
 from drivers import open_scanner
 from drivers.camera import StillSheetDetector, flatten
-from kiosk.ballots.deck import DeckOptions, SheetTruth, canvas_margins, generate_sheet
+from fieldkit.deck import DeckOptions, SheetTruth, canvas_margins, generate_sheet
 from kiosk.election.load import load_election
 
 FRAME_W, FRAME_H = 2400, 1800

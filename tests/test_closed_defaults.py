@@ -21,9 +21,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from stationkit import CLEAN
 
 from drivers.serial_scanner import SerialScanner
+from fieldkit.deck import write_deck
 from fieldkit.emulator import LinkRunner, ScannerDevice, load_deck, run_in_thread
 from fieldkit.sim import SimScanner
-from kiosk.ballots.deck import write_deck
 from kiosk.cli import main
 from kiosk.election.load import load_election
 from kiosk.election.package import sign_election, trust_from_pem, verify_package

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.ballots.deck import DeckOptions, canvas_margins, generate_sheet
+from fieldkit.deck import DeckOptions, canvas_margins, generate_sheet
 from kiosk.ballots.layout import TARGET, build_layout
 from kiosk.election.package import election_hash
 from kiosk.election.sample import sample_election

@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.ballots.deck import DeckOptions, generate_sheet
+from fieldkit.deck import DeckOptions, generate_sheet
 from kiosk.ballots.layout import FIDUCIAL, qr_box_for_height
 from kiosk.election.package import election_hash
 from kiosk.election.sample import sample_election

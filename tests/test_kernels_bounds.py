@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fieldkit.conditions import FieldOptions, generate_field_sheet
-from kiosk.ballots.deck import DeckOptions, generate_sheet
+from fieldkit.deck import DeckOptions, generate_sheet
 from kiosk.ballots.layout import build_layout
 from kiosk.election.package import election_hash
 from kiosk.election.sample import sample_election

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from stationkit import CLEAN, make_station
 
 from drivers.folder import FolderScanner
-from kiosk.ballots.deck import write_deck
+from fieldkit.deck import write_deck
 from kiosk.election.load import load_election, read_package_file, sample_package_bytes, trust
 from kiosk.election.package import (
     MAX_JSON_DEPTH,

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-from kiosk.ballots.deck import DeckOptions, GeneratedSheet, generate_sheet
+from fieldkit.deck import DeckOptions, GeneratedSheet, generate_sheet
 from kiosk.ballots.layout import build_layout
 from kiosk.ballots.render import render_side_grey
 from kiosk.election.model import BallotStyle, Contest, Election, Option, Station, Text

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from calibration.accuracy import evaluate
-from kiosk.ballots.deck import DeckOptions, generate_sheet
+from fieldkit.deck import DeckOptions, generate_sheet
 from kiosk.election.package import election_hash
 from kiosk.election.sample import sample_election
 from kiosk.messages import MESSAGES

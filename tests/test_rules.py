@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from fieldkit.deck import DeckOptions
 from fieldkit.sim import SimScanner
-from kiosk.ballots.deck import DeckOptions
 from kiosk.ballots.layout import TextRun, build_layout
 from kiosk.cli.station import _invalid_keys
 from kiosk.election.load import load_election

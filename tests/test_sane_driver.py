@@ -14,7 +14,7 @@ from stationkit import CLEAN, counters, expected_tally, make_station
 
 from drivers import open_scanner
 from drivers.sane_scanner import SaneScanner, list_devices
-from kiosk.ballots.deck import generate_sheet
+from fieldkit.deck import generate_sheet
 from kiosk.election.load import load_election
 from kiosk.errors import SanaqError
 

@@ -17,8 +17,8 @@ import pytest
 from stationkit import CLEAN, counters, expected_tally, make_station
 
 from drivers.serial_scanner import SerialScanner
+from fieldkit.deck import write_deck
 from fieldkit.emulator import LinkRunner, ScannerDevice, load_deck, run_in_thread
-from kiosk.ballots.deck import write_deck
 from kiosk.election.load import load_election
 
 N = 5

@@ -13,8 +13,8 @@ import pytest
 from stationkit import CLEAN, counters, expected_tally, make_station
 
 from drivers.folder import FolderScanner
+from fieldkit.deck import DeckOptions, SheetTruth, write_deck
 from fieldkit.sim import SimScanner
-from kiosk.ballots.deck import DeckOptions, SheetTruth, write_deck
 from kiosk.election.load import load_election
 from kiosk.errors import SanaqError
 from kiosk.station.journal import Journal, sheet_keys

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from kiosk.ballots.deck import DeckOptions, generate_sheet
+from fieldkit.deck import DeckOptions, generate_sheet
 from kiosk.ballots.layout import build_layout, parse_qr_payload
 from kiosk.election.model import Election, Rules, Station, Text, station_code
 from kiosk.election.package import election_hash

@@ -22,8 +22,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from stationkit import CLEAN, make_station
 
+from fieldkit.deck import DeckOptions
 from fieldkit.sim import SimScanner
-from kiosk.ballots.deck import DeckOptions
 from kiosk.election.load import load_election
 from kiosk.errors import SanaqError
 from kiosk.station import chain

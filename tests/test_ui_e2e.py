@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
+from fieldkit.deck import write_deck
 from fieldkit.emulator import LinkRunner, ScannerDevice, load_deck, run_in_thread
-from kiosk.ballots.deck import write_deck
 from kiosk.election.load import load_election
 from kiosk.station.journal import Journal
 from kiosk.station.service import SystemClock

@@ -1,1 +1,1 @@
-"""Ballot layout, rendering and marked test decks."""
+"""Ballot layout and rendering (the marked test deck is test equipment: `fieldkit.deck`)."""

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from kiosk.ballots.deck import DeckOptions, write_deck
+from fieldkit.deck import DeckOptions, write_deck
 from kiosk.cli.ballots import styles
 from kiosk.election.load import load_election
 from kiosk.errors import SanaqError
