@@ -33,7 +33,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from calibration.accuracy import (
+from fieldkit.accuracy import (
     HIST_BINS,
     HIST_HI,
     HIST_LO,

@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from calibration.accuracy import evaluate
+from fieldkit.accuracy import evaluate
 from fieldkit.deck import DeckOptions, generate_sheet
 from kiosk.election.package import election_hash
 from kiosk.election.sample import sample_election
