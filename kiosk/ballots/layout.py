@@ -17,6 +17,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
+import segno
 from PIL import ImageFont
 
 from kiosk.election.model import (
@@ -202,6 +203,13 @@ def qr_payload(election_hash: str, style: str, side: Side, test: bool, station: 
         "T" if test else "O",
     ]
     return ":".join(parts if station is None else [*parts, station])
+
+
+def qr_matrix(payload: str) -> list[list[bool]]:
+    """The QR's module grid without quiet zone (version 2, error level M, `QR_MODULES` square);
+    the renderer draws it, the reader matches against it."""
+    code = segno.make_qr(payload, error="m", version=2, boost_error=False)
+    return [[bool(v) for v in row] for row in code.matrix]
 
 
 @dataclass(frozen=True)

@@ -12,20 +12,24 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import segno
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
-from kiosk.ballots.layout import PT_MM, BallotLayout, Line, QrCode, Rect, Side, SideLayout, TextRun, font_path
+from kiosk.ballots.layout import (
+    PT_MM,
+    BallotLayout,
+    Line,
+    QrCode,
+    Rect,
+    Side,
+    SideLayout,
+    TextRun,
+    font_path,
+    qr_matrix,
+)
 
 # Fixed so that the same package gives the same PDF bytes.
 PDF_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-
-
-def qr_matrix(payload: str) -> list[list[bool]]:
-    """Module matrix without quiet zone (version 2, error level M)."""
-    code = segno.make_qr(payload, error="m", version=2, boost_error=False)
-    return [[bool(v) for v in row] for row in code.matrix]
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:

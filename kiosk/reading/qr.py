@@ -19,8 +19,15 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from kiosk.ballots.layout import QR_MODULE, QR_MODULES, QR_QUIET, BallotLayout, QrInfo, parse_qr_payload
-from kiosk.ballots.render import qr_matrix
+from kiosk.ballots.layout import (
+    QR_MODULE,
+    QR_MODULES,
+    QR_QUIET,
+    BallotLayout,
+    QrInfo,
+    parse_qr_payload,
+    qr_matrix,
+)
 from kiosk.reading import kernels
 from kiosk.reading.locate import project
 
