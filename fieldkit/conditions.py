@@ -61,6 +61,7 @@ from fieldkit.deck import (
     _draw_mark,
     _draw_stray,
     contest_outcome,
+    voter_intent,
 )
 from kiosk.ballots.layout import EDGE, FIDUCIAL, BallotLayout, Side
 from kiosk.ballots.render import render_side_grey
@@ -330,21 +331,8 @@ def generate_field_sheet(
     effects: dict[str, float | int | str | bool] = {"dpi": dpi}
 
     # --- what the voter meant (the deck's voters) ---
-    pattern = str(rng.choice(["one", "one", "one", "one", "one", "blank", "overvote", "against_all"]))
-    kinds: list[str] = ["none"] * n
-    if pattern == "one":
-        kinds[int(rng.integers(0, n - 1))] = str(rng.choice(VOTING_MARKS))
-    elif pattern == "against_all":
-        kinds[n - 1] = str(rng.choice(VOTING_MARKS))
-    elif pattern == "overvote":
-        for i in rng.choice(n, size=int(rng.integers(2, min(4, n) + 1)), replace=False):
-            kinds[int(i)] = str(rng.choice(VOTING_MARKS))
-    empties = [i for i, k in enumerate(kinds) if k == "none"]
-    if empties and rng.random() < deck.hesitation:
-        kinds[int(rng.choice(empties))] = "hesitation_dot"
-        empties = [i for i, k in enumerate(kinds) if k == "none"]
-    if empties and rng.random() < deck.erased:
-        kinds[int(rng.choice(empties))] = "erased"
+    intent, kinds = voter_intent(rng, n, deck.hesitation, deck.erased)
+    pattern = str(intent)
 
     page = _page(layout, "back", dpi).copy()
     ph, pw = page.shape

@@ -395,6 +395,30 @@ def _target_columns(layout: BallotLayout, matrix: np.ndarray) -> list[tuple[floa
 # --- sheets -------------------------------------------------------------------------------------------
 
 
+def voter_intent(
+    rng: np.random.Generator, n: int, hesitation: float, erased: float
+) -> tuple[Pattern, list[str]]:
+    """What the voter meant on a contest of `n` options (the last is "against all"): the
+    pattern and each square's mark kind. Shared by the deck and the field corpus, so both
+    draw the same voters from the same seed."""
+    pattern: Pattern = rng.choice(["one", "one", "one", "one", "one", "blank", "overvote", "against_all"])
+    kinds: list[str] = ["none"] * n
+    if pattern == "one":
+        kinds[int(rng.integers(0, n - 1))] = str(rng.choice(VOTING_MARKS))
+    elif pattern == "against_all":
+        kinds[n - 1] = str(rng.choice(VOTING_MARKS))
+    elif pattern == "overvote":
+        for i in rng.choice(n, size=int(rng.integers(2, min(4, n) + 1)), replace=False):
+            kinds[int(i)] = str(rng.choice(VOTING_MARKS))
+    empties = [i for i, k in enumerate(kinds) if k == "none"]
+    if empties and rng.random() < hesitation:
+        kinds[int(rng.choice(empties))] = "hesitation_dot"
+        empties = [i for i, k in enumerate(kinds) if k == "none"]
+    if empties and rng.random() < erased:
+        kinds[int(rng.choice(empties))] = "erased"
+    return pattern, kinds
+
+
 def generate_sheet(
     election: Election,
     election_hash: str,
@@ -414,21 +438,7 @@ def generate_sheet(
 
     options = [o.id for o in contest.options]
     n = len(options)
-    pattern: Pattern = rng.choice(["one", "one", "one", "one", "one", "blank", "overvote", "against_all"])
-    kinds: list[str] = ["none"] * n
-    if pattern == "one":
-        kinds[int(rng.integers(0, n - 1))] = str(rng.choice(VOTING_MARKS))
-    elif pattern == "against_all":
-        kinds[n - 1] = str(rng.choice(VOTING_MARKS))
-    elif pattern == "overvote":
-        for i in rng.choice(n, size=int(rng.integers(2, min(4, n) + 1)), replace=False):
-            kinds[int(i)] = str(rng.choice(VOTING_MARKS))
-    empties = [i for i, k in enumerate(kinds) if k == "none"]
-    if empties and rng.random() < opt.hesitation:
-        kinds[int(rng.choice(empties))] = "hesitation_dot"
-        empties = [i for i, k in enumerate(kinds) if k == "none"]
-    if empties and rng.random() < opt.erased:
-        kinds[int(rng.choice(empties))] = "erased"
+    pattern, kinds = voter_intent(rng, n, opt.hesitation, opt.erased)
 
     page = _blank(layout, "back", dpi).copy()
     layer = np.full_like(page, 255)
