@@ -24,7 +24,7 @@ system-deps:
 	bash deploy/bootstrap.sh --system-only
 
 demo: setup
-	$(PY) -m kiosk.demo
+	$(PY) -m fieldkit.demo
 
 lint: setup
 	$(VENV)/bin/ruff check .

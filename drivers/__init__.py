@@ -6,7 +6,8 @@ socket://host:port                 the same protocol over TCP
 camera:///dev/video0               a document camera (or camera:///path/frame-%04d.png)
 folder:///path                     a hot folder (any scanner software that saves files)
                                    ?accepted=delete|random|names: what is kept of a counted sheet
-sim:?style=MZ-LIST&n=100&seed=1    generated sheets, in memory
+sim:?style=MZ-LIST&n=100&seed=1    generated sheets, in memory (test equipment: fieldkit.sim,
+                                   found through the `sanaq.scanners` entry points)
 """
 
 from __future__ import annotations
@@ -32,18 +33,7 @@ def open_scanner(url: str) -> Scanner:
                 raise SanaqError("scanner_url_invalid", url)
             return FolderScanner(parsed.path, query.get("accepted", "delete"))  # type: ignore[arg-type]
         if parsed.scheme == "sim":
-            from fieldkit.sim import SimScanner
-
-            scanner = SimScanner(
-                style=query.get("style"),
-                n=int(query.get("n", "20")),
-                seed=int(query.get("seed", "1")),
-                test="test" in query,
-            )
-            unknown = set(scanner.styles) - {s.id for s in scanner.package.election.styles}
-            if unknown or not 0 <= scanner.n <= 1_000_000:
-                raise SanaqError("scanner_url_invalid", f"{url}: style {sorted(unknown)} or n out of range")
-            return scanner
+            return _plugin_scanner("sim", url)
         if parsed.scheme == "sane":
             from drivers.sane_scanner import SaneScanner, parse_sane_url
 
@@ -60,3 +50,18 @@ def open_scanner(url: str) -> Scanner:
     except ValueError as exc:
         raise SanaqError("scanner_url_invalid", url) from exc
     raise SanaqError("scanner_url_invalid", url)
+
+
+# Simulated scanners are test equipment (fieldkit), not product: the product never imports
+# fieldkit. A development install registers them under this entry-point group (pyproject.toml);
+# an installation without fieldkit knows no `sim:` at all (`scanner_url_invalid`).
+SCANNER_PLUGINS = "sanaq.scanners"
+
+
+def _plugin_scanner(scheme: str, url: str) -> Scanner:
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group=SCANNER_PLUGINS, name=scheme):
+        scanner: Scanner = ep.load()(url)
+        return scanner
+    raise SanaqError("scanner_url_invalid", f"{url}: no {scheme}: scanner installed (test equipment)")

@@ -1,5 +1,5 @@
 """A station ballot scanner emulator speaking docs/serial-protocol.md, for tests, demos and
-manufacturers: `sanaq emulate serial-scanner --deck DIR --link PATH` (a pty, with a symlink
+manufacturers: `sanaq-fieldkit emulate serial-scanner --deck DIR --link PATH` (a pty, with a symlink
 at PATH) or `--tcp PORT`.
 
 The paper at the entrance is a deck folder (NAME.a.EXT + NAME.b.EXT per sheet). Faults are

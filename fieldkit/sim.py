@@ -72,3 +72,23 @@ class SimScanner(MemoryScanner):
             self.truth[handle] = sheet.truth
             self.state[handle] = "held"
             yield FedSheet(handle, (sheet.back_bytes, sheet.front_bytes), {"style": style})
+
+
+def open_sim(url: str) -> SimScanner:
+    """`sim:?style=ID&n=N&seed=S[&test]`: the `sanaq.scanners` entry point (pyproject.toml)
+    through which `drivers.open_scanner` finds the simulator without importing fieldkit."""
+    from urllib.parse import parse_qs, urlparse
+
+    from kiosk.errors import SanaqError
+
+    query = {k: v[-1] for k, v in parse_qs(urlparse(url).query, keep_blank_values=True).items()}
+    scanner = SimScanner(
+        style=query.get("style"),
+        n=int(query.get("n", "20")),
+        seed=int(query.get("seed", "1")),
+        test="test" in query,
+    )
+    unknown = set(scanner.styles) - {s.id for s in scanner.package.election.styles}
+    if unknown or not 0 <= scanner.n <= 1_000_000:
+        raise SanaqError("scanner_url_invalid", f"{url}: style {sorted(unknown)} or n out of range")
+    return scanner

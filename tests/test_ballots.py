@@ -277,7 +277,7 @@ def test_deck_cli(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "kiosk.cli",
+            "fieldkit",
             "deck",
             "--style",
             "MZ-LIST",
@@ -296,7 +296,7 @@ def test_deck_cli(tmp_path: Path) -> None:
     img = cv2.imread(str(next(tmp_path.glob("*.a.*"))), cv2.IMREAD_UNCHANGED)
     assert img is not None and img.ndim == 2
     bad = subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", "deck", "--style", "NOPE", "--out", str(tmp_path)],
+        [sys.executable, "-m", "fieldkit", "deck", "--style", "NOPE", "--out", str(tmp_path)],
         capture_output=True,
         text=True,
     )

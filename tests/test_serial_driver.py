@@ -148,10 +148,14 @@ def _sanaq(*args: str) -> list[str]:
     return [sys.executable, "-m", "kiosk.cli", *args]
 
 
+def _fieldkit(*args: str) -> list[str]:
+    return [sys.executable, "-m", "fieldkit", *args]
+
+
 def test_cli_emulator_and_scan_over_a_pty(deck: tuple[Path, list[Any]], tmp_path: Path) -> None:
     link = tmp_path / "ttyEMU"
     emulator = subprocess.Popen(
-        _sanaq(
+        _fieldkit(
             "emulate", "serial-scanner", "--deck", str(deck[0]), "--link", str(link), "--fault", "corrupt@1"
         ),
         stdout=subprocess.PIPE,

@@ -34,11 +34,9 @@ def add_election_arg(p: argparse.ArgumentParser) -> None:
 COMMANDS: dict[str, str] = {
     "election": "election",
     "ballots": "ballots",
-    "deck": "deck",
     "station": "station",
     "scanners": "drivers",
     "scan": "drivers",
-    "emulate": "drivers",
     "print": "drivers",
     "export": "export",  # exports (issue 13)
     "kiosk": "kiosk",  # the kiosk window (issue 14)
@@ -50,13 +48,12 @@ COMMANDS: dict[str, str] = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from kiosk.cli import ballots, deck, drivers, election, export, kiosk, protocol, read, station, sync
+    from kiosk.cli import ballots, drivers, election, export, kiosk, protocol, read, station, sync
 
     parser = argparse.ArgumentParser(prog="sanaq", description="Sanaq polling-station ballot scanner")
     sub = parser.add_subparsers(dest="command", required=True)
     election.add_parser(sub)
     ballots.add_parser(sub)
-    deck.add_parser(sub)
     station.add_parser(sub)
     drivers.add_parsers(sub)
     export.add_parser(sub)  # sanaq export --data DIR --to STICK; sanaq export verify FOLDER

@@ -1,17 +1,12 @@
-"""`sanaq scanners list`, `sanaq scan`, `sanaq emulate serial-scanner`, `sanaq print`:
-commands for technicians and tests, at the edge (they use drivers/)."""
+"""`sanaq scanners list`, `sanaq scan`, `sanaq print`: commands for technicians and tests, at
+the edge (they use drivers/). The device emulator is test equipment: `sanaq-fieldkit emulate`."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import signal
-import sys
-import threading
 from pathlib import Path
 from typing import Any
-
-from kiosk.errors import SanaqError
 
 
 def add_parsers(sub: Any) -> None:
@@ -32,28 +27,6 @@ def add_parsers(sub: Any) -> None:
         default="return",
         help="what a sheet-holding scanner does with each sheet (default: give it back)",
     )
-
-    p = sub.add_parser("emulate", help="device emulators")
-    esub = p.add_subparsers(dest="device", required=True)
-    q = esub.add_parser(
-        "serial-scanner", help="a station ballot scanner on a pty or TCP (docs/serial-protocol.md)"
-    )
-    q.add_argument("--deck", type=Path, required=True, help="deck folder: the paper at the entrance")
-    where = q.add_mutually_exclusive_group(required=True)
-    where.add_argument("--link", type=Path, help="create a pty and a symlink to it here")
-    where.add_argument("--tcp", type=int, help="listen on 127.0.0.1:PORT (0: any free port)")
-    q.add_argument(
-        "--fault",
-        action="append",
-        default=[],
-        help="KIND@N: jam, double, cover, boxfull, corrupt, pull, power, powerdrop",
-    )
-    q.add_argument(
-        "--operator-delay", type=float, default=1.0, help="seconds until a jam or open cover is cleared"
-    )
-    q.add_argument("--replug-delay", type=float, default=1.0, help="seconds a pulled cable stays out")
-    q.add_argument("--power-off", type=float, default=1.0, help="seconds a power cut lasts")
-    q.add_argument("--serial", default="EMU-0001")
 
     p = sub.add_parser(
         "print",
@@ -123,45 +96,6 @@ def scan(args: argparse.Namespace) -> int:
     return 0 if got == args.count else 1
 
 
-def emulate(args: argparse.Namespace) -> int:
-    from fieldkit.emulator import LinkRunner, ScannerDevice, load_deck, parse_faults
-
-    try:
-        faults = parse_faults(args.fault)
-    except ValueError as exc:
-        raise SanaqError("scanner_url_invalid", str(exc)) from exc
-    deck = load_deck(args.deck)
-    device = ScannerDevice(deck, faults, args.operator_delay, args.power_off, serial=args.serial)
-    runner = LinkRunner(device, link=args.link, tcp_port=args.tcp, replug_delay=args.replug_delay)
-
-    def stop(*_: object) -> None:
-        runner.stop.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    thread = threading.Thread(target=runner.serve, daemon=True)
-    thread.start()
-    runner.ready.wait(5)
-    where = str(args.link) if args.link else f"socket://127.0.0.1:{runner.tcp_port}"
-    print(
-        json.dumps({"emulating": "serial-scanner", "url": where, "sheets": len(deck), "faults": args.fault}),
-        flush=True,
-    )
-    while thread.is_alive():
-        thread.join(0.2)
-    print(
-        json.dumps(
-            {
-                "accepted": len(device.accepted_names),
-                "returned": len(device.returned_names),
-                "fed": device.fed,
-            }
-        ),
-        file=sys.stderr,
-    )
-    return 0
-
-
 def print_command(args: argparse.Namespace) -> int:
     from drivers.printer import PrintJob, PrintSpool, open_printer
 
@@ -180,6 +114,4 @@ def run(args: argparse.Namespace) -> int:
         return scanners_list(args)
     if args.command == "scan":
         return scan(args)
-    if args.command == "emulate":
-        return emulate(args)
     raise AssertionError(args.command)

@@ -32,7 +32,7 @@ TOUR_DISPLAYS = (("1280x800", "landscape"), ("1920x1080", "landscape"), ("1280x8
 
 def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> list[Path]:
     configure_kivy(display)
-    from fieldkit.sim import SimScanner
+    from drivers import open_scanner
     from kiosk.ui.app import KioskApp
     from kiosk.ui.catalogue import LANGS, text
     from kiosk.ui.drive import Driver
@@ -42,7 +42,7 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
     shots: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
         service = KioskService(Path(tmp) / "station", development=True)
-        app = KioskApp(service, scanner=SimScanner(n=sheets, seed=seed), lang="kk")
+        app = KioskApp(service, scanner=open_scanner(f"sim:?n={sheets}&seed={seed}"), lang="kk")
         d = Driver(app)
         d.settle()
         n = 0

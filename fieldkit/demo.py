@@ -1,4 +1,6 @@
-"""`make demo`: the part of the station day that exists so far, headless, on the built-in sample.
+"""`make demo` (`python -m fieldkit.demo`, `sanaq-fieldkit demo`): the station day, headless,
+on the built-in sample. Test equipment (issue 12): it drives the product with the deck
+generator and the serial-scanner emulator, so it lives here, not in `kiosk/`.
 
 1. write and verify the signed sample election package;
 2. render the station's four ballots (PDF for the printer, PNG, layout JSON);
@@ -39,7 +41,7 @@ from kiosk.station.service import Station, SystemClock
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m kiosk.demo")
+    ap = argparse.ArgumentParser(prog="python -m fieldkit.demo")
     ap.add_argument("--out", type=Path, default=Path("out/demo"))
     ap.add_argument("--sheets", type=int, default=25, help="sheets per ballot style")
     args = ap.parse_args(argv)
