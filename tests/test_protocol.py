@@ -247,10 +247,17 @@ def test_sign_finalise_and_correct(
     assert payload["replaces"]["version"] == 1 and payload["replaces"]["sha256"] == versions[0].sha256
 
 
+def _journal(data: Path) -> None:
+    """A real journal (the PIN attempts are links of its chain)."""
+    from kiosk.station.journal import Journal
+    from kiosk.station.service import FixedClock
+
+    Journal.create(data / "journal.sqlite", "0" * 64, "S1", FixedClock()).close()
+
+
 def test_member_key_is_encrypted_0600_and_pin_attempts_lock_out(tmp_path: Path) -> None:
     data = tmp_path / "d"
-    data.mkdir()
-    (data / "journal.sqlite").touch()
+    _journal(data)
     store = ProtocolStore.open(data / "journal.sqlite", lambda: "2023-03-19T20:00:00+06:00")
     create_member_key(data, "aigerim", "chair", "135790")
     path = data / "members" / "aigerim.key"
@@ -290,8 +297,7 @@ def test_member_key_is_encrypted_0600_and_pin_attempts_lock_out(tmp_path: Path) 
 
 def test_a_right_pin_resets_the_failure_count(tmp_path: Path) -> None:
     data = tmp_path / "d"
-    data.mkdir()
-    (data / "journal.sqlite").touch()
+    _journal(data)
     store = ProtocolStore.open(data / "journal.sqlite", lambda: "t")
     create_member_key(data, "dana", "member", "246802")
     for _ in range(MAX_PIN_ATTEMPTS - 1):
@@ -408,7 +414,8 @@ def test_device_key_readable_by_others_is_refused(
     assert code == 2 and json.loads(err)["error"]["code"] == "device_key_missing"
     # Nothing was signed, and no PIN attempt was spent.
     store = ProtocolStore.open(station / "journal.sqlite", lambda: "t")
-    assert store.versions("mazhilis-list") == [] and store.audit_events() == []
+    assert store.versions("mazhilis-list") == []
+    assert [e["kind"] for e in store.audit_events()] == ["protocol_entered"] * 4  # the lines entered, only
 
 
 def test_device_does_not_sign_counters_that_differ_from_the_records(

@@ -172,7 +172,7 @@ def _facts(station: Any, contest: str) -> Any:
     return JournalFacts(
         dict(counters),
         commission_decided(journal.cast_vote_records("official"), contest),
-        journal.chain_head(),
+        journal.counting_head(),
     )
 
 
@@ -482,7 +482,7 @@ def run_verify(args: argparse.Namespace) -> int:
     if args.journal is not None:
         from kiosk.protocol.store import ProtocolStore
 
-        store = ProtocolStore.open(args.journal, lambda: "")
+        store = ProtocolStore.read(args.journal)
         for _, v in verified:
             cur = store.current_finalised(v.protocol.contest)
             if cur is not None:

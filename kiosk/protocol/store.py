@@ -1,9 +1,16 @@
-"""Protocol versions, signatures and PIN events in the station's journal database.
+"""Protocol versions, signatures and PIN events in the station's journal.
 
-Own tables beside the journal's (one sqlite3 connection to the journal file), append-only:
-no UPDATE or DELETE is ever issued on them. A corrected protocol is a new row naming the
-version it replaces and why. The small interface (`ProtocolStore`) is what the rest of
-the protocol code uses, so the tables can move into the journal's own store later.
+The tables are the journal's own (`kiosk/station/schema.sql`), append-only (triggers refuse
+every UPDATE and DELETE, which also refuses an INSERT OR REPLACE over an existing row). Every
+write goes through the journal's one write path (`Journal._write`): one transaction that
+also appends a link to the journal's audit chain naming what was written (its digest), signs
+the chain's head, goes to the mirror and empties the WAL. `Journal.verify` (`chain.verify`)
+then checks each row against its link: a finalised version changed, deleted or its signature
+swapped fails verify, and so does cutting or recomputing the chain without the device key.
+PIN attempts and lock-outs are links of the same chain.
+
+A corrected protocol is a new row naming the version it replaces and why. The small interface
+(`ProtocolStore`) is what the rest of the protocol code uses.
 """
 
 from __future__ import annotations
@@ -14,45 +21,15 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.errors import SanaqError
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS protocol_entries (
-    seq INTEGER PRIMARY KEY, contest TEXT NOT NULL, lines TEXT NOT NULL, at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS protocol_versions (
-    contest TEXT NOT NULL, version INTEGER NOT NULL, payload BLOB NOT NULL, sha256 TEXT NOT NULL,
-    replaces INTEGER, reason TEXT, at TEXT NOT NULL, PRIMARY KEY (contest, version)
-);
-CREATE TABLE IF NOT EXISTS protocol_signatures (
-    seq INTEGER PRIMARY KEY, contest TEXT NOT NULL, version INTEGER NOT NULL, signer TEXT NOT NULL,
-    protected TEXT NOT NULL, signature TEXT NOT NULL, at TEXT NOT NULL,
-    UNIQUE (contest, version, signer)
-);
-CREATE TABLE IF NOT EXISTS protocol_finalised (
-    contest TEXT NOT NULL, version INTEGER NOT NULL, at TEXT NOT NULL, PRIMARY KEY (contest, version)
-);
-CREATE TABLE IF NOT EXISTS protocol_audit (
-    seq INTEGER PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL, member TEXT,
-    detail TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL
-);
-CREATE TRIGGER IF NOT EXISTS protocol_versions_no_update BEFORE UPDATE ON protocol_versions
-BEGIN SELECT RAISE(ABORT, 'append-only'); END;
-CREATE TRIGGER IF NOT EXISTS protocol_versions_no_delete BEFORE DELETE ON protocol_versions
-BEGIN SELECT RAISE(ABORT, 'append-only'); END;
-CREATE TRIGGER IF NOT EXISTS protocol_signatures_no_update BEFORE UPDATE ON protocol_signatures
-BEGIN SELECT RAISE(ABORT, 'append-only'); END;
-CREATE TRIGGER IF NOT EXISTS protocol_signatures_no_delete BEFORE DELETE ON protocol_signatures
-BEGIN SELECT RAISE(ABORT, 'append-only'); END;
-CREATE TRIGGER IF NOT EXISTS protocol_audit_no_update BEFORE UPDATE ON protocol_audit
-BEGIN SELECT RAISE(ABORT, 'append-only'); END;
-CREATE TRIGGER IF NOT EXISTS protocol_audit_no_delete BEFORE DELETE ON protocol_audit
-BEGIN SELECT RAISE(ABORT, 'append-only'); END;
-"""
+if TYPE_CHECKING:
+    from kiosk.station.journal import Journal
 
-GENESIS = "0" * 64
+# The journal links the protocol code writes (`kiosk.station.chain.PROTOCOL_KINDS`).
+PIN_KINDS = ("pin_failed", "pin_ok", "pin_locked")
 
 
 @dataclass(frozen=True)
@@ -66,54 +43,79 @@ class Version:
     finalised: bool
 
 
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def _canonical(obj: Any) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-class ProtocolStore:
-    """Append-only protocol records in the journal file."""
-
-    def __init__(self, conn: sqlite3.Connection, now: Callable[[], str]) -> None:
-        self.db = conn
+class _CallClock:
+    def __init__(self, now: Callable[[], str]) -> None:
         self.now = now
-        self.db.executescript(SCHEMA)
+
+    def now_iso(self) -> str:
+        return self.now()
+
+
+def signature_digest(protected: str, signature: str) -> str:
+    """What the chain records of one stored signature."""
+    return hashlib.sha256(f"{protected}.{signature}".encode()).hexdigest()
+
+
+class ProtocolStore:
+    """Append-only protocol records in the journal, each written with a link of its chain."""
+
+    def __init__(self, journal: Journal, writable: bool = True) -> None:
+        self.journal = journal
+        self.db = journal.db
+        self.writable = writable
 
     @staticmethod
     def open(journal_path: Path, now: Callable[[], str]) -> ProtocolStore:
+        """The station's own journal, with the mirror named in its configuration."""
+        from kiosk.station.journal import Journal
+
         if not journal_path.exists():
             raise SanaqError("journal_missing", str(journal_path))
-        conn = sqlite3.connect(str(journal_path), isolation_level=None, timeout=5.0)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        return ProtocolStore(conn, now)
+        return ProtocolStore(Journal.open_configured(journal_path, _CallClock(now)))
+
+    @staticmethod
+    def read(journal_path: Path) -> ProtocolStore:
+        """A journal file to read only (`sanaq verify --journal`: a copy, maybe without its
+        mirror or key); writes are refused."""
+        from kiosk.station.journal import Journal
+
+        if not journal_path.exists():
+            raise SanaqError("journal_missing", str(journal_path))
+        return ProtocolStore(Journal.open(journal_path, _CallClock(lambda: "")), writable=False)
+
+    def now(self) -> str:
+        return self.journal.clock.now_iso()
 
     def close(self) -> None:
-        self.db.close()
+        self.journal.close()
 
     def _txn(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                result = fn(self.db)
-                self.db.execute("COMMIT")
-            except BaseException:
-                if self.db.in_transaction:
-                    self.db.execute("ROLLBACK")
-                raise
-            return result
-        except sqlite3.DatabaseError as exc:
-            raise SanaqError("journal_unwritable", f"protocol store: {exc}") from exc
+        if not self.writable:
+            raise SanaqError("journal_read_only", "opened to read only")
+        return self.journal._write(fn)
+
+    def _link(self, c: sqlite3.Connection, kind: str, detail: dict[str, Any]) -> None:
+        self.journal._link(c, kind, None, detail)
 
     # --- entered lines --------------------------------------------------------------------------
 
     def enter(self, contest: str, lines: dict[str, int]) -> None:
         at = self.now()
-        self._txn(
-            lambda c: c.execute(
-                "INSERT INTO protocol_entries (contest, lines, at) VALUES (?,?,?)",
-                (contest, _canonical(lines).decode(), at),
-            )
-        )
+        text = _canonical(lines).decode()
+
+        def add(c: sqlite3.Connection) -> None:
+            c.execute("INSERT INTO protocol_entries (contest, lines, at) VALUES (?,?,?)", (contest, text, at))
+            self._link(c, "protocol_entered", {"contest": contest, "sha256": _sha(text.encode())})
+
+        self._txn(add)
 
     def entered(self, contest: str) -> dict[str, int] | None:
         row = self.db.execute(
@@ -156,9 +158,7 @@ class ProtocolStore:
                 "INSERT INTO protocol_versions VALUES (?,?,?,?,?,?,?)",
                 (contest, version, payload, digest, replaces, reason, at),
             )
-            self._audit(
-                c, "protocol_version", None, {"contest": contest, "version": version, "sha256": digest}
-            )
+            self._link(c, "protocol_version", {"contest": contest, "version": version, "sha256": digest})
 
         self._txn(add)
 
@@ -176,7 +176,16 @@ class ProtocolStore:
                 "VALUES (?,?,?,?,?,?)",
                 (contest, version, signer, protected, signature, at),
             )
-            self._audit(c, "protocol_signed", signer, {"contest": contest, "version": version})
+            self._link(
+                c,
+                "protocol_signed",
+                {
+                    "contest": contest,
+                    "version": version,
+                    "member": signer,
+                    "sha256": signature_digest(protected, signature),
+                },
+            )
 
         self._txn(add)
 
@@ -194,46 +203,46 @@ class ProtocolStore:
 
         def add(c: sqlite3.Connection) -> None:
             c.execute("INSERT INTO protocol_finalised VALUES (?,?,?)", (contest, version, at))
-            self._audit(c, "protocol_finalised", None, {"contest": contest, "version": version})
+            self._link(c, "protocol_finalised", {"contest": contest, "version": version})
 
         self._txn(add)
 
     # --- PIN attempts ---------------------------------------------------------------------------
 
     def audit(self, kind: str, member: str | None, detail: dict[str, Any]) -> None:
-        self._txn(lambda c: self._audit(c, kind, member, detail))
+        """A PIN event (`PIN_KINDS`) as a link of the journal's chain, naming the member."""
+        self._txn(lambda c: self._link(c, kind, {**detail, "member": member}))
 
-    def _audit(self, c: sqlite3.Connection, kind: str, member: str | None, detail: dict[str, Any]) -> None:
-        row = c.execute("SELECT hash FROM protocol_audit ORDER BY seq DESC LIMIT 1").fetchone()
-        prev = row[0] if row else GENESIS
-        at = self.now()
-        digest = hashlib.sha256(_canonical([prev, at, kind, member, detail])).hexdigest()
-        c.execute(
-            "INSERT INTO protocol_audit (at, kind, member, detail, prev, hash) VALUES (?,?,?,?,?,?)",
-            (at, kind, member, _canonical(detail).decode(), prev, digest),
+    def _member_events(self, member: str, kinds: tuple[str, ...]) -> list[str]:
+        rows = self.db.execute(
+            f"SELECT kind FROM audit WHERE kind IN ({','.join('?' * len(kinds))}) "
+            "AND json_extract(detail, '$.member') = ? ORDER BY seq",
+            (*kinds, member),
         )
+        return [str(k) for (k,) in rows]
 
     def pin_failures(self, member: str) -> int:
         """Failed PIN attempts since the member's last success."""
-        rows = self.db.execute(
-            "SELECT kind FROM protocol_audit WHERE member=? AND kind IN ('pin_failed','pin_ok') ORDER BY seq",
-            (member,),
-        ).fetchall()
         n = 0
-        for (kind,) in rows:
+        for kind in self._member_events(member, ("pin_failed", "pin_ok")):
             n = n + 1 if kind == "pin_failed" else 0
         return n
 
     def locked(self, member: str) -> bool:
-        return (
-            self.db.execute(
-                "SELECT 1 FROM protocol_audit WHERE member=? AND kind='pin_locked'", (member,)
-            ).fetchone()
-            is not None
-        )
+        return bool(self._member_events(member, ("pin_locked",)))
 
     def audit_events(self) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT seq, at, kind, member, detail FROM protocol_audit ORDER BY seq")
-        return [
-            {"seq": s, "at": a, "kind": k, "member": m, "detail": json.loads(d)} for s, a, k, m, d in rows
-        ]
+        """The protocol's links of the journal's chain (versions, signatures, PIN events)."""
+        from kiosk.station.chain import PROTOCOL_KINDS
+
+        kinds = sorted(PROTOCOL_KINDS)
+        rows = self.db.execute(
+            f"SELECT seq, at, kind, detail FROM audit WHERE kind IN ({','.join('?' * len(kinds))}) "
+            "ORDER BY seq",
+            kinds,
+        )
+        out = []
+        for seq, at, kind, detail in rows:
+            d = json.loads(detail)
+            out.append({"seq": seq, "at": at, "kind": kind, "member": d.pop("member", None), "detail": d})
+        return out

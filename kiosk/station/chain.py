@@ -22,7 +22,8 @@ import base64
 import hashlib
 import json
 import sqlite3
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -175,6 +176,27 @@ class VerifyReport:
         }
 
 
+@dataclass
+class _Walk:
+    """What one walk over the chain found, for the checks that follow it."""
+
+    n: int = 0
+    prev: str = GENESIS
+    public: Ed25519PublicKey | None = None
+    key_id: str | None = None
+    config: dict[str, Any] | None = None
+    expected: dict[str, int] = field(default_factory=lambda: {"official": 0, "test": 0})
+    recorded: int = 0
+    dropped: int = 0
+    voided: int = 0
+    checkpoints: int = 0
+    state: str | None = None
+    last_acc: dict[str, Any] | None = None
+    changed_after_acc: bool = False
+    # protocol links by kind: the digests they name (checked against the protocol tables)
+    protocol: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+
+
 def verify(conn: sqlite3.Connection, sheet_keys: Any) -> VerifyReport:
     """Everything the files can prove, without trusting any of them:
 
@@ -186,108 +208,134 @@ def verify(conn: sqlite3.Connection, sheet_keys: Any) -> VerifyReport:
     - the counters recomputed from the records; the review flags from the readings;
     - the last checkpoint's multiset hash, when no sheet changed after it;
     - meta: state is the last lifecycle event's, session is one more than the checkpoints,
-      station and election are the configure link's.
+      station and election are the configure link's;
+    - the protocol tables: every entry, version, signature and finalisation is the one its
+      chain link names (by sha256), and every such link has its row.
     """
     problems: list[str] = []
-    prev = GENESIS
-    n = 0
-    public: Ed25519PublicKey | None = None
-    key_id: str | None = None
-    config: dict[str, Any] | None = None
-    expected = {"official": 0, "test": 0}
-    recorded = dropped = voided = 0
-    checkpoints = 0
-    state: str | None = None
-    last_acc: dict[str, Any] | None = None
-    changed_after_acc = False
+    w = _walk(conn, problems)
+    _check_head(conn, w, problems)
+    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    _check_meta(meta, w, problems)
+    _check_records(conn, w, problems)
+    _check_counters(conn, sheet_keys, problems)
+    _check_last_checkpoint(conn, meta, w, problems)
+    _check_protocols(conn, w, problems)
+    sheets = conn.execute("SELECT COUNT(*) FROM sheets").fetchone()[0]
+    return VerifyReport(not problems, w.n, sheets, tuple(problems), w.prev, w.key_id)
+
+
+def _walk(conn: sqlite3.Connection, problems: list[str]) -> _Walk:
+    w = _Walk()
     for seq, session, at, kind, role, detail, link_prev, digest, sig in conn.execute(
         "SELECT seq, session, at, kind, role, detail, prev, hash, sig FROM audit ORDER BY seq"
     ):
-        n += 1
-        if seq != n:
-            problems.append(f"audit link {n}: missing (next is {seq})")
-            n = seq
-        if link_prev != prev:
+        w.n += 1
+        if seq != w.n:
+            problems.append(f"audit link {w.n}: missing (next is {seq})")
+            w.n = seq
+        if link_prev != w.prev:
             problems.append(f"audit link {seq}: previous hash does not match")
         parsed = json.loads(detail)
         if link_hash(link_prev, session, at, kind, role, parsed) != digest:
             problems.append(f"audit link {seq}: hash does not match its content")
-        prev = digest
+        w.prev = digest
         if seq == 1:
-            if kind != "configure":
-                problems.append("the chain does not start with the configure link")
-            else:
-                config = parsed
-                try:
-                    public = public_from_hex(str(parsed.get("device_key", "")))
-                    key_id = device_key_id(public)
-                except ValueError:
-                    problems.append("the configure link names no valid device key")
-        signed = kind in ("checkpoint", "zero_report", "closing_report", "final_report") or sig is not None
-        if signed and (public is None or not verify_signature(public, sig, bytes.fromhex(digest))):
+            _first_link(w, kind, parsed, problems)
+        signed = kind in SIGNED_KINDS or sig is not None
+        if signed and (w.public is None or not verify_signature(w.public, sig, bytes.fromhex(digest))):
             problems.append(f"audit link {seq} ({kind}): signature does not verify")
-        if kind in LIFECYCLE_KINDS:
-            state = "configured" if kind == "configure" else parsed.get("to")
-            if kind == "end_test":
-                expected["test"] = 0
-        elif kind == "sheet_recorded":
-            mode = parsed.get("mode")
-            if mode not in expected:
-                problems.append(f"audit link {seq}: unknown mode")
-            else:
-                expected[mode] += 1
-            recorded += 1
-            changed_after_acc = True
-        elif kind == "sheet_voided":
-            mode = parsed.get("mode")
-            if mode in expected:
-                expected[mode] -= 1
-            voided += 1
-            changed_after_acc = True
-        elif kind == "sheet_dropped":
-            dropped += 1
-        elif kind == "review_decided":
-            changed_after_acc = True
-        elif kind == "checkpoint":
-            checkpoints += 1
-            last_acc, changed_after_acc = parsed, False
+        _count_link(w, seq, kind, parsed, problems)
+    return w
+
+
+SIGNED_KINDS = frozenset({"checkpoint", "zero_report", "closing_report", "final_report"})
+
+
+def _first_link(w: _Walk, kind: str, parsed: dict[str, Any], problems: list[str]) -> None:
+    if kind != "configure":
+        problems.append("the chain does not start with the configure link")
+        return
+    w.config = parsed
+    try:
+        w.public = public_from_hex(str(parsed.get("device_key", "")))
+        w.key_id = device_key_id(w.public)
+    except ValueError:
+        problems.append("the configure link names no valid device key")
+
+
+def _count_link(w: _Walk, seq: int, kind: str, parsed: dict[str, Any], problems: list[str]) -> None:
+    """What one link adds to the expected records, pending sheets and state."""
+    if kind in LIFECYCLE_KINDS:
+        w.state = "configured" if kind == "configure" else parsed.get("to")
+        if kind == "end_test":
+            w.expected["test"] = 0
+    elif kind in ("sheet_recorded", "sheet_voided"):
+        mode = parsed.get("mode")
+        step = 1 if kind == "sheet_recorded" else -1
+        if mode in w.expected:
+            w.expected[mode] += step
+        elif step == 1:
+            problems.append(f"audit link {seq}: unknown mode")
+        w.recorded += step == 1
+        w.voided += step == -1
+        w.changed_after_acc = True
+    elif kind == "sheet_dropped":
+        w.dropped += 1
+    elif kind == "review_decided":
+        w.changed_after_acc = True
+    elif kind == "checkpoint":
+        w.checkpoints += 1
+        w.last_acc, w.changed_after_acc = parsed, False
+    elif kind in PROTOCOL_ROWS:
+        w.protocol.setdefault(kind, []).append(tuple(parsed.get(k) for k in PROTOCOL_ROWS[kind][1]))
+
+
+def _check_head(conn: sqlite3.Connection, w: _Walk, problems: list[str]) -> None:
     head = conn.execute("SELECT seq, hash, sig FROM head WHERE one=1").fetchone()
     if head is None:
         problems.append("the chain's head is not signed")
-    else:
-        if (head[0], head[1]) != (n, prev):
-            problems.append(f"the chain ends at link {n}, the signed head is link {head[0]}")
-        if public is None or not verify_signature(public, head[2], _head_message(head[0], head[1])):
-            problems.append("the head's signature does not verify")
-    # Meta agrees with the chain.
-    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-    if state is not None and meta.get("state") != state:
-        problems.append(f"state is {meta.get('state')!r}, the chain's last lifecycle event says {state!r}")
-    if meta.get("session") != str(checkpoints + 1):
-        problems.append(f"session is {meta.get('session')}, the chain has {checkpoints} checkpoints")
-    if config is not None:
+        return
+    if (head[0], head[1]) != (w.n, w.prev):
+        problems.append(f"the chain ends at link {w.n}, the signed head is link {head[0]}")
+    if w.public is None or not verify_signature(w.public, head[2], _head_message(head[0], head[1])):
+        problems.append("the head's signature does not verify")
+
+
+def _check_meta(meta: dict[str, str], w: _Walk, problems: list[str]) -> None:
+    if w.state is not None and meta.get("state") != w.state:
+        problems.append(f"state is {meta.get('state')!r}, the chain's last lifecycle event says {w.state!r}")
+    if meta.get("session") != str(w.checkpoints + 1):
+        problems.append(f"session is {meta.get('session')}, the chain has {w.checkpoints} checkpoints")
+    if w.config is not None:
         for k in ("station", "election_hash"):
-            if meta.get(k) != config.get(k):
+            if meta.get(k) != w.config.get(k):
                 problems.append(f"{k} differs from the configure link")
-    # Every record accounted for.
+
+
+def _check_records(conn: sqlite3.Connection, w: _Walk, problems: list[str]) -> None:
+    """Every record accounted for: per mode, pending, states."""
     actual_modes = dict(conn.execute("SELECT mode, COUNT(*) FROM sheets GROUP BY mode").fetchall())
-    for mode in sorted(set(actual_modes) | set(expected)):
-        if actual_modes.get(mode, 0) != expected.get(mode, 0):
+    for mode in sorted(set(actual_modes) | set(w.expected)):
+        if actual_modes.get(mode, 0) != w.expected.get(mode, 0):
             problems.append(
-                f"{actual_modes.get(mode, 0)} {mode} records, the chain recorded {expected.get(mode, 0)}"
+                f"{actual_modes.get(mode, 0)} {mode} records, the chain recorded {w.expected.get(mode, 0)}"
             )
     pending_sheets = {r[0] for r in conn.execute("SELECT id FROM sheets WHERE state='pending'")}
     pending_rows = {r[0] for r in conn.execute("SELECT sheet FROM pending")}
     if pending_sheets != pending_rows:
         problems.append("pending records and the pending table differ")
-    chain_pending = recorded - dropped - voided
+    chain_pending = w.recorded - w.dropped - w.voided
     if len(pending_sheets) != chain_pending:
         problems.append(f"{len(pending_sheets)} pending records, the chain says {chain_pending}")
     if conn.execute("SELECT COUNT(*) FROM sheets WHERE state NOT IN ('pending', 'counted')").fetchone()[0]:
         problems.append("records in an unknown state")
+
+
+def _check_counters(conn: sqlite3.Connection, sheet_keys: Any, problems: list[str]) -> None:
+    """Fingerprints unique; counters and review flags recomputed from the records."""
     seen: set[str] = set()
     duplicated = 0
-    # Counters and review flags recomputed from the records.
     tally: dict[tuple[str, str, str], int] = {}
     review_wrong = 0
     for mode, reading, decision, fps, review in conn.execute(
@@ -309,28 +357,112 @@ def verify(conn: sqlite3.Connection, sheet_keys: Any) -> VerifyReport:
     if tally != actual:
         diff = sorted(set(tally.items()) ^ set(actual.items()))[:5]
         problems.append(f"counters differ from the records: {diff}")
-    if last_acc is not None:
-        records = conn.execute("SELECT COUNT(*) FROM sheets").fetchone()[0]
-        blind = meta.get("blind", NO_BLIND)
-        if not changed_after_acc and records != last_acc.get("records"):
-            problems.append("records differ from the last checkpoint")
-        elif not changed_after_acc and blind == NO_BLIND:
-            problems.append("the last checkpoint's opening is missing")
-        elif not changed_after_acc and blinded_commit(conn, blind) != last_acc.get("commit"):
-            problems.append("records differ from the last checkpoint")
-    sheets = conn.execute("SELECT COUNT(*) FROM sheets").fetchone()[0]
-    return VerifyReport(not problems, n, sheets, tuple(problems), prev, key_id)
+
+
+def _check_last_checkpoint(
+    conn: sqlite3.Connection, meta: dict[str, str], w: _Walk, problems: list[str]
+) -> None:
+    if w.last_acc is None or w.changed_after_acc:
+        return
+    records = conn.execute("SELECT COUNT(*) FROM sheets").fetchone()[0]
+    blind = meta.get("blind", NO_BLIND)
+    if records != w.last_acc.get("records"):
+        problems.append("records differ from the last checkpoint")
+    elif blind == NO_BLIND:
+        problems.append("the last checkpoint's opening is missing")
+    elif blinded_commit(conn, blind) != w.last_acc.get("commit"):
+        problems.append("records differ from the last checkpoint")
+
+
+# Protocol links (kiosk.protocol.store) -> (their table, the detail keys naming one row).
+PROTOCOL_ROWS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "protocol_entered": ("protocol_entries", ("contest", "sha256")),
+    "protocol_version": ("protocol_versions", ("contest", "version", "sha256")),
+    "protocol_signed": ("protocol_signatures", ("contest", "version", "member", "sha256")),
+    "protocol_finalised": ("protocol_finalised", ("contest", "version")),
+}
+PROTOCOL_KINDS = frozenset(PROTOCOL_ROWS) | {"pin_failed", "pin_ok", "pin_locked"}
+
+
+def _protocol_rows(conn: sqlite3.Connection, kind: str, problems: list[str]) -> list[tuple[Any, ...]]:
+    """The rows of a protocol table as its links name them (digests recomputed)."""
+    if kind == "protocol_entered":
+        return [(c, _sha(t.encode())) for c, t in conn.execute("SELECT contest, lines FROM protocol_entries")]
+    if kind == "protocol_version":
+        out = []
+        for contest, version, payload, digest in conn.execute(
+            "SELECT contest, version, payload, sha256 FROM protocol_versions"
+        ):
+            if _sha(bytes(payload)) != digest:
+                problems.append(f"protocol {contest} v{version}: payload differs from its sha256")
+            out.append((contest, version, _sha(bytes(payload))))
+        return out
+    if kind == "protocol_signed":
+        return [
+            (c, v, signer, _sha(f"{protected}.{signature}".encode()))
+            for c, v, signer, protected, signature in conn.execute(
+                "SELECT contest, version, signer, protected, signature FROM protocol_signatures"
+            )
+        ]
+    return [tuple(r) for r in conn.execute("SELECT contest, version FROM protocol_finalised")]
+
+
+def _check_protocols(conn: sqlite3.Connection, w: _Walk, problems: list[str]) -> None:
+    """Each protocol row is the one its link names, and each link has its row: a version or
+    signature changed, a finalisation or entry deleted, all fail."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    for kind, (table, _) in PROTOCOL_ROWS.items():
+        rows = _protocol_rows(conn, kind, problems) if table in tables else []
+        linked = w.protocol.get(kind, [])
+        for what, items in (
+            ("no row for the link", Counter(linked) - Counter(rows)),
+            ("a row without its link", Counter(rows) - Counter(linked)),
+        ):
+            for item in sorted(items, key=repr)[:3]:
+                problems.append(f"{table}: {what} {list(item[:3])}")
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def counting_head(conn: sqlite3.Connection) -> str:
+    """The hash of the last link that counts or changes the state (`COUNTING_KINDS`); what a
+    protocol commits to. Audit links (refusals, sign-ins, PIN attempts, reports, protocol
+    versions and signatures) after it leave it as it is."""
+    kinds = sorted(COUNTING_KINDS)
+    row = conn.execute(
+        f"SELECT hash FROM audit WHERE kind IN ({','.join('?' * len(kinds))}) ORDER BY seq DESC LIMIT 1",
+        kinds,
+    ).fetchone()
+    return str(row[0]) if row else GENESIS
+
+
+# The links that change what is counted or the station's state: every lifecycle step (with
+# the checkpoint it writes), a sheet recorded, dropped into the box or voided, a pending
+# sheet settled by the commission, a review decided.
+COUNTING_KINDS = LIFECYCLE_KINDS | {
+    "checkpoint",
+    "sheet_recorded",
+    "sheet_dropped",
+    "sheet_voided",
+    "pending_decided",
+    "review_decided",
+}
 
 
 __all__ = [
+    "COUNTING_KINDS",
     "GENESIS",
     "NO_BLIND",
+    "PROTOCOL_KINDS",
     "VerifyReport",
     "append_link",
     "blinded_commit",
     "chain_code",
     "checkpoint_detail",
     "configuration",
+    "counting_head",
     "head_of",
     "last_lifecycle_state",
     "record_hash",

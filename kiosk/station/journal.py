@@ -350,6 +350,12 @@ class Journal:
         """Hex sha256 of the last audit link."""
         return chain.head_of(self.db)[1]
 
+    def counting_head(self) -> str:
+        """Hex sha256 of the last counting or lifecycle link (`chain.counting_head`): what a
+        protocol commits to, so that an audit link after it (a refusal, a sign-in, a PIN
+        attempt, a protocol signature) does not make a new version."""
+        return chain.counting_head(self.db)
+
     def chain_code(self, head: str | None = None) -> str:
         """The short human code of `head` (default: the current head), as printed on slips."""
         return chain_code(head if head is not None else self.chain_head())

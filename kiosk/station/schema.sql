@@ -44,3 +44,54 @@ CREATE TABLE IF NOT EXISTS head (
     hash TEXT NOT NULL,
     sig TEXT NOT NULL
 );
+-- shape (issue 12): the station protocol's tables (kiosk.protocol.store), moved here from
+-- their own script so that they are the journal's: created at init, written only through the
+-- journal's write path, each row with a link of the chain naming it (its sha256), and walked
+-- by verify. Append-only: the triggers refuse UPDATE and DELETE (and so INSERT OR REPLACE
+-- over an existing row); a correction is a new version.
+CREATE TABLE IF NOT EXISTS protocol_entries (
+    seq INTEGER PRIMARY KEY, contest TEXT NOT NULL, lines TEXT NOT NULL, at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS protocol_versions (
+    contest TEXT NOT NULL, version INTEGER NOT NULL, payload BLOB NOT NULL, sha256 TEXT NOT NULL,
+    replaces INTEGER, reason TEXT, at TEXT NOT NULL, PRIMARY KEY (contest, version)
+);
+CREATE TABLE IF NOT EXISTS protocol_signatures (
+    seq INTEGER PRIMARY KEY, contest TEXT NOT NULL, version INTEGER NOT NULL, signer TEXT NOT NULL,
+    protected TEXT NOT NULL, signature TEXT NOT NULL, at TEXT NOT NULL,
+    UNIQUE (contest, version, signer)
+);
+CREATE TABLE IF NOT EXISTS protocol_finalised (
+    contest TEXT NOT NULL, version INTEGER NOT NULL, at TEXT NOT NULL, PRIMARY KEY (contest, version)
+);
+CREATE TRIGGER IF NOT EXISTS protocol_entries_no_update BEFORE UPDATE ON protocol_entries
+BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+CREATE TRIGGER IF NOT EXISTS protocol_entries_no_delete BEFORE DELETE ON protocol_entries
+BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+CREATE TRIGGER IF NOT EXISTS protocol_versions_no_update BEFORE UPDATE ON protocol_versions
+BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+CREATE TRIGGER IF NOT EXISTS protocol_versions_no_delete BEFORE DELETE ON protocol_versions
+BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+CREATE TRIGGER IF NOT EXISTS protocol_signatures_no_update BEFORE UPDATE ON protocol_signatures
+BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+CREATE TRIGGER IF NOT EXISTS protocol_signatures_no_delete BEFORE DELETE ON protocol_signatures
+BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+CREATE TRIGGER IF NOT EXISTS protocol_finalised_no_update BEFORE UPDATE ON protocol_finalised
+BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+CREATE TRIGGER IF NOT EXISTS protocol_finalised_no_delete BEFORE DELETE ON protocol_finalised
+BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+-- A write over an existing key (INSERT OR REPLACE) deletes the old row without firing the
+-- DELETE triggers (recursive_triggers is off): refuse it before the insert.
+CREATE TRIGGER IF NOT EXISTS protocol_entries_no_replace BEFORE INSERT ON protocol_entries
+WHEN EXISTS (SELECT 1 FROM protocol_entries WHERE seq = NEW.seq)
+BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+CREATE TRIGGER IF NOT EXISTS protocol_versions_no_replace BEFORE INSERT ON protocol_versions
+WHEN EXISTS (SELECT 1 FROM protocol_versions WHERE contest = NEW.contest AND version = NEW.version)
+BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+CREATE TRIGGER IF NOT EXISTS protocol_signatures_no_replace BEFORE INSERT ON protocol_signatures
+WHEN EXISTS (SELECT 1 FROM protocol_signatures WHERE seq = NEW.seq
+             OR (contest = NEW.contest AND version = NEW.version AND signer = NEW.signer))
+BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+CREATE TRIGGER IF NOT EXISTS protocol_finalised_no_replace BEFORE INSERT ON protocol_finalised
+WHEN EXISTS (SELECT 1 FROM protocol_finalised WHERE contest = NEW.contest AND version = NEW.version)
+BEGIN SELECT RAISE(ABORT, 'append-only'); END;

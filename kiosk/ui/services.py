@@ -727,7 +727,7 @@ class KioskService:
         return JournalFacts(
             dict(j.tally("official").contests.get(contest, {})),
             commission_decided(j.cast_vote_records("official"), contest),
-            j.chain_head(),
+            j.counting_head(),
         )
 
     def protocol_contests(self) -> list[str]:
