@@ -47,25 +47,25 @@ COMMANDS: dict[str, str] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from kiosk.cli import ballots, drivers, election, export, kiosk, protocol, read, station, sync
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or, given a known `command`, only its module's part: a quick command
+    (`sanaq verify`) then imports only what it runs, not the reader's kernels, the PDF
+    renderer or the exports (issue 12: `sanaq verify` in a fresh process)."""
+    import importlib
 
     parser = argparse.ArgumentParser(prog="sanaq", description="Sanaq polling-station ballot scanner")
     sub = parser.add_subparsers(dest="command", required=True)
-    election.add_parser(sub)
-    ballots.add_parser(sub)
-    station.add_parser(sub)
-    drivers.add_parsers(sub)
-    export.add_parser(sub)  # sanaq export --data DIR --to STICK; sanaq export verify FOLDER
-    kiosk.add_parser(sub)
-    protocol.add_parsers(sub)
-    read.add_parser(sub)
-    sync.add_parser(sub)
+    names = [COMMANDS[command]] if command in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
+    for name in names:
+        module = importlib.import_module(f"kiosk.cli.{name}")
+        add = getattr(module, "add_parsers", None) or module.add_parser
+        add(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(words[0] if words else None).parse_args(words)
     try:
         return _run(args)
     except SanaqError as exc:
