@@ -273,7 +273,7 @@ def main() -> None:
         # (The code before this branch's changes had no `accepted`: it kept the names.)
         takes_mode = "accepted" in FolderScanner.__init__.__code__.co_varnames
         scanner = FolderScanner(inbox, args.accepted) if takes_mode else FolderScanner(inbox)
-        station.scan(scanner, role="member", progress=lambda s: maybe("between-sheets"))
+        station.scan(scanner, role="member", progress=lambda s: maybe("between-sheets"), member="M. Member")
         journal.transition("close", "chair")
         snaps.take("after-close")
         # Which record is which sheet: the benchmark knows each image's fingerprint.

@@ -97,7 +97,7 @@ def finalised_station(
     for action in ("init", "open"):
         assert main(station_argv(data, action)) == 0, action
     station = open_station(data, None, development=True)
-    summary = station.scan(SimScanner(n=n, seed=seed, opt=opt))
+    summary = station.scan(SimScanner(n=n, seed=seed, opt=opt), "member", member="M. Member")
     assert summary.stopped is None and summary.counted == n
     if decide:
         decide_all(station.journal)
@@ -147,7 +147,7 @@ def count_in_order(path: Path, pkg: LoadedPackage, sheets: Sequence[FedSheet]) -
     journal = Journal.create(path, pkg.election_hash, "379", FixedClock())
     station = Station(journal, pkg, development=True)
     journal.transition("open", "chair")
-    summary = station.scan(ListScanner(sheets))
+    summary = station.scan(ListScanner(sheets), "member", member="M. Member")
     assert summary.stopped is None and summary.counted == len(sheets)
     decide_all(journal)
     journal.transition("close", "chair")

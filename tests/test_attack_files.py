@@ -24,7 +24,7 @@ from kiosk.station.store import canonical
 def _counted(tmp: Path, n: int = 5) -> tuple[Path, Path]:
     st = make_station(tmp)
     st.transition("open", "chair")
-    st.scan(SimScanner(style="MZ-LIST", n=n, seed=3))
+    st.scan(SimScanner(style="MZ-LIST", n=n, seed=3), "member", member="M. Member")
     st.transition("pause", "chair")
     st.journal.close()
     return tmp / "j.sqlite", tmp / "usb" / "j.sqlite"

@@ -115,7 +115,7 @@ def test_station_counts_ballots_shown_to_the_camera(tmp_path: Path) -> None:
     st.journal.transition("open", "chair")
     scanner = open_scanner(f"camera://{pattern}")
     with scanner:
-        summary = st.scan(scanner)
+        summary = st.scan(scanner, "member", member="M. Member")
     assert (summary.counted, summary.returned, summary.stopped) == (3, 0, None)
     assert counters(st.journal) == expected_tally(truths)
     assert st.journal.verify().ok

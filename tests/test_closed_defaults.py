@@ -106,7 +106,12 @@ def test_sim_counts_in_test_mode_and_under_the_switch_with_its_identity_recorded
 ) -> None:
     st = official_station(tmp_path / "a", official)
     st.journal.transition("start_test", "chair")
-    assert st.scan(SimScanner(style="AST-LIST", n=2, seed=1, test=True, opt=CLEAN), "member").counted == 2
+    assert (
+        st.scan(
+            SimScanner(style="AST-LIST", n=2, seed=1, test=True, opt=CLEAN), "member", member="M. Member"
+        ).counted
+        == 2
+    )
     st.journal.transition("end_test", "chair")
 
     dev = official_station(tmp_path / "b", official, development=True)
@@ -304,3 +309,15 @@ def test_verify_reports_the_clock(tmp_path: Path) -> None:
     out = json.loads(sanaq(data, "verify").stdout)
     assert out["ok"]
     assert [c["code"] for c in out["clock"]] == ["clock_far_from_election"]
+
+
+def test_station_scan_has_no_default_role_or_member() -> None:
+    """Closed defaults in the Python API too (issue 11): `Station.scan` names who scans."""
+    import inspect
+
+    from kiosk.station.service import Station
+
+    params = inspect.signature(Station.scan).parameters
+    assert params["role"].default is inspect.Parameter.empty
+    assert params["member"].default is inspect.Parameter.empty
+    assert params["member"].kind is inspect.Parameter.KEYWORD_ONLY

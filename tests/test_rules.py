@@ -53,7 +53,7 @@ def test_each_flag_is_followed_everywhere(
     st.transition("open", "chair")
     sim = SimScanner(style="MZ-LIST", n=24, seed=40, opt=DECK)
     sim.package = pkg  # ballots printed from this package: their instruction follows its rules
-    summary = st.scan(sim)
+    summary = st.scan(sim, "member", member="M. Member")
     truths = Counter(t.contests[0].outcome for t in sim.truth.values())
     assert truths["blank"] and truths["overvote"]  # the deck has both
     # 1. Station.scan: what goes back to the voter.

@@ -76,7 +76,7 @@ def test_station_counts_a_stack_through_libsane_exactly(tmp_path: Path) -> None:
     st.journal.transition("open", "chair")
     scanner = SaneScanner("pnm:0", {"sides": "2", "feeder": "1"}, before_frame=PaperPath(files))
     with scanner:
-        summary = st.scan(scanner)
+        summary = st.scan(scanner, "member", member="M. Member")
     assert summary.counted == 6 and summary.stopped is None
     assert counters(st.journal) == expected_tally(truths)
     assert st.journal.tally().pending == 0 and st.journal.verify().ok
@@ -108,11 +108,11 @@ def test_device_faults_stop_counting_and_resume_without_restart(
     st.journal.transition("open", "chair")
     scanner = SaneScanner("pnm:0", {"sides": "2", "feeder": "1"}, before_frame=serve)
     with scanner:
-        first = st.scan(scanner)
+        first = st.scan(scanner, "member", member="M. Member")
         assert (first.counted, first.stopped) == (2, code)
         assert [e.code for e in scanner.events()] == [code]
         assert st.journal.tally().sheets == 2 and st.journal.tally().pending == 0
-        second = st.scan(scanner)  # the same driver object: no kiosk restart
+        second = st.scan(scanner, "member", member="M. Member")  # the same driver object: no kiosk restart
     assert (second.counted, second.stopped) == (2, None)
     assert counters(st.journal) == expected_tally(truths)
     assert st.journal.verify().ok
@@ -125,7 +125,7 @@ def test_test_backend_adf_runs_empty_and_its_pages_are_returned(tmp_path: Path) 
     st.journal.transition("open", "chair")
     scanner = open_scanner("sane:test:0?source=Automatic Document Feeder&sides=1")
     with scanner:
-        summary = st.scan(scanner)
+        summary = st.scan(scanner, "member", member="M. Member")
         events = scanner.events()
     assert summary.returned == 10 and summary.counted == 0 and summary.stopped is None
     assert summary.reasons is not None and sum(summary.reasons.values()) == 10
@@ -164,10 +164,12 @@ def test_a_whole_box_counted_as_a_batch_after_close(tmp_path: Path) -> None:
     scanner = SaneScanner("pnm:0", {"sides": "2", "feeder": "1"}, before_frame=PaperPath(files))
     assert scanner.capabilities.batch
     with scanner:
-        summary = st.scan(scanner)
+        summary = st.scan(scanner, "member", member="M. Member")
     assert (summary.counted, summary.stopped) == (5, None)
     assert counters(st.journal) == expected_tally(truths)
     assert st.journal.transition("finalise", "chair").__class__.__name__ == "Allowed"
     with pytest.raises(SanaqError) as err:
-        st.scan(SaneScanner("pnm:0", {"feeder": "1"}, before_frame=PaperPath(files)))
+        st.scan(
+            SaneScanner("pnm:0", {"feeder": "1"}, before_frame=PaperPath(files)), "member", member="M. Member"
+        )
     assert err.value.code == "action_not_allowed_now"

@@ -61,7 +61,7 @@ def rig(deck: tuple[Path, list[Any]], tmp_path: Path, request: pytest.FixtureReq
 def _count_until_done(st: Any, scanner: SerialScanner) -> list[Any]:
     summaries = []
     for _ in range(6):
-        summary = st.scan(scanner)
+        summary = st.scan(scanner, "member", member="M. Member")
         summaries.append(summary)
         if summary.stopped is None:
             break
@@ -123,9 +123,11 @@ def test_a_cable_that_stays_out_is_a_clear_error_and_nothing_is_recorded(
     try:
         st = make_station(tmp_path, mirror=False)
         st.journal.transition("open", "chair")
-        first = st.scan(r.scanner)
+        first = st.scan(r.scanner, "member", member="M. Member")
         assert (first.counted, first.stopped) == (1, "scanner_disconnected")
-        again = st.scan(r.scanner)  # the driver waits for the link, then says so again
+        again = st.scan(
+            r.scanner, "member", member="M. Member"
+        )  # the driver waits for the link, then says so again
         assert (again.counted, again.stopped) == (0, "scanner_disconnected")
         assert st.journal.tally().sheets == 1 and st.journal.tally().pending == 0
     finally:
@@ -197,7 +199,7 @@ def test_kiosk_restart_with_a_sheet_in_flight_settles_it_from_the_device(
     try:
         st = make_station(tmp_path, mirror=True)
         st.journal.transition("open", "chair")
-        first = st.scan(r.scanner)
+        first = st.scan(r.scanner, "member", member="M. Member")
         assert (first.counted, first.stopped) == (2, "scanner_restarted")
         assert len(st.journal.pending()) == 1
         st.journal.close()
@@ -206,7 +208,7 @@ def test_kiosk_restart_with_a_sheet_in_flight_settles_it_from_the_device(
         fresh = SerialScanner(str(r.link), timeout=0.6, reconnect=3.0)
         journal = Journal.open(tmp_path / "j.sqlite", FixedClock(), tmp_path / "usb" / "j.sqlite")
         st2 = Station(journal, load_election(None), development=True)  # sample package, emulator
-        again = st2.scan(fresh)
+        again = st2.scan(fresh, "member", member="M. Member")
         fresh.close()
         assert (again.settled, again.counted, again.stopped) == (1, N - 2, None)
         assert (journal.tally().sheets, journal.tally().pending) == (N, 0)

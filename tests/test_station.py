@@ -67,7 +67,7 @@ def test_scan_counts_exactly_and_verifies(tmp_path: Path) -> None:
     st = make_station(tmp_path)
     assert isinstance(st.journal.transition("open", "chair"), Allowed)
     sim = SimScanner(n=40, seed=3, opt=CLEAN)
-    summary = st.scan(sim)
+    summary = st.scan(sim, "member", member="M. Member")
     assert summary.counted == 40 and summary.returned == 0
     truths = [sim.truth[h] for h in sorted(sim.truth)]
     assert counters(st.journal) == expected_tally(truths)
@@ -81,7 +81,7 @@ def test_refused_sheets_go_back_and_leave_no_vote(tmp_path: Path) -> None:
     st = make_station(tmp_path)
     st.journal.transition("open", "chair")
     test_ballots = SimScanner(n=6, seed=4, test=True, opt=CLEAN)
-    summary = st.scan(test_ballots)
+    summary = st.scan(test_ballots, "member", member="M. Member")
     assert summary.returned == 6 and summary.counted == 0
     assert summary.reasons == {"test_ballot_in_official_mode": 6}
     assert all(v == "returned" for v in test_ballots.state.values())
@@ -93,11 +93,11 @@ def test_refused_sheets_go_back_and_leave_no_vote(tmp_path: Path) -> None:
 def test_test_mode_never_reaches_official_counts(tmp_path: Path) -> None:
     st = make_station(tmp_path)
     st.journal.transition("start_test", "technician")
-    st.scan(SimScanner(n=8, seed=5, test=True, opt=CLEAN))
+    st.scan(SimScanner(n=8, seed=5, test=True, opt=CLEAN), "member", member="M. Member")
     assert st.journal.tally("test").sheets == 8
     assert st.journal.official_total() == 0
     official = SimScanner(n=2, seed=6, opt=CLEAN)
-    assert st.scan(official).reasons == {"official_ballot_in_test_mode": 2}
+    assert st.scan(official, "member", member="M. Member").reasons == {"official_ballot_in_test_mode": 2}
     assert isinstance(st.journal.transition("end_test", "chair"), Allowed)
     assert st.journal.tally("test").sheets == 0  # leaving test mode clears test data
     assert isinstance(st.journal.transition("open", "chair"), Allowed)
@@ -107,7 +107,7 @@ def test_test_mode_never_reaches_official_counts(tmp_path: Path) -> None:
 def test_polls_do_not_open_over_counted_ballots(tmp_path: Path) -> None:
     st = make_station(tmp_path)
     st.journal.transition("open", "chair")
-    st.scan(SimScanner(n=3, seed=7, opt=CLEAN))
+    st.scan(SimScanner(n=3, seed=7, opt=CLEAN), "member", member="M. Member")
     # Someone forces the state back (a wrong button, a bad restore): open must still refuse.
     st.journal.db.execute("UPDATE meta SET value='configured' WHERE key='state'")
     verdict = st.journal.transition("open", "chair")
@@ -120,7 +120,7 @@ def test_polls_do_not_open_over_counted_ballots(tmp_path: Path) -> None:
 def test_scan_refused_when_not_open(tmp_path: Path) -> None:
     st = make_station(tmp_path)
     with pytest.raises(SanaqError) as info:
-        st.scan(SimScanner(n=1, opt=CLEAN))
+        st.scan(SimScanner(n=1, opt=CLEAN), "member", member="M. Member")
     assert info.value.code == "action_not_allowed_now"
 
 
@@ -128,7 +128,7 @@ def test_review_decision_is_recorded_with_who_and_why(tmp_path: Path) -> None:
     st = make_station(tmp_path)
     st.journal.transition("open", "chair")
     sim = SimScanner(style="MZ-LIST", n=30, seed=8, opt=DeckOptions(hesitation=1.0, streak=0.0))
-    st.scan(sim)
+    st.scan(sim, "member", member="M. Member")
     waiting = st.journal.review_sheets()
     assert waiting
     sheet_id, reading = waiting[0]
@@ -159,7 +159,7 @@ def test_records_reveal_no_order(tmp_path: Path) -> None:
     st = make_station(tmp_path, mirror=False)
     st.journal.transition("open", "chair")
     sim = SimScanner(style="AST-LIST", n=30, seed=9, opt=CLEAN)
-    st.scan(sim)
+    st.scan(sim, "member", member="M. Member")
     ids = [r["id"] for r in st.journal.cast_vote_records()]
     assert ids == sorted(ids) and len(set(ids)) == 30 and all(len(i) == 32 for i in ids)
     # Sheet events carry no time and name no sheet.
@@ -208,7 +208,7 @@ def _tamper(path: Path, sql: str) -> None:
 def test_verify_catches_tampering(tmp_path: Path, sql: str, problem: str) -> None:
     st = make_station(tmp_path, mirror=False)
     st.journal.transition("open", "chair")
-    st.scan(SimScanner(style="MZ-LIST", n=20, seed=10, opt=CLEAN))
+    st.scan(SimScanner(style="MZ-LIST", n=20, seed=10, opt=CLEAN), "member", member="M. Member")
     st.journal.transition("pause", "chair")  # a checkpoint over these 20 records
     st.journal.close()
     if "rowid" in sql:  # counters is WITHOUT ROWID: bump one option count instead
@@ -223,7 +223,7 @@ def test_verify_catches_a_record_rewritten_with_its_counters(tmp_path: Path) -> 
     """A careful forger changes a vote and the counters together: the checkpoint still knows."""
     st = make_station(tmp_path, mirror=False)
     st.journal.transition("open", "chair")
-    st.scan(SimScanner(style="MZ-LIST", n=20, seed=10, opt=CLEAN))
+    st.scan(SimScanner(style="MZ-LIST", n=20, seed=10, opt=CLEAN), "member", member="M. Member")
     st.journal.transition("pause", "chair")
     db = st.journal.db
     sheet_id, reading = next((i, json.loads(r)) for i, r in db.execute("SELECT id, reading FROM sheets"))
@@ -280,7 +280,7 @@ def test_power_cut_between_record_and_drop_is_settled(tmp_path: Path) -> None:
         development=True,
     )
     assert len(st2.journal.pending()) == 3
-    summary = st2.scan(FolderScanner(tmp_path / "inbox", accepted="names"))
+    summary = st2.scan(FolderScanner(tmp_path / "inbox", accepted="names"), "member", member="M. Member")
     assert summary.settled == 3
     # 0 and 1 are in the box and counted once; 2 went back and is not counted; 3 is read fresh.
     assert sorted(
@@ -318,12 +318,12 @@ def test_disk_full_returns_the_sheet_and_keeps_everything(tmp_path: Path) -> Non
     st = make_station(tmp_path, mirror=False)
     st.journal.transition("open", "chair")
     sim = SimScanner(style="MZ-SMD-02", n=200, seed=14, opt=CLEAN)
-    first = st.scan(sim, limit=5)
+    first = st.scan(sim, "member", limit=5, member="M. Member")
     assert first.counted == 5
     before = counters(st.journal)
     pages = st.journal.db.execute("PRAGMA page_count").fetchone()[0]
     st.journal.db.execute(f"PRAGMA max_page_count={pages}")  # the disk is now full
-    summary = st.scan(sim)
+    summary = st.scan(sim, "member", member="M. Member")
     assert summary.stopped == "journal_disk_full"
     returned = [h for h, v in sim.state.items() if v == "returned"]
     assert len(returned) == 1  # the sheet being recorded went back to the voter
@@ -336,7 +336,7 @@ def test_mirror_vanishing_stops_counting_and_loses_nothing(tmp_path: Path) -> No
     st = make_station(tmp_path)
     st.journal.transition("open", "chair")
     sim = SimScanner(style="AST-LIST", n=10, seed=15, opt=CLEAN)
-    st.scan(sim, limit=3)
+    st.scan(sim, "member", limit=3, member="M. Member")
 
     feed = sim.feed
 
@@ -345,7 +345,7 @@ def test_mirror_vanishing_stops_counting_and_loses_nothing(tmp_path: Path) -> No
         yield from feed()
 
     sim.feed = pulled_as_the_next_sheet_comes_in  # type: ignore[method-assign]
-    summary = st.scan(sim)
+    summary = st.scan(sim, "member", member="M. Member")
     assert summary.stopped == "mirror_unavailable"
     held = [h for h, v in sim.state.items() if v == "held"]
     assert len(held) == 1  # not dropped: it is pending in the primary, and will be settled
@@ -363,7 +363,7 @@ def test_a_scan_started_without_the_mirror_reads_nothing(tmp_path: Path) -> None
     st.journal.transition("open", "chair")
     shutil.rmtree(tmp_path / "usb")
     sim = SimScanner(style="AST-LIST", n=3, seed=15, opt=CLEAN)
-    summary = st.scan(sim)
+    summary = st.scan(sim, "member", member="M. Member")
     assert (summary.stopped, summary.counted, sim.state) == ("mirror_unavailable", 0, {})
     assert st.journal.tally().sheets == 0 and st.journal.tally().pending == 0
 
@@ -371,7 +371,7 @@ def test_a_scan_started_without_the_mirror_reads_nothing(tmp_path: Path) -> None
 def test_mirror_difference_is_shown_not_merged(tmp_path: Path) -> None:
     st = make_station(tmp_path)
     st.journal.transition("open", "chair")
-    st.scan(SimScanner(style="AST-LIST", n=4, seed=16, opt=CLEAN))
+    st.scan(SimScanner(style="AST-LIST", n=4, seed=16, opt=CLEAN), "member", member="M. Member")
     st.journal.close()
     _tamper(tmp_path / "usb" / "j.sqlite", "DELETE FROM sheets WHERE id = (SELECT id FROM sheets LIMIT 1)")
     mirror_bytes = (tmp_path / "usb" / "j.sqlite").read_bytes()
@@ -385,7 +385,7 @@ def test_mirror_difference_is_shown_not_merged(tmp_path: Path) -> None:
 def test_corrupted_journal_page_is_refused(tmp_path: Path) -> None:
     st = make_station(tmp_path, mirror=False)
     st.journal.transition("open", "chair")
-    st.scan(SimScanner(style="MZ-SMD-02", n=30, seed=17, opt=CLEAN))
+    st.scan(SimScanner(style="MZ-SMD-02", n=30, seed=17, opt=CLEAN), "member", member="M. Member")
     st.journal.close()
     path = tmp_path / "j.sqlite"
     data = bytearray(path.read_bytes())
@@ -410,7 +410,7 @@ def test_journal_is_not_overwritten(tmp_path: Path) -> None:
 def test_mirror_one_commit_behind_after_a_power_cut_catches_up(tmp_path: Path) -> None:
     st = make_station(tmp_path)
     st.journal.transition("open", "chair")
-    st.scan(SimScanner(style="AST-LIST", n=3, seed=18, opt=CLEAN))
+    st.scan(SimScanner(style="AST-LIST", n=3, seed=18, opt=CLEAN), "member", member="M. Member")
     st.journal.close()
     # The power goes between the primary's commit and the mirror's: only the primary has it.
     alone = Journal.open(tmp_path / "j.sqlite", FixedClock())
@@ -450,7 +450,7 @@ def test_power_cut_in_the_middle_of_a_drop_leaves_no_second_sheet(tmp_path: Path
     (tmp_path / "inbox" / f".moving-{first.handle}").write_text("accepted")
     a_side = sorted((tmp_path / "inbox").glob(f"{first.handle}.*.jpg"))[0]
     a_side.rename(tmp_path / "inbox" / "accepted" / a_side.name)
-    summary = st.scan(FolderScanner(tmp_path / "inbox"))
+    summary = st.scan(FolderScanner(tmp_path / "inbox"), "member", member="M. Member")
     assert summary.settled == 1 and summary.counted == 2
     assert st.journal.tally().sheets == 3
     assert counters(st.journal) == expected_tally(truths)
@@ -463,10 +463,16 @@ def test_a_reused_file_name_is_a_new_sheet_and_the_old_file_is_kept(tmp_path: Pa
     first = write_deck(pkg.election, pkg.election_hash, "AST-LIST", 2, 21, tmp_path / "inbox", CLEAN)
     st = make_station(tmp_path)
     st.journal.transition("open", "chair")
-    assert st.scan(FolderScanner(tmp_path / "inbox", accepted="random")).counted == 2
+    assert (
+        st.scan(FolderScanner(tmp_path / "inbox", accepted="random"), "member", member="M. Member").counted
+        == 2
+    )
     # The scanner software starts its numbering again: same names, new ballots.
     second = write_deck(pkg.election, pkg.election_hash, "AST-LIST", 2, 22, tmp_path / "inbox", CLEAN)
-    assert st.scan(FolderScanner(tmp_path / "inbox", accepted="random")).counted == 2
+    assert (
+        st.scan(FolderScanner(tmp_path / "inbox", accepted="random"), "member", member="M. Member").counted
+        == 2
+    )
     assert st.journal.tally().sheets == 4
     assert counters(st.journal) == expected_tally(first + second)
     assert len(list((tmp_path / "inbox" / "accepted").glob("*.jpg"))) == 8
@@ -476,9 +482,9 @@ def test_the_same_image_twice_is_never_a_second_ballot(tmp_path: Path) -> None:
     st = make_station(tmp_path)
     st.journal.transition("open", "chair")
     sim = SimScanner(style="AST-LIST", n=2, seed=20, opt=CLEAN)
-    st.scan(sim)
+    st.scan(sim, "member", member="M. Member")
     again = SimScanner(style="AST-LIST", n=2, seed=20, opt=CLEAN)  # the same bytes replayed
-    summary = st.scan(again)
+    summary = st.scan(again, "member", member="M. Member")
     assert summary.stopped == "sheet_already_counted" and summary.counted == 0
     assert list(again.state.values()) == ["held"]  # neither dropped nor handed back: people look
     assert st.journal.tally().sheets == 2 and st.journal.verify().ok
@@ -576,7 +582,7 @@ def test_second_chance_callback_returns_or_casts_as_invalid(tmp_path: Path) -> N
         asked.append(problems)
         return "cast" if len(asked) % 2 else "return"
 
-    summary = station.scan(scanner, "member", second_chance=second_chance)  # type: ignore[arg-type]
+    summary = station.scan(scanner, "member", second_chance=second_chance, member="M. Member")  # type: ignore[arg-type]
     truth = [t.contests[0] for t in scanner.truth.values()]
     invalid = sum(c.outcome in ("blank", "overvote") for c in truth)
     assert invalid >= 2 and len(asked) == invalid
@@ -602,7 +608,7 @@ def test_second_chance_callback_returns_or_casts_as_invalid(tmp_path: Path) -> N
     # Without the callback the package's rule is unchanged: every invalid ballot goes back.
     scanner2 = SimScanner(style="MZ-LIST", n=24, seed=6)
     scanner2.package = pkg
-    again = station.scan(scanner2, "member")
+    again = station.scan(scanner2, "member", member="M. Member")
     truth2 = [t.contests[0] for t in scanner2.truth.values()]
     invalid2 = sum(c.outcome in ("blank", "overvote") for c in truth2)
     assert invalid2 >= 1 and (again.returned, again.cast_as_is, again.counted) == (invalid2, 0, 24 - invalid2)

@@ -50,7 +50,7 @@ def _scene(tmp: Path, until: str, opt: DeckOptions = CLEAN) -> Scene:
     st = make_station(tmp)
     zero = st.transition("open", "chair")
     assert zero.report is not None and zero.report["sheets"] == 0
-    st.scan(SimScanner(style="MZ-LIST", n=20, seed=10, opt=opt))
+    st.scan(SimScanner(style="MZ-LIST", n=20, seed=10, opt=opt), "member", member="M. Member")
     last = zero
     if until == "paused":
         last = st.transition("pause", "chair")
@@ -294,7 +294,7 @@ def test_state_set_back_is_refused_by_the_station(tmp_path: Path) -> None:
         development=True,
     )
     with pytest.raises(SanaqError) as info:
-        st.scan(SimScanner(style="MZ-LIST", n=2, seed=11, opt=CLEAN))
+        st.scan(SimScanner(style="MZ-LIST", n=2, seed=11, opt=CLEAN), "member", member="M. Member")
     assert info.value.code == "journal_tampered"
     assert st.journal.tally().sheets == 20
 
@@ -312,7 +312,7 @@ def test_chain_recomputed_with_an_own_key_disagrees_with_the_paper(tmp_path: Pat
 def test_rollback_to_an_earlier_copy_disagrees_with_the_paper(tmp_path: Path) -> None:
     st = make_station(tmp_path)
     st.transition("open", "chair")
-    st.scan(SimScanner(style="AST-LIST", n=5, seed=30, opt=CLEAN))
+    st.scan(SimScanner(style="AST-LIST", n=5, seed=30, opt=CLEAN), "member", member="M. Member")
     slip = st.transition("pause", "chair")
     st.journal.close()
     saved = tmp_path / "saved"
@@ -323,7 +323,7 @@ def test_rollback_to_an_earlier_copy_disagrees_with_the_paper(tmp_path: Path) ->
         development=True,
     )
     st.transition("resume", "chair")
-    st.scan(SimScanner(style="AST-LIST", n=5, seed=31, opt=CLEAN))
+    st.scan(SimScanner(style="AST-LIST", n=5, seed=31, opt=CLEAN), "member", member="M. Member")
     last = st.transition("pause", "chair")
     st.journal.close()
     for rel in (PRIMARY, MIRROR):  # journal and mirror replaced by the earlier copy

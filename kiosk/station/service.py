@@ -178,14 +178,17 @@ class Station:
     def scan(
         self,
         scanner: ScannerPort,
-        role: str = "member",
+        role: str,
         limit: int | None = None,
         progress: Callable[[ScanSummary], None] | None = None,
         ask: AskCommission | None = None,
-        member: str | None = None,
+        *,
+        member: str | None,
         second_chance: SecondChanceAsk | None = None,
     ) -> ScanSummary:
-        """Count until the scanner runs out, stops, or `limit` sheets. `second_chance`: asked
+        """Count until the scanner runs out, stops, or `limit` sheets. `role` and `member` have
+        no default (closed defaults, issue 11): whoever scans is named by the caller and
+        recorded in the scan session's audit link. `second_chance`: asked
         before a blank or over-marked ballot goes back to the voter (when the package says
         so); "cast" counts it, as invalid, through the same path as any other sheet."""
         state = self.journal.state
