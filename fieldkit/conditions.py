@@ -348,15 +348,115 @@ def generate_field_sheet(
     square_conditions: list[list[str]] = [[] for _ in layout.targets]
 
     if "show_through" in has:
-        c = float(rng.uniform(0.05, 0.15))
-        dark = _show_through(layout, dpi)
-        page = cv2.subtract(page, cv2.convertScaleAbs(dark, alpha=c))
-        effects["show_through_contrast"] = round(c, 3)
-        for i, (x0, y0, x1, y1) in enumerate(windows):
-            if dark[int(y0) : int(y1), int(x0) : int(x1)].max() > 40:
-                square_conditions[i].append("show_through")
+        page = _apply_show_through(page, layout, dpi, rng, effects, windows, square_conditions)
 
     # --- marks ---
+    _apply_marks(page, layout, kinds, rng, s, deck, has, effects)
+
+    # --- paper: shade, colour ---
+    page, paper, paper_rgb = _apply_paper(page, style.colour, rng, has, effects)
+
+    # --- stains, folds, creases: a transmission map over the page ---
+    t_map: np.ndarray | None = None
+    folds: list[tuple[str, float]] = []
+    if has & {"stain", "fold", "crease"}:
+        t_map = np.ones(page.shape, np.float32)
+        lines = _Lines(t_map, rng, s, windows, square_conditions)
+        if "stain" in has:
+            lines.stains(pw, ph)
+        if "fold" in has:
+            folds = lines.folds(pw, ph, effects)
+        if "crease" in has:
+            lines.creases(pw, ph)
+    if t_map is not None:
+        page = np.clip(page * t_map, 0, 255).astype(np.uint8)
+    for kind_, pos in folds:
+        if kind_ == "across" and rng.random() < 0.7:
+            k = float(rng.uniform(0.0, 0.02))
+            page = _squash(page, int(pos), int(rng.uniform(5, 15) * s), k, paper)
+            effects["fold_squash"] = round(k, 4)
+
+    # --- the scanner ---
+    img, matrix, _background = _place(page, rng, s, "skew" in has, effects)
+    img = _degrade(img, rng, deck, s, effects, None)
+    if "falloff" in has:
+        img = _apply_falloff(img, rng, effects)
+    if "faint_streak" in has:
+        _apply_faint_streak(img, layout, matrix, rng, s, effects, square_conditions)
+    if "corner_out" in has:
+        img = _cut_corner(img, matrix, layout, rng, s, effects)
+    flipped = bool(rng.random() < deck.flip_180)
+    if flipped:
+        img = cv2.rotate(img, cv2.ROTATE_180)
+    quality = int(rng.integers(50, 96))
+    effects["jpeg_quality"] = quality
+    in_colour = "paper_colour_scan" in has
+    if in_colour:
+        assert paper_rgb is not None
+        # B, G, R channels: the grey page tinted back to the paper's colour.
+        img = np.dstack(
+            [
+                np.clip(img * (c / max(1.0, _luma(paper_rgb))), 0, 255).astype(np.uint8)
+                for c in paper_rgb[::-1]
+            ]
+        )
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    assert ok
+
+    expected = [EXPECTED_OF[k] for k in kinds]
+    outcome, choice = contest_outcome(expected, options)
+    truth = SheetTruth(
+        sheet=f"{index:07d}",
+        style=layout.style,
+        dpi=dpi,
+        test=False,
+        first_side="back",
+        flipped=flipped,
+        status="review" if outcome == "review" else "ok",
+        reason=None,
+        squares=[
+            SquareTruth(layout.contest, o, k, e) for o, k, e in zip(options, kinds, expected, strict=True)
+        ],
+        contests=[ContestTruth(layout.contest, outcome, choice)],
+        effects={"pattern": pattern, **effects},
+    )
+    return FieldSheet(truth, conds, square_conditions, buf.tobytes(), in_colour, effects)
+
+
+# --- the steps of generate_field_sheet, in its order of random draws ---------------------------
+
+Windows = list[tuple[float, float, float, float]]
+
+
+def _apply_show_through(
+    page: np.ndarray,
+    layout: BallotLayout,
+    dpi: int,
+    rng: np.random.Generator,
+    effects: dict[str, float | int | str | bool],
+    windows: Windows,
+    square_conditions: list[list[str]],
+) -> np.ndarray:
+    c = float(rng.uniform(0.05, 0.15))
+    dark = _show_through(layout, dpi)
+    page = cv2.subtract(page, cv2.convertScaleAbs(dark, alpha=c))
+    effects["show_through_contrast"] = round(c, 3)
+    for i, (x0, y0, x1, y1) in enumerate(windows):
+        if dark[int(y0) : int(y1), int(x0) : int(x1)].max() > 40:
+            square_conditions[i].append("show_through")
+    return page
+
+
+def _apply_marks(
+    page: np.ndarray,
+    layout: BallotLayout,
+    kinds: list[str],
+    rng: np.random.Generator,
+    s: float,
+    deck: DeckOptions,
+    has: set[str],
+    effects: dict[str, float | int | str | bool],
+) -> None:
     voting = np.full_like(page, 255)
     other = np.full_like(page, 255)
     for target, kind in zip(layout.targets, kinds, strict=True):
@@ -375,11 +475,18 @@ def generate_field_sheet(
     np.minimum(page, voting, out=page)
     np.minimum(page, other, out=page)
 
-    # --- paper: shade, colour ---
+
+def _apply_paper(
+    page: np.ndarray,
+    colour_hex: str,
+    rng: np.random.Generator,
+    has: set[str],
+    effects: dict[str, float | int | str | bool],
+) -> tuple[np.ndarray, int, tuple[float, float, float] | None]:
     paper = int(rng.integers(238, 256))
     paper_rgb: tuple[float, float, float] | None = None
     if "paper_grey_scan" in has or "paper_colour_scan" in has:
-        colour = _hex(style.colour)
+        colour = _hex(colour_hex)
         tint = float(rng.uniform(0.15, 0.35))
         paper_rgb = tuple(paper * (1 - tint) + c * tint for c in colour)  # type: ignore[assignment]
         assert paper_rgb is not None
@@ -387,13 +494,68 @@ def generate_field_sheet(
         paper = round(_luma(paper_rgb))
     if paper < 255:
         page = cv2.convertScaleAbs(page, alpha=paper / 255.0)
+    return page, paper, paper_rgb
 
-    # --- stains, folds, creases: a transmission map over the page ---
-    t_map: np.ndarray | None = None
-    if has & {"stain", "fold", "crease"}:
-        t_map = np.ones(page.shape, np.float32)
-    if "stain" in has:
-        assert t_map is not None
+
+def _apply_falloff(
+    img: np.ndarray, rng: np.random.Generator, effects: dict[str, float | int | str | bool]
+) -> np.ndarray:
+    w = img.shape[1]
+    x = np.linspace(-1, 1, w, dtype=np.float32)
+    depth = rng.uniform(0.04, 0.2)
+    tilt = rng.uniform(-1, 1)
+    gain = 1 - depth * np.clip(0.5 * (x * x) + 0.5 * tilt * x, 0, 1)
+    effects["falloff_depth"] = round(float(depth), 3)
+    return np.clip(img * gain[None, :], 0, 255).astype(np.uint8)
+
+
+def _apply_faint_streak(
+    img: np.ndarray,
+    layout: BallotLayout,
+    matrix: np.ndarray,
+    rng: np.random.Generator,
+    s: float,
+    effects: dict[str, float | int | str | bool],
+    square_conditions: list[list[str]],
+) -> None:
+    _h, w = img.shape
+    if rng.random() < 0.6:
+        cols = _columns(layout, matrix, s)
+        lo, hi = cols[int(rng.integers(0, len(cols)))]
+        col = int(rng.uniform(lo, hi))
+    else:
+        col = int(rng.uniform(0, w - 4))
+    width = max(1, round(rng.uniform(0.1, 0.5) * s))
+    streak_dark = float(rng.uniform(0.1, 0.35))
+    img[:, col : col + width] = (img[:, col : col + width] * (1 - streak_dark)).astype(np.uint8)
+    effects["faint_streak"] = round(streak_dark, 3)
+    for i, (lo, hi) in enumerate(_columns(layout, matrix, s)):
+        if lo - 1.2 * s <= col + width and col <= hi + 1.2 * s:
+            square_conditions[i].append("faint_streak")
+
+
+class _Lines:
+    """Stains, folds and creases drawn into the transmission map, and the squares they touch."""
+
+    def __init__(
+        self,
+        t_map: np.ndarray,
+        rng: np.random.Generator,
+        s: float,
+        windows: Windows,
+        square_conditions: list[list[str]],
+    ) -> None:
+        self.t_map, self.rng, self.s = t_map, rng, s
+        self.windows, self.square_conditions = windows, square_conditions
+
+    def stains(self, pw: int, ph: int) -> None:
+        t_map, rng, s, windows, square_conditions = (
+            self.t_map,
+            self.rng,
+            self.s,
+            self.windows,
+            self.square_conditions,
+        )
         for _ in range(int(rng.integers(1, 4))):
             kind = str(rng.choice(["tea", "tea", "water", "thumb"]))
             if rng.random() < 0.7:
@@ -409,9 +571,18 @@ def generate_field_sheet(
                 nx, ny = min(max(cx, x0), x1), min(max(cy, y0), y1)
                 if math.hypot(nx - cx, ny - cy) < r and "stain" not in square_conditions[i]:
                     square_conditions[i].append("stain")
-    folds: list[tuple[str, float]] = []
-    if "fold" in has:
-        assert t_map is not None
+
+    def folds(
+        self, pw: int, ph: int, effects: dict[str, float | int | str | bool]
+    ) -> list[tuple[str, float]]:
+        t_map, rng, s, windows, square_conditions = (
+            self.t_map,
+            self.rng,
+            self.s,
+            self.windows,
+            self.square_conditions,
+        )
+        folds: list[tuple[str, float]] = []
         how = str(rng.choice(["halves_across", "thirds_across", "halves_along"]))
         effects["fold"] = how
         positions = {"halves_across": [0.5], "thirds_across": [1 / 3, 2 / 3], "halves_along": [0.5]}[how]
@@ -439,8 +610,16 @@ def generate_field_sheet(
                 ("across" if how != "halves_along" else "along", p0[1] if how != "halves_along" else p0[0])
             )
             _mark_line(square_conditions, windows, p0, direction, "fold", s)
-    if "crease" in has:
-        assert t_map is not None
+        return folds
+
+    def creases(self, pw: int, ph: int) -> None:
+        t_map, rng, s, windows, square_conditions = (
+            self.t_map,
+            self.rng,
+            self.s,
+            self.windows,
+            self.square_conditions,
+        )
         for _ in range(int(rng.integers(1, 3))):
             angle = rng.uniform(0, math.pi)
             p0 = (
@@ -460,74 +639,6 @@ def generate_field_sheet(
                 shadow_w=float(rng.uniform(0.5, 3.0)),
             )
             _mark_line(square_conditions, windows, p0, direction, "crease", s)
-    if t_map is not None:
-        page = np.clip(page * t_map, 0, 255).astype(np.uint8)
-    for kind_, pos in folds:
-        if kind_ == "across" and rng.random() < 0.7:
-            k = float(rng.uniform(0.0, 0.02))
-            page = _squash(page, int(pos), int(rng.uniform(5, 15) * s), k, paper)
-            effects["fold_squash"] = round(k, 4)
-
-    # --- the scanner ---
-    img, matrix, _background = _place(page, rng, s, "skew" in has, effects)
-    img = _degrade(img, rng, deck, s, effects, None)
-    if "falloff" in has:
-        w = img.shape[1]
-        x = np.linspace(-1, 1, w, dtype=np.float32)
-        depth = rng.uniform(0.04, 0.2)
-        tilt = rng.uniform(-1, 1)
-        gain = 1 - depth * np.clip(0.5 * (x * x) + 0.5 * tilt * x, 0, 1)
-        img = np.clip(img * gain[None, :], 0, 255).astype(np.uint8)
-        effects["falloff_depth"] = round(float(depth), 3)
-    if "faint_streak" in has:
-        _h, w = img.shape
-        if rng.random() < 0.6:
-            cols = _columns(layout, matrix, s)
-            lo, hi = cols[int(rng.integers(0, len(cols)))]
-            col = int(rng.uniform(lo, hi))
-        else:
-            col = int(rng.uniform(0, w - 4))
-        width = max(1, round(rng.uniform(0.1, 0.5) * s))
-        streak_dark = float(rng.uniform(0.1, 0.35))
-        img[:, col : col + width] = (img[:, col : col + width] * (1 - streak_dark)).astype(np.uint8)
-        effects["faint_streak"] = round(streak_dark, 3)
-        for i, (lo, hi) in enumerate(_columns(layout, matrix, s)):
-            if lo - 1.2 * s <= col + width and col <= hi + 1.2 * s:
-                square_conditions[i].append("faint_streak")
-    if "corner_out" in has:
-        img = _cut_corner(img, matrix, layout, rng, s, effects)
-    flipped = bool(rng.random() < deck.flip_180)
-    if flipped:
-        img = cv2.rotate(img, cv2.ROTATE_180)
-    quality = int(rng.integers(50, 96))
-    effects["jpeg_quality"] = quality
-    in_colour = "paper_colour_scan" in has
-    if in_colour:
-        assert paper_rgb is not None
-        # B, G, R channels: the grey page tinted back to the paper's colour.
-        ratios = [c / max(1.0, _luma(paper_rgb)) for c in paper_rgb[::-1]]
-        img = np.dstack([np.clip(img * r, 0, 255).astype(np.uint8) for r in ratios])
-    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    assert ok
-
-    expected = [EXPECTED_OF[k] for k in kinds]
-    outcome, choice = contest_outcome(expected, options)
-    truth = SheetTruth(
-        sheet=f"{index:07d}",
-        style=layout.style,
-        dpi=dpi,
-        test=False,
-        first_side="back",
-        flipped=flipped,
-        status="review" if outcome == "review" else "ok",
-        reason=None,
-        squares=[
-            SquareTruth(layout.contest, o, k, e) for o, k, e in zip(options, kinds, expected, strict=True)
-        ],
-        contests=[ContestTruth(layout.contest, outcome, choice)],
-        effects={"pattern": pattern, **effects},
-    )
-    return FieldSheet(truth, conds, square_conditions, buf.tobytes(), in_colour, effects)
 
 
 def _mark_line(

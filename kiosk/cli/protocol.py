@@ -10,6 +10,7 @@ import argparse
 import getpass
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -219,148 +220,179 @@ def run(args: argparse.Namespace) -> int:
         return 2
     # --- end observer ---
     data: Path = args.data
-    if args.action == "export":
-        from kiosk.cli.export import run as run_export
-
-        protocols = args.protocol or ([data / PROTOCOLS] if (data / PROTOCOLS).is_dir() else [])
-        return run_export(
-            argparse.Namespace(
-                action=None, data=data, to=args.to, protocol=protocols, mode=args.mode, hq_key=args.hq_key
-            )
-        )
-    if args.action == "member-add":
-        from kiosk.protocol.keys import create_member_key
-
-        pin = _pin(args, "PIN: ")
-        if not (args.pin_stdin or not sys.stdin.isatty()) and getpass.getpass("PIN again: ") != pin:
-            raise SanaqError("member_pin_wrong", "the two PINs differ")
-        m = create_member_key(data, args.member, args.role, pin)
-        print(f"member {m.member} ({m.role}) key made; public part in the roster: sanaq protocol roster")
-        return 0
+    if args.action in _DATA_ACTIONS:
+        return _DATA_ACTIONS[args.action](args, data)
     if args.action == "roster":
         return _roster(args)
-    if args.action == "enrol":
-        from kiosk.cli.station import open_station
-        from kiosk.election.load import trust
-        from kiosk.protocol.keys import raw_public
-        from kiosk.protocol.signed import verify_enrolment
-
-        raw = args.roster.read_bytes()
-        try:
-            jws = json.loads(raw)
-        except ValueError as exc:
-            raise SanaqError("protocol_enrolment_bad", "not JSON") from exc
-        enrolment = verify_enrolment(jws, trust(args.hq_key))
-        station = open_station(data, args.hq_key)
-        if (
-            enrolment.election_hash != station.package.election_hash
-            or enrolment.station != station.station_id
-        ):
-            raise SanaqError(
-                "protocol_enrolment_mismatch", "the enrolment is for another election or station"
-            )
-        from kiosk.protocol.keys import load_device_key
-
-        if raw_public(load_device_key(data).public_key()) != enrolment.device_key:
-            raise SanaqError("protocol_enrolment_mismatch", "the enrolled device key is not this kiosk's")
-        (data / ENROLMENT).write_bytes(raw)
-        print(f"enrolled: device and {len(enrolment.members)} members")
-        return 0
-
     if args.action == "receipt":
         return _receipt(args)
     desk, station, store = _desk(data, args.hq_key)
-    if args.action == "enter":
-        from kiosk.protocol.desk import parse_entered
+    return _DESK_ACTIONS[args.action](args, desk, station, store)
 
-        if args.lines is None:
-            done = desk.enter(_ask_lines(desk, args.contest))
-        else:
-            try:
-                raw = args.lines.read_bytes()
-            except OSError as exc:
-                raise SanaqError("protocol_input_invalid", str(exc)) from exc
-            done = desk.enter(parse_entered(raw))
-        print(f"entered: {', '.join(done)}")
-        return 0
-    if args.action == "check":
-        reports = [desk.check(c, _facts(station, c)) for c in _contests(desk, args.contest)]
-        if args.json:
-            _print(reports)
-        else:
-            for r in reports:
-                print(
-                    f"{r['contest']}: {'ok' if r['ok'] else 'RATIO FAILS'}; decided by the commission {r['commission_decided']}"
-                )
-                for x in r["ratios"]:
-                    if not x["ok"]:
-                        print(
-                            f"  {x['id']}: {' + '.join(x['left'])} = {x['left_sum']} {x['op']} "
-                            f"{' + '.join(x['right'])} = {x['right_sum']}; difference {x['difference']:+d}"
-                        )
-        return 0 if all(r["ok"] for r in reports) else 4
-    if args.action == "sign":
-        from kiosk.protocol.keys import load_device_key, unlock_member_key
 
-        state = station.journal.state
-        if state not in ("closed", "finalised", "exported", "synced"):
-            raise SanaqError("protocol_not_ready", f"the station is {state}; close it first")
-        # The device vouches for the counted lines: not from a journal whose chain or counters
-        # do not agree with its records.
-        report = station.journal.verify()
-        if not report.ok:
-            raise SanaqError("journal_corrupt", "; ".join(report.problems[:3]))
-        contests = _contests(desk, args.contest)
-        device = load_device_key(data)
-        versions = [desk.prepare(c, _facts(station, c), device, args.reason) for c in contests]
-        key = unlock_member_key(data, args.member, _pin(args, f"PIN for {args.member}: "), store)
-        vote = "dissent" if args.dissent else "approve"
-        for c, v in zip(contests, versions, strict=True):
-            desk.sign_member(c, v, args.member, key, vote, args.dissent)
-            print(f"{c} v{v.version}: {vote} by {args.member}")
-        return 0
-    if args.action == "finalise":
-        for c in _contests(desk, args.contest):
-            verified, path = desk.finalise(c, _facts(station, c), data / PROTOCOLS)
-            print(f"{c} v{verified.protocol.version} finalised -> {path}")
-        return 0
-    if args.action == "print":
-        from kiosk.protocol.printed import render_pdf
-        from kiosk.protocol.signed import verify_document
+def _export(args: argparse.Namespace, data: Path) -> int:
+    from kiosk.cli.export import run as run_export
 
-        args.out.mkdir(parents=True, exist_ok=True)
-        for c in _contests(desk, args.contest):
-            v = store.current_finalised(c)
-            if v is None:
-                raise SanaqError("protocol_not_ready", f"{c}: not finalised")
-            doc = desk.document(c, v)
-            verified = verify_document(doc, desk.trust)
-            path = args.out / f"{verified.protocol.style}.v{v.version}.pdf"
-            path.write_bytes(render_pdf(verified, doc, desk.election))
-            print(f"{c} v{v.version} -> {path}")
-        return 0
-    if args.action == "status":
-        out = {}
-        for c in desk.contests():
-            out[c] = [
-                {
-                    "version": v.version,
-                    "sha256": v.sha256,
-                    "replaces": v.replaces,
-                    "reason": v.reason,
-                    "finalised": v.finalised,
-                    "signers": [s for s, _, _ in store.signatures(c, v.version)],
-                }
-                for v in store.versions(c)
-            ]
-        _print(
-            {
-                "protocols": out,
-                "pin_events": [e for e in store.audit_events() if e["kind"].startswith("pin_")],
-            }
+    protocols = args.protocol or ([data / PROTOCOLS] if (data / PROTOCOLS).is_dir() else [])
+    return run_export(
+        argparse.Namespace(
+            action=None, data=data, to=args.to, protocol=protocols, mode=args.mode, hq_key=args.hq_key
         )
-        return 0
-    raise AssertionError(args.action)
+    )
+
+
+def _member_add(args: argparse.Namespace, data: Path) -> int:
+    from kiosk.protocol.keys import create_member_key
+
+    pin = _pin(args, "PIN: ")
+    if not (args.pin_stdin or not sys.stdin.isatty()) and getpass.getpass("PIN again: ") != pin:
+        raise SanaqError("member_pin_wrong", "the two PINs differ")
+    m = create_member_key(data, args.member, args.role, pin)
+    print(f"member {m.member} ({m.role}) key made; public part in the roster: sanaq protocol roster")
+    return 0
+
+
+def _enrol(args: argparse.Namespace, data: Path) -> int:
+    from kiosk.cli.station import open_station
+    from kiosk.election.load import trust
+    from kiosk.protocol.keys import raw_public
+    from kiosk.protocol.signed import verify_enrolment
+
+    raw = args.roster.read_bytes()
+    try:
+        jws = json.loads(raw)
+    except ValueError as exc:
+        raise SanaqError("protocol_enrolment_bad", "not JSON") from exc
+    enrolment = verify_enrolment(jws, trust(args.hq_key))
+    station = open_station(data, args.hq_key)
+    if enrolment.election_hash != station.package.election_hash or enrolment.station != station.station_id:
+        raise SanaqError("protocol_enrolment_mismatch", "the enrolment is for another election or station")
+    from kiosk.protocol.keys import load_device_key
+
+    if raw_public(load_device_key(data).public_key()) != enrolment.device_key:
+        raise SanaqError("protocol_enrolment_mismatch", "the enrolled device key is not this kiosk's")
+    (data / ENROLMENT).write_bytes(raw)
+    print(f"enrolled: device and {len(enrolment.members)} members")
+    return 0
+
+
+def _enter(args: argparse.Namespace, desk: Any, station: Any, store: Any) -> int:
+    from kiosk.protocol.desk import parse_entered
+
+    if args.lines is None:
+        done = desk.enter(_ask_lines(desk, args.contest))
+    else:
+        try:
+            raw = args.lines.read_bytes()
+        except OSError as exc:
+            raise SanaqError("protocol_input_invalid", str(exc)) from exc
+        done = desk.enter(parse_entered(raw))
+    print(f"entered: {', '.join(done)}")
+    return 0
+
+
+def _check(args: argparse.Namespace, desk: Any, station: Any, store: Any) -> int:
+    reports = [desk.check(c, _facts(station, c)) for c in _contests(desk, args.contest)]
+    if args.json:
+        _print(reports)
+    else:
+        for r in reports:
+            print(
+                f"{r['contest']}: {'ok' if r['ok'] else 'RATIO FAILS'}; decided by the commission {r['commission_decided']}"
+            )
+            for x in r["ratios"]:
+                if not x["ok"]:
+                    print(
+                        f"  {x['id']}: {' + '.join(x['left'])} = {x['left_sum']} {x['op']} "
+                        f"{' + '.join(x['right'])} = {x['right_sum']}; difference {x['difference']:+d}"
+                    )
+    return 0 if all(r["ok"] for r in reports) else 4
+
+
+def _sign(args: argparse.Namespace, desk: Any, station: Any, store: Any) -> int:
+    data: Path = args.data
+    from kiosk.protocol.keys import load_device_key, unlock_member_key
+
+    state = station.journal.state
+    if state not in ("closed", "finalised", "exported", "synced"):
+        raise SanaqError("protocol_not_ready", f"the station is {state}; close it first")
+    # The device vouches for the counted lines: not from a journal whose chain or counters
+    # do not agree with its records.
+    report = station.journal.verify()
+    if not report.ok:
+        raise SanaqError("journal_corrupt", "; ".join(report.problems[:3]))
+    contests = _contests(desk, args.contest)
+    device = load_device_key(data)
+    versions = [desk.prepare(c, _facts(station, c), device, args.reason) for c in contests]
+    key = unlock_member_key(data, args.member, _pin(args, f"PIN for {args.member}: "), store)
+    vote = "dissent" if args.dissent else "approve"
+    for c, v in zip(contests, versions, strict=True):
+        desk.sign_member(c, v, args.member, key, vote, args.dissent)
+        print(f"{c} v{v.version}: {vote} by {args.member}")
+    return 0
+
+
+def _finalise(args: argparse.Namespace, desk: Any, station: Any, store: Any) -> int:
+    data: Path = args.data
+    for c in _contests(desk, args.contest):
+        verified, path = desk.finalise(c, _facts(station, c), data / PROTOCOLS)
+        print(f"{c} v{verified.protocol.version} finalised -> {path}")
+    return 0
+
+
+def _print_protocols(args: argparse.Namespace, desk: Any, station: Any, store: Any) -> int:
+    from kiosk.protocol.printed import render_pdf
+    from kiosk.protocol.signed import verify_document
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    for c in _contests(desk, args.contest):
+        v = store.current_finalised(c)
+        if v is None:
+            raise SanaqError("protocol_not_ready", f"{c}: not finalised")
+        doc = desk.document(c, v)
+        verified = verify_document(doc, desk.trust)
+        path = args.out / f"{verified.protocol.style}.v{v.version}.pdf"
+        path.write_bytes(render_pdf(verified, doc, desk.election))
+        print(f"{c} v{v.version} -> {path}")
+    return 0
+
+
+def _status(args: argparse.Namespace, desk: Any, station: Any, store: Any) -> int:
+    out = {}
+    for c in desk.contests():
+        out[c] = [
+            {
+                "version": v.version,
+                "sha256": v.sha256,
+                "replaces": v.replaces,
+                "reason": v.reason,
+                "finalised": v.finalised,
+                "signers": [s for s, _, _ in store.signatures(c, v.version)],
+            }
+            for v in store.versions(c)
+        ]
+    _print(
+        {
+            "protocols": out,
+            "pin_events": [e for e in store.audit_events() if e["kind"].startswith("pin_")],
+        }
+    )
+    return 0
+
+
+_DATA_ACTIONS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
+    "export": _export,
+    "member-add": _member_add,
+    "enrol": _enrol,
+}
+_DESK_ACTIONS: dict[str, Callable[[argparse.Namespace, Any, Any, Any], int]] = {
+    "enter": _enter,
+    "check": _check,
+    "sign": _sign,
+    "finalise": _finalise,
+    "print": _print_protocols,
+    "status": _status,
+}
 
 
 def _receipt(args: argparse.Namespace) -> int:
@@ -432,38 +464,7 @@ def run_verify(args: argparse.Namespace) -> int:
     if args.election is not None:
         package = load_election(args.election, args.hq_key)
     results: list[dict[str, Any]] = []
-    documents: list[tuple[str, bytes, str]] = []  # (source, file bytes, kind)
-    qr_sources = [p for p in args.inputs if p.suffix.lower() != ".json"]
-    for path in args.inputs:
-        if path.suffix.lower() == ".json":
-            try:
-                documents.append((str(path), path.read_bytes(), "json"))
-            except OSError as exc:
-                results.append(_fail(str(path), SanaqError("protocol_malformed", str(exc))))
-    pdfs = {}
-    if qr_sources:
-        from kiosk.protocol import compact
-        from kiosk.protocol.scan import texts_from
-        from kiosk.protocol.signed import to_file_bytes
-
-        # Each PDF is one printed protocol; photos are pooled (one protocol may span photos).
-        groups = [[p] for p in qr_sources if p.suffix.lower() == ".pdf"]
-        photos = [p for p in qr_sources if p.suffix.lower() != ".pdf"]
-        if photos:
-            groups.append(photos)
-        for group in groups:
-            try:
-                texts = texts_from(group)
-                if not texts:
-                    raise SanaqError("protocol_qr_unreadable", "no protocol QR code found")
-                for blob in compact.join(texts):
-                    documents.append(
-                        (",".join(map(str, group)), to_file_bytes(compact.from_binary(blob)), "qr")
-                    )
-                    if group[0].suffix.lower() == ".pdf":
-                        pdfs[len(documents) - 1] = group[0]
-            except SanaqError as exc:
-                results.append(_fail(",".join(map(str, group)), exc))
+    documents, pdfs = _read_inputs(args.inputs, results)
     verified = []
     for k, (source, data, _kind) in enumerate(documents):
         try:
@@ -472,17 +473,66 @@ def run_verify(args: argparse.Namespace) -> int:
             results.append({"input": source, **v.to_json(), "checked": checked})
         except SanaqError as exc:
             results.append(_fail(source, exc))
-    # Replays: a version that another input, or the journal, says was replaced.
+    _mark_superseded(verified, results, args.journal)
+    _print({"results": results})
+    for r in results:
+        if not r.get("ok"):
+            return VERIFY_EXIT.get(r["error"]["code"], VERIFY_OTHER)
+    return 0
+
+
+def _read_inputs(
+    inputs: list[Path], results: list[dict[str, Any]]
+) -> tuple[list[tuple[str, bytes, str]], dict[int, Path]]:
+    """The signed files given, and those rebuilt from QR codes (each PDF one printed
+    protocol; photos pooled, one protocol may span photos). Failures go to `results`."""
+    documents: list[tuple[str, bytes, str]] = []  # (source, file bytes, kind)
+    for path in inputs:
+        if path.suffix.lower() == ".json":
+            try:
+                documents.append((str(path), path.read_bytes(), "json"))
+            except OSError as exc:
+                results.append(_fail(str(path), SanaqError("protocol_malformed", str(exc))))
+    qr_sources = [p for p in inputs if p.suffix.lower() != ".json"]
+    pdfs: dict[int, Path] = {}
+    if not qr_sources:
+        return documents, pdfs
+    from kiosk.protocol import compact
+    from kiosk.protocol.scan import texts_from
+    from kiosk.protocol.signed import to_file_bytes
+
+    groups = [[p] for p in qr_sources if p.suffix.lower() == ".pdf"]
+    photos = [p for p in qr_sources if p.suffix.lower() != ".pdf"]
+    if photos:
+        groups.append(photos)
+    for group in groups:
+        try:
+            texts = texts_from(group)
+            if not texts:
+                raise SanaqError("protocol_qr_unreadable", "no protocol QR code found")
+            for blob in compact.join(texts):
+                documents.append((",".join(map(str, group)), to_file_bytes(compact.from_binary(blob)), "qr"))
+                if group[0].suffix.lower() == ".pdf":
+                    pdfs[len(documents) - 1] = group[0]
+        except SanaqError as exc:
+            results.append(_fail(",".join(map(str, group)), exc))
+    return documents, pdfs
+
+
+def _mark_superseded(
+    verified: list[tuple[str, Any]], results: list[dict[str, Any]], journal: Path | None
+) -> None:
+    """Replays: a version that another input, or the journal, says was replaced."""
     replaced = {
         (v.protocol.station, v.protocol.contest, v.protocol.replaces.sha256): v.protocol.version
         for _, v in verified
         if v.protocol.replaces
     }
     latest_final: dict[str, int] = {}
-    if args.journal is not None:
+    if journal is not None:
         from kiosk.protocol.store import ProtocolStore
 
-        store = ProtocolStore.read(args.journal)
+        store = ProtocolStore.read(journal)
         for _, v in verified:
             cur = store.current_finalised(v.protocol.contest)
             if cur is not None:
@@ -493,18 +543,14 @@ def run_verify(args: argparse.Namespace) -> int:
         newer = replaced.get((p.station, p.contest, v.digest))
         if newer is None and latest_final.get(p.contest, p.version) > p.version:
             newer = latest_final[p.contest]
-        if newer is not None:
-            for r in results:
-                if r.get("input") == source and r.get("sha256") == v.digest:
-                    r.clear()
-                    r.update(
-                        _fail(source, SanaqError("protocol_superseded", f"v{p.version} replaced by v{newer}"))
-                    )
-    _print({"results": results})
-    for r in results:
-        if not r.get("ok"):
-            return VERIFY_EXIT.get(r["error"]["code"], VERIFY_OTHER)
-    return 0
+        if newer is None:
+            continue
+        for r in results:
+            if r.get("input") == source and r.get("sha256") == v.digest:
+                r.clear()
+                r.update(
+                    _fail(source, SanaqError("protocol_superseded", f"v{p.version} replaced by v{newer}"))
+                )
 
 
 def _fail(source: str, exc: SanaqError) -> dict[str, Any]:

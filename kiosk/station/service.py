@@ -175,22 +175,9 @@ class Station:
 
     # --- scanning -----------------------------------------------------------------------------------
 
-    def scan(
-        self,
-        scanner: ScannerPort,
-        role: str,
-        limit: int | None = None,
-        progress: Callable[[ScanSummary], None] | None = None,
-        ask: AskCommission | None = None,
-        *,
-        member: str | None,
-        second_chance: SecondChanceAsk | None = None,
-    ) -> ScanSummary:
-        """Count until the scanner runs out, stops, or `limit` sheets. `role` and `member` have
-        no default (closed defaults, issue 11): whoever scans is named by the caller and
-        recorded in the scan session's audit link. `second_chance`: asked
-        before a blank or over-marked ballot goes back to the voter (when the package says
-        so); "cast" counts it, as invalid, through the same path as any other sheet."""
+    def _admit(self, scanner: ScannerPort, role: str) -> tuple[Mode, dict[str, Any]]:
+        """May `role` scan now, with this scanner? The mode and the scanner's identity, or
+        `SanaqError` (the refusal is in the audit)."""
         state = self.journal.state
         verdict = decide(state, "scan", role)
         if isinstance(verdict, Refused):
@@ -209,6 +196,25 @@ class Station:
             if identity.get("simulated") is not False:  # simulated, or not known to be real
                 self.journal.refuse(role, "scan", "scanner_simulated")
                 raise SanaqError("scanner_simulated", str(identity.get("kind")))
+        return mode, identity
+
+    def scan(
+        self,
+        scanner: ScannerPort,
+        role: str,
+        limit: int | None = None,
+        progress: Callable[[ScanSummary], None] | None = None,
+        ask: AskCommission | None = None,
+        *,
+        member: str | None,
+        second_chance: SecondChanceAsk | None = None,
+    ) -> ScanSummary:
+        """Count until the scanner runs out, stops, or `limit` sheets. `role` and `member` have
+        no default (closed defaults, issue 11): whoever scans is named by the caller and
+        recorded in the scan session's audit link. `second_chance`: asked
+        before a blank or over-marked ballot goes back to the voter (when the package says
+        so); "cast" counts it, as invalid, through the same path as any other sheet."""
+        mode, identity = self._admit(scanner, role)
         # The scanner of every scan session, and the switch it ran under, in the audit chain.
         # No session is counted unrecorded: if this link cannot be written (the stick was
         # pulled), nothing is read.
