@@ -4,7 +4,7 @@ A windowed 1280x800 kiosk (not full screen: on a developer's desktop a window wi
 out would be a trap), its data in out/kiosk (kept between runs: start it again and the
 station comes back where it was), the simulated scanner (`sim:`, development only) feeding
 generated sheets of the four ballot types. The commission's demo PINs are on the sign-in
-screen. Without a display, `make demo` runs the headless day (kiosk/demo.py).
+screen. Without a display, `make demo` runs the headless day (fieldkit/demo.py).
 """
 
 from __future__ import annotations
