@@ -167,3 +167,116 @@ def test_the_mirror_holds_the_same_bytes_of_every_record(day: tuple[Path, list[s
         db.close()
         digests.append(hashlib.sha256(repr(rows).encode()).hexdigest())
     assert digests[0] == digests[1]
+
+
+# --- the PINs ------------------------------------------------------------------------------------
+
+
+def test_a_copied_member_key_file_gives_its_pin_to_offline_guessing(tmp_path: Path) -> None:
+    """The honest limit (docs/protocol.md): no PIN and no PIN hash is stored anywhere; the
+    member's key is encrypted under scrypt(PIN) (N=2^15, r=8, p=1, 16-byte salt). Whoever
+    copies the key file can guess PINs offline, at one scrypt per guess, and the kiosk's
+    lock-out (5 wrong PINs) does not apply there. Shown here on the last digit of a 6-digit
+    PIN; all 10^6 six-digit PINs take 10^6 times the measured time per guess."""
+    import json
+    import time
+
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    from kiosk.protocol.keys import SCRYPT_N, _aad, create_member_key, unb64
+
+    pin = "135790"
+    create_member_key(tmp_path, "aigerim", "chair", pin)
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert not any(pin.encode() in p.read_bytes() for p in files)
+    doc = json.loads((tmp_path / "members" / "aigerim.key").read_text())
+    assert (doc["kdf"]["name"], doc["kdf"]["n"]) == ("scrypt", SCRYPT_N) and SCRYPT_N == 2**15
+    salt, nonce, ct = unb64(doc["kdf"]["salt"]), unb64(doc["nonce"]), unb64(doc["ciphertext"])
+    aad = _aad("aigerim", "chair", unb64(doc["public"]))
+    found, t0 = None, time.process_time()
+    for guess in (f"13579{d}" for d in range(10)):
+        key = Scrypt(salt=salt, length=32, n=2**15, r=8, p=1).derive(guess.encode())
+        try:
+            ChaCha20Poly1305(key).decrypt(nonce, ct, aad)
+        except InvalidTag:
+            continue
+        found = guess
+        break
+    per_guess = (time.process_time() - t0) / (int(found[-1]) + 1 if found else 10)
+    assert found == pin
+    # One core: 10^6 guesses take days at this cost, not years. The key is the protection
+    # that is left: file mode 0600 on the kiosk's disk, a one-election life, longer PINs.
+    assert 0.01 < per_guess < 2.0, per_guess
+
+
+# --- inputs that are decompressed ------------------------------------------------------------------
+
+
+def _png_bomb(path: Path, w: int, h: int) -> Path:
+    import zlib
+
+    def chunk(t: bytes, d: bytes) -> bytes:
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+
+    c = zlib.compressobj(9)
+    row = b"\x00" + b"\xff" * w
+    data = b"".join(c.compress(row) for _ in range(h)) + c.flush()
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", data) + chunk(b"IEND", b""))
+    return path
+
+
+def _pdf(path: Path, w: int, h: int, pages: int) -> Path:
+    objs = ["<< /Type /Catalog /Pages 2 0 R >>"]
+    kids = " ".join(f"{3 + i} 0 R" for i in range(pages))
+    objs.append(f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>")
+    objs += [f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w} {h}] >>"] * pages
+    out, offs = b"%PDF-1.4\n", []
+    for k, o in enumerate(objs, 1):
+        offs.append(len(out))
+        out += f"{k} 0 obj\n{o}\nendobj\n".encode()
+    x = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offs)
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{x}\n%%EOF\n".encode()
+    path.write_bytes(out)
+    return path
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        # 9000 x 8000 (72 Mpx), under Pillow's own bound: it was decoded, then resized thrice
+        pytest.param(lambda d: _png_bomb(d / "a.png", 9000, 8000), id="png-72Mpx"),
+        # 948 KB, 30000 x 30000: a DecompressionBombError traceback before
+        pytest.param(lambda d: _png_bomb(d / "b.png", 30000, 30000), id="png-900Mpx"),
+        pytest.param(lambda d: _pdf(d / "big.pdf", 14400, 14400, 1), id="pdf-200in-page"),
+        pytest.param(lambda d: _pdf(d / "many.pdf", 595, 842, 400), id="pdf-400-pages"),
+    ],
+)
+def test_sanaq_verify_refuses_bombs_from_the_header(tmp_path: Path, make: object) -> None:
+    """`sanaq verify PHOTO|PDF`: a stable code (20, protocol_qr_unreadable) and bounded memory,
+    decided from the image header or from pdfinfo, before any decoding or rendering.
+    Before: the 12000 x 12000 PNG (165 KB) took 1.6 GB and 38 s; 30000 x 30000 a traceback."""
+    import json
+    import subprocess
+    import sys
+
+    path = make(tmp_path)  # type: ignore[operator]
+    # A wrapper process, so that the peak is this command's (and its pdftoppm's) alone.
+    wrapper = (
+        "import json, resource, subprocess, sys;"
+        "r = subprocess.run([sys.executable, '-m', 'kiosk.cli', 'verify', sys.argv[1]],"
+        " capture_output=True, text=True, timeout=120);"
+        "print(json.dumps([r.returncode, r.stdout, r.stderr[-500:],"
+        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", wrapper, str(path)], capture_output=True, text=True, timeout=180
+    )
+    code, stdout, stderr, peak_kb = json.loads(out.stdout)
+    assert code == 20, stderr
+    assert json.loads(stdout)["results"][0]["error"]["code"] == "protocol_qr_unreadable"
+    assert peak_kb < 400_000  # the interpreter and its imports; no image was decoded

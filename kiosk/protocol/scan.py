@@ -66,36 +66,106 @@ def _zbar(pyzbar: object, grey: np.ndarray) -> list[str]:
     return out
 
 
+# Limits on what `sanaq verify` reads back (attack pass, issue 12): a 165 KB PNG declaring
+# 12000 x 12000 pixels took 1.6 GB and 38 s, a 948 KB one of 30000 x 30000 a traceback, and a
+# 333-byte PDF with one 200 x 200 inch page asks pdftoppm for 40000 x 40000 pixels.
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+MAX_PHOTO_PIXELS = 64_000_000  # a 64 Mpx photo; phones take 12-50 Mpx by default
+MAX_PDF_PAGES = 32  # a protocol prints on a few pages
+MAX_PDF_PAGE_PT = 1191.0  # A3's long side: no page of a protocol is larger
+PDFTOPPM_MEMORY = 1 << 30
+PDFTOPPM_OUTPUT = 256 * 1024 * 1024
+
+
+def _refuse(path: Path, why: str) -> SanaqError:
+    return SanaqError("protocol_qr_unreadable", f"{path.name}: {why}")
+
+
+def _read(path: Path) -> bytes:
+    from kiosk.election.load import read_bounded
+
+    try:
+        return read_bounded(path, MAX_INPUT_BYTES)
+    except (OSError, ValueError) as exc:
+        raise _refuse(path, str(exc)) from exc
+
+
+def open_photo(path: Path) -> Image.Image:
+    """A photo, grey, once its header says a size worth decoding."""
+    import io
+    import warnings
+
+    data = _read(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow's bomb warning: the bound is ours
+            with Image.open(io.BytesIO(data)) as im:
+                w, h = im.size
+                if w * h > MAX_PHOTO_PIXELS:
+                    raise _refuse(path, f"{w}x{h} pixels, more than {MAX_PHOTO_PIXELS}")
+                return im.convert("L")
+    except SanaqError:
+        raise
+    except Exception as exc:  # Pillow's own bomb error, truncated or foreign data
+        raise _refuse(path, str(exc)[:160]) from exc
+
+
+def _pdf_pages_ok(pdf: Path) -> None:
+    """Page count and sizes from pdfinfo, before anything is rendered."""
+    try:
+        r = subprocess.run(
+            ["pdfinfo", "-f", "1", "-l", str(MAX_PDF_PAGES + 1), str(pdf)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            preexec_fn=_limits,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise _refuse(pdf, f"pdfinfo: {exc}") from exc
+    if r.returncode != 0:
+        raise _refuse(pdf, f"not a readable PDF ({r.stderr.strip()[:120]})")
+    for line in r.stdout.splitlines():
+        key, _, value = line.partition(":")
+        if key == "Pages" and int(value) > MAX_PDF_PAGES:
+            raise _refuse(pdf, f"{int(value)} pages, more than {MAX_PDF_PAGES}")
+        if key.startswith("Page") and key.endswith("size"):
+            w, _, h = value.split()[:3]
+            if max(float(w), float(h)) > MAX_PDF_PAGE_PT:
+                raise _refuse(pdf, f"a page of {w} x {h} pt, larger than A3")
+
+
+def _limits() -> None:
+    """In the renderer's process: bounded memory and output (a PDF can hold its own bombs)."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (PDFTOPPM_MEMORY, PDFTOPPM_MEMORY))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (PDFTOPPM_OUTPUT, PDFTOPPM_OUTPUT))
+
+
 def pdf_pages(pdf: Path, dpi: int = PDF_DPI) -> list[Image.Image]:
+    _read(pdf)  # a regular file of a bounded size
+    _pdf_pages_ok(pdf)
     with tempfile.TemporaryDirectory() as tmp:
         try:
             subprocess.run(
-                ["pdftoppm", "-r", str(dpi), "-gray", "-png", str(pdf), f"{tmp}/p"],
+                ["pdftoppm", "-r", str(dpi), "-gray", "-png", "-l", str(MAX_PDF_PAGES), str(pdf), f"{tmp}/p"],
                 check=True,
                 capture_output=True,
                 timeout=60,
+                preexec_fn=_limits,
             )
         except (OSError, subprocess.SubprocessError) as exc:
             raise SanaqError("protocol_qr_unreadable", f"{pdf.name}: cannot render ({exc})") from exc
-        pages = []
-        for f in sorted(Path(tmp).glob("p-*.png"), key=lambda q: int(q.stem.split("-")[1])):
-            with Image.open(f) as im:
-                pages.append(im.convert("L"))
-        return pages
+        return [
+            open_photo(f) for f in sorted(Path(tmp).glob("p-*.png"), key=lambda q: int(q.stem.split("-")[1]))
+        ]
 
 
 def texts_from(paths: Iterable[Path]) -> list[str]:
     """The QR texts of every input; a second, thorough pass when parts are missing."""
     images: list[Image.Image] = []
     for path in paths:
-        if path.suffix.lower() == ".pdf":
-            images += pdf_pages(path)
-        else:
-            try:
-                with Image.open(path) as im:
-                    images.append(im.convert("L"))
-            except OSError as exc:
-                raise SanaqError("protocol_qr_unreadable", f"{path.name}: {exc}") from exc
+        images += pdf_pages(path) if path.suffix.lower() == ".pdf" else [open_photo(path)]
     return decode_images(images)
 
 
