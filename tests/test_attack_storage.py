@@ -280,3 +280,66 @@ def test_sanaq_verify_refuses_bombs_from_the_header(tmp_path: Path, make: object
     assert code == 20, stderr
     assert json.loads(stdout)["results"][0]["error"]["code"] == "protocol_qr_unreadable"
     assert peak_kb < 400_000  # the interpreter and its imports; no image was decoded
+
+
+# --- the WAL after a kill ----------------------------------------------------------------------------
+
+
+def _wal_commits(wal: bytes) -> int:
+    """Commit frames in a WAL file (a frame whose header gives the database size after it)."""
+    if len(wal) < 32:
+        return 0
+    page = struct.unpack(">I", wal[8:12])[0]
+    salts = wal[16:24]
+    commits, at = 0, 32
+    while at + 24 + page <= len(wal):
+        if wal[at + 8 : at + 16] != salts:
+            break
+        commits += struct.unpack(">I", wal[at + 4 : at + 8])[0] != 0
+        at += 24 + page
+    return commits
+
+
+def test_after_a_kill_the_wal_holds_one_commit_and_cutting_it_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kill right after a sheet's commits, before the WALs are emptied (simulated: the
+    checkpoint is skipped and the files copied while the connections are open, as a kill
+    leaves them): each WAL holds that one commit, the sheet being counted, not the day. Cutting
+    the primary's WAL mid-file (to drop that sheet) leaves the primary behind its mirror: the
+    station refuses to open (`mirror_differs`) instead of losing the sheet quietly."""
+    import shutil
+
+    from kiosk.errors import SanaqError
+    from kiosk.station.journal import Journal
+    from kiosk.station.service import FixedClock
+
+    st = make_station(tmp_path)
+    st.transition("open", "chair")
+    st.scan(SimScanner(style="MZ-LIST", n=6, seed=5, opt=CLEAN), "member", member="M. Member")
+    monkeypatch.setattr("kiosk.station.journal.truncate_wal", lambda conn: False)
+    reading = {
+        "style": "MZ-LIST",
+        "status": "ok",
+        "contests": [{"contest": "mazhilis-list", "outcome": "blank", "choice": None}],
+    }
+    st.journal.record_sheet("official", "MZ-LIST", reading, ["e" * 64], "h-last")
+    killed = tmp_path / "killed"
+    (killed / "usb").mkdir(parents=True)
+    for name in ("j.sqlite", "j.sqlite-wal", "device.key", "device.pub"):
+        shutil.copy(tmp_path / name, killed / name)
+    for name in ("j.sqlite", "j.sqlite-wal"):
+        shutil.copy(tmp_path / "usb" / name, killed / "usb" / name)
+    st.journal.close()
+    for wal in (killed / "j.sqlite-wal", killed / "usb" / "j.sqlite-wal"):
+        assert _wal_commits(wal.read_bytes()) == 1, wal
+    control = tmp_path / "control"
+    shutil.copytree(killed, control)
+    j = Journal.open(control / "j.sqlite", FixedClock(), control / "usb" / "j.sqlite")
+    assert j.verify().ok and j.tally().sheets == 7
+    j.close()
+    wal = killed / "j.sqlite-wal"
+    wal.write_bytes(wal.read_bytes()[: len(wal.read_bytes()) // 2])
+    with pytest.raises(SanaqError) as e:
+        Journal.open(killed / "j.sqlite", FixedClock(), killed / "usb" / "j.sqlite")
+    assert e.value.code == "mirror_differs"
