@@ -10,6 +10,7 @@ import hashlib
 import re
 import sqlite3
 import struct
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -343,3 +344,60 @@ def test_after_a_kill_the_wal_holds_one_commit_and_cutting_it_is_seen(
     with pytest.raises(SanaqError) as e:
         Journal.open(killed / "j.sqlite", FixedClock(), killed / "usb" / "j.sqlite")
     assert e.value.code == "mirror_differs"
+
+
+def test_a_gzip_bomb_from_the_intake_is_not_inflated_by_the_kiosk(tmp_path: Path) -> None:
+    """The sync client (kiosk/sync/client.py) read the intake's whole answer, which httpx
+    inflates (gzip, deflate, brotli) whatever was asked: a 1 MB gzip answer became 1 GiB and
+    2 GB of memory in the kiosk. Now the answer is read as it comes, at most 1 MB, and the
+    delivery is retried later. The hostile intake is httpx's in-process transport (the client
+    code is the real one; the TLS server of tests/test_sync.py cannot be made to lie)."""
+    import shutil
+    import tracemalloc
+    import zlib
+
+    import httpx
+    from synckit import template_station
+
+    from kiosk.election.package import development_trust
+    from kiosk.protocol.keys import load_device_key
+    from kiosk.sync.client import Sender
+    from kiosk.sync.outbox import Outbox
+
+    c = zlib.compressobj(9, zlib.DEFLATED, 31)
+    bomb = b"".join(c.compress(bytes(1 << 20)) for _ in range(256)) + c.flush()  # 256 MiB of zeros
+    assert len(bomb) < 300_000
+    asked: list[str] = []
+
+    class Chunks(httpx.SyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            for i in range(0, len(bomb), 65536):
+                yield bomb[i : i + 65536]
+
+    def intake(request: httpx.Request) -> httpx.Response:
+        asked.append(request.headers.get("accept-encoding", ""))
+        return httpx.Response(200, headers={"content-encoding": "gzip"}, stream=Chunks())
+
+    data = tmp_path / "data"
+    shutil.copytree(template_station(), data)
+    outbox = Outbox(data / "journal.sqlite", development_trust())
+    outbox.queue_folder(data / "protocols")
+    sender = Sender(
+        outbox,
+        "https://hq.invalid",
+        load_device_key(data),
+        development_trust(),
+        True,
+        sleep=lambda _s: None,
+        transport=httpx.MockTransport(intake),
+    )
+    d = outbox.pending()[0]
+    tracemalloc.start()
+    try:
+        result = sender.send_one(d)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result == "retry" and asked == ["identity"]
+    assert peak < 48 * 1024 * 1024, peak
+    assert [s.state for s in outbox.status() if s.key == d.key] == ["sent"]  # no receipt: retried

@@ -47,6 +47,14 @@ def pinned_context(ca_pem: Path) -> ssl.SSLContext:
         raise SanaqError("sync_ca_invalid", f"{ca_pem}: {exc}") from exc
 
 
+# shape (issue 12): a receipt or a refusal is a few kB; nothing larger is read.
+MAX_ANSWER = 1 << 20
+
+
+class AnswerTooLarge(Exception):
+    """The intake's answer is larger than any receipt, or compressed (it could inflate)."""
+
+
 @dataclass(frozen=True)
 class Outcome:
     delivered: int
@@ -84,29 +92,46 @@ class Sender:
         """One attempt: 'done', 'retry' or the refusal's error code. Every attempt is recorded."""
         headers = sign_request(self.key, "POST", PATH, d.body, int(self.clock()), _station_of(d.body))
         headers["content-type"] = "application/jose+json"
+        headers["accept-encoding"] = "identity"  # shape (issue 12): see _post
         try:
-            r = self.client.post(self.url, content=d.body, headers=headers)
+            status, content = self._post(d.body, headers)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             self.outbox.attempt(d.key, "failed", f"connect: {exc}")
             return "retry"
-        except httpx.TransportError as exc:  # sent (maybe in part), no answer
+        except (httpx.TransportError, httpx.DecodingError, AnswerTooLarge) as exc:  # sent, no usable answer
             self.outbox.attempt(d.key, "sent", f"{type(exc).__name__}: {exc}")
             return "retry"
-        if r.status_code in (200, 201):
+        if status in (200, 201):
             try:
-                verify_receipt(r.content, self.trust, d.key)
+                verify_receipt(content, self.trust, d.key)
             except SanaqError as exc:
                 self.outbox.attempt(d.key, "sent", f"{exc.code}: {exc.detail}")
                 return "retry"
-            self.outbox.keep_receipt(d.key, r.content)
+            self.outbox.keep_receipt(d.key, content)
             self.outbox.attempt(d.key, "receipt", None)
             return "done"
-        code = _error_code(r)
-        if 400 <= r.status_code < 500 and code and code != "sync_request_stale":
+        code = _error_code(content)
+        if 400 <= status < 500 and code and code != "sync_request_stale":
             self.outbox.attempt(d.key, "refused", code)
             return code
-        self.outbox.attempt(d.key, "sent", f"HTTP {r.status_code} {code or ''}".strip())
+        self.outbox.attempt(d.key, "sent", f"HTTP {status} {code or ''}".strip())
         return "retry"
+
+    def _post(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        """The answer's status and at most MAX_ANSWER bytes of its body, read as it comes and
+        never inflated. httpx inflates a gzip/deflate/brotli answer whatever was asked: a 1 MB
+        gzip answer from a hostile intake became 1 GiB (2 GB peak) in the kiosk (attack pass,
+        issue 12). The request asks for `identity`; an answer encoded anyway is refused."""
+        with self.client.stream("POST", self.url, content=body, headers=headers) as r:
+            encoding = r.headers.get("content-encoding", "identity").strip().lower()
+            if encoding not in ("", "identity"):
+                raise AnswerTooLarge(f"an answer encoded {encoding!r}, identity was asked")
+            data = bytearray()
+            for chunk in r.iter_raw():
+                data += chunk
+                if len(data) > MAX_ANSWER:
+                    raise AnswerTooLarge(f"more than {MAX_ANSWER} bytes")
+            return r.status_code, bytes(data)
 
     def run(self, max_attempts: int | None = None) -> Outcome:
         """Delivers every pending delivery; retries each with backoff, forever when max_attempts is None."""
@@ -129,9 +154,9 @@ class Sender:
         return Outcome(delivered, refused, unfinished)
 
 
-def _error_code(r: httpx.Response) -> str | None:
+def _error_code(content: bytes) -> str | None:
     try:
-        body = json.loads(r.content)
+        body = json.loads(content)
         code = body["error"]["code"]
         return code if isinstance(code, str) else None
     except (ValueError, KeyError, TypeError):
