@@ -20,6 +20,8 @@ from kiosk.station.journal import Journal
 
 RESULT_KIND = "test_deck_result"
 CALIBRATION_KIND = "scanner_calibrated"  # recorded by the scanner calibration (issue 16, calib)
+# Links after which an earlier test no longer counts: a new scanner profile, new mark thresholds.
+INVALIDATING_KINDS = (CALIBRATION_KIND, "mark_thresholds_chosen")
 
 
 @dataclass(frozen=True)
@@ -65,15 +67,16 @@ class TestResult:
 
 def test_deck_fact(journal: Journal, rules: Rules) -> bool:
     """True when the package waives the test, or a passed test is recorded after the last
-    scanner calibration (a test run before a newer calibration does not count)."""
+    scanner calibration or choice of mark thresholds (a test run before either does not count:
+    it tested a scanner or a reader that is no longer the one counting)."""
     if not rules.logic_and_accuracy_required:
         return True
     last_passed = last_calibration = 0
     for seq, kind, detail in journal.db.execute(
-        "SELECT seq, kind, detail FROM audit WHERE kind IN (?, ?) ORDER BY seq",
-        (RESULT_KIND, CALIBRATION_KIND),
+        "SELECT seq, kind, detail FROM audit WHERE kind IN (?, ?, ?) ORDER BY seq",
+        (RESULT_KIND, *INVALIDATING_KINDS),
     ):
-        if kind == CALIBRATION_KIND:
+        if kind in INVALIDATING_KINDS:
             last_calibration = seq
         elif json.loads(detail).get("passed") is True:
             last_passed = seq
