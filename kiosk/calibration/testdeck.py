@@ -192,6 +192,26 @@ def plan_deck(election: Election, election_hash: str, station_id: str, scheme: s
     return DeckPlan(station_id, election_hash, scheme, tuple(sheets), expected, tuple(not_included))
 
 
+def expected_reading(election: Election, sheet: DeckSheet) -> tuple[str, str | None] | str:
+    """What the station must make of a deck sheet: (outcome, choice) for a sheet it counts, or
+    the reason it gives the sheet back. (The rules' second chance, `return_invalid_to_voter`,
+    returns blank and overvoted sheets: `invalid_returned`.)"""
+    if sheet.kind in ("wrong_election", "wrong_station"):
+        return sheet.kind
+    contest = election.contest(election.style(sheet.style).contest)
+    outcome: str
+    choice: str | None = None
+    if sheet.kind == "vote":
+        outcome, choice = "vote", contest.options[sheet.marks[0]].id
+    elif sheet.kind in ("review", "review_with_vote"):
+        outcome = "review"
+    else:
+        outcome = sheet.kind  # blank, overvote
+    if returned_to_voter(election.rules, [outcome]):
+        return "invalid_returned"
+    return outcome, choice
+
+
 def _other_station(election: Election, station_id: str) -> tuple[str, str] | None:
     """(another station, a style of its) whose ballot this station must refuse, if any."""
     mine = set(election.station(station_id).styles)
