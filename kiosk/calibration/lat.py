@@ -65,7 +65,7 @@ class TestResult:
 # --- the fact the lifecycle needs -------------------------------------------------------------------
 
 
-def test_deck_fact(journal: Journal, rules: Rules) -> bool:
+def passed_test_deck(journal: Journal, rules: Rules) -> bool:
     """True when the package waives the test, or a passed test is recorded after the last
     scanner calibration or choice of mark thresholds (a test run before either does not count:
     it tested a scanner or a reader that is no longer the one counting)."""

@@ -236,17 +236,22 @@ def dot_side_mm(thresholds: Thresholds) -> float:
     return float((share * INTERIOR_MM2) ** 0.5)
 
 
-def mark_primitives(layout: BallotLayout, sheet: DeckSheet, thresholds: Thresholds) -> tuple[Primitive, ...]:
+def mark_primitives(
+    layout: BallotLayout, options: list[str], sheet: DeckSheet, thresholds: Thresholds
+) -> tuple[Primitive, ...]:
     """A clear mark is the square's inside filled solid (0.6 mm in from the printed border);
-    a review dot a small solid square at the centre."""
+    a review dot a small solid square at the centre. Each in the square printed next to its
+    option (`options`: the package's option ids, which the sheet's indexes refer to), wherever
+    the ballot prints it: a ballot printed in another order gets its marks by name."""
     out: list[Primitive] = []
+    boxes = {t.option: t.box for t in layout.targets}
     inset = TARGET_STROKE + 0.6
     for i in sheet.marks:
-        b = layout.targets[i].box
+        b = boxes[options[i]]
         out.append(Rect(Box(b.x + inset, b.y + inset, b.w - 2 * inset, b.h - 2 * inset), fill="#101010"))
     d = dot_side_mm(thresholds)
     for i in sheet.dots:
-        b = layout.targets[i].box
+        b = boxes[options[i]]
         out.append(Rect(Box(b.cx - d / 2, b.cy - d / 2, d, d), fill="#101010"))
     return tuple(out)
 
@@ -260,9 +265,18 @@ def label_primitive(layout: BallotLayout, text: str) -> TextRun:
 
 
 def sheet_layout(
-    election: Election, election_hash: str, station_id: str, sheet: DeckSheet, thresholds: Thresholds
+    election: Election,
+    election_hash: str,
+    station_id: str,
+    sheet: DeckSheet,
+    thresholds: Thresholds,
+    printed: Election | None = None,
 ) -> BallotLayout:
-    """The sheet as printed: a test ballot of its style with its marks and its label."""
+    """The sheet as printed: a test ballot of its style with its marks and its label.
+    `printed`: the election as the printer printed it, when it differs from the package (a
+    misprint the test must catch); the marks follow the names."""
+    options = [o.id for o in election.contest(election.style(sheet.style).contest).options]
+    election = printed or election
     if sheet.kind == "wrong_election":
         # A test ballot of an election that is not this one: the QR carries another hash.
         foreign = hashlib.sha256(b"sanaq: another election\0" + election_hash.encode()).hexdigest()
@@ -273,7 +287,7 @@ def sheet_layout(
     back = replace(
         base.back,
         drawing=base.back.drawing
-        + mark_primitives(base, sheet, thresholds)
+        + mark_primitives(base, options, sheet, thresholds)
         + (label_primitive(base, label),),
     )
     front = replace(base.front, drawing=(*base.front.drawing, label_primitive(base, label)))
@@ -290,6 +304,7 @@ def write_test_deck(
     dpi: int = 200,
     images: bool = True,
     pdf: bool = True,
+    printed: Election | None = None,
 ) -> DeckPlan:
     """DIR/expected.json (the tally the deck must give), DIR/deck.json (every sheet),
     DIR/images/NAME.a.png (choices side) + NAME.b.png (title side) for the folder scanner and
@@ -308,7 +323,9 @@ def write_test_deck(
         "sheets": [s.to_json() for s in plan.sheets],
     }
     (out / "deck.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
-    layouts = [(s, sheet_layout(election, election_hash, station_id, s, thresholds)) for s in plan.sheets]
+    layouts = [
+        (s, sheet_layout(election, election_hash, station_id, s, thresholds, printed)) for s in plan.sheets
+    ]
     if images:
         folder = out / "images"
         folder.mkdir(exist_ok=True)
@@ -317,7 +334,7 @@ def write_test_deck(
             for side, suffix in (("back", "a"), ("front", "b")):
                 key = (layout.style, layout.election_hash, side, sheet.station or "")
                 base = build_layout(
-                    election, layout.election_hash, layout.style, True, sheet.station or station_id
+                    printed or election, layout.election_hash, layout.style, True, sheet.station or station_id
                 )
                 if key not in blanks:
                     blanks[key] = render_side_image(base, side, dpi)  # type: ignore[arg-type]

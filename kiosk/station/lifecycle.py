@@ -65,7 +65,7 @@ def decide(
 ) -> Allowed | Refused:
     """`test_deck_passed`: False when the package requires a logic-and-accuracy test and no
     passed one is recorded after the last scanner calibration (the station works it out from
-    its journal: `kiosk.calibration.lat.test_deck_fact`)."""
+    its journal: `kiosk.calibration.lat.passed_test_deck`)."""
     if role not in ROLES:
         return Refused("role_unknown", role)
     if action not in TRANSITIONS:

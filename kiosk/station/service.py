@@ -153,9 +153,9 @@ class Station:
         facts: dict[str, bool] = {}
         if action == "open":
             # Issue 16: the logic-and-accuracy test, when the package requires it.
-            from kiosk.calibration.lat import test_deck_fact
+            from kiosk.calibration.lat import passed_test_deck
 
-            facts["test_deck_passed"] = test_deck_fact(self.journal, self.package.election.rules)
+            facts["test_deck_passed"] = passed_test_deck(self.journal, self.package.election.rules)
         verdict = self.journal.decide(action, role, **facts)
         if isinstance(verdict, Refused):
             self.journal.refuse(role, action, verdict.code)
