@@ -29,6 +29,7 @@ class Line:
     label: str  # "MZ-LIST / amanat", "MZ-LIST / blank", "sheets counted", "returned: wrong_election"
     expected: int
     actual: int
+    name: str = ""  # the option's name (Russian), for the commission reading the report
 
     @property
     def diff(self) -> int:
@@ -118,6 +119,7 @@ def compare(
                     f"{style_id} / {o.id}",
                     int(want.get("options", {}).get(o.id, 0)),
                     int(got.get("options", {}).get(o.id, 0)),
+                    o.name.ru,
                 )
             )
         # Votes for options this contest does not have (none can be, but a wrong file could).
@@ -249,7 +251,10 @@ def _table(pdf: Any, lines: tuple[Line, ...]) -> None:
     pdf.ln()
     pdf.set_font("DejaVu", "", 9)
     for ln in lines:
-        pdf.cell(100, 5, ln.label, border=1)
+        text = f"{ln.label}  {ln.name}" if ln.name else ln.label
+        while pdf.get_string_width(text) > 98:
+            text = text[:-2] + "…"
+        pdf.cell(100, 5, text, border=1)
         pdf.cell(25, 5, str(ln.expected), border=1)
         pdf.cell(25, 5, str(ln.actual), border=1)
         pdf.cell(20, 5, f"{ln.diff:+d}" if ln.diff else "0", border=1)

@@ -340,7 +340,7 @@ def write_test_deck(
                     blanks[key] = render_side_image(base, side, dpi)  # type: ignore[arg-type]
                 extra = layout.side(side).drawing[len(base.side(side).drawing) :]  # type: ignore[arg-type]
                 image = draw_over(blanks[key], extra, dpi).convert("L")
-                image.save(folder / f"{sheet.name}.{suffix}.png", optimize=False)
+                image.save(folder / f"{sheet.name}.{suffix}.png", compress_level=1)
     if pdf:
         folder = out / "pdf"
         folder.mkdir(exist_ok=True)
