@@ -214,3 +214,27 @@ def test_thresholds_are_not_changed_while_counting(
         json.loads(capsys.readouterr().err.strip().splitlines()[-1])["error"]["code"]
         == "action_not_allowed_now"
     )
+
+
+def test_a_threshold_edited_in_the_file_is_not_believed(tmp_path: Path) -> None:
+    import sqlite3
+
+    from kiosk.calibration.thresholds import Choice, record_thresholds
+
+    pkg = load_election(None)
+    journal = Journal.create(tmp_path / "j.sqlite", pkg.election_hash, "379", FixedClock())
+    t = Thresholds(0.02, 0.06)
+    record_thresholds(journal, "technician", "T", Choice(t, 0.25, 0.0, 0.0, 0.0, {}, {}), "0" * 64, "0" * 64)
+    assert recorded_thresholds(journal) == t
+    journal.close()
+    db = sqlite3.connect(tmp_path / "j.sqlite")
+    (detail,) = db.execute("SELECT detail FROM audit WHERE kind=?", (KIND,)).fetchone()
+    db.execute(
+        "UPDATE audit SET detail=? WHERE kind=?", (detail.replace('"marked":0.06', '"marked":0.9'), KIND)
+    )
+    db.commit()
+    db.close()
+    journal = Journal.open(tmp_path / "j.sqlite", FixedClock())
+    with pytest.raises(SanaqError) as refused:
+        Station(journal, pkg, development=True).reader("official")
+    assert refused.value.code == "journal_tampered"

@@ -316,3 +316,40 @@ def test_the_cli_open_says_why(
     assert main(argv) == 2
     err = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     assert err["error"]["code"] == "test_deck_not_passed" and "logic-and-accuracy" in err["error"]["en"]
+
+
+# --- someone with the files --------------------------------------------------------------------------
+
+
+def test_an_edited_expected_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The expected tally is recomputed from the package: a count edited to match a wrong
+    station (here: one sheet missing) does not make a pass."""
+    st, data = station(tmp_path)
+    st.transition("start_test", "technician")
+    st.journal.close()
+    edited = json.loads((deck_dir("good") / "expected.json").read_text())
+    edited["contests"]["mazhilis-list"]["options"]["qhp"] = 3
+    edited["sheets"] -= 1
+    (tmp_path / "edited.json").write_text(json.dumps(edited))
+    argv = ["station", "--data", str(data), "--role", "chair", "--member", "A", "test-report", "--expected"]
+    assert main([*argv, str(tmp_path / "edited.json")]) == 2
+    assert (
+        json.loads(capsys.readouterr().err.strip().splitlines()[-1])["error"]["code"] == "test_deck_mismatch"
+    )
+    assert RESULT_KIND not in [e["kind"] for e in reopen(data).journal.audit_events()]
+
+
+def test_a_failed_result_edited_into_a_pass_does_not_open(tmp_path: Path) -> None:
+    st, data = station(tmp_path)
+    record_signed(st.journal, RESULT_KIND, "chair", {"passed": False})
+    st.journal.close()
+    import sqlite3
+
+    db = sqlite3.connect(data / "journal.sqlite")
+    db.execute("UPDATE audit SET detail=? WHERE kind=?", ('{"passed":true}', RESULT_KIND))
+    db.commit()
+    db.close()
+    st = reopen(data)
+    with pytest.raises(SanaqError) as refused:
+        st.transition("open", "chair")
+    assert refused.value.code == "journal_tampered"

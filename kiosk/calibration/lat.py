@@ -66,6 +66,29 @@ class TestResult:
 # --- the fact the lifecycle needs -------------------------------------------------------------------
 
 
+def signed_details(journal: Journal, kinds: tuple[str, ...]) -> list[tuple[int, str, dict[str, Any]]]:
+    """(seq, kind, detail) of the links of these kinds, each checked before it is believed:
+    its own hash, and its signature by the device key the configuration names. A link edited
+    in the file (a failed test turned into a pass, a threshold moved) is `journal_tampered`."""
+    from kiosk.station.chain import link_hash
+    from kiosk.station.device import public_from_hex, verify_signature
+
+    key = public_from_hex(journal.config()["device_key"])
+    out = []
+    for seq, session, at, kind, role, detail, prev, digest, sig in journal.db.execute(
+        f"SELECT seq, session, at, kind, role, detail, prev, hash, sig FROM audit "
+        f"WHERE kind IN ({','.join('?' * len(kinds))}) ORDER BY seq",
+        kinds,
+    ):
+        parsed = json.loads(detail)
+        if link_hash(prev, session, at, kind, role, parsed) != digest or not verify_signature(
+            key, sig, bytes.fromhex(digest)
+        ):
+            raise SanaqError("journal_tampered", f"audit link {seq} ({kind}) does not hold; run verify")
+        out.append((int(seq), str(kind), parsed))
+    return out
+
+
 def passed_test_deck(journal: Journal, rules: Rules) -> bool:
     """True when the package waives the test, or a passed test is recorded after the last
     scanner calibration or choice of mark thresholds (a test run before either does not count:
@@ -73,13 +96,10 @@ def passed_test_deck(journal: Journal, rules: Rules) -> bool:
     if not rules.logic_and_accuracy_required:
         return True
     last_passed = last_calibration = 0
-    for seq, kind, detail in journal.db.execute(
-        "SELECT seq, kind, detail FROM audit WHERE kind IN (?, ?, ?) ORDER BY seq",
-        (RESULT_KIND, *INVALIDATING_KINDS),
-    ):
+    for seq, kind, detail in signed_details(journal, (RESULT_KIND, *INVALIDATING_KINDS)):
         if kind in INVALIDATING_KINDS:
             last_calibration = seq
-        elif json.loads(detail).get("passed") is True:
+        elif detail.get("passed") is True:
             last_passed = seq
     return last_passed > last_calibration
 
@@ -161,6 +181,15 @@ def run_test_report(
     if journal.state != "testing":
         raise SanaqError("test_report_needs_test_mode", f"the station is {journal.state}")
     check_expected(expected, election_hash, station_id)
+    # The expected tally is the package's, not the file's: recomputed from the plan of the
+    # file's scheme, and the file refused if it says anything else (an edited count).
+    from kiosk.calibration.testdeck import plan_deck
+
+    planned = plan_deck(election, election_hash, station_id, str(expected.get("scheme")))
+    if json.dumps(planned.expected, sort_keys=True) != json.dumps(expected, sort_keys=True):
+        raise SanaqError(
+            "test_deck_mismatch", "expected.json is not this package's deck: edited, or another version"
+        )
     tally = journal.tally("test").to_json(invalid)
     return compare(election, station_id, expected, tally, returned_in_test(journal))
 

@@ -38,7 +38,6 @@ uses the latest one (`recorded_thresholds`).
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -389,13 +388,14 @@ def record_thresholds(
 
 
 def recorded_thresholds(journal: Journal) -> Thresholds:
-    """The latest thresholds recorded in this journal's chain, else the reader's defaults."""
-    row = journal.db.execute(
-        "SELECT detail FROM audit WHERE kind=? ORDER BY seq DESC LIMIT 1", (KIND,)
-    ).fetchone()
-    if row is None:
+    """The latest thresholds recorded in this journal's chain (its link checked: hash and
+    device signature), else the reader's defaults."""
+    from kiosk.calibration.lat import signed_details
+
+    links = signed_details(journal, (KIND,))
+    if not links:
         return Thresholds()
-    detail = json.loads(row[0])
+    detail = links[-1][2]
     return Thresholds(marginal=float(detail["marginal"]), marked=float(detail["marked"]))
 
 
