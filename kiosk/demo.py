@@ -222,6 +222,7 @@ def logic_and_accuracy(station: Station, out: Path, scheme: str) -> None:
         deck,
         recorded_thresholds(station.journal),
         scheme,
+        dpi=150,  # images for the hot folder; `sanaq station test-deck` also writes the PDF
         pdf=False,
     )
     info = plan.expected["deck"]
