@@ -5,7 +5,10 @@ generator and the serial-scanner emulator, so it lives here, not in `kiosk/`.
 1. write and verify the signed sample election package;
 2. render the station's four ballots (PDF for the printer, PNG, layout JSON);
 3. make a marked test deck with ground truth, as a scanner would deliver it;
-4. open the station, count the deck from a hot folder through the journal, close;
+4. the logic-and-accuracy test (issue 16): opening is refused until the station's own test
+   deck, scanned in test mode, gives exactly its expected tally; the report (PDF) and the
+   signed result; then open the station, count the deck from a hot folder through the
+   journal, close;
 5. count a portable box after close through a station ballot scanner on a serial line
    (the device emulator on a pty, with a paper jam and a pulled cable on the way), compare
    the tally with the ground truth, finalise and verify the journal.
@@ -44,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m fieldkit.demo")
     ap.add_argument("--out", type=Path, default=Path("out/demo"))
     ap.add_argument("--sheets", type=int, default=25, help="sheets per ballot style")
+    ap.add_argument(
+        "--lat-scheme",
+        default="cycle:4",
+        help="the L&A deck's scheme (the official deck is `full`: 1098 sheets for this station)",
+    )
     args = ap.parse_args(argv)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -52,7 +60,9 @@ def main(argv: list[str] | None = None) -> int:
 
     print("== 1. election package")
     package = out / "election.json"
-    package.write_bytes(sample_package_bytes())
+    # The sample election in the package that requires the logic-and-accuracy test (as every
+    # package does unless it says otherwise; the built-in sample waives it for tools and tests).
+    package.write_bytes(sample_package_bytes(logic_and_accuracy_required=True))
     pkg = load_election(package)
     print(summary(pkg).split("\n\n")[0])
     print(f"   -> {package}\n")
@@ -99,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     # demo turns it on, here, visibly; every scan session records it in the audit.
     station = Station(journal, pkg, development=True)
     print(f"   DEVELOPMENT switch on: {development_reason(pkg)}; emulated scanners allowed")
+    logic_and_accuracy(station, out, args.lat_scheme)
     station.note_actor("open", "chair", "Demo Chair", development=True)
     zero = station.transition("open", "chair")  # the station makes the zero report
     assert zero.report is not None
@@ -188,6 +199,63 @@ def main(argv: list[str] | None = None) -> int:
     journal.close()
     print(f"\nFiles are in {out.resolve()}")
     return 0 if agree and report.ok else 1
+
+
+def logic_and_accuracy(station: Station, out: Path, scheme: str) -> None:
+    """Issue 16: the test deck through the hot folder in test mode, the report, then end_test."""
+    from kiosk.calibration.lat import record_result, report_pdf, run_test_report
+    from kiosk.calibration.testdeck import write_test_deck
+    from kiosk.calibration.thresholds import recorded_thresholds
+    from kiosk.errors import SanaqError
+
+    pkg = station.package
+    try:
+        station.transition("open", "chair")
+    except SanaqError as exc:
+        print(f"   open refused: {exc.code}: {MESSAGES[exc.code]['en']}")
+    deck = out / "test-deck"
+    if deck.exists():
+        shutil.rmtree(deck)
+    t0 = time.perf_counter()
+    plan = write_test_deck(
+        pkg.election,
+        pkg.election_hash,
+        station.station_id,
+        deck,
+        recorded_thresholds(station.journal),
+        scheme,
+        dpi=150,  # images for the hot folder; `sanaq station test-deck` also writes the PDF
+        pdf=False,
+    )
+    info = plan.expected["deck"]
+    print(
+        f"   L&A deck ({scheme}): {info['total_sheets']} sheets {info['sheets_per_style']}, "
+        f"swaps it cannot see {info['swaps_not_seen']} -> {deck}/ ({time.perf_counter() - t0:.0f} s)"
+    )
+    station.note_actor("start_test", "technician", "Demo Technician", development=True)
+    station.transition("start_test", "technician")
+    scanned = station.scan(
+        FolderScanner(deck / "images", "names"), role="technician", member="Demo Technician"
+    )
+    print(f"   test mode: {scanned.counted} counted, {scanned.returned} returned {scanned.reasons or ''}")
+    result = run_test_report(
+        station.journal, pkg.election, pkg.election_hash, station.station_id, station.invalid, plan.expected
+    )
+    at = SystemClock().now_iso()
+    pdf = report_pdf(result, pkg.election, "Demo Chair", at)
+    (station_reports := out / "station" / "reports").mkdir(parents=True, exist_ok=True)
+    (station_reports / "test-deck-report.pdf").write_bytes(pdf)
+    import hashlib
+
+    record_result(
+        station.journal, "chair", "Demo Chair", result, plan.expected, hashlib.sha256(pdf).hexdigest()
+    )
+    verdict = "PASSED" if result.passed else f"FAILED: {[ln.to_json() for ln in result.differing]}"
+    print(
+        f"   L&A report: {len(result.lines)} lines compared, {verdict} -> {station_reports / 'test-deck-report.pdf'}"
+    )
+    station.note_actor("end_test", "technician", "Demo Technician", development=True)
+    station.transition("end_test", "technician")  # test sheets deleted: never official counts
 
 
 if __name__ == "__main__":

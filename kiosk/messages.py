@@ -749,6 +749,37 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "В папке данных нет журнала или ключа устройства.",
         "en": "The data folder has no journal or device key.",
     },
+    # --- mark thresholds and the logic-and-accuracy test (issue 16, lat) ----------
+    "thresholds_overlap": {
+        "kk": "Бос шаршылар мен анық белгілердің ұпайлары қиылысады: шекті таңдауға болмайды. Сканерді тазалап, калибрлеу бумасын қайта сканерлеңіз.",
+        "ru": "Оценки пустых квадратов и чётких отметок перекрываются: пороги выбрать нельзя. Очистите сканер и отсканируйте калибровочную пачку заново.",
+        "en": "The scores of empty squares and clear marks overlap: no thresholds can be chosen. Clean the scanner and scan the calibration deck again.",
+    },
+    "thresholds_deck_mismatch": {
+        "kk": "Сканерленген парақтар калибрлеу бумасының шын мәнді файлына сәйкес келмейді.",
+        "ru": "Отсканированные листы не соответствуют файлу эталона калибровочной пачки.",
+        "en": "The scanned sheets do not match the calibration deck's truth file.",
+    },
+    "thresholds_too_few": {
+        "kk": "Калибрлеу бумасында бос шаршылар не анық белгілер тым аз.",
+        "ru": "В калибровочной пачке слишком мало пустых квадратов или чётких отметок.",
+        "en": "The calibration deck has too few empty squares or clear marks.",
+    },
+    "test_deck_not_passed": {
+        "kk": "Дауыс беруді ашуға болмайды: соңғы калибрлеуден кейін логика мен дәлдік сынағы өтпеген.",
+        "ru": "Открыть голосование нельзя: после последней калибровки не пройден тест логики и точности.",
+        "en": "Voting cannot open: no logic-and-accuracy test has passed since the last calibration.",
+    },
+    "test_deck_mismatch": {
+        "kk": "Күтілетін нәтиже файлы осы учаскеге не осы сайлауға арналмаған.",
+        "ru": "Файл ожидаемых итогов не относится к этому участку или к этим выборам.",
+        "en": "The expected-results file is not for this station or this election.",
+    },
+    "test_report_needs_test_mode": {
+        "kk": "Сынақ есебі тек сынақ режимінде, сынақ аяқталмай тұрып жасалады.",
+        "ru": "Отчёт теста составляется только в режиме теста, до его завершения.",
+        "en": "The test report is made in test mode only, before the test ends.",
+    },
 }
 
 

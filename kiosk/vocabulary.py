@@ -185,6 +185,13 @@ ErrorCode = Literal[
     "sync_ca_invalid",
     "sync_development_key",
     "sync_no_station",
+    # mark thresholds and the logic-and-accuracy test (issue 16, lat)
+    "thresholds_overlap",
+    "thresholds_deck_mismatch",
+    "thresholds_too_few",
+    "test_deck_not_passed",
+    "test_deck_mismatch",
+    "test_report_needs_test_mode",
 ]
 
 # One counter of a contest: "option:<id>" for a vote, else the outcome ("blank",

@@ -43,7 +43,12 @@ def _header_text(pkg: LoadedPackage) -> str:
 def test_each_flag_is_followed_everywhere(
     tmp_path: Path, blank: bool, overvote: bool, give_back: bool
 ) -> None:
-    rules = Rules(blank_is_invalid=blank, overvote_is_invalid=overvote, return_invalid_to_voter=give_back)
+    rules = Rules(
+        blank_is_invalid=blank,
+        overvote_is_invalid=overvote,
+        return_invalid_to_voter=give_back,
+        logic_and_accuracy_required=False,  # issue 16: not what this test is about; waived explicitly
+    )
     invalid = invalid_outcomes(rules)
     assert invalid == tuple(o for o, on in (("blank", blank), ("overvote", overvote)) if on)
     pkg = _package(rules)

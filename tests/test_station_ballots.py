@@ -98,7 +98,11 @@ def test_the_rule_left_off_keeps_every_earlier_package_hash() -> None:
     refused as non-canonical. The hash of the built-in sample as it was before the rule."""
     from kiosk.election.package import canonical_bytes
 
-    e = sample_election()
+    # Issue 16: the built-in sample now waives the logic-and-accuracy test in its rules; the
+    # same election requiring it (the default, left out of the document) is the old package.
+    e = sample_election(logic_and_accuracy_required=True)
     assert b"station_specific_ballots" not in canonical_bytes(e)
+    assert b"logic_and_accuracy_required" not in canonical_bytes(e)
     assert election_hash(e) == "367035ad26ae838c0deed36ad70f64d352b3daf878bcea4fb07a5ff3a2674937"
+    assert b'"logic_and_accuracy_required":false' in canonical_bytes(sample_election())
     assert b'"station_specific_ballots":true' in canonical_bytes(two_stations(True))

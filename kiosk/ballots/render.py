@@ -19,6 +19,7 @@ from kiosk.ballots.layout import (
     PT_MM,
     BallotLayout,
     Line,
+    Primitive,
     QrCode,
     Rect,
     Side,
@@ -55,7 +56,11 @@ def render_side_image(layout: BallotLayout, side: Side, dpi: int) -> Image.Image
 
 
 def _draw_side(draw: ImageDraw.ImageDraw, side: SideLayout, s: float) -> None:
-    for p in side.drawing:
+    _draw_primitives(draw, side.drawing, s)
+
+
+def _draw_primitives(draw: ImageDraw.ImageDraw, drawing: tuple[Primitive, ...], s: float) -> None:
+    for p in drawing:
         if isinstance(p, Rect):
             x0, y0 = round(p.box.x * s), round(p.box.y * s)
             x1, y1 = round((p.box.x + p.box.w) * s) - 1, round((p.box.y + p.box.h) * s) - 1
@@ -166,3 +171,32 @@ def write_ballot_files(layout: BallotLayout, dpi: int, out: Path) -> None:
     (out / f"{style}.layout.json").write_text(
         json.dumps(layout.to_json(dpi), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
+
+
+# --- several sheets, marks drawn over a render (issue 16: the logic-and-accuracy deck) ----------
+
+
+def draw_over(image: Image.Image, drawing: tuple[Primitive, ...], dpi: int) -> Image.Image:
+    """A copy of a rendered side with more primitives drawn over it (a test deck's marks)."""
+    out = image.copy()
+    _draw_primitives(ImageDraw.Draw(out), drawing, dpi / 25.4)
+    return out
+
+
+def render_pdf_sheets(layouts: list[BallotLayout], title: str) -> bytes:
+    """One print-ready PDF of several sheets, each its title side then its choices side
+    (duplex), each page at its own ballot's size."""
+    pdf = FPDF(unit="mm")
+    pdf.set_creation_date(PDF_DATE)
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(0, 0, 0)
+    pdf.add_font("DejaVu", "", font_path(False))
+    pdf.add_font("DejaVu", "B", font_path(True))
+    pdf.set_title(title)
+    pdf.set_creator("Sanaq")
+    pdf.set_producer("Sanaq")
+    for layout in layouts:
+        for side in (layout.front, layout.back):
+            pdf.add_page(format=(layout.width_mm, layout.height_mm))
+            _pdf_side(pdf, side)
+    return bytes(pdf.output())

@@ -44,6 +44,7 @@ COMMANDS: dict[str, str] = {
     "verify": "protocol",
     "read": "read",
     "sync": "sync",  # sync to headquarters (issue 15)
+    "marks": "marks",  # mark thresholds from the station's own scans (issue 16, lat)
 }
 
 

@@ -84,6 +84,8 @@ def summary(pkg: LoadedPackage) -> str:
     out.append(
         f"rules: blank invalid={r.blank_is_invalid}, more than one mark invalid={r.overvote_is_invalid}, "
         f"return invalid ballot to voter={r.return_invalid_to_voter}"
+        # issue 16: whether opening needs a passed logic-and-accuracy test
+        + f", logic-and-accuracy test required={r.logic_and_accuracy_required}"
     )
     return "\n".join(out)
 

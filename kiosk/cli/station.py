@@ -91,6 +91,31 @@ def add_parser(sub: Any) -> None:
     q.add_argument("--who", required=True)
     q = ssub.add_parser("cvr", help="cast vote records as JSON lines, in an order that reveals nothing")
     q.add_argument("--mode", choices=("official", "test"), default="official")
+    _add_lat_parsers(ssub)  # issue 16: the logic-and-accuracy test deck and its report
+
+
+def _add_lat_parsers(ssub: Any) -> None:
+    q = ssub.add_parser(
+        "test-deck", help="the station's logic-and-accuracy test deck: PDF, images, expected tally (issue 16)"
+    )
+    q.add_argument("--out", type=Path, required=True)
+    q.add_argument(
+        "--scheme",
+        default="full",
+        help="full (every option a different count) or cycle:K (shorter; see docs)",
+    )
+    q.add_argument(
+        "--dpi", type=int, default=200, help="resolution of the images for folder/emulator scanners"
+    )
+    q.add_argument("--no-pdf", action="store_true", help="images and expected tally only")
+    q = ssub.add_parser(
+        "test-report",
+        help="in test mode: the test tally against the deck's expected one; recorded (issue 16)",
+    )
+    q.add_argument("--expected", type=Path, required=True, help="expected.json written by test-deck")
+    q.add_argument("--out", type=Path, default=None, help="folder for the PDF report (default DATA/reports)")
+    q.add_argument("--printer", default=None, help="thermal receipt to this printer URL (docs/drivers.md)")
+    q.add_argument("--spool", type=Path, default=None, help="print spool folder (default DATA/spool)")
 
 
 def _config(data: Path) -> dict[str, Any]:
@@ -106,7 +131,7 @@ def open_station(data: Path, hq_key: Path | None, development: bool = False) -> 
 
 
 # Commands that change the station: each names who acts and holds the data folder's lock.
-WRITES = {"init", "scan", "decide", "settle", *LIFECYCLE}
+WRITES = {"init", "scan", "decide", "settle", "test-report", *LIFECYCLE}
 
 
 def development_switch(args: argparse.Namespace) -> bool:
@@ -355,7 +380,76 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Station], int]] = {
     "decide": _decide,
     "settle": _settle,
     "cvr": _cvr,
+    "test-deck": lambda a, s: _test_deck(a, s),
+    "test-report": lambda a, s: _test_report(a, s),
 }
+
+
+# --- the logic-and-accuracy test (issue 16) --------------------------------------------------------
+
+
+def _test_deck(args: argparse.Namespace, station: Station) -> int:
+    from kiosk.calibration.testdeck import write_test_deck
+    from kiosk.calibration.thresholds import recorded_thresholds
+
+    plan = write_test_deck(
+        station.package.election,
+        station.package.election_hash,
+        station.station_id,
+        args.out,
+        recorded_thresholds(station.journal),
+        args.scheme,
+        args.dpi,
+        pdf=not args.no_pdf,
+    )
+    _print({"out": str(args.out), "scheme": plan.scheme, **plan.expected["deck"]})
+    return 0
+
+
+def _test_report(args: argparse.Namespace, station: Station) -> int:
+    import hashlib
+
+    from kiosk.calibration.lat import receipt_lines, record_result, report_pdf, run_test_report
+
+    try:
+        expected = json.loads(args.expected.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SanaqError("test_deck_mismatch", f"{args.expected}: {exc}") from exc
+    journal = station.journal
+    result = run_test_report(
+        journal,
+        station.package.election,
+        station.package.election_hash,
+        station.station_id,
+        station.invalid,
+        expected,
+    )
+    at = SystemClock().now_iso()
+    station.note_actor("test_report", args.role, args.member, development_switch(args))
+    pdf = report_pdf(result, station.package.election, args.member, at)
+    digest = hashlib.sha256(pdf).hexdigest()
+    head = record_result(journal, args.role, args.member, result, expected, digest)
+    out: Path = args.out or args.data / "reports"
+    out.mkdir(parents=True, exist_ok=True)
+    name = f"test-deck-{'passed' if result.passed else 'failed'}-{digest[:12]}.pdf"
+    _write_atomic(out / name, pdf)
+    summary: dict[str, Any] = {
+        "passed": result.passed,
+        "lines": len(result.lines),
+        "differing": [ln.to_json() for ln in result.differing],
+        "report": str(out / name),
+        "report_sha256": digest,
+        "chain_code": journal.chain_code(head),
+    }
+    if args.printer:
+        from drivers.printer import PrintJob, PrintSpool, open_printer
+
+        title, lines = receipt_lines(result, journal.chain_code(head), at)
+        spool = PrintSpool(args.spool or args.data / "spool", open_printer(args.printer))
+        spool.submit(PrintJob(title, lines))
+        summary["receipt"] = {"lines": len(lines) + 1, "stopped": spool.pump()}
+    _print(summary)
+    return 0 if result.passed else 1
 
 
 def _invalid_keys(station: Station) -> tuple[str, ...]:

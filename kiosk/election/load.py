@@ -25,9 +25,10 @@ from kiosk.errors import SanaqError
 from kiosk.vocabulary import ErrorCode
 
 
-@lru_cache(maxsize=1)
-def sample_package_bytes() -> bytes:
-    return sign_election(sample_election(), development_private_key())
+@lru_cache(maxsize=2)
+def sample_package_bytes(logic_and_accuracy_required: bool = False) -> bytes:
+    """The built-in sample package (DEVELOPMENT key); see `sample_election` for the flag."""
+    return sign_election(sample_election(logic_and_accuracy_required), development_private_key())
 
 
 def trust(hq_key: Path | None) -> Mapping[str, tuple[Ed25519PublicKey, str]]:

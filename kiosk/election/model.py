@@ -149,6 +149,9 @@ class Rules(Frozen):
     # Station-specific ballots (issue 11): each station's ballots carry its code in the QR,
     # and a station refuses another station's ballot of the same style (`wrong_station`).
     station_specific_ballots: bool = False
+    # The logic-and-accuracy test (issue 16): opening official counting needs a passed test
+    # deck recorded after the last scanner calibration. Closed by default; a package may waive it.
+    logic_and_accuracy_required: bool = True
 
     @model_serializer(mode="wrap")
     def _without_default_station_rule(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -157,6 +160,8 @@ class Rules(Frozen):
         data: dict[str, Any] = handler(self)
         if not self.station_specific_ballots:
             data.pop("station_specific_ballots", None)
+        if self.logic_and_accuracy_required:  # issue 16: left out at its default, same hashes
+            data.pop("logic_and_accuracy_required", None)
         return data
 
 

@@ -417,14 +417,16 @@ class Journal:
         self.apply_transition(action, role, verdict.next_state)
         return verdict
 
-    def decide(self, action: str, role: str) -> Allowed | Refused:
-        """The facts `lifecycle.decide` needs, from this journal."""
+    def decide(self, action: str, role: str, **facts: bool) -> Allowed | Refused:
+        """The facts `lifecycle.decide` needs, from this journal; `facts`: those only the
+        station knows (what its package requires), passed through."""
         return decide(
             self.state,
             action,
             role,
             official_counts_zero=self.official_total() == 0,
             pending_sheets=len(self.pending()),
+            **facts,
         )
 
     def apply_transition(self, action: str, role: str, next_state: State) -> None:

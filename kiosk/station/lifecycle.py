@@ -55,8 +55,17 @@ class Refused:
 
 
 def decide(
-    state: State, action: str, role: str, *, official_counts_zero: bool = True, pending_sheets: int = 0
+    state: State,
+    action: str,
+    role: str,
+    *,
+    official_counts_zero: bool = True,
+    pending_sheets: int = 0,
+    test_deck_passed: bool = True,
 ) -> Allowed | Refused:
+    """`test_deck_passed`: False when the package requires a logic-and-accuracy test and no
+    passed one is recorded after the last scanner calibration (the station works it out from
+    its journal: `kiosk.calibration.lat.passed_test_deck`)."""
     if role not in ROLES:
         return Refused("role_unknown", role)
     if action not in TRANSITIONS:
@@ -69,6 +78,9 @@ def decide(
     if action == "open" and not official_counts_zero:
         # Polls never open over a ballot box that already holds counted ballots.
         return Refused("counts_not_zero", "official counts are not zero")
+    if action == "open" and not test_deck_passed:
+        # Issue 16: no official counting before the station's own test deck counted right.
+        return Refused("test_deck_not_passed", "no passed logic-and-accuracy test since the last calibration")
     if action in ("close", "end_test", "finalise") and pending_sheets:
         return Refused("sheets_pending", f"{pending_sheets} sheet(s) not settled")
     return Allowed(target if target is not None else state)

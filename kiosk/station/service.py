@@ -130,8 +130,15 @@ class Station:
 
     def reader(self, mode: Mode) -> BallotReader:
         if mode not in self._readers:
+            # Issue 16: the mark thresholds last chosen from this station's own scans, if any.
+            from kiosk.calibration.thresholds import recorded_thresholds
+
             self._readers[mode] = BallotReader(
-                self.package.election, self.package.election_hash, self.station_id, mode
+                self.package.election,
+                self.package.election_hash,
+                self.station_id,
+                mode,
+                thresholds=recorded_thresholds(self.journal),
             )
         return self._readers[mode]
 
@@ -143,7 +150,13 @@ class Station:
     def transition(self, action: str, role: str) -> Slip:
         """A lifecycle step and the paper it calls for (zero report, slip, closing report).
         Refused: `SanaqError` with the refusal's code (the refusal is in the audit)."""
-        verdict = self.journal.decide(action, role)
+        facts: dict[str, bool] = {}
+        if action == "open":
+            # Issue 16: the logic-and-accuracy test, when the package requires it.
+            from kiosk.calibration.lat import passed_test_deck
+
+            facts["test_deck_passed"] = passed_test_deck(self.journal, self.package.election.rules)
+        verdict = self.journal.decide(action, role, **facts)
         if isinstance(verdict, Refused):
             self.journal.refuse(role, action, verdict.code)
             raise SanaqError(verdict.code, verdict.detail)
