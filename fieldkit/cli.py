@@ -4,6 +4,7 @@ anything here.
 
     sanaq-fieldkit deck [--style ID] --n 200 --seed 1 --out DIR     marked sheets + ground truth
     sanaq-fieldkit emulate serial-scanner --deck DIR --link PATH|--tcp PORT [--fault jam@3 ...]
+    sanaq-fieldkit mark-deck --out DIR [--n 40] [--field 20] [--seed 1]  mark-calibration deck + truth
     sanaq-fieldkit demo [--out DIR] [--sheets N]                     the headless station day
 """
 
@@ -32,6 +33,29 @@ def _add_deck(sub: Any) -> None:
     p.add_argument("--clean", action="store_true", help="no scan effects (a perfect scanner)")
     p.add_argument("--test", action="store_true", help="test (logic-and-accuracy) ballots")
     p.add_argument("--out", type=Path, required=True)
+
+
+def _add_mark_deck(sub: Any) -> None:
+    from kiosk.cli import add_election_arg
+
+    q = sub.add_parser(
+        "mark-deck", help="a mark-calibration deck with its truth file (sanaq marks calibrate)"
+    )
+    add_election_arg(q)
+    q.add_argument("--out", type=Path, required=True)
+    q.add_argument("--n", type=int, default=40, help="generated calibration sheets")
+    q.add_argument("--field", type=int, default=20, help="sheets of the field-conditions corpus")
+    q.add_argument("--seed", type=int, default=1)
+
+
+def mark_deck(args: argparse.Namespace) -> int:
+    from fieldkit.markdeck import write_calibration_deck
+    from kiosk.election.load import load_election
+
+    pkg = load_election(args.election, args.hq_key)
+    sheets = write_calibration_deck(pkg.election, pkg.election_hash, args.out, args.n, args.field, args.seed)
+    print(json.dumps({"out": str(args.out), "sheets": len(sheets), "truth": str(args.out / "truth.json")}))
+    return 0
 
 
 def _add_emulate(sub: Any) -> None:
@@ -65,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _add_deck(sub)
     _add_emulate(sub)
+    _add_mark_deck(sub)
     p = sub.add_parser("demo", help="the headless station day on the built-in sample (make demo)")
     p.add_argument("--out", type=Path, default=Path("out/demo"))
     p.add_argument("--sheets", type=int, default=25, help="sheets per ballot style")
@@ -139,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return deck(args)
         if args.command == "emulate":
             return emulate(args)
+        if args.command == "mark-deck":
+            return mark_deck(args)
         from fieldkit.demo import main as demo
 
         return demo(["--out", str(args.out), "--sheets", str(args.sheets)])

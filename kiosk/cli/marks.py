@@ -1,9 +1,9 @@
 """`sanaq marks`: mark thresholds from the station's own scans (issue 16).
 
-    sanaq marks deck --out DIR [--n 40] [--field 20] [--seed 1]     test equipment: the calibration deck + truth
     sanaq marks calibrate --data DIR --source URL --truth FILE --role R --member NAME [--margin 0.25]
 
-`calibrate` reads the deck through the station's scanner (any scanner URL), chooses the
+The deck itself is test equipment: `sanaq-fieldkit mark-deck --out DIR` makes it (issue 12:
+the product never imports fieldkit). `calibrate` reads the deck through the station's scanner (any scanner URL), chooses the
 thresholds, draws the histogram (PNG) and records the choice as a signed journal link; the
 station's reader uses the latest one from then on. Refused (exit 2, `thresholds_overlap`)
 when empty squares and clear marks overlap; nothing is recorded then.
@@ -21,16 +21,9 @@ from kiosk.errors import SanaqError
 
 
 def add_parser(sub: Any) -> None:
-    from kiosk.cli import add_election_arg
 
     p = sub.add_parser("marks", help="mark thresholds from the station's own scans (issue 16)")
     msub = p.add_subparsers(dest="marks_action", required=True)
-    q = msub.add_parser("deck", help="test equipment: a mark-calibration deck with its truth file")
-    add_election_arg(q)
-    q.add_argument("--out", type=Path, required=True)
-    q.add_argument("--n", type=int, default=40, help="generated calibration sheets")
-    q.add_argument("--field", type=int, default=20, help="sheets of the field-conditions corpus")
-    q.add_argument("--seed", type=int, default=1)
     q = msub.add_parser("calibrate", help="scan the calibration deck, choose and record the thresholds")
     q.add_argument("--data", type=Path, required=True, help="the station's data folder")
     q.add_argument("--source", required=True, help="scanner URL (docs/drivers.md)")
@@ -45,19 +38,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.marks_action == "deck":
-        return _deck(args)
     return _calibrate(args)
-
-
-def _deck(args: argparse.Namespace) -> int:
-    from fieldkit.markdeck import write_calibration_deck  # test equipment, only for this command
-    from kiosk.election.load import load_election
-
-    pkg = load_election(args.election, args.hq_key)
-    sheets = write_calibration_deck(pkg.election, pkg.election_hash, args.out, args.n, args.field, args.seed)
-    print(json.dumps({"out": str(args.out), "sheets": len(sheets), "truth": str(args.out / "truth.json")}))
-    return 0
 
 
 def _calibrate(args: argparse.Namespace) -> int:
