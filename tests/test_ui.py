@@ -22,6 +22,7 @@ from kiosk.station.service import FixedClock
 from kiosk.ui.catalogue import LANGS, TEXT, error_text, text
 from kiosk.ui.services import (
     DEMO_MEMBERS,
+    DEMO_TECHNICIANS,
     KioskService,
     SecondChance,
     SheetResult,
@@ -146,7 +147,10 @@ def test_the_commission_is_the_enrolment_and_each_pin_unlocks_a_key(service: Kio
     assert sorted((data / "members").iterdir()) == sorted(
         data / "members" / f"{m}.key" for m, _, _ in DEMO_MEMBERS
     )
-    assert [(m.name, m.role) for m in service.members()] == [(m, r) for m, r, _ in DEMO_MEMBERS]
+    # The commission, then the technician (not on the enrolment: kiosk/ui/technicians.py).
+    assert [(m.name, m.role) for m in service.members()] == [
+        (m, r) for m, r, _ in DEMO_MEMBERS + DEMO_TECHNICIANS
+    ]
     assert service.sign_in(CHAIR, CHAIR_PIN).role == "chair"
     service.sign_out()
     # The key file must be the enrolled one: another member's file under the chair's name
@@ -167,11 +171,18 @@ def test_the_commission_is_the_enrolment_and_each_pin_unlocks_a_key(service: Kio
     again = KioskService(data, clock=FixedClock(), development=True)
     again.load_package()
     again.start()
-    with pytest.raises(SanaqError) as err:
-        again.members()
-    assert err.value.code == "protocol_enrolment_bad"
+    # The technician's roster is signed on its own: the technician still signs in (devices).
+    assert [m.role for m in again.members()] == ["technician"]
     with pytest.raises(SanaqError) as err:
         again.sign_in(CHAIR, CHAIR_PIN)
+    assert err.value.code == "protocol_enrolment_bad"
+    again.close()
+    (data / "technicians.json").unlink()
+    again = KioskService(data, clock=FixedClock(), development=True)
+    again.load_package()
+    again.start()
+    with pytest.raises(SanaqError) as err:
+        again.members()
     assert err.value.code == "protocol_enrolment_bad"
     again.close()
 
@@ -419,12 +430,20 @@ def test_protocol_lines_ratios_signatures_finalise_print_export(
         assert service.protocol_view(c).style == style
         assert all(r.ok for r in service.enter_protocol(c, _entered(service, c, style, 3)).ratios)
     # The preview: the printed protocol's first page, rendered.
-    png = service.preview_protocol("mazhilis-list")
+    # Rendered as wide as the panel shows it (1:1 on screen), in proportion to A4, and decoded
+    # for the window (grey bytes) in the worker.
+    preview = service.preview_protocol("mazhilis-list", 1890)
     from PIL import Image
 
-    with Image.open(png) as im:
-        assert im.format == "PNG" and abs(im.width - 496) <= 2 and abs(im.height - 702) <= 2
-        assert int(np.asarray(im.convert("L")).min()) < 60  # there is print on it
+    with Image.open(preview.path) as im:
+        assert im.format == "PNG" and im.width == 1890 and abs(im.height - round(1890 * 297 / 210)) <= 2
+        pixels = np.asarray(im.convert("L"))
+    assert (preview.width, preview.height) == (pixels.shape[1], pixels.shape[0])
+    assert preview.pixels == pixels.tobytes()
+    assert int(pixels.min()) < 60  # there is print on it
+    # Text strokes at this scale are several pixels wide and reach full black (at 60 dpi,
+    # 496 px wide, they were one grey pixel and the screen scaled them up).
+    assert (pixels < 40).sum() > 20_000
     # Signatures with PINs: a wrong PIN counts towards the lock-out and signs nothing.
     with pytest.raises(SanaqError) as err:
         service.sign_protocols(secretary, "000000")

@@ -33,6 +33,13 @@ MEMBER_TARGET = 72
 VOTER_TARGET = 120
 
 
+def multilingual(widget: Any) -> Any:
+    """Mark a widget that shows several languages on purpose (what voters read, the TEST banner,
+    the language buttons): the language test (tests/test_ui_e2e.py) leaves it out."""
+    widget.multilingual = True
+    return widget
+
+
 class Panel(BoxLayout):  # type: ignore[misc]
     """A BoxLayout with a flat background colour."""
 
