@@ -988,6 +988,11 @@ class KioskApp(App):  # type: ignore[misc]
         self.scanning = True
 
         def run(s: KioskService) -> ScanStopped:
+            state = s.journal.state
+            if state not in ("open", "testing"):
+                # The station moved on (closed, test ended) while this scan waited in the queue:
+                # nothing to scan, and no refusal to record.
+                return ScanStopped(None, s.journal.tally("official").sheets, "official")
             if s.slot is None:
                 s.attach_scanner(self._open_scanner(), self._ask_voter)
             assert s.slot is not None
@@ -1073,7 +1078,12 @@ class KioskApp(App):  # type: ignore[misc]
                 self.render()
                 if self.alert is None:
                     Clock.schedule_once(
-                        lambda _dt: self.start_scanning() if self.screen == "testmode" else None, 1.0
+                        lambda _dt: (
+                            self.start_scanning()
+                            if self.screen == "testmode" and not self.confirm_end_test
+                            else None
+                        ),
+                        1.0,
                     )
             return
         if self.status is not None:

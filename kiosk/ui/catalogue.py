@@ -37,7 +37,7 @@ TEXT: dict[str, T] = {
     "back": {"kk": "Артқа", "ru": "Назад", "en": "Back"},
     "state_unconfigured": {"kk": "Баптау", "ru": "Настройка", "en": "Set-up"},
     "state_configured": {"kk": "Дайын, ашылмаған", "ru": "Готов, не открыт", "en": "Ready, not open"},
-    "state_testing": {"kk": "Тексеру режимі", "ru": "Тестовый режим", "en": "Test mode"},
+    "state_testing": {"kk": "Сынақ режимі", "ru": "Тестовый режим", "en": "Test mode"},
     "state_open": {"kk": "Дауыс беру жүріп жатыр", "ru": "Идёт голосование", "en": "Voting open"},
     "state_paused": {"kk": "Үзіліс", "ru": "Перерыв", "en": "Paused"},
     "state_closed": {"kk": "Дауыс беру аяқталды", "ru": "Голосование закрыто", "en": "Voting closed"},

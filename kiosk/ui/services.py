@@ -1155,7 +1155,10 @@ class KioskService:
         spool = PrintSpool(self.data / SPOOL, printer)
         spool.submit(job)
         code = spool.pump()
-        where = str(pdf.last) if pdf is not None and pdf.last else (self.printer_url or "")
+        # The PDF as the technician finds it in the data folder (print/...), or the printer's URL.
+        where = (
+            str(pdf.last.relative_to(self.data)) if pdf is not None and pdf.last else (self.printer_url or "")
+        )
         return PrintTest(code is None, code, where, len(spool.waiting()))
 
     def calibrate(self) -> str:
@@ -1330,7 +1333,7 @@ def _device_present(url: str, found: list[dict[str, str]]) -> bool:
 
 
 def _describe(url: str, found: list[dict[str, str]]) -> str:
-    return next((d["description"] for d in found if d["url"] == url), url.split("?", 1)[0])
+    return next((d["description"] for d in found if d["url"] == url), url.split("?", 1)[0].rstrip(":"))
 
 
 def _cups_queues() -> list[str]:
