@@ -681,3 +681,21 @@ def test_sync_needs_headquarters_and_shows_the_usb_export(service: KioskService)
     with pytest.raises(SanaqError) as err:
         service.send_now()
     assert err.value.code == "sync_ca_invalid"
+
+
+def test_the_language_check_finds_a_string_left_in_another_language() -> None:
+    """The check the tour and the end-to-end test run on every screen (catalogue.LanguageCheck):
+    the finalised note left in Kazakh after a switch to English (the bug it was written for) is
+    found; each language's own texts, and words two languages share, are not."""
+    from kiosk.ui.catalogue import LanguageCheck
+
+    check = LanguageCheck()
+    stale = text("proto_finalised", "kk", n=4)
+    assert [(f[0], f[2]) for f in check.foreign([stale], "en")] == [(stale, "kk")]
+    assert check.foreign([stale], "ru")  # Kazakh is not Russian either
+    assert check.foreign([text("proto_finalised", "en", n=4)], "en") == []
+    assert check.foreign([text("home_title", "kk")], "ru") == []  # "Комиссия" in both
+    assert check.foreign([error_text("member_pin_wrong", "ru")], "kk")
+    for key, entry in TEXT.items():
+        for lang in LANGS:
+            assert check.foreign([entry[lang]], lang) == [], (key, lang)

@@ -34,12 +34,12 @@ LAT_BALLOTS = 3  # the logic-and-accuracy test's ballots, fed in test mode befor
 
 def _deck(folder: Path) -> tuple[list[Any], list[Any]]:
     pkg = load_election(None)
-    # The logic-and-accuracy test's ballots first in the tray (file names sort first).
+    # The logic-and-accuracy test's ballots first in the tray ("00-" sorts before "MZ-").
     lat = write_deck(
         pkg.election, pkg.election_hash, "MZ-LIST", LAT_BALLOTS, SEED + 200, folder / "l", test=True
     )
     for f in (folder / "l").iterdir():
-        f.rename(folder / f"aa-lat-{f.name}")
+        f.rename(folder / f"00-lat-{f.name}")
     (folder / "l").rmdir()
     truths = write_deck(pkg.election, pkg.election_hash, "MZ-LIST", OFFICIAL, SEED, folder)
     # Test (logic-and-accuracy) ballots fed during voting: returned, never counted. Their
@@ -281,7 +281,7 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
                 shown = [m for m in item.contests[0].marks if m.mark != "empty"]
                 decisions.append(("overvote" if len(shown) > 1 else "blank", None))
             # The same member cannot confirm their own decision: the chair is not offered.
-            assert not d.buttons(chair)
+            assert not d.buttons(chair) and not d.buttons(tech)  # nor the technician
             if i == 0:
                 languages_ok()  # the proposed decision follows the language too
             d.tap(member)

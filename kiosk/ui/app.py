@@ -189,7 +189,7 @@ class KioskApp(App):  # type: ignore[misc]
         if not self.allow_close:
             Window.bind(on_request_close=lambda *_: True)  # no way out by keys or the window manager
         Window.bind(on_keyboard=self._on_key)
-        self.root_box = Panel(bg=PAPER, orientation="vertical")
+        self.root_box = Panel(bg=None, orientation="vertical")  # the window's clear colour is PAPER
         self.worker = StationWorker(self.service, self._post)
         self.call(lambda s: (s.load_package(), s.start() if s.is_configured() else None), self._started)
         self.render()
@@ -331,7 +331,7 @@ class KioskApp(App):  # type: ignore[misc]
             padding=8,
             spacing=8,
         )
-        bar.add_widget(Text(where, self.fs(24), WHITE, bold=True, fit=False))
+        bar.add_widget(Text(where, self.fs(24), WHITE, bold=True, fit=False, size_hint_x=1.4))
         if who:
             bar.add_widget(Text(who, self.fs(20), WHITE, fit=False))
         bar.add_widget(langs)
@@ -474,12 +474,13 @@ class KioskApp(App):  # type: ignore[misc]
         exclude: str | None = None,
         ok_key: str = "signin_ok",
         above: list[Widget] | None = None,
+        commission_only: bool = False,
     ) -> None:
         names = GridLayout(cols=1, spacing=self.fs(8), size_hint_y=None)
         names.bind(minimum_height=names.setter("height"))
         for m in self.members:
-            if m.name == exclude:
-                continue
+            if m.name == exclude or (commission_only and m.role == "technician"):
+                continue  # a technician confirms no decision and signs no protocol
             chosen = m.name == self.chosen
             names.add_widget(
                 Big(
@@ -999,7 +1000,12 @@ class KioskApp(App):  # type: ignore[misc]
             s.slot.stop.clear()
             return s.scan(lambda r: self._post(lambda: self.sheet_result(r)))
 
-        self.call(run, self._scan_stopped)
+        assert self.worker is not None
+        self.worker.call(run, self._scan_stopped, self._scan_failed)
+
+    def _scan_failed(self, exc: SanaqError) -> None:
+        self.scanning = False  # or no scan would ever start again
+        self._failed(exc)
 
     def stop_scanning(self) -> None:
         if self.service.slot is not None:
@@ -1178,6 +1184,7 @@ class KioskApp(App):  # type: ignore[misc]
                 self._confirm_review,
                 exclude=self.actor.name if self.actor else None,
                 ok_key="review_confirm",
+                commission_only=True,
             )
             outer.add_widget(pad)
             outer.add_widget(
@@ -1578,7 +1585,7 @@ class KioskApp(App):  # type: ignore[misc]
             status.append(Text(note, self.fs(20), GREEN, bold=True))
         pad = self._two_columns()
         pad.padding = 0
-        self._pin_pad(pad, self._sign_protocols, ok_key="proto_sign_ok", above=status)
+        self._pin_pad(pad, self._sign_protocols, ok_key="proto_sign_ok", above=status, commission_only=True)
         outer.add_widget(pad)
         h, f = self.fs(MEMBER_TARGET), self.fs(20)
         actions = BoxLayout(spacing=self.fs(8), size_hint_y=None, height=h)
@@ -1911,7 +1918,13 @@ class KioskApp(App):  # type: ignore[misc]
                     )
                 )
                 if d.receipt:
-                    card.add_widget(Text(self.t("sync_receipt", summary=d.receipt), self.fs(18)))
+                    title, version, at = d.receipt
+                    card.add_widget(
+                        Text(
+                            self.t("sync_receipt", contest=title[self.lang], version=version, at=at),
+                            self.fs(18),
+                        )
+                    )
                 if d.last_error and not ok:
                     card.add_widget(Text(self.t("sync_error", error=d.last_error), self.fs(18), RED))
                 col.add_widget(card)
@@ -1934,16 +1947,17 @@ class KioskApp(App):  # type: ignore[misc]
         outer.add_widget(self._scroll(col))
         h, f = self.fs(MEMBER_TARGET), self.fs(22)
         actions = BoxLayout(spacing=self.fs(8), size_hint_y=None, height=h)
-        actions.add_widget(
-            Big(
-                self.t("sync_sending") if self.sending else self.t("sync_send"),
-                self.send_now,
-                h,
-                f,
-                bg=GREY if self.sending else GREEN,
-                fg=INK if self.sending else WHITE,
+        if view is not None and view.hq:  # without headquarters' address there is nowhere to send
+            actions.add_widget(
+                Big(
+                    self.t("sync_sending") if self.sending else self.t("sync_send"),
+                    self.send_now,
+                    h,
+                    f,
+                    bg=GREY if self.sending else GREEN,
+                    fg=INK if self.sending else WHITE,
+                )
             )
-        )
         actions.add_widget(Big(self.t("sync_refresh"), self.open_sync, h, f, bg=BLUE))
         actions.add_widget(Big(self.t("back"), lambda: self.goto("home"), h, f, bg=GREY, fg=INK))
         outer.add_widget(actions)

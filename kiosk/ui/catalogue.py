@@ -8,6 +8,8 @@ the commands print. A test checks that every entry has all three languages and t
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Literal
 
 from kiosk.messages import MESSAGES
@@ -496,7 +498,11 @@ TEXT: dict[str, T] = {
         "ru": "Последняя ошибка: {error}",
         "en": "Last error: {error}",
     },
-    "sync_receipt": {"kk": "Түбіртек: {summary}", "ru": "Квитанция: {summary}", "en": "Receipt: {summary}"},
+    "sync_receipt": {
+        "kk": "Түбіртек: {contest}, {version}-нұсқа, {at}",
+        "ru": "Квитанция: {contest}, версия {version}, {at}",
+        "en": "Receipt: {contest}, version {version}, {at}",
+    },
     "sync_none": {
         "kk": "Жіберетін хаттама жоқ: алдымен қорытындылаңыз.",
         "ru": "Нечего отправлять: сначала подведите итоги.",
@@ -550,3 +556,50 @@ def state_text(state: str, lang: Lang) -> str:
 
 def role_text(role: str, lang: Lang) -> str:
     return text(f"role_{role}", lang)
+
+
+# --- the language check: no string of another language left on screen --------------------------------
+
+
+def _pieces(template: str) -> list[str]:
+    """The literal pieces of a template between its {placeholders}, those with 4 letters or more."""
+    return [p.strip() for p in re.split(r"{\w+}", template) if sum(ch.isalpha() for ch in p) >= 4]
+
+
+class LanguageCheck:
+    """Which strings on screen belong to a language other than the one shown: every catalogue
+    entry, every message of kiosk/messages.py and the package's own texts (names, titles) are cut
+    into their literal pieces; a piece of language M that no entry of language L contains, found
+    on a screen shown in L, is a leftover of M."""
+
+    def __init__(self, extra: Iterable[dict[str, str]] = ()) -> None:
+        entries: list[dict[str, str]] = [{str(k): v for k, v in e.items()} for e in TEXT.values()]
+        entries += [{k: v for k, v in m.items() if k in LANGS} for m in MESSAGES.values()]
+        entries += [dict(e) for e in extra]
+        self.pieces: dict[str, set[str]] = {lang: set() for lang in LANGS}
+        whole: dict[str, list[str]] = {lang: [] for lang in LANGS}
+        for e in entries:
+            for lang in LANGS:
+                if e.get(lang):
+                    self.pieces[lang].update(_pieces(e[lang]))
+                    whole[lang].append(e[lang])
+        # A piece is foreign to L only if no text of L contains it ("Комиссия" is Kazakh too).
+        self.only: dict[tuple[str, str], list[str]] = {}
+        for lang in LANGS:
+            own = "\n".join(whole[lang])
+            for other in LANGS:
+                if other != lang:
+                    self.only[(lang, other)] = sorted(p for p in self.pieces[other] if p not in own)
+
+    def foreign(self, texts: Iterable[str], lang: Lang) -> list[tuple[str, str, str]]:
+        """(text on screen, the foreign piece in it, its language)."""
+        found: list[tuple[str, str, str]] = []
+        for t in texts:
+            for other in LANGS:
+                if other == lang:
+                    continue
+                for piece in self.only[(lang, other)]:
+                    if piece in t:
+                        found.append((t, piece, other))
+                        break
+        return found

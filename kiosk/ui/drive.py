@@ -5,20 +5,19 @@ pictures of the whole window. Used by the tour, the end-to-end test and the benc
 
 from __future__ import annotations
 
-import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kivy.base import EventLoop, runTouchApp
+from kivy.core.window import Window
+from kivy.graphics import Color, Rectangle
 from kivy.tests.common import UnitTestTouch
 from kivy.uix.button import Button
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
-from kiosk.messages import MESSAGES
 from kiosk.ui.app import KioskApp
-from kiosk.ui.catalogue import LANGS, TEXT, Lang
 
 
 class Driver:
@@ -104,51 +103,14 @@ class Driver:
     def shot(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.frames(3)
-        self.app.root_box.export_to_png(str(path))
-
-
-# --- the language check: no string of another language left on screen --------------------------------
-
-
-def _pieces(template: str) -> list[str]:
-    """The literal pieces of a template between its {placeholders}, those with 4 letters or more."""
-    return [p.strip() for p in re.split(r"{\w+}", template) if sum(ch.isalpha() for ch in p) >= 4]
-
-
-class LanguageCheck:
-    """Which strings on screen belong to a language other than the one shown: every catalogue
-    entry, every message of kiosk/messages.py and the package's own texts (names, titles) are cut
-    into their literal pieces; a piece of language M that no entry of language L contains, found
-    on a screen shown in L, is a leftover of M."""
-
-    def __init__(self, extra: Iterable[dict[str, str]] = ()) -> None:
-        entries: list[dict[str, str]] = [{str(k): v for k, v in e.items()} for e in TEXT.values()]
-        entries += [{k: v for k, v in m.items() if k in LANGS} for m in MESSAGES.values()]
-        entries += [dict(e) for e in extra]
-        self.pieces: dict[str, set[str]] = {lang: set() for lang in LANGS}
-        whole: dict[str, list[str]] = {lang: [] for lang in LANGS}
-        for e in entries:
-            for lang in LANGS:
-                if e.get(lang):
-                    self.pieces[lang].update(_pieces(e[lang]))
-                    whole[lang].append(e[lang])
-        # A piece is foreign to L only if no text of L contains it ("Комиссия" is Kazakh too).
-        self.only: dict[tuple[str, str], list[str]] = {}
-        for lang in LANGS:
-            own = "\n".join(whole[lang])
-            for other in LANGS:
-                if other != lang:
-                    self.only[(lang, other)] = sorted(p for p in self.pieces[other] if p not in own)
-
-    def foreign(self, texts: Iterable[str], lang: Lang) -> list[tuple[str, str, str]]:
-        """(text on screen, the foreign piece in it, its language)."""
-        found: list[tuple[str, str, str]] = []
-        for t in texts:
-            for other in LANGS:
-                if other == lang:
-                    continue
-                for piece in self.only[(lang, other)]:
-                    if piece in t:
-                        found.append((t, piece, other))
-                        break
-        return found
+        # The window's clear colour is the background on screen; the picture gets it drawn in.
+        root = self.app.root_box
+        paper = Color(*Window.clearcolor)
+        sheet = Rectangle(pos=root.pos, size=root.size)
+        root.canvas.before.insert(0, sheet)
+        root.canvas.before.insert(0, paper)
+        try:
+            root.export_to_png(str(path))
+        finally:
+            root.canvas.before.remove(sheet)
+            root.canvas.before.remove(paper)

@@ -290,7 +290,7 @@ class DeliveryView:
     state: str  # pending | sent | refused | receipt received (kiosk/sync/outbox.py)
     attempts: int
     last_error: str | None
-    receipt: str | None  # "contest vN, stored at T" from the verified receipt
+    receipt: tuple[Texts, int, str] | None  # the verified receipt: contest title, version, stored at
 
 
 @dataclass(frozen=True)
@@ -1223,6 +1223,8 @@ class KioskService:
         """The outbox's deliveries (as `sanaq sync status`), each receipt verified and summed up,
         and the USB export beside them."""
         t = trust(self.hq_key)
+        assert self.package is not None
+        titles = {c.id: _texts(c.title) for c in self.package.election.contests}
         outbox = self._outbox()
         try:
             rows = []
@@ -1230,7 +1232,11 @@ class KioskService:
                 summary = None
                 if d.receipt is not None:
                     r = verify_receipt(d.receipt, t, d.key)
-                    summary = f"{r.contest} v{r.version} · {r.stored_at}"
+                    summary = (
+                        titles.get(r.contest, {"kk": r.contest, "ru": r.contest, "en": r.contest}),
+                        r.version,
+                        r.stored_at,
+                    )
                 rows.append(DeliveryView(d.name, d.state, d.attempts, d.last_error, summary))
         finally:
             outbox.close()

@@ -10,7 +10,7 @@ the station thread would post. Each panel size runs in its own process (Kivy ope
 window per process).
 
 At every state the screen is shown in each language and checked for strings of another
-language (`drive.LanguageCheck`); what is found is printed and makes the tour fail.
+language (`catalogue.LanguageCheck`); what is found is printed and makes the tour fail.
 
 File names: `{W}x{H}-{NN}-{state}-{lang}.png`.
 """
@@ -41,8 +41,8 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
     configure_kivy(display)
     from fieldkit.sim import SimScanner
     from kiosk.ui.app import KioskApp
-    from kiosk.ui.catalogue import LANGS, text
-    from kiosk.ui.drive import Driver, LanguageCheck
+    from kiosk.ui.catalogue import LANGS, LanguageCheck, text
+    from kiosk.ui.drive import Driver
     from kiosk.ui.services import (
         DEMO_MEMBERS,
         DEMO_TECHNICIANS,
@@ -261,16 +261,21 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
         d.settle()
         d.tap(t("action_sync"))
         d.settle()
-        snap("sync-waiting")
-        d.tap(t("sync_send"))
-        d.settle()
         snap("sync-no-headquarters")
         # Headquarters' receipts, as the worker would post them after a delivery.
         assert app.sync is not None
         got = SyncView(
             tuple(
                 DeliveryView(
-                    x.name, "receipt received", 1, None, f"{x.name.split('.')[0]} v1 · 2023-03-19T21:40:12Z"
+                    x.name,
+                    "receipt received",
+                    1,
+                    None,
+                    (
+                        titles[service.package.election.style(x.name.split(".")[0]).contest],
+                        1,
+                        "2023-03-19T21:40:12Z",
+                    ),
                 )
                 for x in app.sync.deliveries[:3]
             )
@@ -281,6 +286,7 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
             app.sync.exported,
             app.sync.stick,
         )
+        app.error = None
         app._sync_shown(got)
         snap("sync-receipts")
         app.stop()
@@ -291,7 +297,7 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
 
 def _package_check(package: Any) -> Any:
     """The language check with the package's own texts (contest titles, names) added."""
-    from kiosk.ui.drive import LanguageCheck
+    from kiosk.ui.catalogue import LanguageCheck
     from kiosk.ui.services import package_view
 
     view = package_view(package)
