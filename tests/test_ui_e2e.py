@@ -394,7 +394,11 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
         # The first delivery met the 500 and was sent again; each receipt is summed up on screen.
         attempts = sorted(x.attempts for x in app.sync.deliveries)
         assert attempts == [1, 1, 1, 2] and any(x.last_error == "HTTP 500" for x in app.sync.deliveries)
-        assert all(t("sync_receipt", summary=x.receipt) in d.texts() for x in app.sync.deliveries)
+        shown = d.texts()
+        for x in app.sync.deliveries:
+            assert x.receipt is not None
+            title, version, at = x.receipt
+            assert version == 1 and t("sync_receipt", contest=title[app.lang], version=1, at=at) in shown
         assert app.status is not None and app.status.state == "synced"
         languages_ok()
     finally:
