@@ -238,7 +238,7 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
         # Voting: the scanner feeds; on each fault the alert fills the screen and the member
         # says it is fixed.
         alerts = []
-        total = OFFICIAL + TEST_BALLOTS
+        total = LAT_BALLOTS + OFFICIAL + TEST_BALLOTS  # every sheet the device took in
         deadline = time.monotonic() + 45
         while len(device.accepted_names) + len(device.returned_names) < total:
             assert time.monotonic() < deadline, (app.alert, app.error, len(device.accepted_names))
