@@ -479,7 +479,7 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
     assert mz.protocol.values()["ballots_cancelled"] == typed["mazhilis-list"]["ballots_cancelled"]
     # The printed protocols, and the technician's printer test page beside them.
     assert sorted(p.name for p in (data / "print").glob("*.pdf")) == sorted(
-        [f"{v}.v1.pdf" for v in ("MZ-LIST", "MZ-SMD-02", "AST-LIST", "AST-SMD-07"), test_pdf.name]
+        [*(f"{v}.v1.pdf" for v in ("MZ-LIST", "MZ-SMD-02", "AST-LIST", "AST-SMD-07")), test_pdf.name]
     )
     (folder,) = [p for p in stick.iterdir() if p.is_dir()]
     checked = verify_export(folder, load_public_key(data / "device.pub"))
