@@ -105,10 +105,9 @@ class Driver:
         self.frames(3)
         # The window's clear colour is the background on screen; the picture gets it drawn in.
         root = self.app.root_box
-        paper = Color(*Window.clearcolor)
-        sheet = Rectangle(pos=root.pos, size=root.size)
-        root.canvas.before.insert(0, sheet)
-        root.canvas.before.insert(0, paper)
+        with root.canvas.before:
+            paper = Color(*Window.clearcolor)
+            sheet = Rectangle(pos=root.pos, size=root.size)
         try:
             root.export_to_png(str(path))
         finally:
