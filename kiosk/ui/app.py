@@ -1732,15 +1732,18 @@ class KioskApp(App):  # type: ignore[misc]
             )
         outer.add_widget(self._scroll(col))
         h, f = self.fs(MEMBER_TARGET), self.fs(22)
-        actions = GridLayout(
-            cols=2 if Window.width < Window.height else 4, spacing=self.fs(8), size_hint_y=None
-        )
-        actions.bind(minimum_height=actions.setter("height"))
-        actions.add_widget(Big(self.t("devices_rescan"), self.rescan_devices, h, f, bg=BLUE))
-        actions.add_widget(Big(self.t("devices_print_test"), self.print_test, h, f, bg=GREEN))
+        buttons = [
+            Big(self.t("devices_rescan"), self.rescan_devices, h, f, bg=BLUE),
+            Big(self.t("devices_print_test"), self.print_test, h, f, bg=GREEN),
+        ]
         if view is not None and view.calibration:
-            actions.add_widget(Big(self.t("devices_calibrate"), self.calibrate, h, f, bg=BAR))
-        actions.add_widget(Big(self.t("back"), lambda: self.goto("home"), h, f, bg=GREY, fg=INK))
+            buttons.append(Big(self.t("devices_calibrate"), self.calibrate, h, f, bg=BAR))
+        buttons.append(Big(self.t("back"), lambda: self.goto("home"), h, f, bg=GREY, fg=INK))
+        cols = 2 if Window.width < Window.height else len(buttons)
+        actions = GridLayout(cols=cols, spacing=self.fs(8), size_hint_y=None)
+        actions.bind(minimum_height=actions.setter("height"))
+        for b in buttons:
+            actions.add_widget(b)
         outer.add_widget(actions)
         return outer
 
