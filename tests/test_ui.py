@@ -27,6 +27,7 @@ from kiosk.ui.services import (
     KioskService,
     SecondChance,
     SheetResult,
+    TestTallyView,
 )
 
 CHAIR, _, CHAIR_PIN = DEMO_MEMBERS[0]
@@ -259,7 +260,7 @@ def test_review_needs_a_second_member(service: KioskService) -> None:
     service.sign_in(CHAIR, CHAIR_PIN)
     service.transition("open")
     service.attach_scanner(SimScanner(n=40, seed=3))  # seed 3: one doubtful mark among 40
-    results: list[SheetResult | SecondChance] = []
+    results: list[SheetResult | SecondChance | TestTallyView] = []
     assert service.scan(results.append).code is None
     assert Counter(r.outcome for r in results if isinstance(r, SheetResult)) == {"accepted": 40}
     assert [r.counter for r in results if isinstance(r, SheetResult)] == list(range(1, 41))
@@ -306,7 +307,7 @@ def test_second_chance_take_back_or_cast_as_is(tmp_path: Path) -> None:
         return asked[-1]
 
     service.attach_scanner(scanner, ask)
-    results: list[SheetResult | SecondChance] = []
+    results: list[SheetResult | SecondChance | TestTallyView] = []
     # One scan: the station asks and goes on (no stop-and-recount).
     assert service.scan(results.append).code is None
     chances = [r for r in results if isinstance(r, SecondChance)]

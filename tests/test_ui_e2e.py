@@ -95,9 +95,9 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
     thread = run_in_thread(runner)
     # Headquarters: the real intake (SQLite) on loopback over TLS; its first answer is a 500.
     pki = make_pki(tmp_path / "pki")
-    package = load_election(None)
+    sample = load_election(None)
     intake = Intake(
-        Store(str(tmp_path / "hq.sqlite")), package, trust(None), development_private_key(), time.time
+        Store(str(tmp_path / "hq.sqlite")), sample, trust(None), development_private_key(), time.time
     )
     faults = Faults(create_app(intake), fail_500=1)
     server = ServerThread(faults, pki).start()
@@ -113,7 +113,7 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
     (chair, _, chair_pin), (member, _, member_pin) = DEMO_MEMBERS[0], DEMO_MEMBERS[2]
     secretary, _, secretary_pin = DEMO_MEMBERS[1]
     tech, _, tech_pin = DEMO_TECHNICIANS[0]
-    check = _package_check(package)
+    check = _package_check(sample)
     screens_checked: set[str] = set()
 
     def t(key: str, **kw: object) -> str:
@@ -192,7 +192,7 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
         (_mz_title, mz_options, blank, overvote, review) = tally.contests[0]
         shown_test = Counter({n["en"]: c for n, c in mz_options if c})
         want_test = _outcomes(lat)
-        names = {o.id: o.name.en for o in package.election.contest("mazhilis-list").options}
+        names = {o.id: o.name.en for o in sample.election.contest("mazhilis-list").options}
         assert +shown_test == +Counter({names.get(k, k): v for k, v in want_test.items() if k in names})
         assert (blank, overvote, review) == (want_test["blank"], want_test["overvote"], want_test["review"])
         assert t("test_open_refused") not in d.texts()
@@ -394,11 +394,11 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
         # The first delivery met the 500 and was sent again; each receipt is summed up on screen.
         attempts = sorted(x.attempts for x in app.sync.deliveries)
         assert attempts == [1, 1, 1, 2] and any(x.last_error == "HTTP 500" for x in app.sync.deliveries)
-        shown = d.texts()
+        on_screen = d.texts()
         for x in app.sync.deliveries:
             assert x.receipt is not None
             title, version, at = x.receipt
-            assert version == 1 and t("sync_receipt", contest=title[app.lang], version=1, at=at) in shown
+            assert version == 1 and t("sync_receipt", contest=title[app.lang], version=1, at=at) in on_screen
         assert app.status is not None and app.status.state == "synced"
         languages_ok()
     finally:
