@@ -1588,7 +1588,11 @@ class KioskApp(App):  # type: ignore[misc]
         self._pin_pad(pad, self._sign_protocols, ok_key="proto_sign_ok", above=status, commission_only=True)
         outer.add_widget(pad)
         h, f = self.fs(MEMBER_TARGET), self.fs(20)
-        actions = BoxLayout(spacing=self.fs(8), size_hint_y=None, height=h)
+        # Portrait: two by two ("Қорытындылау" is one word too long for a quarter of 800 px).
+        actions = GridLayout(
+            cols=2 if Window.width < Window.height else 4, spacing=self.fs(8), size_hint_y=None
+        )
+        actions.bind(minimum_height=actions.setter("height"))
         actions.add_widget(Big(self.t("proto_finalise"), self.proto_finalise, h, f, bg=GREEN))
         actions.add_widget(Big(self.t("proto_print"), self.proto_print, h, f, bg=BLUE))
         actions.add_widget(Big(self.t("proto_export"), self.proto_export, h, f, bg=BAR))

@@ -100,6 +100,23 @@ class Driver:
                 out.append(w.text)
         return out
 
+    def cut_words(self) -> list[str]:
+        """Texts on screen with a word wider than its label's wrapping width (Kivy then breaks
+        the word in the middle: "Қорытындыла / у")."""
+        cut = []
+        for w in self.widgets():
+            if not isinstance(w, Label) or not w.text or w.text_size[0] is None:
+                continue
+            width = w.text_size[0]
+            if width <= 1:
+                continue  # not laid out yet
+            core = w._label
+            for word in w.text.split():
+                if core.get_extents(word)[0] > width:
+                    cut.append(f"{word!r} in {w.text!r} ({width:.0f} px)")
+                    break
+        return cut
+
     def shot(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.frames(3)

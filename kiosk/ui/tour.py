@@ -10,7 +10,8 @@ the station thread would post. Each panel size runs in its own process (Kivy ope
 window per process).
 
 At every state the screen is shown in each language and checked for strings of another
-language (`catalogue.LanguageCheck`); what is found is printed and makes the tour fail.
+language (`catalogue.LanguageCheck`) and for words wider than their label (which Kivy would
+break in the middle); what is found makes the tour fail.
 
 File names: `{W}x{H}-{NN}-{state}-{lang}.png`.
 """
@@ -81,6 +82,7 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
                 if check is not None:
                     for shown, piece, other in check.foreign(d.visible_texts(), lang):
                         foreign.append(f"{path.name}: {other} {piece!r} in {shown!r}")
+                foreign.extend(f"{path.name}: word cut {c}" for c in d.cut_words())
             app.set_lang(keep)
 
         def t(key: str, **kw: object) -> str:
@@ -291,7 +293,7 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
         snap("sync-receipts")
         app.stop()
     if foreign:
-        raise AssertionError("strings of another language on screen:\n" + "\n".join(foreign))
+        raise AssertionError("strings of another language, or words cut, on screen:\n" + "\n".join(foreign))
     return shots
 
 
