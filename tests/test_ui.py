@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -22,9 +23,11 @@ from kiosk.station.service import FixedClock
 from kiosk.ui.catalogue import LANGS, TEXT, error_text, text
 from kiosk.ui.services import (
     DEMO_MEMBERS,
+    DEMO_TECHNICIANS,
     KioskService,
     SecondChance,
     SheetResult,
+    TestTallyView,
 )
 
 CHAIR, _, CHAIR_PIN = DEMO_MEMBERS[0]
@@ -146,7 +149,10 @@ def test_the_commission_is_the_enrolment_and_each_pin_unlocks_a_key(service: Kio
     assert sorted((data / "members").iterdir()) == sorted(
         data / "members" / f"{m}.key" for m, _, _ in DEMO_MEMBERS
     )
-    assert [(m.name, m.role) for m in service.members()] == [(m, r) for m, r, _ in DEMO_MEMBERS]
+    # The commission, then the technician (not on the enrolment: kiosk/ui/technicians.py).
+    assert [(m.name, m.role) for m in service.members()] == [
+        (m, r) for m, r, _ in DEMO_MEMBERS + DEMO_TECHNICIANS
+    ]
     assert service.sign_in(CHAIR, CHAIR_PIN).role == "chair"
     service.sign_out()
     # The key file must be the enrolled one: another member's file under the chair's name
@@ -167,11 +173,18 @@ def test_the_commission_is_the_enrolment_and_each_pin_unlocks_a_key(service: Kio
     again = KioskService(data, clock=FixedClock(), development=True)
     again.load_package()
     again.start()
-    with pytest.raises(SanaqError) as err:
-        again.members()
-    assert err.value.code == "protocol_enrolment_bad"
+    # The technician's roster is signed on its own: the technician still signs in (devices).
+    assert [m.role for m in again.members()] == ["technician"]
     with pytest.raises(SanaqError) as err:
         again.sign_in(CHAIR, CHAIR_PIN)
+    assert err.value.code == "protocol_enrolment_bad"
+    again.close()
+    (data / "technicians.json").unlink()
+    again = KioskService(data, clock=FixedClock(), development=True)
+    again.load_package()
+    again.start()
+    with pytest.raises(SanaqError) as err:
+        again.members()
     assert err.value.code == "protocol_enrolment_bad"
     again.close()
 
@@ -247,7 +260,7 @@ def test_review_needs_a_second_member(service: KioskService) -> None:
     service.sign_in(CHAIR, CHAIR_PIN)
     service.transition("open")
     service.attach_scanner(SimScanner(n=40, seed=3))  # seed 3: one doubtful mark among 40
-    results: list[SheetResult | SecondChance] = []
+    results: list[SheetResult | SecondChance | TestTallyView] = []
     assert service.scan(results.append).code is None
     assert Counter(r.outcome for r in results if isinstance(r, SheetResult)) == {"accepted": 40}
     assert [r.counter for r in results if isinstance(r, SheetResult)] == list(range(1, 41))
@@ -294,7 +307,7 @@ def test_second_chance_take_back_or_cast_as_is(tmp_path: Path) -> None:
         return asked[-1]
 
     service.attach_scanner(scanner, ask)
-    results: list[SheetResult | SecondChance] = []
+    results: list[SheetResult | SecondChance | TestTallyView] = []
     # One scan: the station asks and goes on (no stop-and-recount).
     assert service.scan(results.append).code is None
     chances = [r for r in results if isinstance(r, SecondChance)]
@@ -419,12 +432,20 @@ def test_protocol_lines_ratios_signatures_finalise_print_export(
         assert service.protocol_view(c).style == style
         assert all(r.ok for r in service.enter_protocol(c, _entered(service, c, style, 3)).ratios)
     # The preview: the printed protocol's first page, rendered.
-    png = service.preview_protocol("mazhilis-list")
+    # Rendered as wide as the panel shows it (1:1 on screen), in proportion to A4, and decoded
+    # for the window (grey bytes) in the worker.
+    preview = service.preview_protocol("mazhilis-list", 1890)
     from PIL import Image
 
-    with Image.open(png) as im:
-        assert im.format == "PNG" and abs(im.width - 496) <= 2 and abs(im.height - 702) <= 2
-        assert int(np.asarray(im.convert("L")).min()) < 60  # there is print on it
+    with Image.open(preview.path) as im:
+        assert im.format == "PNG" and im.width == 1890 and abs(im.height - round(1890 * 297 / 210)) <= 2
+        pixels = np.asarray(im.convert("L"))
+    assert (preview.width, preview.height) == (pixels.shape[1], pixels.shape[0])
+    assert preview.pixels == pixels.tobytes()
+    assert int(pixels.min()) < 60  # there is print on it
+    # Text strokes at this scale are several pixels wide and reach full black (at 60 dpi,
+    # 496 px wide, they were one grey pixel and the screen scaled them up).
+    assert (pixels < 40).sum() > 20_000
     # Signatures with PINs: a wrong PIN counts towards the lock-out and signs nothing.
     with pytest.raises(SanaqError) as err:
         service.sign_protocols(secretary, "000000")
@@ -472,3 +493,215 @@ def test_protocol_lines_ratios_signatures_finalise_print_export(
         (e["role"], e["detail"]["action"], e["detail"]["member"]) for e in events if e["kind"] == "actor"
     ]
     assert service.journal.verify().ok
+
+
+# --- issue 14, third pass: the technician, test mode, devices, sync -----------------------------------
+
+TECH, _, TECH_PIN = DEMO_TECHNICIANS[0]
+
+
+def test_the_technician_signs_in_from_their_own_roster_and_decides_nothing(service: KioskService) -> None:
+    """The technician is on headquarters' technician roster, not on the protocol's enrolment: they
+    sign in with their PIN, run the test mode, and may not open, review, enter lines or sign."""
+    data = service.data
+    enrolment = json.loads((data / "enrolment.json").read_text())
+    from kiosk.election.load import trust
+    from kiosk.protocol.signed import verify_enrolment
+
+    assert TECH not in {m.id for m in verify_enrolment(enrolment, trust(None)).members}
+    assert not (data / "members" / f"{TECH}.key").exists()  # not on `sanaq protocol roster`'s list
+    member = service.sign_in(TECH, TECH_PIN)
+    assert (member.name, member.role) == (TECH, "technician")
+    for action in ("open", "close"):
+        with pytest.raises(SanaqError) as err:
+            service.transition(action)
+        assert err.value.code in ("role_not_allowed", "action_not_allowed_now")
+    assert service.transition("start_test").state == "testing"
+    with pytest.raises(SanaqError) as err:
+        service.decide_review("x", [], CHAIR, CHAIR_PIN)
+    assert err.value.code == "role_not_allowed"
+    with pytest.raises(SanaqError) as err:
+        service.enter_protocol("mazhilis-list", {})
+    assert err.value.code == "role_not_allowed"
+    assert service.commission is not None
+    with pytest.raises(SanaqError) as err:
+        service.commission.unlock(TECH, TECH_PIN)  # the protocol's signer: never a technician
+    assert err.value.code == "member_unknown"
+    assert service.transition("end_test").state == "configured"
+    service.sign_out()
+    acted = [
+        (e["role"], e["detail"]["action"], e["detail"]["member"])
+        for e in service.journal.audit_events()
+        if e["kind"] == "actor"
+    ]
+    assert acted[:3] == [
+        ("technician", "signed_in", TECH),
+        ("technician", "start_test", TECH),
+        ("technician", "end_test", TECH),
+    ]
+    # Wrong PINs lock a technician out as they do a member.
+    for _ in range(MAX_PIN_ATTEMPTS - 1):
+        with pytest.raises(SanaqError) as err:
+            service.sign_in(TECH, "000000")
+        assert err.value.code == "member_pin_wrong"
+    with pytest.raises(SanaqError) as err:
+        service.sign_in(TECH, "000000")
+    assert err.value.code == "member_locked"
+    with pytest.raises(SanaqError) as err:
+        service.sign_in(TECH, TECH_PIN)
+    assert err.value.code == "member_locked"
+    service.close()
+
+
+def test_a_technician_roster_not_signed_by_headquarters_or_for_another_station_counts_for_nobody(
+    service: KioskService,
+) -> None:
+    data = service.data
+    service.close()
+    roster = json.loads((data / "technicians.json").read_text())
+    from kiosk.election.package import development_private_key
+    from kiosk.ui.technicians import TechnicianRoster, sign_roster, verify_roster
+
+    def members_after(doc: dict[str, str]) -> list[str]:
+        (data / "technicians.json").write_text(json.dumps(doc))
+        s = KioskService(data, clock=FixedClock(), development=True)
+        s.load_package()
+        s.start()
+        names = [m.name for m in s.members()]
+        s.close()
+        return names
+
+    assert TECH in members_after(roster)
+    forged = dict(roster, signature=roster["signature"][:-4] + "AAAA")
+    assert TECH not in members_after(forged)
+    from kiosk.election.load import trust
+
+    real = verify_roster(roster, trust(None))
+    elsewhere = TechnicianRoster(real.election_hash, "380", real.device_key, real.technicians)
+    assert TECH not in members_after(sign_roster(elsewhere, development_private_key()))
+    other_device = TechnicianRoster(real.election_hash, real.station, b"\x01" * 32, real.technicians)
+    assert TECH not in members_after(sign_roster(other_device, development_private_key()))
+    with pytest.raises(SanaqError) as err:
+        verify_roster(dict(roster, payload=roster["payload"] + "A"), trust(None))
+    assert err.value.code == "protocol_enrolment_bad"
+    # The technician's key file must be the enrolled one.
+    assert TECH in members_after(roster)
+    key = data / "technicians" / "members" / f"{TECH}.key"
+    other = json.loads((data / "members" / f"{MEMBER}.key").read_text())
+    other["member"] = TECH
+    key.write_text(json.dumps(other))
+    s = KioskService(data, clock=FixedClock(), development=True)
+    s.load_package()
+    s.start()
+    with pytest.raises(SanaqError) as err:
+        s.sign_in(TECH, MEMBER_PIN)
+    assert err.value.code == "member_key_corrupt"
+    s.close()
+
+
+def test_test_mode_counts_test_ballots_per_contest_and_ending_it_clears_them(service: KioskService) -> None:
+    """The logic-and-accuracy test through the same scan path as voting: test ballots counted
+    in mode 'test', shown per contest; the polls cannot open meanwhile; ending it deletes them."""
+    service.sign_in(CHAIR, CHAIR_PIN)
+    service.transition("start_test")
+    scanner = SimScanner(n=8, seed=11, test=True)
+    service.attach_scanner(scanner)
+    results: list[object] = []
+    stopped = service.scan(results.append)
+    assert stopped.code is None and stopped.mode == "test" and stopped.counter == 0
+    sheets = [r for r in results if isinstance(r, SheetResult)]
+    assert [r.mode for r in sheets] == ["test"] * 8
+    counted = [r for r in sheets if r.outcome == "accepted"]
+    returned = [r for r in sheets if r.outcome == "returned"]
+    # The test counter goes up with each test ballot counted (a sheet the reader sends back for
+    # cleaning is returned, as in voting).
+    assert [r.counter for r in counted] == list(range(1, len(counted) + 1))
+    view = service.test_tally()
+    assert view.sheets == len(counted) and view.returned == len(returned) and len(counted) >= 6
+    assert service.package is not None
+    e = service.package.election
+    want: dict[str, Counter[str]] = {}
+    for handle, truth in scanner.truth.items():
+        if scanner.state[handle] != "box":
+            continue
+        for c in truth.contests:
+            want.setdefault(c.contest, Counter())[
+                c.choice if c.outcome == "vote" and c.choice else c.outcome
+            ] += 1
+    assert len(view.contests) == len(want)
+    for title, options, blank, overvote, review in view.contests:
+        contest = next(c for c in e.contests if c.title.en == title["en"])
+        names = {o.name.en or o.name.ru: o.id for o in contest.options}
+        got = Counter({names[n["en"]]: k for n, k in options if k})
+        got.update({"blank": blank, "overvote": overvote, "review": review})
+        assert +got == +want[contest.id], contest.id
+    # Official counting cannot start from test counts: the station refuses to open.
+    with pytest.raises(SanaqError) as err:
+        service.transition("open")
+    assert err.value.code == "action_not_allowed_now"
+    status, cleared = service.end_test()
+    assert status.state == "configured" and cleared == len(counted)
+    assert service.journal.tally("test").sheets == 0 and service.test_tally().sheets == 0
+    assert service.transition("open").official_sheets == 0
+    assert service.journal.verify().ok
+
+
+def test_printer_test_to_a_pdf_and_through_the_spool_to_an_escpos_printer(service: KioskService) -> None:
+    import subprocess
+
+    from test_printer import LoopbackPrinter
+
+    service.sign_in(CHAIR, CHAIR_PIN)
+    devices = service.devices()
+    assert next((p.url, p.state, p.configured) for p in devices.printers) == ("pdf:", "pdf", True)
+    assert devices.calibration == ("calibrate" in __import__("kiosk.cli").cli.COMMANDS)
+    done = service.printer_test()
+    assert done.ok and done.code is None and done.waiting == 0
+    pdf = service.data / done.where
+    assert pdf.read_bytes().startswith(b"%PDF")
+    page = subprocess.run(["pdftoppm", "-r", "50", "-gray", str(pdf)], capture_output=True, check=True).stdout
+    assert page.startswith(b"P5") and min(page[20:]) < 60  # a page with print on it
+    # A thermal printer on loopback: the job goes through the spool; paper out leaves it there.
+    printer = LoopbackPrinter()
+    try:
+        service.printer_url = f"escpos+net://127.0.0.1:{printer.port}?timeout=2"
+        done = service.printer_test()
+        assert done.ok and done.where == service.printer_url
+        deadline = time.monotonic() + 10
+        while not printer.received and time.monotonic() < deadline:
+            time.sleep(0.02)  # the loopback printer keeps a connection's bytes when it closes
+        assert len(printer.received) == 1
+        assert b"\x1dV" in printer.received[0]  # ESC/POS cut: the whole page went
+        printer.paper = False
+        done = service.printer_test()
+        assert not done.ok and done.code == "printer_paper_out" and done.waiting == 1
+        assert service.devices().print_waiting == 1
+    finally:
+        printer.close()
+
+
+def test_sync_needs_headquarters_and_shows_the_usb_export(service: KioskService) -> None:
+    service.sign_in(CHAIR, CHAIR_PIN)
+    view = service.sync_status()
+    assert view.deliveries == () and view.hq is None and not view.exported and view.stick is None
+    with pytest.raises(SanaqError) as err:
+        service.send_now()
+    assert err.value.code == "sync_ca_invalid"
+
+
+def test_the_language_check_finds_a_string_left_in_another_language() -> None:
+    """The check the tour and the end-to-end test run on every screen (catalogue.LanguageCheck):
+    the finalised note left in Kazakh after a switch to English (the bug it was written for) is
+    found; each language's own texts, and words two languages share, are not."""
+    from kiosk.ui.catalogue import LanguageCheck
+
+    check = LanguageCheck()
+    stale = text("proto_finalised", "kk", n=4)
+    assert [(f[0], f[2]) for f in check.foreign([stale], "en")] == [(stale, "kk")]
+    assert check.foreign([stale], "ru")  # Kazakh is not Russian either
+    assert check.foreign([text("proto_finalised", "en", n=4)], "en") == []
+    assert check.foreign([text("home_title", "kk")], "ru") == []  # "Комиссия" in both
+    assert check.foreign([error_text("member_pin_wrong", "ru")], "kk")
+    for key, entry in TEXT.items():
+        for lang in LANGS:
+            assert check.foreign([entry[lang]], lang) == [], (key, lang)

@@ -2,15 +2,19 @@
 
 A real station scanner on a serial line (the device emulator on a pty, with a paper jam and
 a pulled cable), a marked deck with ground truth (official ballots, some blank or over-marked,
-some with a doubtful mark; and test ballots that must be returned), the real reader and
-journal on disk. Every step is a press and release on a button found by its text, through
-Kivy's input path. The assertions are on the journal: the tally against the ground truth,
-the commission's decisions with both members, the roles and names in the audit chain.
+some with a doubtful mark; test ballots for the logic-and-accuracy test, and test ballots
+fed during voting that must be returned), the real reader and journal on disk, the real
+intake on loopback over TLS for the sync. Every step is a press and release on a button
+found by its text, through Kivy's input path; on every screen the language is switched to
+each of the three and no string of another language may remain. The assertions are on the
+journal: the tally against the ground truth, the test counts gone, the commission's
+decisions with both members, the roles and names in the audit chain, the receipts.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from collections import Counter
 from pathlib import Path
@@ -25,10 +29,18 @@ from kiosk.station.journal import Journal
 from kiosk.station.service import SystemClock
 
 OFFICIAL, TEST_BALLOTS, SEED = 30, 4, 7  # seed 7: 2 doubtful marks, 6 blank and 3 over-marked ballots
+LAT_BALLOTS = 3  # the logic-and-accuracy test's ballots, fed in test mode before the polls open
 
 
-def _deck(folder: Path) -> list[Any]:
+def _deck(folder: Path) -> tuple[list[Any], list[Any]]:
     pkg = load_election(None)
+    # The logic-and-accuracy test's ballots first in the tray ("00-" sorts before "MZ-").
+    lat = write_deck(
+        pkg.election, pkg.election_hash, "MZ-LIST", LAT_BALLOTS, SEED + 200, folder / "l", test=True
+    )
+    for f in (folder / "l").iterdir():
+        f.rename(folder / f"00-lat-{f.name}")
+    (folder / "l").rmdir()
     truths = write_deck(pkg.election, pkg.election_hash, "MZ-LIST", OFFICIAL, SEED, folder)
     # Test (logic-and-accuracy) ballots fed during voting: returned, never counted. Their
     # file names sort after the official ones, so they come last in the tray.
@@ -36,7 +48,15 @@ def _deck(folder: Path) -> list[Any]:
     for f in (folder / "t").iterdir():
         f.rename(folder / f"zz-test-{f.name}")
     (folder / "t").rmdir()
-    return truths
+    return truths, lat
+
+
+def _outcomes(truths: list[Any]) -> Counter[str]:
+    want: Counter[str] = Counter()
+    for truth in truths:
+        c = truth.contests[0]
+        want[c.choice if c.outcome == "vote" and c.choice else c.outcome] += 1
+    return want
 
 
 @pytest.mark.slow
@@ -45,35 +65,69 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
     from kiosk.ui.boot import Display, configure_kivy
 
     configure_kivy(Display(1280, 800, offscreen=True, fullscreen=False))
-    from kiosk.ui.app import KioskApp
-    from kiosk.ui.catalogue import text
-    from kiosk.ui.drive import Driver
-    from kiosk.ui.services import DEMO_MEMBERS, KioskService
+    from synckit import Faults, ServerThread, make_pki
 
-    truths = _deck(tmp_path / "deck")
+    from intake.app import create_app
+    from intake.service import Intake
+    from intake.store import Store
+    from kiosk.election.load import trust
+    from kiosk.election.package import development_private_key
+    from kiosk.ui.app import KioskApp
+    from kiosk.ui.catalogue import LANG_NAMES, LANGS, text
+    from kiosk.ui.drive import Driver
+    from kiosk.ui.services import DEMO_MEMBERS, DEMO_TECHNICIANS, KioskService
+    from kiosk.ui.tour import _package_check
+
+    started = time.monotonic()
+    truths, lat = _deck(tmp_path / "deck")
     assert Counter(t.contests[0].outcome for t in truths)["review"] >= 2
 
-    # The emulated scanner: a jam on the 6th sheet, the cable pulled on the 14th.
+    # The emulated scanner: the test ballots alone in the tray at first; then the official
+    # ones (and test ballots among them). A jam on the 6th official sheet, the cable pulled on
+    # the 14th (the device numbers every sheet it takes in).
+    deck = load_deck(tmp_path / "deck")
     device = ScannerDevice(
-        load_deck(tmp_path / "deck"), {5: "jam", 13: "pull"}, operator_delay=0.3, power_off=0.3
+        deck, {LAT_BALLOTS + 5: "jam", LAT_BALLOTS + 13: "pull"}, operator_delay=0.3, power_off=0.3
     )
+    device.stack = list(range(LAT_BALLOTS))
     link = tmp_path / "ttySANAQ0"
     runner = LinkRunner(device, link=link, replug_delay=0.3)
     thread = run_in_thread(runner)
+    # Headquarters: the real intake (SQLite) on loopback over TLS; its first answer is a 500.
+    pki = make_pki(tmp_path / "pki")
+    sample = load_election(None)
+    intake = Intake(
+        Store(str(tmp_path / "hq.sqlite")), sample, trust(None), development_private_key(), time.time
+    )
+    faults = Faults(create_app(intake), fail_500=1)
+    server = ServerThread(faults, pki).start()
     data = tmp_path / "station"
     stick = tmp_path / "stick"  # the USB stick's mount point
     stick.mkdir()
     app = KioskApp(
-        KioskService(data, development=True, stick=stick),
+        KioskService(data, development=True, stick=stick, hq_url=server.url, hq_ca=pki.ca),
         f"serial://{link}?timeout=0.6&reconnect=3",
         lang="kk",
     )
     d = Driver(app)
     (chair, _, chair_pin), (member, _, member_pin) = DEMO_MEMBERS[0], DEMO_MEMBERS[2]
     secretary, _, secretary_pin = DEMO_MEMBERS[1]
+    tech, _, tech_pin = DEMO_TECHNICIANS[0]
+    check = _package_check(sample)
+    screens_checked: set[str] = set()
 
     def t(key: str, **kw: object) -> str:
         return text(key, app.lang, **kw)
+
+    def languages_ok() -> None:
+        """Switched to each language by its button, the screen holds no string of another one."""
+        keep = app.lang
+        for lang in (*[x for x in LANGS if x != keep], keep):
+            d.tap(LANG_NAMES[lang])
+            assert app.lang == lang
+            found = check.foreign(d.visible_texts(), lang)
+            assert found == [], (app.screen, lang, found)
+        screens_checked.add(app.screen)
 
     def targets_ok() -> None:
         """Every touch target on screen is at least 48 dp high (72 px on this panel) and wide."""
@@ -91,10 +145,75 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
         d.settle()
         # Set-up: the package's verification is on screen, DEVELOPMENT key in red.
         assert t("setup_development") in d.texts()
+        languages_ok()
         d.tap(t("setup_choose_station"))
         d.settle()
         assert app.screen == "signin"
         targets_ok()
+        languages_ok()
+        # The technician: signs in with their PIN; sees the devices, tests the printer, runs the
+        # logic-and-accuracy test. No voting action is offered to them.
+        d.tap(tech)
+        type_pin(tech_pin, t("signin_ok"))
+        assert app.screen == "home" and app.actor is not None and app.actor.role == "technician"
+        assert not d.buttons(t("action_open"))
+        languages_ok()
+        d.tap(t("action_devices"))
+        d.settle()
+        assert app.screen == "devices" and app.devices is not None
+        (used,) = [x for x in app.devices.scanners if x.configured]
+        assert used.url.startswith(f"serial://{link}") and used.state == "present"
+        assert [(x.url, x.state) for x in app.devices.printers if x.configured] == [("pdf:", "pdf")]
+        assert not d.buttons(t("devices_calibrate"))  # no `sanaq calibrate` on this build: no button
+        targets_ok()
+        d.tap(t("devices_print_test"))
+        d.settle()
+        assert app.error is None and app.note is not None and app.note[0] == "devices_print_ok"
+        (test_pdf,) = (data / "print").glob("printer-test-*.pdf")
+        rendered = subprocess.run(
+            ["pdftoppm", "-r", "40", "-gray", str(test_pdf)], capture_output=True, check=True, timeout=30
+        ).stdout
+        assert rendered.startswith(b"P5") and min(rendered[-50_000:]) < 60  # a page with print on it
+        languages_ok()
+        d.tap(t("devices_rescan"))
+        d.settle()
+        assert app.screen == "devices"
+        d.tap(t("back"))
+        # Test mode: the test ballots counted under the TEST banner, per contest.
+        d.tap(t("action_test_start"))
+        d.settle()
+        assert app.screen == "testmode" and app.status is not None and app.status.state == "testing"
+        d.wait(lambda: app.test_tally is not None and app.test_tally.sheets == LAT_BALLOTS, timeout=30)
+        d.frames(3)
+        banner = " · ".join(text("test_banner", x) for x in LANGS)
+        assert any(banner in x for x in d.texts())
+        tally = app.test_tally
+        assert tally is not None
+        (_mz_title, mz_options, blank, overvote, review) = tally.contests[0]
+        shown_test = Counter({n["en"]: c for n, c in mz_options if c})
+        want_test = _outcomes(lat)
+        names = {o.id: o.name.en for o in sample.election.contest("mazhilis-list").options}
+        assert +shown_test == +Counter({names.get(k, k): v for k, v in want_test.items() if k in names})
+        assert (blank, overvote, review) == (want_test["blank"], want_test["overvote"], want_test["review"])
+        assert t("test_open_refused") not in d.texts()
+        languages_ok()
+        # Opening the polls now is refused by the station, and the screen says why.
+        app.act("open")
+        d.settle()
+        assert app.error == "action_not_allowed_now" and t("test_open_refused") in d.texts()
+        d.settle(until=lambda: not app.scanning)
+        d.tap(t("action_test_end"))
+        assert t("test_confirm_end", n=LAT_BALLOTS) in d.texts()
+        d.tap(t("yes"))
+        d.settle()
+        assert app.screen == "home" and app.status is not None and app.status.state == "configured"
+        assert t("test_ended", n=LAT_BALLOTS) in d.texts()
+        languages_ok()
+        # The official tray: the operator loads the ballots.
+        device.stack.extend(range(LAT_BALLOTS, len(deck)))
+        d.tap(t("sign_out"))
+        d.settle()
+        assert app.screen == "signin"
         # Kiosk: Escape and the window manager's close do nothing.
         from kivy.core.window import Window
 
@@ -108,6 +227,7 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
         type_pin(chair_pin, t("signin_ok"))
         assert app.screen == "home"
         targets_ok()
+        languages_ok()
         # The language can change on any screen.
         d.tap("Русский")
         assert app.lang == "ru" and t("action_open") in [b.text for b in d.buttons("")]
@@ -118,7 +238,7 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
         # Voting: the scanner feeds; on each fault the alert fills the screen and the member
         # says it is fixed.
         alerts = []
-        total = OFFICIAL + TEST_BALLOTS
+        total = LAT_BALLOTS + OFFICIAL + TEST_BALLOTS  # every sheet the device took in
         deadline = time.monotonic() + 45
         while len(device.accepted_names) + len(device.returned_names) < total:
             assert time.monotonic() < deadline, (app.alert, app.error, len(device.accepted_names))
@@ -132,6 +252,7 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
         d.wait(lambda: app.last is not None and app.last.counter == OFFICIAL)
         assert app.counter_label.text == str(OFFICIAL)
         targets_ok()
+        languages_ok()
         assert alerts == ["scanner_jammed", "scanner_disconnected"]
         # The last sheet was a test ballot: returned, with its reason in Kazakh and Russian.
         assert app.last is not None and app.last.outcome == "returned"
@@ -147,6 +268,8 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
         for i in range(n_review):
             item = app.review[0]
             targets_ok()
+            if i == 0:
+                languages_ok()
             assert item.has_image  # the crops of the doubtful rows are shown
             if i == 0:
                 option = next(m for m in item.contests[0].marks if m.mark != "empty")
@@ -158,7 +281,9 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
                 shown = [m for m in item.contests[0].marks if m.mark != "empty"]
                 decisions.append(("overvote" if len(shown) > 1 else "blank", None))
             # The same member cannot confirm their own decision: the chair is not offered.
-            assert not d.buttons(chair)
+            assert not d.buttons(chair) and not d.buttons(tech)  # nor the technician
+            if i == 0:
+                languages_ok()  # the proposed decision follows the language too
             d.tap(member)
             type_pin(member_pin, t("review_confirm"))
         assert app.screen == "home"
@@ -171,6 +296,7 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
         d.settle()
         assert app.screen == "protocol" and len(app.proto_views) == 4
         targets_ok()
+        languages_ok()
         package = load_election(None).election
         st = package.station("379")
         typed: dict[str, dict[str, int]] = {}
@@ -222,7 +348,10 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
 
         d.frames(3)
         images = [w for w in d.widgets() if isinstance(w, Image)]
-        assert images and images[0].texture is not None and images[0].texture.width > 400
+        # Rendered as wide as the panel shows it, shown 1:1 (no scaling: sharp).
+        assert images and images[0].texture is not None and images[0].texture.width > 1200
+        assert tuple(images[0].size) == tuple(images[0].texture.size)
+        languages_ok()
         d.tap(t("back"))
         # Signatures: the secretary mistypes once, then the chair and the secretary sign.
         d.tap(t("proto_signatures"))
@@ -239,21 +368,50 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
         d.tap(t("proto_finalise"))
         d.settle()
         assert app.status is not None and app.status.state == "finalised", app.error
+        # The note of the step follows the language (it stayed Kazakh before).
+        languages_ok()
         d.tap(t("proto_print"))
         d.settle()
         d.tap(t("proto_export"))
         d.settle()
         assert app.status is not None and app.status.state == "exported", app.error
         targets_ok()
+        # Sync: the deliveries waiting, "send now" in the worker, the receipts; the USB export beside.
+        d.tap(t("back"))
+        d.tap(t("back"))
+        d.settle()
+        d.tap(t("action_sync"))
+        d.settle()
+        assert app.screen == "sync" and app.sync is not None
+        assert [x.state for x in app.sync.deliveries] == ["pending"] * 4
+        assert app.sync.exported and len(app.sync.export) == 1 and app.sync.export[0].endswith(": ok")
+        targets_ok()
+        languages_ok()
+        d.tap(t("sync_send"))
+        d.settle(timeout=60)
+        assert app.error is None, app.error
+        assert [x.state for x in app.sync.deliveries] == ["receipt received"] * 4
+        # The first delivery met the 500 and was sent again; each receipt is summed up on screen.
+        attempts = sorted(x.attempts for x in app.sync.deliveries)
+        assert attempts == [1, 1, 1, 2] and any(x.last_error == "HTTP 500" for x in app.sync.deliveries)
+        on_screen = d.texts()
+        for x in app.sync.deliveries:
+            assert x.receipt is not None
+            title, version, at = x.receipt
+            assert version == 1 and t("sync_receipt", contest=title[app.lang], version=1, at=at) in on_screen
+        assert app.status is not None and app.status.state == "synced"
+        languages_ok()
     finally:
         app.stop()  # stops the station thread, which closes the journal
         runner.stop.set()
         thread.join(5)
+        server.stop()
+    elapsed = time.monotonic() - started
 
     # --- the journal, read on its own ---------------------------------------------------------------
     journal = Journal.open(data / "journal.sqlite", SystemClock())
     try:
-        assert journal.state == "exported"
+        assert journal.state == "synced"
         tally = journal.tally().to_json(("blank", "overvote"))["contests"]["mazhilis-list"]
         want: Counter[str] = Counter()
         for truth in truths:
@@ -283,14 +441,16 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
         ]
         assert ("chair", "open", chair) in acted and ("chair", "close", chair) in acted
         assert [e["role"] for e in events if e["kind"] in ("open", "close")] == ["chair", "chair"]
-        assert [e["kind"] for e in events if e["kind"] in ("open", "close", "finalise", "export")] == [
-            "open",
-            "close",
-            "finalise",
-            "export",
-        ]
-        refused = [e["detail"]["code"] for e in events if e["kind"] == "refused"]
-        assert refused == ["member_pin_wrong"]
+        steps = ("start_test", "end_test", "open", "close", "finalise", "export", "sync")
+        assert [e["kind"] for e in events if e["kind"] in steps] == list(steps)
+        # The technician ran the test, by name; the test counts are gone.
+        assert [e["role"] for e in events if e["kind"] in ("start_test", "end_test")] == ["technician"] * 2
+        assert ("technician", "start_test", tech) in acted and ("technician", "end_test", tech) in acted
+        assert ("technician", "signed_in", tech) in acted
+        assert journal.tally("test").sheets == 0 and not journal.tally("test").contests
+        # The open tried in test mode is refused (by the station), then the wrong PIN.
+        refused = [(e["detail"]["action"], e["detail"]["code"]) for e in events if e["kind"] == "refused"]
+        assert refused == [("open", "action_not_allowed_now"), ("sign_in", "member_pin_wrong")]
         assert journal.verify().ok
     finally:
         journal.close()
@@ -317,10 +477,18 @@ def test_station_day_by_touch(tmp_path: Path) -> None:
     )
     assert mz.protocol.values()["ballots_in_box"] == OFFICIAL
     assert mz.protocol.values()["ballots_cancelled"] == typed["mazhilis-list"]["ballots_cancelled"]
+    # The printed protocols, and the technician's printer test page beside them.
     assert sorted(p.name for p in (data / "print").glob("*.pdf")) == sorted(
-        f"{v}.v1.pdf" for v in ("MZ-LIST", "MZ-SMD-02", "AST-LIST", "AST-SMD-07")
+        [*(f"{v}.v1.pdf" for v in ("MZ-LIST", "MZ-SMD-02", "AST-LIST", "AST-SMD-07")), test_pdf.name]
     )
     (folder,) = [p for p in stick.iterdir() if p.is_dir()]
     checked = verify_export(folder, load_public_key(data / "device.pub"))
     assert checked.ok, checked.problems
     assert len(list(folder.rglob("*.protocol.jws.json"))) == 4
+    # Headquarters holds each protocol once.
+    assert intake.store.count() == 4
+    # Every kind of screen of the day was shown in the three languages.
+    assert {"setup", "signin", "home", "devices", "testmode", "voting", "review", "protocol", "preview"} <= (
+        screens_checked
+    ) and {"protosign", "sync"} <= screens_checked
+    print(f"e2e wall time {elapsed:.1f} s")

@@ -43,6 +43,14 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--tour", type=Path, default=None, help="render every screen and state to PNG here and exit"
     )
+    # issue 14, third pass (kiosk3): the printer, and headquarters for the sync screen
+    p.add_argument(
+        "--printer", default=None, help="printer URL (drivers/printer.py); default: PDF in DATA/print"
+    )
+    p.add_argument("--hq", default=None, help="headquarters' intake URL, https://... (the sync screen)")
+    p.add_argument(
+        "--ca", type=Path, default=None, help="headquarters CA certificate (PEM) pinned for the sync"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,7 +77,14 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.ui.services import KioskService
 
     service = KioskService(
-        args.data, args.election, args.hq_key, development=development_switch(args), stick=args.stick
+        args.data,
+        args.election,
+        args.hq_key,
+        development=development_switch(args),
+        stick=args.stick,
+        printer=args.printer,
+        hq_url=args.hq,
+        hq_ca=args.ca,
     )
     KioskApp(service, scanner, args.lang, allow_close=args.windowed).run()
     return 0

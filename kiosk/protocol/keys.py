@@ -40,6 +40,9 @@ MIN_PIN: Final = 6
 MAX_PIN_ATTEMPTS: Final = 5
 MEMBER_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,31}$")
 ROLES: Final = ("chair", "secretary", "member")
+# issue 14 (kiosk3): a technician's sign-in key is made and unlocked as a member's is; the
+# technician is never on the enrolment (ROLES), see kiosk/ui/technicians.py.
+KEY_ROLES: Final = (*ROLES, "technician")
 
 
 def b64(data: bytes) -> str:
@@ -122,7 +125,7 @@ def create_member_key(data: Path, member: str, role: str, pin: str) -> MemberKey
     """Generate a member's key and write it encrypted under the PIN. Returns the public part."""
     if not MEMBER_ID.match(member):
         raise SanaqError("member_unknown", f"bad member id {member!r}")
-    if role not in ROLES:
+    if role not in KEY_ROLES:
         raise SanaqError("member_unknown", f"bad role {role!r}")
     if len(pin) < MIN_PIN:
         raise SanaqError("member_pin_weak", f"at least {MIN_PIN} characters")

@@ -5,8 +5,9 @@ Every station call goes to the `StationWorker` thread; its answers come back thr
 `Clock`, so this thread only draws. Every word comes from `kiosk.ui.catalogue`.
 
 Screens: setup, signin, home (the commission's menu), zero (the zero report), voting
-(the public screen: counter, last sheet, second chance, alerts), paused, closed, review.
-The protocol, signing, printing and sync screens wait for those services.
+(the public screen: counter, last sheet, second chance, alerts), paused, closed, review,
+protocol (lines, ratios), preview, protosign (signatures, finalise, print, export), devices
+(the technician's), testmode (the logic-and-accuracy test, under a TEST banner), sync.
 """
 
 from __future__ import annotations
@@ -39,9 +40,13 @@ from kiosk.protocol.model import MAX_LINE_VALUE
 from kiosk.ui.catalogue import LANG_NAMES, LANGS, Lang, error_text, role_text, state_text, text
 from kiosk.ui.services import (
     DEMO_MEMBERS,
+    DEMO_TECHNICIANS,
+    DevicesView,
     KioskService,
     Member,
     PackageView,
+    PreviewImage,
+    PrintTest,
     ProtocolView,
     ReviewItem,
     ScanStopped,
@@ -49,6 +54,8 @@ from kiosk.ui.services import (
     SheetResult,
     StationWorker,
     StatusView,
+    SyncView,
+    TestTallyView,
 )
 from kiosk.ui.widgets import (
     AMBER,
@@ -68,6 +75,7 @@ from kiosk.ui.widgets import (
     Panel,
     Stack,
     Text,
+    multilingual,
 )
 
 # DejaVu Sans, the font of the printed ballots: every Kazakh letter and the signs the screens
@@ -140,13 +148,26 @@ class KioskApp(App):  # type: ignore[misc]
         self.pin = ""
         self.chosen: str | None = None  # the member chosen on a PIN pad
         self.confirm_close = False
+        self.refused: str | None = None  # the lifecycle action the last error refused
         # The closing: which protocol, the lines being typed, the line the keypad types into.
         self.proto_contests: list[str] = []
         self.proto: ProtocolView | None = None
         self.draft: dict[str, dict[str, int]] = {}
         self.line_at: str | None = None
         self.preview: Path | None = None
-        self.proto_note: str | None = None  # what the last closing step did (finalised, printed, ...)
+        # What the last step did (finalised, printed, a test page, ...): a catalogue key and its
+        # values, put into words at each render so that it follows the language.
+        self.proto_note: tuple[str, dict[str, object]] | None = None
+        self.note: tuple[str, dict[str, object]] | None = None  # the same, for the other screens
+        self.devices: DevicesView | None = None
+        self.test_tally: TestTallyView | None = None
+        self.test_last: SheetResult | None = None
+        self.confirm_end_test = False
+        self.sync: SyncView | None = None
+        self.sending = False
+        self.preview_image: PreviewImage | None = None
+        self._preview_texture: Texture | None = None
+        self._hotplug: Any = None
         self.proto_views: list[ProtocolView] = []
         self.on_result: Callable[[SheetResult | SecondChance], None] | None = None  # for the benchmark
         self.worker: StationWorker | None = None
@@ -168,7 +189,7 @@ class KioskApp(App):  # type: ignore[misc]
         if not self.allow_close:
             Window.bind(on_request_close=lambda *_: True)  # no way out by keys or the window manager
         Window.bind(on_keyboard=self._on_key)
-        self.root_box = Panel(bg=PAPER, orientation="vertical")
+        self.root_box = Panel(bg=None, orientation="vertical")  # the window's clear colour is PAPER
         self.worker = StationWorker(self.service, self._post)
         self.call(lambda s: (s.load_package(), s.start() if s.is_configured() else None), self._started)
         self.render()
@@ -207,12 +228,18 @@ class KioskApp(App):  # type: ignore[misc]
     # --- navigation ----------------------------------------------------------------------------------
 
     def goto(self, screen: str) -> None:
+        if self.screen == "devices" and screen != "devices":
+            self._stop_hotplug()
+        if screen != self.screen:
+            self.note = None
         self.screen = screen
         self.error = None
+        self.refused = None
         self.pin = ""
         self.chosen = None
         self.confirm_close = False
-        if screen == "voting":
+        self.confirm_end_test = False
+        if screen in ("voting", "testmode"):
             self.start_scanning()
         self.render()
 
@@ -226,8 +253,31 @@ class KioskApp(App):  # type: ignore[misc]
     def render(self) -> None:
         self.root_box.clear_widgets()
         self.root_box.add_widget(self._top_bar())
+        if self.status is not None and self.status.state == "testing":
+            # Test mode: a banner on every screen, so nobody takes it for voting.
+            self.root_box.add_widget(self._test_banner())
         body = getattr(self, f"_screen_{self.screen}")()
         self.root_box.add_widget(body)
+
+    def _test_banner(self) -> Widget:
+        banner = Panel(
+            bg=AMBER,
+            orientation="vertical",
+            size_hint_y=None,
+            height=self.fs(92) if Window.width >= Window.height else self.fs(150),
+            padding=(self.fs(12), self.fs(4)),
+        )
+        title = " · ".join(text("test_banner", lang) for lang in LANGS)
+        sub = " · ".join(
+            text("test_banner_sub", lang)
+            for lang in (("kk", "ru", "en") if self.lang == "en" else ("kk", "ru"))
+        )
+        banner.add_widget(multilingual(Text(f"⚠ {title} ⚠", self.fs(30), INK, bold=True, halign="center")))
+        banner.add_widget(multilingual(Text(sub, self.fs(18), INK, halign="center")))
+        return banner
+
+    def note_text(self, note: tuple[str, dict[str, object]] | None) -> str | None:
+        return self.t(note[0], **note[1]) if note else None
 
     def public_screen(self) -> str:
         state = self.status.state if self.status else "configured"
@@ -249,15 +299,17 @@ class KioskApp(App):  # type: ignore[misc]
         langs = BoxLayout(spacing=8, size_hint=(None, None), height=self.fs(MEMBER_TARGET))
         for lang in LANGS:
             langs.add_widget(
-                Big(
-                    LANG_NAMES[lang],
-                    partial(self.set_lang, lang),
-                    self.fs(MEMBER_TARGET),
-                    self.fs(20),
-                    bg=WHITE if lang == self.lang else BLUE,
-                    fg=INK if lang == self.lang else WHITE,
-                    size_hint_x=None,
-                    width=self.fs(150),
+                multilingual(
+                    Big(
+                        LANG_NAMES[lang],
+                        partial(self.set_lang, lang),
+                        self.fs(MEMBER_TARGET),
+                        self.fs(20),
+                        bg=WHITE if lang == self.lang else BLUE,
+                        fg=INK if lang == self.lang else WHITE,
+                        size_hint_x=None,
+                        width=self.fs(150),
+                    )
                 )
             )
         langs.width = 3 * self.fs(150) + 16
@@ -279,7 +331,7 @@ class KioskApp(App):  # type: ignore[misc]
             padding=8,
             spacing=8,
         )
-        bar.add_widget(Text(where, self.fs(24), WHITE, bold=True, fit=False))
+        bar.add_widget(Text(where, self.fs(24), WHITE, bold=True, fit=False, size_hint_x=1.4))
         if who:
             bar.add_widget(Text(who, self.fs(20), WHITE, fit=False))
         bar.add_widget(langs)
@@ -288,6 +340,12 @@ class KioskApp(App):  # type: ignore[misc]
     def _error_line(self, box: BoxLayout) -> None:
         if self.error:
             box.add_widget(Text(error_text(self.error, self.lang), self.fs(24), RED, bold=True))
+            if self.refused == "open":
+                # Polls not opened: say so plainly, and in test mode why (test counts never
+                # become official ones).
+                box.add_widget(Text(self.t("open_refused"), self.fs(24), RED, bold=True))
+                if self.status is not None and self.status.state == "testing":
+                    box.add_widget(Text(self.t("test_open_refused"), self.fs(24), RED, bold=True))
 
     def _column(self, **kw: Any) -> BoxLayout:
         return BoxLayout(orientation="vertical", spacing=self.fs(10), size_hint_y=None, **kw)
@@ -416,12 +474,13 @@ class KioskApp(App):  # type: ignore[misc]
         exclude: str | None = None,
         ok_key: str = "signin_ok",
         above: list[Widget] | None = None,
+        commission_only: bool = False,
     ) -> None:
         names = GridLayout(cols=1, spacing=self.fs(8), size_hint_y=None)
         names.bind(minimum_height=names.setter("height"))
         for m in self.members:
-            if m.name == exclude:
-                continue
+            if m.name == exclude or (commission_only and m.role == "technician"):
+                continue  # a technician confirms no decision and signs no protocol
             chosen = m.name == self.chosen
             names.add_widget(
                 Big(
@@ -500,7 +559,10 @@ class KioskApp(App):  # type: ignore[misc]
         if self.package is not None and self.package.development:
             outer.add_widget(
                 Text(
-                    self.t("signin_demo_pins", pins=" ".join(pin for _, _, pin in DEMO_MEMBERS)),
+                    self.t(
+                        "signin_demo_pins",
+                        pins=" ".join(pin for _, _, pin in DEMO_MEMBERS + DEMO_TECHNICIANS),
+                    ),
                     self.fs(18),
                     RED,
                     bold=True,
@@ -563,6 +625,9 @@ class KioskApp(App):  # type: ignore[misc]
         self._error_line(col)
         h, f = self.fs(MEMBER_TARGET), self.fs(26)
         state = st.state if st else "configured"
+        note = self.note_text(self.note)
+        if note:
+            col.add_widget(Text(note, self.fs(22), GREEN, bold=True))
         if self.confirm_close:
             col.add_widget(Text(self.t("confirm_close"), self.fs(28), RED, bold=True))
             row = BoxLayout(spacing=self.fs(16), size_hint_y=None, height=h)
@@ -570,16 +635,23 @@ class KioskApp(App):  # type: ignore[misc]
             row.add_widget(Big(self.t("no"), lambda: self.goto("home"), h, f, bg=GREY, fg=INK))
             col.add_widget(row)
             return self._scroll(col)
-        if state == "configured":
+        role = self.actor.role if self.actor else ""
+        technician = role == "technician"
+        # What the lifecycle allows this role now (the station refuses the rest anyway).
+        if state == "configured" and not technician:
             col.add_widget(Big(self.t("action_open"), lambda: self.act("open"), h, f, bg=GREEN))
-        if state == "open":
+        if state == "configured" and role in ("chair", "technician"):
+            col.add_widget(Big(self.t("action_test_start"), self.start_test, h, f, bg=AMBER, fg=INK))
+        if state == "testing":
+            col.add_widget(Big(self.t("action_test_screen"), self.open_test, h, f, bg=AMBER, fg=INK))
+        if state == "open" and not technician:
             col.add_widget(Big(self.t("action_voting"), lambda: self.goto("voting"), h, f, bg=GREEN))
             col.add_widget(Big(self.t("action_pause"), lambda: self.act("pause"), h, f))
-        if state == "paused":
+        if state == "paused" and not technician:
             col.add_widget(Big(self.t("action_resume"), lambda: self.act("resume"), h, f, bg=GREEN))
-        if state in ("open", "paused"):
+        if state in ("open", "paused") and not technician:
             col.add_widget(Big(self.t("action_close"), self._ask_close, h, f, bg=RED))
-        if st is not None and st.review_waiting:
+        if st is not None and st.review_waiting and not technician:
             col.add_widget(
                 Big(self.t("action_review", n=st.review_waiting), self.open_review, h, f, bg=AMBER, fg=INK)
             )
@@ -587,8 +659,13 @@ class KioskApp(App):  # type: ignore[misc]
             state in ("closed", "finalised", "exported", "synced")
             and st is not None
             and not st.review_waiting
+            and not technician
         ):
             col.add_widget(Big(self.t("action_protocol"), self.open_protocol, h, f, bg=GREEN))
+        if state in ("finalised", "exported", "synced"):
+            col.add_widget(Big(self.t("action_sync"), self.open_sync, h, f, bg=BLUE))
+        if role in ("chair", "technician"):
+            col.add_widget(Big(self.t("action_devices"), self.open_devices, h, f, bg=BAR))
         col.add_widget(Big(self.t("sign_out"), self.sign_out, h, f, bg=GREY, fg=INK))
         return self._scroll(col)
 
@@ -598,10 +675,20 @@ class KioskApp(App):  # type: ignore[misc]
 
     def act(self, action: str) -> None:
         self.stop_scanning()
-        self.call(lambda s: s.transition(action), partial(self._acted, action))
+        self.note = None
+        assert self.worker is not None
+        self.worker.call(
+            lambda s: s.transition(action), partial(self._acted, action), partial(self._refused, action)
+        )
+
+    def _refused(self, action: str, exc: SanaqError) -> None:
+        self.refused = action
+        self.confirm_close = False
+        self._failed(exc)
 
     def _acted(self, action: str, status: StatusView) -> None:
         self.status = status
+        self.refused = None
         if action == "open":
             self.call(lambda s: s.zero_report(), self._zero)
             return
@@ -704,10 +791,10 @@ class KioskApp(App):  # type: ignore[misc]
         self, box: Panel, kk: str, ru: str, en: str | None, size: float, color: tuple[float, ...]
     ) -> None:
         """Voters read Kazakh and Russian together; English joins when the kiosk is set to it."""
-        box.add_widget(Text(kk, size, color, bold=True, halign="center"))
-        box.add_widget(Text(ru, size * 0.9, color, bold=True, halign="center"))
+        box.add_widget(multilingual(Text(kk, size, color, bold=True, halign="center")))
+        box.add_widget(multilingual(Text(ru, size * 0.9, color, bold=True, halign="center")))
         if en and self.lang == "en":
-            box.add_widget(Text(en, size * 0.7, color, halign="center"))
+            box.add_widget(multilingual(Text(en, size * 0.7, color, halign="center")))
 
     def _result_kind(self) -> str:
         if self.chance is not None:
@@ -815,32 +902,38 @@ class KioskApp(App):  # type: ignore[misc]
         if waited >= CALL_MEMBER_AFTER_S:
             call = Stack(bg=RED, padding=self.fs(8))
             call.add_widget(
-                Text(
-                    f"{text('warn_call_member', 'kk')} / {text('warn_call_member', 'ru')}",
-                    self.fs(26),
-                    WHITE,
-                    bold=True,
-                    halign="center",
+                multilingual(
+                    Text(
+                        f"{text('warn_call_member', 'kk')} / {text('warn_call_member', 'ru')}",
+                        self.fs(26),
+                        WHITE,
+                        bold=True,
+                        halign="center",
+                    )
                 )
             )
             box.add_widget(call)
         row = BoxLayout(spacing=self.fs(16), size_hint_y=None, height=self.fs(VOTER_TARGET))
         row.add_widget(
-            Big(
-                f"{text('warn_take_back', 'kk')}\n{text('warn_take_back', 'ru')}",
-                lambda: self.voter_decides("back"),
-                self.fs(VOTER_TARGET),
-                self.fs(28),
-                bg=BLUE,
+            multilingual(
+                Big(
+                    f"{text('warn_take_back', 'kk')}\n{text('warn_take_back', 'ru')}",
+                    lambda: self.voter_decides("back"),
+                    self.fs(VOTER_TARGET),
+                    self.fs(28),
+                    bg=BLUE,
+                )
             )
         )
         row.add_widget(
-            Big(
-                f"{text('warn_cast', 'kk')}\n{text('warn_cast', 'ru')}",
-                lambda: self.voter_decides("cast"),
-                self.fs(VOTER_TARGET),
-                self.fs(28),
-                bg=INK,
+            multilingual(
+                Big(
+                    f"{text('warn_cast', 'kk')}\n{text('warn_cast', 'ru')}",
+                    lambda: self.voter_decides("cast"),
+                    self.fs(VOTER_TARGET),
+                    self.fs(28),
+                    bg=INK,
+                )
             )
         )
         box.add_widget(row)
@@ -849,9 +942,11 @@ class KioskApp(App):  # type: ignore[misc]
         panel = Panel(bg=RED, orientation="vertical", padding=self.fs(24), spacing=self.fs(14))
         panel.add_widget(Text("⚠ " + self.t("alert_title"), self.fs(48), WHITE, bold=True, halign="center"))
         for lang in ("kk", "ru"):
-            panel.add_widget(Text(MESSAGES[code][lang], self.fs(32), WHITE, bold=True, halign="center"))
+            panel.add_widget(
+                multilingual(Text(MESSAGES[code][lang], self.fs(32), WHITE, bold=True, halign="center"))
+            )
         if self.lang == "en":
-            panel.add_widget(Text(MESSAGES[code]["en"], self.fs(26), WHITE, halign="center"))
+            panel.add_widget(multilingual(Text(MESSAGES[code]["en"], self.fs(26), WHITE, halign="center")))
         panel.add_widget(Widget())
         row = BoxLayout(spacing=self.fs(16), size_hint_y=None, height=self.fs(MEMBER_TARGET))
         row.add_widget(
@@ -876,7 +971,7 @@ class KioskApp(App):  # type: ignore[misc]
     def alert_fixed(self) -> None:
         self.alert = None
         self.error = None
-        self.goto("voting")
+        self.goto("testmode" if self.screen == "testmode" else "voting")
 
     # --- scanning, in the worker ----------------------------------------------------------------------------
 
@@ -889,18 +984,28 @@ class KioskApp(App):  # type: ignore[misc]
         return self.scanner
 
     def start_scanning(self) -> None:
-        if self.scanning or self.alert or not self.status or self.status.state != "open":
+        if self.scanning or self.alert or not self.status or self.status.state not in ("open", "testing"):
             return
         self.scanning = True
 
         def run(s: KioskService) -> ScanStopped:
+            state = s.journal.state
+            if state not in ("open", "testing"):
+                # The station moved on (closed, test ended) while this scan waited in the queue:
+                # nothing to scan, and no refusal to record.
+                return ScanStopped(None, s.journal.tally("official").sheets, "official")
             if s.slot is None:
                 s.attach_scanner(self._open_scanner(), self._ask_voter)
             assert s.slot is not None
             s.slot.stop.clear()
             return s.scan(lambda r: self._post(lambda: self.sheet_result(r)))
 
-        self.call(run, self._scan_stopped)
+        assert self.worker is not None
+        self.worker.call(run, self._scan_stopped, self._scan_failed)
+
+    def _scan_failed(self, exc: SanaqError) -> None:
+        self.scanning = False  # or no scan would ever start again
+        self._failed(exc)
 
     def stop_scanning(self) -> None:
         if self.service.slot is not None:
@@ -922,7 +1027,17 @@ class KioskApp(App):  # type: ignore[misc]
         if self.screen == "voting" and not self.alert:
             self._refresh_voting()
 
-    def sheet_result(self, r: SheetResult | SecondChance) -> None:
+    def sheet_result(self, r: SheetResult | SecondChance | TestTallyView) -> None:
+        if isinstance(r, TestTallyView):
+            self.test_tally = r
+            if self.screen == "testmode" and not self.alert:
+                self.render()
+            return
+        if isinstance(r, SheetResult) and r.mode == "test":
+            self.test_last = r
+            if self.on_result is not None:
+                self.on_result(r)
+            return
         if isinstance(r, SecondChance):
             self.chance = r
             self.chance_since = Clock.get_time()
@@ -962,6 +1077,21 @@ class KioskApp(App):  # type: ignore[misc]
 
     def _scan_stopped(self, stopped: ScanStopped) -> None:
         self.scanning = False
+        if stopped.mode == "test":
+            if stopped.code is not None and stopped.code in ALERTS:
+                self.alert = stopped.code
+            if self.screen == "testmode":
+                self.render()
+                if self.alert is None:
+                    Clock.schedule_once(
+                        lambda _dt: (
+                            self.start_scanning()
+                            if self.screen == "testmode" and not self.confirm_end_test
+                            else None
+                        ),
+                        1.0,
+                    )
+            return
         if self.status is not None:
             self.status = StatusView(
                 self.status.state,
@@ -986,8 +1116,8 @@ class KioskApp(App):  # type: ignore[misc]
         outer = BoxLayout(orientation="vertical", padding=self.fs(24), spacing=self.fs(12))
         panel = Panel(bg=PALE, orientation="vertical", padding=self.fs(24), spacing=self.fs(10))
         panel.add_widget(Widget())
-        panel.add_widget(Text(text(title, "kk"), self.fs(56), INK, bold=True, halign="center"))
-        panel.add_widget(Text(text(title, "ru"), self.fs(50), INK, bold=True, halign="center"))
+        panel.add_widget(multilingual(Text(text(title, "kk"), self.fs(56), INK, bold=True, halign="center")))
+        panel.add_widget(multilingual(Text(text(title, "ru"), self.fs(50), INK, bold=True, halign="center")))
         panel.add_widget(Text(sub, self.fs(28), MUTED, halign="center"))
         panel.add_widget(Widget())
         outer.add_widget(panel)
@@ -1040,7 +1170,12 @@ class KioskApp(App):  # type: ignore[misc]
         self._error_line(outer)
         if self.proposal is not None:
             outer.add_widget(
-                Text(self.t("review_second_member", decision=self.proposal[2]), self.fs(24), BLUE, bold=True)
+                Text(
+                    self.t("review_second_member", decision=self._decision_label(item, self.proposal[1])),
+                    self.fs(24),
+                    BLUE,
+                    bold=True,
+                )
             )
             pad = self._two_columns()
             pad.padding = 0
@@ -1049,6 +1184,7 @@ class KioskApp(App):  # type: ignore[misc]
                 self._confirm_review,
                 exclude=self.actor.name if self.actor else None,
                 ok_key="review_confirm",
+                commission_only=True,
             )
             outer.add_widget(pad)
             outer.add_widget(
@@ -1144,6 +1280,14 @@ class KioskApp(App):  # type: ignore[misc]
         self.pin = ""
         self.error = None
         self.render()
+
+    def _decision_label(self, item: ReviewItem, decisions: list[dict[str, Any]]) -> str:
+        """The proposed decision in words, in the language shown now."""
+        d = decisions[0]
+        if d["outcome"] == "vote":
+            names = {m.option: m.name for c in item.contests for m in c.marks}
+            return self.t("review_vote_for", option=names[d["choice"]][self.lang])
+        return self.t("review_invalid")
 
     def _cancel_proposal(self) -> None:
         self.proposal = None
@@ -1248,10 +1392,19 @@ class KioskApp(App):  # type: ignore[misc]
         if self.proto is None:
             return
         contest = self.proto.contest
-        self.call(lambda s: s.preview_protocol(contest), self._previewed)
+        # The page as wide as the panel shows it (less the padding and the scroll bar), so one
+        # pixel of the rendering is one pixel of the panel: sharp at 1280x800 and at 1920x1080.
+        width = int(Window.width - 2 * self.fs(12) - self.fs(10))
+        self.call(lambda s: s.preview_protocol(contest, width), self._previewed)
 
-    def _previewed(self, png: Path) -> None:
-        self.preview = png
+    def _previewed(self, image: PreviewImage) -> None:
+        self.preview = image.path
+        self.preview_image = image
+        # Decoded in the worker; here only the upload (one grey byte per pixel).
+        tex = Texture.create(size=(image.width, image.height), colorfmt="luminance")
+        tex.blit_buffer(image.pixels, colorfmt="luminance", bufferfmt="ubyte")
+        tex.flip_vertical()
+        self._preview_texture = tex
         self.goto("preview")
 
     def _screen_protocol(self) -> Widget:
@@ -1386,8 +1539,15 @@ class KioskApp(App):  # type: ignore[misc]
 
     def _screen_preview(self) -> Widget:
         outer = BoxLayout(orientation="vertical", padding=self.fs(12), spacing=self.fs(8))
-        if self.preview is not None:
-            outer.add_widget(Image(source=str(self.preview), nocache=True, fit_mode="contain"))
+        tex = self._preview_texture
+        if tex is not None:
+            # 1:1, the page's top first; the page scrolls (drag or the bar at the right).
+            page = Image(texture=tex, size_hint=(None, None), size=tex.size, fit_mode="fill")
+            holder = BoxLayout(size_hint=(1, None), height=tex.height)
+            holder.add_widget(page)
+            sv = ScrollView(do_scroll_x=False, bar_width=self.fs(10), scroll_type=["bars", "content"])
+            sv.add_widget(holder)
+            outer.add_widget(sv)
         outer.add_widget(
             Big(
                 self.t("back"),
@@ -1420,14 +1580,19 @@ class KioskApp(App):  # type: ignore[misc]
             status.append(
                 Text(("✓ " if v.finalised else "") + line, self.fs(18), GREEN if v.finalised else INK)
             )
-        if self.proto_note:
-            status.append(Text(self.proto_note, self.fs(20), GREEN, bold=True))
+        note = self.note_text(self.proto_note)
+        if note:
+            status.append(Text(note, self.fs(20), GREEN, bold=True))
         pad = self._two_columns()
         pad.padding = 0
-        self._pin_pad(pad, self._sign_protocols, ok_key="proto_sign_ok", above=status)
+        self._pin_pad(pad, self._sign_protocols, ok_key="proto_sign_ok", above=status, commission_only=True)
         outer.add_widget(pad)
         h, f = self.fs(MEMBER_TARGET), self.fs(20)
-        actions = BoxLayout(spacing=self.fs(8), size_hint_y=None, height=h)
+        # Portrait: two by two ("Қорытындылау" is one word too long for a quarter of 800 px).
+        actions = GridLayout(
+            cols=2 if Window.width < Window.height else 4, spacing=self.fs(8), size_hint_y=None
+        )
+        actions.bind(minimum_height=actions.setter("height"))
         actions.add_widget(Big(self.t("proto_finalise"), self.proto_finalise, h, f, bg=GREEN))
         actions.add_widget(Big(self.t("proto_print"), self.proto_print, h, f, bg=BLUE))
         actions.add_widget(Big(self.t("proto_export"), self.proto_export, h, f, bg=BAR))
@@ -1453,7 +1618,7 @@ class KioskApp(App):  # type: ignore[misc]
     def _finalised(self, result: tuple[list[Path], list[ProtocolView], StatusView]) -> None:
         paths, self.proto_views, self.status = result
         self.goto("protosign")
-        self.proto_note = self.t("proto_finalised", n=len(paths))
+        self.proto_note = ("proto_finalised", {"n": len(paths)})
         self.render()
 
     def proto_print(self) -> None:
@@ -1461,7 +1626,7 @@ class KioskApp(App):  # type: ignore[misc]
 
     def _printed(self, printed: list[Any]) -> None:
         self.goto("protosign")
-        self.proto_note = self.t("proto_printed", files=", ".join(p.pdf.name for p in printed))
+        self.proto_note = ("proto_printed", {"files": ", ".join(p.pdf.name for p in printed)})
         self.render()
 
     def proto_export(self) -> None:
@@ -1470,8 +1635,340 @@ class KioskApp(App):  # type: ignore[misc]
     def _exported(self, result: tuple[Path, StatusView]) -> None:
         path, self.status = result
         self.goto("protosign")
-        self.proto_note = self.t("proto_exported", path=path.name)
+        self.proto_note = ("proto_exported", {"path": path.name})
         self.render()
+
+    # --- the technician: devices, hot-plug, printer test, calibration ------------------------------------
+
+    def open_devices(self) -> None:
+        url = self.scanner_url or getattr(self.scanner, "url", None)
+
+        def look(s: KioskService) -> DevicesView:
+            s.scanner_url = url
+            return s.devices()
+
+        self._look = look
+        self.call(look, self._devices_shown)
+
+    def _devices_shown(self, view: DevicesView) -> None:
+        self.devices = view
+        if self.screen != "devices":
+            self.goto("devices")
+            self._start_hotplug()
+        else:
+            self.render()
+
+    def rescan_devices(self) -> None:
+        self.note = None
+        self.call(self._look, self._devices_shown)
+
+    def _start_hotplug(self) -> None:
+        """udev's add/remove events (drivers/discovery.py) look again by themselves; where there
+        are none, the screen says to press "look again"."""
+        from drivers.discovery import HotplugWatcher
+
+        def changed(_action: str, _node: str) -> None:
+            self._post(lambda: self.rescan_devices() if self.screen == "devices" else None)
+
+        self._hotplug = HotplugWatcher(changed)
+        if self._hotplug.start():
+            self.render()
+
+    def _stop_hotplug(self) -> None:
+        if self._hotplug is not None:
+            self._hotplug.stop()
+            self._hotplug = None
+
+    def print_test(self) -> None:
+        self.note = None
+        self.call(lambda s: (s.printer_test(), s.devices()), self._print_tested)
+
+    def _print_tested(self, result: tuple[PrintTest, DevicesView]) -> None:
+        test, self.devices = result
+        if test.ok:
+            self.note = ("devices_print_ok", {"where": test.where})
+            self.error = None
+        else:
+            self.note = ("devices_print_waits", {"n": test.waiting})
+            self.error = test.code
+        self.render()
+
+    def calibrate(self) -> None:
+        self.call(lambda s: s.calibrate(), self._calibrated)
+
+    def _calibrated(self, result: str) -> None:
+        self.note = ("devices_calibrated", {"result": result})
+        self.render()
+
+    def _device_row(self, d: Any) -> Widget:
+        state = self.t(f"device_state_{d.state}")
+        used = f" · {self.t('device_used')}" if d.configured else ""
+        colour = RED if d.state == "missing" else (AMBER if d.state == "simulated" else PALE)
+        row = Stack(bg=colour, padding=self.fs(8), spacing=self.fs(2))
+        row.add_widget(
+            Text(self.t("device_line", name=d.description, state=state) + used, self.fs(22), INK, bold=True)
+        )
+        row.add_widget(Text(d.url, self.fs(16), INK))
+        return row
+
+    def _screen_devices(self) -> Widget:
+        outer = BoxLayout(orientation="vertical", padding=self.fs(16), spacing=self.fs(8))
+        outer.add_widget(Text(self.t("devices_title"), self.fs(32), bold=True))
+        self._error_line(outer)
+        note = self.note_text(self.note)
+        if note:
+            outer.add_widget(Text(note, self.fs(22), GREEN if self.error is None else INK, bold=True))
+        col = self._column()
+        view = self.devices
+        if view is not None:
+            col.add_widget(Text(self.t("devices_scanners"), self.fs(26), bold=True))
+            for d in view.scanners:
+                col.add_widget(self._device_row(d))
+            if not view.scanners:
+                col.add_widget(Text(self.t("devices_none"), self.fs(20), MUTED))
+            col.add_widget(Text(self.t("devices_printers"), self.fs(26), bold=True))
+            for d in view.printers:
+                col.add_widget(self._device_row(d))
+            col.add_widget(Text(self.t("devices_spool", n=view.print_waiting), self.fs(20)))
+            hot = self._hotplug is not None and self._hotplug.available
+            col.add_widget(
+                Text(self.t("devices_hotplug_on" if hot else "devices_hotplug_off"), self.fs(20), MUTED)
+            )
+        outer.add_widget(self._scroll(col))
+        h, f = self.fs(MEMBER_TARGET), self.fs(22)
+        buttons = [
+            Big(self.t("devices_rescan"), self.rescan_devices, h, f, bg=BLUE),
+            Big(self.t("devices_print_test"), self.print_test, h, f, bg=GREEN),
+        ]
+        if view is not None and view.calibration:
+            buttons.append(Big(self.t("devices_calibrate"), self.calibrate, h, f, bg=BAR))
+        buttons.append(Big(self.t("back"), lambda: self.goto("home"), h, f, bg=GREY, fg=INK))
+        cols = 2 if Window.width < Window.height else len(buttons)
+        actions = GridLayout(cols=cols, spacing=self.fs(8), size_hint_y=None)
+        actions.bind(minimum_height=actions.setter("height"))
+        for b in buttons:
+            actions.add_widget(b)
+        outer.add_widget(actions)
+        return outer
+
+    # --- the logic-and-accuracy test ------------------------------------------------------------------------
+
+    def start_test(self) -> None:
+        self.stop_scanning()
+        self.note = None
+        self.test_last = None
+        assert self.worker is not None
+        self.worker.call(
+            lambda s: (s.transition("start_test"), s.test_tally()),
+            self._test_started,
+            partial(self._refused, "start_test"),
+        )
+
+    def _test_started(self, result: tuple[StatusView, TestTallyView]) -> None:
+        self.status, self.test_tally = result
+        self.goto("testmode")
+
+    def open_test(self) -> None:
+        self.call(lambda s: (s.status(), s.test_tally()), self._test_started)
+
+    def ask_end_test(self) -> None:
+        self.stop_scanning()
+        self.confirm_end_test = True
+        self.render()
+
+    def end_test(self) -> None:
+        self.stop_scanning()
+        assert self.worker is not None
+        self.worker.call(lambda s: s.end_test(), self._test_ended, partial(self._refused, "end_test"))
+
+    def _test_ended(self, result: tuple[StatusView, int]) -> None:
+        self.status, cleared = result
+        self.test_tally = None
+        self.test_last = None
+        self.goto("home")
+        self.note = ("test_ended", {"n": cleared})
+        self.render()
+
+    def _screen_testmode(self) -> Widget:
+        outer = BoxLayout(orientation="vertical", padding=self.fs(12), spacing=self.fs(8))
+        if self.alert:
+            outer.add_widget(self._alert_panel(self.alert))
+            return outer
+        tally = self.test_tally
+        outer.add_widget(Text(self.t("test_title"), self.fs(30), bold=True))
+        self._error_line(outer)
+        body = self._two_columns()
+        body.padding = 0
+        left = Panel(
+            bg=WHITE,
+            orientation="vertical",
+            padding=self.fs(8),
+            spacing=self.fs(6),
+            size_hint_x=0.4 if Window.width >= Window.height else 1,
+        )
+        left.add_widget(Text(self.t("test_insert"), self.fs(26), INK, bold=True, halign="center"))
+        self.test_counter = Counter(str(tally.sheets if tally else 0), self.fs(160))
+        left.add_widget(self.test_counter)
+        if tally is not None:
+            left.add_widget(
+                Text(
+                    self.t("test_counts", sheets=tally.sheets, returned=tally.returned),
+                    self.fs(22),
+                    halign="center",
+                )
+            )
+        last = self.test_last
+        if last is not None:
+            if last.outcome == "returned":
+                line = self.t("test_last_returned", reason=error_text(last.reason or "unreadable", self.lang))
+                left.add_widget(Text("✗ " + line, self.fs(20), RED, bold=True, halign="center"))
+            else:
+                left.add_widget(
+                    Text("✓ " + self.t("test_last_accepted"), self.fs(20), GREEN, bold=True, halign="center")
+                )
+        left.add_widget(
+            Text(
+                "● " + self.t("scanner_working" if self.scanning else "scanner_ready"),
+                self.fs(20),
+                MUTED,
+                halign="center",
+            )
+        )
+        body.add_widget(left)
+        col = self._column()
+        if tally is not None:
+            for title, options, blank, overvote, review in tally.contests:
+                card = Stack(bg=PALE, padding=self.fs(8), spacing=self.fs(2))
+                card.add_widget(Text(title[self.lang], self.fs(22), bold=True))
+                for name, n in options:
+                    card.add_widget(Text(self.t("test_option", option=name[self.lang], n=n), self.fs(20)))
+                card.add_widget(
+                    Text(
+                        self.t("test_invalid", blank=blank, overvote=overvote, review=review),
+                        self.fs(18),
+                        MUTED,
+                    )
+                )
+                col.add_widget(card)
+        body.add_widget(self._scroll(col))
+        outer.add_widget(body)
+        h, f = self.fs(MEMBER_TARGET), self.fs(22)
+        outer.add_widget(Text(self.t("test_end_note"), self.fs(20), RED, bold=True))
+        if self.confirm_end_test:
+            n = tally.sheets if tally else 0
+            outer.add_widget(Text(self.t("test_confirm_end", n=n), self.fs(24), RED, bold=True))
+            row = BoxLayout(spacing=self.fs(16), size_hint_y=None, height=h)
+            row.add_widget(Big(self.t("yes"), self.end_test, h, f, bg=RED))
+            row.add_widget(Big(self.t("no"), lambda: self.goto("testmode"), h, f, bg=GREY, fg=INK))
+            outer.add_widget(row)
+            return outer
+        actions = BoxLayout(spacing=self.fs(8), size_hint_y=None, height=h)
+        actions.add_widget(Big(self.t("action_test_end"), self.ask_end_test, h, f, bg=RED))
+        actions.add_widget(Big(self.t("commission_menu"), self.commission, h, f, bg=BAR))
+        outer.add_widget(actions)
+        return outer
+
+    # --- sync to headquarters and the USB export -------------------------------------------------------------
+
+    def open_sync(self) -> None:
+        self.call(lambda s: s.sync_status(), self._sync_shown)
+
+    def _sync_shown(self, view: SyncView) -> None:
+        self.sync = view
+        self.sending = False
+        if self.screen != "sync":
+            self.goto("sync")
+        else:
+            self.render()
+
+    def send_now(self) -> None:
+        if self.sending:
+            return
+        self.sending = True
+        self.error = None
+        self.render()
+        assert self.worker is not None
+        self.worker.call(lambda s: (s.send_now(), s.status()), self._sent, self._send_failed)
+
+    def _sent(self, result: tuple[SyncView, StatusView]) -> None:
+        view, self.status = result
+        self._sync_shown(view)
+
+    def _send_failed(self, exc: SanaqError) -> None:
+        self.sending = False
+        self._failed(exc)
+        self.call(lambda s: s.sync_status(), self._sync_shown)
+
+    def _screen_sync(self) -> Widget:
+        outer = BoxLayout(orientation="vertical", padding=self.fs(16), spacing=self.fs(8))
+        outer.add_widget(Text(self.t("sync_title"), self.fs(32), bold=True))
+        self._error_line(outer)
+        view = self.sync
+        col = self._column()
+        if view is not None:
+            col.add_widget(
+                Text(self.t("sync_hq", url=view.hq) if view.hq else self.t("sync_no_hq"), self.fs(20), MUTED)
+            )
+            if not view.deliveries:
+                col.add_widget(Text(self.t("sync_none"), self.fs(22)))
+            for d in view.deliveries:
+                key = {"receipt received": "sync_state_receipt"}.get(d.state, f"sync_state_{d.state}")
+                ok = d.state == "receipt received"
+                card = Stack(bg=PALE if not ok else WHITE, padding=self.fs(8), spacing=self.fs(2))
+                card.add_widget(
+                    Text(
+                        ("✓ " if ok else "● ")
+                        + self.t("sync_row", name=d.name, state=self.t(key), attempts=d.attempts),
+                        self.fs(20),
+                        GREEN if ok else INK,
+                        bold=True,
+                    )
+                )
+                if d.receipt:
+                    title, version, at = d.receipt
+                    card.add_widget(
+                        Text(
+                            self.t("sync_receipt", contest=title[self.lang], version=version, at=at),
+                            self.fs(18),
+                        )
+                    )
+                if d.last_error and not ok:
+                    card.add_widget(Text(self.t("sync_error", error=d.last_error), self.fs(18), RED))
+                col.add_widget(card)
+            col.add_widget(Text(self.t("sync_usb"), self.fs(26), bold=True))
+            col.add_widget(
+                Text(
+                    self.t("sync_usb_done" if view.exported else "sync_usb_none"),
+                    self.fs(22),
+                    GREEN if view.exported else INK,
+                )
+            )
+            if view.stick is None:
+                col.add_widget(Text(self.t("sync_no_stick"), self.fs(20), MUTED))
+            for line in view.export:
+                folder, _, verdict = line.rpartition(": ")
+                if verdict == "ok":
+                    col.add_widget(Text(self.t("sync_usb_ok", folder=folder), self.fs(20), GREEN))
+                else:
+                    col.add_widget(Text(f"{folder}: {error_text(verdict, self.lang)}", self.fs(20), RED))
+        outer.add_widget(self._scroll(col))
+        h, f = self.fs(MEMBER_TARGET), self.fs(22)
+        actions = BoxLayout(spacing=self.fs(8), size_hint_y=None, height=h)
+        if view is not None and view.hq:  # without headquarters' address there is nowhere to send
+            actions.add_widget(
+                Big(
+                    self.t("sync_sending") if self.sending else self.t("sync_send"),
+                    self.send_now,
+                    h,
+                    f,
+                    bg=GREY if self.sending else GREEN,
+                    fg=INK if self.sending else WHITE,
+                )
+            )
+        actions.add_widget(Big(self.t("sync_refresh"), self.open_sync, h, f, bg=BLUE))
+        actions.add_widget(Big(self.t("back"), lambda: self.goto("home"), h, f, bg=GREY, fg=INK))
+        outer.add_widget(actions)
+        return outer
 
 
 class Counter(Label):  # type: ignore[misc]

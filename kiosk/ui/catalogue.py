@@ -8,6 +8,8 @@ the commands print. A test checks that every entry has all three languages and t
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Literal
 
 from kiosk.messages import MESSAGES
@@ -37,7 +39,7 @@ TEXT: dict[str, T] = {
     "back": {"kk": "Артқа", "ru": "Назад", "en": "Back"},
     "state_unconfigured": {"kk": "Баптау", "ru": "Настройка", "en": "Set-up"},
     "state_configured": {"kk": "Дайын, ашылмаған", "ru": "Готов, не открыт", "en": "Ready, not open"},
-    "state_testing": {"kk": "Тексеру режимі", "ru": "Тестовый режим", "en": "Test mode"},
+    "state_testing": {"kk": "Сынақ режимі", "ru": "Тестовый режим", "en": "Test mode"},
     "state_open": {"kk": "Дауыс беру жүріп жатыр", "ru": "Идёт голосование", "en": "Voting open"},
     "state_paused": {"kk": "Үзіліс", "ru": "Перерыв", "en": "Paused"},
     "state_closed": {"kk": "Дауыс беру аяқталды", "ru": "Голосование закрыто", "en": "Voting closed"},
@@ -328,6 +330,210 @@ TEXT: dict[str, T] = {
         "ru": "Записано на USB: {path}",
         "en": "Written to USB: {path}",
     },
+    # --- the technician: devices, printer test, calibration (issue 14, third pass) ---------------
+    "action_devices": {"kk": "Құрылғылар", "ru": "Устройства", "en": "Devices"},
+    "devices_title": {
+        "kk": "Сканерлер мен принтерлер",
+        "ru": "Сканеры и принтеры",
+        "en": "Scanners and printers",
+    },
+    "devices_scanners": {"kk": "Сканерлер", "ru": "Сканеры", "en": "Scanners"},
+    "devices_printers": {"kk": "Принтерлер", "ru": "Принтеры", "en": "Printers"},
+    "device_line": {"kk": "{name}: {state}", "ru": "{name}: {state}", "en": "{name}: {state}"},
+    "device_used": {"kk": "киоск қолданады", "ru": "использует киоск", "en": "used by the kiosk"},
+    "device_state_in_use": {"kk": "жұмыс істеп тұр", "ru": "работает", "en": "in use"},
+    "device_state_present": {"kk": "қосылған", "ru": "подключён", "en": "connected"},
+    "device_state_missing": {"kk": "табылмады", "ru": "не найден", "en": "not found"},
+    "device_state_simulated": {
+        "kk": "ӘЗІРЛЕУ: имитация",
+        "ru": "РАЗРАБОТКА: имитация",
+        "en": "DEVELOPMENT: simulated",
+    },
+    "device_state_configured": {"kk": "бапталған", "ru": "настроен", "en": "set up"},
+    "device_state_pdf": {
+        "kk": "PDF файлға басады",
+        "ru": "печатает в PDF-файл",
+        "en": "prints to a PDF file",
+    },
+    "devices_none": {"kk": "Ештеңе табылмады", "ru": "Ничего не найдено", "en": "Nothing found"},
+    "devices_rescan": {"kk": "Қайта іздеу", "ru": "Искать снова", "en": "Look again"},
+    "devices_hotplug_on": {
+        "kk": "Құрылғыны қосу не ажырату бірден көрінеді.",
+        "ru": "Подключение и отключение устройства видно сразу.",
+        "en": "Plugging a device in or out shows at once.",
+    },
+    "devices_hotplug_off": {
+        "kk": "Бұл жерде қосу оқиғалары жоқ: құрылғыны қосқан соң «Қайта іздеу» басыңыз.",
+        "ru": "Здесь нет событий подключения: после подключения нажмите «Искать снова».",
+        "en": "No plug events here: after plugging a device in, press “Look again”.",
+    },
+    "devices_print_test": {"kk": "Принтерді тексеру", "ru": "Проверить принтер", "en": "Test the printer"},
+    "devices_print_ok": {
+        "kk": "✓ Сынақ беті басылды: {where}",
+        "ru": "✓ Тестовая страница напечатана: {where}",
+        "en": "✓ Test page printed: {where}",
+    },
+    "devices_print_waits": {
+        "kk": "Сынақ беті кезекте күтіп тұр (кезекте: {n})",
+        "ru": "Тестовая страница ждёт в очереди (в очереди: {n})",
+        "en": "The test page waits in the queue ({n} waiting)",
+    },
+    "devices_spool": {
+        "kk": "Басып шығару кезегінде: {n}",
+        "ru": "В очереди печати: {n}",
+        "en": "Waiting to print: {n}",
+    },
+    "devices_calibrate": {
+        "kk": "Сканерді калибрлеу",
+        "ru": "Калибровать сканер",
+        "en": "Calibrate the scanner",
+    },
+    "devices_calibrated": {
+        "kk": "Калибрлеу: {result}",
+        "ru": "Калибровка: {result}",
+        "en": "Calibration: {result}",
+    },
+    "printer_test_title": {"kk": "Принтерді тексеру", "ru": "Проверка принтера", "en": "Printer test"},
+    "printer_test_line": {
+        "kk": "Учаске №{station}, {when}: принтер жұмыс істейді",
+        "ru": "Участок №{station}, {when}: принтер работает",
+        "en": "Station №{station}, {when}: the printer works",
+    },
+    # --- the logic-and-accuracy test --------------------------------------------------------------
+    "action_test_start": {
+        "kk": "Сынақ режимін бастау",
+        "ru": "Начать тестовый режим",
+        "en": "Start test mode",
+    },
+    "action_test_screen": {"kk": "Сынақ экраны", "ru": "Экран теста", "en": "Test screen"},
+    "action_test_end": {
+        "kk": "Сынақ режимін аяқтау",
+        "ru": "Завершить тестовый режим",
+        "en": "End test mode",
+    },
+    "test_banner": {"kk": "СЫНАҚ РЕЖИМІ", "ru": "ТЕСТОВЫЙ РЕЖИМ", "en": "TEST MODE"},
+    "test_banner_sub": {
+        "kk": "Бұл дауыс беру емес: ештеңе ресми саналмайды",
+        "ru": "Это не голосование: ничего не учитывается официально",
+        "en": "This is not voting: nothing is counted officially",
+    },
+    "test_title": {
+        "kk": "Логика мен дәлдікті сынау",
+        "ru": "Проверка логики и точности",
+        "en": "Logic-and-accuracy test",
+    },
+    "test_insert": {
+        "kk": "Сынақ бюллетеньдерін сканерге салыңыз",
+        "ru": "Вставьте тестовые бюллетени в сканер",
+        "en": "Feed the test ballots into the scanner",
+    },
+    "test_counts": {
+        "kk": "Сынақ бюллетеньдері: {sheets}. Қайтарылды: {returned}.",
+        "ru": "Тестовых бюллетеней: {sheets}. Возвращено: {returned}.",
+        "en": "Test ballots: {sheets}. Returned: {returned}.",
+    },
+    "test_option": {"kk": "{option}: {n}", "ru": "{option}: {n}", "en": "{option}: {n}"},
+    "test_invalid": {
+        "kk": "Бос: {blank} · Артық белгі: {overvote} · Шешім күтуде: {review}",
+        "ru": "Пустых: {blank} · Лишние отметки: {overvote} · Ждут решения: {review}",
+        "en": "Blank: {blank} · Over-marked: {overvote} · Awaiting decision: {review}",
+    },
+    "test_last_accepted": {
+        "kk": "Соңғы сынақ бюллетені есептелді",
+        "ru": "Последний тестовый бюллетень учтён",
+        "en": "The last test ballot was counted",
+    },
+    "test_last_returned": {
+        "kk": "Соңғы бюллетень қайтарылды: {reason}",
+        "ru": "Последний бюллетень возвращён: {reason}",
+        "en": "The last ballot was returned: {reason}",
+    },
+    "test_end_note": {
+        "kk": "Сынақ режимін аяқтағанда барлық сынақ есептері өшіріледі: олар ресми санаққа ешқашан кірмейді.",
+        "ru": "При завершении тестового режима все тестовые подсчёты удаляются: в официальный подсчёт они не попадают.",
+        "en": "Ending test mode deletes every test count: they never reach the official count.",
+    },
+    "test_confirm_end": {
+        "kk": "Сынақ режимін аяқтап, {n} сынақ бюллетенінің есебін өшіресіз бе?",
+        "ru": "Завершить тестовый режим и удалить подсчёт тестовых бюллетеней ({n})?",
+        "en": "End test mode and delete the count of {n} test ballots?",
+    },
+    "test_ended": {
+        "kk": "Сынақ режимі аяқталды: {n} сынақ бюллетенінің есебі өшірілді.",
+        "ru": "Тестовый режим завершён: подсчёт тестовых бюллетеней ({n}) удалён.",
+        "en": "Test mode ended: the count of {n} test ballots was deleted.",
+    },
+    "test_open_refused": {
+        "kk": "Сынақ есептерінен ресми санақ басталмайды: алдымен сынақ режимін аяқтаңыз.",
+        "ru": "Официальный подсчёт не начинается с тестовых подсчётов: сначала завершите тестовый режим.",
+        "en": "Official counting never starts from test counts: end test mode first.",
+    },
+    "open_refused": {
+        "kk": "Дауыс беру ашылмады.",
+        "ru": "Голосование не открыто.",
+        "en": "Voting was not opened.",
+    },
+    # --- sync to headquarters and the USB export ----------------------------------------------------
+    "action_sync": {"kk": "Жіберу және USB", "ru": "Отправка и USB", "en": "Sending and USB"},
+    "sync_title": {
+        "kk": "Хаттамаларды жіберу",
+        "ru": "Отправка протоколов",
+        "en": "Sending the protocols",
+    },
+    "sync_state_pending": {"kk": "жіберілмеген", "ru": "не отправлен", "en": "not sent"},
+    "sync_state_sent": {
+        "kk": "жіберілді, түбіртек жоқ",
+        "ru": "отправлен, квитанции нет",
+        "en": "sent, no receipt",
+    },
+    "sync_state_receipt": {"kk": "түбіртек алынды", "ru": "квитанция получена", "en": "receipt received"},
+    "sync_state_refused": {"kk": "қабылданбады", "ru": "отклонён", "en": "refused"},
+    "sync_row": {
+        "kk": "{name}: {state} · әрекет: {attempts}",
+        "ru": "{name}: {state} · попыток: {attempts}",
+        "en": "{name}: {state} · attempts: {attempts}",
+    },
+    "sync_error": {
+        "kk": "Соңғы қате: {error}",
+        "ru": "Последняя ошибка: {error}",
+        "en": "Last error: {error}",
+    },
+    "sync_receipt": {
+        "kk": "Түбіртек: {contest}, {version}-нұсқа, {at}",
+        "ru": "Квитанция: {contest}, версия {version}, {at}",
+        "en": "Receipt: {contest}, version {version}, {at}",
+    },
+    "sync_none": {
+        "kk": "Жіберетін хаттама жоқ: алдымен қорытындылаңыз.",
+        "ru": "Нечего отправлять: сначала подведите итоги.",
+        "en": "Nothing to send: finalise first.",
+    },
+    "sync_hq": {"kk": "Қабылдаушы: {url}", "ru": "Получатель: {url}", "en": "Headquarters: {url}"},
+    "sync_no_hq": {
+        "kk": "Жіберу мекенжайы бапталмаған.",
+        "ru": "Адрес отправки не настроен.",
+        "en": "No headquarters address is set.",
+    },
+    "sync_send": {"kk": "Қазір жіберу", "ru": "Отправить сейчас", "en": "Send now"},
+    "sync_sending": {"kk": "Жіберіліп жатыр…", "ru": "Отправляется…", "en": "Sending…"},
+    "sync_refresh": {"kk": "Жаңарту", "ru": "Обновить", "en": "Refresh"},
+    "sync_usb": {"kk": "USB-ге жазу", "ru": "Запись на USB", "en": "USB export"},
+    "sync_usb_none": {
+        "kk": "USB-ге әлі жазылмаған.",
+        "ru": "На USB ещё не записано.",
+        "en": "Not exported to USB yet.",
+    },
+    "sync_usb_done": {"kk": "USB-ге жазылды.", "ru": "Записано на USB.", "en": "Exported to USB."},
+    "sync_usb_ok": {
+        "kk": "{folder}: тексерілді ✓",
+        "ru": "{folder}: проверено ✓",
+        "en": "{folder}: verified ✓",
+    },
+    "sync_no_stick": {
+        "kk": "USB жинақтауышы салынбаған.",
+        "ru": "USB-накопитель не вставлен.",
+        "en": "No USB stick is in.",
+    },
 }
 
 
@@ -350,3 +556,50 @@ def state_text(state: str, lang: Lang) -> str:
 
 def role_text(role: str, lang: Lang) -> str:
     return text(f"role_{role}", lang)
+
+
+# --- the language check: no string of another language left on screen --------------------------------
+
+
+def _pieces(template: str) -> list[str]:
+    """The literal pieces of a template between its {placeholders}, those with 4 letters or more."""
+    return [p.strip() for p in re.split(r"{\w+}", template) if sum(ch.isalpha() for ch in p) >= 4]
+
+
+class LanguageCheck:
+    """Which strings on screen belong to a language other than the one shown: every catalogue
+    entry, every message of kiosk/messages.py and the package's own texts (names, titles) are cut
+    into their literal pieces; a piece of language M that no entry of language L contains, found
+    on a screen shown in L, is a leftover of M."""
+
+    def __init__(self, extra: Iterable[dict[str, str]] = ()) -> None:
+        entries: list[dict[str, str]] = [{str(k): v for k, v in e.items()} for e in TEXT.values()]
+        entries += [{k: v for k, v in m.items() if k in LANGS} for m in MESSAGES.values()]
+        entries += [dict(e) for e in extra]
+        self.pieces: dict[str, set[str]] = {lang: set() for lang in LANGS}
+        whole: dict[str, list[str]] = {lang: [] for lang in LANGS}
+        for e in entries:
+            for lang in LANGS:
+                if e.get(lang):
+                    self.pieces[lang].update(_pieces(e[lang]))
+                    whole[lang].append(e[lang])
+        # A piece is foreign to L only if no text of L contains it ("Комиссия" is Kazakh too).
+        self.only: dict[tuple[str, str], list[str]] = {}
+        for lang in LANGS:
+            own = "\n".join(whole[lang])
+            for other in LANGS:
+                if other != lang:
+                    self.only[(lang, other)] = sorted(p for p in self.pieces[other] if p not in own)
+
+    def foreign(self, texts: Iterable[str], lang: Lang) -> list[tuple[str, str, str]]:
+        """(text on screen, the foreign piece in it, its language)."""
+        found: list[tuple[str, str, str]] = []
+        for t in texts:
+            for other in LANGS:
+                if other == lang:
+                    continue
+                for piece in self.only[(lang, other)]:
+                    if piece in t:
+                        found.append((t, piece, other))
+                        break
+        return found

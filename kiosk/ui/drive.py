@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kivy.base import EventLoop, runTouchApp
+from kivy.core.window import Window
+from kivy.graphics import Color, Rectangle
 from kivy.tests.common import UnitTestTouch
 from kivy.uix.button import Button
 from kivy.uix.label import Label
@@ -80,7 +82,51 @@ class Driver:
         touch.touch_up()
         self.frames(2)
 
+    def visible_texts(self) -> list[str]:
+        """Every text on screen (labels and buttons) except what shows several languages on
+        purpose (`widgets.multilingual`: what voters read, the TEST banner, the language buttons)."""
+        out = []
+        for w in self.widgets():
+            if not isinstance(w, Label) or not w.text:
+                continue
+            node: Widget | None = w
+            mixed = False
+            while node is not None and node is not self.app.root_box:
+                if getattr(node, "multilingual", False):
+                    mixed = True
+                    break
+                node = node.parent
+            if not mixed:
+                out.append(w.text)
+        return out
+
+    def cut_words(self) -> list[str]:
+        """Texts on screen with a word wider than its label's wrapping width (Kivy then breaks
+        the word in the middle: "Қорытындыла / у")."""
+        cut = []
+        for w in self.widgets():
+            if not isinstance(w, Label) or not w.text or w.text_size[0] is None:
+                continue
+            width = w.text_size[0]
+            if width <= 1:
+                continue  # not laid out yet
+            core = w._label
+            for word in w.text.split():
+                if core.get_extents(word)[0] > width:
+                    cut.append(f"{word!r} in {w.text!r} ({width:.0f} px)")
+                    break
+        return cut
+
     def shot(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.frames(3)
-        self.app.root_box.export_to_png(str(path))
+        # The window's clear colour is the background on screen; the picture gets it drawn in.
+        root = self.app.root_box
+        with root.canvas.before:
+            paper = Color(*Window.clearcolor)
+            sheet = Rectangle(pos=root.pos, size=root.size)
+        try:
+            root.export_to_png(str(path))
+        finally:
+            root.canvas.before.remove(sheet)
+            root.canvas.before.remove(paper)

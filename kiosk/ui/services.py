@@ -26,7 +26,9 @@ import json
 import logging
 import os
 import queue
+import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -38,12 +40,15 @@ from typing import Any, Literal
 import numpy as np
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from drivers.discovery import attached as attached_devices
+from drivers.printer import PrintJob, PrintSpool, line_image, open_printer
+from kiosk.cli import COMMANDS
 from kiosk.cli.export import prepare as export_prepare
 from kiosk.election.load import load_election, sample_package_bytes, trust
-from kiosk.election.package import DEV_KEY_LABEL, LoadedPackage
+from kiosk.election.package import DEV_KEY_LABEL, LoadedPackage, development_private_key
 from kiosk.errors import SanaqError
 from kiosk.protocol.desk import Desk, JournalFacts, commission_decided
-from kiosk.protocol.export import Exporter
+from kiosk.protocol.export import Exporter, load_public_key, verify_export
 from kiosk.protocol.keys import (
     MAX_PIN_ATTEMPTS,
     create_member_key,
@@ -66,6 +71,12 @@ from kiosk.station.lifecycle import Refused
 from kiosk.station.ports import FedSheet, ScannerPort, Whereabouts
 from kiosk.station.reports import Slip
 from kiosk.station.service import ScanSummary, Station, SystemClock, reading_record, scanner_identity
+from kiosk.sync.outbox import Outbox
+from kiosk.sync.wire import verify_receipt
+from kiosk.ui.catalogue import text
+from kiosk.ui.technicians import KEYS as TECHNICIAN_KEYS
+from kiosk.ui.technicians import ROSTER as TECHNICIAN_ROSTER
+from kiosk.ui.technicians import TechnicianRoster, load_roster, sign_roster
 
 log = logging.getLogger("sanaq.ui")
 
@@ -74,6 +85,7 @@ PROTOCOLS = "protocols"  # finalised protocols, as `sanaq protocol finalise` wri
 PRINTS = "print"  # printed protocols (PDF) and the screen's previews
 PACKAGE = "election.json"
 ENROLMENT = "enrolment.json"  # as `sanaq protocol enrol` installs it
+SPOOL = "spool"  # the print spool (drivers/printer.py PrintSpool), as `sanaq print` keeps it
 
 WORKER_NICE = 10
 
@@ -141,8 +153,9 @@ class SheetResult:
 
     outcome: Literal["accepted", "returned", "cast_as_is"]
     reason: str | None  # a message code for a returned sheet
-    counter: int  # the public counter after this sheet
+    counter: int  # the public counter after this sheet (in test mode: the test sheets)
     read_at: float  # time.perf_counter() when the reader finished (for the benchmark)
+    mode: Mode = "official"
 
 
 @dataclass(frozen=True)
@@ -157,7 +170,8 @@ class SecondChance:
 @dataclass(frozen=True)
 class ScanStopped:
     code: str | None  # None: the scanner ran out of paper (a batch, the simulator)
-    counter: int
+    counter: int  # official sheets counted
+    mode: Mode = "official"
 
 
 @dataclass(frozen=True)
@@ -231,6 +245,75 @@ class Printed:
     pdf: Path
 
 
+@dataclass(frozen=True)
+class DeviceView:
+    """A scanner or printer as the technician's screen shows it."""
+
+    kind: Literal["scanner", "printer"]
+    url: str
+    description: str
+    # in_use: the kiosk has it open now; present: found attached; missing: configured but not
+    # found; simulated: a development scanner (sim:); pdf: the kiosk's PDF printer (no printer set)
+    state: str
+    configured: bool  # the one the kiosk uses (not only found on the bus)
+
+
+@dataclass(frozen=True)
+class DevicesView:
+    scanners: tuple[DeviceView, ...]
+    printers: tuple[DeviceView, ...]
+    calibration: bool  # `sanaq calibrate` exists (the screen shows its button only then)
+    print_waiting: int  # jobs waiting in the print spool
+
+
+@dataclass(frozen=True)
+class PrintTest:
+    ok: bool
+    code: str | None  # the printer's error code when the job waits in the spool
+    where: str  # the PDF written, or the printer's URL
+    waiting: int
+
+
+@dataclass(frozen=True)
+class TestTallyView:
+    """The logic-and-accuracy test's counts (mode 'test'), per contest, as the screen shows them."""
+
+    sheets: int
+    returned: int
+    contests: tuple[tuple[Texts, tuple[tuple[Texts, int], ...], int, int, int], ...]
+    # (contest title, ((option name, count), ...), blank, over-marked, awaiting review)
+
+
+@dataclass(frozen=True)
+class DeliveryView:
+    name: str
+    state: str  # pending | sent | refused | receipt received (kiosk/sync/outbox.py)
+    attempts: int
+    last_error: str | None
+    receipt: tuple[Texts, int, str] | None  # the verified receipt: contest title, version, stored at
+
+
+@dataclass(frozen=True)
+class SyncView:
+    deliveries: tuple[DeliveryView, ...]
+    hq: str | None  # headquarters' URL (None: not configured on this kiosk)
+    state: str  # the station's lifecycle state
+    export: tuple[str, ...]  # export folders found on the stick, each "NAME: ok" or its problem
+    exported: bool  # the journal has an export step
+    stick: str | None  # the stick's mount point, if one is given and mounted
+
+
+@dataclass(frozen=True)
+class PreviewImage:
+    """The printed protocol's first page, rendered for the panel (grey, 8 bits), decoded in the
+    worker so that the window only uploads it."""
+
+    path: Path
+    width: int
+    height: int
+    pixels: bytes = field(repr=False)
+
+
 # --- the commission ----------------------------------------------------------------------------------
 #
 # The protocol's members are the commission: the enrolment signed by headquarters says who
@@ -241,6 +324,8 @@ class Printed:
 
 # The development sample's commission (kiosk/protocol/sample.py): ids, roles and PINs.
 DEMO_MEMBERS: tuple[tuple[str, str, str], ...] = tuple((m, r, SAMPLE_PIN[m]) for m, r in SAMPLE_MEMBERS)
+# The development sample's technician (kiosk/ui/technicians.py): not on the commission's roster.
+DEMO_TECHNICIANS: tuple[tuple[str, str, str], ...] = (("timur", "technician", "555555"),)
 
 
 class Commission:
@@ -275,6 +360,31 @@ class Commission:
         return Member(enrolled.id, enrolled.role), key
 
 
+class Technicians:
+    """The technicians headquarters enrolled for this kiosk (DATA/technicians.json); a PIN is
+    checked by unlocking the technician's key, with the same lock-out as a member's."""
+
+    def __init__(self, data: Path, roster: TechnicianRoster, store: ProtocolStore) -> None:
+        self.keys = data / TECHNICIAN_KEYS
+        self.roster = roster
+        self.store = store
+
+    def members(self) -> list[Member]:
+        return [Member(i, "technician") for i, _ in self.roster.technicians]
+
+    def knows(self, name: str) -> bool:
+        return self.roster.key_of(name) is not None
+
+    def check(self, name: str, pin: str) -> Member:
+        enrolled = self.roster.key_of(name)
+        if enrolled is None:
+            raise SanaqError("member_unknown", name)
+        if member_public(self.keys, name).public != enrolled:
+            raise SanaqError("member_key_corrupt", f"{name}: not the enrolled key")
+        unlock_member_key(self.keys, name, pin, self.store)
+        return Member(name, "technician")
+
+
 def enrol_development_commission(data: Path, package: LoadedPackage, station_id: str) -> dict[str, str]:
     """A DEVELOPMENT package's commission, made as kiosk/protocol/sample.py makes it: each
     member's key under their sample PIN, and the enrolment signed with the DEVELOPMENT key."""
@@ -287,9 +397,39 @@ def enrol_development_commission(data: Path, package: LoadedPackage, station_id:
                 raise
             public = member_public(data, mid).public
         members.append((mid, role, public))
-    jws = make_enrolment(package, station_id, public_key_of(load_device_key(data)), members)
+    device = public_key_of(load_device_key(data))
+    jws = make_enrolment(package, station_id, device, members)
     (data / ENROLMENT).write_text(json.dumps(jws, indent=1) + "\n")
+    # The technician: their own roster, signed with the same DEVELOPMENT key.
+    techs = []
+    for tid, role, pin in DEMO_TECHNICIANS:
+        try:
+            public = create_member_key(data / TECHNICIAN_KEYS, tid, role, pin).public
+        except SanaqError as exc:
+            if exc.code != "member_key_exists":
+                raise
+            public = member_public(data / TECHNICIAN_KEYS, tid).public
+        techs.append((tid, public))
+    roster = TechnicianRoster(package.election_hash, station_id, device, tuple(techs))
+    (data / TECHNICIAN_ROSTER).write_text(
+        json.dumps(sign_roster(roster, development_private_key()), indent=1) + "\n"
+    )
     return jws
+
+
+def load_technicians(
+    data: Path, package: LoadedPackage, station_id: str, hq_key: Path | None
+) -> TechnicianRoster | None:
+    """DATA/technicians.json verified against headquarters' key, this election, this station and
+    this kiosk's device key; None where no technician is enrolled."""
+    roster = load_roster(data, trust(hq_key))
+    if roster is None:
+        return None
+    if roster.election_hash != package.election_hash or roster.station != station_id:
+        raise SanaqError("protocol_enrolment_mismatch", "the technicians are for another election or station")
+    if public_key_of(load_device_key(data)) != roster.device_key:
+        raise SanaqError("protocol_enrolment_mismatch", "the technicians' device key is not this kiosk's")
+    return roster
 
 
 def load_enrolment(data: Path, package: LoadedPackage, station_id: str, hq_key: Path | None) -> Enrolment:
@@ -428,6 +568,9 @@ class KioskService:
         clock: Clock | None = None,
         development: bool = False,
         stick: Path | None = None,
+        printer: str | None = None,
+        hq_url: str | None = None,
+        hq_ca: Path | None = None,
     ) -> None:
         self.data = data
         # The development switch (as `sanaq station --development`): simulated scanners and
@@ -448,6 +591,13 @@ class KioskService:
         self.enrolment_jws: dict[str, str] | None = None
         # The USB stick's mount point for the export (`sanaq kiosk --stick`).
         self.stick = stick
+        # The printer (drivers/printer.py URL; None: the kiosk's PDF printer, DATA/print) and
+        # headquarters for the sync (`sanaq kiosk --printer URL --hq URL --ca PEM`).
+        self.printer_url = printer
+        self.hq_url = hq_url
+        self.hq_ca = hq_ca
+        self.technicians: Technicians | None = None
+        self.scanner_url: str | None = None  # the scanner the window opens (for the devices screen)
 
     # --- set-up ------------------------------------------------------------------------------------
 
@@ -505,6 +655,22 @@ class KioskService:
             self.commission = Commission(self.data, enrolment, self.store)
             self.commission_error = None
             self.enrolment_jws = json.loads((self.data / ENROLMENT).read_text())
+        try:
+            roster = load_technicians(self.data, self.package, self.station.station_id, self.hq_key)
+        except SanaqError as exc:
+            log.warning("no technicians: %s", exc.code)
+            roster = None
+        self.technicians = None
+        if roster is not None:
+            clash = (
+                {i for i, _ in roster.technicians} & {m.id for m in self.commission.enrolment.members}
+                if self.commission
+                else set()
+            )
+            if clash:
+                log.warning("technician ids also on the commission's roster: refused")
+            else:
+                self.technicians = Technicians(self.data, roster, self.store)
         return self.status()
 
     @property
@@ -516,18 +682,27 @@ class KioskService:
     # --- the commission -------------------------------------------------------------------------------
 
     def members(self) -> list[Member]:
+        """Who may sign in: the commission, then the technicians."""
+        techs = self.technicians.members() if self.technicians else []
         if self.commission is None:
+            if techs:
+                return techs
             raise self.commission_error or SanaqError("members_missing", str(self.data))
-        return self.commission.members()
+        return self.commission.members() + techs
 
     def attempts_left(self, name: str) -> int:
         return self.commission.attempts_left(name) if self.commission else 0
 
     def sign_in(self, name: str, pin: str) -> Member:
-        if self.commission is None:
+        if self.commission is None and self.technicians is None:
             raise self.commission_error or SanaqError("members_missing", str(self.data))
         try:
-            member = self.commission.check(name, pin)
+            if self.technicians is not None and self.technicians.knows(name):
+                member = self.technicians.check(name, pin)
+            elif self.commission is not None:
+                member = self.commission.check(name, pin)
+            else:
+                raise self.commission_error or SanaqError("member_unknown", name)
         except SanaqError as exc:
             self.journal.refuse(None, "sign_in", exc.code)
             raise
@@ -553,6 +728,14 @@ class KioskService:
         if self.actor is None:
             raise SanaqError("not_signed_in")
         return self.actor
+
+    def _need_commission(self, action: str) -> Member:
+        """The signed-in member, if on the commission: a technician reviews, enters and signs nothing."""
+        member = self._need_actor()
+        if member.role == "technician":
+            self.journal.refuse(member.role, action, "role_not_allowed")
+            raise SanaqError("role_not_allowed", f"technician may not {action}")
+        return member
 
     # --- lifecycle -------------------------------------------------------------------------------------
 
@@ -605,7 +788,7 @@ class KioskService:
         self.slot = VoterSlot(scanner, ask)
         return self.slot
 
-    def scan(self, on_sheet: Callable[[SheetResult | SecondChance], None]) -> ScanStopped:
+    def scan(self, on_sheet: Callable[[SheetResult | SecondChance | TestTallyView], None]) -> ScanStopped:
         """Count until the scanner stops (a fault, no more paper, or `slot.stop`). A blank or
         over-marked ballot the package gives back is first put to the voter through the
         station's `second_chance`: the window shows the contests concerned and waits."""
@@ -631,17 +814,18 @@ class KioskService:
         summary = station.scan(
             slot, role, progress=progress, member=self._member_name(), second_chance=second_chance
         )
-        return ScanStopped(summary.stopped, self.journal.tally("official").sheets)
+        return ScanStopped(summary.stopped, self.journal.tally("official").sheets, mode)
 
     def _after_sheet(
         self,
         station: _KioskStation,
         seen: ScanSummary,
         now: ScanSummary,
-        on_sheet: Callable[[SheetResult | SecondChance], None],
+        on_sheet: Callable[[SheetResult | SecondChance | TestTallyView], None],
     ) -> None:
-        observed = station.observed["test" if self.journal.state == "testing" else "official"]
-        counter = self.journal.tally("official").sheets
+        mode: Mode = "test" if self.journal.state == "testing" else "official"
+        observed = station.observed[mode]
+        counter = self.journal.tally(mode).sheets
         if now.counted > seen.counted:
             reading = observed.last
             if reading is not None and reading.status == "review" and reading.crops:
@@ -649,14 +833,16 @@ class KioskService:
             outcome: Literal["accepted", "cast_as_is"] = (
                 "cast_as_is" if now.cast_as_is > seen.cast_as_is else "accepted"
             )
-            result = SheetResult(outcome, None, counter, observed.read_at)
+            result = SheetResult(outcome, None, counter, observed.read_at, mode)
         else:
             before, after = seen.reasons or {}, now.reasons or {}
             reason = next((k for k, v in after.items() if v > before.get(k, 0)), None)
-            result = SheetResult("returned", reason, counter, observed.read_at)
+            result = SheetResult("returned", reason, counter, observed.read_at, mode)
         seen.counted, seen.returned, seen.reasons = now.counted, now.returned, dict(now.reasons or {})
         seen.cast_as_is = now.cast_as_is
         on_sheet(result)
+        if mode == "test":
+            on_sheet(self.test_tally())  # the test screen's counts, sheet by sheet
 
     def _second_chance(self, problems: tuple[tuple[str, str], ...], read_at: float) -> SecondChance:
         assert self.package is not None
@@ -690,7 +876,7 @@ class KioskService:
         self, sheet: str, decisions: list[dict[str, Any]], second_name: str, second_pin: str
     ) -> StatusView:
         """The signed-in member proposes; a second, different member confirms with their PIN."""
-        first = self._need_actor()
+        first = self._need_commission("decide_review")
         if second_name == first.name:
             raise SanaqError("review_needs_two_members")
         assert self.commission is not None
@@ -795,7 +981,7 @@ class KioskService:
 
     def enter_protocol(self, contest: str, lines: dict[str, int]) -> ProtocolView:
         """Save the lines the commission typed (the protocol store keeps every entry)."""
-        self._need_actor()
+        self._need_commission("enter_protocol")
         self._desk().enter({contest: lines})
         return self.protocol_view(contest)
 
@@ -812,9 +998,11 @@ class KioskService:
         journal changed since; refused while a ratio fails)."""
         return desk.prepare(contest, self._facts(contest), load_device_key(self.data), None)
 
-    def preview_protocol(self, contest: str, dpi: int = 60) -> Path:
-        """The first page of the printed protocol as PNG (the same PDF `print` makes, with
-        the signatures so far), for the screen."""
+    def preview_protocol(self, contest: str, width: int = 1200) -> PreviewImage:
+        """The first page of the printed protocol (the same PDF `print` makes, with the
+        signatures so far), rendered `width` pixels wide, for the screen: the window shows it
+        1:1 at its panel's scale (no texture scaling, no blur) and scrolls down the page. Run in
+        the worker, decoding included: the window only uploads the pixels."""
         self._need_actor()
         self._closed_and_sound()
         desk = self._desk()
@@ -824,22 +1012,15 @@ class KioskService:
         pdf = render_pdf(verify_document(doc, desk.trust, require_final=False), doc, self.package.election)
         out = self.data / PRINTS / f"preview-{contest}.png"
         out.parent.mkdir(parents=True, exist_ok=True)
+        width = max(200, min(int(width), 4000))
         with tempfile.TemporaryDirectory() as tmp:
             (Path(tmp) / "p.pdf").write_bytes(pdf)
             try:
                 subprocess.run(
+                    # -scale-to-x W -scale-to-y -1: W pixels wide, the page's own proportions.
                     [
-                        "pdftoppm",
-                        "-png",
-                        "-r",
-                        str(dpi),
-                        "-f",
-                        "1",
-                        "-l",
-                        "1",
-                        "-singlefile",
-                        "p.pdf",
-                        "page",
+                        *("pdftoppm", "-png", "-gray", "-scale-to-x", str(width), "-scale-to-y", "-1"),
+                        *("-f", "1", "-l", "1", "-singlefile", "p.pdf", "page"),
                     ],
                     cwd=tmp,
                     check=True,
@@ -849,7 +1030,11 @@ class KioskService:
             except (OSError, subprocess.SubprocessError) as exc:
                 raise SanaqError("kiosk_fault", f"pdftoppm: {exc}") from exc
             (Path(tmp) / "page.png").replace(out)
-        return out
+        from PIL import Image as PILImage
+
+        with PILImage.open(out) as im:
+            grey = im.convert("L")
+            return PreviewImage(out, grey.width, grey.height, grey.tobytes())
 
     def sign_protocols(self, member: str, pin: str, dissent: str | None = None) -> list[ProtocolView]:
         """A member approves (or dissents from) every protocol of the station with their PIN:
@@ -921,6 +1106,190 @@ class KioskService:
         self.transition("export")
         return result.path
 
+    # --- the technician: devices, printer test, calibration ------------------------------------------
+
+    def devices(self) -> DevicesView:
+        """Scanners and printers: the ones the kiosk uses and whatever is attached (drivers/
+        discovery.py: SANE, serial ports, cameras; CUPS queues). Called again after a hot-plug."""
+        self._need_actor()
+        found = attached_devices()
+        scanners = []
+        url = self.scanner_url
+        if url:
+            if self.slot is not None:
+                state = "in_use"
+            elif url.startswith("sim:"):
+                state = "simulated"
+            else:
+                state = "present" if _device_present(url, found) else "missing"
+            scanners.append(DeviceView("scanner", url, _describe(url, found), state, True))
+        for d in found:
+            if d["url"] != url:
+                scanners.append(DeviceView("scanner", d["url"], d["description"], "present", False))
+        printers = []
+        if self.printer_url:
+            printers.append(DeviceView("printer", self.printer_url, self.printer_url, "configured", True))
+        else:
+            printers.append(DeviceView("printer", "pdf:", str(self.data / PRINTS), "pdf", True))
+        for q in _cups_queues():
+            if f"cups://{q}" != self.printer_url:
+                printers.append(DeviceView("printer", f"cups://{q}", q, "present", False))
+        waiting = len(list((self.data / SPOOL).glob("*.json"))) if (self.data / SPOOL).is_dir() else 0
+        return DevicesView(tuple(scanners), tuple(printers), "calibrate" in COMMANDS, waiting)
+
+    def printer_test(self) -> PrintTest:
+        """A test page through the print spool (drivers/printer.py) to the configured printer, or
+        to a PDF in DATA/print where none is set: the station, the time, every Kazakh letter."""
+        member = self._need_actor()
+        when = self.clock.now_iso()
+        station = self.journal.meta("station")
+        lines = tuple(
+            text("printer_test_line", lang, station=station, when=when) for lang in ("kk", "ru", "en")
+        )
+        job = PrintJob(
+            text("printer_test_title", "kk") + " / " + text("printer_test_title", "ru"),
+            (*lines, "Ә Ғ Қ Ң Ө Ұ Ү Һ І · ә ғ қ ң ө ұ ү һ і", f"{member.role} {member.name}"),
+        )
+        pdf = PdfPrinter(self.data / PRINTS) if not self.printer_url else None
+        printer = pdf or open_printer(self.printer_url or "")
+        spool = PrintSpool(self.data / SPOOL, printer)
+        spool.submit(job)
+        code = spool.pump()
+        # The PDF as the technician finds it in the data folder (print/...), or the printer's URL.
+        where = (
+            str(pdf.last.relative_to(self.data)) if pdf is not None and pdf.last else (self.printer_url or "")
+        )
+        return PrintTest(code is None, code, where, len(spool.waiting()))
+
+    def calibrate(self) -> str:
+        """`sanaq calibrate` on this station's data and scanner (offered only where the command
+        exists); its last line of output."""
+        member = self._need_actor()
+        if "calibrate" not in COMMANDS:
+            raise SanaqError("action_unknown", "calibrate")
+        argv = [sys.executable, "-m", "kiosk.cli", "calibrate", "--data", str(self.data)]
+        argv += ["--role", member.role, "--member", member.name]
+        if self.scanner_url:
+            argv += ["--scanner", self.scanner_url]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False)
+        if done.returncode != 0:
+            raise SanaqError(
+                "kiosk_fault", (done.stderr.strip().splitlines() or ["calibrate failed"])[-1][:200]
+            )
+        return (done.stdout.strip().splitlines() or [""])[-1]
+
+    # --- the logic-and-accuracy test ------------------------------------------------------------------
+
+    def test_tally(self) -> TestTallyView:
+        """The test counts (test ballots scanned in test mode), per contest, with the package's names."""
+        assert self.package is not None
+        e = self.package.election
+        tally = self.tally("test")
+        returned = sum(
+            1
+            for ev in self.journal.audit_events()
+            if ev["kind"] == "sheet_returned" and ev["seq"] > self._test_started_seq()
+        )
+        contests = []
+        for c in e.contests:
+            counts = tally["contests"].get(c.id)
+            if counts is None:
+                continue
+            options = tuple((_texts(o.name), counts["options"].get(o.id, 0)) for o in c.options)
+            contests.append(
+                (_texts(c.title), options, counts["blank"], counts["overvote"], counts["review_pending"])
+            )
+        return TestTallyView(tally["sheets"], returned, tuple(contests))
+
+    def _test_started_seq(self) -> int:
+        starts = [ev["seq"] for ev in self.journal.audit_events() if ev["kind"] == "start_test"]
+        return starts[-1] if starts else 1 << 62
+
+    def end_test(self) -> tuple[StatusView, int]:
+        """End test mode: the station deletes every test count (they never reach the official
+        ones); how many test sheets there were."""
+        cleared = self.journal.tally("test").sheets
+        return self.transition("end_test"), cleared
+
+    # --- sync to headquarters and the USB export ------------------------------------------------------
+
+    def _outbox(self) -> Outbox:
+        outbox = Outbox(self.data / JOURNAL, trust(self.hq_key))
+        if (self.data / PROTOCOLS).is_dir():
+            outbox.queue_folder(self.data / PROTOCOLS)
+        return outbox
+
+    def sync_status(self) -> SyncView:
+        """The outbox's deliveries (as `sanaq sync status`), each receipt verified and summed up,
+        and the USB export beside them."""
+        t = trust(self.hq_key)
+        assert self.package is not None
+        titles = {c.id: _texts(c.title) for c in self.package.election.contests}
+        outbox = self._outbox()
+        try:
+            rows = []
+            for d in outbox.status():
+                summary = None
+                if d.receipt is not None:
+                    r = verify_receipt(d.receipt, t, d.key)
+                    summary = (
+                        titles.get(r.contest, {"kk": r.contest, "ru": r.contest, "en": r.contest}),
+                        r.version,
+                        r.stored_at,
+                    )
+                rows.append(DeliveryView(d.name, d.state, d.attempts, d.last_error, summary))
+        finally:
+            outbox.close()
+        exports: list[str] = []
+        stick = self.stick if self.stick is not None and self.stick.is_dir() else None
+        if stick is not None and (self.data / "device.pub").exists():
+            public = load_public_key(self.data / "device.pub")
+            for folder in sorted(p for p in stick.iterdir() if p.is_dir()):
+                checked = verify_export(folder, public)
+                exports.append(f"{folder.name}: {'ok' if checked.ok else checked.code}")
+        exported = any(ev["kind"] == "export" for ev in self.journal.audit_events())
+        return SyncView(
+            tuple(rows),
+            self.hq_url,
+            self.journal.state,
+            tuple(exports),
+            exported,
+            str(stick) if stick else None,
+        )
+
+    def send_now(self, attempts: int = 3) -> SyncView:
+        """Deliver what waits (kiosk/sync: signed HTTPS to headquarters, a pinned CA), a few
+        attempts each with backoff; every attempt is in the outbox. When every protocol has its
+        receipt, the station's `sync` step."""
+        member = self._need_actor()
+        if not self.hq_url or self.hq_ca is None:
+            raise SanaqError("sync_ca_invalid", "no headquarters configured (sanaq kiosk --hq URL --ca PEM)")
+        from kiosk.sync.client import Backoff, Sender, pinned_context
+
+        outbox = self._outbox()
+        try:
+            sender = Sender(
+                outbox,
+                self.hq_url,
+                load_device_key(self.data),
+                trust(self.hq_key),
+                pinned_context(self.hq_ca),
+                timeout=10.0,
+                backoff=Backoff(base=0.5, cap=4.0),
+            )
+            try:
+                sender.run(attempts)
+            finally:
+                sender.close()
+            done = outbox.status()
+        finally:
+            outbox.close()
+        if done and all(d.state == "receipt received" for d in done) and self.journal.state == "exported":
+            verdict = self.journal.decide("sync", member.role)
+            if not isinstance(verdict, Refused):
+                self.transition("sync")
+        return self.sync_status()
+
     def close(self) -> None:
         if self.store is not None:
             self.store.close()
@@ -928,6 +1297,60 @@ class KioskService:
         if self.station is not None:
             self.station.journal.close()
             self.station = None
+
+
+# --- devices --------------------------------------------------------------------------------------------
+
+
+class PdfPrinter:
+    """The kiosk's printer where none is set: each job a PDF page in `folder`, every line drawn
+    as `drivers.printer` draws a Kazakh line for a thermal printer (80 mm, 203 dpi)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.last: Path | None = None
+
+    def print_job(self, job: PrintJob) -> None:
+        from PIL import Image as PILImage
+
+        rows = [line_image(job.title, size=30)] + [line_image(line) for line in job.lines]
+        page = PILImage.new("1", (576 + 48, sum(r.height for r in rows) + 24 * (len(rows) + 1)), 1)
+        y = 24
+        for r in rows:
+            page.paste(r, (24, y))
+            y += r.height + 24
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"printer-test-{job.id or 'job'}.pdf"
+        try:
+            page.convert("L").save(path, "PDF", resolution=203.0)
+        except OSError as exc:
+            raise SanaqError("printer_offline", f"{path}: {exc.strerror}") from exc
+        self.last = path
+
+
+def _device_present(url: str, found: list[dict[str, str]]) -> bool:
+    if any(d["url"] == url for d in found):
+        return True
+    if url.startswith("serial://"):
+        return Path(url[len("serial://") :].split("?", 1)[0]).exists()
+    if url.startswith("camera://"):
+        return Path(url[len("camera://") :].split("?", 1)[0]).exists()
+    return False
+
+
+def _describe(url: str, found: list[dict[str, str]]) -> str:
+    return next((d["description"] for d in found if d["url"] == url), url.split("?", 1)[0].rstrip(":"))
+
+
+def _cups_queues() -> list[str]:
+    """CUPS print queues (`lpstat -e`), where CUPS is installed and running."""
+    if shutil.which("lpstat") is None:
+        return []
+    try:
+        done = subprocess.run(["lpstat", "-e"], capture_output=True, text=True, timeout=3, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [q for q in done.stdout.split() if q] if done.returncode == 0 else []
 
 
 # --- the worker thread ------------------------------------------------------------------------------------

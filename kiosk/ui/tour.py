@@ -1,10 +1,17 @@
 """`sanaq kiosk --tour DIR`: every screen and state, in every language, as PNG, offscreen.
 
 The tour is a real station day on the simulated scanner (`sim:`), driven by touches: set
-up, sign in, open, count, review, pause, close. States that need a device fault or a
-particular voter (a returned ballot, the second chance, each alert) are shown by giving
-the window the same view objects the station thread would post. Each panel size runs in
-its own process (Kivy opens one window per process).
+up, the technician (devices, printer test, the logic-and-accuracy test on simulated test
+ballots), sign in, open, count, review, pause, close, the protocol (lines, preview,
+signatures, finalise, print, export to a stick in a temporary folder) and the sync screen.
+States that need a device fault, a particular voter (a returned ballot, the second chance,
+each alert) or headquarters (receipts) are shown by giving the window the same view objects
+the station thread would post. Each panel size runs in its own process (Kivy opens one
+window per process).
+
+At every state the screen is shown in each language and checked for strings of another
+language (`catalogue.LanguageCheck`) and for words wider than their label (which Kivy would
+break in the middle); what is found makes the tour fail.
 
 File names: `{W}x{H}-{NN}-{state}-{lang}.png`.
 """
@@ -16,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from kiosk.ui.boot import Display, configure_kivy, parse_size
 
@@ -34,28 +42,47 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
     configure_kivy(display)
     from drivers import open_scanner
     from kiosk.ui.app import KioskApp
-    from kiosk.ui.catalogue import LANGS, text
+    from kiosk.ui.catalogue import LANGS, LanguageCheck, text
     from kiosk.ui.drive import Driver
-    from kiosk.ui.services import DEMO_MEMBERS, KioskService, SecondChance, SheetResult
+    from kiosk.ui.services import (
+        DEMO_MEMBERS,
+        DEMO_TECHNICIANS,
+        DeliveryView,
+        KioskService,
+        SecondChance,
+        SheetResult,
+        SyncView,
+    )
 
     w, h = display.size
     shots: list[Path] = []
+    foreign: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
-        service = KioskService(Path(tmp) / "station", development=True)
-        app = KioskApp(service, scanner=open_scanner(f"sim:?n={sheets}&seed={seed}"), lang="kk")
+        stick = Path(tmp) / "stick"
+        stick.mkdir()
+        service = KioskService(Path(tmp) / "station", development=True, stick=stick)
+        # The logic-and-accuracy test feeds simulated test ballots; voting, official ones.
+        app = KioskApp(service, scanner=open_scanner(f"sim:?n=4&seed={seed}&test"), lang="kk")
         d = Driver(app)
         d.settle()
         n = 0
+        check: LanguageCheck | None = None
 
         def snap(name: str) -> None:
-            nonlocal n
+            nonlocal n, check
             n += 1
             keep = app.lang
+            if check is None and service.package is not None:
+                check = _package_check(service.package)
             for lang in LANGS:
                 app.set_lang(lang)
                 path = out / f"{w}x{h}-{n:02d}-{name}-{lang}.png"
                 d.shot(path)
                 shots.append(path)
+                if check is not None:
+                    for shown, piece, other in check.foreign(d.visible_texts(), lang):
+                        foreign.append(f"{path.name}: {other} {piece!r} in {shown!r}")
+                foreign.extend(f"{path.name}: word cut {c}" for c in d.cut_words())
             app.set_lang(keep)
 
         def t(key: str, **kw: object) -> str:
@@ -75,6 +102,31 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
         d.tap(t("setup_choose_station"))
         d.settle()
         snap("signin")
+        # The technician: devices, a printer test, the logic-and-accuracy test.
+        tech, tech_pin = DEMO_TECHNICIANS[0][0], DEMO_TECHNICIANS[0][2]
+        sign_in(tech, tech_pin)
+        snap("home-technician")
+        d.tap(t("action_devices"))
+        d.settle()
+        snap("devices")
+        d.tap(t("devices_print_test"))
+        d.settle()
+        snap("devices-printer-tested")
+        d.tap(t("back"))
+        d.tap(t("action_test_start"))
+        d.settle()
+        d.wait(lambda: app.test_tally is not None and app.test_tally.sheets >= 4, timeout=120)
+        d.settle(until=lambda: not app.scanning)
+        snap("test-mode")
+        d.tap(t("action_test_end"))
+        snap("test-mode-confirm-end")
+        d.tap(t("yes"))
+        d.settle()
+        snap("home-test-ended")
+        app.call(lambda s: setattr(s, "slot", None))  # the official tray from now on
+        app.scanner = open_scanner(f"sim:?n={sheets}&seed={seed}")
+        d.tap(t("sign_out"))
+        d.settle()
         d.tap(chair)
         d.tap("1", exact=True)
         d.tap("2", exact=True)
@@ -200,8 +252,63 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
         d.tap(t("proto_finalise"))
         d.settle()
         snap("protocol-finalised")
+        d.tap(t("proto_print"))
+        d.settle()
+        snap("protocol-printed")
+        d.tap(t("proto_export"))
+        d.settle()
+        snap("protocol-exported")
+        d.tap(t("back"))
+        d.tap(t("back"))
+        d.settle()
+        d.tap(t("action_sync"))
+        d.settle()
+        snap("sync-no-headquarters")
+        # Headquarters' receipts, as the worker would post them after a delivery.
+        assert app.sync is not None
+        got = SyncView(
+            tuple(
+                DeliveryView(
+                    x.name,
+                    "receipt received",
+                    1,
+                    None,
+                    (
+                        titles[service.package.election.style(x.name.split(".")[0]).contest],
+                        1,
+                        "2023-03-19T21:40:12Z",
+                    ),
+                )
+                for x in app.sync.deliveries[:3]
+            )
+            + tuple(DeliveryView(x.name, "sent", 3, "HTTP 503", None) for x in app.sync.deliveries[3:]),
+            "https://intake.example.kz",
+            app.sync.state,
+            app.sync.export,
+            app.sync.exported,
+            app.sync.stick,
+        )
+        app.error = None
+        app._sync_shown(got)
+        snap("sync-receipts")
         app.stop()
+    if foreign:
+        raise AssertionError("strings of another language, or words cut, on screen:\n" + "\n".join(foreign))
     return shots
+
+
+def _package_check(package: Any) -> Any:
+    """The language check with the package's own texts (contest titles, names) added."""
+    from kiosk.ui.catalogue import LanguageCheck
+    from kiosk.ui.services import package_view
+
+    view = package_view(package)
+    extra = [view.title]
+    for st in view.stations:
+        extra += [st.name, st.address]
+    for s in view.styles:
+        extra += [s.colour_name, s.contest_title, *s.options]
+    return LanguageCheck(extra)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,19 +33,29 @@ MEMBER_TARGET = 72
 VOTER_TARGET = 120
 
 
+def multilingual(widget: Any) -> Any:
+    """Mark a widget that shows several languages on purpose (what voters read, the TEST banner,
+    the language buttons): the language test (tests/test_ui_e2e.py) leaves it out."""
+    widget.multilingual = True
+    return widget
+
+
 class Panel(BoxLayout):  # type: ignore[misc]
     """A BoxLayout with a flat background colour."""
 
-    def __init__(self, bg: tuple[float, ...] = PAPER, **kw: Any) -> None:
+    def __init__(self, bg: tuple[float, ...] | None = PAPER, **kw: Any) -> None:
         super().__init__(**kw)
+        # bg=None: no background of its own (the window's clear colour shows): one full-screen
+        # fill less for the software rasteriser on every redraw (benchmarks/ui.py).
         with self.canvas.before:
-            self._color = Color(*bg)
-            self._rect = Rectangle(pos=self.pos, size=self.size)
+            self._color = Color(*(bg or (0, 0, 0, 0)))
+            self._rect = Rectangle(pos=self.pos, size=self.size) if bg is not None else None
         self.bind(pos=self._sync, size=self._sync)
 
     def _sync(self, *_: Any) -> None:
-        self._rect.pos = self.pos
-        self._rect.size = self.size
+        if self._rect is not None:
+            self._rect.pos = self.pos
+            self._rect.size = self.size
 
     def set_bg(self, bg: tuple[float, ...]) -> None:
         self._color.rgba = bg
