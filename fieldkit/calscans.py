@@ -84,7 +84,11 @@ def scan(d: Distortion, side: str = "A") -> np.ndarray:
     fx, fy = small.shape[1] / sheet.WIDTH_MM, small.shape[0] / sheet.HEIGHT_MM
     if d.delivered_dpi is not None and d.delivered_dpi < d.dpi:
         k = d.delivered_dpi / d.dpi
-        low = cv2.resize(small, (max(1, round(small.shape[1] * k)), max(1, round(small.shape[0] * k))), interpolation=cv2.INTER_AREA)
+        low = cv2.resize(
+            small,
+            (max(1, round(small.shape[1] * k)), max(1, round(small.shape[0] * k))),
+            interpolation=cv2.INTER_AREA,
+        )
         small = cv2.resize(low, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_LINEAR)
     ink = 255.0 - small  # 0 outside the paper after warping
     mask = np.ones_like(small)
@@ -123,7 +127,13 @@ def scan(d: Distortion, side: str = "A") -> np.ndarray:
         weight = np.clip(half_w + 0.5 - np.abs(cols + 0.5 - c), 0, 1)
         img = img + d.streak_levels * weight[None, :]
     for x_mm, y_mm in d.dust:
-        cv2.circle(img, (round(x_mm * nominal), round(y_mm * nominal)), max(1, round(d.dust_mm * nominal / 2)), 60.0, -1)
+        cv2.circle(
+            img,
+            (round(x_mm * nominal), round(y_mm * nominal)),
+            max(1, round(d.dust_mm * nominal / 2)),
+            60.0,
+            -1,
+        )
     if d.noise:
         img = img + rng.normal(0, d.noise, img.shape)
     out = np.clip(np.rint(img), 0, 255).astype(np.uint8)

@@ -131,7 +131,7 @@ def _frame(image: np.ndarray) -> tuple[np.ndarray, sheet.SheetInfo] | None:
     h = cv2.getPerspectiveTransform(
         _fiducial_centres_mm().astype(np.float32), corners.points.astype(np.float32)
     ).astype(np.float64)
-    qr = sheet.qr_box_for_height(sheet.HEIGHT_MM)
+    qr = sheet.qr_box()
     for payload in zbar_region(image, h, (qr.x, qr.y, qr.w, qr.h)):
         info = sheet.parse_payload(payload)
         if info is not None:
@@ -156,7 +156,7 @@ def _line_centres(profile: np.ndarray, nominal_mm: np.ndarray, r: float, paper: 
     out = []
     half = int(2.5 * r)
     for x in nominal_mm.tolist():
-        c = int(round(x * r))
+        c = round(x * r)
         lo, hi = max(0, c - half), min(len(profile), c + half + 1)
         ink = np.clip(paper - profile[lo:hi], 0, None)
         ink = np.clip(ink - 0.25 * ink.max(), 0, None)
@@ -190,13 +190,13 @@ def _bar_contrasts(image: np.ndarray, m: np.ndarray, vertical: bool) -> tuple[fl
             if vertical:  # a row across the bars at page height box.y + t * h
                 a = _to_image(m, box.x + 0.3, box.y + t * box.h)
                 b = _to_image(m, box.x + box.w - 0.3, box.y + t * box.h)
-                row = int(round((a[1] + b[1]) / 2))
-                line = image[row, int(round(min(a[0], b[0]))) : int(round(max(a[0], b[0]))) + 1]
+                row = round((a[1] + b[1]) / 2)
+                line = image[row, round(min(a[0], b[0])) : round(max(a[0], b[0])) + 1]
             else:
                 a = _to_image(m, box.x + t * box.w, box.y + 0.3)
                 b = _to_image(m, box.x + t * box.w, box.y + box.h - 0.3)
-                col = int(round((a[0] + b[0]) / 2))
-                line = image[int(round(min(a[1], b[1]))) : int(round(max(a[1], b[1]))) + 1, col]
+                col = round((a[0] + b[0]) / 2)
+                line = image[round(min(a[1], b[1])) : round(max(a[1], b[1])) + 1, col]
             if line.size >= 4:
                 per_line.append(_contrast(line.astype(np.float64)))
         out.append(float(np.median(per_line)) if per_line else 0.0)
@@ -220,19 +220,17 @@ def _running_median(values: np.ndarray, width: int) -> np.ndarray:
     return np.asarray(np.median(windows, axis=1))
 
 
-def _blank_band(
-    image: np.ndarray, m: np.ndarray, sx: float
-) -> tuple[np.ndarray, int, int, int]:
+def _blank_band(image: np.ndarray, m: np.ndarray, sx: float) -> tuple[np.ndarray, int, int, int]:
     """The image block that is blank paper for the whole width: rows y0..y1, from column x0."""
     margin = 3.0
     tl = _to_image(m, 1.0, sheet.BLANK_Y0 + margin)
     tr = _to_image(m, sheet.WIDTH_MM - 1.0, sheet.BLANK_Y0 + margin)
     bl = _to_image(m, 1.0, sheet.BLANK_Y1 - margin)
     br = _to_image(m, sheet.WIDTH_MM - 1.0, sheet.BLANK_Y1 - margin)
-    y0 = int(math.ceil(max(tl[1], tr[1])))
-    y1 = int(math.floor(min(bl[1], br[1])))
-    x0 = int(math.ceil(max(tl[0], bl[0], 0)))
-    x1 = int(math.floor(min(tr[0], br[0], image.shape[1] - 1)))
+    y0 = math.ceil(max(tl[1], tr[1]))
+    y1 = math.floor(min(bl[1], br[1]))
+    x0 = math.ceil(max(tl[0], bl[0], 0))
+    x1 = math.floor(min(tr[0], br[0], image.shape[1] - 1))
     y0, y1 = max(0, y0), min(image.shape[0] - 1, y1)
     if y1 - y0 < max(4, 2 * sx) or x1 - x0 < 50 * sx:
         raise SanaqError("calibration_sheet_unrecognised", "the blank band is not in the image")
@@ -293,7 +291,10 @@ def measure_side(image: np.ndarray, nominal_dpi: float) -> SideMeasures:
     greys = []
     for k in range(sheet.GREY_STEPS):
         b = sheet.grey_patch(k)
-        patch = page[int((b.y + 0.2 * b.h) * r) : int((b.y + 0.8 * b.h) * r), int((b.x + 0.2 * b.w) * r) : int((b.x + 0.8 * b.w) * r)]
+        patch = page[
+            int((b.y + 0.2 * b.h) * r) : int((b.y + 0.8 * b.h) * r),
+            int((b.x + 0.2 * b.w) * r) : int((b.x + 0.8 * b.w) * r),
+        ]
         greys.append(float(np.median(patch)))
 
     contrast_x = _bar_contrasts(image, m, True)

@@ -33,10 +33,10 @@ from kiosk.ballots.layout import (
     SideLayout,
     TextRun,
     fiducials_for_height,
+    font_path,
     qr_box_for_height,
 )
 from kiosk.ballots.render import PDF_DATE, _draw_side, _pdf_side
-from kiosk.ballots.layout import font_path
 from kiosk.election.model import BALLOT_WIDTH_MM, MIN_BALLOT_LENGTH_MM
 
 SHEET_VERSION = 1
@@ -183,3 +183,7 @@ def render_pdf(version: int = SHEET_VERSION) -> bytes:
         pdf.add_page()
         _pdf_side(pdf, sheet_side(side, version))
     return bytes(pdf.output())
+
+
+def qr_box() -> Box:
+    return qr_box_for_height(HEIGHT_MM)

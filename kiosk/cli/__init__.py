@@ -46,6 +46,7 @@ COMMANDS: dict[str, str] = {
     "verify": "protocol",
     "read": "read",
     "sync": "sync",  # sync to headquarters (issue 15)
+    "calibrate": "calibrate",  # scanner calibration (issue 16, calib)
 }
 
 
@@ -64,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     protocol.add_parsers(sub)
     read.add_parser(sub)
     sync.add_parser(sub)
+    from kiosk.cli import calibrate  # scanner calibration (issue 16, calib)
+
+    calibrate.add_parser(sub)
     return parser
 
 

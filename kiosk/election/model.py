@@ -149,6 +149,10 @@ class Rules(Frozen):
     # Station-specific ballots (issue 11): each station's ballots carry its code in the QR,
     # and a station refuses another station's ballot of the same style (`wrong_station`).
     station_specific_ballots: bool = False
+    # Scanner calibration (issue 16): a station opens only on a scanner whose profile passed
+    # within this many days, unless the package says calibration is not required.
+    scanner_calibration_required: bool = True
+    calibration_max_age_days: int = Field(default=30, ge=1, le=3650)
 
     @model_serializer(mode="wrap")
     def _without_default_station_rule(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -157,6 +161,11 @@ class Rules(Frozen):
         data: dict[str, Any] = handler(self)
         if not self.station_specific_ballots:
             data.pop("station_specific_ballots", None)
+        # The same for the calibration rules (issue 16), at their defaults.
+        if self.scanner_calibration_required:
+            data.pop("scanner_calibration_required", None)
+        if self.calibration_max_age_days == 30:
+            data.pop("calibration_max_age_days", None)
         return data
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from kiosk.calibration.apply import ReaderCalibration
 from kiosk.election.package import LoadedPackage, development_reason
 from kiosk.election.rules import invalid_outcomes, returned_to_voter
 from kiosk.errors import SanaqError
@@ -25,7 +26,7 @@ from kiosk.reading.model import SideReading
 from kiosk.reading.reader import BallotReader
 from kiosk.station.clockcheck import WARNING_KIND, clock_findings
 from kiosk.station.journal import Journal, Mode
-from kiosk.station.lifecycle import Refused, decide
+from kiosk.station.lifecycle import CalibrationFacts, Refused, decide
 from kiosk.station.ports import ScannerPort, Whereabouts
 from kiosk.station.reports import Slip, make_slip
 
@@ -108,6 +109,8 @@ class Station:
             raise SanaqError("wrong_election", "the journal belongs to another election package")
         self.station_id = station_id
         self._readers: dict[str, BallotReader] = {}
+        # The profile of the scanner of the current scan session (issue 16), for the reader.
+        self.calibration: ReaderCalibration | None = None
 
     def note_actor(self, action: str, role: str, member: str, development: bool = False) -> None:
         """Who acts, by name as well as role, in the audit chain ahead of the action (and
@@ -129,11 +132,16 @@ class Station:
         return findings
 
     def reader(self, mode: Mode) -> BallotReader:
-        if mode not in self._readers:
-            self._readers[mode] = BallotReader(
-                self.package.election, self.package.election_hash, self.station_id, mode
+        key = f"{mode}:{self.calibration.scanner}" if self.calibration is not None else mode
+        if key not in self._readers:
+            self._readers[key] = BallotReader(
+                self.package.election,
+                self.package.election_hash,
+                self.station_id,
+                mode,
+                calibration=self.calibration,
             )
-        return self._readers[mode]
+        return self._readers[key]
 
     @property
     def invalid(self) -> tuple[str, ...]:
@@ -143,12 +151,27 @@ class Station:
     def transition(self, action: str, role: str) -> Slip:
         """A lifecycle step and the paper it calls for (zero report, slip, closing report).
         Refused: `SanaqError` with the refusal's code (the refusal is in the audit)."""
-        verdict = self.journal.decide(action, role)
+        calibration = self.calibration_facts() if action == "open" else None
+        verdict = self.journal.decide(action, role, calibration)
+        if isinstance(verdict, Refused) and verdict.code.startswith("calibration_") and self.development:
+            # The development switch (simulated scanners, the sample package) may open without
+            # a passing calibration; the waiver is in the audit, with what it waived.
+            self.journal._append_audit(
+                "calibration_waived", role, {"code": verdict.code, "detail": verdict.detail}
+            )
+            verdict = self.journal.decide(action, role)
         if isinstance(verdict, Refused):
             self.journal.refuse(role, action, verdict.code)
             raise SanaqError(verdict.code, verdict.detail)
         self.journal.apply_transition(action, role, verdict.next_state)
         return make_slip(self.journal, action, role, self.invalid)
+
+    def calibration_facts(self) -> CalibrationFacts:
+        """The scanners' calibrations recorded in this journal, against the package's rules."""
+        from kiosk.calibration.store import facts
+
+        rules = self.package.election.rules
+        return facts(self.journal, rules.scanner_calibration_required, rules.calibration_max_age_days)
 
     # --- settling after a restart ----------------------------------------------------------------
 
@@ -217,6 +240,10 @@ class Station:
             )
         except SanaqError as exc:
             return ScanSummary(reasons={}, stopped=exc.code)
+        from kiosk.calibration.profile import scanner_key
+        from kiosk.calibration.store import reader_calibration
+
+        self.calibration = reader_calibration(self.journal, scanner_key(identity))
         reader = self.reader(mode)
         rules = self.package.election.rules
         summary = ScanSummary(reasons={})
