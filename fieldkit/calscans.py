@@ -135,7 +135,7 @@ def scan(d: Distortion, side: str = "A") -> np.ndarray:
             -1,
         )
     if d.noise:
-        img = img + rng.normal(0, d.noise, img.shape)
+        img = img + d.noise * rng.standard_normal(img.shape, dtype=np.float32)
     out = np.clip(np.rint(img), 0, 255).astype(np.uint8)
     if d.rotate_180:
         out = np.ascontiguousarray(out[::-1, ::-1])
@@ -149,7 +149,7 @@ def encode(image: np.ndarray, d: Distortion) -> bytes:
     if d.jpeg is not None:
         pil.save(buf, "JPEG", quality=d.jpeg, dpi=(d.dpi, d.dpi))
     else:
-        pil.save(buf, "PNG", dpi=(d.dpi, d.dpi))
+        pil.save(buf, "PNG", dpi=(d.dpi, d.dpi), compress_level=1)
     return buf.getvalue()
 
 
