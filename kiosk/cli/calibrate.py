@@ -5,15 +5,10 @@ the station's signed journal."""
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 from pathlib import Path
 from typing import Any
-
-import cv2
-import numpy as np
-from PIL import Image
 
 from kiosk.errors import SanaqError
 
@@ -69,47 +64,12 @@ def _sheet(args: argparse.Namespace) -> int:
     return 0
 
 
-def decode(data: bytes | np.ndarray, dpi: float | None) -> tuple[np.ndarray, float]:
-    """A fed image as grey pixels, and its nominal dpi: the one asked for, else the file's own,
-    else 200."""
-    if isinstance(data, np.ndarray):
-        grey = data if data.ndim == 2 else cv2.cvtColor(data, cv2.COLOR_BGR2GRAY)
-        return grey, dpi or 200.0
-    grey_or_none = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
-    if grey_or_none is None:
-        raise SanaqError("calibration_sheet_unrecognised", "the scanner's image cannot be decoded")
-    if dpi is None:
-        try:
-            info = Image.open(io.BytesIO(data)).info.get("dpi")
-            dpi = float(info[0]) if info and float(info[0]) >= 50 else None
-        except (OSError, ValueError, TypeError):
-            dpi = None
-    return grey_or_none, dpi or 200.0
-
-
-def measure_fed(images: tuple[Any, ...], dpi: float | None) -> list[tuple[int, Any]]:
-    """Each image of the fed sheet that holds the calibration sheet, measured; a side that
-    does not (a sheet printed on one side only) is left out; none at all is an error."""
-    from kiosk.calibration.measure import measure_side
-
-    measured = []
-    first_error: SanaqError | None = None
-    for index, data in enumerate(images):
-        grey, nominal = decode(data, dpi)
-        try:
-            measured.append((index, measure_side(grey, nominal)))
-        except SanaqError as exc:
-            first_error = first_error or exc
-    if not measured:
-        raise first_error or SanaqError("calibration_no_sheet")
-    return measured
-
-
 def _scanner(args: argparse.Namespace) -> int:
     from drivers import open_scanner
-    from kiosk.calibration.profile import build_profile, summary_lines
+    from kiosk.calibration.profile import summary_lines
+    from kiosk.calibration.session import calibrate_scanner
     from kiosk.calibration.store import record_profile
-    from kiosk.station.service import SystemClock, scanner_identity
+    from kiosk.station.service import SystemClock
 
     held: list[int] = []
     station = None
@@ -125,20 +85,10 @@ def _scanner(args: argparse.Namespace) -> int:
                 held.append(fd)
             station = open_station(args.data, args.hq_key, development_switch(args))
             station.note_actor("calibrate", args.role, args.member.strip(), development_switch(args))
-        scanner = open_scanner(args.source)
-        with scanner:
-            identity = scanner_identity(scanner)
-            fed = next(iter(scanner.feed()), None)
-            if fed is None:
-                raise SanaqError("calibration_no_sheet", args.source)
-            try:
-                measured = measure_fed(fed.images, args.dpi)
-            finally:
-                # The sheet goes back to the technician (a sheet-holding scanner keeps nothing).
-                scanner.return_sheet(fed.handle, "calibration")
         now = station.journal.clock.now_iso() if station is not None else SystemClock().now_iso()
         actor = {"role": args.role, "member": args.member.strip()} if args.role and args.member else None
-        profile = build_profile(identity, measured, now, actor)
+        with open_scanner(args.source) as scanner:
+            profile = calibrate_scanner(scanner, now, args.dpi, actor)
         if station is not None:
             digest = record_profile(station.journal, profile, args.role)
             where = f"{args.data / 'calibration' / (profile['scanner']['key'] + '.json')} (sha256 {digest[:16]}, in the journal)"
