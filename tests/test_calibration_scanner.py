@@ -18,12 +18,14 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from stationkit import CLEAN, calibration_folder
 
 from fieldkit.calscans import Distortion, scan, scan_bytes
 from fieldkit.deck import generate_sheet
 from kiosk.calibration import sheet
-from kiosk.calibration.apply import ReaderCalibration
+from kiosk.calibration.apply import ReaderCalibration, streak_crosses_reference
 from kiosk.calibration.measure import SideMeasures, measure_side
 from kiosk.calibration.profile import build_profile, scanner_key
 from kiosk.calibration.store import check_files, profile_path, record_profile
@@ -324,6 +326,22 @@ def test_the_reader_sends_sheets_to_review_over_a_known_streak_or_a_changed_feed
     assert read(ReaderCalibration("SN", px, 1.03, ())).status == "ok"
     drift = read(ReaderCalibration("SN", px, 1.08, ()))
     assert drift.status == "review" and drift.review_reasons == ("calibration_scale_drift",)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    xs=st.lists(st.floats(0, 2000), min_size=1, max_size=45),
+    streaks=st.lists(st.tuples(st.floats(0, 2000), st.floats(0.5, 20)), max_size=4),
+    scale=st.floats(0.5, 2.0),
+)
+def test_the_vectorised_streak_test_agrees_with_the_reference(
+    xs: list[float], streaks: list[tuple[float, float]], scale: float
+) -> None:
+    px = 200 / 25.4
+    cal = ReaderCalibration("SN", px, 1.0, tuple(streaks))
+    centres = np.stack([np.array(xs), np.zeros(len(xs))], axis=1)
+    fast = cal.review_reason(centres, px * scale, 1.0) == "calibration_streak"
+    assert fast == streak_crosses_reference(cal, centres, px * scale)
 
 
 # --- end to end through the command and real drivers --------------------------------------------

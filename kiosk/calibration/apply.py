@@ -53,12 +53,23 @@ class ReaderCalibration:
             return "calibration_scale_drift"
         if self.streaks:
             k = px_per_mm / self.px_per_mm_x  # the same scanner at another resolution
-            half = SQUARE_HALF_MM * px_per_mm
-            xs = centres[:, 0]
-            for c, w in self.streaks:
-                if bool(np.any(np.abs(xs - c * k) <= half + w * k)):
-                    return "calibration_streak"
+            cw = np.array(self.streaks) * k
+            reach = SQUARE_HALF_MM * px_per_mm + cw[:, 1]
+            # Every square against every streak column at once (a few dozen comparisons).
+            if bool((np.abs(centres[:, :1] - cw[:, 0]) <= reach).any()):
+                return "calibration_streak"
         return None
+
+
+def streak_crosses_reference(cal: ReaderCalibration, centres: np.ndarray, px_per_mm: float) -> bool:
+    """The streak test of `review_reason`, one square and one column at a time (what the
+    vectorised test must agree with: tests/test_calibration_scanner.py)."""
+    k = px_per_mm / cal.px_per_mm_x
+    for c, w in cal.streaks:
+        for x in centres[:, 0].tolist():
+            if abs(x - c * k) <= SQUARE_HALF_MM * px_per_mm + w * k:
+                return True
+    return False
 
 
 def as_review(reading: SideReading, reason: str) -> SideReading:
