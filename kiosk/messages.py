@@ -801,9 +801,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The scanner delivers less detail than it claims: check its resolution setting (at least 150 dpi) and clean the lens.",
     },
     "calibration_missing": {
-        "kk": "Сканер калибрленбеген: дауыс беру ашылмас бұрын техник калибрлеу парағын сканерлеуі керек (sanaq calibrate scanner).",
-        "ru": "Сканер не откалиброван: до открытия голосования техник должен отсканировать калибровочный лист (sanaq calibrate scanner).",
-        "en": "No scanner is calibrated: before the polls open a technician must scan the calibration sheet (sanaq calibrate scanner).",
+        "kk": "Сканер калибрленбеген: дауыс беру ашылмас бұрын және осы сканер бюллетень санамас бұрын техник онда калибрлеу парағын сканерлеуі керек (sanaq calibrate scanner).",
+        "ru": "Сканер не откалиброван: до открытия голосования и до подсчёта бюллетеней этим сканером техник должен отсканировать на нём калибровочный лист (sanaq calibrate scanner).",
+        "en": "The scanner is not calibrated: before the polls open, and before this scanner counts ballots, a technician must scan the calibration sheet on it (sanaq calibrate scanner).",
     },
     "calibration_stale": {
         "kk": "Сканердің калибрлеуі тым ескі: калибрлеу парағын қайта сканерлеңіз.",

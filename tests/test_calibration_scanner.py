@@ -18,26 +18,31 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from stationkit import CLEAN, calibration_folder
 
+from drivers.folder import FolderScanner
 from fieldkit.calscans import Distortion, scan, scan_bytes
 from fieldkit.deck import generate_sheet
 from kiosk.calibration import sheet
 from kiosk.calibration.apply import ReaderCalibration, streak_crosses_reference
 from kiosk.calibration.measure import SideMeasures, measure_side
 from kiosk.calibration.profile import build_profile, scanner_key
+from kiosk.calibration.session import calibrate_scanner
 from kiosk.calibration.store import check_files, profile_path, record_profile
 from kiosk.cli import main
 from kiosk.election.load import load_election
 from kiosk.election.model import Rules
+from kiosk.election.package import key_id, sign_election, verify_package
+from kiosk.election.sample import sample_election
 from kiosk.errors import SanaqError
 from kiosk.messages import MESSAGES
 from kiosk.reading.reader import BallotReader
 from kiosk.station.journal import Journal
 from kiosk.station.lifecycle import Allowed, CalibrationFacts, ProfileFact, Refused, decide
-from kiosk.station.service import FixedClock, Station
+from kiosk.station.service import FixedClock, Station, scanner_identity
 
 IDENTITY = {
     "kind": "sane",
@@ -272,6 +277,37 @@ def test_the_development_switch_waives_and_the_audit_says_what(tmp_path: Path) -
     assert st.transition("open", "chair").state == "open"
     [waived] = [e for e in st.journal.audit_events() if e["kind"] == "calibration_waived"]
     assert waived["detail"]["code"] == "calibration_missing"
+
+
+def test_official_scanning_needs_this_scanner_calibrated(tmp_path: Path) -> None:
+    """An official package, a real (hot-folder) scanner: opened on another calibrated scanner,
+    this one may not count until it is calibrated too; then the reader applies its profile."""
+    hq = Ed25519PrivateKey.generate()
+    pkg = verify_package(
+        sign_election(sample_election(), hq), {key_id(hq.public_key()): (hq.public_key(), "hq")}
+    )
+    st = Station(Journal.create(tmp_path / "j.sqlite", pkg.election_hash, "379", FixedClock()), pkg)
+    record_profile(st.journal, _profile(), "technician")  # SN-0042
+    st.transition("open", "chair")
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    ballot = generate_sheet(pkg.election, pkg.election_hash, "AST-LIST", 7, 0, CLEAN)
+    (inbox / "s1.a.png").write_bytes(ballot.back_bytes)
+    (inbox / "s1.b.png").write_bytes(ballot.front_bytes)
+    with pytest.raises(SanaqError) as err:
+        st.scan(FolderScanner(inbox), "member", member="M")
+    assert err.value.code == "calibration_missing" and "is not calibrated" in err.value.detail
+    assert st.journal.tally().sheets == 0
+    calibration_folder(inbox / "cal")
+    cal = FolderScanner(inbox / "cal")
+    profile = calibrate_scanner(cal, st.journal.clock.now_iso())
+    assert profile["passed"], profile["failures"]
+    # The calibration went through its own folder: a different scanner key; record it under the
+    # counting folder's identity (the same device behind both folders in this test).
+    profile["scanner"]["key"] = scanner_key(scanner_identity(FolderScanner(inbox)))
+    record_profile(st.journal, profile, "technician")
+    assert st.scan(FolderScanner(inbox), "member", member="M").counted == 1
+    assert st.calibration is not None and st.calibration.scanner == profile["scanner"]["key"]
 
 
 def test_decide_and_the_package_rules() -> None:

@@ -11,6 +11,7 @@ it reads anything new.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import logging
@@ -26,7 +27,7 @@ from kiosk.reading.model import SideReading
 from kiosk.reading.reader import BallotReader
 from kiosk.station.clockcheck import WARNING_KIND, clock_findings
 from kiosk.station.journal import Journal, Mode
-from kiosk.station.lifecycle import CalibrationFacts, Refused, decide
+from kiosk.station.lifecycle import CalibrationFacts, Refused, calibration_refusal, decide
 from kiosk.station.ports import ScannerPort, Whereabouts
 from kiosk.station.reports import Slip, make_slip
 
@@ -173,6 +174,18 @@ class Station:
         rules = self.package.election.rules
         return facts(self.journal, rules.scanner_calibration_required, rules.calibration_max_age_days)
 
+    def scanner_calibration_refusal(self, identity: dict[str, Any]) -> Refused | None:
+        """Why this scanner may not count officially for want of a calibration, or None."""
+        from kiosk.calibration.profile import scanner_key
+
+        facts = self.calibration_facts()
+        key = scanner_key(identity)
+        mine = tuple(p for p in facts.profiles if p.scanner == key)
+        refusal = calibration_refusal(dataclasses.replace(facts, profiles=mine))
+        if refusal is not None and refusal.code == "calibration_missing":
+            return Refused("calibration_missing", f"scanner {key} is not calibrated on this station")
+        return refusal
+
     # --- settling after a restart ----------------------------------------------------------------
 
     def settle(self, scanner: ScannerPort, ask: AskCommission | None = None) -> int:
@@ -229,6 +242,11 @@ class Station:
             if identity.get("simulated") is not False:  # simulated, or not known to be real
                 self.journal.refuse(role, "scan", "scanner_simulated")
                 raise SanaqError("scanner_simulated", str(identity.get("kind")))
+            # This scanner, not just some scanner, calibrated on this station (issue 16).
+            uncalibrated = self.scanner_calibration_refusal(identity)
+            if uncalibrated is not None:
+                self.journal.refuse(role, "scan", uncalibrated.code)
+                raise SanaqError(uncalibrated.code, uncalibrated.detail)
         # The scanner of every scan session, and the switch it ran under, in the audit chain.
         # No session is counted unrecorded: if this link cannot be written (the stick was
         # pulled), nothing is read.
