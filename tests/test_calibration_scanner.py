@@ -459,5 +459,8 @@ def test_scanner_key_is_the_serial_or_a_digest_of_the_url() -> None:
     assert scanner_key(IDENTITY) == "SN-0042"
     assert scanner_key({"serial": "../../etc/passwd"}) == ".._.._etc_passwd"
     assert "/" not in scanner_key({"serial": "../.."})
+    long_a, long_b = "/srv/" + "a" * 70 + "/one", "/srv/" + "a" * 70 + "/two"
+    assert scanner_key({"serial": long_a}) != scanner_key({"serial": long_b})
+    assert len(scanner_key({"serial": long_a})) <= 64
     hot = scanner_key({"kind": "folder", "url": "folder:///x", "serial": ""})
     assert hot.startswith("folder-") and hot != scanner_key({"kind": "folder", "url": "folder:///y"})

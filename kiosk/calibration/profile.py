@@ -222,8 +222,12 @@ def scanner_key(identity: dict[str, Any]) -> str:
     safe); else its kind and a digest of its URL (a hot folder, a camera)."""
     serial = str(identity.get("serial") or "").strip()
     if serial:
-        safe = _SAFE.sub("_", serial)[:64]
-        return safe if safe.strip("._") else "serial-" + hashlib.sha256(serial.encode()).hexdigest()[:12]
+        digest = hashlib.sha256(serial.encode()).hexdigest()[:12]
+        safe = _SAFE.sub("_", serial)
+        if not safe.strip("._"):
+            return f"serial-{digest}"
+        # A long one (a hot folder's path) keeps its start and a digest of the whole.
+        return safe if len(safe) <= 64 else f"{safe[:48]}-{digest}"
     kind = _SAFE.sub("_", str(identity.get("kind") or "scanner"))[:16]
     url = str(identity.get("url") or "")
     return f"{kind}-{hashlib.sha256(url.encode()).hexdigest()[:12]}"
