@@ -119,11 +119,18 @@ def main() -> None:
         "--day", type=int, default=15000, help="sheets read in a row for the memory check (0: skip)"
     )
     ap.add_argument("--out", type=Path, default=None, help="also write the JSON here")
+    # issue 16 (calib): the per-style timings with a scanner profile applied by the reader
+    ap.add_argument("--calibration", type=Path, default=None, help="a scanner profile JSON (issue 16)")
     args = ap.parse_args()
     cv2.setNumThreads(1)
 
     pkg = load_election(None)
-    reader = BallotReader(pkg.election, pkg.election_hash, keep_crops="never")
+    calibration = None
+    if args.calibration is not None:
+        from kiosk.calibration.apply import ReaderCalibration
+
+        calibration = ReaderCalibration.from_profile(json.loads(args.calibration.read_bytes()))
+    reader = BallotReader(pkg.election, pkg.election_hash, keep_crops="never", calibration=calibration)
     per_style: dict[str, object] = {}
     all_blobs: list[bytes] = []
     for style in (s.id for s in pkg.election.styles):
@@ -156,6 +163,7 @@ def main() -> None:
         "benchmark": "read",
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "opencv": cv2.__version__},
         "dpi": args.dpi,
+        "calibration": str(args.calibration) if args.calibration else None,
         "per_style": per_style,
         "sheets_per_second": {
             "workers_1": round(one, 1),

@@ -5,7 +5,8 @@ generator and the serial-scanner emulator, so it lives here, not in `kiosk/`.
 1. write and verify the signed sample election package;
 2. render the station's four ballots (PDF for the printer, PNG, layout JSON);
 3. make a marked test deck with ground truth, as a scanner would deliver it;
-4. the logic-and-accuracy test (issue 16): opening is refused until the station's own test
+4. calibrate the scanner (the calibration sheet through the hot folder, issue 16); the
+   logic-and-accuracy test (issue 16): opening is refused until the station's own test
    deck, scanned in test mode, gives exactly its expected tally; the report (PDF) and the
    signed result; then open the station, count the deck from a hot folder through the
    journal, close;
@@ -31,10 +32,14 @@ import cv2
 
 from drivers.folder import FolderScanner
 from drivers.serial_scanner import SerialScanner
+from fieldkit.calscans import Distortion, scan_bytes
 from fieldkit.deck import DeckOptions, write_deck
 from fieldkit.emulator import LinkRunner, ScannerDevice, load_deck, run_in_thread
 from kiosk.ballots.layout import build_layout
 from kiosk.ballots.render import write_ballot_files
+from kiosk.calibration.profile import summary_lines
+from kiosk.calibration.session import calibrate_scanner
+from kiosk.calibration.store import record_profile
 from kiosk.cli.election import summary
 from kiosk.election.load import load_election, sample_package_bytes
 from kiosk.election.package import development_reason
@@ -90,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             truths[f"{style.id}-{t.sheet}"] = t
     print(f"   {len(truths)} sheets -> {deck}/\n")
 
-    print("== 4. counting: open the station, scan the deck through the journal, verify, close")
+    print("== 4. counting: calibrate the scanner, open the station, scan the deck through the journal, close")
     data = out / "station"
     if data.exists():
         shutil.rmtree(data)
@@ -109,6 +114,21 @@ def main(argv: list[str] | None = None) -> int:
     # demo turns it on, here, visibly; every scan session records it in the audit.
     station = Station(journal, pkg, development=True)
     print(f"   DEVELOPMENT switch on: {development_reason(pkg)}; emulated scanners allowed")
+    # The scanner is calibrated before the polls open (issue 16): the calibration sheet goes
+    # through the same hot folder first (a scan with a small skew, offset and lamp falloff,
+    # both sides), is measured and given back; its profile is kept and signed into the journal.
+    for side, name in (("A", "a"), ("B", "b")):
+        scan = Distortion(skew_deg=0.3, offset_mm=(2.5, 3.5), falloff=0.04, jpeg=90, seed=ord(side))
+        (deck / f"0-calibration.{name}.jpg").write_bytes(scan_bytes(scan, side))
+    station.note_actor("calibrate", "technician", "Demo Technician", development=True)
+    profile = calibrate_scanner(
+        FolderScanner(deck),
+        journal.clock.now_iso(),
+        actor={"role": "technician", "member": "Demo Technician"},
+    )
+    digest = record_profile(journal, profile, "technician")
+    print("\n".join(f"   {line}" for line in summary_lines(profile)))
+    print(f"   profile -> {data / 'calibration'}/ (sha256 {digest[:16]}, signed into the journal)")
     logic_and_accuracy(station, out, args.lat_scheme)
     station.note_actor("open", "chair", "Demo Chair", development=True)
     zero = station.transition("open", "chair")  # the station makes the zero report

@@ -780,6 +780,82 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Отчёт теста составляется только в режиме теста, до его завершения.",
         "en": "The test report is made in test mode only, before the test ends.",
     },
+    # --- scanner calibration (issue 16, calib) ---------------------------------------
+    "calibration_sheet_unrecognised": {
+        "kk": "Калибрлеу парағы танылмады. Sanaq калибрлеу парағын (SQCAL коды бар) тік қалпында, жоғарғы жиегімен алға салыңыз.",
+        "ru": "Калибровочный лист не распознан. Вставьте калибровочный лист Sanaq (с кодом SQCAL) вертикально, верхним краем вперёд.",
+        "en": "The calibration sheet was not recognised. Feed the Sanaq calibration sheet (with its SQCAL code) portrait, top edge first.",
+    },
+    "calibration_no_sheet": {
+        "kk": "Сканер калибрлеу парағын бермеді. Парақты салып, қайта көріңіз.",
+        "ru": "Сканер не выдал калибровочный лист. Вставьте лист и повторите.",
+        "en": "The scanner delivered no sheet. Put the calibration sheet in and try again.",
+    },
+    "calibration_scale": {
+        "kk": "Сканер бетті созады немесе қысқартады: роликтерді тексеріп, тазалаңыз, содан кейін қайта калибрлеңіз. Толығы — мәліметте.",
+        "ru": "Сканер растягивает или сжимает страницу: проверьте и почистите ролики, затем повторите калибровку. Подробности — в описании.",
+        "en": "The scanner stretches or shortens the page (a worn or dirty feed): check and clean the rollers, then calibrate again. The detail says which axis and by how much.",
+    },
+    "calibration_skew": {
+        "kk": "Парақ қисық кірді: қағаз бағыттауыштарын парақ еніне келтіріп, қайта сканерлеңіз.",
+        "ru": "Лист прошёл с перекосом: выставьте направляющие по ширине листа и отсканируйте снова.",
+        "en": "The sheet went in crooked: set the paper guides to the sheet's width and scan it again.",
+    },
+    "calibration_offset": {
+        "kk": "Бет кескінде дұрыс орында емес немесе бір бөлігі кескіннен тыс: қағаз бағыттауыштарын немесе сканерлеу аймағын түзетіңіз.",
+        "ru": "Страница не на своём месте в изображении или частично вне его: поправьте направляющие или область сканирования.",
+        "en": "The page is not where it should be in the image, or part of it is outside: adjust the paper guides or the scan area.",
+    },
+    "calibration_levels": {
+        "kk": "Сканердің ақ немесе қара деңгейі дұрыс емес: әйнекті және шам терезесін тазалаңыз, жарықтық пен контраст баптауларын тексеріңіз.",
+        "ru": "Уровни белого или чёрного у сканера не в норме: почистите стекло и окно лампы, проверьте настройки яркости и контраста.",
+        "en": "The scanner's white or black level is off: clean the glass and the lamp window, check the brightness and contrast settings.",
+    },
+    "calibration_illumination": {
+        "kk": "Жарық ені бойынша біркелкі емес: сканердің шамын сервиске көрсетіңіз. Қай жиегі қараңғы — мәліметте.",
+        "ru": "Освещение неравномерно по ширине: сдайте лампу сканера в сервис. Какой край темнее — в описании.",
+        "en": "The light is uneven across the width: have the scanner's lamp serviced. The detail says which edge is darker.",
+    },
+    "calibration_streak": {
+        "kk": "Әйнекті тазалаңыз: кескінде жолақ бар. Оның сол жиектен қашықтығы (мм) мәліметте көрсетілген. Содан кейін қайта калибрлеңіз.",
+        "ru": "Почистите стекло: на изображении полоса. Её расстояние от левого края (мм) указано в описании. Затем повторите калибровку.",
+        "en": "Clean the glass: there is a streak down the image. Its distance from the left edge (mm) is in the detail. Then calibrate again.",
+    },
+    "calibration_dust": {
+        "kk": "Әйнекті тазалаңыз: ақ қағаздың үстінде шаң түйіршіктері көрінеді. Содан кейін қайта калибрлеңіз.",
+        "ru": "Почистите стекло: на чистой бумаге видны пылинки. Затем повторите калибровку.",
+        "en": "Clean the glass: specks of dust show over blank paper. Then calibrate again.",
+    },
+    "calibration_resolution": {
+        "kk": "Сканер айтқан ажыратымдылықты бермейді: ажыратымдылық баптауын (кемінде 150 dpi) тексеріп, линзаны тазалаңыз.",
+        "ru": "Сканер не даёт заявленного разрешения: проверьте настройку разрешения (не менее 150 dpi) и почистите объектив.",
+        "en": "The scanner delivers less detail than it claims: check its resolution setting (at least 150 dpi) and clean the lens.",
+    },
+    "calibration_missing": {
+        "kk": "Сканер калибрленбеген: дауыс беру ашылмас бұрын және осы сканер бюллетень санамас бұрын техник онда калибрлеу парағын сканерлеуі керек (sanaq calibrate scanner).",
+        "ru": "Сканер не откалиброван: до открытия голосования и до подсчёта бюллетеней этим сканером техник должен отсканировать на нём калибровочный лист (sanaq calibrate scanner).",
+        "en": "The scanner is not calibrated: before the polls open, and before this scanner counts ballots, a technician must scan the calibration sheet on it (sanaq calibrate scanner).",
+    },
+    "calibration_stale": {
+        "kk": "Сканердің калибрлеуі тым ескі: калибрлеу парағын қайта сканерлеңіз.",
+        "ru": "Калибровка сканера слишком старая: отсканируйте калибровочный лист заново.",
+        "en": "The scanner's calibration is too old: scan the calibration sheet again.",
+    },
+    "calibration_failed": {
+        "kk": "Сканердің соңғы калибрлеуі өтпеді: себебін жойып, қайта калибрлеңіз.",
+        "ru": "Последняя калибровка сканера не пройдена: устраните причину и откалибруйте снова.",
+        "en": "The scanner's last calibration failed: fix what it said and calibrate again.",
+    },
+    "calibration_profile_changed": {
+        "kk": "Сканер профилінің файлы журналдағы жазбамен сәйкес келмейді (ауыстырылған немесе өзгертілген): қайта калибрлеңіз және комиссияға хабарлаңыз.",
+        "ru": "Файл профиля сканера не совпадает с записью в журнале (подменён или изменён): откалибруйте заново и сообщите комиссии.",
+        "en": "The scanner profile file does not match its record in the journal (swapped or edited): calibrate again and tell the commission.",
+    },
+    "calibration_scale_drift": {
+        "kk": "Сканер калибрлеуден кейін бетті басқаша созады: бюллетень комиссияға жіберілді. Роликтерді тексеріп, қайта калибрлеңіз.",
+        "ru": "Сканер растягивает страницу иначе, чем при калибровке: бюллетень передан комиссии. Проверьте ролики и откалибруйте заново.",
+        "en": "The scanner stretches the page differently than at calibration: the ballot goes to the commission. Check the rollers and calibrate again.",
+    },
 }
 
 

@@ -192,6 +192,22 @@ ErrorCode = Literal[
     "test_deck_not_passed",
     "test_deck_mismatch",
     "test_report_needs_test_mode",
+    # scanner calibration (issue 16, calib)
+    "calibration_sheet_unrecognised",
+    "calibration_no_sheet",
+    "calibration_scale",
+    "calibration_skew",
+    "calibration_offset",
+    "calibration_levels",
+    "calibration_illumination",
+    "calibration_streak",
+    "calibration_dust",
+    "calibration_resolution",
+    "calibration_missing",
+    "calibration_stale",
+    "calibration_failed",
+    "calibration_profile_changed",
+    "calibration_scale_drift",
 ]
 
 # One counter of a contest: "option:<id>" for a vote, else the outcome ("blank",

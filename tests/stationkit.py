@@ -37,3 +37,15 @@ def expected_tally(truths: list[SheetTruth]) -> dict[str, dict[str, int]]:
 
 def counters(journal: Journal, mode: Mode = "official") -> dict[str, dict[str, int]]:
     return {c: {k: n for k, n in keys.items() if n} for c, keys in journal.tally(mode).contests.items()}
+
+
+def calibration_folder(folder: Path) -> str:
+    """A hot folder holding a clean scan of the calibration sheet, both sides (issue 16): the
+    source a test calibrates through (`sanaq calibrate scanner --source URL`) before it opens a
+    station whose package requires a calibrated scanner."""
+    from fieldkit.calscans import Distortion, scan_bytes
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "calibration.a.png").write_bytes(scan_bytes(Distortion()))
+    (folder / "calibration.b.png").write_bytes(scan_bytes(Distortion(seed=2), "B"))
+    return f"folder://{folder}"

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from stationkit import CLEAN
+from stationkit import CLEAN, calibration_folder
 
 from drivers.serial_scanner import SerialScanner
 from fieldkit.deck import write_deck
@@ -190,6 +190,11 @@ def test_an_official_package_opens_and_counts_nothing_simulated(tmp_path: Path, 
     data = tmp_path / "st"
     key = ("--hq-key", str(pub))
     assert sanaq(data, *CHAIR, *key, "init", "--election", str(pkg)).returncode == 0
+    # An official package requires a calibrated scanner before the polls open (issue 16).
+    assert error_code(sanaq(data, *CHAIR, *key, "open")) == "calibration_missing"
+    source = calibration_folder(tmp_path / "calibration")
+    calibrate = ["calibrate", "scanner", "--source", source, "--data", str(data), "--role", "technician"]
+    assert main([*calibrate, "--member", "T. Technician", *key]) == 0
     assert sanaq(data, *CHAIR, *key, "open").returncode == 0
     assert json.loads(sanaq(data, *key, "status", "--json").stdout)["package"] == "official"
     assert error_code(sanaq(data, *MEMBER, *key, "scan", "sim:?n=3")) == "scanner_simulated"

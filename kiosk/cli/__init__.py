@@ -45,6 +45,7 @@ COMMANDS: dict[str, str] = {
     "read": "read",
     "sync": "sync",  # sync to headquarters (issue 15)
     "marks": "marks",  # mark thresholds from the station's own scans (issue 16, lat)
+    "calibrate": "calibrate",  # scanner calibration (issue 16, calib)
 }
 
 

@@ -245,10 +245,14 @@ def _verify(args: argparse.Namespace) -> int:
         verified = alone.verify()
         # The clock as the audit tells it: times going backwards, warnings recorded.
         clock = audit_clock_report(alone.audit_events())
+        # Each scanner's profile file against its signed link (issue 16, calib).
+        from kiosk.calibration.store import check_files
+
+        calibration = check_files(alone, data)
     finally:
         alone.close()
-    _print(verified.to_json() | {"clock": clock})
-    return 0 if verified.ok else 3
+    _print(verified.to_json() | {"clock": clock, "calibration": calibration})
+    return 0 if verified.ok and all(c["intact"] for c in calibration) else 3
 
 
 def _lifecycle(args: argparse.Namespace, station: Station) -> int:

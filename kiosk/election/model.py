@@ -152,6 +152,10 @@ class Rules(Frozen):
     # The logic-and-accuracy test (issue 16): opening official counting needs a passed test
     # deck recorded after the last scanner calibration. Closed by default; a package may waive it.
     logic_and_accuracy_required: bool = True
+    # Scanner calibration (issue 16): a station opens only on a scanner whose profile passed
+    # within this many days, unless the package says calibration is not required.
+    scanner_calibration_required: bool = True
+    calibration_max_age_days: int = Field(default=30, ge=1, le=3650)
 
     @model_serializer(mode="wrap")
     def _without_default_station_rule(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -162,6 +166,11 @@ class Rules(Frozen):
             data.pop("station_specific_ballots", None)
         if self.logic_and_accuracy_required:  # issue 16: left out at its default, same hashes
             data.pop("logic_and_accuracy_required", None)
+        # The same for the calibration rules (issue 16), at their defaults.
+        if self.scanner_calibration_required:
+            data.pop("scanner_calibration_required", None)
+        if self.calibration_max_age_days == 30:
+            data.pop("calibration_max_age_days", None)
         return data
 
 

@@ -37,6 +37,7 @@ from kiosk.ballots.layout import (
     parse_qr_payload,
     qr_box_for_height,
 )
+from kiosk.calibration.apply import ReaderCalibration, as_review
 from kiosk.election.model import Election, station_code
 from kiosk.reading import intake, kernels
 from kiosk.reading.inspect import inspect_square
@@ -165,8 +166,11 @@ class BallotReader:
         mode: Mode = "official",
         thresholds: Thresholds = Thresholds(),
         keep_crops: Literal["never", "review", "always"] = "review",
+        calibration: ReaderCalibration | None = None,
     ) -> None:
+        """`calibration`: the scanner's profile (issue 16, kiosk.calibration.apply)."""
         self.election = election
+        self.calibration = calibration
         self.election_hash = election_hash
         if station is None:
             if len(election.stations) != 1:
@@ -254,7 +258,12 @@ class BallotReader:
         if self._streak(image, centres_px, scales, levels, corners):
             return rejected("needs_cleaning", **known)
         scores = score_squares(image, centres_px, scales, levels, plan.interior_mm2)
-        return self._interpret(image, plan, scores, centres_px, scales, known)
+        reading = self._interpret(image, plan, scores, centres_px, scales, known)
+        if self.calibration is not None and reading.status == "ok":
+            why = self.calibration.review_reason(centres_px, corners.px_per_mm, ratio / expected_ratio)
+            if why is not None:
+                return as_review(reading, why)
+        return reading
 
     def _no_page(self, image: np.ndarray) -> SideReading:
         f = max(1, min(image.shape) // 200)

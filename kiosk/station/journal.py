@@ -38,7 +38,7 @@ from kiosk.station.device import (
     load_or_create_device_key,
     raw_public,
 )
-from kiosk.station.lifecycle import Allowed, Refused, State, decide
+from kiosk.station.lifecycle import Allowed, CalibrationFacts, Refused, State, decide
 from kiosk.station.mirror import digest, file_id, links_behind, set_aside
 from kiosk.station.store import (
     SCHEMA_VERSION,
@@ -417,15 +417,19 @@ class Journal:
         self.apply_transition(action, role, verdict.next_state)
         return verdict
 
-    def decide(self, action: str, role: str, **facts: bool) -> Allowed | Refused:
-        """The facts `lifecycle.decide` needs, from this journal; `facts`: those only the
-        station knows (what its package requires), passed through."""
+    def decide(
+        self, action: str, role: str, calibration: CalibrationFacts | None = None, **facts: bool
+    ) -> Allowed | Refused:
+        """The facts `lifecycle.decide` needs, from this journal; `calibration` and `facts`:
+        those only the station knows (its scanners' calibrations, what its package requires),
+        passed through."""
         return decide(
             self.state,
             action,
             role,
             official_counts_zero=self.official_total() == 0,
             pending_sheets=len(self.pending()),
+            calibration=calibration,
             **facts,
         )
 
@@ -475,12 +479,15 @@ class Journal:
             truncate_wal(conn)
         return done
 
-    def record_report(self, kind: str, role: str | None, report: dict[str, Any]) -> str:
+    def record_report(
+        self, kind: str, role: str | None, report: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> str:
         """A report the station made (the zero report, the closing report): its digest as a
-        signed link. Returns the chain head after it, whose code goes on the paper."""
+        signed link. Returns the chain head after it, whose code goes on the paper. `extra`:
+        more of the report in the link itself (a scanner calibration's serial and date)."""
         import hashlib
 
-        detail = {"sha256": hashlib.sha256(canonical(report)).hexdigest()}
+        detail = {**(extra or {}), "sha256": hashlib.sha256(canonical(report)).hexdigest()}
         self._write(lambda conn: self._link(conn, kind, role, detail, sign=True))
         return self.chain_head()
 

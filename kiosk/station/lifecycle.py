@@ -44,6 +44,47 @@ TRANSITIONS: dict[Action, tuple[frozenset[State], State | None, frozenset[Role]]
 
 
 @dataclass(frozen=True)
+class ProfileFact:
+    """The latest calibration of one scanner recorded in the journal (issue 16)."""
+
+    scanner: str
+    age_days: float
+    passed: bool
+    intact: bool  # its file still hashes to the link
+
+
+@dataclass(frozen=True)
+class CalibrationFacts:
+    required: bool  # the package's `scanner_calibration_required`
+    max_age_days: int
+    profiles: tuple[ProfileFact, ...] = ()
+
+
+def calibration_refusal(facts: CalibrationFacts) -> Refused | None:
+    """Opening needs a scanner whose latest profile passed, is intact and recent enough;
+    a profile file swapped under its link refuses whatever else there is."""
+    if not facts.required:
+        return None
+    changed = [p.scanner for p in facts.profiles if not p.intact]
+    if changed:
+        return Refused("calibration_profile_changed", ", ".join(changed))
+    if not facts.profiles:
+        return Refused("calibration_missing", "no scanner calibrated on this station")
+    if any(
+        p.passed and p.age_days + 1 / 24 >= 0 and p.age_days <= facts.max_age_days for p in facts.profiles
+    ):
+        return None
+    passed = [p for p in facts.profiles if p.passed]
+    if not passed:
+        return Refused("calibration_failed", ", ".join(p.scanner for p in facts.profiles))
+    youngest = min(passed, key=lambda p: abs(p.age_days))
+    return Refused(
+        "calibration_stale",
+        f"{youngest.scanner}: measured {youngest.age_days:.1f} days ago, at most {facts.max_age_days}",
+    )
+
+
+@dataclass(frozen=True)
 class Allowed:
     next_state: State
 
@@ -62,10 +103,13 @@ def decide(
     official_counts_zero: bool = True,
     pending_sheets: int = 0,
     test_deck_passed: bool = True,
+    calibration: CalibrationFacts | None = None,
 ) -> Allowed | Refused:
     """`test_deck_passed`: False when the package requires a logic-and-accuracy test and no
     passed one is recorded after the last scanner calibration (the station works it out from
-    its journal: `kiosk.calibration.lat.passed_test_deck`)."""
+    its journal: `kiosk.calibration.lat.passed_test_deck`). `calibration`: the scanners'
+    calibrations (issue 16), given by the station, which holds the package; None where no
+    package is at hand (tools and tests on a bare journal)."""
     if role not in ROLES:
         return Refused("role_unknown", role)
     if action not in TRANSITIONS:
@@ -78,6 +122,10 @@ def decide(
     if action == "open" and not official_counts_zero:
         # Polls never open over a ballot box that already holds counted ballots.
         return Refused("counts_not_zero", "official counts are not zero")
+    if action == "open" and calibration is not None:
+        refusal = calibration_refusal(calibration)
+        if refusal is not None:
+            return refusal
     if action == "open" and not test_deck_passed:
         # Issue 16: no official counting before the station's own test deck counted right.
         return Refused("test_deck_not_passed", "no passed logic-and-accuracy test since the last calibration")

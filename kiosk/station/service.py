@@ -11,6 +11,7 @@ it reads anything new.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import logging
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from kiosk.calibration.apply import ReaderCalibration
 from kiosk.election.package import LoadedPackage, development_reason
 from kiosk.election.rules import invalid_outcomes, returned_to_voter
 from kiosk.errors import SanaqError
@@ -25,7 +27,7 @@ from kiosk.reading.model import SideReading
 from kiosk.reading.reader import BallotReader
 from kiosk.station.clockcheck import WARNING_KIND, clock_findings
 from kiosk.station.journal import Journal, Mode
-from kiosk.station.lifecycle import Refused, decide
+from kiosk.station.lifecycle import CalibrationFacts, Refused, calibration_refusal, decide
 from kiosk.station.ports import ScannerPort, Whereabouts
 from kiosk.station.reports import Slip, make_slip
 
@@ -108,6 +110,8 @@ class Station:
             raise SanaqError("wrong_election", "the journal belongs to another election package")
         self.station_id = station_id
         self._readers: dict[str, BallotReader] = {}
+        # The profile of the scanner of the current scan session (issue 16), for the reader.
+        self.calibration: ReaderCalibration | None = None
 
     def note_actor(self, action: str, role: str, member: str, development: bool = False) -> None:
         """Who acts, by name as well as role, in the audit chain ahead of the action (and
@@ -129,18 +133,20 @@ class Station:
         return findings
 
     def reader(self, mode: Mode) -> BallotReader:
-        if mode not in self._readers:
+        key = f"{mode}:{self.calibration.scanner}" if self.calibration is not None else mode
+        if key not in self._readers:
             # Issue 16: the mark thresholds last chosen from this station's own scans, if any.
             from kiosk.calibration.thresholds import recorded_thresholds
 
-            self._readers[mode] = BallotReader(
+            self._readers[key] = BallotReader(
                 self.package.election,
                 self.package.election_hash,
                 self.station_id,
                 mode,
                 thresholds=recorded_thresholds(self.journal),
+                calibration=self.calibration,
             )
-        return self._readers[mode]
+        return self._readers[key]
 
     @property
     def invalid(self) -> tuple[str, ...]:
@@ -156,12 +162,39 @@ class Station:
             from kiosk.calibration.lat import passed_test_deck
 
             facts["test_deck_passed"] = passed_test_deck(self.journal, self.package.election.rules)
-        verdict = self.journal.decide(action, role, **facts)
+        calibration = self.calibration_facts() if action == "open" else None
+        verdict = self.journal.decide(action, role, calibration, **facts)
+        if isinstance(verdict, Refused) and verdict.code.startswith("calibration_") and self.development:
+            # The development switch (simulated scanners, the sample package) may open without
+            # a passing calibration; the waiver is in the audit, with what it waived.
+            self.journal._append_audit(
+                "calibration_waived", role, {"code": verdict.code, "detail": verdict.detail}
+            )
+            verdict = self.journal.decide(action, role, None, **facts)
         if isinstance(verdict, Refused):
             self.journal.refuse(role, action, verdict.code)
             raise SanaqError(verdict.code, verdict.detail)
         self.journal.apply_transition(action, role, verdict.next_state)
         return make_slip(self.journal, action, role, self.invalid)
+
+    def calibration_facts(self) -> CalibrationFacts:
+        """The scanners' calibrations recorded in this journal, against the package's rules."""
+        from kiosk.calibration.store import facts
+
+        rules = self.package.election.rules
+        return facts(self.journal, rules.scanner_calibration_required, rules.calibration_max_age_days)
+
+    def scanner_calibration_refusal(self, identity: dict[str, Any]) -> Refused | None:
+        """Why this scanner may not count officially for want of a calibration, or None."""
+        from kiosk.calibration.profile import scanner_key
+
+        facts = self.calibration_facts()
+        key = scanner_key(identity)
+        mine = tuple(p for p in facts.profiles if p.scanner == key)
+        refusal = calibration_refusal(dataclasses.replace(facts, profiles=mine))
+        if refusal is not None and refusal.code == "calibration_missing":
+            return Refused("calibration_missing", f"scanner {key} is not calibrated on this station")
+        return refusal
 
     # --- settling after a restart ----------------------------------------------------------------
 
@@ -209,6 +242,11 @@ class Station:
             if identity.get("simulated") is not False:  # simulated, or not known to be real
                 self.journal.refuse(role, "scan", "scanner_simulated")
                 raise SanaqError("scanner_simulated", str(identity.get("kind")))
+            # This scanner, not just some scanner, calibrated on this station (issue 16).
+            uncalibrated = self.scanner_calibration_refusal(identity)
+            if uncalibrated is not None:
+                self.journal.refuse(role, "scan", uncalibrated.code)
+                raise SanaqError(uncalibrated.code, uncalibrated.detail)
         return mode, identity
 
     def scan(
@@ -239,6 +277,10 @@ class Station:
             )
         except SanaqError as exc:
             return ScanSummary(reasons={}, stopped=exc.code)
+        from kiosk.calibration.profile import scanner_key
+        from kiosk.calibration.store import reader_calibration
+
+        self.calibration = reader_calibration(self.journal, scanner_key(identity))
         reader = self.reader(mode)
         rules = self.package.election.rules
         summary = ScanSummary(reasons={})
