@@ -171,6 +171,11 @@ def inspect_square(
     score_local = score + float(ink_local.sum() - ink.sum()) / denominator
     lines: list[Line] = []
     dark_inside = float(ink[inside & (ink >= DARK_INK)].sum()) / denominator
+    # A dot's blob (and its blurred rim) stays out of the line search: a fold through a
+    # square with a dot on it is still found.
+    dot = dot_blob(inside & (ink >= DARK_INK), scale)
+    if dot is not None:
+        search &= ~dot
     if dark_inside < marked:
         # Up to two lines (a fold across and a streak along, say), each found, checked and
         # taken out of the search before the next.
@@ -210,15 +215,28 @@ def inspect_square(
     line = lines[0] if lines else None
     ev = float(ink[evidence_px].sum()) / denominator
     low = min(score, score_local)
+    # A hesitation dot: the pen-dark ink in the square is one small blob and no other
+    # evidence of a hand is left. Never a vote, never nothing: whatever else darkens the
+    # square (a fold, a stain), the commission looks.
+    if dot is not None and float(ink[evidence_px & ~dot].sum()) / denominator < marginal / 2:
+        return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
     if ev >= marginal / 2:
         # Strokes or dark ink in the square: a mark, or a mark's start.
         if low >= marked:
             return Verdict("marked", None, low, ev, line)
         return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
+    # A line was taken out and what is left is faint: is there a faint stroke beside it
+    # (light pencil crossed by a streak or a crease)?
+    if lines and faint_stroke(thin, inside & search, scale):
+        return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
     # No stroke and no dark ink: darkened paper (a stain's edge, a shadow) or a light
     # smooth mark (pencil, whose grain a low-resolution scan loses).
     if score < marginal:
         return Verdict("empty", None, score, ev, line)
+    # A fill: the inside darkened, stopping at the printed border on every side, with a
+    # pencil's grain (a stain does not stop at a printed line, and is smooth).
+    if low >= marked and is_fill(win, inside, border, scale, gain):
+        return Verdict("marked", None, low, ev, line)
     explained = score - score_local  # what the paper around the square accounts for
     if explained >= 0.5 * score:
         # Trust the ring only if the inside of the square is darkened the way the ring
@@ -231,6 +249,81 @@ def inspect_square(
     # Ink inside the square that is neither a stroke nor explained by the paper around
     # it: a light fill, or a stain smaller than the window. The commission decides.
     return Verdict("marginal", "marginal_mark", score, ev, line)
+
+
+DOT_MM = 1.8  # a hesitation dot's dark blob fits in a box this wide (a 0.9-1.2 mm dot, blurred)
+DOT_MIN_MM2 = 0.25  # smaller dark specks are noise
+DOT_RIM_MM = 0.4  # the blurred rim around a dot's dark core
+CLOSE_MM = 2.2  # a grey closing this wide takes out strokes and the printed border
+FAINT_STROKE = 0.1  # thin contrast of a faint pencil stroke
+FAINT_STROKE_MM = 1.5  # a faint component at least this long (its box's longer side)
+
+
+def dot_blob(dark: np.ndarray, scale: float) -> np.ndarray | None:
+    """If the pen-dark pixels `dark` (a mask) are one small compact blob (specks under
+    DOT_MIN_MM2 ignored): that blob widened by DOT_RIM_MM (its blurred rim), else None.
+    `dot_blob_reference` is the same with a plain flood fill."""
+    n, labels, stats, _c = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
+    min_area = DOT_MIN_MM2 * scale * scale
+    big = [i for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= min_area]
+    if len(big) != 1:
+        return None
+    i = big[0]
+    side = max(int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT]))
+    if side > DOT_MM * scale:
+        return None
+    return _widen(labels == i, scale)
+
+
+def _widen(mask: np.ndarray, scale: float) -> np.ndarray:
+    """`mask` and every pixel within DOT_RIM_MM of it (Chebyshev distance, a square kernel)."""
+    r = max(1, round(DOT_RIM_MM * scale))
+    out: np.ndarray = cv2.dilate(mask.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0
+    return out
+
+
+FILL_STEP = 0.1  # the inside's background this much darker than every side of the margin
+FILL_GRAIN = 1.5  # and this much rougher than the margin
+
+
+def is_fill(win: np.ndarray, inside: np.ndarray, border: np.ndarray, scale: float, gain: float) -> bool:
+    """Is the inside of the square a light fill: its background (a grey closing over
+    CLOSE_MM, which takes out strokes, the printed border and grain) at its median at
+    least FILL_STEP darker than the background of each side of the window's margin, and
+    its grain (pixels against a 3 x 3 mean) FILL_GRAIN times the margin's?"""
+    k = max(3, int(CLOSE_MM * scale) | 1)
+    bg = cv2.morphologyEx(win, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    h, w = win.shape
+    outside = ~inside & ~border
+    ys = np.arange(h)[:, None]
+    xs = np.arange(w)[None, :]
+    sides = (
+        outside & (ys < h // 4),
+        outside & (ys >= h - h // 4),
+        outside & (xs < w // 4),
+        outside & (xs >= w - w // 4),
+    )
+    if not inside.any() or not all(m.any() for m in sides):
+        return False
+    darkest_side = min(float(np.median(bg[m])) for m in sides)
+    step = gain * (1.0 - float(np.median(bg[inside])) / max(1.0, darkest_side))
+    if step < FILL_STEP:
+        return False
+    f = win.astype(np.float32)
+    grain = np.abs(f - cv2.blur(f, (3, 3)))
+    return float(np.mean(grain[inside])) >= FILL_GRAIN * max(0.5, float(np.mean(grain[outside])))
+
+
+def faint_stroke(thin: np.ndarray, where: np.ndarray, scale: float) -> bool:
+    """A faint stroke: a connected run of thin features (black top-hat >= FAINT_STROKE) in
+    `where` at least FAINT_STROKE_MM long."""
+    mask = (where & (thin >= FAINT_STROKE)).astype(np.uint8)
+    n, _labels, stats, _c = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    longest = max(
+        (max(int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT])) for i in range(1, n)),
+        default=0,
+    )
+    return longest >= FAINT_STROKE_MM * scale
 
 
 def _straight_stroke(
