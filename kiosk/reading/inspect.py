@@ -34,7 +34,7 @@ evidence e (ink of the evidence pixels, in the same units):
 - marginal <= s < marked: review, `marginal_mark`, unless e < marginal / 2 (no stroke, no dot:
   paper darkened by a stain's edge or a fold's shadow), then empty.
 
-`find_crossing_line_reference` is the same search written as plain loops over angles
+`reference.find_crossing_line_reference` is the same search written as plain loops over angles
 and offsets; tests/test_inspect.py checks that both find the same line.
 """
 
@@ -262,7 +262,7 @@ FAINT_STROKE_MM = 1.5  # a faint component at least this long (its box's longer 
 def dot_blob(dark: np.ndarray, scale: float) -> np.ndarray | None:
     """If the pen-dark pixels `dark` (a mask) are one small compact blob (specks under
     DOT_MIN_MM2 ignored): that blob widened by DOT_RIM_MM (its blurred rim), else None.
-    `dot_blob_reference` is the same with a plain flood fill."""
+    `reference.dot_blob_reference` is the same with a plain flood fill."""
     n, labels, stats, _c = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
     min_area = DOT_MIN_MM2 * scale * scale
     big = [i for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= min_area]
@@ -291,6 +291,19 @@ def is_fill(win: np.ndarray, inside: np.ndarray, border: np.ndarray, scale: floa
     CLOSE_MM, which takes out strokes, the printed border and grain) at its median at
     least FILL_STEP darker than the background of each side of the window's margin, and
     its grain (pixels against a 3 x 3 mean) FILL_GRAIN times the margin's?"""
+    m = fill_measures(win, inside, border, scale, gain)
+    if m is None:
+        return False
+    step, grain_in, grain_out = m
+    return step >= FILL_STEP and grain_in >= FILL_GRAIN * max(0.5, grain_out)
+
+
+def fill_measures(
+    win: np.ndarray, inside: np.ndarray, border: np.ndarray, scale: float, gain: float
+) -> tuple[float, float, float] | None:
+    """(step, grain inside, grain in the margin) for `is_fill`; None when the window has
+    no inside or a side of its margin is empty. `reference.fill_measures_reference` is the
+    same with the closing and the mean written out."""
     k = max(3, int(CLOSE_MM * scale) | 1)
     bg = cv2.morphologyEx(win, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     h, w = win.shape
@@ -304,14 +317,12 @@ def is_fill(win: np.ndarray, inside: np.ndarray, border: np.ndarray, scale: floa
         outside & (xs >= w - w // 4),
     )
     if not inside.any() or not all(m.any() for m in sides):
-        return False
+        return None
     darkest_side = min(float(np.median(bg[m])) for m in sides)
     step = gain * (1.0 - float(np.median(bg[inside])) / max(1.0, darkest_side))
-    if step < FILL_STEP:
-        return False
-    f = win.astype(np.float32)
+    f = win.astype(np.float64)
     grain = np.abs(f - cv2.blur(f, (3, 3)))
-    return float(np.mean(grain[inside])) >= FILL_GRAIN * max(0.5, float(np.mean(grain[outside])))
+    return step, float(np.mean(grain[inside])), float(np.mean(grain[outside]))
 
 
 def faint_stroke(thin: np.ndarray, where: np.ndarray, scale: float) -> bool:
@@ -369,7 +380,7 @@ def line_residual(ink: np.ndarray, offs: np.ndarray, clear: np.ndarray) -> np.nd
     distance from its axis is the median of the band's ink at that distance (a dot or a
     stroke covers a small part of the line's length); a pixel keeps what it has above that
     level when that is at least ABOVE_LINE, else nothing. Outside `clear`: the ink as it is.
-    `line_residual_reference` is the same in plain loops."""
+    `reference.line_residual_reference` is the same in plain loops."""
     out = ink.astype(np.float64, copy=True)
     if not clear.any():
         return out
@@ -381,30 +392,6 @@ def line_residual(ink: np.ndarray, offs: np.ndarray, clear: np.ndarray) -> np.nd
         level[b - lo] = float(np.median(v[o == b]))
     above = v - level[o - lo]
     out[clear] = np.where(above >= ABOVE_LINE, above, 0.0)
-    return out
-
-
-def line_residual_reference(ink: np.ndarray, offs: np.ndarray, clear: np.ndarray) -> np.ndarray:
-    """`line_residual`, one pixel at a time."""
-    h, w = ink.shape
-    groups: dict[int, list[float]] = {}
-    for y in range(h):
-        for x in range(w):
-            if clear[y, x]:
-                groups.setdefault(int(offs[y, x]), []).append(float(ink[y, x]))
-    level = {}
-    for b, vals in groups.items():
-        vals.sort()
-        n = len(vals)
-        level[b] = vals[n // 2] if n % 2 else (vals[n // 2 - 1] + vals[n // 2]) / 2
-    out = np.empty((h, w), np.float64)
-    for y in range(h):
-        for x in range(w):
-            v = float(ink[y, x])
-            if clear[y, x]:
-                a = v - level[int(offs[y, x])]
-                v = a if a >= ABOVE_LINE else 0.0
-            out[y, x] = v
     return out
 
 
@@ -544,34 +531,3 @@ def _continues(image: np.ndarray, centre: tuple[float, float], line: Line, half:
         ends.append(float(np.median(1.0 - on_line / np.maximum(paper, 1.0))))
     need = max(0.025, 0.35 * line.contrast)
     return min(ends) >= need
-
-
-def find_crossing_line_reference(
-    thin: np.ndarray, inside: np.ndarray, xs: np.ndarray, ys: np.ndarray, scale: float, inner: float
-) -> Line | None:
-    """`find_crossing_line` as plain loops: for each angle and offset, add up the thin ink of
-    every candidate pixel whose rounded offset lies in the band."""
-    cand = _candidates(thin, inside)
-    if cand is None:
-        return None
-    yy, xx, w = cand
-    u = xs[0, xx]
-    v = ys[yy, 0]
-    total = float(w.sum())
-    hb = max(1, int(LINE_BAND_MM / 2 * scale))
-    reach = math.ceil(float(np.hypot(np.abs(xs).max(), np.abs(ys).max()))) + 1
-    thetas = np.arange(ANGLES) * (math.pi / ANGLES)
-    cos_t, sin_t = np.cos(thetas), np.sin(thetas)  # the fast path's table, value for value
-    best, best_a, best_r = -1.0, 0, 0
-    for a in range(ANGLES):
-        c, s = float(cos_t[a]), float(sin_t[a])
-        offs = [round(float(uu) * c + float(vv) * s) for uu, vv in zip(u, v, strict=True)]
-        for r in range(-reach, reach + 1):
-            acc = sum(float(wi) for o, wi in zip(offs, w, strict=True) if r - hb <= o <= r + hb)
-            if acc > best:
-                best, best_a, best_r = acc, a, r
-    share = best / total
-    if share < LINE_SHARE:
-        return None
-    line = Line(best_a * (math.pi / ANGLES), float(best_r), share, 0.0)
-    return _checked(line, u, v, w, scale, inner)
