@@ -47,6 +47,8 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.reading.model import ReviewReason
+from kiosk.vocabulary import Mark
 
 DARK_INK = 0.5  # a pen's ink
 THIN_CONTRAST = 0.2  # a thin feature this much darker than its surroundings: pencil
@@ -72,8 +74,8 @@ class Line:
 
 @dataclass(frozen=True)
 class Verdict:
-    mark: str  # "marked", "marginal", "empty"
-    reason: str | None  # review reason code, when marginal
+    mark: Mark
+    reason: ReviewReason | None  # when marginal
     score: float  # the score after a crossing line's ink is taken out
     evidence: float
     line: Line | None

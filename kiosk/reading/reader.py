@@ -53,14 +53,14 @@ from kiosk.reading.model import (
     ContestReading,
     Crop,
     MarkReading,
+    ReviewReason,
     SideReading,
     Thresholds,
     contest_outcome,
     rejected,
 )
 from kiosk.reading.qr import QrBook, zbar_full_page, zbar_region
-
-Mode = Literal["official", "test"]
+from kiosk.vocabulary import Mode
 
 # Window around each square: the whole printed border stays inside it under any
 # registration error we accept, so the border's ink is the same in every window and the
@@ -400,11 +400,11 @@ class BallotReader:
                 th.marginal,
                 th.marked,
             )
-            marks.append(MarkReading(t.option, v.score, v.mark, v.reason))  # type: ignore[arg-type]
+            marks.append(MarkReading(t.option, v.score, v.mark, v.reason))
         outcome, choice = contest_outcome(tuple(marks))
         contest = ContestReading(layout.contest, outcome, choice, tuple(marks))
         status: Literal["ok", "review"] = "review" if outcome == "review" else "ok"
-        reasons: tuple[str, ...] = ()
+        reasons: tuple[ReviewReason, ...] = ()
         if status == "review":
             reasons = tuple(sorted({m.reason or "marginal_mark" for m in marks if m.mark == "marginal"}))
         reading = SideReading(status, None, contests=(contest,), review_reasons=reasons, **known)  # type: ignore[arg-type]
