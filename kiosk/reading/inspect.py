@@ -1,21 +1,27 @@
-"""A closer look at the few squares whose score says there is ink: is it a mark, a line of
-the paper (fold, crease, show-through, streak) running through, or a stain?
+"""A closer look at the squares in doubt: is it a mark, a hesitation dot, a line of the
+paper (fold, crease, show-through, streak) running through, a light fill, or a stain?
 
 The fast score (`kernels.window_local_ink`) measures all the ink in a square's window
 against the paper around it. Most squares of a sheet score near zero and are never looked
-at again. A square that scores at least `marginal` comes here, where its window is
-examined in numpy and OpenCV (a few per sheet; a folded or stained sheet has more):
+at again. A square comes here when it scores at least `marginal`, or when it scores from
+0 up to `marginal` and holds a pen-dark pixel (the reader's doubt band,
+`reader._dark_inside`); its window is examined in numpy and OpenCV:
 
 - Evidence of a pen or pencil: pixels inside the square (its printed border kept out)
   that are dark (ink >= 0.5, pen) or a thin dark feature clearly darker than its
-  surroundings (black top-hat >= 0.2 of the paper over 1.6 mm, pencil). Stains, water
-  rings, thumbs and show-through are neither: their darkness is below 0.35 and they are
-  broad or faint.
-- A crossing line (`find_crossing_line`): nearly all the thin faint ink inside the square
-  lies in one straight band at most 1.2 mm wide that crosses the whole inside of the square,
-  and the same line is still there, darker than the paper beside it, 1 to 4 mm beyond the
-  window at both ends. A fold, a crease, a scanner streak, a line of the title side
-  showing through: features of the sheet, not of a hand, which stops at the mark.
+  surroundings (black top-hat >= 0.2 of the paper over 1.6 mm, pencil).
+- A dot (`dot_blob`): the pen-dark ink inside the square is one compact blob (box <= 1.8
+  mm). It is kept out of the line search, and if nothing else is evidence the square goes
+  to the commission: a hesitation dot is never a vote and never nothing.
+- A crossing line (`find_crossing_line`): nearly all the thin faint ink in the window lies
+  in one straight band at most 1.2 mm wide that crosses the whole window, and the same
+  line is still there, darker than the paper beside it, 1 to 4 mm beyond the window at
+  both ends. A fold, a crease, a scanner streak, a line of the title side showing
+  through: features of the sheet, not of a hand, which stops at the mark. Only the line's
+  own level is taken out (`line_residual`); a faint stroke left beside it
+  (`faint_stroke`) sends the square to the commission.
+- A light fill (`is_fill`): the inside darkened, stopping at the printed border on every
+  side, with a pencil's grain.
 
 The rule, and where it stops: a faint (ink < 0.45) straight line that runs through the
 whole square and continues beyond its window at both ends is not a mark; its ink is taken
@@ -26,16 +32,16 @@ most of their ink in one band. A faint straight line drawn by a voter through th
 and on for 4 mm at both ends would be taken for paper: such a line is not a mark in the
 square alone, and nothing else on the sheet has counted it either.
 
-Decisions, from the fast score s (after a crossing line's ink is taken out) and the
-evidence e (ink of the evidence pixels, in the same units):
-- s < marginal: empty.
-- s >= marked and e >= marginal: marked.
-- s >= marked and e < marginal: review, `possible_stain` (much ink, none of it a stroke).
-- marginal <= s < marked: review, `marginal_mark`, unless e < marginal / 2 (no stroke, no dot:
-  paper darkened by a stain's edge or a fold's shadow), then empty.
+The decision, in order (docs/reading.md step 8): a dot alone, review; evidence >=
+marginal / 2, marked if the lower of the two scores is >= marked, else review
+(`marginal_mark`); a faint stroke beside a removed line, review; score < marginal, empty; a
+light fill >= marked, marked; ink the ring explains, empty; darkened like the ring but not
+explained, review (`possible_stain`); any other ink, review (`marginal_mark`).
 
-`reference.find_crossing_line_reference` is the same search written as plain loops over angles
-and offsets; tests/test_inspect.py checks that both find the same line.
+`reference.py` holds the slow references (`find_crossing_line_reference`,
+`line_residual_reference`, `dot_blob_reference`, `faint_stroke_reference`,
+`fill_measures_reference`); tests/test_inspect.py and tests/test_reading_reference.py check
+that they agree.
 """
 
 from __future__ import annotations
