@@ -17,13 +17,9 @@ from fieldkit.deck import DeckOptions, canvas_margins, generate_sheet
 from kiosk.ballots.layout import TARGET, build_layout
 from kiosk.election.package import election_hash
 from kiosk.election.sample import sample_election
-from kiosk.reading.inspect import (
-    find_crossing_line,
-    find_crossing_line_reference,
-    line_residual,
-    line_residual_reference,
-)
+from kiosk.reading.inspect import find_crossing_line, line_residual
 from kiosk.reading.reader import BallotReader
+from kiosk.reading.reference import find_crossing_line_reference, line_residual_reference
 
 STYLE = "MZ-SMD-02"
 

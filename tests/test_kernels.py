@@ -18,23 +18,26 @@ from kiosk.reading.locate import (
     FIDUCIAL_SPAN_MM,
     Found,
     Levels,
-    _corners_from_blobs,
-    _extremes,
     _orientations,
-    coarse_blobs_reference,
     coarse_levels,
     find_fiducials,
-    find_fiducials_reference,
     grey_at,
     grey_cdf,
-    ink_centroids_reference,
 )
-from kiosk.reading.qr import qr_nearest_reference
 from kiosk.reading.reader import (
     BallotReader,
     fiducial_centres,
     ink_lut,
     page_to_image,
+)
+from kiosk.reading.reference import (
+    _corners_from_blobs,
+    _extremes,
+    coarse_blobs_reference,
+    find_fiducials_reference,
+    ink_centroids_reference,
+    qr_match_reference,
+    qr_nearest_reference,
     row_geometry_reference,
     streak_crosses_reference,
     timing_rows_reference,
@@ -211,7 +214,7 @@ def test_qr_match(style: str, index: int, shifts: list[tuple[float, float]]) -> 
                 h = page_to_image(corners, fiducial_centres(hh))
                 qr = qr_box_for_height(hh)
                 fast = reader.book.match(s.back, h, qr.x + dx, qr.y + dy, hh)
-                assert fast == reader.book.match_reference(s.back, h, qr.x + dx, qr.y + dy, hh)
+                assert fast == qr_match_reference(reader.book, s.back, h, qr.x + dx, qr.y + dy, hh)
                 matched += fast is not None
     assert matched >= 1  # the unshifted grid on the right page length finds the code
 

@@ -16,7 +16,8 @@ from kiosk.election.sample import sample_election
 from kiosk.messages import MESSAGES
 from kiosk.reading.locate import find_fiducials
 from kiosk.reading.model import SideReading, Thresholds
-from kiosk.reading.reader import BallotReader, page_to_image, score_squares, score_squares_reference
+from kiosk.reading.reader import BallotReader, page_to_image, score_squares
+from kiosk.reading.reference import score_squares_reference
 
 SLOW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

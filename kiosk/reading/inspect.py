@@ -1,21 +1,27 @@
-"""A closer look at the few squares whose score says there is ink: is it a mark, a line of
-the paper (fold, crease, show-through, streak) running through, or a stain?
+"""A closer look at the squares in doubt: is it a mark, a hesitation dot, a line of the
+paper (fold, crease, show-through, streak) running through, a light fill, or a stain?
 
 The fast score (`kernels.window_local_ink`) measures all the ink in a square's window
 against the paper around it. Most squares of a sheet score near zero and are never looked
-at again. A square that scores at least `marginal` comes here, where its window is
-examined in numpy and OpenCV (a few per sheet; a folded or stained sheet has more):
+at again. A square comes here when it scores at least `marginal`, or when it scores from
+0 up to `marginal` and holds a pen-dark pixel (the reader's doubt band,
+`reader._dark_inside`); its window is examined in numpy and OpenCV:
 
 - Evidence of a pen or pencil: pixels inside the square (its printed border kept out)
   that are dark (ink >= 0.5, pen) or a thin dark feature clearly darker than its
-  surroundings (black top-hat >= 0.2 of the paper over 1.6 mm, pencil). Stains, water
-  rings, thumbs and show-through are neither: their darkness is below 0.35 and they are
-  broad or faint.
-- A crossing line (`find_crossing_line`): nearly all the thin faint ink inside the square
-  lies in one straight band at most 1.2 mm wide that crosses the whole inside of the square,
-  and the same line is still there, darker than the paper beside it, 1 to 4 mm beyond the
-  window at both ends. A fold, a crease, a scanner streak, a line of the title side
-  showing through: features of the sheet, not of a hand, which stops at the mark.
+  surroundings (black top-hat >= 0.2 of the paper over 1.6 mm, pencil).
+- A dot (`dot_blob`): the pen-dark ink inside the square is one compact blob (box <= 1.8
+  mm). It is kept out of the line search, and if nothing else is evidence the square goes
+  to the commission: a hesitation dot is never a vote and never nothing.
+- A crossing line (`find_crossing_line`): nearly all the thin faint ink in the window lies
+  in one straight band at most 1.2 mm wide that crosses the whole window, and the same
+  line is still there, darker than the paper beside it, 1 to 4 mm beyond the window at
+  both ends. A fold, a crease, a scanner streak, a line of the title side showing
+  through: features of the sheet, not of a hand, which stops at the mark. Only the line's
+  own level is taken out (`line_residual`); a faint stroke left beside it
+  (`faint_stroke`) sends the square to the commission.
+- A light fill (`is_fill`): the inside darkened, stopping at the printed border on every
+  side, with a pencil's grain.
 
 The rule, and where it stops: a faint (ink < 0.45) straight line that runs through the
 whole square and continues beyond its window at both ends is not a mark; its ink is taken
@@ -26,16 +32,16 @@ most of their ink in one band. A faint straight line drawn by a voter through th
 and on for 4 mm at both ends would be taken for paper: such a line is not a mark in the
 square alone, and nothing else on the sheet has counted it either.
 
-Decisions, from the fast score s (after a crossing line's ink is taken out) and the
-evidence e (ink of the evidence pixels, in the same units):
-- s < marginal: empty.
-- s >= marked and e >= marginal: marked.
-- s >= marked and e < marginal: review, `possible_stain` (much ink, none of it a stroke).
-- marginal <= s < marked: review, `marginal_mark`, unless e < marginal / 2 (no stroke, no dot:
-  paper darkened by a stain's edge or a fold's shadow), then empty.
+The decision, in order (docs/reading.md step 8): a dot alone, review; evidence >=
+marginal / 2, marked if the lower of the two scores is >= marked, else review
+(`marginal_mark`); a faint stroke beside a removed line, review; score < marginal, empty; a
+light fill >= marked, marked; ink the ring explains, empty; darkened like the ring but not
+explained, review (`possible_stain`); any other ink, review (`marginal_mark`).
 
-`find_crossing_line_reference` is the same search written as plain loops over angles
-and offsets; tests/test_inspect.py checks that both find the same line.
+`reference.py` holds the slow references (`find_crossing_line_reference`,
+`line_residual_reference`, `dot_blob_reference`, `faint_stroke_reference`,
+`fill_measures_reference`); tests/test_inspect.py and tests/test_reading_reference.py check
+that they agree.
 """
 
 from __future__ import annotations
@@ -47,6 +53,8 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.reading.model import ReviewReason
+from kiosk.vocabulary import Mark
 
 DARK_INK = 0.5  # a pen's ink
 THIN_CONTRAST = 0.2  # a thin feature this much darker than its surroundings: pencil
@@ -72,8 +80,8 @@ class Line:
 
 @dataclass(frozen=True)
 class Verdict:
-    mark: str  # "marked", "marginal", "empty"
-    reason: str | None  # review reason code, when marginal
+    mark: Mark
+    reason: ReviewReason | None  # when marginal
     score: float  # the score after a crossing line's ink is taken out
     evidence: float
     line: Line | None
@@ -171,6 +179,11 @@ def inspect_square(
     score_local = score + float(ink_local.sum() - ink.sum()) / denominator
     lines: list[Line] = []
     dark_inside = float(ink[inside & (ink >= DARK_INK)].sum()) / denominator
+    # A dot's blob (and its blurred rim) stays out of the line search: a fold through a
+    # square with a dot on it is still found.
+    dot = dot_blob(inside & (ink >= DARK_INK), scale)
+    if dot is not None:
+        search &= ~dot
     if dark_inside < marked:
         # Up to two lines (a fold across and a streak along, say), each found, checked and
         # taken out of the search before the next.
@@ -210,15 +223,28 @@ def inspect_square(
     line = lines[0] if lines else None
     ev = float(ink[evidence_px].sum()) / denominator
     low = min(score, score_local)
+    # A hesitation dot: the pen-dark ink in the square is one small blob and no other
+    # evidence of a hand is left. Never a vote, never nothing: whatever else darkens the
+    # square (a fold, a stain), the commission looks.
+    if dot is not None and float(ink[evidence_px & ~dot].sum()) / denominator < marginal / 2:
+        return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
     if ev >= marginal / 2:
         # Strokes or dark ink in the square: a mark, or a mark's start.
         if low >= marked:
             return Verdict("marked", None, low, ev, line)
         return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
+    # A line was taken out and what is left is faint: is there a faint stroke beside it
+    # (light pencil crossed by a streak or a crease)?
+    if lines and faint_stroke(thin, inside & search, scale):
+        return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
     # No stroke and no dark ink: darkened paper (a stain's edge, a shadow) or a light
     # smooth mark (pencil, whose grain a low-resolution scan loses).
     if score < marginal:
         return Verdict("empty", None, score, ev, line)
+    # A fill: the inside darkened, stopping at the printed border on every side, with a
+    # pencil's grain (a stain does not stop at a printed line, and is smooth).
+    if low >= marked and is_fill(win, inside, border, scale, gain):
+        return Verdict("marked", None, low, ev, line)
     explained = score - score_local  # what the paper around the square accounts for
     if explained >= 0.5 * score:
         # Trust the ring only if the inside of the square is darkened the way the ring
@@ -231,6 +257,92 @@ def inspect_square(
     # Ink inside the square that is neither a stroke nor explained by the paper around
     # it: a light fill, or a stain smaller than the window. The commission decides.
     return Verdict("marginal", "marginal_mark", score, ev, line)
+
+
+DOT_MM = 1.8  # a hesitation dot's dark blob fits in a box this wide (a 0.9-1.2 mm dot, blurred)
+DOT_MIN_MM2 = 0.25  # smaller dark specks are noise
+DOT_RIM_MM = 0.4  # the blurred rim around a dot's dark core
+CLOSE_MM = 2.2  # a grey closing this wide takes out strokes and the printed border
+FAINT_STROKE = 0.1  # thin contrast of a faint pencil stroke
+FAINT_STROKE_MM = 1.5  # a faint component at least this long (its box's longer side)
+
+
+def dot_blob(dark: np.ndarray, scale: float) -> np.ndarray | None:
+    """If the pen-dark pixels `dark` (a mask) are one small compact blob (specks under
+    DOT_MIN_MM2 ignored): that blob widened by DOT_RIM_MM (its blurred rim), else None.
+    `reference.dot_blob_reference` is the same with a plain flood fill."""
+    n, labels, stats, _c = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
+    min_area = DOT_MIN_MM2 * scale * scale
+    big = [i for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= min_area]
+    if len(big) != 1:
+        return None
+    i = big[0]
+    side = max(int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT]))
+    if side > DOT_MM * scale:
+        return None
+    return _widen(labels == i, scale)
+
+
+def _widen(mask: np.ndarray, scale: float) -> np.ndarray:
+    """`mask` and every pixel within DOT_RIM_MM of it (Chebyshev distance, a square kernel)."""
+    r = max(1, round(DOT_RIM_MM * scale))
+    out: np.ndarray = cv2.dilate(mask.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0
+    return out
+
+
+FILL_STEP = 0.1  # the inside's background this much darker than every side of the margin
+FILL_GRAIN = 1.5  # and this much rougher than the margin
+
+
+def is_fill(win: np.ndarray, inside: np.ndarray, border: np.ndarray, scale: float, gain: float) -> bool:
+    """Is the inside of the square a light fill: its background (a grey closing over
+    CLOSE_MM, which takes out strokes, the printed border and grain) at its median at
+    least FILL_STEP darker than the background of each side of the window's margin, and
+    its grain (pixels against a 3 x 3 mean) FILL_GRAIN times the margin's?"""
+    m = fill_measures(win, inside, border, scale, gain)
+    if m is None:
+        return False
+    step, grain_in, grain_out = m
+    return step >= FILL_STEP and grain_in >= FILL_GRAIN * max(0.5, grain_out)
+
+
+def fill_measures(
+    win: np.ndarray, inside: np.ndarray, border: np.ndarray, scale: float, gain: float
+) -> tuple[float, float, float] | None:
+    """(step, grain inside, grain in the margin) for `is_fill`; None when the window has
+    no inside or a side of its margin is empty. `reference.fill_measures_reference` is the
+    same with the closing and the mean written out."""
+    k = max(3, int(CLOSE_MM * scale) | 1)
+    bg = cv2.morphologyEx(win, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    h, w = win.shape
+    outside = ~inside & ~border
+    ys = np.arange(h)[:, None]
+    xs = np.arange(w)[None, :]
+    sides = (
+        outside & (ys < h // 4),
+        outside & (ys >= h - h // 4),
+        outside & (xs < w // 4),
+        outside & (xs >= w - w // 4),
+    )
+    if not inside.any() or not all(m.any() for m in sides):
+        return None
+    darkest_side = min(float(np.median(bg[m])) for m in sides)
+    step = gain * (1.0 - float(np.median(bg[inside])) / max(1.0, darkest_side))
+    f = win.astype(np.float64)
+    grain = np.abs(f - cv2.blur(f, (3, 3)))
+    return step, float(np.mean(grain[inside])), float(np.mean(grain[outside]))
+
+
+def faint_stroke(thin: np.ndarray, where: np.ndarray, scale: float) -> bool:
+    """A faint stroke: a connected run of thin features (black top-hat >= FAINT_STROKE) in
+    `where` at least FAINT_STROKE_MM long."""
+    mask = (where & (thin >= FAINT_STROKE)).astype(np.uint8)
+    n, _labels, stats, _c = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    longest = max(
+        (max(int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT])) for i in range(1, n)),
+        default=0,
+    )
+    return longest >= FAINT_STROKE_MM * scale
 
 
 def _straight_stroke(
@@ -276,7 +388,7 @@ def line_residual(ink: np.ndarray, offs: np.ndarray, clear: np.ndarray) -> np.nd
     distance from its axis is the median of the band's ink at that distance (a dot or a
     stroke covers a small part of the line's length); a pixel keeps what it has above that
     level when that is at least ABOVE_LINE, else nothing. Outside `clear`: the ink as it is.
-    `line_residual_reference` is the same in plain loops."""
+    `reference.line_residual_reference` is the same in plain loops."""
     out = ink.astype(np.float64, copy=True)
     if not clear.any():
         return out
@@ -288,30 +400,6 @@ def line_residual(ink: np.ndarray, offs: np.ndarray, clear: np.ndarray) -> np.nd
         level[b - lo] = float(np.median(v[o == b]))
     above = v - level[o - lo]
     out[clear] = np.where(above >= ABOVE_LINE, above, 0.0)
-    return out
-
-
-def line_residual_reference(ink: np.ndarray, offs: np.ndarray, clear: np.ndarray) -> np.ndarray:
-    """`line_residual`, one pixel at a time."""
-    h, w = ink.shape
-    groups: dict[int, list[float]] = {}
-    for y in range(h):
-        for x in range(w):
-            if clear[y, x]:
-                groups.setdefault(int(offs[y, x]), []).append(float(ink[y, x]))
-    level = {}
-    for b, vals in groups.items():
-        vals.sort()
-        n = len(vals)
-        level[b] = vals[n // 2] if n % 2 else (vals[n // 2 - 1] + vals[n // 2]) / 2
-    out = np.empty((h, w), np.float64)
-    for y in range(h):
-        for x in range(w):
-            v = float(ink[y, x])
-            if clear[y, x]:
-                a = v - level[int(offs[y, x])]
-                v = a if a >= ABOVE_LINE else 0.0
-            out[y, x] = v
     return out
 
 
@@ -451,34 +539,3 @@ def _continues(image: np.ndarray, centre: tuple[float, float], line: Line, half:
         ends.append(float(np.median(1.0 - on_line / np.maximum(paper, 1.0))))
     need = max(0.025, 0.35 * line.contrast)
     return min(ends) >= need
-
-
-def find_crossing_line_reference(
-    thin: np.ndarray, inside: np.ndarray, xs: np.ndarray, ys: np.ndarray, scale: float, inner: float
-) -> Line | None:
-    """`find_crossing_line` as plain loops: for each angle and offset, add up the thin ink of
-    every candidate pixel whose rounded offset lies in the band."""
-    cand = _candidates(thin, inside)
-    if cand is None:
-        return None
-    yy, xx, w = cand
-    u = xs[0, xx]
-    v = ys[yy, 0]
-    total = float(w.sum())
-    hb = max(1, int(LINE_BAND_MM / 2 * scale))
-    reach = math.ceil(float(np.hypot(np.abs(xs).max(), np.abs(ys).max()))) + 1
-    thetas = np.arange(ANGLES) * (math.pi / ANGLES)
-    cos_t, sin_t = np.cos(thetas), np.sin(thetas)  # the fast path's table, value for value
-    best, best_a, best_r = -1.0, 0, 0
-    for a in range(ANGLES):
-        c, s = float(cos_t[a]), float(sin_t[a])
-        offs = [round(float(uu) * c + float(vv) * s) for uu, vv in zip(u, v, strict=True)]
-        for r in range(-reach, reach + 1):
-            acc = sum(float(wi) for o, wi in zip(offs, w, strict=True) if r - hb <= o <= r + hb)
-            if acc > best:
-                best, best_a, best_r = acc, a, r
-    share = best / total
-    if share < LINE_SHARE:
-        return None
-    line = Line(best_a * (math.pi / ANGLES), float(best_r), share, 0.0)
-    return _checked(line, u, v, w, scale, inner)

@@ -4,8 +4,8 @@ Why: after a JPEG decode has flushed the CPU's caches, each numpy or OpenCV call
 microseconds of dispatch before it touches a pixel, and the reader made over two hundred
 of them per side. Each kernel here does one step in a single call, in plain loops.
 
-Each kernel computes exactly what its numpy/OpenCV reference in `locate.py` or
-`reader.py` computes (same integer rules, the same float32 arithmetic where the
+Each kernel computes exactly what its numpy/OpenCV reference in `reference.py`
+computes (same integer rules, the same float32 arithmetic where the
 reference uses float32), so readings do not change; tests/test_kernels.py checks every
 kernel against its reference with hypothesis. Set NUMBA_DISABLE_JIT=1 to run them as
 plain Python.
@@ -117,7 +117,7 @@ def _dark_columns(small: np.ndarray, ithresh: int) -> np.ndarray:
 @_compiled
 def coarse_blobs(small: np.ndarray, ithresh: int, min_area: int) -> np.ndarray:
     """Solid, square-ish dark blobs of the coarse image: (n, 3) rows of centroid x, y and
-    area, in the raster order of each blob's first pixel (`locate.coarse_blobs_reference`).
+    area, in the raster order of each blob's first pixel (`reference.coarse_blobs_reference`).
 
     Dark is <= ithresh, outside streak columns (`_dark_columns`); blobs are 8-connected;
     kept are blobs of at least `min_area` pixels that fill more than 55% of their box, and are at most 1.67 times longer one way than the other."""
@@ -231,7 +231,7 @@ def ink_centroids(
     image: np.ndarray, points: np.ndarray, half_w: int, half_h: int, mid: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Centroid of the ink (<= floor(mid)) in the window around each point, and each
-    window's ink pixel count (`locate.ink_centroids_reference`)."""
+    window's ink pixel count (`reference.ink_centroids_reference`)."""
     hh, ww = image.shape
     size_w = min(2 * half_w + 1, ww)
     size_h = min(2 * half_h + 1, hh)
@@ -265,7 +265,7 @@ def ink_centroids(
 @_compiled
 def window_ink_sums(image: np.ndarray, centres: np.ndarray, half: int, lut: np.ndarray) -> np.ndarray:
     """Sum of `lut[grey]` (float32 ink) over the square window around each centre, in
-    float64 (`reader.window_ink_sums_reference`). The sums are exact, so the order of
+    float64 (`reference.window_ink_sums_reference`). The sums are exact, so the order of
     adding does not matter."""
     hh, ww = image.shape
     size_w = min(2 * half + 1, ww)
@@ -306,7 +306,7 @@ def window_local_ink(
     image: np.ndarray, centres: np.ndarray, half: int, ring: int, gain: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Ink in the square window around each centre, measured against the paper around
-    that window (`reader.window_local_ink_reference`).
+    that window (`reference.window_local_ink_reference`).
 
     The outer `ring` pixels of the window are paper: each side of that ring gives a level
     (`_side_level`), and the paper under the window is the plane through the four sides'
@@ -419,7 +419,7 @@ def qr_nearest(
     """Sample the QR module grid through the page-to-image homography `h`, threshold it
     between its dark and light ends, and compare it with each known module matrix.
     Returns (nearest code, its distance, the next distance), or (-1, -1, -1) when the grid
-    leaves the image or has too little contrast (`qr.qr_nearest_reference`)."""
+    leaves the image or has too little contrast (`reference.qr_nearest_reference`)."""
     hh, ww = image.shape
     n = module_mm.shape[1]
     values = np.empty(n, np.uint8)
@@ -461,7 +461,7 @@ def qr_nearest(
 @_compiled
 def _extremes(blobs: np.ndarray, alive: np.ndarray) -> np.ndarray:
     """Indices of the live blobs nearest each image corner: top-left, top-right,
-    bottom-right, bottom-left (the first one on a tie) (`locate._extremes`)."""
+    bottom-right, bottom-left (the first one on a tie) (`reference._extremes`)."""
     picked = np.full(4, -1, np.int64)
     min_sum = max_sum = max_diff = min_diff = 0.0
     for i in alive:
@@ -497,7 +497,7 @@ def fiducial_corners(
 ) -> tuple[np.ndarray, float, float]:
     """From the coarse blobs to the four fiducial centres at full resolution (top-left,
     top-right, bottom-right, bottom-left in the image) and the page's paper and black
-    levels (`locate._corners_from_blobs`). No corners: a (0, 2) array."""
+    levels (`reference._corners_from_blobs`). No corners: a (0, 2) array."""
     none = np.empty((0, 2), np.float64)
     alive = np.arange(blobs.shape[0])
     if alive.shape[0] < 4:
@@ -542,7 +542,7 @@ def fiducial_corners(
         if ink[i] > 0:
             pts[i, 0], pts[i, 1] = refined[i, 0], refined[i, 1]
     # Black from the fiducials' centres (median of four), paper from the page between
-    # them, not the scanner background around it (`locate._page_levels`).
+    # them, not the scanner background around it (`reference._page_levels`).
     centre_grey = np.empty(4, np.float64)
     for i in range(4):
         centre_grey[i] = small[int(np.rint(coarse[i, 1])), int(np.rint(coarse[i, 0]))]
@@ -570,7 +570,7 @@ def timing_rows(
     page mm, left and right mark of each row in turn), and the centroid of the ink around
     there, NaN where that ink is not the size of a mark (half to 1.7 times `expected`).
     Returns predicted and refined centres (2 * rows, 2) and how many rows have both
-    marks (`reader.timing_rows_reference`)."""
+    marks (`reference.timing_rows_reference`)."""
     n = marks_h.shape[1]
     predicted = np.empty((n, 2), np.float64)
     for k in range(n):
@@ -593,7 +593,7 @@ def row_geometry(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each row's square centre, on the line between its two marks (and `target_dy` mm
     off it, where the layout says so), and the row's own scale in px/mm
-    (`reader.row_geometry_reference`). `refined`: (2 * rows, 2), left then right."""
+    (`reader.row_geometry_numpy`). `refined`: (2 * rows, 2), left then right."""
     rows = target_t.shape[0]
     centres = np.empty((rows, 2), np.float64)
     scales = np.empty(rows, np.float64)

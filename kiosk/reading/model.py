@@ -7,10 +7,12 @@ from typing import Any, Literal
 
 import numpy as np
 
-MarkClass = Literal["marked", "marginal", "empty"]
-Outcome = Literal["vote", "blank", "overvote", "review"]
+from kiosk.vocabulary import Mark, Outcome, Side
+
+# The reader's own word: how a side came out (a refusal carries its ErrorCode as reason).
 Status = Literal["ok", "review", "rejected"]
-Side = Literal["front", "back"]
+# Why a marginal square needs the commission (each an ErrorCode with kk/ru/en messages).
+ReviewReason = Literal["marginal_mark", "possible_stain", "crossing_line"]
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class Thresholds:
     marginal: float = 0.018
     marked: float = 0.063
 
-    def classify(self, score: float) -> MarkClass:
+    def classify(self, score: float) -> Mark:
         if score >= self.marked:
             return "marked"
         if score >= self.marginal:
@@ -36,10 +38,9 @@ class Thresholds:
 class MarkReading:
     option: str
     score: float
-    mark: MarkClass
-    # Why a marginal square needs the commission: "marginal_mark", "possible_stain",
-    # "crossing_line" (kiosk/reading/inspect.py); None otherwise.
-    reason: str | None = None
+    mark: Mark
+    # Why a marginal square needs the commission (kiosk/reading/inspect.py); None otherwise.
+    reason: ReviewReason | None = None
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class SideReading:
     dpi: float | None = None
     detail: str = ""
     # For status "review": the reasons of its marginal squares, sorted, for the commission.
-    review_reasons: tuple[str, ...] = ()
+    review_reasons: tuple[ReviewReason, ...] = ()
     crops: tuple[Crop, ...] = field(default=(), compare=False, repr=False)
 
     def to_json(self, file: str | None = None) -> dict[str, object]:

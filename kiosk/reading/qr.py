@@ -29,7 +29,6 @@ from kiosk.ballots.layout import (
     qr_matrix,
 )
 from kiosk.reading import kernels
-from kiosk.reading.locate import project
 
 # A match may disagree on at most this many of the 625 modules (blur, dust, JPEG);
 # any two of the election's codes differ in at least MIN_CODE_DISTANCE (checked when the
@@ -82,12 +81,6 @@ class QrBook:
         """The known code printed where the homography says the QR is, if any."""
         return self._match(kernels.qr_nearest, image, page_to_image, qr_x, qr_y, height_mm)
 
-    def match_reference(
-        self, image: np.ndarray, page_to_image: np.ndarray, qr_x: float, qr_y: float, height_mm: float
-    ) -> KnownCode | None:
-        """`match` in numpy calls."""
-        return self._match(qr_nearest_reference, image, page_to_image, qr_x, qr_y, height_mm)
-
     def _match(
         self,
         nearest_code: Callable[..., tuple[int, int, int]],
@@ -111,30 +104,6 @@ class QrBook:
         if second - best < MIN_CODE_DISTANCE - 2 * MAX_MODULE_ERRORS:
             return None
         return self.codes[candidates[nearest]]
-
-
-def qr_nearest_reference(
-    image: np.ndarray, hm: np.ndarray, module_mm: np.ndarray, qr_x: float, qr_y: float, matrices: np.ndarray
-) -> tuple[int, int, int]:
-    """`kernels.qr_nearest` in numpy calls."""
-    grid = project(hm, module_mm + np.array([[qr_x], [qr_y], [0.0]]))
-    xs = np.rint(grid[:, 0]).astype(np.intp)
-    ys = np.rint(grid[:, 1]).astype(np.intp)
-    h, w = image.shape
-    if xs.min() < 0 or ys.min() < 0 or xs.max() >= w or ys.max() >= h:
-        return -1, -1, -1
-    values = image[ys, xs]
-    part = values.copy()
-    rank = kernels.QR_END_RANK
-    part.partition((rank, values.size - rank - 1))
-    lo, hi = int(part[rank]), int(part[values.size - rank - 1])
-    if hi - lo < kernels.QR_MIN_CONTRAST:
-        return -1, -1, -1
-    bits = values < (lo + hi) // 2
-    dist = np.add.reduce(matrices != bits, axis=1, dtype=np.intp)
-    order = dist.argsort(kind="stable")
-    second = int(dist[order[1]]) if len(order) > 1 else values.size + 1
-    return int(order[0]), int(dist[order[0]]), second
 
 
 # --- zbar -----------------------------------------------------------------------------------

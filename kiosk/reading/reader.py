@@ -47,24 +47,21 @@ from kiosk.reading.locate import (
     Levels,
     PageCorners,
     find_fiducials,
-    gather_windows,
     grey_at,
     grey_cdf,
-    ink_centroids_reference,
-    project,
 )
 from kiosk.reading.model import (
     ContestReading,
     Crop,
     MarkReading,
+    ReviewReason,
     SideReading,
     Thresholds,
     contest_outcome,
     rejected,
 )
 from kiosk.reading.qr import QrBook, zbar_full_page, zbar_region
-
-Mode = Literal["official", "test"]
+from kiosk.vocabulary import Mode
 
 # Window around each square: the whole printed border stays inside it under any
 # registration error we accept, so the border's ink is the same in every window and the
@@ -351,7 +348,7 @@ class BallotReader:
             return None
         if complete < rows:
             fill_missing_marks(predicted, refined)
-            centres, scales = row_geometry_reference(
+            centres, scales = row_geometry_numpy(
                 refined, plan.target_t, plan.target_dy_mm, plan.any_dy, plan.mark_span_mm
             )
         else:
@@ -393,7 +390,9 @@ class BallotReader:
         th = self.thresholds
         marks = []
         for i, (t, sc) in enumerate(zip(layout.targets, scores.scores.tolist(), strict=True)):
-            if sc < th.marginal:
+            if sc < th.marginal and not (
+                sc >= DOUBT_LO and _dark_inside(image, centres[i], scales[i], scores, i)
+            ):
                 marks.append(MarkReading(t.option, sc, "empty"))
                 continue
             # Ink in the square: look closer (a few squares per sheet).
@@ -410,17 +409,39 @@ class BallotReader:
                 th.marginal,
                 th.marked,
             )
-            marks.append(MarkReading(t.option, v.score, v.mark, v.reason))  # type: ignore[arg-type]
+            marks.append(MarkReading(t.option, v.score, v.mark, v.reason))
         outcome, choice = contest_outcome(tuple(marks))
         contest = ContestReading(layout.contest, outcome, choice, tuple(marks))
         status: Literal["ok", "review"] = "review" if outcome == "review" else "ok"
-        reasons: tuple[str, ...] = ()
+        reasons: tuple[ReviewReason, ...] = ()
         if status == "review":
             reasons = tuple(sorted({m.reason or "marginal_mark" for m in marks if m.mark == "marginal"}))
         reading = SideReading(status, None, contests=(contest,), review_reasons=reasons, **known)  # type: ignore[arg-type]
         if self.keep_crops == "always" or (self.keep_crops == "review" and status == "review"):
             reading = replace(reading, crops=review_crops(image, layout, centres, scales))
         return reading
+
+
+# The doubt band: a square scoring from DOUBT_LO up to `marginal` is looked at closer when
+# it holds a pen-dark pixel (a hesitation dot scores 0.005-0.018: below `marginal`).
+DOUBT_LO = 0.0
+DOUBT_INK = 0.45
+_INNER_MM = TARGET / 2 - TARGET_STROKE - 0.35
+
+
+def _dark_inside(image: np.ndarray, centre: np.ndarray, scale: float, scores: Scores, i: int) -> bool:
+    """Does the inside of the square (0.35 mm in from its printed border) hold a pixel at
+    least DOUBT_INK dark against the lightest side of its window's ring? One slice and
+    one min: what a clean sheet pays for the doubt band."""
+    r = int(_INNER_MM * scale)
+    cx, cy = round(float(centre[0])), round(float(centre[1]))
+    hh, ww = image.shape
+    x0, x1, y0, y1 = max(0, cx - r), min(ww, cx + r + 1), max(0, cy - r), min(hh, cy + r + 1)
+    if x1 <= x0 or y1 <= y0:
+        return False
+    darkest = float(image[y0:y1, x0:x1].min())
+    paper = max(1.0, float(scores.paper[i].max()))
+    return scores.gain * (1.0 - darkest / paper) >= DOUBT_INK
 
 
 def _frame(corners: PageCorners, height_mm: float) -> tuple[np.ndarray, Box]:
@@ -447,23 +468,6 @@ def timing_mark_window(px_per_mm: float) -> tuple[int, int, float]:
     return rx, ry, TIMING_W * TIMING_H * px_per_mm * px_per_mm
 
 
-def timing_rows_reference(
-    image: np.ndarray,
-    h: np.ndarray,
-    marks_h: np.ndarray,
-    half_w: int,
-    half_h: int,
-    mid: float,
-    expected: float,
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """`kernels.timing_rows` in numpy."""
-    predicted = project(h, marks_h)
-    refined, m00 = ink_centroids_reference(image, predicted, half_w, half_h, mid)
-    ok = (m00 >= 0.5 * expected) & (m00 <= 1.7 * expected)
-    refined[~ok] = np.nan
-    return predicted, refined, int(ok.reshape(-1, 2).all(axis=1).sum())
-
-
 def fill_missing_marks(predicted: np.ndarray, refined: np.ndarray) -> None:
     """Where a mark is missing (ink over it, a tear), use the corner homography shifted by
     the nearest rows' residuals on the same side. In place; (2 * rows, 2) arrays."""
@@ -479,7 +483,7 @@ def fill_missing_marks(predicted: np.ndarray, refined: np.ndarray) -> None:
                 ref[i, side] = pred[i, side] + np.nanmean(residual[near, side], axis=0)
 
 
-def row_geometry_reference(
+def row_geometry_numpy(
     refined: np.ndarray, target_t: np.ndarray, target_dy: np.ndarray, any_dy: bool, span_mm: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """`kernels.row_geometry` in numpy."""
@@ -546,70 +550,6 @@ def score_squares(
     return Scores(_scores_from_sums(sums, scales, interior_mm2), paper, half, ring, gain, denominators)
 
 
-def window_local_ink_reference(
-    image: np.ndarray, centres: np.ndarray, half: int, ring: int, gain: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """`kernels.window_local_ink` in numpy: every window gathered at once; each ring side's
-    level from its histogram; the plane of inverse levels; ink clipped and summed."""
-    windows, _ = gather_windows(image, centres, half, half)
-    n, size_h, size_w = windows.shape
-    r = max(1, min(ring, size_w // 3, size_h // 3))
-    sides = [
-        windows[:, :r, :],
-        windows[:, max(r, size_h - r) :, :],
-        windows[:, r : size_h - r, :r],
-        windows[:, r : size_h - r, size_w - r :],
-    ]
-    levels = np.empty((n, 4))
-    for j, side in enumerate(sides):
-        flat = side.reshape(n, -1)
-        for k in range(n):
-            cdf = np.cumsum(np.bincount(flat[k], minlength=256)).astype(np.float32) / np.float32(
-                max(1, flat.shape[1])
-            )
-            levels[k, j] = max(1.0, float(np.searchsorted(cdf, kernels.LOCAL_PAPER_SHARE)))
-    inv = 1.0 / levels
-    i_c = inv.sum(axis=1) / 4.0
-    g_x = (inv[:, 3] - inv[:, 2]) / max(1.0, size_w - r)
-    g_y = (inv[:, 1] - inv[:, 0]) / max(1.0, size_h - r)
-    ys = np.arange(size_h)[None, :, None] - (size_h - 1) / 2.0
-    xs = np.arange(size_w)[None, None, :] - (size_w - 1) / 2.0
-    plane = i_c[:, None, None] + g_y[:, None, None] * ys + g_x[:, None, None] * xs
-    ink = np.clip(gain * (1.0 - windows * plane), 0.0, 1.0)
-    sums: np.ndarray = ink.sum(axis=(1, 2))
-    return sums, levels
-
-
-def window_ink_sums_reference(
-    image: np.ndarray, centres: np.ndarray, half: int, lut: np.ndarray
-) -> np.ndarray:
-    """`kernels.window_ink_sums` in numpy: every window gathered at once, ink by table."""
-    windows, _ = gather_windows(image, centres, half, half)
-    n, side_h, side_w = windows.shape
-    ink = cv2.LUT(windows.reshape(n * side_h, side_w), lut).reshape(n, side_h * side_w)
-    sums: np.ndarray = np.add.reduce(ink, axis=1, dtype=np.float64)
-    return sums
-
-
-def streak_crosses_reference(
-    image: np.ndarray,
-    y0: int,
-    y1: int,
-    step: int,
-    x0: int,
-    x1: int,
-    mid: float,
-    dark_share: float,
-    lo: np.ndarray,
-    hi: np.ndarray,
-) -> bool:
-    """`kernels.streak_crosses` in numpy."""
-    band = image[y0:y1:step, x0:x1]
-    dark = np.count_nonzero(band < mid, axis=0)
-    cols = (dark >= dark_share * band.shape[0]).nonzero()[0] + x0
-    return bool(((cols[:, None] >= lo[None, :]) & (cols[:, None] <= hi[None, :])).any())
-
-
 def lower_quartile(values: list[float]) -> float:
     """np.percentile(values, 25) (linear interpolation), without its overhead on a few dozen values."""
     s = sorted(values)
@@ -625,48 +565,6 @@ def _scores_from_sums(sums: np.ndarray, scales: np.ndarray, interior_mm2: float)
     baseline = lower_quartile(sums.tolist())
     scores: np.ndarray = (sums - baseline) / (interior_mm2 * scales * scales)
     return scores
-
-
-def score_squares_reference(
-    image: np.ndarray, h: np.ndarray, layout: BallotLayout, levels: Levels, px_per_mm: float
-) -> np.ndarray:
-    """Plain reference: warp the page flat with the corner homography, then sum the ink in
-    each square's window in page coordinates. Slow and obvious; the fast path must agree.
-
-    `px_per_mm` should be at least the scan's own resolution: resampling below it skips
-    pixels, and a thin printed border's ink would then depend on where the samples fall."""
-    scale = np.diag([px_per_mm, px_per_mm, 1.0])
-    page_size = (int(layout.width_mm * px_per_mm), int(layout.height_mm * px_per_mm))
-    flat = cv2.warpPerspective(
-        image.astype(np.float32),
-        h @ np.linalg.inv(scale),
-        page_size,
-        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-        borderValue=255.0,
-    )
-    gain = ink_gain(levels)
-    ring = max(1, round(RING_MM * px_per_mm))
-    sums = []
-    for t in layout.targets:
-        x0 = round((t.box.x - WINDOW_MARGIN_MM) * px_per_mm)
-        y0 = round((t.box.y - WINDOW_MARGIN_MM) * px_per_mm)
-        side = round((TARGET + 2 * WINDOW_MARGIN_MM) * px_per_mm)
-        win = flat[y0 : y0 + side, x0 : x0 + side]
-        # The paper on each side of the window's outer ring, then the plane through them.
-        top, bottom = win[:ring], win[side - ring :]
-        left, right = win[ring : side - ring, :ring], win[ring : side - ring, side - ring :]
-        top_l, bottom_l, left_l, right_l = (
-            max(1.0, float(np.percentile(p, 75))) for p in (top, bottom, left, right)
-        )
-        centre = (side - 1) / 2
-        ys, xs = np.mgrid[0:side, 0:side] - centre
-        inv = (
-            (1 / top_l + 1 / bottom_l + 1 / left_l + 1 / right_l) / 4
-            + (1 / right_l - 1 / left_l) / (side - ring) * xs
-            + (1 / bottom_l - 1 / top_l) / (side - ring) * ys
-        )
-        sums.append(float(np.clip(gain * (1 - win * inv), 0, 1).sum()))
-    return _scores_from_sums(np.array(sums), np.full(len(sums), px_per_mm), (TARGET - 2 * TARGET_STROKE) ** 2)
 
 
 def review_crops(

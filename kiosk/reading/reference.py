@@ -1,0 +1,513 @@
+"""The slow, obvious references of the reader's fast steps, apart from the fast path.
+
+Each function here computes what one compiled kernel or one fast numpy step computes,
+written with library calls or plain loops, so that the fast code can be checked against
+it (tests/test_kernels.py, tests/test_inspect.py, tests/test_reading_properties.py). No
+production module imports this one (tests/test_reading_reference.py checks it): an
+official station never runs these.
+
+- `find_fiducials_reference`, `coarse_blobs_reference`, `ink_centroids_reference`:
+  `locate.find_fiducials` and its kernels.
+- `qr_nearest_reference`, `qr_match_reference`: `kernels.qr_nearest`, `QrBook.match`.
+- `timing_rows_reference`, `row_geometry_reference`, `window_local_ink_reference`,
+  `window_ink_sums_reference`, `streak_crosses_reference`: the reader's kernels.
+- `score_squares_reference`: the whole score, from a page warped flat.
+- `find_crossing_line_reference`, `line_residual_reference`, `dot_blob_reference`,
+  `faint_stroke_reference`, `fill_measures_reference`: the closer look (`inspect`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from kiosk.ballots.layout import FIDUCIAL, TARGET, TARGET_STROKE, BallotLayout
+from kiosk.reading import kernels
+from kiosk.reading.inspect import (
+    ABOVE_LINE,
+    ANGLES,
+    CLOSE_MM,
+    DOT_MIN_MM2,
+    DOT_MM,
+    DOT_RIM_MM,
+    FAINT_STROKE,
+    FAINT_STROKE_MM,
+    LINE_BAND_MM,
+    LINE_SHARE,
+    Line,
+    _candidates,
+    _checked,
+)
+from kiosk.reading.locate import (
+    FIDUCIAL_SPAN_MM,
+    MIN_COARSE_AREA,
+    Found,
+    Levels,
+    _orientations,
+    coarse_levels,
+    gather_windows,
+    grey_at,
+    grey_cdf,
+    project,
+    subsample_factor,
+)
+from kiosk.reading.qr import KnownCode, QrBook
+from kiosk.reading.reader import (
+    RING_MM,
+    WINDOW_MARGIN_MM,
+    _scores_from_sums,
+    ink_gain,
+    row_geometry_numpy,
+)
+
+# The numpy row geometry is also the production path when timing marks are missing.
+row_geometry_reference = row_geometry_numpy
+
+
+def qr_match_reference(
+    book: QrBook, image: np.ndarray, page_to_image: np.ndarray, qr_x: float, qr_y: float, height_mm: float
+) -> KnownCode | None:
+    """`QrBook.match` with `qr_nearest_reference` in place of the kernel."""
+    return book._match(qr_nearest_reference, image, page_to_image, qr_x, qr_y, height_mm)
+
+
+# --- from locate.py ------------------------------------------------------------
+
+
+def find_fiducials_reference(image: np.ndarray) -> Found | None:
+    """`find_fiducials` in numpy and OpenCV calls: what the kernels must reproduce."""
+    f = subsample_factor(image)
+    small = np.ascontiguousarray(image[f // 2 :: f, f // 2 :: f])
+    levels = coarse_levels(small)
+    if levels.paper - levels.black < 60:
+        return None
+    return _corners_from_blobs(image, small, f, levels, coarse_blobs_reference(small, levels.mid))
+
+
+def coarse_blobs_reference(
+    small: np.ndarray, mid: float, min_area: int = MIN_COARSE_AREA
+) -> list[list[float]]:
+    """[cx, cy, area] of the solid, square-ish dark blobs of the coarse image, in the
+    raster order of each blob's first pixel (`kernels.coarse_blobs`)."""
+    _, binary = cv2.threshold(small, mid, 255, cv2.THRESH_BINARY_INV)
+    h, _w = small.shape
+    # A scanner streak is a dark image column from end to end; it would join a fiducial to
+    # the text around it. Blank such columns here (the reader checks streaks separately).
+    # Only thin lines: a dark scanner background is a wide band of dark columns.
+    dark = np.count_nonzero(binary, axis=0)
+    padded = np.pad(dark, 3, constant_values=h)
+    thin = (dark * 5 > 3 * h) & (padded[:-6] * 2 < h) & (padded[6:] * 2 < h)
+    binary[:, thin] = 0
+    n, labels, stats, centroids = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    blobs = []
+    for i in range(1, n):
+        _x, y, bw, bh, area = stats[i].tolist()
+        if area >= min_area and area > 0.55 * bw * bh and 0.6 * bh < bw < 1.67 * bh:
+            first_x = int(np.argmax(labels[y] == i))
+            blobs.append((y, first_x, [float(centroids[i, 0]), float(centroids[i, 1]), float(area)]))
+    return [b for _, _, b in sorted(blobs, key=lambda b: (b[0], b[1]))]
+
+
+def _corners_from_blobs(
+    image: np.ndarray, small: np.ndarray, f: int, levels: Levels, blobs: list[list[float]]
+) -> Found | None:
+    """`kernels.fiducial_corners` in Python and numpy."""
+    if len(blobs) < 4:
+        return None
+    # Two passes: pick the extreme blobs, estimate the scale from them, keep blobs of the
+    # fiducial size, pick again. A voter's filled square is never the extreme one.
+    chosen = _extremes(blobs)
+    for _ in range(2):
+        corner_pts = [blobs[i][:2] for i in chosen]
+        sides = [math.dist(corner_pts[i], corner_pts[(i + 1) % 4]) for i in range(4)]
+        short_side = min((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2)
+        px_per_mm = short_side / FIDUCIAL_SPAN_MM
+        expected = (FIDUCIAL * px_per_mm) ** 2
+        if expected < 4:
+            return None
+        blobs = [b for b in blobs if 0.45 * expected < b[2] < 1.8 * expected]
+        if len(blobs) < 4:
+            return None
+        chosen = _extremes(blobs)
+    if len(set(chosen)) != 4:
+        return None
+    coarse_pts = np.array([blobs[i][:2] for i in chosen], dtype=np.float64)
+    pts = coarse_pts * f + (f // 2)
+    # Centroid of each fiducial's ink at full resolution, the four windows at once.
+    r = int(FIDUCIAL * px_per_mm * f * 0.8) + 2
+    refined, ink = ink_centroids_reference(image, pts, r, r, levels.mid)
+    pts = np.where((ink > 0)[:, None], refined, pts)
+    return Found(_orientations(pts), _page_levels(small, coarse_pts, levels))
+
+
+def _page_levels(small: np.ndarray, pts: np.ndarray, coarse: Levels) -> Levels:
+    """Black from the fiducials' centres; paper from the page between them (not the scanner
+    background around it)."""
+    xi = np.rint(pts[:, 0]).astype(np.intp)
+    yi = np.rint(pts[:, 1]).astype(np.intp)
+    corners = sorted(small[yi, xi].tolist())
+    black = (corners[1] + corners[2]) / 2  # median of four; np.median costs 100x more here
+    x0, y0 = pts.min(axis=0).astype(int)
+    x1, y1 = pts.max(axis=0).astype(int)
+    # (At least 38 coarse pixels each way: a smaller frame makes fiducials of under 4 px.)
+    paper = grey_at(grey_cdf(small[y0 : y1 + 1, x0 : x1 + 1]), 0.6)
+    if paper - black < 40:
+        return coarse
+    return Levels(paper, black)
+
+
+def _extremes(blobs: list[list[float]]) -> list[int]:
+    """Indices of the blobs nearest each image corner: top-left, top-right, bottom-right,
+    bottom-left (the first one on a tie, as numpy's argmin/argmax)."""
+    tl = tr = br = bl = 0
+    min_sum = max_sum = blobs[0][0] + blobs[0][1]
+    max_diff = blobs[0][0] - blobs[0][1]
+    min_diff = max_diff
+    for i, (cx, cy, _) in enumerate(blobs):
+        total, diff = cx + cy, cx - cy
+        if total < min_sum:
+            tl, min_sum = i, total
+        if total > max_sum:
+            br, max_sum = i, total
+        if diff > max_diff:
+            tr, max_diff = i, diff
+        if diff < min_diff:  # cy - cx largest
+            bl, min_diff = i, diff
+    return [tl, tr, br, bl]
+
+
+def ink_centroids_reference(
+    image: np.ndarray, points: np.ndarray, half_w: int, half_h: int, mid: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Centroid of the ink (darker than `mid`) in a window around each point, all windows
+    at once, and each window's ink pixel count (`kernels.ink_centroids`)."""
+    windows, origin = gather_windows(image, points, half_w, half_h)
+    n, wh, wwid = windows.shape
+    _, flat = cv2.threshold(windows.reshape(n * wh, wwid), mid, 1, cv2.THRESH_BINARY_INV)
+    mask = flat.reshape(n, wh, wwid)
+    cols = np.add.reduce(mask, axis=1, dtype=np.int32)  # (ufunc reduce: no Python wrapper)
+    rows = np.add.reduce(mask, axis=2, dtype=np.int32)
+    m00 = np.add.reduce(cols, axis=1, dtype=np.float64)
+    mx = cols @ np.arange(wwid, dtype=np.float64)
+    my = rows @ np.arange(wh, dtype=np.float64)
+    safe = np.maximum(m00, 1.0)
+    out = np.empty((n, 2), np.float64)
+    out[:, 0] = origin[:, 0] + mx / safe
+    out[:, 1] = origin[:, 1] + my / safe
+    return out, m00
+
+
+# --- from qr.py ------------------------------------------------------------
+
+
+def qr_nearest_reference(
+    image: np.ndarray, hm: np.ndarray, module_mm: np.ndarray, qr_x: float, qr_y: float, matrices: np.ndarray
+) -> tuple[int, int, int]:
+    """`kernels.qr_nearest` in numpy calls."""
+    grid = project(hm, module_mm + np.array([[qr_x], [qr_y], [0.0]]))
+    xs = np.rint(grid[:, 0]).astype(np.intp)
+    ys = np.rint(grid[:, 1]).astype(np.intp)
+    h, w = image.shape
+    if xs.min() < 0 or ys.min() < 0 or xs.max() >= w or ys.max() >= h:
+        return -1, -1, -1
+    values = image[ys, xs]
+    part = values.copy()
+    rank = kernels.QR_END_RANK
+    part.partition((rank, values.size - rank - 1))
+    lo, hi = int(part[rank]), int(part[values.size - rank - 1])
+    if hi - lo < kernels.QR_MIN_CONTRAST:
+        return -1, -1, -1
+    bits = values < (lo + hi) // 2
+    dist = np.add.reduce(matrices != bits, axis=1, dtype=np.intp)
+    order = dist.argsort(kind="stable")
+    second = int(dist[order[1]]) if len(order) > 1 else values.size + 1
+    return int(order[0]), int(dist[order[0]]), second
+
+
+# --- from reader.py ------------------------------------------------------------
+
+
+def timing_rows_reference(
+    image: np.ndarray,
+    h: np.ndarray,
+    marks_h: np.ndarray,
+    half_w: int,
+    half_h: int,
+    mid: float,
+    expected: float,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """`kernels.timing_rows` in numpy."""
+    predicted = project(h, marks_h)
+    refined, m00 = ink_centroids_reference(image, predicted, half_w, half_h, mid)
+    ok = (m00 >= 0.5 * expected) & (m00 <= 1.7 * expected)
+    refined[~ok] = np.nan
+    return predicted, refined, int(ok.reshape(-1, 2).all(axis=1).sum())
+
+
+def window_local_ink_reference(
+    image: np.ndarray, centres: np.ndarray, half: int, ring: int, gain: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """`kernels.window_local_ink` in numpy: every window gathered at once; each ring side's
+    level from its histogram; the plane of inverse levels; ink clipped and summed."""
+    windows, _ = gather_windows(image, centres, half, half)
+    n, size_h, size_w = windows.shape
+    r = max(1, min(ring, size_w // 3, size_h // 3))
+    sides = [
+        windows[:, :r, :],
+        windows[:, max(r, size_h - r) :, :],
+        windows[:, r : size_h - r, :r],
+        windows[:, r : size_h - r, size_w - r :],
+    ]
+    levels = np.empty((n, 4))
+    for j, side in enumerate(sides):
+        flat = side.reshape(n, -1)
+        for k in range(n):
+            cdf = np.cumsum(np.bincount(flat[k], minlength=256)).astype(np.float32) / np.float32(
+                max(1, flat.shape[1])
+            )
+            levels[k, j] = max(1.0, float(np.searchsorted(cdf, kernels.LOCAL_PAPER_SHARE)))
+    inv = 1.0 / levels
+    i_c = inv.sum(axis=1) / 4.0
+    g_x = (inv[:, 3] - inv[:, 2]) / max(1.0, size_w - r)
+    g_y = (inv[:, 1] - inv[:, 0]) / max(1.0, size_h - r)
+    ys = np.arange(size_h)[None, :, None] - (size_h - 1) / 2.0
+    xs = np.arange(size_w)[None, None, :] - (size_w - 1) / 2.0
+    plane = i_c[:, None, None] + g_y[:, None, None] * ys + g_x[:, None, None] * xs
+    ink = np.clip(gain * (1.0 - windows * plane), 0.0, 1.0)
+    sums: np.ndarray = ink.sum(axis=(1, 2))
+    return sums, levels
+
+
+def window_ink_sums_reference(
+    image: np.ndarray, centres: np.ndarray, half: int, lut: np.ndarray
+) -> np.ndarray:
+    """`kernels.window_ink_sums` in numpy: every window gathered at once, ink by table."""
+    windows, _ = gather_windows(image, centres, half, half)
+    n, side_h, side_w = windows.shape
+    ink = cv2.LUT(windows.reshape(n * side_h, side_w), lut).reshape(n, side_h * side_w)
+    sums: np.ndarray = np.add.reduce(ink, axis=1, dtype=np.float64)
+    return sums
+
+
+def streak_crosses_reference(
+    image: np.ndarray,
+    y0: int,
+    y1: int,
+    step: int,
+    x0: int,
+    x1: int,
+    mid: float,
+    dark_share: float,
+    lo: np.ndarray,
+    hi: np.ndarray,
+) -> bool:
+    """`kernels.streak_crosses` in numpy."""
+    band = image[y0:y1:step, x0:x1]
+    dark = np.count_nonzero(band < mid, axis=0)
+    cols = (dark >= dark_share * band.shape[0]).nonzero()[0] + x0
+    return bool(((cols[:, None] >= lo[None, :]) & (cols[:, None] <= hi[None, :])).any())
+
+
+def score_squares_reference(
+    image: np.ndarray, h: np.ndarray, layout: BallotLayout, levels: Levels, px_per_mm: float
+) -> np.ndarray:
+    """Plain reference: warp the page flat with the corner homography, then sum the ink in
+    each square's window in page coordinates. Slow and obvious; the fast path must agree.
+
+    `px_per_mm` should be at least the scan's own resolution: resampling below it skips
+    pixels, and a thin printed border's ink would then depend on where the samples fall."""
+    scale = np.diag([px_per_mm, px_per_mm, 1.0])
+    page_size = (int(layout.width_mm * px_per_mm), int(layout.height_mm * px_per_mm))
+    flat = cv2.warpPerspective(
+        image.astype(np.float32),
+        h @ np.linalg.inv(scale),
+        page_size,
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderValue=255.0,
+    )
+    gain = ink_gain(levels)
+    ring = max(1, round(RING_MM * px_per_mm))
+    sums = []
+    for t in layout.targets:
+        x0 = round((t.box.x - WINDOW_MARGIN_MM) * px_per_mm)
+        y0 = round((t.box.y - WINDOW_MARGIN_MM) * px_per_mm)
+        side = round((TARGET + 2 * WINDOW_MARGIN_MM) * px_per_mm)
+        win = flat[y0 : y0 + side, x0 : x0 + side]
+        # The paper on each side of the window's outer ring, then the plane through them.
+        top, bottom = win[:ring], win[side - ring :]
+        left, right = win[ring : side - ring, :ring], win[ring : side - ring, side - ring :]
+        top_l, bottom_l, left_l, right_l = (
+            max(1.0, float(np.percentile(p, 75))) for p in (top, bottom, left, right)
+        )
+        centre = (side - 1) / 2
+        ys, xs = np.mgrid[0:side, 0:side] - centre
+        inv = (
+            (1 / top_l + 1 / bottom_l + 1 / left_l + 1 / right_l) / 4
+            + (1 / right_l - 1 / left_l) / (side - ring) * xs
+            + (1 / bottom_l - 1 / top_l) / (side - ring) * ys
+        )
+        sums.append(float(np.clip(gain * (1 - win * inv), 0, 1).sum()))
+    return _scores_from_sums(np.array(sums), np.full(len(sums), px_per_mm), (TARGET - 2 * TARGET_STROKE) ** 2)
+
+
+# --- from inspect.py ------------------------------------------------------------
+
+
+def line_residual_reference(ink: np.ndarray, offs: np.ndarray, clear: np.ndarray) -> np.ndarray:
+    """`line_residual`, one pixel at a time."""
+    h, w = ink.shape
+    groups: dict[int, list[float]] = {}
+    for y in range(h):
+        for x in range(w):
+            if clear[y, x]:
+                groups.setdefault(int(offs[y, x]), []).append(float(ink[y, x]))
+    level = {}
+    for b, vals in groups.items():
+        vals.sort()
+        n = len(vals)
+        level[b] = vals[n // 2] if n % 2 else (vals[n // 2 - 1] + vals[n // 2]) / 2
+    out = np.empty((h, w), np.float64)
+    for y in range(h):
+        for x in range(w):
+            v = float(ink[y, x])
+            if clear[y, x]:
+                a = v - level[int(offs[y, x])]
+                v = a if a >= ABOVE_LINE else 0.0
+            out[y, x] = v
+    return out
+
+
+def find_crossing_line_reference(
+    thin: np.ndarray, inside: np.ndarray, xs: np.ndarray, ys: np.ndarray, scale: float, inner: float
+) -> Line | None:
+    """`find_crossing_line` as plain loops: for each angle and offset, add up the thin ink of
+    every candidate pixel whose rounded offset lies in the band."""
+    cand = _candidates(thin, inside)
+    if cand is None:
+        return None
+    yy, xx, w = cand
+    u = xs[0, xx]
+    v = ys[yy, 0]
+    total = float(w.sum())
+    hb = max(1, int(LINE_BAND_MM / 2 * scale))
+    reach = math.ceil(float(np.hypot(np.abs(xs).max(), np.abs(ys).max()))) + 1
+    thetas = np.arange(ANGLES) * (math.pi / ANGLES)
+    cos_t, sin_t = np.cos(thetas), np.sin(thetas)  # the fast path's table, value for value
+    best, best_a, best_r = -1.0, 0, 0
+    for a in range(ANGLES):
+        c, s = float(cos_t[a]), float(sin_t[a])
+        offs = [round(float(uu) * c + float(vv) * s) for uu, vv in zip(u, v, strict=True)]
+        for r in range(-reach, reach + 1):
+            acc = sum(float(wi) for o, wi in zip(offs, w, strict=True) if r - hb <= o <= r + hb)
+            if acc > best:
+                best, best_a, best_r = acc, a, r
+    share = best / total
+    if share < LINE_SHARE:
+        return None
+    line = Line(best_a * (math.pi / ANGLES), float(best_r), share, 0.0)
+    return _checked(line, u, v, w, scale, inner)
+
+
+# --- the closer look's structure tests (inspect.py) --------------------------------------
+
+
+def _components(mask: np.ndarray) -> list[list[tuple[int, int]]]:
+    """The 8-connected components of a mask, by a plain flood fill, in raster order."""
+    h, w = mask.shape
+    seen = np.zeros((h, w), bool)
+    out = []
+    for y in range(h):
+        for x in range(w):
+            if mask[y, x] and not seen[y, x]:
+                comp, stack = [], [(y, x)]
+                seen[y, x] = True
+                while stack:
+                    cy, cx = stack.pop()
+                    comp.append((cy, cx))
+                    for dy in (-1, 0, 1):
+                        for dx in (-1, 0, 1):
+                            ny, nx = cy + dy, cx + dx
+                            if 0 <= ny < h and 0 <= nx < w and mask[ny, nx] and not seen[ny, nx]:
+                                seen[ny, nx] = True
+                                stack.append((ny, nx))
+                out.append(comp)
+    return out
+
+
+def _box_side(comp: list[tuple[int, int]]) -> int:
+    ys = [p[0] for p in comp]
+    xs = [p[1] for p in comp]
+    return max(max(ys) - min(ys) + 1, max(xs) - min(xs) + 1)
+
+
+def dot_blob_reference(dark: np.ndarray, scale: float) -> np.ndarray | None:
+    """`inspect.dot_blob`: flood fill, then every pixel within the rim by brute force."""
+    min_area = DOT_MIN_MM2 * scale * scale
+    big = [c for c in _components(dark) if len(c) >= min_area]
+    if len(big) != 1 or _box_side(big[0]) > DOT_MM * scale:
+        return None
+    r = max(1, round(DOT_RIM_MM * scale))
+    h, w = dark.shape
+    out = np.zeros((h, w), bool)
+    for y, x in big[0]:
+        out[max(0, y - r) : y + r + 1, max(0, x - r) : x + r + 1] = True
+    return out
+
+
+def faint_stroke_reference(thin: np.ndarray, where: np.ndarray, scale: float) -> bool:
+    """`inspect.faint_stroke`: flood fill of the faint thin pixels, the longest box side."""
+    comps = _components(where & (thin >= FAINT_STROKE))
+    return max((_box_side(c) for c in comps), default=0) >= FAINT_STROKE_MM * scale
+
+
+def _grey_morph(img: np.ndarray, k: int, op: str) -> np.ndarray:
+    """Grey dilation ("max") or erosion ("min") over an elliptic k x k element, offset by
+    offset, pixels outside the image ignored (OpenCV's default border for both)."""
+    element = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    h, w = img.shape
+    fill = 0 if op == "max" else 255
+    out = np.full((h, w), fill, np.int32)
+    c = k // 2
+    for dy in range(k):
+        for dx in range(k):
+            if not element[dy, dx]:
+                continue
+            oy, ox = dy - c, dx - c
+            shifted = np.full((h, w), fill, np.int32)
+            ys, ye = max(0, -oy), min(h, h - oy)
+            xs, xe = max(0, -ox), min(w, w - ox)
+            if ys < ye and xs < xe:
+                shifted[ys:ye, xs:xe] = img[ys + oy : ye + oy, xs + ox : xe + ox]
+            out = np.maximum(out, shifted) if op == "max" else np.minimum(out, shifted)
+    return out.astype(np.uint8)
+
+
+def fill_measures_reference(
+    win: np.ndarray, inside: np.ndarray, border: np.ndarray, scale: float, gain: float
+) -> tuple[float, float, float] | None:
+    """`inspect.fill_measures` with the closing as a max then a min over the element's
+    offsets and the 3 x 3 mean as nine shifted copies (edges mirrored without repeating the
+    edge pixel, as OpenCV's default border)."""
+    k = max(3, int(CLOSE_MM * scale) | 1)
+    bg = _grey_morph(_grey_morph(win, k, "max"), k, "min")
+    h, w = win.shape
+    outside = ~inside & ~border
+    ys = np.arange(h)[:, None]
+    xs = np.arange(w)[None, :]
+    sides = (
+        outside & (ys < h // 4),
+        outside & (ys >= h - h // 4),
+        outside & (xs < w // 4),
+        outside & (xs >= w - w // 4),
+    )
+    if not inside.any() or not all(m.any() for m in sides):
+        return None
+    darkest_side = min(float(np.median(bg[m])) for m in sides)
+    step = gain * (1.0 - float(np.median(bg[inside])) / max(1.0, darkest_side))
+    f = win.astype(np.float64)
+    padded = np.pad(f, 1, mode="reflect")
+    mean = sum(padded[dy : dy + h, dx : dx + w] for dy in range(3) for dx in range(3)) / 9.0
+    grain = np.abs(f - mean)
+    return step, float(np.mean(grain[inside])), float(np.mean(grain[outside]))

@@ -1,0 +1,41 @@
+"""The untouched part of the field corpus is not run by accident (benchmarks/accuracy.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fieldkit.conditions import DEV_SEEDS, HOLDOUT_SEEDS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "benchmarks/accuracy.py", "--field", "--sheets", "0", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def test_third_pass_range_and_its_top_up_are_held_out() -> None:
+    assert 9200 in HOLDOUT_SEEDS and 9299 in HOLDOUT_SEEDS and 9399 in HOLDOUT_SEEDS
+    assert not set(DEV_SEEDS) & set(HOLDOUT_SEEDS)
+
+
+@pytest.mark.parametrize("seed", ["9200", "9350"])
+def test_untouched_seed_needs_holdout_flag(seed: str) -> None:
+    out = _run("--seed", seed)
+    assert out.returncode == 2
+    assert "untouched part" in out.stderr
+
+
+def test_holdout_flag_refuses_development_seeds() -> None:
+    out = _run("--seed", "150", "--holdout")
+    assert out.returncode == 2
+    assert "--holdout runs the untouched seeds only" in out.stderr

@@ -1,0 +1,139 @@
+"""The slow references stand apart: no production module imports kiosk.reading.reference,
+and the closer look's structure tests (dot, faint stroke, fill) agree with theirs."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kiosk.reading import inspect
+from kiosk.reading.reference import dot_blob_reference, faint_stroke_reference, fill_measures_reference
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{a.name}" for a in node.names)
+    return names
+
+
+def test_no_product_module_imports_the_references() -> None:
+    product = [p for p in (ROOT / "kiosk").rglob("*.py") if p.name != "reference.py"]
+    assert len(product) > 20
+    offenders = [str(p) for p in product if any("kiosk.reading.reference" in n for n in _imports(p))]
+    assert offenders == []
+
+
+def test_reading_a_sheet_does_not_load_the_references() -> None:
+    code = (
+        "import sys\n"
+        "from fieldkit.deck import generate_sheet, DeckOptions\n"
+        "from kiosk.election.package import election_hash\n"
+        "from kiosk.election.sample import sample_election\n"
+        "from kiosk.reading.reader import BallotReader\n"
+        "e = sample_election(); h = election_hash(e)\n"
+        "s = generate_sheet(e, h, 'MZ-SMD-02', 1, 0, DeckOptions(), with_front=False)\n"
+        "r = BallotReader(e, h).read_bytes(s.back_bytes)\n"
+        "assert r.status in ('ok', 'review'), r\n"
+        "print('kiosk.reading.reference' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "False"
+
+
+def _blobs(rng: np.random.Generator, h: int, w: int, n: int, max_r: int) -> np.ndarray:
+    img = np.zeros((h, w), np.uint8)
+    for _ in range(n):
+        c = (int(rng.integers(0, w)), int(rng.integers(0, h)))
+        if rng.random() < 0.5:
+            cv2.circle(img, c, int(rng.integers(0, max_r + 1)), 1, -1)
+        else:
+            d = (int(rng.integers(-2 * max_r, 2 * max_r + 1)), int(rng.integers(-2 * max_r, 2 * max_r + 1)))
+            cv2.line(img, c, (c[0] + d[0], c[1] + d[1]), 1, int(rng.integers(1, 3)))
+    return img.astype(bool)
+
+
+@EXAMPLES
+@given(
+    h=st.integers(8, 60),
+    w=st.integers(8, 60),
+    n=st.integers(0, 4),
+    max_r=st.integers(0, 8),
+    scale=st.sampled_from([5.9, 7.9, 9.8, 11.8]),
+    seed=st.integers(0, 2**31),
+)
+def test_dot_blob_agrees_with_flood_fill(h: int, w: int, n: int, max_r: int, scale: float, seed: int) -> None:
+    dark = _blobs(np.random.default_rng(seed), h, w, n, max_r)
+    fast, ref = inspect.dot_blob(dark, scale), dot_blob_reference(dark, scale)
+    assert (fast is None) == (ref is None)
+    if fast is not None and ref is not None:
+        assert np.array_equal(fast, ref)
+
+
+@EXAMPLES
+@given(
+    h=st.integers(8, 60),
+    w=st.integers(8, 60),
+    n=st.integers(0, 5),
+    max_r=st.integers(0, 10),
+    scale=st.sampled_from([5.9, 8.0, 9.8, 10.0, 11.8]),
+    seed=st.integers(0, 2**31),
+)
+def test_faint_stroke_agrees_with_flood_fill(
+    h: int, w: int, n: int, max_r: int, scale: float, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    strokes = _blobs(rng, h, w, n, max_r)
+    # Quantised to 0.05, so that pixels exactly at the threshold occur.
+    thin = (
+        np.round(np.where(strokes, rng.uniform(0.05, 0.3, (h, w)), rng.uniform(0.0, 0.12, (h, w))) * 20) / 20
+    )
+    where = rng.random((h, w)) < 0.9
+    assert inspect.faint_stroke(thin, where, scale) == faint_stroke_reference(thin, where, scale)
+
+
+@EXAMPLES
+@given(
+    scale=st.sampled_from([5.9, 7.9, 9.8]),
+    fill=st.integers(0, 110),
+    grain=st.integers(0, 60),
+    stain=st.integers(0, 60),
+    noise=st.integers(0, 6),
+    seed=st.integers(0, 2**31),
+)
+def test_fill_measures_agree_with_reference(
+    scale: float, fill: int, grain: int, stain: int, noise: int, seed: int
+) -> None:
+    """Windows with a printed square, a grainy fill inside it, a smooth stain across part
+    of the window and scanner noise: the fill test's measures and their reference agree."""
+    rng = np.random.default_rng(seed)
+    half = round(4.2 * scale)
+    size = 2 * half + 1
+    win = np.full((size, size), 235.0)
+    yy, xx = np.mgrid[0:size, 0:size] - half
+    box = np.maximum(np.abs(xx), np.abs(yy))
+    inner = (3.0 - 0.35 - 0.35) * scale
+    inside = box <= inner
+    border = ~inside & (box <= 3.5 * scale)
+    win -= stain * np.clip((xx + rng.uniform(-half, half)) / (0.5 * scale), 0, 1)
+    win = np.where(inside, win - fill * rng.uniform(1 - grain / 100, 1.0, win.shape), win)
+    win[(box >= 2.65 * scale) & (box <= 3.0 * scale)] = 30.0
+    win = np.clip(win + rng.normal(0, noise, win.shape), 0, 255).astype(np.uint8)
+    fast = inspect.fill_measures(win, inside, border, scale, 1.1)
+    ref = fill_measures_reference(win, inside, border, scale, 1.1)
+    assert fast is not None and ref is not None
+    assert np.allclose(fast, ref, rtol=0, atol=1e-9)
