@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from kiosk.reading.model import SideReading
+from kiosk.reading.model import ReviewReason, SideReading
 
 # Above the per-sheet variation the project's scanner model makes (fieldkit.deck: +-2 % per axis
 # and perspective: up to 3.7 % in aspect over the demo's deck), below the reader's own
@@ -46,7 +46,7 @@ class ReaderCalibration:
             streaks=tuple((float(c), max(0.5, float(w) / 2)) for c, w, _lv in r["streak_columns"]),
         )
 
-    def review_reason(self, centres: np.ndarray, px_per_mm: float, aspect: float) -> str | None:
+    def review_reason(self, centres: np.ndarray, px_per_mm: float, aspect: float) -> ReviewReason | None:
         """`centres`: the voter's squares (image px, (n, 2)); `px_per_mm`: the ballot's scale
         from its fiducials; `aspect`: its measured aspect over the layout's."""
         if abs(aspect / self.aspect - 1) > SCALE_DRIFT:
@@ -72,7 +72,7 @@ def streak_crosses_reference(cal: ReaderCalibration, centres: np.ndarray, px_per
     return False
 
 
-def as_review(reading: SideReading, reason: str) -> SideReading:
+def as_review(reading: SideReading, reason: ReviewReason) -> SideReading:
     """The reading sent to the commission: every contest to review, with `reason`."""
     contests = tuple(replace(c, outcome="review", choice=None) for c in reading.contests)
     reasons = tuple(sorted({*reading.review_reasons, reason}))

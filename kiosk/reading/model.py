@@ -12,7 +12,10 @@ from kiosk.vocabulary import Mark, Outcome, Side
 # The reader's own word: how a side came out (a refusal carries its ErrorCode as reason).
 Status = Literal["ok", "review", "rejected"]
 # Why a marginal square needs the commission (each an ErrorCode with kk/ru/en messages).
-ReviewReason = Literal["marginal_mark", "possible_stain", "crossing_line"]
+# The last two come from the scanner's calibration profile (issue 16, kiosk.calibration.apply).
+ReviewReason = Literal[
+    "marginal_mark", "possible_stain", "crossing_line", "calibration_streak", "calibration_scale_drift"
+]
 
 
 @dataclass(frozen=True)
