@@ -68,25 +68,32 @@ def make_intake(args: argparse.Namespace) -> Intake:
 def import_dir(intake: Intake, folder: Path) -> list[dict[str, object]]:
     """Every signed protocol under FOLDER (an export folder or a stick of them), with the same
     checks and idempotency as the service; one line per file for the courier's receipt."""
-    from intake.service import MAX_BODY
+    from intake.service import MAX_BODY, MAX_FILE_BODY
     from kiosk.election.load import read_bounded
+    from kiosk.sync.files import FILE_SUFFIX
     from kiosk.sync.wire import verify_receipt
 
     out: list[dict[str, object]] = []
-    for f in sorted(folder.rglob("*.protocol.jws.json")):
+    found = [*folder.rglob("*.protocol.jws.json"), *folder.rglob(f"*{FILE_SUFFIX}")]
+    for f in sorted(found):
         try:
+            is_file = f.name.endswith(FILE_SUFFIX)  # a CVR or manifest delivery (sync2)
             try:
-                body = read_bounded(f, MAX_BODY)
+                body = read_bounded(f, MAX_FILE_BODY if is_file else MAX_BODY)
             except (OSError, ValueError) as exc:
                 raise SanaqError("sync_too_large", f"{f.name}: {exc}") from exc
-            a = intake.accept(body, "usb")
-            r = verify_receipt(a.receipt, intake.trust)
+            if is_file:
+                receipt, new = intake.accept_any(body, "usb")
+            else:
+                a = intake.accept(body, "usb")
+                receipt, new = a.receipt, a.new
+            r = verify_receipt(receipt, intake.trust)
             out.append(
                 {
                     "file": str(f.relative_to(folder)),
-                    "stored": a.new,
+                    "stored": new,
                     **r.to_json(),
-                    "receipt": a.receipt.decode().strip(),
+                    "receipt": receipt.decode().strip(),
                 }
             )
         except SanaqError as exc:

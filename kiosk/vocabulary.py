@@ -185,6 +185,13 @@ ErrorCode = Literal[
     "sync_ca_invalid",
     "sync_development_key",
     "sync_no_station",
+    # sync2, round 3 (issue 15): the pinned HQ CA, CVR/manifest deliveries, the version race
+    "sync_server_untrusted",
+    "sync_no_headquarters",
+    "sync_ca_needs_development",
+    "sync_file_bad",
+    "sync_not_asked",
+    "sync_store_busy",
 ]
 
 # One counter of a contest: "option:<id>" for a vote, else the outcome ("blank",

@@ -1,6 +1,8 @@
 """`sanaq sync`: deliver the finalised signed protocols to headquarters (issue 15).
 
-sanaq sync --data DIR --hq https://HOST:PORT --ca HQ-CA.pem [--hq-key PEM] [--max-attempts N]
+sanaq sync --data DIR [--hq https://HOST:PORT] [--hq-key PEM] [--max-attempts N]
+    (the URL and the pinned CA come from the signed election package, DATA/election.json;
+     --ca PEM instead of the package's CA only with --development)
 sanaq sync status --data DIR [--json] [--hq-key PEM]
 """
 
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,15 @@ def add_parser(sub: Any) -> None:
     p.add_argument("action", nargs="?", choices=("send", "status"), default="send")
     p.add_argument("--data", type=Path, required=True)
     p.add_argument("--hq", default=None, help="the intake's base URL, https://...")
-    p.add_argument("--ca", type=Path, default=None, help="the headquarters CA certificate (PEM) pinned")
+    p.add_argument(
+        "--ca",
+        type=Path,
+        default=None,
+        help="development only: pin this CA (PEM) instead of the election package's headquarters CA",
+    )
+    p.add_argument(
+        "--development", action="store_true", help="development switch (or SANAQ_DEVELOPMENT=1): allows --ca"
+    )
     p.add_argument("--hq-key", type=Path, default=None, help="headquarters public key PEM (receipts)")
     p.add_argument("--max-attempts", type=int, default=8, help="per delivery in this run (0: forever)")
     p.add_argument("--timeout", type=float, default=10.0)
@@ -25,18 +36,32 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from kiosk.errors import SanaqError
+
+    journal = args.data / "journal.sqlite"
+    if not journal.is_file():
+        raise SanaqError("sync_no_station", str(journal))
+    from kiosk.station.datalock import lock_data
+
+    # The outbox writes into the journal (and its mirror): one process at a time on the station.
+    held = lock_data(args.data)
+    try:
+        return _locked(args, journal)
+    finally:
+        if held is not None:
+            os.close(held)
+
+
+def _locked(args: argparse.Namespace, journal: Path) -> int:
     from kiosk.election.load import trust
     from kiosk.errors import SanaqError
     from kiosk.sync.outbox import Outbox
     from kiosk.sync.wire import verify_receipt
 
-    journal = args.data / "journal.sqlite"
-    if not journal.is_file():
-        raise SanaqError("sync_no_station", str(journal))
     t = trust(args.hq_key)
     outbox = Outbox(journal, t)
     try:
-        outbox.queue_folder(args.data / "protocols")
+        queue_all(outbox, args.data, args.hq_key)
         if args.action == "status":
             rows = []
             for s in outbox.status():
@@ -50,12 +75,11 @@ def run(args: argparse.Namespace) -> int:
                 for r in rows:
                     print(f"{r['name']:40} {r['state']:17} attempts {r['attempts']}  {r['last_error'] or ''}")
             return 0
-        if not args.hq or not args.ca:
-            raise SanaqError("sync_ca_invalid", "sync needs --hq URL and --ca PEM")
+        url, ctx = _endpoint(args)
         from kiosk.protocol.keys import load_device_key
-        from kiosk.sync.client import Sender, pinned_context
+        from kiosk.sync.client import Sender
 
-        sender = Sender(outbox, args.hq, load_device_key(args.data), t, pinned_context(args.ca), args.timeout)
+        sender = Sender(outbox, url, load_device_key(args.data), t, ctx, args.timeout)
         try:
             outcome = sender.run(args.max_attempts or None)
         finally:
@@ -65,6 +89,38 @@ def run(args: argparse.Namespace) -> int:
                 {"delivered": outcome.delivered, "refused": outcome.refused, "unfinished": outcome.unfinished}
             )
         )
+        if outcome.untrusted:
+            raise SanaqError("sync_server_untrusted", url)
         return 0 if not outcome.refused and not outcome.unfinished else 1
     finally:
         outbox.close()
+
+
+def _endpoint(args: argparse.Namespace) -> tuple[str, Any]:
+    """The intake URL and the TLS context pinned to the package's headquarters CA; `--ca`
+    replaces that CA only under the development switch (issue 15, sync2)."""
+    from kiosk.election.load import load_election
+    from kiosk.errors import SanaqError
+    from kiosk.sync.client import headquarters_of, pinned_context
+
+    if args.ca is not None:
+        if not (args.development or os.environ.get("SANAQ_DEVELOPMENT") == "1"):
+            raise SanaqError("sync_ca_needs_development", str(args.ca))
+        if not args.hq:
+            raise SanaqError("sync_no_headquarters", "with --ca, --hq URL is needed")
+        return str(args.hq), pinned_context(args.ca)
+    package = load_election(args.data / "election.json", args.hq_key)
+    urls, ctx = headquarters_of(package)
+    return str(args.hq or urls[0]), ctx
+
+
+def queue_all(outbox: Any, data: Path, hq_key: Path | None = None) -> int:
+    """The finalised protocols, and the CVRs and manifest where the package asks for them."""
+    from kiosk.election.load import load_election
+
+    new = int(outbox.queue_folder(data / "protocols"))
+    hq = load_election(data / "election.json", hq_key).election.headquarters
+    kinds = [k for k in (hq.deliver if hq else ()) if k != "protocols"]
+    if kinds and any((data / "protocols").glob("*.protocol.jws.json")):
+        new += int(outbox.queue_station_files(data, kinds))
+    return new

@@ -18,6 +18,7 @@ the WAL is emptied after every commit, and the audit chain names no sheet and no
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import secrets
@@ -631,7 +632,14 @@ class Journal:
 
     def verify(self) -> VerifyReport:
         """See `chain.verify`: every record accounted for against the signed chain."""
-        return chain.verify(self.db, sheet_keys)
+        report = chain.verify(self.db, sheet_keys)
+        # The sync outbox's rows against the chain's sync links (issue 15, sync2).
+        from kiosk.sync.outbox import outbox_problems
+
+        extra = tuple(outbox_problems(self.db))
+        if extra:
+            report = dataclasses.replace(report, ok=False, problems=report.problems + extra)
+        return report
 
 
 # --- helpers -------------------------------------------------------------------------------------------
