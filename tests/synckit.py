@@ -352,3 +352,51 @@ def wait_for(pred: Callable[[], bool], timeout: float = 10) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out")
         time.sleep(0.02)
+
+
+# --- a station whose election package names its headquarters (issue 15, sync2) -----------------
+
+
+@cache
+def hq_pki() -> Pki:
+    """One throwaway headquarters CA and server certificate for the session."""
+    root = Path(tempfile.mkdtemp(prefix="sanaq-hqpki-"))
+    atexit.register(shutil.rmtree, root, True)
+    return make_pki(root, "hq")
+
+
+@cache
+def hq_port() -> int:
+    """The port the package's headquarters URL names (chosen free once per session)."""
+    return free_port()
+
+
+def hq_package_bytes(deliver: tuple[str, ...] = ("protocols", "cvr", "manifest")) -> bytes:
+    """The sample election with a `headquarters` section (URL on loopback, the session's CA),
+    signed with the DEVELOPMENT key."""
+    from kiosk.election.model import Headquarters
+    from kiosk.election.package import development_private_key, sign_election
+    from kiosk.election.sample import sample_election
+
+    hq = Headquarters(
+        urls=(f"https://127.0.0.1:{hq_port()}",),
+        ca_pem=hq_pki().ca.read_text(),
+        deliver=deliver,
+    )
+    return sign_election(sample_election().model_copy(update={"headquarters": hq}), development_private_key())
+
+
+@cache
+def hq_station() -> Path:
+    """A finalised sample station counted under `hq_package_bytes()` (shared: copy it)."""
+    import kiosk.protocol.sample as sample
+
+    root = Path(tempfile.mkdtemp(prefix="sanaq-hqst-"))
+    atexit.register(shutil.rmtree, root, True)
+    package = hq_package_bytes()
+    mp = pytest.MonkeyPatch()
+    mp.setattr(sample, "sample_package_bytes", lambda: package)
+    try:
+        return finalised_sample(root / "data")
+    finally:
+        mp.undo()

@@ -134,7 +134,10 @@ def check_content(f: FileDelivery) -> dict[str, Any]:
     if f.kind == "manifest":
         from kiosk.protocol.export import MANIFEST_FORMAT, open_manifest
 
-        manifest = open_manifest(f.data, Ed25519PublicKey.from_public_bytes(f.enrolment.device_key))
+        try:
+            manifest = open_manifest(f.data, Ed25519PublicKey.from_public_bytes(f.enrolment.device_key))
+        except SanaqError as exc:
+            raise SanaqError("sync_file_bad", f"manifest: {exc.code}: {exc.detail}") from exc
         if manifest.get("format") != MANIFEST_FORMAT or not isinstance(manifest.get("files"), list):
             raise SanaqError("sync_file_bad", "manifest format")
         if manifest.get("election_hash") != f.election_hash or manifest.get("station") != f.station:
