@@ -780,6 +780,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Хранилище штаба занято: повторите.",
         "en": "The headquarters store is busy: try again.",
     },
+    "sync_no_receipt": {
+        "kk": "Штабтан түбіртек әлі алынған жоқ.",
+        "ru": "Квитанция штаба ещё не получена.",
+        "en": "No headquarters receipt has been received yet.",
+    },
 }
 
 

@@ -192,6 +192,7 @@ ErrorCode = Literal[
     "sync_file_bad",
     "sync_not_asked",
     "sync_store_busy",
+    "sync_no_receipt",
 ]
 
 # One counter of a contest: "option:<id>" for a vote, else the outcome ("blank",

@@ -4,6 +4,7 @@ sanaq sync --data DIR [--hq https://HOST:PORT] [--hq-key PEM] [--max-attempts N]
     (the URL and the pinned CA come from the signed election package, DATA/election.json;
      --ca PEM instead of the package's CA only with --development)
 sanaq sync status --data DIR [--json] [--hq-key PEM]
+sanaq sync receipt --data DIR [--key PREFIX] [--pdf FILE] [--print --to PRINTER-URL [--spool DIR]]
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("sync", help="deliver finalised protocols to headquarters; outbox status")
-    p.add_argument("action", nargs="?", choices=("send", "status"), default="send")
+    p.add_argument("action", nargs="?", choices=("send", "status", "receipt"), default="send")
     p.add_argument("--data", type=Path, required=True)
     p.add_argument("--hq", default=None, help="the intake's base URL, https://...")
     p.add_argument(
@@ -33,6 +34,14 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--max-attempts", type=int, default=8, help="per delivery in this run (0: forever)")
     p.add_argument("--timeout", type=float, default=10.0)
     p.add_argument("--json", action="store_true")
+    # sanaq sync receipt (issue 15, sync2): the kept receipts on paper
+    p.add_argument("--print", action="store_true", help="receipt: print on --to (thermal or CUPS)")
+    p.add_argument("--to", default=None, help="receipt: printer URL (escpos+net://..., cups://QUEUE)")
+    p.add_argument("--pdf", type=Path, default=None, help="receipt: also write an A4 PDF here")
+    p.add_argument(
+        "--spool", type=Path, default=None, help="receipt: print spool folder (default DATA/spool)"
+    )
+    p.add_argument("--key", default="", help="receipt: only deliveries whose key starts with this")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,6 +70,8 @@ def _locked(args: argparse.Namespace, journal: Path) -> int:
     t = trust(args.hq_key)
     outbox = Outbox(journal, t)
     try:
+        if args.action == "receipt":
+            return _receipts(args, outbox)
         queue_all(outbox, args.data, args.hq_key)
         if args.action == "status":
             rows = []
@@ -124,3 +135,36 @@ def queue_all(outbox: Any, data: Path, hq_key: Path | None = None) -> int:
     if kinds and any((data / "protocols").glob("*.protocol.jws.json")):
         new += int(outbox.queue_station_files(data, kinds))
     return new
+
+
+def _receipts(args: argparse.Namespace, outbox: Any) -> int:
+    """The kept, verified receipts: as text, an A4 PDF (--pdf) and/or printed (--print --to)."""
+    from kiosk.errors import SanaqError
+    from kiosk.sync.printing import receipt_lines, receipts_pdf
+    from kiosk.sync.wire import verify_receipt
+
+    found = [
+        (verify_receipt(s.receipt, outbox.trust, s.key), s.name)
+        for s in outbox.status()
+        if s.receipt is not None and s.key.startswith(args.key)
+    ]
+    if not found:
+        raise SanaqError("sync_no_receipt", args.key or "no delivery has a receipt yet")
+    if args.pdf is not None:
+        args.pdf.write_bytes(receipts_pdf(found))
+    if not args.print:
+        for r, name in found:
+            title, lines = receipt_lines(r, name)
+            print("\n".join((title, *lines)))
+        return 0
+    if not args.to:
+        raise SanaqError("printer_url_invalid", "sync receipt --print needs --to PRINTER-URL")
+    from drivers.printer import PrintJob, PrintSpool, open_printer
+
+    spool = PrintSpool(args.spool or args.data / "spool", open_printer(args.to))
+    for r, name in found:
+        title, lines = receipt_lines(r, name)
+        spool.submit(PrintJob(title, lines, str(args.pdf) if args.pdf else None))
+    stopped = spool.pump()
+    print(json.dumps({"receipts": len(found), "waiting": len(spool.waiting()), "stopped": stopped}))
+    return 0 if stopped is None else 2
