@@ -46,6 +46,7 @@ COMMANDS: dict[str, str] = {
     "verify": "protocol",
     "read": "read",
     "sync": "sync",  # sync to headquarters (issue 15)
+    "hq": "hq",  # the reference intake, as `intake` (issue 15, sync2)
 }
 
 
@@ -64,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     protocol.add_parsers(sub)
     read.add_parser(sub)
     sync.add_parser(sub)
+    from kiosk.cli import hq  # issue 15, sync2: sanaq hq serve|import|aggregate
+
+    hq.add_parser(sub)
     return parser
 
 
