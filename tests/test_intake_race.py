@@ -97,7 +97,7 @@ def test_two_processes_storing_versions_of_one_protocol(where: dict[str, str]) -
     got = race(where, v2, v3)
     assert sorted(k for k, _ in got) == ["ok", "ok"]
     order = store.stored_order("1000", contest)
-    assert [v for v, _ in order][0] == 1 and sorted(v for v, _ in order) == [1, 2, 3]
+    assert order[0][0] == 1 and sorted(v for v, _ in order) == [1, 2, 3]
     top = 0
     for version, receipt in order:
         assert verify_receipt(receipt, TRUST).current == (version > top), order
