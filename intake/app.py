@@ -35,7 +35,9 @@ def _error(exc: SanaqError) -> JSONResponse:
     return JSONResponse({"error": exc.as_dict()}, status_code=STATUS.get(exc.code, 422))
 
 
-def create_app(intake: Intake) -> Starlette:
+def create_app(intake: Intake, batch: bool = True) -> Starlette:
+    if batch:
+        intake.start_batching()  # group commit: one store transaction for the deliveries waiting
     async def deliver(request: Request) -> Response:
         length = int(request.headers.get("content-length") or 0)
         if length > MAX_FILE_BODY:

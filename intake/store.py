@@ -81,7 +81,6 @@ class Store:
 
     def __init__(self, path: str = ":memory:", pg: str | None = None) -> None:
         self.lock = threading.RLock()
-        self.in_txn = False
         self.pg = pg is not None
         self.conn: Any
         if pg is not None:
@@ -152,16 +151,21 @@ class Store:
             return bool(cur.rowcount == 1)
 
     @contextmanager
-    def _txn(self, station: str, contest: str) -> Iterator[None]:
-        """One transaction that holds the (station, contest) decision against every other
-        intake process on this database: SQLite's write lock (BEGIN IMMEDIATE); PostgreSQL a
-        transaction-level advisory lock on the pair. Caller holds self.lock."""
+    def _txn(self, pairs: Sequence[tuple[str, str]]) -> Iterator[None]:
+        """One transaction that holds the decisions on these (station, contest) pairs against
+        every other intake process on this database: SQLite's write lock (BEGIN IMMEDIATE);
+        PostgreSQL transaction-level advisory locks on the pairs, taken in one order (no
+        deadlock between two batches). Caller holds self.lock."""
         if self.pg:
             with self.conn.transaction():
-                lock = int.from_bytes(
-                    hashlib.sha256(f"{station}\0{contest}".encode()).digest()[:8], "big", signed=True
+                locks = sorted(
+                    {
+                        int.from_bytes(hashlib.sha256(f"{st}\0{c}".encode()).digest()[:8], "big", signed=True)
+                        for st, c in pairs
+                    }
                 )
-                self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
+                for lock in locks:
+                    self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
                 yield
             return
         self.conn.execute("BEGIN IMMEDIATE")
@@ -177,19 +181,19 @@ class Store:
         `_txn`, so the version decision and the insert are one step for every process on the
         database. A unique-constraint violation or a lock timeout (another process's row) is
         retried with a fresh read, up to RETRIES times; then `sync_store_busy`."""
+        return self.decide_many([(station, contest)], fn)
+
+    def decide_many(self, pairs: Sequence[tuple[str, str]], fn: Callable[[], T]) -> T:
+        """`decide` for a batch: one transaction (one commit, one fsync) for several deliveries."""
         for attempt in range(RETRIES):
             try:
-                with self.lock, self._txn(station, contest):
-                    self.in_txn = True
-                    try:
-                        return fn()
-                    finally:
-                        self.in_txn = False
+                with self.lock, self._txn(pairs):
+                    return fn()
             except Exception as exc:
                 if not _transient(exc):
                     raise
                 time.sleep(random.uniform(0, 0.01 * 2**attempt))
-        raise SanaqError("sync_store_busy", f"{station}/{contest}: {RETRIES} attempts")
+        raise SanaqError("sync_store_busy", f"{len(pairs)} deliveries: {RETRIES} attempts")
 
     def stored_order(self, station: str, contest: str) -> list[tuple[int, bytes]]:
         """(version, receipt) of a (station, contest) in the order they were stored."""

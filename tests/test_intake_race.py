@@ -35,11 +35,12 @@ def postgres() -> Iterator[Postgres]:
     pg.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", "postgres", "sqlite-batched", "postgres-batched"])
 def where(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
-    if request.param == "sqlite":
-        return {"path": str(tmp_path / "hq.sqlite")}
-    return {"pg": request.getfixturevalue("postgres").new_database()}
+    batch = {"batch": "1"} if request.param.endswith("-batched") else {}
+    if request.param.startswith("sqlite"):
+        return {"path": str(tmp_path / "hq.sqlite"), **batch}
+    return {"pg": request.getfixturevalue("postgres").new_database(), **batch}
 
 
 def versions(station: str, n: int, tag: str = "") -> list[bytes]:
@@ -57,8 +58,10 @@ def versions(station: str, n: int, tag: str = "") -> list[bytes]:
 
 
 def worker(where: dict[str, str], body: bytes, delay: float, hold: float, out: Any) -> None:
-    store = Store(**where)
+    store = Store(**{k: v for k, v in where.items() if k != "batch"})
     intake = Intake(store, PKG, TRUST, development_private_key(), time.time)
+    if where.get("batch"):
+        intake.start_batching()  # as the service does (group commit)
     if hold:
         intake.between = lambda: time.sleep(hold)
     v = intake.check(body)  # verification outside the decision, as the service does
@@ -87,7 +90,7 @@ def race(where: dict[str, str], first: bytes, second: bytes) -> list[tuple[str, 
 
 
 def test_two_processes_storing_versions_of_one_protocol(where: dict[str, str]) -> None:
-    store = Store(**where)
+    store = Store(**{k: v for k, v in where.items() if k != "batch"})
     intake = Intake(store, PKG, TRUST, development_private_key(), time.time)
     contest = template_protocols()[0].contest
     # v2 and v3 at once, after v1: whatever the order, each receipt's `current` is true of
