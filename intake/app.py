@@ -38,6 +38,7 @@ def _error(exc: SanaqError) -> JSONResponse:
 def create_app(intake: Intake, batch: bool = True) -> Starlette:
     if batch:
         intake.start_batching()  # group commit: one store transaction for the deliveries waiting
+
     async def deliver(request: Request) -> Response:
         length = int(request.headers.get("content-length") or 0)
         if length > MAX_FILE_BODY:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -40,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
             s.add_argument("--port", type=int, default=8443)
             s.add_argument("--cert", type=Path, default=None, help="server certificate chain PEM")
             s.add_argument("--key", type=Path, default=None, help="server private key PEM")
+            s.add_argument(
+                "--workers",
+                type=int,
+                default=1,
+                help="server processes (the store's locks keep them consistent)",
+            )
         if name == "import":
             s.add_argument("dir", type=Path)
         if name == "aggregate":
@@ -101,6 +108,17 @@ def import_dir(intake: Intake, folder: Path) -> list[dict[str, object]]:
     return out
 
 
+ARGV_ENV = "SANAQ_INTAKE_ARGV"
+
+
+def app_from_env() -> object:
+    """uvicorn's factory in each worker of `intake serve --workers N`."""
+    from intake.app import create_app
+
+    args = _parser().parse_args(json.loads(os.environ[ARGV_ENV]))
+    return create_app(make_intake(args))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -123,6 +141,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         from intake.app import create_app
 
         ssl = {"ssl_certfile": str(args.cert), "ssl_keyfile": str(args.key)} if args.cert else {}
+        if args.workers > 1:
+            # Each worker process builds its own intake (and store connection) from these arguments.
+            intake.store.close()
+            os.environ[ARGV_ENV] = json.dumps(list(argv if argv is not None else sys.argv[1:]))
+            uvicorn.run(
+                "intake.cli:app_from_env",
+                factory=True,
+                workers=args.workers,
+                host=args.host,
+                port=args.port,
+                log_level="warning",
+                **ssl,  # type: ignore[arg-type]
+            )
+            return 0
         uvicorn.run(create_app(intake), host=args.host, port=args.port, log_level="warning", **ssl)  # type: ignore[arg-type]
         return 0
     except SanaqError as exc:

@@ -66,7 +66,7 @@ class Batcher:
                 except queue.Empty:
                     break
 
-            def work() -> list[tuple[bool, Any]]:
+            def work(items: list[Any] = items) -> list[tuple[bool, Any]]:
                 out: list[tuple[bool, Any]] = []
                 for _pair, fn, _fut in items:
                     try:
@@ -77,7 +77,7 @@ class Batcher:
 
             try:
                 results = self.store.decide_many([p for p, _f, _u in items], work)
-            except BaseException as exc:  # noqa: BLE001 - every waiting request gets it
+            except BaseException as exc:
                 results = [(False, exc)] * len(items)
             self.batches += 1
             self.items += len(items)

@@ -252,7 +252,8 @@ class Postgres:
     """initdb + pg_ctl as an unprivileged user (nobody when run as root), listening only on a
     unix socket in the temporary directory; stopped and removed by stop()."""
 
-    def __init__(self) -> None:
+    def __init__(self, fsync: bool = False) -> None:
+        """`fsync`: off for the tests (speed); on for the load benchmark (a real server's durability)."""
         bindir = pg_bin()
         if bindir is None:
             pytest.skip("PostgreSQL binaries absent (Debian package postgresql, deploy/system-packages.txt)")
@@ -279,7 +280,7 @@ class Postgres:
             "-t",
             "60",
             "-o",
-            f"-k {self.sock} -c listen_addresses='' -c fsync=off -c max_connections=200",
+            f"-k {self.sock} -c listen_addresses='' -c fsync={'on' if fsync else 'off'} -c max_connections=200",
             "start",
         )
         self.n = 0
