@@ -377,3 +377,55 @@ def test_outbox_on_the_mirror_and_held_to_the_chain(tmp_path: Path) -> None:
         "content hash"
         in tampered("UPDATE sync_deliveries SET body = x'00' WHERE name = '1.protocol.jws.json';")[0]
     )
+
+
+def test_files_out_of_order_tampered_and_slow_over_the_wire(store: Store, station: Path) -> None:
+    """The faults the file deliveries open: sent before the protocols (out of order), a
+    tampered CVR (refused, not retried; the rest delivered), a slow reply past the timeout on
+    the large CVR (the retry gets the same receipt)."""
+    intake = intake_for(store, station)
+    server = serve(intake, None, None, slow=1, delay=1.5)
+    outbox = Outbox(station / "journal.sqlite", TRUST)
+    from kiosk.cli.sync import queue_all
+
+    files = files_of(station)
+    doc = json.loads(files["manifest"])
+    payload = json.loads(unb64(doc["payload"]))
+    payload["station"] = "380"  # claims another station, signature left as it was
+    tampered = canonical(dict(doc, payload=b64(canonical(payload)))) + b"\n"
+    assert outbox.queue("0-tampered.file.jws.json", tampered) == 1  # first in the outbox's order
+    _urls, ctx = headquarters_of(load_election(station / "election.json"))
+    s = Sender(outbox, server.url, load_device_key(station), TRUST, ctx, 0.5, sleep=lambda _s: None)
+    try:
+        # The files first, by hand: the CVR (held past the client's timeout), then the manifest.
+        by_kind = {unwrap(b, TRUST).kind: (n, b) for n, b in station_files(station, ["cvr", "manifest"])}
+        for kind in ("cvr", "manifest"):
+            outbox.queue(*by_kind[kind])
+            d = next(x for x in outbox.pending() if x.body == by_kind[kind][1])
+            results = [s.send_one(d) for _ in range(2)] if kind == "cvr" else [s.send_one(d)]
+            assert results[-1] == "done", results
+        assert store.count() == 0 and store.count_files() == 2  # no protocol yet
+        assert queue_all(outbox, station) == 4
+        out = s.run(max_attempts=5)
+    finally:
+        server.stop()
+    assert out.delivered == 4 and list(out.refused.values()) == ["sync_file_bad"]
+    st = {d.name: d for d in outbox.status()}
+    assert st["0-tampered.file.jws.json"].state == "refused" and st["0-tampered.file.jws.json"].attempts == 1
+    cvr = next(d for d in st.values() if d.name.startswith("cvr"))
+    assert cvr.attempts == 2 and "Timeout" in (cvr.last_error or "")
+    assert store.count() == 4 and store.count_files() == 2
+    for d in st.values():
+        if d.name != "0-tampered.file.jws.json":
+            assert d.state == "receipt received" and d.receipt is not None
+            verify_receipt(d.receipt, TRUST, d.key)
+    outbox.close()
+
+
+def test_sanaq_hq_is_the_intake_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "hq.sqlite")
+    assert main(["hq", "aggregate", "--db", db, "--development"]) == 0
+    agg = json.loads(capsys.readouterr().out)
+    assert agg["election_hash"] == SAMPLE_HASH and all(c["stations_received"] == [] for c in agg["contests"])
+    assert main(["hq", "aggregate", "--db", db]) == 2  # the DEVELOPMENT-key sample without the switch
+    assert json.loads(capsys.readouterr().err)["error"]["code"] == "sync_development_key"
