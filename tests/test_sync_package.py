@@ -415,10 +415,10 @@ def test_files_out_of_order_tampered_and_slow_over_the_wire(store: Store, statio
     cvr = next(d for d in st.values() if d.name.startswith("cvr"))
     assert cvr.attempts == 2 and "Timeout" in (cvr.last_error or "")
     assert store.count() == 4 and store.count_files() == 2
-    for d in st.values():
-        if d.name != "0-tampered.file.jws.json":
-            assert d.state == "receipt received" and d.receipt is not None
-            verify_receipt(d.receipt, TRUST, d.key)
+    for ds in st.values():
+        if ds.name != "0-tampered.file.jws.json":
+            assert ds.state == "receipt received" and ds.receipt is not None
+            verify_receipt(ds.receipt, TRUST, ds.key)
     outbox.close()
 
 
