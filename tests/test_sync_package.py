@@ -248,6 +248,7 @@ def test_file_deliveries_checked_idempotent_and_refused_with_codes(store: Store,
         ),
         "another station named": resign(doc, dict(payload, station="380"), device),
         "not canonical": files["cvr"].replace(b"{", b"{ ", 1),
+        "a file name with a path": resign(doc, dict(payload, name="../../etc/passwd"), device),
         "not a NIST CVR document, re-hashed and signed by the device": resign(
             doc,
             dict(payload, data=b64(b'{"CVR": 1}'), size=10, sha256=hashlib.sha256(b'{"CVR": 1}').hexdigest()),
@@ -377,6 +378,8 @@ def test_outbox_on_the_mirror_and_held_to_the_chain(tmp_path: Path) -> None:
         "content hash"
         in tampered("UPDATE sync_deliveries SET body = x'00' WHERE name = '1.protocol.jws.json';")[0]
     )
+    # The receipts' table dropped altogether.
+    assert "missing" in tampered("DROP TABLE sync_receipts;")[0]
 
 
 def test_files_out_of_order_tampered_and_slow_over_the_wire(store: Store, station: Path) -> None:

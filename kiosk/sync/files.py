@@ -122,6 +122,8 @@ def unwrap(body: bytes, trust: Trust) -> FileDelivery:
         raise SanaqError("sync_file_bad", f"file delivery payload: {exc}") from exc
     if kind not in KINDS:
         raise SanaqError("sync_file_bad", f"kind {kind!r}")
+    if not (0 < len(name) <= 128 and name.isprintable() and "/" not in name):
+        raise SanaqError("sync_file_bad", "file name")
     if len(data) != payload["size"] or hashlib.sha256(data).hexdigest() != payload["sha256"]:
         raise SanaqError("sync_file_bad", "size or sha256 differs from the bytes")
     if payload["election_hash"] != enrolment.election_hash or payload["station"] != enrolment.station:

@@ -220,8 +220,18 @@ def outbox_problems(conn: sqlite3.Connection) -> list[str]:
     or changed (a delivered row made pending again by deleting its receipt, a receipt swapped,
     an attempt rewritten), and a body that is not its key's."""
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    if "sync_deliveries" not in tables:
-        return []
+    linked = conn.execute(
+        "SELECT COUNT(*) FROM audit WHERE kind IN ('sync_queued', 'sync_attempt', 'sync_receipt')"
+    ).fetchone()[0]
+    missing = {"sync_deliveries", "sync_attempts", "sync_receipts"} - tables
+    if missing:
+        # A journal from before the outbox has neither tables nor links; a table dropped
+        # after the chain named its rows is a problem.
+        return (
+            [f"sync outbox: table(s) {sorted(missing)} missing, the chain has {linked} sync links"]
+            if linked
+            else []
+        )
     queued: list[tuple[str, str]] = []
     attempts: list[tuple[str, str, str | None]] = []
     receipts: list[tuple[str, str]] = []
