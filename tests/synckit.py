@@ -15,6 +15,7 @@ import json
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -102,6 +103,15 @@ def make_pki(folder: Path, name: str = "hq") -> Pki:
 # --- the service on loopback ------------------------------------------------------------------
 
 
+def ignore_sigpipe() -> None:
+    """Python starts with SIGPIPE ignored (a write to a closed socket raises EPIPE); something
+    earlier in the full suite puts the default back (the process then dies on the first write
+    to a connection the proxy cut: the suite stopped with status 141). The servers and proxy
+    here restore it; only the main thread may."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -131,6 +141,7 @@ class ServerThread:
         return f"https://127.0.0.1:{self.port}"
 
     def start(self) -> ServerThread:
+        ignore_sigpipe()
         self.thread.start()
         deadline = time.monotonic() + 20
         while not self.server.started:
@@ -190,6 +201,7 @@ class CuttingProxy:
     bytes came from the client (a connection cut mid-upload); later ones are forwarded."""
 
     def __init__(self, target: int, cuts: int = 1, after: int = 1500) -> None:
+        ignore_sigpipe()
         self.target, self.cuts, self.after = target, cuts, after
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
