@@ -5,7 +5,12 @@ here, as the tests do). Prints JSON: deliveries per second, latency percentiles,
 aggregate checked against the sum of what was sent (current versions only).
 
     nice -n 10 .venv/bin/python benchmarks/intake_load.py [--stations 500] [--concurrency 32]
-        [--stores sqlite,postgres] [--max-seconds 600]       (--stations 10000: the issue's size)
+        [--stores sqlite,postgres] [--max-seconds 600] [--workers 2] [--clients 2]
+        (--stations 10000: the issue's size)
+
+The server groups the commits of the deliveries waiting at one moment (intake/service.py
+Batcher); `--workers` server processes share the store through its locks; `--clients` client
+processes split the stations. PostgreSQL runs with fsync on here (the tests run it off).
 """
 
 # ruff: noqa: E402
@@ -83,43 +88,75 @@ def prepare(n: int) -> tuple[Any, list[tuple[str, Any, list[bytes]]], dict[str, 
 async def send_all(
     url: str, ca: Path, stations: list[Any], concurrency: int, deadline: float
 ) -> dict[str, Any]:
+    """One client process: its stations, `concurrency` at a time, each sending its 5 deliveries
+    in order; a transport error (no answer) is retried up to 3 times, as the kiosk would."""
     trust = development_trust()
     latencies: list[float] = []
     errors: dict[str, int] = {}
     sem = asyncio.Semaphore(concurrency)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    ok = 0
     async with httpx.AsyncClient(verify=pinned_context(ca), timeout=60, limits=limits) as client:
 
         async def station(sid: str, key: Any, bodies: list[bytes]) -> None:
+            nonlocal ok
             async with sem:
                 for body in bodies:
-                    if time.monotonic() > deadline:
-                        errors["deadline"] = errors.get("deadline", 0) + 1
-                        return
-                    headers = sign_request(key, "POST", PATH, body, int(time.time()), sid)
-                    t0 = time.perf_counter()
-                    try:
-                        r = await client.post(url + PATH, content=body, headers=headers)
-                    except httpx.HTTPError as exc:
-                        errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
-                        continue
-                    latencies.append(time.perf_counter() - t0)
-                    if r.status_code != 201:
-                        errors[f"HTTP {r.status_code}"] = errors.get(f"HTTP {r.status_code}", 0) + 1
-                        continue
-                    verify_receipt(r.content, trust, delivery_key(body))
+                    for _try in range(4):
+                        if time.monotonic() > deadline:
+                            errors["deadline"] = errors.get("deadline", 0) + 1
+                            return
+                        headers = sign_request(key, "POST", PATH, body, int(time.time()), sid)
+                        t0 = time.perf_counter()
+                        try:
+                            r = await client.post(url + PATH, content=body, headers=headers)
+                        except httpx.HTTPError as exc:
+                            errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                            continue
+                        latencies.append(time.perf_counter() - t0)
+                        if r.status_code != 201:
+                            errors[f"HTTP {r.status_code}"] = errors.get(f"HTTP {r.status_code}", 0) + 1
+                            break
+                        verify_receipt(r.content, trust, delivery_key(body))
+                        ok += 1
+                        break
 
-        t0 = time.perf_counter()
         await asyncio.gather(*(station(*s) for s in stations))
-        wall = time.perf_counter() - t0
-    latencies.sort()
+    return {"ok": ok, "latencies": latencies, "errors": errors}
+
+
+_STATIONS: list[Any] = []  # inherited by the forked client processes
+
+
+def _client(args: tuple[str, str, int, int, int, float]) -> dict[str, Any]:
+    url, ca, start, step, concurrency, deadline = args
+    return asyncio.run(send_all(url, Path(ca), _STATIONS[start::step], concurrency, deadline))
+
+
+def send_parallel(url: str, ca: Path, clients: int, concurrency: int, deadline: float) -> dict[str, Any]:
+    import multiprocessing as mp
+
+    t0 = time.perf_counter()
+    per = max(1, concurrency // clients)
+    jobs = [(url, str(ca), i, clients, per, deadline) for i in range(clients)]
+    if clients == 1:
+        parts = [_client(jobs[0])]
+    else:
+        with mp.get_context("fork").Pool(clients) as pool:
+            parts = pool.map(_client, jobs)
+    wall = time.perf_counter() - t0
+    latencies = sorted(x for p in parts for x in p["latencies"])
+    errors: dict[str, int] = {}
+    for p in parts:
+        for k, v in p["errors"].items():
+            errors[k] = errors.get(k, 0) + v
+    ok = sum(p["ok"] for p in parts)
 
     def pct(q: float) -> float:
         return (
             round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 1) if latencies else 0.0
         )
 
-    ok = len(latencies) - sum(v for k, v in errors.items() if k.startswith("HTTP"))
     return {
         "deliveries": ok,
         "seconds": round(wall, 2),
@@ -137,7 +174,7 @@ def run_store(
     pg = None
     store_args = ["--db", str(tmp / "intake.sqlite")]
     if kind == "postgres":
-        pg = Postgres()
+        pg = Postgres(fsync=True)  # durable commits, as headquarters would run it
         store_args = ["--pg", pg.new_database()]
     cmd = [
         sys.executable,
@@ -156,6 +193,8 @@ def run_store(
         str(pki.cert),
         "--key",
         str(pki.key),
+        "--workers",
+        str(args.workers),
     ]
     server = subprocess.Popen(cmd, stderr=subprocess.PIPE)
     try:
@@ -167,9 +206,14 @@ def run_store(
                 break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        result = asyncio.run(
-            send_all(url, pki.ca, stations, args.concurrency, time.monotonic() + args.max_seconds)
+        load_before = os.getloadavg()
+        result = send_parallel(
+            url, pki.ca, args.clients, args.concurrency, time.monotonic() + args.max_seconds
         )
+        result["load_average"] = {
+            "before": [round(x, 2) for x in load_before],
+            "after": [round(x, 2) for x in os.getloadavg()],
+        }
         agg = httpx.get(url + "/v1/aggregate", verify=ctx, timeout=120).json()
         got = {c["contest"]: c["lines"] for c in agg["contests"] if c["lines"]}
         missing = sum(len(c["stations_missing"]) for c in agg["contests"])
@@ -189,16 +233,21 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--stores", default="sqlite,postgres")
     ap.add_argument("--max-seconds", type=float, default=600)
+    ap.add_argument("--workers", type=int, default=2, help="intake server processes")
+    ap.add_argument("--clients", type=int, default=2, help="client processes")
     args = ap.parse_args()
     t0 = time.perf_counter()
     with contextlib.redirect_stdout(sys.stderr):  # the template station's progress lines
         _pkg, stations, expected = prepare(args.stations)
+    _STATIONS[:] = stations
     prep = time.perf_counter() - t0
     out: dict[str, Any] = {
         "benchmark": "intake",
         "stations": args.stations,
         "deliveries_sent_per_store": 5 * args.stations,
         "concurrency": args.concurrency,
+        "server_workers": args.workers,
+        "client_processes": args.clients,
         "prepare_seconds": round(prep, 1),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "results": [],

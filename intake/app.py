@@ -12,8 +12,9 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from intake.page import render_html
-from intake.service import MAX_BODY, Intake
+from intake.service import MAX_FILE_BODY, Intake
 from kiosk.errors import SanaqError
+from kiosk.sync.files import is_file_delivery
 from kiosk.sync.wire import PATH, verify_request
 
 STATUS = {
@@ -24,6 +25,9 @@ STATUS = {
     "sync_replayed_version": 409,
     "sync_version_conflict": 409,
     "sync_too_large": 413,
+    "sync_file_bad": 422,
+    "sync_not_asked": 409,
+    "sync_store_busy": 503,
 }
 
 
@@ -31,18 +35,36 @@ def _error(exc: SanaqError) -> JSONResponse:
     return JSONResponse({"error": exc.as_dict()}, status_code=STATUS.get(exc.code, 422))
 
 
-def create_app(intake: Intake) -> Starlette:
+def create_app(intake: Intake, batch: bool = True) -> Starlette:
+    if batch:
+        intake.start_batching()  # group commit: one store transaction for the deliveries waiting
+
     async def deliver(request: Request) -> Response:
         length = int(request.headers.get("content-length") or 0)
-        if length > MAX_BODY:
+        if length > MAX_FILE_BODY:
             return _error(SanaqError("sync_too_large", f"{length} bytes"))
-        body = b""
+        chunks: list[bytes] = []
+        size = 0
         async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_BODY:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_FILE_BODY:
                 return _error(SanaqError("sync_too_large", "body"))
+        body = b"".join(chunks)
 
         def work() -> Any:
+            if is_file_delivery(body):
+                checked = intake.check_file(body)
+                verify_request(
+                    checked[0].enrolment.device_key,
+                    request.headers,
+                    "POST",
+                    PATH,
+                    body,
+                    intake.clock(),
+                    checked[0].station,
+                )
+                return intake.accept_file(body, "https", checked)
             v = intake.check(body)
             verify_request(
                 v.enrolment.device_key,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -40,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
             s.add_argument("--port", type=int, default=8443)
             s.add_argument("--cert", type=Path, default=None, help="server certificate chain PEM")
             s.add_argument("--key", type=Path, default=None, help="server private key PEM")
+            s.add_argument(
+                "--workers",
+                type=int,
+                default=1,
+                help="server processes (the store's locks keep them consistent)",
+            )
         if name == "import":
             s.add_argument("dir", type=Path)
         if name == "aggregate":
@@ -68,30 +75,48 @@ def make_intake(args: argparse.Namespace) -> Intake:
 def import_dir(intake: Intake, folder: Path) -> list[dict[str, object]]:
     """Every signed protocol under FOLDER (an export folder or a stick of them), with the same
     checks and idempotency as the service; one line per file for the courier's receipt."""
-    from intake.service import MAX_BODY
+    from intake.service import MAX_BODY, MAX_FILE_BODY
     from kiosk.election.load import read_bounded
+    from kiosk.sync.files import FILE_SUFFIX
     from kiosk.sync.wire import verify_receipt
 
     out: list[dict[str, object]] = []
-    for f in sorted(folder.rglob("*.protocol.jws.json")):
+    found = [*folder.rglob("*.protocol.jws.json"), *folder.rglob(f"*{FILE_SUFFIX}")]
+    for f in sorted(found):
         try:
+            is_file = f.name.endswith(FILE_SUFFIX)  # a CVR or manifest delivery (sync2)
             try:
-                body = read_bounded(f, MAX_BODY)
+                body = read_bounded(f, MAX_FILE_BODY if is_file else MAX_BODY)
             except (OSError, ValueError) as exc:
                 raise SanaqError("sync_too_large", f"{f.name}: {exc}") from exc
-            a = intake.accept(body, "usb")
-            r = verify_receipt(a.receipt, intake.trust)
+            if is_file:
+                receipt, new = intake.accept_any(body, "usb")
+            else:
+                a = intake.accept(body, "usb")
+                receipt, new = a.receipt, a.new
+            r = verify_receipt(receipt, intake.trust)
             out.append(
                 {
                     "file": str(f.relative_to(folder)),
-                    "stored": a.new,
+                    "stored": new,
                     **r.to_json(),
-                    "receipt": a.receipt.decode().strip(),
+                    "receipt": receipt.decode().strip(),
                 }
             )
         except SanaqError as exc:
             out.append({"file": str(f.relative_to(folder)), "error": exc.as_dict()})
     return out
+
+
+ARGV_ENV = "SANAQ_INTAKE_ARGV"
+
+
+def app_from_env() -> object:
+    """uvicorn's factory in each worker of `intake serve --workers N`."""
+    from intake.app import create_app
+
+    args = _parser().parse_args(json.loads(os.environ[ARGV_ENV]))
+    return create_app(make_intake(args))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -116,6 +141,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         from intake.app import create_app
 
         ssl = {"ssl_certfile": str(args.cert), "ssl_keyfile": str(args.key)} if args.cert else {}
+        if args.workers > 1:
+            # Each worker process builds its own intake (and store connection) from these arguments.
+            intake.store.close()
+            os.environ[ARGV_ENV] = json.dumps(list(argv if argv is not None else sys.argv[1:]))
+            uvicorn.run(
+                "intake.cli:app_from_env",
+                factory=True,
+                workers=args.workers,
+                host=args.host,
+                port=args.port,
+                log_level="warning",
+                **ssl,  # type: ignore[arg-type]
+            )
+            return 0
         uvicorn.run(create_app(intake), host=args.host, port=args.port, log_level="warning", **ssl)  # type: ignore[arg-type]
         return 0
     except SanaqError as exc:

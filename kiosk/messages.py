@@ -856,6 +856,42 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Сканер растягивает страницу иначе, чем при калибровке: бюллетень передан комиссии. Проверьте ролики и откалибруйте заново.",
         "en": "The scanner stretches the page differently than at calibration: the ballot goes to the commission. Check the rollers and calibrate again.",
     },
+    # sync2, round 3 (issue 15)
+    "sync_server_untrusted": {
+        "kk": "Штаб серверінің сертификаты сайлау пакетіндегі орталыққа сәйкес емес: ештеңе жіберілмеді.",
+        "ru": "Сертификат сервера штаба не заверен центром из пакета выборов: ничего не отправлено.",
+        "en": "The server's certificate does not chain to the election package's headquarters CA: nothing was sent.",
+    },
+    "sync_no_headquarters": {
+        "kk": "Сайлау пакетінде штабтың мекенжайы мен сертификаты жоқ.",
+        "ru": "В пакете выборов нет адреса и сертификата штаба.",
+        "en": "The election package names no headquarters (URL and CA).",
+    },
+    "sync_ca_needs_development": {
+        "kk": "--ca тек --development қосқышымен: сертификат сайлау пакетінен алынады.",
+        "ru": "--ca только с переключателем --development: сертификат берётся из пакета выборов.",
+        "en": "--ca only with the --development switch: the CA comes from the election package.",
+    },
+    "sync_file_bad": {
+        "kk": "Жеткізілген файл (бюллетень жазбалары не манифест) тексерілмеді.",
+        "ru": "Доставленный файл (записи бюллетеней или манифест) не прошёл проверку.",
+        "en": "The delivered file (cast vote records or manifest) does not verify.",
+    },
+    "sync_not_asked": {
+        "kk": "Сайлау пакеті бұл файл түрін сұрамайды.",
+        "ru": "Пакет выборов не запрашивает файлы этого вида.",
+        "en": "The election package does not ask for this kind of file.",
+    },
+    "sync_store_busy": {
+        "kk": "Штаб қоймасы бос емес: қайталаңыз.",
+        "ru": "Хранилище штаба занято: повторите.",
+        "en": "The headquarters store is busy: try again.",
+    },
+    "sync_no_receipt": {
+        "kk": "Штабтан түбіртек әлі алынған жоқ.",
+        "ru": "Квитанция штаба ещё не получена.",
+        "en": "No headquarters receipt has been received yet.",
+    },
 }
 
 

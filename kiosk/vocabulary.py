@@ -208,6 +208,14 @@ ErrorCode = Literal[
     "calibration_failed",
     "calibration_profile_changed",
     "calibration_scale_drift",
+    # sync2, round 3 (issue 15): the pinned HQ CA, CVR/manifest deliveries, the version race
+    "sync_server_untrusted",
+    "sync_no_headquarters",
+    "sync_ca_needs_development",
+    "sync_file_bad",
+    "sync_not_asked",
+    "sync_store_busy",
+    "sync_no_receipt",
 ]
 
 # One counter of a contest: "option:<id>" for a vote, else the outcome ("blank",

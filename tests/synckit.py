@@ -15,6 +15,7 @@ import json
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -102,6 +103,15 @@ def make_pki(folder: Path, name: str = "hq") -> Pki:
 # --- the service on loopback ------------------------------------------------------------------
 
 
+def ignore_sigpipe() -> None:
+    """Python starts with SIGPIPE ignored (a write to a closed socket raises EPIPE); something
+    earlier in the full suite puts the default back (the process then dies on the first write
+    to a connection the proxy cut: the suite stopped with status 141). The servers and proxy
+    here restore it; only the main thread may."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -131,6 +141,7 @@ class ServerThread:
         return f"https://127.0.0.1:{self.port}"
 
     def start(self) -> ServerThread:
+        ignore_sigpipe()
         self.thread.start()
         deadline = time.monotonic() + 20
         while not self.server.started:
@@ -190,6 +201,7 @@ class CuttingProxy:
     bytes came from the client (a connection cut mid-upload); later ones are forwarded."""
 
     def __init__(self, target: int, cuts: int = 1, after: int = 1500) -> None:
+        ignore_sigpipe()
         self.target, self.cuts, self.after = target, cuts, after
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -252,7 +264,8 @@ class Postgres:
     """initdb + pg_ctl as an unprivileged user (nobody when run as root), listening only on a
     unix socket in the temporary directory; stopped and removed by stop()."""
 
-    def __init__(self) -> None:
+    def __init__(self, fsync: bool = False) -> None:
+        """`fsync`: off for the tests (speed); on for the load benchmark (a real server's durability)."""
         bindir = pg_bin()
         if bindir is None:
             pytest.skip("PostgreSQL binaries absent (Debian package postgresql, deploy/system-packages.txt)")
@@ -279,7 +292,7 @@ class Postgres:
             "-t",
             "60",
             "-o",
-            f"-k {self.sock} -c listen_addresses='' -c fsync=off -c max_connections=200",
+            f"-k {self.sock} -c listen_addresses='' -c fsync={'on' if fsync else 'off'} -c max_connections=200",
             "start",
         )
         self.n = 0
@@ -352,3 +365,51 @@ def wait_for(pred: Callable[[], bool], timeout: float = 10) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out")
         time.sleep(0.02)
+
+
+# --- a station whose election package names its headquarters (issue 15, sync2) -----------------
+
+
+@cache
+def hq_pki() -> Pki:
+    """One throwaway headquarters CA and server certificate for the session."""
+    root = Path(tempfile.mkdtemp(prefix="sanaq-hqpki-"))
+    atexit.register(shutil.rmtree, root, True)
+    return make_pki(root, "hq")
+
+
+@cache
+def hq_port() -> int:
+    """The port the package's headquarters URL names (chosen free once per session)."""
+    return free_port()
+
+
+def hq_package_bytes(deliver: tuple[str, ...] = ("protocols", "cvr", "manifest")) -> bytes:
+    """The sample election with a `headquarters` section (URL on loopback, the session's CA),
+    signed with the DEVELOPMENT key."""
+    from kiosk.election.model import Headquarters
+    from kiosk.election.package import development_private_key, sign_election
+    from kiosk.election.sample import sample_election
+
+    hq = Headquarters(
+        urls=(f"https://127.0.0.1:{hq_port()}",),
+        ca_pem=hq_pki().ca.read_text(),
+        deliver=deliver,
+    )
+    return sign_election(sample_election().model_copy(update={"headquarters": hq}), development_private_key())
+
+
+@cache
+def hq_station() -> Path:
+    """A finalised sample station counted under `hq_package_bytes()` (shared: copy it)."""
+    import kiosk.protocol.sample as sample
+
+    root = Path(tempfile.mkdtemp(prefix="sanaq-hqst-"))
+    atexit.register(shutil.rmtree, root, True)
+    package = hq_package_bytes()
+    mp = pytest.MonkeyPatch()
+    mp.setattr(sample, "sample_package_bytes", lambda: package)
+    try:
+        return finalised_sample(root / "data")
+    finally:
+        mp.undo()

@@ -32,6 +32,8 @@ from kiosk.election.load import load_election
 from kiosk.election.package import development_private_key, development_trust
 from kiosk.protocol.keys import b64, load_device_key, unb64
 from kiosk.protocol.signed import canonical
+from kiosk.station.journal import Journal
+from kiosk.station.service import FixedClock
 from kiosk.sync.client import Backoff, Sender, pinned_context
 from kiosk.sync.outbox import Outbox
 from kiosk.sync.wire import PATH, delivery_key, sign_request, verify_receipt
@@ -129,7 +131,7 @@ def end_state(s: Sender, hq: Hq, n: int = 4) -> None:
 
 
 def test_cli_sync_status_and_again(hq: Hq, station: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["sync", "--data", str(station), "--hq", hq.server.url, "--ca", str(hq.pki.ca)]
+    argv = ["sync", "--data", str(station), "--hq", hq.server.url, "--ca", str(hq.pki.ca), "--development"]
     assert main(["sync", "status", "--data", str(station), "--json"]) == 0
     before = json.loads(capsys.readouterr().out)["deliveries"]
     assert [d["state"] for d in before] == ["pending"] * 4
@@ -223,10 +225,14 @@ def test_wrong_server_certificate_refuses_to_send(hq: Hq, station: Path, tmp_pat
     other = make_pki(tmp_path / "other", "impostor")
     s = sender(station, hq.server.url, other)  # pins another CA than the one that signed the server
     out = s.run(max_attempts=3)
-    assert out.delivered == 0 and out.unfinished == 4
+    # Refused at the first TLS handshake, and the run stops: no retry against that server.
+    assert out.delivered == 0 and out.unfinished == 4 and out.untrusted
     assert hq.faults.seen == [] and hq.intake.store.count() == 0
     st = s.outbox.status()
-    assert all(d.state == "pending" and "CERTIFICATE_VERIFY_FAILED" in (d.last_error or "") for d in st)
+    assert all(d.state == "pending" for d in st) and [d.attempts for d in st] == [1, 0, 0, 0]
+    assert (st[0].last_error or "").startswith("sync_server_untrusted") and "CERTIFICATE_VERIFY_FAILED" in (
+        st[0].last_error or ""
+    )
 
 
 def test_tampered_payload_refused_by_the_service(hq: Hq, station: Path, pki: Pki) -> None:
@@ -273,6 +279,7 @@ def test_out_of_order_versions_over_the_wire(tmp_path: Path, pki: Pki) -> None:
     v2 = readdress(t, pkg, "1000", 2, v1.digest())
     data = tmp_path / "k"
     data.mkdir()
+    Journal.create(data / "journal.sqlite", pkg.election_hash, "1000", FixedClock()).close()
     outbox = Outbox(data / "journal.sqlite", TRUST)
     outbox.queue("a.v2.protocol.jws.json", signed_file(st, v2))  # the newer first
     outbox.queue("b.v1.protocol.jws.json", signed_file(st, v1))
@@ -329,7 +336,20 @@ def test_commands_intake_serve_sanaq_sync_intake_aggregate(
             except httpx.HTTPError:
                 time.sleep(0.05)
         assert (
-            main(["sync", "--data", str(station), "--hq", url, "--ca", str(pki.ca), "--max-attempts", "3"])
+            main(
+                [
+                    "sync",
+                    "--data",
+                    str(station),
+                    "--hq",
+                    url,
+                    "--ca",
+                    str(pki.ca),
+                    "--development",
+                    "--max-attempts",
+                    "3",
+                ]
+            )
             == 0
         )
         assert json.loads(capsys.readouterr().out)["delivered"] == 4

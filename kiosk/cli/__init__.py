@@ -46,6 +46,7 @@ COMMANDS: dict[str, str] = {
     "sync": "sync",  # sync to headquarters (issue 15)
     "marks": "marks",  # mark thresholds from the station's own scans (issue 16, lat)
     "calibrate": "calibrate",  # scanner calibration (issue 16, calib)
+    "hq": "hq",  # the reference intake, as `intake` (issue 15, sync2)
 }
 
 

@@ -174,6 +174,55 @@ class Rules(Frozen):
         return data
 
 
+# --- headquarters: where and how a station delivers (issue 15, sync2) ------------------------
+DELIVERABLES: Final = ("protocols", "cvr", "manifest")
+
+
+class Headquarters(Frozen):
+    """Where the station delivers, and the one CA its intake's TLS certificate must chain to.
+
+    `ca_pem`: the headquarters CA certificate(s), PEM. A certificate rather than an SPKI hash:
+    Python's TLS stack checks a chain against given CA certificates, and the kiosk trusts only
+    these (never the system store). `deliver` is the package's delivery rule: the signed
+    protocols always; the cast vote records and the export manifest when named."""
+
+    urls: tuple[str, ...] = Field(min_length=1, max_length=8)
+    ca_pem: str = Field(min_length=64, max_length=65536)
+    deliver: tuple[Literal["protocols", "cvr", "manifest"], ...] = ("protocols",)
+
+    @model_validator(mode="after")
+    def _check(self) -> Headquarters:
+        for u in self.urls:
+            if not u.startswith("https://") or len(u) > 512 or any(c.isspace() for c in u):
+                raise ValueError(f"headquarters URL must be https://...: {u[:80]!r}")
+        if "protocols" not in self.deliver or len(set(self.deliver)) != len(self.deliver):
+            raise ValueError("headquarters.deliver: 'protocols' once, then 'cvr'/'manifest'")
+        from cryptography import x509
+
+        try:
+            certs = x509.load_pem_x509_certificates(self.ca_pem.encode())
+        except ValueError as exc:
+            raise ValueError(f"headquarters.ca_pem: not PEM certificates: {exc}") from exc
+        for c in certs:
+            try:
+                bc = c.extensions.get_extension_for_class(x509.BasicConstraints).value
+            except x509.ExtensionNotFound:
+                bc = None
+            if bc is None or not bc.ca:
+                raise ValueError("headquarters.ca_pem: a certificate that is not a CA")
+        return self
+
+    def ca_sha256(self) -> list[str]:
+        """The sha256 of each pinned CA certificate (DER), as staff compare it on paper."""
+        from cryptography import x509
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        return [
+            hashlib.sha256(c.public_bytes(Encoding.DER)).hexdigest()
+            for c in x509.load_pem_x509_certificates(self.ca_pem.encode())
+        ]
+
+
 class ElectionInfo(Frozen):
     id: str = Field(pattern=ID_PATTERN)
     title: Text
@@ -190,6 +239,16 @@ class Election(Frozen):
     stations: tuple[Station, ...] = Field(min_length=1)
     protocols: tuple[ProtocolForm, ...] = ()
     rules: Rules = Rules()
+    # issue 15 (sync2): optional; left out of the document when absent (see _without_absent_hq)
+    headquarters: Headquarters | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_absent_hq(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Absent: not in the canonical form, so every package made before the field keeps its hash.
+        data: dict[str, Any] = handler(self)
+        if self.headquarters is None:
+            data.pop("headquarters", None)
+        return data
 
     @model_validator(mode="after")
     def _check_refs(self) -> Election:

@@ -18,10 +18,12 @@ the WAL is emptied after every commit, and the audit chain names no sheet and no
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import secrets
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,6 +155,9 @@ class Journal:
         self.read_only = read_only
         self._now = clock.now_iso()
         self._seen: set[str] | None = None
+        # Several Journal objects on one file in one process (the kiosk's sync thread beside the
+        # station): their writes must reach the primary and the mirror in the same order.
+        self._wlock = _write_lock(primary)
 
     # --- opening -------------------------------------------------------------------------------
 
@@ -312,17 +317,18 @@ class Journal:
             chain.sign_head(conn, key)
             return result
 
-        result = txn(self.db, signed, "journal")
-        truncate_wal(self.db)
-        if self.mirror is not None:
-            # An open file keeps working after its stick is pulled and its name is gone; look.
-            if file_id(self.mirror_path) != self._mirror_id:
-                raise SanaqError("mirror_unavailable", f"{self.mirror_path} is gone")
-            try:
-                txn(self.mirror, signed, "mirror")
-            except SanaqError as exc:
-                raise SanaqError("mirror_unavailable", exc.detail) from exc
-            truncate_wal(self.mirror)
+        with self._wlock:
+            result = txn(self.db, signed, "journal")
+            truncate_wal(self.db)
+            if self.mirror is not None:
+                # An open file keeps working after its stick is pulled and its name is gone; look.
+                if file_id(self.mirror_path) != self._mirror_id:
+                    raise SanaqError("mirror_unavailable", f"{self.mirror_path} is gone")
+                try:
+                    txn(self.mirror, signed, "mirror")
+                except SanaqError as exc:
+                    raise SanaqError("mirror_unavailable", exc.detail) from exc
+                truncate_wal(self.mirror)
         return result
 
     def meta(self, key: str) -> str:
@@ -670,10 +676,32 @@ class Journal:
 
     def verify(self) -> VerifyReport:
         """See `chain.verify`: every record accounted for against the signed chain."""
-        return chain.verify(self.db, sheet_keys)
+        report = chain.verify(self.db, sheet_keys)
+        # The sync outbox's rows against the chain's sync links (issue 15, sync2).
+        from kiosk.sync.outbox import outbox_problems
+
+        extra = tuple(outbox_problems(self.db))
+        if extra:
+            report = dataclasses.replace(report, ok=False, problems=report.problems + extra)
+        return report
 
 
 # --- helpers -------------------------------------------------------------------------------------------
+
+
+_WRITE_LOCKS: dict[str, threading.RLock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(conn: sqlite3.Connection) -> threading.RLock:
+    """One lock per journal file in this process (issue 15, sync2: the sync thread's outbox)."""
+    try:
+        row = conn.execute("PRAGMA database_list").fetchone()
+        name = str(row[2]) if row and row[2] else f"memory:{id(conn)}"
+    except sqlite3.DatabaseError:
+        name = f"unknown:{id(conn)}"
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(name, threading.RLock())
 
 
 def _open_primary(path: Path) -> tuple[sqlite3.Connection, bool]:

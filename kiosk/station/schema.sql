@@ -95,3 +95,26 @@ BEGIN SELECT RAISE(ABORT, 'append-only'); END;
 CREATE TRIGGER IF NOT EXISTS protocol_finalised_no_replace BEFORE INSERT ON protocol_finalised
 WHEN EXISTS (SELECT 1 FROM protocol_finalised WHERE contest = NEW.contest AND version = NEW.version)
 BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+-- The sync outbox (issue 15, sync2; kiosk/sync/outbox.py): deliveries keyed by the sha256 of
+-- their bytes, attempts and receipts. Append-only; every row is named by a sync_* link of the
+-- audit chain, and Journal.verify holds them to it (outbox_problems).
+CREATE TABLE IF NOT EXISTS sync_deliveries (
+    key TEXT PRIMARY KEY, name TEXT NOT NULL, body BLOB NOT NULL, queued_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sync_attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL REFERENCES sync_deliveries(key),
+    at TEXT NOT NULL, outcome TEXT NOT NULL, error TEXT);
+CREATE TABLE IF NOT EXISTS sync_receipts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL REFERENCES sync_deliveries(key),
+    receipt BLOB NOT NULL, at TEXT NOT NULL);
+CREATE TRIGGER IF NOT EXISTS sync_deliveries_no_update BEFORE UPDATE ON sync_deliveries
+    BEGIN SELECT RAISE(ABORT, 'sync outbox is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS sync_deliveries_no_delete BEFORE DELETE ON sync_deliveries
+    BEGIN SELECT RAISE(ABORT, 'sync outbox is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS sync_attempts_no_update BEFORE UPDATE ON sync_attempts
+    BEGIN SELECT RAISE(ABORT, 'sync outbox is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS sync_attempts_no_delete BEFORE DELETE ON sync_attempts
+    BEGIN SELECT RAISE(ABORT, 'sync outbox is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS sync_receipts_no_update BEFORE UPDATE ON sync_receipts
+    BEGIN SELECT RAISE(ABORT, 'sync outbox is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS sync_receipts_no_delete BEFORE DELETE ON sync_receipts
+    BEGIN SELECT RAISE(ABORT, 'sync outbox is append-only'); END;

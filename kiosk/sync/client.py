@@ -15,15 +15,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from kiosk.election.package import LoadedPackage
 from kiosk.errors import SanaqError
 from kiosk.protocol.keys import unb64
 from kiosk.protocol.signed import Trust
 from kiosk.sync.outbox import Delivery, Outbox
 from kiosk.sync.wire import PATH, sign_request, verify_receipt
+
+UNTRUSTED: Final = "sync_server_untrusted"
 
 
 @dataclass
@@ -41,9 +45,8 @@ class Backoff:
 def pinned_context(ca_pem: Path) -> ssl.SSLContext:
     """Trusts only the given CA (the election's headquarters CA), with hostname checks."""
     try:
-        # With cadata given, the system store is not loaded: only this CA is trusted.
-        return ssl.create_default_context(cadata=ca_pem.read_text())
-    except (OSError, ssl.SSLError, ValueError) as exc:
+        return pinned_context_pem(ca_pem.read_text())
+    except OSError as exc:
         raise SanaqError("sync_ca_invalid", f"{ca_pem}: {exc}") from exc
 
 
@@ -55,11 +58,44 @@ class AnswerTooLarge(Exception):
     """The intake's answer is larger than any receipt, or compressed (it could inflate)."""
 
 
+def pinned_context_pem(pem: str) -> ssl.SSLContext:
+    """The same from the PEM text itself (the election package's `headquarters.ca_pem`)."""
+    try:
+        # With cadata given, the system store is not loaded: only this CA is trusted.
+        ctx = ssl.create_default_context(cadata=pem)
+    except (ssl.SSLError, ValueError) as exc:
+        raise SanaqError("sync_ca_invalid", str(exc)) from exc
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    return ctx
+
+
+def headquarters_of(package: LoadedPackage) -> tuple[tuple[str, ...], ssl.SSLContext]:
+    """The intake URL(s) and the pinned TLS context the signed election package names."""
+    hq = package.election.headquarters
+    if hq is None:
+        raise SanaqError("sync_no_headquarters", "the election package has no `headquarters`")
+    return hq.urls, pinned_context_pem(hq.ca_pem)
+
+
+def _untrusted(exc: BaseException) -> bool:
+    """A TLS failure because the server's certificate does not verify against the pin."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 @dataclass(frozen=True)
 class Outcome:
     delivered: int
     refused: dict[str, str]  # delivery key -> error code
     unfinished: int
+    # The server's certificate did not chain to the pinned CA: the run stopped, nothing sent.
+    untrusted: bool = False
 
 
 class Sender:
@@ -96,6 +132,10 @@ class Sender:
         try:
             status, content = self._post(d.body, headers)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            if _untrusted(exc):
+                # Refused before a byte of the delivery left: TLS failed on the server's certificate.
+                self.outbox.attempt(d.key, "failed", f"sync_server_untrusted: {exc}")
+                return UNTRUSTED
             self.outbox.attempt(d.key, "failed", f"connect: {exc}")
             return "retry"
         except (httpx.TransportError, httpx.DecodingError, AnswerTooLarge) as exc:  # sent, no usable answer
@@ -135,14 +175,19 @@ class Sender:
 
     def run(self, max_attempts: int | None = None) -> Outcome:
         """Delivers every pending delivery; retries each with backoff, forever when max_attempts is None."""
-        delivered, refused, unfinished = 0, {}, 0
-        for d in self.outbox.pending():
+        delivered, unfinished = 0, 0
+        refused: dict[str, str] = {}
+        pending = self.outbox.pending()
+        for i, d in enumerate(pending):
             attempt = 0
             while True:
                 result = self.send_one(d)
                 if result == "done":
                     delivered += 1
                     break
+                if result == UNTRUSTED:
+                    # Not this server, whatever the retries: stop; everything stays pending.
+                    return Outcome(delivered, refused, unfinished + len(pending) - i, True)
                 if result != "retry":
                     refused[d.key] = result
                     break

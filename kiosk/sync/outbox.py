@@ -12,9 +12,9 @@ receipt came back; else ``pending``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from typing import Any
 
 from kiosk.errors import SanaqError
 from kiosk.protocol.signed import Trust
+from kiosk.station.journal import Journal
 from kiosk.sync.wire import delivery_key, verify_receipt
 
 SCHEMA = """
@@ -80,24 +81,44 @@ class DeliveryStatus:
 
 
 class Outbox:
-    def __init__(self, journal_path: Path, trust: Trust) -> None:
+    """The outbox of one station's journal. Every write goes through the journal (`Journal._write`):
+    one transaction on the journal and on its mirror, with a link of the signed audit chain
+    (`sync_queued`, `sync_attempt`, `sync_receipt`) naming what was written, so that
+    `Journal.verify` holds the rows to the chain (`outbox_problems`).
+
+    `Outbox(journal_path, trust)` opens the journal with its configured mirror; pass `journal`
+    to share the station's own (one writer per journal: the kiosk's loop uses the station's)."""
+
+    def __init__(self, journal_path: Path, trust: Trust, journal: Journal | None = None) -> None:
+        from kiosk.station.service import SystemClock
+
         self.path = journal_path
         self.trust = trust
-        self.db = sqlite3.connect(journal_path, timeout=30, isolation_level=None)
-        self.db.executescript(SCHEMA)
+        self._own = journal is None
+        self.journal = (
+            journal if journal is not None else Journal.open_configured(journal_path, SystemClock())
+        )
+        self.db = self.journal.db
+        has = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sync_deliveries'").fetchone()
+        if not has and not self.journal.read_only:
+            # Journals made before the outbox was in schema.sql get its tables here (and on the
+            # mirror), empty: nothing for the chain to account for.
+            for conn in (self.journal.db, self.journal.mirror):
+                if conn is not None:
+                    conn.executescript(SCHEMA)
 
     def close(self) -> None:
-        self.db.close()
+        if self._own:
+            self.journal.close()
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+    def _write(self, kind: str, detail: dict[str, Any], fn: Any) -> Any:
+        def apply(conn: sqlite3.Connection) -> Any:
+            result = fn(conn)
+            if result != 0:  # nothing written (already queued): no link either
+                self.journal._link(conn, kind, None, detail)
+            return result
+
+        return self.journal._write(apply)
 
     def queue_folder(self, protocols: Path) -> int:
         """Queues every finalised protocol file not yet queued; returns how many were new."""
@@ -106,13 +127,28 @@ class Outbox:
             new += self.queue(f.name, f.read_bytes())
         return new
 
+    def queue_station_files(self, data: Path, kinds: tuple[str, ...] | list[str]) -> int:
+        """The cast vote records and/or the manifest, where the package asks (kiosk/sync/files.py)."""
+        from kiosk.sync.files import station_files
+
+        return sum(self.queue(name, body) for name, body in station_files(data, kinds))
+
     def queue(self, name: str, body: bytes) -> int:
-        with self._tx() as db:
-            cur = db.execute(
-                "INSERT OR IGNORE INTO sync_deliveries(key, name, body, queued_at) VALUES (?,?,?,?)",
-                (delivery_key(body), name, body, _now()),
+        key = delivery_key(body)
+        if self.db.execute("SELECT 1 FROM sync_deliveries WHERE key = ?", (key,)).fetchone():
+            return 0
+        return int(
+            self._write(
+                "sync_queued",
+                {"key": key, "name": name},
+                lambda db: (
+                    db.execute(
+                        "INSERT OR IGNORE INTO sync_deliveries(key, name, body, queued_at) VALUES (?,?,?,?)",
+                        (key, name, body, _now()),
+                    ).rowcount
+                ),
             )
-            return cur.rowcount
+        )
 
     def receipt(self, key: str) -> bytes | None:
         """The first kept receipt for `key` that verifies, or None."""
@@ -129,15 +165,27 @@ class Outbox:
         return [Delivery(k, n, bytes(b)) for k, n, b in rows if self.receipt(k) is None]
 
     def attempt(self, key: str, outcome: str, error: str | None = None) -> None:
-        with self._tx() as db:
-            db.execute(
-                "INSERT INTO sync_attempts(key, at, outcome, error) VALUES (?,?,?,?)",
-                (key, _now(), outcome, error),
-            )
+        self._write(
+            "sync_attempt",
+            {"key": key, "outcome": outcome, "error": error},
+            lambda db: (
+                db.execute(
+                    "INSERT INTO sync_attempts(key, at, outcome, error) VALUES (?,?,?,?)",
+                    (key, _now(), outcome, error),
+                ).rowcount
+            ),
+        )
 
     def keep_receipt(self, key: str, receipt: bytes) -> None:
-        with self._tx() as db:
-            db.execute("INSERT INTO sync_receipts(key, receipt, at) VALUES (?,?,?)", (key, receipt, _now()))
+        self._write(
+            "sync_receipt",
+            {"key": key, "sha256": hashlib.sha256(receipt).hexdigest()},
+            lambda db: (
+                db.execute(
+                    "INSERT INTO sync_receipts(key, receipt, at) VALUES (?,?,?)", (key, receipt, _now())
+                ).rowcount
+            ),
+        )
 
     def status(self) -> list[DeliveryStatus]:
         out = []
@@ -164,3 +212,53 @@ class Outbox:
                 )
             )
         return out
+
+
+def outbox_problems(conn: sqlite3.Connection) -> list[str]:
+    """The outbox's rows against the signed audit chain's sync links (part of `Journal.verify`):
+    a delivery, attempt or receipt row the chain does not name, or one it names that is gone
+    or changed (a delivered row made pending again by deleting its receipt, a receipt swapped,
+    an attempt rewritten), and a body that is not its key's."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    linked = conn.execute(
+        "SELECT COUNT(*) FROM audit WHERE kind IN ('sync_queued', 'sync_attempt', 'sync_receipt')"
+    ).fetchone()[0]
+    missing = {"sync_deliveries", "sync_attempts", "sync_receipts"} - tables
+    if missing:
+        # A journal from before the outbox has neither tables nor links; a table dropped
+        # after the chain named its rows is a problem.
+        return (
+            [f"sync outbox: table(s) {sorted(missing)} missing, the chain has {linked} sync links"]
+            if linked
+            else []
+        )
+    queued: list[tuple[str, str]] = []
+    attempts: list[tuple[str, str, str | None]] = []
+    receipts: list[tuple[str, str]] = []
+    for kind, detail in conn.execute(
+        "SELECT kind, detail FROM audit WHERE kind IN ('sync_queued', 'sync_attempt', 'sync_receipt') ORDER BY seq"
+    ):
+        d = json.loads(detail)
+        if kind == "sync_queued":
+            queued.append((d.get("key"), d.get("name")))
+        elif kind == "sync_attempt":
+            attempts.append((d.get("key"), d.get("outcome"), d.get("error")))
+        else:
+            receipts.append((d.get("key"), d.get("sha256")))
+    problems: list[str] = []
+    rows = conn.execute("SELECT key, name, body FROM sync_deliveries ORDER BY rowid").fetchall()
+    if sorted((k, n) for k, n, _ in rows) != sorted(queued):
+        problems.append(f"sync outbox: {len(rows)} deliveries, the chain queued {len(queued)} (or others)")
+    for k, _n, body in rows:
+        if delivery_key(bytes(body)) != k:
+            problems.append(f"sync outbox: delivery {str(k)[:12]}: its body is not its content hash")
+    got_a = [tuple(r) for r in conn.execute("SELECT key, outcome, error FROM sync_attempts ORDER BY id")]
+    if got_a != attempts:
+        problems.append(f"sync outbox: {len(got_a)} attempts differ from the chain's {len(attempts)}")
+    got_r = [
+        (k, hashlib.sha256(bytes(r)).hexdigest())
+        for k, r in conn.execute("SELECT key, receipt FROM sync_receipts ORDER BY id")
+    ]
+    if got_r != receipts:
+        problems.append(f"sync outbox: {len(got_r)} receipts differ from the chain's {len(receipts)}")
+    return problems

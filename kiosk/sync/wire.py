@@ -85,9 +85,14 @@ class Receipt:
     current: bool  # the latest version of its (station, contest) when stored
     stored_at: str  # ISO 8601 UTC
     election_hash: str
+    # A file delivery (issue 15, sync2): its kind (cvr | manifest) and file name; `contest`
+    # is then "" and `sha256` the file's bytes' hash. Absent for a protocol, so protocol
+    # receipts keep their exact bytes.
+    kind: str = "protocol"
+    name: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "format": RECEIPT_FORMAT,
             "key": self.key,
             "sha256": self.sha256,
@@ -98,6 +103,9 @@ class Receipt:
             "stored_at": self.stored_at,
             "election_hash": self.election_hash,
         }
+        if self.kind != "protocol":
+            out["kind"], out["name"] = self.kind, self.name
+        return out
 
     @staticmethod
     def from_json(raw: Any) -> Receipt:
@@ -113,6 +121,8 @@ class Receipt:
                 bool(raw["current"]),
                 str(raw["stored_at"]),
                 str(raw["election_hash"]),
+                str(raw.get("kind", "protocol")),
+                None if raw.get("name") is None else str(raw["name"]),
             )
             if r.to_json() != raw:
                 raise ValueError("unexpected fields")
