@@ -1264,7 +1264,7 @@ class KioskService:
         )
 
     def send_now(self) -> SyncView:
-        """"Send now": wakes the background sync loop (started if it was not running) rather
+        """The "send now" button: wakes the background sync loop (started if it was not running) rather
         than running a second sender (one writer per journal); the loop tries at once, backoff
         or not. The station's `sync` step follows when every delivery has its receipt."""
         self._need_actor()
