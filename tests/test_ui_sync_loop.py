@@ -87,17 +87,17 @@ def test_kiosk_loop_delivers_without_a_button_then_send_now_takes_the_sync_step(
         # The sync step needs the export first, and a member signed in.
         assert service.sync_step_if_done() is None
         service.sign_in("aigerim", PIN["aigerim"])
-        assert service.journal.state == "closed"  # `sanaq protocol finalise` took no station step
+        assert service.status().state == "closed"  # `sanaq protocol finalise` took no station step
         service.transition("finalise")
         assert service.sync_step_if_done() is None
         stick = tmp_path / "stick"
         stick.mkdir()
         service.export_to_stick(stick)
-        assert service.journal.state == "exported"
+        assert service.status().state == "exported"
         # "Send now" wakes the running loop: no second sender thread, nothing sent again.
         view = service.send_now()
         assert [t.name for t in threading.enumerate()].count("sanaq-sync") == 1
-        assert service.journal.state == "synced" and view.state == "synced"
+        assert service.status().state == "synced" and view.state == "synced"
         n = len(seen)
         wait_for(lambda: len(seen) > n + 1, timeout=5)
         assert len(faults.seen) == 8 and seen[-1][1].attempts == 8
