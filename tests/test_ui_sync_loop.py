@@ -142,3 +142,37 @@ def test_no_headquarters_no_loop(tmp_path: Path) -> None:
         assert not service.sync_loop_running()
     finally:
         service.close()
+
+
+def test_wake_tries_at_once_through_the_backoff(tmp_path: Path) -> None:
+    """`SyncLoop.wake()` ("send now"): the next tick tries at once although the backoff said
+    to wait (a clock moved by hand; the sends are scripted failures, no network)."""
+    from kiosk.cli.sync import queue_all
+    from kiosk.sync.loop import SyncLoop
+
+    data = tmp_path / "data"
+    shutil.copytree(hq_station(), data)
+    outbox = Outbox(data / "journal.sqlite", TRUST)
+    calls: list[str] = []
+
+    def send(d: object) -> str:
+        key = d.key  # type: ignore[attr-defined]
+        calls.append(key)
+        outbox.attempt(key, "failed", "connect: refused")
+        return "retry"
+
+    now = [1000.0]
+    loop = SyncLoop(outbox, send, lambda: now[0], Backoff(base=100.0, rng=random.Random(1)))
+    try:
+        queue_all(outbox, data)
+        loop.start()
+        wait = loop.tick()
+        assert wait > 1 and loop.status().phase == "waiting" and len(calls) == 1
+        assert loop.tick() == wait and len(calls) == 1  # not due: nothing sent
+        loop.wake()
+        loop.tick()
+        assert len(calls) == 2 and loop.status().attempts == 2  # at once, the clock not moved
+        assert loop.tick() > 0 and len(calls) == 2  # woken once only
+    finally:
+        loop.stop()
+        outbox.close()
