@@ -1932,7 +1932,9 @@ class KioskApp(App):  # type: ignore[misc]
             # Every receipt in: the station's `sync` step, by the member signed in (the one path
             # "send now" takes too); nobody signed in: asked again at the next snapshot.
             self._sync_step_asked = True
-            self.worker.call(lambda s: (s.sync_step_if_done(), s.status()), self._sync_stepped, self._sync_step_failed)
+            self.worker.call(
+                lambda s: (s.sync_step_if_done(), s.status()), self._sync_stepped, self._sync_step_failed
+            )
         if self.screen != "sync":
             return
         if changed:
