@@ -49,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
             )
         if name == "import":
             s.add_argument("dir", type=Path)
+            # sync3 (issue 15): the courier's receipt on paper
+            s.add_argument(
+                "--pdf", type=Path, default=None, help="the courier's receipt: an A4 page per delivery (PDF)"
+            )
         if name == "aggregate":
             s.add_argument("--html", action="store_true")
     return p
@@ -108,6 +112,24 @@ def import_dir(intake: Intake, folder: Path) -> list[dict[str, object]]:
     return out
 
 
+def courier_pdf(intake: Intake, rows: list[dict[str, object]], pdf: Path) -> int:
+    """The signed receipts of an import as the courier's A4 pages (kiosk/sync/printing.py, the
+    same page the kiosk prints for a network delivery); a file refused has none. Returns how
+    many pages."""
+    from kiosk.sync.printing import receipts_pdf
+    from kiosk.sync.wire import verify_receipt
+
+    found = [
+        (verify_receipt(str(r["receipt"]).encode(), intake.trust), Path(str(r["file"])).name)
+        for r in rows
+        if "receipt" in r
+    ]
+    if not found:
+        raise SanaqError("sync_no_receipt", "no file of the import was stored or known")
+    pdf.write_bytes(receipts_pdf(found))
+    return len(found)
+
+
 ARGV_ENV = "SANAQ_INTAKE_ARGV"
 
 
@@ -127,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows = import_dir(intake, args.dir)
             for row in rows:
                 print(json.dumps(row, ensure_ascii=False))
+            if args.pdf is not None:
+                courier_pdf(intake, rows, args.pdf)
             return 0 if rows and all("error" not in r for r in rows) else 1
         if args.command == "aggregate":
             if args.html:

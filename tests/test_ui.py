@@ -686,7 +686,7 @@ def test_sync_needs_headquarters_and_shows_the_usb_export(service: KioskService)
     assert view.deliveries == () and view.hq is None and not view.exported and view.stick is None
     with pytest.raises(SanaqError) as err:
         service.send_now()
-    assert err.value.code == "sync_ca_invalid"
+    assert err.value.code == "sync_no_headquarters"
 
 
 def test_the_language_check_finds_a_string_left_in_another_language() -> None:

@@ -137,6 +137,7 @@ def prepare(data: Path, hq_key: Path | None, mode: nist.Mode, protocols: list[Pa
     finally:
         journal.close()
     files += ex.protocol_files(protocols)
+    files += delivery_files(data, pkg, mode)  # sync3: what `intake import` takes, as over the network
     # Ballot images "when the package asks for them": the station keeps none (docs/export.md);
     # an image store would add its files here, kind "image", under images/.
     files.append(ex.ExportFile(ex.DEVICE_PUB_FILE, ex.public_pem(public), "device-key"))
@@ -157,6 +158,23 @@ def prepare(data: Path, hq_key: Path | None, mode: nist.Mode, protocols: list[Pa
         ex.export_name(e.id, station.station_id, generated, mode),
         f"sanaq-{e.id}-{station.station_id}-",
     )
+
+
+def delivery_files(data: Path, pkg: Any, mode: nist.Mode) -> list[ex.ExportFile]:
+    """The outbox's file deliveries onto the stick (issue 15, sync3): where the package's
+    `headquarters.deliver` asks for the cast vote records and/or the manifest, the same signed
+    file deliveries `sanaq sync` sends (kiosk/sync/files.py: deterministic bytes, so the same
+    idempotency key), under deliveries/, for the territorial commission's `intake import`. The
+    signed protocols are already under protocols/, byte for byte the outbox's."""
+    hq = pkg.election.headquarters
+    kinds = [k for k in (hq.deliver if hq is not None else ()) if k != "protocols"]
+    if mode != "official" or not kinds or not any((data / "protocols").glob("*.protocol.jws.json")):
+        return []
+    from kiosk.sync.files import station_files
+
+    return [
+        ex.ExportFile(f"deliveries/{name}", body, "delivery") for name, body in station_files(data, kinds)
+    ]
 
 
 def _verify(args: argparse.Namespace) -> int:

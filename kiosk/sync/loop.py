@@ -83,6 +83,7 @@ class SyncLoop:
         self._refused: set[str] = set()
         self._lock = threading.Lock()  # status() from the screen's thread
         self._snapshot = LoopStatus("stopped", (), 0, 0, None, None)
+        self._woken = False  # wake() from another thread: try now (the screen's "send now")
 
     def start(self) -> None:
         self.phase, self.next_try = "idle", self.clock()
@@ -91,6 +92,12 @@ class SyncLoop:
     def stop(self) -> None:
         self.phase, self.next_try = "stopped", None
         self._publish()
+
+    def wake(self) -> None:
+        """From any thread: the next tick tries at once, backoff or not, after queueing anything
+        new (the kiosk's "send now": it wakes this loop rather than running a second sender)."""
+        with self._lock:
+            self._woken = True
 
     def _due(self) -> list[Delivery]:
         return [d for d in self.outbox.pending() if d.key not in self._refused]
@@ -101,9 +108,13 @@ class SyncLoop:
             return self.idle_poll
         now = self.clock()
         assert self.next_try is not None
+        with self._lock:
+            woken, self._woken = self._woken, False
+        if woken:
+            self.next_try = now
         if now < self.next_try:
             return self.next_try - now
-        if self.queue is not None and self.phase == "idle":
+        if self.queue is not None and (self.phase == "idle" or woken):
             try:
                 self.queue()
             except Exception as exc:

@@ -13,6 +13,7 @@ protocol (lines, ratios), preview, protosign (signatures, finalise, print, expor
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -37,6 +38,7 @@ from kiosk.errors import SanaqError
 from kiosk.messages import MESSAGES
 from kiosk.protocol.keys import MIN_PIN
 from kiosk.protocol.model import MAX_LINE_VALUE
+from kiosk.sync.loop import LoopStatus  # sync3: the background sync's snapshots
 from kiosk.ui.catalogue import LANG_NAMES, LANGS, Lang, error_text, role_text, state_text, text
 from kiosk.ui.services import (
     DEMO_MEMBERS,
@@ -190,6 +192,7 @@ class KioskApp(App):  # type: ignore[misc]
             Window.bind(on_request_close=lambda *_: True)  # no way out by keys or the window manager
         Window.bind(on_keyboard=self._on_key)
         self.root_box = Panel(bg=None, orientation="vertical")  # the window's clear colour is PAPER
+        self._sync_listen()  # sync3: before the station thread starts the sync loop
         self.worker = StationWorker(self.service, self._post)
         self.call(lambda s: (s.load_package(), s.start() if s.is_configured() else None), self._started)
         self.render()
@@ -1899,6 +1902,91 @@ class KioskApp(App):  # type: ignore[misc]
         self._failed(exc)
         self.call(lambda s: s.sync_status(), self._sync_shown)
 
+    # --- the background sync loop's status, live (issue 15, sync3) ---------------------------------------
+
+    sync_loop: LoopStatus | None = None  # the loop's last snapshot, in the window's thread
+    _sync_loop_line: Any = None  # the "next try in N s" line, updated in place
+    _sync_step_asked = False
+
+    def _sync_listen(self) -> None:
+        """The loop runs in its own thread: its snapshots come here through Kivy's Clock, never
+        touching a widget from that thread."""
+        self.service.sync_listener = lambda status: self._post(partial(self._sync_loop_shown, status))
+
+    def _sync_loop_shown(self, status: LoopStatus) -> None:
+        before = self.sync_loop
+        self.sync_loop = status
+        counts = ("pending", "sent", "receipt received", "refused")
+        changed = before is None or (
+            (before.phase, before.attempts, before.last_error, *[before.count(c) for c in counts])
+            != (status.phase, status.attempts, status.last_error, *[status.count(c) for c in counts])
+        )
+        done = bool(status.deliveries) and status.count("receipt received") == len(status.deliveries)
+        if (
+            done
+            and self.status is not None
+            and self.status.state == "exported"
+            and self.worker is not None
+            and not self._sync_step_asked
+        ):
+            # Every receipt in: the station's `sync` step, by the member signed in (the one path
+            # "send now" takes too); nobody signed in: asked again at the next snapshot.
+            self._sync_step_asked = True
+            self.worker.call(
+                lambda s: (s.sync_step_if_done(), s.status()), self._sync_stepped, self._sync_step_failed
+            )
+        if self.screen != "sync":
+            return
+        if changed:
+            self.call(lambda s: s.sync_status(), self._sync_shown)
+        elif self._sync_loop_line is not None:
+            self._sync_loop_line.text = self._sync_loop_next()
+
+    def _sync_stepped(self, result: tuple[StatusView | None, StatusView]) -> None:
+        stepped, self.status = result
+        self._sync_step_asked = False
+        if stepped is not None and self.screen == "sync":
+            self.call(lambda s: s.sync_status(), self._sync_shown)
+
+    def _sync_step_failed(self, exc: SanaqError) -> None:
+        self._sync_step_asked = False
+        self._failed(exc)
+
+    def _sync_loop_next(self) -> str:
+        st = self.sync_loop
+        if st is None or st.phase == "stopped" or st.next_try is None:
+            return ""
+        left = max(0, int(st.next_try - time.monotonic() + 0.999))
+        return self.t("sync_loop_next", seconds=left) if st.phase == "waiting" else ""
+
+    def _sync_loop_panel(self, col: Any) -> None:
+        st = self.sync_loop
+        self._sync_loop_line = None
+        if st is None:
+            return
+        col.add_widget(
+            Text(
+                self.t("sync_loop_phase", phase=self.t(f"sync_loop_{st.phase}"), attempts=st.attempts),
+                self.fs(22),
+                bold=True,
+            )
+        )
+        col.add_widget(
+            Text(
+                self.t(
+                    "sync_loop_counts",
+                    pending=st.count("pending"),
+                    sent=st.count("sent"),
+                    received=st.count("receipt received"),
+                ),
+                self.fs(20),
+            )
+        )
+        self._sync_loop_line = Text(self._sync_loop_next(), self.fs(20), MUTED)
+        col.add_widget(self._sync_loop_line)
+        if st.last_error:
+            col.add_widget(Text(self.t("sync_loop_error", error=st.last_error), self.fs(18), RED))
+
     def _screen_sync(self) -> Widget:
         outer = BoxLayout(orientation="vertical", padding=self.fs(16), spacing=self.fs(8))
         outer.add_widget(Text(self.t("sync_title"), self.fs(32), bold=True))
@@ -1909,6 +1997,7 @@ class KioskApp(App):  # type: ignore[misc]
             col.add_widget(
                 Text(self.t("sync_hq", url=view.hq) if view.hq else self.t("sync_no_hq"), self.fs(20), MUTED)
             )
+            self._sync_loop_panel(col)
             if not view.deliveries:
                 col.add_widget(Text(self.t("sync_none"), self.fs(22)))
             for d in view.deliveries:

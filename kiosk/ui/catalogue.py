@@ -603,3 +603,34 @@ class LanguageCheck:
                         found.append((t, piece, other))
                         break
         return found
+
+
+# --- sync3 (issue 15): the background sync loop on the sync screen ----------------------------------
+TEXT.update(
+    {
+        "sync_loop_phase": {
+            "kk": "Фондық жіберу: {phase} · әрекет {attempts}",
+            "ru": "Фоновая отправка: {phase} · попыток {attempts}",
+            "en": "Background sending: {phase} · attempts {attempts}",
+        },
+        "sync_loop_stopped": {"kk": "тоқтатылды", "ru": "остановлена", "en": "stopped"},
+        "sync_loop_idle": {"kk": "күтуде", "ru": "ожидает", "en": "idle"},
+        "sync_loop_sending": {"kk": "жіберуде", "ru": "отправляет", "en": "sending"},
+        "sync_loop_waiting": {"kk": "қайталауды күтуде", "ru": "ждёт повтора", "en": "waiting to retry"},
+        "sync_loop_counts": {
+            "kk": "Жіберілмеген {pending} · жіберілген {sent} · түбіртек алынған {received}",
+            "ru": "Не отправлено {pending} · отправлено {sent} · квитанций получено {received}",
+            "en": "Pending {pending} · sent {sent} · receipt received {received}",
+        },
+        "sync_loop_next": {
+            "kk": "Келесі әрекет {seconds} с кейін",
+            "ru": "Следующая попытка через {seconds} с",
+            "en": "Next try in {seconds} s",
+        },
+        "sync_loop_error": {
+            "kk": "Соңғы қате: {error}",
+            "ru": "Последняя ошибка: {error}",
+            "en": "Last error: {error}",
+        },
+    }
+)

@@ -27,6 +27,7 @@ import logging
 import os
 import queue
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -71,6 +72,8 @@ from kiosk.station.lifecycle import Refused
 from kiosk.station.ports import FedSheet, ScannerPort, Whereabouts
 from kiosk.station.reports import Slip
 from kiosk.station.service import ScanSummary, Station, SystemClock, reading_record, scanner_identity
+from kiosk.sync.client import Backoff, Sender, headquarters_of, pinned_context
+from kiosk.sync.loop import LoopStatus, SyncLoop, run
 from kiosk.sync.outbox import Outbox
 from kiosk.sync.wire import verify_receipt
 from kiosk.ui.catalogue import text
@@ -671,6 +674,7 @@ class KioskService:
                 log.warning("technician ids also on the commission's roster: refused")
             else:
                 self.technicians = Technicians(self.data, roster, self.store)
+        self._sync_autostart()  # sync3: after a restart, what still waits goes on its way
         return self.status()
 
     @property
@@ -1073,6 +1077,7 @@ class KioskService:
         if closing:
             self.transition("finalise")
         log.info("protocols finalised by %s", member.role)
+        self._sync_autostart()  # sync3: the background sync delivers them (headquarters configured)
         return paths
 
     def print_protocols(self) -> list[Printed]:
@@ -1215,7 +1220,8 @@ class KioskService:
 
     def _outbox(self) -> Outbox:
         outbox = Outbox(self.data / JOURNAL, trust(self.hq_key))
-        if (self.data / PROTOCOLS).is_dir():
+        # One writer per journal: while the sync loop runs, it queues (its own thread).
+        if (self.data / PROTOCOLS).is_dir() and not self.sync_loop_running():
             outbox.queue_folder(self.data / PROTOCOLS)
         return outbox
 
@@ -1250,47 +1256,156 @@ class KioskService:
         exported = any(ev["kind"] == "export" for ev in self.journal.audit_events())
         return SyncView(
             tuple(rows),
-            self.hq_url,
+            self.sync_url(),
             self.journal.state,
             tuple(exports),
             exported,
             str(stick) if stick else None,
         )
 
-    def send_now(self, attempts: int = 3) -> SyncView:
-        """Deliver what waits (kiosk/sync: signed HTTPS to headquarters, a pinned CA), a few
-        attempts each with backoff; every attempt is in the outbox. When every protocol has its
-        receipt, the station's `sync` step."""
-        member = self._need_actor()
-        if not self.hq_url or self.hq_ca is None:
-            raise SanaqError("sync_ca_invalid", "no headquarters configured (sanaq kiosk --hq URL --ca PEM)")
-        from kiosk.sync.client import Backoff, Sender, pinned_context
+    def send_now(self) -> SyncView:
+        """The "send now" button: wakes the background sync loop (started if it was not running) rather
+        than running a second sender (one writer per journal); the loop tries at once, backoff
+        or not. The station's `sync` step follows when every delivery has its receipt."""
+        self._need_actor()
+        if not self.sync_loop_start():
+            if self.sync_endpoint() is None:
+                raise SanaqError(
+                    "sync_no_headquarters",
+                    "no headquarters: the package names none (sanaq kiosk --hq URL --ca PEM in development)",
+                )
+            raise SanaqError("protocol_not_ready", "no finalised protocol to deliver yet")
+        self.sync_step_if_done()
+        return self.sync_status()
 
-        outbox = self._outbox()
-        try:
-            sender = Sender(
+    # --- the background sync loop (issue 15, sync3) -------------------------------------------------
+    #
+    # kiosk/sync/loop.py's SyncLoop in a thread of its own, with its own journal and outbox
+    # connection built in that thread (`run`): forever while the kiosk runs, exponential backoff
+    # with full jitter. Its status snapshots go to `sync_listener` (the window posts them
+    # through Kivy's Clock; the thread never touches a widget). Started when headquarters is
+    # configured and there is something to deliver; stopped by close().
+
+    sync_listener: Callable[[LoopStatus], None] | None = None
+    sync_backoff: Backoff | None = None  # None: Backoff() (base 1 s, cap 300 s, full jitter)
+    sync_idle_poll: float = 30.0
+    _sync_thread: threading.Thread | None = None
+    _sync_stop: threading.Event | None = None
+    _sync_loop: SyncLoop | None = None
+    _sync_last: LoopStatus | None = None
+
+    def sync_endpoint(self) -> tuple[str, ssl.SSLContext] | None:
+        """Where the kiosk sends: `--hq URL --ca PEM` (development), else the signed package's
+        `headquarters` pin (its first URL unless --hq names another); None: nowhere."""
+        if self.hq_url and self.hq_ca is not None:
+            return self.hq_url, pinned_context(self.hq_ca)
+        if self.package is None or self.package.election.headquarters is None:
+            return None
+        urls, ctx = headquarters_of(self.package)
+        return self.hq_url or urls[0], ctx
+
+    def sync_url(self) -> str | None:
+        if self.hq_url:
+            return self.hq_url
+        hq = self.package.election.headquarters if self.package is not None else None
+        return hq.urls[0] if hq is not None else None
+
+    def sync_loop_running(self) -> bool:
+        return self._sync_thread is not None and self._sync_thread.is_alive()
+
+    def sync_loop_status(self) -> LoopStatus | None:
+        """The loop's last snapshot (None before it ran)."""
+        return self._sync_last
+
+    def sync_loop_start(self) -> bool:
+        """Starts the loop when headquarters is configured and a finalised protocol waits;
+        wakes it when it runs already. True when it runs."""
+        if self.sync_loop_running():
+            if self._sync_loop is not None:
+                self._sync_loop.wake()
+            return True
+        endpoint = self.sync_endpoint()
+        protocols = self.data / PROTOCOLS
+        if endpoint is None or not any(protocols.glob("*.protocol.jws.json")):
+            return False
+        url, ctx = endpoint
+        data, hq_key = self.data, self.hq_key
+        backoff, idle_poll = self.sync_backoff or Backoff(), self.sync_idle_poll
+        senders: list[Sender] = []
+
+        def make() -> SyncLoop:  # in the sync thread: its own journal connection
+            from kiosk.cli.sync import queue_all
+
+            outbox = Outbox(data / JOURNAL, trust(hq_key))
+            sender = Sender(outbox, url, load_device_key(data), trust(hq_key), ctx, timeout=10.0)
+            senders.append(sender)
+            loop = SyncLoop(
                 outbox,
-                self.hq_url,
-                load_device_key(self.data),
-                trust(self.hq_key),
-                pinned_context(self.hq_ca),
-                timeout=10.0,
-                backoff=Backoff(base=0.5, cap=4.0),
+                sender.send_one,
+                time.monotonic,
+                backoff,
+                queue=lambda: queue_all(outbox, data, hq_key),
+                idle_poll=idle_poll,
             )
+            self._sync_loop = loop
+            return loop
+
+        def body() -> None:
             try:
-                sender.run(attempts)
+                run(make, stop, self._sync_posted)
+            except Exception:  # a bug must not pass silently; the kiosk goes on (USB remains)
+                log.exception("sync loop stopped")
             finally:
-                sender.close()
+                for s in senders:
+                    s.close()
+
+        stop = threading.Event()
+        self._sync_stop = stop
+        self._sync_thread = threading.Thread(target=body, name="sanaq-sync", daemon=True)
+        self._sync_thread.start()
+        return True
+
+    def _sync_autostart(self) -> None:
+        """sync_loop_start where the kiosk starts it by itself: a bad pin (an unreadable --ca)
+        is logged and shown on the sync screen ("send now" says it), never stops the station."""
+        try:
+            self.sync_loop_start()
+        except SanaqError as exc:
+            log.warning("sync loop not started: %s", exc.code)
+
+    def _sync_posted(self, status: LoopStatus) -> None:
+        """In the sync thread: keep the snapshot, hand it on (the window posts it to its thread)."""
+        self._sync_last = status
+        listener = self.sync_listener
+        if listener is not None:
+            listener(status)
+
+    def sync_loop_stop(self, timeout: float = 15.0) -> None:
+        if self._sync_stop is not None:
+            self._sync_stop.set()
+        if self._sync_thread is not None:
+            self._sync_thread.join(timeout)
+        self._sync_thread, self._sync_stop, self._sync_loop = None, None, None
+
+    def sync_step_if_done(self) -> StatusView | None:
+        """The station's `sync` step, taken by the signed-in member once every delivery has its
+        receipt and the export is done (the one path: "send now" and the loop's status). None
+        when not yet (nobody signed in, a delivery without receipt, not exported)."""
+        if self.actor is None or self.station is None or self.journal.state != "exported":
+            return None
+        outbox = Outbox(self.data / JOURNAL, trust(self.hq_key))  # read only here
+        try:
             done = outbox.status()
         finally:
             outbox.close()
-        if done and all(d.state == "receipt received" for d in done) and self.journal.state == "exported":
-            verdict = self.journal.decide("sync", member.role)
-            if not isinstance(verdict, Refused):
-                self.transition("sync")
-        return self.sync_status()
+        if not done or not all(d.state == "receipt received" for d in done):
+            return None
+        if isinstance(self.journal.decide("sync", self.actor.role), Refused):
+            return None
+        return self.transition("sync")
 
     def close(self) -> None:
+        self.sync_loop_stop()  # sync3: the loop's thread ends before the journal closes
         if self.store is not None:
             self.store.close()
             self.store = None

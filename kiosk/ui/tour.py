@@ -289,6 +289,23 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
             app.sync.stick,
         )
         app.error = None
+        # sync3: the background loop's snapshot, as its thread posts it (waiting after a 503).
+        import time as _time
+
+        from kiosk.sync.loop import LoopStatus
+        from kiosk.sync.outbox import DeliveryStatus
+
+        app.sync_loop = LoopStatus(
+            "waiting",
+            tuple(
+                DeliveryStatus(x.name, x.name, x.state, x.attempts, x.last_error, None)
+                for x in got.deliveries
+            ),
+            3,
+            9,
+            _time.monotonic() + 42.5,
+            "HTTP 503",
+        )
         app._sync_shown(got)
         snap("sync-receipts")
         app.stop()
