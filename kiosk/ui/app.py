@@ -1608,7 +1608,7 @@ class KioskApp(App):  # type: ignore[misc]
         self._pin_pad(pad, self._sign_protocols, ok_key="proto_sign_ok", above=status, commission_only=True)
         outer.add_widget(pad)
         h, f = self.fs(MEMBER_TARGET), self.fs(20)
-        # Portrait: two by two ("Қорытындылау" is one word too long for a quarter of 800 px).
+        # Portrait: two by two (the Kazakh for "close the count" is one word too long for a quarter of 800 px).
         actions = GridLayout(
             cols=2 if Window.width < Window.height else 4, spacing=self.fs(8), size_hint_y=None
         )
