@@ -184,7 +184,7 @@ def test_the_player_plays_through_the_loader_and_is_silent_without_audio(
     played: list[str] = []
     player = Player(tmp_path / "a", lambda p: _Recorder(p, played))
     for s in ("accepted", "warning", "error", "accepted"):
-        player.play(s)  # type: ignore[arg-type]
+        player.play(s)
     assert played == ["sanaq-accepted", "sanaq-warning", "sanaq-error", "sanaq-accepted"]
     # No audio provider (SoundLoader.load gives None): silent, one log line, no exception.
     caplog.set_level(logging.WARNING, logger="kiosk.ui.sounds")
