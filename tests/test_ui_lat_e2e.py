@@ -123,7 +123,11 @@ def test_calibrate_and_pass_the_test_deck_then_open_by_touch(tmp_path: Path) -> 
         assert option.startswith("MZ-LIST / ") and lines[option][2] == -1
         assert t("lat_failed") in d.texts()
         exp, got, diff = lines[option]
-        assert t("lat_line", line=option, expected=exp, counted=got, diff=f"{diff:+d}") in d.texts()
+        (shown,) = [ln for ln in r.differing if ln.line == option]
+        assert not shown.label["kk"].endswith(option.split(" / ")[1])  # the option's name, not its id
+        assert (
+            t("lat_line", line=shown.label["kk"], expected=exp, counted=got, diff=f"{diff:+d}") in d.texts()
+        )
         # The held-back sheet: fed while the end-test question stops the scanner, then "no".
         d.tap(t("action_test_end"))
         d.settle(until=lambda: not app.scanning)

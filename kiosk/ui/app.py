@@ -1763,11 +1763,21 @@ class KioskApp(App):  # type: ignore[misc]
                 verdict=self.t("calibration_ok" if c.passed else "calibration_bad"),
             )
             card.add_widget(Text(f"{mark} {line}", self.fs(20), INK if c.passed else RED, bold=not c.passed))
-            if not c.passed and c.detail:
-                card.add_widget(Text(c.detail, self.fs(18), RED))
-        for line in cal.summary[1:]:
-            card.add_widget(Text(line.strip(), self.fs(16), MUTED))
+        for side in cal.sides:
+            card.add_widget(Text(self.t("calibration_side", **side), self.fs(18), MUTED))
         return card
+
+    def _calibration_section(self, col: BoxLayout, view: DevicesView) -> None:
+        col.add_widget(Text(self.t("calibration_title"), self.fs(26), bold=True))
+        if self.calibrating is not None:
+            col.add_widget(
+                Text("● " + self.t(f"calibration_step_{self.calibrating}"), self.fs(24), BLUE, bold=True)
+            )
+        elif self.calibration is not None:
+            col.add_widget(self._calibration_card(self.calibration))
+        else:
+            col.add_widget(Text(self.t("calibration_how"), self.fs(20), MUTED))
+        col.add_widget(self._histogram_card(view))
 
     def _histogram_card(self, view: DevicesView) -> Widget:
         card = Stack(bg=WHITE, padding=self.fs(10), spacing=self.fs(4))
@@ -1818,6 +1828,14 @@ class KioskApp(App):  # type: ignore[misc]
             outer.add_widget(Text(note, self.fs(22), GREEN if self.error is None else INK, bold=True))
         col = self._column()
         view = self.devices
+        # A calibration under way, its result, or a histogram to see: first, not below the fold.
+        on_top = (
+            view is not None
+            and view.calibration
+            and (self.calibrating is not None or self.calibration is not None or view.histogram is not None)
+        )
+        if view is not None and on_top:
+            self._calibration_section(col, view)
         if view is not None:
             col.add_widget(Text(self.t("devices_scanners"), self.fs(26), bold=True))
             for d in view.scanners:
@@ -1832,22 +1850,8 @@ class KioskApp(App):  # type: ignore[misc]
             col.add_widget(
                 Text(self.t("devices_hotplug_on" if hot else "devices_hotplug_off"), self.fs(20), MUTED)
             )
-            if view.calibration:
-                col.add_widget(Text(self.t("calibration_title"), self.fs(26), bold=True))
-                if self.calibrating is not None:
-                    col.add_widget(
-                        Text(
-                            "● " + self.t(f"calibration_step_{self.calibrating}"),
-                            self.fs(24),
-                            BLUE,
-                            bold=True,
-                        )
-                    )
-                elif self.calibration is not None:
-                    col.add_widget(self._calibration_card(self.calibration))
-                else:
-                    col.add_widget(Text(self.t("calibration_how"), self.fs(20), MUTED))
-                col.add_widget(self._histogram_card(view))
+            if view.calibration and not on_top:
+                self._calibration_section(col, view)
         outer.add_widget(self._scroll(col))
         h, f = self.fs(MEMBER_TARGET), self.fs(22)
         buttons = [
@@ -1998,7 +2002,7 @@ class KioskApp(App):  # type: ignore[misc]
                     Text(
                         self.t(
                             "lat_line",
-                            line=ln.line,
+                            line=ln.label.get(self.lang) or ln.line,
                             expected=ln.expected,
                             counted=ln.counted,
                             diff=f"{ln.diff:+d}",

@@ -575,6 +575,11 @@ TEXT: dict[str, T] = {
         "ru": "{measure} (изображение {image}): {verdict}",
         "en": "{measure} (image {image}): {verdict}",
     },
+    "calibration_side": {
+        "kk": "Кескін {image} (парақтың {side} жағы): масштаб {scale}, қисаю {skew}, ақ {white}, қара {black}, {dpi} dpi",
+        "ru": "Изображение {image} (сторона {side}): масштаб {scale}, перекос {skew}, белый {white}, чёрный {black}, {dpi} dpi",
+        "en": "Image {image} (sheet side {side}): scale {scale}, skew {skew}, white {white}, black {black}, {dpi} dpi",
+    },
     "calibration_ok": {"kk": "өтті", "ru": "пройдено", "en": "passed"},
     "calibration_bad": {"kk": "ӨТПЕДІ", "ru": "НЕ ПРОЙДЕНО", "en": "FAILED"},
     "measure_scale_x": {
@@ -637,6 +642,21 @@ TEXT: dict[str, T] = {
         "ru": "В пачке {sheets} листов: {counted} засчитываются, {returned} возвращаются",
         "en": "The deck has {sheets} sheets: {counted} are counted, {returned} returned",
     },
+    "lat_label_sheets_counted": {"kk": "Саналған парақтар", "ru": "Засчитано листов", "en": "Sheets counted"},
+    "lat_label_sheets_pending": {
+        "kk": "Аяқталмаған парақтар",
+        "ru": "Незавершённые листы",
+        "en": "Sheets pending",
+    },
+    "lat_label_returned": {
+        "kk": "Қайтарылды: {reason}",
+        "ru": "Возвращено: {reason}",
+        "en": "Returned: {reason}",
+    },
+    "lat_label_blank": {"kk": "бос", "ru": "пустые", "en": "blank"},
+    "lat_label_overvote": {"kk": "артық белгі", "ru": "лишние отметки", "en": "over-marked"},
+    "lat_label_invalid": {"kk": "жарамсыз", "ru": "недействительные", "en": "invalid"},
+    "lat_label_review": {"kk": "тексеруде", "ru": "на проверке", "en": "awaiting review"},
     "lat_compare": {"kk": "Салыстыру", "ru": "Сравнить", "en": "Compare"},
     "lat_print": {"kk": "Басып шығару", "ru": "Печать", "en": "Print"},
     "lat_comparing": {

@@ -289,8 +289,11 @@ class CalibrationView:
     scanner: str  # the profile's key (the scanner's serial where it has one)
     measured_at: str
     checks: tuple[CalibrationCheckView, ...]
-    summary: tuple[str, ...]  # kiosk.calibration.profile.summary_lines
+    summary: tuple[str, ...]  # kiosk.calibration.profile.summary_lines (the CLI's English text)
     failures: tuple[str, ...]  # the codes that failed, first seen first
+    # Per scanned side, its main figures, formatted: image, sheet side, scale across x along,
+    # skew (deg), white, black, delivered dpi across x along.
+    sides: tuple[dict[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -305,10 +308,11 @@ class LatExpectedView:
 
 @dataclass(frozen=True)
 class LatLineView:
-    line: str
+    line: str  # the report's own label ("MZ-LIST / amanat", "sheets counted", "returned: ...")
     expected: int
     counted: int
     diff: int
+    label: Texts = field(default_factory=dict)  # the same line in words, per language
 
 
 @dataclass(frozen=True)
@@ -1280,6 +1284,19 @@ class KioskService:
             checks,
             tuple(summary_lines(profile)),
             tuple(dict.fromkeys(str(f["code"]) for f in profile["failures"])),
+            tuple(
+                {
+                    "image": str(side["image"]),
+                    "side": str(m["side"]),
+                    "scale": f"{m['scale_x']:.4f} × {m['scale_y']:.4f}",
+                    "skew": f"{m['skew_deg']:+.2f}°",
+                    "white": f"{m['white']:.0f}",
+                    "black": f"{m['black']:.0f}",
+                    "dpi": f"{m['dpi'][0]:.1f} × {m['dpi'][1]:.1f}",
+                }
+                for side in profile["sides"]
+                for m in (side["measures"],)
+            ),
         )
 
     def histogram(self) -> tuple[Path | None, tuple[float, float] | None]:
@@ -1391,10 +1408,35 @@ class KioskService:
             result.passed,
             result.scheme,
             len(result.lines),
-            tuple(LatLineView(ln.label, ln.expected, ln.actual, ln.diff) for ln in result.differing),
+            tuple(
+                LatLineView(ln.label, ln.expected, ln.actual, ln.diff, self._lat_label(ln.label))
+                for ln in result.differing
+            ),
             path,
             self.lat_chain,
         )
+
+    def _lat_label(self, raw: str) -> Texts:
+        """A line of the test report in words: the option's name from the package, the
+        catalogue's words for the other lines, the returned reason's message."""
+        from kiosk.ui.catalogue import LANGS, error_text
+
+        if raw in ("sheets counted", "sheets pending"):
+            return {lang: text("lat_label_" + raw.replace(" ", "_"), lang) for lang in LANGS}
+        if raw.startswith("returned: "):
+            reason = raw.split(": ", 1)[1]
+            return {lang: text("lat_label_returned", lang, reason=error_text(reason, lang)) for lang in LANGS}
+        style, _, key = raw.partition(" / ")
+        if key in ("blank", "overvote", "invalid", "review"):
+            return {lang: f"{style} / {text('lat_label_' + key, lang)}" for lang in LANGS}
+        assert self.package is not None
+        e = self.package.election
+        try:
+            options = {o.id: _texts(o.name) for o in e.contest(e.style(style).contest).options}
+        except (KeyError, StopIteration, ValueError):
+            options = {}
+        name = options.get(key)
+        return {lang: f"{style} / {name[lang] if name else key}" for lang in LANGS}
 
     def print_test_report(self) -> PrintTest:
         """The last report on paper, as the CLI prints it: the thermal receipt

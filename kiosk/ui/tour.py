@@ -395,9 +395,9 @@ def _calibration_states(app: Any, d: Any, service: Any, tmp: Path, snap: Any, t:
         snap("devices-calibration-failed-streak" if streak else "devices-calibration-passed")
     rng = np.random.default_rng(16)
     scores = {
-        "empty": list(np.clip(rng.normal(0.012, 0.006, 400), 0, None)),
-        "doubtful": list(np.clip(rng.normal(0.05, 0.012, 120), 0, None)),
-        "clear": list(np.clip(rng.normal(0.14, 0.025, 300), 0, None)),
+        "empty": list(np.clip(rng.normal(0.006, 0.003, 400), 0, None)),
+        "doubtful": list(np.clip(rng.normal(0.04, 0.007, 120), 0, None)),
+        "clear": list(np.clip(rng.normal(0.12, 0.02, 300), 0, None)),
     }
     png = tmp / "thresholds-tour.png"
     png.write_bytes(histogram_png(scores, Thresholds(), "Sanaq tour: mark scores (illustrative)"))
@@ -425,8 +425,8 @@ def _lat_states(app: Any, d: Any, snap: Any, t: Any) -> None:
         "cycle:3",
         214,
         (
-            LatLineView("MZ-LIST / amanat", 3, 2, -1),
-            LatLineView("sheets counted", 158, 157, -1),
+            LatLineView("MZ-LIST / amanat", 3, 2, -1, app.service._lat_label("MZ-LIST / amanat")),
+            LatLineView("sheets counted", 158, 157, -1, app.service._lat_label("sheets counted")),
         ),
         _Path("reports/test-deck-failed.pdf"),
         "7K2Q-9XF4",
