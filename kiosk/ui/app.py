@@ -1763,6 +1763,8 @@ class KioskApp(App):  # type: ignore[misc]
                 verdict=self.t("calibration_ok" if c.passed else "calibration_bad"),
             )
             card.add_widget(Text(f"{mark} {line}", self.fs(20), INK if c.passed else RED, bold=not c.passed))
+            if not c.passed and c.detail:  # the measured figure (where, how far): the CLI's words
+                card.add_widget(Text("    " + c.detail, self.fs(18), RED))
         for side in cal.sides:
             card.add_widget(Text(self.t("calibration_side", **side), self.fs(18), MUTED))
         return card
