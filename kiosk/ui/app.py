@@ -1100,7 +1100,11 @@ class KioskApp(App):  # type: ignore[misc]
             if stopped.code is not None and stopped.code in ALERTS:
                 self.alert = stopped.code
             if self.screen == "testmode":
-                self.render()
+                # Rebuild the screen only when the scan stopped for a reason: a batch scanner
+                # with no paper stops every second, and a rebuild between a finger's press and
+                # release loses the press (found by tests/test_ui_lat_e2e.py: "Compare" lost).
+                if stopped.code is not None:
+                    self.render()
                 if self.alert is None:
                     Clock.schedule_once(
                         lambda _dt: (
