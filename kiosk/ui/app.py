@@ -1990,9 +1990,17 @@ class KioskApp(App):  # type: ignore[misc]
                     bold=True,
                 )
             )
+        r = self.lat_result
+        # The buttons above the verdict: always in sight, however many lines differ.
+        buttons = BoxLayout(spacing=self.fs(8), size_hint_y=None, height=h)
+        if exp is not None and not self.lat_busy:
+            buttons.add_widget(Big(self.t("lat_compare"), self.lat_compare, h, f, bg=GREEN))
+        if r is not None:
+            buttons.add_widget(Big(self.t("lat_print"), self.lat_print, h, f, bg=BAR))
+        if buttons.children:
+            card.add_widget(buttons)
         if self.lat_busy:
             card.add_widget(Text("● " + self.t("lat_comparing"), self.fs(24), BLUE, bold=True))
-        r = self.lat_result
         if r is not None:
             card.add_widget(
                 Text(
@@ -2019,13 +2027,6 @@ class KioskApp(App):  # type: ignore[misc]
                     )
                 )
             card.add_widget(Text(self.t("lat_recorded", code=r.chain_code), self.fs(18), MUTED))
-        buttons = BoxLayout(spacing=self.fs(8), size_hint_y=None, height=h)
-        if exp is not None and not self.lat_busy:
-            buttons.add_widget(Big(self.t("lat_compare"), self.lat_compare, h, f, bg=GREEN))
-        if r is not None:
-            buttons.add_widget(Big(self.t("lat_print"), self.lat_print, h, f, bg=BAR))
-        if buttons.children:
-            card.add_widget(buttons)
         return card
 
     def _screen_testmode(self) -> Widget:
