@@ -51,6 +51,17 @@ def _deck(folder: Path) -> tuple[list[Any], list[Any]]:
     return truths, lat
 
 
+class SoundRecorder:
+    """Stands in for kiosk.ui.sounds.Player (there is no audio device here): which sound the
+    window asks for, in order."""
+
+    def __init__(self) -> None:
+        self.played: list[str] = []
+
+    def play(self, sound: str) -> None:
+        self.played.append(sound)
+
+
 def _outcomes(truths: list[Any]) -> Counter[str]:
     want: Counter[str] = Counter()
     for truth in truths:
@@ -102,12 +113,14 @@ def test_station_day_by_touch(tmp_path: Path) -> None:  # noqa: C901  (one scrip
     faults = Faults(create_app(intake), fail_500=1)
     server = ServerThread(faults, pki).start()
     data = tmp_path / "station"
+    sounds = SoundRecorder()  # a stand-in for the audio device (none on this machine)
     stick = tmp_path / "stick"  # the USB stick's mount point
     stick.mkdir()
     app = KioskApp(
         KioskService(data, development=True, stick=stick, hq_url=server.url, hq_ca=pki.ca),
         f"serial://{link}?timeout=0.6&reconnect=3",
         lang="kk",
+        sounds=sounds,
     )
     d = Driver(app)
     (chair, _, chair_pin), (member, _, member_pin) = DEMO_MEMBERS[0], DEMO_MEMBERS[2]
@@ -164,7 +177,9 @@ def test_station_day_by_touch(tmp_path: Path) -> None:  # noqa: C901  (one scrip
         (used,) = [x for x in app.devices.scanners if x.configured]
         assert used.url.startswith(f"serial://{link}") and used.state == "present"
         assert [(x.url, x.state) for x in app.devices.printers if x.configured] == [("pdf:", "pdf")]
-        assert not d.buttons(t("devices_calibrate"))  # no `sanaq calibrate` on this build: no button
+        # Calibration exists on this build: its button, and no thresholds chosen yet (the
+        # calibrate + L&A run on screen is tests/test_ui_lat_e2e.py).
+        assert d.buttons(t("devices_calibrate")) and t("histogram_none") in d.texts()
         targets_ok()
         d.tap(t("devices_print_test"))
         d.settle()
@@ -254,6 +269,11 @@ def test_station_day_by_touch(tmp_path: Path) -> None:  # noqa: C901  (one scrip
         targets_ok()
         languages_ok()
         assert alerts == ["scanner_jammed", "scanner_disconnected"]
+        # The sounds the window asked for (issue 14): a chime per counted sheet, a warning per
+        # returned one, an error per alert; none in test mode.
+        heard = Counter(sounds.played)
+        assert heard == {"accepted": OFFICIAL, "warning": TEST_BALLOTS, "error": 2}, heard
+        assert sounds.played.index("error") > 0 and sounds.played[-1] == "warning"
         # The last sheet was a test ballot: returned, with its reason in Kazakh and Russian.
         assert app.last is not None and app.last.outcome == "returned"
         assert app.last.reason == "test_ballot_in_official_mode"

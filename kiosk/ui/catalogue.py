@@ -534,6 +534,153 @@ TEXT: dict[str, T] = {
         "ru": "USB-накопитель не вставлен.",
         "en": "No USB stick is in.",
     },
+    # --- kiosk4 (issue 16 on the kiosk): calibration result, histogram, logic-and-accuracy test ---
+    "calibration_title": {
+        "kk": "Сканерді калибрлеу",
+        "ru": "Калибровка сканера",
+        "en": "Scanner calibration",
+    },
+    "calibration_how": {
+        "kk": "Калибрлеу парағын сканерге салып, «Сканерді калибрлеу» батырмасын басыңыз.",
+        "ru": "Вложите калибровочный лист в сканер и нажмите «Калибровать сканер».",
+        "en": "Put the calibration sheet in the scanner and press “Calibrate the scanner”.",
+    },
+    "calibration_step_scanning": {
+        "kk": "Калибрлеу парағы сканерленіп, өлшенуде…",
+        "ru": "Калибровочный лист сканируется и измеряется…",
+        "en": "Scanning and measuring the calibration sheet…",
+    },
+    "calibration_step_recording": {
+        "kk": "Профиль журналға жазылуда…",
+        "ru": "Профиль записывается в журнал…",
+        "en": "Recording the profile in the journal…",
+    },
+    "calibration_passed": {
+        "kk": "✓ КАЛИБРЛЕУ ӨТТІ",
+        "ru": "✓ КАЛИБРОВКА ПРОЙДЕНА",
+        "en": "✓ CALIBRATION PASSED",
+    },
+    "calibration_failed_title": {
+        "kk": "✗ КАЛИБРЛЕУ ӨТПЕДІ",
+        "ru": "✗ КАЛИБРОВКА НЕ ПРОЙДЕНА",
+        "en": "✗ CALIBRATION FAILED",
+    },
+    "calibration_scanner": {
+        "kk": "Сканер {scanner}, өлшенген уақыты: {at}",
+        "ru": "Сканер {scanner}, измерен {at}",
+        "en": "Scanner {scanner}, measured {at}",
+    },
+    "calibration_check": {
+        "kk": "{measure} (кескін {image}): {verdict}",
+        "ru": "{measure} (изображение {image}): {verdict}",
+        "en": "{measure} (image {image}): {verdict}",
+    },
+    "calibration_side": {
+        "kk": "Кескін {image} (парақтың {side} жағы): масштаб {scale}, қисаю {skew}, ақ {white}, қара {black}, {dpi} dpi",
+        "ru": "Изображение {image} (сторона {side}): масштаб {scale}, перекос {skew}, белый {white}, чёрный {black}, {dpi} dpi",
+        "en": "Image {image} (sheet side {side}): scale {scale}, skew {skew}, white {white}, black {black}, {dpi} dpi",
+    },
+    "calibration_ok": {"kk": "өтті", "ru": "пройдено", "en": "passed"},
+    "calibration_bad": {"kk": "ӨТПЕДІ", "ru": "НЕ ПРОЙДЕНО", "en": "FAILED"},
+    "measure_scale_x": {
+        "kk": "Көлденең масштаб",
+        "ru": "Масштаб поперёк подачи",
+        "en": "Scale across the feed",
+    },
+    "measure_scale_y": {"kk": "Бойлық масштаб", "ru": "Масштаб вдоль подачи", "en": "Scale along the feed"},
+    "measure_aspect": {"kk": "Пропорция", "ru": "Пропорции", "en": "Aspect"},
+    "measure_grid_error_mm": {"kk": "Тор дәлдігі", "ru": "Точность сетки", "en": "Grid accuracy"},
+    "measure_skew_deg": {"kk": "Қисаю", "ru": "Перекос", "en": "Skew"},
+    "measure_offset_mm": {"kk": "Ығысу", "ru": "Смещение", "en": "Offset"},
+    "measure_levels": {
+        "kk": "Ақ пен қара деңгейі",
+        "ru": "Уровни белого и чёрного",
+        "en": "White and black levels",
+    },
+    "measure_falloff": {
+        "kk": "Жарықтың біркелкілігі",
+        "ru": "Равномерность освещения",
+        "en": "Even illumination",
+    },
+    "measure_streaks": {"kk": "Жолақтар", "ru": "Полосы", "en": "Streaks"},
+    "measure_dust": {"kk": "Шаң", "ru": "Пыль", "en": "Dust"},
+    "measure_resolution": {"kk": "Ажыратымдылық", "ru": "Разрешение", "en": "Resolution"},
+    "histogram_title": {
+        "kk": "Белгі шектері: ұпай гистограммасы",
+        "ru": "Пороги отметок: гистограмма оценок",
+        "en": "Mark thresholds: histogram of scores",
+    },
+    "histogram_chosen": {
+        "kk": "Таңдалған шектер: күмәнді {marginal}, белгі {marked}",
+        "ru": "Выбранные пороги: сомнительная {marginal}, отметка {marked}",
+        "en": "Chosen thresholds: doubtful {marginal}, marked {marked}",
+    },
+    "histogram_none": {
+        "kk": "Белгі шектері бұл сканерде әлі таңдалмаған (sanaq marks calibrate): әдепкі шектер қолданылады.",
+        "ru": "Пороги отметок на этом сканере ещё не выбраны (sanaq marks calibrate): действуют пороги по умолчанию.",
+        "en": "No mark thresholds chosen on this scanner yet (sanaq marks calibrate): the default ones apply.",
+    },
+    "histogram_missing": {
+        "kk": "Гистограмма суреті табылмады немесе журналдағы жазбаға сәйкес емес.",
+        "ru": "Картинка гистограммы не найдена или не совпадает с записью в журнале.",
+        "en": "The histogram picture is missing or does not match the journal's record.",
+    },
+    "lat_title": {
+        "kk": "Сынақ пачкасы: күтілетін нәтиже",
+        "ru": "Тестовая пачка: ожидаемый итог",
+        "en": "Test deck: the expected tally",
+    },
+    "lat_scheme_full": {"kk": "Толық пачка", "ru": "Полная пачка", "en": "Full deck"},
+    "lat_scheme_cycle_3": {"kk": "Қысқа пачка (1–3)", "ru": "Короткая пачка (1–3)", "en": "Short deck (1–3)"},
+    "lat_load_first": {
+        "kk": "Пачканы таңдаңыз: оның күтілетін нәтижесі сайлау пакетінен жасалады.",
+        "ru": "Выберите пачку: её ожидаемый итог строится из пакета выборов.",
+        "en": "Choose the deck: its expected tally is made from the election package.",
+    },
+    "lat_deck": {
+        "kk": "Пачкада {sheets} парақ: {counted} саналады, {returned} қайтарылады",
+        "ru": "В пачке {sheets} листов: {counted} засчитываются, {returned} возвращаются",
+        "en": "The deck has {sheets} sheets: {counted} are counted, {returned} returned",
+    },
+    "lat_label_sheets_counted": {"kk": "Саналған парақтар", "ru": "Засчитано листов", "en": "Sheets counted"},
+    "lat_label_sheets_pending": {
+        "kk": "Аяқталмаған парақтар",
+        "ru": "Незавершённые листы",
+        "en": "Sheets pending",
+    },
+    "lat_label_returned": {
+        "kk": "Қайтарылды: {reason}",
+        "ru": "Возвращено: {reason}",
+        "en": "Returned: {reason}",
+    },
+    "lat_label_blank": {"kk": "бос", "ru": "пустые", "en": "blank"},
+    "lat_label_overvote": {"kk": "артық белгі", "ru": "лишние отметки", "en": "over-marked"},
+    "lat_label_invalid": {"kk": "жарамсыз", "ru": "недействительные", "en": "invalid"},
+    "lat_label_review": {"kk": "тексеруде", "ru": "на проверке", "en": "awaiting review"},
+    "lat_compare": {"kk": "Салыстыру", "ru": "Сравнить", "en": "Compare"},
+    "lat_print": {"kk": "Басып шығару", "ru": "Печать", "en": "Print"},
+    "lat_comparing": {
+        "kk": "Сынақ нәтижесі күтілетінмен салыстырылуда…",
+        "ru": "Тестовый итог сравнивается с ожидаемым…",
+        "en": "Comparing the test counts with the expected tally…",
+    },
+    "lat_passed": {"kk": "✓ СЫНАҚ ӨТТІ", "ru": "✓ ТЕСТ ПРОЙДЕН", "en": "✓ TEST PASSED"},
+    "lat_failed": {"kk": "✗ СЫНАҚ ӨТПЕДІ", "ru": "✗ ТЕСТ НЕ ПРОЙДЕН", "en": "✗ TEST FAILED"},
+    "lat_lines": {
+        "kk": "Салыстырылған жол: {n}; сәйкес емес: {differ}",
+        "ru": "Строк сверено: {n}; расходится: {differ}",
+        "en": "Lines compared: {n}; differing: {differ}",
+    },
+    "lat_line": {
+        "kk": "{line}: күтілген {expected}, саналған {counted} ({diff})",
+        "ru": "{line}: ожидалось {expected}, подсчитано {counted} ({diff})",
+        "en": "{line}: expected {expected}, counted {counted} ({diff})",
+    },
+    "lat_recorded": {
+        "kk": "Нәтиже қол қойылған журналға жазылды: {code}",
+        "ru": "Результат записан в подписанный журнал: {code}",
+        "en": "The result is recorded in the signed journal: {code}",
+    },
 }
 
 

@@ -29,7 +29,6 @@ import queue
 import shutil
 import ssl
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -267,6 +266,68 @@ class DevicesView:
     printers: tuple[DeviceView, ...]
     calibration: bool  # `sanaq calibrate` exists (the screen shows its button only then)
     print_waiting: int  # jobs waiting in the print spool
+    # The latest chosen mark thresholds' histogram (DATA/reports/thresholds-*.png, its digest
+    # checked against the signed `mark_thresholds_chosen` link), and those thresholds; None: none chosen.
+    histogram: Path | None = None
+    thresholds: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class CalibrationCheckView:
+    """One measure of one scanned side, as the calibration result shows it."""
+
+    measure: str
+    image: int
+    side: str
+    passed: bool
+    code: str  # the code its failure carries (kiosk/messages.py says what to do)
+    detail: str
+
+
+@dataclass(frozen=True)
+class CalibrationView:
+    """A calibration run (kiosk.calibration.session, as `sanaq calibrate scanner`), recorded."""
+
+    passed: bool
+    scanner: str  # the profile's key (the scanner's serial where it has one)
+    measured_at: str
+    checks: tuple[CalibrationCheckView, ...]
+    summary: tuple[str, ...]  # kiosk.calibration.profile.summary_lines (the CLI's English text)
+    failures: tuple[str, ...]  # the codes that failed, first seen first
+    # Per scanned side, its main figures, formatted: image, sheet side, scale across x along,
+    # skew (deg), white, black, delivered dpi across x along.
+    sides: tuple[dict[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class LatExpectedView:
+    """The expected tally of the station's test deck (kiosk.calibration.testdeck), loaded."""
+
+    scheme: str
+    sheets: int  # the deck's size
+    counted: int  # sheets the deck must count
+    returned: int  # sheets it must return (another station, another election)
+
+
+@dataclass(frozen=True)
+class LatLineView:
+    line: str  # the report's own label ("MZ-LIST / amanat", "sheets counted", "returned: ...")
+    expected: int
+    counted: int
+    diff: int
+    label: Texts = field(default_factory=dict)  # the same line in words, per language
+
+
+@dataclass(frozen=True)
+class LatResultView:
+    """The logic-and-accuracy test's report (kiosk.calibration.lat), recorded in the journal."""
+
+    passed: bool
+    scheme: str
+    lines: int
+    differing: tuple[LatLineView, ...]
+    report: Path  # the PDF, DATA/reports/test-deck-*.pdf
+    chain_code: str
 
 
 @dataclass(frozen=True)
@@ -329,6 +390,8 @@ class PreviewImage:
 DEMO_MEMBERS: tuple[tuple[str, str, str], ...] = tuple((m, r, SAMPLE_PIN[m]) for m, r in SAMPLE_MEMBERS)
 # The development sample's technician (kiosk/ui/technicians.py): not on the commission's roster.
 DEMO_TECHNICIANS: tuple[tuple[str, str, str], ...] = (("timur", "technician", "555555"),)
+CALIBRATE_ROLES = ("technician", "chair")  # as `sanaq calibrate scanner` (kiosk/cli/calibrate.py)
+LAT_SCHEMES = ("full", "cycle:3")  # the test deck's schemes offered on screen (testdeck.vote_counts)
 
 
 class Commission:
@@ -601,6 +664,12 @@ class KioskService:
         self.hq_ca = hq_ca
         self.technicians: Technicians | None = None
         self.scanner_url: str | None = None  # the scanner the window opens (for the devices screen)
+        # Where the calibration sheet is fed when no scanner is open yet (None: scanner_url).
+        self.calibration_url: str | None = None
+        self.lat_expected: dict[str, Any] | None = None  # the loaded test deck's expected tally
+        self.lat_result: Any = None  # kiosk.calibration.lat.TestResult of the last comparison
+        self.lat_at = ""
+        self.lat_chain = ""
 
     # --- set-up ------------------------------------------------------------------------------------
 
@@ -1140,7 +1209,10 @@ class KioskService:
             if f"cups://{q}" != self.printer_url:
                 printers.append(DeviceView("printer", f"cups://{q}", q, "present", False))
         waiting = len(list((self.data / SPOOL).glob("*.json"))) if (self.data / SPOOL).is_dir() else 0
-        return DevicesView(tuple(scanners), tuple(printers), "calibrate" in COMMANDS, waiting)
+        histogram, chosen = self.histogram()
+        return DevicesView(
+            tuple(scanners), tuple(printers), "calibrate" in COMMANDS, waiting, histogram, chosen
+        )
 
     def printer_test(self) -> PrintTest:
         """A test page through the print spool (drivers/printer.py) to the configured printer, or
@@ -1166,22 +1238,90 @@ class KioskService:
         )
         return PrintTest(code is None, code, where, len(spool.waiting()))
 
-    def calibrate(self) -> str:
-        """`sanaq calibrate` on this station's data and scanner (offered only where the command
-        exists); its last line of output."""
+    def calibrate(self, progress: Callable[[str], None] | None = None) -> CalibrationView:
+        """The scanner measured on the calibration sheet: kiosk.calibration.session, the same
+        path as `sanaq calibrate scanner`; the profile kept under DATA/calibration and recorded
+        in the signed journal (`scanner_calibrated`), passed or failed. `progress` hears
+        "scanning", then "recording". The scanner: the one the kiosk has open, else
+        `calibration_url` (the kiosk's scanner URL unless set apart)."""
+        from kiosk.calibration.profile import summary_lines
+        from kiosk.calibration.session import calibrate_scanner
+        from kiosk.calibration.store import record_profile
+
         member = self._need_actor()
-        if "calibrate" not in COMMANDS:
-            raise SanaqError("action_unknown", "calibrate")
-        argv = [sys.executable, "-m", "kiosk.cli", "calibrate", "--data", str(self.data)]
-        argv += ["--role", member.role, "--member", member.name]
-        if self.scanner_url:
-            argv += ["--scanner", self.scanner_url]
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False)
-        if done.returncode != 0:
-            raise SanaqError(
-                "kiosk_fault", (done.stderr.strip().splitlines() or ["calibrate failed"])[-1][:200]
+        if member.role not in CALIBRATE_ROLES:
+            self.journal.refuse(member.role, "calibrate", "role_not_allowed")
+            raise SanaqError("role_not_allowed", f"{member.role} may not calibrate")
+        self._record("calibrate", member)
+        now = self.journal.clock.now_iso()
+        actor = {"role": member.role, "member": member.name}
+        if progress is not None:
+            progress("scanning")
+        if self.slot is not None:
+            profile = calibrate_scanner(self.slot.inner, now, None, actor)
+        else:
+            from drivers import open_scanner
+
+            url = self.calibration_url or self.scanner_url
+            if not url:
+                raise SanaqError("scanner_url_invalid", "no scanner to calibrate")
+            with open_scanner(url) as scanner:
+                profile = calibrate_scanner(scanner, now, None, actor)
+        if progress is not None:
+            progress("recording")
+        record_profile(self.journal, profile, member.role)
+        checks = tuple(
+            CalibrationCheckView(
+                c["measure"],
+                side["image"],
+                str(side["measures"]["side"]),
+                bool(c["passed"]),
+                str(c["code"]),
+                str(c["detail"]),
             )
-        return (done.stdout.strip().splitlines() or [""])[-1]
+            for side in profile["sides"]
+            for c in side["checks"]
+        )
+        return CalibrationView(
+            bool(profile["passed"]),
+            str(profile["scanner"]["key"]),
+            str(profile["measured_at"]),
+            checks,
+            tuple(summary_lines(profile)),
+            tuple(dict.fromkeys(str(f["code"]) for f in profile["failures"])),
+            tuple(
+                {
+                    "image": str(side["image"]),
+                    "side": str(m["side"]),
+                    "scale": f"{m['scale_x']:.4f} × {m['scale_y']:.4f}",
+                    "skew": f"{m['skew_deg']:+.2f}°",
+                    "white": f"{m['white']:.0f}",
+                    "black": f"{m['black']:.0f}",
+                    "dpi": f"{m['dpi'][0]:.1f} × {m['dpi'][1]:.1f}",
+                }
+                for side in profile["sides"]
+                for m in (side["measures"],)
+            ),
+        )
+
+    def histogram(self) -> tuple[Path | None, tuple[float, float] | None]:
+        """The latest `mark_thresholds_chosen` link's histogram (as `sanaq marks calibrate` wrote
+        it to DATA/reports), only if the file's digest is the one the signed link carries."""
+        import hashlib
+
+        from kiosk.calibration.lat import signed_details
+        from kiosk.calibration.thresholds import KIND as THRESHOLDS_KIND
+
+        links = signed_details(self.journal, (THRESHOLDS_KIND,))
+        if not links:
+            return None, None
+        detail = links[-1][2]
+        chosen = (float(detail["marginal"]), float(detail["marked"]))
+        sha = str(detail.get("histogram_sha256") or "")
+        path = self.data / "reports" / f"thresholds-{sha[:12]}.png"
+        if sha and path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == sha:
+            return path, chosen
+        return None, chosen
 
     # --- the logic-and-accuracy test ------------------------------------------------------------------
 
@@ -1215,6 +1355,112 @@ class KioskService:
         ones); how many test sheets there were."""
         cleared = self.journal.tally("test").sheets
         return self.transition("end_test"), cleared
+
+    def load_test_deck(self, scheme: str = "full") -> LatExpectedView:
+        """The expected tally of this station's test deck, made from the package
+        (kiosk.calibration.testdeck.plan_deck, as `sanaq station test-deck` writes it), kept
+        as DATA/testdeck/expected-SCHEME.json and in memory for the comparison."""
+        from kiosk.calibration.testdeck import plan_deck
+
+        self._need_actor()
+        assert self.package is not None and self.station is not None
+        plan = plan_deck(self.package.election, self.package.election_hash, self.station.station_id, scheme)
+        folder = self.data / "testdeck"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = "expected-" + scheme.replace(":", "-") + ".json"
+        (folder / name).write_text(json.dumps(plan.expected, ensure_ascii=False, indent=1) + "\n")
+        self.lat_expected = plan.expected
+        return LatExpectedView(
+            scheme,
+            int(plan.expected["deck"]["total_sheets"]),
+            int(plan.expected["sheets"]),
+            sum(int(n) for n in plan.expected["returned"].values()),
+        )
+
+    def test_report(self) -> LatResultView:
+        """Compare the test counts with the loaded expected tally line by line (kiosk.calibration.
+        lat, as `sanaq station test-report`): the PDF report in DATA/reports, the result a
+        signed `test_deck_result` link."""
+        import hashlib
+
+        from kiosk.calibration.lat import record_result, report_pdf, run_test_report
+
+        member = self._need_actor()
+        if self.lat_expected is None:
+            raise SanaqError("test_deck_mismatch", "no expected tally loaded")
+        assert self.package is not None and self.station is not None
+        result = run_test_report(
+            self.journal,
+            self.package.election,
+            self.package.election_hash,
+            self.station.station_id,
+            self.station.invalid,
+            self.lat_expected,
+        )
+        self._record("test_report", member)
+        at = self.clock.now_iso()
+        pdf = report_pdf(result, self.package.election, member.name, at)
+        digest = hashlib.sha256(pdf).hexdigest()
+        head = record_result(self.journal, member.role, member.name, result, self.lat_expected, digest)
+        out = self.data / "reports"
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / f"test-deck-{'passed' if result.passed else 'failed'}-{digest[:12]}.pdf"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(pdf)
+        os.replace(tmp, path)
+        self.lat_result, self.lat_at, self.lat_chain = result, at, self.journal.chain_code(head)
+        return LatResultView(
+            result.passed,
+            result.scheme,
+            len(result.lines),
+            tuple(
+                LatLineView(ln.label, ln.expected, ln.actual, ln.diff, self._lat_label(ln.label))
+                for ln in result.differing
+            ),
+            path,
+            self.lat_chain,
+        )
+
+    def _lat_label(self, raw: str) -> Texts:
+        """A line of the test report in words: the option's name from the package, the
+        catalogue's words for the other lines, the returned reason's message."""
+        from kiosk.ui.catalogue import LANGS, error_text
+
+        if raw in ("sheets counted", "sheets pending"):
+            return {lang: text("lat_label_" + raw.replace(" ", "_"), lang) for lang in LANGS}
+        if raw.startswith("returned: "):
+            reason = raw.split(": ", 1)[1]
+            return {lang: text("lat_label_returned", lang, reason=error_text(reason, lang)) for lang in LANGS}
+        style, _, key = raw.partition(" / ")
+        if key in ("blank", "overvote", "invalid", "review"):
+            return {lang: f"{style} / {text('lat_label_' + key, lang)}" for lang in LANGS}
+        assert self.package is not None
+        e = self.package.election
+        try:
+            options = {o.id: _texts(o.name) for o in e.contest(e.style(style).contest).options}
+        except (KeyError, StopIteration, ValueError):
+            options = {}
+        name = options.get(key)
+        return {lang: f"{style} / {name[lang] if name else key}" for lang in LANGS}
+
+    def print_test_report(self) -> PrintTest:
+        """The last report on paper, as the CLI prints it: the thermal receipt
+        (kiosk.calibration.lat.receipt_lines) through the print spool to the configured printer,
+        or to a PDF in DATA/print where none is set."""
+        from kiosk.calibration.lat import receipt_lines
+
+        self._need_actor()
+        if self.lat_result is None:
+            raise SanaqError("test_deck_not_passed", "no test report yet")
+        title, lines = receipt_lines(self.lat_result, self.lat_chain, self.lat_at)
+        pdf = PdfPrinter(self.data / PRINTS) if not self.printer_url else None
+        spool = PrintSpool(self.data / SPOOL, pdf or open_printer(self.printer_url or ""))
+        spool.submit(PrintJob(title, lines))
+        code = spool.pump()
+        where = (
+            str(pdf.last.relative_to(self.data)) if pdf is not None and pdf.last else (self.printer_url or "")
+        )
+        return PrintTest(code is None, code, where, len(spool.waiting()))
 
     # --- sync to headquarters and the USB export ------------------------------------------------------
 

@@ -112,12 +112,14 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
         d.tap(t("devices_print_test"))
         d.settle()
         snap("devices-printer-tested")
+        _calibration_states(app, d, service, Path(tmp), snap, t)
         d.tap(t("back"))
         d.tap(t("action_test_start"))
         d.settle()
         d.wait(lambda: app.test_tally is not None and app.test_tally.sheets >= 4, timeout=120)
         d.settle(until=lambda: not app.scanning)
         snap("test-mode")
+        _lat_states(app, d, snap, t)
         d.tap(t("action_test_end"))
         snap("test-mode-confirm-end")
         d.tap(t("yes"))
@@ -314,6 +316,148 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
     return shots
 
 
+def tour_only(out: Path, display: Display, states: str) -> list[Path]:
+    """Only the states of one part of the tour (`calibration`: the devices screen's calibration
+    and histogram; `lat`: the logic-and-accuracy test's): set-up, the technician, those states."""
+    configure_kivy(display)
+    from drivers import open_scanner
+    from kiosk.ui.app import KioskApp
+    from kiosk.ui.catalogue import LANGS, LanguageCheck, text
+    from kiosk.ui.drive import Driver
+    from kiosk.ui.services import DEMO_TECHNICIANS, KioskService
+
+    w, h = display.size
+    shots: list[Path] = []
+    foreign: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        service = KioskService(Path(tmp) / "station", development=True)
+        app = KioskApp(service, scanner=open_scanner("sim:?n=4&seed=3&test"), lang="kk")
+        d = Driver(app)
+        d.settle()
+        n = 60 if states == "calibration" else 70
+        check: LanguageCheck | None = None
+
+        def snap(name: str) -> None:
+            nonlocal n, check
+            n += 1
+            keep = app.lang
+            if check is None and service.package is not None:
+                check = _package_check(service.package)
+            for lang in LANGS:
+                app.set_lang(lang)
+                path = out / f"{w}x{h}-{n:02d}-{name}-{lang}.png"
+                d.shot(path)
+                shots.append(path)
+                if check is not None:
+                    for shown, piece, other in check.foreign(d.visible_texts(), lang):
+                        foreign.append(f"{path.name}: {other} {piece!r} in {shown!r}")
+                foreign.extend(f"{path.name}: word cut {c}" for c in d.cut_words())
+            app.set_lang(keep)
+
+        def t(key: str, **kw: object) -> str:
+            return text(key, app.lang, **kw)
+
+        d.tap(t("setup_choose_station"))
+        d.settle()
+        tech, tech_pin = DEMO_TECHNICIANS[0][0], DEMO_TECHNICIANS[0][2]
+        d.tap(tech)
+        for k in tech_pin:
+            d.tap(k, exact=True)
+        d.tap(t("signin_ok"), index=0)
+        d.settle()
+        if states == "calibration":
+            d.tap(t("action_devices"))
+            d.settle()
+            _calibration_states(app, d, service, Path(tmp), snap, t)
+        else:
+            d.tap(t("action_test_start"))
+            d.settle()
+            d.wait(lambda: app.test_tally is not None and app.test_tally.sheets >= 4, timeout=120)
+            d.settle(until=lambda: not app.scanning)
+            _lat_states(app, d, snap, t)
+        app.stop()
+    if foreign:
+        raise AssertionError("strings of another language, or words cut, on screen:\n" + "\n".join(foreign))
+    return shots
+
+
+def _calibration_states(app: Any, d: Any, service: Any, tmp: Path, snap: Any, t: Any) -> None:
+    """Calibration on the devices screen, for real (kiosk.calibration.session on a folder of
+    rendered calibration sheets: one clean, one with a dark streak drawn 43 mm from the left),
+    then the thresholds' histogram (a picture drawn by kiosk.calibration.thresholds.histogram_png
+    from illustrative scores, given to the window as the devices view would carry it)."""
+    from dataclasses import replace
+
+    import numpy as np
+    from PIL import Image
+
+    from kiosk.calibration import sheet
+    from kiosk.calibration.thresholds import histogram_png
+    from kiosk.reading.model import Thresholds
+
+    hot = tmp / "calibration-folder"
+    hot.mkdir(exist_ok=True)
+    service.calibration_url = f"folder://{hot}"
+    sides = [np.array(sheet.render_image(side, 200).convert("L")) for side in sheet.SIDES]
+    for streak in (False, True):
+        a = sides[0].copy()
+        if streak:
+            x = int(43 / 25.4 * 200)
+            a[:, x : x + 3] = np.clip(a[:, x : x + 3].astype(int) - 40, 0, 255).astype(np.uint8)
+        Image.fromarray(a).save(hot / "calibration.a.png", dpi=(200, 200))
+        Image.fromarray(sides[1]).save(hot / "calibration.b.png", dpi=(200, 200))
+        d.tap(t("devices_calibrate"))
+        d.settle(until=lambda: app.calibrating is None)
+        d.frames(2)
+        snap("devices-calibration-failed-streak" if streak else "devices-calibration-passed")
+    rng = np.random.default_rng(16)
+    scores = {
+        "empty": list(np.clip(rng.normal(0.006, 0.003, 400), 0, None)),
+        "doubtful": list(np.clip(rng.normal(0.04, 0.007, 120), 0, None)),
+        "clear": list(np.clip(rng.normal(0.12, 0.02, 300), 0, None)),
+    }
+    png = tmp / "thresholds-tour.png"
+    png.write_bytes(histogram_png(scores, Thresholds(), "Sanaq tour: mark scores (illustrative)"))
+    assert app.devices is not None
+    app.calibration = None
+    app._devices_shown(
+        replace(app.devices, histogram=png, thresholds=(Thresholds().marginal, Thresholds().marked))
+    )
+    snap("devices-histogram")
+
+
+def _lat_states(app: Any, d: Any, snap: Any, t: Any) -> None:
+    """The logic-and-accuracy test: the expected tally loaded by touch (from the package), then
+    the verdicts as the station thread would post them (a failed one with two differing lines,
+    a passed one)."""
+    from pathlib import Path as _Path
+
+    from kiosk.ui.services import LatLineView, LatResultView
+
+    d.tap(t("lat_scheme_cycle_3"))
+    d.settle()
+    snap("test-mode-deck-loaded")
+    failed = LatResultView(
+        False,
+        "cycle:3",
+        214,
+        (
+            LatLineView("MZ-LIST / amanat", 3, 2, -1, app.service._lat_label("MZ-LIST / amanat")),
+            LatLineView("sheets counted", 158, 157, -1, app.service._lat_label("sheets counted")),
+        ),
+        _Path("reports/test-deck-failed.pdf"),
+        "7K2Q-9XF4",
+    )
+    app.lat_result = failed
+    app.render()
+    snap("test-mode-lat-failed")
+    app.lat_result = LatResultView(
+        True, "cycle:3", 214, (), _Path("reports/test-deck-passed.pdf"), "M3TD-41PA"
+    )
+    app.render()
+    snap("test-mode-lat-passed")
+
+
 def _package_check(package: Any) -> Any:
     """The language check with the package's own texts (contest titles, names) added."""
     from kiosk.ui.catalogue import LanguageCheck
@@ -335,8 +479,18 @@ def main(argv: list[str] | None = None) -> int:
         "--size", default=None, help="one panel size (default: every tour display, each in its own process)"
     )
     ap.add_argument("--orientation", default="landscape", choices=("landscape", "portrait"))
+    ap.add_argument(
+        "--only", choices=("calibration", "lat"), help="only these states (with --size): issue 16's screens"
+    )
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.size and args.only:
+        w, h = parse_size(args.size)
+        for p in tour_only(
+            args.out, Display(w, h, args.orientation, offscreen=True, fullscreen=False), args.only
+        ):
+            print(p)
+        return 0
     if args.size:
         w, h = parse_size(args.size)
         shots = tour_one(args.out, Display(w, h, args.orientation, offscreen=True, fullscreen=False))

@@ -1,0 +1,194 @@
+"""The kiosk's side of issue 16 (without a window): calibration through kiosk.calibration.session
+on a hot folder of generated calibration scans (one clean, one with a streak), each recorded in
+the signed journal; the thresholds' histogram found only where its digest is the signed one;
+the L&A expected tally made from the package; the three sounds (generated WAVs, which sound
+each outcome asks for, silence where there is no audio)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+from stationkit import calibration_folder
+
+from fieldkit.calscans import Distortion, scan_bytes
+from kiosk.calibration.lat import signed_details
+from kiosk.calibration.thresholds import Choice, record_thresholds
+from kiosk.errors import SanaqError
+from kiosk.reading.model import Thresholds
+from kiosk.station.service import FixedClock
+from kiosk.ui.catalogue import LANGS, error_text
+from kiosk.ui.services import DEMO_MEMBERS, DEMO_TECHNICIANS, KioskService, SecondChance, SheetResult
+from kiosk.ui.sounds import RATE, SOUNDS, Player, samples, sound_for, write_wavs
+
+TECH, _, TECH_PIN = DEMO_TECHNICIANS[0]
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> KioskService:
+    s = KioskService(tmp_path / "station", clock=FixedClock(), development=True)
+    s.load_package()
+    s.configure("379")
+    return s
+
+
+def _links(s: KioskService, kind: str) -> list[dict[str, object]]:
+    return [d for _, _, d in signed_details(s.journal, (kind,))]
+
+
+def test_calibration_on_the_kiosk_passes_on_a_clean_sheet_and_is_recorded(
+    service: KioskService, tmp_path: Path
+) -> None:
+    service.sign_in(TECH, TECH_PIN)
+    service.calibration_url = calibration_folder(tmp_path / "hot")
+    steps: list[str] = []
+    view = service.calibrate(steps.append)
+    assert steps == ["scanning", "recording"]
+    assert view.passed and view.failures == ()
+    assert {c.measure for c in view.checks} >= {"scale_x", "scale_y", "skew_deg", "streaks", "dust"}
+    assert all(c.passed for c in view.checks) and {c.image for c in view.checks} == {0, 1}
+    assert view.summary[0].endswith("PASSED")
+    links = _links(service, "scanner_calibrated")
+    assert len(links) == 1
+    profile = service.data / "calibration" / f"{view.scanner}.json"
+    assert profile.is_file()
+    # The sheet went back out of the hot folder (returned, not counted).
+    assert not list((tmp_path / "hot").glob("calibration.*.png"))
+
+
+def test_a_streak_fails_with_its_code_and_is_recorded_all_the_same(
+    service: KioskService, tmp_path: Path
+) -> None:
+    service.sign_in(TECH, TECH_PIN)
+    hot = tmp_path / "hot"
+    hot.mkdir()
+    (hot / "calibration.a.png").write_bytes(scan_bytes(Distortion(streak_mm=43.0)))
+    (hot / "calibration.b.png").write_bytes(scan_bytes(Distortion(seed=2), "B"))
+    service.calibration_url = f"folder://{hot}"
+    view = service.calibrate()
+    assert not view.passed
+    assert view.failures == ("calibration_streak",)
+    bad = [c for c in view.checks if not c.passed]
+    assert [(c.measure, c.image) for c in bad] == [("streaks", 0)] and "43" in bad[0].detail
+    for lang in LANGS:  # what the screen says to do, in each language
+        assert error_text("calibration_streak", lang) != "calibration_streak"
+    assert len(_links(service, "scanner_calibrated")) == 1
+
+
+def test_calibration_needs_a_technician_or_the_chair_and_a_sheet(
+    service: KioskService, tmp_path: Path
+) -> None:
+    secretary = next(m for m in DEMO_MEMBERS if m[1] == "secretary")
+    service.sign_in(secretary[0], secretary[2])
+    service.calibration_url = calibration_folder(tmp_path / "hot")
+    with pytest.raises(SanaqError) as err:
+        service.calibrate()
+    assert err.value.code == "role_not_allowed"
+    service.sign_in(TECH, TECH_PIN)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    service.calibration_url = f"folder://{empty}"
+    with pytest.raises(SanaqError) as err:
+        service.calibrate()
+    assert err.value.code == "calibration_no_sheet"
+    assert _links(service, "scanner_calibrated") == []
+
+
+def test_the_histogram_is_shown_only_where_its_digest_is_the_signed_one(service: KioskService) -> None:
+    service.sign_in(TECH, TECH_PIN)
+    assert service.histogram() == (None, None)
+    assert service.devices().histogram is None
+    png = b"\x89PNG\r\n\x1a\n-not-really-but-hashed"
+    sha = hashlib.sha256(png).hexdigest()
+    reports = service.data / "reports"
+    reports.mkdir()
+    (reports / f"thresholds-{sha[:12]}.png").write_bytes(png)
+    choice = Choice(Thresholds(marginal=0.03, marked=0.09), 0.25, 0.05, 0.02, 0.07, {}, {})
+    record_thresholds(service.journal, "technician", TECH, choice, sha, "0" * 64)
+    path, chosen = service.histogram()
+    assert path == reports / f"thresholds-{sha[:12]}.png" and chosen == (0.03, 0.09)
+    view = service.devices()
+    assert view.histogram == path and view.thresholds == (0.03, 0.09)
+    # A picture swapped on disk is not the one the journal signed: not shown.
+    (reports / f"thresholds-{sha[:12]}.png").write_bytes(png + b"!")
+    assert service.histogram() == (None, (0.03, 0.09))
+
+
+def test_the_expected_tally_is_made_from_the_package(service: KioskService) -> None:
+    service.sign_in(TECH, TECH_PIN)
+    view = service.load_test_deck("cycle:3")
+    assert (view.scheme, view.sheets, view.returned) == ("cycle:3", 159, 1)
+    assert view.counted == view.sheets - view.returned
+    assert (service.data / "testdeck" / "expected-cycle-3.json").is_file()
+    assert service.load_test_deck("full").sheets == 1098
+    with pytest.raises(SanaqError) as err:
+        service.load_test_deck("cycle:1")
+    assert err.value.code == "test_deck_mismatch"
+    # Outside test mode there is nothing to compare.
+    with pytest.raises(SanaqError) as err:
+        service.test_report()
+    assert err.value.code == "test_report_needs_test_mode"
+
+
+# --- sounds ---------------------------------------------------------------------------------------
+
+
+def _peak_hz(x: np.ndarray) -> float:
+    spectrum = np.abs(np.fft.rfft(x))
+    return float(np.fft.rfftfreq(len(x), 1 / RATE)[int(np.argmax(spectrum))])
+
+
+def test_three_distinct_wavs_are_generated(tmp_path: Path) -> None:
+    paths = write_wavs(tmp_path)
+    peaks = {}
+    for sound, path in paths.items():
+        with wave.open(str(path)) as w:
+            assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (1, 2, RATE)
+            seconds = w.getnframes() / RATE
+            pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2")
+        assert 0.2 <= seconds <= 1.0, (sound, seconds)
+        assert np.abs(pcm).max() > 10000  # audible, not clipped silence
+        peaks[sound] = _peak_hz(pcm.astype(float))
+    # Told apart by ear: a high chime, a mid beep, a low buzz.
+    assert peaks["accepted"] > 1000 and 800 < peaks["warning"] < 1000 and peaks["error"] < 400
+    assert len({len(samples(s)) for s in SOUNDS}) == 3
+
+
+def test_which_sound_each_outcome_asks_for() -> None:
+    assert sound_for(SheetResult("accepted", None, 1, 0.0)) == "accepted"
+    assert sound_for(SheetResult("cast_as_is", None, 2, 0.0)) == "accepted"
+    assert sound_for(SheetResult("returned", "wrong_station", 2, 0.0)) == "warning"
+    assert sound_for(SecondChance((("c", "blank"),), {}, 0.0)) == "warning"
+    assert sound_for("scanner_jammed") == "error"
+    assert sound_for(SheetResult("accepted", None, 1, 0.0, mode="test")) is None
+
+
+class _Recorder:
+    """A stand-in for Kivy's sound (there is no audio device on this machine): records plays."""
+
+    def __init__(self, path: str, played: list[str]) -> None:
+        self.name = Path(path).stem
+        self.played = played
+
+    def play(self) -> None:
+        self.played.append(self.name)
+
+
+def test_the_player_plays_through_the_loader_and_is_silent_without_audio(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    played: list[str] = []
+    player = Player(tmp_path / "a", lambda p: _Recorder(p, played))
+    for s in ("accepted", "warning", "error", "accepted"):
+        player.play(s)
+    assert played == ["sanaq-accepted", "sanaq-warning", "sanaq-error", "sanaq-accepted"]
+    # No audio provider (SoundLoader.load gives None): silent, one log line, no exception.
+    caplog.set_level(logging.WARNING, logger="kiosk.ui.sounds")
+    mute = Player(tmp_path / "b", lambda p: None)
+    for _ in range(5):
+        mute.play("error")
+    assert mute.silent and sum("sounds off" in r.message for r in caplog.records) == 1
