@@ -431,6 +431,8 @@ def test_sanaq_hq_is_the_intake_command(tmp_path: Path, capsys: pytest.CaptureFi
     db = str(tmp_path / "hq.sqlite")
     assert main(["hq", "aggregate", "--db", db, "--development"]) == 0
     agg = json.loads(capsys.readouterr().out)
-    assert agg["election_hash"] == election_hash(sample_election()) and all(c["stations_received"] == [] for c in agg["contests"])
+    assert agg["election_hash"] == election_hash(sample_election()) and all(
+        c["stations_received"] == [] for c in agg["contests"]
+    )
     assert main(["hq", "aggregate", "--db", db]) == 2  # the DEVELOPMENT-key sample without the switch
     assert json.loads(capsys.readouterr().err)["error"]["code"] == "sync_development_key"
