@@ -368,6 +368,36 @@ def window_local_ink(
 
 
 @_compiled
+def darkest_inside(image: np.ndarray, centres: np.ndarray, scales: np.ndarray, inner_mm: float) -> np.ndarray:
+    """The darkest grey inside each square (`inner_mm` from its centre, at its own scale;
+    the centre rounded half to even, as Python's `round`), or -1 where that box is
+    empty (`reference.dark_inside_reference` is the reader's doubt-band test on it, one
+    square at a time). The reader's doubt band: one call per side instead of a slice and
+    a minimum per square."""
+    hh, ww = image.shape
+    n = centres.shape[0]
+    out = np.empty(n, np.int64)
+    for k in range(n):
+        r = int(inner_mm * scales[k])
+        cx = int(np.rint(centres[k, 0]))
+        cy = int(np.rint(centres[k, 1]))
+        x0 = max(0, cx - r)
+        x1 = min(ww, cx + r + 1)
+        y0 = max(0, cy - r)
+        y1 = min(hh, cy + r + 1)
+        if x1 <= x0 or y1 <= y0:
+            out[k] = -1
+            continue
+        m = 255
+        for y in range(y0, y1):
+            row = image[y, x0:x1]
+            for x in range(x1 - x0):
+                m = min(m, int(row[x]))
+        out[k] = m
+    return out
+
+
+@_compiled
 def streak_crosses(
     image: np.ndarray,
     y0: int,
@@ -631,6 +661,7 @@ def warm() -> float:
     ink_centroids(page, centres, 3, 3, 120.0)
     window_ink_sums(page, centres, 3, np.linspace(1.0, 0.0, 256).astype(np.float32))
     window_local_ink(page, centres, 3, 1, 1.05)
+    darkest_inside(page, centres, np.array([1.0, 1.0]), 2.0)
     lo = centres[:, 0] - 3.0
     streak_crosses(page, 0, 64, 4, 0, 48, 120.0, 0.85, lo, lo + 6.0)
     marks_h = np.vstack([centres.T, np.ones((1, 2))])

@@ -55,8 +55,12 @@ from kiosk.reading.locate import (
 )
 from kiosk.reading.qr import KnownCode, QrBook
 from kiosk.reading.reader import (
+    _INNER_MM,
+    DOUBT_INK,
+    DOUBT_LO,
     RING_MM,
     WINDOW_MARGIN_MM,
+    Scores,
     _scores_from_sums,
     ink_gain,
     row_geometry_numpy,
@@ -278,6 +282,39 @@ def window_local_ink_reference(
     ink = np.clip(gain * (1.0 - windows * plane), 0.0, 1.0)
     sums: np.ndarray = ink.sum(axis=(1, 2))
     return sums, levels
+
+
+def dark_inside_reference(
+    image: np.ndarray, centre: np.ndarray, scale: float, scores: Scores, i: int
+) -> bool:
+    """Does the inside of square `i` (0.35 mm in from its printed border) hold a pixel at
+    least DOUBT_INK dark against the lightest side of its window's ring? One slice and
+    one min per square: the doubt-band test as the third pass ran it in Python, before
+    `kernels.darkest_inside` (`reader.doubt_band`)."""
+    r = int(_INNER_MM * scale)
+    cx, cy = round(float(centre[0])), round(float(centre[1]))
+    hh, ww = image.shape
+    x0, x1, y0, y1 = max(0, cx - r), min(ww, cx + r + 1), max(0, cy - r), min(hh, cy + r + 1)
+    if x1 <= x0 or y1 <= y0:
+        return False
+    darkest = float(image[y0:y1, x0:x1].min())
+    paper = max(1.0, float(scores.paper[i].max()))
+    return scores.gain * (1.0 - darkest / paper) >= DOUBT_INK
+
+
+def doubt_band_reference(
+    image: np.ndarray, centres: np.ndarray, scales: np.ndarray, scores: Scores, marginal: float
+) -> list[bool]:
+    """`reader.doubt_band` square by square, as the third pass's loop decided it."""
+    out = []
+    for i, sc in enumerate(scores.scores.tolist()):
+        out.append(
+            not (
+                sc < marginal
+                and not (sc >= DOUBT_LO and dark_inside_reference(image, centres[i], scales[i], scores, i))
+            )
+        )
+    return out
 
 
 def window_ink_sums_reference(
