@@ -68,6 +68,7 @@ LINE_FAINT = 0.45  # a line fainter than this is paper; darker is a pen (review)
 BEYOND_MM = (1.0, 4.0)  # where the line must continue, past the window's edge
 BESIDE_MM = 1.2  # the paper beside the line, each side
 ANGLES = 90  # 2-degree steps
+MAX_LINES = 3  # lines of the paper taken out of one square, at most
 
 
 @dataclass(frozen=True)
@@ -185,10 +186,14 @@ def inspect_square(
     if dot is not None:
         search &= ~dot
     if dark_inside < marked:
-        # Up to two lines (a fold across and a streak along, say), each found, checked and
-        # taken out of the search before the next.
-        for _ in range(2):
-            line = find_crossing_line(thin, search, xs, ys, scale, float(half))
+        # Up to MAX_LINES lines (a fold across and a streak along, say), each found,
+        # checked and taken out of the search before the next. Every band that passes
+        # the continuation test is taken out whatever its share of the thin ink: two
+        # lines of the paper crossing one square each hold about half of it, and a
+        # hand's stroke never continues beyond the window at both ends.
+        for _ in range(MAX_LINES):
+            taken = _union_bands(xs, ys, lines, scale)
+            line = find_crossing_line(thin, search, xs, ys, scale, float(half), min_share=0.0, hidden=taken)
             if line is None or not _continues(image, centre, line, half, scale):
                 break
             lines.append(line)
@@ -403,6 +408,16 @@ def line_residual(ink: np.ndarray, offs: np.ndarray, clear: np.ndarray) -> np.nd
     return out
 
 
+def _union_bands(xs: np.ndarray, ys: np.ndarray, lines: list[Line], scale: float) -> np.ndarray | None:
+    """The bands of the lines taken out so far, or None before the first."""
+    if not lines:
+        return None
+    out = _band(xs, ys, lines[0], scale)
+    for line in lines[1:]:
+        out = out | _band(xs, ys, line, scale)
+    return out
+
+
 def _band(xs: np.ndarray, ys: np.ndarray, line: Line, scale: float) -> np.ndarray:
     d = xs * math.cos(line.theta) + ys * math.sin(line.theta) - line.rho
     out: np.ndarray = np.abs(d) <= LINE_BAND_MM / 2 * scale
@@ -427,10 +442,18 @@ def _candidates(thin: np.ndarray, inside: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def find_crossing_line(
-    thin: np.ndarray, inside: np.ndarray, xs: np.ndarray, ys: np.ndarray, scale: float, inner: float
+    thin: np.ndarray,
+    inside: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    scale: float,
+    inner: float,
+    min_share: float = LINE_SHARE,
+    hidden: np.ndarray | None = None,
 ) -> Line | None:
     """The straight band (LINE_BAND_MM wide) holding most of the thin ink inside the
-    square, if it holds at least LINE_SHARE of it and crosses the whole inside.
+    square, if it holds at least `min_share` of it and crosses the whole inside (where
+    `hidden`, the bands of lines already taken out, does not hide it).
     A weighted Hough transform: every thin pixel votes for each angle's offset."""
     cand = _candidates(thin, inside)
     if cand is None:
@@ -453,18 +476,33 @@ def find_crossing_line(
     band_sums = csum[:, hi] - csum[:, lo]
     a, r = np.unravel_index(int(np.argmax(band_sums)), band_sums.shape)
     share = float(band_sums[a, r]) / total
-    if share < LINE_SHARE:
+    if share < min_share:
         return None
     line = Line(float(thetas[a]), float(r - reach), share, 0.0)
-    return _checked(line, u, v, w, scale, inner)
+    return _checked(line, u, v, w, scale, inner, _hidden(hidden, xs, ys))
+
+
+def _hidden(
+    hidden: np.ndarray | None, xs: np.ndarray, ys: np.ndarray
+) -> tuple[np.ndarray, float, float] | None:
+    return None if hidden is None else (hidden, float(xs[0, 0]), float(ys[0, 0]))
 
 
 def _checked(
-    line: Line, u: np.ndarray, v: np.ndarray, w: np.ndarray, scale: float, inner: float
+    line: Line,
+    u: np.ndarray,
+    v: np.ndarray,
+    w: np.ndarray,
+    scale: float,
+    inner: float,
+    hidden: tuple[np.ndarray, float, float] | None = None,
 ) -> Line | None:
     """Refine the band's line (weighted least squares over its pixels: a 1.2 mm band
     allows several degrees, and the line is followed for millimetres beyond the window),
-    then check that it crosses the whole inside (LINE_COVER of its length, 0.5 mm steps)."""
+    then check that it crosses the whole inside (LINE_COVER of its length, 0.5 mm steps).
+    `hidden`: (mask, u of column 0, v of row 0): the bands of lines already taken out;
+    a step whose point on the line lies in one is left out of the length (the line is
+    there, under the other line's band, but was taken out of the search with it)."""
     hb = max(1, int(LINE_BAND_MM / 2 * scale)) + 0.5
     c, s = math.cos(line.theta), math.sin(line.theta)
     on = np.abs(u * c + v * s - line.rho) <= hb
@@ -489,7 +527,20 @@ def _checked(
     step = 0.5 * scale
     nbins = max(1, int((t_hi - t_lo) / step))
     idx = np.clip(((pos - t_lo) / step).astype(np.int64), 0, nbins - 1)
-    cover = len(np.unique(idx)) / nbins
+    seen = np.unique(idx)
+    length = nbins
+    if hidden is not None:
+        mask, u0, v0 = hidden
+        t = t_lo + (np.arange(nbins) + 0.5) * step
+        ix = np.rint(rho * c - t * s - u0).astype(np.int64)
+        iy = np.rint(rho * s + t * c - v0).astype(np.int64)
+        h, w_ = mask.shape
+        ok = (ix >= 0) & (iy >= 0) & (ix < w_) & (iy < h)
+        under = np.zeros(nbins, np.bool_)
+        under[ok] = mask[iy[ok], ix[ok]]
+        under[seen] = False
+        length = max(1, nbins - int(under.sum()))
+    cover = len(seen) / length
     if cover < LINE_COVER:
         return None
     contrast = float(np.median(w[on]))

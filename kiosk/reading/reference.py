@@ -39,6 +39,7 @@ from kiosk.reading.inspect import (
     Line,
     _candidates,
     _checked,
+    _hidden,
 )
 from kiosk.reading.locate import (
     FIDUCIAL_SPAN_MM,
@@ -417,7 +418,14 @@ def line_residual_reference(ink: np.ndarray, offs: np.ndarray, clear: np.ndarray
 
 
 def find_crossing_line_reference(
-    thin: np.ndarray, inside: np.ndarray, xs: np.ndarray, ys: np.ndarray, scale: float, inner: float
+    thin: np.ndarray,
+    inside: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    scale: float,
+    inner: float,
+    min_share: float = LINE_SHARE,
+    hidden: np.ndarray | None = None,
 ) -> Line | None:
     """`find_crossing_line` as plain loops: for each angle and offset, add up the thin ink of
     every candidate pixel whose rounded offset lies in the band."""
@@ -441,10 +449,10 @@ def find_crossing_line_reference(
             if acc > best:
                 best, best_a, best_r = acc, a, r
     share = best / total
-    if share < LINE_SHARE:
+    if share < min_share:
         return None
     line = Line(best_a * (math.pi / ANGLES), float(best_r), share, 0.0)
-    return _checked(line, u, v, w, scale, inner)
+    return _checked(line, u, v, w, scale, inner, _hidden(hidden, xs, ys))
 
 
 # --- the closer look's structure tests (inspect.py) --------------------------------------
