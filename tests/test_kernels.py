@@ -37,6 +37,7 @@ from kiosk.reading.reference import (
     _extremes,
     coarse_blobs_reference,
     doubt_band_reference,
+    faint_runs_reference,
     find_fiducials_reference,
     ink_centroids_reference,
     qr_match_reference,
@@ -423,3 +424,28 @@ def test_doubt_band_exact_edge() -> None:
     assert doubt_band(img, pts, np.array([4.0]), s, 0.018).tolist() == [True]
     img[20, 20] = 111  # 0.445
     assert doubt_band(img, pts, np.array([4.0]), s, 0.018).tolist() == [False]
+
+
+@EXAMPLES
+@given(
+    img=grey_images(),
+    data=st.data(),
+    gain=st.floats(1.0, 1.5),
+    contrast=st.sampled_from([0.05, 0.09, 0.2]),
+    length=st.sampled_from([0.5, 2.0, 3.0]),
+)
+def test_faint_runs(
+    img: np.ndarray, data: st.DataObject, gain: float, contrast: float, length: float
+) -> None:
+    """The light-pencil doubt test (`kernels.faint_runs`) against numpy and OpenCV's
+    components: random rectangles and strokes, centres at and beyond the edges, reaches
+    that leave the image, lengths that are a whole number of pixels."""
+    pts = data.draw(points_in(img))
+    n = len(pts)
+    scales = np.array([data.draw(st.sampled_from([1.0, 2.0, 3.5, 8.0])) for _ in range(n)])
+    want = np.array([data.draw(st.booleans()) for _ in range(n)])
+    paper = np.array([float(data.draw(st.integers(0, 255))) for _ in range(n)])
+    reach = data.draw(st.sampled_from([0.5, 1.0, 2.0]))
+    inner = data.draw(st.sampled_from([1.0, 2.3, 5.0]))
+    args = (img, pts, scales, want, paper, gain, inner, reach, contrast, length)
+    assert kernels.faint_runs(*args).tolist() == faint_runs_reference(*args)

@@ -239,8 +239,10 @@ def inspect_square(
             return Verdict("marked", None, low, ev, line)
         return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
     # A line was taken out and what is left is faint: is there a faint stroke beside it
-    # (light pencil crossed by a streak or a crease)?
-    if lines and faint_stroke(thin, inside & search, scale):
+    # (light pencil crossed by a streak or a crease)? Or the square scores under
+    # `marginal` (it came through the doubt band) and holds a faint stroke: light pencil.
+    # Never `empty`: the commission looks.
+    if (lines or score < marginal) and faint_stroke(thin, inside & search, scale):
         return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
     # No stroke and no dark ink: darkened paper (a stain's edge, a shadow) or a light
     # smooth mark (pencil, whose grain a low-resolution scan loses).
@@ -523,6 +525,12 @@ def _checked(
     pos = -u[on] * s + v[on] * c
     t_lo, t_hi = _chord(rho, c, s, inner)
     if t_hi - t_lo < 1.0 * scale:
+        return None
+    # It crosses the window: the line is in the window's margin (outside the printed
+    # border's zone) at both ends. A hand's stroke inside the square is not.
+    margin = np.maximum(np.abs(u[on]), np.abs(v[on])) > (TARGET / 2 + 0.5) * scale
+    mid = (t_lo + t_hi) / 2
+    if not (bool((margin & (pos < mid)).any()) and bool((margin & (pos > mid)).any())):
         return None
     step = 0.5 * scale
     nbins = max(1, int((t_hi - t_lo) / step))

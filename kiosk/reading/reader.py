@@ -425,6 +425,12 @@ class BallotReader:
 # it holds a pen-dark pixel (a hesitation dot scores 0.005-0.018: below `marginal`).
 DOUBT_LO = 0.0
 DOUBT_INK = 0.45
+# ... or a faint stroke: a run of pixels FAINT_CONTRAST darker than the paper
+# FAINT_REACH_MM to both sides (across or down), its box at least FAINT_RUN_MM long
+# (light pencil scores 0.005-0.018 and is not pen-dark).
+FAINT_CONTRAST = 0.09
+FAINT_REACH_MM = 1.0
+FAINT_RUN_MM = 2.0
 _INNER_MM = TARGET / 2 - TARGET_STROKE - 0.35
 
 
@@ -440,8 +446,25 @@ def doubt_band(
     sc = scores.scores
     darkest = kernels.darkest_inside(image, centres, scales, _INNER_MM)
     paper = np.maximum(1.0, scores.paper.max(axis=1))
-    dark = (darkest >= 0) & (scores.gain * (1.0 - darkest / paper) >= DOUBT_INK)
+    ink = scores.gain * (1.0 - darkest / paper)
+    dark = (darkest >= 0) & (ink >= DOUBT_INK)
     out: np.ndarray = ~(sc < marginal) | ((sc >= DOUBT_LO) & dark)
+    # Light pencil (issue 10, pass 4): not pen-dark, so look for a faint stroke instead,
+    # only where some pixel is at least that faint stroke's contrast dark at all.
+    want = ~out & (sc >= DOUBT_LO) & (darkest >= 0) & (ink >= FAINT_CONTRAST)
+    if want.any():
+        out = out | kernels.faint_runs(
+            image,
+            centres,
+            scales,
+            want,
+            paper,
+            scores.gain,
+            _INNER_MM,
+            FAINT_REACH_MM,
+            FAINT_CONTRAST,
+            FAINT_RUN_MM,
+        )
     return out
 
 

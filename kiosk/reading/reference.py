@@ -59,6 +59,9 @@ from kiosk.reading.reader import (
     _INNER_MM,
     DOUBT_INK,
     DOUBT_LO,
+    FAINT_CONTRAST,
+    FAINT_REACH_MM,
+    FAINT_RUN_MM,
     RING_MM,
     WINDOW_MARGIN_MM,
     Scores,
@@ -306,15 +309,80 @@ def dark_inside_reference(
 def doubt_band_reference(
     image: np.ndarray, centres: np.ndarray, scales: np.ndarray, scores: Scores, marginal: float
 ) -> list[bool]:
-    """`reader.doubt_band` square by square, as the third pass's loop decided it."""
+    """`reader.doubt_band` square by square: the third pass's loop (pen-dark pixel), then
+    the faint-stroke test for light pencil on the squares that are still out."""
     out = []
     for i, sc in enumerate(scores.scores.tolist()):
-        out.append(
-            not (
-                sc < marginal
-                and not (sc >= DOUBT_LO and dark_inside_reference(image, centres[i], scales[i], scores, i))
-            )
+        look = not (
+            sc < marginal
+            and not (sc >= DOUBT_LO and dark_inside_reference(image, centres[i], scales[i], scores, i))
         )
+        if not look and sc >= DOUBT_LO:
+            r = int(_INNER_MM * scales[i])
+            cx, cy = round(float(centres[i][0])), round(float(centres[i][1]))
+            hh, ww = image.shape
+            x0, x1, y0, y1 = max(0, cx - r), min(ww, cx + r + 1), max(0, cy - r), min(hh, cy + r + 1)
+            paper = max(1.0, float(scores.paper[i].max()))
+            if (
+                x1 > x0
+                and y1 > y0
+                and scores.gain * (1.0 - float(image[y0:y1, x0:x1].min()) / paper) >= FAINT_CONTRAST
+            ):
+                look = faint_runs_reference(
+                    image,
+                    centres[i : i + 1],
+                    scales[i : i + 1],
+                    np.ones(1, np.bool_),
+                    np.array([paper]),
+                    scores.gain,
+                    _INNER_MM,
+                    FAINT_REACH_MM,
+                    FAINT_CONTRAST,
+                    FAINT_RUN_MM,
+                )[0]
+        out.append(look)
+    return out
+
+
+def _FOUR_AND_CENTRE(d: int) -> list[tuple[int, int]]:
+    return [(0, -d), (0, d), (-d, 0), (d, 0), (0, 0)]
+
+
+def faint_runs_reference(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    want: np.ndarray,
+    paper: np.ndarray,
+    gain: float,
+    inner_mm: float,
+    reach_mm: float,
+    contrast: float,
+    length_mm: float,
+) -> list[bool]:
+    """`kernels.faint_runs` in numpy and OpenCV: the image padded with its edge, the four
+    shifted copies, and OpenCV's 8-connected components' boxes."""
+    hh, ww = image.shape
+    out = []
+    for k in range(len(centres)):
+        r = int(inner_mm * scales[k])
+        d = max(1, int(np.rint(reach_mm * scales[k])))
+        cx, cy = int(np.rint(centres[k, 0])), int(np.rint(centres[k, 1]))
+        x0, x1, y0, y1 = max(0, cx - r), min(ww, cx + r + 1), max(0, cy - r), min(hh, cy + r + 1)
+        if not want[k] or x1 <= x0 or y1 <= y0:
+            out.append(False)
+            continue
+        g = np.pad(image.astype(np.int64), d, mode="edge")
+        shifted = [g[y0 + d + dy : y1 + d + dy, x0 + d + dx : x1 + d + dx] for dy, dx in _FOUR_AND_CENTRE(d)]
+        left, right, up, down, centre = shifted
+        t = np.maximum(np.minimum(left, right), np.minimum(up, down)) - centre
+        mask = (gain * t.astype(np.float64) / max(1.0, float(paper[k]))) >= contrast
+        n, _labels, stats, _c = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+        longest = max(
+            (max(int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT])) for i in range(1, n)),
+            default=0,
+        )
+        out.append(n > 1 and longest >= length_mm * scales[k])
     return out
 
 
