@@ -4,8 +4,8 @@ paper (fold, crease, show-through, streak) running through, a light fill, or a s
 The fast score (`kernels.window_local_ink`) measures all the ink in a square's window
 against the paper around it. Most squares of a sheet score near zero and are never looked
 at again. A square comes here when it scores at least `marginal`, or when it scores from
-0 up to `marginal` and holds a pen-dark pixel (the reader's doubt band,
-`reader._dark_inside`); its window is examined in numpy and OpenCV:
+0 up to `marginal` and holds a pen-dark pixel or a faint stroke (the reader's doubt band,
+`reader.doubt_band`); its window is examined in numpy and OpenCV:
 
 - Evidence of a pen or pencil: pixels inside the square (its printed border kept out)
   that are dark (ink >= 0.5, pen) or a thin dark feature clearly darker than its
@@ -13,10 +13,11 @@ at again. A square comes here when it scores at least `marginal`, or when it sco
 - A dot (`dot_blob`): the pen-dark ink inside the square is one compact blob (box <= 1.8
   mm). It is kept out of the line search, and if nothing else is evidence the square goes
   to the commission: a hesitation dot is never a vote and never nothing.
-- A crossing line (`find_crossing_line`): nearly all the thin faint ink in the window lies
-  in one straight band at most 1.2 mm wide that crosses the whole window, and the same
-  line is still there, darker than the paper beside it, 1 to 4 mm beyond the window at
-  both ends. A fold, a crease, a scanner streak, a line of the title side showing
+- A crossing line (`find_crossing_line`): a straight band of thin faint ink at most
+  1.2 mm wide that crosses the whole window (it is in the window's margin at both ends),
+  and the same line is still there, darker than the paper beside it, 1 to 4 mm beyond the
+  window at both ends, whatever its share of the window's thin ink; up to three such lines
+  are taken out, one after the other. A fold, a crease, a scanner streak, a line of the title side showing
   through: features of the sheet, not of a hand, which stops at the mark. Only the line's
   own level is taken out (`line_residual`); a faint stroke left beside it
   (`faint_stroke`) sends the square to the commission.
@@ -27,14 +28,14 @@ The rule, and where it stops: a faint (ink < 0.45) straight line that runs throu
 whole square and continues beyond its window at both ends is not a mark; its ink is taken
 out of the score. A dark line doing the same (a pen stroke through the whole row) sends the
 sheet to the commission (`crossing_line`). A tick, a cross or a short slash ends within
-about a millimetre of the square and keeps all its ink; two crossing lines (an X) never put
-most of their ink in one band. A faint straight line drawn by a voter through the square
+about a millimetre of the square and keeps all its ink. A faint straight line drawn by a voter through the square
 and on for 4 mm at both ends would be taken for paper: such a line is not a mark in the
 square alone, and nothing else on the sheet has counted it either.
 
 The decision, in order (docs/reading.md step 8): a dot alone, review; evidence >=
 marginal / 2, marked if the lower of the two scores is >= marked, else review
-(`marginal_mark`); a faint stroke beside a removed line, review; score < marginal, empty; a
+(`marginal_mark`); a faint stroke beside a removed line, or in a square scoring under
+`marginal`, review; score < marginal, empty; a
 light fill >= marked, marked; ink the ring explains, empty; darkened like the ring but not
 explained, review (`possible_stain`); any other ink, review (`marginal_mark`).
 
