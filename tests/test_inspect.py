@@ -17,7 +17,7 @@ from fieldkit.deck import DeckOptions, canvas_margins, generate_sheet
 from kiosk.ballots.layout import TARGET, build_layout
 from kiosk.election.package import election_hash
 from kiosk.election.sample import sample_election
-from kiosk.reading.inspect import find_crossing_line, line_residual
+from kiosk.reading.inspect import _q75, find_crossing_line, line_residual
 from kiosk.reading.reader import BallotReader
 from kiosk.reading.reference import find_crossing_line_reference, line_residual_reference
 
@@ -320,3 +320,15 @@ def test_thin_marks_across_two_lines_still_count(setup: tuple[BallotReader, obje
     for image in (marked, crossed):
         m = reader.read(image).contests[0].marks[i]
         assert m.mark == "marked", m
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.integers(1, 12), cols=st.integers(1, 30), seed=st.integers(0, 2**31 - 1))
+def test_q75_is_numpys_percentile(rows: int, cols: int, seed: int) -> None:
+    """The ring profile's 75 % level (`coons_paper`) equals np.percentile's, truncated to
+    a grey level as the profile uses it, on whole grey levels in float32."""
+    values = np.random.default_rng(seed).integers(0, 256, (rows, cols)).astype(np.float32)
+    want = np.percentile(values, 75, axis=0)
+    got = _q75(values)
+    assert np.array_equal(got.astype(np.uint8), want.astype(np.uint8))
+    assert np.array_equal(got.astype(np.float64), want.astype(np.float64))

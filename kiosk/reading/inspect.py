@@ -122,7 +122,7 @@ def coons_paper(win: np.ndarray, ring: int, scale: float) -> np.ndarray:
     f = win.astype(np.float32)
 
     def profile(values: np.ndarray) -> np.ndarray:
-        line = np.ascontiguousarray(np.percentile(values, 75, axis=0).astype(np.uint8).reshape(1, -1))
+        line = np.ascontiguousarray(_q75(values).astype(np.uint8).reshape(1, -1))
         out: np.ndarray = cv2.medianBlur(line, k).ravel().astype(np.float32)
         return out
 
@@ -138,6 +138,22 @@ def coons_paper(win: np.ndarray, ring: int, scale: float) -> np.ndarray:
         - ((1 - u) * (1 - v) * top[0] + u * (1 - v) * top[-1] + (1 - u) * v * bottom[0] + u * v * bottom[-1])
     )
     out: np.ndarray = np.maximum(patch, 1.0)
+    return out
+
+
+def _q75(values: np.ndarray) -> np.ndarray:
+    """np.percentile(values, 75, axis=0) for whole grey levels, without its overhead (half
+    of the closer look's time went there): sorted, then the linear interpolation between
+    the two ranks. The fraction is a multiple of 1/4 and the values whole numbers, so
+    every step is exact and the result is np.percentile's to the bit
+    (tests/test_inspect.py checks it)."""
+    n = values.shape[0]
+    ordered = np.sort(values, axis=0)
+    pos = 0.75 * (n - 1)
+    lo = int(pos)
+    hi = min(lo + 1, n - 1)
+    frac = pos - lo
+    out: np.ndarray = ordered[lo] + (ordered[hi] - ordered[lo]) * frac
     return out
 
 
