@@ -17,7 +17,7 @@ from fieldkit.deck import DeckOptions, canvas_margins, generate_sheet
 from kiosk.ballots.layout import TARGET, build_layout
 from kiosk.election.package import election_hash
 from kiosk.election.sample import sample_election
-from kiosk.reading.inspect import find_crossing_line, line_residual
+from kiosk.reading.inspect import _q75, find_crossing_line, line_residual
 from kiosk.reading.reader import BallotReader
 from kiosk.reading.reference import find_crossing_line_reference, line_residual_reference
 
@@ -206,6 +206,29 @@ def test_crossing_line_fast_and_reference_agree(
     assert fast == ref
 
 
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    w=line_windows(),
+    min_share=st.sampled_from([0.0, 0.3, 0.5]),
+    band=st.none() | st.tuples(st.floats(0, math.pi), st.floats(-10, 10)),
+)
+def test_crossing_line_any_share_fast_and_reference_agree(
+    w: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, float],
+    min_share: float,
+    band: tuple[float, float] | None,
+) -> None:
+    """The search as the closer look runs it since pass 4: any share of the thin ink, and
+    the band of a line already taken out hidden from the search and from the length."""
+    thin, search, xs, ys, scale, inner = w
+    hidden = None
+    if band is not None:
+        hidden = np.abs(xs * math.cos(band[0]) + ys * math.sin(band[0]) - band[1]) <= 0.6 * scale
+        search = search & ~hidden
+    args = (thin, search, xs, ys, scale, inner)
+    fast = find_crossing_line(*args, min_share=min_share, hidden=hidden)
+    assert fast == find_crossing_line_reference(*args, min_share=min_share, hidden=hidden)
+
+
 # A line's own level is removed from its band, what lies above it is kept (issue 10, pass 2).
 
 
@@ -237,3 +260,75 @@ def test_line_residual_keeps_a_dot_on_the_line() -> None:
     assert np.allclose(kept[:, :14], 0.0) and np.allclose(kept[:, 17:], 0.0)
     assert np.allclose(kept[2, 14:17], 0.6) and np.allclose(kept[1, 14:17], 0.7)
     assert abs(float(kept.sum()) - (3 * 0.6 + 6 * 0.7)) < 1e-9
+
+
+# Two lines of the paper through one square (issue 10, pass 4: seed 9200's wrong decisions).
+
+
+def _streak(img: np.ndarray, x: float, width_px: int, factor: float) -> np.ndarray:
+    """A faint scanner streak: a whole image column range multiplied by `factor`."""
+    out = img.copy()
+    x0 = round(x - width_px / 2)
+    out[:, x0 : x0 + width_px] = (out[:, x0 : x0 + width_px] * factor).astype(np.uint8)
+    return out
+
+
+@pytest.mark.parametrize("angle", [0.0, 12.0, 37.0])
+def test_two_lines_through_an_empty_square_are_not_a_mark(
+    setup: tuple[BallotReader, object, str], angle: float
+) -> None:
+    """A fold (20 % darker, 0.4 mm) and a faint scanner streak (20 %, 0.4 mm) crossing one
+    empty square: neither holds three quarters of the faint ink, both continue beyond the
+    window: both are taken out, the square stays empty."""
+    reader = setup[0]
+    img, expected, scale, origin = _sheet(setup, 6)
+    i = _empty_index(expected)
+    cx, cy = _square_centres(setup, scale, origin)[i]
+    two = _line(img, (cx, cy + 0.8 * scale), angle, max(1, round(0.4 * scale)), 0.8)
+    two = _streak(two, cx - 1.1 * scale, max(2, round(0.4 * scale)), 0.8)
+    m = reader.read(two).contests[0].marks[i]
+    assert m.mark == "empty", m
+
+
+@pytest.mark.parametrize("shape", ["tick", "cross"])
+def test_thin_marks_across_two_lines_still_count(setup: tuple[BallotReader, object, str], shape: str) -> None:
+    """A thin (0.3 mm) pen tick or X in a square that a fold and a faint streak also cross:
+    every line that passes the continuation test is taken out whatever its share, and a
+    hand's stroke never passes it, so the mark stays marked."""
+    reader = setup[0]
+    img, expected, scale, origin = _sheet(setup, 6)
+    i = _empty_index(expected)
+    cx, cy = _square_centres(setup, scale, origin)[i]
+    half = TARGET / 2 * scale
+    if shape == "tick":
+        strokes = [[(-0.6, 0.0), (-0.1, 0.6), (0.7, -0.7)]]
+    else:
+        strokes = [[(-0.7, -0.7), (0.7, 0.7)], [(-0.7, 0.7), (0.7, -0.7)]]
+    marked = img.copy()
+    for st_ in strokes:
+        pts = np.array([[cx + a * half, cy + b * half] for a, b in st_])
+        cv2.polylines(
+            marked,
+            [pts.astype(np.int32).reshape(-1, 1, 2)],
+            False,
+            40,
+            max(1, round(0.3 * scale)),
+            cv2.LINE_AA,
+        )
+    crossed = _line(marked, (cx, cy + 0.8 * scale), 12.0, max(1, round(0.4 * scale)), 0.8)
+    crossed = _streak(crossed, cx - 1.1 * scale, max(2, round(0.4 * scale)), 0.85)
+    for image in (marked, crossed):
+        m = reader.read(image).contests[0].marks[i]
+        assert m.mark == "marked", m
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.integers(1, 12), cols=st.integers(1, 30), seed=st.integers(0, 2**31 - 1))
+def test_q75_is_numpys_percentile(rows: int, cols: int, seed: int) -> None:
+    """The ring profile's 75 % level (`coons_paper`) equals np.percentile's, truncated to
+    a grey level as the profile uses it, on whole grey levels in float32."""
+    values = np.random.default_rng(seed).integers(0, 256, (rows, cols)).astype(np.float32)
+    want = np.percentile(values, 75, axis=0)
+    got = _q75(values)
+    assert np.array_equal(got.astype(np.uint8), want.astype(np.uint8))
+    assert np.array_equal(got.astype(np.float64), want.astype(np.float64))

@@ -26,6 +26,8 @@ from kiosk.reading.locate import (
 )
 from kiosk.reading.reader import (
     BallotReader,
+    Scores,
+    doubt_band,
     fiducial_centres,
     ink_lut,
     page_to_image,
@@ -34,6 +36,8 @@ from kiosk.reading.reference import (
     _corners_from_blobs,
     _extremes,
     coarse_blobs_reference,
+    doubt_band_reference,
+    faint_runs_reference,
     find_fiducials_reference,
     ink_centroids_reference,
     qr_match_reference,
@@ -389,3 +393,59 @@ def test_window_local_ink(img: np.ndarray, data: st.DataObject, gain: float) -> 
     want, want_levels = window_local_ink_reference(img, pts, half, ring, gain)
     assert np.array_equal(got_levels, want_levels)
     assert np.allclose(got, want, rtol=1e-9, atol=1e-7)
+
+
+@EXAMPLES
+@given(img=grey_images(), data=st.data(), gain=st.floats(1.0, 1.5), marginal=st.floats(0.0, 0.05))
+def test_doubt_band(img: np.ndarray, data: st.DataObject, gain: float, marginal: float) -> None:
+    """The doubt band in one compiled pass (`kernels.darkest_inside`, `reader.doubt_band`)
+    against the third pass's per-square slice and minimum: the same squares, exactly.
+    Centres near and beyond the edges (empty or clipped insides), scales from a box of one
+    pixel to one wider than the image, scores on both sides of DOUBT_LO and `marginal`,
+    paper levels that put the darkest pixel exactly on DOUBT_INK."""
+    pts = data.draw(points_in(img))
+    n = len(pts)
+    scales = np.array([data.draw(st.floats(0.05, 30.0)) for _ in range(n)])
+    scores = np.array(
+        [data.draw(st.sampled_from([-0.01, 0.0, marginal, 0.5 * marginal, 0.1])) for _ in range(n)]
+    )
+    paper = np.array([[data.draw(st.integers(0, 255)) for _ in range(4)] for _ in range(n)], np.float64)
+    s = Scores(scores, paper, 3, 1, gain, np.ones(n))
+    got = doubt_band(img, pts, scales, s, marginal).tolist()
+    assert got == doubt_band_reference(img, pts, scales, s, marginal)
+
+
+def test_doubt_band_exact_edge() -> None:
+    """A pixel just over DOUBT_INK dark is in the band; one a grey level lighter is not."""
+    img = np.full((40, 40), 200, np.uint8)
+    img[20, 20] = 109  # 1 - 109/200 = 0.455
+    pts = np.array([[20.0, 20.0]])
+    s = Scores(np.array([0.001]), np.full((1, 4), 200.0), 3, 1, 1.0, np.ones(1))
+    assert doubt_band(img, pts, np.array([4.0]), s, 0.018).tolist() == [True]
+    img[20, 20] = 111  # 0.445
+    assert doubt_band(img, pts, np.array([4.0]), s, 0.018).tolist() == [False]
+
+
+@EXAMPLES
+@given(
+    img=grey_images(),
+    data=st.data(),
+    gain=st.floats(1.0, 1.5),
+    contrast=st.sampled_from([0.05, 0.09, 0.2]),
+    length=st.sampled_from([0.5, 2.0, 3.0]),
+)
+def test_faint_runs(
+    img: np.ndarray, data: st.DataObject, gain: float, contrast: float, length: float
+) -> None:
+    """The light-pencil doubt test (`kernels.faint_runs`) against numpy and OpenCV's
+    components: random rectangles and strokes, centres at and beyond the edges, reaches
+    that leave the image, lengths that are a whole number of pixels."""
+    pts = data.draw(points_in(img))
+    n = len(pts)
+    scales = np.array([data.draw(st.sampled_from([1.0, 2.0, 3.5, 8.0])) for _ in range(n)])
+    want = np.array([data.draw(st.booleans()) for _ in range(n)])
+    paper = np.array([float(data.draw(st.integers(0, 255))) for _ in range(n)])
+    reach = data.draw(st.sampled_from([0.5, 1.0, 2.0]))
+    inner = data.draw(st.sampled_from([1.0, 2.3, 5.0]))
+    args = (img, pts, scales, want, paper, gain, inner, reach, contrast, length)
+    assert kernels.faint_runs(*args).tolist() == faint_runs_reference(*args)

@@ -368,6 +368,127 @@ def window_local_ink(
 
 
 @_compiled
+def darkest_inside(image: np.ndarray, centres: np.ndarray, scales: np.ndarray, inner_mm: float) -> np.ndarray:
+    """The darkest grey inside each square (`inner_mm` from its centre, at its own scale;
+    the centre rounded half to even, as Python's `round`), or -1 where that box is
+    empty (`reference.dark_inside_reference` is the reader's doubt-band test on it, one
+    square at a time). The reader's doubt band: one call per side instead of a slice and
+    a minimum per square."""
+    hh, ww = image.shape
+    n = centres.shape[0]
+    out = np.empty(n, np.int64)
+    for k in range(n):
+        r = int(inner_mm * scales[k])
+        cx = int(np.rint(centres[k, 0]))
+        cy = int(np.rint(centres[k, 1]))
+        x0 = max(0, cx - r)
+        x1 = min(ww, cx + r + 1)
+        y0 = max(0, cy - r)
+        y1 = min(hh, cy + r + 1)
+        if x1 <= x0 or y1 <= y0:
+            out[k] = -1
+            continue
+        m = 255
+        for y in range(y0, y1):
+            row = image[y, x0:x1]
+            for x in range(x1 - x0):
+                m = min(m, int(row[x]))
+        out[k] = m
+    return out
+
+
+@_compiled
+def faint_runs(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    want: np.ndarray,
+    paper: np.ndarray,
+    gain: float,
+    inner_mm: float,
+    reach_mm: float,
+    contrast: float,
+    length_mm: float,
+) -> np.ndarray:
+    """For each square with `want[k]`: does the inside (the box of `darkest_inside`) hold
+    a faint stroke: a run of 8-connected pixels each at least `contrast` darker (as ink,
+    against `paper[k]`) than the lighter of the two pixels `reach_mm` away on both
+    sides, across or down (a stroke narrower than about twice `reach_mm`; a stain's
+    flat inside or its edge is not), whose box is at least `length_mm` long? Pixels
+    beyond the image are its edge's (clamped). `reference.faint_runs_reference` is the
+    same with numpy and OpenCV's connected components."""
+    hh, ww = image.shape
+    n = centres.shape[0]
+    out = np.zeros(n, np.bool_)
+    for k in range(n):
+        if not want[k]:
+            continue
+        r = int(inner_mm * scales[k])
+        d = max(1, int(np.rint(reach_mm * scales[k])))
+        need = length_mm * scales[k]
+        cx = int(np.rint(centres[k, 0]))
+        cy = int(np.rint(centres[k, 1]))
+        x0 = max(0, cx - r)
+        x1 = min(ww, cx + r + 1)
+        y0 = max(0, cy - r)
+        y1 = min(hh, cy + r + 1)
+        if x1 <= x0 or y1 <= y0:
+            continue
+        bw = x1 - x0
+        bh = y1 - y0
+        p = max(1.0, paper[k])
+        mask = np.zeros((bh, bw), np.bool_)
+        for y in range(y0, y1):
+            ya = max(0, y - d)
+            yb = min(hh - 1, y + d)
+            for x in range(x0, x1):
+                xa = max(0, x - d)
+                xb = min(ww - 1, x + d)
+                # Signed: numba's int() of a uint8 is unsigned, and t may be negative.
+                g = np.int64(image[y, x])
+                across = min(np.int64(image[y, xa]), np.int64(image[y, xb]))
+                down = min(np.int64(image[ya, x]), np.int64(image[yb, x]))
+                t = max(across, down) - g
+                mask[y - y0, x - x0] = gain * float(t) / p >= contrast
+        # 8-connected runs by flood fill; a run's box long enough is a stroke.
+        seen = np.zeros((bh, bw), np.bool_)
+        stack = np.empty((bh * bw, 2), np.int64)
+        found = False
+        for sy in range(bh):
+            if found:
+                break
+            for sx in range(bw):
+                if not mask[sy, sx] or seen[sy, sx]:
+                    continue
+                top = 0
+                stack[0, 0] = sy
+                stack[0, 1] = sx
+                seen[sy, sx] = True
+                lo_x = hi_x = sx
+                lo_y = hi_y = sy
+                while top >= 0:
+                    qy = stack[top, 0]
+                    qx = stack[top, 1]
+                    top -= 1
+                    lo_x = min(lo_x, qx)
+                    hi_x = max(hi_x, qx)
+                    lo_y = min(lo_y, qy)
+                    hi_y = max(hi_y, qy)
+                    for ny in range(max(0, qy - 1), min(bh, qy + 2)):
+                        for nx in range(max(0, qx - 1), min(bw, qx + 2)):
+                            if mask[ny, nx] and not seen[ny, nx]:
+                                seen[ny, nx] = True
+                                top += 1
+                                stack[top, 0] = ny
+                                stack[top, 1] = nx
+                if max(hi_x - lo_x + 1, hi_y - lo_y + 1) >= need:
+                    found = True
+                    break
+        out[k] = found
+    return out
+
+
+@_compiled
 def streak_crosses(
     image: np.ndarray,
     y0: int,
@@ -631,6 +752,19 @@ def warm() -> float:
     ink_centroids(page, centres, 3, 3, 120.0)
     window_ink_sums(page, centres, 3, np.linspace(1.0, 0.0, 256).astype(np.float32))
     window_local_ink(page, centres, 3, 1, 1.05)
+    darkest_inside(page, centres, np.array([1.0, 1.0]), 2.0)
+    faint_runs(
+        page,
+        centres,
+        np.array([1.0, 1.0]),
+        np.ones(2, np.bool_),
+        np.full(2, 230.0),
+        1.05,
+        2.0,
+        1.0,
+        0.09,
+        2.0,
+    )
     lo = centres[:, 0] - 3.0
     streak_crosses(page, 0, 64, 4, 0, 48, 120.0, 0.85, lo, lo + 6.0)
     marks_h = np.vstack([centres.T, np.ones((1, 2))])

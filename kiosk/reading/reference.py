@@ -39,6 +39,7 @@ from kiosk.reading.inspect import (
     Line,
     _candidates,
     _checked,
+    _hidden,
 )
 from kiosk.reading.locate import (
     FIDUCIAL_SPAN_MM,
@@ -55,8 +56,15 @@ from kiosk.reading.locate import (
 )
 from kiosk.reading.qr import KnownCode, QrBook
 from kiosk.reading.reader import (
+    _INNER_MM,
+    DOUBT_INK,
+    DOUBT_LO,
+    FAINT_CONTRAST,
+    FAINT_REACH_MM,
+    FAINT_RUN_MM,
     RING_MM,
     WINDOW_MARGIN_MM,
+    Scores,
     _scores_from_sums,
     ink_gain,
     row_geometry_numpy,
@@ -280,6 +288,104 @@ def window_local_ink_reference(
     return sums, levels
 
 
+def dark_inside_reference(
+    image: np.ndarray, centre: np.ndarray, scale: float, scores: Scores, i: int
+) -> bool:
+    """Does the inside of square `i` (0.35 mm in from its printed border) hold a pixel at
+    least DOUBT_INK dark against the lightest side of its window's ring? One slice and
+    one min per square: the doubt-band test as the third pass ran it in Python, before
+    `kernels.darkest_inside` (`reader.doubt_band`)."""
+    r = int(_INNER_MM * scale)
+    cx, cy = round(float(centre[0])), round(float(centre[1]))
+    hh, ww = image.shape
+    x0, x1, y0, y1 = max(0, cx - r), min(ww, cx + r + 1), max(0, cy - r), min(hh, cy + r + 1)
+    if x1 <= x0 or y1 <= y0:
+        return False
+    darkest = float(image[y0:y1, x0:x1].min())
+    paper = max(1.0, float(scores.paper[i].max()))
+    return scores.gain * (1.0 - darkest / paper) >= DOUBT_INK
+
+
+def doubt_band_reference(
+    image: np.ndarray, centres: np.ndarray, scales: np.ndarray, scores: Scores, marginal: float
+) -> list[bool]:
+    """`reader.doubt_band` square by square: the third pass's loop (pen-dark pixel), then
+    the faint-stroke test for light pencil on the squares that are still out."""
+    out = []
+    for i, sc in enumerate(scores.scores.tolist()):
+        look = not (
+            sc < marginal
+            and not (sc >= DOUBT_LO and dark_inside_reference(image, centres[i], scales[i], scores, i))
+        )
+        if not look and sc >= DOUBT_LO:
+            r = int(_INNER_MM * scales[i])
+            cx, cy = round(float(centres[i][0])), round(float(centres[i][1]))
+            hh, ww = image.shape
+            x0, x1, y0, y1 = max(0, cx - r), min(ww, cx + r + 1), max(0, cy - r), min(hh, cy + r + 1)
+            paper = max(1.0, float(scores.paper[i].max()))
+            if (
+                x1 > x0
+                and y1 > y0
+                and scores.gain * (1.0 - float(image[y0:y1, x0:x1].min()) / paper) >= FAINT_CONTRAST
+            ):
+                look = faint_runs_reference(
+                    image,
+                    centres[i : i + 1],
+                    scales[i : i + 1],
+                    np.ones(1, np.bool_),
+                    np.array([paper]),
+                    scores.gain,
+                    _INNER_MM,
+                    FAINT_REACH_MM,
+                    FAINT_CONTRAST,
+                    FAINT_RUN_MM,
+                )[0]
+        out.append(look)
+    return out
+
+
+def _FOUR_AND_CENTRE(d: int) -> list[tuple[int, int]]:
+    return [(0, -d), (0, d), (-d, 0), (d, 0), (0, 0)]
+
+
+def faint_runs_reference(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    want: np.ndarray,
+    paper: np.ndarray,
+    gain: float,
+    inner_mm: float,
+    reach_mm: float,
+    contrast: float,
+    length_mm: float,
+) -> list[bool]:
+    """`kernels.faint_runs` in numpy and OpenCV: the image padded with its edge, the four
+    shifted copies, and OpenCV's 8-connected components' boxes."""
+    hh, ww = image.shape
+    out = []
+    for k in range(len(centres)):
+        r = int(inner_mm * scales[k])
+        d = max(1, int(np.rint(reach_mm * scales[k])))
+        cx, cy = int(np.rint(centres[k, 0])), int(np.rint(centres[k, 1]))
+        x0, x1, y0, y1 = max(0, cx - r), min(ww, cx + r + 1), max(0, cy - r), min(hh, cy + r + 1)
+        if not want[k] or x1 <= x0 or y1 <= y0:
+            out.append(False)
+            continue
+        g = np.pad(image.astype(np.int64), d, mode="edge")
+        shifted = [g[y0 + d + dy : y1 + d + dy, x0 + d + dx : x1 + d + dx] for dy, dx in _FOUR_AND_CENTRE(d)]
+        left, right, up, down, centre = shifted
+        t = np.maximum(np.minimum(left, right), np.minimum(up, down)) - centre
+        mask = (gain * t.astype(np.float64) / max(1.0, float(paper[k]))) >= contrast
+        n, _labels, stats, _c = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+        longest = max(
+            (max(int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT])) for i in range(1, n)),
+            default=0,
+        )
+        out.append(n > 1 and longest >= length_mm * scales[k])
+    return out
+
+
 def window_ink_sums_reference(
     image: np.ndarray, centres: np.ndarray, half: int, lut: np.ndarray
 ) -> np.ndarray:
@@ -380,7 +486,14 @@ def line_residual_reference(ink: np.ndarray, offs: np.ndarray, clear: np.ndarray
 
 
 def find_crossing_line_reference(
-    thin: np.ndarray, inside: np.ndarray, xs: np.ndarray, ys: np.ndarray, scale: float, inner: float
+    thin: np.ndarray,
+    inside: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    scale: float,
+    inner: float,
+    min_share: float = LINE_SHARE,
+    hidden: np.ndarray | None = None,
 ) -> Line | None:
     """`find_crossing_line` as plain loops: for each angle and offset, add up the thin ink of
     every candidate pixel whose rounded offset lies in the band."""
@@ -404,10 +517,10 @@ def find_crossing_line_reference(
             if acc > best:
                 best, best_a, best_r = acc, a, r
     share = best / total
-    if share < LINE_SHARE:
+    if share < min_share:
         return None
     line = Line(best_a * (math.pi / ANGLES), float(best_r), share, 0.0)
-    return _checked(line, u, v, w, scale, inner)
+    return _checked(line, u, v, w, scale, inner, _hidden(hidden, xs, ys))
 
 
 # --- the closer look's structure tests (inspect.py) --------------------------------------
