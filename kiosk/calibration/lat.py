@@ -204,7 +204,7 @@ def receipt_lines(result: TestResult, chain_code: str, at: str) -> tuple[str, tu
     )
     lines = [
         "ТЕСТ ЛОГИКИ И ТОЧНОСТИ",
-        f"Участок / учаскe: {result.station}",
+        f"Участок / учаске: {result.station}",
         f"{at}",
         f"Схема пачки: {result.scheme}",
         verdict_kk,
