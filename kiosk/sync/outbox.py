@@ -23,30 +23,8 @@ from typing import Any
 from kiosk.errors import SanaqError
 from kiosk.protocol.signed import Trust
 from kiosk.station.journal import Journal
+from kiosk.station.store import schema_sql
 from kiosk.sync.wire import delivery_key, verify_receipt
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sync_deliveries (
-    key TEXT PRIMARY KEY, name TEXT NOT NULL, body BLOB NOT NULL, queued_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sync_attempts (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL REFERENCES sync_deliveries(key),
-    at TEXT NOT NULL, outcome TEXT NOT NULL, error TEXT);
-CREATE TABLE IF NOT EXISTS sync_receipts (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL REFERENCES sync_deliveries(key),
-    receipt BLOB NOT NULL, at TEXT NOT NULL);
-CREATE TRIGGER IF NOT EXISTS sync_deliveries_no_update BEFORE UPDATE ON sync_deliveries
-    BEGIN SELECT RAISE(ABORT, 'sync outbox is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS sync_deliveries_no_delete BEFORE DELETE ON sync_deliveries
-    BEGIN SELECT RAISE(ABORT, 'sync outbox is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS sync_attempts_no_update BEFORE UPDATE ON sync_attempts
-    BEGIN SELECT RAISE(ABORT, 'sync outbox is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS sync_attempts_no_delete BEFORE DELETE ON sync_attempts
-    BEGIN SELECT RAISE(ABORT, 'sync outbox is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS sync_receipts_no_update BEFORE UPDATE ON sync_receipts
-    BEGIN SELECT RAISE(ABORT, 'sync outbox is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS sync_receipts_no_delete BEFORE DELETE ON sync_receipts
-    BEGIN SELECT RAISE(ABORT, 'sync outbox is append-only'); END;
-"""
 
 
 def _now() -> str:
@@ -102,10 +80,11 @@ class Outbox:
         has = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sync_deliveries'").fetchone()
         if not has and not self.journal.read_only:
             # Journals made before the outbox was in schema.sql get its tables here (and on the
-            # mirror), empty: nothing for the chain to account for.
+            # mirror), empty: nothing for the chain to account for. The journal's own schema
+            # (every statement IF NOT EXISTS) is the one definition of them.
             for conn in (self.journal.db, self.journal.mirror):
                 if conn is not None:
-                    conn.executescript(SCHEMA)
+                    conn.executescript(schema_sql())
 
     def close(self) -> None:
         if self._own:
