@@ -42,7 +42,7 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
     configure_kivy(display)
     from drivers import open_scanner
     from kiosk.ui.app import KioskApp
-    from kiosk.ui.catalogue import LANGS, LanguageCheck, text
+    from kiosk.ui.catalogue import text
     from kiosk.ui.drive import Driver
     from kiosk.ui.services import (
         DEMO_MEMBERS,
@@ -65,25 +65,7 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
         app = KioskApp(service, scanner=open_scanner(f"sim:?n=4&seed={seed}&test"), lang="kk")
         d = Driver(app)
         d.settle()
-        n = 0
-        check: LanguageCheck | None = None
-
-        def snap(name: str) -> None:
-            nonlocal n, check
-            n += 1
-            keep = app.lang
-            if check is None and service.package is not None:
-                check = _package_check(service.package)
-            for lang in LANGS:
-                app.set_lang(lang)
-                path = out / f"{w}x{h}-{n:02d}-{name}-{lang}.png"
-                d.shot(path)
-                shots.append(path)
-                if check is not None:
-                    for shown, piece, other in check.foreign(d.visible_texts(), lang):
-                        foreign.append(f"{path.name}: {other} {piece!r} in {shown!r}")
-                foreign.extend(f"{path.name}: word cut {c}" for c in d.cut_words())
-            app.set_lang(keep)
+        snap = _Snapper(out, (w, h), app, d, service, shots, foreign)
 
         def t(key: str, **kw: object) -> str:
             return text(key, app.lang, **kw)
@@ -322,7 +304,7 @@ def tour_only(out: Path, display: Display, states: str) -> list[Path]:
     configure_kivy(display)
     from drivers import open_scanner
     from kiosk.ui.app import KioskApp
-    from kiosk.ui.catalogue import LANGS, LanguageCheck, text
+    from kiosk.ui.catalogue import text
     from kiosk.ui.drive import Driver
     from kiosk.ui.services import DEMO_TECHNICIANS, KioskService
 
@@ -334,25 +316,9 @@ def tour_only(out: Path, display: Display, states: str) -> list[Path]:
         app = KioskApp(service, scanner=open_scanner("sim:?n=4&seed=3&test"), lang="kk")
         d = Driver(app)
         d.settle()
-        n = 60 if states == "calibration" else 70
-        check: LanguageCheck | None = None
-
-        def snap(name: str) -> None:
-            nonlocal n, check
-            n += 1
-            keep = app.lang
-            if check is None and service.package is not None:
-                check = _package_check(service.package)
-            for lang in LANGS:
-                app.set_lang(lang)
-                path = out / f"{w}x{h}-{n:02d}-{name}-{lang}.png"
-                d.shot(path)
-                shots.append(path)
-                if check is not None:
-                    for shown, piece, other in check.foreign(d.visible_texts(), lang):
-                        foreign.append(f"{path.name}: {other} {piece!r} in {shown!r}")
-                foreign.extend(f"{path.name}: word cut {c}" for c in d.cut_words())
-            app.set_lang(keep)
+        snap = _Snapper(
+            out, (w, h), app, d, service, shots, foreign, first=60 if states == "calibration" else 70
+        )
 
         def t(key: str, **kw: object) -> str:
             return text(key, app.lang, **kw)
@@ -456,6 +422,47 @@ def _lat_states(app: Any, d: Any, snap: Any, t: Any) -> None:
     )
     app.render()
     snap("test-mode-lat-passed")
+
+
+class _Snapper:
+    """One state of the tour (the whole tour and `--only` alike): the screen in every language
+    to `{W}x{H}-{NN}-{state}-{lang}.png`, each checked for strings of another language and
+    for words cut; what is found goes to `foreign`."""
+
+    def __init__(
+        self,
+        out: Path,
+        size: tuple[int, int],
+        app: Any,
+        d: Any,
+        service: Any,
+        shots: list[Path],
+        foreign: list[str],
+        first: int = 0,
+    ) -> None:
+        self.out, self.size, self.app, self.d, self.service = out, size, app, d, service
+        self.shots, self.foreign, self.n = shots, foreign, first
+        self.check: Any = None
+
+    def __call__(self, name: str) -> None:
+        from kiosk.ui.catalogue import LANGS
+
+        self.n += 1
+        app, d = self.app, self.d
+        keep = app.lang
+        if self.check is None and self.service.package is not None:
+            self.check = _package_check(self.service.package)
+        w, h = self.size
+        for lang in LANGS:
+            app.set_lang(lang)
+            path = self.out / f"{w}x{h}-{self.n:02d}-{name}-{lang}.png"
+            d.shot(path)
+            self.shots.append(path)
+            if self.check is not None:
+                for shown, piece, other in self.check.foreign(d.visible_texts(), lang):
+                    self.foreign.append(f"{path.name}: {other} {piece!r} in {shown!r}")
+            self.foreign.extend(f"{path.name}: word cut {c}" for c in d.cut_words())
+        app.set_lang(keep)
 
 
 def _package_check(package: Any) -> Any:
