@@ -63,6 +63,7 @@ from fieldkit.deck import (
     contest_outcome,
     voter_intent,
 )
+from fieldkit.fastops import scale, tint
 from kiosk.ballots.layout import EDGE, FIDUCIAL, BallotLayout, Side
 from kiosk.ballots.render import render_side_grey
 from kiosk.election.model import Election
@@ -372,7 +373,7 @@ def generate_field_sheet(
         if "crease" in has:
             lines.creases(pw, ph)
     if t_map is not None:
-        page = np.clip(page * t_map, 0, 255).astype(np.uint8)
+        page = scale(page, t_map)
     for kind_, pos in folds:
         if kind_ == "across" and rng.random() < 0.7:
             k = float(rng.uniform(0.0, 0.02))
@@ -397,12 +398,7 @@ def generate_field_sheet(
     if in_colour:
         assert paper_rgb is not None
         # B, G, R channels: the grey page tinted back to the paper's colour.
-        img = np.dstack(
-            [
-                np.clip(img * (c / max(1.0, _luma(paper_rgb))), 0, 255).astype(np.uint8)
-                for c in paper_rgb[::-1]
-            ]
-        )
+        img = np.dstack([tint(img, c / max(1.0, _luma(paper_rgb))) for c in paper_rgb[::-1]])
     ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
     assert ok
 
@@ -509,7 +505,7 @@ def _apply_falloff(
     tilt = rng.uniform(-1, 1)
     gain = 1 - depth * np.clip(0.5 * (x * x) + 0.5 * tilt * x, 0, 1)
     effects["falloff_depth"] = round(float(depth), 3)
-    return np.clip(img * gain[None, :], 0, 255).astype(np.uint8)
+    return scale(img, gain)
 
 
 def _apply_faint_streak(

@@ -23,6 +23,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
+from fieldkit.fastops import add_noise
 from kiosk.ballots.layout import BallotLayout, Box, Side, build_layout
 from kiosk.ballots.render import render_side_grey
 from kiosk.election.model import Election
@@ -363,9 +364,8 @@ def _degrade(
         # Half-resolution noise, upsampled: a quarter of the random numbers, and scanner noise
         # is not white anyway.
         small = rng.standard_normal(((out_h + 1) // 2, (out_w + 1) // 2), dtype=np.float32) * sigma_n
-        noise = cv2.resize(small, (out_w, out_h), interpolation=cv2.INTER_NEAREST)
-        img = cv2.add(img.astype(np.float32), noise)
-        img = np.clip(img, 0, 255).astype(np.uint8)
+        # fastops.add_noise: the resize to full size, add, clip and cast in one pass.
+        img = add_noise(img, small)
         effects["noise_sigma"] = round(sigma_n, 2)
     return img
 
