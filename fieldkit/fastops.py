@@ -102,11 +102,12 @@ def scale_reference(img: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 
 def tint(img: np.ndarray, factor: float) -> np.ndarray:
-    """`tint_reference` through a 256-entry table: every grey level's result computed by
-    that same float64 expression, then looked up."""
+    """`tint_reference` through a 256-entry table (cv2.LUT): every grey level's result
+    computed by that same float64 expression, then looked up."""
     levels = np.arange(256, dtype=np.uint8)
     lut = np.clip(levels * factor, 0, 255).astype(np.uint8)
-    return cast(np.ndarray, lut[img])
+    out: np.ndarray = cv2.LUT(img, lut)
+    return out
 
 
 def tint_reference(img: np.ndarray, factor: float) -> np.ndarray:

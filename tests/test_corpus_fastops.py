@@ -4,12 +4,15 @@ does not change by a byte."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fieldkit import fastops
+from fieldkit.conditions import _line_profile, _line_profile_reference
 
 shapes = st.tuples(st.integers(1, 40), st.integers(1, 40))
 
@@ -59,3 +62,38 @@ def test_a_whole_page_of_clipping_values() -> None:
     assert np.array_equal(fastops.add_noise(img, small), fastops.add_noise_reference(img, small))
     t = np.linspace(-1, 3, img.size, dtype=np.float32).reshape(img.shape)
     assert np.array_equal(fastops.scale(img, t), fastops.scale_reference(img, t))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.floats(1.5, 8.0),
+    st.floats(0.0, math.pi),
+    st.tuples(st.floats(-0.2, 1.2), st.floats(-0.2, 1.2)),
+    st.sampled_from(["fold", "crease", "axis"]),
+)
+def test_line_profile_equals_reference(
+    seed: int, s: float, angle: float, at: tuple[float, float], kind: str
+) -> None:
+    # A fold's or a crease's profile (the generator's parameter ranges) on a small page,
+    # the band computed block by block against the whole-box reference.
+    rng = np.random.default_rng(seed)
+    h, w = int(90 * s), int(60 * s)
+    if kind == "axis":
+        angle = float(rng.choice([0.0, math.pi / 2]))
+    direction = (math.cos(angle), math.sin(angle))
+    if kind == "crease":
+        params = dict(
+            valley=(0.06, 0.25), valley_w=(0.1, 0.4), highlight=(0, 0.06), shadow=(0, 0.04), shadow_w=(0.5, 3)
+        )
+    else:
+        params = dict(
+            valley=(0.08, 0.35), valley_w=(0.15, 0.6), highlight=(0, 0.08), shadow=(0, 0.1), shadow_w=(1, 8)
+        )
+    kw = {k: float(rng.uniform(*v)) for k, v in params.items()}
+    t = rng.uniform(0.6, 1.0, (h, w)).astype(np.float32)
+    fast, ref = t.copy(), t.copy()
+    p0 = (at[0] * w, at[1] * h)
+    _line_profile(fast, p0, direction, s, **kw)
+    _line_profile_reference(ref, p0, direction, s, **kw)
+    assert np.array_equal(fast, ref)
