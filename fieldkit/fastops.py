@@ -32,15 +32,20 @@ def _compiled(fn: F) -> F:
 def _add_noise(img: np.ndarray, small: np.ndarray, ymap: np.ndarray, xmap: np.ndarray) -> np.ndarray:
     h, w = img.shape
     out = np.empty((h, w), np.uint8)
+    row = np.empty(w, np.float32)  # the noise row at full width, made once per noise row
+    last = -1
     for y in range(h):
-        row = small[ymap[y]]
+        sy = ymap[y]
+        if sy != last:
+            src = small[sy]
+            for x in range(w):
+                row[x] = src[xmap[x]]
+            last = sy
+        img_y, out_y = img[y], out[y]
         for x in range(w):
-            v = np.float32(img[y, x]) + row[xmap[x]]
-            if v < np.float32(0.0):
-                v = np.float32(0.0)
-            elif v > np.float32(255.0):
-                v = np.float32(255.0)
-            out[y, x] = np.uint8(v)
+            v = np.float32(img_y[x]) + row[x]
+            v = min(max(v, np.float32(0.0)), np.float32(255.0))
+            out_y[x] = np.uint8(v)
     return out
 
 
