@@ -140,14 +140,14 @@ class FieldSheet:
 
 
 @lru_cache(maxsize=48)
-def _page(layout: BallotLayout, side: Side, dpi: int) -> np.ndarray:
+def _page_by_value(layout: BallotLayout, side: Side, dpi: int) -> np.ndarray:
     img = render_side_grey(layout, side, dpi)
     img.setflags(write=False)
     return img
 
 
 @lru_cache(maxsize=24)
-def _show_through(layout: BallotLayout, dpi: int) -> np.ndarray:
+def _show_through_by_value(layout: BallotLayout, dpi: int) -> np.ndarray:
     """The front's print as seen from the back at full contrast: mirrored left to right,
     diffused by the paper (0.25 mm), as darkness 0-255."""
     s = dpi / 25.4
@@ -156,6 +156,37 @@ def _show_through(layout: BallotLayout, dpi: int) -> np.ndarray:
     dark = cv2.GaussianBlur(dark, (0, 0), 0.25 * s)
     dark.setflags(write=False)
     return dark
+
+
+# The renders above are cached by the layout's value; hashing a layout (every primitive
+# of both sides) costs about a millisecond, so each sheet first looks its layout object up
+# by identity. An entry holds its layout, so the id is not reused while it is there.
+_BY_IDENTITY: dict[tuple[int, str, int], tuple[BallotLayout, np.ndarray]] = {}
+
+
+def _by_identity(layout: BallotLayout, what: str, dpi: int) -> np.ndarray:
+    key = (id(layout), what, dpi)
+    hit = _BY_IDENTITY.get(key)
+    if hit is not None and hit[0] is layout:
+        return hit[1]
+    if what == "show_through":
+        img = _show_through_by_value(layout, dpi)
+    else:
+        img = _page_by_value(layout, "front" if what == "front" else "back", dpi)
+    if len(_BY_IDENTITY) >= 96:
+        _BY_IDENTITY.clear()
+    _BY_IDENTITY[key] = (layout, img)
+    return img
+
+
+def _page(layout: BallotLayout, side: Side, dpi: int) -> np.ndarray:
+    """The side rendered at `dpi` (read-only; cached)."""
+    return _by_identity(layout, side, dpi)
+
+
+def _show_through(layout: BallotLayout, dpi: int) -> np.ndarray:
+    """`_show_through_by_value`, cached."""
+    return _by_identity(layout, "show_through", dpi)
 
 
 def _luma(rgb: tuple[float, float, float]) -> float:
@@ -337,10 +368,13 @@ def _pencil(layer: np.ndarray, rng: np.random.Generator, s: float) -> dict[str, 
     """Turn the voting marks of `layer` (white canvas) into pencil: light, grainy."""
     grade = rng.choice(["HB", "B", "2B"])
     peak = {"HB": rng.uniform(80, 115), "B": rng.uniform(100, 135), "2B": rng.uniform(120, 160)}[grade]
-    ys, xs = np.nonzero(layer < 255)
-    if len(ys) == 0:
+    # The box of the marks: the rows and the columns that hold a pixel below white.
+    inked = layer < 255
+    rows = np.flatnonzero(inked.any(axis=1))
+    if len(rows) == 0:
         return {"pencil_darkness": 0.0}
-    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    cols = np.flatnonzero(inked[rows[0] : rows[-1] + 1].any(axis=0))
+    y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
     sub = layer[y0:y1, x0:x1].astype(np.float32)
     d = 255 - sub
     # Graphite sits on the paper's tooth: a grain of about 0.1 mm, 35-100 % covered.
@@ -353,7 +387,36 @@ def _pencil(layer: np.ndarray, rng: np.random.Generator, s: float) -> dict[str, 
 
 
 def _felt_tip(layer: np.ndarray, rng: np.random.Generator, s: float) -> dict[str, float]:
-    """A felt tip: a wide stroke, and ink that bled into the paper around it."""
+    """A felt tip: a wide stroke, and ink that bled into the paper around it.
+
+    Exactly `_felt_tip_reference` (the same random draws in the same order), on the box of
+    the marks with a margin of white wide enough that neither the erosion nor the blur
+    (OpenCV's reflected border included) sees past it; outside that box the reference
+    gives back white for white."""
+    grow = max(1, round(rng.uniform(0.15, 0.4) * s))
+    sigma = rng.uniform(0.15, 0.4) * s
+    fade = rng.uniform(0.4, 0.8)
+    inked = layer < 255
+    rows = np.flatnonzero(inked.any(axis=1))
+    if len(rows) == 0:
+        return {"felt_grow_px": grow}
+    cols = np.flatnonzero(inked[rows[0] : rows[-1] + 1].any(axis=0))
+    pad = grow + 2 * (int(4 * sigma) + 2) + 4
+    h, w = layer.shape
+    y0, y1 = max(0, int(rows[0]) - pad), min(h, int(rows[-1]) + 1 + pad)
+    x0, x1 = max(0, int(cols[0]) - pad), min(w, int(cols[-1]) + 1 + pad)
+    box = layer[y0:y1, x0:x1]
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
+    wide = cv2.erode(box, k)
+    bleed = cv2.GaussianBlur(wide, (0, 0), sigma)
+    halo = 255 - ((255 - bleed.astype(np.float32)) * fade).astype(np.uint8)
+    np.minimum(wide, halo, out=box)
+    return {"felt_grow_px": grow}
+
+
+def _felt_tip_reference(layer: np.ndarray, rng: np.random.Generator, s: float) -> dict[str, float]:
+    """A felt tip: a wide stroke, and ink that bled into the paper around it (over the
+    whole page; `_felt_tip` computes the same on the marks' box)."""
     grow = max(1, round(rng.uniform(0.15, 0.4) * s))
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
     wide = cv2.erode(layer, k)

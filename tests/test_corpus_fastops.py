@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import math
 
+import cv2
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fieldkit import fastops
-from fieldkit.conditions import _line_profile, _line_profile_reference
+from fieldkit.conditions import _felt_tip, _felt_tip_reference, _line_profile, _line_profile_reference
 
 shapes = st.tuples(st.integers(1, 40), st.integers(1, 40))
 
@@ -97,3 +98,27 @@ def test_line_profile_equals_reference(
     _line_profile(fast, p0, direction, s, **kw)
     _line_profile_reference(ref, p0, direction, s, **kw)
     assert np.array_equal(fast, ref)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.floats(3.0, 12.0),
+    st.lists(
+        st.tuples(st.floats(-0.1, 1.1), st.floats(-0.1, 1.1), st.floats(-0.1, 1.1), st.floats(-0.1, 1.1)),
+        max_size=4,
+    ),
+)
+def test_felt_tip_equals_reference(
+    seed: int, s: float, strokes: list[tuple[float, float, float, float]]
+) -> None:
+    # Strokes anywhere, at the page's edges too, or none; the same draws from the same seed.
+    h, w = int(40 * s), int(30 * s)
+    layer = np.full((h, w), 255, np.uint8)
+    for i, (a, b, c, d) in enumerate(strokes):
+        cv2.line(layer, (int(a * w), int(b * h)), (int(c * w), int(d * h)), 10 + 40 * i, 1 + i, cv2.LINE_AA)
+    fast, ref = layer.copy(), layer.copy()
+    rng_fast, rng_ref = np.random.default_rng(seed), np.random.default_rng(seed)
+    assert _felt_tip(fast, rng_fast, s) == _felt_tip_reference(ref, rng_ref, s)
+    assert np.array_equal(fast, ref)
+    assert rng_fast.random() == rng_ref.random()  # the generator is left in the same state
