@@ -3,6 +3,8 @@
     .venv/bin/python benchmarks/accuracy.py [--sheets 30000] [--workers 2] [--seed 1]
     .venv/bin/python benchmarks/accuracy.py --field --sheets 4000 --seed 100 [--only fold]
     .venv/bin/python benchmarks/accuracy.py --field --holdout --sheets 60000 --seed 9000
+    .venv/bin/python benchmarks/accuracy.py --field --seed 100 --sheets 2000 --first-sheet 2000 --out b.json
+    .venv/bin/python benchmarks/accuracy.py --merge a.json b.json --out ab.json [--histograms DIR]
 
 Without `--field`: the clean deck (`fieldkit.deck`). Sheets are spread over the
 sample's four ballot styles (the 43-row district ballot holds most squares). Prints one
@@ -21,6 +23,15 @@ was run once at the end of issue 10's first pass and 9100-9199 at the end of the
 neither is untouched any more. 9200-9299 was the third pass's range and 9300-9399 the fourth's (session 5: the reader
 changed between them, so 9300 did not top up 9200), each run once at its pass's end;
 9400-9499 is untouched (`fieldkit.conditions.HOLDOUT_SEEDS`).
+
+A field run can be done in pieces: `--first-sheet N` runs sheets N..N+sheets-1 of the
+seed (each sheet depends on (seed, index) alone), and `--merge` adds the pieces' JSON up
+exactly (every count and histogram is in the JSON's `raw`), refusing pieces of other
+seeds, parts or `--only` and any sheet counted twice. A run cut short by `--minutes`
+ends with whole chunks and a prefix of its range: the JSON says `complete`,
+`sheet_ranges_done` and `next_first_sheet` (where the next piece starts); with `--out`
+it is rewritten after every chunk. `generating_ms_per_sheet` and `reading_ms_per_sheet`
+split the time per sheet between the corpus generator and the reader.
 """
 
 from __future__ import annotations
@@ -115,6 +126,75 @@ def histograms(tally: FieldTally, out: Path, title: str) -> list[str]:
     return files
 
 
+def field_document(
+    tally: FieldTally,
+    *,
+    seed: int,
+    part: str,
+    only: str | None,
+    asked: list[int],
+    complete: bool,
+    seconds: float,
+) -> dict[str, object]:
+    """The JSON of a field run (or of runs merged): the report, which sheets it covers,
+    and the raw tally that `--merge` adds up exactly."""
+    sheets = tally.rows["all"].sheets if "all" in tally.rows else 0
+    done = tally.done_ranges()
+    return {
+        "benchmark": "accuracy-field",
+        "seed": seed,
+        "part": part,
+        "only": only,
+        "sheets_asked": asked[1] - asked[0],
+        "sheet_range_asked": asked,
+        "complete": complete,
+        "sheets_done": sum(b - a for a, b in done),
+        "sheet_ranges_done": done,
+        # A run stopped by --minutes did a prefix of its range: go on from here.
+        "next_first_sheet": (
+            asked[0] if not done else done[0][1] if len(done) == 1 and done[0][0] == asked[0] else None
+        ),
+        "thresholds": {"marginal": Thresholds().marginal, "marked": Thresholds().marked},
+        "seconds": round(seconds, 1),
+        "reading_ms_per_sheet": round(1e3 * tally.seconds_reading / max(1, sheets), 2),
+        "generating_ms_per_sheet": round(1e3 * tally.seconds_generating / max(1, sheets), 2),
+        **tally.report(),
+        "raw": tally.raw(),
+    }
+
+
+def merge_field(paths: list[Path], ap: argparse.ArgumentParser) -> dict[str, object]:
+    """Runs of one seed (pieces of a range, `--first-sheet`) added up into one document;
+    refuses runs of different seeds, parts or `--only`, and a sheet counted twice."""
+    docs = [json.loads(p.read_text()) for p in paths]
+    for p, d in zip(paths, docs, strict=True):
+        if d.get("benchmark") != "accuracy-field" or "raw" not in d:
+            ap.error(f"{p}: not a field run with its raw tally")
+    keys = {(d["seed"], d["part"], d["only"]) for d in docs}
+    if len(keys) != 1:
+        ap.error(f"--merge: runs of different seeds, parts or --only: {sorted(map(str, keys))}")
+    total = FieldTally()
+    for d in docs:
+        total.merge(FieldTally.from_raw(d["raw"]))
+    try:
+        done = total.done_ranges()
+    except ValueError as e:
+        ap.error(f"--merge: {e}")
+    asked = [min(d["sheet_range_asked"][0] for d in docs), max(d["sheet_range_asked"][1] for d in docs)]
+    seed, part, only = next(iter(keys))
+    out = field_document(
+        total,
+        seed=seed,
+        part=part,
+        only=only,
+        asked=asked,
+        complete=done == [asked],
+        seconds=sum(d["seconds"] for d in docs),
+    )
+    out["merged_from"] = [str(p) for p in paths]
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument(
@@ -128,10 +208,25 @@ def main() -> None:
     ap.add_argument("--holdout", action="store_true", help="allow the untouched seeds (run once, at the end)")
     ap.add_argument("--histograms", type=Path, default=None, help="write one PNG per condition here")
     ap.add_argument("--minutes", type=float, default=None, help="start no chunk after this many minutes")
+    ap.add_argument(
+        "--first-sheet", type=int, default=0, help="field: sheets first..first+sheets-1 (a run in pieces)"
+    )
+    ap.add_argument(
+        "--merge",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="field: add up these runs' JSON (same seed, part and --only; no sheet twice) into one",
+    )
     args = ap.parse_args()
     t0 = time.perf_counter()
     thresholds = Thresholds()
-    if args.field:
+    if args.merge:
+        result = merge_field(args.merge, ap)
+        if args.histograms:
+            tally_m = FieldTally.from_raw(result["raw"])  # type: ignore[arg-type]
+            result["histograms"] = histograms(tally_m, args.histograms, f"seed {result['seed']}")
+    elif args.field:
         if args.seed in HOLDOUT_SEEDS and not args.holdout:
             ap.error(
                 f"seeds {HOLDOUT_SEEDS.start}-{HOLDOUT_SEEDS.stop - 1} are the untouched part: --holdout"
@@ -144,20 +239,15 @@ def main() -> None:
         stop_at = time.time() + args.minutes * 60 if args.minutes else None
 
         def field_result(tally: FieldTally, complete: bool) -> dict[str, object]:
-            return {
-                "benchmark": "accuracy-field",
-                "seed": args.seed,
-                "part": "holdout" if args.holdout else "development",
-                "only": args.only,
-                "sheets_asked": args.sheets,
-                "complete": complete,
-                "thresholds": {"marginal": thresholds.marginal, "marked": thresholds.marked},
-                "seconds": round(time.perf_counter() - t0, 1),
-                "reading_ms_per_sheet": round(
-                    1e3 * tally.seconds_reading / max(1, tally.rows["all"].sheets), 2
-                ),
-                **tally.report(),
-            }
+            return field_document(
+                tally,
+                seed=args.seed,
+                part="holdout" if args.holdout else "development",
+                only=args.only,
+                asked=[args.first_sheet, args.first_sheet + args.sheets],
+                complete=complete,
+                seconds=time.perf_counter() - t0,
+            )
 
         def progress(tally: FieldTally) -> None:
             if args.out:  # a long run leaves its running total behind after every chunk
@@ -165,8 +255,18 @@ def main() -> None:
                 tmp.write_text(json.dumps(field_result(tally, False), indent=1) + "\n")
                 tmp.replace(args.out)
 
-        tally = evaluate_field(args.sheets, args.seed, args.workers, fopt, stop_at=stop_at, progress=progress)
-        result: dict[str, object] = field_result(tally, tally.rows["all"].sheets == args.sheets)
+        if args.first_sheet < 0:
+            ap.error("--first-sheet: 0 or more")
+        tally = evaluate_field(
+            args.sheets,
+            args.seed,
+            args.workers,
+            fopt,
+            stop_at=stop_at,
+            progress=progress,
+            first=args.first_sheet,
+        )
+        result = field_result(tally, sum(b - a for a, b in tally.done) == args.sheets)
         if args.histograms:
             result["histograms"] = histograms(tally, args.histograms, f"seed {args.seed}")
     else:

@@ -14,12 +14,14 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
 from fieldkit.conditions import CONDITIONS, FieldOptions, FieldSheet, generate_field_sheet
 from fieldkit.deck import DeckOptions, generate_sheet
-from kiosk.ballots.layout import build_layout
+from kiosk.ballots.layout import BallotLayout, build_layout
 from kiosk.election.load import load_election
 from kiosk.reading.model import SideReading
 from kiosk.reading.reader import BallotReader
@@ -244,6 +246,37 @@ class ConditionTally:
         self.max_empty = max(self.max_empty, o.max_empty)
         self.min_marked = min(self.min_marked, o.min_marked)
 
+    _COUNTS = (
+        "sheets",
+        "squares",
+        "wrong_sheets",
+        "wrong_squares",
+        "wrong_outcomes",
+        "reviews",
+        "expected_reviews",
+        "refused",
+    )
+
+    def raw(self) -> dict[str, object]:
+        """Every count and both histograms, exactly (for merging runs: `from_raw`)."""
+        out: dict[str, object] = {k: int(getattr(self, k)) for k in self._COUNTS}
+        out["max_empty"], out["min_marked"] = float(self.max_empty), float(self.min_marked)
+        out["hist_empty"] = [int(v) for v in self.hist_empty]
+        out["hist_marked"] = [int(v) for v in self.hist_marked]
+        return out
+
+    @classmethod
+    def from_raw(cls, raw: dict[str, Any]) -> ConditionTally:
+        t = cls()
+        for k in cls._COUNTS:
+            setattr(t, k, int(raw[k]))
+        t.max_empty, t.min_marked = float(raw["max_empty"]), float(raw["min_marked"])
+        t.hist_empty = np.array(raw["hist_empty"], np.int64)
+        t.hist_marked = np.array(raw["hist_marked"], np.int64)
+        if t.hist_empty.shape != (HIST_BINS + 2,) or t.hist_marked.shape != (HIST_BINS + 2,):
+            raise ValueError("histogram of another binning")
+        return t
+
     def row(self) -> dict[str, object]:
         unexpected = self.reviews - self.expected_reviews
         return {
@@ -267,6 +300,8 @@ class FieldTally:
     refused: Counter[str] = field(default_factory=Counter)
     failures: list[dict[str, object]] = field(default_factory=list)
     seconds_reading: float = 0.0
+    seconds_generating: float = 0.0
+    done: list[tuple[int, int]] = field(default_factory=list)  # sheet ranges [a, b) tallied
 
     def merge(self, o: FieldTally) -> None:
         for k, v in o.rows.items():
@@ -277,6 +312,49 @@ class FieldTally:
         self.refused.update(o.refused)
         self.failures.extend(o.failures[: max(0, 200 - len(self.failures))])
         self.seconds_reading += o.seconds_reading
+        self.seconds_generating += o.seconds_generating
+        self.done.extend(o.done)
+
+    def done_ranges(self) -> list[list[int]]:
+        """The sheet ranges tallied, joined where they touch; ValueError if two overlap
+        (a sheet counted twice)."""
+        out: list[list[int]] = []
+        for a, b in sorted(self.done):
+            if out and a < out[-1][1]:
+                raise ValueError(f"sheets {a}-{min(b, out[-1][1]) - 1} are counted twice")
+            if out and a == out[-1][1]:
+                out[-1][1] = b
+            else:
+                out.append([a, b])
+        return out
+
+    def raw(self) -> dict[str, object]:
+        """The whole tally, exactly, as JSON-able data (`from_raw` reads it back)."""
+        return {
+            "rows": {k: v.raw() for k, v in self.rows.items()},
+            "by_dpi": {k: v.raw() for k, v in self.by_dpi.items()},
+            "reasons": dict(self.reasons),
+            "refused": dict(self.refused),
+            "failures": self.failures,
+            "seconds_reading": self.seconds_reading,
+            "seconds_generating": self.seconds_generating,
+            "done": [list(r) for r in self.done],
+        }
+
+    @classmethod
+    def from_raw(cls, raw: dict[str, Any]) -> FieldTally:
+        t = cls()
+        for k, v in raw["rows"].items():
+            t.rows[k] = ConditionTally.from_raw(v)
+        for k, v in raw["by_dpi"].items():
+            t.by_dpi[k] = ConditionTally.from_raw(v)
+        t.reasons.update(raw["reasons"])
+        t.refused.update(raw["refused"])
+        t.failures = list(raw["failures"])
+        t.seconds_reading = float(raw["seconds_reading"])
+        t.seconds_generating = float(raw["seconds_generating"])
+        t.done = [(int(a), int(b)) for a, b in raw["done"]]
+        return t
 
     def report(self) -> dict[str, object]:
         order = ["all", "none", *[c for c in CONDITIONS if c in self.rows]]
@@ -292,19 +370,30 @@ class FieldTally:
 def evaluate_field_range(seed: int, start: int, stop: int, fopt: FieldOptions = FieldOptions()) -> FieldTally:
     """Sheets (seed, start..stop) of the field corpus, styles in turn, read and tallied."""
 
+    pkg, reader, layouts = _field_setup()
+    styles = list(layouts)
+    tally = FieldTally(done=[(start, stop)])
+    for index in range(start, stop):
+        style = styles[index % len(styles)]
+        t0 = time.perf_counter()
+        sheet = generate_field_sheet(pkg.election, pkg.election_hash, layouts[style], seed, index, fopt)
+        t1 = time.perf_counter()
+        reading = reader.read_bytes(sheet.image)
+        tally.seconds_reading += time.perf_counter() - t1
+        tally.seconds_generating += t1 - t0
+        _tally_field_sheet(tally, sheet, reading, {"seed": seed, "index": index, "style": style})
+    return tally
+
+
+@lru_cache(maxsize=1)
+def _field_setup() -> tuple[Any, BallotReader, dict[str, BallotLayout]]:
+    """The package, a reader and the styles' layouts, made once per process and kept for
+    its every chunk (the same layout objects, so the generator's renders are found by
+    identity)."""
     pkg = load_election(None)
     reader = BallotReader(pkg.election, pkg.election_hash, keep_crops="never")
     styles = [s.id for s in pkg.election.styles]
-    layouts = {s: build_layout(pkg.election, pkg.election_hash, s) for s in styles}
-    tally = FieldTally()
-    for index in range(start, stop):
-        style = styles[index % len(styles)]
-        sheet = generate_field_sheet(pkg.election, pkg.election_hash, layouts[style], seed, index, fopt)
-        t0 = time.perf_counter()
-        reading = reader.read_bytes(sheet.image)
-        tally.seconds_reading += time.perf_counter() - t0
-        _tally_field_sheet(tally, sheet, reading, {"seed": seed, "index": index, "style": style})
-    return tally
+    return pkg, reader, {s: build_layout(pkg.election, pkg.election_hash, s) for s in styles}
 
 
 def _tally_field_sheet(
@@ -394,20 +483,31 @@ def _tally_field_sheet(
         )
 
 
+def field_chunk(sheets: int, workers: int) -> int:
+    """Sheets per job: 200 on a long run; on a short one small enough that every worker
+    has several jobs (so none waits idle at the end), at least 10."""
+    return max(10, min(200, -(-sheets // (6 * max(1, workers)))))
+
+
 def evaluate_field(
     sheets: int,
     seed: int,
     workers: int | None = None,
     fopt: FieldOptions = FieldOptions(),
-    chunk: int = 200,
+    chunk: int | None = None,
     stop_at: float | None = None,
     progress: Callable[[FieldTally], None] | None = None,
+    first: int = 0,
 ) -> FieldTally:
-    """Sheets 0..sheets-1 of the field corpus for `seed`, in chunks over `workers`
-    processes. `stop_at` (time.time()): no chunk starts after it, so a long run ends
-    with whole chunks; `progress` sees the running total after each chunk."""
+    """Sheets first..first+sheets-1 of the field corpus for `seed`, in chunks over
+    `workers` processes (a sheet depends on (seed, index) alone, so the chunking does not
+    change what is counted). `stop_at` (time.time()): no chunk starts after it, so a long
+    run ends with whole chunks, and the chunks done are a prefix of the range
+    (`FieldTally.done`); `progress` sees the running total after each chunk."""
     workers = workers or min(2, os.cpu_count() or 1)
-    jobs = [(seed, a, min(sheets, a + chunk)) for a in range(0, sheets, chunk)]
+    chunk = chunk or field_chunk(sheets, workers)
+    end = first + sheets
+    jobs = [(seed, a, min(end, a + chunk)) for a in range(first, end, chunk)]
     total = FieldTally()
 
     def more() -> bool:

@@ -36,12 +36,13 @@ def sheet_digest(sheet: FieldSheet) -> str:
 def corpus_cases(mixed: int, per_condition: int) -> Iterator[tuple[int, int, FieldOptions]]:
     """(seed, index, options): `mixed` sheets of seed 100 with every condition mixed (the
     benchmark's own options), then for each condition and for "none" `per_condition`
-    sheets of seed 101 with that condition alone, one dpi after another."""
+    sheets of seed 101 with that condition alone, one dpi after another (starting at a
+    different dpi for each condition, so that even one sheet each covers every dpi)."""
     for i in range(mixed):
         yield 100, i, FieldOptions()
     for k, only in enumerate(("none", *CONDITIONS)):
         for j in range(per_condition):
-            dpi = DPIS[j % len(DPIS)]
+            dpi = DPIS[(j + k) % len(DPIS)]
             yield 101, 1000 * k + j, FieldOptions(only=only, dpis=(dpi,))  # type: ignore[arg-type]
 
 
