@@ -273,8 +273,13 @@ def inspect_square(
     # that follows a stain's curved edge and fills in its rim): a square whose ink
     # inside and around it that paper explains, with no pen-dark pixel, no faint stroke
     # and no darkening that stops at the printed border, is empty (issue 10, pass 5).
-    if not faint_stroke(thin, inside & search, scale) and paper_explains(
+    # A faint stroke inside that the window's margin has as much of (a thumb's ridges, a
+    # water ring's rim) is the paper's too; a voter's light stroke stays in the square.
+    if paper_explains(
         stain_measures(image, centre, half, scale, gain, inside, border, search, denominator), marginal
+    ) and (
+        not faint_stroke(thin, inside & search, scale)
+        or faint_excess(thin, inside & search, ~inside & ~border & search, scale) < STAIN_STROKE_MM2
     ):
         return Verdict("empty", None, score, ev, line)
     explained = score - score_local  # what the paper around the square accounts for
@@ -370,6 +375,8 @@ STAIN_OUT = 0.025  # ink around the square (in the window's margin) a stain may 
 STAIN_PEN = 0.45  # no pixel of the window (printed border's zone aside) this dark: a pen
 STAIN_STEP = 0.05  # darkening that steps down at the printed border: a fill, not a stain
 STAIN_DARKER = 0.05  # the inside darker than the paper just outside its border: a fill
+STAIN_NOISE = 0.5  # of the margin's ink credited to the inside as the window's own floor
+STAIN_STROKE_MM2 = 1.0  # faint thin features inside beyond the margin's: a voter's stroke
 
 
 @dataclass(frozen=True)
@@ -454,16 +461,25 @@ def stain_measures(
 
 def paper_explains(m: StainMeasures, marginal: float) -> bool:
     """Does the paper of the neighbourhood explain the window: under `marginal` of ink
-    inside the square and little around it, no pen-dark pixel, and no darkening that
+    inside the square beyond half the margin's (grain, JPEG, a rim: the window's own
+    floor; the margin is as large as the inside) and little around it, no pen-dark pixel, and no darkening that
     stops at the printed border (a light fill does; a stain does not stop at a printed
     line) or sits inside the square darker than the paper just outside it."""
     return (
-        m.inside < marginal
+        m.inside - STAIN_NOISE * m.outside < marginal
         and m.outside < STAIN_OUT
         and m.pen < STAIN_PEN
         and m.step < STAIN_STEP
         and m.darker < STAIN_DARKER
     )
+
+
+def faint_excess(thin: np.ndarray, inside: np.ndarray, margin: np.ndarray, scale: float) -> float:
+    """mm2 of faint thin features (black top-hat >= FAINT_STROKE) in `inside` beyond
+    those in `margin` (the window's margin is about as large as the square's inside): a
+    thumb's ridges or a ring's rim run through both, a voter's stroke stays inside."""
+    faint = thin >= FAINT_STROKE
+    return float(int((faint & inside).sum()) - int((faint & margin).sum())) / (scale * scale)
 
 
 def faint_stroke(thin: np.ndarray, where: np.ndarray, scale: float) -> bool:
