@@ -658,7 +658,11 @@ def paper_closing_reference(region: np.ndarray, scale: float) -> tuple[np.ndarra
     f = region.astype(np.float64)
     h, w = f.shape
     padded = np.pad(f, 1, mode="reflect")
-    sm = sum(padded[dy : dy + h, dx : dx + w] for dy in range(3) for dx in range(3)) / 9.0
+    sm = np.zeros((h, w))
+    for dy in range(3):
+        for dx in range(3):
+            sm += padded[dy : dy + h, dx : dx + w]
+    sm /= 9.0
     return sm, _float_morph(_float_morph(sm, k, "max"), k, "min")
 
 
