@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
+import kiosk.reading.inspect as inspect_module
 import kiosk.reading.reader as reader_module
 from fieldkit.conditions import FieldOptions, generate_field_sheet
 from kiosk.ballots.layout import build_layout
@@ -39,7 +40,8 @@ def _read(
     order) the square's centre in the image and px per mm."""
     looks: list[list[bool]] = []
     calls: list[tuple[tuple[float, float], float]] = []
-    real_band, real_inspect = reader_module.doubt_band, reader_module.inspect_square
+    real_band = reader_module.doubt_band
+    real_inspect = inspect_module.inspect_square
 
     def band(*a: Any) -> np.ndarray:
         out = real_band(*a)
@@ -74,6 +76,7 @@ def _stained(
     assert sheet.truth.squares[square].expected == "empty"
     assert "stain" in sheet.square_conditions[square]
     image = cv2.imdecode(np.frombuffer(sheet.image, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert image is not None
     reading, look, calls = _read(r, image, monkeypatch)
     assert look[square], "the stain must bring the square to the closer look"
     centre, scale = calls[sum(look[:square])]
