@@ -36,12 +36,14 @@ The decision, in order (docs/reading.md step 8): a dot alone, review; evidence >
 marginal / 2, marked if the lower of the two scores is >= marked, else review
 (`marginal_mark`); a faint stroke beside a removed line, or in a square scoring under
 `marginal`, review; score < marginal, empty; a
-light fill >= marked, marked; ink the ring explains, empty; darkened like the ring but not
+light fill >= marked, marked; ink the paper of a wider neighbourhood explains
+(`stain_measures`, `paper_explains`: a grey closing over 2.5 mm that follows a stain's
+curved edge and fills in its rim), empty; ink the ring explains, empty; darkened like the ring but not
 explained, review (`possible_stain`); any other ink, review (`marginal_mark`).
 
 `reference.py` holds the slow references (`find_crossing_line_reference`,
 `line_residual_reference`, `dot_blob_reference`, `faint_stroke_reference`,
-`fill_measures_reference`); tests/test_inspect.py and tests/test_reading_reference.py check
+`fill_measures_reference`, `paper_closing_reference`, `stain_measures_reference`); tests/test_inspect.py and tests/test_reading_reference.py check
 that they agree.
 """
 
