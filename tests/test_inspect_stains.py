@@ -35,11 +35,11 @@ def setup() -> tuple[BallotReader, Any]:
 
 def _read(
     r: BallotReader, image: np.ndarray, monkeypatch: pytest.MonkeyPatch
-) -> tuple[SideReading, list[bool], list[tuple[tuple[float, float], float]]]:
+) -> tuple[SideReading, list[bool], list[tuple[tuple[float, float], float, float]]]:
     """The reading, which squares the reader looked at closer, and for each of those (in
-    order) the square's centre in the image and px per mm."""
+    order) the square's centre in the image, px per mm and fast score."""
     looks: list[list[bool]] = []
-    calls: list[tuple[tuple[float, float], float]] = []
+    calls: list[tuple[tuple[float, float], float, float]] = []
     real_band = reader_module.doubt_band
     real_inspect = inspect_module.inspect_square
 
@@ -49,7 +49,7 @@ def _read(
         return out
 
     def inspect(image: np.ndarray, centre: tuple[float, float], scale: float, *a: Any) -> Any:
-        calls.append((centre, scale))
+        calls.append((centre, scale, a[4]))  # half, ring, levels, gain, score, ...
         return real_inspect(image, centre, scale, *a)
 
     monkeypatch.setattr(reader_module, "doubt_band", band)
@@ -65,8 +65,9 @@ def _read(
 
 def _stained(
     setup: tuple[BallotReader, Any], index: int, square: int, monkeypatch: pytest.MonkeyPatch
-) -> tuple[np.ndarray, SideReading, tuple[float, float], float]:
-    """The stained sheet's image, its reading, the square's centre and px per mm."""
+) -> tuple[np.ndarray, SideReading, tuple[float, float], float, float]:
+    """The stained sheet's image, its reading, the square's centre, px per mm and fast
+    score."""
     r, pkg = setup
     styles = [s.id for s in pkg.election.styles]
     layout = build_layout(pkg.election, pkg.election_hash, styles[index % len(styles)])
@@ -79,8 +80,8 @@ def _stained(
     assert image is not None
     reading, look, calls = _read(r, image, monkeypatch)
     assert look[square], "the stain must bring the square to the closer look"
-    centre, scale = calls[sum(look[:square])]
-    return image, reading, centre, scale
+    centre, scale, fast = calls[sum(look[:square])]
+    return image, reading, centre, scale, fast
 
 
 @pytest.mark.parametrize(("index", "square"), STAINED)
@@ -89,10 +90,11 @@ def test_empty_square_under_a_stain_reads_empty(
 ) -> None:
     """The stain darkens the window well over `marginal`, but the paper around it
     explains it: `empty`, not review."""
-    _, reading, _, _ = _stained(setup, index, square, monkeypatch)
+    _, reading, _, _, fast = _stained(setup, index, square, monkeypatch)
     m = reading.contests[0].marks[square]
-    assert m.score >= setup[0].thresholds.marginal
+    assert fast >= setup[0].thresholds.marginal
     assert m.mark == "empty", m
+    assert m.score < setup[0].thresholds.marginal  # the ink beyond the paper that explains it
 
 
 def _darken(image: np.ndarray, mask: np.ndarray, factor: float) -> np.ndarray:
@@ -157,7 +159,7 @@ def test_mark_under_a_stain_is_not_read_empty(
     """The same stained squares with a voter's mark drawn under the stain (light pencil,
     a smooth light fill, a hesitation dot, a tick mostly outside the square): counted or
     sent to the commission; a hesitation dot always to the commission."""
-    image, _, centre, s = _stained(setup, index, square, monkeypatch)
+    image, _, centre, s, _ = _stained(setup, index, square, monkeypatch)
     mask, factor = _mark(kind, image.shape, centre, s)
     marked = _darken(image, mask, factor)
     reading, _, _ = _read(setup[0], marked, monkeypatch)

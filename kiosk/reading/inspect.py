@@ -271,20 +271,9 @@ def inspect_square(
     # pencil's grain (a stain does not stop at a printed line, and is smooth).
     if low >= marked and is_fill(win, inside, border, scale, gain):
         return Verdict("marked", None, low, ev, line)
-    # The paper under the window estimated from a wider neighbourhood (a grey closing
-    # that follows a stain's curved edge and fills in its rim): a square whose ink
-    # inside and around it that paper explains, with no pen-dark pixel, no faint stroke
-    # and no darkening that stops at the printed border, is empty (issue 10, pass 5).
-    # A faint stroke inside that the window's margin has as much of (a thumb's ridges, a
-    # water ring's rim) is the paper's too; a voter's light stroke stays in the square.
-    if paper_explains(
-        stain_measures(image, centre, half, scale, gain, inside, border, search, denominator), marginal
-    ) and (
-        not faint_stroke(thin, inside & search, scale)
-        or faint_excess(thin, inside & search, ~inside & ~border & search, scale) < STAIN_STROKE_MM2
-    ):
-        return Verdict("empty", None, score, ev, line)
     explained = score - score_local  # what the paper around the square accounts for
+    reason: ReviewReason = "marginal_mark"
+    review_score = score
     if explained >= 0.5 * score:
         # Trust the ring only if the inside of the square is darkened the way the ring
         # predicts (a stain's edge does that; a stroke crossing the ring does not).
@@ -292,10 +281,24 @@ def inspect_square(
         actual = float(ink[inside].sum())
         if score_local < marginal and actual >= 0.5 * predicted >= 0.25 * marginal * denominator:
             return Verdict("empty", None, score_local, ev, line)
-        return Verdict("marginal", "possible_stain", score_local, ev, line)
-    # Ink inside the square that is neither a stroke nor explained by the paper around
-    # it: a light fill, or a stain smaller than the window. The commission decides.
-    return Verdict("marginal", "marginal_mark", score, ev, line)
+        reason, review_score = "possible_stain", score_local
+    # The paper under the window estimated from a wider neighbourhood (a grey closing
+    # that follows a stain's curved edge and fills in its rim): a square whose ink
+    # inside and around it that paper explains, with no pen-dark pixel, no faint stroke
+    # and no darkening that stops at the printed border, is empty (issue 10, pass 5);
+    # its score is then the ink inside beyond the window's floor. A faint stroke inside
+    # that the window's margin has as much of (a thumb's ridges, a water ring's rim) is
+    # the paper's too; a voter's light stroke stays in the square.
+    m = stain_measures(image, centre, half, scale, gain, inside, border, search, denominator)
+    if paper_explains(m, marginal) and (
+        not faint_stroke(thin, inside & search, scale)
+        or faint_excess(thin, inside & search, ~inside & ~border & search, scale) < STAIN_STROKE_MM2
+    ):
+        return Verdict("empty", None, m.inside - STAIN_NOISE * m.outside, ev, line)
+    # Darkened like the ring but not explained (`possible_stain`), or ink inside the
+    # square that is neither a stroke nor explained by the paper around it: a light
+    # fill, or a stain smaller than the window (`marginal_mark`). The commission decides.
+    return Verdict("marginal", reason, review_score, ev, line)
 
 
 DOT_MM = 1.8  # a hesitation dot's dark blob fits in a box this wide (a 0.9-1.2 mm dot, blurred)
