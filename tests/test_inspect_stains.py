@@ -126,6 +126,9 @@ def _mark(
     if kind == "smooth_fill":  # a light fill without grain, stopping at the printed border
         cv2.rectangle(mask, p(-2.6, -2.6), p(2.6, 2.6), 1.0, -1)
         return cv2.GaussianBlur(mask, (0, 0), 0.2 * s), 0.8
+    if kind == "small_smooth_fill":  # a smaller, lighter smudge of graphite: 3.6 mm, 0.85
+        cv2.rectangle(mask, p(-1.8, -1.6), p(1.8, 1.8), 1.0, -1)
+        return cv2.GaussianBlur(mask, (0, 0), 0.3 * s), 0.85
     if kind == "hesitation_dot":  # a pen's dot, 1 mm
         cv2.circle(mask, p(0.3, -0.2), max(1, round(0.5 * s)), 1.0, -1)
         return cv2.GaussianBlur(mask, (0, 0), 0.15 * s), 0.15
@@ -144,6 +147,7 @@ def _mark(
         ("light_pencil_tick", {"marked", "marginal"}),
         ("light_pencil_cross", {"marked", "marginal"}),
         ("smooth_fill", {"marked", "marginal"}),
+        ("small_smooth_fill", {"marked", "marginal"}),
         ("hesitation_dot", {"marginal"}),
         ("edge_tick", {"marked", "marginal"}),
     ],
