@@ -14,7 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk.reading import inspect
-from kiosk.reading.reference import dot_blob_reference, faint_stroke_reference, fill_measures_reference
+from kiosk.reading.reference import (
+    dot_blob_reference,
+    faint_stroke_reference,
+    fill_measures_reference,
+    paper_closing_reference,
+    stain_measures_reference,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -137,3 +143,76 @@ def test_fill_measures_agree_with_reference(
     ref = fill_measures_reference(win, inside, border, scale, 1.1)
     assert fast is not None and ref is not None
     assert np.allclose(fast, ref, rtol=0, atol=1e-9)
+
+
+def _stained_neighbourhood(
+    rng: np.random.Generator, scale: float, stain: int, rim: int, fill: int, noise: int, edge: bool
+) -> tuple[np.ndarray, tuple[float, float], int]:
+    """An image holding one square's window and 3 mm around it (or cut short at an
+    image edge): the printed square, a stain (a disk anywhere near, soft edge, a darker
+    rim), a light fill inside the square, a pen stroke, scanner noise."""
+    half = round(4.2 * scale)
+    size = 2 * half + 1 + round(6 * scale)
+    img = np.full((size, size), 240.0)
+    cx = cy = size / 2 + rng.uniform(-0.5, 0.5)
+    if edge:  # the square near the image's edge: the neighbourhood is cut
+        cx = half + rng.uniform(0, 1.5 * scale)
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float64)
+    sx, sy = cx + rng.uniform(-8, 8) * scale, cy + rng.uniform(-8, 8) * scale
+    r = rng.uniform(2.5, 10) * scale
+    d = np.hypot(xx - sx, yy - sy) - r
+    soft = rng.uniform(0.1, 1.5) * scale
+    img *= 1 - stain / 100 * np.clip(0.5 - d / (2 * soft), 0, 1)
+    img *= 1 - rim / 100 * np.exp(-((d / (0.4 * scale)) ** 2))
+    box = np.maximum(np.abs(xx - cx), np.abs(yy - cy))
+    img = np.where(box <= 2.2 * scale, img - fill, img)
+    img[(box >= 2.65 * scale) & (box <= 3.0 * scale)] = 30.0
+    if rng.random() < 0.3:
+        x0 = int(cx + rng.uniform(-3, 3) * scale)
+        cv2.line(img, (x0, int(cy - 2 * scale)), (x0 + 10, int(cy + 4 * scale)), 40.0, 2)
+    img = np.clip(img + rng.normal(0, noise, img.shape), 0, 255).astype(np.uint8)
+    return img, (cx, cy), half
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    scale=st.sampled_from([5.9, 7.9, 9.8, 11.8]),
+    stain=st.integers(0, 35),
+    rim=st.integers(0, 12),
+    fill=st.integers(0, 60),
+    noise=st.integers(0, 6),
+    edge=st.booleans(),
+    band=st.booleans(),
+    seed=st.integers(0, 2**31),
+)
+def test_stain_measures_agree_with_reference(
+    scale: float, stain: int, rim: int, fill: int, noise: int, edge: bool, band: bool, seed: int
+) -> None:
+    """Windows under a stain's curved edge and rim, with or without a light fill, a pen
+    stroke or scanner noise, near an image edge or not, with a line's band taken out of the
+    search or not: the paper closing and the stain measures agree with their
+    pixel-by-pixel references."""
+    rng = np.random.default_rng(seed)
+    img, centre, half = _stained_neighbourhood(rng, scale, stain, rim, fill, noise, edge)
+    sm, bg = inspect.paper_closing(img, scale)
+    sm_ref, bg_ref = paper_closing_reference(img, scale)
+    assert np.allclose(sm, sm_ref, rtol=0, atol=1e-3)
+    assert np.allclose(bg, bg_ref, rtol=0, atol=1e-3)
+    win, x0, y0 = inspect._window(img, centre[0], centre[1], half)
+    ys = np.arange(win.shape[0])[:, None] - (centre[1] - y0)
+    xs = np.arange(win.shape[1])[None, :] - (centre[0] - x0)
+    box = np.maximum(np.abs(xs), np.abs(ys))
+    inside = box <= (3.0 - 0.35 - 0.35) * scale
+    border = ~inside & (box <= 3.5 * scale)
+    search = ~border
+    if band:
+        search &= np.abs(xs * 0.6 + ys * 0.8 - rng.uniform(-2, 2) * scale) > 0.6 * scale
+    den = 28.0 * scale * scale
+    fast = inspect.stain_measures(img, centre, half, scale, 1.08, inside, border, search, den)
+    ref = stain_measures_reference(img, centre, half, scale, 1.08, inside, border, search, den)
+    assert np.allclose(
+        [fast.inside, fast.outside, fast.pen, fast.step, fast.darker],
+        [ref.inside, ref.outside, ref.pen, ref.step, ref.darker],
+        rtol=0,
+        atol=1e-4,
+    ), (fast, ref)

@@ -36,12 +36,14 @@ The decision, in order (docs/reading.md step 8): a dot alone, review; evidence >
 marginal / 2, marked if the lower of the two scores is >= marked, else review
 (`marginal_mark`); a faint stroke beside a removed line, or in a square scoring under
 `marginal`, review; score < marginal, empty; a
-light fill >= marked, marked; ink the ring explains, empty; darkened like the ring but not
+light fill >= marked, marked; ink the paper of a wider neighbourhood explains
+(`stain_measures`, `paper_explains`: a grey closing over 2.5 mm that follows a stain's
+curved edge and fills in its rim), empty; ink the ring explains, empty; darkened like the ring but not
 explained, review (`possible_stain`); any other ink, review (`marginal_mark`).
 
 `reference.py` holds the slow references (`find_crossing_line_reference`,
 `line_residual_reference`, `dot_blob_reference`, `faint_stroke_reference`,
-`fill_measures_reference`); tests/test_inspect.py and tests/test_reading_reference.py check
+`fill_measures_reference`, `paper_closing_reference`, `stain_measures_reference`); tests/test_inspect.py and tests/test_reading_reference.py check
 that they agree.
 """
 
@@ -270,6 +272,8 @@ def inspect_square(
     if low >= marked and is_fill(win, inside, border, scale, gain):
         return Verdict("marked", None, low, ev, line)
     explained = score - score_local  # what the paper around the square accounts for
+    reason: ReviewReason = "marginal_mark"
+    review_score = score
     if explained >= 0.5 * score:
         # Trust the ring only if the inside of the square is darkened the way the ring
         # predicts (a stain's edge does that; a stroke crossing the ring does not).
@@ -277,10 +281,24 @@ def inspect_square(
         actual = float(ink[inside].sum())
         if score_local < marginal and actual >= 0.5 * predicted >= 0.25 * marginal * denominator:
             return Verdict("empty", None, score_local, ev, line)
-        return Verdict("marginal", "possible_stain", score_local, ev, line)
-    # Ink inside the square that is neither a stroke nor explained by the paper around
-    # it: a light fill, or a stain smaller than the window. The commission decides.
-    return Verdict("marginal", "marginal_mark", score, ev, line)
+        reason, review_score = "possible_stain", score_local
+    # The paper under the window estimated from a wider neighbourhood (a grey closing
+    # that follows a stain's curved edge and fills in its rim): a square whose ink
+    # inside and around it that paper explains, with no pen-dark pixel, no faint stroke
+    # and no darkening that stops at the printed border, is empty (issue 10, pass 5);
+    # its score is then the ink inside beyond the window's floor. A faint stroke inside
+    # that the window's margin has as much of (a thumb's ridges, a water ring's rim) is
+    # the paper's too; a voter's light stroke stays in the square.
+    m = stain_measures(image, centre, half, scale, gain, inside, border, search, denominator)
+    if paper_explains(m, marginal) and (
+        not faint_stroke(thin, inside & search, scale)
+        or faint_excess(thin, inside & search, ~inside & ~border & search, scale) < STAIN_STROKE_MM2
+    ):
+        return Verdict("empty", None, m.inside - STAIN_NOISE * m.outside, ev, line)
+    # Darkened like the ring but not explained (`possible_stain`), or ink inside the
+    # square that is neither a stroke nor explained by the paper around it: a light
+    # fill, or a stain smaller than the window (`marginal_mark`). The commission decides.
+    return Verdict("marginal", reason, review_score, ev, line)
 
 
 DOT_MM = 1.8  # a hesitation dot's dark blob fits in a box this wide (a 0.9-1.2 mm dot, blurred)
@@ -355,6 +373,118 @@ def fill_measures(
     f = win.astype(np.float64)
     grain = np.abs(f - cv2.blur(f, (3, 3)))
     return step, float(np.mean(grain[inside])), float(np.mean(grain[outside]))
+
+
+STAIN_CLOSE_MM = 2.5  # a grey closing this wide takes out strokes, printed lines, a stain's rim
+STAIN_OUT = 0.025  # ink around the square (in the window's margin) a stain may leave
+STAIN_PEN = 0.45  # no pixel of the window (printed border's zone aside) this dark: a pen
+STAIN_STEP = 0.05  # darkening that steps down at the printed border: a fill, not a stain
+STAIN_DARKER = 0.05  # the inside darker than the paper just outside its border: a fill
+STAIN_NOISE = 0.5  # of the margin's ink credited to the inside as the window's own floor
+STAIN_STROKE_MM2 = 1.0  # faint thin features inside beyond the margin's: a voter's stroke
+
+
+@dataclass(frozen=True)
+class StainMeasures:
+    """What `stain_measures` finds in one window against the paper of its neighbourhood."""
+
+    inside: float  # ink inside the square (its own level), share of the inside
+    outside: float  # ink in the window's margin, in the same unit
+    pen: float  # the darkest pixel of the window outside the printed border's zone
+    step: float  # the paper just inside the printed border against just outside, least side
+    darker: float  # the inside's darkest paper against the darkest paper just outside
+
+
+def paper_closing(region: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """(smoothed grey, paper) over `region`: a 3 x 3 mean (scanner grain), then a grey
+    closing over STAIN_CLOSE_MM (an ellipse) that takes out what is thinner than that:
+    strokes, the printed border, a stain's dried rim, a thumb's ridges. What is left is
+    the paper, stain and all, following a stain's curved edge wherever it runs. Float32;
+    `reference.paper_closing_reference` writes the mean and the closing out."""
+    k = max(3, int(STAIN_CLOSE_MM * scale) | 1)
+    sm: np.ndarray = cv2.blur(region.astype(np.float32), (3, 3))
+    bg: np.ndarray = cv2.morphologyEx(
+        sm, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    )
+    return sm, bg
+
+
+def stain_measures(
+    image: np.ndarray,
+    centre: tuple[float, float],
+    half: int,
+    scale: float,
+    gain: float,
+    inside: np.ndarray,
+    border: np.ndarray,
+    search: np.ndarray,
+    denominator: float,
+) -> StainMeasures:
+    """The window's ink against the paper of a wider neighbourhood (`paper_closing` over
+    the window and STAIN_CLOSE_MM around it). `inside`, `border`, `search` are masks of
+    the window (`search`: not the printed border's zone, a dot or a line taken out)."""
+    e = math.ceil(STAIN_CLOSE_MM * scale)
+    ext, ex0, ey0 = _window(image, centre[0], centre[1], half + e)
+    _, x0, y0 = _window(image, centre[0], centre[1], half)
+    sm_all, bg_all = paper_closing(ext, scale)
+    h, w = inside.shape
+    sl = (slice(y0 - ey0, y0 - ey0 + h), slice(x0 - ex0, x0 - ex0 + w))
+    sm, bg = sm_all[sl], np.maximum(bg_all[sl], 1.0)
+    raw = ext[sl].astype(np.float32)
+    ink = np.clip(gain * (1.0 - sm / bg), 0.0, 1.0)
+    outside = ~inside & ~border
+    pen_ink = np.clip(gain * (1.0 - raw / bg), 0.0, 1.0)[(inside | outside) & search]
+    # The paper just inside the printed border (0.6 mm) and just outside it (0.3-0.9 mm
+    # out), on each of the four sides (the triangles between the diagonals).
+    ys = np.arange(h)[:, None] - (centre[1] - y0)
+    xs = np.arange(w)[None, :] - (centre[0] - x0)
+    box = np.maximum(np.abs(xs), np.abs(ys))
+    inner = (TARGET / 2 - TARGET_STROKE - 0.35) * scale
+    band_in = inside & (box > inner - 0.6 * scale)
+    band_out = (box > (TARGET / 2 + 0.3) * scale) & (box <= (TARGET / 2 + 0.9) * scale)
+    steps = []
+    for side in (ys < -np.abs(xs), ys > np.abs(xs), xs < -np.abs(ys), xs > np.abs(ys)):
+        a, b = bg[band_in & side], bg[band_out & side]
+        if a.size and b.size:
+            steps.append(1.0 - float(np.median(a)) / float(np.median(b)))
+    margin = outside & (box <= half)
+    paper_ref = float(np.percentile(bg[margin], 90)) if margin.any() else float(bg.max())
+    dark = 1.0 - bg / paper_ref
+    darker = (
+        float(np.percentile(dark[inside], 95)) - float(np.percentile(dark[band_out], 95))
+        if inside.any() and band_out.any()
+        else 1.0
+    )
+    return StainMeasures(
+        inside=float(ink[inside & search].sum()) / denominator,
+        outside=float(ink[outside & search].sum()) / denominator,
+        pen=float(pen_ink.max()) if pen_ink.size else 0.0,
+        step=min(steps) if len(steps) == 4 else 1.0,
+        darker=darker,
+    )
+
+
+def paper_explains(m: StainMeasures, marginal: float) -> bool:
+    """Does the paper of the neighbourhood explain the window: under `marginal` of ink
+    inside the square beyond half the margin's (grain, JPEG, a rim: the window's own
+    floor; the margin is as large as the inside) and little around it, no pen-dark pixel, and no darkening that
+    stops at the printed border (a light fill does; a stain does not stop at a printed
+    line) or sits inside the square darker than the paper just outside it."""
+    return (
+        m.inside - STAIN_NOISE * m.outside < marginal
+        and m.outside < STAIN_OUT
+        and m.pen < STAIN_PEN
+        and m.step < STAIN_STEP
+        and m.darker < STAIN_DARKER
+    )
+
+
+def faint_excess(thin: np.ndarray, inside: np.ndarray, margin: np.ndarray, scale: float) -> float:
+    """mm2 of faint thin features (black top-hat >= FAINT_STROKE) in `inside` beyond
+    those in `margin` (the window's margin is about as large as the square's inside): a
+    thumb's ridges or a ring's rim run through both, a voter's stroke stays inside."""
+    faint = thin >= FAINT_STROKE
+    return float(int((faint & inside).sum()) - int((faint & margin).sum())) / (scale * scale)
 
 
 def faint_stroke(thin: np.ndarray, where: np.ndarray, scale: float) -> bool:

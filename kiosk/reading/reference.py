@@ -36,7 +36,9 @@ from kiosk.reading.inspect import (
     FAINT_STROKE_MM,
     LINE_BAND_MM,
     LINE_SHARE,
+    STAIN_CLOSE_MM,
     Line,
+    StainMeasures,
     _candidates,
     _checked,
     _hidden,
@@ -624,3 +626,123 @@ def fill_measures_reference(
     mean = sum(padded[dy : dy + h, dx : dx + w] for dy in range(3) for dx in range(3)) / 9.0
     grain = np.abs(f - mean)
     return step, float(np.mean(grain[inside])), float(np.mean(grain[outside]))
+
+
+def _float_morph(img: np.ndarray, k: int, op: str) -> np.ndarray:
+    """Grey dilation ("max") or erosion ("min") of a float image over an elliptic k x k
+    element, pixels outside the image ignored (OpenCV's default border for both)."""
+    element = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    h, w = img.shape
+    fill = -np.inf if op == "max" else np.inf
+    out = np.full((h, w), fill)
+    c = k // 2
+    for dy in range(k):
+        for dx in range(k):
+            if not element[dy, dx]:
+                continue
+            oy, ox = dy - c, dx - c
+            shifted = np.full((h, w), fill)
+            ys, ye = max(0, -oy), min(h, h - oy)
+            xs, xe = max(0, -ox), min(w, w - ox)
+            if ys < ye and xs < xe:
+                shifted[ys:ye, xs:xe] = img[ys + oy : ye + oy, xs + ox : xe + ox]
+            out = np.maximum(out, shifted) if op == "max" else np.minimum(out, shifted)
+    return out
+
+
+def paper_closing_reference(region: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """`inspect.paper_closing`: the 3 x 3 mean as nine shifted copies (edges mirrored
+    without repeating the edge pixel, OpenCV's default), the closing as a max then a min
+    over the element's offsets, in float64."""
+    k = max(3, int(STAIN_CLOSE_MM * scale) | 1)
+    f = region.astype(np.float64)
+    h, w = f.shape
+    padded = np.pad(f, 1, mode="reflect")
+    sm = np.zeros((h, w))
+    for dy in range(3):
+        for dx in range(3):
+            sm += padded[dy : dy + h, dx : dx + w]
+    sm /= 9.0
+    return sm, _float_morph(_float_morph(sm, k, "max"), k, "min")
+
+
+def stain_measures_reference(
+    image: np.ndarray,
+    centre: tuple[float, float],
+    half: int,
+    scale: float,
+    gain: float,
+    inside: np.ndarray,
+    border: np.ndarray,
+    search: np.ndarray,
+    denominator: float,
+) -> StainMeasures:
+    """`inspect.stain_measures` pixel by pixel: the neighbourhood cut out with the
+    window's origin rule, each pixel's place (inside, margin, the bands beside the
+    printed border, which side) decided on its own."""
+    hh, ww = image.shape
+    e = math.ceil(STAIN_CLOSE_MM * scale)
+
+    def origin(c: float, side: int, hw: int) -> tuple[int, int]:
+        size = min(2 * hw + 1, side)
+        return min(max(round(c) - hw, 0), side - size), size
+
+    (ex0, ew), (ey0, eh) = origin(centre[0], ww, half + e), origin(centre[1], hh, half + e)
+    (x0, w), (y0, h) = origin(centre[0], ww, half), origin(centre[1], hh, half)
+    sm_all, bg_all = paper_closing_reference(image[ey0 : ey0 + eh, ex0 : ex0 + ew], scale)
+    inner = (TARGET / 2 - TARGET_STROKE - 0.35) * scale
+    ink_in = ink_out = 0.0
+    pen = 0.0
+    bands: dict[tuple[str, int], list[float]] = {}
+    margin_bg: list[float] = []
+    cells: list[tuple[bool, bool, float]] = []  # (inside, just outside the border, bg)
+    for j in range(h):
+        for i in range(w):
+            sm = float(sm_all[y0 - ey0 + j, x0 - ex0 + i])
+            bg = max(float(bg_all[y0 - ey0 + j, x0 - ex0 + i]), 1.0)
+            raw = float(image[y0 + j, x0 + i])
+            ink = min(max(gain * (1.0 - sm / bg), 0.0), 1.0)
+            u, v = i + x0 - centre[0], j + y0 - centre[1]
+            box = max(abs(u), abs(v))
+            if search[j, i] and (inside[j, i] or not border[j, i]):
+                pen = max(pen, min(max(gain * (1.0 - raw / bg), 0.0), 1.0))
+                if inside[j, i]:
+                    ink_in += ink
+                else:
+                    ink_out += ink
+            if not inside[j, i] and not border[j, i] and box <= half:
+                margin_bg.append(bg)
+            band_in = bool(inside[j, i]) and box > inner - 0.6 * scale
+            band_out = (TARGET / 2 + 0.3) * scale < box <= (TARGET / 2 + 0.9) * scale
+            side = -1
+            if v < -abs(u):
+                side = 0
+            elif v > abs(u):
+                side = 1
+            elif u < -abs(v):
+                side = 2
+            elif u > abs(v):
+                side = 3
+            if side >= 0 and (band_in or band_out):
+                bands.setdefault(("in" if band_in else "out", side), []).append(bg)
+            cells.append((bool(inside[j, i]), band_out, bg))
+    steps = [
+        1.0 - float(np.median(bands[("in", k)])) / float(np.median(bands[("out", k)]))
+        for k in range(4)
+        if ("in", k) in bands and ("out", k) in bands
+    ]
+    paper_ref = float(np.percentile(margin_bg, 90)) if margin_bg else max(c[2] for c in cells)
+    dark_in = [1.0 - c[2] / paper_ref for c in cells if c[0]]
+    dark_out = [1.0 - c[2] / paper_ref for c in cells if c[1]]
+    darker = (
+        float(np.percentile(dark_in, 95)) - float(np.percentile(dark_out, 95))
+        if dark_in and dark_out
+        else 1.0
+    )
+    return StainMeasures(
+        inside=ink_in / denominator,
+        outside=ink_out / denominator,
+        pen=pen,
+        step=min(steps) if len(steps) == 4 else 1.0,
+        darker=darker,
+    )
