@@ -398,8 +398,13 @@ class KioskApp(App):  # type: ignore[misc]
             Text(
                 "✓ "
                 + self.t("setup_verified")
-                + " · "
-                + self.t("setup_official" if p.official else "setup_test_package"),
+                # A package signed with the DEVELOPMENT key is not called official (red below).
+                + ("" if p.development and p.official else " · ")
+                + (
+                    ""
+                    if p.development and p.official
+                    else self.t("setup_official" if p.official else "setup_test_package")
+                ),
                 self.fs(24),
                 GREEN,
                 bold=True,
@@ -1494,6 +1499,7 @@ class KioskApp(App):  # type: ignore[misc]
                         bold=True,
                     )
                 )
+            col.add_widget(Text(self._ratio_in_words(r, view), self.fs(17), INK if r.ok else RED))
         if view.blocked:
             col.add_widget(Text(error_text(view.blocked, self.lang), self.fs(22), RED, bold=True))
         body.add_widget(self._scroll(col))
@@ -1529,11 +1535,13 @@ class KioskApp(App):  # type: ignore[misc]
             else:
                 keys.add_widget(Big(k, partial(self.proto_key, k), kh, self.fs(40), bg=BLUE))
         right.add_widget(keys)
-        # The ratios that fail stay in view beside the keypad (the full list scrolls at left).
+        # The ratios that fail stay in view beside the keypad (the full list scrolls at left),
+        # each with its lines named; they scroll below the keypad where they do not fit.
         failing = [r for r in view.ratios if not r.ok]
+        below = self._column()
         for r in failing:
             values = {"title": r.title[self.lang], "left": r.left_sum, "op": r.op, "right": r.right_sum}
-            right.add_widget(
+            below.add_widget(
                 Text(
                     self.t("proto_ratio_bad", diff=f"{r.difference:+d}", **values),
                     self.fs(22),
@@ -1541,9 +1549,10 @@ class KioskApp(App):  # type: ignore[misc]
                     bold=True,
                 )
             )
+            below.add_widget(Text(self._ratio_in_words(r, view), self.fs(17), RED))
         if view.ratios and not failing:
-            right.add_widget(Text(self.t("proto_all_ok"), self.fs(22), GREEN, bold=True))
-        right.add_widget(Widget())
+            below.add_widget(Text(self.t("proto_all_ok"), self.fs(22), GREEN, bold=True))
+        right.add_widget(self._scroll(below))
         body.add_widget(right)
         outer.add_widget(body)
         h, f = self.fs(MEMBER_TARGET), self.fs(20)
@@ -1603,7 +1612,8 @@ class KioskApp(App):  # type: ignore[misc]
             if v.version is None:
                 line = self.t("proto_no_version", style=v.style)
             else:
-                line = self.t("proto_signers", style=v.style, version=v.version, signers=", ".join(v.signers))
+                signers = ", ".join(self.t("proto_signer_device") if x == "device" else x for x in v.signers)
+                line = self.t("proto_signers", style=v.style, version=v.version, signers=signers)
             status.append(
                 Text(("✓ " if v.finalised else "") + line, self.fs(18), GREEN if v.finalised else INK)
             )
@@ -1756,25 +1766,97 @@ class KioskApp(App):  # type: ignore[misc]
         card = Stack(bg=WHITE, padding=self.fs(10), spacing=self.fs(4))
         verdict = self.t("calibration_passed" if cal.passed else "calibration_failed_title")
         card.add_widget(Text(verdict, self.fs(34), GREEN if cal.passed else RED, bold=True))
-        card.add_widget(
-            Text(self.t("calibration_scanner", scanner=cal.scanner, at=cal.measured_at), self.fs(18))
-        )
+        who = dict(cal.identity)
+        scanner = self.device_name(who.get("url", ""), "", who.get("model", ""), who.get("serial", ""))
+        at = cal.measured_at.replace("T", " ")[:16]  # 2026-11-28 14:06: no seconds, no offset
+        card.add_widget(Text(self.t("calibration_scanner", scanner=scanner, at=at), self.fs(18)))
         for code in cal.failures:  # what to do, in the screen's language
             card.add_widget(Text("✗ " + error_text(code, self.lang), self.fs(22), RED, bold=True))
+        # Per scanned image: one line when every measure passed; each failed measure in red with
+        # its measured figure in the screen's language.
+        images: dict[int, list[Any]] = {}
         for c in cal.checks:
-            mark = "✓" if c.passed else "✗"
-            line = self.t(
-                "calibration_check",
-                measure=self.t(f"measure_{c.measure}"),
-                image=c.image,
-                verdict=self.t("calibration_ok" if c.passed else "calibration_bad"),
-            )
-            card.add_widget(Text(f"{mark} {line}", self.fs(20), INK if c.passed else RED, bold=not c.passed))
-            if not c.passed and c.detail:  # the measured figure (where, how far): the CLI's words
-                card.add_widget(Text("    " + c.detail, self.fs(18), RED))
+            images.setdefault(c.image, []).append(c)
+        for image, checks in images.items():
+            n, side = image + 1, checks[0].side
+            bad = [c for c in checks if not c.passed]
+            key = "calibration_all_passed" if not bad else "calibration_some_passed"
+            line = self.t(key, n=n, side=side, count=len(checks), passed=len(checks) - len(bad))
+            card.add_widget(Text(line, self.fs(20), GREEN if not bad else INK, bold=not bad))
+            for c in bad:
+                what = self.t("calibration_image", measure=self.t(f"measure_{c.measure}"), n=n, side=side)
+                card.add_widget(Text(f"✗ {what}: {self.t('calibration_bad')}", self.fs(20), RED, bold=True))
+                card.add_widget(Text("    " + self.calibration_figure(c), self.fs(18), RED))
         for side in cal.sides:
-            card.add_widget(Text(self.t("calibration_side", **side), self.fs(18), MUTED))
+            shown = dict(side, image=str(int(side["image"]) + 1)) if side.get("image", "").isdigit() else side
+            card.add_widget(Text(self.t("calibration_side", **shown), self.fs(18), MUTED))
         return card
+
+    def calibration_figure(self, c: Any) -> str:
+        """A measure's figure in the screen's language, from its value and limit
+        (kiosk/calibration/profile.py's checks); the CLI's English detail where it has none."""
+        v, lim, m = c.value, c.limit, c.measure
+        try:
+            if m in ("scale_x", "scale_y"):
+                lo, _hi = lim
+                return self.t(
+                    "calibration_figure",
+                    value=f"{(float(v) - 1) * 100:+.2f} %",
+                    limit=f"±{(1 - lo) * 100:.2f} %",
+                )
+            if m == "aspect":
+                _lo, hi = lim
+                return self.t(
+                    "calibration_figure", value=f"{float(v) * 100:+.2f} %", limit=f"±{hi * 100:.2f} %"
+                )
+            if m == "grid_error_mm":
+                mm = "мм" if self.lang != "en" else "mm"
+                return self.t(
+                    "calibration_figure", value=f"{float(v):.2f} {mm}", limit=f"{float(lim):.2f} {mm}"
+                )
+            if m == "skew_deg":
+                return self.t("calibration_figure", value=f"{float(v):+.2f}°", limit=f"±{float(lim):.2f}°")
+            if m == "offset_mm":
+                x, y = v
+                return self.t(
+                    "calibration_figure_offset", x=f"{x:.1f}", y=f"{y:.1f}", limit=f"{float(lim):.1f}"
+                )
+            if m == "levels":
+                return self.t(
+                    "calibration_figure_levels",
+                    white=f"{v['white']:.0f}",
+                    white_min=f"{lim['white_min']:.0f}",
+                    black=f"{v['black']:.0f}",
+                    black_max=f"{lim['black_max']:.0f}",
+                    steps=v["grey_steps"],
+                    steps_min=lim["grey_steps_min"],
+                )
+            if m == "falloff":
+                return self.t(
+                    "calibration_figure", value=f"{float(v) * 100:.0f} %", limit=f"{float(lim) * 100:.0f} %"
+                )
+            if m == "streaks":
+                return "; ".join(
+                    self.t(
+                        "calibration_figure_streak",
+                        mm=f"{float(s['x_mm']):.0f}",
+                        kind=self.t(
+                            "calibration_streak_dark" if s["levels"] < 0 else "calibration_streak_light"
+                        ),
+                    )
+                    for s in v
+                    if abs(float(s["levels"])) >= float(lim)
+                )
+            if m == "dust":
+                return self.t("calibration_figure_dust", n=int(v), limit=lim)
+            if m == "resolution":
+                x, y = v["lp_mm"]
+                return self.t(
+                    "calibration_figure_resolution", x=f"{x:g}", y=f"{y:g}", limit=f"{float(lim):g}"
+                )
+        except (TypeError, ValueError, KeyError, IndexError):
+            pass
+        return str(c.detail)
 
     def _calibration_section(self, col: BoxLayout, view: DevicesView) -> None:
         col.add_widget(Text(self.t("calibration_title"), self.fs(26), bold=True))
@@ -1817,16 +1899,71 @@ class KioskApp(App):  # type: ignore[misc]
         card.add_widget(img)
         return card
 
+    def device_name(self, url: str, description: str = "", model: str = "", serial: str = "") -> str:
+        """A scanner or printer as a person names it: its model and serial where it says them,
+        else what it is ("Scanner on serial port /dev/ttyUSB0", "Folder scanner"), never a
+        driver's key or a temporary folder's path."""
+        scheme, _, rest = url.partition(":")
+        port = rest.split("?", 1)[0].lstrip("/") if scheme != "cups" else rest.lstrip("/")
+        port = "/" + port if scheme in ("serial", "camera") and port and not port.startswith("/") else port
+        if model and serial and model.lower() not in ("n/a", "none"):
+            return self.t("device_name_model", model=model, serial=serial)
+        if scheme == "sim":
+            return self.t("device_name_sim")
+        if scheme == "folder":
+            return self.t("device_name_folder")
+        if scheme == "serial":
+            return self.t("device_name_serial", port=port)
+        if scheme == "camera":
+            return self.t("device_name_camera", port=port)
+        if scheme == "pdf":
+            return self.t("device_name_pdf")
+        if scheme.startswith("escpos"):
+            return self.t("device_name_receipt", port=port)
+        if scheme == "cups":
+            return self.t("device_name_cups", port=port)
+        return description or url
+
     def _device_row(self, d: Any) -> Widget:
         state = self.t(f"device_state_{d.state}")
         used = f" · {self.t('device_used')}" if d.configured else ""
         colour = RED if d.state == "missing" else (AMBER if d.state == "simulated" else PALE)
         row = Stack(bg=colour, padding=self.fs(8), spacing=self.fs(2))
+        name = self.device_name(d.url, d.description)
         row.add_widget(
-            Text(self.t("device_line", name=d.description, state=state) + used, self.fs(22), INK, bold=True)
+            Text(self.t("device_line", name=name, state=state) + used, self.fs(22), INK, bold=True)
         )
-        row.add_widget(Text(d.url, self.fs(16), INK))
+        # Below, smaller: where it is (a SANE device's own words, the port, the PDF folder).
+        where = d.url if d.url != "pdf:" else d.description
+        if (
+            d.description
+            and d.description != where
+            and "n/a" not in d.description
+            and d.url.startswith("sane")
+        ):
+            where = f"{d.description} · {where}"
+        row.add_widget(Text(where, self.fs(16), INK))
         return row
+
+    def _ratio_in_words(self, r: Any, view: Any) -> str:
+        """A control ratio with its lines named and their values: "2. Ballots received (2519) =
+        3. Ballots issued (45) + 4. ..." (the form's ratio title is numbers only)."""
+        lines = {ln.id: ln for ln in view.lines}
+
+        def side(ids: tuple[str, ...]) -> str:
+            named = []
+            for i in ids:
+                ln = lines.get(i)
+                if ln is None:
+                    named.append(i)
+                    continue
+                value = self.t("proto_ratio_unset") if ln.value is None else ln.value
+                named.append(
+                    self.t("proto_ratio_line", number=ln.number, title=ln.title[self.lang], value=value)
+                )
+            return " + ".join(named)
+
+        return f"{side(r.left)} {r.op} {side(r.right)}"
 
     def _screen_devices(self) -> Widget:
         outer = BoxLayout(orientation="vertical", padding=self.fs(16), spacing=self.fs(8))
