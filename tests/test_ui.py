@@ -20,7 +20,7 @@ from kiosk.messages import MESSAGES
 from kiosk.protocol.keys import MAX_PIN_ATTEMPTS
 from kiosk.protocol.store import ProtocolStore
 from kiosk.station.service import FixedClock
-from kiosk.ui.catalogue import LANGS, TEXT, error_text, text
+from kiosk.ui.catalogue import LANGS, TEXT, english_or_latin, error_text, text
 from kiosk.ui.services import (
     DEMO_MEMBERS,
     DEMO_TECHNICIANS,
@@ -631,7 +631,7 @@ def test_test_mode_counts_test_ballots_per_contest_and_ending_it_clears_them(ser
     assert len(view.contests) == len(want)
     for title, options, blank, overvote, review in view.contests:
         contest = next(c for c in e.contests if c.title.en == title["en"])
-        names = {o.name.en or o.name.ru: o.id for o in contest.options}
+        names = {english_or_latin(o.name.en, o.name.ru): o.id for o in contest.options}
         got = Counter({names[n["en"]]: k for n, k in options if k})
         got.update({"blank": blank, "overvote": overvote, "review": review})
         assert +got == +want[contest.id], contest.id

@@ -412,7 +412,10 @@ class KioskApp(App):  # type: ignore[misc]
         )
         left.add_widget(
             Text(
-                self.t("setup_signed_by", label=p.key_label),
+                # The DEVELOPMENT key's own label is English: named in the screen's language.
+                self.t(
+                    "setup_signed_by", label=self.t("setup_dev_key_label") if p.development else p.key_label
+                ),
                 self.fs(22),
                 RED if p.development else INK,
                 bold=p.development,
@@ -1050,6 +1053,8 @@ class KioskApp(App):  # type: ignore[misc]
         self.voter_event.set()
         if self.screen == "voting" and not self.alert:
             self._refresh_voting()
+        elif self.screen == "testmode" and not self.alert:
+            self.render()
 
     def sheet_result(self, r: SheetResult | SecondChance | TestTallyView) -> None:
         if isinstance(r, TestTallyView):
@@ -1063,7 +1068,10 @@ class KioskApp(App):  # type: ignore[misc]
                 self.on_result(r)
             return
         wanted = sound_for(r)
-        if wanted is not None:
+        # A test ballot's second chance (the logic-and-accuracy test on a package that gives
+        # invalid ballots back): asked on the test screen, without a sound (none in test mode).
+        testing = isinstance(r, SecondChance) and self.status is not None and self.status.state == "testing"
+        if wanted is not None and not testing:
             self.sounds.play(wanted)
         if isinstance(r, SecondChance):
             self.chance = r
@@ -1078,6 +1086,8 @@ class KioskApp(App):  # type: ignore[misc]
                 self._idle_event = Clock.schedule_once(self._back_to_idle, ACCEPTED_SHOWN_S)
         if self.screen == "voting" and not self.alert:
             self._refresh_voting()
+        elif testing and self.screen == "testmode" and not self.alert:
+            self.render()
         if self.on_result is not None:
             self.on_result(r)
 
@@ -1090,7 +1100,7 @@ class KioskApp(App):  # type: ignore[misc]
         self._fill_result()
 
     def _repeat_warning(self, _dt: float) -> None:
-        if self.chance is None:
+        if self.chance is None or self.screen != "voting":
             return
         # The warning comes back: the panel flashes, and after a while it calls a member.
         self._current_panel.set_bg(WHITE)
@@ -1499,7 +1509,7 @@ class KioskApp(App):  # type: ignore[misc]
                         bold=True,
                     )
                 )
-            col.add_widget(Text(self._ratio_in_words(r, view), self.fs(17), INK if r.ok else RED))
+            self._ratio_terms(col, r, view)
         if view.blocked:
             col.add_widget(Text(error_text(view.blocked, self.lang), self.fs(22), RED, bold=True))
         body.add_widget(self._scroll(col))
@@ -1549,7 +1559,7 @@ class KioskApp(App):  # type: ignore[misc]
                     bold=True,
                 )
             )
-            below.add_widget(Text(self._ratio_in_words(r, view), self.fs(17), RED))
+            self._ratio_terms(below, r, view)
         if view.ratios and not failing:
             below.add_widget(Text(self.t("proto_all_ok"), self.fs(22), GREEN, bold=True))
         right.add_widget(self._scroll(below))
@@ -1810,7 +1820,7 @@ class KioskApp(App):  # type: ignore[misc]
                     "calibration_figure", value=f"{float(v) * 100:+.2f} %", limit=f"±{hi * 100:.2f} %"
                 )
             if m == "grid_error_mm":
-                mm = "мм" if self.lang != "en" else "mm"
+                mm = self.t("calibration_mm")
                 return self.t(
                     "calibration_figure", value=f"{float(v):.2f} {mm}", limit=f"{float(lim):.2f} {mm}"
                 )
@@ -1906,7 +1916,9 @@ class KioskApp(App):  # type: ignore[misc]
         scheme, _, rest = url.partition(":")
         port = rest.split("?", 1)[0].lstrip("/") if scheme != "cups" else rest.lstrip("/")
         port = "/" + port if scheme in ("serial", "camera") and port and not port.startswith("/") else port
-        if model and serial and model.lower() not in ("n/a", "none"):
+        # A hardware scanner names itself (a hot folder's "serial" is its path: not a name).
+        hardware = scheme not in ("sim", "folder", "camera", "pdf")
+        if hardware and model and serial and model.lower() not in ("n/a", "none"):
             return self.t("device_name_model", model=model, serial=serial)
         if scheme == "sim":
             return self.t("device_name_sim")
@@ -1945,25 +1957,28 @@ class KioskApp(App):  # type: ignore[misc]
         row.add_widget(Text(where, self.fs(16), INK))
         return row
 
-    def _ratio_in_words(self, r: Any, view: Any) -> str:
-        """A control ratio with its lines named and their values: "2. Ballots received (2519) =
-        3. Ballots issued (45) + 4. ..." (the form's ratio title is numbers only)."""
+    def _ratio_in_words(self, r: Any, view: Any) -> list[str]:
+        """A control ratio with its lines named and their values, one line per term:
+        "2. Ballots received…: 2519", "= 3. Ballots issued…: 45", "+ 4. …" (the form's ratio
+        title is numbers only)."""
         lines = {ln.id: ln for ln in view.lines}
 
-        def side(ids: tuple[str, ...]) -> str:
-            named = []
-            for i in ids:
-                ln = lines.get(i)
-                if ln is None:
-                    named.append(i)
-                    continue
-                value = self.t("proto_ratio_unset") if ln.value is None else ln.value
-                named.append(
-                    self.t("proto_ratio_line", number=ln.number, title=ln.title[self.lang], value=value)
-                )
-            return " + ".join(named)
+        def term(i: str) -> str:
+            ln = lines.get(i)
+            if ln is None:
+                return i
+            value = self.t("proto_ratio_unset") if ln.value is None else ln.value
+            return self.t(
+                "proto_ratio_line", number=ln.number, title=_short(ln.title[self.lang], 56), value=value
+            )
 
-        return f"{side(r.left)} {r.op} {side(r.right)}"
+        out = [term(r.left[0]), *(f"+ {term(i)}" for i in r.left[1:])]
+        out += [f"{r.op} {term(r.right[0])}", *(f"+ {term(i)}" for i in r.right[1:])] if r.right else []
+        return out
+
+    def _ratio_terms(self, col: BoxLayout, r: Any, view: Any) -> None:
+        for line in self._ratio_in_words(r, view):
+            col.add_widget(Text(line, self.fs(17), INK if r.ok else RED))
 
     def _screen_devices(self) -> Widget:
         outer = BoxLayout(orientation="vertical", padding=self.fs(16), spacing=self.fs(8))
@@ -2169,6 +2184,20 @@ class KioskApp(App):  # type: ignore[misc]
             card.add_widget(Text(self.t("lat_recorded", code=r.chain_code), self.fs(18), MUTED))
         return card
 
+    def _test_chance(self, chance: SecondChance) -> Widget:
+        card = Stack(bg=AMBER, padding=self.fs(8), spacing=self.fs(6))
+        card.add_widget(Text("⚠ " + self.t("warn_title"), self.fs(24), INK, bold=True, halign="center"))
+        for contest, problem in chance.problems:
+            key = "warn_blank" if problem == "blank" else "warn_overvote"
+            title = _short(chance.contest_titles[contest][self.lang])
+            card.add_widget(Text(self.t(key, contest=title), self.fs(18), INK, halign="center"))
+        h, f = self.fs(MEMBER_TARGET), self.fs(20)
+        row = BoxLayout(spacing=self.fs(8), size_hint_y=None, height=h)
+        row.add_widget(Big(self.t("warn_take_back"), lambda: self.voter_decides("back"), h, f, bg=BLUE))
+        row.add_widget(Big(self.t("warn_cast"), lambda: self.voter_decides("cast"), h, f, bg=INK))
+        card.add_widget(row)
+        return card
+
     def _screen_testmode(self) -> Widget:
         outer = BoxLayout(orientation="vertical", padding=self.fs(12), spacing=self.fs(8))
         if self.alert:
@@ -2198,7 +2227,11 @@ class KioskApp(App):  # type: ignore[misc]
                 )
             )
         last = self.test_last
-        if last is not None:
+        if self.chance is not None:
+            # A blank or over-marked test ballot held by the scanner: the same question as a
+            # voter's, answered here (the test deck checks the second chance too).
+            left.add_widget(self._test_chance(self.chance))
+        elif last is not None:
             if last.outcome == "returned":
                 line = self.t("test_last_returned", reason=error_text(last.reason or "unreadable", self.lang))
                 left.add_widget(Text("✗ " + line, self.fs(20), RED, bold=True, halign="center"))

@@ -788,9 +788,9 @@ TEXT.update(
     {
         # A scanner or printer named for a person, not by its URL or driver key.
         "device_name_sim": {
-            "kk": "Имитацияланған сканер",
-            "ru": "Имитация сканера",
-            "en": "Simulated scanner",
+            "kk": "Бағдарламалық сканер (sim:)",
+            "ru": "Программный сканер (sim:)",
+            "en": "Software scanner (sim:)",
         },
         "device_name_serial": {
             "kk": "Сериялық порттағы сканер ({port})",
@@ -867,6 +867,7 @@ TEXT.update(
             "ru": "{kind} полоса в {mm} мм от левого края",
             "en": "a {kind} streak {mm} mm from the left edge",
         },
+        "calibration_mm": {"kk": "мм", "ru": "мм", "en": "mm"},
         "calibration_streak_dark": {"kk": "күңгірт", "ru": "тёмная", "en": "dark"},
         "calibration_streak_light": {"kk": "ашық", "ru": "светлая", "en": "light"},
         "calibration_figure_dust": {
@@ -881,9 +882,14 @@ TEXT.update(
         },
         # A control ratio with its lines named: "2. Ballots received (1000) = 3. ... (700) + ...".
         "proto_ratio_line": {
-            "kk": "{number}. {title} ({value})",
-            "ru": "{number}. {title} ({value})",
-            "en": "{number}. {title} ({value})",
+            "kk": "{number}. {title}: {value}",
+            "ru": "{number}. {title}: {value}",
+            "en": "{number}. {title}: {value}",
+        },
+        "setup_dev_key_label": {
+            "kk": "штабтың ӘЗІРЛЕУ кілті (нақты сайлауға емес)",
+            "ru": "КЛЮЧ РАЗРАБОТКИ штаба (не для настоящих выборов)",
+            "en": "the DEVELOPMENT headquarters key (not for real elections)",
         },
         "proto_signer_device": {
             "kk": "киоск құрылғысы",
