@@ -210,7 +210,8 @@ class _Day:
         two buttons; "cast it as it is" is touched."""
         from kiosk.ui.catalogue import text
 
-        assert self.app.chance is not None
+        asked = self.app.chance
+        assert asked is not None
         self.d.frames(2)
         # On the voting screen the voter's buttons are in Kazakh and Russian; on the test screen
         # in the screen's language.
@@ -219,7 +220,7 @@ class _Day:
             text("warn_take_back", "kk" if mode == "official" else self.app.lang)
         )
         self.d.tap(cast)
-        assert self.app.chance is None
+        assert self.app.chance is not asked  # answered (the next sheet may already be asking)
         self.chances[mode] += 1
 
 
@@ -281,8 +282,8 @@ def _test_mode(day: _Day) -> None:
 
     d, app, t = day.d, day.app, day.t
     d.tap(t("action_test_start"))
-    d.settle()
-    assert app.screen == "testmode" and app.status is not None and app.status.state == "testing"
+    # (not `settle`: the station thread waits on the blank test ballot's question until touched)
+    d.wait(lambda: app.screen == "testmode" and app.status is not None and app.status.state == "testing")
     deadline = time.monotonic() + 30
     while not (app.test_tally is not None and app.test_tally.sheets == LAT_BALLOTS):
         assert time.monotonic() < deadline, (app.test_tally, app.error)
@@ -453,12 +454,14 @@ def _close_and_enter_lines(day: _Day) -> None:
             "ballots_cancelled": received - issued - 2 - (3 if k == 0 else 0),
             "ballots_spoiled": 2,
         }
+        # The draft is the window's own (each key updates it at once; the service checks the
+        # ratios after each key): the lines are typed one after another, then the answers settle.
         for line, value in lines.items():
             ln = next(x for x in app.proto.lines if x.id == line)
             d.tap(f"{ln.number}. {ln.title[app.lang]}")
             for digit in str(value):
                 d.tap(digit, exact=True)
-            d.settle()
+        d.settle()
         if k == 0:
             bad = [r for r in app.proto.ratios if not r.ok]
             assert [(r.id, r.difference) for r in bad] == [("r2", 3)]
