@@ -472,6 +472,10 @@ def _close_and_enter_lines(day: _Day) -> None:
             cancelled = next(x for x in app.proto.lines if x.id == "ballots_cancelled")
             named = [x for x in d.texts() if x.startswith(f"+ {cancelled.number}. ")]
             assert len(named) == 2 and all(x.endswith(f": {lines['ballots_cancelled']}") for x in named)
+            # ... and marked in the list of lines, where they are touched to be typed again.
+            marked = [b.text for b in d.buttons("") if b.text.startswith("✗ ")]
+            assert len(marked) == len(bad[0].left) + len(bad[0].right) == 4, marked
+            assert any(f"{cancelled.number}. {cancelled.title[app.lang]}" in x for x in marked)
             # Fixed: the line chosen again, cleared, typed right.
             d.tap(f"{cancelled.number}. {cancelled.title[app.lang]}")
             d.tap(t("signin_clear"))
@@ -480,6 +484,7 @@ def _close_and_enter_lines(day: _Day) -> None:
                 d.tap(digit, exact=True)
             d.settle()
         assert all(r.ok for r in app.proto.ratios) and not [x for x in d.texts() if x.startswith("✗")]
+        assert not [b for b in d.buttons("") if b.text.startswith("✗ ")]
         d.tap(t("proto_save"))
         d.settle()
         assert app.proto.saved

@@ -1474,6 +1474,8 @@ class KioskApp(App):  # type: ignore[misc]
         body.padding = 0
         col = self._column()
         col.add_widget(Text(self.t("proto_entered"), self.fs(18), MUTED))
+        # The lines of a failing ratio are marked where they are touched: "✗" and red.
+        suspect = {i for r in view.ratios if not r.ok for i in (*r.left, *r.right)}
         for ln in view.lines:
             value = "" if ln.value is None else str(ln.value)
             label = self.t("proto_line", number=ln.number, title=ln.title[self.lang], value=value)
@@ -1481,12 +1483,12 @@ class KioskApp(App):  # type: ignore[misc]
                 chosen = ln.id == self.line_at
                 col.add_widget(
                     Big(
-                        label,
+                        ("✗ " if ln.id in suspect else "") + label,
                         partial(self.proto_line, ln.id),
                         self.fs(MEMBER_TARGET),
                         self.fs(20),
                         bg=BLUE if chosen else WHITE,
-                        fg=WHITE if chosen else INK,
+                        fg=WHITE if chosen else (RED if ln.id in suspect else INK),
                         halign="left",
                     )
                 )
@@ -2227,11 +2229,7 @@ class KioskApp(App):  # type: ignore[misc]
                 )
             )
         last = self.test_last
-        if self.chance is not None:
-            # A blank or over-marked test ballot held by the scanner: the same question as a
-            # voter's, answered here (the test deck checks the second chance too).
-            left.add_widget(self._test_chance(self.chance))
-        elif last is not None:
+        if last is not None and self.chance is None:
             if last.outcome == "returned":
                 line = self.t("test_last_returned", reason=error_text(last.reason or "unreadable", self.lang))
                 left.add_widget(Text("✗ " + line, self.fs(20), RED, bold=True, halign="center"))
@@ -2249,6 +2247,11 @@ class KioskApp(App):  # type: ignore[misc]
         )
         body.add_widget(left)
         col = self._column()
+        if self.chance is not None:
+            # A blank or over-marked test ballot held by the scanner: the same question as a
+            # voter's, answered here, first in the wide column (the test deck checks the second
+            # chance too).
+            col.add_widget(self._test_chance(self.chance))
         note = self.note_text(self.note)
         if note:
             col.add_widget(Text(note, self.fs(20), GREEN if self.error is None else INK, bold=True))
