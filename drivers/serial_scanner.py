@@ -32,6 +32,10 @@ IMAGE_TRIES = 3  # a damaged image is asked for again this many times in all
 # A whole sheet (both sides, retries included) must arrive within this, however the device
 # paces its bytes: a device that trickles valid frames never keeps the host waiting longer.
 SHEET_DEADLINE_S = 30.0
+# A transfer the host gave up on (a silence longer than the per-message timeout in the middle
+# of an image) goes on at the device until it has resent an unacknowledged chunk CHUNK_TRIES
+# times; FEED meanwhile answers BUSY. The host waits this long for it to end, then asks again.
+STALE_TRANSFER_S = p.CHUNK_TRIES * p.CHUNK_RESEND_S + 1.0
 
 
 class SerialScanner(Scanner):
@@ -361,10 +365,41 @@ class SerialScanner(Scanner):
         meta = {"device": self.model, "serial": self.serial_no, "dpi": str(first.dpi)}
         return first.sheet, tuple(images), meta
 
+    def _drain(self, until: float) -> None:
+        """Let a transfer the host gave up on run out: its frames are read and dropped, and
+        the device's IMAGE_FAILED at its end is expected, not an error."""
+        while self.clock() < until:
+            try:
+                self._pump(until)
+            except SanaqError as exc:
+                if exc.code != "scanner_image_failed":
+                    raise
+            self._inbox.clear()
+
+    def _feed_command(self) -> int:
+        """FEED. A device still busy with a sheet's images the host gave up on (BUSY) is given
+        the time to end that transfer (STALE_TRANSFER_S); then FEED sends the held sheet's
+        images again. Found by the kiosk's end-to-end test on a loaded machine: the window's
+        redraws held the process long enough for a 0.6 s silence mid-image (scanner_io_error),
+        then every FEED was BUSY (scanner_busy) until the device gave the transfer up
+        (scanner_image_failed), each a stop and an alert for a sheet nobody had to touch."""
+        deadline = self.clock() + STALE_TRANSFER_S
+        while True:
+            try:
+                code = self._command(p.FEED)
+            except SanaqError as exc:
+                # The stale transfer's end, heard while waiting for FEED's answer: ask again.
+                if exc.code != "scanner_image_failed" or self.clock() >= deadline:
+                    raise
+                continue
+            if code != p.BUSY or self.clock() >= deadline:
+                return code
+            self._drain(min(deadline, self.clock() + p.CHUNK_RESEND_S))
+
     def feed(self) -> Iterator[FedSheet]:
         self._ensure()
         while True:
-            code = self._command(p.FEED)
+            code = self._feed_command()
             if code == p.NO_PAPER:
                 if self.wait_paper <= 0 or not self._wait_for_paper():
                     return
@@ -378,11 +413,17 @@ class SerialScanner(Scanner):
                         sheet, images, meta = self._receive_sheet()
                         break
                     except SanaqError as exc:
-                        if exc.code != "scanner_image_failed" or attempt == IMAGE_TRIES - 1:
+                        # A damaged image, or a silence in the middle of one (the device, or this
+                        # process, held up longer than the per-message timeout): asked again.
+                        retry = exc.code in ("scanner_image_failed", "scanner_io_error")
+                        if not retry or attempt == IMAGE_TRIES - 1:
                             raise
                         self.retransmits += 1
-                        log.warning("image damaged, asking again")
-                        if self._command(p.FEED) != p.OK:  # a held sheet: FEED sends its images again
+                        log.warning(
+                            "image %s, asking again",
+                            "damaged" if exc.code.endswith("failed") else "cut short",
+                        )
+                        if self._feed_command() != p.OK:  # a held sheet: FEED sends its images again
                             raise
             finally:
                 self._deadline = None

@@ -892,6 +892,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Квитанция штаба ещё не получена.",
         "en": "No headquarters receipt has been received yet.",
     },
+    # kioskpolish, round 4 (issue 14): the technicians' roster for the kiosk
+    "technician_roster_bad": {
+        "kk": "Техниктер тізімі штабтың кілтімен расталмаған немесе қол қойылғаннан кейін өзгертілген.",
+        "ru": "Список техников не подтверждён ключом штаба или изменён после подписи.",
+        "en": "The technicians' roster is not confirmed by the headquarters key, or was changed after signing.",
+    },
+    "technician_roster_mismatch": {
+        "kk": "Техниктер тізімі басқа сайлауға, учаскеге немесе киоскке жатады.",
+        "ru": "Список техников относится к другим выборам, участку или киоску.",
+        "en": "The technicians' roster is for another election, station or kiosk.",
+    },
 }
 
 

@@ -216,6 +216,9 @@ ErrorCode = Literal[
     "sync_not_asked",
     "sync_store_busy",
     "sync_no_receipt",
+    # kioskpolish, round 4 (issue 14): the technicians' roster for the kiosk (kiosk/ui/technicians.py)
+    "technician_roster_bad",
+    "technician_roster_mismatch",
 ]
 
 # One counter of a contest: "option:<id>" for a vote, else the outcome ("blank",

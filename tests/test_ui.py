@@ -20,7 +20,7 @@ from kiosk.messages import MESSAGES
 from kiosk.protocol.keys import MAX_PIN_ATTEMPTS
 from kiosk.protocol.store import ProtocolStore
 from kiosk.station.service import FixedClock
-from kiosk.ui.catalogue import LANGS, TEXT, error_text, text
+from kiosk.ui.catalogue import LANGS, TEXT, english_or_latin, error_text, text
 from kiosk.ui.services import (
     DEMO_MEMBERS,
     DEMO_TECHNICIANS,
@@ -583,7 +583,7 @@ def test_a_technician_roster_not_signed_by_headquarters_or_for_another_station_c
     assert TECH not in members_after(sign_roster(other_device, development_private_key()))
     with pytest.raises(SanaqError) as err:
         verify_roster(dict(roster, payload=roster["payload"] + "A"), trust(None))
-    assert err.value.code == "protocol_enrolment_bad"
+    assert err.value.code == "technician_roster_bad"
     # The technician's key file must be the enrolled one.
     assert TECH in members_after(roster)
     key = data / "technicians" / "members" / f"{TECH}.key"
@@ -631,7 +631,7 @@ def test_test_mode_counts_test_ballots_per_contest_and_ending_it_clears_them(ser
     assert len(view.contests) == len(want)
     for title, options, blank, overvote, review in view.contests:
         contest = next(c for c in e.contests if c.title.en == title["en"])
-        names = {o.name.en or o.name.ru: o.id for o in contest.options}
+        names = {english_or_latin(o.name.en, o.name.ru): o.id for o in contest.options}
         got = Counter({names[n["en"]]: k for n, k in options if k})
         got.update({"blank": blank, "overvote": overvote, "review": review})
         assert +got == +want[contest.id], contest.id
@@ -705,3 +705,102 @@ def test_the_language_check_finds_a_string_left_in_another_language() -> None:
     for key, entry in TEXT.items():
         for lang in LANGS:
             assert check.foreign([entry[lang]], lang) == [], (key, lang)
+
+
+# --- kioskpolish (issue 14, round 4): headquarters signs the technicians' roster by command ----------
+
+
+def test_headquarters_signs_the_technicians_roster_by_command_and_an_edited_one_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sanaq protocol technician-add` (the kiosk), `technicians` (headquarters signs) and
+    `technicians-enrol` (the kiosk installs): the roster so signed lets the technician sign in
+    with their PIN; one edited after signing is refused by the command (technician_roster_bad,
+    its kk/ru/en message) and, put in place by hand, enrols nobody at the kiosk."""
+    import io
+
+    from kiosk.cli import main
+    from kiosk.election.load import trust
+    from kiosk.protocol.keys import b64, unb64
+    from kiosk.protocol.sample import make_sample_station
+    from kiosk.protocol.signed import canonical
+    from kiosk.ui.technicians import TechnicianRoster, sign_roster, verify_roster
+
+    data = make_sample_station(tmp_path / "st", sheets_per_style=1).data
+
+    def run(argv: list[str], stdin: str = "") -> tuple[int, str, dict[str, str]]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = main(["protocol", "--data", str(data), *argv])
+        out = capsys.readouterr()
+        errs = [json.loads(x)["error"] for x in out.err.splitlines() if x.startswith('{"error"')]
+        return code, out.out, errs[-1] if errs else {}
+
+    assert run(["technician-add", "--member", "zhanna", "--pin-stdin"], "575757\n")[0] == 0
+    # A commission member's id is not a technician's (the kiosk would refuse both rosters).
+    code, _, err = run(["technician-add", "--member", "aigerim", "--pin-stdin"], "575757\n")
+    assert (code, err["code"]) == (2, "member_key_exists")
+    signed = tmp_path / "technicians.signed.json"
+    code, out, err = run(["technicians", "--out", str(signed)])
+    assert code == 0, err
+    assert "1 ->" in out
+    # Edited after signing: a second technician slipped into the payload, the signature kept.
+    doc = json.loads(signed.read_text())
+    body = json.loads(unb64(doc["payload"]))
+    body["technicians"].append({"id": "mallory", "key": body["technicians"][0]["key"]})
+    edited = tmp_path / "technicians.edited.json"
+    edited.write_text(json.dumps(dict(doc, payload=b64(canonical(body)))))
+    code, _, err = run(["technicians-enrol", "--roster", str(edited)])
+    assert (code, err["code"]) == (2, "technician_roster_bad")
+    assert {k: err[k] for k in LANGS} == MESSAGES["technician_roster_bad"]
+    assert not (data / "technicians.json").exists()
+    # For another station (signed all the same): technician_roster_mismatch.
+    real = verify_roster(doc, trust(None))
+    other = tmp_path / "technicians.380.json"
+    elsewhere = TechnicianRoster(real.election_hash, "380", real.device_key, real.technicians)
+    other.write_text(json.dumps(sign_roster(elsewhere, development_private_key())))
+    code, _, err = run(["technicians-enrol", "--roster", str(other)])
+    assert (code, err["code"]) == (2, "technician_roster_mismatch")
+    assert {k: err[k] for k in LANGS} == MESSAGES["technician_roster_mismatch"]
+    # The roster as signed: installed, and the technician signs in at the kiosk with their PIN.
+    code, out, err = run(["technicians-enrol", "--roster", str(signed)])
+    assert code == 0, err
+    assert (data / "technicians.json").read_bytes() == signed.read_bytes()
+
+    def kiosk_members() -> tuple[list[tuple[str, str]], str | None]:
+        s = KioskService(data, clock=FixedClock(), development=True)
+        s.load_package()
+        s.start()
+        names = [(m.name, m.role) for m in s.members()]
+        role = s.sign_in("zhanna", "575757").role if ("zhanna", "technician") in names else None
+        s.close()
+        return names, role
+
+    names, role = kiosk_members()
+    assert ("zhanna", "technician") in names and role == "technician"
+    assert ("aigerim", "chair") in names  # the commission's enrolment untouched
+    # The edited roster put in place by hand: the kiosk enrols no technician.
+    (data / "technicians.json").write_bytes(edited.read_bytes())
+    names, role = kiosk_members()
+    assert [n for n, r in names if r == "technician"] == [] and role is None
+
+
+def test_english_screens_name_candidates_in_latin_letters_without_touching_the_package() -> None:
+    """The sample package gives candidates no English name (its hash is pinned by the tests and
+    the field corpus, so its content stays): the English screens show the Russian name in
+    Latin letters, for display only."""
+    from kiosk.election.load import sample_package_bytes
+    from kiosk.ui.catalogue import latin
+    from kiosk.ui.services import package_view
+
+    assert latin("Жумабаев Ерлан Серикович") == "Zhumabaev Erlan Serikovich"
+    assert latin("Щукин ЖУК, «Ақ жол»") == "Shchukin ZHUK, «Aq zhol»"
+    raw = sample_package_bytes()
+    view = package_view(load_election())
+    names = [o for s in view.styles for o in s.options]
+    assert any(o["ru"] != o["en"] for o in names)
+    cyrillic = re.compile(r"[\u0400-\u04ff]")
+    for s in view.styles:
+        for o in s.options:
+            assert not cyrillic.search(o["en"]), o
+        assert not cyrillic.search(s.contest_title["en"])
+    assert sample_package_bytes() == raw  # nothing written back

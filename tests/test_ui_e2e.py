@@ -3,12 +3,21 @@
 A real station scanner on a serial line (the device emulator on a pty, with a paper jam and
 a pulled cable), a marked deck with ground truth (official ballots, some blank or over-marked,
 some with a doubtful mark; test ballots for the logic-and-accuracy test, and test ballots
-fed during voting that must be returned), the real reader and journal on disk, the real
-intake on loopback over TLS for the sync. Every step is a press and release on a button
-found by its text, through Kivy's input path; on every screen the language is switched to
-each of the three and no string of another language may remain. The assertions are on the
-journal: the tally against the ground truth, the test counts gone, the commission's
-decisions with both members, the roles and names in the audit chain, the receipts.
+fed during voting that must be returned), 50 sheets in all, the real reader and journal on
+disk, the real intake on loopback over TLS for the sync. The package gives blank and
+over-marked ballots back to the voter (`return_invalid_to_voter`): each one is asked about
+on screen and cast as it is by a touch (in test mode too). Every step is a press and release
+on a button found by its text, through Kivy's input path; on every screen the language is
+switched to each of the three and no string of another language may remain. The assertions
+are on the journal: the tally against the ground truth, the test counts gone, the second
+chances answered, the commission's decisions with both members, the roles and names in the
+audit chain, the receipts.
+
+The day is one test (one window per process, one journal), written as its steps in order:
+`_set_up`, `_technician`, `_test_mode`, `_chair_signs_in`, `_open_and_vote`, `_review`,
+`_close_and_enter_lines`, `_preview`, `_sign_print_export`, `_sync`; then the journal, the
+protocol store, the stick and headquarters are read on their own. Each step's wall time is
+printed (pytest -s).
 """
 
 from __future__ import annotations
@@ -17,6 +26,8 @@ import os
 import subprocess
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +39,29 @@ from kiosk.election.load import load_election
 from kiosk.station.journal import Journal
 from kiosk.station.service import SystemClock
 
-OFFICIAL, TEST_BALLOTS, SEED = 30, 4, 7  # seed 7: 2 doubtful marks, 6 blank and 3 over-marked ballots
-LAT_BALLOTS = 3  # the logic-and-accuracy test's ballots, fed in test mode before the polls open
+# Seed 7, 43 official ballots: 27 votes, 10 blank, 4 over-marked (each a second chance) and 2
+# doubtful marks. With the 3 test ballots of the logic-and-accuracy test and the 4 test
+# ballots fed during voting (returned): 50 sheets through the scanner.
+OFFICIAL, TEST_BALLOTS, SEED = 43, 4, 7
+LAT_BALLOTS = 3  # the logic-and-accuracy test's ballots (vote, vote, blank), before the polls open
 
 
-def _deck(folder: Path) -> tuple[list[Any], list[Any]]:
-    pkg = load_election(None)
+def _package(folder: Path) -> tuple[Path, Any]:
+    """The sample election with `return_invalid_to_voter` (the second chance), signed with the
+    DEVELOPMENT key as the sample is."""
+    from kiosk.election.package import development_private_key, sign_election, verify_package
+
+    e = load_election(None).election
+    election = e.model_copy(update={"rules": e.rules.model_copy(update={"return_invalid_to_voter": True})})
+    raw = sign_election(election, development_private_key())
+    path = folder / "package.json"
+    path.write_bytes(raw)
+    from kiosk.election.load import trust
+
+    return path, verify_package(raw, trust(None))
+
+
+def _deck(folder: Path, pkg: Any) -> tuple[list[Any], list[Any]]:
     # The logic-and-accuracy test's ballots first in the tray ("00-" sorts before "MZ-").
     lat = write_deck(
         pkg.election, pkg.election_hash, "MZ-LIST", LAT_BALLOTS, SEED + 200, folder / "l", test=True
@@ -70,397 +98,509 @@ def _outcomes(truths: list[Any]) -> Counter[str]:
     return want
 
 
-@pytest.mark.slow
-def test_station_day_by_touch(tmp_path: Path) -> None:  # noqa: C901  (one scripted day, in order; its steps are the next split)
-    os.environ["KIVY_HOME"] = str(tmp_path / "kivy-home")
-    from kiosk.ui.boot import Display, configure_kivy
+class _Day:
+    """What the steps share: the window and its driver, the devices, the people, what was
+    decided and typed on the way (checked against the journal at the end)."""
 
-    configure_kivy(Display(1280, 800, offscreen=True, fullscreen=False))
-    from synckit import Faults, ServerThread, make_pki
+    def __init__(self, tmp: Path) -> None:
+        from synckit import Faults, ServerThread, make_pki
 
-    from intake.app import create_app
-    from intake.service import Intake
-    from intake.store import Store
-    from kiosk.election.load import trust
-    from kiosk.election.package import development_private_key
-    from kiosk.ui.app import KioskApp
-    from kiosk.ui.catalogue import LANG_NAMES, LANGS, text
-    from kiosk.ui.drive import Driver
-    from kiosk.ui.services import DEMO_MEMBERS, DEMO_TECHNICIANS, KioskService
-    from kiosk.ui.tour import _package_check
+        from intake.app import create_app
+        from intake.service import Intake
+        from intake.store import Store
+        from kiosk.election.load import trust
+        from kiosk.election.package import development_private_key
+        from kiosk.ui.app import KioskApp
+        from kiosk.ui.drive import Driver
+        from kiosk.ui.services import DEMO_MEMBERS, DEMO_TECHNICIANS, KioskService
+        from kiosk.ui.tour import _package_check
 
-    started = time.monotonic()
-    truths, lat = _deck(tmp_path / "deck")
-    assert Counter(t.contests[0].outcome for t in truths)["review"] >= 2
+        self.started = time.monotonic()
+        self.timings: dict[str, float] = {}
+        self.package_path, self.pkg = _package(tmp)
+        self.truths, self.lat = _deck(tmp / "deck", self.pkg)
+        assert Counter(t.contests[0].outcome for t in self.truths)["review"] >= 2
+        # The emulated scanner: the test ballots alone in the tray at first; then the official
+        # ones (and test ballots among them). A jam on the 6th official sheet, the cable pulled
+        # on the 14th (the device numbers every sheet it takes in).
+        self.deck = load_deck(tmp / "deck")
+        self.device = ScannerDevice(
+            self.deck, {LAT_BALLOTS + 5: "jam", LAT_BALLOTS + 13: "pull"}, operator_delay=0.3, power_off=0.3
+        )
+        self.device.stack = list(range(LAT_BALLOTS))
+        self.link = tmp / "ttySANAQ0"
+        self.runner = LinkRunner(self.device, link=self.link, replug_delay=0.3)
+        self.thread = run_in_thread(self.runner)
+        # Headquarters: the real intake (SQLite) on loopback over TLS; its first answer is a 500.
+        pki = make_pki(tmp / "pki")
+        self.intake = Intake(
+            Store(str(tmp / "hq.sqlite")), self.pkg, trust(None), development_private_key(), time.time
+        )
+        self.faults = Faults(create_app(self.intake), fail_500=1)
+        self.server = ServerThread(self.faults, pki).start()
+        self.data = tmp / "station"
+        self.sounds = SoundRecorder()  # a stand-in for the audio device (none on this machine)
+        self.stick = tmp / "stick"  # the USB stick's mount point
+        self.stick.mkdir()
+        service = KioskService(
+            self.data,
+            self.package_path,
+            development=True,
+            stick=self.stick,
+            hq_url=self.server.url,
+            hq_ca=pki.ca,
+        )
+        self.app = KioskApp(
+            service, f"serial://{self.link}?timeout=0.6&reconnect=3", lang="kk", sounds=self.sounds
+        )
+        self.d = Driver(self.app)
+        (self.chair, _, self.chair_pin), (self.member, _, self.member_pin) = DEMO_MEMBERS[0], DEMO_MEMBERS[2]
+        self.secretary, _, self.secretary_pin = DEMO_MEMBERS[1]
+        self.tech, _, self.tech_pin = DEMO_TECHNICIANS[0]
+        self.check = _package_check(self.pkg)
+        self.screens_checked: set[str] = set()
+        self.chances = {"test": 0, "official": 0}  # second chances answered "cast it as it is"
+        self.decisions: list[tuple[str, str | None]] = []
+        self.typed: dict[str, dict[str, int]] = {}
+        self.test_pdf: Path | None = None
 
-    # The emulated scanner: the test ballots alone in the tray at first; then the official
-    # ones (and test ballots among them). A jam on the 6th official sheet, the cable pulled on
-    # the 14th (the device numbers every sheet it takes in).
-    deck = load_deck(tmp_path / "deck")
-    device = ScannerDevice(
-        deck, {LAT_BALLOTS + 5: "jam", LAT_BALLOTS + 13: "pull"}, operator_delay=0.3, power_off=0.3
-    )
-    device.stack = list(range(LAT_BALLOTS))
-    link = tmp_path / "ttySANAQ0"
-    runner = LinkRunner(device, link=link, replug_delay=0.3)
-    thread = run_in_thread(runner)
-    # Headquarters: the real intake (SQLite) on loopback over TLS; its first answer is a 500.
-    pki = make_pki(tmp_path / "pki")
-    sample = load_election(None)
-    intake = Intake(
-        Store(str(tmp_path / "hq.sqlite")), sample, trust(None), development_private_key(), time.time
-    )
-    faults = Faults(create_app(intake), fail_500=1)
-    server = ServerThread(faults, pki).start()
-    data = tmp_path / "station"
-    sounds = SoundRecorder()  # a stand-in for the audio device (none on this machine)
-    stick = tmp_path / "stick"  # the USB stick's mount point
-    stick.mkdir()
-    app = KioskApp(
-        KioskService(data, development=True, stick=stick, hq_url=server.url, hq_ca=pki.ca),
-        f"serial://{link}?timeout=0.6&reconnect=3",
-        lang="kk",
-        sounds=sounds,
-    )
-    d = Driver(app)
-    (chair, _, chair_pin), (member, _, member_pin) = DEMO_MEMBERS[0], DEMO_MEMBERS[2]
-    secretary, _, secretary_pin = DEMO_MEMBERS[1]
-    tech, _, tech_pin = DEMO_TECHNICIANS[0]
-    check = _package_check(sample)
-    screens_checked: set[str] = set()
+    def stop(self) -> None:
+        self.app.stop()  # stops the station thread, which closes the journal
+        self.runner.stop.set()
+        self.thread.join(5)
+        self.server.stop()
 
-    def t(key: str, **kw: object) -> str:
-        return text(key, app.lang, **kw)
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        t0 = time.monotonic()
+        yield
+        self.timings[name] = time.monotonic() - t0
 
-    def languages_ok() -> None:
+    def t(self, key: str, **kw: object) -> str:
+        from kiosk.ui.catalogue import text
+
+        return text(key, self.app.lang, **kw)
+
+    def languages_ok(self) -> None:
         """Switched to each language by its button, the screen holds no string of another one."""
-        keep = app.lang
-        for lang in (*[x for x in LANGS if x != keep], keep):
-            d.tap(LANG_NAMES[lang])
-            assert app.lang == lang
-            found = check.foreign(d.visible_texts(), lang)
-            assert found == [], (app.screen, lang, found)
-        screens_checked.add(app.screen)
+        from kiosk.ui.catalogue import LANG_NAMES, LANGS
 
-    def targets_ok() -> None:
+        keep = self.app.lang
+        for lang in (*[x for x in LANGS if x != keep], keep):
+            self.d.tap(LANG_NAMES[lang])
+            assert self.app.lang == lang
+            found = self.check.foreign(self.d.visible_texts(), lang)
+            assert found == [], (self.app.screen, lang, found)
+        self.screens_checked.add(self.app.screen)
+
+    def targets_ok(self) -> None:
         """Every touch target on screen is at least 48 dp high (72 px on this panel) and wide."""
-        d.frames(2)
-        small = [(b.text, b.size) for b in d.buttons("") if min(b.size) < 48 or b.height < 72]
+        self.d.frames(2)
+        small = [(b.text, b.size) for b in self.d.buttons("") if min(b.size) < 48 or b.height < 72]
         assert small == [], small
 
-    def type_pin(pin: str, ok: str) -> None:
+    def type_pin(self, pin: str, ok: str) -> None:
         for k in pin:
-            d.tap(k, exact=True)
-        d.tap(ok)
-        d.settle()
+            self.d.tap(k, exact=True)
+        self.d.tap(ok)
+        self.d.settle()
 
-    try:
-        d.settle()
-        # Set-up: the package's verification is on screen, DEVELOPMENT key in red.
-        assert t("setup_development") in d.texts()
-        languages_ok()
-        d.tap(t("setup_choose_station"))
-        d.settle()
-        assert app.screen == "signin"
-        targets_ok()
-        languages_ok()
-        # The technician: signs in with their PIN; sees the devices, tests the printer, runs the
-        # logic-and-accuracy test. No voting action is offered to them.
-        d.tap(tech)
-        type_pin(tech_pin, t("signin_ok"))
-        assert app.screen == "home" and app.actor is not None and app.actor.role == "technician"
-        assert not d.buttons(t("action_open"))
-        languages_ok()
-        d.tap(t("action_devices"))
-        d.settle()
-        assert app.screen == "devices" and app.devices is not None
-        (used,) = [x for x in app.devices.scanners if x.configured]
-        assert used.url.startswith(f"serial://{link}") and used.state == "present"
-        assert [(x.url, x.state) for x in app.devices.printers if x.configured] == [("pdf:", "pdf")]
-        # Calibration exists on this build: its button, and no thresholds chosen yet (the
-        # calibrate + L&A run on screen is tests/test_ui_lat_e2e.py).
-        assert d.buttons(t("devices_calibrate")) and t("histogram_none") in d.texts()
-        targets_ok()
-        d.tap(t("devices_print_test"))
-        d.settle()
-        assert app.error is None and app.note is not None and app.note[0] == "devices_print_ok"
-        (test_pdf,) = (data / "print").glob("printer-test-*.pdf")
-        rendered = subprocess.run(
-            ["pdftoppm", "-r", "40", "-gray", str(test_pdf)], capture_output=True, check=True, timeout=30
-        ).stdout
-        assert rendered.startswith(b"P5") and min(rendered[-50_000:]) < 60  # a page with print on it
-        languages_ok()
-        d.tap(t("devices_rescan"))
-        d.settle()
-        assert app.screen == "devices"
-        d.tap(t("back"))
-        # Test mode: the test ballots counted under the TEST banner, per contest.
-        d.tap(t("action_test_start"))
-        d.settle()
-        assert app.screen == "testmode" and app.status is not None and app.status.state == "testing"
-        d.wait(lambda: app.test_tally is not None and app.test_tally.sheets == LAT_BALLOTS, timeout=30)
-        d.frames(3)
-        banner = " · ".join(text("test_banner", x) for x in LANGS)
-        assert any(banner in x for x in d.texts())
-        tally = app.test_tally
-        assert tally is not None
-        (_mz_title, mz_options, blank, overvote, review) = tally.contests[0]
-        shown_test = Counter({n["en"]: c for n, c in mz_options if c})
-        want_test = _outcomes(lat)
-        names = {o.id: o.name.en for o in sample.election.contest("mazhilis-list").options}
-        assert +shown_test == +Counter({names.get(k, k): v for k, v in want_test.items() if k in names})
-        assert (blank, overvote, review) == (want_test["blank"], want_test["overvote"], want_test["review"])
-        assert t("test_open_refused") not in d.texts()
-        languages_ok()
-        # Opening the polls now is refused by the station, and the screen says why.
-        app.act("open")
-        d.settle()
-        assert app.error == "action_not_allowed_now" and t("test_open_refused") in d.texts()
-        d.settle(until=lambda: not app.scanning)
-        d.tap(t("action_test_end"))
-        assert t("test_confirm_end", n=LAT_BALLOTS) in d.texts()
-        d.tap(t("yes"))
-        d.settle()
-        assert app.screen == "home" and app.status is not None and app.status.state == "configured"
-        assert t("test_ended", n=LAT_BALLOTS) in d.texts()
-        languages_ok()
-        # The official tray: the operator loads the ballots.
-        device.stack.extend(range(LAT_BALLOTS, len(deck)))
-        d.tap(t("sign_out"))
-        d.settle()
-        assert app.screen == "signin"
-        # Kiosk: Escape and the window manager's close do nothing.
-        from kivy.core.window import Window
+    def cast_as_is(self, mode: str) -> None:
+        """The scanner holds a blank or over-marked ballot: the question is on screen with its
+        two buttons; "cast it as it is" is touched."""
+        from kiosk.ui.catalogue import text
 
-        assert Window.dispatch("on_keyboard", 27, 0, None, []) is True
-        assert Window.dispatch("on_request_close") is True
-        # Sign-in: a wrong PIN is refused and said; the right one lets the chair in.
-        d.tap(chair)
-        type_pin("999999", t("signin_ok"))
-        assert app.screen == "signin" and app.error == "member_pin_wrong"
-        d.tap(chair)
-        type_pin(chair_pin, t("signin_ok"))
-        assert app.screen == "home"
-        targets_ok()
-        languages_ok()
-        # The language can change on any screen.
-        d.tap("Русский")
-        assert app.lang == "ru" and t("action_open") in [b.text for b in d.buttons("")]
-        d.tap(t("action_open"))
-        d.settle()
-        assert app.screen == "zero" and app.status is not None and app.status.state == "open"
-        d.tap(t("zero_to_voting"))
-        # Voting: the scanner feeds; on each fault the alert fills the screen and the member
-        # says it is fixed.
-        alerts = []
-        total = LAT_BALLOTS + OFFICIAL + TEST_BALLOTS  # every sheet the device took in
-        deadline = time.monotonic() + 45
-        while len(device.accepted_names) + len(device.returned_names) < total:
-            assert time.monotonic() < deadline, (app.alert, app.error, len(device.accepted_names))
-            d.frames(1)
-            if app.alert:
-                alerts.append(app.alert)
-                assert t("alert_fixed") in [b.text for b in d.buttons("")]
-                time.sleep(0.4)  # the member clears the jam, plugs the cable back
-                d.tap(t("alert_fixed"))
-            time.sleep(0.005)
-        d.wait(lambda: app.last is not None and app.last.counter == OFFICIAL)
-        assert app.counter_label.text == str(OFFICIAL)
-        targets_ok()
-        languages_ok()
-        assert alerts == ["scanner_jammed", "scanner_disconnected"]
-        # The sounds the window asked for (issue 14): a chime per counted sheet, a warning per
-        # returned one, an error per alert; none in test mode.
-        heard = Counter(sounds.played)
-        assert heard == {"accepted": OFFICIAL, "warning": TEST_BALLOTS, "error": 2}, heard
-        assert sounds.played.index("error") > 0 and sounds.played[-1] == "warning"
-        # The last sheet was a test ballot: returned, with its reason in Kazakh and Russian.
-        assert app.last is not None and app.last.outcome == "returned"
-        assert app.last.reason == "test_ballot_in_official_mode"
-        # The commission: review the doubtful sheets; two members decide each.
-        d.tap(t("commission_menu"))
-        d.settle()
-        assert app.screen == "home" and app.status is not None and app.status.review_waiting >= 2
-        n_review = app.status.review_waiting
-        d.tap(t("action_review", n=n_review))
-        d.settle()
-        decisions: list[tuple[str, str | None]] = []
-        for i in range(n_review):
-            item = app.review[0]
-            targets_ok()
-            if i == 0:
-                languages_ok()
-            assert item.has_image  # the crops of the doubtful rows are shown
-            if i == 0:
-                option = next(m for m in item.contests[0].marks if m.mark != "empty")
-                d.tap(t("review_vote_for", option=option.name[app.lang]))
-                decisions.append(("vote", option.option))
-            else:
-                d.tap(t("review_invalid"))
-                # Invalid: counted as over-marked where more than one square shows a mark, else blank.
-                shown = [m for m in item.contests[0].marks if m.mark != "empty"]
-                decisions.append(("overvote" if len(shown) > 1 else "blank", None))
-            # The same member cannot confirm their own decision: the chair is not offered.
-            assert not d.buttons(chair) and not d.buttons(tech)  # nor the technician
-            if i == 0:
-                languages_ok()  # the proposed decision follows the language too
-            d.tap(member)
-            type_pin(member_pin, t("review_confirm"))
-        assert app.screen == "home"
-        d.tap(t("action_close"))
-        d.tap(t("yes"))
-        d.settle()
-        assert app.status is not None and app.status.state == "closed"
-        # The protocol: every ballot type's lines typed on the keypad, the ratios live.
-        d.tap(t("action_protocol"))
-        d.settle()
-        assert app.screen == "protocol" and len(app.proto_views) == 4
-        targets_ok()
-        languages_ok()
-        package = load_election(None).election
-        st = package.station("379")
-        typed: dict[str, dict[str, int]] = {}
-        for k, v in enumerate(list(app.proto_views)):
-            d.tap(v.style)
-            d.settle()
-            assert app.proto is not None and app.proto.contest == v.contest
-            received = st.ballots_received[v.style]
-            issued = OFFICIAL + 5 if v.style == "MZ-LIST" else 3
-            lines = {
-                "voters_on_list": st.voters_on_list,
-                "ballots_received": received,
-                "ballots_issued": issued,
-                # The first one mistyped (3 too few): its ratio goes red with the difference.
-                "ballots_cancelled": received - issued - 2 - (3 if k == 0 else 0),
-                "ballots_spoiled": 2,
-            }
-            for line, value in lines.items():
-                ln = next(x for x in app.proto.lines if x.id == line)
-                d.tap(f"{ln.number}. {ln.title[app.lang]}")
-                for digit in str(value):
-                    d.tap(digit, exact=True)
-                d.settle()
-            if k == 0:
-                bad = [r for r in app.proto.ratios if not r.ok]
-                assert [(r.id, r.difference) for r in bad] == [("r2", 3)]
-                red = [x for x in d.texts() if x.startswith("✗")]
-                # Beside the keypad as well as in the list: the same one ratio, with its difference.
-                assert len(set(red)) == 1 and "+3" in red[0]
-                # Fixed: the line chosen again, cleared, typed right.
-                ln = next(x for x in app.proto.lines if x.id == "ballots_cancelled")
-                d.tap(f"{ln.number}. {ln.title[app.lang]}")
-                d.tap(t("signin_clear"))
-                lines["ballots_cancelled"] += 3
-                for digit in str(lines["ballots_cancelled"]):
-                    d.tap(digit, exact=True)
-                d.settle()
-            assert all(r.ok for r in app.proto.ratios) and not [x for x in d.texts() if x.startswith("✗")]
-            d.tap(t("proto_save"))
-            d.settle()
-            assert app.proto.saved
-            typed[v.contest] = lines
-        targets_ok()
-        # The preview: the printed protocol's first page on screen.
-        d.tap(t("proto_preview"))
-        d.settle()
-        assert app.screen == "preview"
-        from kivy.uix.image import Image
+        asked = self.app.chance
+        assert asked is not None
+        self.d.frames(2)
+        # On the voting screen the voter's buttons are in Kazakh and Russian; on the test screen
+        # in the screen's language.
+        cast = text("warn_cast", "kk") if mode == "official" else self.t("warn_cast")
+        assert self.d.buttons(cast) and self.d.buttons(
+            text("warn_take_back", "kk" if mode == "official" else self.app.lang)
+        )
+        self.d.tap(cast)
+        assert self.app.chance is not asked  # answered (the next sheet may already be asking)
+        self.chances[mode] += 1
 
-        d.frames(3)
-        images = [w for w in d.widgets() if isinstance(w, Image)]
-        # Rendered as wide as the panel shows it, shown 1:1 (no scaling: sharp).
-        assert images and images[0].texture is not None and images[0].texture.width > 1200
-        assert tuple(images[0].size) == tuple(images[0].texture.size)
-        languages_ok()
-        d.tap(t("back"))
-        # Signatures: the secretary mistypes once, then the chair and the secretary sign.
-        d.tap(t("proto_signatures"))
-        d.settle()
-        assert app.screen == "protosign"
-        d.tap(secretary)
-        type_pin("123456", t("proto_sign_ok"))
-        assert app.error == "member_pin_wrong"
-        for name, pin in ((chair, chair_pin), (secretary, secretary_pin)):
-            d.tap(name)
-            type_pin(pin, t("proto_sign_ok"))
-            assert app.error is None, app.error
-        assert all(v.signers == ("device", chair, secretary) for v in app.proto_views)
-        d.tap(t("proto_finalise"))
-        d.settle()
-        assert app.status is not None and app.status.state == "finalised", app.error
-        # The note of the step follows the language (it stayed Kazakh before).
-        languages_ok()
-        d.tap(t("proto_print"))
-        d.settle()
-        d.tap(t("proto_export"))
-        d.settle()
-        # (the background sync may already have taken the `sync` step: everything was delivered)
-        assert app.status is not None and app.status.state in ("exported", "synced"), app.error
-        targets_ok()
-        # Sync (sync3): no button. The background loop started at finalise (headquarters given
-        # by --hq/--ca) has delivered past the intake's 500 in its own thread; its snapshots
-        # came through Clock; once exported, the station's `sync` step followed by itself.
-        d.tap(t("back"))
-        d.tap(t("back"))
-        d.settle()
-        d.tap(t("action_sync"))
-        d.settle()
-        assert app.screen == "sync" and app.sync is not None
-        assert app.sync.exported and len(app.sync.export) == 1 and app.sync.export[0].endswith(": ok")
+
+def _set_up(day: _Day) -> None:
+    """The package's verification is on screen, DEVELOPMENT key in red; the station chosen."""
+    d, app, t = day.d, day.app, day.t
+    d.settle()
+    assert t("setup_development") in d.texts()
+    assert t("setup_second_chance") in d.texts()
+    day.languages_ok()
+    d.tap(t("setup_choose_station"))
+    d.settle()
+    assert app.screen == "signin"
+    day.targets_ok()
+    day.languages_ok()
+
+
+def _technician(day: _Day) -> None:
+    """The technician signs in with their PIN; sees the devices, tests the printer. No voting
+    action is offered to them."""
+    d, app, t = day.d, day.app, day.t
+    d.tap(day.tech)
+    day.type_pin(day.tech_pin, t("signin_ok"))
+    assert app.screen == "home" and app.actor is not None and app.actor.role == "technician"
+    assert not d.buttons(t("action_open"))
+    day.languages_ok()
+    d.tap(t("action_devices"))
+    d.settle()
+    assert app.screen == "devices" and app.devices is not None
+    (used,) = [x for x in app.devices.scanners if x.configured]
+    assert used.url.startswith(f"serial://{day.link}") and used.state == "present"
+    assert [(x.url, x.state) for x in app.devices.printers if x.configured] == [("pdf:", "pdf")]
+    # Named for a person: the serial port, not the driver's key; the PDF printer, not a path.
+    assert any(t("device_name_serial", port=str(day.link)) in x for x in d.texts())
+    assert any(t("device_name_pdf") in x for x in d.texts())
+    # Calibration exists on this build: its button, and no thresholds chosen yet (the
+    # calibrate + L&A run on screen is tests/test_ui_lat_e2e.py).
+    assert d.buttons(t("devices_calibrate")) and t("histogram_none") in d.texts()
+    day.targets_ok()
+    d.tap(t("devices_print_test"))
+    d.settle()
+    assert app.error is None and app.note is not None and app.note[0] == "devices_print_ok"
+    (day.test_pdf,) = (day.data / "print").glob("printer-test-*.pdf")
+    rendered = subprocess.run(
+        ["pdftoppm", "-r", "40", "-gray", str(day.test_pdf)], capture_output=True, check=True, timeout=30
+    ).stdout
+    assert rendered.startswith(b"P5") and min(rendered[-50_000:]) < 60  # a page with print on it
+    day.languages_ok()
+    d.tap(t("devices_rescan"))
+    d.settle()
+    assert app.screen == "devices"
+    d.tap(t("back"))
+
+
+def _test_mode(day: _Day) -> None:
+    """Test mode: the test ballots counted under the TEST banner, per contest (the blank one
+    asked about on the test screen and cast as it is); opening meanwhile refused; ended."""
+    from kiosk.ui.catalogue import LANGS, text
+
+    d, app, t = day.d, day.app, day.t
+    d.tap(t("action_test_start"))
+    # (not `settle`: the station thread waits on the blank test ballot's question until touched)
+    d.wait(lambda: app.screen == "testmode" and app.status is not None and app.status.state == "testing")
+    deadline = time.monotonic() + 30
+    while not (app.test_tally is not None and app.test_tally.sheets == LAT_BALLOTS):
+        assert time.monotonic() < deadline, (app.test_tally, app.error)
         d.wait(
             lambda: (
-                app.sync_loop is not None
-                and app.sync_loop.count("receipt received") == 4
-                and app.status is not None
-                and app.status.state == "synced"
+                app.chance is not None
+                or (app.test_tally is not None and app.test_tally.sheets == LAT_BALLOTS)
             ),
-            timeout=60,
+            timeout=30,
         )
-        d.settle(until=lambda: app.sync is not None and len(app.sync.deliveries) == 4)
-        loop = app.sync_loop
-        assert loop is not None and loop.attempts == 5 and loop.last_error is None
-        assert app.error is None, app.error
-        d.settle(
-            until=lambda: (
-                app.sync is not None and [x.state for x in app.sync.deliveries] == ["receipt received"] * 4
-            )
-        )
-        # The first delivery met the 500 and was sent again; each receipt is summed up on screen.
-        attempts = sorted(x.attempts for x in app.sync.deliveries)
-        assert attempts == [1, 1, 1, 2] and any(x.last_error == "HTTP 500" for x in app.sync.deliveries)
-        on_screen = d.texts()
-        assert t("sync_loop_counts", pending=0, sent=0, received=4) in on_screen
-        for x in app.sync.deliveries:
-            assert x.receipt is not None
-            title, version, at = x.receipt
-            assert version == 1 and t("sync_receipt", contest=title[app.lang], version=1, at=at) in on_screen
-        targets_ok()
-        # "Send now" wakes the same loop: nothing is sent again.
-        d.tap(t("sync_send"))
-        d.settle()
-        assert app.error is None, app.error
-        assert len(faults.seen) == 5
-        assert app.status is not None and app.status.state == "synced"
-        languages_ok()
-    finally:
-        app.stop()  # stops the station thread, which closes the journal
-        runner.stop.set()
-        thread.join(5)
-        server.stop()
-    elapsed = time.monotonic() - started
+        if app.chance is not None:
+            day.cast_as_is("test")
+    d.frames(3)
+    banner = " · ".join(text("test_banner", x) for x in LANGS)
+    assert any(banner in x for x in d.texts())
+    tally = app.test_tally
+    assert tally is not None
+    (_mz_title, mz_options, blank, overvote, review) = tally.contests[0]
+    shown_test = Counter({n["en"]: c for n, c in mz_options if c})
+    want_test = _outcomes(day.lat)
+    assert day.chances["test"] == want_test["blank"] + want_test["overvote"] >= 1
+    names = {o.id: o.name.en for o in day.pkg.election.contest("mazhilis-list").options}
+    assert +shown_test == +Counter({names.get(k, k): v for k, v in want_test.items() if k in names})
+    assert (blank, overvote, review) == (want_test["blank"], want_test["overvote"], want_test["review"])
+    assert t("test_open_refused") not in d.texts()
+    day.languages_ok()
+    # Opening the polls now is refused by the station, and the screen says why.
+    app.act("open")
+    d.settle()
+    assert app.error == "action_not_allowed_now" and t("test_open_refused") in d.texts()
+    d.settle(until=lambda: not app.scanning)
+    d.tap(t("action_test_end"))
+    assert t("test_confirm_end", n=LAT_BALLOTS) in d.texts()
+    d.tap(t("yes"))
+    d.settle()
+    assert app.screen == "home" and app.status is not None and app.status.state == "configured"
+    assert t("test_ended", n=LAT_BALLOTS) in d.texts()
+    day.languages_ok()
 
-    # --- the journal, read on its own ---------------------------------------------------------------
-    journal = Journal.open(data / "journal.sqlite", SystemClock())
+
+def _chair_signs_in(day: _Day) -> None:
+    """The official tray loaded; the technician signs out; Escape and the window manager's
+    close do nothing; a wrong PIN is refused and said; the chair signs in; Russian chosen."""
+    d, app, t = day.d, day.app, day.t
+    day.device.stack.extend(range(LAT_BALLOTS, len(day.deck)))
+    d.tap(t("sign_out"))
+    d.settle()
+    assert app.screen == "signin"
+    from kivy.core.window import Window
+
+    assert Window.dispatch("on_keyboard", 27, 0, None, []) is True
+    assert Window.dispatch("on_request_close") is True
+    d.tap(day.chair)
+    day.type_pin("999999", t("signin_ok"))
+    assert app.screen == "signin" and app.error == "member_pin_wrong"
+    d.tap(day.chair)
+    day.type_pin(day.chair_pin, t("signin_ok"))
+    assert app.screen == "home"
+    day.targets_ok()
+    day.languages_ok()
+    # The language can change on any screen.
+    d.tap("Русский")
+    assert app.lang == "ru" and t("action_open") in [b.text for b in d.buttons("")]
+
+
+def _open_and_vote(day: _Day) -> None:
+    """Open; the scanner feeds; each blank or over-marked ballot is asked about and cast as it
+    is; on each fault the alert fills the screen and the member says it is fixed."""
+    d, app, t = day.d, day.app, day.t
+    d.tap(t("action_open"))
+    d.settle()
+    assert app.screen == "zero" and app.status is not None and app.status.state == "open"
+    d.tap(t("zero_to_voting"))
+    alerts = []
+    device = day.device
+    total = LAT_BALLOTS + OFFICIAL + TEST_BALLOTS  # every sheet the device took in
+    assert total == 50
+    deadline = time.monotonic() + 90
+    while len(device.accepted_names) + len(device.returned_names) < total:
+        assert time.monotonic() < deadline, (app.alert, app.error, len(device.accepted_names))
+        d.frames(1)
+        if app.alert:
+            alerts.append(app.alert)
+            assert t("alert_fixed") in [b.text for b in d.buttons("")]
+            time.sleep(0.4)  # the member clears the jam, plugs the cable back
+            d.tap(t("alert_fixed"))
+        elif app.chance is not None:
+            day.cast_as_is("official")
+        time.sleep(0.005)
+    d.wait(lambda: app.last is not None and app.last.counter == OFFICIAL)
+    assert app.counter_label.text == str(OFFICIAL)
+    day.targets_ok()
+    day.languages_ok()
+    assert alerts == ["scanner_jammed", "scanner_disconnected"]
+    want = _outcomes(day.truths)
+    assert day.chances["official"] == want["blank"] + want["overvote"]
+    # The sounds the window asked for (issue 14): a chime per counted sheet (cast as it is
+    # included), a warning per returned one and per second chance, an error per alert; none in
+    # test mode.
+    heard = Counter(day.sounds.played)
+    assert heard == {"accepted": OFFICIAL, "warning": TEST_BALLOTS + day.chances["official"], "error": 2}, (
+        heard
+    )
+    assert day.sounds.played.index("error") > 0 and day.sounds.played[-1] == "warning"
+    # The last sheet was a test ballot: returned, with its reason in Kazakh and Russian.
+    assert app.last is not None and app.last.outcome == "returned"
+    assert app.last.reason == "test_ballot_in_official_mode"
+
+
+def _review(day: _Day) -> None:
+    """The commission reviews the doubtful sheets; two members decide each."""
+    d, app, t = day.d, day.app, day.t
+    d.tap(t("commission_menu"))
+    d.settle()
+    assert app.screen == "home" and app.status is not None and app.status.review_waiting >= 2
+    n_review = app.status.review_waiting
+    d.tap(t("action_review", n=n_review))
+    d.settle()
+    for i in range(n_review):
+        item = app.review[0]
+        day.targets_ok()
+        if i == 0:
+            day.languages_ok()
+        assert item.has_image  # the crops of the doubtful rows are shown
+        if i == 0:
+            option = next(m for m in item.contests[0].marks if m.mark != "empty")
+            d.tap(t("review_vote_for", option=option.name[app.lang]))
+            day.decisions.append(("vote", option.option))
+        else:
+            d.tap(t("review_invalid"))
+            # Invalid: counted as over-marked where more than one square shows a mark, else blank.
+            shown = [m for m in item.contests[0].marks if m.mark != "empty"]
+            day.decisions.append(("overvote" if len(shown) > 1 else "blank", None))
+        # The same member cannot confirm their own decision: the chair is not offered.
+        assert not d.buttons(day.chair) and not d.buttons(day.tech)  # nor the technician
+        if i == 0:
+            day.languages_ok()  # the proposed decision follows the language too
+        d.tap(day.member)
+        day.type_pin(day.member_pin, t("review_confirm"))
+    assert app.screen == "home"
+
+
+def _close_and_enter_lines(day: _Day) -> None:
+    """Close; every ballot type's protocol lines typed on the keypad, the ratios live: the
+    first one mistyped (a ratio red with its difference and its lines named), then fixed."""
+    d, app, t = day.d, day.app, day.t
+    d.tap(t("action_close"))
+    d.tap(t("yes"))
+    d.settle()
+    assert app.status is not None and app.status.state == "closed"
+    d.tap(t("action_protocol"))
+    d.settle()
+    assert app.screen == "protocol" and len(app.proto_views) == 4
+    day.targets_ok()
+    day.languages_ok()
+    st = day.pkg.election.station("379")
+    for k, v in enumerate(list(app.proto_views)):
+        d.tap(v.style)
+        d.settle()
+        assert app.proto is not None and app.proto.contest == v.contest
+        received = st.ballots_received[v.style]
+        issued = OFFICIAL + 5 if v.style == "MZ-LIST" else 3
+        lines = {
+            "voters_on_list": st.voters_on_list,
+            "ballots_received": received,
+            "ballots_issued": issued,
+            # The first one mistyped (3 too few): its ratio goes red with the difference.
+            "ballots_cancelled": received - issued - 2 - (3 if k == 0 else 0),
+            "ballots_spoiled": 2,
+        }
+        # The draft is the window's own (each key updates it at once; the service checks the
+        # ratios after each key): the lines are typed one after another, then the answers settle.
+        for line, value in lines.items():
+            ln = next(x for x in app.proto.lines if x.id == line)
+            d.tap(f"{ln.number}. {ln.title[app.lang]}")
+            for digit in str(value):
+                d.tap(digit, exact=True)
+        d.settle()
+        if k == 0:
+            bad = [r for r in app.proto.ratios if not r.ok]
+            assert [(r.id, r.difference) for r in bad] == [("r2", 3)]
+            red = [x for x in d.texts() if x.startswith("✗")]
+            # Beside the keypad as well as in the list: the same one ratio, with its difference.
+            assert len(set(red)) == 1 and "+3" in red[0]
+            # Its lines named with their values (the form's title is numbers only).
+            cancelled = next(x for x in app.proto.lines if x.id == "ballots_cancelled")
+            named = [x for x in d.texts() if x.startswith(f"+ {cancelled.number}. ")]
+            assert len(named) == 2 and all(x.endswith(f": {lines['ballots_cancelled']}") for x in named)
+            # ... and marked in the list of lines, where they are touched to be typed again.
+            marked = [b.text for b in d.buttons("") if b.text.startswith("✗ ")]
+            assert len(marked) == len(bad[0].left) + len(bad[0].right) == 4, marked
+            assert any(f"{cancelled.number}. {cancelled.title[app.lang]}" in x for x in marked)
+            # Fixed: the line chosen again, cleared, typed right.
+            d.tap(f"{cancelled.number}. {cancelled.title[app.lang]}")
+            d.tap(t("signin_clear"))
+            lines["ballots_cancelled"] += 3
+            for digit in str(lines["ballots_cancelled"]):
+                d.tap(digit, exact=True)
+            d.settle()
+        assert all(r.ok for r in app.proto.ratios) and not [x for x in d.texts() if x.startswith("✗")]
+        assert not [b for b in d.buttons("") if b.text.startswith("✗ ")]
+        d.tap(t("proto_save"))
+        d.settle()
+        assert app.proto.saved
+        day.typed[v.contest] = lines
+    day.targets_ok()
+
+
+def _preview(day: _Day) -> None:
+    """The printed protocol's first page on screen, rendered as wide as the panel shows it."""
+    d, app, t = day.d, day.app, day.t
+    d.tap(t("proto_preview"))
+    d.settle()
+    assert app.screen == "preview"
+    from kivy.uix.image import Image
+
+    d.frames(3)
+    images = [w for w in d.widgets() if isinstance(w, Image)]
+    # Rendered as wide as the panel shows it, shown 1:1 (no scaling: sharp).
+    assert images and images[0].texture is not None and images[0].texture.width > 1200
+    assert tuple(images[0].size) == tuple(images[0].texture.size)
+    day.languages_ok()
+    d.tap(t("back"))
+
+
+def _sign_print_export(day: _Day) -> None:
+    """The secretary mistypes once, then the chair and the secretary sign; finalise, print to
+    PDF, export to the stick."""
+    d, app, t = day.d, day.app, day.t
+    d.tap(t("proto_signatures"))
+    d.settle()
+    assert app.screen == "protosign"
+    d.tap(day.secretary)
+    day.type_pin("123456", t("proto_sign_ok"))
+    assert app.error == "member_pin_wrong"
+    for name, pin in ((day.chair, day.chair_pin), (day.secretary, day.secretary_pin)):
+        d.tap(name)
+        day.type_pin(pin, t("proto_sign_ok"))
+        assert app.error is None, app.error
+    assert all(v.signers == ("device", day.chair, day.secretary) for v in app.proto_views)
+    d.tap(t("proto_finalise"))
+    d.settle()
+    assert app.status is not None and app.status.state == "finalised", app.error
+    # The note of the step follows the language (it stayed Kazakh before).
+    day.languages_ok()
+    d.tap(t("proto_print"))
+    d.settle()
+    d.tap(t("proto_export"))
+    d.settle()
+    # (the background sync may already have taken the `sync` step: everything was delivered)
+    assert app.status is not None and app.status.state in ("exported", "synced"), app.error
+    day.targets_ok()
+
+
+def _sync(day: _Day) -> None:
+    """Sync (sync3): no button. The background loop started at finalise (headquarters given by
+    --hq/--ca) has delivered past the intake's 500 in its own thread; its snapshots came through
+    Clock; once exported, the station's `sync` step followed by itself."""
+    d, app, t = day.d, day.app, day.t
+    d.tap(t("back"))
+    d.tap(t("back"))
+    d.settle()
+    d.tap(t("action_sync"))
+    d.settle()
+    assert app.screen == "sync" and app.sync is not None
+    assert app.sync.exported and len(app.sync.export) == 1 and app.sync.export[0].endswith(": ok")
+    d.wait(
+        lambda: (
+            app.sync_loop is not None
+            and app.sync_loop.count("receipt received") == 4
+            and app.status is not None
+            and app.status.state == "synced"
+        ),
+        timeout=60,
+    )
+    d.settle(until=lambda: app.sync is not None and len(app.sync.deliveries) == 4)
+    loop = app.sync_loop
+    assert loop is not None and loop.attempts == 5 and loop.last_error is None
+    assert app.error is None, app.error
+    d.settle(
+        until=lambda: (
+            app.sync is not None and [x.state for x in app.sync.deliveries] == ["receipt received"] * 4
+        )
+    )
+    # The first delivery met the 500 and was sent again; each receipt is summed up on screen.
+    attempts = sorted(x.attempts for x in app.sync.deliveries)
+    assert attempts == [1, 1, 1, 2] and any(x.last_error == "HTTP 500" for x in app.sync.deliveries)
+    on_screen = d.texts()
+    assert t("sync_loop_counts", pending=0, sent=0, received=4) in on_screen
+    for x in app.sync.deliveries:
+        assert x.receipt is not None
+        title, version, at = x.receipt
+        assert version == 1 and t("sync_receipt", contest=title[app.lang], version=1, at=at) in on_screen
+    day.targets_ok()
+    # "Send now" wakes the same loop: nothing is sent again.
+    d.tap(t("sync_send"))
+    d.settle()
+    assert app.error is None, app.error
+    assert len(day.faults.seen) == 5
+    assert app.status is not None and app.status.state == "synced"
+    day.languages_ok()
+
+
+def _journal_checks(day: _Day) -> None:
+    """The journal, read on its own."""
+    chair, member, tech = day.chair, day.member, day.tech
+    journal = Journal.open(day.data / "journal.sqlite", SystemClock())
     try:
         assert journal.state == "synced"
         tally = journal.tally().to_json(("blank", "overvote"))["contests"]["mazhilis-list"]
         want: Counter[str] = Counter()
-        for truth in truths:
+        for truth in day.truths:
             c = truth.contests[0]
             want[c.choice if c.outcome == "vote" and c.choice else c.outcome] += 1
         # The commission's decisions replace the doubtful ones.
-        want["review"] -= len(decisions)
-        for outcome, chosen in decisions:
+        want["review"] -= len(day.decisions)
+        for outcome, chosen in day.decisions:
             want[chosen if outcome == "vote" and chosen else outcome] += 1
         got = Counter({**tally["options"], "blank": tally["blank"], "overvote": tally["overvote"]})
         got["review"] = tally["review_pending"]
@@ -469,14 +609,17 @@ def test_station_day_by_touch(tmp_path: Path) -> None:  # noqa: C901  (one scrip
         events = journal.audit_events()
         returned = Counter(e["detail"]["reason"] for e in events if e["kind"] == "sheet_returned")
         assert returned == {"test_ballot_in_official_mode": TEST_BALLOTS}
+        # Every second chance answered "cast" (the answer only: no contest, no time).
+        chances = [e["detail"] for e in events if e["kind"] == "sheet_second_chance"]
+        assert chances == [{"answer": "cast"}] * (day.chances["test"] + day.chances["official"])
         decided = [e for e in events if e["kind"] == "review_decided"]
-        assert len(decided) == len(decisions)
+        assert len(decided) == len(day.decisions)
         assert all(
             e["role"] == "chair" and chair in e["detail"]["who"] and member in e["detail"]["who"]
             for e in decided
         )
         records = [r for r in journal.cast_vote_records() if r["decision"]]
-        assert len(records) == len(decisions) and all(r["decision"]["who"] for r in records)
+        assert len(records) == len(day.decisions) and all(r["decision"]["who"] for r in records)
         acted = [
             (e["role"], e["detail"]["action"], e["detail"]["member"]) for e in events if e["kind"] == "actor"
         ]
@@ -496,15 +639,18 @@ def test_station_day_by_touch(tmp_path: Path) -> None:  # noqa: C901  (one scrip
     finally:
         journal.close()
 
-    # --- the protocol store and what reached the stick ------------------------------------------------
+
+def _store_stick_and_headquarters_checks(day: _Day) -> None:
+    """The protocol store, what reached the stick, and headquarters."""
     from kiosk.election.load import trust
     from kiosk.protocol.export import load_public_key, verify_export
     from kiosk.protocol.signed import parse_file, verify_document
     from kiosk.protocol.store import ProtocolStore
 
+    data, chair, secretary = day.data, day.chair, day.secretary
     store = ProtocolStore.open(data / "journal.sqlite", SystemClock().now_iso)
     try:
-        for contest, lines in typed.items():
+        for contest, lines in day.typed.items():
             assert store.entered(contest) == lines
             final = store.current_finalised(contest)
             assert final is not None and final.version == 1
@@ -517,19 +663,57 @@ def test_station_day_by_touch(tmp_path: Path) -> None:  # noqa: C901  (one scrip
         parse_file((data / "protocols" / "MZ-LIST.v1.protocol.jws.json").read_bytes()), trust(None)
     )
     assert mz.protocol.values()["ballots_in_box"] == OFFICIAL
-    assert mz.protocol.values()["ballots_cancelled"] == typed["mazhilis-list"]["ballots_cancelled"]
+    assert mz.protocol.values()["ballots_cancelled"] == day.typed["mazhilis-list"]["ballots_cancelled"]
     # The printed protocols, and the technician's printer test page beside them.
+    assert day.test_pdf is not None
     assert sorted(p.name for p in (data / "print").glob("*.pdf")) == sorted(
-        [*(f"{v}.v1.pdf" for v in ("MZ-LIST", "MZ-SMD-02", "AST-LIST", "AST-SMD-07")), test_pdf.name]
+        [*(f"{v}.v1.pdf" for v in ("MZ-LIST", "MZ-SMD-02", "AST-LIST", "AST-SMD-07")), day.test_pdf.name]
     )
-    (folder,) = [p for p in stick.iterdir() if p.is_dir()]
+    (folder,) = [p for p in day.stick.iterdir() if p.is_dir()]
     checked = verify_export(folder, load_public_key(data / "device.pub"))
     assert checked.ok, checked.problems
     assert len(list(folder.rglob("*.protocol.jws.json"))) == 4
     # Headquarters holds each protocol once.
-    assert intake.store.count() == 4
+    assert day.intake.store.count() == 4
     # Every kind of screen of the day was shown in the three languages.
     assert {"setup", "signin", "home", "devices", "testmode", "voting", "review", "protocol", "preview"} <= (
-        screens_checked
-    ) and {"protosign", "sync"} <= screens_checked
+        day.screens_checked
+    ) and {"protosign", "sync"} <= day.screens_checked
+
+
+STEPS = (
+    _set_up,
+    _technician,
+    _test_mode,
+    _chair_signs_in,
+    _open_and_vote,
+    _review,
+    _close_and_enter_lines,
+    _preview,
+    _sign_print_export,
+    _sync,
+)
+
+
+@pytest.mark.slow
+def test_station_day_by_touch(tmp_path: Path) -> None:
+    os.environ["KIVY_HOME"] = str(tmp_path / "kivy-home")
+    from kiosk.ui.boot import Display, configure_kivy
+
+    configure_kivy(Display(1280, 800, offscreen=True, fullscreen=False))
+    with_setup = time.monotonic()
+    day = _Day(tmp_path)
+    day.timings["deck, emulator, intake, window"] = time.monotonic() - with_setup
+    try:
+        for step in STEPS:
+            with day.step(step.__name__.strip("_")):
+                step(day)
+    finally:
+        day.stop()
+    elapsed = time.monotonic() - day.started
+    with day.step("journal, store, stick, headquarters"):
+        _journal_checks(day)
+        _store_stick_and_headquarters_checks(day)
     print(f"e2e wall time {elapsed:.1f} s")
+    for name, s in day.timings.items():
+        print(f"  {name}: {s:.1f} s")

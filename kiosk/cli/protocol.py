@@ -91,6 +91,22 @@ def add_parsers(sub: Any) -> None:
     q.add_argument("--out", type=Path, required=True)
     q = ps.add_parser("enrol", help="install the enrolment signed by headquarters")
     q.add_argument("--roster", type=Path, required=True)
+    # --- kioskpolish (issue 14): the technicians' roster for the kiosk (kiosk/ui/technicians.py) ---
+    q = ps.add_parser(
+        "technician-add", help="generate a technician's key (the kiosk's roster), encrypted under their PIN"
+    )
+    q.add_argument("--member", required=True, help="the technician's id")
+    q.add_argument("--pin-stdin", action="store_true")
+    q = ps.add_parser(
+        "technicians", help="headquarters: sign the technicians' roster (device key + technicians) of a kiosk"
+    )
+    q.add_argument(
+        "--key", type=Path, default=None, help="headquarters private key PEM (default: DEVELOPMENT)"
+    )
+    q.add_argument("--out", type=Path, required=True)
+    q = ps.add_parser("technicians-enrol", help="install the technicians' roster signed by headquarters")
+    q.add_argument("--roster", type=Path, required=True)
+    # --- end kioskpolish ---
     ps.add_parser("status", help="versions, signatures and PIN events")
     q = ps.add_parser("receipt", help="the zero or polls-closed report as a thermal receipt (text, no QR)")
     q.add_argument("kind", choices=("zero", "closed"))
@@ -224,6 +240,8 @@ def run(args: argparse.Namespace) -> int:
         return _DATA_ACTIONS[args.action](args, data)
     if args.action == "roster":
         return _roster(args)
+    if args.action in _TECHNICIAN_ACTIONS:  # kioskpolish (issue 14)
+        return _TECHNICIAN_ACTIONS[args.action](args, data)
     if args.action == "receipt":
         return _receipt(args)
     desk, station, store = _desk(data, args.hq_key)
@@ -451,6 +469,95 @@ def _roster(args: argparse.Namespace) -> int:
     args.out.write_text(json.dumps(jws, indent=1) + "\n")
     print(f"enrolment of station {station.station_id}: device + {len(members)} members -> {args.out}")
     return 0
+
+
+# --- kioskpolish (issue 14): the technicians' roster for the kiosk -----------------------------
+
+
+def _technician_add(args: argparse.Namespace, data: Path) -> int:
+    """The kiosk: a technician's key, encrypted under their PIN, in DATA/technicians/members
+    (not DATA/members: that is the commission's roster)."""
+    from kiosk.protocol.keys import create_member_key
+    from kiosk.ui.technicians import KEYS, TECHNICIAN
+
+    pin = _pin(args, "PIN: ")
+    if not (args.pin_stdin or not sys.stdin.isatty()) and getpass.getpass("PIN again: ") != pin:
+        raise SanaqError("member_pin_wrong", "the two PINs differ")
+    if (data / "members" / f"{args.member}.key").exists():
+        raise SanaqError("member_key_exists", f"{args.member} is on the commission's roster")
+    m = create_member_key(data / KEYS, args.member, TECHNICIAN, pin)
+    print(f"technician {m.member} key made; public part in the roster: sanaq protocol technicians")
+    return 0
+
+
+def _technicians(args: argparse.Namespace, data: Path) -> int:
+    """Headquarters signs the technicians' roster of one kiosk: its election, station and device
+    key (the one the journal's signed configure link names) and each technician's public key.
+    As `roster`, built here from the public parts for the demo and tests; in the field they
+    travel to headquarters and no private key leaves the kiosk."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from kiosk.cli.station import open_station
+    from kiosk.election.package import development_private_key, load_private_key
+    from kiosk.protocol.keys import member_public, raw_public
+    from kiosk.ui.technicians import KEYS, TechnicianRoster, sign_roster
+
+    station = open_station(data, args.hq_key)
+    pub = serialization.load_pem_public_key((data / "device.pub").read_bytes())
+    if not isinstance(pub, Ed25519PublicKey):
+        raise SanaqError("device_key_missing", "device.pub is not Ed25519")
+    if raw_public(pub).hex() != station.journal.config()["device_key"]:
+        raise SanaqError("device_key_invalid", "device.pub is not the device key named in the journal")
+    commission = {f.stem for f in (data / "members").glob("*.key")}
+    techs = []
+    for f in sorted((data / KEYS / "members").glob("*.key")):
+        if f.stem in commission:
+            raise SanaqError("member_key_exists", f"{f.stem} is on the commission's roster too")
+        techs.append((f.stem, member_public(data / KEYS, f.stem).public))
+    if not techs:
+        raise SanaqError("members_missing", "no technician key: sanaq protocol technician-add")
+    hq = load_private_key(args.key.read_bytes()) if args.key else development_private_key()
+    roster = TechnicianRoster(
+        station.package.election_hash, station.station_id, raw_public(pub), tuple(techs)
+    )
+    args.out.write_text(json.dumps(sign_roster(roster, hq), indent=1) + "\n")
+    print(f"technicians of station {station.station_id}: {len(techs)} -> {args.out}")
+    return 0
+
+
+def _technicians_enrol(args: argparse.Namespace, data: Path) -> int:
+    """The kiosk installs the technicians' roster as DATA/technicians.json, checked first:
+    signed by headquarters over exactly these bytes (technician_roster_bad), for this election,
+    station and device key (technician_roster_mismatch), each technician's key file the one
+    named."""
+    from kiosk.cli.station import open_station
+    from kiosk.election.load import trust
+    from kiosk.protocol.keys import load_device_key, member_public, raw_public
+    from kiosk.ui.technicians import KEYS, ROSTER, check_roster_for, verify_roster
+
+    raw = args.roster.read_bytes()
+    try:
+        jws = json.loads(raw)
+    except ValueError as exc:
+        raise SanaqError("technician_roster_bad", "not JSON") from exc
+    roster = verify_roster(jws, trust(args.hq_key))
+    station = open_station(data, args.hq_key)
+    device = raw_public(load_device_key(data).public_key())
+    check_roster_for(roster, station.package.election_hash, station.station_id, device)
+    for tid, key in roster.technicians:
+        if member_public(data / KEYS, tid).public != key:
+            raise SanaqError("member_key_corrupt", f"{tid}: not the key the roster names")
+    (data / ROSTER).write_bytes(raw)
+    print(f"technicians enrolled: {len(roster.technicians)}")
+    return 0
+
+
+_TECHNICIAN_ACTIONS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
+    "technician-add": _technician_add,
+    "technicians": _technicians,
+    "technicians-enrol": _technicians_enrol,
+}
 
 
 # --- verify ---------------------------------------------------------------------------------

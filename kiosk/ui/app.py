@@ -398,8 +398,13 @@ class KioskApp(App):  # type: ignore[misc]
             Text(
                 "✓ "
                 + self.t("setup_verified")
-                + " · "
-                + self.t("setup_official" if p.official else "setup_test_package"),
+                # A package signed with the DEVELOPMENT key is not called official (red below).
+                + ("" if p.development and p.official else " · ")
+                + (
+                    ""
+                    if p.development and p.official
+                    else self.t("setup_official" if p.official else "setup_test_package")
+                ),
                 self.fs(24),
                 GREEN,
                 bold=True,
@@ -407,7 +412,10 @@ class KioskApp(App):  # type: ignore[misc]
         )
         left.add_widget(
             Text(
-                self.t("setup_signed_by", label=p.key_label),
+                # The DEVELOPMENT key's own label is English: named in the screen's language.
+                self.t(
+                    "setup_signed_by", label=self.t("setup_dev_key_label") if p.development else p.key_label
+                ),
                 self.fs(22),
                 RED if p.development else INK,
                 bold=p.development,
@@ -1045,6 +1053,8 @@ class KioskApp(App):  # type: ignore[misc]
         self.voter_event.set()
         if self.screen == "voting" and not self.alert:
             self._refresh_voting()
+        elif self.screen == "testmode" and not self.alert:
+            self.render()
 
     def sheet_result(self, r: SheetResult | SecondChance | TestTallyView) -> None:
         if isinstance(r, TestTallyView):
@@ -1058,7 +1068,10 @@ class KioskApp(App):  # type: ignore[misc]
                 self.on_result(r)
             return
         wanted = sound_for(r)
-        if wanted is not None:
+        # A test ballot's second chance (the logic-and-accuracy test on a package that gives
+        # invalid ballots back): asked on the test screen, without a sound (none in test mode).
+        testing = isinstance(r, SecondChance) and self.status is not None and self.status.state == "testing"
+        if wanted is not None and not testing:
             self.sounds.play(wanted)
         if isinstance(r, SecondChance):
             self.chance = r
@@ -1073,6 +1086,8 @@ class KioskApp(App):  # type: ignore[misc]
                 self._idle_event = Clock.schedule_once(self._back_to_idle, ACCEPTED_SHOWN_S)
         if self.screen == "voting" and not self.alert:
             self._refresh_voting()
+        elif testing and self.screen == "testmode" and not self.alert:
+            self.render()
         if self.on_result is not None:
             self.on_result(r)
 
@@ -1085,7 +1100,7 @@ class KioskApp(App):  # type: ignore[misc]
         self._fill_result()
 
     def _repeat_warning(self, _dt: float) -> None:
-        if self.chance is None:
+        if self.chance is None or self.screen != "voting":
             return
         # The warning comes back: the panel flashes, and after a while it calls a member.
         self._current_panel.set_bg(WHITE)
@@ -1459,6 +1474,8 @@ class KioskApp(App):  # type: ignore[misc]
         body.padding = 0
         col = self._column()
         col.add_widget(Text(self.t("proto_entered"), self.fs(18), MUTED))
+        # The lines of a failing ratio are marked where they are touched: "✗" and red.
+        suspect = {i for r in view.ratios if not r.ok for i in (*r.left, *r.right)}
         for ln in view.lines:
             value = "" if ln.value is None else str(ln.value)
             label = self.t("proto_line", number=ln.number, title=ln.title[self.lang], value=value)
@@ -1466,12 +1483,12 @@ class KioskApp(App):  # type: ignore[misc]
                 chosen = ln.id == self.line_at
                 col.add_widget(
                     Big(
-                        label,
+                        ("✗ " if ln.id in suspect else "") + label,
                         partial(self.proto_line, ln.id),
                         self.fs(MEMBER_TARGET),
                         self.fs(20),
                         bg=BLUE if chosen else WHITE,
-                        fg=WHITE if chosen else INK,
+                        fg=WHITE if chosen else (RED if ln.id in suspect else INK),
                         halign="left",
                     )
                 )
@@ -1494,6 +1511,7 @@ class KioskApp(App):  # type: ignore[misc]
                         bold=True,
                     )
                 )
+            self._ratio_terms(col, r, view)
         if view.blocked:
             col.add_widget(Text(error_text(view.blocked, self.lang), self.fs(22), RED, bold=True))
         body.add_widget(self._scroll(col))
@@ -1529,11 +1547,13 @@ class KioskApp(App):  # type: ignore[misc]
             else:
                 keys.add_widget(Big(k, partial(self.proto_key, k), kh, self.fs(40), bg=BLUE))
         right.add_widget(keys)
-        # The ratios that fail stay in view beside the keypad (the full list scrolls at left).
+        # The ratios that fail stay in view beside the keypad (the full list scrolls at left),
+        # each with its lines named; they scroll below the keypad where they do not fit.
         failing = [r for r in view.ratios if not r.ok]
+        below = self._column()
         for r in failing:
             values = {"title": r.title[self.lang], "left": r.left_sum, "op": r.op, "right": r.right_sum}
-            right.add_widget(
+            below.add_widget(
                 Text(
                     self.t("proto_ratio_bad", diff=f"{r.difference:+d}", **values),
                     self.fs(22),
@@ -1541,9 +1561,10 @@ class KioskApp(App):  # type: ignore[misc]
                     bold=True,
                 )
             )
+            self._ratio_terms(below, r, view)
         if view.ratios and not failing:
-            right.add_widget(Text(self.t("proto_all_ok"), self.fs(22), GREEN, bold=True))
-        right.add_widget(Widget())
+            below.add_widget(Text(self.t("proto_all_ok"), self.fs(22), GREEN, bold=True))
+        right.add_widget(self._scroll(below))
         body.add_widget(right)
         outer.add_widget(body)
         h, f = self.fs(MEMBER_TARGET), self.fs(20)
@@ -1603,7 +1624,8 @@ class KioskApp(App):  # type: ignore[misc]
             if v.version is None:
                 line = self.t("proto_no_version", style=v.style)
             else:
-                line = self.t("proto_signers", style=v.style, version=v.version, signers=", ".join(v.signers))
+                signers = ", ".join(self.t("proto_signer_device") if x == "device" else x for x in v.signers)
+                line = self.t("proto_signers", style=v.style, version=v.version, signers=signers)
             status.append(
                 Text(("✓ " if v.finalised else "") + line, self.fs(18), GREEN if v.finalised else INK)
             )
@@ -1756,25 +1778,97 @@ class KioskApp(App):  # type: ignore[misc]
         card = Stack(bg=WHITE, padding=self.fs(10), spacing=self.fs(4))
         verdict = self.t("calibration_passed" if cal.passed else "calibration_failed_title")
         card.add_widget(Text(verdict, self.fs(34), GREEN if cal.passed else RED, bold=True))
-        card.add_widget(
-            Text(self.t("calibration_scanner", scanner=cal.scanner, at=cal.measured_at), self.fs(18))
-        )
+        who = dict(cal.identity)
+        scanner = self.device_name(who.get("url", ""), "", who.get("model", ""), who.get("serial", ""))
+        at = cal.measured_at.replace("T", " ")[:16]  # 2026-11-28 14:06: no seconds, no offset
+        card.add_widget(Text(self.t("calibration_scanner", scanner=scanner, at=at), self.fs(18)))
         for code in cal.failures:  # what to do, in the screen's language
             card.add_widget(Text("✗ " + error_text(code, self.lang), self.fs(22), RED, bold=True))
+        # Per scanned image: one line when every measure passed; each failed measure in red with
+        # its measured figure in the screen's language.
+        images: dict[int, list[Any]] = {}
         for c in cal.checks:
-            mark = "✓" if c.passed else "✗"
-            line = self.t(
-                "calibration_check",
-                measure=self.t(f"measure_{c.measure}"),
-                image=c.image,
-                verdict=self.t("calibration_ok" if c.passed else "calibration_bad"),
-            )
-            card.add_widget(Text(f"{mark} {line}", self.fs(20), INK if c.passed else RED, bold=not c.passed))
-            if not c.passed and c.detail:  # the measured figure (where, how far): the CLI's words
-                card.add_widget(Text("    " + c.detail, self.fs(18), RED))
+            images.setdefault(c.image, []).append(c)
+        for image, checks in images.items():
+            n, side = image + 1, checks[0].side
+            bad = [c for c in checks if not c.passed]
+            key = "calibration_all_passed" if not bad else "calibration_some_passed"
+            line = self.t(key, n=n, side=side, count=len(checks), passed=len(checks) - len(bad))
+            card.add_widget(Text(line, self.fs(20), GREEN if not bad else INK, bold=not bad))
+            for c in bad:
+                what = self.t("calibration_image", measure=self.t(f"measure_{c.measure}"), n=n, side=side)
+                card.add_widget(Text(f"✗ {what}: {self.t('calibration_bad')}", self.fs(20), RED, bold=True))
+                card.add_widget(Text("    " + self.calibration_figure(c), self.fs(18), RED))
         for side in cal.sides:
-            card.add_widget(Text(self.t("calibration_side", **side), self.fs(18), MUTED))
+            shown = dict(side, image=str(int(side["image"]) + 1)) if side.get("image", "").isdigit() else side
+            card.add_widget(Text(self.t("calibration_side", **shown), self.fs(18), MUTED))
         return card
+
+    def calibration_figure(self, c: Any) -> str:
+        """A measure's figure in the screen's language, from its value and limit
+        (kiosk/calibration/profile.py's checks); the CLI's English detail where it has none."""
+        v, lim, m = c.value, c.limit, c.measure
+        try:
+            if m in ("scale_x", "scale_y"):
+                lo, _hi = lim
+                return self.t(
+                    "calibration_figure",
+                    value=f"{(float(v) - 1) * 100:+.2f} %",
+                    limit=f"±{(1 - lo) * 100:.2f} %",
+                )
+            if m == "aspect":
+                _lo, hi = lim
+                return self.t(
+                    "calibration_figure", value=f"{float(v) * 100:+.2f} %", limit=f"±{hi * 100:.2f} %"
+                )
+            if m == "grid_error_mm":
+                mm = self.t("calibration_mm")
+                return self.t(
+                    "calibration_figure", value=f"{float(v):.2f} {mm}", limit=f"{float(lim):.2f} {mm}"
+                )
+            if m == "skew_deg":
+                return self.t("calibration_figure", value=f"{float(v):+.2f}°", limit=f"±{float(lim):.2f}°")
+            if m == "offset_mm":
+                x, y = v
+                return self.t(
+                    "calibration_figure_offset", x=f"{x:.1f}", y=f"{y:.1f}", limit=f"{float(lim):.1f}"
+                )
+            if m == "levels":
+                return self.t(
+                    "calibration_figure_levels",
+                    white=f"{v['white']:.0f}",
+                    white_min=f"{lim['white_min']:.0f}",
+                    black=f"{v['black']:.0f}",
+                    black_max=f"{lim['black_max']:.0f}",
+                    steps=v["grey_steps"],
+                    steps_min=lim["grey_steps_min"],
+                )
+            if m == "falloff":
+                return self.t(
+                    "calibration_figure", value=f"{float(v) * 100:.0f} %", limit=f"{float(lim) * 100:.0f} %"
+                )
+            if m == "streaks":
+                return "; ".join(
+                    self.t(
+                        "calibration_figure_streak",
+                        mm=f"{float(s['x_mm']):.0f}",
+                        kind=self.t(
+                            "calibration_streak_dark" if s["levels"] < 0 else "calibration_streak_light"
+                        ),
+                    )
+                    for s in v
+                    if abs(float(s["levels"])) >= float(lim)
+                )
+            if m == "dust":
+                return self.t("calibration_figure_dust", n=int(v), limit=lim)
+            if m == "resolution":
+                x, y = v["lp_mm"]
+                return self.t(
+                    "calibration_figure_resolution", x=f"{x:g}", y=f"{y:g}", limit=f"{float(lim):g}"
+                )
+        except (TypeError, ValueError, KeyError, IndexError):
+            pass
+        return str(c.detail)
 
     def _calibration_section(self, col: BoxLayout, view: DevicesView) -> None:
         col.add_widget(Text(self.t("calibration_title"), self.fs(26), bold=True))
@@ -1817,16 +1911,76 @@ class KioskApp(App):  # type: ignore[misc]
         card.add_widget(img)
         return card
 
+    def device_name(self, url: str, description: str = "", model: str = "", serial: str = "") -> str:
+        """A scanner or printer as a person names it: its model and serial where it says them,
+        else what it is ("Scanner on serial port /dev/ttyUSB0", "Folder scanner"), never a
+        driver's key or a temporary folder's path."""
+        scheme, _, rest = url.partition(":")
+        port = rest.split("?", 1)[0].lstrip("/") if scheme != "cups" else rest.lstrip("/")
+        port = "/" + port if scheme in ("serial", "camera") and port and not port.startswith("/") else port
+        # A hardware scanner names itself (a hot folder's "serial" is its path: not a name).
+        hardware = scheme not in ("sim", "folder", "camera", "pdf")
+        if hardware and model and serial and model.lower() not in ("n/a", "none"):
+            return self.t("device_name_model", model=model, serial=serial)
+        if scheme == "sim":
+            return self.t("device_name_sim")
+        if scheme == "folder":
+            return self.t("device_name_folder")
+        if scheme == "serial":
+            return self.t("device_name_serial", port=port)
+        if scheme == "camera":
+            return self.t("device_name_camera", port=port)
+        if scheme == "pdf":
+            return self.t("device_name_pdf")
+        if scheme.startswith("escpos"):
+            return self.t("device_name_receipt", port=port)
+        if scheme == "cups":
+            return self.t("device_name_cups", port=port)
+        return description or url
+
     def _device_row(self, d: Any) -> Widget:
         state = self.t(f"device_state_{d.state}")
         used = f" · {self.t('device_used')}" if d.configured else ""
         colour = RED if d.state == "missing" else (AMBER if d.state == "simulated" else PALE)
         row = Stack(bg=colour, padding=self.fs(8), spacing=self.fs(2))
+        name = self.device_name(d.url, d.description)
         row.add_widget(
-            Text(self.t("device_line", name=d.description, state=state) + used, self.fs(22), INK, bold=True)
+            Text(self.t("device_line", name=name, state=state) + used, self.fs(22), INK, bold=True)
         )
-        row.add_widget(Text(d.url, self.fs(16), INK))
+        # Below, smaller: where it is (a SANE device's own words, the port, the PDF folder).
+        where = d.url if d.url != "pdf:" else d.description
+        if (
+            d.description
+            and d.description != where
+            and "n/a" not in d.description
+            and d.url.startswith("sane")
+        ):
+            where = f"{d.description} · {where}"
+        row.add_widget(Text(where, self.fs(16), INK))
         return row
+
+    def _ratio_in_words(self, r: Any, view: Any) -> list[str]:
+        """A control ratio with its lines named and their values, one line per term:
+        "2. Ballots received…: 2519", "= 3. Ballots issued…: 45", "+ 4. …" (the form's ratio
+        title is numbers only)."""
+        lines = {ln.id: ln for ln in view.lines}
+
+        def term(i: str) -> str:
+            ln = lines.get(i)
+            if ln is None:
+                return i
+            value = self.t("proto_ratio_unset") if ln.value is None else ln.value
+            return self.t(
+                "proto_ratio_line", number=ln.number, title=_short(ln.title[self.lang], 56), value=value
+            )
+
+        out = [term(r.left[0]), *(f"+ {term(i)}" for i in r.left[1:])]
+        out += [f"{r.op} {term(r.right[0])}", *(f"+ {term(i)}" for i in r.right[1:])] if r.right else []
+        return out
+
+    def _ratio_terms(self, col: BoxLayout, r: Any, view: Any) -> None:
+        for line in self._ratio_in_words(r, view):
+            col.add_widget(Text(line, self.fs(17), INK if r.ok else RED))
 
     def _screen_devices(self) -> Widget:
         outer = BoxLayout(orientation="vertical", padding=self.fs(16), spacing=self.fs(8))
@@ -2032,6 +2186,20 @@ class KioskApp(App):  # type: ignore[misc]
             card.add_widget(Text(self.t("lat_recorded", code=r.chain_code), self.fs(18), MUTED))
         return card
 
+    def _test_chance(self, chance: SecondChance) -> Widget:
+        card = Stack(bg=AMBER, padding=self.fs(8), spacing=self.fs(6))
+        card.add_widget(Text("⚠ " + self.t("warn_title"), self.fs(24), INK, bold=True, halign="center"))
+        for contest, problem in chance.problems:
+            key = "warn_blank" if problem == "blank" else "warn_overvote"
+            title = _short(chance.contest_titles[contest][self.lang])
+            card.add_widget(Text(self.t(key, contest=title), self.fs(18), INK, halign="center"))
+        h, f = self.fs(MEMBER_TARGET), self.fs(20)
+        row = BoxLayout(spacing=self.fs(8), size_hint_y=None, height=h)
+        row.add_widget(Big(self.t("warn_take_back"), lambda: self.voter_decides("back"), h, f, bg=BLUE))
+        row.add_widget(Big(self.t("warn_cast"), lambda: self.voter_decides("cast"), h, f, bg=INK))
+        card.add_widget(row)
+        return card
+
     def _screen_testmode(self) -> Widget:
         outer = BoxLayout(orientation="vertical", padding=self.fs(12), spacing=self.fs(8))
         if self.alert:
@@ -2061,7 +2229,7 @@ class KioskApp(App):  # type: ignore[misc]
                 )
             )
         last = self.test_last
-        if last is not None:
+        if last is not None and self.chance is None:
             if last.outcome == "returned":
                 line = self.t("test_last_returned", reason=error_text(last.reason or "unreadable", self.lang))
                 left.add_widget(Text("✗ " + line, self.fs(20), RED, bold=True, halign="center"))
@@ -2079,6 +2247,11 @@ class KioskApp(App):  # type: ignore[misc]
         )
         body.add_widget(left)
         col = self._column()
+        if self.chance is not None:
+            # A blank or over-marked test ballot held by the scanner: the same question as a
+            # voter's, answered here, first in the wide column (the test deck checks the second
+            # chance too).
+            col.add_widget(self._test_chance(self.chance))
         note = self.note_text(self.note)
         if note:
             col.add_widget(Text(note, self.fs(20), GREEN if self.error is None else INK, bold=True))

@@ -566,9 +566,9 @@ TEXT: dict[str, T] = {
         "en": "✗ CALIBRATION FAILED",
     },
     "calibration_scanner": {
-        "kk": "Сканер {scanner}, өлшенген уақыты: {at}",
-        "ru": "Сканер {scanner}, измерен {at}",
-        "en": "Scanner {scanner}, measured {at}",
+        "kk": "{scanner} · өлшенген уақыты: {at}",
+        "ru": "{scanner} · измерен {at}",
+        "en": "{scanner} · measured {at}",
     },
     "calibration_check": {
         "kk": "{measure} (кескін {image}): {verdict}",
@@ -781,3 +781,154 @@ TEXT.update(
         },
     }
 )
+
+
+# --- kioskpolish (issue 14, the tour looked at): readable names, figures in words ---------------------
+TEXT.update(
+    {
+        # A scanner or printer named for a person, not by its URL or driver key.
+        "device_name_sim": {
+            "kk": "Бағдарламалық сканер (sim:)",
+            "ru": "Программный сканер (sim:)",
+            "en": "Software scanner (sim:)",
+        },
+        "device_name_serial": {
+            "kk": "Сериялық порттағы сканер ({port})",
+            "ru": "Сканер на последовательном порту ({port})",
+            "en": "Scanner on serial port {port}",
+        },
+        "device_name_folder": {
+            "kk": "Қалта-сканер (суреттер қалтадан оқылады)",
+            "ru": "Сканер-папка (снимки читаются из папки)",
+            "en": "Folder scanner (images read from a folder)",
+        },
+        "device_name_camera": {"kk": "Камера ({port})", "ru": "Камера ({port})", "en": "Camera ({port})"},
+        "device_name_model": {
+            "kk": "{model}, сериялық нөмірі {serial}",
+            "ru": "{model}, серийный номер {serial}",
+            "en": "{model}, serial number {serial}",
+        },
+        "device_name_pdf": {
+            "kk": "PDF принтер (киоск қалтасындағы print)",
+            "ru": "PDF-принтер (папка print киоска)",
+            "en": "PDF printer (the kiosk's print folder)",
+        },
+        "device_name_receipt": {
+            "kk": "Чек принтері ({port})",
+            "ru": "Чековый принтер ({port})",
+            "en": "Receipt printer ({port})",
+        },
+        "device_name_cups": {
+            "kk": "CUPS принтері «{port}»",
+            "ru": "Принтер CUPS «{port}»",
+            "en": "CUPS printer “{port}”",
+        },
+        # The calibration: each measure's figure in words (the CLI's detail is English).
+        "calibration_image": {
+            "kk": "{measure}, {n}-кескін ({side} жағы)",
+            "ru": "{measure}, изображение {n} (сторона {side})",
+            "en": "{measure}, image {n} (side {side})",
+        },
+        "calibration_all_passed": {
+            "kk": "✓ {n}-кескін ({side} жағы): {count} өлшемнің бәрі өтті",
+            "ru": "✓ Изображение {n} (сторона {side}): все {count} проверок пройдены",
+            "en": "✓ Image {n} (side {side}): all {count} checks passed",
+        },
+        "calibration_some_passed": {
+            "kk": "{n}-кескін ({side} жағы): {count} өлшемнің {passed} өтті",
+            "ru": "Изображение {n} (сторона {side}): пройдено {passed} из {count} проверок",
+            "en": "Image {n} (side {side}): {passed} of {count} checks passed",
+        },
+        "calibration_figure": {
+            "kk": "өлшенгені {value}, рұқсат етілгені {limit}",
+            "ru": "измерено {value}, допустимо {limit}",
+            "en": "measured {value}, allowed {limit}",
+        },
+        "calibration_figure_offset": {
+            "kk": "бет бұрышы {x} мм оңға, {y} мм төмен ығысқан; рұқсат етілгені {limit} мм",
+            "ru": "угол страницы смещён на {x} мм вправо и {y} мм вниз; допустимо {limit} мм",
+            "en": "the page's corner is {x} mm right and {y} mm down; allowed {limit} mm",
+        },
+        "calibration_figure_outside": {
+            "kk": "беттің бір бөлігі кескіннен тыс",
+            "ru": "часть страницы вне изображения",
+            "en": "part of the page is outside the image",
+        },
+        "calibration_figure_levels": {
+            "kk": "ақ {white} (кемінде {white_min}), қара {black} (көп дегенде {black_max}), "
+            "ажыратылған сұр баспалдақ {steps} (кемінде {steps_min})",
+            "ru": "белый {white} (не менее {white_min}), чёрный {black} (не более {black_max}), "
+            "различимых ступеней серого {steps} (не менее {steps_min})",
+            "en": "white {white} (at least {white_min}), black {black} (at most {black_max}), "
+            "grey steps told apart {steps} (at least {steps_min})",
+        },
+        "calibration_figure_streak": {
+            "kk": "сол жиектен {mm} мм жерде {kind} жолақ",
+            "ru": "{kind} полоса в {mm} мм от левого края",
+            "en": "a {kind} streak {mm} mm from the left edge",
+        },
+        "calibration_mm": {"kk": "мм", "ru": "мм", "en": "mm"},
+        "calibration_streak_dark": {"kk": "күңгірт", "ru": "тёмная", "en": "dark"},
+        "calibration_streak_light": {"kk": "ашық", "ru": "светлая", "en": "light"},
+        "calibration_figure_dust": {
+            "kk": "ақ қағаз үстінде {n} шаң түйіршігі; рұқсат етілгені {limit}",
+            "ru": "{n} пылинок на белой бумаге; допустимо {limit}",
+            "en": "{n} specks of dust over blank paper; allowed {limit}",
+        },
+        "calibration_figure_resolution": {
+            "kk": "ажыратылған сызық жұптары: көлденең {x}/мм, бойлық {y}/мм; кемінде {limit}/мм",
+            "ru": "различимо пар линий: поперёк {x}/мм, вдоль {y}/мм; не менее {limit}/мм",
+            "en": "line pairs resolved: {x}/mm across, {y}/mm along the feed; at least {limit}/mm",
+        },
+        # A control ratio with its lines named: "2. Ballots received (1000) = 3. ... (700) + ...".
+        "proto_ratio_line": {
+            "kk": "{number}. {title}: {value}",
+            "ru": "{number}. {title}: {value}",
+            "en": "{number}. {title}: {value}",
+        },
+        "setup_dev_key_label": {
+            "kk": "штабтың ӘЗІРЛЕУ кілті (нақты сайлауға емес)",
+            "ru": "КЛЮЧ РАЗРАБОТКИ штаба (не для настоящих выборов)",
+            "en": "the DEVELOPMENT headquarters key (not for real elections)",
+        },
+        "proto_signer_device": {
+            "kk": "киоск құрылғысы",
+            "ru": "устройство киоска",
+            "en": "the kiosk's device",
+        },
+        "proto_ratio_unset": {"kk": "енгізілмеген", "ru": "не введено", "en": "not entered"},
+    }
+)
+
+# Russian and Kazakh Cyrillic to Latin letters, for a name the package gives in no Latin form
+# (the English screen shows "Abenov Dauren Alibekovich", not the Cyrillic): display only, the
+# package and its hash stay as they are. Close to the passports' transliteration (ICAO 9303).
+_LATIN: dict[str, str] = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "iu", "я": "ia",
+    "ә": "a", "ғ": "g", "қ": "q", "ң": "n", "ө": "o", "ұ": "u", "ү": "u", "һ": "h", "і": "i",
+}  # fmt: skip
+
+
+def latin(s: str) -> str:
+    """`s` with its Cyrillic letters written in Latin ones (case kept: "Жумабаев" -> "Zhumabaev")."""
+    out: list[str] = []
+    for i, ch in enumerate(s):
+        low = ch.lower()
+        if low not in _LATIN:
+            out.append(ch)
+            continue
+        lat = _LATIN[low]
+        if ch != low:  # a capital: the whole digraph in capitals inside a word written in capitals
+            shout = any(c.isupper() for c in s[i + 1 : i + 2]) or (i > 0 and s[i - 1].isupper())
+            lat = lat.upper() if shout else lat.capitalize()
+        out.append(lat)
+    return "".join(out)
+
+
+def english_or_latin(en: str | None, ru: str) -> str:
+    """A package text's English form: its own where the package gives one, else the Russian one
+    in Latin letters."""
+    return en if en else latin(ru)

@@ -75,10 +75,10 @@ from kiosk.sync.client import Backoff, Sender, headquarters_of, pinned_context
 from kiosk.sync.loop import LoopStatus, SyncLoop, run
 from kiosk.sync.outbox import Outbox
 from kiosk.sync.wire import verify_receipt
-from kiosk.ui.catalogue import text
+from kiosk.ui.catalogue import english_or_latin, text
 from kiosk.ui.technicians import KEYS as TECHNICIAN_KEYS
 from kiosk.ui.technicians import ROSTER as TECHNICIAN_ROSTER
-from kiosk.ui.technicians import TechnicianRoster, load_roster, sign_roster
+from kiosk.ui.technicians import TechnicianRoster, check_roster_for, load_roster, sign_roster
 
 log = logging.getLogger("sanaq.ui")
 
@@ -96,7 +96,7 @@ Texts = dict[str, str]  # {"kk": ..., "ru": ..., "en": ...}
 
 
 def _texts(t: Any) -> Texts:
-    return {"kk": t.kk, "ru": t.ru, "en": t.en or t.ru}
+    return {"kk": t.kk, "ru": t.ru, "en": english_or_latin(t.en, t.ru)}  # kioskpolish: no Cyrillic in English
 
 
 # --- views: what the screens are given ------------------------------------------------------------
@@ -282,6 +282,10 @@ class CalibrationCheckView:
     passed: bool
     code: str  # the code its failure carries (kiosk/messages.py says what to do)
     detail: str
+    # kioskpolish: the measured value and the limit (kiosk/calibration/profile.py's Check), so the
+    # screen says the figure in its own language, not the CLI's English detail.
+    value: Any = None
+    limit: Any = None
 
 
 @dataclass(frozen=True)
@@ -297,6 +301,8 @@ class CalibrationView:
     # Per scanned side, its main figures, formatted: image, sheet side, scale across x along,
     # skew (deg), white, black, delivered dpi across x along.
     sides: tuple[dict[str, str], ...] = ()
+    # kioskpolish: what the scanner says it is (kind, url, model, serial), for a readable name.
+    identity: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -491,10 +497,7 @@ def load_technicians(
     roster = load_roster(data, trust(hq_key))
     if roster is None:
         return None
-    if roster.election_hash != package.election_hash or roster.station != station_id:
-        raise SanaqError("protocol_enrolment_mismatch", "the technicians are for another election or station")
-    if public_key_of(load_device_key(data)) != roster.device_key:
-        raise SanaqError("protocol_enrolment_mismatch", "the technicians' device key is not this kiosk's")
+    check_roster_for(roster, package.election_hash, station_id, public_key_of(load_device_key(data)))
     return roster
 
 
@@ -1278,6 +1281,8 @@ class KioskService:
                 bool(c["passed"]),
                 str(c["code"]),
                 str(c["detail"]),
+                c.get("value"),
+                c.get("limit"),
             )
             for side in profile["sides"]
             for c in side["checks"]
@@ -1302,6 +1307,7 @@ class KioskService:
                 for side in profile["sides"]
                 for m in (side["measures"],)
             ),
+            tuple((k, str(profile["scanner"].get(k) or "")) for k in ("kind", "url", "model", "serial")),
         )
 
     def histogram(self) -> tuple[Path | None, tuple[float, float] | None]:

@@ -11,6 +11,13 @@ stored encrypted under their PIN as a member's is (`kiosk.protocol.keys`), in
 DATA/technicians/members/ID.key (not DATA/members/, whose files `sanaq protocol roster`
 puts on the commission's roster). Signing in is unlocking that key with the PIN; wrong PINs
 and the lock-out are the protocol store's, as for members.
+
+Commands (kiosk/cli/protocol.py): `sanaq protocol technician-add` (the kiosk: a technician's
+key under their PIN), `sanaq protocol technicians --out FILE [--key HQ.pem]` (headquarters:
+sign the roster from the kiosk's device key and the technicians' public keys) and `sanaq
+protocol technicians-enrol --roster FILE` (the kiosk: install it, checked first: a roster
+changed after signing is refused with `technician_roster_bad`, one for another election,
+station or device key with `technician_roster_mismatch`).
 """
 
 from __future__ import annotations
@@ -64,11 +71,11 @@ def sign_roster(roster: TechnicianRoster, hq_key: Ed25519PrivateKey) -> dict[str
 
 
 def _bad(detail: str) -> SanaqError:
-    return SanaqError("protocol_enrolment_bad", f"technicians: {detail}")
+    return SanaqError("technician_roster_bad", f"technicians: {detail}")
 
 
 def verify_roster(jws: Any, trust: Trust) -> TechnicianRoster:
-    """The roster, if headquarters signed exactly these bytes; else protocol_enrolment_bad."""
+    """The roster, if headquarters signed exactly these bytes; else technician_roster_bad."""
     if not isinstance(jws, dict) or set(jws) != {"payload", "protected", "signature"}:
         raise _bad("not a flattened JWS")
     try:
@@ -118,3 +125,11 @@ def load_roster(data: Path, trust: Trust) -> TechnicianRoster | None:
     except (OSError, ValueError) as exc:
         raise _bad(f"{path}: {exc}") from exc
     return verify_roster(jws, trust)
+
+
+def check_roster_for(roster: TechnicianRoster, election_hash: str, station: str, device_key: bytes) -> None:
+    """technician_roster_mismatch unless the roster names this election, station and device key."""
+    if roster.election_hash != election_hash or roster.station != station:
+        raise SanaqError("technician_roster_mismatch", "the technicians are for another election or station")
+    if roster.device_key != device_key:
+        raise SanaqError("technician_roster_mismatch", "the technicians' device key is not this kiosk's")

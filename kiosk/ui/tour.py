@@ -398,8 +398,16 @@ def _lat_states(app: Any, d: Any, snap: Any, t: Any) -> None:
     a passed one)."""
     from pathlib import Path as _Path
 
-    from kiosk.ui.services import LatLineView, LatResultView
+    from kiosk.ui.services import LatLineView, LatResultView, SecondChance
 
+    # A blank test ballot held by the scanner (a package that gives invalid ballots back): the
+    # question on the test screen, as the station thread would post it.
+    contest = app.service.package.election.contests[0]
+    title = {"kk": contest.title.kk, "ru": contest.title.ru, "en": contest.title.en or contest.title.ru}
+    app.sheet_result(SecondChance(((contest.id, "blank"),), {contest.id: title}, 0.0))
+    snap("test-mode-second-chance")
+    app.voter_decides("back")
+    d.settle()
     d.tap(t("lat_scheme_cycle_3"))
     d.settle()
     snap("test-mode-deck-loaded")
