@@ -223,14 +223,22 @@ def inspect_square(
             # line's level across the band is removed (`line_level`): a dot or a pencil
             # stroke lying on the line is darker than it and keeps what lies above it.
             clear = band & ~border
-            n_clear = int(clear.sum())
-            if n_clear:
-                scale_up = float(band.sum()) / n_clear
+            if clear.any():
+                # In the printed border's zone the line's level is divided out of each
+                # pixel (`border_line_ink`, level from the band's clear part): the printed
+                # border is the same in every empty square, and ink under the line loses
+                # only the light the line took.
+                zone = band & border
                 offs = _offsets(xs, ys, line)
                 kept = line_residual(ink, offs, clear)
                 kept_local = line_residual(ink_local, offs, clear)
-                score -= float((ink - kept)[clear].sum()) * scale_up / denominator
-                score_local -= float((ink_local - kept_local)[clear].sum()) * scale_up / denominator
+                score -= (
+                    float((ink - kept)[clear].sum()) + border_line_ink(ink, offs, clear, zone, gain)
+                ) / denominator
+                score_local -= (
+                    float((ink_local - kept_local)[clear].sum())
+                    + border_line_ink(ink_local, offs, clear, zone, gain)
+                ) / denominator
                 evidence_px &= ~band | (kept >= DARK_INK) | (kept >= 2 * THIN_CONTRAST)
             else:
                 evidence_px &= ~band
@@ -418,13 +426,49 @@ def line_residual(ink: np.ndarray, offs: np.ndarray, clear: np.ndarray) -> np.nd
         return out
     o = offs[clear]
     v = out[clear]
+    lo, level = _levels(out, offs, clear)
+    above = v - level[o - lo]
+    out[clear] = np.where(above >= ABOVE_LINE, above, 0.0)
+    return out
+
+
+def _levels(ink: np.ndarray, offs: np.ndarray, clear: np.ndarray) -> tuple[int, np.ndarray]:
+    """The line's level at each whole-pixel distance from its axis: the median of the band's
+    ink in `clear` at that distance (the lowest distance, the levels from it up; 0 where
+    `clear` has no pixel at a distance)."""
+    o = offs[clear]
+    v = ink[clear]
     lo = int(o.min())
     level = np.zeros(int(o.max()) - lo + 1)
     for b in np.unique(o):
         level[b - lo] = float(np.median(v[o == b]))
-    above = v - level[o - lo]
-    out[clear] = np.where(above >= ABOVE_LINE, above, 0.0)
-    return out
+    return lo, level
+
+
+LINE_MAX_LEVEL = 0.45  # the darkest level divided out (LINE_FAINT: darker is a pen, review)
+
+
+def border_line_ink(
+    ink: np.ndarray, offs: np.ndarray, clear: np.ndarray, zone: np.ndarray, gain: float
+) -> float:
+    """The ink a line of the paper adds in `zone` (its band inside the printed border's zone),
+    with its level measured in `clear` (the rest of its band, `_levels`). A line darkens the
+    paper under it by a factor: a pixel of ink `i` under a line of level `L` (ink on bare
+    paper) would have had `gain - (gain - i) / (1 - L / gain)` without it, so the line added
+    `(gain - i) * d / (1 - d)`, `d = L / gain`: its whole level on bare paper, nothing on the
+    printed border's black (ink 1), a little on a stroke. Distances `clear` never saw add
+    nothing. `reference.border_line_ink_reference` is the same in plain loops."""
+    if not clear.any() or not zone.any():
+        return 0.0
+    lo, level = _levels(ink, offs, clear)
+    o = offs[zone] - lo
+    ok = (o >= 0) & (o < len(level))
+    lv = np.zeros(o.shape)
+    lv[ok] = level[o[ok]]
+    d = np.minimum(lv, LINE_MAX_LEVEL) / gain
+    i = ink[zone].astype(np.float64)
+    added = np.where(i < 1.0, (gain - i) * d / (1.0 - d), 0.0)
+    return float(added.sum())
 
 
 def _union_bands(xs: np.ndarray, ys: np.ndarray, lines: list[Line], scale: float) -> np.ndarray | None:
@@ -498,13 +542,17 @@ def find_crossing_line(
     if share < min_share:
         return None
     line = Line(float(thetas[a]), float(r - reach), share, 0.0)
-    return _checked(line, u, v, w, scale, inner, _hidden(hidden, xs, ys))
+    return _checked(line, u, v, w, scale, inner, _hidden(hidden, xs, ys, inside))
 
 
 def _hidden(
-    hidden: np.ndarray | None, xs: np.ndarray, ys: np.ndarray
+    hidden: np.ndarray | None, xs: np.ndarray, ys: np.ndarray, inside: np.ndarray | None = None
 ) -> tuple[np.ndarray, float, float] | None:
-    return None if hidden is None else (hidden, float(xs[0, 0]), float(ys[0, 0]))
+    """What the length check leaves out: the bands of lines already taken out and (pass 5)
+    whatever the search does not look at (`inside` False: the printed border's zone, a
+    dot), as (mask, u of column 0, v of row 0)."""
+    mask = hidden if inside is None else (~inside if hidden is None else (~inside | hidden))
+    return None if mask is None else (mask, float(xs[0, 0]), float(ys[0, 0]))
 
 
 def _checked(
@@ -519,9 +567,12 @@ def _checked(
     """Refine the band's line (weighted least squares over its pixels: a 1.2 mm band
     allows several degrees, and the line is followed for millimetres beyond the window),
     then check that it crosses the whole inside (LINE_COVER of its length, 0.5 mm steps).
-    `hidden`: (mask, u of column 0, v of row 0): the bands of lines already taken out;
-    a step whose point on the line lies in one is left out of the length (the line is
-    there, under the other line's band, but was taken out of the search with it)."""
+    `hidden`: (mask, u of column 0, v of row 0): the bands of lines already taken out and
+    the parts of the window the search does not look at (the printed border's zone); a
+    step whose point on the line lies there is left out of the length (the line is there,
+    under the other line's band or beside the printed border, but the search cannot see
+    it). At least 1 mm of the line must be seen. A line running along the printed border
+    is seen only in the window's margin at its two ends (issue 10, pass 5)."""
     hb = max(1, int(LINE_BAND_MM / 2 * scale)) + 0.5
     c, s = math.cos(line.theta), math.sin(line.theta)
     on = np.abs(u * c + v * s - line.rho) <= hb
@@ -564,7 +615,9 @@ def _checked(
         under = np.zeros(nbins, np.bool_)
         under[ok] = mask[iy[ok], ix[ok]]
         under[seen] = False
-        length = max(1, nbins - int(under.sum()))
+        length = nbins - int(under.sum())
+        if length * step < 1.0 * scale:
+            return None  # too little of it to be seen
     cover = len(seen) / length
     if cover < LINE_COVER:
         return None

@@ -520,7 +520,7 @@ def find_crossing_line_reference(
     if share < min_share:
         return None
     line = Line(best_a * (math.pi / ANGLES), float(best_r), share, 0.0)
-    return _checked(line, u, v, w, scale, inner, _hidden(hidden, xs, ys))
+    return _checked(line, u, v, w, scale, inner, _hidden(hidden, xs, ys, inside))
 
 
 # --- the closer look's structure tests (inspect.py) --------------------------------------
