@@ -35,6 +35,7 @@ from kiosk.reading.inspect import (
     FAINT_STROKE,
     FAINT_STROKE_MM,
     LINE_BAND_MM,
+    LINE_MAX_LEVEL,
     LINE_SHARE,
     Line,
     _candidates,
@@ -483,6 +484,36 @@ def line_residual_reference(ink: np.ndarray, offs: np.ndarray, clear: np.ndarray
                 v = a if a >= ABOVE_LINE else 0.0
             out[y, x] = v
     return out
+
+
+def border_line_ink_reference(
+    ink: np.ndarray, offs: np.ndarray, clear: np.ndarray, zone: np.ndarray, gain: float
+) -> float:
+    """`inspect.border_line_ink`, one pixel at a time: the level at each distance the
+    median of the clear pixels there, each zone pixel's share added by the line."""
+    h, w = ink.shape
+    groups: dict[int, list[float]] = {}
+    for y in range(h):
+        for x in range(w):
+            if clear[y, x]:
+                groups.setdefault(int(offs[y, x]), []).append(float(ink[y, x]))
+    if not groups:
+        return 0.0
+    level = {}
+    for b, vals in groups.items():
+        vals.sort()
+        n = len(vals)
+        level[b] = vals[n // 2] if n % 2 else (vals[n // 2 - 1] + vals[n // 2]) / 2
+    total = 0.0
+    for y in range(h):
+        for x in range(w):
+            if not zone[y, x]:
+                continue
+            i = float(ink[y, x])
+            d = min(level.get(int(offs[y, x]), 0.0), LINE_MAX_LEVEL) / gain
+            if i < 1.0:
+                total += (gain - i) * d / (1.0 - d)
+    return total
 
 
 def find_crossing_line_reference(
