@@ -17,12 +17,13 @@ from fieldkit.deck import DeckOptions, canvas_margins, generate_sheet
 from kiosk.ballots.layout import TARGET, build_layout
 from kiosk.election.package import election_hash
 from kiosk.election.sample import sample_election
-from kiosk.reading.inspect import _q75, border_line_ink, find_crossing_line, line_residual
+from kiosk.reading.inspect import _q75, border_line_ink, find_crossing_line, line_residual, ring_levels
 from kiosk.reading.reader import BallotReader
 from kiosk.reading.reference import (
     border_line_ink_reference,
     find_crossing_line_reference,
     line_residual_reference,
+    ring_levels_reference,
 )
 
 STYLE = "MZ-SMD-02"
@@ -361,14 +362,38 @@ def test_line_along_a_side_of_the_square_is_not_a_mark(
     right printed border, at 2 degrees to it (a faint streak on a skewed scan) or 10-16
     (a crease): it runs through the border's zone for much of the window, and where it
     crosses the inside it is near the border. Empty (pass 4 scored 0.027-0.046 here:
-    `marginal_mark`). Not asserted for the whole sheet: the same line runs through other
-    squares' windows further down the page, and where it runs in a window's outer ring
-    (the paper the score is measured against) that square can still go to review."""
+    `marginal_mark`), and the sheet reads as before: the same line runs through other
+    squares' windows further down the page, some of them in the window's outer ring."""
     reader = setup[0]
     img, i, cx, cy, scale = _empty_square(setup)
+    before = reader.read(img)
     lined = _line(img, (cx + dx * scale, cy), angle, max(1, round(0.4 * scale)), 0.75)
-    m = reader.read(lined).contests[0].marks[i]
+    r = reader.read(lined)
+    m = r.contests[0].marks[i]
     assert m.mark == "empty", m
+    assert r.status == before.status
+
+
+@pytest.mark.parametrize(
+    ("dx", "dy", "angle"), [(0.0, 3.9, 0.7), (0.0, -4.0, 0.7), (4.0, 0.0, 88.0), (-3.9, 0.0, 88.0)]
+)
+def test_line_in_the_windows_ring_is_not_a_mark(
+    setup: tuple[BallotReader, object, str], dx: float, dy: float, angle: float
+) -> None:
+    """A fold (25 % darker, 0.4-0.5 mm) running through the window's outer ring, the paper
+    the score is measured against: the ring's side is darker, so the whole window seemed
+    inked against it (pass 4: `possible_stain`). The side's paper is measured again
+    without the line's band (the two sides across it when the band covers it): empty,
+    and the sheet reads as before."""
+    reader = setup[0]
+    img, i, cx, cy, scale = _empty_square(setup)
+    before = reader.read(img)
+    width = max(1, round((0.5 if dx == 0 else 0.4) * scale))
+    lined = _line(img, (cx + dx * scale, cy + dy * scale), angle, width, 0.75)
+    r = reader.read(lined)
+    m = r.contests[0].marks[i]
+    assert m.mark == "empty", m
+    assert r.status == before.status
 
 
 @pytest.mark.parametrize("dy", [3.1, -3.2])
@@ -454,3 +479,33 @@ def test_border_line_ink_takes_the_line_not_the_border() -> None:
     paper = 16 * 0.2  # 18 zone pixels, 2 of them not bare paper
     stroke = (1.0 - 0.68) * 0.2 / 0.8  # = 0.08: 0.68 under the line, 0.6 without it
     assert abs(got - (paper + stroke)) < 1e-9
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    h=st.integers(3, 30),
+    w=st.integers(3, 30),
+    ring=st.integers(1, 5),
+    seed=st.integers(0, 2**31 - 1),
+    lines=st.lists(st.tuples(st.floats(0, math.pi), st.floats(-20, 20), st.floats(0.5, 4)), max_size=3),
+)
+def test_ring_levels_fast_and_reference_agree(
+    h: int, w: int, ring: int, seed: int, lines: list[tuple[float, float, float]]
+) -> None:
+    """The ring's paper levels without the bands of the lines taken out (pass 5): random
+    grey windows, up to three bands at any angle and width (none: no band touches the
+    ring; wide ones along a side: that side takes the two sides across it)."""
+    rng = np.random.default_rng(seed)
+    win = rng.integers(0, 256, (h, w)).astype(np.uint8)
+    levels = rng.uniform(100, 255, 4)
+    bands = None
+    ys = np.arange(h)[:, None] - (h - 1) / 2
+    xs = np.arange(w)[None, :] - (w - 1) / 2
+    for theta, rho, half_width in lines:
+        b = np.abs(xs * math.cos(theta) + ys * math.sin(theta) - rho) <= half_width
+        bands = b if bands is None else bands | b
+    fast = ring_levels(win, bands, ring, levels)
+    ref = ring_levels_reference(win, bands, ring, levels)
+    assert (fast is None) == (ref is None)
+    if fast is not None and ref is not None:
+        assert np.array_equal(fast, ref)

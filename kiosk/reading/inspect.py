@@ -202,6 +202,7 @@ def inspect_square(
     dot = dot_blob(inside & (ink >= DARK_INK), scale)
     if dot is not None:
         search &= ~dot
+    score_first, score_local_first, evidence_first = score, score_local, inside.copy()
     if dark_inside < marked:
         # Up to MAX_LINES lines (a fold across and a streak along, say), each found,
         # checked and taken out of the search before the next. Every band that passes
@@ -218,31 +219,49 @@ def inspect_square(
             if line.contrast >= LINE_FAINT:
                 ev = float(ink[evidence_px].sum()) / denominator
                 return Verdict("marginal", "crossing_line", score, ev, line)
-            # Take the line's own ink out: in the window, where it crosses the printed
-            # border too (that part estimated from the line's own ink elsewhere). Only the
-            # line's level across the band is removed (`line_level`): a dot or a pencil
-            # stroke lying on the line is darker than it and keeps what lies above it.
-            clear = band & ~border
-            if clear.any():
-                # In the printed border's zone the line's level is divided out of each
-                # pixel (`border_line_ink`, level from the band's clear part): the printed
-                # border is the same in every empty square, and ink under the line loses
-                # only the light the line took.
-                zone = band & border
-                offs = _offsets(xs, ys, line)
-                kept = line_residual(ink, offs, clear)
-                kept_local = line_residual(ink_local, offs, clear)
-                score -= (
-                    float((ink - kept)[clear].sum()) + border_line_ink(ink, offs, clear, zone, gain)
-                ) / denominator
-                score_local -= (
-                    float((ink_local - kept_local)[clear].sum())
-                    + border_line_ink(ink_local, offs, clear, zone, gain)
-                ) / denominator
-                evidence_px &= ~band | (kept >= DARK_INK) | (kept >= 2 * THIN_CONTRAST)
-            else:
-                evidence_px &= ~band
+            score, score_local, evidence_px = _take_out(
+                line,
+                ink,
+                ink_local,
+                xs,
+                ys,
+                border,
+                scale,
+                gain,
+                denominator,
+                score,
+                score_local,
+                evidence_px,
+            )
             search &= ~band
+        if lines:
+            # A line in the window's outer ring darkened the paper the score is measured
+            # against (each side's level is its ring's 75 % grey, and a line along a side
+            # covers the whole of it): measure the paper again without the bands, and take
+            # the lines out of the ink against that paper.
+            fixed = ring_levels(win, _union_bands(xs, ys, lines, scale), ring, levels)
+            if fixed is not None:
+                inv = paper_inverse(fixed, size_h, size_w, ring)
+                ink2 = np.clip(gain * (1.0 - win * inv), 0.0, 1.0)
+                score = score_first + float(ink2.sum() - ink.sum()) / denominator
+                score_local = score_local_first
+                ink = ink2
+                evidence_px = evidence_first & ((ink >= DARK_INK) | (thin >= THIN_CONTRAST))
+                for line in lines:
+                    score, score_local, evidence_px = _take_out(
+                        line,
+                        ink,
+                        ink_local,
+                        xs,
+                        ys,
+                        border,
+                        scale,
+                        gain,
+                        denominator,
+                        score,
+                        score_local,
+                        evidence_px,
+                    )
     else:
         # Much dark ink: a mark, unless it is one straight stroke across the whole square
         # that goes on beyond the window (a pen line through the row): then the commission.
@@ -289,6 +308,82 @@ def inspect_square(
     # Ink inside the square that is neither a stroke nor explained by the paper around
     # it: a light fill, or a stain smaller than the window. The commission decides.
     return Verdict("marginal", "marginal_mark", score, ev, line)
+
+
+def _take_out(
+    line: Line,
+    ink: np.ndarray,
+    ink_local: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    border: np.ndarray,
+    scale: float,
+    gain: float,
+    denominator: float,
+    score: float,
+    score_local: float,
+    evidence_px: np.ndarray,
+) -> tuple[float, float, np.ndarray]:
+    """Take a line's own ink out of both scores and out of the evidence. Only the line's
+    level across the band is removed (`line_residual`): a dot or a pencil stroke lying on
+    the line is darker than it and keeps what lies above it. In the printed border's zone
+    the line's level is divided out of each pixel (`border_line_ink`, its level from the
+    band's clear part): the printed border is the same in every empty square, and ink
+    under the line loses only the light the line took."""
+    band = _band(xs, ys, line, scale)
+    clear = band & ~border
+    if not clear.any():
+        return score, score_local, evidence_px & ~band
+    zone = band & border
+    offs = _offsets(xs, ys, line)
+    kept = line_residual(ink, offs, clear)
+    kept_local = line_residual(ink_local, offs, clear)
+    score -= (float((ink - kept)[clear].sum()) + border_line_ink(ink, offs, clear, zone, gain)) / denominator
+    score_local -= (
+        float((ink_local - kept_local)[clear].sum()) + border_line_ink(ink_local, offs, clear, zone, gain)
+    ) / denominator
+    return score, score_local, evidence_px & (~band | (kept >= DARK_INK) | (kept >= 2 * THIN_CONTRAST))
+
+
+RING_FREE = 0.5  # of a side of the ring that must lie outside the bands to measure it
+
+
+def ring_levels(
+    win: np.ndarray, bands: np.ndarray | None, ring: int, levels: np.ndarray
+) -> np.ndarray | None:
+    """The four sides' paper levels (top, bottom, left, right, as `kernels.window_local_ink`
+    splits the ring: the grey at 75 % of each side's pixels) from the ring's pixels outside
+    `bands`; None if no band touches the ring. A side the bands cover for more than half
+    (a line running along it) takes the mean of the two sides across it, which span the
+    window from end to end."""
+    if bands is None:
+        return None
+    h, w = win.shape
+    r = max(1, min(ring, w // 3, h // 3))
+    sides = (
+        (win[:r, :], bands[:r, :]),
+        (win[h - r :, :], bands[h - r :, :]),
+        (win[r : h - r, :r], bands[r : h - r, :r]),
+        (win[r : h - r, w - r :], bands[r : h - r, w - r :]),
+    )
+    if not any(bool(b.any()) for _, b in sides):
+        return None
+    out = np.asarray(levels, np.float64).copy()
+    lost = []
+    for k, (g, b) in enumerate(sides):
+        if not b.any():
+            continue
+        free = g[~b]
+        if free.size >= RING_FREE * g.size:
+            ordered = np.sort(free)
+            out[k] = max(1.0, float(ordered[max(0, math.ceil(0.75 * free.size) - 1)]))
+        else:
+            lost.append(k)
+    for k in lost:
+        across = (2, 3) if k < 2 else (0, 1)
+        if not any(a in lost for a in across):
+            out[k] = (out[across[0]] + out[across[1]]) / 2
+    return out
 
 
 DOT_MM = 1.8  # a hesitation dot's dark blob fits in a box this wide (a 0.9-1.2 mm dot, blurred)
