@@ -750,16 +750,19 @@ def _continues(image: np.ndarray, centre: tuple[float, float], line: Line, half:
         px = fx - ts * s
         py = fy + ts * c
         rel = []
-        # On the line (the darkest of three paths 0.3 mm apart: the line's angle is known
-        # to a fraction of a degree) and the paper 1.2 mm to each side.
-        for off in (-0.3 * scale, 0.0, 0.3 * scale, -BESIDE_MM * scale, BESIDE_MM * scale):
+        # On the line: the darkest of the paths a whole pixel apart within 0.3 mm of it
+        # (the line's angle is known to a fraction of a degree, and a streak one pixel
+        # wide is missed by paths 0.3 mm apart: pass 5); the paper 1.2 mm to each side.
+        near = max(1, round(0.3 * scale))
+        offsets = [float(k) for k in range(-near, near + 1)]
+        for off in (*offsets, -BESIDE_MM * scale, BESIDE_MM * scale):
             qx = np.rint(px + off * c).astype(np.int64)
             qy = np.rint(py + off * s).astype(np.int64)
             if qx.min() < 0 or qy.min() < 0 or qx.max() >= ww or qy.max() >= hh:
                 return False
             rel.append(image[qy, qx].astype(np.float64))
-        paper = np.maximum(rel[3], rel[4])
-        on_line = np.minimum(np.minimum(rel[0], rel[1]), rel[2])
+        paper = np.maximum(rel[-2], rel[-1])
+        on_line = np.min(np.stack(rel[:-2]), axis=0)
         ends.append(float(np.median(1.0 - on_line / np.maximum(paper, 1.0))))
     need = max(0.025, 0.35 * line.contrast)
     return min(ends) >= need
