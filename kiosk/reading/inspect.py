@@ -20,7 +20,11 @@ at again. A square comes here when it scores at least `marginal`, or when it sco
   are taken out, one after the other. A fold, a crease, a scanner streak, a line of the title side showing
   through: features of the sheet, not of a hand, which stops at the mark. Only the line's
   own level is taken out (`line_residual`); a faint stroke left beside it
-  (`faint_stroke`) sends the square to the commission.
+  (`faint_stroke`) sends the square to the commission. The printed border's zone, where
+  the search does not look, is left out of the length the line must cover, and there the
+  line's level is divided out of each pixel (`border_line_ink`): a line beside the border
+  is taken out too (pass 5). A line in the window's outer ring is left out of the paper
+  the score is measured against (`ring_levels`).
 - A light fill (`is_fill`): the inside darkened, stopping at the printed border on every
   side, with a pencil's grain.
 
@@ -40,8 +44,9 @@ light fill >= marked, marked; ink the ring explains, empty; darkened like the ri
 explained, review (`possible_stain`); any other ink, review (`marginal_mark`).
 
 `reference.py` holds the slow references (`find_crossing_line_reference`,
-`line_residual_reference`, `dot_blob_reference`, `faint_stroke_reference`,
-`fill_measures_reference`); tests/test_inspect.py and tests/test_reading_reference.py check
+`line_residual_reference`, `border_line_ink_reference`, `ring_levels_reference`,
+`dot_blob_reference`, `faint_stroke_reference`, `fill_measures_reference`);
+tests/test_inspect.py and tests/test_reading_reference.py check
 that they agree.
 """
 
