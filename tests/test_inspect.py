@@ -509,3 +509,24 @@ def test_ring_levels_fast_and_reference_agree(
     assert (fast is None) == (ref is None)
     if fast is not None and ref is not None:
         assert np.array_equal(fast, ref)
+
+
+def test_wide_light_tick_is_not_taken_for_a_line() -> None:
+    """Field corpus, development seed 102, sheet 1109 (found in pass 5): a wide felt-tip
+    tick in light ink, its long arm running out of the window, title-side text showing
+    through beyond the other end. The arm has little thin contrast (it is 1.2 mm wide), so
+    the continuation test asked for almost nothing beyond the window (0.35 of that
+    contrast) and the glyphs passed it: the arm was taken for a line of the paper and the
+    tick read `empty`. The continuation must also be 0.35 of the line's darkness on its
+    axis: the tick is not taken out (review or marked, never empty)."""
+    from fieldkit.conditions import FieldOptions, generate_field_sheet
+    from kiosk.election.load import load_election
+
+    pkg = load_election(None)
+    styles = [s.id for s in pkg.election.styles]
+    layout = build_layout(pkg.election, pkg.election_hash, styles[1109 % len(styles)])
+    sheet = generate_field_sheet(pkg.election, pkg.election_hash, layout, 102, 1109, FieldOptions())
+    assert sheet.truth.squares[3].expected == "marked"
+    reader = BallotReader(pkg.election, pkg.election_hash, keep_crops="never")
+    m = reader.read_bytes(sheet.image).contests[0].marks[3]
+    assert m.mark != "empty", m

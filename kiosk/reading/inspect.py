@@ -217,7 +217,9 @@ def inspect_square(
         for _ in range(MAX_LINES):
             taken = _union_bands(xs, ys, lines, scale)
             line = find_crossing_line(thin, search, xs, ys, scale, float(half), min_share=0.0, hidden=taken)
-            if line is None or not _continues(image, centre, line, half, scale):
+            if line is None or not _continues(
+                image, centre, line, half, scale, _axis_ink(ink, xs, ys, line, border) / gain
+            ):
                 break
             lines.append(line)
             band = _band(xs, ys, line, scale)
@@ -740,7 +742,16 @@ def _chord(rho: float, c: float, s: float, inner: float) -> tuple[float, float]:
     return (lo, hi) if hi > lo else (0.0, 0.0)
 
 
-def _continues(image: np.ndarray, centre: tuple[float, float], line: Line, half: int, scale: float) -> bool:
+def _axis_ink(ink: np.ndarray, xs: np.ndarray, ys: np.ndarray, line: Line, border: np.ndarray) -> float:
+    """The line's ink on its axis in the window (the median within a pixel of it, outside
+    the printed border's zone; 0 if none)."""
+    on = (np.abs(_offsets(xs, ys, line)) <= 1) & ~border
+    return float(np.median(ink[on])) if on.any() else 0.0
+
+
+def _continues(
+    image: np.ndarray, centre: tuple[float, float], line: Line, half: int, scale: float, axis: float = 0.0
+) -> bool:
     """Is the line still there beyond the window, at both ends? Grey on the line against
     the lighter of the paper 1.2 mm to each side, 1-4 mm past the window's edge."""
     hh, ww = image.shape
@@ -769,5 +780,9 @@ def _continues(image: np.ndarray, centre: tuple[float, float], line: Line, half:
         paper = np.maximum(rel[-2], rel[-1])
         on_line = np.min(np.stack(rel[:-2]), axis=0)
         ends.append(float(np.median(1.0 - on_line / np.maximum(paper, 1.0))))
-    need = max(0.025, 0.35 * line.contrast)
+    # The same line beyond the window is about as dark as in it: at least 0.35 of its thin
+    # contrast, and (pass 5) of its darkness on its axis (`axis`: ink / gain, the share of
+    # light it takes, as `ends` measures it). A wide felt-tip stroke has little thin
+    # contrast but much ink, and its bleed beside the square is not its continuation.
+    need = max(0.025, 0.35 * line.contrast, 0.35 * axis)
     return min(ends) >= need
