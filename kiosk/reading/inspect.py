@@ -20,7 +20,11 @@ at again. A square comes here when it scores at least `marginal`, or when it sco
   are taken out, one after the other. A fold, a crease, a scanner streak, a line of the title side showing
   through: features of the sheet, not of a hand, which stops at the mark. Only the line's
   own level is taken out (`line_residual`); a faint stroke left beside it
-  (`faint_stroke`) sends the square to the commission.
+  (`faint_stroke`) sends the square to the commission. The printed border's zone, where
+  the search does not look, is left out of the length the line must cover, and there the
+  line's level is divided out of each pixel (`border_line_ink`): a line beside the border
+  is taken out too (pass 5). A line in the window's outer ring is left out of the paper
+  the score is measured against (`ring_levels`).
 - A light fill (`is_fill`): the inside darkened, stopping at the printed border on every
   side, with a pencil's grain.
 
@@ -42,8 +46,10 @@ curved edge and fills in its rim), empty; ink the ring explains, empty; darkened
 explained, review (`possible_stain`); any other ink, review (`marginal_mark`).
 
 `reference.py` holds the slow references (`find_crossing_line_reference`,
-`line_residual_reference`, `dot_blob_reference`, `faint_stroke_reference`,
-`fill_measures_reference`, `paper_closing_reference`, `stain_measures_reference`); tests/test_inspect.py and tests/test_reading_reference.py check
+`line_residual_reference`, `border_line_ink_reference`, `ring_levels_reference`,
+`dot_blob_reference`, `faint_stroke_reference`, `fill_measures_reference`,
+`paper_closing_reference`, `stain_measures_reference`); tests/test_inspect.py and
+tests/test_reading_reference.py check
 that they agree.
 """
 
@@ -204,6 +210,7 @@ def inspect_square(
     dot = dot_blob(inside & (ink >= DARK_INK), scale)
     if dot is not None:
         search &= ~dot
+    score_first, score_local_first, evidence_first = score, score_local, inside.copy()
     if dark_inside < marked:
         # Up to MAX_LINES lines (a fold across and a streak along, say), each found,
         # checked and taken out of the search before the next. Every band that passes
@@ -213,30 +220,58 @@ def inspect_square(
         for _ in range(MAX_LINES):
             taken = _union_bands(xs, ys, lines, scale)
             line = find_crossing_line(thin, search, xs, ys, scale, float(half), min_share=0.0, hidden=taken)
-            if line is None or not _continues(image, centre, line, half, scale):
+            if line is None or not _continues(
+                image, centre, line, half, scale, _axis_ink(ink, xs, ys, line, border) / gain
+            ):
                 break
             lines.append(line)
             band = _band(xs, ys, line, scale)
             if line.contrast >= LINE_FAINT:
                 ev = float(ink[evidence_px].sum()) / denominator
                 return Verdict("marginal", "crossing_line", score, ev, line)
-            # Take the line's own ink out: in the window, where it crosses the printed
-            # border too (that part estimated from the line's own ink elsewhere). Only the
-            # line's level across the band is removed (`line_level`): a dot or a pencil
-            # stroke lying on the line is darker than it and keeps what lies above it.
-            clear = band & ~border
-            n_clear = int(clear.sum())
-            if n_clear:
-                scale_up = float(band.sum()) / n_clear
-                offs = _offsets(xs, ys, line)
-                kept = line_residual(ink, offs, clear)
-                kept_local = line_residual(ink_local, offs, clear)
-                score -= float((ink - kept)[clear].sum()) * scale_up / denominator
-                score_local -= float((ink_local - kept_local)[clear].sum()) * scale_up / denominator
-                evidence_px &= ~band | (kept >= DARK_INK) | (kept >= 2 * THIN_CONTRAST)
-            else:
-                evidence_px &= ~band
+            score, score_local, evidence_px = _take_out(
+                line,
+                ink,
+                ink_local,
+                xs,
+                ys,
+                border,
+                scale,
+                gain,
+                denominator,
+                score,
+                score_local,
+                evidence_px,
+            )
             search &= ~band
+        if lines:
+            # A line in the window's outer ring darkened the paper the score is measured
+            # against (each side's level is its ring's 75 % grey, and a line along a side
+            # covers the whole of it): measure the paper again without the bands, and take
+            # the lines out of the ink against that paper.
+            fixed = ring_levels(win, _union_bands(xs, ys, lines, scale), ring, levels)
+            if fixed is not None:
+                inv = paper_inverse(fixed, size_h, size_w, ring)
+                ink2 = np.clip(gain * (1.0 - win * inv), 0.0, 1.0)
+                score = score_first + float(ink2.sum() - ink.sum()) / denominator
+                score_local = score_local_first
+                ink = ink2
+                evidence_px = evidence_first & ((ink >= DARK_INK) | (thin >= THIN_CONTRAST))
+                for line in lines:
+                    score, score_local, evidence_px = _take_out(
+                        line,
+                        ink,
+                        ink_local,
+                        xs,
+                        ys,
+                        border,
+                        scale,
+                        gain,
+                        denominator,
+                        score,
+                        score_local,
+                        evidence_px,
+                    )
     else:
         # Much dark ink: a mark, unless it is one straight stroke across the whole square
         # that goes on beyond the window (a pen line through the row): then the commission.
@@ -299,6 +334,82 @@ def inspect_square(
     # square that is neither a stroke nor explained by the paper around it: a light
     # fill, or a stain smaller than the window (`marginal_mark`). The commission decides.
     return Verdict("marginal", reason, review_score, ev, line)
+
+
+def _take_out(
+    line: Line,
+    ink: np.ndarray,
+    ink_local: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    border: np.ndarray,
+    scale: float,
+    gain: float,
+    denominator: float,
+    score: float,
+    score_local: float,
+    evidence_px: np.ndarray,
+) -> tuple[float, float, np.ndarray]:
+    """Take a line's own ink out of both scores and out of the evidence. Only the line's
+    level across the band is removed (`line_residual`): a dot or a pencil stroke lying on
+    the line is darker than it and keeps what lies above it. In the printed border's zone
+    the line's level is divided out of each pixel (`border_line_ink`, its level from the
+    band's clear part): the printed border is the same in every empty square, and ink
+    under the line loses only the light the line took."""
+    band = _band(xs, ys, line, scale)
+    clear = band & ~border
+    if not clear.any():
+        return score, score_local, evidence_px & ~band
+    zone = band & border
+    offs = _offsets(xs, ys, line)
+    kept = line_residual(ink, offs, clear)
+    kept_local = line_residual(ink_local, offs, clear)
+    score -= (float((ink - kept)[clear].sum()) + border_line_ink(ink, offs, clear, zone, gain)) / denominator
+    score_local -= (
+        float((ink_local - kept_local)[clear].sum()) + border_line_ink(ink_local, offs, clear, zone, gain)
+    ) / denominator
+    return score, score_local, evidence_px & (~band | (kept >= DARK_INK) | (kept >= 2 * THIN_CONTRAST))
+
+
+RING_FREE = 0.5  # of a side of the ring that must lie outside the bands to measure it
+
+
+def ring_levels(
+    win: np.ndarray, bands: np.ndarray | None, ring: int, levels: np.ndarray
+) -> np.ndarray | None:
+    """The four sides' paper levels (top, bottom, left, right, as `kernels.window_local_ink`
+    splits the ring: the grey at 75 % of each side's pixels) from the ring's pixels outside
+    `bands`; None if no band touches the ring. A side the bands cover for more than half
+    (a line running along it) takes the mean of the two sides across it, which span the
+    window from end to end."""
+    if bands is None:
+        return None
+    h, w = win.shape
+    r = max(1, min(ring, w // 3, h // 3))
+    sides = (
+        (win[:r, :], bands[:r, :]),
+        (win[h - r :, :], bands[h - r :, :]),
+        (win[r : h - r, :r], bands[r : h - r, :r]),
+        (win[r : h - r, w - r :], bands[r : h - r, w - r :]),
+    )
+    if not any(bool(b.any()) for _, b in sides):
+        return None
+    out = np.asarray(levels, np.float64).copy()
+    lost = []
+    for k, (g, b) in enumerate(sides):
+        if not b.any():
+            continue
+        free = g[~b]
+        if free.size >= RING_FREE * g.size:
+            ordered = np.sort(free)
+            out[k] = max(1.0, float(ordered[max(0, math.ceil(0.75 * free.size) - 1)]))
+        else:
+            lost.append(k)
+    for k in lost:
+        across = (2, 3) if k < 2 else (0, 1)
+        if not any(a in lost for a in across):
+            out[k] = (out[across[0]] + out[across[1]]) / 2
+    return out
 
 
 DOT_MM = 1.8  # a hesitation dot's dark blob fits in a box this wide (a 0.9-1.2 mm dot, blurred)
@@ -548,13 +659,49 @@ def line_residual(ink: np.ndarray, offs: np.ndarray, clear: np.ndarray) -> np.nd
         return out
     o = offs[clear]
     v = out[clear]
+    lo, level = _levels(out, offs, clear)
+    above = v - level[o - lo]
+    out[clear] = np.where(above >= ABOVE_LINE, above, 0.0)
+    return out
+
+
+def _levels(ink: np.ndarray, offs: np.ndarray, clear: np.ndarray) -> tuple[int, np.ndarray]:
+    """The line's level at each whole-pixel distance from its axis: the median of the band's
+    ink in `clear` at that distance (the lowest distance, the levels from it up; 0 where
+    `clear` has no pixel at a distance)."""
+    o = offs[clear]
+    v = ink[clear]
     lo = int(o.min())
     level = np.zeros(int(o.max()) - lo + 1)
     for b in np.unique(o):
         level[b - lo] = float(np.median(v[o == b]))
-    above = v - level[o - lo]
-    out[clear] = np.where(above >= ABOVE_LINE, above, 0.0)
-    return out
+    return lo, level
+
+
+LINE_MAX_LEVEL = 0.45  # the darkest level divided out (LINE_FAINT: darker is a pen, review)
+
+
+def border_line_ink(
+    ink: np.ndarray, offs: np.ndarray, clear: np.ndarray, zone: np.ndarray, gain: float
+) -> float:
+    """The ink a line of the paper adds in `zone` (its band inside the printed border's zone),
+    with its level measured in `clear` (the rest of its band, `_levels`). A line darkens the
+    paper under it by a factor: a pixel of ink `i` under a line of level `L` (ink on bare
+    paper) would have had `gain - (gain - i) / (1 - L / gain)` without it, so the line added
+    `(gain - i) * d / (1 - d)`, `d = L / gain`: its whole level on bare paper, nothing on the
+    printed border's black (ink 1), a little on a stroke. Distances `clear` never saw add
+    nothing. `reference.border_line_ink_reference` is the same in plain loops."""
+    if not clear.any() or not zone.any():
+        return 0.0
+    lo, level = _levels(ink, offs, clear)
+    o = offs[zone] - lo
+    ok = (o >= 0) & (o < len(level))
+    lv = np.zeros(o.shape)
+    lv[ok] = level[o[ok]]
+    d = np.minimum(lv, LINE_MAX_LEVEL) / gain
+    i = ink[zone].astype(np.float64)
+    added = np.where(i < 1.0, (gain - i) * d / (1.0 - d), 0.0)
+    return float(added.sum())
 
 
 def _union_bands(xs: np.ndarray, ys: np.ndarray, lines: list[Line], scale: float) -> np.ndarray | None:
@@ -628,13 +775,17 @@ def find_crossing_line(
     if share < min_share:
         return None
     line = Line(float(thetas[a]), float(r - reach), share, 0.0)
-    return _checked(line, u, v, w, scale, inner, _hidden(hidden, xs, ys))
+    return _checked(line, u, v, w, scale, inner, _hidden(hidden, xs, ys, inside))
 
 
 def _hidden(
-    hidden: np.ndarray | None, xs: np.ndarray, ys: np.ndarray
+    hidden: np.ndarray | None, xs: np.ndarray, ys: np.ndarray, inside: np.ndarray | None = None
 ) -> tuple[np.ndarray, float, float] | None:
-    return None if hidden is None else (hidden, float(xs[0, 0]), float(ys[0, 0]))
+    """What the length check leaves out: the bands of lines already taken out and (pass 5)
+    whatever the search does not look at (`inside` False: the printed border's zone, a
+    dot), as (mask, u of column 0, v of row 0)."""
+    mask = hidden if inside is None else (~inside if hidden is None else (~inside | hidden))
+    return None if mask is None else (mask, float(xs[0, 0]), float(ys[0, 0]))
 
 
 def _checked(
@@ -649,9 +800,12 @@ def _checked(
     """Refine the band's line (weighted least squares over its pixels: a 1.2 mm band
     allows several degrees, and the line is followed for millimetres beyond the window),
     then check that it crosses the whole inside (LINE_COVER of its length, 0.5 mm steps).
-    `hidden`: (mask, u of column 0, v of row 0): the bands of lines already taken out;
-    a step whose point on the line lies in one is left out of the length (the line is
-    there, under the other line's band, but was taken out of the search with it)."""
+    `hidden`: (mask, u of column 0, v of row 0): the bands of lines already taken out and
+    the parts of the window the search does not look at (the printed border's zone); a
+    step whose point on the line lies there is left out of the length (the line is there,
+    under the other line's band or beside the printed border, but the search cannot see
+    it). At least 1 mm of the line must be seen. A line running along the printed border
+    is seen only in the window's margin at its two ends (issue 10, pass 5)."""
     hb = max(1, int(LINE_BAND_MM / 2 * scale)) + 0.5
     c, s = math.cos(line.theta), math.sin(line.theta)
     on = np.abs(u * c + v * s - line.rho) <= hb
@@ -694,7 +848,9 @@ def _checked(
         under = np.zeros(nbins, np.bool_)
         under[ok] = mask[iy[ok], ix[ok]]
         under[seen] = False
-        length = max(1, nbins - int(under.sum()))
+        length = nbins - int(under.sum())
+        if length * step < 1.0 * scale:
+            return None  # too little of it to be seen
     cover = len(seen) / length
     if cover < LINE_COVER:
         return None
@@ -717,7 +873,16 @@ def _chord(rho: float, c: float, s: float, inner: float) -> tuple[float, float]:
     return (lo, hi) if hi > lo else (0.0, 0.0)
 
 
-def _continues(image: np.ndarray, centre: tuple[float, float], line: Line, half: int, scale: float) -> bool:
+def _axis_ink(ink: np.ndarray, xs: np.ndarray, ys: np.ndarray, line: Line, border: np.ndarray) -> float:
+    """The line's ink on its axis in the window (the median within a pixel of it, outside
+    the printed border's zone; 0 if none)."""
+    on = (np.abs(_offsets(xs, ys, line)) <= 1) & ~border
+    return float(np.median(ink[on])) if on.any() else 0.0
+
+
+def _continues(
+    image: np.ndarray, centre: tuple[float, float], line: Line, half: int, scale: float, axis: float = 0.0
+) -> bool:
     """Is the line still there beyond the window, at both ends? Grey on the line against
     the lighter of the paper 1.2 mm to each side, 1-4 mm past the window's edge."""
     hh, ww = image.shape
@@ -732,16 +897,23 @@ def _continues(image: np.ndarray, centre: tuple[float, float], line: Line, half:
         px = fx - ts * s
         py = fy + ts * c
         rel = []
-        # On the line (the darkest of three paths 0.3 mm apart: the line's angle is known
-        # to a fraction of a degree) and the paper 1.2 mm to each side.
-        for off in (-0.3 * scale, 0.0, 0.3 * scale, -BESIDE_MM * scale, BESIDE_MM * scale):
+        # On the line: the darkest of the paths a whole pixel apart within 0.3 mm of it
+        # (the line's angle is known to a fraction of a degree, and a streak one pixel
+        # wide is missed by paths 0.3 mm apart: pass 5); the paper 1.2 mm to each side.
+        near = max(1, round(0.3 * scale))
+        offsets = [float(k) for k in range(-near, near + 1)]
+        for off in (*offsets, -BESIDE_MM * scale, BESIDE_MM * scale):
             qx = np.rint(px + off * c).astype(np.int64)
             qy = np.rint(py + off * s).astype(np.int64)
             if qx.min() < 0 or qy.min() < 0 or qx.max() >= ww or qy.max() >= hh:
                 return False
             rel.append(image[qy, qx].astype(np.float64))
-        paper = np.maximum(rel[3], rel[4])
-        on_line = np.minimum(np.minimum(rel[0], rel[1]), rel[2])
+        paper = np.maximum(rel[-2], rel[-1])
+        on_line = np.min(np.stack(rel[:-2]), axis=0)
         ends.append(float(np.median(1.0 - on_line / np.maximum(paper, 1.0))))
-    need = max(0.025, 0.35 * line.contrast)
+    # The same line beyond the window is about as dark as in it: at least 0.35 of its thin
+    # contrast, and (pass 5) of its darkness on its axis (`axis`: ink / gain, the share of
+    # light it takes, as `ends` measures it). A wide felt-tip stroke has little thin
+    # contrast but much ink, and its bleed beside the square is not its continuation.
+    need = max(0.025, 0.35 * line.contrast, 0.35 * axis)
     return min(ends) >= need

@@ -35,7 +35,9 @@ from kiosk.reading.inspect import (
     FAINT_STROKE,
     FAINT_STROKE_MM,
     LINE_BAND_MM,
+    LINE_MAX_LEVEL,
     LINE_SHARE,
+    RING_FREE,
     STAIN_CLOSE_MM,
     Line,
     StainMeasures,
@@ -487,6 +489,85 @@ def line_residual_reference(ink: np.ndarray, offs: np.ndarray, clear: np.ndarray
     return out
 
 
+def border_line_ink_reference(
+    ink: np.ndarray, offs: np.ndarray, clear: np.ndarray, zone: np.ndarray, gain: float
+) -> float:
+    """`inspect.border_line_ink`, one pixel at a time: the level at each distance the
+    median of the clear pixels there, each zone pixel's share added by the line."""
+    h, w = ink.shape
+    groups: dict[int, list[float]] = {}
+    for y in range(h):
+        for x in range(w):
+            if clear[y, x]:
+                groups.setdefault(int(offs[y, x]), []).append(float(ink[y, x]))
+    if not groups:
+        return 0.0
+    level = {}
+    for b, vals in groups.items():
+        vals.sort()
+        n = len(vals)
+        level[b] = vals[n // 2] if n % 2 else (vals[n // 2 - 1] + vals[n // 2]) / 2
+    total = 0.0
+    for y in range(h):
+        for x in range(w):
+            if not zone[y, x]:
+                continue
+            i = float(ink[y, x])
+            d = min(level.get(int(offs[y, x]), 0.0), LINE_MAX_LEVEL) / gain
+            if i < 1.0:
+                total += (gain - i) * d / (1.0 - d)
+    return total
+
+
+def ring_levels_reference(
+    win: np.ndarray, bands: np.ndarray | None, ring: int, levels: np.ndarray
+) -> np.ndarray | None:
+    """`inspect.ring_levels`, one pixel at a time: each ring pixel to its side (top and
+    bottom rows whole, left and right between them, as `window_local_ink_reference`),
+    the pixels outside the bands sorted, the one at 75 %."""
+    if bands is None:
+        return None
+    h, w = win.shape
+    r = max(1, min(ring, w // 3, h // 3))
+    free: list[list[int]] = [[], [], [], []]
+    size = [0, 0, 0, 0]
+    touched = [False, False, False, False]
+    for y in range(h):
+        for x in range(w):
+            if y < r:
+                k = 0
+            elif y >= h - r:
+                k = 1
+            elif x < r:
+                k = 2
+            elif x >= w - r:
+                k = 3
+            else:
+                continue
+            size[k] += 1
+            if bands[y, x]:
+                touched[k] = True
+            else:
+                free[k].append(int(win[y, x]))
+    if not any(touched):
+        return None
+    out = [float(v) for v in levels]
+    lost = []
+    for k in range(4):
+        if not touched[k]:
+            continue
+        if len(free[k]) >= RING_FREE * size[k]:
+            vals = sorted(free[k])
+            out[k] = max(1.0, float(vals[max(0, math.ceil(0.75 * len(vals)) - 1)]))
+        else:
+            lost.append(k)
+    for k in lost:
+        a, b = (2, 3) if k < 2 else (0, 1)
+        if a not in lost and b not in lost:
+            out[k] = (out[a] + out[b]) / 2
+    return np.array(out)
+
+
 def find_crossing_line_reference(
     thin: np.ndarray,
     inside: np.ndarray,
@@ -522,7 +603,7 @@ def find_crossing_line_reference(
     if share < min_share:
         return None
     line = Line(best_a * (math.pi / ANGLES), float(best_r), share, 0.0)
-    return _checked(line, u, v, w, scale, inner, _hidden(hidden, xs, ys))
+    return _checked(line, u, v, w, scale, inner, _hidden(hidden, xs, ys, inside))
 
 
 # --- the closer look's structure tests (inspect.py) --------------------------------------
