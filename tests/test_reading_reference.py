@@ -14,7 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk.reading import inspect
-from kiosk.reading.reference import dot_blob_reference, faint_stroke_reference, fill_measures_reference
+from kiosk.reading.reference import (
+    dot_blob_reference,
+    faint_stroke_reference,
+    fill_measures_reference,
+    pencil_stroke_reference,
+    stroke_contrast_reference,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -137,3 +143,30 @@ def test_fill_measures_agree_with_reference(
     ref = fill_measures_reference(win, inside, border, scale, 1.1)
     assert fast is not None and ref is not None
     assert np.allclose(fast, ref, rtol=0, atol=1e-9)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    h=st.integers(1, 28),
+    w=st.integers(1, 28),
+    scale=st.sampled_from([2.0, 5.9, 8.0, 11.8, 20.0]),
+    paper=st.floats(0.0, 255.0),
+    gain=st.floats(1.0, 1.5),
+    seed=st.integers(0, 2**31),
+)
+def test_pencil_stroke_agrees_with_plain_loops(
+    h: int, w: int, scale: float, paper: float, gain: float, seed: int
+) -> None:
+    """The light-pencil stroke test (issue 10, pass 5): the box-mean contrast map equal to
+    the plain loops' (boxes and reaches beyond a window of 1 to 28 px, clamped), and the
+    same answer on faint strokes over noise."""
+    rng = np.random.default_rng(seed)
+    win = rng.integers(200, 256, (h, w)).astype(np.uint8)
+    strokes = _blobs(rng, h, w, 3, 3) if h >= 8 and w >= 8 else np.zeros((h, w), bool)
+    win[strokes] -= rng.integers(0, 40, int(strokes.sum())).astype(np.uint8)
+    got = inspect.stroke_contrast(win, scale, paper, gain)
+    assert np.array_equal(got, stroke_contrast_reference(win, scale, paper, gain))
+    where = rng.random((h, w)) < 0.9
+    assert inspect.pencil_stroke(win, where, scale, paper, gain) == pencil_stroke_reference(
+        win, where, scale, paper, gain
+    )

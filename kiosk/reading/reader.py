@@ -40,7 +40,13 @@ from kiosk.ballots.layout import (
 from kiosk.calibration.apply import ReaderCalibration, as_review
 from kiosk.election.model import Election, station_code
 from kiosk.reading import intake, kernels
-from kiosk.reading.inspect import inspect_square
+from kiosk.reading.inspect import (
+    PENCIL_CONTRAST,
+    PENCIL_REACH_MM,
+    PENCIL_RUN_MM,
+    PENCIL_SMOOTH_MM,
+    inspect_square,
+)
 from kiosk.reading.locate import (
     FIDUCIAL_SPAN_MM,
     Found,
@@ -431,6 +437,10 @@ DOUBT_INK = 0.45
 FAINT_CONTRAST = 0.09
 FAINT_REACH_MM = 1.0
 FAINT_RUN_MM = 2.0
+# ... or fainter pencil (issue 10, pass 5): the same stroke test with every pixel the mean
+# of its box (`inspect.PENCIL_SMOOTH_MM`: graphite's grain and JPEG noise averaged out) at
+# `inspect.PENCIL_CONTRAST`, for squares scoring from PENCIL_LO with some pixel that dark.
+PENCIL_LO = -0.01
 _INNER_MM = TARGET / 2 - TARGET_STROKE - 0.35
 
 
@@ -464,6 +474,21 @@ def doubt_band(
             FAINT_REACH_MM,
             FAINT_CONTRAST,
             FAINT_RUN_MM,
+        )
+    want = ~out & (sc >= PENCIL_LO) & (darkest >= 0) & (ink >= PENCIL_CONTRAST)
+    if want.any():
+        out = out | kernels.faint_runs(
+            image,
+            centres,
+            scales,
+            want,
+            paper,
+            scores.gain,
+            _INNER_MM,
+            PENCIL_REACH_MM,
+            PENCIL_CONTRAST,
+            PENCIL_RUN_MM,
+            PENCIL_SMOOTH_MM,
         )
     return out
 
