@@ -263,7 +263,9 @@ def inspect_square(
     # faint line taken out that stops at the window (a light pencil stroke taken for paper).
     if (lines or score < marginal) and (
         faint_stroke(thin, inside & search, scale)
-        or pencil_stroke(win, inside & search, scale, float(max(levels)), gain)
+        or pencil_stroke(
+            win, (box <= inner - PENCIL_INSET_MM * scale) & search, scale, float(max(levels)), gain
+        )
         or any(stroke_taken_for_line(image, centre, ln, half, scale) for ln in lines)
     ):
         return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
@@ -302,6 +304,9 @@ PENCIL_SMOOTH_MM = 0.15
 PENCIL_REACH_MM = 1.0
 PENCIL_CONTRAST = 0.05
 PENCIL_RUN_MM = 2.0
+# ... looked for PENCIL_INSET_MM further in than the inside (0.6 mm in from the printed
+# border): the border's blur and a JPEG's ringing beside it make a faint line along it.
+PENCIL_INSET_MM = 0.25
 
 
 def dot_blob(dark: np.ndarray, scale: float) -> np.ndarray | None:

@@ -42,6 +42,7 @@ from kiosk.election.model import Election, station_code
 from kiosk.reading import intake, kernels
 from kiosk.reading.inspect import (
     PENCIL_CONTRAST,
+    PENCIL_INSET_MM,
     PENCIL_REACH_MM,
     PENCIL_RUN_MM,
     PENCIL_SMOOTH_MM,
@@ -439,7 +440,8 @@ FAINT_REACH_MM = 1.0
 FAINT_RUN_MM = 2.0
 # ... or fainter pencil (issue 10, pass 5): the same stroke test with every pixel the mean
 # of its box (`inspect.PENCIL_SMOOTH_MM`: graphite's grain and JPEG noise averaged out) at
-# `inspect.PENCIL_CONTRAST`, for squares scoring from PENCIL_LO with some pixel that dark.
+# `inspect.PENCIL_CONTRAST`, for squares scoring from PENCIL_LO with some pixel that dark,
+# `inspect.PENCIL_INSET_MM` further in than the inside (the border's blur and ringing).
 PENCIL_LO = -0.01
 _INNER_MM = TARGET / 2 - TARGET_STROKE - 0.35
 
@@ -484,7 +486,7 @@ def doubt_band(
             want,
             paper,
             scores.gain,
-            _INNER_MM,
+            _INNER_MM - PENCIL_INSET_MM,
             PENCIL_REACH_MM,
             PENCIL_CONTRAST,
             PENCIL_RUN_MM,

@@ -38,6 +38,7 @@ from kiosk.reading.inspect import (
     LINE_BAND_MM,
     LINE_SHARE,
     PENCIL_CONTRAST,
+    PENCIL_INSET_MM,
     PENCIL_REACH_MM,
     PENCIL_RUN_MM,
     PENCIL_SMOOTH_MM,
@@ -67,6 +68,7 @@ from kiosk.reading.reader import (
     FAINT_CONTRAST,
     FAINT_REACH_MM,
     FAINT_RUN_MM,
+    PENCIL_LO,
     RING_MM,
     WINDOW_MARGIN_MM,
     Scores,
@@ -344,6 +346,31 @@ def doubt_band_reference(
                     FAINT_REACH_MM,
                     FAINT_CONTRAST,
                     FAINT_RUN_MM,
+                )[0]
+        if not look and sc >= PENCIL_LO:
+            # Pass 5: the same with every pixel its box's mean, fainter, further in.
+            r = int(_INNER_MM * scales[i])
+            cx, cy = round(float(centres[i][0])), round(float(centres[i][1]))
+            hh, ww = image.shape
+            x0, x1, y0, y1 = max(0, cx - r), min(ww, cx + r + 1), max(0, cy - r), min(hh, cy + r + 1)
+            paper = max(1.0, float(scores.paper[i].max()))
+            if (
+                x1 > x0
+                and y1 > y0
+                and scores.gain * (1.0 - float(image[y0:y1, x0:x1].min()) / paper) >= PENCIL_CONTRAST
+            ):
+                look = faint_runs_reference(
+                    image,
+                    centres[i : i + 1],
+                    scales[i : i + 1],
+                    np.ones(1, np.bool_),
+                    np.array([paper]),
+                    scores.gain,
+                    _INNER_MM - PENCIL_INSET_MM,
+                    PENCIL_REACH_MM,
+                    PENCIL_CONTRAST,
+                    PENCIL_RUN_MM,
+                    PENCIL_SMOOTH_MM,
                 )[0]
         out.append(look)
     return out
