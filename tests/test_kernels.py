@@ -407,7 +407,7 @@ def test_doubt_band(img: np.ndarray, data: st.DataObject, gain: float, marginal:
     n = len(pts)
     scales = np.array([data.draw(st.floats(0.05, 30.0)) for _ in range(n)])
     scores = np.array(
-        [data.draw(st.sampled_from([-0.01, 0.0, marginal, 0.5 * marginal, 0.1])) for _ in range(n)]
+        [data.draw(st.sampled_from([-0.01, 0.0, 0.003, marginal, 0.5 * marginal, 0.1])) for _ in range(n)]
     )
     paper = np.array([[data.draw(st.integers(0, 255)) for _ in range(4)] for _ in range(n)], np.float64)
     s = Scores(scores, paper, 3, 1, gain, np.ones(n))

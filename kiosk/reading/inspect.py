@@ -34,8 +34,9 @@ square alone, and nothing else on the sheet has counted it either.
 
 The decision, in order (docs/reading.md step 8): a dot alone, review; evidence >=
 marginal / 2, marked if the lower of the two scores is >= marked, else review
-(`marginal_mark`); a faint stroke beside a removed line, or in a square scoring under
-`marginal`, review; score < marginal, empty; a
+(`marginal_mark`); a faint stroke (or, pass 5, a box-mean `pencil_stroke`) beside a
+removed line, or in a square scoring under `marginal`, or a faint removed line that is
+not there beyond the window (`stroke_taken_for_line`), review; score < marginal, empty; a
 light fill >= marked, marked; ink the ring explains, empty; darkened like the ring but not
 explained, review (`possible_stain`); any other ink, review (`marginal_mark`).
 
