@@ -476,9 +476,18 @@ def _path_contrast(
         return out
 
     on = darkest(0.0)
-    paper = (darkest(-BESIDE_MM * scale) + darkest(BESIDE_MM * scale)) / 2
+    left, right = darkest(-BESIDE_MM * scale), darkest(BESIDE_MM * scale)
+    paper = (left + right) / 2
     v = 1.0 - on / np.maximum(paper, 1.0)
-    v = v[np.isfinite(v)]
+    # Print beside or on the path (the next square's border, a timing mark, a name) is
+    # not paper: positions with a sample LINE_FAINT darker than the lighter side's
+    # median are left out (a faint line or light pencil never is).
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(v)
+        if ok.any():
+            level = float(np.median(np.maximum(left, right)[ok]))
+            ok &= np.minimum(np.minimum(on, left), right) > (1.0 - LINE_FAINT) * level
+    v = v[ok]
     return float(np.median(v)) if len(v) else 0.0
 
 
