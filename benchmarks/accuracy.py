@@ -205,6 +205,9 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--field", action="store_true", help="the field-conditions corpus")
     ap.add_argument("--only", choices=[*CONDITIONS, "none"], default=None)
+    # A stress set (issue 10, pass 5): a condition on every sheet, the others more frequent.
+    ap.add_argument("--always", choices=CONDITIONS, action="append", default=[], help="on every sheet")
+    ap.add_argument("--p", type=float, default=None, help="each other condition's probability (0.25)")
     ap.add_argument("--holdout", action="store_true", help="allow the untouched seeds (run once, at the end)")
     ap.add_argument("--histograms", type=Path, default=None, help="write one PNG per condition here")
     ap.add_argument("--minutes", type=float, default=None, help="start no chunk after this many minutes")
@@ -236,18 +239,30 @@ def main() -> None:
         if args.seed not in DEV_SEEDS and args.seed not in HOLDOUT_SEEDS:
             ap.error(f"field seeds: development {DEV_SEEDS.start}-{DEV_SEEDS.stop - 1}")
         fopt = FieldOptions(only=args.only)
+        if args.always or args.p is not None:
+            fopt = FieldOptions(
+                p=fopt.p if args.p is None else args.p,
+                none_share=0.0 if args.always else fopt.none_share,
+                only=args.only,
+                always=tuple(args.always),
+            )
         stop_at = time.time() + args.minutes * 60 if args.minutes else None
 
         def field_result(tally: FieldTally, complete: bool) -> dict[str, object]:
-            return field_document(
-                tally,
-                seed=args.seed,
-                part="holdout" if args.holdout else "development",
-                only=args.only,
-                asked=[args.first_sheet, args.first_sheet + args.sheets],
-                complete=complete,
-                seconds=time.perf_counter() - t0,
-            )
+            return {
+                **field_document(
+                    tally,
+                    seed=args.seed,
+                    part="holdout" if args.holdout else "development",
+                    only=args.only,
+                    asked=[args.first_sheet, args.first_sheet + args.sheets],
+                    complete=complete,
+                    seconds=time.perf_counter() - t0,
+                ),
+                # A stress set (pencil5): conditions forced on every sheet, or p other than 0.25.
+                "always": args.always,
+                "p": fopt.p,
+            }
 
         def progress(tally: FieldTally) -> None:
             if args.out:  # a long run leaves its running total behind after every chunk

@@ -124,6 +124,9 @@ class FieldOptions:
     none_share: float = 0.15
     only: Condition | Literal["none"] | None = None
     dpis: tuple[int, ...] = DPIS
+    # A stress set (issue 10, pass 5): these conditions on every sheet of the mix, on top
+    # of the ones drawn (a condition they exclude is dropped). Empty: the corpus as it was.
+    always: tuple[Condition, ...] = ()
 
 
 @dataclass
@@ -435,11 +438,16 @@ def choose_conditions(rng: np.random.Generator, fopt: FieldOptions) -> tuple[str
     if fopt.only is not None:
         return (fopt.only,)
     if rng.random() < fopt.none_share:
-        return ()
+        return tuple(c for c in CONDITIONS if c in fopt.always)
     chosen = {c for c in CONDITIONS if rng.random() < fopt.p}
     for a, b in _EXCLUSIVE:
         if a in chosen and b in chosen:
             chosen.discard(a if rng.random() < 0.5 else b)
+    for c in fopt.always:  # after every draw: the corpus's random sequence is unchanged
+        chosen.add(c)
+        for a, b in _EXCLUSIVE:
+            if c in (a, b):
+                chosen.discard(b if c == a else a)
     return tuple(c for c in CONDITIONS if c in chosen)
 
 

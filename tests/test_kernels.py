@@ -407,7 +407,7 @@ def test_doubt_band(img: np.ndarray, data: st.DataObject, gain: float, marginal:
     n = len(pts)
     scales = np.array([data.draw(st.floats(0.05, 30.0)) for _ in range(n)])
     scores = np.array(
-        [data.draw(st.sampled_from([-0.01, 0.0, marginal, 0.5 * marginal, 0.1])) for _ in range(n)]
+        [data.draw(st.sampled_from([-0.01, 0.0, 0.003, marginal, 0.5 * marginal, 0.1])) for _ in range(n)]
     )
     paper = np.array([[data.draw(st.integers(0, 255)) for _ in range(4)] for _ in range(n)], np.float64)
     s = Scores(scores, paper, 3, 1, gain, np.ones(n))
@@ -431,7 +431,7 @@ def test_doubt_band_exact_edge() -> None:
     img=grey_images(),
     data=st.data(),
     gain=st.floats(1.0, 1.5),
-    contrast=st.sampled_from([0.05, 0.09, 0.2]),
+    contrast=st.sampled_from([0.03, 0.05, 0.09, 0.2]),
     length=st.sampled_from([0.5, 2.0, 3.0]),
 )
 def test_faint_runs(
@@ -447,5 +447,6 @@ def test_faint_runs(
     paper = np.array([float(data.draw(st.integers(0, 255))) for _ in range(n)])
     reach = data.draw(st.sampled_from([0.5, 1.0, 2.0]))
     inner = data.draw(st.sampled_from([1.0, 2.3, 5.0]))
-    args = (img, pts, scales, want, paper, gain, inner, reach, contrast, length)
+    smooth = data.draw(st.sampled_from([0.0, 0.15, 0.3, 1.0]))  # b = 0 to 8 px, boxes beyond the edge
+    args = (img, pts, scales, want, paper, gain, inner, reach, contrast, length, smooth)
     assert kernels.faint_runs(*args).tolist() == faint_runs_reference(*args)

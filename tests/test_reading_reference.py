@@ -19,7 +19,9 @@ from kiosk.reading.reference import (
     faint_stroke_reference,
     fill_measures_reference,
     paper_closing_reference,
+    pencil_stroke_reference,
     stain_measures_reference,
+    stroke_contrast_reference,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -216,3 +218,30 @@ def test_stain_measures_agree_with_reference(
         rtol=0,
         atol=1e-4,
     ), (fast, ref)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    h=st.integers(1, 28),
+    w=st.integers(1, 28),
+    scale=st.sampled_from([2.0, 5.9, 8.0, 11.8, 20.0]),
+    paper=st.floats(0.0, 255.0),
+    gain=st.floats(1.0, 1.5),
+    seed=st.integers(0, 2**31),
+)
+def test_pencil_stroke_agrees_with_plain_loops(
+    h: int, w: int, scale: float, paper: float, gain: float, seed: int
+) -> None:
+    """The light-pencil stroke test (issue 10, pass 5): the box-mean contrast map equal to
+    the plain loops' (boxes and reaches beyond a window of 1 to 28 px, clamped), and the
+    same answer on faint strokes over noise."""
+    rng = np.random.default_rng(seed)
+    win = rng.integers(200, 256, (h, w)).astype(np.uint8)
+    strokes = _blobs(rng, h, w, 3, 3) if h >= 8 and w >= 8 else np.zeros((h, w), bool)
+    win[strokes] -= rng.integers(0, 40, int(strokes.sum())).astype(np.uint8)
+    got = inspect.stroke_contrast(win, scale, paper, gain)
+    assert np.array_equal(got, stroke_contrast_reference(win, scale, paper, gain))
+    where = rng.random((h, w)) < 0.9
+    assert inspect.pencil_stroke(win, where, scale, paper, gain) == pencil_stroke_reference(
+        win, where, scale, paper, gain
+    )

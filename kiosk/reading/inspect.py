@@ -38,8 +38,9 @@ square alone, and nothing else on the sheet has counted it either.
 
 The decision, in order (docs/reading.md step 8): a dot alone, review; evidence >=
 marginal / 2, marked if the lower of the two scores is >= marked, else review
-(`marginal_mark`); a faint stroke beside a removed line, or in a square scoring under
-`marginal`, review; score < marginal, empty; a
+(`marginal_mark`); a faint stroke (or, pass 5, a box-mean `pencil_stroke`) beside a
+removed line, or in a square scoring under `marginal`, or a faint removed line that is
+not there beyond the window (`stroke_taken_for_line`), review; score < marginal, empty; a
 light fill >= marked, marked; ink the paper of a wider neighbourhood explains
 (`stain_measures`, `paper_explains`: a grey closing over 2.5 mm that follows a stain's
 curved edge and fills in its rim), empty; ink the ring explains, empty; darkened like the ring but not
@@ -296,7 +297,15 @@ def inspect_square(
     # (light pencil crossed by a streak or a crease)? Or the square scores under
     # `marginal` (it came through the doubt band) and holds a faint stroke: light pencil.
     # Never `empty`: the commission looks.
-    if (lines or score < marginal) and faint_stroke(thin, inside & search, scale):
+    # Or fainter pencil (pass 5): a stroke once grain and noise are averaged out; or a
+    # faint line taken out that stops at the window (a light pencil stroke taken for paper).
+    if (lines or score < marginal) and (
+        faint_stroke(thin, inside & search, scale)
+        or pencil_stroke(
+            win, (box <= inner - PENCIL_INSET_MM * scale) & search, scale, float(max(levels)), gain
+        )
+        or any(stroke_taken_for_line(image, centre, ln, half, scale) for ln in lines)
+    ):
         return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
     # No stroke and no dark ink: darkened paper (a stain's edge, a shadow) or a light
     # smooth mark (pencil, whose grain a low-resolution scan loses).
@@ -418,6 +427,16 @@ DOT_RIM_MM = 0.4  # the blurred rim around a dot's dark core
 CLOSE_MM = 2.2  # a grey closing this wide takes out strokes and the printed border
 FAINT_STROKE = 0.1  # thin contrast of a faint pencil stroke
 FAINT_STROKE_MM = 1.5  # a faint component at least this long (its box's longer side)
+# Light pencil fainter than that (issue 10, pass 5): each pixel is first the mean of its
+# box PENCIL_SMOOTH_MM around (graphite's grain and a JPEG's noise averaged out), then
+# compared with the boxes PENCIL_REACH_MM away on both sides, across or down.
+PENCIL_SMOOTH_MM = 0.15
+PENCIL_REACH_MM = 1.0
+PENCIL_CONTRAST = 0.05
+PENCIL_RUN_MM = 2.0
+# ... looked for PENCIL_INSET_MM further in than the inside (0.6 mm in from the printed
+# border): the border's blur and a JPEG's ringing beside it make a faint line along it.
+PENCIL_INSET_MM = 0.25
 
 
 def dot_blob(dark: np.ndarray, scale: float) -> np.ndarray | None:
@@ -608,6 +627,109 @@ def faint_stroke(thin: np.ndarray, where: np.ndarray, scale: float) -> bool:
         default=0,
     )
     return longest >= FAINT_STROKE_MM * scale
+
+
+def stroke_contrast(win: np.ndarray, scale: float, paper: float, gain: float) -> np.ndarray:
+    """Each pixel of the window as a stroke: how much darker (as ink against `paper`) the
+    mean of its (2b + 1)^2 box (b = PENCIL_SMOOTH_MM) is than the lighter of the boxes
+    PENCIL_REACH_MM away on both sides, across or down (the window's edge clamped). What
+    `kernels.faint_runs` computes with `smooth_mm` inside a square (the same whole-number
+    box sums, the same division); `reference.stroke_contrast_reference` in plain loops."""
+    b = max(0, int(np.rint(PENCIL_SMOOTH_MM * scale)))
+    d = max(1, int(np.rint(PENCIL_REACH_MM * scale)))
+    e = d + b
+    h, w = win.shape
+    g = np.pad(np.ascontiguousarray(win, np.uint8), e, mode="edge")
+    integ = cv2.integral(g, sdepth=cv2.CV_32S).astype(np.int64)  # whole numbers: exact
+    side = 2 * b + 1
+    sums = integ[side:, side:] - integ[:-side, side:] - integ[side:, :-side] + integ[:-side, :-side]
+    # sums[i, j]: the box centred on the window's pixel (i - d, j - d).
+    centre = sums[d : d + h, d : d + w]
+    across = np.minimum(sums[d : d + h, :w], sums[d : d + h, 2 * d : 2 * d + w])
+    down = np.minimum(sums[:h, d : d + w], sums[2 * d : 2 * d + h, d : d + w])
+    t = np.maximum(across, down) - centre
+    out: np.ndarray = gain * t.astype(np.float64) / (max(1.0, paper) * (side * side))
+    return out
+
+
+def pencil_stroke(win: np.ndarray, where: np.ndarray, scale: float, paper: float, gain: float) -> bool:
+    """Light pencil: a connected run (8-connected) of pixels in `where` whose
+    `stroke_contrast` is at least PENCIL_CONTRAST, its box at least PENCIL_RUN_MM long."""
+    mask = (where & (stroke_contrast(win, scale, paper, gain) >= PENCIL_CONTRAST)).astype(np.uint8)
+    n, _labels, stats, _c = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    longest = max(
+        (max(int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT])) for i in range(1, n)),
+        default=0,
+    )
+    return longest >= PENCIL_RUN_MM * scale
+
+
+PENCIL_LINE = 0.1  # a line taken out this faint (its band's median thin contrast) ...
+PENCIL_LINE_SEEN = 0.05  # ... as dark as this along its path through the window ...
+PENCIL_LINE_ENDS = 0.3  # ... and beyond the window at one end under this share of that
+
+
+def stroke_taken_for_line(
+    image: np.ndarray, centre: tuple[float, float], line: Line, half: int, scale: float
+) -> bool:
+    """Is a faint line the crossing-line rule took out a pencil stroke that stops at the
+    window? Along the line's path through the window and 1-4 mm beyond it at each end, the
+    darkest of three paths 0.3 mm apart against the mean of the same on both sides 1.2 mm
+    away (the same statistic on the line and on the paper, so that noise alone gives
+    about 0, not the few per cent the continuation test's darkest-against-lightest gives
+    on plain paper at JPEG quality 50); the median of each part. A fold, a crease, a streak
+    is as dark beyond the window as in it; a pencil stroke is not there any more."""
+    if line.contrast >= PENCIL_LINE:
+        return False
+    c, s = math.cos(line.theta), math.sin(line.theta)
+    fx, fy = centre[0] + line.rho * c, centre[1] + line.rho * s
+    t_lo, t_hi = _chord(line.rho, c, s, float(half))
+    seen = _path_contrast(image, fx, fy, c, s, np.arange(t_lo, t_hi, 0.25 * scale), scale)
+    if not seen >= PENCIL_LINE_SEEN:
+        return False
+    beyond = [
+        _path_contrast(image, fx, fy, c, s, t_edge + sign * np.arange(1.0, 4.0, 0.25) * scale, scale)
+        for sign, t_edge in ((-1.0, t_lo), (1.0, t_hi))
+    ]
+    return min(beyond) < PENCIL_LINE_ENDS * seen
+
+
+def _path_contrast(
+    image: np.ndarray, fx: float, fy: float, c: float, s: float, ts: np.ndarray, scale: float
+) -> float:
+    """Median over the positions `ts` along the line (foot (fx, fy), normal (c, s)) of
+    1 - on / paper: `on` the darkest of the paths 0.3 mm either side of the line and on it,
+    `paper` the mean of the same taken 1.2 mm to each side. Positions off the image are
+    left out; none left: 0 (nothing seen)."""
+    hh, ww = image.shape
+    px = fx - ts * s
+    py = fy + ts * c
+
+    def darkest(at: float) -> np.ndarray:
+        out = np.full(len(ts), np.inf)
+        for off in (at - 0.3 * scale, at, at + 0.3 * scale):
+            qx = np.rint(px + off * c).astype(np.int64)
+            qy = np.rint(py + off * s).astype(np.int64)
+            ok = (qx >= 0) & (qy >= 0) & (qx < ww) & (qy < hh)
+            v = np.full(len(ts), np.nan)
+            v[ok] = image[qy[ok], qx[ok]]
+            out = np.minimum(out, v)  # nan where any path is off the image
+        return out
+
+    on = darkest(0.0)
+    left, right = darkest(-BESIDE_MM * scale), darkest(BESIDE_MM * scale)
+    paper = (left + right) / 2
+    v = 1.0 - on / np.maximum(paper, 1.0)
+    # Print beside or on the path (the next square's border, a timing mark, a name) is
+    # not paper: positions with a sample LINE_FAINT darker than the lighter side's
+    # median are left out (a faint line or light pencil never is).
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(v)
+        if ok.any():
+            level = float(np.median(np.maximum(left, right)[ok]))
+            ok &= np.minimum(np.minimum(on, left), right) > (1.0 - LINE_FAINT) * level
+    v = v[ok]
+    return float(np.median(v)) if len(v) else 0.0
 
 
 def _straight_stroke(

@@ -40,7 +40,14 @@ from kiosk.ballots.layout import (
 from kiosk.calibration.apply import ReaderCalibration, as_review
 from kiosk.election.model import Election, station_code
 from kiosk.reading import intake, kernels
-from kiosk.reading.inspect import inspect_square
+from kiosk.reading.inspect import (
+    PENCIL_CONTRAST,
+    PENCIL_INSET_MM,
+    PENCIL_REACH_MM,
+    PENCIL_RUN_MM,
+    PENCIL_SMOOTH_MM,
+    inspect_square,
+)
 from kiosk.reading.locate import (
     FIDUCIAL_SPAN_MM,
     Found,
@@ -431,6 +438,13 @@ DOUBT_INK = 0.45
 FAINT_CONTRAST = 0.09
 FAINT_REACH_MM = 1.0
 FAINT_RUN_MM = 2.0
+# ... or fainter pencil (issue 10, pass 5): the same stroke test with every pixel the mean
+# of its box (`inspect.PENCIL_SMOOTH_MM`: graphite's grain and JPEG noise averaged out) at
+# `inspect.PENCIL_CONTRAST`, for squares scoring from PENCIL_LO (a light pencil tick or
+# slash of 0.05 contrast scores about 0.006; on a clean sheet 0.4 of 8 squares pass) with
+# some pixel that dark,
+# `inspect.PENCIL_INSET_MM` further in than the inside (the border's blur and ringing).
+PENCIL_LO = 0.003
 _INNER_MM = TARGET / 2 - TARGET_STROKE - 0.35
 
 
@@ -464,6 +478,21 @@ def doubt_band(
             FAINT_REACH_MM,
             FAINT_CONTRAST,
             FAINT_RUN_MM,
+        )
+    want = ~out & (sc >= PENCIL_LO) & (darkest >= 0) & (ink >= PENCIL_CONTRAST)
+    if want.any():
+        out = out | kernels.faint_runs(
+            image,
+            centres,
+            scales,
+            want,
+            paper,
+            scores.gain,
+            _INNER_MM - PENCIL_INSET_MM,
+            PENCIL_REACH_MM,
+            PENCIL_CONTRAST,
+            PENCIL_RUN_MM,
+            PENCIL_SMOOTH_MM,
         )
     return out
 

@@ -13,7 +13,8 @@ official station never runs these.
   `window_ink_sums_reference`, `streak_crosses_reference`: the reader's kernels.
 - `score_squares_reference`: the whole score, from a page warped flat.
 - `find_crossing_line_reference`, `line_residual_reference`, `dot_blob_reference`,
-  `faint_stroke_reference`, `fill_measures_reference`: the closer look (`inspect`).
+  `faint_stroke_reference`, `fill_measures_reference`, `stroke_contrast_reference`,
+  `pencil_stroke_reference`: the closer look (`inspect`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ from kiosk.reading.inspect import (
     LINE_BAND_MM,
     LINE_MAX_LEVEL,
     LINE_SHARE,
+    PENCIL_CONTRAST,
+    PENCIL_INSET_MM,
+    PENCIL_REACH_MM,
+    PENCIL_RUN_MM,
+    PENCIL_SMOOTH_MM,
     RING_FREE,
     STAIN_CLOSE_MM,
     Line,
@@ -66,6 +72,7 @@ from kiosk.reading.reader import (
     FAINT_CONTRAST,
     FAINT_REACH_MM,
     FAINT_RUN_MM,
+    PENCIL_LO,
     RING_MM,
     WINDOW_MARGIN_MM,
     Scores,
@@ -344,6 +351,31 @@ def doubt_band_reference(
                     FAINT_CONTRAST,
                     FAINT_RUN_MM,
                 )[0]
+        if not look and sc >= PENCIL_LO:
+            # Pass 5: the same with every pixel its box's mean, fainter, further in.
+            r = int(_INNER_MM * scales[i])
+            cx, cy = round(float(centres[i][0])), round(float(centres[i][1]))
+            hh, ww = image.shape
+            x0, x1, y0, y1 = max(0, cx - r), min(ww, cx + r + 1), max(0, cy - r), min(hh, cy + r + 1)
+            paper = max(1.0, float(scores.paper[i].max()))
+            if (
+                x1 > x0
+                and y1 > y0
+                and scores.gain * (1.0 - float(image[y0:y1, x0:x1].min()) / paper) >= PENCIL_CONTRAST
+            ):
+                look = faint_runs_reference(
+                    image,
+                    centres[i : i + 1],
+                    scales[i : i + 1],
+                    np.ones(1, np.bool_),
+                    np.array([paper]),
+                    scores.gain,
+                    _INNER_MM - PENCIL_INSET_MM,
+                    PENCIL_REACH_MM,
+                    PENCIL_CONTRAST,
+                    PENCIL_RUN_MM,
+                    PENCIL_SMOOTH_MM,
+                )[0]
         out.append(look)
     return out
 
@@ -363,24 +395,32 @@ def faint_runs_reference(
     reach_mm: float,
     contrast: float,
     length_mm: float,
+    smooth_mm: float = 0.0,
 ) -> list[bool]:
-    """`kernels.faint_runs` in numpy and OpenCV: the image padded with its edge, the four
+    """`kernels.faint_runs` in numpy and OpenCV: the image padded with its edge, summed
+    over each pixel's (2b + 1)^2 box (numpy's sliding windows, whole numbers), the four
     shifted copies, and OpenCV's 8-connected components' boxes."""
     hh, ww = image.shape
     out = []
     for k in range(len(centres)):
         r = int(inner_mm * scales[k])
         d = max(1, int(np.rint(reach_mm * scales[k])))
+        b = max(0, int(np.rint(smooth_mm * scales[k])))
         cx, cy = int(np.rint(centres[k, 0])), int(np.rint(centres[k, 1]))
         x0, x1, y0, y1 = max(0, cx - r), min(ww, cx + r + 1), max(0, cy - r), min(hh, cy + r + 1)
         if not want[k] or x1 <= x0 or y1 <= y0:
             out.append(False)
             continue
-        g = np.pad(image.astype(np.int64), d, mode="edge")
-        shifted = [g[y0 + d + dy : y1 + d + dy, x0 + d + dx : x1 + d + dx] for dy, dx in _FOUR_AND_CENTRE(d)]
+        e = d + b
+        g = np.pad(image.astype(np.int64), e, mode="edge")[y0 : y1 + 2 * e, x0 : x1 + 2 * e]
+        sums = np.lib.stride_tricks.sliding_window_view(g, (2 * b + 1, 2 * b + 1)).sum(axis=(2, 3))
+        # sums[i, j]: the box centred on the inside's pixel (i - d, j - d).
+        bh, bw = y1 - y0, x1 - x0
+        shifted = [sums[d + dy : d + dy + bh, d + dx : d + dx + bw] for dy, dx in _FOUR_AND_CENTRE(d)]
         left, right, up, down, centre = shifted
         t = np.maximum(np.minimum(left, right), np.minimum(up, down)) - centre
-        mask = (gain * t.astype(np.float64) / max(1.0, float(paper[k]))) >= contrast
+        p = max(1.0, float(paper[k])) * ((2 * b + 1) * (2 * b + 1))
+        mask = (gain * t.astype(np.float64) / p) >= contrast
         n, _labels, stats, _c = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
         longest = max(
             (max(int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT])) for i in range(1, n)),
@@ -656,6 +696,38 @@ def faint_stroke_reference(thin: np.ndarray, where: np.ndarray, scale: float) ->
     """`inspect.faint_stroke`: flood fill of the faint thin pixels, the longest box side."""
     comps = _components(where & (thin >= FAINT_STROKE))
     return max((_box_side(c) for c in comps), default=0) >= FAINT_STROKE_MM * scale
+
+
+def stroke_contrast_reference(win: np.ndarray, scale: float, paper: float, gain: float) -> np.ndarray:
+    """`inspect.stroke_contrast` in plain loops: each box summed pixel by pixel, every
+    coordinate clamped to the window."""
+    b = max(0, int(np.rint(PENCIL_SMOOTH_MM * scale)))
+    d = max(1, int(np.rint(PENCIL_REACH_MM * scale)))
+    h, w = win.shape
+
+    def box(y: int, x: int) -> int:
+        return sum(
+            int(win[min(max(y + i, 0), h - 1), min(max(x + j, 0), w - 1)])
+            for i in range(-b, b + 1)
+            for j in range(-b, b + 1)
+        )
+
+    out = np.zeros((h, w))
+    for y in range(h):
+        for x in range(w):
+            across = min(box(y, x - d), box(y, x + d))
+            down = min(box(y - d, x), box(y + d, x))
+            t = max(across, down) - box(y, x)
+            out[y, x] = gain * float(t) / (max(1.0, paper) * ((2 * b + 1) * (2 * b + 1)))
+    return out
+
+
+def pencil_stroke_reference(
+    win: np.ndarray, where: np.ndarray, scale: float, paper: float, gain: float
+) -> bool:
+    """`inspect.pencil_stroke`: flood fill of the pixels at PENCIL_CONTRAST, the longest box side."""
+    comps = _components(where & (stroke_contrast_reference(win, scale, paper, gain) >= PENCIL_CONTRAST))
+    return max((_box_side(c) for c in comps), default=0) >= PENCIL_RUN_MM * scale
 
 
 def _grey_morph(img: np.ndarray, k: int, op: str) -> np.ndarray:
