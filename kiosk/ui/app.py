@@ -62,6 +62,7 @@ from kiosk.ui.services import (
     StatusView,
     SyncView,
     TestTallyView,
+    settle_heap,
 )
 from kiosk.ui.sounds import Player, sound_for
 from kiosk.ui.widgets import (
@@ -191,6 +192,9 @@ class KioskApp(App):  # type: ignore[misc]
         self.worker: StationWorker | None = None
         self._idle_event: Any = None
         self._warn_event: Any = None
+        # Results posted by the station thread are applied as they come (state, sound), the
+        # voting screen is updated once per frame, just before it is drawn, with the latest.
+        self._voting_changed = Clock.create_trigger(self._voting_frame, -1)
 
     # --- start ---------------------------------------------------------------------------------
 
@@ -211,6 +215,12 @@ class KioskApp(App):  # type: ignore[misc]
         self._sync_listen()  # sync3: before the station thread starts the sync loop
         self.worker = StationWorker(self.service, self._post)
         self.call(lambda s: (s.load_package(), s.start() if s.is_configured() else None), self._started)
+        # Start-up work that would otherwise land in the frames of the first sheets: the reader's
+        # kernels and a settled heap (station thread), the sounds (here).
+        self.call(lambda _s: settle_heap())
+        prepare = getattr(self.sounds, "prepare", None)  # a test's stand-in player may have none
+        if prepare is not None:
+            prepare()
         self.render()
         return self.root_box
 
@@ -1072,9 +1082,13 @@ class KioskApp(App):  # type: ignore[misc]
             if r.outcome != "returned":
                 self._idle_event = Clock.schedule_once(self._back_to_idle, ACCEPTED_SHOWN_S)
         if self.screen == "voting" and not self.alert:
-            self._refresh_voting()
+            self._voting_changed()  # one update per frame however many sheets came in it
         if self.on_result is not None:
             self.on_result(r)
+
+    def _voting_frame(self, _dt: float) -> None:
+        if self.screen == "voting" and not self.alert:
+            self._refresh_voting()
 
     def _refresh_voting(self) -> None:
         if not hasattr(self, "result_panel"):
