@@ -122,7 +122,10 @@ class Text(Label):  # type: ignore[misc]
         self._wrap()
 
     def _wrap(self, *_: Any) -> None:
-        self.text_size = (max(self.width - 8, 1), None if self.fit else max(self.height, 1))
+        # No height given even where the label keeps its own (`fit=False`): the texture is as
+        # tall as the text, and Kivy centres it in the label as valign="middle" would, but a
+        # software rasteriser blends a quarter of the pixels it did for a 72 px texture.
+        self.text_size = (max(self.width - 8, 1), None)
 
     def _fit(self, *_: Any) -> None:
         if self.fit:
