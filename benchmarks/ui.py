@@ -355,13 +355,21 @@ class Trace:
                 ],
             }
 
-        # Over all frames: each phase's blocked time (wall - CPU - run queue), and what the
-        # window thread's calls cost (label renders by text and size, the app's calls).
+        # Over all frames: each phase's blocked time (wall - CPU - run queue; the Clock's
+        # events without its sleep), and what the window thread's calls cost (label renders by
+        # text and size, the app's calls). Blocked outside the sleep, the drawing and the flip
+        # is a lock: the GIL. Blocked in the drawing is mostly llvmpipe (its rasteriser's
+        # threads finishing a frame whose texture is being changed).
         phase_blocked: dict[str, list[float]] = {}
         calls: dict[str, list[float]] = {}
         for f in frames:
+            per: dict[str, float] = {}
             for name, _t0, wall, cpu, runq in f["phases"]:
-                phase_blocked.setdefault(name, []).append(max(0.0, wall - cpu - runq))
+                per[name] = per.get(name, 0.0) + wall - cpu - runq
+            per["clock"] = per.get("clock", 0.0) - per.get("sleep", 0.0)
+            per["gil"] = sum(v for k, v in per.items() if k not in ("sleep", "draw", "flip"))
+            for name, v in per.items():
+                phase_blocked.setdefault(name, []).append(max(0.0, v))
             for name, _t0, _wall, cpu, _depth, what in f["events"]:
                 calls.setdefault(f"{name} {what}" if what else name, []).append(cpu)
         ranked = sorted(frames, key=lambda f: f["wall"], reverse=True)
