@@ -2345,6 +2345,14 @@ class Counter(Label):  # type: ignore[misc]
         self.bind(size=self._size, text=self._size)
         self._size()
 
+    def texture_update(self, *largs: Any) -> None:
+        # A new texture for each number, rather than filling the one the last frames drew (Kivy
+        # fills it when it is next drawn): a software rasteriser would first have to finish
+        # every frame still reading it, and the window waited in the drawing (llvmpipe at load:
+        # hundreds of ms, benchmarks/ui.py --trace).
+        self._label.texture = None
+        super().texture_update(*largs)
+
     def _size(self, *_: Any) -> None:
         # DejaVu Sans Bold digits are about 0.7 em wide and 0.75 em tall.
         by_width = max(self.width, 1) / (0.72 * max(len(self.text), 2))
