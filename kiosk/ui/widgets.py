@@ -118,14 +118,21 @@ class Text(Label):  # type: ignore[misc]
             text=text, font_size=size, color=color, bold=bold, halign=halign, valign="middle", **kw
         )
         self.fit = fit
-        self.bind(size=self._wrap, texture_size=self._fit)
+        self.bind(size=self._wrap, text=self._wrap, texture_size=self._fit)
         self._wrap()
 
     def _wrap(self, *_: Any) -> None:
         # No height given even where the label keeps its own (`fit=False`): the texture is as
         # tall as the text, and Kivy centres it in the label as valign="middle" would, but a
         # software rasteriser blends a quarter of the pixels it did for a 72 px texture.
-        self.text_size = (max(self.width - 8, 1), None)
+        width = max(self.width - 8, 1)
+        # A centred line that fits: a texture as wide as its text, centred by Kivy (the same
+        # picture), not as wide as the label (the voter's lines: half the pixels).
+        one_line = self.halign == "center" and width > 1 and "\n" not in self.text
+        if one_line and self._label.get_extents(self.text)[0] <= width:
+            self.text_size = (None, None)
+        else:
+            self.text_size = (width, None)
 
     def _fit(self, *_: Any) -> None:
         if self.fit:
