@@ -62,6 +62,7 @@ from kiosk.ui.services import (
     StatusView,
     SyncView,
     TestTallyView,
+    settle_heap,
 )
 from kiosk.ui.sounds import Player, sound_for
 from kiosk.ui.widgets import (
@@ -191,6 +192,9 @@ class KioskApp(App):  # type: ignore[misc]
         self.worker: StationWorker | None = None
         self._idle_event: Any = None
         self._warn_event: Any = None
+        # Results posted by the station thread are applied as they come (state, sound), the
+        # voting screen is updated once per frame, just before it is drawn, with the latest.
+        self._voting_changed = Clock.create_trigger(self._voting_frame, -1)
 
     # --- start ---------------------------------------------------------------------------------
 
@@ -211,6 +215,12 @@ class KioskApp(App):  # type: ignore[misc]
         self._sync_listen()  # sync3: before the station thread starts the sync loop
         self.worker = StationWorker(self.service, self._post)
         self.call(lambda s: (s.load_package(), s.start() if s.is_configured() else None), self._started)
+        # Start-up work that would otherwise land in the frames of the first sheets: the reader's
+        # kernels and a settled heap (station thread), the sounds (here).
+        self.call(lambda _s: settle_heap())
+        prepare = getattr(self.sounds, "prepare", None)  # a test's stand-in player may have none
+        if prepare is not None:
+            prepare()
         self.render()
         return self.root_box
 
@@ -789,6 +799,7 @@ class KioskApp(App):  # type: ignore[misc]
         self._shown_kind = ""
         self._fill_result()
         main.add_widget(self.result_panel)
+        Clock.schedule_once(self._prepare_panels, 0.05)
         outer.add_widget(main)
         foot = BoxLayout(size_hint_y=None, height=self.fs(MEMBER_TARGET), spacing=self.fs(12))
         self.scanner_label = Text(self._scanner_text(), self.fs(22), MUTED, fit=False)
@@ -844,10 +855,27 @@ class KioskApp(App):  # type: ignore[misc]
             panel = self._build_result(kind)
             if kind != "chance":
                 self._panels[kind] = panel
+        panel.size_hint = (1, 1)  # a panel prepared beforehand had the area's size given
         self.result_panel.clear_widgets()
         self.result_panel.add_widget(panel)
         self._current_panel = panel
         self._shown_kind = kind
+
+    def _prepare_panels(self, _dt: float) -> None:
+        """Build the "accepted" panel while nobody waits, at the size of the result area, so
+        that its labels are rendered once, at their width, before the first ballot: the
+        first sheet's frame then only swaps panels (benchmarks/ui.py --trace)."""
+        area = getattr(self, "result_panel", None)
+        if area is None or self.screen != "voting" or area.get_root_window() is None:
+            return  # the screen has changed meanwhile
+        if area.width <= 100 and area.height <= 100:  # not laid out yet
+            Clock.schedule_once(self._prepare_panels, 0.05)
+            return
+        if "accepted" not in self._panels:
+            panel = self._build_result("accepted")
+            panel.size_hint = (None, None)
+            panel.size = area.size
+            self._panels["accepted"] = panel
 
     def _build_result(self, kind: str) -> Panel:
         box = Panel(bg=PALE, orientation="vertical", padding=self.fs(16), spacing=self.fs(8))
@@ -1085,11 +1113,15 @@ class KioskApp(App):  # type: ignore[misc]
             if r.outcome != "returned":
                 self._idle_event = Clock.schedule_once(self._back_to_idle, ACCEPTED_SHOWN_S)
         if self.screen == "voting" and not self.alert:
-            self._refresh_voting()
+            self._voting_changed()  # one update per frame however many sheets came in it
         elif testing and self.screen == "testmode" and not self.alert:
             self.render()
         if self.on_result is not None:
             self.on_result(r)
+
+    def _voting_frame(self, _dt: float) -> None:
+        if self.screen == "voting" and not self.alert:
+            self._refresh_voting()
 
     def _refresh_voting(self) -> None:
         if not hasattr(self, "result_panel"):
@@ -2485,6 +2517,14 @@ class Counter(Label):  # type: ignore[misc]
         self.largest = largest
         self.bind(size=self._size, text=self._size)
         self._size()
+
+    def texture_update(self, *largs: Any) -> None:
+        # A new texture for each number, rather than filling the one the last frames drew (Kivy
+        # fills it when it is next drawn): a software rasteriser would first have to finish
+        # every frame still reading it, and the window waited in the drawing (llvmpipe at load:
+        # hundreds of ms, benchmarks/ui.py --trace).
+        self._label.texture = None
+        super().texture_update(*largs)
 
     def _size(self, *_: Any) -> None:
         # DejaVu Sans Bold digits are about 0.7 em wide and 0.75 em tall.

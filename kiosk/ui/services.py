@@ -22,6 +22,7 @@ encrypted under their PIN).
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import logging
 import os
@@ -90,6 +91,27 @@ ENROLMENT = "enrolment.json"  # as `sanaq protocol enrol` installs it
 SPOOL = "spool"  # the print spool (drivers/printer.py PrintSpool), as `sanaq print` keeps it
 
 WORKER_NICE = 10
+_heap_settled = threading.Lock()  # held for good once `settle_heap` has run in this process
+
+
+def settle_heap() -> bool:
+    """Once per process, in the station thread at the kiosk's start: load the reader's compiled
+    kernels, collect, then leave every object alive now (Kivy, numpy, numba, cryptography, the
+    package: about 200,000) out of all later collections (`gc.freeze`). Without it a full
+    collection of the whole heap came every few hundred sheets, in the middle of counting, and
+    every thread waited for it (the window included: 60-330 ms, `benchmarks/ui.py --trace`);
+    now a full collection looks only at what was made since. Objects frozen here that are
+    dropped later are freed by their reference counts as before; only one that dies in a cycle
+    stays (the start-up screens: a few thousand, once). True when it ran, False when it had."""
+    if not _heap_settled.acquire(blocking=False):
+        return False
+    from kiosk.reading import kernels
+
+    kernels.warm()
+    gc.collect()
+    gc.freeze()
+    return True
+
 
 Lang = Literal["kk", "ru", "en"]
 Texts = dict[str, str]  # {"kk": ..., "ru": ..., "en": ...}

@@ -116,6 +116,11 @@ class Player:
             self.silent = True
             self.loaded = {}
 
+    def prepare(self) -> None:
+        """Write and load the sounds now (the kiosk's start), not in the frame of the first
+        sheet's result (about 9 ms of the window thread, benchmarks/ui.py --trace)."""
+        self._load()
+
     def play(self, sound: Sound) -> None:
         self._load()
         if self.silent:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kivy.graphics import Color, Rectangle
+from kivy.graphics import Callback, Color, Rectangle
+from kivy.graphics.opengl import GL_BLEND, glDisable, glEnable
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.label import Label
@@ -40,6 +41,14 @@ def multilingual(widget: Any) -> Any:
     return widget
 
 
+def _blend_off(_instruction: Any) -> None:
+    glDisable(GL_BLEND)
+
+
+def _blend_on(_instruction: Any) -> None:
+    glEnable(GL_BLEND)
+
+
 class Panel(BoxLayout):  # type: ignore[misc]
     """A BoxLayout with a flat background colour."""
 
@@ -48,8 +57,15 @@ class Panel(BoxLayout):  # type: ignore[misc]
         # bg=None: no background of its own (the window's clear colour shows): one full-screen
         # fill less for the software rasteriser on every redraw (benchmarks/ui.py).
         with self.canvas.before:
+            if bg is not None:
+                # An opaque colour is drawn with blending off: the same pixels, and a software
+                # rasteriser (Mesa llvmpipe, a kiosk without a GPU) skips reading back what is
+                # under it: about a third less of its time per filled pixel (benchmarks/ui.py).
+                self._blend = Callback(_blend_off if bg[3] >= 1 else _blend_on)
             self._color = Color(*(bg or (0, 0, 0, 0)))
             self._rect = Rectangle(pos=self.pos, size=self.size) if bg is not None else None
+            if bg is not None:
+                Callback(_blend_on)
         self.bind(pos=self._sync, size=self._sync)
 
     def _sync(self, *_: Any) -> None:
@@ -59,6 +75,8 @@ class Panel(BoxLayout):  # type: ignore[misc]
 
     def set_bg(self, bg: tuple[float, ...]) -> None:
         self._color.rgba = bg
+        if self._rect is not None:
+            self._blend.callback = _blend_off if bg[3] >= 1 else _blend_on
 
 
 class Stack(Panel):
@@ -100,11 +118,21 @@ class Text(Label):  # type: ignore[misc]
             text=text, font_size=size, color=color, bold=bold, halign=halign, valign="middle", **kw
         )
         self.fit = fit
-        self.bind(size=self._wrap, texture_size=self._fit)
+        self.bind(size=self._wrap, text=self._wrap, texture_size=self._fit)
         self._wrap()
 
     def _wrap(self, *_: Any) -> None:
-        self.text_size = (max(self.width - 8, 1), None if self.fit else max(self.height, 1))
+        # No height given even where the label keeps its own (`fit=False`): the texture is as
+        # tall as the text, and Kivy centres it in the label as valign="middle" would, but a
+        # software rasteriser blends a quarter of the pixels it did for a 72 px texture.
+        width = max(self.width - 8, 1)
+        # A centred line that fits: a texture as wide as its text, centred by Kivy (the same
+        # picture), not as wide as the label (the voter's lines: half the pixels).
+        one_line = self.halign == "center" and width > 1 and "\n" not in self.text
+        if one_line and self._label.get_extents(self.text)[0] <= width:
+            self.text_size = (None, None)
+        else:
+            self.text_size = (width, None)
 
     def _fit(self, *_: Any) -> None:
         if self.fit:
