@@ -102,6 +102,26 @@ def test_light_pencil_taken_for_a_line_is_not_empty(seed: int, index: int, optio
     assert m.mark in ("marginal", "marked"), m
 
 
+# Stress sheets where pass 5's stain rule (`paper_explains`, merged from stain5) read a
+# light pencil tick `empty`: before it, and with `hand_near`, the commission looks.
+@pytest.mark.parametrize(
+    ("seed", "index", "option"),
+    [(130, 89, "c15"), (131, 143, "against-all"), (131, 319, "against-all"), (131, 920, "against-all")],
+)
+def test_stain_rule_never_empties_a_pencil_tick(seed: int, index: int, option: str) -> None:
+    pkg = load_election(None)
+    reader = BallotReader(pkg.election, pkg.election_hash, keep_crops="never")
+    styles = [s.id for s in pkg.election.styles]
+    layout = build_layout(pkg.election, pkg.election_hash, styles[index % len(styles)])
+    sheet = generate_field_sheet(pkg.election, pkg.election_hash, layout, seed, index, STRESS)
+    truth = {q.option: q for q in sheet.truth.squares}
+    assert truth[option].kind in ("tick", "light_pencil") and truth[option].expected == "marked"
+    r = reader.read_bytes(sheet.image)
+    m = next(x for c in r.contests for x in c.marks if x.option == option)
+    assert m.mark in ("marginal", "marked"), m
+    assert r.status == "review"
+
+
 def _line_image(length_mm: float, dark: float, scale: float = 8.0) -> tuple[np.ndarray, tuple[float, float]]:
     """Paper (grey 230, noise) with a vertical line through the centre, `length_mm` long."""
     rng = np.random.default_rng(3)

@@ -333,10 +333,23 @@ def inspect_square(
     # its score is then the ink inside beyond the window's floor. A faint stroke inside
     # that the window's margin has as much of (a thumb's ridges, a water ring's rim) is
     # the paper's too; a voter's light stroke stays in the square.
+    # Never over a hand's evidence (pass 5, merged: light pencil ticks were read empty
+    # here): a box-mean pencil stroke inside the square keeps it in review; a square the
+    # ring did not explain (`marginal_mark`) is let go only with no faint stroke inside it
+    # or in the window's margin (a tick's arm outside the square), and the margin's
+    # exception (`faint_excess`) is for a `possible_stain` alone.
     m = stain_measures(image, centre, half, scale, gain, inside, border, search, denominator)
-    if paper_explains(m, marginal) and (
-        not faint_stroke(thin, inside & search, scale)
-        or faint_excess(thin, inside & search, ~inside & ~border & search, scale) < STAIN_STROKE_MM2
+    if paper_explains(m, marginal) and not hand_near(
+        win,
+        thin,
+        inside,
+        border,
+        search,
+        box <= inner - PENCIL_INSET_MM * scale,
+        scale,
+        float(max(levels)),
+        gain,
+        stain_like=reason == "possible_stain",
     ):
         return Verdict("empty", None, m.inside - STAIN_NOISE * m.outside, ev, line)
     # Darkened like the ring but not explained (`possible_stain`), or ink inside the
@@ -607,6 +620,35 @@ def paper_explains(m: StainMeasures, marginal: float) -> bool:
         and m.step < STAIN_STEP
         and m.darker < STAIN_DARKER
     )
+
+
+def hand_near(
+    win: np.ndarray,
+    thin: np.ndarray,
+    inside: np.ndarray,
+    border: np.ndarray,
+    search: np.ndarray,
+    inset: np.ndarray,
+    scale: float,
+    paper: float,
+    gain: float,
+    stain_like: bool,
+) -> bool:
+    """Evidence of a hand that keeps a square the paper explains out of `empty`: a
+    `pencil_stroke` in `inset` (the inside, PENCIL_INSET_MM further in), or a
+    `faint_stroke` inside the square, unless the square is `stain_like` (the ring
+    explained it) and the margin has as much of it (`faint_excess`: a thumb's ridges, a
+    ring's rim); when not `stain_like`, a faint stroke in the window's margin too (a
+    tick whose arm lies outside the square)."""
+    margin = ~inside & ~border & search
+    if pencil_stroke(win, inset & search, scale, paper, gain):
+        return True
+    if faint_stroke(thin, inside & search, scale):
+        if not stain_like:
+            return True
+        if faint_excess(thin, inside & search, margin, scale) >= STAIN_STROKE_MM2:
+            return True
+    return not stain_like and faint_stroke(thin, margin, scale)
 
 
 def faint_excess(thin: np.ndarray, inside: np.ndarray, margin: np.ndarray, scale: float) -> float:
