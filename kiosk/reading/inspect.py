@@ -305,6 +305,7 @@ def inspect_square(
             win, (box <= inner - PENCIL_INSET_MM * scale) & search, scale, float(max(levels)), gain
         )
         or any(stroke_taken_for_line(image, centre, ln, half, scale) for ln in lines)
+        or any(line_stops_short(image, centre, ln, half, scale) for ln in lines)
     ):
         return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
     # No stroke and no dark ink: darkened paper (a stain's edge, a shadow) or a light
@@ -734,6 +735,39 @@ def stroke_taken_for_line(
         for sign, t_edge in ((-1.0, t_lo), (1.0, t_hi))
     ]
     return min(beyond) < PENCIL_LINE_ENDS * seen
+
+
+FAR_MM = (4.0, 10.0)  # a line of the paper is still there this far beyond the window
+FAR_ON_IMAGE = 0.5  # of the positions there that must be on the image to judge an end
+
+
+def line_stops_short(
+    image: np.ndarray, centre: tuple[float, float], line: Line, half: int, scale: float
+) -> bool:
+    """Is a line the crossing-line rule took out gone FAR_MM beyond the window at one
+    end (pass 5, merged)? A fold, a crease, a streak, show-through run from edge to edge
+    of the sheet; a tick's long arm across the window's corner goes on 1-4 mm past it
+    (where `_continues` looks) and stops. Seen along its path through the window at
+    PENCIL_LINE_SEEN or more (`_path_contrast`), and at one end, FAR_MM beyond the
+    window, under PENCIL_LINE_ENDS of that: a stroke (review). An end whose positions
+    are mostly off the image is not judged."""
+    c, s = math.cos(line.theta), math.sin(line.theta)
+    fx, fy = centre[0] + line.rho * c, centre[1] + line.rho * s
+    t_lo, t_hi = _chord(line.rho, c, s, float(half))
+    seen = _path_contrast(image, fx, fy, c, s, np.arange(t_lo, t_hi, 0.25 * scale), scale)
+    if not seen >= PENCIL_LINE_SEEN:
+        return False
+    hh, ww = image.shape
+    for sign, t_edge in ((-1.0, t_lo), (1.0, t_hi)):
+        ts = t_edge + sign * np.arange(FAR_MM[0], FAR_MM[1], 0.25) * scale
+        px, py = fx - ts * s, fy + ts * c
+        reach = BESIDE_MM * scale + 1
+        on = (np.minimum(px, py) >= reach) & (px < ww - reach) & (py < hh - reach)
+        if float(on.mean()) < FAR_ON_IMAGE:
+            continue
+        if _path_contrast(image, fx, fy, c, s, ts[on], scale) < PENCIL_LINE_ENDS * seen:
+            return True
+    return False
 
 
 def _path_contrast(
