@@ -306,6 +306,16 @@ def inspect_square(
         )
         or any(stroke_taken_for_line(image, centre, ln, half, scale) for ln in lines)
         or any(line_stops_short(image, centre, ln, half, scale) for ln in lines)
+        or (
+            bool(lines)
+            and pencil_stroke(
+                lines_divided_out(win, xs, ys, lines, ~border, scale),
+                (box <= inner - PENCIL_INSET_MM * scale) & (dot is None or ~dot),
+                scale,
+                float(max(levels)),
+                gain,
+            )
+        )
     ):
         return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
     # No stroke and no dark ink: darkened paper (a stain's edge, a shadow) or a light
@@ -735,6 +745,33 @@ def stroke_taken_for_line(
         for sign, t_edge in ((-1.0, t_lo), (1.0, t_hi))
     ]
     return min(beyond) < PENCIL_LINE_ENDS * seen
+
+
+def lines_divided_out(
+    win: np.ndarray, xs: np.ndarray, ys: np.ndarray, lines: list[Line], clear: np.ndarray, scale: float
+) -> np.ndarray:
+    """The window with each line's own level divided out of its band (pass 5, merged): at
+    each whole-pixel distance from the line's axis, the median grey of the band's pixels
+    in `clear` against the median grey of the paper BESIDE_MM beside the band (in
+    `clear`). A fold or a streak leaves paper; a pencil scribble lying along a streak,
+    which the bands cut into pieces too short for a stroke test, is whole again. uint8."""
+    out = win.astype(np.float32)
+    hb = LINE_BAND_MM / 2 * scale
+    for line in lines:
+        d = xs * math.cos(line.theta) + ys * math.sin(line.theta) - line.rho
+        offs = np.rint(d).astype(np.int64)
+        band = np.abs(d) <= hb
+        beside = (np.abs(d) > hb + 1) & (np.abs(d) <= hb + 1 + BESIDE_MM * scale) & clear
+        if not beside.any():
+            continue
+        paper = max(1.0, float(np.median(win[beside])))
+        for o in np.unique(offs[band & clear]):
+            at = band & (offs == o)
+            r = float(np.median(win[at & clear])) / paper
+            if 0.0 < r < 1.0:
+                out[at] /= r
+    res: np.ndarray = np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    return res
 
 
 FAR_MM = (4.0, 10.0)  # a line of the paper is still there this far beyond the window
