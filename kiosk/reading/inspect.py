@@ -776,6 +776,7 @@ def lines_divided_out(
 
 FAR_MM = (4.0, 10.0)  # a line of the paper is still there this far beyond the window
 FAR_ON_IMAGE = 0.5  # of the positions there that must be on the image to judge an end
+FAR_TURN_DEG = 6  # the path beyond the window turned this far either way, 1-degree steps
 
 
 def line_stops_short(
@@ -786,8 +787,10 @@ def line_stops_short(
     of the sheet; a tick's long arm across the window's corner goes on 1-4 mm past it
     (where `_continues` looks) and stops. Seen along its path through the window at
     PENCIL_LINE_SEEN or more (`_path_contrast`), and at one end, FAR_MM beyond the
-    window, under PENCIL_LINE_ENDS of that: a stroke (review). An end whose positions
-    are mostly off the image is not judged."""
+    window, under PENCIL_LINE_ENDS of that on every path from where it leaves the window
+    turned up to FAR_TURN_DEG either way (the line's angle is known to a few degrees
+    only): a stroke (review). An end whose positions are mostly off the image is not
+    judged."""
     c, s = math.cos(line.theta), math.sin(line.theta)
     fx, fy = centre[0] + line.rho * c, centre[1] + line.rho * s
     t_lo, t_hi = _chord(line.rho, c, s, float(half))
@@ -795,14 +798,21 @@ def line_stops_short(
     if not seen >= PENCIL_LINE_SEEN:
         return False
     hh, ww = image.shape
+    reach = BESIDE_MM * scale + 1
+    turns = np.radians(np.arange(-FAR_TURN_DEG, FAR_TURN_DEG + 0.5, 1.0))
     for sign, t_edge in ((-1.0, t_lo), (1.0, t_hi)):
-        ts = t_edge + sign * np.arange(FAR_MM[0], FAR_MM[1], 0.25) * scale
-        px, py = fx - ts * s, fy + ts * c
-        reach = BESIDE_MM * scale + 1
-        on = (np.minimum(px, py) >= reach) & (px < ww - reach) & (py < hh - reach)
-        if float(on.mean()) < FAR_ON_IMAGE:
-            continue
-        if _path_contrast(image, fx, fy, c, s, ts[on], scale) < PENCIL_LINE_ENDS * seen:
+        ex, ey = fx - t_edge * s, fy + t_edge * c  # where the line leaves the window
+        ts = sign * np.arange(FAR_MM[0], FAR_MM[1], 0.25) * scale
+        best, judged = -1.0, False
+        for turn in turns:
+            c2, s2 = math.cos(line.theta + turn), math.sin(line.theta + turn)
+            px, py = ex - ts * s2, ey + ts * c2
+            on = (np.minimum(px, py) >= reach) & (px < ww - reach) & (py < hh - reach)
+            if float(on.mean()) < FAR_ON_IMAGE:
+                continue
+            judged = True
+            best = max(best, _path_contrast(image, ex, ey, c2, s2, ts[on], scale))
+        if judged and best < PENCIL_LINE_ENDS * seen:
             return True
     return False
 
