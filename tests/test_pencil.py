@@ -126,6 +126,13 @@ def test_scribble_along_a_streak_is_not_empty(seed: int, index: int, option: str
     _stress_mark_not_empty(seed, index, option)
 
 
+# A stress sheet where a tick beside the square, its short arm across the square's corner,
+# darkened the window's ring and the ring "explained" the square (every reader before
+# `hand_near` was asked there too).
+def test_tick_beside_the_square_is_not_explained_by_the_ring() -> None:
+    _stress_mark_not_empty(131, 824, "ak-zhol")
+
+
 def _stress_mark_not_empty(seed: int, index: int, option: str) -> None:
     pkg = load_election(None)
     reader = BallotReader(pkg.election, pkg.election_hash, keep_crops="never")

@@ -334,7 +334,24 @@ def inspect_square(
         # predicts (a stain's edge does that; a stroke crossing the ring does not).
         predicted = float(np.clip(gain * (1.0 - paper_local * inv), 0.0, 1.0)[inside].sum())
         actual = float(ink[inside].sum())
-        if score_local < marginal and actual >= 0.5 * predicted >= 0.25 * marginal * denominator:
+        # Nor when a hand's stroke is in the square or crosses the window's margin (a
+        # tick beside the square darkens the ring: pass 5, merged; `hand_near`).
+        if (
+            score_local < marginal
+            and actual >= 0.5 * predicted >= 0.25 * marginal * denominator
+            and not hand_near(
+                win,
+                thin,
+                inside,
+                border,
+                search,
+                box <= inner - PENCIL_INSET_MM * scale,
+                scale,
+                float(max(levels)),
+                gain,
+                stain_like=False,
+            )
+        ):
             return Verdict("empty", None, score_local, ev, line)
         reason, review_score = "possible_stain", score_local
     # The paper under the window estimated from a wider neighbourhood (a grey closing
