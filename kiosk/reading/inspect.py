@@ -40,16 +40,21 @@ The decision, in order (docs/reading.md step 8): a dot alone, review; evidence >
 marginal / 2, marked if the lower of the two scores is >= marked, else review
 (`marginal_mark`); a faint stroke (or, pass 5, a box-mean `pencil_stroke`) beside a
 removed line, or in a square scoring under `marginal`, or a faint removed line that is
-not there beyond the window (`stroke_taken_for_line`), review; score < marginal, empty; a
-light fill >= marked, marked; ink the paper of a wider neighbourhood explains
-(`stain_measures`, `paper_explains`: a grey closing over 2.5 mm that follows a stain's
-curved edge and fills in its rim), empty; ink the ring explains, empty; darkened like the ring but not
-explained, review (`possible_stain`); any other ink, review (`marginal_mark`).
+not there beyond the window (`stroke_taken_for_line`), or a removed line gone 4-10 mm
+beyond it (`line_stops_short`: a tick's arm), or a pencil stroke once the lines' levels
+are divided out (`lines_divided_out`: a scribble along a streak), review; score <
+marginal, empty; a light fill >= marked, marked; ink the ring explains, with no hand's
+stroke in the square or the window's margin (`hand_near`), empty; ink the paper of a
+wider neighbourhood explains (`stain_measures`, `paper_explains`: a grey closing over
+2.5 mm that follows a stain's curved edge and fills in its rim) and no hand's evidence
+(`hand_near`), empty; darkened like the ring but not explained, review
+(`possible_stain`); any other ink, review (`marginal_mark`).
 
 `reference.py` holds the slow references (`find_crossing_line_reference`,
 `line_residual_reference`, `border_line_ink_reference`, `ring_levels_reference`,
 `dot_blob_reference`, `faint_stroke_reference`, `fill_measures_reference`,
-`paper_closing_reference`, `stain_measures_reference`); tests/test_inspect.py and
+`paper_closing_reference`, `stain_measures_reference`, `lines_divided_out_reference`);
+tests/test_inspect.py and
 tests/test_reading_reference.py check
 that they agree.
 """
