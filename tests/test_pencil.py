@@ -16,7 +16,7 @@ from kiosk.ballots.layout import build_layout
 from kiosk.election.load import load_election
 from kiosk.election.package import election_hash
 from kiosk.election.sample import sample_election
-from kiosk.reading.inspect import Line, stroke_taken_for_line
+from kiosk.reading.inspect import Line, line_stops_short, stroke_taken_for_line
 from kiosk.reading.reader import BallotReader
 
 STYLE = "MZ-SMD-02"
@@ -102,6 +102,52 @@ def test_light_pencil_taken_for_a_line_is_not_empty(seed: int, index: int, optio
     assert m.mark in ("marginal", "marked"), m
 
 
+# Stress sheets where pass 5's stain rule (`paper_explains`, merged from stain5) read a
+# light pencil tick `empty`: before it, and with `hand_near`, the commission looks.
+@pytest.mark.parametrize(
+    ("seed", "index", "option"),
+    [(130, 89, "c15"), (131, 143, "against-all"), (131, 319, "against-all"), (131, 920, "against-all")],
+)
+def test_stain_rule_never_empties_a_pencil_tick(seed: int, index: int, option: str) -> None:
+    _stress_mark_not_empty(seed, index, option)
+
+
+# Stress sheets where a tick's long arm across the window's corner, going on 1-4 mm past
+# the window, was taken for a line of the paper (every reader before `line_stops_short`).
+@pytest.mark.parametrize(("seed", "index", "option"), [(130, 203, "c06"), (131, 815, "against-all")])
+def test_ticks_arm_taken_for_a_line_is_not_empty(seed: int, index: int, option: str) -> None:
+    _stress_mark_not_empty(seed, index, option)
+
+
+# Stress sheets where a pencil scribble lying along a faint streak was cut into pieces by
+# the streak's bands (every reader before `lines_divided_out`).
+@pytest.mark.parametrize(("seed", "index", "option"), [(130, 572, "baitaq"), (131, 294, "auyl")])
+def test_scribble_along_a_streak_is_not_empty(seed: int, index: int, option: str) -> None:
+    _stress_mark_not_empty(seed, index, option)
+
+
+# A stress sheet where a tick beside the square, its short arm across the square's corner,
+# darkened the window's ring and the ring "explained" the square (every reader before
+# `hand_near` was asked there too).
+def test_tick_beside_the_square_is_not_explained_by_the_ring() -> None:
+    _stress_mark_not_empty(131, 824, "ak-zhol")
+
+
+def _stress_mark_not_empty(seed: int, index: int, option: str) -> None:
+    pkg = load_election(None)
+    reader = BallotReader(pkg.election, pkg.election_hash, keep_crops="never")
+    styles = [s.id for s in pkg.election.styles]
+    layout = build_layout(pkg.election, pkg.election_hash, styles[index % len(styles)])
+    sheet = generate_field_sheet(pkg.election, pkg.election_hash, layout, seed, index, STRESS)
+    truth = {q.option: q for q in sheet.truth.squares}
+    assert truth[option].kind in ("tick", "light_pencil", "scribble") and truth[option].expected == "marked"
+    r = reader.read_bytes(sheet.image)
+    m = next(x for c in r.contests for x in c.marks if x.option == option)
+    assert m.mark in ("marginal", "marked"), m
+    contest = next(c for c in r.contests if m in c.marks)
+    assert r.status == "review" or contest.outcome == "overvote", r
+
+
 def _line_image(length_mm: float, dark: float, scale: float = 8.0) -> tuple[np.ndarray, tuple[float, float]]:
     """Paper (grey 230, noise) with a vertical line through the centre, `length_mm` long."""
     rng = np.random.default_rng(3)
@@ -127,3 +173,25 @@ def test_stroke_taken_for_line_tells_a_stroke_from_a_line() -> None:
     assert stroke_taken_for_line(short_img, centre, line, half, scale)
     assert not stroke_taken_for_line(short_img, centre, Line(0.0, 0.0, 1.0, 0.2), half, scale)
     assert math.isfinite(scale)
+
+
+@pytest.mark.parametrize("dark", [0.12, 0.3])
+def test_line_stops_short_tells_a_ticks_arm_from_a_fold(dark: float) -> None:
+    """A line through the page (a fold, a streak) goes on FAR_MM beyond the window; a
+    tick's arm that continues 1-4 mm past the window (the continuation test's reach) and
+    stops is a stroke, faint or not. An end off the image is not judged."""
+    scale = 8.0
+    half = round(4.2 * scale)
+    line = Line(0.0, 0.0, 1.0, 0.1)
+    long_img, centre = _line_image(45.0, dark)
+    arm_img, _ = _line_image(2 * (4.2 + 4.5), dark)  # 4.5 mm past the window, both ends
+    assert not line_stops_short(long_img, centre, line, half, scale)
+    assert line_stops_short(arm_img, centre, line, half, scale)
+    # The window 6 mm from the top edge: the upper end is off the image, not judged.
+    top = round(200 - 6 * scale)
+    near_edge = (centre[0], centre[1] - top)
+    assert not line_stops_short(np.ascontiguousarray(long_img[top:]), near_edge, line, half, scale)
+    assert line_stops_short(np.ascontiguousarray(arm_img[top:]), near_edge, line, half, scale)
+    # Paper alone: nothing seen, nothing stops.
+    blank, _ = _line_image(0.0, dark)
+    assert not line_stops_short(blank, centre, line, half, scale)

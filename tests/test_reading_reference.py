@@ -4,6 +4,7 @@ and the closer look's structure tests (dot, faint stroke, fill) agree with their
 from __future__ import annotations
 
 import ast
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ from kiosk.reading.reference import (
     dot_blob_reference,
     faint_stroke_reference,
     fill_measures_reference,
+    lines_divided_out_reference,
     paper_closing_reference,
     pencil_stroke_reference,
     stain_measures_reference,
@@ -245,3 +247,33 @@ def test_pencil_stroke_agrees_with_plain_loops(
     assert inspect.pencil_stroke(win, where, scale, paper, gain) == pencil_stroke_reference(
         win, where, scale, paper, gain
     )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    h=st.integers(4, 40),
+    w=st.integers(4, 40),
+    scale=st.sampled_from([5.9, 8.0, 11.8]),
+    n=st.integers(0, 3),
+    seed=st.integers(0, 2**31),
+)
+def test_lines_divided_out_agrees_with_plain_loops(h: int, w: int, scale: float, n: int, seed: int) -> None:
+    """Each line's level divided out of its band (issue 10, pass 5, merged): the same
+    window as the plain loops, for up to three lines at any angle over grain, with a
+    darker line drawn along the first, and the printed border's zone left out of the
+    medians."""
+    rng = np.random.default_rng(seed)
+    win = rng.integers(180, 256, (h, w)).astype(np.uint8)
+    cy, cx = (h - 1) / 2 + rng.uniform(-0.5, 0.5), (w - 1) / 2 + rng.uniform(-0.5, 0.5)
+    ys = np.arange(h, dtype=np.float64)[:, None] - cy
+    xs = np.arange(w, dtype=np.float64)[None, :] - cx
+    lines = [
+        inspect.Line(float(rng.uniform(0, math.pi)), float(rng.uniform(-5, 5)), 1.0, 0.1) for _ in range(n)
+    ]
+    if lines:
+        d = xs * math.cos(lines[0].theta) + ys * math.sin(lines[0].theta) - lines[0].rho
+        win[np.abs(d) <= 2] = (win[np.abs(d) <= 2] * 0.8).astype(np.uint8)
+    clear = rng.random((h, w)) < 0.85
+    got = inspect.lines_divided_out(win, xs, ys, lines, clear, scale)
+    assert got.dtype == np.uint8
+    assert np.array_equal(got, lines_divided_out_reference(win, xs, ys, lines, clear, scale))

@@ -40,16 +40,21 @@ The decision, in order (docs/reading.md step 8): a dot alone, review; evidence >
 marginal / 2, marked if the lower of the two scores is >= marked, else review
 (`marginal_mark`); a faint stroke (or, pass 5, a box-mean `pencil_stroke`) beside a
 removed line, or in a square scoring under `marginal`, or a faint removed line that is
-not there beyond the window (`stroke_taken_for_line`), review; score < marginal, empty; a
-light fill >= marked, marked; ink the paper of a wider neighbourhood explains
-(`stain_measures`, `paper_explains`: a grey closing over 2.5 mm that follows a stain's
-curved edge and fills in its rim), empty; ink the ring explains, empty; darkened like the ring but not
-explained, review (`possible_stain`); any other ink, review (`marginal_mark`).
+not there beyond the window (`stroke_taken_for_line`), or a removed line gone 4-10 mm
+beyond it (`line_stops_short`: a tick's arm), or a pencil stroke once the lines' levels
+are divided out (`lines_divided_out`: a scribble along a streak), review; score <
+marginal, empty; a light fill >= marked, marked; ink the ring explains, with no hand's
+stroke in the square or the window's margin (`hand_near`), empty; ink the paper of a
+wider neighbourhood explains (`stain_measures`, `paper_explains`: a grey closing over
+2.5 mm that follows a stain's curved edge and fills in its rim) and no hand's evidence
+(`hand_near`), empty; darkened like the ring but not explained, review
+(`possible_stain`); any other ink, review (`marginal_mark`).
 
 `reference.py` holds the slow references (`find_crossing_line_reference`,
 `line_residual_reference`, `border_line_ink_reference`, `ring_levels_reference`,
 `dot_blob_reference`, `faint_stroke_reference`, `fill_measures_reference`,
-`paper_closing_reference`, `stain_measures_reference`); tests/test_inspect.py and
+`paper_closing_reference`, `stain_measures_reference`, `lines_divided_out_reference`);
+tests/test_inspect.py and
 tests/test_reading_reference.py check
 that they agree.
 """
@@ -305,6 +310,17 @@ def inspect_square(
             win, (box <= inner - PENCIL_INSET_MM * scale) & search, scale, float(max(levels)), gain
         )
         or any(stroke_taken_for_line(image, centre, ln, half, scale) for ln in lines)
+        or any(line_stops_short(image, centre, ln, half, scale) for ln in lines)
+        or (
+            bool(lines)
+            and pencil_stroke(
+                lines_divided_out(win, xs, ys, lines, ~border, scale),
+                (box <= inner - PENCIL_INSET_MM * scale) & (dot is None or ~dot),
+                scale,
+                float(max(levels)),
+                gain,
+            )
+        )
     ):
         return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
     # No stroke and no dark ink: darkened paper (a stain's edge, a shadow) or a light
@@ -323,7 +339,24 @@ def inspect_square(
         # predicts (a stain's edge does that; a stroke crossing the ring does not).
         predicted = float(np.clip(gain * (1.0 - paper_local * inv), 0.0, 1.0)[inside].sum())
         actual = float(ink[inside].sum())
-        if score_local < marginal and actual >= 0.5 * predicted >= 0.25 * marginal * denominator:
+        # Nor when a hand's stroke is in the square or crosses the window's margin (a
+        # tick beside the square darkens the ring: pass 5, merged; `hand_near`).
+        if (
+            score_local < marginal
+            and actual >= 0.5 * predicted >= 0.25 * marginal * denominator
+            and not hand_near(
+                win,
+                thin,
+                inside,
+                border,
+                search,
+                box <= inner - PENCIL_INSET_MM * scale,
+                scale,
+                float(max(levels)),
+                gain,
+                stain_like=False,
+            )
+        ):
             return Verdict("empty", None, score_local, ev, line)
         reason, review_score = "possible_stain", score_local
     # The paper under the window estimated from a wider neighbourhood (a grey closing
@@ -333,10 +366,23 @@ def inspect_square(
     # its score is then the ink inside beyond the window's floor. A faint stroke inside
     # that the window's margin has as much of (a thumb's ridges, a water ring's rim) is
     # the paper's too; a voter's light stroke stays in the square.
+    # Never over a hand's evidence (pass 5, merged: light pencil ticks were read empty
+    # here): a box-mean pencil stroke inside the square keeps it in review; a square the
+    # ring did not explain (`marginal_mark`) is let go only with no faint stroke inside it
+    # or in the window's margin (a tick's arm outside the square), and the margin's
+    # exception (`faint_excess`) is for a `possible_stain` alone.
     m = stain_measures(image, centre, half, scale, gain, inside, border, search, denominator)
-    if paper_explains(m, marginal) and (
-        not faint_stroke(thin, inside & search, scale)
-        or faint_excess(thin, inside & search, ~inside & ~border & search, scale) < STAIN_STROKE_MM2
+    if paper_explains(m, marginal) and not hand_near(
+        win,
+        thin,
+        inside,
+        border,
+        search,
+        box <= inner - PENCIL_INSET_MM * scale,
+        scale,
+        float(max(levels)),
+        gain,
+        stain_like=reason == "possible_stain",
     ):
         return Verdict("empty", None, m.inside - STAIN_NOISE * m.outside, ev, line)
     # Darkened like the ring but not explained (`possible_stain`), or ink inside the
@@ -609,6 +655,35 @@ def paper_explains(m: StainMeasures, marginal: float) -> bool:
     )
 
 
+def hand_near(
+    win: np.ndarray,
+    thin: np.ndarray,
+    inside: np.ndarray,
+    border: np.ndarray,
+    search: np.ndarray,
+    inset: np.ndarray,
+    scale: float,
+    paper: float,
+    gain: float,
+    stain_like: bool,
+) -> bool:
+    """Evidence of a hand that keeps a square the paper explains out of `empty`: a
+    `pencil_stroke` in `inset` (the inside, PENCIL_INSET_MM further in), or a
+    `faint_stroke` inside the square, unless the square is `stain_like` (the ring
+    explained it) and the margin has as much of it (`faint_excess`: a thumb's ridges, a
+    ring's rim); when not `stain_like`, a faint stroke in the window's margin too (a
+    tick whose arm lies outside the square)."""
+    margin = ~inside & ~border & search
+    if pencil_stroke(win, inset & search, scale, paper, gain):
+        return True
+    if faint_stroke(thin, inside & search, scale):
+        if not stain_like:
+            return True
+        if faint_excess(thin, inside & search, margin, scale) >= STAIN_STROKE_MM2:
+            return True
+    return not stain_like and faint_stroke(thin, margin, scale)
+
+
 def faint_excess(thin: np.ndarray, inside: np.ndarray, margin: np.ndarray, scale: float) -> float:
     """mm2 of faint thin features (black top-hat >= FAINT_STROKE) in `inside` beyond
     those in `margin` (the window's margin is about as large as the square's inside): a
@@ -692,6 +767,76 @@ def stroke_taken_for_line(
         for sign, t_edge in ((-1.0, t_lo), (1.0, t_hi))
     ]
     return min(beyond) < PENCIL_LINE_ENDS * seen
+
+
+def lines_divided_out(
+    win: np.ndarray, xs: np.ndarray, ys: np.ndarray, lines: list[Line], clear: np.ndarray, scale: float
+) -> np.ndarray:
+    """The window with each line's own level divided out of its band (pass 5, merged): at
+    each whole-pixel distance from the line's axis, the median grey of the band's pixels
+    in `clear` against the median grey of the paper BESIDE_MM beside the band (in
+    `clear`). A fold or a streak leaves paper; a pencil scribble lying along a streak,
+    which the bands cut into pieces too short for a stroke test, is whole again. uint8."""
+    out = win.astype(np.float32)
+    hb = LINE_BAND_MM / 2 * scale
+    for line in lines:
+        d = xs * math.cos(line.theta) + ys * math.sin(line.theta) - line.rho
+        offs = np.rint(d).astype(np.int64)
+        band = np.abs(d) <= hb
+        beside = (np.abs(d) > hb + 1) & (np.abs(d) <= hb + 1 + BESIDE_MM * scale) & clear
+        if not beside.any():
+            continue
+        paper = max(1.0, float(np.median(win[beside])))
+        for o in np.unique(offs[band & clear]):
+            at = band & (offs == o)
+            r = float(np.median(win[at & clear])) / paper
+            if 0.0 < r < 1.0:
+                out[at] /= r
+    res: np.ndarray = np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    return res
+
+
+FAR_MM = (4.0, 10.0)  # a line of the paper is still there this far beyond the window
+FAR_ON_IMAGE = 0.5  # of the positions there that must be on the image to judge an end
+FAR_TURN_DEG = 6  # the path beyond the window turned this far either way, 1-degree steps
+
+
+def line_stops_short(
+    image: np.ndarray, centre: tuple[float, float], line: Line, half: int, scale: float
+) -> bool:
+    """Is a line the crossing-line rule took out gone FAR_MM beyond the window at one
+    end (pass 5, merged)? A fold, a crease, a streak, show-through run from edge to edge
+    of the sheet; a tick's long arm across the window's corner goes on 1-4 mm past it
+    (where `_continues` looks) and stops. Seen along its path through the window at
+    PENCIL_LINE_SEEN or more (`_path_contrast`), and at one end, FAR_MM beyond the
+    window, under PENCIL_LINE_ENDS of that on every path from where it leaves the window
+    turned up to FAR_TURN_DEG either way (the line's angle is known to a few degrees
+    only): a stroke (review). An end whose positions are mostly off the image is not
+    judged."""
+    c, s = math.cos(line.theta), math.sin(line.theta)
+    fx, fy = centre[0] + line.rho * c, centre[1] + line.rho * s
+    t_lo, t_hi = _chord(line.rho, c, s, float(half))
+    seen = _path_contrast(image, fx, fy, c, s, np.arange(t_lo, t_hi, 0.25 * scale), scale)
+    if not seen >= PENCIL_LINE_SEEN:
+        return False
+    hh, ww = image.shape
+    reach = BESIDE_MM * scale + 1
+    turns = np.radians(np.arange(-FAR_TURN_DEG, FAR_TURN_DEG + 0.5, 1.0))
+    for sign, t_edge in ((-1.0, t_lo), (1.0, t_hi)):
+        ex, ey = fx - t_edge * s, fy + t_edge * c  # where the line leaves the window
+        ts = sign * np.arange(FAR_MM[0], FAR_MM[1], 0.25) * scale
+        best, judged = -1.0, False
+        for turn in turns:
+            c2, s2 = math.cos(line.theta + turn), math.sin(line.theta + turn)
+            px, py = ex - ts * s2, ey + ts * c2
+            on = (np.minimum(px, py) >= reach) & (px < ww - reach) & (py < hh - reach)
+            if float(on.mean()) < FAR_ON_IMAGE:
+                continue
+            judged = True
+            best = max(best, _path_contrast(image, ex, ey, c2, s2, ts[on], scale))
+        if judged and best < PENCIL_LINE_ENDS * seen:
+            return True
+    return False
 
 
 def _path_contrast(

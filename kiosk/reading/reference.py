@@ -14,12 +14,13 @@ official station never runs these.
 - `score_squares_reference`: the whole score, from a page warped flat.
 - `find_crossing_line_reference`, `line_residual_reference`, `dot_blob_reference`,
   `faint_stroke_reference`, `fill_measures_reference`, `stroke_contrast_reference`,
-  `pencil_stroke_reference`: the closer look (`inspect`).
+  `pencil_stroke_reference`, `lines_divided_out_reference`: the closer look (`inspect`).
 """
 
 from __future__ import annotations
 
 import math
+import statistics
 
 import cv2
 import numpy as np
@@ -29,6 +30,7 @@ from kiosk.reading import kernels
 from kiosk.reading.inspect import (
     ABOVE_LINE,
     ANGLES,
+    BESIDE_MM,
     CLOSE_MM,
     DOT_MIN_MM2,
     DOT_MM,
@@ -899,3 +901,42 @@ def stain_measures_reference(
         step=min(steps) if len(steps) == 4 else 1.0,
         darker=darker,
     )
+
+
+def lines_divided_out_reference(
+    win: np.ndarray, xs: np.ndarray, ys: np.ndarray, lines: list[Line], clear: np.ndarray, scale: float
+) -> np.ndarray:
+    """`inspect.lines_divided_out` in plain loops: for each line, each pixel's distance to
+    its axis; the paper's median grey beside the band, each whole-pixel distance's median
+    grey in the band, and the band's pixels divided by their ratio (float32, as the
+    window is kept)."""
+    h, w = win.shape
+    out = [[np.float32(win[i, j]) for j in range(w)] for i in range(h)]
+    hb = LINE_BAND_MM / 2 * scale
+    for line in lines:
+        c, s = math.cos(line.theta), math.sin(line.theta)
+        beside: list[int] = []
+        at: dict[int, list[tuple[int, int]]] = {}
+        for i in range(h):
+            for j in range(w):
+                d = float(xs[0, j]) * c + float(ys[i, 0]) * s - line.rho
+                if abs(d) <= hb:
+                    at.setdefault(int(np.rint(d)), []).append((i, j))
+                elif hb + 1 < abs(d) <= hb + 1 + BESIDE_MM * scale and clear[i, j]:
+                    beside.append(int(win[i, j]))
+        if not beside:
+            continue
+        paper = max(1.0, float(statistics.median(beside)))
+        for pixels in at.values():
+            greys = [int(win[i, j]) for i, j in pixels if clear[i, j]]
+            if not greys:
+                continue
+            r = float(statistics.median(greys)) / paper
+            if 0.0 < r < 1.0:
+                for i, j in pixels:
+                    out[i][j] = np.float32(out[i][j] / np.float32(r))
+    res = np.zeros((h, w), np.uint8)
+    for i in range(h):
+        for j in range(w):
+            res[i, j] = int(min(255.0, max(0.0, float(np.rint(out[i][j])))))
+    return res
