@@ -17,12 +17,13 @@ With `--field`: the field-conditions corpus (`fieldkit.conditions`), all conditi
 sheets, squares, wrong decisions, review and refusal rates, the highest empty and the
 lowest marked score; the same per dpi; the review reasons; and, with `--histograms DIR`,
 one PNG per condition with the scores of the empty and the marked squares it touches.
-Seeds 100-199 are the development part; seeds 9000-9499 are the untouched part and need
+Seeds 100-199 are the development part; seeds 9000-9599 are the untouched part and need
 `--holdout` (so that it is not run by accident while the method is being chosen). 9000-9099
 was run once at the end of issue 10's first pass and 9100-9199 at the end of the second:
 neither is untouched any more. 9200-9299 was the third pass's range and 9300-9399 the fourth's (session 5: the reader
 changed between them, so 9300 did not top up 9200), each run once at its pass's end;
-9400-9499 is untouched (`fieldkit.conditions.HOLDOUT_SEEDS`).
+9400-9499 was the fifth pass's (session 6); 9500-9599 is untouched
+(`fieldkit.conditions.HOLDOUT_SEEDS`).
 
 A field run can be done in pieces: `--first-sheet N` runs sheets N..N+sheets-1 of the
 seed (each sheet depends on (seed, index) alone), and `--merge` adds the pieces' JSON up
