@@ -134,6 +134,90 @@ def test_the_expected_tally_is_made_from_the_package(service: KioskService) -> N
     assert err.value.code == "test_report_needs_test_mode"
 
 
+def _test_ballots(hot: Path, names: range, seed: int = 31) -> int:
+    """Test ballots of the sample's MZ-LIST style put in the hot folder (both sides) while no
+    scan runs; how many of them carry a voter's mark."""
+    from fieldkit.deck import DeckOptions, generate_sheet
+    from kiosk.election.load import load_election
+
+    pkg = load_election(None)
+    marked = 0
+    for i in names:
+        sheet = generate_sheet(pkg.election, pkg.election_hash, "MZ-LIST", seed, i, DeckOptions(), test=True)
+        (hot / f"t{i:03d}.b.png").write_bytes(sheet.back_bytes)
+        (hot / f"t{i:03d}.a.png").write_bytes(sheet.front_bytes)
+        marked += any(c.outcome in ("vote", "overvote") for c in sheet.truth.contests)
+    return marked
+
+
+def test_new_thresholds_or_a_calibration_mid_day_read_the_kiosks_next_sheet(
+    service: KioskService, tmp_path: Path
+) -> None:
+    """The kiosk's station lives all day. Thresholds chosen between two test runs (as `sanaq
+    marks calibrate` records them, in the configured state, beside the running kiosk), and a
+    calibration of the scanner in use, recorded mid-day, are what its next sheet is read with:
+    before, the kiosk kept the first scan session's reader for good (and the station kept one
+    per mode and scanner, whatever was recalibrated or chosen since)."""
+    from drivers.folder import FolderScanner
+
+    service.sign_in(TECH, TECH_PIN)
+    assert service.station is not None
+    station = service.station
+    hot = tmp_path / "hot"
+    hot.mkdir()
+    service.attach_scanner(FolderScanner(hot))
+
+    def run(names: range) -> tuple[int, int, int]:
+        """Scan these test ballots: (sheets counted, of them awaiting review, marked by truth)."""
+        marked = _test_ballots(hot, names)
+        before = service.tally("test")
+        assert service.scan(lambda _: None).code is None and not list(hot.glob("*.png"))
+        after = service.tally("test")
+        review = sum(c["review_pending"] for c in after["contests"].values()) - sum(
+            c["review_pending"] for c in before["contests"].values()
+        )
+        return after["sheets"] - before["sheets"], review, marked
+
+    service.transition("start_test")
+    counted, review, marked = run(range(0, 4))
+    assert counted == 4 and marked >= 3 and review == 0  # the reader's defaults: clear marks count
+    assert station.observed["test"].reader.thresholds == Thresholds()
+    service.end_test()
+    # Thresholds so high that no mark counts by itself: every marked sheet goes to the commission.
+    high = Thresholds(marginal=0.01, marked=0.99)
+    record_thresholds(
+        service.journal, "technician", TECH, Choice(high, 0.25, 0.0, 0.0, 0.0, {}, {}), "0" * 64, "0" * 64
+    )
+    service.transition("start_test")
+    counted, review, marked = run(range(4, 8))
+    assert counted == 4 and marked >= 3 and review == marked
+    first = station.observed["test"]
+    assert first.reader.thresholds == high and first.reader.calibration is None and first.last is not None
+    # The scanner in use calibrated mid-day (through the kiosk, as its devices screen does).
+    calibration_folder(hot)
+    view = service.calibrate()
+    assert view.passed
+    counted, review, marked = run(range(8, 10))
+    assert counted == 2 and review == marked
+    calibrated = station.observed["test"]
+    assert calibrated is not first and calibrated.last is not None  # it read the sheets
+    assert calibrated.reader.calibration is not None and calibrated.reader.calibration.scanner == view.scanner
+    assert calibrated.reader.calibration.streaks == () and calibrated.reader.thresholds == high
+    # Calibrated again, the same scanner: a streak now 43 mm from the left edge. Its next sheet is
+    # read with the new profile (the station's cache is by profile, not only by scanner).
+    (hot / "calibration.a.png").write_bytes(scan_bytes(Distortion(streak_mm=43.0)))
+    (hot / "calibration.b.png").write_bytes(scan_bytes(Distortion(seed=2), "B"))
+    assert service.calibrate().scanner == view.scanner
+    run(range(10, 11))
+    again = station.observed["test"]
+    assert again is not calibrated and again.last is not None
+    assert again.reader.calibration is not None and len(again.reader.calibration.streaks) == 1
+    # Nothing changed since: the same reader for the next session (no rebuild per scan).
+    run(range(11, 12))
+    assert station.observed["test"] is again
+    assert service.journal.verify().ok
+
+
 # --- sounds ---------------------------------------------------------------------------------------
 
 

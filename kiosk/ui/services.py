@@ -559,16 +559,24 @@ class _ObservedReader:
 
 
 class _KioskStation(Station):
-    """`Station` whose reader the kiosk can watch (what the last sheet was, for the screen)."""
+    """`Station` whose reader the kiosk can watch (what the last sheet was, for the screen).
+
+    `observed[mode]` wraps the reader the station gives for that mode now. The station keeps
+    one reader per mode, scanner calibration and mark thresholds in force (`Station.reader`);
+    the wrapper follows it (a new wrapper whenever the station's reader is another object), so
+    a kiosk recalibrated or given new thresholds mid-day reads its next sheet with them, not
+    with the first scan session's."""
 
     def __init__(self, journal: Journal, package: LoadedPackage, development: bool = False) -> None:
         super().__init__(journal, package, development)
         self.observed: dict[str, _ObservedReader] = {}
 
     def reader(self, mode: Mode) -> BallotReader:
-        if mode not in self.observed:
-            self.observed[mode] = _ObservedReader(super().reader(mode))
-        return self.observed[mode]  # type: ignore[return-value]
+        inner = super().reader(mode)
+        seen = self.observed.get(mode)
+        if seen is None or seen.reader is not inner:
+            seen = self.observed[mode] = _ObservedReader(inner)
+        return seen  # type: ignore[return-value]
 
 
 class VoterSlot:
