@@ -118,6 +118,60 @@ def test_the_histogram_is_shown_only_where_its_digest_is_the_signed_one(service:
     assert service.histogram() == (None, (0.03, 0.09))
 
 
+def test_the_histogram_is_drawn_in_each_screen_language_from_the_signed_report(service: KioskService) -> None:
+    """The picture the journal signs keeps its words (English with glosses); the devices screen
+    shows a copy drawn in its own language from the scores of the report the link vouches for."""
+    import json
+
+    from kiosk.calibration.thresholds import OFFICIAL_LABELS, histogram_png
+    from kiosk.ui.catalogue import histogram_labels, text
+
+    service.sign_in(TECH, TECH_PIN)
+    rng = np.random.default_rng(3)
+    scores = {
+        "empty": [float(v) for v in np.clip(rng.normal(0.006, 0.003, 200), 0, None)],
+        "doubtful": [float(v) for v in np.clip(rng.normal(0.04, 0.007, 40), 0, None)],
+        "clear": [float(v) for v in np.clip(rng.normal(0.12, 0.02, 150), 0, None)],
+    }
+    t = Thresholds(marginal=0.02, marked=0.07)
+    png = histogram_png(scores, t, "Station 379: mark thresholds from its own scans")
+    report = json.dumps({"station": "379", "scores": scores}).encode()
+    sha, report_sha = hashlib.sha256(png).hexdigest(), hashlib.sha256(report).hexdigest()
+    reports = service.data / "reports"
+    reports.mkdir()
+    official = reports / f"thresholds-{sha[:12]}.png"
+    official.write_bytes(png)
+    (reports / f"thresholds-{sha[:12]}.json").write_bytes(report)
+    record_thresholds(
+        service.journal, "technician", TECH, Choice(t, 0.25, 0.05, 0.02, 0.07, {}, {}), sha, report_sha
+    )
+    view = service.devices()
+    assert view.histogram == official and dict(view.histogram_screens).keys() == {"kk", "ru", "en"}
+    copies = dict(view.histogram_screens)
+    for lang in LANGS:
+        title = text("histo_title", lang, station="379")
+        assert title != "Station 379: mark thresholds from its own scans" or lang == "en"
+        assert copies[lang].read_bytes() == histogram_png(scores, t, title, labels=histogram_labels(lang))
+        assert copies[lang].parent != reports  # beside the official files, not among them
+    assert len({copies[lang].read_bytes() for lang in LANGS} | {png}) == 4
+    # Words differ, bars and lines are the same: the pictures differ only where text is drawn.
+    assert set(histogram_labels("kk")) == set(OFFICIAL_LABELS)
+    assert official.read_bytes() == png and service.histogram() == (official, (0.02, 0.07))
+    # A copy changed on disk is drawn again (not believed); the official picture is untouched.
+    copies["kk"].write_bytes(png)
+    drawn = histogram_png(scores, t, text("histo_title", "kk", station="379"), labels=histogram_labels("kk"))
+    assert dict(service.devices().histogram_screens)["kk"].read_bytes() == drawn
+    # A report changed after signing: the official picture only.
+    (reports / f"thresholds-{sha[:12]}.json").write_bytes(report.replace(b"0.0", b"0.9", 1))
+    assert service.devices().histogram_screens == () and service.devices().histogram == official
+    # A report without scores (written before reports carried them), signed: the official picture only.
+    bare = b'{"station": "379"}'
+    (reports / f"thresholds-{sha[:12]}.json").write_bytes(bare)
+    choice = Choice(t, 0.25, 0.05, 0.02, 0.07, {}, {})
+    record_thresholds(service.journal, "technician", TECH, choice, sha, hashlib.sha256(bare).hexdigest())
+    assert service.devices().histogram_screens == () and service.devices().histogram == official
+
+
 def test_the_expected_tally_is_made_from_the_package(service: KioskService) -> None:
     service.sign_in(TECH, TECH_PIN)
     view = service.load_test_deck("cycle:3")

@@ -1931,7 +1931,10 @@ class KioskApp(App):  # type: ignore[misc]
             return card
         from kivy.core.image import Image as CoreImage
 
-        texture = CoreImage(str(view.histogram)).texture
+        # kiosk6: the copy drawn in the screen's language where there is one; else the official
+        # picture (its words in English with Kazakh and Russian glosses).
+        shown = dict(view.histogram_screens).get(self.lang, view.histogram)
+        texture = CoreImage(str(shown)).texture
         width = min(Window.width - self.fs(80), texture.width * self.u * 1.2)
         img = Image(
             texture=texture,
@@ -1941,6 +1944,10 @@ class KioskApp(App):  # type: ignore[misc]
             fit_mode="contain",
         )
         card.add_widget(img)
+        if shown != view.histogram:
+            card.add_widget(
+                Text(self.t("histogram_display_note", file=view.histogram.name), self.fs(16), MUTED)
+            )
         return card
 
     def device_name(self, url: str, description: str = "", model: str = "", serial: str = "") -> str:

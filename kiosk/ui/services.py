@@ -292,6 +292,9 @@ class DevicesView:
     # checked against the signed `mark_thresholds_chosen` link), and those thresholds; None: none chosen.
     histogram: Path | None = None
     thresholds: tuple[float, float] | None = None
+    # kiosk6: the same histogram drawn in each screen language, (lang, path), from the scores of
+    # the signed report; empty where they cannot be had (the screen shows the official picture).
+    histogram_screens: tuple[tuple[str, Path], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -703,6 +706,8 @@ class KioskService:
         self.lat_result: Any = None  # kiosk.calibration.lat.TestResult of the last comparison
         self.lat_at = ""
         self.lat_chain = ""
+        # kiosk6: the histogram's display copies drawn by this process, and their digests.
+        self._screen_copies: dict[Path, str] = {}
 
     # --- set-up ------------------------------------------------------------------------------------
 
@@ -1243,8 +1248,9 @@ class KioskService:
                 printers.append(DeviceView("printer", f"cups://{q}", q, "present", False))
         waiting = len(list((self.data / SPOOL).glob("*.json"))) if (self.data / SPOOL).is_dir() else 0
         histogram, chosen = self.histogram()
+        screens = self.histogram_screens() if histogram is not None else ()
         return DevicesView(
-            tuple(scanners), tuple(printers), "calibrate" in COMMANDS, waiting, histogram, chosen
+            tuple(scanners), tuple(printers), "calibrate" in COMMANDS, waiting, histogram, chosen, screens
         )
 
     def printer_test(self) -> PrintTest:
@@ -1358,6 +1364,61 @@ class KioskService:
         if sha and path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == sha:
             return path, chosen
         return None, chosen
+
+    def histogram_screens(self) -> tuple[tuple[str, Path], ...]:
+        """The latest chosen thresholds' histogram drawn again in each screen language: the same
+        bars and lines (`histogram_png` with the catalogue's words, `histogram_labels`), from the
+        scores in the report the signed link vouches for (`report_sha256`), written to
+        DATA/reports/screen/thresholds-SHA12.LANG.png. The official picture (English with Kazakh
+        and Russian glosses) stays the one the journal signs. A copy is drawn once per process
+        and drawn again if its file no longer has the digest it was written with. Empty: no
+        thresholds, or the report is missing, altered, or has no scores (written before the
+        report carried them): the screen then shows the official picture."""
+        import hashlib
+
+        from kiosk.calibration.lat import signed_details
+        from kiosk.calibration.thresholds import KIND as THRESHOLDS_KIND
+        from kiosk.calibration.thresholds import histogram_png
+        from kiosk.reading.model import Thresholds
+        from kiosk.ui.catalogue import LANGS, histogram_labels
+
+        links = signed_details(self.journal, (THRESHOLDS_KIND,))
+        if not links or self.station is None:
+            return ()
+        detail = links[-1][2]
+        png_sha = str(detail.get("histogram_sha256") or "")
+        report = self.data / "reports" / f"thresholds-{png_sha[:12]}.json"
+        try:
+            body = report.read_bytes()
+        except OSError:
+            return ()
+        if not png_sha or hashlib.sha256(body).hexdigest() != detail.get("report_sha256"):
+            return ()
+        try:
+            raw = json.loads(body).get("scores")
+            scores = {str(k): [float(v) for v in vs] for k, vs in raw.items()}
+        except (ValueError, TypeError, AttributeError):
+            return ()
+        chosen = Thresholds(marginal=float(detail["marginal"]), marked=float(detail["marked"]))
+        folder = self.data / "reports" / "screen"
+        out = []
+        for lang in LANGS:
+            path = folder / f"thresholds-{png_sha[:12]}.{lang}.png"
+            known = self._screen_copies.get(path)
+            if known is None or not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != known:
+                title = text("histo_title", lang, station=self.station.station_id)
+                png = histogram_png(scores, chosen, title, labels=histogram_labels(lang))
+                tmp = path.with_name(f".{path.name}.tmp")
+                try:
+                    folder.mkdir(parents=True, exist_ok=True)
+                    tmp.write_bytes(png)
+                    os.replace(tmp, path)
+                except OSError as exc:  # a full disk: the official picture is shown instead
+                    log.warning("histogram copy not written: %s", exc.strerror)
+                    return ()
+                self._screen_copies[path] = hashlib.sha256(png).hexdigest()
+            out.append((lang, path))
+        return tuple(out)
 
     # --- the logic-and-accuracy test ------------------------------------------------------------------
 
