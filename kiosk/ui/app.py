@@ -143,6 +143,8 @@ class KioskApp(App):  # type: ignore[misc]
         self.package: PackageView | None = None
         self.status: StatusView | None = None
         self.members: list[Member] = []
+        # kiosk6: why the technicians' roster enrols nobody (a stable code), for the sign-in screen.
+        self.technicians_refused: str | None = None
         self.actor: Member | None = None
         self.error: str | None = None  # a message code shown on the current screen
         self.last: SheetResult | None = None
@@ -248,6 +250,11 @@ class KioskApp(App):  # type: ignore[misc]
         self.package, self.status = result
         if self.status is not None:
             self.call(lambda s: s.members(), self._members)
+            self.call(lambda s: s.technicians_refused(), self._technicians_refused)
+        self.render()
+
+    def _technicians_refused(self, code: str | None) -> None:
+        self.technicians_refused = code
         self.render()
 
     def _members(self, members: list[Member]) -> None:
@@ -501,6 +508,7 @@ class KioskApp(App):  # type: ignore[misc]
     def _configured(self, status: StatusView) -> None:
         self.status = status
         self.call(lambda s: s.members(), self._members)
+        self.call(lambda s: s.technicians_refused(), self._technicians_refused)
 
     # --- sign-in: choose your name, type your PIN -----------------------------------------------------------
 
@@ -606,6 +614,10 @@ class KioskApp(App):  # type: ignore[misc]
                 )
             )
         self._error_line(outer)
+        if self.technicians_refused is not None:
+            # The technicians' roster enrols nobody: say why, not only in the log (kiosk6).
+            why = error_text(self.technicians_refused, self.lang)
+            outer.add_widget(Text(self.t("signin_technicians_refused", why=why), self.fs(20), RED, bold=True))
         pad = self._two_columns()
         pad.padding = 0
         self._pin_pad(pad, self._sign_in)

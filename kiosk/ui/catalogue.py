@@ -936,6 +936,11 @@ TEXT.update(
             "en": "the commission decides",
         },
         "histo_zone_vote": {"kk": "дауыс", "ru": "голос", "en": "vote"},
+        "signin_technicians_refused": {
+            "kk": "Техниктер кіре алмайды. {why}",
+            "ru": "Техники не могут войти. {why}",
+            "en": "Technicians cannot sign in. {why}",
+        },
         "histogram_display_note": {
             "kk": "Сурет экран тілінде салынған; журнал қол қойған түпнұсқасы: {file}",
             "ru": "Картинка нарисована на языке экрана; подписанный журналом оригинал: {file}",

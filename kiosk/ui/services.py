@@ -685,6 +685,8 @@ class KioskService:
         self.station: _KioskStation | None = None
         self.commission: Commission | None = None
         self.commission_error: SanaqError | None = None
+        # kiosk6: why the technicians' roster was refused at start (None: enrolled, or none installed).
+        self.technicians_error: SanaqError | None = None
         self.store: ProtocolStore | None = None
         self.actor: Member | None = None
         self.crops: dict[str, tuple[Crop, ...]] = {}  # review crops, in memory only (never on disk)
@@ -770,6 +772,9 @@ class KioskService:
         except SanaqError as exc:
             log.warning("no technicians: %s", exc.code)
             roster = None
+            self.technicians_error = exc  # the sign-in screen says why (kiosk6)
+        else:
+            self.technicians_error = None
         self.technicians = None
         if roster is not None:
             clash = (
@@ -779,6 +784,7 @@ class KioskService:
             )
             if clash:
                 log.warning("technician ids also on the commission's roster: refused")
+                self.technicians_error = SanaqError("technician_roster_clash", ", ".join(sorted(clash)))
             else:
                 self.technicians = Technicians(self.data, roster, self.store)
         self._sync_autostart()  # sync3: after a restart, what still waits goes on its way
@@ -800,6 +806,12 @@ class KioskService:
                 return techs
             raise self.commission_error or SanaqError("members_missing", str(self.data))
         return self.commission.members() + techs
+
+    def technicians_refused(self) -> str | None:
+        """The stable code of why the technicians' roster enrols nobody (technician_roster_bad,
+        technician_roster_mismatch, technician_roster_clash), for the sign-in screen; None when
+        it is enrolled or none is installed."""
+        return self.technicians_error.code if self.technicians_error is not None else None
 
     def attempts_left(self, name: str) -> int:
         return self.commission.attempts_left(name) if self.commission else 0
