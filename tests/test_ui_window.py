@@ -100,3 +100,96 @@ def test_the_sign_in_screen_says_why_technicians_cannot_sign_in(kivy_window: Non
                 assert error_text(code, lang) != code
         finally:
             app.stop()
+
+
+def test_the_voter_takes_the_sheet_back_by_touch_and_nothing_is_counted(
+    kivy_window: None, tmp_path: Path
+) -> None:
+    """A package that gives blank and over-marked ballots back: the scanner holds an invalid
+    ballot, the voting screen asks, the voter touches "take it back". The journal: that sheet
+    returned (`invalid_returned`), the answer "return" recorded (the answer only), nothing of
+    it counted; the valid ballot after it counted; the chain verifies."""
+    from collections.abc import Iterator
+
+    from fieldkit.deck import DeckOptions, generate_sheet
+    from fieldkit.sim import SimScanner
+    from kiosk.election.load import load_election
+    from kiosk.election.package import development_private_key, sign_election
+    from kiosk.station.journal import Journal
+    from kiosk.station.ports import FedSheet
+    from kiosk.station.service import SystemClock
+    from kiosk.ui.catalogue import text
+    from kiosk.ui.services import DEMO_MEMBERS, KioskService
+
+    e = load_election(None).election
+    election = e.model_copy(update={"rules": e.rules.model_copy(update={"return_invalid_to_voter": True})})
+    (tmp_path / "pkg.json").write_bytes(sign_election(election, development_private_key()))
+    data = tmp_path / "station"
+    setup = KioskService(data, tmp_path / "pkg.json", development=True)
+    assert setup.load_package().second_chance
+    setup.configure("379")
+    chair = next(m for m in DEMO_MEMBERS if m[1] == "chair")
+    setup.sign_in(chair[0], chair[2])
+    setup.transition("open")
+    package = setup.package
+    assert package is not None
+    setup.close()
+
+    def outcome(i: int) -> str:
+        sheet = generate_sheet(package.election, package.election_hash, "MZ-LIST", 5, i, DeckOptions())
+        return str(sheet.truth.contests[0].outcome)
+
+    outcomes = {i: outcome(i) for i in range(30)}
+    invalid = next(i for i, o in outcomes.items() if o in ("blank", "overvote"))
+    valid = next(i for i, o in outcomes.items() if o == "vote")
+
+    class Two(SimScanner):
+        """The simulator's sheets `invalid`, then `valid`, printed for this package."""
+
+        def feed(self) -> Iterator[FedSheet]:
+            for i in (invalid, valid):
+                handle = f"sim-5-{i:06d}"
+                if self.state.get(handle) in ("box", "returned"):
+                    continue
+                sheet = generate_sheet(package.election, package.election_hash, "MZ-LIST", 5, i, self.opt)
+                self.truth[handle] = sheet.truth
+                self.state[handle] = "held"
+                yield FedSheet(handle, (sheet.back_bytes, sheet.front_bytes), {"style": "MZ-LIST"})
+
+    scanner = Two(style="MZ-LIST", n=2, seed=5)
+    scanner.package = package
+    app, d = _window(data, scanner)
+    try:
+        app.goto("voting")
+        d.wait(lambda: app.chance is not None, timeout=120)
+        d.frames(2)
+        asked = app.chance
+        assert asked is not None and {p for _, p in asked.problems} == {outcomes[invalid]}
+        # The held sheet is still in the scanner while the voter decides.
+        assert scanner.state[f"sim-5-{invalid:06d}"] == "held"
+        assert d.buttons(text("warn_cast", "kk"))
+        d.tap(text("warn_take_back", "kk"))
+        d.wait(lambda: len([v for v in scanner.state.values() if v in ("box", "returned")]) == 2, timeout=120)
+        d.settle()
+        assert app.chance is None
+    finally:
+        app.stop_scanning()
+        app.stop()
+    assert scanner.state == {f"sim-5-{invalid:06d}": "returned", f"sim-5-{valid:06d}": "box"}
+    journal = Journal.open(data / "journal.sqlite", SystemClock())
+    try:
+        events = journal.audit_events()
+        assert [ev["detail"] for ev in events if ev["kind"] == "sheet_second_chance"] == [
+            {"answer": "return"}
+        ]
+        assert [ev["detail"]["reason"] for ev in events if ev["kind"] == "sheet_returned"] == [
+            "invalid_returned"
+        ]
+        tally = journal.tally("official").to_json(("blank", "overvote"))
+        assert tally["sheets"] == 1  # the valid ballot only
+        contest = tally["contests"]["mazhilis-list"]
+        assert contest["blank"] == 0 and contest["overvote"] == 0 and contest["review_pending"] == 0
+        assert sum(contest["options"].values()) == 1
+        assert journal.pending() == [] and journal.verify().ok
+    finally:
+        journal.close()
