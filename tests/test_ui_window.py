@@ -133,10 +133,11 @@ def test_the_voter_takes_the_sheet_back_by_touch_and_nothing_is_counted(
     setup.transition("open")
     package = setup.package
     assert package is not None
+    printed, printed_hash = package.election, package.election_hash  # the sheets are this package's
     setup.close()
 
     def outcome(i: int) -> str:
-        sheet = generate_sheet(package.election, package.election_hash, "MZ-LIST", 5, i, DeckOptions())
+        sheet = generate_sheet(printed, printed_hash, "MZ-LIST", 5, i, DeckOptions())
         return str(sheet.truth.contests[0].outcome)
 
     outcomes = {i: outcome(i) for i in range(30)}
@@ -151,7 +152,7 @@ def test_the_voter_takes_the_sheet_back_by_touch_and_nothing_is_counted(
                 handle = f"sim-5-{i:06d}"
                 if self.state.get(handle) in ("box", "returned"):
                     continue
-                sheet = generate_sheet(package.election, package.election_hash, "MZ-LIST", 5, i, self.opt)
+                sheet = generate_sheet(printed, printed_hash, "MZ-LIST", 5, i, self.opt)
                 self.truth[handle] = sheet.truth
                 self.state[handle] = "held"
                 yield FedSheet(handle, (sheet.back_bytes, sheet.front_bytes), {"style": "MZ-LIST"})
