@@ -906,7 +906,7 @@ TEXT.update(
 TEXT.update(
     {
         "histo_title": {
-            "kk": "{station} учаскесі: өз сканерлерінен алынған белгі шектері",
+            "kk": "{station} учаскесі: өз сканерлеуі бойынша таңдалған белгі шектері",
             "ru": "Участок {station}: пороги отметок по его собственным сканам",
             "en": "Station {station}: mark thresholds from its own scans",
         },
