@@ -903,6 +903,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Список техников относится к другим выборам, участку или киоску.",
         "en": "The technicians' roster is for another election, station or kiosk.",
     },
+    # kiosk6, round 4 (issue 14): a technician's id also on the commission's roster
+    "technician_roster_clash": {
+        "kk": "Техниктер тізіміндегі біреудің идентификаторы комиссия мүшесінікімен бірдей: штаб тізімге қайта қол қоюы керек.",
+        "ru": "Идентификатор техника в списке совпадает с идентификатором члена комиссии: штаб должен заново подписать список.",
+        "en": "A technician on the roster has the same id as a commission member: headquarters must sign the roster again.",
+    },
 }
 
 

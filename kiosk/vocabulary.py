@@ -219,6 +219,8 @@ ErrorCode = Literal[
     # kioskpolish, round 4 (issue 14): the technicians' roster for the kiosk (kiosk/ui/technicians.py)
     "technician_roster_bad",
     "technician_roster_mismatch",
+    # kiosk6, round 4 (issue 14): a technician's id also on the commission's roster
+    "technician_roster_clash",
 ]
 
 # One counter of a contest: "option:<id>" for a vote, else the outcome ("blank",

@@ -119,6 +119,14 @@ def test_thresholds_from_the_deck_separate_the_classes(
     import hashlib
 
     assert detail["histogram_sha256"] == hashlib.sha256(png).hexdigest()
+    # The report (signed by its digest) carries every square's score: drawn again from them, the
+    # official picture comes out byte for byte (a screen's copy in its language is drawn from them).
+    report = Path(out["report"]).read_bytes()
+    assert detail["report_sha256"] == hashlib.sha256(report).hexdigest()
+    scores = json.loads(report)["scores"]
+    assert {k: len(v) for k, v in scores.items()} == chosen["counts"]
+    t = Thresholds(chosen["marginal"], chosen["marked"])
+    assert histogram_png(scores, t, "Station 379: mark thresholds from its own scans") == png
     assert recorded_thresholds(journal) == Thresholds(chosen["marginal"], chosen["marked"])
     assert journal.verify().ok
     journal.close()

@@ -254,10 +254,38 @@ NAMES = {
 }
 
 
-def histogram_png(scores: dict[str, list[float]], t: Thresholds, title: str, x_max: float = 0.2) -> bytes:
+# The words drawn in the histogram. The official picture (the one `sanaq marks calibrate` writes
+# and the journal signs by its SHA-256) keeps these; a screen draws a display copy with its own
+# language's words (`histogram_png(..., labels=...)`, the kiosk's catalogue), same bars and lines.
+LABEL_KEYS = (
+    "subtitle", "empty", "doubtful", "clear", "axis", "marginal", "marked",
+    "zone_empty", "zone_commission", "zone_vote",
+)  # fmt: skip
+OFFICIAL_LABELS: dict[str, str] = {
+    "subtitle": "Scores of the calibration deck by what each square is (bar height: count, "
+    "square-root scale) / ұпайлар / оценки",
+    **NAMES,
+    "axis": "score: ink added in the square, share of its inside / балл / оценка",
+    "marginal": "marginal",
+    "marked": "marked",
+    "zone_empty": "empty / бос / пусто",
+    "zone_commission": "commission / комиссия",
+    "zone_vote": "vote / дауыс / голос",
+}
+
+
+def histogram_png(
+    scores: dict[str, list[float]],
+    t: Thresholds,
+    title: str,
+    x_max: float = 0.2,
+    labels: dict[str, str] | None = None,
+) -> bytes:
     """One panel per class (counts on a square-root scale, so a small class still shows), the
     same score axis, the two thresholds drawn across all panels and named, and the zones
-    (empty / commission / vote) labelled. Scores above `x_max` are gathered in the last bin."""
+    (empty / commission / vote) labelled. Scores above `x_max` are gathered in the last bin.
+    `labels`: the words (keys `LABEL_KEYS`) in one language for a display copy; None: the
+    official picture's (`OFFICIAL_LABELS`)."""
     import io
 
     from PIL import Image, ImageDraw, ImageFont
@@ -280,10 +308,11 @@ def histogram_png(scores: dict[str, list[float]], t: Thresholds, title: str, x_m
     def px(x: float) -> float:
         return left + (min(x, x_max) - x_min) / (x_max - x_min) * (w - left - right)
 
+    words = OFFICIAL_LABELS if labels is None else labels
     d.text((left, 20), title, font=f_title, fill=(0, 0, 0))
     d.text(
         (left, 60),
-        "Scores of the calibration deck by what each square is (bar height: count, square-root scale) / ұпайлар / оценки",
+        words["subtitle"],
         font=f,
         fill=(60, 60, 60),
     )
@@ -303,7 +332,7 @@ def histogram_png(scores: dict[str, list[float]], t: Thresholds, title: str, x_m
                 )
         d.line((left, y1, w - right, y1), fill=(0, 0, 0), width=1)
         d.line((left, y0, left, y1), fill=(0, 0, 0), width=1)
-        legend = f"{NAMES[cls]}: {len(scores.get(cls, []))}"
+        legend = f"{words[cls]}: {len(scores.get(cls, []))}"
         lx = w - right - 8 - d.textlength(legend, font=f)
         d.rectangle((lx - 26, y0 + 4, lx - 8, y0 + 20), fill=COLOURS[cls])
         d.text((lx, y0 + 2), legend, font=f, fill=(0, 0, 0))
@@ -317,7 +346,7 @@ def histogram_png(scores: dict[str, list[float]], t: Thresholds, title: str, x_m
         d.text((px(x), axis_y + 8), label, font=f_small, fill=(0, 0, 0), anchor="ma")
     d.text(
         ((left + w - right) / 2, axis_y + 34),
-        "score: ink added in the square, share of its inside / балл / оценка",
+        words["axis"],
         font=f,
         fill=(0, 0, 0),
         anchor="ma",
@@ -331,7 +360,7 @@ def histogram_png(scores: dict[str, list[float]], t: Thresholds, title: str, x_m
             d.line((x, y, x, y + 7), fill=colour, width=3)
         d.text(
             (x + (-6 if name == "marginal" else 6), top - 28),
-            f"{name} = {value:.4f}",
+            f"{words[name]} = {value:.4f}",
             font=f,
             fill=colour,
             anchor="ra" if name == "marginal" else "la",
@@ -339,21 +368,21 @@ def histogram_png(scores: dict[str, list[float]], t: Thresholds, title: str, x_m
     zone_y = h - 40
     d.text(
         ((px(x_min) + px(t.marginal)) / 2, zone_y),
-        "empty / бос / пусто",
+        words["zone_empty"],
         font=f_small,
         fill=(0, 0, 0),
         anchor="ma",
     )
     d.text(
         ((px(t.marginal) + px(t.marked)) / 2, zone_y),
-        "commission / комиссия",
+        words["zone_commission"],
         font=f_small,
         fill=(0, 0, 0),
         anchor="ma",
     )
     d.text(
         ((px(t.marked) + px(x_max)) / 2, zone_y),
-        "vote / дауыс / голос",
+        words["zone_vote"],
         font=f_small,
         fill=(0, 0, 0),
         anchor="ma",

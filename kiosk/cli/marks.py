@@ -115,6 +115,9 @@ def _calibrate(args: argparse.Namespace) -> int:
             "measured": measured.to_json(),
             "chosen": choice.to_json(),
             "verified": verified,
+            # kiosk6: every square's score by class, so that a screen can draw the histogram in its
+            # own language from what the journal signs (report_sha256), not only the official PNG.
+            "scores": {k: [float(v) for v in vs] for k, vs in measured.scores.items()},
         }
         report_bytes = (json.dumps(report, indent=1, ensure_ascii=False) + "\n").encode()
         report_sha = digest(report_bytes)

@@ -23,7 +23,7 @@ from kiosk.calibration.apply import ReaderCalibration
 from kiosk.election.package import LoadedPackage, development_reason
 from kiosk.election.rules import invalid_outcomes, returned_to_voter
 from kiosk.errors import SanaqError
-from kiosk.reading.model import SideReading
+from kiosk.reading.model import SideReading, Thresholds
 from kiosk.reading.reader import BallotReader
 from kiosk.station.clockcheck import WARNING_KIND, clock_findings
 from kiosk.station.journal import Journal, Mode
@@ -109,7 +109,9 @@ class Station:
         if journal.meta("election_hash") != package.election_hash:
             raise SanaqError("wrong_election", "the journal belongs to another election package")
         self.station_id = station_id
-        self._readers: dict[str, BallotReader] = {}
+        # One reader per mode, scanner calibration and mark thresholds in force: a long-lived
+        # station (the kiosk) reads with a new calibration or new thresholds from the next sheet.
+        self._readers: dict[tuple[Mode, ReaderCalibration | None, Thresholds], BallotReader] = {}
         # The profile of the scanner of the current scan session (issue 16), for the reader.
         self.calibration: ReaderCalibration | None = None
 
@@ -133,17 +135,21 @@ class Station:
         return findings
 
     def reader(self, mode: Mode) -> BallotReader:
-        key = f"{mode}:{self.calibration.scanner}" if self.calibration is not None else mode
-        if key not in self._readers:
-            # Issue 16: the mark thresholds last chosen from this station's own scans, if any.
-            from kiosk.calibration.thresholds import recorded_thresholds
+        """The reader for `mode` with what is in force now: the scan session's scanner
+        calibration (`self.calibration`) and the mark thresholds last chosen from this station's
+        own scans (issue 16; the journal's latest signed link, checked each time). The same
+        reader while neither changes; a new one from the moment either does (a recalibration of
+        the same scanner, thresholds chosen between two test runs), never the first one's."""
+        from kiosk.calibration.thresholds import recorded_thresholds
 
+        key = (mode, self.calibration, recorded_thresholds(self.journal))
+        if key not in self._readers:
             self._readers[key] = BallotReader(
                 self.package.election,
                 self.package.election_hash,
                 self.station_id,
                 mode,
-                thresholds=recorded_thresholds(self.journal),
+                thresholds=key[2],
                 calibration=self.calibration,
             )
         return self._readers[key]

@@ -143,6 +143,8 @@ class KioskApp(App):  # type: ignore[misc]
         self.package: PackageView | None = None
         self.status: StatusView | None = None
         self.members: list[Member] = []
+        # kiosk6: why the technicians' roster enrols nobody (a stable code), for the sign-in screen.
+        self.technicians_refused: str | None = None
         self.actor: Member | None = None
         self.error: str | None = None  # a message code shown on the current screen
         self.last: SheetResult | None = None
@@ -248,6 +250,11 @@ class KioskApp(App):  # type: ignore[misc]
         self.package, self.status = result
         if self.status is not None:
             self.call(lambda s: s.members(), self._members)
+            self.call(lambda s: s.technicians_refused(), self._technicians_refused)
+        self.render()
+
+    def _technicians_refused(self, code: str | None) -> None:
+        self.technicians_refused = code
         self.render()
 
     def _members(self, members: list[Member]) -> None:
@@ -501,6 +508,7 @@ class KioskApp(App):  # type: ignore[misc]
     def _configured(self, status: StatusView) -> None:
         self.status = status
         self.call(lambda s: s.members(), self._members)
+        self.call(lambda s: s.technicians_refused(), self._technicians_refused)
 
     # --- sign-in: choose your name, type your PIN -----------------------------------------------------------
 
@@ -606,6 +614,10 @@ class KioskApp(App):  # type: ignore[misc]
                 )
             )
         self._error_line(outer)
+        if self.technicians_refused is not None:
+            # The technicians' roster enrols nobody: say why, not only in the log (kiosk6).
+            why = error_text(self.technicians_refused, self.lang)
+            outer.add_widget(Text(self.t("signin_technicians_refused", why=why), self.fs(20), RED, bold=True))
         pad = self._two_columns()
         pad.padding = 0
         self._pin_pad(pad, self._sign_in)
@@ -1931,7 +1943,10 @@ class KioskApp(App):  # type: ignore[misc]
             return card
         from kivy.core.image import Image as CoreImage
 
-        texture = CoreImage(str(view.histogram)).texture
+        # kiosk6: the copy drawn in the screen's language where there is one; else the official
+        # picture (its words in English with Kazakh and Russian glosses).
+        shown = dict(view.histogram_screens).get(self.lang, view.histogram)
+        texture = CoreImage(str(shown)).texture
         width = min(Window.width - self.fs(80), texture.width * self.u * 1.2)
         img = Image(
             texture=texture,
@@ -1941,6 +1956,10 @@ class KioskApp(App):  # type: ignore[misc]
             fit_mode="contain",
         )
         card.add_widget(img)
+        if shown != view.histogram:
+            card.add_widget(
+                Text(self.t("histogram_display_note", file=view.histogram.name), self.fs(16), MUTED)
+            )
         return card
 
     def device_name(self, url: str, description: str = "", model: str = "", serial: str = "") -> str:

@@ -900,6 +900,63 @@ TEXT.update(
     }
 )
 
+# --- kiosk6 (issue 14 leftovers): the thresholds' histogram drawn in the screen's language -----------
+# The words of kiosk.calibration.thresholds.histogram_png's display copy (its LABEL_KEYS, prefixed
+# "histo_"); the official picture the journal signs keeps its own.
+TEXT.update(
+    {
+        "histo_title": {
+            "kk": "{station} учаскесі: өз сканерлеуі бойынша таңдалған белгі шектері",
+            "ru": "Участок {station}: пороги отметок по его собственным сканам",
+            "en": "Station {station}: mark thresholds from its own scans",
+        },
+        "histo_subtitle": {
+            "kk": "Калибрлеу пачкасының ұпайлары, шаршының түрі бойынша (баған биіктігі: саны, түбір шкаласы)",
+            "ru": "Оценки калибровочной пачки по виду квадрата (высота столбца: число, шкала корня)",
+            "en": "Scores of the calibration deck by what each square is (bar height: count, square-root scale)",
+        },
+        "histo_empty": {
+            "kk": "бос шаршылар, өшірілген белгілер",
+            "ru": "пустые квадраты, стёртые отметки",
+            "en": "empty squares, erasures",
+        },
+        "histo_doubtful": {"kk": "күмәнді нүктелер", "ru": "сомнительные точки", "en": "hesitation dots"},
+        "histo_clear": {"kk": "анық белгілер", "ru": "чёткие отметки", "en": "voting marks"},
+        "histo_axis": {
+            "kk": "ұпай: шаршыға қосылған сия, оның ішкі ауданының үлесі",
+            "ru": "оценка: чернила, добавленные в квадрат, доля его внутренней площади",
+            "en": "score: ink added in the square, share of its inside",
+        },
+        "histo_marginal": {"kk": "күмәнді", "ru": "сомнительная", "en": "doubtful"},
+        "histo_marked": {"kk": "белгі", "ru": "отметка", "en": "marked"},
+        "histo_zone_empty": {"kk": "бос", "ru": "пусто", "en": "empty"},
+        "histo_zone_commission": {
+            "kk": "комиссия шешеді",
+            "ru": "решает комиссия",
+            "en": "the commission decides",
+        },
+        "histo_zone_vote": {"kk": "дауыс", "ru": "голос", "en": "vote"},
+        "signin_technicians_refused": {
+            "kk": "Техниктер кіре алмайды. {why}",
+            "ru": "Техники не могут войти. {why}",
+            "en": "Technicians cannot sign in. {why}",
+        },
+        "histogram_display_note": {
+            "kk": "Сурет экран тілінде салынған; журнал қол қойған түпнұсқасы: {file}",
+            "ru": "Картинка нарисована на языке экрана; подписанный журналом оригинал: {file}",
+            "en": "Drawn in the screen's language; the original the journal signs: {file}",
+        },
+    }
+)
+
+
+def histogram_labels(lang: Lang) -> dict[str, str]:
+    """The histogram's words in `lang` (kiosk.calibration.thresholds.LABEL_KEYS)."""
+    from kiosk.calibration.thresholds import LABEL_KEYS
+
+    return {k: text(f"histo_{k}", lang) for k in LABEL_KEYS}
+
+
 # Russian and Kazakh Cyrillic to Latin letters, for a name the package gives in no Latin form
 # (the English screen shows "Abenov Dauren Alibekovich", not the Cyrillic): display only, the
 # package and its hash stay as they are. Close to the passports' transliteration (ICAO 9303).

@@ -292,6 +292,9 @@ class DevicesView:
     # checked against the signed `mark_thresholds_chosen` link), and those thresholds; None: none chosen.
     histogram: Path | None = None
     thresholds: tuple[float, float] | None = None
+    # kiosk6: the same histogram drawn in each screen language, (lang, path), from the scores of
+    # the signed report; empty where they cannot be had (the screen shows the official picture).
+    histogram_screens: tuple[tuple[str, Path], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -559,16 +562,24 @@ class _ObservedReader:
 
 
 class _KioskStation(Station):
-    """`Station` whose reader the kiosk can watch (what the last sheet was, for the screen)."""
+    """`Station` whose reader the kiosk can watch (what the last sheet was, for the screen).
+
+    `observed[mode]` wraps the reader the station gives for that mode now. The station keeps
+    one reader per mode, scanner calibration and mark thresholds in force (`Station.reader`);
+    the wrapper follows it (a new wrapper whenever the station's reader is another object), so
+    a kiosk recalibrated or given new thresholds mid-day reads its next sheet with them, not
+    with the first scan session's."""
 
     def __init__(self, journal: Journal, package: LoadedPackage, development: bool = False) -> None:
         super().__init__(journal, package, development)
         self.observed: dict[str, _ObservedReader] = {}
 
     def reader(self, mode: Mode) -> BallotReader:
-        if mode not in self.observed:
-            self.observed[mode] = _ObservedReader(super().reader(mode))
-        return self.observed[mode]  # type: ignore[return-value]
+        inner = super().reader(mode)
+        seen = self.observed.get(mode)
+        if seen is None or seen.reader is not inner:
+            seen = self.observed[mode] = _ObservedReader(inner)
+        return seen  # type: ignore[return-value]
 
 
 class VoterSlot:
@@ -674,6 +685,8 @@ class KioskService:
         self.station: _KioskStation | None = None
         self.commission: Commission | None = None
         self.commission_error: SanaqError | None = None
+        # kiosk6: why the technicians' roster was refused at start (None: enrolled, or none installed).
+        self.technicians_error: SanaqError | None = None
         self.store: ProtocolStore | None = None
         self.actor: Member | None = None
         self.crops: dict[str, tuple[Crop, ...]] = {}  # review crops, in memory only (never on disk)
@@ -695,6 +708,8 @@ class KioskService:
         self.lat_result: Any = None  # kiosk.calibration.lat.TestResult of the last comparison
         self.lat_at = ""
         self.lat_chain = ""
+        # kiosk6: the histogram's display copies drawn by this process, and their digests.
+        self._screen_copies: dict[Path, str] = {}
 
     # --- set-up ------------------------------------------------------------------------------------
 
@@ -757,6 +772,9 @@ class KioskService:
         except SanaqError as exc:
             log.warning("no technicians: %s", exc.code)
             roster = None
+            self.technicians_error = exc  # the sign-in screen says why (kiosk6)
+        else:
+            self.technicians_error = None
         self.technicians = None
         if roster is not None:
             clash = (
@@ -766,6 +784,7 @@ class KioskService:
             )
             if clash:
                 log.warning("technician ids also on the commission's roster: refused")
+                self.technicians_error = SanaqError("technician_roster_clash", ", ".join(sorted(clash)))
             else:
                 self.technicians = Technicians(self.data, roster, self.store)
         self._sync_autostart()  # sync3: after a restart, what still waits goes on its way
@@ -787,6 +806,12 @@ class KioskService:
                 return techs
             raise self.commission_error or SanaqError("members_missing", str(self.data))
         return self.commission.members() + techs
+
+    def technicians_refused(self) -> str | None:
+        """The stable code of why the technicians' roster enrols nobody (technician_roster_bad,
+        technician_roster_mismatch, technician_roster_clash), for the sign-in screen; None when
+        it is enrolled or none is installed."""
+        return self.technicians_error.code if self.technicians_error is not None else None
 
     def attempts_left(self, name: str) -> int:
         return self.commission.attempts_left(name) if self.commission else 0
@@ -1235,8 +1260,9 @@ class KioskService:
                 printers.append(DeviceView("printer", f"cups://{q}", q, "present", False))
         waiting = len(list((self.data / SPOOL).glob("*.json"))) if (self.data / SPOOL).is_dir() else 0
         histogram, chosen = self.histogram()
+        screens = self.histogram_screens() if histogram is not None else ()
         return DevicesView(
-            tuple(scanners), tuple(printers), "calibrate" in COMMANDS, waiting, histogram, chosen
+            tuple(scanners), tuple(printers), "calibrate" in COMMANDS, waiting, histogram, chosen, screens
         )
 
     def printer_test(self) -> PrintTest:
@@ -1350,6 +1376,61 @@ class KioskService:
         if sha and path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == sha:
             return path, chosen
         return None, chosen
+
+    def histogram_screens(self) -> tuple[tuple[str, Path], ...]:
+        """The latest chosen thresholds' histogram drawn again in each screen language: the same
+        bars and lines (`histogram_png` with the catalogue's words, `histogram_labels`), from the
+        scores in the report the signed link vouches for (`report_sha256`), written to
+        DATA/reports/screen/thresholds-SHA12.LANG.png. The official picture (English with Kazakh
+        and Russian glosses) stays the one the journal signs. A copy is drawn once per process
+        and drawn again if its file no longer has the digest it was written with. Empty: no
+        thresholds, or the report is missing, altered, or has no scores (written before the
+        report carried them): the screen then shows the official picture."""
+        import hashlib
+
+        from kiosk.calibration.lat import signed_details
+        from kiosk.calibration.thresholds import KIND as THRESHOLDS_KIND
+        from kiosk.calibration.thresholds import histogram_png
+        from kiosk.reading.model import Thresholds
+        from kiosk.ui.catalogue import LANGS, histogram_labels
+
+        links = signed_details(self.journal, (THRESHOLDS_KIND,))
+        if not links or self.station is None:
+            return ()
+        detail = links[-1][2]
+        png_sha = str(detail.get("histogram_sha256") or "")
+        report = self.data / "reports" / f"thresholds-{png_sha[:12]}.json"
+        try:
+            body = report.read_bytes()
+        except OSError:
+            return ()
+        if not png_sha or hashlib.sha256(body).hexdigest() != detail.get("report_sha256"):
+            return ()
+        try:
+            raw = json.loads(body).get("scores")
+            scores = {str(k): [float(v) for v in vs] for k, vs in raw.items()}
+        except (ValueError, TypeError, AttributeError):
+            return ()
+        chosen = Thresholds(marginal=float(detail["marginal"]), marked=float(detail["marked"]))
+        folder = self.data / "reports" / "screen"
+        out = []
+        for lang in LANGS:
+            path = folder / f"thresholds-{png_sha[:12]}.{lang}.png"
+            known = self._screen_copies.get(path)
+            if known is None or not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != known:
+                title = text("histo_title", lang, station=self.station.station_id)
+                png = histogram_png(scores, chosen, title, labels=histogram_labels(lang))
+                tmp = path.with_name(f".{path.name}.tmp")
+                try:
+                    folder.mkdir(parents=True, exist_ok=True)
+                    tmp.write_bytes(png)
+                    os.replace(tmp, path)
+                except OSError as exc:  # a full disk: the official picture is shown instead
+                    log.warning("histogram copy not written: %s", exc.strerror)
+                    return ()
+                self._screen_copies[path] = hashlib.sha256(png).hexdigest()
+            out.append((lang, path))
+        return tuple(out)
 
     # --- the logic-and-accuracy test ------------------------------------------------------------------
 

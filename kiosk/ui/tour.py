@@ -360,6 +360,7 @@ def _calibration_states(app: Any, d: Any, service: Any, tmp: Path, snap: Any, t:
     from kiosk.calibration import sheet
     from kiosk.calibration.thresholds import histogram_png
     from kiosk.reading.model import Thresholds
+    from kiosk.ui.catalogue import LANGS, histogram_labels, text
 
     hot = tmp / "calibration-folder"
     hot.mkdir(exist_ok=True)
@@ -384,10 +385,22 @@ def _calibration_states(app: Any, d: Any, service: Any, tmp: Path, snap: Any, t:
     }
     png = tmp / "thresholds-tour.png"
     png.write_bytes(histogram_png(scores, Thresholds(), "Sanaq tour: mark scores (illustrative)"))
+    # The screen shows the copy drawn in its language (as KioskService.histogram_screens draws it).
+    screens = []
+    for lang in LANGS:
+        copy = tmp / f"thresholds-tour.{lang}.png"
+        title = text("histo_title", lang, station=service.station.station_id)
+        copy.write_bytes(histogram_png(scores, Thresholds(), title, labels=histogram_labels(lang)))
+        screens.append((lang, copy))
     assert app.devices is not None
     app.calibration = None
     app._devices_shown(
-        replace(app.devices, histogram=png, thresholds=(Thresholds().marginal, Thresholds().marked))
+        replace(
+            app.devices,
+            histogram=png,
+            thresholds=(Thresholds().marginal, Thresholds().marked),
+            histogram_screens=tuple(screens),
+        )
     )
     snap("devices-histogram")
 
