@@ -4,6 +4,7 @@ import os
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,30 @@ def _sample() -> LoadedPackage:
 @pytest.fixture
 def sample() -> LoadedPackage:
     return _sample()
+
+
+# The sync and intake tests' storage, shared by their modules (tests/synckit.py's PostgreSQL).
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[Any]:
+    """One PostgreSQL server per test module; each test takes a database of its own."""
+    from synckit import Postgres
+
+    pg = Postgres()
+    yield pg
+    pg.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """The intake's storage: every test that uses it runs on both."""
+    from intake.store import Store
+
+    if request.param == "sqlite":
+        s = Store(str(tmp_path / "hq.sqlite"))
+    else:
+        s = Store(pg=request.getfixturevalue("postgres").new_database())
+    yield s
+    s.close()
 
 
 @pytest.fixture(autouse=True)

@@ -7,11 +7,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from synckit import Postgres, template_protocols
+from synckit import template_protocols
 
 from intake.cli import import_dir
 from intake.cli import main as intake_main
@@ -23,24 +22,6 @@ from kiosk.errors import SanaqError
 from kiosk.protocol.keys import b64, unb64
 from kiosk.protocol.signed import canonical
 from kiosk.sync.wire import delivery_key, verify_receipt
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[Postgres]:
-    pg = Postgres()
-    yield pg
-    pg.stop()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        s = Store(str(tmp_path / "intake.sqlite"))
-    else:
-        s = Store(pg=request.getfixturevalue("postgres").new_database())
-    yield s
-    s.close()
-
 
 PKG = multi_station_package(3)
 

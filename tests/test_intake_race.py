@@ -9,12 +9,11 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing as mp
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from synckit import Postgres, template_protocols
+from synckit import template_protocols
 
 from intake.service import Intake
 from intake.store import Store
@@ -26,13 +25,6 @@ from kiosk.sync.wire import verify_receipt
 PKG = multi_station_package(4)
 TRUST = development_trust()
 HOLD = 0.6  # seconds the first worker holds its decision open (between reading and inserting)
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[Postgres]:
-    pg = Postgres()
-    yield pg
-    pg.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgres", "sqlite-batched", "postgres-batched"])

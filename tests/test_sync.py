@@ -16,7 +16,6 @@ from synckit import (
     CuttingProxy,
     Faults,
     Pki,
-    Postgres,
     ServerThread,
     free_port,
     make_pki,
@@ -59,24 +58,6 @@ def station(tmp_path: Path) -> Path:
     data = tmp_path / "data"
     shutil.copytree(template_station(), data)
     return data
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[Postgres]:
-    pg = Postgres()
-    yield pg
-    pg.stop()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """The intake's storage: every test that uses it runs on both."""
-    if request.param == "sqlite":
-        s = Store(str(tmp_path / "hq.sqlite"))
-    else:
-        s = Store(pg=request.getfixturevalue("postgres").new_database())
-    yield s
-    s.close()
 
 
 def make_hq(store: Store, pki: Pki, **faults: int | float) -> Hq:

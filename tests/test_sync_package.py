@@ -10,14 +10,12 @@ import hashlib
 import json
 import shutil
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from synckit import (
     CuttingProxy,
     Faults,
-    Postgres,
     ServerThread,
     hq_package_bytes,
     hq_pki,
@@ -54,23 +52,6 @@ TRUST = development_trust()
 # The sample election as every package made before the `headquarters` field (and before issue
 # 16's rules, which the built-in sample now waives explicitly: sample_election() differs).
 SAMPLE_HASH = "367035ad26ae838c0deed36ad70f64d352b3daf878bcea4fb07a5ff3a2674937"
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[Postgres]:
-    pg = Postgres()
-    yield pg
-    pg.stop()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        s = Store(str(tmp_path / "hq.sqlite"))
-    else:
-        s = Store(pg=request.getfixturevalue("postgres").new_database())
-    yield s
-    s.close()
 
 
 @pytest.fixture
