@@ -85,6 +85,9 @@ def test_the_sign_in_screen_says_why_technicians_cannot_sign_in(kivy_window: Non
             names = {m.name for m in app.members}
             assert {m[0] for m in DEMO_MEMBERS} <= names  # the commission signs in as before
             assert app.technicians_refused == code
+            # The DEVELOPMENT line offers the technician's sample PIN only when they can sign in.
+            tech_pin = DEMO_TECHNICIANS[0][2]
+            assert any(tech_pin in s for s in d.visible_texts()) == (code is None), code
             if code is None:
                 assert tech in names
                 assert not any("Техниктер кіре алмайды" in s for s in d.texts())

@@ -606,7 +606,12 @@ class KioskApp(App):  # type: ignore[misc]
                 Text(
                     self.t(
                         "signin_demo_pins",
-                        pins=" ".join(pin for _, _, pin in DEMO_MEMBERS + DEMO_TECHNICIANS),
+                        # A refused technicians' roster signs nobody in: its PIN is not offered.
+                        pins=" ".join(
+                            pin
+                            for _, _, pin in DEMO_MEMBERS
+                            + (DEMO_TECHNICIANS if self.technicians_refused is None else ())
+                        ),
                     ),
                     self.fs(18),
                     RED,
