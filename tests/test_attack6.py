@@ -78,3 +78,129 @@ def test_pin_guesses_from_processes_started_together_still_lock_out(tmp_path: Pa
     with pytest.raises(SanaqError) as e:
         unlock_member_key(data, "aigerim", "135790", store)
     assert e.value.code == "member_locked"
+
+
+# --- the export folder: only plain files, nothing followed, nothing huge read whole ------------
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A real finalised station's export (the shared test station of tests/exportkit.py)."""
+    import contextlib
+    import io
+    import json
+    import shutil
+
+    from exportkit import shared_station
+
+    from kiosk.cli import main
+
+    tmp = tmp_path_factory.mktemp("export")
+    data = tmp / "data"
+    shutil.copytree(shared_station(), data)
+    protocol = tmp / "MZ-LIST.protocol.jws.json"
+    protocol.write_bytes(b'{"payload":"opaque to the export","signatures":[]}')
+    stick = tmp / "stick"
+    stick.mkdir()
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["export", "--data", str(data), "--to", str(stick), "--protocol", str(protocol)]) == 0
+    return Path(json.loads(out.getvalue())["export"]), data / "device.pub"
+
+
+@pytest.fixture
+def export_copy(exported: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    import shutil
+
+    folder, pub = exported
+    copy = tmp_path / "stick" / folder.name
+    shutil.copytree(folder, copy)
+    return copy, pub
+
+
+def _verify(folder: Path, pub: Path) -> tuple[bool, str | None, tuple[str, ...]]:
+    from kiosk.protocol import export as ex
+
+    r = ex.verify_export(folder, ex.load_public_key(pub))
+    return r.ok, r.code, r.problems
+
+
+def test_a_linked_folder_with_one_more_protocol_does_not_verify(
+    export_copy: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """`protocols/` replaced by a link to a folder holding the same protocol and one more (a
+    forged one): the listed file matched, the extra one was never seen (rglob does not enter a
+    linked folder), and `export verify` said the export was complete and unchanged."""
+    import shutil
+
+    folder, pub = export_copy
+    assert _verify(folder, pub)[0]
+    outside = tmp_path / "outside"
+    shutil.copytree(folder / "protocols", outside)
+    (outside / "EXTRA.protocol.jws.json").write_bytes(b'{"payload":"forged","signatures":[]}')
+    shutil.rmtree(folder / "protocols")
+    (folder / "protocols").symlink_to(outside)
+    ok, code, problems = _verify(folder, pub)
+    assert not ok and code == "export_not_plain_file", problems
+    assert problems == ("protocols: a link or a special file",)
+
+
+def test_a_listed_file_that_is_a_link_does_not_verify(export_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    """The CVR file replaced by a link to a copy of itself off the stick verified: what was
+    checked was not on the stick, and a copy of the folder would carry a link."""
+    import shutil
+
+    folder, pub = export_copy
+    cvr = folder / "cvr.nist-1500-103.json"
+    shutil.copy(cvr, tmp_path / "cvr.json")
+    cvr.unlink()
+    cvr.symlink_to(tmp_path / "cvr.json")
+    ok, code, problems = _verify(folder, pub)
+    assert (
+        not ok
+        and code == "export_not_plain_file"
+        and problems == ("cvr.nist-1500-103.json: a link or a special file",)
+    )
+
+
+def test_a_fifo_as_the_manifest_does_not_hang_verify(export_copy: tuple[Path, Path]) -> None:
+    """A FIFO named MANIFEST.jws.json: `export verify` opened it and waited for a writer for
+    ever. Now it is refused at once without being opened."""
+    import os
+    import threading
+
+    folder, pub = export_copy
+    manifest = folder / "MANIFEST.jws.json"
+    manifest.unlink()
+    os.mkfifo(manifest)
+    result: list[tuple[bool, str | None, tuple[str, ...]]] = []
+    t = threading.Thread(target=lambda: result.append(_verify(folder, pub)), daemon=True)
+    t.start()
+    t.join(timeout=20)
+    if t.is_alive():  # release the reader before failing
+        fd = os.open(manifest, os.O_WRONLY)
+        os.close(fd)
+        t.join(timeout=5)
+    assert result, "verify was still waiting on the FIFO after 20 s"
+    ok, code, _ = result[0]
+    assert not ok and code == "export_not_plain_file"
+
+
+def test_a_huge_file_in_place_of_a_listed_one_is_not_read_whole(export_copy: tuple[Path, Path]) -> None:
+    """The results file replaced by a 64 MiB file (sparse: no disk needed): it was read whole
+    into memory before its size was compared (twice its size at the peak). Now the size is
+    taken from the file system first."""
+    import tracemalloc
+
+    folder, pub = export_copy
+    results = folder / "results.nist-1500-100.json"
+    with results.open("r+b") as f:
+        f.truncate(64 << 20)
+    tracemalloc.start()
+    try:
+        ok, code, problems = _verify(folder, pub)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert not ok and code == "export_file_changed", problems
+    assert peak < 8 << 20, peak
