@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -204,3 +205,94 @@ def test_a_huge_file_in_place_of_a_listed_one_is_not_read_whole(export_copy: tup
         tracemalloc.stop()
     assert not ok and code == "export_file_changed", problems
     assert peak < 8 << 20, peak
+
+
+# --- the kiosk window and the command line on one data folder ------------------------------------
+
+
+def _busy(data: Path) -> bool:
+    """Whether another open file description holds DATA/.lock (a probe, released at once)."""
+    import fcntl
+    import os
+
+    try:
+        fd = os.open(data / ".lock", os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def test_the_kiosk_window_does_not_start_beside_a_station_command(tmp_path: Path) -> None:
+    """`sanaq station scan` (or any writing command) holds the station's data lock; the kiosk
+    window did not look at it and would have opened the same journal and the same scanner
+    beside it (issue 11's double feed, between the window and the command line)."""
+    import json
+    import os
+
+    from kiosk.station.datalock import lock_data
+
+    data = tmp_path / "data"
+    data.mkdir()
+    fd = lock_data(data)
+    assert fd is not None
+    try:
+        env = {**os.environ, "SDL_VIDEODRIVER": "offscreen", "KIVY_NO_ARGS": "1"}
+        p = subprocess.run(
+            [sys.executable, "-m", "kiosk.cli", "kiosk", "--data", str(data), "--windowed", "--development"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+            env=env,
+        )
+    finally:
+        os.close(fd)
+    assert p.returncode == 2, p.stderr[-2000:]
+    err = json.loads(p.stderr.strip().splitlines()[-1])["error"]
+    assert err["code"] == "station_busy" and err["kk"] and err["ru"] and err["en"]
+
+
+@pytest.mark.skipif(not Path("/usr/bin/xvfb-run").exists(), reason="needs xvfb-run for a real window")
+def test_no_station_command_runs_beside_the_kiosk_window(tmp_path: Path) -> None:
+    """The real window (under Xvfb) holds the lock while it runs: `sanaq station status` and
+    `sanaq station ... open` are refused with station_busy; closed, the lock is gone with it."""
+    import json
+    import os
+    import signal
+
+    data = tmp_path / "data"
+    kiosk = subprocess.Popen(
+        ["xvfb-run", "-a", sys.executable, "-m", "kiosk.cli", "kiosk", "--data", str(data), "--windowed"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not _busy(data):
+            assert kiosk.poll() is None and time.monotonic() < deadline, "the window never held the lock"
+            time.sleep(0.2)
+        for argv in (["status"], ["--role", "chair", "--member", "aigerim", "open"]):
+            p = subprocess.run(
+                [sys.executable, "-m", "kiosk.cli", "station", "--data", str(data), *argv],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                cwd=ROOT,
+            )
+            assert p.returncode == 2, p.stderr[-2000:]
+            assert json.loads(p.stderr.strip().splitlines()[-1])["error"]["code"] == "station_busy"
+    finally:
+        os.killpg(kiosk.pid, signal.SIGTERM)
+        kiosk.wait(timeout=30)
+    deadline = time.monotonic() + 30  # the window's process ends a moment after xvfb-run
+    while _busy(data) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _busy(data)
