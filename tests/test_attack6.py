@@ -296,3 +296,57 @@ def test_no_station_command_runs_beside_the_kiosk_window(tmp_path: Path) -> None
     while _busy(data) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not _busy(data)
+
+
+# --- secrecy: a review decided while the polls are open (a limit, not fixed) ---------------------
+
+
+def test_a_review_decided_while_open_places_that_ballot_in_the_voting_order(tmp_path: Path) -> None:
+    """Limit found by this pass and NOT fixed (docs/station.md, "Can"): the commission decides a
+    sheet set aside for review while the polls are open, right after it was scanned (as the
+    kiosk's review screen allows). One copy of the journal taken after close is enough: the
+    `review_decided` link sits in the chain after as many `sheet_recorded` links as sheets
+    were counted before it, and the decided record is the one whose `decision` is set (its
+    `who` is the link's). That record's reading (every mark on it) therefore belongs to one
+    of the first k voters, and to the k-th when the commission decides at once. What would
+    close it: decisions only after close in official mode (the protocol needs none waiting
+    anyway), which changes the kiosk's flow and the tests that review while open."""
+    import json
+    import sqlite3
+
+    from stationkit import make_station
+
+    from fieldkit.deck import DeckOptions
+    from fieldkit.sim import SimScanner
+
+    st = make_station(tmp_path)
+    st.transition("open", "chair")
+    n = 24
+    sim = SimScanner(style="MZ-LIST", n=n, seed=8, opt=DeckOptions(hesitation=0.15, streak=0.0))
+    position: dict[str, int] = {}
+    for k in range(1, n + 1):
+        st.scan(sim, "member", member="M. Member", limit=1)
+        for sheet, reading in st.journal.review_sheets():
+            if sheet not in position:
+                contest = reading["contests"][0]["contest"]
+                decision = [{"contest": contest, "outcome": "blank", "choice": None}]
+                st.journal.decide_review(sheet, decision, "chair", "C. Chair", "unclear")
+                position[sheet] = k
+    st.transition("close", "chair")
+    st.journal.close()
+    assert position, "the deck sent no sheet to review"
+    # The attacker: one copy after close, sqlite3 only.
+    db = sqlite3.connect(f"file:{tmp_path / 'j.sqlite'}?mode=ro", uri=True)
+    counted, placed = 0, []
+    for kind, detail in db.execute("SELECT kind, detail FROM audit ORDER BY seq"):
+        counted += kind == "sheet_recorded"
+        if kind == "review_decided":
+            placed.append((counted, json.loads(detail)["who"]))
+    decided = {
+        sid: json.loads(d)["who"]
+        for sid, d in db.execute("SELECT id, decision FROM sheets WHERE decision IS NOT NULL")
+    }
+    db.close()
+    assert len(decided) == len(placed) == 1, (decided, placed)  # this deck: one sheet in review
+    (sid, who), (k, link_who) = next(iter(decided.items())), placed[0]
+    assert who == link_who and {sid: k} == position  # the voter at that place, and their marks
