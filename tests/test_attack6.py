@@ -350,3 +350,91 @@ def test_a_review_decided_while_open_places_that_ballot_in_the_voting_order(tmp_
     assert len(decided) == len(placed) == 1, (decided, placed)  # this deck: one sheet in review
     (sid, who), (k, link_who) = next(iter(decided.items())), placed[0]
     assert who == link_who and {sid: k} == position  # the voter at that place, and their marks
+
+
+# --- two processes writing one journal and its mirror ------------------------------------------
+
+_WRITER = """
+import sys, time
+from pathlib import Path
+from kiosk.protocol.store import ProtocolStore
+data, who = Path(sys.argv[1]), sys.argv[2]
+store = ProtocolStore.open(data / "j.sqlite", lambda: "t")
+print("ready", flush=True)
+while not (data / "go").exists():
+    time.sleep(0.001)
+for k in range(40):
+    store.audit("pin_failed", who, {"attempt": k})
+"""
+
+
+def test_two_processes_writing_keep_the_mirror_equal(tmp_path: Path) -> None:
+    """A write runs on the primary, then on the mirror. `sanaq protocol` takes no data lock
+    (a wrong PIN writes a link), so beside a `sanaq station scan` after close, or the kiosk
+    window, two processes wrote at once: the primary got A, B and the mirror B, A (measured:
+    86 of 121 links differed) and the station then refused to count (`mirror_differs`). Now
+    every write holds `<journal>.lock` across processes."""
+    import sqlite3
+
+    from kiosk.station.journal import Journal
+    from kiosk.station.service import FixedClock
+
+    data = tmp_path / "d"
+    Journal.create(data / "j.sqlite", "0" * 64, "S1", FixedClock(), data / "usb" / "j.sqlite").close()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(data), who], stdout=subprocess.PIPE, text=True, cwd=ROOT
+        )
+        for who in ("m0", "m1")
+    ]
+    for p in procs:
+        assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+    (data / "go").touch()
+    for p in procs:
+        assert p.wait(timeout=120) == 0
+
+    def links(path: Path) -> list[tuple[object, ...]]:
+        db = sqlite3.connect(path)
+        rows = db.execute("SELECT seq, kind, detail, hash FROM audit ORDER BY seq").fetchall()
+        db.close()
+        return rows
+
+    primary, mirror = links(data / "j.sqlite"), links(data / "usb" / "j.sqlite")
+    assert len(primary) == 81 and primary == mirror
+    j = Journal.open_configured(data / "j.sqlite", FixedClock())  # no mirror_differs
+    assert j.verify().ok
+    j.close()
+
+
+# --- the receipt key is an enrolment key (known; analysed, not changed) ---------------------------
+
+
+def test_a_receipt_and_an_enrolment_signed_by_one_key_are_not_interchangeable() -> None:
+    """The intake's receipt key must be in the kiosk's trust map, which vouches for enrolments
+    too (docs/sync.md, "Not done yet"). A station or a courier cannot turn one into the other:
+    each document's `cty` is checked before its signature. (Whoever holds the key file can sign
+    enrolments outright: not testable away, written down.)"""
+    import json
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from kiosk.election.package import development_private_key, development_trust
+    from kiosk.protocol.keys import raw_public
+    from kiosk.protocol.signed import Enrolment, Member, sign_enrolment, verify_enrolment
+    from kiosk.sync.wire import Receipt, sign_receipt, verify_receipt
+
+    key, trust = development_private_key(), development_trust()
+    keys = [raw_public(Ed25519PrivateKey.generate().public_key()) for _ in range(3)]
+    enrolment = Enrolment(
+        "0" * 64, "379", keys[0], (Member("a", "chair", keys[1]), Member("b", "secretary", keys[2]))
+    )
+    enrol_jws = sign_enrolment(enrolment, key)
+    assert verify_enrolment(enrol_jws, trust) == enrolment
+    receipt = sign_receipt(Receipt("k" * 64, "s" * 64, "379", "c", 1, True, "t", "0" * 64), key)
+    assert verify_receipt(receipt, trust).station == "379"
+    with pytest.raises(SanaqError) as e:
+        verify_enrolment(json.loads(receipt), trust)
+    assert e.value.code == "protocol_enrolment_bad"
+    with pytest.raises(SanaqError) as e:
+        verify_receipt(json.dumps(enrol_jws).encode(), trust)
+    assert e.value.code == "sync_receipt_bad"
