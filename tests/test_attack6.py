@@ -438,3 +438,54 @@ def test_a_receipt_and_an_enrolment_signed_by_one_key_are_not_interchangeable() 
     with pytest.raises(SanaqError) as e:
         verify_receipt(json.dumps(enrol_jws).encode(), trust)
     assert e.value.code == "sync_receipt_bad"
+
+
+# --- crash dumps ------------------------------------------------------------------------------
+
+_CRASH = """
+import os, resource, sys
+resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+ballot = ("BALLOT-IMAGE-" + "x" * 4000) * 64  # what a counting process holds: images, crops
+if sys.argv[1] == "sanaq":
+    from kiosk.cli import main
+    main(["station", "--data", sys.argv[2], "status"])  # any command; this one fails fast
+os.abort()
+"""
+
+
+def test_a_crashing_sanaq_process_leaves_no_core_file(tmp_path: Path) -> None:
+    """A crash of the counting process wrote its memory (the sheets just read, the review
+    crops) to a core file in its working directory. Control: a plain Python process that
+    aborts leaves a core file holding what it had in memory (skipped where the kernel writes
+    none anyway). The same after any `sanaq` command: no core file."""
+    pattern = Path("/proc/sys/kernel/core_pattern").read_text().strip()
+    if pattern.startswith("|") or "/" in pattern:
+        pytest.skip(f"core files go elsewhere here ({pattern!r})")
+    cores = {}
+    for who in ("control", "sanaq"):
+        cwd = tmp_path / who
+        cwd.mkdir()
+        p = subprocess.run(
+            [sys.executable, "-c", _CRASH, who, str(tmp_path / "no-station")],
+            cwd=cwd,
+            capture_output=True,
+            timeout=120,
+            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        )
+        assert p.returncode < 0, p.stderr[-1000:]  # it did crash
+        cores[who] = [f for f in cwd.iterdir() if f.name.startswith("core")]
+    if not cores["control"]:
+        pytest.skip("this kernel wrote no core file even for the control")
+    assert b"BALLOT-IMAGE-" in cores["control"][0].read_bytes()
+    assert cores["sanaq"] == []
+
+
+def test_sanaq_commands_run_undumpable() -> None:
+    from kiosk.cli import main
+    from kiosk.cli.harden import dumpable
+
+    main(["station", "--data", "/nonexistent/sanaq-attack6", "status"])
+    import resource
+
+    assert resource.getrlimit(resource.RLIMIT_CORE)[0] == 0
+    assert dumpable() == 0
