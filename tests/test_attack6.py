@@ -489,3 +489,31 @@ def test_sanaq_commands_run_undumpable() -> None:
 
     assert resource.getrlimit(resource.RLIMIT_CORE)[0] == 0
     assert dumpable() == 0
+
+
+def test_a_manifest_with_a_key_twice_does_not_verify(export_copy: tuple[Path, Path]) -> None:
+    """Whoever holds the device key (it is on the kiosk's disk) signs a manifest whose payload
+    has "files" twice: first an empty list, then the real one. Python keeps the last and the
+    export verified; a verifier that keeps the first key sees a manifest listing nothing. One
+    signature, two readings: now refused (the writer makes RFC 8785 bytes only)."""
+    import base64
+
+    import rfc8785
+
+    from kiosk.protocol import export as ex
+
+    folder, pub = export_copy
+    key = ex.load_private_key(pub.with_name("device.key"))
+    manifest = ex.open_manifest((folder / ex.MANIFEST).read_bytes(), key.public_key())
+    body = rfc8785.dumps(manifest).decode()
+    twice = ('{"files":[],' + body[1:]).encode()
+    header = {"alg": "Ed25519", "kid": ex.key_id(key.public_key()), "typ": ex.JWS_TYPE}
+    protected = ex.b64u(rfc8785.dumps(header))
+    payload = base64.urlsafe_b64encode(twice).rstrip(b"=").decode()
+    sig = ex.b64u(key.sign(f"{protected}.{payload}".encode()))
+    (folder / ex.MANIFEST).write_bytes(
+        rfc8785.dumps({"payload": payload, "protected": protected, "signature": sig})
+    )
+    ok, code, problems = _verify(folder, pub)
+    assert not ok and code == "export_bad_signature", problems
+    assert "canonical" in problems[0]

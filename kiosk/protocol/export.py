@@ -179,6 +179,15 @@ def open_manifest(data: bytes, public: Ed25519PublicKey) -> dict[str, Any]:
         public.verify(signature, f"{jws['protected']}.{payload_b64}".encode("ascii"))
     except InvalidSignature as exc:
         raise SanaqError("export_bad_signature", "the manifest's signature does not match") from exc
+    # attack6: every byte fixed, as the writer makes them (RFC 8785). JSON with a key twice
+    # ("files" listing other files first) read one way here (the last wins) and another way by a
+    # verifier that keeps the first, under one valid signature by whoever holds the device key.
+    if (
+        b64u_decode(payload_b64) != rfc8785.dumps(manifest)
+        or b64u_decode(jws["protected"]) != rfc8785.dumps(header)
+        or data.rstrip(b"\n") != rfc8785.dumps(jws)
+    ):
+        raise SanaqError("export_bad_signature", "the manifest is not in canonical form (a key twice?)")
     return manifest
 
 
