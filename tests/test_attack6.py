@@ -517,3 +517,54 @@ def test_a_manifest_with_a_key_twice_does_not_verify(export_copy: tuple[Path, Pa
     ok, code, problems = _verify(folder, pub)
     assert not ok and code == "export_bad_signature", problems
     assert "canonical" in problems[0]
+
+
+# --- secrecy: the mirror's old copy kept after a power cut -----------------------------------------
+
+
+def test_the_mirror_copy_set_aside_after_a_power_cut_keeps_no_votes(tmp_path: Path) -> None:
+    """A power cut between the primary's commit and the mirror's leaves the mirror one write
+    behind; at the next start the mirror is completed and its old copy was kept beside it
+    (`j.sqlite.behind-N`) on the USB stick, for good: a snapshot the kiosk kept for the
+    attacker. One copy of the stick after close gave the sheets counted after the cut (the
+    records the old copy lacked): with the cut at the 6th and last voter, exactly that
+    voter's record. Now a note of the old copy is kept (its head and length: it is a strict
+    prefix of the primary, so nothing else was evidence) and its bytes are zeroed."""
+    import json
+    import sqlite3
+
+    from stationkit import CLEAN, make_station
+
+    from fieldkit.sim import SimScanner
+    from kiosk.election.load import load_election
+    from kiosk.station.journal import Journal
+    from kiosk.station.service import FixedClock, Station
+
+    st = make_station(tmp_path)
+    st.transition("open", "chair")
+    sim = SimScanner(style="AST-LIST", n=6, seed=18, opt=CLEAN)
+    st.scan(sim, "member", member="M. Member", limit=5)
+    before = {r for (r,) in st.journal.db.execute("SELECT id FROM sheets")}
+    mirror_head = st.journal.db.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()[0]
+    st.journal.close()
+    # The power goes while the 6th sheet is written: the primary has it, the stick does not.
+    alone = Station(Journal.open(tmp_path / "j.sqlite", FixedClock()), load_election(None), development=True)
+    alone.scan(sim, "member", member="M. Member", limit=1)
+    (last,) = {r for (r,) in alone.journal.db.execute("SELECT id FROM sheets")} - before
+    alone.journal.close()
+    j = Journal.open(tmp_path / "j.sqlite", FixedClock(), tmp_path / "usb" / "j.sqlite")
+    j.transition("close", "chair")
+    assert j.verify().ok
+    j.close()
+    # The attacker: the USB stick after close, sqlite3 and a hex editor.
+    usb = tmp_path / "usb"
+    kept = [p for p in usb.iterdir() if ".behind-" in p.name]
+    assert [p.name for p in kept] == [kept[0].name] and kept[0].name.startswith("j.sqlite.behind-")
+    raw = kept[0].read_bytes()
+    assert not raw.startswith(b"SQLite format 3"), "the old copy itself was kept"
+    assert not any(i.encode() in raw for i in (*before, last))
+    note = json.loads(raw)
+    assert note["head"] == mirror_head and note["links_behind"] >= 1
+    db = sqlite3.connect(f"file:{usb / 'j.sqlite'}?mode=ro", uri=True)
+    assert {r for (r,) in db.execute("SELECT id FROM sheets")} == before | {last}
+    db.close()

@@ -287,8 +287,9 @@ class Journal:
                 report = journal.verify()
                 if not report.ok:
                     raise SanaqError("journal_corrupt", "; ".join(report.problems[:3]))
+                head = mirror_conn.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
                 mirror_conn.close()
-                set_aside(mirror, behind)
+                set_aside(mirror, behind, {"head": head[0] if head else None, "digest": b})
                 mirror_conn = connect(mirror)
                 conn.backup(mirror_conn)
                 journal = Journal(conn, mirror_conn, clock, mirror, key)
