@@ -77,8 +77,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         args.data.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise SanaqError("journal_unwritable", f"{args.data}: {exc.strerror}") from exc
-    _held.append(lock_data(args.data))
+        if not args.data.is_dir():
+            raise SanaqError("journal_unwritable", f"{args.data}: {exc.strerror}") from exc
+    # A read-only copy holds no lock (as `sanaq station status` there); anything that writes
+    # then refuses with journal_read_only as before.
+    _held.append(lock_data(args.data, required=False))
     w, h = parse_size(args.size or "1280x800")
     configure_kivy(Display(w, h, args.orientation, offscreen=False, fullscreen=not args.windowed))
     scanner = args.scanner
