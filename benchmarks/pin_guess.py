@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -30,7 +31,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from kiosk.protocol.keys import _aad, create_member_key, unb64
 
 
-def per_guess(doc: dict, n: int, guesses: int) -> float:
+def per_guess(doc: dict[str, Any], n: int, guesses: int) -> float:
     kdf = doc["kdf"]
     salt, nonce, ct = unb64(kdf["salt"]), unb64(doc["nonce"]), unb64(doc["ciphertext"])
     aad = _aad(doc["member"], doc["role"], unb64(doc["public"]))
