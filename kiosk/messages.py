@@ -909,6 +909,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Идентификатор техника в списке совпадает с идентификатором члена комиссии: штаб должен заново подписать список.",
         "en": "A technician on the roster has the same id as a commission member: headquarters must sign the roster again.",
     },
+    # attack6, round 5: an export folder holding a link or a special file (docs/export.md)
+    "export_not_plain_file": {
+        "kk": "Экспортта сілтеме немесе арнайы файл бар: экспорт тек қарапайым файлдар мен қалталардан тұрады.",
+        "ru": "В экспорте есть ссылка или специальный файл: экспорт состоит только из обычных файлов и папок.",
+        "en": "The export holds a link or a special file: an export holds only plain files and folders.",
+    },
 }
 
 

@@ -221,6 +221,8 @@ ErrorCode = Literal[
     "technician_roster_mismatch",
     # kiosk6, round 4 (issue 14): a technician's id also on the commission's roster
     "technician_roster_clash",
+    # attack6, round 5: an export folder holding a link or a special file (docs/export.md)
+    "export_not_plain_file",
 ]
 
 # One counter of a contest: "option:<id>" for a vote, else the outcome ("blank",

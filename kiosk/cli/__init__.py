@@ -67,6 +67,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from kiosk.cli.harden import no_core_dumps  # attack6: no core file holds a ballot
+
+    no_core_dumps()
     words = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(words[0] if words else None).parse_args(words)
     try:

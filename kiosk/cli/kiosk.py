@@ -53,6 +53,9 @@ def add_parser(sub: Any) -> None:
     )
 
 
+_held: list[int | None] = []  # attack6: the data lock's descriptor, kept open while the window runs
+
+
 def run(args: argparse.Namespace) -> int:
     from kiosk.ui.boot import Display, configure_kivy, parse_size
 
@@ -64,6 +67,21 @@ def run(args: argparse.Namespace) -> int:
         if args.size is not None:
             argv += ["--size", args.size, "--orientation", args.orientation]
         return tour(argv)
+    # attack6: the window is a writer like `sanaq station scan`: it holds the station's data lock
+    # (docs/station.md) for as long as it runs, so that no command counts from the same scanner
+    # or writes the same journal beside it (issue 11's double feed), and it starts only when no
+    # command holds the station (`station_busy`).
+    from kiosk.errors import SanaqError
+    from kiosk.station.datalock import lock_data
+
+    try:
+        args.data.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        if not args.data.is_dir():
+            raise SanaqError("journal_unwritable", f"{args.data}: {exc.strerror}") from exc
+    # A read-only copy holds no lock (as `sanaq station status` there); anything that writes
+    # then refuses with journal_read_only as before.
+    _held.append(lock_data(args.data, required=False))
     w, h = parse_size(args.size or "1280x800")
     configure_kivy(Display(w, h, args.orientation, offscreen=False, fullscreen=not args.windowed))
     scanner = args.scanner

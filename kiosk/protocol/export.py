@@ -35,6 +35,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -178,6 +179,15 @@ def open_manifest(data: bytes, public: Ed25519PublicKey) -> dict[str, Any]:
         public.verify(signature, f"{jws['protected']}.{payload_b64}".encode("ascii"))
     except InvalidSignature as exc:
         raise SanaqError("export_bad_signature", "the manifest's signature does not match") from exc
+    # attack6: every byte fixed, as the writer makes them (RFC 8785). JSON with a key twice
+    # ("files" listing other files first) read one way here (the last wins) and another way by a
+    # verifier that keeps the first, under one valid signature by whoever holds the device key.
+    if (
+        b64u_decode(payload_b64) != rfc8785.dumps(manifest)
+        or b64u_decode(jws["protected"]) != rfc8785.dumps(header)
+        or data.rstrip(b"\n") != rfc8785.dumps(jws)
+    ):
+        raise SanaqError("export_bad_signature", "the manifest is not in canonical form (a key twice?)")
     return manifest
 
 
@@ -367,13 +377,27 @@ def _rename_quietly(src: Path, dst: Path) -> None:
 # --- verify --------------------------------------------------------------------------------------------------
 
 
+MAX_MANIFEST = 1 << 20  # attack6: a manifest is a few kB; a bigger one is not read whole
+
+
 def verify_export(folder: Path, public: Ed25519PublicKey) -> VerifyResult:
     """The manifest's signature against `public`, then every file's size and sha256, and no file
     that the manifest does not list. The first problem's code is the result's code."""
     problems: list[tuple[str, str]] = []
     if not folder.is_dir():
         return VerifyResult(False, "export_stick_gone", (f"{folder} is not a folder",))
+    # attack6: only plain files and folders, nothing followed. A link to a folder off the stick
+    # was neither followed nor reported: a `protocols` link to a folder holding one more
+    # protocol than the manifest lists verified as complete; a file could be a link too, and a
+    # FIFO named as the manifest kept `verify` waiting for ever.
+    odd = _not_plain(folder)
+    if MANIFEST in odd:
+        return VerifyResult(False, "export_not_plain_file", (f"{MANIFEST}: a link or a special file",))
     try:
+        if os.lstat(folder / MANIFEST).st_size > MAX_MANIFEST:
+            return VerifyResult(
+                False, "export_bad_signature", (f"{MANIFEST}: larger than {MAX_MANIFEST} bytes",)
+            )
         data = read_from_device(folder / MANIFEST)
     except FileNotFoundError:
         return VerifyResult(
@@ -392,6 +416,7 @@ def verify_export(folder: Path, public: Ed25519PublicKey) -> VerifyResult:
         problems.append(("export_incomplete", f"{folder.name}: the export was not finished"))
     elif manifest.get("export") != folder.name:
         problems.append(("export_file_changed", f"the folder was renamed from {manifest.get('export')!r}"))
+    problems += [("export_not_plain_file", f"{rel}: a link or a special file") for rel in sorted(odd)]
     listed: set[str] = set()
     for entry in manifest["files"]:
         if not isinstance(entry, dict):
@@ -399,28 +424,52 @@ def verify_export(folder: Path, public: Ed25519PublicKey) -> VerifyResult:
             continue
         name = str(entry.get("name"))
         listed.add(name)
-        path = folder / name
-        if ".." in PurePosixPath(name).parts or PurePosixPath(name).is_absolute():
-            problems.append(("export_bad_signature", f"{name}: not a relative name"))
-            continue
-        try:
-            got = read_from_device(path)
-        except FileNotFoundError:
-            problems.append(("export_file_missing", f"{name}: missing"))
-            continue
-        except OSError as exc:
-            err = _fault(exc, name)
-            problems.append((err.code, err.detail))
-            continue
-        if len(got) != entry.get("size") or hashlib.sha256(got).hexdigest() != entry.get("sha256"):
-            problems.append(("export_file_changed", f"{name}: size or sha256 differs from the manifest"))
+        problem = _check_listed(folder, name, entry, odd)
+        if problem is not None:
+            problems.append(problem)
     for path in sorted(p for p in folder.rglob("*") if not p.is_dir()):
         rel = path.relative_to(folder).as_posix()
-        if rel != MANIFEST and rel not in listed:
+        if rel != MANIFEST and rel not in listed and rel not in odd:
             problems.append(("export_file_unexpected", f"{rel}: not in the manifest"))
     if problems:
         return VerifyResult(False, problems[0][0], tuple(p for _, p in problems), manifest, len(listed))
     return VerifyResult(True, None, (), manifest, len(listed))
+
+
+def _check_listed(folder: Path, name: str, entry: dict[str, Any], odd: set[str]) -> tuple[str, str] | None:
+    """One file the manifest lists: its size (from the file system first, so a huge file is not
+    read whole: attack6) and sha256; None when it is as listed."""
+    if ".." in PurePosixPath(name).parts or PurePosixPath(name).is_absolute():
+        return ("export_bad_signature", f"{name}: not a relative name")
+    if name in odd or any(str(parent) in odd for parent in PurePosixPath(name).parents):
+        return None  # reported as a link or a special file; never read through it
+    path = folder / name
+    try:
+        if os.lstat(path).st_size != entry.get("size"):
+            return ("export_file_changed", f"{name}: size differs from the manifest")
+        got = read_from_device(path)
+    except FileNotFoundError:
+        return ("export_file_missing", f"{name}: missing")
+    except OSError as exc:
+        err = _fault(exc, name)
+        return (err.code, err.detail)
+    if len(got) != entry.get("size") or hashlib.sha256(got).hexdigest() != entry.get("sha256"):
+        return ("export_file_changed", f"{name}: size or sha256 differs from the manifest")
+    return None
+
+
+def _not_plain(folder: Path) -> set[str]:
+    """Every entry under `folder` (relative, POSIX) that is neither a plain file nor a plain
+    folder: links (to files or folders, followed by nothing here), FIFOs, devices, sockets. The
+    writer makes none of them (attack6)."""
+    odd: set[str] = set()
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        for entry in (*dirs, *files):
+            path = Path(root) / entry
+            mode = os.lstat(path).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                odd.add(path.relative_to(folder).as_posix())
+    return odd
 
 
 # --- what a station exports ------------------------------------------------------------------------------------

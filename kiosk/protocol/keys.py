@@ -15,6 +15,7 @@ election) are the protection, and a member may choose a longer passphrase.
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import re
@@ -43,6 +44,7 @@ ROLES: Final = ("chair", "secretary", "member")
 # issue 14 (kiosk3): a technician's sign-in key is made and unlocked as a member's is; the
 # technician is never on the enrolment (ROLES), see kiosk/ui/technicians.py.
 KEY_ROLES: Final = (*ROLES, "technician")
+PIN_LOCK: Final = ".pin-lock"  # attack6: one PIN attempt at a time (unlock_member_key)
 
 
 def b64(data: bytes) -> str:
@@ -175,7 +177,39 @@ def member_public(data: Path, member: str) -> MemberKeyFile:
 
 def unlock_member_key(data: Path, member: str, pin: str, store: ProtocolStore) -> Ed25519PrivateKey:
     """The member's private key, if the PIN is right and the member is not locked out.
-    Every failure is recorded; the MAX_PIN_ATTEMPTS-th in a row locks the member out."""
+    Every failure is recorded; the MAX_PIN_ATTEMPTS-th in a row locks the member out.
+
+    attack6: attempts are taken one at a time across processes (`_pin_lock`): ten processes
+    started together each read "no failure yet", each tried its PIN, and the tenth, the
+    right one, unlocked the key after nine wrong ones with no lock-out
+    (tests/test_attack6.py)."""
+    fd = _pin_lock(data)
+    try:
+        return _unlock_member_key(data, member, pin, store)
+    finally:
+        os.close(fd)
+
+
+def _pin_lock(data: Path) -> int:
+    """An exclusive `flock` on DATA/members/.pin-lock, waited for (an attempt takes a fraction of
+    a second): the lock-out check, the key derivation and the recorded outcome of one attempt
+    happen before the next attempt reads the count."""
+    path = data / "members" / PIN_LOCK
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+    except FileNotFoundError as exc:
+        raise SanaqError("member_unknown", f"{data / 'members'}: no member keys") from exc
+    except OSError as exc:
+        raise SanaqError("journal_unwritable", f"{path}: {exc.strerror}") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError as exc:
+        os.close(fd)
+        raise SanaqError("journal_unwritable", f"{path}: {exc.strerror}") from exc
+    return fd
+
+
+def _unlock_member_key(data: Path, member: str, pin: str, store: ProtocolStore) -> Ed25519PrivateKey:
     if store.locked(member):
         raise SanaqError("member_locked", member)
     doc = _read(data, member)

@@ -19,8 +19,10 @@ the WAL is emptied after every commit, and the audit chain names no sheet and no
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import json
 import logging
+import os
 import secrets
 import sqlite3
 import threading
@@ -285,8 +287,9 @@ class Journal:
                 report = journal.verify()
                 if not report.ok:
                     raise SanaqError("journal_corrupt", "; ".join(report.problems[:3]))
+                head = mirror_conn.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
                 mirror_conn.close()
-                set_aside(mirror, behind)
+                set_aside(mirror, behind, {"head": head[0] if head else None, "digest": b})
                 mirror_conn = connect(mirror)
                 conn.backup(mirror_conn)
                 journal = Journal(conn, mirror_conn, clock, mirror, key)
@@ -689,19 +692,65 @@ class Journal:
 # --- helpers -------------------------------------------------------------------------------------------
 
 
-_WRITE_LOCKS: dict[str, threading.RLock] = {}
+class _WriteLock:
+    """One journal file's writes, one at a time: across this process's threads (an RLock; issue
+    15, sync2: the sync thread's outbox) and, attack6, across processes (an exclusive `flock` on
+    `<journal>.lock`, waited for). A write runs on the primary and then on the mirror; two
+    processes writing at once (a `sanaq protocol sign` with a wrong PIN beside a `sanaq station
+    scan` after close) committed A, B on the primary and B, A on the mirror: 86 of 121 links
+    differed and the station refused to count (`mirror_differs`)."""
+
+    def __init__(self, path: str | None) -> None:
+        self.rlock = threading.RLock()
+        self.path = path
+        self.fd: int | None = None
+        self.depth = 0
+
+    def __enter__(self) -> _WriteLock:
+        self.rlock.acquire()
+        if self.depth == 0 and self.path is not None:
+            # Opened for each write and closed after it (closing drops the lock): no descriptor
+            # stays open per journal file a process has ever written.
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+            except OSError as exc:
+                self.rlock.release()
+                raise SanaqError("journal_unwritable", f"{self.path}: {exc.strerror}") from exc
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError as exc:
+                os.close(fd)
+                self.rlock.release()
+                raise SanaqError("journal_unwritable", f"{self.path}: {exc.strerror}") from exc
+            self.fd = fd
+        self.depth += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.depth -= 1
+        try:
+            if self.depth == 0 and self.fd is not None:
+                fd, self.fd = self.fd, None
+                os.close(fd)
+        finally:
+            self.rlock.release()
+
+
+_WRITE_LOCKS: dict[str, _WriteLock] = {}
 _WRITE_LOCKS_GUARD = threading.Lock()
+WRITE_LOCK_SUFFIX = ".lock"  # attack6: DATA/journal.sqlite.lock, empty, never written
 
 
-def _write_lock(conn: sqlite3.Connection) -> threading.RLock:
-    """One lock per journal file in this process (issue 15, sync2: the sync thread's outbox)."""
+def _write_lock(conn: sqlite3.Connection) -> _WriteLock:
+    """One lock per journal file in this process, held across processes too (`_WriteLock`)."""
     try:
         row = conn.execute("PRAGMA database_list").fetchone()
-        name = str(row[2]) if row and row[2] else f"memory:{id(conn)}"
+        file = str(row[2]) if row and row[2] else None
     except sqlite3.DatabaseError:
-        name = f"unknown:{id(conn)}"
+        file = None
+    name = file or f"memory:{id(conn)}"
     with _WRITE_LOCKS_GUARD:
-        return _WRITE_LOCKS.setdefault(name, threading.RLock())
+        return _WRITE_LOCKS.setdefault(name, _WriteLock(file + WRITE_LOCK_SUFFIX if file else None))
 
 
 def _open_primary(path: Path) -> tuple[sqlite3.Connection, bool]:

@@ -8,6 +8,7 @@ keeping the old copy beside it; anything else: `mirror_differs`, never merged.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -53,15 +54,47 @@ def digest(conn: sqlite3.Connection) -> str:
     ).hexdigest()
 
 
-def set_aside(mirror: Path, behind: int) -> Path:
-    """Move a mirror that is `behind` links behind out of the way, never over an earlier copy."""
+def set_aside(mirror: Path, behind: int, note: dict[str, object] | None = None) -> Path:
+    """Set aside a mirror that is `behind` links behind, never over an earlier note.
+
+    attack6: what is kept beside it is a note of the old copy (`note`: its chain head, its
+    number of links, its digest), not the copy. The old copy is a strict prefix of the primary
+    (checked before this is called), so it holds nothing the primary does not, except where the
+    count stood at the power cut: kept on the stick for good, it split the day's sheets into
+    before and after the cut, and gave the ballot of a voter counted at the cut
+    (tests/test_attack6.py). Its bytes are overwritten with zeros before it is removed."""
     stale = mirror.with_name(mirror.name + f".behind-{behind}")
     k = 1
     while Path(str(stale)).exists():
         k += 1
         stale = mirror.with_name(mirror.name + f".behind-{behind}.{k}")
+    body = json.dumps(
+        {"format": "sanaq.mirror-behind/1", "links_behind": behind, **(note or {})}, sort_keys=True
+    )
+    fd = os.open(stale, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, body.encode() + b"\n")
+        os.fsync(fd)
+    finally:
+        os.close(fd)
     for suffix in ("", "-wal", "-shm"):
         src = Path(str(mirror) + suffix)
         if src.exists():
-            os.replace(src, Path(str(stale) + suffix))
+            _zero_and_remove(src)
     return stale
+
+
+def _zero_and_remove(path: Path) -> None:
+    """Overwrite a file's bytes with zeros, flush them, then remove it (on flash media the old
+    blocks may survive in the device; this is what the file system can be asked)."""
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        size = os.fstat(fd).st_size
+        zeros = b"\0" * (1 << 16)
+        done = 0
+        while done < size:
+            done += os.write(fd, zeros[: min(len(zeros), size - done)])
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.unlink(path)
