@@ -417,13 +417,15 @@ def test_mirror_one_commit_behind_after_a_power_cut_catches_up(tmp_path: Path) -
     alone.transition("pause", "chair")
     alone.close()
     j = Journal.open(tmp_path / "j.sqlite", FixedClock(), tmp_path / "usb" / "j.sqlite")
-    assert (tmp_path / "usb" / "j.sqlite.behind-2").exists()  # the old copy is kept
+    # A note of the old copy is kept (its head, links, digest), not its bytes (attack6).
+    note = json.loads((tmp_path / "usb" / "j.sqlite.behind-2").read_text())
+    assert note["format"] == "sanaq.mirror-behind/1" and note["links_behind"] == 2
     assert j.state == "paused" and j.verify().ok
     j.close()
     again = Journal.open(tmp_path / "j.sqlite", FixedClock(), tmp_path / "usb" / "j.sqlite")
     assert any(e["kind"] == "mirror_caught_up" for e in again.audit_events())
     again.close()
-    # A second cut at the same point keeps both old copies.
+    # A second cut at the same point keeps both notes.
     alone = Journal.open(tmp_path / "j.sqlite", FixedClock())
     alone.transition("resume", "chair")
     alone.close()
