@@ -68,6 +68,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.reading import stains6
 from kiosk.reading.model import ReviewReason
 from kiosk.vocabulary import Mark
 
@@ -298,6 +299,23 @@ def inspect_square(
         if low >= marked:
             return Verdict("marked", None, low, ev, line)
         return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
+    # Sixth pass (stain6): a thumb print's ridges, nothing else (kiosk/reading/stains6.py).
+    ridge = stains6.ridge_look(
+        image,
+        centre,
+        half,
+        scale,
+        gain,
+        denominator,
+        stroke_contrast(win, scale, float(max(levels)), gain),
+        inner / scale,
+        inner / scale - PENCIL_INSET_MM,
+        TARGET / 2 + 0.5,
+    )
+    if stains6.ridges_explain(ridge, marginal):
+        m = stain_measures(image, centre, half, scale, gain, inside, border, ~border, denominator)
+        if m.pen < STAIN_PEN and m.step < STAIN_STEP and m.darker < STAIN_DARKER:
+            return Verdict("empty", None, ridge.inside, ev, line)
     # A line was taken out and what is left is faint: is there a faint stroke beside it
     # (light pencil crossed by a streak or a crease)? Or the square scores under
     # `marginal` (it came through the doubt band) and holds a faint stroke: light pencil.
