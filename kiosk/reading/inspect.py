@@ -299,30 +299,17 @@ def inspect_square(
         if low >= marked:
             return Verdict("marked", None, low, ev, line)
         return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
-    # Sixth pass (stain6): a thumb print's ridges, nothing else (kiosk/reading/stains6.py).
-    ridge = stains6.ridge_look(
-        image,
-        centre,
-        half,
-        scale,
-        gain,
-        denominator,
-        stroke_contrast(win, scale, float(max(levels)), gain),
-        inner / scale,
-        inner / scale - PENCIL_INSET_MM,
-        TARGET / 2 + 0.5,
+    # Sixth pass (stain6): a thumb print's ridges and nothing else: empty (stains6.py).
+    ridges = stains6.thumb_score(
+        image, centre, half, scale, gain, denominator, win, float(max(levels)), inside, border, marginal
     )
-    if stains6.ridges_explain(ridge, marginal):
-        m = stain_measures(image, centre, half, scale, gain, inside, border, ~border, denominator)
-        if m.pen < STAIN_PEN and m.step < STAIN_STEP and m.darker < STAIN_DARKER:
-            return Verdict("empty", None, ridge.inside, ev, line)
     # A line was taken out and what is left is faint: is there a faint stroke beside it
     # (light pencil crossed by a streak or a crease)? Or the square scores under
     # `marginal` (it came through the doubt band) and holds a faint stroke: light pencil.
     # Never `empty`: the commission looks.
     # Or fainter pencil (pass 5): a stroke once grain and noise are averaged out; or a
     # faint line taken out that stops at the window (a light pencil stroke taken for paper).
-    if (lines or score < marginal) and (
+    if (ridges is None and (lines or score < marginal)) and (
         faint_stroke(thin, inside & search, scale)
         or pencil_stroke(
             win, (box <= inner - PENCIL_INSET_MM * scale) & search, scale, float(max(levels)), gain
@@ -343,8 +330,8 @@ def inspect_square(
         return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
     # No stroke and no dark ink: darkened paper (a stain's edge, a shadow) or a light
     # smooth mark (pencil, whose grain a low-resolution scan loses).
-    if score < marginal:
-        return Verdict("empty", None, score, ev, line)
+    if score < marginal or ridges is not None:
+        return Verdict("empty", None, score if ridges is None else ridges, ev, line)
     # A fill: the inside darkened, stopping at the printed border on every side, with a
     # pencil's grain (a stain does not stop at a printed line, and is smooth).
     if low >= marked and is_fill(win, inside, border, scale, gain):

@@ -48,6 +48,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from kiosk.ballots.layout import TARGET, TARGET_STROKE
+
 RIDGE_SIGMA_MM = 0.4  # the blur that takes out the skin's ridges (0.45-1 mm apart)
 RIDGE_CLOSE_MM = 2.5  # the paper: a grey closing this wide (as inspect.STAIN_CLOSE_MM)
 RIDGE_PEAK = 0.03  # no pixel of the blurred inside or margin this much darker than the paper
@@ -188,3 +190,44 @@ def ridge_look(
     sc[wy : wy + hw, wx : wx + ww] = strokes
     sc[inside & (box > inset_mm * scale)] = np.nan
     return ridge_measures(ext, in_window & ~zone, inside, margin, sc, scale, gain, denominator)
+
+
+def thumb_score(
+    image: np.ndarray,
+    centre: tuple[float, float],
+    half: int,
+    scale: float,
+    gain: float,
+    denominator: float,
+    win: np.ndarray,
+    paper: float,
+    inside: np.ndarray,
+    border: np.ndarray,
+    marginal: float,
+) -> float | None:
+    """The hook in `inspect.inspect_square`, after the dot rule and the evidence of a hand:
+    the square's score (the blurred ink left inside) if a thumb print's ridges explain its
+    window (`ridges_explain`) and the paper of the neighbourhood finds no pen-dark pixel
+    and no darkening that stops at the printed border (`inspect.stain_measures`' `pen`,
+    `step`, `darker`, as `inspect.paper_explains` asks); else None."""
+    from kiosk.reading import inspect as ins  # the closer look imports this module
+
+    inner = (TARGET / 2 - TARGET_STROKE - 0.35) * scale
+    m = ridge_look(
+        image,
+        centre,
+        half,
+        scale,
+        gain,
+        denominator,
+        ins.stroke_contrast(win, scale, paper, gain),
+        inner / scale,
+        inner / scale - ins.PENCIL_INSET_MM,
+        TARGET / 2 + 0.5,
+    )
+    if not ridges_explain(m, marginal):
+        return None
+    s = ins.stain_measures(image, centre, half, scale, gain, inside, border, ~border, denominator)
+    if s.pen < ins.STAIN_PEN and s.step < ins.STAIN_STEP and s.darker < ins.STAIN_DARKER:
+        return m.inside
+    return None
