@@ -299,9 +299,14 @@ def inspect_square(
         if low >= marked:
             return Verdict("marked", None, low, ev, line)
         return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
-    # Sixth pass (stain6): a thumb print's ridges and nothing else: empty (stains6.py).
-    ridges = stains6.thumb_score(
-        image, centre, half, scale, gain, denominator, win, float(max(levels)), inside, border, marginal
+    # Sixth pass (stain6): a thumb print's ridges and nothing else: empty (stains6.py);
+    # asked only of a square scoring `marginal` or with a line taken out (the clean path).
+    ridges = (
+        stains6.thumb_score(
+            image, centre, half, scale, gain, denominator, win, float(max(levels)), inside, border, marginal
+        )
+        if score >= marginal or lines
+        else None
     )
     # A line was taken out and what is left is faint: is there a faint stroke beside it
     # (light pencil crossed by a streak or a crease)? Or the square scores under
