@@ -8,33 +8,35 @@ a faint pencil stroke, or the box-mean pencil test (`pencil_stroke`) found a rid
 the square; either way the square went to the commission (`marginal_mark`,
 `possible_stain`) though a careful human sees only a thumb print.
 
-The rule (`ridge_measures`, `ridges_explain`): blur the window with a Gaussian of
-RIDGE_SIGMA_MM (0.25 mm) with the printed border's zone left out of the average
-(normalised convolution), which takes out anything periodic finer than about 0.6 mm
-(the skin's ridges keep 0.2 % of their contrast) and keeps at least half of the contrast
-of a pen or pencil stroke 0.3 mm wide, then take the paper under it as the grey closing
-over STAIN_CLOSE_MM (as `inspect.paper_closing`). Measured against that paper, with the
-printed border's zone left out:
-- `peak`: the darkest pixel of the square's inside and of the window's margin. A
-  stroke, a dot, a fold, a tea stain's dried rim or a water ring survive the blur and
-  are darker than RIDGE_PEAK (0.02); the ridges are not.
-- `inside`, `outside`: the ink left inside the square and in the margin (share of the
-  inside): under RIDGE_INK (half of `marginal`) each.
-- `texture`: the ridges themselves, the mean of |pixel - blurred| against the paper over
-  the square's inside and the window's margin (ink units): at least RIDGE_TEXTURE in the
-  margin AND inside, and the inside's at most RIDGE_BALANCE times the margin's: the rule is
-  for a window the ridges run through, not for plain paper, and not for a square whose
-  inside is rougher than the paper around it (graphite's grain).
-A square the ridges explain, with no pen-dark pixel, no darkening that stops at the
-printed border (`inspect.stain_measures`' `pen`, `step`, `darker`, as `paper_explains`
-asks), is `empty`. It is asked only after the dot rule and the evidence of a hand
-(ink >= 0.5 or thin contrast >= 0.2 inside the square) have had their say, so a pen
-mark or a hesitation dot under a thumb is decided as before.
+The rule (`ridge_measures`, `ridges_explain`, asked through `thumb_score`): blur the
+window with a Gaussian of RIDGE_SIGMA_MM (0.4 mm), the printed border's zone and the print
+beyond the window left out of every average (normalised convolution), which takes out what
+is periodic finer than about 1 mm (ridges 0.45 mm apart keep nothing, 1 mm apart about 4 %)
+and keeps about 40 % of the contrast of a stroke 0.4 mm wide; the paper under it is the
+grey closing over RIDGE_CLOSE_MM (as `inspect.paper_closing`). Measured against that paper,
+the printed border's zone left out:
+- `peak`: the darkest blurred pixel of the square's inside and of the window's margin. A
+  stroke, a dot, a fold, a tea stain's dried rim or a water ring survive the blur and are
+  darker than RIDGE_PEAK (0.03); the ridges are not.
+- `inside`, `outside`: the blurred ink left inside the square and in the margin (share of
+  the inside): under RIDGE_INK (a third of `marginal`) each.
+- `stroke_in`, `stroke_out`: the strongest `inspect.stroke_contrast` (the box-mean pencil
+  test's measure) inside and in the margin: ridges in the margin (RIDGE_STROKES) and nothing
+  inside stronger than them by RIDGE_STROKE_EXCESS: a voter's stroke over the ridges is.
+- `texture_in`, `texture_out`: mean |pixel - blurred| against the paper, inside and in the
+  margin: at least RIDGE_TEXTURE both, the inside at most RIDGE_BALANCE times the margin's
+  (not rougher than the paper around it: graphite's grain).
+A square the ridges explain, with no pen-dark pixel and no darkening that stops at the
+printed border (`inspect.stain_measures`' `pen`, `step`, `darker`, as `paper_explains` asks),
+is `empty`. It is asked only after the dot rule and the evidence of a hand (ink >= 0.5 or
+thin contrast >= 0.2 inside the square) have had their say, so a pen mark or a hesitation dot
+under a thumb is decided as before.
 
-Where it stops: a light pencil stroke fainter than about 0.04 of contrast (0.02 after
-the blur) under a thumb print would be taken for the ridges (the generator's light
-pencil is 0.1 and more); ridges coarser than 0.6 mm apart survive the blur and go to
-review as before; tea rims and water rings are untouched (they survive the blur).
+Where it stops: a light pencil stroke under a thumb print fainter than about 0.07 of
+contrast (0.03 once blurred) and no stronger than the ridges beside it is taken for the
+ridges; ridges coarser than about 1 mm survive the blur and go to review as before; tea
+rims and water rings are untouched (they survive the blur). docs/reading.md, "Sixth pass:
+stains".
 
 `reference.ridge_measures_reference` is the same with the blur and the closing written
 out in loops; `tests/test_stains6.py` checks that they agree.
