@@ -68,6 +68,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.reading import stains6
 from kiosk.reading.model import ReviewReason
 from kiosk.vocabulary import Mark
 
@@ -298,13 +299,22 @@ def inspect_square(
         if low >= marked:
             return Verdict("marked", None, low, ev, line)
         return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
+    # Sixth pass (stain6): a thumb print's ridges and nothing else: empty (stains6.py);
+    # asked only of a square scoring `marginal` or with a line taken out (the clean path).
+    ridges = (
+        stains6.thumb_score(
+            image, centre, half, scale, gain, denominator, win, float(max(levels)), inside, border, marginal
+        )
+        if score >= marginal or lines
+        else None
+    )
     # A line was taken out and what is left is faint: is there a faint stroke beside it
     # (light pencil crossed by a streak or a crease)? Or the square scores under
     # `marginal` (it came through the doubt band) and holds a faint stroke: light pencil.
     # Never `empty`: the commission looks.
     # Or fainter pencil (pass 5): a stroke once grain and noise are averaged out; or a
     # faint line taken out that stops at the window (a light pencil stroke taken for paper).
-    if (lines or score < marginal) and (
+    if (ridges is None and (lines or score < marginal)) and (
         faint_stroke(thin, inside & search, scale)
         or pencil_stroke(
             win, (box <= inner - PENCIL_INSET_MM * scale) & search, scale, float(max(levels)), gain
@@ -325,8 +335,8 @@ def inspect_square(
         return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
     # No stroke and no dark ink: darkened paper (a stain's edge, a shadow) or a light
     # smooth mark (pencil, whose grain a low-resolution scan loses).
-    if score < marginal:
-        return Verdict("empty", None, score, ev, line)
+    if score < marginal or ridges is not None:
+        return Verdict("empty", None, score if ridges is None else ridges, ev, line)
     # A fill: the inside darkened, stopping at the printed border on every side, with a
     # pencil's grain (a stain does not stop at a printed line, and is smooth).
     if low >= marked and is_fill(win, inside, border, scale, gain):

@@ -940,3 +940,76 @@ def lines_divided_out_reference(
         for j in range(w):
             res[i, j] = int(min(255.0, max(0.0, float(np.rint(out[i][j])))))
     return res
+
+
+# --- stain6 (issue 10, sixth pass): a thumb print's ridges -----------------------------------
+
+
+def ridge_measures_reference(
+    ext: np.ndarray,
+    weight: np.ndarray,
+    inside: np.ndarray,
+    margin: np.ndarray,
+    strokes: np.ndarray,
+    scale: float,
+    gain: float,
+    denominator: float,
+) -> tuple[float, float, float, float, float, float, float]:
+    """`stains6.ridge_measures` written out: the Gaussian's weights from its formula, each
+    pixel's blurred grey the weighted mean of the pixels around it that `weight` lets in
+    (the image's edge repeated beyond it), the pixel itself where none is near; the
+    closing as a max then a min over the ellipse's offsets; then each measure pixel by
+    pixel. (peak, inside, outside, texture_in, texture_out, stroke_in, stroke_out)."""
+    from kiosk.reading.stains6 import RIDGE_CLOSE_MM, RIDGE_SIGMA_MM
+
+    s = RIDGE_SIGMA_MM * scale
+    r = math.ceil(3 * s)
+    taps = [math.exp(-(i * i) / (2 * s * s)) for i in range(-r, r + 1)]
+    total = sum(taps)
+    taps = [t / total for t in taps]
+    h, w = ext.shape
+    g = np.zeros((h, w))
+    for y in range(h):
+        for x in range(w):
+            num = den = 0.0
+            for dy in range(-r, r + 1):
+                yy = min(max(y + dy, 0), h - 1)
+                for dx in range(-r, r + 1):
+                    xx = min(max(x + dx, 0), w - 1)
+                    k = taps[dy + r] * taps[dx + r] * float(weight[yy, xx])
+                    num += k * float(ext[yy, xx])
+                    den += k
+            g[y, x] = num / den if den > 1e-3 else float(ext[y, x])
+    k = max(3, int(RIDGE_CLOSE_MM * scale) | 1)
+    paper = np.maximum(_float_morph(_float_morph(g, k, "max"), k, "min"), 1.0)
+    peak = total_in = total_out = tex_in = tex_out = 0.0
+    n_in = n_out = 0
+    s_in: list[float] = []
+    s_out: list[float] = []
+    for y in range(h):
+        for x in range(w):
+            ink = min(1.0, max(0.0, gain * (1.0 - g[y, x] / paper[y, x])))
+            tex = gain * abs(float(ext[y, x]) - g[y, x]) / paper[y, x]
+            if inside[y, x] or margin[y, x]:
+                peak = max(peak, ink)
+            if inside[y, x]:
+                total_in += ink
+                tex_in += tex
+                n_in += 1
+                if not math.isnan(strokes[y, x]):
+                    s_in.append(float(strokes[y, x]))
+            if margin[y, x]:
+                total_out += ink
+                tex_out += tex
+                n_out += 1
+                if not math.isnan(strokes[y, x]):
+                    s_out.append(float(strokes[y, x]))
+    return (
+        peak,
+        total_in / denominator,
+        total_out / denominator,
+        tex_in / n_in if n_in else 0.0,
+        tex_out / n_out if n_out else 0.0,
+        max(s_in, default=0.0),
+        max(s_out, default=0.0),
+    )
