@@ -68,6 +68,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.reading import lines6  # issue 10, sixth pass (line6)
 from kiosk.reading.model import ReviewReason
 from kiosk.vocabulary import Mark
 
@@ -1098,7 +1099,8 @@ def _checked(
     # border's zone) at both ends. A hand's stroke inside the square is not.
     margin = np.maximum(np.abs(u[on]), np.abs(v[on])) > (TARGET / 2 + 0.5) * scale
     mid = (t_lo + t_hi) / 2
-    if not (bool((margin & (pos < mid)).any()) and bool((margin & (pos > mid)).any())):
+    ends = (bool((margin & (pos < mid)).any()), bool((margin & (pos > mid)).any()))
+    if not all(ends) and not lines6.end_hidden(ends, rho, c, s, t_lo, t_hi, scale, hidden):  # line6
         return None
     step = 0.5 * scale
     nbins = max(1, int((t_hi - t_lo) / step))

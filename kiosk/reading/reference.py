@@ -53,6 +53,7 @@ from kiosk.reading.inspect import (
     _checked,
     _hidden,
 )
+from kiosk.reading.lines6 import PEN_DOUBT_LO  # issue 10, sixth pass (line6)
 from kiosk.reading.locate import (
     FIDUCIAL_SPAN_MM,
     MIN_COARSE_AREA,
@@ -328,7 +329,7 @@ def doubt_band_reference(
     for i, sc in enumerate(scores.scores.tolist()):
         look = not (
             sc < marginal
-            and not (sc >= DOUBT_LO and dark_inside_reference(image, centres[i], scales[i], scores, i))
+            and not (sc >= PEN_DOUBT_LO and dark_inside_reference(image, centres[i], scales[i], scores, i))
         )
         if not look and sc >= DOUBT_LO:
             r = int(_INNER_MM * scales[i])
