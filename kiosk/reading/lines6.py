@@ -21,6 +21,8 @@ that they agree.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from kiosk.ballots.layout import TARGET
@@ -55,7 +57,7 @@ def end_hidden(
     taken out), and there is at least one such pixel. At least one end must be seen: a
     line is never taken on hidden ends alone. Before any line is taken out nothing in the
     margin is hidden, so this never changes the first search."""
-    if hidden is None or all(ends_seen) or not any(ends_seen):
+    if hidden is None or ends_seen[0] == ends_seen[1]:
         return False
     mask, u0, v0 = hidden
     h, w = mask.shape
@@ -64,7 +66,8 @@ def end_hidden(
     for k, seen in enumerate(ends_seen):
         if seen:
             continue
-        t = np.arange(t_lo, mid, END_STEP_PX) if k == 0 else np.arange(t_hi, mid, -END_STEP_PX)
+        start, step = (t_lo, END_STEP_PX) if k == 0 else (t_hi, -END_STEP_PX)
+        t = start + np.arange(max(0, math.ceil((mid - start) / step))) * step
         ix = np.rint(rho * c - t * s - u0).astype(np.int64)
         iy = np.rint(rho * s + t * c - v0).astype(np.int64)
         ok = (ix >= 0) & (iy >= 0) & (ix < w) & (iy < h)
