@@ -42,7 +42,11 @@ def _never(*_args: object) -> bool:
 
 
 # Each hook of the sixth pass and what the reader did in its place before (main, 3da80b6).
-HOOKS_OFF: dict[str, object] = {"end_hidden": _never}
+def _three_paths(at: float, scale: float) -> list[float]:
+    return [at - 0.3 * scale, at, at + 0.3 * scale]
+
+
+HOOKS_OFF: dict[str, object] = {"end_hidden": _never, "path_offsets": _three_paths}
 _DOUBT = "PEN_DOUBT_LO"  # reader.doubt_band's pen-dark floor: 0.0 before
 
 

@@ -853,7 +853,7 @@ def _path_contrast(
 
     def darkest(at: float) -> np.ndarray:
         out = np.full(len(ts), np.inf)
-        for off in (at - 0.3 * scale, at, at + 0.3 * scale):
+        for off in lines6.path_offsets(at, scale):  # line6: every pixel within 0.3 mm
             qx = np.rint(px + off * c).astype(np.int64)
             qy = np.rint(py + off * s).astype(np.int64)
             ok = (qx >= 0) & (qy >= 0) & (qx < ww) & (qy < hh)

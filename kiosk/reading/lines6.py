@@ -5,6 +5,8 @@ Hooks from `inspect` (the closer look) and `reader` (the doubt band); docs/readi
 
 - `PEN_DOUBT_LO`: the doubt band's pen-dark test at any score (a hesitation dot on a sheet
   whose baseline a faint streak raised scored under 0 and was read `empty`).
+- `path_offsets`: the paths along a line beyond the window, every pixel within 0.3 mm (a
+  one-pixel streak was missed by three paths 0.3 mm apart and "stopped short").
 - `end_hidden`: a second line of the paper whose end in the window's margin lies under
   the band of a line already taken out. A fold crossing a square while a faint scanner
   streak runs down the window's ring (seed 9400, sheet 25272): the streak is found first
@@ -34,6 +36,23 @@ from kiosk.ballots.layout import TARGET
 # never looked at, `empty`, a vote where the commission must look. A clean sheet's empty
 # squares have no pen-dark pixel, so this costs nothing there.
 PEN_DOUBT_LO = float("-inf")
+
+# `inspect._path_contrast` (what `stroke_taken_for_line` and `line_stops_short` measure
+# along a line beyond the window) took the darkest of three paths 0.3 mm apart; a scanner
+# streak one pixel wide falls between them wherever the line's fitted offset is a pixel
+# off (seed 106, sheet 493: a streak through four squares, each sent to review as a line
+# that "stops short"). As `inspect._continues` since pass 5: every whole-pixel path
+# within PATH_NEAR_MM of the line, on the line and on the paper beside it alike (the same
+# statistic on both, so that noise alone still gives about 0).
+PATH_NEAR_MM = 0.3
+
+
+def path_offsets(at: float, scale: float) -> list[float]:
+    """The paths `inspect._path_contrast` takes the darkest of around offset `at` (px
+    across the line): every whole pixel within PATH_NEAR_MM of it."""
+    near = max(1, round(PATH_NEAR_MM * scale))
+    return [at + k for k in range(-near, near + 1)]
+
 
 END_STEP_PX = 0.5  # the path through the window's margin is sampled every half pixel
 BORDER_ZONE_MM = 0.5  # the printed border's zone reaches this far out of the square
