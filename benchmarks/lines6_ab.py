@@ -46,7 +46,11 @@ def _three_paths(at: float, scale: float) -> list[float]:
     return [at - 0.3 * scale, at, at + 0.3 * scale]
 
 
-HOOKS_OFF: dict[str, object] = {"end_hidden": _never, "path_offsets": _three_paths}
+HOOKS_OFF: dict[str, object] = {
+    "end_hidden": _never,
+    "path_offsets": _three_paths,
+    "unjudged": _never,
+}
 _DOUBT = "PEN_DOUBT_LO"  # reader.doubt_band's pen-dark floor: 0.0 before
 
 

@@ -173,3 +173,46 @@ def test_end_hidden_needs_a_seen_end_and_every_margin_pixel_hidden() -> None:
     assert not lines6.end_hidden((True, False), rho, c, s, t_lo, t_hi, scale, None)
     band[int(rho - v0), 2] = False
     assert not lines6.end_hidden((True, False), rho, c, s, t_lo, t_hi, scale, (band, u0, v0))
+
+
+def _three_paths(at: float, scale: float) -> list[float]:
+    return [at - 0.3 * scale, at, at + 0.3 * scale]
+
+
+def test_one_pixel_streak_through_a_column_of_squares_is_not_a_mark(
+    field: tuple[Any, BallotReader, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seed 106, sheet 493 (MZ-SMD-02, 250 dpi): a scanner streak one pixel wide and 30 %
+    dark runs down the column of squares, through four empty squares' insides. Each was
+    taken out as a line and then sent to review as a line that "stops short": the paths
+    4-10 mm beyond the window were three, 0.3 mm (3 px) apart, and where the line's fitted
+    offset was a pixel off all three missed the streak. Every pixel within 0.3 mm: empty."""
+    sheet, r, seen = _read(field, 106, 493, monkeypatch)
+    streaked = [i for i, c in enumerate(sheet.square_conditions) if "faint_streak" in c]
+    assert {7, 8, 10, 15} <= set(streaked)
+    marks = r.contests[0].marks
+    assert all(marks[i].mark == "empty" for i in (7, 8, 10, 15)), [marks[i] for i in (7, 8, 10, 15)]
+    assert sheet.truth.status == "ok" and r.status == "ok"
+    monkeypatch.setattr(lines6, "path_offsets", _three_paths)
+    assert [_look(seen, i).mark for i in (7, 8, 10, 15)] == ["marginal"] * 4
+
+
+def test_crease_beside_the_next_squares_border_is_not_a_stroke(
+    field: tuple[Any, BallotReader, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seed 106, sheet 889 (MZ-SMD-02, 300 dpi): a faint crease crosses empty square 22's
+    window and, 1-4 mm beyond it, runs beside the next square's printed border. The print
+    filter left two or three of the twelve positions there, whose median said the crease
+    had gone (-0.19): "a pencil stroke taken for a line", review. A path mostly over print
+    is not judged now; the crease is judged at its other end and is there."""
+    sheet, r, seen = _read(field, 106, 889, monkeypatch)
+    assert "crease" in sheet.square_conditions[21] and sheet.truth.squares[21].expected == "empty"
+    assert r.contests[0].marks[21].mark == "empty", r.contests[0].marks[21]
+    monkeypatch.setattr(lines6, "unjudged", lambda kept, positions: False)
+    assert _look(seen, 21).mark == "marginal"
+
+
+def test_path_offsets_cover_every_pixel_within_0_3_mm() -> None:
+    assert lines6.path_offsets(0.0, 10.0) == [-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0]
+    assert lines6.path_offsets(14.0, 2.0) == [13.0, 14.0, 15.0]  # at least a pixel either side
+    assert lines6.unjudged(5, 12) and not lines6.unjudged(6, 12) and not lines6.unjudged(0, 0)

@@ -760,14 +760,16 @@ def stroke_taken_for_line(
     c, s = math.cos(line.theta), math.sin(line.theta)
     fx, fy = centre[0] + line.rho * c, centre[1] + line.rho * s
     t_lo, t_hi = _chord(line.rho, c, s, float(half))
-    seen = _path_contrast(image, fx, fy, c, s, np.arange(t_lo, t_hi, 0.25 * scale), scale)
+    seen = _path_contrast(image, fx, fy, c, s, np.arange(t_lo, t_hi, 0.25 * scale), scale, judge=True)
     if not seen >= PENCIL_LINE_SEEN:
         return False
     beyond = [
-        _path_contrast(image, fx, fy, c, s, t_edge + sign * np.arange(1.0, 4.0, 0.25) * scale, scale)
+        _path_contrast(
+            image, fx, fy, c, s, t_edge + sign * np.arange(1.0, 4.0, 0.25) * scale, scale, judge=True
+        )
         for sign, t_edge in ((-1.0, t_lo), (1.0, t_hi))
     ]
-    return min(beyond) < PENCIL_LINE_ENDS * seen
+    return any(b < PENCIL_LINE_ENDS * seen for b in beyond)  # line6: an end not judged (nan) never fires
 
 
 def lines_divided_out(
@@ -841,7 +843,14 @@ def line_stops_short(
 
 
 def _path_contrast(
-    image: np.ndarray, fx: float, fy: float, c: float, s: float, ts: np.ndarray, scale: float
+    image: np.ndarray,
+    fx: float,
+    fy: float,
+    c: float,
+    s: float,
+    ts: np.ndarray,
+    scale: float,
+    judge: bool = False,  # line6: nan where the path is mostly over print
 ) -> float:
     """Median over the positions `ts` along the line (foot (fx, fy), normal (c, s)) of
     1 - on / paper: `on` the darkest of the paths 0.3 mm either side of the line and on it,
@@ -875,6 +884,8 @@ def _path_contrast(
             level = float(np.median(np.maximum(left, right)[ok]))
             ok &= np.minimum(np.minimum(on, left), right) > (1.0 - LINE_FAINT) * level
     v = v[ok]
+    if judge and lines6.unjudged(len(v), len(ts)):  # line6: a path mostly over print says nothing
+        return math.nan
     return float(np.median(v)) if len(v) else 0.0
 
 

@@ -7,6 +7,8 @@ Hooks from `inspect` (the closer look) and `reader` (the doubt band); docs/readi
   whose baseline a faint streak raised scored under 0 and was read `empty`).
 - `path_offsets`: the paths along a line beyond the window, every pixel within 0.3 mm (a
   one-pixel streak was missed by three paths 0.3 mm apart and "stopped short").
+- `unjudged`: a path mostly over print (or off the image) is not judged (light pencil's
+  `stroke_taken_for_line` only).
 - `end_hidden`: a second line of the paper whose end in the window's margin lies under
   the band of a line already taken out. A fold crossing a square while a faint scanner
   streak runs down the window's ring (seed 9400, sheet 25272): the streak is found first
@@ -52,6 +54,24 @@ def path_offsets(at: float, scale: float) -> list[float]:
     across the line): every whole pixel within PATH_NEAR_MM of it."""
     near = max(1, round(PATH_NEAR_MM * scale))
     return [at + k for k in range(-near, near + 1)]
+
+
+# ... and, for `stroke_taken_for_line` (a faint line taken out that is not there 1-4 mm
+# beyond the window: light pencil), where fewer than PATH_JUDGED of a path's positions
+# are on paper (the rest over print: the next square's border beside a steep crease, the
+# square's own border beside a faint line through the window; or off the image), the
+# path says nothing (nan): the median of the two or three positions left was as likely
+# -0.19 as 0.15 (seed 106, sheet 889: a crease running beside the next square's border
+# "stopped" there; 1002, 1342: a faint second line "seen" through the window on three
+# positions between the border's crossings). An end not judged never fires. Not for
+# `line_stops_short` (4-10 mm beyond): there a tick's arm pointing at a timing mark
+# (stress seed 130, sheet 203) would no longer be judged gone.
+PATH_JUDGED = 0.5
+
+
+def unjudged(kept: int, positions: int) -> bool:
+    """Are `kept` of `positions` along a path too few to judge it (PATH_JUDGED)?"""
+    return kept < PATH_JUDGED * positions
 
 
 END_STEP_PX = 0.5  # the path through the window's margin is sampled every half pixel
