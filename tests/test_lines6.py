@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import cv2
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -216,3 +217,53 @@ def test_path_offsets_cover_every_pixel_within_0_3_mm() -> None:
     assert lines6.path_offsets(0.0, 10.0) == [-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0]
     assert lines6.path_offsets(14.0, 2.0) == [13.0, 14.0, 15.0]  # at least a pixel either side
     assert lines6.unjudged(5, 12) and not lines6.unjudged(6, 12) and not lines6.unjudged(0, 0)
+
+
+def test_pencil_line_ending_at_a_streak_in_the_ring_is_not_taken_for_paper(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Attack on `end_hidden`: a light pencil line drawn across an empty square from a
+    faint streak in the window's left ring to 2 mm past the window's right edge. Its left
+    end lies under the streak's band (hidden), but the line does not go on beyond the
+    window there: the continuation test still refuses it, and the square is never
+    `empty`. The streak alone leaves the square empty. (The streak is found first and the
+    pencil line's left end is hidden under its band: `end_hidden` answers yes here.)"""
+    from fieldkit.deck import DeckOptions, canvas_margins, generate_sheet
+    from kiosk.election.package import election_hash
+    from kiosk.election.sample import sample_election
+
+    e = sample_election()
+    h = election_hash(e)
+    reader = BallotReader(e, h, keep_crops="never")
+    opt = DeckOptions.clean()
+    style = "MZ-SMD-02"
+    s = generate_sheet(e, h, style, 5, 6, opt, with_front=False)
+    scale = 200 / 25.4
+    layout = build_layout(e, h, style)
+    page_h, page_w = round(layout.height_mm * scale), round(layout.width_mm * scale)
+    mx, my = canvas_margins(page_h, page_w, opt, scale)
+    expected = [q.expected for q in s.truth.squares]
+    i = next(k for k, x in enumerate(expected) if x == "empty" and 3 < k < len(expected) - 3)
+    t = layout.targets[i]
+    cx, cy = mx + t.box.cx * scale, my + t.box.cy * scale
+    img = s.back.copy()
+    col = round(cx - 4.1 * scale)  # in the window's outer ring, 1.1 mm left of the square
+    img[:, col : col + 2] = (img[:, col : col + 2] * 0.65).astype(np.uint8)
+    streak_only = reader.read(img).contests[0].marks[i]
+    assert streak_only.mark == "empty", streak_only
+    x1 = round(cx + (4.2 + 2.0) * scale)
+    y = round(cy + 1.0 * scale)
+    layer = np.zeros(img.shape, np.uint8)
+    cv2.line(layer, (col + 2, y), (x1, y - round(0.4 * scale)), 255, max(1, round(0.5 * scale)), cv2.LINE_AA)
+    pencil = (img * (1 - 0.16 * layer.astype(np.float32) / 255)).astype(np.uint8)
+    answers: list[bool] = []
+    hidden = lines6.end_hidden
+
+    def spy(*a: Any) -> bool:
+        answers.append(hidden(*a))
+        return answers[-1]
+
+    monkeypatch.setattr(lines6, "end_hidden", spy)
+    m = reader.read(pencil).contests[0].marks[i]
+    assert m.mark in ("marginal", "marked"), m
+    assert True in answers  # the rule was asked, and said the end is hidden
