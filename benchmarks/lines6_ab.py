@@ -4,8 +4,9 @@ sheets, each generated once (issue 10, line6).
 Generating a field sheet costs about five times reading it, and the machine is shared, so
 the before/after comparison reads every sheet twice in one process: once with the
 sixth pass's hooks as they are ("after") and once with each hook set to what the reader
-did before it ("before": `end_hidden` never hides an end, the pen-dark doubt test from a
-score of 0, no fold-shadow measure, as on main at 3da80b6). Both are tallied exactly as
+did before it ("before": `end_hidden` never hides an end, the paths along a line are
+three 0.3 mm apart, every path is judged, and the pen-dark doubt test starts at a score
+of 0, as on main at 3da80b6). Both are tallied exactly as
 `benchmarks/accuracy.py --field` tallies (`fieldkit.accuracy._tally_field_sheet`), and the
 same options pick the same sheets:
 
