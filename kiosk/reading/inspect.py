@@ -68,7 +68,10 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import stains6
+from kiosk.reading import (
+    lines6,  # issue 10, sixth pass (line6)
+    stains6,
+)
 from kiosk.reading.model import ReviewReason
 from kiosk.vocabulary import Mark
 
@@ -769,14 +772,16 @@ def stroke_taken_for_line(
     c, s = math.cos(line.theta), math.sin(line.theta)
     fx, fy = centre[0] + line.rho * c, centre[1] + line.rho * s
     t_lo, t_hi = _chord(line.rho, c, s, float(half))
-    seen = _path_contrast(image, fx, fy, c, s, np.arange(t_lo, t_hi, 0.25 * scale), scale)
+    seen = _path_contrast(image, fx, fy, c, s, np.arange(t_lo, t_hi, 0.25 * scale), scale, judge=True)
     if not seen >= PENCIL_LINE_SEEN:
         return False
     beyond = [
-        _path_contrast(image, fx, fy, c, s, t_edge + sign * np.arange(1.0, 4.0, 0.25) * scale, scale)
+        _path_contrast(
+            image, fx, fy, c, s, t_edge + sign * np.arange(1.0, 4.0, 0.25) * scale, scale, judge=True
+        )
         for sign, t_edge in ((-1.0, t_lo), (1.0, t_hi))
     ]
-    return min(beyond) < PENCIL_LINE_ENDS * seen
+    return any(b < PENCIL_LINE_ENDS * seen for b in beyond)  # line6: an end not judged (nan) never fires
 
 
 def lines_divided_out(
@@ -850,7 +855,14 @@ def line_stops_short(
 
 
 def _path_contrast(
-    image: np.ndarray, fx: float, fy: float, c: float, s: float, ts: np.ndarray, scale: float
+    image: np.ndarray,
+    fx: float,
+    fy: float,
+    c: float,
+    s: float,
+    ts: np.ndarray,
+    scale: float,
+    judge: bool = False,  # line6: nan where the path is mostly over print
 ) -> float:
     """Median over the positions `ts` along the line (foot (fx, fy), normal (c, s)) of
     1 - on / paper: `on` the darkest of the paths 0.3 mm either side of the line and on it,
@@ -862,7 +874,7 @@ def _path_contrast(
 
     def darkest(at: float) -> np.ndarray:
         out = np.full(len(ts), np.inf)
-        for off in (at - 0.3 * scale, at, at + 0.3 * scale):
+        for off in lines6.path_offsets(at, scale):  # line6: every pixel within 0.3 mm
             qx = np.rint(px + off * c).astype(np.int64)
             qy = np.rint(py + off * s).astype(np.int64)
             ok = (qx >= 0) & (qy >= 0) & (qx < ww) & (qy < hh)
@@ -884,6 +896,8 @@ def _path_contrast(
             level = float(np.median(np.maximum(left, right)[ok]))
             ok &= np.minimum(np.minimum(on, left), right) > (1.0 - LINE_FAINT) * level
     v = v[ok]
+    if judge and lines6.unjudged(len(v), len(ts)):  # line6: a path mostly over print says nothing
+        return math.nan
     return float(np.median(v)) if len(v) else 0.0
 
 
@@ -1108,7 +1122,8 @@ def _checked(
     # border's zone) at both ends. A hand's stroke inside the square is not.
     margin = np.maximum(np.abs(u[on]), np.abs(v[on])) > (TARGET / 2 + 0.5) * scale
     mid = (t_lo + t_hi) / 2
-    if not (bool((margin & (pos < mid)).any()) and bool((margin & (pos > mid)).any())):
+    ends = (bool((margin & (pos < mid)).any()), bool((margin & (pos > mid)).any()))
+    if not all(ends) and not lines6.end_hidden(ends, rho, c, s, t_lo, t_hi, scale, hidden):  # line6
         return None
     step = 0.5 * scale
     nbins = max(1, int((t_hi - t_lo) / step))

@@ -48,6 +48,7 @@ from kiosk.reading.inspect import (
     PENCIL_SMOOTH_MM,
     inspect_square,
 )
+from kiosk.reading.lines6 import PEN_DOUBT_LO  # issue 10, sixth pass (line6)
 from kiosk.reading.locate import (
     FIDUCIAL_SPAN_MM,
     Found,
@@ -462,7 +463,7 @@ def doubt_band(
     paper = np.maximum(1.0, scores.paper.max(axis=1))
     ink = scores.gain * (1.0 - darkest / paper)
     dark = (darkest >= 0) & (ink >= DOUBT_INK)
-    out: np.ndarray = ~(sc < marginal) | ((sc >= DOUBT_LO) & dark)
+    out: np.ndarray = ~(sc < marginal) | ((sc >= PEN_DOUBT_LO) & dark)  # line6: any score
     # Light pencil (issue 10, pass 4): not pen-dark, so look for a faint stroke instead,
     # only where some pixel is at least that faint stroke's contrast dark at all.
     want = ~out & (sc >= DOUBT_LO) & (darkest >= 0) & (ink >= FAINT_CONTRAST)

@@ -53,6 +53,7 @@ from kiosk.reading.inspect import (
     _checked,
     _hidden,
 )
+from kiosk.reading.lines6 import BORDER_ZONE_MM, END_STEP_PX, PEN_DOUBT_LO  # issue 10, sixth pass (line6)
 from kiosk.reading.locate import (
     FIDUCIAL_SPAN_MM,
     MIN_COARSE_AREA,
@@ -328,7 +329,7 @@ def doubt_band_reference(
     for i, sc in enumerate(scores.scores.tolist()):
         look = not (
             sc < marginal
-            and not (sc >= DOUBT_LO and dark_inside_reference(image, centres[i], scales[i], scores, i))
+            and not (sc >= PEN_DOUBT_LO and dark_inside_reference(image, centres[i], scales[i], scores, i))
         )
         if not look and sc >= DOUBT_LO:
             r = int(_INNER_MM * scales[i])
@@ -1013,3 +1014,48 @@ def ridge_measures_reference(
         max(s_in, default=0.0),
         max(s_out, default=0.0),
     )
+
+
+# --- line6 (issue 10, sixth pass): kiosk/reading/lines6.py ------------------------------
+
+
+def end_hidden_reference(
+    ends_seen: tuple[bool, bool],
+    rho: float,
+    c: float,
+    s: float,
+    t_lo: float,
+    t_hi: float,
+    scale: float,
+    hidden: tuple[np.ndarray, float, float] | None,
+) -> bool:
+    """`lines6.end_hidden` in plain loops: walk each end that was not seen from the
+    window's edge towards the middle of the line's chord, half a pixel at a time; every
+    pixel on the way that lies in the window's margin (beyond the printed border's zone,
+    TARGET / 2 + 0.5 mm from the square's centre) must be under a band already taken out,
+    and there must be one."""
+    if hidden is None or ends_seen[0] == ends_seen[1]:
+        return False
+    mask, u0, v0 = hidden
+    h, w = mask.shape
+    zone = (TARGET / 2 + BORDER_ZONE_MM) * scale
+    mid = (t_lo + t_hi) / 2
+    for k, seen in enumerate(ends_seen):
+        if seen:
+            continue
+        start, step = (t_lo, END_STEP_PX) if k == 0 else (t_hi, -END_STEP_PX)
+        outer = 0
+        for n in range(max(0, math.ceil((mid - start) / step))):
+            t = start + n * step
+            j = round(rho * c - t * s - u0)
+            i = round(rho * s + t * c - v0)
+            if not (0 <= i < h and 0 <= j < w):
+                continue
+            if max(abs(j + u0), abs(i + v0)) <= zone:
+                continue
+            outer += 1
+            if not mask[i, j]:
+                return False
+        if outer == 0:
+            return False
+    return True
