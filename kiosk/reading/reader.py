@@ -39,7 +39,7 @@ from kiosk.ballots.layout import (
 )
 from kiosk.calibration.apply import ReaderCalibration, as_review
 from kiosk.election.model import Election, station_code
-from kiosk.reading import intake, kernels
+from kiosk.reading import intake, kernels, pencil6
 from kiosk.reading.inspect import (
     PENCIL_CONTRAST,
     PENCIL_INSET_MM,
@@ -415,6 +415,9 @@ class BallotReader:
                 th.marginal,
                 th.marked,
             )
+            if v.mark == "empty":
+                # pencil6: a pencil stroke in or beside the square is never `empty`.
+                v = pencil6.second_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v)
             marks.append(MarkReading(t.option, v.score, v.mark, v.reason))
         outcome, choice = contest_outcome(tuple(marks))
         contest = ContestReading(layout.contest, outcome, choice, tuple(marks))
@@ -463,6 +466,9 @@ def doubt_band(
     ink = scores.gain * (1.0 - darkest / paper)
     dark = (darkest >= 0) & (ink >= DOUBT_INK)
     out: np.ndarray = ~(sc < marginal) | ((sc >= DOUBT_LO) & dark)
+    # pencil6: light pencil and ticks beside the square score 0.011-0.018 with no
+    # doubt-band evidence; every square from pencil6.LOOK_FROM gets the closer look.
+    out |= sc >= pencil6.LOOK_FROM
     # Light pencil (issue 10, pass 4): not pen-dark, so look for a faint stroke instead,
     # only where some pixel is at least that faint stroke's contrast dark at all.
     want = ~out & (sc >= DOUBT_LO) & (darkest >= 0) & (ink >= FAINT_CONTRAST)
