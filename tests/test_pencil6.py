@@ -5,10 +5,15 @@ agrees with its plain loops, and squares of real generated field sheets that wer
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fieldkit.conditions import FieldOptions, FieldSheet, generate_field_sheet
+from kiosk.ballots.layout import build_layout
+from kiosk.election.load import load_election
 from kiosk.reading import pencil6
+from kiosk.reading.reader import BallotReader
 from kiosk.reading.reference import trace_contrast_reference
 
 
@@ -34,3 +39,38 @@ def test_trace_contrast_agrees_with_plain_loops(
             win[y0 + k, x0 + k] -= np.uint8(rng.integers(0, 40))
     got = pencil6.trace_contrast(win, scale, paper, gain)
     assert np.array_equal(got, trace_contrast_reference(win, scale, paper, gain))
+
+
+STRESS = FieldOptions(p=0.35, none_share=0.0, always=("pencil",))  # --always pencil --p 0.35
+
+
+def _field(seed: int, index: int, fopt: FieldOptions) -> tuple[BallotReader, FieldSheet]:
+    pkg = load_election(None)
+    reader = BallotReader(pkg.election, pkg.election_hash, keep_crops="never")
+    styles = [s.id for s in pkg.election.styles]
+    layout = build_layout(pkg.election, pkg.election_hash, styles[index % len(styles)])
+    return reader, generate_field_sheet(pkg.election, pkg.election_hash, layout, seed, index, fopt)
+
+
+# Pencil marks every reader up to pass 5 merged read `empty` (stress seed 133; the spent
+# untouched run 9400, regenerated): light pencil under `marginal`, ticks drawn mostly
+# beside the square whose arm grazes it.
+CASES = [
+    (133, 214, 0, "light_pencil", STRESS),
+    (133, 645, 30, "light_pencil", STRESS),
+    (133, 737, 34, "tick", STRESS),
+    (9400, 38270, 5, "scribble", FieldOptions()),
+]
+
+
+@pytest.mark.parametrize(("seed", "index", "square", "kind", "fopt"), CASES)
+def test_pencil_mark_is_not_read_empty(
+    seed: int, index: int, square: int, kind: str, fopt: FieldOptions
+) -> None:
+    reader, sheet = _field(seed, index, fopt)
+    q = sheet.truth.squares[square]
+    assert q.kind == kind and q.expected == "marked"
+    r = reader.read_bytes(sheet.image)
+    m = r.contests[0].marks[square]
+    assert m.mark == "marginal", m
+    assert r.status == "review"

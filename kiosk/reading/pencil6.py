@@ -37,14 +37,18 @@ if TYPE_CHECKING:
 
 TRACE_SMOOTH_MM = 0.2  # the box each pixel is averaged over (graphite's grain, JPEG noise)
 TRACE_REACH_MM = 0.8  # the paper this far to both sides of a stroke
-TRACE_FAINT = 0.04  # a faint stroke inside the square: this much darker than the paper
-TRACE_LEN_MM = 2.0  # a stroke at least this long (its pixels' principal axis)
+TRACE_FAINT = 0.035  # a faint stroke inside the square: this much darker than the paper ...
+TRACE_NOISE = 4.0  # ... and this many times the paper's own spread of that contrast (JPEG, grain)
+TRACE_LEN_MM = 2.0  # a stroke at least this long (its pixels' principal axis) ...
+TRACE_LEN_INSIDE_MM = 2.5  # ... inside the square, this long
+TRACE_SQUARE_DEG = 20.0  # a stroke this close to the square's sides' directions is not looked at
 TRACE_WIDTH_MM = 1.0  # and at most this wide (area over length)
 TRACE_AROUND_MM = 3.0  # how far beyond the square a tick's arm is looked for
 TRACE_ARM = 0.08  # an arm beside the square: this much darker than the paper
 TRACE_INK = (0.1, 0.5)  # its median ink: pencil grey (print is darker, paper noise lighter)
 TRACE_ARM_MAX_MM = 9.0  # longer than this across the surroundings: a printed rule
 TRACE_TOUCH_MM = 0.3  # the arm comes this close to the printed border's zone
+TRACE_SIDEWAYS_MM = 0.1  # how far beside its straight line a line of the paper is still found
 TRACE_AGAIN = 0.5  # a line of the paper: this share of the stroke's contrast beyond the square
 LOOK_FROM = 0.010  # squares scoring from this get the closer look (doubt band)
 INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
@@ -95,26 +99,45 @@ def continues_across(
 ) -> bool:
     """Is the stroke (pixels ys, xs) there again on its own straight line beyond its ends
     (a line of the paper or a printed rule crosses the whole window; a hand's stroke
-    stops)? The median contrast along the rest of the line across the window, sampled
-    1 px apart where `free`, from 0.5 mm beyond each end to the window's edge, at least
+    stops)? The median contrast along the rest of the line across the window (at each
+    position the darkest within TRACE_SIDEWAYS_MM to either side), sampled 1 px apart
+    where `free`, from 0.5 mm beyond each end to the window's edge, at least
     TRACE_AGAIN of the stroke's `level`. A median: the line may cross another stroke or
     a printed rule at a point."""
     mx, my, ux, uy, length = _axis(ys, xs)
     h, w = c.shape
     reach = float(h + w)
+    off = max(1, round(TRACE_SIDEWAYS_MM * scale))
     vals: list[float] = []
     for sign in (-1.0, 1.0):
         t = length / 2 + 0.5 * scale
         while t < reach:
-            xi, yi = round(mx + sign * t * ux), round(my + sign * t * uy)
-            if not (0 <= xi < w and 0 <= yi < h):
+            x, y = mx + sign * t * ux, my + sign * t * uy
+            if not (0 <= round(x) < w and 0 <= round(y) < h):
                 break
-            if free[yi, xi]:
-                vals.append(float(c[yi, xi]))
+            # The darkest of the positions up to TRACE_SIDEWAYS_MM to either side of the
+            # line (a crease kinks, a fold bends, the axis is known to a few degrees).
+            best = None
+            for k in range(-off, off + 1):
+                xi, yi = round(x - k * uy), round(y + k * ux)
+                if 0 <= xi < w and 0 <= yi < h and free[yi, xi]:
+                    v = float(c[yi, xi])
+                    best = v if best is None else max(best, v)
+            if best is not None:
+                vals.append(best)
             t += 1.0
     if len(vals) < 1.5 * scale:
         return False
     return float(np.median(vals)) >= TRACE_AGAIN * level
+
+
+def _slanted(ys: np.ndarray, xs: np.ndarray) -> bool:
+    """The run's axis at least TRACE_SQUARE_DEG away from the square's sides: a fold, a
+    scanner streak, a printed rule and the border's own blur run along them (the page
+    is skewed 5 degrees at most); a tick's or a cross's strokes are slanted."""
+    _mx, _my, ux, uy, _l = _axis(ys, xs)
+    a = float(np.degrees(np.arctan2(abs(uy), abs(ux))))  # 0-90
+    return TRACE_SQUARE_DEG <= a <= 90.0 - TRACE_SQUARE_DEG
 
 
 def _strokes(
@@ -156,16 +179,21 @@ def pencil_near(
     border = ~inside & (box <= BORDER_MM * scale)
     c = trace_contrast(win, scale, paper, gain)
     free = ~border
+    # The paper's own spread of the contrast: around the square (a robust sigma, MAD).
+    around = c[~inside & ~border]
+    spread = 1.4826 * float(np.median(np.abs(around - np.median(around)))) if around.size else 0.0
     for sy, sx, length, width in _strokes(c, inside, TRACE_FAINT, scale):
-        if length < TRACE_LEN_MM or width > TRACE_WIDTH_MM:
+        if length < TRACE_LEN_INSIDE_MM or width > TRACE_WIDTH_MM or not _slanted(sy, sx):
             continue
         level = float(np.median(c[sy, sx]))
+        if level < TRACE_NOISE * spread:
+            continue
         if not continues_across(c, sy, sx, scale, level, free):
             return True
     ink = gain * (1.0 - win.astype(np.float64) / max(1.0, paper))
     near = (box > (INSIDE_MM - TRACE_TOUCH_MM) * scale) & (box <= (BORDER_MM + TRACE_TOUCH_MM) * scale)
     for sy, sx, length, width in _strokes(c, ~inside & ~border, TRACE_ARM, scale):
-        if not (TRACE_LEN_MM <= length <= TRACE_ARM_MAX_MM) or width > TRACE_WIDTH_MM:
+        if not (TRACE_LEN_MM <= length <= TRACE_ARM_MAX_MM) or width > TRACE_WIDTH_MM or not _slanted(sy, sx):
             continue
         if not near[sy, sx].any():
             continue
