@@ -74,3 +74,18 @@ def test_pencil_mark_is_not_read_empty(
     m = r.contests[0].marks[square]
     assert m.mark == "marginal", m
     assert r.status == "review"
+
+
+# Empty squares of seed 105 (mixed) that a first `pencil_near` sent to review: creases
+# through the window (a 1 px straight-line search missed their kink) and JPEG noise
+# at 0.04 on a plain square. They stay `empty`.
+EMPTIES = [(105, 249, 15, "crease"), (105, 45, 6, "stain")]
+
+
+@pytest.mark.parametrize(("seed", "index", "square", "local"), EMPTIES)
+def test_paper_is_not_a_pencil_stroke(seed: int, index: int, square: int, local: str) -> None:
+    reader, sheet = _field(seed, index, FieldOptions())
+    q = sheet.truth.squares[square]
+    assert q.expected == "empty" and local in sheet.square_conditions[square]
+    r = reader.read_bytes(sheet.image)
+    assert r.contests[0].marks[square].mark == "empty"
