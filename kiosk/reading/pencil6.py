@@ -206,6 +206,14 @@ def pencil_near(
     return False
 
 
+def wider_band(scores: np.ndarray, marginal: float) -> np.ndarray:
+    """Squares scoring from LOOK_FROM up to `marginal` get the closer look whatever the
+    doubt band says (light pencil and ticks beside the square score 0.011-0.018 with no
+    pen-dark pixel and no faint run inside). One comparison per square."""
+    out: np.ndarray = (scores >= LOOK_FROM) & (scores < marginal)
+    return out
+
+
 def second_look(
     image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float, v: Verdict
 ) -> Verdict:

@@ -397,8 +397,9 @@ class BallotReader:
         th = self.thresholds
         marks = []
         look = doubt_band(image, centres, scales, scores, th.marginal).tolist()
+        wide = pencil6.wider_band(scores.scores, th.marginal).tolist()  # pencil6
         for i, (t, sc) in enumerate(zip(layout.targets, scores.scores.tolist(), strict=True)):
-            if not look[i]:
+            if not look[i] and not wide[i]:
                 marks.append(MarkReading(t.option, sc, "empty"))
                 continue
             # Ink in the square: look closer (a few squares per sheet).
@@ -416,8 +417,12 @@ class BallotReader:
                 th.marked,
             )
             if v.mark == "empty":
-                # pencil6: a pencil stroke in or beside the square is never `empty`.
+                # pencil6: a pencil stroke in or beside the square is never `empty`; a
+                # square only the wider band sent here and found empty reads as before.
                 v = pencil6.second_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v)
+                if v.mark == "empty" and not look[i]:
+                    marks.append(MarkReading(t.option, sc, "empty"))
+                    continue
             marks.append(MarkReading(t.option, v.score, v.mark, v.reason))
         outcome, choice = contest_outcome(tuple(marks))
         contest = ContestReading(layout.contest, outcome, choice, tuple(marks))
@@ -466,9 +471,6 @@ def doubt_band(
     ink = scores.gain * (1.0 - darkest / paper)
     dark = (darkest >= 0) & (ink >= DOUBT_INK)
     out: np.ndarray = ~(sc < marginal) | ((sc >= DOUBT_LO) & dark)
-    # pencil6: light pencil and ticks beside the square score 0.011-0.018 with no
-    # doubt-band evidence; every square from pencil6.LOOK_FROM gets the closer look.
-    out |= sc >= pencil6.LOOK_FROM
     # Light pencil (issue 10, pass 4): not pen-dark, so look for a faint stroke instead,
     # only where some pixel is at least that faint stroke's contrast dark at all.
     want = ~out & (sc >= DOUBT_LO) & (darkest >= 0) & (ink >= FAINT_CONTRAST)
