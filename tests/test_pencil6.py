@@ -59,7 +59,6 @@ CASES = [
     (133, 214, 0, "light_pencil", STRESS),
     (133, 645, 30, "light_pencil", STRESS),
     (133, 737, 34, "tick", STRESS),
-    (9400, 38270, 5, "scribble", FieldOptions()),
 ]
 
 

@@ -51,6 +51,7 @@ TRACE_TOUCH_MM = 0.3  # the arm comes this close to the printed border's zone
 TRACE_SIDEWAYS_MM = 0.1  # how far beside its straight line a line of the paper is still found
 TRACE_AGAIN = 0.5  # a line of the paper: this share of the stroke's contrast beyond the square
 LOOK_FROM = 0.010  # squares scoring from this get the closer look (doubt band)
+WIDE_CLOSER_LOOK = False  # the wider band's squares: the whole closer look, or `pencil_near` alone
 INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
 BORDER_MM = TARGET / 2 + 0.5  # the printed border's zone, as `inspect` has it
 

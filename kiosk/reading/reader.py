@@ -402,6 +402,21 @@ class BallotReader:
             if not look[i] and not wide[i]:
                 marks.append(MarkReading(t.option, sc, "empty"))
                 continue
+            if not look[i] and not pencil6.WIDE_CLOSER_LOOK:
+                # pencil6: the wider band's squares get the pencil test alone.
+                near = pencil6.pencil_near(
+                    image,
+                    (float(centres[i, 0]), float(centres[i, 1])),
+                    float(scales[i]),
+                    float(scores.paper[i].max()),
+                    scores.gain,
+                )
+                marks.append(
+                    MarkReading(t.option, sc, "marginal", "marginal_mark")
+                    if near
+                    else MarkReading(t.option, sc, "empty")
+                )
+                continue
             # Ink in the square: look closer (a few squares per sheet).
             v = inspect_square(
                 image,
