@@ -6,18 +6,25 @@ paper), and were read `empty`: the worst failure, a vote lost. A careful human s
 pencil stroke in such a square's neighbourhood without doubt, so the square goes to the
 commission (`marginal`), never `marked` on this evidence alone.
 
-What a pencil stroke is here: a run of pixels darker than the paper on both sides
-(`trace_contrast`: each pixel's box mean against the lighter of the boxes TRACE_REACH_MM
-away, across, down or along either diagonal), narrow (its area over its length under
-TRACE_WIDTH_MM), at least TRACE_LEN_MM long and, unlike a line of the paper (a fold, a
-crease, a scanner streak) or a printed rule, not there again beyond the square on its own
-straight line (`continues_across`). Two places:
+What a pencil stroke is here (`pencil_near`): a run of pixels darker than the paper on
+both sides (`trace_contrast`: each pixel's box mean against the lighter of the boxes
+TRACE_REACH_MM away, across, down or along either diagonal), narrow (area over length
+under TRACE_WIDTH_MM), at least TRACE_LEN_MM long, slanted TRACE_SQUARE_DEG or more from
+the square's sides (`_slanted`: folds, scanner streaks, printed rules and the border's
+blur run along them) and, unlike a crease or a fold crossing the window, not there again
+on its own straight line beyond its ends (`continues_across`). Two places:
 
-- inside the square (`faint_inside`): the stroke at TRACE_FAINT, lighter than
-  `inspect.PENCIL_CONTRAST`'s box test resolves (a light X or tick of 4-8 % contrast);
-- in the window's surroundings, TRACE_AROUND_MM beyond the square (`beside_tick`): a
-  stroke of pencil grey (median ink TRACE_INK) that reaches the square's printed border: a
-  tick drawn mostly outside the square whose arm grazes it.
+- inside the square: at TRACE_FAINT and TRACE_NOISE times the paper's own spread of the
+  contrast around the square, TRACE_LEN_INSIDE_MM long (a light tick or X of 4-8 %
+  contrast, lighter than `inspect.PENCIL_CONTRAST`'s box test resolves);
+- in the surroundings, TRACE_AROUND_MM beyond the square: at TRACE_ARM, a median ink of
+  pencil grey (TRACE_INK), reaching the printed border's zone (a tick drawn mostly
+  outside the square whose arm grazes it).
+
+Where it is asked (reader hooks): `second_look` on every square the closer look reads
+`empty`; squares the doubt band leaves out that score from LOOK_FROM up to `marginal`
+(`wider_band`) get `pencil_near` alone (WIDE_CLOSER_LOOK: the whole closer look; measured
+in docs/reading.md, "Sixth pass: pencil").
 
 `reference.trace_contrast_reference` is `trace_contrast` in plain loops.
 """
