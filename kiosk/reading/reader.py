@@ -39,7 +39,7 @@ from kiosk.ballots.layout import (
 )
 from kiosk.calibration.apply import ReaderCalibration, as_review
 from kiosk.election.model import Election, station_code
-from kiosk.reading import intake, kernels
+from kiosk.reading import intake, kernels, pencil6
 from kiosk.reading.inspect import (
     PENCIL_CONTRAST,
     PENCIL_INSET_MM,
@@ -398,9 +398,25 @@ class BallotReader:
         th = self.thresholds
         marks = []
         look = doubt_band(image, centres, scales, scores, th.marginal).tolist()
+        wide = pencil6.wider_band(scores.scores, th.marginal).tolist()  # pencil6
         for i, (t, sc) in enumerate(zip(layout.targets, scores.scores.tolist(), strict=True)):
-            if not look[i]:
+            if not look[i] and not wide[i]:
                 marks.append(MarkReading(t.option, sc, "empty"))
+                continue
+            if not look[i] and not pencil6.WIDE_CLOSER_LOOK:
+                # pencil6: the wider band's squares get the pencil test alone.
+                near = pencil6.pencil_near(
+                    image,
+                    (float(centres[i, 0]), float(centres[i, 1])),
+                    float(scales[i]),
+                    float(scores.paper[i].max()),
+                    scores.gain,
+                )
+                marks.append(
+                    MarkReading(t.option, sc, "marginal", "marginal_mark")
+                    if near
+                    else MarkReading(t.option, sc, "empty")
+                )
                 continue
             # Ink in the square: look closer (a few squares per sheet).
             v = inspect_square(
@@ -416,6 +432,13 @@ class BallotReader:
                 th.marginal,
                 th.marked,
             )
+            if v.mark == "empty":
+                # pencil6: a pencil stroke in or beside the square is never `empty`; a
+                # square only the wider band sent here and found empty reads as before.
+                v = pencil6.second_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v)
+                if v.mark == "empty" and not look[i]:
+                    marks.append(MarkReading(t.option, sc, "empty"))
+                    continue
             marks.append(MarkReading(t.option, v.score, v.mark, v.reason))
         outcome, choice = contest_outcome(tuple(marks))
         contest = ContestReading(layout.contest, outcome, choice, tuple(marks))

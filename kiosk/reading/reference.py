@@ -1059,3 +1059,33 @@ def end_hidden_reference(
         if outer == 0:
             return False
     return True
+
+
+# --- pencil6 (issue 10, the sixth pass: pencil) -------------------------------------------------
+
+
+def trace_contrast_reference(win: np.ndarray, scale: float, paper: float, gain: float) -> np.ndarray:
+    """`pencil6.trace_contrast` in plain loops: each box summed pixel by pixel, every
+    coordinate clamped to the window, the lighter of the two boxes on both sides taken
+    across, down and along both diagonals, the best of the four."""
+    from kiosk.reading.pencil6 import TRACE_REACH_MM, TRACE_SMOOTH_MM
+
+    b = max(0, int(np.rint(TRACE_SMOOTH_MM * scale)))
+    d = max(1, int(np.rint(TRACE_REACH_MM * scale)))
+    h, w = win.shape
+
+    def box(y: int, x: int) -> int:
+        return sum(
+            int(win[min(max(y + i, 0), h - 1), min(max(x + j, 0), w - 1)])
+            for i in range(-b, b + 1)
+            for j in range(-b, b + 1)
+        )
+
+    out = np.zeros((h, w))
+    for y in range(h):
+        for x in range(w):
+            best = max(
+                min(box(y + dy, x + dx), box(y - dy, x - dx)) for dy, dx in ((0, d), (d, 0), (d, d), (d, -d))
+            )
+            out[y, x] = gain * float(best - box(y, x)) / (max(1.0, paper) * ((2 * b + 1) * (2 * b + 1)))
+    return out

@@ -1,0 +1,232 @@
+"""Pencil under field conditions (issue 10, the sixth pass: pencil6).
+
+Light pencil and ticks drawn mostly beside the square scored just under `marginal`
+(0.011-0.018) or were explained away by the closer look (a line taken out, the ring's
+paper), and were read `empty`: the worst failure, a vote lost. A careful human sees a
+pencil stroke in such a square's neighbourhood without doubt, so the square goes to the
+commission (`marginal`), never `marked` on this evidence alone.
+
+What a pencil stroke is here (`pencil_near`): a run of pixels darker than the paper on
+both sides (`trace_contrast`: each pixel's box mean against the lighter of the boxes
+TRACE_REACH_MM away, across, down or along either diagonal), narrow (area over length
+under TRACE_WIDTH_MM), at least TRACE_LEN_MM long, slanted TRACE_SQUARE_DEG or more from
+the square's sides (`_slanted`: folds, scanner streaks, printed rules and the border's
+blur run along them) and, unlike a crease or a fold crossing the window, not there again
+on its own straight line beyond its ends (`continues_across`). Two places:
+
+- inside the square: at TRACE_FAINT and TRACE_NOISE times the paper's own spread of the
+  contrast around the square, TRACE_LEN_INSIDE_MM long (a light tick or X of 4-8 %
+  contrast, lighter than `inspect.PENCIL_CONTRAST`'s box test resolves);
+- in the surroundings, TRACE_AROUND_MM beyond the square: at TRACE_ARM, a median ink of
+  pencil grey (TRACE_INK), reaching the printed border's zone (a tick drawn mostly
+  outside the square whose arm grazes it).
+
+Where it is asked (reader hooks): `second_look` on every square the closer look reads
+`empty`; squares the doubt band leaves out that score from LOOK_FROM up to `marginal`
+(`wider_band`) get `pencil_near` alone (WIDE_CLOSER_LOOK: the whole closer look; measured
+in docs/reading.md, "Sixth pass: pencil").
+
+`reference.trace_contrast_reference` is `trace_contrast` in plain loops.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import cv2
+import numpy as np
+
+from kiosk.ballots.layout import TARGET, TARGET_STROKE
+
+if TYPE_CHECKING:
+    from kiosk.reading.inspect import Verdict
+
+TRACE_SMOOTH_MM = 0.2  # the box each pixel is averaged over (graphite's grain, JPEG noise)
+TRACE_REACH_MM = 0.8  # the paper this far to both sides of a stroke
+TRACE_FAINT = 0.035  # a faint stroke inside the square: this much darker than the paper ...
+TRACE_NOISE = 4.0  # ... and this many times the paper's own spread of that contrast (JPEG, grain)
+TRACE_LEN_MM = 2.0  # a stroke at least this long (its pixels' principal axis) ...
+TRACE_LEN_INSIDE_MM = 2.5  # ... inside the square, this long
+TRACE_SQUARE_DEG = 20.0  # a stroke this close to the square's sides' directions is not looked at
+TRACE_WIDTH_MM = 1.0  # and at most this wide (area over length)
+TRACE_AROUND_MM = 3.0  # how far beyond the square a tick's arm is looked for
+TRACE_ARM = 0.08  # an arm beside the square: this much darker than the paper
+TRACE_INK = (0.1, 0.5)  # its median ink: pencil grey (print is darker, paper noise lighter)
+TRACE_ARM_MAX_MM = 9.0  # longer than this across the surroundings: a printed rule
+TRACE_TOUCH_MM = 0.3  # the arm comes this close to the printed border's zone
+TRACE_SIDEWAYS_MM = 0.1  # how far beside its straight line a line of the paper is still found
+TRACE_AGAIN = 0.5  # a line of the paper: this share of the stroke's contrast beyond the square
+LOOK_FROM = 0.010  # squares scoring from this get the closer look (doubt band)
+WIDE_CLOSER_LOOK = False  # the wider band's squares: the whole closer look, or `pencil_near` alone
+INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
+BORDER_MM = TARGET / 2 + 0.5  # the printed border's zone, as `inspect` has it
+
+
+def trace_contrast(win: np.ndarray, scale: float, paper: float, gain: float) -> np.ndarray:
+    """Each pixel as a stroke: how much darker (as ink against `paper`) the mean of its
+    (2b + 1)^2 box (b = TRACE_SMOOTH_MM) is than the lighter of the two boxes TRACE_REACH_MM
+    away on both sides, across, down or along either diagonal, the best of the four
+    (the window's edge clamped). Whole-number box sums from one integral image."""
+    b = max(0, int(np.rint(TRACE_SMOOTH_MM * scale)))
+    d = max(1, int(np.rint(TRACE_REACH_MM * scale)))
+    e = d + b
+    h, w = win.shape
+    g = np.pad(np.ascontiguousarray(win, np.uint8), e, mode="edge")
+    integ = cv2.integral(g, sdepth=cv2.CV_32S).astype(np.int64)
+    side = 2 * b + 1
+    sums = integ[side:, side:] - integ[:-side, side:] - integ[side:, :-side] + integ[:-side, :-side]
+    # sums[i, j]: the box centred on the window's pixel (i - d, j - d).
+    centre = sums[d : d + h, d : d + w]
+    across = np.minimum(sums[d : d + h, :w], sums[d : d + h, 2 * d : 2 * d + w])
+    down = np.minimum(sums[:h, d : d + w], sums[2 * d : 2 * d + h, d : d + w])
+    diag = np.minimum(sums[:h, :w], sums[2 * d : 2 * d + h, 2 * d : 2 * d + w])
+    anti = np.minimum(sums[:h, 2 * d : 2 * d + w], sums[2 * d : 2 * d + h, :w])
+    t = np.maximum(np.maximum(across, down), np.maximum(diag, anti)) - centre
+    out: np.ndarray = gain * t.astype(np.float64) / (max(1.0, paper) * (side * side))
+    return out
+
+
+def _axis(ys: np.ndarray, xs: np.ndarray) -> tuple[float, float, float, float, float]:
+    """Centroid, unit direction and length (sqrt(12 var) along the principal axis) of a
+    set of pixels."""
+    my, mx = float(ys.mean()), float(xs.mean())
+    cov = np.cov(np.stack([xs - mx, ys - my]).astype(np.float64)) if len(xs) > 2 else np.eye(2)
+    vals, vecs = np.linalg.eigh(cov)
+    ux, uy = float(vecs[0, 1]), float(vecs[1, 1])
+    return mx, my, ux, uy, float(np.sqrt(12.0 * max(float(vals[1]), 0.0)))
+
+
+def continues_across(
+    c: np.ndarray,
+    ys: np.ndarray,
+    xs: np.ndarray,
+    scale: float,
+    level: float,
+    free: np.ndarray,
+) -> bool:
+    """Is the stroke (pixels ys, xs) there again on its own straight line beyond its ends
+    (a line of the paper or a printed rule crosses the whole window; a hand's stroke
+    stops)? The median contrast along the rest of the line across the window (at each
+    position the darkest within TRACE_SIDEWAYS_MM to either side), sampled 1 px apart
+    where `free`, from 0.5 mm beyond each end to the window's edge, at least
+    TRACE_AGAIN of the stroke's `level`. A median: the line may cross another stroke or
+    a printed rule at a point."""
+    mx, my, ux, uy, length = _axis(ys, xs)
+    h, w = c.shape
+    reach = float(h + w)
+    off = max(1, round(TRACE_SIDEWAYS_MM * scale))
+    vals: list[float] = []
+    for sign in (-1.0, 1.0):
+        t = length / 2 + 0.5 * scale
+        while t < reach:
+            x, y = mx + sign * t * ux, my + sign * t * uy
+            if not (0 <= round(x) < w and 0 <= round(y) < h):
+                break
+            # The darkest of the positions up to TRACE_SIDEWAYS_MM to either side of the
+            # line (a crease kinks, a fold bends, the axis is known to a few degrees).
+            best = None
+            for k in range(-off, off + 1):
+                xi, yi = round(x - k * uy), round(y + k * ux)
+                if 0 <= xi < w and 0 <= yi < h and free[yi, xi]:
+                    v = float(c[yi, xi])
+                    best = v if best is None else max(best, v)
+            if best is not None:
+                vals.append(best)
+            t += 1.0
+    if len(vals) < 1.5 * scale:
+        return False
+    return float(np.median(vals)) >= TRACE_AGAIN * level
+
+
+def _slanted(ys: np.ndarray, xs: np.ndarray) -> bool:
+    """The run's axis at least TRACE_SQUARE_DEG away from the square's sides: a fold, a
+    scanner streak, a printed rule and the border's own blur run along them (the page
+    is skewed 5 degrees at most); a tick's or a cross's strokes are slanted."""
+    _mx, _my, ux, uy, _l = _axis(ys, xs)
+    a = float(np.degrees(np.arctan2(abs(uy), abs(ux))))  # 0-90
+    return TRACE_SQUARE_DEG <= a <= 90.0 - TRACE_SQUARE_DEG
+
+
+def _strokes(
+    c: np.ndarray, where: np.ndarray, level: float, scale: float
+) -> list[tuple[np.ndarray, np.ndarray, float, float]]:
+    """Connected runs (8-connected) of `where` at `level`: pixels, length and width, mm."""
+    mask = (where & (c >= level)).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out = []
+    for k in range(1, n):
+        if stats[k, cv2.CC_STAT_AREA] < 4:
+            continue
+        if max(stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT]) < TRACE_LEN_MM * scale * 0.6:
+            continue
+        ys, xs = np.nonzero(labels == k)
+        length = _axis(ys, xs)[4] / scale
+        width = len(xs) / (scale * scale) / max(length, 1e-6)
+        out.append((ys, xs, length, width))
+    return out
+
+
+def pencil_near(
+    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
+) -> bool:
+    """A pencil stroke in or beside the square (`faint_inside` or `beside_tick`): keep
+    it out of `empty`."""
+    half = int((TARGET / 2 + TRACE_AROUND_MM) * scale)
+    cx, cy = centre
+    x0, y0 = round(cx) - half, round(cy) - half
+    xa, ya = max(0, x0), max(0, y0)
+    win = np.ascontiguousarray(image[ya : y0 + 2 * half + 1, xa : x0 + 2 * half + 1])
+    if win.size == 0:
+        return False
+    h, w = win.shape
+    ys = np.arange(h)[:, None] - (cy - ya)
+    xs = np.arange(w)[None, :] - (cx - xa)
+    box = np.maximum(np.abs(xs), np.abs(ys))
+    inside = box <= INSIDE_MM * scale
+    border = ~inside & (box <= BORDER_MM * scale)
+    c = trace_contrast(win, scale, paper, gain)
+    free = ~border
+    # The paper's own spread of the contrast: around the square (a robust sigma, MAD).
+    around = c[~inside & ~border]
+    spread = 1.4826 * float(np.median(np.abs(around - np.median(around)))) if around.size else 0.0
+    for sy, sx, length, width in _strokes(c, inside, TRACE_FAINT, scale):
+        if length < TRACE_LEN_INSIDE_MM or width > TRACE_WIDTH_MM or not _slanted(sy, sx):
+            continue
+        level = float(np.median(c[sy, sx]))
+        if level < TRACE_NOISE * spread:
+            continue
+        if not continues_across(c, sy, sx, scale, level, free):
+            return True
+    ink = gain * (1.0 - win.astype(np.float64) / max(1.0, paper))
+    near = (box > (INSIDE_MM - TRACE_TOUCH_MM) * scale) & (box <= (BORDER_MM + TRACE_TOUCH_MM) * scale)
+    for sy, sx, length, width in _strokes(c, ~inside & ~border, TRACE_ARM, scale):
+        if not (TRACE_LEN_MM <= length <= TRACE_ARM_MAX_MM) or width > TRACE_WIDTH_MM or not _slanted(sy, sx):
+            continue
+        if not near[sy, sx].any():
+            continue
+        med = float(np.median(ink[sy, sx]))
+        if not (TRACE_INK[0] <= med <= TRACE_INK[1]):
+            continue
+        level = float(np.median(c[sy, sx]))
+        if not continues_across(c, sy, sx, scale, level, free):
+            return True
+    return False
+
+
+def wider_band(scores: np.ndarray, marginal: float) -> np.ndarray:
+    """Squares scoring from LOOK_FROM up to `marginal` get the closer look whatever the
+    doubt band says (light pencil and ticks beside the square score 0.011-0.018 with no
+    pen-dark pixel and no faint run inside). One comparison per square."""
+    out: np.ndarray = (scores >= LOOK_FROM) & (scores < marginal)
+    return out
+
+
+def second_look(
+    image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float, v: Verdict
+) -> Verdict:
+    """The closer look's `empty`, unless a pencil stroke is in or beside the square
+    (`pencil_near`): then `marginal` (marginal_mark) at its score, for the commission."""
+    if pencil_near(image, (float(centre[0]), float(centre[1])), scale, float(np.max(levels)), gain):
+        return replace(v, mark="marginal", reason="marginal_mark")
+    return v
