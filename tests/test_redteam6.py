@@ -295,3 +295,61 @@ def test_ruled_slash_beside_a_streak_without_end_hidden_goes_to_review(
     monkeypatch.setattr(lines6, "end_hidden", lambda *a: False)
     m = reader.read(_streaked_slash(clean, 0.2)).contests[0].marks[i]
     assert m.mark == "marginal", m
+
+
+# --- a light pencil tick on the square's corner, mostly beside it (pencil6) -----------------
+
+# The tick's three points (mm from the square's middle, v down): the short arm beside the
+# square's left side, the long arm up across the top-left corner, 18.5 degrees from the
+# vertical side (the generator's edge tick, `fieldkit.deck._draw_mark`, shifted 0.45 of
+# the square up and left, scale 0.8, turned 15 degrees).
+CORNER_TICK = [(-4.487, -1.993), (-2.686, -0.836), (-1.167, -5.367)]
+
+
+def _corner_tick(clean: tuple[BallotReader, np.ndarray, int, float, float, float], c: float) -> np.ndarray:
+    """The tick in grainy light pencil (0.6 mm, graphite's grain 35-100 %), `c` its mean
+    darkening over the grain."""
+    _, img, _, cx, cy, s = clean
+    layer = np.zeros(img.shape, np.uint8)
+    pts = [(round((cx + u * s) * 16), round((cy + v * s) * 16)) for u, v in CORNER_TICK]
+    for k in (0, 1):
+        cv2.line(layer, pts[k], pts[k + 1], 255, round(0.6 * s), cv2.LINE_AA, 4)
+    f = (
+        layer.astype(np.float32)
+        / 255
+        * np.random.default_rng(11).uniform(0.35, 1.0, img.shape).astype(np.float32)
+    )
+    out: np.ndarray = np.clip(img * (1 - c / 0.675 * f), 0, 255).astype(np.uint8)
+    return out
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="redteam6: a light pencil tick (0.15) on the square's top-left corner, mostly beside "
+    "it, scores -0.0001 (under pencil6's wider band) and reads empty; the same on main 3da80b6",
+)
+def test_light_pencil_tick_on_the_corner_is_not_read_empty(
+    clean: tuple[BallotReader, np.ndarray, int, float, float, float],
+) -> None:
+    """The kind of tick pencil6 was written for (drawn mostly beside the square, its arm
+    across the corner), at 0.15 mean contrast, in the generator's pencil range
+    (benchmarks/results/redteam6/edge-tick-B-0.15.png): read `empty` (-0.0001). Its long
+    arm runs 18.5 degrees from the square's side (under pencil6's 20); turned 5 degrees
+    more it still reads `empty`, 10 degrees more (more of it inside) `marginal`. With
+    pencil6's floor lowered (LOOK_FROM -1) and its slant limit at 10 degrees it is still
+    `empty`: `pencil_near` does not find the arm beside the square. Also `empty`: the
+    generator's edge tick shifted up and right, its short arm inside the corner, at 0.10
+    (edge-tick-A-0.1.png)."""
+    reader, _, i, *_ = clean
+    m = reader.read(_corner_tick(clean, 0.15)).contests[0].marks[i]
+    assert m.mark in ("marked", "marginal"), m
+
+
+def test_light_pencil_tick_on_the_corner_a_little_darker_goes_to_review(
+    clean: tuple[BallotReader, np.ndarray, int, float, float, float],
+) -> None:
+    """At 0.2 and 0.25 the same tick goes to the commission: the xfail above is faintness
+    beside the square."""
+    reader, _, i, *_ = clean
+    for c in (0.2, 0.25):
+        assert reader.read(_corner_tick(clean, c)).contests[0].marks[i].mark == "marginal", c

@@ -1,5 +1,5 @@
 import sys, math, json
-exec(open("/tmp/rt6/explore.py").read().split("cases = {}")[0])
+exec(open(__file__.rsplit("/", 1)[0] + "/explore.py").read().split("cases = {}")[0])
 res = {}
 for ring in (False, True):
     b0 = streak(base, -4.1) if ring else base
