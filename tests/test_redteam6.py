@@ -353,3 +353,79 @@ def test_light_pencil_tick_on_the_corner_a_little_darker_goes_to_review(
     reader, _, i, *_ = clean
     for c in (0.2, 0.25):
         assert reader.read(_corner_tick(clean, c)).contests[0].marks[i].mark == "marginal", c
+
+
+# --- a pencil tick whose long arm runs under a scanner streak through the square -------------
+
+
+def _streak_tick(
+    clean: tuple[BallotReader, np.ndarray, int, float, float, float], u: float, c: float
+) -> np.ndarray:
+    """A faint scanner streak (2 px, 0.8 of the light) down the whole image `u` mm right
+    of the square's middle, and a grainy 0.5 mm pencil tick (`c` its mean darkening over
+    the grain) whose long arm runs up along the streak (from (u, 1.8) to (u + 0.35, -2.6)
+    mm), the short arm to its left."""
+    _, img, _, cx, cy, s = clean
+    img = img.copy()
+    col = round(cx + u * s)
+    img[:, col : col + 2] = (img[:, col : col + 2] * 0.8).astype(np.uint8)
+    pts = [(u - 1.6, 0.4), (u, 1.8), (u + 0.35, -2.6)]
+    px = [(round((cx + a * s) * 16), round((cy + b * s) * 16)) for a, b in pts]
+    layer = np.zeros(img.shape, np.uint8)
+    for k in (0, 1):
+        cv2.line(layer, px[k], px[k + 1], 255, round(0.5 * s), cv2.LINE_AA, 4)
+    f = (
+        layer.astype(np.float32)
+        / 255
+        * np.random.default_rng(13).uniform(0.35, 1.0, img.shape).astype(np.float32)
+    )
+    out: np.ndarray = np.clip(img * (1 - c / 0.675 * f), 0, 255).astype(np.uint8)
+    return out
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="redteam6: a light pencil tick (0.15) whose long arm runs under a faint scanner streak "
+    "through the square reads empty; the same on main 3da80b6",
+)
+def test_pencil_tick_along_a_streak_is_not_read_empty(
+    clean: tuple[BallotReader, np.ndarray, int, float, float, float],
+) -> None:
+    """The long arm lies under the streak, whose band is taken out with it; the short arm
+    (2.1 mm) is left and not enough (benchmarks/results/redteam6/streak-tick-u0.4-s0.8-c0.15.png):
+    `empty` (-0.008). In a sweep (the streak at 5 places, 0.65 or 0.8 of the light; ticks
+    along it and a cross on it at 0.10-0.30, and a tick across it; 120 sheets): 20 read
+    `empty`, all at 0.10-0.15 (main 3da80b6: 19; 17 the same; 3 new with the sixth pass,
+    2 crosses no longer `empty`). Results: benchmarks/results/redteam6/streak-tick-*.json."""
+    reader, _, i, *_ = clean
+    m = reader.read(_streak_tick(clean, 0.4, 0.15)).contests[0].marks[i]
+    assert m.mark in ("marked", "marginal"), m
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="redteam6: lines6.path_offsets: a light pencil tick (0.10) along a faint streak "
+    "through the square reads empty; main 3da80b6 and three paths: review",
+)
+def test_faint_pencil_tick_along_a_streak_is_not_read_empty(
+    clean: tuple[BallotReader, np.ndarray, int, float, float, float],
+) -> None:
+    """The streak 0.6 mm left of the square's middle, the tick at 0.10 (the generator's
+    faintest light pencil; benchmarks/results/redteam6/streak-tick-u-0.6-s0.8-c0.1.png):
+    `empty` (-0.010). With the fifth pass's three paths 0.3 mm apart it goes to review:
+    the denser paths find the streak going on where the tick's arm stops."""
+    reader, _, i, *_ = clean
+    m = reader.read(_streak_tick(clean, -0.6, 0.10)).contests[0].marks[i]
+    assert m.mark in ("marked", "marginal"), m
+
+
+def test_pencil_tick_along_a_streak_companions(
+    clean: tuple[BallotReader, np.ndarray, int, float, float, float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Darker ticks along the same streak go to review or are counted; the faint one goes
+    to review with three paths (the xfail above is `path_offsets`' doing)."""
+    reader, _, i, *_ = clean
+    for c in (0.2, 0.3):
+        assert reader.read(_streak_tick(clean, 0.4, c)).contests[0].marks[i].mark in ("marked", "marginal"), c
+    monkeypatch.setattr(lines6, "path_offsets", lambda at, s: [at - 0.3 * s, at, at + 0.3 * s])
+    assert reader.read(_streak_tick(clean, -0.6, 0.10)).contests[0].marks[i].mark == "marginal"
