@@ -11,9 +11,8 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
+from readkit import read_looked_at
 
-import kiosk.reading.inspect as inspect_module
-import kiosk.reading.reader as reader_module
 from fieldkit.conditions import FieldOptions, generate_field_sheet
 from kiosk.ballots.layout import build_layout
 from kiosk.election.load import load_election
@@ -33,36 +32,6 @@ def setup() -> tuple[BallotReader, Any]:
     return BallotReader(pkg.election, pkg.election_hash, keep_crops="never"), pkg
 
 
-def _read(
-    r: BallotReader, image: np.ndarray, monkeypatch: pytest.MonkeyPatch
-) -> tuple[SideReading, list[bool], list[tuple[tuple[float, float], float, float]]]:
-    """The reading, which squares the reader looked at closer, and for each of those (in
-    order) the square's centre in the image, px per mm and fast score."""
-    looks: list[list[bool]] = []
-    calls: list[tuple[tuple[float, float], float, float]] = []
-    real_band = reader_module.doubt_band
-    real_inspect = inspect_module.inspect_square
-
-    def band(*a: Any) -> np.ndarray:
-        out = real_band(*a)
-        looks.append(out.tolist())
-        return out
-
-    def inspect(image: np.ndarray, centre: tuple[float, float], scale: float, *a: Any) -> Any:
-        calls.append((centre, scale, a[4]))  # half, ring, levels, gain, score, ...
-        return real_inspect(image, centre, scale, *a)
-
-    monkeypatch.setattr(reader_module, "doubt_band", band)
-    monkeypatch.setattr(reader_module, "inspect_square", inspect)
-    try:
-        reading = r.read(image)
-    finally:
-        monkeypatch.setattr(reader_module, "doubt_band", real_band)
-        monkeypatch.setattr(reader_module, "inspect_square", real_inspect)
-    assert reading.status != "rejected", reading
-    return reading, looks[-1], calls
-
-
 def _stained(
     setup: tuple[BallotReader, Any], index: int, square: int, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[np.ndarray, SideReading, tuple[float, float], float, float]:
@@ -78,7 +47,7 @@ def _stained(
     assert "stain" in sheet.square_conditions[square]
     image = cv2.imdecode(np.frombuffer(sheet.image, np.uint8), cv2.IMREAD_GRAYSCALE)
     assert image is not None
-    reading, look, calls = _read(r, image, monkeypatch)
+    reading, look, calls = read_looked_at(r, image, monkeypatch)
     assert look[square], "the stain must bring the square to the closer look"
     centre, scale, fast = calls[sum(look[:square])]
     return image, reading, centre, scale, fast
@@ -166,7 +135,7 @@ def test_mark_under_a_stain_is_not_read_empty(
     image, _, centre, s, _ = _stained(setup, index, square, monkeypatch)
     mask, factor = _mark(kind, image.shape, centre, s)
     marked = _darken(image, mask, factor)
-    reading, _, _ = _read(setup[0], marked, monkeypatch)
+    reading, _, _ = read_looked_at(setup[0], marked, monkeypatch)
     m = reading.contests[0].marks[square]
     assert m.mark in allowed, (kind, m)
     assert math.isfinite(m.score)

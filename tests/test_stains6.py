@@ -14,9 +14,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from readkit import read_looked_at
 
-import kiosk.reading.inspect as inspect_module
-import kiosk.reading.reader as reader_module
 from fieldkit.conditions import FieldOptions, generate_field_sheet
 from kiosk.ballots.layout import build_layout
 from kiosk.election.load import load_election
@@ -40,36 +39,6 @@ def setup() -> tuple[BallotReader, Any]:
     return BallotReader(pkg.election, pkg.election_hash, keep_crops="never"), pkg
 
 
-def _read(
-    r: BallotReader, image: np.ndarray, monkeypatch: pytest.MonkeyPatch
-) -> tuple[SideReading, list[bool], list[tuple[tuple[float, float], float, float]]]:
-    """The reading, which squares the reader looked at closer, and for each of those (in
-    order) the square's centre in the image, px per mm and fast score."""
-    looks: list[list[bool]] = []
-    calls: list[tuple[tuple[float, float], float, float]] = []
-    real_band = reader_module.doubt_band
-    real_inspect = inspect_module.inspect_square
-
-    def band(*a: Any) -> np.ndarray:
-        out = real_band(*a)
-        looks.append(out.tolist())
-        return out
-
-    def inspect(image: np.ndarray, centre: tuple[float, float], scale: float, *a: Any) -> Any:
-        calls.append((centre, scale, a[4]))
-        return real_inspect(image, centre, scale, *a)
-
-    monkeypatch.setattr(reader_module, "doubt_band", band)
-    monkeypatch.setattr(reader_module, "inspect_square", inspect)
-    try:
-        reading = r.read(image)
-    finally:
-        monkeypatch.setattr(reader_module, "doubt_band", real_band)
-        monkeypatch.setattr(reader_module, "inspect_square", real_inspect)
-    assert reading.status != "rejected", reading
-    return reading, looks[-1], calls
-
-
 _SHEETS: dict[int, np.ndarray] = {}
 
 
@@ -88,7 +57,7 @@ def _thumbed(
         assert image is not None
         _SHEETS[index] = image
     image = _SHEETS[index]
-    reading, look, calls = _read(r, image, monkeypatch)
+    reading, look, calls = read_looked_at(r, image, monkeypatch)
     assert look[square], "the thumb print must bring the square to the closer look"
     centre, scale, fast = calls[sum(look[:square])]
     return image, reading, centre, scale, fast
@@ -109,7 +78,7 @@ def test_empty_square_under_a_thumb_print_reads_empty(
     assert m.score < setup[0].thresholds.marginal
     monkeypatch.setattr(stains6, "RIDGE_PEAK", 0.0)
     image = _SHEETS[index]
-    without, _, _ = _read(setup[0], image, monkeypatch)
+    without, _, _ = read_looked_at(setup[0], image, monkeypatch)
     assert without.contests[0].marks[square].mark == "marginal"
 
 
@@ -193,7 +162,7 @@ def test_mark_under_a_thumb_print_is_not_read_empty(
     `empty` on 1031/2 with or without this rule: it scores under `marginal`.)"""
     image, _, centre, s, _ = _thumbed(setup, index, square, monkeypatch)
     mask, factor = _mark(kind, image.shape, centre, s)
-    reading, _, _ = _read(setup[0], _darken(image, mask, factor), monkeypatch)
+    reading, _, _ = read_looked_at(setup[0], _darken(image, mask, factor), monkeypatch)
     m = reading.contests[0].marks[square]
     assert m.mark in allowed, (kind, m)
     assert math.isfinite(m.score)
