@@ -1,5 +1,6 @@
-"""What the reader looked at while reading one image: shared by the stain tests
-(tests/test_inspect_stains.py, tests/test_stains6.py)."""
+"""Shared pieces of the reader's tests: what the reader looked at while reading one image
+(the stain tests), ink laid on a sheet's image, and a clean sheet with an empty square to
+draw on (tests/test_lines6.py, tests/test_redteam6.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ import pytest
 
 import kiosk.reading.inspect as inspect_module
 import kiosk.reading.reader as reader_module
+from fieldkit.deck import DeckOptions, canvas_margins, generate_sheet
+from kiosk.ballots.layout import build_layout
+from kiosk.election.package import election_hash
+from kiosk.election.sample import sample_election
 from kiosk.reading.model import SideReading
 from kiosk.reading.reader import BallotReader
 
@@ -42,3 +47,37 @@ def read_looked_at(
         monkeypatch.setattr(reader_module, "inspect_square", real_inspect)
     assert reading.status != "rejected", reading
     return reading, looks[-1], calls
+
+
+def darken(image: np.ndarray, mask: np.ndarray, factor: float) -> np.ndarray:
+    """Multiply the grey by `factor` where `mask` (0..1) is set: ink on stained paper."""
+    out = image.astype(np.float32) * (1 - (1 - factor) * mask)
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+CleanSquare = tuple[BallotReader, np.ndarray, int, float, float, float]
+
+
+def clean_empty_square() -> CleanSquare:
+    """A clean MZ-SMD-02 sheet at 200 dpi: a reader, the back's image (a copy), an empty
+    square's index away from the contest's ends, its centre in the image and px per mm."""
+    e = sample_election()
+    h = election_hash(e)
+    opt = DeckOptions.clean()
+    style = "MZ-SMD-02"
+    s = generate_sheet(e, h, style, 5, 6, opt, with_front=False)
+    scale = 200 / 25.4
+    layout = build_layout(e, h, style)
+    page_h, page_w = round(layout.height_mm * scale), round(layout.width_mm * scale)
+    mx, my = canvas_margins(page_h, page_w, opt, scale)
+    expected = [q.expected for q in s.truth.squares]
+    i = next(k for k, x in enumerate(expected) if x == "empty" and 3 < k < len(expected) - 3)
+    t = layout.targets[i]
+    return (
+        BallotReader(e, h, keep_crops="never"),
+        s.back.copy(),
+        i,
+        mx + t.box.cx * scale,
+        my + t.box.cy * scale,
+        scale,
+    )

@@ -11,7 +11,7 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
-from readkit import read_looked_at
+from readkit import darken, read_looked_at
 
 from fieldkit.conditions import FieldOptions, generate_field_sheet
 from kiosk.ballots.layout import build_layout
@@ -64,12 +64,6 @@ def test_empty_square_under_a_stain_reads_empty(
     assert fast >= setup[0].thresholds.marginal
     assert m.mark == "empty", m
     assert m.score < setup[0].thresholds.marginal  # the ink beyond the paper that explains it
-
-
-def _darken(image: np.ndarray, mask: np.ndarray, factor: float) -> np.ndarray:
-    """Multiply the grey by `factor` where `mask` (0..1) is set: ink on stained paper."""
-    out = image.astype(np.float32) * (1 - (1 - factor) * mask)
-    return np.clip(out, 0, 255).astype(np.uint8)
 
 
 def _mark(
@@ -134,7 +128,7 @@ def test_mark_under_a_stain_is_not_read_empty(
     sent to the commission; a hesitation dot always to the commission."""
     image, _, centre, s, _ = _stained(setup, index, square, monkeypatch)
     mask, factor = _mark(kind, image.shape, centre, s)
-    marked = _darken(image, mask, factor)
+    marked = darken(image, mask, factor)
     reading, _, _ = read_looked_at(setup[0], marked, monkeypatch)
     m = reading.contests[0].marks[square]
     assert m.mark in allowed, (kind, m)

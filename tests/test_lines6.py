@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from readkit import clean_empty_square
 
 from fieldkit.conditions import FieldOptions, generate_field_sheet
 from kiosk.ballots.layout import build_layout
@@ -228,25 +229,7 @@ def test_pencil_line_ending_at_a_streak_in_the_ring_is_not_taken_for_paper(
     window there: the continuation test still refuses it, and the square is never
     `empty`. The streak alone leaves the square empty. (The streak is found first and the
     pencil line's left end is hidden under its band: `end_hidden` answers yes here.)"""
-    from fieldkit.deck import DeckOptions, canvas_margins, generate_sheet
-    from kiosk.election.package import election_hash
-    from kiosk.election.sample import sample_election
-
-    e = sample_election()
-    h = election_hash(e)
-    reader = BallotReader(e, h, keep_crops="never")
-    opt = DeckOptions.clean()
-    style = "MZ-SMD-02"
-    s = generate_sheet(e, h, style, 5, 6, opt, with_front=False)
-    scale = 200 / 25.4
-    layout = build_layout(e, h, style)
-    page_h, page_w = round(layout.height_mm * scale), round(layout.width_mm * scale)
-    mx, my = canvas_margins(page_h, page_w, opt, scale)
-    expected = [q.expected for q in s.truth.squares]
-    i = next(k for k, x in enumerate(expected) if x == "empty" and 3 < k < len(expected) - 3)
-    t = layout.targets[i]
-    cx, cy = mx + t.box.cx * scale, my + t.box.cy * scale
-    img = s.back.copy()
+    reader, img, i, cx, cy, scale = clean_empty_square()
     col = round(cx - 4.1 * scale)  # in the window's outer ring, 1.1 mm left of the square
     img[:, col : col + 2] = (img[:, col : col + 2] * 0.65).astype(np.uint8)
     streak_only = reader.read(img).contests[0].marks[i]

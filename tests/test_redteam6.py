@@ -13,15 +13,13 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
+from readkit import clean_empty_square
 
 import kiosk.reading.inspect as inspect_module
 import kiosk.reading.reader as reader_module
 from fieldkit.conditions import FieldOptions, generate_field_sheet
-from fieldkit.deck import DeckOptions, canvas_margins, generate_sheet
 from kiosk.ballots.layout import build_layout
 from kiosk.election.load import load_election
-from kiosk.election.package import election_hash
-from kiosk.election.sample import sample_election
 from kiosk.reading import lines6, stains6
 from kiosk.reading.reader import BallotReader
 
@@ -161,26 +159,7 @@ def test_pencil_tick_under_a_tea_edge_a_little_darker_goes_to_review(
 def clean() -> tuple[BallotReader, np.ndarray, int, float, float, float]:
     """A clean MZ-SMD-02 sheet at 200 dpi (as tests/test_lines6.py's attack test): the
     reader, the back's image, an empty square's index, its centre and px per mm."""
-    e = sample_election()
-    h = election_hash(e)
-    opt = DeckOptions.clean()
-    style = "MZ-SMD-02"
-    s = generate_sheet(e, h, style, 5, 6, opt, with_front=False)
-    scale = 200 / 25.4
-    layout = build_layout(e, h, style)
-    page_h, page_w = round(layout.height_mm * scale), round(layout.width_mm * scale)
-    mx, my = canvas_margins(page_h, page_w, opt, scale)
-    expected = [q.expected for q in s.truth.squares]
-    i = next(k for k, x in enumerate(expected) if x == "empty" and 3 < k < len(expected) - 3)
-    t = layout.targets[i]
-    return (
-        BallotReader(e, h, keep_crops="never"),
-        s.back.copy(),
-        i,
-        mx + t.box.cx * scale,
-        my + t.box.cy * scale,
-        scale,
-    )
+    return clean_empty_square()
 
 
 def _ruler_line(
@@ -299,6 +278,32 @@ def test_ruled_slash_beside_a_streak_without_end_hidden_goes_to_review(
     assert m.mark == "marginal", m
 
 
+def _grainy_pencil(
+    image: np.ndarray,
+    centre: tuple[float, float],
+    s: float,
+    points_mm: list[tuple[float, float]],
+    width_mm: float,
+    c: float,
+    seed: int,
+) -> np.ndarray:
+    """A grainy light pencil stroke through `points_mm` (mm from the square's middle, v
+    down), anti-aliased, `width_mm` wide, graphite's grain 35-100 % (`seed`), `c` its mean
+    darkening over the grain (the generator's pencil: `_pencil`'s grain)."""
+    cx, cy = centre
+    px = [(round((cx + u * s) * 16), round((cy + v * s) * 16)) for u, v in points_mm]
+    layer = np.zeros(image.shape, np.uint8)
+    for k in range(len(px) - 1):
+        cv2.line(layer, px[k], px[k + 1], 255, max(1, round(width_mm * s)), cv2.LINE_AA, 4)
+    f = (
+        layer.astype(np.float32)
+        / 255
+        * np.random.default_rng(seed).uniform(0.35, 1.0, image.shape).astype(np.float32)
+    )
+    out: np.ndarray = np.clip(image * (1 - c / 0.675 * f), 0, 255).astype(np.uint8)
+    return out
+
+
 # --- a light pencil tick on the square's corner, mostly beside it (pencil6) -----------------
 
 # The tick's three points (mm from the square's middle, v down): the short arm beside the
@@ -312,17 +317,7 @@ def _corner_tick(clean: tuple[BallotReader, np.ndarray, int, float, float, float
     """The tick in grainy light pencil (0.6 mm, graphite's grain 35-100 %), `c` its mean
     darkening over the grain."""
     _, img, _, cx, cy, s = clean
-    layer = np.zeros(img.shape, np.uint8)
-    pts = [(round((cx + u * s) * 16), round((cy + v * s) * 16)) for u, v in CORNER_TICK]
-    for k in (0, 1):
-        cv2.line(layer, pts[k], pts[k + 1], 255, round(0.6 * s), cv2.LINE_AA, 4)
-    f = (
-        layer.astype(np.float32)
-        / 255
-        * np.random.default_rng(11).uniform(0.35, 1.0, img.shape).astype(np.float32)
-    )
-    out: np.ndarray = np.clip(img * (1 - c / 0.675 * f), 0, 255).astype(np.uint8)
-    return out
+    return _grainy_pencil(img, (cx, cy), s, CORNER_TICK, 0.6, c, 11)
 
 
 @pytest.mark.xfail(
@@ -371,18 +366,7 @@ def _streak_tick(
     img = img.copy()
     col = round(cx + u * s)
     img[:, col : col + 2] = (img[:, col : col + 2] * 0.8).astype(np.uint8)
-    pts = [(u - 1.6, 0.4), (u, 1.8), (u + 0.35, -2.6)]
-    px = [(round((cx + a * s) * 16), round((cy + b * s) * 16)) for a, b in pts]
-    layer = np.zeros(img.shape, np.uint8)
-    for k in (0, 1):
-        cv2.line(layer, px[k], px[k + 1], 255, round(0.5 * s), cv2.LINE_AA, 4)
-    f = (
-        layer.astype(np.float32)
-        / 255
-        * np.random.default_rng(13).uniform(0.35, 1.0, img.shape).astype(np.float32)
-    )
-    out: np.ndarray = np.clip(img * (1 - c / 0.675 * f), 0, 255).astype(np.uint8)
-    return out
+    return _grainy_pencil(img, (cx, cy), s, [(u - 1.6, 0.4), (u, 1.8), (u + 0.35, -2.6)], 0.5, c, 13)
 
 
 @pytest.mark.xfail(
@@ -448,18 +432,7 @@ def fold() -> tuple[BallotReader, np.ndarray, tuple[float, float], float]:
 def _dash(image: np.ndarray, centre: tuple[float, float], s: float, c: float) -> np.ndarray:
     """A grainy 0.5 mm pencil dash, 4 mm long, across the square along the fold (image
     mm from (-2.0, 0.9) to (2.0, 0.3) of the square's middle), `c` its mean darkening."""
-    cx, cy = centre
-    layer = np.zeros(image.shape, np.uint8)
-    a = (round((cx - 2.0 * s) * 16), round((cy + 0.9 * s) * 16))
-    b = (round((cx + 2.0 * s) * 16), round((cy + 0.3 * s) * 16))
-    cv2.line(layer, a, b, 255, max(1, round(0.5 * s)), cv2.LINE_AA, 4)
-    f = (
-        layer.astype(np.float32)
-        / 255
-        * np.random.default_rng(7).uniform(0.35, 1.0, image.shape).astype(np.float32)
-    )
-    out: np.ndarray = np.clip(image * (1 - c / 0.675 * f), 0, 255).astype(np.uint8)
-    return out
+    return _grainy_pencil(image, centre, s, [(-2.0, 0.9), (2.0, 0.3)], 0.5, c, 7)
 
 
 @pytest.mark.xfail(

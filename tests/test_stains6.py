@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from readkit import read_looked_at
+from readkit import darken, read_looked_at
 
 from fieldkit.conditions import FieldOptions, generate_field_sheet
 from kiosk.ballots.layout import build_layout
@@ -80,12 +80,6 @@ def test_empty_square_under_a_thumb_print_reads_empty(
     image = _SHEETS[index]
     without, _, _ = read_looked_at(setup[0], image, monkeypatch)
     assert without.contests[0].marks[square].mark == "marginal"
-
-
-def _darken(image: np.ndarray, mask: np.ndarray, factor: float) -> np.ndarray:
-    """Multiply the grey by `factor` where `mask` (0..1) is set: ink on the thumb print."""
-    out = image.astype(np.float32) * (1 - (1 - factor) * mask)
-    return np.clip(out, 0, 255).astype(np.uint8)
 
 
 def _mark(
@@ -162,7 +156,7 @@ def test_mark_under_a_thumb_print_is_not_read_empty(
     `empty` on 1031/2 with or without this rule: it scores under `marginal`.)"""
     image, _, centre, s, _ = _thumbed(setup, index, square, monkeypatch)
     mask, factor = _mark(kind, image.shape, centre, s)
-    reading, _, _ = read_looked_at(setup[0], _darken(image, mask, factor), monkeypatch)
+    reading, _, _ = read_looked_at(setup[0], darken(image, mask, factor), monkeypatch)
     m = reading.contests[0].marks[square]
     assert m.mark in allowed, (kind, m)
     assert math.isfinite(m.score)
