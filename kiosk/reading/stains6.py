@@ -148,15 +148,6 @@ def ridges_explain(m: RidgeMeasures, marginal: float) -> bool:
     )
 
 
-def _window(image: np.ndarray, cx: float, cy: float, half: int) -> tuple[np.ndarray, int, int]:
-    """The window of `half` around (cx, cy), as `inspect._window` places it."""
-    hh, ww = image.shape
-    size_w, size_h = min(2 * half + 1, ww), min(2 * half + 1, hh)
-    x0 = min(max(int(np.rint(cx)) - half, 0), ww - size_w)
-    y0 = min(max(int(np.rint(cy)) - half, 0), hh - size_h)
-    return image[y0 : y0 + size_h, x0 : x0 + size_w], x0, y0
-
-
 def ridge_look(
     image: np.ndarray,
     centre: tuple[float, float],
@@ -173,6 +164,8 @@ def ridge_look(
     px: the inside up to `inner_mm` from the centre (box distance), the printed border's
     zone up to `zone_out_mm`, the margin from there to the window's edge; `strokes`: the
     window's `inspect.stroke_contrast`, looked at inside up to `inset_mm` and in the margin."""
+    from kiosk.reading.inspect import _window  # the closer look imports this module
+
     e = math.ceil(RIDGE_CLOSE_MM * scale) + math.ceil(3 * RIDGE_SIGMA_MM * scale) + 1
     ext, ex0, ey0 = _window(image, centre[0], centre[1], half + e)
     _, x0, y0 = _window(image, centre[0], centre[1], half)
