@@ -386,7 +386,9 @@ def _pencil(layer: np.ndarray, rng: np.random.Generator, s: float) -> dict[str, 
     grain: np.ndarray = rng.uniform(0.35, 1.0, sub.shape).astype(np.float32)
     if s > 8:
         grain = cv2.GaussianBlur(grain, (3, 3), 0.6)
-    d = d / max(1.0, float(d.max())) * peak * grain
+    # Scaled to the sheet's darkest mark, but never above what an ordinary pen stroke
+    # reaches (255 - 70): a sheet whose only marks are light pencil stays light.
+    d = d / max(255.0 - 70.0, float(d.max())) * peak * grain
     layer[y0:y1, x0:x1] = (255 - d).astype(np.uint8)
     return {"pencil_grade": str(grade), "pencil_darkness": round(float(peak), 1)}  # type: ignore[dict-item]
 
