@@ -217,3 +217,50 @@ def test_inked_fingerprint_fainter_goes_to_review(
     monkeypatch.setattr(inspect_module, "THIN_CONTRAST", 0.5)
     m = _read(reader, _fingerprint(sheet, 0.35)).contests[0].marks[BESIDE]
     assert m.mark == "marginal", m
+
+
+# --- a coffee drop inside the square beside the vote ------------------------------------------
+
+
+def _drop(sheet: CleanSquare, k: float, radius_mm: float) -> np.ndarray:
+    """A drop of tea or coffee that fell in square 39 and dried flat: a smooth disc
+    `radius_mm` across its radius, `k` of the light, its edge blurred 0.1 mm, centred
+    0.3 mm right of and 0.4 mm below the square's middle (it touches no side)."""
+    _, img, _, cx, cy, s = sheet
+    layer = np.zeros(img.shape, np.float32)
+    cv2.circle(layer, (round(cx + 0.3 * s), round(cy + 0.4 * s)), round(radius_mm * s), 1.0, -1)
+    return _take(img, cv2.GaussianBlur(layer, (0, 0), 0.1 * s), k)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="red7: a smooth coffee drop (4-5 mm, 0.15 of the light) inside the empty square beside "
+    "a single X is taken for a light fill (inspect.is_fill) and read marked: overvote, no review",
+)
+def test_coffee_drop_beside_a_vote_does_not_make_an_overvote(sheet: CleanSquare) -> None:
+    """A drop 4 mm across, 0.15 darker than the paper, smooth, round, clear of the
+    square's printed border on every side (benchmarks/results/redteam7/coffee-drop-r2-0.15-sq39.png:
+    a grey disc, no stroke, no grain), in square 39 below the voter's X: read `marked`
+    (0.070), an `overvote`. The same drop 5 mm across at 150 dpi, JPEG 50, turned 5
+    degrees: `marked` (0.098). A voter's light fill is graphite, grainy and runs to the
+    border; this is neither, and the reader's own rule for a fill smaller than the square
+    (docs/reading.md: `marginal_mark`) is never reached."""
+    reader, *_ = sheet
+    for image in (_drop(sheet, 0.15, 2.0), _scan(_drop(sheet, 0.15, 2.5))):
+        reading = _read(reader, image)
+        m = reading.contests[0].marks[BESIDE]
+        assert m.mark != "marked" and reading.contests[0].outcome != "overvote", m
+
+
+def test_coffee_drop_is_taken_for_a_fill(sheet: CleanSquare, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cause is `inspect.is_fill` (the drop is no hand's evidence: no pen-dark pixel, no
+    thin feature): with it answering no, both drops go to review (`marginal_mark`); a
+    fainter drop (0.10) goes to review without it being asked."""
+    reader, *_ = sheet
+    m = _read(reader, _drop(sheet, 0.10, 2.0)).contests[0].marks[BESIDE]
+    assert m.mark == "marginal" and m.reason == "marginal_mark", m
+    assert _read(reader, _drop(sheet, 0.15, 2.0)).contests[0].marks[BESIDE].mark == "marked"
+    monkeypatch.setattr(inspect_module, "is_fill", lambda *a: False)
+    for image in (_drop(sheet, 0.15, 2.0), _scan(_drop(sheet, 0.15, 2.5))):
+        m = _read(reader, image).contests[0].marks[BESIDE]
+        assert m.mark == "marginal" and m.reason == "marginal_mark", m
