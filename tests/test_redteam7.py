@@ -24,8 +24,10 @@ import pytest
 from readkit import CleanSquare
 
 import kiosk.reading.inspect as inspect_module
+from fieldkit.conditions import FieldOptions, generate_field_sheet
 from fieldkit.deck import DeckOptions, canvas_margins, generate_sheet
 from kiosk.ballots.layout import build_layout
+from kiosk.election.load import load_election
 from kiosk.election.package import election_hash
 from kiosk.election.sample import sample_election
 from kiosk.reading.model import SideReading
@@ -266,3 +268,60 @@ def test_coffee_drop_is_taken_for_a_fill(sheet: CleanSquare, monkeypatch: pytest
     for image in (_drop(sheet, 0.15, 2.0), _scan(_drop(sheet, 0.15, 2.5))):
         m = _read(reader, image).contests[0].marks[BESIDE]
         assert m.mark == "marginal" and m.reason == "marginal_mark", m
+
+
+# --- the same on the field corpus: a small tea stain on a blank ballot ------------------------
+
+
+@pytest.fixture(scope="module")
+def blank_stained() -> tuple[BallotReader, np.ndarray]:
+    """Development seed 175 (the stress set `always` = stain, fold, show-through, falloff;
+    150 dpi), sheet 276: an MZ-LIST blank ballot (every square empty) upside down, with a
+    fold in thirds, a faint streak down the squares' column, the title side showing
+    through, and a small soft tea stain (about 5 mm across) over the left side of square 3."""
+    pkg = load_election(None)
+    reader = BallotReader(pkg.election, pkg.election_hash, keep_crops="never")
+    styles = [s.id for s in pkg.election.styles]
+    layout = build_layout(pkg.election, pkg.election_hash, styles[276 % len(styles)])
+    fopt = FieldOptions(always=("stain", "fold", "show_through", "falloff"), dpis=(150,))
+    sheet = generate_field_sheet(pkg.election, pkg.election_hash, layout, 175, 276, fopt)
+    assert [q.expected for q in sheet.truth.squares] == ["empty"] * 8
+    assert "stain" in sheet.square_conditions[3]
+    image = cv2.imdecode(np.frombuffer(sheet.image, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert image is not None
+    return reader, image
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="red7: on a generated field sheet (dev seed 175, sheet 276, 150 dpi) a small soft tea "
+    "stain across the left side of an empty square is taken for a light fill (is_fill): marked",
+)
+def test_small_tea_stain_on_a_blank_ballot_is_not_read_marked(
+    blank_stained: tuple[BallotReader, np.ndarray],
+) -> None:
+    """The generator's own tea stain, about 5 mm across with a soft edge, half over square
+    3's left side and half outside it (benchmarks/results/redteam7/seed175-276-sq3-empty-read-marked.png:
+    a grey blob that plainly runs out of the square). Read `marked` (0.115), the one
+    square marked on a blank ballot. The contest goes to review only because square 0
+    (a stain and the streak) is `marginal`; without that the blank ballot would be a vote
+    for the fourth party."""
+    reader, image = blank_stained
+    m = _read(reader, image).contests[0].marks[3]
+    assert m.mark != "marked", m
+
+
+def test_small_tea_stain_is_taken_for_a_fill(
+    blank_stained: tuple[BallotReader, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The xfail above is `inspect.is_fill`'s doing, as for the coffee drop: with it
+    answering no, square 3 goes to review (`marginal_mark`). The contest is in review
+    (square 0), and square 3 is the only one read `marked`."""
+    reader, image = blank_stained
+    reading = _read(reader, image)
+    assert reading.contests[0].outcome == "review"
+    assert [m.mark for m in reading.contests[0].marks].count("marked") == 1
+    assert reading.contests[0].marks[0].mark == "marginal"
+    monkeypatch.setattr(inspect_module, "is_fill", lambda *a: False)
+    m = _read(reader, image).contests[0].marks[3]
+    assert m.mark == "marginal" and m.reason == "marginal_mark", m
