@@ -445,6 +445,59 @@ def test_the_review_list_is_in_random_id_order_not_scan_order(tmp_path: Path) ->
     st.journal.close()
 
 
+def test_the_cli_decides_no_review_while_open_and_lists_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sanaq station decide` while the polls are open: `review_while_open`, exit 2, before its
+    `actor` link (which would place a waiting review as the refused link would). `sanaq station
+    review` then says only how many wait, not their marks (a sheet's, just after it was fed).
+    After close both work as before."""
+    import dataclasses
+    import json
+    import re
+
+    from exportkit import DECK, station_argv
+
+    from fieldkit.sim import SimScanner
+    from kiosk.cli import main
+    from kiosk.cli.station import open_station
+
+    data = tmp_path / "data"
+    for action in ("init", "open"):
+        assert main(station_argv(data, action)) == 0, action
+    station = open_station(data, None, development=True)
+    opt = dataclasses.replace(DECK, hesitation=1.0)
+    assert station.scan(SimScanner(n=4, seed=8, opt=opt), "member", member="M. Member").stopped is None
+    waiting = station.journal.review_sheets()
+    links = len(station.journal.audit_events())
+    station.journal.close()
+    assert waiting
+    sheet, reading = waiting[0]
+    contest = reading["contests"][0]["contest"]
+    decide = ["decide", sheet, "--contest", contest, "--outcome", "blank", "--who", "C", "--why", "unclear"]
+    capsys.readouterr()
+    assert main(station_argv(data, *decide)) == 2
+    err = json.loads(capsys.readouterr().err.splitlines()[-1])["error"]  # after a clock warning
+    assert err["code"] == "review_while_open"
+    assert main(station_argv(data, "review")) == 0
+    out = capsys.readouterr().out
+    assert json.loads(out) == {"review_waiting": len(waiting), "decide": "after close"}
+    assert "marks" not in out and sheet not in out
+    station = open_station(data, None, development=True)
+    assert len(station.journal.audit_events()) == links  # nothing written
+    assert station.journal.review_sheets() == waiting
+    station.journal.close()
+    assert main(station_argv(data, "close")) == 0
+    capsys.readouterr()
+    assert main(station_argv(data, "review")) == 0
+    listed = re.findall(r'"sheet": "([0-9a-f]{32})"', capsys.readouterr().out)
+    assert listed == [s for s, _ in waiting]
+    assert main(station_argv(data, *decide)) == 0
+    station = open_station(data, None, development=True)
+    assert [s for s, _ in station.journal.review_sheets()] == listed[1:]
+    station.journal.close()
+
+
 # --- two processes writing one journal and its mirror ------------------------------------------
 
 _WRITER = """

@@ -188,6 +188,10 @@ def _run(args: argparse.Namespace, held: list[int]) -> int:
     if args.action == "verify":
         return _verify(args)
     station = open_station(args.data, args.hq_key, development_switch(args))
+    if args.action == "decide":
+        # secret7 (attack6): refused while the polls are open before any link (a clock warning,
+        # the actor) is written at that place in the chain.
+        station.journal.check_review_allowed()
     if writes:
         for code, detail in station.check_clock():
             _warn(code, detail)
