@@ -915,6 +915,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "В экспорте есть ссылка или специальный файл: экспорт состоит только из обычных файлов и папок.",
         "en": "The export holds a link or a special file: an export holds only plain files and folders.",
     },
+    # secret7, round 5 (attack6): a review decided while the polls are open placed that ballot
+    # in the voting order (docs/station.md)
+    "review_while_open": {
+        "kk": "Күмәнді бюллетеньдер дауыс беру жабылғаннан кейін шешіледі: олар сақталған, хаттамаға дейін шешіңіз.",
+        "ru": "Спорные бюллетени решаются после закрытия голосования: они сохранены, решите их до протокола.",
+        "en": "Ballots set aside are decided after the polls close: they are kept; decide them before the protocol.",
+    },
 }
 
 

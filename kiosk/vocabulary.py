@@ -223,6 +223,8 @@ ErrorCode = Literal[
     "technician_roster_clash",
     # attack6, round 5: an export folder holding a link or a special file (docs/export.md)
     "export_not_plain_file",
+    # secret7, round 5 (attack6): reviews are decided after the polls close
+    "review_while_open",
 ]
 
 # One counter of a contest: "option:<id>" for a vote, else the outcome ("blank",

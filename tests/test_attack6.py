@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -298,22 +299,45 @@ def test_no_station_command_runs_beside_the_kiosk_window(tmp_path: Path) -> None
     assert not _busy(data)
 
 
-# --- secrecy: a review decided while the polls are open (a limit, not fixed) ---------------------
+# --- secrecy: a review decided while the polls are open (closed by secret7) ----------------------
 
 
-def test_a_review_decided_while_open_places_that_ballot_in_the_voting_order(tmp_path: Path) -> None:
-    """Limit found by this pass and NOT fixed (docs/station.md, "Can"): the commission decides a
-    sheet set aside for review while the polls are open, right after it was scanned (as the
-    kiosk's review screen allows). One copy of the journal taken after close is enough: the
-    `review_decided` link sits in the chain after as many `sheet_recorded` links as sheets
-    were counted before it, and the decided record is the one whose `decision` is set (its
-    `who` is the link's). That record's reading (every mark on it) therefore belongs to one
-    of the first k voters, and to the k-th when the commission decides at once. What would
-    close it: decisions only after close in official mode (the protocol needs none waiting
-    anyway), which changes the kiosk's flow and the tests that review while open."""
+def _decide_blank(st: Any, sheet: str, reading: dict[str, Any]) -> None:
+    contest = reading["contests"][0]["contest"]
+    decision = [{"contest": contest, "outcome": "blank", "choice": None}]
+    st.journal.decide_review(sheet, decision, "chair", "C. Chair", "unclear")
+
+
+def _placed(db_path: Path) -> tuple[int, list[int], dict[str, str]]:
+    """The attacker, with one copy of the journal after close and sqlite3 only: how many
+    `sheet_recorded` links, how many come before each `review_decided` link, and the decided
+    records (id -> who)."""
     import json
     import sqlite3
 
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    counted, placed = 0, []
+    for (kind,) in db.execute("SELECT kind FROM audit ORDER BY seq"):
+        counted += kind == "sheet_recorded"
+        if kind == "review_decided":
+            placed.append(counted)
+    decided = {
+        str(sid): json.loads(d)["who"]
+        for sid, d in db.execute("SELECT id, decision FROM sheets WHERE decision IS NOT NULL")
+    }
+    db.close()
+    return counted, placed, decided
+
+
+def test_a_review_cannot_be_decided_while_open_so_nothing_places_that_ballot(tmp_path: Path) -> None:
+    """Found by attack6 (docs/station.md): the commission decided a sheet set aside for review
+    while the polls were open, right after it was scanned (as the kiosk's review screen
+    allowed); the `review_decided` link then sat in the chain after as many `sheet_recorded`
+    links as sheets had been counted, and the decided record is the one whose `decision` is set:
+    one copy after close gave that record's marks to the k-th voter. Now the same commission,
+    trying after every sheet, is refused (`review_while_open`) and decides after close: every
+    `review_decided` link follows every `sheet_recorded` link, the place says nothing. On the
+    code before the fix the first attempt went through (the attacker placed the sheet at k)."""
     from stationkit import make_station
 
     from fieldkit.deck import DeckOptions
@@ -323,33 +347,155 @@ def test_a_review_decided_while_open_places_that_ballot_in_the_voting_order(tmp_
     st.transition("open", "chair")
     n = 24
     sim = SimScanner(style="MZ-LIST", n=n, seed=8, opt=DeckOptions(hesitation=0.15, streak=0.0))
-    position: dict[str, int] = {}
+    refused = 0
     for k in range(1, n + 1):
         st.scan(sim, "member", member="M. Member", limit=1)
+        if k == n // 2:
+            st.transition("pause", "chair")  # paused is not closed: refused as well
         for sheet, reading in st.journal.review_sheets():
-            if sheet not in position:
-                contest = reading["contests"][0]["contest"]
-                decision = [{"contest": contest, "outcome": "blank", "choice": None}]
-                st.journal.decide_review(sheet, decision, "chair", "C. Chair", "unclear")
-                position[sheet] = k
+            with pytest.raises(SanaqError) as err:
+                _decide_blank(st, sheet, reading)
+            assert err.value.code == "review_while_open"
+            refused += 1
+        if k == n // 2:
+            st.transition("resume", "chair")
+    assert refused, "the deck sent no sheet to review"
     st.transition("close", "chair")
+    waiting = st.journal.review_sheets()
+    for sheet, reading in waiting:
+        _decide_blank(st, sheet, reading)
     st.journal.close()
-    assert position, "the deck sent no sheet to review"
-    # The attacker: one copy after close, sqlite3 only.
-    db = sqlite3.connect(f"file:{tmp_path / 'j.sqlite'}?mode=ro", uri=True)
-    counted, placed = 0, []
-    for kind, detail in db.execute("SELECT kind, detail FROM audit ORDER BY seq"):
-        counted += kind == "sheet_recorded"
-        if kind == "review_decided":
-            placed.append((counted, json.loads(detail)["who"]))
-    decided = {
-        sid: json.loads(d)["who"]
-        for sid, d in db.execute("SELECT id, decision FROM sheets WHERE decision IS NOT NULL")
-    }
-    db.close()
-    assert len(decided) == len(placed) == 1, (decided, placed)  # this deck: one sheet in review
-    (sid, who), (k, link_who) = next(iter(decided.items())), placed[0]
-    assert who == link_who and {sid: k} == position  # the voter at that place, and their marks
+    counted, placed, decided = _placed(tmp_path / "j.sqlite")
+    assert counted == n and len(decided) == len(placed) == len(waiting) >= 1
+    assert placed == [n] * len(waiting)  # after every sheet: the place names no voter
+    # The mirror on the stick says the same.
+    assert _placed(tmp_path / "usb" / "j.sqlite") == (counted, placed, decided)
+
+
+def test_deciding_a_review_while_open_is_refused_and_records_nothing(tmp_path: Path) -> None:
+    """The refusal itself writes nothing: a `refused` link at that place would say that a sheet
+    waited for review among the sheets counted so far (the leak again, coarser). The sheet still
+    waits, the counts are unchanged, the chain (journal and mirror) is byte for byte the same;
+    in test mode (test ballots) and after close the commission decides as before."""
+    import hashlib
+
+    from stationkit import counters, make_station
+
+    from fieldkit.deck import DeckOptions
+    from fieldkit.sim import SimScanner
+
+    def files() -> list[str]:
+        return [hashlib.sha256((tmp_path / f).read_bytes()).hexdigest() for f in ("j.sqlite", "usb/j.sqlite")]
+
+    st = make_station(tmp_path)
+    opt = DeckOptions(hesitation=1.0, streak=0.0)
+    # Test mode: test ballots, whose votes are known and deleted at the end of the test.
+    st.transition("start_test", "chair")
+    st.scan(SimScanner(style="MZ-LIST", n=6, seed=8, test=True, opt=opt), "member", member="M. Member")
+    test_waiting = st.journal.review_sheets("test")
+    assert test_waiting
+    _decide_blank(st, *test_waiting[0])
+    assert len(st.journal.review_sheets("test")) == len(test_waiting) - 1
+    st.transition("end_test", "chair")
+
+    st.transition("open", "chair")
+    st.scan(SimScanner(style="MZ-LIST", n=6, seed=9, opt=opt), "member", member="M. Member")
+    waiting = st.journal.review_sheets()
+    assert waiting
+    for state in ("open", "paused"):
+        if state == "paused":
+            st.transition("pause", "chair")
+        before = (files(), st.journal.chain_head(), len(st.journal.audit_events()), counters(st.journal))
+        for sheet, reading in [*waiting, ("0" * 32, waiting[0][1])]:  # an unknown id: the same answer
+            with pytest.raises(SanaqError) as err:
+                _decide_blank(st, sheet, reading)
+            assert err.value.code == "review_while_open"
+        after = (files(), st.journal.chain_head(), len(st.journal.audit_events()), counters(st.journal))
+        assert after == before
+        assert st.journal.review_sheets() == waiting
+    st.transition("close", "chair")
+    _decide_blank(st, *waiting[0])
+    assert st.journal.review_sheets() == waiting[1:]
+    assert st.journal.verify().ok
+    st.journal.close()
+
+
+def test_the_review_list_is_in_random_id_order_not_scan_order(tmp_path: Path) -> None:
+    """After close the commission goes through the sheets set aside in the order of their ids,
+    which are random (128 bits, `secrets`): the order on screen and in `sanaq station review`
+    says nothing of the order the voters fed them. Here 12 or more sheets wait: their scan order
+    being the id order by chance has odds under 1 in 400 million."""
+    from stationkit import make_station
+
+    from fieldkit.deck import DeckOptions
+    from fieldkit.sim import SimScanner
+
+    st = make_station(tmp_path, mirror=False)
+    st.transition("open", "chair")
+    sim = SimScanner(style="MZ-LIST", n=16, seed=8, opt=DeckOptions(hesitation=1.0, streak=0.0))
+    scan_order: list[str] = []
+    for _ in range(16):
+        st.scan(sim, "member", member="M. Member", limit=1)
+        scan_order += [s for s, _ in st.journal.review_sheets() if s not in scan_order]
+    st.transition("close", "chair")
+    listed = [s for s, _ in st.journal.review_sheets()]
+    assert len(listed) >= 12 and sorted(listed) == listed and set(listed) == set(scan_order)
+    assert listed != scan_order
+    assert all(len(s) == 32 and int(s, 16) >= 0 for s in listed)
+    st.journal.close()
+
+
+def test_the_cli_decides_no_review_while_open_and_lists_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sanaq station decide` while the polls are open: `review_while_open`, exit 2, before its
+    `actor` link (which would place a waiting review as the refused link would). `sanaq station
+    review` then says only how many wait, not their marks (a sheet's, just after it was fed).
+    After close both work as before."""
+    import dataclasses
+    import json
+    import re
+
+    from exportkit import DECK, station_argv
+
+    from fieldkit.sim import SimScanner
+    from kiosk.cli import main
+    from kiosk.cli.station import open_station
+
+    data = tmp_path / "data"
+    for action in ("init", "open"):
+        assert main(station_argv(data, action)) == 0, action
+    station = open_station(data, None, development=True)
+    opt = dataclasses.replace(DECK, hesitation=1.0)
+    assert station.scan(SimScanner(n=4, seed=8, opt=opt), "member", member="M. Member").stopped is None
+    waiting = station.journal.review_sheets()
+    links = len(station.journal.audit_events())
+    station.journal.close()
+    assert waiting
+    sheet, reading = waiting[0]
+    contest = reading["contests"][0]["contest"]
+    decide = ["decide", sheet, "--contest", contest, "--outcome", "blank", "--who", "C", "--why", "unclear"]
+    capsys.readouterr()
+    assert main(station_argv(data, *decide)) == 2
+    err = json.loads(capsys.readouterr().err.splitlines()[-1])["error"]  # after a clock warning
+    assert err["code"] == "review_while_open"
+    assert main(station_argv(data, "review")) == 0
+    out = capsys.readouterr().out
+    assert json.loads(out) == {"review_waiting": len(waiting), "decide": "after close"}
+    assert "marks" not in out and sheet not in out
+    station = open_station(data, None, development=True)
+    assert len(station.journal.audit_events()) == links  # nothing written
+    assert station.journal.review_sheets() == waiting
+    station.journal.close()
+    assert main(station_argv(data, "close")) == 0
+    capsys.readouterr()
+    assert main(station_argv(data, "review")) == 0
+    listed = re.findall(r'"sheet": "([0-9a-f]{32})"', capsys.readouterr().out)
+    assert listed == [s for s, _ in waiting]
+    assert main(station_argv(data, *decide)) == 0
+    station = open_station(data, None, development=True)
+    assert [s for s, _ in station.journal.review_sheets()] == listed[1:]
+    station.journal.close()
 
 
 # --- two processes writing one journal and its mirror ------------------------------------------

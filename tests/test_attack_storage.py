@@ -23,7 +23,7 @@ N = 24
 
 @pytest.fixture(scope="module")
 def day(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
-    """A station's day: opened, N sheets counted, a review decided, paused and resumed, closed."""
+    """A station's day: opened, N sheets counted, paused and resumed, closed, a review decided."""
     tmp = tmp_path_factory.mktemp("day")
     st = make_station(tmp)
     st.transition("open", "chair")
@@ -32,10 +32,10 @@ def day(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     st.transition("pause", "chair")
     st.transition("resume", "chair")
     st.scan(sim, "member", member="M. Member")
-    for sheet, reading in st.journal.review_sheets():
+    st.transition("close", "chair")
+    for sheet, reading in st.journal.review_sheets():  # after close (review_while_open before)
         contest = reading["contests"][0]["contest"]
         st.journal.decide_review(sheet, [{"contest": contest, "choice": None}], "chair", "C", "blank")
-    st.transition("close", "chair")
     st.journal.close()
     handles = sorted(sim.truth)
     assert len(handles) == N

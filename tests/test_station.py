@@ -129,6 +129,7 @@ def test_review_decision_is_recorded_with_who_and_why(tmp_path: Path) -> None:
     st.journal.transition("open", "chair")
     sim = SimScanner(style="MZ-LIST", n=30, seed=8, opt=DeckOptions(hesitation=1.0, streak=0.0))
     st.scan(sim, "member", member="M. Member")
+    st.journal.transition("close", "chair")  # reviews are decided after the polls close
     waiting = st.journal.review_sheets()
     assert waiting
     sheet_id, reading = waiting[0]

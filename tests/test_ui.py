@@ -264,6 +264,18 @@ def test_review_needs_a_second_member(service: KioskService) -> None:
     assert service.scan(results.append).code is None
     assert Counter(r.outcome for r in results if isinstance(r, SheetResult)) == {"accepted": 40}
     assert [r.counter for r in results if isinstance(r, SheetResult)] == list(range(1, 41))
+    # secret7 (attack6): while the polls are open, no crops and no decision; the refusal comes
+    # before the PIN check and writes nothing (a refused or pin_failed link would place the
+    # waiting review among the sheets counted so far).
+    assert service.review_items() == [] and service.status().review_waiting == 1
+    (sheet, reading), head = service.journal.review_sheets()[0], service.journal.chain_head()
+    blank = [{"contest": reading["contests"][0]["contest"], "outcome": "blank", "choice": None}]
+    for second, pin in ((MEMBER, MEMBER_PIN), (MEMBER, "000000"), (CHAIR, CHAIR_PIN)):
+        with pytest.raises(SanaqError) as err:
+            service.decide_review(sheet, blank, second, pin)
+        assert err.value.code == "review_while_open"
+    assert service.journal.chain_head() == head and service.status().review_waiting == 1
+    service.transition("close")
     items = service.review_items()
     assert len(items) == 1 and items[0].has_image
     marks = [m for m in items[0].contests[0].marks if m.mark != "empty"]

@@ -14,8 +14,8 @@ chances answered, the commission's decisions with both members, the roles and na
 audit chain, the receipts.
 
 The day is one test (one window per process, one journal), written as its steps in order:
-`_set_up`, `_technician`, `_test_mode`, `_chair_signs_in`, `_open_and_vote`, `_review`,
-`_close_and_enter_lines`, `_preview`, `_sign_print_export`, `_sync`; then the journal, the
+`_set_up`, `_technician`, `_test_mode`, `_chair_signs_in`, `_open_and_vote`,
+`_review_waits_while_open`, `_close`, `_review` (after close), `_enter_lines`, `_preview`, `_sign_print_export`, `_sync`; then the journal, the
 protocol store, the stick and headquarters are read on their own. Each step's wall time is
 printed (pytest -s).
 """
@@ -393,12 +393,43 @@ def _open_and_vote(day: _Day) -> None:
     assert app.last.reason == "test_ballot_in_official_mode"
 
 
-def _review(day: _Day) -> None:
-    """The commission reviews the doubtful sheets; two members decide each."""
+def _review_waits_while_open(day: _Day) -> None:
+    """While the polls are open the review screen says how many sheets wait and that they are
+    decided after close: no crops, no decision buttons (secret7: a decision then placed that
+    ballot in the voting order, docs/station.md)."""
     d, app, t = day.d, day.app, day.t
     d.tap(t("commission_menu"))
     d.settle()
     assert app.screen == "home" and app.status is not None and app.status.review_waiting >= 2
+    assert app.status.state == "open"
+    n_review = app.status.review_waiting
+    d.tap(t("action_review", n=n_review))
+    d.settle()
+    assert app.screen == "review" and app.review == []
+    day.targets_ok()
+    day.languages_ok()
+    assert t("review_after_close", n=n_review) in d.texts()
+    assert not d.buttons(t("review_vote_for", option="")) and not d.buttons(t("review_invalid"))
+    d.tap(t("back"))
+    d.settle()
+    assert app.screen == "home"
+
+
+def _close(day: _Day) -> None:
+    d, app, t = day.d, day.app, day.t
+    d.tap(t("action_close"))
+    d.tap(t("yes"))
+    d.settle()
+    assert app.status is not None and app.status.state == "closed"
+    # The protocol waits for the sheets set aside: the commission decides them first.
+    assert app.status.review_waiting >= 2 and not d.buttons(t("action_protocol"))
+
+
+def _review(day: _Day) -> None:
+    """After close, the commission reviews the doubtful sheets; two members decide each."""
+    d, app, t = day.d, day.app, day.t
+    assert app.screen == "home" and app.status is not None and app.status.review_waiting >= 2
+    assert app.status.state == "closed"
     n_review = app.status.review_waiting
     d.tap(t("action_review", n=n_review))
     d.settle()
@@ -426,14 +457,11 @@ def _review(day: _Day) -> None:
     assert app.screen == "home"
 
 
-def _close_and_enter_lines(day: _Day) -> None:
-    """Close; every ballot type's protocol lines typed on the keypad, the ratios live: the
-    first one mistyped (a ratio red with its difference and its lines named), then fixed."""
+def _enter_lines(day: _Day) -> None:
+    """Every ballot type's protocol lines typed on the keypad, the ratios live: the first one
+    mistyped (a ratio red with its difference and its lines named), then fixed."""
     d, app, t = day.d, day.app, day.t
-    d.tap(t("action_close"))
-    d.tap(t("yes"))
-    d.settle()
-    assert app.status is not None and app.status.state == "closed"
+    assert app.status is not None and app.status.state == "closed" and app.status.review_waiting == 0
     d.tap(t("action_protocol"))
     d.settle()
     assert app.screen == "protocol" and len(app.proto_views) == 4
@@ -614,6 +642,10 @@ def _journal_checks(day: _Day) -> None:
         assert chances == [{"answer": "cast"}] * (day.chances["test"] + day.chances["official"])
         decided = [e for e in events if e["kind"] == "review_decided"]
         assert len(decided) == len(day.decisions)
+        # Decided after close: each follows every sheet_recorded link (its place names no voter).
+        last_sheet = max(e["seq"] for e in events if e["kind"] == "sheet_recorded")
+        close = next(e["seq"] for e in events if e["kind"] == "close")
+        assert all(e["seq"] > close > last_sheet for e in decided)
         assert all(
             e["role"] == "chair" and chair in e["detail"]["who"] and member in e["detail"]["who"]
             for e in decided
@@ -687,8 +719,10 @@ STEPS = (
     _test_mode,
     _chair_signs_in,
     _open_and_vote,
+    _review_waits_while_open,
+    _close,
     _review,
-    _close_and_enter_lines,
+    _enter_lines,
     _preview,
     _sign_print_export,
     _sync,

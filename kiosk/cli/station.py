@@ -17,6 +17,7 @@ from kiosk.messages import MESSAGES
 from kiosk.station.clockcheck import audit_clock_report
 from kiosk.station.datalock import lock_data
 from kiosk.station.journal import Journal
+from kiosk.station.lifecycle import review_refusal
 from kiosk.station.service import ScanSummary, Station, SystemClock
 
 JOURNAL = "journal.sqlite"
@@ -187,6 +188,10 @@ def _run(args: argparse.Namespace, held: list[int]) -> int:
     if args.action == "verify":
         return _verify(args)
     station = open_station(args.data, args.hq_key, development_switch(args))
+    if args.action == "decide":
+        # secret7 (attack6): refused while the polls are open before any link (a clock warning,
+        # the actor) is written at that place in the chain.
+        station.journal.check_review_allowed()
     if writes:
         for code, detail in station.check_clock():
             _warn(code, detail)
@@ -339,6 +344,11 @@ def _tally(args: argparse.Namespace, station: Station) -> int:
 
 
 def _review(args: argparse.Namespace, station: Station) -> int:
+    # secret7 (attack6): while the polls are open the sheets set aside are decided later (after
+    # close); only how many wait is shown, not their marks (the last voter's, just after a sheet).
+    if review_refusal(station.journal.state) is not None:
+        _print({"review_waiting": len(station.journal.review_sheets()), "decide": "after close"})
+        return 0
     for sheet_id, reading in station.journal.review_sheets():
         _print({"sheet": sheet_id, "contests": reading["contests"]})
     return 0
@@ -347,6 +357,9 @@ def _review(args: argparse.Namespace, station: Station) -> int:
 def _decide(args: argparse.Namespace, station: Station) -> int:
     if args.outcome == "vote" and not args.choice:
         raise SanaqError("sheet_unknown", "--choice is needed for a vote")
+    # secret7 (attack6): refused while the polls are open before anything is written (an actor
+    # link there would place a waiting review among the sheets counted so far).
+    station.journal.check_review_allowed()
     station.note_actor("decide", args.role, args.member, development_switch(args))
     decision = {
         "contest": args.contest,

@@ -42,7 +42,7 @@ from kiosk.station.device import (
     load_or_create_device_key,
     raw_public,
 )
-from kiosk.station.lifecycle import Allowed, CalibrationFacts, Refused, State, decide
+from kiosk.station.lifecycle import Allowed, CalibrationFacts, Refused, State, decide, review_refusal
 from kiosk.station.mirror import digest, file_id, links_behind, set_aside
 from kiosk.station.store import (
     SCHEMA_VERSION,
@@ -606,14 +606,31 @@ class Journal:
         )
         return [(str(i), json.loads(r)) for i, r in rows]
 
+    def check_review_allowed(self) -> None:
+        """Refuse (`review_while_open`) to decide a review while the polls are open or paused
+        (`lifecycle.review_refusal`). Writes nothing: a `refused` link there would itself say
+        that a sheet waited for review among the sheets counted before it, the leak this
+        refusal closes. Callers that record who acts (the CLI's `actor` link, the kiosk's PIN
+        check) ask this first."""
+        refusal = review_refusal(self.state)
+        if refusal is not None:
+            raise SanaqError(refusal.code, refusal.detail)
+
     def decide_review(
         self, sheet_id: str, decisions: list[dict[str, Any]], role: str, who: str, why: str
     ) -> None:
-        """The commission decides a sheet set aside for review: recorded with who and why."""
+        """The commission decides a sheet set aside for review: recorded with who and why.
+        Only after the polls close (or in test mode): `check_review_allowed`."""
         self.check_state()
+        self.check_review_allowed()
         blind = secrets.token_hex(32)
 
         def apply(conn: sqlite3.Connection) -> None:
+            # Again inside the transaction: the state this decision is written in.
+            state = conn.execute("SELECT value FROM meta WHERE key='state'").fetchone()[0]
+            refusal = review_refusal(state)
+            if refusal is not None:
+                raise SanaqError(refusal.code, refusal.detail)
             row = conn.execute(
                 "SELECT mode, reading, decision FROM sheets WHERE id=?", (sheet_id,)
             ).fetchone()

@@ -43,6 +43,23 @@ TRANSITIONS: dict[Action, tuple[frozenset[State], State | None, frozenset[Role]]
 }
 
 
+# Attack6 (secrecy): a sheet set aside for review is decided only once the polls are closed.
+# Decided while they are open, its `review_decided` link sat in the chain after as many
+# `sheet_recorded` links as sheets were counted before it, and the decided record is the one
+# whose `decision` is set: one copy of the journal after close placed that ballot among the
+# first k voters (the k-th when decided at once). The protocol needs none waiting, so the
+# commission decides them all after close, before the protocol. Test mode (test ballots,
+# whose votes are known and deleted at the end of the test) decides as before.
+REVIEW_WHILE_OPEN: frozenset[State] = frozenset({"open", "paused"})
+
+
+def review_refusal(state: State) -> Refused | None:
+    """Why the commission may not decide a sheet set aside for review now, or None."""
+    if state in REVIEW_WHILE_OPEN:
+        return Refused("review_while_open", f"reviews are decided after the polls close (now {state})")
+    return None
+
+
 @dataclass(frozen=True)
 class ProfileFact:
     """The latest calibration of one scanner recorded in the journal (issue 16)."""

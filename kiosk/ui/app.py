@@ -1240,8 +1240,17 @@ class KioskApp(App):  # type: ignore[misc]
 
     def _screen_review(self) -> Widget:
         outer = BoxLayout(orientation="vertical", padding=self.fs(16), spacing=self.fs(10))
-        if not self.review:
-            outer.add_widget(Text(self.t("review_none"), self.fs(32), bold=True))
+        st = self.status
+        # secret7 (attack6): while the polls are open, how many wait and when they are decided;
+        # no crops and no decision buttons (the station refuses them: review_while_open).
+        waiting_for_close = st is not None and st.state in ("open", "paused")
+        if waiting_for_close or not self.review:
+            if waiting_for_close:
+                assert st is not None
+                message = self.t("review_after_close", n=st.review_waiting)
+            else:
+                message = self.t("review_none")
+            outer.add_widget(Text(message, self.fs(32), bold=True))
             outer.add_widget(Widget())
             outer.add_widget(
                 Big(

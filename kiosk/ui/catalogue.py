@@ -216,6 +216,12 @@ TEXT: dict[str, T] = {
         "ru": "Спорный бюллетень {i} из {n}",
         "en": "Ballot to review {i} of {n}",
     },
+    # secret7 (attack6): while the polls are open the sheets set aside wait for the close
+    "review_after_close": {
+        "kk": "Шешім күтетін бюллетеньдер: {n}. Олар дауыс беру жабылғаннан кейін, хаттамаға дейін шешіледі.",
+        "ru": "Ждут решения: {n}. Они решаются после закрытия голосования, до протокола.",
+        "en": "Awaiting decision: {n}. They are decided after the polls close, before the protocol.",
+    },
     "review_none": {
         "kk": "Шешім күтетін бюллетень жоқ",
         "ru": "Нет бюллетеней для решения",

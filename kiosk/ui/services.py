@@ -68,7 +68,7 @@ from kiosk.protocol.store import ProtocolStore, Version
 from kiosk.reading.model import Crop, SideReading
 from kiosk.reading.reader import BallotReader
 from kiosk.station.journal import Clock, Journal, Mode
-from kiosk.station.lifecycle import Refused
+from kiosk.station.lifecycle import Refused, review_refusal
 from kiosk.station.ports import FedSheet, ScannerPort, Whereabouts
 from kiosk.station.reports import Slip
 from kiosk.station.service import ScanSummary, Station, SystemClock, reading_record, scanner_identity
@@ -975,7 +975,12 @@ class KioskService:
     # --- review ------------------------------------------------------------------------------------------
 
     def review_items(self) -> list[ReviewItem]:
+        """The sheets set aside, in the order of their random ids (not the scan order), with
+        their crops: none while the polls are open (they are decided after close, and the crops
+        of a sheet just scanned are the last voter's marks)."""
         assert self.package is not None
+        if review_refusal(self.journal.state) is not None:
+            return []
         e = self.package.election
         items = []
         for sheet_id, reading in self.journal.review_sheets():
@@ -998,7 +1003,10 @@ class KioskService:
     def decide_review(
         self, sheet: str, decisions: list[dict[str, Any]], second_name: str, second_pin: str
     ) -> StatusView:
-        """The signed-in member proposes; a second, different member confirms with their PIN."""
+        """The signed-in member proposes; a second, different member confirms with their PIN.
+        Only after the polls close (`review_while_open` before anything is written: a refusal
+        link or a PIN attempt then would place a waiting review among the sheets counted)."""
+        self.journal.check_review_allowed()
         first = self._need_commission("decide_review")
         if second_name == first.name:
             raise SanaqError("review_needs_two_members")

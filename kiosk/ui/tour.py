@@ -159,15 +159,11 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
         d.tap(t("commission_menu"))
         d.settle()
         snap("home-open")
+        # While the polls are open the sheets set aside wait: how many, decided after close.
         d.tap(t("action_review", n=app.status.review_waiting if app.status else 0))
         d.settle()
-        snap("review")
-        d.tap(t("review_vote_for", option=""))
-        snap("review-second-member")
-        d.tap(member)
-        for k in member_pin:
-            d.tap(k, exact=True)
-        d.tap(t("review_confirm"))
+        snap("review-while-open")
+        d.tap(t("back"))
         d.settle()
         d.tap(t("action_pause"))
         d.settle()
@@ -183,9 +179,29 @@ def tour_one(out: Path, display: Display, sheets: int = 40, seed: int = 3) -> li
         snap("home-closed")
         app.goto("closed")
         snap("public-closed")
-        # The closing: protocol lines (one mistyped: a ratio in red), preview, signatures.
+        # After close: the commission decides the sheets set aside, then the protocol.
         d.tap(t("commission_menu"))
         d.settle()
+        first_review = True
+        while app.status is not None and app.status.review_waiting:
+            d.tap(t("action_review", n=app.status.review_waiting))
+            d.settle()
+            if first_review:
+                snap("review")
+            d.tap(t("review_vote_for", option=""))
+            if first_review:
+                snap("review-second-member")
+            first_review = False
+            d.tap(member)
+            for k in member_pin:
+                d.tap(k, exact=True)
+            d.tap(t("review_confirm"))
+            d.settle()
+            if app.screen == "review":
+                d.tap(t("back"))
+                d.settle()
+        snap("home-closed-reviewed")
+        # The closing: protocol lines (one mistyped: a ratio in red), preview, signatures.
         d.tap(t("action_protocol"))
         d.settle()
         snap("protocol-empty")
