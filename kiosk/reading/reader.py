@@ -39,7 +39,7 @@ from kiosk.ballots.layout import (
 )
 from kiosk.calibration.apply import ReaderCalibration, as_review
 from kiosk.election.model import Election, station_code
-from kiosk.reading import intake, kernels, pencil6
+from kiosk.reading import intake, kernels, pencil6, pencil7
 from kiosk.reading.inspect import (
     PENCIL_CONTRAST,
     PENCIL_INSET_MM,
@@ -411,7 +411,7 @@ class BallotReader:
                     float(scales[i]),
                     float(scores.paper[i].max()),
                     scores.gain,
-                )
+                ) or pencil7.wider_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain)
                 marks.append(
                     MarkReading(t.option, sc, "marginal", "marginal_mark")
                     if near
@@ -436,6 +436,7 @@ class BallotReader:
                 # pencil6: a pencil stroke in or beside the square is never `empty`; a
                 # square only the wider band sent here and found empty reads as before.
                 v = pencil6.second_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v)
+                v = pencil7.second_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v)
                 if v.mark == "empty" and not look[i]:
                     marks.append(MarkReading(t.option, sc, "empty"))
                     continue
