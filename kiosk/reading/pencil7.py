@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from kiosk.reading import pencil6
+from kiosk.reading import kernels, pencil6
 from kiosk.reading.pencil6 import (
     BORDER_MM,
     INSIDE_MM,
@@ -62,6 +62,9 @@ _DEBUG = bool(os.environ.get("P7DEBUG"))
 if TYPE_CHECKING:
     from kiosk.reading.inspect import Verdict
 
+LOW_FROM = 0.004  # squares scoring from this up to pencil6.LOOK_FROM ...
+LOW_CONTRAST = 0.04  # ... with a box-mean stroke this faint inside (`kernels.faint_runs`) ...
+LOW_RUN_MM = 2.0  # ... this long get `stroke_near` (a light pencil mark alone on its sheet)
 FOLLOW_SHARE = 0.5  # a stroke goes on where its line is at least this share of its contrast ...
 FOLLOW_GAP_MM = 0.6  # ... with at most this much paper between its pieces
 FOLLOW_AROUND_MM = 5.0  # strokes are followed this far beyond the square (looked for within 3 mm)
@@ -278,3 +281,39 @@ def second_look(
     if v.mark == "empty" and wider_look(image, centre, scale, levels, gain):
         return replace(v, mark="marginal", reason="marginal_mark")
     return v
+
+
+def low_band(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    scores: np.ndarray,
+    paper: np.ndarray,
+    gain: float,
+    left_out: np.ndarray,
+) -> np.ndarray:
+    """Squares `left_out` of the doubt band and the wider band that score from LOW_FROM
+    up to `pencil6.LOOK_FROM` and whose inside holds a box-mean stroke of LOW_CONTRAST
+    (the doubt band's pencil test, `kernels.faint_runs`, a little fainter): a light
+    pencil mark alone on its sheet scores 0.005-0.010 (the field corpus since 1a80f64).
+    One compiled pass over those squares' insides; `stroke_near` then judges them."""
+    want = left_out & (scores >= LOW_FROM) & (scores < pencil6.LOOK_FROM)
+    if not want.any():
+        return want
+    from kiosk.reading.inspect import PENCIL_INSET_MM, PENCIL_REACH_MM, PENCIL_SMOOTH_MM
+
+    inner = pencil6.TARGET / 2 - pencil6.TARGET_STROKE - 0.35 - PENCIL_INSET_MM
+    out: np.ndarray = kernels.faint_runs(
+        image,
+        centres,
+        scales,
+        want,
+        np.maximum(1.0, paper.max(axis=1)),
+        gain,
+        inner,
+        PENCIL_REACH_MM,
+        LOW_CONTRAST,
+        LOW_RUN_MM,
+        PENCIL_SMOOTH_MM,
+    )
+    return out
