@@ -68,7 +68,8 @@ LOW_RUN_MM = 2.0  # ... this long get `stroke_near` (a light pencil mark alone o
 FOLLOW_SHARE = 0.5  # a stroke goes on where its line is at least this share of its contrast ...
 FOLLOW_GAP_MM = 0.6  # ... with at most this much paper between its pieces
 FOLLOW_AROUND_MM = 5.0  # strokes are followed this far beyond the square (looked for within 3 mm)
-BEYOND_MM = 0.5  # its continuation is judged from this far beyond its followed ends
+BEYOND_MM = 0.5
+INSIDE_END_MM = 1.0  # a stroke found inside the square ends within this of its printed border  # its continuation is judged from this far beyond its followed ends
 STRONG = 8.0  # a stroke along the square's sides: this many times the paper's spread ...
 WIDE_MM = 0.3  # ... and this wide (area over length): not a streak's or a crease's fine line
 BLOB_LEN_MM = 1.5  # a compact scribble: at least this long ...
@@ -172,12 +173,54 @@ def gone_beyond(
 
 def _followed(
     c: np.ndarray, free: np.ndarray, ys: np.ndarray, xs: np.ndarray, level: float, scale: float
-) -> tuple[float, bool]:
-    """A run followed along its line: its length (mm) and whether it is gone beyond."""
+) -> tuple[float, bool, tuple[float, float], tuple[float, float]]:
+    """A run followed along its line: its length (mm), whether it is gone beyond, and
+    its two ends (x, y in the window)."""
     mx, my, ux, uy, _length = pencil6._axis(ys, xs)
     t = (xs - mx) * ux + (ys - my) * uy
     t_lo, t_hi = follow(c, free, mx, my, ux, uy, float(t.min()), float(t.max()), level, scale)
-    return (t_hi - t_lo) / scale, gone_beyond(c, free, mx, my, ux, uy, t_lo, t_hi, level, scale)
+    # A short run's axis is known to a few tens of degrees: fit the line again through
+    # the run and the stroke's darkest positions along the way, and follow it once more.
+    py, px = _along(c, free, mx, my, ux, uy, t_lo, t_hi, level, scale)
+    ys2, xs2 = np.concatenate([ys, py]), np.concatenate([xs, px])
+    mx, my, ux, uy, _length = pencil6._axis(ys2, xs2)
+    t = (xs - mx) * ux + (ys - my) * uy
+    t_lo, t_hi = follow(c, free, mx, my, ux, uy, float(t.min()), float(t.max()), level, scale)
+    gone = gone_beyond(c, free, mx, my, ux, uy, t_lo, t_hi, level, scale)
+    return (t_hi - t_lo) / scale, gone, (mx + t_lo * ux, my + t_lo * uy), (mx + t_hi * ux, my + t_hi * uy)
+
+
+def _along(
+    c: np.ndarray,
+    free: np.ndarray,
+    mx: float,
+    my: float,
+    ux: float,
+    uy: float,
+    t_lo: float,
+    t_hi: float,
+    level: float,
+    scale: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The darkest free position within TRACE_SIDEWAYS_MM of the line at each pixel from
+    t_lo to t_hi where it is at least FOLLOW_SHARE of `level` (rows, columns)."""
+    h, w = c.shape
+    off = max(1, round(TRACE_SIDEWAYS_MM * scale))
+    py: list[int] = []
+    px: list[int] = []
+    t = t_lo
+    while t <= t_hi:
+        x, y = mx + t * ux, my + t * uy
+        best, at = -1.0, (0, 0)
+        for k in range(-off, off + 1):
+            xi, yi = round(x - k * uy), round(y + k * ux)
+            if 0 <= xi < w and 0 <= yi < h and free[yi, xi] and c[yi, xi] > best:
+                best, at = float(c[yi, xi]), (yi, xi)
+        if best >= FOLLOW_SHARE * level:
+            py.append(at[0])
+            px.append(at[1])
+        t += 1.0
+    return np.array(py, np.int64), np.array(px, np.int64)
 
 
 def stroke_near(
@@ -222,9 +265,11 @@ def stroke_found(
         sides = not slanted and width >= WIDE_MM and level >= STRONG * spread
         if not (slanted or sides or compact):
             continue
-        followed, gone = _followed(c, free, sy, sx, level, scale)
+        followed, gone, e0, e1 = _followed(c, free, sy, sx, level, scale)
+        reach = max(_box(e0, cx - xa, cy - ya), _box(e1, cx - xa, cy - ya)) / scale
+        gone = gone and reach <= INSIDE_END_MM + pencil6.TARGET / 2
         if _DEBUG:
-            print("  in", round(length, 2), round(width, 2), round(level, 3), round(spread, 4), slanted, sides, compact, round(followed, 2), gone)
+            print("  in", round(reach, 2), round(length, 2), round(width, 2), round(level, 3), round(spread, 4), slanted, sides, compact, round(followed, 2), gone)
         if not gone:
             continue
         if followed >= TRACE_LEN_INSIDE_MM and (slanted or sides):
@@ -240,7 +285,7 @@ def stroke_found(
         if not (TRACE_INK[0] <= med <= TRACE_INK[1]):
             continue
         level = float(np.median(c[sy, sx]))
-        followed, gone = _followed(c, free, sy, sx, level, scale)
+        followed, gone, _e0, _e1 = _followed(c, free, sy, sx, level, scale)
         if _DEBUG:
             print("  arm", round(_length, 2), round(width, 2), round(level, 3), round(med, 3), round(followed, 2), gone)
         if TRACE_LEN_MM <= followed <= TRACE_ARM_MAX_MM and gone:
@@ -317,3 +362,8 @@ def low_band(
         PENCIL_SMOOTH_MM,
     )
     return out
+
+
+def _box(p: tuple[float, float], cx: float, cy: float) -> float:
+    """Chebyshev distance (px) of a point from the square's centre."""
+    return max(abs(p[0] - cx), abs(p[1] - cy))
