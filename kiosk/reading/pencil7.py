@@ -19,7 +19,7 @@ within the window (`gone_beyond`: beyond both ends, over the rest of the line ac
 window, the median contrast under `pencil6.TRACE_AGAIN` of the stroke's). Folds,
 creases, scanner streaks and printed rules run from edge to edge and are there.
 
-- inside the square: a stroke at `pencil6.TRACE_FAINT` and TRACE_NOISE times the
+- inside the square: a stroke at `pencil6.TRACE_FAINT` and FOLLOWED_NOISE times the
   paper's spread, at least `pencil6.TRACE_LEN_INSIDE_MM` long once followed, slanted
   (as pencil6); or, along the square's sides (a plus), at least STRONG times the paper's
   spread and WIDE_MM wide (a scanner streak or a crease's fine line is one or two pixels
@@ -51,7 +51,6 @@ from kiosk.reading.pencil6 import (
     TRACE_INK,
     TRACE_LEN_INSIDE_MM,
     TRACE_LEN_MM,
-    TRACE_NOISE,
     TRACE_SIDEWAYS_MM,
     TRACE_TOUCH_MM,
     TRACE_WIDTH_MM,
@@ -70,6 +69,8 @@ FOLLOW_GAP_MM = 0.6  # ... with at most this much paper between its pieces
 FOLLOW_AROUND_MM = 5.0  # strokes are followed this far beyond the square (looked for within 3 mm)
 BEYOND_MM = 0.5
 INSIDE_END_MM = 1.0  # a stroke found inside the square ends within this of its printed border  # its continuation is judged from this far beyond its followed ends
+FOLLOWED_NOISE = 6.0  # a stroke inside, followed: this many times the paper's spread (pencil6: 4)
+ARM_THIN = 0.6  # an arm's run at most this far from straight (`_thin`: not a rule's corner with a streak)
 STRONG = 8.0  # a stroke along the square's sides: this many times the paper's spread ...
 WIDE_MM = 0.3  # ... and this wide (area over length): not a streak's or a crease's fine line
 BLOB_LEN_MM = 1.5  # a compact scribble: at least this long ...
@@ -258,7 +259,7 @@ def stroke_found(
         if width > TRACE_WIDTH_MM:
             continue
         level = float(np.median(c[sy, sx]))
-        if level < TRACE_NOISE * spread:
+        if level < FOLLOWED_NOISE * spread:
             continue
         slanted = pencil6._slanted(sy, sx)
         compact = length >= BLOB_LEN_MM and width >= BLOB_WIDE_MM and level >= max(BLOB_LEVEL, STRONG * spread)
@@ -269,7 +270,7 @@ def stroke_found(
         reach = max(_box(e0, cx - xa, cy - ya), _box(e1, cx - xa, cy - ya)) / scale
         gone = gone and reach <= INSIDE_END_MM + pencil6.TARGET / 2
         if _DEBUG:
-            print("  in", round(reach, 2), round(length, 2), round(width, 2), round(level, 3), round(spread, 4), slanted, sides, compact, round(followed, 2), gone)
+            print("  in", round(_thin(sy, sx), 2), round(reach, 2), round(length, 2), round(width, 2), round(level, 3), round(spread, 4), slanted, sides, compact, round(followed, 2), gone)
         if not gone:
             continue
         if followed >= TRACE_LEN_INSIDE_MM and (slanted or sides):
@@ -281,13 +282,15 @@ def stroke_found(
     for sy, sx, _length, width in _runs(c, ~inside & ~border & near_sq, TRACE_ARM, scale, 0.5):
         if width > TRACE_WIDTH_MM or not pencil6._slanted(sy, sx) or not near[sy, sx].any():
             continue
+        if _thin(sy, sx) > ARM_THIN:
+            continue
         med = float(np.median(ink[sy, sx]))
         if not (TRACE_INK[0] <= med <= TRACE_INK[1]):
             continue
         level = float(np.median(c[sy, sx]))
         followed, gone, _e0, _e1 = _followed(c, free, sy, sx, level, scale)
         if _DEBUG:
-            print("  arm", round(_length, 2), round(width, 2), round(level, 3), round(med, 3), round(followed, 2), gone)
+            print("  arm", round(_thin(sy, sx), 2), round(_length, 2), round(width, 2), round(level, 3), round(med, 3), round(followed, 2), gone)
         if TRACE_LEN_MM <= followed <= TRACE_ARM_MAX_MM and gone:
             return "arm"
     return None
@@ -367,3 +370,14 @@ def low_band(
 def _box(p: tuple[float, float], cx: float, cy: float) -> float:
     """Chebyshev distance (px) of a point from the square's centre."""
     return max(abs(p[0] - cx), abs(p[1] - cy))
+
+
+def _thin(ys: np.ndarray, xs: np.ndarray) -> float:
+    """How far a run is from a straight stroke: sqrt of its pixels' second to first
+    principal variance (a straight stroke of width w and length L: about w / L; an L or a
+    T of two lines, the corner of a rule and a streak: 0.5 and more)."""
+    if len(xs) < 3:
+        return 1.0
+    cov = np.cov(np.stack([xs, ys]).astype(np.float64))
+    vals = np.linalg.eigvalsh(cov)
+    return float(np.sqrt(max(float(vals[0]), 0.0) / max(float(vals[1]), 1e-9)))
