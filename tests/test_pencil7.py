@@ -13,6 +13,7 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
+from readkit import clean_empty_square
 
 import kiosk.reading.reader as reader_module
 from fieldkit.conditions import FieldOptions, FieldSheet, generate_field_sheet
@@ -20,7 +21,6 @@ from kiosk.ballots.layout import build_layout
 from kiosk.election.load import load_election
 from kiosk.reading import pencil7
 from kiosk.reading.reader import BallotReader
-from readkit import clean_empty_square
 
 STRESS = FieldOptions(p=0.35, none_share=0.0, always=("pencil",))  # --always pencil --p 0.35
 PENCIL = FieldOptions(always=("pencil",))  # --always pencil
@@ -30,7 +30,11 @@ MIXED = FieldOptions()
 @lru_cache(maxsize=1)
 def _reader() -> tuple[Any, BallotReader, list[str]]:
     pkg = load_election(None)
-    return pkg, BallotReader(pkg.election, pkg.election_hash, keep_crops="never"), [s.id for s in pkg.election.styles]
+    return (
+        pkg,
+        BallotReader(pkg.election, pkg.election_hash, keep_crops="never"),
+        [s.id for s in pkg.election.styles],
+    )
 
 
 def _field(seed: int, index: int, fopt: FieldOptions) -> tuple[BallotReader, FieldSheet]:
@@ -50,12 +54,20 @@ CASES = [
     (9400, 51479, 7, "tick", MIXED),  # a tick below-right, its long arm across the corner
     (9400, 38270, 5, "scribble", MIXED),  # a compact 1.9 mm scribble
     (133, 458, 7, "tick", STRESS),  # a tick below-right, its long arm across the corner
-    (130, 704, 7, "light_pencil", PENCIL),  # a light pencil slash alone on its sheet (0.0086): a vote read blank
+    (
+        130,
+        704,
+        7,
+        "light_pencil",
+        PENCIL,
+    ),  # a light pencil slash alone on its sheet (0.0086): a vote read blank
 ]
 
 
 @pytest.mark.parametrize(("seed", "index", "square", "kind", "fopt"), CASES)
-def test_pencil_mark_is_not_read_empty(seed: int, index: int, square: int, kind: str, fopt: FieldOptions) -> None:
+def test_pencil_mark_is_not_read_empty(
+    seed: int, index: int, square: int, kind: str, fopt: FieldOptions
+) -> None:
     reader, sheet = _field(seed, index, fopt)
     q = sheet.truth.squares[square]
     assert q.kind == kind and q.expected == "marked"
@@ -109,7 +121,11 @@ def test_paper_is_not_a_followed_stroke(
     for q in squares:
         assert sheet.truth.squares[q].expected == "empty" and local in sheet.square_conditions[q]
         found = pencil7.stroke_found(
-            seen["image"], tuple(seen["centres"][q]), float(seen["scales"][q]), float(sc.paper[q].max()), sc.gain
+            seen["image"],
+            tuple(seen["centres"][q]),
+            float(seen["scales"][q]),
+            float(sc.paper[q].max()),
+            sc.gain,
         )
         assert found is None, (q, found)
 
@@ -147,9 +163,21 @@ def test_clean_empty_square_and_a_ruled_line_are_not_strokes(monkeypatch: pytest
     far = 40.0
     d = (np.cos(np.radians(35)), np.sin(np.radians(35)))
     corner = (3.2, 1.0)  # beside the square's right side, crossing its bottom-right corner
-    line = _pencil_line(img, (cx, cy), s, (corner[0] - far * d[0], corner[1] - far * d[1]), (corner[0] + far * d[0], corner[1] + far * d[1]))
+    line = _pencil_line(
+        img,
+        (cx, cy),
+        s,
+        (corner[0] - far * d[0], corner[1] - far * d[1]),
+        (corner[0] + far * d[0], corner[1] + far * d[1]),
+    )
     assert _found(reader, line, i, monkeypatch) is None
     through = _pencil_line(img, (cx, cy), s, (-far * d[0], -far * d[1]), (far * d[0], far * d[1]))
     assert _found(reader, through, i, monkeypatch) is None
-    arm = _pencil_line(img, (cx, cy), s, (corner[0] - 2.4 * d[0], corner[1] - 2.4 * d[1]), (corner[0] + 2.0 * d[0], corner[1] + 2.0 * d[1]))
+    arm = _pencil_line(
+        img,
+        (cx, cy),
+        s,
+        (corner[0] - 2.4 * d[0], corner[1] - 2.4 * d[1]),
+        (corner[0] + 2.0 * d[0], corner[1] + 2.0 * d[1]),
+    )
     assert _found(reader, arm, i, monkeypatch) == "arm"

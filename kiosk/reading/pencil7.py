@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
+from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import kernels, pencil6
 from kiosk.reading.pencil6 import (
     BORDER_MM,
@@ -56,8 +57,6 @@ from kiosk.reading.pencil6 import (
     TRACE_WIDTH_MM,
 )
 
-import os
-_DEBUG = bool(os.environ.get("P7DEBUG"))
 if TYPE_CHECKING:
     from kiosk.reading.inspect import Verdict
 
@@ -67,8 +66,8 @@ LOW_RUN_MM = 2.0  # ... this long get `stroke_near` (a light pencil mark alone o
 FOLLOW_SHARE = 0.5  # a stroke goes on where its line is at least this share of its contrast ...
 FOLLOW_GAP_MM = 0.6  # ... with at most this much paper between its pieces
 FOLLOW_AROUND_MM = 5.0  # strokes are followed this far beyond the square (looked for within 3 mm)
-BEYOND_MM = 0.5
-INSIDE_END_MM = 1.0  # a stroke found inside the square ends within this of its printed border  # its continuation is judged from this far beyond its followed ends
+BEYOND_MM = 0.5  # its continuation is judged from this far beyond its followed ends
+INSIDE_END_MM = 1.0  # a stroke found inside the square ends within this of its printed border
 FOLLOWED_NOISE = 6.0  # a stroke inside, followed: this many times the paper's spread (pencil6: 4)
 ARM_THIN = 0.6  # an arm's run at most this far from straight (`_thin`: not a rule's corner with a streak)
 STRONG = 8.0  # a stroke along the square's sides: this many times the paper's spread ...
@@ -78,7 +77,9 @@ BLOB_WIDE_MM = 0.5  # ... this wide ...
 BLOB_LEVEL = 0.1  # ... and this much darker than the paper beside it (and STRONG x spread)
 
 
-def _line_value(c: np.ndarray, free: np.ndarray, x: float, y: float, ux: float, uy: float, off: int) -> float | None:
+def _line_value(
+    c: np.ndarray, free: np.ndarray, x: float, y: float, ux: float, uy: float, off: int
+) -> float | None:
     """The darkest contrast at the free positions up to `off` px either side of (x, y)
     across the direction (ux, uy); None where none is free or all are off the window.
     Raises IndexError-free: positions off the window are skipped."""
@@ -165,8 +166,6 @@ def gone_beyond(
             if v is not None:
                 vals.append(v)
             t += sign
-    if _DEBUG:
-        print("    beyond", len(vals), round(float(np.median(vals)), 3) if vals else None, round(t_lo, 1), round(t_hi, 1))
     if len(vals) < 1.5 * scale:
         return False
     return float(np.median(vals)) < TRACE_AGAIN * level
@@ -237,7 +236,7 @@ def stroke_found(
 ) -> str | None:
     """What `stroke_near` found: "slanted", "sides", "compact" (inside the square),
     "arm" (beside it), or None."""
-    half = int((pencil6.TARGET / 2 + FOLLOW_AROUND_MM) * scale)
+    half = int((TARGET / 2 + FOLLOW_AROUND_MM) * scale)
     cx, cy = centre
     x0, y0 = round(cx) - half, round(cy) - half
     xa, ya = max(0, x0), max(0, y0)
@@ -251,7 +250,7 @@ def stroke_found(
     inside = box <= INSIDE_MM * scale
     border = ~inside & (box <= BORDER_MM * scale)
     free = ~border
-    near_sq = box <= (pencil6.TARGET / 2 + TRACE_AROUND_MM) * scale  # where strokes are looked for
+    near_sq = box <= (TARGET / 2 + TRACE_AROUND_MM) * scale  # where strokes are looked for
     c = pencil6.trace_contrast(win, scale, paper, gain)
     around = c[~inside & ~border & near_sq]
     spread = 1.4826 * float(np.median(np.abs(around - np.median(around)))) if around.size else 0.0
@@ -262,15 +261,15 @@ def stroke_found(
         if level < FOLLOWED_NOISE * spread:
             continue
         slanted = pencil6._slanted(sy, sx)
-        compact = length >= BLOB_LEN_MM and width >= BLOB_WIDE_MM and level >= max(BLOB_LEVEL, STRONG * spread)
+        compact = (
+            length >= BLOB_LEN_MM and width >= BLOB_WIDE_MM and level >= max(BLOB_LEVEL, STRONG * spread)
+        )
         sides = not slanted and width >= WIDE_MM and level >= STRONG * spread
         if not (slanted or sides or compact):
             continue
         followed, gone, e0, e1 = _followed(c, free, sy, sx, level, scale)
         reach = max(_box(e0, cx - xa, cy - ya), _box(e1, cx - xa, cy - ya)) / scale
-        gone = gone and reach <= INSIDE_END_MM + pencil6.TARGET / 2
-        if _DEBUG:
-            print("  in", round(_thin(sy, sx), 2), round(reach, 2), round(length, 2), round(width, 2), round(level, 3), round(spread, 4), slanted, sides, compact, round(followed, 2), gone)
+        gone = gone and reach <= INSIDE_END_MM + TARGET / 2
         if not gone:
             continue
         if followed >= TRACE_LEN_INSIDE_MM and (slanted or sides):
@@ -289,8 +288,6 @@ def stroke_found(
             continue
         level = float(np.median(c[sy, sx]))
         followed, gone, _e0, _e1 = _followed(c, free, sy, sx, level, scale)
-        if _DEBUG:
-            print("  arm", round(_thin(sy, sx), 2), round(_length, 2), round(width, 2), round(level, 3), round(med, 3), round(followed, 2), gone)
         if TRACE_LEN_MM <= followed <= TRACE_ARM_MAX_MM and gone:
             return "arm"
     return None
@@ -350,7 +347,7 @@ def low_band(
         return want
     from kiosk.reading.inspect import PENCIL_INSET_MM, PENCIL_REACH_MM, PENCIL_SMOOTH_MM
 
-    inner = pencil6.TARGET / 2 - pencil6.TARGET_STROKE - 0.35 - PENCIL_INSET_MM
+    inner = TARGET / 2 - TARGET_STROKE - 0.35 - PENCIL_INSET_MM
     out: np.ndarray = kernels.faint_runs(
         image,
         centres,

@@ -400,11 +400,15 @@ class BallotReader:
         look_a = doubt_band(image, centres, scales, scores, th.marginal)
         wide_a = pencil6.wider_band(scores.scores, th.marginal)  # pencil6
         # pencil7: squares under the wider band with a faint box-mean stroke inside.
-        low = pencil7.low_band(image, centres, scales, scores.scores, scores.paper, scores.gain, ~(look_a | wide_a))
+        low = pencil7.low_band(
+            image, centres, scales, scores.scores, scores.paper, scores.gain, ~(look_a | wide_a)
+        )
         look, wide, low = look_a.tolist(), wide_a.tolist(), low.tolist()
         for i, (t, sc) in enumerate(zip(layout.targets, scores.scores.tolist(), strict=True)):
             if not look[i] and not wide[i]:
-                if low[i] and pencil7.wider_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain):
+                if low[i] and pencil7.wider_look(
+                    image, centres[i], float(scales[i]), scores.paper[i], scores.gain
+                ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
                 marks.append(MarkReading(t.option, sc, "empty"))
