@@ -20,7 +20,7 @@ window, the median contrast under `pencil6.TRACE_AGAIN` of the stroke's). Folds,
 creases, scanner streaks and printed rules run from edge to edge and are there.
 
 - inside the square: a stroke at `pencil6.TRACE_FAINT` and FOLLOWED_NOISE times the
-  paper's spread, at least `pencil6.TRACE_LEN_INSIDE_MM` long once followed, slanted
+  paper's spread, at least FOLLOWED_INSIDE_MM long once followed, slanted
   (as pencil6); or, along the square's sides (a plus), at least STRONG times the paper's
   spread and WIDE_MM wide (a scanner streak or a crease's fine line is one or two pixels
   wide at 150-200 dpi); or compact (a scribble, 1.5 mm and more, at least BLOB_LEVEL).
@@ -50,8 +50,6 @@ from kiosk.reading.pencil6 import (
     TRACE_AROUND_MM,
     TRACE_FAINT,
     TRACE_INK,
-    TRACE_LEN_INSIDE_MM,
-    TRACE_LEN_MM,
     TRACE_SIDEWAYS_MM,
     TRACE_TOUCH_MM,
     TRACE_WIDTH_MM,
@@ -68,6 +66,9 @@ FOLLOW_GAP_MM = 0.6  # ... with at most this much paper between its pieces
 FOLLOW_AROUND_MM = 5.0  # strokes are followed this far beyond the square (looked for within 3 mm)
 BEYOND_MM = 0.5  # its continuation is judged from this far beyond its followed ends
 INSIDE_END_MM = 1.0  # a stroke found inside the square ends within this of its printed border
+FOLLOWED_INSIDE_MM = 4.0  # a stroke inside, followed: at least this long (pencil6: 2.5 mm, one run)
+ARM_FOLLOWED_MM = 3.0  # an arm beside the square, followed: at least this long (pencil6: 2 mm, one run) ...
+ARM_WIDE_MM = 0.25  # ... and its run this wide: a crease's fine line is 0.12-0.2 mm
 FOLLOWED_NOISE = 6.0  # a stroke inside, followed: this many times the paper's spread (pencil6: 4)
 ARM_THIN = 0.6  # an arm's run at most this far from straight (`_thin`: not a rule's corner with a streak)
 STRONG = 8.0  # a stroke along the square's sides: this many times the paper's spread ...
@@ -272,14 +273,18 @@ def stroke_found(
         gone = gone and reach <= INSIDE_END_MM + TARGET / 2
         if not gone:
             continue
-        if followed >= TRACE_LEN_INSIDE_MM and (slanted or sides):
+        if followed >= FOLLOWED_INSIDE_MM and (slanted or sides):
             return "slanted" if slanted else "sides"
         if compact:
             return "compact"
     ink = gain * (1.0 - win.astype(np.float64) / max(1.0, paper))
     near = (box > (INSIDE_MM - TRACE_TOUCH_MM) * scale) & (box <= (BORDER_MM + TRACE_TOUCH_MM) * scale)
     for sy, sx, _length, width in _runs(c, ~inside & ~border & near_sq, TRACE_ARM, scale, 0.5):
-        if width > TRACE_WIDTH_MM or not pencil6._slanted(sy, sx) or not near[sy, sx].any():
+        if (
+            not (ARM_WIDE_MM <= width <= TRACE_WIDTH_MM)
+            or not pencil6._slanted(sy, sx)
+            or not near[sy, sx].any()
+        ):
             continue
         if _thin(sy, sx) > ARM_THIN:
             continue
@@ -288,7 +293,7 @@ def stroke_found(
             continue
         level = float(np.median(c[sy, sx]))
         followed, gone, _e0, _e1 = _followed(c, free, sy, sx, level, scale)
-        if TRACE_LEN_MM <= followed <= TRACE_ARM_MAX_MM and gone:
+        if ARM_FOLLOWED_MM <= followed <= TRACE_ARM_MAX_MM and gone:
             return "arm"
     return None
 
