@@ -108,6 +108,8 @@ EMPTIES = [
     (9400, 25989, [11, 12, 13, 14, 15, 16, 18, 19, 20], MIXED, "faint_streak"),
     (9500, 18075, [1], MIXED, "fold"),
     (9500, 12808, [3, 5], MIXED, "faint_streak"),
+    (105, 21, [29], MIXED, "fold"),  # a fold and a faint streak through the square: one long run
+    (105, 943, [3], MIXED, "crease"),  # a crease and a faint streak: the same
 ]
 
 

@@ -73,6 +73,8 @@ FOLLOWED_NOISE = 6.0  # a stroke inside, followed: this many times the paper's s
 ARM_THIN = 0.6  # an arm's run at most this far from straight (`_thin`: not a rule's corner with a streak)
 STRONG = 8.0  # a stroke along the square's sides: this many times the paper's spread ...
 WIDE_MM = 0.3  # ... and this wide (area over length): not a streak's or a crease's fine line
+SHORT_MM = 3.0  # a plus's bar or a compact scribble: one run at most this long ...
+SHORT_THIN = 0.3  # ... and the bar this straight (`_thin`)
 BLOB_LEN_MM = 1.5  # a compact scribble: at least this long ...
 BLOB_WIDE_MM = 0.5  # ... this wide ...
 BLOB_LEVEL = 0.1  # ... and this much darker than the paper beside it (and STRONG x spread)
@@ -265,7 +267,11 @@ def stroke_found(
         compact = (
             length >= BLOB_LEN_MM and width >= BLOB_WIDE_MM and level >= max(BLOB_LEVEL, STRONG * spread)
         )
-        sides = not slanted and width >= WIDE_MM and level >= STRONG * spread
+        # A plus's bar is one short straight run; a streak or a fold through the square
+        # is as long as the inside, often joined with another line (105/21, 105/943).
+        compact = compact and length <= SHORT_MM
+        short = length <= SHORT_MM and _thin(sy, sx) <= SHORT_THIN
+        sides = not slanted and short and width >= WIDE_MM and level >= STRONG * spread
         if not (slanted or sides or compact):
             continue
         followed, gone, e0, e1 = _followed(c, free, sy, sx, level, scale)
