@@ -9,26 +9,36 @@ stroke's own other piece beyond the cut), and the square was read `empty`: six r
 marks of the spent untouched runs (9400: 4128, 25989, 51479; 9500: 18075, 28025; stress
 seed 133: 458).
 
-What changed (`stroke_near`, asked only where `pencil_near` found nothing, on the same
-squares: the closer look's `empty` and the wider band): each run is followed along its
-own straight line (`follow`: the darkest pixel within TRACE_SIDEWAYS_MM of the line,
-at least FOLLOW_SHARE of the run's contrast, over gaps of at most FOLLOW_GAP_MM of
-paper; the printed border's zone is crossed, not counted as paper), and the stroke's
-length and its continuation are judged on the whole stroke so found: it must end
-within the window (`gone_beyond`: beyond both ends, over the rest of the line across the
-window, the median contrast under `pencil6.TRACE_AGAIN` of the stroke's). Folds,
-creases, scanner streaks and printed rules run from edge to edge and are there.
+What changed (`stroke_near`, asked only where `pencil_near` found nothing: the closer
+look's `empty`, the wider band, and `low_band`): each run is followed along its own
+straight line (`follow`: the darkest free pixel within TRACE_SIDEWAYS_MM of the line, at
+least FOLLOW_SHARE of the run's contrast, over gaps of at most FOLLOW_GAP_MM of paper; the
+printed border's zone is crossed, not counted as paper; the line is fitted again through
+what was found and followed once more, in a window FOLLOW_AROUND_MM beyond the square),
+and the stroke's length and its continuation are judged on the whole stroke so found: it
+must end within the window (`gone_beyond`: beyond both followed ends, over the rest of
+the line across the window, the median contrast under `pencil6.TRACE_AGAIN` of the
+stroke's, with at least 1.5 mm of positions to judge). Folds, creases, scanner streaks
+and printed rules run from edge to edge and are there.
 
-- inside the square: a stroke at `pencil6.TRACE_FAINT` and FOLLOWED_NOISE times the
-  paper's spread, at least FOLLOWED_INSIDE_MM long once followed, slanted
-  (as pencil6); or, along the square's sides (a plus), at least STRONG times the paper's
-  spread and WIDE_MM wide (a scanner streak or a crease's fine line is one or two pixels
-  wide at 150-200 dpi); or compact (a scribble, 1.5 mm and more, at least BLOB_LEVEL).
-- beside the square: a slanted arm at `pencil6.TRACE_ARM`, pencil-grey, reaching the
-  printed border's zone, 2-9 mm long once followed.
+- inside the square: a run at `pencil6.TRACE_FAINT` and FOLLOWED_NOISE times the paper's
+  spread, followed to FOLLOWED_INSIDE_MM or more and ending within INSIDE_END_MM of the
+  printed border, slanted (as pencil6); or a straight run along the square's sides at
+  most SHORT_MM long (a plus's bar), STRONG times the paper's spread and WIDE_MM wide (a
+  scanner streak or a crease's fine line is one or two pixels wide); or a compact run (a
+  scribble: BLOB_LEN_MM to SHORT_MM long, BLOB_WIDE_MM wide, BLOB_LEVEL dark) that ends
+  there too.
+- beside the square: a slanted, straight (`_thin`) arm at `pencil6.TRACE_ARM`,
+  pencil-grey, ARM_WIDE_MM wide or more, reaching the printed border's zone,
+  ARM_FOLLOWED_MM to 9 mm long once followed.
+- `low_band`: squares under pencil6's wider band (LOW_FROM to `pencil6.LOOK_FROM`) whose
+  inside holds a LOW_CONTRAST box-mean stroke (`kernels.faint_runs`, compiled) get
+  `stroke_near` too: a light pencil mark alone on its sheet scores 0.005-0.010.
 
 Nothing reads `marked` on this: the square goes to the commission (`marginal_mark`).
-`reference.follow_reference` is `follow` in plain loops (tests/test_pencil7.py).
+There is no fast version of anything here (the compiled pre-test is the doubt band's
+`kernels.faint_runs`, whose reference is `reference.faint_runs_reference`); docs/reading.md,
+"Seventh pass: pencil (pencil7)".
 """
 
 from __future__ import annotations
