@@ -39,7 +39,7 @@ from kiosk.ballots.layout import (
 )
 from kiosk.calibration.apply import ReaderCalibration, as_review
 from kiosk.election.model import Election, station_code
-from kiosk.reading import intake, kernels, pencil6
+from kiosk.reading import intake, kernels, pencil6, pencil7
 from kiosk.reading.inspect import (
     PENCIL_CONTRAST,
     PENCIL_INSET_MM,
@@ -397,10 +397,20 @@ class BallotReader:
         layout = plan.layout
         th = self.thresholds
         marks = []
-        look = doubt_band(image, centres, scales, scores, th.marginal).tolist()
-        wide = pencil6.wider_band(scores.scores, th.marginal).tolist()  # pencil6
+        look_a = doubt_band(image, centres, scales, scores, th.marginal)
+        wide_a = pencil6.wider_band(scores.scores, th.marginal)  # pencil6
+        # pencil7: squares under the wider band with a faint box-mean stroke inside.
+        low = pencil7.low_band(
+            image, centres, scales, scores.scores, scores.paper, scores.gain, ~(look_a | wide_a)
+        )
+        look, wide, low = look_a.tolist(), wide_a.tolist(), low.tolist()
         for i, (t, sc) in enumerate(zip(layout.targets, scores.scores.tolist(), strict=True)):
             if not look[i] and not wide[i]:
+                if low[i] and pencil7.wider_look(
+                    image, centres[i], float(scales[i]), scores.paper[i], scores.gain
+                ):
+                    marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
+                    continue
                 marks.append(MarkReading(t.option, sc, "empty"))
                 continue
             if not look[i] and not pencil6.WIDE_CLOSER_LOOK:
@@ -411,7 +421,7 @@ class BallotReader:
                     float(scales[i]),
                     float(scores.paper[i].max()),
                     scores.gain,
-                )
+                ) or pencil7.wider_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain)
                 marks.append(
                     MarkReading(t.option, sc, "marginal", "marginal_mark")
                     if near
@@ -436,6 +446,7 @@ class BallotReader:
                 # pencil6: a pencil stroke in or beside the square is never `empty`; a
                 # square only the wider band sent here and found empty reads as before.
                 v = pencil6.second_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v)
+                v = pencil7.second_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v)
                 if v.mark == "empty" and not look[i]:
                     marks.append(MarkReading(t.option, sc, "empty"))
                     continue
