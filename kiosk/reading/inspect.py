@@ -70,6 +70,7 @@ import numpy as np
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import (
     lines6,  # issue 10, sixth pass (line6)
+    lines7,  # issue 10, seventh pass (lines7)
     stains6,
 )
 from kiosk.reading.model import ReviewReason
@@ -187,6 +188,7 @@ def inspect_square(
     denominator: float,
     marginal: float,
     marked: float,
+    page: lines7.Page | None = None,  # lines7: where the sheet is (None: its rules are off)
 ) -> Verdict:
     """The decision for one square whose fast score is at least `marginal`.
     `denominator`: the square's inside in px (the score's unit)."""
@@ -324,6 +326,7 @@ def inspect_square(
         )
         or any(stroke_taken_for_line(image, centre, ln, half, scale) for ln in lines)
         or any(line_stops_short(image, centre, ln, half, scale) for ln in lines)
+        or lines7.hand_on_lines(image, centre, [(ln.theta, ln.rho) for ln in lines], half, scale, page)
         or (
             bool(lines)
             and pencil_stroke(

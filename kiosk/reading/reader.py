@@ -39,7 +39,7 @@ from kiosk.ballots.layout import (
 )
 from kiosk.calibration.apply import ReaderCalibration, as_review
 from kiosk.election.model import Election, station_code
-from kiosk.reading import intake, kernels, pencil6
+from kiosk.reading import intake, kernels, lines7, pencil6
 from kiosk.reading.inspect import (
     PENCIL_CONTRAST,
     PENCIL_INSET_MM,
@@ -398,6 +398,12 @@ class BallotReader:
         th = self.thresholds
         marks = []
         look = doubt_band(image, centres, scales, scores, th.marginal).tolist()
+        page = lines7.page_frame(  # lines7: where the sheet is, for following a line to its edge
+            np.array([[t.box.x + t.box.w / 2, t.box.y + t.box.h / 2] for t in layout.targets]),
+            centres,
+            layout.width_mm,
+            layout.height_mm,
+        )
         wide = pencil6.wider_band(scores.scores, th.marginal).tolist()  # pencil6
         for i, (t, sc) in enumerate(zip(layout.targets, scores.scores.tolist(), strict=True)):
             if not look[i] and not wide[i]:
@@ -431,6 +437,7 @@ class BallotReader:
                 float(scores.denominators[i]),
                 th.marginal,
                 th.marked,
+                page,  # lines7
             )
             if v.mark == "empty":
                 # pencil6: a pencil stroke in or beside the square is never `empty`; a

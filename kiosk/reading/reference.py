@@ -1089,3 +1089,60 @@ def trace_contrast_reference(win: np.ndarray, scale: float, paper: float, gain: 
             )
             out[y, x] = gain * float(best - box(y, x)) / (max(1.0, paper) * ((2 * b + 1) * (2 * b + 1)))
     return out
+
+
+# --- lines7 (issue 10, the seventh pass: lines) --------------------------------------------------
+
+
+def contrast_grid_reference(
+    image: np.ndarray,
+    px: np.ndarray,
+    py: np.ndarray,
+    nx: float,
+    ny: float,
+    shifts: np.ndarray,
+    scale: float,
+) -> np.ndarray:
+    """`lines7.contrast_grid` in plain loops: for each shift and position, each pixel of
+    the path and of the two paths beside it looked up one by one, the darkest within
+    PATH_NEAR_MM of each taken by hand, the print and off-image tests written out."""
+    from kiosk.reading.lines7 import BESIDE_DARK, BESIDE_DARKER, BESIDE_MM, PATH_NEAR_MM, PRINT_DARK
+
+    hh, ww = image.shape
+    near = max(1, round(PATH_NEAR_MM * scale))
+    b = round(BESIDE_MM * scale)
+
+    def darkest(x: float, y: float, at: int) -> float:
+        best = math.inf
+        for k in range(at - near, at + near + 1):
+            qx, qy = int(np.rint(x + k * nx)), int(np.rint(y + k * ny))
+            if not (0 <= qx < ww and 0 <= qy < hh):
+                return math.nan
+            best = min(best, float(image[qy, qx]))
+        return best
+
+    out = np.full((len(shifts), len(px)), np.nan)
+    for r, sh in enumerate(shifts):
+        sh = int(sh)
+        on = [darkest(float(x), float(y), sh) for x, y in zip(px, py, strict=True)]
+        left = [darkest(float(x), float(y), sh - b) for x, y in zip(px, py, strict=True)]
+        right = [darkest(float(x), float(y), sh + b) for x, y in zip(px, py, strict=True)]
+        lighter = [
+            max(a, c) for a, c in zip(left, right, strict=True) if not (math.isnan(a) or math.isnan(c))
+        ]
+        if not lighter:
+            continue
+        level = float(np.median(lighter))
+        for m in range(len(px)):
+            o, a, c = on[m], left[m], right[m]
+            if math.isnan(o) or math.isnan(a) or math.isnan(c):
+                continue
+            v = 1.0 - o / max((a + c) / 2, 1.0)
+            if (
+                o <= (1.0 - PRINT_DARK) * level
+                or min(a, c) <= (1.0 - BESIDE_DARK) * level
+                or v < -BESIDE_DARKER
+            ):
+                continue
+            out[r, m] = v
+    return out
