@@ -121,10 +121,10 @@ def contrast_grid(
     """For each whole-pixel shift across the path (rows) and each position (px, py)
     (columns): 1 - the darkest pixel within PATH_NEAR_MM of the shifted path / the mean of
     the darkest within PATH_NEAR_MM of the paths BESIDE_MM to each side of it. nan where a
-    sample is off the image or print: the path's sample PRINT_DARK darker than the median
-    of the lighter side's paper at that shift, a side's BESIDE_DARK darker, or the sides
-    BESIDE_DARKER darker than the path (print or a mark beside it: the paper there says
-    nothing about the line)."""
+    sample is off the image, or print is in the cross-section: a pixel from one side's path
+    to the other's PRINT_DARK darker than the paper (the 75th percentile of every sample),
+    a side's path BESIDE_DARK darker, or the sides BESIDE_DARKER darker than the path
+    (print or a mark beside it: the paper there says nothing about the line)."""
     hh, ww = image.shape
     near = max(1, round(PATH_NEAR_MM * scale))
     b = round(BESIDE_MM * scale)
@@ -136,26 +136,26 @@ def contrast_grid(
     ok = (qx >= 0) & (qy >= 0) & (qx < ww) & (qy < hh)
     g = np.full(qx.shape, np.nan)
     g[ok] = image[qy[ok], qx[ok]]
-    # darkest within `near` of each row j (nan if any is off the image)
+    out = np.full((len(shifts), len(px)), np.nan)
+    if not ok.any():
+        return out
+    level = float(np.percentile(g[ok], 75))  # the paper: most of the cross-sections are paper
+    # the darkest within `near` of each row j (nan if any is off the image)
     k = 2 * near + 1
-    stack = np.stack([g[i : i + len(js) - k + 1] for i in range(k)])
-    dark = stack.min(axis=0)  # rows: js[near : len(js) - near]
+    dark = np.stack([g[i : i + len(js) - k + 1] for i in range(k)]).min(axis=0)
     base = -lo - near  # the row of `dark` for shift 0
-    on = dark[shifts + base]
-    left = dark[shifts - b + base]
-    right = dark[shifts + b + base]
-    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        paper = (left + right) / 2
-        out = 1.0 - on / np.maximum(paper, 1.0)
-        lighter = np.maximum(left, right)
-        level = np.nanmedian(lighter, axis=1, keepdims=True) if np.isfinite(lighter).any() else lighter
-        printed = (
-            (on <= (1.0 - PRINT_DARK) * level)
-            | (np.minimum(left, right) <= (1.0 - BESIDE_DARK) * level)
-            | (out < -BESIDE_DARKER)
-        )
-    out[printed | ~np.isfinite(out)] = np.nan
+    for r, sh in enumerate(shifts.tolist()):
+        on, left, right = dark[sh + base], dark[sh - b + base], dark[sh + b + base]
+        across = g[sh - b - near - lo : sh + b + near - lo + 1].min(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            v = 1.0 - on / np.maximum((left + right) / 2, 1.0)
+            printed = (
+                (across <= (1.0 - PRINT_DARK) * level)
+                | (np.minimum(left, right) <= (1.0 - BESIDE_DARK) * level)
+                | (v < -BESIDE_DARKER)
+            )
+        v[printed | ~np.isfinite(v)] = np.nan
+        out[r] = v
     return np.asarray(out)
 
 
@@ -205,20 +205,22 @@ def _segments(
 
 
 def _own_level(segs: list[float]) -> float:
-    """The line's own level: the median of the judged segments within TRACE_OWN_MM."""
+    """The line's own level: the median of the judged segments within TRACE_OWN_MM, nan
+    unless at least two are judged (one segment may be where another line crosses it)."""
     first = [v for v in segs[: max(1, int(TRACE_OWN_MM / TRACE_SEG_MM))] if math.isfinite(v)]
-    return float(np.median(first)) if first else math.nan
+    return float(np.median(first)) if len(first) >= 2 else math.nan
 
 
 def _ended(segs: list[float], own: float) -> bool:
-    """Gone (under TRACE_GONE of `own`) on judged segments for TRACE_GAP_MM on end."""
+    """Gone (under TRACE_GONE of `own`) on judged segments for TRACE_GAP_MM on end, and
+    not back: the judged segments from there to the sheet's edge are under it at their
+    median (a line of the paper lost for a few millimetres under print comes back)."""
     need = max(1, math.ceil(TRACE_GAP_MM / TRACE_SEG_MM))
+    judged = [v for v in segs if math.isfinite(v)]  # print: neither there nor gone
     run = 0
-    for v in segs:
-        if not math.isfinite(v):
-            continue  # print: neither there nor gone
+    for i, v in enumerate(judged):
         run = run + 1 if v < TRACE_GONE * own else 0
-        if run >= need:
+        if run >= need and float(np.median(judged[i - need + 1 :])) < TRACE_GONE * own:
             return True
     return False
 
@@ -302,6 +304,18 @@ def stroke_along(
     return False
 
 
+def through_window(
+    image: np.ndarray, centre: tuple[float, float], theta: float, rho: float, half: int, scale: float
+) -> float:
+    """The line's contrast through the window (`contrast_grid` on its axis, the median of
+    the positions on paper; nan if fewer than four are)."""
+    fx, fy, c, s, t_lo, t_hi = _geometry(centre, theta, rho, half)
+    ts = np.arange(t_lo, t_hi, STEP_MM * scale)
+    v = contrast_grid(image, fx - ts * s, fy + ts * c, c, s, np.zeros(1, np.int64), scale)[0]
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if len(v) >= 4 else math.nan
+
+
 def hand_on_lines(
     image: np.ndarray,
     centre: tuple[float, float],
@@ -310,12 +324,14 @@ def hand_on_lines(
     scale: float,
     page: Page | None,
 ) -> bool:
-    """For the lines the closer look took out ((theta, rho) each): does one of them end on
-    the sheet (`ends_on_sheet`), or carry a stroke through the square darker than its own
+    """For the lines the closer look took out ((theta, rho) each) and seen through the
+    window at TRACE_MIN or more: does one of them end on the sheet (`ends_on_sheet`), or carry a stroke through the square darker than its own
     level beyond the window (`stroke_along`)? Not judged without the page's frame."""
     if page is None:
         return False
     for theta, rho in lines:
+        if not through_window(image, centre, theta, rho, half, scale) >= TRACE_MIN:
+            continue  # too faint to follow (noise found after a line was taken out)
         lo, hi = line_traces(image, centre, theta, rho, half, scale, page)
         if ends_on_sheet(lo, hi):
             return True

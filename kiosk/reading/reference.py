@@ -1103,44 +1103,41 @@ def contrast_grid_reference(
     shifts: np.ndarray,
     scale: float,
 ) -> np.ndarray:
-    """`lines7.contrast_grid` in plain loops: for each shift and position, each pixel of
-    the path and of the two paths beside it looked up one by one, the darkest within
-    PATH_NEAR_MM of each taken by hand, the print and off-image tests written out."""
+    """`lines7.contrast_grid` in plain loops: each pixel of each cross-section looked up
+    one by one, the darkest within PATH_NEAR_MM of the path and of the two paths beside it
+    taken by hand, the paper level and the print tests written out."""
     from kiosk.reading.lines7 import BESIDE_DARK, BESIDE_DARKER, BESIDE_MM, PATH_NEAR_MM, PRINT_DARK
 
     hh, ww = image.shape
     near = max(1, round(PATH_NEAR_MM * scale))
     b = round(BESIDE_MM * scale)
+    lo, hi = int(min(shifts)) - b - near, int(max(shifts)) + b + near
 
-    def darkest(x: float, y: float, at: int) -> float:
-        best = math.inf
-        for k in range(at - near, at + near + 1):
-            qx, qy = int(np.rint(x + k * nx)), int(np.rint(y + k * ny))
-            if not (0 <= qx < ww and 0 <= qy < hh):
-                return math.nan
-            best = min(best, float(image[qy, qx]))
-        return best
+    def grey(m: int, j: int) -> float:
+        qx, qy = int(np.rint(px[m] + j * nx)), int(np.rint(py[m] + j * ny))
+        return float(image[qy, qx]) if 0 <= qx < ww and 0 <= qy < hh else math.nan
 
+    samples = [grey(m, j) for m in range(len(px)) for j in range(lo, hi + 1)]
+    finite = [v for v in samples if not math.isnan(v)]
     out = np.full((len(shifts), len(px)), np.nan)
-    for r, sh in enumerate(shifts):
-        sh = int(sh)
-        on = [darkest(float(x), float(y), sh) for x, y in zip(px, py, strict=True)]
-        left = [darkest(float(x), float(y), sh - b) for x, y in zip(px, py, strict=True)]
-        right = [darkest(float(x), float(y), sh + b) for x, y in zip(px, py, strict=True)]
-        lighter = [
-            max(a, c) for a, c in zip(left, right, strict=True) if not (math.isnan(a) or math.isnan(c))
-        ]
-        if not lighter:
-            continue
-        level = float(np.median(lighter))
+    if not finite:
+        return out
+    level = float(np.percentile(np.array(finite), 75))
+
+    def darkest(m: int, at: int) -> float:
+        vals = [grey(m, j) for j in range(at - near, at + near + 1)]
+        return math.nan if any(math.isnan(v) for v in vals) else min(vals)
+
+    for r, sh in enumerate(int(x) for x in shifts):
         for m in range(len(px)):
-            o, a, c = on[m], left[m], right[m]
-            if math.isnan(o) or math.isnan(a) or math.isnan(c):
+            on, left, right = darkest(m, sh), darkest(m, sh - b), darkest(m, sh + b)
+            across = [grey(m, j) for j in range(sh - b - near, sh + b + near + 1)]
+            if math.isnan(on) or math.isnan(left) or math.isnan(right) or any(math.isnan(v) for v in across):
                 continue
-            v = 1.0 - o / max((a + c) / 2, 1.0)
+            v = 1.0 - on / max((left + right) / 2, 1.0)
             if (
-                o <= (1.0 - PRINT_DARK) * level
-                or min(a, c) <= (1.0 - BESIDE_DARK) * level
+                min(across) <= (1.0 - PRINT_DARK) * level
+                or min(left, right) <= (1.0 - BESIDE_DARK) * level
                 or v < -BESIDE_DARKER
             ):
                 continue
