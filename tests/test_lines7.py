@@ -32,7 +32,7 @@ EXAMPLES = settings(max_examples=200, deadline=None, suppress_health_check=[Heal
 
 
 @st.composite
-def _grids(draw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float, np.ndarray, float]:
+def _grids(draw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float, np.ndarray, float, bool]:
     """A grey image with paper, print (dark specks and a dark bar), a faint line and noise;
     positions on and off the image; any direction; a few shifts; any scale."""
     seed = draw(st.integers(0, 2**31 - 1))
@@ -51,6 +51,7 @@ def _grids(draw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float,
     a = draw(st.integers(-3, 0))
     shifts = np.arange(a, a + draw(st.integers(1, 5)))
     scale = draw(st.sampled_from([150 / 25.4, 200 / 25.4, 300 / 25.4, 3.0, 4.5]))
+    dark_on = draw(st.booleans())
     return (
         np.clip(img, 0, 255).astype(np.uint8),
         px,
@@ -59,17 +60,18 @@ def _grids(draw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float,
         math.sin(theta),
         shifts,
         scale,
+        dark_on,
     )
 
 
 @EXAMPLES
 @given(_grids())
 def test_contrast_grid_agrees_with_its_reference(
-    case: tuple[np.ndarray, np.ndarray, np.ndarray, float, float, np.ndarray, float],
+    case: tuple[np.ndarray, np.ndarray, np.ndarray, float, float, np.ndarray, float, bool],
 ) -> None:
-    img, px, py, nx, ny, shifts, scale = case
-    fast = lines7.contrast_grid(img, px, py, nx, ny, shifts, scale)
-    slow = contrast_grid_reference(img, px, py, nx, ny, shifts, scale)
+    img, px, py, nx, ny, shifts, scale, dark_on = case
+    fast = lines7.contrast_grid(img, px, py, nx, ny, shifts, scale, dark_on)
+    slow = contrast_grid_reference(img, px, py, nx, ny, shifts, scale, dark_on)
     assert np.array_equal(fast, slow, equal_nan=True)
 
 
@@ -102,13 +104,19 @@ def field() -> tuple[Any, BallotReader, list[str]]:
 
 
 def _read_asked(
-    field: tuple[Any, BallotReader, list[str]], cond: str, seed: int, index: int, monkeypatch: pytest.MonkeyPatch
+    field: tuple[Any, BallotReader, list[str]],
+    cond: str,
+    seed: int,
+    index: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> tuple[Any, list[tuple[int, bool]]]:
     """Sheet `index` of `seed` with only `cond`: its truth, the reading, and for each call
     of `lines7.hand_on_lines` (lines handed, answer)."""
     pkg, reader, styles = field
     layout = build_layout(pkg.election, pkg.election_hash, styles[index % len(styles)])
-    sheet = generate_field_sheet(pkg.election, pkg.election_hash, layout, seed, index, FieldOptions(only=cond))  # type: ignore[arg-type]
+    sheet = generate_field_sheet(
+        pkg.election, pkg.election_hash, layout, seed, index, FieldOptions(only=cond)
+    )  # type: ignore[arg-type]
     asked: list[tuple[int, bool]] = []
     real = lines7.hand_on_lines
 

@@ -117,6 +117,7 @@ def contrast_grid(
     ny: float,
     shifts: np.ndarray,
     scale: float,
+    dark_on: bool = False,
 ) -> np.ndarray:
     """For each whole-pixel shift across the path (rows) and each position (px, py)
     (columns): 1 - the darkest pixel within PATH_NEAR_MM of the shifted path / the mean of
@@ -124,7 +125,9 @@ def contrast_grid(
     sample is off the image, or print is in the cross-section: a pixel from one side's path
     to the other's PRINT_DARK darker than the paper (the 75th percentile of every sample),
     a side's path BESIDE_DARK darker, or the sides BESIDE_DARKER darker than the path
-    (print or a mark beside it: the paper there says nothing about the line)."""
+    (print or a mark beside it: the paper there says nothing about the line). `dark_on`:
+    the path and the pixels between it and the paths beside it are not tested for print
+    (a pen or pencil stroke lying on the line, which `stroke_along` looks for)."""
     hh, ww = image.shape
     near = max(1, round(PATH_NEAR_MM * scale))
     b = round(BESIDE_MM * scale)
@@ -150,7 +153,7 @@ def contrast_grid(
         with np.errstate(invalid="ignore", divide="ignore"):
             v = 1.0 - on / np.maximum((left + right) / 2, 1.0)
             printed = (
-                (across <= (1.0 - PRINT_DARK) * level)
+                ((across <= (1.0 - PRINT_DARK) * level) & (not dark_on))
                 | (np.minimum(left, right) <= (1.0 - BESIDE_DARK) * level)
                 | (v < -BESIDE_DARKER)
             )
@@ -287,7 +290,7 @@ def stroke_along(
         return False
     ts = np.arange(t_lo, t_hi, STEP_MM * scale)
     px, py = fx - ts * s, fy + ts * c
-    v = contrast_grid(image, px, py, c, s, np.zeros(1, np.int64), scale)[0]
+    v = contrast_grid(image, px, py, c, s, np.zeros(1, np.int64), scale, dark_on=True)[0]
     more = own + max(ALONG_MORE, ALONG_SHARE * own)
     need = max(1, math.ceil(ALONG_RUN_MM / STEP_MM))
     # a running median over three positions: one noisy pixel neither makes nor breaks a run

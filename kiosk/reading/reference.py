@@ -1102,6 +1102,7 @@ def contrast_grid_reference(
     ny: float,
     shifts: np.ndarray,
     scale: float,
+    dark_on: bool = False,
 ) -> np.ndarray:
     """`lines7.contrast_grid` in plain loops: each pixel of each cross-section looked up
     one by one, the darkest within PATH_NEAR_MM of the path and of the two paths beside it
@@ -1136,7 +1137,7 @@ def contrast_grid_reference(
                 continue
             v = 1.0 - on / max((left + right) / 2, 1.0)
             if (
-                min(across) <= (1.0 - PRINT_DARK) * level
+                (min(across) <= (1.0 - PRINT_DARK) * level and not dark_on)
                 or min(left, right) <= (1.0 - BESIDE_DARK) * level
                 or v < -BESIDE_DARKER
             ):
