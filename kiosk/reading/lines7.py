@@ -284,7 +284,9 @@ def stroke_along(
     from kiosk.reading.inspect import _chord
 
     fx, fy, c, s, _, _ = _geometry(centre, theta, rho, half)
-    inner = (TARGET / 2 - TARGET_STROKE - 0.35) * scale
+    # The inside of the square, the path's darkest pixel kept off the printed border's
+    # blur: PATH_NEAR_MM and a pixel further in.
+    inner = (TARGET / 2 - TARGET_STROKE - 0.35 - PATH_NEAR_MM) * scale - 1
     t_lo, t_hi = _chord(rho, c, s, inner)
     if t_hi - t_lo < ALONG_RUN_MM * scale:
         return False
