@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from readkit import clean_empty_square
 
-import kiosk.reading.reader as reader_module
 from fieldkit.conditions import FieldOptions, generate_field_sheet
 from kiosk.ballots.layout import build_layout
 from kiosk.election.load import load_election
@@ -114,9 +113,8 @@ def _read_asked(
     of `lines7.hand_on_lines` (lines handed, answer)."""
     pkg, reader, styles = field
     layout = build_layout(pkg.election, pkg.election_hash, styles[index % len(styles)])
-    sheet = generate_field_sheet(
-        pkg.election, pkg.election_hash, layout, seed, index, FieldOptions(only=cond)
-    )  # type: ignore[arg-type]
+    opts = FieldOptions(only=cond)  # type: ignore[arg-type]
+    sheet = generate_field_sheet(pkg.election, pkg.election_hash, layout, seed, index, opts)
     asked: list[tuple[int, bool]] = []
     real = lines7.hand_on_lines
 
@@ -277,7 +275,7 @@ def test_without_the_page_frame_the_rule_is_off(
     none) lines7 judges nothing and the ruled line reads as the sixth pass read it."""
     reader, _, i, *_ = clean
     img = _ruled(clean, -20.0, 40.0, 0.3)
-    monkeypatch.setattr(reader_module.lines7, "page_frame", lambda *a: None)
+    monkeypatch.setattr(lines7, "page_frame", lambda *a: None)
     assert reader.read(img).contests[0].marks[i].mark == "empty"
 
 
