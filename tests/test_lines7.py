@@ -275,7 +275,7 @@ def test_without_the_page_frame_the_rule_is_off(
     none) lines7 judges nothing and the ruled line reads as the sixth pass read it."""
     reader, _, i, *_ = clean
     img = _ruled(clean, -20.0, 40.0, 0.3)
-    monkeypatch.setattr(lines7, "page_frame", lambda *a: None)
+    monkeypatch.setattr(lines7, "page_frame", lambda *a: None)  # PageSource.frame calls it
     assert reader.read(img).contests[0].marks[i].mark == "empty"
 
 

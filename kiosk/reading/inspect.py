@@ -188,7 +188,7 @@ def inspect_square(
     denominator: float,
     marginal: float,
     marked: float,
-    page: lines7.Page | None = None,  # lines7: where the sheet is (None: its rules are off)
+    page: lines7.PageSource | None = None,  # lines7: where the sheet is (None: its rules are off)
 ) -> Verdict:
     """The decision for one square whose fast score is at least `marginal`.
     `denominator`: the square's inside in px (the score's unit)."""

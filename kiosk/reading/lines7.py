@@ -41,7 +41,9 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -87,6 +89,21 @@ class Page:
         m = PAGE_MARGIN_MM + PAGE_SLACK * np.abs(u - self.column_mm)
         out: np.ndarray = (u >= m) & (u <= self.width_mm - m) & (v >= m) & (v <= self.height_mm - m)
         return out
+
+
+@dataclass(frozen=True)
+class PageSource:
+    """What `page_frame` needs, handed to the closer look on every side; the frame is
+    fitted only when a line is followed (`frame`), so a sheet with none pays nothing."""
+
+    centres_mm: Callable[[], np.ndarray]
+    centres_px: np.ndarray
+    width_mm: float
+    height_mm: float
+
+    @cached_property
+    def frame(self) -> Page | None:
+        return page_frame(self.centres_mm(), self.centres_px, self.width_mm, self.height_mm)
 
 
 def page_frame(
@@ -327,11 +344,13 @@ def hand_on_lines(
     lines: list[tuple[float, float]],
     half: int,
     scale: float,
-    page: Page | None,
+    source: PageSource | None,
 ) -> bool:
     """For the lines the closer look took out ((theta, rho) each) and seen through the
     window at TRACE_MIN or more: does one of them end on the sheet (`ends_on_sheet`), or carry a stroke through the square darker than its own
-    level beyond the window (`stroke_along`)? Not judged without the page's frame."""
+    level beyond the window (`stroke_along`)? Not judged without the page's frame
+    (`source`: the reader's, fitted here on first use)."""
+    page = None if source is None or not lines else source.frame
     if page is None:
         return False
     for theta, rho in lines:

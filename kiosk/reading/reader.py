@@ -398,8 +398,8 @@ class BallotReader:
         th = self.thresholds
         marks = []
         look = doubt_band(image, centres, scales, scores, th.marginal).tolist()
-        page = lines7.page_frame(  # lines7: where the sheet is, for following a line to its edge
-            np.array([[t.box.x + t.box.w / 2, t.box.y + t.box.h / 2] for t in layout.targets]),
+        page = lines7.PageSource(  # lines7: where the sheet is (fitted only if a line is followed)
+            lambda: np.array([[t.box.cx, t.box.cy] for t in layout.targets]),
             centres,
             layout.width_mm,
             layout.height_mm,
