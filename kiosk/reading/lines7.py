@@ -65,6 +65,7 @@ TRACE_GAP_MM = 4.0  # gone this long on end, on paper: the line ended on the she
 TRACE_JUDGED = 0.5  # of a segment's positions on paper (not print, on the image) to judge it
 PAGE_MARGIN_MM = 3.0  # the trace stops this far inside the sheet's edge ...
 PAGE_SLACK = 0.04  # ... plus this share of the distance from the squares' column (stretch)
+TRACE_EDGE_MM = 6.0  # a line must be gone before the trace's last this many mm as well
 ALONG_RUN_MM = 2.0  # a stroke on a line: at least this long ...
 ALONG_MORE = 0.05  # ... and this much darker than the line's own level beyond the window
 ALONG_SHARE = 0.35  # ... or this share of that level, whichever is more
@@ -279,9 +280,12 @@ def line_traces(
 def ends_on_sheet(lo: list[float], hi: list[float]) -> bool:
     """Does the line end on the sheet at either end (a hand's line), where it can be
     followed (its own level at least TRACE_MIN there)?"""
+    edge = max(1, math.ceil(TRACE_EDGE_MM / TRACE_SEG_MM))
     for segs in (lo, hi):
         own = _own_level(segs)
-        if math.isfinite(own) and own >= TRACE_MIN and _ended(segs, own):
+        # gone before the last TRACE_EDGE_MM too: near the sheet's edge (known only from
+        # the squares' centres) the paper, the scanner's lid and the page's frame disagree
+        if math.isfinite(own) and own >= TRACE_MIN and _ended(segs, own) and _ended(segs[:-edge], own):
             return True
     return False
 
