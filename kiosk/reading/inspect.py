@@ -34,7 +34,9 @@ out of the score. A dark line doing the same (a pen stroke through the whole row
 sheet to the commission (`crossing_line`). A tick, a cross or a short slash ends within
 about a millimetre of the square and keeps all its ink. A faint straight line drawn by a voter through the square
 and on for 4 mm at both ends would be taken for paper: such a line is not a mark in the
-square alone, and nothing else on the sheet has counted it either.
+square alone, and nothing else on the sheet has counted it either. Since the seventh pass
+(`lines7.hand_on_lines`) such a line goes to review unless it runs on to the sheet's edge
+and is no darker through the square than beyond it.
 
 The decision, in order (docs/reading.md step 8): a dot alone, review; evidence >=
 marginal / 2, marked if the lower of the two scores is >= marked, else review
