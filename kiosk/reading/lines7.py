@@ -235,13 +235,21 @@ def _own_level(segs: list[float]) -> float:
 def _ended(segs: list[float], own: float) -> bool:
     """Gone (under TRACE_GONE of `own`) on judged segments for TRACE_GAP_MM on end, and
     not back: the judged segments from there to the sheet's edge are under it at their
-    median (a line of the paper lost for a few millimetres under print comes back)."""
+    median and nowhere over it for TRACE_GAP_MM on end (a line of the paper lost for a
+    few millimetres under print, or by the tracker, comes back)."""
     need = max(1, math.ceil(TRACE_GAP_MM / TRACE_SEG_MM))
     judged = [v for v in segs if math.isfinite(v)]  # print: neither there nor gone
     run = 0
     for i, v in enumerate(judged):
         run = run + 1 if v < TRACE_GONE * own else 0
         if run >= need and float(np.median(judged[i - need + 1 :])) < TRACE_GONE * own:
+            # ... and nowhere after it back for TRACE_GAP_MM on end (a fold lost under a
+            # name's print by the tracker, found again further on)
+            back = 0
+            for w in judged[i + 1 :]:
+                back = back + 1 if w >= TRACE_GONE * own else 0
+                if back >= need:
+                    return False
             return True
     return False
 
