@@ -34,7 +34,9 @@ out of the score. A dark line doing the same (a pen stroke through the whole row
 sheet to the commission (`crossing_line`). A tick, a cross or a short slash ends within
 about a millimetre of the square and keeps all its ink. A faint straight line drawn by a voter through the square
 and on for 4 mm at both ends would be taken for paper: such a line is not a mark in the
-square alone, and nothing else on the sheet has counted it either.
+square alone, and nothing else on the sheet has counted it either. Since the seventh pass
+(`lines7.hand_on_lines`) such a line goes to review unless it runs on to the sheet's edge
+and is no darker through the square than beyond it.
 
 The decision, in order (docs/reading.md step 8): a dot alone, review; evidence >=
 marginal / 2, marked if the lower of the two scores is >= marked, else review
@@ -70,6 +72,7 @@ import numpy as np
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import (
     lines6,  # issue 10, sixth pass (line6)
+    lines7,  # issue 10, seventh pass (lines7)
     stains6,
 )
 from kiosk.reading.model import ReviewReason
@@ -187,6 +190,7 @@ def inspect_square(
     denominator: float,
     marginal: float,
     marked: float,
+    page: lines7.PageSource | None = None,  # lines7: where the sheet is (None: its rules are off)
 ) -> Verdict:
     """The decision for one square whose fast score is at least `marginal`.
     `denominator`: the square's inside in px (the score's unit)."""
@@ -324,6 +328,7 @@ def inspect_square(
         )
         or any(stroke_taken_for_line(image, centre, ln, half, scale) for ln in lines)
         or any(line_stops_short(image, centre, ln, half, scale) for ln in lines)
+        or lines7.hand_on_lines(image, centre, [(ln.theta, ln.rho) for ln in lines], half, scale, page)
         or (
             bool(lines)
             and pencil_stroke(

@@ -39,7 +39,7 @@ from kiosk.ballots.layout import (
 )
 from kiosk.calibration.apply import ReaderCalibration, as_review
 from kiosk.election.model import Election, station_code
-from kiosk.reading import intake, kernels, pencil6, pencil7
+from kiosk.reading import intake, kernels, lines7, pencil6, pencil7
 from kiosk.reading.inspect import (
     PENCIL_CONTRAST,
     PENCIL_INSET_MM,
@@ -404,6 +404,12 @@ class BallotReader:
             image, centres, scales, scores.scores, scores.paper, scores.gain, ~(look_a | wide_a)
         )
         look, wide, low = look_a.tolist(), wide_a.tolist(), low.tolist()
+        page = lines7.PageSource(  # lines7: where the sheet is (fitted only if a line is followed)
+            lambda: np.array([[t.box.cx, t.box.cy] for t in layout.targets]),
+            centres,
+            layout.width_mm,
+            layout.height_mm,
+        )
         for i, (t, sc) in enumerate(zip(layout.targets, scores.scores.tolist(), strict=True)):
             if not look[i] and not wide[i]:
                 if low[i] and pencil7.wider_look(
@@ -441,6 +447,7 @@ class BallotReader:
                 float(scores.denominators[i]),
                 th.marginal,
                 th.marked,
+                page,  # lines7
             )
             if v.mark == "empty":
                 # pencil6: a pencil stroke in or beside the square is never `empty`; a

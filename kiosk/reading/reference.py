@@ -1089,3 +1089,58 @@ def trace_contrast_reference(win: np.ndarray, scale: float, paper: float, gain: 
             )
             out[y, x] = gain * float(best - box(y, x)) / (max(1.0, paper) * ((2 * b + 1) * (2 * b + 1)))
     return out
+
+
+# --- lines7 (issue 10, the seventh pass: lines) --------------------------------------------------
+
+
+def contrast_grid_reference(
+    image: np.ndarray,
+    px: np.ndarray,
+    py: np.ndarray,
+    nx: float,
+    ny: float,
+    shifts: np.ndarray,
+    scale: float,
+    dark_on: bool = False,
+) -> np.ndarray:
+    """`lines7.contrast_grid` in plain loops: each pixel of each cross-section looked up
+    one by one, the darkest within PATH_NEAR_MM of the path and of the two paths beside it
+    taken by hand, the paper level and the print tests written out."""
+    from kiosk.reading.lines7 import BESIDE_DARK, BESIDE_DARKER, BESIDE_MM, PATH_NEAR_MM, PRINT_DARK
+
+    hh, ww = image.shape
+    near = max(1, round(PATH_NEAR_MM * scale))
+    b = round(BESIDE_MM * scale)
+    lo, hi = int(min(shifts)) - b - near, int(max(shifts)) + b + near
+
+    def grey(m: int, j: int) -> float:
+        qx, qy = int(np.rint(px[m] + j * nx)), int(np.rint(py[m] + j * ny))
+        return float(image[qy, qx]) if 0 <= qx < ww and 0 <= qy < hh else math.nan
+
+    samples = [grey(m, j) for m in range(len(px)) for j in range(lo, hi + 1)]
+    finite = [v for v in samples if not math.isnan(v)]
+    out = np.full((len(shifts), len(px)), np.nan)
+    if not finite:
+        return out
+    level = float(np.percentile(np.array(finite), 75))
+
+    def darkest(m: int, at: int) -> float:
+        vals = [grey(m, j) for j in range(at - near, at + near + 1)]
+        return math.nan if any(math.isnan(v) for v in vals) else min(vals)
+
+    for r, sh in enumerate(int(x) for x in shifts):
+        for m in range(len(px)):
+            on, left, right = darkest(m, sh), darkest(m, sh - b), darkest(m, sh + b)
+            across = [grey(m, j) for j in range(sh - b - near, sh + b + near + 1)]
+            if math.isnan(on) or math.isnan(left) or math.isnan(right) or any(math.isnan(v) for v in across):
+                continue
+            v = 1.0 - on / max((left + right) / 2, 1.0)
+            if (
+                (min(across) <= (1.0 - PRINT_DARK) * level and not dark_on)
+                or min(left, right) <= (1.0 - BESIDE_DARK) * level
+                or v < -BESIDE_DARKER
+            ):
+                continue
+            out[r, m] = v
+    return out
