@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kiosk.reading.settle7 as settle7
-from fieldkit.conditions import FieldOptions, generate_field_sheet
+from fieldkit.conditions import FieldOptions, FieldSheet, generate_field_sheet
 from fieldkit.deck import DeckOptions, canvas_margins, generate_sheet
 from kiosk.ballots.layout import build_layout
 from kiosk.election.load import load_election
@@ -165,7 +165,7 @@ SETTLED = [
 DOTS = [(130, 127, ("pencil",)), (130, 129, ("pencil",)), (130, 186, ("pencil",))]
 
 
-def _field(seed: int, index: int, always: tuple[str, ...]) -> tuple[BallotReader, object, np.ndarray]:
+def _field(seed: int, index: int, always: tuple[str, ...]) -> tuple[BallotReader, FieldSheet, np.ndarray]:
     pkg = load_election(None)
     reader = BallotReader(pkg.election, pkg.election_hash, keep_crops="never")
     styles = [s.id for s in pkg.election.styles]
@@ -173,6 +173,7 @@ def _field(seed: int, index: int, always: tuple[str, ...]) -> tuple[BallotReader
     opts = FieldOptions(none_share=0.0, always=always) if always else FieldOptions()  # type: ignore[arg-type]
     sheet = generate_field_sheet(pkg.election, pkg.election_hash, layout, seed, index, opts)
     image = cv2.imdecode(np.frombuffer(sheet.image, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert image is not None
     return reader, sheet, image
 
 
@@ -181,7 +182,7 @@ def test_real_pencil_sheets_settle_to_their_vote(
     seed: int, index: int, always: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reader, sheet, image = _field(seed, index, always)
-    truth = sheet.truth  # type: ignore[attr-defined]
+    truth = sheet.truth
     r = reader.read(image)
     assert truth.status == "ok" and r.status == "ok", (truth, r.status)
     assert [m.mark == "marked" for m in r.contests[0].marks] == [
@@ -196,7 +197,7 @@ def test_real_hesitation_dots_stay_in_review(
     seed: int, index: int, always: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reader, sheet, image = _field(seed, index, always)
-    truth = sheet.truth  # type: ignore[attr-defined]
+    truth = sheet.truth
     dots = [k for k, q in enumerate(truth.squares) if q.kind == "hesitation_dot"]
     r = reader.read(image)
     assert truth.status == "review" and r.status == "review"
