@@ -15,11 +15,12 @@ a smooth stain, a fill's inside and the paper do not):
 - stroke pixels: inside the square (0.35 mm in from its printed border), contrast at
   least ARM_LEVEL and ARM_NOISE times the paper's own spread around the square;
 - two arms: the straight band (ARM_BAND_MM wide, 3-degree steps) whose stroke pixels
-  cover the longest run along it, at least ARM_LEN_MM of the inside; then, with the
-  first arm's pixels taken away, the same at least ARM_APART_DEG away in direction
-  (an X, a tick, a plus; a single straight line never settles);
+  cover the longest run along it, at least ARM_LEN_MM[0] of the inside; then, with the
+  first arm's pixels taken away, the same at least ARM_APART_DEG away in direction,
+  covering ARM_LEN_MM[1] (a tick's short arm; an X, a tick, a plus: a single straight
+  line never settles);
 - the arms meet: their lines cross within the square and MEET_MM around it;
-- each arm stops: on its own straight line, from END_FROM_MM beyond the square's centre
+- each arm stops: on its own straight line, from END_FROM_MM from the square's centre
   (the printed border's zone and a tick's tip left behind) out to the neighbourhood's
   edge, on BOTH sides, the median contrast (darkest within pencil6.TRACE_SIDEWAYS_MM
   sideways) stays under ARM_AGAIN of the arm's own; a fold, a crease, a streak, a
@@ -32,17 +33,21 @@ a smooth stain, a fill's inside and the paper do not):
   crossing it), and the inside's paper (its stroke pixels aside) is at most PAPER_STEP
   darker than that band's (a small stain inside the square never settles).
 
-Where it is asked (`settle_verdict`, one hook in `inspect.inspect_square`): only a
-square the closer look already sends to the commission as `marginal_mark` for its
-strokes (evidence >= marginal / 2, no hesitation dot, no line that a pen drew through,
-no stain the ring explains), whose lower score is at least SETTLE_FLOOR. The reader then
-keeps the square `marked` only when the contest becomes a single vote with nothing else
-in doubt (`settle_contest`): a settled square never makes an overvote, and a contest
-with another square in doubt stays in review.
+Where it is asked (`settles`, one hook in `reader.BallotReader._interpret`, after the
+closer look): only a square the closer look sends to the commission as `marginal_mark`
+(no `crossing_line`, no `possible_stain`) whose score is from SETTLE_FLOOR up to
+`marked`, with no hesitation dot (`pen_dot`: the pen-dark ink inside is not one compact
+blob, `inspect.dot_blob`). The reader then keeps the square `marked` only when the
+contest becomes a single vote with nothing else in doubt (`settle_contest`): a settled
+square never makes an overvote, and a contest with another square in doubt stays in
+review.
 
-Where it stops: a circle, a fill, a single slash, a stroke along a line of the paper and
-a tick whose arm runs on beyond the neighbourhood stay in review, whatever their score.
-`reference.hand_strokes_reference` is `hand_strokes` in plain loops.
+Where it stops: a fill, a single slash, a stroke along a line of the paper, a stroke
+lighter than ARM_LEVEL and a tick whose arm runs on beyond the neighbourhood stay in
+review, whatever their score; a circle may settle (two of its chords are arms). Nothing
+is settled `empty`.
+`reference.best_arm_reference` and `reference.arm_stops_reference` are `best_arm` and
+`_stops` in plain loops (tests/test_settle7.py checks they agree).
 """
 
 from __future__ import annotations
