@@ -20,7 +20,7 @@ from kiosk.ballots.layout import build_layout
 from kiosk.election.load import load_election
 from kiosk.election.package import election_hash
 from kiosk.election.sample import sample_election
-from kiosk.reading.model import MarkReading
+from kiosk.reading.model import MarkReading, Thresholds
 from kiosk.reading.reader import BallotReader
 from kiosk.reading.reference import arm_stops_reference, best_arm_reference
 
@@ -132,6 +132,20 @@ def test_a_faint_cross_under_the_floor_stays_in_review(clean: Clean) -> None:
     light enough to doubt an erasure's remains: review."""
     r = clean.reader.read(pencil_x(clean.blank(), clean.centres[4], clean.s, 0.06))
     assert (r.status, r.contests[0].marks[4].mark) == ("review", "marginal")
+
+
+def test_a_calibration_that_raised_marked_is_believed(clean: Clean) -> None:
+    """A station whose recorded thresholds put `marked` at 0.2: a pencil cross at 0.2
+    (scores 0.063, a vote on the defaults) is in that station's doubt band and above
+    SETTLE_CEIL, the band the test was measured on: review, as the calibration says; the
+    lighter cross (0.048) still settles."""
+    e = sample_election()
+    reader = BallotReader(e, election_hash(e), thresholds=Thresholds(0.018, 0.2), keep_crops="never")
+    r = reader.read(pencil_x(clean.blank(), clean.centres[4], clean.s, 0.2))
+    m = r.contests[0].marks[4]
+    assert (r.status, m.mark) == ("review", "marginal") and m.score >= settle7.SETTLE_CEIL, m
+    r = reader.read(pencil_x(clean.blank(), clean.centres[4], clean.s, 0.15))
+    assert (r.status, r.contests[0].marks[4].mark) == ("ok", "marked")
 
 
 def test_settle_contest_only_for_one_vote() -> None:

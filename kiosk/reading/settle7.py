@@ -60,6 +60,7 @@ import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import pencil6
+from kiosk.reading.model import Thresholds
 
 if TYPE_CHECKING:
     from kiosk.reading.inspect import Verdict
@@ -78,7 +79,10 @@ ARM_AGAIN = 0.4  # paper again: the median contrast on the line under this share
 QUIET_MM = (TARGET / 2 + 0.8, TARGET / 2 + 1.3)  # a band around the square (inside every style's print) ...
 QUIET_SHARE = 0.03  # ... holds at most this share of pixels at half the arms' contrast
 PAPER_STEP = 0.04  # the inside's paper (strokes aside) at most this much darker than the outer band's
-SETTLE_FLOOR = 0.025  # the lower score at least this (well above `marginal`, 0.018)
+SETTLE_FLOOR = 0.025  # the lower score at least this (well above `marginal`, 0.018) ...
+# ... and under the default `marked` (0.063): the band the test was measured on. A station
+# whose calibration raised `marked` keeps the squares above this in review, as it says.
+SETTLE_CEIL = Thresholds().marked
 INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
 BORDER_MM = TARGET / 2 + 0.5  # the printed border's zone, as `inspect` has it
 AROUND_MM = TARGET / 2 + pencil6.TRACE_AROUND_MM  # the neighbourhood looked at
@@ -276,13 +280,13 @@ def settles(
     marginal: float,
     marked: float,
 ) -> bool:
-    """Does the closer look's `marginal_mark` for a square's strokes (evidence at least
-    marginal / 2, its score, the lower of the two, from SETTLE_FLOOR up to `marked`)
-    settle as `marked`: two hand strokes in the square and no hesitation dot? The reader
-    keeps it only if the contest becomes one vote (`settle_contest`)."""
+    """Does the closer look's `marginal_mark` (its score from SETTLE_FLOOR, and
+    `marginal`, up to `marked` and SETTLE_CEIL) settle as `marked`: two hand strokes in
+    the square and no hesitation dot? The reader keeps it only if the contest becomes
+    one vote (`settle_contest`)."""
     if v.mark != "marginal" or v.reason != "marginal_mark":
         return False
-    if not (SETTLE_FLOOR <= v.score < marked):
+    if not (max(SETTLE_FLOOR, marginal) <= v.score < min(marked, SETTLE_CEIL)):
         return False
     at = (float(centre[0]), float(centre[1]))
     paper = float(np.max(levels))
