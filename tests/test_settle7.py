@@ -312,6 +312,36 @@ def test_a_hesitation_dot_on_a_light_cross_stays_in_review(
     assert clean.reader.read(img).contests[0].marks[4].mark == "marked"
 
 
+def _ring(clean: Clean, r_mm: float, dark: float) -> np.ndarray:
+    """A water drop's ring: a 0.6 mm rim, `dark` of the light at its middle, `r_mm`
+    around square 4's middle, no fill (fieldkit's water stain: rim 0.04-0.12, radius
+    from 2 mm)."""
+    c = clean.centres[4]
+    img = clean.blank()
+    drawn = np.zeros(img.shape, np.float32)
+    centre = (round(c[0] * 16), round(c[1] * 16))
+    cv2.circle(drawn, centre, round(r_mm * clean.s * 16), 1.0, round(0.6 * clean.s), cv2.LINE_AA, 4)
+    layer: np.ndarray = cv2.GaussianBlur(drawn, (0, 0), 0.15 * clean.s)
+    out: np.ndarray = np.clip(img * (1 - dark * layer / layer.max()), 0, 255).astype(np.uint8)
+    return out
+
+
+@pytest.mark.parametrize(("r_mm", "dark"), [(2.0, 0.12), (2.5, 0.12)])
+def test_a_small_water_ring_in_the_square_stays_in_review(
+    clean: Clean, r_mm: float, dark: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ring inside the square (scores 0.050-0.052, in the doubt band; quiet paper around
+    it, and its arcs stop): no two straight arms, never `marked` (even with ARM_LEVEL at
+    0.05); with the stroke test broken it would be."""
+    img = _ring(clean, r_mm, dark)
+    assert clean.reader.read(img).contests[0].marks[4].mark == "marginal"
+    monkeypatch.setattr(settle7, "ARM_LEVEL", 0.05)
+    assert clean.reader.read(img).contests[0].marks[4].mark == "marginal"
+    arm = settle7.Arm(45.0, 0.0, 3.0, 0.2)
+    monkeypatch.setattr(settle7, "hand_strokes", lambda *a: (arm, arm))
+    assert clean.reader.read(img).contests[0].marks[4].mark == "marked"
+
+
 @pytest.fixture(scope="module")
 def fold() -> tuple[BallotReader, np.ndarray, tuple[float, float], float]:
     """Seed 9400 (spent, regenerated as ROUND5 allows), sheet 25272: empty square 3
