@@ -19,6 +19,7 @@ from typing import Any, Literal
 import cv2
 import numpy as np
 
+import kiosk.reading.settle7 as settle7  # issue 10, seventh pass (settle7)
 from kiosk.ballots.layout import (
     EDGE,
     FIDUCIAL,
@@ -397,6 +398,7 @@ class BallotReader:
         layout = plan.layout
         th = self.thresholds
         marks = []
+        settled: list[int] = []  # settle7: squares a positive test read `marked`
         look_a = doubt_band(image, centres, scales, scores, th.marginal)
         wide_a = pencil6.wider_band(scores.scores, th.marginal)  # pencil6
         # pencil7: squares under the wider band with a faint box-mean stroke inside.
@@ -457,7 +459,14 @@ class BallotReader:
                 if v.mark == "empty" and not look[i]:
                     marks.append(MarkReading(t.option, sc, "empty"))
                     continue
+            # settle7: a doubt over strokes settled by two hand strokes in the square.
+            if settle7.settles(
+                image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v, th.marginal, th.marked
+            ):
+                settled.append(i)
+                v = replace(v, mark="marked", reason=None)
             marks.append(MarkReading(t.option, v.score, v.mark, v.reason))
+        marks = settle7.settle_contest(marks, settled)  # settle7: one vote, or review
         outcome, choice = contest_outcome(tuple(marks))
         contest = ContestReading(layout.contest, outcome, choice, tuple(marks))
         status: Literal["ok", "review"] = "review" if outcome == "review" else "ok"

@@ -1144,3 +1144,76 @@ def contrast_grid_reference(
                 continue
             out[r, m] = v
     return out
+
+
+# --- settle7 (issue 10, the seventh pass: settling doubt) ---------------------------------------
+
+
+def best_arm_reference(
+    px: np.ndarray, py: np.ndarray, scale: float, angles: np.ndarray
+) -> tuple[float, float, float] | None:
+    """`settle7.best_arm` in plain loops: for each direction, each pixel's band (its
+    distance along the normal, in band widths, rounded down) and 1-px position along
+    the line, a set of positions per band; the band covering the most positions wins
+    (the first direction, then the lowest band, on a tie)."""
+    from kiosk.reading.settle7 import ARM_BAND_MM
+
+    if len(px) == 0 or len(angles) == 0:
+        return None
+    band = max(1.0, ARM_BAND_MM * scale)
+    best: tuple[float, float, float] | None = None
+    for a in [float(v) for v in angles]:
+        t = math.radians(a)
+        c, s = math.cos(t), math.sin(t)
+        seen: dict[int, set[int]] = {}
+        for x, y in zip(px.tolist(), py.tolist(), strict=True):
+            rho = -x * s + y * c
+            along = x * c + y * s
+            seen.setdefault(math.floor(rho / band), set()).add(math.floor(along))
+        k = min(seen, key=lambda r: (-len(seen[r]), r))
+        cover = float(len(seen[k]))
+        if best is None or cover > best[2]:
+            best = (a, (k + 0.5) * band, cover)
+    return best
+
+
+def arm_stops_reference(
+    c: np.ndarray, xs: np.ndarray, ys: np.ndarray, angle: float, rho: float, level: float, scale: float
+) -> bool:
+    """`settle7._stops` in plain loops: along the arm's line from END_FROM_MM beyond the
+    centre to the window's edge on each side, 1 px apart, the darkest contrast within
+    pencil6.TRACE_SIDEWAYS_MM sideways; on each side at least a millimetre of positions
+    and a median under ARM_AGAIN of the arm's level."""
+    from kiosk.reading.pencil6 import TRACE_SIDEWAYS_MM
+    from kiosk.reading.settle7 import ARM_AGAIN, END_FROM_MM
+
+    h, w = c.shape
+    ox, oy = float(-xs[0, 0]), float(-ys[0, 0])
+    t = math.radians(angle)
+    ca, sa = math.cos(t), math.sin(t)
+    off = max(1, round(TRACE_SIDEWAYS_MM * scale))
+    for sign in (-1.0, 1.0):
+        vals = []
+        step = 0
+        while True:
+            d = END_FROM_MM * scale + step
+            x = ox - sa * rho + sign * d * ca
+            y = oy + ca * rho + sign * d * sa
+            if round(x) < 0 or round(x) >= w or round(y) < 0 or round(y) >= h:
+                break
+            near = [
+                float(c[round(y + k * ca), round(x - k * sa)])
+                for k in range(-off, off + 1)
+                if 0 <= round(x - k * sa) < w and 0 <= round(y + k * ca) < h
+            ]
+            if near:
+                vals.append(max(near))
+            step += 1
+        if len(vals) < scale:
+            return False
+        vals.sort()
+        n = len(vals)
+        median = vals[n // 2] if n % 2 else (vals[n // 2 - 1] + vals[n // 2]) / 2
+        if median >= ARM_AGAIN * level:
+            return False
+    return True
