@@ -39,7 +39,7 @@ from kiosk.ballots.layout import (
 )
 from kiosk.calibration.apply import ReaderCalibration, as_review
 from kiosk.election.model import Election, station_code
-from kiosk.reading import intake, kernels, pencil6
+from kiosk.reading import intake, kernels, pencil6, rims7
 from kiosk.reading.inspect import (
     PENCIL_CONTRAST,
     PENCIL_INSET_MM,
@@ -440,6 +440,10 @@ class BallotReader:
                     marks.append(MarkReading(t.option, sc, "empty"))
                     continue
             marks.append(MarkReading(t.option, v.score, v.mark, v.reason))
+        # rims7: a marked square much lighter than the contest's other marked one(s).
+        marks = rims7.unlike_marks(
+            image, centres, scales, scores.half, scores.ring, scores.paper, scores.gain, marks
+        )
         outcome, choice = contest_outcome(tuple(marks))
         contest = ContestReading(layout.contest, outcome, choice, tuple(marks))
         status: Literal["ok", "review"] = "review" if outcome == "review" else "ok"
