@@ -103,6 +103,24 @@ def reach_mask(
     return out, ink
 
 
+def reach_share(mask: np.ndarray, far: np.ndarray, r: int, ys: np.ndarray, xs: np.ndarray) -> float:
+    """The share of the points (ys, xs) on a component of `mask` (8-connected) that
+    reaches `far`, or on one that meets the Chebyshev `r`-neighbourhood of such a component
+    (a piece across the printed border from it). `reference.reach_share_reference` is the
+    same with a plain flood fill and the neighbourhood written out."""
+    if ys.size == 0:
+        return 0.0
+    _n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    reaching = np.unique(labels[far & mask])
+    reaching = reaching[reaching > 0]
+    if reaching.size == 0:
+        return 0.0
+    k = np.ones((2 * r + 1, 2 * r + 1), np.uint8)
+    near = cv2.dilate(np.isin(labels, reaching).astype(np.uint8), k) > 0
+    joined = np.unique(labels[near & mask])
+    return float(np.isin(labels[ys, xs], joined[joined > 0]).mean())
+
+
 def paper_thin(
     image: np.ndarray,
     centre: tuple[float, float],
@@ -141,20 +159,10 @@ def paper_thin(
     ok = (ly >= 0) & (ly < h) & (lx >= 0) & (lx < w)
     if not ok.any():
         return False
-    _n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
     far = box >= half + REACH_MM * scale
-    reaching = np.unique(labels[far & mask])
-    reaching = reaching[reaching > 0]
-    if reaching.size:
-        # Across the printed border: a piece inside meeting a far-reaching piece outside.
-        r = max(1, math.ceil((TARGET_STROKE + 2 * BORDER_MM + 0.2) * scale))
-        near = cv2.dilate(
-            np.isin(labels, reaching).astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)
-        )
-        joined = np.unique(labels[(near > 0) & mask])
-        hit = np.isin(labels[ly[ok], lx[ok]], joined[joined > 0])
-        if float(hit.mean()) >= REACH_SHARE:
-            return True
+    r = max(1, math.ceil((TARGET_STROKE + 2 * BORDER_MM + 0.2) * scale))
+    if reach_share(mask, far, r, ly[ok], lx[ok]) >= REACH_SHARE:
+        return True
     # A fingerprint's ridges: as dense round the window as inside the square.
     q = max(1, round(0.3 * scale))
     print_px = cv2.dilate((ink >= PRINT_INK).astype(np.uint8), np.ones((2 * q + 1, 2 * q + 1), np.uint8)) > 0
