@@ -228,3 +228,25 @@ def test_reach_share_agrees_with_its_reference(h: int, w: int, seed: int, p: flo
     assert rims7.reach_share(mask, far, r, ys, xs) == pytest.approx(
         reach_share_reference(mask, far, r, ys, xs)
     )
+
+
+def _grainy_fill(s: CleanSquare, image: np.ndarray, k: float) -> np.ndarray:
+    """A voter's light pencil fill over 90 % of square 39: `k` of the light on average,
+    with graphite's grain (fieldkit.conditions' 0.35-1 per pixel, blurred as at > 8 px/mm)."""
+    layer = np.zeros(image.shape, np.float32)
+    h = 0.9 * TARGET / 2 * s[5]
+    cv2.rectangle(layer, (round(s[3] - h), round(s[4] - h)), (round(s[3] + h), round(s[4] + h)), 1.0, -1)
+    grain = np.random.default_rng(3).uniform(0.35, 1.0, image.shape).astype(np.float32)
+    return red._take(image, layer * cv2.GaussianBlur(grain, (3, 3), 0.6), k / 0.675)
+
+
+def test_light_grainy_fill_alone_is_still_a_vote(sheet: CleanSquare) -> None:
+    """A light grainy pencil fill (0.15, 0.2) on a blank ballot, at 200 dpi and at the worst
+    scan (150 dpi, JPEG 50, 5 degrees), is decided by `inspect.is_fill` and stays `marked`
+    (`smooth_fill` measures its grain on the flatter half of the inside, where graphite is
+    rough and a drop is not)."""
+    blank = _wipe(sheet, sheet[1], VOTE)
+    for k in (0.15, 0.2):
+        for image in (_grainy_fill(sheet, blank, k), red._scan(_grainy_fill(sheet, blank, k))):
+            r = _read(sheet, image)
+            assert r.contests[0].outcome == "vote", (k, r.contests[0].marks[BESIDE])

@@ -24,9 +24,10 @@ never to `empty`, so a real mark they take for a stain costs a review, not a vot
      paper around the square. A voter's tick, cross, circle or scribble ends within about
      1.5 mm of the square; its overshoot never reaches REACH_MM beyond the window;
    - a smooth "fill" (`smooth_fill`): `inspect.is_fill` said fill, but the grain of the
-     inside (pixels against their 3 x 3 mean) at its MEDIAN is under SMOOTH_GRAIN times the
-     margin's: a drop of coffee is flat inside, and only its edge (and a JPEG's blocks
-     along it) is rough, which `is_fill`'s mean counted; graphite is rough all over.
+     inside (pixels against their 3 x 3 mean) over its flatter half is under SMOOTH_GRAIN
+     times the margin's: a drop of coffee is flat inside, and only its edge (and a JPEG's
+     blocks along it) is rough, which `is_fill`'s mean over the whole inside counted;
+     graphite is rough all over.
 
 Where it stops: a real overvote drawn with a dark pen and a light pencil (the field
 corpus draws each mark with its own pen, light pencil 120-150 of 255 against pens 10-70)
@@ -75,7 +76,7 @@ TOPHAT_MM = 1.6  # as inspect.TOPHAT_MM
 PEN_SPECK_MM2 = 0.25  # pen-dark pixels fewer than this are specks (inspect.DOT_MIN_MM2)
 
 # Layer 2: a smooth fill.
-SMOOTH_GRAIN = 1.5  # the inside's median grain at least this times the margin's: graphite
+SMOOTH_GRAIN = 1.05  # the inside's flatter half's grain at least this times the margin's: graphite
 
 
 def _ext(image: np.ndarray, cx: float, cy: float, half: int) -> tuple[np.ndarray, int, int]:
@@ -205,15 +206,20 @@ def fill_stain(win: np.ndarray, inside: np.ndarray, border: np.ndarray) -> Revie
 
 
 def smooth_fill(win: np.ndarray, inside: np.ndarray, border: np.ndarray) -> bool:
-    """Is what `inspect.is_fill` took for a fill smooth inside: the median grain (|pixel -
-    3 x 3 mean|) of the inside under SMOOTH_GRAIN times the margin's (at least 0.5 grey
-    level, as `is_fill`'s floor)?"""
+    """Is what `inspect.is_fill` took for a fill smooth inside: the grain (|pixel - 3 x 3
+    mean|) over the flatter half of the inside (its pixels where the image, blurred by a
+    Gaussian of 1 px, changes least: a drop's edge and the JPEG's blocks along it left
+    out) under SMOOTH_GRAIN times the margin's mean grain (at least 0.5 grey level, as
+    `is_fill`'s floor)? Graphite is rough all over; a drop only at its edge."""
     outside = ~inside & ~border
     if not inside.any() or not outside.any():
         return False
     f = win.astype(np.float64)
     grain = np.abs(f - cv2.blur(f, (3, 3)))
-    return bool(float(np.median(grain[inside])) < SMOOTH_GRAIN * max(0.5, float(np.median(grain[outside]))))
+    b = cv2.GaussianBlur(f, (0, 0), 1.0)
+    slope = np.hypot(cv2.Sobel(b, cv2.CV_64F, 1, 0), cv2.Sobel(b, cv2.CV_64F, 0, 1))
+    flat = inside & (slope <= np.median(slope[inside]))
+    return bool(float(grain[flat].mean()) < SMOOTH_GRAIN * max(0.5, float(grain[outside].mean())))
 
 
 def darkness(
