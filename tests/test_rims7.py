@@ -250,3 +250,22 @@ def test_light_grainy_fill_alone_is_still_a_vote(sheet: CleanSquare) -> None:
         for image in (_grainy_fill(sheet, blank, k), red._scan(_grainy_fill(sheet, blank, k))):
             r = _read(sheet, image)
             assert r.contests[0].outcome == "vote", (k, r.contests[0].marks[BESIDE])
+
+
+def test_clean_deck_light_pencil_tick_beside_the_rules_is_marked() -> None:
+    """The clean deck's seed 1, MZ-SMD-02 sheet 2: a light pencil tick (fieldkit
+    `light_pencil`, 120-150 of 255) overshooting the square's top towards the row's printed
+    rule, alone on the ballot. The fingerprint test once took the two printed rules in the
+    band round the window for ridges (`possible_stain`); each side of the band is now asked
+    on its own (a rule crosses only the top and bottom)."""
+    from fieldkit.deck import DeckOptions, generate_sheet
+    from kiosk.election.package import election_hash
+    from kiosk.election.sample import sample_election
+    from kiosk.reading.reader import BallotReader
+
+    e = sample_election()
+    h = election_hash(e)
+    s = generate_sheet(e, h, "MZ-SMD-02", 1, 2, DeckOptions(), with_front=False)
+    assert s.truth.squares[18].kind == "light_pencil"
+    r = BallotReader(e, h, keep_crops="never").read_bytes(s.back_bytes)
+    assert r.contests[0].marks[18].mark == "marked" and r.contests[0].outcome == "vote"

@@ -138,9 +138,9 @@ def paper_thin(
     REACH_SHARE of its pixels belong to thin features (`reach_mask`, 8-connected; the
     printed border's zone left out, a piece inside joined to a piece outside that meets
     the border's zone across from it) that run on REACH_MM or more beyond the window; or
-    (a fingerprint's ridges) the band TEXTURE_MM wide round the window (print and its
-    0.3 mm left out) is at least TEXTURE_MIN covered by thin features and at least
-    TEXTURE_SHARE as densely as the square's inside. `bands`: the lines the closer look
+    (a fingerprint's ridges) each of the four sides of the band TEXTURE_MM wide round the
+    window (print and its 0.3 mm left out) is at least TEXTURE_MIN covered by thin
+    features and at least TEXTURE_SHARE as densely as the square's inside. `bands`: the lines the closer look
     took out, (theta, rho) about the square's centre as `inspect.Line`, left out."""
     if not evidence.any():
         return False
@@ -171,8 +171,17 @@ def paper_thin(
     inner = box <= (TARGET / 2 - TARGET_STROKE - 0.35) * scale
     if not ring.any() or not inner.any():
         return False
-    d_out, d_in = float(mask[ring].mean()), float(mask[inner].mean())
-    return d_out >= TEXTURE_MIN and d_out >= TEXTURE_SHARE * d_in
+    # Each side of the band (the triangles between the diagonals) on its own: a row's
+    # printed rules cross only the top and bottom sides, a print's ridges cover all four.
+    d_in = float(mask[inner].mean())
+    for side in (ys < -np.abs(xs), ys > np.abs(xs), xs < -np.abs(ys), xs > np.abs(ys)):
+        part = ring & side
+        if not part.any():
+            return False
+        d_out = float(mask[part].mean())
+        if d_out < TEXTURE_MIN or d_out < TEXTURE_SHARE * d_in:
+            return False
+    return True
 
 
 def thin_stain(
