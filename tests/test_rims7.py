@@ -119,7 +119,8 @@ def _draw(
     _draw_mark(layer, _square(s, index), kind, np.random.default_rng(seed), s[5], False)  # type: ignore[arg-type]
     if pencil:
         _pencil(layer, np.random.default_rng(seed), s[5])
-    return np.minimum(image, layer)
+    out: np.ndarray = np.minimum(image, layer)
+    return out
 
 
 def _wipe(s: CleanSquare, image: np.ndarray, index: int) -> np.ndarray:
@@ -179,7 +180,7 @@ def test_one_pencil_overvote_stays_an_overvote(sheet: CleanSquare) -> None:
     for i in (BESIDE, BESIDE + 1):
         _draw_mark(layer, _square(sheet, i), "cross", rng, sheet[5], False)
     _pencil(layer, np.random.default_rng(8), sheet[5])
-    r = _read(sheet, np.minimum(blank, layer))
+    r = _read(sheet, np.asarray(np.minimum(blank, layer)))
     assert [m.mark for m in r.contests[0].marks[BESIDE : BESIDE + 2]] == ["marked", "marked"]
     assert r.contests[0].outcome == "overvote"
 
