@@ -67,6 +67,8 @@ HOOK_PEN = 0.6  # the square's hook: pen-dark pixels this dark (a rim of 0.45 re
 REACH_LOW = 0.12  # thin contrast of the pixels followed (a rim or a ridge of 0.2-0.45)
 REACH_MM = 3.0  # how far beyond the window's edge the feature must reach
 REACH_SHARE = 0.5  # of the evidence's thin pixels inside that must belong to such features
+RULE_MM = 5.0  # a vertical run of thin features this long is a scanner's streak
+STRAIGHT_MM = 0.8  # a reaching feature this close to one straight line is a line of the paper
 BORDER_MM = 0.3  # the printed border's zone: the border and this much either side
 TEXTURE_MM = 2.0  # the band round the window where a fingerprint's ridges are looked for
 TEXTURE_MIN = 0.1  # of it covered by thin features, at least
@@ -101,6 +103,10 @@ def reach_mask(
     thin = cv2.morphologyEx(ext, cv2.MORPH_BLACKHAT, kernel).astype(np.float64) * gain / p
     ink = np.clip(gain * (1.0 - ext.astype(np.float64) / p), 0.0, 1.0)
     out: np.ndarray = (thin >= REACH_LOW) & ~cut
+    # A scanner's faint streak runs down an image column: vertical runs RULE_MM long out
+    # (they join a pencil mark to the row's printed rules, which reach far).
+    n = max(3, round(RULE_MM * scale))
+    out &= ~(cv2.morphologyEx(out.astype(np.uint8), cv2.MORPH_OPEN, np.ones((n, 1), np.uint8)) > 0)
     return out, ink
 
 
@@ -120,6 +126,30 @@ def reach_share(mask: np.ndarray, far: np.ndarray, r: int, ys: np.ndarray, xs: n
     near = cv2.dilate(np.isin(labels, reaching).astype(np.uint8), k) > 0
     joined = np.unique(labels[near & mask])
     return float(np.isin(labels[ys, xs], joined[joined > 0]).mean())
+
+
+def straight_reaching(mask: np.ndarray, far: np.ndarray, beyond: np.ndarray, scale: float) -> np.ndarray:
+    """The components of `mask` (8-connected) that reach `far` and whose pixels `beyond`
+    the window all lie within STRAIGHT_MM of one straight line (the 95th percentile of
+    their distance to the line through their mean along their main axis): a fold, a
+    crease, a scanner streak or a line of show-through, with whatever touches it (a
+    pencil mark crossed by it). A ring's rim curves away within the few mm looked at."""
+    _n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    out = np.zeros(mask.shape, bool)
+    for lab in np.unique(labels[far & mask]):
+        if lab == 0:
+            continue
+        comp = labels == lab
+        ys, xs = np.nonzero(comp & beyond)
+        if ys.size < 3:
+            continue
+        pts = np.stack([xs, ys], axis=1).astype(np.float64)
+        pts -= pts.mean(axis=0)
+        _w, v = np.linalg.eigh(pts.T @ pts)
+        perp = np.abs(pts @ v[:, 0])  # the eigenvector of the smaller spread: across
+        if float(np.percentile(perp, 95)) <= STRAIGHT_MM * scale:
+            out |= comp
+    return out
 
 
 def paper_thin(
@@ -161,6 +191,7 @@ def paper_thin(
     if not ok.any():
         return False
     far = box >= half + REACH_MM * scale
+    mask &= ~straight_reaching(mask, far, box > half, scale)
     r = max(1, math.ceil((TARGET_STROKE + 2 * BORDER_MM + 0.2) * scale))
     if reach_share(mask, far, r, ly[ok], lx[ok]) >= REACH_SHARE:
         return True
