@@ -81,8 +81,9 @@ def test_each_layer_alone_sends_the_stains_to_review(
                 assert m.mark == "marked", m
                 continue
             assert (m.mark, m.reason) == ("marginal", "possible_stain"), name
-            if name != "ring 0.45":  # its arc through square 40's window is read `marked` there
-                assert r.contests[0].outcome == "review", name
+            if name == "ring 0.45":  # its arc through square 40's window is read `marked` there
+                continue
+            assert r.contests[0].outcome == "review", name
             assert r.contests[0].marks[VOTE].mark == "marked", name
             assert "possible_stain" in r.review_reasons, name
 
