@@ -18,8 +18,9 @@ never to `empty`, so a real mark they take for a stain costs a review, not a vot
    - thin features that are the paper's, not a hand's (`paper_thin`): the thin contrast
      that made the square's evidence of a hand (black top-hat >= `inspect.THIN_CONTRAST`)
      is, for at least REACH_SHARE of it, part of a thin feature (top-hat >= REACH_LOW,
-     8-connected, the printed border included, straight printed rules and the lines the
-     closer look took out left out) that runs on at least REACH_MM beyond the window: a
+     8-connected; the printed border's zone, the lines the closer look took out, vertical
+     runs of RULE_MM (a scanner's streak) and reaching features straight within
+     STRAIGHT_MM (folds, creases) left out) that runs on at least REACH_MM beyond the window: a
      ring's rim continuing round its circle, a fingerprint's ridges running over the
      paper around the square. A voter's tick, cross, circle or scribble ends within about
      1.5 mm of the square; its overshoot never reaches REACH_MM beyond the window;
@@ -35,8 +36,8 @@ under UNLIKE_RATIO goes to review; a stain darker than UNLIKE_RATIO of the voter
 and not recognised by layer 2 is still read `marked`; a stain alone on a blank ballot is
 caught by layer 2 only. docs/reading.md, "Seventh pass: stains read as votes (rims7)".
 
-`reference.paper_thin_reference` and `reference.darkness_reference` (appended block marked
-rims7) are the slow versions; tests/test_rims7.py checks that they agree.
+`reference.reach_share_reference` (appended block marked rims7) is the slow version of
+`reach_share`; tests/test_rims7.py checks that they agree.
 """
 
 from __future__ import annotations
