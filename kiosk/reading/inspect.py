@@ -73,6 +73,7 @@ from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import (
     lines6,  # issue 10, sixth pass (line6)
     lines7,  # issue 10, seventh pass (lines7)
+    rims7,  # issue 10, seventh pass (rims7)
     stains6,
 )
 from kiosk.reading.model import ReviewReason
@@ -304,7 +305,12 @@ def inspect_square(
     if ev >= marginal / 2:
         # Strokes or dark ink in the square: a mark, or a mark's start.
         if low >= marked:
-            return Verdict("marked", None, low, ev, line)
+            # rims7: no pen-dark ink, and the thin evidence runs on beyond the window (a
+            # ring's rim, a fingerprint's ridges): the commission, never `marked`.
+            stain = rims7.thin_stain(
+                image, centre, half, scale, gain, float(max(levels)), ink, evidence_px, (x0, y0), lines
+            )
+            return Verdict("marginal" if stain else "marked", stain, low, ev, line)
         return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
     # Sixth pass (stain6): a thumb print's ridges and nothing else: empty (stains6.py);
     # asked only of a square scoring `marginal` or with a line taken out (the clean path).
@@ -348,7 +354,8 @@ def inspect_square(
     # A fill: the inside darkened, stopping at the printed border on every side, with a
     # pencil's grain (a stain does not stop at a printed line, and is smooth).
     if low >= marked and is_fill(win, inside, border, scale, gain):
-        return Verdict("marked", None, low, ev, line)
+        stain = rims7.fill_stain(win, inside, border)  # rims7: a drop is smooth, graphite is not
+        return Verdict("marginal" if stain else "marked", stain, low, ev, line)
     explained = score - score_local  # what the paper around the square accounts for
     reason: ReviewReason = "marginal_mark"
     review_score = score

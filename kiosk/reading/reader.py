@@ -40,7 +40,7 @@ from kiosk.ballots.layout import (
 )
 from kiosk.calibration.apply import ReaderCalibration, as_review
 from kiosk.election.model import Election, station_code
-from kiosk.reading import intake, kernels, lines7, pencil6, pencil7
+from kiosk.reading import intake, kernels, lines7, pencil6, pencil7, rims7
 from kiosk.reading.inspect import (
     PENCIL_CONTRAST,
     PENCIL_INSET_MM,
@@ -466,6 +466,10 @@ class BallotReader:
                 settled.append(i)
                 v = replace(v, mark="marked", reason=None)
             marks.append(MarkReading(t.option, v.score, v.mark, v.reason))
+        # rims7: a marked square much lighter than the contest's other marked one(s).
+        marks = rims7.unlike_marks(
+            image, centres, scales, scores.half, scores.ring, scores.paper, scores.gain, marks
+        )
         marks = settle7.settle_contest(marks, settled)  # settle7: one vote, or review
         outcome, choice = contest_outcome(tuple(marks))
         contest = ContestReading(layout.contest, outcome, choice, tuple(marks))

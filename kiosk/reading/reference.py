@@ -1217,3 +1217,44 @@ def arm_stops_reference(
         if median >= ARM_AGAIN * level:
             return False
     return True
+
+
+# --- rims7 (issue 10, seventh pass): stains read as votes ----------------------------------
+
+
+def reach_share_reference(mask: np.ndarray, far: np.ndarray, r: int, ys: np.ndarray, xs: np.ndarray) -> float:
+    """`rims7.reach_share` with a plain 8-connected flood fill and the Chebyshev
+    neighbourhood walked pixel by pixel."""
+    if len(ys) == 0:
+        return 0.0
+    h, w = mask.shape
+    label = [[0] * w for _ in range(h)]
+    n = 0
+    for y in range(h):
+        for x in range(w):
+            if mask[y, x] and not label[y][x]:
+                n += 1
+                label[y][x] = n
+                stack = [(y, x)]
+                while stack:
+                    cy, cx = stack.pop()
+                    for dy in (-1, 0, 1):
+                        for dx in (-1, 0, 1):
+                            yy, xx = cy + dy, cx + dx
+                            if 0 <= yy < h and 0 <= xx < w and mask[yy, xx] and not label[yy][xx]:
+                                label[yy][xx] = n
+                                stack.append((yy, xx))
+    reaching = {label[y][x] for y in range(h) for x in range(w) if far[y, x] and mask[y, x]}
+    if not reaching:
+        return 0.0
+    joined = set()
+    for y in range(h):
+        for x in range(w):
+            if not mask[y, x]:
+                continue
+            for yy in range(max(0, y - r), min(h, y + r + 1)):
+                if any(label[yy][xx] in reaching for xx in range(max(0, x - r), min(w, x + r + 1))):
+                    joined.add(label[y][x])
+                    break
+    hits = sum(1 for y, x in zip(ys.tolist(), xs.tolist(), strict=True) if label[y][x] in joined)
+    return hits / len(ys)
