@@ -451,6 +451,7 @@ class BallotReader:
                 th.marked,
                 page,  # lines7
             )
+            looked = v.mark  # settle7 settles only the closer look's own doubt, not a second look's
             if v.mark == "empty":
                 # pencil6: a pencil stroke in or beside the square is never `empty`; a
                 # square only the wider band sent here and found empty reads as before.
@@ -460,8 +461,16 @@ class BallotReader:
                     marks.append(MarkReading(t.option, sc, "empty"))
                     continue
             # settle7: a doubt over strokes settled by two hand strokes in the square.
-            if settle7.settles(
-                image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v, th.marginal, th.marked
+            if looked == "marginal" and settle7.settles(
+                image,
+                centres[i],
+                float(scales[i]),
+                scores.paper[i],
+                scores.gain,
+                v,
+                th.marginal,
+                th.marked,
+                scores.half,
             ):
                 settled.append(i)
                 v = replace(v, mark="marked", reason=None)

@@ -279,20 +279,47 @@ def settles(
     v: Verdict,
     marginal: float,
     marked: float,
+    half: int | None = None,
 ) -> bool:
-    """Does the closer look's `marginal_mark` (its score from SETTLE_FLOOR, and
+    """Does the closer look's `marginal_mark` (its score from SETTLE_FLOOR, over
     `marginal`, up to `marked` and SETTLE_CEIL) settle as `marked`: two hand strokes in
-    the square and no hesitation dot? The reader keeps it only if the contest becomes
-    one vote (`settle_contest`)."""
+    the square, no hesitation dot, and (given the window's `half`) no thin curve the
+    strokes belong to running on beyond the window (`reaches_beyond`)? The reader keeps
+    it only if the contest becomes one vote (`settle_contest`)."""
     if v.mark != "marginal" or v.reason != "marginal_mark":
         return False
-    if not (max(SETTLE_FLOOR, marginal) <= v.score < min(marked, SETTLE_CEIL)):
+    # Strictly over `marginal`: the closer look reports max(its score, marginal), so a
+    # score equal to a calibration's raised `marginal` may be that floor, not the ink.
+    if not (SETTLE_FLOOR <= v.score < min(marked, SETTLE_CEIL) and v.score > marginal):
         return False
     at = (float(centre[0]), float(centre[1]))
     paper = float(np.max(levels))
     if pen_dot(image, at, scale, paper, gain):
         return False
-    return hand_strokes(image, at, scale, paper, gain) is not None
+    if hand_strokes(image, at, scale, paper, gain) is None:
+        return False
+    return half is None or not reaches_beyond(image, at, scale, paper, gain, half)
+
+
+def reaches_beyond(
+    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float, half: int
+) -> bool:
+    """Review's lead (session 8): a small ring's rim (a dried drop, 0.16 of the light, 3 mm
+    across its radius) gives two chords 33 degrees apart that pass for a tick's arms, and
+    each chord's own line is paper again beyond the square while the arc curves on. Asked
+    as `rims7.paper_thin` asks it of a square about to read `marked`: do most of the
+    inside's stroke pixels belong to thin features (straight lines of the paper left out)
+    running on REACH_MM or more beyond the window? Then the commission decides."""
+    from kiosk.reading import rims7  # rims7 imports inspect, which imports the reader's helpers
+
+    win, x0, y0 = rims7._ext(image, centre[0], centre[1], half)
+    hh, ww = win.shape
+    ys = np.arange(hh)[:, None] - (centre[1] - y0)
+    xs = np.arange(ww)[None, :] - (centre[0] - x0)
+    inside = np.maximum(np.abs(xs), np.abs(ys)) <= INSIDE_MM * scale
+    ink = gain * (1.0 - win.astype(np.float64) / max(1.0, paper))
+    evidence = inside & (ink >= ARM_LEVEL)
+    return rims7.paper_thin(image, centre, half, scale, gain, paper, evidence, (x0, y0))
 
 
 def pen_dot(image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float) -> bool:
