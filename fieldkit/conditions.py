@@ -111,9 +111,10 @@ DEV_SEEDS = range(100, 200)
 # 9300-9399: the fourth pass's untouched range, run once at its end (used, session 5);
 # 9400-9499: the fifth pass's untouched range, run once at its end (used, session 6);
 # 9500-9599: the sixth pass's untouched range, run once at its end (used, session 7);
-# 9600-9699: untouched, for the next pass's final run.
+# 9600-9699: the seventh pass's untouched range, run once at its end (used, session 8);
+# 9700-9799: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run.
-HOLDOUT_SEEDS = range(9000, 9700)
+HOLDOUT_SEEDS = range(9000, 9800)
 
 
 @dataclass(frozen=True)
