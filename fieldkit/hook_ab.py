@@ -1,0 +1,130 @@
+"""Reading the same field sheets with a pass's reader hooks on and off (issue 10): the
+shared body of `benchmarks/lines6_ab.py`, `lines7_ab.py` and `rims7_ab.py`, each of which
+gives only its `before()` (the hooks off) and its docstring.
+
+Generating a field sheet costs about five times reading it, so each sheet is generated
+once and read twice in one process, both readings tallied exactly as
+`benchmarks/accuracy.py --field` tallies (`fieldkit.accuracy._tally_field_sheet`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import Any
+
+from fieldkit.accuracy import FieldTally, _field_setup, _tally_field_sheet
+from fieldkit.conditions import CONDITIONS, FieldOptions, FieldSheet, generate_field_sheet
+from kiosk.reading.model import SideReading
+
+
+def _sheets(args: argparse.Namespace, fopt: FieldOptions) -> Iterator[tuple[int, str, FieldSheet]]:
+    pkg, _reader, layouts = _field_setup()
+    styles = list(layouts)
+    if args.cache and os.path.exists(args.cache):
+        with open(args.cache, "rb") as f:
+            yield from pickle.load(f)
+        return
+    kept = []
+    for index in range(args.first_sheet, args.first_sheet + args.sheets):
+        style = styles[index % len(styles)]
+        sheet = generate_field_sheet(pkg.election, pkg.election_hash, layouts[style], args.seed, index, fopt)
+        if args.cache:
+            kept.append((index, style, sheet))
+        yield index, style, sheet
+    if args.cache:
+        with open(args.cache, "wb") as f:
+            pickle.dump(kept, f)
+
+
+def _why(sheet: FieldSheet, r: SideReading, index: int) -> list[dict[str, Any]]:
+    if r.status != "review" or sheet.truth.status == "review" or not r.contests:
+        return []
+    out = []
+    for i, (q, m) in enumerate(zip(sheet.truth.squares, r.contests[0].marks, strict=True)):
+        if m.mark == "marginal":
+            out.append(
+                {
+                    "index": index,
+                    "square": i,
+                    "kind": q.kind,
+                    "expected": q.expected,
+                    "reason": m.reason,
+                    "score": round(m.score, 4),
+                    "conditions": list(sheet.conditions),
+                    "local": list(sheet.square_conditions[i]),
+                }
+            )
+    return out
+
+
+def main(before: Callable[[], AbstractContextManager[None]], doc: str, untouched_from: int) -> None:
+    """Parse the command line, read each sheet with the hooks as they are (after) and
+    inside `before()` (before), write the JSON; `untouched_from`: the script's lowest
+    refused seed."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--seed", type=int, required=True)
+    ap.add_argument("--sheets", type=int, default=1500)
+    ap.add_argument("--first-sheet", type=int, default=0)
+    ap.add_argument("--always", choices=CONDITIONS, action="append", default=[])
+    ap.add_argument("--p", type=float)
+    ap.add_argument("--minutes", type=float, help="stop after this many minutes (whole sheets)")
+    ap.add_argument("--cache")
+    ap.add_argument("--why")
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    if args.seed >= untouched_from:
+        sys.exit(f"seeds from {untouched_from} are the untouched range")
+    fopt = FieldOptions()
+    if args.always or args.p is not None:
+        fopt = FieldOptions(
+            p=fopt.p if args.p is None else args.p,
+            none_share=0.0 if args.always else fopt.none_share,
+            always=tuple(args.always),
+        )
+    _pkg, reader, _layouts = _field_setup()
+    tallies = {"before": FieldTally(), "after": FieldTally()}
+    why: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
+    changed = []
+    stop_at = time.time() + args.minutes * 60 if args.minutes else None
+    done = 0
+    for index, style, sheet in _sheets(args, fopt):
+        where = {"seed": args.seed, "index": index, "style": style}
+        after = reader.read_bytes(sheet.image)
+        with before():
+            old = reader.read_bytes(sheet.image)
+        for name, r in (("before", old), ("after", after)):
+            _tally_field_sheet(tallies[name], sheet, r, where)
+            why[name] += _why(sheet, r, index)
+        a_marks = [(m.mark, m.reason) for c in after.contests for m in c.marks]
+        b_marks = [(m.mark, m.reason) for c in old.contests for m in c.marks]
+        if a_marks != b_marks or after.status != old.status:
+            changed.append({**where, "before": b_marks, "after": a_marks, "truth": sheet.truth.status})
+        done += 1
+        if stop_at is not None and time.time() > stop_at:
+            break
+    result = {
+        "seed": args.seed,
+        "sheets": done,
+        "first_sheet": args.first_sheet,
+        "always": args.always,
+        "p": args.p,
+        "before": tallies["before"].report(),
+        "after": tallies["after"].report(),
+        "changed": changed,
+    }
+    with open(args.out, "w") as f:
+        json.dump(result, f, indent=1, default=str)
+    if args.why:
+        with open(args.why, "w") as f:
+            json.dump(why, f, indent=1)
+    for name in ("before", "after"):
+        row = result[name]["conditions"]["all"]
+        print(name, json.dumps(row))
+    print("sheets changed", len(changed))
