@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 from test_redteam7 import _scan
 
+import kiosk.reading.inspect as inspect_module
 import kiosk.reading.pencil6 as pencil6_module
 import kiosk.reading.settle7 as settle7_module
 from fieldkit.deck import DeckOptions, canvas_margins, generate_sheet
@@ -422,3 +423,83 @@ def test_crumpled_blank_ballot_is_not_a_vote(blank: Blank, seed: int, cell: floa
     for im in (image, _scan(image)):
         got = _contest(reader, im)
         assert got.outcome in ("blank", "review") and all(m.mark != "marked" for m in got.marks), got
+
+
+# --- a graphite smudge under a pencil vote: the vote becomes an overvote -----------------------
+
+X_MM = [[(-2.0, -2.0), (2.0, 2.0)], [(-2.0, 2.0), (2.0, -2.0)]]
+
+
+def _smudge(
+    image: np.ndarray, centre: tuple[float, float], s: float, w: float, h: float, k: float
+) -> np.ndarray:
+    """A graphite smudge (the side of a hand that carried graphite from pencilling, set
+    down on the ballot): an ellipse `w` x `h` mm, `k` of the light on average, its edge
+    soft (0.5 mm), graphite's grain (each pixel 0.8-1.0 of it, 0.05 mm blur)."""
+    layer = np.zeros(image.shape, np.float32)
+    at = (round(centre[0] * 16), round(centre[1] * 16))
+    cv2.ellipse(
+        layer, at, (round(w / 2 * s * 16), round(h / 2 * s * 16)), 0.0, 0, 360, 1.0, -1, cv2.LINE_AA, 4
+    )
+    layer = cv2.GaussianBlur(layer, (0, 0), 0.5 * s)
+    grain = 1 - 0.2 * np.random.default_rng(7).random(image.shape).astype(np.float32)
+    grain = cv2.GaussianBlur(grain, (0, 0), 0.05 * s)
+    out: np.ndarray = np.clip(image.astype(np.float32) * (1 - k / 0.9 * layer * grain), 0, 255).astype(
+        np.uint8
+    )
+    return out
+
+
+SMUDGES = [(8.0, 5.0, 0.12), (8.0, 5.0, 0.15), (5.0, 5.0, 0.15), (6.0, 4.0, 0.15)]
+
+
+def _pencil_vote_and_smudge(b: Blank, w: float, h: float, k: float, pen: bool = False) -> np.ndarray:
+    _, img, centres, s = b
+    if pen:
+        voted = _polylines(img, centres[20], s, X_MM, 0.5, 0.85)
+    else:
+        voted = _polylines(img, centres[20], s, X_MM, 0.5, 0.3, grain=0.4, seed=5)
+    return _smudge(voted, centres[21], s, w, h, k)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="`inspect.is_fill` takes a grainy graphite smudge (0.12-0.15, 5-8 mm) in the square below "
+    "a pencil X for a light fill: `marked` 0.089-0.114, the vote an `overvote` (rims7's smooth_fill: graphite is rough)",
+)
+@pytest.mark.parametrize("smudge", SMUDGES, ids=[f"{w:g}x{h:g}-{k:g}" for w, h, k in SMUDGES])
+def test_graphite_smudge_below_a_pencil_vote_does_not_make_an_overvote(
+    blank: Blank, smudge: tuple[float, float, float]
+) -> None:
+    """A voter's pencil X (0.5 mm, 0.3, grainy) in square 20 and, over the empty square 21
+    below it, a grey graphite smudge 5-8 mm across, 0.12-0.15 of the light, soft-edged
+    (benchmarks/results/redteam8/graphite-smudge-below-pencil-x.png: an X, and a smudge
+    plainly no mark). The commission counts a vote for square 20; the reader reads square
+    21 `marked` (0.089, 0.114, 0.098, 0.096) and the ballot an `overvote` (invalid), no
+    review. It should read the vote, or send the ballot to review. At the worst scan
+    (150 dpi, JPEG 50) the smudge goes to review (`possible_stain` or `marginal_mark`);
+    beside a pen X rims7's contest layer sends it to review."""
+    reader = blank[0]
+    c = _contest(reader, _pencil_vote_and_smudge(blank, *smudge))
+    assert c.outcome in ("vote", "review") and c.marks[21].mark != "marked", c.marks[21]
+
+
+def test_graphite_smudge_is_taken_for_a_fill(blank: Blank, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The xfail above is `inspect.is_fill`'s: the pencil X alone is a vote; with the
+    smudge the square scores over `marked` with no hand's evidence, `is_fill` says fill,
+    and rims7's `fill_stain` finds it grainy, not a drop. With `is_fill` answering no the
+    square goes to review (`marginal_mark`). Fainter (0.10) or smaller smudges go to
+    review as they are; beside a pen X (0.85) the same smudge goes to review (rims7's
+    contest: its darkness is under 0.45 of the X's); at the worst scan it goes to review."""
+    reader, img, centres, s = blank
+    alone = _polylines(img, centres[20], s, X_MM, 0.5, 0.3, grain=0.4, seed=5)
+    assert _contest(reader, alone).outcome == "vote"
+    image = _pencil_vote_and_smudge(blank, 8.0, 5.0, 0.15)
+    assert _contest(reader, image).marks[21].mark == "marked"
+    assert _contest(reader, _scan(image)).outcome == "review"
+    for w, h, k, pen in ((8.0, 5.0, 0.1, False), (6.0, 4.0, 0.12, False), (8.0, 5.0, 0.15, True)):
+        c = _contest(reader, _pencil_vote_and_smudge(blank, w, h, k, pen))
+        assert c.outcome == "review" and c.marks[21].mark == "marginal", (w, h, k, pen, c.marks[21])
+    monkeypatch.setattr(inspect_module, "is_fill", lambda *a: False)
+    c = _contest(reader, image)
+    assert c.outcome == "review" and c.marks[21].reason == "marginal_mark", c.marks[21]
