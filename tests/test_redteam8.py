@@ -503,3 +503,70 @@ def test_graphite_smudge_is_taken_for_a_fill(blank: Blank, monkeypatch: pytest.M
     monkeypatch.setattr(inspect_module, "is_fill", lambda *a: False)
     c = _contest(reader, image)
     assert c.outcome == "review" and c.marks[21].reason == "marginal_mark", c.marks[21]
+
+
+# --- a small inked fingerprint: a blank ballot read as a vote, a vote as an overvote ---------
+
+
+def _small_print(image: np.ndarray, centre: tuple[float, float], s: float, k: float) -> np.ndarray:
+    """An inked fingertip's print 7 x 9 mm (a light touch of a finger inked at the stamp
+    pad: test_redteam7's print, whose whorl is 14 x 18 mm, at half its size), ridges 0.48 mm
+    apart taking `k` of the light, centred on `centre`."""
+    au, av = 3.5, 4.5
+    h, w = image.shape
+    r = (av + 2) * s
+    x0, x1, y0, y1 = int(centre[0] - r), int(centre[0] + r), int(centre[1] - r), int(centre[1] + r)
+    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    x, y = (xx - centre[0]) / s, (yy - centre[1]) / s
+    t = math.radians(15.0)
+    u, v = x * math.cos(t) + y * math.sin(t), -x * math.sin(t) + y * math.cos(t)
+    rng = np.random.default_rng(2)
+    theta = np.arctan2(v, u)
+    e = np.sqrt((u / au) ** 2 + (v / av) ** 2)
+    warp = (
+        0.5 * np.sin(2 * theta + rng.uniform(0, 6)) + 0.25 * np.sin(3 * theta + rng.uniform(0, 6)) + 0.08 * u
+    )
+    ridge = np.clip(np.cos(2 * np.pi * (av * e + warp) / 0.48) * 3, 0, 1)
+    fade = np.clip((1 - e) * 4, 0, 1)
+    uneven = cv2.GaussianBlur(rng.uniform(0.5, 1.0, u.shape).astype(np.float32), (0, 0), 0.15 * s)
+    layer = np.zeros((h, w), np.float32)
+    layer[y0:y1, x0:x1] = cv2.GaussianBlur((ridge * fade * uneven).astype(np.float32), (0, 0), 0.06 * s)
+    out: np.ndarray = np.clip(image.astype(np.float32) * (1 - k * layer), 0, 255).astype(np.uint8)
+    return out
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="an inked fingerprint 7 x 9 mm (ridges 0.35) over an empty square: `marked` 0.132 "
+    "(thin evidence, score over `marked`); rims7's ridge test asks all four sides of the band "
+    "round the window, which a small print does not reach: blank ballot -> vote, pencil X -> overvote",
+)
+@pytest.mark.parametrize("voted", [False, True], ids=["blank", "pencil-x"])
+def test_small_inked_fingerprint_is_not_read_as_a_vote(blank: Blank, voted: bool) -> None:
+    """A commission member's fingertip, inked at the stamp pad, touches square 21 lightly:
+    a whorled print 7 x 9 mm, ridges 0.35 of the light
+    (benchmarks/results/redteam8/small-inked-fingerprint-sq21.png: a fingerprint). On a
+    blank ballot the reader reads a vote for square 21; beside a voter's pencil X in
+    square 20 an `overvote`; no review (`marked` 0.132 both). A careful human sees a
+    fingerprint; the reader should send it to review (`possible_stain`) at least."""
+    reader, img, centres, s = blank
+    base = _polylines(img, centres[20], s, X_MM, 0.5, 0.3, grain=0.4, seed=5) if voted else img
+    c = _contest(reader, _small_print(base, centres[21], s, 0.35))
+    assert c.outcome in (("review", "vote") if voted else ("review", "blank")), c
+    assert c.marks[21].mark != "marked", c.marks[21]
+
+
+def test_small_inked_fingerprint_is_a_hand_to_the_closer_look(blank: Blank) -> None:
+    """The xfail above: the ridges are thin features over `inspect.THIN_CONTRAST`, evidence
+    of a hand, and the score (0.132) is over `marked`; rims7's ridge test (`paper_thin`:
+    each side of the 2 mm band round the window 10 % covered) does not see a print that
+    ends inside the window, and the ring rule's reach (3 mm beyond the window) is not met.
+    Fainter (0.25: 0.101, `marginal_mark`) it goes to review; at the worst scan the ridges
+    blur and it goes to review."""
+    reader, img, centres, s = blank
+    image = _small_print(img, centres[21], s, 0.35)
+    m = _contest(reader, image).marks[21]
+    assert m.mark == "marked" and m.score > 0.063, m
+    assert _contest(reader, _scan(image)).outcome == "review"
+    c = _contest(reader, _small_print(img, centres[21], s, 0.25))
+    assert c.outcome == "review" and c.marks[21].reason == "marginal_mark", c.marks[21]
