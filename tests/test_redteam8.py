@@ -72,7 +72,7 @@ def _polylines(
     `k` of the light; a line narrower than a pixel darkens its pixel in part (a hair);
     `grain` > 0: graphite (each pixel's darkness times 1 - grain x U(0, 1)). Blurred
     0.05 mm (the scanner's optics)."""
-    layer = np.zeros(image.shape, np.float32)
+    layer: np.ndarray = np.zeros(image.shape, np.float32)
     for p in paths_mm:
         pts = np.array([[(centre[0] + x * s) * 16, (centre[1] + y * s) * 16] for x, y in p])
         cv2.polylines(
@@ -104,7 +104,8 @@ def _arc(r: float, length: float, a_mid: float, off: float) -> list[tuple[float,
 # (square, arc radius mm, length mm, angle, offset mm, hair width mm, darkness): from the
 # sweep (benchmarks/results/redteam8/hair-sweep.json), each read as a vote at 200 dpi and at
 # the worst scan.
-HAIRS = [
+Hair = tuple[int, float, float, float, float, float, float]
+HAIRS: list[Hair] = [
     (23, 3.1, 10.7, 65, -0.89, 0.127, 0.83),
     (21, 4.59, 9.1, 262, 0.31, 0.127, 0.88),
     (5, 3.97, 10.4, 348, -1.43, 0.119, 0.89),
@@ -122,7 +123,7 @@ def _hair(b: Blank, sq: int, r: float, length: float, a: float, off: float, w: f
     "for a tick's arms: the blank ballot reads `vote` (scores 0.025-0.042; 26 of 300 hairs in the sweep)",
 )
 @pytest.mark.parametrize("hair", HAIRS, ids=[f"sq{h[0]}" for h in HAIRS])
-def test_hair_on_the_glass_does_not_make_a_blank_ballot_a_vote(blank: Blank, hair: tuple) -> None:
+def test_hair_on_the_glass_does_not_make_a_blank_ballot_a_vote(blank: Blank, hair: Hair) -> None:
     """A hair on the scanner's glass (a short dark hair or an eyelash, 0.12-0.13 mm thick,
     in focus on the glass so 0.83-0.89 darker than the paper, lying in a gentle arc 9-11 mm
     long, radius 3-5 mm) across an empty square of a blank ballot
@@ -143,7 +144,7 @@ def test_hair_on_the_glass_does_not_make_a_blank_ballot_a_vote(blank: Blank, hai
 
 @pytest.mark.parametrize("hair", HAIRS, ids=[f"sq{h[0]}" for h in HAIRS])
 def test_hair_on_the_glass_is_settled_by_settle7(
-    blank: Blank, hair: tuple, monkeypatch: pytest.MonkeyPatch
+    blank: Blank, hair: Hair, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The xfail above is settle7's doing: the square scores under `marked` (the closer
     look's `marginal_mark`), and with settle7's stroke test answering no the same hair
@@ -242,7 +243,7 @@ def _crease(
     dx, dy, nx, ny = math.cos(a), math.sin(a), -math.sin(a), math.cos(a)
     out = image.astype(np.float32)
     for off, kk in ((0.0, -k), (0.9 * w, 0.5 * k)):
-        layer = np.zeros((h, wd), np.float32)
+        layer: np.ndarray = np.zeros((h, wd), np.float32)
         ox, oy = centre[0] + nx * off * s, centre[1] + ny * off * s
         p0 = (round((ox - dx * big) * 16), round((oy - dy * big) * 16))
         p1 = (round((ox + dx * big) * 16), round((oy + dy * big) * 16))
@@ -313,7 +314,7 @@ def _coffee_drop(
     )
     d = edge - np.sqrt(u * u + v * v)
     inside = np.clip(d * s + 0.5, 0, 1)
-    layer = np.zeros(image.shape, np.float32)
+    layer: np.ndarray = np.zeros(image.shape, np.float32)
     layer[y0 : y0 + 2 * r_px, x0 : x0 + 2 * r_px] = (
         k_in * inside + k_rim * np.exp(-np.clip(d, 0, None) / 0.15) * inside
     )
@@ -391,8 +392,8 @@ def _crumpled(image: np.ndarray, centre: tuple[float, float], s: float, seed: in
         for i in range(len(f)):
             a, b = tuple(np.round(f[i], 3)), tuple(np.round(f[(i + 1) % len(f)], 3))
             edges.add((min(a, b), max(a, b)))
-    dark = np.zeros(image.shape, np.float32)
-    light = np.zeros(image.shape, np.float32)
+    dark: np.ndarray = np.zeros(image.shape, np.float32)
+    light: np.ndarray = np.zeros(image.shape, np.float32)
     for a, b in sorted(edges):
         pa, pb = np.array(a), np.array(b)
         if max(np.abs(pa).max(), np.abs(pb).max()) > area:
@@ -440,13 +441,13 @@ def _smudge(
     """A graphite smudge (the side of a hand that carried graphite from pencilling, set
     down on the ballot): an ellipse `w` x `h` mm, `k` of the light on average, its edge
     soft (0.5 mm), graphite's grain (each pixel 0.8-1.0 of it, 0.05 mm blur)."""
-    layer = np.zeros(image.shape, np.float32)
+    layer: np.ndarray = np.zeros(image.shape, np.float32)
     at = (round(centre[0] * 16), round(centre[1] * 16))
     cv2.ellipse(
         layer, at, (round(w / 2 * s * 16), round(h / 2 * s * 16)), 0.0, 0, 360, 1.0, -1, cv2.LINE_AA, 4
     )
     layer = cv2.GaussianBlur(layer, (0, 0), 0.5 * s)
-    grain = 1 - 0.2 * np.random.default_rng(7).random(image.shape).astype(np.float32)
+    grain: np.ndarray = 1 - 0.2 * np.random.default_rng(7).random(image.shape).astype(np.float32)
     grain = cv2.GaussianBlur(grain, (0, 0), 0.05 * s)
     out: np.ndarray = np.clip(image.astype(np.float32) * (1 - k / 0.9 * layer * grain), 0, 255).astype(
         np.uint8
@@ -533,7 +534,7 @@ def _small_print(image: np.ndarray, centre: tuple[float, float], s: float, k: fl
     ridge = np.clip(np.cos(2 * np.pi * (av * e + warp) / 0.48) * 3, 0, 1)
     fade = np.clip((1 - e) * 4, 0, 1)
     uneven = cv2.GaussianBlur(rng.uniform(0.5, 1.0, u.shape).astype(np.float32), (0, 0), 0.15 * s)
-    layer = np.zeros((h, w), np.float32)
+    layer: np.ndarray = np.zeros((h, w), np.float32)
     layer[y0:y1, x0:x1] = cv2.GaussianBlur((ridge * fade * uneven).astype(np.float32), (0, 0), 0.06 * s)
     out: np.ndarray = np.clip(image.astype(np.float32) * (1 - k * layer), 0, 255).astype(np.uint8)
     return out
