@@ -25,9 +25,11 @@ level (as settle7 and rims7 measure it):
   every style's printed rules) at most QUIET_SHARE of the pixels reach half the median,
   and that side's median ink is under FILL_AROUND of it (a stain, a shadow or a fold's
   grey that darkens the square darkens the paper round it too);
-- square, not round: each of the inside's four corner boxes (FILL_CORNER_MM) has a median
-  ink of at least FILL_CORNER of the core's (the red team's smooth drop inside a square,
-  a blot, a thumb print are round and leave the corners). Graphite's grain is no guide:
+- square, not round (`square_not_round`): each of the inside's four corner boxes
+  (FILL_CORNER_MM) has a median ink of at least FILL_CORNER of the core's (a smooth drop
+  centred in the square, a blot, a thumb print are round and leave the corners up to 6.6
+  mm across), and just outside the printed border no side is dark at its middle and
+  clear at its ends (a drop 7 mm across or more pokes out there). Graphite's grain is no guide:
   blurred at 250-300 dpi, a real fill is as smooth as a drop (`rims7.smooth_fill`'s
   measure 0.77 on seed 130's sheet 229).
 
@@ -56,9 +58,15 @@ QUIET_MM = (TARGET / 2 + 0.8, TARGET / 2 + 1.3)  # the band round the square (se
 QUIET_SHARE = 0.1  # of each side's band pixels at half the core's median, at most (a fold's
 # or a streak's thin line across a side holds 4-9 %; a stain's body or a line along it more)
 FILL_AROUND = 0.25  # each side's median ink under this share of the core's median
-FILL_CORNER_MM = 1.0  # the inside's four corner boxes, this wide ...
-FILL_CORNER = 0.7  # ... each with a median ink at least this share of the core's (a round drop
-# or a blot leaves the corners; a hand's fill follows the square)
+FILL_CORNER_MM = (2.0, 2.5)  # the inside's four corner boxes, from and to this far from the
+# middle on both axes (2.8-3.5 mm from it) ...
+FILL_CORNER = 0.8  # ... each with a median ink at least this share of the core's (a round
+# drop or a blot 6.6 mm across or less leaves them; a hand's fill follows the square)
+CLEAR_MM = (TARGET / 2 + 0.25, TARGET / 2 + 0.7)  # just outside the printed border ...
+MID_MM = 1.2  # ... a side's middle (this far from it along the side) ...
+END_MM = (2.0, 3.2)  # ... and its ends
+POKE_SHARE = 0.15  # a side whose middle has this share at half the core's median, and its
+# ends under half that share: a disc poking out (a drop 7 mm across or more)
 INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
 BORDER_MM = TARGET / 2 + 0.5  # the printed border's zone, as `inspect` has it
 
@@ -90,12 +98,34 @@ def filled(image: np.ndarray, centre: tuple[float, float], scale: float, paper: 
             return False
         if float((part >= 0.5 * med).mean()) > QUIET_SHARE or float(np.median(part)) >= FILL_AROUND * med:
             return False
-    q, k = INSIDE_MM * scale, FILL_CORNER_MM * scale
+    return square_not_round(ink, xs, ys, scale, med)
+
+
+def square_not_round(ink: np.ndarray, xs: np.ndarray, ys: np.ndarray, scale: float, med: float) -> bool:
+    """The darkening follows the square, not a circle: the inside's four corners are dark
+    (each corner box's median ink at least FILL_CORNER of `med`: a disc smaller than the
+    square's diagonal leaves them), and just outside the printed border (CLEAR_MM) no
+    side is dark at its middle and clear towards its ends (a disc larger than the
+    square's side pokes out there; a hand's fill that overshoots the border does so
+    along the side, most at its jittered corners)."""
+    a, b = FILL_CORNER_MM[0] * scale, FILL_CORNER_MM[1] * scale
     for sx in (-1.0, 1.0):
         for sy in (-1.0, 1.0):
-            corner = (sx * xs >= q - k) & (sx * xs <= q) & (sy * ys >= q - k) & (sy * ys <= q)
+            corner = (sx * xs >= a) & (sx * xs <= b) & (sy * ys >= a) & (sy * ys <= b)
             if not corner.any() or float(np.median(ink[corner])) < FILL_CORNER * med:
                 return False
+    box = np.maximum(np.abs(xs), np.abs(ys))
+    zone = (box >= CLEAR_MM[0] * scale) & (box <= CLEAR_MM[1] * scale)
+    dark = ink >= 0.5 * med
+    horizontal = np.abs(ys) >= np.abs(xs)  # the top and bottom sides: along is x
+    along = np.where(horizontal, np.abs(xs), np.abs(ys)) / scale
+    for side in (ys < -np.abs(xs), ys > np.abs(xs), xs < -np.abs(ys), xs > np.abs(ys)):
+        mid, end = zone & side & (along <= MID_MM), zone & side & (along >= END_MM[0]) & (along <= END_MM[1])
+        if not mid.any() or not end.any():
+            return False
+        m, e = float(dark[mid].mean()), float(dark[end].mean())
+        if m >= POKE_SHARE and e < 0.5 * m:
+            return False
     return True
 
 
