@@ -75,9 +75,9 @@ def pencil_fill(
     poly = np.round(np.column_stack([cx + pts[:, 0] * s, cy + pts[:, 1] * s]) * 16).astype(np.int32)
     layer = np.zeros(image.shape, np.uint8)
     cv2.fillPoly(layer, [poly.reshape(-1, 1, 2)], 255, cv2.LINE_AA, 4)
-    grain = np.random.default_rng(11).uniform(0.35, 1.0, image.shape).astype(np.float32)
+    grain: np.ndarray = np.random.default_rng(11).uniform(0.35, 1.0, image.shape).astype(np.float32)
     if blur > 0:
-        grain = cv2.GaussianBlur(grain, (0, 0), blur)
+        grain = np.asarray(cv2.GaussianBlur(grain, (0, 0), blur))
     f = layer.astype(np.float32) / 255 * grain
     out: np.ndarray = np.clip(image * (1 - c / 0.675 * f), 0, 255).astype(np.uint8)
     return out
@@ -86,9 +86,9 @@ def pencil_fill(
 def disc(image: np.ndarray, centre: tuple[float, float], s: float, radius_mm: float, k: float) -> np.ndarray:
     """A smooth round stain (a drop dried flat, or a tea stain's body): `k` of the light,
     its edge blurred 0.3 mm."""
-    layer = np.zeros(image.shape, np.float32)
-    cv2.circle(layer, (round(centre[0]), round(centre[1])), round(radius_mm * s), 1.0, -1)
-    layer = cv2.GaussianBlur(layer, (0, 0), 0.3 * s)
+    drawn = np.zeros(image.shape, np.float32)
+    cv2.circle(drawn, (round(centre[0]), round(centre[1])), round(radius_mm * s), 1.0, -1)
+    layer = np.asarray(cv2.GaussianBlur(drawn, (0, 0), 0.3 * s))
     out: np.ndarray = np.clip(image * (1 - k * layer), 0, 255).astype(np.uint8)
     return out
 
