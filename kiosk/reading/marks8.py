@@ -2,8 +2,8 @@
 
 On pencil sheets the largest group of real marks the reader sends to the commission
 beyond the truth is a square FILLED in pencil (seed 130 `--always pencil`, sheets 0-299:
-15 of 79 doubtful squares on sheets in review beyond truth, scoring 0.09-0.42, far above
-`marked`). Graphite is grey (0.15-0.4 of the light) and has no thin strokes, so the closer
+16 of 82 doubtful squares on sheets in review beyond truth, scoring 0.09-0.42, nearly all
+far above `marked`). Graphite is grey (0.15-0.4 of the light) and has no thin strokes, so the closer
 look finds no evidence (no pen-dark pixel, no black top-hat feature); `inspect.is_fill`
 asks for a background step of 0.1 under a grey closing and a grain 1.5 times the margin's,
 which a blurred or light fill misses; the paper around does not explain the ink
@@ -15,9 +15,9 @@ least `marked` (the ink is there; only what it is was in doubt), on the square's
 neighbourhood (`settle7.neighbourhood`) with the ink against the window's lightest ring
 level (as settle7 and rims7 measure it):
 
-- dark enough that no stain of the paper explains it: the median ink of the square's
-  core (FILL_CORE_MM from the centre) at least FILL_LEVEL (the generator's tea and water
-  stains add at most 0.12; a stain's rim is thin and is not a core's median);
+- dark: the median ink of the square's core (FILL_CORE_MM from the centre) at least
+  FILL_LEVEL (a tea stain's body reaches 0.25: the level alone does not tell a fill from
+  a stain; the band round the square does);
 - filled: at least FILL_COVER of the inside (0.35 mm in from the printed border) at
   half that median or more, and the inside even (its FILL_EVEN percentile at least
   FILL_EVEN_SHARE of the median: not a stroke, not a stain's edge crossing it);
