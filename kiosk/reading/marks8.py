@@ -49,7 +49,7 @@ from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import settle7
 
 ENABLED = True  # tests switch the rule off to show what it decides
-FILL_LEVEL = 0.15  # the core's median ink at least this (a stain adds at most 0.12)
+FILL_LEVEL = 0.15  # the core's median ink at least this (pencil fills: 0.2-0.4)
 FILL_CORE_MM = 1.8  # the core: this far from the centre (box)
 FILL_COVER = 0.9  # of the inside at half the core's median or more
 FILL_EVEN = 10.0  # the inside's this percentile ...
