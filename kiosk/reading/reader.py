@@ -19,6 +19,7 @@ from typing import Any, Literal
 import cv2
 import numpy as np
 
+import kiosk.reading.marks8 as marks8  # issue 10, eighth pass (marks8)
 import kiosk.reading.settle7 as settle7  # issue 10, seventh pass (settle7)
 from kiosk.ballots.layout import (
     EDGE,
@@ -473,6 +474,23 @@ class BallotReader:
                 scores.half,
             ):
                 settled.append(i)
+                v = replace(v, mark="marked", reason=None)
+            # marks8: a square filled by a hand (its score at least `marked`), positively.
+            if (
+                looked == "marginal"
+                and v.mark == "marginal"
+                and marks8.settles(
+                    image,
+                    centres[i],
+                    float(scales[i]),
+                    scores.paper[i],
+                    scores.gain,
+                    v.reason,
+                    v.score,
+                    th.marked,
+                )
+            ):
+                settled.append(i)  # settle7.settle_contest: one vote and nothing else in doubt
                 v = replace(v, mark="marked", reason=None)
             marks.append(MarkReading(t.option, v.score, v.mark, v.reason))
         # rims7: a marked square much lighter than the contest's other marked one(s).
