@@ -76,6 +76,7 @@ from kiosk.reading import (
     rims7,  # issue 10, seventh pass (rims7)
     stains6,
 )
+from kiosk.reading import wrong8  # issue 10, eighth pass (wrong8)
 from kiosk.reading.model import ReviewReason
 from kiosk.vocabulary import Mark
 
@@ -335,6 +336,9 @@ def inspect_square(
         or any(stroke_taken_for_line(image, centre, ln, half, scale) for ln in lines)
         or any(line_stops_short(image, centre, ln, half, scale) for ln in lines)
         or lines7.hand_on_lines(image, centre, [(ln.theta, ln.rho) for ln in lines], half, scale, page)
+        # wrong8: a stroke lying along a line, taken out with it (the band carries more
+        # ink through the square than the line does beyond the window)
+        or wrong8.stroke_on_lines(image, centre, [(ln.theta, ln.rho) for ln in lines], half, scale)
         or (
             bool(lines)
             and pencil_stroke(

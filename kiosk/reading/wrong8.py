@@ -1,0 +1,168 @@
+"""The known ways to a wrong decision (issue 10, the eighth pass: wrong8).
+
+**A stroke taken out with a line of the paper.** The closer look takes a straight band
+through the window for the paper's (a fold, a crease, a scanner streak) and removes the
+line's own level from it: the median of the band's ink at each distance from its axis,
+measured along the band INSIDE the square (`inspect.line_residual`). When a voter's stroke
+runs along the line for more than half of the inside (a pencil plus whose bar lies on a
+faint streak: seed 161 sheet 1208, seed 9500 sheet 12808), that median is the stroke's, and
+the stroke is taken out with the line: a vote read blank. A line of the paper has one level
+along its length; a stroke lying on it adds darkness where it lies. `band_excess` measures
+the band's ink integrated across its width (`band_ink`: every pixel's darkness against the
+paper just beside the band, summed across it, in mm) through the square's inside and
+beyond the window at both ends, where only the line is: if the inside carries more than the
+line's own level by EXCESS_MM (or EXCESS_SHARE of that level) over ALONG_MM of its length,
+something lies on the line. The square then goes to the commission (`marginal_mark`), never
+`marked` on this alone: the test only keeps a square from being read `empty`.
+
+Integrated across the band, not the darkest pixel on the axis (`lines7.stroke_along`): a
+stroke beside the axis but within the band (the bar 0.3 mm off a one-pixel streak) is taken
+out with the band as surely as one on the axis, and the darkest pixel there is the
+streak's.
+
+Where it stops: a stroke along a line whose integrated ink is under EXCESS_MM above the
+line's (a light pencil bar 0.5 mm wide at 0.06 of the light), or shorter than ALONG_MM in
+the square, is the line's; a line whose own level cannot be measured beyond the window at
+either end (print or the image's edge there) is not judged; a line of the paper that
+darkens within the square alone (a crease pressed harder there) goes to review.
+
+`reference.band_ink_reference` (the `# wrong8` block) computes `band_ink` in plain loops;
+tests/test_wrong8.py checks they agree.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from kiosk.ballots.layout import TARGET, TARGET_STROKE
+
+ENABLED = True  # switched off in tests to pin the old cause
+BAND_MM = 0.6  # the band's half width (inspect.LINE_BAND_MM / 2)
+BAND_SLACK_MM = 0.15  # beyond the window the band is this much wider (the fitted angle's error)
+SIDE_MM = (0.3, 0.9)  # the paper: this far beyond the band's edge, each side
+STEP_MM = 0.25  # positions along the line
+BEYOND_MM = (1.0, 6.0)  # the line's own level: this far beyond the window, each end
+PRINT_DARK = 0.45  # a sample this much darker than the paper: print, the position is not judged
+SIDE_STEP = 0.1  # the two sides' papers differ this much: something beside, not judged
+MIN_JUDGED = 6  # positions judged at an end to know the line's own level there
+EXCESS_MM = 0.03  # a stroke on the line: its integrated ink at least this much above the line's ...
+EXCESS_SHARE = 0.35  # ... or this share of the line's own level, whichever is more ...
+ALONG_MM = 2.0  # ... over at least this much of the line's length inside the square
+
+
+def band_ink(
+    image: np.ndarray,
+    px: np.ndarray,
+    py: np.ndarray,
+    nx: float,
+    ny: float,
+    band: int,
+    side: tuple[int, int],
+) -> np.ndarray:
+    """At each position (px, py): the darkness of the band (whole-pixel offsets -band..band
+    along the normal (nx, ny)) against the paper beside it (the mean of the two sides'
+    medians over offsets side[0]..side[1] each way), summed across the band, in pixels
+    (divide by px per mm for mm). nan where a sample is off the image, a sample is PRINT_DARK
+    darker than that paper, or the two sides differ by SIDE_STEP of it."""
+    hh, ww = image.shape
+    offs = np.arange(-side[1], side[1] + 1)
+    qx = np.rint(px[None, :] + offs[:, None] * nx).astype(np.int64)
+    qy = np.rint(py[None, :] + offs[:, None] * ny).astype(np.int64)
+    ok = ((qx >= 0) & (qy >= 0) & (qx < ww) & (qy < hh)).all(axis=0)
+    g = np.full(qx.shape, np.nan)
+    g[:, ok] = image[qy[:, ok], qx[:, ok]]
+    a = np.abs(offs)
+    left = np.median(g[(offs < 0) & (a >= side[0])], axis=0)
+    right = np.median(g[(offs > 0) & (a >= side[0])], axis=0)
+    paper = np.maximum((left + right) / 2.0, 1.0)
+    with np.errstate(invalid="ignore"):
+        bad = (
+            ~ok
+            | (np.abs(left - right) > SIDE_STEP * paper)
+            | (np.nanmin(g, axis=0) <= (1.0 - PRINT_DARK) * paper)
+        )
+        out = (1.0 - g[a <= band] / paper).sum(axis=0)
+    out[bad] = np.nan
+    return np.asarray(out)
+
+
+def _ink_along(
+    image: np.ndarray,
+    fx: float,
+    fy: float,
+    c: float,
+    s: float,
+    ts: np.ndarray,
+    band: int,
+    side: tuple[int, int],
+) -> np.ndarray:
+    return band_ink(image, fx - ts * s, fy + ts * c, c, s, band, side)
+
+
+def excess_along(
+    image: np.ndarray, centre: tuple[float, float], theta: float, rho: float, half: int, scale: float
+) -> tuple[float, float]:
+    """(the line's own level beyond the window in mm, nan if not measured at either end;
+    the length in mm of the square's inside where the band carries EXCESS_MM, or
+    EXCESS_SHARE of that level, more)."""
+    from kiosk.reading.inspect import _chord
+
+    c, s = math.cos(theta), math.sin(theta)
+    fx, fy = centre[0] + rho * c, centre[1] + rho * s
+    band = max(1, round(BAND_MM * scale))
+    wide = max(band, round((BAND_MM + BAND_SLACK_MM) * scale))
+    side = (band + max(1, round(SIDE_MM[0] * scale)), band + max(2, round(SIDE_MM[1] * scale)))
+    side_wide = (wide + side[0] - band, wide + side[1] - band)
+    t_lo, t_hi = _chord(rho, c, s, float(half))
+    if t_hi <= t_lo:
+        return math.nan, 0.0
+    owns = []
+    for sign, t_edge in ((-1.0, t_lo), (1.0, t_hi)):
+        ts = t_edge + sign * np.arange(BEYOND_MM[0], BEYOND_MM[1], STEP_MM) * scale
+        v = _ink_along(image, fx, fy, c, s, ts, wide, side_wide)
+        v = v[np.isfinite(v)]
+        if len(v) >= MIN_JUDGED:
+            owns.append(float(np.median(v)) / scale)
+    if not owns:
+        return math.nan, 0.0
+    own = max(0.0, max(owns))
+    inner = (TARGET / 2 - TARGET_STROKE - 0.35) * scale - 1
+    i_lo, i_hi = _chord(rho, c, s, inner)
+    if i_hi - i_lo < ALONG_MM * scale:
+        return own, 0.0
+    ts = np.arange(i_lo, i_hi, STEP_MM * scale)
+    v = _ink_along(image, fx, fy, c, s, ts, band, side) / scale
+    # a running median over three positions: one noisy position neither makes nor breaks it
+    padded = np.concatenate([v[:1], v, v[-1:]])
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        smooth = np.nanmedian(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+        more = smooth >= own + max(EXCESS_MM, EXCESS_SHARE * own)
+    return own, float(more.sum() * STEP_MM)
+
+
+def band_excess(
+    image: np.ndarray, centre: tuple[float, float], theta: float, rho: float, half: int, scale: float
+) -> bool:
+    """Does the line's band through the square's inside carry more ink than the line's own
+    level beyond the window (EXCESS_MM or EXCESS_SHARE of it) over ALONG_MM of its length?"""
+    own, length = excess_along(image, centre, theta, rho, half, scale)
+    return math.isfinite(own) and length >= ALONG_MM
+
+
+def stroke_on_lines(
+    image: np.ndarray,
+    centre: tuple[float, float],
+    lines: list[tuple[float, float]],
+    half: int,
+    scale: float,
+) -> bool:
+    """For the lines the closer look took out ((theta, rho) each): does one of them carry
+    a stroke through the square (`band_excess`)? The closer look's hook: a square it would
+    read `empty` goes to the commission."""
+    if not ENABLED:
+        return False
+    return any(band_excess(image, centre, th, rh, half, scale) for th, rh in lines)
