@@ -39,7 +39,9 @@ import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
 
-ENABLED = True  # switched off in tests to pin the old cause
+ENABLED = True  # every rule of this module; benchmarks/wrong8_ab.py reads with it off too ("before")
+STROKE_ON_LINE = True  # `stroke_on_lines` (the tests switch one rule off at a time)
+LINE_ACROSS = True  # `line_across` (rims7's lines of the paper run on across the window)
 BAND_MM = 0.6  # the band's half width (inspect.LINE_BAND_MM / 2)
 BAND_SLACK_MM = 0.15  # beyond the window the band is this much wider (the fitted angle's error)
 SIDE_MM = (0.3, 0.9)  # the paper: this far beyond the band's edge, each side
@@ -163,6 +165,48 @@ def stroke_on_lines(
     """For the lines the closer look took out ((theta, rho) each): does one of them carry
     a stroke through the square (`band_excess`)? The closer look's hook: a square it would
     read `empty` goes to the commission."""
-    if not ENABLED:
+    if not (ENABLED and STROKE_ON_LINE):
         return False
     return any(band_excess(image, centre, th, rh, half, scale) for th, rh in lines)
+
+
+# --- rims7's lines of the paper run on across the window ---------------------------------
+#
+# rims7's ring rule leaves out thin features whose pixels beyond the window lie near one
+# straight line (`rims7.straight_reaching`: folds, creases, with whatever touches them). A
+# ring's rim that crosses a window's corner leaves it along a few millimetres of arc that
+# are as straight as that (a rim of 6 mm radius over 5 mm bends 0.5 mm): the arc was left
+# out as a fold and the square read `marked` (tests/test_rims7.py's 0.45 rim through square
+# 40: an overvote). A fold, a crease or a line of show-through crosses the whole sheet: on
+# the line fitted to the feature beyond the window, thin features are there on the far
+# side of the window too. An arc's tangent leads nowhere.
+
+ACROSS_NEAR_MM = 0.8  # within this of the fitted line (rims7.STRAIGHT_MM)
+ACROSS_MIN_MM = 1.0  # thin pixels along this much of the line beyond the far side of the window
+
+
+def line_across(mask: np.ndarray, comp: np.ndarray, beyond: np.ndarray, scale: float) -> bool:
+    """Is the straight line through the pixels of `comp` (a component of rims7's thin
+    features) `beyond` the window also found on the window's far side: pixels of `mask`
+    beyond the window within ACROSS_NEAR_MM of the line, on the other side of the window's
+    centre, along ACROSS_MIN_MM of it (whole pixels along the line)? True when the rule is
+    off (rims7 as it was)."""
+    if not (ENABLED and LINE_ACROSS):
+        return True
+    ys, xs = np.nonzero(comp & beyond)
+    if ys.size < 3:
+        return True
+    pts = np.stack([xs, ys], axis=1).astype(np.float64)
+    mean = pts.mean(axis=0)
+    _w, v = np.linalg.eigh((pts - mean).T @ (pts - mean))
+    d, n = v[:, 1], v[:, 0]  # along, across
+    wy, wx = np.nonzero(~beyond)
+    centre = np.array([wx.mean(), wy.mean()])
+    side = float(np.sign((mean - centre) @ d)) or 1.0
+    oy, ox = np.nonzero(mask & beyond & ~comp)
+    if oy.size == 0:
+        return False
+    q = np.stack([ox, oy], axis=1).astype(np.float64) - centre
+    along = q @ d
+    near = (np.abs((q - (mean - centre)) @ n) <= ACROSS_NEAR_MM * scale) & (along * side < 0)
+    return bool(np.unique(np.rint(along[near])).size >= ACROSS_MIN_MM * scale)
