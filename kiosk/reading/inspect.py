@@ -75,8 +75,8 @@ from kiosk.reading import (
     lines7,  # issue 10, seventh pass (lines7)
     rims7,  # issue 10, seventh pass (rims7)
     stains6,
+    wrong8,  # issue 10, eighth pass (wrong8)
 )
-from kiosk.reading import wrong8  # issue 10, eighth pass (wrong8)
 from kiosk.reading.model import ReviewReason
 from kiosk.vocabulary import Mark
 

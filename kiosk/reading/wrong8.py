@@ -84,7 +84,7 @@ def band_ink(
         bad = (
             ~ok
             | (np.abs(left - right) > SIDE_STEP * paper)
-            | (np.nanmin(g, axis=0) <= (1.0 - PRINT_DARK) * paper)
+            | (np.where(np.isnan(g), np.inf, g).min(axis=0) <= (1.0 - PRINT_DARK) * paper)
         )
         out = (1.0 - g[a <= band] / paper).sum(axis=0)
     out[bad] = np.nan
