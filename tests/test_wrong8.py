@@ -203,3 +203,44 @@ def test_two_long_creases_without_rims7_read_marked(clean: Clean, monkeypatch: p
     img = _long_line(_long_line(clean.blank(), c, clean.s, 40.0, 0.25), c, clean.s, 130.0, 0.25)
     m = clean.reader.read(img).contests[0].marks[4]
     assert m.mark == "marked" and m.score >= 0.063, m
+
+
+# --- a faint stroke kept inside a stained square (stroke_inside) --------------------------
+
+
+def _square_masks(scale: float = 10.0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A 9 mm window at `scale` px per mm: (ys, xs about the middle, inside, border, search)."""
+    n = int(9 * scale) | 1
+    yy, xx = np.mgrid[0:n, 0:n] - n // 2
+    box = np.maximum(np.abs(yy), np.abs(xx))
+    inside = box <= 2.3 * scale
+    border = ~inside & (box <= 3.5 * scale)
+    return yy, xx, inside, border, ~border
+
+
+def test_stroke_inside_tells_a_tick_from_a_line_through() -> None:
+    """A faint 4 mm stroke drawn inside (ending short of the edge, or overshooting the border
+    once) is a hand's; a line through the inside that goes on into the margin at both ends
+    (a rim, a ridge) is not; nor a stroke under INSIDE_MM; off, nothing is."""
+    yy, xx, inside, border, search = _square_masks()
+    thin = np.zeros(inside.shape)
+    tick = (np.abs(yy - xx) <= 2) & (np.abs(xx) <= 20)  # 4 mm inside
+    thin[tick] = 0.15
+    assert wrong8.stroke_inside(thin, inside, border, search, 0.1, 10.0)
+    over = (np.abs(yy - xx) <= 2) & (xx >= -20) & (xx <= 40)  # on past the border once
+    thin[:] = 0.0
+    thin[over] = 0.15
+    assert wrong8.stroke_inside(thin, inside, border, search, 0.1, 10.0)
+    through = np.abs(yy - 5) <= 2  # across the whole window
+    thin[:] = 0.0
+    thin[through] = 0.15
+    assert not wrong8.stroke_inside(thin, inside, border, search, 0.1, 10.0)
+    thin[:] = 0.0
+    thin[(np.abs(yy - xx) <= 2) & (np.abs(xx) <= 12)] = 0.15  # 2.4 mm
+    assert not wrong8.stroke_inside(thin, inside, border, search, 0.1, 10.0)
+    thin[:] = 0.0
+    thin[tick] = 0.15
+    mp = pytest.MonkeyPatch()
+    mp.setattr(wrong8, "STROKE_INSIDE", False)
+    assert not wrong8.stroke_inside(thin, inside, border, search, 0.1, 10.0)
+    mp.undo()

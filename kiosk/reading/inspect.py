@@ -401,18 +401,22 @@ def inspect_square(
     # or in the window's margin (a tick's arm outside the square), and the margin's
     # exception (`faint_excess`) is for a `possible_stain` alone.
     m = stain_measures(image, centre, half, scale, gain, inside, border, search, denominator)
-    if paper_explains(m, marginal) and not hand_near(
-        win,
-        thin,
-        inside,
-        border,
-        search,
-        box <= inner - PENCIL_INSET_MM * scale,
-        scale,
-        float(max(levels)),
-        gain,
-        stain_like=reason == "possible_stain",
-    ):
+    if (
+        paper_explains(m, marginal)
+        and not hand_near(
+            win,
+            thin,
+            inside,
+            border,
+            search,
+            box <= inner - PENCIL_INSET_MM * scale,
+            scale,
+            float(max(levels)),
+            gain,
+            stain_like=reason == "possible_stain",
+        )
+        and not wrong8.stroke_inside(thin, inside, border, search, FAINT_STROKE, scale)
+    ):  # wrong8: drawn inside
         return Verdict("empty", None, m.inside - STAIN_NOISE * m.outside, ev, line)
     # Darkened like the ring but not explained (`possible_stain`), or ink inside the
     # square that is neither a stroke nor explained by the paper around it: a light

@@ -210,3 +210,90 @@ def line_across(mask: np.ndarray, comp: np.ndarray, beyond: np.ndarray, scale: f
     along = q @ d
     near = (np.abs((q - (mean - centre)) @ n) <= ACROSS_NEAR_MM * scale) & (along * side < 0)
     return bool(np.unique(np.rint(along[near])).size >= ACROSS_MIN_MM * scale)
+
+
+# --- a faint stroke kept inside a stained square (stroke_inside) ---------------------------
+#
+# The closer look lets a square go `empty` when the paper around it explains its darkening
+# (`inspect.paper_explains`, a stain) and no hand is near (`inspect.hand_near`). Under a
+# stain the ring explained (`possible_stain`), a faint stroke inside counts only when the
+# inside has more faint features than the window's margin (`faint_excess`: a thumb's
+# ridges and a ring's rim run through both). A tea stain's grainy paper has as many faint
+# features in the margin, and a light pencil tick (0.10) inside the square was let go as
+# the stain's (tests/test_redteam6.py's tick under a tea stain's edge). A stain's features
+# run through the square; a voter's stroke is drawn in it: one faint thin feature at least
+# INSIDE_MM long that goes on into the window's margin from at most one place (a tick's
+# arm may overshoot the border; a rim or a ridge enters and leaves) keeps the square in
+# review.
+
+STROKE_INSIDE = True  # `stroke_inside` (the tests switch one rule off at a time)
+INSIDE_MM = 3.0  # the faint feature's box, its longer side at least this
+EDGE_MM = 0.3  # the inside's edge: this band along it
+OUT_MM = 1.5  # a feature goes on past the border when the margin has one this far out ...
+OUT_SIDE_MM = 0.8  # ... within this either side of where it met the inside's edge ...
+OUT_LONG_MM = 1.0  # ... at least this long (its box's longer side: not the paper's grain)
+
+
+def _goes_on(
+    piece: np.ndarray, margin_long: np.ndarray, cy: float, cx: float, reach: float, scale: float
+) -> bool:
+    """Does the margin carry a long faint feature (`margin_long`) straight out from where
+    `piece` meets the inside's edge, up to `reach` px from the square's middle (cy, cx),
+    within OUT_SIDE_MM of it sideways?"""
+    py, px = np.nonzero(piece)
+    my, mx = float(py.mean()) - cy, float(px.mean()) - cx
+    fy, fx = np.nonzero(margin_long)
+    if fy.size == 0:
+        return False
+    dy, dx = fy - cy, fx - cx
+    side = OUT_SIDE_MM * scale
+    if abs(mx) >= abs(my):  # the left or right edge
+        sel = (np.sign(dx) == np.sign(mx)) & (np.abs(dx) <= reach) & (np.abs(dy - my) <= side)
+    else:
+        sel = (np.sign(dy) == np.sign(my)) & (np.abs(dy) <= reach) & (np.abs(dx - mx) <= side)
+    return bool(sel.any())
+
+
+def _long_parts(mask: np.ndarray, length: float) -> np.ndarray:
+    """The 8-connected parts of `mask` whose box's longer side is at least `length` px."""
+    import cv2
+
+    n, labels, stats, _c = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    keep = np.zeros(n, bool)
+    for i in range(1, n):
+        keep[i] = max(int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT])) >= length
+    out: np.ndarray = keep[labels]
+    return out
+
+
+def stroke_inside(
+    thin: np.ndarray, inside: np.ndarray, border: np.ndarray, search: np.ndarray, faint: float, scale: float
+) -> bool:
+    """Is there, among the thin features at least `faint` (`inspect.FAINT_STROKE`) inside the
+    square (`inside & search`), an 8-connected one whose box's longer side is at least
+    INSIDE_MM and that goes on into the window's margin (`_goes_on`, past the printed
+    border's zone) from at most one of the places where it meets the inside's edge?"""
+    if not (ENABLED and STROKE_INSIDE):
+        return False
+    import cv2
+
+    mask = (inside & search & (thin >= faint)).astype(np.uint8)
+    n, labels, stats, _c = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n <= 1:
+        return False
+    e = max(1, round(EDGE_MM * scale))
+    core = cv2.erode(inside.astype(np.uint8), np.ones((2 * e + 1, 2 * e + 1), np.uint8)) > 0
+    edge = inside & ~core
+    iy, ix = np.nonzero(inside)
+    cy, cx = (iy.min() + iy.max()) / 2.0, (ix.min() + ix.max()) / 2.0
+    inner = (iy.max() - iy.min()) / 2.0
+    reach = inner + (TARGET_STROKE + 0.35 + 0.5 + OUT_MM) * scale
+    margin_long = _long_parts((thin >= faint) & ~inside & ~border & search, OUT_LONG_MM * scale)
+    for i in range(1, n):
+        if max(int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT])) < INSIDE_MM * scale:
+            continue
+        k, parts = cv2.connectedComponents(((labels == i) & edge).astype(np.uint8), connectivity=8)
+        going = sum(_goes_on(parts == j, margin_long, cy, cx, reach, scale) for j in range(1, k))
+        if going <= 1:
+            return True
+    return False
