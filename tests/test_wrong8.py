@@ -244,3 +244,18 @@ def test_stroke_inside_tells_a_tick_from_a_line_through() -> None:
     mp.setattr(wrong8, "STROKE_INSIDE", False)
     assert not wrong8.stroke_inside(thin, inside, border, search, 0.1, 10.0)
     mp.undo()
+
+
+def test_stroke_along_a_streak_goes_to_review_by_the_band_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """tests/test_lines7.py's 3.5 mm pencil stroke (0.15) on a faint streak: with lines7's
+    `stroke_along` answering no, `band_excess` alone sends it to review; a 1 mm speck on the
+    streak and the streak alone stay `empty`."""
+    from readkit import clean_empty_square
+    from test_lines7 import _streak_and_dash
+
+    clean_sq = clean_empty_square()
+    reader, i = clean_sq[0], clean_sq[2]
+    monkeypatch.setattr(lines7, "stroke_along", lambda *a: False)
+    m = reader.read(_streak_and_dash(clean_sq, 0.15, 3.5)).contests[0].marks[i]
+    assert (m.mark, m.reason) == ("marginal", "marginal_mark"), m
+    assert reader.read(_streak_and_dash(clean_sq, 0.15, 1.0)).contests[0].marks[i].mark == "empty"
