@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -105,11 +106,19 @@ def _ink_along(
 
 
 def excess_along(
-    image: np.ndarray, centre: tuple[float, float], theta: float, rho: float, half: int, scale: float
+    image: np.ndarray,
+    centre: tuple[float, float],
+    theta: float,
+    rho: float,
+    half: int,
+    scale: float,
+    others: Sequence[tuple[float, float]] = (),
 ) -> tuple[float, float]:
     """(the line's own level beyond the window in mm, nan if not measured at either end;
     the length in mm of the square's inside where the band carries EXCESS_MM, or
-    EXCESS_SHARE of that level, more)."""
+    EXCESS_SHARE of that level, more). Positions inside whose cross-section reaches the
+    band of another line taken out (`others`, (theta, rho) each) are not judged: where two
+    lines cross, the band carries the other's ink."""
     from kiosk.reading.inspect import _chord
 
     c, s = math.cos(theta), math.sin(theta)
@@ -137,6 +146,9 @@ def excess_along(
         return own, 0.0
     ts = np.arange(i_lo, i_hi, STEP_MM * scale)
     v = _ink_along(image, fx, fy, c, s, ts, band, side) / scale
+    x, y = rho * c - ts * s, rho * s + ts * c  # about the square's middle
+    for th, rh in others:
+        v[np.abs(x * math.cos(th) + y * math.sin(th) - rh) <= side[1] + band] = np.nan
     # a running median over three positions: one noisy position neither makes nor breaks it
     padded = np.concatenate([v[:1], v, v[-1:]])
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
@@ -147,11 +159,18 @@ def excess_along(
 
 
 def band_excess(
-    image: np.ndarray, centre: tuple[float, float], theta: float, rho: float, half: int, scale: float
+    image: np.ndarray,
+    centre: tuple[float, float],
+    theta: float,
+    rho: float,
+    half: int,
+    scale: float,
+    others: Sequence[tuple[float, float]] = (),
 ) -> bool:
     """Does the line's band through the square's inside carry more ink than the line's own
-    level beyond the window (EXCESS_MM or EXCESS_SHARE of it) over ALONG_MM of its length?"""
-    own, length = excess_along(image, centre, theta, rho, half, scale)
+    level beyond the window (EXCESS_MM or EXCESS_SHARE of it) over ALONG_MM of its length
+    (`excess_along`; where another line taken out crosses it, not judged)?"""
+    own, length = excess_along(image, centre, theta, rho, half, scale, others)
     return math.isfinite(own) and length >= ALONG_MM
 
 
@@ -167,7 +186,10 @@ def stroke_on_lines(
     read `empty` goes to the commission."""
     if not (ENABLED and STROKE_ON_LINE):
         return False
-    return any(band_excess(image, centre, th, rh, half, scale) for th, rh in lines)
+    return any(
+        band_excess(image, centre, th, rh, half, scale, lines[:k] + lines[k + 1 :])
+        for k, (th, rh) in enumerate(lines)
+    )
 
 
 # --- rims7's lines of the paper run on across the window ---------------------------------
