@@ -75,6 +75,7 @@ from kiosk.reading import (
     lines7,  # issue 10, seventh pass (lines7)
     rims7,  # issue 10, seventh pass (rims7)
     stains6,
+    wrong8,  # issue 10, eighth pass (wrong8)
 )
 from kiosk.reading.model import ReviewReason
 from kiosk.vocabulary import Mark
@@ -335,6 +336,9 @@ def inspect_square(
         or any(stroke_taken_for_line(image, centre, ln, half, scale) for ln in lines)
         or any(line_stops_short(image, centre, ln, half, scale) for ln in lines)
         or lines7.hand_on_lines(image, centre, [(ln.theta, ln.rho) for ln in lines], half, scale, page)
+        # wrong8: a stroke lying along a line, taken out with it (the band carries more
+        # ink through the square than the line does beyond the window)
+        or wrong8.stroke_on_lines(image, centre, [(ln.theta, ln.rho) for ln in lines], half, scale)
         or (
             bool(lines)
             and pencil_stroke(
@@ -397,18 +401,22 @@ def inspect_square(
     # or in the window's margin (a tick's arm outside the square), and the margin's
     # exception (`faint_excess`) is for a `possible_stain` alone.
     m = stain_measures(image, centre, half, scale, gain, inside, border, search, denominator)
-    if paper_explains(m, marginal) and not hand_near(
-        win,
-        thin,
-        inside,
-        border,
-        search,
-        box <= inner - PENCIL_INSET_MM * scale,
-        scale,
-        float(max(levels)),
-        gain,
-        stain_like=reason == "possible_stain",
-    ):
+    if (
+        paper_explains(m, marginal)
+        and not hand_near(
+            win,
+            thin,
+            inside,
+            border,
+            search,
+            box <= inner - PENCIL_INSET_MM * scale,
+            scale,
+            float(max(levels)),
+            gain,
+            stain_like=reason == "possible_stain",
+        )
+        and not wrong8.stroke_inside(thin, inside, border, search, FAINT_STROKE, scale)
+    ):  # wrong8: drawn inside
         return Verdict("empty", None, m.inside - STAIN_NOISE * m.outside, ev, line)
     # Darkened like the ring but not explained (`possible_stain`), or ink inside the
     # square that is neither a stroke nor explained by the paper around it: a light

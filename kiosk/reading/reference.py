@@ -1258,3 +1258,44 @@ def reach_share_reference(mask: np.ndarray, far: np.ndarray, r: int, ys: np.ndar
                     break
     hits = sum(1 for y, x in zip(ys.tolist(), xs.tolist(), strict=True) if label[y][x] in joined)
     return hits / len(ys)
+
+
+# --- wrong8 (issue 10, eighth pass): the band's ink across a line -------------------------
+
+
+def band_ink_reference(
+    image: np.ndarray,
+    px: np.ndarray,
+    py: np.ndarray,
+    nx: float,
+    ny: float,
+    band: int,
+    side: tuple[int, int],
+) -> np.ndarray:
+    """`wrong8.band_ink` position by position in plain loops: the samples across the line
+    at whole-pixel offsets -side[1]..side[1] (nearest pixel); the paper, the mean of the
+    median of each side's samples at offsets side[0]..side[1]; the band's darkness against
+    it summed over offsets -band..band; nan off the image, over print (a sample 0.45
+    darker than the paper) or where the sides differ by 0.1 of the paper."""
+    from kiosk.reading.wrong8 import PRINT_DARK, SIDE_STEP
+
+    hh, ww = image.shape
+    out = []
+    for x, y in zip(px.tolist(), py.tolist(), strict=True):
+        samples: dict[int, float] = {}
+        for o in range(-side[1], side[1] + 1):
+            qx, qy = int(np.rint(x + o * nx)), int(np.rint(y + o * ny))
+            if not (0 <= qx < ww and 0 <= qy < hh):
+                break
+            samples[o] = float(image[qy, qx])
+        if len(samples) < 2 * side[1] + 1:
+            out.append(math.nan)
+            continue
+        left = statistics.median(samples[o] for o in range(-side[1], -side[0] + 1))
+        right = statistics.median(samples[o] for o in range(side[0], side[1] + 1))
+        paper = max((left + right) / 2.0, 1.0)
+        if abs(left - right) > SIDE_STEP * paper or min(samples.values()) <= (1.0 - PRINT_DARK) * paper:
+            out.append(math.nan)
+            continue
+        out.append(sum(1.0 - samples[o] / paper for o in range(-band, band + 1)))
+    return np.array(out)

@@ -51,6 +51,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.reading import wrong8  # issue 10, eighth pass (wrong8)
 from kiosk.reading.model import MarkReading, ReviewReason
 
 if TYPE_CHECKING:
@@ -148,7 +149,10 @@ def straight_reaching(mask: np.ndarray, far: np.ndarray, beyond: np.ndarray, sca
         pts -= pts.mean(axis=0)
         _w, v = np.linalg.eigh(pts.T @ pts)
         perp = np.abs(pts @ v[:, 0])  # the eigenvector of the smaller spread: across
-        if float(np.percentile(perp, 95)) <= STRAIGHT_MM * scale:
+        # wrong8: and the line is found on the window's far side too (a rim's arc is not)
+        if float(np.percentile(perp, 95)) <= STRAIGHT_MM * scale and wrong8.line_across(
+            mask, comp, beyond, scale
+        ):
             out |= comp
     return out
 
