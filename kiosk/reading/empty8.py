@@ -1,0 +1,402 @@
+"""Empty squares settled with a positive test (issue 10, the eighth pass: empty8).
+
+A third to a half of the review the reader adds beyond the truth is EMPTY squares: a
+stain's rim, a fold, a crease, a scanner's faint streak or a thumb print crosses the
+square, and one of the closer looks' stroke tests (`inspect.faint_stroke`,
+`inspect.pencil_stroke`, `inspect.line_stops_short`, `lines7.hand_on_lines`,
+`pencil6.pencil_near`, `pencil7.stroke_near`) finds a "stroke" in it, or the paper around
+does not explain its darkening: the commission is asked. Those tests only ever keep a
+square out of `empty`; nothing read a square `empty` on evidence that nothing was drawn.
+This module asks that question positively (`nothing_drawn`), on the square's
+neighbourhood (the square and AROUND_MM beyond its printed border):
+
+- no pen: no pixel inside the square DARK darker than the paper under it (a grey closing
+  over CLOSE_MM: strokes and the printed border taken out, a stain's darkening kept); a
+  hesitation dot, a pen stroke, any pen-dark ink keeps the square in review;
+- every stroke inside is the paper's: each connected run of pixels inside the square at
+  LEVEL of `pencil6.trace_contrast` (each pixel's box mean against the paper 0.8 mm to
+  both sides; LEVEL is well under the faintest real pencil stroke) is `explained`:
+  * it is a thin curve (its pixels within FIT_MM of one straight line or one circle of
+    radius at least MIN_RADIUS_MM: a rim, a fold, a crease, a streak, a line of the
+    title side), at least RUN_MM long;
+  * the same curve goes on beyond the square at both ends: followed along the fitted
+    line or circle from the run's ends, from OUT_MM[0] to OUT_MM[1] from the square's
+    middle (1.5-5 mm beyond its printed edge, where a voter's tick or cross has ended:
+    the generator's overshoot is 1.3 mm at most), the median contrast (the darkest
+    within SIDE_MM sideways; print left out) is at least AGAIN of the run's and LEVEL,
+    over at least JUDGE_MM of positions on each side;
+  * nothing lies along it: the run's median contrast inside is at most ALONG over the
+    curve's own beyond the square (a pencil stroke drawn on a fold or a rim);
+  and what is left inside at LEVEL (runs under RUN_MM, noise) covers at most NOISE_SHARE
+  of the inside and at most NOISE_TIMES the share the paper around it has;
+- no fill: the inside's paper (its stroke runs left out) is at most FILL_STEP darker
+  than the paper of the darkest of the four sides of the band beyond the printed border
+  (a light fill stops at the border; a stain's darkening runs on across it).
+
+Where it is asked (`settles_empty`, one hook in `reader.BallotReader._interpret` after
+the closer look and the second looks): only a square in review as `marginal_mark` or
+`possible_stain` (never `crossing_line`), whose reported score is under `marked`. The
+square then reads `empty` (its score kept, the reason cleared).
+
+Where it stops: a light stroke drawn exactly along a rim, a fold or a crease and no
+darker than ALONG above it, or a voter's long straight stroke that runs on 5 mm beyond
+the square at both ends (a ruled line) is taken for the paper's; a curve is fitted as a
+line or a circle, so a rim that bends more than a circle inside the square, two lines
+crossing in one run (they join into one run, not one curve) and a rim that only clips a
+corner of the inside (a run under RUN_MM is noise, but noise is capped) stay in review.
+`reference.nothing_drawn_reference` is the same test written out in plain loops
+(tests/test_empty8.py checks they agree).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import cv2
+import numpy as np
+
+from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.reading import pencil6
+
+if TYPE_CHECKING:
+    from kiosk.reading.inspect import Verdict
+
+ENABLED = True  # tests and the A/B read each sheet with it off too ("before")
+
+AROUND_MM = 5.5  # the neighbourhood: this far beyond the square's printed edge
+INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
+BORDER_MM = TARGET / 2 + 0.5  # the printed border's zone, as `inspect` has it
+CLOSE_MM = 2.5  # the paper under the square: a grey closing this wide
+DARK = 0.3  # a pixel inside this much darker than that paper: pen (a hesitation dot, a stroke)
+DARK_MM2 = 0.02  # ... over at least this area
+PRINT = 0.3  # beyond the border: print (rules, text, the next square), left out of the curves
+AXES_DEG = 10.0  # a run beside the square this close to its sides' directions is not judged
+NEAR_MM = 2.0  # runs are looked for inside the square and this far beyond its printed edge
+LEVEL = 0.025  # a stroke pixel: this much darker than the paper beside it (box means)
+RUN_MM = 1.5  # a run inside at least this long is judged as a curve; shorter ones are noise
+FIT_MM = 0.3  # a run's pixels within this of the fitted curve (plus half its width) ...
+FIT_SHARE = 0.95  # ... this share of them at least
+MIN_RADIUS_MM = 3.0  # a circle fitted tighter than this is a hand's (a circle mark, a scribble)
+LINE_RADIUS_MM = 200.0  # a circle this wide is a straight line
+OUT_MM = (TARGET / 2 + 1.5, TARGET / 2 + 5.0)  # where the curve must go on (from the middle)
+END_MM = 2.0  # a run's direction at its end: from its pixels this close to the end
+GAP_SLACK = 0.08  # ... widened by this many px per step of a gap (the direction known to ~5 degrees)
+TRACE_MM = 14.0  # a curve is followed this far at most
+SIDE_MM = 0.15  # the darkest this close to the followed curve is the curve's
+JUDGE_MM = 1.0  # at least this much of the followed curve on paper, each side
+THERE_SHARE = 0.8  # ... at this share of the positions followed, at least
+AGAIN = 0.5  # the curve beyond the square at least this share of the run's contrast
+ALONG = 0.02  # the run's contrast at most this above the curve's own beyond the square
+NOISE_SHARE = 0.02  # what is left inside at LEVEL: at most this share of the inside ...
+NOISE_TIMES = 2.0  # ... and this many times the share the paper around has (plus NOISE_SHARE / 4)
+FILL_STEP = 0.03  # the inside's paper at most this darker than the darkest side's beyond the border
+
+
+def neighbourhood(
+    image: np.ndarray, centre: tuple[float, float], scale: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The square and AROUND_MM beyond its edge (clipped to the image), and each pixel's
+    offset from the centre (xs, ys; px)."""
+    half = int((TARGET / 2 + AROUND_MM) * scale)
+    cx, cy = centre
+    x0, y0 = round(cx) - half, round(cy) - half
+    xa, ya = max(0, x0), max(0, y0)
+    win = np.ascontiguousarray(image[ya : y0 + 2 * half + 1, xa : x0 + 2 * half + 1])
+    if win.size == 0:
+        return None
+    h, w = win.shape
+    ys = np.broadcast_to(np.arange(h)[:, None] - (cy - ya), (h, w)).astype(np.float64)
+    xs = np.broadcast_to(np.arange(w)[None, :] - (cx - xa), (h, w)).astype(np.float64)
+    return win, xs, ys
+
+
+def paper_under(win: np.ndarray, scale: float) -> np.ndarray:
+    """The paper under the window: a grey closing over CLOSE_MM (strokes, print and the
+    printed border taken out; a stain's darkening, wider than that, kept)."""
+    k = max(3, int(CLOSE_MM * scale) | 1)
+    out: np.ndarray = cv2.morphologyEx(
+        win, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    )
+    return out
+
+
+def fit_curve(px: np.ndarray, py: np.ndarray) -> tuple[str, tuple[float, float, float, float]]:
+    """The straight line or the circle nearest the points (least squares): ("line", (mx,
+    my, ux, uy)) or ("circle", (cx, cy, r, 0)), whichever leaves the smaller RMS distance
+    (the caller takes a circle wider than LINE_RADIUS_MM for its line)."""
+    mx, my = float(px.mean()), float(py.mean())
+    dx, dy = px - mx, py - my
+    cxx, cyy, cxy = float((dx * dx).mean()), float((dy * dy).mean()), float((dx * dy).mean())
+    along = 0.5 * math.atan2(2 * cxy, cxx - cyy)
+    ux, uy = math.cos(along), math.sin(along)
+    line_rms = math.sqrt(float(((-dx * uy + dy * ux) ** 2).mean()))
+    a = np.stack([px, py, np.ones_like(px)], axis=1)
+    b = -(px * px + py * py)
+    try:
+        sol, *_ = np.linalg.lstsq(a, b, rcond=None)
+    except np.linalg.LinAlgError:
+        return "line", (mx, my, ux, uy)
+    ccx, ccy = -sol[0] / 2, -sol[1] / 2
+    r2 = ccx * ccx + ccy * ccy - sol[2]
+    if not math.isfinite(r2) or r2 <= 0:
+        return "line", (mx, my, ux, uy)
+    r = math.sqrt(r2)
+    circ_rms = math.sqrt(float(((np.hypot(px - ccx, py - ccy) - r) ** 2).mean()))
+    if circ_rms < line_rms:
+        return "circle", (float(ccx), float(ccy), r, 0.0)
+    return "line", (mx, my, ux, uy)
+
+
+def _line(px: np.ndarray, py: np.ndarray) -> tuple[float, float, float, float]:
+    """The straight line nearest the points (principal axis): (mx, my, ux, uy)."""
+    mx, my = float(px.mean()), float(py.mean())
+    dx, dy = px - mx, py - my
+    along = 0.5 * math.atan2(2 * float((dx * dy).mean()), float((dx * dx).mean() - (dy * dy).mean()))
+    return mx, my, math.cos(along), math.sin(along)
+
+
+def _distance(kind: str, p: tuple[float, float, float, float], px: np.ndarray, py: np.ndarray) -> np.ndarray:
+    if kind == "line":
+        mx, my, ux, uy = p
+        out: np.ndarray = np.abs(-(px - mx) * uy + (py - my) * ux)
+        return out
+    ccx, ccy, r, _ = p
+    out = np.abs(np.hypot(px - ccx, py - ccy) - r)
+    return out
+
+
+def _ends(px: np.ndarray, py: np.ndarray, scale: float) -> list[tuple[float, float, float, float]]:
+    """The run's two ends (the pixels farthest apart along its principal axis) and the
+    direction out of the run at each (from the run's pixels within END_MM of the end)."""
+    mx, my, ux, uy = _line(px, py)
+    t = (px - mx) * ux + (py - my) * uy
+    out = []
+    for k in (int(np.argmin(t)), int(np.argmax(t))):
+        ex, ey = float(px[k]), float(py[k])
+        near = np.hypot(px - ex, py - ey) <= END_MM * scale
+        if int(near.sum()) >= 3:
+            _mx, _my, vx, vy = _line(px[near], py[near])
+        else:
+            vx, vy = ux, uy
+        # Outwards: away from the run's middle.
+        if vx * (ex - mx) + vy * (ey - my) < 0:
+            vx, vy = -vx, -vy
+        out.append((ex, ey, vx, vy))
+    return out
+
+
+def trace(
+    c: np.ndarray,
+    free: np.ndarray,
+    xs0: float,
+    ys0: float,
+    end: tuple[float, float, float, float],
+    level: float,
+    scale: float,
+) -> list[float]:
+    """Follow the curve from one end of a run (x, y, ux, uy: offsets from the middle and
+    the direction out of the run), 1 px a step: at each step the darkest free pixel
+    within SIDE_MM sideways of the step ahead; where it is at least `level` the trace
+    moves onto it and turns a little towards it, else it goes straight on. The contrasts
+    found (one per step) while the trace is from OUT_MM[0] to OUT_MM[1] from the middle
+    (Chebyshev), until it passes OUT_MM[1] or has gone TRACE_MM."""
+    h, w = c.shape
+    lo, hi = OUT_MM[0] * scale, OUT_MM[1] * scale
+    x, y, ux, uy = end
+    vals: list[float] = []
+    gap = 0  # steps since the curve was last seen (over print, the border, a faint stretch)
+    for _ in range(int(TRACE_MM * scale)):
+        off = max(1, round(SIDE_MM * scale + GAP_SLACK * gap))
+        ax, ay = x + ux, y + uy
+        best, bx, by = None, ax, ay
+        for k in range(-off, off + 1):
+            qx, qy = ax - k * uy, ay + k * ux
+            xi, yi = round(qx - xs0), round(qy - ys0)
+            if 0 <= xi < w and 0 <= yi < h and free[yi, xi]:
+                v = float(c[yi, xi])
+                if best is None or v > best:
+                    best, bx, by = v, qx, qy
+        if best is not None and best >= level:
+            dx, dy = bx - x, by - y
+            n = math.hypot(dx, dy)
+            ux, uy = 0.8 * ux + 0.2 * dx / n, 0.8 * uy + 0.2 * dy / n
+            n = math.hypot(ux, uy)
+            ux, uy = ux / n, uy / n
+            x, y = bx, by
+            gap = 0
+        else:
+            x, y = ax, ay
+            gap += 1
+        d = max(abs(x), abs(y))
+        if d > hi:
+            break
+        if d >= lo and best is not None:
+            vals.append(best)
+    return vals
+
+
+def _darkest(
+    c: np.ndarray, free: np.ndarray, x: float, y: float, nx: float, ny: float, off: int, h: int, w: int
+) -> float | None:
+    """The highest contrast at the free pixels within `off` px of (x, y) along (nx, ny)."""
+    best: float | None = None
+    for k in range(-off, off + 1):
+        xi, yi = round(x + k * nx), round(y + k * ny)
+        if 0 <= xi < w and 0 <= yi < h and free[yi, xi]:
+            v = float(c[yi, xi])
+            best = v if best is None else max(best, v)
+    return best
+
+
+def explained(
+    c: np.ndarray,
+    free: np.ndarray,
+    xs0: float,
+    ys0: float,
+    px: np.ndarray,
+    py: np.ndarray,
+    scale: float,
+) -> bool:
+    """Is the run (pixels px, py, offsets from the middle) a piece of a thin curve of the
+    paper: one line or wide circle, going on beyond the square at both ends, no darker
+    in the square than beyond it (module docstring)?"""
+    kind, p = fit_curve(px, py)
+    if kind == "circle" and p[2] < MIN_RADIUS_MM * scale:
+        return False
+    if kind == "circle" and p[2] > LINE_RADIUS_MM * scale:
+        kind, p = "line", _line(px, py)  # a circle this wide: its straight line
+    dist = _distance(kind, p, px, py)
+    width = len(px) / max(1.0, _length(kind, p, px, py))
+    if float((dist <= FIT_MM * scale + width / 2).mean()) < FIT_SHARE:
+        return False
+    ix, iy = np.rint(px - xs0).astype(np.int64), np.rint(py - ys0).astype(np.int64)
+    level = float(np.median(c[iy, ix]))
+    need = max(LEVEL, AGAIN * level)
+    for end in _ends(px, py, scale):
+        side = trace(c, free, xs0, ys0, end, need, scale)
+        if len(side) < JUDGE_MM * scale:
+            return False
+        # There nearly all the way (a tick's arm that runs on 2-3 mm beyond the square
+        # and stops covers the start of it), and no lighter than the run.
+        there = float((np.asarray(side) >= need).mean())
+        if there < THERE_SHARE or level > float(np.median(side)) + ALONG:
+            return False
+    return True
+
+
+def _along_axes(ix: np.ndarray, iy: np.ndarray) -> bool:
+    """Does the run lie within AXES_DEG of the square's sides' directions (a printed
+    rule's blur, a scanner streak, a fold along the sheet; a tick's arms are slanted)?"""
+    _mx, _my, ux, uy = _line(ix.astype(np.float64), iy.astype(np.float64))
+    a = math.degrees(math.atan2(abs(uy), abs(ux)))
+    return a <= AXES_DEG or a >= 90.0 - AXES_DEG
+
+
+def _length(kind: str, p: tuple[float, float, float, float], px: np.ndarray, py: np.ndarray) -> float:
+    """The run's length along its curve (px)."""
+    if kind == "line":
+        mx, my, ux, uy = p
+        t = (px - mx) * ux + (py - my) * uy
+        return float(t.max() - t.min()) + 1.0
+    ccx, ccy, r, _ = p
+    a = np.sort(np.mod(np.arctan2(py - ccy, px - ccx), 2 * math.pi))
+    gaps = np.diff(np.concatenate([a, a[:1] + 2 * math.pi]))
+    return float(2 * math.pi - gaps.max()) * r + 1.0
+
+
+def nothing_drawn(
+    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
+) -> bool:
+    """The module's test: nothing was drawn in the square (module docstring)."""
+    return drawn(image, centre, scale, paper, gain) is None
+
+
+def drawn(
+    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
+) -> str | None:
+    """What keeps the square from `nothing_drawn`: "edge" (too near the image's edge),
+    "dark" (pen-dark ink inside), "run" (a run the paper does not explain), "noise" (too
+    many short runs), "fill" (the inside darker than the paper around), or None."""
+    got = neighbourhood(image, centre, scale)
+    if got is None:
+        return "edge"
+    win, xs, ys = got
+    box = np.maximum(np.abs(xs), np.abs(ys))
+    if float(box.max()) < OUT_MM[1] * scale:
+        return "edge"  # the image's edge: not enough paper around to judge
+    inside = box <= INSIDE_MM * scale
+    border = ~inside & (box <= BORDER_MM * scale)
+    under = paper_under(win, scale).astype(np.float64)
+    ink = gain * (1.0 - win / np.maximum(under, 1.0))
+    dark = inside & (ink >= DARK)
+    if float(dark.sum()) >= DARK_MM2 * scale * scale:
+        return "dark"
+    c = pencil6.trace_contrast(win, scale, paper, gain)
+    printed = ~inside & (ink >= PRINT)
+    printed = cv2.dilate(printed.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    free = ~border & ~printed
+    # The inside and the margin beyond the printed border (a tick drawn mostly beside the
+    # square crosses it), print left out.
+    zone = free & (box <= (TARGET / 2 + NEAR_MM) * scale)
+    stroke = zone & (c >= LEVEL)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(stroke.astype(np.uint8), connectivity=8)
+    left = np.zeros_like(stroke)
+    xs0, ys0 = float(xs[0, 0]), float(ys[0, 0])
+    for k in range(1, n):
+        run = labels == k
+        if max(stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT]) < RUN_MM * scale:
+            left |= run
+            continue
+        iy, ix = np.nonzero(run)
+        if not inside[iy, ix].any() and _along_axes(ix, iy):
+            continue  # beside the square, along its sides: a printed rule, a streak, a fold
+        if not explained(c, free, xs0, ys0, ix + xs0, iy + ys0, scale):
+            return "run"
+    # What is left (runs too short to judge): no more than the paper's own noise.
+    around = free & (box > (TARGET / 2 + NEAR_MM) * scale) & (box <= OUT_MM[1] * scale)
+    if around.sum() == 0:
+        return "edge"
+    noise = float((c[around] >= LEVEL).mean())
+    share = float(left.sum()) / max(1.0, float(zone.sum()))
+    if share > NOISE_SHARE or share > NOISE_TIMES * noise + NOISE_SHARE / 4:
+        return "noise"
+    # No fill: the inside's paper against the darkest side's beyond the printed border.
+    paper_in = inside & ~stroke
+    if paper_in.sum() == 0:
+        return "fill"
+    level_in = float(np.median(win[paper_in]))
+    band = free & (box > (BORDER_MM + 0.2) * scale) & (box <= (BORDER_MM + 1.5) * scale)
+    sides = (
+        band & (ys < -np.abs(xs)),
+        band & (ys > np.abs(xs)),
+        band & (xs < -np.abs(ys)),
+        band & (xs > np.abs(ys)),
+    )
+    levels = [float(np.median(win[s])) for s in sides if s.sum() >= scale]
+    if len(levels) < 4 or gain * (1.0 - level_in / max(1.0, min(levels))) > FILL_STEP:
+        return "fill"
+    return None
+
+
+def settles_empty(
+    image: np.ndarray,
+    centre: np.ndarray,
+    scale: float,
+    levels: np.ndarray,
+    gain: float,
+    v: Verdict,
+    marked: float,
+) -> bool:
+    """Does the square in doubt (`marginal_mark` or `possible_stain`, its score under
+    `marked`) read `empty`: nothing was drawn in it (`nothing_drawn`)?"""
+    if not ENABLED or v.mark != "marginal" or v.reason not in ("marginal_mark", "possible_stain"):
+        return False
+    if not v.score < marked:
+        return False
+    at, paper = (float(centre[0]), float(centre[1])), float(np.max(levels))
+    from kiosk.reading import settle7  # settle7 imports the reader's helpers
+
+    if settle7.pen_dot(image, at, scale, paper, gain):
+        return False  # a hesitation dot is never nothing (`nothing_drawn` says "dark" too)
+    return nothing_drawn(image, at, scale, paper, gain)
