@@ -77,11 +77,12 @@ LEVEL = 0.025  # a stroke pixel: this much darker than the paper beside it (box 
 RUN_MM = 1.5  # a run inside at least this long is judged as a curve; shorter ones are noise
 FIT_MM = 0.3  # a run's pixels within this of the fitted curve (plus half its width) ...
 FIT_SHARE = 0.95  # ... this share of them at least
+CIRCLE_BETTER = 0.7  # the circle is taken when its RMS distance is under this share of the line's
 MIN_RADIUS_MM = 3.0  # a circle fitted tighter than this is a hand's (a circle mark, a scribble)
 LINE_RADIUS_MM = 200.0  # a circle this wide is a straight line
 OUT_MM = (TARGET / 2 + 1.5, TARGET / 2 + 5.0)  # where the curve must go on (from the middle)
 END_MM = 2.0  # a run's direction at its end: from its pixels this close to the end
-GAP_SLACK = 0.08  # ... widened by this many px per step of a gap (the direction known to ~5 degrees)
+GAP_SLACK = 0.12  # ... widened by this many px per step of a gap (the direction known to ~5 degrees)
 TRACE_MM = 14.0  # a curve is followed this far at most
 SIDE_MM = 0.15  # the darkest this close to the followed curve is the curve's
 JUDGE_MM = 1.0  # at least this much of the followed curve on paper, each side
@@ -122,30 +123,20 @@ def paper_under(win: np.ndarray, scale: float) -> np.ndarray:
 
 
 def fit_curve(px: np.ndarray, py: np.ndarray) -> tuple[str, tuple[float, float, float, float]]:
-    """The straight line or the circle nearest the points (least squares): ("line", (mx,
-    my, ux, uy)) or ("circle", (cx, cy, r, 0)), whichever leaves the smaller RMS distance
-    (the caller takes a circle wider than LINE_RADIUS_MM for its line)."""
-    mx, my = float(px.mean()), float(py.mean())
-    dx, dy = px - mx, py - my
-    cxx, cyy, cxy = float((dx * dx).mean()), float((dy * dy).mean()), float((dx * dy).mean())
-    along = 0.5 * math.atan2(2 * cxy, cxx - cyy)
-    ux, uy = math.cos(along), math.sin(along)
-    line_rms = math.sqrt(float(((-dx * uy + dy * ux) ** 2).mean()))
-    a = np.stack([px, py, np.ones_like(px)], axis=1)
-    b = -(px * px + py * py)
-    try:
-        sol, *_ = np.linalg.lstsq(a, b, rcond=None)
-    except np.linalg.LinAlgError:
-        return "line", (mx, my, ux, uy)
-    ccx, ccy = -sol[0] / 2, -sol[1] / 2
-    r2 = ccx * ccx + ccy * ccy - sol[2]
-    if not math.isfinite(r2) or r2 <= 0:
-        return "line", (mx, my, ux, uy)
-    r = math.sqrt(r2)
+    """The straight line (mx, my, ux, uy) or the circle (cx, cy, r, 0) nearest the points:
+    the circle only where its RMS distance is under CIRCLE_BETTER of the line's (a short
+    straight piece fits a small circle about as well as its line)."""
+    line = _line(px, py)
+    mx, my, ux, uy = line
+    line_rms = math.sqrt(float(((-(px - mx) * uy + (py - my) * ux) ** 2).mean()))
+    circle = _circle(px, py)
+    if circle is None:
+        return "line", line
+    ccx, ccy, r, _ = circle
     circ_rms = math.sqrt(float(((np.hypot(px - ccx, py - ccy) - r) ** 2).mean()))
-    if circ_rms < line_rms:
-        return "circle", (float(ccx), float(ccy), r, 0.0)
-    return "line", (mx, my, ux, uy)
+    if circ_rms < CIRCLE_BETTER * line_rms:
+        return "circle", circle
+    return "line", line
 
 
 def _line(px: np.ndarray, py: np.ndarray) -> tuple[float, float, float, float]:
@@ -194,11 +185,13 @@ def trace(
     end: tuple[float, float, float, float],
     level: float,
     scale: float,
+    turn: float = 0.0,
 ) -> list[float]:
     """Follow the curve from one end of a run (x, y, ux, uy: offsets from the middle and
     the direction out of the run), 1 px a step: at each step the darkest free pixel
     within SIDE_MM sideways of the step ahead; where it is at least `level` the trace
-    moves onto it and turns a little towards it, else it goes straight on. The contrasts
+    moves onto it and turns a little towards it, else it goes on (turning by `turn`
+    radians a step: a circle's curvature, signed). The contrasts
     found (one per step) while the trace is from OUT_MM[0] to OUT_MM[1] from the middle
     (Chebyshev), until it passes OUT_MM[1] or has gone TRACE_MM."""
     h, w = c.shape
@@ -208,6 +201,9 @@ def trace(
     gap = 0  # steps since the curve was last seen (over print, the border, a faint stretch)
     for _ in range(int(TRACE_MM * scale)):
         off = max(1, round(SIDE_MM * scale + GAP_SLACK * gap))
+        if turn:
+            ct, st = math.cos(turn), math.sin(turn)
+            ux, uy = ux * ct - uy * st, ux * st + uy * ct
         ax, ay = x + ux, y + uy
         best, bx, by = None, ax, ay
         for k in range(-off, off + 1):
@@ -263,18 +259,52 @@ def explained(
     in the square than beyond it (module docstring)?"""
     kind, p = fit_curve(px, py)
     if kind == "circle" and p[2] < MIN_RADIUS_MM * scale:
-        return False
-    if kind == "circle" and p[2] > LINE_RADIUS_MM * scale:
-        kind, p = "line", _line(px, py)  # a circle this wide: its straight line
+        return False  # clearly a small circle's arc: a hand's (a circle mark, a scribble)
+    # Its line, and its circle where that is wide enough to be a rim's: either will do.
+    shapes: list[tuple[str, tuple[float, float, float, float]]] = [("line", _line(px, py))]
+    circle = _circle(px, py)
+    if circle is not None and MIN_RADIUS_MM * scale <= circle[2] <= LINE_RADIUS_MM * scale:
+        shapes.append(("circle", circle))
+    ix, iy = np.rint(px - xs0).astype(np.int64), np.rint(py - ys0).astype(np.int64)
+    level = float(np.median(c[iy, ix]))
+    return any(_goes_on(c, free, xs0, ys0, k, q, px, py, level, scale) for k, q in shapes)
+
+
+def _goes_on(
+    c: np.ndarray,
+    free: np.ndarray,
+    xs0: float,
+    ys0: float,
+    kind: str,
+    p: tuple[float, float, float, float],
+    px: np.ndarray,
+    py: np.ndarray,
+    level: float,
+    scale: float,
+) -> bool:
+    """The run fits the line or circle `p` (FIT_SHARE of its pixels within FIT_MM and half
+    its width) and the curve goes on beyond the square at both ends, no lighter than the
+    run by more than ALONG, at THERE_SHARE of the positions followed."""
     dist = _distance(kind, p, px, py)
     width = len(px) / max(1.0, _length(kind, p, px, py))
     if float((dist <= FIT_MM * scale + width / 2).mean()) < FIT_SHARE:
         return False
-    ix, iy = np.rint(px - xs0).astype(np.int64), np.rint(py - ys0).astype(np.int64)
-    level = float(np.median(c[iy, ix]))
     need = max(LEVEL, AGAIN * level)
     for end in _ends(px, py, scale):
-        side = trace(c, free, xs0, ys0, end, need, scale)
+        turn = 0.0
+        if kind == "circle":
+            # Along the circle: its tangent at the end, turning towards its centre.
+            ex, ey, vx, vy = end
+            ccx, ccy, r, _ = p
+            tx, ty = -(ey - ccy), ex - ccx
+            n = math.hypot(tx, ty)
+            if n > 0:
+                tx, ty = tx / n, ty / n
+                if tx * vx + ty * vy < 0:
+                    tx, ty = -tx, -ty
+                end = (ex, ey, tx, ty)
+                turn = math.copysign(1.0 / r, tx * (ccy - ey) - ty * (ccx - ex))
+        side = trace(c, free, xs0, ys0, end, need, scale, turn)
         if len(side) < JUDGE_MM * scale:
             return False
         # There nearly all the way (a tick's arm that runs on 2-3 mm beyond the square
@@ -283,6 +313,20 @@ def explained(
         if there < THERE_SHARE or level > float(np.median(side)) + ALONG:
             return False
     return True
+
+
+def _circle(px: np.ndarray, py: np.ndarray) -> tuple[float, float, float, float] | None:
+    """The circle nearest the points (Kasa's least squares): (cx, cy, r, 0), or None."""
+    a = np.stack([px, py, np.ones_like(px)], axis=1)
+    try:
+        sol, *_ = np.linalg.lstsq(a, -(px * px + py * py), rcond=None)
+    except np.linalg.LinAlgError:
+        return None
+    ccx, ccy = float(-sol[0] / 2), float(-sol[1] / 2)
+    r2 = ccx * ccx + ccy * ccy - float(sol[2])
+    if not math.isfinite(r2) or r2 <= 0:
+        return None
+    return ccx, ccy, math.sqrt(r2), 0.0
 
 
 def _along_axes(ix: np.ndarray, iy: np.ndarray) -> bool:
@@ -358,7 +402,8 @@ def drawn(
     if around.sum() == 0:
         return "edge"
     noise = float((c[around] >= LEVEL).mean())
-    share = float(left.sum()) / max(1.0, float(zone.sum()))
+    # (inside the square: beside it, a line of the paper cut short by print leaves pieces)
+    share = float((left & inside).sum()) / max(1.0, float(inside.sum()))
     if share > NOISE_SHARE or share > NOISE_TIMES * noise + NOISE_SHARE / 4:
         return "noise"
     # No fill: the inside's paper against the darkest side's beyond the printed border.
