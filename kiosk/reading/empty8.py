@@ -266,7 +266,7 @@ def explained(
     if circle is not None and MIN_RADIUS_MM * scale <= circle[2] <= LINE_RADIUS_MM * scale:
         shapes.append(("circle", circle))
     ix, iy = np.rint(px - xs0).astype(np.int64), np.rint(py - ys0).astype(np.int64)
-    level = float(np.median(c[iy, ix]))
+    level = ridge(c[iy, ix], px, py)
     return any(_goes_on(c, free, xs0, ys0, k, q, px, py, level, scale) for k, q in shapes)
 
 
@@ -313,6 +313,18 @@ def _goes_on(
         if there < THERE_SHARE or level > float(np.median(side)) + ALONG:
             return False
     return True
+
+
+def ridge(values: np.ndarray, px: np.ndarray, py: np.ndarray) -> float:
+    """The run's contrast on its ridge: at each 1-px position along its principal axis
+    the highest of its pixels there, the median of those (a run's flanks, at LEVEL on
+    either side of a line, are left out; the trace beyond measures the same ridge)."""
+    mx, my, ux, uy = _line(px, py)
+    t = np.floor((px - mx) * ux + (py - my) * uy).astype(np.int64)
+    t -= t.min()
+    top = np.full(int(t.max()) + 1, -np.inf)
+    np.maximum.at(top, t, values)
+    return float(np.median(top[np.isfinite(top)]))
 
 
 def _circle(px: np.ndarray, py: np.ndarray) -> tuple[float, float, float, float] | None:
