@@ -45,7 +45,7 @@ def decided(out: str) -> dict[str, Any]:
     pkg, _reader, layouts = _field_setup()
     styles = list(layouts)
     always = tuple(result["always"])
-    fopt = FieldOptions(none_share=0.0, always=always) if always else FieldOptions()  # type: ignore[arg-type]
+    fopt = FieldOptions(none_share=0.0, always=always) if always else FieldOptions()
     squares = []
     for ch in result["changed"]:
         sheet = None

@@ -50,12 +50,12 @@ def rim(
     """A tea stain whose dried rim (0.6 mm, 0.1 of the light) runs through the square: a
     disc of radius `r_mm` centred `at_mm` from the square's middle, filled at 0.12."""
     c = (round((centre[0] + at_mm[0] * s) * 16), round((centre[1] + at_mm[1] * s) * 16))
-    edge = np.zeros(image.shape, np.float32)
-    cv2.circle(edge, c, round(r_mm * s * 16), 1.0, max(1, round(0.6 * s)), cv2.LINE_AA, 4)
-    edge = cv2.GaussianBlur(edge, (0, 0), 0.15 * s)
-    disc = np.zeros(image.shape, np.float32)
-    cv2.circle(disc, c, round(r_mm * s * 16), 1.0, -1, cv2.LINE_AA, 4)
-    disc = cv2.GaussianBlur(disc, (0, 0), 0.3 * s)
+    drawn = np.zeros(image.shape, np.float32)
+    cv2.circle(drawn, c, round(r_mm * s * 16), 1.0, max(1, round(0.6 * s)), cv2.LINE_AA, 4)
+    edge: np.ndarray = cv2.GaussianBlur(drawn, (0, 0), 0.15 * s)
+    filled = np.zeros(image.shape, np.float32)
+    cv2.circle(filled, c, round(r_mm * s * 16), 1.0, -1, cv2.LINE_AA, 4)
+    disc: np.ndarray = cv2.GaussianBlur(filled, (0, 0), 0.3 * s)
     dark = np.maximum(0.1 * edge / edge.max(), 0.12 * disc)
     out: np.ndarray = np.clip(image * (1 - dark), 0, 255).astype(np.uint8)
     return out

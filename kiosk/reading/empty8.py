@@ -1,51 +1,60 @@
 """Empty squares settled with a positive test (issue 10, the eighth pass: empty8).
 
 A third to a half of the review the reader adds beyond the truth is EMPTY squares: a
-stain's rim, a fold, a crease, a scanner's faint streak or a thumb print crosses the
-square, and one of the closer looks' stroke tests (`inspect.faint_stroke`,
-`inspect.pencil_stroke`, `inspect.line_stops_short`, `lines7.hand_on_lines`,
-`pencil6.pencil_near`, `pencil7.stroke_near`) finds a "stroke" in it, or the paper around
-does not explain its darkening: the commission is asked. Those tests only ever keep a
-square out of `empty`; nothing read a square `empty` on evidence that nothing was drawn.
-This module asks that question positively (`nothing_drawn`), on the square's
-neighbourhood (the square and AROUND_MM beyond its printed border):
+stain's rim, a fold, a crease, a scanner's faint streak, show-through or a thumb print
+crosses the square, and one of the closer looks' stroke tests (`inspect.faint_stroke`,
+`inspect.pencil_stroke` through `hand_near`, `inspect.line_stops_short`,
+`lines7.hand_on_lines`, `pencil6.pencil_near`) finds a "stroke" in it, or the paper
+around does not explain its darkening: the commission is asked. Those tests only ever
+keep a square out of `empty`; nothing read a square `empty` on evidence that nothing was
+drawn. This module asks that question positively (`nothing_drawn`; `drawn` says what
+was found), on the square's neighbourhood (the square and AROUND_MM beyond its edge):
 
-- no pen: no pixel inside the square DARK darker than the paper under it (a grey closing
-  over CLOSE_MM: strokes and the printed border taken out, a stain's darkening kept); a
-  hesitation dot, a pen stroke, any pen-dark ink keeps the square in review;
-- every stroke inside is the paper's: each connected run of pixels inside the square at
-  LEVEL of `pencil6.trace_contrast` (each pixel's box mean against the paper 0.8 mm to
-  both sides; LEVEL is well under the faintest real pencil stroke) is `explained`:
-  * it is a thin curve (its pixels within FIT_MM of one straight line or one circle of
-    radius at least MIN_RADIUS_MM: a rim, a fold, a crease, a streak, a line of the
-    title side), at least RUN_MM long;
-  * the same curve goes on beyond the square at both ends: followed along the fitted
-    line or circle from the run's ends, from OUT_MM[0] to OUT_MM[1] from the square's
-    middle (1.5-5 mm beyond its printed edge, where a voter's tick or cross has ended:
-    the generator's overshoot is 1.3 mm at most), the median contrast (the darkest
-    within SIDE_MM sideways; print left out) is at least AGAIN of the run's and LEVEL,
-    over at least JUDGE_MM of positions on each side;
-  * nothing lies along it: the run's median contrast inside is at most ALONG over the
-    curve's own beyond the square (a pencil stroke drawn on a fold or a rim);
-  and what is left inside at LEVEL (runs under RUN_MM, noise) covers at most NOISE_SHARE
-  of the inside and at most NOISE_TIMES the share the paper around it has;
-- no fill: the inside's paper (its stroke runs left out) is at most FILL_STEP darker
-  than the paper of the darkest of the four sides of the band beyond the printed border
-  (a light fill stops at the border; a stain's darkening runs on across it).
+- no pen: no more than DARK_MM2 of the inside DARK darker than the paper under it (a
+  grey closing over CLOSE_MM: strokes and the printed border taken out, a stain's
+  darkening kept): a hesitation dot, a pen stroke keep the square in review;
+- every stroke run is the paper's: the runs (8-connected) of pixels at LEVEL of
+  `pencil6.trace_contrast` (each pixel's box mean against the paper 0.8 mm to both sides;
+  LEVEL is well under the faintest real pencil stroke, which the corpus draws at 0.07 and
+  more) inside the square and in the margin NEAR_MM beyond its printed border (print left
+  out; a tick drawn mostly beside the square crosses it), each at least RUN_MM long,
+  except runs in the margin that lie along the square's sides (AXES_DEG: a printed rule's
+  blur, a streak, a fold along the sheet), are each `explained`:
+  * not clearly a small circle's arc (a circle fitted CIRCLE_BETTER better than the line
+    with a radius under MIN_RADIUS_MM: a circle mark, a scribble);
+  * FIT_SHARE of its pixels within FIT_MM (and half its width) of its straight line, or
+    of its circle where that is a rim's (MIN_RADIUS_MM up);
+  * followed from both ends (`trace`: 1 px a step, the darkest free pixel within SIDE_MM
+    sideways, the search widening by GAP_SLACK a step over gaps such as print and the
+    printed border's zone, turning with the circle or towards what it finds), the curve
+    is there (at AGAIN of the run's ridge contrast and LEVEL) at THERE_SHARE of the
+    positions from OUT_MM[0] to OUT_MM[1] from the square's middle (1.5-5 mm beyond its
+    edge, where a voter's tick or cross has ended: the generator's overshoot is 1.3 mm at
+    most), over at least JUDGE_MM;
+  * nothing lies along it: the run's ridge (`ridge`: the highest pixel at each position
+    along it, the median of those) is at most ALONG above the curve's own beyond the
+    square (a pencil dash drawn on a crease, a fold or a rim);
+  and the short runs inside the square (noise) cover at most NOISE_SHARE of the inside
+  and at most NOISE_TIMES the share the paper around has (plus NOISE_SHARE / 4);
+- no fill: the inside's paper (its stroke pixels left out) is at most FILL_STEP darker
+  than the darkest of the four sides of the band beyond the printed border (a light fill
+  stops at the border; a stain's darkening runs on across it).
 
 Where it is asked (`settles_empty`, one hook in `reader.BallotReader._interpret` after
-the closer look and the second looks): only a square in review as `marginal_mark` or
-`possible_stain` (never `crossing_line`), whose reported score is under `marked`. The
-square then reads `empty` (its score kept, the reason cleared).
+the closer look, the second looks and settle7): only a square in review as
+`marginal_mark` or `possible_stain` (never `crossing_line`), whose reported score is
+under `marked`, with no hesitation dot (`settle7.pen_dot`). It then reads `empty` (its
+score kept). The wider band's and the low band's squares (`pencil6.pencil_near`,
+`pencil7.wider_look` alone) are not asked.
 
-Where it stops: a light stroke drawn exactly along a rim, a fold or a crease and no
-darker than ALONG above it, or a voter's long straight stroke that runs on 5 mm beyond
-the square at both ends (a ruled line) is taken for the paper's; a curve is fitted as a
-line or a circle, so a rim that bends more than a circle inside the square, two lines
-crossing in one run (they join into one run, not one curve) and a rim that only clips a
-corner of the inside (a run under RUN_MM is noise, but noise is capped) stay in review.
-`reference.nothing_drawn_reference` is the same test written out in plain loops
-(tests/test_empty8.py checks they agree).
+Where it stops: a light stroke drawn exactly along a rim, a fold or a crease and no more
+than ALONG above it on its ridge, or a voter's long straight stroke that runs on 5 mm
+beyond the square at both ends (a ruled line), is taken for the paper's; strokes fainter
+than LEVEL in the box mean are not seen (a trace of an erasure, but also a mark the
+closer look itself could not see); a rim that bends away over the printed border's
+gap, two lines crossing in one run (they join into one run, not one curve) and a rim
+that only clips the inside stay in review. The module has no fast version of anything
+(no compiled kernel; a square in doubt costs 1-40 ms here), so no slow reference.
 """
 
 from __future__ import annotations
