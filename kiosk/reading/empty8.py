@@ -60,13 +60,14 @@ that only clips the inside stay in review. The module has no fast version of any
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import pencil6
+from kiosk.reading import lines7, pencil6
 
 if TYPE_CHECKING:
     from kiosk.reading.inspect import Verdict
@@ -81,6 +82,7 @@ DARK = 0.3  # a pixel inside this much darker than that paper: pen (a hesitation
 DARK_MM2 = 0.02  # ... over at least this area
 PRINT = 0.3  # beyond the border: print (rules, text, the next square), left out of the curves
 AXES_DEG = 10.0  # a run beside the square this close to its sides' directions is not judged
+NEAR_NOISE = 0.05  # a short slanted run beside the square this faint (its ridge) is noise
 NEAR_MM = 2.0  # runs are looked for inside the square and this far beyond its printed edge
 LEVEL = 0.025  # a stroke pixel: this much darker than the paper beside it (box means)
 RUN_MM = 1.5  # a run inside at least this long is judged as a curve; shorter ones are noise
@@ -262,10 +264,15 @@ def explained(
     px: np.ndarray,
     py: np.ndarray,
     scale: float,
+    hand_line: Callable[[float, float], bool] | None = None,
 ) -> bool:
     """Is the run (pixels px, py, offsets from the middle) a piece of a thin curve of the
     paper: one line or wide circle, going on beyond the square at both ends, no darker
-    in the square than beyond it (module docstring)?"""
+    in the square than beyond it (module docstring)? A run along a straight line is the
+    paper's only if `hand_line(theta, rho)` (the line in `inspect`'s normal form) says
+    it is no hand's line: lines7's and the closer look's own tests of a line that ends
+    on the sheet, carries a stroke or stops short (`settles_empty` gives them); without
+    it, never."""
     kind, p = fit_curve(px, py)
     if kind == "circle" and p[2] < MIN_RADIUS_MM * scale:
         return False  # clearly a small circle's arc: a hand's (a circle mark, a scribble)
@@ -276,7 +283,16 @@ def explained(
         shapes.append(("circle", circle))
     ix, iy = np.rint(px - xs0).astype(np.int64), np.rint(py - ys0).astype(np.int64)
     level = ridge(c[iy, ix], px, py)
-    return any(_goes_on(c, free, xs0, ys0, k, q, px, py, level, scale) for k, q in shapes)
+    mx, my, ux, uy = shapes[0][1]
+    theta = math.atan2(ux, -uy)  # the normal (-uy, ux)
+    rho = mx * math.cos(theta) + my * math.sin(theta)
+    if theta < 0:
+        theta, rho = theta + math.pi, -rho
+    if _goes_on(c, free, xs0, ys0, "line", shapes[0][1], px, py, level, scale):
+        # A straight line of the paper, or a hand's (a ruled line, a tick's long arm)?
+        return hand_line is not None and not hand_line(theta, rho)
+    # A wide circle: a rim (a hand's straight line that failed above is no circle's).
+    return len(shapes) > 1 and _goes_on(c, free, xs0, ys0, "circle", shapes[1][1], px, py, level, scale)
 
 
 def _goes_on(
@@ -371,14 +387,24 @@ def _length(kind: str, p: tuple[float, float, float, float], px: np.ndarray, py:
 
 
 def nothing_drawn(
-    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
+    image: np.ndarray,
+    centre: tuple[float, float],
+    scale: float,
+    paper: float,
+    gain: float,
+    hand_line: Callable[[float, float], bool] | None = None,
 ) -> bool:
     """The module's test: nothing was drawn in the square (module docstring)."""
-    return drawn(image, centre, scale, paper, gain) is None
+    return drawn(image, centre, scale, paper, gain, hand_line) is None
 
 
 def drawn(
-    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
+    image: np.ndarray,
+    centre: tuple[float, float],
+    scale: float,
+    paper: float,
+    gain: float,
+    hand_line: Callable[[float, float], bool] | None = None,
 ) -> str | None:
     """What keeps the square from `nothing_drawn`: "edge" (too near the image's edge),
     "dark" (pen-dark ink inside), "run" (a run the paper does not explain), "noise" (too
@@ -403,20 +429,27 @@ def drawn(
     free = ~border & ~printed
     # The inside and the margin beyond the printed border (a tick drawn mostly beside the
     # square crosses it), print left out.
-    zone = free & (box <= (TARGET / 2 + NEAR_MM) * scale)
+    # The inside and the margin beyond the printed border (a tick drawn mostly beside the
+    # square crosses it); print is NOT left out here (a pencil arm beside the square may
+    # be as dark as print): a printed rule's run lies along the square's sides.
+    zone = ~border & (box <= (TARGET / 2 + NEAR_MM) * scale)
     stroke = zone & (c >= LEVEL)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(stroke.astype(np.uint8), connectivity=8)
     left = np.zeros_like(stroke)
     xs0, ys0 = float(xs[0, 0]), float(ys[0, 0])
     for k in range(1, n):
         run = labels == k
-        if max(stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT]) < RUN_MM * scale:
+        iy, ix = np.nonzero(run)
+        touches = bool(inside[iy, ix].any())
+        if not touches and len(ix) >= 3 and _along_axes(ix, iy):
+            continue  # beside the square, along its sides: a printed rule, a streak, a fold
+        # Short: noise inside the square (counted below); beside it, a piece of a stroke
+        # unless it is faint (a slanted arm cut short by the zone's edge).
+        short = max(stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT]) < RUN_MM * scale
+        if short and (touches or ridge(c[iy, ix], ix.astype(np.float64), iy.astype(np.float64)) < NEAR_NOISE):
             left |= run
             continue
-        iy, ix = np.nonzero(run)
-        if not inside[iy, ix].any() and _along_axes(ix, iy):
-            continue  # beside the square, along its sides: a printed rule, a streak, a fold
-        if not explained(c, free, xs0, ys0, ix + xs0, iy + ys0, scale):
+        if not explained(c, free, xs0, ys0, ix + xs0, iy + ys0, scale, hand_line):
             return "run"
     # What is left (runs too short to judge): no more than the paper's own noise.
     around = free & (box > (TARGET / 2 + NEAR_MM) * scale) & (box <= OUT_MM[1] * scale)
@@ -453,9 +486,15 @@ def settles_empty(
     gain: float,
     v: Verdict,
     marked: float,
+    half: int,
+    page: lines7.PageSource | None,
 ) -> bool:
     """Does the square in doubt (`marginal_mark` or `possible_stain`, its score under
-    `marked`) read `empty`: nothing was drawn in it (`nothing_drawn`)?"""
+    `marked`) read `empty`: nothing was drawn in it (`nothing_drawn`)? A straight run is
+    the paper's only if neither `lines7.hand_on_lines` (the line ends on the sheet, or a
+    stroke lies along it) nor `inspect.line_stops_short` (gone 4-10 mm beyond the window:
+    a tick's long arm) says it is a hand's, asked of the run's line with the reader's
+    window (`half`) and the sheet's frame (`page`)."""
     if not ENABLED or v.mark != "marginal" or v.reason not in ("marginal_mark", "possible_stain"):
         return False
     if not v.score < marked:
@@ -465,4 +504,13 @@ def settles_empty(
 
     if settle7.pen_dot(image, at, scale, paper, gain):
         return False  # a hesitation dot is never nothing (`nothing_drawn` says "dark" too)
-    return nothing_drawn(image, at, scale, paper, gain)
+    from kiosk.reading import inspect
+
+    def hand_line(theta: float, rho: float) -> bool:
+        line = inspect.Line(theta, rho, 1.0, 0.0)
+        return page is None or (
+            inspect.line_stops_short(image, at, line, half, scale)
+            or lines7.hand_on_lines(image, at, [(theta, rho)], half, scale, page)
+        )
+
+    return nothing_drawn(image, at, scale, paper, gain, hand_line)

@@ -476,7 +476,17 @@ class BallotReader:
                 settled.append(i)
                 v = replace(v, mark="marked", reason=None)
             # empty8: a doubt over an empty square settled by a positive test that nothing was drawn.
-            if empty8.settles_empty(image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v, th.marked):
+            if empty8.settles_empty(
+                image,
+                centres[i],
+                float(scales[i]),
+                scores.paper[i],
+                scores.gain,
+                v,
+                th.marked,
+                scores.half,
+                page,
+            ):
                 v = replace(v, mark="empty", reason=None)
             marks.append(MarkReading(t.option, v.score, v.mark, v.reason))
         # rims7: a marked square much lighter than the contest's other marked one(s).
