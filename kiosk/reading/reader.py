@@ -19,6 +19,7 @@ from typing import Any, Literal
 import cv2
 import numpy as np
 
+import kiosk.reading.empty8 as empty8  # issue 10, eighth pass (empty8)
 import kiosk.reading.marks8 as marks8  # issue 10, eighth pass (marks8)
 import kiosk.reading.settle7 as settle7  # issue 10, seventh pass (settle7)
 from kiosk.ballots.layout import (
@@ -492,6 +493,19 @@ class BallotReader:
             ):
                 settled.append(i)  # settle7.settle_contest: one vote and nothing else in doubt
                 v = replace(v, mark="marked", reason=None)
+            # empty8: a doubt over an empty square settled by a positive test that nothing was drawn.
+            if empty8.settles_empty(
+                image,
+                centres[i],
+                float(scales[i]),
+                scores.paper[i],
+                scores.gain,
+                v,
+                th.marked,
+                scores.half,
+                page,
+            ):
+                v = replace(v, mark="empty", reason=None)
             marks.append(MarkReading(t.option, v.score, v.mark, v.reason))
         # rims7: a marked square much lighter than the contest's other marked one(s).
         marks = rims7.unlike_marks(
