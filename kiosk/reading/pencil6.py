@@ -38,6 +38,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.reading import crop
 
 if TYPE_CHECKING:
     from kiosk.reading.inspect import Verdict
@@ -172,16 +173,10 @@ def pencil_near(
 ) -> bool:
     """A pencil stroke in or beside the square (`faint_inside` or `beside_tick`): keep
     it out of `empty`."""
-    half = int((TARGET / 2 + TRACE_AROUND_MM) * scale)
-    cx, cy = centre
-    x0, y0 = round(cx) - half, round(cy) - half
-    xa, ya = max(0, x0), max(0, y0)
-    win = np.ascontiguousarray(image[ya : y0 + 2 * half + 1, xa : x0 + 2 * half + 1])
-    if win.size == 0:
+    got = crop.around(image, centre, int((TARGET / 2 + TRACE_AROUND_MM) * scale))
+    if got is None:
         return False
-    h, w = win.shape
-    ys = np.arange(h)[:, None] - (cy - ya)
-    xs = np.arange(w)[None, :] - (cx - xa)
+    win, xs, ys = got
     box = np.maximum(np.abs(xs), np.abs(ys))
     inside = box <= INSIDE_MM * scale
     border = ~inside & (box <= BORDER_MM * scale)

@@ -50,7 +50,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import kernels, pencil6
+from kiosk.reading import crop, kernels, pencil6
 from kiosk.reading.pencil6 import (
     BORDER_MM,
     INSIDE_MM,
@@ -249,16 +249,11 @@ def stroke_found(
 ) -> str | None:
     """What `stroke_near` found: "slanted", "sides", "compact" (inside the square),
     "arm" (beside it), or None."""
-    half = int((TARGET / 2 + FOLLOW_AROUND_MM) * scale)
-    cx, cy = centre
-    x0, y0 = round(cx) - half, round(cy) - half
-    xa, ya = max(0, x0), max(0, y0)
-    win = np.ascontiguousarray(image[ya : y0 + 2 * half + 1, xa : x0 + 2 * half + 1])
-    if win.size == 0:
+    got = crop.around(image, centre, int((TARGET / 2 + FOLLOW_AROUND_MM) * scale))
+    if got is None:
         return None
-    h, w = win.shape
-    ys = np.arange(h)[:, None] - (cy - ya)
-    xs = np.arange(w)[None, :] - (cx - xa)
+    win, xs, ys = got
+    ox, oy = float(-xs[0, 0]), float(-ys[0, 0])  # the square's centre in the window
     box = np.maximum(np.abs(xs), np.abs(ys))
     inside = box <= INSIDE_MM * scale
     border = ~inside & (box <= BORDER_MM * scale)
@@ -285,7 +280,7 @@ def stroke_found(
         if not (slanted or sides or compact):
             continue
         followed, gone, e0, e1 = _followed(c, free, sy, sx, level, scale)
-        reach = max(_box(e0, cx - xa, cy - ya), _box(e1, cx - xa, cy - ya)) / scale
+        reach = max(_box(e0, ox, oy), _box(e1, ox, oy)) / scale
         gone = gone and reach <= INSIDE_END_MM + TARGET / 2
         if not gone:
             continue

@@ -59,7 +59,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import pencil6
+from kiosk.reading import crop, pencil6
 from kiosk.reading.model import Thresholds
 
 if TYPE_CHECKING:
@@ -101,17 +101,11 @@ def neighbourhood(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """The square's neighbourhood (AROUND_MM each side of the centre, clipped to the
     image) and each pixel's offset from the centre (xs, ys; px)."""
-    half = int(AROUND_MM * scale)
-    cx, cy = centre
-    x0, y0 = round(cx) - half, round(cy) - half
-    xa, ya = max(0, x0), max(0, y0)
-    win = np.ascontiguousarray(image[ya : y0 + 2 * half + 1, xa : x0 + 2 * half + 1])
-    if win.size == 0:
+    got = crop.around(image, centre, int(AROUND_MM * scale))
+    if got is None:
         return None
-    h, w = win.shape
-    ys = np.broadcast_to(np.arange(h)[:, None] - (cy - ya), (h, w))
-    xs = np.broadcast_to(np.arange(w)[None, :] - (cx - xa), (h, w))
-    return win, xs, ys
+    win, xs, ys = got
+    return win, np.broadcast_to(xs, win.shape), np.broadcast_to(ys, win.shape)
 
 
 def best_arm(
@@ -312,10 +306,8 @@ def reaches_beyond(
     running on REACH_MM or more beyond the window? Then the commission decides."""
     from kiosk.reading import rims7  # rims7 imports inspect, which imports the reader's helpers
 
-    win, x0, y0 = rims7._ext(image, centre[0], centre[1], half)
-    hh, ww = win.shape
-    ys = np.arange(hh)[:, None] - (centre[1] - y0)
-    xs = np.arange(ww)[None, :] - (centre[0] - x0)
+    win, x0, y0 = crop.placed(image, centre[0], centre[1], half)
+    xs, ys = crop.offsets(win.shape[0], win.shape[1], centre[0] - x0, centre[1] - y0)
     inside = np.maximum(np.abs(xs), np.abs(ys)) <= INSIDE_MM * scale
     ink = gain * (1.0 - win.astype(np.float64) / max(1.0, paper))
     evidence = inside & (ink >= ARM_LEVEL)
