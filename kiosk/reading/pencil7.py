@@ -60,7 +60,6 @@ from kiosk.reading.pencil6 import (
     TRACE_AROUND_MM,
     TRACE_FAINT,
     TRACE_INK,
-    TRACE_SIDEWAYS_MM,
     TRACE_TOUCH_MM,
     TRACE_WIDTH_MM,
 )
@@ -90,22 +89,6 @@ BLOB_WIDE_MM = 0.5  # ... this wide ...
 BLOB_LEVEL = 0.1  # ... and this much darker than the paper beside it (and STRONG x spread)
 
 
-def _line_value(
-    c: np.ndarray, free: np.ndarray, x: float, y: float, ux: float, uy: float, off: int
-) -> float | None:
-    """The darkest contrast at the free positions up to `off` px either side of (x, y)
-    across the direction (ux, uy); None where none is free or all are off the window.
-    Raises IndexError-free: positions off the window are skipped."""
-    h, w = c.shape
-    best: float | None = None
-    for k in range(-off, off + 1):
-        xi, yi = round(x - k * uy), round(y + k * ux)
-        if 0 <= xi < w and 0 <= yi < h and free[yi, xi]:
-            v = float(c[yi, xi])
-            best = v if best is None else max(best, v)
-    return best
-
-
 def follow(
     c: np.ndarray,
     free: np.ndarray,
@@ -124,27 +107,20 @@ def follow(
     FOLLOW_GAP_MM of free positions below it (positions not `free`, the printed border's
     zone, are crossed without counting); it stops there or at the window's edge. The
     stroke's followed ends (t_lo, t_hi)."""
-    h, w = c.shape
-    off = max(1, round(TRACE_SIDEWAYS_MM * scale))
     gap_max = FOLLOW_GAP_MM * scale
     ends = []
     for sign, start in ((-1.0, t0), (1.0, t1)):
         last = start
         gap = 0
-        t = start + sign
-        while True:
-            x, y = mx + t * ux, my + t * uy
-            if not (0 <= round(x) < w and 0 <= round(y) < h):
-                break
-            v = _line_value(c, free, x, y, ux, uy, off)
-            if v is not None:
-                if v >= FOLLOW_SHARE * level:
-                    last, gap = t, 0
-                else:
-                    gap += 1
-                    if gap > gap_max:
-                        break
-            t += sign
+        for t, v, _at in pencil6.along_line(c, free, mx, my, ux, uy, start + sign, sign, scale):
+            if v is None:
+                continue
+            if v >= FOLLOW_SHARE * level:
+                last, gap = t, 0
+            else:
+                gap += 1
+                if gap > gap_max:
+                    break
         ends.append(last)
     return ends[0], ends[1]
 
@@ -166,19 +142,14 @@ def gone_beyond(
     TRACE_AGAIN of `level` (as `pencil6.continues_across`, from the followed ends)? Fewer
     than 1.5 mm of positions to judge: not gone (a crease across the window's corner
     reaches its edges at both ends; `continues_across` took that for a stroke)."""
-    h, w = c.shape
-    off = max(1, round(TRACE_SIDEWAYS_MM * scale))
     vals: list[float] = []
     for sign, end in ((-1.0, t_lo), (1.0, t_hi)):
-        t = end + sign * BEYOND_MM * scale
-        while True:
-            x, y = mx + t * ux, my + t * uy
-            if not (0 <= round(x) < w and 0 <= round(y) < h):
-                break
-            v = _line_value(c, free, x, y, ux, uy, off)
-            if v is not None:
-                vals.append(v)
-            t += sign
+        start = end + sign * BEYOND_MM * scale
+        vals.extend(
+            v
+            for _t, v, _at in pencil6.along_line(c, free, mx, my, ux, uy, start, sign, scale)
+            if v is not None
+        )
     if len(vals) < 1.5 * scale:
         return False
     return float(np.median(vals)) < TRACE_AGAIN * level
@@ -217,22 +188,12 @@ def _along(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The darkest free position within TRACE_SIDEWAYS_MM of the line at each pixel from
     t_lo to t_hi where it is at least FOLLOW_SHARE of `level` (rows, columns)."""
-    h, w = c.shape
-    off = max(1, round(TRACE_SIDEWAYS_MM * scale))
     py: list[int] = []
     px: list[int] = []
-    t = t_lo
-    while t <= t_hi:
-        x, y = mx + t * ux, my + t * uy
-        best, at = -1.0, (0, 0)
-        for k in range(-off, off + 1):
-            xi, yi = round(x - k * uy), round(y + k * ux)
-            if 0 <= xi < w and 0 <= yi < h and free[yi, xi] and c[yi, xi] > best:
-                best, at = float(c[yi, xi]), (yi, xi)
-        if best >= FOLLOW_SHARE * level:
+    for _t, v, at in pencil6.along_line(c, free, mx, my, ux, uy, t_lo, 1.0, scale, to=t_hi):
+        if v is not None and v >= FOLLOW_SHARE * level:
             py.append(at[0])
             px.append(at[1])
-        t += 1.0
     return np.array(py, np.int64), np.array(px, np.int64)
 
 

@@ -143,29 +143,18 @@ def _line_contrast(
     """The contrast along the arm's line on one side, from END_FROM_MM out to the
     neighbourhood's edge, 1 px apart: at each position the darkest within
     pencil6.TRACE_SIDEWAYS_MM to either side."""
-    h, w = c.shape
     t = math.radians(arm.angle)
     ca, sa = math.cos(t), math.sin(t)
     # The window's pixel of the centre.
     ox, oy = float(-xs[0, 0]), float(-ys[0, 0])
-    off = max(1, round(pencil6.TRACE_SIDEWAYS_MM * scale))
-    vals: list[float] = []
     # The foot of the normal: (-sa, ca) * rho; along the line from there.
     fx, fy = -sa * arm.rho, ca * arm.rho
-    d = END_FROM_MM * scale
-    while True:
-        x, y = ox + fx + sign * d * ca, oy + fy + sign * d * sa
-        if not (0 <= round(x) < w and 0 <= round(y) < h):
-            break
-        best = None
-        for k in range(-off, off + 1):
-            xi, yi = round(x - k * sa), round(y + k * ca)
-            if 0 <= xi < w and 0 <= yi < h:
-                v = float(c[yi, xi])
-                best = v if best is None else max(best, v)
-        if best is not None:
-            vals.append(best)
-        d += 1.0
+    start = sign * (END_FROM_MM * scale)
+    vals = [
+        v
+        for _t, v, _at in pencil6.along_line(c, None, ox + fx, oy + fy, ca, sa, start, sign, scale)
+        if v is not None
+    ]
     return vals
 
 
