@@ -321,7 +321,8 @@ def settle_contest(marks: list[MarkReading], settled: list[int]) -> list[MarkRea
     """Squares settled `marked` stay so only when the contest then holds exactly one
     `marked` square and nothing in doubt; otherwise each goes back to the commission
     (`marginal_mark`): a settled square never makes an overvote nor decides beside
-    another doubt."""
+    another doubt. One that `rims7.unlike_marks` already sent there keeps its own, more
+    specific reason (`possible_stain`: the commission's screen shows it)."""
     if not settled:
         return marks
     marked = sum(1 for m in marks if m.mark == "marked")
@@ -330,5 +331,7 @@ def settle_contest(marks: list[MarkReading], settled: list[int]) -> list[MarkRea
         return marks
     out = list(marks)
     for i in settled:
+        if out[i].mark == "marginal" and out[i].reason is not None:
+            continue
         out[i] = replace(out[i], mark="marginal", reason="marginal_mark")
     return out
