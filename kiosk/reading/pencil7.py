@@ -67,6 +67,9 @@ from kiosk.reading.pencil6 import (
 if TYPE_CHECKING:
     from kiosk.reading.inspect import Verdict
 
+# False: pencil7's hooks find nothing, the reader as pencil6 left pencil (tests' companions).
+ENABLED = True
+
 LOW_FROM = 0.004  # squares scoring from this up to pencil6.LOOK_FROM ...
 LOW_CONTRAST = 0.04  # ... with a box-mean stroke this faint inside (`kernels.faint_runs`) ...
 LOW_RUN_MM = 2.0  # ... this long get `stroke_near` (a light pencil mark alone on its sheet)
@@ -291,8 +294,10 @@ def _runs(
 
 def wider_look(image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float) -> bool:
     """The reader's hook for the wider band's squares (`pencil6.wider_band`) where
-    `pencil6.pencil_near` found nothing: `stroke_near`."""
-    return stroke_near(image, (float(centre[0]), float(centre[1])), scale, float(np.max(levels)), gain)
+    `pencil6.pencil_near` found nothing: `stroke_near` (nothing when not ENABLED)."""
+    return ENABLED and stroke_near(
+        image, (float(centre[0]), float(centre[1])), scale, float(np.max(levels)), gain
+    )
 
 
 def second_look(
@@ -319,7 +324,7 @@ def low_band(
     (the doubt band's pencil test, `kernels.faint_runs`, a little fainter): a light
     pencil mark alone on its sheet scores 0.005-0.010 (the field corpus since 1a80f64).
     One compiled pass over those squares' insides; `stroke_near` then judges them."""
-    want = left_out & (scores >= LOW_FROM) & (scores < pencil6.LOOK_FROM)
+    want = left_out & (scores >= LOW_FROM) & (scores < pencil6.LOOK_FROM) & ENABLED
     if not want.any():
         return want
     from kiosk.reading.inspect import PENCIL_INSET_MM, PENCIL_REACH_MM, PENCIL_SMOOTH_MM
