@@ -176,14 +176,23 @@ def _slanted(ys: np.ndarray, xs: np.ndarray) -> bool:
 def _strokes(
     c: np.ndarray, where: np.ndarray, level: float, scale: float
 ) -> list[tuple[np.ndarray, np.ndarray, float, float]]:
-    """Connected runs (8-connected) of `where` at `level`: pixels, length and width, mm."""
+    """Connected runs (8-connected) of `where` at `level` whose box is 0.6 TRACE_LEN_MM
+    long: pixels, length and width, mm."""
+    return runs(c, where, level, scale, TRACE_LEN_MM * scale * 0.6)
+
+
+def runs(
+    c: np.ndarray, where: np.ndarray, level: float, scale: float, min_px: float
+) -> list[tuple[np.ndarray, np.ndarray, float, float]]:
+    """Connected runs (8-connected) of `where` at `level`, 4 px or more, whose box is
+    `min_px` long or more: pixels, length and width, mm (pencil7 asks for pieces)."""
     mask = (where & (c >= level)).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     out = []
     for k in range(1, n):
         if stats[k, cv2.CC_STAT_AREA] < 4:
             continue
-        if max(stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT]) < TRACE_LEN_MM * scale * 0.6:
+        if max(stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT]) < min_px:
             continue
         ys, xs = np.nonzero(labels == k)
         length = _axis(ys, xs)[4] / scale

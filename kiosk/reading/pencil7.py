@@ -46,7 +46,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
@@ -276,20 +275,8 @@ def stroke_found(
 def _runs(
     c: np.ndarray, where: np.ndarray, level: float, scale: float, min_mm: float
 ) -> list[tuple[np.ndarray, np.ndarray, float, float]]:
-    """`pencil6._strokes` down to runs whose box is `min_mm` long (pieces of a stroke)."""
-    mask = (where & (c >= level)).astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    out = []
-    for k in range(1, n):
-        if stats[k, cv2.CC_STAT_AREA] < 4:
-            continue
-        if max(stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT]) < min_mm * scale:
-            continue
-        ys, xs = np.nonzero(labels == k)
-        length = pencil6._axis(ys, xs)[4] / scale
-        width = len(xs) / (scale * scale) / max(length, 1e-6)
-        out.append((ys, xs, length, width))
-    return out
+    """`pencil6.runs` down to runs whose box is `min_mm` long (pieces of a stroke)."""
+    return pencil6.runs(c, where, level, scale, min_mm * scale)
 
 
 def wider_look(image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float) -> bool:
