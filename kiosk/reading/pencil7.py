@@ -311,7 +311,9 @@ def low_band(
     (the doubt band's pencil test, `kernels.faint_runs`, a little fainter): a light
     pencil mark alone on its sheet scores 0.005-0.010 (the field corpus since 1a80f64).
     One compiled pass over those squares' insides; `stroke_near` then judges them."""
-    want = left_out & (scores >= LOW_FROM) & (scores < pencil6.LOOK_FROM) & ENABLED
+    if not ENABLED:
+        return np.zeros_like(left_out)
+    want = left_out & (scores >= LOW_FROM) & (scores < pencil6.LOOK_FROM)
     if not want.any():
         return want
     from kiosk.reading.inspect import PENCIL_INSET_MM, PENCIL_REACH_MM, PENCIL_SMOOTH_MM
