@@ -78,6 +78,30 @@ def test_pencil_mark_is_not_read_empty(
     assert got.outcome == "review" or (got.outcome, got.choice) == (want.outcome, want.choice)
 
 
+# tidy8: what each case reads with pencil7 switched off (`pencil7.ENABLED` False, the
+# reader as the sixth pass left pencil): the pencil square `empty`, a vote lost. Where
+# nothing else on the sheet is in doubt the contest is decided wrongly (the truth's vote
+# read `blank`); elsewhere another square keeps the contest in review and pencil7's effect
+# is on the square alone.
+WITHOUT = {(9500, 18075): "blank", (130, 704): "blank"}
+
+
+@pytest.mark.parametrize(("seed", "index", "square", "kind", "fopt"), CASES)
+def test_pencil_mark_without_pencil7_is_read_empty(
+    seed: int, index: int, square: int, kind: str, fopt: FieldOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The companion of `test_pencil_mark_is_not_read_empty`: each case needs pencil7."""
+    reader, sheet = _field(seed, index, fopt)
+    monkeypatch.setattr(pencil7, "ENABLED", False)
+    r = reader.read_bytes(sheet.image)
+    m = r.contests[0].marks[square]
+    assert (m.mark, m.reason) == ("empty", None), m
+    want, got = sheet.truth.contests[0], r.contests[0]
+    assert got.outcome == WITHOUT.get((seed, index), "review"), got
+    if got.outcome == "blank":
+        assert (sheet.truth.status, want.outcome, r.status) == ("ok", "vote", "ok")
+
+
 def _squares(reader: BallotReader, image: bytes, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """The grey image, square centres, scales and fast scores the reader worked with."""
     seen: dict[str, Any] = {}

@@ -14,7 +14,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.reading import inspect
+from kiosk.reading import crop, inspect
 from kiosk.reading.reference import (
     dot_blob_reference,
     faint_stroke_reference,
@@ -202,7 +202,7 @@ def test_stain_measures_agree_with_reference(
     sm_ref, bg_ref = paper_closing_reference(img, scale)
     assert np.allclose(sm, sm_ref, rtol=0, atol=1e-3)
     assert np.allclose(bg, bg_ref, rtol=0, atol=1e-3)
-    win, x0, y0 = inspect._window(img, centre[0], centre[1], half)
+    win, x0, y0 = crop.placed(img, centre[0], centre[1], half)
     ys = np.arange(win.shape[0])[:, None] - (centre[1] - y0)
     xs = np.arange(win.shape[1])[None, :] - (centre[0] - x0)
     box = np.maximum(np.abs(xs), np.abs(ys))

@@ -166,6 +166,32 @@ def test_settle_contest_only_for_one_vote() -> None:
         assert (out[0].mark, out[0].reason, out[1]) == ("marginal", "marginal_mark", other)
 
 
+def test_settle_contest_keeps_a_stains_reason() -> None:
+    """tidy8: a settled square that `rims7.unlike_marks` already sent to the commission
+    (`possible_stain`, much lighter than the contest's other marked square) keeps that
+    reason: the commission's screen shows it. Only a settled square still `marked` is
+    sent back as `marginal_mark`."""
+    pen = MarkReading("a", 0.3, "marked")
+    stain = MarkReading("b", 0.045, "marginal", "possible_stain")
+    assert settle7.settle_contest([pen, stain], [1]) == [pen, stain]
+    settled = MarkReading("b", 0.045, "marked")
+    out = settle7.settle_contest([pen, settled], [1])
+    assert out == [pen, MarkReading("b", 0.045, "marginal", "marginal_mark")]
+
+
+def test_light_pencil_cross_beside_a_pen_mark_says_possible_stain(clean: Clean) -> None:
+    """The reader's whole chain on the cross beside the pen mark (square 38): settle7
+    settles the cross, rims7's contest rule finds it much lighter than the pen mark
+    (`possible_stain`), and settle7's contest guard keeps that reason (b40c58b replaced
+    it by `marginal_mark`); the contest and the sheet go to review with it."""
+    r = clean.reader.read(pencil_x(clean.image, clean.centres[4], clean.s, 0.15))
+    m = r.contests[0].marks[4]
+    assert (r.status, r.contests[0].outcome, r.contests[0].choice) == ("review", "review", None)
+    assert (m.mark, m.reason) == ("marginal", "possible_stain") and 0.025 <= m.score < 0.063, m
+    assert r.contests[0].marks[38].mark == "marked"
+    assert r.review_reasons == ("possible_stain",)
+
+
 # --- real sheets (development seeds) ---------------------------------------------------------
 
 # (seed, sheet, always): pencil sheets whose only vote is a light pencil mark scoring in

@@ -78,6 +78,13 @@ def add_parser(sub: Any) -> None:
     ssub.add_parser("verify", help="walk the audit chain and recompute the tally from the records")
     ssub.add_parser("review", help="sheets set aside for the commission")
     q = ssub.add_parser("decide", help="the commission decides a sheet set aside for review")
+    # tidy8: the help says when (kiosk/station/lifecycle.py: review_refusal).
+    q.description = (
+        "The commission decides a sheet set aside for review. Decisions are taken only after"
+        " the polls close: refused while they are open or paused (review_while_open), so a"
+        " decision's place in the journal tells nothing of when the ballot was cast. During a"
+        " logic-and-accuracy test (test ballots) it is not refused."
+    )
     q.add_argument("sheet")
     q.add_argument("--contest", required=True)
     q.add_argument("--choice", default=None, help="the option voted for")

@@ -77,6 +77,7 @@ from kiosk.reading import (
     stains6,
     wrong8,  # issue 10, eighth pass (wrong8)
 )
+from kiosk.reading.crop import placed as _window  # tidy8: the window the fast score used
 from kiosk.reading.model import ReviewReason
 from kiosk.vocabulary import Mark
 
@@ -110,15 +111,6 @@ class Verdict:
     score: float  # the score after a crossing line's ink is taken out
     evidence: float
     line: Line | None
-
-
-def _window(image: np.ndarray, cx: float, cy: float, half: int) -> tuple[np.ndarray, int, int]:
-    """The window the fast score used (the same origin rule as `kernels._window_origin`)."""
-    hh, ww = image.shape
-    size_w, size_h = min(2 * half + 1, ww), min(2 * half + 1, hh)
-    x0 = min(max(int(np.rint(cx)) - half, 0), ww - size_w)
-    y0 = min(max(int(np.rint(cy)) - half, 0), hh - size_h)
-    return image[y0 : y0 + size_h, x0 : x0 + size_w], x0, y0
 
 
 def paper_inverse(levels: np.ndarray, size_h: int, size_w: int, ring: int) -> np.ndarray:

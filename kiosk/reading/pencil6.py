@@ -31,6 +31,7 @@ in docs/reading.md, "Sixth pass: pencil").
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.reading import crop
 
 if TYPE_CHECKING:
     from kiosk.reading.inspect import Verdict
@@ -113,30 +115,53 @@ def continues_across(
     TRACE_AGAIN of the stroke's `level`. A median: the line may cross another stroke or
     a printed rule at a point."""
     mx, my, ux, uy, length = _axis(ys, xs)
-    h, w = c.shape
-    reach = float(h + w)
-    off = max(1, round(TRACE_SIDEWAYS_MM * scale))
     vals: list[float] = []
     for sign in (-1.0, 1.0):
-        t = length / 2 + 0.5 * scale
-        while t < reach:
-            x, y = mx + sign * t * ux, my + sign * t * uy
-            if not (0 <= round(x) < w and 0 <= round(y) < h):
-                break
-            # The darkest of the positions up to TRACE_SIDEWAYS_MM to either side of the
-            # line (a crease kinks, a fold bends, the axis is known to a few degrees).
-            best = None
-            for k in range(-off, off + 1):
-                xi, yi = round(x - k * uy), round(y + k * ux)
-                if 0 <= xi < w and 0 <= yi < h and free[yi, xi]:
-                    v = float(c[yi, xi])
-                    best = v if best is None else max(best, v)
-            if best is not None:
-                vals.append(best)
-            t += 1.0
+        start = sign * (length / 2 + 0.5 * scale)
+        vals.extend(
+            v for _t, v, _at in along_line(c, free, mx, my, ux, uy, start, sign, scale) if v is not None
+        )
     if len(vals) < 1.5 * scale:
         return False
     return float(np.median(vals)) >= TRACE_AGAIN * level
+
+
+def along_line(
+    c: np.ndarray,
+    free: np.ndarray | None,
+    mx: float,
+    my: float,
+    ux: float,
+    uy: float,
+    t: float,
+    step: float,
+    scale: float,
+    to: float | None = None,
+) -> Iterator[tuple[float, float | None, tuple[int, int]]]:
+    """Walk the line (mx, my) + t (ux, uy) from `t` by `step` (1 px, either way) while
+    the rounded position is on the window `c` (given `to`: up to it, on the window or
+    not, the positions beside the line still looked at): at each, (t, the darkest contrast of the
+    positions up to TRACE_SIDEWAYS_MM to either side of the line that are on the window
+    and `free` (None: all are), or None where there is none, and the first such darkest
+    position (row, column)). A crease kinks, a fold bends, a run's axis is known to a few
+    degrees: hence the look sideways. The one walk of `continues_across`, pencil7's
+    `follow`, `gone_beyond` and `_along`, and settle7's `_line_contrast`."""
+    h, w = c.shape
+    off = max(1, round(TRACE_SIDEWAYS_MM * scale))
+    while to is None or t <= to:
+        x, y = mx + t * ux, my + t * uy
+        if to is None and not (0 <= round(x) < w and 0 <= round(y) < h):
+            return
+        best: float | None = None
+        at = (-1, -1)
+        for k in range(-off, off + 1):
+            xi, yi = round(x - k * uy), round(y + k * ux)
+            if 0 <= xi < w and 0 <= yi < h and (free is None or free[yi, xi]):
+                v = float(c[yi, xi])
+                if best is None or v > best:
+                    best, at = v, (yi, xi)
+        yield t, best, at
+        t += step
 
 
 def _slanted(ys: np.ndarray, xs: np.ndarray) -> bool:
@@ -151,14 +176,23 @@ def _slanted(ys: np.ndarray, xs: np.ndarray) -> bool:
 def _strokes(
     c: np.ndarray, where: np.ndarray, level: float, scale: float
 ) -> list[tuple[np.ndarray, np.ndarray, float, float]]:
-    """Connected runs (8-connected) of `where` at `level`: pixels, length and width, mm."""
+    """Connected runs (8-connected) of `where` at `level` whose box is 0.6 TRACE_LEN_MM
+    long: pixels, length and width, mm."""
+    return runs(c, where, level, scale, TRACE_LEN_MM * scale * 0.6)
+
+
+def runs(
+    c: np.ndarray, where: np.ndarray, level: float, scale: float, min_px: float
+) -> list[tuple[np.ndarray, np.ndarray, float, float]]:
+    """Connected runs (8-connected) of `where` at `level`, 4 px or more, whose box is
+    `min_px` long or more: pixels, length and width, mm (pencil7 asks for pieces)."""
     mask = (where & (c >= level)).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     out = []
     for k in range(1, n):
         if stats[k, cv2.CC_STAT_AREA] < 4:
             continue
-        if max(stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT]) < TRACE_LEN_MM * scale * 0.6:
+        if max(stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT]) < min_px:
             continue
         ys, xs = np.nonzero(labels == k)
         length = _axis(ys, xs)[4] / scale
@@ -172,16 +206,10 @@ def pencil_near(
 ) -> bool:
     """A pencil stroke in or beside the square (`faint_inside` or `beside_tick`): keep
     it out of `empty`."""
-    half = int((TARGET / 2 + TRACE_AROUND_MM) * scale)
-    cx, cy = centre
-    x0, y0 = round(cx) - half, round(cy) - half
-    xa, ya = max(0, x0), max(0, y0)
-    win = np.ascontiguousarray(image[ya : y0 + 2 * half + 1, xa : x0 + 2 * half + 1])
-    if win.size == 0:
+    got = crop.around(image, centre, int((TARGET / 2 + TRACE_AROUND_MM) * scale))
+    if got is None:
         return False
-    h, w = win.shape
-    ys = np.arange(h)[:, None] - (cy - ya)
-    xs = np.arange(w)[None, :] - (cx - xa)
+    win, xs, ys = got
     box = np.maximum(np.abs(xs), np.abs(ys))
     inside = box <= INSIDE_MM * scale
     border = ~inside & (box <= BORDER_MM * scale)

@@ -46,11 +46,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import kernels, pencil6
+from kiosk.reading import crop, kernels, pencil6
 from kiosk.reading.pencil6 import (
     BORDER_MM,
     INSIDE_MM,
@@ -60,13 +59,15 @@ from kiosk.reading.pencil6 import (
     TRACE_AROUND_MM,
     TRACE_FAINT,
     TRACE_INK,
-    TRACE_SIDEWAYS_MM,
     TRACE_TOUCH_MM,
     TRACE_WIDTH_MM,
 )
 
 if TYPE_CHECKING:
     from kiosk.reading.inspect import Verdict
+
+# False: pencil7's hooks find nothing, the reader as pencil6 left pencil (tests' companions).
+ENABLED = True
 
 LOW_FROM = 0.004  # squares scoring from this up to pencil6.LOOK_FROM ...
 LOW_CONTRAST = 0.04  # ... with a box-mean stroke this faint inside (`kernels.faint_runs`) ...
@@ -90,22 +91,6 @@ BLOB_WIDE_MM = 0.5  # ... this wide ...
 BLOB_LEVEL = 0.1  # ... and this much darker than the paper beside it (and STRONG x spread)
 
 
-def _line_value(
-    c: np.ndarray, free: np.ndarray, x: float, y: float, ux: float, uy: float, off: int
-) -> float | None:
-    """The darkest contrast at the free positions up to `off` px either side of (x, y)
-    across the direction (ux, uy); None where none is free or all are off the window.
-    Raises IndexError-free: positions off the window are skipped."""
-    h, w = c.shape
-    best: float | None = None
-    for k in range(-off, off + 1):
-        xi, yi = round(x - k * uy), round(y + k * ux)
-        if 0 <= xi < w and 0 <= yi < h and free[yi, xi]:
-            v = float(c[yi, xi])
-            best = v if best is None else max(best, v)
-    return best
-
-
 def follow(
     c: np.ndarray,
     free: np.ndarray,
@@ -124,27 +109,20 @@ def follow(
     FOLLOW_GAP_MM of free positions below it (positions not `free`, the printed border's
     zone, are crossed without counting); it stops there or at the window's edge. The
     stroke's followed ends (t_lo, t_hi)."""
-    h, w = c.shape
-    off = max(1, round(TRACE_SIDEWAYS_MM * scale))
     gap_max = FOLLOW_GAP_MM * scale
     ends = []
     for sign, start in ((-1.0, t0), (1.0, t1)):
         last = start
         gap = 0
-        t = start + sign
-        while True:
-            x, y = mx + t * ux, my + t * uy
-            if not (0 <= round(x) < w and 0 <= round(y) < h):
-                break
-            v = _line_value(c, free, x, y, ux, uy, off)
-            if v is not None:
-                if v >= FOLLOW_SHARE * level:
-                    last, gap = t, 0
-                else:
-                    gap += 1
-                    if gap > gap_max:
-                        break
-            t += sign
+        for t, v, _at in pencil6.along_line(c, free, mx, my, ux, uy, start + sign, sign, scale):
+            if v is None:
+                continue
+            if v >= FOLLOW_SHARE * level:
+                last, gap = t, 0
+            else:
+                gap += 1
+                if gap > gap_max:
+                    break
         ends.append(last)
     return ends[0], ends[1]
 
@@ -166,19 +144,14 @@ def gone_beyond(
     TRACE_AGAIN of `level` (as `pencil6.continues_across`, from the followed ends)? Fewer
     than 1.5 mm of positions to judge: not gone (a crease across the window's corner
     reaches its edges at both ends; `continues_across` took that for a stroke)."""
-    h, w = c.shape
-    off = max(1, round(TRACE_SIDEWAYS_MM * scale))
     vals: list[float] = []
     for sign, end in ((-1.0, t_lo), (1.0, t_hi)):
-        t = end + sign * BEYOND_MM * scale
-        while True:
-            x, y = mx + t * ux, my + t * uy
-            if not (0 <= round(x) < w and 0 <= round(y) < h):
-                break
-            v = _line_value(c, free, x, y, ux, uy, off)
-            if v is not None:
-                vals.append(v)
-            t += sign
+        start = end + sign * BEYOND_MM * scale
+        vals.extend(
+            v
+            for _t, v, _at in pencil6.along_line(c, free, mx, my, ux, uy, start, sign, scale)
+            if v is not None
+        )
     if len(vals) < 1.5 * scale:
         return False
     return float(np.median(vals)) < TRACE_AGAIN * level
@@ -217,22 +190,12 @@ def _along(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The darkest free position within TRACE_SIDEWAYS_MM of the line at each pixel from
     t_lo to t_hi where it is at least FOLLOW_SHARE of `level` (rows, columns)."""
-    h, w = c.shape
-    off = max(1, round(TRACE_SIDEWAYS_MM * scale))
     py: list[int] = []
     px: list[int] = []
-    t = t_lo
-    while t <= t_hi:
-        x, y = mx + t * ux, my + t * uy
-        best, at = -1.0, (0, 0)
-        for k in range(-off, off + 1):
-            xi, yi = round(x - k * uy), round(y + k * ux)
-            if 0 <= xi < w and 0 <= yi < h and free[yi, xi] and c[yi, xi] > best:
-                best, at = float(c[yi, xi]), (yi, xi)
-        if best >= FOLLOW_SHARE * level:
+    for _t, v, at in pencil6.along_line(c, free, mx, my, ux, uy, t_lo, 1.0, scale, to=t_hi):
+        if v is not None and v >= FOLLOW_SHARE * level:
             py.append(at[0])
             px.append(at[1])
-        t += 1.0
     return np.array(py, np.int64), np.array(px, np.int64)
 
 
@@ -249,16 +212,11 @@ def stroke_found(
 ) -> str | None:
     """What `stroke_near` found: "slanted", "sides", "compact" (inside the square),
     "arm" (beside it), or None."""
-    half = int((TARGET / 2 + FOLLOW_AROUND_MM) * scale)
-    cx, cy = centre
-    x0, y0 = round(cx) - half, round(cy) - half
-    xa, ya = max(0, x0), max(0, y0)
-    win = np.ascontiguousarray(image[ya : y0 + 2 * half + 1, xa : x0 + 2 * half + 1])
-    if win.size == 0:
+    got = crop.around(image, centre, int((TARGET / 2 + FOLLOW_AROUND_MM) * scale))
+    if got is None:
         return None
-    h, w = win.shape
-    ys = np.arange(h)[:, None] - (cy - ya)
-    xs = np.arange(w)[None, :] - (cx - xa)
+    win, xs, ys = got
+    ox, oy = float(-xs[0, 0]), float(-ys[0, 0])  # the square's centre in the window
     box = np.maximum(np.abs(xs), np.abs(ys))
     inside = box <= INSIDE_MM * scale
     border = ~inside & (box <= BORDER_MM * scale)
@@ -285,7 +243,7 @@ def stroke_found(
         if not (slanted or sides or compact):
             continue
         followed, gone, e0, e1 = _followed(c, free, sy, sx, level, scale)
-        reach = max(_box(e0, cx - xa, cy - ya), _box(e1, cx - xa, cy - ya)) / scale
+        reach = max(_box(e0, ox, oy), _box(e1, ox, oy)) / scale
         gone = gone and reach <= INSIDE_END_MM + TARGET / 2
         if not gone:
             continue
@@ -317,26 +275,16 @@ def stroke_found(
 def _runs(
     c: np.ndarray, where: np.ndarray, level: float, scale: float, min_mm: float
 ) -> list[tuple[np.ndarray, np.ndarray, float, float]]:
-    """`pencil6._strokes` down to runs whose box is `min_mm` long (pieces of a stroke)."""
-    mask = (where & (c >= level)).astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    out = []
-    for k in range(1, n):
-        if stats[k, cv2.CC_STAT_AREA] < 4:
-            continue
-        if max(stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT]) < min_mm * scale:
-            continue
-        ys, xs = np.nonzero(labels == k)
-        length = pencil6._axis(ys, xs)[4] / scale
-        width = len(xs) / (scale * scale) / max(length, 1e-6)
-        out.append((ys, xs, length, width))
-    return out
+    """`pencil6.runs` down to runs whose box is `min_mm` long (pieces of a stroke)."""
+    return pencil6.runs(c, where, level, scale, min_mm * scale)
 
 
 def wider_look(image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float) -> bool:
     """The reader's hook for the wider band's squares (`pencil6.wider_band`) where
-    `pencil6.pencil_near` found nothing: `stroke_near`."""
-    return stroke_near(image, (float(centre[0]), float(centre[1])), scale, float(np.max(levels)), gain)
+    `pencil6.pencil_near` found nothing: `stroke_near` (nothing when not ENABLED)."""
+    return ENABLED and stroke_near(
+        image, (float(centre[0]), float(centre[1])), scale, float(np.max(levels)), gain
+    )
 
 
 def second_look(
@@ -363,6 +311,8 @@ def low_band(
     (the doubt band's pencil test, `kernels.faint_runs`, a little fainter): a light
     pencil mark alone on its sheet scores 0.005-0.010 (the field corpus since 1a80f64).
     One compiled pass over those squares' insides; `stroke_near` then judges them."""
+    if not ENABLED:
+        return np.zeros_like(left_out)
     want = left_out & (scores >= LOW_FROM) & (scores < pencil6.LOOK_FROM)
     if not want.any():
         return want

@@ -51,7 +51,10 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import wrong8  # issue 10, eighth pass (wrong8)
+from kiosk.reading import (
+    crop,
+    wrong8,  # issue 10, eighth pass (wrong8)
+)
 from kiosk.reading.model import MarkReading, ReviewReason
 
 if TYPE_CHECKING:
@@ -81,16 +84,6 @@ PEN_SPECK_MM2 = 0.25  # pen-dark pixels fewer than this are specks (inspect.DOT_
 
 # Layer 2: a smooth fill.
 SMOOTH_GRAIN = 1.05  # the inside's flatter half's grain at least this times the margin's: graphite
-
-
-def _ext(image: np.ndarray, cx: float, cy: float, half: int) -> tuple[np.ndarray, int, int]:
-    """The window of half-size `half` round (cx, cy), placed as the fast score places its
-    windows (`inspect._window`, clamped to the image)."""
-    hh, ww = image.shape
-    size_w, size_h = min(2 * half + 1, ww), min(2 * half + 1, hh)
-    x0 = min(max(int(np.rint(cx)) - half, 0), ww - size_w)
-    y0 = min(max(int(np.rint(cy)) - half, 0), hh - size_h)
-    return image[y0 : y0 + size_h, x0 : x0 + size_w], x0, y0
 
 
 def reach_mask(
@@ -180,10 +173,9 @@ def paper_thin(
     if not evidence.any():
         return False
     e = math.ceil((REACH_MM + 1.0) * scale)
-    ext, ex0, ey0 = _ext(image, centre[0], centre[1], half + e)
+    ext, ex0, ey0 = crop.placed(image, centre[0], centre[1], half + e)
     h, w = ext.shape
-    ys = np.arange(h)[:, None] - (centre[1] - ey0)
-    xs = np.arange(w)[None, :] - (centre[0] - ex0)
+    xs, ys = crop.offsets(h, w, centre[0] - ex0, centre[1] - ey0)
     box = np.maximum(np.abs(xs), np.abs(ys))
     edge = (TARGET / 2 - TARGET_STROKE / 2) * scale
     cut = np.abs(box - edge) <= (TARGET_STROKE / 2 + BORDER_MM) * scale
@@ -281,11 +273,10 @@ def darkness(
     four ring levels (`inspect.paper_inverse`), as the closer look measures ink."""
     from kiosk.reading.inspect import paper_inverse  # the closer look imports this module
 
-    win, x0, y0 = _ext(image, centre[0], centre[1], half)
+    win, x0, y0 = crop.placed(image, centre[0], centre[1], half)
     h, w = win.shape
     inv = paper_inverse(paper, h, w, ring)
-    ys = np.arange(h)[:, None] - (centre[1] - y0)
-    xs = np.arange(w)[None, :] - (centre[0] - x0)
+    xs, ys = crop.offsets(h, w, centre[0] - x0, centre[1] - y0)
     inside = np.maximum(np.abs(xs), np.abs(ys)) <= (TARGET / 2 - TARGET_STROKE - 0.35) * scale
     if not inside.any():
         return 0.0

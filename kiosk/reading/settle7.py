@@ -59,7 +59,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import pencil6
+from kiosk.reading import crop, pencil6
 from kiosk.reading.model import Thresholds
 
 if TYPE_CHECKING:
@@ -101,17 +101,11 @@ def neighbourhood(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """The square's neighbourhood (AROUND_MM each side of the centre, clipped to the
     image) and each pixel's offset from the centre (xs, ys; px)."""
-    half = int(AROUND_MM * scale)
-    cx, cy = centre
-    x0, y0 = round(cx) - half, round(cy) - half
-    xa, ya = max(0, x0), max(0, y0)
-    win = np.ascontiguousarray(image[ya : y0 + 2 * half + 1, xa : x0 + 2 * half + 1])
-    if win.size == 0:
+    got = crop.around(image, centre, int(AROUND_MM * scale))
+    if got is None:
         return None
-    h, w = win.shape
-    ys = np.broadcast_to(np.arange(h)[:, None] - (cy - ya), (h, w))
-    xs = np.broadcast_to(np.arange(w)[None, :] - (cx - xa), (h, w))
-    return win, xs, ys
+    win, xs, ys = got
+    return win, np.broadcast_to(xs, win.shape), np.broadcast_to(ys, win.shape)
 
 
 def best_arm(
@@ -149,29 +143,18 @@ def _line_contrast(
     """The contrast along the arm's line on one side, from END_FROM_MM out to the
     neighbourhood's edge, 1 px apart: at each position the darkest within
     pencil6.TRACE_SIDEWAYS_MM to either side."""
-    h, w = c.shape
     t = math.radians(arm.angle)
     ca, sa = math.cos(t), math.sin(t)
     # The window's pixel of the centre.
     ox, oy = float(-xs[0, 0]), float(-ys[0, 0])
-    off = max(1, round(pencil6.TRACE_SIDEWAYS_MM * scale))
-    vals: list[float] = []
     # The foot of the normal: (-sa, ca) * rho; along the line from there.
     fx, fy = -sa * arm.rho, ca * arm.rho
-    d = END_FROM_MM * scale
-    while True:
-        x, y = ox + fx + sign * d * ca, oy + fy + sign * d * sa
-        if not (0 <= round(x) < w and 0 <= round(y) < h):
-            break
-        best = None
-        for k in range(-off, off + 1):
-            xi, yi = round(x - k * sa), round(y + k * ca)
-            if 0 <= xi < w and 0 <= yi < h:
-                v = float(c[yi, xi])
-                best = v if best is None else max(best, v)
-        if best is not None:
-            vals.append(best)
-        d += 1.0
+    start = sign * (END_FROM_MM * scale)
+    vals = [
+        v
+        for _t, v, _at in pencil6.along_line(c, None, ox + fx, oy + fy, ca, sa, start, sign, scale)
+        if v is not None
+    ]
     return vals
 
 
@@ -312,10 +295,8 @@ def reaches_beyond(
     running on REACH_MM or more beyond the window? Then the commission decides."""
     from kiosk.reading import rims7  # rims7 imports inspect, which imports the reader's helpers
 
-    win, x0, y0 = rims7._ext(image, centre[0], centre[1], half)
-    hh, ww = win.shape
-    ys = np.arange(hh)[:, None] - (centre[1] - y0)
-    xs = np.arange(ww)[None, :] - (centre[0] - x0)
+    win, x0, y0 = crop.placed(image, centre[0], centre[1], half)
+    xs, ys = crop.offsets(win.shape[0], win.shape[1], centre[0] - x0, centre[1] - y0)
     inside = np.maximum(np.abs(xs), np.abs(ys)) <= INSIDE_MM * scale
     ink = gain * (1.0 - win.astype(np.float64) / max(1.0, paper))
     evidence = inside & (ink >= ARM_LEVEL)
@@ -340,7 +321,8 @@ def settle_contest(marks: list[MarkReading], settled: list[int]) -> list[MarkRea
     """Squares settled `marked` stay so only when the contest then holds exactly one
     `marked` square and nothing in doubt; otherwise each goes back to the commission
     (`marginal_mark`): a settled square never makes an overvote nor decides beside
-    another doubt."""
+    another doubt. One that `rims7.unlike_marks` already sent there keeps its own, more
+    specific reason (`possible_stain`: the commission's screen shows it)."""
     if not settled:
         return marks
     marked = sum(1 for m in marks if m.mark == "marked")
@@ -349,5 +331,7 @@ def settle_contest(marks: list[MarkReading], settled: list[int]) -> list[MarkRea
         return marks
     out = list(marks)
     for i in settled:
+        if out[i].mark == "marginal" and out[i].reason is not None:
+            continue
         out[i] = replace(out[i], mark="marginal", reason="marginal_mark")
     return out

@@ -164,7 +164,7 @@ def ridge_look(
     px: the inside up to `inner_mm` from the centre (box distance), the printed border's
     zone up to `zone_out_mm`, the margin from there to the window's edge; `strokes`: the
     window's `inspect.stroke_contrast`, looked at inside up to `inset_mm` and in the margin."""
-    from kiosk.reading.inspect import _window  # the closer look imports this module
+    from kiosk.reading.crop import placed as _window  # tidy8: was inspect._window
 
     e = math.ceil(RIDGE_CLOSE_MM * scale) + math.ceil(3 * RIDGE_SIGMA_MM * scale) + 1
     ext, ex0, ey0 = _window(image, centre[0], centre[1], half + e)
