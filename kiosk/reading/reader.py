@@ -41,6 +41,7 @@ from kiosk.ballots.layout import (
 from kiosk.calibration.apply import ReaderCalibration, as_review
 from kiosk.election.model import Election, station_code
 from kiosk.reading import intake, kernels, lines7, pencil6, pencil7, rims7
+from kiosk.reading import fix8  # fix8: the red team's eighth-pass cases
 from kiosk.reading.inspect import (
     PENCIL_CONTRAST,
     PENCIL_INSET_MM,
@@ -430,6 +431,10 @@ class BallotReader:
                     float(scores.paper[i].max()),
                     scores.gain,
                 ) or pencil7.wider_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain)
+                near = near or fix8.small_cross(  # fix8: a small faint X (1.5 mm strokes)
+                    image, (float(centres[i, 0]), float(centres[i, 1])), float(scales[i]),
+                    float(scores.paper[i].max()), scores.gain,
+                )
                 marks.append(
                     MarkReading(t.option, sc, "marginal", "marginal_mark")
                     if near
@@ -479,6 +484,8 @@ class BallotReader:
         marks = rims7.unlike_marks(
             image, centres, scales, scores.half, scores.ring, scores.paper, scores.gain, marks
         )
+        # fix8: a square read `marked` whose dark features are all hair-thin: the commission.
+        marks = fix8.hairline(image, centres, scales, scores.paper, scores.gain, marks)
         marks = settle7.settle_contest(marks, settled)  # settle7: one vote, or review
         outcome, choice = contest_outcome(tuple(marks))
         contest = ContestReading(layout.contest, outcome, choice, tuple(marks))
