@@ -62,8 +62,14 @@ def squares(out: str, squares_out: str) -> None:
             if b[0] != "marginal" and a[0] == "marginal":
                 q = sheet.truth.squares[i]
                 sent.append(
-                    {"index": index, "square": i, "before": b[0], "kind": q.kind, "expected": q.expected,
-                     "right": b[0] == q.expected}
+                    {
+                        "index": index,
+                        "square": i,
+                        "before": b[0],
+                        "kind": q.kind,
+                        "expected": q.expected,
+                        "right": b[0] == q.expected,
+                    }
                 )
     summary = {"sent": len(sent), "decided_right": sum(s["right"] for s in sent), "squares": sent}
     with open(squares_out, "w") as f:

@@ -540,7 +540,8 @@ def test_small_inked_fingerprint_is_not_read_as_a_vote(blank: Blank, voted: bool
 
 
 def test_small_inked_fingerprint_is_a_hand_to_the_closer_look(
-    blank: Blank, monkeypatch: pytest.MonkeyPatch  # fix8
+    blank: Blank,
+    monkeypatch: pytest.MonkeyPatch,  # fix8
 ) -> None:
     """The xfail above: the ridges are thin features over `inspect.THIN_CONTRAST`, evidence
     of a hand, and the score (0.132) is over `marked`; rims7's ridge test (`paper_thin`:

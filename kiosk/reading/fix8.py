@@ -26,7 +26,7 @@ import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import pencil6
-from kiosk.reading.model import MarkReading
+from kiosk.reading.model import MarkReading, ReviewReason
 
 ENABLED = True  # benchmarks/fix8_ab.py reads each sheet with it off too ("before")
 
@@ -161,6 +161,13 @@ def fill_smudge(win: np.ndarray, inside: np.ndarray, border: np.ndarray, scale: 
     return m is not None and (m[0] < CORNER_SHARE or m[1] >= SPILL_SHARE)
 
 
+def smudge_stain(
+    win: np.ndarray, inside: np.ndarray, border: np.ndarray, scale: float, gain: float
+) -> ReviewReason | None:
+    """`inspect.inspect_square`'s hook: `possible_stain` when `fill_smudge` says so."""
+    return "possible_stain" if fill_smudge(win, inside, border, scale, gain) else None
+
+
 def smudge_measures(
     win: np.ndarray, inside: np.ndarray, border: np.ndarray, scale: float, gain: float
 ) -> tuple[float, float] | None:
@@ -209,7 +216,9 @@ def smudge_measures(
     return least, spill
 
 
-def small_cross(image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float) -> bool:
+def small_cross(
+    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
+) -> bool:
     """A faint slanted stroke inside the square at least SMALL_LEN_MM long (otherwise as
     `pencil6.pencil_near`'s stroke inside), not running on as a line of the paper."""
     if not ENABLED:

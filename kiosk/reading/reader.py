@@ -19,6 +19,7 @@ from typing import Any, Literal
 import cv2
 import numpy as np
 
+import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 import kiosk.reading.settle7 as settle7  # issue 10, seventh pass (settle7)
 from kiosk.ballots.layout import (
     EDGE,
@@ -41,7 +42,6 @@ from kiosk.ballots.layout import (
 from kiosk.calibration.apply import ReaderCalibration, as_review
 from kiosk.election.model import Election, station_code
 from kiosk.reading import intake, kernels, lines7, pencil6, pencil7, rims7
-from kiosk.reading import fix8  # fix8: the red team's eighth-pass cases
 from kiosk.reading.inspect import (
     PENCIL_CONTRAST,
     PENCIL_INSET_MM,
@@ -432,8 +432,11 @@ class BallotReader:
                     scores.gain,
                 ) or pencil7.wider_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain)
                 near = near or fix8.small_cross(  # fix8: a small faint X (1.5 mm strokes)
-                    image, (float(centres[i, 0]), float(centres[i, 1])), float(scales[i]),
-                    float(scores.paper[i].max()), scores.gain,
+                    image,
+                    (float(centres[i, 0]), float(centres[i, 1])),
+                    float(scales[i]),
+                    float(scores.paper[i].max()),
+                    scores.gain,
                 )
                 marks.append(
                     MarkReading(t.option, sc, "marginal", "marginal_mark")
