@@ -88,10 +88,11 @@ def _features(mask: np.ndarray) -> list[tuple[int, float]]:
     """Each feature of `mask` (its outer outline, holes filled): (pixels, outline px)."""
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     out = []
+    filled = np.zeros_like(mask)
     for c in contours:
-        filled = np.zeros_like(mask)
+        filled[:] = 0
         cv2.drawContours(filled, [c], -1, 1, thickness=cv2.FILLED)
-        out.append((int(filled.sum()), max(1.0, cv2.arcLength(c, True))))
+        out.append((int(np.count_nonzero(filled)), max(1.0, cv2.arcLength(c, True))))
     return out
 
 
@@ -103,8 +104,10 @@ def stroke_width(
     which keeps a 1 px line 1 px wide) and each feature's holes filled. None: too few
     dark pixels."""
     dark = _dark(image, centre, scale, paper, gain)
-    if dark is None:
-        return None
+    return None if dark is None else _width(dark, scale)
+
+
+def _width(dark: np.ndarray, scale: float) -> float:
     feats = _features(cv2.morphologyEx(dark, cv2.MORPH_CLOSE, np.ones((2, 2), np.uint8)))
     n = sum(f[0] for f in feats)
     perimeter = sum(f[1] for f in feats)
@@ -116,8 +119,10 @@ def ridges(image: np.ndarray, centre: tuple[float, float], scale: float, paper: 
     no closing) at least RIDGE_LEN_MM long (half their outline) and under RIDGE_MM wide,
     counted only when together they hold at least RIDGE_SHARE of the dark pixels."""
     dark = _dark(image, centre, scale, paper, gain)
-    if dark is None:
-        return 0
+    return 0 if dark is None else _ridges(dark, scale)
+
+
+def _ridges(dark: np.ndarray, scale: float) -> int:
     feats = _features(dark)
     total = sum(f[0] for f in feats)
     thin = [f for f in feats if f[1] / 2 >= RIDGE_LEN_MM * scale and 2.0 * f[0] / f[1] < RIDGE_MM * scale]
@@ -143,9 +148,9 @@ def hairline(
         if m.mark != "marked":
             continue
         at = (float(centres[i, 0]), float(centres[i, 1]))
-        p = float(np.max(paper[i]))
-        w = stroke_width(image, at, float(scales[i]), p, gain)
-        if (w is not None and w < HAIR_MM) or ridges(image, at, float(scales[i]), p, gain) >= RIDGE_COUNT:
+        sc = float(scales[i])
+        dark = _dark(image, at, sc, float(np.max(paper[i])), gain)
+        if dark is not None and (_width(dark, sc) < HAIR_MM or _ridges(dark, sc) >= RIDGE_COUNT):
             out[i] = replace(m, mark="marginal", reason="possible_stain")
     return out
 
