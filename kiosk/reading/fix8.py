@@ -1,7 +1,7 @@
 """The red team's eighth-pass cases fixed (issue 10, branch fix8): rules that only SEND a
 square to the commission (review), never decide one `marked` or `empty`.
 
-- `hairline`: a square about to read `marked` whose dark features inside are all thinner
+- `hairline`: a square about to read `marked` (scoring under HAIR_SCORE_MAX) whose dark features inside are all thinner
   than any pen or pencil (HAIR_MM across, `stroke_width`): a hair on the scanner's glass,
   a fingerprint's ridges. A ballpoint's line is 0.3 mm and more; the generator's pens
   0.35-0.8 mm, its light pencil 0.5-0.7 mm. Asked of every square read `marked` (settled
@@ -35,6 +35,8 @@ HAIR_MM = 0.3  # every dark feature inside narrower than this (2 x area / perime
 HAIR_FLOOR = 0.12  # a dark pixel: at least this ink ...
 HAIR_HALF = 0.5  # ... and this share of the inside's darkest ink (its 99th percentile)
 HAIR_MIN_PX = 6  # fewer dark pixels than this: nothing to judge by
+HAIR_SCORE_MAX = 0.3  # asked only of squares scoring under this (a hair scores 0.03-0.04, the
+# red team's print 0.132; a pen X 0.2-0.42, a fill 0.7 and more): the clean path's cost
 RIDGE_LEN_MM = 1.0  # a ridge: a dark feature at least this long (half its outline) ...
 RIDGE_MM = 0.25  # ... and under this wide
 RIDGE_SHARE = 0.5  # the ridges hold at least this share of the dark pixels ...
@@ -145,7 +147,7 @@ def hairline(
         return marks
     out = list(marks)
     for i, m in enumerate(marks):
-        if m.mark != "marked":
+        if m.mark != "marked" or m.score >= HAIR_SCORE_MAX:
             continue
         at = (float(centres[i, 0]), float(centres[i, 1]))
         sc = float(scales[i])
