@@ -83,7 +83,7 @@ def _polylines(
         layer *= width_mm * s
     if grain > 0:
         layer *= 1 - grain * np.random.default_rng(seed).random(image.shape).astype(np.float32)
-    layer = cv2.GaussianBlur(layer, (0, 0), 0.05 * s)
+    layer = cv2.GaussianBlur(layer, (0, 0), 0.05 * s).astype(np.float32)  # fix8: typed
     out: np.ndarray = np.clip(image.astype(np.float32) * (1 - k * np.clip(layer, 0, 1)), 0, 255).astype(
         np.uint8
     )
@@ -105,7 +105,8 @@ def _arc(r: float, length: float, a_mid: float, off: float) -> list[tuple[float,
 # (square, arc radius mm, length mm, angle, offset mm, hair width mm, darkness): from the
 # sweep (benchmarks/results/redteam8/hair-sweep.json), each read as a vote at 200 dpi and at
 # the worst scan.
-HAIRS = [
+Hair = tuple[int, float, float, float, float, float, float]  # fix8: typed
+HAIRS: list[Hair] = [
     (23, 3.1, 10.7, 65, -0.89, 0.127, 0.83),
     (21, 4.59, 9.1, 262, 0.31, 0.127, 0.88),
     (5, 3.97, 10.4, 348, -1.43, 0.119, 0.89),
@@ -118,7 +119,7 @@ def _hair(b: Blank, sq: int, r: float, length: float, a: float, off: float, w: f
 
 
 @pytest.mark.parametrize("hair", HAIRS, ids=[f"sq{h[0]}" for h in HAIRS])
-def test_hair_on_the_glass_does_not_make_a_blank_ballot_a_vote(blank: Blank, hair: tuple) -> None:
+def test_hair_on_the_glass_does_not_make_a_blank_ballot_a_vote(blank: Blank, hair: Hair) -> None:
     """A hair on the scanner's glass (a short dark hair or an eyelash, 0.12-0.13 mm thick,
     in focus on the glass so 0.83-0.89 darker than the paper, lying in a gentle arc 9-11 mm
     long, radius 3-5 mm) across an empty square of a blank ballot
@@ -139,7 +140,7 @@ def test_hair_on_the_glass_does_not_make_a_blank_ballot_a_vote(blank: Blank, hai
 
 @pytest.mark.parametrize("hair", HAIRS, ids=[f"sq{h[0]}" for h in HAIRS])
 def test_hair_on_the_glass_is_settled_by_settle7(
-    blank: Blank, hair: tuple, monkeypatch: pytest.MonkeyPatch
+    blank: Blank, hair: Hair, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The xfail above is settle7's doing: the square scores under `marked` (the closer
     look's `marginal_mark`), and with settle7's stroke test answering no the same hair
@@ -306,7 +307,7 @@ def _coffee_drop(
     layer[y0 : y0 + 2 * r_px, x0 : x0 + 2 * r_px] = (
         k_in * inside + k_rim * np.exp(-np.clip(d, 0, None) / 0.15) * inside
     )
-    layer = cv2.GaussianBlur(layer, (0, 0), 0.06 * s)
+    layer = cv2.GaussianBlur(layer, (0, 0), 0.06 * s).astype(np.float32)  # fix8: typed
     out: np.ndarray = np.clip(image.astype(np.float32) * (1 - layer), 0, 255).astype(np.uint8)
     return out
 
@@ -397,8 +398,8 @@ def _crumpled(image: np.ndarray, centre: tuple[float, float], s: float, seed: in
             q1 = [round((centre[j] + (pb[j] + off * nrm[j]) * s) * 16) for j in (0, 1)]
             cv2.line(tmp, tuple(q0), tuple(q1), 1.0, max(1, round(0.25 * s)), cv2.LINE_AA, 4)
             np.maximum(lay, tmp * kk, out=lay)
-    dark = cv2.GaussianBlur(dark, (0, 0), 0.1 * s)
-    light = cv2.GaussianBlur(light, (0, 0), 0.1 * s)
+    dark = cv2.GaussianBlur(dark, (0, 0), 0.1 * s).astype(np.float32)  # fix8: typed
+    light = cv2.GaussianBlur(light, (0, 0), 0.1 * s).astype(np.float32)  # fix8: typed
     out: np.ndarray = np.clip(image.astype(np.float32) * (1 - dark) * (1 + light), 0, 255).astype(np.uint8)
     return out
 
@@ -434,9 +435,9 @@ def _smudge(
     cv2.ellipse(
         layer, at, (round(w / 2 * s * 16), round(h / 2 * s * 16)), 0.0, 0, 360, 1.0, -1, cv2.LINE_AA, 4
     )
-    layer = cv2.GaussianBlur(layer, (0, 0), 0.5 * s)
+    layer = cv2.GaussianBlur(layer, (0, 0), 0.5 * s).astype(np.float32)  # fix8: typed
     grain = 1 - 0.2 * np.random.default_rng(7).random(image.shape).astype(np.float32)
-    grain = cv2.GaussianBlur(grain, (0, 0), 0.05 * s)
+    grain = cv2.GaussianBlur(grain, (0, 0), 0.05 * s).astype(np.float32)  # fix8: typed
     out: np.ndarray = np.clip(image.astype(np.float32) * (1 - k / 0.9 * layer * grain), 0, 255).astype(
         np.uint8
     )
