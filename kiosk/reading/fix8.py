@@ -1,14 +1,16 @@
 """The red team's eighth-pass cases fixed (issue 10, branch fix8): rules that only SEND a
 square to the commission (review), never decide one `marked` or `empty`.
 
-- `hairline`: a square about to read `marked` (scoring under HAIR_SCORE_MAX) whose dark features inside are all thinner
-  than any pen or pencil (HAIR_MM across, `stroke_width`): a hair on the scanner's glass,
-  a fingerprint's ridges. A ballpoint's line is 0.3 mm and more; the generator's pens
-  0.35-0.8 mm, its light pencil 0.5-0.7 mm. Asked of every square read `marked` (settled
-  by settle7 or decided by the closer look) that holds no fill.
+- `hairline`: a square about to read `marked`, scoring under HAIR_SCORE_MAX, whose dark
+  features inside are all thinner than any pen or pencil (HAIR_MM across, `stroke_width`:
+  a hair on the scanner's glass) or make RIDGE_COUNT thin ridges (`ridges`: a
+  fingerprint): `possible_stain`. A ballpoint's line is 0.3 mm and more; the generator's
+  pens 0.35-0.8 mm, its light pencil 0.5-0.7 mm. Asked of squares settled by settle7 and
+  decided by the closer look alike.
 - `fill_smudge`: what `inspect.is_fill` took for a light fill does not reach the inside's
-  corners (a round or oval smudge of graphite from a hand's side: its soft edge curves
-  away inside the square); a voter's fill covers the square.
+  corners (a round smudge of graphite from a hand's side: its soft edge curves away inside
+  the square) or runs on over the printed border into the window's margin (an oval one);
+  a voter's fill covers the square and stops at its border: `possible_stain`.
 - `small_cross`: a square of pencil6's wider band that `pencil6.pencil_near` found empty
   holds a faint slanted stroke SMALL_LEN_MM long inside the square (pencil6 asks 2.5 mm;
   a small X in a corner has 2.3 mm diagonals) that does not run on as a line of the
