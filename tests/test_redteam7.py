@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 from readkit import CleanSquare
 
+import kiosk.reading.fix8 as fix8_module  # fix8
 import kiosk.reading.inspect as inspect_module
 import kiosk.reading.rims7 as rims7_module
 from fieldkit.conditions import FieldOptions, generate_field_sheet
@@ -249,6 +250,7 @@ def test_coffee_drop_is_taken_for_a_fill(sheet: CleanSquare, monkeypatch: pytest
     0.75 needed on the clean sheet, 3.9 against 2.6 at 150 dpi. With it answering no, both drops go to review (`marginal_mark`); a
     fainter drop (0.10) goes to review without it being asked."""
     monkeypatch.setattr(rims7_module, "ENABLED", False)  # the cause as it was before rims7
+    monkeypatch.setattr(fix8_module, "ENABLED", False)  # fix8: its smudge rule catches these too
     reader, *_ = sheet
     m = _read(reader, _drop(sheet, 0.10, 2.0)).contests[0].marks[BESIDE]
     assert m.mark == "marginal" and m.reason == "marginal_mark", m
@@ -302,6 +304,7 @@ def test_small_tea_stain_is_taken_for_a_fill(
     answering no, square 3 goes to review (`marginal_mark`). The contest is in review
     (square 0), and square 3 is the only one read `marked`."""
     monkeypatch.setattr(rims7_module, "ENABLED", False)  # the cause as it was before rims7
+    monkeypatch.setattr(fix8_module, "ENABLED", False)  # fix8: its smudge rule catches this too
     reader, image = blank_stained
     reading = _read(reader, image)
     assert reading.contests[0].outcome == "review"

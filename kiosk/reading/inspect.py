@@ -69,6 +69,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import (
     lines6,  # issue 10, sixth pass (line6)
@@ -351,6 +352,7 @@ def inspect_square(
     # pencil's grain (a stain does not stop at a printed line, and is smooth).
     if low >= marked and is_fill(win, inside, border, scale, gain):
         stain = rims7.fill_stain(win, inside, border)  # rims7: a drop is smooth, graphite is not
+        stain = stain or fix8.smudge_stain(win, inside, border, scale, gain)  # fix8: nor a fill
         return Verdict("marginal" if stain else "marked", stain, low, ev, line)
     explained = score - score_local  # what the paper around the square accounts for
     reason: ReviewReason = "marginal_mark"

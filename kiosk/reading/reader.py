@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 import kiosk.reading.empty8 as empty8  # issue 10, eighth pass (empty8)
+import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 import kiosk.reading.marks8 as marks8  # issue 10, eighth pass (marks8)
 import kiosk.reading.settle7 as settle7  # issue 10, seventh pass (settle7)
 from kiosk.ballots.layout import (
@@ -432,6 +433,13 @@ class BallotReader:
                     float(scores.paper[i].max()),
                     scores.gain,
                 ) or pencil7.wider_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain)
+                near = near or fix8.small_cross(  # fix8: a small faint X (1.5 mm strokes)
+                    image,
+                    (float(centres[i, 0]), float(centres[i, 1])),
+                    float(scales[i]),
+                    float(scores.paper[i].max()),
+                    scores.gain,
+                )
                 marks.append(
                     MarkReading(t.option, sc, "marginal", "marginal_mark")
                     if near
@@ -511,6 +519,8 @@ class BallotReader:
         marks = rims7.unlike_marks(
             image, centres, scales, scores.half, scores.ring, scores.paper, scores.gain, marks
         )
+        # fix8: a square read `marked` whose dark features are all hair-thin: the commission.
+        marks = fix8.hairline(image, centres, scales, scores.paper, scores.gain, marks)
         marks = settle7.settle_contest(marks, settled)  # settle7: one vote, or review
         outcome, choice = contest_outcome(tuple(marks))
         contest = ContestReading(layout.contest, outcome, choice, tuple(marks))

@@ -1,0 +1,259 @@
+"""The red team's eighth-pass cases fixed (issue 10, branch fix8): rules that only SEND a
+square to the commission (review), never decide one `marked` or `empty`.
+
+- `hairline`: a square about to read `marked`, scoring under HAIR_SCORE_MAX, whose dark
+  features inside are all thinner than any pen or pencil (HAIR_MM across, `stroke_width`:
+  a hair on the scanner's glass) or make RIDGE_COUNT thin ridges (`ridges`: a
+  fingerprint): `possible_stain`. A ballpoint's line is 0.3 mm and more; the generator's
+  pens 0.35-0.8 mm, its light pencil 0.5-0.7 mm. Asked of squares settled by settle7 and
+  decided by the closer look alike.
+- `fill_smudge`: what `inspect.is_fill` took for a light fill does not reach the inside's
+  corners (a round smudge of graphite from a hand's side: its soft edge curves away inside
+  the square) or runs on over the printed border into the window's margin (an oval one);
+  a voter's fill covers the square and stops at its border: `possible_stain`.
+- `small_cross`: a square of pencil6's wider band that `pencil6.pencil_near` found empty
+  holds a faint slanted stroke SMALL_LEN_MM long inside the square (pencil6 asks 2.5 mm;
+  a small X in a corner has 2.3 mm diagonals) that does not run on as a line of the
+  paper: `marginal_mark`, not `empty`.
+
+Each rule is switched off with ENABLED (tests/test_fix8.py and benchmarks/fix8_ab.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import cv2
+import numpy as np
+
+from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.reading import pencil6
+from kiosk.reading.model import MarkReading, ReviewReason
+
+ENABLED = True  # benchmarks/fix8_ab.py reads each sheet with it off too ("before")
+
+INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
+HAIR_MM = 0.3  # every dark feature inside narrower than this (2 x area / perimeter): a hair
+HAIR_FLOOR = 0.12  # a dark pixel: at least this ink ...
+HAIR_HALF = 0.5  # ... and this share of the inside's darkest ink (its 99th percentile)
+HAIR_MIN_PX = 6  # fewer dark pixels than this: nothing to judge by
+HAIR_SCORE_MAX = 0.3  # asked only of squares scoring under this (a hair scores 0.03-0.04, the
+# red team's print 0.132; a pen X 0.2-0.42, a fill 0.7 and more): the clean path's cost
+RIDGE_LEN_MM = 1.0  # a ridge: a dark feature at least this long (half its outline) ...
+RIDGE_MM = 0.25  # ... and under this wide
+RIDGE_SHARE = 0.5  # the ridges hold at least this share of the dark pixels ...
+RIDGE_COUNT = 4  # ... and are at least this many: a fingerprint
+CORNER_MM = 1.0  # the inside's corners: this far in from its sides on both axes
+CORNER_SHARE = 0.5  # a fill darkens each corner at least this share of the inside's median
+SPILL_SHARE = 0.4  # and no side of the window's margin this share of it
+CLOSE_MM = 2.2  # as `inspect.CLOSE_MM`: a grey closing that takes out strokes and the border
+SMALL_LEN_MM = 1.5  # a faint stroke inside this long (pencil6 asks TRACE_LEN_INSIDE_MM)
+
+
+def _inside_window(
+    image: np.ndarray, centre: tuple[float, float], scale: float
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The square's inside (INSIDE_MM from the centre) cut from the image, and a mask of
+    it within the cut (the image's edge may clip it)."""
+    r = int(INSIDE_MM * scale) + 1
+    cx, cy = centre
+    x0, y0 = round(cx) - r, round(cy) - r
+    xa, ya = max(0, x0), max(0, y0)
+    win = np.ascontiguousarray(image[ya : y0 + 2 * r + 1, xa : x0 + 2 * r + 1])
+    if win.size == 0:
+        return None
+    h, w = win.shape
+    ys = np.arange(h)[:, None] - (cy - ya)
+    xs = np.arange(w)[None, :] - (cx - xa)
+    inside = np.maximum(np.abs(xs), np.abs(ys)) <= INSIDE_MM * scale
+    return win, inside
+
+
+def _dark(
+    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
+) -> np.ndarray | None:
+    """The dark pixels inside the square: ink at least HAIR_FLOOR and HAIR_HALF of the
+    inside's 99th percentile (uint8 mask of the cut window); None: too few to judge by."""
+    got = _inside_window(image, centre, scale)
+    if got is None:
+        return None
+    win, inside = got
+    if not inside.any():
+        return None
+    ink = gain * (1.0 - win.astype(np.float64) / max(1.0, paper))
+    top = float(np.percentile(ink[inside], 99))
+    dark = inside & (ink >= max(HAIR_FLOOR, HAIR_HALF * top))
+    if int(dark.sum()) < HAIR_MIN_PX:
+        return None
+    return dark.astype(np.uint8)
+
+
+def _features(mask: np.ndarray) -> list[tuple[int, float]]:
+    """Each feature of `mask` (its outer outline, holes filled): (pixels, outline px)."""
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    out = []
+    filled = np.zeros_like(mask)
+    for c in contours:
+        filled[:] = 0
+        cv2.drawContours(filled, [c], -1, 1, thickness=cv2.FILLED)
+        out.append((int(np.count_nonzero(filled)), max(1.0, cv2.arcLength(c, True))))
+    return out
+
+
+def stroke_width(
+    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
+) -> float | None:
+    """The mean width (mm) of the dark features inside the square (`_dark`): their pixels
+    counted twice over their outlines' length, graphite's grain bridged (a 2 x 2 closing,
+    which keeps a 1 px line 1 px wide) and each feature's holes filled. None: too few
+    dark pixels."""
+    dark = _dark(image, centre, scale, paper, gain)
+    return None if dark is None else _width(dark, scale)
+
+
+def _width(dark: np.ndarray, scale: float) -> float:
+    feats = _features(cv2.morphologyEx(dark, cv2.MORPH_CLOSE, np.ones((2, 2), np.uint8)))
+    n = sum(f[0] for f in feats)
+    perimeter = sum(f[1] for f in feats)
+    return 2.0 * n / perimeter / scale
+
+
+def ridges(image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float) -> int:
+    """How many ridges the square's dark features make: features (`_dark`, holes filled,
+    no closing) at least RIDGE_LEN_MM long (half their outline) and under RIDGE_MM wide,
+    counted only when together they hold at least RIDGE_SHARE of the dark pixels."""
+    dark = _dark(image, centre, scale, paper, gain)
+    return 0 if dark is None else _ridges(dark, scale)
+
+
+def _ridges(dark: np.ndarray, scale: float) -> int:
+    feats = _features(dark)
+    total = sum(f[0] for f in feats)
+    thin = [f for f in feats if f[1] / 2 >= RIDGE_LEN_MM * scale and 2.0 * f[0] / f[1] < RIDGE_MM * scale]
+    if sum(f[0] for f in thin) < RIDGE_SHARE * total:
+        return 0
+    return len(thin)
+
+
+def hairline(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    paper: np.ndarray,
+    gain: float,
+    marks: list[MarkReading],
+) -> list[MarkReading]:
+    """Each square read `marked` whose dark features are all thinner than HAIR_MM becomes
+    `marginal` (`possible_stain`): a hair, a fingerprint's ridges; the commission looks."""
+    if not ENABLED:
+        return marks
+    out = list(marks)
+    for i, m in enumerate(marks):
+        if m.mark != "marked" or m.score >= HAIR_SCORE_MAX:
+            continue
+        at = (float(centres[i, 0]), float(centres[i, 1]))
+        sc = float(scales[i])
+        dark = _dark(image, at, sc, float(np.max(paper[i])), gain)
+        if dark is not None and (_width(dark, sc) < HAIR_MM or _ridges(dark, sc) >= RIDGE_COUNT):
+            out[i] = replace(m, mark="marginal", reason="possible_stain")
+    return out
+
+
+def fill_smudge(win: np.ndarray, inside: np.ndarray, border: np.ndarray, scale: float, gain: float) -> bool:
+    """Is what `inspect.is_fill` took for a fill a smudge (`smudge_measures`): a corner of
+    the inside lighter than CORNER_SHARE of the inside's median darkening, or a side of the
+    window's margin darkened SPILL_SHARE of it or more (the darkening runs on over the
+    printed border, as a fill stopping at the border does not)?"""
+    if not ENABLED:
+        return False
+    m = smudge_measures(win, inside, border, scale, gain)
+    return m is not None and (m[0] < CORNER_SHARE or m[1] >= SPILL_SHARE)
+
+
+def smudge_stain(
+    win: np.ndarray, inside: np.ndarray, border: np.ndarray, scale: float, gain: float
+) -> ReviewReason | None:
+    """`inspect.inspect_square`'s hook: `possible_stain` when `fill_smudge` says so."""
+    return "possible_stain" if fill_smudge(win, inside, border, scale, gain) else None
+
+
+def smudge_measures(
+    win: np.ndarray, inside: np.ndarray, border: np.ndarray, scale: float, gain: float
+) -> tuple[float, float] | None:
+    """(corner, spill): the lightest corner of the inside's darkening (CORNER_MM on both
+    axes from its sides) and the darkest side of the window's margin (its middle third,
+    facing the inside's middle), each as a share of the inside's median darkening; the
+    darkening is the window's grey closing (as `inspect.fill_measures`) against the
+    lightest side of the margin. None: nothing to judge by."""
+    if not inside.any():
+        return None
+    yy, xx = np.nonzero(inside)
+    y0, y1, x0, x1 = int(yy.min()), int(yy.max()), int(xx.min()), int(xx.max())
+    c = max(1, round(CORNER_MM * scale))
+    h, w = win.shape
+    ys = np.arange(h)[:, None]
+    xs = np.arange(w)[None, :]
+    k = max(3, int(CLOSE_MM * scale) | 1)
+    bg = cv2.morphologyEx(win, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    outside = ~inside & ~border
+    third_y = (ys >= y0 + (y1 - y0) // 3) & (ys <= y1 - (y1 - y0) // 3)
+    third_x = (xs >= x0 + (x1 - x0) // 3) & (xs <= x1 - (x1 - x0) // 3)
+    sides = (
+        outside & (ys < y0) & third_x,
+        outside & (ys > y1) & third_x,
+        outside & (xs < x0) & third_y,
+        outside & (xs > x1) & third_y,
+    )
+    if not all(m.any() for m in sides):
+        return None
+    levels = [float(np.median(bg[m])) for m in sides]
+    paper = max(1.0, max(levels))
+    middle = gain * (1.0 - float(np.median(bg[inside])) / paper)
+    if middle <= 0:
+        return None
+    spill = max(gain * (1.0 - v / paper) for v in levels) / middle
+    least = 1.0
+    for top in (True, False):
+        for left in (True, False):
+            rows = (ys <= y0 + c) if top else (ys >= y1 - c)
+            cols = (xs <= x0 + c) if left else (xs >= x1 - c)
+            corner = inside & rows & cols
+            if not corner.any():
+                continue
+            step = gain * (1.0 - float(np.median(bg[corner])) / paper)
+            least = min(least, step / middle)
+    return least, spill
+
+
+def small_cross(
+    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
+) -> bool:
+    """A faint slanted stroke inside the square at least SMALL_LEN_MM long (otherwise as
+    `pencil6.pencil_near`'s stroke inside), not running on as a line of the paper."""
+    if not ENABLED:
+        return False
+    half = int((TARGET / 2 + pencil6.TRACE_AROUND_MM) * scale)
+    cx, cy = centre
+    x0, y0 = round(cx) - half, round(cy) - half
+    xa, ya = max(0, x0), max(0, y0)
+    win = np.ascontiguousarray(image[ya : y0 + 2 * half + 1, xa : x0 + 2 * half + 1])
+    if win.size == 0:
+        return False
+    h, w = win.shape
+    ys = np.arange(h)[:, None] - (cy - ya)
+    xs = np.arange(w)[None, :] - (cx - xa)
+    box = np.maximum(np.abs(xs), np.abs(ys))
+    inside = box <= pencil6.INSIDE_MM * scale
+    border = ~inside & (box <= pencil6.BORDER_MM * scale)
+    c = pencil6.trace_contrast(win, scale, paper, gain)
+    around = c[~inside & ~border]
+    spread = 1.4826 * float(np.median(np.abs(around - np.median(around)))) if around.size else 0.0
+    for sy, sx, length, width in pencil6._strokes(c, inside, pencil6.TRACE_FAINT, scale):
+        if length < SMALL_LEN_MM or width > pencil6.TRACE_WIDTH_MM or not pencil6._slanted(sy, sx):
+            continue
+        level = float(np.median(c[sy, sx]))
+        if level < pencil6.TRACE_NOISE * spread:
+            continue
+        if not pencil6.continues_across(c, sy, sx, scale, level, ~border):
+            return True
+    return False
