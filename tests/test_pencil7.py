@@ -19,7 +19,7 @@ import kiosk.reading.reader as reader_module
 from fieldkit.conditions import FieldOptions, FieldSheet, generate_field_sheet
 from kiosk.ballots.layout import build_layout
 from kiosk.election.load import load_election
-from kiosk.reading import pencil7
+from kiosk.reading import fix8, pencil7
 from kiosk.reading.reader import BallotReader
 
 STRESS = FieldOptions(p=0.35, none_share=0.0, always=("pencil",))  # --always pencil --p 0.35
@@ -93,6 +93,7 @@ def test_pencil_mark_without_pencil7_is_read_empty(
     """The companion of `test_pencil_mark_is_not_read_empty`: each case needs pencil7."""
     reader, sheet = _field(seed, index, fopt)
     monkeypatch.setattr(pencil7, "ENABLED", False)
+    monkeypatch.setattr(fix8, "ENABLED", False)  # fix8's small_cross (eighth pass) catches some too
     r = reader.read_bytes(sheet.image)
     m = r.contests[0].marks[square]
     assert (m.mark, m.reason) == ("empty", None), m
