@@ -15,27 +15,8 @@ truth does not send there.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from fieldkit import hook_ab
 from kiosk.reading import wrong8
 
-
-@contextmanager
-def before() -> Iterator[None]:
-    """The reader as it was before the eighth pass's wrong8 rules (main, b40c58b)."""
-    saved = wrong8.ENABLED
-    try:
-        wrong8.ENABLED = False
-        yield
-    finally:
-        wrong8.ENABLED = saved
-
-
-def main() -> None:
-    hook_ab.main(before, __doc__ or "", untouched_from=9600)
-
-
 if __name__ == "__main__":
-    main()
+    hook_ab.main(lambda: hook_ab.switched_off(wrong8), __doc__ or "", untouched_from=9700)

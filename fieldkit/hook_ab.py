@@ -1,6 +1,12 @@
 """Reading the same field sheets with a pass's reader hooks on and off (issue 10): the
-shared body of `benchmarks/lines6_ab.py`, `lines7_ab.py` and `rims7_ab.py`, each of which
-gives only its `before()` (the hooks off) and its docstring.
+shared body of `benchmarks/lines6_ab.py`, `lines7_ab.py`, `rims7_ab.py`, `wrong8_ab.py`,
+`empty8_ab.py`, `marks8_ab.py` and `fix8_ab.py`, each of which gives only its `before()`
+(the hooks off, often `switched_off(module)`) and its docstring.
+
+Besides the two tallies, every square whose reading differs, with its truth: `decided`
+(in review before, `marked`/`empty` after: a rule that decides must agree with the truth
+on every one) and `sent_to_review` (decided before, in review after: what a review rule
+costs, and whether the decision it took away was right).
 
 Generating a field sheet costs about five times reading it, so each sheet is generated
 once and read twice in one process, both readings tallied exactly as
@@ -16,7 +22,8 @@ import pickle
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
+from types import ModuleType
 from typing import Any
 
 from fieldkit.accuracy import FieldTally, _field_setup, _tally_field_sheet
@@ -41,6 +48,43 @@ def _sheets(args: argparse.Namespace, fopt: FieldOptions) -> Iterator[tuple[int,
     if args.cache:
         with open(args.cache, "wb") as f:
             pickle.dump(kept, f)
+
+
+@contextmanager
+def switched_off(module: ModuleType) -> Iterator[None]:
+    """A hook module's `ENABLED` off for the `before` reading."""
+    saved = getattr(module, "ENABLED")  # noqa: B009 (every hook module has one; mypy cannot know)
+    try:
+        setattr(module, "ENABLED", False)  # noqa: B010
+        yield
+    finally:
+        setattr(module, "ENABLED", saved)  # noqa: B010
+
+
+def _squares(sheet: FieldSheet, after: SideReading, old: SideReading, index: int) -> list[dict[str, Any]]:
+    """Each square read differently after than before, with its truth."""
+    out = []
+    for c_after, c_old in zip(after.contests, old.contests, strict=True):
+        for i, (a, b) in enumerate(zip(c_after.marks, c_old.marks, strict=True)):
+            if a.mark == b.mark:
+                continue
+            q = sheet.truth.squares[i]
+            out.append(
+                {
+                    "index": index,
+                    "square": i,
+                    "before": b.mark,
+                    "after": a.mark,
+                    "reason_after": a.reason,
+                    "score": round(a.score, 4),
+                    "kind": q.kind,
+                    "expected": q.expected,
+                    "right_before": b.mark == q.expected,
+                    "right_after": a.mark == q.expected,
+                    "conditions": list(sheet.conditions),
+                }
+            )
+    return out
 
 
 def _why(sheet: FieldSheet, r: SideReading, index: int) -> list[dict[str, Any]]:
@@ -92,6 +136,7 @@ def main(before: Callable[[], AbstractContextManager[None]], doc: str, untouched
     tallies = {"before": FieldTally(), "after": FieldTally()}
     why: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
     changed = []
+    squares: list[dict[str, Any]] = []
     stop_at = time.time() + args.minutes * 60 if args.minutes else None
     done = 0
     for index, style, sheet in _sheets(args, fopt):
@@ -102,6 +147,7 @@ def main(before: Callable[[], AbstractContextManager[None]], doc: str, untouched
         for name, r in (("before", old), ("after", after)):
             _tally_field_sheet(tallies[name], sheet, r, where)
             why[name] += _why(sheet, r, index)
+        squares += _squares(sheet, after, old, index)
         a_marks = [(m.mark, m.reason) for c in after.contests for m in c.marks]
         b_marks = [(m.mark, m.reason) for c in old.contests for m in c.marks]
         if a_marks != b_marks or after.status != old.status:
@@ -118,7 +164,11 @@ def main(before: Callable[[], AbstractContextManager[None]], doc: str, untouched
         "before": tallies["before"].report(),
         "after": tallies["after"].report(),
         "changed": changed,
+        "decided": [q for q in squares if q["before"] == "marginal"],
+        "sent_to_review": [q for q in squares if q["after"] == "marginal"],
     }
+    result["decided_truth_agrees"] = sum(q["right_after"] for q in result["decided"])
+    result["sent_to_review_were_right"] = sum(q["right_before"] for q in result["sent_to_review"])
     with open(args.out, "w") as f:
         json.dump(result, f, indent=1, default=str)
     if args.why:
@@ -128,3 +178,10 @@ def main(before: Callable[[], AbstractContextManager[None]], doc: str, untouched
         row = result[name]["conditions"]["all"]
         print(name, json.dumps(row))
     print("sheets changed", len(changed))
+    print("squares decided", len(result["decided"]), "truth agrees", result["decided_truth_agrees"])
+    print(
+        "squares sent to review",
+        len(result["sent_to_review"]),
+        "decided right before",
+        result["sent_to_review_were_right"],
+    )
