@@ -7,6 +7,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_redteam7 import _scan
 from test_redteam8 import (  # noqa: F401  (blank: the fixture)
     HAIRS,
@@ -181,3 +183,17 @@ def test_a_voters_x_and_fill_are_still_read(blank: Blank, pen: bool) -> None:  #
             im = np.clip(img * (1 - k * g), 0, 255).astype(np.uint8)
         c = _contest(reader, im)
         assert c.outcome == "vote" and c.marks[20].mark == "marked", c.marks[20]
+
+
+# The lead (eighth pass, speed): hairline's 99th percentile by a partial sort equals numpy's.
+@given(
+    st.lists(
+        st.floats(min_value=-2.0, max_value=2.0, allow_nan=False, allow_infinity=False),
+        min_size=1,
+        max_size=400,
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_percentile_99_equals_numpy(values: list[float]) -> None:
+    a = np.array(values, np.float64)
+    assert fix8._percentile_99(a) == float(np.percentile(a, 99))

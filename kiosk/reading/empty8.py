@@ -67,7 +67,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import lines7, pencil6
+from kiosk.reading import crop, lines7, pencil6
 
 if TYPE_CHECKING:
     from kiosk.reading.inspect import Verdict
@@ -110,17 +110,12 @@ def neighbourhood(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """The square and AROUND_MM beyond its edge (clipped to the image), and each pixel's
     offset from the centre (xs, ys; px)."""
-    half = int((TARGET / 2 + AROUND_MM) * scale)
-    cx, cy = centre
-    x0, y0 = round(cx) - half, round(cy) - half
-    xa, ya = max(0, x0), max(0, y0)
-    win = np.ascontiguousarray(image[ya : y0 + 2 * half + 1, xa : x0 + 2 * half + 1])
-    if win.size == 0:
+    got = crop.around(image, centre, int((TARGET / 2 + AROUND_MM) * scale))
+    if got is None:
         return None
+    win, xs, ys = got
     h, w = win.shape
-    ys = np.broadcast_to(np.arange(h)[:, None] - (cy - ya), (h, w)).astype(np.float64)
-    xs = np.broadcast_to(np.arange(w)[None, :] - (cx - xa), (h, w)).astype(np.float64)
-    return win, xs, ys
+    return win, np.broadcast_to(xs, (h, w)).astype(np.float64), np.broadcast_to(ys, (h, w)).astype(np.float64)
 
 
 def paper_under(win: np.ndarray, scale: float) -> np.ndarray:
