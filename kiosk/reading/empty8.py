@@ -68,6 +68,7 @@ import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import crop, lines7, pencil6
+from kiosk.reading.model import Thresholds
 
 if TYPE_CHECKING:
     from kiosk.reading.inspect import Verdict
@@ -81,7 +82,10 @@ CLOSE_MM = 2.5  # the paper under the square: a grey closing this wide
 DARK = 0.3  # a pixel inside this much darker than that paper: pen (a hesitation dot, a stroke)
 DARK_MM2 = 0.02  # ... over at least this area
 PRINT = 0.3  # beyond the border: print (rules, text, the next square), left out of the curves
-AXES_DEG = 10.0  # a run beside the square this close to its sides' directions is not judged
+AXES_DEG = 10.0  # a run beside the square this close to its sides' directions is not judged ...
+SIDE_RUN_MM = 9.0  # ... if it runs at least this far (past the whole side of the zone) ...
+ACROSS_MM = 0.7  # ... and stays within this of its own straight line (a line of the paper)
+CEIL = Thresholds().marked  # asked only under the default `marked`, the band it was measured in
 NEAR_NOISE = 0.05  # a short slanted run beside the square this faint (its ridge) is noise
 NEAR_MM = 2.0  # runs are looked for inside the square and this far beyond its printed edge
 LEVEL = 0.025  # a stroke pixel: this much darker than the paper beside it (box means)
@@ -361,12 +365,21 @@ def _circle(px: np.ndarray, py: np.ndarray) -> tuple[float, float, float, float]
     return ccx, ccy, math.sqrt(r2), 0.0
 
 
-def _along_axes(ix: np.ndarray, iy: np.ndarray) -> bool:
-    """Does the run lie within AXES_DEG of the square's sides' directions (a printed
-    rule's blur, a scanner streak, a fold along the sheet; a tick's arms are slanted)?"""
-    _mx, _my, ux, uy = _line(ix.astype(np.float64), iy.astype(np.float64))
+def _along_axes(ix: np.ndarray, iy: np.ndarray, scale: float) -> bool:
+    """Is the run a line of the paper beside the square: within AXES_DEG of the square's
+    sides' directions (a printed rule's blur, a scanner streak, a fold along the sheet; a
+    tick's arms are slanted), straight and thin (ACROSS_MM: a circle's, a V's, a U's or a
+    bracket's principal axis may lie along the sides too) and running past the whole side
+    of the zone (SIDE_RUN_MM; the review of the merge found a circle, a tick, a U, an L and
+    a bracket drawn just outside the border skipped as print and read `empty`)?"""
+    px, py = ix.astype(np.float64), iy.astype(np.float64)
+    mx, my, ux, uy = _line(px, py)
     a = math.degrees(math.atan2(abs(uy), abs(ux)))
-    return a <= AXES_DEG or a >= 90.0 - AXES_DEG
+    if not (a <= AXES_DEG or a >= 90.0 - AXES_DEG):
+        return False
+    t = (px - mx) * ux + (py - my) * uy
+    across = np.abs(-(px - mx) * uy + (py - my) * ux)
+    return float(t.max() - t.min()) >= SIDE_RUN_MM * scale and float(np.percentile(across, 95)) <= ACROSS_MM * scale
 
 
 def _length(kind: str, p: tuple[float, float, float, float], px: np.ndarray, py: np.ndarray) -> float:
@@ -436,7 +449,7 @@ def drawn(
         run = labels == k
         iy, ix = np.nonzero(run)
         touches = bool(inside[iy, ix].any())
-        if not touches and len(ix) >= 3 and _along_axes(ix, iy):
+        if not touches and len(ix) >= 3 and _along_axes(ix, iy, scale):
             continue  # beside the square, along its sides: a printed rule, a streak, a fold
         # Short: noise inside the square (counted below); beside it, a piece of a stroke
         # unless it is faint (a slanted arm cut short by the zone's edge).
@@ -492,8 +505,8 @@ def settles_empty(
     window (`half`) and the sheet's frame (`page`)."""
     if not ENABLED or v.mark != "marginal" or v.reason not in ("marginal_mark", "possible_stain"):
         return False
-    if not v.score < marked:
-        return False
+    if not v.score < min(marked, CEIL):
+        return False  # a station's raised `marked` does not widen what is settled empty
     at, paper = (float(centre[0]), float(centre[1])), float(np.max(levels))
     from kiosk.reading import settle7  # settle7 imports the reader's helpers
 
