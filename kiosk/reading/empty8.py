@@ -379,7 +379,10 @@ def _along_axes(ix: np.ndarray, iy: np.ndarray, scale: float) -> bool:
         return False
     t = (px - mx) * ux + (py - my) * uy
     across = np.abs(-(px - mx) * uy + (py - my) * ux)
-    return float(t.max() - t.min()) >= SIDE_RUN_MM * scale and float(np.percentile(across, 95)) <= ACROSS_MM * scale
+    return (
+        float(t.max() - t.min()) >= SIDE_RUN_MM * scale
+        and float(np.percentile(across, 95)) <= ACROSS_MM * scale
+    )
 
 
 def _length(kind: str, p: tuple[float, float, float, float], px: np.ndarray, py: np.ndarray) -> float:
