@@ -31,11 +31,12 @@ measured under keeps these squares in review (as settle7 does). Nothing is read 
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kiosk.reading import settle7
+from kiosk.reading import pencil6, settle7
 from kiosk.reading.model import Thresholds
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ ENABLED = True  # tests switch the rule off to show what it decides
 HIGH_CEIL = 0.15  # above `marked` asked up to this score (the pencil strokes in doubt
 # scored up to 0.145 on seeds 130/131; fills above are marks8's)
 DEFAULT = Thresholds()  # the calibration the rule was measured under
+APART_MM = 1.0  # the second arm's own pixels: this far from the first arm's line at least ...
+APART_LEN_MM = 0.6  # ... covering this much along the second arm (`two_strokes`)
 
 
 def in_band(score: float, marginal: float, marked: float) -> bool:
@@ -79,6 +82,53 @@ def settles(
     paper = float(np.max(levels))
     if settle7.pen_dot(image, at, scale, paper, gain):
         return False
-    if settle7.hand_strokes(image, at, scale, paper, gain) is None:
+    arms = settle7.hand_strokes(image, at, scale, paper, gain)
+    if arms is None or not two_strokes(image, at, scale, paper, gain, arms):
         return False
     return half is None or not settle7.reaches_beyond(image, at, scale, paper, gain, half)
+
+
+def _on(px: np.ndarray, py: np.ndarray, arm: settle7.Arm) -> np.ndarray:
+    """Each pixel's distance (px) from the arm's line."""
+    t = math.radians(arm.angle)
+    return np.asarray(np.abs(-px * math.sin(t) + py * math.cos(t) - arm.rho))
+
+
+def two_strokes(
+    image: np.ndarray,
+    centre: tuple[float, float],
+    scale: float,
+    paper: float,
+    gain: float,
+    arms: tuple[settle7.Arm, settle7.Arm],
+) -> bool:
+    """Are settle7's two arms two strokes, not the two edges of one wide stroke? A single
+    slash 0.5-0.7 mm wide at 0.2-0.3 of the light leaves stroke pixels on both sides of
+    the first arm's 0.6 mm band; settle7 takes the far edge for a second arm 30 degrees
+    off that crosses the first (tests/test_pencil9.py). Asked: the second arm's stroke
+    pixels (settle7's, off the first arm's band) that lie at least APART_MM from the first
+    arm's line cover APART_LEN_MM or more along the second arm."""
+    got = settle7.neighbourhood(image, centre, scale)
+    if got is None:
+        return False
+    win, xs, ys = got
+    box = np.maximum(np.abs(xs), np.abs(ys))
+    inside = box <= settle7.INSIDE_MM * scale
+    border = (~inside) & (box <= settle7.BORDER_MM * scale)
+    c = pencil6.trace_contrast(win, scale, paper, gain)
+    around = c[~inside & ~border]
+    if around.size == 0:
+        return False
+    spread = 1.4826 * float(np.median(np.abs(around - np.median(around))))
+    level = max(settle7.ARM_LEVEL, settle7.ARM_NOISE * spread)
+    py, px = np.nonzero(inside & (c >= level))
+    fx, fy = xs[py, px].astype(np.float64), ys[py, px].astype(np.float64)
+    first, second = arms
+    half_band = max(1.0, settle7.ARM_BAND_MM * scale) / 2
+    d1, d2 = _on(fx, fy, first), _on(fx, fy, second)
+    own = (d2 <= half_band) & (d1 > half_band) & (d1 >= APART_MM * scale)
+    if not own.any():
+        return False
+    t = math.radians(second.angle)
+    along = np.floor(fx[own] * math.cos(t) + fy[own] * math.sin(t)).astype(np.int64)
+    return len(np.unique(along)) >= APART_LEN_MM * scale
