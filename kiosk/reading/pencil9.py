@@ -46,6 +46,9 @@ ENABLED = True  # tests switch the rule off to show what it decides
 HIGH_CEIL = 0.15  # above `marked` asked up to this score (the pencil strokes in doubt
 # scored up to 0.145 on seeds 130/131; fills above are marks8's)
 DEFAULT = Thresholds()  # the calibration the rule was measured under
+LOW_LEN_MM = (3.5, 2.0)  # under SETTLE_FLOOR the arms cover this much of the inside at least
+# (a light mark across the square, not a small one: tests/test_settle7.py's small thin cross
+# scoring 0.023 stays in review, as settle7's floor keeps it)
 APART_MM = 1.0  # the second arm's own pixels: this far from the first arm's line at least ...
 APART_LEN_MM = 0.6  # ... covering this much along the second arm (`two_strokes`)
 
@@ -84,6 +87,8 @@ def settles(
         return False
     arms = settle7.hand_strokes(image, at, scale, paper, gain)
     if arms is None or not two_strokes(image, at, scale, paper, gain, arms):
+        return False
+    if v.score < marked and (arms[0].cover < LOW_LEN_MM[0] or arms[1].cover < LOW_LEN_MM[1]):
         return False
     return half is None or not settle7.reaches_beyond(image, at, scale, paper, gain, half)
 
