@@ -11,6 +11,7 @@ fingertip's ridges, randomly placed)."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import cv2
 import numpy as np
@@ -43,24 +44,24 @@ CORPUS = [
 
 
 @pytest.fixture(scope="module")
-def field() -> tuple[object, object, dict[str, object]]:
+def field() -> Any:
     pkg, reader, layouts = _field_setup()
     return pkg, reader, layouts
 
 
-def _sheet(field: tuple[object, object, dict[str, object]], seed: int, index: int) -> object:
+def _sheet(field: Any, seed: int, index: int) -> Any:
     pkg, _reader, layouts = field
     styles = list(layouts)
     style = styles[index % len(styles)]
     opt = FieldOptions(none_share=0.0, always=("pencil",))
-    return generate_field_sheet(pkg.election, pkg.election_hash, layouts[style], seed, index, opt)  # type: ignore[attr-defined]
+    return generate_field_sheet(pkg.election, pkg.election_hash, layouts[style], seed, index, opt)
 
 
 @pytest.mark.parametrize(
     ("seed", "index", "sq", "kind"), CORPUS, ids=[f"{a}-{b}-{c}" for a, b, c, _ in CORPUS]
 )
 def test_real_pencil_marks_are_settled(
-    field: tuple[object, object, dict[str, object]],
+    field: Any,
     seed: int,
     index: int,
     sq: int,
@@ -71,16 +72,16 @@ def test_real_pencil_marks_are_settled(
     square `marked`. Off (main): the same square in review (`marginal_mark`)."""
     reader = field[1]
     sheet = _sheet(field, seed, index)
-    truth = sheet.truth  # type: ignore[attr-defined]
+    truth = sheet.truth
     assert truth.squares[sq].kind == kind and truth.squares[sq].expected == "marked"
-    r = reader.read_bytes(sheet.image)  # type: ignore[attr-defined]
+    r = reader.read_bytes(sheet.image)
     m = r.contests[0].marks[sq]
     assert (r.status, m.mark) == ("ok", "marked"), m
     assert pencil9.in_band(m.score, TH.marginal, TH.marked), m.score
     assert [x.mark for x in r.contests[0].marks].count("marked") == 1
     assert r.contests[0].outcome == "vote"
     monkeypatch.setattr(pencil9, "ENABLED", False)
-    r = reader.read_bytes(sheet.image)  # type: ignore[attr-defined]
+    r = reader.read_bytes(sheet.image)
     m = r.contests[0].marks[sq]
     assert (r.status, m.mark, m.reason) == ("review", "marginal", "marginal_mark"), m
 
@@ -138,11 +139,13 @@ def _strokes(
     f = layer * grain / 0.675
     if blur_px > 0:
         f = np.asarray(cv2.GaussianBlur(f, (0, 0), blur_px))
-    return np.asarray(img * (1 - k * np.clip(f, 0, 1.5)))
+    out: np.ndarray = img * (1 - k * np.clip(f, 0, 1.5))
+    return out
 
 
 def _u8(img: np.ndarray) -> np.ndarray:
-    return np.clip(np.rint(img), 0, 255).astype(np.uint8)
+    out: np.ndarray = np.clip(np.rint(img), 0, 255).astype(np.uint8)
+    return out
 
 
 def _asks(
@@ -295,7 +298,8 @@ def test_random_hairs_are_never_a_vote(r: float, a0: float, off: float, dpi: int
     base, c = _paper(s)
     img = _u8(_hair(base, c, s, r, a0, off))
     if _asks(img, c, s, score):
-        assert fix8.stroke_width(img, c, s, PAPER, 1.0) < fix8.HAIR_MM
+        w = fix8.stroke_width(img, c, s, PAPER, 1.0)
+        assert w is not None and w < fix8.HAIR_MM
 
 
 @given(
@@ -396,14 +400,15 @@ def test_pencil9_never_settles_a_single_slash(
     clean.reader.read(img)  # type: ignore[attr-defined]
     ((args, arms),) = seen
     assert arms is not None  # settle7's test: two arms in one slash
-    _image, at, s, paper, gain = args
+    _image, at, s_, paper_, gain_ = args
+    s, paper, gain = float(s_), float(paper_), float(gain_)  # type: ignore[arg-type]
     assert not pencil9.two_strokes(img, at, s, paper, gain, arms)  # type: ignore[arg-type]
-    half = round((TARGET / 2 + WINDOW_MARGIN_MM) * float(s))  # type: ignore[arg-type]
+    half = round((TARGET / 2 + WINDOW_MARGIN_MM) * s)
     for score in SCORES:
         v = Verdict("marginal", "marginal_mark", score, 0.0, None)
         assert not pencil9.settles(
             img, np.array(at), s, np.full(4, paper), gain, v, TH.marginal, TH.marked, half
-        )  # type: ignore[arg-type]
+        )
 
 
 @pytest.mark.xfail(
