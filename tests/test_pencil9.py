@@ -437,3 +437,17 @@ def test_a_single_slash_goes_to_review_without_settle7s_stroke_test(
     r = clean.reader.read(img)  # type: ignore[attr-defined]
     m = r.contests[0].marks[sq]
     assert (r.status, m.mark, m.reason) == ("review", "marginal", "marginal_mark"), m
+
+
+@pytest.mark.parametrize("dpi", [150, 200, 300])
+@pytest.mark.parametrize("k", [0.05, 0.08, 0.12, 0.2])
+def test_one_stroke_across_a_streak_is_not_a_plus(dpi: int, k: float) -> None:
+    """What the corpus's settled plus signs (130/76/6, 130/222/3: a faint streak runs along
+    the plus's upright arm, `decided-130-131.png`) must not become: ONE pencil stroke across
+    the square and a scanner's streak (a 0.3 mm line the whole patch long, `k` of the light)
+    through it at right angles. The streak is no stroke: as dark beyond the square as in it."""
+    s = dpi / 25.4
+    base, c = _paper(s)
+    img = _strokes(_fold(base, c, s, 90, 0.0, k), c, s, [[(-2.3, 0.1), (2.3, -0.1)]], 0.5, 0.3)
+    for score in SCORES:
+        assert not _asks(img, c, s, score), (dpi, k, score)
