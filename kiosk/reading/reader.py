@@ -22,6 +22,7 @@ import numpy as np
 import kiosk.reading.empty8 as empty8  # issue 10, eighth pass (empty8)
 import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 import kiosk.reading.marks8 as marks8  # issue 10, eighth pass (marks8)
+import kiosk.reading.pencil9 as pencil9  # issue 10, ninth pass (pencil9)
 import kiosk.reading.settle7 as settle7  # issue 10, seventh pass (settle7)
 from kiosk.ballots.layout import (
     EDGE,
@@ -497,6 +498,24 @@ class BallotReader:
                     v.reason,
                     v.score,
                     th.marked,
+                )
+            ):
+                settled.append(i)  # settle7.settle_contest: one vote and nothing else in doubt
+                v = replace(v, mark="marked", reason=None)
+            # pencil9: settle7's two hand strokes, asked outside settle7's score band.
+            if (
+                looked == "marginal"
+                and v.mark == "marginal"
+                and pencil9.settles(
+                    image,
+                    centres[i],
+                    float(scales[i]),
+                    scores.paper[i],
+                    scores.gain,
+                    v,
+                    th.marginal,
+                    th.marked,
+                    scores.half,
                 )
             ):
                 settled.append(i)  # settle7.settle_contest: one vote and nothing else in doubt
