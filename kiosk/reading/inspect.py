@@ -75,10 +75,10 @@ from kiosk.reading import (
     lines6,  # issue 10, sixth pass (line6)
     lines7,  # issue 10, seventh pass (lines7)
     rims7,  # issue 10, seventh pass (rims7)
+    stain9,  # stain9: issue 10, ninth pass
     stains6,
     wrong8,  # issue 10, eighth pass (wrong8)
 )
-from kiosk.reading import stain9  # stain9: issue 10, ninth pass
 from kiosk.reading.crop import placed as _window  # tidy8: the window the fast score used
 from kiosk.reading.model import ReviewReason
 from kiosk.vocabulary import Mark
