@@ -101,7 +101,7 @@ def _window(
                     cv2.LINE_AA,
                     4,
                 )
-    layer = cv2.GaussianBlur(layer, (0, 0), 0.1 * s)
+    layer = np.asarray(cv2.GaussianBlur(layer, (0, 0), 0.1 * s), np.float32)
     img *= 1 - k * layer
     # The printed square's border (black, TARGET_STROKE wide).
     h = TARGET / 2 * s
