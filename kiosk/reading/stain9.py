@@ -1,9 +1,9 @@
 """Ninth pass (issue 10, branch stain9): a drop's rim bending through an empty square.
 
 The eighth pass's untouched run (seed 9700) read one EMPTY square `marked` (sheet 28964,
-MZ-LIST, 300 dpi, option jsdp, 0.094): a coffee drop about 28 mm across lies over the
-square's row, and its rim (a thin ring 0.2-0.4 darker than the drop's inside) runs
-through the square diagonally, leaves it over the top-left corner heading left and over
+MZ-LIST, 300 dpi, option jsdp, 0.094): a tea drop about 28 mm across lies over the
+square's row, and its rim (a thin line, top-hat contrast 0.19-0.25) runs through the
+square diagonally, leaves it over the top-left corner heading left and over
 the bottom edge heading down. The closer look (`inspect.inspect_square`) found no line
 crossing the square (the rim bends), took the rim inside the square for a hand's thin
 evidence (no pen-dark pixel), and the score against the ring (0.094) was over `marked`,
@@ -13,8 +13,9 @@ runs on as (the arc to the left, the arc below) were each, over the few millimet
 looked at, within `rims7.STRAIGHT_MM` of a straight line, and `wrong8.line_across` found
 thin features on the window's far side (a fingerprint's ridges lie there). So each was
 taken for a line of the paper (a fold, a crease) and left out, and the square read
-`marked`. A rim of 14 mm radius is straight to 0.3 mm over 6 mm; a fold is straight
-across the whole window.
+`marked`. The generator draws a stain's outline as a polygon (straight 2-3 mm between
+corners for a drop this size), and a real rim of 15 mm radius is straight to 0.15 mm over
+the 4 mm looked at; a fold is straight across the whole window.
 
 The rule (`bent_through`, a hook in `inspect.inspect_square` after `rims7.thin_stain`,
 asked only where that said no): with no pen-dark evidence (rims7's own precondition), the
