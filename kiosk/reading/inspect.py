@@ -75,6 +75,7 @@ from kiosk.reading import (
     lines6,  # issue 10, sixth pass (line6)
     lines7,  # issue 10, seventh pass (lines7)
     rims7,  # issue 10, seventh pass (rims7)
+    stain9,  # stain9: issue 10, ninth pass
     stains6,
     wrong8,  # issue 10, eighth pass (wrong8)
 )
@@ -302,6 +303,9 @@ def inspect_square(
             # rims7: no pen-dark ink, and the thin evidence runs on beyond the window (a
             # ring's rim, a fingerprint's ridges): the commission, never `marked`.
             stain = rims7.thin_stain(
+                image, centre, half, scale, gain, float(max(levels)), ink, evidence_px, (x0, y0), lines
+            )
+            stain = stain or stain9.bent_through(  # stain9: a drop's rim bending through
                 image, centre, half, scale, gain, float(max(levels)), ink, evidence_px, (x0, y0), lines
             )
             return Verdict("marginal" if stain else "marked", stain, low, ev, line)
