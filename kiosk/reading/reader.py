@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 import kiosk.reading.empty8 as empty8  # issue 10, eighth pass (empty8)
+import kiosk.reading.faint9 as faint9  # issue 10, ninth pass (faint9)
 import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 import kiosk.reading.marks8 as marks8  # issue 10, eighth pass (marks8)
 import kiosk.reading.settle7 as settle7  # issue 10, seventh pass (settle7)
@@ -420,6 +421,10 @@ class BallotReader:
                 if low[i] and pencil7.wider_look(
                     image, centres[i], float(scales[i]), scores.paper[i], scores.gain
                 ):
+                    marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
+                    continue
+                # faint9: a line in the ring hid a light stroke's ink: the pencil tests once.
+                if faint9.second_chance(image, centres[i], float(scales[i]), scores.paper[i], scores.gain):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
                 marks.append(MarkReading(t.option, sc, "empty"))
