@@ -410,6 +410,7 @@ class BallotReader:
             image, centres, scales, scores.scores, scores.paper, scores.gain, ~(look_a | wide_a)
         )
         look, wide, low = look_a.tolist(), wide_a.tolist(), low.tolist()
+        ring_line = faint9.ring_lines(scores.paper)  # faint9: a line on a side of the ring
         page = lines7.PageSource(  # lines7: where the sheet is (fitted only if a line is followed)
             lambda: np.array([[t.box.cx, t.box.cy] for t in layout.targets]),
             centres,
@@ -424,7 +425,9 @@ class BallotReader:
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
                 # faint9: a line in the ring hid a light stroke's ink: the pencil tests once.
-                if faint9.second_chance(image, centres[i], float(scales[i]), scores.paper[i], scores.gain):
+                if ring_line[i] and faint9.second_chance(
+                    image, centres[i], float(scales[i]), scores.paper[i], scores.gain
+                ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
                 marks.append(MarkReading(t.option, sc, "empty"))
