@@ -19,6 +19,19 @@ was denied, against the lightest side (as the other looks do): `pencil6.pencil_n
 `pencil7.stroke_near`. A stroke found sends it to the commission (`marginal_mark`).
 Nothing is ever read `marked` or `empty` here: the rule only sends to review.
 
+The second rule (`joined_strokes`, found by the development corpus: seed 145, sheet 68,
+square 4, a clear pencil X at 300 dpi, score 0.016, read `empty` with the truth `marked`; and
+the cause of seed 9700/28549's miss too). `pencil6.pencil_near` and `pencil7.stroke_near`
+skip a run wider than `pencil6.TRACE_WIDTH_MM` (1 mm, area over its principal length): a
+stain's blob. A V tick or an X whose strokes meet is one run, and its area over length is
+1.1-1.9 mm though every stroke is 0.5 mm. So a run that wide but thin everywhere
+(JOINED_THICK_MM: twice the 90th percentile of its distance transform), with
+JOINED_STROKE_MM of stroke, JOINED_NOISE times the paper's spread, and no line going on in
+the band beyond the square (JOINED_BEYOND) sends the square to review; asked only where
+the other looks found nothing: the wider band's squares (beside `pencil_near`,
+`pencil7.wider_look`, `fix8.small_cross`) and the closer look's `empty` (`second_look`,
+after pencil6's and pencil7's).
+
 Where it stops. Only squares whose ring sides disagree are looked at (on a clean sheet
 almost none: the rule costs nothing there); a stroke the pencil tests cannot see is not
 found (two of the three seed-9700 squares, 28549 and 33190, are that: a stroke of 0.02-0.04
@@ -27,9 +40,16 @@ contrast under JPEG noise, with even sides; docs/reading.md, "Ninth pass").
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import cv2
 import numpy as np
 
 from kiosk.reading import pencil6, pencil7
+
+if TYPE_CHECKING:
+    from kiosk.reading.inspect import Verdict
 
 # False: the hook finds nothing, the reader as the eighth pass left it (tests' companions).
 ENABLED = True
@@ -66,3 +86,73 @@ def second_chance(
     return pencil6.pencil_near(image, c, scale, paper, gain) or pencil7.stroke_near(
         image, c, scale, paper, gain
     )
+
+
+# --- joined strokes: a V tick or an X whose strokes meet, measured as one wide run -------------
+
+JOINED_WIDE_MM = (
+    1.0  # the runs the pencil tests skip: wider than pencil6.TRACE_WIDTH_MM (area over length) ...
+)
+JOINED_THICK_MM = 1.0  # ... yet thin everywhere: twice the 90th percentile of the distance to paper
+JOINED_STROKE_MM = 4.0  # ... with this much stroke (area over that thickness) ...
+JOINED_LEN_MM = 2.5  # ... over this much of the inside (its principal axis)
+JOINED_NOISE = 4.0  # its median contrast this many times the paper's spread (pencil6.TRACE_NOISE)
+JOINED_BEYOND = 0.25  # a line of the paper goes on: its pixels in the band beyond the square,
+BEYOND_MM = (0.3, 2.0)  # this far out from the printed border's zone, at most this share of the run's
+
+
+def joined_strokes(
+    image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float
+) -> bool:
+    """A pencil mark of strokes that meet (a V tick, an X) in the square: one run of
+    `pencil6.trace_contrast` at `pencil6.TRACE_FAINT` inside the square, wider than
+    JOINED_WIDE_MM as area over length (so `pencil6.pencil_near` and `pencil7.stroke_near`
+    skip it as a blob) but thin everywhere (JOINED_THICK_MM), JOINED_STROKE_MM of stroke
+    over JOINED_LEN_MM of the inside, JOINED_NOISE times the paper's spread, and not going on
+    beyond the square (a fold crossing a streak is an X too, but its lines run on across
+    the window: under JOINED_BEYOND of the run's pixels in the band beyond the border's
+    zone). True: send the square to review. False when not ENABLED."""
+    if not ENABLED:
+        return False
+    from kiosk.reading import crop
+    from kiosk.reading.pencil6 import BORDER_MM, INSIDE_MM, TRACE_AROUND_MM, TRACE_FAINT, trace_contrast
+
+    got = crop.around(image, (float(centre[0]), float(centre[1])), int((BORDER_MM + TRACE_AROUND_MM) * scale))
+    if got is None:
+        return False
+    win, xs, ys = got
+    box = np.maximum(np.abs(xs), np.abs(ys))
+    inside = box <= INSIDE_MM * scale
+    border = ~inside & (box <= BORDER_MM * scale)
+    c = trace_contrast(win, scale, float(np.max(levels)), gain)
+    around = c[~inside & ~border]
+    if around.size == 0:
+        return False
+    spread = 1.4826 * float(np.median(np.abs(around - np.median(around))))
+    beyond = (box > (BORDER_MM + BEYOND_MM[0]) * scale) & (box <= (BORDER_MM + BEYOND_MM[1]) * scale)
+    for sy, sx, length, width in pencil6.runs(c, inside, TRACE_FAINT, scale, JOINED_LEN_MM * scale):
+        if width <= JOINED_WIDE_MM or length < JOINED_LEN_MM:
+            continue
+        level = float(np.median(c[sy, sx]))
+        if level < JOINED_NOISE * spread:
+            continue
+        mask = np.zeros(win.shape, np.uint8)
+        mask[sy, sx] = 1
+        dist = cv2.distanceTransform(np.pad(mask, 1), cv2.DIST_L2, 3)[1:-1, 1:-1]
+        thick = 2.0 * float(np.percentile(dist[sy, sx], 90)) / scale
+        if thick > JOINED_THICK_MM or len(sx) / (scale * scale) / max(thick, 1e-6) < JOINED_STROKE_MM:
+            continue
+        out_px = int(np.count_nonzero(beyond & (c >= 0.5 * level) & (c <= 2.0 * level)))
+        if out_px <= JOINED_BEYOND * len(sx):
+            return True
+    return False
+
+
+def second_look(
+    image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float, v: Verdict
+) -> Verdict:
+    """The closer look's `empty` (after pencil6's and pencil7's second looks), unless
+    `joined_strokes` finds a V or an X: then `marginal` (marginal_mark), for the commission."""
+    if v.mark == "empty" and joined_strokes(image, centre, scale, levels, gain):
+        return replace(v, mark="marginal", reason="marginal_mark")
+    return v

@@ -448,6 +448,10 @@ class BallotReader:
                     float(scores.paper[i].max()),
                     scores.gain,
                 )
+                # faint9: a V tick or an X whose strokes meet (one run, too wide for the above)
+                near = near or faint9.joined_strokes(
+                    image, centres[i], float(scales[i]), scores.paper[i], scores.gain
+                )
                 marks.append(
                     MarkReading(t.option, sc, "marginal", "marginal_mark")
                     if near
@@ -475,6 +479,7 @@ class BallotReader:
                 # square only the wider band sent here and found empty reads as before.
                 v = pencil6.second_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v)
                 v = pencil7.second_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v)
+                v = faint9.second_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v)
                 if v.mark == "empty" and not look[i]:
                     marks.append(MarkReading(t.option, sc, "empty"))
                     continue
