@@ -98,6 +98,8 @@ JOINED_STROKE_MM = 4.0  # ... with this much stroke (area over that thickness) .
 JOINED_LEN_MM = 2.5  # ... over this much of the inside (its principal axis)
 JOINED_NOISE = 4.0  # its median contrast this many times the paper's spread (pencil6.TRACE_NOISE)
 JOINED_BEYOND = 0.25  # a line of the paper goes on: its pixels in the band beyond the square,
+PRINT_LEVEL = 0.25  # print: at least this contrast (and 3 x the run's); its pixels ...
+PRINT_NEAR_MM = 0.6  # ... and this far around them are left out of that band
 BEYOND_MM = (0.3, 2.0)  # this far out from the printed border's zone, at most this share of the run's
 
 
@@ -142,7 +144,11 @@ def joined_strokes(
         thick = 2.0 * float(np.percentile(dist[sy, sx], 90)) / scale
         if thick > JOINED_THICK_MM or len(sx) / (scale * scale) / max(thick, 1e-6) < JOINED_STROKE_MM:
             continue
-        out_px = int(np.count_nonzero(beyond & (c >= 0.5 * level) & (c <= 2.0 * level)))
+        # Print (a rule, a letter) and its blurred sides are not a line of the paper.
+        ink = (c >= max(PRINT_LEVEL, 3.0 * level)).astype(np.uint8)
+        r = max(1, round(PRINT_NEAR_MM * scale))
+        near_print = cv2.dilate(ink, np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0
+        out_px = int(np.count_nonzero(beyond & ~near_print & (c >= 0.5 * level) & (c <= 2.0 * level)))
         if out_px <= JOINED_BEYOND * len(sx):
             return True
     return False
