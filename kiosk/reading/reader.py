@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 import kiosk.reading.empty8 as empty8  # issue 10, eighth pass (empty8)
+import kiosk.reading.faint9 as faint9  # issue 10, ninth pass (faint9)
 import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 import kiosk.reading.marks8 as marks8  # issue 10, eighth pass (marks8)
 import kiosk.reading.pencil9 as pencil9  # issue 10, ninth pass (pencil9)
@@ -410,6 +411,7 @@ class BallotReader:
             image, centres, scales, scores.scores, scores.paper, scores.gain, ~(look_a | wide_a)
         )
         look, wide, low = look_a.tolist(), wide_a.tolist(), low.tolist()
+        ring_line = faint9.ring_lines(scores.paper)  # faint9: a line on a side of the ring
         page = lines7.PageSource(  # lines7: where the sheet is (fitted only if a line is followed)
             lambda: np.array([[t.box.cx, t.box.cy] for t in layout.targets]),
             centres,
@@ -419,6 +421,12 @@ class BallotReader:
         for i, (t, sc) in enumerate(zip(layout.targets, scores.scores.tolist(), strict=True)):
             if not look[i] and not wide[i]:
                 if low[i] and pencil7.wider_look(
+                    image, centres[i], float(scales[i]), scores.paper[i], scores.gain
+                ):
+                    marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
+                    continue
+                # faint9: a line in the ring hid a light stroke's ink: the pencil tests once.
+                if ring_line[i] and faint9.second_chance(
                     image, centres[i], float(scales[i]), scores.paper[i], scores.gain
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
@@ -440,6 +448,10 @@ class BallotReader:
                     float(scales[i]),
                     float(scores.paper[i].max()),
                     scores.gain,
+                )
+                # faint9: a V tick or an X whose strokes meet (one run, too wide for the above)
+                near = near or faint9.joined_strokes(
+                    image, centres[i], float(scales[i]), scores.paper[i], scores.gain
                 )
                 marks.append(
                     MarkReading(t.option, sc, "marginal", "marginal_mark")
@@ -468,6 +480,7 @@ class BallotReader:
                 # square only the wider band sent here and found empty reads as before.
                 v = pencil6.second_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v)
                 v = pencil7.second_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v)
+                v = faint9.second_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v)
                 if v.mark == "empty" and not look[i]:
                     marks.append(MarkReading(t.option, sc, "empty"))
                     continue
