@@ -20,9 +20,9 @@ import cv2
 import numpy as np
 
 import kiosk.reading.empty8 as empty8  # issue 10, eighth pass (empty8)
+import kiosk.reading.erase9 as erase9  # issue 10, ninth pass (erase9): erased marks to review
 import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 import kiosk.reading.marks8 as marks8  # issue 10, eighth pass (marks8)
-import kiosk.reading.erase9 as erase9  # issue 10, ninth pass (erase9): erased marks to review
 import kiosk.reading.settle7 as settle7  # issue 10, seventh pass (settle7)
 from kiosk.ballots.layout import (
     EDGE,
