@@ -24,14 +24,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from test_marks8 import pencil_fill  # noqa: E402
-from test_redteam7 import _scan  # noqa: E402
-from test_redteam8 import X_MM, _polylines  # noqa: E402
-from test_redteam8 import blank as blank_fixture  # noqa: E402
+from test_marks8 import pencil_fill
+from test_redteam7 import _scan
+from test_redteam8 import X_MM, _polylines
+from test_redteam8 import blank as blank_fixture
 
-from fieldkit.erasure import erase, random_eraser  # noqa: E402
-from fieldkit.hook_ab import switched_off  # noqa: E402
-from kiosk.reading import erase9  # noqa: E402
+from fieldkit.erasure import erase, random_eraser
+from fieldkit.hook_ab import switched_off
+from kiosk.reading import erase9
 
 TICK_MM = [[(-1.8, 0.2), (-0.5, 1.8), (2.0, -2.2)]]
 STYLES = ("pencil_x", "pencil_tick", "pencil_fill", "ballpoint_x")
@@ -67,12 +67,14 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=9)
     ap.add_argument("--out", required=True)
     ap.add_argument("--png", help="a strip of the first variants' crops")
+    ap.add_argument("--png-votes", help="the crops (at 200 dpi) of the variants read a vote after")
     args = ap.parse_args()
     reader, img0, centres, s = blank_fixture.__wrapped__()
     rng = np.random.default_rng(args.seed)
     out: dict[str, dict[str, int]] = {}
     cases = []
     crops = []
+    votes = []
     for style in STYLES:
         tally = {"n": 0, "vote_before": 0, "vote_after": 0, "review_after": 0, "blank_after": 0}
         for _ in range(args.n):
@@ -107,6 +109,9 @@ def main() -> None:
                     ],
                 }
             )
+            if va and style != "ballpoint_x":
+                x, y, r = round(centres[sq][0]), round(centres[sq][1]), round(8 * s)
+                votes.append(flat[y - r : y + r, x - r : x + r])
             if args.png and len(crops) < 6 * len(STYLES) and tally["n"] <= 6:
                 x, y, r = round(centres[sq][0]), round(centres[sq][1]), round(8 * s)
                 crops.append(flat[y - r : y + r, x - r : x + r])
@@ -116,6 +121,9 @@ def main() -> None:
     if args.png and crops:
         rows = [np.hstack(crops[i : i + 6]) for i in range(0, len(crops) - len(crops) % 6, 6)]
         cv2.imwrite(args.png, cv2.resize(np.vstack(rows), None, fx=1.5, fy=1.5))
+
+    if args.png_votes and votes:
+        cv2.imwrite(args.png_votes, cv2.resize(np.hstack(votes), None, fx=2, fy=2))
 
 
 if __name__ == "__main__":

@@ -367,9 +367,8 @@ def test_companion_erased_fill_is_marks8s_decision(monkeypatch: pytest.MonkeyPat
     from test_marks8 import pencil_fill
     from test_settle7 import Clean
 
-    import kiosk.reading.marks8 as marks8
-
     import kiosk.reading.erase9 as erase9  # erase9: the old reading, erase9 off
+    import kiosk.reading.marks8 as marks8
 
     cl = Clean()
     img = _smear(pencil_fill(cl.blank(), cl.centres[4], cl.s, 0.15), cl.centres[4], cl.s, 4.5, 0.04)
