@@ -54,12 +54,16 @@ INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
 INK_PCT = 99.0  # the inside's darkest ink: this percentile of its darkening ...
 GREY_MAX = 0.4  # ... under this: grey remnants, no firm stroke
 BAND_MM = (TARGET / 2 + 0.35, TARGET / 2 + 1.3)  # just outside the printed border
-SMEAR_MIN = 0.02  # a side of the band greyed at least this (its median darkening)
+SMEAR_MIN = 0.015  # a side of the band greyed at least this (its median darkening)
 SMEAR_SIDES = 2  # on at least this many sides
 CLOSE_MM = 2.2  # as `inspect.CLOSE_MM`: a grey closing that takes strokes out
 GHOST_PCT = 97.0  # what stands above the inside's grey background: this percentile ...
 GHOST_MIN = 0.04  # ... at least this (a remnant's strokes) ...
-UNDER_MIN = 0.06  # ... over a background darkened at least this (the eraser's grey patch)
+UNDER_MIN = 0.06  # ... over a background darkened at least this (the eraser's grey patch) ...
+CORE_MM = 1.5  # (the square's core, this far from the centre, box)
+CORNER_MM = 1.0  # ... whose lightest corner box of the inside (this far in on both axes) ...
+CORNER_SHARE = 0.8  # ... is under this share of the core's: the patch does not fill the
+# square (a hand's fill reaches its corners: 0.94 and more; marks8 asks 0.8 of a fill)
 
 
 def measures(
@@ -97,10 +101,11 @@ def measures(
 def patch_measures(
     image: np.ndarray, centre: tuple[float, float], scale: float
 ) -> tuple[float, float, float] | None:
-    """(ink, under, ghost): the inside's INK_PCT darkening, the median darkening of its grey
-    background (a grey closing CLOSE_MM across takes strokes out) and the GHOST_PCT
-    percentile of what stands above that background (strokes: a remnant's ghost), all
-    against the neighbourhood's PAPER_PCT grey. None: nothing to judge by."""
+    """(under, ghost, corner): the median darkening of the grey background (a grey closing
+    CLOSE_MM across takes strokes out) in the square's core (CORE_MM from the centre), the
+    GHOST_PCT percentile inside of what stands above that background (a remnant's strokes),
+    and the lightest of the inside's four corner boxes (CORNER_MM) as a share of the core's
+    background; all against the neighbourhood's PAPER_PCT grey. None: nothing to judge by."""
     got = crop.around(image, centre, int(FAR_MM * scale))
     if got is None:
         return None
@@ -108,19 +113,27 @@ def patch_measures(
     paper = float(np.percentile(win, PAPER_PCT))
     if paper <= 0:
         return None
-    inside = np.maximum(np.abs(xs), np.abs(ys)) <= INSIDE_MM * scale
-    if not inside.any():
+    ax, ay = np.abs(xs), np.abs(ys)
+    edge = INSIDE_MM * scale
+    inside = np.maximum(ax, ay) <= edge
+    core = np.maximum(ax, ay) <= CORE_MM * scale
+    if not core.any():
         return None
     k = max(3, int(CLOSE_MM * scale) | 1)
     bg = cv2.morphologyEx(win, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    dark = 1.0 - win.astype(np.float32) / paper
     under = 1.0 - bg.astype(np.float32) / paper
-    above = dark - under
-    return (
-        float(np.percentile(dark[inside], INK_PCT)),
-        float(np.median(under[inside])),
-        float(np.percentile(above[inside], GHOST_PCT)),
-    )
+    above = (bg.astype(np.float32) - win.astype(np.float32)) / paper
+    mid = float(np.median(under[core]))
+    corners = []
+    for sx in (-1, 1):
+        for sy in (-1, 1):
+            box = (xs * sx >= edge - CORNER_MM * scale) & (xs * sx <= edge)
+            box = box & (ys * sy >= edge - CORNER_MM * scale) & (ys * sy <= edge)
+            if box.any():
+                corners.append(float(np.median(under[box])))
+    if not corners or mid <= 0:
+        return mid, 0.0, 1.0
+    return mid, float(np.percentile(above[inside], GHOST_PCT)), min(corners) / mid
 
 
 def erased(image: np.ndarray, centre: tuple[float, float], scale: float) -> bool:
@@ -134,7 +147,8 @@ def erased(image: np.ndarray, centre: tuple[float, float], scale: float) -> bool
     if sum(v >= SMEAR_MIN for v in sides) >= SMEAR_SIDES and float(np.median(sides)) >= SMEAR_MIN / 2:
         return True  # smeared round the square
     p = patch_measures(image, centre, scale)
-    return p is not None and p[1] >= UNDER_MIN and p[2] >= GHOST_MIN  # a ghost under a patch
+    # a ghost's strokes on a grey patch that does not fill the square to its corners
+    return p is not None and p[0] >= UNDER_MIN and p[1] >= GHOST_MIN and p[2] < CORNER_SHARE
 
 
 def possible_erasure(
