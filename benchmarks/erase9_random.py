@@ -69,12 +69,12 @@ def main() -> None:
     ap.add_argument("--png", help="a strip of the first variants' crops")
     ap.add_argument("--png-votes", help="the crops (at 200 dpi) of the variants read a vote after")
     args = ap.parse_args()
-    reader, img0, centres, s = blank_fixture.__wrapped__()
+    reader, img0, centres, s = blank_fixture.__wrapped__()  # type: ignore[attr-defined]
     rng = np.random.default_rng(args.seed)
     out: dict[str, dict[str, int]] = {}
-    cases = []
-    crops = []
-    votes = []
+    cases: list[dict[str, object]] = []
+    crops: list[np.ndarray] = []
+    votes: list[np.ndarray] = []
     for style in STYLES:
         tally = {"n": 0, "vote_before": 0, "vote_after": 0, "review_after": 0, "blank_after": 0}
         for _ in range(args.n):

@@ -54,15 +54,16 @@ class Eraser:
 
 def random_eraser(rng: np.random.Generator, ink: bool = False) -> Eraser:
     """A random rub over a square: 6-11 mm along, 4-8 across, any direction, the patch's
-    centre up to 1.5 mm off the square's; lifting 60-97 % of the graphite."""
+    centre up to 1.5 mm off the square's; lifting 70-97 % of the graphite on average, 10-35 %
+    of that varying in streaks (a pencil mark of 0.3-0.55 leaves remnants of 0.01-0.3)."""
     return Eraser(
         w=float(rng.uniform(6.0, 11.0)),
         h=float(rng.uniform(4.0, 8.0)),
         angle=float(rng.uniform(0, 180)),
         dx=float(rng.uniform(-1.5, 1.5)),
         dy=float(rng.uniform(-1.5, 1.5)),
-        strength=float(rng.uniform(0.6, 0.97)),
-        uneven=float(rng.uniform(0.1, 0.5)),
+        strength=float(rng.uniform(0.7, 0.97)),
+        uneven=float(rng.uniform(0.1, 0.35)),
         smear=float(rng.uniform(0.0, 0.08)),
         reach=float(rng.uniform(0.5, 2.5)),
         abrade=float(rng.uniform(-0.02, 0.03)),
@@ -91,12 +92,13 @@ def _streaks(shape: tuple[int, int], scale: float, e: Eraser, rng: np.random.Gen
     a = math.radians(e.angle)
     across = -xx * math.sin(a) + yy * math.cos(a)  # px across the rub
     n = int(across.max() - across.min()) + 2
-    line = rng.random(n).astype(np.float32)
-    line = np.asarray(cv2.GaussianBlur(line.reshape(1, -1), (0, 0), 0.2 * scale)).ravel()
-    line = (line - line.min()) / max(1e-6, float(line.max() - line.min()))
+    raw = rng.random(n).astype(np.float32)
+    raw = np.asarray(cv2.GaussianBlur(raw.reshape(1, -1), (0, 0), 0.2 * scale), np.float32).ravel()
+    line = ((raw - line.min()) / max(1e-6, float(line.max() - line.min()))).astype(np.float32)
     out = line[(across - across.min()).astype(np.int32)]
     fine = np.asarray(cv2.GaussianBlur(rng.random(shape).astype(np.float32), (0, 0), 0.3 * scale))
-    return np.clip(0.8 * out + 0.2 * (fine - fine.mean()) / max(1e-6, float(fine.std())) * 0.2 + 0.1, 0, 1)
+    noise = (fine - fine.mean()) / max(1e-6, float(fine.std()))
+    return np.asarray(np.clip(0.8 * out + 0.04 * noise + 0.1, 0, 1), np.float32)
 
 
 def erase(
