@@ -94,7 +94,7 @@ def _streaks(shape: tuple[int, int], scale: float, e: Eraser, rng: np.random.Gen
     n = int(across.max() - across.min()) + 2
     raw = rng.random(n).astype(np.float32)
     raw = np.asarray(cv2.GaussianBlur(raw.reshape(1, -1), (0, 0), 0.2 * scale), np.float32).ravel()
-    line = ((raw - line.min()) / max(1e-6, float(line.max() - line.min()))).astype(np.float32)
+    line = ((raw - raw.min()) / max(1e-6, float(raw.max() - raw.min()))).astype(np.float32)
     out = line[(across - across.min()).astype(np.int32)]
     fine = np.asarray(cv2.GaussianBlur(rng.random(shape).astype(np.float32), (0, 0), 0.3 * scale))
     noise = (fine - fine.mean()) / max(1e-6, float(fine.std()))
