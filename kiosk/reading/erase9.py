@@ -15,7 +15,7 @@ itself was the paper and the greyed square stood out from it as a fill.
 
 `erased`, asked of every square about to read `marked` that scores under SCORE_MAX, after
 the other closer looks (reader._interpret, after fix8.hairline), measures against the
-paper of the whole neighbourhood (the window's PAPER_PCT brightest level, FAR_MM from the
+paper of the whole neighbourhood (the median of the window's outer frame, FRAME_MM wide, FAR_MM from the
 centre: beyond an eraser's patch), not the local one:
 
 - grey: the inside's darkest ink (its INK_PCT percentile) under GREY_MAX: no pen-dark or
@@ -49,12 +49,13 @@ ENABLED = True  # tests and benchmarks/erase9_ab.py switch the rule off ("before
 
 SCORE_MAX = 0.45  # asked only of squares scoring under this (a pen X 0.2-0.42 is dark anyway)
 FAR_MM = 8.0  # the neighbourhood: this far from the centre (box)
-PAPER_PCT = 95.0  # its paper: this percentile of the grey (the brightest, beyond a smear)
 INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
 INK_PCT = 99.0  # the inside's darkest ink: this percentile of its darkening ...
 GREY_MAX = 0.4  # ... under this: grey remnants, no firm stroke
-BAND_MM = (TARGET / 2 + 0.35, TARGET / 2 + 1.3)  # just outside the printed border
-SMEAR_MIN = 0.015  # a side of the band greyed at least this (its median darkening)
+BAND_MM = (TARGET / 2 + 0.8, TARGET / 2 + 1.3)  # outside the printed border and its blur
+# (marks8's QUIET_MM; at 0.35 mm a field scan's blurred border greys the band 0.01-0.03)
+FRAME_MM = 1.5  # the smear test's paper: the median of the neighbourhood's outer frame
+SMEAR_MIN = 0.01  # a side of the band greyed at least this (its median darkening)
 SMEAR_SIDES = 2  # on at least this many sides
 CLOSE_MM = 2.2  # as `inspect.CLOSE_MM`: a grey closing that takes strokes out
 GHOST_PCT = 97.0  # what stands above the inside's grey background: this percentile ...
@@ -71,17 +72,20 @@ def measures(
 ) -> tuple[float, list[float]] | None:
     """(ink, sides): the inside's INK_PCT darkening and the median darkening of each side of
     the band round the square (left, right, top, bottom), both against the neighbourhood's
-    PAPER_PCT grey. None: nothing to judge by (the square at the image's edge)."""
+    paper (its outer frame's median). None: nothing to judge by (the square at the image's edge)."""
     got = crop.around(image, centre, int(FAR_MM * scale))
     if got is None:
         return None
     win, xs, ys = got
-    paper = float(np.percentile(win, PAPER_PCT))
+    ax, ay = np.abs(xs), np.abs(ys)
+    box = np.maximum(ax, ay)
+    frame = box >= (FAR_MM - FRAME_MM) * scale
+    if not frame.any():
+        return None
+    paper = float(np.median(win[frame]))  # the median, as the band's: a scan's noise cancels
     if paper <= 0:
         return None
     dark = 1.0 - win.astype(np.float32) / paper
-    ax, ay = np.abs(xs), np.abs(ys)
-    box = np.maximum(ax, ay)
     inside = box <= INSIDE_MM * scale
     lo, hi = BAND_MM[0] * scale, BAND_MM[1] * scale
     band = (box >= lo) & (box <= hi)
@@ -105,15 +109,16 @@ def patch_measures(
     CLOSE_MM across takes strokes out) in the square's core (CORE_MM from the centre), the
     GHOST_PCT percentile inside of what stands above that background (a remnant's strokes),
     and the lightest of the inside's four corner boxes (CORNER_MM) as a share of the core's
-    background; all against the neighbourhood's PAPER_PCT grey. None: nothing to judge by."""
+    background; all against the neighbourhood's paper (its outer frame's median). None: nothing to judge by."""
     got = crop.around(image, centre, int(FAR_MM * scale))
     if got is None:
         return None
     win, xs, ys = got
-    paper = float(np.percentile(win, PAPER_PCT))
+    ax, ay = np.abs(xs), np.abs(ys)
+    frame = np.maximum(ax, ay) >= (FAR_MM - FRAME_MM) * scale
+    paper = float(np.median(win[frame])) if frame.any() else 0.0
     if paper <= 0:
         return None
-    ax, ay = np.abs(xs), np.abs(ys)
     edge = INSIDE_MM * scale
     inside = np.maximum(ax, ay) <= edge
     core = np.maximum(ax, ay) <= CORE_MM * scale
