@@ -87,10 +87,10 @@ def test_the_smear_test_needs_the_band_greyed(blank: Blank) -> None:
 
 def test_the_patch_test_needs_a_patch_short_of_the_corners(blank: Blank) -> None:
     """The 6 x 5 mm patch inside the square: its corners 0.64-0.66 of the core; a pencil
-    fill's 0.94 and more. With CORNER_SHARE at 0.6 the patch is not found."""
+    fill's 0.94 and more (0.697 at the worst scan). With CORNER_SHARE at 0.6 the patch is not found."""
     _, _, centres, s = blank
     p = erase9.patch_measures(_erased(blank, 6.0, 5.0, 0.12), centres[SQ], s)
-    assert p is not None and p[0] >= erase9.UNDER_MIN and p[1] >= erase9.GHOST_MIN and p[2] < 0.7, p
+    assert p is not None and p[0] >= erase9.UNDER_MIN and p[1] >= erase9.GHOST_MIN and p[2] < 0.66, p
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(erase9, "CORNER_SHARE", 0.6)
         assert not erase9.erased(_erased(blank, 6.0, 5.0, 0.12), centres[SQ], s)
