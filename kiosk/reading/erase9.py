@@ -52,6 +52,7 @@ FAR_MM = 8.0  # the neighbourhood: this far from the centre (box)
 INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
 INK_PCT = 99.0  # the inside's darkest ink: this percentile of its darkening ...
 GREY_MAX = 0.4  # ... under this: grey remnants, no firm stroke
+FIRM_MAX = 0.55  # the cheap first look: the inside's own range this wide (a pen's stroke)
 BAND_MM = (TARGET / 2 + 0.8, TARGET / 2 + 1.3)  # outside the printed border and its blur
 # (marks8's QUIET_MM; at 0.35 mm a field scan's blurred border greys the band 0.01-0.03)
 FRAME_MM = 1.5  # the smear test's paper: the median of the neighbourhood's outer frame
@@ -144,8 +145,42 @@ def patch_measures(
     return mid, float(np.percentile(above[inside], GHOST_PCT)), min(corners) / mid
 
 
+def _firm(image: np.ndarray, centre: tuple[float, float], scale: float) -> bool:
+    """A cheap first look: the inside's INK_PCT darkening against the lightest of the
+    inside's own 99th percentile and the image's (a pen-dark stroke is FIRM_MAX and more
+    against any paper the square could be on)."""
+    got = crop.around(image, centre, int(INSIDE_MM * scale))
+    if got is None:
+        return False
+    win = got[0]
+    lo, hi = np.percentile(win, [100 - INK_PCT, INK_PCT])
+    return bool(hi > 0 and 1.0 - float(lo) / float(hi) >= FIRM_MAX)
+
+
+def _greyed_core(image: np.ndarray, centre: tuple[float, float], scale: float) -> bool:
+    """Another cheap look before the closing: the core's median at least UNDER_MIN / 2
+    under the square's neighbourhood corner's grey (a mark on clean paper: its core is
+    paper between strokes)."""
+    got = crop.around(image, centre, int(FAR_MM * scale))
+    if got is None:
+        return False
+    win, xs, ys = got
+    core = np.maximum(np.abs(xs), np.abs(ys)) <= CORE_MM * scale
+    c = max(1, int(FRAME_MM * scale))
+    paper = float(
+        np.median(
+            np.concatenate(
+                [win[:c, :c].ravel(), win[-c:, -c:].ravel(), win[:c, -c:].ravel(), win[-c:, :c].ravel()]
+            )
+        )
+    )
+    return paper > 0 and 1.0 - float(np.median(win[core])) / paper >= UNDER_MIN / 2
+
+
 def erased(image: np.ndarray, centre: tuple[float, float], scale: float) -> bool:
     """Does the square look rubbed out (grey inside, a grey smear round it)?"""
+    if _firm(image, centre, scale):
+        return False  # the clean path: a pen-dark stroke inside (most votes), nothing more cut
     m = measures(image, centre, scale)
     if m is None:
         return False
@@ -154,6 +189,8 @@ def erased(image: np.ndarray, centre: tuple[float, float], scale: float) -> bool
         return False
     if sum(v >= SMEAR_MIN for v in sides) >= SMEAR_SIDES and float(np.median(sides)) >= SMEAR_MIN / 2:
         return True  # smeared round the square
+    if not _greyed_core(image, centre, scale):
+        return False  # no grey patch under the core: no closing needed
     p = patch_measures(image, centre, scale)
     # a ghost's strokes on a grey patch that does not fill the square to its corners
     return p is not None and p[0] >= UNDER_MIN and p[1] >= GHOST_MIN and p[2] < CORNER_SHARE
