@@ -57,7 +57,8 @@ BAND_MM = (TARGET / 2 + 0.8, TARGET / 2 + 1.3)  # outside the printed border and
 # (marks8's QUIET_MM; at 0.35 mm a field scan's blurred border greys the band 0.01-0.03)
 FRAME_MM = 1.5  # the smear test's paper: the median of the neighbourhood's outer frame
 SMEAR_MIN = 0.01  # a side of the band greyed at least this (its median darkening)
-SMEAR_SIDES = 2  # on at least this many sides
+SMEAR_SIDES = 2  # on at least this many sides, two of them opposite (a scan's falloff or a
+# grey paper's ramp darkens one side of the band against the frame's median, not both)
 CLOSE_MM = 2.2  # as `inspect.CLOSE_MM`: a grey closing that takes strokes out
 GHOST_PCT = 97.0  # what stands above the inside's grey background: this percentile ...
 GHOST_MIN = 0.04  # ... at least this (a remnant's strokes) ...
@@ -187,7 +188,9 @@ def erased(image: np.ndarray, centre: tuple[float, float], scale: float) -> bool
     ink, sides = m
     if ink >= GREY_MAX:
         return False
-    if sum(v >= SMEAR_MIN for v in sides) >= SMEAR_SIDES and float(np.median(sides)) >= SMEAR_MIN / 2:
+    grey = [v >= SMEAR_MIN for v in sides]  # left, right, top, bottom
+    opposite = (grey[0] and grey[1]) or (grey[2] and grey[3])  # a smear, not a page's ramp
+    if opposite and sum(grey) >= SMEAR_SIDES and float(np.median(sides)) >= SMEAR_MIN / 2:
         return True  # smeared round the square
     if not _greyed_core(image, centre, scale):
         return False  # no grey patch under the core: no closing needed
