@@ -693,6 +693,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Через квадрат проходит тёмная линия через всю строку. Решает комиссия.",
         "en": "A dark line runs through the square and across the whole row. The commission decides.",
     },
+    # erase9: a mark rubbed out (issue 10, ninth pass)
+    "possible_erasure": {
+        "kk": "Шаршыдағы белгі өшірілген болуы мүмкін: сайлаушы ойын өзгерткен бе, комиссия шешеді.",
+        "ru": "Отметка в квадрате, возможно, стёрта: передумал ли избиратель, решает комиссия.",
+        "en": "The mark in the square may have been rubbed out: the commission decides whether the voter changed their mind.",
+    },
     # --- sync to headquarters (issue 15) ---
     "sync_request_bad": {
         "kk": "Сұрау станцияның құрылғы кілтімен қол қойылмаған.",

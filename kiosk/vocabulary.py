@@ -173,6 +173,7 @@ ErrorCode = Literal[
     "marginal_mark",
     "possible_stain",
     "crossing_line",
+    "possible_erasure",  # erase9: a mark rubbed out (issue 10, ninth pass)
     # sync to headquarters (issue 15)
     "sync_request_bad",
     "sync_request_stale",

@@ -14,7 +14,12 @@ Status = Literal["ok", "review", "rejected"]
 # Why a marginal square needs the commission (each an ErrorCode with kk/ru/en messages).
 # The last two come from the scanner's calibration profile (issue 16, kiosk.calibration.apply).
 ReviewReason = Literal[
-    "marginal_mark", "possible_stain", "crossing_line", "calibration_streak", "calibration_scale_drift"
+    "marginal_mark",
+    "possible_stain",
+    "crossing_line",
+    "calibration_streak",
+    "calibration_scale_drift",
+    "possible_erasure",  # erase9: a mark rubbed out (issue 10, ninth pass)
 ]
 
 

@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 import kiosk.reading.empty8 as empty8  # issue 10, eighth pass (empty8)
+import kiosk.reading.erase9 as erase9  # issue 10, ninth pass (erase9): erased marks to review
 import kiosk.reading.faint9 as faint9  # issue 10, ninth pass (faint9)
 import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 import kiosk.reading.marks8 as marks8  # issue 10, eighth pass (marks8)
@@ -553,6 +554,8 @@ class BallotReader:
         )
         # fix8: a square read `marked` whose dark features are all hair-thin: the commission.
         marks = fix8.hairline(image, centres, scales, scores.paper, scores.gain, marks)
+        # erase9: a grey square with an eraser's smear round it or a ghost under a patch.
+        marks = erase9.possible_erasure(image, centres, scales, marks)
         marks = settle7.settle_contest(marks, settled)  # settle7: one vote, or review
         outcome, choice = contest_outcome(tuple(marks))
         contest = ContestReading(layout.contest, outcome, choice, tuple(marks))
