@@ -39,6 +39,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.reading import lines7  # tidy9: the line's geometry (lines7._geometry)
 
 ENABLED = True  # every rule of this module; benchmarks/wrong8_ab.py reads with it off too ("before")
 STROKE_ON_LINE = True  # `stroke_on_lines` (the tests switch one rule off at a time)
@@ -121,13 +122,11 @@ def excess_along(
     lines cross, the band carries the other's ink."""
     from kiosk.reading.inspect import _chord
 
-    c, s = math.cos(theta), math.sin(theta)
-    fx, fy = centre[0] + rho * c, centre[1] + rho * s
+    fx, fy, c, s, t_lo, t_hi = lines7._geometry(centre, theta, rho, half)  # tidy9: lines7's set-up
     band = max(1, round(BAND_MM * scale))
     wide = max(band, round((BAND_MM + BAND_SLACK_MM) * scale))
     side = (band + max(1, round(SIDE_MM[0] * scale)), band + max(2, round(SIDE_MM[1] * scale)))
     side_wide = (wide + side[0] - band, wide + side[1] - band)
-    t_lo, t_hi = _chord(rho, c, s, float(half))
     if t_hi <= t_lo:
         return math.nan, 0.0
     owns = []
