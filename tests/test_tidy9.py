@@ -125,3 +125,63 @@ def test_hairline_equals_the_reference_composition(img: np.ndarray, scale: float
         except ZeroDivisionError:
             outcomes.append("ZeroDivisionError")
     assert outcomes[0] == outcomes[1]
+
+
+def _lines_and_arcs(seed: int, size: int, n: int) -> np.ndarray:
+    """A window's thin features: straight lines across it (folds), arcs (a ring's rim),
+    specks, as rims7's mask has them."""
+    rng = np.random.default_rng(seed)
+    img = np.zeros((size, size), np.uint8)
+    for _ in range(n):
+        kind = rng.integers(0, 3)
+        if kind == 0:
+            a = (int(rng.integers(-size, 2 * size)), int(rng.integers(-size, 2 * size)))
+            b = (int(rng.integers(-size, 2 * size)), int(rng.integers(-size, 2 * size)))
+            cv2.line(img, a, b, 1, int(rng.integers(1, 3)))
+        elif kind == 1:
+            c = (int(rng.integers(0, size)), int(rng.integers(0, size)))
+            cv2.circle(img, c, int(rng.integers(5, size)), 1, 1)
+        else:
+            img[rng.integers(0, size, 20), rng.integers(0, size, 20)] = 1
+    return img > 0
+
+
+@given(
+    st.integers(0, 2**31),
+    st.integers(20, 140),
+    st.integers(0, 8),
+    st.sampled_from([200 / 25.4, 300 / 25.4, 150 / 25.4]),
+)
+@settings(max_examples=300, deadline=None)
+def test_straight_reaching_equals_the_reference(seed: int, size: int, n: int, scale: float) -> None:
+    """rims7.straight_reaching asks wrong8's window centre once a call: the same masks."""
+    from kiosk.reading import rims7
+
+    mask = _lines_and_arcs(seed, size, n)
+    yy, xx = np.mgrid[0:size, 0:size]
+    box = np.maximum(np.abs(xx - size / 2), np.abs(yy - size / 2))
+    half = size / 2 * float(np.random.default_rng(seed).uniform(0.3, 0.8))
+    far, beyond = box >= half + 2 * scale, box > half
+    got = rims7.straight_reaching(mask, far, beyond, scale)
+    assert np.array_equal(got, reference.straight_reaching_reference(mask, far, beyond, scale))
+
+
+def test_straight_reaching_finds_a_fold_and_keeps_a_rim() -> None:
+    """Both answers occur: a straight line across the window (cut in two by the border's
+    zone) is the paper's, an arc through a corner is not, as the reference says."""
+    from kiosk.reading import rims7
+
+    scale = 200 / 25.4
+    size = 131
+    yy, xx = np.mgrid[0:size, 0:size]
+    box = np.maximum(np.abs(xx - 65), np.abs(yy - 65))
+    far, beyond = box >= 40 + 2 * scale, box > 40
+    fold = np.zeros((size, size), np.uint8)
+    cv2.line(fold, (0, 20), (130, 110), 1, 1)
+    fold[box <= 30] = 0  # the printed border's zone cut out of it: two pieces, one each side
+    rim = np.zeros((size, size), np.uint8)
+    cv2.circle(rim, (120, 120), 70, 1, 1)
+    for mask, out in ((fold > 0, True), (rim > 0, False)):
+        got = rims7.straight_reaching(mask, far, beyond, scale)
+        assert np.array_equal(got, reference.straight_reaching_reference(mask, far, beyond, scale))
+        assert bool(got.any()) == out

@@ -1336,3 +1336,31 @@ def hair_ridged_reference(dark: np.ndarray, scale: float) -> bool:
     from kiosk.reading.fix8 import RIDGE_COUNT, _ridges
 
     return _ridges(dark, scale) >= RIDGE_COUNT
+
+
+def straight_reaching_reference(
+    mask: np.ndarray, far: np.ndarray, beyond: np.ndarray, scale: float
+) -> np.ndarray:
+    """`rims7.straight_reaching` as the eighth pass wrote it: `wrong8.line_across` finds
+    the window's centre afresh for every component (tidy9 asks it once a call)."""
+    from kiosk.reading import wrong8
+    from kiosk.reading.rims7 import STRAIGHT_MM
+
+    _n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    out = np.zeros(mask.shape, bool)
+    for lab in np.unique(labels[far & mask]):
+        if lab == 0:
+            continue
+        comp = labels == lab
+        ys, xs = np.nonzero(comp & beyond)
+        if ys.size < 3:
+            continue
+        pts = np.stack([xs, ys], axis=1).astype(np.float64)
+        pts -= pts.mean(axis=0)
+        _w, v = np.linalg.eigh(pts.T @ pts)
+        perp = np.abs(pts @ v[:, 0])
+        if float(np.percentile(perp, 95)) <= STRAIGHT_MM * scale and wrong8.line_across(
+            mask, comp, beyond, scale
+        ):
+            out |= comp
+    return out
