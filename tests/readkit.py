@@ -81,3 +81,24 @@ def clean_empty_square() -> CleanSquare:
         my + t.box.cy * scale,
         scale,
     )
+
+
+# tidy9 (issue 10, ninth pass): the field sheet test_settle7, test_empty8 and test_marks8
+# each built with the same eight lines.
+def field_sheet(seed: int, index: int, always: tuple[str, ...] = ()) -> tuple[BallotReader, Any, np.ndarray]:
+    """A reader, the field corpus's sheet `index` of `seed` (with `always`: every sheet
+    under those conditions, none_share 0) and its decoded image."""
+    import cv2
+
+    from fieldkit.conditions import FieldOptions, generate_field_sheet
+    from kiosk.election.load import load_election
+
+    pkg = load_election(None)
+    reader = BallotReader(pkg.election, pkg.election_hash, keep_crops="never")
+    styles = [s.id for s in pkg.election.styles]
+    layout = build_layout(pkg.election, pkg.election_hash, styles[index % len(styles)])
+    opts = FieldOptions(none_share=0.0, always=always) if always else FieldOptions()  # type: ignore[arg-type]
+    sheet = generate_field_sheet(pkg.election, pkg.election_hash, layout, seed, index, opts)
+    image = cv2.imdecode(np.frombuffer(sheet.image, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert image is not None
+    return reader, sheet, image

@@ -15,12 +15,10 @@ import numpy as np
 import pytest
 
 import kiosk.reading.empty8 as empty8
-from fieldkit.conditions import FieldOptions, generate_field_sheet
-from kiosk.ballots.layout import build_layout
-from kiosk.election.load import load_election
 from kiosk.reading.reader import BallotReader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import readkit  # tidy9: field_sheet
 from test_settle7 import Clean, grainy, pencil_x
 
 # --- drawing ------------------------------------------------------------------------------
@@ -113,15 +111,7 @@ FIELD_SETTLED = [
 
 
 def _field(seed: int, index: int, always: tuple[str, ...] = ()) -> tuple[BallotReader, object, np.ndarray]:
-    pkg = load_election(None)
-    reader = BallotReader(pkg.election, pkg.election_hash, keep_crops="never")
-    styles = [s.id for s in pkg.election.styles]
-    layout = build_layout(pkg.election, pkg.election_hash, styles[index % len(styles)])
-    opts = FieldOptions(none_share=0.0, always=always) if always else FieldOptions()  # type: ignore[arg-type]
-    sheet = generate_field_sheet(pkg.election, pkg.election_hash, layout, seed, index, opts)
-    image = cv2.imdecode(np.frombuffer(sheet.image, np.uint8), cv2.IMREAD_GRAYSCALE)
-    assert image is not None
-    return reader, sheet, image
+    return readkit.field_sheet(seed, index, always)  # tidy9: the shared helper
 
 
 @pytest.mark.parametrize(("seed", "index", "k"), FIELD_SETTLED)

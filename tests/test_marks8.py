@@ -8,14 +8,14 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+import readkit  # tidy9: field_sheet (pytest puts tests/ on the path)
 
 import kiosk.reading.marks8 as marks8
 import kiosk.reading.rims7 as rims7
 import kiosk.reading.settle7 as settle7
-from fieldkit.conditions import FieldOptions, FieldSheet, generate_field_sheet
+from fieldkit.conditions import FieldSheet
 from fieldkit.deck import DeckOptions, canvas_margins, generate_sheet
 from kiosk.ballots.layout import build_layout
-from kiosk.election.load import load_election
 from kiosk.election.package import election_hash
 from kiosk.election.sample import sample_election
 from kiosk.reading.reader import BallotReader
@@ -231,15 +231,7 @@ FILLS = [
 
 
 def _field(seed: int, index: int) -> tuple[BallotReader, FieldSheet, np.ndarray]:
-    pkg = load_election(None)
-    reader = BallotReader(pkg.election, pkg.election_hash, keep_crops="never")
-    styles = [s.id for s in pkg.election.styles]
-    layout = build_layout(pkg.election, pkg.election_hash, styles[index % len(styles)])
-    opts = FieldOptions(none_share=0.0, always=("pencil",))
-    sheet = generate_field_sheet(pkg.election, pkg.election_hash, layout, seed, index, opts)
-    image = cv2.imdecode(np.frombuffer(sheet.image, np.uint8), cv2.IMREAD_GRAYSCALE)
-    assert image is not None
-    return reader, sheet, image
+    return readkit.field_sheet(seed, index, ("pencil",))  # tidy9: the shared helper
 
 
 @pytest.mark.parametrize(("seed", "index"), FILLS)

@@ -16,10 +16,9 @@ from hypothesis import strategies as st
 import kiosk.reading.fix8 as fix8  # fix8
 import kiosk.reading.rims7 as rims7
 import kiosk.reading.settle7 as settle7
-from fieldkit.conditions import FieldOptions, FieldSheet, generate_field_sheet
+from fieldkit.conditions import FieldSheet
 from fieldkit.deck import DeckOptions, canvas_margins, generate_sheet
 from kiosk.ballots.layout import build_layout
-from kiosk.election.load import load_election
 from kiosk.election.package import election_hash
 from kiosk.election.sample import sample_election
 from kiosk.reading.model import MarkReading, Thresholds
@@ -27,6 +26,7 @@ from kiosk.reading.reader import BallotReader
 from kiosk.reading.reference import arm_stops_reference, best_arm_reference
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import readkit  # tidy9: field_sheet
 from readkit import darken
 
 EXAMPLES = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -211,15 +211,7 @@ DOTS = [(130, 127, ("pencil",)), (130, 129, ("pencil",)), (130, 186, ("pencil",)
 
 
 def _field(seed: int, index: int, always: tuple[str, ...]) -> tuple[BallotReader, FieldSheet, np.ndarray]:
-    pkg = load_election(None)
-    reader = BallotReader(pkg.election, pkg.election_hash, keep_crops="never")
-    styles = [s.id for s in pkg.election.styles]
-    layout = build_layout(pkg.election, pkg.election_hash, styles[index % len(styles)])
-    opts = FieldOptions(none_share=0.0, always=always) if always else FieldOptions()  # type: ignore[arg-type]
-    sheet = generate_field_sheet(pkg.election, pkg.election_hash, layout, seed, index, opts)
-    image = cv2.imdecode(np.frombuffer(sheet.image, np.uint8), cv2.IMREAD_GRAYSCALE)
-    assert image is not None
-    return reader, sheet, image
+    return readkit.field_sheet(seed, index, always)  # tidy9: the shared helper
 
 
 @pytest.mark.parametrize(("seed", "index", "always"), SETTLED)

@@ -28,7 +28,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import crop, pencil6
+from kiosk.reading import crop, kernels, pencil6
 from kiosk.reading.model import MarkReading, ReviewReason
 
 ENABLED = True  # benchmarks/fix8_ab.py reads each sheet with it off too ("before")
@@ -82,19 +82,20 @@ def _dark(
     image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
 ) -> np.ndarray | None:
     """The dark pixels inside the square: ink at least HAIR_FLOOR and HAIR_HALF of the
-    inside's 99th percentile (uint8 mask of the cut window); None: too few to judge by."""
-    got = _inside_window(image, centre, scale)
+    inside's 99th percentile (uint8 mask of the cut window); None: too few to judge by.
+    One kernel call (`kernels.hair_dark`, tidy9: the numpy it was is
+    `reference.hair_dark_reference`, tests/test_tidy9.py checks they agree)."""
+    half = int(INSIDE_MM * scale) + 1
+    got = crop.around(image, centre, half)
     if got is None:
         return None
-    win, inside = got
-    if not inside.any():
+    win, xs, ys = got
+    dark, count = kernels.hair_dark(
+        win, xs, ys, INSIDE_MM * scale, paper, gain, HAIR_FLOOR, HAIR_HALF, HAIR_MIN_PX
+    )
+    if count < HAIR_MIN_PX:  # also -1: nothing of the inside on the image
         return None
-    ink = gain * (1.0 - win.astype(np.float64) / max(1.0, paper))
-    top = _percentile_99(ink[inside])
-    dark = inside & (ink >= max(HAIR_FLOOR, HAIR_HALF * top))
-    if int(dark.sum()) < HAIR_MIN_PX:
-        return None
-    return dark.astype(np.uint8)
+    return dark
 
 
 def _features(mask: np.ndarray) -> list[tuple[int, float]]:
@@ -135,6 +136,16 @@ def ridges(image: np.ndarray, centre: tuple[float, float], scale: float, paper: 
     return 0 if dark is None else _ridges(dark, scale)
 
 
+def _ridged(dark: np.ndarray, scale: float) -> bool:
+    """`_ridges(dark, scale) >= RIDGE_COUNT` (tidy9): a ridge is a feature whose outline is
+    at least 2 RIDGE_LEN_MM long, so with fewer such outlines than RIDGE_COUNT the count
+    cannot reach it, and the features need not be filled and measured (a pen's or a
+    pencil's X is one or two). `reference.hair_ridged_reference` counts in full."""
+    contours, _ = cv2.findContours(dark, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    long = sum(max(1.0, cv2.arcLength(c, True)) / 2 >= RIDGE_LEN_MM * scale for c in contours)
+    return long >= RIDGE_COUNT and _ridges(dark, scale) >= RIDGE_COUNT
+
+
 def _ridges(dark: np.ndarray, scale: float) -> int:
     feats = _features(dark)
     total = sum(f[0] for f in feats)
@@ -163,7 +174,7 @@ def hairline(
         at = (float(centres[i, 0]), float(centres[i, 1]))
         sc = float(scales[i])
         dark = _dark(image, at, sc, float(np.max(paper[i])), gain)
-        if dark is not None and (_width(dark, sc) < HAIR_MM or _ridges(dark, sc) >= RIDGE_COUNT):
+        if dark is not None and (_width(dark, sc) < HAIR_MM or _ridged(dark, sc)):
             out[i] = replace(m, mark="marginal", reason="possible_stain")
     return out
 

@@ -64,6 +64,7 @@ that they agree.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -359,6 +360,7 @@ def inspect_square(
         stain = stain or fix8.smudge_stain(win, inside, border, scale, gain)  # fix8: nor a fill
         return Verdict("marginal" if stain else "marked", stain, low, ev, line)
     explained = score - score_local  # what the paper around the square accounts for
+    hand = _hand_near_here(win, thin, inside, border, search, box, inner, scale, levels, gain)  # tidy9
     reason: ReviewReason = "marginal_mark"
     review_score = score
     if explained >= 0.5 * score:
@@ -371,18 +373,7 @@ def inspect_square(
         if (
             score_local < marginal
             and actual >= 0.5 * predicted >= 0.25 * marginal * denominator
-            and not hand_near(
-                win,
-                thin,
-                inside,
-                border,
-                search,
-                box <= inner - PENCIL_INSET_MM * scale,
-                scale,
-                float(max(levels)),
-                gain,
-                stain_like=False,
-            )
+            and not hand(False)  # stain_like
         ):
             return Verdict("empty", None, score_local, ev, line)
         reason, review_score = "possible_stain", score_local
@@ -401,18 +392,7 @@ def inspect_square(
     m = stain_measures(image, centre, half, scale, gain, inside, border, search, denominator)
     if (
         paper_explains(m, marginal)
-        and not hand_near(
-            win,
-            thin,
-            inside,
-            border,
-            search,
-            box <= inner - PENCIL_INSET_MM * scale,
-            scale,
-            float(max(levels)),
-            gain,
-            stain_like=reason == "possible_stain",
-        )
+        and not hand(reason == "possible_stain")  # stain_like
         and not wrong8.stroke_inside(thin, inside, border, search, FAINT_STROKE, scale)
     ):  # wrong8: drawn inside
         return Verdict("empty", None, m.inside - STAIN_NOISE * m.outside, ev, line)
@@ -684,6 +664,40 @@ def paper_explains(m: StainMeasures, marginal: float) -> bool:
         and m.step < STAIN_STEP
         and m.darker < STAIN_DARKER
     )
+
+
+def _hand_near_here(
+    win: np.ndarray,
+    thin: np.ndarray,
+    inside: np.ndarray,
+    border: np.ndarray,
+    search: np.ndarray,
+    box: np.ndarray,
+    inner: float,
+    scale: float,
+    levels: np.ndarray,
+    gain: float,
+) -> Callable[[bool], bool]:
+    """`hand_near` on one square of `inspect_square` as a function of `stain_like` alone
+    (tidy9: its two calls there had the same nine arguments written out twice); the
+    pencil's inset mask is cut only when asked, as before."""
+
+    def hand(stain_like: bool) -> bool:
+        pencil_inside = box <= inner - PENCIL_INSET_MM * scale
+        return hand_near(
+            win,
+            thin,
+            inside,
+            border,
+            search,
+            pencil_inside,
+            scale,
+            float(max(levels)),
+            gain,
+            stain_like=stain_like,
+        )
+
+    return hand
 
 
 def hand_near(

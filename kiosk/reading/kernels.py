@@ -766,6 +766,72 @@ def row_geometry(
     return centres, scales
 
 
+# tidy9 (issue 10, ninth pass): fix8's dark pixels in one call.
+@_compiled
+def _kth_ink(hist: np.ndarray, k: int, paper: float, gain: float) -> float:
+    """The k-th smallest (from 0) of gain * (1 - grey / paper) over the pixels counted in
+    `hist` (one count per grey level): ink falls as the grey rises when gain > 0, so the
+    greys are walked from the lightest (from the darkest when gain <= 0)."""
+    cum = 0
+    for j in range(256):
+        g = 255 - j if gain > 0 else j
+        cum += hist[g]
+        if cum > k:
+            return gain * (1.0 - float(g) / paper)
+    return math.nan
+
+
+@_compiled
+def hair_dark(
+    win: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    limit: float,
+    paper: float,
+    gain: float,
+    floor: float,
+    half: float,
+    min_px: int,
+) -> tuple[np.ndarray, int]:
+    """`fix8._dark` (reference: `reference.hair_dark_reference`): the inside is the
+    pixels within `limit` of the centre on both axes (offsets xs (1, w), ys (h, 1)); ink
+    = gain * (1 - grey / max(1, paper)); the dark pixels are the inside's with ink at
+    least max(floor, half x the inside's 99th percentile of ink) (numpy's linear rule,
+    as `fix8._percentile_99`, its two order statistics from a histogram of greys). The
+    uint8 mask and its count; the count is -1 when the inside is empty."""
+    h, w = win.shape
+    p = max(1.0, paper)
+    hist = np.zeros(256, np.int64)
+    inside = np.zeros((h, w), np.bool_)
+    n = 0
+    for y in range(h):
+        ay = abs(ys[y, 0])
+        for x in range(w):
+            if max(abs(xs[0, x]), ay) <= limit:
+                inside[y, x] = True
+                hist[win[y, x]] += 1
+                n += 1
+    out = np.zeros((h, w), np.uint8)
+    if n == 0:
+        return out, -1
+    at = 0.99 * (n - 1)
+    lo = math.floor(at)
+    hi = min(lo + 1, n - 1)
+    a = _kth_ink(hist, lo, p, gain)
+    b = _kth_ink(hist, hi, p, gain)
+    t = at - lo
+    diff = b - a
+    top = b - diff * (1 - t) if t >= 0.5 else a + diff * t
+    level = max(floor, half * top)
+    count = 0
+    for y in range(h):
+        for x in range(w):
+            if inside[y, x] and gain * (1.0 - float(win[y, x]) / p) >= level:
+                out[y, x] = 1
+                count += 1
+    return out, count
+
+
 def warm() -> float:
     """Compile (or load from the cache) every kernel with the argument types the reader
     uses, and return the seconds it took. A fresh install compiles for some seconds; after
@@ -817,6 +883,9 @@ def warm() -> float:
     row_geometry(np.ascontiguousarray(refined), np.array([0.5]), np.array([0.0]), False, 26.0)
     module_mm = np.vstack([np.zeros((2, 625)), np.ones((1, 625))])
     qr_nearest(page, np.eye(3), module_mm, 1.0, 1.0, np.zeros((2, 625), np.bool_))
+    hair_dark(
+        np.ascontiguousarray(page[:9, :9]), np.zeros((1, 9)), np.zeros((9, 1)), 4.0, 230.0, 1.05, 0.12, 0.5, 6
+    )  # tidy9
     return time.perf_counter() - t0
 
 

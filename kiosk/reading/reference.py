@@ -1299,3 +1299,68 @@ def band_ink_reference(
             continue
         out.append(sum(1.0 - samples[o] / paper for o in range(-band, band + 1)))
     return np.array(out)
+
+
+# --- tidy9 (issue 10, ninth pass): fix8's hair test, the plain numpy it was --------------------
+
+
+def hair_dark_reference(
+    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
+) -> np.ndarray | None:
+    """`fix8._dark` (`kernels.hair_dark`) as the eighth pass wrote it in numpy: the
+    inside INSIDE_MM round the centre, ink gain * (1 - grey / max(1, paper)), the dark
+    pixels those of ink at least max(HAIR_FLOOR, HAIR_HALF x np.percentile(inside's ink,
+    99)); None when the inside is off the image or fewer than HAIR_MIN_PX are dark."""
+    from kiosk.reading import crop
+    from kiosk.reading.fix8 import HAIR_FLOOR, HAIR_HALF, HAIR_MIN_PX
+    from kiosk.reading.fix8 import INSIDE_MM as HAIR_INSIDE_MM
+
+    got = crop.around(image, centre, int(HAIR_INSIDE_MM * scale) + 1)
+    if got is None:
+        return None
+    win, xs, ys = got
+    inside = np.maximum(np.abs(xs), np.abs(ys)) <= HAIR_INSIDE_MM * scale
+    if not inside.any():
+        return None
+    ink = gain * (1.0 - win.astype(np.float64) / max(1.0, paper))
+    top = float(np.percentile(ink[inside], 99))
+    dark = inside & (ink >= max(HAIR_FLOOR, HAIR_HALF * top))
+    if int(dark.sum()) < HAIR_MIN_PX:
+        return None
+    out: np.ndarray = dark.astype(np.uint8)
+    return out
+
+
+def hair_ridged_reference(dark: np.ndarray, scale: float) -> bool:
+    """`fix8._ridged`: `fix8._ridges(dark, scale) >= RIDGE_COUNT`, counted in full."""
+    from kiosk.reading.fix8 import RIDGE_COUNT, _ridges
+
+    return _ridges(dark, scale) >= RIDGE_COUNT
+
+
+def straight_reaching_reference(
+    mask: np.ndarray, far: np.ndarray, beyond: np.ndarray, scale: float
+) -> np.ndarray:
+    """`rims7.straight_reaching` as the eighth pass wrote it: `wrong8.line_across` finds
+    the window's centre afresh for every component (tidy9 asks it once a call)."""
+    from kiosk.reading import wrong8
+    from kiosk.reading.rims7 import STRAIGHT_MM
+
+    _n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    out = np.zeros(mask.shape, bool)
+    for lab in np.unique(labels[far & mask]):
+        if lab == 0:
+            continue
+        comp = labels == lab
+        ys, xs = np.nonzero(comp & beyond)
+        if ys.size < 3:
+            continue
+        pts = np.stack([xs, ys], axis=1).astype(np.float64)
+        pts -= pts.mean(axis=0)
+        _w, v = np.linalg.eigh(pts.T @ pts)
+        perp = np.abs(pts @ v[:, 0])
+        if float(np.percentile(perp, 95)) <= STRAIGHT_MM * scale and wrong8.line_across(
+            mask, comp, beyond, scale
+        ):
+            out |= comp
+    return out

@@ -131,6 +131,7 @@ def straight_reaching(mask: np.ndarray, far: np.ndarray, beyond: np.ndarray, sca
     pencil mark crossed by it). A ring's rim curves away within the few mm looked at."""
     _n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
     out = np.zeros(mask.shape, bool)
+    centre = None  # tidy9: wrong8's window centre, the same for every component: once a call
     for lab in np.unique(labels[far & mask]):
         if lab == 0:
             continue
@@ -143,9 +144,10 @@ def straight_reaching(mask: np.ndarray, far: np.ndarray, beyond: np.ndarray, sca
         _w, v = np.linalg.eigh(pts.T @ pts)
         perp = np.abs(pts @ v[:, 0])  # the eigenvector of the smaller spread: across
         # wrong8: and the line is found on the window's far side too (a rim's arc is not)
-        if float(np.percentile(perp, 95)) <= STRAIGHT_MM * scale and wrong8.line_across(
-            mask, comp, beyond, scale
-        ):
+        if not float(np.percentile(perp, 95)) <= STRAIGHT_MM * scale:
+            continue
+        centre = wrong8.window_centre(beyond) if centre is None else centre
+        if wrong8.line_across(mask, comp, beyond, scale, centre):
             out |= comp
     return out
 

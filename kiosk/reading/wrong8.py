@@ -39,6 +39,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.reading import lines7  # tidy9: the line's geometry (lines7._geometry)
 
 ENABLED = True  # every rule of this module; benchmarks/wrong8_ab.py reads with it off too ("before")
 STROKE_ON_LINE = True  # `stroke_on_lines` (the tests switch one rule off at a time)
@@ -121,13 +122,11 @@ def excess_along(
     lines cross, the band carries the other's ink."""
     from kiosk.reading.inspect import _chord
 
-    c, s = math.cos(theta), math.sin(theta)
-    fx, fy = centre[0] + rho * c, centre[1] + rho * s
+    fx, fy, c, s, t_lo, t_hi = lines7._geometry(centre, theta, rho, half)  # tidy9: lines7's set-up
     band = max(1, round(BAND_MM * scale))
     wide = max(band, round((BAND_MM + BAND_SLACK_MM) * scale))
     side = (band + max(1, round(SIDE_MM[0] * scale)), band + max(2, round(SIDE_MM[1] * scale)))
     side_wide = (wide + side[0] - band, wide + side[1] - band)
-    t_lo, t_hi = _chord(rho, c, s, float(half))
     if t_hi <= t_lo:
         return math.nan, 0.0
     owns = []
@@ -207,12 +206,22 @@ ACROSS_NEAR_MM = 0.8  # within this of the fitted line (rims7.STRAIGHT_MM)
 ACROSS_MIN_MM = 1.0  # thin pixels along this much of the line beyond the far side of the window
 
 
-def line_across(mask: np.ndarray, comp: np.ndarray, beyond: np.ndarray, scale: float) -> bool:
+def window_centre(beyond: np.ndarray) -> np.ndarray:
+    """The mean (x, y) of the window's pixels (those not `beyond` it): `line_across`'s
+    centre, the same for every component of one window (tidy9: `rims7.straight_reaching`
+    asks it once; sums of whole pixel coordinates, exact in any order)."""
+    wy, wx = np.nonzero(~beyond)
+    return np.array([wx.mean(), wy.mean()])
+
+
+def line_across(
+    mask: np.ndarray, comp: np.ndarray, beyond: np.ndarray, scale: float, centre: np.ndarray | None = None
+) -> bool:
     """Is the straight line through the pixels of `comp` (a component of rims7's thin
     features) `beyond` the window also found on the window's far side: pixels of `mask`
     beyond the window within ACROSS_NEAR_MM of the line, on the other side of the window's
     centre, along ACROSS_MIN_MM of it (whole pixels along the line)? True when the rule is
-    off (rims7 as it was)."""
+    off (rims7 as it was). `centre`: `window_centre(beyond)`, when the caller has it."""
     if not (ENABLED and LINE_ACROSS):
         return True
     ys, xs = np.nonzero(comp & beyond)
@@ -222,8 +231,8 @@ def line_across(mask: np.ndarray, comp: np.ndarray, beyond: np.ndarray, scale: f
     mean = pts.mean(axis=0)
     _w, v = np.linalg.eigh((pts - mean).T @ (pts - mean))
     d, n = v[:, 1], v[:, 0]  # along, across
-    wy, wx = np.nonzero(~beyond)
-    centre = np.array([wx.mean(), wy.mean()])
+    if centre is None:
+        centre = window_centre(beyond)
     side = float(np.sign((mean - centre) @ d)) or 1.0
     oy, ox = np.nonzero(mask & beyond & ~comp)
     if oy.size == 0:
