@@ -125,6 +125,10 @@ def _width(dark: np.ndarray, scale: float) -> float:
     feats = _features(cv2.morphologyEx(dark, cv2.MORPH_CLOSE, np.ones((2, 2), np.uint8)))
     n = sum(f[0] for f in feats)
     perimeter = sum(f[1] for f in feats)
+    if perimeter <= 0:
+        # A cut of a row or two at the image's edge can leave no outline: nothing to
+        # measure, taken for hair-thin (hairline then sends the square to review).
+        return 0.0
     return 2.0 * n / perimeter / scale
 
 
