@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 import pytest
 
+import kiosk.reading.erase9 as erase9
 import kiosk.reading.stain9 as stain9
 from fieldkit.accuracy import _field_setup
 from fieldkit.conditions import FieldOptions, generate_field_sheet
@@ -55,8 +56,10 @@ def test_28964_empty_square_under_a_drops_rim_is_not_marked() -> None:
 
 
 def test_28964_without_stain9_reads_marked(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The companion: with the rule off, the old wrong reading (`marked`, 0.094)."""
+    """The companion: with the rule off, the old wrong reading (`marked`, 0.094). erase9
+    (merged with this pass) also sends it to review (`possible_erasure`): off too."""
     monkeypatch.setattr(stain9, "ENABLED", False)
+    monkeypatch.setattr(erase9, "ENABLED", False)
     m, _outcome = _read_28964()
     assert m.mark == "marked" and m.reason is None, m
     assert abs(m.score - 0.0942) < 0.001, m
