@@ -13,6 +13,8 @@ import typing
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_marks8 import pencil_fill
 from test_redteam7 import _scan
 from test_redteam8 import X_MM, Blank, _contest, _erased, _polylines
@@ -22,6 +24,7 @@ from test_review8 import _smear
 import kiosk.reading.erase9 as erase9
 from fieldkit.erasure import Eraser, erase, random_eraser
 from kiosk.messages import MESSAGES
+from kiosk.reading import crop, reference
 from kiosk.reading.model import ReviewReason
 from kiosk.vocabulary import ErrorCode
 
@@ -210,3 +213,32 @@ def test_possible_erasure_is_a_reason_with_words() -> None:
     assert set(words) == {"kk", "ru", "en"} and all(len(v) > 20 for v in words.values())
     with open("docs/error-codes.md", encoding="utf-8") as f:
         assert "possible_erasure" in f.read()
+
+
+# --- the cheap first look's percentiles, from a histogram: numpy's own, to the last bit ------
+
+
+@given(
+    st.lists(st.integers(0, 255), min_size=1, max_size=3000),
+    st.sampled_from([erase9.INK_PCT, 100 - erase9.INK_PCT, 50.0, 0.0, 100.0, 97.0]),
+)
+@settings(max_examples=300, deadline=None)
+def test_percentile_u8_equals_numpys(values: list[int], q: float) -> None:
+    win = np.array(values, np.uint8)
+    counts = np.bincount(win, minlength=256).cumsum()
+    assert erase9.percentile_u8(counts, q) == float(np.percentile(win, q))
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(5, 60), st.integers(0, 255), st.integers(0, 255))
+@settings(max_examples=150, deadline=None)
+def test_firm_equals_its_reference(seed: int, size: int, a: int, b: int) -> None:
+    rng = np.random.default_rng(seed)
+    lo, hi = min(a, b), max(a, b)
+    win = rng.integers(lo, hi + 1, (size, size)).astype(np.uint8)
+    scale = 200 / 25.4
+    centre = (size / 2, size / 2)
+    got = crop.around(win, centre, int(erase9.INSIDE_MM * scale))
+    assert got is not None
+    p, q = reference.firm_percentiles_reference(got[0], erase9.INK_PCT)
+    want = bool(q > 0 and 1.0 - p / q >= erase9.FIRM_MAX)
+    assert erase9._firm(win, centre, scale) == want

@@ -36,6 +36,7 @@ Switched off with ENABLED (tests/test_erase9.py, benchmarks/erase9_ab.py).
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import cv2
@@ -153,9 +154,25 @@ def _firm(image: np.ndarray, centre: tuple[float, float], scale: float) -> bool:
     got = crop.around(image, centre, int(INSIDE_MM * scale))
     if got is None:
         return False
-    win = got[0]
-    lo, hi = np.percentile(win, [100 - INK_PCT, INK_PCT])
-    return bool(hi > 0 and 1.0 - float(lo) / float(hi) >= FIRM_MAX)
+    counts = np.bincount(got[0].ravel(), minlength=256).cumsum()
+    lo, hi = percentile_u8(counts, 100 - INK_PCT), percentile_u8(counts, INK_PCT)
+    return bool(hi > 0 and 1.0 - lo / hi >= FIRM_MAX)
+
+
+def percentile_u8(counts: np.ndarray, q: float) -> float:
+    """`np.percentile(values, q)` (its linear rule, to the last bit) of uint8 values from
+    their histogram's running total `counts` (256 bins): the clean path asks `_firm` of
+    every vote, and two order statistics from a histogram cost a fifth of numpy's sort
+    (reference: `reference.firm_percentiles_reference`, tests/test_erase9.py)."""
+    n = int(counts[-1])
+    at = (n - 1) * (q / 100)
+    lo = math.floor(at)
+    hi = min(lo + 1, n - 1)
+    a = float(np.searchsorted(counts, lo, side="right"))  # the lo-th smallest grey
+    b = float(np.searchsorted(counts, hi, side="right"))
+    t = at - lo
+    diff = b - a
+    return b - diff * (1 - t) if t >= 0.5 else a + diff * t
 
 
 def _greyed_core(image: np.ndarray, centre: tuple[float, float], scale: float) -> bool:

@@ -1364,3 +1364,12 @@ def straight_reaching_reference(
         ):
             out |= comp
     return out
+
+
+# --- erase9 (ninth pass): the cheap first look's two percentiles, numpy's own -------------
+
+
+def firm_percentiles_reference(win: np.ndarray, ink_pct: float) -> tuple[float, float]:
+    """`erase9._firm`'s (lo, hi): numpy's percentiles of the inside's greys."""
+    lo, hi = np.percentile(win, [100 - ink_pct, ink_pct])
+    return float(lo), float(hi)
