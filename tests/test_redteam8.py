@@ -24,7 +24,6 @@ from test_redteam7 import _scan
 import kiosk.reading.fix8 as fix8_module  # fix8: the companions read without its rules
 import kiosk.reading.inspect as inspect_module
 import kiosk.reading.pencil6 as pencil6_module
-import kiosk.reading.pencil9 as pencil9_module
 import kiosk.reading.settle7 as settle7_module
 from fieldkit.deck import DeckOptions, canvas_margins, generate_sheet
 from kiosk.ballots.layout import build_layout
@@ -147,8 +146,6 @@ def test_hair_on_the_glass_is_settled_by_settle7(
     look's `marginal_mark`), and with settle7's stroke test answering no the same hair
     goes to review at 200 dpi and at the worst scan."""
     monkeypatch.setattr(fix8_module, "ENABLED", False)  # fix8: the cause, as it was
-    # the ninth pass's settle7 asks pencil9.two_strokes, which some hairs' arcs fail: as it was
-    monkeypatch.setattr(pencil9_module, "two_strokes", lambda *a: True)
     reader = blank[0]
     image = _hair(blank, *hair)
     for im in (image, _scan(image)):

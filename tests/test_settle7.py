@@ -14,7 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kiosk.reading.fix8 as fix8  # fix8
-import kiosk.reading.pencil9 as pencil9
 import kiosk.reading.rims7 as rims7
 import kiosk.reading.settle7 as settle7
 from fieldkit.conditions import FieldSheet
@@ -243,7 +242,6 @@ def test_real_hesitation_dots_stay_in_review(
     arm = settle7.Arm(45.0, 0.0, 3.0, 0.2)
     monkeypatch.setattr(settle7, "pen_dot", lambda *a: False)
     monkeypatch.setattr(settle7, "hand_strokes", lambda *a: (arm, arm))
-    monkeypatch.setattr(pencil9, "two_strokes", lambda *a: True)  # the fake arms' pixels
     monkeypatch.setattr(settle7, "settle_contest", lambda marks, settled: marks)
     assert any(reader.read(image).contests[0].marks[k].mark == "marked" for k in dots)
 
@@ -364,7 +362,6 @@ def test_a_small_water_ring_in_the_square_stays_in_review(
     assert clean.reader.read(img).contests[0].marks[4].mark == "marginal"
     arm = settle7.Arm(45.0, 0.0, 3.0, 0.2)
     monkeypatch.setattr(settle7, "hand_strokes", lambda *a: (arm, arm))
-    monkeypatch.setattr(pencil9, "two_strokes", lambda *a: True)  # the fake arms' pixels
     monkeypatch.setattr(fix8, "ENABLED", False)  # fix8: its hair-thin rule sends the ring to review too
     assert clean.reader.read(img).contests[0].marks[4].mark == "marked"
 
@@ -464,14 +461,12 @@ def test_a_small_ring_through_an_empty_square_of_a_blank_ballot_is_not_a_vote(
     passed for a tick's two arms, each chord's line being paper again beyond the square,
     and on a blank ballot the settled square was the contest's one vote. The rim runs on
     round the circle beyond the window (`reaches_beyond`): the commission decides. Without
-    that test (and the ninth pass's pencil9.two_strokes, which some of these chords fail
-    too) the blank ballot is a vote."""
+    that test the blank ballot is a vote."""
     img = _ring_on_blank(clean, k, radius_mm)
     r = clean.reader.read(img)
     m = r.contests[0].marks[39]
     assert m.mark == "marginal" and r.contests[0].outcome == "review", m
     monkeypatch.setattr(settle7, "reaches_beyond", lambda *a: False)
-    monkeypatch.setattr(pencil9, "two_strokes", lambda *a: True)
     r = clean.reader.read(img)
     assert (r.contests[0].outcome, r.contests[0].marks[39].mark) == ("vote", "marked")
 

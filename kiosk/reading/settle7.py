@@ -279,14 +279,7 @@ def settles(
     paper = float(np.max(levels))
     if pen_dot(image, at, scale, paper, gain):
         return False
-    arms = hand_strokes(image, at, scale, paper, gain)
-    if arms is None:
-        return False
-    # Ninth pass (pencil9's finding): the two arms must be two strokes, not the two edges of
-    # one wide pencil slash (a single slash on a blank ballot was read as a vote).
-    from kiosk.reading import pencil9  # pencil9 imports settle7
-
-    if not pencil9.two_strokes(image, at, scale, paper, gain, arms):
+    if hand_strokes(image, at, scale, paper, gain) is None:
         return False
     return half is None or not reaches_beyond(image, at, scale, paper, gain, half)
 
