@@ -440,9 +440,17 @@ def _review(day: _Day) -> None:
             day.languages_ok()
         assert item.has_image  # the crops of the doubtful rows are shown
         if i == 0:
-            option = next(m for m in item.contests[0].marks if m.mark != "empty")
-            d.tap(t("review_vote_for", option=option.name[app.lang]))
-            day.decisions.append(("vote", option.option))
+            # The commission decides from the paper: an option the reader read empty is
+            # offered too, once asked for (a mark the reader missed; the ninth pass's review).
+            unread = next(m for m in item.contests[0].marks if m.mark == "empty")
+            assert not d.buttons(t("review_vote_for", option=unread.name[app.lang]))
+            d.tap(t("review_other_options"))
+            d.settle()
+            assert not d.buttons(t("review_other_options"))
+            day.targets_ok()
+            day.languages_ok()
+            d.tap(t("review_vote_for", option=unread.name[app.lang]))
+            day.decisions.append(("vote", unread.option))
         else:
             d.tap(t("review_invalid"))
             # Invalid: counted as over-marked where more than one square shows a mark, else blank.

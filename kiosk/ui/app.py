@@ -157,6 +157,9 @@ class KioskApp(App):  # type: ignore[misc]
         self.voter_event = threading.Event()
         self.review: list[ReviewItem] = []
         self.review_at = 0
+        # Every option of the contest offered, not only the squares read as marks: the
+        # commission decides from the paper, where a mark the reader read empty may be.
+        self.review_all_options = False
         self.proposal: tuple[str, list[dict[str, Any]], str] | None = None  # sheet, decisions, label
         self.pin = ""
         self.chosen: str | None = None  # the member chosen on a PIN pad
@@ -386,7 +389,7 @@ class KioskApp(App):  # type: ignore[misc]
     def _column(self, **kw: Any) -> BoxLayout:
         return BoxLayout(orientation="vertical", spacing=self.fs(10), size_hint_y=None, **kw)
 
-    def _scroll(self, inner: BoxLayout) -> ScrollView:
+    def _scroll(self, inner: BoxLayout | GridLayout) -> ScrollView:
         inner.bind(minimum_height=inner.setter("height"))
         sv = ScrollView(do_scroll_x=False, bar_width=self.fs(10), scroll_type=["bars", "content"])
         sv.add_widget(inner)
@@ -1236,6 +1239,7 @@ class KioskApp(App):  # type: ignore[misc]
         self.review = items
         self.review_at = 0
         self.proposal = None
+        self.review_all_options = False
         self.goto("review")
 
     def _screen_review(self) -> Widget:
@@ -1331,7 +1335,8 @@ class KioskApp(App):  # type: ignore[misc]
         buttons.bind(minimum_height=buttons.setter("height"))
         for contest in item.contests:
             shown = [m for m in contest.marks if m.mark != "empty"]
-            for m in shown:
+            offered = contest.marks if self.review_all_options else shown
+            for m in offered:
                 decision = [{"contest": contest.contest, "outcome": "vote", "choice": m.option}]
                 label = self.t("review_vote_for", option=m.name[self.lang])
                 buttons.add_widget(
@@ -1359,6 +1364,17 @@ class KioskApp(App):  # type: ignore[misc]
                     bg=RED,
                 )
             )
+        if not self.review_all_options and any(m.mark == "empty" for c in item.contests for m in c.marks):
+            buttons.add_widget(
+                Big(
+                    self.t("review_other_options"),
+                    self._offer_all_options,
+                    self.fs(MEMBER_TARGET),
+                    self.fs(22),
+                    bg=PALE,
+                    fg=INK,
+                )
+            )
         buttons.add_widget(
             Big(
                 self.t("back"),
@@ -1369,10 +1385,14 @@ class KioskApp(App):  # type: ignore[misc]
                 fg=INK,
             )
         )
-        # The crops scroll; the decisions stay in view.
+        # The crops scroll; the decisions stay in view (a list of every option scrolls too).
         outer.add_widget(self._scroll(col))
-        outer.add_widget(buttons)
+        outer.add_widget(self._scroll(buttons) if self.review_all_options else buttons)
         return outer
+
+    def _offer_all_options(self) -> None:
+        self.review_all_options = True
+        self.render()
 
     def _propose(self, sheet: str, decisions: list[dict[str, Any]], label: str) -> None:
         self.proposal = (sheet, decisions, label)
@@ -1406,6 +1426,7 @@ class KioskApp(App):  # type: ignore[misc]
         self.status, self.review = result
         self.review_at = 0
         self.proposal = None
+        self.review_all_options = False
         self.goto("review" if self.review else "home")
 
     # --- the closing: protocol lines on a keypad, ratios live, preview, signatures, print, export --------

@@ -242,6 +242,12 @@ TEXT: dict[str, T] = {
     },
     "review_vote_for": {"kk": "Дауыс: {option}", "ru": "Голос за: {option}", "en": "Vote for: {option}"},
     "review_invalid": {"kk": "Жарамсыз", "ru": "Недействителен", "en": "Invalid"},
+    # The ninth pass's review: a mark the reader read empty is on the paper, not on the screen.
+    "review_other_options": {
+        "kk": "Басқа нұсқа (бюллетень бойынша)",
+        "ru": "Другой вариант (по бюллетеню)",
+        "en": "Another option (as on the ballot)",
+    },
     "review_second_member": {
         "kk": "Шешім: {decision}. Екінші мүше растайды: атын таңдап, PIN енгізеді.",
         "ru": "Решение: {decision}. Второй член комиссии подтверждает: выбирает себя и вводит PIN.",
