@@ -337,10 +337,10 @@ def test_coffee_drop_in_a_square_of_a_blank_ballot_goes_to_review(
 
 
 def _show_through_letter(
-    image: np.ndarray, centre: tuple[float, float], s: float, ch: str, k: float
+    image: np.ndarray, centre: tuple[float, float], s: float, ch: str, k: float, blur_mm: float = 0.25
 ) -> np.ndarray:
     """A letter of the title side's print (4.5 mm high, strokes 0.5 mm) showing through
-    the paper into the square: mirrored, `k` of the light, diffused 0.25 mm (the
+    the paper into the square: mirrored, `k` of the light, diffused `blur_mm` (0.25 mm: the
     generator's show-through diffusion)."""
     font = cv2.FONT_HERSHEY_SIMPLEX
     _, th = cv2.getTextSize(ch, font, 1.0, 1)[0]
@@ -352,7 +352,7 @@ def _show_through_letter(
     cv2.putText(layer8, ch, org, font, f, 255, thick, cv2.LINE_AA)
     x0, x1 = org[0] - 2, org[0] + tw + 2
     layer8[:, x0:x1] = layer8[:, x0:x1][:, ::-1]
-    layer = cv2.GaussianBlur(layer8.astype(np.float32) / 255, (0, 0), 0.25 * s)
+    layer = cv2.GaussianBlur(layer8.astype(np.float32) / 255, (0, 0), blur_mm * s)
     out: np.ndarray = np.clip(image.astype(np.float32) * (1 - k * layer), 0, 255).astype(np.uint8)
     return out
 
