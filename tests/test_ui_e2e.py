@@ -36,6 +36,7 @@ import pytest
 from fieldkit.deck import write_deck
 from fieldkit.emulator import LinkRunner, ScannerDevice, load_deck, run_in_thread
 from kiosk.election.load import load_election
+from kiosk.messages import MESSAGES
 from kiosk.station.journal import Journal
 from kiosk.station.service import SystemClock
 
@@ -443,6 +444,10 @@ def _review(day: _Day) -> None:
             # The commission decides from the paper: an option the reader read empty is
             # offered too, once asked for (a mark the reader missed; the ninth pass's review).
             unread = next(m for m in item.contests[0].marks if m.mark == "empty")
+            # Each doubtful square says why, in the language shown (the reader's reason code).
+            doubted = [m for m in item.contests[0].marks if m.mark == "marginal"]
+            assert doubted and all(m.reason in MESSAGES for m in doubted), doubted
+            assert all(MESSAGES[m.reason][app.lang] in d.texts() for m in doubted if m.reason)
             assert not d.buttons(t("review_vote_for", option=unread.name[app.lang]))
             d.tap(t("review_other_options"))
             d.settle()

@@ -1321,6 +1321,8 @@ class KioskApp(App):  # type: ignore[misc]
                         bold=True,
                     )
                 )
+                if m.reason in MESSAGES:  # the reader's reason, in the language shown
+                    row.add_widget(Text(MESSAGES[m.reason][self.lang], self.fs(20), INK))
                 if m.row is not None:
                     row.add_widget(
                         Image(

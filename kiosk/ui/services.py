@@ -205,6 +205,9 @@ class ReviewMark:
     score: float
     mark: str
     row: np.ndarray | None = field(default=None, compare=False, repr=False)
+    # Why the reader doubts this square (`marginal_mark`, `possible_stain`, ...: a code of
+    # kiosk.messages, shown to the commission in its language); None where it does not.
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -993,7 +996,14 @@ class KioskService:
                 contest = e.contest(c["contest"])
                 names = {o.id: _texts(o.name) for o in contest.options}
                 marks = tuple(
-                    ReviewMark(m["option"], names[m["option"]], m["score"], m["mark"], rows.get(m["option"]))
+                    ReviewMark(
+                        m["option"],
+                        names[m["option"]],
+                        m["score"],
+                        m["mark"],
+                        rows.get(m["option"]),
+                        reason=m.get("reason"),
+                    )
                     for m in c["marks"]
                 )
                 contests.append(ReviewContest(c["contest"], _texts(contest.title), marks))
