@@ -130,7 +130,7 @@ def joined_strokes(
     around = c[~inside & ~border]
     if around.size == 0:
         return False
-    spread = 1.4826 * float(np.median(np.abs(around - np.median(around))))
+    spread = pencil6.paper_spread(around)
     beyond = (box > (BORDER_MM + BEYOND_MM[0]) * scale) & (box <= (BORDER_MM + BEYOND_MM[1]) * scale)
     for sy, sx, length, width in pencil6.runs(c, inside, TRACE_FAINT, scale, JOINED_LEN_MM * scale):
         if width <= JOINED_WIDE_MM or length < JOINED_LEN_MM:

@@ -265,7 +265,7 @@ def small_cross(
     border = ~inside & (box <= pencil6.BORDER_MM * scale)
     c = pencil6.trace_contrast(win, scale, paper, gain)
     around = c[~inside & ~border]
-    spread = 1.4826 * float(np.median(np.abs(around - np.median(around)))) if around.size else 0.0
+    spread = pencil6.paper_spread(around)
     for sy, sx, length, width in pencil6._strokes(c, inside, pencil6.TRACE_FAINT, scale):
         if length < SMALL_LEN_MM or width > pencil6.TRACE_WIDTH_MM or not pencil6._slanted(sy, sx):
             continue

@@ -65,6 +65,14 @@ INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
 BORDER_MM = TARGET / 2 + 0.5  # the printed border's zone, as `inspect` has it
 
 
+def paper_spread(around: np.ndarray) -> float:
+    """The paper's own spread of a contrast (a robust sigma: 1.4826 x the median absolute
+    deviation) over the pixels `around` a square; 0.0 when there are none."""
+    if around.size == 0:
+        return 0.0
+    return 1.4826 * float(np.median(np.abs(around - np.median(around))))
+
+
 def trace_contrast(win: np.ndarray, scale: float, paper: float, gain: float) -> np.ndarray:
     """Each pixel as a stroke: how much darker (as ink against `paper`) the mean of its
     (2b + 1)^2 box (b = TRACE_SMOOTH_MM) is than the lighter of the two boxes TRACE_REACH_MM
@@ -217,7 +225,7 @@ def pencil_near(
     free = ~border
     # The paper's own spread of the contrast: around the square (a robust sigma, MAD).
     around = c[~inside & ~border]
-    spread = 1.4826 * float(np.median(np.abs(around - np.median(around)))) if around.size else 0.0
+    spread = paper_spread(around)
     for sy, sx, length, width in _strokes(c, inside, TRACE_FAINT, scale):
         if length < TRACE_LEN_INSIDE_MM or width > TRACE_WIDTH_MM or not _slanted(sy, sx):
             continue

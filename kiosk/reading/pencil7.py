@@ -224,7 +224,7 @@ def stroke_found(
     near_sq = box <= (TARGET / 2 + TRACE_AROUND_MM) * scale  # where strokes are looked for
     c = pencil6.trace_contrast(win, scale, paper, gain)
     around = c[~inside & ~border & near_sq]
-    spread = 1.4826 * float(np.median(np.abs(around - np.median(around)))) if around.size else 0.0
+    spread = pencil6.paper_spread(around)
     for sy, sx, length, width in _runs(c, inside, TRACE_FAINT, scale, 0.5):
         if width > TRACE_WIDTH_MM:
             continue

@@ -124,7 +124,7 @@ def two_strokes(
     around = c[~inside & ~border]
     if around.size == 0:
         return False
-    spread = 1.4826 * float(np.median(np.abs(around - np.median(around))))
+    spread = pencil6.paper_spread(around)
     level = max(settle7.ARM_LEVEL, settle7.ARM_NOISE * spread)
     py, px = np.nonzero(inside & (c >= level))
     fx, fy = xs[py, px].astype(np.float64), ys[py, px].astype(np.float64)

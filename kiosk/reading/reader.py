@@ -485,54 +485,22 @@ class BallotReader:
                 if v.mark == "empty" and not look[i]:
                     marks.append(MarkReading(t.option, sc, "empty"))
                     continue
-            # settle7: a doubt over strokes settled by two hand strokes in the square.
-            if looked == "marginal" and settle7.settles(
-                image,
-                centres[i],
-                float(scales[i]),
-                scores.paper[i],
-                scores.gain,
-                v,
-                th.marginal,
-                th.marked,
-                scores.half,
+            # A doubt over strokes settled positively, asked in this order: settle7 (two hand
+            # strokes in the square), marks8 (a square filled by a hand, its score at least
+            # `marked`), pencil9 (settle7's test outside settle7's score band). Each settled
+            # square joins `settled`: settle7.settle_contest keeps it only as the contest's
+            # one vote with nothing else in doubt.
+            doubt = (image, centres[i], float(scales[i]), scores.paper[i], scores.gain)
+            if (
+                looked == "marginal"
+                and v.mark == "marginal"
+                and (
+                    settle7.settles(*doubt, v, th.marginal, th.marked, scores.half)
+                    or marks8.settles(*doubt, v.reason, v.score, th.marked)
+                    or pencil9.settles(*doubt, v, th.marginal, th.marked, scores.half)
+                )
             ):
                 settled.append(i)
-                v = replace(v, mark="marked", reason=None)
-            # marks8: a square filled by a hand (its score at least `marked`), positively.
-            if (
-                looked == "marginal"
-                and v.mark == "marginal"
-                and marks8.settles(
-                    image,
-                    centres[i],
-                    float(scales[i]),
-                    scores.paper[i],
-                    scores.gain,
-                    v.reason,
-                    v.score,
-                    th.marked,
-                )
-            ):
-                settled.append(i)  # settle7.settle_contest: one vote and nothing else in doubt
-                v = replace(v, mark="marked", reason=None)
-            # pencil9: settle7's two hand strokes, asked outside settle7's score band.
-            if (
-                looked == "marginal"
-                and v.mark == "marginal"
-                and pencil9.settles(
-                    image,
-                    centres[i],
-                    float(scales[i]),
-                    scores.paper[i],
-                    scores.gain,
-                    v,
-                    th.marginal,
-                    th.marked,
-                    scores.half,
-                )
-            ):
-                settled.append(i)  # settle7.settle_contest: one vote and nothing else in doubt
                 v = replace(v, mark="marked", reason=None)
             # empty8: a doubt over an empty square settled by a positive test that nothing was drawn.
             if empty8.settles_empty(

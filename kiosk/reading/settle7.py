@@ -201,7 +201,7 @@ def hand_strokes(
     around = c[~inside & ~border]
     if around.size == 0:
         return None
-    spread = 1.4826 * float(np.median(np.abs(around - np.median(around))))
+    spread = pencil6.paper_spread(around)
     level = max(ARM_LEVEL, ARM_NOISE * spread)
     stroke = inside & (c >= level)
     py, px = np.nonzero(stroke)
