@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kiosk.reading import pencil6, settle7
+from kiosk.reading import settle7
 from kiosk.reading.model import Thresholds
 
 if TYPE_CHECKING:
@@ -113,20 +113,10 @@ def two_strokes(
     off that crosses the first (tests/test_pencil9.py). Asked: the second arm's stroke
     pixels (settle7's, off the first arm's band) that lie at least APART_MM from the first
     arm's line cover APART_LEN_MM or more along the second arm."""
-    got = settle7.neighbourhood(image, centre, scale)
+    got = settle7.stroke_pixels(image, centre, scale, paper, gain)
     if got is None:
         return False
-    win, xs, ys = got
-    box = np.maximum(np.abs(xs), np.abs(ys))
-    inside = box <= settle7.INSIDE_MM * scale
-    border = (~inside) & (box <= settle7.BORDER_MM * scale)
-    c = pencil6.trace_contrast(win, scale, paper, gain)
-    around = c[~inside & ~border]
-    if around.size == 0:
-        return False
-    spread = pencil6.paper_spread(around)
-    level = max(settle7.ARM_LEVEL, settle7.ARM_NOISE * spread)
-    py, px = np.nonzero(inside & (c >= level))
+    _win, xs, ys, _box, _inside, _c, py, px = got
     fx, fy = xs[py, px].astype(np.float64), ys[py, px].astype(np.float64)
     first, second = arms
     half_band = max(1.0, settle7.ARM_BAND_MM * scale) / 2

@@ -186,10 +186,13 @@ def _apart(a: float, b: float) -> float:
     return min(d, 180.0 - d)
 
 
-def hand_strokes(
+def stroke_pixels(
     image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
-) -> tuple[Arm, Arm] | None:
-    """Two hand strokes in the square (the module's test), or None."""
+) -> tuple[np.ndarray, ...] | None:
+    """The square's neighbourhood (win, xs, ys), its box distance, the inside's mask, the
+    pencil contrast `c`, and the stroke pixels inside (py, px: `c` at least ARM_LEVEL and
+    ARM_NOISE x the paper's spread round the square), as `hand_strokes` and
+    `pencil9.two_strokes` look at them; None: no paper round the square to judge by."""
     got = neighbourhood(image, centre, scale)
     if got is None:
         return None
@@ -201,10 +204,19 @@ def hand_strokes(
     around = c[~inside & ~border]
     if around.size == 0:
         return None
-    spread = pencil6.paper_spread(around)
-    level = max(ARM_LEVEL, ARM_NOISE * spread)
-    stroke = inside & (c >= level)
-    py, px = np.nonzero(stroke)
+    level = max(ARM_LEVEL, ARM_NOISE * pencil6.paper_spread(around))
+    py, px = np.nonzero(inside & (c >= level))
+    return win, xs, ys, box, inside, c, py, px
+
+
+def hand_strokes(
+    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
+) -> tuple[Arm, Arm] | None:
+    """Two hand strokes in the square (the module's test), or None."""
+    got = stroke_pixels(image, centre, scale, paper, gain)
+    if got is None:
+        return None
+    win, xs, ys, box, inside, c, py, px = got
     if len(px) == 0:
         return None
     fx = xs[py, px].astype(np.float64)
