@@ -24,7 +24,7 @@ predict every pixel inside it?
   darkness against the paper (`gain * (1 - pixel / paper)`) binned by its signed
   distance to the circle (1 px bins), each bin's median;
 - the proof: each inside pixel's darkness minus the ring's profile at its distance (its
-  bin needs BIN_SAMPLES ring pixels, else no proof), smoothed by a box SMOOTH_MM wide, is
+  bin needs BIN_SAMPLES ring pixels, else no proof), smoothed by a box DOT_MM wide, is
   at most RESIDUAL in absolute value everywhere inside: nothing inside is darker (a
   stroke, a dot, a stroke along the rim) or lighter than the stain seen round it.
 
@@ -65,17 +65,18 @@ TRIM = 3  # ... this many times
 TRIES = 300  # circles through three rim pixels drawn, the one most lie near kept
 PRINT_PAD_MM = 0.3  # print (and its blur) left out this far round it
 SIDE_MM = 0.2  # the rim along the circle: the highest contrast within this radially
-THERE_SHARE = 0.85  # ... at least LEVEL at this share of the ring's positions along the circle
+THERE_SHARE = 0.6  # ... at least LEVEL at this share of the ring's positions along the circle
 RING_MM = 6.0  # ... over at least this much of the circle on the ring
 RESIDUAL = 0.025  # inside: darkness minus the ring's profile, smoothed, at most this (absolute) ...
 NOISE_Z = 4.5  # ... or this many times the ring's own smoothed residual's robust sigma
 RESIDUAL_CAP = 0.055  # a ring noisier than this (its limit): no proof
 SHIFT_MM = 0.3  # the profile placed inside at the best radial shift up to this
-SMOOTH_MM = 0.4  # ... smoothed by a box this wide
+DOT_MM = 0.6  # ... smoothed by a box this wide (a dot)
+INSET_MM = 0.3  # the inside judged stops this far in from empty8's inside
 LINE_MM = 1.5  # ... and along lines this long
 ANGLES = 8  # ... at this many directions
 LINE_RESIDUAL = 0.03  # the lines' floor
-COVER = 0.6  # a filter's value inside where at least this share of it lies inside
+COVER = 0.8  # a filter's value inside where at least this share of it lies inside
 LAST: dict[str, float] = {}  # the last square's worst filter: residual and limit (measuring only)
 BIN_SAMPLES = 4  # an inside pixel's distance bin needs this many ring pixels
 
@@ -191,8 +192,9 @@ def why_not(
     box = np.maximum(np.abs(xs), np.abs(ys))
     if float(box.max()) < empty8.OUT_MM[1] * scale:
         return "edge"
-    inside = box <= empty8.INSIDE_MM * scale
-    border = ~inside & (box <= empty8.BORDER_MM * scale)
+    border = (box > empty8.INSIDE_MM * scale) & (box <= empty8.BORDER_MM * scale)
+    # The inside judged: INSET_MM in from empty8's (the printed border's blur reaches in).
+    inside = box <= (empty8.INSIDE_MM - INSET_MM) * scale
     under = empty8.paper_under(win, scale).astype(np.float64)
     ink = gain * (1.0 - win / np.maximum(under, 1.0))
     printed = ~inside & (ink >= empty8.PRINT)
@@ -207,7 +209,7 @@ def why_not(
     seen, share, sagitta = _along(c, ring, fit, float(xs[0, 0]), float(ys[0, 0]), scale)
     if sagitta < BENT_MM * scale:
         return "bent"
-    if seen < RING_MM * scale or share < THERE_SHARE:
+    if seen * share < RING_MM * scale or share < THERE_SHARE:
         return "ring"
     # The stain's profile across the rim, from the ring alone.
     dark = gain * (1.0 - win.astype(np.float64) / max(1.0, paper))
@@ -224,7 +226,7 @@ def why_not(
     ends = np.searchsorted(rb, np.arange(nb), side="right")
     for b in np.nonzero(counts >= BIN_SAMPLES)[0]:
         prof[b] = float(np.median(rd[starts[b] : ends[b]]))
-    # The residual (darkness minus the profile) smoothed over SMOOTH_MM, inside and, as
+    # The residual (darkness minus the profile) smoothed over DOT_MM, inside and, as
     # the paper's own noise, on the ring.
     # The rim's polygon wanders off its circle by a few tenths of a millimetre: inside,
     # the profile is placed at the radial shift (up to SHIFT_MM) that fits it best.
@@ -246,7 +248,7 @@ def why_not(
     res[known] = dark[known] - prof[bins[known]]
     if not known.any():
         return "edge"
-    # Each filter (a SMOOTH_MM box: a dot; a LINE_MM line at ANGLES directions: a faint
+    # Each filter (a DOT_MM box: a dot; a LINE_MM line at ANGLES directions: a faint
     # stroke) over the residual, normalised where it is known; its largest value inside
     # against its own noise on the ring.
     worst = 0.0
@@ -277,9 +279,10 @@ def why_not(
 
 
 def _filters(scale: float) -> list[tuple[np.ndarray, float]]:
-    """The residual's filters and each one's floor: a SMOOTH_MM box (RESIDUAL), and a line
+    """The residual's filters and each one's floor: a DOT_MM box (RESIDUAL), and a line
     LINE_MM long, one pixel wide, at ANGLES directions (LINE_RESIDUAL)."""
-    out = []
+    k = max(1, round(DOT_MM * scale))
+    out = [(np.ones((k, k), np.float64), RESIDUAL)]
     n = max(3, round(LINE_MM * scale)) | 1
     for j in range(ANGLES):
         a = math.pi * j / ANGLES
