@@ -73,6 +73,7 @@ RESIDUAL_CAP = 0.055  # a ring noisier than this (its limit): no proof
 SHIFT_MM = 0.3  # the profile placed inside at the best radial shift up to this
 DOT_MM = 0.6  # ... smoothed by a box this wide (a dot)
 INSET_MM = 0.3  # the inside judged stops this far in from empty8's inside
+EDGE_RESIDUAL = 0.025  # a side's band (INSET_MM) at most this above the band's median
 LINE_MM = 1.5  # ... and along lines this long
 ANGLES = 8  # ... at this many directions
 LINE_RESIDUAL = 0.03  # the lines' floor
@@ -240,10 +241,12 @@ def why_not(
         r = dark[inside] - prof[sb]
         e = float((r * r).sum())
         if best is None or e < best[0]:
-            best = (e, r)
+            best = (e, r, shift)
     if best is None:
         return "bins"
     res[inside] = best[1]
+    if _along_the_border(dark, prof, xs, ys, box, fit, lo, best[2], scale):
+        return "border"
     known = ring & ~np.isnan(prof[bins])
     res[known] = dark[known] - prof[bins[known]]
     if not known.any():
@@ -276,6 +279,52 @@ def why_not(
         if top > limit:
             return "residual"
     return None
+
+
+def _along_the_border(
+    dark: np.ndarray,
+    prof: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    box: np.ndarray,
+    fit: tuple[float, float, float],
+    lo: int,
+    shift: int,
+    scale: float,
+) -> bool:
+    """Is a stroke drawn along the inside of the printed border, in the INSET_MM band the
+    residual's filters leave out? The band's residual (the profile placed as inside),
+    averaged across the band and along LINE_MM of each side, at most EDGE_RESIDUAL above
+    the whole band's median (the border's blur is the same on all four sides)."""
+    band = (box <= empty8.INSIDE_MM * scale) & (box > (empty8.INSIDE_MM - INSET_MM) * scale)
+    sb = np.rint(np.hypot(xs - fit[0], ys - fit[1])[band] - fit[2] - lo - shift).astype(np.int64)
+    ok = (sb >= 0) & (sb < len(prof))
+    ok[ok] = ~np.isnan(prof[sb[ok]])
+    if not ok.all():
+        return True  # the ring does not see the band's distances: no proof
+    r = dark[band] - prof[sb]
+    base = float(np.median(r))
+    bx, by = xs[band], ys[band]
+    n = max(1, round(LINE_MM * scale))
+    for side, along in (
+        (by < -np.abs(bx), bx),
+        (by > np.abs(bx), bx),
+        (bx < -np.abs(by), by),
+        (bx > np.abs(by), by),
+    ):
+        if not side.any():
+            continue
+        t = np.rint(along[side]).astype(np.int64)
+        t -= t.min()
+        sums = np.bincount(t, weights=r[side])
+        counts = np.bincount(t).astype(np.float64)
+        if len(sums) < n:
+            continue
+        k = np.ones(n)
+        means = np.convolve(sums, k, "valid") / np.maximum(np.convolve(counts, k, "valid"), 1.0)
+        if float(means.max()) - base > EDGE_RESIDUAL:
+            return True
+    return False
 
 
 def _filters(scale: float) -> list[tuple[np.ndarray, float]]:
