@@ -7,26 +7,34 @@ much for its line, its polygon's straight pieces read as a hand's line). This mo
 a different positive question: does ONE stain, seen on the paper round the square,
 predict every pixel inside it?
 
-`rim_explains` (the neighbourhood: the square and `empty8.AROUND_MM` beyond its edge):
+`rim_explains` (`why_not` says what failed), on the neighbourhood (the square and
+`empty8.AROUND_MM` beyond its edge; print, found as empty8 finds it and widened by
+PRINT_PAD_MM, and the printed border's zone left out: the "free" paper):
 
-- the rim: the pixels of the window's free paper (the printed border's zone and print
-  left out) at `empty8.LEVEL` of `pencil6.trace_contrast`, fitted with one circle
-  (Kasa's least squares, refitted TRIM times on the pixels within KEEP_MM of it), its
-  radius MIN_RADIUS_MM to MAX_RADIUS_MM (a hand's circle mark is 1.7-2.5 mm; a straight
-  line of the paper, a ruled stroke fits a circle wider than that and is not this
-  module's), the circle clearly bent over the window (its sagitta over the visible
-  chord at least BENT_MM);
-- the rim goes on round the square: along the circle, on the ring of paper beyond the
-  printed border (free pixels only), the rim is there (the highest contrast within
-  SIDE_MM radially at least `empty8.LEVEL`) at THERE_SHARE of the positions, and at
-  least RING_MM of them;
-- the stain's profile across the rim, learned on the ring alone: every free ring pixel's
+- one rim circle: the free pixels at `empty8.LEVEL` of `pencil6.trace_contrast`, runs
+  along the square's sides left out (`empty8._along_axes`: printed rules, streaks); of
+  TRIES circles through three of them (a fixed seed), the one most lie within KEEP_MM
+  of, refitted TRIM times on those (Kasa's least squares); its radius MIN_RADIUS_MM to
+  MAX_RADIUS_MM (the deck's circle marks are 1.7-2.5 mm) and bent over the window (the
+  sagitta of the arc it sees at least BENT_MM);
+- the rim goes on round the square: along the circle, on the ring of free paper beyond
+  the printed border, the rim is there (contrast `empty8.LEVEL` within SIDE_MM) at
+  THERE_SHARE of the positions and at least RING_MM of them (a hand's arc that leaves
+  the square on one side covers a few millimetres of it);
+- the stain's profile across its rim, learned on the ring alone: each ring pixel's
   darkness against the paper (`gain * (1 - pixel / paper)`) binned by its signed
-  distance to the circle (1 px bins), each bin's median;
-- the proof: each inside pixel's darkness minus the ring's profile at its distance (its
-  bin needs BIN_SAMPLES ring pixels, else no proof), smoothed by a box DOT_MM wide, is
-  at most RESIDUAL in absolute value everywhere inside: nothing inside is darker (a
-  stroke, a dot, a stroke along the rim) or lighter than the stain seen round it.
+  distance to the circle (1 px), each bin's median (BIN_SAMPLES pixels at least);
+- the proof, inside (empty8's inside less INSET_MM): each pixel's darkness minus the
+  profile at its distance (the profile placed at the radial shift up to SHIFT_MM that
+  fits best: the generator's outline is a wobbly polygon), filtered by a DOT_MM box and
+  by LINE_MM lines at ANGLES directions (a faint stroke adds up along its line),
+  normalised where COVER of the filter lies inside; each filter's largest value at most
+  max(its floor, NOISE_Z times the robust sigma of the same filter on the ring's
+  residual) - the floor RESIDUAL for the box, LINE_RESIDUAL for the lines - and that
+  limit at most RESIDUAL_CAP (a noisier scan: no proof); and in the INSET_MM band next to
+  the printed border, no side's residual (across the band, along LINE_MM) more than
+  EDGE_RESIDUAL above the band's median (the border's blur is the same on every side; a
+  stroke drawn along it is not).
 
 Where it is asked (`settles_empty`, one hook in `reader._interpret` right after
 `empty8.settles_empty`, only where that said no): the same squares as empty8 (in review
@@ -34,11 +42,13 @@ as `marginal_mark` or `possible_stain`, score under `marked` and `empty8.CEIL`, 
 hesitation dot by `settle7.pen_dot`). It then reads `empty`, its score kept.
 
 Where it stops: two stains, a stain and a line (fold, crease, streak), a rim straighter
-than BENT_MM (a large stain) and a thumb print (its ridges are no one circle) stay in
-review; so does a rim whose bins inside the square the ring does not see. A hand's mark
-inside that is within RESIDUAL of the stain's own darkness after smoothing (fainter than
-any mark the corpus draws, 0.07 and up) is not seen. No fast version (a square in doubt
-costs a few ms), so no slow reference.
+than BENT_MM (a wide stain seen over a short arc), a tea stain's soft edge with no rim
+at LEVEL and a thumb print (no one circle) stay in review; so does a rim whose distances
+inside the ring does not see. Drawn on the squares it proves (tests/test_stain10.py,
+and squares of seeds 140/141 in docs/reading.md), light pencil at 0.07 (the corpus's
+faintest) is always refused; at 0.04-0.05 a dash, a dot or a stroke 0.5 mm beside the
+rim is sometimes taken for the stain's. No fast version (a square in doubt costs a few
+ms), so no slow reference.
 """
 
 from __future__ import annotations
@@ -71,14 +81,13 @@ RESIDUAL = 0.025  # inside: darkness minus the ring's profile, smoothed, at most
 NOISE_Z = 4.5  # ... or this many times the ring's own smoothed residual's robust sigma
 RESIDUAL_CAP = 0.055  # a ring noisier than this (its limit): no proof
 SHIFT_MM = 0.3  # the profile placed inside at the best radial shift up to this
-DOT_MM = 0.6  # ... smoothed by a box this wide (a dot)
+DOT_MM = 0.6  # the residual filtered by a box this wide (a dot) ...
 INSET_MM = 0.3  # the inside judged stops this far in from empty8's inside
 EDGE_RESIDUAL = 0.025  # a side's band (INSET_MM) at most this above the band's median
 LINE_MM = 1.5  # ... and along lines this long
 ANGLES = 8  # ... at this many directions
 LINE_RESIDUAL = 0.03  # the lines' floor
 COVER = 0.8  # a filter's value inside where at least this share of it lies inside
-LAST: dict[str, float] = {}  # the last square's worst filter: residual and limit (measuring only)
 BIN_SAMPLES = 4  # an inside pixel's distance bin needs this many ring pixels
 
 
@@ -254,7 +263,6 @@ def why_not(
     # Each filter (a DOT_MM box: a dot; a LINE_MM line at ANGLES directions: a faint
     # stroke) over the residual, normalised where it is known; its largest value inside
     # against its own noise on the ring.
-    worst = 0.0
     for kernel, floor in _filters(scale):
         kh, kw = kernel.shape
         cover = kernel.sum()
@@ -271,9 +279,6 @@ def why_not(
         sigma = 1.4826 * float(np.median(np.abs(vr - np.median(vr))))
         limit = max(floor, NOISE_Z * sigma)
         top = float(np.abs(vin).max())
-        if top / limit > worst:
-            worst = top / limit
-            LAST.update(residual=top, limit=limit)
         if limit > RESIDUAL_CAP:
             return "noisy"
         if top > limit:
