@@ -225,3 +225,41 @@ def test_the_guards_are_what_refuse(clean: Clean, monkeypatch: pytest.MonkeyPatc
     for name in ("RESIDUAL", "LINE_RESIDUAL", "RESIDUAL_CAP"):
         monkeypatch.setattr(stain10, name, 1.0)
     assert why(clean, tick) is None
+
+
+def _loop(clean: Clean, c: float) -> np.ndarray:
+    """A smooth even loop (a felt tip's, 0.5 mm, `c` of the light) on the first ring's
+    circle, paper on both sides: as smooth as a rim and going on round the square."""
+    (ax, ay), r = RINGS[0]
+    cx, cy = clean.centres[4]
+    layer = np.zeros(clean.image.shape, np.float32)
+    centre = (round((cx + ax * clean.s) * 16), round((cy + ay * clean.s) * 16))
+    cv2.circle(layer, centre, round(r * clean.s * 16), 1.0, max(1, round(0.5 * clean.s)), cv2.LINE_AA, 4)
+    out: np.ndarray = np.clip(clean.blank() * (1 - c * layer), 0, 255).astype(np.uint8)
+    return out
+
+
+@pytest.mark.parametrize("c", [0.15, 0.25, 0.4, 0.8])
+def test_a_hands_loop_through_the_square_is_no_rim(clean: Clean, c: float) -> None:
+    """A loop drawn by a hand round the row, cutting through the square where the first
+    ring's rim does: at 0.15 and more it is darker than any stain's rim over its fill
+    (RIM_MAX; darker still, its ink is print to the circle's search): never explained.
+    (Fainter than that, a perfectly even loop is a water ring to this rule: docs/reading.md.)"""
+    assert why(clean, _loop(clean, c)) is not None
+
+
+def test_the_rim_contrast_guard_is_what_refuses_a_faint_loop(
+    clean: Clean, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    img = _loop(clean, 0.15)
+    assert why(clean, img) == "dark rim"
+    monkeypatch.setattr(stain10, "RIM_MAX", 1.0)
+    assert why(clean, img) is None
+
+
+@pytest.mark.parametrize("c", [0.1, 0.2])
+def test_a_grainy_pencil_loop_is_no_rim(clean: Clean, c: float) -> None:
+    """The same loop in grainy pencil (0.1, 0.2): its grain inside is no ring's profile."""
+    (ax, ay), r = RINGS[0]
+    pts = [(ax + r * math.cos(a), ay + r * math.sin(a)) for a in np.linspace(0, 2 * math.pi, 120)]
+    assert why(clean, grainy(clean.blank(), clean.centres[4], clean.s, pts, 0.5, c, 51)) is not None
