@@ -24,6 +24,9 @@ PRINT_PAD_MM, and the printed border's zone left out: the "free" paper):
 - the stain's profile across its rim, learned on the ring alone: each ring pixel's
   darkness against the paper (`gain * (1 - pixel / paper)`) binned by its signed
   distance to the circle (1 px), each bin's median (BIN_SAMPLES pixels at least);
+- a stain's rim, not a hand's loop: the profile within RIM_MM of the circle at most
+  RIM_MAX darker than the darker of its sides (RIM_MM to SIDES_MM away): a rim is a few
+  per cent darker than its fill, a pen or pencil loop has paper on both sides;
 - the proof, inside (empty8's inside less INSET_MM): each pixel's darkness minus the
   profile at its distance (the profile placed at the radial shift up to SHIFT_MM that
   fits best: the generator's outline is a wobbly polygon), filtered by a DOT_MM box and
@@ -41,7 +44,8 @@ Where it is asked (`settles_empty`, one hook in `reader._interpret` right after
 as `marginal_mark` or `possible_stain`, score under `marked` and `empty8.CEIL`, no
 hesitation dot by `settle7.pen_dot`). It then reads `empty`, its score kept.
 
-Where it stops: two stains, a stain and a line (fold, crease, streak), a rim straighter
+Where it stops: an even loop fainter than RIM_MAX drawn round the row through the square
+is a water ring to it (tests/test_stain10.py draws the ones it refuses); two stains, a stain and a line (fold, crease, streak), a rim straighter
 than BENT_MM (a wide stain seen over a short arc), a tea stain's soft edge with no rim
 at LEVEL and a thumb print (no one circle) stay in review; so does a rim whose distances
 inside the ring does not see. Drawn on the squares it proves (tests/test_stain10.py,
