@@ -26,6 +26,7 @@ import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 import kiosk.reading.marks8 as marks8  # issue 10, eighth pass (marks8)
 import kiosk.reading.pencil9 as pencil9  # issue 10, ninth pass (pencil9)
 import kiosk.reading.settle7 as settle7  # issue 10, seventh pass (settle7)
+import kiosk.reading.stain10 as stain10  # issue 10, tenth pass (stain10)
 from kiosk.ballots.layout import (
     EDGE,
     FIDUCIAL,
@@ -504,6 +505,16 @@ class BallotReader:
                 v = replace(v, mark="marked", reason=None)
             # empty8: a doubt over an empty square settled by a positive test that nothing was drawn.
             if empty8.settles_empty(
+                image,
+                centres[i],
+                float(scales[i]),
+                scores.paper[i],
+                scores.gain,
+                v,
+                th.marked,
+                scores.half,
+                page,
+            ) or stain10.settles_empty(  # stain10: or one stain's rim explains every pixel inside
                 image,
                 centres[i],
                 float(scales[i]),
