@@ -70,7 +70,15 @@ RESIDUAL_BOX_MM = 0.25  # rule (b): the residual's box mean, this wide
 RESIDUAL_MAX = 0.06  # rule (b): ... stays under this everywhere inside the square (noise: 0.045)
 TRACE_LEVEL = 0.025  # rule (b): a residual this high (2.5 sigma of the scan's noise) ...
 TRACE_AREA_MM2 = 0.25  # ... joined over this area would be a faint stroke: review
-MIN_PRINT_SHARE = 0.02  # rule (b): the print covers at least this share of the inside
+LINE_MM = 2.5  # rule (b): a faint straight stroke: the residual's mean along a line this long ...
+LINE_LEVEL = 0.02  # ... at least this (a 0.03 pencil stroke; empty squares of the corpus: 0.011-0.016)
+LINE_STEP_DEG = 15
+MIN_PRINT_SHARE = 0.02  # rule (b): the print (grown by SHIFT_MM) covers at least this share of the inside
+REASONS = ("marginal_mark", "possible_stain")
+REGION_MM = TARGET / 2 + 1.2  # rule (b): the window explained (the fast score's window) ...
+BORDER_MM = (
+    TARGET / 2 + 0.5
+)  # ... but the printed border's zone, as `inspect` has it  # rule (b): the doubts it may settle
 INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
 AROUND_MM = settle7.AROUND_MM
 
@@ -101,6 +109,24 @@ def title_print(layout: BallotLayout) -> np.ndarray:
     return dark
 
 
+_OWN: dict[int, _Held] = {}
+
+
+def own_print(layout: BallotLayout) -> np.ndarray:
+    """The back's own print (the squares' borders, the rules, the text), darkness 0-1 at
+    MAP_DPI, cached per layout: rule (b) leaves it out of what it must explain."""
+    hit = _OWN.get(id(layout))
+    if hit is not None and hit.layout is layout:
+        return hit.value
+    back = render_side_grey(layout, "back", MAP_DPI)
+    dark = (255.0 - back.astype(np.float32)) / 255.0
+    dark.setflags(write=False)
+    if len(_OWN) >= 32:
+        _OWN.clear()
+    _OWN[id(layout)] = _Held(layout, dark)
+    return dark
+
+
 def window_print(
     layout: BallotLayout,
     index: int,
@@ -109,11 +135,13 @@ def window_print(
     turn: complex,
     shape: tuple[int, int],
     origin: tuple[int, int],
+    side: str = "front",
 ) -> np.ndarray:
     """The title side's print (darkness 0-1) over an image window of `shape` whose pixel
     (0, 0) is the image's `origin` (x, y): the square `index`'s page centre at its image
     `centre`, the page turned by `turn` (a unit complex: image = turn x page, y down) and
-    scaled `scale` px/mm. Bilinear, zero off the page."""
+    scaled `scale` px/mm. Bilinear, zero off the page. `side` "back": the back's own print
+    (`own_print`) instead."""
     t = layout.targets[index].box
     m = MAP_DPI / 25.4
     inv = 1.0 / (turn * scale)  # image px -> page mm
@@ -129,7 +157,7 @@ def window_print(
         ],
         dtype=np.float64,
     )
-    src = title_print(layout)
+    src = title_print(layout) if side == "front" else own_print(layout)
     out: np.ndarray = cv2.warpAffine(
         src, a, (shape[1], shape[0]), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=0.0
     )
@@ -214,8 +242,8 @@ def strokes_on_print(
     win, xs, ys, _box, _inside, _c, py, px = got
     if len(px) == 0:
         return False
-    x0 = round(at[0] - float(xs[0, 0]))  # the window's origin in the image
-    y0 = round(at[1] - float(ys[0, 0]))
+    x0 = round(at[0] + float(xs[0, 0]))  # the window's origin in the image (xs: offsets from `at`)
+    y0 = round(at[1] + float(ys[0, 0]))
     dark = window_print(layout, index, at, scale, turn, win.shape, (x0, y0))
     on = print_mask(dark, scale)
     share = float(on[py, px].mean())
@@ -290,14 +318,14 @@ def explain(
     index: int,
     page: object,
 ) -> tuple[float, float, float, float] | None:
-    """The best fit of the known print to the square's inside: (offset, contrast, the
-    largest residual box mean inside, the largest patch left over in mm^2), or None (no frame, too near the image's edge, too
-    little print inside)."""
+    """The best fit of the known print over the square's region (`region`): (offset,
+    contrast, the largest residual box mean there, the largest patch left over in mm^2),
+    or None (no frame, too near the image's edge, too little print in the region)."""
     turn = _turn(page)
     if turn is None:
         return None
     at = (float(centre[0]), float(centre[1]))
-    reach = math.ceil((INSIDE_MM + SHIFT_MM + 3 * max(DIFFUSE_MM)) * scale) + 2
+    reach = math.ceil((REGION_MM + SHIFT_MM + 3 * max(DIFFUSE_MM)) * scale) + 2
     x0, y0 = round(at[0]) - reach, round(at[1]) - reach
     hh, ww = image.shape[:2]
     if x0 < 0 or y0 < 0 or x0 + 2 * reach + 1 > ww or y0 + 2 * reach + 1 > hh:
@@ -305,11 +333,25 @@ def explain(
     win = image[y0 : y0 + 2 * reach + 1, x0 : x0 + 2 * reach + 1]
     obs = _box(observed(win, float(np.max(levels)), gain), scale)
     dark = window_print(layout, index, at, scale, turn, win.shape, (x0, y0)).astype(np.float64)
-    yy, xx = np.mgrid[0 : win.shape[0], 0 : win.shape[1]]
-    inside = np.maximum(np.abs(xx + x0 - at[0]), np.abs(yy + y0 - at[1])) <= INSIDE_MM * scale
-    if float((dark[inside] >= PRINT_LEVEL).mean()) < MIN_PRINT_SHARE:
+    own = window_print(layout, index, at, scale, turn, win.shape, (x0, y0), "back")
+    inside = region(win.shape, (at[0] - x0, at[1] - y0), scale, own)
+    if float(print_mask(dark, scale, SHIFT_MM)[inside].mean()) < MIN_PRINT_SHARE:
         return None
     return best_fit(obs, dark, inside, scale)
+
+
+def region(shape: tuple[int, int], at: tuple[float, float], scale: float, own: np.ndarray) -> np.ndarray:
+    """The pixels rule (b) must explain: the square's window (REGION_MM from its centre,
+    the fast score's window) but the printed border's zone (from INSIDE_MM to BORDER_MM)
+    and the back's own print (`own`, grown by TOLERANCE_MM)."""
+    xs, ys = np.arange(shape[1])[None, :] - at[0], np.arange(shape[0])[:, None] - at[1]
+    box = np.maximum(np.abs(xs), np.abs(ys))
+    out: np.ndarray = (
+        (box <= REGION_MM * scale)
+        & ~((box > INSIDE_MM * scale) & (box <= BORDER_MM * scale))
+        & ~print_mask(own, scale)
+    )
+    return out
 
 
 def shifts(scale: float) -> list[tuple[int, int]]:
@@ -323,7 +365,25 @@ def best_fit(
     obs: np.ndarray, dark: np.ndarray, inside: np.ndarray, scale: float
 ) -> tuple[float, float, float, float] | None:
     """Over every diffusion and shift: the fit with the least sum of squares inside; its
-    (c0, c, the largest residual box mean inside)."""
+    (c0, c, the largest residual box mean inside, the patch left over: `left_over` or
+    `along`'s stroke, mm^2)."""
+    got = fit_residual(obs, dark, inside, scale)
+    if got is None:
+        return None
+    c0, c, resid = got
+    return (
+        c0,
+        c,
+        float(resid[inside].max()),
+        max(left_over(resid, inside, scale), along(resid, inside, scale)),
+    )
+
+
+def fit_residual(
+    obs: np.ndarray, dark: np.ndarray, inside: np.ndarray, scale: float
+) -> tuple[float, float, np.ndarray] | None:
+    """The best fit (least squares inside, over every diffusion and shift): c0, c and the
+    residual obs - c0 - c x the model."""
     best: tuple[float, float, float, np.ndarray] | None = None  # c0, c, ss, model
     for sigma in DIFFUSE_MM:
         diffused = _box(cv2.GaussianBlur(dark, (0, 0), sigma * scale), scale)
@@ -337,8 +397,38 @@ def best_fit(
     if best is None:
         return None
     c0, c, _ss, model = best
-    resid = obs - c0 - c * model
-    return c0, c, float(resid[inside].max()), left_over(resid, inside, scale)
+    return c0, c, obs - c0 - c * model
+
+
+@lru_cache(maxsize=256)
+def _line_kernels(length: int) -> tuple[np.ndarray, ...]:
+    """Line kernels `length` px long (1 px wide, antialiased), every LINE_STEP_DEG, each
+    summing to 1."""
+    out = []
+    c = length // 2 + 1
+    for deg in range(0, 180, LINE_STEP_DEG):
+        k = np.zeros((2 * c + 1, 2 * c + 1), np.float32)
+        a = math.radians(deg)
+        dx, dy = math.cos(a) * length / 2, math.sin(a) * length / 2
+        p0 = (round((c - dx) * 16), round((c - dy) * 16))
+        p1 = (round((c + dx) * 16), round((c + dy) * 16))
+        cv2.line(k, p0, p1, 1.0, 1, cv2.LINE_AA, 4)
+        out.append(k / max(1e-6, float(k.sum())))
+    return tuple(out)
+
+
+def along(resid: np.ndarray, inside: np.ndarray, scale: float) -> float:
+    """A faint straight stroke left over: the largest mean of the residual along a line
+    LINE_MM long (any direction, LINE_STEP_DEG apart) centred inside the square, as mm^2
+    of TRACE_AREA_MM2's scale: the mean over LINE_LEVEL counts as TRACE_AREA_MM2 (a
+    stroke), else 0."""
+    length = max(3, round(LINE_MM * scale))
+    r32 = np.where(inside, resid, 0.0).astype(np.float32)  # the printed border is not residual
+    best = -1.0
+    for k in _line_kernels(length):
+        m = cv2.filter2D(r32, -1, k, borderType=cv2.BORDER_REPLICATE)
+        best = max(best, float(m[inside].max()))
+    return TRACE_AREA_MM2 if best >= LINE_LEVEL else 0.0
 
 
 def left_over(resid: np.ndarray, inside: np.ndarray, scale: float) -> float:
@@ -368,7 +458,7 @@ def print_only(
         return marks
     out = list(marks)
     for i, m in enumerate(marks):
-        if m.mark != "marginal" or m.reason != "marginal_mark" or not has_print(layout, i):
+        if m.mark != "marginal" or m.reason not in REASONS or not has_print(layout, i):
             continue
         if explained_by_print(image, centres[i], float(scales[i]), paper[i], gain, layout, i, page):
             out[i] = replace(m, mark="empty", reason=None)
