@@ -60,7 +60,7 @@ def through(
     img, layout, mx, my, scale = blank(style, dpi)
     front = render_side_grey(layout, "front", dpi)
     dark = cv2.GaussianBlur((255 - front[:, ::-1]).astype(np.float32) / 255, (0, 0), blur_mm * scale)
-    m = np.float32([[1, 0, mx + shift_mm[0] * scale], [0, 1, my + shift_mm[1] * scale]])
+    m = np.array([[1, 0, mx + shift_mm[0] * scale], [0, 1, my + shift_mm[1] * scale]], np.float32)
     layer = cv2.warpAffine(dark, m, (img.shape[1], img.shape[0]))
     out = np.clip(img.astype(np.float32) * (1 - k * layer), 0, 255).astype(np.uint8)
     return out, layout, mx, my, scale
@@ -175,7 +175,7 @@ def _args(r: BallotReader, image: np.ndarray) -> tuple:  # type: ignore[type-arg
     try:
         r.read(image)
     finally:
-        show10.print_only = real  # type: ignore[assignment]
+        show10.print_only = real
     return got[0]
 
 
