@@ -285,3 +285,30 @@ def test_best_fit_agrees_with_the_reference(
     assert (fast is None) == (slow is None)
     if fast is not None and slow is not None:
         assert np.allclose(fast, slow, atol=1e-6), (fast, slow)
+
+
+# --- rule (a) on the score's path: the title side through far thinner paper ----------------
+
+
+def test_the_print_scoring_marked_goes_to_review(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The title side at 0.35 of the light, sharp (0.05 mm; paper far thinner than a
+    ballot's): square 2 of MZ-LIST scores over `marked` (0.069) on the print alone. With
+    show10 it is the commission's, not a vote's half; without, `marked`."""
+    im, *_ = through("MZ-LIST", 150, 0.35, 0.05)
+    got = reader().read(im).contests[0]
+    assert (got.marks[2].mark, got.marks[2].reason) == ("marginal", "marginal_mark"), got.marks[2]
+    monkeypatch.setattr(show10, "ENABLED", False)
+    assert reader().read(im).contests[0].marks[2].mark == "marked"
+
+
+@pytest.mark.parametrize(("style", "dpi", "squares", "blur"), CASES)
+def test_a_pen_tick_over_the_print_is_still_a_vote(
+    style: str, dpi: int, squares: tuple[int, ...], blur: float
+) -> None:
+    """Rule (a) does not take a real mark away: a pen tick (0.7 of the light) across the
+    print of the square, the print at 0.15: the contest's vote."""
+    im, layout, mx, my, scale = through(style, dpi, 0.15, blur, (0.15, -0.1))
+    sq = squares[-1]
+    c = centre_of(layout, mx, my, scale, sq)
+    got = reader().read(jpeg(_tick(im, c, scale, 0.7, (0.0, 0.0), 3), 70)).contests[0]
+    assert (got.outcome, got.marks[sq].mark) == ("vote", "marked"), got.marks[sq]

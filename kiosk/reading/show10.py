@@ -20,7 +20,9 @@ Two rules:
     only when the square's stroke pixels (`settle7.stroke_pixels`) do not lie on the known
     print: when more than ON_PRINT_SHARE of them lie within TOLERANCE_MM of it the square
     stays in review (a letter of the title side at 0.15 of the light has two "arms").
-    A real tick crossing the print may then go to review: the safe side.
+    The same on the score's own path (`print_only`): a square read `marked` with a score
+    under ON_PRINT_SCORE_MAX whose strokes lie on the print goes to review (the title side
+    through paper far thinner than a ballot's scores `marked` on the print alone).
 (b) `explained_by_print`: a square in doubt (`marginal_mark`) whose darkness is, pixel by
     pixel, the known print (the best shift within SHIFT_MM, diffused by one of DIFFUSE_MM,
     times one contrast from C_RANGE, plus at most OFFSET_MAX of uniform darkening) with
@@ -60,7 +62,11 @@ ENABLED = True
 MAP_DPI = 300  # the title side's print is rendered at this resolution, once per layout
 PRINT_LEVEL = 0.25  # a map pixel is print: its (undiffused) darkness at least this of black
 TOLERANCE_MM = 0.45  # rule (a): a stroke pixel this close to the print lies on it
-ON_PRINT_SHARE = 0.25  # rule (a): more than this share of the stroke pixels on print: no settle
+ON_PRINT_SHARE = 0.8  # rule (a): more than this share of the stroke pixels on print: no settle
+# (the print itself: 1.0 at 0.3-0.5 of the light; a pen tick across the print: 0-0.53)
+ON_PRINT_SCORE_MAX = 0.12  # rule (a), the score's path: a `marked` square under this score is asked
+# too (the title side at 0.3-0.5 of the light, sharp, scores 0.063-0.099 in MZ-LIST/AST-LIST
+# square 2; the clean deck's lightest tick scores 0.108, but light pencil from 0.063)
 SHIFT_MM = 0.5  # rule (b): registration error searched, each axis
 SHIFT_STEP_MM = 0.1
 DIFFUSE_MM = (0.1, 0.2, 0.3, 0.4)  # rule (b): the paper's diffusion tried (a Gaussian's sigma)
@@ -451,13 +457,22 @@ def print_only(
     layout: BallotLayout,
     page: object,
 ) -> list[MarkReading]:
-    """Rule (b) over a side's marks, after the loop: each square in review as
-    `marginal_mark` (by the closer look or a second look) with the title side's print
-    behind it and everything dark in it that print (`explained_by_print`) reads `empty`."""
+    """After the loop, over a side's marks: rule (b), each square in review as one of
+    REASONS (by the closer look or a second look) with the title side's print behind it
+    and everything dark in it that print (`explained_by_print`) reads `empty`; and rule
+    (a) on the score's path: a square read `marked` under ON_PRINT_SCORE_MAX whose
+    strokes lie on the print (`strokes_on_print`) goes to review."""
     if not ENABLED:
         return marks
     out = list(marks)
     for i, m in enumerate(marks):
+        if m.mark == "marked" and m.score < ON_PRINT_SCORE_MAX and has_print(layout, i):
+            # Rule (a) on the score's own path: a light `marked` square whose strokes lie on
+            # the print (the title side through paper far thinner than a ballot's) is
+            # the commission's.
+            if strokes_on_print(image, centres[i], float(scales[i]), paper[i], gain, layout, i, page):
+                out[i] = replace(m, mark="marginal", reason="marginal_mark")
+            continue
         if m.mark != "marginal" or m.reason not in REASONS or not has_print(layout, i):
             continue
         if explained_by_print(image, centres[i], float(scales[i]), paper[i], gain, layout, i, page):
