@@ -26,6 +26,7 @@ import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 import kiosk.reading.marks8 as marks8  # issue 10, eighth pass (marks8)
 import kiosk.reading.pencil9 as pencil9  # issue 10, ninth pass (pencil9)
 import kiosk.reading.settle7 as settle7  # issue 10, seventh pass (settle7)
+import kiosk.reading.show10 as show10  # issue 10, tenth pass (show10): the title side's known print
 import kiosk.reading.stain10 as stain10  # issue 10, tenth pass (stain10)
 from kiosk.ballots.layout import (
     EDGE,
@@ -500,6 +501,8 @@ class BallotReader:
                     or marks8.settles(*doubt, v.reason, v.score, th.marked)
                     or pencil9.settles(*doubt, v, th.marginal, th.marked, scores.half)
                 )
+                # show10: strokes lying on the title side's known print are not a hand's.
+                and not show10.strokes_on_print(*doubt, layout, i, page)
             ):
                 settled.append(i)
                 v = replace(v, mark="marked", reason=None)
@@ -527,6 +530,8 @@ class BallotReader:
             ):
                 v = replace(v, mark="empty", reason=None)
             marks.append(MarkReading(t.option, v.score, v.mark, v.reason))
+        # show10: a doubt whose every dark pixel is the title side's known print: empty.
+        marks = show10.print_only(image, centres, scales, scores.paper, scores.gain, marks, layout, page)
         # rims7: a marked square much lighter than the contest's other marked one(s).
         marks = rims7.unlike_marks(
             image, centres, scales, scores.half, scores.ring, scores.paper, scores.gain, marks

@@ -1373,3 +1373,41 @@ def firm_percentiles_reference(win: np.ndarray, ink_pct: float) -> tuple[float, 
     """`erase9._firm`'s (lo, hi): numpy's percentiles of the inside's greys."""
     lo, hi = np.percentile(win, [100 - ink_pct, ink_pct])
     return float(lo), float(hi)
+
+
+# --- show10 (issue 10, tenth pass): the title side's known print -------------------------------
+
+
+def best_fit_reference(
+    obs: np.ndarray, dark: np.ndarray, inside: np.ndarray, scale: float
+) -> tuple[float, float, float, float] | None:
+    """`show10.best_fit` the plain way: for every diffusion and every shift, the model cut
+    out pixel by pixel (the shifted index taken modulo the size, as a roll), numpy's least
+    squares on [1, model]; the least sum of squares wins (ties: the first); its residual's
+    largest value inside and the patch left over."""
+    from kiosk.reading import show10
+
+    h, w = dark.shape
+    best: tuple[float, float, float, np.ndarray] | None = None
+    for sigma in show10.DIFFUSE_MM:
+        diffused = show10._box(cv2.GaussianBlur(dark, (0, 0), sigma * scale), scale)
+        for sx, sy in show10.shifts(scale):
+            model = np.zeros_like(diffused)
+            for y in range(h):
+                for x in range(w):
+                    model[y, x] = diffused[(y - sy) % h, (x - sx) % w]
+            xs = model[inside]
+            ys = obs[inside]
+            if len(xs) < 3 or float(((xs - xs.mean()) ** 2).sum()) <= 1e-9:
+                continue
+            a = np.stack([np.ones_like(xs), xs], axis=1)
+            (c0, c), *_ = np.linalg.lstsq(a, ys, rcond=None)
+            ss = float(((ys - c0 - c * xs) ** 2).sum())
+            if best is None or ss < best[2]:
+                best = (float(c0), float(c), ss, model)
+    if best is None:
+        return None
+    c0, c, _ss, model = best
+    resid = obs - c0 - c * model
+    patch = max(show10.left_over(resid, inside, scale), show10.along(resid, inside, scale))
+    return c0, c, float(resid[inside].max()), patch
