@@ -47,6 +47,7 @@ INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
 HAIR_MM = 0.3  # an arm narrower than this (its profile's area over its height) is a hair
 PROFILE_MM = 1.0  # the profile across an arm: this far to each side of its line
 PROFILE_BIN = 0.25  # ... in bins of this many pixels
+REFINE_DEG = 0.5  # the arm's direction refined in steps of this within 3 degrees
 CROSSING_MM = 0.6  # the other arm's pixels (this far from its line) left out of the profile
 RIDGE_PERIOD_MM = (0.35, 0.65)  # a fingertip's ridges are this far apart
 RIDGE_SHARE = 0.5  # the inside's detail at that spacing: this share of it at least
@@ -70,27 +71,44 @@ def arm_width(
     arm: Arm,
     other: Arm,
 ) -> float | None:
-    """The arm's width (mm): the inside's ink across the arm's line (within PROFILE_MM,
-    the other arm's crossing left out) averaged along it in PROFILE_BIN px bins, the
-    profile's area above its outer bins' median over its height. None: no profile."""
+    """The arm's width (mm): the inside's ink across the arm's line (within PROFILE_MM of
+    it, the other arm's crossing, CROSSING_MM round its line, left out) averaged along it
+    in PROFILE_BIN px bins, its area above the outer bins' median over its height. The
+    line is settle7's to 3 degrees and its band's 0.6 mm: the profile is taken at
+    REFINE_DEG steps within 3 degrees of it, and the sharpest (highest peak) kept. None:
+    no profile."""
     inside = np.maximum(np.abs(xs), np.abs(ys)) <= INSIDE_MM * scale
     ink = _ink(win, paper, gain)
-    px, py = np.broadcast_to(xs, win.shape)[inside], np.broadcast_to(ys, win.shape)[inside]
+    px = np.broadcast_to(xs, win.shape)[inside].astype(np.float64)
+    py = np.broadcast_to(ys, win.shape)[inside].astype(np.float64)
     vals = ink[inside]
-    t = math.radians(arm.angle)
-    d = -px * math.sin(t) + py * math.cos(t) - arm.rho
     to = math.radians(other.angle)
-    d_other = np.abs(-px * math.sin(to) + py * math.cos(to) - other.rho)
-    near = (np.abs(d) <= PROFILE_MM * scale + arm_band(scale)) & (d_other > CROSSING_MM * scale)
-    if near.sum() < 4 * scale:
-        return None
-    d, vals = d[near], vals[near]
-    # The line's own centre within the band: the profile's ink-weighted peak region.
+    keep = np.abs(-px * math.sin(to) + py * math.cos(to) - other.rho) > CROSSING_MM * scale
+    px, py, vals = px[keep], py[keep], vals[keep]
+    reach = PROFILE_MM * scale + arm_band(scale)
+    best: tuple[float, float] | None = None
+    for da in np.arange(-3.0, 3.0 + 1e-9, REFINE_DEG).tolist():
+        t = math.radians(arm.angle + da)
+        d = -px * math.sin(t) + py * math.cos(t) - arm.rho
+        near = np.abs(d) <= reach
+        if near.sum() < 4 * scale:
+            continue
+        got = _profile_width(d[near], vals[near], scale)
+        if got is not None and (best is None or got[0] > best[0]):
+            best = got
+    return None if best is None else best[1]
+
+
+def _profile_width(d: np.ndarray, vals: np.ndarray, scale: float) -> tuple[float, float] | None:
+    """(height, width mm) of the profile of `vals` across distance `d` (px): binned, its
+    peak found, PROFILE_MM to each side of it kept, the outer 0.3 mm's median its base."""
     bins = np.floor(d / PROFILE_BIN).astype(np.int64)
     bins -= bins.min()
     counts = np.bincount(bins)
     sums = np.bincount(bins, weights=vals)
-    ok = counts > 0
+    ok = counts >= 2
+    if not ok.any():
+        return None
     prof = np.where(ok, sums / np.maximum(1, counts), np.nan)
     k = int(np.nanargmax(prof))
     reach = int(PROFILE_MM * scale / PROFILE_BIN)
@@ -107,7 +125,7 @@ def arm_width(
     if height <= 0:
         return None
     area = float(np.clip(seg - base, 0, None).sum()) * PROFILE_BIN
-    return area / height / scale
+    return height, area / height / scale
 
 
 def arm_band(scale: float) -> float:
