@@ -54,6 +54,7 @@ RIDGE_SHARE = 0.5  # the inside's detail at that spacing: this share of it at le
 RIDGE_SCORE_MAX = 0.3  # asked of squares read `marked` under this score (fix8's)
 DETAIL_MM = 1.0  # the detail: the ink less its mean over a box this wide
 DETAIL_MIN = 0.03  # the detail's RMS under this: nothing to judge by
+DETAIL_SHARE = 0.4  # ... or under this share of the inside's mean ink: a fill's grain, not ridges
 
 
 def _ink(win: np.ndarray, paper: float, gain: float) -> np.ndarray:
@@ -162,7 +163,9 @@ def ridge_share(
 ) -> float:
     """The share of the inside's detail (its ink less a DETAIL_MM box mean, windowed) whose
     spatial period lies within RIDGE_PERIOD_MM; 0.0 when the detail is too weak (its RMS
-    under DETAIL_MIN) or the inside is not all on the image."""
+    under DETAIL_MIN, or under DETAIL_SHARE of the inside's mean ink: a fill's grain on
+    its dark ground; a print's ridges alternate with paper) or the inside is not all on
+    the image."""
     half = int(INSIDE_MM * scale)
     got = crop.around(image, centre, half)
     if got is None:
@@ -173,7 +176,8 @@ def ridge_share(
     ink = _ink(win, paper, gain).astype(np.float32)
     k = max(3, int(DETAIL_MM * scale) | 1)
     detail = ink - cv2.blur(ink, (k, k), borderType=cv2.BORDER_REFLECT)
-    if float(np.sqrt(np.mean(detail**2))) < DETAIL_MIN:
+    rms = float(np.sqrt(np.mean(detail**2)))
+    if rms < DETAIL_MIN or rms < DETAIL_SHARE * float(np.mean(np.clip(ink, 0, None))):
         return 0.0
     n = detail.shape[0]
     hann = np.hanning(n).astype(np.float32)
