@@ -8,7 +8,8 @@ Each rule here only SENDS a square to the commission (review); none decides one.
   the arms `settle7.hand_strokes` finds, each measured across (`arm_width`: the inside's
   ink profile across the arm's line, averaged along it, its area over its height); an arm
   narrower than HAIR_MM (fix8's: a ballpoint's line is 0.3 mm and more) is no hand's
-  stroke, and the square stays in review.
+  stroke, and the square stays in review. Asked only where the arms are two strokes
+  (`pencil9.two_strokes`): a single wide slash's two edges are pencil9's question.
 - `ridged_print`: a square read `marked` (score under fix8.HAIR_SCORE_MAX) whose inside is
   a fingertip's ridges: most of the inside's detail (its ink less a 1 mm mean) lies at the
   ridges' spacing, RIDGE_PERIOD_MM, as no hand's stroke, fill or graphite grain puts it
@@ -46,12 +47,15 @@ ENABLED = True
 INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
 HAIR_MM = 0.3  # an arm narrower than this (its profile's area over its height) is a hair
 PROFILE_MM = 1.0  # the profile across an arm: this far to each side of its line
-PROFILE_BIN = 0.25  # ... in bins of this many pixels
-REFINE_DEG = 0.5  # the arm's direction refined in steps of this within 3 degrees
+PROFILE_BIN = 0.5  # ... in bins of this many pixels
+REFINE_DEG = 0.5  # the arm's direction refined in steps of this ...
+REFINE_SPAN = 8.0  # ... this far each way (settle7's 0.6 mm band holds a line 7 degrees off)
 CROSSING_MM = 0.6  # the other arm's pixels (this far from its line) left out of the profile
 RIDGE_PERIOD_MM = (0.35, 0.65)  # a fingertip's ridges are this far apart
 RIDGE_SHARE = 0.5  # the inside's detail at that spacing: this share of it at least
 RIDGE_SCORE_MAX = 0.3  # asked of squares read `marked` under this score (fix8's)
+RIDGE_MIN_SCALE = 7.0  # px/mm (178 dpi): below, the ridges' spacing nears the scan's limit
+# (150 dpi: 2.8 px) and graphite's grain fills the band (a light pencil X on seed 130)
 DETAIL_MM = 1.0  # the detail: the ink less its mean over a box this wide
 DETAIL_MIN = 0.03  # the detail's RMS under this: nothing to judge by
 DETAIL_SHARE = 0.4  # ... or under this share of the inside's mean ink: a fill's grain, not ridges
@@ -75,9 +79,9 @@ def arm_width(
     """The arm's width (mm): the inside's ink across the arm's line (within PROFILE_MM of
     it, the other arm's crossing, CROSSING_MM round its line, left out) averaged along it
     in PROFILE_BIN px bins, its area above the outer bins' median over its height. The
-    line is settle7's to 3 degrees and its band's 0.6 mm: the profile is taken at
-    REFINE_DEG steps within 3 degrees of it, and the sharpest (highest peak) kept. None:
-    no profile."""
+    line is settle7's to its band's 0.6 mm: the profile is taken at REFINE_DEG steps
+    within REFINE_SPAN of its direction, and the sharpest (highest peak) kept. None: no
+    profile."""
     inside = np.maximum(np.abs(xs), np.abs(ys)) <= INSIDE_MM * scale
     ink = _ink(win, paper, gain)
     px = np.broadcast_to(xs, win.shape)[inside].astype(np.float64)
@@ -88,7 +92,7 @@ def arm_width(
     px, py, vals = px[keep], py[keep], vals[keep]
     reach = PROFILE_MM * scale + arm_band(scale)
     best: tuple[float, float] | None = None
-    for da in np.arange(-3.0, 3.0 + 1e-9, REFINE_DEG).tolist():
+    for da in np.arange(-REFINE_SPAN, REFINE_SPAN + 1e-9, REFINE_DEG).tolist():
         t = math.radians(arm.angle + da)
         d = -px * math.sin(t) + py * math.cos(t) - arm.rho
         near = np.abs(d) <= reach
@@ -111,7 +115,11 @@ def _profile_width(d: np.ndarray, vals: np.ndarray, scale: float) -> tuple[float
     if not ok.any():
         return None
     prof = np.where(ok, sums / np.maximum(1, counts), np.nan)
-    k = int(np.nanargmax(prof))
+    # The height: the highest mean of three neighbouring bins (graphite's grain and the
+    # scan's noise lift a single bin).
+    padded = np.concatenate([[np.nan], prof, [np.nan]])
+    smooth = np.nanmean(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+    k = int(np.nanargmax(smooth))
     reach = int(PROFILE_MM * scale / PROFILE_BIN)
     lo, hi = max(0, k - reach), min(len(prof), k + reach + 1)
     seg = prof[lo:hi]
@@ -122,7 +130,7 @@ def _profile_width(d: np.ndarray, vals: np.ndarray, scale: float) -> tuple[float
     outer = np.concatenate([prof[lo : lo + edge], prof[hi - edge : hi]])
     outer = outer[~np.isnan(outer)]
     base = float(np.median(outer)) if outer.size else 0.0
-    height = float(np.nanmax(seg)) - base
+    height = float(smooth[k]) - base
     if height <= 0:
         return None
     area = float(np.clip(seg - base, 0, None).sum()) * PROFILE_BIN
@@ -140,13 +148,13 @@ def hair_arm(image: np.ndarray, centre: np.ndarray, scale: float, levels: np.nda
     HAIR_MM)? Asked of a square about to be settled `marked`: then it is not."""
     if not ENABLED:
         return False
-    from kiosk.reading import settle7  # settle7 imports the reader's helpers
+    from kiosk.reading import pencil9, settle7  # settle7 imports the reader's helpers
 
     at = (float(centre[0]), float(centre[1]))
     paper = float(np.max(levels))
     arms = settle7.hand_strokes(image, at, scale, paper, gain)
-    if arms is None:
-        return False
+    if arms is None or not pencil9.two_strokes(image, at, scale, paper, gain, arms):
+        return False  # one wide stroke's two edges: pencil9's question, not a hair's
     got = settle7.neighbourhood(image, at, scale)
     if got is None:
         return False
@@ -206,7 +214,7 @@ def ridged_print(
         return marks
     out = list(marks)
     for i, m in enumerate(marks):
-        if m.mark != "marked" or m.score >= RIDGE_SCORE_MAX:
+        if m.mark != "marked" or m.score >= RIDGE_SCORE_MAX or float(scales[i]) < RIDGE_MIN_SCALE:
             continue
         at = (float(centres[i, 0]), float(centres[i, 1]))
         if ridge_share(image, at, float(scales[i]), float(np.max(paper[i])), gain) >= RIDGE_SHARE:
