@@ -49,7 +49,7 @@ HAIR_MM = 0.3  # an arm narrower than this (its profile's area over its height) 
 PROFILE_MM = 1.0  # the profile across an arm: this far to each side of its line
 PROFILE_BIN = 0.5  # ... in bins of this many pixels
 REFINE_DEG = 0.5  # the arm's direction refined in steps of this ...
-REFINE_SPAN = 8.0  # ... this far each way (settle7's 0.6 mm band holds a line 7 degrees off)
+REFINE_SPAN = 3.0  # ... this far each way (settle7's step; wider, it meets other lines)
 CROSSING_MM = 0.6  # the other arm's pixels (this far from its line) left out of the profile
 RIDGE_PERIOD_MM = (0.35, 0.65)  # a fingertip's ridges are this far apart
 RIDGE_SHARE = 0.5  # the inside's detail at that spacing: this share of it at least
@@ -106,7 +106,7 @@ def arm_width(
 
 def _profile_width(d: np.ndarray, vals: np.ndarray, scale: float) -> tuple[float, float] | None:
     """(height, width mm) of the profile of `vals` across distance `d` (px): binned, its
-    peak found, PROFILE_MM to each side of it kept, the outer 0.3 mm's median its base."""
+    peak found, PROFILE_MM to each side of it kept, the lighter outer 0.3 mm's median its base."""
     bins = np.floor(d / PROFILE_BIN).astype(np.int64)
     bins -= bins.min()
     counts = np.bincount(bins)
@@ -117,9 +117,11 @@ def _profile_width(d: np.ndarray, vals: np.ndarray, scale: float) -> tuple[float
     prof = np.where(ok, sums / np.maximum(1, counts), np.nan)
     # The height: the highest mean of three neighbouring bins (graphite's grain and the
     # scan's noise lift a single bin).
-    padded = np.concatenate([[np.nan], prof, [np.nan]])
-    smooth = np.nanmean(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
-    k = int(np.nanargmax(smooth))
+    three = np.ones(3)
+    n3 = np.convolve(np.where(ok, counts, 0), three, "same")
+    s3 = np.convolve(np.where(ok, sums, 0.0), three, "same")
+    smooth = np.where(n3 > 0, s3 / np.maximum(1, n3), -np.inf)
+    k = int(np.argmax(smooth))
     reach = int(PROFILE_MM * scale / PROFILE_BIN)
     lo, hi = max(0, k - reach), min(len(prof), k + reach + 1)
     seg = prof[lo:hi]
@@ -127,9 +129,10 @@ def _profile_width(d: np.ndarray, vals: np.ndarray, scale: float) -> tuple[float
     if seg.size < 4:
         return None
     edge = max(1, int(0.3 * scale / PROFILE_BIN))
-    outer = np.concatenate([prof[lo : lo + edge], prof[hi - edge : hi]])
-    outer = outer[~np.isnan(outer)]
-    base = float(np.median(outer)) if outer.size else 0.0
+    # The base: the lighter of the two outer sides (a line or print on one side would
+    # lift the other's paper and thin the profile).
+    sides = [v[~np.isnan(v)] for v in (prof[lo : lo + edge], prof[hi - edge : hi])]
+    base = min((float(np.median(v)) for v in sides if v.size), default=0.0)
     height = float(smooth[k]) - base
     if height <= 0:
         return None
