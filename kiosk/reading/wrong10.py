@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import cv2
@@ -182,25 +183,36 @@ def ridge_share(
     if got is None:
         return 0.0
     win = got[0]
-    if win.shape != (2 * half + 1, 2 * half + 1):
+    n = 2 * half + 1
+    if win.shape != (n, n):
         return 0.0
-    ink = _ink(win, paper, gain).astype(np.float32)
+    w = win.astype(np.float32)
     k = max(3, int(DETAIL_MM * scale) | 1)
-    detail = ink - cv2.blur(ink, (k, k), borderType=cv2.BORDER_REFLECT)
-    rms = float(np.sqrt(np.mean(detail**2)))
-    if rms < DETAIL_MIN or rms < DETAIL_SHARE * float(np.mean(np.clip(ink, 0, None))):
+    unit = gain / max(1.0, paper)
+    # The ink is unit x (paper - w): its detail is unit x (box mean of w - w).
+    detail = (cv2.blur(w, (k, k), borderType=cv2.BORDER_REFLECT) - w) * unit
+    rms = float(np.sqrt(np.mean(detail * detail)))
+    mean_ink = unit * float(np.maximum(0.0, max(1.0, paper) - w).mean())  # of the ink, clipped at 0
+    if rms < DETAIL_MIN or rms < DETAIL_SHARE * mean_ink:
         return 0.0
-    n = detail.shape[0]
-    hann = np.hanning(n).astype(np.float32)
-    power = np.abs(np.fft.fft2(detail * np.outer(hann, hann))) ** 2
-    f = np.fft.fftfreq(n) * scale  # cycles per mm
-    radius = np.sqrt(f[:, None] ** 2 + f[None, :] ** 2)
+    window, band = _spectrum_masks(n, round(scale, 2))
+    power = np.abs(np.fft.fft2(detail * window)) ** 2
     power[0, 0] = 0.0
     total = float(power.sum())
     if total <= 0:
         return 0.0
-    band = (radius >= 1.0 / RIDGE_PERIOD_MM[1]) & (radius <= 1.0 / RIDGE_PERIOD_MM[0])
     return float(power[band].sum()) / total
+
+
+@lru_cache(maxsize=32)
+def _spectrum_masks(n: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """The n x n Hann window and the mask of spatial frequencies whose period lies within
+    RIDGE_PERIOD_MM at `scale` px/mm (cached: a few sizes per scanner)."""
+    hann = np.hanning(n).astype(np.float32)
+    f = np.fft.fftfreq(n) * scale  # cycles per mm
+    radius = np.sqrt(f[:, None] ** 2 + f[None, :] ** 2)
+    band = (radius >= 1.0 / RIDGE_PERIOD_MM[1]) & (radius <= 1.0 / RIDGE_PERIOD_MM[0])
+    return np.outer(hann, hann), band
 
 
 def ridged_print(
