@@ -208,6 +208,9 @@ def test_inked_fingerprint_fainter_goes_to_review(
     import kiosk.reading.erase9 as erase9_module  # erase9: the print's grey patch is its doubt too
 
     monkeypatch.setattr(erase9_module, "ENABLED", False)
+    import kiosk.reading.wrong10 as wrong10_module  # wrong10: ridged_print catches the print too
+
+    monkeypatch.setattr(wrong10_module, "ENABLED", False)
     reader, *_ = sheet
     m = _read(reader, _fingerprint(sheet, 0.35)).contests[0].marks[BESIDE]
     assert m.mark == "marked" and m.score > 0.2, m

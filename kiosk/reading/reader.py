@@ -28,6 +28,7 @@ import kiosk.reading.pencil9 as pencil9  # issue 10, ninth pass (pencil9)
 import kiosk.reading.settle7 as settle7  # issue 10, seventh pass (settle7)
 import kiosk.reading.show10 as show10  # issue 10, tenth pass (show10): the title side's known print
 import kiosk.reading.stain10 as stain10  # issue 10, tenth pass (stain10)
+import kiosk.reading.wrong10 as wrong10  # issue 10, tenth pass (wrong10): wrong decisions to review
 from kiosk.ballots.layout import (
     EDGE,
     FIDUCIAL,
@@ -487,6 +488,10 @@ class BallotReader:
                 if v.mark == "empty" and not look[i]:
                     marks.append(MarkReading(t.option, sc, "empty"))
                     continue
+                # wrong10: a square sent here by its score, read empty by every look so
+                # far, gets the wider band's tests too (a faint X under a crease).
+                if wrong10.last_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v):
+                    v = replace(v, mark="marginal", reason="marginal_mark")
             # A doubt over strokes settled positively, asked in this order: settle7 (two hand
             # strokes in the square), marks8 (a square filled by a hand, its score at least
             # `marked`), pencil9 (settle7's test outside settle7's score band). Each settled
@@ -503,6 +508,7 @@ class BallotReader:
                 )
                 # show10: strokes lying on the title side's known print are not a hand's.
                 and not show10.strokes_on_print(*doubt, layout, i, page)
+                and not wrong10.hair_arm(*doubt)  # wrong10: no arm is a hair
             ):
                 settled.append(i)
                 v = replace(v, mark="marked", reason=None)
@@ -538,6 +544,8 @@ class BallotReader:
         )
         # fix8: a square read `marked` whose dark features are all hair-thin: the commission.
         marks = fix8.hairline(image, centres, scales, scores.paper, scores.gain, marks)
+        # wrong10: a square read `marked` whose detail is a fingertip's ridge spacing.
+        marks = wrong10.ridged_print(image, centres, scales, scores.paper, scores.gain, marks)
         # erase9: a grey square with an eraser's smear round it or a ghost under a patch.
         marks = erase9.possible_erasure(image, centres, scales, marks)
         marks = settle7.settle_contest(marks, settled)  # settle7: one vote, or review

@@ -1,0 +1,256 @@
+"""The wrong decisions still known outside the corpus (issue 10, the tenth pass: wrong10).
+Each rule here only SENDS a square to the commission (review); none decides one.
+
+- `hair_arm`: settle7's (and pencil9's) two hand strokes, one of them hair-thin. A hair on
+  the scanner's glass across a single light pencil dash is a second "arm" crossing the
+  first, and the square settled `marked` (tests/test_review9.py: a 3.6 mm dash at 0.26 of
+  the light, a 0.13 mm hair across it, 150 dpi). Asked of a square about to be settled:
+  the arms `settle7.hand_strokes` finds, each measured across (`arm_width`: the inside's
+  ink profile across the arm's line, averaged along it, its area over its height); an arm
+  narrower than HAIR_MM (fix8's: a ballpoint's line is 0.3 mm and more) is no hand's
+  stroke, and the square stays in review. Asked only where the arms are two strokes
+  (`pencil9.two_strokes`): a single wide slash's two edges are pencil9's question.
+- `ridged_print`: a square read `marked` (score under fix8.HAIR_SCORE_MAX) whose inside is
+  a fingertip's ridges: most of the inside's detail (its ink less a 1 mm mean) lies at the
+  ridges' spacing, RIDGE_PERIOD_MM, as no hand's stroke, fill or graphite grain puts it
+  (`ridge_share`, from the inside's power spectrum). fix8 counts ridges as separate dark
+  features; at 200 dpi a small print's ridges, 0.48 mm apart, merge into one
+  (test_review9.py), while their spacing still shows in the spectrum: `possible_stain`.
+- `last_look`: a square the fast score sent to the closer look that the closer look and
+  the second looks all read `empty` gets the wider band's own tests (pencil6.pencil_near,
+  pencil7.wider_look, fix8.small_cross, faint9.joined_strokes), which a square scoring a
+  little lower gets: a faint pencil X under a crease on dev seed 134 (sheet 45, square 30)
+  read `empty` without them; with them `marginal_mark`.
+
+Each rule is switched off with ENABLED (tests/test_wrong10.py; fieldkit.hook_ab).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import cv2
+import numpy as np
+
+from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.reading import crop
+
+if TYPE_CHECKING:
+    from kiosk.reading.inspect import Verdict
+    from kiosk.reading.model import MarkReading
+    from kiosk.reading.settle7 import Arm
+
+ENABLED = True
+
+INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
+HAIR_MM = 0.3  # an arm narrower than this (its profile's area over its height) is a hair
+PROFILE_MM = 1.0  # the profile across an arm: this far to each side of its line
+PROFILE_BIN = 0.5  # ... in bins of this many pixels
+REFINE_DEG = 0.5  # the arm's direction refined in steps of this ...
+REFINE_SPAN = 3.0  # ... this far each way (settle7's step; wider, it meets other lines)
+CROSSING_MM = 0.6  # the other arm's pixels (this far from its line) left out of the profile
+RIDGE_PERIOD_MM = (0.35, 0.65)  # a fingertip's ridges are this far apart
+RIDGE_SHARE = 0.5  # the inside's detail at that spacing: this share of it at least
+RIDGE_SCORE_MAX = 0.3  # asked of squares read `marked` under this score (fix8's)
+RIDGE_MIN_SCALE = 7.0  # px/mm (178 dpi): below, the ridges' spacing nears the scan's limit
+# (150 dpi: 2.8 px) and graphite's grain fills the band (a light pencil X on seed 130)
+DETAIL_MM = 1.0  # the detail: the ink less its mean over a box this wide
+DETAIL_MIN = 0.03  # the detail's RMS under this: nothing to judge by
+DETAIL_SHARE = 0.4  # ... or under this share of the inside's mean ink: a fill's grain, not ridges
+
+
+def _ink(win: np.ndarray, paper: float, gain: float) -> np.ndarray:
+    out: np.ndarray = gain * (1.0 - win.astype(np.float64) / max(1.0, paper))
+    return out
+
+
+def arm_width(
+    win: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    scale: float,
+    paper: float,
+    gain: float,
+    arm: Arm,
+    other: Arm,
+) -> float | None:
+    """The arm's width (mm): the inside's ink across the arm's line (within PROFILE_MM of
+    it, the other arm's crossing, CROSSING_MM round its line, left out) averaged along it
+    in PROFILE_BIN px bins, its area above the outer bins' median over its height. The
+    line is settle7's to its band's 0.6 mm: the profile is taken at REFINE_DEG steps
+    within REFINE_SPAN of its direction, and the sharpest (highest peak) kept. None: no
+    profile."""
+    inside = np.maximum(np.abs(xs), np.abs(ys)) <= INSIDE_MM * scale
+    ink = _ink(win, paper, gain)
+    px = np.broadcast_to(xs, win.shape)[inside].astype(np.float64)
+    py = np.broadcast_to(ys, win.shape)[inside].astype(np.float64)
+    vals = ink[inside]
+    to = math.radians(other.angle)
+    keep = np.abs(-px * math.sin(to) + py * math.cos(to) - other.rho) > CROSSING_MM * scale
+    px, py, vals = px[keep], py[keep], vals[keep]
+    reach = PROFILE_MM * scale + arm_band(scale)
+    best: tuple[float, float] | None = None
+    for da in np.arange(-REFINE_SPAN, REFINE_SPAN + 1e-9, REFINE_DEG).tolist():
+        t = math.radians(arm.angle + da)
+        d = -px * math.sin(t) + py * math.cos(t) - arm.rho
+        near = np.abs(d) <= reach
+        if near.sum() < 4 * scale:
+            continue
+        got = _profile_width(d[near], vals[near], scale)
+        if got is not None and (best is None or got[0] > best[0]):
+            best = got
+    return None if best is None else best[1]
+
+
+def _profile_width(d: np.ndarray, vals: np.ndarray, scale: float) -> tuple[float, float] | None:
+    """(height, width mm) of the profile of `vals` across distance `d` (px): binned, its
+    peak found, PROFILE_MM to each side of it kept, the lighter outer 0.3 mm's median its base."""
+    bins = np.floor(d / PROFILE_BIN).astype(np.int64)
+    bins -= bins.min()
+    counts = np.bincount(bins)
+    sums = np.bincount(bins, weights=vals)
+    ok = counts >= 2
+    if not ok.any():
+        return None
+    prof = np.where(ok, sums / np.maximum(1, counts), np.nan)
+    # The height: the highest mean of three neighbouring bins (graphite's grain and the
+    # scan's noise lift a single bin).
+    three = np.ones(3)
+    n3 = np.convolve(np.where(ok, counts, 0), three, "same")
+    s3 = np.convolve(np.where(ok, sums, 0.0), three, "same")
+    smooth = np.where(n3 > 0, s3 / np.maximum(1, n3), -np.inf)
+    k = int(np.argmax(smooth))
+    reach = int(PROFILE_MM * scale / PROFILE_BIN)
+    lo, hi = max(0, k - reach), min(len(prof), k + reach + 1)
+    seg = prof[lo:hi]
+    seg = seg[~np.isnan(seg)]
+    if seg.size < 4:
+        return None
+    edge = max(1, int(0.3 * scale / PROFILE_BIN))
+    # The base: the lighter of the two outer sides (a line or print on one side would
+    # lift the other's paper and thin the profile).
+    sides = [v[~np.isnan(v)] for v in (prof[lo : lo + edge], prof[hi - edge : hi])]
+    base = min((float(np.median(v)) for v in sides if v.size), default=0.0)
+    height = float(smooth[k]) - base
+    if height <= 0:
+        return None
+    area = float(np.clip(seg - base, 0, None).sum()) * PROFILE_BIN
+    return height, area / height / scale
+
+
+def arm_band(scale: float) -> float:
+    from kiosk.reading import settle7
+
+    return max(1.0, settle7.ARM_BAND_MM * scale) / 2
+
+
+def hair_arm(image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float) -> bool:
+    """Is one of the two arms settle7 finds in the square hair-thin (`arm_width` under
+    HAIR_MM)? Asked of a square about to be settled `marked`: then it is not."""
+    if not ENABLED:
+        return False
+    from kiosk.reading import pencil9, settle7  # settle7 imports the reader's helpers
+
+    at = (float(centre[0]), float(centre[1]))
+    paper = float(np.max(levels))
+    arms = settle7.hand_strokes(image, at, scale, paper, gain)
+    if arms is None or not pencil9.two_strokes(image, at, scale, paper, gain, arms):
+        return False  # one wide stroke's two edges: pencil9's question, not a hair's
+    got = settle7.neighbourhood(image, at, scale)
+    if got is None:
+        return False
+    win, xs, ys = got
+    for a, b in (arms, arms[::-1]):
+        w = arm_width(win, xs, ys, scale, paper, gain, a, b)
+        if w is None or w < HAIR_MM:
+            return True
+    return False
+
+
+def ridge_share(
+    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
+) -> float:
+    """The share of the inside's detail (its ink less a DETAIL_MM box mean, windowed) whose
+    spatial period lies within RIDGE_PERIOD_MM; 0.0 when the detail is too weak (its RMS
+    under DETAIL_MIN, or under DETAIL_SHARE of the inside's mean ink: a fill's grain on
+    its dark ground; a print's ridges alternate with paper) or the inside is not all on
+    the image."""
+    half = int(INSIDE_MM * scale)
+    got = crop.around(image, centre, half)
+    if got is None:
+        return 0.0
+    win = got[0]
+    n = 2 * half + 1
+    if win.shape != (n, n):
+        return 0.0
+    w = win.astype(np.float32)
+    k = max(3, int(DETAIL_MM * scale) | 1)
+    unit = gain / max(1.0, paper)
+    # The ink is unit x (paper - w): its detail is unit x (box mean of w - w).
+    detail = (cv2.blur(w, (k, k), borderType=cv2.BORDER_REFLECT) - w) * unit
+    rms = float(np.sqrt(np.mean(detail * detail)))
+    mean_ink = unit * float(np.maximum(0.0, max(1.0, paper) - w).mean())  # of the ink, clipped at 0
+    if rms < DETAIL_MIN or rms < DETAIL_SHARE * mean_ink:
+        return 0.0
+    window, band = _spectrum_masks(n, round(scale, 2))
+    power = np.abs(np.fft.fft2(detail * window)) ** 2
+    power[0, 0] = 0.0
+    total = float(power.sum())
+    if total <= 0:
+        return 0.0
+    return float(power[band].sum()) / total
+
+
+@lru_cache(maxsize=32)
+def _spectrum_masks(n: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """The n x n Hann window and the mask of spatial frequencies whose period lies within
+    RIDGE_PERIOD_MM at `scale` px/mm (cached: a few sizes per scanner)."""
+    hann = np.hanning(n).astype(np.float32)
+    f = np.fft.fftfreq(n) * scale  # cycles per mm
+    radius = np.sqrt(f[:, None] ** 2 + f[None, :] ** 2)
+    band = (radius >= 1.0 / RIDGE_PERIOD_MM[1]) & (radius <= 1.0 / RIDGE_PERIOD_MM[0])
+    return np.outer(hann, hann), band
+
+
+def ridged_print(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    paper: np.ndarray,
+    gain: float,
+    marks: list[MarkReading],
+) -> list[MarkReading]:
+    """Each square read `marked` under RIDGE_SCORE_MAX whose inside's detail is mostly at a
+    fingertip's ridge spacing (`ridge_share` at least RIDGE_SHARE): `possible_stain`."""
+    if not ENABLED:
+        return marks
+    out = list(marks)
+    for i, m in enumerate(marks):
+        if m.mark != "marked" or m.score >= RIDGE_SCORE_MAX or float(scales[i]) < RIDGE_MIN_SCALE:
+            continue
+        at = (float(centres[i, 0]), float(centres[i, 1]))
+        if ridge_share(image, at, float(scales[i]), float(np.max(paper[i])), gain) >= RIDGE_SHARE:
+            out[i] = replace(m, mark="marginal", reason="possible_stain")
+    return out
+
+
+def last_look(
+    image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float, v: Verdict
+) -> bool:
+    """Does a square the closer look and the second looks read `empty` hold a faint stroke
+    by the wider band's tests (which a square scoring a little lower is asked)?"""
+    if not ENABLED or v.mark != "empty":
+        return False
+    from kiosk.reading import faint9, fix8, pencil6, pencil7
+
+    at = (float(centre[0]), float(centre[1]))
+    paper = float(np.max(levels))
+    return bool(
+        pencil6.pencil_near(image, at, scale, paper, gain)
+        or pencil7.wider_look(image, centre, scale, levels, gain)
+        or fix8.small_cross(image, at, scale, paper, gain)
+        or faint9.joined_strokes(image, centre, scale, levels, gain)
+    )
