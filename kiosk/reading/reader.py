@@ -25,6 +25,7 @@ import kiosk.reading.faint9 as faint9  # issue 10, ninth pass (faint9)
 import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 import kiosk.reading.marks8 as marks8  # issue 10, eighth pass (marks8)
 import kiosk.reading.pencil9 as pencil9  # issue 10, ninth pass (pencil9)
+import kiosk.reading.pencil10 as pencil10  # issue 10, tenth pass (pencil10)
 import kiosk.reading.settle7 as settle7  # issue 10, seventh pass (settle7)
 import kiosk.reading.show10 as show10  # issue 10, tenth pass (show10): the title side's known print
 import kiosk.reading.stain10 as stain10  # issue 10, tenth pass (stain10)
@@ -548,6 +549,10 @@ class BallotReader:
         marks = wrong10.ridged_print(image, centres, scales, scores.paper, scores.gain, marks)
         # erase9: a grey square with an eraser's smear round it or a ghost under a patch.
         marks = erase9.possible_erasure(image, centres, scales, marks)
+        # pencil10: certain settled marks beside other clear marks are an overvote.
+        settled = pencil10.overvote_kept(
+            image, centres, scales, scores.paper, scores.gain, scores.half, marks, settled, th
+        )
         marks = settle7.settle_contest(marks, settled)  # settle7: one vote, or review
         outcome, choice = contest_outcome(tuple(marks))
         contest = ContestReading(layout.contest, outcome, choice, tuple(marks))
