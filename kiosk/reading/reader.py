@@ -23,6 +23,7 @@ import kiosk.reading.empty8 as empty8  # issue 10, eighth pass (empty8)
 import kiosk.reading.erase9 as erase9  # issue 10, ninth pass (erase9): erased marks to review
 import kiosk.reading.faint9 as faint9  # issue 10, ninth pass (faint9)
 import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
+import kiosk.reading.lines10 as lines10  # issue 10, tenth pass (lines10): a scanner's streak divided out
 import kiosk.reading.marks8 as marks8  # issue 10, eighth pass (marks8)
 import kiosk.reading.pencil9 as pencil9  # issue 10, ninth pass (pencil9)
 import kiosk.reading.settle7 as settle7  # issue 10, seventh pass (settle7)
@@ -513,6 +514,11 @@ class BallotReader:
                 th.marked,
                 scores.half,
                 page,
+            ):
+                v = replace(v, mark="empty", reason=None)
+            # lines10: empty8's question again with a scanner's streak divided out of its columns
+            if lines10.settles_empty(
+                image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v, th.marked, scores.half, page
             ):
                 v = replace(v, mark="empty", reason=None)
             marks.append(MarkReading(t.option, v.score, v.mark, v.reason))
