@@ -518,7 +518,15 @@ class BallotReader:
                 v = replace(v, mark="empty", reason=None)
             # lines10: empty8's question again with a scanner's streak divided out of its columns
             if lines10.settles_empty(
-                image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v, th.marked, scores.half, page
+                image,
+                centres[i],
+                float(scales[i]),
+                scores.paper[i],
+                scores.gain,
+                v,
+                th.marked,
+                scores.half,
+                page,
             ):
                 v = replace(v, mark="empty", reason=None)
             marks.append(MarkReading(t.option, v.score, v.mark, v.reason))
