@@ -65,6 +65,11 @@ STRIP_PCT = 75.0  # a column's paper: this percentile of its pixels in a strip
 BASE_MM = 2.0  # the paper around a column: the columns this far either side ...
 STREAK_MIN = 0.04  # a streak's column: this much darker than the paper around, in both strips
 AGREE = 0.03  # ... the two strips' darkenings within this of each other
+EDGE_NEAR = 0.01  # a column beside a streak's this much darker in both strips is its blur's
+EDGE_MM = 0.5  # a stroke run inside must reach this close to the inside's edge at both ends
+SIDE_MM = (0.6, 1.0)  # the paper beside a streak's column: these columns towards the square's middle
+ALONG_MAX = 0.03  # a streak's column, divided, at most this darker than that paper ...
+ALONG_RUN_MM = 0.8  # ... for this long in the square's rows (a dash on the streak)
 
 
 def _paper_levels(strip: np.ndarray) -> np.ndarray:
@@ -102,15 +107,23 @@ def column_gain(image: np.ndarray, cx: float, cy: float, scale: float) -> tuple[
         darkening.append(1.0 - levels / np.maximum(_around(levels, base), 1.0))
     up, down = darkening
     streak = (up >= STREAK_MIN) & (down >= STREAK_MIN) & (np.abs(up - down) <= AGREE)
+    # the streak's blurred edges (JPEG, the sensor's spread): the columns next to a
+    # streak's darkened in both strips too, by the lesser of the two
+    near = np.zeros_like(streak)
+    near[1:] |= streak[:-1]
+    near[:-1] |= streak[1:]
+    streak |= near & (up >= EDGE_NEAR) & (down >= EDGE_NEAR) & (np.abs(up - down) <= AGREE)
     gain = np.where(streak, 1.0 - np.minimum(up, down), 1.0)
     # the `base` columns at each end were only there to measure the paper around
     inner = slice(base, len(gain) - base)
     return x0 + base, np.asarray(gain[inner])
 
 
-def divided(image: np.ndarray, centre: tuple[float, float], scale: float) -> np.ndarray | None:
+def divided(
+    image: np.ndarray, centre: tuple[float, float], scale: float
+) -> tuple[np.ndarray, np.ndarray] | None:
     """The image with the streak's columns around the square divided by their factor (a
-    copy), or None when no streak is there (or it cannot be measured)."""
+    copy), and those columns; None when no streak is there (or it cannot be measured)."""
     got = column_gain(image, centre[0], centre[1], scale)
     if got is None:
         return None
@@ -120,7 +133,7 @@ def divided(image: np.ndarray, centre: tuple[float, float], scale: float) -> np.
     out = image.copy()
     cols = slice(x0, x0 + len(gain))
     out[:, cols] = np.clip(np.rint(image[:, cols] / gain[None, :]), 0, 255).astype(image.dtype)
-    return out
+    return out, x0 + np.nonzero(gain < 1.0)[0]
 
 
 def settles_empty(
@@ -148,11 +161,12 @@ def settles_empty(
     if not v.score < min(marked, empty8.CEIL):
         return False
     at = (float(centre[0]), float(centre[1]))
-    clean = divided(image, at, scale)
-    if clean is None:
+    got = divided(image, at, scale)
+    if got is None:
         return False
+    clean, cols = got
     paper = float(np.max(levels))
-    if settle7.pen_dot(clean, at, scale, paper, gain):
+    if settle7.pen_dot(clean, at, scale, paper, gain) or dash_on_streak(clean, at, scale, cols):
         return False
 
     def hand_line(theta: float, rho: float) -> bool:
@@ -161,4 +175,74 @@ def settles_empty(
             clean, at, [(theta, rho)], half, scale, page
         )
 
-    return empty8.nothing_drawn(clean, at, scale, paper, gain, hand_line)
+    return runs_cross(clean, at, scale, paper, gain) and empty8.nothing_drawn(
+        clean, at, scale, paper, gain, hand_line
+    )
+
+
+def dash_on_streak(image: np.ndarray, at: tuple[float, float], scale: float, cols: np.ndarray) -> bool:
+    """Is anything left on the streak's columns `cols` once divided (`image`: `divided`'s),
+    in the square's rows: their mean ALONG_MAX darker than the paper SIDE_MM beside them
+    (towards the square's middle) for ALONG_RUN_MM on end? A dash drawn on the streak, a
+    dot on it; also where the streak hugs the printed border, which empty8's stroke
+    contrast cannot see past."""
+    from kiosk.reading import empty8
+
+    h, w = image.shape
+    inner = empty8.INSIDE_MM * scale
+    y0, y1 = max(0, round(at[1] - inner)), min(h, round(at[1] + inner) + 1)
+    toward = 1 if float(cols.mean()) <= at[0] else -1
+    near, far = (round(m * scale) for m in SIDE_MM)
+    side = np.array(
+        [c + toward * d for c in (int(cols.min()), int(cols.max())) for d in range(near, far + 1)]
+    )
+    side = side[(side >= 0) & (side < w)]
+    if y1 - y0 < 3 or len(side) == 0:
+        return True  # cannot be judged: a hand's until shown otherwise
+    block = image[y0:y1].astype(np.float64)
+    on = block[:, cols].mean(axis=1)
+    paper = np.median(block[:, side], axis=1)
+    d = 1.0 - on / np.maximum(paper, 1.0)
+    # a running median over three rows: one noisy row neither makes nor breaks a run
+    padded = np.concatenate([d[:1], d, d[-1:]])
+    smooth = np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+    need = max(1, round(ALONG_RUN_MM * scale))
+    run = 0
+    for above in (smooth >= ALONG_MAX).tolist():
+        run = run + 1 if above else 0
+        if run >= need:
+            return True
+    return False
+
+
+def runs_cross(image: np.ndarray, at: tuple[float, float], scale: float, paper: float, gain: float) -> bool:
+    """Does every stroke run left inside the square (empty8's: `pencil6.trace_contrast` at
+    `empty8.LEVEL`, 8-connected, at least `empty8.RUN_MM` long) cross the inside, both
+    ends of it (along its main axis) within EDGE_MM of the inside's edge? A line of the
+    paper crosses the square; a dash, a dot's tail or a tick's arm stops in it."""
+    import cv2
+
+    from kiosk.reading import empty8, pencil6
+
+    got = empty8.neighbourhood(image, at, scale)
+    if got is None:
+        return False
+    win, xs, ys = got
+    box = np.maximum(np.abs(xs), np.abs(ys))
+    inner = empty8.INSIDE_MM * scale
+    inside = box <= inner
+    c = pencil6.trace_contrast(win, scale, paper, gain)
+    stroke = (inside & (c >= empty8.LEVEL)).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(stroke, connectivity=8)
+    for k in range(1, n):
+        if max(stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT]) < empty8.RUN_MM * scale:
+            continue  # noise: empty8 counts it
+        iy, ix = np.nonzero(labels == k)
+        u, v = xs[iy, ix], ys[iy, ix]
+        pts = np.stack([u - u.mean(), v - v.mean()])
+        _, vecs = np.linalg.eigh(pts @ pts.T)
+        t = vecs[:, -1] @ pts  # along the run's main axis
+        for end in (int(np.argmin(t)), int(np.argmax(t))):
+            if max(abs(u[end]), abs(v[end])) < inner - EDGE_MM * scale:
+                return False
+    return True
