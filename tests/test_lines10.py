@@ -150,8 +150,48 @@ def test_a_hand_on_the_streak_is_never_settled_empty(
         drawn = _pencil(drawn, [(x - r, cy), (x + r * 0.6, cy)], w, c, 4)
     else:  # tick_along: a short arm across, then the long arm up the streak
         drawn = _pencil(image, [(x - 1.2 * s, cy + 0.3 * s), (x, cy + r), (x, cy - r)], w, c, 5)
-    mark = reader.read(drawn).contests[0].marks[k]
-    assert mark.mark != "empty", (attack, c, mark)
+    on, off = _on_off(reader, drawn, k, monkeypatch)
+    # The rule never settles it: as read without the rule (in review or marked; or, for
+    # the dashes beside the streak main already reads `empty`, see below, unchanged).
+    assert on == off, (attack, c, on, off)
+    if (seed, index, k, attack, c) not in MAIN_READS_EMPTY:
+        assert on[0] != "empty", (attack, c, on)
+
+
+# Main (7c7df3b) reads these `empty` without lines10: a light pencil dash 0.5 mm beside
+# a faint streak, taken out with the streak's band (found by this file's attacks; left to
+# the pass that owns the line take-out; test_main_reads_a_dash_beside_a_streak_empty).
+MAIN_READS_EMPTY = {
+    (145, 285, 38, "dash_beside", 0.12),
+    (147, 50, 3, "dash_beside", 0.07),
+    (146, 21, 12, "dash_beside", 0.07),
+    (146, 21, 12, "dash_beside", 0.12),
+    (146, 21, 12, "full_beside", 0.07),
+    (146, 21, 12, "full_beside", 0.12),
+    # ... and these, also `empty` on main: a light dash beside a streak along the border,
+    # a light X whose one arm lies on the streak, a tick whose long arm runs up it
+    (145, 285, 38, "full_beside", 0.07),
+    (145, 285, 38, "x_one_arm_along", 0.07),
+    (145, 285, 38, "x_one_arm_along", 0.12),
+    (146, 21, 12, "tick_along", 0.07),
+    (146, 21, 12, "tick_along", 0.12),
+}
+
+
+@pytest.mark.xfail(
+    strict=True, reason="main reads a light pencil dash beside a faint streak empty (not lines10's)"
+)
+def test_main_reads_a_dash_beside_a_streak_empty(
+    sheets: dict[tuple[int, int], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reader, _sheet, image = sheets[(147, 50)]
+    _marks, centres, scales = _centres(reader, image, monkeypatch)
+    s = float(scales[3])
+    x, cy = _streak_x(image, centres[3], s), float(centres[3, 1])
+    drawn = _pencil(
+        image, [(x + 0.5 * s, cy - 2.0 * s), (x + 0.5 * s, cy + 0.4 * s)], max(1, round(0.4 * s)), 0.07, 2
+    )
+    assert reader.read(drawn).contests[0].marks[3].mark != "empty"
 
 
 def test_a_mark_in_the_square_does_not_move_the_streak_s_factor(
@@ -192,6 +232,7 @@ def test_no_streak_no_settling() -> None:
     # a streak above the square only (one strip): not a scanner's column
     image[:500, 240:243] = (image[:500, 240:243] * 0.7).astype(np.uint8)
     assert lines10.divided(image, (250.0, 600.0), 200 / 25.4) is None
+    image = rng.normal(215, 3, (1200, 500)).clip(0, 255).astype(np.uint8)
     image[:, 240:243] = (image[:, 240:243] * 0.7).astype(np.uint8)
     assert lines10.divided(image, (250.0, 600.0), 200 / 25.4) is not None
 

@@ -68,6 +68,7 @@ AGREE = 0.03  # ... the two strips' darkenings within this of each other
 EDGE_NEAR = 0.01  # a column beside a streak's this much darker in both strips is its blur's
 EDGE_MM = 0.5  # a stroke run inside must reach this close to the inside's edge at both ends
 SIDE_MM = (0.6, 1.0)  # the paper beside a streak's column: these columns towards the square's middle
+ALONG_NEAR_MM = 0.8  # the inside's columns this close to a streak's are asked too
 ALONG_MAX = 0.03  # a streak's column, divided, at most this darker than that paper ...
 ALONG_RUN_MM = 0.8  # ... for this long in the square's rows (a dash on the streak)
 
@@ -181,37 +182,42 @@ def settles_empty(
 
 
 def dash_on_streak(image: np.ndarray, at: tuple[float, float], scale: float, cols: np.ndarray) -> bool:
-    """Is anything left on the streak's columns `cols` once divided (`image`: `divided`'s),
-    in the square's rows: their mean ALONG_MAX darker than the paper SIDE_MM beside them
-    (towards the square's middle) for ALONG_RUN_MM on end? A dash drawn on the streak, a
-    dot on it; also where the streak hugs the printed border, which empty8's stroke
-    contrast cannot see past."""
+    """Is anything left on or beside the streak's columns `cols` once divided (`image`:
+    `divided`'s), in the square's rows: any inside column within ALONG_NEAR_MM of the
+    streak (two columns' mean) ALONG_MAX darker than the paper SIDE_MM beside it (towards
+    the square's middle) for ALONG_RUN_MM on end? A dash drawn on the streak or beside it,
+    a dot on it; also where the streak hugs the printed border, beside which empty8's
+    stroke contrast is blind (found by tests/test_lines10.py's attacks)."""
     from kiosk.reading import empty8
 
     h, w = image.shape
     inner = empty8.INSIDE_MM * scale
     y0, y1 = max(0, round(at[1] - inner)), min(h, round(at[1] + inner) + 1)
-    toward = 1 if float(cols.mean()) <= at[0] else -1
-    near, far = (round(m * scale) for m in SIDE_MM)
-    side = np.array(
-        [c + toward * d for c in (int(cols.min()), int(cols.max())) for d in range(near, far + 1)]
-    )
-    side = side[(side >= 0) & (side < w)]
-    if y1 - y0 < 3 or len(side) == 0:
+    reach = round(ALONG_NEAR_MM * scale)
+    xs = np.arange(int(cols.min()) - reach, int(cols.max()) + reach + 1)
+    xs = xs[(np.abs(xs - at[0]) <= inner) & (xs >= 0) & (xs + 1 < w)]
+    if y1 - y0 < 3 or len(xs) == 0:
         return True  # cannot be judged: a hand's until shown otherwise
     block = image[y0:y1].astype(np.float64)
-    on = block[:, cols].mean(axis=1)
-    paper = np.median(block[:, side], axis=1)
-    d = 1.0 - on / np.maximum(paper, 1.0)
-    # a running median over three rows: one noisy row neither makes nor breaks a run
-    padded = np.concatenate([d[:1], d, d[-1:]])
-    smooth = np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+    near, far = (round(m * scale) for m in SIDE_MM)
     need = max(1, round(ALONG_RUN_MM * scale))
-    run = 0
-    for above in (smooth >= ALONG_MAX).tolist():
-        run = run + 1 if above else 0
-        if run >= need:
+    for x in xs.tolist():
+        toward = 1 if x <= at[0] else -1
+        side = np.array([x + toward * d for d in range(near, far + 1)])
+        side = side[(side >= 0) & (side < w)]
+        if len(side) == 0:
             return True
+        on = block[:, x : x + 2].mean(axis=1)
+        paper = np.median(block[:, side], axis=1)
+        d = 1.0 - on / np.maximum(paper, 1.0)
+        # a running median over three rows: one noisy row neither makes nor breaks a run
+        padded = np.concatenate([d[:1], d, d[-1:]])
+        smooth = np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+        run = 0
+        for above in (smooth >= ALONG_MAX).tolist():
+            run = run + 1 if above else 0
+            if run >= need:
+                return True
     return False
 
 
