@@ -213,9 +213,9 @@ def test_a_mark_in_the_square_does_not_move_the_streak_s_factor(
     assert got is not None
     clean, cols = got
     assert lines10.dash_on_streak(clean, (float(centres[38, 0]), cy), s, cols)
-    assert not lines10.dash_on_streak(
-        *lines10.divided(image, (float(centres[38, 0]), cy), s)[:1], (float(centres[38, 0]), cy), s, cols
-    )
+    plain = lines10.divided(image, (float(centres[38, 0]), cy), s)
+    assert plain is not None
+    assert not lines10.dash_on_streak(plain[0], (float(centres[38, 0]), cy), s, plain[1])
     xi, yi = round(x), round(cy)
     # the stroke is still there, darker than the paper beside it, once the streak is out
     assert float(clean[yi - 3 : yi + 4, xi].mean()) < 0.85 * float(
