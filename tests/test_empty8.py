@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import kiosk.reading.empty8 as empty8
+import kiosk.reading.lines10 as lines10  # lines10: switched off with empty8
 from kiosk.reading.reader import BallotReader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -91,8 +92,10 @@ def settled_only_with_rule(
     """The square's reading with the rule, then without it."""
     on = square(reader, image, k)
     monkeypatch.setattr(empty8, "ENABLED", False)
+    monkeypatch.setattr(lines10, "ENABLED", False)  # lines10: asks empty8's questions again under a streak
     off = square(reader, image, k)
     monkeypatch.setattr(empty8, "ENABLED", True)
+    monkeypatch.setattr(lines10, "ENABLED", True)  # lines10
     return on, off
 
 

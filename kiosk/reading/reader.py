@@ -23,6 +23,7 @@ import kiosk.reading.empty8 as empty8  # issue 10, eighth pass (empty8)
 import kiosk.reading.erase9 as erase9  # issue 10, ninth pass (erase9): erased marks to review
 import kiosk.reading.faint9 as faint9  # issue 10, ninth pass (faint9)
 import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
+import kiosk.reading.lines10 as lines10  # issue 10, tenth pass (lines10): a scanner's streak divided out
 import kiosk.reading.marks8 as marks8  # issue 10, eighth pass (marks8)
 import kiosk.reading.pencil9 as pencil9  # issue 10, ninth pass (pencil9)
 import kiosk.reading.pencil10 as pencil10  # issue 10, tenth pass (pencil10)
@@ -513,28 +514,11 @@ class BallotReader:
             ):
                 settled.append(i)
                 v = replace(v, mark="marked", reason=None)
-            # empty8: a doubt over an empty square settled by a positive test that nothing was drawn.
-            if empty8.settles_empty(
-                image,
-                centres[i],
-                float(scales[i]),
-                scores.paper[i],
-                scores.gain,
-                v,
-                th.marked,
-                scores.half,
-                page,
-            ) or stain10.settles_empty(  # stain10: or one stain's rim explains every pixel inside
-                image,
-                centres[i],
-                float(scales[i]),
-                scores.paper[i],
-                scores.gain,
-                v,
-                th.marked,
-                scores.half,
-                page,
-            ):
+            # A doubt over an empty square settled by a positive test, asked in this order:
+            # empty8 (nothing was drawn), stain10 (one stain's rim explains every pixel
+            # inside), lines10 (empty8's question with a scanner's streak divided out).
+            quiet = (*doubt, v, th.marked, scores.half, page)
+            if empty8.settles_empty(*quiet) or stain10.settles_empty(*quiet) or lines10.settles_empty(*quiet):
                 v = replace(v, mark="empty", reason=None)
             marks.append(MarkReading(t.option, v.score, v.mark, v.reason))
         # show10: a doubt whose every dark pixel is the title side's known print: empty.

@@ -1411,3 +1411,69 @@ def best_fit_reference(
     resid = obs - c0 - c * model
     patch = max(show10.left_over(resid, inside, scale), show10.along(resid, inside, scale))
     return c0, c, float(resid[inside].max()), patch
+
+
+# --- lines10 (issue 10, the tenth pass: a scanner's streak) ------------------------------------
+
+
+def column_gain_reference(
+    image: np.ndarray, cx: float, cy: float, scale: float
+) -> tuple[int, np.ndarray] | None:
+    """`lines10.column_gain` in plain loops: each column's paper in each strip (the
+    STRIP_PCT percentile of its pixels, sorted and interpolated by hand), the paper around
+    it (the same percentile of the levels within BASE_MM), the darkening in each strip, and
+    the factor where both strips see a streak and agree."""
+    from kiosk.ballots.layout import TARGET
+    from kiosk.reading.lines10 import (
+        AGREE,
+        AROUND_MM,
+        BASE_MM,
+        EDGE_NEAR,
+        GAP_MM,
+        MIN_STRIP_MM,
+        STREAK_MIN,
+        STRIP_MM,
+        STRIP_PCT,
+    )
+
+    def pct(values: list[float]) -> float:
+        v = sorted(values)
+        at = STRIP_PCT / 100 * (len(v) - 1)
+        lo = math.floor(at)
+        hi = min(lo + 1, len(v) - 1)
+        return v[lo] + (v[hi] - v[lo]) * (at - lo)
+
+    h, w = image.shape
+    reach = round((TARGET / 2 + AROUND_MM) * scale)
+    base = max(1, round(BASE_MM * scale))
+    x0, x1 = max(0, round(cx) - reach - base), min(w, round(cx) + reach + base + 1)
+    gap = round((TARGET / 2 + AROUND_MM + GAP_MM) * scale)
+    length = round(STRIP_MM * scale)
+    strips = [
+        (max(0, round(cy) - gap - length), max(0, round(cy) - gap)),
+        (min(h, round(cy) + gap), min(h, round(cy) + gap + length)),
+    ]
+    if any(y1 - y0 < MIN_STRIP_MM * scale for y0, y1 in strips) or x1 - x0 < 2 * base + 1:
+        return None
+    dark: list[list[float]] = []
+    for y0, y1 in strips:
+        levels = [pct([float(image[y, x]) for y in range(y0, y1)]) for x in range(x0, x1)]
+        n = len(levels)
+        row = []
+        for k in range(n):
+            around = pct(levels[max(0, k - base) : k + base + 1])
+            row.append(1.0 - levels[k] / max(around, 1.0))
+        dark.append(row)
+    n = x1 - x0
+
+    def core(k: int) -> bool:
+        up, down = dark[0][k], dark[1][k]
+        return up >= STREAK_MIN and down >= STREAK_MIN and abs(up - down) <= AGREE
+
+    gain = []
+    for k in range(base, n - base):
+        up, down = dark[0][k], dark[1][k]
+        beside = (k > 0 and core(k - 1)) or (k + 1 < n and core(k + 1))
+        blur = beside and up >= EDGE_NEAR and down >= EDGE_NEAR and abs(up - down) <= AGREE
+        gain.append(1.0 - min(up, down) if core(k) or blur else 1.0)
+    return x0 + base, np.array(gain)
