@@ -98,6 +98,9 @@ def test_without_the_layers_the_stains_read_marked(
     import kiosk.reading.erase9 as erase9  # erase9: a drop with a grey round it is its doubt too
 
     monkeypatch.setattr(erase9, "ENABLED", False)
+    import kiosk.reading.wrong10 as wrong10  # wrong10: the fingerprint's ridges are its doubt too
+
+    monkeypatch.setattr(wrong10, "ENABLED", False)
     for name, image in _stains(sheet).items():
         assert _read(sheet, image).contests[0].outcome == "overvote", name
 
