@@ -97,6 +97,8 @@ RIM_MAX = 0.14  # the rim at most this darker than the darker side (the generato
 RIM_MM = 1.0  # ... the rim: the profile within this of the circle
 SIDES_MM = 3.0  # ... its sides: from RIM_MM to this
 BIN_SAMPLES = 4  # an inside pixel's distance bin needs this many ring pixels
+FILL_STEP = 0.015  # fix10: the rim's two sides' medians differ at least this (a stain's fill
+# on one side, paper on the other; a hand's even loop has paper on both)
 
 
 def _circle(px: np.ndarray, py: np.ndarray) -> tuple[float, float, float] | None:
@@ -246,6 +248,8 @@ def why_not(
         prof[b] = float(np.median(rd[starts[b] : ends[b]]))
     if _rim_contrast(prof, lo, scale) > RIM_MAX:
         return "dark rim"
+    if _fill_step(prof, lo, scale) < FILL_STEP:
+        return "no fill"  # fix10: paper on both sides of the rim: a hand's loop, not a stain
     # The residual (darkness minus the profile) smoothed over DOT_MM, inside and, as
     # the paper's own noise, on the ring.
     # The rim's polygon wanders off its circle by a few tenths of a millimetre: inside,
@@ -316,6 +320,23 @@ def _rim_contrast(prof: np.ndarray, lo: int, scale: float) -> float:
     if not sides:
         return 0.0
     return peak - max(sides)
+
+
+def _fill_step(prof: np.ndarray, lo: int, scale: float) -> float:
+    """fix10: how much darker the darker side of the rim is than the other (each side's
+    median profile from RIM_MM to SIDES_MM off the circle): a stain's fill lies on one
+    side of its rim, a hand's even loop has paper on both. Zero when the ring does not
+    see both sides (no fill is proven there)."""
+    s = np.arange(len(prof)) + lo
+    known = ~np.isnan(prof)
+    sides = []
+    for sign in (-1, 1):
+        band = known & (sign * s > RIM_MM * scale) & (sign * s <= SIDES_MM * scale)
+        if band.any():
+            sides.append(float(np.median(prof[band])))
+    if len(sides) < 2:
+        return 0.0
+    return max(sides) - min(sides)
 
 
 def _along_the_border(
