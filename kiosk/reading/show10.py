@@ -27,7 +27,9 @@ Two rules:
     pixel, the known print (the best shift within SHIFT_MM, diffused by one of DIFFUSE_MM,
     times one contrast from C_RANGE, plus at most OFFSET_MAX of uniform darkening) with
     nothing left over (`residual` under RESIDUAL_MAX everywhere inside the square, box
-    means of RESIDUAL_BOX_MM) is settled `empty`. Proof that nothing left over could be a
+    means of RESIDUAL_BOX_MM) is settled `empty`. fix10: asked only of empty8's squares
+    (score under `marked` and `empty8.CEIL`, no `settle7.pen_dot`), the border's zone
+    explained too (`region`), OFFSET_MAX 0.01. Proof that nothing left over could be a
     hand's mark: a hand's stroke that crosses the print or lies beside it is darkness the
     print does not predict; it stays in the residual and keeps the square in review.
 

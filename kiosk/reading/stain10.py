@@ -44,8 +44,12 @@ Where it is asked (`settles_empty`, one hook in `reader._interpret` right after
 as `marginal_mark` or `possible_stain`, score under `marked` and `empty8.CEIL`, no
 hesitation dot by `settle7.pen_dot`). It then reads `empty`, its score kept.
 
-Where it stops: an even loop fainter than RIM_MAX drawn round the row through the square
-is a water ring to it (tests/test_stain10.py draws the ones it refuses); two stains, a stain and a line (fold, crease, streak), a rim straighter
+- fix10: the rim's two sides (RIM_MM to SIDES_MM off it) differ by at least FILL_STEP
+  (a stain's fill on one side, paper on the other; a hand's even loop round the row,
+  fainter than RIM_MAX, has paper on both: "no fill").
+
+Where it stops: a water ring whose fill is under FILL_STEP stays in review (it cannot be
+told from a hand's even loop, tests/test_stain10.py draws both); two stains, a stain and a line (fold, crease, streak), a rim straighter
 than BENT_MM (a wide stain seen over a short arc), a tea stain's soft edge with no rim
 at LEVEL and a thumb print (no one circle) stay in review; so does a rim whose distances
 inside the ring does not see. Drawn on the squares it proves (tests/test_stain10.py,
