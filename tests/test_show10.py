@@ -24,6 +24,7 @@ from kiosk.ballots.render import render_side_grey
 from kiosk.election.package import election_hash
 from kiosk.election.sample import sample_election
 from kiosk.reading import reference, show10
+from kiosk.reading.model import MarkReading
 from kiosk.reading.reader import BallotReader
 
 E = sample_election()
@@ -312,3 +313,131 @@ def test_a_pen_tick_over_the_print_is_still_a_vote(
     c = centre_of(layout, mx, my, scale, sq)
     got = reader().read(jpeg(_tick(im, c, scale, 0.7, (0.0, 0.0), 3), 70)).contests[0]
     assert (got.outcome, got.marks[sq].mark) == ("vote", "marked"), got.marks[sq]
+
+
+# --- fix10: the red team's marks rule (b) read `empty` (tenth pass's review) -----------------
+# A voter's pencil loop traced over the printed border, a stroke along the top border, a
+# stroke hugging the inside of the bottom border and a faint grainy fill (0.05), the title
+# side at 0.15 behind: show10 at a79423d read each of them `empty` (the fit's region left out
+# the border's zone and the back's own print grown by 0.45 mm; its offset of up to 0.03
+# soaked up the fill; rule (b) had no score limit). /tmp/red10/repro_show10_border.py.
+
+
+def _traced(r: float = 3.0) -> list[tuple[float, float]]:
+    """A rounded-square loop over the printed border (`r` mm from the square's middle)."""
+    pts = []
+    for a in np.linspace(0, 2 * math.pi, 80):
+        ca, sa = math.cos(a), math.sin(a)
+        n = (abs(ca) ** 4 + abs(sa) ** 4) ** 0.25
+        pts.append((r * ca / n, r * sa / n))
+    return pts
+
+
+def _fill(half: float = 2.0) -> list[tuple[float, float]]:
+    """Grainy pencil shading: a zig-zag 0.5 mm apart over the inside."""
+    path, y = [], -half
+    while y <= half:
+        path += [(-half, y), (half, y + 0.25)]
+        y += 0.5
+    return path
+
+
+_BOTTOM = [(-2.3, 2.45), (2.3, 2.45)]  # along the inside of the bottom border
+_TOP = [(-2.8, -3.0), (2.8, -3.0)]  # along the top border itself
+# (style, dpi, square, the print's diffusion mm, name, path, width mm, contrast, grain, JPEG)
+RED = [
+    ("AST-LIST", 300, 2, 0.1, "traced border", _traced(), 0.5, 0.7, 0.4, 70),
+    ("AST-LIST", 300, 2, 0.1, "traced border", _traced(), 0.5, 0.2, 0.4, 70),
+    ("MZ-SMD-02", 300, 3, 0.1, "traced border", _traced(), 0.5, 0.7, 0.4, 70),
+    ("MZ-SMD-02", 300, 3, 0.1, "faint fill", _fill(), 0.6, 0.05, 0.5, 50),
+    ("MZ-LIST", 200, 2, 0.1, "inside the bottom border", _BOTTOM, 0.5, 0.7, 0.4, 70),
+    ("AST-SMD-07", 300, 2, 0.15, "inside the bottom border", _BOTTOM, 0.5, 0.7, 0.4, 70),
+    ("AST-LIST", 300, 2, 0.1, "along the top border", _TOP, 0.5, 0.3, 0.4, 70),
+]
+_RED_IDS = [f"{c[0]}-{c[4]}-{c[7]}" for c in RED]
+Red = tuple[str, int, int, float, str, list[tuple[float, float]], float, float, float, int]
+
+
+def _red(case: Red) -> tuple[np.ndarray, BallotLayout, int]:
+    style, dpi, sq, blur, _name, path, w, k, g, q = case
+    im, layout, mx, my, scale = through(style, dpi, 0.15, blur, (0.15, -0.1))
+    return (
+        jpeg(_stroke(im, centre_of(layout, mx, my, scale, sq), scale, path, w, k, grain=g, seed=0), q),
+        layout,
+        sq,
+    )
+
+
+def _old_region(shape: tuple[int, int], at: tuple[float, float], scale: float, own: np.ndarray) -> np.ndarray:
+    """`show10.region` as merged (a79423d): the border's zone and the own print grown by
+    TOLERANCE_MM left out."""
+    xs, ys = np.arange(shape[1])[None, :] - at[0], np.arange(shape[0])[:, None] - at[1]
+    box = np.maximum(np.abs(xs), np.abs(ys))
+    zone = (box > show10.INSIDE_MM * scale) & (box <= show10.BORDER_MM * scale)
+    out: np.ndarray = (box <= show10.REGION_MM * scale) & ~zone & ~show10.print_mask(own, scale)
+    return out
+
+
+@pytest.mark.parametrize("case", RED, ids=_RED_IDS)
+def test_a_mark_on_or_along_the_border_is_never_settled_empty(case: Red) -> None:
+    """The reader (show10 on) keeps each of the red team's marks out of `empty`."""
+    image, _layout, sq = _red(case)
+    m = reader().read(image).contests[0].marks[sq]
+    assert m.mark != "empty", m
+
+
+def _explained(image: np.ndarray, layout: BallotLayout, sq: int) -> bool:
+    a = _args(reader(), image)
+    return show10.explained_by_print(image, a[1][sq], float(a[2][sq]), a[3][sq], a[4], layout, sq, a[7])
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in RED if c[4] != "faint fill"], ids=lambda c: f"{c[0]}-{c[4]}-{c[7]}"
+)
+def test_the_border_zone_in_the_region_is_what_sees_them(case: Red, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rule (b) itself (no score gate) does not explain the border marks; with the region
+    as merged (the border's zone left out) it did."""
+    image, layout, sq = _red(case)
+    assert not _explained(image, layout, sq)
+    monkeypatch.setattr(show10, "region", _old_region)
+    assert _explained(image, layout, sq)
+
+
+def test_the_offset_limit_is_what_refuses_a_faint_fill(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The faint fill (0.05, grainy): with the merged region, OFFSET_MAX 0.01 alone refuses
+    it; at the merged 0.03 it was explained (the fill taken for uniform darkening)."""
+    image, layout, sq = _red(next(c for c in RED if c[4] == "faint fill"))
+    assert not _explained(image, layout, sq)
+    monkeypatch.setattr(show10, "region", _old_region)
+    assert not _explained(image, layout, sq)
+    monkeypatch.setattr(show10, "OFFSET_MAX", 0.03)
+    assert _explained(image, layout, sq)
+
+
+def test_a_traced_border_beside_a_tick_keeps_the_contest_in_review() -> None:
+    """The compounding: a clear pen tick in square 0 and a loop traced over square 2's
+    border (AST-LIST, the title side behind): at a79423d square 2 read `empty` and the
+    contest a vote for square 0; it is an overvote in doubt (review)."""
+    im, layout, mx, my, s = through("AST-LIST", 300, 0.15, 0.1, (0.15, -0.1))
+    im = _tick(im, centre_of(layout, mx, my, s, 0), s, 0.7, (0.0, 0.0), 3)
+    im = _stroke(im, centre_of(layout, mx, my, s, 2), s, _traced(), 0.5, 0.7, grain=0.4)
+    got = reader().read(jpeg(im, 70)).contests[0]
+    assert got.outcome == "review", got
+    assert got.marks[2].mark == "marginal", got.marks[2]
+
+
+def test_rule_b_asks_only_empty8s_squares(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The gate (empty8's): with the fit forced to say "explained", a doubt scoring at
+    `marked` or more, or one holding a hesitation dot (`settle7.pen_dot`), stays in review;
+    a doubt under `marked` without a dot is settled (the gate can pass)."""
+    im, layout, mx, my, s = through("AST-LIST", 300, 0.15, 0.1, (0.15, -0.1))
+    c = centre_of(layout, mx, my, s, 2)
+    plain = jpeg(im, 70)
+    dot = jpeg(_stroke(im, c, s, [(0.3, 0.2), (0.45, 0.3)], 0.7, 0.8), 70)
+    monkeypatch.setattr(show10, "explained_by_print", lambda *a: True)
+    for image, score, want in ((plain, 0.03, "empty"), (plain, 0.063, "marginal"), (dot, 0.03, "marginal")):
+        a = list(_args(reader(), image))
+        marks = [MarkReading(m.option, 0.0, "empty") for m in a[5]]
+        marks[2] = MarkReading(a[5][2].option, score, "marginal", "marginal_mark")
+        out = show10.print_only(a[0], a[1], a[2], a[3], a[4], marks, layout, a[7], 0.063)
+        assert out[2].mark == want, (score, out[2])

@@ -18,6 +18,7 @@ from kiosk.reading.inspect import Verdict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import readkit
+from test_review9 import _stroke  # fix10
 from test_settle7 import Clean, grainy
 
 # --- drawing (test-only) --------------------------------------------------------------------
@@ -254,6 +255,7 @@ def test_the_rim_contrast_guard_is_what_refuses_a_faint_loop(
     img = _loop(clean, 0.15)
     assert why(clean, img) == "dark rim"
     monkeypatch.setattr(stain10, "RIM_MAX", 1.0)
+    monkeypatch.setattr(stain10, "FILL_STEP", 0.0)  # fix10: the fill guard lifted too
     assert why(clean, img) is None
 
 
@@ -263,3 +265,74 @@ def test_a_grainy_pencil_loop_is_no_rim(clean: Clean, c: float) -> None:
     (ax, ay), r = RINGS[0]
     pts = [(ax + r * math.cos(a), ay + r * math.sin(a)) for a in np.linspace(0, 2 * math.pi, 120)]
     assert why(clean, grainy(clean.blank(), clean.centres[4], clean.s, pts, 0.5, c, 51)) is not None
+
+
+# --- fix10: a hand's even loop round the row read `empty` (tenth pass's review) ---------------
+# An even pen loop (0.06-0.12 of the light) drawn round the candidate's row through the
+# square, paper on both sides, was a fill-free water ring to stain10 at a79423d (51 of 180
+# perfect circles, 9 of 144 wobbly ellipses; /tmp/red10/repro_stain10_loop.py). FILL_STEP:
+# a stain's rim has its fill on one side.
+
+
+def _pen_circle(clean: Clean, image: np.ndarray, at: tuple[float, float], r: float, c: float) -> np.ndarray:
+    """An even pen loop (0.5 mm, `c` of the light): a circle of `r` mm centred `at` mm from
+    square 4's middle."""
+    pts = [(at[0] + r * math.cos(a), at[1] + r * math.sin(a)) for a in np.linspace(0, 2 * math.pi, 240)]
+    return _stroke(image, clean.centres[4], clean.s, pts, 0.5, c)
+
+
+def _wobbly(clean: Clean, c: float) -> np.ndarray:
+    """A hand's wobbly loop: an ellipse 7.5 x 7 mm whose radius wanders (seeded), 0.4 mm at `c`."""
+    rng = np.random.default_rng(3)
+    n = 240
+    wob = 1 + 0.03 * np.cumsum(rng.normal(0, 0.3, n)) / math.sqrt(n) * 4
+    t = np.linspace(0, 2 * math.pi, n)
+    pts = [(-6 + 7.5 * w * math.cos(a), 0.1 + 7 * w * math.sin(a)) for a, w in zip(t, wob, strict=True)]
+    return _stroke(clean.blank(), clean.centres[4], clean.s, pts, 0.4, c)
+
+
+def test_a_hands_even_pen_loop_is_never_read_empty(clean: Clean) -> None:
+    """The red team's loop (r 8 mm, 7 mm left of square 4, through x = +1 mm, 0.1 of the
+    light) and the wobbly one (0.08): the reader keeps square 4 in review."""
+    for img in (_pen_circle(clean, clean.blank(), (-7.0, 0.0), 8.0, 0.1), _wobbly(clean, 0.08)):
+        m = clean.reader.read(img).contests[0].marks[4]
+        assert m.mark == "marginal", m
+
+
+def test_a_pen_loop_beside_a_vote_keeps_the_contest_in_review(clean: Clean) -> None:
+    """The compounding: the loop on the clean sheet that also carries a clear mark (square
+    38): at a79423d square 4 read `empty` and the contest a vote for 38."""
+    got = clean.reader.read(_pen_circle(clean, clean.image.copy(), (-7.0, 0.0), 8.0, 0.1)).contests[0]
+    assert got.outcome == "review", got
+    assert got.marks[4].mark == "marginal", got.marks[4]
+
+
+# (centre from square 4's middle mm, radius mm, contrast): perfect circles through the square
+PEN_LOOPS = [
+    ((-7.0, 0.0), 8.0, 0.06),
+    ((-7.0, 0.0), 8.0, 0.12),
+    ((-5.0, 1.0), 6.0, 0.09),
+    ((6.0, -1.0), 7.0, 0.09),
+]
+
+
+@pytest.mark.parametrize(("at", "r", "c"), PEN_LOOPS)
+def test_the_fill_step_is_what_refuses_an_even_loop(
+    clean: Clean, at: tuple[float, float], r: float, c: float
+) -> None:
+    """Each loop is refused for "no fill" (paper on both sides of its rim)."""
+    img = _pen_circle(clean, clean.blank(), at, r, c)
+    assert why(clean, img) == "no fill"
+
+
+def test_without_the_fill_step_the_loop_was_a_water_ring(
+    clean: Clean, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stain10, "FILL_STEP", 0.0)
+    assert why(clean, _pen_circle(clean, clean.blank(), (-7.0, 0.0), 8.0, 0.1)) is None
+
+
+@pytest.mark.parametrize("fill", [0.0, 0.005])
+def test_the_price_a_water_ring_with_no_fill_stays_in_review(clean: Clean, fill: float) -> None:
+    """The price: a water ring whose fill is under FILL_STEP is a hand's loop to the rule."""
+    assert why(clean, ring_through(clean, fill=fill)) == "no fill"

@@ -521,8 +521,11 @@ class BallotReader:
             if empty8.settles_empty(*quiet) or stain10.settles_empty(*quiet) or lines10.settles_empty(*quiet):
                 v = replace(v, mark="empty", reason=None)
             marks.append(MarkReading(t.option, v.score, v.mark, v.reason))
-        # show10: a doubt whose every dark pixel is the title side's known print: empty.
-        marks = show10.print_only(image, centres, scales, scores.paper, scores.gain, marks, layout, page)
+        # show10: a doubt whose every dark pixel is the title side's known print: empty
+        # (fix10: only under `marked`, as empty8).
+        marks = show10.print_only(
+            image, centres, scales, scores.paper, scores.gain, marks, layout, page, th.marked
+        )
         # rims7: a marked square much lighter than the contest's other marked one(s).
         marks = rims7.unlike_marks(
             image, centres, scales, scores.half, scores.ring, scores.paper, scores.gain, marks

@@ -27,7 +27,9 @@ Two rules:
     pixel, the known print (the best shift within SHIFT_MM, diffused by one of DIFFUSE_MM,
     times one contrast from C_RANGE, plus at most OFFSET_MAX of uniform darkening) with
     nothing left over (`residual` under RESIDUAL_MAX everywhere inside the square, box
-    means of RESIDUAL_BOX_MM) is settled `empty`. Proof that nothing left over could be a
+    means of RESIDUAL_BOX_MM) is settled `empty`. fix10: asked only of empty8's squares
+    (score under `marked` and `empty8.CEIL`, no `settle7.pen_dot`), the border's zone
+    explained too (`region`), OFFSET_MAX 0.01. Proof that nothing left over could be a
     hand's mark: a hand's stroke that crosses the print or lies beside it is darkness the
     print does not predict; it stays in the residual and keeps the square in review.
 
@@ -54,7 +56,7 @@ import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE, BallotLayout
 from kiosk.ballots.render import render_side_grey
-from kiosk.reading import settle7
+from kiosk.reading import empty8, settle7
 from kiosk.reading.model import MarkReading
 
 ENABLED = True
@@ -71,7 +73,8 @@ SHIFT_MM = 0.5  # rule (b): registration error searched, each axis
 SHIFT_STEP_MM = 0.1
 DIFFUSE_MM = (0.1, 0.2, 0.3, 0.4)  # rule (b): the paper's diffusion tried (a Gaussian's sigma)
 C_RANGE = (0.02, 0.22)  # rule (b): the fitted show-through contrast must lie in this range
-OFFSET_MAX = 0.03  # rule (b): uniform darkening of the inside allowed in the fit
+OFFSET_MAX = 0.01  # rule (b): uniform darkening of the inside allowed in the fit (fix10: was 0.03,
+# which soaked up a faint fill of 0.03-0.05)
 RESIDUAL_BOX_MM = 0.25  # rule (b): the residual's box mean, this wide
 RESIDUAL_MAX = 0.06  # rule (b): ... stays under this everywhere inside the square (noise: 0.045)
 TRACE_LEVEL = 0.025  # rule (b): a residual this high (2.5 sigma of the scan's noise) ...
@@ -87,6 +90,8 @@ BORDER_MM = (
 )  # ... but the printed border's zone, as `inspect` has it  # rule (b): the doubts it may settle
 INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
 AROUND_MM = settle7.AROUND_MM
+OWN_PAD_MM = 0.15  # fix10: rule (b) leaves out the back's own print grown by this only (was
+# TOLERANCE_MM and the whole border zone: a loop traced over the border went unseen)
 
 
 class _Held:
@@ -348,15 +353,14 @@ def explain(
 
 def region(shape: tuple[int, int], at: tuple[float, float], scale: float, own: np.ndarray) -> np.ndarray:
     """The pixels rule (b) must explain: the square's window (REGION_MM from its centre,
-    the fast score's window) but the printed border's zone (from INSIDE_MM to BORDER_MM)
-    and the back's own print (`own`, grown by TOLERANCE_MM)."""
+    the fast score's window) but the back's own print (`own`: the printed border, rules,
+    text) grown by OWN_PAD_MM. fix10: the paper along and between the border's lines is
+    explained too (it was left out, from INSIDE_MM to BORDER_MM, with the own print grown
+    by TOLERANCE_MM: a pencil loop traced over the border or a stroke along it was
+    invisible to the fit)."""
     xs, ys = np.arange(shape[1])[None, :] - at[0], np.arange(shape[0])[:, None] - at[1]
     box = np.maximum(np.abs(xs), np.abs(ys))
-    out: np.ndarray = (
-        (box <= REGION_MM * scale)
-        & ~((box > INSIDE_MM * scale) & (box <= BORDER_MM * scale))
-        & ~print_mask(own, scale)
-    )
+    out: np.ndarray = (box <= REGION_MM * scale) & ~print_mask(own, scale, OWN_PAD_MM)
     return out
 
 
@@ -456,12 +460,15 @@ def print_only(
     marks: list[MarkReading],
     layout: BallotLayout,
     page: object,
+    marked: float = empty8.CEIL,
 ) -> list[MarkReading]:
     """After the loop, over a side's marks: rule (b), each square in review as one of
     REASONS (by the closer look or a second look) with the title side's print behind it
     and everything dark in it that print (`explained_by_print`) reads `empty`; and rule
     (a) on the score's path: a square read `marked` under ON_PRINT_SCORE_MAX whose
-    strokes lie on the print (`strokes_on_print`) goes to review."""
+    strokes lie on the print (`strokes_on_print`) goes to review. fix10: rule (b) asks
+    only empty8's squares (score under min(`marked`, `empty8.CEIL`), no hesitation dot by
+    `settle7.pen_dot`)."""
     if not ENABLED:
         return marks
     out = list(marks)
@@ -475,6 +482,11 @@ def print_only(
             continue
         if m.mark != "marginal" or m.reason not in REASONS or not has_print(layout, i):
             continue
+        if not m.score < min(marked, empty8.CEIL):
+            continue  # fix10: a square scoring `marked` is never settled empty (empty8's gate)
+        at, white = (float(centres[i][0]), float(centres[i][1])), float(np.max(paper[i]))
+        if settle7.pen_dot(image, at, float(scales[i]), white, gain):
+            continue  # fix10: a hesitation dot is the commission's (empty8's gate)
         if explained_by_print(image, centres[i], float(scales[i]), paper[i], gain, layout, i, page):
             out[i] = replace(m, mark="empty", reason=None)
     return out

@@ -44,8 +44,12 @@ Where it is asked (`settles_empty`, one hook in `reader._interpret` right after
 as `marginal_mark` or `possible_stain`, score under `marked` and `empty8.CEIL`, no
 hesitation dot by `settle7.pen_dot`). It then reads `empty`, its score kept.
 
-Where it stops: an even loop fainter than RIM_MAX drawn round the row through the square
-is a water ring to it (tests/test_stain10.py draws the ones it refuses); two stains, a stain and a line (fold, crease, streak), a rim straighter
+- fix10: the rim's two sides (RIM_MM to SIDES_MM off it) differ by at least FILL_STEP
+  (a stain's fill on one side, paper on the other; a hand's even loop round the row,
+  fainter than RIM_MAX, has paper on both: "no fill").
+
+Where it stops: a water ring whose fill is under FILL_STEP stays in review (it cannot be
+told from a hand's even loop, tests/test_stain10.py draws both); two stains, a stain and a line (fold, crease, streak), a rim straighter
 than BENT_MM (a wide stain seen over a short arc), a tea stain's soft edge with no rim
 at LEVEL and a thumb print (no one circle) stay in review; so does a rim whose distances
 inside the ring does not see. Drawn on the squares it proves (tests/test_stain10.py,
@@ -97,6 +101,8 @@ RIM_MAX = 0.14  # the rim at most this darker than the darker side (the generato
 RIM_MM = 1.0  # ... the rim: the profile within this of the circle
 SIDES_MM = 3.0  # ... its sides: from RIM_MM to this
 BIN_SAMPLES = 4  # an inside pixel's distance bin needs this many ring pixels
+FILL_STEP = 0.015  # fix10: the rim's two sides' medians differ at least this (a stain's fill
+# on one side, paper on the other; a hand's even loop has paper on both)
 
 
 def _circle(px: np.ndarray, py: np.ndarray) -> tuple[float, float, float] | None:
@@ -246,6 +252,8 @@ def why_not(
         prof[b] = float(np.median(rd[starts[b] : ends[b]]))
     if _rim_contrast(prof, lo, scale) > RIM_MAX:
         return "dark rim"
+    if _fill_step(prof, lo, scale) < FILL_STEP:
+        return "no fill"  # fix10: paper on both sides of the rim: a hand's loop, not a stain
     # The residual (darkness minus the profile) smoothed over DOT_MM, inside and, as
     # the paper's own noise, on the ring.
     # The rim's polygon wanders off its circle by a few tenths of a millimetre: inside,
@@ -316,6 +324,23 @@ def _rim_contrast(prof: np.ndarray, lo: int, scale: float) -> float:
     if not sides:
         return 0.0
     return peak - max(sides)
+
+
+def _fill_step(prof: np.ndarray, lo: int, scale: float) -> float:
+    """fix10: how much darker the darker side of the rim is than the other (each side's
+    median profile from RIM_MM to SIDES_MM off the circle): a stain's fill lies on one
+    side of its rim, a hand's even loop has paper on both. Zero when the ring does not
+    see both sides (no fill is proven there)."""
+    s = np.arange(len(prof)) + lo
+    known = ~np.isnan(prof)
+    sides = []
+    for sign in (-1, 1):
+        band = known & (sign * s > RIM_MM * scale) & (sign * s <= SIDES_MM * scale)
+        if band.any():
+            sides.append(float(np.median(prof[band])))
+    if len(sides) < 2:
+        return 0.0
+    return max(sides) - min(sides)
 
 
 def _along_the_border(
