@@ -1,0 +1,66 @@
+"""The eleventh look at wrong decisions outside the corpus (issue 10, branch wrong11).
+
+A faint pencil X in the wider band read `empty` (tests/test_wrong10.py). A light X (0.08-0.12
+of the light, grainy, 0.5 mm strokes, arms 3.4 mm) scores 0.010-0.018: the wider band. Its
+two strokes meet, so `pencil6.trace_contrast` at `pencil6.TRACE_FAINT` finds one run 1.4-1.8
+mm wide (area over length): `pencil6.pencil_near`, `pencil7.wider_look` and
+`fix8.small_cross` skip it as a blob, and it is exactly what `faint9.joined_strokes` is for
+(thin everywhere, 6-7.5 mm of stroke over 3 mm of the inside). But joined_strokes then asks
+whether a line of the paper goes on beyond the square (a fold crossing a streak is an X
+too), counting the pixels 0.3-2.0 mm beyond the printed border's zone at 0.5-2 times the
+run's contrast, and a light grey printed rule 1-2 mm above or below the square (the rows'
+separators of the ballot) is not print to it (under `faint9.PRINT_LEVEL`, 0.25): the rule
+itself and its blurred flanks, across the whole window, are 13-14 times the 0.1 of the
+run's pixels it allows. The X "goes on" along a printed rule and the square reads `empty`.
+
+`beyond_on_rules` (asked inside `faint9.joined_strokes` only where that count failed, so it
+costs nothing elsewhere): the band's pixels that lie on a straight line along the square's
+sides which never enters the square's own rows or columns, across RULE_SPAN of the window
+(a row of the window whose pixels beyond the border's zone are at least half the run's
+contrast across that share of its width; a column likewise), are left out of the count. A
+line of the paper crossing the square (a fold, a streak through it) passes the square's
+rows or columns and still counts; the X's arms going on beyond the border are slanted and
+never fill a row. Left out, the rest must be under `faint9.JOINED_BEYOND` of the run's
+pixels, as before. The rule only sends a square to review (`marginal_mark`), never
+decides one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+ENABLED = True
+
+RULE_SPAN = 0.8  # a row (column) of the window beyond the square this share at the run's half contrast: a rule
+
+
+def beyond_on_rules(
+    c: np.ndarray,
+    counted: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    border_px: float,
+    level: float,
+    run_px: int,
+    share: float,
+) -> bool:
+    """`faint9.joined_strokes`' last question asked again with the printed rules left out:
+    of the `counted` pixels (beyond the border's zone, not near dark print, at 0.5-2 times
+    the run's `level` of `pencil6.trace_contrast` `c`), those on a row lying wholly above or
+    below the square's border zone (|y| > `border_px`) whose pixels outside the square's
+    columns are at least half `level` across RULE_SPAN of them, or on such a column, are not
+    the run going on. True when the rest are at most `share` of the run's `run_px`
+    pixels. False when not ENABLED."""
+    if not ENABLED:
+        return False
+    half = c >= 0.5 * level
+    y = ys[:, 0] if ys.ndim == 2 else ys
+    x = xs[0, :] if xs.ndim == 2 else xs
+    out_rows = np.abs(y) > border_px
+    out_cols = np.abs(x) > border_px
+    # a row above or below the square: its share at half contrast over the whole width
+    rows = out_rows & (half.mean(axis=1) >= RULE_SPAN)
+    cols = out_cols & (half.mean(axis=0) >= RULE_SPAN)
+    on_rule = rows[:, None] | cols[None, :]
+    left = int(np.count_nonzero(counted & ~on_rule))
+    return left <= share * run_px
