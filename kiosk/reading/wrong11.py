@@ -27,11 +27,18 @@ decides one.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from kiosk.reading.inspect import Verdict
 
 ENABLED = True
 
-RULE_SPAN = 0.8  # a row (column) of the window beyond the square this share at the run's half contrast: a rule
+RULE_SPAN = (
+    0.8  # a row (column) of the window beyond the square this share at the run's half contrast: a rule
+)
 
 
 def beyond_on_rules(
@@ -64,3 +71,22 @@ def beyond_on_rules(
     on_rule = rows[:, None] | cols[None, :]
     left = int(np.count_nonzero(counted & ~on_rule))
     return left <= share * run_px
+
+
+def stroke_by_streak(image: np.ndarray, centre: np.ndarray, scale: float, v: Verdict) -> bool:
+    """The closer look read the square `empty` with a line taken out (`v.line`): is that
+    line a scanner's streak (`lines10.divided` finds one in the square's columns) and, once
+    it is divided out of its columns, is something left on it or beside it in the square's
+    rows (`lines10.dash_on_streak`)? A light pencil dash 0.5 mm beside a faint streak lies
+    inside the line's band (`inspect.LINE_BAND_MM`, 1.2 mm) and was taken out with it.
+    True: send the square to review. False when not ENABLED."""
+    if not ENABLED or v.mark != "empty" or v.line is None:
+        return False
+    from kiosk.reading import lines10
+
+    at = (float(centre[0]), float(centre[1]))
+    got = lines10.divided(image, at, scale)
+    if got is None:
+        return False
+    clean, cols = got
+    return lines10.dash_on_streak(clean, at, scale, cols)
