@@ -47,7 +47,7 @@ def test_a_faint_x_is_sent_to_review_only_with_wrong11(
 
 def _joined_window(dpi: int, k: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """The window faint9.joined_strokes looks at around square 30, its contrast, x, y."""
-    reader, img, centres, s = _blank(dpi)
+    _r, _img, centres, s = _blank(dpi)
     _reader, im = _faint_x(dpi, k)
     got = crop.around(im, centres[30], int((pencil6.BORDER_MM + pencil6.TRACE_AROUND_MM) * s))
     assert got is not None
@@ -171,7 +171,73 @@ def test_a_dash_near_a_streak_is_never_empty(
     c: float,
     streak_sheets: dict[tuple[int, int], Any],
     monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
-    """The attack: a light dash 0.3-0.9 mm beside the streak, 0.06-0.15 of the light."""
+    """The attack: a light dash 0.3-0.9 mm beside the streak, 0.06-0.15 of the light.
+    Where it stops (strict xfails): 0.06 at 0.7 mm beside on 145/285 and 146/21, under
+    STREAK_LEVEL once divided and too near the streak for the band's other looks."""
+    if c == 0.06 and beside_mm == 0.7 and (seed, index) in ((145, 285), (146, 21)):
+        request.applymarker(
+            pytest.mark.xfail(strict=True, reason="wrong11: 0.06 at 0.7 mm, under STREAK_LEVEL")
+        )
     reader, im = _drawn(streak_sheets, (seed, index, k, "dash_beside", c), monkeypatch, beside_mm)
     assert reader.read(im).contests[0].marks[k].mark != "empty"
+
+
+@pytest.mark.parametrize("quality", [60, 85])
+@pytest.mark.parametrize("case", [(147, 50, 3, "dash_beside", 0.07), (146, 21, 12, "tick_along", 0.07)])
+def test_a_stroke_beside_a_streak_through_jpeg(
+    case: tuple[int, int, int, str, float],
+    quality: int,
+    streak_sheets: dict[tuple[int, int], Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same light dash and tick, the scan saved as JPEG at 60 and 85: never `empty`."""
+    reader, im = _drawn(streak_sheets, case, monkeypatch)
+    ok, buf = cv2.imencode(".jpg", im, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    assert ok
+    jpeg = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
+    assert reader.read(jpeg).contests[0].marks[case[2]].mark != "empty"
+
+
+# --- family 1's attack: dpi 150-300, contrast 0.06-0.15, angle, JPEG --------------------------
+
+
+def _x(dpi: int, k: float, turn: float, quality: int | None) -> tuple[Any, np.ndarray]:
+    reader, img, centres, s = _blank(dpi)
+    im = _polylines(
+        img,
+        centres[30],
+        s,
+        [_line(45 + turn, 3.4, 0.2), _line(135 + turn, 3.4, -0.1)],
+        0.5,
+        k,
+        grain=0.4,
+        seed=3,
+    )
+    if quality is None:
+        return reader, im
+    jpeg: np.ndarray = cv2.imdecode(
+        cv2.imencode(".jpg", im, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_GRAYSCALE
+    )
+    return reader, jpeg
+
+
+@pytest.mark.parametrize("dpi", [200, 250, 300])
+@pytest.mark.parametrize("k", [0.12, 0.15])
+@pytest.mark.parametrize("turn", [0.0, 30.0])
+@pytest.mark.parametrize("quality", [None, 60, 85])
+def test_a_faint_x_never_reads_empty(dpi: int, k: float, turn: float, quality: int | None) -> None:
+    """Faint grainy X's of 0.12-0.15 at 200-300 dpi, square or turned 30 degrees, as
+    scanned and through JPEG at 60 and 85: never `empty` (with wrong11)."""
+    reader, im = _x(dpi, k, turn, quality)
+    assert reader.read(im).contests[0].marks[30].mark != "empty"
+
+
+# Where it stops (the attack's sweep, /tmp script in the report): turned 15 degrees (arms at
+# 60 and 150) at 150-200 dpi, 0.1: `empty` with and without wrong11 (the joined run is
+# found but is not thin everywhere / its run breaks); 0.06-0.08 at most resolutions.
+@pytest.mark.xfail(strict=True, reason="wrong11: an X turned 15 degrees, 0.1, 200 dpi reads empty")
+def test_a_faint_x_turned_15_degrees_at_200_dpi() -> None:
+    reader, im = _x(200, 0.1, 15.0, None)
+    assert reader.read(im).contests[0].marks[30].mark != "empty"
