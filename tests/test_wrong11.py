@@ -217,9 +217,10 @@ def _x(dpi: int, k: float, turn: float, quality: int | None) -> tuple[Any, np.nd
     )
     if quality is None:
         return reader, im
-    jpeg: np.ndarray = cv2.imdecode(
+    jpeg = cv2.imdecode(
         cv2.imencode(".jpg", im, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_GRAYSCALE
     )
+    assert jpeg is not None
     return reader, jpeg
 
 
