@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from kiosk.reading import pencil6, pencil7
+from kiosk.reading import pencil6, pencil7, wrong11  # wrong11
 
 if TYPE_CHECKING:
     from kiosk.reading.inspect import Verdict
@@ -148,8 +148,12 @@ def joined_strokes(
         ink = (c >= max(PRINT_LEVEL, 3.0 * level)).astype(np.uint8)
         r = max(1, round(PRINT_NEAR_MM * scale))
         near_print = cv2.dilate(ink, np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0
-        out_px = int(np.count_nonzero(beyond & ~near_print & (c >= 0.5 * level) & (c <= 2.0 * level)))
+        counted = beyond & ~near_print & (c >= 0.5 * level) & (c <= 2.0 * level)
+        out_px = int(np.count_nonzero(counted))
         if out_px <= JOINED_BEYOND * len(sx):
+            return True
+        # wrong11: a light printed rule beside the square is not the run going on.
+        if wrong11.beyond_on_rules(c, counted, xs, ys, BORDER_MM * scale, level, len(sx), JOINED_BEYOND):
             return True
     return False
 

@@ -31,6 +31,7 @@ import kiosk.reading.settle7 as settle7  # issue 10, seventh pass (settle7)
 import kiosk.reading.show10 as show10  # issue 10, tenth pass (show10): the title side's known print
 import kiosk.reading.stain10 as stain10  # issue 10, tenth pass (stain10)
 import kiosk.reading.wrong10 as wrong10  # issue 10, tenth pass (wrong10): wrong decisions to review
+import kiosk.reading.wrong11 as wrong11  # issue 10, wrong11: a stroke beside a streak to review
 from kiosk.ballots.layout import (
     EDGE,
     FIDUCIAL,
@@ -480,6 +481,7 @@ class BallotReader:
                 th.marked,
                 page,  # lines7
             )
+            kept = False  # wrong11
             looked = v.mark  # settle7 settles only the closer look's own doubt, not a second look's
             if v.mark == "empty":
                 # pencil6: a pencil stroke in or beside the square is never `empty`; a
@@ -493,6 +495,11 @@ class BallotReader:
                 # wrong10: a square sent here by its score, read empty by every look so
                 # far, gets the wider band's tests too (a faint X under a crease).
                 if wrong10.last_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v):
+                    v = replace(v, mark="marginal", reason="marginal_mark")
+                # wrong11: a stroke beside a scanner's streak, taken out with the streak's band
+                # (kept in review: empty8 would settle it, the streak's band hiding it again).
+                kept = wrong11.stroke_by_streak(image, centres[i], float(scales[i]), v)
+                if kept:
                     v = replace(v, mark="marginal", reason="marginal_mark")
             # A doubt over strokes settled positively, asked in this order: settle7 (two hand
             # strokes in the square), marks8 (a square filled by a hand, its score at least
@@ -518,7 +525,9 @@ class BallotReader:
             # empty8 (nothing was drawn), stain10 (one stain's rim explains every pixel
             # inside), lines10 (empty8's question with a scanner's streak divided out).
             quiet = (*doubt, v, th.marked, scores.half, page)
-            if empty8.settles_empty(*quiet) or stain10.settles_empty(*quiet) or lines10.settles_empty(*quiet):
+            if not kept and (
+                empty8.settles_empty(*quiet) or stain10.settles_empty(*quiet) or lines10.settles_empty(*quiet)
+            ):
                 v = replace(v, mark="empty", reason=None)
             marks.append(MarkReading(t.option, v.score, v.mark, v.reason))
         # show10: a doubt whose every dark pixel is the title side's known print: empty
