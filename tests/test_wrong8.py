@@ -66,6 +66,9 @@ def test_pencil_plus_along_a_streak_without_the_rule_reads_empty(
     an undervote with no review, as on main b40c58b."""
     reader, _, image = plus_on_streak
     monkeypatch.setattr(wrong8, "STROKE_ON_LINE", False)
+    import kiosk.reading.wrong11 as wrong11  # wrong11: a stroke beside the streak is its doubt too
+
+    monkeypatch.setattr(wrong11, "ENABLED", False)
     r = reader.read(image)
     assert r.contests[0].marks[6].mark == "empty" and r.status == "ok"
 
@@ -256,6 +259,9 @@ def test_stroke_along_a_streak_goes_to_review_by_the_band_alone(monkeypatch: pyt
     clean_sq = clean_empty_square()
     reader, i = clean_sq[0], clean_sq[2]
     monkeypatch.setattr(lines7, "stroke_along", lambda *a: False)
+    import kiosk.reading.wrong11 as wrong11  # wrong11 sends the 1 mm speck to review (test_lines7)
+
+    monkeypatch.setattr(wrong11, "ENABLED", False)
     m = reader.read(_streak_and_dash(clean_sq, 0.15, 3.5)).contests[0].marks[i]
     assert (m.mark, m.reason) == ("marginal", "marginal_mark"), m
     assert reader.read(_streak_and_dash(clean_sq, 0.15, 1.0)).contests[0].marks[i].mark == "empty"
