@@ -114,9 +114,10 @@ DEV_SEEDS = range(100, 200)
 # 9600-9699: the seventh pass's untouched range, run once at its end (used, session 8);
 # 9700-9799: the eighth pass's untouched range, run once at its end (used, session 9);
 # 9800-9899: the ninth pass's untouched range, run once at its end (used, session 10);
-# 9900-9999: untouched, for the next pass's final run.
+# 9900-9999: the tenth pass's untouched range, run once at its end (used, session 11);
+# 10000-10099: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run.
-HOLDOUT_SEEDS = range(9000, 10000)
+HOLDOUT_SEEDS = range(9000, 10100)
 
 
 @dataclass(frozen=True)
