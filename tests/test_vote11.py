@@ -66,3 +66,24 @@ def test_band_bounds() -> None:
     assert vote11.band(image, centres, scales, scores, paper, 1.0) == [False, True, True, False]
     with switched_off(vote11):
         assert vote11.band(image, centres, scales, scores, paper, 1.0) == [False] * 4
+
+
+# Attack: the same tick at 150-250 dpi (the scan resampled) and beside a dark band (grey 150,
+# 1.2 mm wide) in the ring's left side (faint9's case) or 5 mm away: never read `empty`.
+@pytest.mark.parametrize(
+    ("factor", "band_mm"), [(0.833, None), (0.667, None), (0.5, None), (1.0, 3.5), (0.5, 5.0)]
+)
+def test_attack_tick_beside_band(
+    sheet_12127: tuple[BallotReader, np.ndarray, int], factor: float, band_mm: float | None
+) -> None:
+    reader, image, k = sheet_12127
+    img = image.copy()
+    cx, scale = 477.66, 11.6  # c02's centre and pixels per mm at 300 dpi
+    if band_mm is not None:
+        x1 = int(cx - band_mm * scale)
+        x0 = int(x1 - 1.2 * scale)
+        img[:, x0:x1] = np.minimum(img[:, x0:x1], 150)
+    if factor != 1.0:
+        img = cv2.resize(img, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    m = reader.read(img).contests[0].marks[k]
+    assert (m.mark, m.reason) == ("marginal", "marginal_mark")
