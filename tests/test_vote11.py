@@ -58,7 +58,7 @@ def test_not_faint9(sheet_12127: tuple[BallotReader, np.ndarray, int]) -> None:
 def test_band_bounds() -> None:
     """Only scores in [NEAR_LO, 0) are in the band; nothing at all when not ENABLED."""
     image = np.full((200, 200), 210, np.uint8)
-    image[90:110, 100] = 120  # a faint-dark pixel column in every square's inside
+    image[78:122, 99:101] = 170  # a faint stroke, 3.7 mm long, in every square's inside
     centres = np.array([[100.0, 100.0]] * 4)
     scales = np.full(4, 11.8)
     scores = np.array([vote11.NEAR_LO - 1e-4, vote11.NEAR_LO, -1e-4, 0.0])

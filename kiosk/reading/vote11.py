@@ -25,6 +25,7 @@ from kiosk.reading import kernels, pencil6, pencil7
 ENABLED = True
 
 NEAR_LO = -0.003  # from this score up to reader.DOUBT_LO (0.0): just under the doubt band
+FAINT_GATE = True  # and the doubt band's faint-run test (kernels.faint_runs) finds a run
 
 
 def band(
@@ -38,7 +39,7 @@ def band(
     """Squares just under the doubt band with a faint-dark pixel inside: one array test on
     the scores, the compiled darkest-inside pass only if any square is in that score band
     (all False when not ENABLED)."""
-    from kiosk.reading.reader import _INNER_MM, DOUBT_LO, FAINT_CONTRAST
+    from kiosk.reading.reader import _INNER_MM, DOUBT_LO, FAINT_CONTRAST, FAINT_REACH_MM, FAINT_RUN_MM
 
     n = scores.shape[0]
     if not ENABLED:
@@ -49,7 +50,22 @@ def band(
     darkest = kernels.darkest_inside(image, centres, scales, _INNER_MM)
     lightest = np.maximum(1.0, paper.max(axis=1))
     ink = gain * (1.0 - darkest / lightest)
-    out: list[bool] = (near & (darkest >= 0) & (ink >= FAINT_CONTRAST)).tolist()
+    want = near & (darkest >= 0) & (ink >= FAINT_CONTRAST)
+    if FAINT_GATE and want.any():
+        # the doubt band's own faint-run test (compiled): a run of faint stroke, not a speck
+        want = want & kernels.faint_runs(
+            image,
+            centres,
+            scales,
+            want,
+            lightest,
+            gain,
+            _INNER_MM,
+            FAINT_REACH_MM,
+            FAINT_CONTRAST,
+            FAINT_RUN_MM,
+        )
+    out: list[bool] = want.tolist()
     return out
 
 
