@@ -13,6 +13,9 @@ failures, not the tenth pass's rules.
   square is darker on one side (a dark band at the left edge), so the paper level taken
   from it is too dark and the mark scores nothing. The contest read `blank`, a vote lost:
   the worst kind of wrong decision.
+  vote11: regenerated, its ring sides are alike (208/208/207/207; the dark band is 5 mm
+  away, outside the window), so faint9.second_chance was never asked; the score sits just
+  under the doubt band. kiosk/reading/vote11.py sends it to review (its xfail dropped).
 """
 
 from __future__ import annotations
