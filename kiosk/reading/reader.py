@@ -30,6 +30,7 @@ import kiosk.reading.pencil10 as pencil10  # issue 10, tenth pass (pencil10)
 import kiosk.reading.settle7 as settle7  # issue 10, seventh pass (settle7)
 import kiosk.reading.show10 as show10  # issue 10, tenth pass (show10): the title side's known print
 import kiosk.reading.stain10 as stain10  # issue 10, tenth pass (stain10)
+import kiosk.reading.vote11 as vote11  # issue 10, vote11: a light tick just under the doubt band to review
 import kiosk.reading.wrong10 as wrong10  # issue 10, tenth pass (wrong10): wrong decisions to review
 import kiosk.reading.wrong11 as wrong11  # issue 10, wrong11: a stroke beside a streak to review
 from kiosk.ballots.layout import (
@@ -419,6 +420,8 @@ class BallotReader:
         )
         look, wide, low = look_a.tolist(), wide_a.tolist(), low.tolist()
         ring_line = faint9.ring_lines(scores.paper)  # faint9: a line on a side of the ring
+        # vote11: just under the doubt band with a faint-dark pixel inside
+        under = vote11.band(image, centres, scales, scores.scores, scores.paper, scores.gain)
         page = lines7.PageSource(  # lines7: where the sheet is (fitted only if a line is followed)
             lambda: np.array([[t.box.cx, t.box.cy] for t in layout.targets]),
             centres,
@@ -434,6 +437,12 @@ class BallotReader:
                     continue
                 # faint9: a line in the ring hid a light stroke's ink: the pencil tests once.
                 if ring_line[i] and faint9.second_chance(
+                    image, centres[i], float(scales[i]), scores.paper[i], scores.gain
+                ):
+                    marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
+                    continue
+                # vote11: a light tick scored just under the doubt band: the pencil tests once.
+                if under[i] and vote11.just_under(
                     image, centres[i], float(scales[i]), scores.paper[i], scores.gain
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
