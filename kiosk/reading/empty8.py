@@ -489,6 +489,35 @@ def drawn(
     return None
 
 
+DOUBT_REASONS = ("marginal_mark", "possible_stain")  # the doubts an empty settle may answer
+
+
+def in_doubt(mark: str, reason: str | None, score: float, marked: float) -> bool:
+    """Is a square one an empty settle may answer (empty8, stain10, lines10, show10 rule
+    (b)): in review as one of DOUBT_REASONS, its score under min(`marked`, CEIL)? A
+    station's raised `marked` does not widen what is settled empty."""
+    return mark == "marginal" and reason in DOUBT_REASONS and score < min(marked, CEIL)
+
+
+def hand_line_test(
+    image: np.ndarray, at: tuple[float, float], half: int, scale: float, page: lines7.PageSource | None
+) -> Callable[[float, float], bool]:
+    """`nothing_drawn`'s question of a straight run's line: is it a hand's? Yes if
+    `inspect.line_stops_short` (gone 4-10 mm beyond the window: a tick's long arm) or
+    `lines7.hand_on_lines` (the line ends on the sheet, or a stroke lies along it) says
+    so; with no sheet frame (`page` None) every line is a hand's."""
+    from kiosk.reading import inspect
+
+    def hand_line(theta: float, rho: float) -> bool:
+        line = inspect.Line(theta, rho, 1.0, 0.0)
+        return page is None or (
+            inspect.line_stops_short(image, at, line, half, scale)
+            or lines7.hand_on_lines(image, at, [(theta, rho)], half, scale, page)
+        )
+
+    return hand_line
+
+
 def settles_empty(
     image: np.ndarray,
     centre: np.ndarray,
@@ -506,22 +535,11 @@ def settles_empty(
     stroke lies along it) nor `inspect.line_stops_short` (gone 4-10 mm beyond the window:
     a tick's long arm) says it is a hand's, asked of the run's line with the reader's
     window (`half`) and the sheet's frame (`page`)."""
-    if not ENABLED or v.mark != "marginal" or v.reason not in ("marginal_mark", "possible_stain"):
+    if not ENABLED or not in_doubt(v.mark, v.reason, v.score, marked):
         return False
-    if not v.score < min(marked, CEIL):
-        return False  # a station's raised `marked` does not widen what is settled empty
     at, paper = (float(centre[0]), float(centre[1])), float(np.max(levels))
     from kiosk.reading import settle7  # settle7 imports the reader's helpers
 
     if settle7.pen_dot(image, at, scale, paper, gain):
         return False  # a hesitation dot is never nothing (`nothing_drawn` says "dark" too)
-    from kiosk.reading import inspect
-
-    def hand_line(theta: float, rho: float) -> bool:
-        line = inspect.Line(theta, rho, 1.0, 0.0)
-        return page is None or (
-            inspect.line_stops_short(image, at, line, half, scale)
-            or lines7.hand_on_lines(image, at, [(theta, rho)], half, scale, page)
-        )
-
-    return nothing_drawn(image, at, scale, paper, gain, hand_line)
+    return nothing_drawn(image, at, scale, paper, gain, hand_line_test(image, at, half, scale, page))

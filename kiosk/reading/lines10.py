@@ -150,16 +150,9 @@ def settles_empty(
 ) -> bool:
     """Does the square in doubt read `empty` once a scanner's streak is divided out of its
     columns (module docstring)? The same preconditions as `empty8.settles_empty`."""
-    from kiosk.reading import empty8, inspect, settle7
+    from kiosk.reading import empty8, settle7
 
-    if (
-        not ENABLED
-        or page is None
-        or v.mark != "marginal"
-        or v.reason not in ("marginal_mark", "possible_stain")
-    ):
-        return False
-    if not v.score < min(marked, empty8.CEIL):
+    if not ENABLED or page is None or not empty8.in_doubt(v.mark, v.reason, v.score, marked):
         return False
     at = (float(centre[0]), float(centre[1]))
     got = divided(image, at, scale)
@@ -170,14 +163,8 @@ def settles_empty(
     if settle7.pen_dot(clean, at, scale, paper, gain) or dash_on_streak(clean, at, scale, cols):
         return False
 
-    def hand_line(theta: float, rho: float) -> bool:
-        line = inspect.Line(theta, rho, 1.0, 0.0)
-        return inspect.line_stops_short(clean, at, line, half, scale) or lines7.hand_on_lines(
-            clean, at, [(theta, rho)], half, scale, page
-        )
-
     return runs_cross(clean, at, scale, paper, gain) and empty8.nothing_drawn(
-        clean, at, scale, paper, gain, hand_line
+        clean, at, scale, paper, gain, empty8.hand_line_test(clean, at, half, scale, page)
     )
 
 

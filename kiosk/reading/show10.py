@@ -83,7 +83,7 @@ LINE_MM = 2.5  # rule (b): a faint straight stroke: the residual's mean along a 
 LINE_LEVEL = 0.02  # ... at least this (a 0.03 pencil stroke; empty squares of the corpus: 0.011-0.016)
 LINE_STEP_DEG = 15
 MIN_PRINT_SHARE = 0.02  # rule (b): the print (grown by SHIFT_MM) covers at least this share of the inside
-REASONS = ("marginal_mark", "possible_stain")
+REASONS = empty8.DOUBT_REASONS  # rule (b) answers the empty settles' doubts
 REGION_MM = TARGET / 2 + 1.2  # rule (b): the window explained (the fast score's window) ...
 BORDER_MM = (
     TARGET / 2 + 0.5
@@ -480,10 +480,9 @@ def print_only(
             if strokes_on_print(image, centres[i], float(scales[i]), paper[i], gain, layout, i, page):
                 out[i] = replace(m, mark="marginal", reason="marginal_mark")
             continue
-        if m.mark != "marginal" or m.reason not in REASONS or not has_print(layout, i):
+        # fix10: empty8's gate (a square scoring `marked` is never settled empty)
+        if not empty8.in_doubt(m.mark, m.reason, m.score, marked) or not has_print(layout, i):
             continue
-        if not m.score < min(marked, empty8.CEIL):
-            continue  # fix10: a square scoring `marked` is never settled empty (empty8's gate)
         at, white = (float(centres[i][0]), float(centres[i][1])), float(np.max(paper[i]))
         if settle7.pen_dot(image, at, float(scales[i]), white, gain):
             continue  # fix10: a hesitation dot is the commission's (empty8's gate)

@@ -432,9 +432,7 @@ def settles_empty(
     its score under `marked`, no hesitation dot) read `empty`: one stain's rim explains
     it (`rim_explains`)? `half` and `page` are not used (the hook's arguments are empty8's)."""
     del half, page
-    if not ENABLED or v.mark != "marginal" or v.reason not in ("marginal_mark", "possible_stain"):
-        return False
-    if not v.score < min(marked, empty8.CEIL):
+    if not ENABLED or not empty8.in_doubt(v.mark, v.reason, v.score, marked):
         return False
     at, paper = (float(centre[0]), float(centre[1])), float(np.max(levels))
     from kiosk.reading import settle7  # settle7 imports the reader's helpers
