@@ -20,14 +20,8 @@ failures, not the tenth pass's rules.
 
 from __future__ import annotations
 
-import cv2
-import numpy as np
 import pytest
-
-from fieldkit.conditions import FieldOptions, generate_field_sheet
-from kiosk.ballots.layout import build_layout
-from kiosk.election.load import load_election
-from kiosk.reading.reader import BallotReader
+from readkit import field_sheet
 
 FAILURES = [
     (9900, 480, "baitaq", "light_pencil"),
@@ -38,17 +32,12 @@ FIXED = [(9900, 12127, "c02", "light_pencil")]
 
 
 def _read(seed: int, index: int, option: str, kind: str) -> str:
-    pkg = load_election(None)
-    reader = BallotReader(pkg.election, pkg.election_hash, keep_crops="never")
-    styles = [s.id for s in pkg.election.styles]
-    layout = build_layout(pkg.election, pkg.election_hash, styles[index % len(styles)])
-    sheet = generate_field_sheet(pkg.election, pkg.election_hash, layout, seed, index, FieldOptions())
-    image = cv2.imdecode(np.frombuffer(sheet.image, np.uint8), cv2.IMREAD_GRAYSCALE)
-    assert image is not None
-    k = [t.option for t in layout.targets].index(option)
+    reader, sheet, image = field_sheet(seed, index)
+    marks = reader.read(image).contests[0].marks
+    k = [m.option for m in marks].index(option)
     assert sheet.truth.squares[k].kind == kind
     assert sheet.truth.squares[k].expected == "marked"
-    return reader.read(image).contests[0].marks[k].mark
+    return marks[k].mark
 
 
 @pytest.mark.xfail(strict=True, reason="a real mark of the 9900 run read empty (see the module docstring)")
