@@ -1,7 +1,8 @@
 """Reading the same field sheets with a pass's reader hooks on and off (issue 10): the
-shared body of `benchmarks/lines6_ab.py`, `lines7_ab.py`, `rims7_ab.py`, `wrong8_ab.py`,
-`empty8_ab.py`, `marks8_ab.py` and `fix8_ab.py`, each of which gives only its `before()`
-(the hooks off, often `switched_off(module)`) and its docstring.
+body of `benchmarks/hook_ab.py --module NAME` (each rule module's `ENABLED` off for the
+`before` reading; shape11 folded the passes' 15-line `benchmarks/NAME_ab.py` wrappers into
+it). `main(before, doc, untouched_from)` still serves a script that gives its own
+`before()` and docstring.
 
 Besides the two tallies, every square whose reading differs, with its truth: `decided`
 (in review before, `marked`/`empty` after: a rule that decides must agree with the truth
@@ -108,11 +109,11 @@ def _why(sheet: FieldSheet, r: SideReading, index: int) -> list[dict[str, Any]]:
     return out
 
 
-def main(before: Callable[[], AbstractContextManager[None]], doc: str, untouched_from: int) -> None:
-    """Parse the command line, read each sheet with the hooks as they are (after) and
-    inside `before()` (before), write the JSON; `untouched_from`: the script's lowest
-    refused seed."""
-    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+def parser(doc: str) -> argparse.ArgumentParser:
+    """The command line every A/B shares: which sheets, where the JSON goes."""
+    ap = argparse.ArgumentParser(
+        description=doc.splitlines()[0], epilog=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--seed", type=int, required=True)
     ap.add_argument("--sheets", type=int, default=1500)
     ap.add_argument("--first-sheet", type=int, default=0)
@@ -122,9 +123,22 @@ def main(before: Callable[[], AbstractContextManager[None]], doc: str, untouched
     ap.add_argument("--cache")
     ap.add_argument("--why")
     ap.add_argument("--out", required=True)
-    args = ap.parse_args()
+    return ap
+
+
+def main(before: Callable[[], AbstractContextManager[None]], doc: str, untouched_from: int) -> None:
+    """Parse the command line, read each sheet with the hooks as they are (after) and
+    inside `before()` (before), write the JSON; `untouched_from`: the script's lowest
+    refused seed."""
+    run(parser(doc).parse_args(), before, untouched_from)
+
+
+def run(
+    args: argparse.Namespace, before: Callable[[], AbstractContextManager[None]], untouched_from: int
+) -> None:
+    """`main`'s body, for a script that adds options of its own to `parser()`."""
     if args.seed >= untouched_from:
-        sys.exit(f"seeds from {untouched_from} are the untouched range")
+        sys.exit(f"seeds from {untouched_from} are refused here (untouched or holdout)")
     fopt = FieldOptions()
     if args.always or args.p is not None:
         fopt = FieldOptions(

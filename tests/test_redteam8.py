@@ -507,10 +507,12 @@ def test_graphite_smudge_is_taken_for_a_fill(blank: Blank, monkeypatch: pytest.M
 # --- a small inked fingerprint: a blank ballot read as a vote, a vote as an overvote ---------
 
 
-def _small_print(image: np.ndarray, centre: tuple[float, float], s: float, k: float) -> np.ndarray:
+def _small_print(
+    image: np.ndarray, centre: tuple[float, float], s: float, k: float, period: float = 0.48
+) -> np.ndarray:
     """An inked fingertip's print 7 x 9 mm (a light touch of a finger inked at the stamp
-    pad: test_redteam7's print, whose whorl is 14 x 18 mm, at half its size), ridges 0.48 mm
-    apart taking `k` of the light, centred on `centre`."""
+    pad: test_redteam7's print, whose whorl is 14 x 18 mm, at half its size), ridges `period`
+    mm apart taking `k` of the light, centred on `centre`."""
     au, av = 3.5, 4.5
     h, w = image.shape
     r = (av + 2) * s
@@ -525,7 +527,7 @@ def _small_print(image: np.ndarray, centre: tuple[float, float], s: float, k: fl
     warp = (
         0.5 * np.sin(2 * theta + rng.uniform(0, 6)) + 0.25 * np.sin(3 * theta + rng.uniform(0, 6)) + 0.08 * u
     )
-    ridge = np.clip(np.cos(2 * np.pi * (av * e + warp) / 0.48) * 3, 0, 1)
+    ridge = np.clip(np.cos(2 * np.pi * (av * e + warp) / period) * 3, 0, 1)
     fade = np.clip((1 - e) * 4, 0, 1)
     uneven = cv2.GaussianBlur(rng.uniform(0.5, 1.0, u.shape).astype(np.float32), (0, 0), 0.15 * s)
     layer: np.ndarray = np.zeros((h, w), np.float32)

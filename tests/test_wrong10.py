@@ -210,3 +210,31 @@ def test_ridge_share_of_strokes_is_low() -> None:
     )
     assert wrong10.ridge_share(fill, c, s, 255.0, 1.0) < wrong10.RIDGE_SHARE
     assert math.isfinite(wrong10.ridge_share(img, c, s, 255.0, 1.0))
+
+
+# shape11: the gate before ridge_share's spectrum only saves time. Each print the attack above
+# draws, and one with ridges 0.65 mm apart (the band's top), passes it with room to spare, with
+# the same share as without it; the clean path's pen X and tick at 200 dpi stop at it.
+@pytest.mark.parametrize("dpi", [200, 250, 300])
+def test_the_ridge_gate_passes_every_print_and_stops_strokes(dpi: int) -> None:
+    _reader, img, centres, s = _blank(dpi)
+    c = centres[28]
+    for period in (0.48, 0.65):
+        for k in (0.3, 0.4163, 0.5):
+            for dx, dy in ((1.7097, -4.9318), (0.0, 3.0), (1.7, 0.0), (0.0, 0.0)):
+                im = _small_print(img, (c[0] + dx * s, c[1] + dy * s), s, k, period)
+                share = wrong10.ridge_share(im, c, s, 255.0, 1.0, gate=False)
+                assert wrong10.ridge_share(im, c, s, 255.0, 1.0) == share, (period, k, dx, dy)
+                x = wrong10.ridge_detail(im, c, s, 255.0, 1.0)
+                if x is not None:  # the print's detail judged at all
+                    assert wrong10.ridge_gate(x, s) >= wrong10.RIDGE_GATE + 0.09, (period, k, dx, dy)
+    for width, k, grain in ((0.35, 0.7, 0.0), (0.5, 0.45, 0.4), (0.6, 0.3, 0.4)):
+        for paths in ([_line(45, 4.0, 0.0), _line(135, 4.0, 0.0)], [[(-1.6, 0.2), (-0.5, 1.5), (1.8, -1.6)]]):
+            im = _polylines(img, centres[20], s, paths, width, k, grain=grain, seed=4)
+            share = wrong10.ridge_share(im, centres[20], s, 255.0, 1.0, gate=False)
+            assert share < wrong10.RIDGE_SHARE
+            assert wrong10.ridge_share(im, centres[20], s, 255.0, 1.0) <= share
+            x = wrong10.ridge_detail(im, centres[20], s, 255.0, 1.0)
+            assert x is not None
+            if dpi == 200 and width < 0.5:
+                assert wrong10.ridge_gate(x, s) < wrong10.RIDGE_GATE, (width, k)

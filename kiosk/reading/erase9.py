@@ -31,7 +31,7 @@ an erased pen mark (dark: left to the other rules, it reads as what it shows). A
 pencil mark with a hand's graphite smudge round it goes to review too (its cost on the
 corpus: docs/reading.md, "Ninth pass: erased marks (erase9)").
 
-Switched off with ENABLED (tests/test_erase9.py, benchmarks/erase9_ab.py).
+Switched off with ENABLED (tests/test_erase9.py, benchmarks/hook_ab.py --module erase9).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import crop
 from kiosk.reading.model import MarkReading
 
-ENABLED = True  # tests and benchmarks/erase9_ab.py switch the rule off ("before")
+ENABLED = True  # tests and benchmarks/hook_ab.py --module erase9 switch the rule off ("before")
 
 SCORE_MAX = 0.45  # asked only of squares scoring under this (a pen X 0.2-0.42 is dark anyway)
 FAR_MM = 8.0  # the neighbourhood: this far from the centre (box)

@@ -16,7 +16,7 @@ square to the commission (review), never decide one `marked` or `empty`.
   a small X in a corner has 2.3 mm diagonals) that does not run on as a line of the
   paper: `marginal_mark`, not `empty`.
 
-Each rule is switched off with ENABLED (tests/test_fix8.py and benchmarks/fix8_ab.py).
+Each rule is switched off with ENABLED (tests/test_fix8.py and benchmarks/hook_ab.py --module fix8).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import crop, kernels, pencil6
 from kiosk.reading.model import MarkReading, ReviewReason
 
-ENABLED = True  # benchmarks/fix8_ab.py reads each sheet with it off too ("before")
+ENABLED = True  # benchmarks/hook_ab.py --module fix8 reads each sheet with it off too ("before")
 
 INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
 HAIR_MM = 0.3  # every dark feature inside narrower than this (2 x area / perimeter): a hair

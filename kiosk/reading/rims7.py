@@ -60,7 +60,7 @@ from kiosk.reading.model import MarkReading, ReviewReason
 if TYPE_CHECKING:
     from kiosk.reading.inspect import Line
 
-ENABLED = True  # benchmarks/rims7_ab.py reads each sheet with it off too ("before")
+ENABLED = True  # benchmarks/hook_ab.py --module rims7 reads each sheet with it off too ("before")
 
 # Layer 1: the contest.
 UNLIKE_RATIO = 0.45  # a marked square's darkness under this share of the darkest one's

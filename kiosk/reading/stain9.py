@@ -51,7 +51,7 @@ from kiosk.reading.model import ReviewReason
 if TYPE_CHECKING:
     from kiosk.reading.inspect import Line
 
-ENABLED = True  # benchmarks/stain9_ab.py reads each sheet with it off too ("before")
+ENABLED = True  # benchmarks/hook_ab.py --module stain9 reads each sheet with it off too ("before")
 
 APART_DEG = 60.0  # the pieces beyond the window lie at least this far apart round its centre
 

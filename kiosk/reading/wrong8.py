@@ -41,7 +41,7 @@ import numpy as np
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import lines7  # tidy9: the line's geometry (lines7._geometry)
 
-ENABLED = True  # every rule of this module; benchmarks/wrong8_ab.py reads with it off too ("before")
+ENABLED = True  # every rule here; benchmarks/hook_ab.py --module wrong8 reads with it off too ("before")
 STROKE_ON_LINE = True  # `stroke_on_lines` (the tests switch one rule off at a time)
 LINE_ACROSS = True  # `line_across` (rims7's lines of the paper run on across the window)
 BAND_MM = 0.6  # the band's half width (inspect.LINE_BAND_MM / 2)
