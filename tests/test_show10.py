@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -57,7 +58,18 @@ def through(
     style: str, dpi: int, k: float, blur_mm: float, shift_mm: tuple[float, float] = (0.0, 0.0)
 ) -> tuple[np.ndarray, BallotLayout, int, int, float]:
     """The blank back with the title side showing through: mirrored, diffused `blur_mm`,
-    `k` of the light, shifted `shift_mm` (a misregistration of the two sides' print)."""
+    `k` of the light, shifted `shift_mm` (a misregistration of the two sides' print).
+
+    tests11: made once per argument set (the five CASES are drawn by some 40 tests); each
+    call gets its own copy of the image."""
+    out, layout, mx, my, scale = _through(style, dpi, k, blur_mm, tuple(shift_mm))
+    return out.copy(), layout, mx, my, scale
+
+
+@lru_cache(maxsize=16)
+def _through(
+    style: str, dpi: int, k: float, blur_mm: float, shift_mm: tuple[float, float]
+) -> tuple[np.ndarray, BallotLayout, int, int, float]:
     img, layout, mx, my, scale = blank(style, dpi)
     front = render_side_grey(layout, "front", dpi)
     dark = cv2.GaussianBlur((255 - front[:, ::-1]).astype(np.float32) / 255, (0, 0), blur_mm * scale)
