@@ -256,13 +256,11 @@ def test_rule_a_sees_strokes_on_the_print_and_not_a_tick_beside_it() -> None:
 def test_print_behind_squares_is_known_per_layout() -> None:
     """Which squares have the title side's print behind them (the generator's
     `show_through` square condition uses the same render)."""
+    # tests11: each layout built once (build_layout per square hashed the election each
+    # call: 18 s of this test)
+    layouts = {s.id: build_layout(E, H, s.id) for s in E.styles}
     got = {
-        s.id: [
-            i
-            for i, t in enumerate(build_layout(E, H, s.id).targets)
-            if show10.has_print(build_layout(E, H, s.id), i)
-        ]
-        for s in E.styles
+        sid: [i for i in range(len(lay.targets)) if show10.has_print(lay, i)] for sid, lay in layouts.items()
     }
     assert got["MZ-LIST"] == [1, 2, 3] and got["AST-LIST"] == [2, 3]
     assert all(got[s.id] for s in E.styles)
