@@ -4,6 +4,7 @@ draw on (tests/test_lines6.py, tests/test_redteam6.py)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -87,7 +88,17 @@ def clean_empty_square() -> CleanSquare:
 # each built with the same eight lines.
 def field_sheet(seed: int, index: int, always: tuple[str, ...] = ()) -> tuple[BallotReader, Any, np.ndarray]:
     """A reader, the field corpus's sheet `index` of `seed` (with `always`: every sheet
-    under those conditions, none_share 0) and its decoded image."""
+    under those conditions, none_share 0) and its decoded image.
+
+    tests11: made once per test process (test_lines10 and test_wrong11 read the same three);
+    the image is a fresh copy on every call, so a test that draws on it in place changes no
+    other test's sheet (the reader keeps nothing between readings)."""
+    reader, sheet, image = _field_sheet(seed, index, tuple(always))
+    return reader, sheet, image.copy()
+
+
+@lru_cache(maxsize=32)
+def _field_sheet(seed: int, index: int, always: tuple[str, ...]) -> tuple[BallotReader, Any, np.ndarray]:
     import cv2
 
     from fieldkit.conditions import FieldOptions, generate_field_sheet
@@ -102,3 +113,22 @@ def field_sheet(seed: int, index: int, always: tuple[str, ...] = ()) -> tuple[Ba
     image = cv2.imdecode(np.frombuffer(sheet.image, np.uint8), cv2.IMREAD_GRAYSCALE)
     assert image is not None
     return reader, sheet, image
+
+
+# tests11: the grain of a drawn pencil stroke is a uniform draw over the whole image (80-100
+# ms at 300 dpi); the drawing helpers ask for the same few seeds and sizes test after test.
+# The arrays are the very expressions the helpers computed, made once and kept read-only.
+@lru_cache(maxsize=8)
+def grain_random(seed: int, shape: tuple[int, ...]) -> np.ndarray:
+    """`np.random.default_rng(seed).random(shape).astype(np.float32)`, read-only."""
+    out = np.random.default_rng(seed).random(shape).astype(np.float32)
+    out.setflags(write=False)
+    return out
+
+
+@lru_cache(maxsize=8)
+def grain_uniform(seed: int, low: float, high: float, shape: tuple[int, ...]) -> np.ndarray:
+    """`np.random.default_rng(seed).uniform(low, high, shape).astype(np.float32)`, read-only."""
+    out = np.random.default_rng(seed).uniform(low, high, shape).astype(np.float32)
+    out.setflags(write=False)
+    return out

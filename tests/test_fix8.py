@@ -7,6 +7,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+import readkit  # tests11: the strokes' grain, made once
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_redteam7 import _scan
@@ -49,7 +50,7 @@ def _line(
 def _graphite(img: np.ndarray, seed: int) -> np.ndarray:
     """fieldkit's pencil: each pixel's darkness times U(0.35, 1) (graphite on the tooth)."""
     d = 235.0 - img.astype(np.float32)
-    g = np.random.default_rng(seed).uniform(0.35, 1.0, img.shape).astype(np.float32)
+    g = readkit.grain_uniform(seed, 0.35, 1.0, img.shape)  # tests11: made once per seed and size
     out: np.ndarray = np.clip(235.0 - d * g, 0, 255).astype(np.uint8)
     return out
 

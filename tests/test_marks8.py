@@ -75,7 +75,7 @@ def pencil_fill(
     poly = np.round(np.column_stack([cx + pts[:, 0] * s, cy + pts[:, 1] * s]) * 16).astype(np.int32)
     layer = np.zeros(image.shape, np.uint8)
     cv2.fillPoly(layer, [poly.reshape(-1, 1, 2)], 255, cv2.LINE_AA, 4)
-    grain: np.ndarray = np.random.default_rng(11).uniform(0.35, 1.0, image.shape).astype(np.float32)
+    grain: np.ndarray = readkit.grain_uniform(11, 0.35, 1.0, image.shape)  # tests11: made once per size
     if blur > 0:
         grain = np.asarray(cv2.GaussianBlur(grain, (0, 0), blur))
     f = layer.astype(np.float32) / 255 * grain

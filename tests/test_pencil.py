@@ -9,6 +9,7 @@ import math
 import cv2
 import numpy as np
 import pytest
+import readkit  # tests11: the strokes' grain, made once
 
 from fieldkit.conditions import FieldOptions, generate_field_sheet
 from fieldkit.deck import DeckOptions, canvas_margins, generate_sheet
@@ -55,7 +56,7 @@ def _faint_slash(
     r = 2.2 * scale
     w = max(1, round(0.6 * scale))
     cv2.line(layer, (round(cx - r), round(cy + r)), (round(cx + r), round(cy - r)), 255, w, cv2.LINE_AA)
-    grain = np.random.default_rng(seed).uniform(0.35, 1.0, img.shape).astype(np.float32)
+    grain = readkit.grain_uniform(seed, 0.35, 1.0, img.shape)  # tests11: made once per seed and size
     f = 1 - dark * grain * layer.astype(np.float32) / 255
     out: np.ndarray = (img * f).astype(np.uint8)
     return out

@@ -16,6 +16,7 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
+import readkit  # tests11: the strokes' grain, made once
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -140,7 +141,7 @@ def _strokes(
             cv2.LINE_AA,
             4,
         )
-    grain = np.random.default_rng(grain_seed).uniform(0.35, 1.0, img.shape).astype(np.float32)
+    grain = readkit.grain_uniform(grain_seed, 0.35, 1.0, img.shape)  # tests11: made once
     f = layer * grain / 0.675
     if blur_px > 0:
         f = np.asarray(cv2.GaussianBlur(f, (0, 0), blur_px))

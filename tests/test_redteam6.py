@@ -13,6 +13,7 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
+import readkit  # tests11: the strokes' grain, made once
 from readkit import clean_empty_square
 
 import kiosk.reading.inspect as inspect_module
@@ -294,7 +295,7 @@ def _grainy_pencil(
     f = (
         layer.astype(np.float32)
         / 255
-        * np.random.default_rng(seed).uniform(0.35, 1.0, image.shape).astype(np.float32)
+        * readkit.grain_uniform(seed, 0.35, 1.0, image.shape)  # tests11: made once per seed and size
     )
     out: np.ndarray = np.clip(image * (1 - c / 0.675 * f), 0, 255).astype(np.uint8)
     return out

@@ -19,6 +19,7 @@ import math
 import cv2
 import numpy as np
 import pytest
+import readkit  # tests11: the strokes' grain, made once
 from test_redteam7 import _scan
 
 import kiosk.reading.fix8 as fix8_module  # fix8: the companions read without its rules
@@ -82,7 +83,7 @@ def _polylines(
     if width_mm * s < 1:
         layer *= width_mm * s
     if grain > 0:
-        layer *= 1 - grain * np.random.default_rng(seed).random(image.shape).astype(np.float32)
+        layer *= 1 - grain * readkit.grain_random(seed, image.shape)  # tests11: made once per seed and size
     layer = cv2.GaussianBlur(layer, (0, 0), 0.05 * s).astype(np.float32)  # fix8: typed
     out: np.ndarray = np.clip(image.astype(np.float32) * (1 - k * np.clip(layer, 0, 1)), 0, 255).astype(
         np.uint8

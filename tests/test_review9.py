@@ -27,6 +27,7 @@ import math
 import cv2
 import numpy as np
 import pytest
+import readkit  # tests11: the strokes' grain, made once
 from test_redteam8 import _show_through_letter, _small_print
 
 from fieldkit.accuracy import _field_setup
@@ -84,7 +85,7 @@ def _stroke(
     if width_mm * s < 1:
         layer *= width_mm * s
     if grain > 0:
-        layer *= 1 - grain * np.random.default_rng(seed).random(image.shape).astype(np.float32)
+        layer *= 1 - grain * readkit.grain_random(seed, image.shape)  # tests11: made once per seed and size
     layer = cv2.GaussianBlur(layer, (0, 0), 0.05 * s).astype(np.float32)
     return np.clip(image.astype(np.float32) * (1 - k * np.clip(layer, 0, 1)), 0, 255).astype(np.uint8)
 

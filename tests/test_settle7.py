@@ -51,7 +51,7 @@ def grainy(
     layer = np.zeros(image.shape, np.uint8)
     for k in range(len(px) - 1):
         cv2.line(layer, px[k], px[k + 1], 255, max(1, round(width_mm * s)), cv2.LINE_AA, 4)
-    grain = np.random.default_rng(seed).uniform(0.35, 1.0, image.shape).astype(np.float32)
+    grain = readkit.grain_uniform(seed, 0.35, 1.0, image.shape)  # tests11: made once per seed and size
     f = layer.astype(np.float32) / 255 * grain
     out: np.ndarray = np.clip(image * (1 - c / 0.675 * f), 0, 255).astype(np.uint8)
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -57,7 +58,18 @@ def through(
     style: str, dpi: int, k: float, blur_mm: float, shift_mm: tuple[float, float] = (0.0, 0.0)
 ) -> tuple[np.ndarray, BallotLayout, int, int, float]:
     """The blank back with the title side showing through: mirrored, diffused `blur_mm`,
-    `k` of the light, shifted `shift_mm` (a misregistration of the two sides' print)."""
+    `k` of the light, shifted `shift_mm` (a misregistration of the two sides' print).
+
+    tests11: made once per argument set (the five CASES are drawn by some 40 tests); each
+    call gets its own copy of the image."""
+    out, layout, mx, my, scale = _through(style, dpi, k, blur_mm, tuple(shift_mm))
+    return out.copy(), layout, mx, my, scale
+
+
+@lru_cache(maxsize=16)
+def _through(
+    style: str, dpi: int, k: float, blur_mm: float, shift_mm: tuple[float, float]
+) -> tuple[np.ndarray, BallotLayout, int, int, float]:
     img, layout, mx, my, scale = blank(style, dpi)
     front = render_side_grey(layout, "front", dpi)
     dark = cv2.GaussianBlur((255 - front[:, ::-1]).astype(np.float32) / 255, (0, 0), blur_mm * scale)
@@ -244,13 +256,11 @@ def test_rule_a_sees_strokes_on_the_print_and_not_a_tick_beside_it() -> None:
 def test_print_behind_squares_is_known_per_layout() -> None:
     """Which squares have the title side's print behind them (the generator's
     `show_through` square condition uses the same render)."""
+    # tests11: each layout built once (build_layout per square hashed the election each
+    # call: 18 s of this test)
+    layouts = {s.id: build_layout(E, H, s.id) for s in E.styles}
     got = {
-        s.id: [
-            i
-            for i, t in enumerate(build_layout(E, H, s.id).targets)
-            if show10.has_print(build_layout(E, H, s.id), i)
-        ]
-        for s in E.styles
+        sid: [i for i in range(len(lay.targets)) if show10.has_print(lay, i)] for sid, lay in layouts.items()
     }
     assert got["MZ-LIST"] == [1, 2, 3] and got["AST-LIST"] == [2, 3]
     assert all(got[s.id] for s in E.styles)
