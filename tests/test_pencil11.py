@@ -47,7 +47,9 @@ def test_clear_squares_of_the_sample_layouts() -> None:
     lay = build_layout(e, election_hash(e), "MZ-SMD-02")
     near = [i for i in range(len(lay.targets)) if not pencil11.clear_of_print(lay, i)]
     assert near == [2, 3, 4, 5, 6]
-    assert all(not show10.has_print(lay, i) for i in range(len(lay.targets)) if pencil11.clear_of_print(lay, i))
+    assert all(
+        not show10.has_print(lay, i) for i in range(len(lay.targets)) if pencil11.clear_of_print(lay, i)
+    )
 
 
 def test_the_rule_is_off_in_the_reader() -> None:
