@@ -97,6 +97,22 @@ def overvote_kept(
     certain ones kept `marked` in a contest of two or more clear marks (an overvote)."""
     if not ENABLED or not settled:
         return settled
+    return decide(image, centres, scales, paper, gain, half, marks, settled, thresholds)
+
+
+def decide(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    paper: np.ndarray,
+    gain: float,
+    half: int,
+    marks: list[MarkReading],
+    settled: list[int],
+    thresholds: Thresholds,
+) -> list[int]:
+    """`overvote_kept`'s decision whether or not the module is on (pencil11 asks it where
+    no title-side print is near the contest's marks)."""
     if thresholds.marginal > DEFAULT.marginal or thresholds.marked > DEFAULT.marked:
         return settled
     plain = [i for i, m in enumerate(marks) if m.mark == "marked" and i not in settled]

@@ -27,6 +27,7 @@ import kiosk.reading.lines10 as lines10  # issue 10, tenth pass (lines10): a sca
 import kiosk.reading.marks8 as marks8  # issue 10, eighth pass (marks8)
 import kiosk.reading.pencil9 as pencil9  # issue 10, ninth pass (pencil9)
 import kiosk.reading.pencil10 as pencil10  # issue 10, tenth pass (pencil10)
+import kiosk.reading.pencil11 as pencil11  # issue 10, eleventh pass (pencil11)
 import kiosk.reading.settle7 as settle7  # issue 10, seventh pass (settle7)
 import kiosk.reading.show10 as show10  # issue 10, tenth pass (show10): the title side's known print
 import kiosk.reading.stain10 as stain10  # issue 10, tenth pass (stain10)
@@ -557,6 +558,10 @@ class BallotReader:
         # pencil10: certain settled marks beside other clear marks are an overvote.
         settled = pencil10.overvote_kept(
             image, centres, scales, scores.paper, scores.gain, scores.half, marks, settled, th
+        )
+        # pencil11: pencil10's overvote where no title-side print is near any marked square.
+        settled = pencil11.overvote_kept(
+            image, centres, scales, scores.paper, scores.gain, scores.half, marks, settled, th, layout
         )
         marks = settle7.settle_contest(marks, settled)  # settle7: one vote, or review
         outcome, choice = contest_outcome(tuple(marks))
