@@ -25,10 +25,10 @@ def before() -> Iterator[None]:
     """stroke_by_streak off, nothing else."""
     saved = wrong11.stroke_by_streak
     try:
-        wrong11.stroke_by_streak = lambda *a, **k: False  # type: ignore[assignment]
+        wrong11.stroke_by_streak = lambda *a, **k: False
         yield
     finally:
-        wrong11.stroke_by_streak = saved  # type: ignore[assignment]
+        wrong11.stroke_by_streak = saved
 
 
 if __name__ == "__main__":

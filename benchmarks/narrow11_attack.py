@@ -17,6 +17,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,9 @@ from kiosk.reading import wrong11
 MARKS = list(itertools.product(("dash", "tick"), (0.06, 0.08, 0.1), (0.4, 0.6), (0.3, 0.5, 0.8), (-1, 1)))
 
 
-def _sheet(dpi: int, dark: float, off_mm: float, width_mm: float, n: int) -> tuple[np.ndarray, list]:
+def _sheet(
+    dpi: int, dark: float, off_mm: float, width_mm: float, n: int
+) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
     _reader, img, centres, s = _blank(dpi)
     im = img.copy()
     col = round(centres[0][0] + off_mm * s)
@@ -60,12 +63,12 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=30.0)
     args = ap.parse_args()
     saved = wrong11.stroke_by_streak
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     n = 0
     stop = time.time() + 60 * args.minutes
-    kept: list[dict] = []
+    kept: list[dict[str, Any]] = []
 
-    def recording(image: np.ndarray, centre: np.ndarray, scale: float, v: object) -> bool:
+    def recording(image: np.ndarray, centre: np.ndarray, scale: float, v: Any) -> bool:
         got = saved(image, centre, scale, v)
         if got:
             i = sys._getframe(1).f_locals["i"]
@@ -101,13 +104,13 @@ def main() -> None:
         for name in ("off", "on"):
             kept.clear()
             if name == "off":
-                wrong11.stroke_by_streak = lambda *a, **k: False  # type: ignore[assignment]
+                wrong11.stroke_by_streak = lambda *a, **k: False
             else:
-                wrong11.stroke_by_streak = recording  # type: ignore[assignment]
+                wrong11.stroke_by_streak = recording
             try:
                 got[name] = [m.mark for m in reader.read(im).contests[0].marks]
             finally:
-                wrong11.stroke_by_streak = saved  # type: ignore[assignment]
+                wrong11.stroke_by_streak = saved
         for c in kept:
             np.savez_compressed(
                 f"{args.out}.d/{dpi}-{dark}-{off_mm}-{c['i']}.npz",

@@ -69,16 +69,16 @@ def main() -> None:
         style = styles[index % len(styles)]
         sheet = generate_field_sheet(pkg.election, pkg.election_hash, layouts[style], args.seed, index, fopt)
         calls.clear()
-        wrong11.stroke_by_streak = recording  # type: ignore[assignment]
+        wrong11.stroke_by_streak = recording
         try:
             on = reader.read_bytes(sheet.image)
         finally:
-            wrong11.stroke_by_streak = real  # type: ignore[assignment]
-        wrong11.stroke_by_streak = lambda *a, **k: False  # type: ignore[assignment]
+            wrong11.stroke_by_streak = real
+        wrong11.stroke_by_streak = lambda *a, **k: False
         try:
             off = reader.read_bytes(sheet.image)
         finally:
-            wrong11.stroke_by_streak = real  # type: ignore[assignment]
+            wrong11.stroke_by_streak = real
         a = [m.mark for c in on.contests for m in c.marks]
         b = [m.mark for c in off.contests for m in c.marks]
         for call in calls:
