@@ -83,6 +83,7 @@ def _squares(sheet: FieldSheet, after: SideReading, old: SideReading, index: int
                     "right_before": b.mark == q.expected,
                     "right_after": a.mark == q.expected,
                     "conditions": list(sheet.conditions),
+                    "local": list(sheet.square_conditions[i]),
                 }
             )
     return out
