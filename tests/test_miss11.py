@@ -16,6 +16,7 @@ from test_review9 import _blank, _line
 
 from fieldkit.hook_ab import switched_off
 from kiosk.reading import miss11, pencil6
+from kiosk.reading.reader import BallotReader
 
 sys.path.insert(0, str(Path(__file__).parent))
 from readkit import field_sheet
@@ -24,7 +25,9 @@ from readkit import field_sheet
 def _jpeg(im: np.ndarray, q: int) -> np.ndarray:
     ok, b = cv2.imencode(".jpg", im, [cv2.IMWRITE_JPEG_QUALITY, q])
     assert ok
-    return cv2.imdecode(b, cv2.IMREAD_GRAYSCALE)
+    out = cv2.imdecode(b, cv2.IMREAD_GRAYSCALE)
+    assert out is not None
+    return np.asarray(out)
 
 
 @pytest.mark.parametrize(("index", "option"), [(480, "baitaq"), (9086, "ak-zhol")])
@@ -45,7 +48,7 @@ def test_the_9900_marks_go_to_review_only_with_miss11(index: int, option: str) -
 TICK = [(-1.5, -1.5), (0.0, 0.0), (3.0, -4.0)]
 
 
-def _tick(dpi: int, where: str, f: float, shift: float) -> tuple[object, np.ndarray]:
+def _tick(dpi: int, where: str, f: float, shift: float) -> tuple[BallotReader, np.ndarray]:
     reader, img, centres, s = _blank(dpi)
     if where == "right":  # the short arm's start f inside the right border
         path = [(x + 4.5 - f, y + 1.5 + shift) for x, y in TICK]
@@ -61,10 +64,10 @@ def _tick(dpi: int, where: str, f: float, shift: float) -> tuple[object, np.ndar
 )
 def test_a_tick_beside_the_square_goes_to_review(dpi: int, where: str, f: float, shift: float) -> None:
     reader, im = _tick(dpi, where, f, shift)
-    m = reader.read(im).contests[0].marks[30]  # type: ignore[attr-defined]
+    m = reader.read(im).contests[0].marks[30]
     assert (m.mark, m.reason) == ("marginal", "marginal_mark")
     with switched_off(miss11):
-        assert reader.read(im).contests[0].marks[30].mark == "empty"  # type: ignore[attr-defined]
+        assert reader.read(im).contests[0].marks[30].mark == "empty"
 
 
 def test_a_light_x_at_300_dpi_goes_to_review() -> None:
