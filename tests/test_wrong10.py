@@ -151,17 +151,14 @@ def test_a_faint_pencil_x_is_never_read_empty(dpi: int, k: float) -> None:
 # square the closer look had): a fainter X, 0.08-0.12 of the light, at 200-300 dpi.
 # wrong11: faint9.joined_strokes took a light printed rule beside the square for the X
 # going on (tests/test_wrong11.py); the 300 dpi 0.08 X scores under the wider band and the
-# low band's box-mean gate does not pass it: left.
+# low band's box-mean gate does not pass it: left. miss11: sent to review (its short-run gate,
+# kiosk/reading/miss11.py; its xfail dropped).
 @pytest.mark.parametrize(
     ("dpi", "k"),
     [
         (200, 0.1),
         (250, 0.12),
-        pytest.param(
-            300,
-            0.08,
-            marks=pytest.mark.xfail(strict=True, reason="wrong11: under the wider band, not in the low band"),
-        ),
+        (300, 0.08),
         (300, 0.1),
         (300, 0.12),
     ],

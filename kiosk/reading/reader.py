@@ -25,6 +25,7 @@ import kiosk.reading.faint9 as faint9  # issue 10, ninth pass (faint9)
 import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 import kiosk.reading.lines10 as lines10  # issue 10, tenth pass (lines10): a scanner's streak divided out
 import kiosk.reading.marks8 as marks8  # issue 10, eighth pass (marks8)
+import kiosk.reading.miss11 as miss11  # issue 10, miss11: a light mark under the wider band, never asked
 import kiosk.reading.pencil9 as pencil9  # issue 10, ninth pass (pencil9)
 import kiosk.reading.pencil10 as pencil10  # issue 10, tenth pass (pencil10)
 import kiosk.reading.pencil11 as pencil11  # issue 10, eleventh pass (pencil11)
@@ -423,6 +424,15 @@ class BallotReader:
         ring_line = faint9.ring_lines(scores.paper)  # faint9: a line on a side of the ring
         # vote11: just under the doubt band with a faint-dark pixel inside
         under = vote11.band(image, centres, scales, scores.scores, scores.paper, scores.gain)
+        never = miss11.band(  # miss11: under the wider band, never asked
+            image,
+            centres,
+            scales,
+            scores.scores,
+            scores.paper,
+            scores.gain,
+            ~(look_a | wide_a) & ~np.asarray(low),
+        )
         page = lines7.PageSource(  # lines7: where the sheet is (fitted only if a line is followed)
             lambda: np.array([[t.box.cx, t.box.cy] for t in layout.targets]),
             centres,
@@ -445,6 +455,13 @@ class BallotReader:
                 # vote11: a light tick scored just under the doubt band: the pencil tests once.
                 if under[i] and vote11.just_under(
                     image, centres[i], float(scales[i]), scores.paper[i], scores.gain
+                ):
+                    marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
+                    continue
+                # miss11: under the wider band, no run inside for the low band: its tests once.
+                gate = never[i]
+                if gate is not None and miss11.never_asked(
+                    image, centres[i], float(scales[i]), scores.paper[i], scores.gain, gate
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
