@@ -114,6 +114,9 @@ class Verdict:
     score: float  # the score after a crossing line's ink is taken out
     evidence: float
     line: Line | None
+    # narrow11 fix: every line taken out, in order (`line` is the first); set where the
+    # closer look reads `empty` (wrong11.stroke_by_streak asks which of them is the streak's)
+    lines: tuple[Line, ...] = ()
 
 
 def paper_inverse(levels: np.ndarray, size_h: int, size_w: int, ring: int) -> np.ndarray:
@@ -352,7 +355,7 @@ def inspect_square(
     # No stroke and no dark ink: darkened paper (a stain's edge, a shadow) or a light
     # smooth mark (pencil, whose grain a low-resolution scan loses).
     if score < marginal or ridges is not None:
-        return Verdict("empty", None, score if ridges is None else ridges, ev, line)
+        return Verdict("empty", None, score if ridges is None else ridges, ev, line, tuple(lines))
     # A fill: the inside darkened, stopping at the printed border on every side, with a
     # pencil's grain (a stain does not stop at a printed line, and is smooth).
     if low >= marked and is_fill(win, inside, border, scale, gain):
@@ -375,7 +378,7 @@ def inspect_square(
             and actual >= 0.5 * predicted >= 0.25 * marginal * denominator
             and not hand(False)  # stain_like
         ):
-            return Verdict("empty", None, score_local, ev, line)
+            return Verdict("empty", None, score_local, ev, line, tuple(lines))
         reason, review_score = "possible_stain", score_local
     # The paper under the window estimated from a wider neighbourhood (a grey closing
     # that follows a stain's curved edge and fills in its rim): a square whose ink
