@@ -4,8 +4,9 @@ the pass that fixes it sees it flip.
 
 - 22618/baitaq (AST-LIST, 150 dpi; fold, pencil, faint streak, corner out): a light pencil
   X plainly visible inside the square, a faint scanner streak down its right side. Score
-  0.0121, inside the wider band (0.010-0.018), where the pencil tests are asked and found
-  nothing; switching any one rule module off or on (wrong11, lines10, stain10, empty8,
+  0.0121, inside the wider band (0.010-0.018), where the pencil tests are asked and each
+  answered no (`pencil6.pencil_near`, `pencil7.stroke_near`, `pencil7.wider_look`,
+  `faint9.joined_strokes`); switching any one rule module off or on (wrong11, lines10, stain10, empty8,
   show10, wrong10, fix8, faint9, wrong8, rims7, marks8, stain9, pencil9, erase9, miss11,
   vote11) leaves it `empty`, with d334aea too. The voter also marked jsdp (0.117, read
   `marked`), so an overvote was counted as a vote for jsdp: the contest's outcome is wrong.
