@@ -23,7 +23,7 @@ the pen-dark doubt test from a score of 0: main at 3da80b6) and `--module lines7
 pencil10, a study): on for `after`, off for `before`.
 `--cache FILE` keeps the generated sheets (pickled) for the next run; `--why FILE` writes,
 for each reading, the doubtful squares of sheets in review that the truth does not send there.
-Every holdout seed (9000-10099, `fieldkit.conditions.HOLDOUT_SEEDS`) is refused.
+Every holdout seed (9000 on, `fieldkit.conditions.HOLDOUT_SEEDS`) is refused.
 """
 
 from __future__ import annotations
