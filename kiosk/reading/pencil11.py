@@ -44,32 +44,11 @@ ENABLED = False  # OFF: a letter-like faint X where no print is behind still pas
 CLEAR_LEVEL = 0.1  # a map pixel at least this dark (of black) is print (show10's PRINT_LEVEL: 0.25)
 CLEAR_MARGIN_MM = 1.5  # beyond settle7's neighbourhood: registration (~1 mm) and diffusion
 
-_CLEAR: dict[int, tuple[BallotLayout, tuple[bool, ...]]] = {}
-
 
 def clear_of_print(layout: BallotLayout, index: int) -> bool:
     """No title-side print within AROUND_MM + CLEAR_MARGIN_MM (each axis) of square
-    `index`'s centre, page coordinates. Cached per layout."""
-    return _clear(layout)[index]
-
-
-def _clear(layout: BallotLayout) -> tuple[bool, ...]:
-    hit = _CLEAR.get(id(layout))
-    if hit is not None and hit[0] is layout:
-        return hit[1]
-    dark = show10.title_print(layout)
-    m = show10.MAP_DPI / 25.4
-    r = settle7.AROUND_MM + CLEAR_MARGIN_MM
-    out = []
-    for t in layout.targets:
-        x0, x1 = max(0, int((t.box.cx - r) * m)), max(0, int((t.box.cx + r) * m) + 1)
-        y0, y1 = max(0, int((t.box.cy - r) * m)), max(0, int((t.box.cy + r) * m) + 1)
-        part = dark[y0:y1, x0:x1]
-        out.append(not part.size or float(part.max()) < CLEAR_LEVEL)
-    if len(_CLEAR) >= 32:
-        _CLEAR.clear()
-    _CLEAR[id(layout)] = (layout, tuple(out))
-    return tuple(out)
+    `index`'s centre, page coordinates (`show10.print_near`, cached per layout)."""
+    return not show10.print_near(layout, settle7.AROUND_MM + CLEAR_MARGIN_MM, CLEAR_LEVEL)[index]
 
 
 def overvote_kept(

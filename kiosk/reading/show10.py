@@ -204,26 +204,33 @@ def has_print(layout: BallotLayout, index: int) -> bool:
     return _behind(layout)[index]
 
 
-_BEHIND: dict[int, tuple[BallotLayout, tuple[bool, ...]]] = {}
+_NEAR: dict[tuple[int, float, float], tuple[BallotLayout, tuple[bool, ...]]] = {}
 
 
-def _behind(layout: BallotLayout) -> tuple[bool, ...]:
-    hit = _BEHIND.get(id(layout))
+def print_near(layout: BallotLayout, reach_mm: float, level: float) -> tuple[bool, ...]:
+    """Per square of `layout`: is a pixel of the title side's map at least `level` dark
+    within `reach_mm` (each axis) of its centre? Cached per (layout, reach, level); rule (a)
+    and pencil11 ask it with their own reach and level."""
+    key = (id(layout), reach_mm, level)
+    hit = _NEAR.get(key)
     if hit is not None and hit[0] is layout:
         return hit[1]
     dark = title_print(layout)
     m = MAP_DPI / 25.4
-    r = AROUND_MM + TOLERANCE_MM + SHIFT_MM
     out = []
     for t in layout.targets:
-        x0, x1 = max(0, int((t.box.cx - r) * m)), int((t.box.cx + r) * m) + 1
-        y0, y1 = max(0, int((t.box.cy - r) * m)), int((t.box.cy + r) * m) + 1
+        x0, x1 = max(0, int((t.box.cx - reach_mm) * m)), int((t.box.cx + reach_mm) * m) + 1
+        y0, y1 = max(0, int((t.box.cy - reach_mm) * m)), int((t.box.cy + reach_mm) * m) + 1
         part = dark[y0:y1, x0:x1]
-        out.append(bool(part.size) and float(part.max()) >= PRINT_LEVEL)
-    if len(_BEHIND) >= 32:
-        _BEHIND.clear()
-    _BEHIND[id(layout)] = (layout, tuple(out))
+        out.append(bool(part.size) and float(part.max()) >= level)
+    if len(_NEAR) >= 32:
+        _NEAR.clear()
+    _NEAR[key] = (layout, tuple(out))
     return tuple(out)
+
+
+def _behind(layout: BallotLayout) -> tuple[bool, ...]:
+    return print_near(layout, AROUND_MM + TOLERANCE_MM + SHIFT_MM, PRINT_LEVEL)
 
 
 def strokes_on_print(
