@@ -10,6 +10,13 @@ the pass that fixes it sees it flip.
   show10, wrong10, fix8, faint9, wrong8, rims7, marks8, stain9, pencil9, erase9, miss11,
   vote11) leaves it `empty`, with d334aea too. The voter also marked jsdp (0.117, read
   `marked`), so an overvote was counted as a vote for jsdp: the contest's outcome is wrong.
+  The twelfth pass found the path (docs/reading.md, "Twelfth pass: real marks read empty
+  (miss12, not merged)"): the square's fast score is 0.024, so it had the closer look, which
+  took the streak out as a line (0.0121, `empty`); the tests that said no are those asked
+  after it (pencil6's, pencil7's and faint9's `second_look`), each cutting the contrast at
+  0.035, where graphite's grain breaks the X's arms (0.03-0.06) into pieces under every
+  test's length. miss12 (branch `miss12`) sends it to review but costs 1-4 points of review
+  on dev seeds, so it is not merged and this stays a strict xfail.
 """
 
 from __future__ import annotations
