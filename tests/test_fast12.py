@@ -105,3 +105,22 @@ def test_the_stage_skips_a_clean_square_and_keeps_strokes() -> None:
         assert _stage(tick, c, scale, 215.0)[1]
         assert pencil6.pencil_near(tick, c, scale, 215.0, 1.0)
         assert pencil6.pencil_near_reference(tick, c, scale, 215.0, 1.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n=st.integers(1, 220),
+    reach=st.integers(0, 40),
+    rows=st.integers(1, 40),
+    seed=st.integers(0, 2**31),
+)
+def test_the_paper_around_each_column_in_one_call_agrees(n: int, reach: int, rows: int, seed: int) -> None:
+    """lines10's paper around each column (a sliding window's percentile): equal, bit for bit,
+    to the one-column-at-a-time loop, on strips' percentile levels of noise with a streak."""
+    from kiosk.reading import lines10
+
+    rng = np.random.default_rng(seed)
+    strip = rng.integers(150, 256, (rows, n)).astype(np.float64)
+    strip[:, rng.integers(0, n)] *= 0.9
+    levels = np.percentile(strip, lines10.STRIP_PCT, axis=0)
+    assert np.array_equal(lines10._around(levels, reach), lines10.around_reference(levels, reach))
