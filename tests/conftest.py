@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -51,6 +54,15 @@ def _no_network_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("TZ", "UTC")
     yield
 
+
+# fast12: the tests run in two processes (pytest-xdist, `make unit`). Kivy writes its config.ini
+# and logs, and the kiosk its WAVs, in KIVY_HOME (by default /tmp/sanaq-kivy or ~/.kivy, one
+# folder for both processes, created by whichever imports Kivy first): each test process gets
+# its own (a test that sets KIVY_HOME itself still does; subprocesses inherit it).
+if "KIVY_HOME" not in os.environ:
+    _kivy_home = tempfile.mkdtemp(prefix="sanaq-kivy-test-")
+    atexit.register(shutil.rmtree, _kivy_home, True)
+    os.environ["KIVY_HOME"] = _kivy_home
 
 # libsane reads its configuration once per process, at the first sane_init: point it at the
 # test backends (pnm, test) before anything imports python-sane.

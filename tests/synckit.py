@@ -112,10 +112,41 @@ def ignore_sigpipe() -> None:
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)
 
 
+# fast12: the tests run in two processes (pytest-xdist, `make unit`). A port asked of the
+# kernel (bind to 0) comes from its ephemeral range, the one outgoing connections take their
+# own ports from, and a port a test names again later (hq_port: the package's URL, served by
+# several tests in turn) is free meanwhile: another worker's server or connection could take
+# it. So each worker takes its ports from a block of its own below that range, in turn from a
+# start drawn per process (another run on the same machine is unlikely to be at the same
+# place), each checked free when taken and never given twice by one process.
+PORT_BLOCK = 2500
+PORT_BASE = 12000  # blocks up to 32000 (the ephemeral range starts at 32768)
+_next_port: list[int] = []
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A loopback port free now, from this test process's block (PORT_BASE + PORT_BLOCK x
+    the xdist worker's number; one block for a single process)."""
+    if not _next_port:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+        k = int(worker[2:]) if worker[2:].isdigit() else 0
+        if PORT_BASE + PORT_BLOCK * (k + 1) > 32000:  # more workers than blocks: the kernel's choice
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                return int(s.getsockname()[1])
+        _next_port.append(PORT_BASE + PORT_BLOCK * k)
+        _next_port.append(int.from_bytes(os.urandom(2), "big") % PORT_BLOCK)
+    base = _next_port[0]
+    for _ in range(PORT_BLOCK):
+        port = base + _next_port[1]
+        _next_port[1] = (_next_port[1] + 1) % PORT_BLOCK
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError(f"no free port in {base}-{base + PORT_BLOCK - 1}")
 
 
 class ServerThread:

@@ -31,6 +31,7 @@ in docs/reading.md, "Sixth pass: pencil").
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -213,7 +214,37 @@ def pencil_near(
     image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
 ) -> bool:
     """A pencil stroke in or beside the square (`faint_inside` or `beside_tick`): keep
-    it out of `empty`."""
+    it out of `empty`. Each of the two places is looked at only when `could_hold` says a
+    stroke there is possible at all (the same answer as without it, in a fraction of the
+    time on clean squares: `pencil_near_reference`)."""
+    return _pencil_near(image, centre, scale, paper, gain, True)
+
+
+def pencil_near_reference(
+    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
+) -> bool:
+    """`pencil_near` without `could_hold`'s first stage: every run is measured."""
+    return _pencil_near(image, centre, scale, paper, gain, False)
+
+
+def could_hold(c: np.ndarray, inside: np.ndarray, near_arm: np.ndarray, scale: float) -> tuple[bool, bool]:
+    """pencil_near's first stage (fast12): can the inside hold a stroke, can the
+    surroundings hold a tick's arm? Necessary conditions only, so a False skips a search
+    that could find nothing. Inside: a run `_strokes` keeps is 8-connected, 4 pixels or
+    more, with a box ceil(0.6 TRACE_LEN_MM) pixels long, so it has at least that many
+    pixels: fewer inside pixels at TRACE_FAINT and there is none. Beside: an arm must reach
+    the printed border's zone (`near`), so at least one pixel of the surroundings within
+    TRACE_TOUCH_MM of that zone (`near_arm`) is at TRACE_ARM. On a clean square both fail
+    in most windows: no run is labelled, measured or walked."""
+    need = max(4, math.ceil(TRACE_LEN_MM * scale * 0.6))
+    inner = int(np.count_nonzero(c[inside] >= TRACE_FAINT)) >= need
+    beside = bool((c[near_arm] >= TRACE_ARM).any())
+    return inner, beside
+
+
+def _pencil_near(
+    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float, staged: bool
+) -> bool:
     got = crop.around(image, centre, int((TARGET / 2 + TRACE_AROUND_MM) * scale))
     if got is None:
         return False
@@ -223,20 +254,24 @@ def pencil_near(
     border = ~inside & (box <= BORDER_MM * scale)
     c = trace_contrast(win, scale, paper, gain)
     free = ~border
-    # The paper's own spread of the contrast: around the square (a robust sigma, MAD).
-    around = c[~inside & ~border]
-    spread = paper_spread(around)
-    for sy, sx, length, width in _strokes(c, inside, TRACE_FAINT, scale):
+    surround = ~inside & ~border
+    near = (box > (INSIDE_MM - TRACE_TOUCH_MM) * scale) & (box <= (BORDER_MM + TRACE_TOUCH_MM) * scale)
+    inner, beside = could_hold(c, inside, surround & near, scale) if staged else (True, True)
+    spread: float | None = None  # the paper's own spread of the contrast, once a run needs it
+    for sy, sx, length, width in _strokes(c, inside, TRACE_FAINT, scale) if inner else ():
         if length < TRACE_LEN_INSIDE_MM or width > TRACE_WIDTH_MM or not _slanted(sy, sx):
             continue
         level = float(np.median(c[sy, sx]))
+        if spread is None:  # around the square (a robust sigma, MAD)
+            spread = paper_spread(c[surround])
         if level < TRACE_NOISE * spread:
             continue
         if not continues_across(c, sy, sx, scale, level, free):
             return True
+    if not beside:
+        return False
     ink = gain * (1.0 - win.astype(np.float64) / max(1.0, paper))
-    near = (box > (INSIDE_MM - TRACE_TOUCH_MM) * scale) & (box <= (BORDER_MM + TRACE_TOUCH_MM) * scale)
-    for sy, sx, length, width in _strokes(c, ~inside & ~border, TRACE_ARM, scale):
+    for sy, sx, length, width in _strokes(c, surround, TRACE_ARM, scale):
         if not (TRACE_LEN_MM <= length <= TRACE_ARM_MAX_MM) or width > TRACE_WIDTH_MM or not _slanted(sy, sx):
             continue
         if not near[sy, sx].any():

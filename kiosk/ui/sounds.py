@@ -12,6 +12,7 @@ audio device (or no audio provider), the kiosk goes on silently and says so once
 from __future__ import annotations
 
 import logging
+import os
 import wave
 from collections.abc import Callable
 from pathlib import Path
@@ -64,7 +65,7 @@ def write_wavs(folder: Path) -> dict[Sound, Path]:
         path = folder / f"sanaq-{sound}.wav"
         if not path.exists():
             pcm = (np.clip(samples(sound), -1, 1) * 32767).astype("<i2").tobytes()
-            tmp = path.with_suffix(".part")
+            tmp = path.with_suffix(f".{os.getpid()}.part")  # two processes may write the same one at once
             with wave.open(str(tmp), "wb") as w:
                 w.setnchannels(1)
                 w.setsampwidth(2)
