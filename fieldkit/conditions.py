@@ -116,9 +116,10 @@ DEV_SEEDS = range(100, 200)
 # 9800-9899: the ninth pass's untouched range, run once at its end (used, session 10);
 # 9900-9999: the tenth pass's untouched range, run once at its end (used, session 11);
 # 10000-10099: the eleventh pass's untouched range, run once at its end (used, session 12);
-# 10100-10199: untouched, for the next pass's final run.
+# 10100-10199: the twelfth pass's untouched range, run once at its end (used, session 13);
+# 10200-10299: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run.
-HOLDOUT_SEEDS = range(9000, 10200)
+HOLDOUT_SEEDS = range(9000, 10300)
 
 
 @dataclass(frozen=True)
