@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from escpos.printer import Dummy
+from synckit import free_port
 
 from drivers.printer import CupsPrinter, EscposPrinter, PrintJob, PrintSpool, line_image, open_printer
 from kiosk.errors import SanaqError
@@ -142,9 +143,7 @@ def test_paper_out_and_cover_open_wait_and_retry(
 
 
 def test_offline_printer_job_survives_a_restart(tmp_path: Path) -> None:
-    with socket.socket() as s:  # a port with nobody listening: the printer is off
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()  # a port with nobody listening: the printer is off (synckit: per worker)
     spool = PrintSpool(tmp_path / "spool", open_printer(f"escpos+net://127.0.0.1:{port}?timeout=1"))
     spool.submit(JOB)
     assert spool.pump() == "printer_offline"
