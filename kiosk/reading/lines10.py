@@ -91,8 +91,13 @@ def _around(levels: np.ndarray, reach: int) -> np.ndarray:
     out = np.empty(n)
     out[reach : n - reach] = np.percentile(sliding_window_view(levels, k), STRIP_PCT, axis=1)
     for x in (*range(reach), *range(n - reach, n)):
-        out[x] = np.percentile(levels[max(0, x - reach) : x + reach + 1], STRIP_PCT)
+        out[x] = _around_one(levels, x, reach)
     return out
+
+
+def _around_one(levels: np.ndarray, x: int, reach: int) -> float:
+    """The paper around column x: the STRIP_PCT percentile of the levels within `reach`."""
+    return float(np.percentile(levels[max(0, x - reach) : x + reach + 1], STRIP_PCT))
 
 
 def around_reference(levels: np.ndarray, reach: int) -> np.ndarray:
@@ -100,7 +105,7 @@ def around_reference(levels: np.ndarray, reach: int) -> np.ndarray:
     n = len(levels)
     out = np.empty(n)
     for x in range(n):
-        out[x] = np.percentile(levels[max(0, x - reach) : x + reach + 1], STRIP_PCT)
+        out[x] = _around_one(levels, x, reach)
     return out
 
 
