@@ -189,10 +189,10 @@ def test_connection_cut_mid_upload(hq: Hq, station: Path, pki: Pki) -> None:
 
 
 def test_slow_reply_past_the_timeout(store: Store, station: Path, pki: Pki) -> None:
-    h = make_hq(store, pki, slow=1, delay=1.5)
+    h = make_hq(store, pki, slow=1, delay=4.0)
     h.server.start()
     try:
-        s = sender(station, h.server.url, pki, timeout=0.5)
+        s = sender(station, h.server.url, pki, timeout=2.0)
         assert s.run(max_attempts=10).delivered == 4
         first = s.outbox.status()[0]
         # The intake stored it before the client gave up; the retry got the same receipt.

@@ -370,7 +370,7 @@ def test_files_out_of_order_tampered_and_slow_over_the_wire(store: Store, statio
     tampered CVR (refused, not retried; the rest delivered), a slow reply past the timeout on
     the large CVR (the retry gets the same receipt)."""
     intake = intake_for(store, station)
-    server = serve(intake, None, None, slow=1, delay=1.5)
+    server = serve(intake, None, None, slow=1, delay=4.0)
     outbox = Outbox(station / "journal.sqlite", TRUST)
     from kiosk.cli.sync import queue_all
 
@@ -381,7 +381,7 @@ def test_files_out_of_order_tampered_and_slow_over_the_wire(store: Store, statio
     tampered = canonical(dict(doc, payload=b64(canonical(payload)))) + b"\n"
     assert outbox.queue("0-tampered.file.jws.json", tampered) == 1  # first in the outbox's order
     _urls, ctx = headquarters_of(load_election(station / "election.json"))
-    s = Sender(outbox, server.url, load_device_key(station), TRUST, ctx, 0.5, sleep=lambda _s: None)
+    s = Sender(outbox, server.url, load_device_key(station), TRUST, ctx, 2.0, sleep=lambda _s: None)
     try:
         # The files first, by hand: the CVR (held past the client's timeout), then the manifest.
         by_kind = {unwrap(b, TRUST).kind: (n, b) for n, b in station_files(station, ["cvr", "manifest"])}
