@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from fieldkit.hook_ab import switched_off
-from kiosk.reading import pencil6, tick13, vote11
+from kiosk.reading import tick13, vote11
 
 sys.path.insert(0, str(Path(__file__).parent))
 from readkit import field_sheet
@@ -41,10 +41,10 @@ def test_25420_amanat_goes_to_review_only_with_tick13() -> None:
     assert scores.min() == marks[1].score
 
 
-def test_band_is_the_score_against_the_lowest_under_the_wider_band() -> None:
+def test_band_is_the_score_against_the_lowest_under_every_band() -> None:
     lo = -0.03
     s = np.array(
-        [lo, lo + tick13.REBASED_FROM, lo + tick13.REBASED_FROM - 1e-4, 0.009, pencil6.LOOK_FROM, 0.2]
+        [lo, lo + tick13.REBASED_FROM, lo + tick13.REBASED_FROM - 1e-4, -0.0031, vote11.NEAR_LO, 0.005]
     )
     assert tick13.band(s) == [False, True, False, True, False, False]
     # a side whose squares all score alike asks nothing

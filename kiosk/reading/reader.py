@@ -468,10 +468,8 @@ class BallotReader:
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
                 # tick13: scored against the emptiest window it reaches the wider band: its tests once.
-                if (
-                    sunk[i]
-                    and not under[i]
-                    and tick13.asked(image, centres[i], float(scales[i]), scores.paper[i], scores.gain)
+                if sunk[i] and tick13.asked(
+                    image, centres[i], float(scales[i]), scores.paper[i], scores.gain
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue

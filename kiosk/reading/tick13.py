@@ -18,9 +18,10 @@ The rule (`band`, then `asked`). A square about to read `empty` with no look who
 taken against the side's emptiest window instead (its score minus the side's lowest
 score: the same ink, the lowest sum as baseline), reaches `pencil6.LOOK_FROM` (0.010: it
 would have been in the wider band, which asks these very tests) gets the pencil tests:
-`pencil6.pencil_near` or `pencil7.stroke_near`. A stroke found sends the square to the
-commission (`marginal_mark`). Nothing is read `marked` or `empty` here. Squares vote11
-already asked the same two tests of are skipped.
+`pencil6.pencil_near` or `pencil7.stroke_near`, asked only of squares scoring under every
+band (under `vote11.NEAR_LO`, -0.003: from there up the bands of vote11, miss11, pencil7 and
+the doubt band have their own gates and tests). A stroke found sends the square to the
+commission (`marginal_mark`). Nothing is read `marked` or `empty` here.
 
 Where it stops. The baseline itself is left as it is (every other band and threshold was
 chosen against it); only the squares it sinks under the bands are asked. A mark that the
@@ -33,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kiosk.reading import pencil6, pencil7
+from kiosk.reading import pencil6, pencil7, vote11
 
 # False: the hook finds nothing (tests' companions; `fieldkit.hook_ab.switched_off`).
 ENABLED = True
@@ -45,12 +46,12 @@ REBASED_FROM = pencil6.LOOK_FROM
 
 def band(scores: np.ndarray) -> list[bool]:
     """For each square: its score minus the side's lowest score reaches REBASED_FROM while
-    the score itself is under `pencil6.LOOK_FROM` (no wider band's test asked). One array
-    operation; all False when not ENABLED."""
+    the score itself is under every band (`vote11.NEAR_LO`, -0.003, where the lowest,
+    vote11's, starts). One array operation; all False when not ENABLED."""
     n = int(scores.shape[0])
     if not ENABLED or n == 0:
         return [False] * n
-    out: list[bool] = ((scores - scores.min() >= REBASED_FROM) & (scores < pencil6.LOOK_FROM)).tolist()
+    out: list[bool] = ((scores - scores.min() >= REBASED_FROM) & (scores < vote11.NEAR_LO)).tolist()
     return out
 
 
