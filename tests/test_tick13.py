@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
+import cv2
 import numpy as np
+import pytest
 
 from fieldkit.hook_ab import switched_off
 from kiosk.reading import tick13, vote11
@@ -51,3 +54,68 @@ def test_band_is_the_score_against_the_lowest_under_every_band() -> None:
     assert tick13.band(np.full(8, -0.004)) == [False] * 8
     with switched_off(tick13):
         assert tick13.band(s) == [False] * 6
+
+
+def _drawn_sheet(
+    monkeypatch: pytest.MonkeyPatch, index: int, others: int, stain: bool
+) -> tuple[Any, Any, np.ndarray]:
+    """One sheet of the drawn family (benchmarks/results/pass13/tick13-drawn.py.txt): the field
+    generator on dev seed 179, MZ-LIST at 150 dpi, pencil and skew (and stain), the voter
+    forced to one light pencil tick and `others` more marks."""
+    import fieldkit.conditions as fc
+    import fieldkit.deck as deck
+    from fieldkit.conditions import FieldOptions, generate_field_sheet
+    from kiosk.ballots.layout import build_layout
+    from kiosk.election.load import load_election
+    from kiosk.reading.reader import BallotReader
+
+    real_draw = deck._draw_mark
+
+    def light_tick(layer: np.ndarray, box_px: Any, kind: Any, rng: Any, s: float, edge_tick: bool) -> None:
+        if kind != "light_pencil":
+            real_draw(layer, box_px, kind, rng, s, edge_tick)
+            return
+        x, y, size = box_px
+        grey, thick = int(rng.integers(120, 150)), max(1, round(rng.uniform(0.5, 0.7) * s))
+        sc = rng.uniform(0.8, 1.4)
+        pts = [
+            (
+                (x + (0.5 + (u - 0.5) * sc + rng.uniform(-0.08, 0.08)) * size) * 16,
+                (y + (0.5 + (v - 0.5) * sc + rng.uniform(-0.08, 0.08)) * size) * 16,
+            )
+            for u, v in [(0.1, 0.55), (0.4, 0.88), (0.95, 0.05)]
+        ]
+        cv2.polylines(layer, [np.array(pts, np.int32).reshape(-1, 1, 2)], False, grey, thick, cv2.LINE_AA, 4)
+
+    rng = np.random.default_rng([179, index, 13])
+    kinds = ["none"] * 8
+    at = int(rng.integers(0, 7))
+    kinds[at] = "light_pencil"
+    rest = [k for k in range(8) if k != at]
+    for k in rng.choice(rest, size=others, replace=False):
+        kinds[int(k)] = str(rng.choice(["tick", "circle", "scribble", "cross"]))
+    monkeypatch.setattr(fc, "_draw_mark", light_tick)
+    monkeypatch.setattr(fc, "voter_intent", lambda *_a: ("overvote", list(kinds)))
+    pkg = load_election(None)
+    layout = build_layout(pkg.election, pkg.election_hash, "MZ-LIST")
+    always = ("stain", "pencil", "skew") if stain else ("pencil", "skew")
+    opts = FieldOptions(p=0.0, none_share=0.0, dpis=(150,), always=always)  # type: ignore[arg-type]
+    sheet = generate_field_sheet(pkg.election, pkg.election_hash, layout, 179, index, opts)
+    image = cv2.imdecode(np.frombuffer(sheet.image, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert image is not None
+    return BallotReader(pkg.election, pkg.election_hash, keep_crops="never"), sheet, np.asarray(image)
+
+
+def test_a_drawn_light_tick_under_stained_windows_goes_to_review(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the drawn family's sheet like 25420: stains over six windows, three more marks
+    reader, sheet, image = _drawn_sheet(monkeypatch, 101309, 3, True)
+    marks = reader.read(image).contests[0].marks
+    assert sheet.truth.squares[2].kind == "light_pencil"
+    assert (marks[2].mark, marks[2].reason) == ("marginal", "marginal_mark")
+    assert marks[2].score < vote11.NEAR_LO
+    with switched_off(tick13):
+        assert reader.read(image).contests[0].marks[2].mark == "empty"
+    # no truth-empty square leaves `empty`
+    assert [m.mark for m, q in zip(marks, sheet.truth.squares, strict=True) if q.expected == "empty"] == [
+        "empty"
+    ] * 4
