@@ -467,9 +467,20 @@ class BallotReader:
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
-                # tick13: scored against the emptiest window it reaches the wider band: its tests once.
+                # tick13: against the emptiest window it reaches the wider band: the pencil tests, the closer look.
                 if sunk[i] and tick13.asked(
-                    image, centres[i], float(scales[i]), scores.paper[i], scores.gain
+                    image,
+                    centres[i],
+                    float(scales[i]),
+                    scores.paper[i],
+                    scores.gain,
+                    sc - float(scores.scores.min()),
+                    scores.half,
+                    scores.ring,
+                    float(scores.denominators[i]),
+                    th.marginal,
+                    th.marked,
+                    page,
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue

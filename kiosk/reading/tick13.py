@@ -18,7 +18,8 @@ The rule (`band`, then `asked`). A square about to read `empty` with no look who
 taken against the side's emptiest window instead (its score minus the side's lowest
 score: the same ink, the lowest sum as baseline), reaches `pencil6.LOOK_FROM` (0.010: it
 would have been in the wider band, which asks these very tests) gets the pencil tests:
-`pencil6.pencil_near` or `pencil7.stroke_near`, asked only of squares scoring under every
+`pencil6.pencil_near` or `pencil7.stroke_near`, then the closer look
+(`inspect.inspect_square`) given that score against the emptiest window, asked only of squares scoring under every
 band (under `vote11.NEAR_LO`, -0.003: from there up the bands of vote11, miss11, pencil7 and
 the doubt band have their own gates and tests). A stroke found sends the square to the
 commission (`marginal_mark`). Nothing is read `marked` or `empty` here.
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kiosk.reading import pencil6, pencil7, vote11
+from kiosk.reading import lines7, pencil6, pencil7, vote11
 
 # False: the hook finds nothing (tests' companions; `fieldkit.hook_ab.switched_off`).
 ENABLED = True
@@ -55,13 +56,32 @@ def band(scores: np.ndarray) -> list[bool]:
     return out
 
 
-def asked(image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float) -> bool:
+def asked(
+    image: np.ndarray,
+    centre: np.ndarray,
+    scale: float,
+    levels: np.ndarray,
+    gain: float,
+    rebased: float,
+    half: int,
+    ring: int,
+    denominator: float,
+    marginal: float,
+    marked: float,
+    page: lines7.PageSource | None,
+) -> bool:
     """True (send to review, `marginal_mark`) when a pencil test finds a stroke in or beside
-    a square of `band` (module docstring). False when not ENABLED."""
+    a square of `band`, or the closer look given its `rebased` score (its score minus the
+    side's lowest) reads it other than `empty` (module docstring). False when not ENABLED."""
     if not ENABLED:
         return False
     c = (float(centre[0]), float(centre[1]))
     paper = float(np.max(levels))
-    return pencil6.pencil_near(image, c, scale, paper, gain) or pencil7.stroke_near(
-        image, c, scale, paper, gain
+    if pencil6.pencil_near(image, c, scale, paper, gain) or pencil7.stroke_near(image, c, scale, paper, gain):
+        return True
+    from kiosk.reading.inspect import inspect_square
+
+    v = inspect_square(
+        image, c, scale, half, ring, levels, gain, rebased, denominator, marginal, marked, page
     )
+    return v.mark != "empty"
