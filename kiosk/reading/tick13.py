@@ -14,21 +14,24 @@ between amanat itself (326.4) and the stained respublica (335.0), so amanat scor
 own baseline. Against auyl it scores +0.0326, over `marginal`, and `pencil6.pencil_near`
 and `pencil7.stroke_near` both find the tick when asked.
 
-The rule (`band`, then `asked`). A square about to read `empty` with no look whose score,
-taken against the side's emptiest window instead (its score minus the side's lowest
-score: the same ink, the lowest sum as baseline), reaches `pencil6.LOOK_FROM` (0.010: it
-would have been in the wider band, which asks these very tests) gets the pencil tests:
-`pencil6.pencil_near` or `pencil7.stroke_near`, then the closer look
-(`inspect.inspect_square`) given that score against the emptiest window, asked only of squares scoring under every
-band (under `vote11.NEAR_LO`, -0.003: from there up the bands of vote11, miss11, pencil7 and
-the doubt band have their own gates and tests). A stroke found sends the square to the
-commission (`marginal_mark`). Nothing is read `marked` or `empty` here.
+The rule (`band`, then `asked`). A square about to read `empty` with no look, scoring under
+every band (under `vote11.NEAR_LO`, -0.003: from there up, the bands of vote11, miss11,
+pencil7 and the doubt band have their own gates and tests), whose score taken against the
+side's emptiest window instead (its score minus the side's lowest score: the same ink, the
+lowest sum as baseline) reaches `pencil6.LOOK_FROM` (0.010: it would have been in the wider
+band, which asks these very tests), gets `pencil6.pencil_near` or `pencil7.stroke_near`,
+then, if both say no, the closer look (`inspect.inspect_square`) given that score. A stroke
+found, or a closer look other than `empty`, sends the square to the commission
+(`marginal_mark`). Nothing is read `marked` or `empty` here.
 
 Where it stops. The baseline itself is left as it is (every other band and threshold was
-chosen against it); only the squares it sinks under the bands are asked. A mark that the
-pencil tests do not find (the wider band's limits: `pencil6`, `pencil7`) stays `empty`. The
-emptiest window is trusted as an empty square's print: where it is not (a window lighter
-than print, e.g. cut by the page's edge), more squares are asked, and only time is spent.
+chosen against it); only the squares it sinks under every band are asked. A square sunk
+only to -0.003 or above is left to the bands there and their gates (the drawn family's one
+mark still `empty`, a pencil tick at +0.0021). A mark that neither the pencil tests nor the
+closer look find stays `empty`. The emptiest window is trusted as an empty square's print:
+where it is not (a window lighter than print, e.g. cut by the page's edge), more squares are
+asked, and time is spent. docs/reading.md, "Thirteenth pass: the light tick under zero
+(tick13)".
 """
 
 from __future__ import annotations
