@@ -32,6 +32,7 @@ import kiosk.reading.pencil11 as pencil11  # issue 10, eleventh pass (pencil11)
 import kiosk.reading.settle7 as settle7  # issue 10, seventh pass (settle7)
 import kiosk.reading.show10 as show10  # issue 10, tenth pass (show10): the title side's known print
 import kiosk.reading.stain10 as stain10  # issue 10, tenth pass (stain10)
+import kiosk.reading.tick13 as tick13  # issue 10, tick13: a light tick sunk under zero by the baseline
 import kiosk.reading.vote11 as vote11  # issue 10, vote11: a light tick just under the doubt band to review
 import kiosk.reading.wrong10 as wrong10  # issue 10, tenth pass (wrong10): wrong decisions to review
 import kiosk.reading.wrong11 as wrong11  # issue 10, wrong11: a stroke beside a streak to review
@@ -433,6 +434,7 @@ class BallotReader:
             scores.gain,
             ~(look_a | wide_a) & ~np.asarray(low),
         )
+        sunk = tick13.band(scores.scores)  # tick13: under zero against a baseline on marked squares
         page = lines7.PageSource(  # lines7: where the sheet is (fitted only if a line is followed)
             lambda: np.array([[t.box.cx, t.box.cy] for t in layout.targets]),
             centres,
@@ -462,6 +464,23 @@ class BallotReader:
                 gate = never[i]
                 if gate is not None and miss11.never_asked(
                     image, centres[i], float(scales[i]), scores.paper[i], scores.gain, gate
+                ):
+                    marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
+                    continue
+                # tick13: against the emptiest window it reaches the wider band: the pencil tests, the closer look.
+                if sunk[i] and tick13.asked(
+                    image,
+                    centres[i],
+                    float(scales[i]),
+                    scores.paper[i],
+                    scores.gain,
+                    sc - float(scores.scores.min()),
+                    scores.half,
+                    scores.ring,
+                    float(scores.denominators[i]),
+                    th.marginal,
+                    th.marked,
+                    page,
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
