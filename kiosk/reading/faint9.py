@@ -81,11 +81,7 @@ def second_chance(
     stroke in or beside it (module docstring). False when not ENABLED."""
     if not ENABLED or not sides_disagree(levels):
         return False
-    c = (float(centre[0]), float(centre[1]))
-    paper = float(np.max(levels))
-    return pencil6.pencil_near(image, c, scale, paper, gain) or pencil7.stroke_near(
-        image, c, scale, paper, gain
-    )
+    return pencil7.pencil_or_stroke_near(image, centre, scale, levels, gain)
 
 
 # --- joined strokes: a V tick or an X whose strokes meet, measured as one wide run -------------

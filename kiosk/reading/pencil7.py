@@ -207,6 +207,17 @@ def stroke_near(
     return stroke_found(image, centre, scale, paper, gain) is not None
 
 
+def pencil_or_stroke_near(
+    image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float
+) -> bool:
+    """`pencil6.pencil_near` or `stroke_near` against the square's paper (its ring's lightest
+    side): the pencil tests the hooks for a square about to read `empty` ask (vote11, faint9,
+    tick13). Not switched by this module's ENABLED: each hook has its own."""
+    c = (float(centre[0]), float(centre[1]))
+    paper = float(np.max(levels))
+    return pencil6.pencil_near(image, c, scale, paper, gain) or stroke_near(image, c, scale, paper, gain)
+
+
 def stroke_found(
     image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
 ) -> str | None:

@@ -78,12 +78,11 @@ def asked(
     side's lowest) reads it other than `empty` (module docstring). False when not ENABLED."""
     if not ENABLED:
         return False
-    c = (float(centre[0]), float(centre[1]))
-    paper = float(np.max(levels))
-    if pencil6.pencil_near(image, c, scale, paper, gain) or pencil7.stroke_near(image, c, scale, paper, gain):
+    if pencil7.pencil_or_stroke_near(image, centre, scale, levels, gain):
         return True
     from kiosk.reading.inspect import inspect_square
 
+    c = (float(centre[0]), float(centre[1]))
     v = inspect_square(
         image, c, scale, half, ring, levels, gain, rebased, denominator, marginal, marked, page
     )

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kiosk.reading import kernels, pencil6, pencil7
+from kiosk.reading import kernels, pencil7
 
 # False: the hook finds nothing (tests' companions; `fieldkit.hook_ab.switched_off`).
 ENABLED = True
@@ -74,8 +74,4 @@ def just_under(image: np.ndarray, centre: np.ndarray, scale: float, levels: np.n
     a square of `band` (module docstring). False when not ENABLED."""
     if not ENABLED:
         return False
-    c = (float(centre[0]), float(centre[1]))
-    paper = float(np.max(levels))
-    return pencil6.pencil_near(image, c, scale, paper, gain) or pencil7.stroke_near(
-        image, c, scale, paper, gain
-    )
+    return pencil7.pencil_or_stroke_near(image, centre, scale, levels, gain)
