@@ -1,0 +1,93 @@
+"""rebase14 (issue 10): tick13 extended from -0.003 up to the wider band, on a side whose
+baseline (the lower quartile of the window sums) stands over its emptiest window. The drawn
+family's mark still read `empty` after tick13 (sheet 101402: a pencil tick scoring +0.0021,
++0.025 against the emptiest window) goes to review; 10100/25420's amanat stays tick13's;
+a plain sheet's side is not asked. docs/reading.md, "Fourteenth pass: the baseline on inked
+windows (rebase14)"."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fieldkit.hook_ab import switched_off
+from kiosk.reading import pencil6, rebase14, tick13, vote11
+
+sys.path.insert(0, str(Path(__file__).parent))
+from readkit import field_sheet
+from test_tick13 import _drawn_sheet
+
+
+def test_101402_respublica_goes_to_review_only_with_rebase14(monkeypatch: pytest.MonkeyPatch) -> None:
+    reader, sheet, image = _drawn_sheet(monkeypatch, 101402, 4, True)
+    marks = reader.read(image).contests[0].marks
+    k = 2
+    assert marks[k].option == "respublica" and sheet.truth.squares[k].expected == "marked"
+    assert (marks[k].mark, marks[k].reason) == ("marginal", "marginal_mark")
+    scores = np.array([m.score for m in marks])
+    # the cause: from -0.003 up (not tick13's), over the wider band against the emptiest window
+    assert vote11.NEAR_LO <= marks[k].score < pencil6.LOOK_FROM
+    assert marks[k].score - scores.min() >= 0.02
+    assert not tick13.band(scores)[k] and rebase14.band(scores)[k]
+    with switched_off(rebase14):
+        old = reader.read(image).contests[0].marks
+    assert old[k].mark == "empty"
+    assert [m.mark for j, m in enumerate(old) if j != k] == [m.mark for j, m in enumerate(marks) if j != k]
+    assert all(
+        m.mark == "empty" for m, q in zip(marks, sheet.truth.squares, strict=True) if q.expected == "empty"
+    )
+
+
+def test_25420_amanat_stays_tick13s() -> None:
+    reader, _sheet, image = field_sheet(10100, 25420)
+    marks = reader.read(image).contests[0].marks
+    assert (marks[0].mark, marks[0].reason) == ("marginal", "marginal_mark")
+    scores = np.array([m.score for m in marks])
+    assert not rebase14.band(scores)[0]  # under -0.003: tick13's, not asked twice
+    with switched_off(rebase14):
+        old = reader.read(image).contests[0].marks
+    assert [(m.mark, m.reason) for m in old] == [(m.mark, m.reason) for m in marks]
+
+
+def test_a_plain_sheets_side_is_not_asked() -> None:
+    # dev seed 105 sheet 2 (show-through, falloff, pencil, corner out; one mark): the lowest
+    # score is near the baseline, so nothing is gated and the reading is the one without rebase14
+    reader, _sheet, image = field_sheet(105, 2)
+    marks = [m for c in reader.read(image).contests for m in c.marks]
+    scores = np.array([m.score for m in marks])
+    assert -scores.min() < rebase14.SHIFT_FROM
+    assert rebase14.band(scores) == [False] * len(marks)
+    with switched_off(rebase14):
+        old = [m for c in reader.read(image).contests for m in c.marks]
+    assert [(m.mark, m.reason) for m in old] == [(m.mark, m.reason) for m in marks]
+
+
+def test_band_edges() -> None:
+    lo = -0.03
+    s = np.array(
+        [
+            lo,
+            vote11.NEAR_LO - 1e-4,
+            vote11.NEAR_LO,
+            0.005,
+            pencil6.LOOK_FROM,
+            lo + rebase14.REBASED_FROM - 1e-4,
+        ]
+    )
+    assert rebase14.band(s) == [False, False, True, True, False, False]
+    # a side whose emptiest window is at the baseline asks nothing
+    s2 = np.array([-rebase14.SHIFT_FROM + 1e-4, 0.009, 0.0, 0.0])
+    assert rebase14.band(s2) == [False] * 4
+    with switched_off(rebase14):
+        assert rebase14.band(s) == [False] * 6
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(min_value=-0.06, max_value=0.06, allow_nan=False), min_size=1, max_size=50))
+def test_band_agrees_with_its_reference(values: list[float]) -> None:
+    assert rebase14.band(np.array(values)) == rebase14.band_reference(values)
