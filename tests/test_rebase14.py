@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fieldkit.hook_ab import switched_off
-from kiosk.reading import pencil6, rebase14, tick13, vote11
+from kiosk.reading import miss11, pencil6, rebase14, tick13, vote11
 
 sys.path.insert(0, str(Path(__file__).parent))
 from readkit import field_sheet
@@ -52,6 +52,19 @@ def test_25420_amanat_stays_tick13s() -> None:
     with switched_off(rebase14):
         old = reader.read(image).contests[0].marks
     assert [(m.mark, m.reason) for m in old] == [(m.mark, m.reason) for m in marks]
+
+
+@pytest.mark.parametrize(("index", "option"), [(480, "baitaq"), (9086, "ak-zhol"), (12127, "c02")])
+def test_a_second_net_for_vote11s_and_miss11s_marks(index: int, option: str) -> None:
+    """Seed 9900's marks that vote11 (12127) and miss11 (480, 9086) send to review sit on
+    sides whose baseline stands 0.03-0.047 over the emptiest window: with those two rules off
+    rebase14 still sends them; with rebase14 off too they read `empty` (their tests)."""
+    reader, _sheet, image = field_sheet(9900, index)
+    with switched_off(vote11), switched_off(miss11):
+        marks = [m for c in reader.read(image).contests for m in c.marks]
+    k = [m.option for m in marks].index(option)
+    assert (marks[k].mark, marks[k].reason) == ("marginal", "marginal_mark")
+    assert rebase14.band(np.array([m.score for m in marks]))[k]
 
 
 def test_a_plain_sheets_side_is_not_asked() -> None:
