@@ -67,19 +67,21 @@ def test_a_second_net_for_vote11s_and_miss11s_marks(index: int, option: str) -> 
     assert rebase14.band(np.array([m.score for m in marks]))[k]
 
 
-def test_9700_28549_c09_reached() -> None:
+def test_9700_28549_c09_only_with_the_closer_look(monkeypatch: pytest.MonkeyPatch) -> None:
     """test_faint9's strict xfail 9700/28549/c09 (a light pencil V tick scoring -0.0023 on a
-    43-square side whose baseline stands 0.049 over its emptiest window): to review with
-    rebase14, `empty` without it; no other square changes."""
+    43-square side whose baseline stands 0.049 over its emptiest window): gated; the pencil
+    tests do not find it (it stays `empty`), the closer look given its rebased score does
+    (CLOSER_LOOK on, off by default for its price); no other square changes."""
     reader, sheet, image = field_sheet(9700, 28549)
     marks = [m for c in reader.read(image).contests for m in c.marks]
     k = [m.option for m in marks].index("c09")
     assert sheet.truth.squares[k].kind == "light_pencil"
-    assert (marks[k].mark, marks[k].reason) == ("marginal", "marginal_mark")
-    with switched_off(rebase14):
-        old = [m for c in reader.read(image).contests for m in c.marks]
-    assert old[k].mark == "empty"
-    assert [m.mark for j, m in enumerate(old) if j != k] == [m.mark for j, m in enumerate(marks) if j != k]
+    assert rebase14.band(np.array([m.score for m in marks]))[k]
+    assert marks[k].mark == "empty"
+    monkeypatch.setattr(rebase14, "CLOSER_LOOK", True)
+    looked = [m for c in reader.read(image).contests for m in c.marks]
+    assert (looked[k].mark, looked[k].reason) == ("marginal", "marginal_mark")
+    assert [m.mark for j, m in enumerate(looked) if j != k] == [m.mark for j, m in enumerate(marks) if j != k]
 
 
 def test_a_plain_sheets_side_is_not_asked() -> None:

@@ -15,15 +15,18 @@ The rule (`band`, then `asked`). A square about to read `empty` with no look, sc
 whose baseline stands at least SHIFT_FROM over its emptiest window (the lowest score is at
 most -SHIFT_FROM: most windows inked), whose score against the emptiest window (its score
 minus the side's lowest) reaches REBASED_FROM, gets `pencil6.pencil_near` or
-`pencil7.stroke_near`, then, if both say no, the closer look (`inspect.inspect_square`)
-given that rebased score. A stroke found, or a closer look other than `empty`, sends the
-square to the commission (`marginal_mark`). Nothing is read `marked` or `empty` here.
+`pencil7.stroke_near` (and, only with CLOSER_LOOK on, then the closer look,
+`inspect.inspect_square`, given that rebased score). A stroke found (or a closer look other
+than `empty`) sends the square to the commission (`marginal_mark`). Nothing is read `marked`
+or `empty` here.
 
 Where it stops. The baseline is unchanged (every band was chosen against it). A side whose
 baseline is within SHIFT_FROM of its emptiest window is left alone: there the bands'
 own gates (vote11, miss11) are the answer, and their squares are not asked twice. The
 emptiest window is trusted as an empty square's print (as tick13 trusts it); a window
-lighter than print would gate more squares and cost time only. docs/reading.md,
+lighter than print gates more squares (time only: the pencil tests find no stroke in an
+empty square). A mark the pencil tests miss stays `empty` (9700/28549/c09, two drawn sheets:
+the closer look finds them, at a review price over the limit). docs/reading.md,
 "Fourteenth pass: the baseline on inked windows (rebase14)".
 """
 
@@ -44,8 +47,12 @@ SHIFT_FROM = 0.010
 # tests and the closer look (pencil6.LOOK_FROM, 0.010, gated 3-10x more squares for the same
 # catches: every mark caught scores 0.025 or more against the emptiest window).
 REBASED_FROM = 0.018
-# Ask the closer look (given the rebased score) when the pencil tests find nothing.
-CLOSER_LOOK = True
+# Ask the closer look (given the rebased score) when the pencil tests find nothing. Off: on
+# 43-square sides whose windows shade across the page (and a side whose emptiest window is
+# lighter than print) it sent 3 truth-empty squares of 900 dev sheets to review (+0.33 points
+# on seeds 105 and 130, over the +0.3 limit) for 3 more marks caught (9700/28549/c09, two
+# drawn sheets). docs/reading.md, "Fourteenth pass: ... (rebase14)".
+CLOSER_LOOK = False
 
 
 def band_reference(scores: list[float]) -> list[bool]:
