@@ -29,6 +29,7 @@ import kiosk.reading.miss11 as miss11  # issue 10, miss11: a light mark under th
 import kiosk.reading.pencil9 as pencil9  # issue 10, ninth pass (pencil9)
 import kiosk.reading.pencil10 as pencil10  # issue 10, tenth pass (pencil10)
 import kiosk.reading.pencil11 as pencil11  # issue 10, eleventh pass (pencil11)
+import kiosk.reading.rebase14 as rebase14  # issue 10, rebase14: tick13 from -0.003 up, on a sunk side
 import kiosk.reading.settle7 as settle7  # issue 10, seventh pass (settle7)
 import kiosk.reading.show10 as show10  # issue 10, tenth pass (show10): the title side's known print
 import kiosk.reading.stain10 as stain10  # issue 10, tenth pass (stain10)
@@ -435,6 +436,7 @@ class BallotReader:
             ~(look_a | wide_a) & ~np.asarray(low),
         )
         sunk = tick13.band(scores.scores)  # tick13: under zero against a baseline on marked squares
+        lifted = rebase14.band(scores.scores)  # rebase14: -0.003 up to the wider band, on a sunk side
         page = lines7.PageSource(  # lines7: where the sheet is (fitted only if a line is followed)
             lambda: np.array([[t.box.cx, t.box.cy] for t in layout.targets]),
             centres,
@@ -469,6 +471,23 @@ class BallotReader:
                     continue
                 # tick13: against the emptiest window it reaches the wider band: the pencil tests, the closer look.
                 if sunk[i] and tick13.asked(
+                    image,
+                    centres[i],
+                    float(scales[i]),
+                    scores.paper[i],
+                    scores.gain,
+                    sc - float(scores.scores.min()),
+                    scores.half,
+                    scores.ring,
+                    float(scores.denominators[i]),
+                    th.marginal,
+                    th.marked,
+                    page,
+                ):
+                    marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
+                    continue
+                # rebase14: from -0.003 up, against the emptiest window it reaches the wider band.
+                if lifted[i] and rebase14.asked(
                     image,
                     centres[i],
                     float(scales[i]),
