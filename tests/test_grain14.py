@@ -13,6 +13,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fieldkit.hook_ab import switched_off
 from kiosk.reading import grain14, pencil6
@@ -106,3 +108,37 @@ def test_low_band_is_the_score_range_with_no_look() -> None:
     assert grain14.low_band(s, looked) == [False, True, True, False, False, False]
     with switched_off(grain14):
         assert grain14.low_band(s, looked) == [False] * 6
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    strokes=st.lists(
+        st.tuples(
+            st.floats(-80, 80),
+            st.floats(-2.5, 2.5),
+            st.floats(-2.5, 2.5),
+            st.floats(1.0, 8.0),
+            st.floats(0.02, 0.15),
+        ),
+        max_size=4,
+    ),
+    scale=st.sampled_from([5.9, 8.0, 9.8]),
+)
+def test_first_look_passes_every_pair_the_full_look_finds(
+    seed: int, strokes: list[tuple[float, float, float, float, float]], scale: float
+) -> None:
+    """`first_look` only saves time: where it says no, the full look (the reference) finds no pair."""
+    size = 2 * int(np.ceil((pencil6.BORDER_MM + grain14.AROUND_MM) * scale)) + 41
+    im = _paper(seed, scale, size)
+    c = size / 2.0
+    for ang, dx, dy, length, dark in strokes:
+        t = np.radians(ang)
+        u = np.array([np.cos(t), -np.sin(t)]) * length * scale / 2
+        p = np.array([c + dx * scale, c + dy * scale])
+        _broken(im, tuple(p - u), tuple(p + u), dark, scale)
+    u8 = np.clip(im, 0, 255).astype(np.uint8)
+    ink = grain14.ink_window(u8, np.array([c, c]), scale, 235.0, 1.0)
+    assert ink is not None
+    if not grain14.first_look(ink, scale):
+        assert not grain14.full_look(ink, scale)

@@ -258,13 +258,59 @@ def low_band(scores: np.ndarray, looked: np.ndarray) -> list[bool]:
     return out
 
 
+def first_look(ink: np.ndarray, scale: float) -> bool:
+    """The cheap half: on the window cut to what the inside's segments reach, with no line
+    of the paper taken out, some `/` segment and some `\\` segment (of either length) each
+    reach LEVEL. Every pair `segments` and `best_pair` find passes it (the inside's segments
+    are the same numbers on both windows, taking lines out only lowers a slant's best, and
+    best_pair's floor is at least LEVEL), so it only saves the full look's time
+    (`full_look`, the reference, without it; a hypothesis test checks the implication)."""
+    n = ink.shape[0]
+    c = (n - 1) // 2
+    h = int(np.ceil((pencil6.INSIDE_MM * np.sqrt(2.0) + OFFSET_MM + WIDTH_MM) * scale)) + 2
+    if h >= c:
+        return True
+    small = np.ascontiguousarray(ink[c - h : c + h + 1, c - h : c + h + 1])
+    m = small.shape[0]
+    cc = (m - 1) / 2.0
+    yy, xx = np.mgrid[0:m, 0:m].astype(np.float32)
+    inside_r = pencil6.INSIDE_MM * scale
+    inside = ((np.abs(xx - cc) <= inside_r) & (np.abs(yy - cc) <= inside_r)).astype(np.float32)
+    wk = _odd(WIDTH_MM * scale)
+    d = max(1, int(np.rint(OFFSET_MM * scale)))
+    lengths = (_odd(LONG_MM * scale), _odd(SHORT_MM * scale))
+    found = {1: False, -1: False}
+    for sign in (1, -1):
+        for a in ANGLES:
+            mat = cv2.getRotationMatrix2D((cc, cc), -float(sign * a), 1.0)
+            r = cv2.warpAffine(small, mat, (m, m), flags=cv2.INTER_LINEAR, borderValue=0.0)
+            ins = cv2.warpAffine(inside, mat, (m, m), flags=cv2.INTER_NEAREST, borderValue=0)
+            px = _excess(r * ins, wk, d)
+            for L in lengths:
+                seg = cv2.blur(px, (L, 1), borderType=cv2.BORDER_CONSTANT)
+                whole = (cv2.blur(ins, (L, 1), borderType=cv2.BORDER_CONSTANT) >= INSIDE_SHARE) & (ins > 0)
+                whole[: d + wk, :] = False
+                whole[m - d - wk :, :] = False
+                if whole.any() and float(seg[whole].max()) >= LEVEL:
+                    found[sign] = True
+                    break
+            if found[sign]:
+                break
+        if not found[sign]:
+            return False
+    return True
+
+
 def stroke_pair(image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float) -> bool:
     """True (send to review, `marginal_mark`) when the square holds a pair of faint strokes
     (module docstring). False when not ENABLED or the window leaves the image."""
     if not ENABLED:
         return False
     ink = ink_window(image, centre, scale, float(np.max(levels)), gain)
-    if ink is None:
-        return False
+    return ink is not None and first_look(ink, scale) and full_look(ink, scale)
+
+
+def full_look(ink: np.ndarray, scale: float) -> bool:
+    """The pair on the whole window, lines of the paper taken out (the reference)."""
     best, spread = segments(ink, scale)
     return best_pair(best, spread, scale) is not None
