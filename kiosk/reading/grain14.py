@@ -14,9 +14,9 @@ straight segments (LONG_MM and SHORT_MM long, WIDTH_MM wide) slanted ANGLES degr
 way, minus the lighter... the darker of the same segment OFFSET_MM to either side (a stroke
 is darker than the paper on both sides; a stain's edge or a gradient is not), so the gaps
 between grain's pieces average out. A segment counts only inside the square (whole, inside
-`pencil6.INSIDE_MM`), on a line that does not go on beyond the square's printed border on
-both sides at GOES_ON of its level (a fold, a crease, a streak, show-through: lines of the
-paper cross the window). A line at another slant crossing the segment crosses its side
+`pencil6.INSIDE_MM`), not on or near (within LINE_DEG of its slant) a line that goes on beyond the
+square's printed border on both sides (a fold, a crease, a streak, show-through: lines of
+the paper cross the window), looked for at every slant. A line at another slant crossing the segment crosses its side
 segments the same length, so it adds nothing. A mark is a pair: the best `/` segment and the
 best `\\` segment, one LONG_MM and the other at least SHORT_MM long, each at least LEVEL and
 NOISE times the spread of the same statistic over the square, that meet (within MEET_MM: an
@@ -51,11 +51,14 @@ SMOOTH_MM = 0.15  # the ink is box-averaged over this first (JPEG, grain)
 LEVEL = 0.02  # a segment: this much darker than its sides ...
 NOISE = 5.0  # ... and this many times the statistic's spread over the square
 MEET_MM = 0.7  # the pair's segments come this close (an X crosses, a tick's arms touch)
-GOES_ON = 0.5  # a line of the paper: this share of the segment's level beyond the square, both sides
+GOES_ON = (
+    0.5  # a line of the paper: darker than its sides by this share of LEVEL beyond the border, both sides
+)
 AROUND_MM = 3.0  # how far beyond the printed border's zone the line is followed
 INSIDE_SHARE = 0.75  # a segment: at least this share of it inside, its middle inside
 LINE_NEAR_MM = 0.4
-LINE_DEG = 30.0  # ... and this close to its slant
+LINE_DEG = 30.0  # ... and this close to its slant (lines of the paper: every LINE_STEP_DEG)
+LINE_STEP_DEG = 5
 LOW_FROM = 0.004  # asked from this score (pencil7.LOW_FROM) up to pencil6.LOOK_FROM with no look  # segments this close to a line of the paper are not looked at
 
 
@@ -95,9 +98,10 @@ def ink_window(
 def segments(ink: np.ndarray, scale: float) -> tuple[list[Segment], float]:
     """For each slant and length, the best segment inside the square on no line of the
     paper; and the spread (robust sigma) of the long segments' level beyond the border.
-    A line of the paper: a row (at some slant) whose excess goes on beyond the printed
-    border's zone on both sides at GOES_ON of its best segment inside; segments within
-    LINE_NEAR_MM of it and within LINE_DEG of its slant are not looked at."""
+    A line of the paper: a row at any slant (every LINE_STEP_DEG) whose median excess beyond
+    the printed border's zone reaches GOES_ON x LEVEL on both sides; a segment any of whose
+    length comes within LINE_NEAR_MM of it, at a slant within LINE_DEG of its, is not looked
+    at (a segment along or across a line at a small angle reads the line, not a hand)."""
     n = ink.shape[0]
     c = (n - 1) / 2.0
     yy, xx = np.mgrid[0:n, 0:n].astype(np.float32)
@@ -114,13 +118,11 @@ def segments(ink: np.ndarray, scale: float) -> tuple[list[Segment], float]:
     lines: list[tuple[float, float, float]] = []  # (slant, x, y in the window) of lines of the paper
     for ang in [float(sign * a) for sign in (1, -1) for a in ANGLES]:
         m = cv2.getRotationMatrix2D((c, c), -ang, 1.0)
-        inv = cv2.invertAffineTransform(m)
         r = cv2.warpAffine(ink, m, (n, n), flags=cv2.INTER_LINEAR, borderValue=np.nan)
         ins = cv2.warpAffine(inside, m, (n, n), flags=cv2.INTER_NEAREST, borderValue=0)
         out = cv2.warpAffine(outside, m, (n, n), flags=cv2.INTER_NEAREST, borderValue=0)
         valid = ~np.isnan(r)
         r = np.where(valid, r, 0.0).astype(np.float32)
-        per_px = _excess(r, wk, d)  # the window as it is: lines of the paper, the paper's spread
         seg_px = _excess(r * ins, wk, d)  # the inside alone (the printed border as paper)
         maps: list[tuple[int, np.ndarray, np.ndarray]] = []
         for L in lengths:
@@ -130,19 +132,25 @@ def segments(ink: np.ndarray, scale: float) -> tuple[list[Segment], float]:
             whole[n - d - wk :, :] = False
             maps.append((L, seg, whole))
         looked.append((ang, m, maps))
-        L, seg, whole = maps[0]
-        if not whole.any():
-            continue
-        around = cv2.blur(per_px, (L, 1), borderType=cv2.BORDER_CONSTANT)
-        beyond_all = cv2.blur(out * valid, (L, 1), borderType=cv2.BORDER_CONSTANT) >= 0.999
+        # the paper's spread: the long segments wholly beyond the border, the window as it is
+        per_px = _excess(r, wk, d)
+        around = cv2.blur(per_px, (lengths[0], 1), borderType=cv2.BORDER_CONSTANT)
+        beyond_all = cv2.blur(out * valid, (lengths[0], 1), borderType=cv2.BORDER_CONSTANT) >= 0.999
         beyond_all[: d + wk, :] = False
         beyond_all[n - d - wk :, :] = False
         spread_vals.append(around[beyond_all])
+    # lines of the paper, at every slant: rows darker than their sides beyond the border on both sides
+    for ang in [float(a) for a in range(-85, 95, LINE_STEP_DEG)]:
+        m = cv2.getRotationMatrix2D((c, c), -ang, 1.0)
+        inv = cv2.invertAffineTransform(m)
+        r = cv2.warpAffine(ink, m, (n, n), flags=cv2.INTER_LINEAR, borderValue=np.nan)
+        out = cv2.warpAffine(outside, m, (n, n), flags=cv2.INTER_NEAREST, borderValue=0)
+        valid = ~np.isnan(r)
+        per_px = _excess(np.where(valid, r, 0.0).astype(np.float32), wk, d)
         lo = out * valid
         ro = lo.copy()
         lo[:, int(c) :] = 0
         ro[:, : int(c) + 1] = 0
-        row_best = np.where(whole, seg, -np.inf).max(axis=1)
         sides = []
         for side in (lo, ro):
             enough = side.sum(axis=1) >= scale
@@ -150,7 +158,7 @@ def segments(ink: np.ndarray, scale: float) -> tuple[list[Segment], float]:
             if enough.any():
                 full[enough] = np.nanmedian(np.where(side > 0, per_px, np.nan)[enough], axis=1)
             sides.append(full)
-        for y in np.nonzero((row_best > 0) & (np.minimum(sides[0], sides[1]) >= GOES_ON * row_best))[0]:
+        for y in np.nonzero(np.minimum(sides[0], sides[1]) >= GOES_ON * LEVEL)[0]:
             lines.append(
                 (
                     ang,
@@ -162,7 +170,7 @@ def segments(ink: np.ndarray, scale: float) -> tuple[list[Segment], float]:
     for ang, m, maps in looked:
         off = np.zeros((n, n), np.uint8)
         for la, lx, ly in lines:
-            if abs(la - ang) > LINE_DEG:
+            if abs((la - ang + 90.0) % 180.0 - 90.0) > LINE_DEG:
                 continue
             px = m[0, 0] * lx + m[0, 1] * ly + m[0, 2]
             py = m[1, 0] * lx + m[1, 1] * ly + m[1, 2]
@@ -172,7 +180,10 @@ def segments(ink: np.ndarray, scale: float) -> tuple[list[Segment], float]:
             p1 = (round(px + u[0]), round(py + u[1]))
             cv2.line(off, p0, p1, 1, 2 * near + 1)
         for L, seg, whole in maps:
-            cand = np.where(whole & (off == 0), seg, -np.inf)
+            touch = (
+                cv2.dilate(off, np.ones((1, L), np.uint8)) if off.any() else off
+            )  # any of its length on the band
+            cand = np.where(whole & (touch == 0), seg, -np.inf)
             k = int(np.argmax(cand))
             y, x = divmod(k, n)
             v = float(cand[y, x])
