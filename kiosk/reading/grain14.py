@@ -59,6 +59,7 @@ INSIDE_SHARE = 0.75  # a segment: at least this share of it inside, its middle i
 LINE_NEAR_MM = 0.4
 LINE_DEG = 30.0  # ... and this close to its slant (lines of the paper: every LINE_STEP_DEG)
 LINE_STEP_DEG = 5
+GATE = 0.03  # asked only where the inside's 95th percentile of ink is this over its median (`spread_inside`)
 LOW_FROM = 0.004  # asked from this score (pencil7.LOW_FROM) up to pencil6.LOOK_FROM with no look  # segments this close to a line of the paper are not looked at
 
 
@@ -318,7 +319,18 @@ def stroke_pair(image: np.ndarray, centre: np.ndarray, scale: float, levels: np.
     if not ENABLED:
         return False
     ink = ink_window(image, centre, scale, float(np.max(levels)), gain)
-    return ink is not None and first_look(ink, scale) and full_look(ink, scale)
+    return ink is not None and spread_inside(ink, scale) and first_look(ink, scale) and full_look(ink, scale)
+
+
+def spread_inside(ink: np.ndarray, scale: float) -> bool:
+    """The gate (time): the inside's 95th percentile of ink at least GATE over its median
+    (a pair of 0.5 mm strokes covers a fifth of the inside; plain paper's grain and JPEG
+    reach 0.01-0.03)."""
+    n = ink.shape[0]
+    c = (n - 1) // 2
+    r = int(pencil6.INSIDE_MM * scale)
+    p50, p95 = np.percentile(ink[c - r : c + r + 1, c - r : c + r + 1], [50, 95])
+    return bool(p95 - p50 >= GATE)
 
 
 def full_look(ink: np.ndarray, scale: float) -> bool:
