@@ -11,7 +11,7 @@ between pieces, so no run is long enough, and a lower cut joins the arms into on
 The rule (`stroke_pair`). No cut. On the square's window, lightly smoothed, each pixel's ink
 (as `pencil6.trace_contrast` has it: darker than the paper, times the gain) is averaged along
 straight segments (LONG_MM and SHORT_MM long, WIDTH_MM wide) slanted ANGLES degrees either
-way, minus the lighter... the darker of the same segment OFFSET_MM to either side (a stroke
+way, minus the darker of the same segment OFFSET_MM to either side (a stroke
 is darker than the paper on both sides; a stain's edge or a gradient is not), so the gaps
 between grain's pieces average out. A segment counts only inside the square (whole, inside
 `pencil6.INSIDE_MM`), not on or near (within LINE_DEG of its slant) a line that goes on beyond the
@@ -26,7 +26,10 @@ Where it stops. Asked only where a square is about to read `empty` in the wider 
 its four tests) and in pencil7's low band's score range (`pencil7.LOW_FROM` up to
 `pencil6.LOOK_FROM`) with no look; it only sends to review (`marginal_mark`), never decides.
 A single stroke (a dash, one arm of a tick above the square) is not a pair; a pair fainter
-than LEVEL, or an X whose arms lie along a paper line, stays `empty`. docs/reading.md,
+than LEVEL, or an X whose arms lie within LINE_DEG of a paper line through them, stays
+`empty`; so do squares under LOW_FROM and the closer look's `empty` (10000/22618's path).
+An erased mark's ghost is a faint pair too: those go to review. Asked only past GATE (time).
+docs/reading.md,
 "Fourteenth pass: a faint stroke broken by grain (grain14)".
 """
 
