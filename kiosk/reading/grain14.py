@@ -13,13 +13,13 @@ The rule (`stroke_pair`). No cut. On the square's window, lightly smoothed, each
 straight segments (LONG_MM and SHORT_MM long, WIDTH_MM wide) slanted ANGLES degrees either
 way, minus the darker of the same segment OFFSET_MM to either side (a stroke
 is darker than the paper on both sides; a stain's edge or a gradient is not), so the gaps
-between grain's pieces average out. A segment counts only inside the square (whole, inside
-`pencil6.INSIDE_MM`), not on or near (within LINE_DEG of its slant) a line that goes on beyond the
+between grain's pieces average out. A segment counts only inside the square (its middle and
+INSIDE_SHARE of it inside `pencil6.INSIDE_MM`; the printed border taken as paper), not on or near (within LINE_DEG of its slant) a line that goes on beyond the
 square's printed border on both sides (a fold, a crease, a streak, show-through: lines of
 the paper cross the window), looked for at every slant. A line at another slant crossing the segment crosses its side
 segments the same length, so it adds nothing. A mark is a pair: the best `/` segment and the
 best `\\` segment, one LONG_MM and the other at least SHORT_MM long, each at least LEVEL and
-NOISE times the spread of the same statistic over the square, that meet (within MEET_MM: an
+NOISE times the spread of the same statistic on the paper beyond the border, that meet (within MEET_MM: an
 X crosses, a tick's arms share an end).
 
 Where it stops. Asked only where a square is about to read `empty` in the wider band (after
