@@ -23,6 +23,7 @@ import kiosk.reading.empty8 as empty8  # issue 10, eighth pass (empty8)
 import kiosk.reading.erase9 as erase9  # issue 10, ninth pass (erase9): erased marks to review
 import kiosk.reading.faint9 as faint9  # issue 10, ninth pass (faint9)
 import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
+import kiosk.reading.grain14 as grain14  # issue 10, grain14: a faint stroke broken by grain, to review
 import kiosk.reading.lines10 as lines10  # issue 10, tenth pass (lines10): a scanner's streak divided out
 import kiosk.reading.marks8 as marks8  # issue 10, eighth pass (marks8)
 import kiosk.reading.miss11 as miss11  # issue 10, miss11: a light mark under the wider band, never asked
@@ -435,6 +436,7 @@ class BallotReader:
             scores.gain,
             ~(look_a | wide_a) & ~np.asarray(low),
         )
+        grain_low = grain14.low_band(scores.scores, look_a | wide_a)  # grain14
         sunk = tick13.band(scores.scores)  # tick13: under zero against a baseline on marked squares
         lifted = rebase14.band(scores.scores)  # rebase14: -0.003 up to the wider band, on a sunk side
         page = lines7.PageSource(  # lines7: where the sheet is (fitted only if a line is followed)
@@ -503,6 +505,12 @@ class BallotReader:
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
+                # grain14: in the low band's score range, a faint pair of strokes broken by grain.
+                if grain_low[i] and grain14.stroke_pair(
+                    image, centres[i], float(scales[i]), scores.paper[i], scores.gain
+                ):
+                    marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
+                    continue
                 marks.append(MarkReading(t.option, sc, "empty"))
                 continue
             if not look[i] and not pencil6.WIDE_CLOSER_LOOK:
@@ -523,6 +531,10 @@ class BallotReader:
                 )
                 # faint9: a V tick or an X whose strokes meet (one run, too wide for the above)
                 near = near or faint9.joined_strokes(
+                    image, centres[i], float(scales[i]), scores.paper[i], scores.gain
+                )
+                # grain14: a faint pair of strokes that grain broke into short pieces
+                near = near or grain14.stroke_pair(
                     image, centres[i], float(scales[i]), scores.paper[i], scores.gain
                 )
                 marks.append(

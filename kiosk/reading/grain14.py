@@ -1,0 +1,342 @@
+"""A faint pencil stroke that graphite's grain breaks into pieces shorter than every pencil
+test's minimum (issue 10, grain14: seed 10200 sheets 472 and 50770, seed 10000 sheet 22618).
+
+Why. The thirteenth pass's untouched run read two light pencil marks `empty`:
+10200/472/respublica (a faint X, arms peaking at 0.06 contrast, broken into ~1.5 mm pieces;
+score 0.0135, the wider band) and 10200/50770/jsdp (a faint tick, its long arm broken into
+~1 mm pieces; score 0.0062, the low band's score range). Every pencil test cuts a contrast at
+a level (0.035-0.04) and asks for connected runs of 1.5-2.5 mm; grain leaves gaps of ~0.5 mm
+between pieces, so no run is long enough, and a lower cut joins the arms into one blob.
+
+The rule (`stroke_pair`). No cut. On the square's window, lightly smoothed, each pixel's ink
+(as `pencil6.trace_contrast` has it: darker than the paper, times the gain) is averaged along
+straight segments (LONG_MM and SHORT_MM long, WIDTH_MM wide) slanted ANGLES degrees either
+way, minus the darker of the same segment OFFSET_MM to either side (a stroke
+is darker than the paper on both sides; a stain's edge or a gradient is not), so the gaps
+between grain's pieces average out. A segment counts only inside the square (its middle and
+INSIDE_SHARE of it inside `pencil6.INSIDE_MM`; the printed border taken as paper), not on or near (within LINE_DEG of its slant) a line that goes on beyond the
+square's printed border on both sides (a fold, a crease, a streak, show-through: lines of
+the paper cross the window), looked for at every slant. A line at another slant crossing the segment crosses its side
+segments the same length, so it adds nothing. A mark is a pair: the best `/` segment and the
+best `\\` segment, one LONG_MM and the other at least SHORT_MM long, each at least LEVEL and
+NOISE times the spread of the same statistic on the paper beyond the border, that meet (within MEET_MM: an
+X crosses, a tick's arms share an end).
+
+Where it stops. Asked only where a square is about to read `empty` in the wider band (after
+its four tests) and in pencil7's low band's score range (`pencil7.LOW_FROM` up to
+`pencil6.LOOK_FROM`) with no look; it only sends to review (`marginal_mark`), never decides.
+A single stroke (a dash, one arm of a tick above the square) is not a pair; a pair fainter
+than LEVEL, or an X whose arms lie within LINE_DEG of a paper line through them, stays
+`empty`; so do squares under LOW_FROM and the closer look's `empty` (10000/22618's path).
+An erased mark's ghost is a faint pair too: those go to review. Asked only past GATE (time).
+docs/reading.md,
+"Fourteenth pass: a faint stroke broken by grain (grain14)".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from kiosk.reading import pencil6
+
+# False: the hook finds nothing (tests' companions; `fieldkit.hook_ab.switched_off`).
+ENABLED = True
+
+ANGLES = tuple(range(25, 70, 5))  # slants looked at, degrees from the rows, both ways
+LONG_MM = 3.0  # one segment of the pair this long ...
+SHORT_MM = 2.0  # ... the other at least this long
+WIDTH_MM = 0.3  # a segment's width (a pencil stroke's)
+OFFSET_MM = 0.7  # the side segments this far either side
+SMOOTH_MM = 0.15  # the ink is box-averaged over this first (JPEG, grain)
+LEVEL = 0.02  # a segment: this much darker than its sides ...
+NOISE = 5.0  # ... and this many times the statistic's spread over the square
+MEET_MM = 0.7  # the pair's segments come this close (an X crosses, a tick's arms touch)
+GOES_ON = (
+    0.5  # a line of the paper: darker than its sides by this share of LEVEL beyond the border, both sides
+)
+AROUND_MM = 3.0  # how far beyond the printed border's zone the line is followed
+INSIDE_SHARE = 0.75  # a segment: at least this share of it inside, its middle inside
+LINE_NEAR_MM = 0.4
+LINE_DEG = 30.0  # ... and this close to its slant (lines of the paper: every LINE_STEP_DEG)
+LINE_STEP_DEG = 5
+GATE = 0.03  # asked only where the inside's 95th percentile of ink is this over its median (`spread_inside`)
+LOW_FROM = 0.004  # asked from this score (pencil7.LOW_FROM) up to pencil6.LOOK_FROM with no look  # segments this close to a line of the paper are not looked at
+
+
+@dataclass(frozen=True)
+class Segment:
+    level: float  # the segment's mean ink minus the darker side's
+    angle: float  # degrees, + rising to the right (`/`), - falling (`\\`)
+    cx: float  # its middle, in the window's pixels
+    cy: float
+    length: float  # pixels
+
+
+def _odd(n: float) -> int:
+    k = max(1, int(np.rint(n)))
+    return k if k % 2 == 1 else k + 1
+
+
+def ink_window(
+    image: np.ndarray, centre: np.ndarray, scale: float, paper: float, gain: float
+) -> np.ndarray | None:
+    """The window (half side pencil6.BORDER_MM + AROUND_MM) as ink against `paper`,
+    box-smoothed over SMOOTH_MM; None where it leaves the image."""
+    h = int(np.ceil((pencil6.BORDER_MM + AROUND_MM) * scale))
+    cx, cy = int(np.rint(float(centre[0]))), int(np.rint(float(centre[1])))
+    if cx - h < 0 or cy - h < 0 or cx + h + 1 > image.shape[1] or cy + h + 1 > image.shape[0]:
+        return None
+    k = _odd(SMOOTH_MM * scale)
+    win = cv2.blur(
+        image[cy - h : cy + h + 1, cx - h : cx + h + 1].astype(np.float32),
+        (k, k),
+        borderType=cv2.BORDER_REPLICATE,
+    )
+    ink: np.ndarray = np.clip(gain * (max(1.0, paper) - win) / max(1.0, paper), -0.2, 0.2).astype(np.float32)
+    return ink
+
+
+def segments(ink: np.ndarray, scale: float) -> tuple[list[Segment], float]:
+    """For each slant and length, the best segment inside the square on no line of the
+    paper; and the spread (robust sigma) of the long segments' level beyond the border.
+    A line of the paper: a row at any slant (every LINE_STEP_DEG) whose median excess beyond
+    the printed border's zone reaches GOES_ON x LEVEL on both sides; a segment any of whose
+    length comes within LINE_NEAR_MM of it, at a slant within LINE_DEG of its, is not looked
+    at (a segment along or across a line at a small angle reads the line, not a hand)."""
+    n = ink.shape[0]
+    c = (n - 1) / 2.0
+    yy, xx = np.mgrid[0:n, 0:n].astype(np.float32)
+    inside_r = pencil6.INSIDE_MM * scale
+    border_r = pencil6.BORDER_MM * scale
+    inside = ((np.abs(xx - c) <= inside_r) & (np.abs(yy - c) <= inside_r)).astype(np.float32)
+    outside = ((np.abs(xx - c) > border_r) | (np.abs(yy - c) > border_r)).astype(np.float32)
+    wk = _odd(WIDTH_MM * scale)
+    d = max(1, int(np.rint(OFFSET_MM * scale)))
+    lengths = (_odd(LONG_MM * scale), _odd(SHORT_MM * scale))
+    near = max(1, int(np.rint(LINE_NEAR_MM * scale)))
+    spread_vals: list[np.ndarray] = []
+    looked: list[tuple[float, np.ndarray, list[tuple[int, np.ndarray, np.ndarray]]]] = []
+    lines: list[tuple[float, float, float]] = []  # (slant, x, y in the window) of lines of the paper
+    for ang in [float(sign * a) for sign in (1, -1) for a in ANGLES]:
+        m = cv2.getRotationMatrix2D((c, c), -ang, 1.0)
+        r = cv2.warpAffine(ink, m, (n, n), flags=cv2.INTER_LINEAR, borderValue=np.nan)
+        ins = cv2.warpAffine(inside, m, (n, n), flags=cv2.INTER_NEAREST, borderValue=0)
+        out = cv2.warpAffine(outside, m, (n, n), flags=cv2.INTER_NEAREST, borderValue=0)
+        valid = ~np.isnan(r)
+        r = np.where(valid, r, 0.0).astype(np.float32)
+        seg_px = _excess(r * ins, wk, d)  # the inside alone (the printed border as paper)
+        maps: list[tuple[int, np.ndarray, np.ndarray]] = []
+        for L in lengths:
+            seg = cv2.blur(seg_px, (L, 1), borderType=cv2.BORDER_CONSTANT)
+            whole = (cv2.blur(ins, (L, 1), borderType=cv2.BORDER_CONSTANT) >= INSIDE_SHARE) & (ins > 0)
+            whole[: d + wk, :] = False
+            whole[n - d - wk :, :] = False
+            maps.append((L, seg, whole))
+        looked.append((ang, m, maps))
+        # the paper's spread: the long segments wholly beyond the border, the window as it is
+        per_px = _excess(r, wk, d)
+        around = cv2.blur(per_px, (lengths[0], 1), borderType=cv2.BORDER_CONSTANT)
+        beyond_all = cv2.blur(out * valid, (lengths[0], 1), borderType=cv2.BORDER_CONSTANT) >= 0.999
+        beyond_all[: d + wk, :] = False
+        beyond_all[n - d - wk :, :] = False
+        spread_vals.append(around[beyond_all])
+    # lines of the paper, at every slant: rows darker than their sides beyond the border on both sides
+    for ang in [float(a) for a in range(-85, 95, LINE_STEP_DEG)]:
+        m = cv2.getRotationMatrix2D((c, c), -ang, 1.0)
+        inv = cv2.invertAffineTransform(m)
+        r = cv2.warpAffine(ink, m, (n, n), flags=cv2.INTER_LINEAR, borderValue=np.nan)
+        out = cv2.warpAffine(outside, m, (n, n), flags=cv2.INTER_NEAREST, borderValue=0)
+        valid = ~np.isnan(r)
+        per_px = _excess(np.where(valid, r, 0.0).astype(np.float32), wk, d)
+        lo = out * valid
+        ro = lo.copy()
+        lo[:, int(c) :] = 0
+        ro[:, : int(c) + 1] = 0
+        sides = []
+        for side in (lo, ro):
+            enough = side.sum(axis=1) >= scale
+            full = np.full(n, -np.inf)
+            if enough.any():
+                full[enough] = np.nanmedian(np.where(side > 0, per_px, np.nan)[enough], axis=1)
+            sides.append(full)
+        for y in np.nonzero(np.minimum(sides[0], sides[1]) >= GOES_ON * LEVEL)[0]:
+            lines.append(
+                (
+                    ang,
+                    float(inv[0, 0] * c + inv[0, 1] * y + inv[0, 2]),
+                    float(inv[1, 0] * c + inv[1, 1] * y + inv[1, 2]),
+                )
+            )
+    best: list[Segment] = []
+    for ang, m, maps in looked:
+        off = np.zeros((n, n), np.uint8)
+        for la, lx, ly in lines:
+            if abs((la - ang + 90.0) % 180.0 - 90.0) > LINE_DEG:
+                continue
+            px = m[0, 0] * lx + m[0, 1] * ly + m[0, 2]
+            py = m[1, 0] * lx + m[1, 1] * ly + m[1, 2]
+            t = np.radians(la - ang)
+            u = np.array([np.cos(t), -np.sin(t)]) * 2 * n
+            p0 = (round(px - u[0]), round(py - u[1]))
+            p1 = (round(px + u[0]), round(py + u[1]))
+            cv2.line(off, p0, p1, 1, 2 * near + 1)
+        for L, seg, whole in maps:
+            touch = (
+                cv2.dilate(off, np.ones((1, L), np.uint8)) if off.any() else off
+            )  # any of its length on the band
+            cand = np.where(whole & (touch == 0), seg, -np.inf)
+            k = int(np.argmax(cand))
+            y, x = divmod(k, n)
+            v = float(cand[y, x])
+            if not np.isfinite(v):
+                continue
+            inv = cv2.invertAffineTransform(m)
+            ox = inv[0, 0] * x + inv[0, 1] * y + inv[0, 2]
+            oy = inv[1, 0] * x + inv[1, 1] * y + inv[1, 2]
+            best.append(Segment(v, ang, float(ox), float(oy), float(L)))
+    allv = np.concatenate(spread_vals) if spread_vals else np.zeros(0)
+    return best, pencil6.paper_spread(allv)
+
+
+def _excess(r: np.ndarray, wk: int, d: int) -> np.ndarray:
+    """Each pixel of a rotated window, averaged across WIDTH_MM, minus the darker of the
+    same d rows above and below (0 where a side leaves the window)."""
+    a_w = cv2.blur(r, (1, wk), borderType=cv2.BORDER_REPLICATE)
+    up = np.full_like(a_w, np.inf)
+    dn = np.full_like(a_w, np.inf)
+    up[d:] = a_w[:-d]
+    dn[:-d] = a_w[d:]
+    out: np.ndarray = a_w - np.maximum(up, dn)
+    out[~np.isfinite(out)] = 0.0
+    return out
+
+
+def _ends(s: Segment) -> tuple[np.ndarray, np.ndarray]:
+    t = np.radians(s.angle)
+    u = np.array([np.cos(t), -np.sin(t)]) * (s.length - 1) / 2.0
+    p = np.array([s.cx, s.cy])
+    return p - u, p + u
+
+
+def _seg_dist(a: Segment, b: Segment) -> float:
+    """Shortest distance between two segments (pixels)."""
+    p0, p1 = _ends(a)
+    q0, q1 = _ends(b)
+
+    def pt(p: np.ndarray, s0: np.ndarray, s1: np.ndarray) -> float:
+        v = s1 - s0
+        t = float(np.clip(np.dot(p - s0, v) / max(1e-9, float(np.dot(v, v))), 0.0, 1.0))
+        return float(np.linalg.norm(p - (s0 + t * v)))
+
+    # crossing?
+    def cross(o: np.ndarray, a_: np.ndarray, b_: np.ndarray) -> float:
+        return float((a_[0] - o[0]) * (b_[1] - o[1]) - (a_[1] - o[1]) * (b_[0] - o[0]))
+
+    d1, d2 = cross(q0, q1, p0), cross(q0, q1, p1)
+    d3, d4 = cross(p0, p1, q0), cross(p0, p1, q1)
+    if d1 * d2 < 0 and d3 * d4 < 0:
+        return 0.0
+    return min(pt(p0, q0, q1), pt(p1, q0, q1), pt(q0, p0, p1), pt(q1, p0, p1))
+
+
+def best_pair(best: list[Segment], spread: float, scale: float) -> tuple[Segment, Segment] | None:
+    """The pair (module docstring) of strongest least level, or None."""
+    floor = max(LEVEL, NOISE * spread)
+    ok = [s for s in best if s.level >= floor]
+    long_len = _odd(LONG_MM * scale)
+    found: tuple[Segment, Segment] | None = None
+    worst = -1.0
+    for a in ok:
+        if a.length != long_len:
+            continue
+        for b in ok:
+            if (a.angle > 0) == (b.angle > 0):
+                continue
+            if _seg_dist(a, b) > MEET_MM * scale:
+                continue
+            w = min(a.level, b.level)
+            if w > worst:
+                worst, found = w, (a, b)
+    return found
+
+
+def low_band(scores: np.ndarray, looked: np.ndarray) -> list[bool]:
+    """Squares with no look scoring from LOW_FROM up to `pencil6.LOOK_FROM` (the wider band's
+    start): the low band's score range. One array operation; all False when not ENABLED."""
+    n = int(scores.shape[0])
+    if not ENABLED or n == 0:
+        return [False] * n
+    out: list[bool] = (~looked & (scores >= LOW_FROM) & (scores < pencil6.LOOK_FROM)).tolist()
+    return out
+
+
+def first_look(ink: np.ndarray, scale: float) -> bool:
+    """The cheap half: on the window cut to what the inside's segments reach, with no line
+    of the paper taken out, some `/` segment and some `\\` segment (of either length) each
+    reach LEVEL. Every pair `segments` and `best_pair` find passes it (the inside's segments
+    are the same numbers on both windows, taking lines out only lowers a slant's best, and
+    best_pair's floor is at least LEVEL), so it only saves the full look's time
+    (`full_look`, the reference, without it; a hypothesis test checks the implication)."""
+    n = ink.shape[0]
+    c = (n - 1) // 2
+    h = int(np.ceil((pencil6.INSIDE_MM * np.sqrt(2.0) + OFFSET_MM + WIDTH_MM) * scale)) + 2
+    if h >= c:
+        return True
+    small = np.ascontiguousarray(ink[c - h : c + h + 1, c - h : c + h + 1])
+    m = small.shape[0]
+    cc = (m - 1) / 2.0
+    yy, xx = np.mgrid[0:m, 0:m].astype(np.float32)
+    inside_r = pencil6.INSIDE_MM * scale
+    inside = ((np.abs(xx - cc) <= inside_r) & (np.abs(yy - cc) <= inside_r)).astype(np.float32)
+    wk = _odd(WIDTH_MM * scale)
+    d = max(1, int(np.rint(OFFSET_MM * scale)))
+    lengths = (_odd(LONG_MM * scale), _odd(SHORT_MM * scale))
+    found = {1: False, -1: False}
+    for sign in (1, -1):
+        for a in ANGLES:
+            mat = cv2.getRotationMatrix2D((cc, cc), -float(sign * a), 1.0)
+            r = cv2.warpAffine(small, mat, (m, m), flags=cv2.INTER_LINEAR, borderValue=0.0)
+            ins = cv2.warpAffine(inside, mat, (m, m), flags=cv2.INTER_NEAREST, borderValue=0)
+            px = _excess(r * ins, wk, d)
+            for L in lengths:
+                seg = cv2.blur(px, (L, 1), borderType=cv2.BORDER_CONSTANT)
+                whole = (cv2.blur(ins, (L, 1), borderType=cv2.BORDER_CONSTANT) >= INSIDE_SHARE) & (ins > 0)
+                whole[: d + wk, :] = False
+                whole[m - d - wk :, :] = False
+                if whole.any() and float(seg[whole].max()) >= LEVEL:
+                    found[sign] = True
+                    break
+            if found[sign]:
+                break
+        if not found[sign]:
+            return False
+    return True
+
+
+def stroke_pair(image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float) -> bool:
+    """True (send to review, `marginal_mark`) when the square holds a pair of faint strokes
+    (module docstring). False when not ENABLED or the window leaves the image."""
+    if not ENABLED:
+        return False
+    ink = ink_window(image, centre, scale, float(np.max(levels)), gain)
+    return ink is not None and spread_inside(ink, scale) and first_look(ink, scale) and full_look(ink, scale)
+
+
+def spread_inside(ink: np.ndarray, scale: float) -> bool:
+    """The gate (time): the inside's 95th percentile of ink at least GATE over its median
+    (a pair of 0.5 mm strokes covers a fifth of the inside; plain paper's grain and JPEG
+    reach 0.01-0.03)."""
+    n = ink.shape[0]
+    c = (n - 1) // 2
+    r = int(pencil6.INSIDE_MM * scale)
+    p50, p95 = np.percentile(ink[c - r : c + r + 1, c - r : c + r + 1], [50, 95])
+    return bool(p95 - p50 >= GATE)
+
+
+def full_look(ink: np.ndarray, scale: float) -> bool:
+    """The pair on the whole window, lines of the paper taken out (the reference)."""
+    best, spread = segments(ink, scale)
+    return best_pair(best, spread, scale) is not None
