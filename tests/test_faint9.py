@@ -73,19 +73,15 @@ def test_field_companion_without_the_rule_reads_empty(
 # pencil6.TRACE_WIDTH_MM) and 4.6 x the paper's spread (under pencil7.FOLLOWED_NOISE), score
 # -0.002 under every band. 33190/respublica: a 0.03 slash under show-through, score 0.005 in
 # pencil7's low band, but under its LOW_CONTRAST (0.04) and its runs under 2 mm.
-NOT_REACHED = [(9700, 28549, "c09")]
-# grain14 (fourteenth pass) reaches 33190/respublica: a faint pair of strokes broken by grain.
-REACHED_BY_GRAIN14 = [(9700, 33190, "respublica")]
+# grain14's low band (off by default, grain14.LOW_BAND) reaches 33190: tests/test_grain14.py.
+NOT_REACHED = [(9700, 28549, "c09"), (9700, 33190, "respublica")]
 
 
 @pytest.mark.parametrize(
     ("seed", "index", "option"),
     [
-        *(
-            pytest.param(*c, marks=pytest.mark.xfail(strict=True, reason="not reached (see the comment)"))
-            for c in NOT_REACHED
-        ),
-        *REACHED_BY_GRAIN14,
+        pytest.param(*c, marks=pytest.mark.xfail(strict=True, reason="not reached (see the comment)"))
+        for c in NOT_REACHED
     ],
 )
 def test_field_light_pencil_not_reached_yet(seed: int, index: int, option: str) -> None:

@@ -23,9 +23,21 @@ sys.path.insert(0, str(Path(__file__).parent))
 from readkit import field_sheet
 
 
-@pytest.mark.parametrize(("seed", "index", "option"), [(10200, 472, "respublica"), (10200, 50770, "jsdp")])
-def test_holdout13_light_pencil_goes_to_review_only_with_grain14(seed: int, index: int, option: str) -> None:
+@pytest.mark.parametrize(
+    ("seed", "index", "option", "low_band"),
+    [(10200, 472, "respublica", False), (10200, 50770, "jsdp", True), (9700, 33190, "respublica", True)],
+)
+def test_holdout13_light_pencil_goes_to_review_only_with_grain14(
+    seed: int, index: int, option: str, low_band: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """472 on the wider band's path (on by default); 50770 and 33190 in the low band's score
+    range, whose hook is off by default (grain14.LOW_BAND: its price in speed)."""
     reader, sheet, image = field_sheet(seed, index)
+    if low_band:
+        before = reader.read(image.copy()).contests[0].marks
+        k = [m.option for m in before].index(option)
+        assert before[k].mark == "empty"  # LOW_BAND off, as shipped
+        monkeypatch.setattr(grain14, "LOW_BAND", True)
     marks = reader.read(image.copy()).contests[0].marks
     k = [m.option for m in marks].index(option)
     assert sheet.truth.squares[k].kind == "light_pencil"
@@ -102,9 +114,11 @@ def test_lines_crossing_the_whole_window_are_the_papers() -> None:
         assert not _asked(im)
 
 
-def test_low_band_is_the_score_range_with_no_look() -> None:
+def test_low_band_is_the_score_range_with_no_look(monkeypatch: pytest.MonkeyPatch) -> None:
     s = np.array([0.0, grain14.LOW_FROM, 0.007, pencil6.LOOK_FROM, 0.0039, 0.008])
     looked = np.array([False, False, False, False, False, True])
+    assert grain14.low_band(s, looked) == [False] * 6  # LOW_BAND off, as shipped
+    monkeypatch.setattr(grain14, "LOW_BAND", True)
     assert grain14.low_band(s, looked) == [False, True, True, False, False, False]
     with switched_off(grain14):
         assert grain14.low_band(s, looked) == [False] * 6

@@ -59,11 +59,16 @@ GOES_ON = (
 )
 AROUND_MM = 3.0  # how far beyond the printed border's zone the line is followed
 INSIDE_SHARE = 0.75  # a segment: at least this share of it inside, its middle inside
-LINE_NEAR_MM = 0.4
+LINE_NEAR_MM = 0.4  # segments this close to a line of the paper are not looked at ...
 LINE_DEG = 30.0  # ... and this close to its slant (lines of the paper: every LINE_STEP_DEG)
 LINE_STEP_DEG = 5
 GATE = 0.03  # asked only where the inside's 95th percentile of ink is this over its median (`spread_inside`)
-LOW_FROM = 0.004  # asked from this score (pencil7.LOW_FROM) up to pencil6.LOOK_FROM with no look  # segments this close to a line of the paper are not looked at
+LOW_FROM = 0.004  # asked from this score (pencil7.LOW_FROM) up to pencil6.LOOK_FROM with no look
+# The low band's hook (LOW_FROM up to the wider band) is off: it catches 10200/50770 and
+# 9700/33190, but clean MZ-SMD-02 squares score there too (about 9 a sheet asked) and it cost
+# 1.14-1.38x the interpretation on clean sheets (read_ab, fourteenth pass), end to end over the
+# 1.3x cap on AST-SMD-07. On again once it has a gate that tells those squares from 50770's.
+LOW_BAND = False
 
 
 @dataclass(frozen=True)
@@ -267,7 +272,7 @@ def low_band(scores: np.ndarray, looked: np.ndarray) -> list[bool]:
     """Squares with no look scoring from LOW_FROM up to `pencil6.LOOK_FROM` (the wider band's
     start): the low band's score range. One array operation; all False when not ENABLED."""
     n = int(scores.shape[0])
-    if not ENABLED or n == 0:
+    if not ENABLED or not LOW_BAND or n == 0:
         return [False] * n
     out: list[bool] = (~looked & (scores >= LOW_FROM) & (scores < pencil6.LOOK_FROM)).tolist()
     return out
