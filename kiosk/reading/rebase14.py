@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kiosk.reading import lines7, pencil6, pencil7, vote11
+from kiosk.reading import lines7, pencil6, tick13, vote11
 
 # False: the hook finds nothing (tests' companions; `fieldkit.hook_ab.switched_off`).
 ENABLED = True
@@ -101,14 +101,18 @@ def asked(
     side's lowest) reads it other than `empty` (module docstring). False when not ENABLED."""
     if not ENABLED:
         return False
-    if pencil7.pencil_or_stroke_near(image, centre, scale, levels, gain):
-        return True
-    if not CLOSER_LOOK:
-        return False
-    from kiosk.reading.inspect import inspect_square
-
-    c = (float(centre[0]), float(centre[1]))
-    v = inspect_square(
-        image, c, scale, half, ring, levels, gain, rebased, denominator, marginal, marked, page
+    return tick13.look_again(
+        image,
+        centre,
+        scale,
+        levels,
+        gain,
+        rebased,
+        half,
+        ring,
+        denominator,
+        marginal,
+        marked,
+        page,
+        CLOSER_LOOK,
     )
-    return v.mark != "empty"

@@ -78,8 +78,33 @@ def asked(
     side's lowest) reads it other than `empty` (module docstring). False when not ENABLED."""
     if not ENABLED:
         return False
+    return look_again(
+        image, centre, scale, levels, gain, rebased, half, ring, denominator, marginal, marked, page, True
+    )
+
+
+def look_again(
+    image: np.ndarray,
+    centre: np.ndarray,
+    scale: float,
+    levels: np.ndarray,
+    gain: float,
+    rebased: float,
+    half: int,
+    ring: int,
+    denominator: float,
+    marginal: float,
+    marked: float,
+    page: lines7.PageSource | None,
+    closer_look: bool,
+) -> bool:
+    """The pencil pair (`pencil7.pencil_or_stroke_near`), then, with `closer_look`, the closer
+    look given the `rebased` score: True when either finds the square other than `empty`.
+    Shared by tick13 and rebase14 (each keeps its own ENABLED)."""
     if pencil7.pencil_or_stroke_near(image, centre, scale, levels, gain):
         return True
+    if not closer_look:
+        return False
     from kiosk.reading.inspect import inspect_square
 
     c = (float(centre[0]), float(centre[1]))
