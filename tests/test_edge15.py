@@ -100,9 +100,14 @@ def test_a_line_through_the_square_and_a_thumbs_ridges_are_not() -> None:
 
 
 def test_an_arc_around_the_corner_is_not() -> None:
+    """A drop's rim curving round the corner 1 mm out (its 2.5 mm near the border spread
+    0.39 mm from any line). Tighter arcs (0.6-0.8 mm) read as arms: docs/reading.md."""
     im = _paper(5)
-    pts = [(3.0 + 1.2 * math.cos(a), 3.0 + 1.2 * math.sin(a)) for a in np.linspace(-0.6, 2.2, 40)]
-    _stroke(im, pts, 0.2)  # a small drop's rim around the corner, 1.2 mm out
+    pts = [(3.0 + 1.0 * math.cos(a), 3.0 + 1.0 * math.sin(a)) for a in np.linspace(-0.9, 2.5, 40)]
+    _stroke(im, pts, 0.2)
+    u8 = np.clip(im, 0, 255).astype(np.uint8)
+    found = edge15.arms(u8, (float(C), float(C)), HALF, S, 235.0, 1.0)
+    assert found and max(a.spread for a in found) > edge15.WIDTH_MM
     assert not _asked(im)
 
 
