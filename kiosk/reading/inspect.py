@@ -73,6 +73,7 @@ import numpy as np
 import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import (
+    edge15,  # issue 10, fifteenth pass (edge15): a tick across the square's corner
     lines6,  # issue 10, sixth pass (line6)
     lines7,  # issue 10, seventh pass (lines7)
     rims7,  # issue 10, seventh pass (rims7)
@@ -355,7 +356,12 @@ def inspect_square(
     # No stroke and no dark ink: darkened paper (a stain's edge, a shadow) or a light
     # smooth mark (pencil, whose grain a low-resolution scan loses).
     if score < marginal or ridges is not None:
-        return Verdict("empty", None, score if ridges is None else ridges, ev, line, tuple(lines))
+        # edge15: a faint straight stroke in the margin running up to the printed border
+        # (a tick's arm across the square's corner): the commission, never `empty`.
+        edge = Verdict("empty", None, score if ridges is None else ridges, ev, line, tuple(lines))
+        return _unless_arm(
+            edge, True, image, centre, half, scale, levels, gain, (thin, inside, border, search), marginal
+        )
     # A fill: the inside darkened, stopping at the printed border on every side, with a
     # pencil's grain (a stain does not stop at a printed line, and is smooth).
     if low >= marked and is_fill(win, inside, border, scale, gain):
@@ -398,7 +404,13 @@ def inspect_square(
         and not hand(reason == "possible_stain")  # stain_like
         and not wrong8.stroke_inside(thin, inside, border, search, FAINT_STROKE, scale)
     ):  # wrong8: drawn inside
-        return Verdict("empty", None, m.inside - STAIN_NOISE * m.outside, ev, line)
+        # edge15: the margin's faint stroke `hand_near` ignored for a stain-like square is a
+        # straight stroke running up to the printed border (a tick's arm): the commission.
+        edge = Verdict("empty", None, m.inside - STAIN_NOISE * m.outside, ev, line)
+        masks = (thin, inside, border, search)
+        return _unless_arm(
+            edge, reason == "possible_stain", image, centre, half, scale, levels, gain, masks, marginal
+        )
     # Darkened like the ring but not explained (`possible_stain`), or ink inside the
     # square that is neither a stroke nor explained by the paper around it: a light
     # fill, or a stain smaller than the window (`marginal_mark`). The commission decides.
@@ -730,6 +742,29 @@ def hand_near(
         if faint_excess(thin, inside & search, margin, scale) >= STAIN_STROKE_MM2:
             return True
     return not stain_like and faint_stroke(thin, margin, scale)
+
+
+def _unless_arm(
+    empty: Verdict,
+    ignored: bool,
+    image: np.ndarray,
+    centre: tuple[float, float],
+    half: int,
+    scale: float,
+    levels: np.ndarray,
+    gain: float,
+    masks: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    marginal: float,
+) -> Verdict:
+    """edge15: `empty`, unless the window's margin holds a faint stroke that the test before
+    it ignored (`ignored`; what `hand_near` asks when not stain-like) and `edge15.tick_arm`
+    finds a hand's stroke running up to the printed border: then review (`marginal_mark`)."""
+    thin, inside, border, search = masks
+    if not (ignored and edge15.ENABLED and faint_stroke(thin, ~inside & ~border & search, scale)):
+        return empty
+    if not edge15.tick_arm(image, centre, half, scale, float(max(levels)), gain):
+        return empty
+    return Verdict("marginal", "marginal_mark", max(empty.score, marginal), empty.evidence, empty.line)
 
 
 def faint_excess(thin: np.ndarray, inside: np.ndarray, margin: np.ndarray, scale: float) -> float:
