@@ -119,9 +119,10 @@ DEV_SEEDS = range(100, 200)
 # 10100-10199: the twelfth pass's untouched range, run once at its end (used, session 13);
 # 10200-10299: the thirteenth pass's untouched range, run once at its end (used, session 14);
 # 10300-10399: the fourteenth pass's untouched range, run once at its end (used, session 15);
-# 10400-10499: untouched, for the next pass's final run.
+# 10400-10499: the fifteenth pass's untouched range, run once at its end (used, session 16);
+# 10500-10599: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run.
-HOLDOUT_SEEDS = range(9000, 10500)
+HOLDOUT_SEEDS = range(9000, 10600)
 
 
 @dataclass(frozen=True)

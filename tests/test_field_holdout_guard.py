@@ -35,6 +35,7 @@ def test_third_pass_range_and_its_top_up_are_held_out() -> None:
     assert 10200 in HOLDOUT_SEEDS and 10299 in HOLDOUT_SEEDS  # the thirteenth pass's untouched range
     assert 10300 in HOLDOUT_SEEDS and 10399 in HOLDOUT_SEEDS  # the fourteenth pass's untouched range
     assert 10400 in HOLDOUT_SEEDS and 10499 in HOLDOUT_SEEDS  # the fifteenth pass's untouched range
+    assert 10500 in HOLDOUT_SEEDS and 10599 in HOLDOUT_SEEDS  # the sixteenth pass's untouched range
     assert not set(DEV_SEEDS) & set(HOLDOUT_SEEDS)
 
 
