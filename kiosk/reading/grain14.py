@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from kiosk.reading import pencil6
+from kiosk.reading import kernels, pencil6
 
 # False: the hook finds nothing (tests' companions; `fieldkit.hook_ab.switched_off`).
 ENABLED = True
@@ -284,7 +284,109 @@ def first_look(ink: np.ndarray, scale: float) -> bool:
     reach LEVEL. Every pair `segments` and `best_pair` find passes it (the inside's segments
     are the same numbers on both windows, taking lines out only lowers a slant's best, and
     best_pair's floor is at least LEVEL), so it only saves the full look's time
-    (`full_look`, the reference, without it; a hypothesis test checks the implication)."""
+    (`full_look`, the reference, without it; a hypothesis test checks the implication).
+
+    grain15: one OpenCV rotation and one compiled call a slant (`kernels.grain_reach`; the
+    rotated inside and where a segment may lie are the same for every square of a size, kept
+    in `_rotated_inside`), where `first_look_reference` makes about fifteen calls: the low
+    band's hook asks it on about 8 clean squares a sheet of MZ-SMD-02. The compiled sums
+    round differently from cv2.blur's in the last bits, so a slant passes from LEVEL less
+    REACH_SLACK: it passes every square the reference passes (tests/test_grain15.py)."""
+    n = ink.shape[0]
+    c = (n - 1) // 2
+    h = int(np.ceil((pencil6.INSIDE_MM * np.sqrt(2.0) + OFFSET_MM + WIDTH_MM) * scale)) + 2
+    if h >= c:
+        return True
+    small = np.ascontiguousarray(ink[c - h : c + h + 1, c - h : c + h + 1])
+    m = small.shape[0]
+    cc = (m - 1) / 2.0
+    wk = _odd(WIDTH_MM * scale)
+    d = max(1, int(np.rint(OFFSET_MM * scale)))
+    lengths = (_odd(LONG_MM * scale), _odd(SHORT_MM * scale))
+    across = inside_across(m, scale)
+    for sign in (1, -1):
+        found = False
+        for a in ANGLES:
+            ang = float(sign * a)
+            mat = cv2.getRotationMatrix2D((cc, cc), -ang, 1.0)
+            r = cv2.warpAffine(small, mat, (m, m), flags=cv2.INTER_LINEAR, borderValue=0.0)
+            ins, whole_long, whole_short = _rotated_inside(m, across, wk, d, lengths, ang)
+            reach = kernels.grain_reach(r, ins, whole_long, whole_short, wk, d, lengths[0], lengths[1])
+            if reach >= LEVEL - REACH_SLACK:
+                found = True
+                break
+        if not found:
+            return False
+    return True
+
+
+def inside_across(m: int, scale: float) -> int:
+    """The inside's width in pixels on an m-pixel window, by `first_look_reference`'s own
+    comparison (its dtypes follow the scale's type: a Python float compares in float32, an
+    np.float64 in float64, so the comparison is made, not recomputed)."""
+    cc = (m - 1) / 2.0
+    return int(np.count_nonzero(np.abs(np.arange(m, dtype=np.float32) - cc) <= pencil6.INSIDE_MM * scale))
+
+
+REACH_SLACK = 1e-6  # the compiled sums' rounding against cv2.blur's (float32 values under 0.2)
+
+_ROTATED: dict[tuple[int, int, int, int, int, int, float], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _rotated_inside(
+    m: int, across: int, wk: int, d: int, lengths: tuple[int, int], ang: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The inside of an m-pixel window rotated by `ang` (OpenCV's nearest pixel, as
+    `first_look_reference` rotates it) and, for the long and the short segment, the
+    positions a segment may lie at (INSIDE_SHARE of it inside, its middle inside, clear of
+    the rows the side segments leave). The inside is the middle `across` pixels on both
+    axes (the reference's inside, |x - c| <= INSIDE_MM x scale, is always a run of pixels
+    centred on the window's middle, so its width decides it): the same for every square of
+    a size, so kept (a few thousand keys at most over every scale)."""
+    key = (m, across, wk, d, lengths[0], lengths[1], ang)
+    got = _ROTATED.get(key)
+    if got is not None:
+        return got
+    cc = (m - 1) / 2.0
+    run = np.abs(np.arange(m) - cc) <= (across - 1) / 2.0  # half-pixel steps: exact
+    inside = np.outer(run, run).astype(np.float32)
+    mat = cv2.getRotationMatrix2D((cc, cc), -ang, 1.0)
+    ins = np.ascontiguousarray(cv2.warpAffine(inside, mat, (m, m), flags=cv2.INTER_NEAREST, borderValue=0))
+    wholes = []
+    for length in lengths:
+        whole = (cv2.blur(ins, (length, 1), borderType=cv2.BORDER_CONSTANT) >= INSIDE_SHARE) & (ins > 0)
+        whole[: d + wk, :] = False
+        whole[m - d - wk :, :] = False
+        wholes.append(np.ascontiguousarray(whole))
+    got = (ins, wholes[0], wholes[1])
+    if len(_ROTATED) > 4096:  # scales vary by square; bound it all the same
+        _ROTATED.clear()
+    _ROTATED[key] = got
+    return got
+
+
+def reach_reference(
+    r: np.ndarray,
+    ins: np.ndarray,
+    whole_long: np.ndarray,
+    whole_short: np.ndarray,
+    wk: int,
+    d: int,
+    lengths: tuple[int, int],
+) -> float:
+    """`kernels.grain_reach` in numpy and OpenCV, as `first_look_reference` computes a slant."""
+    px = _excess(r * ins, wk, d)
+    best = -np.inf
+    for length, whole in zip(lengths, (whole_long, whole_short), strict=True):
+        seg = cv2.blur(px, (length, 1), borderType=cv2.BORDER_CONSTANT)
+        if whole.any():
+            best = max(best, float(seg[whole].max()))
+    return float(best)
+
+
+def first_look_reference(ink: np.ndarray, scale: float) -> bool:
+    """`first_look` as the fourteenth pass wrote it, in numpy and OpenCV calls (about 15 a
+    slant): the reference the compiled `first_look` is checked against (tests/test_grain15.py)."""
     n = ink.shape[0]
     c = (n - 1) // 2
     h = int(np.ceil((pencil6.INSIDE_MM * np.sqrt(2.0) + OFFSET_MM + WIDTH_MM) * scale)) + 2

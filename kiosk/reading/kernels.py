@@ -832,6 +832,63 @@ def hair_dark(
     return out, count
 
 
+@_compiled
+def grain_reach(
+    r: np.ndarray,
+    ins: np.ndarray,
+    whole_long: np.ndarray,
+    whole_short: np.ndarray,
+    wk: int,
+    d: int,
+    long_px: int,
+    short_px: int,
+) -> float:
+    """One slant of `grain14.first_look` (reference: `grain14.reach_reference`): on the
+    rotated ink `r` times the rotated inside `ins` (float32), each pixel averaged over wk
+    rows (replicated at the edges) minus the larger of the same d rows above and below
+    (0 where a side leaves the window), then averaged along long_px and short_px columns
+    (zeros beyond the window); the largest of those means over the positions `whole_long`
+    and `whole_short` allow (-inf where none does)."""
+    m, w = r.shape
+    p = np.empty((m, w), np.float32)
+    for y in range(m):
+        for x in range(w):
+            p[y, x] = r[y, x] * ins[y, x]
+    half = wk // 2
+    a_w = np.empty((m, w), np.float32)
+    for y in range(m):
+        for x in range(w):
+            acc = 0.0
+            for k in range(-half, half + 1):
+                yy = min(max(y + k, 0), m - 1)
+                acc += p[yy, x]
+            a_w[y, x] = np.float32(acc / wk)
+    ex = np.zeros((m, w), np.float32)
+    for y in range(d, m - d):
+        for x in range(w):
+            ex[y, x] = a_w[y, x] - max(a_w[y - d, x], a_w[y + d, x])
+    best = -math.inf
+    for j in range(2):
+        length = long_px if j == 0 else short_px
+        allowed = whole_long if j == 0 else whole_short
+        hl = length // 2
+        for y in range(m):
+            # a running sum along the row: the window [x - hl, x + hl], zeros beyond the edges
+            acc = 0.0
+            for x in range(0, min(hl, w)):
+                acc += ex[y, x]
+            for x in range(w):
+                if x + hl < w:
+                    acc += ex[y, x + hl]
+                if x - hl - 1 >= 0:
+                    acc -= ex[y, x - hl - 1]
+                if allowed[y, x]:
+                    v = acc / length
+                    if v > best:
+                        best = v
+    return best
+
+
 def warm() -> float:
     """Compile (or load from the cache) every kernel with the argument types the reader
     uses, and return the seconds it took. A fresh install compiles for some seconds; after
@@ -886,6 +943,8 @@ def warm() -> float:
     hair_dark(
         np.ascontiguousarray(page[:9, :9]), np.zeros((1, 9)), np.zeros((9, 1)), 4.0, 230.0, 1.05, 0.12, 0.5, 6
     )  # tidy9
+    one = np.ones((9, 9), np.float32)
+    grain_reach(one, one, one > 0, one > 0, 3, 2, 3, 3)  # grain15
     return time.perf_counter() - t0
 
 
