@@ -1,7 +1,7 @@
 """A hand's stroke crossing the square's border or corner from outside, which the closer
 look's stain path let go as a stain's rim (issue 10, edge15: seed 10400 sheet 28410, jsdp).
 
-Why. The fourteenth pass's untouched run read a light pencil *edge tick* `empty`: a tick
+Why. The fifteenth pass's untouched run (seed 10400) read a light pencil *edge tick* `empty`: a tick
 drawn low and to the right, its arms crossing the square's lower-right corner, mostly
 outside it (fieldkit's `DeckOptions.edge_ticks`). Its fast score (0.038) sent it to the
 closer look; the paper interpolated from the window's ring explained most of it (the arms
