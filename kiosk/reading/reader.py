@@ -25,6 +25,7 @@ import kiosk.reading.faint9 as faint9  # issue 10, ninth pass (faint9)
 import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 import kiosk.reading.grain14 as grain14  # issue 10, grain14: a faint stroke broken by grain, to review
 import kiosk.reading.lines10 as lines10  # issue 10, tenth pass (lines10): a scanner's streak divided out
+import kiosk.reading.low15 as low15  # issue 10, low15: a light mark scoring its side's lowest, to review
 import kiosk.reading.marks8 as marks8  # issue 10, eighth pass (marks8)
 import kiosk.reading.miss11 as miss11  # issue 10, miss11: a light mark under the wider band, never asked
 import kiosk.reading.pencil9 as pencil9  # issue 10, ninth pass (pencil9)
@@ -439,6 +440,7 @@ class BallotReader:
         grain_low = grain14.low_band(scores.scores, look_a | wide_a)  # grain14
         sunk = tick13.band(scores.scores)  # tick13: under zero against a baseline on marked squares
         lifted = rebase14.band(scores.scores)  # rebase14: -0.003 up to the wider band, on a sunk side
+        alone = low15.band(scores.scores)  # low15: the side's lowest, standing apart under the rest
         page = lines7.PageSource(  # lines7: where the sheet is (fitted only if a line is followed)
             lambda: np.array([[t.box.cx, t.box.cy] for t in layout.targets]),
             centres,
@@ -505,9 +507,16 @@ class BallotReader:
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
-                # grain14: in the low band's score range, a faint pair of strokes broken by grain.
-                if grain_low[i] and grain14.stroke_pair(
-                    image, centres[i], float(scales[i]), scores.paper[i], scores.gain
+                # grain14: in the low band's score range, a faint pair of strokes broken by grain;
+                # low15: the side's lowest, apart under the rest (a streak lifted the others): the pencil tests.
+                if (
+                    grain_low[i]
+                    and grain14.stroke_pair(image, centres[i], float(scales[i]), scores.paper[i], scores.gain)
+                ) or (
+                    alone[i]
+                    and pencil7.pencil_or_stroke_near(
+                        image, centres[i], float(scales[i]), scores.paper[i], scores.gain
+                    )
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
