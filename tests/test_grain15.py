@@ -42,15 +42,11 @@ def _ink(seed: int, strokes: list[tuple[float, float, float, float, float]], sca
 
 
 def _geometry(ink: np.ndarray, scale: float) -> tuple[np.ndarray, int, float, int, int, tuple[int, int]]:
-    """first_look's cut of the window and its sizes (as first_look_reference has them)."""
-    n = ink.shape[0]
-    c = (n - 1) // 2
-    h = int(np.ceil((pencil6.INSIDE_MM * np.sqrt(2.0) + grain14.OFFSET_MM + grain14.WIDTH_MM) * scale)) + 2
-    small = np.ascontiguousarray(ink[c - h : c + h + 1, c - h : c + h + 1])
+    """first_look's cut of the window and its sizes (`grain14.look_window`, both looks' own)."""
+    cut = grain14.look_window(ink, scale)
+    assert cut is not None
+    small, wk, d, lengths = cut
     m = small.shape[0]
-    wk = grain14._odd(grain14.WIDTH_MM * scale)
-    d = max(1, int(np.rint(grain14.OFFSET_MM * scale)))
-    lengths = (grain14._odd(grain14.LONG_MM * scale), grain14._odd(grain14.SHORT_MM * scale))
     return small, m, (m - 1) / 2.0, wk, d, lengths
 
 

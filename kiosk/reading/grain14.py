@@ -136,10 +136,7 @@ def segments(ink: np.ndarray, scale: float) -> tuple[list[Segment], float]:
         maps: list[tuple[int, np.ndarray, np.ndarray]] = []
         for L in lengths:
             seg = cv2.blur(seg_px, (L, 1), borderType=cv2.BORDER_CONSTANT)
-            whole = (cv2.blur(ins, (L, 1), borderType=cv2.BORDER_CONSTANT) >= INSIDE_SHARE) & (ins > 0)
-            whole[: d + wk, :] = False
-            whole[n - d - wk :, :] = False
-            maps.append((L, seg, whole))
+            maps.append((L, seg, segment_positions(ins, L, d, wk)))
         looked.append((ang, m, maps))
         # the paper's spread: the long segments wholly beyond the border, the window as it is
         per_px = _excess(r, wk, d)
@@ -292,17 +289,12 @@ def first_look(ink: np.ndarray, scale: float) -> bool:
     band's hook asks it on about 8 clean squares a sheet of MZ-SMD-02. The compiled sums
     round differently from cv2.blur's in the last bits, so a slant passes from LEVEL less
     REACH_SLACK: it passes every square the reference passes (tests/test_grain15.py)."""
-    n = ink.shape[0]
-    c = (n - 1) // 2
-    h = int(np.ceil((pencil6.INSIDE_MM * np.sqrt(2.0) + OFFSET_MM + WIDTH_MM) * scale)) + 2
-    if h >= c:
+    cut = look_window(ink, scale)
+    if cut is None:
         return True
-    small = np.ascontiguousarray(ink[c - h : c + h + 1, c - h : c + h + 1])
+    small, wk, d, lengths = cut
     m = small.shape[0]
     cc = (m - 1) / 2.0
-    wk = _odd(WIDTH_MM * scale)
-    d = max(1, int(np.rint(OFFSET_MM * scale)))
-    lengths = (_odd(LONG_MM * scale), _odd(SHORT_MM * scale))
     across = inside_across(m, scale)
     for sign in (1, -1):
         found = False
@@ -352,12 +344,7 @@ def _rotated_inside(
     inside = np.outer(run, run).astype(np.float32)
     mat = cv2.getRotationMatrix2D((cc, cc), -ang, 1.0)
     ins = np.ascontiguousarray(cv2.warpAffine(inside, mat, (m, m), flags=cv2.INTER_NEAREST, borderValue=0))
-    wholes = []
-    for length in lengths:
-        whole = (cv2.blur(ins, (length, 1), borderType=cv2.BORDER_CONSTANT) >= INSIDE_SHARE) & (ins > 0)
-        whole[: d + wk, :] = False
-        whole[m - d - wk :, :] = False
-        wholes.append(np.ascontiguousarray(whole))
+    wholes = [np.ascontiguousarray(segment_positions(ins, length, d, wk)) for length in lengths]
     got = (ins, wholes[0], wholes[1])
     if len(_ROTATED) > 4096:  # scales vary by square; bound it all the same
         _ROTATED.clear()
@@ -386,41 +373,57 @@ def reach_reference(
 
 def first_look_reference(ink: np.ndarray, scale: float) -> bool:
     """`first_look` as the fourteenth pass wrote it, in numpy and OpenCV calls (about 15 a
-    slant): the reference the compiled `first_look` is checked against (tests/test_grain15.py)."""
-    n = ink.shape[0]
-    c = (n - 1) // 2
-    h = int(np.ceil((pencil6.INSIDE_MM * np.sqrt(2.0) + OFFSET_MM + WIDTH_MM) * scale)) + 2
-    if h >= c:
+    slant, `reach_reference`): the reference the compiled `first_look` is checked against
+    (tests/test_grain15.py)."""
+    cut = look_window(ink, scale)
+    if cut is None:
         return True
-    small = np.ascontiguousarray(ink[c - h : c + h + 1, c - h : c + h + 1])
+    small, wk, d, lengths = cut
     m = small.shape[0]
     cc = (m - 1) / 2.0
     yy, xx = np.mgrid[0:m, 0:m].astype(np.float32)
     inside_r = pencil6.INSIDE_MM * scale
     inside = ((np.abs(xx - cc) <= inside_r) & (np.abs(yy - cc) <= inside_r)).astype(np.float32)
-    wk = _odd(WIDTH_MM * scale)
-    d = max(1, int(np.rint(OFFSET_MM * scale)))
-    lengths = (_odd(LONG_MM * scale), _odd(SHORT_MM * scale))
-    found = {1: False, -1: False}
     for sign in (1, -1):
         for a in ANGLES:
             mat = cv2.getRotationMatrix2D((cc, cc), -float(sign * a), 1.0)
             r = cv2.warpAffine(small, mat, (m, m), flags=cv2.INTER_LINEAR, borderValue=0.0)
             ins = cv2.warpAffine(inside, mat, (m, m), flags=cv2.INTER_NEAREST, borderValue=0)
-            px = _excess(r * ins, wk, d)
-            for L in lengths:
-                seg = cv2.blur(px, (L, 1), borderType=cv2.BORDER_CONSTANT)
-                whole = (cv2.blur(ins, (L, 1), borderType=cv2.BORDER_CONSTANT) >= INSIDE_SHARE) & (ins > 0)
-                whole[: d + wk, :] = False
-                whole[m - d - wk :, :] = False
-                if whole.any() and float(seg[whole].max()) >= LEVEL:
-                    found[sign] = True
-                    break
-            if found[sign]:
+            wholes = [segment_positions(ins, length, d, wk) for length in lengths]
+            if reach_reference(r, ins, wholes[0], wholes[1], wk, d, lengths) >= LEVEL:
                 break
-        if not found[sign]:
+        else:
             return False
     return True
+
+
+def look_window(ink: np.ndarray, scale: float) -> tuple[np.ndarray, int, int, tuple[int, int]] | None:
+    """The first look's cut of the window (what the inside's segments and their side rows
+    reach at any slant) and its sizes in pixels: the segments' width, the side rows' offset,
+    the long and short lengths. None when the window is no larger than the cut (the look
+    then passes the square on to the full look)."""
+    n = ink.shape[0]
+    c = (n - 1) // 2
+    h = int(np.ceil((pencil6.INSIDE_MM * np.sqrt(2.0) + OFFSET_MM + WIDTH_MM) * scale)) + 2
+    if h >= c:
+        return None
+    small = np.ascontiguousarray(ink[c - h : c + h + 1, c - h : c + h + 1])
+    wk = _odd(WIDTH_MM * scale)
+    d = max(1, int(np.rint(OFFSET_MM * scale)))
+    return small, wk, d, (_odd(LONG_MM * scale), _odd(SHORT_MM * scale))
+
+
+def segment_positions(ins: np.ndarray, length: int, d: int, wk: int) -> np.ndarray:
+    """Where on a rotated window a segment `length` long may lie (its middle's pixel): at
+    least INSIDE_SHARE of it on the rotated inside `ins`, its middle on it, and its side rows
+    (d away, wk wide) within the window."""
+    n = ins.shape[0]
+    whole: np.ndarray = (cv2.blur(ins, (length, 1), borderType=cv2.BORDER_CONSTANT) >= INSIDE_SHARE) & (
+        ins > 0
+    )
+    whole[: d + wk, :] = False
+    whole[n - d - wk :, :] = False
+    return whole
 
 
 def stroke_pair(image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float) -> bool:
