@@ -139,3 +139,11 @@ def test_more_than_two_straight_runs_to_the_border_are_ridges_not_a_tick() -> No
     for dx in (-1.0, 0.0, 1.0):
         _stroke(three, [(dx, 6.5), (dx + 1.0, 3.3)], 0.2)
     assert not _asked(three)
+
+
+def test_edge15_reads_the_closer_looks_faint_stroke() -> None:
+    """edge15 keeps its own copies of the closer look's black top-hat size and faint cut (inspect
+    imports edge15, so edge15 cannot import them): they must stay the closer look's."""
+    from kiosk.reading import inspect
+
+    assert (edge15.TOPHAT_MM, edge15.FAINT) == (inspect.TOPHAT_MM, inspect.FAINT_STROKE)
