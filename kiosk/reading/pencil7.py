@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import crop, kernels, pencil6
+from kiosk.reading import crop, cross16, kernels, pencil6
 from kiosk.reading.pencil6 import (
     BORDER_MM,
     INSIDE_MM,
@@ -211,11 +211,16 @@ def pencil_or_stroke_near(
     image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float
 ) -> bool:
     """`pencil6.pencil_near` or `stroke_near` against the square's paper (its ring's lightest
-    side): the pencil tests the hooks for a square about to read `empty` ask (vote11, faint9,
-    tick13). Not switched by this module's ENABLED: each hook has its own."""
+    side), then `cross16.joined_near` (an X or a V whose strokes meet: one run too wide for
+    both): the pencil tests the hooks for a square about to read `empty` ask (vote11, faint9,
+    tick13, rebase14, low15). Not switched by this module's ENABLED: each hook has its own."""
     c = (float(centre[0]), float(centre[1]))
     paper = float(np.max(levels))
-    return pencil6.pencil_near(image, c, scale, paper, gain) or stroke_near(image, c, scale, paper, gain)
+    return (
+        pencil6.pencil_near(image, c, scale, paper, gain)
+        or stroke_near(image, c, scale, paper, gain)
+        or cross16.joined_near(image, centre, scale, levels, gain)
+    )
 
 
 def stroke_found(

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import cv2
 import numpy as np
 
+import kiosk.reading.cross16 as cross16  # issue 10, cross16: a light X whose strokes meet, asked by the low hooks
 import kiosk.reading.empty8 as empty8  # issue 10, eighth pass (empty8)
 import kiosk.reading.erase9 as erase9  # issue 10, ninth pass (erase9): erased marks to review
 import kiosk.reading.faint9 as faint9  # issue 10, ninth pass (faint9)
@@ -449,7 +450,7 @@ class BallotReader:
         )
         for i, (t, sc) in enumerate(zip(layout.targets, scores.scores.tolist(), strict=True)):
             if not look[i] and not wide[i]:
-                if low[i] and pencil7.wider_look(
+                if low[i] and cross16.low_look(  # pencil7's stroke_near, then cross16's joined strokes
                     image, centres[i], float(scales[i]), scores.paper[i], scores.gain
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
