@@ -73,6 +73,7 @@ import numpy as np
 import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import (
+    blob16,  # issue 10, sixteenth pass (blob16): a light fill inside the square
     edge15,  # issue 10, fifteenth pass (edge15): a tick across the square's corner
     lines6,  # issue 10, sixth pass (line6)
     lines7,  # issue 10, seventh pass (lines7)
@@ -359,8 +360,19 @@ def inspect_square(
         # edge15: a faint straight stroke in the margin running up to the printed border
         # (a tick's arm across the square's corner): the commission, never `empty`.
         edge = Verdict("empty", None, score if ridges is None else ridges, ev, line, tuple(lines))
-        return _unless_arm(
-            edge, True, image, centre, half, scale, levels, gain, (thin, inside, border, search), marginal
+        # blob16: a light fill inside the square, the paper around it clean: the commission.
+        return _unless_fill(
+            edge,
+            ridges is None,
+            (win, xs, ys, lines),
+            image,
+            centre,
+            half,
+            scale,
+            levels,
+            gain,
+            (thin, inside, border, search),
+            marginal,
         )
     # A fill: the inside darkened, stopping at the printed border on every side, with a
     # pencil's grain (a stain does not stop at a printed line, and is smooth).
@@ -765,6 +777,33 @@ def _unless_arm(
     if not edge15.tick_arm(image, centre, half, scale, float(max(levels)), gain):
         return empty
     return Verdict("marginal", "marginal_mark", max(empty.score, marginal), empty.evidence, empty.line)
+
+
+def _unless_fill(
+    empty: Verdict,
+    asked: bool,
+    window: tuple[np.ndarray, np.ndarray, np.ndarray, list[Line]],
+    image: np.ndarray,
+    centre: tuple[float, float],
+    half: int,
+    scale: float,
+    levels: np.ndarray,
+    gain: float,
+    masks: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    marginal: float,
+) -> Verdict:
+    """blob16: the closer look's last `empty` (no stroke, no dark ink, under `marginal`), unless
+    `blob16.fill_inside` finds a light fill inside the square on the window with the lines
+    taken out divided out (`asked`: no thumb's ridges); then `_unless_arm` (edge15)."""
+    win, xs, ys, lines = window
+    _thin, inside, border, _search = masks
+    if asked and blob16.ENABLED:
+        clean = lines_divided_out(win, xs, ys, lines, ~border, scale) if lines else win
+        if blob16.fill_inside(clean, inside, ~inside & ~border, scale, float(max(levels)), gain):
+            return Verdict(
+                "marginal", "marginal_mark", max(empty.score, marginal), empty.evidence, empty.line
+            )
+    return _unless_arm(empty, True, image, centre, half, scale, levels, gain, masks, marginal)
 
 
 def faint_excess(thin: np.ndarray, inside: np.ndarray, margin: np.ndarray, scale: float) -> float:
