@@ -197,7 +197,7 @@ def _drawn_sheet(dpi: int, style: str, n: int) -> tuple[np.ndarray, dict[int, st
             uu = 0.5 + (u - 0.5) * sc + rng.uniform(-0.08, 0.08) + dx
             vv = 0.5 + (v - 0.5) * sc + rng.uniform(-0.08, 0.08) + dy
             pts.append([(x0 + uu * size) * 16, (y0 + vv * size) * 16])
-        mask = np.zeros(img.shape, np.float32)
+        mask: np.ndarray = np.zeros(img.shape, np.float32)
         width = max(1, round(rng.uniform(0.4, 0.7) * s))
         cv2.polylines(mask, [np.array(pts, np.int32).reshape(-1, 1, 2)], False, 1.0, width, cv2.LINE_AA, 4)
         if pen:
