@@ -120,9 +120,10 @@ DEV_SEEDS = range(100, 200)
 # 10200-10299: the thirteenth pass's untouched range, run once at its end (used, session 14);
 # 10300-10399: the fourteenth pass's untouched range, run once at its end (used, session 15);
 # 10400-10499: the fifteenth pass's untouched range, run once at its end (used, session 16);
-# 10500-10599: untouched, for the next pass's final run.
+# 10500-10599: the sixteenth pass's untouched range, run once at its end (used, session 17);
+# 10600-10699: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run.
-HOLDOUT_SEEDS = range(9000, 10600)
+HOLDOUT_SEEDS = range(9000, 10700)
 
 
 @dataclass(frozen=True)
