@@ -11,7 +11,7 @@ shadow): its stroke tests (top-hat `faint_stroke`, `pencil_stroke`, the lines' o
 look for strokes, and a smooth fill has none: its box-mean contrast against the paper beside
 it is only at its edges, in runs wider than a stroke or lying along the square's sides.
 
-The rule (`fill_inside`, asked by `inspect._unless_fill` on that `empty`, with the lines the
+The rule (`fill_inside`, asked by `inspect._fill_inside` on that `empty`, with the lines the
 closer look took out divided out of the window): the ink against the square's paper (its
 ring's lightest side), box-averaged over FILL_BOX_MM, has a connected region inside the
 square at FILL_INK or more, of FILL_AREA_MM2 or more, at least FILL_WIDE_MM wide (area over

@@ -361,18 +361,13 @@ def inspect_square(
         # (a tick's arm across the square's corner): the commission, never `empty`.
         edge = Verdict("empty", None, score if ridges is None else ridges, ev, line, tuple(lines))
         # blob16: a light fill inside the square, the paper around it clean: the commission.
-        return _unless_fill(
-            edge,
-            ridges is None,
-            (win, xs, ys, lines),
-            image,
-            centre,
-            half,
-            scale,
-            levels,
-            gain,
-            (thin, inside, border, search),
-            marginal,
+        fill = ridges is None and _fill_inside((win, xs, ys, lines), inside, border, scale, levels, gain)
+        return (
+            Verdict("marginal", "marginal_mark", max(score, marginal), ev, line)
+            if fill
+            else _unless_arm(
+                edge, True, image, centre, half, scale, levels, gain, (thin, inside, border, search), marginal
+            )
         )
     # A fill: the inside darkened, stopping at the printed border on every side, with a
     # pencil's grain (a stain does not stop at a printed line, and is smooth).
@@ -779,31 +774,21 @@ def _unless_arm(
     return Verdict("marginal", "marginal_mark", max(empty.score, marginal), empty.evidence, empty.line)
 
 
-def _unless_fill(
-    empty: Verdict,
-    asked: bool,
+def _fill_inside(
     window: tuple[np.ndarray, np.ndarray, np.ndarray, list[Line]],
-    image: np.ndarray,
-    centre: tuple[float, float],
-    half: int,
+    inside: np.ndarray,
+    border: np.ndarray,
     scale: float,
     levels: np.ndarray,
     gain: float,
-    masks: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    marginal: float,
-) -> Verdict:
-    """blob16: the closer look's last `empty` (no stroke, no dark ink, under `marginal`), unless
-    `blob16.fill_inside` finds a light fill inside the square on the window with the lines
-    taken out divided out (`asked`: no thumb's ridges); then `_unless_arm` (edge15)."""
+) -> bool:
+    """blob16: on the closer look's last `empty` (no stroke, no dark ink, under `marginal`),
+    `blob16.fill_inside` on the window with the lines taken out divided out."""
+    if not blob16.ENABLED:
+        return False
     win, xs, ys, lines = window
-    _thin, inside, border, _search = masks
-    if asked and blob16.ENABLED:
-        clean = lines_divided_out(win, xs, ys, lines, ~border, scale) if lines else win
-        if blob16.fill_inside(clean, inside, ~inside & ~border, scale, float(max(levels)), gain):
-            return Verdict(
-                "marginal", "marginal_mark", max(empty.score, marginal), empty.evidence, empty.line
-            )
-    return _unless_arm(empty, True, image, centre, half, scale, levels, gain, masks, marginal)
+    clean = lines_divided_out(win, xs, ys, lines, ~border, scale) if lines else win
+    return blob16.fill_inside(clean, inside, ~inside & ~border, scale, float(max(levels)), gain)
 
 
 def faint_excess(thin: np.ndarray, inside: np.ndarray, margin: np.ndarray, scale: float) -> float:
