@@ -45,7 +45,8 @@ def _folded(img: np.ndarray, c: tuple[float, float], s: float, off_mm: float, co
     square's centre, darkest at its axis by `contrast`."""
     ys = np.arange(img.shape[0])[:, None]
     band = np.clip(1 - np.abs(ys - (c[1] + off_mm * s)) / (0.8 * s), 0, 1)
-    return np.clip(img.astype(np.float32) * (1 - contrast * band), 0, 255).astype(np.uint8)
+    out: np.ndarray = np.clip(img.astype(np.float32) * (1 - contrast * band), 0, 255).astype(np.uint8)
+    return out
 
 
 def _fold_line(c: tuple[float, float], s: float, off_mm: float, contrast: float) -> list[insp.Line]:

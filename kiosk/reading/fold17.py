@@ -31,13 +31,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from kiosk.reading import fix8, grain14
+from kiosk.ballots.layout import TARGET
+from kiosk.reading import fix8, grain14, pencil6
 
 # False: the closer look's `empty` stays `empty` (tests' companions; `fieldkit.hook_ab.switched_off`).
 ENABLED = True
 
+# The crop the lines are divided out of: as far as fix8's and grain14's tests look, and a margin.
+CROP_MM = max(TARGET / 2 + pencil6.TRACE_AROUND_MM, pencil6.BORDER_MM + grain14.AROUND_MM) + 1.0
+INSIDE_MM = pencil6.INSIDE_MM  # the inside and the printed border's zone, as `inspect` has them
+BORDER_MM = pencil6.BORDER_MM
 
-def strokes(divided: np.ndarray, centre: tuple[float, float], scale: float, levels: np.ndarray, gain: float) -> bool:
+
+def strokes(
+    divided: np.ndarray, centre: tuple[float, float], scale: float, levels: np.ndarray, gain: float
+) -> bool:
     """True (review) when the crop `divided` (the scan round the square, the lines the closer
     look took out divided out; `centre` the square's centre in it) holds a faint slanted
     stroke inside the square or a pair of faint strokes."""

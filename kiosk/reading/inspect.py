@@ -796,22 +796,24 @@ def _fill_inside(
     return blob16.fill_inside(clean, inside, ~inside & ~border, scale, float(max(levels)), gain)
 
 
-FOLD_CROP_MM = max(TARGET / 2 + fix8.pencil6.TRACE_AROUND_MM, fix8.pencil6.BORDER_MM + fold17.grain14.AROUND_MM) + 1.0
-
-
 def _strokes_under_lines(
-    image: np.ndarray, centre: tuple[float, float], lines: list[Line], scale: float, levels: np.ndarray, gain: float
+    image: np.ndarray,
+    centre: tuple[float, float],
+    lines: list[Line],
+    scale: float,
+    levels: np.ndarray,
+    gain: float,
 ) -> bool:
     """fold17: on the closer look's last `empty` with lines taken out, `fold17.strokes` on a
     crop round the square (as large as its tests look) with those lines divided out."""
     if not (lines and fold17.ENABLED):
         return False
-    got = crop.around(image, centre, math.ceil(FOLD_CROP_MM * scale))
+    got = crop.around(image, centre, math.ceil(fold17.CROP_MM * scale))
     if got is None:
         return False
     win, xs, ys = got
     box = np.maximum(np.abs(xs), np.abs(ys))
-    border = (box > fix8.INSIDE_MM * scale) & (box <= fix8.pencil6.BORDER_MM * scale)
+    border = (box > fold17.INSIDE_MM * scale) & (box <= fold17.BORDER_MM * scale)
     divided = lines_divided_out(win, xs, ys, lines, ~border, scale)
     return fold17.strokes(divided, (-float(xs[0, 0]), -float(ys[0, 0])), scale, levels, gain)
 
