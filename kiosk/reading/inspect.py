@@ -74,7 +74,9 @@ import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import (
     blob16,  # issue 10, sixteenth pass (blob16): a light fill inside the square
+    crop,
     edge15,  # issue 10, fifteenth pass (edge15): a tick across the square's corner
+    fold17,  # issue 10, seventeenth pass (fold17): a light mark under a fold
     lines6,  # issue 10, sixth pass (line6)
     lines7,  # issue 10, seventh pass (lines7)
     rims7,  # issue 10, seventh pass (rims7)
@@ -361,7 +363,10 @@ def inspect_square(
         # (a tick's arm across the square's corner): the commission, never `empty`.
         edge = Verdict("empty", None, score if ridges is None else ridges, ev, line, tuple(lines))
         # blob16: a light fill inside the square, the paper around it clean: the commission.
-        fill = ridges is None and _fill_inside((win, xs, ys, lines), inside, border, scale, levels, gain)
+        fill = ridges is None and (
+            _fill_inside((win, xs, ys, lines), inside, border, scale, levels, gain)
+            or _strokes_under_lines(image, centre, lines, scale, levels, gain)
+        )
         return (
             Verdict("marginal", "marginal_mark", max(score, marginal), ev, line)
             if fill
@@ -789,6 +794,28 @@ def _fill_inside(
     win, xs, ys, lines = window
     clean = lines_divided_out(win, xs, ys, lines, ~border, scale) if lines else win
     return blob16.fill_inside(clean, inside, ~inside & ~border, scale, float(max(levels)), gain)
+
+
+def _strokes_under_lines(
+    image: np.ndarray,
+    centre: tuple[float, float],
+    lines: list[Line],
+    scale: float,
+    levels: np.ndarray,
+    gain: float,
+) -> bool:
+    """fold17: on the closer look's last `empty` with lines taken out, `fold17.strokes` on a
+    crop round the square (as large as its tests look) with those lines divided out."""
+    if not (lines and fold17.ENABLED):
+        return False
+    got = crop.around(image, centre, math.ceil(fold17.CROP_MM * scale))
+    if got is None:
+        return False
+    win, xs, ys = got
+    box = np.maximum(np.abs(xs), np.abs(ys))
+    border = (box > fold17.INSIDE_MM * scale) & (box <= fold17.BORDER_MM * scale)
+    divided = lines_divided_out(win, xs, ys, lines, ~border, scale)
+    return fold17.strokes(divided, (-float(xs[0, 0]), -float(ys[0, 0])), scale, levels, gain)
 
 
 def faint_excess(thin: np.ndarray, inside: np.ndarray, margin: np.ndarray, scale: float) -> float:
