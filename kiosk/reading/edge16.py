@@ -43,7 +43,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import grain14
+from kiosk.reading import edge17, grain14
 from kiosk.reading.crop import placed
 
 # False: the hook finds nothing (tests' companions; `fieldkit.hook_ab.switched_off`).
@@ -251,4 +251,7 @@ def corner_tick(
     c = (ink.shape[0] - 1) / 2.0
     at = (float(np.rint(float(centre[0]))) + ox - c, float(np.rint(float(centre[1]))) + oy - c)
     far = far_excess(image, centre, scale, paper, gain, ang, at)
-    return not any(abs(f) >= FAR_LEVEL for f in far if not math.isnan(f))
+    if any(abs(f) >= FAR_LEVEL for f in far if not math.isnan(f)):
+        return False
+    # edge17: the feature the segment lies on, at its own slant, runs on beyond the window both ways
+    return not edge17.runs_on(image, centre, scale, paper, gain, at, ang)
