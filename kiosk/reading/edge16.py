@@ -25,14 +25,17 @@ the same segment OFFSET_MM to either side (`grain14`'s statistic: a stroke is da
 paper on both sides, a stain's edge is not; grain's gaps average out). It is a tick's arm
 when it reaches LEVEL and its line is not there FAR_MM from the square on either side (a
 crease or a fold runs on across the sheet: its excess there, or a side row's, is at least
-FAR_LEVEL).
+FAR_LEVEL), and the feature the segment lies on, at its own slant, does not run on beyond the
+window on both sides (`edge17.runs_on`: a line of the paper crossing the corner at a slant
+the segment only cuts across, as a faint streak down a skewed page).
 
 Where it stops. Only sends to review (`marginal_mark`); never decides. Squares the doubt band
 sent to the closer look, squares under LO, a tick whose corner quadrant holds less than
 QUAD_MIN over the others, an arm slanted under 30 or over 65 degrees from the rows (print's
 edges and scanner streaks lie there), one fainter than LEVEL, and an arm whose line meets
-other ink 7-10 mm away (a stroke of the next row) are left alone. docs/reading.md,
-"Sixteenth pass: a tick across the square's corner that the fast path let go (edge16)".
+other ink 7-10 mm away (a stroke of the next row) or that lies on a line of the paper
+(edge17) are left alone. docs/reading.md, "Sixteenth pass: a tick across the square's corner
+that the fast path let go (edge16)" and "Seventeenth pass: edge16 with a crease check (edge17)".
 """
 
 from __future__ import annotations

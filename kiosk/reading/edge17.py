@@ -255,8 +255,8 @@ def fit_reference(
     n_far = len(np.arange(FAR_MM[0] * scale, FAR_MM[1] * scale, 1.0))
     best: tuple[float, float, float, float, float] | None = None
     best_run = -math.inf
-    for a, o, lv, ux, uy in cand:
-        qx, qy = point[0] + o * (-uy), point[1] + o * ux
+    for ca, co, lv, ux, uy in cand:
+        qx, qy = point[0] + co * (-uy), point[1] + co * ux
         s0 = (float(centre[0]) - qx) * ux + (float(centre[1]) - qy) * uy
         bx, by = qx + s0 * ux, qy + s0 * uy
         far = []
@@ -268,6 +268,6 @@ def fit_reference(
             far.append(med(vals, scale))
         run = -math.inf if any(math.isnan(f) for f in far) else min(far)
         if best is None or run > best_run:
-            best, best_run = (a, o, lv, far[0], far[1]), run
+            best, best_run = (ca, co, lv, far[0], far[1]), run
     assert best is not None
     return best
