@@ -15,7 +15,7 @@ from test_redteam8 import _polylines
 from test_review9 import _blank, _line
 
 from fieldkit.hook_ab import switched_off
-from kiosk.reading import cross16, grain14, miss11, pencil6, rebase14
+from kiosk.reading import cross16, edge16, grain14, miss11, pencil6, rebase14
 from kiosk.reading.reader import BallotReader
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -69,8 +69,8 @@ def test_a_tick_beside_the_square_goes_to_review(dpi: int, where: str, f: float,
     reader, im = _tick(dpi, where, f, shift)
     m = reader.read(im).contests[0].marks[30]
     assert (m.mark, m.reason) == ("marginal", "marginal_mark")
-    # cross16 (sixteenth pass) is a second net for such ticks: off for the companion
-    with switched_off(miss11), switched_off(cross16):
+    # edge16 and cross16 (sixteenth pass) are second nets for such ticks: off for the companion
+    with switched_off(miss11), switched_off(edge16), switched_off(cross16):
         assert reader.read(im).contests[0].marks[30].mark == "empty"
 
 

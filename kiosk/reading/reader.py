@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 import kiosk.reading.cross16 as cross16  # issue 10, cross16: a light X whose strokes meet, asked by the low hooks
+import kiosk.reading.edge16 as edge16  # issue 10, edge16: a tick across the corner the fast path let go
 import kiosk.reading.empty8 as empty8  # issue 10, eighth pass (empty8)
 import kiosk.reading.erase9 as erase9  # issue 10, ninth pass (erase9): erased marks to review
 import kiosk.reading.faint9 as faint9  # issue 10, ninth pass (faint9)
@@ -442,6 +443,7 @@ class BallotReader:
         sunk = tick13.band(scores.scores)  # tick13: under zero against a baseline on marked squares
         lifted = rebase14.band(scores.scores)  # rebase14: -0.003 up to the wider band, on a sunk side
         alone = low15.band(scores.scores)  # low15: the side's lowest, standing apart under the rest
+        corner = edge16.band(scores.scores, th.marginal, look_a)  # edge16: no look, from 0.008 up to marginal
         page = lines7.PageSource(  # lines7: where the sheet is (fitted only if a line is followed)
             lambda: np.array([[t.box.cx, t.box.cy] for t in layout.targets]),
             centres,
@@ -509,14 +511,32 @@ class BallotReader:
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
                 # grain14: in the low band's score range, a faint pair of strokes broken by grain;
-                # low15: the side's lowest, apart under the rest (a streak lifted the others): the pencil tests.
+                # low15: the side's lowest, apart under the rest (a streak lifted the others): the pencil tests;
+                # edge16: a faint arm across the corner of the quadrant whose ink stands out.
                 if (
-                    grain_low[i]
-                    and grain14.stroke_pair(image, centres[i], float(scales[i]), scores.paper[i], scores.gain)
-                ) or (
-                    alone[i]
-                    and pencil7.pencil_or_stroke_near(
-                        image, centres[i], float(scales[i]), scores.paper[i], scores.gain
+                    (
+                        grain_low[i]
+                        and grain14.stroke_pair(
+                            image, centres[i], float(scales[i]), scores.paper[i], scores.gain
+                        )
+                    )
+                    or (
+                        alone[i]
+                        and pencil7.pencil_or_stroke_near(
+                            image, centres[i], float(scales[i]), scores.paper[i], scores.gain
+                        )
+                    )
+                    or (
+                        corner[i]
+                        and edge16.corner_tick(
+                            image,
+                            centres[i],
+                            float(scales[i]),
+                            scores.paper[i],
+                            scores.gain,
+                            scores.half,
+                            scores.ring,
+                        )
                     )
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
@@ -546,6 +566,19 @@ class BallotReader:
                 # grain14: a faint pair of strokes that grain broke into short pieces
                 near = near or grain14.stroke_pair(
                     image, centres[i], float(scales[i]), scores.paper[i], scores.gain
+                )
+                # edge16: a faint arm across the corner of the quadrant whose ink stands out
+                near = near or (
+                    corner[i]
+                    and edge16.corner_tick(
+                        image,
+                        centres[i],
+                        float(scales[i]),
+                        scores.paper[i],
+                        scores.gain,
+                        scores.half,
+                        scores.ring,
+                    )
                 )
                 marks.append(
                     MarkReading(t.option, sc, "marginal", "marginal_mark")
