@@ -15,7 +15,7 @@ from test_redteam8 import _polylines
 from test_review9 import _blank, _line
 from test_wrong10 import _faint_x
 
-from kiosk.reading import crop, faint9, grain14, pencil6, wrong11
+from kiosk.reading import crop, faint9, fold17, grain14, pencil6, wrong11
 
 sys.path.insert(0, str(Path(__file__).parent))
 import readkit
@@ -24,12 +24,15 @@ import test_lines10 as t10
 
 def _both(reader: Any, im: np.ndarray, k: int, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
     on = reader.read(im).contests[0].marks[k]
-    # grain14 (a faint pair of strokes) finds these X's too: off with wrong11 for the companion
+    # grain14 (a faint pair of strokes) and fold17 (the pencil tests with the streak divided
+    # out) find these X's too: off with wrong11 for the companion
     monkeypatch.setattr(wrong11, "ENABLED", False)
     monkeypatch.setattr(grain14, "ENABLED", False)
+    monkeypatch.setattr(fold17, "ENABLED", False)
     off = reader.read(im).contests[0].marks[k]
     monkeypatch.setattr(wrong11, "ENABLED", True)
     monkeypatch.setattr(grain14, "ENABLED", True)
+    monkeypatch.setattr(fold17, "ENABLED", True)
     return (on.mark, on.reason), (off.mark, off.reason)
 
 
