@@ -27,7 +27,8 @@ band (which asked `stroke_near` already):
 - `foot` (a tick beside the square, only its foot over the border): it scores from FOOT_FROM
   and its inside's darkest pixel is at least FOOT_INK darker than the ring's lightest side
   (`kernels.darkest_inside`, compiled): then `pencil6.pencil_near` (its tick's-arm test),
-  then `pencil7.stroke_near` (foot16: a light stroke inside, 10500/19474).
+  then `pencil7.stroke_near` (foot16: a light stroke inside, 10500/19474; behind foot17's
+  compiled first stage, `foot16.could_hold`).
 
 A stroke found sends the square to the commission (`marginal_mark`). Nothing is read
 `marked` or `empty` here. The gates are there for time: asking the tests of every square
