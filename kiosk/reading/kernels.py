@@ -889,6 +889,223 @@ def grain_reach(
     return best
 
 
+@_compiled
+def _box_sum(integ: np.ndarray, y: int, x: int, b: int, e: int) -> int:
+    """The sum of the (2b + 1)^2 box centred on the window's pixel (y, x), from the integral
+    of the window padded by e >= b with its edge (`stroke_could_hold`)."""
+    y0 = y + e - b
+    x0 = x + e - b
+    y1 = y + e + b + 1
+    x1 = x + e + b + 1
+    return int(integ[y1, x1] - integ[y0, x1] - integ[y1, x0] + integ[y0, x0])
+
+
+@_compiled
+def _trace_at(integ: np.ndarray, y: int, x: int, b: int, d: int, e: int) -> int:
+    """`pencil6.trace_contrast`'s whole-number contrast at the window's pixel (y, x): the
+    darker of the two boxes d away (across, down, both diagonals), the best of the four,
+    minus the pixel's own box."""
+    c = _box_sum(integ, y, x, b, e)
+    across = min(_box_sum(integ, y, x - d, b, e), _box_sum(integ, y, x + d, b, e))
+    down = min(_box_sum(integ, y - d, x, b, e), _box_sum(integ, y + d, x, b, e))
+    diag = min(_box_sum(integ, y - d, x - d, b, e), _box_sum(integ, y + d, x + d, b, e))
+    anti = min(_box_sum(integ, y - d, x + d, b, e), _box_sum(integ, y + d, x - d, b, e))
+    return max(max(across, down), max(diag, anti)) - c
+
+
+@_compiled
+def _slanted_or_round(sxx: float, syy: float, sxy: float, lo_deg: float) -> bool:
+    """The principal axis of a run's pixels (second moments sxx, syy, sxy) from lo_deg to
+    90 - lo_deg off the window's sides, or no axis to speak of (the two variances within a
+    millionth): `pencil6._slanted`'s test, a degree looser (`stroke_could_hold`)."""
+    gap = math.hypot(sxx - syy, 2.0 * sxy)
+    if gap <= 1e-6 * (sxx + syy):
+        return True
+    theta = 0.5 * math.atan2(2.0 * sxy, sxx - syy)
+    a = math.degrees(math.atan2(abs(math.sin(theta)), abs(math.cos(theta))))
+    return lo_deg <= a <= 90.0 - lo_deg
+
+
+@_compiled
+def _edge_integral(win: np.ndarray, e: int) -> np.ndarray:
+    """The whole-number integral image of `win` padded by e with its edge (numpy's
+    np.pad(mode="edge") then cv2.integral): (h + 2e + 1, w + 2e + 1)."""
+    h, w = win.shape
+    ih = h + 2 * e
+    iw = w + 2 * e
+    integ = np.zeros((ih + 1, iw + 1), np.int64)
+    for i in range(ih):
+        yy = min(max(i - e, 0), h - 1)
+        acc = np.int64(0)
+        for j in range(iw):
+            xx = min(max(j - e, 0), w - 1)
+            acc += np.int64(win[yy, xx])
+            integ[i + 1, j + 1] = integ[i, j + 1] + acc
+    return integ
+
+
+@_compiled
+def _grow(
+    state: np.ndarray,
+    region: np.ndarray,
+    which: int,
+    stack: np.ndarray,
+    sy: int,
+    sx: int,
+    ox: float,
+    oy: float,
+    near_px: float,
+) -> tuple[int, int, float, float, float, bool]:
+    """Flood-fill the 8-connected run of `which`'s region at the level (state 2, marked 3
+    as seen) from (sy, sx): its pixel count, its box's longer side, its second moments
+    (sxx, syy, sxy) and whether a pixel of it is within near_px (box) of (ox, oy)."""
+    h, w = state.shape
+    top = 0
+    stack[0, 0] = sy
+    stack[0, 1] = sx
+    state[sy, sx] = 3
+    lo_x = hi_x = sx
+    lo_y = hi_y = sy
+    n = 0
+    s_x = s_y = s_xx = s_yy = s_xy = 0.0
+    touches = False
+    while top >= 0:
+        qy = stack[top, 0]
+        qx = stack[top, 1]
+        top -= 1
+        n += 1
+        s_x += qx
+        s_y += qy
+        s_xx += qx * qx
+        s_yy += qy * qy
+        s_xy += qx * qy
+        touches = touches or max(abs(qx - ox), abs(qy - oy)) <= near_px
+        lo_x = min(lo_x, qx)
+        hi_x = max(hi_x, qx)
+        lo_y = min(lo_y, qy)
+        hi_y = max(hi_y, qy)
+        for ny in range(max(0, qy - 1), min(h, qy + 2)):
+            for nx in range(max(0, qx - 1), min(w, qx + 2)):
+                if region[ny, nx] == which and state[ny, nx] == 2:
+                    state[ny, nx] = 3
+                    top += 1
+                    stack[top, 0] = ny
+                    stack[top, 1] = nx
+    mx = s_x / n
+    my = s_y / n
+    sxx = s_xx / n - mx * mx
+    syy = s_yy / n - my * my
+    sxy = s_xy / n - mx * my
+    return n, max(hi_x - lo_x + 1, hi_y - lo_y + 1), sxx, syy, sxy, touches
+
+
+@_compiled
+def _any_run(
+    integ: np.ndarray,
+    region: np.ndarray,
+    which: int,
+    level: float,
+    scale_bde: tuple[int, int, int],
+    denom: float,
+    gain: float,
+    centre: tuple[float, float],
+    reach: float,
+    near_px: float,
+    min_px: float,
+    slant_deg: float,
+) -> bool:
+    """Is there a run (4 pixels or more, its box min_px long) of `which`'s region (within
+    `reach` px of the centre, box) at `level` of pencil6's contrast; beside the square
+    (slant_deg >= 0) also within near_px and slanted (`_slanted_or_round`)?"""
+    h, w = region.shape
+    b, d, e = scale_bde
+    ox, oy = centre
+    # the region's rows and columns (its pixels are within `reach` of the centre, box)
+    y0 = max(0, math.floor(oy - reach))
+    y1 = min(h, math.ceil(oy + reach) + 1)
+    x0 = max(0, math.floor(ox - reach))
+    x1 = min(w, math.ceil(ox + reach) + 1)
+    if y1 <= y0 or x1 <= x0:
+        return False
+    state = np.zeros((h, w), np.uint8)
+    for y in range(y0, y1):
+        for x in range(x0, x1):
+            if region[y, x] == which:
+                v = gain * float(_trace_at(integ, y, x, b, d, e)) / denom
+                state[y, x] = 2 if v >= level else 1
+    stack = np.empty(((y1 - y0) * (x1 - x0), 2), np.int64)
+    for sy in range(y0, y1):
+        for sx in range(x0, x1):
+            if region[sy, sx] != which or state[sy, sx] != 2:
+                continue
+            n, long_side, sxx, syy, sxy, touches = _grow(state, region, which, stack, sy, sx, ox, oy, near_px)
+            if n < 4 or long_side < min_px:
+                continue
+            if slant_deg < 0.0 or (touches and _slanted_or_round(sxx, syy, sxy, slant_deg)):
+                return True
+    return False
+
+
+@_compiled
+def stroke_could_hold(
+    win: np.ndarray,
+    ox: float,
+    oy: float,
+    scale: float,
+    paper: float,
+    gain: float,
+    smooth_mm: float,
+    reach_mm: float,
+    inside_px: float,
+    border_px: float,
+    near_px: float,
+    around_px: float,
+    faint: float,
+    arm: float,
+    min_px: float,
+    square_deg: float,
+) -> tuple[bool, bool]:
+    """foot17: can `pencil7.stroke_found` find anything in this window (the square's centre
+    at (ox, oy))? Necessary conditions only (`reference.stroke_could_hold_reference`):
+
+    - inner: inside the square (box <= inside_px) an 8-connected run of pixels at `faint`
+      in `pencil6.trace_contrast`, 4 pixels or more, its box min_px long (every run the
+      inside search looks at is one);
+    - beside: in the surroundings (border_px < box <= around_px) an 8-connected run at
+      `arm`, 4 pixels or more, its box min_px long, with a pixel within near_px (the printed
+      border's zone and `pencil6.TRACE_TOUCH_MM`), its axis slanted (`pencil6._slanted`, a
+      degree looser): the arm search's runs must be all of that.
+
+    The contrast is pencil6's (the same whole-number box sums, the window's edge clamped,
+    the same float64 division), asked only of the pixels these need: the surroundings only
+    when a pixel within near_px is at `arm`."""
+    h, w = win.shape
+    b = max(0, int(np.rint(smooth_mm * scale)))
+    d = max(1, int(np.rint(reach_mm * scale)))
+    e = d + b
+    side = 2 * b + 1
+    denom = max(1.0, paper) * (side * side)
+    integ = _edge_integral(win, e)
+    region = np.zeros((h, w), np.uint8)  # 1: inside, 2: the surroundings, 0: neither
+    touched = False
+    for y in range(max(0, math.floor(oy - around_px)), min(h, math.ceil(oy + around_px) + 1)):
+        dy = abs(y - oy)
+        for x in range(max(0, math.floor(ox - around_px)), min(w, math.ceil(ox + around_px) + 1)):
+            bx = max(abs(x - ox), dy)
+            if bx <= inside_px:
+                region[y, x] = 1
+            elif border_px < bx <= around_px:
+                region[y, x] = 2
+                if bx <= near_px and not touched:
+                    touched = gain * float(_trace_at(integ, y, x, b, d, e)) / denom >= arm
+    bde = (b, d, e)
+    inner = _any_run(integ, region, 1, faint, bde, denom, gain, (ox, oy), inside_px, near_px, min_px, -1.0)
+    beside = touched and _any_run(
+        integ, region, 2, arm, bde, denom, gain, (ox, oy), around_px, near_px, min_px, square_deg - 1.0
+    )
+    return inner, beside
+
+
 def warm() -> float:
     """Compile (or load from the cache) every kernel with the argument types the reader
     uses, and return the seconds it took. A fresh install compiles for some seconds; after
@@ -945,6 +1162,9 @@ def warm() -> float:
     )  # tidy9
     one = np.ones((9, 9), np.float32)
     grain_reach(one, one, one > 0, one > 0, 3, 2, 3, 3)  # grain15
+    stroke_could_hold(
+        page, 11.0, 11.0, 1.0, 230.0, 1.05, 0.2, 0.8, 2.3, 3.5, 3.8, 6.0, 0.035, 0.08, 0.5, 20.0
+    )  # foot17
     return time.perf_counter() - t0
 
 

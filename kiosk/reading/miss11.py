@@ -26,7 +26,9 @@ band (which asked `stroke_near` already):
   compiled): then `pencil6.pencil_near` or `pencil7.stroke_near`;
 - `foot` (a tick beside the square, only its foot over the border): it scores from FOOT_FROM
   and its inside's darkest pixel is at least FOOT_INK darker than the ring's lightest side
-  (`kernels.darkest_inside`, compiled): then `pencil6.pencil_near` (its tick's-arm test).
+  (`kernels.darkest_inside`, compiled): then `pencil6.pencil_near` (its tick's-arm test),
+  then `pencil7.stroke_near` (foot16: a light stroke inside, 10500/19474; behind foot17's
+  compiled first stage, `foot16.could_hold`).
 
 A stroke found sends the square to the commission (`marginal_mark`). Nothing is read
 `marked` or `empty` here. The gates are there for time: asking the tests of every square
@@ -38,7 +40,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kiosk.reading import cross16, kernels, pencil6, pencil7
+from kiosk.reading import cross16, foot16, kernels, pencil6, pencil7
 
 # False: the hook finds nothing (tests' companions; `fieldkit.hook_ab.switched_off`).
 ENABLED = True
@@ -108,6 +110,9 @@ def never_asked(
     if pencil6.pencil_near(image, c, scale, paper, gain):
         return True
     if gate == "short" and pencil7.stroke_near(image, c, scale, paper, gain):
+        return True
+    # foot16: a light stroke inside, under the foot gate
+    if gate == "foot" and foot16.foot_stroke(image, centre, scale, levels, gain):
         return True
     # cross16: an X or a plus whose strokes meet is one run, too wide for both tests above; a
     # light X's box-mean runs may fail the short gate while its darkest pixel passes the foot's.

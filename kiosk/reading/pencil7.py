@@ -224,10 +224,17 @@ def pencil_or_stroke_near(
 
 
 def stroke_found(
-    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
+    image: np.ndarray,
+    centre: tuple[float, float],
+    scale: float,
+    paper: float,
+    gain: float,
+    inner: bool = True,
+    beside: bool = True,
 ) -> str | None:
     """What `stroke_near` found: "slanted", "sides", "compact" (inside the square),
-    "arm" (beside it), or None."""
+    "arm" (beside it), or None. `inner` False: the inside is not searched, `beside` False:
+    the surroundings are not (foot17's first stage, `could_hold`, says nothing is there)."""
     got = crop.around(image, centre, int((TARGET / 2 + FOLLOW_AROUND_MM) * scale))
     if got is None:
         return None
@@ -239,9 +246,8 @@ def stroke_found(
     free = ~border
     near_sq = box <= (TARGET / 2 + TRACE_AROUND_MM) * scale  # where strokes are looked for
     c = pencil6.trace_contrast(win, scale, paper, gain)
-    around = c[~inside & ~border & near_sq]
-    spread = pencil6.paper_spread(around)
-    for sy, sx, length, width in _runs(c, inside, TRACE_FAINT, scale, 0.5):
+    spread = pencil6.paper_spread(c[~inside & ~border & near_sq]) if inner else 0.0
+    for sy, sx, length, width in _runs(c, inside, TRACE_FAINT, scale, 0.5) if inner else ():
         if width > TRACE_WIDTH_MM:
             continue
         level = float(np.median(c[sy, sx]))
@@ -267,6 +273,8 @@ def stroke_found(
             return "slanted" if slanted else "sides"
         if compact:
             return "compact"
+    if not beside:
+        return None
     ink = gain * (1.0 - win.astype(np.float64) / max(1.0, paper))
     near = (box > (INSIDE_MM - TRACE_TOUCH_MM) * scale) & (box <= (BORDER_MM + TRACE_TOUCH_MM) * scale)
     for sy, sx, _length, width in _runs(c, ~inside & ~border & near_sq, TRACE_ARM, scale, 0.5):

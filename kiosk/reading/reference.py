@@ -15,6 +15,7 @@ official station never runs these.
 - `find_crossing_line_reference`, `line_residual_reference`, `dot_blob_reference`,
   `faint_stroke_reference`, `fill_measures_reference`, `stroke_contrast_reference`,
   `pencil_stroke_reference`, `lines_divided_out_reference`: the closer look (`inspect`).
+- `stroke_could_hold_reference`: `kernels.stroke_could_hold`, foot16's first stage (foot17).
 """
 
 from __future__ import annotations
@@ -1089,6 +1090,68 @@ def trace_contrast_reference(win: np.ndarray, scale: float, paper: float, gain: 
             )
             out[y, x] = gain * float(best - box(y, x)) / (max(1.0, paper) * ((2 * b + 1) * (2 * b + 1)))
     return out
+
+
+def stroke_could_hold_reference(
+    win: np.ndarray,
+    ox: float,
+    oy: float,
+    scale: float,
+    paper: float,
+    gain: float,
+    inside_px: float,
+    border_px: float,
+    near_px: float,
+    around_px: float,
+    faint: float,
+    arm: float,
+    min_px: float,
+    square_deg: float,
+) -> tuple[bool, bool]:
+    """`kernels.stroke_could_hold` (foot17) with `pencil6.trace_contrast` over the whole
+    window, OpenCV's 8-connected components and each run's second moments from numpy
+    (the kernel's smoothing and reach are pencil6's TRACE_SMOOTH_MM and TRACE_REACH_MM)."""
+    from kiosk.reading.pencil6 import trace_contrast
+
+    h, w = win.shape
+    xs = np.arange(w)[None, :] - ox
+    ys = np.arange(h)[:, None] - oy
+    box = np.maximum(np.abs(xs), np.abs(ys))
+    c = trace_contrast(win, scale, paper, gain)
+    inside = box <= inside_px
+    around = (box > border_px) & (box <= around_px)
+    out = []
+    for where, level in ((inside, faint), (around, arm)):
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(
+            (where & (c >= level)).astype(np.uint8), connectivity=8
+        )
+        found = False
+        for k in range(1, n):
+            if stats[k, cv2.CC_STAT_AREA] < 4:
+                continue
+            if max(stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT]) < min_px:
+                continue
+            if where is inside:
+                found = True
+                break
+            ry, rx = np.nonzero(labels == k)
+            if not (box[ry, rx] <= near_px).any():
+                continue
+            fx, fy = rx.astype(np.float64), ry.astype(np.float64)
+            sxx = float(np.mean(fx * fx) - fx.mean() ** 2)
+            syy = float(np.mean(fy * fy) - fy.mean() ** 2)
+            sxy = float(np.mean(fx * fy) - fx.mean() * fy.mean())
+            if math.hypot(sxx - syy, 2.0 * sxy) <= 1e-6 * (sxx + syy):
+                found = True
+                break
+            theta = 0.5 * math.atan2(2.0 * sxy, sxx - syy)
+            a = math.degrees(math.atan2(abs(math.sin(theta)), abs(math.cos(theta))))
+            lo = square_deg - 1.0
+            if lo <= a <= 90.0 - lo:
+                found = True
+                break
+        out.append(found)
+    return out[0], out[1]
 
 
 # --- lines7 (issue 10, the seventh pass: lines) --------------------------------------------------
