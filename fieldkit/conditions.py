@@ -121,9 +121,10 @@ DEV_SEEDS = range(100, 200)
 # 10300-10399: the fourteenth pass's untouched range, run once at its end (used, session 15);
 # 10400-10499: the fifteenth pass's untouched range, run once at its end (used, session 16);
 # 10500-10599: the sixteenth pass's untouched range, run once at its end (used, session 17);
-# 10600-10699: untouched, for the next pass's final run.
+# 10600-10699: the seventeenth pass's untouched range, run once at its start (used, session 18);
+# 10700-10799: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run.
-HOLDOUT_SEEDS = range(9000, 10700)
+HOLDOUT_SEEDS = range(9000, 10800)
 
 
 @dataclass(frozen=True)

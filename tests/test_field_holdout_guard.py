@@ -37,6 +37,7 @@ def test_third_pass_range_and_its_top_up_are_held_out() -> None:
     assert 10400 in HOLDOUT_SEEDS and 10499 in HOLDOUT_SEEDS  # the fifteenth pass's untouched range
     assert 10500 in HOLDOUT_SEEDS and 10599 in HOLDOUT_SEEDS  # the sixteenth pass's untouched range
     assert 10600 in HOLDOUT_SEEDS and 10699 in HOLDOUT_SEEDS  # the seventeenth pass's untouched range
+    assert 10700 in HOLDOUT_SEEDS and 10799 in HOLDOUT_SEEDS  # the eighteenth pass's untouched range
     assert not set(DEV_SEEDS) & set(HOLDOUT_SEEDS)
 
 
