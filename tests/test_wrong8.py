@@ -69,6 +69,9 @@ def test_pencil_plus_along_a_streak_without_the_rule_reads_empty(
     import kiosk.reading.wrong11 as wrong11  # wrong11: a stroke beside the streak is its doubt too
 
     monkeypatch.setattr(wrong11, "ENABLED", False)
+    import kiosk.reading.fold17 as fold17  # fold17: the pencil tests with the streak divided out
+
+    monkeypatch.setattr(fold17, "ENABLED", False)
     r = reader.read(image)
     assert r.contests[0].marks[6].mark == "empty" and r.status == "ok"
 
@@ -262,6 +265,9 @@ def test_stroke_along_a_streak_goes_to_review_by_the_band_alone(monkeypatch: pyt
     import kiosk.reading.wrong11 as wrong11  # wrong11 sends the 1 mm speck to review (test_lines7)
 
     monkeypatch.setattr(wrong11, "ENABLED", False)
+    import kiosk.reading.fold17 as fold17  # fold17: the pencil tests with the streak divided out
+
+    monkeypatch.setattr(fold17, "ENABLED", False)
     m = reader.read(_streak_and_dash(clean_sq, 0.15, 3.5)).contests[0].marks[i]
     assert (m.mark, m.reason) == ("marginal", "marginal_mark"), m
     assert reader.read(_streak_and_dash(clean_sq, 0.15, 1.0)).contests[0].marks[i].mark == "empty"
