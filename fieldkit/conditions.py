@@ -122,9 +122,10 @@ DEV_SEEDS = range(100, 200)
 # 10400-10499: the fifteenth pass's untouched range, run once at its end (used, session 16);
 # 10500-10599: the sixteenth pass's untouched range, run once at its end (used, session 17);
 # 10600-10699: the seventeenth pass's untouched range, run once at its start (used, session 18);
-# 10700-10799: untouched, for the next pass's final run.
+# 10700-10799: the eighteenth pass's untouched range, run once at its start (used, session 19);
+# 10800-10899: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run.
-HOLDOUT_SEEDS = range(9000, 10800)
+HOLDOUT_SEEDS = range(9000, 10900)
 
 
 @dataclass(frozen=True)
