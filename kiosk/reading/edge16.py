@@ -106,8 +106,10 @@ def could_stand_out(q: np.ndarray, pixels: int) -> np.ndarray:
     largest minus the median (the mean of the middle two) by under 2 * (pixels + 2) * eps of
     the largest quadrant. The slack here is TOL_ULPS (4) times pixels + 2 eps of it, twice
     that: a row short of QUAD_MIN by more is one `corner` answers None for on numpy's sums."""
-    top = q.max(axis=1)
-    margin = top - np.median(q, axis=1)
+    # the median of four: the mean of the middle two (np.median's, without its overhead)
+    s = np.sort(q, axis=1)
+    top = s[:, 3]
+    margin = top - (s[:, 1] + s[:, 2]) / 2.0
     tol = TOL_ULPS * (pixels + 2) * np.finfo(np.float64).eps * top + 1e-12
     out: np.ndarray = margin >= QUAD_MIN - tol
     return out
