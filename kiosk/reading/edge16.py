@@ -12,7 +12,8 @@ level run (a printed rule, not a stroke).
 
 The rule (`corner_tick`). Asked only of a square about to read `empty` with no look, scoring
 from LO up to `marginal` (`band`: the wider band's squares after its five tests, and the
-squares between LO and the wider band that nothing asked). First the gate (`quadrants`, one
+squares between LO and the wider band that nothing asked; edge18: and whose gate could pass,
+all of a side's in one compiled call, `kernels.corner_quadrants`). First the gate (`quadrants`, one
 pass over the fast score's window, the ink as the fast score has it): the window outside the
 square's inside, cut into four quadrants at the square's centre lines; one quadrant holds
 QUAD_MIN mm2 more ink than the median quadrant (an edge tick crosses one corner; an empty
@@ -46,7 +47,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import edge17, grain14
+from kiosk.reading import edge17, grain14, kernels
 from kiosk.reading.crop import placed
 
 # False: the hook finds nothing (tests' companions; `fieldkit.hook_ab.switched_off`).
@@ -66,15 +67,51 @@ LEVEL = 0.075  # an arm: the segment this much darker than its darker side
 FAR_MM = (7.0, 10.0)  # a line of the paper is still there this far from the square ...
 FAR_LEVEL = 0.03  # ... at this excess (or a side row this much darker: a kinked crease)
 QUADRANTS = ((-1, -1), (1, -1), (-1, 1), (1, 1))  # (x sign, y sign): top-left, top-right, ...
+TOL_ULPS = 4  # edge18: the compiled gate's slack (`could_stand_out`)
 
 
-def band(scores: np.ndarray, marginal: float, looked: np.ndarray) -> list[bool]:
-    """Squares with no look (`looked`: the doubt band) scoring from LO up to `marginal`. One
-    array operation; all False when not ENABLED."""
+def band(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    scores: np.ndarray,
+    levels: np.ndarray,
+    gain: float,
+    half: int,
+    ring: int,
+    marginal: float,
+    looked: np.ndarray,
+) -> list[bool]:
+    """Squares with no look (`looked`: the doubt band) scoring from LO up to `marginal`
+    whose gate could pass (edge18: `kernels.corner_quadrants`, one call for the side, then
+    `could_stand_out`; a square left out here is one `corner_tick` answers False). All False
+    when not ENABLED."""
     n = int(scores.shape[0])
     if not ENABLED or n == 0:
         return [False] * n
-    out: list[bool] = (~looked & (scores >= LO) & (scores < marginal)).tolist()
+    asked = ~looked & (scores >= LO) & (scores < marginal)
+    if asked.any():
+        q = kernels.corner_quadrants(image, centres, scales, levels, asked, half, ring, gain, INNER_MM)
+        asked &= could_stand_out(q, (2 * half + 1) ** 2)
+    out: list[bool] = asked.tolist()
+    return out
+
+
+def could_stand_out(q: np.ndarray, pixels: int) -> np.ndarray:
+    """edge18: for each row of quadrant sums (`kernels.corner_quadrants`), whether `corner`
+    could find a quadrant QUAD_MIN over the median on `quadrants`' own sums. The two add the
+    same pixels' ink (at most `pixels` non-negative float64 values, bit for bit the same) in
+    another order: each float64 sum is within (pixels - 1) * eps/2 of its value of the exact
+    sum, so the two differ by under pixels * eps of it (with the division by scale^2), and the
+    largest minus the median (the mean of the middle two) by under 2 * (pixels + 2) * eps of
+    the largest quadrant. The slack here is TOL_ULPS (4) times pixels + 2 eps of it, twice
+    that: a row short of QUAD_MIN by more is one `corner` answers None for on numpy's sums."""
+    # the median of four: the mean of the middle two (np.median's, without its overhead)
+    s = np.sort(q, axis=1)
+    top = s[:, 3]
+    margin = top - (s[:, 1] + s[:, 2]) / 2.0
+    tol = TOL_ULPS * (pixels + 2) * np.finfo(np.float64).eps * top + 1e-12
+    out: np.ndarray = margin >= QUAD_MIN - tol
     return out
 
 

@@ -1106,6 +1106,75 @@ def stroke_could_hold(
     return inner, beside
 
 
+@_compiled
+def corner_quadrants(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    levels: np.ndarray,
+    asked: np.ndarray,
+    half: int,
+    ring: int,
+    gain: float,
+    inner_mm: float,
+) -> np.ndarray:
+    """edge18: `edge16.quadrants` of every asked square of a side in one call
+    (`reference.corner_quadrants_reference`): mm2 of ink in each quadrant (top-left,
+    top-right, bottom-left, bottom-right) of the fast score's window outside the square's
+    inside (inner_mm), pixels on a centre line in neither; rows of squares not asked are 0.
+
+    Each pixel's ink is the same float64 arithmetic as `edge16._window_ink` (the plane of
+    `inspect.paper_inverse` through the four side `levels`, clipped to 0..1); only the order
+    of adding differs from numpy's (a few ulps of the sum: `edge16.could_stand_out`)."""
+    hh, ww = image.shape
+    size_w = min(2 * half + 1, ww)
+    size_h = min(2 * half + 1, hh)
+    r = max(1, min(ring, size_w // 3, size_h // 3))
+    mx = (size_w - 1) / 2.0
+    my = (size_h - 1) / 2.0
+    n = centres.shape[0]
+    out = np.zeros((n, 4), np.float64)
+    for k in range(n):
+        if not asked[k]:
+            continue
+        cx = centres[k, 0]
+        cy = centres[k, 1]
+        x0 = _window_origin(cx, half, size_w, ww)
+        y0 = _window_origin(cy, half, size_h, hh)
+        top, bottom, left, right = levels[k, 0], levels[k, 1], levels[k, 2], levels[k, 3]
+        i_c = (1.0 / top + 1.0 / bottom + 1.0 / left + 1.0 / right) / 4.0
+        g_x = (1.0 / right - 1.0 / left) / max(1.0, size_w - r)
+        g_y = (1.0 / bottom - 1.0 / top) / max(1.0, size_h - r)
+        ox = cx - x0
+        oy = cy - y0
+        lim = inner_mm * scales[k]
+        q0 = q1 = q2 = q3 = 0.0
+        for dy in range(size_h):
+            y = dy - oy
+            if y == 0.0:
+                continue
+            ay = abs(y)
+            base = i_c + g_y * (dy - my)
+            row = image[y0 + dy, x0 : x0 + size_w]
+            for dx in range(size_w):
+                x = dx - ox
+                if x == 0.0 or max(abs(x), ay) <= lim:
+                    continue
+                ink = min(max(gain * (1.0 - row[dx] * (base + g_x * (dx - mx))), 0.0), 1.0)
+                if y < 0.0:
+                    if x < 0.0:
+                        q0 += ink
+                    else:
+                        q1 += ink
+                elif x < 0.0:
+                    q2 += ink
+                else:
+                    q3 += ink
+        s2 = scales[k] * scales[k]
+        out[k, 0], out[k, 1], out[k, 2], out[k, 3] = q0 / s2, q1 / s2, q2 / s2, q3 / s2
+    return out
+
+
 def warm() -> float:
     """Compile (or load from the cache) every kernel with the argument types the reader
     uses, and return the seconds it took. A fresh install compiles for some seconds; after
@@ -1165,6 +1234,9 @@ def warm() -> float:
     stroke_could_hold(
         page, 11.0, 11.0, 1.0, 230.0, 1.05, 0.2, 0.8, 2.3, 3.5, 3.8, 6.0, 0.035, 0.08, 0.5, 20.0
     )  # foot17
+    corner_quadrants(
+        page, centres, np.array([1.0, 1.0]), np.full((2, 4), 230.0), np.ones(2, np.bool_), 3, 1, 1.05, 1.0
+    )  # edge18
     return time.perf_counter() - t0
 
 

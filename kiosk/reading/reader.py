@@ -443,7 +443,19 @@ class BallotReader:
         sunk = tick13.band(scores.scores)  # tick13: under zero against a baseline on marked squares
         lifted = rebase14.band(scores.scores)  # rebase14: -0.003 up to the wider band, on a sunk side
         alone = low15.band(scores.scores)  # low15: the side's lowest, standing apart under the rest
-        corner = edge16.band(scores.scores, th.marginal, look_a)  # edge16: no look, from 0.008 up to marginal
+        # edge16: no look, from 0.008 up to marginal, the corner gate could pass (edge18: one compiled call)
+        corner = edge16.band(
+            image,
+            centres,
+            scales,
+            scores.scores,
+            scores.paper,
+            scores.gain,
+            scores.half,
+            scores.ring,
+            th.marginal,
+            look_a,
+        )
         page = lines7.PageSource(  # lines7: where the sheet is (fitted only if a line is followed)
             lambda: np.array([[t.box.cx, t.box.cy] for t in layout.targets]),
             centres,
@@ -526,18 +538,7 @@ class BallotReader:
                             image, centres[i], float(scales[i]), scores.paper[i], scores.gain
                         )
                     )
-                    or (
-                        corner[i]
-                        and edge16.corner_tick(
-                            image,
-                            centres[i],
-                            float(scales[i]),
-                            scores.paper[i],
-                            scores.gain,
-                            scores.half,
-                            scores.ring,
-                        )
-                    )
+                    or (corner[i] and _corner_tick(image, centres, scales, scores, i))
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
@@ -568,18 +569,7 @@ class BallotReader:
                     image, centres[i], float(scales[i]), scores.paper[i], scores.gain
                 )
                 # edge16: a faint arm across the corner of the quadrant whose ink stands out
-                near = near or (
-                    corner[i]
-                    and edge16.corner_tick(
-                        image,
-                        centres[i],
-                        float(scales[i]),
-                        scores.paper[i],
-                        scores.gain,
-                        scores.half,
-                        scores.ring,
-                    )
-                )
+                near = near or (corner[i] and _corner_tick(image, centres, scales, scores, i))
                 marks.append(
                     MarkReading(t.option, sc, "marginal", "marginal_mark")
                     if near
@@ -836,6 +826,13 @@ class Scores:
     ring: int  # px
     gain: float  # ink of the fiducials' black
     denominators: np.ndarray  # (n,) each square's inside, px
+
+
+def _corner_tick(image: np.ndarray, centres: np.ndarray, scales: np.ndarray, scores: Scores, i: int) -> bool:
+    """edge16's corner test of square i (`_interpret` asks it in two places)."""
+    return edge16.corner_tick(
+        image, centres[i], float(scales[i]), scores.paper[i], scores.gain, scores.half, scores.ring
+    )
 
 
 def window_geometry(scales: np.ndarray) -> tuple[int, int, float]:

@@ -16,6 +16,7 @@ official station never runs these.
   `faint_stroke_reference`, `fill_measures_reference`, `stroke_contrast_reference`,
   `pencil_stroke_reference`, `lines_divided_out_reference`: the closer look (`inspect`).
 - `stroke_could_hold_reference`: `kernels.stroke_could_hold`, foot16's first stage (foot17).
+- `corner_quadrants_reference`: `kernels.corner_quadrants`, edge16's gate for a side (edge18).
 """
 
 from __future__ import annotations
@@ -1152,6 +1153,26 @@ def stroke_could_hold_reference(
                 break
         out.append(found)
     return out[0], out[1]
+
+
+def corner_quadrants_reference(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    levels: np.ndarray,
+    asked: np.ndarray,
+    half: int,
+    ring: int,
+    gain: float,
+) -> np.ndarray:
+    """`kernels.corner_quadrants` (edge18): `edge16.quadrants` (numpy over the fast score's
+    window) of each asked square, one at a time; rows of squares not asked are 0."""
+    from kiosk.reading import edge16
+
+    out = np.zeros((centres.shape[0], 4))
+    for k in np.flatnonzero(asked):
+        out[k] = edge16.quadrants(image, centres[k], float(scales[k]), half, ring, levels[k], gain)
+    return out
 
 
 # --- lines7 (issue 10, the seventh pass: lines) --------------------------------------------------
