@@ -1175,6 +1175,229 @@ def corner_quadrants(
     return out
 
 
+# --- field19: lines7's line follower (`lines7._segments`) in one call ---------------------------
+
+
+@_compiled
+def _page_inside(
+    x: float,
+    y: float,
+    ar: float,
+    ai: float,
+    br: float,
+    bi: float,
+    w_mm: float,
+    h_mm: float,
+    col: float,
+    margin: float,
+    slack: float,
+) -> bool:
+    """`lines7.Page.inside` for one point: (x + iy - b) / a by numpy's complex division
+    (Smith's method, as its complex128 loop), then the margin test."""
+    in1r = x - br
+    in1i = y - bi
+    if abs(ar) >= abs(ai):
+        if ar == 0.0 and ai == 0.0:
+            u = in1r / abs(ar)
+            v = in1i / abs(ar)
+        else:
+            rat = ai / ar
+            scl = 1.0 / (ar + ai * rat)
+            u = (in1r + in1i * rat) * scl
+            v = (in1i - in1r * rat) * scl
+    else:
+        rat = ar / ai
+        scl = 1.0 / (ai + ar * rat)
+        u = (in1r * rat + in1i) * scl
+        v = (in1i * rat - in1r) * scl
+    m = margin + slack * abs(u - col)
+    return u >= m and u <= w_mm - m and v >= m and v <= h_mm - m
+
+
+@_compiled
+def _nanmin2(a: float, b: float) -> float:
+    """numpy's minimum: nan if either is nan."""
+    if a != a or b != b:
+        return math.nan
+    return a if a <= b else b
+
+
+@_compiled
+def _cross_sections(
+    image: np.ndarray,
+    px: np.ndarray,
+    py: np.ndarray,
+    nx: float,
+    ny: float,
+    lo: int,
+    g: np.ndarray,
+    flat: np.ndarray,
+) -> int:
+    """`lines7.contrast_grid`'s samples: g[jj, i] the grey at whole pixels of position i
+    shifted lo + jj across (nan off the image); the ones on the image also into `flat`,
+    whose count is returned."""
+    hh, ww = image.shape
+    nok = 0
+    for jj in range(g.shape[0]):
+        j = float(lo + jj)
+        for i in range(px.shape[0]):
+            qx = int(np.rint(px[i] + j * nx))
+            qy = int(np.rint(py[i] + j * ny))
+            if qx >= 0 and qy >= 0 and qx < ww and qy < hh:
+                g[jj, i] = image[qy, qx]
+                flat[nok] = g[jj, i]
+                nok += 1
+            else:
+                g[jj, i] = math.nan
+    return nok
+
+
+@_compiled
+def _percentile75(values: np.ndarray) -> float:
+    """numpy's `np.percentile(values, 75)` (method linear, its `_lerp`), no nan in `values`."""
+    srt = np.sort(values)
+    n = srt.shape[0]
+    virtual = (n - 1) * 0.75
+    if virtual >= n - 1:
+        return float(srt[n - 1])
+    prev = math.floor(virtual)
+    gamma = virtual - prev
+    a = srt[prev]
+    b = srt[prev + 1]
+    diff = b - a
+    if gamma >= 0.5:
+        return float(b - diff * (1 - gamma))
+    return float(a + diff * gamma)
+
+
+@_compiled
+def _median_sorted(values: np.ndarray) -> float:
+    """numpy's `np.median` of a non-empty array without nan."""
+    s = np.sort(values)
+    half = s.shape[0] // 2
+    if s.shape[0] % 2:
+        return float(s[half])
+    return float((s[half - 1] + s[half]) / 2)
+
+
+@_compiled
+def _segment_medians(
+    g: np.ndarray,
+    on_page: np.ndarray,
+    side: int,
+    near: int,
+    b: int,
+    lo: int,
+    level: float,
+    consts: np.ndarray,
+    meds: np.ndarray,
+) -> None:
+    """Each shift's row of `lines7.contrast_grid` (dark_on False) with the positions off the
+    page left out, and its median as `lines7._median_judged` (nan unless TRACE_JUDGED of
+    the positions are judged)."""
+    m = g.shape[1]
+    k = 2 * near + 1
+    nd = g.shape[0] - k + 1
+    base = -lo - near
+    judged, print_k, beside_k, darker = consts[3], consts[4], consts[5], consts[6]
+    dark = np.empty((nd, m))
+    for jj in range(nd):
+        for i in range(m):
+            v = g[jj, i]
+            for t in range(1, k):
+                v = _nanmin2(v, g[jj + t, i])
+            dark[jj, i] = v
+    row = np.empty(m)
+    for r in range(2 * side + 1):
+        sh = r - side
+        nfin = 0
+        for i in range(m):
+            on = dark[sh + base, i]
+            left = dark[sh - b + base, i]
+            right = dark[sh + b + base, i]
+            across = g[sh - b - near - lo, i]
+            for jj in range(sh - b - near - lo + 1, sh + b + near - lo + 1):
+                across = _nanmin2(across, g[jj, i])
+            mean = (left + right) / 2
+            den = mean if (mean != mean or mean >= 1.0) else 1.0  # np.maximum(mean, 1.0)
+            v = 1.0 - on / den
+            printed = across <= print_k * level or _nanmin2(left, right) <= beside_k * level or v < darker
+            if printed or not np.isfinite(v) or not on_page[i]:
+                continue
+            row[nfin] = v
+            nfin += 1
+        meds[r] = math.nan if (nfin < judged * m or nfin == 0) else _median_sorted(row[:nfin])
+
+
+@_compiled
+def trace_segments(
+    image: np.ndarray,
+    x: float,
+    y: float,
+    dx: float,
+    dy: float,
+    nx: float,
+    ny: float,
+    ts: np.ndarray,
+    side: int,
+    near: int,
+    b: int,
+    page: np.ndarray,
+    consts: np.ndarray,
+) -> np.ndarray:
+    """`lines7._segments` (its reference: `reference.segments_reference`, the numpy code it
+    replaced): follow a line from (x, y) along (dx, dy) segment by segment, each at the
+    whole-pixel shift across (nx, ny) within `side` of the last that shows it darkest, and
+    return each segment's median contrast (`lines7.contrast_grid` at each position, nan when
+    not judged), until the sheet's edge or the image's. `page`: a.real, a.imag, b.real,
+    b.imag, width mm, height mm, column mm of `lines7.Page`; `consts`: seg px, PAGE_MARGIN_MM,
+    PAGE_SLACK, TRACE_JUDGED, 1 - PRINT_DARK, 1 - BESIDE_DARK, -BESIDE_DARKER,
+    TRACE_MIN * TRACE_GONE (computed in Python, as the numpy code has them)."""
+    hh, ww = image.shape
+    m = ts.shape[0]
+    seg, margin, slack, judged, follow = consts[0], consts[1], consts[2], consts[3], consts[7]
+    ar, ai, br, bi, w_mm, h_mm, col = page[0], page[1], page[2], page[3], page[4], page[5], page[6]
+    lo = -side - b - near
+    nj = 2 * (side + b + near) + 1
+    px = np.empty(m)
+    py = np.empty(m)
+    on_page = np.empty(m, np.bool_)
+    g = np.empty((nj, m))
+    flat = np.empty(nj * m)
+    meds = np.empty(2 * side + 1)
+    out = np.empty(400)
+    n_out = 0
+    for _ in range(400):  # at most 800 mm: a sheet's length
+        count = 0
+        for i in range(m):
+            px[i] = x + ts[i] * dx
+            py[i] = y + ts[i] * dy
+            inside = _page_inside(px[i], py[i], ar, ai, br, bi, w_mm, h_mm, col, margin, slack)
+            on_page[i] = inside and px[i] >= 0 and py[i] >= 0 and px[i] < ww and py[i] < hh
+            count += on_page[i]
+        if count / m < judged:
+            break
+        nok = _cross_sections(image, px, py, nx, ny, lo, g, flat)
+        meds[:] = math.nan
+        if nok > 0:  # else nothing judged (contrast_grid all nan)
+            _segment_medians(g, on_page, side, near, b, lo, _percentile75(flat[:nok]), consts, meds)
+        best = -1
+        for r in range(2 * side + 1):  # np.nanargmax: the first of the largest
+            if meds[r] == meds[r] and (best < 0 or meds[r] > meds[best]):
+                best = r
+        if best >= 0:
+            out[n_out] = meds[best]
+            if meds[best] >= follow:
+                x = x + (best - side) * nx
+                y = y + (best - side) * ny
+        else:
+            out[n_out] = math.nan
+        n_out += 1
+        x = x + seg * dx
+        y = y + seg * dy
+    return out[:n_out].copy()
+
+
 def warm() -> float:
     """Compile (or load from the cache) every kernel with the argument types the reader
     uses, and return the seconds it took. A fresh install compiles for some seconds; after
@@ -1237,6 +1460,21 @@ def warm() -> float:
     corner_quadrants(
         page, centres, np.array([1.0, 1.0]), np.full((2, 4), 230.0), np.ones(2, np.bool_), 3, 1, 1.05, 1.0
     )  # edge18
+    trace_segments(
+        page,
+        24.0,
+        32.0,
+        0.0,
+        1.0,
+        1.0,
+        0.0,
+        np.arange(8) * 0.5,
+        1,
+        1,
+        2,
+        np.array([1.0, 0.0, 0.0, 0.0, 48.0, 64.0, 24.0]),
+        np.array([1.0, 3.0, 0.04, 0.5, 0.55, 0.85, -0.05, 0.021]),
+    )  # field19
     return time.perf_counter() - t0
 
 

@@ -48,6 +48,7 @@ from functools import cached_property
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.reading import kernels
 
 PATH_NEAR_MM = 0.3  # the darkest pixel this close to a path is the path's
 BESIDE_MM = 1.2  # the paper beside a line, each side (as `inspect.BESIDE_MM`)
@@ -198,31 +199,45 @@ def _segments(
 ) -> list[float]:
     """Follow a line from `start` along `d`, segment by segment, each at the offset across
     (`n`) within TRACE_SIDE_MM of the last that shows it darkest: each segment's median
-    contrast (nan: not judged), until the sheet's edge or the image's."""
-    hh, ww = image.shape
-    seg = TRACE_SEG_MM * scale
+    contrast (nan: not judged), until the sheet's edge or the image's. One compiled call
+    (`kernels.trace_segments`, field19); `reference.segments_reference` is the numpy code
+    it replaced, segment by segment through `contrast_grid`, and tests/test_field19.py
+    checks they agree to the bit."""
     ts = np.arange(0.0, TRACE_SEG_MM, STEP_MM) * scale
     side = max(1, round(TRACE_SIDE_MM * scale))
-    shifts = np.arange(-side, side + 1)
-    x, y = start
-    out: list[float] = []
-    for _ in range(400):  # at most 800 mm: a sheet's length
-        px, py = x + ts * d[0], y + ts * d[1]
-        on_page = page.inside(px, py) & (px >= 0) & (py >= 0) & (px < ww) & (py < hh)
-        if on_page.mean() < TRACE_JUDGED:
-            break
-        grid = contrast_grid(image, px, py, n[0], n[1], shifts, scale)
-        grid[:, ~on_page] = np.nan
-        meds = np.array([_median_judged(r) for r in grid])
-        if np.isfinite(meds).any():
-            k = int(np.nanargmax(meds))
-            out.append(float(meds[k]))
-            if meds[k] >= TRACE_MIN * TRACE_GONE:
-                x, y = x + shifts[k] * n[0], y + shifts[k] * n[1]
-        else:
-            out.append(math.nan)
-        x, y = x + seg * d[0], y + seg * d[1]
-    return out
+    near = max(1, round(PATH_NEAR_MM * scale))
+    b = round(BESIDE_MM * scale)
+    frame = np.array(
+        [page.a.real, page.a.imag, page.b.real, page.b.imag, page.width_mm, page.height_mm, page.column_mm]
+    )
+    consts = np.array(
+        [
+            TRACE_SEG_MM * scale,
+            PAGE_MARGIN_MM,
+            PAGE_SLACK,
+            TRACE_JUDGED,
+            1.0 - PRINT_DARK,
+            1.0 - BESIDE_DARK,
+            -BESIDE_DARKER,
+            TRACE_MIN * TRACE_GONE,
+        ]
+    )
+    out = kernels.trace_segments(
+        np.ascontiguousarray(image),
+        float(start[0]),
+        float(start[1]),
+        float(d[0]),
+        float(d[1]),
+        float(n[0]),
+        float(n[1]),
+        ts,
+        side,
+        near,
+        b,
+        frame,
+        consts,
+    )
+    return [float(v) for v in out]
 
 
 def _own_level(segs: list[float]) -> float:

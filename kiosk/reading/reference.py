@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -85,6 +86,9 @@ from kiosk.reading.reader import (
     ink_gain,
     row_geometry_numpy,
 )
+
+if TYPE_CHECKING:
+    from kiosk.reading.lines7 import Page
 
 # The numpy row geometry is also the production path when timing marks are missing.
 row_geometry_reference = row_geometry_numpy
@@ -1227,6 +1231,55 @@ def contrast_grid_reference(
             ):
                 continue
             out[r, m] = v
+    return out
+
+
+def segments_reference(
+    image: np.ndarray,
+    start: tuple[float, float],
+    d: tuple[float, float],
+    n: tuple[float, float],
+    scale: float,
+    page: Page,
+) -> list[float]:
+    """Follow a line from `start` along `d`, segment by segment, each at the offset across
+    (`n`) within TRACE_SIDE_MM of the last that shows it darkest: each segment's median
+    contrast (nan: not judged), until the sheet's edge or the image's. The numpy code
+    `lines7._segments` was before field19 (`kernels.trace_segments`), unchanged."""
+    from kiosk.reading.lines7 import (
+        STEP_MM,
+        TRACE_GONE,
+        TRACE_JUDGED,
+        TRACE_MIN,
+        TRACE_SEG_MM,
+        TRACE_SIDE_MM,
+        _median_judged,
+        contrast_grid,
+    )
+
+    hh, ww = image.shape
+    seg = TRACE_SEG_MM * scale
+    ts = np.arange(0.0, TRACE_SEG_MM, STEP_MM) * scale
+    side = max(1, round(TRACE_SIDE_MM * scale))
+    shifts = np.arange(-side, side + 1)
+    x, y = start
+    out: list[float] = []
+    for _ in range(400):  # at most 800 mm: a sheet's length
+        px, py = x + ts * d[0], y + ts * d[1]
+        on_page = page.inside(px, py) & (px >= 0) & (py >= 0) & (px < ww) & (py < hh)
+        if on_page.mean() < TRACE_JUDGED:
+            break
+        grid = contrast_grid(image, px, py, n[0], n[1], shifts, scale)
+        grid[:, ~on_page] = np.nan
+        meds = np.array([_median_judged(r) for r in grid])
+        if np.isfinite(meds).any():
+            k = int(np.nanargmax(meds))
+            out.append(float(meds[k]))
+            if meds[k] >= TRACE_MIN * TRACE_GONE:
+                x, y = x + shifts[k] * n[0], y + shifts[k] * n[1]
+        else:
+            out.append(math.nan)
+        x, y = x + seg * d[0], y + seg * d[1]
     return out
 
 
