@@ -1,0 +1,85 @@
+"""speed19 (issue 10): the reader's per-read Python steps made cheaper, readings unchanged.
+`pencil6.trace_contrast` (asked about three times a read on read_ab's clean sheets, some twenty
+numpy and OpenCV calls each) is one compiled call, `kernels.trace_contrast`: the same bits as
+its numpy version (`reference.trace_contrast_numpy`) and its plain loops
+(`reference.trace_contrast_reference`). docs/reading.md, "Nineteenth pass: ... (speed19)"."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kiosk.reading import pencil6
+from kiosk.reading.reference import trace_contrast_numpy, trace_contrast_reference
+
+
+def _window(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    """Paper with grain, a faint diagonal stroke and a dark blob (print)."""
+    win = rng.integers(190, 256, (h, w)).astype(np.uint8)
+    if h >= 6 and w >= 6:
+        y0, x0 = int(rng.integers(0, h - 3)), int(rng.integers(0, w - 3))
+        for k in range(min(h - y0, w - x0)):
+            win[y0 + k, x0 + k] -= np.uint8(rng.integers(0, 60))
+        y1, x1 = int(rng.integers(0, h - 2)), int(rng.integers(0, w - 2))
+        win[y1 : y1 + 3, x1 : x1 + 3] = rng.integers(0, 80)
+    return win
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    h=st.integers(1, 120),
+    w=st.integers(1, 120),
+    scale=st.floats(1.0, 24.0),  # 25-600 dpi
+    paper=st.one_of(st.floats(0.0, 255.0), st.sampled_from([0.0, 1.0, 255.0])),
+    gain=st.floats(1.0, 1.6),
+    seed=st.integers(0, 2**31),
+    view=st.booleans(),
+)
+def test_trace_contrast_kernel_equals_numpy(
+    h: int, w: int, scale: float, paper: float, gain: float, seed: int, view: bool
+) -> None:
+    """Bit for bit the numpy version's, on windows of 1 to 120 px (boxes and reaches past the
+    window's edge, clamped), from 25 to 600 dpi, C-contiguous or a strided view."""
+    rng = np.random.default_rng(seed)
+    win = _window(rng, h, w)
+    if view:
+        big = _window(rng, h + 3, 2 * w + 1)
+        win = big[2 : 2 + h, 1 : 1 + 2 * w : 2]  # not contiguous
+    got = pencil6.trace_contrast(win, scale, paper, gain)
+    want = trace_contrast_numpy(win, scale, paper, gain)
+    assert got.dtype == want.dtype == np.float64
+    assert got.shape == want.shape
+    assert np.array_equal(got, want)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    h=st.integers(1, 20),
+    w=st.integers(1, 20),
+    scale=st.sampled_from([2.0, 3.0, 5.9, 7.87, 11.8]),
+    paper=st.floats(0.0, 255.0),
+    gain=st.floats(1.0, 1.5),
+    seed=st.integers(0, 2**31),
+)
+def test_trace_contrast_kernel_equals_plain_loops(
+    h: int, w: int, scale: float, paper: float, gain: float, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    win = _window(rng, h, w)
+    assert np.array_equal(
+        pencil6.trace_contrast(win, scale, paper, gain), trace_contrast_reference(win, scale, paper, gain)
+    )
+
+
+def test_trace_contrast_finds_a_faint_stroke_and_not_flat_paper() -> None:
+    """What the pencil tests rely on: a faint diagonal stroke stands out at TRACE_FAINT, flat
+    paper reads 0 everywhere."""
+    flat = np.full((40, 40), 230, np.uint8)
+    assert not pencil6.trace_contrast(flat, 7.87, 230.0, 1.1).any()
+    win = flat.copy()
+    for k in range(5, 35):
+        win[k, k] = win[k, k + 1] = 200  # 0.14 darker: about 0.06 over the 5 px box
+    c = pencil6.trace_contrast(win, 7.87, 230.0, 1.1)
+    assert c[20, 20] >= pencil6.TRACE_FAINT
+    assert c[5, 30] == 0.0
