@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk.reading import pencil6
-from kiosk.reading.reference import trace_contrast_numpy, trace_contrast_reference
+from kiosk.reading.reference import paper_spread_reference, trace_contrast_numpy, trace_contrast_reference
 
 
 def _window(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
@@ -83,3 +83,35 @@ def test_trace_contrast_finds_a_faint_stroke_and_not_flat_paper() -> None:
     c = pencil6.trace_contrast(win, 7.87, 230.0, 1.1)
     assert c[20, 20] >= pencil6.TRACE_FAINT
     assert c[5, 30] == 0.0
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(
+            st.floats(-1.0, 1.0, allow_nan=False),
+            st.sampled_from([0.0, -0.0, 0.035, -0.01, 1e-300, float("inf"), float("-inf")]),
+        ),
+        min_size=0,
+        max_size=60,
+    ),
+    nan=st.booleans(),
+    f32=st.booleans(),
+)
+def test_paper_spread_equals_np_median(values: list[float], nan: bool, f32: bool) -> None:
+    """The paper's spread by np.partition: np.median's value to the bit (ties, zeros of both
+    signs; an infinity, a NaN or a float32 array goes np.median's way)."""
+    v = np.array(values + ([float("nan")] if nan else []), np.float32 if f32 else np.float64)
+    got, want = pencil6.paper_spread(v), paper_spread_reference(v)
+    assert (np.isnan(got) and np.isnan(want)) or got == want
+    assert np.signbit(got) == np.signbit(want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**31), n=st.integers(1, 9000))
+def test_paper_spread_on_contrast(seed: int, n: int) -> None:
+    """On trace contrast (whole sums over a float: many ties) of every size to a window's."""
+    rng = np.random.default_rng(seed)
+    v = rng.integers(-40, 40, n) * 1.1 / (230.0 * 25)
+    assert pencil6.paper_spread(v) == paper_spread_reference(v)
+    assert pencil6._median(v) == float(np.median(v))

@@ -69,10 +69,27 @@ BORDER_MM = TARGET / 2 + 0.5  # the printed border's zone, as `inspect` has it
 
 def paper_spread(around: np.ndarray) -> float:
     """The paper's own spread of a contrast (a robust sigma: 1.4826 x the median absolute
-    deviation) over the pixels `around` a square; 0.0 when there are none."""
+    deviation) over the pixels `around` a square; 0.0 when there are none. speed19: each
+    median one np.partition (`_median`: np.median's value without its two dozen Python
+    calls); anything but a flat float64 array of finite values goes np.median's way
+    (`reference.paper_spread_reference`, the same bits)."""
     if around.size == 0:
         return 0.0
-    return 1.4826 * float(np.median(np.abs(around - np.median(around))))
+    if around.dtype != np.float64 or around.ndim != 1 or not np.isfinite(around).all():
+        return 1.4826 * float(np.median(np.abs(around - np.median(around))))
+    return 1.4826 * _median(np.abs(around - _median(around)))
+
+
+def _median(v: np.ndarray) -> float:
+    """np.median of a non-empty flat float64 array without NaN: the middle order statistic,
+    or half the sum of the middle two (np.median's mean of two: the same value, at most the
+    sign of a zero apart, which `paper_spread`'s absolute deviations take out)."""
+    n = v.shape[0]
+    k = n >> 1
+    if n & 1:
+        return float(np.partition(v, k)[k])
+    p = np.partition(v, (k - 1, k))
+    return float((p[k - 1] + p[k]) / 2.0)
 
 
 def trace_contrast(win: np.ndarray, scale: float, paper: float, gain: float) -> np.ndarray:

@@ -1093,6 +1093,13 @@ def trace_contrast_reference(win: np.ndarray, scale: float, paper: float, gain: 
     return out
 
 
+def paper_spread_reference(around: np.ndarray) -> float:
+    """`pencil6.paper_spread` with np.median (its code before speed19)."""
+    if around.size == 0:
+        return 0.0
+    return 1.4826 * float(np.median(np.abs(around - np.median(around))))
+
+
 def trace_contrast_numpy(win: np.ndarray, scale: float, paper: float, gain: float) -> np.ndarray:
     """`pencil6.trace_contrast` as numpy and OpenCV calls (its code before speed19's
     `kernels.trace_contrast`). Each pixel as a stroke: how much darker (as ink against `paper`) the mean of its
