@@ -115,3 +115,42 @@ def test_paper_spread_on_contrast(seed: int, n: int) -> None:
     v = rng.integers(-40, 40, n) * 1.1 / (230.0 * 25)
     assert pencil6.paper_spread(v) == paper_spread_reference(v)
     assert pencil6._median(v) == float(np.median(v))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**31), n=st.integers(1, 8), scale=st.floats(2.9, 12.0), gain=st.floats(1.0, 1.5))
+def test_bands_with_the_readers_darkest(seed: int, n: int, scale: float, gain: float) -> None:
+    """The doubt band, vote11's and miss11's bands given the reader's one `darkest_inside`
+    pass answer exactly what each answers making its own (squares with faint and dark
+    strokes, specks, blank paper; scores across all three bands; centres near the edge)."""
+    from kiosk.reading import kernels, miss11, vote11
+    from kiosk.reading.reader import _INNER_MM, Scores, doubt_band
+
+    rng = np.random.default_rng(seed)
+    size = 200
+    image = rng.integers(200, 226, (size, size)).astype(np.uint8)
+    centres = rng.uniform(-5, size + 5, (n, 2))
+    for cx, cy in centres:
+        x, y = int(np.clip(cx, 0, size - 1)), int(np.clip(cy, 0, size - 1))
+        kind = int(rng.integers(0, 4))
+        if kind == 1:  # a faint stroke
+            image[max(0, y - 10) : y + 10, x : x + 3] = rng.integers(170, 200)
+        elif kind == 2:  # a speck
+            image[y, x] = rng.integers(60, 200)
+        elif kind == 3:  # a dark stroke
+            image[y : y + 2, max(0, x - 12) : x + 12] = rng.integers(20, 90)
+    scales = np.full(n, scale)
+    scores = rng.choice(np.array([-0.004, -0.003, -0.001, 0.0, 0.002, 0.006, 0.009, 0.01, 0.02, 0.2]), n)
+    paper = rng.uniform(200.0, 230.0, (n, 4))
+    left = rng.random(n) < 0.8
+    darkest = kernels.darkest_inside(image, centres, scales, _INNER_MM)
+    s = Scores(scores, paper, 3, 1, gain, np.ones(n))
+    assert np.array_equal(
+        doubt_band(image, centres, scales, s, 0.018, darkest), doubt_band(image, centres, scales, s, 0.018)
+    )
+    assert vote11.band(image, centres, scales, scores, paper, gain, darkest) == vote11.band(
+        image, centres, scales, scores, paper, gain
+    )
+    assert miss11.band(image, centres, scales, scores, paper, gain, left, darkest) == miss11.band(
+        image, centres, scales, scores, paper, gain, left
+    )
