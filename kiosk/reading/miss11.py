@@ -60,11 +60,13 @@ def band(
     paper: np.ndarray,
     gain: float,
     left_out: np.ndarray,
+    darkest: np.ndarray | None = None,
 ) -> list[str | None]:
     """For each square: "short" or "foot" (the gate it passed, module docstring) when it is
     `left_out` of every band (doubt, wider, pencil7's low) and scores from LO up to
     `pencil6.LOOK_FROM`; else None (all None when not ENABLED). Compiled passes only over
-    the squares in that score band."""
+    the squares in that score band. `darkest`: `kernels.darkest_inside`'s answer at the doubt
+    band's inside when the caller has it (speed19: the reader's, made once)."""
     n = int(scores.shape[0])
     if not ENABLED:
         return [None] * n
@@ -90,7 +92,8 @@ def band(
     )
     foot = near & ~short & (scores >= FOOT_FROM)
     if foot.any():
-        darkest = kernels.darkest_inside(image, centres, scales, _INNER_MM)
+        if darkest is None:
+            darkest = kernels.darkest_inside(image, centres, scales, _INNER_MM)
         foot &= (darkest >= 0) & (gain * (1.0 - darkest / lightest) >= FOOT_INK)
     return [
         "short" if s else "foot" if f else None for s, f in zip(short.tolist(), foot.tolist(), strict=True)

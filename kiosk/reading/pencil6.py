@@ -26,7 +26,8 @@ Where it is asked (reader hooks): `second_look` on every square the closer look 
 (`wider_band`) get `pencil_near` alone (WIDE_CLOSER_LOOK: the whole closer look; measured
 in docs/reading.md, "Sixth pass: pencil").
 
-`reference.trace_contrast_reference` is `trace_contrast` in plain loops.
+`reference.trace_contrast_reference` is `trace_contrast` in plain loops,
+`reference.trace_contrast_numpy` its numpy version before speed19's kernel.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import crop
+from kiosk.reading import crop, kernels
 
 if TYPE_CHECKING:
     from kiosk.reading.inspect import Verdict
@@ -68,33 +69,42 @@ BORDER_MM = TARGET / 2 + 0.5  # the printed border's zone, as `inspect` has it
 
 def paper_spread(around: np.ndarray) -> float:
     """The paper's own spread of a contrast (a robust sigma: 1.4826 x the median absolute
-    deviation) over the pixels `around` a square; 0.0 when there are none."""
+    deviation) over the pixels `around` a square; 0.0 when there are none. speed19: each
+    median one np.partition (`_median`: np.median's value without its two dozen Python
+    calls); anything but a flat float64 array of finite values goes np.median's way
+    (`reference.paper_spread_reference`, the same bits)."""
     if around.size == 0:
         return 0.0
-    return 1.4826 * float(np.median(np.abs(around - np.median(around))))
+    if around.dtype != np.float64 or around.ndim != 1 or not np.isfinite(around).all():
+        return 1.4826 * float(np.median(np.abs(around - np.median(around))))
+    return 1.4826 * _median(np.abs(around - _median(around)))
+
+
+def _median(v: np.ndarray) -> float:
+    """np.median of a non-empty flat float64 array without NaN: the middle order statistic,
+    or half the sum of the middle two (np.median's mean of two: the same value, at most the
+    sign of a zero apart, which `paper_spread`'s absolute deviations take out)."""
+    n = v.shape[0]
+    k = n >> 1
+    if n & 1:
+        return float(np.partition(v, k)[k])
+    p = np.partition(v, (k - 1, k))
+    return float((p[k - 1] + p[k]) / 2.0)
 
 
 def trace_contrast(win: np.ndarray, scale: float, paper: float, gain: float) -> np.ndarray:
     """Each pixel as a stroke: how much darker (as ink against `paper`) the mean of its
     (2b + 1)^2 box (b = TRACE_SMOOTH_MM) is than the lighter of the two boxes TRACE_REACH_MM
     away on both sides, across, down or along either diagonal, the best of the four
-    (the window's edge clamped). Whole-number box sums from one integral image."""
-    b = max(0, int(np.rint(TRACE_SMOOTH_MM * scale)))
-    d = max(1, int(np.rint(TRACE_REACH_MM * scale)))
-    e = d + b
-    h, w = win.shape
-    g = np.pad(np.ascontiguousarray(win, np.uint8), e, mode="edge")
-    integ = cv2.integral(g, sdepth=cv2.CV_32S).astype(np.int64)
-    side = 2 * b + 1
-    sums = integ[side:, side:] - integ[:-side, side:] - integ[side:, :-side] + integ[:-side, :-side]
-    # sums[i, j]: the box centred on the window's pixel (i - d, j - d).
-    centre = sums[d : d + h, d : d + w]
-    across = np.minimum(sums[d : d + h, :w], sums[d : d + h, 2 * d : 2 * d + w])
-    down = np.minimum(sums[:h, d : d + w], sums[2 * d : 2 * d + h, d : d + w])
-    diag = np.minimum(sums[:h, :w], sums[2 * d : 2 * d + h, 2 * d : 2 * d + w])
-    anti = np.minimum(sums[:h, 2 * d : 2 * d + w], sums[2 * d : 2 * d + h, :w])
-    t = np.maximum(np.maximum(across, down), np.maximum(diag, anti)) - centre
-    out: np.ndarray = gain * t.astype(np.float64) / (max(1.0, paper) * (side * side))
+    (the window's edge clamped). Whole-number box sums from one integral image, in one
+    compiled call (speed19: `kernels.trace_contrast`; it was some twenty numpy and OpenCV
+    calls, `reference.trace_contrast_numpy`, the same bits)."""
+    # round: half to even, as np.rint
+    b = max(0, round(TRACE_SMOOTH_MM * scale))
+    d = max(1, round(TRACE_REACH_MM * scale))
+    out: np.ndarray = kernels.trace_contrast(
+        np.ascontiguousarray(win, np.uint8), b, d, float(paper), float(gain)
+    )
     return out
 
 

@@ -420,7 +420,9 @@ class BallotReader:
         th = self.thresholds
         marks = []
         settled: list[int] = []  # settle7: squares a positive test read `marked`
-        look_a = doubt_band(image, centres, scales, scores, th.marginal)
+        # speed19: the insides' darkest pixels, one compiled pass for the doubt band, vote11 and miss11
+        darkest = kernels.darkest_inside(image, centres, scales, _INNER_MM)
+        look_a = doubt_band(image, centres, scales, scores, th.marginal, darkest)
         wide_a = pencil6.wider_band(scores.scores, th.marginal)  # pencil6
         # pencil7: squares under the wider band with a faint box-mean stroke inside.
         low = pencil7.low_band(
@@ -429,7 +431,7 @@ class BallotReader:
         look, wide, low = look_a.tolist(), wide_a.tolist(), low.tolist()
         ring_line = faint9.ring_lines(scores.paper)  # faint9: a line on a side of the ring
         # vote11: just under the doubt band with a faint-dark pixel inside
-        under = vote11.band(image, centres, scales, scores.scores, scores.paper, scores.gain)
+        under = vote11.band(image, centres, scales, scores.scores, scores.paper, scores.gain, darkest)
         never = miss11.band(  # miss11: under the wider band, never asked
             image,
             centres,
@@ -438,6 +440,7 @@ class BallotReader:
             scores.paper,
             scores.gain,
             ~(look_a | wide_a) & ~np.asarray(low),
+            darkest,
         )
         grain_low = grain14.low_band(scores.scores, look_a | wide_a)  # grain14
         sunk = tick13.band(scores.scores)  # tick13: under zero against a baseline on marked squares
@@ -697,16 +700,24 @@ _INNER_MM = TARGET / 2 - TARGET_STROKE - 0.35
 
 
 def doubt_band(
-    image: np.ndarray, centres: np.ndarray, scales: np.ndarray, scores: Scores, marginal: float
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    scores: Scores,
+    marginal: float,
+    darkest: np.ndarray | None = None,
 ) -> np.ndarray:
     """Which squares get the closer look: those scoring at least `marginal`, and those
     scoring from DOUBT_LO up to `marginal` whose inside (0.35 mm in from the printed
     border) holds a pixel at least DOUBT_INK dark against the lightest side of the
     window's ring. One compiled pass over the insides (`kernels.darkest_inside`) and a
     few array operations per side: what a clean sheet pays for the doubt band.
-    `reference.dark_inside_reference` is the per-square test it replaces."""
+    `reference.dark_inside_reference` is the per-square test it replaces. `darkest`: that
+    pass's answer when the caller has it (speed19: `_interpret` makes it once for this,
+    vote11 and miss11)."""
     sc = scores.scores
-    darkest = kernels.darkest_inside(image, centres, scales, _INNER_MM)
+    if darkest is None:
+        darkest = kernels.darkest_inside(image, centres, scales, _INNER_MM)
     paper = np.maximum(1.0, scores.paper.max(axis=1))
     ink = scores.gain * (1.0 - darkest / paper)
     dark = (darkest >= 0) & (ink >= DOUBT_INK)

@@ -1097,6 +1097,40 @@ def trace_contrast_reference(win: np.ndarray, scale: float, paper: float, gain: 
     return out
 
 
+def paper_spread_reference(around: np.ndarray) -> float:
+    """`pencil6.paper_spread` with np.median (its code before speed19)."""
+    if around.size == 0:
+        return 0.0
+    return 1.4826 * float(np.median(np.abs(around - np.median(around))))
+
+
+def trace_contrast_numpy(win: np.ndarray, scale: float, paper: float, gain: float) -> np.ndarray:
+    """`pencil6.trace_contrast` as numpy and OpenCV calls (its code before speed19's
+    `kernels.trace_contrast`). Each pixel as a stroke: how much darker (as ink against `paper`) the mean of its
+    (2b + 1)^2 box (b = TRACE_SMOOTH_MM) is than the lighter of the two boxes TRACE_REACH_MM
+    away on both sides, across, down or along either diagonal, the best of the four
+    (the window's edge clamped). Whole-number box sums from one integral image."""
+    from kiosk.reading.pencil6 import TRACE_REACH_MM, TRACE_SMOOTH_MM
+
+    b = max(0, int(np.rint(TRACE_SMOOTH_MM * scale)))
+    d = max(1, int(np.rint(TRACE_REACH_MM * scale)))
+    e = d + b
+    h, w = win.shape
+    g = np.pad(np.ascontiguousarray(win, np.uint8), e, mode="edge")
+    integ = cv2.integral(g, sdepth=cv2.CV_32S).astype(np.int64)
+    side = 2 * b + 1
+    sums = integ[side:, side:] - integ[:-side, side:] - integ[side:, :-side] + integ[:-side, :-side]
+    # sums[i, j]: the box centred on the window's pixel (i - d, j - d).
+    centre = sums[d : d + h, d : d + w]
+    across = np.minimum(sums[d : d + h, :w], sums[d : d + h, 2 * d : 2 * d + w])
+    down = np.minimum(sums[:h, d : d + w], sums[2 * d : 2 * d + h, d : d + w])
+    diag = np.minimum(sums[:h, :w], sums[2 * d : 2 * d + h, 2 * d : 2 * d + w])
+    anti = np.minimum(sums[:h, 2 * d : 2 * d + w], sums[2 * d : 2 * d + h, :w])
+    t = np.maximum(np.maximum(across, down), np.maximum(diag, anti)) - centre
+    out: np.ndarray = gain * t.astype(np.float64) / (max(1.0, paper) * (side * side))
+    return out
+
+
 def stroke_could_hold_reference(
     win: np.ndarray,
     ox: float,

@@ -35,10 +35,12 @@ def band(
     scores: np.ndarray,
     paper: np.ndarray,
     gain: float,
+    darkest: np.ndarray | None = None,
 ) -> list[bool]:
     """Squares just under the doubt band with a faint-dark pixel inside: one array test on
     the scores, the compiled darkest-inside pass only if any square is in that score band
-    (all False when not ENABLED)."""
+    (all False when not ENABLED). `darkest`: that pass's answer when the caller has it
+    (speed19: the reader's, made once for the doubt band)."""
     from kiosk.reading.reader import _INNER_MM, DOUBT_LO, FAINT_CONTRAST, FAINT_REACH_MM, FAINT_RUN_MM
 
     n = scores.shape[0]
@@ -47,7 +49,8 @@ def band(
     near = (scores >= NEAR_LO) & (scores < DOUBT_LO)
     if not near.any():
         return [False] * n
-    darkest = kernels.darkest_inside(image, centres, scales, _INNER_MM)
+    if darkest is None:
+        darkest = kernels.darkest_inside(image, centres, scales, _INNER_MM)
     lightest = np.maximum(1.0, paper.max(axis=1))
     ink = gain * (1.0 - darkest / lightest)
     want = near & (darkest >= 0) & (ink >= FAINT_CONTRAST)
