@@ -1325,7 +1325,7 @@ def _segment_medians(
     meds: np.ndarray,
 ) -> None:
     """Each shift's row of `lines7.contrast_grid` (dark_on False) with the positions off the
-    page left out, and its median as `lines7._median_judged` (nan unless TRACE_JUDGED of
+    page left out, and its median as `reference.segments_reference`'s (nan unless TRACE_JUDGED of
     the positions are judged)."""
     m = g.shape[1]
     k = 2 * near + 1

@@ -181,14 +181,6 @@ def contrast_grid(
     return np.asarray(out)
 
 
-def _median_judged(v: np.ndarray) -> float:
-    """The median of a row's positions on paper, nan when fewer than TRACE_JUDGED are."""
-    ok = np.isfinite(v)
-    if ok.sum() < TRACE_JUDGED * len(v) or not ok.any():
-        return math.nan
-    return float(np.median(v[ok]))
-
-
 def _segments(
     image: np.ndarray,
     start: tuple[float, float],

@@ -1268,6 +1268,15 @@ def contrast_grid_reference(
     return out
 
 
+def _median_judged(v: np.ndarray, judged: float) -> float:
+    """The median of a row's positions on paper, nan when fewer than `judged` of them are
+    (`segments_reference`'s; `kernels._segment_medians` does the same in the compiled follower)."""
+    ok = np.isfinite(v)
+    if ok.sum() < judged * len(v) or not ok.any():
+        return math.nan
+    return float(np.median(v[ok]))
+
+
 def segments_reference(
     image: np.ndarray,
     start: tuple[float, float],
@@ -1287,7 +1296,6 @@ def segments_reference(
         TRACE_MIN,
         TRACE_SEG_MM,
         TRACE_SIDE_MM,
-        _median_judged,
         contrast_grid,
     )
 
@@ -1305,7 +1313,7 @@ def segments_reference(
             break
         grid = contrast_grid(image, px, py, n[0], n[1], shifts, scale)
         grid[:, ~on_page] = np.nan
-        meds = np.array([_median_judged(r) for r in grid])
+        meds = np.array([_median_judged(r, TRACE_JUDGED) for r in grid])
         if np.isfinite(meds).any():
             k = int(np.nanargmax(meds))
             out.append(float(meds[k]))
