@@ -124,9 +124,10 @@ DEV_SEEDS = range(100, 200)
 # 10600-10699: the seventeenth pass's untouched range, run once at its start (used, session 18);
 # 10700-10799: the eighteenth pass's untouched range, run once at its start (used, session 19);
 # 10800-10899: the nineteenth pass's untouched range, run once at its start (used, session 20);
-# 10900-10999: untouched, for the next pass's final run.
+# 10900-10999: the twentieth pass's untouched range, run once at its start (used, session 21);
+# 11000-11099: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run.
-HOLDOUT_SEEDS = range(9000, 11000)
+HOLDOUT_SEEDS = range(9000, 11100)
 
 
 @dataclass(frozen=True)
