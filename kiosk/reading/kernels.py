@@ -1430,6 +1430,364 @@ def trace_segments(
     return out[:n_out].copy()
 
 
+# --- bands20 (twentieth pass) ---
+# The reader's bands at the top of `_interpret` in one call (`side_bands`). BANDS_* name the
+# slots of its `params` (the constants each band reads, taken from their modules at each
+# call) and of its answer's rows.
+(
+    BP_MARGINAL,
+    BP_GAIN,
+    BP_DOUBT_INK,
+    BP_PEN_DOUBT_LO,
+    BP_DOUBT_LO,
+    BP_FAINT_CONTRAST,
+    BP_INNER,
+    BP_FAINT_REACH,
+    BP_FAINT_RUN,
+    BP_PENCIL_LO,
+    BP_PENCIL_CONTRAST,
+    BP_PENCIL_INNER,
+    BP_PENCIL_REACH,
+    BP_PENCIL_RUN,
+    BP_PENCIL_SMOOTH,
+    BP_LOOK_FROM,
+    BP_LOW_ON,
+    BP_LOW_FROM,
+    BP_LOW_INNER,
+    BP_LOW_CONTRAST,
+    BP_LOW_RUN,
+    BP_RING_ON,
+    BP_SIDE_SHARE,
+    BP_VOTE_ON,
+    BP_NEAR_LO,
+    BP_VOTE_GATE,
+    BP_MISS_ON,
+    BP_MISS_LO,
+    BP_MISS_INNER,
+    BP_SHORT_RUN,
+    BP_FOOT_FROM,
+    BP_FOOT_INK,
+    BP_GRAIN_ON,
+    BP_GRAIN_FROM,
+    BP_TICK_ON,
+    BP_TICK_FROM,
+    BP_REBASE_ON,
+    BP_SHIFT_FROM,
+    BP_REBASE_FROM,
+    BP_LOW15_ON,
+    BP_GAP,
+    BP_EDGE_ON,
+    BP_EDGE_LO,
+    BP_EDGE_INNER,
+    BP_QUAD_MIN,
+    BP_TOL_ULPS,
+    BP_SIZE,
+) = range(47)
+# rows of `side_bands`' answer, in `_interpret`'s order (miss11's band: its two gates)
+BANDS_ROWS = (
+    "look",
+    "wide",
+    "low",
+    "ring_line",
+    "under",
+    "short",
+    "foot",
+    "grain_low",
+    "sunk",
+    "lifted",
+    "alone",
+    "corner",
+)
+
+
+@_compiled
+def _all_finite(sc: np.ndarray, paper: np.ndarray, gain: float) -> bool:
+    if not math.isfinite(gain):
+        return False
+    for k in range(sc.shape[0]):
+        if not math.isfinite(sc[k]):
+            return False
+        for j in range(4):
+            if not math.isfinite(paper[k, j]):
+                return False
+    return True
+
+
+@_compiled
+def _doubt_rows(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    sc: np.ndarray,
+    paper: np.ndarray,
+    params: np.ndarray,
+    out: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`reader.doubt_band` (row 0) and `pencil6.wider_band` (row 1); the darkest pass, the
+    lightest side levels (np.maximum(1.0, paper.max(axis=1))) and the ink of the darkest
+    pixel against them, for the bands after."""
+    n = sc.shape[0]
+    marginal = params[BP_MARGINAL]
+    gain = params[BP_GAIN]
+    darkest = darkest_inside(image, centres, scales, params[BP_INNER])
+    lightest = np.empty(n, np.float64)
+    ink = np.empty(n, np.float64)
+    look = np.zeros(n, np.bool_)
+    want = np.zeros(n, np.bool_)
+    for k in range(n):
+        lightest[k] = max(1.0, max(max(paper[k, 0], paper[k, 1]), max(paper[k, 2], paper[k, 3])))
+        ink[k] = gain * (1.0 - darkest[k] / lightest[k])
+        dark = darkest[k] >= 0 and ink[k] >= params[BP_DOUBT_INK]
+        look[k] = not (sc[k] < marginal) or (sc[k] >= params[BP_PEN_DOUBT_LO] and dark)
+        want[k] = (
+            not look[k]
+            and sc[k] >= params[BP_DOUBT_LO]
+            and darkest[k] >= 0
+            and ink[k] >= params[BP_FAINT_CONTRAST]
+        )
+    found = faint_runs(
+        image,
+        centres,
+        scales,
+        want,
+        lightest,
+        gain,
+        params[BP_INNER],
+        params[BP_FAINT_REACH],
+        params[BP_FAINT_CONTRAST],
+        params[BP_FAINT_RUN],
+        0.0,
+    )
+    for k in range(n):
+        look[k] = look[k] or found[k]
+        want[k] = (
+            not look[k]
+            and sc[k] >= params[BP_PENCIL_LO]
+            and darkest[k] >= 0
+            and ink[k] >= params[BP_PENCIL_CONTRAST]
+        )
+    found = faint_runs(
+        image,
+        centres,
+        scales,
+        want,
+        lightest,
+        gain,
+        params[BP_PENCIL_INNER],
+        params[BP_PENCIL_REACH],
+        params[BP_PENCIL_CONTRAST],
+        params[BP_PENCIL_RUN],
+        params[BP_PENCIL_SMOOTH],
+    )
+    for k in range(n):
+        out[0, k] = look[k] or found[k]
+        out[1, k] = sc[k] >= params[BP_LOOK_FROM] and sc[k] < marginal
+    return darkest, lightest, ink
+
+
+@_compiled
+def _pencil_rows(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    sc: np.ndarray,
+    params: np.ndarray,
+    darkest: np.ndarray,
+    lightest: np.ndarray,
+    ink: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """pencil7.low_band (row 2), vote11.band (row 4), miss11.band's gates (rows 5 and 6),
+    grain14.low_band (row 7), on `_doubt_rows`' answers."""
+    n = sc.shape[0]
+    gain = params[BP_GAIN]
+    look_from = params[BP_LOOK_FROM]
+    want = np.zeros(n, np.bool_)
+    if params[BP_LOW_ON] != 0.0:
+        for k in range(n):
+            want[k] = not (out[0, k] or out[1, k]) and sc[k] >= params[BP_LOW_FROM] and sc[k] < look_from
+        found = faint_runs(
+            image,
+            centres,
+            scales,
+            want,
+            lightest,
+            gain,
+            params[BP_LOW_INNER],
+            params[BP_PENCIL_REACH],
+            params[BP_LOW_CONTRAST],
+            params[BP_LOW_RUN],
+            params[BP_PENCIL_SMOOTH],
+        )
+        for k in range(n):
+            out[2, k] = found[k]
+    if params[BP_VOTE_ON] != 0.0:  # its lightest and ink are the doubt band's
+        for k in range(n):
+            want[k] = (
+                sc[k] >= params[BP_NEAR_LO]
+                and sc[k] < params[BP_DOUBT_LO]
+                and darkest[k] >= 0
+                and ink[k] >= params[BP_FAINT_CONTRAST]
+            )
+        if params[BP_VOTE_GATE] != 0.0:
+            found = faint_runs(
+                image,
+                centres,
+                scales,
+                want,
+                lightest,
+                gain,
+                params[BP_INNER],
+                params[BP_FAINT_REACH],
+                params[BP_FAINT_CONTRAST],
+                params[BP_FAINT_RUN],
+                0.0,
+            )
+            for k in range(n):
+                want[k] = want[k] and found[k]
+        for k in range(n):
+            out[4, k] = want[k]
+    if params[BP_MISS_ON] != 0.0:  # left out of the doubt, wider and low bands
+        for k in range(n):
+            want[k] = (
+                not (out[0, k] or out[1, k] or out[2, k])
+                and sc[k] >= params[BP_MISS_LO]
+                and sc[k] < look_from
+            )
+        found = faint_runs(
+            image,
+            centres,
+            scales,
+            want,
+            lightest,
+            gain,
+            params[BP_MISS_INNER],
+            params[BP_PENCIL_REACH],
+            params[BP_LOW_CONTRAST],
+            params[BP_SHORT_RUN],
+            params[BP_PENCIL_SMOOTH],
+        )
+        for k in range(n):
+            out[5, k] = found[k]
+            out[6, k] = (
+                want[k]
+                and not found[k]
+                and sc[k] >= params[BP_FOOT_FROM]
+                and darkest[k] >= 0
+                and gain * (1.0 - darkest[k] / lightest[k]) >= params[BP_FOOT_INK]
+            )
+    if params[BP_GRAIN_ON] != 0.0:
+        for k in range(n):
+            out[7, k] = not (out[0, k] or out[1, k]) and sc[k] >= params[BP_GRAIN_FROM] and sc[k] < look_from
+
+
+@_compiled
+def _score_rows(sc: np.ndarray, paper: np.ndarray, params: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """faint9.ring_lines (row 3), tick13.band (row 8), rebase14.band (row 9), low15.band
+    (row 10); the squares edge16.band asks `corner_quadrants` of."""
+    n = sc.shape[0]
+    near_lo = params[BP_NEAR_LO]
+    look_from = params[BP_LOOK_FROM]
+    lowest = np.inf
+    at = 0
+    for k in range(n):
+        if sc[k] < lowest:  # the first of equal lowest, as np.argmin (all finite)
+            lowest = sc[k]
+            at = k
+    nxt = np.inf
+    for k in range(n):
+        if k != at:
+            nxt = min(nxt, sc[k])
+    rebase = params[BP_REBASE_ON] != 0.0 and not (-lowest < params[BP_SHIFT_FROM])
+    asked = np.zeros(n, np.bool_)
+    for k in range(n):
+        if params[BP_RING_ON] != 0.0:
+            top = max(max(paper[k, 0], paper[k, 1]), max(paper[k, 2], paper[k, 3]))
+            bottom = min(min(paper[k, 0], paper[k, 1]), min(paper[k, 2], paper[k, 3]))
+            out[3, k] = bottom < params[BP_SIDE_SHARE] * top
+        if params[BP_TICK_ON] != 0.0:
+            out[8, k] = sc[k] - lowest >= params[BP_TICK_FROM] and sc[k] < near_lo
+        if rebase:
+            out[9, k] = sc[k] >= near_lo and sc[k] < look_from and sc[k] - lowest >= params[BP_REBASE_FROM]
+        if params[BP_EDGE_ON] != 0.0:
+            asked[k] = not out[0, k] and sc[k] >= params[BP_EDGE_LO] and sc[k] < params[BP_MARGINAL]
+    if params[BP_LOW15_ON] != 0.0 and n >= 2 and lowest < near_lo and nxt - lowest >= params[BP_GAP]:
+        out[10, at] = True
+    return asked
+
+
+@_compiled
+def _corner_rows(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    paper: np.ndarray,
+    half: int,
+    ring: int,
+    params: np.ndarray,
+    asked: np.ndarray,
+    out: np.ndarray,
+) -> bool:
+    """edge16.band (row 11): `corner_quadrants` of the asked squares, then
+    `edge16.could_stand_out`'s test. False: a quadrant sum not finite (np.sort's NaN order
+    is not this sorting network's)."""
+    n = asked.shape[0]
+    q = corner_quadrants(
+        image, centres, scales, paper, asked, half, ring, params[BP_GAIN], params[BP_EDGE_INNER]
+    )
+    side = 2 * half + 1
+    # TOL_ULPS * (pixels + 2) * eps, in numpy's order (the product of whole numbers exact)
+    tol_c = params[BP_TOL_ULPS] * float(side * side + 2) * 2.220446049250313e-16
+    for k in range(n):
+        if not asked[k]:
+            continue
+        a, b, c, d = q[k, 0], q[k, 1], q[k, 2], q[k, 3]
+        if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c) and math.isfinite(d)):
+            return False
+        # sorted: the smaller of each pair's larger and the larger of the smallers are the middle two
+        lo1, hi1 = min(a, b), max(a, b)
+        lo2, hi2 = min(c, d), max(c, d)
+        top = max(hi1, hi2)
+        margin = top - (max(lo1, lo2) + min(hi1, hi2)) / 2.0
+        out[11, k] = margin >= params[BP_QUAD_MIN] - (tol_c * top + 1e-12)
+    return True
+
+
+@_compiled
+def side_bands(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    sc: np.ndarray,
+    paper: np.ndarray,
+    half: int,
+    ring: int,
+    params: np.ndarray,
+) -> np.ndarray:
+    """bands20: every band the reader computes before its loop over the squares, in one
+    call (`reader.side_bands_apart`, also `reference.side_bands_reference`, is the
+    functions it replaces, called in `_interpret`'s order): rows (BANDS_ROWS) of booleans
+    per square. The same compiled passes the bands call (`darkest_inside`, `faint_runs`,
+    `corner_quadrants`) on the same squares with the same arguments, and the same float64
+    operations in the same order as their numpy, element by element (IEEE; numba compiles
+    no fused multiply-add without fastmath), so the answer is theirs bit for bit. Minima
+    and maxima are numpy's on finite values: a non-finite score, side level, gain or
+    quadrant sum answers an empty (0, n) array, and the caller asks the bands themselves
+    (numpy's NaN rules)."""
+    n = sc.shape[0]
+    if not _all_finite(sc, paper, params[BP_GAIN]):
+        return np.zeros((0, n), np.bool_)
+    out = np.zeros((12, n), np.bool_)
+    darkest, lightest, ink = _doubt_rows(image, centres, scales, sc, paper, params, out)
+    _pencil_rows(image, centres, scales, sc, params, darkest, lightest, ink, out)
+    asked = _score_rows(sc, paper, params, out)
+    if params[BP_EDGE_ON] != 0.0 and not _corner_rows(
+        image, centres, scales, paper, half, ring, params, asked, out
+    ):
+        return np.zeros((0, n), np.bool_)
+    return out
+
+
 def warm() -> float:
     """Compile (or load from the cache) every kernel with the argument types the reader
     uses, and return the seconds it took. A fresh install compiles for some seconds; after
@@ -1508,6 +1866,9 @@ def warm() -> float:
         np.array([1.0, 3.0, 0.04, 0.5, 0.55, 0.85, -0.05, 0.021]),
     )  # field19
     trace_contrast(np.ascontiguousarray(page[:9, :9]), 1, 5, 230.0, 1.05)  # speed19
+    params = np.zeros(BP_SIZE, np.float64)
+    params[BP_MARGINAL], params[BP_GAIN], params[BP_EDGE_ON] = 0.02, 1.05, 1.0
+    side_bands(page, centres, np.array([1.0, 1.0]), np.zeros(2), np.full((2, 4), 230.0), 3, 1, params)
     return time.perf_counter() - t0
 
 

@@ -14,7 +14,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import cv2
 import numpy as np
@@ -420,44 +420,12 @@ class BallotReader:
         th = self.thresholds
         marks = []
         settled: list[int] = []  # settle7: squares a positive test read `marked`
-        # speed19: the insides' darkest pixels, one compiled pass for the doubt band, vote11 and miss11
-        darkest = kernels.darkest_inside(image, centres, scales, _INNER_MM)
-        look_a = doubt_band(image, centres, scales, scores, th.marginal, darkest)
-        wide_a = pencil6.wider_band(scores.scores, th.marginal)  # pencil6
-        # pencil7: squares under the wider band with a faint box-mean stroke inside.
-        low = pencil7.low_band(
-            image, centres, scales, scores.scores, scores.paper, scores.gain, ~(look_a | wide_a)
-        )
-        look, wide, low = look_a.tolist(), wide_a.tolist(), low.tolist()
-        ring_line = faint9.ring_lines(scores.paper)  # faint9: a line on a side of the ring
-        # vote11: just under the doubt band with a faint-dark pixel inside
-        under = vote11.band(image, centres, scales, scores.scores, scores.paper, scores.gain, darkest)
-        never = miss11.band(  # miss11: under the wider band, never asked
-            image,
-            centres,
-            scales,
-            scores.scores,
-            scores.paper,
-            scores.gain,
-            ~(look_a | wide_a) & ~np.asarray(low),
-            darkest,
-        )
-        grain_low = grain14.low_band(scores.scores, look_a | wide_a)  # grain14
-        sunk = tick13.band(scores.scores)  # tick13: under zero against a baseline on marked squares
-        lifted = rebase14.band(scores.scores)  # rebase14: -0.003 up to the wider band, on a sunk side
-        alone = low15.band(scores.scores)  # low15: the side's lowest, standing apart under the rest
-        # edge16: no look, from 0.008 up to marginal, the corner gate could pass (edge18: one compiled call)
-        corner = edge16.band(
-            image,
-            centres,
-            scales,
-            scores.scores,
-            scores.paper,
-            scores.gain,
-            scores.half,
-            scores.ring,
-            th.marginal,
-            look_a,
+        # bands20: every band below in one compiled pass (`side_bands`; `side_bands_apart` asks
+        # each band's own function, speed19's order: the darkest pass once, the doubt band,
+        # pencil6's wider band, pencil7's low band, faint9, vote11, miss11, grain14, tick13,
+        # rebase14, low15, edge16).
+        look, wide, low, ring_line, under, never, grain_low, sunk, lifted, alone, corner = side_bands(
+            image, centres, scales, scores, th.marginal
         )
         page = lines7.PageSource(  # lines7: where the sheet is (fitted only if a line is followed)
             lambda: np.array([[t.box.cx, t.box.cy] for t in layout.targets]),
@@ -679,6 +647,172 @@ class BallotReader:
         return reading
 
 
+class Bands(NamedTuple):
+    """The bands `_interpret` asks before its loop, one entry per square (truthy: in it)."""
+
+    look: Sequence[bool]  # the doubt band (`doubt_band`): the closer look
+    wide: Sequence[bool]  # pencil6.wider_band
+    low: Sequence[bool]  # pencil7.low_band
+    ring_line: Sequence[bool]  # faint9.ring_lines
+    under: Sequence[bool]  # vote11.band
+    never: Sequence[str | None]  # miss11.band: "short", "foot" or None
+    grain_low: Sequence[bool]  # grain14.low_band
+    sunk: Sequence[bool]  # tick13.band
+    lifted: Sequence[bool]  # rebase14.band
+    alone: Sequence[bool]  # low15.band
+    corner: Sequence[bool]  # edge16.band
+
+
+def side_bands_apart(
+    image: np.ndarray, centres: np.ndarray, scales: np.ndarray, scores: Scores, marginal: float
+) -> Bands:
+    """The bands, each by its own function (speed19's `_interpret`): `side_bands`' reference,
+    and its path when a band function is not the reader's own (a test's spy) or a score or
+    side level is not finite."""
+    # speed19: the insides' darkest pixels, one compiled pass for the doubt band, vote11 and miss11
+    darkest = kernels.darkest_inside(image, centres, scales, _INNER_MM)
+    look_a = doubt_band(image, centres, scales, scores, marginal, darkest)
+    wide_a = pencil6.wider_band(scores.scores, marginal)  # pencil6
+    # pencil7: squares under the wider band with a faint box-mean stroke inside.
+    low_a = pencil7.low_band(
+        image, centres, scales, scores.scores, scores.paper, scores.gain, ~(look_a | wide_a)
+    )
+    look, wide, low = look_a.tolist(), wide_a.tolist(), low_a.tolist()
+    ring_line = faint9.ring_lines(scores.paper)  # faint9: a line on a side of the ring
+    # vote11: just under the doubt band with a faint-dark pixel inside
+    under = vote11.band(image, centres, scales, scores.scores, scores.paper, scores.gain, darkest)
+    never = miss11.band(  # miss11: under the wider band, never asked
+        image,
+        centres,
+        scales,
+        scores.scores,
+        scores.paper,
+        scores.gain,
+        ~(look_a | wide_a) & ~np.asarray(low),
+        darkest,
+    )
+    grain_low = grain14.low_band(scores.scores, look_a | wide_a)  # grain14
+    sunk = tick13.band(scores.scores)  # tick13: under zero against a baseline on marked squares
+    lifted = rebase14.band(scores.scores)  # rebase14: -0.003 up to the wider band, on a sunk side
+    alone = low15.band(scores.scores)  # low15: the side's lowest, standing apart under the rest
+    # edge16: no look, from 0.008 up to marginal, the corner gate could pass (edge18: one compiled call)
+    corner = edge16.band(
+        image,
+        centres,
+        scales,
+        scores.scores,
+        scores.paper,
+        scores.gain,
+        scores.half,
+        scores.ring,
+        marginal,
+        look_a,
+    )
+    return Bands(look, wide, low, ring_line, under, never, grain_low, sunk, lifted, alone, corner)
+
+
+def _band_functions() -> tuple[object, ...]:
+    return (
+        doubt_band,
+        kernels.darkest_inside,
+        pencil6.wider_band,
+        pencil7.low_band,
+        faint9.ring_lines,
+        vote11.band,
+        miss11.band,
+        grain14.low_band,
+        tick13.band,
+        rebase14.band,
+        low15.band,
+        edge16.band,
+    )
+
+
+def band_params(marginal: float, gain: float) -> np.ndarray:
+    """`kernels.side_bands`' params: the constants each band reads, from its module now (so
+    a switched-off hook, `fieldkit.hook_ab.switched_off`, or a test's constant holds)."""
+    from kiosk.reading import inspect as inspect_module
+
+    p = inspect_module
+    return np.array(
+        [
+            marginal,
+            gain,
+            DOUBT_INK,
+            PEN_DOUBT_LO,
+            DOUBT_LO,
+            FAINT_CONTRAST,
+            _INNER_MM,
+            FAINT_REACH_MM,
+            FAINT_RUN_MM,
+            PENCIL_LO,
+            PENCIL_CONTRAST,
+            _INNER_MM - PENCIL_INSET_MM,
+            PENCIL_REACH_MM,
+            PENCIL_RUN_MM,
+            PENCIL_SMOOTH_MM,
+            pencil6.LOOK_FROM,
+            pencil7.ENABLED,
+            pencil7.LOW_FROM,
+            TARGET / 2 - TARGET_STROKE - 0.35 - p.PENCIL_INSET_MM,  # pencil7.low_band's inside
+            pencil7.LOW_CONTRAST,
+            pencil7.LOW_RUN_MM,
+            faint9.ENABLED,
+            faint9.SIDE_SHARE,
+            vote11.ENABLED,
+            vote11.NEAR_LO,
+            vote11.FAINT_GATE,
+            miss11.ENABLED,
+            miss11.LO,
+            _INNER_MM - p.PENCIL_INSET_MM,  # miss11.band's inside
+            miss11.SHORT_RUN_MM,
+            miss11.FOOT_FROM,
+            miss11.FOOT_INK,
+            grain14.ENABLED and grain14.LOW_BAND,
+            grain14.LOW_FROM,
+            tick13.ENABLED,
+            tick13.REBASED_FROM,
+            rebase14.ENABLED,
+            rebase14.SHIFT_FROM,
+            rebase14.REBASED_FROM,
+            low15.ENABLED,
+            low15.GAP,
+            edge16.ENABLED,
+            edge16.LO,
+            edge16.INNER_MM,
+            edge16.QUAD_MIN,
+            edge16.TOL_ULPS,
+        ],
+        np.float64,
+    )
+
+
+def side_bands(
+    image: np.ndarray, centres: np.ndarray, scales: np.ndarray, scores: Scores, marginal: float
+) -> Bands:
+    """bands20: the bands of `side_bands_apart` in one compiled call (`kernels.side_bands`),
+    the same answers (tests/test_bands20.py). A band function replaced (a test's spy) or a
+    score or side level not finite: `side_bands_apart`."""
+    if _band_functions() == _OWN_BANDS:
+        rows = kernels.side_bands(
+            image,
+            centres,
+            scales,
+            scores.scores,
+            scores.paper,
+            scores.half,
+            scores.ring,
+            band_params(marginal, scores.gain),
+        )
+        if rows.shape[0]:
+            look, wide, low, ring_line, under, short, foot, grain_low, sunk, lifted, alone, corner = (
+                rows.tolist()
+            )
+            never = ["short" if s else "foot" if f else None for s, f in zip(short, foot, strict=True)]
+            return Bands(look, wide, low, ring_line, under, never, grain_low, sunk, lifted, alone, corner)
+    return side_bands_apart(image, centres, scales, scores, marginal)
+
+
 # The doubt band: a square scoring from DOUBT_LO up to `marginal` is looked at closer when
 # it holds a pen-dark pixel (a hesitation dot scores 0.005-0.018: below `marginal`).
 DOUBT_LO = 0.0
@@ -754,6 +888,9 @@ def doubt_band(
             PENCIL_SMOOTH_MM,
         )
     return out
+
+
+_OWN_BANDS = _band_functions()  # the reader's own band functions (see `side_bands`)
 
 
 def _frame(corners: PageCorners, height_mm: float) -> tuple[np.ndarray, Box]:

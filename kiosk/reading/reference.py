@@ -81,10 +81,12 @@ from kiosk.reading.reader import (
     PENCIL_LO,
     RING_MM,
     WINDOW_MARGIN_MM,
+    Bands,
     Scores,
     _scores_from_sums,
     ink_gain,
     row_geometry_numpy,
+    side_bands_apart,
 )
 
 if TYPE_CHECKING:
@@ -1656,3 +1658,15 @@ def column_gain_reference(
         blur = beside and up >= EDGE_NEAR and down >= EDGE_NEAR and abs(up - down) <= AGREE
         gain.append(1.0 - min(up, down) if core(k) or blur else 1.0)
     return x0 + base, np.array(gain)
+
+
+# --- bands20 (twentieth pass) ---
+
+
+def side_bands_reference(
+    image: np.ndarray, centres: np.ndarray, scales: np.ndarray, scores: Scores, marginal: float
+) -> Bands:
+    """`kernels.side_bands`' reference: the reader's bands, each by its own function in
+    `_interpret`'s order (speed19's code, kept in the reader as `side_bands_apart`, its path
+    for a test's spy or a non-finite input)."""
+    return side_bands_apart(image, centres, scales, scores, marginal)
