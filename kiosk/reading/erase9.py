@@ -43,7 +43,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import crop
+from kiosk.reading import crop, kernels
 from kiosk.reading.model import MarkReading
 
 ENABLED = True  # tests and benchmarks/hook_ab.py --module erase9 switch the rule off ("before")
@@ -150,7 +150,17 @@ def patch_measures(
 def _firm(image: np.ndarray, centre: tuple[float, float], scale: float) -> bool:
     """A cheap first look: the inside's INK_PCT darkening against the lightest of the
     inside's own 99th percentile and the image's (a pen-dark stroke is FIRM_MAX and more
-    against any paper the square could be on)."""
+    against any paper the square could be on). post20: one compiled call
+    (`kernels.firm_levels`: the histogram and `percentile_u8`'s steps; `_firm_numpy` is the
+    code it replaces, tests/test_post20.py checks they agree)."""
+    lo, hi = kernels.firm_levels(
+        image, round(centre[0]), round(centre[1]), int(INSIDE_MM * scale), 100 - INK_PCT, INK_PCT
+    )
+    return bool(hi > 0 and 1.0 - lo / hi >= FIRM_MAX)  # (-1, -1): nothing on the image
+
+
+def _firm_numpy(image: np.ndarray, centre: tuple[float, float], scale: float) -> bool:
+    """`_firm` as the ninth pass wrote it (bincount, cumsum, `percentile_u8`)."""
     got = crop.around(image, centre, int(INSIDE_MM * scale))
     if got is None:
         return False

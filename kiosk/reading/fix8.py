@@ -176,11 +176,41 @@ def hairline(
         if m.mark != "marked" or m.score >= HAIR_SCORE_MAX:
             continue
         at = (float(centres[i, 0]), float(centres[i, 1]))
-        sc = float(scales[i])
-        dark = _dark(image, at, sc, float(np.max(paper[i])), gain)
-        if dark is not None and (_width(dark, sc) < HAIR_MM or _ridged(dark, sc)):
+        if hair_thin(image, at, float(scales[i]), float(paper[i].max()), gain):
             out[i] = replace(m, mark="marginal", reason="possible_stain")
     return out
+
+
+def hair_thin(image: np.ndarray, at: tuple[float, float], sc: float, paper: float, gain: float) -> bool:
+    """`hairline`'s test of one square: `_dark`, then `_width(dark) < HAIR_MM or
+    _ridged(dark)`, in one compiled call (post20: `kernels.hair_shape`, the same numbers;
+    `hair_thin_numpy` is the code it replaces, tests/test_post20.py checks they agree).
+    `_ridges` itself is counted in Python, only where RIDGE_COUNT outlines are long."""
+    count, width, long, dark = kernels.hair_shape(
+        image,
+        at[0],
+        at[1],
+        round(at[0]),
+        round(at[1]),
+        int(INSIDE_MM * sc) + 1,
+        INSIDE_MM * sc,
+        paper,
+        gain,
+        HAIR_FLOOR,
+        HAIR_HALF,
+        HAIR_MIN_PX,
+        sc,
+        RIDGE_LEN_MM * sc,
+    )
+    if count < HAIR_MIN_PX:  # also -1 and -2: nothing of the inside on the image
+        return False
+    return bool(width < HAIR_MM or (long >= RIDGE_COUNT and _ridges(dark, sc) >= RIDGE_COUNT))
+
+
+def hair_thin_numpy(image: np.ndarray, at: tuple[float, float], sc: float, paper: float, gain: float) -> bool:
+    """`hair_thin` as the eighth pass wrote it (cv2's contours; the reference)."""
+    dark = _dark(image, at, sc, paper, gain)
+    return dark is not None and (_width(dark, sc) < HAIR_MM or _ridged(dark, sc))
 
 
 def fill_smudge(win: np.ndarray, inside: np.ndarray, border: np.ndarray, scale: float, gain: float) -> bool:

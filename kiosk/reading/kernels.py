@@ -1788,6 +1788,397 @@ def side_bands(
     return out
 
 
+# --- post20 (twentieth pass) ---
+# The passes after `_interpret`'s per-square loop (fix8.hairline, wrong10.ridged_print,
+# erase9.possible_erasure) each cut the voter's marked square again and made a dozen numpy
+# and OpenCV calls on it. Each of these kernels is one call, the same numbers to the bit
+# (references in reference.py under "post20"; tests/test_post20.py).
+
+_DX8 = (1, 1, 0, -1, -1, -1, 0, 1)  # OpenCV's chain codes: 0 right, then anticlockwise
+_DY8 = (0, -1, -1, -1, 0, 1, 1, 1)
+_SQRT2_F32 = float(np.float32(math.sqrt(2.0)))  # cv2.arcLength's diagonal step (sqrtf)
+
+
+@_compiled
+def _close22(mask: np.ndarray) -> np.ndarray:
+    """cv2.morphologyEx(mask, MORPH_CLOSE, np.ones((2, 2))) as 0/1: OpenCV's dilation then
+    erosion, both over the pixel and its neighbours up and left (the anchor (1, 1) of an
+    even kernel; the image's outside ignored), so the closing moves a speck down-right."""
+    h, w = mask.shape
+    d = np.zeros((h, w), np.uint8)
+    for y in range(h):
+        for x in range(w):
+            v = 0
+            for dy in range(-1, 1):
+                for dx in range(-1, 1):
+                    yy, xx = y + dy, x + dx
+                    if yy >= 0 and xx >= 0 and mask[yy, xx] != 0:
+                        v = 1
+            d[y, x] = v
+    e = np.zeros((h, w), np.uint8)
+    for y in range(h):
+        for x in range(w):
+            v = 1
+            for dy in range(-1, 1):
+                for dx in range(-1, 1):
+                    yy, xx = y + dy, x + dx
+                    if yy >= 0 and xx >= 0 and d[yy, xx] == 0:
+                        v = 0
+            e[y, x] = v
+    return e
+
+
+@_compiled
+def _outlines(mask: np.ndarray, long_px: float) -> tuple[int, float, int]:  # noqa: C901
+    """The external contours of `mask` (cv2.findContours RETR_EXTERNAL, CHAIN_APPROX_NONE):
+    (the pixels their fills cover, the sum of max(1, cv2.arcLength(c, True)), how many have
+    max(1, arcLength) / 2 >= long_px). An external contour is the outer border of an
+    8-connected component not inside another's hole (a hole: background not 4-connected to
+    the frame); its fill is the component and its holes, so the fills together are every
+    pixel the frame's background does not reach. Its length is OpenCV's border following
+    (icvFetchContour) from the component's first pixel in raster order: each step 1 or
+    sqrtf(2), summed in float64 (exactly: a + b * _SQRT2_F32)."""
+    h, w = mask.shape
+    pad = np.zeros((h + 2, w + 2), np.uint8)
+    for y in range(h):
+        for x in range(w):
+            if mask[y, x] != 0:
+                pad[y + 1, x + 1] = 1
+    # The frame's background: every zero 4-connected to the frame, by raster sweeps down
+    # and up (each takes what its neighbours took) until one pair takes nothing more.
+    outer = np.zeros((h + 2, w + 2), np.bool_)
+    for x in range(w + 2):
+        outer[0, x] = True
+        outer[h + 1, x] = True
+    for y in range(h + 2):
+        outer[y, 0] = True
+        outer[y, w + 1] = True
+    changed = True
+    while changed:
+        changed = False
+        for y in range(1, h + 1):
+            for x in range(1, w + 1):
+                if (
+                    pad[y, x] == 0
+                    and not outer[y, x]
+                    and (outer[y - 1, x] or outer[y, x - 1] or outer[y + 1, x] or outer[y, x + 1])
+                ):
+                    outer[y, x] = True
+                    changed = True
+        for y in range(h, 0, -1):
+            for x in range(w, 0, -1):
+                if (
+                    pad[y, x] == 0
+                    and not outer[y, x]
+                    and (outer[y + 1, x] or outer[y, x + 1] or outer[y - 1, x] or outer[y, x - 1])
+                ):
+                    outer[y, x] = True
+                    changed = True
+    n_outer = 0
+    for y in range(1, h + 1):
+        for x in range(1, w + 1):
+            if outer[y, x]:
+                n_outer += 1
+    stack = np.empty((h * w, 2), np.int64)
+    seen = np.zeros((h + 2, w + 2), np.bool_)
+    perimeter = 0.0
+    n_long = 0
+    for y0 in range(1, h + 1):
+        for x0 in range(1, w + 1):
+            if pad[y0, x0] == 0 or seen[y0, x0]:
+                continue
+            seen[y0, x0] = True  # a new component: all its pixels seen (8-connected)
+            stack[0, 0] = y0
+            stack[0, 1] = x0
+            top = 1
+            while top > 0:
+                top -= 1
+                y = stack[top, 0]
+                x = stack[top, 1]
+                for dy in range(-1, 2):
+                    for dx in range(-1, 2):
+                        yy, xx = y + dy, x + dx
+                        if pad[yy, xx] != 0 and not seen[yy, xx]:
+                            seen[yy, xx] = True
+                            stack[top, 0] = yy
+                            stack[top, 1] = xx
+                            top += 1
+            if not outer[y0 - 1, x0]:
+                continue  # in another component's hole: no external contour of its own
+            s = 4
+            while True:
+                s = (s - 1) & 7
+                if pad[y0 + _DY8[s], x0 + _DX8[s]] != 0 or s == 4:
+                    break
+            length = 0.0  # a single pixel
+            if pad[y0 + _DY8[s], x0 + _DX8[s]] != 0:
+                y1, x1 = y0 + _DY8[s], x0 + _DX8[s]
+                y3, x3 = y0, x0
+                axis = 0
+                diag = 0
+                while True:
+                    y4, x4 = y3, x3
+                    while s < 15:
+                        s += 1
+                        y4 = y3 + _DY8[s & 7]
+                        x4 = x3 + _DX8[s & 7]
+                        if pad[y4, x4] != 0:
+                            break
+                    s &= 7
+                    if s & 1:
+                        diag += 1
+                    else:
+                        axis += 1
+                    if y4 == y0 and x4 == x0 and y3 == y1 and x3 == x1:
+                        break
+                    y3, x3 = y4, x4
+                    s = (s + 4) & 7
+                length = float(axis) + float(diag) * _SQRT2_F32
+            length = max(1.0, length)
+            perimeter += length
+            if length / 2 >= long_px:
+                n_long += 1
+    return h * w - n_outer, perimeter, n_long
+
+
+@_compiled
+def hair_shape(
+    image: np.ndarray,
+    cx: float,
+    cy: float,
+    rx: int,
+    ry: int,
+    half: int,
+    limit: float,
+    paper: float,
+    gain: float,
+    floor: float,
+    share: float,
+    min_px: int,
+    scale: float,
+    long_px: float,
+) -> tuple[int, float, int, np.ndarray]:
+    """`fix8.hairline`'s look at one square in one call: `crop.around(image, (cx, cy), half)`
+    (rx, ry: Python's round of cx, cy), `hair_dark` on it, then (when at least `min_px` are
+    dark) fix8's `_width` of the dark mask (its 2 x 2 closing's contours: twice the filled
+    pixels over the outlines' length, per px of `scale`) and the number of the unclosed
+    mask's contours at least 2 long_px long (`_ridged`'s gate). (count, width, long, dark);
+    count -2 when nothing of the window is on the image, -1 when the inside is not (as
+    hair_dark); width and long are 0 when count < min_px."""
+    hh, ww = image.shape
+    x0, y0 = rx - half, ry - half
+    xa, ya = min(max(0, x0), ww), min(max(0, y0), hh)
+    xb, yb = min(max(0, x0 + 2 * half + 1), ww), min(max(0, y0 + 2 * half + 1), hh)
+    if xb <= xa or yb <= ya:
+        return -2, 0.0, 0, np.zeros((0, 0), np.uint8)
+    win = np.ascontiguousarray(image[ya:yb, xa:xb])
+    h, w = win.shape
+    xs = np.empty((1, w))
+    ys = np.empty((h, 1))
+    ox, oy = cx - xa, cy - ya
+    for x in range(w):
+        xs[0, x] = float(x) - ox
+    for y in range(h):
+        ys[y, 0] = float(y) - oy
+    dark, count = hair_dark(win, xs, ys, limit, paper, gain, floor, share, min_px)
+    if count < min_px:
+        return count, 0.0, 0, dark
+    filled, perimeter, _ = _outlines(_close22(dark), long_px)
+    width = 0.0 if perimeter <= 0 else 2.0 * filled / perimeter / scale
+    _, _, n_long = _outlines(dark, long_px)
+    return count, width, n_long, dark
+
+
+@_compiled
+def _block_f32(a: np.ndarray, lo: int, n: int) -> np.float32:
+    """numpy's pairwise sum of the float32 a[lo : lo + n] for n <= 128 (FLOAT_pairwise_sum:
+    a plain loop under 8 values, else eight running sums, joined in pairs, then the rest)."""
+    if n < 8:
+        res = np.float32(0.0)
+        for i in range(lo, lo + n):
+            res = np.float32(res + a[i])
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    m = n - (n % 8)
+    while i < m:
+        j = lo + i
+        r0 = np.float32(r0 + a[j])
+        r1 = np.float32(r1 + a[j + 1])
+        r2 = np.float32(r2 + a[j + 2])
+        r3 = np.float32(r3 + a[j + 3])
+        r4 = np.float32(r4 + a[j + 4])
+        r5 = np.float32(r5 + a[j + 5])
+        r6 = np.float32(r6 + a[j + 6])
+        r7 = np.float32(r7 + a[j + 7])
+        i += 8
+    res = np.float32(
+        np.float32(np.float32(r0 + r1) + np.float32(r2 + r3))
+        + np.float32(np.float32(r4 + r5) + np.float32(r6 + r7))
+    )
+    while i < n:
+        res = np.float32(res + a[lo + i])
+        i += 1
+    return res
+
+
+@_compiled
+def _pairwise_f32(a: np.ndarray, lo: int, n: int) -> np.float32:
+    """numpy's pairwise sum of the float32 a[lo : lo + n]: above 128 values, the sum of the
+    first n2 = n // 2 less its remainder by 8 and the sum of the rest, each split the same
+    way. Walked with an explicit stack (numba's cache cannot hold a recursive function)."""
+    if n <= 128:
+        return _block_f32(a, lo, n)
+    los = np.empty(64, np.int64)
+    ns = np.empty(64, np.int64)
+    state = np.zeros(64, np.int64)  # 0: new, 1: its first half being summed, 2: its second
+    acc = np.zeros(64, np.float32)  # a node's first half's sum
+    top = 0
+    los[0], ns[0], state[0] = lo, n, 0
+    while True:
+        m = ns[top]
+        if m > 128:
+            n2 = m // 2
+            n2 -= n2 % 8
+            state[top] = 1
+            los[top + 1], ns[top + 1], state[top + 1] = los[top], n2, 0
+            top += 1
+            continue
+        v = _block_f32(a, los[top], m)
+        while True:  # hand the sum up to the parents
+            top -= 1
+            if top < 0:
+                return v
+            if state[top] == 1:
+                acc[top] = v
+                state[top] = 2
+                n2 = ns[top] // 2
+                n2 -= n2 % 8
+                los[top + 1], ns[top + 1], state[top + 1] = los[top] + n2, ns[top] - n2, 0
+                top += 1
+                break
+            v = np.float32(acc[top] + v)
+
+
+@_compiled
+def _mean_f32(a: np.ndarray) -> np.float32:
+    """np.mean of a C-contiguous float32 array: the pairwise sum of all its values (one
+    reduction, started at 0), divided in float64 by their count (numpy's _mean divides the
+    float32 sum by an intp), rounded to float32."""
+    flat = a.ravel()
+    n = flat.size
+    s = np.float32(np.float32(0.0) + _pairwise_f32(flat, 0, n))
+    return np.float32(float(s) / float(n))
+
+
+@_compiled
+def _reflect(p: int, n: int) -> int:
+    """cv2.borderInterpolate(p, n, cv2.BORDER_REFLECT): ...cba|abc...xyz|zyx..."""
+    if n == 1:
+        return 0
+    while p < 0 or p >= n:
+        p = -p - 1 if p < 0 else n - 1 - (p - n)
+    return p
+
+
+@_compiled
+def ridge_detail(
+    image: np.ndarray, x0: int, y0: int, n: int, k: int, unit: float, paper1: float
+) -> tuple[np.ndarray, float, float]:
+    """`wrong10.ridge_detail`'s numbers on the n x n window at (x0, y0) (all on the image),
+    w its greys as float32: the detail (cv2.blur(w, (k, k), BORDER_REFLECT) - w) * unit
+    in float32 (the box sum is a whole number, exact in any order; OpenCV scales it by
+    1 / k^2 in float64 and rounds to float32), float(np.sqrt(np.mean(detail * detail)))
+    and float(np.maximum(0.0, paper1 - w).mean()), numpy's float32 pairwise means."""
+    r = k // 2
+    inv = 1.0 / (k * k)
+    unit32 = np.float32(unit)
+    p32 = np.float32(paper1)
+    at = np.empty(n + 2 * r, np.int64)  # the reflected index of each offset from -r
+    for j in range(n + 2 * r):
+        at[j] = _reflect(j - r, n)
+    rows = np.empty((n, n), np.int64)  # each pixel's k-wide row sum (whole numbers: exact)
+    for y in range(n):
+        src = image[y0 + y]
+        s = 0
+        for j in range(k):
+            s += src[x0 + at[j]]
+        rows[y, 0] = s
+        for x in range(1, n):
+            s += int(src[x0 + at[x + k - 1]]) - int(src[x0 + at[x - 1]])
+            rows[y, x] = s
+    box = np.empty((n, n), np.int64)  # and the k rows' sum of those
+    for x in range(n):
+        s = 0
+        for j in range(k):
+            s += rows[at[j], x]
+        box[0, x] = s
+    for y in range(1, n):
+        for x in range(n):
+            box[y, x] = box[y - 1, x] + rows[at[y + k - 1], x] - rows[at[y - 1], x]
+    detail = np.empty((n, n), np.float32)
+    sq = np.empty((n, n), np.float32)
+    clip = np.empty((n, n), np.float32)
+    for y in range(n):
+        for x in range(n):
+            s = box[y, x]
+            wv = np.float32(image[y0 + y, x0 + x])
+            d = np.float32(np.float32(np.float32(s * inv) - wv) * unit32)
+            detail[y, x] = d
+            sq[y, x] = np.float32(d * d)
+            c = np.float32(p32 - wv)
+            clip[y, x] = c if c > 0 else np.float32(0.0)
+    rms = np.float32(math.sqrt(_mean_f32(sq)))
+    return detail, float(rms), float(_mean_f32(clip))
+
+
+@_compiled
+def _searched(counts: np.ndarray, v: int) -> float:
+    """np.searchsorted(counts, v, side="right") of a running total: the first grey whose
+    count exceeds v."""
+    for g in range(counts.shape[0]):
+        if counts[g] > v:
+            return float(g)
+    return float(counts.shape[0])
+
+
+@_compiled
+def _percentile_u8(counts: np.ndarray, q: float) -> float:
+    """`erase9.percentile_u8`, the same float64 steps."""
+    n = int(counts[-1])
+    at = (n - 1) * (q / 100)
+    lo = math.floor(at)
+    hi = min(lo + 1, n - 1)
+    a = _searched(counts, lo)
+    b = _searched(counts, hi)
+    t = at - lo
+    diff = b - a
+    return b - diff * (1 - t) if t >= 0.5 else a + diff * t
+
+
+@_compiled
+def firm_levels(
+    image: np.ndarray, rx: int, ry: int, half: int, q_lo: float, q_hi: float
+) -> tuple[float, float]:
+    """`erase9._firm`'s two percentiles (`percentile_u8` at q_lo and q_hi) of the greys of
+    `crop.around(image, centre, half)` (rx, ry: Python's round of the centre); (-1, -1)
+    when nothing of it is on the image."""
+    hh, ww = image.shape
+    x0, y0 = rx - half, ry - half
+    xa, ya = min(max(0, x0), ww), min(max(0, y0), hh)
+    xb, yb = min(max(0, x0 + 2 * half + 1), ww), min(max(0, y0 + 2 * half + 1), hh)
+    if xb <= xa or yb <= ya:
+        return -1.0, -1.0
+    counts = np.zeros(256, np.int64)
+    for y in range(ya, yb):
+        for x in range(xa, xb):
+            counts[image[y, x]] += 1
+    for g in range(1, 256):
+        counts[g] += counts[g - 1]
+    return _percentile_u8(counts, q_lo), _percentile_u8(counts, q_hi)
+
+
 def warm() -> float:
     """Compile (or load from the cache) every kernel with the argument types the reader
     uses, and return the seconds it took. A fresh install compiles for some seconds; after
@@ -1869,6 +2260,9 @@ def warm() -> float:
     params = np.zeros(BP_SIZE, np.float64)
     params[BP_MARGINAL], params[BP_GAIN], params[BP_EDGE_ON] = 0.02, 1.05, 1.0
     side_bands(page, centres, np.array([1.0, 1.0]), np.zeros(2), np.full((2, 4), 230.0), 3, 1, params)
+    hair_shape(page, 20.0, 20.0, 20, 20, 9, 8.0, 230.0, 1.05, 0.12, 0.5, 6, 4.0, 4.0)  # post20
+    ridge_detail(page, 2, 2, 9, 3, 1.05 / 230.0, 230.0)  # post20
+    firm_levels(page, 20, 20, 8, 1.0, 99.0)  # post20
     return time.perf_counter() - t0
 
 

@@ -1670,3 +1670,23 @@ def side_bands_reference(
     `_interpret`'s order (speed19's code, kept in the reader as `side_bands_apart`, its path
     for a test's spy or a non-finite input)."""
     return side_bands_apart(image, centres, scales, scores, marginal)
+
+
+# --- post20 (twentieth pass) ---
+
+
+def hair_shape_reference(dark: np.ndarray, scale: float, long_px: float) -> tuple[float, int]:
+    """`kernels.hair_shape`'s two numbers from a dark mask with OpenCV, as fix8 measures
+    them: `fix8._width` (the 2 x 2 closing's external contours, filled by drawContours,
+    their arcLength) and how many of the mask's own external contours have max(1,
+    arcLength) / 2 at least `long_px` (`fix8._ridged`'s gate)."""
+    from kiosk.reading import fix8
+
+    contours, _ = cv2.findContours(dark, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    long = sum(max(1.0, cv2.arcLength(c, True)) / 2 >= long_px for c in contours)
+    return fix8._width(dark, scale), int(long)
+
+
+def mean_f32_reference(values: np.ndarray) -> float:
+    """np.mean of float32 values (what `kernels._mean_f32` reproduces)."""
+    return float(np.mean(values))

@@ -36,7 +36,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import crop
+from kiosk.reading import crop, kernels
 
 if TYPE_CHECKING:
     from kiosk.reading.inspect import Verdict
@@ -200,6 +200,33 @@ def ridge_detail(
     image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
 ) -> np.ndarray | None:
     """The inside's detail (its ink less a DETAIL_MM box mean) under a Hann window; None when
+    the detail is too weak (its RMS under DETAIL_MIN, or under DETAIL_SHARE of the inside's
+    mean ink: a fill's grain on its dark ground; a print's ridges alternate with paper) or
+    the inside is not all on the image. post20: the window's detail, its RMS and mean ink in
+    one compiled call (`kernels.ridge_detail`, the same float32 numbers as
+    `ridge_detail_numpy`, which it replaces; tests/test_post20.py)."""
+    half = int(INSIDE_MM * scale)
+    n = 2 * half + 1
+    x0, y0 = round(centre[0]) - half, round(centre[1]) - half
+    hh, ww = image.shape[:2]
+    if x0 < 0 or y0 < 0 or x0 + n > ww or y0 + n > hh:
+        return None  # crop.around would cut it: not all on the image
+    k = max(3, int(DETAIL_MM * scale) | 1)
+    unit = gain / max(1.0, paper)
+    detail, rms, clipped = kernels.ridge_detail(image, x0, y0, n, k, unit, max(1.0, paper))
+    mean_ink = unit * clipped  # of the ink, clipped at 0
+    if rms < DETAIL_MIN or rms < DETAIL_SHARE * mean_ink:
+        return None
+    window, _band = _spectrum_masks(n, round(scale, 2))
+    out: np.ndarray = detail * window
+    return out
+
+
+def ridge_detail_numpy(
+    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
+) -> np.ndarray | None:
+    """`ridge_detail` in numpy (the tenth pass's code, its reference). The inside's detail
+    (its ink less a DETAIL_MM box mean) under a Hann window; None when
     the detail is too weak (its RMS under DETAIL_MIN, or under DETAIL_SHARE of the inside's
     mean ink: a fill's grain on its dark ground; a print's ridges alternate with paper) or
     the inside is not all on the image."""
