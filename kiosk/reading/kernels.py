@@ -1515,8 +1515,10 @@ def _ring_profile(win: np.ndarray, across: bool, lo: int, r: int, k: int) -> np.
     (rows lo..lo + r - 1, or with `across` columns) at 75 % (`inspect._q75`: the order
     statistics at int(0.75 (r - 1)) and the next, interpolated in float32, truncated to a
     whole grey level as astype(uint8)), then the median over k positions along the side
-    with the ends repeated (cv2.medianBlur of the one-row image, BORDER_REPLICATE), as
-    float32."""
+    with the ends repeated (cv2.medianBlur of the one-row image, BORDER_REPLICATE: its k x
+    k box holds k copies of each of the row's k values), as float32. The median slides:
+    a count per grey level and the median's level moved until fewer than k // 2 + 1 values
+    lie below it and at least that many at or below it."""
     n = win.shape[0] if across else win.shape[1]
     pos = 0.75 * (r - 1)
     q_lo = int(pos)
@@ -1525,20 +1527,42 @@ def _ring_profile(win: np.ndarray, across: bool, lo: int, r: int, k: int) -> np.
     col = np.empty(r, np.int64)
     level = np.empty(n, np.int64)
     for t in range(n):
-        for j in range(r):
-            col[j] = win[t, lo + j] if across else win[lo + j, t]
-        col.sort()
+        for j in range(r):  # insertion sort of the r ring pixels across the side
+            g = np.int64(win[t, lo + j] if across else win[lo + j, t])
+            i = j
+            while i > 0 and col[i - 1] > g:
+                col[i] = col[i - 1]
+                i -= 1
+            col[i] = g
         a = np.float32(col[q_lo])
         level[t] = int(a + (np.float32(col[q_hi]) - a) * frac)
     half = k // 2
-    buf = np.empty(k, np.int64)
+    count = np.zeros(256, np.int64)
+    for d in range(k):
+        count[level[min(max(d - half, 0), n - 1)]] += 1
+    m = 0
+    below = 0  # values under m
+    while below + count[m] <= half:
+        below += count[m]
+        m += 1
     out = np.empty(n, np.float32)
-    for t in range(n):
-        for d in range(k):
-            p = min(max(t - half + d, 0), n - 1)
-            buf[d] = level[p]
-        buf.sort()
-        out[t] = np.float32(buf[half])
+    out[0] = np.float32(m)
+    for t in range(1, n):
+        old = level[min(max(t - 1 - half, 0), n - 1)]
+        new = level[min(max(t + half, 0), n - 1)]
+        count[old] -= 1
+        if old < m:
+            below -= 1
+        count[new] += 1
+        if new < m:
+            below += 1
+        while below > half:
+            m -= 1
+            below -= count[m]
+        while below + count[m] <= half:
+            below += count[m]
+            m += 1
+        out[t] = np.float32(m)
     return out
 
 
