@@ -193,7 +193,19 @@ def test_pen_hooks_skip_same_verdict(dpi: int, kind: int, edge: bool, seed: int)
     )
     levels = np.full(4, 225.0)
     denominator = float((2 * (TARGET / 2 - TARGET_STROKE) * scale) ** 2)
-    args = (page, (cx, cy), scale, half, ring, levels, 1.05, float(rng.uniform(0.0, 0.6)), denominator, 0.05, 0.1)
+    args = (
+        page,
+        (cx, cy),
+        scale,
+        half,
+        ring,
+        levels,
+        1.05,
+        float(rng.uniform(0.0, 0.6)),
+        denominator,
+        0.05,
+        0.1,
+    )
     try:
         a = inspect.inspect_square(*args)
         inspect.PEN_HOOKS_SKIP = False

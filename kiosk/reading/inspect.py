@@ -195,6 +195,38 @@ def _ellipse(k: int) -> np.ndarray:
     return e
 
 
+def _evidence(
+    ink: np.ndarray,
+    evidence_px: np.ndarray,
+    first: tuple[np.ndarray, np.ndarray, float, int],
+    denominator: float,
+) -> float:
+    """float(ink[evidence_px].sum()) / denominator: the setup kernel's sum (`first`: its ink,
+    its evidence, that sum, its pen count) while ink and evidence_px are its arrays (the
+    closer look rebinds them when a line is taken out, never changes them in place)."""
+    if ink is first[0] and evidence_px is first[1]:
+        return first[2] / denominator
+    return float(ink[evidence_px].sum()) / denominator
+
+
+def _pen_hooks_none(
+    ink: np.ndarray, evidence_px: np.ndarray, first: tuple[np.ndarray, np.ndarray, float, int], scale: float
+) -> bool:
+    """Do rims7's `thin_stain` and stain9's `bent_through` surely answer None (look20)? Both
+    begin `if not ENABLED or int((evidence & (ink >= rims7.HOOK_PEN)).sum()) >=
+    rims7.PEN_SPECK_MM2 * scale * scale: return None` (stain9 with rims7's constants). The
+    setup kernel counted those pixels (`first[3]`) on its own ink and evidence; while the
+    closer look's are those very arrays, a count at the bound means both return None before
+    anything else, so not asking them cannot change the verdict (tests/test_look20.py: the
+    same verdicts with PEN_HOOKS_SKIP off)."""
+    return (
+        PEN_HOOKS_SKIP
+        and ink is first[0]
+        and evidence_px is first[1]
+        and first[3] >= rims7.PEN_SPECK_MM2 * scale * scale
+    )
+
+
 def inspect_square(
     image: np.ndarray,
     centre: tuple[float, float],
@@ -264,7 +296,7 @@ def inspect_square(
         THIN_CONTRAST,
         rims7.HOOK_PEN,
     )
-    ink_first, evidence_px_first = ink, evidence_px  # the sums above hold while these are unchanged
+    first = (ink, evidence_px, evidence_sum, pen_px)  # the sums above hold while these are unchanged
     search = ~border
     score_local = score + (ink_local_sum - ink_sum) / denominator
     lines: list[Line] = []
@@ -274,13 +306,6 @@ def inspect_square(
     dot = dot_blob(dark_u8, scale)
     if dot is not None:
         search &= ~dot
-
-    def evidence() -> float:
-        """float(ink[evidence_px].sum()) / denominator, the kernel's sum while ink and
-        evidence_px are the first ones (never changed in place: only rebound)."""
-        if ink is ink_first and evidence_px is evidence_px_first:
-            return evidence_sum / denominator
-        return float(ink[evidence_px].sum()) / denominator
 
     score_first, score_local_first, evidence_first = score, score_local, inside.copy()
     if dark_inside < marked:
@@ -299,7 +324,7 @@ def inspect_square(
             lines.append(line)
             band = _band(xs, ys, line, scale)
             if line.contrast >= LINE_FAINT:
-                ev = evidence()
+                ev = _evidence(ink, evidence_px, first, denominator)
                 return Verdict("marginal", "crossing_line", score, ev, line)
             score, score_local, evidence_px = _take_out(
                 line,
@@ -349,10 +374,10 @@ def inspect_square(
         # that goes on beyond the window (a pen line through the row): then the commission.
         pen = _straight_stroke(ink, inside, xs, ys, scale, inner, dark_u8)
         if pen is not None and _continues(image, centre, pen, half, scale):
-            ev = evidence()
+            ev = _evidence(ink, evidence_px, first, denominator)
             return Verdict("marginal", "crossing_line", score, ev, pen)
     line = lines[0] if lines else None
-    ev = evidence()
+    ev = _evidence(ink, evidence_px, first, denominator)
     low = min(score, score_local)
     # A hesitation dot: the pen-dark ink in the square is one small blob and no other
     # evidence of a hand is left. Never a vote, never nothing: whatever else darkens the
@@ -364,23 +389,16 @@ def inspect_square(
         if low >= marked:
             # rims7: no pen-dark ink, and the thin evidence runs on beyond the window (a
             # ring's rim, a fingerprint's ridges): the commission, never `marked`.
-            # look20: both hooks below begin `if not ENABLED or int((evidence & (ink >=
-            # rims7.HOOK_PEN)).sum()) >= rims7.PEN_SPECK_MM2 * scale * scale: return None`
-            # (stain9 with rims7's constants); the kernel counted those pixels (`pen_px`) on
-            # these very arrays, so when the count reaches the bound both answer None and
-            # are not asked (tests/test_look20.py: the same verdicts with and without).
-            if (
-                PEN_HOOKS_SKIP
-                and ink is ink_first
-                and evidence_px is evidence_px_first
-                and pen_px >= rims7.PEN_SPECK_MM2 * scale * scale
-            ):
-                return Verdict("marked", None, low, ev, line)
-            stain = rims7.thin_stain(
-                image, centre, half, scale, gain, float(max(levels)), ink, evidence_px, (x0, y0), lines
-            )
-            stain = stain or stain9.bent_through(  # stain9: a drop's rim bending through
-                image, centre, half, scale, gain, float(max(levels)), ink, evidence_px, (x0, y0), lines
+            # look20: not asked where the setup's pen count answers for them (`_pen_hooks_none`).
+            stain = (
+                None
+                if _pen_hooks_none(ink, evidence_px, first, scale)
+                else rims7.thin_stain(
+                    image, centre, half, scale, gain, float(max(levels)), ink, evidence_px, (x0, y0), lines
+                )
+                or stain9.bent_through(  # stain9: a drop's rim bending through
+                    image, centre, half, scale, gain, float(max(levels)), ink, evidence_px, (x0, y0), lines
+                )
             )
             return Verdict("marginal" if stain else "marked", stain, low, ev, line)
         return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)

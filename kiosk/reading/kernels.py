@@ -1760,7 +1760,14 @@ def stroke_moments(ink: np.ndarray, dark: np.ndarray, xs: np.ndarray, ys: np.nda
 
 @_compiled
 def stroke_spread(
-    ink: np.ndarray, dark: np.ndarray, xs: np.ndarray, ys: np.ndarray, mu: float, mv: float, c: float, s: float
+    ink: np.ndarray,
+    dark: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    mu: float,
+    mv: float,
+    c: float,
+    s: float,
 ) -> tuple[float, float, float]:
     """`inspect._straight_stroke`'s spread across the axis (theta: cos c, sin s) and
     extent along it over the pixels of `dark`: (sum w across^2 as numpy sums it, max pos,
