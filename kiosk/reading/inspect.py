@@ -77,6 +77,7 @@ from kiosk.reading import (
     crop,
     edge15,  # issue 10, fifteenth pass (edge15): a tick across the square's corner
     fold17,  # issue 10, seventeenth pass (fold17): a light mark under a fold
+    kernels,  # look20: the closer look's setup, compiled
     lines6,  # issue 10, sixth pass (line6)
     lines7,  # issue 10, seventh pass (lines7)
     rims7,  # issue 10, seventh pass (rims7)
@@ -101,6 +102,7 @@ BEYOND_MM = (1.0, 4.0)  # where the line must continue, past the window's edge
 BESIDE_MM = 1.2  # the paper beside the line, each side
 ANGLES = 90  # 2-degree steps
 MAX_LINES = 3  # lines of the paper taken out of one square, at most
+PEN_HOOKS_SKIP = True  # look20: rims7's and stain9's hooks not asked where they answer None (tests)
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,49 @@ def _q75(values: np.ndarray) -> np.ndarray:
     return out
 
 
+_ELLIPSES: dict[int, np.ndarray] = {}
+
+
+def _ellipse(k: int) -> np.ndarray:
+    """cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)), made once per size (look20)."""
+    e = _ELLIPSES.get(k)
+    if e is None:
+        e = _ELLIPSES[k] = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    return e
+
+
+def _evidence(
+    ink: np.ndarray,
+    evidence_px: np.ndarray,
+    first: tuple[np.ndarray, np.ndarray, float, int],
+    denominator: float,
+) -> float:
+    """float(ink[evidence_px].sum()) / denominator: the setup kernel's sum (`first`: its ink,
+    its evidence, that sum, its pen count) while ink and evidence_px are its arrays (the
+    closer look rebinds them when a line is taken out, never changes them in place)."""
+    if ink is first[0] and evidence_px is first[1]:
+        return first[2] / denominator
+    return float(ink[evidence_px].sum()) / denominator
+
+
+def _pen_hooks_none(
+    ink: np.ndarray, evidence_px: np.ndarray, first: tuple[np.ndarray, np.ndarray, float, int], scale: float
+) -> bool:
+    """Do rims7's `thin_stain` and stain9's `bent_through` surely answer None (look20)? Both
+    begin `if not ENABLED or int((evidence & (ink >= rims7.HOOK_PEN)).sum()) >=
+    rims7.PEN_SPECK_MM2 * scale * scale: return None` (stain9 with rims7's constants). The
+    setup kernel counted those pixels (`first[3]`) on its own ink and evidence; while the
+    closer look's are those very arrays, a count at the bound means both return None before
+    anything else, so not asking them cannot change the verdict (tests/test_look20.py: the
+    same verdicts with PEN_HOOKS_SKIP off)."""
+    return (
+        PEN_HOOKS_SKIP
+        and ink is first[0]
+        and evidence_px is first[1]
+        and first[3] >= rims7.PEN_SPECK_MM2 * scale * scale
+    )
+
+
 def inspect_square(
     image: np.ndarray,
     centre: tuple[float, float],
@@ -201,33 +246,67 @@ def inspect_square(
     view, x0, y0 = _window(image, centre[0], centre[1], half)
     win = np.ascontiguousarray(view)
     size_h, size_w = win.shape
-    inv = paper_inverse(levels, size_h, size_w, ring)
-    ink = np.clip(gain * (1.0 - win * inv), 0.0, 1.0)
-    # The same ink against the paper interpolated from the whole ring (follows a stain's edge).
-    paper_local = coons_paper(win, ring, scale)
-    ink_local = np.clip(gain * (1.0 - win / paper_local), 0.0, 1.0)
+    # look20: the window's setup in one compiled call (`kernels.closer_look_setup`), each
+    # array and sum as the numpy it replaces (`reference.closer_look_setup_numpy`) computes
+    # it, to the bit (tests/test_look20.py):
+    # - inv: the inverse paper plane (`paper_inverse`); ink against it;
+    # - paper_local: the paper interpolated from the whole ring (`coons_paper`: follows a
+    #   stain's edge) and ink_local, the same ink against it (float32, as numpy has it);
+    # - thin: the black top-hat over TOPHAT_MM, as ink;
+    # - xs, ys: where in the window the square is (its centre, rounded as the window was);
+    # - box: each pixel's Chebyshev distance from the centre; inside: the inside of the
+    #   square, 0.35 mm in from its printed border; border: the printed border with 0.5 mm
+    #   either side (search: the rest of the window);
+    # - evidence_px: inside and pen-dark or thin; dark: inside and pen-dark (uint8);
+    # - the sums ink.sum(), ink_local.sum(), ink[dark].sum(), ink[evidence_px].sum() and
+    #   the count of evidence_px & (ink >= rims7.HOOK_PEN).
     k = max(3, int(TOPHAT_MM * scale) | 1)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-    thin = cv2.morphologyEx(win, cv2.MORPH_BLACKHAT, kernel) * inv * gain
-    # Where in the window the square is: its centre, rounded as the window was.
-    ys = np.arange(size_h)[:, None] - (centre[1] - y0)
-    xs = np.arange(size_w)[None, :] - (centre[0] - x0)
-    # The inside of the square, 0.35 mm in from its printed border; the printed border
-    # with 0.5 mm either side; the rest of the window.
+    blackhat = cv2.morphologyEx(win, cv2.MORPH_BLACKHAT, _ellipse(k))
     inner = (TARGET / 2 - TARGET_STROKE - 0.35) * scale
-    box = np.maximum(np.abs(xs), np.abs(ys))
-    inside = box <= inner
-    border = (~inside) & (box <= (TARGET / 2 + 0.5) * scale)
+    (
+        inv,
+        ink,
+        paper_local,
+        ink_local,
+        thin,
+        xs,
+        ys,
+        box,
+        inside,
+        border,
+        evidence_px,
+        dark_u8,
+        ink_sum,
+        ink_local_sum,
+        dark_sum,
+        evidence_sum,
+        pen_px,
+    ) = kernels.closer_look_setup(
+        win,
+        blackhat,
+        levels,
+        ring,
+        max(3, int(PROFILE_MM * scale) | 1),
+        gain,
+        centre[0] - x0,
+        centre[1] - y0,
+        inner,
+        (TARGET / 2 + 0.5) * scale,
+        DARK_INK,
+        THIN_CONTRAST,
+        rims7.HOOK_PEN,
+    )
+    first = (ink, evidence_px, evidence_sum, pen_px)  # the sums above hold while these are unchanged
     search = ~border
-    evidence_px = inside & ((ink >= DARK_INK) | (thin >= THIN_CONTRAST))
-    score_local = score + float(ink_local.sum() - ink.sum()) / denominator
+    score_local = score + (ink_local_sum - ink_sum) / denominator
     lines: list[Line] = []
-    dark_inside = float(ink[inside & (ink >= DARK_INK)].sum()) / denominator
+    dark_inside = dark_sum / denominator
     # A dot's blob (and its blurred rim) stays out of the line search: a fold through a
     # square with a dot on it is still found.
-    dot = dot_blob(inside & (ink >= DARK_INK), scale)
+    dot = dot_blob(dark_u8, scale)
     if dot is not None:
         search &= ~dot
+
     score_first, score_local_first, evidence_first = score, score_local, inside.copy()
     if dark_inside < marked:
         # Up to MAX_LINES lines (a fold across and a streak along, say), each found,
@@ -245,7 +324,7 @@ def inspect_square(
             lines.append(line)
             band = _band(xs, ys, line, scale)
             if line.contrast >= LINE_FAINT:
-                ev = float(ink[evidence_px].sum()) / denominator
+                ev = _evidence(ink, evidence_px, first, denominator)
                 return Verdict("marginal", "crossing_line", score, ev, line)
             score, score_local, evidence_px = _take_out(
                 line,
@@ -293,12 +372,12 @@ def inspect_square(
     else:
         # Much dark ink: a mark, unless it is one straight stroke across the whole square
         # that goes on beyond the window (a pen line through the row): then the commission.
-        pen = _straight_stroke(ink, inside, xs, ys, scale, inner)
+        pen = _straight_stroke(ink, inside, xs, ys, scale, inner, dark_u8)
         if pen is not None and _continues(image, centre, pen, half, scale):
-            ev = float(ink[evidence_px].sum()) / denominator
+            ev = _evidence(ink, evidence_px, first, denominator)
             return Verdict("marginal", "crossing_line", score, ev, pen)
     line = lines[0] if lines else None
-    ev = float(ink[evidence_px].sum()) / denominator
+    ev = _evidence(ink, evidence_px, first, denominator)
     low = min(score, score_local)
     # A hesitation dot: the pen-dark ink in the square is one small blob and no other
     # evidence of a hand is left. Never a vote, never nothing: whatever else darkens the
@@ -310,11 +389,16 @@ def inspect_square(
         if low >= marked:
             # rims7: no pen-dark ink, and the thin evidence runs on beyond the window (a
             # ring's rim, a fingerprint's ridges): the commission, never `marked`.
-            stain = rims7.thin_stain(
-                image, centre, half, scale, gain, float(max(levels)), ink, evidence_px, (x0, y0), lines
-            )
-            stain = stain or stain9.bent_through(  # stain9: a drop's rim bending through
-                image, centre, half, scale, gain, float(max(levels)), ink, evidence_px, (x0, y0), lines
+            # look20: not asked where the setup's pen count answers for them (`_pen_hooks_none`).
+            stain = (
+                None
+                if _pen_hooks_none(ink, evidence_px, first, scale)
+                else rims7.thin_stain(
+                    image, centre, half, scale, gain, float(max(levels)), ink, evidence_px, (x0, y0), lines
+                )
+                or stain9.bent_through(  # stain9: a drop's rim bending through
+                    image, centre, half, scale, gain, float(max(levels)), ink, evidence_px, (x0, y0), lines
+                )
             )
             return Verdict("marginal" if stain else "marked", stain, low, ev, line)
         return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
@@ -1023,31 +1107,36 @@ def _path_contrast(
 
 
 def _straight_stroke(
-    ink: np.ndarray, inside: np.ndarray, xs: np.ndarray, ys: np.ndarray, scale: float, inner: float
+    ink: np.ndarray,
+    inside: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    scale: float,
+    inner: float,
+    dark: np.ndarray | None = None,
 ) -> Line | None:
     """The dark ink inside the square as one straight stroke, if it is one: spread less than
-    0.35 mm across its axis, covering the whole inside along it."""
-    dark = inside & (ink >= DARK_INK)
-    yy, xx = np.nonzero(dark)
-    if len(yy) < 4:
+    0.35 mm across its axis, covering the whole inside along it. `dark`: inside & (ink >=
+    DARK_INK) when the caller has it. look20: the sums in two compiled calls
+    (`kernels.stroke_moments`, `kernels.stroke_spread`, numpy's pairwise order), the angle
+    in Python's math as before; `reference.straight_stroke_numpy` is the numpy it replaced
+    (tests/test_look20.py: the same answer to the bit)."""
+    if dark is None:
+        dark = inside & (ink >= DARK_INK)
+    n, w_sum, mu, mv, cuu, cvv, cuv = kernels.stroke_moments(ink, dark, xs, ys)
+    if n < 4:
         return None
-    u, v = xs[0, xx], ys[yy, 0]
-    w = ink[yy, xx].astype(np.float64)
-    mu, mv = float((u * w).sum() / w.sum()), float((v * w).sum() / w.sum())
-    du, dv = u - mu, v - mv
-    cuu, cvv, cuv = float((w * du * du).sum()), float((w * dv * dv).sum()), float((w * du * dv).sum())
     along = 0.5 * math.atan2(2 * cuv, cuu - cvv)
     theta = (along + math.pi / 2) % math.pi
     c, s = math.cos(theta), math.sin(theta)
-    across = du * c + dv * s
-    if math.sqrt(float((w * across * across).sum() / w.sum())) > 0.35 * scale:
+    spread, pos_max, pos_min = kernels.stroke_spread(ink, dark, xs, ys, mu, mv, c, s)
+    if math.sqrt(spread / w_sum) > 0.35 * scale:
         return None
     rho = mu * c + mv * s
-    pos = -u * s + v * c
     t_lo, t_hi = _chord(rho, c, s, inner)
-    if t_hi - t_lo < 1.0 * scale or float(pos.max() - pos.min()) < 0.9 * (t_hi - t_lo):
+    if t_hi - t_lo < 1.0 * scale or pos_max - pos_min < 0.9 * (t_hi - t_lo):
         return None
-    return Line(theta, rho, 1.0, float(np.median(w)))
+    return Line(theta, rho, 1.0, float(np.median(ink[dark != 0])))
 
 
 ABOVE_LINE = 0.1  # ink this much above the line's own level is something else on it

@@ -2179,6 +2179,373 @@ def firm_levels(
     return _percentile_u8(counts, q_lo), _percentile_u8(counts, q_hi)
 
 
+# --- look20 (twentieth pass) ---
+#
+# The closer look's (`inspect.inspect_square`) per-window setup in one call, and its
+# straight-stroke test's sums in two: numpy's arithmetic to the bit (the same float32 and
+# float64 operations in the same order, numpy's pairwise summation for every `.sum()`).
+
+
+@_compiled
+def _pairwise_block(a: np.ndarray, lo: int, n: int, zero: Any) -> Any:
+    """numpy's pairwise summation of a[lo:lo + n] for n <= 128 (`zero`: 0 of the sum's
+    type): under 8 values one after the other from zero, else eight interleaved sums
+    combined in pairs, then the rest one after the other."""
+    if n < 8:
+        res = zero
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    m = n - (n % 8)
+    while i < m:
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@_compiled
+def _pairwise(a: np.ndarray, n: int, zero: Any, vals: np.ndarray) -> Any:
+    """numpy's `add.reduce` of the contiguous a[:n] (float64, or float32 summed in
+    float32): `a[:n].sum()` to the bit. Over 128 values numpy halves the range (the split
+    at a multiple of 8) and adds the two halves' sums; here without recursion (numba's
+    cache does not keep recursive kernels), an explicit stack. `vals`: 64 slots of the
+    sum's type."""
+    if n <= 128:
+        return _pairwise_block(a, 0, n, zero)
+    los = np.empty(64, np.int64)
+    ns = np.empty(64, np.int64)
+    state = np.empty(64, np.int64)
+    top = 0
+    los[0], ns[0], state[0] = 0, n, 0
+    result = zero
+    while top >= 0:
+        lo, m = los[top], ns[top]
+        if m <= 128:
+            v = _pairwise_block(a, lo, m, zero)
+            top -= 1
+        elif state[top] == 2:
+            v = vals[top] + result
+            top -= 1
+        else:
+            m2 = m // 2
+            m2 -= m2 % 8
+            if state[top] == 0:
+                state[top] = 1
+                los[top + 1], ns[top + 1], state[top + 1] = lo, m2, 0
+            else:
+                state[top] = 2
+                los[top + 1], ns[top + 1], state[top + 1] = lo + m2, m - m2, 0
+            top += 1
+            continue
+        # hand v to the parent: its left half (then do the right), or its right half
+        result = v
+        if top >= 0 and state[top] == 1:
+            vals[top] = v
+    return result
+
+
+@_compiled
+def _ring_profile(win: np.ndarray, across: bool, lo: int, r: int, k: int) -> np.ndarray:
+    """One side's profile for `inspect.coons_paper`: along the side, the ring's r pixels
+    (rows lo..lo + r - 1, or with `across` columns) at 75 % (`inspect._q75`: the order
+    statistics at int(0.75 (r - 1)) and the next, interpolated in float32, truncated to a
+    whole grey level as astype(uint8)), then the median over k positions along the side
+    with the ends repeated (cv2.medianBlur of the one-row image, BORDER_REPLICATE: its k x
+    k box holds k copies of each of the row's k values), as float32. The median slides:
+    a count per grey level and the median's level moved until fewer than k // 2 + 1 values
+    lie below it and at least that many at or below it."""
+    n = win.shape[0] if across else win.shape[1]
+    pos = 0.75 * (r - 1)
+    q_lo = int(pos)
+    q_hi = min(q_lo + 1, r - 1)
+    frac = np.float32(pos - q_lo)
+    col = np.empty(r, np.int64)
+    level = np.empty(n, np.int64)
+    for t in range(n):
+        for j in range(r):  # insertion sort of the r ring pixels across the side
+            g = np.int64(win[t, lo + j] if across else win[lo + j, t])
+            i = j
+            while i > 0 and col[i - 1] > g:
+                col[i] = col[i - 1]
+                i -= 1
+            col[i] = g
+        a = np.float32(col[q_lo])
+        level[t] = int(a + (np.float32(col[q_hi]) - a) * frac)
+    half = k // 2
+    count = np.zeros(256, np.int64)
+    for d in range(k):
+        count[level[min(max(d - half, 0), n - 1)]] += 1
+    m = 0
+    below = 0  # values under m
+    while below + count[m] <= half:
+        below += count[m]
+        m += 1
+    out = np.empty(n, np.float32)
+    out[0] = np.float32(m)
+    for t in range(1, n):
+        old = level[min(max(t - 1 - half, 0), n - 1)]
+        new = level[min(max(t + half, 0), n - 1)]
+        count[old] -= 1
+        if old < m:
+            below -= 1
+        count[new] += 1
+        if new < m:
+            below += 1
+        while below > half:
+            m -= 1
+            below -= count[m]
+        while below + count[m] <= half:
+            below += count[m]
+            m += 1
+        out[t] = np.float32(m)
+    return out
+
+
+@_compiled
+def closer_look_setup(
+    win: np.ndarray,
+    blackhat: np.ndarray,
+    levels: np.ndarray,
+    ring: int,
+    k: int,
+    gain: float,
+    cx: float,
+    cy: float,
+    inner: float,
+    outer: float,
+    dark_ink: float,
+    thin_contrast: float,
+    hook_pen: float,
+) -> tuple[Any, ...]:
+    """The closer look's window setup (`inspect.inspect_square` before its branches), each
+    array and sum as its numpy computes it (`reference.closer_look_setup_numpy`):
+    (inv, ink, paper_local, ink_local, thin, xs (1, w), ys (h, 1), box, inside, border,
+    evidence, dark (uint8), ink.sum(), ink_local.sum() (float32), ink[dark].sum(),
+    ink[evidence].sum(), the count of evidence & (ink >= hook_pen)). `k`: the profile's
+    median length; (cx, cy): the square's centre in the window."""
+    h, w = win.shape
+    r = max(1, min(ring, w // 3, h // 3))
+    # paper_inverse
+    top, bottom, left, right = float(levels[0]), float(levels[1]), float(levels[2]), float(levels[3])
+    i_c = (1 / top + 1 / bottom + 1 / left + 1 / right) / 4
+    g_x = (1 / right - 1 / left) / max(1.0, float(w - r))
+    g_y = (1 / bottom - 1 / top) / max(1.0, float(h - r))
+    # coons_paper's four profiles and its interpolation weights (float32)
+    p_top = _ring_profile(win, False, 0, r, k)
+    p_bottom = _ring_profile(win, False, h - r, r, k)
+    p_left = _ring_profile(win, True, 0, r, k)
+    p_right = _ring_profile(win, True, w - r, r, k)
+    one = np.float32(1.0)
+    zero = np.float32(0.0)
+    mid = np.float32((r - 1) / 2)
+    dv = np.float32(max(1.0, float(h - r)))
+    du = np.float32(max(1.0, float(w - r)))
+    vw = np.empty(h, np.float32)
+    for i in range(h):
+        t = (np.float32(i) - mid) / dv
+        vw[i] = min(max(t, zero), one)
+    uw = np.empty(w, np.float32)
+    for j in range(w):
+        t = (np.float32(j) - mid) / du
+        uw[j] = min(max(t, zero), one)
+    t0, t1, b0, b1 = p_top[0], p_top[w - 1], p_bottom[0], p_bottom[w - 1]
+    g32 = np.float32(gain)
+    inv = np.empty((h, w), np.float64)
+    ink = np.empty((h, w), np.float64)
+    paper = np.empty((h, w), np.float32)
+    ink_local = np.empty((h, w), np.float32)
+    thin = np.empty((h, w), np.float64)
+    xs = np.empty((1, w), np.float64)
+    ys = np.empty((h, 1), np.float64)
+    box = np.empty((h, w), np.float64)
+    inside = np.empty((h, w), np.bool_)
+    border = np.empty((h, w), np.bool_)
+    evidence = np.empty((h, w), np.bool_)
+    dark = np.empty((h, w), np.uint8)
+    dark_vals = np.empty(h * w, np.float64)
+    ev_vals = np.empty(h * w, np.float64)
+    n_dark = 0
+    n_ev = 0
+    n_pen = 0
+    for j in range(w):
+        xs[0, j] = float(j) - cx
+    for i in range(h):
+        ys[i, 0] = float(i) - cy
+    for i in range(h):
+        yc = float(i) - (h - 1) / 2.0
+        vi = vw[i]
+        omv = one - vi
+        ay = abs(ys[i, 0])
+        for j in range(w):
+            xc = float(j) - (w - 1) / 2.0
+            iv = i_c + g_y * yc + g_x * xc
+            inv[i, j] = iv
+            g = float(win[i, j])
+            e = gain * (1.0 - g * iv)
+            e = e if e > 0.0 else 0.0
+            e = e if e < 1.0 else 1.0
+            ink[i, j] = e
+            # the Coons patch, in numpy's order of operations
+            uj = uw[j]
+            omu = one - uj
+            p = omv * p_top[j] + vi * p_bottom[j]
+            p = p + omu * p_left[i]
+            p = p + uj * p_right[i]
+            c = (omu * omv) * t0 + (uj * omv) * t1
+            c = c + (omu * vi) * b0
+            c = c + (uj * vi) * b1
+            p = p - c
+            p = p if p >= one else one
+            paper[i, j] = p
+            q = g32 * (one - np.float32(g) / p)
+            q = q if q > zero else zero
+            q = q if q < one else one
+            ink_local[i, j] = q
+            th = float(blackhat[i, j]) * iv * gain
+            thin[i, j] = th
+            ax = abs(xs[0, j])
+            b = ax if ax >= ay else ay
+            box[i, j] = b
+            ins = b <= inner
+            inside[i, j] = ins
+            border[i, j] = (not ins) and b <= outer
+            dk = ins and e >= dark_ink
+            dark[i, j] = 1 if dk else 0
+            ev = ins and (e >= dark_ink or th >= thin_contrast)
+            evidence[i, j] = ev
+            if dk:
+                dark_vals[n_dark] = e
+                n_dark += 1
+            if ev:
+                ev_vals[n_ev] = e
+                n_ev += 1
+                if e >= hook_pen:
+                    n_pen += 1
+    s_ink = _pairwise(ink.ravel(), h * w, 0.0, np.empty(64, np.float64))
+    s_local = _pairwise(ink_local.ravel(), h * w, np.float32(0.0), np.empty(64, np.float32))
+    s_dark = _pairwise(dark_vals, n_dark, 0.0, np.empty(64, np.float64))
+    s_ev = _pairwise(ev_vals, n_ev, 0.0, np.empty(64, np.float64))
+    return (
+        inv,
+        ink,
+        paper,
+        ink_local,
+        thin,
+        xs,
+        ys,
+        box,
+        inside,
+        border,
+        evidence,
+        dark,
+        s_ink,
+        s_local,
+        s_dark,
+        s_ev,
+        n_pen,
+    )
+
+
+@_compiled
+def stroke_moments(ink: np.ndarray, dark: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple[Any, ...]:
+    """`inspect._straight_stroke`'s weighted sums over the pixels of `dark` (nonzero, in
+    numpy's order; xs (1, w), ys (h, 1)): (n, sum w, mean u, mean v, sum w du du, sum w dv
+    dv, sum w du dv), each as numpy sums it."""
+    h, w = dark.shape
+    n = 0
+    for i in range(h):
+        for j in range(w):
+            if dark[i, j]:
+                n += 1
+    u = np.empty(n, np.float64)
+    v = np.empty(n, np.float64)
+    wt = np.empty(n, np.float64)
+    t = 0
+    for i in range(h):
+        for j in range(w):
+            if dark[i, j]:
+                u[t] = xs[0, j]
+                v[t] = ys[i, 0]
+                wt[t] = ink[i, j]
+                t += 1
+    if n < 4:
+        return n, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    tmp = np.empty(n, np.float64)
+    vals = np.empty(64, np.float64)
+    ws = _pairwise(wt, n, 0.0, vals)
+    for t in range(n):
+        tmp[t] = u[t] * wt[t]
+    mu = _pairwise(tmp, n, 0.0, vals) / ws
+    for t in range(n):
+        tmp[t] = v[t] * wt[t]
+    mv = _pairwise(tmp, n, 0.0, vals) / ws
+    for t in range(n):
+        d = u[t] - mu
+        tmp[t] = wt[t] * d * d
+    cuu = _pairwise(tmp, n, 0.0, vals)
+    for t in range(n):
+        d = v[t] - mv
+        tmp[t] = wt[t] * d * d
+    cvv = _pairwise(tmp, n, 0.0, vals)
+    for t in range(n):
+        tmp[t] = wt[t] * (u[t] - mu) * (v[t] - mv)
+    cuv = _pairwise(tmp, n, 0.0, vals)
+    return n, ws, mu, mv, cuu, cvv, cuv
+
+
+@_compiled
+def stroke_spread(
+    ink: np.ndarray,
+    dark: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    mu: float,
+    mv: float,
+    c: float,
+    s: float,
+) -> tuple[float, float, float]:
+    """`inspect._straight_stroke`'s spread across the axis (theta: cos c, sin s) and
+    extent along it over the pixels of `dark`: (sum w across^2 as numpy sums it, max pos,
+    min pos)."""
+    h, w = dark.shape
+    n = 0
+    for i in range(h):
+        for j in range(w):
+            if dark[i, j]:
+                n += 1
+    tmp = np.empty(n, np.float64)
+    vals = np.empty(64, np.float64)
+    t = 0
+    p_max = -np.inf
+    p_min = np.inf
+    for i in range(h):
+        for j in range(w):
+            if dark[i, j]:
+                u = xs[0, j]
+                v = ys[i, 0]
+                a = (u - mu) * c + (v - mv) * s
+                tmp[t] = ink[i, j] * a * a
+                t += 1
+                p = -u * s + v * c
+                p_max = max(p_max, p)
+                p_min = min(p_min, p)
+    return _pairwise(tmp, n, 0.0, vals), p_max, p_min
+
+
 def warm() -> float:
     """Compile (or load from the cache) every kernel with the argument types the reader
     uses, and return the seconds it took. A fresh install compiles for some seconds; after
@@ -2263,6 +2630,13 @@ def warm() -> float:
     hair_shape(page, 20.0, 20.0, 20, 20, 9, 8.0, 230.0, 1.05, 0.12, 0.5, 6, 4.0, 4.0)  # post20
     ridge_detail(page, 2, 2, 9, 3, 1.05 / 230.0, 230.0)  # post20
     firm_levels(page, 20, 20, 8, 1.0, 99.0)  # post20
+    # look20: the closer look's setup and its straight-stroke sums
+    w9 = np.full((9, 9), 200, np.uint8)
+    closer_look_setup(w9, w9, np.full(4, 200.0), 2, 3, 1.05, 4.0, 4.0, 2.0, 3.0, 0.5, 0.2, 0.6)
+    dk = np.ones((9, 9), np.uint8)
+    xs9, ys9 = np.arange(9.0).reshape(1, 9), np.arange(9.0).reshape(9, 1)
+    stroke_moments(np.ones((9, 9)), dk, xs9, ys9)
+    stroke_spread(np.ones((9, 9)), dk, xs9, ys9, 4.0, 4.0, 1.0, 0.0)
     return time.perf_counter() - t0
 
 

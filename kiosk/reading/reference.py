@@ -1690,3 +1690,89 @@ def hair_shape_reference(dark: np.ndarray, scale: float, long_px: float) -> tupl
 def mean_f32_reference(values: np.ndarray) -> float:
     """np.mean of float32 values (what `kernels._mean_f32` reproduces)."""
     return float(np.mean(values))
+
+
+# --- look20 (twentieth pass) ---
+
+
+def closer_look_setup_numpy(
+    win: np.ndarray,
+    levels: np.ndarray,
+    ring: int,
+    scale: float,
+    gain: float,
+    cx: float,
+    cy: float,
+) -> tuple[object, ...]:
+    """The closer look's window setup as `inspect.inspect_square` computed it in numpy
+    before the twentieth pass (`kernels.closer_look_setup`'s reference, in its order:
+    inv, ink, paper_local, ink_local, thin, xs, ys, box, inside, border, evidence, dark as
+    uint8, then ink.sum(), ink_local.sum(), ink[dark].sum(), ink[evidence].sum() and the
+    count of evidence & (ink >= rims7.HOOK_PEN)). (cx, cy): the square's centre in the
+    window."""
+    from kiosk.reading import inspect, rims7
+
+    size_h, size_w = win.shape
+    inv = inspect.paper_inverse(levels, size_h, size_w, ring)
+    ink = np.clip(gain * (1.0 - win * inv), 0.0, 1.0)
+    paper_local = inspect.coons_paper(win, ring, scale)
+    ink_local = np.clip(gain * (1.0 - win / paper_local), 0.0, 1.0)
+    k = max(3, int(inspect.TOPHAT_MM * scale) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    thin = cv2.morphologyEx(win, cv2.MORPH_BLACKHAT, kernel) * inv * gain
+    ys = np.arange(size_h)[:, None] - cy
+    xs = np.arange(size_w)[None, :] - cx
+    inner = (TARGET / 2 - TARGET_STROKE - 0.35) * scale
+    box = np.maximum(np.abs(xs), np.abs(ys))
+    inside = box <= inner
+    border = (~inside) & (box <= (TARGET / 2 + 0.5) * scale)
+    evidence = inside & ((ink >= inspect.DARK_INK) | (thin >= inspect.THIN_CONTRAST))
+    dark = inside & (ink >= inspect.DARK_INK)
+    return (
+        inv,
+        ink,
+        paper_local,
+        ink_local,
+        thin,
+        xs,
+        ys,
+        box,
+        inside,
+        border,
+        evidence,
+        dark.astype(np.uint8),
+        ink.sum(),
+        ink_local.sum(),
+        ink[dark].sum(),
+        ink[evidence].sum(),
+        int((evidence & (ink >= rims7.HOOK_PEN)).sum()),
+    )
+
+
+def straight_stroke_numpy(
+    ink: np.ndarray, inside: np.ndarray, xs: np.ndarray, ys: np.ndarray, scale: float, inner: float
+) -> Line | None:
+    """`inspect._straight_stroke` in numpy, as it was before the twentieth pass."""
+    from kiosk.reading.inspect import DARK_INK, _chord
+
+    dark = inside & (ink >= DARK_INK)
+    yy, xx = np.nonzero(dark)
+    if len(yy) < 4:
+        return None
+    u, v = xs[0, xx], ys[yy, 0]
+    w = ink[yy, xx].astype(np.float64)
+    mu, mv = float((u * w).sum() / w.sum()), float((v * w).sum() / w.sum())
+    du, dv = u - mu, v - mv
+    cuu, cvv, cuv = float((w * du * du).sum()), float((w * dv * dv).sum()), float((w * du * dv).sum())
+    along = 0.5 * math.atan2(2 * cuv, cuu - cvv)
+    theta = (along + math.pi / 2) % math.pi
+    c, s = math.cos(theta), math.sin(theta)
+    across = du * c + dv * s
+    if math.sqrt(float((w * across * across).sum() / w.sum())) > 0.35 * scale:
+        return None
+    rho = mu * c + mv * s
+    pos = -u * s + v * c
+    t_lo, t_hi = _chord(rho, c, s, inner)
+    if t_hi - t_lo < 1.0 * scale or float(pos.max() - pos.min()) < 0.9 * (t_hi - t_lo):
+        return None
+    return Line(theta, rho, 1.0, float(np.median(w)))
