@@ -1794,6 +1794,19 @@ def side_bands(
 # and OpenCV calls on it. Each of these kernels is one call, the same numbers to the bit
 # (references in reference.py under "post20"; tests/test_post20.py).
 
+
+@_compiled
+def _around_box(image: np.ndarray, rx: int, ry: int, half: int) -> tuple[int, int, int, int]:
+    """`crop.around`'s rule for the square from (rx, ry) - half to (rx, ry) + half (rx, ry:
+    Python's round of the centre): the part on the image as (xa, ya, xb, yb), each end
+    clamped; empty (xb <= xa or yb <= ya) when none of it is on the image."""
+    hh, ww = image.shape
+    x0, y0 = rx - half, ry - half
+    xa, ya = min(max(0, x0), ww), min(max(0, y0), hh)
+    xb, yb = min(max(0, x0 + 2 * half + 1), ww), min(max(0, y0 + 2 * half + 1), hh)
+    return xa, ya, xb, yb
+
+
 _DX8 = (1, 1, 0, -1, -1, -1, 0, 1)  # OpenCV's chain codes: 0 right, then anticlockwise
 _DY8 = (0, -1, -1, -1, 0, 1, 1, 1)
 _SQRT2_F32 = float(np.float32(math.sqrt(2.0)))  # cv2.arcLength's diagonal step (sqrtf)
@@ -1965,10 +1978,7 @@ def hair_shape(
     mask's contours at least 2 long_px long (`_ridged`'s gate). (count, width, long, dark);
     count -2 when nothing of the window is on the image, -1 when the inside is not (as
     hair_dark); width and long are 0 when count < min_px."""
-    hh, ww = image.shape
-    x0, y0 = rx - half, ry - half
-    xa, ya = min(max(0, x0), ww), min(max(0, y0), hh)
-    xb, yb = min(max(0, x0 + 2 * half + 1), ww), min(max(0, y0 + 2 * half + 1), hh)
+    xa, ya, xb, yb = _around_box(image, rx, ry, half)
     if xb <= xa or yb <= ya:
         return -2, 0.0, 0, np.zeros((0, 0), np.uint8)
     win = np.ascontiguousarray(image[ya:yb, xa:xb])
@@ -2164,10 +2174,7 @@ def firm_levels(
     """`erase9._firm`'s two percentiles (`percentile_u8` at q_lo and q_hi) of the greys of
     `crop.around(image, centre, half)` (rx, ry: Python's round of the centre); (-1, -1)
     when nothing of it is on the image."""
-    hh, ww = image.shape
-    x0, y0 = rx - half, ry - half
-    xa, ya = min(max(0, x0), ww), min(max(0, y0), hh)
-    xb, yb = min(max(0, x0 + 2 * half + 1), ww), min(max(0, y0 + 2 * half + 1), hh)
+    xa, ya, xb, yb = _around_box(image, rx, ry, half)
     if xb <= xa or yb <= ya:
         return -1.0, -1.0
     counts = np.zeros(256, np.int64)
