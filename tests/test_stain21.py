@@ -148,9 +148,9 @@ def test_a_light_tick_beside_a_stained_square_stays_in_review(
     clean: Clean, ring: str, tick: str, k: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A light stroke (0.5 mm, 0.12 and 0.28 of the light: under pen-dark) beside the
-    square with its foot over the border: stain10 proved the inside alone and read every
-    one of these `empty` but one (the 0.28 tick over the corner of the ring `corner`). The
-    margin's residual against the stain's profile is now judged as the inside's is."""
+    square with its foot over the border: stain10 proved the inside alone and read 13 of
+    these 16 `empty`. The margin's residual against the stain's profile is now judged as
+    the inside's is."""
     img = _stroke(_stained(clean, ring), clean.centres[4], clean.s, TICKS[tick], 0.5, k)
     assert stain10.why_not(img, clean.centres[4], clean.s, 255.0, 1.0) in ("margin", "beside")
     assert clean.reader.read(img).contests[0].marks[4].mark == "marginal"
