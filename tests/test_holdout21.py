@@ -14,10 +14,13 @@ docs/reading.md "The twenty-first pass's untouched run") read `empty`.
   with no rim covers the square's left half (the ring's left side 127 against 170 on the
   other three) and a fold's shadow crosses the square under it
   (`benchmarks/results/pass21/holdout21-11000-29178-auyl.png`). The closer look found no
-  crossing line; against the paper plane (and the Coons paper) the stain's sharp edge and
-  the fold under it leave pen-dark ink inside (so rims7 and stain9 are not asked: look20's
-  skip answers for them as they would), evidence 0.033: `marked`. The same reading on main
-  before the twentieth pass. A strict xfail.
+  crossing line (the fold's shadow is wider than the black-hat's 1.6 mm). Against the paper
+  plane (levels 170/170/127/170) the inside holds ink 0.18 on average, and 37 pixels at
+  rims7.HOOK_PEN (0.6; the speck bound is 35.8) in one row along the inner edge of the top
+  border, where the fold's shadow lies on the printed border's blur (`...-auyl-ink.png`,
+  red). That pen count is evidence of a hand (0.033), keeps rims7 and stain9 from asking
+  (look20's skip answers for them as they would), and the score against the stain's paper
+  is over `marked`: `marked`. The same reading before the twentieth pass. A strict xfail.
 """
 
 from __future__ import annotations
