@@ -98,7 +98,9 @@ def test_a_water_ring_round_the_square_explains_it(clean: Clean, at: tuple[float
 
 # (seed, sheet, square): empty squares under a water ring in review on main (7c7df3b)
 # that empty8 refuses ("run"), read `empty` here (stain stress, `--always stain`).
-FIELD_SETTLED = [(140, 77, 38), (141, 63, 6)]
+# stain21: 140/77/38 stays in review now (a line crosses its margin that the rim does not
+# explain: stain21's price, tests/test_stain21.py).
+FIELD_SETTLED = [(141, 63, 6)]
 
 
 @pytest.mark.parametrize(("seed", "index", "k"), FIELD_SETTLED)

@@ -68,6 +68,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
+from kiosk.ballots.layout import TARGET
 from kiosk.reading import empty8, pencil6
 
 if TYPE_CHECKING:
@@ -75,6 +76,7 @@ if TYPE_CHECKING:
     from kiosk.reading.inspect import Verdict
 
 ENABLED = True  # tests and the A/B read each sheet with it off too ("before")
+BESIDE = True  # stain21's two margin checks (`pen_beside`, "margin"); off: the tenth pass's proof
 
 MIN_RADIUS_MM = 3.5  # the rim's circle at least this wide (a hand's circle mark: 1.7-2.5 mm)
 MAX_RADIUS_MM = 30.0  # ... and at most this (the generator's stains: 2.5-25 mm)
@@ -101,6 +103,15 @@ RIM_MAX = 0.14  # the rim at most this darker than the darker side (the generato
 RIM_MM = 1.0  # ... the rim: the profile within this of the circle
 SIDES_MM = 3.0  # ... its sides: from RIM_MM to this
 BIN_SAMPLES = 4  # an inside pixel's distance bin needs this many ring pixels
+BESIDE_MM2 = 0.1  # stain21: pen-dark ink beside the square over at least this area (a felt tip's
+# stroke crossing 1 mm of margin covers about 0.5 mm2; a JPEG's ringing by the border far less)
+BESIDE_LINK = (
+    0.1  # ... less what lies on a printed rule, found at this darkness (a faint rule's whole length)
+)
+RULE_SHARE = 0.5  # a rule: a line covering at least this share of the window's width ...
+RULE_DEG = 6.0  # ... within this of its rows or columns (the reader takes skew to 5 degrees) ...
+RULE_STEP_DEG = 0.25  # ... tried at this step
+RULE_MM = 0.15  # ... its pixels this far to each side of the line (and a pixel) are the rule's
 FILL_STEP = 0.015  # fix10: the rim's two sides' medians differ at least this (a stain's fill
 # on one side, paper on the other; a hand's even loop has paper on both)
 
@@ -205,7 +216,8 @@ def _along(
 def why_not(
     image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
 ) -> str | None:
-    """What keeps the square from `rim_explains`: "edge", "circle" (no one rim circle),
+    """What keeps the square from `rim_explains`: "edge", "beside" (pen-dark ink in the
+    margin beside the square: `pen_beside`), "circle" (no one rim circle),
     "bent" (too straight), "ring" (the rim does not go on round the square), "bins"
     (the ring does not see the inside's distances), "residual" (something inside the
     stain does not explain), or None (the stain explains every pixel inside)."""
@@ -221,6 +233,8 @@ def why_not(
     inside = box <= (empty8.INSIDE_MM - INSET_MM) * scale
     under = empty8.paper_under(win, scale).astype(np.float64)
     ink = gain * (1.0 - win / np.maximum(under, 1.0))
+    if BESIDE and pen_beside(ink, box, scale):
+        return "beside"  # stain21: a pen stroke beside the square, not the stain's
     printed = ~inside & (ink >= empty8.PRINT)
     pad = 2 * max(1, round(PRINT_PAD_MM * scale)) + 1
     printed = cv2.dilate(printed.astype(np.uint8), np.ones((pad, pad), np.uint8)) > 0
@@ -278,6 +292,14 @@ def why_not(
     res[known] = dark[known] - prof[bins[known]]
     if not known.any():
         return "edge"
+    margin = box <= (TARGET / 2 + empty8.NEAR_MM) * scale  # stain21 (the ring's part of it)
+    return _residual(res, inside, known, margin, scale)
+
+
+def _residual(
+    res: np.ndarray, inside: np.ndarray, known: np.ndarray, margin: np.ndarray, scale: float
+) -> str | None:
+    """`why_not`'s last question: "edge", "noisy", "residual", "margin" (stain21) or None."""
     # Each filter (a DOT_MM box: a dot; a LINE_MM line at ANGLES directions: a faint
     # stroke) over the residual, normalised where it is known; its largest value inside
     # against its own noise on the ring.
@@ -301,7 +323,61 @@ def why_not(
             return "noisy"
         if top > limit:
             return "residual"
+        # stain21: the margin beside the square (empty8's NEAR_MM, where a tick drawn mostly
+        # beside the square lies) is explained too: no darker residual there than inside.
+        got_m = margin & known & (den_r >= COVER * cover)
+        if BESIDE and got_m.any() and float((num_r[got_m] / den_r[got_m]).max()) > limit:
+            return "margin"
     return None
+
+
+def pen_beside(ink: np.ndarray, box: np.ndarray, scale: float) -> bool:
+    """stain21: is there pen-dark ink beside the square, in the margin from the printed
+    border's zone out to `empty8.NEAR_MM` beyond its printed edge, that is not on a printed
+    rule (`rule_pixels`)? The proof below is of the inside alone, and it takes ink as dark
+    as print beside the square for print (left out of the ring): a felt-tip tick drawn
+    mostly below the square, its foot over the corner, went unseen and the square read
+    `empty` (seed 11000, sheet 13447, the twenty-first pass's untouched run). empty8 judges
+    that margin; this asks it here. The layout prints nothing there but the rules."""
+    outside = box > empty8.BORDER_MM * scale
+    near = outside & (box <= (TARGET / 2 + empty8.NEAR_MM) * scale)
+    least = BESIDE_MM2 * scale * scale
+    pen = near & (ink >= empty8.PRINT)
+    if int(pen.sum()) < least:
+        return False
+    pen &= ~rule_pixels(outside & (ink >= BESIDE_LINK), scale)
+    return int(pen.sum()) >= least
+
+
+def rule_pixels(mask: np.ndarray, scale: float) -> np.ndarray:
+    """stain21: the pixels of `mask` on a straight line within RULE_DEG of the window's rows
+    or columns that `mask` covers over at least RULE_SHARE of the window's width (a printed
+    rule, at any skew the reader takes; a fold or a streak along the sheet too), widened by
+    RULE_MM to each side. A tick's arm, a loop or a stain's rim is no such line; a stroke
+    drawn exactly along a rule is hidden by it (as in empty8)."""
+    h, w = mask.shape
+    iy, ix = np.nonzero(mask)
+    out = np.zeros(mask.shape, bool)
+    if len(ix) == 0:
+        return out
+    yy, xx = np.mgrid[0:h, 0:w]
+    half = 1.0 + RULE_MM * scale
+    for across, along, length in ((iy, ix, w), (ix, iy, h)):
+        need = RULE_SHARE * length
+        if len(ix) < need:
+            continue
+        for deg in np.arange(-RULE_DEG, RULE_DEG + 1e-9, RULE_STEP_DEG):
+            t = math.tan(math.radians(float(deg)))
+            off = np.rint(across - t * along).astype(np.int64)
+            lo = int(off.min())
+            counts = np.bincount(off - lo)
+            for b in np.nonzero(counts >= need)[0]:
+                c = float(b + lo)
+                if across is iy:
+                    out |= np.abs(yy - t * xx - c) <= half
+                else:
+                    out |= np.abs(xx - t * yy - c) <= half
+    return out
 
 
 def _rim_contrast(prof: np.ndarray, lo: int, scale: float) -> float:
