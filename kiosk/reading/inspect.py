@@ -390,14 +390,37 @@ def inspect_square(
             # rims7: no pen-dark ink, and the thin evidence runs on beyond the window (a
             # ring's rim, a fingerprint's ridges): the commission, never `marked`.
             # look20: not asked where the setup's pen count answers for them (`_pen_hooks_none`).
+            # look21: the two hooks ask with the same arguments; the extended window's work
+            # (rims7.Reach: reach_mask, the labels, straight_reaching) is made once for both.
+            shared = rims7.ReachShared()
             stain = (
                 None
                 if _pen_hooks_none(ink, evidence_px, first, scale)
                 else rims7.thin_stain(
-                    image, centre, half, scale, gain, float(max(levels)), ink, evidence_px, (x0, y0), lines
+                    image,
+                    centre,
+                    half,
+                    scale,
+                    gain,
+                    float(max(levels)),
+                    ink,
+                    evidence_px,
+                    (x0, y0),
+                    lines,
+                    shared,
                 )
                 or stain9.bent_through(  # stain9: a drop's rim bending through
-                    image, centre, half, scale, gain, float(max(levels)), ink, evidence_px, (x0, y0), lines
+                    image,
+                    centre,
+                    half,
+                    scale,
+                    gain,
+                    float(max(levels)),
+                    ink,
+                    evidence_px,
+                    (x0, y0),
+                    lines,
+                    shared,
                 )
             )
             return Verdict("marginal" if stain else "marked", stain, low, ev, line)
@@ -613,10 +636,12 @@ def dot_blob(dark: np.ndarray, scale: float) -> np.ndarray | None:
     `reference.dot_blob_reference` is the same with a plain flood fill."""
     n, labels, stats, _c = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
     min_area = DOT_MIN_MM2 * scale * scale
-    big = [i for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= min_area]
-    if len(big) != 1:
+    # look21: the components of at least min_area in one numpy comparison (the int32 areas
+    # against the float, exact either way), not a Python loop over every speck (`dot_blob_loop`)
+    big = np.flatnonzero(stats[1:n, cv2.CC_STAT_AREA] >= min_area)
+    if big.size != 1:
         return None
-    i = big[0]
+    i = int(big[0]) + 1
     side = max(int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT]))
     if side > DOT_MM * scale:
         return None

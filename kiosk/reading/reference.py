@@ -90,6 +90,8 @@ from kiosk.reading.reader import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from kiosk.reading.lines7 import Page
 
 # The numpy row geometry is also the production path when timing marks are missing.
@@ -1776,3 +1778,151 @@ def straight_stroke_numpy(
     if t_hi - t_lo < 1.0 * scale or float(pos.max() - pos.min()) < 0.9 * (t_hi - t_lo):
         return None
     return Line(theta, rho, 1.0, float(np.median(w)))
+
+
+# --- look21 (twenty-first pass) ---
+
+
+def paper_thin_reference(
+    image: np.ndarray,
+    centre: tuple[float, float],
+    half: int,
+    scale: float,
+    gain: float,
+    paper: float,
+    evidence: np.ndarray,
+    win_origin: tuple[int, int],
+    bands: Sequence[tuple[float, float]] = (),
+) -> bool:
+    """`rims7.paper_thin` as it was before the twenty-first pass: its own extended window,
+    cut, reach_mask and straight_reaching (look21 shares them with stain9's `bent_share`)."""
+    from kiosk.reading import crop
+    from kiosk.reading.rims7 import (
+        BORDER_MM,
+        PRINT_INK,
+        REACH_MM,
+        REACH_SHARE,
+        TEXTURE_MIN,
+        TEXTURE_MM,
+        TEXTURE_SHARE,
+        reach_mask,
+        reach_share,
+        straight_reaching,
+    )
+
+    if not evidence.any():
+        return False
+    e = math.ceil((REACH_MM + 1.0) * scale)
+    ext, ex0, ey0 = crop.placed(image, centre[0], centre[1], half + e)
+    h, w = ext.shape
+    xs, ys = crop.offsets(h, w, centre[0] - ex0, centre[1] - ey0)
+    box = np.maximum(np.abs(xs), np.abs(ys))
+    edge = (TARGET / 2 - TARGET_STROKE / 2) * scale
+    cut = np.abs(box - edge) <= (TARGET_STROKE / 2 + BORDER_MM) * scale
+    for theta, rho in bands:
+        cut |= np.abs(xs * math.cos(theta) + ys * math.sin(theta) - rho) <= 0.6 * scale
+    mask, ink = reach_mask(ext, scale, paper, gain, cut)
+    wy, wx = np.nonzero(evidence)
+    ly, lx = wy + (win_origin[1] - ey0), wx + (win_origin[0] - ex0)
+    ok = (ly >= 0) & (ly < h) & (lx >= 0) & (lx < w)
+    if not ok.any():
+        return False
+    far = box >= half + REACH_MM * scale
+    mask &= ~straight_reaching(mask, far, box > half, scale)
+    r = max(1, math.ceil((TARGET_STROKE + 2 * BORDER_MM + 0.2) * scale))
+    if reach_share(mask, far, r, ly[ok], lx[ok]) >= REACH_SHARE:
+        return True
+    q = max(1, round(0.3 * scale))
+    print_px = cv2.dilate((ink >= PRINT_INK).astype(np.uint8), np.ones((2 * q + 1, 2 * q + 1), np.uint8)) > 0
+    ring = (box > half) & (box <= half + TEXTURE_MM * scale) & ~print_px
+    inner = box <= (TARGET / 2 - TARGET_STROKE - 0.35) * scale
+    if not ring.any() or not inner.any():
+        return False
+    d_in = float(mask[inner].mean())
+    for side in (ys < -np.abs(xs), ys > np.abs(xs), xs < -np.abs(ys), xs > np.abs(ys)):
+        part = ring & side
+        if not part.any():
+            return False
+        d_out = float(mask[part].mean())
+        if d_out < TEXTURE_MIN or d_out < TEXTURE_SHARE * d_in:
+            return False
+    return True
+
+
+def bent_share_reference(
+    image: np.ndarray,
+    centre: tuple[float, float],
+    half: int,
+    scale: float,
+    gain: float,
+    paper: float,
+    evidence: np.ndarray,
+    win_origin: tuple[int, int],
+    bands: Sequence[tuple[float, float]] = (),
+) -> float:
+    """`stain9.bent_share` as it was before the twenty-first pass: its own extended window,
+    cut, reach_mask, straight_reaching and labels (look21 takes them from rims7's)."""
+    from kiosk.reading import crop, rims7
+    from kiosk.reading.stain9 import one_line, two_sides
+
+    e = math.ceil((rims7.REACH_MM + 1.0) * scale)
+    ext, ex0, ey0 = crop.placed(image, centre[0], centre[1], half + e)
+    h, w = ext.shape
+    xs, ys = crop.offsets(h, w, centre[0] - ex0, centre[1] - ey0)
+    box = np.maximum(np.abs(xs), np.abs(ys))
+    bx, by = np.broadcast_arrays(xs, ys)
+    edge = (TARGET / 2 - TARGET_STROKE / 2) * scale
+    cut = np.abs(box - edge) <= (TARGET_STROKE / 2 + rims7.BORDER_MM) * scale
+    for theta, rho in bands:
+        cut |= np.abs(xs * math.cos(theta) + ys * math.sin(theta) - rho) <= 0.6 * scale
+    mask, _ink = rims7.reach_mask(ext, scale, paper, gain, cut)
+    wy, wx = np.nonzero(evidence)
+    ly, lx = wy + (win_origin[1] - ey0), wx + (win_origin[0] - ex0)
+    ok = (ly >= 0) & (ly < h) & (lx >= 0) & (lx < w)
+    if not ok.any():
+        return 0.0
+    ly, lx = ly[ok], lx[ok]
+    far = box >= half + rims7.REACH_MM * scale
+    beyond = box > half
+    straight = rims7.straight_reaching(mask, far, beyond, scale)
+    if not straight.any():
+        return 0.0
+    _n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    r = max(1, math.ceil((TARGET_STROKE + 2 * rims7.BORDER_MM + 0.2) * scale))
+    k = np.ones((2 * r + 1, 2 * r + 1), np.uint8)
+    pieces_all = np.unique(labels[straight])
+    hit = np.zeros(ly.size, bool)
+    ev_labels = labels[ly, lx]
+    for lab in np.unique(ev_labels):
+        if lab == 0:
+            continue
+        comp = labels == lab
+        near = cv2.dilate(comp.astype(np.uint8), k) > 0
+        pieces = np.intersect1d(np.unique(labels[near & mask]), pieces_all)
+        if pieces.size == 0:
+            continue
+        joined = np.isin(labels, pieces) & beyond
+        py, px = np.nonzero(joined)
+        if py.size < 3:
+            continue
+        pts = np.stack([bx[py, px], by[py, px]], axis=1).astype(np.float64)
+        if not one_line(pts, scale) and two_sides(pts, labels[py, px]):
+            hit |= ev_labels == lab
+    return float(hit.mean())
+
+
+def dot_blob_loop(dark: np.ndarray, scale: float) -> np.ndarray | None:
+    """`inspect.dot_blob` as it was before the twenty-first pass: the components of at least
+    DOT_MIN_MM2 picked by a Python loop over every component's stats."""
+    from kiosk.reading.inspect import DOT_MIN_MM2, DOT_MM, _widen
+
+    n, labels, stats, _c = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
+    min_area = DOT_MIN_MM2 * scale * scale
+    big = [i for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= min_area]
+    if len(big) != 1:
+        return None
+    i = big[0]
+    side = max(int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT]))
+    if side > DOT_MM * scale:
+        return None
+    return _widen(labels == i, scale)

@@ -123,13 +123,18 @@ def reach_share(mask: np.ndarray, far: np.ndarray, r: int, ys: np.ndarray, xs: n
     return float(np.isin(labels[ys, xs], joined[joined > 0]).mean())
 
 
-def straight_reaching(mask: np.ndarray, far: np.ndarray, beyond: np.ndarray, scale: float) -> np.ndarray:
+def straight_reaching(
+    mask: np.ndarray, far: np.ndarray, beyond: np.ndarray, scale: float, labels: np.ndarray | None = None
+) -> np.ndarray:
     """The components of `mask` (8-connected) that reach `far` and whose pixels `beyond`
     the window all lie within STRAIGHT_MM of one straight line (the 95th percentile of
     their distance to the line through their mean along their main axis): a fold, a
     crease, a scanner streak or a line of show-through, with whatever touches it (a
-    pencil mark crossed by it). A ring's rim curves away within the few mm looked at."""
-    _n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    pencil mark crossed by it). A ring's rim curves away within the few mm looked at.
+    `labels`: `cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)`'s labels
+    when the caller has them (look21: `Reach`)."""
+    if labels is None:
+        _n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
     out = np.zeros(mask.shape, bool)
     centre = None  # tidy9: wrong8's window centre, the same for every component: once a call
     for lab in np.unique(labels[far & mask]):
@@ -152,6 +157,92 @@ def straight_reaching(mask: np.ndarray, far: np.ndarray, beyond: np.ndarray, sca
     return out
 
 
+class Reach:
+    """The extended window's work that `paper_thin` and stain9's `bent_share` each did from
+    the same arguments (look21): the window `half` + (REACH_MM + 1 mm) round the centre
+    (`crop.placed`), the offsets, `box`, the cut (the printed border's zone and the `bands`),
+    `reach_mask`'s thin features (`mask`, never changed after) and ink, `far`, `beyond`; and,
+    when first asked, the mask's 8-connected labels and `straight_reaching`'s answer. Each
+    is what either function computed, by the same calls on the same inputs (so the same
+    arrays: tests/test_look21.py compares both functions with and without it against their
+    references)."""
+
+    def __init__(
+        self,
+        image: np.ndarray,
+        centre: tuple[float, float],
+        half: int,
+        scale: float,
+        gain: float,
+        paper: float,
+        bands: Sequence[tuple[float, float]],
+    ) -> None:
+        e = math.ceil((REACH_MM + 1.0) * scale)
+        ext, ex0, ey0 = crop.placed(image, centre[0], centre[1], half + e)
+        h, w = ext.shape
+        xs, ys = crop.offsets(h, w, centre[0] - ex0, centre[1] - ey0)
+        box = np.maximum(np.abs(xs), np.abs(ys))
+        edge = (TARGET / 2 - TARGET_STROKE / 2) * scale
+        cut = np.abs(box - edge) <= (TARGET_STROKE / 2 + BORDER_MM) * scale
+        for theta, rho in bands:
+            cut |= np.abs(xs * math.cos(theta) + ys * math.sin(theta) - rho) <= 0.6 * scale
+        self.ext, self.ex0, self.ey0 = ext, ex0, ey0
+        self.xs, self.ys, self.box = xs, ys, box
+        self.mask, self.ink = reach_mask(ext, scale, paper, gain, cut)
+        self.far = box >= half + REACH_MM * scale
+        self.beyond = box > half
+        self._labels: np.ndarray | None = None
+        self._straight: np.ndarray | None = None
+
+    def labels(self) -> np.ndarray:
+        """`cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)`'s labels."""
+        if self._labels is None:
+            _n, self._labels = cv2.connectedComponents(self.mask.astype(np.uint8), connectivity=8)
+        return self._labels
+
+    def straight(self, scale: float) -> np.ndarray:
+        """`straight_reaching(mask, far, beyond, scale)` (a new array; do not change it)."""
+        if self._straight is None:
+            self._straight = straight_reaching(self.mask, self.far, self.beyond, scale, self.labels())
+        return self._straight
+
+
+class ReachShared:
+    """One closer look's `Reach`, made on the first ask and handed back while the arguments
+    are the same objects and values (else made afresh): `inspect.inspect_square` passes one
+    to rims7's `thin_stain` and then stain9's `bent_through`, which ask with the same
+    arguments (look21)."""
+
+    def __init__(self) -> None:
+        self._key: tuple[object, ...] | None = None
+        self._reach: Reach | None = None
+
+    def get(
+        self,
+        image: np.ndarray,
+        centre: tuple[float, float],
+        half: int,
+        scale: float,
+        gain: float,
+        paper: float,
+        bands: Sequence[tuple[float, float]],
+    ) -> Reach:
+        key = (
+            id(image),
+            image.shape,
+            float(centre[0]),
+            float(centre[1]),
+            half,
+            scale,
+            gain,
+            paper,
+            tuple(bands),
+        )
+        if self._reach is None or key != self._key:
+            self._reach, self._key = Reach(image, centre, half, scale, gain, paper, bands), key
+        return self._reach
+
+
 def paper_thin(
     image: np.ndarray,
     centre: tuple[float, float],
@@ -162,6 +253,7 @@ def paper_thin(
     evidence: np.ndarray,
     win_origin: tuple[int, int],
     bands: Sequence[tuple[float, float]] = (),
+    shared: ReachShared | None = None,
 ) -> bool:
     """Is the thin evidence of a hand inside the square (`evidence`, a mask of the window
     whose origin in the image is `win_origin`) the paper's? Either (a ring's rim) at least
@@ -171,26 +263,22 @@ def paper_thin(
     (a fingerprint's ridges) each of the four sides of the band TEXTURE_MM wide round the
     window (print and its 0.3 mm left out) is at least TEXTURE_MIN covered by thin
     features and at least TEXTURE_SHARE as densely as the square's inside. `bands`: the lines the closer look
-    took out, (theta, rho) about the square's centre as `inspect.Line`, left out."""
+    took out, (theta, rho) about the square's centre as `inspect.Line`, left out.
+    `shared`: the extended window's work (`Reach`), made once for this call and stain9's
+    `bent_share` after it (look21; `reference.paper_thin_reference` is this without it)."""
     if not evidence.any():
         return False
-    e = math.ceil((REACH_MM + 1.0) * scale)
-    ext, ex0, ey0 = crop.placed(image, centre[0], centre[1], half + e)
-    h, w = ext.shape
-    xs, ys = crop.offsets(h, w, centre[0] - ex0, centre[1] - ey0)
-    box = np.maximum(np.abs(xs), np.abs(ys))
-    edge = (TARGET / 2 - TARGET_STROKE / 2) * scale
-    cut = np.abs(box - edge) <= (TARGET_STROKE / 2 + BORDER_MM) * scale
-    for theta, rho in bands:
-        cut |= np.abs(xs * math.cos(theta) + ys * math.sin(theta) - rho) <= 0.6 * scale
-    mask, ink = reach_mask(ext, scale, paper, gain, cut)
+    r7 = (shared or ReachShared()).get(image, centre, half, scale, gain, paper, bands)
+    h, w = r7.ext.shape
+    xs, ys, box = r7.xs, r7.ys, r7.box
+    ink = r7.ink
     wy, wx = np.nonzero(evidence)
-    ly, lx = wy + (win_origin[1] - ey0), wx + (win_origin[0] - ex0)
+    ly, lx = wy + (win_origin[1] - r7.ey0), wx + (win_origin[0] - r7.ex0)
     ok = (ly >= 0) & (ly < h) & (lx >= 0) & (lx < w)
     if not ok.any():
         return False
-    far = box >= half + REACH_MM * scale
-    mask &= ~straight_reaching(mask, far, box > half, scale)
+    far = r7.far
+    mask = r7.mask & ~r7.straight(scale)  # a new array: r7.mask stays reach_mask's, for bent_share
     r = max(1, math.ceil((TARGET_STROKE + 2 * BORDER_MM + 0.2) * scale))
     if reach_share(mask, far, r, ly[ok], lx[ok]) >= REACH_SHARE:
         return True
@@ -225,15 +313,17 @@ def thin_stain(
     evidence: np.ndarray,
     win_origin: tuple[int, int],
     lines: Sequence[Line],
+    shared: ReachShared | None = None,
 ) -> ReviewReason | None:
     """The hook in `inspect.inspect_square` for a square about to be read `marked` on a
     hand's evidence: `possible_stain` when none of that evidence is pen-dark
-    (`inspect.DARK_INK`) and its thin features are the paper's (`paper_thin`); else None."""
+    (`inspect.DARK_INK`) and its thin features are the paper's (`paper_thin`); else None.
+    `shared`: handed on to `paper_thin` (look21)."""
     if not ENABLED or int((evidence & (ink >= HOOK_PEN)).sum()) >= PEN_SPECK_MM2 * scale * scale:
         return None
     thin_ev = evidence & (ink < HOOK_PEN)
     bands = [(ln.theta, ln.rho) for ln in lines]
-    if paper_thin(image, centre, half, scale, gain, paper, thin_ev, win_origin, bands):
+    if paper_thin(image, centre, half, scale, gain, paper, thin_ev, win_origin, bands, shared):
         return "possible_stain"
     return None
 

@@ -44,8 +44,8 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import crop, rims7
+from kiosk.ballots.layout import TARGET_STROKE
+from kiosk.reading import rims7
 from kiosk.reading.model import ReviewReason
 
 if TYPE_CHECKING:
@@ -67,18 +67,20 @@ def bent_through(
     evidence: np.ndarray,
     win_origin: tuple[int, int],
     lines: Sequence[Line],
+    shared: rims7.ReachShared | None = None,
 ) -> ReviewReason | None:
     """The hook in `inspect.inspect_square` for a square about to be read `marked` that
     `rims7.thin_stain` let through: `possible_stain` when none of its evidence is pen-dark
     and its thin evidence runs on, at both ends, as features rims7 took for straight
-    lines that are not one line (`bent_share` >= `rims7.REACH_SHARE`); else None."""
+    lines that are not one line (`bent_share` >= `rims7.REACH_SHARE`); else None.
+    `shared`: handed on to `bent_share` (look21: the one `thin_stain` was given)."""
     if not ENABLED or int((evidence & (ink >= rims7.HOOK_PEN)).sum()) >= rims7.PEN_SPECK_MM2 * scale * scale:
         return None
     thin_ev = evidence & (ink < rims7.HOOK_PEN)
     if not thin_ev.any():
         return None
     bands = [(ln.theta, ln.rho) for ln in lines]
-    share = bent_share(image, centre, half, scale, gain, paper, thin_ev, win_origin, bands)
+    share = bent_share(image, centre, half, scale, gain, paper, thin_ev, win_origin, bands, shared)
     return "possible_stain" if share >= rims7.REACH_SHARE else None
 
 
@@ -92,35 +94,31 @@ def bent_share(
     evidence: np.ndarray,
     win_origin: tuple[int, int],
     bands: Sequence[tuple[float, float]] = (),
+    shared: rims7.ReachShared | None = None,
 ) -> float:
     """The share of `evidence`'s pixels (a mask of the window at `win_origin`) on a thin
     feature (`rims7.reach_mask`, the same extended window, cut and joining distance as
     `rims7.paper_thin`) joined to reaching features that rims7 left out as straight
     (`rims7.straight_reaching`) whose pixels beyond the window are, together, not one
-    line (`one_line`) and lie on two sides of it (`two_sides`)."""
-    e = math.ceil((rims7.REACH_MM + 1.0) * scale)
-    ext, ex0, ey0 = crop.placed(image, centre[0], centre[1], half + e)
-    h, w = ext.shape
-    xs, ys = crop.offsets(h, w, centre[0] - ex0, centre[1] - ey0)
-    box = np.maximum(np.abs(xs), np.abs(ys))
-    bx, by = np.broadcast_arrays(xs, ys)
-    edge = (TARGET / 2 - TARGET_STROKE / 2) * scale
-    cut = np.abs(box - edge) <= (TARGET_STROKE / 2 + rims7.BORDER_MM) * scale
-    for theta, rho in bands:
-        cut |= np.abs(xs * math.cos(theta) + ys * math.sin(theta) - rho) <= 0.6 * scale
-    mask, _ink = rims7.reach_mask(ext, scale, paper, gain, cut)
+    line (`one_line`) and lie on two sides of it (`two_sides`).
+    `shared`: the extended window's work (`rims7.Reach`: the window, its cut, reach_mask,
+    the labels, straight_reaching's answer, each as computed here before), made once for
+    rims7's `paper_thin` and this (look21; `reference.bent_share_reference` is this without it)."""
+    r7 = (shared or rims7.ReachShared()).get(image, centre, half, scale, gain, paper, bands)
+    h, w = r7.ext.shape
+    bx, by = np.broadcast_arrays(r7.xs, r7.ys)
+    mask = r7.mask
     wy, wx = np.nonzero(evidence)
-    ly, lx = wy + (win_origin[1] - ey0), wx + (win_origin[0] - ex0)
+    ly, lx = wy + (win_origin[1] - r7.ey0), wx + (win_origin[0] - r7.ex0)
     ok = (ly >= 0) & (ly < h) & (lx >= 0) & (lx < w)
     if not ok.any():
         return 0.0
     ly, lx = ly[ok], lx[ok]
-    far = box >= half + rims7.REACH_MM * scale
-    beyond = box > half
-    straight = rims7.straight_reaching(mask, far, beyond, scale)
+    beyond = r7.beyond
+    straight = r7.straight(scale)
     if not straight.any():
         return 0.0
-    _n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    labels = r7.labels()
     r = max(1, math.ceil((TARGET_STROKE + 2 * rims7.BORDER_MM + 0.2) * scale))
     k = np.ones((2 * r + 1, 2 * r + 1), np.uint8)
     pieces_all = np.unique(labels[straight])
