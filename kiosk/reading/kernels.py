@@ -2230,9 +2230,10 @@ def _pairwise(a: np.ndarray, n: int, zero: Any, vals: np.ndarray) -> Any:
     float32): `a[:n].sum()` to the bit. Over 128 values numpy halves the range (the split
     at a multiple of 8) and adds the two halves' sums; here without recursion (numba's
     cache does not keep recursive kernels), an explicit stack. `vals`: 64 slots of the
-    sum's type."""
+    sum's type. red21: the reduction starts from its identity, zero + the pairwise sum, as
+    numpy's does (only a sum of eight or more -0.0 tells: numpy's is +0.0)."""
     if n <= 128:
-        return _pairwise_block(a, 0, n, zero)
+        return zero + _pairwise_block(a, 0, n, zero)
     los = np.empty(64, np.int64)
     ns = np.empty(64, np.int64)
     state = np.empty(64, np.int64)
@@ -2262,7 +2263,7 @@ def _pairwise(a: np.ndarray, n: int, zero: Any, vals: np.ndarray) -> Any:
         result = v
         if top >= 0 and state[top] == 1:
             vals[top] = v
-    return result
+    return zero + result
 
 
 @_compiled
@@ -2403,8 +2404,10 @@ def closer_look_setup(
             inv[i, j] = iv
             g = float(win[i, j])
             e = gain * (1.0 - g * iv)
-            e = e if e > 0.0 else 0.0
-            e = e if e < 1.0 else 1.0
+            if e < 0.0:  # red21: np.clip's rule, a NaN (and -0.0) kept as it is
+                e = 0.0
+            elif e > 1.0:
+                e = 1.0
             ink[i, j] = e
             # the Coons patch, in numpy's order of operations
             uj = uw[j]
@@ -2419,8 +2422,10 @@ def closer_look_setup(
             p = p if p >= one else one
             paper[i, j] = p
             q = g32 * (one - np.float32(g) / p)
-            q = q if q > zero else zero
-            q = q if q < one else one
+            if q < zero:  # np.clip's rule (red21)
+                q = zero
+            elif q > one:
+                q = one
             ink_local[i, j] = q
             th = float(blackhat[i, j]) * iv * gain
             thin[i, j] = th
