@@ -2558,6 +2558,527 @@ def stroke_spread(
     return _pairwise(tmp, n, 0.0, vals), p_max, p_min
 
 
+# --- front21 (twenty-first pass) ---
+# The stages of the read before `_interpret`, each one call (the Python between the old
+# calls cost as much as their pixels right after a decode), the same numbers to the bit as
+# the kernels and the numpy they replace, which are kept as the references
+# (`locate.find_fiducials_apart`, `reader.register_apart`, `reader.streak_apart`,
+# `reader.score_squares_apart`). Histograms are counted in four (one per column mod 4) and
+# added: the counts are whole numbers, so the sum is the same; one histogram made each
+# pixel wait for the store of the one before (paper is one grey level).
+
+
+@_compiled
+def _sample_hist(image: np.ndarray, f: int) -> tuple[np.ndarray, np.ndarray]:
+    """`coarse_page`'s subsample (every f-th pixel from f // 2) and its histogram."""
+    h, w = image.shape
+    off = f // 2
+    sh = (h - off + f - 1) // f
+    sw = (w - off + f - 1) // f
+    small = np.empty((sh, sw), np.uint8)
+    hist = np.zeros((4, 256), np.int64)
+    q = sw - sw % 4
+    for i in range(sh):
+        row = image[off + i * f]
+        out = small[i]
+        for j in range(0, q, 4):
+            v0 = row[off + j * f]
+            v1 = row[off + (j + 1) * f]
+            v2 = row[off + (j + 2) * f]
+            v3 = row[off + (j + 3) * f]
+            out[j] = v0
+            out[j + 1] = v1
+            out[j + 2] = v2
+            out[j + 3] = v3
+            hist[0, v0] += 1
+            hist[1, v1] += 1
+            hist[2, v2] += 1
+            hist[3, v3] += 1
+        for j in range(q, sw):
+            v = row[off + j * f]
+            out[j] = v
+            hist[0, v] += 1
+    return small, hist[0] + hist[1] + hist[2] + hist[3]
+
+
+@_compiled
+def _grey_level4(image: np.ndarray, y0: int, y1: int, x0: int, x1: int, share: float) -> float:
+    """`grey_level`, its histogram counted in four."""
+    hist = np.zeros((4, 256), np.int64)
+    n = x1 - x0
+    q = n - n % 4
+    for y in range(y0, y1):
+        row = image[y, x0:x1]
+        for x in range(0, q, 4):
+            hist[0, row[x]] += 1
+            hist[1, row[x + 1]] += 1
+            hist[2, row[x + 2]] += 1
+            hist[3, row[x + 3]] += 1
+        for x in range(q, n):
+            hist[0, row[x]] += 1
+    return _share_index(hist[0] + hist[1] + hist[2] + hist[3], (y1 - y0) * (x1 - x0), share)
+
+
+@_compiled
+def _dark_columns_counted(small: np.ndarray, ithresh: int) -> np.ndarray:
+    """`_dark_columns`, the count without a branch (the loop vectorises)."""
+    h, w = small.shape
+    dark_in_col = np.zeros(w, np.int64)
+    for y in range(h):
+        row = small[y]
+        for x in range(w):
+            dark_in_col[x] += np.int64(row[x] <= ithresh)
+    blank = np.zeros(w, np.bool_)
+    for x in range(w):
+        if dark_in_col[x] * 5 > 3 * h:
+            blank[x] = x - 3 >= 0 and dark_in_col[x - 3] * 2 < h and x + 3 < w and dark_in_col[x + 3] * 2 < h
+    return blank
+
+
+@_compiled
+def _label_blobs(small: np.ndarray, blank: np.ndarray, ithresh: int, min_area: int) -> np.ndarray:
+    """`coarse_blobs` after its `_dark_columns` (the same labelling, line for line)."""
+    h, w = small.shape
+    labels = np.empty((h, w), np.int32)
+    cap = h * w // 2 + 2
+    parent = np.empty(cap, np.int32)
+    area = np.empty(cap, np.int64)
+    sum_x = np.empty(cap, np.int64)
+    sum_y = np.empty(cap, np.int64)
+    left = np.empty(cap, np.int64)
+    top = np.empty(cap, np.int64)
+    right = np.empty(cap, np.int64)
+    bottom = np.empty(cap, np.int64)
+    nxt = 1
+    for y in range(h):
+        row = small[y]
+        lab_row = labels[y]
+        up = labels[y - 1] if y > 0 else labels[y]
+        for x in range(w):
+            if row[x] > ithresh or blank[x]:
+                lab_row[x] = 0
+                continue
+            n = up[x] if y > 0 else 0
+            if n == 0:
+                wl = lab_row[x - 1] if x > 0 else 0
+                nw = up[x - 1] if y > 0 and x > 0 else 0
+                ne = up[x + 1] if y > 0 and x + 1 < w else 0
+                if wl != 0:
+                    n = wl
+                    if ne != 0:
+                        _union(parent, wl, ne)
+                elif nw != 0:
+                    n = nw
+                    if ne != 0:
+                        _union(parent, nw, ne)
+                elif ne != 0:
+                    n = ne
+                else:
+                    n = nxt
+                    parent[n] = n
+                    area[n] = sum_x[n] = sum_y[n] = 0
+                    left[n] = x
+                    right[n] = x
+                    top[n] = y
+                    bottom[n] = y
+                    nxt += 1
+            lab_row[x] = n
+            area[n] += 1
+            sum_x[n] += x
+            sum_y[n] += y
+            if x < left[n]:
+                left[n] = x
+            if x > right[n]:
+                right[n] = x
+            if y > bottom[n]:
+                bottom[n] = y
+    for lab in range(nxt - 1, 0, -1):
+        root = _find(parent, lab)
+        if root != lab:
+            area[root] += area[lab]
+            sum_x[root] += sum_x[lab]
+            sum_y[root] += sum_y[lab]
+            left[root] = min(left[root], left[lab])
+            right[root] = max(right[root], right[lab])
+            top[root] = min(top[root], top[lab])
+            bottom[root] = max(bottom[root], bottom[lab])
+    out = np.empty((nxt, 3), np.float64)
+    k = 0
+    for c in range(1, nxt):
+        if parent[c] != c:
+            continue
+        a = area[c]
+        if a < min_area:
+            continue
+        bw = right[c] - left[c] + 1
+        bh = bottom[c] - top[c] + 1
+        if a > 0.55 * bw * bh and 0.6 * bh < bw < 1.67 * bh:
+            out[k, 0] = sum_x[c] / a
+            out[k, 1] = sum_y[c] / a
+            out[k, 2] = a
+            k += 1
+    return out[:k]
+
+
+@_compiled
+def _corners_fast(
+    image: np.ndarray,
+    small: np.ndarray,
+    f: int,
+    blobs: np.ndarray,
+    mid: float,
+    paper: float,
+    black: float,
+    fiducial_mm: float,
+    span_mm: float,
+) -> tuple[np.ndarray, float, float]:
+    """`fiducial_corners`, line for line, with the page's paper level from `_grey_level4`."""
+    none = np.empty((0, 2), np.float64)
+    alive = np.arange(blobs.shape[0])
+    if alive.shape[0] < 4:
+        return none, paper, black
+    chosen = _extremes(blobs, alive)
+    px_per_mm = 0.0
+    for _ in range(2):
+        sides = np.empty(4)
+        for i in range(4):
+            a, b = chosen[i], chosen[(i + 1) % 4]
+            sides[i] = math.hypot(blobs[b, 0] - blobs[a, 0], blobs[b, 1] - blobs[a, 1])
+        short_side = min((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2)
+        px_per_mm = short_side / span_mm
+        expected = (fiducial_mm * px_per_mm) ** 2
+        if expected < 4:
+            return none, paper, black
+        keep = 0
+        for blob in alive:
+            if 0.45 * expected < blobs[blob, 2] < 1.8 * expected:
+                alive[keep] = blob
+                keep += 1
+        alive = alive[:keep]
+        if keep < 4:
+            return none, paper, black
+        chosen = _extremes(blobs, alive)
+    for i in range(4):
+        for j in range(i):
+            if chosen[i] == chosen[j]:
+                return none, paper, black
+    coarse = np.empty((4, 2), np.float64)
+    pts = np.empty((4, 2), np.float64)
+    for i in range(4):
+        coarse[i, 0], coarse[i, 1] = blobs[chosen[i], 0], blobs[chosen[i], 1]
+        pts[i, 0] = coarse[i, 0] * f + (f // 2)
+        pts[i, 1] = coarse[i, 1] * f + (f // 2)
+    r = int(fiducial_mm * px_per_mm * f * 0.8) + 2
+    refined, ink = ink_centroids(image, pts, r, r, mid)
+    for i in range(4):
+        if ink[i] > 0:
+            pts[i, 0], pts[i, 1] = refined[i, 0], refined[i, 1]
+    centre_grey = np.empty(4, np.float64)
+    for i in range(4):
+        centre_grey[i] = small[int(np.rint(coarse[i, 1])), int(np.rint(coarse[i, 0]))]
+    centre_grey.sort()
+    page_black = (centre_grey[1] + centre_grey[2]) / 2
+    x0, y0 = int(coarse[:, 0].min()), int(coarse[:, 1].min())
+    x1, y1 = int(coarse[:, 0].max()), int(coarse[:, 1].max())
+    page_paper = _grey_level4(small, y0, y1 + 1, x0, x1 + 1, 0.6)
+    if page_paper - page_black < 40:
+        return pts, paper, black
+    return pts, page_paper, page_black
+
+
+@_compiled
+def find_page(
+    image: np.ndarray, f: int, min_area: int, fiducial_mm: float, span_mm: float
+) -> tuple[np.ndarray, float, float]:
+    """`locate.find_fiducials_apart`'s three kernels in one call: `coarse_page`, the contrast
+    check (no page: a (0, 2) array), `coarse_blobs` at floor(mid), `fiducial_corners`."""
+    small, hist = _sample_hist(image, f)
+    total = small.shape[0] * small.shape[1]
+    paper = _share_index(hist, total, 0.75)
+    black = _share_index(hist, total, 0.005)
+    if paper - black < 60:
+        return np.empty((0, 2), np.float64), paper, black
+    mid = (paper + black) / 2
+    ithresh = math.floor(mid)
+    blobs = _label_blobs(small, _dark_columns_counted(small, ithresh), ithresh, min_area)
+    return _corners_fast(image, small, f, blobs, mid, paper, black, fiducial_mm, span_mm)
+
+
+@_compiled
+def register_rows(
+    image: np.ndarray,
+    h: np.ndarray,
+    marks_h: np.ndarray,
+    half_w: int,
+    half_h: int,
+    mid: float,
+    expected: float,
+    target_t: np.ndarray,
+    target_dy: np.ndarray,
+    any_dy: bool,
+    span_mm: float,
+    px_per_mm: float,
+    max_off: float,
+) -> tuple[np.ndarray, np.ndarray, int, np.ndarray, np.ndarray, bool]:
+    """`timing_rows`, then, when every row has both marks, `row_geometry` and the scale
+    check (`reader.register_apart`): Python's max over abs(s / px_per_mm - 1), the first
+    kept unless a later one is greater, then `> max_off`. Returns predicted, refined,
+    complete, centres, scales, and whether the scales failed the check (centres and scales
+    empty, and the check not made, when a row misses a mark or there are no rows)."""
+    predicted, refined, complete = timing_rows(image, h, marks_h, half_w, half_h, mid, expected)
+    rows = target_t.shape[0]
+    if complete < rows or rows == 0:
+        return predicted, refined, complete, np.empty((0, 2), np.float64), np.empty(0, np.float64), False
+    centres, scales = row_geometry(refined, target_t, target_dy, any_dy, span_mm)
+    worst = 0.0
+    for i in range(rows):
+        v = abs(scales[i] / px_per_mm - 1)
+        if i == 0 or v > worst:
+            worst = v
+    return predicted, refined, complete, centres, scales, worst > max_off
+
+
+@_compiled
+def _streak_rows(
+    image: np.ndarray,
+    y0: int,
+    y1: int,
+    step: int,
+    x0: int,
+    x1: int,
+    mid: float,
+    dark_share: float,
+    lo: np.ndarray,
+    hi: np.ndarray,
+) -> bool:
+    """`streak_crosses`, stopping once no column can be a streak. Proof that the stop
+    cannot change the answer: a column's count of dark rows only grows, by at most one a
+    row; after `done` of the `rows` rows, a column's final count is at most its count now
+    plus `rows - done`. When that is under `need` for the darkest column, no column's
+    final count reaches `need`, so none is a streak, and the answer is False, the same
+    as the full count's."""
+    rows = (y1 - y0 + step - 1) // step
+    dark = np.zeros(x1 - x0, np.int64)
+    need = dark_share * rows
+    for y in range(y0, y1, step):
+        row = image[y, x0:x1]
+        for i in range(x1 - x0):
+            dark[i] += np.int64(row[i] < mid)
+        done = (y - y0) // step + 1  # rows counted so far
+        if done % 16 == 0:
+            most = 0
+            for i in range(x1 - x0):
+                most = max(most, dark[i])
+            if most + (rows - done) < need:
+                return False
+    for i in range(x1 - x0):
+        if dark[i] >= need:
+            col = i + x0
+            for k in range(lo.shape[0]):
+                if lo[k] <= col <= hi[k]:
+                    return True
+    return False
+
+
+@_compiled
+def streak_side(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    points: np.ndarray,
+    half_mm: float,
+    mid: float,
+    step: int,
+    dark_share: float,
+    early: bool,
+) -> int:
+    """`reader.streak_apart` in one call: 1 a streak crosses a square's window, 0 not, -1
+    when a centre, scale or corner is not finite (the caller asks `streak_apart`: Python's
+    int() of an infinity raises). The bounds as Python computes them: the windows' least
+    left edge through max(0, .) (0 when it is not greater), the greatest right edge plus
+    one through min(width, .), the corners' least and greatest y through Python's min and
+    max (the first kept unless a later one is less / greater), int() truncating. `early`:
+    stop counting once no column can be a streak (`_streak_rows`); False counts every row
+    (the test of the stop)."""
+    n = centres.shape[0]
+    if n == 0 or points.shape[0] == 0:
+        return -1
+    for i in range(n):
+        if not (math.isfinite(centres[i, 0]) and math.isfinite(scales[i])):
+            return -1
+    for i in range(points.shape[0]):
+        if not math.isfinite(points[i, 1]):
+            return -1
+    hh, ww = image.shape
+    lo = np.empty(n, np.float64)
+    hi = np.empty(n, np.float64)
+    for i in range(n):
+        half = half_mm * scales[i]
+        lo[i] = centres[i, 0] - half
+        hi[i] = centres[i, 0] + half
+    lo_min = lo[0]
+    hi_max = hi[0]
+    for i in range(1, n):
+        lo_min = min(lo_min, lo[i])
+        hi_max = max(hi_max, hi[i])
+    x0 = int(lo_min) if lo_min > 0 else 0
+    e = hi_max + 1
+    x1 = int(e) if e < ww else ww
+    y_lo = points[0, 1]
+    y_hi = points[0, 1]
+    for i in range(1, points.shape[0]):
+        if points[i, 1] < y_lo:
+            y_lo = points[i, 1]
+        if points[i, 1] > y_hi:
+            y_hi = points[i, 1]
+    if max(abs(lo_min), abs(hi_max), abs(y_lo), abs(y_hi)) > 2.0**52:
+        return -1  # beyond int64's exact floats: Python's int() there is not the loop's
+    y0 = int(y_lo) if y_lo > 0 else 0
+    y1 = int(y_hi) if y_hi < hh else hh
+    if x1 <= x0 or y1 - y0 < 10:
+        return 0
+    if early:
+        return int(_streak_rows(image, y0, y1, step, x0, x1, mid, dark_share, lo, hi))
+    return int(streak_crosses(image, y0, y1, step, x0, x1, mid, dark_share, lo, hi))
+
+
+@_compiled
+def _local_ink_rows(
+    image: np.ndarray, centres: np.ndarray, half: int, ring: int, gain: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """`window_local_ink`, the same numbers: each pixel's ink by the same expression, each
+    row's sum added in the same order (dx = 0, 1, ...) and the rows' sums added to the
+    window's total in row order; but the inks of four rows are computed first (a loop
+    without a running sum, which vectorises) and the four rows' sums run side by side
+    (one running sum made every addition wait for the one before). The ring's histograms
+    are counted in two (a side's pixels alternately)."""
+    hh, ww = image.shape
+    size_w = min(2 * half + 1, ww)
+    size_h = min(2 * half + 1, hh)
+    r = max(1, min(ring, size_w // 3, size_h // 3))
+    n = centres.shape[0]
+    sums = np.empty(n, np.float64)
+    levels = np.empty((n, 4), np.float64)
+    hist = np.zeros((8, 256), np.int64)
+    bufs = np.empty((4, max(0, size_w)), np.float64)  # (a negative size: no pixel, as before)
+    gxs = np.empty(max(0, size_w), np.float64)
+    for k in range(n):
+        x0 = _window_origin(centres[k, 0], half, size_w, ww)
+        y0 = _window_origin(centres[k, 1], half, size_h, hh)
+        hist[:] = 0
+        for dy in range(size_h):
+            row = image[y0 + dy, x0 : x0 + size_w]
+            if dy < r:
+                for dx in range(size_w):
+                    hist[dx & 1, row[dx]] += 1
+            elif dy >= size_h - r:
+                for dx in range(size_w):
+                    hist[2 + (dx & 1), row[dx]] += 1
+            else:
+                for dx in range(r):
+                    hist[4, row[dx]] += 1
+                for dx in range(size_w - r, size_w):
+                    hist[6, row[dx]] += 1
+        across = r * size_w
+        down = r * (size_h - 2 * r)
+        top = _side_level(hist[0] + hist[1], across)
+        bottom = _side_level(hist[2] + hist[3], across)
+        left = _side_level(hist[4], down)
+        right = _side_level(hist[6], down)
+        levels[k, 0], levels[k, 1], levels[k, 2], levels[k, 3] = top, bottom, left, right
+        i_c = (1.0 / top + 1.0 / bottom + 1.0 / left + 1.0 / right) / 4.0
+        dist_x = max(1.0, size_w - r)
+        dist_y = max(1.0, size_h - r)
+        g_x = (1.0 / right - 1.0 / left) / dist_x
+        g_y = (1.0 / bottom - 1.0 / top) / dist_y
+        cx = (size_w - 1) / 2.0
+        cy = (size_h - 1) / 2.0
+        for dx in range(size_w):
+            gxs[dx] = g_x * dx  # the same product the old loop made at each pixel
+        total = 0.0
+        for d0 in range(0, size_h, 4):
+            m = min(4, size_h - d0)
+            for j in range(m):
+                dy = d0 + j
+                row = image[y0 + dy, x0 : x0 + size_w]
+                base = i_c + g_y * (dy - cy) - g_x * cx
+                buf = bufs[j]
+                for dx in range(size_w):
+                    ink = gain * (1.0 - row[dx] * (base + gxs[dx]))
+                    buf[dx] = min(max(ink, 0.0), 1.0)
+            if m == 4:
+                a0 = a1 = a2 = a3 = 0.0
+                b0, b1, b2, b3 = bufs[0], bufs[1], bufs[2], bufs[3]
+                for dx in range(size_w):
+                    a0 += b0[dx]
+                    a1 += b1[dx]
+                    a2 += b2[dx]
+                    a3 += b3[dx]
+                total += a0
+                total += a1
+                total += a2
+                total += a3
+            else:
+                for j in range(m):
+                    acc = 0.0
+                    buf = bufs[j]
+                    for dx in range(size_w):
+                        acc += buf[dx]
+                    total += acc
+        sums[k] = total
+    return sums, levels
+
+
+@_compiled
+def score_side(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    half_mm: float,
+    ring_mm: float,
+    gain: float,
+    interior_mm2: float,
+) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
+    """`reader.score_squares_apart` in one call: `window_geometry` (statistics.median of
+    the scales: the middle one, or the mean of the middle two; Python's round, half to
+    even), `window_local_ink` (`_local_ink_rows`), `lower_quartile` of the sums, the
+    scores and the denominators, element by element in numpy's order. Returns half, ring,
+    scores, paper, denominators, sums and False; True (nothing else to use) when a scale
+    or a sum is not finite (Python's sort and numpy's NaN rules are not these loops'), a
+    denominator is zero or there are no squares: the caller asks `score_squares_apart`."""
+    n = scales.shape[0]
+    empty = np.empty(0, np.float64)
+    if n == 0 or centres.shape[0] != n:
+        return 0, 0, empty, np.empty((0, 4), np.float64), empty, empty, True
+    for i in range(n):
+        if not math.isfinite(scales[i]):
+            return 0, 0, empty, np.empty((0, 4), np.float64), empty, empty, True
+    s = np.sort(scales)
+    median = s[n // 2] if n % 2 == 1 else (s[n // 2 - 1] + s[n // 2]) / 2
+    if not (abs(half_mm * median) < 2.0**52 and abs(ring_mm * median) < 2.0**52):
+        return 0, 0, empty, np.empty((0, 4), np.float64), empty, empty, True  # Python's round: any int
+    half = int(np.rint(half_mm * median))
+    ring = max(1, int(np.rint(ring_mm * median)))
+    sums, paper = _local_ink_rows(image, centres, half, ring, gain)
+    for i in range(n):
+        if not math.isfinite(sums[i]):
+            return 0, 0, empty, np.empty((0, 4), np.float64), empty, empty, True
+    q = np.sort(sums)
+    pos = 0.25 * (n - 1)
+    lo = int(pos)
+    hi = min(lo + 1, n - 1)
+    baseline = q[lo] + (pos - lo) * (q[hi] - q[lo])
+    scores = np.empty(n, np.float64)
+    denominators = np.empty(n, np.float64)
+    for i in range(n):
+        d = interior_mm2 * scales[i] * scales[i]
+        if d == 0.0:  # numpy's division would give inf or NaN, numba's raise
+            return 0, 0, empty, np.empty((0, 4), np.float64), empty, empty, True
+        denominators[i] = d
+        scores[i] = (sums[i] - baseline) / d
+    return half, ring, scores, paper, denominators, sums, False
+
+
 def warm() -> float:
     """Compile (or load from the cache) every kernel with the argument types the reader
     uses, and return the seconds it took. A fresh install compiles for some seconds; after
@@ -2649,6 +3170,14 @@ def warm() -> float:
     xs9, ys9 = np.arange(9.0).reshape(1, 9), np.arange(9.0).reshape(9, 1)
     stroke_moments(np.ones((9, 9)), dk, xs9, ys9)
     stroke_spread(np.ones((9, 9)), dk, xs9, ys9, 4.0, 4.0, 1.0, 0.0)
+    # front21: the stages before _interpret, each one call
+    find_page(page, 1, 8, 7.0, 133.0)
+    h3 = np.eye(3)
+    register_rows(
+        page, h3, marks_h, 3, 3, 120.0, 20.0, np.array([0.5]), np.array([0.0]), False, 26.0, 1.0, 0.06
+    )
+    streak_side(page, centres, np.array([1.0, 1.0]), np.full((4, 2), 10.0), 3.2, 120.0, 4, 0.85, True)
+    score_side(page, centres, np.array([1.0, 1.0]), 3.2, 0.5, 1.05, 16.0)
     return time.perf_counter() - t0
 
 

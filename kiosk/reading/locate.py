@@ -88,7 +88,20 @@ def coarse_levels(small: np.ndarray) -> Levels:
 
 
 def find_fiducials(image: np.ndarray) -> Found | None:
-    """Locate the four corner fiducials, or None when the image has no ballot page."""
+    """Locate the four corner fiducials, or None when the image has no ballot page.
+
+    One compiled call (`kernels.find_page`, front21): the same search as
+    `find_fiducials_apart`, which is kept as its reference (tests/test_front21.py)."""
+    pts, paper, black = kernels.find_page(
+        image, subsample_factor(image), MIN_COARSE_AREA, FIDUCIAL, FIDUCIAL_SPAN_MM
+    )
+    if len(pts) == 0:
+        return None
+    return Found(_orientations(pts), Levels(paper, black))
+
+
+def find_fiducials_apart(image: np.ndarray) -> Found | None:
+    """`find_fiducials` as three kernel calls (the reader's path until front21)."""
     f = subsample_factor(image)
     small, paper, black = kernels.coarse_page(image, f)
     levels = Levels(paper, black)
@@ -106,8 +119,29 @@ def find_fiducials(image: np.ndarray) -> Found | None:
 def _orientations(p: np.ndarray) -> tuple[PageCorners, PageCorners]:
     """The page's long side runs between the fiducials that are further apart; that leaves
     two candidates, told apart by where the QR code is (the reader checks)."""
-    tl, tr, br, bl = p
     q = p.tolist()  # math.dist on lists: a fraction of np.linalg.norm's cost on 2-vectors
+    horizontal = (math.dist(q[1], q[0]) + math.dist(q[2], q[3])) / 2
+    vertical = (math.dist(q[3], q[0]) + math.dist(q[2], q[1])) / 2
+    # front21: p[order] is the same new (4, 2) float64 array as np.array([...]) of the rows,
+    # in one call; and each candidate's width and height are `horizontal` and `vertical`,
+    # which `PageCorners.of` would compute again from the same pairs of fiducials: math.dist
+    # takes the absolute differences (so d(a, b) == d(b, a) exactly) and a + b == b + a, so
+    # they are equal to the bit (tests/test_front21.py checks against `_orientations_apart`).
+    if horizontal <= vertical:  # portrait in the image
+        return (
+            PageCorners(p[_ORDER_0], 0, horizontal, vertical),
+            PageCorners(p[_ORDER_180], 180, horizontal, vertical),
+        )
+    return (
+        PageCorners(p[_ORDER_90], 90, vertical, horizontal),
+        PageCorners(p[_ORDER_270], 270, vertical, horizontal),
+    )
+
+
+def _orientations_apart(p: np.ndarray) -> tuple[PageCorners, PageCorners]:
+    """`_orientations` as it was until front21 (its reference)."""
+    tl, tr, br, bl = p
+    q = p.tolist()
     horizontal = (math.dist(q[1], q[0]) + math.dist(q[2], q[3])) / 2
     vertical = (math.dist(q[3], q[0]) + math.dist(q[2], q[1])) / 2
     if horizontal <= vertical:  # portrait in the image
@@ -119,6 +153,14 @@ def _orientations(p: np.ndarray) -> tuple[PageCorners, PageCorners]:
         PageCorners.of(np.array([tr, br, bl, tl]), 90),
         PageCorners.of(np.array([bl, tl, tr, br]), 270),
     )
+
+
+# The fiducials (top-left, top-right, bottom-right, bottom-left in the image) in page order
+# for each orientation.
+_ORDER_0 = np.array([0, 1, 2, 3])
+_ORDER_180 = np.array([2, 3, 0, 1])
+_ORDER_90 = np.array([1, 2, 3, 0])
+_ORDER_270 = np.array([3, 0, 1, 2])
 
 
 def project(h: np.ndarray, points_h: np.ndarray) -> np.ndarray:

@@ -102,6 +102,9 @@ MIN_TIMING_MARKS = 0.75  # share of rows whose marks must be found
 MIN_SIDE_PX, MAX_SIDE_PX, MAX_PIXELS = 300, 16_000, 80_000_000
 STREAK_DARK_SHARE = 0.85
 STREAK_STEP = 4  # image rows looked at: every fourth
+STREAK_EARLY = True  # front21: stop the streak count once no column can be one (kernels._streak_rows)
+MAX_SCALE_OFF = 0.06  # a row's scale may differ from the fiducials' by this share
+HALF_MM = TARGET / 2 + WINDOW_MARGIN_MM  # a window's half-size, mm
 
 
 def decode_image(data: bytes) -> np.ndarray | SideReading:
@@ -368,7 +371,47 @@ class BallotReader:
     def _register(
         self, image: np.ndarray, h: np.ndarray, plan: StylePlan, levels: Levels, px_per_mm: float
     ) -> tuple[np.ndarray, np.ndarray] | None:
-        """Square centres (px) and local scales (px/mm), corrected row by row from the timing marks."""
+        """Square centres (px) and local scales (px/mm), corrected row by row from the timing marks.
+
+        front21: the marks, the rows' geometry and the scale check in one compiled call
+        (`kernels.register_rows`) when every row has both marks; `_register_apart` (kept as
+        its reference) does the same in three steps, and its numpy path for missing marks
+        is still the path here."""
+        rx, ry, expected = timing_mark_window(px_per_mm)
+        predicted, refined, complete, centres, scales, off = kernels.register_rows(
+            image,
+            h,
+            plan.mark_rows_h,
+            rx,
+            ry,
+            levels.mid,
+            expected,
+            plan.target_t,
+            plan.target_dy_mm,
+            plan.any_dy,
+            plan.mark_span_mm,
+            px_per_mm,
+            MAX_SCALE_OFF,
+        )
+        rows = len(plan.target_t)
+        if complete < MIN_TIMING_MARKS * rows:
+            return None
+        if complete < rows or rows == 0:
+            fill_missing_marks(predicted, refined)
+            centres, scales = row_geometry_numpy(
+                refined, plan.target_t, plan.target_dy_mm, plan.any_dy, plan.mark_span_mm
+            )
+            if max(abs(s / px_per_mm - 1) for s in scales.tolist()) > MAX_SCALE_OFF:
+                return None
+            return centres, scales
+        if off:
+            return None
+        return centres, scales
+
+    def _register_apart(
+        self, image: np.ndarray, h: np.ndarray, plan: StylePlan, levels: Levels, px_per_mm: float
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """`_register` as the reader did it until front21 (its reference)."""
         rx, ry, expected = timing_mark_window(px_per_mm)
         predicted, refined, complete = kernels.timing_rows(
             image, h, plan.mark_rows_h, rx, ry, levels.mid, expected
@@ -385,7 +428,7 @@ class BallotReader:
             centres, scales = kernels.row_geometry(
                 refined, plan.target_t, plan.target_dy_mm, plan.any_dy, plan.mark_span_mm
             )
-        if max(abs(s / px_per_mm - 1) for s in scales.tolist()) > 0.06:
+        if max(abs(s / px_per_mm - 1) for s in scales.tolist()) > MAX_SCALE_OFF:
             return None
         return centres, scales
 
@@ -393,7 +436,30 @@ class BallotReader:
         self, image: np.ndarray, centres: np.ndarray, scales: np.ndarray, levels: Levels, corners: PageCorners
     ) -> bool:
         """A dirty sensor draws a dark line down every image column it sees. Look for a
-        column that is dark over (nearly) the whole page and passes through a square."""
+        column that is dark over (nearly) the whole page and passes through a square.
+
+        front21: one compiled call (`kernels.streak_side`: the bounds as `_streak_apart`
+        computes them, and the count stopped once no column can be a streak, with its
+        proof); `_streak_apart`, kept as its reference, where an input is not finite."""
+        got = kernels.streak_side(
+            image,
+            centres,
+            scales,
+            corners.points,
+            HALF_MM,
+            levels.mid,
+            STREAK_STEP,
+            STREAK_DARK_SHARE,
+            STREAK_EARLY,
+        )
+        if got < 0:
+            return self._streak_apart(image, centres, scales, levels, corners)
+        return bool(got == 1)
+
+    def _streak_apart(
+        self, image: np.ndarray, centres: np.ndarray, scales: np.ndarray, levels: Levels, corners: PageCorners
+    ) -> bool:
+        """`_streak` as the reader did it until front21 (its reference)."""
         half = (TARGET / 2 + WINDOW_MARGIN_MM) * scales
         lo, hi = centres[:, 0] - half, centres[:, 0] + half
         x0 = int(max(0, lo.min()))
@@ -894,7 +960,27 @@ _OWN_BANDS = _band_functions()  # the reader's own band functions (see `side_ban
 
 
 def _frame(corners: PageCorners, height_mm: float) -> tuple[np.ndarray, Box]:
-    """Page-to-image homography for a page this long, and where its QR code is."""
+    """Page-to-image homography for a page this long, and where its QR code is.
+
+    front21: `page_to_image` with the page's fiducials already in float32 and the QR box
+    made once per page length (`_frame_parts`): the same arrays go to OpenCV, the same
+    (frozen) box comes back; `_frame_apart` is the old call (tests/test_front21.py)."""
+    fiducials32, qr = _frame_parts(height_mm)
+    h: np.ndarray = np.asarray(
+        cv2.getPerspectiveTransform(fiducials32, corners.points.astype(np.float32)), dtype=np.float64
+    )
+    return h, qr
+
+
+@lru_cache(maxsize=32)
+def _frame_parts(height_mm: float) -> tuple[np.ndarray, Box]:
+    """The fiducial centres of a page this long as float32 (private: never written), and
+    its QR box."""
+    return fiducial_centres(height_mm).astype(np.float32), qr_box_for_height(height_mm)
+
+
+def _frame_apart(corners: PageCorners, height_mm: float) -> tuple[np.ndarray, Box]:
+    """`_frame` as it was until front21 (its reference)."""
     return page_to_image(corners, fiducial_centres(height_mm)), qr_box_for_height(height_mm)
 
 
@@ -998,7 +1084,24 @@ def score_squares(
     image: np.ndarray, centres: np.ndarray, scales: np.ndarray, levels: Levels, interior_mm2: float
 ) -> Scores:
     """Ink added in each square beyond what an empty square of this sheet carries, as a
-    share of the square's inside; ink against the paper around each window."""
+    share of the square's inside; ink against the paper around each window.
+
+    front21: one compiled call (`kernels.score_side`), the same numbers to the bit as
+    `score_squares_apart`, which is kept as its reference and is the path where a scale or
+    a sum is not finite."""
+    gain = ink_gain(levels)
+    half, ring, scores, paper, denominators, _, apart = kernels.score_side(
+        image, centres, scales, HALF_MM, RING_MM, gain, interior_mm2
+    )
+    if apart:
+        return score_squares_apart(image, centres, scales, levels, interior_mm2)
+    return Scores(scores, paper, half, ring, gain, denominators)
+
+
+def score_squares_apart(
+    image: np.ndarray, centres: np.ndarray, scales: np.ndarray, levels: Levels, interior_mm2: float
+) -> Scores:
+    """`score_squares` as the reader did it until front21 (its reference)."""
     half, ring, _ = window_geometry(scales)
     gain = ink_gain(levels)
     sums, paper = kernels.window_local_ink(image, centres, half, ring, gain)
