@@ -183,8 +183,8 @@ def test_shared_reach_is_made_afresh_for_other_arguments() -> None:
 def test_a_bent_rim_is_still_seen_with_one_shared_reach() -> None:
     """stain9's own case (a rim bending in the square, ridges on the far side) through the
     shared path: rims7 says no, stain9 yes, as each did alone."""
-    from tests.test_stain9 import BENT, PAPER, _window
-    from tests.test_stain9 import _evidence as ev9
+    from test_stain9 import BENT, PAPER, _window
+    from test_stain9 import _evidence as ev9
 
     for dpi in (150, 200, 300):
         img, s, half, centre = _window(dpi, BENT)

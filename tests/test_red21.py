@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_bands20 import _answer, _inputs
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import erase9, fix8, inspect, kernels, rims7, wrong10
 from kiosk.reading.crop import placed
 from kiosk.reading.reader import Scores, side_bands, side_bands_apart, window_geometry
 from kiosk.reading.reference import closer_look_setup_numpy, straight_stroke_numpy
-from tests.test_bands20 import _answer, _inputs
 
 DPIS = (150.0, 200.0, 250.0, 300.0)
 DPI = st.one_of(st.sampled_from(DPIS), st.floats(150.0, 300.0))
