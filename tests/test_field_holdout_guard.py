@@ -42,6 +42,7 @@ def test_third_pass_range_and_its_top_up_are_held_out() -> None:
     assert 10900 in HOLDOUT_SEEDS and 10999 in HOLDOUT_SEEDS  # the twentieth pass's untouched range
     assert 11000 in HOLDOUT_SEEDS and 11099 in HOLDOUT_SEEDS  # the twenty-first pass's untouched range
     assert 11100 in HOLDOUT_SEEDS and 11199 in HOLDOUT_SEEDS  # the twenty-second pass's untouched range
+    assert 11200 in HOLDOUT_SEEDS and 11299 in HOLDOUT_SEEDS  # the twenty-third pass's untouched range
     assert not set(DEV_SEEDS) & set(HOLDOUT_SEEDS)
 
 
