@@ -125,3 +125,46 @@ def test_blank_paper_and_one_faint_stroke_are_not_a_pair(style: str, dpi: int) -
     assert not faint22.crossing_pair(img, cen, s, _levels(img, c, s), 1.0)
     im = _polylines(img, c, s, [_line(45, 5.0, 0.0)], 0.5, 0.1, grain=0.4, seed=22)  # a slash
     assert not faint22.crossing_pair(im, cen, s, _levels(im, c, s), 1.0)
+
+
+@pytest.mark.parametrize(
+    ("seed", "index", "square", "always"),
+    [
+        (140, 2, 3, ("stain",)),  # AST-LIST, show-through and a stain over the square, 0.0078
+        (140, 52, 3, ("stain",)),  # MZ-LIST (10052's style), show-through, 0.0075
+        (140, 8, 0, ("stain",)),  # MZ-LIST, a stain, 0.0062
+    ],
+)
+def test_empty_squares_under_show_through_or_a_stain_the_pair_is_asked_of_stay_empty(
+    seed: int, index: int, square: int, always: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dev sheets (faint22-ab.json's `asked`): miss11's gate let the square in, the pair was
+    asked and said no: `empty`."""
+    answers: list[bool] = []
+    real = faint22.crossing_pair
+
+    def pair(*a: object) -> bool:
+        r = real(*a)  # type: ignore[arg-type]
+        answers.append(r)
+        return r
+
+    monkeypatch.setattr(faint22, "crossing_pair", pair)
+    reader, sheet, image = field_sheet(seed, index, always)
+    m = reader.read(image).contests[0].marks[square]
+    assert sheet.truth.squares[square].expected == "empty"
+    assert answers and not any(answers)
+    assert m.mark == "empty"
+
+
+def test_the_price_an_erased_x_goes_to_review() -> None:
+    """105/194 (AST-LIST, no condition): an erased pencil X (truth `empty`), its ghost a faint
+    pair, under miss11's foot gate: `marginal` with faint22 (grain14's A/B found the same
+    square), `empty` without. Its sheet's outcome does not change (an overvote)."""
+    reader, sheet, image = field_sheet(105, 194)
+    side = reader.read(image.copy())
+    assert sheet.truth.squares[1].kind == "erased"
+    assert side.contests[0].marks[1].mark == "marginal"
+    with switched_off(faint22):
+        old = reader.read(image.copy())
+    assert old.contests[0].marks[1].mark == "empty"
+    assert old.contests[0].outcome == side.contests[0].outcome
