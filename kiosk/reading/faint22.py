@@ -35,7 +35,9 @@ import numpy as np
 ENABLED = True
 
 
-def crossing_pair(image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float) -> bool:
+def crossing_pair(
+    image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float
+) -> bool:
     """`grain14.stroke_pair` (a faint `/` and `\\` pair meeting in the square, its floor the
     square's own paper spread) for a square miss11's gate let in whose other tests said no.
     False when not ENABLED (or grain14 is off)."""
