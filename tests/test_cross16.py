@@ -21,7 +21,7 @@ from fieldkit.hook_ab import switched_off
 from kiosk.ballots.layout import build_layout
 from kiosk.election.package import election_hash
 from kiosk.election.sample import sample_election
-from kiosk.reading import cross16, miss11, pencil6, pencil7, rebase14
+from kiosk.reading import cross16, faint22, miss11, pencil6, pencil7, rebase14
 
 sys.path.insert(0, str(Path(__file__).parent))
 from readkit import field_sheet
@@ -34,7 +34,7 @@ def test_holdout16_light_pencil_cross_goes_to_review_only_with_cross16() -> None
     assert (sheet.truth.squares[k].kind, sheet.truth.squares[k].expected) == ("cross", "marked")
     assert (marks[k].mark, marks[k].reason) == ("marginal", "marginal_mark")
     assert 0.0 < marks[k].score < pencil6.LOOK_FROM  # its fast score (0.0097): under the wider band
-    with switched_off(cross16):
+    with switched_off(cross16), switched_off(faint22):  # faint22: grain14's pair, a second net under miss11
         old = reader.read(image.copy()).contests[0].marks
     assert old[k].mark == "empty"  # the run's reading
     assert [(m.mark, m.reason) for j, m in enumerate(old) if j != k] == [
@@ -101,7 +101,7 @@ def test_the_low_hooks_pencil_tests_find_a_joined_cross_or_plus(
     assert pencil7.pencil_or_stroke_near(im, cen, s, lv, 1.0)
     assert miss11.never_asked(im, cen, s, lv, 1.0, "short")
     assert miss11.never_asked(im, cen, s, lv, 1.0, "foot")
-    with switched_off(cross16):
+    with switched_off(cross16), switched_off(faint22):  # faint22: a second net under miss11's gates
         assert not cross16.joined_near(im, cen, s, lv, 1.0)
         assert not pencil7.pencil_or_stroke_near(im, cen, s, lv, 1.0)
         assert not miss11.never_asked(im, cen, s, lv, 1.0, "short")

@@ -8,7 +8,8 @@ docs/reading.md "The twenty-first pass's untouched run") read `empty`.
   (its darkest pixel 0.11 of the light, the inside's 5th percentile 0.06), score 0.009,
   show-through letters of 0.12 around it: under pencil6's wider band; miss11's `foot`
   gate asked pencil6.pencil_near, which found no stroke. Its sheet went to review for
-  another square. A strict xfail: the pass that fixes it sees it flip.
+  another square. Fixed by faint22 (grain14's segment pair asked last under miss11's gates;
+  tests/test_faint22.py reads it).
 - 29178/auyl (AST-LIST, 300 dpi; stain, fold, show-through, grey paper, felt tip): an EMPTY
   square read `marked` (0.11), the contest's vote for qhp made an overvote: a soft stain
   with no rim covers the square's left half (the ring's left side 127 against 170 on the
@@ -42,8 +43,7 @@ def test_the_felt_tip_tick_beside_the_square_is_not_empty() -> None:
     assert _read(11000, 13447, "c03", "tick") != "empty"
 
 
-@pytest.mark.xfail(strict=True, reason="a faint HB X under the wider band: no pencil test finds it")
-def test_the_faint_pencil_x_is_not_empty() -> None:
+def test_the_faint_pencil_x_is_not_empty() -> None:  # fixed by faint22 (tests/test_faint22.py)
     assert _read(11000, 10052, "auyl", "light_pencil") != "empty"
 
 

@@ -30,6 +30,9 @@ band (which asked `stroke_near` already):
   then `pencil7.stroke_near` (foot16: a light stroke inside, 10500/19474; behind foot17's
   compiled first stage, `foot16.could_hold`).
 
+Under both gates, `cross16.joined_near` last but one and `faint22.crossing_pair` (grain14's
+segment pair: a faint X broken by grain, 11000/10052) last.
+
 A stroke found sends the square to the commission (`marginal_mark`). Nothing is read
 `marked` or `empty` here. The gates are there for time: asking the tests of every square
 of the band (about ten a sheet, 20 ms each) costs a tenth of the reading; these ask about
@@ -40,7 +43,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kiosk.reading import cross16, foot16, kernels, pencil6, pencil7
+from kiosk.reading import cross16, faint22, foot16, kernels, pencil6, pencil7
 
 # False: the hook finds nothing (tests' companions; `fieldkit.hook_ab.switched_off`).
 ENABLED = True
@@ -119,4 +122,7 @@ def never_asked(
         return True
     # cross16: an X or a plus whose strokes meet is one run, too wide for both tests above; a
     # light X's box-mean runs may fail the short gate while its darkest pixel passes the foot's.
-    return cross16.joined_near(image, centre, scale, levels, gain)
+    if cross16.joined_near(image, centre, scale, levels, gain):
+        return True
+    # faint22: a faint X whose arms grain breaks into pieces no run test keeps: the segment pair.
+    return faint22.crossing_pair(image, centre, scale, levels, gain)
