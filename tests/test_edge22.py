@@ -55,7 +55,7 @@ def test_the_untouched_runs_stain_and_fold_square_goes_to_review(monkeypatch: py
     assert side.status == "review"
     hug = [g for g in got if g is not None]
     assert len(hug) == 1
-    rows, cols = np.nonzero(hug[0])
+    rows, _ = np.nonzero(hug[0])
     assert len(set(rows.tolist())) == 1 and len(rows) == 37  # one row, 37 pixels
     monkeypatch.setattr(edge22, "ENABLED", False)
     off = reader.read(image).contests[0].marks[k]

@@ -394,20 +394,25 @@ def inspect_square(
             # look21: the two hooks ask with the same arguments; the extended window's work
             # (rims7.Reach: reach_mask, the labels, straight_reaching) is made once for both.
             shared = rims7.ReachShared()
-            # edge22: a pen count over the speck bound only by the printed border's inner
-            # edge (its blur darkened by a shadow, or drawn in by skew) is not a hand's: the
-            # hooks asked without those pixels give the reason, and the square is never
-            # `marked` on it (nor `empty`: a stroke along the border is such a run too).
-            hug = edge22.hugging_pen(ink, evidence_px, box, inner, scale)
-            if hug is not None:
-                kept = evidence_px & ~hug
-                origin = (x0, y0)
-                paper = float(max(levels))
-                why = rims7.thin_stain(
-                    image, centre, half, scale, gain, paper, ink, kept, origin, lines, shared
-                ) or stain9.bent_through(image, centre, half, scale, gain, paper, ink, kept, origin, lines, shared)
-                return Verdict("marginal", why or "marginal_mark", low, ev, line)
-            stain = (
+            # edge22: a pen count over the speck bound only along the printed border's inner
+            # edge (its blur darkened by a shadow, or drawn in by skew) is not a hand's: never
+            # `marked` on it (nor `empty`): the hooks, asked without those pixels, or
+            # `marginal_mark` give the reason.
+            stain = edge22.border_only(
+                image,
+                centre,
+                half,
+                scale,
+                gain,
+                float(max(levels)),
+                ink,
+                evidence_px,
+                box,
+                inner,
+                (x0, y0),
+                lines,
+                shared,
+            ) or (
                 None
                 if _pen_hooks_none(ink, evidence_px, first, scale)
                 else rims7.thin_stain(
