@@ -21,7 +21,8 @@ docs/reading.md "The twenty-first pass's untouched run") read `empty`.
   border, where the fold's shadow lies on the printed border's blur (`...-auyl-ink.png`,
   red). That pen count is evidence of a hand (0.033), keeps rims7 and stain9 from asking
   (look20's skip answers for them as they would), and the score against the stain's paper
-  is over `marked`: `marked`. The same reading before the twentieth pass. A strict xfail.
+  is over `marked`: `marked`. The same reading before the twentieth pass. Fixed by edge22
+  (the twenty-second pass): `marginal` (`marginal_mark`).
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ def test_the_faint_pencil_x_is_not_empty() -> None:  # fixed by faint22 (tests/t
     assert _read(11000, 10052, "auyl", "light_pencil") != "empty"
 
 
-@pytest.mark.xfail(strict=True, reason="a soft stain's edge and a fold under it read as a mark")
 def test_the_stain_and_fold_square_is_not_marked() -> None:
+    """Fixed by edge22 (tests/test_edge22.py): the 37 pixels lie along the top border's inner
+    edge and nothing leaves it: not a hand's pen; the square goes to review."""
     reader, sheet, image = field_sheet(11000, 29178)
     marks = reader.read(image).contests[0].marks
     k = [m.option for m in marks].index("auyl")

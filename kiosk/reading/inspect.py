@@ -76,6 +76,7 @@ from kiosk.reading import (
     blob16,  # issue 10, sixteenth pass (blob16): a light fill inside the square
     crop,
     edge15,  # issue 10, fifteenth pass (edge15): a tick across the square's corner
+    edge22,  # issue 10, twenty-second pass (edge22): a border's inner edge is not a hand
     fold17,  # issue 10, seventeenth pass (fold17): a light mark under a fold
     kernels,  # look20: the closer look's setup, compiled
     lines6,  # issue 10, sixth pass (line6)
@@ -393,7 +394,25 @@ def inspect_square(
             # look21: the two hooks ask with the same arguments; the extended window's work
             # (rims7.Reach: reach_mask, the labels, straight_reaching) is made once for both.
             shared = rims7.ReachShared()
-            stain = (
+            # edge22: a pen count over the speck bound only along the printed border's inner
+            # edge (its blur darkened by a shadow, or drawn in by skew) is not a hand's: never
+            # `marked` on it (nor `empty`): the hooks, asked without those pixels, or
+            # `marginal_mark` give the reason.
+            stain = edge22.border_only(
+                image,
+                centre,
+                half,
+                scale,
+                gain,
+                float(max(levels)),
+                ink,
+                evidence_px,
+                box,
+                inner,
+                (x0, y0),
+                lines,
+                shared,
+            ) or (
                 None
                 if _pen_hooks_none(ink, evidence_px, first, scale)
                 else rims7.thin_stain(
