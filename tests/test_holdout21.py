@@ -27,7 +27,6 @@ docs/reading.md "The twenty-first pass's untouched run") read `empty`.
 
 from __future__ import annotations
 
-import pytest
 from readkit import field_sheet
 
 
