@@ -40,6 +40,7 @@ def _read(r: Any, image: np.ndarray, k: int, monkeypatch: pytest.MonkeyPatch) ->
         out = real_settle(image, centre, scale, levels, gain, *a)
         if np.allclose(centre, got["c"][k]):
             got["paper"], got["gain"], got["empty8"] = float(np.max(levels)), gain, out
+            got["half"], got["page"] = a[-2], a[-1]
         return out
 
     monkeypatch.setattr(reader_module, "side_bands", bands)
@@ -54,7 +55,10 @@ def _read(r: Any, image: np.ndarray, k: int, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def _drawn(image: np.ndarray, got: dict[str, Any]) -> str | None:
-    return empty8.drawn(image, got["centre"], got["scale"], got["paper"], got["gain"])
+    """empty8's answer for the square, with the reader's own test of a straight run's line."""
+    at, s = got["centre"], got["scale"]
+    hand_line = empty8.hand_line_test(image, at, got["half"], s, got["page"])
+    return empty8.drawn(image, at, s, got["paper"], got["gain"], hand_line)
 
 
 def test_a_rim_through_the_square_is_still_settled_empty(monkeypatch: pytest.MonkeyPatch) -> None:
