@@ -107,6 +107,15 @@ ALONG = 0.02  # the run's contrast at most this above the curve's own beyond the
 NOISE_SHARE = 0.02  # what is left inside at LEVEL: at most this share of the inside ...
 NOISE_TIMES = 2.0  # ... and this many times the share the paper around has (plus NOISE_SHARE / 4)
 FILL_STEP = 0.03  # the inside's paper at most this darker than the darkest side's beyond the border
+# arm22: an arm that ends inside the square is no line of the paper (a fold, a rule, a rim goes
+# on through the square or passes it by). red22's two holes: a light pencil arm from beside the
+# square joins the printed rule's run in the margin (skipped as along the sides) or goes on
+# outward, and its foot inside, shorter than RUN_MM, counted as noise.
+ARM_ENDS = True  # tests and the A/B read each sheet with it off too ("before")
+ARM_IN_MM = 0.3  # a short run inside reaching this far in from the inside's edge is a foot (1-2 px
+# of a stain's grain at the edge are not; red22's feet reach 0.6 mm in)
+ARM_GAP_MM = 1.8  # ... and a margin run within this of it at the border zone's outer edge is its arm
+# (the zone is 1.2 mm wide: an arm crossing it at 45 degrees moves 1.2 mm sideways, 1.7 mm in all)
 
 
 def neighbourhood(
@@ -418,7 +427,8 @@ def drawn(
     hand_line: Callable[[float, float], bool] | None = None,
 ) -> str | None:
     """What keeps the square from `nothing_drawn`: "edge" (too near the image's edge),
-    "dark" (pen-dark ink inside), "run" (a run the paper does not explain), "noise" (too
+    "dark" (pen-dark ink inside), "run" (a run the paper does not explain), "arm" (arm22: a
+    foot inside at the end of an arm beyond the border, `arm_ends_inside`), "noise" (too
     many short runs), "fill" (the inside darker than the paper around), or None."""
     got = neighbourhood(image, centre, scale)
     if got is None:
@@ -448,20 +458,34 @@ def drawn(
     n, labels, stats, _ = cv2.connectedComponentsWithStats(stroke.astype(np.uint8), connectivity=8)
     left = np.zeros_like(stroke)
     xs0, ys0 = float(xs[0, 0]), float(ys[0, 0])
+    feet: list[tuple[np.ndarray, np.ndarray]] = []  # arm22: short runs inside at its edge
+    arms: list[tuple[np.ndarray, np.ndarray]] = []  # ... margin runs at the border zone's outer edge
     for k in range(1, n):
         run = labels == k
         iy, ix = np.nonzero(run)
         touches = bool(inside[iy, ix].any())
+        short = max(stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT]) < RUN_MM * scale
+        if ARM_ENDS:
+            b = box[iy, ix]
+            if touches and short and float(b.max()) >= INSIDE_MM * scale - 1.0:
+                if float(b.min()) <= (INSIDE_MM - ARM_IN_MM) * scale:
+                    feet.append((xs[iy, ix], ys[iy, ix]))  # noise but for its arm beyond
+            elif not touches:
+                at = b <= BORDER_MM * scale + 1.0
+                if at.any():
+                    arms.append((xs[iy, ix][at], ys[iy, ix][at]))
         if not touches and len(ix) >= 3 and _along_axes(ix, iy, scale):
             continue  # beside the square, along its sides: a printed rule, a streak, a fold
         # Short: noise inside the square (counted below); beside it, a piece of a stroke
         # unless it is faint (a slanted arm cut short by the zone's edge).
-        short = max(stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT]) < RUN_MM * scale
         if short and (touches or ridge(c[iy, ix], ix.astype(np.float64), iy.astype(np.float64)) < NEAR_NOISE):
             left |= run
             continue
         if not explained(c, free, xs0, ys0, ix + xs0, iy + ys0, scale, hand_line):
             return "run"
+    # arm22: a foot inside whose arm is beyond the border: a hand's stroke ends in the square.
+    if ARM_ENDS and arm_ends_inside(feet, arms, scale):
+        return "arm"
     # What is left (runs too short to judge): no more than the paper's own noise.
     around = free & (box > (TARGET / 2 + NEAR_MM) * scale) & (box <= OUT_MM[1] * scale)
     if around.sum() == 0:
@@ -487,6 +511,23 @@ def drawn(
     if len(levels) < 4 or gain * (1.0 - level_in / max(1.0, min(levels))) > FILL_STEP:
         return "fill"
     return None
+
+
+def arm_ends_inside(
+    feet: list[tuple[np.ndarray, np.ndarray]], arms: list[tuple[np.ndarray, np.ndarray]], scale: float
+) -> bool:
+    """arm22: does a run inside that reaches from the inside's edge ARM_IN_MM in (a foot:
+    `drawn` gives its pixels' offsets) lie within ARM_GAP_MM of a margin run's pixels at the
+    printed border zone's outer edge (its arm beyond the border)? A line of the paper that
+    crosses the square leaves a run inside longer than RUN_MM (judged as a curve), one that
+    passes by leaves none inside; a hand's arm from beside the square that stops inside
+    leaves a foot (whether its arm is followed outward or joins the printed rule's run)."""
+    for fx, fy in feet:
+        for ax, ay in arms:
+            d = np.hypot(fx[:, None] - ax[None, :], fy[:, None] - ay[None, :])
+            if float(d.min()) <= ARM_GAP_MM * scale:
+                return True
+    return False
 
 
 DOUBT_REASONS = ("marginal_mark", "possible_stain")  # the doubts an empty settle may answer
