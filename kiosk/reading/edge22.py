@@ -30,17 +30,13 @@ goes to review instead of `marked`: the price (docs/reading.md, "Twenty-second p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import cv2
 import numpy as np
 
-from kiosk.reading import rims7, stain9
+from kiosk.reading import rims7
 from kiosk.reading.model import ReviewReason
-
-if TYPE_CHECKING:
-    from kiosk.reading.inspect import Line
 
 ENABLED = True  # benchmarks/results/pass22/edge22-ab.py.txt reads each sheet with it off too
 
@@ -80,29 +76,20 @@ def hugging_pen(
 
 
 def border_only(
-    image: np.ndarray,
-    centre: tuple[float, float],
-    half: int,
-    scale: float,
-    gain: float,
-    paper: float,
     ink: np.ndarray,
     evidence: np.ndarray,
     box: np.ndarray,
     inner: float,
-    win_origin: tuple[int, int],
-    lines: Sequence[Line],
-    shared: rims7.ReachShared | None = None,
+    scale: float,
+    stain_hooks: Callable[[np.ndarray], ReviewReason | None],
 ) -> ReviewReason | None:
     """The hook in `inspect.inspect_square` for a square about to be read `marked` (before
     rims7's and stain9's): when its pen-dark evidence is the printed border's inner edge
-    alone (`hugging_pen`), the review reason: rims7's `thin_stain`, then stain9's
-    `bent_through`, asked with the evidence less that edge (`possible_stain` when they take
-    the rest for the paper's), else `marginal_mark`. None when the rule does not apply (the
-    closer look goes on as before)."""
+    alone (`hugging_pen`), the review reason: `stain_hooks` (rims7's `thin_stain`, then
+    stain9's `bent_through`, as the closer look asks them) given the evidence less that edge
+    (`possible_stain` when they take the rest for the paper's), else `marginal_mark`. None
+    when the rule does not apply (the closer look goes on as before)."""
     hug = hugging_pen(ink, evidence, box, inner, scale)
     if hug is None:
         return None
-    kept = evidence & ~hug
-    args = (image, centre, half, scale, gain, paper, ink, kept, win_origin, lines, shared)
-    return rims7.thin_stain(*args) or stain9.bent_through(*args) or "marginal_mark"
+    return stain_hooks(evidence & ~hug) or "marginal_mark"

@@ -63,6 +63,7 @@ that they agree.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -226,6 +227,26 @@ def _pen_hooks_none(
         and evidence_px is first[1]
         and first[3] >= rims7.PEN_SPECK_MM2 * scale * scale
     )
+
+
+def _stain_hooks(
+    image: np.ndarray,
+    centre: tuple[float, float],
+    half: int,
+    scale: float,
+    gain: float,
+    paper: float,
+    ink: np.ndarray,
+    win_origin: tuple[int, int],
+    lines: list[Line],
+    shared: rims7.ReachShared,
+    evidence: np.ndarray,
+) -> ReviewReason | None:
+    """rims7's `thin_stain`, then stain9's `bent_through` (a drop's rim bending through), on
+    the same arguments and one `shared` extended window (look21); `evidence` last, so that
+    edge22 can ask them without the border's edge."""
+    args = (image, centre, half, scale, gain, paper, ink, evidence, win_origin, lines, shared)
+    return rims7.thin_stain(*args) or stain9.bent_through(*args)
 
 
 def inspect_square(
@@ -393,12 +414,8 @@ def inspect_square(
             # look20: not asked where the setup's pen count answers for them (`_pen_hooks_none`).
             # look21: the two hooks ask with the same arguments; the extended window's work
             # (rims7.Reach: reach_mask, the labels, straight_reaching) is made once for both.
-            shared = rims7.ReachShared()
-            # edge22: a pen count over the speck bound only along the printed border's inner
-            # edge (its blur darkened by a shadow, or drawn in by skew) is not a hand's: never
-            # `marked` on it (nor `empty`): the hooks, asked without those pixels, or
-            # `marginal_mark` give the reason.
-            stain = edge22.border_only(
+            stain_hooks = functools.partial(
+                _stain_hooks,
                 image,
                 centre,
                 half,
@@ -406,41 +423,16 @@ def inspect_square(
                 gain,
                 float(max(levels)),
                 ink,
-                evidence_px,
-                box,
-                inner,
                 (x0, y0),
                 lines,
-                shared,
-            ) or (
-                None
-                if _pen_hooks_none(ink, evidence_px, first, scale)
-                else rims7.thin_stain(
-                    image,
-                    centre,
-                    half,
-                    scale,
-                    gain,
-                    float(max(levels)),
-                    ink,
-                    evidence_px,
-                    (x0, y0),
-                    lines,
-                    shared,
-                )
-                or stain9.bent_through(  # stain9: a drop's rim bending through
-                    image,
-                    centre,
-                    half,
-                    scale,
-                    gain,
-                    float(max(levels)),
-                    ink,
-                    evidence_px,
-                    (x0, y0),
-                    lines,
-                    shared,
-                )
+                rims7.ReachShared(),
+            )
+            # edge22: a pen count over the speck bound only along the printed border's inner
+            # edge (its blur darkened by a shadow, or drawn in by skew) is not a hand's: never
+            # `marked` on it (nor `empty`): the hooks, asked without those pixels, or
+            # `marginal_mark` give the reason.
+            stain = edge22.border_only(ink, evidence_px, box, inner, scale, stain_hooks) or (
+                None if _pen_hooks_none(ink, evidence_px, first, scale) else stain_hooks(evidence_px)
             )
             return Verdict("marginal" if stain else "marked", stain, low, ev, line)
         return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
