@@ -43,8 +43,18 @@ SERIAL_HARNESS = Path(__file__).with_name("fuzz_serial.py")
 
 
 def _session(harness: Path, runs: int, tmp_path: Path) -> None:
+    # Same limits as the reader's session: on a fresh CI clone under xdist both sessions
+    # were stopped at 2,085 MB resident from their first inputs (the instrumented imports),
+    # and passed alone; a single allocation over 2 GB is still a crash.
     run = subprocess.run(
-        [sys.executable, str(harness), f"-runs={runs}", "-seed=20261128"],
+        [
+            sys.executable,
+            str(harness),
+            f"-runs={runs}",
+            "-seed=20261128",
+            "-rss_limit_mb=4096",
+            "-malloc_limit_mb=2048",
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,
