@@ -38,6 +38,7 @@ import kiosk.reading.settle7 as settle7  # issue 10, seventh pass (settle7)
 import kiosk.reading.show10 as show10  # issue 10, tenth pass (show10): the title side's known print
 import kiosk.reading.stain10 as stain10  # issue 10, tenth pass (stain10)
 import kiosk.reading.tick13 as tick13  # issue 10, tick13: a light tick sunk under zero by the baseline
+import kiosk.reading.under23 as under23  # issue 10, under23: a light tick under miss11's foot gate's score
 import kiosk.reading.vote11 as vote11  # issue 10, vote11: a light tick just under the doubt band to review
 import kiosk.reading.wrong10 as wrong10  # issue 10, tenth pass (wrong10): wrong decisions to review
 import kiosk.reading.wrong11 as wrong11  # issue 10, wrong11: a stroke beside a streak to review
@@ -486,6 +487,7 @@ class BallotReader:
         th = self.thresholds
         marks = []
         settled: list[int] = []  # settle7: squares a positive test read `marked`
+        unasked: list[int] = []  # under23: squares read `empty` that no test under the wider band asked
         # bands20: every band below in one compiled pass (`side_bands`; `side_bands_apart` asks
         # each band's own function, speed19's order: the darkest pass once, the doubt band,
         # pencil6's wider band, pencil7's low band, faint9, vote11, miss11, grain14, tick13,
@@ -579,6 +581,8 @@ class BallotReader:
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
+                if gate is None and not low[i]:
+                    unasked.append(i)  # under23: no test under the wider band asked
                 marks.append(MarkReading(t.option, sc, "empty"))
                 continue
             if not look[i] and not pencil6.WIDE_CLOSER_LOOK:
@@ -677,6 +681,11 @@ class BallotReader:
             ):
                 v = replace(v, mark="empty", reason=None)
             marks.append(MarkReading(t.option, v.score, v.mark, v.reason))
+        # under23: where the contest is not one clear vote, foot16's test on those squares
+        # that score under miss11's foot gate with its ink inside (a light tick lost there).
+        marks = under23.unasked_strokes(
+            image, centres, scales, scores.scores, scores.paper, scores.gain, marks, unasked
+        )
         # show10: a doubt whose every dark pixel is the title side's known print: empty
         # (fix10: only under `marked`, as empty8).
         marks = show10.print_only(
