@@ -8,8 +8,6 @@ identical (speed23)"."""
 from __future__ import annotations
 
 import math
-import sys
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -20,8 +18,6 @@ from test_faint22 import X, _blank, _levels
 from test_redteam8 import _polylines
 
 from kiosk.reading import faint22, grain14, pencil6
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def _tops(ink: np.ndarray, scale: float) -> tuple[float, float, float]:
@@ -94,8 +90,8 @@ def _windows(draw: st.DrawFn) -> tuple[np.ndarray, float]:
     grain = rng.random((n, n)) < draw(st.floats(0.0, 0.7))  # graphite's breaks
     ink = ink + np.where(grain, 0.0, img).astype(np.float32)
     k = grain14._odd(grain14.SMOOTH_MM * scale)
-    ink = cv2.blur(np.clip(ink, -0.2, 0.2).astype(np.float32), (k, k), borderType=cv2.BORDER_REPLICATE)
-    return np.ascontiguousarray(ink, np.float32), scale
+    smooth = cv2.blur(np.clip(ink, -0.2, 0.2).astype(np.float32), (k, k), borderType=cv2.BORDER_REPLICATE)
+    return np.ascontiguousarray(smooth, np.float32), scale
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -168,15 +164,19 @@ def test_a_clean_mz_smd_02_square_that_passes_the_first_look(monkeypatch: pytest
     """read_ab's MZ-SMD-02 sheet 2 (`make_sheets(style, n, 200, 9)`): miss11 asks the pair of
     a square whose first look passes; the full look says no without the lines (the floor
     0.09, the best segments 0.02), and the reading is the same with the flag off."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    from read import make_sheets  # type: ignore[import-not-found]
-
+    from fieldkit.deck import DeckOptions, generate_sheet
+    from kiosk.ballots.layout import build_layout
     from kiosk.election.load import load_election
     from kiosk.reading.reader import BallotReader
 
-    blob = make_sheets("MZ-SMD-02", 3, 200, 9)[2]
-    image = cv2.imdecode(np.frombuffer(blob, np.uint8), cv2.IMREAD_GRAYSCALE)
     pkg = load_election(None)
+    layout = build_layout(pkg.election, pkg.election_hash, "MZ-SMD-02")
+    opt = DeckOptions(dpis=(200,), streak=0.0)  # benchmarks/read.py's make_sheets, sheet 2
+    blob = generate_sheet(
+        pkg.election, pkg.election_hash, "MZ-SMD-02", 9, 2, opt, layout=layout, with_front=False
+    ).back_bytes
+    image = cv2.imdecode(np.frombuffer(blob, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert image is not None
     reader = BallotReader(pkg.election, pkg.election_hash, keep_crops="never")
     looks: list[bool] = []
     real = grain14.full_look
