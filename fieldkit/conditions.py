@@ -127,9 +127,10 @@ DEV_SEEDS = range(100, 200)
 # 10900-10999: the twentieth pass's untouched range, run once at its start (used, session 21);
 # 11000-11099: the twenty-first pass's untouched range, run once at its start (used, session 22);
 # 11100-11199: the twenty-second pass's untouched range, run once at its start (used, session 23);
-# 11200-11299: untouched, for the next pass's final run.
+# 11200-11299: the twenty-third pass's untouched range, run once at its start (used, session 24);
+# 11300-11399: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run.
-HOLDOUT_SEEDS = range(9000, 11300)
+HOLDOUT_SEEDS = range(9000, 11400)
 
 
 @dataclass(frozen=True)
