@@ -41,6 +41,7 @@ import kiosk.reading.tick13 as tick13  # issue 10, tick13: a light tick sunk und
 import kiosk.reading.vote11 as vote11  # issue 10, vote11: a light tick just under the doubt band to review
 import kiosk.reading.wrong10 as wrong10  # issue 10, tenth pass (wrong10): wrong decisions to review
 import kiosk.reading.wrong11 as wrong11  # issue 10, wrong11: a stroke beside a streak to review
+import kiosk.reading.look23 as look23  # issue 10, look23: a light stroke over the border into the square
 from kiosk.ballots.layout import (
     EDGE,
     FIDUCIAL,
@@ -647,6 +648,11 @@ class BallotReader:
                 # (kept in review: empty8 would settle it, the streak's band hiding it again).
                 kept = wrong11.stroke_by_streak(image, centres[i], float(scales[i]), v)
                 if kept:
+                    v = replace(v, mark="marginal", reason="marginal_mark")
+                # look23: a light stroke over the printed border from beside, going on inside.
+                if v.mark == "empty" and look23.arm_across(
+                    image, centres[i], float(scales[i]), scores.paper[i], scores.gain
+                ):
                     v = replace(v, mark="marginal", reason="marginal_mark")
             # A doubt over strokes settled positively, asked in this order: settle7 (two hand
             # strokes in the square), marks8 (a square filled by a hand, its score at least
