@@ -37,12 +37,16 @@ stroke over the border into a square the closer look read empty (look23)".
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET
 from kiosk.reading import empty8, pencil6
+
+if TYPE_CHECKING:
+    from kiosk.reading.inspect import Verdict
 
 # False: the closer look's `empty` stands (tests' companions; the A/B).
 ENABLED = True
@@ -67,11 +71,11 @@ GOES_ON = 0.5  # ... each median under this share of the foot's ridge: the strok
 
 
 def arm_across(
-    image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float
+    image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float, v: Verdict
 ) -> bool:
     """Does a light stroke cross the printed border from beside the square and go on inside
-    (module docstring)? False when not ENABLED."""
-    if not ENABLED:
+    (module docstring), in a square every look read `empty` (`v`)? False when not ENABLED."""
+    if not ENABLED or v.mark != "empty":
         return False
     at = (float(centre[0]), float(centre[1]))
     return found(image, at, scale, float(np.max(levels)), gain) is not None
@@ -121,7 +125,7 @@ def feet(
     at_outer = stroke & ~inside & (box <= outer + max(1.0, AT_MM * scale))
     if not at_inner.any() or not at_outer.any():
         return []
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(stroke.astype(np.uint8), connectivity=8)
+    _n, labels, stats, _ = cv2.connectedComponentsWithStats(stroke.astype(np.uint8), connectivity=8)
 
     def pixels(k: int) -> tuple[np.ndarray, np.ndarray]:
         x0, y0, w, h = (int(v) for v in stats[k, :4])
