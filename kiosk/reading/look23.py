@@ -24,14 +24,23 @@ the paper does differently, and is refused:
 - a printed rule, a streak, a fold along the sheet beside the square: a margin run along the
   square's sides (`empty8._along_axes`) is no arm;
 - a stain's soft edge: the foot's ridge (`empty8.ridge`) must be at least FOOT_LEVEL (a pencil
-  stroke's box mean, not a gentle slope) and the arm's at least the same.
+  stroke's box mean, not a gentle slope) and the arm's at least the same;
+- a line of the paper across the square broken just short of its way out: a run inside
+  SPAN_MM long or more whose far end comes within EDGE_MM of the inside's edge is no foot;
+- a crease broken at `empty8.LEVEL` into pieces (one piece a "foot"): along the line through
+  the arm's run and the foot, past the foot's far end inside the square and in the margin
+  beyond the other side, the contrast's median is at least GOES_ON of the foot's ridge (the
+  line goes on; a hand's stroke that ends in the square leaves paper there).
 Found: the square goes to review (`marginal_mark`). Nothing is read `marked` or `empty`.
 
 Where it stops: a tick whose foot lies on the printed border and short of the inside (red22's
-`tick-foot`) leaves nothing inside: it is a mark beside the square and stays `empty`
-(docs/reading.md, "Twenty-third pass ... (look23)"). Squares outside the doubt band are not
-asked (no look misses there in red22's grid). docs/reading.md, "Twenty-third pass: a light
-stroke over the border into a square the closer look read empty (look23)".
+`tick-foot`) leaves nothing inside: it is a mark beside the square and stays `empty` (decided:
+docs/reading.md). A foot fainter than `empty8.LEVEL` in the box mean, or under FOOT_LEVEL, is
+not seen (4 of red22's 14 strokes into the square). A crease clipping the square whose line
+the foot's does not follow goes to review (the price). Squares outside the doubt band are not
+asked (red22's 17 misses were all in it). Plain numpy and OpenCV on the window, no kernel.
+docs/reading.md, "Twenty-third pass: a light stroke over the border into a square the closer
+look read empty (look23)".
 """
 
 from __future__ import annotations
@@ -63,6 +72,11 @@ ENTRY_APART_MM = 1.5  # a run inside touching the inside's edge at points this f
 FOOT_LEVEL = 0.05  # a foot's ridge (box-mean contrast) at least this, and its arm's: red22's HB
 # 0.16 feet are 0.051-0.12; on 140 `stain` a stain's soft rim (22/0, 0.048) and show-through
 # beside the border (14/2, 0.043) are under it
+SPAN_MM = 2.5  # a run inside this long whose far end comes within EDGE_MM of the inside's edge
+EDGE_MM = 0.8  # ... crosses the square (a crease or a streak broken at LEVEL short of its way out: dev
+# creases 130/21/35, 155/41/0 and 41/2, 140/73/9, the streak 105/117/11: 2.8-4.5 mm long, their far
+# ends 0.37-0.70 mm from the edge; red22's longest foot, the arm to 0.5 mm from the middle, is
+# 2.1 mm and ends 1.8 mm from the edge)
 AT_MM = 0.3  # an arm's pixels this near the printed border zone's outer edge
 PAST_MM = 0.5  # the line beyond the foot's far end is judged from this far past it ...
 SIDE_MM = 0.15  # ... the highest contrast this close across (empty8's SIDE_MM) ...
@@ -87,9 +101,10 @@ def found(
     """The first foot with an arm that does not go on through the square (`feet`' tuple), or
     None."""
     for foot in feet(image, centre, scale, paper, gain):
-        depth, entry, level, gap, _arm, beyond = foot
+        depth, entry, level, gap, _arm, beyond, span, far = foot
         if (
-            depth >= ARM_IN_MM
+            (span < SPAN_MM or far >= EDGE_MM)
+            and depth >= ARM_IN_MM
             and entry < ENTRY_APART_MM
             and level >= FOOT_LEVEL
             and gap <= ARM_GAP_MM
@@ -103,11 +118,12 @@ def feet(
     image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
 ) -> list[tuple[float, ...]]:
     """Every run inside at the inside's edge with a margin run near it, as (depth, entry,
-    ridge, gap, arm ridge, beyond): how far in from the inside's edge it goes (mm), how far
+    ridge, gap, arm ridge, beyond, span, far): how far in from the inside's edge it goes (mm), how far
     apart its pixels at that edge are (mm), its ridge (`empty8.ridge`), how far its pixels
     there are from the nearest margin run's pixels within AT_MM of the printed border zone's
     outer edge (mm), that run's ridge, and the contrast along their line inside the square
-    beyond the run's far end (`_beyond`). Margin runs along the square's sides
+    beyond the run's far end (`_beyond`), its length (mm) and how far its far end (from its
+    entry) lies from the inside's edge (mm). Margin runs along the square's sides
     (`empty8._along_axes`) or under FOOT_LEVEL are no arms. Only runs that touch those two
     edges are labelled out (a square with none costs the window's contrast and one labelling)."""
     got = empty8.neighbourhood(image, centre, scale)
@@ -158,7 +174,23 @@ def feet(
             if d < gap:
                 gap, best = d, arm
         beyond = _beyond(c, inside, xs, ys, rx, ry, best[3], best[4], scale)
-        out.append(((inner - float(b.min())) / scale, entry, level, gap, best[2], beyond))
+        # Its length, and how near the inside's edge its far end (from its entry) comes.
+        lx, ly, ux, uy = empty8._line(rx, ry)
+        t = (rx - lx) * ux + (ry - ly) * uy
+        far = int(np.argmax(np.hypot(rx - float(ex.mean()), ry - float(ey.mean()))))
+        span = (float(t.max() - t.min()), inner - float(b[far]))
+        out.append(
+            (
+                (inner - float(b.min())) / scale,
+                entry,
+                level,
+                gap,
+                best[2],
+                beyond,
+                span[0] / scale,
+                span[1] / scale,
+            )
+        )
     return out
 
 
