@@ -27,6 +27,7 @@ import kiosk.reading.faint9 as faint9  # issue 10, ninth pass (faint9)
 import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 import kiosk.reading.grain14 as grain14  # issue 10, grain14: a faint stroke broken by grain, to review
 import kiosk.reading.lines10 as lines10  # issue 10, tenth pass (lines10): a scanner's streak divided out
+import kiosk.reading.look23 as look23  # issue 10, look23: a light stroke over the border into the square
 import kiosk.reading.low15 as low15  # issue 10, low15: a light mark scoring its side's lowest, to review
 import kiosk.reading.marks8 as marks8  # issue 10, eighth pass (marks8)
 import kiosk.reading.miss11 as miss11  # issue 10, miss11: a light mark under the wider band, never asked
@@ -650,7 +651,12 @@ class BallotReader:
                 # wrong11: a stroke beside a scanner's streak, taken out with the streak's band
                 # (kept in review: empty8 would settle it, the streak's band hiding it again).
                 kept = wrong11.stroke_by_streak(image, centres[i], float(scales[i]), v)
-                if kept:
+                # look23: a light stroke over the printed border from beside that goes on inside
+                # (asked where every look so far read the square `empty`; the empty settles below
+                # may still answer it, as any doubt).
+                if kept or look23.arm_across(
+                    image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v
+                ):
                     v = replace(v, mark="marginal", reason="marginal_mark")
             # A doubt over strokes settled positively, asked in this order: settle7 (two hand
             # strokes in the square), marks8 (a square filled by a hand, its score at least
