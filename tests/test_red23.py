@@ -23,6 +23,8 @@ import readkit
 from test_review9 import _stroke
 
 from fieldkit.conditions import _line_profile
+from fieldkit.hook_ab import switched_off
+from kiosk.reading import look23
 
 # --- the attacks' pieces --------------------------------------------------------------------------
 
@@ -166,6 +168,8 @@ ALONG_WRONG = [
     # 305 dpi, a light HB dash (0.16) border to border along a dark fold down the square
     (140, 93, 4, "dash-full:hb:fold-dark:90.4"),
 ]
+# look23 (merged after red23) sends the last one to review: its stroke shows over the border
+LOOK23_FIXED = ALONG_WRONG[3]
 
 
 @pytest.mark.parametrize(("seed", "index", "k", "attack"), ALONG_WRONG)
@@ -184,7 +188,7 @@ def test_a_light_stroke_along_a_line_of_the_paper_is_a_mark_without_the_line(
     reason="red23: a light pencil stroke along a dark fold or crease is taken out with the line; "
     "wrong8.stroke_on_lines does not judge the band (print-dark and side-step guards)",
 )
-@pytest.mark.parametrize(("seed", "index", "k", "attack"), ALONG_WRONG)
+@pytest.mark.parametrize(("seed", "index", "k", "attack"), ALONG_WRONG[:3])
 def test_a_light_stroke_drawn_along_a_fold_or_crease_is_not_read_empty(
     seed: int, index: int, k: int, attack: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -203,6 +207,21 @@ def test_a_light_stroke_drawn_along_a_fold_or_crease_is_not_read_empty(
     alone goes to review (the test above)."""
     r, image, c, s = _square(seed, index, k, monkeypatch)
     assert mark_of(r, _along(image, c, s, attack, index), k).mark != "empty"
+
+
+def test_the_stroke_along_a_fold_down_the_square_goes_to_review_with_look23(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """140/93/4 (305 dpi), the light HB dash border to border along a dark fold down the
+    square: red23 found it read `empty` (the closer look); look23, merged after, finds the
+    stroke going on over the border and sends it to review; `empty` again with look23 off."""
+    seed, index, k, attack = LOOK23_FIXED
+    r, image, c, s = _square(seed, index, k, monkeypatch)
+    img = _along(image, c, s, attack, index)
+    got = mark_of(r, img, k)
+    assert (got.mark, got.reason) == ("marginal", "marginal_mark")
+    with switched_off(look23):
+        assert mark_of(r, img, k).mark == "empty"
 
 
 def test_a_ballpoint_stroke_along_the_same_fold_goes_to_review(monkeypatch: pytest.MonkeyPatch) -> None:

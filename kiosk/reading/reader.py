@@ -488,7 +488,6 @@ class BallotReader:
         th = self.thresholds
         marks = []
         settled: list[int] = []  # settle7: squares a positive test read `marked`
-        unasked: list[int] = []  # under23: squares read `empty` that no test under the wider band asked
         # bands20: every band below in one compiled pass (`side_bands`; `side_bands_apart` asks
         # each band's own function, speed19's order: the darkest pass once, the doubt band,
         # pencil6's wider band, pencil7's low band, faint9, vote11, miss11, grain14, tick13,
@@ -582,8 +581,6 @@ class BallotReader:
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
-                if gate is None and not low[i]:
-                    unasked.append(i)  # under23: no test under the wider band asked
                 marks.append(MarkReading(t.option, sc, "empty"))
                 continue
             if not look[i] and not pencil6.WIDE_CLOSER_LOOK:
@@ -690,7 +687,14 @@ class BallotReader:
         # under23: where the contest is not one clear vote, foot16's test on those squares
         # that score under miss11's foot gate with its ink inside (a light tick lost there).
         marks = under23.unasked_strokes(
-            image, centres, scales, scores.scores, scores.paper, scores.gain, marks, unasked
+            image,
+            centres,
+            scales,
+            scores.scores,
+            scores.paper,
+            scores.gain,
+            marks,
+            under23.unasked(look, wide, low, never, marks),
         )
         # show10: a doubt whose every dark pixel is the title side's known print: empty
         # (fix10: only under `marked`, as empty8).

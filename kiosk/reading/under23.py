@@ -48,6 +48,23 @@ def one_clear_vote(marks: Sequence[MarkReading]) -> bool:
     return sum(m.mark == "marked" for m in marks) == 1 and not any(m.mark == "marginal" for m in marks)
 
 
+def unasked(
+    look: Sequence[bool],
+    wide: Sequence[bool],
+    low: Sequence[bool],
+    never: Sequence[str | None],
+    marks: Sequence[MarkReading],
+) -> list[int]:
+    """The squares `_interpret`'s loop read `empty` on its no-look path with no test under
+    the wider band asked: out of the doubt band, the wider band and pencil7's low band, no
+    miss11 gate, and no later hook of that path sent them to review (the loop's bands)."""
+    return [
+        i
+        for i, m in enumerate(marks)
+        if not look[i] and not wide[i] and not low[i] and never[i] is None and m.mark == "empty"
+    ]
+
+
 def gate(
     image: np.ndarray,
     centres: np.ndarray,
