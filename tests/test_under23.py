@@ -93,14 +93,14 @@ def _m(mark: str) -> MarkReading:
     return MarkReading("x", 0.0, mark)  # type: ignore[arg-type]
 
 
-def test_one_clear_vote_is_one_marked_square_and_no_doubt() -> None:
-    assert under23.one_clear_vote([_m("empty"), _m("marked"), _m("empty")])
-    assert not under23.one_clear_vote([_m("empty"), _m("empty")])  # blank
-    assert not under23.one_clear_vote([_m("marked"), _m("marked")])  # overvote
-    assert not under23.one_clear_vote([_m("marked"), _m("marginal")])  # a doubt
+def test_decided_is_a_marked_square_and_no_doubt() -> None:
+    assert under23.decided([_m("empty"), _m("marked"), _m("empty")])  # one vote
+    assert under23.decided([_m("marked"), _m("marked")])  # an overvote
+    assert not under23.decided([_m("empty"), _m("empty")])  # blank
+    assert not under23.decided([_m("marked"), _m("marginal")])  # a doubt
 
 
-def test_the_tick_is_not_looked_for_beside_one_clear_vote(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_tick_is_not_looked_for_in_a_decided_contest(monkeypatch: pytest.MonkeyPatch) -> None:
     """The rule's limit (its time): 3246's arguments, with the contest read as one clear vote
     (against-all `marked`, the sheet's two doubts `empty`), leave amanat `empty`."""
     got: dict[str, Any] = {}
@@ -116,7 +116,7 @@ def test_the_tick_is_not_looked_for_beside_one_clear_vote(monkeypatch: pytest.Mo
     image_, centres, scales, scores, paper, gain, read, unasked = got["args"]
     assert read[0].mark == "empty" and 0 in unasked  # amanat, as the loop read it
     marks = [replace(m, mark="marked" if m.option == "against-all" else "empty", reason=None) for m in read]
-    assert under23.one_clear_vote(marks)
+    assert under23.decided(marks)
     assert real(image_, centres, scales, scores, paper, gain, marks, unasked) == marks
     doubt = [replace(m, mark="marginal", reason="marginal_mark") if m.option == "auyl" else m for m in marks]
     # amanat, once the contest is in doubt

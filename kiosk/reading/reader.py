@@ -684,7 +684,7 @@ class BallotReader:
             ):
                 v = replace(v, mark="empty", reason=None)
             marks.append(MarkReading(t.option, v.score, v.mark, v.reason))
-        # under23: where the contest is not one clear vote, foot16's test on those squares
+        # under23: in a blank contest or one in doubt, foot16's test on those squares
         # that score under miss11's foot gate with its ink inside (a light tick lost there).
         marks = under23.unasked_strokes(
             image,
