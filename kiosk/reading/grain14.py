@@ -111,96 +111,10 @@ def segments(ink: np.ndarray, scale: float) -> tuple[list[Segment], float]:
     the printed border's zone reaches GOES_ON x LEVEL on both sides; a segment any of whose
     length comes within LINE_NEAR_MM of it, at a slant within LINE_DEG of its, is not looked
     at (a segment along or across a line at a small angle reads the line, not a hand)."""
-    n = ink.shape[0]
-    c = (n - 1) / 2.0
-    yy, xx = np.mgrid[0:n, 0:n].astype(np.float32)
-    inside_r = pencil6.INSIDE_MM * scale
-    border_r = pencil6.BORDER_MM * scale
-    inside = ((np.abs(xx - c) <= inside_r) & (np.abs(yy - c) <= inside_r)).astype(np.float32)
-    outside = ((np.abs(xx - c) > border_r) | (np.abs(yy - c) > border_r)).astype(np.float32)
-    wk = _odd(WIDTH_MM * scale)
-    d = max(1, int(np.rint(OFFSET_MM * scale)))
-    lengths = (_odd(LONG_MM * scale), _odd(SHORT_MM * scale))
-    near = max(1, int(np.rint(LINE_NEAR_MM * scale)))
-    spread_vals: list[np.ndarray] = []
-    looked: list[tuple[float, np.ndarray, list[tuple[int, np.ndarray, np.ndarray]]]] = []
-    lines: list[tuple[float, float, float]] = []  # (slant, x, y in the window) of lines of the paper
-    for ang in [float(sign * a) for sign in (1, -1) for a in ANGLES]:
-        m = cv2.getRotationMatrix2D((c, c), -ang, 1.0)
-        r = cv2.warpAffine(ink, m, (n, n), flags=cv2.INTER_LINEAR, borderValue=np.nan)
-        ins = cv2.warpAffine(inside, m, (n, n), flags=cv2.INTER_NEAREST, borderValue=0)
-        out = cv2.warpAffine(outside, m, (n, n), flags=cv2.INTER_NEAREST, borderValue=0)
-        valid = ~np.isnan(r)
-        r = np.where(valid, r, 0.0).astype(np.float32)
-        seg_px = _excess(r * ins, wk, d)  # the inside alone (the printed border as paper)
-        maps: list[tuple[int, np.ndarray, np.ndarray]] = []
-        for L in lengths:
-            seg = cv2.blur(seg_px, (L, 1), borderType=cv2.BORDER_CONSTANT)
-            maps.append((L, seg, segment_positions(ins, L, d, wk)))
-        looked.append((ang, m, maps))
-        # the paper's spread: the long segments wholly beyond the border, the window as it is
-        per_px = _excess(r, wk, d)
-        around = cv2.blur(per_px, (lengths[0], 1), borderType=cv2.BORDER_CONSTANT)
-        beyond_all = cv2.blur(out * valid, (lengths[0], 1), borderType=cv2.BORDER_CONSTANT) >= 0.999
-        beyond_all[: d + wk, :] = False
-        beyond_all[n - d - wk :, :] = False
-        spread_vals.append(around[beyond_all])
-    # lines of the paper, at every slant: rows darker than their sides beyond the border on both sides
-    for ang in [float(a) for a in range(-85, 95, LINE_STEP_DEG)]:
-        m = cv2.getRotationMatrix2D((c, c), -ang, 1.0)
-        inv = cv2.invertAffineTransform(m)
-        r = cv2.warpAffine(ink, m, (n, n), flags=cv2.INTER_LINEAR, borderValue=np.nan)
-        out = cv2.warpAffine(outside, m, (n, n), flags=cv2.INTER_NEAREST, borderValue=0)
-        valid = ~np.isnan(r)
-        per_px = _excess(np.where(valid, r, 0.0).astype(np.float32), wk, d)
-        lo = out * valid
-        ro = lo.copy()
-        lo[:, int(c) :] = 0
-        ro[:, : int(c) + 1] = 0
-        sides = []
-        for side in (lo, ro):
-            enough = side.sum(axis=1) >= scale
-            full = np.full(n, -np.inf)
-            if enough.any():
-                full[enough] = np.nanmedian(np.where(side > 0, per_px, np.nan)[enough], axis=1)
-            sides.append(full)
-        for y in np.nonzero(np.minimum(sides[0], sides[1]) >= GOES_ON * LEVEL)[0]:
-            lines.append(
-                (
-                    ang,
-                    float(inv[0, 0] * c + inv[0, 1] * y + inv[0, 2]),
-                    float(inv[1, 0] * c + inv[1, 1] * y + inv[1, 2]),
-                )
-            )
-    best: list[Segment] = []
-    for ang, m, maps in looked:
-        off = np.zeros((n, n), np.uint8)
-        for la, lx, ly in lines:
-            if abs((la - ang + 90.0) % 180.0 - 90.0) > LINE_DEG:
-                continue
-            px = m[0, 0] * lx + m[0, 1] * ly + m[0, 2]
-            py = m[1, 0] * lx + m[1, 1] * ly + m[1, 2]
-            t = np.radians(la - ang)
-            u = np.array([np.cos(t), -np.sin(t)]) * 2 * n
-            p0 = (round(px - u[0]), round(py - u[1]))
-            p1 = (round(px + u[0]), round(py + u[1]))
-            cv2.line(off, p0, p1, 1, 2 * near + 1)
-        for L, seg, whole in maps:
-            touch = (
-                cv2.dilate(off, np.ones((1, L), np.uint8)) if off.any() else off
-            )  # any of its length on the band
-            cand = np.where(whole & (touch == 0), seg, -np.inf)
-            k = int(np.argmax(cand))
-            y, x = divmod(k, n)
-            v = float(cand[y, x])
-            if not np.isfinite(v):
-                continue
-            inv = cv2.invertAffineTransform(m)
-            ox = inv[0, 0] * x + inv[0, 1] * y + inv[0, 2]
-            oy = inv[1, 0] * x + inv[1, 1] * y + inv[1, 2]
-            best.append(Segment(v, ang, float(ox), float(oy), float(L)))
-    allv = np.concatenate(spread_vals) if spread_vals else np.zeros(0)
-    return best, pencil6.paper_spread(allv)
+    # speed23: the statements live in `_slant_maps` (the maps and the spread) and `_pick`
+    # (the lines and the best segments), which `full_look` asks separately to skip the lines.
+    looked, spread = _slant_maps(ink, scale)
+    return _pick(ink, scale, looked), spread
 
 
 def _excess(r: np.ndarray, wk: int, d: int) -> np.ndarray:
@@ -497,8 +411,8 @@ _Looked = list[tuple[float, np.ndarray, list[tuple[int, np.ndarray, np.ndarray]]
 
 
 def _slant_maps(ink: np.ndarray, scale: float) -> tuple[_Looked, float]:
-    """`segments`' first loop (each slant's inside maps, and the paper's spread), the same
-    statements on the same arrays."""
+    """`segments`' first part: each slant's inside maps, and the paper's spread (the long
+    segments wholly beyond the border)."""
     n = ink.shape[0]
     c = (n - 1) / 2.0
     yy, xx = np.mgrid[0:n, 0:n].astype(np.float32)
@@ -535,8 +449,9 @@ def _slant_maps(ink: np.ndarray, scale: float) -> tuple[_Looked, float]:
 
 
 def _pick(ink: np.ndarray, scale: float, looked: _Looked) -> list[Segment]:
-    """`segments`' lines of the paper and each slant's best segment off them, the same
-    statements on `_slant_maps`' maps."""
+    """`segments`' second part: the lines of the paper, at every slant (rows darker than
+    their sides beyond the border on both sides), and each slant's best segment off them,
+    on `_slant_maps`' maps."""
     n = ink.shape[0]
     c = (n - 1) / 2.0
     yy, xx = np.mgrid[0:n, 0:n].astype(np.float32)
