@@ -71,10 +71,11 @@ def _gate_of(seed: int, index: int, always: tuple[str, ...], k: int) -> tuple[bo
 
 def test_empty_squares_under_a_crease_the_gate_lets_in_stay_empty() -> None:
     """Dev caches 155 `crease` 2/2 (AST-LIST, a pixel inside 0.31 under the paper) and 130
-    `pencil` 271/9 (AST-SMD-07, 0.40): through the gate, pencil6's test would send them to
-    review, foot16's does not: `empty`, as without under23."""
-    assert _gate_of(155, 2, ("crease",), 2) == (True, False, True, "empty")
-    assert _gate_of(130, 271, ("pencil",), 9) == (True, False, True, "empty")
+    `pencil` 271/9 (AST-SMD-07, 0.40): pencil6's test would send them to review; the gate's
+    run test keeps them out (no box-mean run of RUN_MM inside) and foot16's test says no
+    anyway: `empty`, as without under23."""
+    assert _gate_of(155, 2, ("crease",), 2) == (False, False, True, "empty")
+    assert _gate_of(130, 271, ("pencil",), 9) == (False, False, True, "empty")
 
 
 def test_the_gate_is_the_band_under_the_foot_gate_only() -> None:
@@ -87,6 +88,9 @@ def test_the_gate_is_the_band_under_the_foot_gate_only() -> None:
     assert under23.gate(image, centres, scales, scores, paper, 1.0).tolist() == [True, False, False]
     blank = np.full((200, 200), 250, np.uint8)  # 0.02 under the paper: no ink
     assert not under23.gate(blank, centres, scales, scores, paper, 1.0).any()
+    dots = np.full((200, 200), 255, np.uint8)
+    dots[90:111:5, 90:111:5] = 200  # dark pixels 0.2 under the paper, apart: JPEG noise, no run
+    assert not under23.gate(dots, centres, scales, scores, paper, 1.0).any()
 
 
 def _m(mark: str) -> MarkReading:

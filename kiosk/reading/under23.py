@@ -39,11 +39,16 @@ from dataclasses import replace
 
 import numpy as np
 
-from kiosk.reading import foot16, kernels, miss11
+from kiosk.reading import foot16, kernels, miss11, pencil7
 from kiosk.reading.model import MarkReading
 
 # False: the hook finds nothing (tests' companions; `fieldkit.hook_ab.switched_off`).
 ENABLED = True
+
+# The gate's run: pencil7's low band's box-mean stroke (LOW_CONTRAST) inside, its box at least
+# this long. 3246's tick has one of 0.6-0.8 mm (none of 1.0); on read_ab's clean sheets none of
+# the 146 squares the ink test let in has one even at 0.6 mm (JPEG noise is dots, not runs).
+RUN_MM = 0.6
 
 
 def decided(marks: Sequence[MarkReading]) -> bool:
@@ -76,9 +81,11 @@ def gate(
     paper: np.ndarray,
     gain: float,
 ) -> np.ndarray:
-    """Per square: a score from `miss11.LO` up to `miss11.FOOT_FROM` and a pixel inside at
-    least `miss11.FOOT_INK` darker than the ring's lightest side (`kernels.darkest_inside` at
-    the doubt band's inside, the same test as `miss11.band`'s `foot` gate)."""
+    """Per square: a score from `miss11.LO` up to `miss11.FOOT_FROM`, a pixel inside at least
+    `miss11.FOOT_INK` darker than the ring's lightest side (`kernels.darkest_inside` at the
+    doubt band's inside, the same test as `miss11.band`'s `foot` gate), and a faint box-mean
+    run inside from RUN_MM long (`kernels.faint_runs`, miss11's `short` gate's test)."""
+    from kiosk.reading.inspect import PENCIL_INSET_MM, PENCIL_REACH_MM, PENCIL_SMOOTH_MM
     from kiosk.reading.reader import _INNER_MM
 
     out = (scores >= miss11.LO) & (scores < miss11.FOOT_FROM)
@@ -86,7 +93,23 @@ def gate(
         return out
     darkest = kernels.darkest_inside(image, centres, scales, _INNER_MM)
     lightest = np.maximum(1.0, paper.max(axis=1))
-    through: np.ndarray = out & (darkest >= 0) & (gain * (1.0 - darkest / lightest) >= miss11.FOOT_INK)
+    out &= (darkest >= 0) & (gain * (1.0 - darkest / lightest) >= miss11.FOOT_INK)
+    if not out.any():
+        return out
+    # miss11's `short` gate's box-mean run test (compiled), from RUN_MM instead of 1.5 mm
+    through: np.ndarray = kernels.faint_runs(
+        image,
+        centres,
+        scales,
+        out,
+        lightest,
+        gain,
+        _INNER_MM - PENCIL_INSET_MM,
+        PENCIL_REACH_MM,
+        pencil7.LOW_CONTRAST,
+        RUN_MM,
+        PENCIL_SMOOTH_MM,
+    )
     return through
 
 
