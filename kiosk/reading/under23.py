@@ -12,19 +12,19 @@ foot17's compiled first stage), the test the `foot` gate asks, finds it.
 The rule (`unasked_strokes`, after the reader's per-square loop): squares read `empty` that
 no test under the wider band asked (not pencil7's low band, no miss11 gate), scoring from
 `miss11.LO` up to `miss11.FOOT_FROM`, with a pixel inside `miss11.FOOT_INK` darker than the
-ring's lightest side (the `foot` gate's ink test on the same inside: `gate`), get
+ring's lightest side (the `foot` gate's ink test on the same inside) and a faint box-mean run
+inside from RUN_MM long (the `short` gate's run test, shorter): `gate`; each gets
 `foot16.foot_stroke`. A stroke found sends the square to the commission (`marginal_mark`).
 Nothing is read `marked` or `empty` here.
 
 Only where the contest is not decided (`decided`: a square `marked` and none `marginal`: one
-vote, or an overvote a further mark does not change): a blank contest (a light vote lost
-there is a vote lost) or one in doubt. The time: on clean sheets JPEG noise alone gives a pixel 0.07 dark in
-about one empty square in five (8 a clean MZ-SMD-02 sheet), and the test costs about 0.3 ms
-each: 20 % of an MZ-SMD-02 reading if asked everywhere, against a 1.3x cap met with 0.02 to
-spare. The tick lost where the contest holds one clear vote besides (an overvote read as
-that vote) is not looked for: docs/reading.md says so. Overvotes are left out for the time
-too (a quarter of read_ab's clean contests that are not one vote, half of the rule's time on
-MZ-SMD-02), as their outcome stands whatever a further light mark.
+vote, or an overvote a further mark does not change): a blank contest (a light vote lost there
+is a vote lost) or one in doubt. The time: on clean sheets JPEG noise alone gives a pixel 0.07
+dark in about one empty square in five (8 a clean MZ-SMD-02 sheet), and the test costs about
+0.3 ms each: 20 % of an MZ-SMD-02 reading if asked everywhere, against a 1.3x cap met with
+0.02 to spare. So the contests that are decided are left out (the tick lost beside one clear
+vote, an overvote read as that vote, is not looked for: docs/reading.md says so), and the run
+test keeps the noise out (its dots make no run): with both, the reader costs what it did.
 
 Only `foot_stroke`: on the four dev caches (3,781 squares through the gate, every contest),
 it answered yes on none; `pencil6.pencil_near`, the `foot` gate's first test, answered yes
