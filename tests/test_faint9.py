@@ -17,6 +17,7 @@ import pytest
 import kiosk.reading.faint9 as faint9
 import kiosk.reading.grain14 as grain14
 import kiosk.reading.miss11 as miss11
+import kiosk.reading.under23 as under23
 from fieldkit.conditions import FieldOptions, generate_field_sheet
 from kiosk.ballots.layout import TARGET, build_layout
 from kiosk.election.load import load_election
@@ -146,6 +147,7 @@ def test_light_tick_beside_a_streak_on_the_ring_goes_to_review(
     assert contest.outcome == "review"
     monkeypatch.setattr(faint9, "ENABLED", False)  # the companion: the old wrong reading
     monkeypatch.setattr(miss11, "ENABLED", False)  # miss11: its band (0 to 0.010) asks some of these too
+    monkeypatch.setattr(under23, "ENABLED", False)  # under23: foot16's test under the foot gate's score
     assert clean.reader.read(image).contests[0].marks[K].mark == "empty"
 
 
