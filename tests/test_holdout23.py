@@ -22,16 +22,7 @@ docs/reading.md "The twenty-third pass's untouched run") read `empty`.
 from __future__ import annotations
 
 import pytest
-from readkit import field_sheet
-
-
-def _read(seed: int, index: int, option: str, kind: str) -> str:
-    reader, sheet, image = field_sheet(seed, index)
-    marks = reader.read(image).contests[0].marks
-    k = [m.option for m in marks].index(option)
-    assert sheet.truth.squares[k].kind == kind
-    assert sheet.truth.squares[k].expected == "marked"
-    return marks[k].mark
+from test_holdout21 import _read
 
 
 def test_the_light_tick_under_the_foot_gate_is_not_empty() -> None:  # under23

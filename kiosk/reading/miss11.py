@@ -76,31 +76,64 @@ def band(
     near = left_out & (scores >= LO) & (scores < pencil6.LOOK_FROM)
     if not near.any():
         return [None] * n
+    lightest = np.maximum(1.0, paper.max(axis=1))
+    short = runs_inside(image, centres, scales, near, lightest, gain, SHORT_RUN_MM)
+    foot = near & ~short & (scores >= FOOT_FROM)
+    if foot.any():
+        foot &= ink_inside(image, centres, scales, lightest, gain, darkest)
+    return [
+        "short" if s else "foot" if f else None for s, f in zip(short.tolist(), foot.tolist(), strict=True)
+    ]
+
+
+def runs_inside(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    want: np.ndarray,
+    lightest: np.ndarray,
+    gain: float,
+    run_mm: float,
+) -> np.ndarray:
+    """The `short` gate's run test for each square of `want`: pencil7's low band's box-mean
+    stroke inside, a run from `run_mm` long (`kernels.faint_runs`; under23 asks it shorter).
+    `lightest`: each ring's lightest side, at least 1."""
     from kiosk.reading.inspect import PENCIL_INSET_MM, PENCIL_REACH_MM, PENCIL_SMOOTH_MM
     from kiosk.reading.reader import _INNER_MM
 
-    lightest = np.maximum(1.0, paper.max(axis=1))
-    short = kernels.faint_runs(
+    runs: np.ndarray = kernels.faint_runs(
         image,
         centres,
         scales,
-        near,
+        want,
         lightest,
         gain,
         _INNER_MM - PENCIL_INSET_MM,
         PENCIL_REACH_MM,
         pencil7.LOW_CONTRAST,
-        SHORT_RUN_MM,
+        run_mm,
         PENCIL_SMOOTH_MM,
     )
-    foot = near & ~short & (scores >= FOOT_FROM)
-    if foot.any():
-        if darkest is None:
-            darkest = kernels.darkest_inside(image, centres, scales, _INNER_MM)
-        foot &= (darkest >= 0) & (gain * (1.0 - darkest / lightest) >= FOOT_INK)
-    return [
-        "short" if s else "foot" if f else None for s, f in zip(short.tolist(), foot.tolist(), strict=True)
-    ]
+    return runs
+
+
+def ink_inside(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    lightest: np.ndarray,
+    gain: float,
+    darkest: np.ndarray | None = None,
+) -> np.ndarray:
+    """The `foot` gate's ink test for each square: a pixel inside (the doubt band's inside)
+    at least FOOT_INK darker than the ring's lightest side. `darkest`: that inside's
+    `kernels.darkest_inside` when the caller has it."""
+    if darkest is None:
+        from kiosk.reading.reader import _INNER_MM
+
+        darkest = kernels.darkest_inside(image, centres, scales, _INNER_MM)
+    dark: np.ndarray = (darkest >= 0) & (gain * (1.0 - darkest / lightest) >= FOOT_INK)
+    return dark
 
 
 def never_asked(

@@ -39,7 +39,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from kiosk.reading import foot16, kernels, miss11, pencil7
+from kiosk.reading import foot16, miss11
 from kiosk.reading.model import MarkReading
 
 # False: the hook finds nothing (tests' companions; `fieldkit.hook_ab.switched_off`).
@@ -85,32 +85,15 @@ def gate(
     `miss11.FOOT_INK` darker than the ring's lightest side (`kernels.darkest_inside` at the
     doubt band's inside, the same test as `miss11.band`'s `foot` gate), and a faint box-mean
     run inside from RUN_MM long (`kernels.faint_runs`, miss11's `short` gate's test)."""
-    from kiosk.reading.inspect import PENCIL_INSET_MM, PENCIL_REACH_MM, PENCIL_SMOOTH_MM
-    from kiosk.reading.reader import _INNER_MM
-
     out = (scores >= miss11.LO) & (scores < miss11.FOOT_FROM)
     if not out.any():
         return out
-    darkest = kernels.darkest_inside(image, centres, scales, _INNER_MM)
     lightest = np.maximum(1.0, paper.max(axis=1))
-    out &= (darkest >= 0) & (gain * (1.0 - darkest / lightest) >= miss11.FOOT_INK)
+    out &= miss11.ink_inside(image, centres, scales, lightest, gain)
     if not out.any():
         return out
-    # miss11's `short` gate's box-mean run test (compiled), from RUN_MM instead of 1.5 mm
-    through: np.ndarray = kernels.faint_runs(
-        image,
-        centres,
-        scales,
-        out,
-        lightest,
-        gain,
-        _INNER_MM - PENCIL_INSET_MM,
-        PENCIL_REACH_MM,
-        pencil7.LOW_CONTRAST,
-        RUN_MM,
-        PENCIL_SMOOTH_MM,
-    )
-    return through
+    # the `short` gate's run test, from RUN_MM instead of 1.5 mm
+    return miss11.runs_inside(image, centres, scales, out, lightest, gain, RUN_MM)
 
 
 def unasked_strokes(
