@@ -40,6 +40,7 @@ contrast under JPEG noise, with even sides; docs/reading.md, "Ninth pass").
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -99,6 +100,23 @@ PRINT_NEAR_MM = 0.6  # ... and this far around them are left out of that band
 BEYOND_MM = (0.3, 2.0)  # this far out from the printed border's zone, at most this share of the run's
 
 
+# speed24: False searches every square (the readings are the same: `joined_need` is a necessary
+# condition of any run the search keeps).
+JOINED_COUNT_FIRST = True
+JOINED_NEED_SLACK = 0.99  # `joined_need` rounds down from this share of the bound (float rounding)
+
+
+def joined_need(scale: float) -> int:
+    """The fewest pixels at TRACE_FAINT inside that a run `joined_strokes` goes on to judge
+    can have: its area over its length (mm) exceeds JOINED_WIDE_MM at a length of JOINED_LEN_MM
+    or more, so it has more than JOINED_WIDE_MM x JOINED_LEN_MM x scale^2 pixels
+    (`pencil6.runs`' width, computed in float64, is that area over that length; the bound is
+    taken JOINED_NEED_SLACK lower, far beyond the rounding); and `pencil6.runs` keeps 4 pixels
+    or more. Every pixel of a run is an inside pixel at TRACE_FAINT: fewer of those than this
+    and the search finds nothing (tests/test_speed24.py checks the answers with and without)."""
+    return max(4, math.floor(JOINED_NEED_SLACK * JOINED_WIDE_MM * JOINED_LEN_MM * scale * scale))
+
+
 def joined_strokes(
     image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float
 ) -> bool:
@@ -125,6 +143,10 @@ def joined_strokes(
     c = trace_contrast(win, scale, float(np.max(levels)), gain)
     around = c[~inside & ~border]
     if around.size == 0:
+        return False
+    # speed24: a run the loop below measures has more pixels than the inside may hold at
+    # TRACE_FAINT: no search (no spread, no labelling) where it holds fewer (`joined_need`).
+    if JOINED_COUNT_FIRST and int(np.count_nonzero(c[inside] >= TRACE_FAINT)) < joined_need(scale):
         return False
     spread = pencil6.paper_spread(around)
     beyond = (box > (BORDER_MM + BEYOND_MM[0]) * scale) & (box <= (BORDER_MM + BEYOND_MM[1]) * scale)
