@@ -16,8 +16,10 @@ adds ink over only part of it. `excess_along` measures the band's ink integrated
 (`band_ink`) inside the square's inside and beyond the window at both ends, as wrong8 does,
 with three differences made for a dark line of the paper:
 
-- inside the square's inside there is no print, so no band sample there is taken for
-  print (beyond the window the print test stays: print of the page lies there);
+- inside the square's inside there is no print, so no sample there is taken for print
+  (beyond the window the print test stays: print of the page lies there); a position whose
+  band reaches past the inside (a line near the printed border, the border's blur in the
+  band) is not judged, and the paper beside it is taken from samples within the inside;
 - the paper beside the band is the LIGHTER of its two sides (the fold's shadow darkens one
   side; a stroke beside the band or a stain's edge cannot lighten it), at every position
   both inside and beyond, so the two are measured alike;
@@ -49,6 +51,7 @@ ALONG_MM = 2.0  # ... over at least this much of the line's length inside the sq
 # every other line by the cross-section's whole reach, which on a parallel line is the whole
 # chord: red23's wide fold, two lines 0.6 mm apart, judged nowhere).
 PARALLEL_DEG = 20.0
+SIDE_MIN = 2  # a side's median inside the square from at least this many samples (pixels)
 
 
 def band_ink(
@@ -59,13 +62,17 @@ def band_ink(
     ny: float,
     band: int,
     side: tuple[int, int],
-    print_test: bool,
+    inside: tuple[float, float, float] | None,
 ) -> np.ndarray:
     """At each position (px, py): the darkness of the band (whole-pixel offsets -band..band
     along the normal (nx, ny)) against the paper beside it (the lighter of the two sides'
-    medians over offsets side[0]..side[1] each way), summed across the band, in pixels. nan
-    where a sample is off the image or (`print_test`) a sample is `wrong8.PRINT_DARK` darker
-    than that paper."""
+    medians over offsets side[0]..side[1] each way), summed across the band, in pixels.
+    Without `inside` (beyond the window): nan where a sample is off the image or one is
+    `wrong8.PRINT_DARK` darker than that paper (print). With `inside` ((x, y, r): the
+    square's middle and the inside's half side, px; no print lies within it): nan where a
+    band sample lies beyond it (the printed border's blur in the band); a side's samples
+    beyond it are left out of its median, a side with fewer than SIDE_MIN left is not
+    used, nan where neither is."""
     hh, ww = image.shape
     offs = np.arange(-side[1], side[1] + 1)
     qx = np.rint(px[None, :] + offs[:, None] * nx).astype(np.int64)
@@ -74,12 +81,22 @@ def band_ink(
     g = np.full(qx.shape, np.nan)
     g[:, ok] = image[qy[:, ok], qx[:, ok]]
     a = np.abs(offs)
-    left = np.median(g[(offs < 0) & (a >= side[0])], axis=0)
-    right = np.median(g[(offs > 0) & (a >= side[0])], axis=0)
-    paper = np.maximum(np.maximum(left, right), 1.0)
     bad = ~ok
-    with np.errstate(invalid="ignore"):
-        if print_test:
+    if inside is not None:
+        beyond = np.maximum(np.abs(qx - inside[0]), np.abs(qy - inside[1])) > inside[2]
+        bad = bad | beyond[a <= band].any(axis=0)
+        g = np.where(beyond & (a >= side[0])[:, None], np.nan, g)
+    sides = []
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for pick in ((offs < 0) & (a >= side[0]), (offs > 0) & (a >= side[0])):
+            m = np.nanmedian(g[pick], axis=0)
+            m[np.isfinite(g[pick]).sum(axis=0) < SIDE_MIN] = np.nan
+            sides.append(m)
+        paper = np.fmax(sides[0], sides[1])
+        bad = bad | np.isnan(paper)
+        paper = np.maximum(np.nan_to_num(paper, nan=255.0), 1.0)
+        if inside is None:
             bad = bad | (np.where(np.isnan(g), np.inf, g).min(axis=0) <= (1.0 - wrong8.PRINT_DARK) * paper)
         out = (1.0 - g[a <= band] / paper).sum(axis=0)
     out[bad] = np.nan
@@ -111,7 +128,7 @@ def excess_along(
     owns = []
     for sign, t_edge in ((-1.0, t_lo), (1.0, t_hi)):
         ts = t_edge + sign * np.arange(wrong8.BEYOND_MM[0], wrong8.BEYOND_MM[1], wrong8.STEP_MM) * scale
-        v = band_ink(image, fx - ts * s, fy + ts * c, c, s, wide, side_wide, True)
+        v = band_ink(image, fx - ts * s, fy + ts * c, c, s, wide, side_wide, None)
         v = v[np.isfinite(v)]
         if len(v) >= wrong8.MIN_JUDGED:
             owns.append(float(np.median(v)) / scale)
@@ -123,7 +140,7 @@ def excess_along(
     if i_hi - i_lo < ALONG_MM * scale:
         return own, 0.0, math.nan
     ts = np.arange(i_lo, i_hi, wrong8.STEP_MM * scale)
-    v = band_ink(image, fx - ts * s, fy + ts * c, c, s, band, side, False) / scale
+    v = band_ink(image, fx - ts * s, fy + ts * c, c, s, band, side, (centre[0], centre[1], inner)) / scale
     x, y = rho * c - ts * s, rho * s + ts * c  # about the square's middle
     for th, rh in others:
         # the cross-section (along this line's normal) reaches the other line's band where
