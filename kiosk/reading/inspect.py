@@ -79,6 +79,7 @@ from kiosk.reading import (
     edge15,  # issue 10, fifteenth pass (edge15): a tick across the square's corner
     edge22,  # issue 10, twenty-second pass (edge22): a border's inner edge is not a hand
     fold17,  # issue 10, seventeenth pass (fold17): a light mark under a fold
+    fold24,  # issue 10, twenty-fourth pass (fold24): a light stroke along a dark fold
     kernels,  # look20: the closer look's setup, compiled
     lines6,  # issue 10, sixth pass (line6)
     lines7,  # issue 10, seventh pass (lines7)
@@ -462,6 +463,9 @@ def inspect_square(
         # wrong8: a stroke lying along a line, taken out with it (the band carries more
         # ink through the square than the line does beyond the window)
         or wrong8.stroke_on_lines(image, centre, [(ln.theta, ln.rho) for ln in lines], half, scale)
+        # fold24: the same on a dark fold or crease (no print inside the square, the paper
+        # from the lighter side, an absolute excess), where wrong8 judges no position
+        or fold24.stroke_on_fold(image, centre, [(ln.theta, ln.rho) for ln in lines], half, scale)
         or (
             bool(lines)
             and pencil_stroke(
