@@ -26,7 +26,8 @@ end, or both feet on the border). What is refused, look23's reasons for its deci
   out), and no slanted arm ARM_MIN_MM long;
 - a neighbour's mark overshooting: an arm within NEIGHBOUR_MM of a neighbour's zone is no arm
   (it is that square's stroke); a V needs both arms in our margin;
-- a stain's rim: under FOOT_LEVEL or not straight (ARM_ACROSS_MM);
+- a stain's rim: under FOOT_LEVEL, or not straight (ARM_ACROSS_MM), or an arc: a run is cut at
+  its bend only where two lines fit it better than a circle (BEND_BETTER);
 - folds, creases, streaks passing by: straight on, no angle (V_DEG), and the foot's line may
   not go on into the square, nor either arm's line past the vertex (GOES_ON of the arm's
   ridge: a line of the paper goes on, a hand's tick ends).
@@ -66,6 +67,8 @@ ARM_ACROSS_MM = 0.5  # ... and stays within this of its line (95th percentile; a
 # mm wide at LEVEL is +-0.4 around its axis; a rim's arc leaves its chord)
 SLANT_DEG = 15.0  # ... slanted at least this from the sides (empty8's AXES_DEG is 10)
 BEND_MM = 0.5  # a run whose farthest pixel lies this far from its ends' chord is cut there in two
+BEND_BETTER = 0.7  # ... where the two pieces' lines fit it under this share of its circle's RMS (a
+# stain's rim is an arc: 140/101/26's fits its circle better than two lines, cut at 45 degrees)
 FOOT_LEVEL = 0.05  # an arm's ridge at least this (look23's FOOT_LEVEL: a stain's soft rim is under)
 AT_MM = 0.4  # a foot: an arm's end this near the zone's outer edge (the zone is 1.2 mm wide; the
 # border's print leaves the stroke's last 0.35 mm to the zone)
@@ -224,6 +227,13 @@ def _pieces(px: np.ndarray, py: np.ndarray, scale: float) -> list[np.ndarray]:
     # each pixel to the nearer of the two segments (a -> bend, bend -> b)
     da = _to_segment(px, py, ax, ay, vx, vy)
     db = _to_segment(px, py, vx, vy, bx, by)
+    circle = empty8._circle(px, py)
+    if circle is not None:
+        cx, cy, r, _ = circle
+        bent = math.sqrt(float((np.minimum(da, db) ** 2).mean()))
+        round_ = math.sqrt(float(((np.hypot(px - cx, py - cy) - r) ** 2).mean()))
+        if bent >= BEND_BETTER * round_:
+            return [whole]  # an arc (a stain's rim), not two arms: judged whole
     return [da <= db, db < da]
 
 

@@ -1,0 +1,93 @@
+"""edge24 (issue 10, the twenty-fourth pass): a light tick drawn beside the square whose foot
+ends on the printed border, in a square every look read `empty`, goes to review
+(`edge24.tick_on_border`; docs/reading.md, "Twenty-fourth pass: the generator's edge tick, its
+foot on the border (edge24)").
+
+The generator offsets 5 % of its ticks to catch only a corner of the square (an "edge tick",
+`fieldkit.deck._draw_mark`); the twenty-third pass's untouched run read one `empty`
+(11200/21341/c39, tests/test_holdout23.py): its vertex on the printed rule above the square,
+its short arm's foot on the top border, its long arm passing outside the top left corner.
+red22's foot-only tick is the same shape (look23 had decided to leave it `empty`; the
+generator's truth counts it, so it goes to review now: tests/test_red22.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import kiosk.reading.edge24 as edge24
+import kiosk.reading.reader as reader_module
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import readkit
+from test_red22 import draw
+
+
+def _square(r: Any, image: np.ndarray, k: int, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Square k's reading and what `found` needs for it, as the reader has them."""
+    got: dict[str, Any] = {}
+    real_bands = reader_module.side_bands
+
+    def bands(image: np.ndarray, centres: np.ndarray, scales: np.ndarray, scores: Any, *a: Any) -> Any:
+        got["centres"], got["scale"] = centres.copy(), float(scales[k])
+        got["centre"] = (float(centres[k, 0]), float(centres[k, 1]))
+        got["paper"], got["gain"] = float(scores.paper[k].max()), scores.gain
+        return real_bands(image, centres, scales, scores, *a)
+
+    monkeypatch.setattr(reader_module, "side_bands", bands)
+    try:
+        got["mark"] = r.read(image).contests[0].marks[k]
+    finally:
+        monkeypatch.setattr(reader_module, "side_bands", real_bands)
+    return got
+
+
+def _found(image: np.ndarray, got: dict[str, Any], k: int) -> tuple[float, ...] | None:
+    return edge24.found(image, got["centres"], got["scale"], k, got["paper"], got["gain"])
+
+
+def test_the_untouched_runs_edge_tick_goes_to_review(monkeypatch: pytest.MonkeyPatch) -> None:
+    """11200/21341/c39 (MZ-SMD-02, 150 dpi; stain, crease, pencil, corner out; the one recorded
+    holdout case re-read): the V's two arms between the printed rule and the top border's zone,
+    1.3 and 1.0 mm, meet at 86 degrees 0.57 mm apart under the rule; both end on the border."""
+    r, sheet, image = readkit.field_sheet(11200, 21341)
+    k = 38
+    assert (sheet.truth.squares[k].kind, sheet.truth.squares[k].expected) == ("tick", "marked")
+    got = _square(r, image, k, monkeypatch)
+    assert got["mark"].option == "c39"
+    assert (got["mark"].mark, got["mark"].reason) == ("marginal", "marginal_mark")
+    v = _found(image, got, k)
+    assert v is not None
+    assert v[0] >= edge24.ARM_MIN_MM and v[1] >= edge24.ARM_MIN_MM
+    assert edge24.V_DEG <= v[2] <= 180 - edge24.V_DEG and v[3] <= edge24.VERTEX_MM
+    monkeypatch.setattr(edge24, "ENABLED", False)
+    assert r.read(image).contests[0].marks[k].mark == "empty"  # the run's miss without the rule
+
+
+# red22's foot-only ticks (a light HB tick below the square, its short arm's foot 0.3 mm over the
+# printed border's outer edge, nothing inside), read `empty` by every look: (seed, always, sheet,
+# square)
+FOOT_ONLY = [
+    (140, ("stain",), 204, 4),  # 150 dpi
+    (105, (), 37, 18),  # 250 dpi
+]
+
+
+@pytest.mark.parametrize(("seed", "always", "index", "k"), FOOT_ONLY)
+def test_reds22_foot_only_tick_goes_to_review(
+    seed: int, always: tuple[str, ...], index: int, k: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    r, sheet, image = readkit.field_sheet(seed, index, always)
+    assert sheet.truth.squares[k].expected == "empty"
+    base = _square(r, image, k, monkeypatch)
+    assert base["mark"].mark == "empty"
+    img = draw(image, base["centre"], base["scale"], "tick-foot:hb:below", index)
+    got = _square(r, img, k, monkeypatch)
+    assert (got["mark"].mark, got["mark"].reason) == ("marginal", "marginal_mark")
+    assert _found(img, got, k) is not None
+    monkeypatch.setattr(edge24, "ENABLED", False)
+    assert r.read(img).contests[0].marks[k].mark == "empty"
