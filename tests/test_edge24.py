@@ -91,3 +91,79 @@ def test_reds22_foot_only_tick_goes_to_review(
     assert _found(img, got, k) is not None
     monkeypatch.setattr(edge24, "ENABLED", False)
     assert r.read(img).contests[0].marks[k].mark == "empty"
+
+
+# The generator's edge ticks on the dev caches (edge24-census.json: 7 in 1,200 sheets, none read
+# `empty`): the two on 130 `pencil`, light pencil at 200 dpi, one read `marginal` by its score
+# (0.018), one `marked`. The rule is not asked there (no look read them `empty`); its finder
+# sees each one's V: a foot arm 4.2-4.3 mm long on the border, the other arm meeting it at
+# 62-68 degrees.
+DEV_EDGE_TICKS = [(130, ("pencil",), 203, 5), (130, ("pencil",), 290, 2)]
+
+
+@pytest.mark.parametrize(("seed", "always", "index", "k"), DEV_EDGE_TICKS)
+def test_the_generators_edge_ticks_on_dev_sheets_are_seen(
+    seed: int, always: tuple[str, ...], index: int, k: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    r, sheet, image = readkit.field_sheet(seed, index, always)
+    assert (sheet.truth.squares[k].kind, sheet.truth.squares[k].expected) == ("tick", "marked")
+    got = _square(r, image, k, monkeypatch)
+    assert got["mark"].mark != "empty"
+    v = _found(image, got, k)
+    assert v is not None and v[0] >= 4.0 and edge24.V_DEG <= v[2] <= 180 - edge24.V_DEG
+
+
+# What the rule must not take for a tick beside the square (look23's reasons for its decision).
+
+
+def _beside(monkeypatch: pytest.MonkeyPatch) -> tuple[Any, np.ndarray, dict[str, Any], int, np.ndarray]:
+    """105/0 (MZ-LIST 200 dpi, no condition): the reader, the image, square 0's figures, its
+    nearest neighbour j and the unit vector from 0 to j (mm)."""
+    r, sheet, image = readkit.field_sheet(105, 0)
+    assert sheet.truth.squares[0].expected == "empty"
+    got = _square(r, image, 0, monkeypatch)
+    centres = got["centres"]
+    j = min(range(1, len(centres)), key=lambda j: float(np.hypot(*(centres[j] - centres[0]))))
+    v = (centres[j] - centres[0]) / got["scale"]
+    return r, image, got, j, v
+
+
+@pytest.mark.parametrize("pen_name", ["hb", "felt"])
+def test_a_neighbours_tick_overshooting_onto_the_border_is_no_tick_here(
+    pen_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tick in the neighbour square whose long arm overshoots across the gap and ends on
+    square 0's printed border (a stroke from the square beside): one straight arm from the
+    neighbour's zone, no V in square 0's margin (its vertex is in the neighbour's square, left
+    out): not found, square 0 not read `marked`."""
+    from test_red23 import pen
+
+    r, image, got, _j, v = _beside(monkeypatch)
+    u = v / float(np.hypot(*v))
+    n = np.array([-u[1], u[0]])
+    # the neighbour's tick: short arm, vertex below its middle, long arm towards square 0 and on
+    # past the neighbour's border to 3.1 mm from square 0's middle, 1.5 mm off its axis
+    vertex = v - u * 1.5 + n * 0.5
+    path: list[tuple[float, float] | None] = [tuple(v + n * 2.0), tuple(vertex), tuple(u * 3.1 + n * 1.5)]
+    img = pen(image, got["centre"], got["scale"], path, pen_name, 0)
+    after = _square(r, img, 0, monkeypatch)
+    assert _found(img, after, 0) is None
+    assert after["mark"].mark != "marked"
+
+
+@pytest.mark.parametrize("sigma_mm", [0.15, 0.3])
+def test_a_blurred_printed_border_is_no_tick(sigma_mm: float, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Square 0's window blurred (the border's print spread 0.15-0.3 mm, edge22's blur): the
+    blur lies along the sides, no slanted arm: not found, and the square still `empty`."""
+    import cv2
+
+    r, image, got, _j, _v = _beside(monkeypatch)
+    s = got["scale"]
+    x, y = (round(q) for q in got["centre"])
+    h = int(6 * s)
+    img = image.copy()
+    win = img[y - h : y + h, x - h : x + h]
+    win[:] = cv2.GaussianBlur(win, (0, 0), sigma_mm * s)
+    after = _square(r, img, 0, monkeypatch)
+    assert _found(img, after, 0) is None
+    assert after["mark"].mark == "empty"

@@ -29,7 +29,8 @@ end, or both feet on the border). What is refused, look23's reasons for its deci
 - a stain's rim: under FOOT_LEVEL, or not straight (ARM_ACROSS_MM), or an arc: a run is cut at
   its bend only where two lines fit it better than a circle (BEND_BETTER);
 - folds, creases, streaks passing by: straight on, no angle (V_DEG), and the foot's line may
-  not go on into the square, nor either arm's line past the vertex (GOES_ON of the arm's
+  not go on into the square, nor either arm's line past the vertex, nor the other arm's own
+  line past its end there, over the square and the margin beyond (GOES_ON of the arms' lower
   ridge: a line of the paper goes on, a hand's tick ends).
 Found: the square goes to review (`marginal_mark`). Nothing is read `marked` or `empty`.
 Plain numpy and OpenCV on the square's window; asked on few squares.
@@ -180,6 +181,15 @@ def _v(
             far = e2 if math.hypot(e1[0] - vx, e1[1] - vy) <= math.hypot(e2[0] - vx, e2[1] - vy) else e1
             ends.append(_goes_on(c, off_lines, xs, ys, (vx, vy), (fx, fy), scale))
             ends.append(_goes_on(c, off_lines, xs, ys, (vx, vy), far, scale))
+        # The partner's own line past its end nearer the other arm, into the square and beyond
+        # (a crease through the square, cut beside the border where a blot of the border's blur
+        # joins it: 155/141/10).
+        g = gap_v if gap_v <= VERTEX_MM else gap_f
+        mx, my = (vx, vy) if g == gap_v else (fx, fy)
+        near, far_b = (
+            (e1, e2) if math.hypot(e1[0] - mx, e1[1] - my) <= math.hypot(e2[0] - mx, e2[1] - my) else (e2, e1)
+        )
+        ends.append(_goes_on(c, inside | off_lines, xs, ys, near, far_b, scale))
         if max(ends) >= least:
             continue
         return (a[5] / scale, b[5] / scale, angle, gap, min(a[4], b[4]))
@@ -209,8 +219,8 @@ def _lines(stroke: np.ndarray, margin: np.ndarray, scale: float) -> tuple[np.nda
 
 
 def _pieces(px: np.ndarray, py: np.ndarray, scale: float) -> list[np.ndarray]:
-    """The run's pixels as one straight piece, or two cut at its bend (a V in one run): boolean
-    masks."""
+    """The run's pixels as one straight piece, or two cut at its bend (a V in one run), or none
+    (an arc: bent, and its circle fits it better than two lines): boolean masks."""
     mx, my, ux, uy = empty8._line(px, py)
     t = (px - mx) * ux + (py - my) * uy
     a, b = int(np.argmin(t)), int(np.argmax(t))
@@ -233,7 +243,7 @@ def _pieces(px: np.ndarray, py: np.ndarray, scale: float) -> list[np.ndarray]:
         bent = math.sqrt(float((np.minimum(da, db) ** 2).mean()))
         round_ = math.sqrt(float(((np.hypot(px - cx, py - cy) - r) ** 2).mean()))
         if bent >= BEND_BETTER * round_:
-            return [whole]  # an arc (a stain's rim), not two arms: judged whole
+            return []  # an arc (a stain's rim), no arm
     return [da <= db, db < da]
 
 
