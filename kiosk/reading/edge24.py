@@ -68,15 +68,16 @@ ARM_ACROSS_MM = 0.5  # ... and stays within this of its line (95th percentile; a
 # mm wide at LEVEL is +-0.4 around its axis; a rim's arc leaves its chord)
 SLANT_DEG = 15.0  # ... slanted at least this from the sides (empty8's AXES_DEG is 10)
 BEND_MM = 0.5  # a run whose farthest pixel lies this far from its ends' chord is cut there in two
-BEND_BETTER = 0.7  # ... where the two pieces' lines fit it under this share of its circle's RMS (a
-# stain's rim is an arc: 140/101/26's fits its circle better than two lines, cut at 45 degrees)
+BEND_BETTER = 0.7  # ... where two lines fit its centre line under this share of its circle's RMS (a
+# stain's rim is an arc: 140/101/26's, cut at 45 degrees, was the first price's one find there)
 FOOT_LEVEL = 0.05  # an arm's ridge at least this (look23's FOOT_LEVEL: a stain's soft rim is under)
 AT_MM = 0.4  # a foot: an arm's end this near the zone's outer edge (the zone is 1.2 mm wide; the
 # border's print leaves the stroke's last 0.35 mm to the zone)
 VERTEX_MM = 1.0  # two arms meet: their nearest ends this close (an arm broken at the printed rule
 # through its vertex loses the rule's 0.3 mm, and LEVEL's flank)
-V_DEG = 25.0  # ... at this angle or more between their lines and 180 - V_DEG or less (a tick's arms
-# meet at 60-110 degrees; a line of the paper broken into pieces keeps its direction)
+V_DEG = 45.0  # ... at this angle or more between their lines and 180 - V_DEG or less (a tick's arms
+# meet at 60-110 degrees: 11200/21341's 86, red22's foot-only tick 86, the dev edge ticks 68-80; a
+# streak's blob between a printed rule and the border cut in two pieces at 28, 155/57/14)
 GOES_ON = 0.5  # a line's median contrast beyond an end (into the square, past the vertex) under this
 # share of the arm's ridge: the stroke ends there (look23's GOES_ON)
 BEYOND_MM = 1.5  # ... judged over this length, from PAST_MM past the end
@@ -122,10 +123,12 @@ def found(
     if np.count_nonzero(stroke) < ARM_MIN_MM * scale:
         return None
     # The paper's lines along the sides: rows and columns mostly strokes.
-    rows, cols = _lines(stroke, margin, scale)
+    # ... judged over the margin and the inside together (a streak or a fold down the square
+    # crosses the inside too; the gaps beside it alone are short: 155/57/9, 157/6)
+    inside = box <= empty8.INSIDE_MM * scale
+    rows, cols = _lines((margin | inside) & (c >= empty8.LEVEL), margin | inside, scale)
     stroke[rows, :] = False
     stroke[:, cols] = False
-    inside = box <= empty8.INSIDE_MM * scale
     off_lines = (box > outer) & ~rows[:, None] & ~cols[None, :]  # the margin off the sides' lines
     n, labels, stats, _ = cv2.connectedComponentsWithStats(stroke.astype(np.uint8), connectivity=8)
     arms: list[Arm] = []
@@ -208,13 +211,13 @@ def _theirs(centres: np.ndarray, i: int, xs: np.ndarray, ys: np.ndarray, scale: 
     return out
 
 
-def _lines(stroke: np.ndarray, margin: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+def _lines(stroke: np.ndarray, region: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
     """The window's rows and columns that are lines of the paper along the sides: strokes over
-    LINE_SHARE of the row's margin pixels and LINE_MM at least."""
+    LINE_SHARE of the row's pixels in `region` and LINE_MM at least."""
     least = LINE_MM * scale
     on_r, on_c = stroke.sum(axis=1), stroke.sum(axis=0)
-    rows = (on_r > LINE_SHARE * np.maximum(margin.sum(axis=1), 1)) & (on_r >= least)
-    cols = (on_c > LINE_SHARE * np.maximum(margin.sum(axis=0), 1)) & (on_c >= least)
+    rows = (on_r > LINE_SHARE * np.maximum(region.sum(axis=1), 1)) & (on_r >= least)
+    cols = (on_c > LINE_SHARE * np.maximum(region.sum(axis=0), 1)) & (on_c >= least)
     return rows, cols
 
 
@@ -237,14 +240,41 @@ def _pieces(px: np.ndarray, py: np.ndarray, scale: float) -> list[np.ndarray]:
     # each pixel to the nearer of the two segments (a -> bend, bend -> b)
     da = _to_segment(px, py, ax, ay, vx, vy)
     db = _to_segment(px, py, vx, vy, bx, by)
-    circle = empty8._circle(px, py)
-    if circle is not None:
-        cx, cy, r, _ = circle
-        bent = math.sqrt(float((np.minimum(da, db) ** 2).mean()))
-        round_ = math.sqrt(float(((np.hypot(px - cx, py - cy) - r) ** 2).mean()))
-        if bent >= BEND_BETTER * round_:
-            return []  # an arc (a stain's rim), no arm
+    if _arc(px, py, ax, ay, bx, by):
+        return []  # an arc (a stain's rim), no arm
     return [da <= db, db < da]
+
+
+def _arc(px: np.ndarray, py: np.ndarray, ax: float, ay: float, bx: float, by: float) -> bool:
+    """Is the bent run an arc rather than a V: its centre line (the mean offset from the ends'
+    chord at each 1-px step along it) fits a circle better than two lines through its farthest
+    point (BEND_BETTER)? The centre line, not the pixels: a stroke's width would weigh alike in
+    both fits."""
+    L = math.hypot(bx - ax, by - ay)
+    ux, uy = (bx - ax) / L, (by - ay) / L
+    t = (px - ax) * ux + (py - ay) * uy
+    d = -(px - ax) * uy + (py - ay) * ux
+    k = np.floor(t).astype(np.int64)
+    k -= k.min()
+    n = np.bincount(k)
+    ok = n > 0
+    tc = (np.bincount(k, weights=t)[ok] / n[ok]).astype(np.float64)
+    dc = (np.bincount(k, weights=d)[ok] / n[ok]).astype(np.float64)
+    if len(tc) < 5:
+        return False
+    j = int(np.argmax(np.abs(dc)))
+    tv, dv = float(tc[j]), float(dc[j])
+    t0, t1 = float(tc[0]), float(tc[-1])
+    bent = np.minimum(
+        _to_segment(tc, dc, t0, float(dc[0]), tv, dv), _to_segment(tc, dc, tv, dv, t1, float(dc[-1]))
+    )
+    circle = empty8._circle(tc, dc)
+    if circle is None:
+        return False
+    cx, cy, r, _ = circle
+    two = math.sqrt(float((bent**2).mean()))
+    round_ = math.sqrt(float(((np.hypot(tc - cx, dc - cy) - r) ** 2).mean()))
+    return two >= BEND_BETTER * round_
 
 
 def _to_segment(px: np.ndarray, py: np.ndarray, ax: float, ay: float, bx: float, by: float) -> np.ndarray:
