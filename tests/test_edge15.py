@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fieldkit.hook_ab import switched_off
-from kiosk.reading import edge15, look23, under23
+from kiosk.reading import edge15, edge24, look23, under23
 
 sys.path.insert(0, str(Path(__file__).parent))
 from readkit import field_sheet
@@ -33,7 +33,7 @@ def test_holdout14_edge_tick_goes_to_review_only_with_edge15() -> None:
     assert (sheet.truth.squares[k].kind, sheet.truth.squares[k].expected) == ("tick", "marked")
     assert (marks[k].mark, marks[k].reason) == ("marginal", "marginal_mark")
     # under23 and look23 find it too since the twenty-third pass
-    with switched_off(edge15), switched_off(under23), switched_off(look23):
+    with switched_off(edge15), switched_off(under23), switched_off(look23), switched_off(edge24):
         old = reader.read(image.copy()).contests[0].marks
     assert old[k].mark == "empty"
     assert [m.mark for j, m in enumerate(old) if j != k] == [m.mark for j, m in enumerate(marks) if j != k]

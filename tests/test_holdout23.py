@@ -16,7 +16,8 @@ docs/reading.md "The twenty-third pass's untouched run") read `empty`.
   passing outside the top left corner (`...-21341-c39.png`). Score 0.0105: the closer look
   reads it `empty`; pencil6's arm test finds only the long arm's lower 2.6 mm (away from the
   border: not near) and the rule's run (not slanted): the short arm, 1.2 mm between the rule
-  and the border's zone, is no run. Left as a strict xfail.
+  and the border's zone, is no run. Fixed by edge24 (the twenty-fourth pass: a V beside the
+  square with a foot on the printed border goes to review; tests/test_edge24.py reads it).
 """
 
 from __future__ import annotations
@@ -34,6 +35,5 @@ def test_the_faintest_pencil_x_is_not_empty() -> None:
     assert _read(11200, 11596, "jsdp", "light_pencil") != "empty"
 
 
-@pytest.mark.xfail(strict=True, reason="holdout23: an edge tick whose only foot on the square is 1.2 mm long")
-def test_the_edge_tick_touching_the_top_border_is_not_empty() -> None:
+def test_the_edge_tick_touching_the_top_border_is_not_empty() -> None:  # edge24
     assert _read(11200, 21341, "c39", "tick") != "empty"

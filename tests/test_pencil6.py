@@ -13,7 +13,7 @@ from fieldkit.conditions import FieldOptions, FieldSheet, generate_field_sheet
 from fieldkit.hook_ab import switched_off
 from kiosk.ballots.layout import build_layout
 from kiosk.election.load import load_election
-from kiosk.reading import look23, pencil6, under23
+from kiosk.reading import edge24, look23, pencil6, under23
 from kiosk.reading.reader import BallotReader
 from kiosk.reading.reference import trace_contrast_reference
 
@@ -92,8 +92,8 @@ def test_paper_is_not_a_pencil_stroke(seed: int, index: int, square: int, local:
     r = reader.read_bytes(sheet.image)
     if (index, square) == (249, 15):
         assert r.contests[0].marks[square].mark == "marginal"  # look23's price
-        with switched_off(look23):  # under23 on: it does not ask this square to review
+        with switched_off(look23):  # under23 and edge24 on: they do not ask it to review
             assert reader.read_bytes(sheet.image).contests[0].marks[square].mark == "empty"
-        with switched_off(under23), switched_off(look23):
+        with switched_off(under23), switched_off(look23), switched_off(edge24):
             r = reader.read_bytes(sheet.image)
     assert r.contests[0].marks[square].mark == "empty"

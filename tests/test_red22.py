@@ -5,7 +5,8 @@ stain10 (with stain21's margin checks) and show10's rule (b) explained none of t
 marks on the squares they settle `empty`; these tests keep the cheapest of those attacks,
 each on a square the rule does settle without the mark (so the test has teeth), and the one
 wrong reading found (the closer look's, not a rule's): look23 sends the arm to review; the
-tick beside the square whose foot only touches its border stays `empty` (look23's decision)."""
+tick beside the square whose foot only touches its border goes to review by edge24 (look23 had
+decided to leave it `empty`; the twenty-fourth pass revisited that)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import kiosk.reading.edge24 as edge24
 import kiosk.reading.reader as reader_module
 import kiosk.reading.stain10 as stain10
 
@@ -146,18 +148,28 @@ def test_a_light_pencil_arm_into_a_stained_square_is_not_read_empty(monkeypatch:
     assert r.read(img).contests[0].marks[39].mark == "marginal"
 
 
-def test_a_light_tick_whose_foot_touches_the_border_over_show_through_is_read_empty() -> None:
+@pytest.mark.xfail(strict=True, reason="edge24 does not find this V yet (left open: docs, edge24's section)")
+def test_a_light_tick_whose_foot_touches_the_border_over_show_through_goes_to_review(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """MZ-SMD-02 at 300 dpi, the title side showing through (test_show10's case), square 2:
     a light pencil tick (0.16 of the light) drawn below the square, its short arm's foot 0.3
     mm over the printed border's outer edge and short of the inside. show10's rule (b) does
     not explain it (the residual sees it); the square's score (-0.009) and the closer look read
-    it `empty` (red22). look23 decided it stays `empty`: no ink lies inside the square (the
-    foot ends on the printed border, 0.2 mm short of the inside even with the pencil's width),
-    so it is a mark beside the square, as a person reading the ballot would say; ink on the
-    printed border alone is what the border's own print, a neighbour's overshoot and a rim
-    passing by put there (docs/reading.md, look23's section)."""
+    it `empty` (red22). look23 had decided it stays `empty` (no ink inside the square); the
+    twenty-fourth pass revisited that: the generator's edge tick of this shape counts as a
+    vote in its truth and the untouched run read one `empty` (11200/21341/c39), and a person
+    reading the ballot would count it. edge24 sends it to review: a V beside the square (two
+    slanted arms meeting at an angle) one of whose arms ends on the printed border, which the
+    border's own print, its blur, a neighbour's overshoot and a rim passing by do not draw
+    (docs/reading.md, edge24's section; tests/test_edge24.py). Without edge24: `empty`. The
+    decision is review; edge24 does not find this one yet (its arms over the title side's
+    print at 300 dpi; not traced for the deadline): a strict xfail, left open."""
     im, layout, mx, my, scale = through("MZ-SMD-02", 300, 0.15, 0.1, (0.15, -0.1))
     img = draw(jpeg(im, 70), centre_of(layout, mx, my, scale, 2), scale, "tick-foot:hb:below", 300)
+    got = reader().read(img).contests[0].marks[2]
+    assert (got.mark, got.reason) == ("marginal", "marginal_mark")
+    monkeypatch.setattr(edge24, "ENABLED", False)
     assert reader().read(img).contests[0].marks[2].mark == "empty"
 
 

@@ -24,7 +24,7 @@ from test_review9 import _stroke
 
 from fieldkit.conditions import _line_profile
 from fieldkit.hook_ab import switched_off
-from kiosk.reading import look23
+from kiosk.reading import edge24, look23
 
 # --- the attacks' pieces --------------------------------------------------------------------------
 
@@ -224,7 +224,7 @@ def test_the_stroke_along_a_fold_down_the_square_goes_to_review_with_look23(
     img = _along(image, c, s, attack, index)
     got = mark_of(r, img, k)
     assert (got.mark, got.reason) == ("marginal", "marginal_mark")
-    with switched_off(look23):
+    with switched_off(look23), switched_off(edge24):
         got = mark_of(r, img, k)
         assert (got.mark, got.reason) == ("marginal", "marginal_mark")
         with switched_off(fold24):

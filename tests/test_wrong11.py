@@ -15,7 +15,7 @@ from test_redteam8 import _polylines
 from test_review9 import _blank, _line
 from test_wrong10 import _faint_x
 
-from kiosk.reading import crop, faint9, fold17, grain14, look23, pencil6, under23, wrong11
+from kiosk.reading import crop, edge24, faint9, fold17, grain14, look23, pencil6, under23, wrong11
 
 sys.path.insert(0, str(Path(__file__).parent))
 import readkit
@@ -31,12 +31,14 @@ def _both(reader: Any, im: np.ndarray, k: int, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(fold17, "ENABLED", False)
     monkeypatch.setattr(under23, "ENABLED", False)  # and under23 and look23 since the twenty-third pass
     monkeypatch.setattr(look23, "ENABLED", False)
+    monkeypatch.setattr(edge24, "ENABLED", False)  # and edge24 since the twenty-fourth pass
     off = reader.read(im).contests[0].marks[k]
     monkeypatch.setattr(wrong11, "ENABLED", True)
     monkeypatch.setattr(grain14, "ENABLED", True)
     monkeypatch.setattr(fold17, "ENABLED", True)
     monkeypatch.setattr(under23, "ENABLED", True)
     monkeypatch.setattr(look23, "ENABLED", True)
+    monkeypatch.setattr(edge24, "ENABLED", True)
     return (on.mark, on.reason), (off.mark, off.reason)
 
 

@@ -21,6 +21,7 @@ import numpy as np
 
 import kiosk.reading.cross16 as cross16  # issue 10, cross16: a light X whose strokes meet, asked by the low hooks
 import kiosk.reading.edge16 as edge16  # issue 10, edge16: a tick across the corner the fast path let go
+import kiosk.reading.edge24 as edge24  # issue 10, edge24: a light tick beside, its foot on the border
 import kiosk.reading.empty8 as empty8  # issue 10, eighth pass (empty8)
 import kiosk.reading.erase9 as erase9  # issue 10, ninth pass (erase9): erased marks to review
 import kiosk.reading.faint9 as faint9  # issue 10, ninth pass (faint9)
@@ -651,8 +652,11 @@ class BallotReader:
                 # look23: a light stroke over the printed border from beside that goes on inside
                 # (asked where every look so far read the square `empty`; the empty settles below
                 # may still answer it, as any doubt).
-                if kept or look23.arm_across(
-                    image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v
+                # edge24: a light tick beside whose foot ends on the printed border
+                if (
+                    kept
+                    or look23.arm_across(image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v)
+                    or edge24.tick_on_border(image, centres, scales, i, scores.paper[i], scores.gain, v)
                 ):
                     v = replace(v, mark="marginal", reason="marginal_mark")
             # A doubt over strokes settled positively, asked in this order: settle7 (two hand
