@@ -130,9 +130,13 @@ def test_dash_beside_a_streak_under_a_crease_is_not_empty(case: Any) -> None:
 
 @pytest.mark.parametrize("case", CREASE_AND_STREAK)
 def test_dash_beside_a_streak_under_a_crease_companion(case: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without wrong11 the dash reads `empty`: the case is stroke_by_streak's."""
+    """Without wrong11 the dash reads `empty`: the case is stroke_by_streak's (and, for the
+    third case, fold24's since the twenty-fourth pass: the dash along the crease's line)."""
     reader, image, k = _crease_and_streak(case)
     monkeypatch.setattr(wrong11, "ENABLED", False)
+    import kiosk.reading.fold24 as fold24
+
+    monkeypatch.setattr(fold24, "ENABLED", False)
     assert reader.read(image).contests[0].marks[k].mark == "empty"
 
 

@@ -99,6 +99,9 @@ def test_pencil_mark_without_pencil7_is_read_empty(
     monkeypatch.setattr(grain14, "ENABLED", False)  # grain14: a faint pair of strokes in those bands
     monkeypatch.setattr(edge16, "ENABLED", False)  # edge16: a tick's arm across a corner, no closer look
     monkeypatch.setattr(cross16, "ENABLED", False)  # cross16: joined strokes, asked by the low hooks
+    import kiosk.reading.edge24 as edge24  # edge24: 9400/25989/9's tick is an edge tick on the rule
+
+    monkeypatch.setattr(edge24, "ENABLED", False)
     r = reader.read_bytes(sheet.image)
     m = r.contests[0].marks[square]
     assert (m.mark, m.reason) == ("empty", None), m

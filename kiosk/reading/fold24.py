@@ -73,13 +73,7 @@ def band_ink(
     band sample lies beyond it (the printed border's blur in the band); a side's samples
     beyond it are left out of its median, a side with fewer than SIDE_MIN left is not
     used, nan where neither is."""
-    hh, ww = image.shape
-    offs = np.arange(-side[1], side[1] + 1)
-    qx = np.rint(px[None, :] + offs[:, None] * nx).astype(np.int64)
-    qy = np.rint(py[None, :] + offs[:, None] * ny).astype(np.int64)
-    ok = ((qx >= 0) & (qy >= 0) & (qx < ww) & (qy < hh)).all(axis=0)
-    g = np.full(qx.shape, np.nan)
-    g[:, ok] = image[qy[:, ok], qx[:, ok]]
+    offs, qx, qy, ok, g = wrong8.band_samples(image, px, py, nx, ny, side)
     a = np.abs(offs)
     bad = ~ok
     if inside is not None:

@@ -57,6 +57,28 @@ EXCESS_SHARE = 0.35  # ... or this share of the line's own level, whichever is m
 ALONG_MM = 2.0  # ... over at least this much of the line's length inside the square
 
 
+def band_samples(
+    image: np.ndarray,
+    px: np.ndarray,
+    py: np.ndarray,
+    nx: float,
+    ny: float,
+    side: tuple[int, int],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The cross-sections at positions (px, py) along the normal (nx, ny), whole-pixel offsets
+    -side[1]..side[1]: (the offsets, their pixel columns and rows, which positions lie wholly
+    on the image, the grey levels with nan at the positions that do not). Shared by band_ink
+    and fold24's."""
+    hh, ww = image.shape
+    offs = np.arange(-side[1], side[1] + 1)
+    qx = np.rint(px[None, :] + offs[:, None] * nx).astype(np.int64)
+    qy = np.rint(py[None, :] + offs[:, None] * ny).astype(np.int64)
+    ok = ((qx >= 0) & (qy >= 0) & (qx < ww) & (qy < hh)).all(axis=0)
+    g = np.full(qx.shape, np.nan)
+    g[:, ok] = image[qy[:, ok], qx[:, ok]]
+    return offs, qx, qy, ok, g
+
+
 def band_ink(
     image: np.ndarray,
     px: np.ndarray,
@@ -71,13 +93,7 @@ def band_ink(
     medians over offsets side[0]..side[1] each way), summed across the band, in pixels
     (divide by px per mm for mm). nan where a sample is off the image, a sample is PRINT_DARK
     darker than that paper, or the two sides differ by SIDE_STEP of it."""
-    hh, ww = image.shape
-    offs = np.arange(-side[1], side[1] + 1)
-    qx = np.rint(px[None, :] + offs[:, None] * nx).astype(np.int64)
-    qy = np.rint(py[None, :] + offs[:, None] * ny).astype(np.int64)
-    ok = ((qx >= 0) & (qy >= 0) & (qx < ww) & (qy < hh)).all(axis=0)
-    g = np.full(qx.shape, np.nan)
-    g[:, ok] = image[qy[:, ok], qx[:, ok]]
+    offs, _qx, _qy, ok, g = band_samples(image, px, py, nx, ny, side)
     a = np.abs(offs)
     left = np.median(g[(offs < 0) & (a >= side[0])], axis=0)
     right = np.median(g[(offs > 0) & (a >= side[0])], axis=0)
