@@ -20,30 +20,11 @@ import numpy as np
 import pytest
 
 import kiosk.reading.edge24 as edge24
-import kiosk.reading.reader as reader_module
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import readkit
+from test_look23 import _square
 from test_red22 import draw
-
-
-def _square(r: Any, image: np.ndarray, k: int, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """Square k's reading and what `found` needs for it, as the reader has them."""
-    got: dict[str, Any] = {}
-    real_bands = reader_module.side_bands
-
-    def bands(image: np.ndarray, centres: np.ndarray, scales: np.ndarray, scores: Any, *a: Any) -> Any:
-        got["centres"], got["scale"] = centres.copy(), float(scales[k])
-        got["centre"] = (float(centres[k, 0]), float(centres[k, 1]))
-        got["paper"], got["gain"] = float(scores.paper[k].max()), scores.gain
-        return real_bands(image, centres, scales, scores, *a)
-
-    monkeypatch.setattr(reader_module, "side_bands", bands)
-    try:
-        got["mark"] = r.read(image).contests[0].marks[k]
-    finally:
-        monkeypatch.setattr(reader_module, "side_bands", real_bands)
-    return got
 
 
 def _found(image: np.ndarray, got: dict[str, Any], k: int) -> tuple[float, ...] | None:
