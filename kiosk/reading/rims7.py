@@ -106,7 +106,12 @@ def reach_mask(
 
 
 def reach_share(
-    mask: np.ndarray, far: np.ndarray, r: int, ys: np.ndarray, xs: np.ndarray, labels: np.ndarray | None = None
+    mask: np.ndarray,
+    far: np.ndarray,
+    r: int,
+    ys: np.ndarray,
+    xs: np.ndarray,
+    labels: np.ndarray | None = None,
 ) -> float:
     """The share of the points (ys, xs) on a component of `mask` (8-connected) that
     reaches `far`, or on one that meets the Chebyshev `r`-neighbourhood of such a component
