@@ -105,14 +105,24 @@ def reach_mask(
     return out, ink
 
 
-def reach_share(mask: np.ndarray, far: np.ndarray, r: int, ys: np.ndarray, xs: np.ndarray) -> float:
+def reach_share(
+    mask: np.ndarray,
+    far: np.ndarray,
+    r: int,
+    ys: np.ndarray,
+    xs: np.ndarray,
+    labels: np.ndarray | None = None,
+) -> float:
     """The share of the points (ys, xs) on a component of `mask` (8-connected) that
     reaches `far`, or on one that meets the Chebyshev `r`-neighbourhood of such a component
     (a piece across the printed border from it). `reference.reach_share_reference` is the
-    same with a plain flood fill and the neighbourhood written out."""
+    same with a plain flood fill and the neighbourhood written out. `labels`:
+    `cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)`'s labels when the caller
+    has them (speed26: `Reach.joined_bound`)."""
     if ys.size == 0:
         return 0.0
-    _n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    if labels is None:
+        _n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
     reaching = np.unique(labels[far & mask])
     reaching = reaching[reaching > 0]
     if reaching.size == 0:
@@ -135,6 +145,8 @@ def straight_reaching(
     when the caller has them (look21: `Reach`)."""
     if labels is None:
         _n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    if STRAIGHT_BY_POINTS:
+        return _straight_by_points(mask, far, beyond, scale, labels)
     out = np.zeros(mask.shape, bool)
     centre = None  # tidy9: wrong8's window centre, the same for every component: once a call
     for lab in np.unique(labels[far & mask]):
@@ -154,6 +166,51 @@ def straight_reaching(
         centre = wrong8.window_centre(beyond) if centre is None else centre
         if wrong8.line_across(mask, comp, beyond, scale, centre):
             out |= comp
+    return out
+
+
+# speed26: `straight_reaching`'s work by each component's points, not by whole-window masks
+# (the closer look's stain hooks spent about half their time on `labels == lab`, `comp &
+# beyond`, `mask & beyond & ~comp` over the extended window, 3-4 components a call).
+STRAIGHT_BY_POINTS = True
+
+
+def _straight_by_points(
+    mask: np.ndarray, far: np.ndarray, beyond: np.ndarray, scale: float, labels: np.ndarray
+) -> np.ndarray:
+    """`straight_reaching` (flag off: its loop as it was) from one list of the points of
+    `mask & beyond` in row-major order and their labels (speed26). Exact: a component's label
+    is positive and lies only on `mask`, so `np.nonzero((labels == lab) & beyond)` is the
+    points of that list whose label is `lab`, in the same row-major order (a boolean selection
+    keeps the order), and `np.nonzero(mask & beyond & ~comp)` is those whose label is not
+    `lab`; the same arrays go into the same arithmetic (`wrong8.line_across_points` is
+    `line_across` on them), so every answer is the same to the bit; the component's whole mask
+    is made only when it is taken (tests/test_speed26.py)."""
+    out = np.zeros(mask.shape, bool)
+    centre = None  # tidy9: wrong8's window centre, the same for every component: once a call
+    reaching = np.unique(labels[far & mask])
+    if not (reaching > 0).any():
+        return out
+    by, bx = np.nonzero(mask & beyond)
+    blab = labels[by, bx]
+    for lab in reaching:
+        if lab == 0:
+            continue
+        sel = blab == lab
+        ys, xs = by[sel], bx[sel]
+        if ys.size < 3:
+            continue
+        pts = np.stack([xs, ys], axis=1).astype(np.float64)
+        pts -= pts.mean(axis=0)
+        _w, v = np.linalg.eigh(pts.T @ pts)
+        perp = np.abs(pts @ v[:, 0])  # the eigenvector of the smaller spread: across
+        # wrong8: and the line is found on the window's far side too (a rim's arc is not)
+        if not float(np.percentile(perp, 95)) <= STRAIGHT_MM * scale:
+            continue
+        centre = wrong8.window_centre(beyond) if centre is None else centre
+        other = ~sel
+        if wrong8.line_across_points(ys, xs, by[other], bx[other], scale, centre):
+            out |= labels == lab
     return out
 
 
@@ -193,12 +250,38 @@ class Reach:
         self.beyond = box > half
         self._labels: np.ndarray | None = None
         self._straight: np.ndarray | None = None
+        self._bound: tuple[tuple[bytes, bytes, float], float] | None = None  # speed26: joined_bound's last
 
     def labels(self) -> np.ndarray:
         """`cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)`'s labels."""
         if self._labels is None:
             _n, self._labels = cv2.connectedComponents(self.mask.astype(np.uint8), connectivity=8)
         return self._labels
+
+    def points(self, evidence: np.ndarray, win_origin: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """The pixels of `evidence` (a mask of the closer look's window at `win_origin`) in
+        this window's coordinates, those on it (as `paper_thin` and stain9's `bent_share`
+        take them), row-major."""
+        h, w = self.ext.shape
+        wy, wx = np.nonzero(evidence)
+        ly, lx = wy + (win_origin[1] - self.ey0), wx + (win_origin[0] - self.ex0)
+        ok = (ly >= 0) & (ly < h) & (lx >= 0) & (lx < w)
+        return ly[ok], lx[ok]
+
+    def joined_bound(self, ly: np.ndarray, lx: np.ndarray, scale: float) -> float:
+        """speed26: `reach_share(self.mask, far, r, ly, lx)` with `paper_thin`'s r: the share of
+        the points on a component of reach_mask's features (straight ones kept) that reaches
+        `far` or meets the r-neighbourhood of one. An upper bound of `paper_thin`'s own
+        `reach_share` (on the mask less `straight`: fewer whole components, so fewer reaching,
+        a smaller neighbourhood, fewer joined; the count of points can only drop and k/n in
+        float64 is monotone in k) and of stain9's `bent_share` (a point counts there only when
+        its component meets the r-neighbourhood of a straight piece, a reaching component).
+        Cached for the last points asked (thin_stain and bent_through ask the same)."""
+        key = (ly.tobytes(), lx.tobytes(), scale)
+        if self._bound is None or self._bound[0] != key:
+            r = max(1, math.ceil((TARGET_STROKE + 2 * BORDER_MM + 0.2) * scale))
+            self._bound = (key, reach_share(self.mask, self.far, r, ly, lx, self.labels()))
+        return self._bound[1]
 
     def straight(self, scale: float) -> np.ndarray:
         """`straight_reaching(mask, far, beyond, scale)` (a new array; do not change it)."""
@@ -270,19 +353,41 @@ def paper_thin(
         return False
     r7 = (shared or ReachShared()).get(image, centre, half, scale, gain, paper, bands)
     h, w = r7.ext.shape
-    xs, ys, box = r7.xs, r7.ys, r7.box
-    ink = r7.ink
     wy, wx = np.nonzero(evidence)
     ly, lx = wy + (win_origin[1] - r7.ey0), wx + (win_origin[0] - r7.ex0)
     ok = (ly >= 0) & (ly < h) & (lx >= 0) & (lx < w)
     if not ok.any():
         return False
     far = r7.far
+    if (
+        PAPER_BOUND_FIRST
+        and r7.joined_bound(ly[ok], lx[ok], scale) < REACH_SHARE
+        and not _ridges(r7, r7.mask, half, scale, True)
+    ):
+        # speed26: neither test can pass on the mask less the straight features (a subset of
+        # r7.mask: every share and density below is at most r7.mask's), so `straight` is not made.
+        return False
     mask = r7.mask & ~r7.straight(scale)  # a new array: r7.mask stays reach_mask's, for bent_share
     r = max(1, math.ceil((TARGET_STROKE + 2 * BORDER_MM + 0.2) * scale))
     if reach_share(mask, far, r, ly[ok], lx[ok]) >= REACH_SHARE:
         return True
-    # A fingerprint's ridges: as dense round the window as inside the square.
+    return _ridges(r7, mask, half, scale)
+
+
+# speed26: `paper_thin` asks first whether either of its tests could pass on reach_mask's
+# features with the straight ones kept (`Reach.joined_bound`, `_ridges` on r7.mask): where
+# neither can, the answer is False without `straight_reaching`; else it goes on as before.
+PAPER_BOUND_FIRST = True
+
+
+def _ridges(r7: Reach, mask: np.ndarray, half: int, scale: float, bound: bool = False) -> bool:
+    """`paper_thin`'s second test on `mask` (its features less the straight ones): a
+    fingerprint's ridges, as dense round the window as inside the square. `bound` (speed26,
+    on r7.mask): the test without its TEXTURE_SHARE comparison, so that False proves the test
+    False on any subset of r7.mask (each side's density there is a mean of fewer of the same
+    pixels, float64 k/n monotone in k, and must reach TEXTURE_MIN; d_in is not bounded so
+    that comparison is left out)."""
+    xs, ys, box, ink = r7.xs, r7.ys, r7.box, r7.ink
     q = max(1, round(0.3 * scale))
     print_px = cv2.dilate((ink >= PRINT_INK).astype(np.uint8), np.ones((2 * q + 1, 2 * q + 1), np.uint8)) > 0
     ring = (box > half) & (box <= half + TEXTURE_MM * scale) & ~print_px
@@ -297,7 +402,7 @@ def paper_thin(
         if not part.any():
             return False
         d_out = float(mask[part].mean())
-        if d_out < TEXTURE_MIN or d_out < TEXTURE_SHARE * d_in:
+        if d_out < TEXTURE_MIN or (not bound and d_out < TEXTURE_SHARE * d_in):
             return False
     return True
 

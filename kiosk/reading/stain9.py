@@ -80,6 +80,14 @@ def bent_through(
     if not thin_ev.any():
         return None
     bands = [(ln.theta, ln.rho) for ln in lines]
+    if rims7.PAPER_BOUND_FIRST:
+        # speed26: bent_share counts a point only when its component meets the neighbourhood
+        # of a straight piece (a reaching component): at most `Reach.joined_bound`, so under
+        # REACH_SHARE there the answer is None without `straight_reaching`.
+        shared = shared or rims7.ReachShared()
+        r7 = shared.get(image, centre, half, scale, gain, paper, bands)
+        if r7.joined_bound(*r7.points(thin_ev, win_origin), scale) < rims7.REACH_SHARE:
+            return None
     share = bent_share(image, centre, half, scale, gain, paper, thin_ev, win_origin, bands, shared)
     return "possible_stain" if share >= rims7.REACH_SHARE else None
 
