@@ -55,12 +55,11 @@ def test_the_untouched_runs_edge_tick_goes_to_review(monkeypatch: pytest.MonkeyP
 FOOT_ONLY = [
     (140, ("stain",), 204, 4),  # 150 dpi: the V in one run, arms 2.4 and 4.1 mm at 86 degrees
     # 250 dpi, the square under a faint streak: the lines test takes out the rule's rows and the
-    # streak's columns (-0.46 to 0.15 mm), along which the short arm runs from its foot; 12 of its
-    # pixels are left, under ARM_MIN_MM, so only the long arm is an arm: no V found (faint26's
-    # trace; a vertex from the arms' lines' crossing would not find it either; left open)
-    pytest.param(
-        105, (), 37, 18, marks=pytest.mark.xfail(strict=True, reason="edge24: arms cut apart at the rule")
-    ),
+    # streak's columns (-0.46 to 0.15 mm), along which the short arm runs from its foot. Found
+    # since faint26 (`STREAK_ARMS`: the arm's pixels over the streak's own contrast kept, 1.2 mm,
+    # and the vertex where the arms' lines cross on the rule, 0.74 mm from both arms' ends;
+    # tests/test_faint26.py reads it with STREAK_ARMS off)
+    (105, (), 37, 18),
 ]
 
 
