@@ -9,7 +9,13 @@ docs/reading.md "The twenty-third pass's untouched run") read `empty`.
   X the generator draws (darkest pixel 0.071 under the paper, score 0.0003); under23's gate
   lets it in, and no pencil test (pencil6, foot16, cross16, faint22's pair) finds a stroke.
   Left as a strict xfail: a person sees it only on a contrast-stretched crop
-  (`benchmarks/results/pass23/holdout23-11200-11596-jsdp-stretched.png`).
+  (`benchmarks/results/pass23/holdout23-11200-11596-jsdp-stretched.png`). faint26 (the
+  twenty-fifth pass) measured why: the scan is the generator's brightest (gain 1.05, bias 19.55:
+  every pixel at 224 or lighter is clipped white, 0.006 % of its scans), which clipped the light
+  X away but for its grain's darkest points; dev's 86 light pencil marks in pencil are all at
+  least 0.15 dark and none reads `empty`; and on clipped dev scans 15 of 606 empty squares
+  beside one vote hold as much as 11596 by a stroke-pair measure, its darkest pixel and its
+  count of dark pixels: no rule (docs/reading.md, faint26's section).
 - 21341/c39 (MZ-SMD-02, 150 dpi; stain, crease, pencil, corner out): an edge tick (the
   generator's 5 % of ticks offset to catch a corner) drawn above the square, its vertex on
   the printed rule between the rows, its short arm's foot on the top border, its long arm

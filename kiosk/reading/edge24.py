@@ -35,6 +35,12 @@ end, or both feet on the border). What is refused, look23's reasons for its deci
 Found: the square goes to review (`marginal_mark`). Nothing is read `marked` or `empty`.
 Plain numpy and OpenCV on the square's window; asked on few squares.
 docs/reading.md, "Twenty-fourth pass: the generator's edge tick, its foot on the border (edge24)".
+
+faint26 (the twenty-fifth pass, `STREAK_ARMS`): red22's foot-only tick on 105/37/18 has its
+short arm along a faint streak down the square (a column the lines test takes out) and its
+vertex on the printed rule. In the taken-out columns the pixels standing empty8.LEVEL over the
+column's own median are strokes again, and two arms also meet where their lines cross within
+VERTEX_MM of both arms' nearer ends (docs/reading.md, "Twenty-fifth pass: ... (faint26)").
 """
 
 from __future__ import annotations
@@ -52,6 +58,14 @@ if TYPE_CHECKING:
 
 # False: every look's `empty` stands (tests' companions; the A/B).
 ENABLED = True
+# faint26 (the twenty-fifth pass; red22's foot-only tick on 105/37/18, whose short arm runs along
+# a faint streak taken out as a line and whose vertex lies on the printed rule): in the window's
+# columns the lines test takes out, the margin's pixels standing empty8.LEVEL over that column's
+# own median contrast there are strokes again (a scanner's streak runs along image columns; a
+# hand's stroke crossing it at an angle stands over it); and two arms also meet where their
+# lines cross within VERTEX_MM of both arms' nearer ends. False: edge24 as the twenty-fourth
+# pass left it (the A/B).
+STREAK_ARMS = True
 
 REACH_MM = 4.5  # the margin looked at beyond the printed border's zone (3.5 mm from the middle): a
 # tick's vertex on the printed rule between rows (11200/21341: 1.2 mm beyond the zone) and its long
@@ -127,8 +141,11 @@ def found(
     # crosses the inside too; the gaps beside it alone are short: 155/57/9, 157/6)
     inside = box <= empty8.INSIDE_MM * scale
     rows, cols = _lines((margin | inside) & (c >= empty8.LEVEL), margin | inside, scale)
+    over = _over_streak(c, margin, rows, cols, scale) if STREAK_ARMS else None
     stroke[rows, :] = False
     stroke[:, cols] = False
+    if over is not None:
+        stroke |= over
     off_lines = (box > outer) & ~rows[:, None] & ~cols[None, :]  # the margin off the sides' lines
     n, labels, stats, _ = cv2.connectedComponentsWithStats(stroke.astype(np.uint8), connectivity=8)
     arms: list[Arm] = []
@@ -173,6 +190,8 @@ def _v(
             continue
         e1, e2 = _ends(b)
         gap_v = min(math.hypot(e[0] - vx, e[1] - vy) for e in (e1, e2)) / scale
+        if STREAK_ARMS and gap_v > VERTEX_MM:  # faint26: the vertex where their lines cross
+            gap_v = min(gap_v, _crossing_gap(a, (vx, vy), b) / scale)
         gap_f = min(math.hypot(e[0] - fx, e[1] - fy) for e in (e1, e2)) / scale
         gap = min(gap_v, gap_f)
         if gap > VERTEX_MM:
@@ -197,6 +216,36 @@ def _v(
             continue
         return (a[5] / scale, b[5] / scale, angle, gap, min(a[4], b[4]))
     return None
+
+
+def _over_streak(
+    c: np.ndarray, margin: np.ndarray, rows: np.ndarray, cols: np.ndarray, scale: float
+) -> np.ndarray:
+    """faint26: in the columns taken out as lines of the paper, the margin's pixels off the
+    rows taken out whose contrast stands at least empty8.LEVEL over the column's median
+    contrast in that margin (a stroke crossing a streak), where the column has ARM_MIN_MM of
+    margin at least."""
+    out = np.zeros(c.shape, bool)
+    for q in np.flatnonzero(cols).tolist():
+        m = margin[:, q] & ~rows
+        if np.count_nonzero(m) >= ARM_MIN_MM * scale:
+            out[:, q] = m & (c[:, q] - float(np.median(c[m, q])) >= empty8.LEVEL)
+    return out
+
+
+def _crossing_gap(a: Arm, vertex: tuple[float, float], b: Arm) -> float:
+    """faint26: where the lines of arms a and b cross, the farther of its distances to a's
+    vertex end and to b's nearer end (px); inf when the lines are parallel."""
+    ax, ay = float(a[0].mean()), float(a[1].mean())
+    bx, by = float(b[0].mean()), float(b[1].mean())
+    det = a[2] * (-b[3]) - a[3] * (-b[2])
+    if abs(det) < 1e-9:
+        return math.inf
+    t = ((bx - ax) * (-b[3]) - (by - ay) * (-b[2])) / det
+    x, y = ax + t * a[2], ay + t * a[3]
+    e1, e2 = _ends(b)
+    near_b = min(math.hypot(e[0] - x, e[1] - y) for e in (e1, e2))
+    return max(math.hypot(vertex[0] - x, vertex[1] - y), near_b)
 
 
 def _theirs(centres: np.ndarray, i: int, xs: np.ndarray, ys: np.ndarray, scale: float) -> np.ndarray:
