@@ -243,28 +243,19 @@ def line_across(
     ys, xs = np.nonzero(comp & beyond)
     if ys.size < 3:
         return True
-    pts = np.stack([xs, ys], axis=1).astype(np.float64)
-    mean = pts.mean(axis=0)
-    _w, v = np.linalg.eigh((pts - mean).T @ (pts - mean))
-    d, n = v[:, 1], v[:, 0]  # along, across
     if centre is None:
         centre = window_centre(beyond)
-    side = float(np.sign((mean - centre) @ d)) or 1.0
     oy, ox = np.nonzero(mask & beyond & ~comp)
-    if oy.size == 0:
-        return False
-    q = np.stack([ox, oy], axis=1).astype(np.float64) - centre
-    along = q @ d
-    near = (np.abs((q - (mean - centre)) @ n) <= ACROSS_NEAR_MM * scale) & (along * side < 0)
-    return bool(np.unique(np.rint(along[near])).size >= ACROSS_MIN_MM * scale)
+    return line_across_points(ys, xs, oy, ox, scale, centre)
 
 
 def line_across_points(
     ys: np.ndarray, xs: np.ndarray, oy: np.ndarray, ox: np.ndarray, scale: float, centre: np.ndarray
 ) -> bool:
-    """`line_across` given its points (speed26, rims7's `_straight_by_points`): `ys, xs` =
-    `np.nonzero(comp & beyond)`, `oy, ox` = `np.nonzero(mask & beyond & ~comp)`, `centre` =
-    `window_centre(beyond)`; the same arithmetic on the same arrays, line for line."""
+    """`line_across`'s test on its points (speed26): `ys, xs` = `np.nonzero(comp & beyond)`,
+    `oy, ox` = `np.nonzero(mask & beyond & ~comp)`, `centre` = `window_centre(beyond)`.
+    `line_across` makes them from its masks and calls this; rims7's `_straight_by_points` has
+    them already, so both ask the same arithmetic on the same arrays."""
     if not (ENABLED and LINE_ACROSS):
         return True
     if ys.size < 3:
