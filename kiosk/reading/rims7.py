@@ -156,17 +156,30 @@ def straight_reaching(
         ys, xs = np.nonzero(comp & beyond)
         if ys.size < 3:
             continue
-        pts = np.stack([xs, ys], axis=1).astype(np.float64)
-        pts -= pts.mean(axis=0)
-        _w, v = np.linalg.eigh(pts.T @ pts)
-        perp = np.abs(pts @ v[:, 0])  # the eigenvector of the smaller spread: across
-        # wrong8: and the line is found on the window's far side too (a rim's arc is not)
-        if not float(np.percentile(perp, 95)) <= STRAIGHT_MM * scale:
+        if not _straight_piece(ys, xs, scale):
             continue
+        # wrong8: and the line is found on the window's far side too (a rim's arc is not)
         centre = wrong8.window_centre(beyond) if centre is None else centre
         if wrong8.line_across(mask, comp, beyond, scale, centre):
             out |= comp
     return out
+
+
+def join_radius(scale: float) -> int:
+    """The Chebyshev radius (px) across which a piece inside the printed border's zone is
+    joined to one outside it (`reach_share`'s `r`, as `paper_thin` and stain9's `bent_share`
+    ask it): the border's stroke and its zone on both sides, and 0.2 mm."""
+    return max(1, math.ceil((TARGET_STROKE + 2 * BORDER_MM + 0.2) * scale))
+
+
+def _straight_piece(ys: np.ndarray, xs: np.ndarray, scale: float) -> bool:
+    """A component's pixels beyond the window (ys, xs: 3 or more) lie along a straight line:
+    95 % of them within STRAIGHT_MM of their principal axis."""
+    pts = np.stack([xs, ys], axis=1).astype(np.float64)
+    pts -= pts.mean(axis=0)
+    _w, v = np.linalg.eigh(pts.T @ pts)
+    perp = np.abs(pts @ v[:, 0])  # the eigenvector of the smaller spread: across
+    return float(np.percentile(perp, 95)) <= STRAIGHT_MM * scale
 
 
 # speed26: `straight_reaching`'s work by each component's points, not by whole-window masks
@@ -200,13 +213,9 @@ def _straight_by_points(
         ys, xs = by[sel], bx[sel]
         if ys.size < 3:
             continue
-        pts = np.stack([xs, ys], axis=1).astype(np.float64)
-        pts -= pts.mean(axis=0)
-        _w, v = np.linalg.eigh(pts.T @ pts)
-        perp = np.abs(pts @ v[:, 0])  # the eigenvector of the smaller spread: across
-        # wrong8: and the line is found on the window's far side too (a rim's arc is not)
-        if not float(np.percentile(perp, 95)) <= STRAIGHT_MM * scale:
+        if not _straight_piece(ys, xs, scale):
             continue
+        # wrong8: and the line is found on the window's far side too (a rim's arc is not)
         centre = wrong8.window_centre(beyond) if centre is None else centre
         other = ~sel
         if wrong8.line_across_points(ys, xs, by[other], bx[other], scale, centre):
@@ -260,8 +269,8 @@ class Reach:
 
     def points(self, evidence: np.ndarray, win_origin: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
         """The pixels of `evidence` (a mask of the closer look's window at `win_origin`) in
-        this window's coordinates, those on it (as `paper_thin` and stain9's `bent_share`
-        take them), row-major."""
+        this window's coordinates, those on it, row-major: the points `paper_thin`, stain9's
+        `bent_share` and `bent_through` (for the bound) each judge."""
         h, w = self.ext.shape
         wy, wx = np.nonzero(evidence)
         ly, lx = wy + (win_origin[1] - self.ey0), wx + (win_origin[0] - self.ex0)
@@ -279,8 +288,7 @@ class Reach:
         Cached for the last points asked (thin_stain and bent_through ask the same)."""
         key = (ly.tobytes(), lx.tobytes(), scale)
         if self._bound is None or self._bound[0] != key:
-            r = max(1, math.ceil((TARGET_STROKE + 2 * BORDER_MM + 0.2) * scale))
-            self._bound = (key, reach_share(self.mask, self.far, r, ly, lx, self.labels()))
+            self._bound = (key, reach_share(self.mask, self.far, join_radius(scale), ly, lx, self.labels()))
         return self._bound[1]
 
     def straight(self, scale: float) -> np.ndarray:
@@ -352,24 +360,19 @@ def paper_thin(
     if not evidence.any():
         return False
     r7 = (shared or ReachShared()).get(image, centre, half, scale, gain, paper, bands)
-    h, w = r7.ext.shape
-    wy, wx = np.nonzero(evidence)
-    ly, lx = wy + (win_origin[1] - r7.ey0), wx + (win_origin[0] - r7.ex0)
-    ok = (ly >= 0) & (ly < h) & (lx >= 0) & (lx < w)
-    if not ok.any():
+    ly, lx = r7.points(evidence, win_origin)
+    if ly.size == 0:
         return False
-    far = r7.far
     if (
         PAPER_BOUND_FIRST
-        and r7.joined_bound(ly[ok], lx[ok], scale) < REACH_SHARE
+        and r7.joined_bound(ly, lx, scale) < REACH_SHARE
         and not _ridges(r7, r7.mask, half, scale, True)
     ):
         # speed26: neither test can pass on the mask less the straight features (a subset of
         # r7.mask: every share and density below is at most r7.mask's), so `straight` is not made.
         return False
     mask = r7.mask & ~r7.straight(scale)  # a new array: r7.mask stays reach_mask's, for bent_share
-    r = max(1, math.ceil((TARGET_STROKE + 2 * BORDER_MM + 0.2) * scale))
-    if reach_share(mask, far, r, ly[ok], lx[ok]) >= REACH_SHARE:
+    if reach_share(mask, r7.far, join_radius(scale), ly, lx) >= REACH_SHARE:
         return True
     return _ridges(r7, mask, half, scale)
 

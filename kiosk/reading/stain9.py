@@ -44,7 +44,6 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from kiosk.ballots.layout import TARGET_STROKE
 from kiosk.reading import rims7
 from kiosk.reading.model import ReviewReason
 
@@ -113,21 +112,17 @@ def bent_share(
     the labels, straight_reaching's answer, each as computed here before), made once for
     rims7's `paper_thin` and this (look21; `reference.bent_share_reference` is this without it)."""
     r7 = (shared or rims7.ReachShared()).get(image, centre, half, scale, gain, paper, bands)
-    h, w = r7.ext.shape
     bx, by = np.broadcast_arrays(r7.xs, r7.ys)
     mask = r7.mask
-    wy, wx = np.nonzero(evidence)
-    ly, lx = wy + (win_origin[1] - r7.ey0), wx + (win_origin[0] - r7.ex0)
-    ok = (ly >= 0) & (ly < h) & (lx >= 0) & (lx < w)
-    if not ok.any():
+    ly, lx = r7.points(evidence, win_origin)
+    if ly.size == 0:
         return 0.0
-    ly, lx = ly[ok], lx[ok]
     beyond = r7.beyond
     straight = r7.straight(scale)
     if not straight.any():
         return 0.0
     labels = r7.labels()
-    r = max(1, math.ceil((TARGET_STROKE + 2 * rims7.BORDER_MM + 0.2) * scale))
+    r = rims7.join_radius(scale)
     k = np.ones((2 * r + 1, 2 * r + 1), np.uint8)
     pieces_all = np.unique(labels[straight])
     hit = np.zeros(ly.size, bool)
