@@ -60,6 +60,10 @@ def _jpegs() -> list[bytes]:
         _pil_jpeg("RGB", (12, 12), icc_profile=b"\0" * 3000),
         _pil_jpeg("L", (30, 20), comment=b"scanned"),
     ]
+    frames = [Image.fromarray(np.full((20, 30), v, np.uint8)) for v in (40, 200)]
+    buf = io.BytesIO()
+    frames[0].save(buf, "MPO", save_all=True, append_images=frames[1:])  # Pillow: MPO, not JPEG
+    out.append(buf.getvalue())
     img = np.random.default_rng(5).integers(0, 256, (50, 70), np.uint8)
     for params in ([], [cv2.IMWRITE_JPEG_PROGRESSIVE, 1], [cv2.IMWRITE_JPEG_RST_INTERVAL, 2]):
         ok, buf = cv2.imencode(".jpg", img, params)
@@ -114,11 +118,13 @@ def test_real_files_of_each_format_agree_and_plain_jpegs_take_the_fast_path() ->
     for data in JPEGS + _others():
         _same(data)
     sizes = [_plain_jpeg_size(d) for d in JPEGS]
-    # Every flavour but Exif without a JFIF dpi is read here (Pillow reads that Exif for one).
-    assert sizes[5] is None and sizes[6] is None
-    assert [s is not None for i, s in enumerate(sizes) if i not in (5, 6)] == [True] * (len(JPEGS) - 2)
+    # Every flavour but Exif without a JFIF dpi (Pillow reads that Exif for one) and the MPO
+    # is read here.
+    assert sizes[5] is None and sizes[6] is None and sizes[10] is None
+    assert check_header(JPEGS[10]) is not None  # "format MPO", Pillow's words
+    assert [s is not None for i, s in enumerate(sizes) if i not in (5, 6, 10)] == [True] * (len(JPEGS) - 3)
     assert sizes[0] == (33, 47) and sizes[2] == (17, 9) and sizes[-1] == (70, 50)
-    assert all(check_header(d) is None for d in JPEGS + _others()[:4])
+    assert all(check_header(d) is None for i, d in enumerate(JPEGS + _others()[:4]) if i != 10)
     assert check_header(_others()[4]) is not None  # a GIF: not a scan format
 
 
@@ -140,7 +146,9 @@ def test_the_readers_own_sheets_take_the_fast_path() -> None:
     assert check_header(data) is None
 
 
-@pytest.mark.parametrize(("w", "h"), [(30_000, 30_000), (16_001, 400), (10_000, 9_000), (0, 500), (65_535, 65_535)])
+@pytest.mark.parametrize(
+    ("w", "h"), [(30_000, 30_000), (16_001, 400), (10_000, 9_000), (0, 500), (65_535, 65_535)]
+)
 def test_a_jpeg_claiming_a_huge_size_is_refused_before_decoding(w: int, h: int) -> None:
     """A decompression bomb: a few hundred bytes whose frame claims a huge page."""
     data = bytearray(JPEGS[0])
@@ -180,20 +188,37 @@ def test_a_truncated_file(base: bytes, data: st.DataObject) -> None:
     _same(base[: data.draw(st.integers(0, end + 8))])
 
 
-MARKERS = st.one_of(st.integers(0, 255), st.sampled_from([0xC0, 0xC2, 0xC4, 0xDB, 0xDD, 0xE0, 0xE1, 0xE2, 0xED, 0xEE, 0xFE, 0xFF, 0x00, 0xD9]))
+MARKERS = st.one_of(
+    st.integers(0, 255),
+    st.sampled_from([0xC0, 0xC2, 0xC4, 0xDB, 0xDD, 0xE0, 0xE1, 0xE2, 0xED, 0xEE, 0xFE, 0xFF, 0x00, 0xD9]),
+)
 PAYLOADS = st.one_of(
     st.binary(max_size=40),
     st.sampled_from(
-        [b"JFIF\0\1\1", b"JFIF\0\1\2\1\0\x48\0\x48\0\0", b"JFIF\0", b"Exif\0\0MM\0*", b"MPF\0MM\0*\0\0\0\x08",
-         b"ICC_PROFILE\0\1", b"ICC_PROFILE\0\1\1abc", b"Photoshop 3.0\x008BIM", b"Adobe", b"Adobe\0\x64\0\0\0\0\1",
-         b"http://ns.adobe.com/xap/1.0/\0<x/>", b"\x08\x00\x10\x00\x10\x01\x01\x11\x00", b"\x08\x00\x10\x00\x10\x02\x01\x11"]
+        [
+            b"JFIF\0\1\1",
+            b"JFIF\0\1\2\1\0\x48\0\x48\0\0",
+            b"JFIF\0",
+            b"Exif\0\0MM\0*",
+            b"MPF\0MM\0*\0\0\0\x08",
+            b"ICC_PROFILE\0\1",
+            b"ICC_PROFILE\0\1\1abc",
+            b"Photoshop 3.0\x008BIM",
+            b"Adobe",
+            b"Adobe\0\x64\0\0\0\0\1",
+            b"http://ns.adobe.com/xap/1.0/\0<x/>",
+            b"\x08\x00\x10\x00\x10\x01\x01\x11\x00",
+            b"\x08\x00\x10\x00\x10\x02\x01\x11",
+        ]
     ),
 )
 
 
 @SETTINGS
 @given(st.sampled_from(JPEGS), st.data(), MARKERS, PAYLOADS, st.integers(-3, 3), st.binary(max_size=3))
-def test_a_segment_inserted(base: bytes, data: st.DataObject, marker: int, payload: bytes, skew: int, junk: bytes) -> None:
+def test_a_segment_inserted(
+    base: bytes, data: st.DataObject, marker: int, payload: bytes, skew: int, junk: bytes
+) -> None:
     """A segment (any marker, a length off by `skew`), fill bytes or junk at a marker boundary."""
     starts = [p for p, _, _ in _segments(base)] + [2]
     at = data.draw(st.sampled_from(starts))
@@ -208,8 +233,61 @@ def test_a_segment_inserted(base: bytes, data: st.DataObject, marker: int, paylo
     _same(base[:at] + piece + base[at:])
 
 
+EDGES = [
+    (0xE0, b"JFIF\0"),  # Pillow: struct.error on the version
+    (0xE0, b"JFIF\0\1\1"),
+    (0xE0, b"JFIF\0\1\2\1\0\x48\0"),  # a short density: Pillow lets it go
+    (0xE0, b"JFIF\0\1\2\2\0\x48\0\x48\0\0"),
+    (0xEE, b"Adobe"),
+    (0xEE, b"Adobe\0\x64"),
+    (0xE2, b"ICC_PROFILE\0"),
+    (0xE2, b"ICC_PROFILE\0\1"),
+    (0xE2, b"ICC_PROFILE\0\1\1icc"),
+    (0xE2, b"MPF\0MM\0*\0\0\0\x08"),
+    (0xE1, b"Exif\0\0MM\0*\0\0\0\x08\0\0"),
+    (0xED, b"Photoshop 3.0\x008BIM\x03\xed"),
+    (0xC0, b"\x08\x00\x10\x00"),  # a frame too short for its size
+    (0xC0, b"\x08\x00\x10\x00\x10\x01\x01\x11"),  # a partial component entry
+    (0xC0, b"\x08\x00\x10\x00\x10\x01\x01\x11\x00"),
+    (0xC2, b"\x0c\x00\x10\x00\x10\x01\x01\x11\x00"),  # 12 bits
+    (0xDE, b"\x08\x00\x10\x00\x10\x03\x01\x11\x00\x02\x11\x00\x03\x11\x00"),
+    (0xDB, b"\x00" + b"\x01" * 10),  # a short table
+    (0xDB, b"\x00" + b"\x01" * 64 + b"\x11" + b"\x01" * 64),  # 8 bits, then a short 16-bit one
+    (0xDB, b"\x10" + b"\x01" * 128),
+]
+
+
+@pytest.mark.parametrize(("marker", "payload"), EDGES)
+def test_edge_segments_after_the_start_and_before_the_scan(marker: int, payload: bytes) -> None:
+    for base in JPEGS:
+        segment = bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+        for at in (2, _segments(base)[-1][0]):
+            _same(base[:at] + segment + base[at:])
+
+
 @SETTINGS
-@given(st.sampled_from(JPEGS), st.integers(0, 0xFFFF), st.integers(0, 0xFFFF), st.integers(0, 255), st.integers(0, 255))
+@given(
+    st.sampled_from(JPEGS),
+    st.data(),
+    st.sampled_from([0xC0, 0xC2, 0xC4, 0xDB, 0xDD, 0xE0, 0xE1, 0xE2, 0xE3, 0xED, 0xEE, 0xFE, 0xDA]),
+    PAYLOADS,
+)
+def test_a_known_segment_with_any_payload(
+    base: bytes, data: st.DataObject, marker: int, payload: bytes
+) -> None:
+    """A well-formed segment of a marker Pillow handles, its payload anything (often short)."""
+    at = data.draw(st.sampled_from([p for p, _, _ in _segments(base)][1:]))
+    _same(base[:at] + bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload + base[at:])
+
+
+@SETTINGS
+@given(
+    st.sampled_from(JPEGS),
+    st.integers(0, 0xFFFF),
+    st.integers(0, 0xFFFF),
+    st.integers(0, 255),
+    st.integers(0, 255),
+)
 def test_the_frame_rewritten(base: bytes, w: int, h: int, bits: int, layers: int) -> None:
     data = bytearray(base)
     sof = next(p for p, m, _ in _segments(base) if m in (0xC0, 0xC1, 0xC2))
