@@ -119,7 +119,8 @@ FAST_JPEG_HEADER = True
 _SOF = frozenset((0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF, 0xDE))
 _BARE = frozenset((0xC8, *range(0xD0, 0xDA), *range(0xF0, 0xFE)))  # no length, no handler
 _SKIP = frozenset((0xC4, 0xCC, 0xDA, 0xDC, 0xDD, 0xDF))  # length, skipped (0xDA: the scan)
-_DQT, _COM = 0xDB, 0xFE  # APPn: 0xE0-0xEF
+_DQT, _COM = 0xDB, 0xFE
+_LENGTHED = _SOF | _SKIP | {_DQT, _COM} | frozenset(range(0xE0, 0xF0))  # with APPn
 
 
 def _plain_jpeg_size(data: bytes) -> tuple[int, int] | None:
@@ -135,24 +136,9 @@ def _plain_jpeg_size(data: bytes) -> tuple[int, int] | None:
     may parse it for the dpi), MPF (the MPO check), Photoshop's APP13, no scan, no frame,
     a zero side, or more pixels than Pillow's own bomb check allows."""
     n = len(data)
-    if n < 4 or data[0] != 0xFF or data[1] != 0xD8 or data[2] != 0xFF:
+    if n < 4 or data[0] != 0xFF or data[1] != 0xD8 or data[2] != 0xFF or not _jpeg_first(data[:16]):
         return None
-    # Image.open tries every plugin before JPEG's (BMP, DIB, GIF after preinit) first.
-    Image.preinit()
-    prefix = data[:16]
-    for fmt in Image.ID:
-        if fmt == "JPEG":
-            break
-        accept = Image.OPEN[fmt][1]
-        if accept is None:
-            return None
-        taken = accept(prefix)
-        if taken and not isinstance(taken, str):
-            return None
-    else:
-        return None
-    size: tuple[int, int] | None = None
-    dpi = exif = False
+    seen = _Seen()
     pos = 2  # data[pos] is the 0xFF that starts the next marker
     while True:
         if pos + 1 >= n:
@@ -162,53 +148,80 @@ def _plain_jpeg_size(data: bytes) -> tuple[int, int] | None:
             pos += 1
             continue
         pos += 2
-        if m in _BARE:
-            pass
-        elif m in _SOF or m in _SKIP or m == _DQT or m == _COM or 0xE0 <= m <= 0xEF:
-            if pos + 2 > n:
-                return None
+        if m not in _BARE:
+            if m not in _LENGTHED or pos + 2 > n:
+                return None  # 0xFF00, a marker Pillow does not know, or the end
             end = pos + ((data[pos] << 8) | data[pos + 1])
-            if end < pos + 2 or end > n:
+            if end < pos + 2 or end > n or not _plain_segment(m, data[pos + 2 : end], seen):
                 return None
-            s = data[pos + 2 : end]
             pos = end
-            if m in _SOF:
-                if len(s) < 6 or s[0] != 8 or s[5] not in (1, 3, 4) or (len(s) - 6) % 3:
-                    return None
-                size = ((s[3] << 8) | s[4], (s[1] << 8) | s[2])
-            elif m == _DQT:
-                while s:
-                    table = 65 if s[0] < 16 else 129
-                    if len(s) < table:
-                        return None
-                    s = s[table:]
-            elif m == 0xE0:
-                if s.startswith(b"JFIF"):
-                    if len(s) < 7:
-                        return None
-                    dpi = dpi or (len(s) >= 12 and s[7] in (1, 2))
-            elif m == 0xE1:
-                exif = exif or s.startswith(b"Exif\0\0")
-            elif m == 0xE2:
-                if s.startswith(b"MPF\0") or (s.startswith(b"ICC_PROFILE\0") and len(s) < 14):
-                    return None
-            elif m == 0xED:
-                if s.startswith(b"Photoshop 3.0\x00"):
-                    return None
-            elif m == 0xEE and s.startswith(b"Adobe") and len(s) < 7:
-                return None
             if m == 0xDA:
                 break
-        else:
-            return None  # 0xFF00 or a marker Pillow does not know
         if pos >= n or data[pos] != 0xFF:
             return None  # the end, or bytes Pillow skips one by one
-    if size is None or size[0] <= 0 or size[1] <= 0 or (exif and not dpi):
+    size = seen.size
+    if size is None or size[0] <= 0 or size[1] <= 0 or (seen.exif and not seen.dpi):
         return None
     limit = Image.MAX_IMAGE_PIXELS
     if limit is not None and size[0] * size[1] > limit:
         return None  # Pillow warns or refuses (its bomb check): its words
     return size
+
+
+def _jpeg_first(prefix: bytes) -> bool:
+    """Image.open tries every plugin registered before Pillow's JPEG one (BMP, DIB and GIF
+    after its preinit) first: True when none of them would take these first 16 bytes."""
+    Image.preinit()
+    for fmt in Image.ID:
+        if fmt == "JPEG":
+            return True
+        accept = Image.OPEN[fmt][1]
+        if accept is None:
+            return False
+        taken = accept(prefix)
+        if taken and not isinstance(taken, str):
+            return False
+    return False
+
+
+class _Seen:
+    """What `JpegImageFile._open` keeps from the segments that matters here."""
+
+    __slots__ = ("dpi", "exif", "size")
+
+    def __init__(self) -> None:
+        self.size: tuple[int, int] | None = None  # the last frame's (width, height)
+        self.dpi = False  # a JFIF density in dpi or dpcm: Pillow reads no Exif for one
+        self.exif = False
+
+
+def _plain_segment(m: int, s: bytes, seen: _Seen) -> bool:
+    """True when Pillow's handler of marker 0xFF`m` takes the payload `s` without an error
+    and without a check this parser does not repeat (JpegImagePlugin's SOF, DQT, APP)."""
+    if m in _SOF:
+        if len(s) < 6 or s[0] != 8 or s[5] not in (1, 3, 4) or (len(s) - 6) % 3:
+            return False
+        seen.size = ((s[3] << 8) | s[4], (s[1] << 8) | s[2])
+    elif m == _DQT:
+        while s:
+            table = 65 if s[0] < 16 else 129  # 8- or 16-bit entries
+            if len(s) < table:
+                return False
+            s = s[table:]
+    elif m == 0xE0:
+        if s.startswith(b"JFIF"):
+            if len(s) < 7:
+                return False
+            seen.dpi = seen.dpi or (len(s) >= 12 and s[7] in (1, 2))
+    elif m == 0xE1:
+        seen.exif = seen.exif or s.startswith(b"Exif\0\0")
+    elif m == 0xE2:
+        return not (s.startswith(b"MPF\0") or (s.startswith(b"ICC_PROFILE\0") and len(s) < 14))
+    elif m == 0xED:
+        return not s.startswith(b"Photoshop 3.0\x00")
+    elif m == 0xEE:
+        return not (s.startswith(b"Adobe") and len(s) < 7)
+    return True
 
 
 def _kind(mode: int) -> str:
