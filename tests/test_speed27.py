@@ -151,10 +151,10 @@ def test_the_readers_own_sheets_take_the_fast_path() -> None:
 )
 def test_a_jpeg_claiming_a_huge_size_is_refused_before_decoding(w: int, h: int) -> None:
     """A decompression bomb: a few hundred bytes whose frame claims a huge page."""
-    data = bytearray(JPEGS[0])
-    sof = next(p for p, m, _ in _segments(bytes(data)) if m == 0xC0)
-    data[sof + 5 : sof + 9] = struct.pack(">HH", h, w)
-    data = bytes(data)
+    buf = bytearray(JPEGS[0])
+    sof = next(p for p, m, _ in _segments(bytes(buf)) if m == 0xC0)
+    buf[sof + 5 : sof + 9] = struct.pack(">HH", h, w)
+    data = bytes(buf)
     r = check_header(data)
     assert r is not None and r == check_header_reference(data)
     assert r.reason == ("image_undecodable" if w == 0 else "image_size_unsupported")
@@ -165,7 +165,12 @@ def test_a_jpeg_claiming_a_huge_size_is_refused_before_decoding(w: int, h: int) 
 def test_switched_off_every_header_goes_to_pillow(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[bytes] = []
     reference = intake.check_header_reference
-    monkeypatch.setattr(intake, "check_header_reference", lambda d: calls.append(d) or reference(d))
+
+    def spy(d: bytes) -> object:
+        calls.append(d)
+        return reference(d)
+
+    monkeypatch.setattr(intake, "check_header_reference", spy)
     assert check_header(JPEGS[0]) is None and calls == []
     monkeypatch.setattr(intake, "FAST_JPEG_HEADER", False)
     assert check_header(JPEGS[0]) is None and calls == [JPEGS[0]]
