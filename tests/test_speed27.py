@@ -61,9 +61,9 @@ def _jpegs() -> list[bytes]:
         _pil_jpeg("L", (30, 20), comment=b"scanned"),
     ]
     frames = [Image.fromarray(np.full((20, 30), v, np.uint8)) for v in (40, 200)]
-    buf = io.BytesIO()
-    frames[0].save(buf, "MPO", save_all=True, append_images=frames[1:])  # Pillow: MPO, not JPEG
-    out.append(buf.getvalue())
+    mpo = io.BytesIO()
+    frames[0].save(mpo, "MPO", save_all=True, append_images=frames[1:])  # Pillow: MPO, not JPEG
+    out.append(mpo.getvalue())
     img = np.random.default_rng(5).integers(0, 256, (50, 70), np.uint8)
     for params in ([], [cv2.IMWRITE_JPEG_PROGRESSIVE, 1], [cv2.IMWRITE_JPEG_RST_INTERVAL, 2]):
         ok, buf = cv2.imencode(".jpg", img, params)
