@@ -212,7 +212,16 @@ def stroke_pixels(
 def hand_strokes(
     image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
 ) -> tuple[Arm, Arm] | None:
-    """Two hand strokes in the square (the module's test), or None."""
+    """Two hand strokes in the square (the module's test), or None. streak27: where the band
+    round the square is not quiet and a scanner's streak proven page-long
+    (`streak27.page_streak`) runs through the neighbourhood, the same test is asked once more
+    of the image with that streak divided out of its columns."""
+    return _hand_strokes(image, centre, scale, paper, gain, True)
+
+
+def _hand_strokes(
+    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float, streak: bool
+) -> tuple[Arm, Arm] | None:
     got = stroke_pixels(image, centre, scale, paper, gain)
     if got is None:
         return None
@@ -253,7 +262,7 @@ def hand_strokes(
     half_level = 0.5 * min(first.level, second.level)
     outer = (box > QUIET_MM[0] * scale) & (box <= QUIET_MM[1] * scale)
     if outer.sum() == 0 or float((c[outer] >= half_level).mean()) > QUIET_SHARE:
-        return None
+        return _without_streak(image, centre, scale, paper, gain) if streak else None
     paper_in = inside & (c < half_level)
     if paper_in.sum() == 0:
         return None
@@ -263,6 +272,17 @@ def hand_strokes(
     if not (_stops(c, xs, ys, first, scale) and _stops(c, xs, ys, second, scale)):
         return None
     return first, second
+
+
+def _without_streak(
+    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
+) -> tuple[Arm, Arm] | None:
+    """streak27: the test again, once, on the image with a proven page-long streak divided
+    out; None where there is none (or the rule is off)."""
+    from kiosk.reading import streak27  # streak27 imports lines10, which imports the reader's helpers
+
+    clean = streak27.divided(image, centre, scale)
+    return None if clean is None else _hand_strokes(clean, centre, scale, paper, gain, False)
 
 
 def settles(
