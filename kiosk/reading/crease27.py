@@ -45,7 +45,8 @@ TWIN = False  # also ask for the crease's light twin (measured: see docs, crease
 
 STEP_MM = 0.25  # positions along the line
 BLOCK_MM = 2.0  # a block: its median cross-section is measured (lines7's segment)
-FIT_MM = (1.0, 5.0)  # the first fit: blocks this far beyond the window at both ends (`_continues` saw the line 1-4 mm)
+# the first fit: blocks this far beyond the window at both ends (`_continues` saw the line 1-4 mm)
+FIT_MM = (1.0, 5.0)
 SEARCH_MM = 0.3  # the valley searched this far either side of the straight path (a streak crossing
 # at 10 degrees leaves such a window within 1.7 mm; the crease's valley is 0.1-0.4 mm wide)
 PROFILE_MM = 1.3  # the cross-section, this far each side of the path (PAPER_MM's outer edge)
@@ -89,7 +90,14 @@ class Run:
 
 
 def _sections(
-    img: np.ndarray, fx: float, fy: float, c: float, s: float, ts: np.ndarray, offs: np.ndarray, ds: np.ndarray
+    img: np.ndarray,
+    fx: float,
+    fy: float,
+    c: float,
+    s: float,
+    ts: np.ndarray,
+    offs: np.ndarray,
+    ds: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Bilinear cross-sections: rows at ts (px along (-s, c) from the foot), each at its offset
     `offs` across plus `ds` (px along (c, s)); and which rows lie wholly on the image."""

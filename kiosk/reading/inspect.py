@@ -75,9 +75,9 @@ import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import (
     blob16,  # issue 10, sixteenth pass (blob16): a light fill inside the square
+    crease27,  # issue 10, twenty-sixth pass (crease27): a line proven to run on is not a hand's
     crop,
     edge15,  # issue 10, fifteenth pass (edge15): a tick across the square's corner
-    crease27,  # issue 10, twenty-sixth pass (crease27): a line proven to run on is not a hand's
     edge22,  # issue 10, twenty-second pass (edge22): a border's inner edge is not a hand
     fold17,  # issue 10, seventeenth pass (fold17): a light mark under a fold
     fold24,  # issue 10, twenty-fourth pass (fold24): a light stroke along a dark fold
@@ -462,10 +462,15 @@ def inspect_square(
         # crease27: "it ends" from these three is taken back for a line proven to run on,
         # straight and at its own level, to the sheet's edge at both ends (asked only then)
         or any(
-            stroke_taken_for_line(image, centre, ln, half, scale) and not proven(ln.theta, ln.rho) for ln in lines
+            stroke_taken_for_line(image, centre, ln, half, scale) and not proven(ln.theta, ln.rho)
+            for ln in lines
         )
-        or any(line_stops_short(image, centre, ln, half, scale) and not proven(ln.theta, ln.rho) for ln in lines)
-        or lines7.hand_on_lines(image, centre, [(ln.theta, ln.rho) for ln in lines], half, scale, page, proven)
+        or any(
+            line_stops_short(image, centre, ln, half, scale) and not proven(ln.theta, ln.rho) for ln in lines
+        )
+        or lines7.hand_on_lines(
+            image, centre, [(ln.theta, ln.rho) for ln in lines], half, scale, page, proven
+        )
         # wrong8: a stroke lying along a line, taken out with it (the band carries more
         # ink through the square than the line does beyond the window)
         or wrong8.stroke_on_lines(image, centre, [(ln.theta, ln.rho) for ln in lines], half, scale)
