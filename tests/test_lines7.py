@@ -151,9 +151,17 @@ def test_the_real_lines_are_judged_not_skipped(
     """The fold of seed 170 sheet 0 is followed (not too faint to judge) and is found to
     run on: with the gap that ends a line set to nothing and any dip counted as gone
     (TRACE_GONE 1.5, TRACE_GAP_MM 0), the same square would go to review, so the test
-    above reads `empty` because the rule judged the line, not because it looked away."""
+    above reads `empty` because the rule judged the line, not because it looked away.
+    crease27 (the twenty-sixth pass) off: its straight follow proves this fold runs on to the
+    sheet's edge and takes ends_on_sheet's yes back (with it on, the square stays `empty`)."""
+    from kiosk.reading import crease27
+
     monkeypatch.setattr(lines7, "TRACE_GONE", 1.5)
     monkeypatch.setattr(lines7, "TRACE_GAP_MM", 0.5)
+    (_sheet, r), asked = _read_asked(field, "fold", 170, 0, monkeypatch)
+    assert not any(a for _, a in asked)
+    assert r.contests[0].marks[1].mark == "empty"
+    monkeypatch.setattr(crease27, "ENABLED", False)
     (_sheet, r), asked = _read_asked(field, "fold", 170, 0, monkeypatch)
     assert any(a for _, a in asked)
     assert r.contests[0].marks[1].mark == "marginal"

@@ -75,6 +75,7 @@ import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import (
     blob16,  # issue 10, sixteenth pass (blob16): a light fill inside the square
+    crease27,  # issue 10, twenty-sixth pass (crease27): a line proven to run on is not a hand's
     crop,
     edge15,  # issue 10, fifteenth pass (edge15): a tick across the square's corner
     edge22,  # issue 10, twenty-second pass (edge22): a border's inner edge is not a hand
@@ -452,14 +453,24 @@ def inspect_square(
     # Never `empty`: the commission looks.
     # Or fainter pencil (pass 5): a stroke once grain and noise are averaged out; or a
     # faint line taken out that stops at the window (a light pencil stroke taken for paper).
+    proven = crease27.Proven(image, centre, half, scale, page)  # crease27: measured only when asked
     if (ridges is None and (lines or score < marginal)) and (
         faint_stroke(thin, inside & search, scale)
         or pencil_stroke(
             win, (box <= inner - PENCIL_INSET_MM * scale) & search, scale, float(max(levels)), gain
         )
-        or any(stroke_taken_for_line(image, centre, ln, half, scale) for ln in lines)
-        or any(line_stops_short(image, centre, ln, half, scale) for ln in lines)
-        or lines7.hand_on_lines(image, centre, [(ln.theta, ln.rho) for ln in lines], half, scale, page)
+        # crease27: "it ends" from these three is taken back for a line proven to run on,
+        # straight and at its own level, to the sheet's edge at both ends (asked only then)
+        or any(
+            stroke_taken_for_line(image, centre, ln, half, scale) and not proven(ln.theta, ln.rho)
+            for ln in lines
+        )
+        or any(
+            line_stops_short(image, centre, ln, half, scale) and not proven(ln.theta, ln.rho) for ln in lines
+        )
+        or lines7.hand_on_lines(
+            image, centre, [(ln.theta, ln.rho) for ln in lines], half, scale, page, proven
+        )
         # wrong8: a stroke lying along a line, taken out with it (the band carries more
         # ink through the square than the line does beyond the window)
         or wrong8.stroke_on_lines(image, centre, [(ln.theta, ln.rho) for ln in lines], half, scale)

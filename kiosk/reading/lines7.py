@@ -364,11 +364,14 @@ def hand_on_lines(
     half: int,
     scale: float,
     source: PageSource | None,
+    proven: Callable[[float, float], bool] | None = None,
 ) -> bool:
     """For the lines the closer look took out ((theta, rho) each) and seen through the
     window at TRACE_MIN or more: does one of them end on the sheet (`ends_on_sheet`), or carry a stroke through the square darker than its own
     level beyond the window (`stroke_along`)? Not judged without the page's frame
-    (`source`: the reader's, fitted here on first use)."""
+    (`source`: the reader's, fitted here on first use). `proven` (crease27): a line it
+    answers yes for runs on to the sheet's edge, straight, at its own level, whatever the
+    segment-by-segment follow found (a crossing streak can lead it off a faint crease)."""
     page = None if source is None or not lines else source.frame
     if page is None:
         return False
@@ -376,7 +379,7 @@ def hand_on_lines(
         if not through_window(image, centre, theta, rho, half, scale) >= TRACE_MIN:
             continue  # too faint to follow (noise found after a line was taken out)
         lo, hi = line_traces(image, centre, theta, rho, half, scale, page)
-        if ends_on_sheet(lo, hi):
+        if ends_on_sheet(lo, hi) and not (proven is not None and proven(theta, rho)):
             return True
         owns = [o for o in (_own_level(lo), _own_level(hi)) if math.isfinite(o)]
         if owns and stroke_along(image, centre, theta, rho, half, scale, max(0.0, float(np.median(owns)))):
