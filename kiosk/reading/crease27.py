@@ -151,7 +151,9 @@ def block(
     for z, sok in zip(zones, side_ok, strict=True):
         use = rows & sok
         if use.sum() < need:
-            sides.append(math.nan), inks.append(math.nan), papers.append(math.nan)
+            sides.append(math.nan)
+            inks.append(math.nan)
+            papers.append(math.nan)
             continue
         paper = max(1.0, float(np.median(g[np.ix_(use, z)])))
         rel = 1.0 - np.median(g[use], axis=0) / paper
