@@ -113,7 +113,11 @@ def check_header_reference(data: bytes) -> SideReading | None:
 
 
 # speed27: read a plain JPEG header here, not by Pillow (False: Pillow for every header).
-FAST_JPEG_HEADER = True
+# OFF at the merge: with it on, tests/test_fuzz.py's fixed-seed session (atheris) passed its 4 GB
+# resident limit (4,482 MB at 1,500 runs against 3,715 MB off; a 1.7 GB rise within 14 runs):
+# the parser's compares are instrumented and guide the fuzzer through a JPEG's markers. Not
+# understood in time; tests/test_speed27.py still holds the parser to Pillow with it on.
+FAST_JPEG_HEADER = False
 
 # Pillow's JPEG markers (JpegImagePlugin.MARKER) by what `JpegImageFile._open` does with them.
 _SOF = frozenset((0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF, 0xDE))
