@@ -108,6 +108,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Размер изображения не поддерживается. Проверьте настройки сканера.",
         "en": "The image size is not supported. Check the scanner settings.",
     },
+    "image_colour_unsupported": {
+        "kk": "Кескіннің түс түрі (CMYK) қолдау көрсетілмейді. Сканерде сұр немесе түрлі түсті режимді таңдаңыз.",
+        "ru": "Цветовой тип изображения (CMYK) не поддерживается. Выберите на сканере режим оттенков серого или цветной.",
+        "en": "The image's colour type (CMYK) is not supported. Set the scanner to grey or colour.",
+    },
     "layout_mismatch": {
         "kk": "Бюллетень белгілері күтілгендей емес. Бюллетеньді қайта салыңыз.",
         "ru": "Метки бюллетеня не совпадают с ожидаемыми. Вставьте бюллетень ещё раз.",

@@ -57,6 +57,7 @@ ErrorCode = Literal[
     "title_side_only",
     "image_undecodable",
     "image_size_unsupported",
+    "image_colour_unsupported",
     "layout_mismatch",
     "layout_version_unsupported",
     "file_unreadable",

@@ -112,7 +112,7 @@ def test_random_images_with_bounds_checks(
 
 
 def test_size_limit_with_bounds_checks(checked_reader: BallotReader) -> None:
-    """The largest image accepted: 16,000 px long, 80 Mpx, dark squares in its corners."""
+    """The largest image accepted: 13,000 px long, 67 Mpx, dark squares in its corners."""
     w = MAX_PIXELS // MAX_SIDE_PX
     img = np.full((MAX_SIDE_PX, w), 240, np.uint8)
     for y, x in ((0, 0), (0, w - 200), (MAX_SIDE_PX - 200, 0), (MAX_SIDE_PX - 200, w - 200)):

@@ -19,10 +19,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
+from PIL.JpegImagePlugin import JpegImageFile
 
 from kiosk.reading import intake
 from kiosk.reading.intake import _plain_jpeg_size, check_header, check_header_reference
-from kiosk.reading.model import SideReading
+from kiosk.reading.model import SideReading, rejected
 from kiosk.reading.reader import decode_image
 
 
@@ -133,11 +134,15 @@ def test_real_files_of_each_format_agree_and_plain_jpegs_take_the_fast_path() ->
     sizes = [_plain_jpeg_size(d) for d in JPEGS]
     # Every flavour but Exif without a JFIF dpi (Pillow reads that Exif for one) and the MPO
     # is read here.
-    assert sizes[5] is None and sizes[6] is None and sizes[10] is None
+    # is read here; CMYK (image28) goes to Pillow, and the reference refuses it.
+    assert sizes[4] is None and sizes[5] is None and sizes[6] is None and sizes[10] is None
     assert check_header_fast(JPEGS[10]) is not None  # "format MPO", Pillow's words
-    assert [s is not None for i, s in enumerate(sizes) if i not in (5, 6, 10)] == [True] * (len(JPEGS) - 3)
+    others = (4, 5, 6, 10)
+    assert [s is not None for i, s in enumerate(sizes) if i not in others] == [True] * (len(JPEGS) - 4)
     assert sizes[0] == (33, 47) and sizes[2] == (17, 9) and sizes[-1] == (70, 50)
-    assert all(check_header_fast(d) is None for i, d in enumerate(JPEGS + _others()[:4]) if i != 10)
+    refused = [i for i, d in enumerate(JPEGS + _others()[:4]) if check_header_fast(d) is not None]
+    assert refused == [4, 10]
+    assert check_header_fast(JPEGS[4]) == rejected("image_colour_unsupported", "JPEG CMYK (header)")
     assert check_header_fast(_others()[4]) is not None  # a GIF: not a scan format
 
 
@@ -160,7 +165,16 @@ def test_the_readers_own_sheets_take_the_fast_path() -> None:
 
 
 @pytest.mark.parametrize(
-    ("w", "h"), [(30_000, 30_000), (16_001, 400), (10_000, 9_000), (0, 500), (65_535, 65_535)]
+    ("w", "h"),
+    [
+        (30_000, 30_000),
+        (16_001, 400),
+        (13_001, 400),
+        (10_000, 9_000),
+        (5_154, 13_000),
+        (0, 500),
+        (65_535, 65_535),
+    ],
 )
 def test_a_jpeg_claiming_a_huge_size_is_refused_before_decoding(w: int, h: int) -> None:
     """A decompression bomb: a few hundred bytes whose frame claims a huge page."""
@@ -322,3 +336,148 @@ def test_the_frame_rewritten(base: bytes, w: int, h: int, bits: int, layers: int
 def test_random_bytes_after_a_jpeg_start(tail: bytes) -> None:
     _same(b"\xff\xd8\xff" + tail)
     _same(b"\xff\xd8" + tail)
+
+
+# --- image28: what an accepted image may cost to decode ----------------------------------------
+
+
+def decode_peak_estimate(width: int, height: int, components: int, progressive: bool) -> int:
+    """An upper bound, in bytes, on the peak of OpenCV's grey decode of a JPEG with this frame
+    (measured against it: benchmarks/results/pass27/image28-bigdecode.txt). The grey output
+    with OpenCV's buffers: 2 bytes a pixel. libjpeg keeps the whole page's DCT coefficients
+    (2 bytes a sample) when the file has several scans: always when progressive, and perhaps
+    for a baseline file of several components (they may come in separate scans; the header
+    up to the first scan does not say): each component counted at full resolution
+    (subsampling only lowers it), each side rounded up to the largest MCU (32 px)."""
+    out = 2 * width * height
+    if progressive or components > 1:
+        out += 2 * components * (width + 31) * (height + 31)
+    return out
+
+
+# The dearest accepted: 8 bytes a pixel at MAX_PIXELS (a progressive 4:4:4 colour JPEG), and
+# the MCU rounding of a 13,000 px side (under 4 MB).
+DECODE_PEAK_BUDGET = 8 * intake.MAX_PIXELS + 4_000_000
+
+
+def _frame(data: bytes) -> tuple[int, bool]:
+    """(components, progressive) as Pillow reads them from the header."""
+    with Image.open(io.BytesIO(data)) as im:
+        assert isinstance(im, JpegImageFile)
+        return im.layers, bool(im.info.get("progressive"))
+
+
+def _framed(base: bytes, w: int, h: int) -> bytes:
+    buf = bytearray(base)
+    sof = next(p for p, m, _ in _segments(base) if m in (0xC0, 0xC1, 0xC2))
+    buf[sof + 5 : sof + 9] = struct.pack(">HH", h, w)
+    return bytes(buf)
+
+
+SCANS = {  # what a scanner may send: grey or colour, baseline or progressive, any chroma
+    "grey": _pil_jpeg("L", (64, 64), quality=90),
+    "grey progressive": _pil_jpeg("L", (64, 64), progressive=True),
+    "colour 4:2:0": _pil_jpeg("RGB", (64, 64), subsampling=2),
+    "colour 4:4:4": _pil_jpeg("RGB", (64, 64), subsampling=0, quality=95),
+    "colour 4:2:2 progressive": _pil_jpeg("RGB", (64, 64), subsampling=1, progressive=True),
+    "colour 4:4:4 progressive": _pil_jpeg("RGB", (64, 64), subsampling=0, progressive=True),
+}
+CMYKS = {
+    "CMYK": _pil_jpeg("CMYK", (64, 64)),
+    "CMYK progressive": _pil_jpeg("CMYK", (64, 64), progressive=True),
+}
+
+
+def _ycck() -> bytes:
+    """Adobe's YCCK: 4 components with an APP14 transform of 2 (Pillow writes CMYK with 0)."""
+    data = CMYKS["CMYK"]
+    at = data.index(b"Adobe") - 4  # the 0xFFEE, its length, then Adobe and 6 bytes of version and flags
+    assert data[at : at + 2] == b"\xff\xee" and data[at + 15] == 0
+    ycck = data[: at + 15] + b"\x02" + data[at + 16 :]
+    with Image.open(io.BytesIO(ycck)) as im:
+        assert im.info.get("adobe_transform") == 2
+    return ycck
+
+
+@pytest.mark.parametrize("kind", sorted(SCANS))
+@pytest.mark.parametrize("dpi", [150, 200, 300, 600])
+@pytest.mark.parametrize(("across_mm", "along_mm"), [(148, 210), (148, 500), (216, 550)])
+def test_every_real_scan_of_a_ballot_is_accepted_both_ways(
+    kind: str, dpi: int, across_mm: int, along_mm: int
+) -> None:
+    """A ballot (148 x 210-500 mm; a scanner's whole 8.5 in path and 50 mm of overrun at most)
+    at 150-600 dpi, grey or colour, baseline or progressive, upright or on its side: accepted
+    by the parser and by Pillow alike, and within the decode budget."""
+    w, h = round(across_mm * dpi / 25.4), round(along_mm * dpi / 25.4)
+    for sw, sh in ((w, h), (h, w)):
+        data = _framed(SCANS[kind], sw, sh)
+        assert check_header_fast(data) is None and check_header_reference(data) is None
+        assert _plain_jpeg_size(data) == (sw, sh)
+        layers, progressive = _frame(data)
+        assert progressive == ("progressive" in kind) and layers == (1 if kind.startswith("grey") else 3)
+        assert decode_peak_estimate(sw, sh, layers, progressive) <= DECODE_PEAK_BUDGET
+
+
+@pytest.mark.parametrize("data", [*CMYKS.values(), _ycck()], ids=[*CMYKS, "YCCK"])
+def test_a_cmyk_or_ycck_jpeg_is_refused_from_its_header(data: bytes) -> None:
+    """No ballot scanner makes one, and it is the dearest JPEG to decode (4 components): the
+    parser leaves it to Pillow, which refuses it, whatever its size."""
+    with Image.open(io.BytesIO(data)) as im:
+        assert im.mode == "CMYK"
+    assert _frame(data)[0] == 4
+    for w, h in ((64, 64), (1200, 2900), (5_153, 13_000)):
+        framed = _framed(data, w, h)
+        assert _plain_jpeg_size(framed) is None
+        r = check_header_fast(framed)
+        assert (
+            r == check_header_reference(framed) == rejected("image_colour_unsupported", "JPEG CMYK (header)")
+        )
+        decoded = decode_image(framed)
+        assert isinstance(decoded, SideReading) and decoded.reason == "image_colour_unsupported"
+
+
+def test_the_colour_refusal_has_its_words() -> None:
+    from kiosk.messages import MESSAGES
+
+    words = MESSAGES["image_colour_unsupported"]
+    assert set(words) == {"kk", "ru", "en"} and all("CMYK" in v for v in words.values())
+
+
+def test_a_cmyk_tiff_is_refused_and_other_tiffs_pass() -> None:
+    page = Image.new("L", (80, 120), 230)
+    out = {}
+    for mode in ("L", "RGB", "CMYK"):
+        buf = io.BytesIO()
+        page.convert(mode).save(buf, "TIFF")
+        out[mode] = check_header_fast(buf.getvalue())
+    assert out == {"L": None, "RGB": None, "CMYK": rejected("image_colour_unsupported", "TIFF CMYK (header)")}
+
+
+@SETTINGS
+@given(
+    st.sampled_from([*SCANS.values(), *CMYKS.values()]),
+    st.integers(1, 0xFFFF),
+    st.integers(1, 0xFFFF),
+    st.sampled_from([0xC0, 0xC1, 0xC2]),
+)
+def test_what_is_accepted_decodes_within_the_budget(base: bytes, w: int, h: int, sof: int) -> None:
+    """Any frame (size, components, baseline or progressive) the header check accepts, by the
+    parser or by Pillow, costs at most DECODE_PEAK_BUDGET to decode; the two agree."""
+    buf = bytearray(_framed(base, w, h))
+    at = next(p for p, m, _ in _segments(bytes(buf)) if m in (0xC0, 0xC1, 0xC2))
+    buf[at + 1] = sof
+    data = bytes(buf)
+    _same(data)
+    if check_header_fast(data) is None:
+        layers, progressive = _frame(data)
+        assert decode_peak_estimate(w, h, layers, progressive) <= DECODE_PEAK_BUDGET
+        assert layers in (1, 3) and w * h <= intake.MAX_PIXELS
+
+
+def test_the_budget_is_the_dearest_real_scan_at_the_bounds() -> None:
+    """The bound is tight: a progressive 4:4:4 colour page of MAX_PIXELS is accepted and its
+    estimate fills the budget; the same page in CMYK would not fit it."""
+    w, h = intake.MAX_PIXELS // intake.MAX_SIDE_PX, intake.MAX_SIDE_PX
+    assert check_header_fast(_framed(SCANS["colour 4:4:4 progressive"], w, h)) is None
+    assert DECODE_PEAK_BUDGET - 5_000_000 < decode_peak_estimate(w, h, 3, True) <= DECODE_PEAK_BUDGET
+    assert decode_peak_estimate(w, h, 4, True) > DECODE_PEAK_BUDGET

@@ -5,7 +5,8 @@ there are, and how many pixels their header claims.
          -> only then the decoder
 
 A symlink to /dev/zero, a FIFO, a 3 GB file or a 948 KB PNG that claims 30000 x 30000
-pixels is refused with a stable code before any memory is spent on it. The header is
+pixels is refused with a stable code before any memory is spent on it, and so is a CMYK
+image (no ballot scanner makes one; a 4-component JPEG is the dearest to decode). The header is
 read by Pillow's lazy `Image.open` (it parses the header and stops); the pixel data is
 decoded later by OpenCV, once, by the reader.
 
@@ -33,8 +34,25 @@ from kiosk.reading.model import SideReading, rejected
 # A grey 600 dpi scan of the longest ballot (148 x 500 mm) is 41 Mpx; an uncompressed
 # colour TIFF of it is 124 MB. Anything larger is not a ballot scan.
 MAX_IMAGE_BYTES = 160 * 1024 * 1024
-# The same bounds as the reader's size check after decoding (kiosk/reading/reader.py).
-MAX_SIDE_PX, MAX_PIXELS = 16_000, 80_000_000
+# image28: the largest page a ballot scan can be. The longest ballot is 148 x 500 mm
+# (kiosk/election/model.py: BALLOT_WIDTH_MM, MAX_BALLOT_LENGTH_MM); scanners are set to
+# 150-300 dpi (the field generator's DPIS; SANE here defaults to 200 dpi) and we allow up to
+# 600 dpi; a document scanner that does not crop to the sheet gives its whole path, 8.5 in
+# (216 mm) across, and runs on past the sheet: 50 mm of overrun allowed (550 mm). At 600 dpi
+# that is 5,102 x 12,992 px, 66.3 Mpx. So: 13,000 px a side, 67 Mpx (16,000 px and 80 Mpx
+# before image28, bounds with no ballot behind them). The reader's size check after decoding
+# (kiosk/reading/reader.py) uses these same bounds.
+MAX_SIDE_PX, MAX_PIXELS = 13_000, 67_000_000
+# What decoding an accepted image may cost (image28). Within MAX_PIXELS the dearest real scan
+# is a progressive colour JPEG with full-resolution chroma (4:4:4): libjpeg keeps every
+# component's DCT coefficients for the whole page (2 bytes a sample: 6 bytes a pixel) beside
+# OpenCV's grey output: at most 8 bytes a pixel from the header alone, 536 MB at 67 Mpx
+# (tests/test_speed27.py: `decode_peak_estimate`, against the decode's measured peak in
+# benchmarks/results/pass27/image28-bigdecode.txt). A 4-component JPEG (CMYK, or Adobe's
+# YCCK: 8 bytes a pixel of coefficients, 735 MB measured at 80 Mpx) is made by no ballot
+# scanner (they give grey or colour; the reader reads grey), nor is a CMYK TIFF: refused
+# from the header, `image_colour_unsupported`.
+REFUSED_MODES = frozenset({"CMYK"})  # Pillow's mode for a 4-component JPEG or a CMYK TIFF
 FORMATS = {"PNG", "JPEG", "TIFF", "PPM", "BMP"}
 
 # A driver that refuses a file itself (too large, not a regular file) hands the station
@@ -100,7 +118,7 @@ def check_header_reference(data: bytes) -> SideReading | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow's own bomb warning: we decide below
             with Image.open(io.BytesIO(data)) as im:
-                fmt, (w, h) = im.format, im.size
+                fmt, (w, h), mode = im.format, im.size, im.mode
     except Image.DecompressionBombError as exc:  # Pillow's own bound, above ours
         return rejected("image_size_unsupported", f"{exc} (header)"[-120:])
     except Exception:  # any failure to parse outside bytes is a refusal
@@ -109,14 +127,20 @@ def check_header_reference(data: bytes) -> SideReading | None:
         return rejected("image_undecodable", f"format {fmt}")
     if w <= 0 or h <= 0 or max(w, h) > MAX_SIDE_PX or w * h > MAX_PIXELS:
         return rejected("image_size_unsupported", f"{w}x{h} (header)")
+    if mode in REFUSED_MODES:
+        return rejected("image_colour_unsupported", f"{fmt} {mode} (header)")
     return None
 
 
 # speed27: read a plain JPEG header here, not by Pillow (False: Pillow for every header).
 # OFF at the merge: with it on, tests/test_fuzz.py's fixed-seed session (atheris) passed its 4 GB
-# resident limit (4,482 MB at 1,500 runs against 3,715 MB off; a 1.7 GB rise within 14 runs):
-# the parser's compares are instrumented and guide the fuzzer through a JPEG's markers. Not
-# understood in time; tests/test_speed27.py still holds the parser to Pillow with it on.
+# resident limit (4,482 MB at 1,500 runs against 3,715 MB off; a 1.7 GB rise within 14 runs).
+# image28 found what the rises are: no decode (the session never meets a header of another
+# size than its own sheet's) but stain10.rule_pixels on damaged sheets, 15-56 s of reading
+# each, as instrumented Python: about 1.2 GB kept per such run (27dae8a with it on: 5,542 MB
+# by run 848; benchmarks/results/pass27/image28-fuzz-findings.txt). The parser only changes
+# which runs meet them. Still OFF until that is fixed; tests/test_speed27.py holds the parser
+# to Pillow with it on.
 FAST_JPEG_HEADER = False
 
 # Pillow's JPEG markers (JpegImagePlugin.MARKER) by what `JpegImageFile._open` does with them.
@@ -135,7 +159,8 @@ def _plain_jpeg_size(data: bytes) -> tuple[int, int] | None:
     gives up (None) at anything whose outcome in Pillow it does not reproduce exactly: a
     plugin before Pillow's JPEG one that would take the file, bytes between markers, a
     marker Pillow does not know, a segment running past the end, a frame header Pillow
-    refuses (not 8 bits; not 1, 3 or 4 components; a partial component entry), a short
+    refuses (not 8 bits; not 1, 3 or 4 components; a partial component entry) or the
+    reference refuses (4 components: CMYK, image28), a short
     quantization table, short JFIF/Adobe data, an ICC chunk under 14 bytes, Exif (Pillow
     may parse it for the dpi), MPF (the MPO check), Photoshop's APP13, no scan, no frame,
     a zero side, or more pixels than Pillow's own bomb check allows."""
@@ -203,7 +228,8 @@ def _plain_segment(m: int, s: bytes, seen: _Seen) -> bool:
     """True when Pillow's handler of marker 0xFF`m` takes the payload `s` without an error
     and without a check this parser does not repeat (JpegImagePlugin's SOF, DQT, APP)."""
     if m in _SOF:
-        if len(s) < 6 or s[0] != 8 or s[5] not in (1, 3, 4) or (len(s) - 6) % 3:
+        # image28: not 4 components either (Pillow's CMYK, which the reference refuses).
+        if len(s) < 6 or s[0] != 8 or s[5] not in (1, 3) or (len(s) - 6) % 3:
             return False
         seen.size = ((s[3] << 8) | s[4], (s[1] << 8) | s[2])
     elif m == _DQT:

@@ -102,7 +102,8 @@ from kiosk.vocabulary import Mode
 WINDOW_MARGIN_MM = 1.2
 ASPECT_TOLERANCE = 0.07  # each axis may be stretched by 3%
 MIN_TIMING_MARKS = 0.75  # share of rows whose marks must be found
-MIN_SIDE_PX, MAX_SIDE_PX, MAX_PIXELS = 300, 16_000, 80_000_000
+MIN_SIDE_PX = 300
+MAX_SIDE_PX, MAX_PIXELS = intake.MAX_SIDE_PX, intake.MAX_PIXELS  # a ballot's page (image28)
 STREAK_DARK_SHARE = 0.85
 STREAK_STEP = 4  # image rows looked at: every fourth
 STREAK_EARLY = True  # front21: stop the streak count once no column can be one (kernels._streak_rows)
