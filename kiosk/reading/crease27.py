@@ -98,15 +98,33 @@ def _sections(
     ts: np.ndarray,
     offs: np.ndarray,
     ds: np.ndarray,
+    crop: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Bilinear cross-sections: rows at ts (px along (-s, c) from the foot), each at its offset
-    `offs` across plus `ds` (px along (c, s)); and which rows lie wholly on the image."""
+    `offs` across plus `ds` (px along (c, s)); and which rows lie wholly on the image. `crop`
+    (stroke28): only the samples' bounding box is made float (the image may be uint8), the
+    coordinates taken relative to it (bilinear weights to float32's rounding of those)."""
     d = offs[:, None] + ds[None, :]
-    x = (fx - ts[:, None] * s + d * c).astype(np.float32)
-    y = (fy + ts[:, None] * c + d * s).astype(np.float32)
+    x64 = fx - ts[:, None] * s + d * c
+    y64 = fy + ts[:, None] * c + d * s
+    x, y = x64.astype(np.float32), y64.astype(np.float32)
     hh, ww = img.shape
     ok = (x.min(axis=1) >= 0) & (y.min(axis=1) >= 0) & (x.max(axis=1) <= ww - 1) & (y.max(axis=1) <= hh - 1)
-    g = cv2.remap(img, x, y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    if crop:
+        x0 = min(max(0, math.floor(float(x64.min()))), ww - 1)
+        y0 = min(max(0, math.floor(float(y64.min()))), hh - 1)
+        x1 = max(min(ww - 1, math.ceil(float(x64.max())) + 1), x0)
+        y1 = max(min(hh - 1, math.ceil(float(y64.max())) + 1), y0)
+        sub = np.ascontiguousarray(img[y0 : y1 + 1, x0 : x1 + 1], np.float32)
+        g = cv2.remap(
+            sub,
+            (x64 - x0).astype(np.float32),
+            (y64 - y0).astype(np.float32),
+            cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REPLICATE,
+        )
+    else:
+        g = cv2.remap(img, x, y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     return np.asarray(g, np.float64), ok
 
 
@@ -119,16 +137,20 @@ def block(
     ts: np.ndarray,
     offs: np.ndarray,
     scale: float,
+    middle_dark: float | None = None,
+    crop: bool = False,
 ) -> Block | None:
     """The line at positions ts, its path at offs: the median cross-section of the positions
     whose valley (SEARCH_MM + VALLEY_MM of the path) holds no print-dark sample and one side's
     paper (PAPER_MM) none either; each side's paper from the positions where that side is clear
     (at least JUDGED of them: else that side is unusable); the valley within SEARCH_MM of the
     path, its contrast and ink against each usable side's paper, and the twin. None if fewer
-    than JUDGED of the positions are judged or no side is usable."""
+    than JUDGED of the positions are judged or no side is usable. `middle_dark`: the valley's
+    print test instead of PRINT_DARK (more than 1: none, where no print can lie: the square's
+    inside, stroke28; a ballpoint stroke on a fold is print-dark). `crop`: `_sections`'."""
     step = 0.5
     ds = np.arange(-PROFILE_MM * scale, PROFILE_MM * scale + 1e-9, step)
-    g, ok = _sections(img, fx, fy, c, s, ts, offs, ds)
+    g, ok = _sections(img, fx, fy, c, s, ts, offs, ds, crop)
     far = np.abs(ds)
     zones = (
         (ds <= -PAPER_MM[0] * scale) & (ds >= -PAPER_MM[1] * scale),
@@ -138,8 +160,9 @@ def block(
     middle = far <= (SEARCH_MM + VALLEY_MM) * scale
     level = np.percentile(g, 75, axis=1)  # the paper of each cross-section (most of it is paper)
     dark = (1.0 - PRINT_DARK) * level
+    mdark = dark if middle_dark is None else (1.0 - middle_dark) * level
     side_ok = [ok & (g[:, z].min(axis=1) > dark) for z in zones]
-    rows = ok & (g[:, middle].min(axis=1) > dark) & (side_ok[0] | side_ok[1])
+    rows = ok & (g[:, middle].min(axis=1) > mdark) & (side_ok[0] | side_ok[1])
     need = max(2, JUDGED * len(ts))
     if rows.sum() < need:
         return None
@@ -203,11 +226,23 @@ def follow(
     half: int,
     scale: float,
     page: lines7.Page | None,
+    gone_share: float = GONE_SHARE,
+    gap_blocks: int | None = GAP_BLOCKS,
+    fit_mm: tuple[float, float] = FIT_MM,
+    inside_dark: float = PRINT_DARK,
+    stride_mm: float = BLOCK_MM,
+    crop: bool = False,
 ) -> Run | None:
     """The line (theta, rho: the closer look's, about the square's centre) measured straight:
     fitted beyond the window (FIT_MM at both ends), followed outwards at both ends to the
-    sheet's edge, and measured through the square's inside on the fitted path."""
-    img = np.ascontiguousarray(image, np.float32)
+    sheet's edge, and measured through the square's inside on the fitted path. A block under
+    `gone_share` of the first fit's level is not there (not added to the fit); `gap_blocks` of
+    them on end stop the follow (None: never, to the sheet's edge: stroke28). `fit_mm`: the
+    first fit's reach beyond the window; `inside_dark`: `block`'s middle_dark through the
+    square's inside (not through the window's chord, where the printed border lies);
+    `stride_mm`: from one block's start to the next's outwards (BLOCK_MM: every block);
+    `crop`: the image is not made float whole, each block's samples are (`_sections`)."""
+    img = image if crop else np.ascontiguousarray(image, np.float32)
     fx, fy, c, s, t_lo, t_hi = lines7._geometry(centre, theta, rho, half)
     if t_hi <= t_lo:
         return None
@@ -215,16 +250,16 @@ def follow(
     seg = np.arange(n) * STEP_MM * scale  # a block's positions, from its start
 
     def starts(sign: float, t_edge: float, a: float, b: float) -> np.ndarray:
-        return t_edge + sign * (a * scale + np.arange(0.0, (b - a) * scale, BLOCK_MM * scale))
+        return t_edge + sign * (a * scale + np.arange(0.0, (b - a) * scale, stride_mm * scale))
 
     def measure(t0: float, sign: float, a: float, b: float) -> Block | None:
         ts = t0 + sign * seg
-        return block(img, fx, fy, c, s, ts, a + b * ts, scale)
+        return block(img, fx, fy, c, s, ts, a + b * ts, scale, crop=crop)
 
     # the first fit: the valley beyond the window, where `_continues` saw the line
     points: list[tuple[float, float, float]] = []
     for sign, t_edge in ((-1.0, t_lo), (1.0, t_hi)):
-        for t0 in starts(sign, t_edge, *FIT_MM):
+        for t0 in starts(sign, t_edge, *fit_mm):
             got = measure(float(t0), sign, 0.0, 0.0)
             if got is not None and got.contrast > 0:
                 points.append((got.t, got.off, got.contrast))
@@ -236,7 +271,7 @@ def follow(
     edge: dict[float, bool] = {}
     for sign, t_edge in ((-1.0, t_lo), (1.0, t_hi)):
         got_end: list[Block | None] = []
-        t0 = t_edge + sign * FIT_MM[0] * scale
+        t0 = t_edge + sign * fit_mm[0] * scale
         at_edge = False
         gone = 0
         for _ in range(400):  # at most 800 mm: a sheet's length
@@ -250,28 +285,32 @@ def follow(
                 at_edge = True
                 break
             a, b = fit
-            got = block(img, fx, fy, c, s, ts, a + b * ts, scale)
+            got = block(img, fx, fy, c, s, ts, a + b * ts, scale, crop=crop)
             got_end.append(got)
             if got is not None:
-                if got.contrast >= GONE_SHARE * level0:
+                if got.contrast >= gone_share * level0:
                     points.append((got.t, got.off, got.contrast))
                     fit = _fit(points) or fit
                     gone = 0
                 else:
                     gone += 1
-                    if gone >= GAP_BLOCKS:
+                    if gap_blocks is not None and gone >= gap_blocks:
                         break
-            t0 += sign * BLOCK_MM * scale
+            t0 += sign * stride_mm * scale
         ends[sign], edge[sign] = got_end, at_edge
     a, b = fit
     inner = (TARGET / 2 - TARGET_STROKE - 0.35 - lines7.PATH_NEAR_MM) * scale - 1
     from kiosk.reading.inspect import _chord
 
     i_lo, i_hi = _chord(rho, c, s, inner)
+    dark: float | None = inside_dark
     if i_hi - i_lo < 4 * STEP_MM * scale:  # a line past the inside: its chord through the window
         i_lo, i_hi = t_lo, t_hi
+        dark = None
     ts = np.arange(i_lo, i_hi, STEP_MM * scale)
-    inside = block(img, fx, fy, c, s, ts, a + b * ts, scale) if len(ts) >= 4 else None
+    inside = (
+        block(img, fx, fy, c, s, ts, a + b * ts, scale, middle_dark=dark, crop=crop) if len(ts) >= 4 else None
+    )
     beyond = [x for e in ends.values() for x in e if x is not None]
     if not beyond:
         return None

@@ -87,6 +87,7 @@ from kiosk.reading import (
     rims7,  # issue 10, seventh pass (rims7)
     stain9,  # stain9: issue 10, ninth pass
     stains6,
+    stroke28,  # issue 10, twenty-seventh pass (stroke28): a stroke along a line running on beyond
     wrong8,  # issue 10, eighth pass (wrong8)
 )
 from kiosk.reading.crop import placed as _window  # tidy8: the window the fast score used
@@ -487,6 +488,10 @@ def inspect_square(
                 gain,
             )
         )
+        # stroke28: a stroke along a line running on beyond the window, where the tests above
+        # took the line's own level: darker through the square than the whole line to the
+        # sheet's edge (asked last, only where every test above said no)
+        or stroke28.stroke_on_run(image, centre, [(ln.theta, ln.rho) for ln in lines], half, scale, page)
     ):
         return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
     # No stroke and no dark ink: darkened paper (a stain's edge, a shadow) or a light
