@@ -12,8 +12,14 @@ read `empty`: its first wrong decision in three runs.
 
 from __future__ import annotations
 
+import pytest
 from test_holdout21 import _read
 
+from kiosk.reading import cross28
 
+
+@pytest.mark.xfail(
+    not cross28.ENABLED, strict=True, reason="cross28 is off: its price not read on all 1,500 dev sheets"
+)
 def test_the_light_pencil_x_corner_to_corner_is_not_empty() -> None:  # cross28
     assert _read(11600, 5299, "against-all", "light_pencil") != "empty"

@@ -51,7 +51,10 @@ import numpy as np
 from kiosk.reading import grain14, pencil6
 
 # False: the reader asks what it asked before (tests' companions; `fieldkit.hook_ab.switched_off`).
-ENABLED = True
+# OFF (twenty-seventh pass): its price was read on 850 of the 1,500 dev sheets by the deadline
+# (0 wrong, one erased X sent to review), and a tick or a short X darker than 0.1 is a "pair"
+# too (tests/test_cross28.py's strict xfails): docs/reading.md, cross28's section.
+ENABLED = False
 
 DIAG_MM = 4.0  # each stroke of the pair this long inside (the inside's diagonal is 6.5 mm)
 ANGLES = tuple(range(30, 65, 5))  # slants looked at, degrees from the rows, both ways
