@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 import kiosk.reading.cross16 as cross16  # issue 10, cross16: a light X whose strokes meet, asked by the low hooks
+import kiosk.reading.cross28 as cross28  # issue 10, cross28: grain14's pair after wrong10's last look
 import kiosk.reading.edge16 as edge16  # issue 10, edge16: a tick across the corner the fast path let go
 import kiosk.reading.edge24 as edge24  # issue 10, edge24: a light tick beside, its foot on the border
 import kiosk.reading.empty8 as empty8  # issue 10, eighth pass (empty8)
@@ -645,7 +646,12 @@ class BallotReader:
                     continue
                 # wrong10: a square sent here by its score, read empty by every look so
                 # far, gets the wider band's tests too (a faint X under a crease).
-                if wrong10.last_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v):
+                # cross28: the wider band's last test, grain14's pair, which last_look does not ask.
+                if wrong10.last_look(
+                    image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v
+                ) or cross28.doubt_pair(
+                    image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v.mark
+                ):
                     v = replace(v, mark="marginal", reason="marginal_mark")
                 # wrong11: a stroke beside a scanner's streak, taken out with the streak's band
                 # (kept in review: empty8 would settle it, the streak's band hiding it again).
