@@ -2324,7 +2324,7 @@ def _ring_profile(win: np.ndarray, across: bool, lo: int, r: int, k: int) -> np.
 
 
 @_compiled
-def closer_look_setup(
+def closer_look_setup_look20(
     win: np.ndarray,
     blackhat: np.ndarray,
     levels: np.ndarray,
@@ -2344,7 +2344,8 @@ def closer_look_setup(
     (inv, ink, paper_local, ink_local, thin, xs (1, w), ys (h, 1), box, inside, border,
     evidence, dark (uint8), ink.sum(), ink_local.sum() (float32), ink[dark].sum(),
     ink[evidence].sum(), the count of evidence & (ink >= hook_pen)). `k`: the profile's
-    median length; (cx, cy): the square's centre in the window."""
+    median length; (cx, cy): the square's centre in the window. speed28: the reader calls
+    `closer_look_setup`, the same arithmetic in branch-free passes; this is its reference."""
     h, w = win.shape
     r = max(1, min(ring, w // 3, h // 3))
     # paper_inverse
@@ -3079,6 +3080,301 @@ def score_side(
     return half, ring, scores, paper, denominators, sums, False
 
 
+# --- speed28 (twenty-seventh pass) ---
+# The closer look's window (`inspect.inspect_square`, about 1.2 squares a sheet) cost about
+# 0.1 ms in OpenCV's black top-hat and 0.1 ms in `closer_look_setup_look20`'s one loop, whose
+# branches (the clips, the collected sums) kept it scalar. Both are integers or the same
+# IEEE operations in the same order, so the answers are the same to the bit
+# (tests/test_speed28.py: against cv2.morphologyEx and against the look20 kernel).
+
+
+@_compiled
+def _row_halves(elem: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Each row of a structuring element as the half-width of its run of ones about the
+    anchor column (-1: an empty row), and whether every row is such a run (an ellipse's
+    rows are)."""
+    kh, kw = elem.shape
+    ax = kw // 2
+    half = np.full(kh, -1, np.int64)
+    for i in range(kh):
+        j0 = -1
+        j1 = -1
+        for j in range(kw):
+            if elem[i, j] != 0:
+                if j0 < 0:
+                    j0 = j
+                j1 = j
+        if j0 < 0:
+            continue
+        for j in range(j0, j1 + 1):
+            if elem[i, j] == 0:
+                return half, False
+        if ax - j0 != j1 - ax:
+            return half, False
+        half[i] = j1 - ax
+    return half, True
+
+
+@_compiled
+def _morph_offsets(src: np.ndarray, elem: np.ndarray, take_max: bool) -> np.ndarray:
+    """OpenCV's dilation (`take_max`) or erosion of a uint8 image by `elem` (anchor at its
+    centre, the default border: pixels outside the image take no part), one offset of the
+    element at a time: the plain rule."""
+    h, w = src.shape
+    kh, kw = elem.shape
+    ay, ax = kh // 2, kw // 2
+    fill = np.uint8(0) if take_max else np.uint8(255)
+    pad = np.full((h + kh - 1, w + kw - 1), fill, np.uint8)
+    pad[ay : ay + h, ax : ax + w] = src
+    out = np.full((h, w), fill, np.uint8)
+    for i in range(kh):
+        for j in range(kw):
+            if elem[i, j] == 0:
+                continue
+            for y in range(h):
+                s = pad[y + i, j : j + w]
+                o = out[y]
+                if take_max:
+                    for x in range(w):
+                        v, u = s[x], o[x]
+                        o[x] = v if v > u else u
+                else:
+                    for x in range(w):
+                        v, u = s[x], o[x]
+                        o[x] = v if v < u else u
+    return out
+
+
+@_compiled
+def _morph(src: np.ndarray, elem: np.ndarray, take_max: bool) -> np.ndarray:
+    """`_morph_offsets`, by rows when each row of the element is a run of ones about the
+    anchor (an ellipse): the run's maximum (minimum) along each row of the image is built
+    up one half-width at a time, then the element's rows taken over those."""
+    half, runs = _row_halves(elem)
+    if not runs:
+        return _morph_offsets(src, elem, take_max)
+    h, w = src.shape
+    kh = elem.shape[0]
+    ay = kh // 2
+    amax = 0
+    for i in range(kh):
+        amax = max(amax, half[i])
+    fill = np.uint8(0) if take_max else np.uint8(255)
+    ph = h + kh - 1
+    pad = np.full((ph, w + 2 * amax), fill, np.uint8)
+    pad[ay : ay + h, amax : amax + w] = src
+    along = np.empty((amax + 1, ph, w), np.uint8)  # along[a, r, x]: pad's row r over x - a .. x + a
+    along[0] = pad[:, amax : amax + w]
+    for a in range(1, amax + 1):
+        for r in range(ph):
+            prev = along[a - 1, r]
+            cur = along[a, r]
+            lo = pad[r, amax - a : amax - a + w]
+            hi = pad[r, amax + a : amax + a + w]
+            if take_max:
+                for x in range(w):
+                    p, v, u = prev[x], lo[x], hi[x]
+                    m = v if v > u else u
+                    cur[x] = m if m > p else p
+            else:
+                for x in range(w):
+                    p, v, u = prev[x], lo[x], hi[x]
+                    m = v if v < u else u
+                    cur[x] = m if m < p else p
+    out = np.full((h, w), fill, np.uint8)
+    for i in range(kh):
+        if half[i] < 0:
+            continue
+        s = along[half[i]]
+        for y in range(h):
+            o = out[y]
+            sr = s[y + i]
+            if take_max:
+                for x in range(w):
+                    v, u = sr[x], o[x]
+                    o[x] = v if v > u else u
+            else:
+                for x in range(w):
+                    v, u = sr[x], o[x]
+                    o[x] = v if v < u else u
+    return out
+
+
+@_compiled
+def black_hat(win: np.ndarray, elem: np.ndarray) -> np.ndarray:
+    """cv2.morphologyEx(win, cv2.MORPH_BLACKHAT, elem) for a uint8 window and a
+    structuring element with at least one 1: the closing (dilation, then erosion) less the
+    window, saturated at 0."""
+    closed = _morph(_morph(win, elem, True), elem, False)
+    h, w = win.shape
+    out = np.empty((h, w), np.uint8)
+    for y in range(h):
+        c = closed[y]
+        s = win[y]
+        o = out[y]
+        for x in range(w):
+            o[x] = c[x] - s[x] if c[x] > s[x] else 0
+    return out
+
+
+@_compiled
+def closer_look_setup(
+    win: np.ndarray,
+    blackhat: np.ndarray,
+    levels: np.ndarray,
+    ring: int,
+    k: int,
+    gain: float,
+    cx: float,
+    cy: float,
+    inner: float,
+    outer: float,
+    dark_ink: float,
+    thin_contrast: float,
+    hook_pen: float,
+) -> tuple[Any, ...]:
+    """`closer_look_setup_look20` (its reference), every pixel's values by the same
+    operations in the same order, without branches (the clips and the masks as selects),
+    and the pixels for the sums collected in a second pass over each row, in the same
+    order; the values that depend only on the column computed once."""
+    h, w = win.shape
+    r = max(1, min(ring, w // 3, h // 3))
+    top, bottom, left, right = float(levels[0]), float(levels[1]), float(levels[2]), float(levels[3])
+    i_c = (1 / top + 1 / bottom + 1 / left + 1 / right) / 4
+    g_x = (1 / right - 1 / left) / max(1.0, float(w - r))
+    g_y = (1 / bottom - 1 / top) / max(1.0, float(h - r))
+    p_top = _ring_profile(win, False, 0, r, k)
+    p_bottom = _ring_profile(win, False, h - r, r, k)
+    p_left = _ring_profile(win, True, 0, r, k)
+    p_right = _ring_profile(win, True, w - r, r, k)
+    one = np.float32(1.0)
+    zero = np.float32(0.0)
+    mid = np.float32((r - 1) / 2)
+    dv = np.float32(max(1.0, float(h - r)))
+    du = np.float32(max(1.0, float(w - r)))
+    vw = np.empty(h, np.float32)
+    for i in range(h):
+        t = (np.float32(i) - mid) / dv
+        vw[i] = min(max(t, zero), one)
+    uw = np.empty(w, np.float32)
+    omu_w = np.empty(w, np.float32)
+    for j in range(w):
+        t = (np.float32(j) - mid) / du
+        uw[j] = min(max(t, zero), one)
+        omu_w[j] = one - uw[j]
+    t0, t1, b0, b1 = p_top[0], p_top[w - 1], p_bottom[0], p_bottom[w - 1]
+    g32 = np.float32(gain)
+    inv = np.empty((h, w), np.float64)
+    ink = np.empty((h, w), np.float64)
+    paper = np.empty((h, w), np.float32)
+    ink_local = np.empty((h, w), np.float32)
+    thin = np.empty((h, w), np.float64)
+    xs = np.empty((1, w), np.float64)
+    ys = np.empty((h, 1), np.float64)
+    box = np.empty((h, w), np.float64)
+    inside = np.empty((h, w), np.bool_)
+    border = np.empty((h, w), np.bool_)
+    evidence = np.empty((h, w), np.bool_)
+    dark = np.empty((h, w), np.uint8)
+    dark_vals = np.empty(h * w, np.float64)
+    ev_vals = np.empty(h * w, np.float64)
+    xc_w = np.empty(w, np.float64)
+    ax_w = np.empty(w, np.float64)
+    n_dark = 0
+    n_ev = 0
+    n_pen = 0
+    for j in range(w):
+        xs[0, j] = float(j) - cx
+        xc_w[j] = float(j) - (w - 1) / 2.0
+        ax_w[j] = abs(xs[0, j])
+    for i in range(h):
+        ys[i, 0] = float(i) - cy
+    for i in range(h):
+        yc = float(i) - (h - 1) / 2.0
+        vi = vw[i]
+        omv = one - vi
+        ay = abs(ys[i, 0])
+        row_c = i_c + g_y * yc
+        p_l = p_left[i]
+        p_r = p_right[i]
+        win_r = win[i]
+        bh_r = blackhat[i]
+        inv_r = inv[i]
+        ink_r = ink[i]
+        pap_r = paper[i]
+        il_r = ink_local[i]
+        thin_r = thin[i]
+        box_r = box[i]
+        ins_r = inside[i]
+        bor_r = border[i]
+        ev_r = evidence[i]
+        dk_r = dark[i]
+        for j in range(w):
+            iv = row_c + g_x * xc_w[j]  # i_c + g_y * yc + g_x * xc, added left to right
+            inv_r[j] = iv
+            g = float(win_r[j])
+            e = gain * (1.0 - g * iv)
+            e = 0.0 if e < 0.0 else (1.0 if e > 1.0 else e)  # np.clip's rule (red21)
+            ink_r[j] = e
+            uj = uw[j]
+            omu = omu_w[j]
+            p = omv * p_top[j] + vi * p_bottom[j]
+            p = p + omu * p_l
+            p = p + uj * p_r
+            c = (omu * omv) * t0 + (uj * omv) * t1
+            c = c + (omu * vi) * b0
+            c = c + (uj * vi) * b1
+            p = p - c
+            p = p if p >= one else one
+            pap_r[j] = p
+            q = g32 * (one - np.float32(g) / p)
+            q = zero if q < zero else (one if q > one else q)
+            il_r[j] = q
+            th = float(bh_r[j]) * iv * gain
+            thin_r[j] = th
+            ax = ax_w[j]
+            b = ax if ax >= ay else ay
+            box_r[j] = b
+            ins = b <= inner
+            ins_r[j] = ins
+            bor_r[j] = (not ins) & (b <= outer)
+            dk_r[j] = np.uint8(ins & (e >= dark_ink))
+            ev_r[j] = ins & ((e >= dark_ink) | (th >= thin_contrast))
+        for j in range(w):
+            if dk_r[j]:
+                dark_vals[n_dark] = ink_r[j]
+                n_dark += 1
+            if ev_r[j]:
+                e = ink_r[j]
+                ev_vals[n_ev] = e
+                n_ev += 1
+                if e >= hook_pen:
+                    n_pen += 1
+    s_ink = _pairwise(ink.ravel(), h * w, 0.0, np.empty(64, np.float64))
+    s_local = _pairwise(ink_local.ravel(), h * w, np.float32(0.0), np.empty(64, np.float32))
+    s_dark = _pairwise(dark_vals, n_dark, 0.0, np.empty(64, np.float64))
+    s_ev = _pairwise(ev_vals, n_ev, 0.0, np.empty(64, np.float64))
+    return (
+        inv,
+        ink,
+        paper,
+        ink_local,
+        thin,
+        xs,
+        ys,
+        box,
+        inside,
+        border,
+        evidence,
+        dark,
+        s_ink,
+        s_local,
+        s_dark,
+        s_ev,
+        n_pen,
+    )
+
+
 def warm() -> float:
     """Compile (or load from the cache) every kernel with the argument types the reader
     uses, and return the seconds it took. A fresh install compiles for some seconds; after
@@ -3166,6 +3462,10 @@ def warm() -> float:
     # look20: the closer look's setup and its straight-stroke sums
     w9 = np.full((9, 9), 200, np.uint8)
     closer_look_setup(w9, w9, np.full(4, 200.0), 2, 3, 1.05, 4.0, 4.0, 2.0, 3.0, 0.5, 0.2, 0.6)
+    closer_look_setup_look20(w9, w9, np.full(4, 200.0), 2, 3, 1.05, 4.0, 4.0, 2.0, 3.0, 0.5, 0.2, 0.6)
+    # speed28: the closer look's black top-hat (an ellipse's rows, and the plain rule)
+    black_hat(w9, np.ones((3, 3), np.uint8))
+    black_hat(w9, np.array([[1, 0], [0, 1]], np.uint8))
     dk = np.ones((9, 9), np.uint8)
     xs9, ys9 = np.arange(9.0).reshape(1, 9), np.arange(9.0).reshape(9, 1)
     stroke_moments(np.ones((9, 9)), dk, xs9, ys9)
