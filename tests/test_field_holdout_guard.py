@@ -47,6 +47,7 @@ def test_third_pass_range_and_its_top_up_are_held_out() -> None:
     assert 11400 in HOLDOUT_SEEDS and 11499 in HOLDOUT_SEEDS  # the twenty-fifth pass's untouched range
     assert 11500 in HOLDOUT_SEEDS and 11599 in HOLDOUT_SEEDS  # the twenty-sixth pass's untouched range
     assert 11600 in HOLDOUT_SEEDS and 11699 in HOLDOUT_SEEDS  # the twenty-seventh pass's untouched range
+    assert 11700 in HOLDOUT_SEEDS and 11799 in HOLDOUT_SEEDS  # the twenty-eighth pass's untouched range
     assert not set(DEV_SEEDS) & set(HOLDOUT_SEEDS)
 
 
