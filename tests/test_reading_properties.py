@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -154,4 +155,16 @@ def test_lower_quartile_is_numpys(values: list[float]) -> None:
 
     assert abs(lower_quartile(values) - float(np.percentile(values, 25))) <= 1e-9 * (
         1 + max(map(abs, values))
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="found by a fresh clone's hypothesis run (session 28), the same at 27dae8a: square 3 of "
+    "MZ-SMD-02 653/653 at 1.125 degrees, fast 0.0073 against the warped reference's -0.0061 (0.0134 "
+    "over a tolerance of 0.0122); both empty, the decision agrees; not yet explained",
+)
+def test_fast_score_of_an_empty_square_at_one_degree_within_the_reference_tolerance() -> None:
+    test_fast_scores_agree_with_reference.hypothesis.inner_test(  # type: ignore[attr-defined]
+        style="MZ-SMD-02", seed=653, index=653, rotation=1.125, blur=False, jpeg=False
     )
