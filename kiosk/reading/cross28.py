@@ -89,11 +89,7 @@ def diagonal_pair(ink: np.ndarray, scale: float, floor_first: bool = False) -> P
     LEVEL, so no pair is found either way (`found` is the same; tests/test_cross28.py)."""
     n = ink.shape[0]
     c = (n - 1) / 2.0
-    yy, xx = np.mgrid[0:n, 0:n].astype(np.float32)
-    inside_r = pencil6.INSIDE_MM * scale
-    border_r = pencil6.BORDER_MM * scale
-    inside = ((np.abs(xx - c) <= inside_r) & (np.abs(yy - c) <= inside_r)).astype(np.float32)
-    outside = ((np.abs(xx - c) > border_r) | (np.abs(yy - c) > border_r)).astype(np.float32)
+    inside, outside = grain14.window_masks(n, scale)
     wk = grain14._odd(grain14.WIDTH_MM * scale)
     d = max(1, int(np.rint(grain14.OFFSET_MM * scale)))
     length = grain14._odd(DIAG_MM * scale)

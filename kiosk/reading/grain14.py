@@ -463,16 +463,24 @@ def full_look(ink: np.ndarray, scale: float) -> bool:
 _Looked = list[tuple[float, np.ndarray, list[tuple[int, np.ndarray, np.ndarray]]]]
 
 
-def _slant_maps(ink: np.ndarray, scale: float) -> tuple[_Looked, float]:
-    """`segments`' first part: each slant's inside maps, and the paper's spread (the long
-    segments wholly beyond the border)."""
-    n = ink.shape[0]
+def window_masks(n: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """An n x n window's inside (pencil6's INSIDE_MM of the centre) and its paper beyond the
+    printed border (beyond pencil6's BORDER_MM), as float32 0/1 maps (also cross28's)."""
     c = (n - 1) / 2.0
     yy, xx = np.mgrid[0:n, 0:n].astype(np.float32)
     inside_r = pencil6.INSIDE_MM * scale
     border_r = pencil6.BORDER_MM * scale
     inside = ((np.abs(xx - c) <= inside_r) & (np.abs(yy - c) <= inside_r)).astype(np.float32)
     outside = ((np.abs(xx - c) > border_r) | (np.abs(yy - c) > border_r)).astype(np.float32)
+    return inside, outside
+
+
+def _slant_maps(ink: np.ndarray, scale: float) -> tuple[_Looked, float]:
+    """`segments`' first part: each slant's inside maps, and the paper's spread (the long
+    segments wholly beyond the border)."""
+    n = ink.shape[0]
+    c = (n - 1) / 2.0
+    inside, outside = window_masks(n, scale)
     wk = _odd(WIDTH_MM * scale)
     d = max(1, int(np.rint(OFFSET_MM * scale)))
     lengths = (_odd(LONG_MM * scale), _odd(SHORT_MM * scale))
