@@ -6,19 +6,19 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from fieldkit.accuracy import evaluate
 from fieldkit.deck import DeckOptions, generate_sheet
+from kiosk.ballots.layout import TARGET
 from kiosk.election.package import election_hash
 from kiosk.election.sample import sample_election
 from kiosk.messages import MESSAGES
 from kiosk.reading.locate import find_fiducials
 from kiosk.reading.model import SideReading, Thresholds
-from kiosk.reading.reader import BallotReader, page_to_image, score_squares
-from kiosk.reading.reference import score_squares_reference
+from kiosk.reading.reader import WINDOW_MARGIN_MM, BallotReader, ink_gain, page_to_image, score_squares
+from kiosk.reading.reference import score_squares_reference, window_paper_reference
 
 SLOW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -63,7 +63,29 @@ def test_fast_scores_agree_with_reference(
     # reference does not model (hypothesis found 0.228 vs 0.252 and 0.018 vs 0.031 there).
     registered = r._register(s.back, h, plan, found.levels, corners.px_per_mm)
     assert registered is not None
-    got = score_squares(s.back, registered[0], registered[1], found.levels, plan.interior_mm2).scores
+    scored = score_squares(s.back, registered[0], registered[1], found.levels, plan.interior_mm2)
+    got = scored.scores
+
+    # Each square's paper level is a 75th percentile over its window's outer ring (0.5 mm): the
+    # fast path's on the scan's own whole grey levels, the reference's on pixels resampled
+    # bilinearly, which smooths the scan's noise. At 150 dpi with noise the two can differ by
+    # 2 grey levels on one square, and one grey level of paper is worth about 0.013 of score
+    # (the whole window, 2.5x the inside, is measured against it): MZ-SMD-02 653/653, 1.125
+    # degrees, square c04, fast paper 217.5 against 215.5, scores 0.0073 against -0.0061.
+    # That part of the disagreement is taken out first (what is common to all squares, the
+    # baseline removes); what is left must be within the tolerance.
+    def level(sides: np.ndarray) -> np.ndarray:
+        levels: np.ndarray = 4 / (1 / np.maximum(sides, 1.0)).sum(axis=1)
+        return levels
+
+    paper_gap = level(np.asarray(scored.paper, np.float64)) - level(
+        window_paper_reference(s.back, h, plan.layout, 1.25 * corners.px_per_mm)
+    )
+    window_mm2 = (TARGET + 2 * WINDOW_MARGIN_MM) ** 2
+    per_grey = (
+        ink_gain(found.levels) * window_mm2 / plan.interior_mm2 / level(np.asarray(scored.paper, np.float64))
+    )
+    got = got - per_grey * (paper_gap - np.median(paper_gap))
     # Windows differ by a pixel of margin, which matters only for marks that spill over the
     # square's edge, and the reference's bilinear resampling spreads the thin printed
     # borders differently in each window: an absolute tolerance of the same 0.012 as the
@@ -74,7 +96,7 @@ def test_fast_scores_agree_with_reference(
     # a tick, whose arm runs over the edge); there the decision below is what must agree.
     t = Thresholds()
     tol = np.where(np.abs(ref) < t.marked, 0.012 + 0.04 * np.abs(ref), 0.012 + 0.25 * np.abs(ref))
-    assert (np.abs(got - ref) < tol).all(), (got, ref)
+    assert (np.abs(got - ref) < tol).all(), (got, ref, paper_gap)
     for g, want in zip(got, ref, strict=True):
         near = min(abs(want - t.marginal), abs(want - t.marked)) < 0.012
         if not near:
@@ -158,13 +180,10 @@ def test_lower_quartile_is_numpys(values: list[float]) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found by a fresh clone's hypothesis run (session 28), the same at 27dae8a: square 3 of "
-    "MZ-SMD-02 653/653 at 1.125 degrees, fast 0.0073 against the warped reference's -0.0061 (0.0134 "
-    "over a tolerance of 0.0122); both empty, the decision agrees; not yet explained",
-)
 def test_fast_score_of_an_empty_square_at_one_degree_within_the_reference_tolerance() -> None:
+    """Found by a fresh clone's hypothesis run (session 28): square c04 of MZ-SMD-02 653/653 at
+    1.125 degrees, fast 0.0073 against the reference's -0.0061, 0.0134 over a tolerance of 0.0122.
+    Its paper level differs by 2 grey levels between the two (see the property test)."""
     test_fast_scores_agree_with_reference.hypothesis.inner_test(  # type: ignore[attr-defined]
         style="MZ-SMD-02", seed=653, index=653, rotation=1.125, blur=False, jpeg=False
     )

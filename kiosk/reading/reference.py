@@ -481,6 +481,35 @@ def score_squares_reference(
 
     `px_per_mm` should be at least the scan's own resolution: resampling below it skips
     pixels, and a thin printed border's ink would then depend on where the samples fall."""
+    gain = ink_gain(levels)
+    sums = []
+    for win, (top_l, bottom_l, left_l, right_l), ring in _reference_windows(image, h, layout, px_per_mm):
+        side = win.shape[0]
+        centre = (side - 1) / 2
+        ys, xs = np.mgrid[0:side, 0:side] - centre
+        inv = (
+            (1 / top_l + 1 / bottom_l + 1 / left_l + 1 / right_l) / 4
+            + (1 / right_l - 1 / left_l) / (side - ring) * xs
+            + (1 / bottom_l - 1 / top_l) / (side - ring) * ys
+        )
+        sums.append(float(np.clip(gain * (1 - win * inv), 0, 1).sum()))
+    return _scores_from_sums(np.array(sums), np.full(len(sums), px_per_mm), (TARGET - 2 * TARGET_STROKE) ** 2)
+
+
+def window_paper_reference(
+    image: np.ndarray, h: np.ndarray, layout: BallotLayout, px_per_mm: float
+) -> np.ndarray:
+    """The paper level `score_squares_reference` takes on each side of each window (top,
+    bottom, left, right), shape (squares, 4): what a disagreement with the fast path's own
+    ring levels (`Scores.paper`) is measured against."""
+    return np.array([lv for _, lv, _ in _reference_windows(image, h, layout, px_per_mm)])
+
+
+def _reference_windows(
+    image: np.ndarray, h: np.ndarray, layout: BallotLayout, px_per_mm: float
+) -> list[tuple[np.ndarray, tuple[float, float, float, float], int]]:
+    """Each square's window of the flattened page, the 75th percentile of the paper on each
+    side of its outer ring, and the ring's width in pixels."""
     scale = np.diag([px_per_mm, px_per_mm, 1.0])
     page_size = (int(layout.width_mm * px_per_mm), int(layout.height_mm * px_per_mm))
     flat = cv2.warpPerspective(
@@ -490,9 +519,8 @@ def score_squares_reference(
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
         borderValue=255.0,
     )
-    gain = ink_gain(levels)
     ring = max(1, round(RING_MM * px_per_mm))
-    sums = []
+    out = []
     for t in layout.targets:
         x0 = round((t.box.x - WINDOW_MARGIN_MM) * px_per_mm)
         y0 = round((t.box.y - WINDOW_MARGIN_MM) * px_per_mm)
@@ -504,15 +532,8 @@ def score_squares_reference(
         top_l, bottom_l, left_l, right_l = (
             max(1.0, float(np.percentile(p, 75))) for p in (top, bottom, left, right)
         )
-        centre = (side - 1) / 2
-        ys, xs = np.mgrid[0:side, 0:side] - centre
-        inv = (
-            (1 / top_l + 1 / bottom_l + 1 / left_l + 1 / right_l) / 4
-            + (1 / right_l - 1 / left_l) / (side - ring) * xs
-            + (1 / bottom_l - 1 / top_l) / (side - ring) * ys
-        )
-        sums.append(float(np.clip(gain * (1 - win * inv), 0, 1).sum()))
-    return _scores_from_sums(np.array(sums), np.full(len(sums), px_per_mm), (TARGET - 2 * TARGET_STROKE) ** 2)
+        out.append((win, (top_l, bottom_l, left_l, right_l), ring))
+    return out
 
 
 # --- from inspect.py ------------------------------------------------------------
