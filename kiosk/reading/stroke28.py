@@ -33,15 +33,18 @@ line having been taken out), never `marked`: the square goes to the commission
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import crease27, lines7
 
 ENABLED = False  # `stroke_on_run` (off: the reader as 27dae8a). OFF: its price on all 1,500 dev
-# sheets was not read to the end by the deadline (docs/reading.md, stroke28); the tests switch it on
+# sheets was not read to the end by the deadline (docs/reading.md, stroke28: 225; stroke29: 975, 0
+# wrong, three empty squares to review: show-through, a stain over a crease or streak); the tests switch it on
 EVERY_SIDE = True  # darker against every usable side's paper (False: against one: see docs)
 
 FIT_SHARE = 0.25  # a block at this share of the first fit's level refines the fit (crease27: 0.5)
@@ -52,6 +55,7 @@ MIN_BLOCKS = 6  # judged blocks beyond the window at least (36 mm of the line)
 FIT_MM = (1.0, 15.0)  # the first fit from blocks this far beyond the window (crease27: 1-5 mm; a
 # ballpoint stroke on a fold is print-dark to a block, not judged, for 8-9 mm beyond the window)
 INSIDE_DARK = 2.0  # no valley sample through the square's inside is print (a ballpoint stroke is judged)
+FAST = True  # stroke29: `whole_run_fast` (the same numbers, 2-3x cheaper; False: `whole_run_plain`)
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ class Judged:
     blocks: int  # judged blocks beyond
 
 
-def whole_run(
+def whole_run_plain(
     image: np.ndarray,
     centre: tuple[float, float],
     theta: float,
@@ -90,6 +94,235 @@ def whole_run(
         inside_dark=INSIDE_DARK,
         stride_mm=STRIDE_MM,
         crop=True,
+    )
+
+
+def whole_run(
+    image: np.ndarray,
+    centre: tuple[float, float],
+    theta: float,
+    rho: float,
+    half: int,
+    scale: float,
+    page: lines7.Page,
+) -> crease27.Run | None:
+    """The whole line (`whole_run_fast`, or the plain `whole_run_plain` with FAST off)."""
+    run = whole_run_fast if FAST else whole_run_plain
+    return run(image, centre, theta, rho, half, scale, page)
+
+
+# --- stroke29: the same follow, cheaper (the reference: `whole_run_plain`) ---
+#
+# A call followed 40-50 blocks of 2 mm and spent most of its time in numpy's per-call overhead
+# (np.median five times and np.percentile once a block, their axis handling, partition, unique,
+# the masks made again every block). `_block_fast` is `crease27.block` (crop, no twin: stroke28
+# never reads it) with the masks made once a scale, the medians and the 75th percentile taken
+# from one sort each, with numpy's own arithmetic (the two middle values' mean; the linear
+# method's lerp, `b - (b - a) * (1 - g)` from g = 0.5 on), and a side's median reused where
+# that side's rows are the valley's; `whole_run_fast` is `crease27.follow` with stroke28's
+# keywords, each block from `_block_fast`. The same floats to the bit (tests/test_stroke29.py,
+# benchmarks/results/pass28/stroke29-replay).
+
+
+@functools.lru_cache(maxsize=32)
+def _cross(scale: float) -> tuple[np.ndarray, slice, slice, slice, slice, int]:
+    """`crease27.block`'s cross-section offsets and its masks as slices: the two sides' paper
+    zones, the valley's search, the middle (each a run of the offsets: they are symmetric and
+    sorted), and the 75th percentile's lower index."""
+    ds = np.arange(-crease27.PROFILE_MM * scale, crease27.PROFILE_MM * scale + 1e-9, 0.5)
+    far = np.abs(ds)
+
+    def run(mask: np.ndarray) -> slice:
+        at = np.flatnonzero(mask)
+        assert len(at) and at[-1] - at[0] + 1 == len(at)
+        return slice(int(at[0]), int(at[-1]) + 1)
+
+    zone0 = run((ds <= -crease27.PAPER_MM[0] * scale) & (ds >= -crease27.PAPER_MM[1] * scale))
+    zone1 = run((ds >= crease27.PAPER_MM[0] * scale) & (ds <= crease27.PAPER_MM[1] * scale))
+    search = run(far <= max(1.0, crease27.SEARCH_MM * scale))
+    middle = run(far <= (crease27.SEARCH_MM + crease27.VALLEY_MM) * scale)
+    ds.setflags(write=False)
+    return ds, zone0, zone1, search, middle, len(ds)
+
+
+def _median_rows(x: np.ndarray) -> np.ndarray:
+    """np.median(x, axis=0), from a sort (the two middle rows' mean, as numpy takes it)."""
+    n = x.shape[0]
+    srt = np.sort(x, axis=0)
+    if n % 2:
+        out: np.ndarray = srt[n // 2]
+        return out
+    mean: np.ndarray = (srt[n // 2 - 1] + srt[n // 2]) / 2.0
+    return mean
+
+
+def _median_all(x: np.ndarray) -> float:
+    """float(np.median(x)), from a sort."""
+    srt = np.sort(x, axis=None)
+    n = srt.size
+    if n % 2:
+        return float(srt[n // 2])
+    return float((srt[n // 2 - 1] + srt[n // 2]) / 2.0)
+
+
+def _upper_quartile(g: np.ndarray) -> np.ndarray:
+    """np.percentile(g, 75, axis=1) (the linear method), from a sort along the rows."""
+    m = g.shape[1]
+    virtual = (m - 1) * 0.75
+    srt = np.sort(g, axis=1)
+    if virtual >= m - 1:
+        out: np.ndarray = srt[:, m - 1]
+        return out
+    lo = math.floor(virtual)
+    gamma = virtual - lo
+    a: np.ndarray = srt[:, lo]
+    b: np.ndarray = srt[:, lo + 1]
+    diff = b - a
+    lerp: np.ndarray = b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
+    return lerp
+
+
+def _block_fast(
+    img: np.ndarray,
+    fx: float,
+    fy: float,
+    c: float,
+    s: float,
+    ts: np.ndarray,
+    offs: np.ndarray,
+    scale: float,
+    middle_dark: float | None = None,
+) -> crease27.Block | None:
+    """`crease27.block(..., crop=True)`, its twin left 0.0 (stroke28 never reads it)."""
+    step = 0.5
+    ds, zone0, zone1, search, middle, _m = _cross(scale)
+    g, ok = crease27._sections(img, fx, fy, c, s, ts, offs, ds, True)
+    level = _upper_quartile(g)
+    dark = (1.0 - crease27.PRINT_DARK) * level
+    mdark = dark if middle_dark is None else (1.0 - middle_dark) * level
+    ok0 = ok & (g[:, zone0].min(axis=1) > dark)
+    ok1 = ok & (g[:, zone1].min(axis=1) > dark)
+    rows = ok & (g[:, middle].min(axis=1) > mdark) & (ok0 | ok1)
+    need = max(2, crease27.JUDGED * len(ts))
+    n_rows = int(np.count_nonzero(rows))
+    if n_rows < need:
+        return None
+    p = _median_rows(g[rows])
+    k = search.start + int(np.argmin(p[search]))
+    bottom = ds[k]
+    valley = np.abs(ds - bottom) <= crease27.VALLEY_MM * scale
+    sides, inks, papers = [], [], []
+    for z, sok in ((zone0, ok0), (zone1, ok1)):
+        use = rows & sok
+        n_use = int(np.count_nonzero(use))
+        if n_use < need:
+            sides.append(math.nan)
+            inks.append(math.nan)
+            papers.append(math.nan)
+            continue
+        gu = g[use]
+        paper = max(1.0, _median_all(gu[:, z]))
+        rel = 1.0 - (p if n_use == n_rows else _median_rows(gu)) / paper
+        sides.append(float(rel[k]))
+        inks.append(float(np.clip(rel[valley], 0.0, None).sum() * step / scale))
+        papers.append(paper)
+    if not any(math.isfinite(x) for x in papers):
+        return None
+    paper = max(x for x in papers if math.isfinite(x))
+    return crease27.Block(
+        float(ts.mean()),
+        float(offs.mean() + bottom),
+        float(1.0 - p[k] / paper),
+        (sides[0], sides[1]),
+        (inks[0], inks[1]),
+        0.0,
+    )
+
+
+def whole_run_fast(
+    image: np.ndarray,
+    centre: tuple[float, float],
+    theta: float,
+    rho: float,
+    half: int,
+    scale: float,
+    page: lines7.Page,
+) -> crease27.Run | None:
+    """`whole_run_plain` (crease27.follow with stroke28's keywords) step for step, each block
+    from `_block_fast`: the same Run but each block's twin (0.0)."""
+    from kiosk.reading.inspect import _chord
+
+    img = image
+    fx, fy, c, s, t_lo, t_hi = lines7._geometry(centre, theta, rho, half)
+    if t_hi <= t_lo:
+        return None
+    n = max(2, round(crease27.BLOCK_MM / crease27.STEP_MM))
+    seg = np.arange(n) * crease27.STEP_MM * scale
+    stride = STRIDE_MM * scale
+    points: list[tuple[float, float, float]] = []
+    for sign, t_edge in ((-1.0, t_lo), (1.0, t_hi)):
+        for t0 in t_edge + sign * (
+            FIT_MM[0] * scale + np.arange(0.0, (FIT_MM[1] - FIT_MM[0]) * scale, stride)
+        ):
+            ts = float(t0) + sign * seg
+            got = _block_fast(img, fx, fy, c, s, ts, 0.0 + 0.0 * ts, scale)
+            if got is not None and got.contrast > 0:
+                points.append((got.t, got.off, got.contrast))
+    fit = crease27._fit(points)
+    if fit is None:
+        return None
+    level0 = float(np.median([p[2] for p in points]))
+    ends: dict[float, list[crease27.Block | None]] = {}
+    edge: dict[float, bool] = {}
+    hh, ww = image.shape[0], image.shape[1]
+    for sign, t_edge in ((-1.0, t_lo), (1.0, t_hi)):
+        got_end: list[crease27.Block | None] = []
+        t0 = t_edge + sign * FIT_MM[0] * scale
+        at_edge = False
+        for _ in range(400):
+            ts = t0 + sign * seg
+            mid = float(ts[len(ts) // 2])
+            x, y = fx - mid * s, fy + mid * c
+            if not bool(page.inside(np.array([x]), np.array([y]))[0]):
+                at_edge = True
+                break
+            if not (0 <= x < ww and 0 <= y < hh):
+                at_edge = True
+                break
+            a, b = fit
+            got = _block_fast(img, fx, fy, c, s, ts, a + b * ts, scale)
+            got_end.append(got)
+            if got is not None and got.contrast >= FIT_SHARE * level0:
+                points.append((got.t, got.off, got.contrast))
+                fit = crease27._fit(points) or fit
+            t0 += sign * stride
+        ends[sign], edge[sign] = got_end, at_edge
+    a, b = fit
+    inner = (TARGET / 2 - TARGET_STROKE - 0.35 - lines7.PATH_NEAR_MM) * scale - 1
+    i_lo, i_hi = _chord(rho, c, s, inner)
+    dark: float | None = INSIDE_DARK
+    if i_hi - i_lo < 4 * crease27.STEP_MM * scale:
+        i_lo, i_hi = t_lo, t_hi
+        dark = None
+    ts = np.arange(i_lo, i_hi, crease27.STEP_MM * scale)
+    inside = _block_fast(img, fx, fy, c, s, ts, a + b * ts, scale, middle_dark=dark) if len(ts) >= 4 else None
+    beyond = [x for e in ends.values() for x in e if x is not None]
+    if not beyond:
+        return None
+
+    def med(values: list[float]) -> float:
+        v = [x for x in values if math.isfinite(x)]
+        return float(np.median(v)) if len(v) >= crease27.MIN_BLOCKS else math.nan
+
+    return crease27.Run(
+        inside,
+        ends[-1.0],
+        ends[1.0],
+        float(np.median([x.contrast for x in beyond])),
+        (med([x.sides[0] for x in beyond]), med([x.sides[1] for x in beyond])),
+        (med([x.inks[0] for x in beyond]), med([x.inks[1] for x in beyond])),
+        edge[-1.0],
+        edge[1.0],
     )
 
 
