@@ -117,16 +117,16 @@ def test_a_tiff_whose_decode_costs_too_much_is_refused_from_its_header(
 
 
 def test_the_estimate_counts_the_strip_and_the_rgba_buffer() -> None:
-    # An eighth of a byte a pixel of the page, and the larger of 2 bytes a pixel of the page
+    # A quarter of a byte a pixel of the page, and the larger of 2 bytes a pixel of the page
     # and the largest strip's raw samples (a sample under 8 bits a byte) with 4 bytes a pixel.
     p = 100 * 200
-    assert tiff_decode_estimate(tiff_header(100, 200, 4, 16)) == p // 8 + p * (8 + 4)
-    assert tiff_decode_estimate(tiff_header(100, 200, 1, 16, rows=10)) == p // 8 + 2 * p
-    assert tiff_decode_estimate(tiff_header(100, 200, 1, 16, rows=150)) == p // 8 + 150 * 100 * (2 + 4)
-    assert tiff_decode_estimate(tiff_header(101, 200, 1, 1)) == 101 * 200 // 8 + 101 * 200 * (1 + 4)
-    assert tiff_decode_estimate(tiff_header(100, 200, 3, 8, rows=999)) == p // 8 + p * (3 + 4)
-    assert tiff_decode_estimate(tiff_header(100, 200, 1, 8, tile=(160, 320))) == p // 8 + 160 * 320 * 5
-    assert tiff_decode_estimate(tiff_header(100, 200, 1, 8, tile=(16, 32))) == p // 8 + 2 * p
+    assert tiff_decode_estimate(tiff_header(100, 200, 4, 16)) == p // 4 + p * (8 + 4)
+    assert tiff_decode_estimate(tiff_header(100, 200, 1, 16, rows=10)) == p // 4 + 2 * p
+    assert tiff_decode_estimate(tiff_header(100, 200, 1, 16, rows=150)) == p // 4 + 150 * 100 * (2 + 4)
+    assert tiff_decode_estimate(tiff_header(101, 200, 1, 1)) == 101 * 200 // 4 + 101 * 200 * (1 + 4)
+    assert tiff_decode_estimate(tiff_header(100, 200, 3, 8, rows=999)) == p // 4 + p * (3 + 4)
+    assert tiff_decode_estimate(tiff_header(100, 200, 1, 8, tile=(160, 320))) == p // 4 + 160 * 320 * 5
+    assert tiff_decode_estimate(tiff_header(100, 200, 1, 8, tile=(16, 32))) == p // 4 + 2 * p
     assert tiff_decode_estimate(b"not a tiff") is None
     # The budget: 8 bytes a pixel at the largest page, as every accepted JPEG (image28).
     assert TIFF_DECODE_BUDGET == 8 * intake.MAX_PIXELS
@@ -151,7 +151,7 @@ def test_the_estimate_is_above_every_measured_peak(
     w: int, h: int, spp: int, bits: int, rows: int, mb: int
 ) -> None:
     est = tiff_decode_estimate(tiff_header(w, h, spp, bits, rows or None))
-    assert est is not None and mb * 2**20 <= est <= 1.1 * mb * 2**20  # above, and not far above
+    assert est is not None and mb * 2**20 <= est <= 1.15 * mb * 2**20  # above, and not far above
     refused = check_header(tiff_header(w, h, spp, bits, rows or None)) is not None
     assert refused == (est > TIFF_DECODE_BUDGET)
 

@@ -179,8 +179,8 @@ def _tiff_cost(tags: dict[int, object], w: int, h: int) -> int | None:
     2.05-12.06 bytes a pixel): the larger of 2 bytes a pixel of the page (what a striped TIFF
     rises) and the largest strip or tile's raw samples (samples x bits a pixel, a sample under 8
     bits counted a byte: libtiff unpacks them; separate planes counted as interleaved) plus an
-    RGBA buffer (4 bytes a pixel of it); and an eighth of a byte a pixel of the page beside
-    (the measured rises are 0.02-0.07 above the fit). None where a tag it needs is not a
+    RGBA buffer (4 bytes a pixel of it); and a quarter of a byte a pixel of the page beside
+    (the measured rises are 0.02-0.07 above the fit: a margin). None where a tag it needs is not a
     positive integer."""
 
     def one(tag: int, default: int) -> int | None:
@@ -199,7 +199,7 @@ def _tiff_cost(tags: dict[int, object], w: int, h: int) -> int | None:
     if spp is None or bits is None or bw is None or bh is None:
         return None
     row = bw * spp * ((max(bits, 8) + 7) // 8)
-    return w * h // 8 + max(2 * w * h, bh * row + 4 * bw * bh)
+    return w * h // 4 + max(2 * w * h, bh * row + 4 * bw * bh)
 
 
 # speed27: read a plain JPEG header here, not by Pillow (False: Pillow for every header).
@@ -209,8 +209,10 @@ def _tiff_cost(tags: dict[int, object], w: int, h: int) -> int | None:
 # size than its own sheet's) but stain10.rule_pixels on damaged sheets, 15-56 s of reading
 # each, as instrumented Python: about 1.2 GB kept per such run (27dae8a with it on: 5,542 MB
 # by run 848; benchmarks/results/pass27/image28-fuzz-findings.txt). The parser only changes
-# which runs meet them. Still OFF until that is fixed; tests/test_speed27.py holds the parser
-# to Pillow with it on.
+# which runs meet them. stain29 bounded rule_pixels by the window (the same pixels: 0.3-0.8 s a
+# call on those windows against 6-17 s, on a loaded machine), but the session was not re-run
+# with it on (no time on a machine at load 11): still OFF until it is; tests/test_speed27.py
+# holds the parser to Pillow with it on.
 FAST_JPEG_HEADER = False
 
 # Pillow's JPEG markers (JpegImagePlugin.MARKER) by what `JpegImageFile._open` does with them.

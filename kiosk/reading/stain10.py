@@ -112,6 +112,7 @@ RULE_SHARE = 0.5  # a rule: a line covering at least this share of the window's 
 RULE_DEG = 6.0  # ... within this of its rows or columns (the reader takes skew to 5 degrees) ...
 RULE_STEP_DEG = 0.25  # ... tried at this step
 RULE_MM = 0.15  # ... its pixels this far to each side of the line (and a pixel) are the rule's
+FEW_BINS = 4  # stain29: rule_pixels paints up to this many passing offsets at an angle directly
 FILL_STEP = 0.015  # fix10: the rim's two sides' medians differ at least this (a stain's fill
 # on one side, paper on the other; a hand's even loop has paper on both)
 
@@ -361,7 +362,9 @@ def rule_pixels(mask: np.ndarray, scale: float) -> np.ndarray:
     yet painted is tested against the two passing offsets nearest its own (the largest at or
     below it and the smallest above it; the test is the reference's own float expression,
     `abs(v - c) <= half`, which is monotone in c on each side of v, so if any passing offset
-    is within `half` one of those two is), and the search stops once every pixel is painted."""
+    is within `half` one of those two is), and the search stops once every pixel is painted.
+    At an angle where at most FEW_BINS offsets pass (a printed rule or two: every field call
+    seen) they are painted as the reference paints them, which is cheaper there."""
     h, w = mask.shape
     iy, ix = np.nonzero(mask)
     out = np.zeros(mask.shape, bool)
@@ -383,19 +386,23 @@ def rule_pixels(mask: np.ndarray, scale: float) -> np.ndarray:
             passing = np.nonzero(counts >= need)[0]
             if len(passing) == 0:
                 continue
-            cs = (passing + lo).astype(np.float64)  # sorted, exact (integers)
-            todo = ~out
-            v = pa[todo] - t * pb[todo]
-            # An integer offset c is at or below v iff it is at or below floor(v): the two
-            # nearest passing offsets are looked up by floor(v) in a table over its range.
-            fv = np.floor(v)
-            base = float(fv.min())
-            ints = base + np.arange(int(fv.max() - base) + 1, dtype=np.float64)
-            k = np.searchsorted(cs, ints, side="right")  # cs[k - 1] <= ints < cs[k]
-            j = (fv - base).astype(np.intp)
-            below = cs[np.maximum(k - 1, 0)][j]
-            above = cs[np.minimum(k, len(cs) - 1)][j]
-            out[todo] = (np.abs(v - below) <= half) | (np.abs(v - above) <= half)
+            if len(passing) <= FEW_BINS:  # a rule or two (field sheets): painted as the reference
+                for b in passing:
+                    out |= np.abs(pa - t * pb - float(b + lo)) <= half
+            else:
+                cs = (passing + lo).astype(np.float64)  # sorted, exact (integers)
+                todo = ~out
+                v = pa[todo] - t * pb[todo]
+                # An integer offset c is at or below v iff it is at or below floor(v): the two
+                # nearest passing offsets are looked up by floor(v) in a table over its range.
+                fv = np.floor(v)
+                base = float(fv.min())
+                ints = base + np.arange(int(fv.max() - base) + 1, dtype=np.float64)
+                k = np.searchsorted(cs, ints, side="right")  # cs[k - 1] <= ints < cs[k]
+                j = (fv - base).astype(np.intp)
+                below = cs[np.maximum(k - 1, 0)][j]
+                above = cs[np.minimum(k, len(cs) - 1)][j]
+                out[todo] = (np.abs(v - below) <= half) | (np.abs(v - above) <= half)
             if out.all():
                 return out
     return out
