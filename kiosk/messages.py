@@ -113,6 +113,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Цветовой тип изображения (CMYK) не поддерживается. Выберите на сканере режим оттенков серого или цветной.",
         "en": "The image's colour type (CMYK) is not supported. Set the scanner to grey or colour.",
     },
+    "image_layout_unsupported": {
+        "kk": "Кескін файлының құрылымы (TIFF: разрядтылығы мен жолақтары) ашу үшін тым көп жад қажет етеді. Сканерде 8 биттік сұр немесе түрлі түсті режимді не JPEG пішімін таңдаңыз.",
+        "ru": "Структура файла изображения (TIFF: разрядность и полосы) требует слишком много памяти для декодирования. Выберите на сканере 8-битный серый или цветной режим либо формат JPEG.",
+        "en": "The image file's layout (TIFF: bits per sample and strips) needs too much memory to decode. Set the scanner to 8-bit grey or colour, or to JPEG.",
+    },
     "layout_mismatch": {
         "kk": "Бюллетень белгілері күтілгендей емес. Бюллетеньді қайта салыңыз.",
         "ru": "Метки бюллетеня не совпадают с ожидаемыми. Вставьте бюллетень ещё раз.",

@@ -58,6 +58,7 @@ ErrorCode = Literal[
     "image_undecodable",
     "image_size_unsupported",
     "image_colour_unsupported",
+    "image_layout_unsupported",
     "layout_mismatch",
     "layout_version_unsupported",
     "file_unreadable",

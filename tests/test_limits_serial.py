@@ -6,6 +6,7 @@ and URL errors. Every case ends in a stable code, never a traceback or an endles
 from __future__ import annotations
 
 import hashlib
+import math
 import socket
 import struct
 import threading
@@ -294,3 +295,43 @@ def test_url_errors_are_codes(url: str) -> None:
     with pytest.raises(SanaqError) as err:
         open_scanner(url)
     assert err.value.code == "scanner_url_invalid"
+
+
+# --- stain29: the claim's pixel bounds are the reader's own (intake's) -------------------------
+
+
+def _claim(width: int, height: int) -> p.ImageBegin:
+    length = 1_000_000
+    return p.ImageBegin(
+        1, 0, width, height, 600, p.FMT_JPEG, length, math.ceil(length / p.CHUNK_SIZE), b"\0" * 32
+    )
+
+
+def test_the_claims_pixel_bounds_are_intakes() -> None:
+    from kiosk.reading import intake
+
+    assert (p.MAX_SIDE_PX, p.MAX_PIXELS) == (intake.MAX_SIDE_PX, intake.MAX_PIXELS) == (13_000, 67_000_000)
+
+
+@pytest.mark.parametrize(
+    ("size", "refused"),
+    [
+        ((5_102, 12_992), False),  # the longest ballot at 600 dpi on a scanner's whole path (66.3 Mpx)
+        ((12_992, 5_102), False),  # on its side
+        ((3_496, 11_811), False),  # the longest ballot itself at 600 dpi
+        ((1_000, 13_001), True),  # a side over 13,000 (8b11f5d took it: 16,000)
+        ((15_999, 1_000), True),
+        ((5_200, 12_900), True),  # 67.08 Mpx (8b11f5d took it: 80 Mpx)
+        ((8_900, 8_900), True),  # 79.2 Mpx
+    ],
+)
+def test_a_claim_the_reader_would_refuse_is_refused_at_image_begin(
+    size: tuple[int, int], refused: bool
+) -> None:
+    claim = _claim(*size)
+    if refused:
+        with pytest.raises(SanaqError) as err:
+            claim.check()
+        assert err.value.code == "scanner_image_too_large"
+    else:
+        claim.check()

@@ -53,6 +53,17 @@ MAX_SIDE_PX, MAX_PIXELS = 13_000, 67_000_000
 # scanner (they give grey or colour; the reader reads grey), nor is a CMYK TIFF: refused
 # from the header, `image_colour_unsupported`.
 REFUSED_MODES = frozenset({"CMYK"})  # Pillow's mode for a 4-component JPEG or a CMYK TIFF
+# stain29: a TIFF's decode is not bounded by its size alone. OpenCV reads it a strip (or tile)
+# at a time through libtiff's RGBA interface: the strip's raw samples (rows x width x samples x
+# bytes a sample) and an RGBA buffer of 4 bytes a pixel of the strip: a 16-bit RGBA TIFF in one
+# strip at 67 Mpx rose 770 MB (12 bytes a pixel, image28). `tiff_decode_estimate` (`_tiff_cost`)
+# counts them from the header; over TIFF_DECODE_BUDGET (the 8 bytes a pixel at MAX_PIXELS every
+# accepted JPEG is held to, 536 MB) the file is refused from the header,
+# `image_layout_unsupported`. A scanner's TIFF (1-bit, 8-bit grey or colour, 16-bit grey: one
+# strip or many, at any accepted size; 16-bit colour striped at any size, in one strip up to
+# 52 Mpx: the longest ballot at 600 dpi is 41 Mpx) is within it (tests/test_stain29_tiff.py;
+# the measured peaks in benchmarks/results/pass28/stain29-tiffdecode.txt).
+TIFF_DECODE_BUDGET = 8 * MAX_PIXELS
 FORMATS = {"PNG", "JPEG", "TIFF", "PPM", "BMP"}
 
 # A driver that refuses a file itself (too large, not a regular file) hands the station
@@ -119,6 +130,7 @@ def check_header_reference(data: bytes) -> SideReading | None:
             warnings.simplefilter("ignore")  # Pillow's own bomb warning: we decide below
             with Image.open(io.BytesIO(data)) as im:
                 fmt, (w, h), mode = im.format, im.size, im.mode
+                tags = _tiff_tags(im) if fmt == "TIFF" else {}
     except Image.DecompressionBombError as exc:  # Pillow's own bound, above ours
         return rejected("image_size_unsupported", f"{exc} (header)"[-120:])
     except Exception:  # any failure to parse outside bytes is a refusal
@@ -129,7 +141,65 @@ def check_header_reference(data: bytes) -> SideReading | None:
         return rejected("image_size_unsupported", f"{w}x{h} (header)")
     if mode in REFUSED_MODES:
         return rejected("image_colour_unsupported", f"{fmt} {mode} (header)")
+    if fmt == "TIFF":
+        cost = _tiff_cost(tags, w, h)
+        if cost is None or cost > TIFF_DECODE_BUDGET:
+            what = "unknown" if cost is None else f"{cost / 2**20:.0f} MB"
+            return rejected("image_layout_unsupported", f"TIFF {mode} {w}x{h}: decode {what} (header)")
     return None
+
+
+def tiff_decode_estimate(data: bytes) -> int | None:
+    """stain29: the bytes decoding `data` (a TIFF) may take at its peak, from its header
+    (`_tiff_cost`); None when it is not a TIFF Pillow opens or the header does not say."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)) as im:
+                if im.format != "TIFF":
+                    return None
+                return _tiff_cost(_tiff_tags(im), im.size[0], im.size[1])
+    except Exception:
+        return None
+
+
+_TIFF_TAGS = (258, 277, 278, 322, 323)  # BitsPerSample, SamplesPerPixel, RowsPerStrip, TileWidth, TileLength
+
+
+def _tiff_tags(im: Image.Image) -> dict[int, object]:
+    tags = getattr(im, "tag_v2", None)
+    return {} if tags is None else {t: tags.get(t) for t in _TIFF_TAGS if t in tags}
+
+
+def _tiff_cost(tags: dict[int, object], w: int, h: int) -> int | None:
+    """What OpenCV's TIFF decoder (libtiff's RGBA interface, a strip or tile at a time) may
+    hold at its peak for a first page of w x h whose tags are `tags` (Pillow's tag_v2), fitted
+    on the decode's peak rise measured in eight cases (benchmarks/results/pass28/
+    stain29-tiffdecode.txt: 1-, 8- and 16-bit, grey, colour, RGBA, one strip or 64 rows a strip,
+    2.05-12.06 bytes a pixel): the larger of 2 bytes a pixel of the page (what a striped TIFF
+    rises) and the largest strip or tile's raw samples (samples x bits a pixel, a sample under 8
+    bits counted a byte: libtiff unpacks them; separate planes counted as interleaved) plus an
+    RGBA buffer (4 bytes a pixel of it); and a quarter of a byte a pixel of the page beside
+    (the measured rises are 0.02-0.07 above the fit: a margin). None where a tag it needs is not a
+    positive integer."""
+
+    def one(tag: int, default: int) -> int | None:
+        v = tags.get(tag, default)
+        if isinstance(v, tuple):
+            v = max(v) if v and all(isinstance(x, int) for x in v) else None
+        return v if isinstance(v, int) and v > 0 else None
+
+    spp = one(277, 1)  # SamplesPerPixel
+    bits = one(258, 1)  # BitsPerSample (the widest)
+    if 322 in tags or 323 in tags:  # tiles: TileWidth x TileLength, as the header says
+        bw, bh = one(322, 0), one(323, 0)
+    else:  # strips: RowsPerStrip (default, and often: the whole page) of the page's width
+        rows = one(278, h)
+        bw, bh = w, None if rows is None else min(rows, h)
+    if spp is None or bits is None or bw is None or bh is None:
+        return None
+    row = bw * spp * ((max(bits, 8) + 7) // 8)
+    return w * h // 4 + max(2 * w * h, bh * row + 4 * bw * bh)
 
 
 # speed27: read a plain JPEG header here, not by Pillow (False: Pillow for every header).
@@ -139,8 +209,10 @@ def check_header_reference(data: bytes) -> SideReading | None:
 # size than its own sheet's) but stain10.rule_pixels on damaged sheets, 15-56 s of reading
 # each, as instrumented Python: about 1.2 GB kept per such run (27dae8a with it on: 5,542 MB
 # by run 848; benchmarks/results/pass27/image28-fuzz-findings.txt). The parser only changes
-# which runs meet them. Still OFF until that is fixed; tests/test_speed27.py holds the parser
-# to Pillow with it on.
+# which runs meet them. stain29 bounded rule_pixels by the window (the same pixels: 0.3-0.8 s a
+# call on those windows against 6-17 s, on a loaded machine), but the session was not re-run
+# with it on (no time on a machine at load 11): still OFF until it is; tests/test_speed27.py
+# holds the parser to Pillow with it on.
 FAST_JPEG_HEADER = False
 
 # Pillow's JPEG markers (JpegImagePlugin.MARKER) by what `JpegImageFile._open` does with them.

@@ -112,6 +112,7 @@ RULE_SHARE = 0.5  # a rule: a line covering at least this share of the window's 
 RULE_DEG = 6.0  # ... within this of its rows or columns (the reader takes skew to 5 degrees) ...
 RULE_STEP_DEG = 0.25  # ... tried at this step
 RULE_MM = 0.15  # ... its pixels this far to each side of the line (and a pixel) are the rule's
+FEW_BINS = 4  # stain29: rule_pixels paints up to this many passing offsets at an angle directly
 FILL_STEP = 0.015  # fix10: the rim's two sides' medians differ at least this (a stain's fill
 # on one side, paper on the other; a hand's even loop has paper on both)
 
@@ -354,7 +355,69 @@ def rule_pixels(mask: np.ndarray, scale: float) -> np.ndarray:
     or columns that `mask` covers over at least RULE_SHARE of the window's width (a printed
     rule, at any skew the reader takes; a fold or a streak along the sheet too), widened by
     RULE_MM to each side. A tick's arm, a loop or a stain's rim is no such line; a stroke
-    drawn exactly along a rule is hidden by it (as in empty8)."""
+    drawn exactly along a rule is hidden by it (as in empty8).
+
+    stain29: the same pixels as `rule_pixels_reference` (which repaints the window once for
+    each passing offset bin), at a cost bounded by the window: at each angle, each pixel not
+    yet painted is tested against the two passing offsets nearest its own (the largest at or
+    below it and the smallest above it; the test is the reference's own float expression,
+    `abs(v - c) <= half`, which is monotone in c on each side of v, so if any passing offset
+    is within `half` one of those two is), and the search stops once every pixel is painted.
+    At an angle where at most FEW_BINS offsets pass (a printed rule or two: every field call
+    seen) they are painted as the reference paints them, which is cheaper there."""
+    h, w = mask.shape
+    iy, ix = np.nonzero(mask)
+    out = np.zeros(mask.shape, bool)
+    if len(ix) == 0:
+        return out
+    yy, xx = np.mgrid[0:h, 0:w]
+    half = 1.0 + RULE_MM * scale
+    for across, along, length in ((iy, ix, w), (ix, iy, h)):
+        need = RULE_SHARE * length
+        if len(ix) < need:
+            continue
+        # the reference's line: |yy - t xx - c| <= half across rows, |xx - t yy - c| across columns
+        pa, pb = (yy, xx) if across is iy else (xx, yy)
+        for deg in np.arange(-RULE_DEG, RULE_DEG + 1e-9, RULE_STEP_DEG):
+            t = math.tan(math.radians(float(deg)))
+            off = np.rint(across - t * along).astype(np.int64)
+            lo = int(off.min())
+            counts = np.bincount(off - lo)
+            passing = np.nonzero(counts >= need)[0]
+            if len(passing) == 0:
+                continue
+            if len(passing) <= FEW_BINS:  # a rule or two (field sheets): painted as the reference
+                for b in passing:
+                    out |= np.abs(pa - t * pb - float(b + lo)) <= half
+            else:
+                cs = (passing + lo).astype(np.float64)  # sorted, exact (integers)
+                todo = ~out
+                v = pa[todo] - t * pb[todo]
+                # An integer offset c is at or below v iff it is at or below floor(v): the two
+                # nearest passing offsets are looked up by floor(v) in a table over its range.
+                fv = np.floor(v)
+                base = float(fv.min())
+                ints = base + np.arange(int(fv.max() - base) + 1, dtype=np.float64)
+                k = np.searchsorted(cs, ints, side="right")  # cs[k - 1] <= ints < cs[k]
+                j = (fv - base).astype(np.intp)
+                below = cs[np.maximum(k - 1, 0)][j]
+                above = cs[np.minimum(k, len(cs) - 1)][j]
+                out[todo] = (np.abs(v - below) <= half) | (np.abs(v - above) <= half)
+            if out.all():
+                return out
+    return out
+
+
+def rule_pixels_reference(mask: np.ndarray, scale: float) -> np.ndarray:
+    """stain21: the pixels of `mask` on a straight line within RULE_DEG of the window's rows
+    or columns that `mask` covers over at least RULE_SHARE of the window's width (a printed
+    rule, at any skew the reader takes; a fold or a streak along the sheet too), widened by
+    RULE_MM to each side. A tick's arm, a loop or a stain's rim is no such line; a stroke
+    drawn exactly along a rule is hidden by it (as in empty8).
+
+    stain29: the slow obvious reference `rule_pixels` is held to (tests/test_stain29.py): each
+    passing offset bin at each angle repaints the whole window, so a window the mask covers
+    almost whole (every bin at every angle passes: a damaged sheet) cost up to 51 s."""
     h, w = mask.shape
     iy, ix = np.nonzero(mask)
     out = np.zeros(mask.shape, bool)
