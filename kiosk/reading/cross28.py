@@ -61,10 +61,9 @@ import numpy as np
 from kiosk.reading import grain14, pencil6
 
 # False: the reader asks what it asked before (tests' companions; `fieldkit.hook_ab.switched_off`).
-# OFF (twenty-seventh pass): its price was read on 850 of the 1,500 dev sheets by the deadline
-# (0 wrong, one erased X sent to review), and a tick or a short X darker than 0.1 is a "pair"
-# too (tests/test_cross28.py's strict xfails): docs/reading.md, cross28's section.
-ENABLED = False
+# ON (twenty-eighth pass, cross29): with the whole-length segment its price on all 1,500 dev
+# sheets is 0 wrong, one erased X sent to review (docs/reading.md, cross29's section).
+ENABLED = True
 
 DIAG_MM = 4.0  # each stroke of the pair this long inside (the inside's diagonal is 6.5 mm)
 # cross29: the stroke runs the whole length: its two END parts (the first and last of ENDS
