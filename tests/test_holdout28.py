@@ -7,19 +7,14 @@ read `empty`: its first wrong decision in three runs.
   `marginal`), the second looks and `wrong10.last_look` (the wider band's tests but grain14's
   pair) said no: graphite's grain breaks both arms into pieces no run test keeps. The
   contest read `blank` instead of a vote for against-all. Fixed by cross28 (two crossing
-  strokes each 4 mm of the square's diagonal, grain14's floor; tests/test_cross28.py).
+  strokes each 4 mm of the square's diagonal, grain14's floor; tests/test_cross28.py), ON since
+  cross29 (each stroke running the whole 4 mm; its price read on all 1,500 dev sheets).
 """
 
 from __future__ import annotations
 
-import pytest
 from test_holdout21 import _read
 
-from kiosk.reading import cross28
 
-
-@pytest.mark.xfail(
-    not cross28.ENABLED, strict=True, reason="cross28 is off: its price not read on all 1,500 dev sheets"
-)
 def test_the_light_pencil_x_corner_to_corner_is_not_empty() -> None:  # cross28
     assert _read(11600, 5299, "against-all", "light_pencil") != "empty"

@@ -25,19 +25,29 @@ squares of the doubt band every look so far read `empty`): what a person sees in
 corner to corner, two straight strokes crossing, each running most of the square's diagonal.
 grain14's measure (no cut: the ink averaged along a segment WIDTH_MM wide, minus the darker
 of the same segment OFFSET_MM to either side) along segments DIAG_MM long (4 mm of the
-inside's 6.5 mm diagonal), slanted ANGLES degrees either way; the best `/` and the best `\\`
+inside's 6.5 mm diagonal), slanted ANGLES degrees either way, a segment's level the least of
+its two 0.5 mm ends and its 1 mm quarters but one (`whole_length`, cross29: the stroke runs
+the whole length; the 4 mm mean cross28 took first was reached by a shorter, darker stroke,
+a tick's arm or a short X); the best `/` and the best `\\`
 each at least grain14's floor (LEVEL, and NOISE times the paper's spread of the same
 statistic beyond the border), and crossing (within grain14.MEET_MM). Behind grain14's own
-gate (`grain14.spread_inside`). The only new numbers are the length (DIAG_MM) and the slants
-(an X from corner to corner lies near 45 degrees); levels and floor are grain14's.
+gate (`grain14.spread_inside`). The only new numbers are the length (DIAG_MM), the slants
+(an X from corner to corner lies near 45 degrees) and the parts (ENDS, QUARTERS, cross29);
+levels and floor are grain14's.
 
 A pair found sends the square to the commission (`marginal_mark`); nothing is read `marked`
 or `empty` here (empty8, stain10 and lines10 may still settle it `empty`, as any doubt).
 
+Why one quarter may dip (cross29): where the other stroke of an X crosses, the segment's
+sides (OFFSET_MM across) lie on that stroke's ink, and the excess falls to about 0 over the
+other stroke's width (the drawn X's of tests/test_cross28.py: one 0.5 mm part near 0;
+11600/5299's `\\`: its quarters 0.051 0.036 0.013 0.041 against a floor of 0.029). A
+plain least of the four quarters loses 5299 (0.027).
+
 Where it stops: a tick, a single stroke or an X whose arms are shorter than DIAG_MM inside
-is not a pair here (the earlier tests' question); a stroke fainter than grain14's floor is not
-found; squares out of the doubt band are not asked (the wider band asks grain14's pair
-itself). docs/reading.md, "Twenty-seventh pass: a light pencil X corner to corner the closer
+(however dark: an end of the run is paper) is not a pair here (the earlier tests'
+question); a stroke fainter than grain14's floor is not found; squares out of the doubt
+band are not asked (the wider band asks grain14's pair itself). docs/reading.md, "Twenty-seventh pass: a light pencil X corner to corner the closer
 look read empty (cross28)".
 """
 
@@ -51,12 +61,16 @@ import numpy as np
 from kiosk.reading import grain14, pencil6
 
 # False: the reader asks what it asked before (tests' companions; `fieldkit.hook_ab.switched_off`).
-# OFF (twenty-seventh pass): its price was read on 850 of the 1,500 dev sheets by the deadline
-# (0 wrong, one erased X sent to review), and a tick or a short X darker than 0.1 is a "pair"
-# too (tests/test_cross28.py's strict xfails): docs/reading.md, cross28's section.
-ENABLED = False
+# ON (twenty-eighth pass, cross29): with the whole-length segment its price on all 1,500 dev
+# sheets is 0 wrong, one erased X sent to review (docs/reading.md, cross29's section).
+ENABLED = True
 
 DIAG_MM = 4.0  # each stroke of the pair this long inside (the inside's diagonal is 6.5 mm)
+# cross29: the stroke runs the whole length: its two END parts (the first and last of ENDS
+# parts, 0.5 mm) each at the floor, and all but one of its QUARTERS (1 mm) at the floor (one
+# may dip: where the other stroke of an X crosses, the sides lie on that stroke's ink).
+ENDS = 8
+QUARTERS = 4
 ANGLES = tuple(range(30, 65, 5))  # slants looked at, degrees from the rows, both ways
 
 
@@ -78,10 +92,59 @@ class Pair(NamedTuple):
         return min(a.level, b.level) >= self.floor and self.apart_mm <= grain14.MEET_MM
 
 
+def _part_means(cs: np.ndarray, length: int, parts: int) -> list[np.ndarray]:
+    """From a window's row running sums `cs` (`whole_length`), for each pixel the row segment
+    `length` long centred on it cut into `parts` (np.array_split's sizes, in order): each
+    part's mean, one map a part."""
+    n = cs.shape[1] - length
+    out = []
+    start = 0
+    for size in [len(c) for c in np.array_split(np.arange(length), parts)]:
+        out.append((cs[:, start + size : start + size + n] - cs[:, start : start + n]) / size)
+        start += size
+    return out
+
+
+def whole_length(e: np.ndarray, length: int) -> np.ndarray:
+    """A segment's level (cross29): for each pixel of a rotated window's excess map `e`, the
+    row segment `length` (odd) long centred on it, 0 beyond the window (as cv2.blur's
+    BORDER_CONSTANT): the least of its first and last ENDS part and its QUARTERS parts' second
+    smallest. At the floor: the stroke stands out at both ends and along all but one quarter
+    (an X's crossing), so a shorter, darker stroke (a tick's arm, a short X) is not a segment
+    however dark. By running sums; `whole_length_reference`: pixel by pixel."""
+    n_rows, n = e.shape
+    h = length // 2
+    cs = np.zeros((n_rows, n + 2 * h + 1), np.float64)  # cs[:, j]: the sum of the padded row's first j
+    np.cumsum(e, axis=1, out=cs[:, h + 1 : h + 1 + n])
+    cs[:, h + 1 + n :] = cs[:, h + n : h + n + 1]
+    ends = _part_means(cs, length, ENDS)
+    a, b, c, d = _part_means(cs, length, QUARTERS)
+    # the second smallest of four: the larger of the pairs' smaller, unless both larger ones are under it
+    second = np.minimum(
+        np.maximum(np.minimum(a, b), np.minimum(c, d)), np.minimum(np.maximum(a, b), np.maximum(c, d))
+    )
+    out: np.ndarray = np.minimum(np.minimum(ends[0], ends[-1]), second)
+    return out
+
+
+def whole_length_reference(e: np.ndarray, length: int) -> np.ndarray:
+    """`whole_length`, the slow obvious way: each pixel's segment read off its row, split."""
+    n_rows, n = e.shape
+    h = length // 2
+    out = np.empty((n_rows, n))
+    for y in range(n_rows):
+        for x in range(n):
+            row = np.array([float(e[y, j]) if 0 <= j < n else 0.0 for j in range(x - h, x + h + 1)])
+            ends = [float(np.mean(p)) for p in np.array_split(row, ENDS)]
+            quarters = sorted(float(np.mean(p)) for p in np.array_split(row, QUARTERS))
+            out[y, x] = min(ends[0], ends[-1], quarters[1])
+    return out
+
+
 def diagonal_pair(ink: np.ndarray, scale: float, floor_first: bool = False) -> Pair:
     """The pair's numbers on grain14's ink window (`grain14.ink_window`; module docstring):
     for each slant, the window rotated, each pixel's excess over its sides (grain14's
-    `_excess` on the inside alone, the printed border as paper), averaged along DIAG_MM, at
+    `_excess` on the inside alone, the printed border as paper), along DIAG_MM (`whole_length`), at
     the positions where such a segment lies inside (grain14's `segment_positions`); the best
     of each sign. The spread: grain14's, its long segments wholly beyond the border, at these
     slants. `floor_first` (`doubt_pair`'s way): where either sign's best is under
@@ -103,7 +166,7 @@ def diagonal_pair(ink: np.ndarray, scale: float, floor_first: bool = False) -> P
         valid = ~np.isnan(r)
         r = np.where(valid, r, 0.0).astype(np.float32)
         rotated.append((m, r, valid))
-        seg = cv2.blur(grain14._excess(r * ins, wk, d), (length, 1), borderType=cv2.BORDER_CONSTANT)
+        seg = whole_length(grain14._excess(r * ins, wk, d), length)
         cand = np.where(grain14.segment_positions(ins, length, d, wk), seg, -np.inf)
         k = int(np.argmax(cand))
         y, x = divmod(k, n)
