@@ -42,9 +42,9 @@ import numpy as np
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import crease27, lines7
 
-ENABLED = False  # `stroke_on_run` (off: the reader as 27dae8a). OFF: its price on all 1,500 dev
-# sheets was not read to the end by the deadline (docs/reading.md, stroke28: 225; stroke29: 975, 0
-# wrong, three empty squares to review: show-through, a stain over a crease or streak); the tests switch it on
+ENABLED = True  # `stroke_on_run` (off: the reader as 27dae8a). ON since the twenty-eighth pass: priced
+# on all 1,500 dev sheets (stroke29's 975 and the lead's 525: 0 wrong, four empty squares to review:
+# show-through, a stain over a crease or streak); a yes is only ever review, never `marked`
 EVERY_SIDE = True  # darker against every usable side's paper (False: against one: see docs)
 
 FIT_SHARE = 0.25  # a block at this share of the first fit's level refines the fit (crease27: 0.5)
