@@ -1,0 +1,108 @@
+"""vote11's band and test further under the doubt band (issue 10, deep29: the twenty-eighth
+pass's untouched run, seed 11700 sheet 25635, c01). OFF: a prototype, its price not read on
+all 1,500 dev sheets (docs/reading.md, "Twenty-eighth pass: two light pencil marks the
+untouched run read empty (trace29)").
+
+Why. A light HB pencil tick (AST-SMD-07, 250 dpi; falloff, faint streak, skew), its long arm
+across the inside, read `empty` with fast score -0.0045. A scanner's streak (5 px, ink 0.32)
+runs down the column of squares through the windows of c02 to against-all but not c01's:
+the baseline (`reader._scores_from_sums`, the lower quartile of the window sums) is a
+streaked empty window's, about 130 units over c01's streak-free print, which the tick's ink
+does not make up. The score is under every band: vote11's starts at -0.003, miss11's at 0,
+tick13 measures against the side's lowest (c02, -0.0108, its window only partly streaked:
+c01 rebased +0.0062, under 0.010), low15 asks only the lowest. Asked, every pencil test and
+the closer look find the tick (`pencil7.pencil_or_stroke_near`: yes); none finds anything in
+the sheet's empty squares.
+
+The rule (`band`, then `asked`). vote11's, from DEEP_LO up to `vote11.NEAR_LO`: a square
+about to read `empty` with no look, a pixel inside the doubt band's faint contrast
+(`reader.FAINT_CONTRAST`) dark and the doubt band's faint run through it
+(`kernels.faint_runs`), gets `pencil7.pencil_or_stroke_near`; a stroke found sends it to the
+commission (`marginal_mark`). Nothing is read `marked` or `empty` here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kiosk.reading import kernels, pencil7, vote11
+
+# False: the hook finds nothing (not proven on all 1,500 dev sheets).
+ENABLED = False
+
+DEEP_LO = -0.015  # from this score up to vote11.NEAR_LO (-0.003): vote11's band, deeper
+
+
+def _gate_args() -> tuple[float, float, float, float]:
+    from kiosk.reading.reader import _INNER_MM, FAINT_CONTRAST, FAINT_REACH_MM, FAINT_RUN_MM
+
+    return _INNER_MM, FAINT_REACH_MM, FAINT_CONTRAST, FAINT_RUN_MM
+
+
+def band(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    scores: np.ndarray,
+    paper: np.ndarray,
+    gain: float,
+) -> list[bool]:
+    """For each square: scoring from DEEP_LO up to `vote11.NEAR_LO`, a pixel inside at least
+    the doubt band's faint contrast dark, and the doubt band's faint run inside (vote11's
+    gates). Compiled passes only when some square is in that score band; all False when not
+    ENABLED."""
+    n = int(scores.shape[0])
+    if not ENABLED:
+        return [False] * n
+    near = (scores >= DEEP_LO) & (scores < vote11.NEAR_LO)
+    if not near.any():
+        return [False] * n
+    inner, reach, contrast, run = _gate_args()
+    darkest = kernels.darkest_inside(image, centres, scales, inner)
+    lightest = np.maximum(1.0, paper.max(axis=1))
+    ink = gain * (1.0 - darkest / lightest)
+    want = near & (darkest >= 0) & (ink >= contrast)
+    if want.any():
+        want = want & kernels.faint_runs(
+            image, centres, scales, want, lightest, gain, inner, reach, contrast, run
+        )
+    out: list[bool] = want.tolist()
+    return out
+
+
+def band_reference(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    scores: np.ndarray,
+    paper: np.ndarray,
+    gain: float,
+) -> list[bool]:
+    """`band`, one square at a time (the property test's reference)."""
+    n = int(scores.shape[0])
+    out = [False] * n
+    if not ENABLED:
+        return out
+    inner, reach, contrast, run = _gate_args()
+    for i in range(n):
+        s = float(scores[i])
+        if not (DEEP_LO <= s < vote11.NEAR_LO):
+            continue
+        c, sc = centres[i : i + 1], scales[i : i + 1]
+        darkest = int(kernels.darkest_inside(image, c, sc, inner)[0])
+        lightest = max(1.0, float(np.max(paper[i])))
+        if darkest < 0 or gain * (1.0 - darkest / lightest) < contrast:
+            continue
+        one = np.ones(1, bool)
+        out[i] = bool(
+            kernels.faint_runs(image, c, sc, one, np.array([lightest]), gain, inner, reach, contrast, run)[0]
+        )
+    return out
+
+
+def asked(image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float) -> bool:
+    """True (send to review, `marginal_mark`) when a pencil test finds a stroke in or beside
+    a square of `band`. False when not ENABLED."""
+    if not ENABLED:
+        return False
+    return pencil7.pencil_or_stroke_near(image, centre, scale, levels, gain)
