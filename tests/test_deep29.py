@@ -40,9 +40,9 @@ def _state(index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, R.Scores, R.
     return got["image"], got["centres"], got["scales"], got["scores"], reader  # type: ignore[return-value]
 
 
-def test_off_finds_nothing() -> None:
+def test_off_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     image, centres, scales, scores, _ = _state(25635)
-    assert not deep29.ENABLED
+    monkeypatch.setattr(deep29, "ENABLED", False)
     assert deep29.band(image, centres, scales, scores.scores, scores.paper, scores.gain) == [False] * 10
     assert not deep29.asked(image, centres[0], float(scales[0]), scores.paper[0], scores.gain)
 

@@ -1,7 +1,8 @@
 """vote11's band and test further under the doubt band (issue 10, deep29: the twenty-eighth
-pass's untouched run, seed 11700 sheet 25635, c01). OFF: a prototype, its price not read on
-all 1,500 dev sheets (docs/reading.md, "Twenty-eighth pass: two light pencil marks the
-untouched run read empty (trace29)").
+pass's untouched run, seed 11700 sheet 25635, c01). ON since the lead's merge: surveyed on all
+1,500 dev sheets (45 squares asked, 0 yes, no reading changed), never asked on 240 clean sheets
+(docs/reading.md, "Twenty-eighth pass: two light pencil marks the untouched run read empty
+(trace29)").
 
 Why. A light HB pencil tick (AST-SMD-07, 250 dpi; falloff, faint streak, skew), its long arm
 across the inside, read `empty` with fast score -0.0045. A scanner's streak (5 px, ink 0.32)
@@ -27,8 +28,8 @@ import numpy as np
 
 from kiosk.reading import kernels, pencil7, vote11
 
-# False: the hook finds nothing (not proven on all 1,500 dev sheets).
-ENABLED = False
+# False: the hook finds nothing (the reader as 8b11f5d).
+ENABLED = True
 
 DEEP_LO = -0.015  # from this score up to vote11.NEAR_LO (-0.003): vote11's band, deeper
 

@@ -21,7 +21,7 @@ import numpy as np
 
 import kiosk.reading.cross16 as cross16  # issue 10, cross16: a light X whose strokes meet, asked by the low hooks
 import kiosk.reading.cross28 as cross28  # issue 10, cross28: grain14's pair after wrong10's last look
-import kiosk.reading.deep29 as deep29  # issue 10, deep29 (OFF): vote11's band further down
+import kiosk.reading.deep29 as deep29  # issue 10, deep29: vote11's band further down
 import kiosk.reading.edge16 as edge16  # issue 10, edge16: a tick across the corner the fast path let go
 import kiosk.reading.edge24 as edge24  # issue 10, edge24: a light tick beside, its foot on the border
 import kiosk.reading.empty8 as empty8  # issue 10, eighth pass (empty8)
@@ -499,7 +499,7 @@ class BallotReader:
         look, wide, low, ring_line, under, never, grain_low, sunk, lifted, alone, corner = side_bands(
             image, centres, scales, scores, th.marginal
         )
-        # deep29 (OFF): vote11's band from deep29.DEEP_LO (a streak's windows lifted the baseline)
+        # deep29: vote11's band from deep29.DEEP_LO (a streak's windows lifted the baseline)
         deep = deep29.band(image, centres, scales, scores.scores, scores.paper, scores.gain)
         page = lines7.PageSource(  # lines7: where the sheet is (fitted only if a line is followed)
             lambda: np.array([[t.box.cx, t.box.cy] for t in layout.targets]),
