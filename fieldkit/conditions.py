@@ -132,9 +132,10 @@ DEV_SEEDS = range(100, 200)
 # 11400-11499: the twenty-fifth pass's untouched range, run once at its start (used, session 26);
 # 11500-11599: the twenty-sixth pass's untouched range, run once at its start (used, session 27);
 # 11600-11699: the twenty-seventh pass's untouched range, run once at its start (used, session 28);
-# 11700-11799: untouched, for the next pass's final run.
+# 11700-11799: the twenty-eighth pass's untouched range, run once at its start (used, session 29);
+# 11800-11899: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run.
-HOLDOUT_SEEDS = range(9000, 11800)
+HOLDOUT_SEEDS = range(9000, 11900)
 
 
 @dataclass(frozen=True)
