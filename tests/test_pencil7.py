@@ -19,7 +19,16 @@ import kiosk.reading.reader as reader_module
 from fieldkit.conditions import FieldOptions, FieldSheet, generate_field_sheet
 from kiosk.ballots.layout import build_layout
 from kiosk.election.load import load_election
-from kiosk.reading import cross16, edge16, fix8, grain14, miss11, pencil7, wrong11  # wrong11, miss11, grain14
+from kiosk.reading import (  # wrong11, miss11, grain14
+    cross16,
+    cross28,
+    edge16,
+    fix8,
+    grain14,
+    miss11,
+    pencil7,
+    wrong11,
+)
 from kiosk.reading.reader import BallotReader
 
 STRESS = FieldOptions(p=0.35, none_share=0.0, always=("pencil",))  # --always pencil --p 0.35
@@ -97,6 +106,7 @@ def test_pencil_mark_without_pencil7_is_read_empty(
     monkeypatch.setattr(wrong11, "ENABLED", False)  # wrong11: joined_strokes past a printed rule too
     monkeypatch.setattr(miss11, "ENABLED", False)  # miss11: the low band's squares it left, asked again
     monkeypatch.setattr(grain14, "ENABLED", False)  # grain14: a faint pair of strokes in those bands
+    monkeypatch.setattr(cross28, "ENABLED", False)  # cross28 (on since pass 28): the light X as a pair
     monkeypatch.setattr(edge16, "ENABLED", False)  # edge16: a tick's arm across a corner, no closer look
     monkeypatch.setattr(cross16, "ENABLED", False)  # cross16: joined strokes, asked by the low hooks
     import kiosk.reading.edge24 as edge24  # edge24: 9400/25989/9's tick is an edge tick on the rule
