@@ -1,8 +1,9 @@
 """vote11's band and test further under the doubt band (issue 10, deep29: the twenty-eighth
-pass's untouched run, seed 11700 sheet 25635, c01). ON since the lead's merge: surveyed on all
-1,500 dev sheets (45 squares asked, 0 yes, no reading changed), never asked on 240 clean sheets
-(docs/reading.md, "Twenty-eighth pass: two light pencil marks the untouched run read empty
-(trace29)").
+pass's untouched run, seed 11700 sheet 25635, c01). OFF: surveyed on all 1,500 dev sheets (45
+squares asked, 0 yes, no reading changed), never asked on 240 clean sheets, but switched on it
+also catches the companions of test_faint9, test_low15 and test_tick13, which must switch it
+off first (docs/reading.md, "Twenty-eighth pass: two light pencil marks the untouched run read
+empty (trace29)").
 
 Why. A light HB pencil tick (AST-SMD-07, 250 dpi; falloff, faint streak, skew), its long arm
 across the inside, read `empty` with fast score -0.0045. A scanner's streak (5 px, ink 0.32)
@@ -49,27 +50,13 @@ def band(
     paper: np.ndarray,
     gain: float,
 ) -> list[bool]:
-    """For each square: scoring from DEEP_LO up to `vote11.NEAR_LO`, a pixel inside at least
-    the doubt band's faint contrast dark, and the doubt band's faint run inside (vote11's
-    gates). Compiled passes only when some square is in that score band; all False when not
-    ENABLED."""
-    n = int(scores.shape[0])
+    """For each square: scoring from DEEP_LO up to `vote11.NEAR_LO`, then vote11's gates
+    (`vote11.faint_gate`: a pixel inside at least the doubt band's faint contrast dark, and
+    the doubt band's faint run inside). All False when not ENABLED."""
     if not ENABLED:
-        return [False] * n
+        return [False] * int(scores.shape[0])
     near = (scores >= DEEP_LO) & (scores < vote11.NEAR_LO)
-    if not near.any():
-        return [False] * n
-    inner, reach, contrast, run = _gate_args()
-    darkest = kernels.darkest_inside(image, centres, scales, inner)
-    lightest = np.maximum(1.0, paper.max(axis=1))
-    ink = gain * (1.0 - darkest / lightest)
-    want = near & (darkest >= 0) & (ink >= contrast)
-    if want.any():
-        want = want & kernels.faint_runs(
-            image, centres, scales, want, lightest, gain, inner, reach, contrast, run
-        )
-    out: list[bool] = want.tolist()
-    return out
+    return vote11.faint_gate(image, centres, scales, near, paper, gain)
 
 
 def band_reference(

@@ -41,20 +41,38 @@ def band(
     the scores, the compiled darkest-inside pass only if any square is in that score band
     (all False when not ENABLED). `darkest`: that pass's answer when the caller has it
     (speed19: the reader's, made once for the doubt band)."""
-    from kiosk.reading.reader import _INNER_MM, DOUBT_LO, FAINT_CONTRAST, FAINT_REACH_MM, FAINT_RUN_MM
+    from kiosk.reading.reader import DOUBT_LO
 
-    n = scores.shape[0]
     if not ENABLED:
-        return [False] * n
+        return [False] * scores.shape[0]
     near = (scores >= NEAR_LO) & (scores < DOUBT_LO)
+    return faint_gate(image, centres, scales, near, paper, gain, darkest, FAINT_GATE)
+
+
+def faint_gate(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    near: np.ndarray,
+    paper: np.ndarray,
+    gain: float,
+    darkest: np.ndarray | None = None,
+    runs: bool = True,
+) -> list[bool]:
+    """Of the squares `near` (a score band), those with a pixel inside at least the doubt
+    band's faint contrast dark and (`runs`) the doubt band's faint run through it: vote11's
+    gates, shared with deep29's band further down. The compiled passes only if any square is
+    near."""
+    from kiosk.reading.reader import _INNER_MM, FAINT_CONTRAST, FAINT_REACH_MM, FAINT_RUN_MM
+
     if not near.any():
-        return [False] * n
+        return [False] * near.shape[0]
     if darkest is None:
         darkest = kernels.darkest_inside(image, centres, scales, _INNER_MM)
     lightest = np.maximum(1.0, paper.max(axis=1))
     ink = gain * (1.0 - darkest / lightest)
     want = near & (darkest >= 0) & (ink >= FAINT_CONTRAST)
-    if FAINT_GATE and want.any():
+    if runs and want.any():
         # the doubt band's own faint-run test (compiled): a run of faint stroke, not a speck
         want = want & kernels.faint_runs(
             image,
