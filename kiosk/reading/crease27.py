@@ -31,7 +31,9 @@ reason for review.
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -232,6 +234,7 @@ def follow(
     inside_dark: float = PRINT_DARK,
     stride_mm: float = BLOCK_MM,
     crop: bool = False,
+    block_fn: Callable[..., Block | None] | None = None,
 ) -> Run | None:
     """The line (theta, rho: the closer look's, about the square's centre) measured straight:
     fitted beyond the window (FIT_MM at both ends), followed outwards at both ends to the
@@ -241,8 +244,11 @@ def follow(
     first fit's reach beyond the window; `inside_dark`: `block`'s middle_dark through the
     square's inside (not through the window's chord, where the printed border lies);
     `stride_mm`: from one block's start to the next's outwards (BLOCK_MM: every block);
-    `crop`: the image is not made float whole, each block's samples are (`_sections`)."""
+    `crop`: the image is not made float whole, each block's samples are (`_sections`);
+    `block_fn`: what measures a block in place of `block(..., crop=crop)` (stroke29's
+    `stroke28._block_fast`, the same numbers cheaper)."""
     img = image if crop else np.ascontiguousarray(image, np.float32)
+    measure_block = functools.partial(block, crop=crop) if block_fn is None else block_fn
     fx, fy, c, s, t_lo, t_hi = lines7._geometry(centre, theta, rho, half)
     if t_hi <= t_lo:
         return None
@@ -254,7 +260,7 @@ def follow(
 
     def measure(t0: float, sign: float, a: float, b: float) -> Block | None:
         ts = t0 + sign * seg
-        return block(img, fx, fy, c, s, ts, a + b * ts, scale, crop=crop)
+        return measure_block(img, fx, fy, c, s, ts, a + b * ts, scale)
 
     # the first fit: the valley beyond the window, where `_continues` saw the line
     points: list[tuple[float, float, float]] = []
@@ -285,7 +291,7 @@ def follow(
                 at_edge = True
                 break
             a, b = fit
-            got = block(img, fx, fy, c, s, ts, a + b * ts, scale, crop=crop)
+            got = measure_block(img, fx, fy, c, s, ts, a + b * ts, scale)
             got_end.append(got)
             if got is not None:
                 if got.contrast >= gone_share * level0:
@@ -309,7 +315,7 @@ def follow(
         dark = None
     ts = np.arange(i_lo, i_hi, STEP_MM * scale)
     inside = (
-        block(img, fx, fy, c, s, ts, a + b * ts, scale, middle_dark=dark, crop=crop) if len(ts) >= 4 else None
+        measure_block(img, fx, fy, c, s, ts, a + b * ts, scale, middle_dark=dark) if len(ts) >= 4 else None
     )
     beyond = [x for e in ends.values() for x in e if x is not None]
     if not beyond:

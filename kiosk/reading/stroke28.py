@@ -35,11 +35,11 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import crease27, lines7
 
 ENABLED = False  # `stroke_on_run` (off: the reader as 27dae8a). OFF: priced on all 1,500 dev sheets (0
@@ -81,6 +81,20 @@ def whole_run_plain(
 ) -> crease27.Run | None:
     """The line followed straight to the sheet's edge at both ends, never stopped by a gap, a
     block in every STRIDE_MM, each block's samples made float alone (not the whole sheet)."""
+    return _follow(image, centre, theta, rho, half, scale, page, None)
+
+
+def _follow(
+    image: np.ndarray,
+    centre: tuple[float, float],
+    theta: float,
+    rho: float,
+    half: int,
+    scale: float,
+    page: lines7.Page,
+    block_fn: Callable[..., crease27.Block | None] | None,
+) -> crease27.Run | None:
+    """`crease27.follow` with stroke28's keywords, each block by `block_fn` (None: crease27's)."""
     return crease27.follow(
         image,
         centre,
@@ -95,6 +109,7 @@ def whole_run_plain(
         inside_dark=INSIDE_DARK,
         stride_mm=STRIDE_MM,
         crop=True,
+        block_fn=block_fn,
     )
 
 
@@ -121,7 +136,7 @@ def whole_run(
 # from one sort each, with numpy's own arithmetic (the two middle values' mean; the linear
 # method's lerp, `b - (b - a) * (1 - g)` from g = 0.5 on), and a side's median reused where
 # that side's rows are the valley's; `whole_run_fast` is `crease27.follow` with stroke28's
-# keywords, each block from `_block_fast`. The same floats to the bit (tests/test_stroke29.py,
+# keywords, each block from `_block_fast` (follow's `block_fn`). The same floats to the bit (tests/test_stroke29.py,
 # benchmarks/results/pass28/stroke29-replay).
 
 
@@ -249,82 +264,9 @@ def whole_run_fast(
     scale: float,
     page: lines7.Page,
 ) -> crease27.Run | None:
-    """`whole_run_plain` (crease27.follow with stroke28's keywords) step for step, each block
-    from `_block_fast`: the same Run but each block's twin (0.0)."""
-    from kiosk.reading.inspect import _chord
-
-    img = image
-    fx, fy, c, s, t_lo, t_hi = lines7._geometry(centre, theta, rho, half)
-    if t_hi <= t_lo:
-        return None
-    n = max(2, round(crease27.BLOCK_MM / crease27.STEP_MM))
-    seg = np.arange(n) * crease27.STEP_MM * scale
-    stride = STRIDE_MM * scale
-    points: list[tuple[float, float, float]] = []
-    for sign, t_edge in ((-1.0, t_lo), (1.0, t_hi)):
-        for t0 in t_edge + sign * (
-            FIT_MM[0] * scale + np.arange(0.0, (FIT_MM[1] - FIT_MM[0]) * scale, stride)
-        ):
-            ts = float(t0) + sign * seg
-            got = _block_fast(img, fx, fy, c, s, ts, 0.0 + 0.0 * ts, scale)
-            if got is not None and got.contrast > 0:
-                points.append((got.t, got.off, got.contrast))
-    fit = crease27._fit(points)
-    if fit is None:
-        return None
-    level0 = float(np.median([p[2] for p in points]))
-    ends: dict[float, list[crease27.Block | None]] = {}
-    edge: dict[float, bool] = {}
-    hh, ww = image.shape[0], image.shape[1]
-    for sign, t_edge in ((-1.0, t_lo), (1.0, t_hi)):
-        got_end: list[crease27.Block | None] = []
-        t0 = t_edge + sign * FIT_MM[0] * scale
-        at_edge = False
-        for _ in range(400):
-            ts = t0 + sign * seg
-            mid = float(ts[len(ts) // 2])
-            x, y = fx - mid * s, fy + mid * c
-            if not bool(page.inside(np.array([x]), np.array([y]))[0]):
-                at_edge = True
-                break
-            if not (0 <= x < ww and 0 <= y < hh):
-                at_edge = True
-                break
-            a, b = fit
-            got = _block_fast(img, fx, fy, c, s, ts, a + b * ts, scale)
-            got_end.append(got)
-            if got is not None and got.contrast >= FIT_SHARE * level0:
-                points.append((got.t, got.off, got.contrast))
-                fit = crease27._fit(points) or fit
-            t0 += sign * stride
-        ends[sign], edge[sign] = got_end, at_edge
-    a, b = fit
-    inner = (TARGET / 2 - TARGET_STROKE - 0.35 - lines7.PATH_NEAR_MM) * scale - 1
-    i_lo, i_hi = _chord(rho, c, s, inner)
-    dark: float | None = INSIDE_DARK
-    if i_hi - i_lo < 4 * crease27.STEP_MM * scale:
-        i_lo, i_hi = t_lo, t_hi
-        dark = None
-    ts = np.arange(i_lo, i_hi, crease27.STEP_MM * scale)
-    inside = _block_fast(img, fx, fy, c, s, ts, a + b * ts, scale, middle_dark=dark) if len(ts) >= 4 else None
-    beyond = [x for e in ends.values() for x in e if x is not None]
-    if not beyond:
-        return None
-
-    def med(values: list[float]) -> float:
-        v = [x for x in values if math.isfinite(x)]
-        return float(np.median(v)) if len(v) >= crease27.MIN_BLOCKS else math.nan
-
-    return crease27.Run(
-        inside,
-        ends[-1.0],
-        ends[1.0],
-        float(np.median([x.contrast for x in beyond])),
-        (med([x.sides[0] for x in beyond]), med([x.sides[1] for x in beyond])),
-        (med([x.inks[0] for x in beyond]), med([x.inks[1] for x in beyond])),
-        edge[-1.0],
-        edge[1.0],
-    )
+    """`whole_run_plain` (crease27.follow with stroke28's keywords), each block from
+    `_block_fast`: the same Run but each block's twin (0.0)."""
+    return _follow(image, centre, theta, rho, half, scale, page, _block_fast)
 
 
 def judge(run: crease27.Run | None) -> Judged:
