@@ -92,15 +92,18 @@ class Pair(NamedTuple):
         return min(a.level, b.level) >= self.floor and self.apart_mm <= grain14.MEET_MM
 
 
-def _part_means(cs: np.ndarray, length: int, parts: int) -> list[np.ndarray]:
+def _part_means(
+    cs: np.ndarray, length: int, parts: int, only: tuple[int, ...] | None = None
+) -> list[np.ndarray]:
     """From a window's row running sums `cs` (`whole_length`), for each pixel the row segment
     `length` long centred on it cut into `parts` (np.array_split's sizes, in order): each
-    part's mean, one map a part."""
+    part's mean, one map a part (`only`: just those parts, in order)."""
     n = cs.shape[1] - length
     out = []
     start = 0
-    for size in [len(c) for c in np.array_split(np.arange(length), parts)]:
-        out.append((cs[:, start + size : start + size + n] - cs[:, start : start + n]) / size)
+    for k, size in enumerate(len(c) for c in np.array_split(np.arange(length), parts)):
+        if only is None or k in only:
+            out.append((cs[:, start + size : start + size + n] - cs[:, start : start + n]) / size)
         start += size
     return out
 
@@ -117,13 +120,13 @@ def whole_length(e: np.ndarray, length: int) -> np.ndarray:
     cs = np.zeros((n_rows, n + 2 * h + 1), np.float64)  # cs[:, j]: the sum of the padded row's first j
     np.cumsum(e, axis=1, out=cs[:, h + 1 : h + 1 + n])
     cs[:, h + 1 + n :] = cs[:, h + n : h + n + 1]
-    ends = _part_means(cs, length, ENDS)
+    first, last = _part_means(cs, length, ENDS, only=(0, ENDS - 1))
     a, b, c, d = _part_means(cs, length, QUARTERS)
     # the second smallest of four: the larger of the pairs' smaller, unless both larger ones are under it
     second = np.minimum(
         np.maximum(np.minimum(a, b), np.minimum(c, d)), np.minimum(np.maximum(a, b), np.maximum(c, d))
     )
-    out: np.ndarray = np.minimum(np.minimum(ends[0], ends[-1]), second)
+    out: np.ndarray = np.minimum(np.minimum(first, last), second)
     return out
 
 
