@@ -34,7 +34,7 @@ def test_the_tick_at_the_noise_floor_is_not_empty() -> None:
 @pytest.mark.xfail(
     not deep29.ENABLED,
     strict=True,
-    reason="deep29 is off (it is on by default since the lead's merge of pass 28)",
+    reason="deep29 is off (it is on by default since session 30)",
 )
 def test_the_tick_beside_the_streaked_windows_is_not_empty() -> None:  # deep29
     assert _read(11700, 25635, "c01", "light_pencil") != "empty"

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fieldkit.hook_ab import switched_off
-from kiosk.reading import low15, vote11
+from kiosk.reading import deep29, low15, vote11
 
 sys.path.insert(0, str(Path(__file__).parent))
 from readkit import field_sheet
@@ -28,7 +28,7 @@ def test_holdout15_light_pencil_scoring_the_sides_lowest_goes_to_review_only_wit
     assert sheet.truth.squares[k].expected == "marked"
     assert (marks[k].mark, marks[k].reason) == ("marginal", "marginal_mark")
     assert marks[k].score < vote11.NEAR_LO  # its fast score: under every band (the side's lowest, -0.0138)
-    with switched_off(low15):
+    with switched_off(low15), switched_off(deep29):  # deep29 (later) reaches it too
         old = reader.read(image.copy()).contests[0].marks
     assert old[k].mark == "empty"  # the run's reading
     assert [m.mark for j, m in enumerate(old) if j != k] == [m.mark for j, m in enumerate(marks) if j != k]

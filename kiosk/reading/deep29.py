@@ -1,8 +1,8 @@
 """vote11's band and test further under the doubt band (issue 10, deep29: the twenty-eighth
-pass's untouched run, seed 11700 sheet 25635, c01). OFF: surveyed on all 1,500 dev sheets (45
-squares asked, 0 yes, no reading changed), never asked on 240 clean sheets, but switched on it
-also catches the companions of test_faint9, test_low15 and test_tick13, which must switch it
-off first (docs/reading.md, "Twenty-eighth pass: two light pencil marks the untouched run read
+pass's untouched run, seed 11700 sheet 25635, c01). ON since session 30: surveyed on all 1,500
+dev sheets (45 squares asked, 0 yes, no reading changed), never asked on 240 clean sheets; it
+also catches the companions of test_faint9, test_low15 and test_tick13, which switch it off
+with their own rule (docs/reading.md, "Twenty-eighth pass: two light pencil marks the untouched run read
 empty (trace29)").
 
 Why. A light HB pencil tick (AST-SMD-07, 250 dpi; falloff, faint streak, skew), its long arm
@@ -29,9 +29,9 @@ import numpy as np
 
 from kiosk.reading import kernels, pencil7, vote11
 
-# False: the hook finds nothing (the reader as 8b11f5d). OFF again at the end of session 29: on, it catches the
-# companions of test_faint9, test_low15 and test_tick13 (each rule off must read empty): they must switch it off too
-ENABLED = False
+# False: the hook finds nothing (the reader as 8b11f5d). ON since session 30: the companions of test_faint9,
+# test_low15 and test_tick13 (each rule off must read empty) switch it off too, as it catches their squares
+ENABLED = True
 
 DEEP_LO = -0.015  # from this score up to vote11.NEAR_LO (-0.003): vote11's band, deeper
 
