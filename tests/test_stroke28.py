@@ -40,7 +40,7 @@ def _square(
 
     for name, profile in EXTRA.items():
         monkeypatch.setitem(PROFILES, name, profile)
-    monkeypatch.setattr(stroke28, "ENABLED", True)  # off by default (see stroke28.ENABLED)
+    monkeypatch.setattr(stroke28, "ENABLED", True)  # on by default since stroke30 (see stroke28.ENABLED)
     # 105/1/0: MZ-SMD-02 300 dpi; 105/3/0: AST-SMD-07 150 dpi; no condition, square 0 empty
     return red23_square(105, index, 0, monkeypatch)
 

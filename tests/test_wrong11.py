@@ -1,6 +1,7 @@
 """wrong11 (issue 10): two families of wrong decisions found by the tenth pass's attacks, a
 real mark read `empty`, sent to review (kiosk/reading/wrong11.py). Companions: each case
-reads `empty` with wrong11 switched off. Then the attack: dpi, contrast, angle and JPEG."""
+reads `empty` with wrong11 switched off (and stroke28, which answers first on some since
+stroke30). Then the attack: dpi, contrast, angle and JPEG."""
 
 from __future__ import annotations
 
