@@ -171,7 +171,7 @@ def test_a_stroke_along_a_line_running_on_beyond_the_window_is_not_read_empty(
 ) -> None:
     from kiosk.reading import stroke28
 
-    monkeypatch.setattr(stroke28, "ENABLED", True)  # off by default (see stroke28.ENABLED)
+    monkeypatch.setattr(stroke28, "ENABLED", True)  # on by default since stroke30 (see stroke28.ENABLED)
     r, image, c, s = _square(monkeypatch)
     img = pen(paper_line(image, c, s, angle, 0.0, line), c, s, frame(angle, path), name, 1)
     assert r.read(img).contests[0].marks[0].mark != "empty"

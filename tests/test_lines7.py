@@ -287,7 +287,11 @@ def test_a_stroke_along_a_streak_goes_to_review_the_streak_alone_is_empty(
 
     monkeypatch.setattr(fold17, "ENABLED", False)
     monkeypatch.setattr(wrong11, "ENABLED", False)
+    import kiosk.reading.stroke28 as stroke28  # stroke30: the chain's last test (a stroke along a line)
+
+    monkeypatch.setattr(stroke28, "ENABLED", False)
     assert reader.read(speck).contests[0].marks[i].mark == "empty"
+    monkeypatch.setattr(stroke28, "ENABLED", True)
     monkeypatch.setattr(wrong11, "ENABLED", True)
     monkeypatch.setattr(lines7, "stroke_along", lambda *a: False)
     monkeypatch.setattr(wrong8, "STROKE_ON_LINE", False)  # wrong8: its band test finds the stroke too
@@ -299,6 +303,7 @@ def test_a_stroke_along_a_streak_goes_to_review_the_streak_alone_is_empty(
     m = reader.read(_streak_and_dash(clean, 0.15, 3.5)).contests[0].marks[i]
     assert (m.mark, m.reason) == ("marginal", "marginal_mark"), m
     monkeypatch.setattr(fold24, "ENABLED", False)
+    monkeypatch.setattr(stroke28, "ENABLED", False)  # stroke30: asked after fold24
     assert reader.read(_streak_and_dash(clean, 0.15, 3.5)).contests[0].marks[i].mark == "empty"
 
 

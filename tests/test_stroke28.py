@@ -40,7 +40,7 @@ def _square(
 
     for name, profile in EXTRA.items():
         monkeypatch.setitem(PROFILES, name, profile)
-    monkeypatch.setattr(stroke28, "ENABLED", True)  # off by default (see stroke28.ENABLED)
+    monkeypatch.setattr(stroke28, "ENABLED", True)  # on by default since stroke30 (see stroke28.ENABLED)
     # 105/1/0: MZ-SMD-02 300 dpi; 105/3/0: AST-SMD-07 150 dpi; no condition, square 0 empty
     return red23_square(105, index, 0, monkeypatch)
 
@@ -75,6 +75,9 @@ ATTACKS = [
     (1, "fold-mid", 0.4, [(-1.9, -1.2), (-1.0, 0.0), (9.0, 0.0)], "hb"),  # a tick whose long arm runs on
     (3, "fold-mid", 0.4, [(-9.0, -0.35), (9.0, -0.35)], "hb2"),  # 150 dpi, beside the valley
     (3, "crease-faint", 60.0, [(-9.0, 0.0), (9.0, 0.0)], "hb"),  # 150 dpi
+    # stroke30: the grid's one left `empty` with stroke28 on: its yes, then empty8's settle (the
+    # dash lies along the fold, which runs on: "nothing drawn"); a held yes is never settled
+    (1, "fold-mid", 0.4, [(-9.0, 0.35), (9.0, 0.35)], "hb"),
 ]
 
 

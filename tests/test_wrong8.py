@@ -79,6 +79,9 @@ def test_pencil_plus_along_a_streak_without_the_rule_reads_empty(
     got = reader.read(image).contests[0].marks[6]
     assert (got.mark, got.reason) == ("marginal", "marginal_mark"), got
     monkeypatch.setattr(fold24, "ENABLED", False)
+    import kiosk.reading.stroke28 as stroke28  # stroke30: asked after fold24 (a stroke along a line)
+
+    monkeypatch.setattr(stroke28, "ENABLED", False)
     r = reader.read(image)
     assert r.contests[0].marks[6].mark == "empty" and r.status == "ok"
 
@@ -275,6 +278,9 @@ def test_stroke_along_a_streak_goes_to_review_by_the_band_alone(monkeypatch: pyt
     import kiosk.reading.fold17 as fold17  # fold17: the pencil tests with the streak divided out
 
     monkeypatch.setattr(fold17, "ENABLED", False)
+    import kiosk.reading.stroke28 as stroke28  # stroke30: the chain's last test, off for wrong8's own reach
+
+    monkeypatch.setattr(stroke28, "ENABLED", False)
     m = reader.read(_streak_and_dash(clean_sq, 0.15, 3.5)).contests[0].marks[i]
     assert (m.mark, m.reason) == ("marginal", "marginal_mark"), m
     assert reader.read(_streak_and_dash(clean_sq, 0.15, 1.0)).contests[0].marks[i].mark == "empty"

@@ -128,6 +128,10 @@ class Verdict:
     # narrow11 fix: every line taken out, in order (`line` is the first); set where the
     # closer look reads `empty` (wrong11.stroke_by_streak asks which of them is the streak's)
     lines: tuple[Line, ...] = ()
+    # stroke30: a closer-look yes that is only ever review (stroke28's: a stroke along a line of
+    # the paper running on beyond the window). The reader asks no settle of it, either way:
+    # empty8 / stain10 / lines10 and show10.print_only would read the same line the paper's.
+    held: bool = False
 
 
 def paper_inverse(levels: np.ndarray, size_h: int, size_w: int, ring: int) -> np.ndarray:
@@ -468,6 +472,7 @@ def inspect_square(
     # Or fainter pencil (pass 5): a stroke once grain and noise are averaged out; or a
     # faint line taken out that stops at the window (a light pencil stroke taken for paper).
     proven = crease27.Proven(image, centre, half, scale, page)  # crease27: measured only when asked
+    held = False  # stroke30: stroke28's yes (set where asked, below)
     if (ridges is None and (lines or score < marginal)) and (
         faint_stroke(thin, inside & search, scale)
         or pencil_stroke(
@@ -503,10 +508,16 @@ def inspect_square(
         )
         # stroke28: a stroke along a line running on beyond the window, where the tests above
         # took the line's own level: darker through the square than the whole line to the
-        # sheet's edge (asked last, only where every test above said no)
-        or stroke28.stroke_on_run(image, centre, [(ln.theta, ln.rho) for ln in lines], half, scale, page)
+        # sheet's edge (asked last, only where every test above said no). stroke30: its yes is
+        # `held`, so the reader's later settles (which take that line for the paper's) never
+        # read the square `empty`.
+        or (
+            held := stroke28.stroke_on_run(
+                image, centre, [(ln.theta, ln.rho) for ln in lines], half, scale, page
+            )
+        )
     ):
-        return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
+        return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line, held=held)
     # No stroke and no dark ink: darkened paper (a stain's edge, a shadow) or a light
     # smooth mark (pencil, whose grain a low-resolution scan loses).
     if score < marginal or ridges is not None:

@@ -492,6 +492,7 @@ class BallotReader:
         th = self.thresholds
         marks = []
         settled: list[int] = []  # settle7: squares a positive test read `marked`
+        held: list[int] = []  # stroke30: squares whose closer look's yes is only ever review
         # bands20: every band below in one compiled pass (`side_bands`; `side_bands_apart` asks
         # each band's own function, speed19's order: the darkest pass once, the doubt band,
         # pencil6's wider band, pencil7's low band, faint9, vote11, miss11, grain14, tick13,
@@ -640,7 +641,10 @@ class BallotReader:
                 th.marked,
                 page,  # lines7
             )
-            kept = False  # wrong11
+            # wrong11 (below) and stroke30: no settle of this square's review, either way (stroke28's
+            # yes is `held`: the settles would take its line for the paper's and read it `empty`)
+            kept = v.held
+            held.extend([i] * kept)
             looked = v.mark  # settle7 settles only the closer look's own doubt, not a second look's
             if v.mark == "empty":
                 # pencil6: a pencil stroke in or beside the square is never `empty`; a
@@ -680,7 +684,8 @@ class BallotReader:
             # one vote with nothing else in doubt.
             doubt = (image, centres[i], float(scales[i]), scores.paper[i], scores.gain)
             if (
-                looked == "marginal"
+                not kept
+                and looked == "marginal"
                 and v.mark == "marginal"
                 and (
                     settle7.settles(*doubt, v, th.marginal, th.marked, scores.half)
@@ -717,7 +722,7 @@ class BallotReader:
         # show10: a doubt whose every dark pixel is the title side's known print: empty
         # (fix10: only under `marked`, as empty8).
         marks = show10.print_only(
-            image, centres, scales, scores.paper, scores.gain, marks, layout, page, th.marked
+            image, centres, scales, scores.paper, scores.gain, marks, layout, page, th.marked, held
         )
         # rims7: a marked square much lighter than the contest's other marked one(s).
         marks = rims7.unlike_marks(

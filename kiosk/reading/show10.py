@@ -48,6 +48,7 @@ square, bounded by C_RANGE).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 
@@ -468,6 +469,7 @@ def print_only(
     layout: BallotLayout,
     page: object,
     marked: float = empty8.CEIL,
+    held: Sequence[int] = (),
 ) -> list[MarkReading]:
     """After the loop, over a side's marks: rule (b), each square in review as one of
     REASONS (by the closer look or a second look) with the title side's print behind it
@@ -475,7 +477,8 @@ def print_only(
     (a) on the score's path: a square read `marked` under ON_PRINT_SCORE_MAX whose
     strokes lie on the print (`strokes_on_print`) goes to review. fix10: rule (b) asks
     only empty8's squares (score under min(`marked`, `empty8.CEIL`), no hesitation dot by
-    `settle7.pen_dot`)."""
+    `settle7.pen_dot`). stroke30: rule (b) never asks a `held` square (stroke28's yes: only
+    ever review)."""
     if not ENABLED:
         return marks
     out = list(marks)
@@ -488,7 +491,7 @@ def print_only(
                 out[i] = replace(m, mark="marginal", reason="marginal_mark")
             continue
         # fix10: empty8's gate (a square scoring `marked` is never settled empty)
-        if not empty8.in_doubt(m.mark, m.reason, m.score, marked) or not has_print(layout, i):
+        if not empty8.in_doubt(m.mark, m.reason, m.score, marked) or not has_print(layout, i) or i in held:
             continue
         at, white = (float(centres[i][0]), float(centres[i][1])), float(np.max(paper[i]))
         if settle7.pen_dot(image, at, float(scales[i]), white, gain):

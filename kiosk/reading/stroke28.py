@@ -28,7 +28,8 @@ crease27's follow would stop). `stroke_on_run` says yes for a line when:
 
 Asked last in the closer look's chain of stroke tests (only where every other one said no, a
 line having been taken out), never `marked`: the square goes to the commission
-(`marginal_mark`).
+(`marginal_mark`), held there (stroke30: the reader's settles, which would take the same line
+for the paper's, are not asked of it).
 """
 
 from __future__ import annotations
@@ -42,10 +43,9 @@ import numpy as np
 
 from kiosk.reading import crease27, lines7
 
-ENABLED = False  # `stroke_on_run` (off: the reader as 27dae8a). OFF: priced on all 1,500 dev sheets (0
-# wrong), but switched on it loses a vote in tests/test_wrong11.py (146/21/12 full_beside 0.12): its yes
-# is the closer look's `marginal`, which a later step overrides to `empty`, and wrong11's hook, which
-# sends that square to review with stroke28 off, is then not reached (docs/reading.md, stroke29)
+ENABLED = True  # `stroke_on_run` (off: the reader as 27dae8a). Priced on all 1,500 dev sheets (0 wrong);
+# ON since stroke30: its yes is `held` (inspect.Verdict.held), so no later settle reads it `empty`
+# (empty8 did on tests/test_wrong11.py's 146/21/12 full_beside 0.12; docs/reading.md, stroke30)
 EVERY_SIDE = True  # darker against every usable side's paper (False: against one: see docs)
 
 FIT_SHARE = 0.25  # a block at this share of the first fit's level refines the fit (crease27: 0.5)
