@@ -20,14 +20,11 @@ import numpy as np
 
 from kiosk.ballots.layout import EDGE, FIDUCIAL
 from kiosk.election.model import BALLOT_WIDTH_MM
-from kiosk.reading import corners30, kernels
+from kiosk.reading import kernels
 
 FIDUCIAL_SPAN_MM = BALLOT_WIDTH_MM - 2 * EDGE - FIDUCIAL  # centre to centre across the page
 COARSE_DPI = 25.0
 MIN_COARSE_AREA = 8  # px at COARSE_DPI: smaller blobs are text, dots, dust (a fiducial is 30-60)
-# speed30: label only the coarse page's corner windows when that is proven to pick the same
-# fiducials (`corners30.find_page_fast`, `kernels.find_page` to the bit; tests/test_corners30.py).
-FAST_FIND_PAGE = True
 
 
 @dataclass(frozen=True)
@@ -94,10 +91,10 @@ def find_fiducials(image: np.ndarray) -> Found | None:
     """Locate the four corner fiducials, or None when the image has no ballot page.
 
     One compiled call (`kernels.find_page`, front21): the same search as
-    `find_fiducials_apart`, which is kept as its reference (tests/test_front21.py); with
-    FAST_FIND_PAGE, `corners30.find_page_fast`, the same answer to the bit (speed30)."""
-    search = corners30.find_page_fast if FAST_FIND_PAGE else kernels.find_page
-    pts, paper, black = search(image, subsample_factor(image), MIN_COARSE_AREA, FIDUCIAL, FIDUCIAL_SPAN_MM)
+    `find_fiducials_apart`, which is kept as its reference (tests/test_front21.py)."""
+    pts, paper, black = kernels.find_page(
+        image, subsample_factor(image), MIN_COARSE_AREA, FIDUCIAL, FIDUCIAL_SPAN_MM
+    )
     if len(pts) == 0:
         return None
     return Found(_orientations(pts), Levels(paper, black))
