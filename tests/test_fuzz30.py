@@ -388,3 +388,34 @@ def test_crafted_jpegs_decode_or_are_refused_as_the_attack_run_saw() -> None:
     for o, turned in ((3, np.rot90(plain, 2)), (6, np.rot90(plain, -1)), (8, np.rot90(plain, 1))):
         out = decode_image(_crafted_jpegs()[f"exif{o}"])
         assert isinstance(out, np.ndarray) and np.array_equal(out, turned), o
+
+
+def test_a_calibration_scan_gets_the_readers_checks_before_its_decode() -> None:
+    """kiosk.calibration.session.decode called cv2.imdecode on the fed bytes with no header
+    check: a pixel bomb or a TIFF with a strip missing went straight to OpenCV. Now each is
+    refused with the calibration's code, the reader's reason in the detail."""
+    from kiosk.calibration.session import decode
+    from kiosk.errors import SanaqError
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    ihdr = chunk(b"IHDR", struct.pack(">IIBBBBB", 30_000, 30_000, 8, 0, 0, 0, 0))
+    bomb = b"\x89PNG\r\n\x1a\n" + ihdr + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+    blocks = strips(GREY, 64)
+    short = tiff(
+        [
+            (
+                tags(
+                    W, H, 8, 1, 1, 64, t279=(LONG, [len(b) if i != 2 else 10 for i, b in enumerate(blocks)])
+                ),
+                blocks,
+            )
+        ]
+    )
+    for data, reason in ((bomb, "image_size_unsupported"), (short, "image_undecodable")):
+        with pytest.raises(SanaqError) as err:
+            decode(data, None)
+        assert err.value.code == "calibration_sheet_unrecognised" and str(err.value.detail).startswith(reason)
+    grey, dpi = decode(cv2.imencode(".png", GREY)[1].tobytes(), None)
+    assert np.array_equal(grey, GREY) and dpi == 200.0

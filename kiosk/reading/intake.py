@@ -214,7 +214,9 @@ def _ints(v: object) -> tuple[int, ...] | None:
 
 def _tiff_blocks_fault(tags: dict[int, object], w: int, h: int, size: int) -> str | None:
     """What is missing of the strips or tiles a w x h first page with these tags needs in a
-    file of `size` bytes, or None. The slow obvious rule: count them, then look at each."""
+    file of `size` bytes, or None. The slow obvious rule: count them, then look at each. (An
+    uncompressed YCbCr TIFF with subsampled chroma is counted at full chroma, so refused: no
+    scanner writes one; JPEG-compressed YCbCr is not counted, its decode is checked.)"""
     tiled = 322 in tags or 323 in tags
     offs = _ints(tags.get(324 if tiled else 273))
     counts = _ints(tags.get(325 if tiled else 279))
@@ -290,10 +292,11 @@ def _tiff_cost(tags: dict[int, object], w: int, h: int) -> int | None:
 # 20261128, the test's limits) with it on, every byte input also given to both parsers: the
 # same answer on all 1,338 (1,051 sized by this parser), peak 2,490 MB against the 4,096 MB
 # limit, no run over 6.3 s (benchmarks/results/pass29/fuzz30-fuzz-on.log); stain29's bound on
-# rule_pixels took away the rises below. History: OFF at the merge: with it on, tests/test_fuzz.py's fixed-seed session (atheris) passed its 4 GB
-# resident limit (4,482 MB at 1,500 runs against 3,715 MB off; a 1.7 GB rise within 14 runs).
-# image28 found what the rises are: no decode (the session never meets a header of another
-# size than its own sheet's) but stain10.rule_pixels on damaged sheets, 15-56 s of reading
+# rule_pixels took away the rises below. History: OFF at the merge: with it on,
+# tests/test_fuzz.py's fixed-seed session (atheris) passed its 4 GB resident limit (4,482 MB
+# at 1,500 runs against 3,715 MB off; a 1.7 GB rise within 14 runs). image28 found what the
+# rises are: no decode (the session never meets a header of another size than its own
+# sheet's) but stain10.rule_pixels on damaged sheets, 15-56 s of reading
 # each, as instrumented Python: about 1.2 GB kept per such run (27dae8a with it on: 5,542 MB
 # by run 848; benchmarks/results/pass27/image28-fuzz-findings.txt). The parser only changes
 # which runs meet them. stain29 bounded rule_pixels by the window (the same pixels: 0.3-0.8 s a
