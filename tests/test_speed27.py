@@ -28,8 +28,8 @@ from kiosk.reading.reader import decode_image
 
 
 def check_header_fast(data: bytes) -> SideReading | None:
-    """`check_header` with the parser on (`intake.FAST_JPEG_HEADER` is off as shipped, for the
-    fuzz session's memory; these tests hold the parser to Pillow all the same)."""
+    """`check_header` with the parser on (`intake.FAST_JPEG_HEADER` is on as shipped since fuzz30;
+    held on here whatever the module says, so these tests hold the parser to Pillow either way)."""
     was = intake.FAST_JPEG_HEADER
     intake.FAST_JPEG_HEADER = True
     try:
@@ -202,6 +202,21 @@ def test_switched_off_every_header_goes_to_pillow(monkeypatch: pytest.MonkeyPatc
     assert check_header(JPEGS[0]) is None and calls == []
     monkeypatch.setattr(intake, "FAST_JPEG_HEADER", False)
     assert check_header(JPEGS[0]) is None and calls == [JPEGS[0]]
+
+
+def test_the_parser_is_on_as_shipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """fuzz30 switched it on: a plain JPEG's header is not given to Pillow, a PNG's still is."""
+    assert intake.FAST_JPEG_HEADER is True
+    calls: list[bytes] = []
+    reference = intake.check_header_reference
+
+    def spy(d: bytes) -> object:
+        calls.append(d)
+        return reference(d)
+
+    monkeypatch.setattr(intake, "check_header_reference", spy)
+    png = cv2.imencode(".png", np.full((40, 30), 200, np.uint8))[1].tobytes()
+    assert check_header(JPEGS[0]) is None and check_header(png) is None and calls == [png]
 
 
 @SETTINGS

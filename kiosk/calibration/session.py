@@ -14,6 +14,7 @@ from PIL import Image
 from kiosk.calibration.measure import SideMeasures, measure_side
 from kiosk.calibration.profile import build_profile
 from kiosk.errors import SanaqError
+from kiosk.reading import intake
 from kiosk.station.ports import ScannerPort
 from kiosk.station.service import scanner_identity
 
@@ -24,6 +25,12 @@ def decode(data: bytes | np.ndarray, dpi: float | None) -> tuple[np.ndarray, flo
     if isinstance(data, np.ndarray):
         grey = data if data.ndim == 2 else cv2.cvtColor(data, cv2.COLOR_BGR2GRAY)
         return grey, dpi or 200.0
+    # fuzz30: the reader's checks before the decode (this path had none: a 948 KB PNG claiming
+    # 30,000 x 30,000 px was decoded, 900 MB; a TIFF with a strip missing decoded with a band).
+    refusal = intake.check_header(data) if len(data) >= 8 else None
+    refusal = refusal or intake.check_tiff_blocks(data)
+    if refusal is not None:
+        raise SanaqError("calibration_sheet_unrecognised", f"{refusal.reason}: {refusal.detail}")
     decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
     if decoded is None:
         raise SanaqError("calibration_sheet_unrecognised", "the scanner's image cannot be decoded")

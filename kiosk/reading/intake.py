@@ -163,6 +163,91 @@ def tiff_decode_estimate(data: bytes) -> int | None:
         return None
 
 
+def check_tiff_blocks(data: bytes) -> SideReading | None:
+    """fuzz30: None unless `data` is a TIFF whose first page does not decode whole; then a
+    refusal, `image_undecodable` (`image_layout_unsupported` for tiles). OpenCV's TIFF decoder
+    gives an image even when libtiff fails a strip: the strip's rows come out 0 (black, or white
+    in a WhiteIsZero TIFF: a band of the ballot erased), and the reader read such pages as ok with
+    an empty square marked (benchmarks/results/pass29/fuzz30-band.py.txt: 19 of 46 strips lied
+    about, 19 of 46 deflated strips garbled). So, before OpenCV decodes it: every strip the page
+    needs is named, with a byte count above 0, inside the file and (uncompressed) at least the
+    bytes of its rows (`_tiff_blocks_fault`); and Pillow decodes the page without an error (its
+    libtiff decoder raises where OpenCV's fills in zeros: a compressed strip's data is checked
+    by decoding it). Tiles are refused: OpenCV decoded an honest 64 x 64-tiled page with rows
+    of zeros where Pillow read it whole, and no ballot scanner writes tiles."""
+    if data[:4] not in (b"II*\0", b"MM\0*", b"II+\0", b"MM\0+"):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)) as im:
+                if im.format != "TIFF":
+                    return None
+                w, h = im.size
+                tags = getattr(im, "tag_v2", None)
+                got = {} if tags is None else {t: tags.get(t) for t in _TIFF_BLOCK_TAGS if t in tags}
+                if 322 in got or 323 in got:
+                    return rejected("image_layout_unsupported", f"TIFF {w}x{h} in tiles")
+                fault = _tiff_blocks_fault(got, w, h, len(data))
+                if fault is not None:
+                    return rejected("image_undecodable", f"TIFF {fault}")
+                try:
+                    im.load()
+                except Exception:
+                    return rejected("image_undecodable", "TIFF strip data")
+    except Exception:
+        return rejected("image_undecodable", "header")
+    return None
+
+
+# Compression, StripOffsets, StripByteCounts, PlanarConfiguration, TileOffsets, TileByteCounts
+_TIFF_BLOCK_TAGS = (258, 259, 273, 277, 278, 279, 284, 322, 323, 324, 325)
+
+
+def _ints(v: object) -> tuple[int, ...] | None:
+    if isinstance(v, int):
+        v = (v,)
+    if isinstance(v, tuple) and v and all(isinstance(x, int) for x in v):
+        return v
+    return None
+
+
+def _tiff_blocks_fault(tags: dict[int, object], w: int, h: int, size: int) -> str | None:
+    """What is missing of the strips or tiles a w x h first page with these tags needs in a
+    file of `size` bytes, or None. The slow obvious rule: count them, then look at each. (An
+    uncompressed YCbCr TIFF with subsampled chroma is counted at full chroma, so refused: no
+    scanner writes one; JPEG-compressed YCbCr is not counted, its decode is checked.)"""
+    tiled = 322 in tags or 323 in tags
+    offs = _ints(tags.get(324 if tiled else 273))
+    counts = _ints(tags.get(325 if tiled else 279))
+    spp = (_ints(tags.get(277, 1)) or (0,))[0]
+    bits = _ints(tags.get(258, 1)) or (0,)
+    planar = (_ints(tags.get(284, 1)) or (0,))[0]
+    if offs is None or counts is None:
+        return "strip offsets or byte counts missing"
+    if tiled:
+        bw, bh = (_ints(tags.get(322)) or (0,))[0], (_ints(tags.get(323)) or (0,))[0]
+    else:
+        bw, bh = w, min((_ints(tags.get(278, h)) or (0,))[0], h)
+    if spp <= 0 or bw <= 0 or bh <= 0 or min(bits) <= 0 or planar not in (1, 2):
+        return "layout"
+    planes = spp if planar == 2 else 1
+    across, down = -(-w // bw), -(-h // bh)
+    want = across * down * planes
+    if len(offs) < want or len(counts) < want:
+        return f"{min(len(offs), len(counts))} of {want} strips or tiles named"
+    row_bits = bw * (max(bits) if planar == 2 else sum(bits) if len(bits) == spp else spp * bits[0])
+    raw = tags.get(259, 1) == 1
+    for i in range(want):
+        if counts[i] <= 0 or offs[i] + counts[i] > size:
+            return f"strip or tile {i} not in the file"
+        if raw:
+            rows = bh if tiled else min(bh, h - (i % down) * bh)
+            if counts[i] < rows * ((row_bits + 7) // 8):
+                return f"strip or tile {i} short"
+    return None
+
+
 _TIFF_TAGS = (258, 277, 278, 322, 323)  # BitsPerSample, SamplesPerPixel, RowsPerStrip, TileWidth, TileLength
 
 
@@ -203,17 +288,22 @@ def _tiff_cost(tags: dict[int, object], w: int, h: int) -> int | None:
 
 
 # speed27: read a plain JPEG header here, not by Pillow (False: Pillow for every header).
-# OFF at the merge: with it on, tests/test_fuzz.py's fixed-seed session (atheris) passed its 4 GB
-# resident limit (4,482 MB at 1,500 runs against 3,715 MB off; a 1.7 GB rise within 14 runs).
-# image28 found what the rises are: no decode (the session never meets a header of another
-# size than its own sheet's) but stain10.rule_pixels on damaged sheets, 15-56 s of reading
+# ON since fuzz30 (session 30): the fixed-seed session (tests/fuzz_reader.py, 1,500 runs, seed
+# 20261128, the test's limits) with it on, every byte input also given to both parsers: the
+# same answer on all 1,338 (1,051 sized by this parser), peak 2,490 MB against the 4,096 MB
+# limit, no run over 6.3 s (benchmarks/results/pass29/fuzz30-fuzz-on.log); stain29's bound on
+# rule_pixels took away the rises below. History: OFF at the merge: with it on,
+# tests/test_fuzz.py's fixed-seed session (atheris) passed its 4 GB resident limit (4,482 MB
+# at 1,500 runs against 3,715 MB off; a 1.7 GB rise within 14 runs). image28 found what the
+# rises are: no decode (the session never meets a header of another size than its own
+# sheet's) but stain10.rule_pixels on damaged sheets, 15-56 s of reading
 # each, as instrumented Python: about 1.2 GB kept per such run (27dae8a with it on: 5,542 MB
 # by run 848; benchmarks/results/pass27/image28-fuzz-findings.txt). The parser only changes
 # which runs meet them. stain29 bounded rule_pixels by the window (the same pixels: 0.3-0.8 s a
 # call on those windows against 6-17 s, on a loaded machine), but the session was not re-run
-# with it on (no time on a machine at load 11): still OFF until it is; tests/test_speed27.py
-# holds the parser to Pillow with it on.
-FAST_JPEG_HEADER = False
+# with it on (no time on a machine at load 11); tests/test_speed27.py holds the parser to Pillow
+# with it on.
+FAST_JPEG_HEADER = True
 
 # Pillow's JPEG markers (JpegImagePlugin.MARKER) by what `JpegImageFile._open` does with them.
 _SOF = frozenset((0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF, 0xDE))

@@ -118,6 +118,8 @@ def decode_image(data: bytes) -> np.ndarray | SideReading:
     if len(data) < 8:
         return rejected("image_undecodable", "too short")
     refusal = intake.check_header(data)  # format and size from the header, before decoding
+    if refusal is None:
+        refusal = intake.check_tiff_blocks(data)  # fuzz30: a TIFF's strips all in the file
     if refusal is not None:
         return refusal
     buf = np.frombuffer(data, np.uint8)
