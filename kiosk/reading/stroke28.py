@@ -43,9 +43,11 @@ import numpy as np
 
 from kiosk.reading import crease27, lines7
 
-ENABLED = True  # `stroke_on_run` (off: the reader as 27dae8a). Priced on all 1,500 dev sheets (0 wrong);
-# ON since stroke30: its yes is `held` (inspect.Verdict.held), so no later settle reads it `empty`
-# (empty8 did on tests/test_wrong11.py's 146/21/12 full_beside 0.12; docs/reading.md, stroke30)
+ENABLED = False  # `stroke_on_run` (off: the reader as 27dae8a). Priced on all 1,500 dev sheets (0 wrong);
+# its yes is `held` (inspect.Verdict.held, stroke30), so no later settle reads it `empty` (empty8 did on
+# tests/test_wrong11.py's 146/21/12 full_beside 0.12). OFF again (session 30): on, it sends a line of the
+# paper over the border (test_look23) and a line along a side of the square (test_inspect) to review
+
 EVERY_SIDE = True  # darker against every usable side's paper (False: against one: see docs)
 
 FIT_SHARE = 0.25  # a block at this share of the first fit's level refines the fit (crease27: 0.5)
