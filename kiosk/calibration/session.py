@@ -14,7 +14,8 @@ from PIL import Image
 from kiosk.calibration.measure import SideMeasures, measure_side
 from kiosk.calibration.profile import build_profile
 from kiosk.errors import SanaqError
-from kiosk.reading import intake
+from kiosk.reading.model import SideReading
+from kiosk.reading.reader import decode_image
 from kiosk.station.ports import ScannerPort
 from kiosk.station.service import scanner_identity
 
@@ -25,15 +26,11 @@ def decode(data: bytes | np.ndarray, dpi: float | None) -> tuple[np.ndarray, flo
     if isinstance(data, np.ndarray):
         grey = data if data.ndim == 2 else cv2.cvtColor(data, cv2.COLOR_BGR2GRAY)
         return grey, dpi or 200.0
-    # fuzz30: the reader's checks before the decode (this path had none: a 948 KB PNG claiming
-    # 30,000 x 30,000 px was decoded, 900 MB; a TIFF with a strip missing decoded with a band).
-    refusal = intake.check_header(data) if len(data) >= 8 else None
-    refusal = refusal or intake.check_tiff_blocks(data)
-    if refusal is not None:
-        raise SanaqError("calibration_sheet_unrecognised", f"{refusal.reason}: {refusal.detail}")
-    decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
-    if decoded is None:
-        raise SanaqError("calibration_sheet_unrecognised", "the scanner's image cannot be decoded")
+    # fuzz30: the reader's own decode, its intake checks first (this path had none: a 948 KB PNG
+    # claiming 30,000 x 30,000 px was decoded, 900 MB; a TIFF with a strip missing decoded with a band).
+    decoded = decode_image(data)
+    if isinstance(decoded, SideReading):
+        raise SanaqError("calibration_sheet_unrecognised", f"{decoded.reason}: {decoded.detail}")
     if dpi is None:
         try:
             info = Image.open(io.BytesIO(data)).info.get("dpi")
