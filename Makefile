@@ -38,7 +38,7 @@ typecheck: setup
 TEST_WORKERS ?= 2
 
 unit: setup
-	$(VENV)/bin/pytest -n $(TEST_WORKERS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal
 
 test: lint typecheck unit
 

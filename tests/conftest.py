@@ -67,3 +67,57 @@ if "KIVY_HOME" not in os.environ:
 # libsane reads its configuration once per process, at the first sane_init: point it at the
 # test backends (pnm, test) before anything imports python-sane.
 os.environ["SANE_CONFIG_DIR"] = str(Path(__file__).resolve().parent.parent / "deploy" / "sane-test")
+
+
+def _slow_modules() -> list[tuple[float, str]]:
+    """tests/slow_modules.txt's lines: (seconds, module path), longest first."""
+    rows = []
+    for line in (Path(__file__).parent / "slow_modules.txt").read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            seconds, module = line.split()
+            rows.append((float(seconds), module))
+    return sorted(rows, reverse=True)
+
+
+def long_modules_first(nodeids: list[str], workers: int, slow: list[tuple[float, str]]) -> list[int]:
+    """The run order (indices into `nodeids`) for `workers` processes under xdist's worksteal
+    scheduler, which gives each worker an equal contiguous share of the order and lets an idle
+    one take the back half of another's queue: the long modules are dealt out, longest first,
+    to the worker whose share is shortest so far, each at the head of that worker's share, so
+    they start first and what is stolen at the end is short. A module's tests stay together
+    and in their order (module fixtures are made once); the rest keep their order."""
+    module_of = [n.split("::", 1)[0] for n in nodeids]
+    by_module: dict[str, list[int]] = {}
+    for i, m in enumerate(module_of):
+        by_module.setdefault(m, []).append(i)
+    heads: list[list[int]] = [[] for _ in range(max(1, workers))]
+    load = [0.0] * len(heads)
+    taken: set[str] = set()
+    for seconds, module in slow:
+        if module in by_module and module not in taken:
+            w = load.index(min(load))
+            heads[w].extend(by_module[module])
+            load[w] += seconds
+            taken.add(module)
+    rest = [i for i, m in enumerate(module_of) if m not in taken]
+    order: list[int] = []
+    share = len(nodeids) / len(heads)
+    for w, head in enumerate(heads):
+        # fill this worker's share up to its end with the rest, in their order
+        end = round(share * (w + 1)) if w < len(heads) - 1 else len(nodeids)
+        take = max(0, end - len(order) - len(head))
+        order.extend(head)
+        order.extend(rest[:take])
+        rest = rest[take:]
+    order.extend(rest)
+    return order
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Only in an xdist worker (every worker collects the same items and so computes the same
+    # order, which xdist checks); one process runs them as collected.
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+    if not os.environ.get("PYTEST_XDIST_WORKER") or workers < 2:
+        return
+    order = long_modules_first([i.nodeid for i in items], workers, _slow_modules())
+    items[:] = [items[i] for i in order]
