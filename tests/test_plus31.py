@@ -70,7 +70,7 @@ def _square_39502() -> tuple[np.ndarray, np.ndarray, float, np.ndarray, float]:
     try:
         reader.read(image)
     finally:
-        reader_module.side_bands = real  # type: ignore[assignment]
+        reader_module.side_bands = real
     _im, centres, scales, scores, _m = got["a"]
     k = 7  # against-all
     return image, centres[k], float(scales[k]), scores.paper[k], float(scores.gain)
