@@ -118,7 +118,12 @@ def joined_need(scale: float) -> int:
 
 
 def joined_strokes(
-    image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float
+    image: np.ndarray,
+    centre: np.ndarray,
+    scale: float,
+    levels: np.ndarray,
+    gain: float,
+    widen_columns: int = 0,
 ) -> bool:
     """A pencil mark of strokes that meet (a V tick, an X) in the square: one run of
     `pencil6.trace_contrast` at `pencil6.TRACE_FAINT` inside the square, wider than
@@ -127,7 +132,8 @@ def joined_strokes(
     over JOINED_LEN_MM of the inside, JOINED_NOISE times the paper's spread, and not going on
     beyond the square (a fold crossing a streak is an X too, but its lines run on across
     the window: under JOINED_BEYOND of the run's pixels in the band beyond the border's
-    zone). True: send the square to review. False when not ENABLED."""
+    zone). True: send the square to review. False when not ENABLED. `widen_columns`: passed to
+    `wrong11.beyond_on_rules` (plus31: a streak's flanks beside the square; 0 everywhere else)."""
     if not ENABLED:
         return False
     from kiosk.reading import crop
@@ -171,7 +177,9 @@ def joined_strokes(
         if out_px <= JOINED_BEYOND * len(sx):
             return True
         # wrong11: a light printed rule beside the square is not the run going on.
-        if wrong11.beyond_on_rules(c, counted, xs, ys, BORDER_MM * scale, level, len(sx), JOINED_BEYOND):
+        if wrong11.beyond_on_rules(
+            c, counted, xs, ys, BORDER_MM * scale, level, len(sx), JOINED_BEYOND, widen_columns
+        ):
             return True
     return False
 

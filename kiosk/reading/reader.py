@@ -37,6 +37,7 @@ import kiosk.reading.miss11 as miss11  # issue 10, miss11: a light mark under th
 import kiosk.reading.pencil9 as pencil9  # issue 10, ninth pass (pencil9)
 import kiosk.reading.pencil10 as pencil10  # issue 10, tenth pass (pencil10)
 import kiosk.reading.pencil11 as pencil11  # issue 10, eleventh pass (pencil11)
+import kiosk.reading.plus31 as plus31  # issue 10, plus31: a pencil plus beside a streak, in vote11's band
 import kiosk.reading.rebase14 as rebase14  # issue 10, rebase14: tick13 from -0.003 up, on a sunk side
 import kiosk.reading.settle7 as settle7  # issue 10, seventh pass (settle7)
 import kiosk.reading.show10 as show10  # issue 10, tenth pass (show10): the title side's known print
@@ -523,9 +524,11 @@ class BallotReader:
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
-                # vote11: a light tick scored just under the doubt band: the pencil tests once.
-                if under[i] and vote11.just_under(
-                    image, centres[i], float(scales[i]), scores.paper[i], scores.gain
+                # vote11: a light tick scored just under the doubt band: the pencil tests once;
+                # plus31: where they say no, joined strokes with a streak's flanks beside left out.
+                if under[i] and (
+                    vote11.just_under(image, centres[i], float(scales[i]), scores.paper[i], scores.gain)
+                    or plus31.by_streak(image, centres[i], float(scales[i]), scores.paper[i], scores.gain)
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue

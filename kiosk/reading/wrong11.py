@@ -50,6 +50,7 @@ def beyond_on_rules(
     level: float,
     run_px: int,
     share: float,
+    widen_columns: int = 0,
 ) -> bool:
     """`faint9.joined_strokes`' last question asked again with the printed rules left out:
     of the `counted` pixels (beyond the border's zone, not near dark print, at 0.5-2 times
@@ -57,7 +58,10 @@ def beyond_on_rules(
     below the square's border zone (|y| > `border_px`) whose pixels outside the square's
     columns are at least half `level` across RULE_SPAN of them, or on such a column, are not
     the run going on. True when the rest are at most `share` of the run's `run_px`
-    pixels. False when not ENABLED."""
+    pixels. `widen_columns` (plus31, 0: as wrong11 left it): such a column's neighbours up to
+    that many columns to either side, beyond the border's zone, are on it too (a scanner's
+    streak's blurred flanks, under RULE_SPAN at half contrast; `plus31.widened`). False when
+    not ENABLED."""
     if not ENABLED:
         return False
     half = c >= 0.5 * level
@@ -68,6 +72,10 @@ def beyond_on_rules(
     # a row above or below the square: its share at half contrast over the whole width
     rows = out_rows & (half.mean(axis=1) >= RULE_SPAN)
     cols = out_cols & (half.mean(axis=0) >= RULE_SPAN)
+    if widen_columns > 0:
+        from kiosk.reading import plus31  # plus31 imports faint9, which imports this module
+
+        cols = out_cols & plus31.widened(cols, widen_columns)
     on_rule = rows[:, None] | cols[None, :]
     left = int(np.count_nonzero(counted & ~on_rule))
     return left <= share * run_px
