@@ -173,3 +173,53 @@ def test_a_ballpoint_stroke_on_a_dark_fold_is_judged() -> None:
     theta = math.radians(90.4)
     run = crease27.follow(fold, c, theta, 0.0, round(4.2 * S), S, None)
     assert crease27.proven(run)  # crease27's defaults are its own: the fold alone proven
+
+
+# stroke31: the one side usable through the inside; its ink alone is no yes (ONE_SIDE_INK)
+
+
+def _run(inside_sides: tuple[float, float], inside_inks: tuple[float, float]) -> crease27.Run:
+    """A whole line at contrast 0.05 on 12 blocks beyond (ink 0.02 mm each side), its inside block given."""
+    beyond: list[crease27.Block | None] = [
+        crease27.Block(float(t), 0.0, 0.05, (0.05, 0.05), (0.02, 0.02), 0.0) for t in range(12)
+    ]
+    inside = crease27.Block(
+        0.0, 0.0, max(x for x in inside_sides if math.isfinite(x)), inside_sides, inside_inks, 0.0
+    )
+    return crease27.Run(inside, beyond[:6], beyond[6:], 0.05, (0.05, 0.05), (0.02, 0.02), True, True)
+
+
+def test_ink_alone_on_the_one_side_usable_inside_is_no_yes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the inside at the line's contrast (0.05: under 0.05 * 1.2 + 0.02) with 0.04 mm more
+    ink than beyond (over INK_MORE_MM 0.03): both sides usable, darker; one side usable (the other
+    print within PAPER_MM, its blur in the valley's ink window), not; with ONE_SIDE_INK, darker
+    (stroke30's judge); a one-sided inside darker in contrast (0.09) is darker either way."""
+    assert not stroke28.ONE_SIDE_INK
+    nan = math.nan
+    assert stroke28.judge(_run((0.05, 0.05), (0.06, 0.06))).darker
+    j = stroke28.judge(_run((0.05, nan), (0.06, nan)))
+    assert j.line and not j.darker, j
+    assert not stroke28.judge(_run((nan, 0.05), (nan, 0.06))).darker
+    assert stroke28.judge(_run((nan, 0.09), (nan, 0.02))).darker
+    assert not stroke28.judge(_run((0.05, nan), (0.04, nan))).darker  # no more ink either
+    monkeypatch.setattr(stroke28, "ONE_SIDE_INK", True)
+    assert stroke28.judge(_run((0.05, nan), (0.06, nan))).darker
+
+
+def test_show_through_beside_the_border_is_asked_and_judged_no(monkeypatch: pytest.MonkeyPatch) -> None:
+    """test_look23's 140/14/2 (250 dpi, `show_through`: the back's name row across the square, 1.5
+    mm from its centre, parallel to a side): stroke28 is asked and says no, the square `empty`; its
+    one side usable inside carried 0.052 mm of ink against 0.017 + 0.03 at no more contrast (0.049
+    against 0.034 * 1.2 + 0.02), so stroke30's judge (ONE_SIDE_INK) said yes: `marginal_mark`."""
+    import readkit
+
+    monkeypatch.setattr(stroke28, "ENABLED", True)
+    r, sheet, image = readkit.field_sheet(140, 14, ("stain",))
+    assert sheet.truth.squares[2].expected == "empty"
+    said = _spy(monkeypatch)
+    assert r.read(image).contests[0].marks[2].mark == "empty"
+    assert said and not any(said)
+    monkeypatch.setattr(stroke28, "ONE_SIDE_INK", True)
+    said.clear()
+    got = r.read(image).contests[0].marks[2]
+    assert (got.mark, got.reason) == ("marginal", "marginal_mark") and any(said)
