@@ -112,5 +112,5 @@ def test_widen_px() -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.booleans(), min_size=0, max_size=40), st.integers(0, 6))
 def test_widened_agrees_with_its_reference(cols: list[bool], k: int) -> None:
-    got = plus31.widened(np.array(cols, dtype=bool), k).tolist()
-    assert got == plus31.widened_reference(cols, k)
+    got = wrong11.widened(np.array(cols, dtype=bool), k).tolist()
+    assert got == wrong11.widened_reference(cols, k)

@@ -49,22 +49,6 @@ def widen_px(scale: float) -> int:
     return max(1, round(SMEAR_MM * scale))
 
 
-def widened(cols: np.ndarray, k: int) -> np.ndarray:
-    """`cols` (1-D bool) with every True spread to the `k` positions on either side (a
-    dilation by 2k + 1, clipped at the ends). One convolution; `widened_reference` in a loop."""
-    if k <= 0 or cols.size == 0:
-        return cols.astype(bool)
-    padded = np.pad(cols.astype(np.int32), k)
-    out: np.ndarray = np.convolve(padded, np.ones(2 * k + 1, np.int32), mode="valid") > 0
-    return out
-
-
-def widened_reference(cols: list[bool], k: int) -> list[bool]:
-    """`widened`, one position at a time (the property test's reference)."""
-    n = len(cols)
-    return [any(cols[j] for j in range(max(0, i - k), min(n, i + k + 1))) for i in range(n)]
-
-
 def by_streak(image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float) -> bool:
     """True (send to review, `marginal_mark`) when `faint9.joined_strokes` finds strokes that
     meet, with a rule column's flanks beyond the square left out of its going-on count

@@ -41,6 +41,22 @@ RULE_SPAN = (
 )
 
 
+def widened(cols: np.ndarray, k: int) -> np.ndarray:
+    """`cols` (1-D bool) with every True spread to the `k` positions on either side (a
+    dilation by 2k + 1, clipped at the ends). One convolution; `widened_reference` in a loop."""
+    if k <= 0 or cols.size == 0:
+        return cols.astype(bool)
+    padded = np.pad(cols.astype(np.int32), k)
+    out: np.ndarray = np.convolve(padded, np.ones(2 * k + 1, np.int32), mode="valid") > 0
+    return out
+
+
+def widened_reference(cols: list[bool], k: int) -> list[bool]:
+    """`widened`, one position at a time (the property test's reference)."""
+    n = len(cols)
+    return [any(cols[j] for j in range(max(0, i - k), min(n, i + k + 1))) for i in range(n)]
+
+
 def beyond_on_rules(
     c: np.ndarray,
     counted: np.ndarray,
@@ -60,7 +76,7 @@ def beyond_on_rules(
     the run going on. True when the rest are at most `share` of the run's `run_px`
     pixels. `widen_columns` (plus31, 0: as wrong11 left it): such a column's neighbours up to
     that many columns to either side, beyond the border's zone, are on it too (a scanner's
-    streak's blurred flanks, under RULE_SPAN at half contrast; `plus31.widened`). False when
+    streak's blurred flanks, under RULE_SPAN at half contrast; `widened`). False when
     not ENABLED."""
     if not ENABLED:
         return False
@@ -73,9 +89,7 @@ def beyond_on_rules(
     rows = out_rows & (half.mean(axis=1) >= RULE_SPAN)
     cols = out_cols & (half.mean(axis=0) >= RULE_SPAN)
     if widen_columns > 0:
-        from kiosk.reading import plus31  # plus31 imports faint9, which imports this module
-
-        cols = out_cols & plus31.widened(cols, widen_columns)
+        cols = out_cols & widened(cols, widen_columns)
     on_rule = rows[:, None] | cols[None, :]
     left = int(np.count_nonzero(counted & ~on_rule))
     return left <= share * run_px
