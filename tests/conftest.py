@@ -121,3 +121,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     order = long_modules_first([i.nodeid for i in items], workers, _slow_modules())
     items[:] = [items[i] for i in order]
+
+
+# pass32: where the suite's CPU goes. With SANAQ_TEST_CPU=path each test appends one JSON line
+# (its node id, the CPU seconds of this process and of the child processes it waited for, over
+# setup, call and teardown) to that file: the `sanaq` commands a test runs are its children.
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    path = os.environ.get("SANAQ_TEST_CPU")
+    if not path:
+        yield
+        return
+    import json
+
+    before = os.times()
+    yield
+    after = os.times()
+    row = {
+        "test": item.nodeid,
+        "self": round(after.user + after.system - before.user - before.system, 3),
+        "children": round(
+            after.children_user + after.children_system - before.children_user - before.children_system, 3
+        ),
+    }
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(row) + "\n")

@@ -17,19 +17,23 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from kiosk.calibration.apply import ReaderCalibration
 from kiosk.election.package import LoadedPackage, development_reason
 from kiosk.election.rules import invalid_outcomes, returned_to_voter
 from kiosk.errors import SanaqError
 from kiosk.reading.model import SideReading, Thresholds
-from kiosk.reading.reader import BallotReader
 from kiosk.station.clockcheck import WARNING_KIND, clock_findings
 from kiosk.station.journal import Journal, Mode
 from kiosk.station.lifecycle import CalibrationFacts, Refused, calibration_refusal, decide
 from kiosk.station.ports import ScannerPort, Whereabouts
 from kiosk.station.reports import Slip, make_slip
+
+if TYPE_CHECKING:
+    # pass32: the reader (and its compiled kernels, about 1.5 s of a fresh process) is loaded
+    # when a station first reads a sheet, not by every command that opens the journal.
+    from kiosk.reading.reader import BallotReader
 
 log = logging.getLogger("sanaq.station")
 
@@ -141,6 +145,7 @@ class Station:
         reader while neither changes; a new one from the moment either does (a recalibration of
         the same scanner, thresholds chosen between two test runs), never the first one's."""
         from kiosk.calibration.thresholds import recorded_thresholds
+        from kiosk.reading.reader import BallotReader
 
         key = (mode, self.calibration, recorded_thresholds(self.journal))
         if key not in self._readers:
