@@ -38,7 +38,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import lines7, wrong8
+from kiosk.reading import lines7, speed32, wrong8
 
 ENABLED = True  # `stroke_on_fold` (off: the reader as 5614af5)
 # The band, its slack beyond the window, the paper's distance, the steps and the reach
@@ -84,7 +84,7 @@ def band_ink(
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         for pick in ((offs < 0) & (a >= side[0]), (offs > 0) & (a >= side[0])):
-            m = np.nanmedian(g[pick], axis=0)
+            m = speed32.nanmedian(g[pick], 0)
             m[np.isfinite(g[pick]).sum(axis=0) < SIDE_MIN] = np.nan
             sides.append(m)
         paper = np.fmax(sides[0], sides[1])
@@ -146,7 +146,7 @@ def excess_along(
     padded = np.concatenate([v[:1], v, v[-1:]])
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        smooth = np.nanmedian(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+        smooth = speed32.nanmedian(np.stack([padded[:-2], padded[1:-1], padded[2:]]), 0)
         more = smooth >= own + EXCESS_MM
         top = float(np.nanmax(smooth)) - own if np.isfinite(smooth).any() else math.nan
     return own, float(more.sum() * wrong8.STEP_MM), top

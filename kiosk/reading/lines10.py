@@ -51,7 +51,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from kiosk.ballots.layout import TARGET
-from kiosk.reading import lines7
+from kiosk.reading import lines7, speed32
 
 if TYPE_CHECKING:
     from kiosk.reading.inspect import Verdict
@@ -97,7 +97,8 @@ def _around(levels: np.ndarray, reach: int) -> np.ndarray:
 
 def _around_one(levels: np.ndarray, x: int, reach: int) -> float:
     """The paper around column x: the STRIP_PCT percentile of the levels within `reach`."""
-    return float(np.percentile(levels[max(0, x - reach) : x + reach + 1], STRIP_PCT))
+    # pass32: numpy's percentile to the bit, without its 40 us of argument handling
+    return speed32.percentile(levels[max(0, x - reach) : x + reach + 1], STRIP_PCT)
 
 
 def around_reference(levels: np.ndarray, reach: int) -> np.ndarray:

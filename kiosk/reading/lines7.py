@@ -48,7 +48,7 @@ from functools import cached_property
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import kernels
+from kiosk.reading import kernels, speed32
 
 PATH_NEAR_MM = 0.3  # the darkest pixel this close to a path is the path's
 BESIDE_MM = 1.2  # the paper beside a line, each side (as `inspect.BESIDE_MM`)
@@ -335,7 +335,7 @@ def stroke_along(
     padded = np.concatenate([v[:1], v, v[-1:]])
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        smooth = np.nanmedian(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+        smooth = speed32.nanmedian(np.stack([padded[:-2], padded[1:-1], padded[2:]]), 0)
         above = smooth >= more
     run = 0
     for a in above:

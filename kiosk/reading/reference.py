@@ -1947,3 +1947,36 @@ def dot_blob_loop(dark: np.ndarray, scale: float) -> np.ndarray | None:
     if side > DOT_MM * scale:
         return None
     return _widen(labels == i, scale)
+
+
+def darkest_paths_reference(
+    image: np.ndarray, px: np.ndarray, py: np.ndarray, c: float, s: float, offsets: list[list[float]]
+) -> list[np.ndarray]:
+    """`speed32.darkest_paths` as `inspect._path_contrast` took it before the thirty-second
+    pass: one path at a time, each group's running minimum from +inf (NaN where any path of
+    the group is off the image)."""
+    hh, ww = image.shape
+    out = []
+    for group in offsets:
+        low = np.full(len(px), np.inf)
+        for off in group:
+            qx = np.rint(px + off * c).astype(np.int64)
+            qy = np.rint(py + off * s).astype(np.int64)
+            ok = (qx >= 0) & (qy >= 0) & (qx < ww) & (qy < hh)
+            v = np.full(len(px), np.nan)
+            v[ok] = image[qy[ok], qx[ok]]
+            low = np.minimum(low, v)
+        out.append(low)
+    return out
+
+
+def levels_reference(ink: np.ndarray, offs: np.ndarray, clear: np.ndarray) -> tuple[int, np.ndarray]:
+    """`inspect._levels` before the thirty-second pass: a mask and an `np.median` for each
+    whole-pixel distance."""
+    o = offs[clear]
+    v = ink[clear]
+    lo = int(o.min())
+    level = np.zeros(int(o.max()) - lo + 1)
+    for b in np.unique(o):
+        level[b - lo] = float(np.median(v[o == b]))
+    return lo, level

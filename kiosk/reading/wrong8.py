@@ -39,7 +39,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import lines7  # tidy9: the line's geometry (lines7._geometry)
+from kiosk.reading import (
+    lines7,  # tidy9: the line's geometry (lines7._geometry)
+    speed32,  # pass32: numpy's nanmedian, exact and cheaper
+)
 
 ENABLED = True  # every rule here; benchmarks/hook_ab.py --module wrong8 reads with it off too ("before")
 STROKE_ON_LINE = True  # `stroke_on_lines` (the tests switch one rule off at a time)
@@ -168,7 +171,7 @@ def excess_along(
     padded = np.concatenate([v[:1], v, v[-1:]])
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        smooth = np.nanmedian(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+        smooth = speed32.nanmedian(np.stack([padded[:-2], padded[1:-1], padded[2:]]), 0)
         more = smooth >= own + max(EXCESS_MM, EXCESS_SHARE * own)
     return own, float(more.sum() * STEP_MM)
 

@@ -1,0 +1,172 @@
+"""pass32: kiosk.reading.speed32 answers as numpy does, to the bit and in numpy's type, and
+the reader's slow path built on it reads a streak sheet exactly as its references do."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Literal
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from kiosk.reading import reference, speed32
+from kiosk.reading.inspect import _levels
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy on inf and NaN
+
+SPECIAL = [0.0, -0.0, 1.0, 255.0, np.inf, -np.inf, np.nan, 0.5, 1e-300, -1e300]
+
+
+def _same(a: object, b: object) -> bool:
+    """The same value to the bit (NaN equal to NaN) and the same type."""
+    if type(a) is not type(b):
+        return False
+    fa, fb = float(a), float(b)  # type: ignore[arg-type]
+    if math.isnan(fa) or math.isnan(fb):
+        return math.isnan(fa) and math.isnan(fb)
+    return fa == fb and math.copysign(1.0, fa) == math.copysign(1.0, fb)
+
+
+def _floats(dtype: type) -> st.SearchStrategy[np.ndarray]:
+    width: Literal[32, 64] = 32 if dtype is np.float32 else 64
+    elements = st.one_of(
+        st.sampled_from(SPECIAL).map(dtype),
+        st.floats(width=width, allow_nan=True, allow_infinity=True),
+        st.integers(0, 8).map(float),  # many ties
+    )
+    return hnp.arrays(dtype, st.integers(1, 60), elements=elements)
+
+
+@settings(max_examples=400, deadline=None)
+@given(v=st.one_of(_floats(np.float64), _floats(np.float32)))
+def test_median_of_floats_is_numpys(v: np.ndarray) -> None:
+    assert _same(speed32.median(v), np.median(v))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    v=st.one_of(
+        hnp.arrays(np.uint8, st.integers(1, 60)),
+        hnp.arrays(np.int64, st.integers(1, 60), elements=st.integers(-(2**40), 2**40)),
+    )
+)
+def test_median_of_integers_is_numpys(v: np.ndarray) -> None:
+    assert _same(speed32.median(v), np.median(v))
+
+
+def test_median_hands_what_it_does_not_take_to_numpy() -> None:
+    two = np.arange(12.0).reshape(3, 4)
+    assert _same(speed32.median(two), np.median(two))
+    with pytest.warns(RuntimeWarning):
+        assert math.isnan(float(speed32.median(np.array([], np.float64))))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    v=_floats(np.float64),
+    q=st.one_of(
+        st.sampled_from([0.0, 25.0, 50.0, 75.0, 90.0, 95.0, 99.0, 100.0, 0, 50, 100]), st.floats(0, 100)
+    ),
+)
+def test_percentile_is_numpys(v: np.ndarray, q: float) -> None:
+    assert _same(speed32.percentile(v, q), float(np.percentile(v, q)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    data=st.data(),
+    n=st.integers(1, 300),
+    dtype=st.sampled_from([np.float64, np.float32]),
+)
+def test_group_medians_are_each_groups_median(data: st.DataObject, n: int, dtype: type) -> None:
+    groups = data.draw(hnp.arrays(np.int64, n, elements=st.integers(-6, 6)))
+    values = data.draw(hnp.arrays(dtype, n, elements=st.sampled_from([*SPECIAL, 2.0, 3.0, 7.25]).map(dtype)))
+    keys, meds = speed32.group_medians(groups, values)
+    assert keys.tolist() == np.unique(groups).tolist()
+    for g, m in zip(keys.tolist(), meds, strict=True):
+        assert _same(m, np.median(values[groups == g]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), n=st.integers(1, 400))
+def test_levels_agree_with_the_reference(data: st.DataObject, n: int) -> None:
+    ink = data.draw(hnp.arrays(np.float32, n, elements=st.floats(-0.25, 1.0, width=32)))
+    offs = data.draw(hnp.arrays(np.int64, n, elements=st.integers(-9, 9)))
+    clear = data.draw(hnp.arrays(np.bool_, n))
+    clear[0] = True
+    lo, level = _levels(ink, offs, clear)
+    lo_r, level_r = reference.levels_reference(ink, offs, clear)
+    assert lo == lo_r
+    assert level.tobytes() == level_r.tobytes()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    h=st.integers(5, 80),
+    w=st.integers(5, 80),
+    n=st.integers(1, 50),
+    theta=st.floats(0, 2 * math.pi),
+    spread=st.floats(0.5, 200.0),
+    groups=st.lists(st.lists(st.floats(-12, 12), min_size=1, max_size=7), min_size=1, max_size=4),
+)
+def test_darkest_paths_agree_with_the_loop(
+    seed: int, h: int, w: int, n: int, theta: float, spread: float, groups: list[list[float]]
+) -> None:
+    rng = np.random.default_rng(seed)
+    image = rng.integers(0, 256, (h, w), dtype=np.uint8)
+    px = rng.uniform(-spread / 4, w + spread / 4, n)
+    py = rng.uniform(-spread / 4, h + spread / 4, n)
+    c, s = math.cos(theta), math.sin(theta)
+    fast = speed32.darkest_paths(image, px, py, c, s, groups)
+    slow = reference.darkest_paths_reference(image, px, py, c, s, groups)
+    assert [a.tobytes() for a in fast] == [b.tobytes() for b in slow]
+
+
+def test_a_streak_sheet_reads_as_with_numpys_medians(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole reader on a scanner streak's sheet (field seed 145, sheet 285: 29 squares
+    through inspect's slow path) with speed32 and with numpy and the references in its
+    place (benchmarks/results/pass32 has the same over the 1,500 dev sheets)."""
+    from readkit import field_sheet
+
+    reader, _sheet, image = field_sheet(145, 285)
+    fast = repr(reader.read(image))
+    monkeypatch.setattr(speed32, "median", np.median)
+    monkeypatch.setattr(speed32, "percentile", lambda v, q: float(np.percentile(v, q)))
+    monkeypatch.setattr(speed32, "darkest_paths", reference.darkest_paths_reference)
+    monkeypatch.setattr(speed32, "nanmedian", lambda a, axis: np.nanmedian(a, axis=axis))
+    import kiosk.reading.inspect as inspect
+
+    monkeypatch.setattr(inspect, "_levels", reference.levels_reference)
+    assert repr(reader.read(image)) == fast
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.data(),
+    rows=st.integers(1, 12),
+    cols=st.integers(1, 12),
+    axis=st.sampled_from([0, 1, -1]),
+)
+def test_nanmedian_is_numpys(data: st.DataObject, rows: int, cols: int, axis: int) -> None:
+    a = data.draw(
+        hnp.arrays(
+            np.float64,
+            (rows, cols),
+            elements=st.one_of(st.sampled_from(SPECIAL), st.integers(0, 9).map(float), st.floats(-300, 300)),
+        )
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        want = np.nanmedian(a, axis=axis)
+    got = speed32.nanmedian(a, axis)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    assert [_bits(x) for x in got.tolist()] == [_bits(x) for x in want.tolist()]
+
+
+def _bits(x: float) -> object:
+    return "nan" if math.isnan(x) else (x, math.copysign(1.0, x))
