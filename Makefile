@@ -15,8 +15,7 @@ $(STAMP): pyproject.toml constraints.txt deploy/system-packages.txt deploy/boots
 	bash deploy/bootstrap.sh
 	touch $(STAMP)
 
-# The reader's compiled kernels: compiled once here, in one process per core (at most 4; about
-# two minutes in one), loaded from the cache after.
+# The reader's compiled kernels: compiled once here (some seconds), loaded from the cache after.
 $(KERNELS): $(STAMP) kiosk/reading/kernels.py
 	$(PY) -m kiosk.reading.kernels
 	touch $(KERNELS)

@@ -3375,190 +3375,111 @@ def closer_look_setup(
     )
 
 
-def warm(part: int = 0, parts: int = 1) -> float:
+def warm() -> float:
     """Compile (or load from the cache) every kernel with the argument types the reader
     uses, and return the seconds it took. A fresh install compiles for some seconds; after
     that, loading takes a fraction of one. Run at install time (`make setup` does) and at
-    kiosk start, so no sheet ever waits for a compiler.
-
-    pass32: `part` of `parts` takes only every `parts`-th of the calls below from the
-    `part`-th (a call whose arguments come from the one before goes with it), so that
-    `make setup` compiles in as many processes as the machine has cores (`main`); numba
-    keeps each kernel in a cache file of its own, and a last whole `warm()` loads them all
-    (and compiles whatever a race between two processes' index files left out)."""
+    kiosk start, so no sheet ever waits for a compiler."""
     import time
 
     t0 = time.perf_counter()
-
     page = np.full((64, 48), 230, np.uint8)
     page[8:14, 8:14] = page[8:14, 34:40] = page[50:56, 8:14] = page[50:56, 34:40] = 10
-
-    # a chain of calls is one step: each call needs the one before
-    def _chain1() -> None:
-        small, paper, black = coarse_page(page, 1)
-        blobs = coarse_blobs(small, int((paper + black) // 2), 8)
-        fiducial_corners(page, small, 1, blobs, (paper + black) / 2, paper, black, 7.0, 133.0)
-
+    small, paper, black = coarse_page(page, 1)
+    blobs = coarse_blobs(small, int((paper + black) // 2), 8)
+    fiducial_corners(page, small, 1, blobs, (paper + black) / 2, paper, black, 7.0, 133.0)
+    grey_level(page, 0, 10, 0, 10, 0.6)
     centres = np.array([[11.0, 11.0], [37.0, 11.0]])
-
-    def _chain2() -> None:
-        faint_runs(
-            page,
-            centres,
-            np.array([1.0, 1.0]),
-            np.ones(2, np.bool_),
-            np.full(2, 230.0),
-            1.05,
-            2.0,
-            1.0,
-            0.09,
-            2.0,
-        )
-        faint_runs(  # with the box mean (the light-pencil test, issue 10 pass 5)
-            page,
-            centres,
-            np.array([1.0, 1.0]),
-            np.ones(2, np.bool_),
-            np.full(2, 230.0),
-            1.05,
-            2.0,
-            1.0,
-            0.05,
-            2.0,
-            0.15,
-        )
-
+    ink_centroids(page, centres, 3, 3, 120.0)
+    window_ink_sums(page, centres, 3, np.linspace(1.0, 0.0, 256).astype(np.float32))
+    window_local_ink(page, centres, 3, 1, 1.05)
+    darkest_inside(page, centres, np.array([1.0, 1.0]), 2.0)
+    faint_runs(
+        page,
+        centres,
+        np.array([1.0, 1.0]),
+        np.ones(2, np.bool_),
+        np.full(2, 230.0),
+        1.05,
+        2.0,
+        1.0,
+        0.09,
+        2.0,
+    )
+    faint_runs(  # with the box mean (the light-pencil test, issue 10 pass 5)
+        page,
+        centres,
+        np.array([1.0, 1.0]),
+        np.ones(2, np.bool_),
+        np.full(2, 230.0),
+        1.05,
+        2.0,
+        1.0,
+        0.05,
+        2.0,
+        0.15,
+    )
     lo = centres[:, 0] - 3.0
+    streak_crosses(page, 0, 64, 4, 0, 48, 120.0, 0.85, lo, lo + 6.0)
     marks_h = np.vstack([centres.T, np.ones((1, 2))])
-
-    def _chain3() -> None:
-        _, refined, _ = timing_rows(page, np.eye(3), marks_h, 3, 3, 120.0, 20.0)
-        row_geometry(np.ascontiguousarray(refined), np.array([0.5]), np.array([0.0]), False, 26.0)
-
+    _, refined, _ = timing_rows(page, np.eye(3), marks_h, 3, 3, 120.0, 20.0)
+    row_geometry(np.ascontiguousarray(refined), np.array([0.5]), np.array([0.0]), False, 26.0)
     module_mm = np.vstack([np.zeros((2, 625)), np.ones((1, 625))])
+    qr_nearest(page, np.eye(3), module_mm, 1.0, 1.0, np.zeros((2, 625), np.bool_))
+    hair_dark(
+        np.ascontiguousarray(page[:9, :9]), np.zeros((1, 9)), np.zeros((9, 1)), 4.0, 230.0, 1.05, 0.12, 0.5, 6
+    )  # tidy9
     one = np.ones((9, 9), np.float32)
+    grain_reach(one, one, one > 0, one > 0, 3, 2, 3, 3)  # grain15
+    stroke_could_hold(
+        page, 11.0, 11.0, 1.0, 230.0, 1.05, 0.2, 0.8, 2.3, 3.5, 3.8, 6.0, 0.035, 0.08, 0.5, 20.0
+    )  # foot17
+    corner_quadrants(
+        page, centres, np.array([1.0, 1.0]), np.full((2, 4), 230.0), np.ones(2, np.bool_), 3, 1, 1.05, 1.0
+    )  # edge18
+    trace_segments(
+        page,
+        24.0,
+        32.0,
+        0.0,
+        1.0,
+        1.0,
+        0.0,
+        np.arange(8) * 0.5,
+        1,
+        1,
+        2,
+        np.array([1.0, 0.0, 0.0, 0.0, 48.0, 64.0, 24.0]),
+        np.array([1.0, 3.0, 0.04, 0.5, 0.55, 0.85, -0.05, 0.021]),
+    )  # field19
+    trace_contrast(np.ascontiguousarray(page[:9, :9]), 1, 5, 230.0, 1.05)  # speed19
     params = np.zeros(BP_SIZE, np.float64)
     params[BP_MARGINAL], params[BP_GAIN], params[BP_EDGE_ON] = 0.02, 1.05, 1.0
+    side_bands(page, centres, np.array([1.0, 1.0]), np.zeros(2), np.full((2, 4), 230.0), 3, 1, params)
+    hair_shape(page, 20.0, 20.0, 20, 20, 9, 8.0, 230.0, 1.05, 0.12, 0.5, 6, 4.0, 4.0)  # post20
+    ridge_detail(page, 2, 2, 9, 3, 1.05 / 230.0, 230.0)  # post20
+    firm_levels(page, 20, 20, 8, 1.0, 99.0)  # post20
     # look20: the closer look's setup and its straight-stroke sums
     w9 = np.full((9, 9), 200, np.uint8)
-
+    closer_look_setup(w9, w9, np.full(4, 200.0), 2, 3, 1.05, 4.0, 4.0, 2.0, 3.0, 0.5, 0.2, 0.6)
+    closer_look_setup_look20(w9, w9, np.full(4, 200.0), 2, 3, 1.05, 4.0, 4.0, 2.0, 3.0, 0.5, 0.2, 0.6)
     # speed28: the closer look's black top-hat (an ellipse's rows, and the plain rule)
-    def _chain4() -> None:
-        black_hat(w9, np.ones((3, 3), np.uint8))
-        black_hat(w9, np.array([[1, 0], [0, 1]], np.uint8))
-
+    black_hat(w9, np.ones((3, 3), np.uint8))
+    black_hat(w9, np.array([[1, 0], [0, 1]], np.uint8))
     dk = np.ones((9, 9), np.uint8)
     xs9, ys9 = np.arange(9.0).reshape(1, 9), np.arange(9.0).reshape(9, 1)
+    stroke_moments(np.ones((9, 9)), dk, xs9, ys9)
+    stroke_spread(np.ones((9, 9)), dk, xs9, ys9, 4.0, 4.0, 1.0, 0.0)
+    # front21: the stages before _interpret, each one call
+    find_page(page, 1, 8, 7.0, 133.0)
     h3 = np.eye(3)
-    steps: list[Callable[[], object]] = [
-        _chain1,
-        lambda: grey_level(page, 0, 10, 0, 10, 0.6),
-        lambda: ink_centroids(page, centres, 3, 3, 120.0),
-        lambda: window_ink_sums(page, centres, 3, np.linspace(1.0, 0.0, 256).astype(np.float32)),
-        lambda: window_local_ink(page, centres, 3, 1, 1.05),
-        lambda: darkest_inside(page, centres, np.array([1.0, 1.0]), 2.0),
-        _chain2,
-        lambda: streak_crosses(page, 0, 64, 4, 0, 48, 120.0, 0.85, lo, lo + 6.0),
-        _chain3,
-        lambda: qr_nearest(page, np.eye(3), module_mm, 1.0, 1.0, np.zeros((2, 625), np.bool_)),
-        lambda: hair_dark(
-            np.ascontiguousarray(page[:9, :9]),
-            np.zeros((1, 9)),
-            np.zeros((9, 1)),
-            4.0,
-            230.0,
-            1.05,
-            0.12,
-            0.5,
-            6,
-        ),  # tidy9
-        lambda: grain_reach(one, one, one > 0, one > 0, 3, 2, 3, 3),  # grain15
-        lambda: stroke_could_hold(
-            page, 11.0, 11.0, 1.0, 230.0, 1.05, 0.2, 0.8, 2.3, 3.5, 3.8, 6.0, 0.035, 0.08, 0.5, 20.0
-        ),  # foot17
-        lambda: corner_quadrants(
-            page, centres, np.array([1.0, 1.0]), np.full((2, 4), 230.0), np.ones(2, np.bool_), 3, 1, 1.05, 1.0
-        ),  # edge18
-        lambda: trace_segments(
-            page,
-            24.0,
-            32.0,
-            0.0,
-            1.0,
-            1.0,
-            0.0,
-            np.arange(8) * 0.5,
-            1,
-            1,
-            2,
-            np.array([1.0, 0.0, 0.0, 0.0, 48.0, 64.0, 24.0]),
-            np.array([1.0, 3.0, 0.04, 0.5, 0.55, 0.85, -0.05, 0.021]),
-        ),  # field19
-        lambda: trace_contrast(np.ascontiguousarray(page[:9, :9]), 1, 5, 230.0, 1.05),  # speed19
-        lambda: side_bands(
-            page, centres, np.array([1.0, 1.0]), np.zeros(2), np.full((2, 4), 230.0), 3, 1, params
-        ),
-        lambda: hair_shape(page, 20.0, 20.0, 20, 20, 9, 8.0, 230.0, 1.05, 0.12, 0.5, 6, 4.0, 4.0),  # post20
-        lambda: ridge_detail(page, 2, 2, 9, 3, 1.05 / 230.0, 230.0),  # post20
-        lambda: firm_levels(page, 20, 20, 8, 1.0, 99.0),  # post20
-        lambda: closer_look_setup(w9, w9, np.full(4, 200.0), 2, 3, 1.05, 4.0, 4.0, 2.0, 3.0, 0.5, 0.2, 0.6),
-        lambda: closer_look_setup_look20(
-            w9, w9, np.full(4, 200.0), 2, 3, 1.05, 4.0, 4.0, 2.0, 3.0, 0.5, 0.2, 0.6
-        ),
-        _chain4,
-        lambda: stroke_moments(np.ones((9, 9)), dk, xs9, ys9),
-        lambda: stroke_spread(np.ones((9, 9)), dk, xs9, ys9, 4.0, 4.0, 1.0, 0.0),
-        # front21: the stages before _interpret, each one call
-        lambda: find_page(page, 1, 8, 7.0, 133.0),
-        lambda: register_rows(
-            page, h3, marks_h, 3, 3, 120.0, 20.0, np.array([0.5]), np.array([0.0]), False, 26.0, 1.0, 0.06
-        ),
-        lambda: streak_side(
-            page, centres, np.array([1.0, 1.0]), np.full((4, 2), 10.0), 3.2, 120.0, 4, 0.85, True
-        ),
-        lambda: score_side(page, centres, np.array([1.0, 1.0]), 3.2, 0.5, 1.05, 16.0),
-    ]
-    for k, step in enumerate(steps):
-        if k % parts == part:
-            step()
+    register_rows(
+        page, h3, marks_h, 3, 3, 120.0, 20.0, np.array([0.5]), np.array([0.0]), False, 26.0, 1.0, 0.06
+    )
+    streak_side(page, centres, np.array([1.0, 1.0]), np.full((4, 2), 10.0), 3.2, 120.0, 4, 0.85, True)
+    score_side(page, centres, np.array([1.0, 1.0]), 3.2, 0.5, 1.05, 16.0)
     return time.perf_counter() - t0
 
 
-def main(argv: list[str] | None = None) -> int:
-    """`python -m kiosk.reading.kernels [--parts N]`: compile every kernel into the cache,
-    in N processes at once (default: the machine's cores, at most 4), then check with a last
-    `warm()` here that all load."""
-    import argparse
-    import os
-    import subprocess
-    import sys
-    import time
-
-    ap = argparse.ArgumentParser(prog="python -m kiosk.reading.kernels")
-    ap.add_argument("--parts", type=int, default=min(4, os.cpu_count() or 1))
-    ap.add_argument("--part", type=int, default=None, help="(internal) compile this part only")
-    args = ap.parse_args(argv)
-    if args.part is not None:
-        warm(args.part, args.parts)
-        return 0
-    t0 = time.perf_counter()
-    if args.parts > 1:
-        runs = [
-            subprocess.Popen(
-                [sys.executable, "-m", "kiosk.reading.kernels", "--parts", str(args.parts), "--part", str(k)]
-            )
-            for k in range(args.parts)
-        ]
-        codes = [r.wait() for r in runs]
-        if any(codes):
-            print(f"reader kernels: a compiling process failed ({codes})", file=sys.stderr)
-            return 1
-    last = warm()
-    print(
-        f"reader kernels ready in {time.perf_counter() - t0:.1f} s ({args.parts} processes; the last check {last:.1f} s)"
-    )
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    print(f"reader kernels ready in {warm():.1f} s")

@@ -36,7 +36,7 @@ def _median_parts(a: np.ndarray) -> np.floating:
     part = np.partition(a, kth)
     t = a.dtype.type if floats else np.float64
     if floats and part[-1] != part[-1]:
-        return t(np.nan)
+        return part[-1]  # type: ignore[no-any-return]  # numpy returns the data's own NaN
     if n % 2:
         return t(0) + t(part[k])
     return (t(0) + t(part[k - 1]) + t(part[k])) / 2
@@ -45,7 +45,8 @@ def _median_parts(a: np.ndarray) -> np.floating:
 def median(values: np.ndarray) -> np.floating:
     """`np.median(values)`, the same value and type, for a 1-D array."""
     a = np.asarray(values)
-    if not (a.ndim == 1 and a.size > 0 and a.dtype.kind in "fiu"):
+    # float16 goes to numpy: its mean sums float16 in float32
+    if not (a.ndim == 1 and a.size > 0 and a.dtype.kind in "fiu" and a.dtype != np.float16):
         return np.median(a)  # type: ignore[no-any-return]
     return _median_parts(a)
 
@@ -69,8 +70,8 @@ def percentile(values: np.ndarray, q: float) -> float:
         below = math.floor(virtual)
         above = below + 1
     part = np.partition(a, np.unique(np.array([0, -1, below, above])))
-    if part[-1] != part[-1]:  # NaN anywhere: NaN
-        return math.nan
+    if part[-1] != part[-1]:  # NaN anywhere: that NaN, as numpy copies it
+        return float(part[-1])
     gamma = virtual - below
     lo, hi = float(part[below]), float(part[above])
     diff = hi - lo
@@ -83,11 +84,13 @@ def group_medians(groups: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, l
     """For each distinct integer of `groups` (ascending), `np.median(values[groups == g])`:
     one stable sort by group (each group's values in their order, as the mask gives them)
     instead of one mask a group."""
+    if len(groups) == 0:
+        return groups[:0], []
     order = np.argsort(groups, kind="stable")
     g = groups[order]
     v = values[order]
     bounds = [0, *(np.flatnonzero(np.diff(g)) + 1).tolist(), len(g)]
-    keys = g[bounds[:-1]] if len(g) else g[:0]
+    keys = g[bounds[:-1]]
     meds = [median(v[bounds[i] : bounds[i + 1]]) for i in range(len(bounds) - 1)]
     return keys, meds
 
