@@ -105,7 +105,9 @@ def settle_heap() -> bool:
     stays (the start-up screens: a few thousand, once). True when it ran, False when it had."""
     if not _heap_settled.acquire(blocking=False):
         return False
-    from kiosk.reading import kernels
+    # pass32: the reader's modules too (this module's imports load them today; kiosk.station.service
+    # no longer does until a station's first reading), so they are frozen with the rest
+    from kiosk.reading import kernels, reader  # noqa: F401
 
     kernels.warm()
     gc.collect()
