@@ -1088,11 +1088,12 @@ def lines_divided_out(
         if not beside.any():
             continue
         paper = max(1.0, float(speed32.median(win[beside])))
-        for o in np.unique(offs[band & clear]):
-            at = band & (offs == o)
-            r = float(speed32.median(win[at & clear])) / paper
+        # each distance's median from one stable sort, as `_levels` takes them
+        keys, meds = speed32.group_medians(offs[band & clear], win[band & clear])
+        for o, m in zip(keys.tolist(), meds, strict=True):
+            r = float(m) / paper
             if 0.0 < r < 1.0:
-                out[at] /= r
+                out[band & (offs == o)] /= r
     res: np.ndarray = np.clip(np.rint(out), 0, 255).astype(np.uint8)
     return res
 

@@ -12,8 +12,9 @@ Each function here returns what numpy's does, value and type, for the inputs it 
 the same kth (so the same middle elements, a zero's sign included, NaN last), the same
 arithmetic in the same dtype (numpy's mean of the two middle values of a float32 array is
 float32; of an integer array, float64), and for the percentile numpy's "linear" method
-step by step (its virtual index, the clamped neighbours, its two-sided lerp). tests/test_speed32.py checks each against numpy on
-hypothesis-drawn arrays (duplicates, NaN, infinities, signed zeros) to the bit."""
+step by step (its virtual index, the clamped neighbours, its two-sided lerp).
+tests/test_speed32.py checks each against numpy on hypothesis-drawn arrays (duplicates, NaN,
+infinities, signed zeros) to the bit."""
 
 from __future__ import annotations
 
@@ -100,7 +101,7 @@ def darkest_paths(
 ) -> list[np.ndarray]:
     """For each list of path offsets (px across the line, normal (c, s)), at each position
     (px, py): the darkest grey over those paths, NaN where any of them is off the image.
-    `inspect.darkest_paths_reference` is the loop it replaces (one path at a time)."""
+    `reference.darkest_paths_reference` is the loop it replaces (one path at a time)."""
     hh, ww = image.shape
     flat = np.array([off for group in offsets for off in group], np.float64)
     # the same products and sums as the loop's `px + off * c`, one row a path
