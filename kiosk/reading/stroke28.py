@@ -47,12 +47,12 @@ import numpy as np
 
 from kiosk.reading import crease27, lines7
 
-ENABLED = False  # `stroke_on_run` (off: the reader as 27dae8a). Priced on all 1,500 dev sheets (0 wrong);
-# its yes is `held` (inspect.Verdict.held, stroke30), so no later settle reads it `empty` (empty8 did on
-# tests/test_wrong11.py's 146/21/12 full_beside 0.12). OFF in session 30 (it sent a line of the paper
-# over the border, test_look23, and a line along a side of the square, test_inspect, to review: each
-# judged darker by ink alone on the one side usable inside); fixed by ONE_SIDE_INK (stroke31: those two
-# pass with it on), left OFF until the test files that switching it on needs have run (see docs)
+ENABLED = True  # `stroke_on_run` (off: the reader as 27dae8a). ON since session 33: on the 1,500 dev
+# sheets and 1,500 sheets with no condition read on and off, 2 sheets more in review (two truth-empty
+# squares beside a crease or show-through), 0 wrong either way; fold24's 47 attacks (a stroke along a
+# fold or crease): 6 read `empty` off, 0 on. Its yes is `held` (inspect.Verdict.held, stroke30), so no
+# later settle reads it `empty`; ONE_SIDE_INK (stroke31) keeps a line of the paper beside the printed
+# border quiet (docs/reading.md, "Thirty-second pass: stroke28 on")
 
 EVERY_SIDE = True  # darker against every usable side's paper (False: against one: see docs)
 ONE_SIDE_INK = False  # stroke31: with one side usable through the inside, its ink alone is no yes
