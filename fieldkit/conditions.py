@@ -139,9 +139,11 @@ DEV_SEEDS = range(100, 200)
 #   stopped at its time cap after 38,000 sheets: the range is spent);
 # 12000-12099: the thirty-first pass's untouched range, run once at its start (used, session 32;
 #   stopped at its time cap with one worker: the range is spent);
-# 12100-12199: untouched, for the next pass's final run.
+# 12100-12199: the thirty-second pass's untouched range, run once at its start (used, session 33;
+#   stopped at its time cap with one worker: the range is spent);
+# 12200-12299: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run.
-HOLDOUT_SEEDS = range(9000, 12200)
+HOLDOUT_SEEDS = range(9000, 12300)
 
 
 @dataclass(frozen=True)
