@@ -103,6 +103,8 @@ def test_page_inside_agrees_with_numpy(seed: int, phi: float, k: float) -> None:
         for i in range(len(x))
     ]
     assert got == want.tolist()
+    # stroke34: the method the whole-line follow asks, one point at a time
+    assert [page.inside_at(float(x[i]), float(y[i])) for i in range(len(x))] == want.tolist()
 
 
 def test_a_long_fold_is_followed_to_the_image_edge_and_a_short_line_ends() -> None:

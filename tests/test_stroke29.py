@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_fold24 import S, _square_image
 from test_red23 import PROFILES, frame, paper_line, pen
 
-from kiosk.reading import crease27, lines7, stroke28
+from kiosk.reading import crease27, kernels, lines7, stroke28
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -61,15 +61,88 @@ def _runs_same(a: crease27.Run | None, b: crease27.Run | None) -> bool:
     seed=st.integers(0, 2**32 - 1),
     levels=st.integers(2, 256),
 )
-def test_the_sorted_medians_and_quartile_are_numpys(rows: int, cols: int, seed: int, levels: int) -> None:
-    """Image-like values (ties with few levels, as bilinear samples of a uint8 image have):
-    `_median_rows`, `_median_all`, `_upper_quartile` equal np.median(axis=0), np.median and
-    np.percentile(75, axis=1) to the bit."""
+def test_the_sorted_medians_are_numpys(rows: int, cols: int, seed: int, levels: int) -> None:
+    """Image-like float32 values (ties with few levels, as bilinear samples of a uint8 image
+    have): the compiled block's medians equal np.median(axis=0) and np.median to the bit, on
+    every subset of rows."""
     rng = np.random.default_rng(seed)
-    g = np.round(rng.uniform(0, 255, (rows, cols)) * (levels - 1) / 255) * 255 / (levels - 1)
-    assert np.array_equal(stroke28._median_rows(g), np.median(g, axis=0))
-    assert stroke28._median_all(g) == float(np.median(g))
-    assert np.array_equal(stroke28._upper_quartile(g), np.percentile(g, 75, axis=1))
+    g = (np.round(rng.uniform(0, 255, (rows, cols)) * (levels - 1) / 255) * 255 / (levels - 1)).astype(
+        np.float32
+    )
+    pick = rng.random(rows) < 0.7
+    pick[0] = True
+    buf = np.empty(rows * cols)
+    out = np.empty(cols)
+    kernels._column_medians(g, pick, buf, out)
+    assert np.array_equal(out, np.median(np.asarray(g, np.float64)[pick], axis=0))
+    flat = np.asarray(g, np.float64).ravel().copy()
+    assert kernels._sorted_median(flat, flat.size) == float(np.median(np.asarray(g, np.float64)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(n=st.integers(0, 700), seed=st.integers(0, 2**32 - 1), spread=st.floats(0.0, 6.0))
+def test_the_pairwise_sum_is_numpys(n: int, seed: int, spread: float) -> None:
+    """`kernels._pairwise_sum` is numpy's float64 sum to the bit: the 8 running sums under 128
+    values, the halves above (a mean of a block's 8 positions, a valley's ink)."""
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal(n) * 10 ** rng.uniform(-spread, spread, n)
+    assert kernels._pairwise_sum(a, 0, n) == float(np.add.reduce(a))
+    if n > 3:
+        assert kernels._pairwise_sum(a, 2, n - 3) == float(np.add.reduce(a[2 : n - 1]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    n=st.integers(0, 150),
+    seed=st.integers(0, 2**32 - 1),
+    span=st.sampled_from([0.0, 1e-9, 3.0, 3000.0]),
+    same_t=st.booleans(),
+)
+def test_the_fit_is_the_plain_one(n: int, seed: int, span: float, same_t: bool) -> None:
+    """crease27's fit (its rows made as each point comes, numpy's least-squares gufunc) is
+    `_fit_plain` (np.linalg.lstsq) to the bit, None alike (under two points, every point at
+    one position); past 64 points its arrays grow and keep every point."""
+    rng = np.random.default_rng(seed)
+    t = rng.uniform(-span, span, n) + 1500.0
+    if same_t:
+        t[:] = t[0] if n else 0.0
+    pts = [(float(t[i]), float(rng.normal(0, 3)), float(rng.uniform(1e-3, 1.0))) for i in range(n)]
+    points = crease27._Points()
+    for p in pts:
+        points.append(*p)
+    assert points.as_list() == pts
+    assert crease27._fit(points) == crease27._fit_plain(pts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    scale=st.floats(5.5, 24.0),
+    angle=st.floats(-180.0, 180.0),
+    n=st.integers(2, 60),
+    near_edge=st.booleans(),
+    middle_dark=st.sampled_from([None, 2.0, 0.3]),
+    ink=st.sampled_from([0, 60, 140]),
+)
+def test_the_compiled_block_is_crease27s(
+    seed: int, scale: float, angle: float, n: int, near_edge: bool, middle_dark: float | None, ink: int
+) -> None:
+    """`stroke28._block_fast` (two compiled calls round OpenCV's remap) is `crease27.block(...,
+    crop=True)` to the bit, its twin apart: on noisy paper with a dark line (or print) near the
+    path, any angle and dpi, rows off the image, with and without the inside's print test."""
+    rng = np.random.default_rng(seed)
+    img = np.clip(rng.normal(215, 12, (160, 200)), 0, 255).astype(np.uint8)
+    if ink:
+        y = int(rng.integers(40, 120))
+        img[y : y + int(rng.integers(1, 4)), :] = ink
+    th = math.radians(angle)
+    c, s = math.cos(th), math.sin(th)
+    fx, fy = (3.0, 80.0) if near_edge else (100.0 + rng.uniform(-5, 5), 80.0 + rng.uniform(-5, 5))
+    ts = float(rng.uniform(-20, 20)) + np.arange(n) * 0.25 * scale * (1 if rng.random() < 0.5 else -1)
+    offs = float(rng.uniform(-2, 2)) + float(rng.uniform(-0.01, 0.01)) * ts
+    a = crease27.block(img, fx, fy, c, s, ts, offs, scale, middle_dark=middle_dark, crop=True)
+    b = stroke28._block_fast(img, fx, fy, c, s, ts, offs, scale, middle_dark=middle_dark)
+    assert _same(_block(a), _block(b))
 
 
 def _drawn(

@@ -38,9 +38,10 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from numpy.linalg import _umath_linalg
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import lines7
+from kiosk.reading import kernels, lines7
 
 ENABLED = True  # `runs_on` (off: the reader as 24484fe)
 TWIN = False  # also ask for the crease's light twin (measured: see docs, crease27)
@@ -206,8 +207,9 @@ def block(
     )
 
 
-def _fit(points: list[tuple[float, float, float]]) -> tuple[float, float] | None:
-    """off = a + b * t, weighted least squares over (t, off, weight); None under two points."""
+def _fit_plain(points: list[tuple[float, float, float]]) -> tuple[float, float] | None:
+    """off = a + b * t, weighted least squares over (t, off, weight); None under two points
+    (the reference for `_fit`)."""
     if len(points) < 2:
         return None
     t = np.array([p[0] for p in points])
@@ -218,6 +220,49 @@ def _fit(points: list[tuple[float, float, float]]) -> tuple[float, float] | None
     A = np.stack([np.ones_like(t), t], axis=1) * np.sqrt(w)[:, None]
     sol, *_ = np.linalg.lstsq(A, o * np.sqrt(w), rcond=None)
     return float(sol[0]), float(sol[1])
+
+
+_EPS = float(np.finfo(np.float64).eps)
+
+
+class _Points:
+    """The follow's points (t, off, weight) in one growing array, the fit's rows kept beside
+    them (stroke34: no list made an array again at every fit)."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.rows = np.empty((64, 3))
+        self.a = np.empty((64, 2))
+        self.rhs = np.empty((64, 1))
+
+    def append(self, t: float, off: float, weight: float) -> None:
+        if self.n == len(self.rows):
+            grow = 2 * len(self.rows)
+            self.rows = np.resize(self.rows, (grow, 3))
+            self.a = np.resize(self.a, (grow, 2))
+            self.rhs = np.resize(self.rhs, (grow, 1))
+        kernels.fit_row(self.rows, self.a, self.rhs, self.n, t, off, weight)
+        self.n += 1
+
+    def as_list(self) -> list[tuple[float, float, float]]:
+        return [(float(r[0]), float(r[1]), float(r[2])) for r in self.rows[: self.n]]
+
+
+def _fit(points: _Points) -> tuple[float, float] | None:
+    """`_fit_plain`, the same numbers (stroke34): the weighted rows made as each point comes
+    (`kernels.fit_row`: sqrt(w), t * sqrt(w), off * sqrt(w), numpy's arithmetic), and LAPACK's
+    least squares through numpy's own gufunc with `np.linalg.lstsq`'s arguments (its rcond:
+    eps * the rows), without the wrapper's checks (2 columns, real, finite): most of a
+    whole-line follow's time went to them."""
+    n = points.n
+    if n < 2:
+        return None
+    t = points.rows[:n, 0]
+    if float(t.max() - t.min()) <= 0:
+        return None
+    with np.errstate(invalid="raise", over="ignore", divide="ignore", under="ignore"):
+        sol = _umath_linalg.lstsq(points.a[:n], points.rhs[:n], _EPS * max(2, n), signature="ddd->ddid")[0]
+    return float(sol[0, 0]), float(sol[1, 0])
 
 
 def follow(
@@ -263,16 +308,16 @@ def follow(
         return measure_block(img, fx, fy, c, s, ts, a + b * ts, scale)
 
     # the first fit: the valley beyond the window, where `_continues` saw the line
-    points: list[tuple[float, float, float]] = []
+    points = _Points()
     for sign, t_edge in ((-1.0, t_lo), (1.0, t_hi)):
         for t0 in starts(sign, t_edge, *fit_mm):
             got = measure(float(t0), sign, 0.0, 0.0)
             if got is not None and got.contrast > 0:
-                points.append((got.t, got.off, got.contrast))
+                points.append(got.t, got.off, got.contrast)
     fit = _fit(points)
     if fit is None:
         return None
-    level0 = float(np.median([p[2] for p in points]))
+    level0 = float(np.median(points.rows[: points.n, 2]))
     ends: dict[float, list[Block | None]] = {}
     edge: dict[float, bool] = {}
     for sign, t_edge in ((-1.0, t_lo), (1.0, t_hi)):
@@ -284,7 +329,7 @@ def follow(
             ts = t0 + sign * seg
             mid = float(ts[len(ts) // 2])
             x, y = fx - mid * s, fy + mid * c
-            if page is not None and not bool(page.inside(np.array([x]), np.array([y]))[0]):
+            if page is not None and not page.inside_at(x, y):
                 at_edge = True
                 break
             if not (0 <= x < image.shape[1] and 0 <= y < image.shape[0]):
@@ -295,7 +340,7 @@ def follow(
             got_end.append(got)
             if got is not None:
                 if got.contrast >= gone_share * level0:
-                    points.append((got.t, got.off, got.contrast))
+                    points.append(got.t, got.off, got.contrast)
                     fit = _fit(points) or fit
                     gone = 0
                 else:

@@ -3375,6 +3375,314 @@ def closer_look_setup(
     )
 
 
+# --- stroke34: stroke28's block (`crease27.block`, crop, no twin) in two calls round one remap ---
+
+
+@_compiled
+def _pairwise_leaf(a: np.ndarray, lo: int, n: int) -> float:
+    """numpy's pairwise sum of a[lo : lo + n] for n <= 128: under 8 values one running sum
+    from 0, else 8 running sums combined in pairs, the rest added after."""
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    while i < n - (n % 8):
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return float(res)
+
+
+@_compiled
+def _pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:
+    """numpy's float64 `add.reduce` of a[lo : lo + n]: its pairwise sum (`_pairwise_leaf` up
+    to 128 values; above, the two halves' sums, the first half a multiple of 8), walked
+    with a stack (numba's cache cannot hold a function calling itself)."""
+    if n <= 128:
+        return _pairwise_leaf(a, lo, n)
+    seg_lo = np.empty(128, np.int64)
+    seg_n = np.empty(128, np.int64)
+    state = np.empty(128, np.int64)
+    sums = np.empty(128)
+    top, nsum = 0, 0
+    seg_lo[0], seg_n[0], state[0] = lo, n, 0
+    while top >= 0:
+        sl, sn = seg_lo[top], seg_n[top]
+        if sn <= 128:
+            sums[nsum] = _pairwise_leaf(a, sl, sn)
+            nsum += 1
+            top -= 1
+            continue
+        n2 = sn // 2
+        n2 -= n2 % 8
+        if state[top] == 0:
+            state[top] = 1
+            top += 1
+            seg_lo[top], seg_n[top], state[top] = sl, n2, 0
+        elif state[top] == 1:
+            state[top] = 2
+            top += 1
+            seg_lo[top], seg_n[top], state[top] = sl + n2, sn - n2, 0
+        else:
+            sums[nsum - 2] = sums[nsum - 2] + sums[nsum - 1]
+            nsum -= 1
+            top -= 1
+    return float(sums[0])
+
+
+@_compiled
+def fit_row(
+    rows: np.ndarray, a: np.ndarray, rhs: np.ndarray, i: int, t: float, off: float, weight: float
+) -> None:
+    """Point i of crease27's weighted line fit: (t, off, weight) into rows, and its least-squares
+    row (sqrt(w), t * sqrt(w)) and right-hand side (off * sqrt(w)) as `crease27._fit_plain`
+    makes them (`np.ones_like(t) * np.sqrt(w)` is sqrt(w) itself)."""
+    sw = np.sqrt(weight)
+    rows[i, 0], rows[i, 1], rows[i, 2] = t, off, weight
+    a[i, 0] = sw
+    a[i, 1] = t * sw
+    rhs[i, 0] = off * sw
+
+
+@_compiled
+def stroke_block_map(
+    hh: int,
+    ww: int,
+    fx: float,
+    fy: float,
+    c: float,
+    s: float,
+    ts: np.ndarray,
+    offs: np.ndarray,
+    ds: np.ndarray,
+    xr: np.ndarray,
+    yr: np.ndarray,
+    ok: np.ndarray,
+) -> tuple[int, int, int, int, float, float]:
+    """`crease27._sections(..., crop=True)` before its remap: the samples' float32 coordinates
+    relative to the crop (into xr, yr), which rows lie wholly on the image (ok), the crop
+    (x0, y0, x1, y1), and ts's and offs' numpy means."""
+    n, m = ts.shape[0], ds.shape[0]
+    x64 = np.empty((n, m))
+    y64 = np.empty((n, m))
+    xmin, xmax, ymin, ymax = math.inf, -math.inf, math.inf, -math.inf
+    for i in range(n):
+        row_ok = True
+        for j in range(m):
+            d = offs[i] + ds[j]
+            x = fx - ts[i] * s + d * c
+            y = fy + ts[i] * c + d * s
+            x64[i, j], y64[i, j] = x, y
+            xmin, xmax, ymin, ymax = min(xmin, x), max(xmax, x), min(ymin, y), max(ymax, y)
+            x32, y32 = np.float32(x), np.float32(y)
+            if not (x32 >= 0 and y32 >= 0 and x32 <= ww - 1 and y32 <= hh - 1):
+                row_ok = False
+        ok[i] = row_ok
+    x0 = min(max(0, math.floor(xmin)), ww - 1)
+    y0 = min(max(0, math.floor(ymin)), hh - 1)
+    x1 = max(min(ww - 1, math.ceil(xmax) + 1), x0)
+    y1 = max(min(hh - 1, math.ceil(ymax) + 1), y0)
+    for i in range(n):
+        for j in range(m):
+            xr[i, j] = np.float32(x64[i, j] - x0)
+            yr[i, j] = np.float32(y64[i, j] - y0)
+    return x0, y0, x1, y1, _pairwise_sum(ts, 0, n) / n, _pairwise_sum(offs, 0, n) / n
+
+
+@_compiled
+def _insertion_sort(buf: np.ndarray, n: int) -> None:
+    """buf[:n] sorted in place (the few values of one block's row or column: no allocation)."""
+    for i in range(1, n):
+        v = buf[i]
+        j = i - 1
+        while j >= 0 and buf[j] > v:
+            buf[j + 1] = buf[j]
+            j -= 1
+        buf[j + 1] = v
+
+
+@_compiled
+def _sorted_median(buf: np.ndarray, n: int) -> float:
+    """np.median of buf[:n] (sorted here, in place): the middle value, or the two middle
+    values' mean."""
+    _insertion_sort(buf, n)
+    if n % 2:
+        return float(buf[n // 2])
+    return float((buf[n // 2 - 1] + buf[n // 2]) / 2.0)
+
+
+@_compiled
+def _column_medians(g: np.ndarray, rows: np.ndarray, buf: np.ndarray, out: np.ndarray) -> None:
+    """np.median(g[rows], axis=0) into out (float64 of g's float32 values)."""
+    for j in range(g.shape[1]):
+        k = 0
+        for i in range(rows.shape[0]):
+            if rows[i]:
+                buf[k] = g[i, j]
+                k += 1
+        out[j] = _sorted_median(buf, k)
+
+
+@_compiled
+def _block_rows(
+    g: np.ndarray,
+    ok: np.ndarray,
+    zones: np.ndarray,
+    paper_share: float,
+    middle_share: float,
+    buf: np.ndarray,
+    rows: np.ndarray,
+    side_ok: np.ndarray,
+) -> int:
+    """`crease27.block`'s judged rows (into rows) and each side's clear rows (into side_ok):
+    against each row's paper, its 75th percentile (np.percentile, linear: numpy's lerp).
+    Returns the judged rows' count."""
+    n, m = g.shape
+    n_rows = 0
+    for i in range(n):
+        for j in range(m):
+            buf[j] = g[i, j]
+        _insertion_sort(buf, m)
+        virtual = (m - 1) * 0.75
+        if virtual >= m - 1:
+            level = float(buf[m - 1])
+        else:
+            lo_i = math.floor(virtual)
+            gamma = virtual - lo_i
+            a = buf[lo_i]
+            b = buf[lo_i + 1]
+            diff = b - a
+            level = float(b - diff * (1 - gamma)) if gamma >= 0.5 else float(a + diff * gamma)
+        dark = paper_share * level
+        mdark = middle_share * level
+        for z in range(2):
+            lo = math.inf
+            for j in range(zones[z, 0], zones[z, 1]):
+                lo = min(lo, float(g[i, j]))
+            side_ok[z, i] = ok[i] and lo > dark
+        lo = math.inf
+        for j in range(zones[3, 0], zones[3, 1]):
+            lo = min(lo, float(g[i, j]))
+        rows[i] = ok[i] and lo > mdark and (side_ok[0, i] or side_ok[1, i])
+        if rows[i]:
+            n_rows += 1
+    return n_rows
+
+
+@_compiled
+def _block_side(
+    g: np.ndarray,
+    use: np.ndarray,
+    n_use: int,
+    n_rows: int,
+    z0: int,
+    z1: int,
+    p: np.ndarray,
+    k: int,
+    ds: np.ndarray,
+    valley_px: float,
+    scale: float,
+    buf: np.ndarray,
+) -> tuple[float, float, float]:
+    """One usable side of `crease27.block`: its paper (the median of its zone on the rows it
+    is clear, at least 1), and the valley's contrast and ink across against that paper
+    (the median cross-section of those rows: the judged rows' own where they are the same)."""
+    m = g.shape[1]
+    q = 0
+    for i in range(use.shape[0]):
+        if use[i]:
+            for j in range(z0, z1):
+                buf[q] = g[i, j]
+                q += 1
+    med = _sorted_median(buf, q)
+    paper = med if med > 1.0 else 1.0
+    pu = np.empty(m)
+    if n_use == n_rows:
+        pu[:] = p
+    else:
+        _column_medians(g, use, buf, pu)
+    clipped = np.empty(m)
+    nv = 0
+    bottom = ds[k]
+    for j in range(m):
+        if abs(ds[j] - bottom) <= valley_px:
+            r = 1.0 - pu[j] / paper
+            clipped[nv] = r if r > 0.0 else 0.0
+            nv += 1
+    return 1.0 - pu[k] / paper, _pairwise_sum(clipped, 0, nv) * 0.5 / scale, paper
+
+
+@_compiled
+def stroke_block_stats(
+    g: np.ndarray,
+    ok: np.ndarray,
+    ds: np.ndarray,
+    zones: np.ndarray,
+    paper_share: float,
+    middle_share: float,
+    need: float,
+    valley_px: float,
+    scale: float,
+) -> tuple[bool, float, float, float, float, float, float]:
+    """`crease27.block(..., crop=True)` after its remap, on its float32 cross-sections g
+    (taken as float64, as the reference does): (judged, the valley's bottom across, contrast,
+    side 0's and side 1's contrast, their inks); nan for an unusable side. `zones`: the
+    offsets' runs [start, stop) of side 0's paper, side 1's paper, the valley's search and
+    the middle; `paper_share`, `middle_share`: 1 - PRINT_DARK and 1 - the middle's print
+    test; `need`: the judged rows at least."""
+    n, m = g.shape
+    nan = math.nan
+    buf = np.empty(max(n, m) * max(n, m))
+    rows = np.zeros(n, np.bool_)
+    side_ok = np.zeros((2, n), np.bool_)
+    n_rows = _block_rows(g, ok, zones, paper_share, middle_share, buf, rows, side_ok)
+    if n_rows < need:
+        return False, nan, nan, nan, nan, nan, nan
+    p = np.empty(m)
+    _column_medians(g, rows, buf, p)
+    k = zones[2, 0]
+    for j in range(zones[2, 0], zones[2, 1]):
+        if p[j] < p[k]:  # the first darkest, as np.argmin
+            k = j
+    sides = np.full(2, nan)
+    inks = np.full(2, nan)
+    papers = np.full(2, nan)
+    use = np.zeros(n, np.bool_)
+    for z in range(2):
+        n_use = 0
+        for i in range(n):
+            use[i] = rows[i] and side_ok[z, i]
+            if use[i]:
+                n_use += 1
+        if n_use >= need:
+            sides[z], inks[z], papers[z] = _block_side(
+                g, use, n_use, n_rows, zones[z, 0], zones[z, 1], p, k, ds, valley_px, scale, buf
+            )
+    if not (math.isfinite(papers[0]) or math.isfinite(papers[1])):
+        return False, nan, nan, nan, nan, nan, nan
+    if not math.isfinite(papers[0]):
+        paper = papers[1]
+    elif not math.isfinite(papers[1]):
+        paper = papers[0]
+    else:
+        paper = papers[0] if papers[0] >= papers[1] else papers[1]
+    return True, ds[k], 1.0 - p[k] / paper, sides[0], sides[1], inks[0], inks[1]
+
+
 def warm() -> float:
     """Compile (or load from the cache) every kernel with the argument types the reader
     uses, and return the seconds it took. A fresh install compiles for some seconds; after
@@ -3478,6 +3786,14 @@ def warm() -> float:
     )
     streak_side(page, centres, np.array([1.0, 1.0]), np.full((4, 2), 10.0), 3.2, 120.0, 4, 0.85, True)
     score_side(page, centres, np.array([1.0, 1.0]), 3.2, 0.5, 1.05, 16.0)
+    # stroke34: stroke28's block round one remap
+    ts8, ds8 = np.arange(8) * 0.5 + 20.0, np.arange(-4.0, 4.5, 0.5)
+    xr8, yr8 = np.empty((8, 17), np.float32), np.empty((8, 17), np.float32)
+    ok8 = np.empty(8, np.bool_)
+    stroke_block_map(64, 48, 24.0, 32.0, 1.0, 0.0, ts8, np.zeros(8), ds8, xr8, yr8, ok8)
+    zones8 = np.array([[0, 3], [14, 17], [6, 11], [5, 12]], np.int64)
+    stroke_block_stats(xr8, ok8, ds8, zones8, 0.55, 0.55, 4.0, 1.2, 2.0)
+    fit_row(np.empty((1, 3)), np.empty((1, 2)), np.empty((1, 1)), 0, 1.0, 2.0, 0.5)
     return time.perf_counter() - t0
 
 

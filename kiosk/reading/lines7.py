@@ -92,6 +92,26 @@ class Page:
         out: np.ndarray = (u >= m) & (u <= self.width_mm - m) & (v >= m) & (v <= self.height_mm - m)
         return out
 
+    def inside_at(self, x: float, y: float) -> bool:
+        """`inside` for one point, the same answer (`kernels._page_inside`, numpy's complex
+        division), without making arrays (stroke34: the whole-line follow asks once a block)."""
+        a, b = self.a, self.b
+        return bool(
+            kernels._page_inside(
+                x,
+                y,
+                a.real,
+                a.imag,
+                b.real,
+                b.imag,
+                self.width_mm,
+                self.height_mm,
+                self.column_mm,
+                PAGE_MARGIN_MM,
+                PAGE_SLACK,
+            )
+        )
+
 
 @dataclass(frozen=True)
 class PageSource:

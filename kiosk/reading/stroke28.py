@@ -43,16 +43,16 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
-from kiosk.reading import crease27, lines7
+from kiosk.reading import crease27, kernels, lines7
 
-ENABLED = False  # `stroke_on_run` (off: the reader as 27dae8a). Its price in review is now read in full
-# (session 33: on the 1,500 dev sheets and 1,500 with no condition, 2 sheets more in review, 0 wrong
-# either way) and its gain too (fold24's 47 attacks: 6 read `empty` off, 0 on), and the 50 reader test
-# files pass with it on. OFF for its CPU: it follows each line to the sheet's edge (35-45 ms a call),
-# +25-30 % of the reading CPU on field sheets, and about +300 s of a fresh clone's `make test`, which
-# CI's 30 minutes cannot take (docs/reading.md, "Thirty-second pass: stroke28 priced in full").
+ENABLED = True  # `stroke_on_run` (off: the reader as 27dae8a). Its price (session 33, read again on
+# this code in session 34: on the 1,500 dev sheets and 1,500 with no condition, 2 sheets more in
+# review, 0 wrong either way) and its gain (fold24's 47 attacks: 6 read `empty` off, 0 on). ON again
+# since stroke34 made its follow about 4x cheaper, the same numbers (+5-6 % of the reading CPU on
+# field sheets, from +25-30 %: docs/reading.md, "Thirty-third pass: stroke28's follow compiled").
 # Its yes is `held` (stroke30); ONE_SIDE_INK (stroke31) keeps a line beside the printed border quiet.
 
 EVERY_SIDE = True  # darker against every usable side's paper (False: against one: see docs)
@@ -140,75 +140,45 @@ def whole_run(
     return run(image, centre, theta, rho, half, scale, page)
 
 
-# --- stroke29: the same follow, cheaper (the reference: `whole_run_plain`) ---
+# --- stroke29, stroke34: the same follow, cheaper (the reference: `whole_run_plain`) ---
 #
 # A call followed 40-50 blocks of 2 mm and spent most of its time in numpy's per-call overhead
 # (np.median five times and np.percentile once a block, their axis handling, partition, unique,
-# the masks made again every block). `_block_fast` is `crease27.block` (crop, no twin: stroke28
-# never reads it) with the masks made once a scale, the medians and the 75th percentile taken
-# from one sort each, with numpy's own arithmetic (the two middle values' mean; the linear
-# method's lerp, `b - (b - a) * (1 - g)` from g = 0.5 on), and a side's median reused where
-# that side's rows are the valley's; `whole_run_fast` is `crease27.follow` with stroke28's
-# keywords, each block from `_block_fast` (follow's `block_fn`). The same floats to the bit (tests/test_stroke29.py,
-# benchmarks/results/pass28/stroke29-replay).
+# the masks made again every block; then, stroke29's numpy version, lstsq's wrapper and the page
+# test's arrays). `_block_fast` is `crease27.block` (crop, no twin: stroke28 never reads it) in
+# two compiled calls round OpenCV's own remap (the float coordinates and the crop; the 75th
+# percentile, the medians, the valley, the inks, with numpy's arithmetic: its lerp, the two middle
+# values' mean, its pairwise sums), the masks made once a scale as runs of the offsets; crease27's
+# fit and page test are their own cheaper twins (`_fit`, `Page.inside_at`). The same floats to
+# the bit (tests/test_stroke29.py; the 447 lines stroke28 followed on 300 dev sheets replayed:
+# docs/reading.md, "Thirty-third pass").
 
 
 @functools.lru_cache(maxsize=32)
-def _cross(scale: float) -> tuple[np.ndarray, slice, slice, slice, slice, int]:
-    """`crease27.block`'s cross-section offsets and its masks as slices: the two sides' paper
-    zones, the valley's search, the middle (each a run of the offsets: they are symmetric and
-    sorted), and the 75th percentile's lower index."""
+def _cross(scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """`crease27.block`'s cross-section offsets and its masks as runs [start, stop) of them
+    (they are symmetric and sorted): the two sides' paper zones, the valley's search, the
+    middle."""
     ds = np.arange(-crease27.PROFILE_MM * scale, crease27.PROFILE_MM * scale + 1e-9, 0.5)
     far = np.abs(ds)
 
-    def run(mask: np.ndarray) -> slice:
+    def run(mask: np.ndarray) -> tuple[int, int]:
         at = np.flatnonzero(mask)
         assert len(at) and at[-1] - at[0] + 1 == len(at)
-        return slice(int(at[0]), int(at[-1]) + 1)
+        return int(at[0]), int(at[-1]) + 1
 
-    zone0 = run((ds <= -crease27.PAPER_MM[0] * scale) & (ds >= -crease27.PAPER_MM[1] * scale))
-    zone1 = run((ds >= crease27.PAPER_MM[0] * scale) & (ds <= crease27.PAPER_MM[1] * scale))
-    search = run(far <= max(1.0, crease27.SEARCH_MM * scale))
-    middle = run(far <= (crease27.SEARCH_MM + crease27.VALLEY_MM) * scale)
+    zones = np.array(
+        [
+            run((ds <= -crease27.PAPER_MM[0] * scale) & (ds >= -crease27.PAPER_MM[1] * scale)),
+            run((ds >= crease27.PAPER_MM[0] * scale) & (ds <= crease27.PAPER_MM[1] * scale)),
+            run(far <= max(1.0, crease27.SEARCH_MM * scale)),
+            run(far <= (crease27.SEARCH_MM + crease27.VALLEY_MM) * scale),
+        ],
+        np.int64,
+    )
     ds.setflags(write=False)
-    return ds, zone0, zone1, search, middle, len(ds)
-
-
-def _median_rows(x: np.ndarray) -> np.ndarray:
-    """np.median(x, axis=0), from a sort (the two middle rows' mean, as numpy takes it)."""
-    n = x.shape[0]
-    srt = np.sort(x, axis=0)
-    if n % 2:
-        out: np.ndarray = srt[n // 2]
-        return out
-    mean: np.ndarray = (srt[n // 2 - 1] + srt[n // 2]) / 2.0
-    return mean
-
-
-def _median_all(x: np.ndarray) -> float:
-    """float(np.median(x)), from a sort."""
-    srt = np.sort(x, axis=None)
-    n = srt.size
-    if n % 2:
-        return float(srt[n // 2])
-    return float((srt[n // 2 - 1] + srt[n // 2]) / 2.0)
-
-
-def _upper_quartile(g: np.ndarray) -> np.ndarray:
-    """np.percentile(g, 75, axis=1) (the linear method), from a sort along the rows."""
-    m = g.shape[1]
-    virtual = (m - 1) * 0.75
-    srt = np.sort(g, axis=1)
-    if virtual >= m - 1:
-        out: np.ndarray = srt[:, m - 1]
-        return out
-    lo = math.floor(virtual)
-    gamma = virtual - lo
-    a: np.ndarray = srt[:, lo]
-    b: np.ndarray = srt[:, lo + 1]
-    diff = b - a
-    lerp: np.ndarray = b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
-    return lerp
+    zones.setflags(write=False)
+    return ds, zones
 
 
 def _block_fast(
@@ -222,50 +192,35 @@ def _block_fast(
     scale: float,
     middle_dark: float | None = None,
 ) -> crease27.Block | None:
-    """`crease27.block(..., crop=True)`, its twin left 0.0 (stroke28 never reads it)."""
-    step = 0.5
-    ds, zone0, zone1, search, middle, _m = _cross(scale)
-    g, ok = crease27._sections(img, fx, fy, c, s, ts, offs, ds, True)
-    level = _upper_quartile(g)
-    dark = (1.0 - crease27.PRINT_DARK) * level
-    mdark = dark if middle_dark is None else (1.0 - middle_dark) * level
-    ok0 = ok & (g[:, zone0].min(axis=1) > dark)
-    ok1 = ok & (g[:, zone1].min(axis=1) > dark)
-    rows = ok & (g[:, middle].min(axis=1) > mdark) & (ok0 | ok1)
-    need = max(2, crease27.JUDGED * len(ts))
-    n_rows = int(np.count_nonzero(rows))
-    if n_rows < need:
-        return None
-    p = _median_rows(g[rows])
-    k = search.start + int(np.argmin(p[search]))
-    bottom = ds[k]
-    valley = np.abs(ds - bottom) <= crease27.VALLEY_MM * scale
-    sides, inks, papers = [], [], []
-    for z, sok in ((zone0, ok0), (zone1, ok1)):
-        use = rows & sok
-        n_use = int(np.count_nonzero(use))
-        if n_use < need:
-            sides.append(math.nan)
-            inks.append(math.nan)
-            papers.append(math.nan)
-            continue
-        gu = g[use]
-        paper = max(1.0, _median_all(gu[:, z]))
-        rel = 1.0 - (p if n_use == n_rows else _median_rows(gu)) / paper
-        sides.append(float(rel[k]))
-        inks.append(float(np.clip(rel[valley], 0.0, None).sum() * step / scale))
-        papers.append(paper)
-    if not any(math.isfinite(x) for x in papers):
-        return None
-    paper = max(x for x in papers if math.isfinite(x))
-    return crease27.Block(
-        float(ts.mean()),
-        float(offs.mean() + bottom),
-        float(1.0 - p[k] / paper),
-        (sides[0], sides[1]),
-        (inks[0], inks[1]),
-        0.0,
+    """`crease27.block(..., crop=True)`, its twin left 0.0 (stroke28 never reads it): the
+    coordinates and the statistics each one compiled call (stroke34), the remap OpenCV's as
+    the reference's."""
+    ds, zones = _cross(scale)
+    n, m = len(ts), len(ds)
+    xr = np.empty((n, m), np.float32)
+    yr = np.empty((n, m), np.float32)
+    ok = np.empty(n, np.bool_)
+    hh, ww = img.shape
+    x0, y0, x1, y1, t_mean, off_mean = kernels.stroke_block_map(
+        hh, ww, fx, fy, c, s, ts, offs, ds, xr, yr, ok
     )
+    sub = np.ascontiguousarray(img[y0 : y1 + 1, x0 : x1 + 1], np.float32)
+    g = cv2.remap(sub, xr, yr, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    paper_share = 1.0 - crease27.PRINT_DARK
+    judged, bottom, contrast, side0, side1, ink0, ink1 = kernels.stroke_block_stats(
+        g,
+        ok,
+        ds,
+        zones,
+        paper_share,
+        paper_share if middle_dark is None else 1.0 - middle_dark,
+        float(max(2, crease27.JUDGED * n)),
+        crease27.VALLEY_MM * scale,
+        scale,
+    )
+    if not judged:
+        return None
+    return crease27.Block(t_mean, off_mean + bottom, contrast, (side0, side1), (ink0, ink1), 0.0)
 
 
 def whole_run_fast(
