@@ -252,16 +252,22 @@ def _fit(points: _Points) -> tuple[float, float] | None:
     """`_fit_plain`, the same numbers (stroke34): the weighted rows made as each point comes
     (`kernels.fit_row`: sqrt(w), t * sqrt(w), off * sqrt(w), numpy's arithmetic), and LAPACK's
     least squares through numpy's own gufunc with `np.linalg.lstsq`'s arguments (its rcond:
-    eps * the rows), without the wrapper's checks (2 columns, real, finite): most of a
-    whole-line follow's time went to them."""
+    eps * the rows), without the wrapper's shape and type handling (2 columns, real): most of
+    a whole-line follow's time went to it. Where LAPACK fails (a non-finite point: the follow
+    never makes one), LinAlgError as np.linalg.lstsq raises."""
     n = points.n
     if n < 2:
         return None
     t = points.rows[:n, 0]
     if float(t.max() - t.min()) <= 0:
         return None
-    with np.errstate(invalid="raise", over="ignore", divide="ignore", under="ignore"):
-        sol = _umath_linalg.lstsq(points.a[:n], points.rhs[:n], _EPS * max(2, n), signature="ddd->ddid")[0]
+    try:
+        with np.errstate(invalid="raise", over="ignore", divide="ignore", under="ignore"):
+            sol = _umath_linalg.lstsq(points.a[:n], points.rhs[:n], _EPS * max(2, n), signature="ddd->ddid")[
+                0
+            ]
+    except FloatingPointError as err:
+        raise np.linalg.LinAlgError("SVD did not converge in Linear Least Squares") from err
     return float(sol[0, 0]), float(sol[1, 0])
 
 

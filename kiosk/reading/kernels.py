@@ -3786,14 +3786,18 @@ def warm() -> float:
     )
     streak_side(page, centres, np.array([1.0, 1.0]), np.full((4, 2), 10.0), 3.2, 120.0, 4, 0.85, True)
     score_side(page, centres, np.array([1.0, 1.0]), 3.2, 0.5, 1.05, 16.0)
-    # stroke34: stroke28's block round one remap
+    # stroke34: stroke28's block round one remap (its offsets and zones read-only, as
+    # `stroke28._cross` hands them: numba compiles a read-only array as another type)
     ts8, ds8 = np.arange(8) * 0.5 + 20.0, np.arange(-4.0, 4.5, 0.5)
     xr8, yr8 = np.empty((8, 17), np.float32), np.empty((8, 17), np.float32)
     ok8 = np.empty(8, np.bool_)
-    stroke_block_map(64, 48, 24.0, 32.0, 1.0, 0.0, ts8, np.zeros(8), ds8, xr8, yr8, ok8)
     zones8 = np.array([[0, 3], [14, 17], [6, 11], [5, 12]], np.int64)
+    ds8.setflags(write=False)
+    zones8.setflags(write=False)
+    stroke_block_map(64, 48, 24.0, 32.0, 1.0, 0.0, ts8, np.zeros(8), ds8, xr8, yr8, ok8)
     stroke_block_stats(xr8, ok8, ds8, zones8, 0.55, 0.55, 4.0, 1.2, 2.0)
     fit_row(np.empty((1, 3)), np.empty((1, 2)), np.empty((1, 1)), 0, 1.0, 2.0, 0.5)
+    _page_inside(1.0, 2.0, 1.0, 0.0, 0.0, 0.0, 10.0, 10.0, 5.0, 3.0, 0.04)  # `lines7.Page.inside_at`
     return time.perf_counter() - t0
 
 

@@ -51,8 +51,8 @@ from kiosk.reading import crease27, kernels, lines7
 ENABLED = True  # `stroke_on_run` (off: the reader as 27dae8a). Its price (session 33, read again on
 # this code in session 34: on the 1,500 dev sheets and 1,500 with no condition, 2 sheets more in
 # review, 0 wrong either way) and its gain (fold24's 47 attacks: 6 read `empty` off, 0 on). ON again
-# since stroke34 made its follow about 4x cheaper, the same numbers (+5-6 % of the reading CPU on
-# field sheets, from +25-30 %: docs/reading.md, "Thirty-third pass: stroke28's follow compiled").
+# since stroke34 made its follow about 3x cheaper a line, the same numbers (+5-6 % of the reading
+# CPU on field sheets, from +25-30 %: docs/reading.md, "Thirty-third pass: stroke28's follow compiled").
 # Its yes is `held` (stroke30); ONE_SIDE_INK (stroke31) keeps a line beside the printed border quiet.
 
 EVERY_SIDE = True  # darker against every usable side's paper (False: against one: see docs)
@@ -69,7 +69,8 @@ MIN_BLOCKS = 6  # judged blocks beyond the window at least (36 mm of the line)
 FIT_MM = (1.0, 15.0)  # the first fit from blocks this far beyond the window (crease27: 1-5 mm; a
 # ballpoint stroke on a fold is print-dark to a block, not judged, for 8-9 mm beyond the window)
 INSIDE_DARK = 2.0  # no valley sample through the square's inside is print (a ballpoint stroke is judged)
-FAST = True  # stroke29: `whole_run_fast` (the same numbers, 2-3x cheaper; False: `whole_run_plain`)
+FAST = True  # stroke29, stroke34: `whole_run_fast` (the same numbers, about 8x cheaper than plain;
+# False: `whole_run_plain`)
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,8 @@ def _block_fast(
 ) -> crease27.Block | None:
     """`crease27.block(..., crop=True)`, its twin left 0.0 (stroke28 never reads it): the
     coordinates and the statistics each one compiled call (stroke34), the remap OpenCV's as
-    the reference's."""
+    the reference's. The same numbers on any finite image (a decoded scan is uint8); a NaN or
+    inf pixel, which numpy's medians carry through and the compiled sorts do not, would differ."""
     ds, zones = _cross(scale)
     n, m = len(ts), len(ds)
     xr = np.empty((n, m), np.float32)
