@@ -141,9 +141,11 @@ DEV_SEEDS = range(100, 200)
 #   stopped at its time cap with one worker: the range is spent);
 # 12100-12199: the thirty-second pass's untouched range, run once at its start (used, session 33;
 #   stopped at its time cap with one worker: the range is spent);
-# 12200-12299: untouched, for the next pass's final run.
+# 12200-12299: the thirty-third pass's untouched range, run once at its start (used, session 34;
+#   stopped at its time cap with one worker: the range is spent);
+# 12300-12399: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run.
-HOLDOUT_SEEDS = range(9000, 12300)
+HOLDOUT_SEEDS = range(9000, 12400)
 
 
 @dataclass(frozen=True)

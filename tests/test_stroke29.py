@@ -80,18 +80,6 @@ def test_the_sorted_medians_are_numpys(rows: int, cols: int, seed: int, levels: 
 
 
 @settings(max_examples=300, deadline=None)
-@given(n=st.integers(0, 700), seed=st.integers(0, 2**32 - 1), spread=st.floats(0.0, 6.0))
-def test_the_pairwise_sum_is_numpys(n: int, seed: int, spread: float) -> None:
-    """`kernels._pairwise_sum` is numpy's float64 sum to the bit: the 8 running sums under 128
-    values, the halves above (a mean of a block's 8 positions, a valley's ink)."""
-    rng = np.random.default_rng(seed)
-    a = rng.standard_normal(n) * 10 ** rng.uniform(-spread, spread, n)
-    assert kernels._pairwise_sum(a, 0, n) == float(np.add.reduce(a))
-    if n > 3:
-        assert kernels._pairwise_sum(a, 2, n - 3) == float(np.add.reduce(a[2 : n - 1]))
-
-
-@settings(max_examples=300, deadline=None)
 @given(
     n=st.integers(0, 150),
     seed=st.integers(0, 2**32 - 1),

@@ -3379,72 +3379,6 @@ def closer_look_setup(
 
 
 @_compiled
-def _pairwise_leaf(a: np.ndarray, lo: int, n: int) -> float:
-    """numpy's pairwise sum of a[lo : lo + n] for n <= 128: under 8 values one running sum
-    from 0, else 8 running sums combined in pairs, the rest added after."""
-    if n < 8:
-        res = 0.0
-        for i in range(lo, lo + n):
-            res += a[i]
-        return res
-    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
-    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
-    i = 8
-    while i < n - (n % 8):
-        r0 += a[lo + i]
-        r1 += a[lo + i + 1]
-        r2 += a[lo + i + 2]
-        r3 += a[lo + i + 3]
-        r4 += a[lo + i + 4]
-        r5 += a[lo + i + 5]
-        r6 += a[lo + i + 6]
-        r7 += a[lo + i + 7]
-        i += 8
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < n:
-        res += a[lo + i]
-        i += 1
-    return float(res)
-
-
-@_compiled
-def _pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:
-    """numpy's float64 `add.reduce` of a[lo : lo + n]: its pairwise sum (`_pairwise_leaf` up
-    to 128 values; above, the two halves' sums, the first half a multiple of 8), walked
-    with a stack (numba's cache cannot hold a function calling itself)."""
-    if n <= 128:
-        return _pairwise_leaf(a, lo, n)
-    seg_lo = np.empty(128, np.int64)
-    seg_n = np.empty(128, np.int64)
-    state = np.empty(128, np.int64)
-    sums = np.empty(128)
-    top, nsum = 0, 0
-    seg_lo[0], seg_n[0], state[0] = lo, n, 0
-    while top >= 0:
-        sl, sn = seg_lo[top], seg_n[top]
-        if sn <= 128:
-            sums[nsum] = _pairwise_leaf(a, sl, sn)
-            nsum += 1
-            top -= 1
-            continue
-        n2 = sn // 2
-        n2 -= n2 % 8
-        if state[top] == 0:
-            state[top] = 1
-            top += 1
-            seg_lo[top], seg_n[top], state[top] = sl, n2, 0
-        elif state[top] == 1:
-            state[top] = 2
-            top += 1
-            seg_lo[top], seg_n[top], state[top] = sl + n2, sn - n2, 0
-        else:
-            sums[nsum - 2] = sums[nsum - 2] + sums[nsum - 1]
-            nsum -= 1
-            top -= 1
-    return float(sums[0])
-
-
-@_compiled
 def fit_row(
     rows: np.ndarray, a: np.ndarray, rhs: np.ndarray, i: int, t: float, off: float, weight: float
 ) -> None:
@@ -3500,7 +3434,8 @@ def stroke_block_map(
         for j in range(m):
             xr[i, j] = np.float32(x64[i, j] - x0)
             yr[i, j] = np.float32(y64[i, j] - y0)
-    return x0, y0, x1, y1, _pairwise_sum(ts, 0, n) / n, _pairwise_sum(offs, 0, n) / n
+    vals = np.empty(64)
+    return x0, y0, x1, y1, _pairwise(ts, n, 0.0, vals) / n, _pairwise(offs, n, 0.0, vals) / n
 
 
 @_compiled
@@ -3623,7 +3558,7 @@ def _block_side(
             r = 1.0 - pu[j] / paper
             clipped[nv] = r if r > 0.0 else 0.0
             nv += 1
-    return 1.0 - pu[k] / paper, _pairwise_sum(clipped, 0, nv) * 0.5 / scale, paper
+    return 1.0 - pu[k] / paper, _pairwise(clipped, nv, 0.0, np.empty(64)) * 0.5 / scale, paper
 
 
 @_compiled
