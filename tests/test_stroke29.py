@@ -98,7 +98,7 @@ def test_the_fit_is_the_plain_one(n: int, seed: int, span: float, same_t: bool) 
     points = crease27._Points()
     for p in pts:
         points.append(*p)
-    assert points.as_list() == pts
+    assert [tuple(float(v) for v in r) for r in points.rows[: points.n]] == pts
     assert crease27._fit(points) == crease27._fit_plain(pts)
 
 

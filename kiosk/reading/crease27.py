@@ -244,9 +244,6 @@ class _Points:
         kernels.fit_row(self.rows, self.a, self.rhs, self.n, t, off, weight)
         self.n += 1
 
-    def as_list(self) -> list[tuple[float, float, float]]:
-        return [(float(r[0]), float(r[1]), float(r[2])) for r in self.rows[: self.n]]
-
 
 def _fit(points: _Points) -> tuple[float, float] | None:
     """`_fit_plain`, the same numbers (stroke34): the weighted rows made as each point comes

@@ -1285,10 +1285,8 @@ def _cross_sections(
 
 
 @_compiled
-def _percentile75(values: np.ndarray) -> float:
-    """numpy's `np.percentile(values, 75)` (method linear, its `_lerp`), no nan in `values`."""
-    srt = np.sort(values)
-    n = srt.shape[0]
+def _percentile75_of_sorted(srt: np.ndarray, n: int) -> float:
+    """numpy's `np.percentile(., 75)` (method linear, its `_lerp`) of the sorted srt[:n]."""
     virtual = (n - 1) * 0.75
     if virtual >= n - 1:
         return float(srt[n - 1])
@@ -1303,13 +1301,25 @@ def _percentile75(values: np.ndarray) -> float:
 
 
 @_compiled
+def _median_of_sorted(srt: np.ndarray, n: int) -> float:
+    """numpy's `np.median` of the sorted srt[:n] (n > 0): the middle value, or the two middle
+    values' mean."""
+    half = n // 2
+    if n % 2:
+        return float(srt[half])
+    return float((srt[half - 1] + srt[half]) / 2)
+
+
+@_compiled
+def _percentile75(values: np.ndarray) -> float:
+    """numpy's `np.percentile(values, 75)` (method linear, its `_lerp`), no nan in `values`."""
+    return _percentile75_of_sorted(np.sort(values), values.shape[0])
+
+
+@_compiled
 def _median_sorted(values: np.ndarray) -> float:
     """numpy's `np.median` of a non-empty array without nan."""
-    s = np.sort(values)
-    half = s.shape[0] // 2
-    if s.shape[0] % 2:
-        return float(s[half])
-    return float((s[half - 1] + s[half]) / 2)
+    return _median_of_sorted(np.sort(values), values.shape[0])
 
 
 @_compiled
@@ -3452,12 +3462,9 @@ def _insertion_sort(buf: np.ndarray, n: int) -> None:
 
 @_compiled
 def _sorted_median(buf: np.ndarray, n: int) -> float:
-    """np.median of buf[:n] (sorted here, in place): the middle value, or the two middle
-    values' mean."""
+    """np.median of buf[:n], sorted here in place."""
     _insertion_sort(buf, n)
-    if n % 2:
-        return float(buf[n // 2])
-    return float((buf[n // 2 - 1] + buf[n // 2]) / 2.0)
+    return _median_of_sorted(buf, n)
 
 
 @_compiled
@@ -3492,16 +3499,7 @@ def _block_rows(
         for j in range(m):
             buf[j] = g[i, j]
         _insertion_sort(buf, m)
-        virtual = (m - 1) * 0.75
-        if virtual >= m - 1:
-            level = float(buf[m - 1])
-        else:
-            lo_i = math.floor(virtual)
-            gamma = virtual - lo_i
-            a = buf[lo_i]
-            b = buf[lo_i + 1]
-            diff = b - a
-            level = float(b - diff * (1 - gamma)) if gamma >= 0.5 else float(a + diff * gamma)
+        level = _percentile75_of_sorted(buf, m)
         dark = paper_share * level
         mdark = middle_share * level
         for z in range(2):
@@ -3581,7 +3579,7 @@ def stroke_block_stats(
     test; `need`: the judged rows at least."""
     n, m = g.shape
     nan = math.nan
-    buf = np.empty(max(n, m) * max(n, m))
+    buf = np.empty(n * m)  # a row, a column, or one side's zone on its rows
     rows = np.zeros(n, np.bool_)
     side_ok = np.zeros((2, n), np.bool_)
     n_rows = _block_rows(g, ok, zones, paper_share, middle_share, buf, rows, side_ok)
