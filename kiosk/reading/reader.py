@@ -19,6 +19,7 @@ from typing import Any, Literal, NamedTuple
 import cv2
 import numpy as np
 
+import kiosk.reading.beside35 as beside35  # issue 10, beside35: a tick beside on a sunk side
 import kiosk.reading.cross16 as cross16  # issue 10, cross16: a light X whose strokes meet, asked by the low hooks
 import kiosk.reading.cross28 as cross28  # issue 10, cross28: grain14's pair after wrong10's last look
 import kiosk.reading.deep29 as deep29  # issue 10, deep29: vote11's band further down
@@ -556,21 +557,10 @@ class BallotReader:
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
-                # rebase14: from -0.003 up, against the emptiest window it reaches the wider band.
-                if lifted[i] and rebase14.asked(
-                    image,
-                    centres[i],
-                    float(scales[i]),
-                    scores.paper[i],
-                    scores.gain,
-                    sc - float(scores.scores.min()),
-                    scores.half,
-                    scores.ring,
-                    float(scores.denominators[i]),
-                    th.marginal,
-                    th.marked,
-                    page,
-                ):
+                # rebase14: from -0.003 up, against the emptiest window it reaches the wider band;
+                # beside35: where its pencil tests say no, ink in one quadrant of the window's
+                # frame (a tick drawn beside) gets the closer look.
+                if lifted[i] and _rebased_asked(image, centres, scales, scores, i, sc, th, page):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
                 # grain14: in the low band's score range, a faint pair of strokes broken by grain;
@@ -1114,6 +1104,35 @@ def _corner_tick(image: np.ndarray, centres: np.ndarray, scales: np.ndarray, sco
     return edge16.corner_tick(
         image, centres[i], float(scales[i]), scores.paper[i], scores.gain, scores.half, scores.ring
     )
+
+
+def _rebased_asked(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    scores: Scores,
+    i: int,
+    sc: float,
+    th: Thresholds,
+    page: lines7.PageSource,
+) -> bool:
+    """rebase14's pencil tests, then beside35's closer look, of square i of rebase14's band,
+    given its score against the side's emptiest window."""
+    asked = (
+        image,
+        centres[i],
+        float(scales[i]),
+        scores.paper[i],
+        scores.gain,
+        sc - float(scores.scores.min()),
+        scores.half,
+        scores.ring,
+        float(scores.denominators[i]),
+        th.marginal,
+        th.marked,
+        page,
+    )
+    return rebase14.asked(*asked) or beside35.asked(*asked)
 
 
 def window_geometry(scales: np.ndarray) -> tuple[int, int, float]:
