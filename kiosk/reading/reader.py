@@ -506,6 +506,10 @@ class BallotReader:
         )
         # deep29: vote11's band from deep29.DEEP_LO (a streak's windows lifted the baseline)
         deep = deep29.band(image, centres, scales, scores.scores, scores.paper, scores.gain)
+        # beside35: the frame quadrants of the squares with no look, computed when first asked
+        frames = beside35.Frames(
+            image, centres, scales, scores.paper, scores.half, scores.ring, scores.gain, look
+        )
         page = lines7.PageSource(  # lines7: where the sheet is (fitted only if a line is followed)
             lambda: np.array([[t.box.cx, t.box.cy] for t in layout.targets]),
             centres,
@@ -557,10 +561,8 @@ class BallotReader:
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
-                # rebase14: from -0.003 up, against the emptiest window it reaches the wider band;
-                # beside35: where its pencil tests say no, ink in one quadrant of the window's
-                # frame (a tick drawn beside) gets the closer look.
-                if lifted[i] and _rebased_asked(image, centres, scales, scores, i, sc, th, page):
+                # rebase14: from -0.003 up, against the emptiest window it reaches the wider band.
+                if lifted[i] and rebase14.asked(*_rebased(image, centres, scales, scores, i, sc, th, page)):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
                 # grain14: in the low band's score range, a faint pair of strokes broken by grain;
@@ -583,6 +585,11 @@ class BallotReader:
                     or (
                         deep[i]
                         and deep29.asked(image, centres[i], float(scales[i]), scores.paper[i], scores.gain)
+                    )
+                    # beside35: ink in one quadrant of the window's frame (a tick drawn beside): the closer look
+                    or (
+                        frames.stands_out(i)
+                        and beside35.asked(*_rebased(image, centres, scales, scores, i, sc, th, page))
                     )
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
@@ -615,6 +622,11 @@ class BallotReader:
                 )
                 # edge16: a faint arm across the corner of the quadrant whose ink stands out
                 near = near or (corner[i] and _corner_tick(image, centres, scales, scores, i))
+                # beside35: ink in one quadrant of the window's frame (a tick drawn beside): the closer look
+                near = near or (
+                    frames.stands_out(i)
+                    and beside35.asked(*_rebased(image, centres, scales, scores, i, sc, th, page))
+                )
                 marks.append(
                     MarkReading(t.option, sc, "marginal", "marginal_mark")
                     if near
@@ -1106,7 +1118,7 @@ def _corner_tick(image: np.ndarray, centres: np.ndarray, scales: np.ndarray, sco
     )
 
 
-def _rebased_asked(
+def _rebased(
     image: np.ndarray,
     centres: np.ndarray,
     scales: np.ndarray,
@@ -1115,10 +1127,12 @@ def _rebased_asked(
     sc: float,
     th: Thresholds,
     page: lines7.PageSource,
-) -> bool:
-    """rebase14's pencil tests, then beside35's closer look, of square i of rebase14's band,
-    given its score against the side's emptiest window."""
-    asked = (
+) -> tuple[
+    np.ndarray, np.ndarray, float, np.ndarray, float, float, int, int, float, float, float, lines7.PageSource
+]:
+    """Square i's arguments for a test given its score against the side's emptiest window
+    (rebase14.asked, beside35.asked)."""
+    return (
         image,
         centres[i],
         float(scales[i]),
@@ -1132,7 +1146,6 @@ def _rebased_asked(
         th.marked,
         page,
     )
-    return rebase14.asked(*asked) or beside35.asked(*asked)
 
 
 def window_geometry(scales: np.ndarray) -> tuple[int, int, float]:
