@@ -171,3 +171,21 @@ def test_a_drawn_tick_whose_frame_does_not_stand_out_stays_lost(monkeypatch: pyt
     assert b.cls == "inside" and reading.contests[0].marks[b.square].mark == "empty"
     q = _quadrants(image, got, b.square)
     assert 0.1 < float(q.max() - np.median(q)) < beside35.QUAD_MIN
+
+
+def test_the_price_a_crease_across_the_frames_corner(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one truth-empty square of the 2,700 dev sheets beside35 sends to review (hook_ab on
+    the six dev caches): 154/17/c36 (MZ-SMD-02; stain, fold, crease, pencil), a crease crossing
+    the window's top right corner beside a stain's edge (benchmarks/results/pass34/
+    beside35-price-154-17-35.png): the frame quadrant stands 0.48 mm2 over the median, and the
+    closer look given the rebased score reads `marginal`. Pinned: review, never a decision."""
+    reader, sheet, image = field_sheet(154, 17, ("fold",))
+    k = 35
+    assert sheet.truth.squares[k].expected == "empty"
+    reading, got = _read_with_scores(reader, image, monkeypatch)
+    mark = reading.contests[0].marks[k]
+    assert (mark.option, mark.mark, mark.reason) == ("c36", "marginal", "marginal_mark")
+    q = _quadrants(image, got, k)
+    assert beside35.QUAD_MIN <= float(q.max() - np.median(q)) < 0.5
+    with switched_off(beside35):
+        assert reader.read(image).contests[0].marks[k].mark == "empty"
