@@ -174,7 +174,7 @@ def test_a_drawn_tick_whose_frame_does_not_stand_out_stays_lost(monkeypatch: pyt
 
 
 def test_the_price_a_crease_across_the_frames_corner(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The one truth-empty square of the 2,700 dev sheets beside35 sends to review (hook_ab on
+    """The one truth-empty square of the 3,000 dev sheets beside35 sends to review (hook_ab on
     the six dev caches): 154/17/c36 (MZ-SMD-02; stain, fold, crease, pencil), a crease crossing
     the window's top right corner beside a stain's edge (benchmarks/results/pass34/
     beside35-price-154-17-35.png): the frame quadrant stands 0.48 mm2 over the median, and the

@@ -508,7 +508,7 @@ class BallotReader:
         deep = deep29.band(image, centres, scales, scores.scores, scores.paper, scores.gain)
         # beside35: the frame quadrants of the squares with no look, computed when first asked
         frames = beside35.Frames(
-            image, centres, scales, scores.paper, scores.half, scores.ring, scores.gain, look
+            image, centres, scales, scores.paper, scores.half, scores.ring, scores.gain, look, scores.scores
         )
         page = lines7.PageSource(  # lines7: where the sheet is (fitted only if a line is followed)
             lambda: np.array([[t.box.cx, t.box.cy] for t in layout.targets]),
