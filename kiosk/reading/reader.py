@@ -545,20 +545,7 @@ class BallotReader:
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
                 # tick13: against the emptiest window it reaches the wider band: the pencil tests, the closer look.
-                if sunk[i] and tick13.asked(
-                    image,
-                    centres[i],
-                    float(scales[i]),
-                    scores.paper[i],
-                    scores.gain,
-                    sc - float(scores.scores.min()),
-                    scores.half,
-                    scores.ring,
-                    float(scores.denominators[i]),
-                    th.marginal,
-                    th.marked,
-                    page,
-                ):
+                if sunk[i] and tick13.asked(*_rebased(image, centres, scales, scores, i, sc, th, page)):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
                 # rebase14: from -0.003 up, against the emptiest window it reaches the wider band.
@@ -1131,7 +1118,7 @@ def _rebased(
     np.ndarray, np.ndarray, float, np.ndarray, float, float, int, int, float, float, float, lines7.PageSource
 ]:
     """Square i's arguments for a test given its score against the side's emptiest window
-    (rebase14.asked, beside35.asked)."""
+    (tick13.asked, rebase14.asked, beside35.asked)."""
     return (
         image,
         centres[i],
