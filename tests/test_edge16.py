@@ -218,7 +218,7 @@ def test_drawn_edge_ticks_go_to_review_only_with_edge16() -> None:
     img, drawn = _drawn_sheet(200, "MZ-SMD-02", 1)
     e = sample_election()
     reader = BallotReader(e, election_hash(e), keep_crops="never")
-    with switched_off(beside35):  # beside35 (later) reaches some of them too: edge16's own test
+    with switched_off(beside35):  # beside35 (later) reaches square 33 too: edge16 alone here
         after = reader.read(img.copy()).contests[0].marks
         with switched_off(edge16):
             before = reader.read(img.copy()).contests[0].marks
