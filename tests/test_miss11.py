@@ -15,7 +15,7 @@ from test_redteam8 import _polylines
 from test_review9 import _blank, _line
 
 from fieldkit.hook_ab import switched_off
-from kiosk.reading import cross16, edge16, grain14, miss11, pencil6, rebase14
+from kiosk.reading import beside35, cross16, edge16, grain14, miss11, pencil6, rebase14
 from kiosk.reading.reader import BallotReader
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -38,10 +38,10 @@ def test_the_9900_marks_go_to_review_only_with_miss11(index: int, option: str) -
     assert sheet.truth.squares[k].expected == "marked"
     assert (marks[k].mark, marks[k].reason) == ("marginal", "marginal_mark")
     assert miss11.LO <= marks[k].score < pencil6.LOOK_FROM
-    # rebase14 (a baseline 0.03 over the emptiest window) and grain14 (a faint pair of
-    # strokes) catch these too: their second nets are switched off here (their own tests ask
-    # them alone)
-    with switched_off(miss11), switched_off(rebase14), switched_off(grain14):
+    # rebase14 (a baseline 0.03 over the emptiest window), grain14 (a faint pair of strokes) and
+    # beside35 (ink in a frame's corner, the closer look) catch these too: their second nets are
+    # switched off here (their own tests ask them alone)
+    with switched_off(miss11), switched_off(rebase14), switched_off(grain14), switched_off(beside35):
         assert reader.read(image).contests[0].marks[k].mark == "empty"
 
 

@@ -20,6 +20,7 @@ from fieldkit.conditions import FieldOptions, FieldSheet, generate_field_sheet
 from kiosk.ballots.layout import build_layout
 from kiosk.election.load import load_election
 from kiosk.reading import (  # wrong11, miss11, grain14
+    beside35,
     cross16,
     cross28,
     edge16,
@@ -112,6 +113,7 @@ def test_pencil_mark_without_pencil7_is_read_empty(
     import kiosk.reading.edge24 as edge24  # edge24: 9400/25989/9's tick is an edge tick on the rule
 
     monkeypatch.setattr(edge24, "ENABLED", False)
+    monkeypatch.setattr(beside35, "ENABLED", False)  # beside35: ink in the frame's corner, the closer look
     r = reader.read_bytes(sheet.image)
     m = r.contests[0].marks[square]
     assert (m.mark, m.reason) == ("empty", None), m

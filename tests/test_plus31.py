@@ -20,7 +20,7 @@ from test_review9 import _line
 
 import kiosk.reading.reader as reader_module
 from fieldkit.hook_ab import switched_off
-from kiosk.reading import cross16, faint9, plus31, vote11, wrong11
+from kiosk.reading import beside35, cross16, faint9, plus31, vote11, wrong11
 from kiosk.reading.pencil6 import BORDER_MM
 
 
@@ -33,6 +33,7 @@ def test_the_plus_beside_the_streak_goes_to_review_only_with_plus31(monkeypatch:
     assert (marks[k].mark, marks[k].reason) == ("marginal", "marginal_mark")
     assert vote11.NEAR_LO <= marks[k].score < 0.0  # vote11's band
     monkeypatch.setattr(plus31, "ENABLED", False)
+    monkeypatch.setattr(beside35, "ENABLED", False)  # beside35 (later) reaches it too: its own net
     old = reader.read(field_sheet(11800, 39502)[2]).contests[0].marks
     assert old[k].mark == "empty"
     assert [(m.mark, m.reason) for j, m in enumerate(old) if j != k] == [

@@ -19,6 +19,7 @@ from typing import Any, Literal, NamedTuple
 import cv2
 import numpy as np
 
+import kiosk.reading.beside35 as beside35  # issue 10, beside35: a tick beside on a sunk side
 import kiosk.reading.cross16 as cross16  # issue 10, cross16: a light X whose strokes meet, asked by the low hooks
 import kiosk.reading.cross28 as cross28  # issue 10, cross28: grain14's pair after wrong10's last look
 import kiosk.reading.deep29 as deep29  # issue 10, deep29: vote11's band further down
@@ -505,6 +506,10 @@ class BallotReader:
         )
         # deep29: vote11's band from deep29.DEEP_LO (a streak's windows lifted the baseline)
         deep = deep29.band(image, centres, scales, scores.scores, scores.paper, scores.gain)
+        # beside35: the frame quadrants of the squares with no look, computed when first asked
+        frames = beside35.Frames(
+            image, centres, scales, scores.paper, scores.half, scores.ring, scores.gain, look, scores.scores
+        )
         page = lines7.PageSource(  # lines7: where the sheet is (fitted only if a line is followed)
             lambda: np.array([[t.box.cx, t.box.cy] for t in layout.targets]),
             centres,
@@ -540,37 +545,11 @@ class BallotReader:
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
                 # tick13: against the emptiest window it reaches the wider band: the pencil tests, the closer look.
-                if sunk[i] and tick13.asked(
-                    image,
-                    centres[i],
-                    float(scales[i]),
-                    scores.paper[i],
-                    scores.gain,
-                    sc - float(scores.scores.min()),
-                    scores.half,
-                    scores.ring,
-                    float(scores.denominators[i]),
-                    th.marginal,
-                    th.marked,
-                    page,
-                ):
+                if sunk[i] and tick13.asked(*_rebased(image, centres, scales, scores, i, sc, th, page)):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
                 # rebase14: from -0.003 up, against the emptiest window it reaches the wider band.
-                if lifted[i] and rebase14.asked(
-                    image,
-                    centres[i],
-                    float(scales[i]),
-                    scores.paper[i],
-                    scores.gain,
-                    sc - float(scores.scores.min()),
-                    scores.half,
-                    scores.ring,
-                    float(scores.denominators[i]),
-                    th.marginal,
-                    th.marked,
-                    page,
-                ):
+                if lifted[i] and rebase14.asked(*_rebased(image, centres, scales, scores, i, sc, th, page)):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
                 # grain14: in the low band's score range, a faint pair of strokes broken by grain;
@@ -593,6 +572,11 @@ class BallotReader:
                     or (
                         deep[i]
                         and deep29.asked(image, centres[i], float(scales[i]), scores.paper[i], scores.gain)
+                    )
+                    # beside35: ink in one quadrant of the window's frame (a tick drawn beside): the closer look
+                    or (
+                        frames.stands_out(i)
+                        and beside35.asked(*_rebased(image, centres, scales, scores, i, sc, th, page))
                     )
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
@@ -625,6 +609,11 @@ class BallotReader:
                 )
                 # edge16: a faint arm across the corner of the quadrant whose ink stands out
                 near = near or (corner[i] and _corner_tick(image, centres, scales, scores, i))
+                # beside35: ink in one quadrant of the window's frame (a tick drawn beside): the closer look
+                near = near or (
+                    frames.stands_out(i)
+                    and beside35.asked(*_rebased(image, centres, scales, scores, i, sc, th, page))
+                )
                 marks.append(
                     MarkReading(t.option, sc, "marginal", "marginal_mark")
                     if near
@@ -1113,6 +1102,36 @@ def _corner_tick(image: np.ndarray, centres: np.ndarray, scales: np.ndarray, sco
     """edge16's corner test of square i (`_interpret` asks it in two places)."""
     return edge16.corner_tick(
         image, centres[i], float(scales[i]), scores.paper[i], scores.gain, scores.half, scores.ring
+    )
+
+
+def _rebased(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    scores: Scores,
+    i: int,
+    sc: float,
+    th: Thresholds,
+    page: lines7.PageSource,
+) -> tuple[
+    np.ndarray, np.ndarray, float, np.ndarray, float, float, int, int, float, float, float, lines7.PageSource
+]:
+    """Square i's arguments for a test given its score against the side's emptiest window
+    (tick13.asked, rebase14.asked, beside35.asked)."""
+    return (
+        image,
+        centres[i],
+        float(scales[i]),
+        scores.paper[i],
+        scores.gain,
+        sc - float(scores.scores.min()),
+        scores.half,
+        scores.ring,
+        float(scores.denominators[i]),
+        th.marginal,
+        th.marked,
+        page,
     )
 
 
