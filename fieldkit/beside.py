@@ -91,6 +91,18 @@ def _drawn(kinds: list[str], out: dict[str, float]) -> Iterator[None]:
         names["_draw_mark"], names["voter_intent"] = real_draw, real_intent
 
 
+def voter_kinds(rng: np.random.Generator, others: int) -> tuple[int, list[str]]:
+    """An 8-square side's voter (tick13's drawn family's, and this one's): a `light_pencil`
+    square among the first seven (the one drawn specially) and `others` more marks elsewhere."""
+    kinds = ["none"] * 8
+    at = int(rng.integers(0, 7))
+    kinds[at] = "light_pencil"
+    rest = [k for k in range(8) if k != at]
+    for k in rng.choice(rest, size=others, replace=False):
+        kinds[int(k)] = str(rng.choice(["tick", "circle", "scribble", "cross"]))
+    return at, kinds
+
+
 def beside_sheet(
     election: Election, election_hash: str, layout: BallotLayout, seed: int, index: int
 ) -> BesideSheet:
@@ -99,12 +111,7 @@ def beside_sheet(
         raise ValueError(f"seed {seed} is a holdout seed")
     rng = np.random.default_rng([seed, index, 35])
     others = int(rng.integers(2, 6))
-    kinds = ["none"] * 8
-    at = int(rng.integers(0, 7))
-    kinds[at] = "light_pencil"
-    rest = [k for k in range(8) if k != at]
-    for k in rng.choice(rest, size=others, replace=False):
-        kinds[int(k)] = str(rng.choice(["tick", "circle", "scribble", "cross"]))
+    at, kinds = voter_kinds(rng, others)
     opts = FieldOptions(p=0.0, none_share=0.0, always=("stain", "pencil", "skew"))
     drawn: dict[str, float] = {}
     with _drawn(kinds, drawn):

@@ -64,6 +64,7 @@ def _drawn_sheet(
     forced to one light pencil tick and `others` more marks."""
     import fieldkit.conditions as fc
     import fieldkit.deck as deck
+    from fieldkit.beside import voter_kinds
     from fieldkit.conditions import FieldOptions, generate_field_sheet
     from kiosk.ballots.layout import build_layout
     from kiosk.election.load import load_election
@@ -87,13 +88,7 @@ def _drawn_sheet(
         ]
         cv2.polylines(layer, [np.array(pts, np.int32).reshape(-1, 1, 2)], False, grey, thick, cv2.LINE_AA, 4)
 
-    rng = np.random.default_rng([179, index, 13])
-    kinds = ["none"] * 8
-    at = int(rng.integers(0, 7))
-    kinds[at] = "light_pencil"
-    rest = [k for k in range(8) if k != at]
-    for k in rng.choice(rest, size=others, replace=False):
-        kinds[int(k)] = str(rng.choice(["tick", "circle", "scribble", "cross"]))
+    _at, kinds = voter_kinds(np.random.default_rng([179, index, 13]), others)
     monkeypatch.setattr(fc, "_draw_mark", light_tick)
     monkeypatch.setattr(fc, "voter_intent", lambda *_a: ("overvote", list(kinds)))
     pkg = load_election(None)

@@ -42,7 +42,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from kiosk.reading import edge16, kernels, lines7
+from kiosk.reading import edge16, kernels, lines7, tick13
 
 # False: every no-look square's `empty` stands, as before (tests' companions; the A/B).
 ENABLED = True
@@ -99,8 +99,7 @@ class Frames:
             q = kernels.corner_quadrants(
                 image, centres, scales, levels, asked, half, ring, gain, edge16.INNER_MM
             )
-            s = np.sort(q[asked], axis=1)
-            margins[asked] = s[:, 3] - (s[:, 1] + s[:, 2]) / 2.0
+            margins[asked] = edge16.over_median(q[asked])
         return margins
 
     def stands_out(self, i: int) -> bool:
@@ -111,7 +110,7 @@ class Frames:
 
 def stands_out(q: np.ndarray) -> bool:
     """The fullest quadrant QUAD_MIN or more over the median of the four (`edge16.quadrants`)."""
-    return bool(float(np.max(q)) - float(np.median(q)) >= QUAD_MIN)
+    return bool(edge16.over_median(np.asarray(q, dtype=np.float64)[None, :])[0] >= QUAD_MIN)
 
 
 def asked(
@@ -134,10 +133,6 @@ def asked(
     ENABLED."""
     if not ENABLED:
         return False
-    from kiosk.reading.inspect import inspect_square
-
-    c = (float(centre[0]), float(centre[1]))
-    v = inspect_square(
-        image, c, scale, half, ring, levels, gain, rebased, denominator, marginal, marked, page
+    return tick13.closer_look_finds(
+        image, centre, scale, levels, gain, rebased, half, ring, denominator, marginal, marked, page
     )
-    return v.mark != "empty"

@@ -106,12 +106,17 @@ def could_stand_out(q: np.ndarray, pixels: int) -> np.ndarray:
     largest minus the median (the mean of the middle two) by under 2 * (pixels + 2) * eps of
     the largest quadrant. The slack here is TOL_ULPS (4) times pixels + 2 eps of it, twice
     that: a row short of QUAD_MIN by more is one `corner` answers None for on numpy's sums."""
-    # the median of four: the mean of the middle two (np.median's, without its overhead)
-    s = np.sort(q, axis=1)
-    top = s[:, 3]
-    margin = top - (s[:, 1] + s[:, 2]) / 2.0
+    top = np.max(q, axis=1)
     tol = TOL_ULPS * (pixels + 2) * np.finfo(np.float64).eps * top + 1e-12
-    out: np.ndarray = margin >= QUAD_MIN - tol
+    out: np.ndarray = over_median(q) >= QUAD_MIN - tol
+    return out
+
+
+def over_median(q: np.ndarray) -> np.ndarray:
+    """For each row of four quadrant sums, the largest minus the median of the four (the mean
+    of the middle two, np.median's, without its overhead)."""
+    s = np.sort(q, axis=1)
+    out: np.ndarray = s[:, 3] - (s[:, 1] + s[:, 2]) / 2.0
     return out
 
 

@@ -105,6 +105,27 @@ def look_again(
         return True
     if not closer_look:
         return False
+    return closer_look_finds(
+        image, centre, scale, levels, gain, rebased, half, ring, denominator, marginal, marked, page
+    )
+
+
+def closer_look_finds(
+    image: np.ndarray,
+    centre: np.ndarray,
+    scale: float,
+    levels: np.ndarray,
+    gain: float,
+    rebased: float,
+    half: int,
+    ring: int,
+    denominator: float,
+    marginal: float,
+    marked: float,
+    page: lines7.PageSource | None,
+) -> bool:
+    """The closer look (`inspect.inspect_square`) given the `rebased` score reads the square other
+    than `empty` (look_again's second step; beside35's test)."""
     from kiosk.reading.inspect import inspect_square
 
     c = (float(centre[0]), float(centre[1]))
