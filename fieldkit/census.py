@@ -206,12 +206,14 @@ def who(calls: list[tuple[str, Any]]) -> str:
                 return str(label)
             break
     last = None
+    verdict = None  # the square's verdict so far: the closer look's, then each second look's
     for at, (label, answer) in enumerate(calls):
-        if (
-            (label in RAISERS and answer is True)
-            or (label.endswith(".second_look") and isinstance(answer, tuple) and answer[0] == "marginal")
-            or (label == "inspect" and answer[0] == "marginal")
-        ):
+        if label == "inspect" or label.endswith(".second_look"):
+            # a second look passes a verdict in doubt through unchanged: it raised only a change
+            if answer[0] == "marginal" and (label == "inspect" or verdict != "marginal"):
+                last = at
+            verdict = answer[0]
+        elif label in RAISERS and answer is True:
             last = at
     if last is None:
         return "unknown"

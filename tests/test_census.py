@@ -67,6 +67,15 @@ def test_who_takes_the_last_test_that_raised_the_doubt() -> None:
         == "pencil6.second_look"
     )
     assert who([("inspect", ("empty", None)), ("wrong10.last_look", True)]) == "wrong10.last_look"
+    # A second look passes a doubt through unchanged: the one that raised it is named.
+    passed = [
+        ("inspect", ("empty", None)),
+        ("pencil6.second_look", ("empty", None)),
+        ("pencil7.wider_look", True),
+        ("pencil7.second_look", ("marginal", "marginal_mark")),
+        ("faint9.second_look", ("marginal", "marginal_mark")),
+    ]
+    assert who(passed) == "pencil7.second_look"
     # Settled, then sent back by the contest; a pass after the loop that set `marginal`.
     assert (
         who([*calls, ("settle7.settles", True), ("settle7.settle_contest", ("marginal", "marginal_mark"))])
