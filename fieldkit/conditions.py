@@ -145,9 +145,11 @@ DEV_SEEDS = range(100, 200)
 #   stopped at its time cap with one worker: the range is spent);
 # 12300-12399: the thirty-fourth pass's untouched range, run once at its start (used, session 35;
 #   stopped at its time cap with one worker: the range is spent);
-# 12400-12499: untouched, for the next pass's final run.
+# 12400-12499: the thirty-fifth pass's untouched range, run once at its start (used, session 36;
+#   stopped at its time cap with one worker: the range is spent);
+# 12500-12599: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run.
-HOLDOUT_SEEDS = range(9000, 12500)
+HOLDOUT_SEEDS = range(9000, 12600)
 
 
 @dataclass(frozen=True)

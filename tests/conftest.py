@@ -125,7 +125,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 # pass32: where the suite's CPU goes. With SANAQ_TEST_CPU=path each test appends one JSON line
 # (its node id, the CPU seconds of this process and of the child processes it waited for, over
-# setup, call and teardown) to that file: the `sanaq` commands a test runs are its children.
+# setup, call and teardown, and its wall seconds) to that file: the `sanaq` commands a test runs
+# are its children. Wall far over CPU is a test waiting (a sleep, a timeout, a server).
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     path = os.environ.get("SANAQ_TEST_CPU")
@@ -139,6 +140,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     after = os.times()
     row = {
         "test": item.nodeid,
+        "wall": round(after.elapsed - before.elapsed, 3),
         "self": round(after.user + after.system - before.user - before.system, 3),
         "children": round(
             after.children_user + after.children_system - before.children_user - before.children_system, 3

@@ -1,0 +1,116 @@
+"""Who keeps each sheet in review beyond the truth (issue 10): `fieldkit.census` over field
+sheets of a dev seed, one command (passes 25, 29, 32 and 35 each built this tracer by hand).
+
+Each sheet is generated (or taken from a `--cache` written by `benchmarks/hook_ab.py`) and read
+once with every test the reader asks of a square recorded. For every square in doubt on a
+sheet the reader sends to review and the truth does not, the JSON holds its truth, reason,
+score, conditions, the full trail of tests and answers, and `who`: the test that put it in
+doubt last. The tally printed is squares (and sheets whose every doubtful square it names)
+by truth and `who`.
+
+    nice -n 10 .venv/bin/python benchmarks/review_census.py --seed 190 --sheets 1500 --out census-190.json
+
+Every holdout seed (`fieldkit.conditions.HOLDOUT_SEEDS`) is refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import pickle
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fieldkit.accuracy import _field_setup
+from fieldkit.census import Trail, doubts, traced
+from fieldkit.conditions import CONDITIONS, HOLDOUT_SEEDS, FieldOptions, FieldSheet, generate_field_sheet
+
+
+def _sheets(args: argparse.Namespace) -> Iterator[tuple[int, str, FieldSheet]]:
+    if args.cache and os.path.exists(args.cache):
+        with open(args.cache, "rb") as f:
+            yield from pickle.load(f)
+        return
+    fopt = FieldOptions()
+    if args.always or args.p is not None:
+        fopt = FieldOptions(
+            p=fopt.p if args.p is None else args.p,
+            none_share=0.0 if args.always else fopt.none_share,
+            always=tuple(args.always),
+        )
+    pkg, _reader, layouts = _field_setup()
+    styles = list(layouts)
+    for index in range(args.first_sheet, args.first_sheet + args.sheets):
+        style = styles[index % len(styles)]
+        yield (
+            index,
+            style,
+            generate_field_sheet(pkg.election, pkg.election_hash, layouts[style], args.seed, index, fopt),
+        )
+
+
+def tally(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Squares by (truth, who); sheets whose every doubtful square one `who` names."""
+    squares = collections.Counter(f"{r['expected']} {r['who']}" for r in rows)
+    by_sheet: dict[int, set[str]] = collections.defaultdict(set)
+    for r in rows:
+        by_sheet[r["index"]].add(r["who"])
+    alone = collections.Counter(next(iter(w)) for w in by_sheet.values() if len(w) == 1)
+    return {
+        "sheets_beyond_truth": len(by_sheet),
+        "squares": dict(squares.most_common()),
+        "sheets_alone": dict(alone.most_common()),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seed", type=int, required=True)
+    ap.add_argument("--sheets", type=int, default=300)
+    ap.add_argument("--first-sheet", type=int, default=0)
+    ap.add_argument("--always", choices=CONDITIONS, action="append", default=[])
+    ap.add_argument("--p", type=float)
+    ap.add_argument("--minutes", type=float, help="stop after this many minutes (whole sheets)")
+    ap.add_argument("--cache", help="hook_ab's pickled sheets, read instead of generating")
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    if args.seed in HOLDOUT_SEEDS or args.seed >= HOLDOUT_SEEDS.start:
+        sys.exit(f"seed {args.seed} is refused here (untouched or holdout)")
+    _pkg, reader, _layouts = _field_setup()
+    stop_at = time.time() + args.minutes * 60 if args.minutes else None
+    rows: list[dict[str, Any]] = []
+    done = 0
+    trail = Trail()
+    with traced(trail):
+        for index, _style, sheet in _sheets(args):
+            reading = reader.read_bytes(sheet.image)
+            rows += doubts(sheet, reading, trail, index)
+            done += 1
+            if stop_at is not None and time.time() > stop_at:
+                break
+    result = {
+        "seed": args.seed,
+        "sheets": done,
+        "always": args.always,
+        "p": args.p,
+        **tally(rows),
+        "doubts": rows,
+    }
+    Path(args.out).write_text(json.dumps(result, indent=1, default=str))
+    print(f"{done} sheets, {result['sheets_beyond_truth']} beyond truth, {len(rows)} squares in doubt")
+    for k, v in result["squares"].items():
+        print(f"{v:5d}  {k}")
+    print("sheets whose every doubt one test names:")
+    for k, v in result["sheets_alone"].items():
+        print(f"{v:5d}  {k}")
+
+
+if __name__ == "__main__":
+    main()
