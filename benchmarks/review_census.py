@@ -30,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fieldkit.accuracy import _field_setup
 from fieldkit.census import Trail, doubts, traced
-from fieldkit.conditions import CONDITIONS, HOLDOUT_SEEDS, FieldOptions, FieldSheet, generate_field_sheet
+from fieldkit.conditions import CONDITIONS, HOLDOUT_SEEDS, FieldSheet, generate_field_sheet
+from fieldkit.hook_ab import field_options
 
 
 def _sheets(args: argparse.Namespace) -> Iterator[tuple[int, str, FieldSheet]]:
@@ -38,13 +39,7 @@ def _sheets(args: argparse.Namespace) -> Iterator[tuple[int, str, FieldSheet]]:
         with open(args.cache, "rb") as f:
             yield from pickle.load(f)
         return
-    fopt = FieldOptions()
-    if args.always or args.p is not None:
-        fopt = FieldOptions(
-            p=fopt.p if args.p is None else args.p,
-            none_share=0.0 if args.always else fopt.none_share,
-            always=tuple(args.always),
-        )
+    fopt = field_options(args)
     pkg, _reader, layouts = _field_setup()
     styles = list(layouts)
     for index in range(args.first_sheet, args.first_sheet + args.sheets):

@@ -29,6 +29,7 @@ from types import FrameType, ModuleType
 from typing import Any
 
 from fieldkit.conditions import FieldSheet
+from fieldkit.hook_ab import doubt_row
 from kiosk.reading import inspect as inspect_module
 from kiosk.reading import reader as reader_module
 from kiosk.reading.model import MarkReading, SideReading
@@ -230,22 +231,10 @@ def doubts(sheet: FieldSheet, reading: SideReading, trail: Trail, index: int) ->
     if reading.status != "review" or sheet.truth.status == "review" or not reading.contests:
         return []
     out = []
-    for i, (q, m) in enumerate(zip(sheet.truth.squares, reading.contests[0].marks, strict=True)):
+    for i, m in enumerate(reading.contests[0].marks):
         if m.mark != "marginal":
             continue
         calls = trail.calls.get(i, [])
-        out.append(
-            {
-                "index": index,
-                "square": i,
-                "kind": q.kind,
-                "expected": q.expected,
-                "reason": m.reason,
-                "score": round(m.score, 4),
-                "conditions": list(sheet.conditions),
-                "local": list(sheet.square_conditions[i]),
-                "who": who(calls),
-                "trail": [[label, answer] for label, answer in calls],
-            }
-        )
+        row = doubt_row(sheet, i, m, index)
+        out.append({**row, "who": who(calls), "trail": [[label, answer] for label, answer in calls]})
     return out

@@ -89,25 +89,37 @@ def _squares(sheet: FieldSheet, after: SideReading, old: SideReading, index: int
     return out
 
 
+def doubt_row(sheet: FieldSheet, i: int, m: Any, index: int) -> dict[str, Any]:
+    """Square `i` in doubt (`m`, its reading) on field sheet `index`, with its truth."""
+    q = sheet.truth.squares[i]
+    return {
+        "index": index,
+        "square": i,
+        "kind": q.kind,
+        "expected": q.expected,
+        "reason": m.reason,
+        "score": round(m.score, 4),
+        "conditions": list(sheet.conditions),
+        "local": list(sheet.square_conditions[i]),
+    }
+
+
 def _why(sheet: FieldSheet, r: SideReading, index: int) -> list[dict[str, Any]]:
     if r.status != "review" or sheet.truth.status == "review" or not r.contests:
         return []
-    out = []
-    for i, (q, m) in enumerate(zip(sheet.truth.squares, r.contests[0].marks, strict=True)):
-        if m.mark == "marginal":
-            out.append(
-                {
-                    "index": index,
-                    "square": i,
-                    "kind": q.kind,
-                    "expected": q.expected,
-                    "reason": m.reason,
-                    "score": round(m.score, 4),
-                    "conditions": list(sheet.conditions),
-                    "local": list(sheet.square_conditions[i]),
-                }
-            )
-    return out
+    return [doubt_row(sheet, i, m, index) for i, m in enumerate(r.contests[0].marks) if m.mark == "marginal"]
+
+
+def field_options(args: argparse.Namespace) -> FieldOptions:
+    """The field corpus's options from `--always` and `--p` (the default corpus without)."""
+    fopt = FieldOptions()
+    if args.always or args.p is not None:
+        fopt = FieldOptions(
+            p=fopt.p if args.p is None else args.p,
+            none_share=0.0 if args.always else fopt.none_share,
+            always=tuple(args.always),
+        )
+    return fopt
 
 
 def parser(doc: str) -> argparse.ArgumentParser:
@@ -140,13 +152,7 @@ def run(
     """`main`'s body, for a script that adds options of its own to `parser()`."""
     if args.seed >= untouched_from:
         sys.exit(f"seeds from {untouched_from} are refused here (untouched or holdout)")
-    fopt = FieldOptions()
-    if args.always or args.p is not None:
-        fopt = FieldOptions(
-            p=fopt.p if args.p is None else args.p,
-            none_share=0.0 if args.always else fopt.none_share,
-            always=tuple(args.always),
-        )
+    fopt = field_options(args)
     _pkg, reader, _layouts = _field_setup()
     tallies = {"before": FieldTally(), "after": FieldTally()}
     why: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
