@@ -73,7 +73,11 @@ def main() -> None:
     ap.add_argument("--always", choices=CONDITIONS, action="append", default=[])
     ap.add_argument("--p", type=float)
     ap.add_argument("--minutes", type=float, help="stop after this many minutes (whole sheets)")
-    ap.add_argument("--cache", help="hook_ab's pickled sheets, read instead of generating")
+    ap.add_argument(
+        "--cache",
+        help="hook_ab's pickled sheets, read instead of generating (--sheets and --always are then"
+        " not used; the sheets must be --seed's, which the JSON records)",
+    )
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     if args.seed in HOLDOUT_SEEDS or args.seed >= HOLDOUT_SEEDS.start:

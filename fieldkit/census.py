@@ -2,34 +2,41 @@
 
 Passes 25, 29, 32 and 35 each rebuilt a tracer by hand to answer one question: on a sheet the
 reader sends to review where the truth does not, which of the reader's tests put each square
-in doubt? This is that tracer, kept: `traced(reader)` wraps, for the duration of a `with`,
+in doubt? This is that tracer, kept: `traced(trail)` wraps, for the duration of a `with`,
 every test `kiosk.reading.reader` asks of a square (the hooks under the doubt band, the second
 looks, the closer look and the stroke tests inside it, the settlers and the passes over the
 contest's marks after the loop). Each call is recorded against the square the reader's loop is
 on (its `i`, read from `_interpret`'s frame), with what it answered. Nothing is changed: the
 wrappers only record (`tests/test_census.py` checks the readings are the reader's own).
 
-`doubts(sheet, reading, trail)` gives, for each square in doubt on a sheet beyond the truth, its
+`doubts(sheet, reading, trail, index)` gives, for each square in doubt on a sheet beyond the truth, its
 truth, reason, score, conditions, the full trail, and `who`: the test that put it in doubt last
 (a pass after the loop that set `marginal`; else the last in-loop hook that said yes; else the
-closer look's verdict, named by the first stroke test inside it that said yes).
+closer look's verdict, named by its reason, or for `marginal_mark` by the stroke test of its
+chain that decided; a settled mark `settle_contest` sent back is named with the test that raised
+its doubt). The closer look's stroke tests are recorded only when the closer look itself calls
+them (empty8 asks two of them again), and nothing is recorded against a square while a pass
+after the loop runs (the loop's `i` is the last square's there).
 
 Where it stops: `who` is the last raiser, not every one; a test that said yes and was
-overruled later is in the trail only. Single-contest sides (the field corpus's), as
+overruled later is in the trail only. The closer looks that tick13, rebase14 and beside35 ask
+inside their hooks are not recorded as verdicts (the hook is named). pencil10/pencil11 (off)
+are not wrapped. Single-contest sides (the field corpus's), as
 `fieldkit.hook_ab._why`.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from types import FrameType, ModuleType
+from types import CodeType, FrameType, ModuleType
 from typing import Any
 
 from fieldkit.conditions import FieldSheet
 from fieldkit.hook_ab import doubt_row
+from kiosk.reading import crease27
 from kiosk.reading import inspect as inspect_module
 from kiosk.reading import reader as reader_module
 from kiosk.reading.model import MarkReading, SideReading
@@ -92,8 +99,23 @@ AFTER_LOOP = [
     ("settle7", "settle_contest"),
 ]
 # Tests whose True puts a square in doubt (a second look's does by its verdict; the settlers'
-# True decides a square, as the empty settles' do).
-RAISERS = {f"{m}.{n}" for m, n in IN_LOOP[:15]} | {
+# True decides a square, as the empty settles' do). Spelled out: an order in IN_LOOP means nothing.
+RAISERS = {
+    "cross16.low_look",
+    "faint9.second_chance",
+    "vote11.just_under",
+    "plus31.by_streak",
+    "miss11.never_asked",
+    "tick13.asked",
+    "rebase14.asked",
+    "grain14.stroke_pair",
+    "pencil7.pencil_or_stroke_near",
+    "deep29.asked",
+    "beside35.asked",
+    "pencil6.pencil_near",
+    "pencil7.wider_look",
+    "fix8.small_cross",
+    "faint9.joined_strokes",
     "wrong10.last_look",
     "cross28.doubt_pair",
     "wrong11.stroke_by_streak",
@@ -113,15 +135,20 @@ class Trail:
         self.calls.setdefault(i, []).append((label, answer))
 
 
-_INTERPRET = reader_module.BallotReader._interpret.__code__  # the loop's frame (before wrapping)
+def _is_interpret(code: CodeType) -> bool:
+    # by name and file, not by code object: whatever wraps `_interpret`, its frame is found
+    return code.co_name == "_interpret" and code.co_filename == reader_module.__file__
 
 
-def _square_index(frame: FrameType | None) -> int | None:
-    interpret = _INTERPRET
+def _square_index(frame: FrameType | None, within: CodeType | None = None) -> int | None:
+    """The reader loop's square for a call made in `frame`; with `within`, only if a frame
+    of that code lies between (the closer look's own stroke tests, not empty8's calls)."""
+    seen = within is None
     while frame is not None:
-        if frame.f_code is interpret:
+        if _is_interpret(frame.f_code):
             i = frame.f_locals.get("i")
-            return int(i) if isinstance(i, int) else None
+            return int(i) if seen and isinstance(i, int) else None
+        seen = seen or frame.f_code is within
         frame = frame.f_back
     return None
 
@@ -143,17 +170,21 @@ def _marks_arg(args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[MarkReadin
 
 @contextmanager
 def traced(trail: Trail) -> Iterator[None]:
-    """Every test above wrapped to record into `trail` (cleared at each side's `_interpret`)."""
-    saved: list[tuple[ModuleType, str, Callable[..., Any]]] = []
+    """Every test above wrapped to record into `trail` (cleared at each side's `_interpret`);
+    all put back on leaving, an exception included (setting up as well)."""
+    saved: list[tuple[Any, str, Any]] = []
+    after_running = [0]  # inside a pass after the loop: the loop's `i` is stale there
+    closer_look = inspect_module.inspect_square.__code__
 
-    def in_loop(mod: ModuleType, name: str, label: str) -> None:
+    def in_loop(mod: ModuleType | type, name: str, label: str, within: CodeType | None = None) -> None:
         f = getattr(mod, name)
 
         def w(*a: Any, **k: Any) -> Any:
             o = f(*a, **k)
-            i = _square_index(sys._getframe(1))
-            if i is not None:
-                trail.add(i, label, _answer(o))
+            if not after_running[0]:
+                i = _square_index(sys._getframe(1), within)
+                if i is not None:
+                    trail.add(i, label, _answer(o))
             return o
 
         saved.append((mod, name, f))
@@ -164,7 +195,11 @@ def traced(trail: Trail) -> Iterator[None]:
 
         def w(*a: Any, **k: Any) -> Any:
             before = _marks_arg(a, k)
-            o = f(*a, **k)
+            after_running[0] += 1
+            try:
+                o = f(*a, **k)
+            finally:
+                after_running[0] -= 1
             if before is not None and isinstance(o, list):
                 for i, (b, m) in enumerate(zip(before, o, strict=False)):
                     if (b.mark, b.reason) != (m.mark, m.reason):
@@ -174,36 +209,63 @@ def traced(trail: Trail) -> Iterator[None]:
         saved.append((mod, name, f))
         setattr(mod, name, w)
 
-    for m, n in IN_LOOP:
-        in_loop(getattr(reader_module, m), n, f"{m}.{n}")
-    for m2, n in IN_INSPECT:
-        mod = inspect_module if m2 is None else getattr(inspect_module, m2)
-        in_loop(mod, n, f"inspect.{n}" if m2 is None else f"inspect.{m2}.{n}")
-    in_loop(reader_module, "inspect_square", "inspect")
-    in_loop(reader_module, "_corner_tick", "edge16.corner_tick")
-    for m, n in AFTER_LOOP:
-        after_loop(getattr(reader_module, m), n, f"{m}.{n}")
     real = reader_module.BallotReader._interpret
 
     def interpret(self: Any, *a: Any, **k: Any) -> Any:
         trail.calls.clear()
         return real(self, *a, **k)
 
-    reader_module.BallotReader._interpret = interpret  # type: ignore[method-assign]
     try:
+        for m, n in IN_LOOP:
+            in_loop(getattr(reader_module, m), n, f"{m}.{n}")
+        for m2, n in IN_INSPECT:
+            mod = inspect_module if m2 is None else getattr(inspect_module, m2)
+            label = f"inspect.{n}" if m2 is None else f"inspect.{m2}.{n}"
+            in_loop(mod, n, label, within=closer_look)
+        # crease27's `proven` takes back an "it ends" yes of two stroke tests (inspect's chain)
+        in_loop(crease27.Proven, "__call__", "inspect.crease27.proven", within=closer_look)
+        in_loop(reader_module, "inspect_square", "inspect")
+        in_loop(reader_module, "_corner_tick", "edge16.corner_tick")
+        for m, n in AFTER_LOOP:
+            after_loop(getattr(reader_module, m), n, f"{m}.{n}")
+        saved.append((reader_module.BallotReader, "_interpret", real))
+        reader_module.BallotReader._interpret = interpret  # type: ignore[method-assign]
         yield
     finally:
-        reader_module.BallotReader._interpret = real  # type: ignore[method-assign]
         for mod, name, f in reversed(saved):
             setattr(mod, name, f)
 
 
+def _closer_look(calls: list[tuple[str, Any]], at: int) -> str:
+    """The closer look's verdict at `at` named: by its reason where that is not
+    `marginal_mark` (only the stroke tests' chain and a few exits give that), else by the
+    chain's test that decided: the last yes of its own calls not taken back by `proven`."""
+    reason = calls[at][1][1]
+    if reason != "marginal_mark":
+        return f"inspect:{reason}"
+    begun = max((j for j in range(at) if calls[j][0] == "inspect"), default=-1)
+    own = calls[begun + 1 : at]
+    yes = [
+        j
+        for j, (label, answer) in enumerate(own)
+        if label.startswith("inspect.")
+        and label != "inspect.crease27.proven"
+        and answer is True
+        and not (j + 1 < len(own) and own[j + 1] == ("inspect.crease27.proven", True))
+    ]
+    return "inspect:" + (own[yes[-1]][0].removeprefix("inspect.") if yes else "marginal_mark")
+
+
 def who(calls: list[tuple[str, Any]]) -> str:
-    """The test that put the square in doubt last (see the module's docstring)."""
+    """The test that put the square in doubt last (see the module's docstring). A settled
+    square `settle_contest` sent back is named `settle7.settle_contest<` and the test that
+    raised its doubt."""
     after = {f"{m}.{n}" for m, n in AFTER_LOOP}
     for label, answer in reversed(calls):
         if label in after:
-            if label.endswith(".settle_contest") or answer[0] == "marginal":
+            if label.endswith(".settle_contest"):
+                return f"{label}<{who([c for c in calls if c[0] not in after])}"
+            if answer[0] == "marginal":
                 return str(label)
             break
     last = None
@@ -218,12 +280,8 @@ def who(calls: list[tuple[str, Any]]) -> str:
             last = at
     if last is None:
         return "unknown"
-    label, answer = calls[last]
-    if label != "inspect":
-        return label
-    begun = max((at for at in range(last) if calls[at][0] == "inspect"), default=-1)
-    strokes = [lb for lb, a in calls[begun + 1 : last] if lb.startswith("inspect.") and a is True]
-    return "inspect:" + (strokes[0].removeprefix("inspect.") if strokes else str(answer[1]))
+    label = calls[last][0]
+    return _closer_look(calls, last) if label == "inspect" else str(label)
 
 
 def doubts(sheet: FieldSheet, reading: SideReading, trail: Trail, index: int) -> list[dict[str, Any]]:
