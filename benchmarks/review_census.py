@@ -1,7 +1,7 @@
 """Who keeps each sheet in review beyond the truth (issue 10): `fieldkit.census` over field
 sheets of a dev seed, one command (passes 25, 29, 32 and 35 each built this tracer by hand).
 
-Each sheet is generated (or taken from a `--cache` written by `benchmarks/hook_ab.py`) and read
+Each sheet is generated (or taken from a `--cache`, as `benchmarks/hook_ab.py` keeps it) and read
 once with every test the reader asks of a square recorded. For every square in doubt on a
 sheet the reader sends to review and the truth does not, the JSON holds its truth, reason,
 score, conditions, the full trail of tests and answers, and `who`: the test that put it in
@@ -18,11 +18,8 @@ from __future__ import annotations
 import argparse
 import collections
 import json
-import os
-import pickle
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,25 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fieldkit.accuracy import _field_setup
 from fieldkit.census import Trail, doubts, traced
-from fieldkit.conditions import CONDITIONS, HOLDOUT_SEEDS, FieldSheet, generate_field_sheet
-from fieldkit.hook_ab import field_options
-
-
-def _sheets(args: argparse.Namespace) -> Iterator[tuple[int, str, FieldSheet]]:
-    if args.cache and os.path.exists(args.cache):
-        with open(args.cache, "rb") as f:
-            yield from pickle.load(f)
-        return
-    fopt = field_options(args)
-    pkg, _reader, layouts = _field_setup()
-    styles = list(layouts)
-    for index in range(args.first_sheet, args.first_sheet + args.sheets):
-        style = styles[index % len(styles)]
-        yield (
-            index,
-            style,
-            generate_field_sheet(pkg.election, pkg.election_hash, layouts[style], args.seed, index, fopt),
-        )
+from fieldkit.conditions import CONDITIONS, HOLDOUT_SEEDS
+from fieldkit.hook_ab import field_options, field_sheets
 
 
 def tally(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -75,12 +55,12 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, help="stop after this many minutes (whole sheets)")
     ap.add_argument(
         "--cache",
-        help="hook_ab's pickled sheets, read instead of generating (--sheets and --always are then"
-        " not used; the sheets must be --seed's, which the JSON records)",
+        help="hook_ab's pickled sheets: read where the file exists (--sheets and --always are then"
+        " not used; the sheets must be --seed's, which the JSON records), else written there",
     )
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
-    if args.seed in HOLDOUT_SEEDS or args.seed >= HOLDOUT_SEEDS.start:
+    if args.seed >= HOLDOUT_SEEDS.start:
         sys.exit(f"seed {args.seed} is refused here (untouched or holdout)")
     _pkg, reader, _layouts = _field_setup()
     stop_at = time.time() + args.minutes * 60 if args.minutes else None
@@ -88,7 +68,7 @@ def main() -> None:
     done = 0
     trail = Trail()
     with traced(trail):
-        for index, _style, sheet in _sheets(args):
+        for index, _style, sheet in field_sheets(args, field_options(args)):
             reading = reader.read_bytes(sheet.image)
             rows += doubts(sheet, reading, trail, index)
             done += 1

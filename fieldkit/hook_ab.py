@@ -32,7 +32,9 @@ from fieldkit.conditions import CONDITIONS, FieldOptions, FieldSheet, generate_f
 from kiosk.reading.model import SideReading
 
 
-def _sheets(args: argparse.Namespace, fopt: FieldOptions) -> Iterator[tuple[int, str, FieldSheet]]:
+def field_sheets(args: argparse.Namespace, fopt: FieldOptions) -> Iterator[tuple[int, str, FieldSheet]]:
+    """The sheets `--seed`, `--first-sheet`, `--sheets` name, generated once each: read from
+    `--cache` where that file exists, else written there once all are generated."""
     pkg, _reader, layouts = _field_setup()
     styles = list(layouts)
     if args.cache and os.path.exists(args.cache):
@@ -160,7 +162,7 @@ def run(
     squares: list[dict[str, Any]] = []
     stop_at = time.time() + args.minutes * 60 if args.minutes else None
     done = 0
-    for index, style, sheet in _sheets(args, fopt):
+    for index, style, sheet in field_sheets(args, fopt):
         where = {"seed": args.seed, "index": index, "style": style}
         after = reader.read_bytes(sheet.image)
         with before():

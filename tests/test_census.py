@@ -5,15 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fieldkit.accuracy import _field_setup
+from readkit import field_sheet
+
 from fieldkit.census import Trail, doubts, traced, who
-from fieldkit.conditions import FieldOptions, generate_field_sheet
-
-
-def _sheet(seed: int, index: int) -> Any:
-    pkg, _reader, layouts = _field_setup()
-    style = list(layouts)[index % len(layouts)]
-    return generate_field_sheet(pkg.election, pkg.election_hash, layouts[style], seed, index, FieldOptions())
 
 
 def _marks(r: Any) -> list[tuple[str, str | None, float]]:
@@ -24,28 +18,27 @@ def test_the_trace_changes_no_reading_and_names_a_stain_rim_taken_for_a_stroke()
     # Dev seed 190, sheet 293 (150 dpi, a stain): square 22, empty, a stain's rim across it
     # that the crossing-line rule took out and whose straight continuation the rim leaves
     # (benchmarks/results/pass35/census35-taken-for-line.png); the sheet is in review for it.
-    _pkg, reader, _layouts = _field_setup()
-    sheet = _sheet(190, 293)
-    plain = reader.read_bytes(sheet.image)
+    reader, sheet, image = field_sheet(190, 293)
+    plain = reader.read(image)
     trail = Trail()
     with traced(trail):
-        seen = reader.read_bytes(sheet.image)
+        seen = reader.read(image)
     assert _marks(seen) == _marks(plain) and seen.status == plain.status == "review"
     rows = {r["square"]: r for r in doubts(sheet, seen, trail, 293)}
     assert rows[22]["expected"] == "empty" and rows[22]["who"] == "inspect:stroke_taken_for_line"
     assert ["inspect", ("marginal", "marginal_mark")] in rows[22]["trail"]
     # 190/87: passes after the loop change marks (erase9 on square 2, settle_contest on 8).
-    other = _sheet(190, 87)
-    plain = reader.read_bytes(other.image)
+    _reader, other, other_image = field_sheet(190, 87)
+    plain = reader.read(other_image)
     with traced(trail):
-        seen = reader.read_bytes(other.image)
+        seen = reader.read(other_image)
     assert _marks(seen) == _marks(plain) and seen.status == plain.status == "review"
     rows = {r["square"]: r for r in doubts(other, seen, trail, 87)}
     assert rows[2]["who"] == "erase9.possible_erasure"
     assert rows[8]["who"].startswith("settle7.settle_contest<")
     # Out of the `with`, nothing is wrapped any more: a read records nothing.
     trail.calls.clear()
-    reader.read_bytes(sheet.image)
+    reader.read(image)
     assert trail.calls == {}
 
 
