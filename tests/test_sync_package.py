@@ -299,6 +299,38 @@ def test_cvr_cut_mid_upload_and_500s_stored_once(store: Store, station: Path) ->
 # --- the outbox in the journal store ---------------------------------------------------------------
 
 
+def test_outbox_rows_have_one_time_on_journal_and_mirror(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write's time is read once for both copies: with the clock ticking between the primary's
+    transaction and the mirror's (a second boundary; here every reading is a second later), the
+    rows still agree and the journal still opens with its mirror and verifies (the test below
+    failed so, once, in a fresh clone: 18:11:07 on the journal, 18:11:08 on the mirror)."""
+    import kiosk.sync.outbox as outbox_module
+
+    seconds = iter(range(60))
+    monkeypatch.setattr(outbox_module, "_now", lambda: f"2026-12-02T18:11:{next(seconds):02d}Z")
+    pkg = load_election(None)
+    path, mirror = tmp_path / "data" / "journal.sqlite", tmp_path / "usb" / "mirror.sqlite"
+    Journal.create(path, pkg.election_hash, "379", FixedClock(), mirror=mirror).close()
+    box = Outbox(path, TRUST)
+    assert box.queue("0.protocol.jws.json", b"delivery one\n") == 1
+    key = delivery_key(b"delivery one\n")
+    box.attempt(key, "failed", "connect: refused")
+    receipt = sign_receipt(
+        Receipt(key, "0" * 64, "379", "c", 1, True, "2026-11-28T00:00:00Z", "e"), development_private_key()
+    )
+    box.keep_receipt(key, receipt)
+    box.close()
+    for table in ("sync_deliveries", "sync_attempts", "sync_receipts"):
+        on_primary = sqlite3.connect(path).execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+        on_mirror = sqlite3.connect(mirror).execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+        assert on_primary == on_mirror and len(on_primary) == 1, table
+    j = Journal.open_configured(path, FixedClock())
+    assert j.verify().ok
+    j.close()
+
+
 def test_outbox_on_the_mirror_and_held_to_the_chain(tmp_path: Path) -> None:
     pkg = load_election(None)
     path, mirror = tmp_path / "data" / "journal.sqlite", tmp_path / "usb" / "mirror.sqlite"

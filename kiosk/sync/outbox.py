@@ -91,8 +91,12 @@ class Outbox:
             self.journal.close()
 
     def _write(self, kind: str, detail: dict[str, Any], fn: Any) -> Any:
+        """`fn(conn, at)` on the journal and then on its mirror, `at` the time read once for
+        both (read inside `fn`, a second boundary between the two copies made them differ)."""
+        at = _now()
+
         def apply(conn: sqlite3.Connection) -> Any:
-            result = fn(conn)
+            result = fn(conn, at)
             if result != 0:  # nothing written (already queued): no link either
                 self.journal._link(conn, kind, None, detail)
             return result
@@ -120,10 +124,10 @@ class Outbox:
             self._write(
                 "sync_queued",
                 {"key": key, "name": name},
-                lambda db: (
+                lambda db, at: (
                     db.execute(
                         "INSERT OR IGNORE INTO sync_deliveries(key, name, body, queued_at) VALUES (?,?,?,?)",
-                        (key, name, body, _now()),
+                        (key, name, body, at),
                     ).rowcount
                 ),
             )
@@ -147,10 +151,10 @@ class Outbox:
         self._write(
             "sync_attempt",
             {"key": key, "outcome": outcome, "error": error},
-            lambda db: (
+            lambda db, at: (
                 db.execute(
                     "INSERT INTO sync_attempts(key, at, outcome, error) VALUES (?,?,?,?)",
-                    (key, _now(), outcome, error),
+                    (key, at, outcome, error),
                 ).rowcount
             ),
         )
@@ -159,9 +163,9 @@ class Outbox:
         self._write(
             "sync_receipt",
             {"key": key, "sha256": hashlib.sha256(receipt).hexdigest()},
-            lambda db: (
+            lambda db, at: (
                 db.execute(
-                    "INSERT INTO sync_receipts(key, receipt, at) VALUES (?,?,?)", (key, receipt, _now())
+                    "INSERT INTO sync_receipts(key, receipt, at) VALUES (?,?,?)", (key, receipt, at)
                 ).rowcount
             ),
         )
