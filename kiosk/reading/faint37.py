@@ -1,0 +1,305 @@
+"""A faint pencil stroke in the low band's score range read `empty` with no look (issue 10,
+faint37: the thirty-fifth pass's untouched run, 12400/31193/c28 and 12400/39768/qhp).
+
+Why. That run read two light pencil marks `empty` with no doubt: a caret (an upside-down V)
+across c28's inside, fast score 0.0079, beside the contest's clear vote (an overvote read as
+a vote), and a very light X on qhp, score 0.0058, the contest's only mark (a vote read as a
+blank). Both score in pencil7's low band (`pencil7.LOW_FROM` up to `pencil6.LOOK_FROM`), where
+only the pencil tests are asked, and they cut a contrast at 0.035-0.04: these strokes peak
+under it. grain14's pair of averaged segments has no cut, but its floor is NOISE times the
+spread of the same statistic on the paper beyond the printed border, and that paper holds the
+print beside the square (the border's outer edge, the option's text): on MZ-SMD-02 the floor
+is 0.07-0.09, over any pencil this light.
+
+The rule (`asked`, for a square with no look about to read `empty` scoring in the low band,
+past grain14's `spread_inside` gate). grain14's averaged segments on the square's window, with
+two changes:
+- the spread beyond the border counts only segments wholly clear of print (window ink at least
+  PRINT, grown by PRINT_CLEAR_MM), floored at SPREAD_FLOOR (`clean_spread`): plain paper's
+  grain and JPEG, not the print;
+- places on the title side's known print (`show10.window_print`, where the sheet's frame is
+  known) are not looked at: a segment with ON_PRINT_SHARE of its length on that print is left
+  out (show-through draws lines there).
+Then a mark is grain14's pair (`grain14.best_pair` with that spread), or one long arm
+(grain14.LONG_MM) at least LONE_LEVEL and LONE_NOISE times the spread whose stroke does not
+go on, bent, beyond both of its ends (`goes_on_both_ways`: a stain's tide line or a curved
+crease is a long faint line; a hand's arm stops at one end at least, or turns sharply into the
+other arm). Lines of the paper that cross the window straight are grain14's (`grain14._pick`).
+
+Floors first (time). The look is asked only where, for a pair, both slant signs, or for the
+arm, one long segment, can reach the least floor (LEVEL, LONE_LEVEL) on the inside (compiled,
+`kernels.grain_reach`, as grain14's `first_look`); then only where the maps' own tops reach the
+square's floors. Neither changes an answer (`window_asked(..., floors_first=False)` is the
+reference; tests/test_faint37.py checks them with hypothesis).
+
+Where it stops. It only sends to review (`marginal_mark`), never decides. Squares under
+LOW_FROM, and squares the bands above look at, are not asked. An erased mark's ghost is a
+faint stroke too: those go to review (the price). A single stroke along a stain's rim that
+bends by more than the probes follow, or a mark whose arms both lie on the title side's
+print, stays `empty`. docs/reading.md, "Thirty-sixth pass: the low band's faint strokes
+(faint37)".
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from kiosk.ballots.layout import BallotLayout
+from kiosk.reading import grain14, kernels, pencil6, pencil7, show10
+
+# False: every low-band square's `empty` stands, as before (tests' companions; the A/B).
+ENABLED = True
+
+PRINT = 0.15  # window ink this high is print (or a dark pen, never in this band) ...
+PRINT_CLEAR_MM = 0.15  # ... grown by this: the spread's segments stay clear of it
+SPREAD_FLOOR = 0.002  # the clean spread is never under this (a flat synthetic paper)
+LONE_LEVEL = 0.03  # one long arm alone: at least this ...
+LONE_NOISE = 8.0  # ... and this many times the clean spread
+ON_PRINT_SHARE = 0.5  # a segment this much on the title side's print is not looked at
+# goes_on_both_ways: the arm's stroke followed straight (EXTEND_MM chords) to its ends, then
+# from each end a probe PROBE_MM long, straight or bent once halfway, each piece turned up to
+# TURN_DEG (every TURN_STEP_DEG) from the way before; it goes on where a probe's mean excess is
+# GOES_ON_SHARE of the arm's level.
+EXTEND_MM = 1.0
+EXTEND_STEP_MM = 0.25
+EXTEND_MAX_MM = 6.0
+PROBE_MM = 1.5
+TURN_DEG = 30
+TURN_STEP_DEG = 5
+GOES_ON_SHARE = 0.4
+
+
+def in_band(score: float) -> bool:
+    """The low band's score range (pencil7.LOW_FROM up to pencil6.LOOK_FROM); False when off."""
+    return ENABLED and pencil7.LOW_FROM <= score < pencil6.LOOK_FROM
+
+
+def asked(
+    image: np.ndarray,
+    centre: np.ndarray,
+    scale: float,
+    levels: np.ndarray,
+    gain: float,
+    layout: BallotLayout,
+    index: int,
+    page: object,
+) -> bool:
+    """True (send to review, `marginal_mark`) when the square's window holds a faint pair or a
+    lone arm (module docstring). False when not ENABLED or the window leaves the image."""
+    if not ENABLED:
+        return False
+    ink = grain14.ink_window(image, centre, scale, float(np.max(levels)), gain)
+    if ink is None or not grain14.spread_inside(ink, scale):
+        return False
+    if not could_reach(ink, scale):
+        return False
+    return window_asked(ink, scale, _title_print(ink, centre, scale, layout, index, page), gate=False)
+
+
+def _title_print(
+    ink: np.ndarray, centre: np.ndarray, scale: float, layout: BallotLayout, index: int, page: object
+) -> np.ndarray | None:
+    """Where the title side's print lies in the window (bool), or None (no print behind the
+    square, or the sheet's frame unknown)."""
+    if not show10.has_print(layout, index):
+        return None
+    frame = getattr(page, "frame", None)
+    if frame is None:
+        return None
+    a = complex(frame.a)
+    if abs(a) == 0:
+        return None
+    n = ink.shape[0]
+    h = (n - 1) // 2
+    cx, cy = int(np.rint(float(centre[0]))), int(np.rint(float(centre[1])))
+    at = (float(centre[0]), float(centre[1]))
+    dark = show10.window_print(layout, index, at, scale, a / abs(a), ink.shape, (cx - h, cy - h))
+    on: np.ndarray = show10.print_mask(dark, scale)
+    return on
+
+
+def could_reach(ink: np.ndarray, scale: float) -> bool:
+    """The cheap half: on grain14's cut of the window, both slant signs reach grain14.LEVEL or
+    one slant reaches LONE_LEVEL (the least floors of a pair and of a lone arm; every floor is
+    at least these). Each slant's reach is the largest of the inside's segment maps, the same
+    numbers `window_asked` picks from (within grain14.REACH_SLACK), before any place is taken
+    out: so it never says no where `window_asked` would say yes."""
+    cut = grain14.look_window(ink, scale)
+    if cut is None:
+        return True
+    small, wk, d, lengths = cut
+    m = small.shape[0]
+    cc = (m - 1) / 2.0
+    across = grain14.inside_across(m, scale)
+    tops = {True: -np.inf, False: -np.inf}
+    for sign in (1, -1):
+        for a in grain14.ANGLES:
+            ang = float(sign * a)
+            mat = cv2.getRotationMatrix2D((cc, cc), -ang, 1.0)
+            r = cv2.warpAffine(small, mat, (m, m), flags=cv2.INTER_LINEAR, borderValue=0.0)
+            ins, whole_long, whole_short = grain14._rotated_inside(m, across, wk, d, lengths, ang)
+            reach = kernels.grain_reach(r, ins, whole_long, whole_short, wk, d, lengths[0], lengths[1])
+            tops[sign > 0] = max(tops[sign > 0], reach)
+            if tops[sign > 0] >= LONE_LEVEL - grain14.REACH_SLACK:
+                return True
+    least = grain14.LEVEL - grain14.REACH_SLACK
+    return tops[True] >= least and tops[False] >= least
+
+
+def print_near(ink: np.ndarray, scale: float) -> np.ndarray:
+    """The window's print (ink at least PRINT) grown by PRINT_CLEAR_MM, bool."""
+    on = (ink >= PRINT).astype(np.uint8)
+    r = max(1, math.ceil(PRINT_CLEAR_MM * scale))
+    grown: np.ndarray = cv2.dilate(on, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+    return grown.astype(bool)
+
+
+def clean_spread(ink: np.ndarray, scale: float, near: np.ndarray) -> tuple[grain14._Looked, float]:
+    """grain14's slant maps and the spread of its statistic beyond the border on segments
+    wholly clear of the print `near`, at least SPREAD_FLOOR."""
+    looked, spread = grain14._slant_maps(ink, scale, (~near).astype(np.float32))
+    return looked, max(SPREAD_FLOOR, spread)
+
+
+def off_title_print(looked: grain14._Looked, title: np.ndarray | None) -> grain14._Looked:
+    """The maps with every place whose segment lies ON_PRINT_SHARE or more on the title side's
+    print `title` taken out."""
+    if title is None or not title.any():
+        return looked
+    n = title.shape[0]
+    t = title.astype(np.float32)
+    out: grain14._Looked = []
+    for ang, m, maps in looked:
+        rt = cv2.warpAffine(t, m, (n, n), flags=cv2.INTER_NEAREST, borderValue=0)
+        kept = []
+        for L, seg, whole in maps:
+            share = cv2.blur(rt, (L, 1), borderType=cv2.BORDER_CONSTANT)
+            kept.append((L, seg, whole & (share < ON_PRINT_SHARE)))
+        out.append((ang, m, kept))
+    return out
+
+
+def _tops(looked: grain14._Looked, long_len: int) -> tuple[float, float, float]:
+    """The largest map value over allowed places: `/` slants, `\\` slants, long segments."""
+    top = {True: -np.inf, False: -np.inf}
+    long_top = -np.inf
+    for ang, _m, maps in looked:
+        for L, seg, whole in maps:
+            if not whole.any():
+                continue
+            v = float(seg[whole].max())
+            if np.isnan(v):
+                v = np.inf
+            top[ang > 0] = max(top[ang > 0], v)
+            if long_len == L:
+                long_top = max(long_top, v)
+    return top[True], top[False], long_top
+
+
+def window_asked(
+    ink: np.ndarray, scale: float, title: np.ndarray | None, gate: bool = True, floors_first: bool = True
+) -> bool:
+    """The rule on an ink window (`grain14.ink_window`). `gate`: ask `could_reach` first;
+    `floors_first`: compare the maps' tops with the floors before looking for lines of the
+    paper. Both only save time; `floors_first=False, gate=False` is the reference."""
+    if gate and floors_first and not could_reach(ink, scale):
+        return False
+    near = print_near(ink, scale)
+    looked, spread = clean_spread(ink, scale, near)
+    looked = off_title_print(looked, title)
+    pair_floor = max(grain14.LEVEL, grain14.NOISE * spread)
+    lone_floor = max(LONE_LEVEL, LONE_NOISE * spread)
+    long_len = grain14._odd(grain14.LONG_MM * scale)
+    if floors_first:
+        pos, neg, long_top = _tops(looked, long_len)
+        if not (pos >= pair_floor and neg >= pair_floor) and not long_top >= lone_floor:
+            return False
+    best = grain14._pick(ink, scale, looked)
+    if grain14.best_pair(best, spread, scale) is not None:
+        return True
+    arms = sorted((s for s in best if s.length == long_len and s.level >= lone_floor), key=lambda s: -s.level)
+    return any(not goes_on_both_ways(ink, near, s, scale) for s in arms)
+
+
+def _excess_along(
+    ink: np.ndarray, near: np.ndarray, start: np.ndarray, way: np.ndarray, length: float, scale: float
+) -> float:
+    """The mean, over a chord from `start` along the unit `way` `length` pixels long, of the
+    ink across grain14.WIDTH_MM minus the darker of the same grain14.OFFSET_MM to either side
+    (grain14's statistic); points on print (`near`) or off the window count 0."""
+    k = max(2, int(np.ceil(length * 2)))
+    t = np.linspace(0.0, length, k)
+    across = np.array([-way[1], way[0]])
+    w = grain14.WIDTH_MM * scale / 2.0
+    d = grain14.OFFSET_MM * scale
+    px = start[0] + t * way[0]
+    py = start[1] + t * way[1]
+
+    def sample(off: float) -> np.ndarray:
+        vals = []
+        for o in (off - w, off, off + w):
+            mx = (px + o * across[0]).astype(np.float32)[None, :]
+            my = (py + o * across[1]).astype(np.float32)[None, :]
+            vals.append(
+                cv2.remap(ink, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=np.nan)[
+                    0
+                ]
+            )
+        got: np.ndarray = np.mean(vals, axis=0)
+        return got
+
+    ex = sample(0.0) - np.maximum(sample(d), sample(-d))
+    n = ink.shape[0]
+    ix = np.clip(np.rint(px).astype(int), 0, n - 1)
+    iy = np.clip(np.rint(py).astype(int), 0, n - 1)
+    ex = np.where(near[iy, ix] | ~np.isfinite(ex), 0.0, ex)
+    return float(ex.mean())
+
+
+def _turned(way: np.ndarray, deg: float) -> np.ndarray:
+    t = np.radians(deg)
+    c, s = np.cos(t), np.sin(t)
+    return np.array([c * way[0] - s * way[1], s * way[0] + c * way[1]])
+
+
+def goes_on_both_ways(ink: np.ndarray, near: np.ndarray, arm: grain14.Segment, scale: float) -> bool:
+    """Does the arm's stroke go on, bent, beyond both of its ends (a stain's tide line, a
+    curved crease)? The stroke is followed straight from the segment's ends while a chord of
+    EXTEND_MM ahead holds GOES_ON_SHARE of the arm's level (up to EXTEND_MAX_MM); from each end
+    so found, a probe of PROBE_MM, turned up to TURN_DEG either way and once more halfway,
+    holding that share means the line goes on there."""
+    t = np.radians(arm.angle)
+    way = np.array([np.cos(t), -np.sin(t)])
+    mid = np.array([arm.cx, arm.cy])
+    half = (arm.length - 1) / 2.0
+    need = GOES_ON_SHARE * arm.level
+    ext, step, most = EXTEND_MM * scale, EXTEND_STEP_MM * scale, EXTEND_MAX_MM * scale
+    probe = PROBE_MM * scale
+    turns = range(-TURN_DEG, TURN_DEG + 1, TURN_STEP_DEG)
+    for sign in (1.0, -1.0):
+        u = sign * way
+        end = mid + half * u
+        went = 0.0
+        while went < most and _excess_along(ink, near, end, u, ext, scale) >= need:
+            end = end + step * u
+            went += step
+        on = False
+        for a in turns:
+            first = _turned(u, a)
+            if _excess_along(ink, near, end, first, probe, scale) >= need:
+                on = True
+                break
+            bend = end + first * probe / 2.0
+            if _excess_along(ink, near, end, first, probe / 2.0, scale) < need:
+                continue
+            if any(
+                _excess_along(ink, near, bend, _turned(first, b), probe / 2.0, scale) >= need for b in turns
+            ):
+                on = True
+                break
+        if not on:
+            return False
+    return True
