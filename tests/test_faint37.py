@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from readkit import field_sheet
 from test_grain14 import _broken, _paper
 from test_holdout21 import _read
 
@@ -42,6 +43,18 @@ def test_the_thirty_fifth_runs_lost_votes_go_to_review_only_with_faint37(
     assert _read(seed, index, option, "light_pencil") == "marginal"
     with _off():
         assert _read(seed, index, option, "light_pencil") == "empty"
+
+
+def test_a_stains_rim_across_the_square_and_its_border_stays_empty() -> None:
+    """190/21/13 (dev; stain and skew, 300 dpi, truth `empty`): a stain's faint curved rim crosses
+    the square corner to corner and goes on beyond the printed border both ways. Its chord is a
+    lone arm of 0.033; the rim is followed across the border (`traced_mm`'s PRINT_GAP_MM), so it
+    goes on both ways and is not asked (an earlier version, stopping at the border, sent it)."""
+    reader, sheet, image = field_sheet(190, 21)
+    marks = reader.read(image).contests[0].marks
+    assert sheet.truth.squares[13].expected == "empty"
+    assert marks[13].mark == "empty"
+    assert pencil7.LOW_FROM <= marks[13].score < pencil6.LOOK_FROM  # asked: in the band
 
 
 def _size(scale: float) -> int:

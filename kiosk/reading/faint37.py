@@ -22,9 +22,10 @@ two changes:
   out (show-through draws lines there).
 Then a mark is grain14's pair (`grain14.best_pair` with that spread), or one long arm
 (grain14.LONG_MM) at least LONE_LEVEL and LONE_NOISE times the spread whose stroke does not
-go on, bent, beyond both of its ends (`goes_on_both_ways`: a stain's tide line or a curved
-crease is a long faint line; a hand's arm stops at one end at least, or turns sharply into the
-other arm). Lines of the paper that cross the window straight are grain14's (`grain14._pick`).
+go on GOES_ON_MM beyond both of its ends, followed through gentle bends (up to TURN_DEG in all)
+and across the printed border (`goes_on_both_ways`: a stain's tide line or a curved crease is a
+long faint line; a hand's arm stops at one end at least, or turns sharply into the other arm).
+Lines of the paper that cross the window straight are grain14's (`grain14._pick`).
 
 Floors first (time). The look is asked only where, for a pair, both slant signs, or for the
 arm, one long segment, can reach the least floor (LEVEL, LONE_LEVEL) on the inside (compiled,
@@ -34,9 +35,11 @@ reference; tests/test_faint37.py checks them with hypothesis).
 
 Where it stops. It only sends to review (`marginal_mark`), never decides. Squares under
 LOW_FROM, and squares the bands above look at, are not asked. An erased mark's ghost is a
-faint stroke too: those go to review (the price). A single stroke along a stain's rim that
-bends by more than the probes follow, or a mark whose arms both lie on the title side's
-print, stays `empty`. docs/reading.md, "Thirty-sixth pass: the low band's faint strokes
+faint stroke too: those go to review (the price). A rim that bends more sharply than the trace
+follows, or fades within GOES_ON_MM of the chord's end, is taken for an arm (to review). A lone
+straight stroke going on GOES_ON_MM beyond a 3 mm chord at both ends (about 6 mm, a slash
+across the square) is taken for a line and stays `empty` unless a pair is found; so does a mark
+whose arms both lie on the title side's print. docs/reading.md, "Thirty-sixth pass: the low band's faint strokes
 (faint37)".
 """
 
@@ -59,15 +62,16 @@ SPREAD_FLOOR = 0.002  # the clean spread is never under this (a flat synthetic p
 LONE_LEVEL = 0.03  # one long arm alone: at least this ...
 LONE_NOISE = 8.0  # ... and this many times the clean spread
 ON_PRINT_SHARE = 0.5  # a segment this much on the title side's print is not looked at
-# goes_on_both_ways: the arm's stroke followed straight (EXTEND_MM chords) to its ends, then
-# from each end a probe PROBE_MM long, straight or bent once halfway, each piece turned up to
-# TURN_DEG (every TURN_STEP_DEG) from the way before; it goes on where a probe's mean excess is
-# GOES_ON_SHARE of the arm's level.
+# goes_on_both_ways: from each end of the arm, the line followed (`traced_mm`) in steps of
+# EXTEND_STEP_MM, each along the best chord of EXTEND_MM ahead turned up to STEP_TURN_DEG (every
+# TURN_STEP_DEG; TURN_DEG in all), while its excess holds GOES_ON_SHARE of the arm's level; it
+# goes on where it is followed GOES_ON_MM.
 EXTEND_MM = 1.0
 EXTEND_STEP_MM = 0.25
-EXTEND_MAX_MM = 6.0
-PROBE_MM = 1.5
-TURN_DEG = 30
+GOES_ON_MM = 1.5
+PRINT_GAP_MM = 1.5  # ... across print (the printed border) kept straight this far, not counted
+STEP_TURN_DEG = 10
+TURN_DEG = 45
 TURN_STEP_DEG = 5
 GOES_ON_SHARE = 0.4
 
@@ -226,10 +230,12 @@ def window_asked(
 
 def _excess_along(
     ink: np.ndarray, near: np.ndarray, start: np.ndarray, way: np.ndarray, length: float, scale: float
-) -> float:
+) -> float | None:
     """The mean, over a chord from `start` along the unit `way` `length` pixels long, of the
     ink across grain14.WIDTH_MM minus the darker of the same grain14.OFFSET_MM to either side
-    (grain14's statistic); points on print (`near`) or off the window count 0."""
+    (grain14's statistic), on `ink` with its print (`near`) set to paper: the print is not seen
+    through, so points on it are left out (None where more than half the chord is on it or off
+    the window: not seen), and a side on it reads as paper (a line along the printed border still counts)."""
     k = max(2, int(np.ceil(length * 2)))
     t = np.linspace(0.0, length, k)
     across = np.array([-way[1], way[0]])
@@ -237,26 +243,29 @@ def _excess_along(
     d = grain14.OFFSET_MM * scale
     px = start[0] + t * way[0]
     py = start[1] + t * way[1]
+    paper = np.where(near, 0.0, ink).astype(np.float32)
 
     def sample(off: float) -> np.ndarray:
         vals = []
         for o in (off - w, off, off + w):
             mx = (px + o * across[0]).astype(np.float32)[None, :]
             my = (py + o * across[1]).astype(np.float32)[None, :]
-            vals.append(
-                cv2.remap(ink, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=np.nan)[
-                    0
-                ]
+            got = cv2.remap(
+                paper, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=np.nan
             )
-        got: np.ndarray = np.mean(vals, axis=0)
-        return got
+            vals.append(got[0])
+        out: np.ndarray = np.mean(vals, axis=0)
+        return out
 
     ex = sample(0.0) - np.maximum(sample(d), sample(-d))
     n = ink.shape[0]
-    ix = np.clip(np.rint(px).astype(int), 0, n - 1)
-    iy = np.clip(np.rint(py).astype(int), 0, n - 1)
-    ex = np.where(near[iy, ix] | ~np.isfinite(ex), 0.0, ex)
-    return float(ex.mean())
+    ix, iy = np.rint(px).astype(int), np.rint(py).astype(int)
+    inside = (ix >= 0) & (iy >= 0) & (ix < n) & (iy < n)
+    seen = inside & np.isfinite(ex)
+    seen[seen] = ~near[iy[seen], ix[seen]]
+    if 2 * int(seen.sum()) < k:
+        return None
+    return float(ex[seen].mean())
 
 
 def _turned(way: np.ndarray, deg: float) -> np.ndarray:
@@ -265,41 +274,56 @@ def _turned(way: np.ndarray, deg: float) -> np.ndarray:
     return np.array([c * way[0] - s * way[1], s * way[0] + c * way[1]])
 
 
+def traced_mm(
+    ink: np.ndarray, near: np.ndarray, end: np.ndarray, way: np.ndarray, need: float, scale: float
+) -> float:
+    """How far (mm, up to GOES_ON_MM) a faint line goes on from `end` along `way`, followed
+    through gentle bends: each EXTEND_STEP_MM step takes the chord of EXTEND_MM ahead, turned up
+    to STEP_TURN_DEG from the way so far (and TURN_DEG in all from `way`), whose excess is
+    highest, while it holds `need`. Where every chord ahead lies on print (the square's printed
+    border: not seen through), the way so far is kept, up to PRINT_GAP_MM, and not counted."""
+    step, chord, most, gap_most = (
+        EXTEND_STEP_MM * scale,
+        EXTEND_MM * scale,
+        GOES_ON_MM * scale,
+        PRINT_GAP_MM * scale,
+    )
+    p, went, gap, turned = end.copy(), 0.0, 0.0, 0.0
+    while went < most:
+        best, at, seen = -np.inf, 0.0, False
+        for a in range(-STEP_TURN_DEG, STEP_TURN_DEG + 1, TURN_STEP_DEG):
+            if abs(turned + a) > TURN_DEG:
+                continue
+            v = _excess_along(ink, near, p, _turned(way, turned + a), chord, scale)
+            if v is None:
+                continue
+            seen = True
+            if v > best:
+                best, at = v, float(a)
+        if not seen:
+            gap += step
+            if gap > gap_most:
+                break
+            p = p + step * _turned(way, turned)
+            continue
+        if best < need:
+            break
+        turned += at
+        p = p + step * _turned(way, turned)
+        went += step
+    return went / scale
+
+
 def goes_on_both_ways(ink: np.ndarray, near: np.ndarray, arm: grain14.Segment, scale: float) -> bool:
-    """Does the arm's stroke go on, bent, beyond both of its ends (a stain's tide line, a
-    curved crease)? The stroke is followed straight from the segment's ends while a chord of
-    EXTEND_MM ahead holds GOES_ON_SHARE of the arm's level (up to EXTEND_MAX_MM); from each end
-    so found, a probe of PROBE_MM, turned up to TURN_DEG either way and once more halfway,
-    holding that share means the line goes on there."""
+    """Does the arm's stroke go on, straight or gently bent, GOES_ON_MM or more beyond both of its
+    ends, holding GOES_ON_SHARE of the arm's level (`traced_mm`)? A stain's tide line or a curved
+    crease does; a hand's arm stops at one end at least, or turns sharply into the other arm."""
     t = np.radians(arm.angle)
     way = np.array([np.cos(t), -np.sin(t)])
     mid = np.array([arm.cx, arm.cy])
     half = (arm.length - 1) / 2.0
     need = GOES_ON_SHARE * arm.level
-    ext, step, most = EXTEND_MM * scale, EXTEND_STEP_MM * scale, EXTEND_MAX_MM * scale
-    probe = PROBE_MM * scale
-    turns = range(-TURN_DEG, TURN_DEG + 1, TURN_STEP_DEG)
-    for sign in (1.0, -1.0):
-        u = sign * way
-        end = mid + half * u
-        went = 0.0
-        while went < most and _excess_along(ink, near, end, u, ext, scale) >= need:
-            end = end + step * u
-            went += step
-        on = False
-        for a in turns:
-            first = _turned(u, a)
-            if _excess_along(ink, near, end, first, probe, scale) >= need:
-                on = True
-                break
-            bend = end + first * probe / 2.0
-            if _excess_along(ink, near, end, first, probe / 2.0, scale) < need:
-                continue
-            if any(
-                _excess_along(ink, near, bend, _turned(first, b), probe / 2.0, scale) >= need for b in turns
-            ):
-                on = True
-                break
-        if not on:
-            return False
-    return True
+    return all(
+        traced_mm(ink, near, mid + sign * half * way, sign * way, need, scale) >= GOES_ON_MM - 1e-9
+        for sign in (1.0, -1.0)
+    )
