@@ -23,6 +23,12 @@ from kiosk.reading import faint37, grain14, pencil6, pencil7
 SCALE = 8.0
 
 
+@pytest.fixture(autouse=True)
+def _faint37_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """faint37 is OFF as merged (its module's comment): these tests ask it switched on."""
+    monkeypatch.setattr(faint37, "ENABLED", True)
+
+
 @contextmanager
 def _off() -> Iterator[None]:
     saved = faint37.ENABLED
@@ -148,6 +154,7 @@ def test_the_band_is_the_low_bands_score_range() -> None:
     assert not faint37.in_band(pencil7.LOW_FROM - 1e-9)
     with _off():
         assert not faint37.in_band(0.007)
+    assert faint37.in_band(0.007)
 
 
 def test_title_print_under_an_arm_takes_it_out() -> None:

@@ -54,7 +54,12 @@ from kiosk.ballots.layout import BallotLayout
 from kiosk.reading import grain14, kernels, pencil6, pencil7, show10
 
 # False: every low-band square's `empty` stands, as before (tests' companions; the A/B).
-ENABLED = True
+# OFF as merged: with it on, tests/test_fuzz.py's reader session goes over its 4 GB limit (4.1-4.15
+# GB at 1,500 runs; main 87869d5 stays under). Taking the title side's print out of it passes that
+# session; capping the page size, the scale or show10's map cache did not. Why the maps grow there
+# is the next pass's first question (docs/reading.md, faint37's section). tests/test_faint37.py
+# switches it on.
+ENABLED = False
 
 PRINT = 0.15  # window ink this high is print (or a dark pen, never in this band) ...
 PRINT_CLEAR_MM = 0.15  # ... grown by this: the spread's segments stay clear of it
@@ -62,6 +67,12 @@ SPREAD_FLOOR = 0.002  # the clean spread is never under this (a flat synthetic p
 LONE_LEVEL = 0.03  # one long arm alone: at least this ...
 LONE_NOISE = 8.0  # ... and this many times the clean spread
 ON_PRINT_SHARE = 0.5  # a segment this much on the title side's print is not looked at
+# Asked only up to this scale (px/mm; 400 dpi, over the scanners' 150-300): its maps hold some
+# 36 window-sized arrays, which a crafted image's huge scale would make gigabytes (test_fuzz).
+MAX_SCALE = 16.0
+# The title side's print map is rendered (300 dpi, kept per layout) only for a page no longer than
+# this (the package's longest ballot: 497 mm): a crafted sheet's page would cost gigabytes.
+MAX_PAGE_MM = 600.0
 # goes_on_both_ways: from each end of the arm, the line followed (`traced_mm`) in steps of
 # EXTEND_STEP_MM, each along the best chord of EXTEND_MM ahead turned up to STEP_TURN_DEG (every
 # TURN_STEP_DEG; TURN_DEG in all), while its excess holds GOES_ON_SHARE of the arm's level; it
@@ -93,7 +104,7 @@ def asked(
 ) -> bool:
     """True (send to review, `marginal_mark`) when the square's window holds a faint pair or a
     lone arm (module docstring). False when not ENABLED or the window leaves the image."""
-    if not ENABLED:
+    if not ENABLED or not scale <= MAX_SCALE:
         return False
     ink = grain14.ink_window(image, centre, scale, float(np.max(levels)), gain)
     if ink is None or not grain14.spread_inside(ink, scale):
@@ -108,7 +119,7 @@ def _title_print(
 ) -> np.ndarray | None:
     """Where the title side's print lies in the window (bool), or None (no print behind the
     square, or the sheet's frame unknown)."""
-    if not show10.has_print(layout, index):
+    if layout.height_mm > MAX_PAGE_MM or layout.width_mm > MAX_PAGE_MM or not show10.has_print(layout, index):
         return None
     frame = getattr(page, "frame", None)
     if frame is None:
