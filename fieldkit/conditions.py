@@ -147,9 +147,11 @@ DEV_SEEDS = range(100, 200)
 #   stopped at its time cap with one worker: the range is spent);
 # 12400-12499: the thirty-fifth pass's untouched range, run once at its start (used, session 36;
 #   stopped at its time cap with one worker: the range is spent);
-# 12500-12599: untouched, for the next pass's final run.
+# 12500-12599: the thirty-sixth pass's untouched range, run once (session 38, on main 87869d5; a
+#   run on the same code in session 37 was lost unread with its /tmp): complete, 60,000 sheets; spent;
+# 12600-12699: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run.
-HOLDOUT_SEEDS = range(9000, 12600)
+HOLDOUT_SEEDS = range(9000, 12700)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fieldkit.hook_ab import switched_off
-from kiosk.reading import faint22, foot16, kernels, miss11, pencil6, pencil7
+from kiosk.reading import faint22, faint37, foot16, kernels, miss11, pencil6, pencil7
 from kiosk.reading.reference import stroke_could_hold_reference
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -35,8 +35,9 @@ def test_holdout16_light_tick_under_the_wider_band_goes_to_review_only_with_foot
     assert (sheet.truth.squares[k].kind, sheet.truth.squares[k].expected) == ("light_pencil", "marked")
     assert (marks[k].mark, marks[k].reason) == ("marginal", "marginal_mark")
     assert miss11.FOOT_FROM <= marks[k].score < pencil6.LOOK_FROM  # 0.0096: under the wider band
-    # faint22 (twenty-second pass) is a second net under the same gate: grain14's pair finds the tick
-    with switched_off(foot16), switched_off(faint22):
+    # faint22 (twenty-second pass) is a second net under the same gate: grain14's pair finds the tick;
+    # faint37 (the low band's faint strokes) another
+    with switched_off(foot16), switched_off(faint22), switched_off(faint37):
         old = reader.read(image.copy()).contests[0].marks
     assert old[k].mark == "empty"  # the run's reading
     assert [m.mark for j, m in enumerate(old) if j != k] == [m.mark for j, m in enumerate(marks) if j != k]
@@ -65,7 +66,8 @@ def test_holdout13_light_tick_in_the_low_band_goes_to_review_with_foot16() -> No
     assert (sheet.truth.squares[k].kind, sheet.truth.squares[k].expected) == ("light_pencil", "marked")
     assert (marks[k].mark, marks[k].reason) == ("marginal", "marginal_mark")
     assert miss11.FOOT_FROM <= marks[k].score < pencil6.LOOK_FROM
-    with switched_off(foot16), switched_off(faint22):  # faint22: a second net (grain14's pair)
+    # faint22 (grain14's pair) and faint37 (the low band's faint strokes): second nets
+    with switched_off(foot16), switched_off(faint22), switched_off(faint37):
         old = reader.read(image.copy()).contests[0].marks
     assert old[k].mark == "empty"
     assert [m.mark for j, m in enumerate(old) if j != k] == [m.mark for j, m in enumerate(marks) if j != k]

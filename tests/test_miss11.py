@@ -6,6 +6,7 @@ rule off (the untouched run's reading). The sheets themselves: tests/test_holdou
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import cv2
@@ -15,7 +16,7 @@ from test_redteam8 import _polylines
 from test_review9 import _blank, _line
 
 from fieldkit.hook_ab import switched_off
-from kiosk.reading import beside35, cross16, edge16, grain14, miss11, pencil6, rebase14
+from kiosk.reading import beside35, cross16, edge16, faint37, grain14, miss11, pencil6, rebase14
 from kiosk.reading.reader import BallotReader
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -38,10 +39,12 @@ def test_the_9900_marks_go_to_review_only_with_miss11(index: int, option: str) -
     assert sheet.truth.squares[k].expected == "marked"
     assert (marks[k].mark, marks[k].reason) == ("marginal", "marginal_mark")
     assert miss11.LO <= marks[k].score < pencil6.LOOK_FROM
-    # rebase14 (a baseline 0.03 over the emptiest window), grain14 (a faint pair of strokes) and
-    # beside35 (ink in a frame's corner, the closer look) catch these too: their second nets are
-    # switched off here (their own tests ask them alone)
-    with switched_off(miss11), switched_off(rebase14), switched_off(grain14), switched_off(beside35):
+    # rebase14 (a baseline 0.03 over the emptiest window), grain14 (a faint pair of strokes),
+    # beside35 (ink in a frame's corner, the closer look) and faint37 (the low band's faint strokes)
+    # catch these too: their second nets are switched off here (their own tests ask them alone)
+    with ExitStack() as stack:
+        for module in (miss11, rebase14, grain14, beside35, faint37):
+            stack.enter_context(switched_off(module))
         assert reader.read(image).contests[0].marks[k].mark == "empty"
 
 
@@ -81,8 +84,8 @@ def test_a_light_x_at_300_dpi_goes_to_review() -> None:
     )
     m = reader.read(im).contests[0].marks[30]
     assert (m.mark, m.reason, m.score < pencil6.LOOK_FROM) == ("marginal", "marginal_mark", True)
-    # grain14 finds this X too (its pair of strokes): both off for the companion
-    with switched_off(miss11), switched_off(grain14):
+    # grain14 and faint37 find this X too (its pair of strokes): all off for the companion
+    with switched_off(miss11), switched_off(grain14), switched_off(faint37):
         assert reader.read(im).contests[0].marks[30].mark == "empty"
 
 

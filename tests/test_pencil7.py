@@ -24,6 +24,7 @@ from kiosk.reading import (  # wrong11, miss11, grain14
     cross16,
     cross28,
     edge16,
+    faint37,
     fix8,
     grain14,
     miss11,
@@ -114,6 +115,7 @@ def test_pencil_mark_without_pencil7_is_read_empty(
 
     monkeypatch.setattr(edge24, "ENABLED", False)
     monkeypatch.setattr(beside35, "ENABLED", False)  # beside35: ink in the frame's corner, the closer look
+    monkeypatch.setattr(faint37, "ENABLED", False)  # faint37: the low band's faint strokes (130/704/7)
     r = reader.read_bytes(sheet.image)
     m = r.contests[0].marks[square]
     assert (m.mark, m.reason) == ("empty", None), m

@@ -475,9 +475,10 @@ def window_masks(n: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
     return inside, outside
 
 
-def _slant_maps(ink: np.ndarray, scale: float) -> tuple[_Looked, float]:
+def _slant_maps(ink: np.ndarray, scale: float, clear: np.ndarray | None = None) -> tuple[_Looked, float]:
     """`segments`' first part: each slant's inside maps, and the paper's spread (the long
-    segments wholly beyond the border)."""
+    segments wholly beyond the border; with `clear`, a 0/1 float32 map of the window, also
+    wholly on it: faint37 keeps the print beside the square out of the spread)."""
     n = ink.shape[0]
     c = (n - 1) / 2.0
     inside, outside = window_masks(n, scale)
@@ -493,6 +494,8 @@ def _slant_maps(ink: np.ndarray, scale: float) -> tuple[_Looked, float]:
         out = cv2.warpAffine(outside, m, (n, n), flags=cv2.INTER_NEAREST, borderValue=0)
         valid = ~np.isnan(r)
         r = np.where(valid, r, 0.0).astype(np.float32)
+        if clear is not None:
+            out = out * cv2.warpAffine(clear, m, (n, n), flags=cv2.INTER_NEAREST, borderValue=0)
         seg_px = _excess(r * ins, wk, d)  # the inside alone (the printed border as paper)
         maps: list[tuple[int, np.ndarray, np.ndarray]] = []
         for L in lengths:

@@ -28,6 +28,7 @@ import kiosk.reading.edge24 as edge24  # issue 10, edge24: a light tick beside, 
 import kiosk.reading.empty8 as empty8  # issue 10, eighth pass (empty8)
 import kiosk.reading.erase9 as erase9  # issue 10, ninth pass (erase9): erased marks to review
 import kiosk.reading.faint9 as faint9  # issue 10, ninth pass (faint9)
+import kiosk.reading.faint37 as faint37  # issue 10, faint37: the low band's faint strokes
 import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 import kiosk.reading.grain14 as grain14  # issue 10, grain14: a faint stroke broken by grain, to review
 import kiosk.reading.lines10 as lines10  # issue 10, tenth pass (lines10): a scanner's streak divided out
@@ -577,6 +578,13 @@ class BallotReader:
                     or (
                         frames.stands_out(i)
                         and beside35.asked(*_rebased(image, centres, scales, scores, i, sc, th, page))
+                    )
+                    # faint37: in the low band's score range, a faint pair or one lone arm
+                    or (
+                        faint37.in_band(sc)
+                        and faint37.asked(
+                            image, centres[i], float(scales[i]), scores.paper[i], scores.gain, layout, i, page
+                        )
                     )
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))

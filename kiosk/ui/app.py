@@ -170,6 +170,7 @@ class KioskApp(App):  # type: ignore[misc]
         self.proto: ProtocolView | None = None
         self.draft: dict[str, dict[str, int]] = {}
         self.line_at: str | None = None
+        self._proto_live: _ProtoLive | None = None  # the protocol screen's live widgets
         self.preview: Path | None = None
         # What the last step did (finalised, printed, a test page, ...): a catalogue key and its
         # values, put into words at each render so that it follows the language.
@@ -290,6 +291,7 @@ class KioskApp(App):  # type: ignore[misc]
         return text(key, self.lang, **values)
 
     def render(self) -> None:
+        self._proto_live = None  # the protocol screen's widgets, set again if it is built
         self.root_box.clear_widgets()
         self.root_box.add_widget(self._top_bar())
         if self.status is not None and self.status.state == "testing":
@@ -1463,7 +1465,8 @@ class KioskApp(App):  # type: ignore[misc]
 
     def _protocol_shown(self, view: ProtocolView) -> None:
         self._show_protocol(view)
-        self.render()
+        if not self._protocol_in_place(view):
+            self.render()
 
     def _typed(self) -> dict[str, int]:
         """The draft of the protocol on screen: what was typed, else what the store holds."""
@@ -1491,7 +1494,8 @@ class KioskApp(App):  # type: ignore[misc]
 
     def proto_line(self, line: str) -> None:
         self.line_at = line
-        self.render()
+        if self.proto is None or not self._protocol_in_place(self.proto):
+            self.render()
 
     def proto_next(self) -> None:
         if self.proto is None:
@@ -1499,7 +1503,8 @@ class KioskApp(App):  # type: ignore[misc]
         ids = [ln.id for ln in self.proto.lines if ln.source == "entered"]
         if self.line_at in ids:
             self.line_at = ids[(ids.index(self.line_at) + 1) % len(ids)]
-        self.render()
+        if not self._protocol_in_place(self.proto):
+            self.render()
 
     def proto_save(self) -> None:
         if self.proto is None:
@@ -1530,31 +1535,38 @@ class KioskApp(App):  # type: ignore[misc]
         self._preview_texture = tex
         self.goto("preview")
 
-    def _screen_protocol(self) -> Widget:
-        outer = BoxLayout(orientation="vertical", padding=self.fs(12), spacing=self.fs(8))
-        view = self.proto
-        if view is None:
-            return outer
-        tabs = BoxLayout(spacing=self.fs(8), size_hint_y=None, height=self.fs(MEMBER_TARGET))
+    # --- the protocol screen: built from specs, so a key's answer updates it in place ----------------
+
+    def _proto_tab_specs(self, view: ProtocolView) -> list[_Spec]:
+        out = []
         for v in self.proto_views:
             mine = v.contest == view.contest
-            tabs.add_widget(
-                Big(
+            out.append(
+                _Spec(
+                    "big",
                     v.style + (" ✓" if v.saved and all(r.ok for r in v.ratios) else ""),
-                    partial(self.choose_protocol, v.contest),
-                    self.fs(MEMBER_TARGET),
                     self.fs(20),
+                    WHITE if mine else INK,
                     bg=BAR if mine else GREY,
-                    fg=WHITE if mine else INK,
+                    action=partial(self.choose_protocol, v.contest),
+                    height=self.fs(MEMBER_TARGET),
                 )
             )
-        outer.add_widget(tabs)
-        outer.add_widget(Text(self.t("proto_title", contest=view.title[self.lang]), self.fs(24), bold=True))
-        self._error_line(outer)
-        body = self._two_columns()
-        body.padding = 0
-        col = self._column()
-        col.add_widget(Text(self.t("proto_entered"), self.fs(18), MUTED))
+        return out
+
+    def _proto_ratio_specs(self, r: Any, view: ProtocolView) -> list[_Spec]:
+        values = {"title": r.title[self.lang], "left": r.left_sum, "op": r.op, "right": r.right_sum}
+        if r.ok:
+            head = _Spec("text", self.t("proto_ratio_ok", **values), self.fs(20), GREEN, bold=True)
+        else:
+            bad = self.t("proto_ratio_bad", diff=f"{r.difference:+d}", **values)
+            head = _Spec("text", bad, self.fs(22), RED, bold=True)
+        terms = [_Spec("text", x, self.fs(17), INK if r.ok else RED) for x in self._ratio_in_words(r, view)]
+        return [head, *terms]
+
+    def _proto_line_specs(self, view: ProtocolView) -> list[_Spec]:
+        """The left column: the lines (the entered ones as buttons), the ratios, a block."""
+        out = [_Spec("text", self.t("proto_entered"), self.fs(18), MUTED)]
         # The lines of a failing ratio are marked where they are touched: "✗" and red.
         suspect = {i for r in view.ratios if not r.ok for i in (*r.left, *r.right)}
         for ln in view.lines:
@@ -1562,57 +1574,101 @@ class KioskApp(App):  # type: ignore[misc]
             label = self.t("proto_line", number=ln.number, title=ln.title[self.lang], value=value)
             if ln.source == "entered":
                 chosen = ln.id == self.line_at
-                col.add_widget(
-                    Big(
+                out.append(
+                    _Spec(
+                        "big",
                         ("✗ " if ln.id in suspect else "") + label,
-                        partial(self.proto_line, ln.id),
-                        self.fs(MEMBER_TARGET),
                         self.fs(20),
+                        WHITE if chosen else (RED if ln.id in suspect else INK),
                         bg=BLUE if chosen else WHITE,
-                        fg=WHITE if chosen else (RED if ln.id in suspect else INK),
+                        action=partial(self.proto_line, ln.id),
+                        height=self.fs(MEMBER_TARGET),
                         halign="left",
                     )
                 )
             elif ln.id == "ballots_in_box":
-                col.add_widget(Text(self.t("proto_counted"), self.fs(18), MUTED))
-                col.add_widget(Text(label, self.fs(20)))
+                out.append(_Spec("text", self.t("proto_counted"), self.fs(18), MUTED))
+                out.append(_Spec("text", label, self.fs(20), INK))
             else:
-                col.add_widget(Text(label, self.fs(20)))
-        col.add_widget(Text(self.t("proto_ratios"), self.fs(22), bold=True))
+                out.append(_Spec("text", label, self.fs(20), INK))
+        out.append(_Spec("text", self.t("proto_ratios"), self.fs(22), INK, bold=True))
         for r in view.ratios:
-            values = {"title": r.title[self.lang], "left": r.left_sum, "op": r.op, "right": r.right_sum}
-            if r.ok:
-                col.add_widget(Text(self.t("proto_ratio_ok", **values), self.fs(20), GREEN, bold=True))
-            else:
-                col.add_widget(
-                    Text(
-                        self.t("proto_ratio_bad", diff=f"{r.difference:+d}", **values),
-                        self.fs(22),
-                        RED,
-                        bold=True,
-                    )
-                )
-            self._ratio_terms(col, r, view)
+            out.extend(self._proto_ratio_specs(r, view))
         if view.blocked:
-            col.add_widget(Text(error_text(view.blocked, self.lang), self.fs(22), RED, bold=True))
-        body.add_widget(self._scroll(col))
-        right = BoxLayout(orientation="vertical", spacing=self.fs(8))
+            out.append(_Spec("text", error_text(view.blocked, self.lang), self.fs(22), RED, bold=True))
+        return out
+
+    def _proto_typing_spec(self, view: ProtocolView) -> _Spec:
         current = next((ln for ln in view.lines if ln.id == self.line_at), None)
-        right.add_widget(
-            Text(
-                self.t(
-                    "proto_typing",
-                    number=current.number,
-                    value="" if current.value is None else current.value,
-                )
-                if current
-                else self.t("proto_pick_line"),
-                self.fs(30),
-                BLUE,
-                bold=True,
-                halign="center",
+        typing = (
+            self.t(
+                "proto_typing", number=current.number, value="" if current.value is None else current.value
             )
+            if current
+            else self.t("proto_pick_line")
         )
+        return _Spec("text", typing, self.fs(30), BLUE, bold=True, halign="center")
+
+    def _proto_failing_specs(self, view: ProtocolView) -> list[_Spec]:
+        """Beside the keypad: the ratios that fail, each with its lines named, or all well."""
+        failing = [r for r in view.ratios if not r.ok]
+        out = [x for r in failing for x in self._proto_ratio_specs(r, view)]
+        if view.ratios and not failing:
+            out.append(_Spec("text", self.t("proto_all_ok"), self.fs(22), GREEN, bold=True))
+        return out
+
+    def _proto_save_spec(self, view: ProtocolView) -> _Spec:
+        return _Spec(
+            "big",
+            self.t("proto_save") if not view.saved else "✓ " + self.t("proto_saved"),
+            self.fs(20),
+            WHITE if not view.saved else INK,
+            bg=GREEN if not view.saved else GREY,
+            action=self.proto_save,
+            height=self.fs(MEMBER_TARGET),
+        )
+
+    def _protocol_in_place(self, view: ProtocolView) -> bool:
+        """The protocol screen brought to `view` by setting what changed on the widgets it has
+        (a key's answer: a line's value, a ratio's colour, the line being typed), a column
+        rebuilt only where its rows changed in number or kind; False where the screen must be
+        built again (another screen, contest, language or error line). A full build costs a
+        tap 0.1 s of the UI thread's CPU on a 10-inch panel (benchmarks/results/pass36/)."""
+        live = self._proto_live
+        if (
+            live is None
+            or self.screen != "protocol"
+            or (live.contest, live.lang, live.error) != (view.contest, self.lang, self.error)
+            or len(live.tabs) != len(self.proto_views)
+        ):
+            return False
+        for w, spec in zip(live.tabs, self._proto_tab_specs(view), strict=True):
+            spec.apply(w)
+        self._proto_typing_spec(view).apply(live.typing)
+        self._proto_save_spec(view).apply(live.save)
+        live.lines.update(self._proto_line_specs(view))
+        live.failing.update(self._proto_failing_specs(view))
+        return True
+
+    def _screen_protocol(self) -> Widget:
+        outer = BoxLayout(orientation="vertical", padding=self.fs(12), spacing=self.fs(8))
+        view = self.proto
+        if view is None:
+            return outer
+        tabs = BoxLayout(spacing=self.fs(8), size_hint_y=None, height=self.fs(MEMBER_TARGET))
+        tab_widgets = [spec.make() for spec in self._proto_tab_specs(view)]
+        for w in tab_widgets:
+            tabs.add_widget(w)
+        outer.add_widget(tabs)
+        outer.add_widget(Text(self.t("proto_title", contest=view.title[self.lang]), self.fs(24), bold=True))
+        self._error_line(outer)
+        body = self._two_columns()
+        body.padding = 0
+        lines = _Rows(self._column(), self._proto_line_specs(view))
+        body.add_widget(self._scroll(lines.box))
+        right = BoxLayout(orientation="vertical", spacing=self.fs(8))
+        typing = self._proto_typing_spec(view).make()
+        right.add_widget(typing)
         # Keys as tall as a member's target, whatever the panel leaves for the lines.
         kh, sp = self.fs(MEMBER_TARGET), self.fs(8)
         keys = GridLayout(cols=3, spacing=sp, size_hint_y=None, height=4 * kh + 3 * sp)
@@ -1630,40 +1686,21 @@ class KioskApp(App):  # type: ignore[misc]
         right.add_widget(keys)
         # The ratios that fail stay in view beside the keypad (the full list scrolls at left),
         # each with its lines named; they scroll below the keypad where they do not fit.
-        failing = [r for r in view.ratios if not r.ok]
-        below = self._column()
-        for r in failing:
-            values = {"title": r.title[self.lang], "left": r.left_sum, "op": r.op, "right": r.right_sum}
-            below.add_widget(
-                Text(
-                    self.t("proto_ratio_bad", diff=f"{r.difference:+d}", **values),
-                    self.fs(22),
-                    RED,
-                    bold=True,
-                )
-            )
-            self._ratio_terms(below, r, view)
-        if view.ratios and not failing:
-            below.add_widget(Text(self.t("proto_all_ok"), self.fs(22), GREEN, bold=True))
-        right.add_widget(self._scroll(below))
+        failing = _Rows(self._column(), self._proto_failing_specs(view))
+        right.add_widget(self._scroll(failing.box))
         body.add_widget(right)
         outer.add_widget(body)
         h, f = self.fs(MEMBER_TARGET), self.fs(20)
         actions = BoxLayout(spacing=self.fs(8), size_hint_y=None, height=h)
-        actions.add_widget(
-            Big(
-                self.t("proto_save") if not view.saved else "✓ " + self.t("proto_saved"),
-                self.proto_save,
-                h,
-                f,
-                bg=GREEN if not view.saved else GREY,
-                fg=WHITE if not view.saved else INK,
-            )
-        )
+        save = self._proto_save_spec(view).make()
+        actions.add_widget(save)
         actions.add_widget(Big(self.t("proto_preview"), self.proto_preview, h, f, bg=BLUE))
         actions.add_widget(Big(self.t("proto_signatures"), self.open_signatures, h, f, bg=BAR))
         actions.add_widget(Big(self.t("back"), lambda: self.goto("home"), h, f, bg=GREY, fg=INK))
         outer.add_widget(actions)
+        self._proto_live = _ProtoLive(
+            view.contest, self.lang, self.error, tab_widgets, typing, save, lines, failing
+        )
         return outer
 
     def _screen_preview(self) -> Widget:
@@ -2065,10 +2102,6 @@ class KioskApp(App):  # type: ignore[misc]
         out = [term(r.left[0]), *(f"+ {term(i)}" for i in r.left[1:])]
         out += [f"{r.op} {term(r.right[0])}", *(f"+ {term(i)}" for i in r.right[1:])] if r.right else []
         return out
-
-    def _ratio_terms(self, col: BoxLayout, r: Any, view: Any) -> None:
-        for line in self._ratio_in_words(r, view):
-            col.add_widget(Text(line, self.fs(17), INK if r.ok else RED))
 
     def _screen_devices(self) -> Widget:
         outer = BoxLayout(orientation="vertical", padding=self.fs(16), spacing=self.fs(8))
@@ -2563,6 +2596,92 @@ class KioskApp(App):  # type: ignore[misc]
         actions.add_widget(Big(self.t("back"), lambda: self.goto("home"), h, f, bg=GREY, fg=INK))
         outer.add_widget(actions)
         return outer
+
+
+class _Spec:
+    """What one label (`kind` "text") or button ("big") of the protocol screen shows: made
+    into a widget once (`make`), then set on it in place (`apply`, only what differs: Kivy
+    renders a label's texture again when its text, size, colour or weight is set)."""
+
+    __slots__ = ("action", "bg", "bold", "color", "halign", "height", "kind", "size", "text")
+
+    def __init__(
+        self,
+        kind: str,
+        text: str,
+        size: float,
+        color: tuple[float, ...],
+        bold: bool = False,
+        halign: str | None = None,
+        bg: tuple[float, ...] = BLUE,
+        action: Callable[[], None] | None = None,
+        height: float = 0.0,
+    ) -> None:
+        self.kind, self.text, self.size, self.color, self.bold = kind, text, size, color, bold
+        self.halign, self.bg, self.action, self.height = halign, bg, action, height
+
+    def make(self) -> Widget:
+        # halign None: the widget's own default (a button centres, a label starts left)
+        kw: dict[str, str] = {} if self.halign is None else {"halign": self.halign}
+        if self.kind == "big":
+            assert self.action is not None
+            return Big(self.text, self.action, self.height, self.size, bg=self.bg, fg=self.color, **kw)
+        return Text(self.text, self.size, self.color, bold=self.bold, halign=self.halign or "left")
+
+    def apply(self, w: Widget) -> None:
+        if w.text != self.text:
+            w.text = self.text
+        if w.font_size != self.size:
+            w.font_size = self.size
+        if tuple(w.color) != tuple(self.color):
+            w.color = self.color
+        if self.kind == "big":
+            if tuple(w.background_color) != tuple(self.bg):
+                w.background_color = self.bg
+            w._action = self.action
+        elif w.bold != self.bold:
+            w.bold = self.bold
+
+
+class _Rows:
+    """A column of the protocol screen made from specs: set in place where its rows keep their
+    number and kinds, made again otherwise."""
+
+    def __init__(self, box: BoxLayout, specs: list[_Spec]) -> None:
+        self.box = box
+        self.kinds = [x.kind for x in specs]
+        self.widgets = [x.make() for x in specs]
+        for w in self.widgets:
+            box.add_widget(w)
+
+    def update(self, specs: list[_Spec]) -> None:
+        if [x.kind for x in specs] == self.kinds:
+            for w, spec in zip(self.widgets, specs, strict=True):
+                spec.apply(w)
+            return
+        self.box.clear_widgets()
+        self.kinds = [x.kind for x in specs]
+        self.widgets = [x.make() for x in specs]
+        for w in self.widgets:
+            self.box.add_widget(w)
+
+
+class _ProtoLive:
+    """The protocol screen as built: what a key's answer may change on it."""
+
+    def __init__(
+        self,
+        contest: str,
+        lang: str,
+        error: str | None,
+        tabs: list[Widget],
+        typing: Widget,
+        save: Widget,
+        lines: _Rows,
+        failing: _Rows,
+    ) -> None:
+        self.contest, self.lang, self.error = contest, lang, error
+        self.tabs, self.typing, self.save, self.lines, self.failing = tabs, typing, save, lines, failing
 
 
 class Counter(Label):  # type: ignore[misc]
