@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from readkit import field_sheet
 from test_grain14 import _broken, _paper
+from test_grain15 import _strokes
 from test_holdout21 import _read
 
 from kiosk.reading import faint37, grain14, pencil6, pencil7
@@ -174,18 +175,6 @@ def test_title_print_under_an_arm_takes_it_out() -> None:
         7,
     )
     assert not faint37.window_asked(ink, SCALE, under.astype(bool))
-
-
-_strokes = st.lists(
-    st.tuples(
-        st.floats(-80, 80),
-        st.floats(-2.5, 2.5),
-        st.floats(-2.5, 2.5),
-        st.floats(1.0, 8.0),
-        st.floats(0.01, 0.12),
-    ),
-    max_size=3,
-)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

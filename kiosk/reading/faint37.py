@@ -67,12 +67,6 @@ SPREAD_FLOOR = 0.002  # the clean spread is never under this (a flat synthetic p
 LONE_LEVEL = 0.03  # one long arm alone: at least this ...
 LONE_NOISE = 8.0  # ... and this many times the clean spread
 ON_PRINT_SHARE = 0.5  # a segment this much on the title side's print is not looked at
-# Asked only up to this scale (px/mm; 400 dpi, over the scanners' 150-300): its maps hold some
-# 36 window-sized arrays, which a crafted image's huge scale would make gigabytes (test_fuzz).
-MAX_SCALE = 16.0
-# The title side's print map is rendered (300 dpi, kept per layout) only for a page no longer than
-# this (the package's longest ballot: 497 mm): a crafted sheet's page would cost gigabytes.
-MAX_PAGE_MM = 600.0
 # goes_on_both_ways: from each end of the arm, the line followed (`traced_mm`) in steps of
 # EXTEND_STEP_MM, each along the best chord of EXTEND_MM ahead turned up to STEP_TURN_DEG (every
 # TURN_STEP_DEG; TURN_DEG in all), while its excess holds GOES_ON_SHARE of the arm's level; it
@@ -104,7 +98,7 @@ def asked(
 ) -> bool:
     """True (send to review, `marginal_mark`) when the square's window holds a faint pair or a
     lone arm (module docstring). False when not ENABLED or the window leaves the image."""
-    if not ENABLED or not scale <= MAX_SCALE:
+    if not ENABLED:
         return False
     ink = grain14.ink_window(image, centre, scale, float(np.max(levels)), gain)
     if ink is None or not grain14.spread_inside(ink, scale):
@@ -119,19 +113,16 @@ def _title_print(
 ) -> np.ndarray | None:
     """Where the title side's print lies in the window (bool), or None (no print behind the
     square, or the sheet's frame unknown)."""
-    if layout.height_mm > MAX_PAGE_MM or layout.width_mm > MAX_PAGE_MM or not show10.has_print(layout, index):
+    if not show10.has_print(layout, index):
         return None
-    frame = getattr(page, "frame", None)
-    if frame is None:
-        return None
-    a = complex(frame.a)
-    if abs(a) == 0:
+    turn = show10._turn(page)
+    if turn is None:
         return None
     n = ink.shape[0]
     h = (n - 1) // 2
     cx, cy = int(np.rint(float(centre[0]))), int(np.rint(float(centre[1])))
     at = (float(centre[0]), float(centre[1]))
-    dark = show10.window_print(layout, index, at, scale, a / abs(a), ink.shape, (cx - h, cy - h))
+    dark = show10.window_print(layout, index, at, scale, turn, ink.shape, (cx - h, cy - h))
     on: np.ndarray = show10.print_mask(dark, scale)
     return on
 
@@ -240,11 +231,12 @@ def window_asked(
 
 
 def _excess_along(
-    ink: np.ndarray, near: np.ndarray, start: np.ndarray, way: np.ndarray, length: float, scale: float
+    paper: np.ndarray, near: np.ndarray, start: np.ndarray, way: np.ndarray, length: float, scale: float
 ) -> float | None:
     """The mean, over a chord from `start` along the unit `way` `length` pixels long, of the
     ink across grain14.WIDTH_MM minus the darker of the same grain14.OFFSET_MM to either side
-    (grain14's statistic), on `ink` with its print (`near`) set to paper: the print is not seen
+    (grain14's statistic), on `paper`, the window's ink with its print (`near`) set to paper
+    (made once an arm by `goes_on_both_ways`): the print is not seen
     through, so points on it are left out (None where more than half the chord is on it or off
     the window: not seen), and a side on it reads as paper (a line along the printed border still counts)."""
     k = max(2, int(np.ceil(length * 2)))
@@ -254,7 +246,6 @@ def _excess_along(
     d = grain14.OFFSET_MM * scale
     px = start[0] + t * way[0]
     py = start[1] + t * way[1]
-    paper = np.where(near, 0.0, ink).astype(np.float32)
 
     def sample(off: float) -> np.ndarray:
         vals = []
@@ -269,7 +260,7 @@ def _excess_along(
         return out
 
     ex = sample(0.0) - np.maximum(sample(d), sample(-d))
-    n = ink.shape[0]
+    n = paper.shape[0]
     ix, iy = np.rint(px).astype(int), np.rint(py).astype(int)
     inside = (ix >= 0) & (iy >= 0) & (ix < n) & (iy < n)
     seen = inside & np.isfinite(ex)
@@ -286,13 +277,14 @@ def _turned(way: np.ndarray, deg: float) -> np.ndarray:
 
 
 def traced_mm(
-    ink: np.ndarray, near: np.ndarray, end: np.ndarray, way: np.ndarray, need: float, scale: float
+    paper: np.ndarray, near: np.ndarray, end: np.ndarray, way: np.ndarray, need: float, scale: float
 ) -> float:
     """How far (mm, up to GOES_ON_MM) a faint line goes on from `end` along `way`, followed
     through gentle bends: each EXTEND_STEP_MM step takes the chord of EXTEND_MM ahead, turned up
     to STEP_TURN_DEG from the way so far (and TURN_DEG in all from `way`), whose excess is
     highest, while it holds `need`. Where every chord ahead lies on print (the square's printed
-    border: not seen through), the way so far is kept, up to PRINT_GAP_MM, and not counted."""
+    border: not seen through), the way so far is kept, up to PRINT_GAP_MM over the whole
+    trace, and not counted."""
     step, chord, most, gap_most = (
         EXTEND_STEP_MM * scale,
         EXTEND_MM * scale,
@@ -305,7 +297,7 @@ def traced_mm(
         for a in range(-STEP_TURN_DEG, STEP_TURN_DEG + 1, TURN_STEP_DEG):
             if abs(turned + a) > TURN_DEG:
                 continue
-            v = _excess_along(ink, near, p, _turned(way, turned + a), chord, scale)
+            v = _excess_along(paper, near, p, _turned(way, turned + a), chord, scale)
             if v is None:
                 continue
             seen = True
@@ -334,7 +326,8 @@ def goes_on_both_ways(ink: np.ndarray, near: np.ndarray, arm: grain14.Segment, s
     mid = np.array([arm.cx, arm.cy])
     half = (arm.length - 1) / 2.0
     need = GOES_ON_SHARE * arm.level
+    paper = np.where(near, 0.0, ink).astype(np.float32)
     return all(
-        traced_mm(ink, near, mid + sign * half * way, sign * way, need, scale) >= GOES_ON_MM - 1e-9
+        traced_mm(paper, near, mid + sign * half * way, sign * way, need, scale) >= GOES_ON_MM - 1e-9
         for sign in (1.0, -1.0)
     )
