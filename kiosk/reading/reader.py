@@ -85,6 +85,7 @@ from kiosk.reading.locate import (
     Levels,
     PageCorners,
     find_fiducials,
+    find_fiducials_past_lines,
     grey_at,
     grey_cdf,
 )
@@ -266,6 +267,10 @@ class BallotReader:
 
     def _read(self, image: np.ndarray) -> SideReading:
         found = find_fiducials(image)
+        if found is None:
+            # Rare and slow (a closing of the whole scan, tens of ms): only once the plain
+            # search has failed. Everything after still reads the scan itself.
+            found = find_fiducials_past_lines(image)
         if found is None:
             return self._no_page(image)
         ident = self._identify(image, found)
