@@ -114,7 +114,9 @@ def without_thin_lines(image: np.ndarray) -> np.ndarray:
     a solid square larger than that comes back exactly where it was."""
     px_per_mm = min(image.shape[:2]) / PAGE_WIDTH_IN_SCAN_MM
     k = 2 * max(1, round(THIN_LINE_MM * px_per_mm / 2)) + 1
-    out: np.ndarray = cv2.morphologyEx(image, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    out: np.ndarray = cv2.morphologyEx(
+        image, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+    )
     return out
 
 
