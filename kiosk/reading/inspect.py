@@ -84,7 +84,6 @@ from kiosk.reading import (
     kernels,  # look20: the closer look's setup, compiled
     lines6,  # issue 10, sixth pass (line6)
     lines7,  # issue 10, seventh pass (lines7)
-    rim39,  # issue 10, thirty-seventh pass (rim39): a line that runs on bent is not a hand's
     rims7,  # issue 10, seventh pass (rims7)
     speed32,  # pass32: numpy's small medians and percentiles, exact and cheaper
     stain9,  # stain9: issue 10, ninth pass
@@ -474,7 +473,6 @@ def inspect_square(
     # Or fainter pencil (pass 5): a stroke once grain and noise are averaged out; or a
     # faint line taken out that stops at the window (a light pencil stroke taken for paper).
     proven = crease27.Proven(image, centre, half, scale, page)  # crease27: measured only when asked
-    bent = rim39.Bent(image, centre, half, scale)  # rim39: the same, for a line that bends
     held = False  # stroke30: stroke28's yes (set where asked, below)
     if (ridges is None and (lines or score < marginal)) and (
         faint_stroke(thin, inside & search, scale)
@@ -483,18 +481,12 @@ def inspect_square(
         )
         # crease27: "it ends" from these three is taken back for a line proven to run on,
         # straight and at its own level, to the sheet's edge at both ends (asked only then)
-        # rim39: and for a line that runs on bent (a stain's rim), followed 8 mm at both ends
         or any(
-            stroke_taken_for_line(image, centre, ln, half, scale)
-            and not proven(ln.theta, ln.rho)
-            and not bent(ln.theta, ln.rho, True)
+            stroke_taken_for_line(image, centre, ln, half, scale) and not proven(ln.theta, ln.rho)
             for ln in lines
         )
         or any(
-            line_stops_short(image, centre, ln, half, scale)
-            and not proven(ln.theta, ln.rho)
-            and not bent(ln.theta, ln.rho, False)
-            for ln in lines
+            line_stops_short(image, centre, ln, half, scale) and not proven(ln.theta, ln.rho) for ln in lines
         )
         or lines7.hand_on_lines(
             image, centre, [(ln.theta, ln.rho) for ln in lines], half, scale, page, proven
