@@ -51,9 +51,9 @@ SCAN = SHEET.back
 # it traces: when the operands are numpy arrays, that is a whole boolean array per
 # comparison, never freed (a 1 MB array compared ten times a run: 9.6 MB a run, while the
 # same loop uninstrumented stays flat). The reader compares arrays on every square, so the
-# session's memory grew with the reader's Python, not with anything the reader keeps. Array
-# comparisons are therefore done here, plainly: libFuzzer learns nothing from them anyway
-# (it only uses integer, byte and string comparisons); everything else goes to atheris.
+# session's memory grew with the reader's Python, not with anything the reader keeps. So only
+# comparisons atheris can tell libFuzzer about (ints, bytes, strings) go to its hook; the rest
+# are done here, plainly.
 _CMP_OPS: dict[str, Callable[[Any, Any], Any]] = {
     "<": operator.lt,
     "<=": operator.le,
@@ -62,16 +62,17 @@ _CMP_OPS: dict[str, Callable[[Any, Any], Any]] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
+_TRACED = (int, bytes, str)
 _atheris_cmp: Callable[..., Any] | None = None
 
 
 def _trace_cmp(left: Any, right: Any, op: int, counter: int, is_const: bool) -> Any:
-    if isinstance(left, np.ndarray) or isinstance(right, np.ndarray):
-        # The op as atheris passes it: an index into dis.cmp_op, shifted on Python 3.12+.
-        at = op if op < len(dis.cmp_op) else op >> CMP_OP_SHIFT_AMOUNT
-        return _CMP_OPS[dis.cmp_op[at]](left, right)
-    assert _atheris_cmp is not None
-    return _atheris_cmp(left, right, op, counter, is_const)
+    if isinstance(left, _TRACED) and isinstance(right, _TRACED):
+        assert _atheris_cmp is not None
+        return _atheris_cmp(left, right, op, counter, is_const)
+    # The op as atheris passes it: COMPARE_OP's argument, whose index into dis.cmp_op sits above
+    # CMP_OP_SHIFT_AMOUNT bits (0 on 3.11; 4 and 5 later, with flags in the bits below).
+    return _CMP_OPS[dis.cmp_op[op >> CMP_OP_SHIFT_AMOUNT]](left, right)
 
 
 def _hook_comparisons() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
+import cv2
 import numpy as np
 from readkit import field_sheet
 
@@ -114,3 +115,33 @@ def test_the_closing_keeps_a_fiducial_where_it_was() -> None:
     assert int(closed[:, 300:304].min()) == 230
     assert int(closed[500:512, 600:900].min()) == 230  # 1.2 mm is under THIN_LINE_MM: gone
     assert math.isclose(float(closed.mean()), 230 - (220 * 70 * 70) / (2000 * 1600), rel_tol=1e-9)
+
+
+def test_a_frame_the_line_led_astray_is_framed_again() -> None:
+    """At 150 dpi a 1 mm line from the top-right fiducial to the scan's edge makes the plain
+    search take the voter's filled square (145 mm, 95 mm) for that fiducial instead of failing;
+    the frame fails its aspect check (`layout_mismatch`, the page lost). The reader frames the
+    page again past its thin lines and reads it as without the line (found by a review helper)."""
+    reader, clean = _clean()
+    found = locate.find_fiducials(clean)
+    assert found is not None
+    s = 150 / (found.corners[0].px_per_mm * 25.4)
+    small = cv2.resize(clean, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+    plain = reader.read(small)
+    assert plain.status == "ok"
+    f = locate.find_fiducials(small)
+    assert f is not None
+    ppmm = f.corners[0].px_per_mm
+    tr = f.corners[0].points[1]
+    lined = small.copy()
+    y = round(float(tr[1]))
+    half = round(ppmm / 2)
+    lined[y - half : y + half + 1, round(float(tr[0])) :] = 60
+    wrong = locate.find_fiducials(lined)
+    assert wrong is not None
+    assert np.abs(wrong.corners[0].points[1] - tr).max() > 10 * ppmm  # another blob
+    past = locate.find_fiducials_past_lines(lined)
+    assert past is not None and np.abs(past.corners[0].points - f.corners[0].points).max() < 0.2 * ppmm
+    reading = reader.read(lined)
+    assert reading.status == "ok"
+    assert [m.mark for c in reading.contests for m in c.marks] == [m.mark for c in plain.contests for m in c.marks]

@@ -121,42 +121,26 @@ def without_thin_lines(image: np.ndarray) -> np.ndarray:
 
 
 def find_fiducials_past_lines(image: np.ndarray) -> Found | None:
-    """`find_fiducials_apart` on `without_thin_lines(image)`, for when `find_fiducials` found
-    nothing on the scan itself. The ink threshold and the paper and black levels are the
-    scan's own: the closing takes away the timing marks and the text too, and the dark end
-    of the closed scan's grey levels then climbs into a stain's grey (seed 12500 sheet 45373,
-    closed 1.5 mm across: the stain became a blob). The centres come from the closed scan,
-    where no line pulls them."""
+    """`find_fiducials_apart` with its blobs found on `without_thin_lines(image)`, for when the
+    plain search found nothing or a frame that fails (`reader.REFRAMED`). The ink threshold and
+    the paper and black levels are the scan's own, measured as the plain search measures them
+    (on the scan's coarse image, at the blobs' centres): the closing takes away the timing marks
+    and the text too, and the dark end of the closed scan's grey levels then climbs into a
+    stain's grey (seed 12500 sheet 45373, closed 1.5 mm across: the stain became a blob). The
+    centres are refined on the closed scan, where no line pulls them."""
     f = subsample_factor(image)
     small, paper, black = kernels.coarse_page(image, f)
     if paper - black < 60:
         return None
     mid = (paper + black) / 2
     closed = without_thin_lines(image)
-    closed_small = kernels.coarse_page(closed, f)[0]
-    blobs = kernels.coarse_blobs(closed_small, math.floor(mid), MIN_COARSE_AREA)
-    pts = kernels.fiducial_corners(
-        closed, closed_small, f, blobs, mid, paper, black, FIDUCIAL, FIDUCIAL_SPAN_MM
-    )[0]
+    blobs = kernels.coarse_blobs(kernels.coarse_page(closed, f)[0], math.floor(mid), MIN_COARSE_AREA)
+    pts, paper, black = kernels.fiducial_corners(
+        closed, small, f, blobs, mid, paper, black, FIDUCIAL, FIDUCIAL_SPAN_MM
+    )
     if len(pts) == 0:
         return None
-    return Found(_orientations(pts), _levels_between(small, f, pts, Levels(paper, black)))
-
-
-def _levels_between(small: np.ndarray, f: int, points: np.ndarray, fallback: Levels) -> Levels:
-    """Black from the fiducials' centres (median of four), paper from the page between them
-    (60 % level), on the scan's coarse image `small` (subsampled by `f`), as
-    `kernels.fiducial_corners` measures them."""
-    h, w = small.shape
-    coarse = np.clip(np.rint((points - f // 2) / f).astype(np.intp), 0, [w - 1, h - 1])
-    greys = sorted(small[coarse[:, 1], coarse[:, 0]].tolist())
-    black = (greys[1] + greys[2]) / 2
-    x0, y0 = coarse.min(axis=0).tolist()
-    x1, y1 = coarse.max(axis=0).tolist()
-    paper = kernels.grey_level(small, y0, y1 + 1, x0, x1 + 1, 0.6)
-    if paper - black < 40:
-        return fallback
-    return Levels(float(paper), float(black))
+    return Found(_orientations(pts), Levels(paper, black))
 
 
 def find_fiducials_apart(image: np.ndarray) -> Found | None:
