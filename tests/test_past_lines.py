@@ -144,4 +144,6 @@ def test_a_frame_the_line_led_astray_is_framed_again() -> None:
     assert past is not None and np.abs(past.corners[0].points - f.corners[0].points).max() < 0.2 * ppmm
     reading = reader.read(lined)
     assert reading.status == "ok"
-    assert [m.mark for c in reading.contests for m in c.marks] == [m.mark for c in plain.contests for m in c.marks]
+    assert [m.mark for c in reading.contests for m in c.marks] == [
+        m.mark for c in plain.contests for m in c.marks
+    ]
