@@ -116,16 +116,11 @@ def redraw_cpu(size: str, n: int = 60) -> dict[str, Any]:
 
     from fieldkit.sim import SimScanner
     from kiosk.ui.app import KioskApp
-    from kiosk.ui.drive import Driver
-    from kiosk.ui.services import DEMO_MEMBERS, KioskService, SheetResult
+    from kiosk.ui.drive import Driver, open_station
+    from kiosk.ui.services import KioskService, SheetResult
 
     data = Path(tmp) / "station"
-    setup = KioskService(data, development=True)
-    setup.load_package()
-    setup.configure("379")
-    setup.sign_in(DEMO_MEMBERS[0][0], DEMO_MEMBERS[0][2])
-    setup.transition("open")
-    setup.close()
+    open_station(data)
     app = KioskApp(KioskService(data, development=True), scanner=SimScanner(n=0), lang="kk")
     d = Driver(app)
     d.settle()
@@ -440,15 +435,11 @@ def main() -> int:  # noqa: C901  (one benchmark run, in order)
     from kivy.core.window import Window
 
     from kiosk.ui.app import KioskApp
-    from kiosk.ui.services import DEMO_MEMBERS, KioskService, SecondChance, SheetResult
+    from kiosk.ui.drive import open_station
+    from kiosk.ui.services import KioskService, SecondChance, SheetResult
 
     data = Path(tmp) / "station"
-    setup = KioskService(data, development=True)
-    setup.load_package()
-    setup.configure("379")
-    setup.sign_in(DEMO_MEMBERS[0][0], DEMO_MEMBERS[0][2])
-    setup.transition("open")
-    setup.close()
+    open_station(data)
 
     if args.finish:
         # As a window on a real display: its swap waits until the frame is rasterised. (The SDL

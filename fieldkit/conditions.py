@@ -149,9 +149,11 @@ DEV_SEEDS = range(100, 200)
 #   stopped at its time cap with one worker: the range is spent);
 # 12500-12599: the thirty-sixth pass's untouched range, run once (session 38, on main 87869d5; a
 #   run on the same code in session 37 was lost unread with its /tmp): complete, 60,000 sheets; spent;
-# 12600-12699: untouched, for the next pass's final run.
+# 12600-12699: the thirty-seventh pass's untouched range, run once (session 39, from the start,
+#   on its faint37-on commit 201d661; stopped at its time cap with one worker: the range is spent);
+# 12700-12799: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run.
-HOLDOUT_SEEDS = range(9000, 12700)
+HOLDOUT_SEEDS = range(9000, 12800)
 
 
 @dataclass(frozen=True)

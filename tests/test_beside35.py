@@ -167,7 +167,7 @@ def test_a_drawn_tick_whose_frame_does_not_stand_out_is_found_by_faint37_only(
     from the square's centre, faint there): its frame's fullest quadrant stands 0.18 mm2 over the
     median, under QUAD_MIN (the closer look given its rebased score, 0.037, would send it).
     faint37 (its lone arm in the low band) sends it to review; without faint37 it reads `empty`."""
-    monkeypatch.setattr(faint37, "ENABLED", True)  # OFF as merged
+    assert faint37.ENABLED
     reader, b = _beside(154)
     image = _image(b)
     assert reader.read(image.copy()).contests[0].marks[b.square].mark == "marginal"

@@ -25,16 +25,11 @@ def kivy_window(tmp_path_factory: pytest.TempPathFactory) -> None:
 def _closed(tmp_path: Path) -> tuple[Any, Any]:
     from fieldkit.sim import SimScanner
     from kiosk.ui.app import KioskApp
-    from kiosk.ui.drive import Driver
-    from kiosk.ui.services import DEMO_MEMBERS, KioskService
+    from kiosk.ui.drive import Driver, open_station
+    from kiosk.ui.services import KioskService
 
     data = tmp_path / "station"
-    setup = KioskService(data, development=True)
-    setup.load_package()
-    setup.configure("379")
-    setup.sign_in(DEMO_MEMBERS[0][0], DEMO_MEMBERS[0][2])
-    setup.transition("open")
-    setup.close()
+    open_station(data)
     app = KioskApp(KioskService(data, development=True), scanner=SimScanner(n=0), lang="ru")
     d = Driver(app)
     d.settle(until=lambda: app.status is not None)
@@ -123,6 +118,10 @@ def test_a_failing_ratio_rebuilds_only_its_column_and_the_picture_matches(
         d.tap(other.style, exact=True)
         d.settle()
         assert app.proto.contest == other.contest
-        assert app._proto_live is not None and app._proto_live.contest == other.contest
+        assert app._proto_live is not None and app._proto_live.key[0] == other.contest
+        # The error lines name a refusal and the station's state: either changed, a full build.
+        assert app._protocol_in_place(app.proto)
+        app.refused = "open"
+        assert not app._protocol_in_place(app.proto)
     finally:
         app.stop()

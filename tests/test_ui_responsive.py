@@ -46,16 +46,11 @@ def kivy_window(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 def _voting(tmp_path: Path, scanner: Any, sounds: SoundRecorder) -> tuple[Any, Any]:
     from kiosk.ui.app import KioskApp
-    from kiosk.ui.drive import Driver
-    from kiosk.ui.services import DEMO_MEMBERS, KioskService
+    from kiosk.ui.drive import Driver, open_station
+    from kiosk.ui.services import KioskService
 
     data = tmp_path / "station"
-    setup = KioskService(data, development=True)
-    setup.load_package()
-    setup.configure("379")
-    setup.sign_in(DEMO_MEMBERS[0][0], DEMO_MEMBERS[0][2])
-    setup.transition("open")
-    setup.close()
+    open_station(data)
     app = KioskApp(KioskService(data, development=True), scanner=scanner, lang="kk", sounds=sounds)
     d = Driver(app)
     d.settle(until=lambda: app.status is not None)

@@ -59,7 +59,7 @@ from kiosk.reading import grain14, kernels, pencil6, pencil7, show10
 # session; capping the page size, the scale or show10's map cache did not. Why the maps grow there
 # is the next pass's first question (docs/reading.md, faint37's section). tests/test_faint37.py
 # switches it on.
-ENABLED = False
+ENABLED = True
 
 PRINT = 0.15  # window ink this high is print (or a dark pen, never in this band) ...
 PRINT_CLEAR_MM = 0.15  # ... grown by this: the spread's segments stay clear of it

@@ -1628,6 +1628,12 @@ class KioskApp(App):  # type: ignore[misc]
             height=self.fs(MEMBER_TARGET),
         )
 
+    def _proto_key(self, view: ProtocolView) -> tuple[object, ...]:
+        """What the protocol screen's fixed parts show besides the view: its contest, the
+        language, and the error lines (which name the refusal and, in test mode, why)."""
+        state = self.status.state if self.status is not None else None
+        return (view.contest, self.lang, self.error, self.refused, state)
+
     def _protocol_in_place(self, view: ProtocolView) -> bool:
         """The protocol screen brought to `view` by setting what changed on the widgets it has
         (a key's answer: a line's value, a ratio's colour, the line being typed), a column
@@ -1638,7 +1644,7 @@ class KioskApp(App):  # type: ignore[misc]
         if (
             live is None
             or self.screen != "protocol"
-            or (live.contest, live.lang, live.error) != (view.contest, self.lang, self.error)
+            or live.key != self._proto_key(view)
             or len(live.tabs) != len(self.proto_views)
         ):
             return False
@@ -1698,9 +1704,7 @@ class KioskApp(App):  # type: ignore[misc]
         actions.add_widget(Big(self.t("proto_signatures"), self.open_signatures, h, f, bg=BAR))
         actions.add_widget(Big(self.t("back"), lambda: self.goto("home"), h, f, bg=GREY, fg=INK))
         outer.add_widget(actions)
-        self._proto_live = _ProtoLive(
-            view.contest, self.lang, self.error, tab_widgets, typing, save, lines, failing
-        )
+        self._proto_live = _ProtoLive(self._proto_key(view), tab_widgets, typing, save, lines, failing)
         return outer
 
     def _screen_preview(self) -> Widget:
@@ -2639,8 +2643,12 @@ class _Spec:
             if tuple(w.background_color) != tuple(self.bg):
                 w.background_color = self.bg
             w._action = self.action
-        elif w.bold != self.bold:
-            w.bold = self.bold
+        else:
+            if w.bold != self.bold:
+                w.bold = self.bold
+            halign = self.halign or "left"  # as `make` builds it
+            if w.halign != halign:
+                w.halign = halign
 
 
 class _Rows:
@@ -2671,16 +2679,14 @@ class _ProtoLive:
 
     def __init__(
         self,
-        contest: str,
-        lang: str,
-        error: str | None,
+        key: tuple[object, ...],
         tabs: list[Widget],
         typing: Widget,
         save: Widget,
         lines: _Rows,
         failing: _Rows,
     ) -> None:
-        self.contest, self.lang, self.error = contest, lang, error
+        self.key = key  # App._proto_key: what the fixed parts were built for
         self.tabs, self.typing, self.save, self.lines, self.failing = tabs, typing, save, lines, failing
 
 

@@ -18,6 +18,20 @@ from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from kiosk.ui.app import KioskApp
+from kiosk.ui.services import DEMO_MEMBERS, KioskService
+
+
+def open_station(data: Path) -> None:
+    """A development station at `data` as its chair leaves it after opening the polls: the
+    sample package loaded, station 379, the first demo member signed in, polls open. The
+    kiosk then starts on it with its own service (the protocol test, the responsiveness
+    test and the UI benchmark all begin here)."""
+    setup = KioskService(data, development=True)
+    setup.load_package()
+    setup.configure("379")
+    setup.sign_in(DEMO_MEMBERS[0][0], DEMO_MEMBERS[0][2])
+    setup.transition("open")
+    setup.close()
 
 
 class Driver:
