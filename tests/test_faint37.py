@@ -6,9 +6,6 @@ curved rim and print out. docs/reading.md, "Thirty-sixth pass: the low band's fa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import cv2
 import numpy as np
 import pytest
@@ -19,25 +16,10 @@ from test_grain14 import _broken, _paper
 from test_grain15 import _strokes
 from test_holdout21 import _read
 
+from fieldkit.hook_ab import switched_off
 from kiosk.reading import faint37, grain14, pencil6, pencil7
 
 SCALE = 8.0
-
-
-@pytest.fixture(autouse=True)
-def _faint37_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    """faint37 is OFF as merged (its module's comment): these tests ask it switched on."""
-    monkeypatch.setattr(faint37, "ENABLED", True)
-
-
-@contextmanager
-def _off() -> Iterator[None]:
-    saved = faint37.ENABLED
-    faint37.ENABLED = False
-    try:
-        yield
-    finally:
-        faint37.ENABLED = saved
 
 
 @pytest.mark.parametrize(
@@ -48,7 +30,7 @@ def test_the_thirty_fifth_runs_lost_votes_go_to_review_only_with_faint37(
     seed: int, index: int, option: str
 ) -> None:
     assert _read(seed, index, option, "light_pencil") == "marginal"
-    with _off():
+    with switched_off(faint37):
         assert _read(seed, index, option, "light_pencil") == "empty"
 
 
@@ -153,7 +135,7 @@ def test_the_band_is_the_low_bands_score_range() -> None:
     assert faint37.in_band(pencil6.LOOK_FROM - 1e-9)
     assert not faint37.in_band(pencil6.LOOK_FROM)
     assert not faint37.in_band(pencil7.LOW_FROM - 1e-9)
-    with _off():
+    with switched_off(faint37):
         assert not faint37.in_band(0.007)
     assert faint37.in_band(0.007)
 
