@@ -121,38 +121,31 @@ def without_thin_lines(image: np.ndarray) -> np.ndarray:
 
 
 def find_fiducials_past_lines(image: np.ndarray) -> Found | None:
-    """`find_fiducials_apart` with its blobs found on `without_thin_lines(image)`, for when the
-    plain search found nothing or a frame that fails (`reader.REFRAMED`). The ink threshold and
-    the paper and black levels are the scan's own, measured as the plain search measures them
-    (on the scan's coarse image, at the blobs' centres): the closing takes away the timing marks
-    and the text too, and the dark end of the closed scan's grey levels then climbs into a
-    stain's grey (seed 12500 sheet 45373, closed 1.5 mm across: the stain became a blob). The
-    centres are refined on the closed scan, where no line pulls them."""
-    f = subsample_factor(image)
-    small, paper, black = kernels.coarse_page(image, f)
-    if paper - black < 60:
-        return None
-    mid = (paper + black) / 2
-    closed = without_thin_lines(image)
-    blobs = kernels.coarse_blobs(kernels.coarse_page(closed, f)[0], math.floor(mid), MIN_COARSE_AREA)
-    pts, paper, black = kernels.fiducial_corners(
-        closed, small, f, blobs, mid, paper, black, FIDUCIAL, FIDUCIAL_SPAN_MM
-    )
-    if len(pts) == 0:
-        return None
-    return Found(_orientations(pts), Levels(paper, black))
+    """`find_fiducials_apart` with its blobs found on, and their centres refined on,
+    `without_thin_lines(image)`, for when the plain search found nothing or a frame that fails
+    (`reader.REFRAMED`). The ink threshold and the paper and black levels stay the scan's own:
+    the closing takes away the timing marks and the text too, and the dark end of the closed
+    scan's grey levels then climbs into a stain's grey (seed 12500 sheet 45373, closed 1.5 mm
+    across: the stain became a blob). The centres are refined on the closed scan, where no line
+    pulls them."""
+    return find_fiducials_apart(image, past_lines=True)
 
 
-def find_fiducials_apart(image: np.ndarray) -> Found | None:
-    """`find_fiducials` as three kernel calls (the reader's path until front21)."""
+def find_fiducials_apart(image: np.ndarray, past_lines: bool = False) -> Found | None:
+    """`find_fiducials` as three kernel calls (the reader's path until front21); `past_lines`:
+    the blobs and their centres from the scan with its thin lines closed away
+    (`find_fiducials_past_lines`), the levels from the scan."""
     f = subsample_factor(image)
     small, paper, black = kernels.coarse_page(image, f)
     levels = Levels(paper, black)
     if levels.paper - levels.black < 60:
         return None
-    blobs = kernels.coarse_blobs(small, math.floor(levels.mid), MIN_COARSE_AREA)
+    seen = without_thin_lines(image) if past_lines else image
+    blobs = kernels.coarse_blobs(
+        kernels.coarse_page(seen, f)[0] if past_lines else small, math.floor(levels.mid), MIN_COARSE_AREA
+    )
     pts, paper, black = kernels.fiducial_corners(
-        image, small, f, blobs, levels.mid, paper, black, FIDUCIAL, FIDUCIAL_SPAN_MM
+        seen, small, f, blobs, levels.mid, paper, black, FIDUCIAL, FIDUCIAL_SPAN_MM
     )
     if len(pts) == 0:
         return None
