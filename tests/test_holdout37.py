@@ -7,15 +7,41 @@ run").
   only as a faint grey trace (benchmarks/results/pass37/holdout37-12600-36041-c39.png), fast score
   0.0115: just over faint37's low band (to 0.010), in pencil6's look band, whose tests find no
   stroke. The contest's other mark, c27 (a scribble), reads `marginal`: the sheet went to the
-  commission, the truth an overvote.
+  commission, the truth an overvote. Fixed by wide38 (the thirty-eighth pass): faint37's test is
+  asked of the wider band's `empty` squares too, and finds the V's pair of arms.
 """
 
 from __future__ import annotations
 
-import pytest
+from readkit import field_sheet
 from test_holdout21 import _read
 
+from fieldkit.hook_ab import switched_off
+from kiosk.reading import pencil6, wide38
 
-@pytest.mark.xfail(strict=True, reason="holdout37: the faint tick over the low band, no test finds it")
-def test_the_faint_tick_is_not_empty() -> None:
-    assert _read(12600, 36041, "c39", "light_pencil") != "empty"
+
+def test_the_faint_tick_is_not_empty() -> None:  # fixed by wide38
+    assert _read(12600, 36041, "c39", "light_pencil") == "marginal"
+
+
+def test_without_wide38_it_reads_empty() -> None:
+    """The square sits in the wider band (over pencil6.LOOK_FROM, under the marginal threshold),
+    and without wide38 no test there finds it."""
+    reader, sheet, image = field_sheet(12600, 36041)
+    with switched_off(wide38):
+        marks = reader.read(image).contests[0].marks
+    k = [m.option for m in marks].index("c39")
+    assert sheet.truth.squares[k].expected == "marked"
+    assert pencil6.LOOK_FROM <= marks[k].score < 0.018
+    assert marks[k].mark == "empty"
+
+
+def test_the_band_gate() -> None:
+    """wide38 asks only the wider band: under pencil6.LOOK_FROM is faint37's own, from the
+    marginal threshold up the reader decides by score."""
+    assert wide38.in_band(pencil6.LOOK_FROM, 0.018)
+    assert wide38.in_band(0.0115, 0.018)
+    assert not wide38.in_band(pencil6.LOOK_FROM - 1e-6, 0.018)
+    assert not wide38.in_band(0.018, 0.018)
+    with switched_off(wide38):
+        assert not wide38.in_band(0.0115, 0.018)

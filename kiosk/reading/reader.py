@@ -47,6 +47,7 @@ import kiosk.reading.stain10 as stain10  # issue 10, tenth pass (stain10)
 import kiosk.reading.tick13 as tick13  # issue 10, tick13: a light tick sunk under zero by the baseline
 import kiosk.reading.under23 as under23  # issue 10, under23: a light tick under miss11's foot gate's score
 import kiosk.reading.vote11 as vote11  # issue 10, vote11: a light tick just under the doubt band to review
+import kiosk.reading.wide38 as wide38  # issue 10, wide38: faint37 asked of the wider band
 import kiosk.reading.wrong10 as wrong10  # issue 10, tenth pass (wrong10): wrong decisions to review
 import kiosk.reading.wrong11 as wrong11  # issue 10, wrong11: a stroke beside a streak to review
 from kiosk.ballots.layout import (
@@ -649,6 +650,13 @@ class BallotReader:
                 near = near or (
                     frames.stands_out(i)
                     and beside35.asked(*_rebased(image, centres, scales, scores, i, sc, th, page))
+                )
+                # wide38: faint37's faint pair or lone arm, asked here too
+                near = near or (
+                    wide38.in_band(sc, th.marginal)
+                    and faint37.asked(
+                        image, centres[i], float(scales[i]), scores.paper[i], scores.gain, layout, i, page
+                    )
                 )
                 marks.append(
                     MarkReading(t.option, sc, "marginal", "marginal_mark")
