@@ -1,12 +1,15 @@
 """A/B of the reader against an earlier revision, in one process, on the same decoded scans.
 
     .venv/bin/python benchmarks/read_ab.py --against REV [--sheets 150] [--styles MZ-LIST AST-SMD-07]
+    .venv/bin/python benchmarks/read_ab.py --against REV --sheets 400 --field CACHE.pkl
 
 The machine is noisy: two runs of the same code can differ by a third. Here the old
 reader (kiosk/reading as it was at REV, loaded under another package name) and the
 current one read each freshly decoded scan in turn, alternating which goes first, so
 both see the same machine. Prints JSON: per style, median decode, old and new
-interpretation ms, new/old, and whether every reading is identical.
+interpretation ms (and means), new/old, and whether every reading is identical. `--field`
+reads the field sheets `benchmarks/hook_ab.py --cache` kept (the first `--sheets`), every
+condition mixed, instead of the clean decks.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import pickle
 import statistics
 import subprocess
 import sys
@@ -61,6 +65,7 @@ def main() -> None:
     ap.add_argument("--against", required=True, help="git revision of the old reader")
     ap.add_argument("--sheets", type=int, default=150)
     ap.add_argument("--styles", nargs="+", default=["MZ-LIST", "AST-SMD-07", "MZ-SMD-02"])
+    ap.add_argument("--field", type=Path, help="field sheets cached by hook_ab.py --cache, read instead")
     args = ap.parse_args()
     pkg = load_election(None)
     with tempfile.TemporaryDirectory() as tmp:
@@ -68,8 +73,11 @@ def main() -> None:
         old = old_cls(pkg.election, pkg.election_hash)
         new = BallotReader(pkg.election, pkg.election_hash)
         out: dict[str, object] = {"benchmark": "read_ab", "against": args.against, "per_style": {}}
-        for style in args.styles:
-            blobs = make_sheets(style, args.sheets, 200, 9)
+        decks = [(s, make_sheets(s, args.sheets, 200, 9)) for s in args.styles]
+        if args.field:
+            with open(args.field, "rb") as f:
+                decks = [("field", [sheet.image for _i, _s, sheet in pickle.load(f)[: args.sheets]])]
+        for style, blobs in decks:
             times: dict[str, list[float]] = {"old": [], "new": [], "decode": []}
             identical = True
             for rep in range(2):
@@ -94,6 +102,8 @@ def main() -> None:
                 "old_interpret_ms_median": round(med["old"], 3),
                 "new_interpret_ms_median": round(med["new"], 3),
                 "new_over_old": round(med["new"] / med["old"], 3),
+                "old_interpret_ms_mean": round(statistics.mean(times["old"]) * 1e3, 3),
+                "new_interpret_ms_mean": round(statistics.mean(times["new"]) * 1e3, 3),
                 "readings_identical": identical,
             }
     print(json.dumps(out, indent=1))

@@ -165,7 +165,8 @@ def _worst_sign_reach(ink: np.ndarray, scale: float) -> float:
 def test_a_pair_just_at_level_passes_both_looks() -> None:
     """The reach is linear in the ink: a faint X scaled so the reference passes by a hair (or
     just fails) is where rounding could part them; the compiled look passes wherever the
-    reference does, and its slack lets through only what is within REACH_SLACK of LEVEL."""
+    reference does, and its slack lets through only what is within REACH_SLACK and
+    ROTATION_SLACK (speed38's compiled rotation) of LEVEL."""
     for seed, scale in [
         (1, 5.3),
         (2, 8.0),
@@ -176,13 +177,15 @@ def test_a_pair_just_at_level_passes_both_looks() -> None:
         ink = _ink(seed, [(45.0, 0.0, 0.0, 4.5, 0.05), (-40.0, 0.3, 0.0, 4.0, 0.05)], scale)
         worst = _worst_sign_reach(ink, scale)
         assert worst > 0
-        for eps in (-1e-4, -1e-5, -1e-7, 0.0, 1e-7, 1e-6, 1e-5):
+        for eps in (-1e-3, -1e-4, -1e-5, -1e-7, 0.0, 1e-7, 1e-6, 1e-5):
             at = (ink * np.float32(grain14.LEVEL / worst * (1 + eps))).astype(np.float32)
             ref = grain14.first_look_reference(at, scale)
             if ref:
                 assert grain14.first_look(at, scale), (seed, scale, eps)
-            if eps <= -1e-4:  # 2e-6 under LEVEL: past the slack too
-                assert not ref and not grain14.first_look(at, scale)
+            if eps <= -1e-4:  # 2e-6 under LEVEL: past REACH_SLACK
+                assert not ref
+            if eps <= -1e-3:  # 2e-5 under LEVEL: past both slacks
+                assert not grain14.first_look(at, scale)
             if eps >= 1e-5:
                 assert ref
 

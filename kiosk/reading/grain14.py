@@ -197,33 +197,37 @@ def first_look(ink: np.ndarray, scale: float) -> bool:
     best_pair's floor is at least LEVEL), so it only saves the full look's time
     (`full_look`, the reference, without it; a hypothesis test checks the implication).
 
-    grain15: one OpenCV rotation and one compiled call a slant (`kernels.grain_reach`; the
-    rotated inside and where a segment may lie are the same for every square of a size, kept
-    in `_rotated_inside`), where `first_look_reference` makes about fifteen calls: the low
-    band's hook asks it on about 8 clean squares a sheet of MZ-SMD-02. The compiled sums
-    round differently from cv2.blur's in the last bits, so a slant passes from LEVEL less
-    REACH_SLACK: it passes every square the reference passes (tests/test_grain15.py)."""
+    grain15 made it one OpenCV rotation and one compiled call a slant (`kernels.grain_reach`),
+    where `first_look_reference` makes about fifteen; speed38 made it one compiled call for
+    every slant (`slant_reaches`; the rotated inside and where a segment may lie are the same
+    for every square of a size, kept in `_slant_stack`). The compiled sums round differently
+    from cv2.blur's, and the compiled rotation from cv2.warpAffine's, in the last bits, so a
+    slant passes from LEVEL less REACH_SLACK and ROTATION_SLACK: it passes every square the
+    reference passes (tests/test_grain15.py, tests/test_speed38.py)."""
+    reaches = slant_reaches(ink, scale)
+    if reaches is None:
+        return True
+    least = LEVEL - REACH_SLACK - ROTATION_SLACK
+    n = len(ANGLES)
+    return bool(reaches[:n].max() >= least and reaches[n:].max() >= least)
+
+
+def slant_reaches(ink: np.ndarray, scale: float) -> np.ndarray | None:
+    """Each slant's reach on the first look's cut of the window (`look_window`), `/` slants
+    (ANGLES) then `\\` slants, in one compiled call; None when the window is no larger than
+    the cut."""
     cut = look_window(ink, scale)
     if cut is None:
-        return True
+        return None
     small, wk, d, lengths = cut
     m = small.shape[0]
-    cc = (m - 1) / 2.0
-    across = inside_across(m, scale)
-    for sign in (1, -1):
-        found = False
-        for a in ANGLES:
-            ang = float(sign * a)
-            mat = cv2.getRotationMatrix2D((cc, cc), -ang, 1.0)
-            r = cv2.warpAffine(small, mat, (m, m), flags=cv2.INTER_LINEAR, borderValue=0.0)
-            ins, whole_long, whole_short = _rotated_inside(m, across, wk, d, lengths, ang)
-            reach = kernels.grain_reach(r, ins, whole_long, whole_short, wk, d, lengths[0], lengths[1])
-            if reach >= LEVEL - REACH_SLACK:
-                found = True
-                break
-        if not found:
-            return False
-    return True
+    starts, dst, src, weights, whole_long, whole_short, boxes = _slant_stack(
+        m, inside_across(m, scale), wk, d, lengths
+    )
+    reaches: np.ndarray = kernels.slant_reaches(
+        small, starts, dst, src, weights, whole_long, whole_short, boxes, wk, d, lengths[0], lengths[1]
+    )
+    return reaches
 
 
 def inside_across(m: int, scale: float) -> int:
@@ -235,6 +239,10 @@ def inside_across(m: int, scale: float) -> int:
 
 
 REACH_SLACK = 1e-6  # the compiled sums' rounding against cv2.blur's (float32 values under 0.2)
+# speed38: the compiled rotation (float64 bilinear) against cv2.warpAffine's float32 one, on ink
+# clipped to +-0.2: a slant's reach apart by at most 2.3e-7 over 7,200 slants of random windows
+# (tests/test_speed38.py asks under a tenth of this)
+ROTATION_SLACK = 1e-5
 
 _ROTATED: dict[tuple[int, int, int, int, int, int, float], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
@@ -263,6 +271,68 @@ def _rotated_inside(
     if len(_ROTATED) > 4096:  # scales vary by square; bound it all the same
         _ROTATED.clear()
     _ROTATED[key] = got
+    return got
+
+
+_Stack = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+_STACKS: dict[tuple[int, int, int, int, int, int], _Stack] = {}
+
+
+def _slant_stack(m: int, across: int, wk: int, d: int, lengths: tuple[int, int]) -> _Stack:
+    """Every slant's geometry (`/` then `\\`) for `kernels.slant_reaches`: at each pixel of the
+    rotated inside (`_rotated_inside`'s), the four pixels of the window the rotation samples
+    and their bilinear weights (cv2.warpAffine's inverse map; a pixel beyond the window weighs
+    0), as flat indices, each slant's run of them from starts[k]; where a segment of each length
+    may lie; and the box holding those places (first and last row, first and last column; first
+    after last where none may). The same for every square of a size: kept like
+    `_rotated_inside`'s."""
+    key = (m, across, wk, d, lengths[0], lengths[1])
+    got = _STACKS.get(key)
+    if got is not None:
+        return got
+    cc = (m - 1) / 2.0
+    starts, dsts, srcs, wts, longs, shorts, boxes = [0], [], [], [], [], [], []
+    for sign in (1, -1):
+        for a in ANGLES:
+            ang = float(sign * a)
+            inv = cv2.invertAffineTransform(cv2.getRotationMatrix2D((cc, cc), -ang, 1.0))
+            ins, whole_long, whole_short = _rotated_inside(m, across, wk, d, lengths, ang)
+            ys, xs = np.nonzero(ins)
+            sx = inv[0, 0] * xs + inv[0, 1] * ys + inv[0, 2]
+            sy = inv[1, 0] * xs + inv[1, 1] * ys + inv[1, 2]
+            x0, y0 = np.floor(sx).astype(np.int64), np.floor(sy).astype(np.int64)
+            fx, fy = sx - x0, sy - y0
+            src, wt = [], []
+            for dy, dx, w in (
+                (0, 0, (1 - fx) * (1 - fy)),
+                (0, 1, fx * (1 - fy)),
+                (1, 0, (1 - fx) * fy),
+                (1, 1, fx * fy),
+            ):
+                yy, xx = y0 + dy, x0 + dx
+                ok = (yy >= 0) & (yy < m) & (xx >= 0) & (xx < m)
+                src.append(np.where(ok, yy * m + xx, 0))
+                wt.append(np.where(ok, w * ins[ys, xs], 0.0))
+            dsts.append(ys * m + xs)
+            srcs.append(np.stack(src, axis=1))
+            wts.append(np.stack(wt, axis=1))
+            starts.append(starts[-1] + ys.size)
+            longs.append(whole_long)
+            shorts.append(whole_short)
+            py, px = np.nonzero(whole_long | whole_short)
+            boxes.append((py.min(), py.max(), px.min(), px.max()) if py.size else (1, 0, 1, 0))
+    got = (
+        np.array(starts, np.int64),
+        np.ascontiguousarray(np.concatenate(dsts).astype(np.int64)),
+        np.ascontiguousarray(np.concatenate(srcs).astype(np.int64)),
+        np.ascontiguousarray(np.concatenate(wts).astype(np.float64)),
+        np.ascontiguousarray(np.array(longs, bool)),
+        np.ascontiguousarray(np.array(shorts, bool)),
+        np.array(boxes, np.int64).reshape(-1, 4),
+    )
+    if len(_STACKS) > 1024:
+        _STACKS.clear()
+    _STACKS[key] = got
     return got
 
 

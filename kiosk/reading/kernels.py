@@ -854,6 +854,22 @@ def grain_reach(
     for y in range(m):
         for x in range(w):
             p[y, x] = r[y, x] * ins[y, x]
+    return _reach_of(p, whole_long, whole_short, wk, d, long_px, short_px)
+
+
+@_compiled
+def _reach_of(
+    p: np.ndarray,
+    whole_long: np.ndarray,
+    whole_short: np.ndarray,
+    wk: int,
+    d: int,
+    long_px: int,
+    short_px: int,
+) -> float:
+    """`grain_reach` from its masked, rotated ink `p` on: the side rows' excess averaged along
+    the long and the short segment, the largest where a segment may lie."""
+    m, w = p.shape
     half = wk // 2
     a_w = np.empty((m, w), np.float32)
     for y in range(m):
@@ -887,6 +903,88 @@ def grain_reach(
                     if v > best:
                         best = v
     return best
+
+
+@_compiled
+def slant_reaches(
+    small: np.ndarray,
+    starts: np.ndarray,
+    dst: np.ndarray,
+    src: np.ndarray,
+    weights: np.ndarray,
+    whole_long: np.ndarray,
+    whole_short: np.ndarray,
+    boxes: np.ndarray,
+    wk: int,
+    d: int,
+    long_px: int,
+    short_px: int,
+) -> np.ndarray:
+    """`grain_reach` of every slant in one call (grain14's and faint37's first looks, speed38).
+    Slant k's rotated ink times its rotated inside is, at each inside pixel dst[i] (flat index;
+    i from starts[k] to starts[k + 1]), the four pixels src[i] of `small` (flat) times
+    weights[i] (bilinear, 0 for a pixel beyond the window: cv2.warpAffine's INTER_LINEAR with
+    borderValue 0, times the inside's 1), and 0 elsewhere: the geometry is the same for every
+    square of a size (`grain14._slant_stack`). Only what the reach reads is computed: the box
+    boxes[k] (first and last row, first and last column where a segment may lie) widened by the
+    segments' half lengths and the side rows. Not bit for bit `grain_reach` on OpenCV's rotation
+    (the float32 interpolation there, the float64 one here, and the sums' order differ in the
+    last bits: `grain14.ROTATION_SLACK`; tests/test_speed38.py). -inf for a slant where no
+    segment may lie."""
+    n = starts.shape[0] - 1
+    m = small.shape[0]
+    flat = small.ravel()
+    out = np.empty(n, np.float64)
+    p = np.zeros(m * m, np.float32)
+    a_w = np.zeros((m, m), np.float32)
+    cs = np.zeros(m + 1, np.float64)
+    half = wk // 2
+    hl_max = max(long_px, short_px) // 2
+    for k in range(n):
+        y_lo, y_hi, x_lo, x_hi = boxes[k, 0], boxes[k, 1], boxes[k, 2], boxes[k, 3]
+        if y_lo > y_hi:
+            out[k] = -math.inf
+            continue
+        p[:] = 0.0
+        for i in range(starts[k], starts[k + 1]):
+            v = (
+                float(flat[src[i, 0]]) * weights[i, 0]
+                + float(flat[src[i, 1]]) * weights[i, 1]
+                + float(flat[src[i, 2]]) * weights[i, 2]
+                + float(flat[src[i, 3]]) * weights[i, 3]
+            )
+            p[dst[i]] = np.float32(v)
+        c0 = max(0, x_lo - hl_max)
+        c1 = min(m - 1, x_hi + hl_max)
+        # each pixel averaged over wk rows, replicated at the window's edges (as grain_reach)
+        for y in range(max(0, y_lo - d), min(m - 1, y_hi + d) + 1):
+            for x in range(c0, c1 + 1):
+                acc = 0.0
+                for j in range(-half, half + 1):
+                    yy = min(max(y + j, 0), m - 1)
+                    acc += p[yy * m + x]
+                a_w[y, x] = np.float32(acc / wk)
+        best = -math.inf
+        for y in range(y_lo, y_hi + 1):
+            # the side rows' excess along the row, summed from c0 (0 where a side row leaves)
+            cs[0] = 0.0
+            inner = d <= y < m - d
+            for x in range(c0, c1 + 1):
+                e = np.float32(0.0)
+                if inner:
+                    e = a_w[y, x] - max(a_w[y - d, x], a_w[y + d, x])
+                cs[x - c0 + 1] = cs[x - c0] + e
+            for j in range(2):
+                length = long_px if j == 0 else short_px
+                hl = length // 2
+                for x in range(x_lo, x_hi + 1):
+                    if not (whole_long[k, y, x] if j == 0 else whole_short[k, y, x]):
+                        continue
+                    v = (cs[min(c1, x + hl) - c0 + 1] - cs[max(c0, x - hl) - c0]) / length
+                    if v > best:
+                        best = v
+        out[k] = best
+    return out
 
 
 @_compiled
