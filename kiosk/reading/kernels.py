@@ -3770,6 +3770,21 @@ def warm() -> float:
     )  # tidy9
     one = np.ones((9, 9), np.float32)
     grain_reach(one, one, one > 0, one > 0, 3, 2, 3, 3)  # grain15
+    taps = np.zeros((1, 4), np.int64)
+    slant_reaches(  # speed38: one slant, one inside pixel
+        one,
+        np.array([0, 1], np.int64),
+        np.zeros(1, np.int64),
+        taps,
+        np.full((1, 4), 0.25),
+        np.ones((1, 9, 9), np.bool_),
+        np.ones((1, 9, 9), np.bool_),
+        np.array([[3, 5, 3, 5]], np.int64),
+        3,
+        2,
+        3,
+        3,
+    )
     stroke_could_hold(
         page, 11.0, 11.0, 1.0, 230.0, 1.05, 0.2, 0.8, 2.3, 3.5, 3.8, 6.0, 0.035, 0.08, 0.5, 20.0
     )  # foot17
