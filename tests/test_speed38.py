@@ -86,8 +86,11 @@ def test_the_stack_is_kept_per_window_size() -> None:
     first = grain14._slant_stack(m, grain14.inside_across(m, 8.0), wk, d, lengths)
     again = grain14._slant_stack(m, grain14.inside_across(m, 8.0), wk, d, lengths)
     assert first is again
-    starts, dst, src, weights = first[:4]
-    assert starts.shape == (2 * len(grain14.ANGLES) + 1,)
-    # every inside pixel's four weights sum to 1 where all four taps lie in the window
-    assert np.allclose(weights.sum(axis=1)[(src > 0).all(axis=1)], 1.0)
-    assert dst.min() >= 0 and dst.max() < m * m and src.max() < m * m
+    inverse, ins, whole_long, whole_short, boxes = first
+    n = 2 * len(grain14.ANGLES)
+    assert inverse.shape == (n, 6) and ins.shape == whole_long.shape == whole_short.shape == (n, m, m)
+    assert ins.dtype == np.uint8 and set(np.unique(ins)) <= {0, 1}
+    for k in range(n):  # the box holds every place a segment may lie, and no more
+        ys, xs = np.nonzero(whole_long[k] | whole_short[k])
+        assert tuple(boxes[k][:4]) == (ys.min(), ys.max(), xs.min(), xs.max())
+    assert boxes[:, 4].all()  # at 8 px/mm every inside pixel samples within the window

@@ -906,12 +906,64 @@ def _reach_of(
 
 
 @_compiled
+def _rotate_on_inside(
+    small: np.ndarray,
+    inverse: np.ndarray,
+    ins: np.ndarray,
+    k: int,
+    p: np.ndarray,
+    r0: int,
+    r1: int,
+    c0: int,
+    c1: int,
+    all_in: bool,
+) -> None:
+    """`slant_reaches`' rotation of slant k into p's rows r0..r1, columns c0..c1: `small`
+    sampled at inverse[k] (bilinear, zero beyond the window) where the inside ins[k] holds,
+    else 0. `all_in`: every inside pixel's four samples lie in the window (the stack checked),
+    so none is tested."""
+    m = small.shape[0]
+    for y in range(r0, r1 + 1):
+        sx = inverse[k, 1] * y + inverse[k, 2]
+        sy = inverse[k, 4] * y + inverse[k, 5]
+        for x in range(c0, c1 + 1):
+            if ins[k, y, x] == 0:
+                p[y, x] = 0.0
+                continue
+            fxs = inverse[k, 0] * x + sx
+            fys = inverse[k, 3] * x + sy
+            x0 = math.floor(fxs)
+            y0 = math.floor(fys)
+            fx = fxs - x0
+            fy = fys - y0
+            if all_in:
+                v = (
+                    float(small[y0, x0]) * ((1.0 - fx) * (1.0 - fy))
+                    + float(small[y0, x0 + 1]) * (fx * (1.0 - fy))
+                    + float(small[y0 + 1, x0]) * ((1.0 - fx) * fy)
+                    + float(small[y0 + 1, x0 + 1]) * (fx * fy)
+                )
+                p[y, x] = np.float32(v)
+                continue
+            v = 0.0
+            if 0 <= y0 < m:
+                if 0 <= x0 < m:
+                    v += float(small[y0, x0]) * ((1.0 - fx) * (1.0 - fy))
+                if 0 <= x0 + 1 < m:
+                    v += float(small[y0, x0 + 1]) * (fx * (1.0 - fy))
+            if 0 <= y0 + 1 < m:
+                if 0 <= x0 < m:
+                    v += float(small[y0 + 1, x0]) * ((1.0 - fx) * fy)
+                if 0 <= x0 + 1 < m:
+                    v += float(small[y0 + 1, x0 + 1]) * (fx * fy)
+            p[y, x] = np.float32(v)
+
+
+@_compiled
 def slant_reaches(
     small: np.ndarray,
-    starts: np.ndarray,
-    dst: np.ndarray,
-    src: np.ndarray,
-    weights: np.ndarray,
+    inverse: np.ndarray,
+    ins: np.ndarray,
     whole_long: np.ndarray,
     whole_short: np.ndarray,
     boxes: np.ndarray,
@@ -921,21 +973,20 @@ def slant_reaches(
     short_px: int,
 ) -> np.ndarray:
     """`grain_reach` of every slant in one call (grain14's and faint37's first looks, speed38).
-    Slant k's rotated ink times its rotated inside is, at each inside pixel dst[i] (flat index;
-    i from starts[k] to starts[k + 1]), the four pixels src[i] of `small` (flat) times
-    weights[i] (bilinear, 0 for a pixel beyond the window: cv2.warpAffine's INTER_LINEAR with
-    borderValue 0, times the inside's 1), and 0 elsewhere: the geometry is the same for every
-    square of a size (`grain14._slant_stack`). Only what the reach reads is computed: the box
-    boxes[k] (first and last row, first and last column where a segment may lie) widened by the
-    segments' half lengths and the side rows. Not bit for bit `grain_reach` on OpenCV's rotation
-    (the float32 interpolation there, the float64 one here, and the sums' order differ in the
-    last bits: `grain14.ROTATION_SLACK`; tests/test_speed38.py). -inf for a slant where no
-    segment may lie."""
-    n = starts.shape[0] - 1
+    Slant k's rotated ink is `small` sampled at inverse[k] (the 2x3 affine map from the rotated
+    window back to `small`, row-major) by bilinear interpolation, zero beyond the window, as
+    cv2.warpAffine(INTER_LINEAR, borderValue=0) rotates it, times its rotated inside ins[k]
+    (0 or 1). Only what the reach reads is computed: the box boxes[k] (first and last row,
+    first and last column where a segment may lie; then 1 where every inside pixel's four
+    samples lie in the window) widened by the segments' half lengths and
+    the side rows, and the rotated ink only on the inside. Not bit for bit `grain_reach` on
+    OpenCV's rotation (OpenCV's float32 interpolation against this float64 one, and the sums'
+    order, differ in the last bits: `grain14.ROTATION_SLACK`; tests/test_speed38.py). -inf for
+    a slant where no segment may lie."""
+    n = inverse.shape[0]
     m = small.shape[0]
-    flat = small.ravel()
     out = np.empty(n, np.float64)
-    p = np.zeros(m * m, np.float32)
+    p = np.zeros((m, m), np.float32)
     a_w = np.zeros((m, m), np.float32)
     cs = np.zeros(m + 1, np.float64)
     half = wk // 2
@@ -945,24 +996,17 @@ def slant_reaches(
         if y_lo > y_hi:
             out[k] = -math.inf
             continue
-        p[:] = 0.0
-        for i in range(starts[k], starts[k + 1]):
-            v = (
-                float(flat[src[i, 0]]) * weights[i, 0]
-                + float(flat[src[i, 1]]) * weights[i, 1]
-                + float(flat[src[i, 2]]) * weights[i, 2]
-                + float(flat[src[i, 3]]) * weights[i, 3]
-            )
-            p[dst[i]] = np.float32(v)
         c0 = max(0, x_lo - hl_max)
         c1 = min(m - 1, x_hi + hl_max)
+        r0 = max(0, y_lo - d - half)  # p's rows the side rows' averages read
+        r1 = min(m - 1, y_hi + d + half)
+        _rotate_on_inside(small, inverse, ins, k, p, r0, r1, c0, c1, boxes[k, 4] == 1)
         # each pixel averaged over wk rows, replicated at the window's edges (as grain_reach)
         for y in range(max(0, y_lo - d), min(m - 1, y_hi + d) + 1):
             for x in range(c0, c1 + 1):
                 acc = 0.0
                 for j in range(-half, half + 1):
-                    yy = min(max(y + j, 0), m - 1)
-                    acc += p[yy * m + x]
+                    acc += p[min(max(y + j, r0), r1), x]
                 a_w[y, x] = np.float32(acc / wk)
         best = -math.inf
         for y in range(y_lo, y_hi + 1):
@@ -3770,16 +3814,13 @@ def warm() -> float:
     )  # tidy9
     one = np.ones((9, 9), np.float32)
     grain_reach(one, one, one > 0, one > 0, 3, 2, 3, 3)  # grain15
-    taps = np.zeros((1, 4), np.int64)
-    slant_reaches(  # speed38: one slant, one inside pixel
+    slant_reaches(  # speed38: one slant
         one,
-        np.array([0, 1], np.int64),
-        np.zeros(1, np.int64),
-        taps,
-        np.full((1, 4), 0.25),
+        np.array([[1.0, 0.0, 0.0, 0.0, 1.0, 0.0]]),
+        np.ones((1, 9, 9), np.uint8),
         np.ones((1, 9, 9), np.bool_),
         np.ones((1, 9, 9), np.bool_),
-        np.array([[3, 5, 3, 5]], np.int64),
+        np.array([[3, 5, 3, 5, 0]], np.int64),
         3,
         2,
         3,
