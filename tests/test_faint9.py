@@ -19,6 +19,7 @@ import kiosk.reading.faint9 as faint9
 import kiosk.reading.grain14 as grain14
 import kiosk.reading.miss11 as miss11
 import kiosk.reading.under23 as under23
+import kiosk.reading.wide38 as wide38
 from fieldkit.conditions import FieldOptions, generate_field_sheet
 from kiosk.ballots.layout import TARGET, build_layout
 from kiosk.election.load import load_election
@@ -201,6 +202,7 @@ def test_field_light_x_is_not_empty(
     assert contest.outcome == "review"
     monkeypatch.setattr(faint9, "ENABLED", False)  # the companion: the old wrong reading
     monkeypatch.setattr(grain14, "ENABLED", False)  # grain14: its pair of strokes finds it too
+    monkeypatch.setattr(wide38, "ENABLED", False)  # wide38: faint37's pair in the wider band too
     assert reader.read(image).contests[0].marks[k].mark == "empty"
 
 
@@ -224,6 +226,7 @@ def test_light_pencil_x_goes_to_review(
     assert (contest.marks[K].mark, contest.marks[K].reason) == ("marginal", "marginal_mark")
     monkeypatch.setattr(faint9, "ENABLED", False)  # the companion: the old wrong reading
     monkeypatch.setattr(grain14, "ENABLED", False)  # grain14: its pair of strokes finds it too
+    monkeypatch.setattr(wide38, "ENABLED", False)  # wide38: faint37's pair in the wider band too
     assert clean.reader.read(image).contests[0].marks[K].mark == "empty"
 
 

@@ -27,6 +27,7 @@ import kiosk.reading.grain14 as grain14_module
 import kiosk.reading.inspect as inspect_module
 import kiosk.reading.pencil6 as pencil6_module
 import kiosk.reading.settle7 as settle7_module
+import kiosk.reading.wide38 as wide38_module
 from fieldkit.deck import DeckOptions, canvas_margins, generate_sheet
 from kiosk.ballots.layout import build_layout
 from kiosk.election.package import election_hash
@@ -217,6 +218,10 @@ def test_small_pencil_x_in_a_corner_is_lost_to_the_stroke_length(
     # grain14 (fourteenth pass) finds this X's pair of arms in the wider band even so
     assert m.mark == "marginal" and m.reason == "marginal_mark" and 0.010 <= m.score < 0.018, m
     monkeypatch.setattr(grain14_module, "ENABLED", False)
+    m = _contest(reader, _corner_x(blank, 20, 1.6, 0.2)).marks[20]
+    # wide38 (thirty-eighth pass: faint37's pair asked in the wider band) finds it as well
+    assert m.mark == "marginal" and m.reason == "marginal_mark", m
+    monkeypatch.setattr(wide38_module, "ENABLED", False)
     m = _contest(reader, _corner_x(blank, 20, 1.6, 0.2)).marks[20]
     assert m.mark == "empty" and 0.010 <= m.score < 0.018, m
     for size, k in ((2.0, 0.2), (1.6, 0.3)):

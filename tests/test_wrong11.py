@@ -16,7 +16,19 @@ from test_redteam8 import _polylines
 from test_review9 import _blank, _line
 from test_wrong10 import _faint_x
 
-from kiosk.reading import crop, edge24, faint9, fold17, grain14, look23, pencil6, stroke28, under23, wrong11
+from kiosk.reading import (
+    crop,
+    edge24,
+    faint9,
+    fold17,
+    grain14,
+    look23,
+    pencil6,
+    stroke28,
+    under23,
+    wide38,
+    wrong11,
+)
 
 sys.path.insert(0, str(Path(__file__).parent))
 import readkit
@@ -40,6 +52,7 @@ def _both(reader: Any, im: np.ndarray, k: int, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(under23, "ENABLED", False)  # and under23 and look23 since the twenty-third pass
     monkeypatch.setattr(look23, "ENABLED", False)
     monkeypatch.setattr(edge24, "ENABLED", False)  # and edge24 since the twenty-fourth pass
+    monkeypatch.setattr(wide38, "ENABLED", False)  # and wide38 (faint37's pair in the wider band)
     off = reader.read(im).contests[0].marks[k]
     monkeypatch.setattr(wrong11, "ENABLED", True)
     monkeypatch.setattr(grain14, "ENABLED", True)
@@ -47,6 +60,7 @@ def _both(reader: Any, im: np.ndarray, k: int, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(under23, "ENABLED", True)
     monkeypatch.setattr(look23, "ENABLED", True)
     monkeypatch.setattr(edge24, "ENABLED", True)
+    monkeypatch.setattr(wide38, "ENABLED", True)
     monkeypatch.setattr(stroke28, "ENABLED", was)
     return (on.mark, on.reason), (off.mark, off.reason)
 
@@ -259,9 +273,12 @@ def test_a_faint_x_never_reads_empty(dpi: int, k: float, turn: float, quality: i
 # Where wrong11 stops (the attack's sweep, /tmp script in the report): turned 15 degrees (arms
 # at 60 and 150) at 150-200 dpi, 0.1: `empty` without grain14 (the joined run is found but is
 # not thin everywhere / its run breaks); 0.06-0.08 at most resolutions. grain14's pair of
-# segments finds the 200 dpi one (its xfail until the fourteenth pass).
+# segments finds the 200 dpi one (its xfail until the fourteenth pass); since the thirty-eighth
+# pass wide38 (faint37's pair asked in the wider band) finds it too.
 def test_a_faint_x_turned_15_degrees_at_200_dpi(monkeypatch: pytest.MonkeyPatch) -> None:
     reader, im = _x(200, 0.1, 15.0, None)
     assert reader.read(im).contests[0].marks[30].mark != "empty"
     monkeypatch.setattr(grain14, "ENABLED", False)
+    assert reader.read(im).contests[0].marks[30].mark != "empty"  # wide38 alone
+    monkeypatch.setattr(wide38, "ENABLED", False)
     assert reader.read(im).contests[0].marks[30].mark == "empty"
