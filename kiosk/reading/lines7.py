@@ -48,7 +48,7 @@ from functools import cached_property
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import kernels, speed32
+from kiosk.reading import kernels, own39, speed32
 
 PATH_NEAR_MM = 0.3  # the darkest pixel this close to a path is the path's
 BESIDE_MM = 1.2  # the paper beside a line, each side (as `inspect.BESIDE_MM`)
@@ -401,7 +401,8 @@ def hand_on_lines(
         lo, hi = line_traces(image, centre, theta, rho, half, scale, page)
         if ends_on_sheet(lo, hi) and not (proven is not None and proven(theta, rho)):
             return True
-        owns = [o for o in (_own_level(lo), _own_level(hi)) if math.isfinite(o)]
+        # own39: a side whose trace lost the line beside the window is judged further out
+        owns = own39.levels((_own_level(lo), _own_level(hi)), lo, hi, TRACE_SEG_MM, TRACE_GONE)
         if owns and stroke_along(image, centre, theta, rho, half, scale, max(0.0, float(np.median(owns)))):
             return True
     return False
