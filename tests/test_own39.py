@@ -65,36 +65,36 @@ def test_a_dash_drawn_on_the_streak_still_goes_to_the_commission(
 
 
 def test_levels_stand_where_the_sides_agree() -> None:
-    near = (0.19, 0.21)
-    assert own39.levels(near, [0.19, 0.2, 0.18], [0.21, 0.0, 0.0, 0.2], 2.0, 0.35) == [0.19, 0.21]
+    lo, hi = [0.19, 0.2, 0.18], [0.21, 0.2, 0.22, 0.0, 0.0, 0.0]
+    assert lines7.own_levels(lo, hi) == pytest.approx([0.19, 0.21])
 
 
 def test_levels_taken_further_out_where_one_side_lost_the_line() -> None:
     lo = [0.21, 0.21, 0.2, 0.21]
     hi = [0.21, -0.0, -0.01, math.nan, 0.22, 0.21, 0.21]
-    near = (0.21, -0.0)
-    got = own39.levels(near, lo, hi, 2.0, 0.35)
-    assert got == pytest.approx([0.21, 0.21])
+    assert lines7.own_levels(lo, hi) == pytest.approx([0.21, 0.21])
     with switched_off(own39):
-        assert own39.levels(near, lo, hi, 2.0, 0.35) == [0.21, -0.0]
+        assert lines7.own_levels(lo, hi) == [0.21, -0.0]
 
 
 def test_a_line_gone_on_one_side_stays_gone() -> None:
     """A stroke that is a line only on one side: paper on the other, near and far."""
     lo = [0.2, 0.2, 0.21, 0.2, 0.2, 0.2]
     hi = [0.01, 0.0, 0.02, 0.01, -0.01, 0.0]
-    got = own39.levels((0.2, 0.01), lo, hi, 2.0, 0.35)
+    got = lines7.own_levels(lo, hi)
     assert got[1] < 0.35 * got[0]
 
 
 def test_too_few_segments_out_there_keep_the_near_level() -> None:
     hi = [0.21, -0.0, -0.01, math.nan, math.nan, math.nan]
-    assert own39.levels((0.21, -0.0), [0.21, 0.21, 0.21], hi, 2.0, 0.35) == [0.21, -0.0]
-    assert own39.levels((0.21, math.nan), [0.21], [], 2.0, 0.35) == [0.21]
+    assert lines7.own_levels([0.21, 0.21, 0.21], hi) == [0.21, -0.0]
+    hi = [0.21, -0.0, math.nan, math.nan, math.nan, math.nan]  # two judged: near, not far
+    assert lines7.own_levels([0.21, 0.21, 0.21], hi) == [0.21, pytest.approx(0.105)]
+    assert lines7.own_levels([0.21, 0.21], []) == [0.21]
 
 
 def test_the_far_window_is_own_far_mm() -> None:
     """Only the segments within OWN_FAR_MM count (the sixth segment and on at 2 mm: no)."""
     n = int(own39.OWN_FAR_MM / lines7.TRACE_SEG_MM)
     hi = [0.0] * n + [0.3] * 20
-    assert own39.levels((0.2, 0.0), [0.2] * 8, hi, lines7.TRACE_SEG_MM, lines7.TRACE_GONE)[1] == 0.0
+    assert lines7.own_levels([0.2] * 8, hi)[1] == 0.0

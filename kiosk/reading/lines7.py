@@ -252,11 +252,25 @@ def _segments(
     return [float(v) for v in out]
 
 
-def _own_level(segs: list[float]) -> float:
-    """The line's own level: the median of the judged segments within TRACE_OWN_MM, nan
-    unless at least two are judged (one segment may be where another line crosses it)."""
-    first = [v for v in segs[: max(1, int(TRACE_OWN_MM / TRACE_SEG_MM))] if math.isfinite(v)]
-    return float(np.median(first)) if len(first) >= 2 else math.nan
+def _own_level(segs: list[float], within_mm: float = TRACE_OWN_MM, least: int = 2) -> float:
+    """The line's own level: the median of the judged segments within `within_mm`, nan
+    unless at least `least` are judged (one segment may be where another line crosses it)."""
+    first = [v for v in segs[: max(1, int(within_mm / TRACE_SEG_MM))] if math.isfinite(v)]
+    return float(np.median(first)) if len(first) >= least else math.nan
+
+
+def own_levels(lo: list[float], hi: list[float]) -> list[float]:
+    """The two sides' own levels for `stroke_along` (the finite ones): each side's
+    `_own_level`, or (own39) where both are finite and one is under TRACE_GONE of the other
+    (the trace lost the line beside the window on that side), each taken again within
+    own39.OWN_FAR_MM from at least own39.FAR_MIN segments, its near level standing where
+    there are fewer."""
+    near = [_own_level(lo), _own_level(hi)]
+    finite = [o for o in near if math.isfinite(o)]
+    if not own39.ENABLED or len(finite) < 2 or min(finite) >= TRACE_GONE * max(finite):
+        return finite
+    far = [_own_level(segs, own39.OWN_FAR_MM, own39.FAR_MIN) for segs in (lo, hi)]
+    return [f if math.isfinite(f) else n for f, n in zip(far, near, strict=True)]
 
 
 def _ended(segs: list[float], own: float) -> bool:
@@ -401,8 +415,7 @@ def hand_on_lines(
         lo, hi = line_traces(image, centre, theta, rho, half, scale, page)
         if ends_on_sheet(lo, hi) and not (proven is not None and proven(theta, rho)):
             return True
-        # own39: a side whose trace lost the line beside the window is judged further out
-        owns = own39.levels((_own_level(lo), _own_level(hi)), lo, hi, TRACE_SEG_MM, TRACE_GONE)
+        owns = own_levels(lo, hi)
         if owns and stroke_along(image, centre, theta, rho, half, scale, max(0.0, float(np.median(owns)))):
             return True
     return False

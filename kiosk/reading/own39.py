@@ -13,7 +13,7 @@ square's print, then on it again to the edge), so that side's level was -0.00 an
 0.09-0.11, under the streak's own 0.19-0.21 by more than ALONG_MORE. `benchmarks/results/
 pass39/own39-probe.*`.
 
-The rule (`levels`). Where both sides have a level and one is under lines7.TRACE_GONE of the
+The rule (`lines7.own_levels`). Where both sides have a level and one is under lines7.TRACE_GONE of the
 other (one side says "the line is not here" right beside the window, the other that it is),
 each side's level is taken again over its judged segments within OWN_FAR_MM; that median
 stands where it has at least three segments, else the side's near level stands. A line
@@ -27,28 +27,8 @@ on one side keeps its near level there.
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
-
-# False: the near levels stand, as before (the A/B).
+# False: the near levels stand, as before (the A/B). The rule itself is `lines7.own_levels`
+# (lines7 imports this module, so the two share `lines7._own_level`).
 ENABLED = True
 OWN_FAR_MM = 12.0  # a side's level taken again over its judged segments this far out
 FAR_MIN = 3  # ... where it has at least this many
-
-
-def levels(
-    near: tuple[float, float], lo: list[float], hi: list[float], seg_mm: float, gone: float
-) -> list[float]:
-    """The two sides' own levels for `lines7.stroke_along` (finite ones only): `near` (each
-    side's `lines7._own_level`) as they are, or, where both are finite and one is under
-    `gone` x the other, each taken again over its judged segments within OWN_FAR_MM (`lo`,
-    `hi`: the sides' segment contrasts, `seg_mm` each)."""
-    finite = [o for o in near if math.isfinite(o)]
-    if not ENABLED or len(finite) < 2 or min(finite) >= gone * max(finite):
-        return finite
-    out = []
-    for own, segs in zip(near, (lo, hi), strict=True):
-        far = [v for v in segs[: max(1, int(OWN_FAR_MM / seg_mm))] if math.isfinite(v)]
-        out.append(float(np.median(far)) if len(far) >= FAR_MIN else own)
-    return out
