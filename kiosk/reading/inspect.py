@@ -75,6 +75,7 @@ import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import (
     blob16,  # issue 10, sixteenth pass (blob16): a light fill inside the square
+    broad40,  # issue 10, fortieth pass (broad40): a soft pencil's broad light strokes
     crease27,  # issue 10, twenty-sixth pass (crease27): a line proven to run on is not a hand's
     crop,
     edge15,  # issue 10, fifteenth pass (edge15): a tick across the square's corner
@@ -537,6 +538,15 @@ def inspect_square(
                 edge, True, image, centre, half, scale, levels, gain, (thin, inside, border, search), marginal
             )
         )
+    # broad40: a soft pencil's broad light strokes (an X or a tick 1-1.5 mm wide, no pen-dark
+    # pixel, too wide for the thin top-hat) across the square, in no line's band: marked.
+    if (
+        broad40.ENABLED
+        and low >= marked
+        and not lines
+        and broad40.strokes(win, box <= inner, box > (TARGET / 2 + 0.5) * scale, scale)
+    ):
+        return Verdict("marked", None, low, ev, line)
     # A fill: the inside darkened, stopping at the printed border on every side, with a
     # pencil's grain (a stain does not stop at a printed line, and is smooth).
     if low >= marked and is_fill(win, inside, border, scale, gain):
