@@ -1,7 +1,8 @@
 """broad40 (issue 10, the fortieth pass): a soft pencil's broad light strokes (kiosk/reading/
-broad40.py). Plain grey X's and ticks 1-1.5 mm wide, no pixel pen-dark, went to the commission
-as `marginal_mark` whatever their score; they read `marked` now. A grey drop, a band across
-the row, a single slash and a show-through-faint X do not."""
+broad40.py), OFF in the reader (a study: an outside attack found a coffee ring's broad rim and
+heavy show-through letters it reads `marked`). Switched on here: plain grey X's and ticks 1-1.5 mm
+wide, no pixel pen-dark, which go to the commission as `marginal_mark` whatever their score, read
+`marked`; a grey drop, a band across the row, a single slash and a show-through-faint X do not."""
 
 from __future__ import annotations
 
@@ -12,18 +13,27 @@ import cv2
 import numpy as np
 import pytest
 
+from fieldkit.deck import DeckOptions, canvas_margins, generate_sheet
 from fieldkit.hook_ab import switched_off
-from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.ballots.layout import TARGET, TARGET_STROKE, build_layout
+from kiosk.election.package import election_hash
+from kiosk.election.sample import sample_election
 from kiosk.reading import broad40
+from kiosk.reading.reader import BallotReader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from readkit import darken, field_sheet
 
-from fieldkit.deck import DeckOptions, canvas_margins, generate_sheet
-from kiosk.ballots.layout import build_layout
-from kiosk.election.package import election_hash
-from kiosk.election.sample import sample_election
-from kiosk.reading.reader import BallotReader
+
+@pytest.fixture(autouse=True)
+def broad40_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """broad40 is OFF in the reader (a study, after the outside attack); these tests switch it on."""
+    monkeypatch.setattr(broad40, "ENABLED", True)
+
+
+def test_it_is_off_in_the_reader() -> None:
+    assert "\nENABLED = False\n" in Path(broad40.__file__).read_text(encoding="utf-8")
+
 
 # census40's squares (seed 198): a broad light X and a broad light tick whose long arm leaves
 # the square, both `marginal_mark` before broad40.
