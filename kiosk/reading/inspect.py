@@ -538,21 +538,12 @@ def inspect_square(
                 edge, True, image, centre, half, scale, levels, gain, (thin, inside, border, search), marginal
             )
         )
-    # broad40: a soft pencil's broad light strokes (an X or a tick 1-1.5 mm wide, no pen-dark
-    # pixel, too wide for the thin top-hat) across the square, in no line's band: marked.
-    if (
-        broad40.ENABLED
-        and low >= marked
-        and not lines
-        and broad40.strokes(win, box <= inner, box > (TARGET / 2 + 0.5) * scale, scale)
-    ):
-        return Verdict("marked", None, low, ev, line)
-    # A fill: the inside darkened, stopping at the printed border on every side, with a
-    # pencil's grain (a stain does not stop at a printed line, and is smooth).
-    if low >= marked and is_fill(win, inside, border, scale, gain):
-        stain = rims7.fill_stain(win, inside, border)  # rims7: a drop is smooth, graphite is not
-        stain = stain or fix8.smudge_stain(win, inside, border, scale, gain)  # fix8: nor a fill
-        return Verdict("marginal" if stain else "marked", stain, low, ev, line)
+    # broad40 (OFF: a study) or a fill: `marked` with no stroke evidence (`_broad_or_fill`).
+    decided = _broad_or_fill(
+        win, (inside, border, box), inner, scale, gain, low, marked, bool(lines), ev, line
+    )
+    if decided is not None:
+        return decided
     explained = score - score_local  # what the paper around the square accounts for
     hand = _hand_near_here(win, thin, inside, border, search, box, inner, scale, levels, gain)  # tidy9
     reason: ReviewReason = "marginal_mark"
@@ -600,6 +591,40 @@ def inspect_square(
     # square that is neither a stroke nor explained by the paper around it: a light
     # fill, or a stain smaller than the window (`marginal_mark`). The commission decides.
     return Verdict("marginal", reason, review_score, ev, line)
+
+
+def _broad_or_fill(
+    win: np.ndarray,
+    masks: tuple[np.ndarray, np.ndarray, np.ndarray],
+    inner: float,
+    scale: float,
+    gain: float,
+    low: float,
+    marked: float,
+    lines_taken: bool,
+    ev: float,
+    line: Line | None,
+) -> Verdict | None:
+    """The closer look's last branch's ways to `marked` with no pen-dark or thin evidence, for
+    a square whose lower score is at least `marked` (`masks`: inside, border, box):
+    - broad40: a soft pencil's broad light strokes (an X or a tick 1-1.5 mm wide, too wide for
+      the thin top-hat) across the square, in no line's band (OFF: a study);
+    - a fill: the inside darkened, stopping at the printed border on every side, with a
+      pencil's grain (a stain does not stop at a printed line, and is smooth)."""
+    if low < marked:
+        return None
+    inside, border, box = masks
+    if (
+        broad40.ENABLED
+        and not lines_taken
+        and broad40.strokes(win, box <= inner, box > (TARGET / 2 + 0.5) * scale, scale)
+    ):
+        return Verdict("marked", None, low, ev, line)
+    if is_fill(win, inside, border, scale, gain):
+        stain = rims7.fill_stain(win, inside, border)  # rims7: a drop is smooth, graphite is not
+        stain = stain or fix8.smudge_stain(win, inside, border, scale, gain)  # fix8: nor a fill
+        return Verdict("marginal" if stain else "marked", stain, low, ev, line)
+    return None
 
 
 def _take_out(
