@@ -6,6 +6,7 @@ wide, no pixel pen-dark, which go to the commission as `marginal_mark` whatever 
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -13,16 +14,14 @@ import cv2
 import numpy as np
 import pytest
 
-from fieldkit.deck import DeckOptions, canvas_margins, generate_sheet
 from fieldkit.hook_ab import switched_off
-from kiosk.ballots.layout import TARGET, TARGET_STROKE, build_layout
-from kiosk.election.package import election_hash
-from kiosk.election.sample import sample_election
+from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import broad40
 from kiosk.reading.reader import BallotReader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from readkit import darken, field_sheet
+from test_settle7 import Clean
 
 
 @pytest.fixture(autouse=True)
@@ -98,38 +97,18 @@ def _slash(layer: np.ndarray, px: object) -> None:
     _line(layer, px, (-2.0, 2.0), (2.0, -2.0), round(1.3 * 200 / 25.4))
 
 
+@functools.lru_cache(maxsize=1)
+def _clean() -> Clean:
+    return Clean()
+
+
 def _blank_contest() -> tuple[BallotReader, np.ndarray, int, float, float, float]:
-    """readkit.clean_empty_square's sheet (MZ-SMD-02, 200 dpi) with its voter's marks painted
-    over with paper: a second mark in the contest makes an overvote, which sends the lighter
-    mark to the commission (rims7.unlike_marks), whatever broad40 says."""
-    e = sample_election()
-    h = election_hash(e)
-    opt = DeckOptions.clean()
-    s = generate_sheet(e, h, "MZ-SMD-02", 5, 6, opt, with_front=False)
-    scale = 200 / 25.4
-    layout = build_layout(e, h, "MZ-SMD-02")
-    page_h, page_w = round(layout.height_mm * scale), round(layout.width_mm * scale)
-    mx, my = canvas_margins(page_h, page_w, opt, scale)
-    image = s.back.copy()
-    r = round((TARGET / 2 - TARGET_STROKE - 0.1) * scale)
-    expected = [q.expected for q in s.truth.squares]
-    for k, x in enumerate(expected):
-        if x != "empty":
-            t = layout.targets[k]
-            cx, cy = round(mx + t.box.cx * scale), round(my + t.box.cy * scale)
-            image[cy - r : cy + r + 1, cx - r : cx + r + 1] = int(
-                np.median(image[cy + 3 * r : cy + 4 * r, cx - r : cx + r])
-            )
-    i = next(k for k, x in enumerate(expected) if x == "empty" and 3 < k < len(expected) - 3)
-    t = layout.targets[i]
-    return (
-        BallotReader(e, h, keep_crops="never"),
-        image,
-        i,
-        mx + t.box.cx * scale,
-        my + t.box.cy * scale,
-        scale,
-    )
+    """test_settle7's clean sheet (MZ-SMD-02, 200 dpi) with its one pen mark wiped (`blank`):
+    a second mark in the contest makes an overvote, which sends the lighter mark to the
+    commission (rims7.unlike_marks), whatever broad40 says. Square 4 is drawn on."""
+    clean = _clean()
+    cx, cy = clean.centres[4]
+    return clean.reader, clean.blank(), 4, cx, cy, clean.s
 
 
 def test_the_blank_contest_is_blank() -> None:
