@@ -1980,3 +1980,27 @@ def levels_reference(ink: np.ndarray, offs: np.ndarray, clear: np.ndarray) -> tu
     for b in np.unique(o):
         level[b - lo] = float(np.median(v[o == b]))
     return lo, level
+
+
+def first_stroke_reference(
+    allx: np.ndarray, ally: np.ndarray, angle: float, rho: float, scale: float
+) -> tuple[float, float] | None:
+    """`arm41.first_stroke` in plain loops: the median offset (along the arm's normal) of the
+    pixels within OWN_NEAR_MM of the band's line; then, of the pixels within WIDTH_REACH_MM of
+    that offset, each 1-px slice along the line (its position rounded down) spans from its
+    lowest to its highest offset, plus one pixel; the median span is the width."""
+    from kiosk.reading.arm41 import OWN_NEAR_MM, WIDTH_REACH_MM
+
+    t = math.radians(angle)
+    c, s = math.cos(t), math.sin(t)
+    pts = [(-x * s + y * c, x * c + y * s) for x, y in zip(allx.tolist(), ally.tolist(), strict=True)]
+    near = [r for r, _ in pts if abs(r - rho) <= OWN_NEAR_MM * scale]
+    if not near:
+        return None
+    line = float(np.median(near))
+    slices: dict[int, list[float]] = {}
+    for r, a in pts:
+        if abs(r - line) <= WIDTH_REACH_MM * scale:
+            slices.setdefault(math.floor(a), []).append(r)
+    spans = [max(v) - min(v) + 1.0 for v in slices.values()]
+    return line, float(np.median(spans))

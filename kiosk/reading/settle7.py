@@ -18,7 +18,9 @@ a smooth stain, a fill's inside and the paper do not):
   cover the longest run along it, at least ARM_LEN_MM[0] of the inside; then, with the
   first arm's pixels taken away, the same at least ARM_APART_DEG away in direction,
   covering ARM_LEN_MM[1] (a tick's short arm; an X, a tick, a plus: a single straight
-  line never settles);
+  line never settles); arm41 (`arm41.second_arm`): the second arm lies beyond the first
+  stroke's own width (a wide stroke's own flank, crossed at 30 degrees, is not an arm), or
+  is the band its own pixels there cover OWN_LEN_MM along;
 - the arms meet: their lines cross within the square and MEET_MM around it;
 - each arm stops: on its own straight line, from END_FROM_MM from the square's centre
   (the printed border's zone and a tick's tip left behind) out to the neighbourhood's
@@ -59,7 +61,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import crop, pencil6
+from kiosk.reading import arm41, crop, pencil6
 from kiosk.reading.model import Thresholds
 
 if TYPE_CHECKING:
@@ -243,9 +245,16 @@ def _hand_strokes(
         found = best_arm(fx[keep], fy[keep], scale, pool)
         if found is None:
             return None
-        a, rho, cover = found
-        if cover < need * scale:
+        if arms:
+            # arm41: the second arm is a stroke of its own, beyond the first one's width.
+            wy, wx = np.nonzero(inside & (c >= arm41.WIDTH_LEVEL * arms[0].level))
+            wide = (xs[wy, wx].astype(np.float64), ys[wy, wx].astype(np.float64))
+            found = arm41.second_arm(found, need, fx[keep], fy[keep], vals[keep], *wide, arms[0], pool, scale)
+            if found is None:
+                return None
+        elif found[2] < need * scale:
             return None
+        a, rho, cover = found
         t = math.radians(a)
         dist = np.abs(-fx * math.sin(t) + fy * math.cos(t) - rho)
         on = keep & (dist <= max(1.0, ARM_BAND_MM * scale) / 2)
