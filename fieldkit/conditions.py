@@ -156,9 +156,11 @@ DEV_SEEDS = range(100, 200)
 #   not change, was lost unread with that session's /tmp): the range is spent;
 # 12800-12899: the thirty-ninth pass's untouched range, run once (session 43, on 9ef30ef: own39 and
 #   broad40 on; stopped at its time cap with one worker: the range is spent);
-# 12900-12999: untouched, for the next pass's final run.
+# 12900-12999: the fortieth pass's untouched range, run once (session 44, on 7231990: arm41 on;
+#   stopped at its time cap with two workers: the range is spent);
+# 13000-13099: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run.
-HOLDOUT_SEEDS = range(9000, 13000)
+HOLDOUT_SEEDS = range(9000, 13100)
 
 
 @dataclass(frozen=True)
