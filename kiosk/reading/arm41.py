@@ -62,7 +62,6 @@ WIDTH_LEVEL = 0.5  # the first stroke's pixels for its width and centre line: th
 # this share of its level (settle7's stroke pixels of a light stroke 1-1.5 mm wide are its
 # middle ridge only, 0.2-0.3 mm: its flanks then passed for a second arm)
 OWN_NEAR_MM = 1.0  # the first stroke's centre line: from its pixels this near the first arm's band
-BAND_MM = 0.6  # an arm's band, full width (settle7.ARM_BAND_MM; tests check they agree)
 
 
 def _covered(along: np.ndarray) -> int:
@@ -113,27 +112,19 @@ def _beyond(
 def _band(
     px: np.ndarray, py: np.ndarray, a: float, rho: float, scale: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Which of (px, py) lie in the band (a, rho), and their positions along it."""
+    """Which of (px, py) lie in settle7's band (a, rho), and their positions along it."""
+    from kiosk.reading.settle7 import ARM_BAND_MM  # settle7 imports this module
+
     t = math.radians(a)
-    on = np.abs(-px * math.sin(t) + py * math.cos(t) - rho) <= max(1.0, BAND_MM * scale) / 2
+    on = np.abs(-px * math.sin(t) + py * math.cos(t) - rho) <= max(1.0, ARM_BAND_MM * scale) / 2
     return on, px * math.cos(t) + py * math.sin(t)
 
 
-def own_band(
-    px: np.ndarray,
-    py: np.ndarray,
-    allx: np.ndarray,
-    ally: np.ndarray,
-    first: Arm,
-    a: float,
-    rho: float,
-    scale: float,
-) -> bool:
+def own_band(px: np.ndarray, py: np.ndarray, far: np.ndarray, a: float, rho: float, scale: float) -> bool:
     """Do the band's (a, rho) pixels among (px, py) beyond the first stroke's own width
-    cover OWN_LEN_MM along it?"""
+    (`far`) cover OWN_LEN_MM along it?"""
     on, along = _band(px, py, a, rho, scale)
-    own = on & _beyond(px, py, allx, ally, first, scale)
-    return _covered(along[own]) >= OWN_LEN_MM * scale
+    return _covered(along[on & far]) >= OWN_LEN_MM * scale
 
 
 def second_arm(
@@ -155,31 +146,30 @@ def second_arm(
     a, rho, cover = found
     if not ENABLED:
         return found if cover >= need * scale else None
-    if cover >= need * scale and own_band(px, py, allx, ally, first, a, rho, scale):
+    far = _beyond(px, py, allx, ally, first, scale)  # the first stroke's width, measured once
+    if cover >= need * scale and own_band(px, py, far, a, rho, scale):
         return found
-    return own_arm(px, py, vals, allx, ally, first, angles, scale)
+    return own_arm(px, py, vals, far, first, angles, scale)
 
 
 def own_arm(
     px: np.ndarray,
     py: np.ndarray,
     vals: np.ndarray,
-    allx: np.ndarray,
-    ally: np.ndarray,
+    far: np.ndarray,
     first: Arm,
     angles: np.ndarray,
     scale: float,
 ) -> tuple[float, float, float] | None:
     """The second arm beyond the first stroke's own width: (angle, rho px, cover px) as
     `settle7.best_arm` gives it (its cover: all of (px, py) along its band), or None.
-    px, py, vals: the stroke pixels off the first arm's band and their contrast; allx, ally:
-    all of them (offsets from the square's centre, px); angles: those far enough from the
-    first arm's."""
+    px, py, vals: the stroke pixels off the first arm's band (offsets from the square's
+    centre, px) and their contrast; far: which of them lie beyond the first stroke's width
+    (`_beyond`); angles: those far enough from the first arm's."""
     if len(px) == 0:
         return None
     from kiosk.reading.settle7 import best_arm  # settle7 imports this module
 
-    far = _beyond(px, py, allx, ally, first, scale)
     found = best_arm(px[far], py[far], scale, angles)
     if found is None or found[2] < OWN_LEN_MM * scale:
         return None
