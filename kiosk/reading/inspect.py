@@ -76,6 +76,7 @@ from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import (
     blob16,  # issue 10, sixteenth pass (blob16): a light fill inside the square
     broad40,  # issue 10, fortieth pass (broad40): a soft pencil's broad light strokes
+    broad42,  # issue 10, forty-second pass (broad42): broad40's strokes with the sheet round them
     crease27,  # issue 10, twenty-sixth pass (crease27): a line proven to run on is not a hand's
     crop,
     edge15,  # issue 10, fifteenth pass (edge15): a tick across the square's corner
@@ -540,7 +541,7 @@ def inspect_square(
         )
     # broad40 (OFF: a study) or a fill: `marked` with no stroke evidence (`_broad_or_fill`).
     decided = _broad_or_fill(
-        win, (inside, border, box), inner, scale, gain, low, marked, bool(lines), ev, line
+        win, (inside, border, box), inner, scale, gain, low, marked, bool(lines), ev, line, (image, centre)
     )
     if decided is not None:
         return decided
@@ -604,6 +605,7 @@ def _broad_or_fill(
     lines_taken: bool,
     ev: float,
     line: Line | None,
+    around: tuple[np.ndarray, tuple[float, float]],
 ) -> Verdict | None:
     """The closer look's last branch's ways to `marked` with no pen-dark or thin evidence, for
     a square whose lower score is at least `marked` (`masks`: inside, border, box):
@@ -615,9 +617,10 @@ def _broad_or_fill(
         return None
     inside, border, box = masks
     if (
-        broad40.ENABLED
+        (broad40.ENABLED or broad42.ENABLED)
         and not lines_taken
         and broad40.strokes(win, box <= inner, box > (TARGET / 2 + 0.5) * scale, scale)
+        and (broad40.ENABLED or broad42.quiet_round(around[0], around[1], scale))
     ):
         return Verdict("marked", None, low, ev, line)
     if is_fill(win, inside, border, scale, gain):
