@@ -133,3 +133,15 @@ def test_context_measures_one_at_a_time() -> None:
     _grey_bar(far, cx, (1.0, -1.0), (3.0 + broad42.REACH_MM + 0.2, -1.0), s)
     assert broad42.context(far, cx, cy, s)["reach_mm"] > broad42.REACH_MM
     assert not broad42.quiet_round(far, (cx, cy), s)
+
+
+def test_a_ring_round_the_border_is_joined_too_broadly() -> None:
+    # a grey ring's rim (1.2 mm) 5 mm across, its centre 0.5 mm inside the left border: it ends
+    # near the border (within REACH_MM) but runs round it, more than one arm's end beyond
+    s = 8.0
+    img, cx, cy = _sheet(s)
+    cv2.circle(img, (round(cx - 2.5 * s), round(cy)), round(2.5 * s), 150, round(1.2 * s))
+    c = broad42.context(img, cx, cy, s)
+    assert c["reach_mm"] <= broad42.REACH_MM
+    assert c["joined_mm2"] > broad42.JOINED_MM2
+    assert not broad42.quiet_round(img, (cx, cy), s)

@@ -17,8 +17,9 @@ CONTRAST or more):
   beyond the printed border: STRAY_MM2 at most (a word of show-through letters, a second drop,
   an arc beside the square);
 - what crosses the printed border ends near it: the darkness joined to the border, followed up
-  to FOLLOW_MM beyond it, ends within REACH_MM (a voter's overshoot: 2.1 mm measured at most;
-  a letter running on, a drip, a long arc, a line: further).
+  to FOLLOW_MM beyond it, ends within REACH_MM and covers at most JOINED_MM2 there (a voter's
+  overshoot: 2.1 mm and 3.4 mm2 measured at most; a letter running on, a drip, a ring's rim
+  round the square, a line: further or more).
 Then `marked`.
 
 Where it stops. A single isolated grey letter-shaped thing at 30 % or more against the paper,
@@ -90,11 +91,12 @@ def _joined(mask: np.ndarray, printed: np.ndarray) -> np.ndarray:
 
 ENABLED = True
 STRAY_MM2 = 0.5  # stray darkness in the band round the square, at most (mm2)
-REACH_MM = 3.2  # the darkness joined to the printed border ends this close to it
+REACH_MM = 3.2  # the darkness joined to the printed border ends this close to it ...
+JOINED_MM2 = 5.0  # ... and covers at most this beyond it (one arm's end 1.5 mm wide, 3 mm on)
 
 
 def quiet_round(image: np.ndarray, centre: tuple[float, float], scale: float) -> bool:
     """broad40's strokes are a voter's only where the sheet round the square does not explain
     them: nothing stray beside the square, and what crosses its border ends near it."""
     c = context(image, centre[0], centre[1], scale)
-    return c["stray_mm2"] <= STRAY_MM2 and c["reach_mm"] <= REACH_MM
+    return c["stray_mm2"] <= STRAY_MM2 and c["reach_mm"] <= REACH_MM and c["joined_mm2"] <= JOINED_MM2
