@@ -145,3 +145,35 @@ def test_a_ring_round_the_border_is_joined_too_broadly() -> None:
     assert c["reach_mm"] <= broad42.REACH_MM
     assert c["joined_mm2"] > broad42.JOINED_MM2
     assert not broad42.quiet_round(img, (cx, cy), s)
+
+
+def test_a_rim_that_encloses_paper_in_the_square_is_a_hole() -> None:
+    # a grey doughnut inside the square (a small coffee ring's rim, 1.2 mm): paper enclosed
+    s = 8.0
+    img, cx, cy = _sheet(s)
+    cv2.circle(img, (round(cx), round(cy)), round(1.6 * s), 150, round(1.2 * s))
+    c = broad42.context(img, cx, cy, s)
+    assert c["hole_mm2"] > broad42.HOLE_MM2
+    assert (c["reach_mm"], c["stray_mm2"]) == (0.0, 0.0)
+    assert not broad42.quiet_round(img, (cx, cy), s)
+    x = _sheet(s)[0]  # an X's arms leave every piece of paper open to the square's edge
+    _grey_bar(x, cx, (-2.2, -2.2), (2.2, 2.2), s)
+    _grey_bar(x, cx, (2.2, -2.2), (-2.2, 2.2), s)
+    assert broad42.context(x, cx, cy, s)["hole_mm2"] == 0.0
+
+
+def test_two_faint_bands_darker_where_they_cross_are_followed_at_half_their_darkness() -> None:
+    # each band 0.2 darker than the paper (under broad40's 0.25), 0.36 where they cross in the
+    # square; both run 6 mm past the border: at 0.25 nothing crosses the border, at half the
+    # crossing's darkness both bands do
+    s = 8.0
+    img, cx, cy = _sheet(s)
+    shade = np.ones(img.shape, np.float32)
+    for a, b in (((-9.0, -9.0), (9.0, 9.0)), ((9.0, -9.0), (-9.0, 9.0))):
+        band = np.zeros(img.shape, np.uint8)
+        _grey_bar(band, cx, a, b, s)  # 150 on 0: the band's pixels
+        shade *= np.where(band > 0, 0.8, 1.0).astype(np.float32)
+    drawn = np.clip(img.astype(np.float32) * shade, 0, 255).astype(np.uint8)
+    c = broad42.context(drawn, cx, cy, s)
+    assert c["reach_mm"] <= broad42.REACH_MM < c["faint_reach_mm"]
+    assert not broad42.quiet_round(drawn, (cx, cy), s)

@@ -43,11 +43,14 @@ PEN = 0.55  # darkness against the closing this high is print (or a pen), not a 
 PEN_NEAR_MM = 0.4  # and so is what lies this close to it (its blurred edge)
 WIDE_MM = 0.6  # stray darkness narrower than this is a printed line's blur (rules, text), not a stroke
 BORDER_MM = 0.5  # the printed border's own blur, beyond its outer edge
+LEVEL_SHARE = 0.5  # the sheet round the square is looked at from this share of the strokes' own
+LEVEL_FLOOR = 0.12  # darkness (their median inside the square), and never under this
 
 
 def context(image: np.ndarray, cx: float, cy: float, scale: float) -> dict[str, float]:
-    """What the sheet round a square shows at broad40's contrast: the darkness joined to the
-    square's printed border, followed past it (its reach beyond the border and its area
+    """What the sheet round a square shows from half the strokes' own darkness (LEVEL_SHARE: two
+    faint arcs crossing in the square are darker there than either is beyond it, so what runs
+    on is looked for at half as dark): the darkness joined to the square's printed border, followed past it (its reach beyond the border and its area
     there), and stray darkness (not joined, not print) in the QUIET_MM band round it."""
     r = round((TARGET / 2 + FOLLOW_MM + broad40.HAT_MM) * float(scale))
     x, y = round(float(cx)), round(float(cy))
@@ -58,11 +61,18 @@ def context(image: np.ndarray, cx: float, cy: float, scale: float) -> dict[str, 
     box = np.maximum(np.abs(xx + x0 - cx), np.abs(yy + y0 - cy)) / scale
     printed = np.abs(box - (TARGET / 2 - TARGET_STROKE / 2)) <= TARGET_STROKE / 2 + 0.15
     beyond = box > TARGET / 2 + BORDER_MM
+    inner = box <= TARGET / 2 - TARGET_STROKE - 0.35
     dark = dk >= broad40.CONTRAST
+    own = dk[inner & dark]
+    # half the strokes' own darkness: two faint rims crossing in the square are darker there
+    # than either is beyond it, so where they run on is looked for at half as dark
+    faint = dk >= max(LEVEL_FLOOR, LEVEL_SHARE * (float(np.median(own)) if own.size else broad40.CONTRAST))
     band = box <= TARGET / 2 + QUIET_MM
     seen = dark & band
     joined = _joined(seen, printed)  # what touches the printed border, within the band
-    out_join = _joined(dark & (box <= TARGET / 2 + FOLLOW_MM), printed) & beyond  # followed further
+    followed = box <= TARGET / 2 + FOLLOW_MM
+    out_join = _joined(dark & followed, printed) & beyond  # followed further
+    out_faint = _joined(faint & followed, printed) & beyond
     k = max(3, int(2 * PEN_NEAR_MM * scale) | 1)
     pen = cv2.dilate((dk >= PEN).astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))) > 0
     o = max(3, int(WIDE_MM * scale) | 1)
@@ -75,10 +85,25 @@ def context(image: np.ndarray, cx: float, cy: float, scale: float) -> dict[str, 
     stray = wide & ~joined & ~pen & beyond
     return {
         "reach_mm": float(box[out_join].max() - TARGET / 2) if out_join.any() else 0.0,
+        "faint_reach_mm": float(box[out_faint].max() - TARGET / 2) if out_faint.any() else 0.0,
+        "hole_mm2": _hole(dark, inner) / scale**2,
         "joined_mm2": float(out_join.sum()) / scale**2,
         "stray_mm2": float(stray.sum()) / scale**2,
         "pen_beyond_mm2": float((pen & beyond & band).sum()) / scale**2,
     }
+
+
+def _hole(dark: np.ndarray, inner: np.ndarray) -> float:
+    """The largest piece of paper inside the square that `dark` encloses (px): a run of
+    not-dark in the inside that does not touch its edge (a ring's or a drop's rim closes round
+    paper; the arms of an X or a tick leave every piece of paper open to the square's edge; a
+    pencil's grain leaves only specks)."""
+    paper = (inner & ~dark).astype(np.uint8)
+    n, labels, stats, _c = cv2.connectedComponentsWithStats(paper, connectivity=4)
+    edge = inner & ~cv2.erode(inner.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    open_ids = set(np.unique(labels[edge & (paper > 0)]).tolist())
+    areas = [int(stats[i, cv2.CC_STAT_AREA]) for i in range(1, n) if i not in open_ids]
+    return float(max(areas, default=0))
 
 
 def _joined(mask: np.ndarray, printed: np.ndarray) -> np.ndarray:
@@ -93,10 +118,17 @@ ENABLED = True
 STRAY_MM2 = 0.5  # stray darkness in the band round the square, at most (mm2)
 REACH_MM = 3.2  # the darkness joined to the printed border ends this close to it ...
 JOINED_MM2 = 5.0  # ... and covers at most this beyond it (one arm's end 1.5 mm wide, 3 mm on)
+HOLE_MM2 = 0.5  # a piece of paper the strokes enclose in the square, at most (a ring's rim: more)
 
 
 def quiet_round(image: np.ndarray, centre: tuple[float, float], scale: float) -> bool:
     """broad40's strokes are a voter's only where the sheet round the square does not explain
     them: nothing stray beside the square, and what crosses its border ends near it."""
     c = context(image, centre[0], centre[1], scale)
-    return c["stray_mm2"] <= STRAY_MM2 and c["reach_mm"] <= REACH_MM and c["joined_mm2"] <= JOINED_MM2
+    return (
+        c["stray_mm2"] <= STRAY_MM2
+        and c["reach_mm"] <= REACH_MM
+        and c["faint_reach_mm"] <= REACH_MM
+        and c["joined_mm2"] <= JOINED_MM2
+        and c["hole_mm2"] <= HOLE_MM2
+    )
