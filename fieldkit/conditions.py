@@ -158,9 +158,11 @@ DEV_SEEDS = range(100, 200)
 #   broad40 on; stopped at its time cap with one worker: the range is spent);
 # 12900-12999: the fortieth pass's untouched range, run once (session 44, on 7231990: arm41 on;
 #   stopped at its time cap with two workers: the range is spent);
-# 13000-13099: untouched, for the next pass's final run.
+# 13000-13099: the forty-first pass's untouched range, run once (session 45, on 4c14005: broad42
+#   on; stopped at its time cap with two workers: the range is spent);
+# 13100-13199: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run.
-HOLDOUT_SEEDS = range(9000, 13100)
+HOLDOUT_SEEDS = range(9000, 13200)
 
 
 @dataclass(frozen=True)

@@ -19,14 +19,21 @@ CONTRAST or more):
 - what crosses the printed border ends near it: the darkness joined to the border, followed up
   to FOLLOW_MM beyond it, ends within REACH_MM and covers at most JOINED_MM2 there (a voter's
   overshoot: 2.1 mm and 3.4 mm2 measured at most; a letter running on, a drip, a ring's rim
-  round the square, a line: further or more).
+  round the square, a line: further or more); followed again at LEVEL_SHARE of the strokes'
+  own darkness (never under LEVEL_FLOOR), it still ends within REACH_MM (two faint rims
+  crossing in the square are darker there than either is beyond it);
+- no paper enclosed: the largest piece of the inside the strokes close round is at most
+  HOLE_MM2 (a ring's or a drop's rim; an X's or a tick's arms leave the paper open to the
+  square's edge).
 Then `marked`.
 
-Where it stops. A single isolated grey letter-shaped thing at 30 % or more against the paper,
-inside one square with nothing beside it (the outside attack's show-through letters at twice
-the corpus's strongest show-through) is read as the voter's mark it looks like: the sheet round
-it is quiet, as round a mark. The reader without this rule already reads most such letters
-`marked` (104 of 378 at 200 dpi; docs/reading.md, "Forty-second pass").
+Where it stops. Two rims that fade along their circumference, crossing in the square with
+tails under half their darkness, read as the smudgy X they look like (an outside attack's
+construction, docs/reading.md, "Forty-second pass"). A single isolated grey letter-shaped
+thing at 30 % or more against the paper, inside one square with nothing beside it (the
+attack's show-through letters at twice the corpus's strongest show-through) is read as the
+voter's mark it looks like: the sheet round it is quiet, as round a mark. The reader without
+this rule already reads many such letters `marked` (104 of 378 at 200 dpi).
 """
 
 from __future__ import annotations
