@@ -42,15 +42,21 @@ def test_it_is_off_in_the_reader() -> None:
 SEEN = [(844, 1), (51, 9)]
 
 
-@pytest.mark.parametrize(("index", "k"), SEEN)
-def test_the_census_marks_read_marked(index: int, k: int) -> None:
+def census_mark_read_marked(index: int, k: int, rule: object) -> None:
+    """A census square (seed 198) reads `marked`, and `marginal_mark` with `rule` (a module
+    with `ENABLED`) off: the companion, the closer look's last branch as before."""
     reader, sheet, image = field_sheet(198, index)
     assert (sheet.truth.squares[k].kind, sheet.truth.squares[k].expected) == ("light_pencil", "marked")
     m = reader.read(image.copy()).contests[0].marks[k]
     assert (m.mark, m.reason) == ("marked", None)
-    with switched_off(broad40):  # the companion: the closer look's last branch as before
+    with switched_off(rule):  # type: ignore[arg-type]
         m = reader.read(image.copy()).contests[0].marks[k]
     assert (m.mark, m.reason) == ("marginal", "marginal_mark")
+
+
+@pytest.mark.parametrize(("index", "k"), SEEN)
+def test_the_census_marks_read_marked(index: int, k: int) -> None:
+    census_mark_read_marked(index, k, broad40)
 
 
 def _drawn(

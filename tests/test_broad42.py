@@ -18,8 +18,7 @@ from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import broad40, broad42
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from readkit import field_sheet
-from test_broad40 import _blank_contest, _drawn, _line, _tick
+from test_broad40 import _blank_contest, _drawn, _line, _tick, census_mark_read_marked
 
 
 def test_it_is_on_and_broad40_alone_is_off() -> None:
@@ -34,13 +33,7 @@ SEEN = [(844, 1), (51, 9)]
 
 @pytest.mark.parametrize(("index", "k"), SEEN)
 def test_the_census_marks_read_marked(index: int, k: int) -> None:
-    reader, sheet, image = field_sheet(198, index)
-    assert (sheet.truth.squares[k].kind, sheet.truth.squares[k].expected) == ("light_pencil", "marked")
-    m = reader.read(image.copy()).contests[0].marks[k]
-    assert (m.mark, m.reason) == ("marked", None)
-    with switched_off(broad42):  # the companion: the closer look's last branch as before
-        m = reader.read(image.copy()).contests[0].marks[k]
-    assert (m.mark, m.reason) == ("marginal", "marginal_mark")
+    census_mark_read_marked(index, k, broad42)
 
 
 def _read(draw: object, factor: float) -> str:
