@@ -42,23 +42,30 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import broad40
+from kiosk.reading import broad40, settle7
 
+ENABLED = True
 QUIET_MM = 2.5  # the band round the printed border looked at for stray darkness, mm beyond it
 FOLLOW_MM = 4.5  # what crosses the border is followed this far beyond it
 PEN = 0.55  # darkness against the closing this high is print (or a pen), not a light stroke
 PEN_NEAR_MM = 0.4  # and so is what lies this close to it (its blurred edge)
 WIDE_MM = 0.6  # stray darkness narrower than this is a printed line's blur (rules, text), not a stroke
-BORDER_MM = 0.5  # the printed border's own blur, beyond its outer edge
+BORDER_MM = 0.5  # the printed border's own blur, beyond its outer edge (settle7.BORDER_MM's)
 LEVEL_SHARE = 0.5  # the sheet round the square is looked at from this share of the strokes' own
 LEVEL_FLOOR = 0.12  # darkness (their median inside the square), and never under this
+STRAY_MM2 = 0.5  # stray darkness in the band round the square, at most (mm2)
+REACH_MM = 3.2  # the darkness joined to the printed border ends this close to it ...
+JOINED_MM2 = 5.0  # ... and covers at most this beyond it (one arm's end 1.5 mm wide, 3 mm on)
+HOLE_MM2 = 0.5  # a piece of paper the strokes enclose in the square, at most (a ring's rim: more)
 
 
 def context(image: np.ndarray, cx: float, cy: float, scale: float) -> dict[str, float]:
-    """What the sheet round a square shows from half the strokes' own darkness (LEVEL_SHARE: two
-    faint arcs crossing in the square are darker there than either is beyond it, so what runs
-    on is looked for at half as dark): the darkness joined to the square's printed border, followed past it (its reach beyond the border and its area
-    there), and stray darkness (not joined, not print) in the QUIET_MM band round it."""
+    """What the sheet round a square shows at broad40's darkness: the darkness joined to the
+    square's printed border, followed past it (its reach beyond the border and its area
+    there), the same reach at LEVEL_SHARE of the strokes' own darkness (`faint_reach_mm`), the
+    largest piece of paper the strokes enclose in the square, and stray darkness (not joined,
+    not print) in the QUIET_MM band round it (`pen_beyond_mm2`, the print there: a measure
+    for the probes, not asked by `quiet_round`)."""
     r = round((TARGET / 2 + FOLLOW_MM + broad40.HAT_MM) * float(scale))
     x, y = round(float(cx)), round(float(cy))
     y0, x0 = max(0, y - r), max(0, x - r)
@@ -68,7 +75,7 @@ def context(image: np.ndarray, cx: float, cy: float, scale: float) -> dict[str, 
     box = np.maximum(np.abs(xx + x0 - cx), np.abs(yy + y0 - cy)) / scale
     printed = np.abs(box - (TARGET / 2 - TARGET_STROKE / 2)) <= TARGET_STROKE / 2 + 0.15
     beyond = box > TARGET / 2 + BORDER_MM
-    inner = box <= TARGET / 2 - TARGET_STROKE - 0.35
+    inner = box <= settle7.INSIDE_MM
     dark = dk >= broad40.CONTRAST
     own = dk[inner & dark]
     # half the strokes' own darkness: two faint rims crossing in the square are darker there
@@ -119,13 +126,6 @@ def _joined(mask: np.ndarray, printed: np.ndarray) -> np.ndarray:
     ids = np.unique(labels[mask & printed])
     out: np.ndarray = np.isin(labels, ids[ids > 0])
     return out
-
-
-ENABLED = True
-STRAY_MM2 = 0.5  # stray darkness in the band round the square, at most (mm2)
-REACH_MM = 3.2  # the darkness joined to the printed border ends this close to it ...
-JOINED_MM2 = 5.0  # ... and covers at most this beyond it (one arm's end 1.5 mm wide, 3 mm on)
-HOLE_MM2 = 0.5  # a piece of paper the strokes enclose in the square, at most (a ring's rim: more)
 
 
 def quiet_round(image: np.ndarray, centre: tuple[float, float], scale: float) -> bool:

@@ -539,7 +539,8 @@ def inspect_square(
                 edge, True, image, centre, half, scale, levels, gain, (thin, inside, border, search), marginal
             )
         )
-    # broad40 (OFF: a study) or a fill: `marked` with no stroke evidence (`_broad_or_fill`).
+    # broad42 (broad40's strokes where the sheet round the square is quiet) or a fill: `marked`
+    # with no stroke evidence (`_broad_or_fill`).
     decided = _broad_or_fill(
         win, (inside, border, box), inner, scale, gain, low, marked, bool(lines), ev, line, (image, centre)
     )
@@ -610,7 +611,9 @@ def _broad_or_fill(
     """The closer look's last branch's ways to `marked` with no pen-dark or thin evidence, for
     a square whose lower score is at least `marked` (`masks`: inside, border, box):
     - broad40: a soft pencil's broad light strokes (an X or a tick 1-1.5 mm wide, too wide for
-      the thin top-hat) across the square, in no line's band (OFF: a study);
+      the thin top-hat) across the square, in no line's band (OFF alone: a study), and broad42:
+      the same strokes where the sheet round the square (`around`: the image and the square's
+      centre) is quiet (ON);
     - a fill: the inside darkened, stopping at the printed border on every side, with a
       pencil's grain (a stain does not stop at a printed line, and is smooth)."""
     if low < marked:
