@@ -170,3 +170,26 @@ def test_two_faint_bands_darker_where_they_cross_are_followed_at_half_their_dark
     c = broad42.context(drawn, cx, cy, s)
     assert c["reach_mm"] <= broad42.REACH_MM < c["faint_reach_mm"]
     assert not broad42.quiet_round(drawn, (cx, cy), s)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the hole test looks for enclosure inside the inside's box only: a doughnut whose "
+    "paper reaches that box's edge counts as open (the helper's re-check: 9 of 88 caught rims "
+    "shifted 1-2 px read marked again); left for the next pass (docs, forty-second pass)",
+)
+def test_a_doughnut_off_centre_is_still_a_hole() -> None:
+    s = 8.0
+    img, cx, cy = _sheet(s)
+    cv2.circle(img, (round(cx + 1.0 * s), round(cy)), round(2.0 * s), 150, round(1.2 * s))
+    assert not broad42.quiet_round(img, (cx, cy), s)
+
+
+def test_the_doughnut_off_centre_companion() -> None:
+    # the same doughnut centred: its paper enclosed, refused (what the xfail above asks of the
+    # shifted one)
+    s = 8.0
+    img, cx, cy = _sheet(s)
+    cv2.circle(img, (round(cx), round(cy)), round(2.0 * s), 150, round(1.2 * s))
+    assert broad42.context(img, cx, cy, s)["hole_mm2"] > broad42.HOLE_MM2
+    assert not broad42.quiet_round(img, (cx, cy), s)
