@@ -552,7 +552,7 @@ def hand_line_test(
     def hand_line(theta: float, rho: float) -> bool:
         line = inspect.Line(theta, rho, 1.0, 0.0)
         return page is None or (
-            inspect.line_stops_short(image, at, line, half, scale)
+            inspect.line_stops_short(image, at, line, half, scale, page)
             or lines7.hand_on_lines(image, at, [(theta, rho)], half, scale, page)
         )
 

@@ -86,7 +86,9 @@ from kiosk.reading import (
     kernels,  # look20: the closer look's setup, compiled
     lines6,  # issue 10, sixth pass (line6)
     lines7,  # issue 10, seventh pass (lines7)
+    rim46,  # issue 10, forty-sixth pass (rim46): a line that bends on does not stop short
     rims7,  # issue 10, seventh pass (rims7)
+    show43,  # issue 10, forty-third pass (show43): a line on the title side's print showing through
     speed32,  # pass32: numpy's small medians and percentiles, exact and cheaper
     stain9,  # stain9: issue 10, ninth pass
     stains6,
@@ -488,7 +490,8 @@ def inspect_square(
             for ln in lines
         )
         or any(
-            line_stops_short(image, centre, ln, half, scale) and not proven(ln.theta, ln.rho) for ln in lines
+            line_stops_short(image, centre, ln, half, scale, page) and not proven(ln.theta, ln.rho)
+            for ln in lines
         )
         or lines7.hand_on_lines(
             image, centre, [(ln.theta, ln.rho) for ln in lines], half, scale, page, proven
@@ -1145,7 +1148,12 @@ FAR_TURN_DEG = 6  # the path beyond the window turned this far either way, 1-deg
 
 
 def line_stops_short(
-    image: np.ndarray, centre: tuple[float, float], line: Line, half: int, scale: float
+    image: np.ndarray,
+    centre: tuple[float, float],
+    line: Line,
+    half: int,
+    scale: float,
+    page: lines7.PageSource | None = None,  # show43: the title side's print behind the line
 ) -> bool:
     """Is a line the crossing-line rule took out gone FAR_MM beyond the window at one
     end (pass 5, merged)? A fold, a crease, a streak, show-through run from edge to edge
@@ -1165,6 +1173,7 @@ def line_stops_short(
     hh, ww = image.shape
     reach = BESIDE_MM * scale + 1
     turns = np.radians(np.arange(-FAR_TURN_DEG, FAR_TURN_DEG + 0.5, 1.0))
+    t_mid = (t_lo + t_hi) / 2  # rim46: the chord's middle
     for sign, t_edge in ((-1.0, t_lo), (1.0, t_hi)):
         ex, ey = fx - t_edge * s, fy + t_edge * c  # where the line leaves the window
         ts = sign * np.arange(FAR_MM[0], FAR_MM[1], 0.25) * scale
@@ -1177,7 +1186,25 @@ def line_stops_short(
                 continue
             judged = True
             best = max(best, _path_contrast(image, ex, ey, c2, s2, ts[on], scale))
-        if judged and best < PENCIL_LINE_ENDS * seen:
+        # rim46: a stain's rim or a bending crease curves on beyond the window: not gone
+        if (
+            judged
+            and best < PENCIL_LINE_ENDS * seen
+            # show43: a line on the title side's known print ends where the print does
+            and not show43.line_on_print(centre, line.theta, line.rho, (t_lo, t_hi), seen, half, scale, page)
+            and not rim46.bends_on(
+                image,
+                [(ex, ey, 0.0)]
+                + ([(fx - t_mid * s, fy + t_mid * c, abs(t_edge - t_mid))] if rim46.MIDDLE else []),
+                (-sign * s, sign * c),
+                PENCIL_LINE_ENDS * seen,
+                FAR_MM,
+                scale,
+                BESIDE_MM,
+                LINE_FAINT,
+                FAR_ON_IMAGE,
+            )
+        ):
             return True
     return False
 

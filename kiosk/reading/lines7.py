@@ -47,7 +47,7 @@ from functools import cached_property
 
 import numpy as np
 
-from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.ballots.layout import TARGET, TARGET_STROKE, BallotLayout
 from kiosk.reading import kernels, own39, speed32
 
 PATH_NEAR_MM = 0.3  # the darkest pixel this close to a path is the path's
@@ -122,6 +122,7 @@ class PageSource:
     centres_px: np.ndarray
     width_mm: float
     height_mm: float
+    layout: BallotLayout | None = None  # show43: whose title side shows through (None: not known)
 
     @cached_property
     def frame(self) -> Page | None:

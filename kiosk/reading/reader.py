@@ -545,6 +545,7 @@ class BallotReader:
             centres,
             layout.width_mm,
             layout.height_mm,
+            layout,  # show43: the title side's print behind a line
         )
         for i, (t, sc) in enumerate(zip(layout.targets, scores.scores.tolist(), strict=True)):
             if not look[i] and not wide[i]:
