@@ -4,7 +4,7 @@ side's known print is that print showing through, and where it ends is where the
 The party list's square 2 sits under the title's heading: through thin paper the heading's
 mirrored letters line up into a faint straight line through the window that stops where the
 word does, and `inspect.line_stops_short` sent the empty square to the commission
-(benchmarks/results/pass46/show43-ab-*.json: 6 empty squares decided on the dev caches, none
+(benchmarks/results/pass46/show43-ab-*.json: 8 empty squares decided on the dev caches, none
 wrong)."""
 
 from __future__ import annotations
