@@ -121,8 +121,8 @@ def test_without_show10_the_print_goes_to_review(
     # grain14 (fourteenth pass) also takes the letters in MZ-LIST 200 dpi's square 3 (0.0145,
     # the wider band) for a pair of strokes; show10 settles it with the rest: off here too
     monkeypatch.setattr(grain14, "ENABLED", False)
-    # show43 (forty-third pass): AST-SMD-07 200 dpi's square 4, its letters' bars a line through
-    # the window that line_stops_short lost, now reads `empty` before show10 is asked: off here too
+    # show43 (forty-third pass, OFF): with it on, AST-SMD-07 200 dpi's square 4 (its letters' bars a
+    # line through the window that line_stops_short lost) reads `empty` before show10 is asked
     monkeypatch.setattr(show43, "ENABLED", False)
     im, *_ = through(style, dpi, 0.15, blur, (0.15, -0.1))
     got = reader().read(jpeg(im, 70)).contests[0]

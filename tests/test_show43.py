@@ -5,7 +5,8 @@ The party list's square 2 sits under the title's heading: through thin paper the
 mirrored letters line up into a faint straight line through the window that stops where the
 word does, and `inspect.line_stops_short` sent the empty square to the commission
 (benchmarks/results/pass46/show43-ab-*.json: 8 empty squares decided on the dev caches, none
-wrong)."""
+wrong). OFF: an outside attack (pass46/show43-helper-attack.txt) had 523 light pencil strokes
+along the show-through rows read `empty`; the tests switch it on to pin what it does."""
 
 from __future__ import annotations
 
@@ -23,6 +24,12 @@ from fieldkit.hook_ab import switched_off
 from kiosk.ballots.layout import BallotLayout, build_layout
 from kiosk.election.load import load_election
 from kiosk.reading import lines7, show10, show43
+
+
+@pytest.fixture(autouse=True)
+def _show43_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(show43, "ENABLED", True)
+
 
 # (seed, always, sheet, square): truth empty, the title's show-through letters across square 2;
 # sent to review by line_stops_short before show43, `empty` with it
