@@ -86,9 +86,9 @@ from kiosk.reading import (
     kernels,  # look20: the closer look's setup, compiled
     lines6,  # issue 10, sixth pass (line6)
     lines7,  # issue 10, seventh pass (lines7)
-    rim46,  # issue 10, forty-sixth pass (rim46): a line that bends on does not stop short
+    rim46,  # issue 10, forty-third pass, session 46 (rim46, OFF): a line that bends on does not stop short
     rims7,  # issue 10, seventh pass (rims7)
-    show43,  # issue 10, forty-third pass (show43): a line on the title side's print showing through
+    show43,  # issue 10, forty-third pass (show43, OFF): a line on the title side's print showing through
     speed32,  # pass32: numpy's small medians and percentiles, exact and cheaper
     stain9,  # stain9: issue 10, ninth pass
     stains6,

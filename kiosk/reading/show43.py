@@ -7,7 +7,7 @@ side's headings show on the back mirrored (`show10`), and where a row of their l
 a square, the letters' horizontal bars line up into a faint straight line through the window
 that ends where the word does: on the dev sheets (seeds 198-203, 4,650 sheets) 13 empty
 squares, all the party list's square 2 under the title's heading, went to review that way
-(`benchmarks/results/pass43/print-probe.txt`).
+(a probe of every `line_stops_short` yes; its measures are in docs/reading.md, forty-third pass).
 
 The print is known exactly (`show10.window_print`: the front's render mirrored and placed by
 the squares' own frame). `line_on_print` says yes when the line's chord through the window
@@ -22,8 +22,9 @@ print. Where the heading's letters fill a square that is nearly any line across 
 attack drew 6,322 light pencil ticks, strokes and crosses (0.05-0.22, 0.3-0.8 mm) along such
 rows and 523 read `empty` with show43 and `marginal` without; a larger ON_SHARE (1.0: 469 still
 lost), a lower cap (0.10: 241) or the show-through's own contrast (1.2x: 370) do not stop it, as
-a light pencil line is as dark as the print showing through. Asked only where `line_stops_short` would fire and the layout
-has print behind the square (`show10.has_print`); no fast version, so no slow reference.
+a light pencil line is as dark as the print showing through. Asked only where
+`line_stops_short` would fire and the layout has print behind the square (`show10.has_print`);
+no fast version, so no slow reference.
 """
 
 from __future__ import annotations
