@@ -250,6 +250,8 @@ def test_a_clean_sheet_reads_the_same_with_both_shortcuts_off(monkeypatch: pytes
     reader = BallotReader(pkg.election, pkg.election_hash, keep_crops="never")
     gates: list[bool] = []
     real = grain14.spread_inside
+    # speed47's compiled gate asks neither ink_window nor spread_inside; this test is speed24's
+    monkeypatch.setattr(grain14, "COMPILED_GATE", False)
 
     def gate(ink: np.ndarray, scale: float) -> bool:
         r = real(ink, scale)

@@ -208,5 +208,8 @@ def doubt_pair(
     leaves the image, or under grain14's gate."""
     if not ENABLED or mark != "empty":
         return False
-    ink = grain14.ink_window(image, centre, scale, float(np.max(levels)), gain)
-    return ink is not None and grain14.spread_inside(ink, scale) and diagonal_pair(ink, scale, True).found
+    paper = float(np.max(levels))
+    if not grain14.gate_open(image, centre, scale, paper, gain):
+        return False
+    ink = grain14.ink_window(image, centre, scale, paper, gain)
+    return ink is not None and diagonal_pair(ink, scale, True).found

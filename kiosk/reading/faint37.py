@@ -95,8 +95,11 @@ def asked(
     lone arm (module docstring). False when not ENABLED or the window leaves the image."""
     if not ENABLED:
         return False
-    ink = grain14.ink_window(image, centre, scale, float(np.max(levels)), gain)
-    if ink is None or not grain14.spread_inside(ink, scale):
+    paper = float(np.max(levels))
+    if not grain14.gate_open(image, centre, scale, paper, gain):
+        return False
+    ink = grain14.ink_window(image, centre, scale, paper, gain)
+    if ink is None:
         return False
     if not could_reach(ink, scale):
         return False

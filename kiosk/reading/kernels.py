@@ -3758,6 +3758,89 @@ def stroke_block_stats(
     return True, ds[k], 1.0 - p[k] / paper, sides[0], sides[1], inks[0], inks[1]
 
 
+_SPREAD_BINS = 401  # `inside_spread`'s bins over +-0.2 (a thousandth wide)
+
+
+@_compiled
+def _rank_value(
+    vals: np.ndarray, bins: np.ndarray, counts: np.ndarray, k: int, buf: np.ndarray
+) -> np.float32:
+    """The k-th smallest of `vals` (0-based; as np.partition places it), from its bin."""
+    b = 0
+    before = 0
+    while before + counts[b] <= k:
+        before += counts[b]
+        b += 1
+    n = 0
+    for j in range(vals.shape[0]):
+        if bins[j] == b:
+            buf[n] = vals[j]
+            n += 1
+    part = buf[:n]
+    part.sort()
+    got: np.float32 = part[k - before]
+    return got
+
+
+@_compiled
+def inside_spread(
+    image: np.ndarray, cx: int, cy: int, h: int, r: int, k: int, paper: float, gain: float
+) -> tuple[bool, float, float]:
+    """grain14's gate numbers without its window (speed47): on `grain14.ink_window`'s window
+    (half side h round (cx, cy); (False, nan, nan) where it leaves the image), the ink of the
+    inside only (the middle 2r + 1 pixels both ways), each pixel box-averaged over k x k window
+    pixels (the edge replicated) as cv2.blur averages float32 (the integer sum, exact in float64,
+    times 1 / k^2, to float32), then ink as ink_window computes it in float32 (`paper` already
+    at least 1) and clipped to +-0.2; and its 50th and 95th percentiles as
+    `grain14._gate_percentiles` takes them (numpy's linear rule). Every step is the window's own
+    float32 arithmetic, so the two numbers are those of `ink_window` then `_gate_percentiles`
+    to the bit (tests/test_speed47.py)."""
+    hh, ww = image.shape
+    if cx - h < 0 or cy - h < 0 or cx + h + 1 > ww or cy + h + 1 > hh:
+        return False, math.nan, math.nan
+    n = 2 * h + 1
+    half = k // 2
+    over = 1.0 / (k * k)
+    p32 = np.float32(paper)
+    g32 = np.float32(gain)
+    lo = np.float32(-0.2)
+    hi = np.float32(0.2)
+    m = 2 * r + 1
+    vals = np.empty(m * m, np.float32)
+    t = 0
+    for y in range(h - r, h + r + 1):
+        for x in range(h - r, h + r + 1):
+            s = 0.0
+            for j in range(-half, half + 1):
+                yy = min(max(y + j, 0), n - 1) + cy - h
+                for i in range(-half, half + 1):
+                    xx = min(max(x + i, 0), n - 1) + cx - h
+                    s += float(image[yy, xx])
+            win = np.float32(s * over)
+            v = (g32 * (p32 - win)) / p32
+            vals[t] = min(max(v, lo), hi)
+            t += 1
+    # the four order statistics by bins of the clipped range (a monotone map: a value's bin
+    # is never after a larger value's), then a sort of the one bin each falls in
+    bins = np.empty(t, np.int64)
+    counts = np.zeros(_SPREAD_BINS, np.int64)
+    for j in range(t):
+        b = min(max(int((float(vals[j]) + 0.2) * (_SPREAD_BINS - 1) / 0.4), 0), _SPREAD_BINS - 1)
+        bins[j] = b
+        counts[b] += 1
+    buf = np.empty(t, np.float32)
+    out = np.empty(2)
+    for q in range(2):
+        at = (t - 1) * (0.5 if q == 0 else 0.95)
+        i0 = math.floor(at)
+        g = at - i0
+        below = _rank_value(vals, bins, counts, i0, buf)
+        above = _rank_value(vals, bins, counts, min(i0 + 1, t - 1), buf)
+        d = float(above - below)  # float32 subtraction, as numpy's `b - a`
+        out[q] = float(above) - d * (1.0 - g) if g >= 0.5 else float(below) + d * g
+    return True, out[0], out[1]
+
+
 def warm() -> float:
     """Compile (or load from the cache) every kernel with the argument types the reader
     uses, and return the seconds it took. A fresh install compiles for some seconds; after
@@ -3885,6 +3968,7 @@ def warm() -> float:
     stroke_block_stats(xr8, ok8, ds8, zones8, 0.55, 0.55, 4.0, 1.2, 2.0)
     fit_row(np.empty((1, 3)), np.empty((1, 2)), np.empty((1, 1)), 0, 1.0, 2.0, 0.5)
     _page_inside(1.0, 2.0, 1.0, 0.0, 0.0, 0.0, 10.0, 10.0, 5.0, 3.0, 0.04)  # `lines7.Page.inside_at`
+    inside_spread(page, 24, 32, 10, 6, 3, 230.0, 1.05)  # speed47: grain14's gate
     return time.perf_counter() - t0
 
 
