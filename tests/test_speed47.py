@@ -155,6 +155,21 @@ def test_numpy_floats_take_the_windows_way(monkeypatch: pytest.MonkeyPatch) -> N
     assert called == [1]
 
 
+@pytest.mark.parametrize("gain", [float("inf"), -float("inf"), 1e39, float("nan")])
+def test_a_gain_not_finite_in_float32_takes_the_windows_way(gain: float) -> None:
+    """An outside attack's case (no reader makes it: its gain is at most 20): an infinite gain
+    makes the ink NaN where the smoothed paper equals `paper`; numpy's gate then says no, and
+    so must this one."""
+    img = np.full((120, 120), 210, np.uint8)
+    img[42:79, 70:79] = 190
+    img[42:79, 64:70] = 200
+    centre = np.array([60.0, 60.0])
+    with np.errstate(all="ignore"):
+        ink = grain14.ink_window(img, centre, 200 / 25.4, 200.0, gain)
+        want = ink is not None and grain14.spread_inside_reference(ink, 200 / 25.4)
+        assert grain14.gate_open(img, centre, 200 / 25.4, 200.0, gain) == want
+
+
 @pytest.mark.parametrize(("seed", "index"), [(198, 11), (199, 40)])
 def test_a_field_sheet_reads_the_same_either_way(seed: int, index: int) -> None:
     """Whole readings (every mark, reason and score) with the compiled gate and without."""

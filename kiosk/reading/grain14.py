@@ -408,6 +408,9 @@ def stroke_pair(image: np.ndarray, centre: np.ndarray, scale: float, levels: np.
 # speed47: the gate's two numbers on the inside alone in one compiled call (`gate_open`); False
 # builds the whole window first (`ink_window`, then `spread_inside`). The readings are the same.
 COMPILED_GATE = True
+_FLOAT32_FINITE = 3.0e38  # a gain under this stays finite in float32
+_SCALE_MAX = 1.0e4  # px/mm: far beyond any scan (300 dpi is 11.8)
+_CENTRE_MAX = 1.0e9  # px
 
 
 def gate_open(image: np.ndarray, centre: np.ndarray, scale: float, paper: float, gain: float) -> bool:
@@ -418,7 +421,21 @@ def gate_open(image: np.ndarray, centre: np.ndarray, scale: float, paper: float,
     float32 steps, so its percentiles are `_gate_percentiles`' to the bit
     (tests/test_speed47.py). Where paper or gain is not a Python float (numpy would then
     compute the ink in float64) or either gate is off, the window is built as before."""
-    if not (COMPILED_GATE and PARTITION_GATE and type(paper) is float and type(gain) is float):
+    if not (
+        COMPILED_GATE
+        and PARTITION_GATE
+        and type(paper) is float
+        and type(gain) is float
+        # what the reader hands it (an outside attack found these the compiled call differs on:
+        # a gain infinite in float32 makes NaN ink where numpy's gate then says no; absurd
+        # centres or scales overflow, other images do not compile)
+        and abs(gain) < _FLOAT32_FINITE
+        and 0.0 < scale < _SCALE_MAX
+        and image.dtype == np.uint8
+        and image.ndim == 2
+        and abs(float(centre[0])) < _CENTRE_MAX  # False for NaN
+        and abs(float(centre[1])) < _CENTRE_MAX
+    ):
         ink = ink_window(image, centre, scale, paper, gain)
         return ink is not None and spread_inside(ink, scale)
     h = int(np.ceil((pencil6.BORDER_MM + AROUND_MM) * scale))
