@@ -160,9 +160,12 @@ DEV_SEEDS = range(100, 200)
 #   stopped at its time cap with two workers: the range is spent);
 # 13000-13099: the forty-first pass's untouched range, run once (session 45, on 4c14005: broad42
 #   on; stopped at its time cap with two workers: the range is spent);
-# 13100-13199: untouched, for the next pass's final run.
+# 13100-13199: the forty-third and forty-fourth passes' untouched range, run once (session 47, on
+#   d35baf1: speed47, readings as the forty-second pass's; stopped at its time cap with two workers:
+#   the range is spent);
+# 13200-13299: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run.
-HOLDOUT_SEEDS = range(9000, 13200)
+HOLDOUT_SEEDS = range(9000, 13300)
 
 
 @dataclass(frozen=True)
