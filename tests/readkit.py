@@ -5,6 +5,7 @@ draw on (tests/test_lines6.py, tests/test_redteam6.py)."""
 from __future__ import annotations
 
 from functools import lru_cache
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -95,6 +96,26 @@ def field_sheet(seed: int, index: int, always: tuple[str, ...] = ()) -> tuple[Ba
     other test's sheet (the reader keeps nothing between readings)."""
     reader, sheet, image = _field_sheet(seed, index, tuple(always))
     return reader, sheet, image.copy()
+
+
+def assert_freed(
+    module: ModuleType, seed: int, always: tuple[str, ...], index: int, k: int, reason: str | None = None
+) -> Any:
+    """A square a rule frees (crease27, rim46, show43): truth `empty`, read `empty` with
+    `module` as the test has it (on), `marginal` with it switched off (and `reason`, when given).
+    Returns the field sheet (for the test's own asks of it)."""
+    from fieldkit.hook_ab import switched_off
+
+    r, sheet, image = field_sheet(seed, index, always)
+    assert sheet.truth.squares[k].expected == "empty"
+    got = r.read(image).contests[0].marks[k]
+    assert got.mark == "empty", got
+    with switched_off(module):
+        got = r.read(image).contests[0].marks[k]
+    assert got.mark == "marginal", got
+    if reason is not None:
+        assert got.reason == reason, got
+    return sheet
 
 
 @lru_cache(maxsize=32)

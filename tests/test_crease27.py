@@ -25,7 +25,6 @@ import readkit
 from test_fold24 import S, _square_image
 from test_red23 import ALONG, frame, paper_line, pen
 
-from fieldkit.hook_ab import switched_off
 from kiosk.reading import crease27
 
 # (seed, always, sheet, square, the test that said "it ends"): truth empty, a crease (or a fold
@@ -44,13 +43,7 @@ FREED = [
 def test_an_empty_square_a_crease_crosses_edge_to_edge_is_read_empty(
     seed: int, always: tuple[str, ...], index: int, k: int, test: str
 ) -> None:
-    r, sheet, image = readkit.field_sheet(seed, index, always)
-    assert sheet.truth.squares[k].expected == "empty"
-    got = r.read(image).contests[0].marks[k]
-    assert got.mark == "empty", got
-    with switched_off(crease27):
-        got = r.read(image).contests[0].marks[k]
-        assert (got.mark, got.reason) == ("marginal", "marginal_mark")
+    readkit.assert_freed(crease27, seed, always, index, k, "marginal_mark")
 
 
 def _follow(img: np.ndarray, c: tuple[float, float], angle_deg: float) -> Any:

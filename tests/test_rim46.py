@@ -55,13 +55,7 @@ FREED = [
 def test_an_empty_square_a_rim_crosses_is_read_empty(
     seed: int, always: tuple[str, ...], index: int, k: int
 ) -> None:
-    r, sheet, image = readkit.field_sheet(seed, index, always)
-    assert sheet.truth.squares[k].expected == "empty"
-    got = r.read(image).contests[0].marks[k]
-    assert got.mark == "empty", got
-    with switched_off(rim46):
-        got = r.read(image).contests[0].marks[k]
-        assert got.mark == "marginal", got
+    readkit.assert_freed(rim46, seed, always, index, k)
 
 
 def _darken(img: np.ndarray, mask: np.ndarray, contrast: float) -> np.ndarray:
