@@ -4,8 +4,8 @@ faint37, grain14's pair and cross28 each built `grain14.ink_window` (the whole 1
 smoothed and turned to ink) only for `spread_inside` to read the inside's 50th and 95th
 percentiles, and on a clean sheet that is where almost every one of them stops.
 `kernels.inside_spread` computes those two numbers on the inside alone, with ink_window's own
-float32 steps; `grain14.gate_open` asks it. The readings must not change: the numbers are
-checked here against ink_window then `_gate_percentiles` and np.percentile, and the gate's
+float32 steps; `grain14.gated_ink` (the callers' window) and `gate_open` ask it. The readings
+must not change: the numbers are checked here against ink_window then `_gate_percentiles` and np.percentile, and the gate's
 answer against the window's way (`COMPILED_GATE` off). docs/reading.md, "Forty-fourth pass"."""
 
 from __future__ import annotations
@@ -89,6 +89,11 @@ def test_inside_numbers_are_the_windows(
     finally:
         grain14.COMPILED_GATE = True
     assert grain14.gate_open(page, centre, scale, paper, gain) == slow
+    # the callers' way: the window itself past the gate, None where it is shut or off the page
+    gated = grain14.gated_ink(page, centre, scale, np.array([paper, 0.0]), gain)
+    assert (gated is not None) == slow
+    if gated is not None:
+        assert ink is not None and np.array_equal(gated, ink)
 
 
 @settings(max_examples=150, deadline=None)

@@ -208,8 +208,5 @@ def doubt_pair(
     leaves the image, or under grain14's gate."""
     if not ENABLED or mark != "empty":
         return False
-    paper = float(np.max(levels))
-    if not grain14.gate_open(image, centre, scale, paper, gain):
-        return False
-    ink = grain14.ink_window(image, centre, scale, paper, gain)
+    ink = grain14.gated_ink(image, centre, scale, levels, gain)
     return ink is not None and diagonal_pair(ink, scale, True).found

@@ -95,10 +95,7 @@ def asked(
     lone arm (module docstring). False when not ENABLED or the window leaves the image."""
     if not ENABLED:
         return False
-    paper = float(np.max(levels))
-    if not grain14.gate_open(image, centre, scale, paper, gain):
-        return False
-    ink = grain14.ink_window(image, centre, scale, paper, gain)
+    ink = grain14.gated_ink(image, centre, scale, levels, gain)
     if ink is None:
         return False
     if not could_reach(ink, scale):

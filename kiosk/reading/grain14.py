@@ -398,14 +398,11 @@ def stroke_pair(image: np.ndarray, centre: np.ndarray, scale: float, levels: np.
     (module docstring). False when not ENABLED or the window leaves the image."""
     if not ENABLED:
         return False
-    paper = float(np.max(levels))
-    if not gate_open(image, centre, scale, paper, gain):
-        return False
-    ink = ink_window(image, centre, scale, paper, gain)
+    ink = gated_ink(image, centre, scale, levels, gain)
     return ink is not None and first_look(ink, scale) and full_look(ink, scale)
 
 
-# speed47: the gate's two numbers on the inside alone in one compiled call (`gate_open`); False
+# speed47: the gate's two numbers on the inside alone in one compiled call (`_compiled_gate`); False
 # builds the whole window first (`ink_window`, then `spread_inside`). The readings are the same.
 COMPILED_GATE = True
 _FLOAT32_FINITE = 3.0e38  # a gain under this stays finite in float32
@@ -413,14 +410,42 @@ _SCALE_MAX = 1.0e4  # px/mm: far beyond any scan (300 dpi is 11.8)
 _CENTRE_MAX = 1.0e9  # px
 
 
+def gated_ink(
+    image: np.ndarray, centre: np.ndarray, scale: float, levels: np.ndarray, gain: float
+) -> np.ndarray | None:
+    """`ink_window` against the square's lightest paper level where the window is on the image
+    and passes the gate (`gate_open`); else None. What faint37, grain14's pair and cross28 ask
+    first; on a clean sheet the gate is their only question, and it is asked without the window
+    where `_compiled_gate` can."""
+    paper = float(np.max(levels))
+    gate = _compiled_gate(image, centre, scale, paper, gain)
+    if gate is False:
+        return None
+    ink = ink_window(image, centre, scale, paper, gain)
+    if ink is None or (gate is None and not spread_inside(ink, scale)):
+        return None
+    return ink
+
+
 def gate_open(image: np.ndarray, centre: np.ndarray, scale: float, paper: float, gain: float) -> bool:
-    """`ink_window(image, centre, scale, paper, gain)` is not None and passes `spread_inside`:
-    the question every caller of the gate asks first, and on a clean sheet its only one (some
-    six squares of MZ-SMD-02 a sheet). speed47: `kernels.inside_spread` smooths and turns to
-    ink only the inside the gate reads (about a fifth of the window), with ink_window's own
-    float32 steps, so its percentiles are `_gate_percentiles`' to the bit
-    (tests/test_speed47.py). Where paper or gain is not a Python float (numpy would then
-    compute the ink in float64) or either gate is off, the window is built as before."""
+    """`ink_window(image, centre, scale, paper, gain)` is not None and passes `spread_inside`,
+    by `_compiled_gate` where it can answer."""
+    got = _compiled_gate(image, centre, scale, paper, gain)
+    if got is not None:
+        return got
+    ink = ink_window(image, centre, scale, paper, gain)
+    return ink is not None and spread_inside(ink, scale)
+
+
+def _compiled_gate(
+    image: np.ndarray, centre: np.ndarray, scale: float, paper: float, gain: float
+) -> bool | None:
+    """The gate's answer without the window, or None where it is not asked this way (then the
+    window is built and `spread_inside` asked). speed47: `kernels.inside_spread` smooths and
+    turns to ink only the inside the gate reads (about a fifth of the window), with
+    ink_window's own float32 steps, so its percentiles are `_gate_percentiles`' to the bit
+    (tests/test_speed47.py). Not asked where paper or gain is not a Python float (numpy would
+    then compute the ink in float64) or either gate is off."""
     if not (
         COMPILED_GATE
         and PARTITION_GATE
@@ -436,8 +461,7 @@ def gate_open(image: np.ndarray, centre: np.ndarray, scale: float, paper: float,
         and abs(float(centre[0])) < _CENTRE_MAX  # False for NaN
         and abs(float(centre[1])) < _CENTRE_MAX
     ):
-        ink = ink_window(image, centre, scale, paper, gain)
-        return ink is not None and spread_inside(ink, scale)
+        return None
     h = int(np.ceil((pencil6.BORDER_MM + AROUND_MM) * scale))
     cx, cy = int(np.rint(float(centre[0]))), int(np.rint(float(centre[1])))
     r = int(pencil6.INSIDE_MM * scale)
