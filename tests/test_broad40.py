@@ -16,7 +16,7 @@ import pytest
 
 from fieldkit.hook_ab import switched_off
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import broad40, broad42
+from kiosk.reading import broad40, broad42, grey48
 from kiosk.reading.reader import BallotReader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -28,9 +28,11 @@ from test_settle7 import Clean
 def broad40_on(monkeypatch: pytest.MonkeyPatch) -> None:
     """broad40 is OFF in the reader (a study, after the outside attack); these tests switch it on,
     and broad42 (its strokes asked only where the sheet round the square is quiet) off, so that
-    each companion below is the reader before broad40."""
+    each companion below is the reader before broad40 (grey48, which asks broad40's shape tests
+    at a lighter darkness, off too)."""
     monkeypatch.setattr(broad40, "ENABLED", True)
     monkeypatch.setattr(broad42, "ENABLED", False)
+    monkeypatch.setattr(grey48, "ENABLED", False)
 
 
 def test_it_is_off_in_the_reader() -> None:

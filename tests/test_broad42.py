@@ -15,10 +15,18 @@ import pytest
 
 from fieldkit.hook_ab import switched_off
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import broad40, broad42
+from kiosk.reading import broad40, broad42, grey48
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_broad40 import _blank_contest, _drawn, _line, _tick, census_mark_read_marked
+
+
+@pytest.fixture(autouse=True)
+def grey48_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """grey48 (the forty-fifth pass: broad40's shape tests at a lighter darkness, settled beside
+    settle7) would settle some of these squares with broad42 off: the companions below are the
+    reader before broad42."""
+    monkeypatch.setattr(grey48, "ENABLED", False)
 
 
 def test_it_is_on_and_broad40_alone_is_off() -> None:

@@ -66,10 +66,26 @@ def darkness(win: np.ndarray, scale: float) -> np.ndarray:
     return out
 
 
-def strokes(win: np.ndarray, inside: np.ndarray, margin: np.ndarray, scale: float) -> bool:
+def strokes(
+    win: np.ndarray,
+    inside: np.ndarray,
+    margin: np.ndarray,
+    scale: float,
+    lighter: tuple[float, float, float, float] | None = None,
+) -> bool:
     """Broad light strokes in the square (the module's rule). `inside`: the square's inside;
-    `margin`: the window beyond the printed border."""
-    seen = darkness(win, scale) >= CONTRAST
+    `margin`: the window beyond the printed border; `lighter`: grey48's (contrast, area_mm2,
+    spread_mm, open_mm) in place of CONTRAST, AREA_MM2 and SPREAD_MM (a light pencil's narrower
+    strokes), what is seen first opened over an ellipse open_mm across (at least 3 px): a
+    hair's or a streak's blur is narrower than a pencil's stroke."""
+    contrast, area_mm2, spread_mm, open_mm = (
+        (CONTRAST, AREA_MM2, SPREAD_MM, 0.0) if lighter is None else lighter
+    )
+    seen = darkness(win, scale) >= contrast
+    if open_mm > 0:
+        k = max(3, round(open_mm * scale) | 1)
+        se = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+        seen = cv2.morphologyEx(seen.astype(np.uint8), cv2.MORPH_OPEN, se) > 0
     n_seen = int((seen & (inside | margin)).sum())  # the printed border's own line left out
     if n_seen == 0 or int((seen & margin).sum()) > MARGIN_SHARE * n_seen:
         return False
@@ -78,7 +94,7 @@ def strokes(win: np.ndarray, inside: np.ndarray, margin: np.ndarray, scale: floa
     if n < 2:
         return False
     big = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    if stats[big, cv2.CC_STAT_AREA] < AREA_MM2 * scale * scale:
+    if stats[big, cv2.CC_STAT_AREA] < area_mm2 * scale * scale:
         return False
     if max(stats[big, cv2.CC_STAT_WIDTH], stats[big, cv2.CC_STAT_HEIGHT]) < REACH_MM * scale:
         return False
@@ -87,7 +103,7 @@ def strokes(win: np.ndarray, inside: np.ndarray, margin: np.ndarray, scale: floa
     if half_width > HALF_WIDTH_MM * scale:
         return False
     spread, extent = across(run)
-    return spread >= SPREAD_MM * scale and extent >= TWO_ARMS * 2 * half_width
+    return spread >= spread_mm * scale and extent >= TWO_ARMS * 2 * half_width
 
 
 def across(run: np.ndarray) -> tuple[float, float]:

@@ -59,13 +59,23 @@ JOINED_MM2 = 5.0  # ... and covers at most this beyond it (one arm's end 1.5 mm 
 HOLE_MM2 = 0.5  # a piece of paper the strokes enclose in the square, at most (a ring's rim: more)
 
 
-def context(image: np.ndarray, cx: float, cy: float, scale: float) -> dict[str, float]:
+def context(
+    image: np.ndarray,
+    cx: float,
+    cy: float,
+    scale: float,
+    contrast: float = broad40.CONTRAST,
+    print_out: bool = False,
+) -> dict[str, float]:
     """What the sheet round a square shows at broad40's darkness: the darkness joined to the
     square's printed border, followed past it (its reach beyond the border and its area
     there), the same reach at LEVEL_SHARE of the strokes' own darkness (`faint_reach_mm`), the
     largest piece of paper the strokes enclose in the square, and stray darkness (not joined,
     not print) in the QUIET_MM band round it (`pen_beyond_mm2`, the print there: a measure
-    for the probes, not asked by `quiet_round`)."""
+    for the probes, not asked by `quiet_round`). `contrast`: the darkness looked at (grey48
+    asks at a lighter one); `print_out`: what is followed beyond the border passes through the
+    sheet's other print and PEN_NEAR_MM round it without measuring it (a light stroke's tip
+    near a printed row line is not carried along the line; one crossing it runs on)."""
     r = round((TARGET / 2 + FOLLOW_MM + broad40.HAT_MM) * float(scale))
     x, y = round(float(cx)), round(float(cy))
     y0, x0 = max(0, y - r), max(0, x - r)
@@ -76,19 +86,23 @@ def context(image: np.ndarray, cx: float, cy: float, scale: float) -> dict[str, 
     printed = np.abs(box - (TARGET / 2 - TARGET_STROKE / 2)) <= TARGET_STROKE / 2 + 0.15
     beyond = box > TARGET / 2 + BORDER_MM
     inner = box <= settle7.INSIDE_MM
-    dark = dk >= broad40.CONTRAST
+    dark = dk >= contrast
     own = dk[inner & dark]
     # half the strokes' own darkness: two faint rims crossing in the square are darker there
     # than either is beyond it, so where they run on is looked for at half as dark
-    faint = dk >= max(LEVEL_FLOOR, LEVEL_SHARE * (float(np.median(own)) if own.size else broad40.CONTRAST))
+    faint = dk >= max(LEVEL_FLOOR, LEVEL_SHARE * (float(np.median(own)) if own.size else contrast))
     band = box <= TARGET / 2 + QUIET_MM
     seen = dark & band
     joined = _joined(seen, printed)  # what touches the printed border, within the band
     followed = box <= TARGET / 2 + FOLLOW_MM
-    out_join = _joined(dark & followed, printed) & beyond  # followed further
-    out_faint = _joined(faint & followed, printed) & beyond
     k = max(3, int(2 * PEN_NEAR_MM * scale) | 1)
     pen = cv2.dilate((dk >= PEN).astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))) > 0
+    # print_out: the sheet's other print (and PEN_NEAR_MM round it) is passed through but not
+    # measured: a tip near a printed line is not carried along it, a stroke crossing one is
+    # followed on beyond it
+    other = pen & ~_joined(pen, printed) if print_out else np.zeros_like(pen)
+    out_join = _joined((dark | other) & followed, printed) & beyond & ~other  # followed further
+    out_faint = _joined((faint | other) & followed, printed) & beyond & ~other
     o = max(3, int(WIDE_MM * scale) | 1)
     wide = (
         cv2.morphologyEx(
@@ -131,7 +145,11 @@ def _joined(mask: np.ndarray, printed: np.ndarray) -> np.ndarray:
 def quiet_round(image: np.ndarray, centre: tuple[float, float], scale: float) -> bool:
     """broad40's strokes are a voter's only where the sheet round the square does not explain
     them: nothing stray beside the square, and what crosses its border ends near it."""
-    c = context(image, centre[0], centre[1], scale)
+    return quiet(context(image, centre[0], centre[1], scale))
+
+
+def quiet(c: dict[str, float]) -> bool:
+    """`context`'s measures say the sheet round the square does not explain its strokes."""
     return (
         c["stray_mm2"] <= STRAY_MM2
         and c["reach_mm"] <= REACH_MM

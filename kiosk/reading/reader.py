@@ -31,6 +31,7 @@ import kiosk.reading.faint9 as faint9  # issue 10, ninth pass (faint9)
 import kiosk.reading.faint37 as faint37  # issue 10, faint37: the low band's faint strokes
 import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 import kiosk.reading.grain14 as grain14  # issue 10, grain14: a faint stroke broken by grain, to review
+import kiosk.reading.grey48 as grey48  # issue 10, forty-fifth pass (grey48): a light pencil's grey strokes
 import kiosk.reading.lines10 as lines10  # issue 10, tenth pass (lines10): a scanner's streak divided out
 import kiosk.reading.look23 as look23  # issue 10, look23: a light stroke over the border into the square
 import kiosk.reading.low15 as low15  # issue 10, low15: a light mark scoring its side's lowest, to review
@@ -730,6 +731,7 @@ class BallotReader:
                     settle7.settles(*doubt, v, th.marginal, th.marked, scores.half)
                     or marks8.settles(*doubt, v.reason, v.score, th.marked)
                     or pencil9.settles(*doubt, v, th.marginal, th.marked, scores.half)
+                    or grey48.settles(*doubt, v, th.marginal, th.marked, scores.half)
                 )
                 # show10: strokes lying on the title side's known print are not a hand's.
                 and not show10.strokes_on_print(*doubt, layout, i, page)

@@ -1,0 +1,205 @@
+"""grey48 (issue 10, the forty-fifth pass): a light pencil's grey strokes, which the closer look
+leaves `marginal_mark` and settle7 refuses (its stroke pixels only broken pieces of a 1 mm light
+stroke's middle), settled `marked` by broad40's shape tests at a lighter darkness and with
+narrower strokes (kiosk/reading/grey48.py), where broad42's look round the square (print left out
+of what is followed) finds the sheet quiet. Built and OFF in the reader (an outside attack);
+switched on here."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from fieldkit.hook_ab import switched_off
+from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.reading import broad40, broad42, grey48
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from readkit import field_sheet
+from test_broad40 import _blank_contest, _drawn, _line
+
+LIGHTER = (grey48.CONTRAST, grey48.AREA_MM2, grey48.SPREAD_MM, grey48.OPEN_MM)
+
+
+@pytest.fixture(autouse=True)
+def grey48_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """grey48 is OFF in the reader (an outside attack turned small ring rims, wavy single strokes
+    and mirrored letters into votes: docs, forty-fifth pass); these tests switch it on, so that each
+    companion (`switched_off`) is the reader as it ships."""
+    monkeypatch.setattr(grey48, "ENABLED", True)
+
+
+def test_it_is_off_in_the_reader() -> None:
+    assert "\nENABLED = False  #" in Path(grey48.__file__).read_text(encoding="utf-8")
+
+
+def _x(width_mm: float) -> object:
+    def draw(layer: np.ndarray, px: object) -> None:
+        w = round(width_mm * 200 / 25.4)
+        _line(layer, px, (-2.0, -2.0), (2.0, 2.0), w)
+        _line(layer, px, (2.0, -2.0), (-2.0, 2.0), w)
+
+    return draw
+
+
+def _tick(width_mm: float, long_end: tuple[float, float] = (2.3, -2.3)) -> object:
+    def draw(layer: np.ndarray, px: object) -> None:
+        w = round(width_mm * 200 / 25.4)
+        _line(layer, px, (-2.2, 0.2), (-0.6, 2.0), w)
+        _line(layer, px, (-0.6, 2.0), long_end, w)
+
+    return draw
+
+
+def _slash(width_mm: float) -> object:
+    def draw(layer: np.ndarray, px: object) -> None:
+        _line(layer, px, (-2.0, 2.0), (2.0, -2.0), round(width_mm * 200 / 25.4))
+
+    return draw
+
+
+def _with(first: object, *more: object) -> object:
+    def draw(layer: np.ndarray, px: object) -> None:
+        for d in (first, *more):
+            d(layer, px)  # type: ignore[operator]
+
+    return draw
+
+
+def _letter_beside(layer: np.ndarray, px: object) -> None:
+    # a grey V as thin as the strokes, 1.2 mm right of the printed border (show-through, a stain)
+    w = round(0.8 * 200 / 25.4)
+    _line(layer, px, (4.2, -2.0), (5.0, 1.5), w)
+    _line(layer, px, (5.0, 1.5), (5.8, -2.0), w)
+
+
+def _read(draw: object, factor: float) -> tuple[str, str | None]:
+    reader, image, i, cx, cy, s = _blank_contest()
+    m = reader.read(_drawn(image, (cx, cy), s, draw, factor)).contests[0].marks[i]
+    return m.mark, m.reason
+
+
+@pytest.mark.parametrize(
+    ("draw", "factor"),
+    [(_x(0.8), 0.84), (_x(1.0), 0.84), (_tick(1.0), 0.82), (_tick(1.2), 0.86)],
+    ids=["x-0.8mm-16%", "x-1mm-16%-scoring-over-marked", "tick-1mm-18%", "tick-1.2mm-14%"],
+)
+def test_a_light_thin_x_or_tick_on_a_quiet_square_reads_marked(draw: object, factor: float) -> None:
+    assert _read(draw, factor) == ("marked", None)
+    with switched_off(grey48):
+        assert _read(draw, factor) == ("marginal", "marginal_mark")
+
+
+@pytest.mark.parametrize(
+    ("draw", "factor"),
+    [
+        (_slash(0.8), 0.8),  # one stroke is not two
+        (_slash(1.0), 0.84),
+        (_with(_x(0.8), _letter_beside), 0.82),  # something grey beside the square
+        (_tick(1.0, (7.5, -7.5)), 0.78),  # the long arm runs on 5 mm past the corner
+        (_x(0.8), 0.9),  # 10 %: show-through's darkness
+    ],
+    ids=["slash-0.8mm", "slash-1mm", "x-with-a-grey-v-beside", "tick-whose-arm-runs-on", "x-at-10%"],
+)
+def test_what_is_not_a_light_mark_alone_in_its_square_is_not_marked(draw: object, factor: float) -> None:
+    assert _read(draw, factor)[0] != "marked"
+
+
+def _sheet(scale: float = 8.0) -> tuple[np.ndarray, float]:
+    """A synthetic patch round a square: paper 230, the printed border 20, printed row lines
+    (0.25 mm, 20) 3.5 mm above and below the border."""
+    half = round((TARGET / 2 + 8.0) * scale)
+    ys, xs = np.mgrid[-half : half + 1, -half : half + 1].astype(np.float64)
+    box = np.maximum(np.abs(xs), np.abs(ys))
+    img = np.full(box.shape, 230, np.uint8)
+    img[(box >= (TARGET / 2 - TARGET_STROKE) * scale) & (box <= TARGET / 2 * scale)] = 20
+    for y in (-(TARGET / 2 + 3.5), TARGET / 2 + 3.5):
+        c = round(half + y * scale)
+        img[c - 1 : c + 1, :] = 20
+    return img, float(half)
+
+
+def _bar(
+    img: np.ndarray, c: float, a: tuple[float, float], b: tuple[float, float], s: float, w: float
+) -> None:
+    p = (round(c + a[0] * s), round(c + a[1] * s))
+    q = (round(c + b[0] * s), round(c + b[1] * s))
+    cv2.line(img, p, q, 190, round(w * s))
+
+
+def test_a_tip_near_a_printed_row_line_is_not_carried_along_it() -> None:
+    # a light tick's long arm (0.8 mm, 17 % darker) leaving the square upwards and ending 0.2 mm
+    # short of the printed row line 3.5 mm above the border: at 0.13 its blur touches the line's
+    s = 8.0
+    img, c = _sheet(s)
+    _bar(img, c, (-2.0, 0.5), (-0.5, 2.0), s, 0.8)
+    _bar(img, c, (-0.5, 2.0), (0.8, -(TARGET / 2 + 3.5 - 0.2 - 0.4)), s, 0.8)
+    along = broad42.context(img, c, c, s, grey48.CONTRAST)
+    own = broad42.context(img, c, c, s, grey48.CONTRAST, print_out=True)
+    assert along["reach_mm"] > broad42.REACH_MM  # carried along the printed line to the patch's end
+    assert own["reach_mm"] <= broad42.REACH_MM < along["reach_mm"]
+    assert broad42.quiet(own)
+    # print left out, a grey stroke running on past the border is still followed
+    far = _sheet(s)[0]
+    _bar(far, c, (0.0, 0.0), (TARGET / 2 + broad42.REACH_MM + 0.5, 0.0), s, 0.8)
+    assert broad42.context(far, c, c, s, grey48.CONTRAST, print_out=True)["reach_mm"] > broad42.REACH_MM
+
+
+def _window(scale: float = 8.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A synthetic window as the closer look has it: paper 230, the printed border 20."""
+    half = round((TARGET / 2 + 1.2) * scale)
+    ys, xs = np.mgrid[-half : half + 1, -half : half + 1].astype(np.float64)
+    box = np.maximum(np.abs(xs), np.abs(ys))
+    win = np.full(box.shape, 230, np.uint8)
+    win[(box >= (TARGET / 2 - TARGET_STROKE) * scale) & (box <= TARGET / 2 * scale)] = 20
+    return win, box <= (TARGET / 2 - TARGET_STROKE - 0.35) * scale, box > (TARGET / 2 + 0.5) * scale
+
+
+def test_the_lighter_shape_bounds_one_at_a_time() -> None:
+    s = 8.0
+    win, inside, margin = _window(s)
+    c = win.shape[0] // 2
+
+    def x(grey: int, w_mm: float) -> np.ndarray:
+        out = win.copy()
+        for a, b in (((-2.0, -2.0), (2.0, 2.0)), ((2.0, -2.0), (-2.0, 2.0))):
+            _bar(out, c, a, b, s, w_mm)
+        out[out == 190] = grey
+        return out
+
+    # a light X (17 %), strokes 0.6 mm: broad40 sees nothing (under its 0.25), grey48's bounds two arms
+    light = x(190, 0.6)
+    assert not broad40.strokes(light, inside, margin, s)
+    assert broad40.strokes(light, inside, margin, s, LIGHTER)
+    # the same X at 10 % (show-through): under grey48's darkness
+    assert not broad40.strokes(x(207, 0.6), inside, margin, s, LIGHTER)
+    # its area bound: an X of hairlines (one pixel, 0.125 mm) covers under AREA_MM2
+    assert not broad40.strokes(x(190, 0.15), inside, margin, s, LIGHTER)
+    # one bar across the inside, 0.6 to 1.2 mm wide, is one stroke at every width
+    for w_mm in (0.6, 0.9, 1.2):
+        bar = win.copy()
+        _bar(bar, c, (-2.2, 0.3), (2.2, 0.3), s, w_mm)
+        assert not broad40.strokes(bar, inside, margin, s, LIGHTER), w_mm
+
+
+def test_census_pencil_marks_read_marked() -> None:
+    # seed 203, every sheet pencil and stained (the forty-fifth pass's A/B): light pencil marks
+    # the closer look left `marginal_mark`, settle7 refused, grey48 settles
+    for index, k in FREED:
+        reader, sheet, image = field_sheet(203, index, ("pencil", "stain"))
+        assert sheet.truth.squares[k].expected == "marked"
+        m = reader.read(image.copy()).contests[0].marks[k]
+        assert (m.mark, m.reason) == ("marked", None), (index, k)
+        with switched_off(grey48):
+            m = reader.read(image.copy()).contests[0].marks[k]
+        assert (m.mark, m.reason) == ("marginal", "marginal_mark"), (index, k)
+
+
+# the forty-fifth pass's A/B (benchmarks/results/pass48/grey48-ab-203ps.json): a light pencil tick
+# on a stained sheet, a light V under a faint streak, a light X scoring over `marked` (0.064) that
+# the closer look left in doubt
+FREED = [(80, 6), (258, 0), (387, 2)]
