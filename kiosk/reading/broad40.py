@@ -66,6 +66,17 @@ def darkness(win: np.ndarray, scale: float) -> np.ndarray:
     return out
 
 
+def seen_at(win: np.ndarray, scale: float, contrast: float, open_mm: float = 0.0) -> np.ndarray:
+    """The window's pixels at `contrast` or darker (`darkness`), opened over an ellipse open_mm
+    across (at least 3 px) where open_mm > 0."""
+    seen: np.ndarray = darkness(win, scale) >= contrast
+    if open_mm > 0:
+        k = max(3, round(open_mm * scale) | 1)
+        se = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+        seen = cv2.morphologyEx(seen.astype(np.uint8), cv2.MORPH_OPEN, se) > 0
+    return seen
+
+
 def strokes(
     win: np.ndarray,
     inside: np.ndarray,
@@ -81,11 +92,7 @@ def strokes(
     contrast, area_mm2, spread_mm, open_mm = (
         (CONTRAST, AREA_MM2, SPREAD_MM, 0.0) if lighter is None else lighter
     )
-    seen = darkness(win, scale) >= contrast
-    if open_mm > 0:
-        k = max(3, round(open_mm * scale) | 1)
-        se = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-        seen = cv2.morphologyEx(seen.astype(np.uint8), cv2.MORPH_OPEN, se) > 0
+    seen = seen_at(win, scale, contrast, open_mm)
     n_seen = int((seen & (inside | margin)).sum())  # the printed border's own line left out
     if n_seen == 0 or int((seen & margin).sum()) > MARGIN_SHARE * n_seen:
         return False
