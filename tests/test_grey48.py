@@ -16,12 +16,13 @@ import numpy as np
 import pytest
 
 from fieldkit.hook_ab import switched_off
-from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.ballots.layout import TARGET
 from kiosk.reading import broad40, broad42, grey48
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from readkit import field_sheet
-from test_broad40 import _blank_contest, _drawn, _line
+from test_broad40 import _blank_contest, _drawn, _line, _window
+from test_broad42 import _sheet
 
 LIGHTER = (grey48.CONTRAST, grey48.AREA_MM2, grey48.SPREAD_MM, grey48.OPEN_MM)
 
@@ -110,20 +111,6 @@ def test_what_is_not_a_light_mark_alone_in_its_square_is_not_marked(draw: object
     assert _read(draw, factor)[0] != "marked"
 
 
-def _sheet(scale: float = 8.0) -> tuple[np.ndarray, float]:
-    """A synthetic patch round a square: paper 230, the printed border 20, printed row lines
-    (0.25 mm, 20) 3.5 mm above and below the border."""
-    half = round((TARGET / 2 + 8.0) * scale)
-    ys, xs = np.mgrid[-half : half + 1, -half : half + 1].astype(np.float64)
-    box = np.maximum(np.abs(xs), np.abs(ys))
-    img = np.full(box.shape, 230, np.uint8)
-    img[(box >= (TARGET / 2 - TARGET_STROKE) * scale) & (box <= TARGET / 2 * scale)] = 20
-    for y in (-(TARGET / 2 + 3.5), TARGET / 2 + 3.5):
-        c = round(half + y * scale)
-        img[c - 1 : c + 1, :] = 20
-    return img, float(half)
-
-
 def _bar(
     img: np.ndarray, c: float, a: tuple[float, float], b: tuple[float, float], s: float, w: float
 ) -> None:
@@ -136,7 +123,7 @@ def test_a_tip_near_a_printed_row_line_is_not_carried_along_it() -> None:
     # a light tick's long arm (0.8 mm, 17 % darker) leaving the square upwards and ending 0.2 mm
     # short of the printed row line 3.5 mm above the border: at 0.13 its blur touches the line's
     s = 8.0
-    img, c = _sheet(s)
+    img, c, _cy = _sheet(s)
     _bar(img, c, (-2.0, 0.5), (-0.5, 2.0), s, 0.8)
     _bar(img, c, (-0.5, 2.0), (0.8, -(TARGET / 2 + 3.5 - 0.2 - 0.4)), s, 0.8)
     along = broad42.context(img, c, c, s, grey48.CONTRAST)
@@ -150,19 +137,9 @@ def test_a_tip_near_a_printed_row_line_is_not_carried_along_it() -> None:
     assert broad42.context(far, c, c, s, grey48.CONTRAST, print_out=True)["reach_mm"] > broad42.REACH_MM
 
 
-def _window(scale: float = 8.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A synthetic window as the closer look has it: paper 230, the printed border 20."""
-    half = round((TARGET / 2 + 1.2) * scale)
-    ys, xs = np.mgrid[-half : half + 1, -half : half + 1].astype(np.float64)
-    box = np.maximum(np.abs(xs), np.abs(ys))
-    win = np.full(box.shape, 230, np.uint8)
-    win[(box >= (TARGET / 2 - TARGET_STROKE) * scale) & (box <= TARGET / 2 * scale)] = 20
-    return win, box <= (TARGET / 2 - TARGET_STROKE - 0.35) * scale, box > (TARGET / 2 + 0.5) * scale
-
-
 def test_the_lighter_shape_bounds_one_at_a_time() -> None:
     s = 8.0
-    win, inside, margin = _window(s)
+    win, inside, margin, _xs, _ys = _window(s)
     c = win.shape[0] // 2
 
     def x(grey: int, w_mm: float) -> np.ndarray:
@@ -175,16 +152,16 @@ def test_the_lighter_shape_bounds_one_at_a_time() -> None:
     # a light X (17 %), strokes 0.6 mm: broad40 sees nothing (under its 0.25), grey48's bounds two arms
     light = x(190, 0.6)
     assert not broad40.strokes(light, inside, margin, s)
-    assert broad40.strokes(light, inside, margin, s, LIGHTER)
+    assert broad40.strokes_run(light, inside, margin, s, LIGHTER) is not None
     # the same X at 10 % (show-through): under grey48's darkness
-    assert not broad40.strokes(x(207, 0.6), inside, margin, s, LIGHTER)
+    assert broad40.strokes_run(x(207, 0.6), inside, margin, s, LIGHTER) is None
     # its area bound: an X of hairlines (one pixel, 0.125 mm) covers under AREA_MM2
-    assert not broad40.strokes(x(190, 0.15), inside, margin, s, LIGHTER)
+    assert broad40.strokes_run(x(190, 0.15), inside, margin, s, LIGHTER) is None
     # one bar across the inside, 0.6 to 1.2 mm wide, is one stroke at every width
     for w_mm in (0.6, 0.9, 1.2):
         bar = win.copy()
         _bar(bar, c, (-2.2, 0.3), (2.2, 0.3), s, w_mm)
-        assert not broad40.strokes(bar, inside, margin, s, LIGHTER), w_mm
+        assert broad40.strokes_run(bar, inside, margin, s, LIGHTER) is None, w_mm
 
 
 def test_census_pencil_marks_read_marked() -> None:

@@ -77,40 +77,46 @@ def seen_at(win: np.ndarray, scale: float, contrast: float, open_mm: float = 0.0
     return seen
 
 
-def strokes(
+def strokes(win: np.ndarray, inside: np.ndarray, margin: np.ndarray, scale: float) -> bool:
+    """Broad light strokes in the square (the module's rule). `inside`: the square's inside;
+    `margin`: the window beyond the printed border."""
+    return strokes_run(win, inside, margin, scale) is not None
+
+
+def strokes_run(
     win: np.ndarray,
     inside: np.ndarray,
     margin: np.ndarray,
     scale: float,
     lighter: tuple[float, float, float, float] | None = None,
-) -> bool:
-    """Broad light strokes in the square (the module's rule). `inside`: the square's inside;
-    `margin`: the window beyond the printed border; `lighter`: grey48's (contrast, area_mm2,
-    spread_mm, open_mm) in place of CONTRAST, AREA_MM2 and SPREAD_MM (a light pencil's narrower
-    strokes), what is seen first opened over an ellipse open_mm across (at least 3 px): a
-    hair's or a streak's blur is narrower than a pencil's stroke."""
+) -> np.ndarray | None:
+    """`strokes`' tests, answered with the run they passed (0/1: the largest 8-connected run of
+    what is seen inside the square) or None. `lighter`: grey48's (contrast, area_mm2, spread_mm,
+    open_mm) in place of CONTRAST, AREA_MM2 and SPREAD_MM (a light pencil's narrower strokes),
+    what is seen first opened over an ellipse open_mm across (at least 3 px): a hair's or a
+    streak's blur is narrower than a pencil's stroke."""
     contrast, area_mm2, spread_mm, open_mm = (
         (CONTRAST, AREA_MM2, SPREAD_MM, 0.0) if lighter is None else lighter
     )
     seen = seen_at(win, scale, contrast, open_mm)
     n_seen = int((seen & (inside | margin)).sum())  # the printed border's own line left out
     if n_seen == 0 or int((seen & margin).sum()) > MARGIN_SHARE * n_seen:
-        return False
+        return None
     mask = (seen & inside).astype(np.uint8)
     n, labels, stats, _c = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n < 2:
-        return False
+        return None
     big = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     if stats[big, cv2.CC_STAT_AREA] < area_mm2 * scale * scale:
-        return False
+        return None
     if max(stats[big, cv2.CC_STAT_WIDTH], stats[big, cv2.CC_STAT_HEIGHT]) < REACH_MM * scale:
-        return False
+        return None
     run = (labels == big).astype(np.uint8)
     half_width = float(cv2.distanceTransform(run, cv2.DIST_L2, 5).max())
     if half_width > HALF_WIDTH_MM * scale:
-        return False
+        return None
     spread, extent = across(run)
-    return spread >= spread_mm * scale and extent >= TWO_ARMS * 2 * half_width
+    return run if spread >= spread_mm * scale and extent >= TWO_ARMS * 2 * half_width else None
 
 
 def across(run: np.ndarray) -> tuple[float, float]:

@@ -52,7 +52,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET
@@ -101,26 +100,14 @@ def settles(
     box = np.maximum(np.abs(xs), np.abs(ys))
     inside = box <= settle7.INSIDE_MM * scale
     margin = box > (TARGET / 2 + 0.5) * scale
-    if not broad40.strokes(
+    run = broad40.strokes_run(
         np.ascontiguousarray(win), inside, margin, scale, (CONTRAST, AREA_MM2, SPREAD_MM, OPEN_MM)
-    ):
-        return False
-    if arms_cover(_run(np.ascontiguousarray(win), inside, scale), scale) < ARMS_SHARE:
+    )
+    if run is None or arms_cover(run, scale) < ARMS_SHARE:
         return False
     if settle7.pen_dot(image, at, scale, float(np.max(levels)), gain):
         return False
     return broad42.quiet(broad42.context(image, at[0], at[1], scale, CONTRAST, print_out=True))
-
-
-def _run(win: np.ndarray, inside: np.ndarray, scale: float) -> np.ndarray:
-    """The largest 8-connected run of what broad40's tests saw inside the square (0/1)."""
-    seen = broad40.seen_at(win, scale, CONTRAST, OPEN_MM) & inside
-    n, labels, stats, _c = cv2.connectedComponentsWithStats(seen.astype(np.uint8), connectivity=8)
-    if n < 2:
-        return np.zeros(win.shape, np.uint8)
-    big = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    out: np.ndarray = (labels == big).astype(np.uint8)
-    return out
 
 
 def skeleton(mask: np.ndarray) -> np.ndarray:
