@@ -22,6 +22,7 @@ import numpy as np
 import kiosk.reading.beside35 as beside35  # issue 10, beside35: a tick beside on a sunk side
 import kiosk.reading.cross16 as cross16  # issue 10, cross16: a light X whose strokes meet, asked by the low hooks
 import kiosk.reading.cross28 as cross28  # issue 10, cross28: grain14's pair after wrong10's last look
+import kiosk.reading.dark49 as dark49  # issue 10, dark49: a dark stain's body to review
 import kiosk.reading.deep29 as deep29  # issue 10, deep29: vote11's band further down
 import kiosk.reading.edge16 as edge16  # issue 10, edge16: a tick across the corner the fast path let go
 import kiosk.reading.edge24 as edge24  # issue 10, edge24: a light tick beside, its foot on the border
@@ -775,6 +776,8 @@ class BallotReader:
         marks = wrong10.ridged_print(image, centres, scales, scores.paper, scores.gain, marks)
         # erase9: a grey square with an eraser's smear round it or a ghost under a patch.
         marks = erase9.possible_erasure(image, centres, scales, marks)
+        # dark49: a square read `marked` that a dark stain's body covers, running on beyond it.
+        marks = dark49.stain_body(image, centres, scales, marks)
         # pencil10: certain settled marks beside other clear marks are an overvote.
         settled = pencil10.overvote_kept(
             image, centres, scales, scores.paper, scores.gain, scores.half, marks, settled, th

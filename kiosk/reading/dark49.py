@@ -1,0 +1,134 @@
+"""A dark stain's body read as a vote (issue 10, dark49: session 49). A rule that only SENDS
+a square to the commission (review, `possible_stain`), never decides one.
+
+Why. The field corpus's stains (`fieldkit.conditions._stain`: tea, water, a thumb; rims
+0.03-0.12 of the light) never read `marked` on an empty square any more, but a real spill or
+a greasy thumb can be darker. The forty-fifth pass's attack harness drew fieldkit's own stains
+through an empty square of a blank contest at one, two and three times their darkness
+(`benchmarks/results/pass49/stain-marked.py.txt`, `shipped-marked-field-stain.png`): none of 600
+read `marked` at the corpus's darkness, 2 at twice it (thumbs at 150 dpi, where wrong10's ridge
+spectrum is not asked) and 24 at three times (tea bodies covering the square with their edge
+beside it, thumbprints): a blank ballot read as a vote. Their darkness is a pen's (0.45 and
+more), so the closer look takes it for ink.
+
+The rule (`stain_body`, asked of every square read `marked` after the other post-loop checks).
+The neighbourhood, FAR_MM beyond the printed border, is looked at at WORK_PX_MM (an area
+resize: the same answer at every resolution), its darkness against the neighbourhood's own
+paper (its PAPER_PCT percentile, not the sheet's: a grey or coloured paper is the paper) and
+averaged over SMOOTH_MM (a pen stroke, half a millimetre wide, drops to a fraction of its
+darkness; a stain's body or a thumbprint's ridges do not). Where that is at least LEVEL, what
+an ellipse OPEN_MM across fits inside (`broad`: a body, not a stroke; a voter's X, tick or
+circle has none) is the patch. The square is a stain's when the patch
+- covers at least SHARE of the square's inside,
+- runs on at least BEYOND_MM beyond the printed border (a voter's fill stops at the border
+  or overshoots it by a millimetre or two), and
+- is about as dark beyond the border as inside (the median of its smoothed darkness from
+  1 mm beyond the border at least RATIO of the inside's median): a fill inside a lighter
+  stain is darker inside than the stain round it, and is the voter's.
+
+Measured (`benchmarks/results/pass49/blob49-probe.py.txt`): 16 of the 24 stains at three times
+the corpus's darkness (the two at twice it among them) go to review; over the dev caches (seeds
+198-203, 6,300 sheets) no square read `marked` is touched (one fill inside a grey stain comes
+near: covered, running on, but its ratio 0.42), nor any of the harness's real light X's and
+ticks, rings, smudges or text.
+
+Where it stops. A stain whose body does not reach BEYOND_MM past the border (a drop the size
+of the square: it looks like a fill, and is read as one), a stain covering the whole
+neighbourhood (its paper is the stain; the local score is then near zero anyway), a rim
+crossing the square with the body beside it (under SHARE), and a real mark inside a stain as
+dark as it (the commission: the price).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import cv2
+import numpy as np
+
+from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.reading.model import MarkReading
+
+ENABLED = True  # tests and benchmarks/hook_ab.py --module dark49 switch the rule off ("before")
+
+WORK_PX_MM = 4.0  # the neighbourhood is looked at at this resolution
+FAR_MM = 6.0  # the neighbourhood: this far beyond the printed border (box)
+PAPER_PCT = 95.0  # its paper: this percentile of its grey
+SMOOTH_MM = 1.5  # darkness averaged over a box this wide
+LEVEL = 0.3  # the patch: smoothed darkness at least this (the corpus's stain bodies stay under)
+OPEN_MM = 3.5  # ... where an ellipse this wide fits (a body, not a stroke)
+SHARE = 0.2  # of the square's inside the patch covers, at least ...
+EDGE_MM = 1.0  # ... and the rest of the inside, this far clear of the patch (its soft edge, a rim) ...
+REST_MM2 = 0.5  # ... holds at most this much at LEVEL (a stroke there is a hand's: the mark stays)
+BEYOND_MM = 3.0  # how far beyond the printed border it runs, at least
+RATIO = 0.7  # its darkness beyond the border (from 1 mm) against the inside's, at least
+INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
+
+
+def measures(image: np.ndarray, centre: tuple[float, float], scale: float) -> dict[str, float]:
+    """The patch's measures round one square: `share` of the inside it covers, its `reach`
+    beyond the printed border (mm), and `ratio`, its darkness beyond the border against the
+    inside's (0 where it has none there)."""
+    cx, cy = centre
+    half = (TARGET / 2 + FAR_MM) * scale
+    x0, y0 = max(0, round(cx - half)), max(0, round(cy - half))
+    x1, y1 = min(image.shape[1], round(cx + half) + 1), min(image.shape[0], round(cy + half) + 1)
+    patch = image[y0:y1, x0:x1]
+    k = WORK_PX_MM / scale
+    w, h = max(1, round(patch.shape[1] * k)), max(1, round(patch.shape[0] * k))
+    small = cv2.resize(patch, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32)
+    paper = max(1.0, float(np.percentile(small, PAPER_PCT)))
+    dark = np.clip((paper - small) / paper, 0.0, 1.0)
+    b = max(1, round(SMOOTH_MM * WORK_PX_MM))
+    smooth = cv2.blur(dark, (b, b))
+    o = max(3, round(OPEN_MM * WORK_PX_MM) | 1)
+    ellipse = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (o, o))
+    broad = cv2.morphologyEx((smooth >= LEVEL).astype(np.uint8), cv2.MORPH_OPEN, ellipse)
+    # each small pixel's centre, in mm from the square's centre (box distance)
+    xs = (x0 + (np.arange(w) + 0.5) / k - cx) / scale
+    ys = (y0 + (np.arange(h) + 0.5) / k - cy) / scale
+    box = np.maximum(np.abs(xs)[None, :], np.abs(ys)[:, None])
+    inside = box <= INSIDE_MM
+    _n, labels = cv2.connectedComponents(broad, connectivity=8)
+    ids = np.unique(labels[inside & (broad > 0)])
+    patch_mask = np.isin(labels, ids[ids > 0])
+    if not patch_mask.any() or not inside.any():
+        return {"share": 0.0, "reach": 0.0, "ratio": 0.0, "rest_mm2": 0.0}
+    share = float((patch_mask & inside).sum()) / float(inside.sum())
+    reach = float(box[patch_mask].max()) - TARGET / 2
+    beyond = patch_mask & (box >= TARGET / 2 + 1.0)
+    covered = patch_mask & inside
+    ratio = (
+        float(np.median(smooth[beyond]) / max(float(np.median(smooth[covered])), 1e-6))
+        if beyond.any()
+        else 0.0
+    )
+    # the rest of the inside, clear of the patch and its edge (a stain's rim lies there)
+    g = max(3, round(2 * EDGE_MM * WORK_PX_MM) | 1)
+    near = cv2.dilate(patch_mask.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (g, g))) > 0
+    rest = float(((dark >= LEVEL) & inside & ~near).sum()) / WORK_PX_MM**2
+    return {"share": share, "reach": reach, "ratio": ratio, "rest_mm2": rest}
+
+
+def is_stain_body(m: dict[str, float]) -> bool:
+    """`measures` say a stain's body covers the square (the module's rule)."""
+    return (
+        m["share"] >= SHARE and m["reach"] >= BEYOND_MM and m["ratio"] >= RATIO and m["rest_mm2"] <= REST_MM2
+    )
+
+
+def stain_body(
+    image: np.ndarray, centres: np.ndarray, scales: np.ndarray, marks: list[MarkReading]
+) -> list[MarkReading]:
+    """Each square read `marked` that a stain's dark body covers, running on beyond the
+    printed border about as dark, becomes `marginal` (`possible_stain`): the commission."""
+    if not ENABLED:
+        return marks
+    out = list(marks)
+    for i, m in enumerate(marks):
+        if m.mark != "marked":
+            continue
+        at = (float(centres[i, 0]), float(centres[i, 1]))
+        if is_stain_body(measures(image, at, float(scales[i]))):
+            out[i] = replace(m, mark="marginal", reason="possible_stain")
+    return out
