@@ -159,8 +159,10 @@ def test_measures_a_pen_x_has_no_patch(dpi: int) -> None:
 def test_measures_a_fill_does_not_run_on_beyond_the_border() -> None:
     s = 200 / 25.4
     img, c = _sheet(s)
-    m = dark49.measures(pencil_fill(img, c, s, 0.8, half_mm=3.2), c, s)
+    fill = pencil_fill(img, c, s, 0.8, half_mm=3.2)
+    m = dark49.measures(fill, c, s, gate=False)
     assert m["share"] >= 0.9 and m["reach"] < dark49.BEYOND_MM and not dark49.is_stain_body(m), m
+    assert dark49.measures(fill, c, s) == dark49.NONE  # the gate: it cannot reach
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -205,6 +207,36 @@ def test_property_an_even_paper_level_changes_nothing(
     dim = np.clip(img.astype(np.float32) * paper, 0, 255).astype(np.uint8)
     assert dark49.is_stain_body(dark49.measures(dim, c, s)) == spill
     assert dark49.is_stain_body(dark49.measures(img, c, s)) == spill
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    dpi=st.integers(150, 300),
+    kind=st.sampled_from(["spill", "x", "fill", "thumb", "spill+x"]),
+    at=st.tuples(st.floats(-12.0, 12.0), st.floats(-12.0, 12.0)),
+    r_mm=st.floats(1.5, 12.0),
+    k=st.floats(0.2, 0.9),
+    seed=st.integers(0, 50),
+)
+def test_property_the_gate_never_changes_the_answer(
+    dpi: int, kind: str, at: tuple[float, float], r_mm: float, k: float, seed: int
+) -> None:
+    """`measures`' gate (`_could_reach`, before the percentile and the opening) against the
+    reference without it: the same `is_stain_body`, and the full measures where it lets the
+    square through."""
+    s = dpi / 25.4
+    img, c = _sheet(s)
+    if "spill" in kind:
+        img = _body(img, c, s, at, r_mm, k)
+    if "x" in kind:
+        img = _pen_x(img, c, s)
+    if kind == "fill":
+        img = pencil_fill(img, c, s, k, half_mm=2.4 + r_mm / 12)
+    if kind == "thumb":
+        img = _thumb(img, (c[0] + at[0] * s / 3, c[1] + at[1] * s / 3), s, 1.0 + 2 * k, seed)
+    fast, ref = dark49.measures(img, c, s), dark49.measures(img, c, s, gate=False)
+    assert dark49.is_stain_body(fast) == dark49.is_stain_body(ref), (fast, ref)
+    assert fast == ref or (fast == dark49.NONE and ref["reach"] < dark49.BEYOND_MM), (fast, ref)
 
 
 def test_dark49_is_on() -> None:
