@@ -163,9 +163,11 @@ DEV_SEEDS = range(100, 200)
 # 13100-13199: the forty-third and forty-fourth passes' untouched range, run once (session 47, on
 #   d35baf1: speed47, readings as the forty-second pass's; stopped at its time cap with two workers:
 #   the range is spent);
-# 13200-13299: untouched, for the next pass's final run.
+# 13200-13299: the forty-fifth and forty-sixth passes' untouched range, run once (session 49, on
+#   e43dc90: dark49 on, grey48 off; stopped at its time cap with two workers: the range is spent);
+# 13300-13399: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run.
-HOLDOUT_SEEDS = range(9000, 13300)
+HOLDOUT_SEEDS = range(9000, 13400)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ dark as it (the commission: the price).
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -89,11 +90,11 @@ def measures(
     b = max(1, round(SMOOTH_MM * WORK_PX_MM))
     o = max(3, round(OPEN_MM * WORK_PX_MM) | 1)
     # each small pixel's centre, in mm from the square's centre (box distance)
-    xs = (x0 + (np.arange(w) + 0.5) / k - cx) / scale
-    ys = (y0 + (np.arange(h) + 0.5) / k - cy) / scale
-    box = np.maximum(np.abs(xs)[None, :], np.abs(ys)[:, None])
-    if gate and not _could_reach(small, box, b, o):
+    xs = np.abs((x0 + (np.arange(w) + 0.5) / k - cx) / scale)
+    ys = np.abs((y0 + (np.arange(h) + 0.5) / k - cy) / scale)
+    if gate and not _could_reach(small, xs, ys, b, o):
         return dict(NONE)
+    box = np.maximum(xs[None, :], ys[:, None])
     paper = max(1.0, float(np.percentile(small, PAPER_PCT)))
     dark = np.clip((paper - small) / paper, 0.0, 1.0)
     smooth = cv2.blur(dark, (b, b))
@@ -122,7 +123,7 @@ def measures(
     return {"share": share, "reach": reach, "ratio": ratio, "rest_mm2": rest}
 
 
-def _could_reach(small: np.ndarray, box: np.ndarray, b: int, o: int) -> bool:
+def _could_reach(small: np.ndarray, xs: np.ndarray, ys: np.ndarray, b: int, o: int) -> bool:
     """`measures`' gate: could a patch reach BEYOND_MM beyond the printed border? Its darkness
     taken against the neighbourhood's brightest pixel (at least its PAPER_PCT percentile, so
     every pixel at least as dark as `measures` has it), smoothed; a patch pixel that far out
@@ -131,10 +132,17 @@ def _could_reach(small: np.ndarray, box: np.ndarray, b: int, o: int) -> bool:
     cheap). A printed line, a rule or a pen stroke averaged over SMOOTH_MM never does."""
     top = max(1.0, float(small.max()))
     smooth = cv2.blur(np.clip((top - small) / top, 0.0, 1.0), (b, b))
-    core = cv2.erode((smooth >= LEVEL).astype(np.uint8), _inscribed(o)).astype(bool)
-    return bool(np.any(core & (box >= TARGET / 2 + BEYOND_MM - (o // 2) / WORK_PX_MM)))
+    core = cv2.erode((smooth >= LEVEL).astype(np.uint8), _inscribed(o))
+    # any core pixel out of the centred rectangle where the box distance is under `near`
+    near = TARGET / 2 + BEYOND_MM - (o // 2) / WORK_PX_MM
+    cols, rows = np.flatnonzero(xs < near), np.flatnonzero(ys < near)
+    if not len(cols) or not len(rows):
+        return bool(core.any())
+    inner = int(np.count_nonzero(core[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]))
+    return int(np.count_nonzero(core)) > inner
 
 
+@lru_cache(maxsize=8)
 def _inscribed(o: int) -> np.ndarray:
     """The largest square of offsets, centred, that the o x o ellipse element holds whole."""
     ellipse = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (o, o))
