@@ -47,7 +47,8 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.ballots.layout import TARGET
+from kiosk.reading import settle7
 from kiosk.reading.model import MarkReading
 
 ENABLED = True  # tests and benchmarks/hook_ab.py --module dark49 switch the rule off ("before")
@@ -63,7 +64,7 @@ EDGE_MM = 1.0  # ... and the rest of the inside, this far clear of the patch (it
 REST_MM2 = 0.5  # ... holds at most this much at LEVEL (a stroke there is a hand's: the mark stays)
 BEYOND_MM = 3.0  # how far beyond the printed border it runs, at least
 RATIO = 0.7  # its darkness beyond the border (from 1 mm) against the inside's, at least
-INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
+INSIDE_MM = settle7.INSIDE_MM  # the inside, as `inspect` has it
 
 
 NONE = {"share": 0.0, "reach": 0.0, "ratio": 0.0, "rest_mm2": 0.0}
@@ -98,14 +99,13 @@ def measures(
     paper = max(1.0, float(np.percentile(small, PAPER_PCT)))
     dark = np.clip((paper - small) / paper, 0.0, 1.0)
     smooth = cv2.blur(dark, (b, b))
-    ellipse = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (o, o))
     level = smooth >= LEVEL
-    broad = cv2.morphologyEx(level.astype(np.uint8), cv2.MORPH_OPEN, ellipse)
+    broad = cv2.morphologyEx(level.astype(np.uint8), cv2.MORPH_OPEN, _ellipse(o))
     inside = box <= INSIDE_MM
     _n, labels = cv2.connectedComponents(broad, connectivity=8)
     ids = np.unique(labels[inside & (broad > 0)])
     patch_mask = np.isin(labels, ids[ids > 0])
-    if not patch_mask.any() or not inside.any():
+    if not patch_mask.any():  # (its pieces touch the inside: none where there is no inside)
         return dict(NONE)
     share = float((patch_mask & inside).sum()) / float(inside.sum())
     reach = float(box[patch_mask].max()) - TARGET / 2
@@ -118,7 +118,7 @@ def measures(
     )
     # the rest of the inside, clear of the patch and its edge (a stain's rim lies there)
     g = max(3, round(2 * EDGE_MM * WORK_PX_MM) | 1)
-    near = cv2.dilate(patch_mask.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (g, g))) > 0
+    near = cv2.dilate(patch_mask.astype(np.uint8), _ellipse(g)) > 0
     rest = float(((dark >= LEVEL) & inside & ~near).sum()) / WORK_PX_MM**2
     return {"share": share, "reach": reach, "ratio": ratio, "rest_mm2": rest}
 
@@ -143,9 +143,16 @@ def _could_reach(small: np.ndarray, xs: np.ndarray, ys: np.ndarray, b: int, o: i
 
 
 @lru_cache(maxsize=8)
+def _ellipse(o: int) -> np.ndarray:
+    """The o x o ellipse element (made once per size: every marked square asks)."""
+    out: np.ndarray = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (o, o))
+    return out
+
+
+@lru_cache(maxsize=8)
 def _inscribed(o: int) -> np.ndarray:
     """The largest square of offsets, centred, that the o x o ellipse element holds whole."""
-    ellipse = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (o, o))
+    ellipse = _ellipse(o)
     c = o // 2
     a = c
     while a > 0 and not ellipse[c - a : c + a + 1, c - a : c + a + 1].all():
