@@ -120,6 +120,45 @@ def test_a_fill_that_stops_at_the_border_stays_a_vote(blank: Blank, k: float) ->
     assert (c.outcome, c.marks[SQ].mark) == ("vote", "marked"), c.marks[SQ]
 
 
+@pytest.mark.parametrize(("at_mm", "r_mm"), SPILLS[:2])  # (the third leaves the X's arms in `rest_mm2`)
+def test_a_pen_x_over_a_dark_spill_stays_a_vote(
+    blank: Blank, at_mm: tuple[float, float], r_mm: float
+) -> None:
+    """The guard (session 50): the spill covers the square and runs on beyond it, but the X's
+    strokes stand above its body inside (`hand_mm2`): the voter's, a vote."""
+    reader, img, centres, s = blank
+    image = _pen_x(_body(img, centres[SQ], s, at_mm, r_mm, 0.6), centres[SQ], s)
+    assert dark49.is_stain_body(dark49.measures(image, centres[SQ], s))
+    assert dark49.hand_mm2(image, centres[SQ], s) >= dark49.HAND_MM2
+    c = _contest(reader, image)
+    assert (c.marks[SQ].mark, c.marks[SQ].reason) == ("marked", None), c.marks[SQ]
+
+
+def test_companion_without_the_guard_the_pen_x_over_the_spill_goes_to_review(
+    blank: Blank, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dark49, "HAND_MM2", 1e9)
+    reader, img, centres, s = blank
+    image = _pen_x(_body(img, centres[SQ], s, (-6.0, 0.0), 9.0, 0.6), centres[SQ], s)
+    c = _contest(reader, image)
+    assert (c.marks[SQ].mark, c.marks[SQ].reason) == ("marginal", "possible_stain"), c.marks[SQ]
+
+
+@pytest.mark.parametrize(("at_mm", "r_mm"), SPILLS)
+def test_hand_mm2_a_spill_alone_has_no_stroke(blank: Blank, at_mm: tuple[float, float], r_mm: float) -> None:
+    _reader, img, centres, s = blank
+    assert dark49.hand_mm2(_body(img, centres[SQ], s, at_mm, r_mm, 0.6), centres[SQ], s) < 1.0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_hand_mm2_a_thumbprints_ridges_are_no_stroke(seed: int) -> None:
+    """fieldkit's thumbprint at three times its darkness: its ridges, 0.45 mm apart, average
+    out under HAND_SIGMA_MM; the print stays a stain body for the commission."""
+    s = 150 / 25.4
+    img, c = _sheet(s)
+    assert dark49.hand_mm2(_thumb(img, c, s, 3.0, seed), c, s) < dark49.HAND_MM2
+
+
 # --- the measures -----------------------------------------------------------------------------
 
 
