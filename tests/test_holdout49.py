@@ -1,7 +1,8 @@
 """The two real marks the forty-sixth pass's untouched run (seed 13200, session 49, read by
 e43dc90: dark49 on, grey48 off) read `empty` (docs/reading.md, "The forty-fifth and
 forty-sixth passes' range"). Neither is dark49's doing: it only turns `marked` into review.
-Both are known misses until a pass fixes them: strict xfails, so a fix shows.
+Both were known misses until a pass fixed them: strict xfails, so a fix shows. The fill is
+fixed by fill50 (session 50: an even fill stopping at the printed border, sent to review).
 
 - 14227/c06 (AST-SMD-07, 300 dpi; stain, fold, crease, coloured paper, falloff, pencil HB at
   82.6): a light pencil fill covering the whole inside evenly, beside a thumbprint, a grey
@@ -21,10 +22,7 @@ import pytest
 from test_holdout21 import _read
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the forty-sixth pass's untouched run: an even light pencil fill read empty"
-)
-def test_the_light_pencil_fill_is_not_empty() -> None:
+def test_the_light_pencil_fill_is_not_empty() -> None:  # fixed by fill50 (tests/test_fill50.py)
     assert _read(13200, 14227, "c06", "filled") != "empty"
 
 

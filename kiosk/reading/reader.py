@@ -30,6 +30,7 @@ import kiosk.reading.empty8 as empty8  # issue 10, eighth pass (empty8)
 import kiosk.reading.erase9 as erase9  # issue 10, ninth pass (erase9): erased marks to review
 import kiosk.reading.faint9 as faint9  # issue 10, ninth pass (faint9)
 import kiosk.reading.faint37 as faint37  # issue 10, faint37: the low band's faint strokes
+import kiosk.reading.fill50 as fill50  # issue 10, fill50: a light fill beside a darker paper side to review
 import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
 import kiosk.reading.grain14 as grain14  # issue 10, grain14: a faint stroke broken by grain, to review
 import kiosk.reading.grey48 as grey48  # issue 10, forty-fifth pass (grey48): a light pencil's grey strokes
@@ -778,6 +779,9 @@ class BallotReader:
         marks = erase9.possible_erasure(image, centres, scales, marks)
         # dark49: a square read `marked` that a dark stain's body covers, running on beyond it.
         marks = dark49.stain_body(image, centres, scales, marks)
+        # fill50: a square read `empty` holding an even fill that stops at its border, where
+        # something dark beside it lowered its window's paper.
+        marks = fill50.light_fill(image, centres, scales, scores.paper, scores.scores, marks)
         # pencil10: certain settled marks beside other clear marks are an overvote.
         settled = pencil10.overvote_kept(
             image, centres, scales, scores.paper, scores.gain, scores.half, marks, settled, th
