@@ -1,6 +1,6 @@
 """Cutting a square's neighbourhood out of the page (issue 10, the eighth pass: tidy8).
 
-Two rules, one place each (they were copied into pencil6, pencil7, settle7, rims7 and
+Two rules and one measure, one place each (they were copied into pencil6, pencil7, settle7, rims7 and
 inspect with their own slice arithmetic):
 
 - `around`: the square of half-size `half` px round a centre, CLIPPED to the image: the
@@ -13,6 +13,10 @@ inspect with their own slice arithmetic):
   px a side (less where the image is smaller), SHIFTED to lie on the image, never cut.
   `inspect._window`, `rims7._ext` and the offsets of `settle7.reaches_beyond`.
 
+- `INSIDE_MM`: the square's inside as `inspect` has it (empty8, erase9, fix8, marks8,
+  pencil6, settle7, show10 and wrong10 name it; dark49, fill50 and fold17 through them;
+  `inspect` uses it).
+
 `tests/test_crop.py` checks `around` against a plain pad-then-slice for any centre and
 size, the centre on or off the image.
 """
@@ -20,6 +24,12 @@ size, the centre on or off the image.
 from __future__ import annotations
 
 import numpy as np
+
+from kiosk.ballots.layout import TARGET, TARGET_STROKE
+
+# The square's inside as `inspect` has it, mm from the centre (box distance): 0.35 mm in from
+# the printed border's inner edge. One place (it was copied into eight modules).
+INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35
 
 
 def around(

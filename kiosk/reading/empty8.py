@@ -66,7 +66,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.ballots.layout import TARGET
 from kiosk.reading import crop, lines7, pencil6
 from kiosk.reading.model import Thresholds
 
@@ -76,7 +76,7 @@ if TYPE_CHECKING:
 ENABLED = True  # tests and the A/B read each sheet with it off too ("before")
 
 AROUND_MM = 5.5  # the neighbourhood: this far beyond the square's printed edge
-INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
+INSIDE_MM = crop.INSIDE_MM  # the inside, as `inspect` has it (one place: crop)
 BORDER_MM = TARGET / 2 + 0.5  # the printed border's zone, as `inspect` has it
 CLOSE_MM = 2.5  # the paper under the square: a grey closing this wide
 DARK = 0.3  # a pixel inside this much darker than that paper: pen (a hesitation dot, a stroke)

@@ -42,7 +42,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.ballots.layout import TARGET
 from kiosk.reading import crop, kernels
 from kiosk.reading.model import MarkReading
 
@@ -50,7 +50,7 @@ ENABLED = True  # tests and benchmarks/hook_ab.py --module erase9 switch the rul
 
 SCORE_MAX = 0.45  # asked only of squares scoring under this (a pen X 0.2-0.42 is dark anyway)
 FAR_MM = 8.0  # the neighbourhood: this far from the centre (box)
-INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
+INSIDE_MM = crop.INSIDE_MM  # the inside, as `inspect` has it (one place: crop)
 INK_PCT = 99.0  # the inside's darkest ink: this percentile of its darkening ...
 GREY_MAX = 0.4  # ... under this: grey remnants, no firm stroke
 FIRM_MAX = 0.55  # the cheap first look: the inside's own range this wide (a pen's stroke)

@@ -27,13 +27,13 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.ballots.layout import TARGET
 from kiosk.reading import crop, kernels, pencil6
 from kiosk.reading.model import MarkReading, ReviewReason
 
 ENABLED = True  # benchmarks/hook_ab.py --module fix8 reads each sheet with it off too ("before")
 
-INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
+INSIDE_MM = crop.INSIDE_MM  # the inside, as `inspect` has it (one place: crop)
 HAIR_MM = 0.3  # every dark feature inside narrower than this (2 x area / perimeter): a hair
 HAIR_FLOOR = 0.12  # a dark pixel: at least this ink ...
 HAIR_HALF = 0.5  # ... and this share of the inside's darkest ink (its 99th percentile)

@@ -72,7 +72,7 @@ import cv2
 import numpy as np
 
 import kiosk.reading.fix8 as fix8  # fix8: the red team's eighth-pass cases
-from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.ballots.layout import TARGET
 from kiosk.reading import (
     blob16,  # issue 10, sixteenth pass (blob16): a light fill inside the square
     broad40,  # issue 10, fortieth pass (broad40): a soft pencil's broad light strokes
@@ -95,6 +95,7 @@ from kiosk.reading import (
     stroke28,  # issue 10, twenty-seventh pass (stroke28): a stroke along a line running on beyond
     wrong8,  # issue 10, eighth pass (wrong8)
 )
+from kiosk.reading.crop import INSIDE_MM  # the inside, one place
 from kiosk.reading.crop import placed as _window  # tidy8: the window the fast score used
 from kiosk.reading.model import ReviewReason
 from kiosk.vocabulary import Mark
@@ -309,7 +310,7 @@ def inspect_square(
     #   the count of evidence_px & (ink >= rims7.HOOK_PEN).
     k = max(3, int(TOPHAT_MM * scale) | 1)
     blackhat = _black_hat(win, k)
-    inner = (TARGET / 2 - TARGET_STROKE - 0.35) * scale
+    inner = INSIDE_MM * scale
     (
         inv,
         ink,
@@ -862,7 +863,7 @@ def stain_measures(
     ys = np.arange(h)[:, None] - (centre[1] - y0)
     xs = np.arange(w)[None, :] - (centre[0] - x0)
     box = np.maximum(np.abs(xs), np.abs(ys))
-    inner = (TARGET / 2 - TARGET_STROKE - 0.35) * scale
+    inner = INSIDE_MM * scale
     band_in = inside & (box > inner - 0.6 * scale)
     band_out = (box > (TARGET / 2 + 0.3) * scale) & (box <= (TARGET / 2 + 0.9) * scale)
     steps = []

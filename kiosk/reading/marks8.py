@@ -45,8 +45,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import settle7
+from kiosk.ballots.layout import TARGET
+from kiosk.reading import crop, settle7
 
 ENABLED = True  # tests switch the rule off to show what it decides
 FILL_LEVEL = 0.15  # the core's median ink at least this (pencil fills: 0.2-0.4)
@@ -67,7 +67,7 @@ MID_MM = 1.2  # ... a side's middle (this far from it along the side) ...
 END_MM = (2.0, 3.2)  # ... and its ends
 POKE_SHARE = 0.15  # a side whose middle has this share at half the core's median, and its
 # ends under half that share: a disc poking out (a drop 7 mm across or more)
-INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
+INSIDE_MM = crop.INSIDE_MM  # the inside, as `inspect` has it (one place: crop)
 BORDER_MM = TARGET / 2 + 0.5  # the printed border's zone, as `inspect` has it
 
 

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.ballots.layout import TARGET
 from kiosk.reading import crop, kernels
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ TRACE_SIDEWAYS_MM = 0.1  # how far beside its straight line a line of the paper 
 TRACE_AGAIN = 0.5  # a line of the paper: this share of the stroke's contrast beyond the square
 LOOK_FROM = 0.010  # squares scoring from this get the closer look (doubt band)
 WIDE_CLOSER_LOOK = False  # the wider band's squares: the whole closer look, or `pencil_near` alone
-INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
+INSIDE_MM = crop.INSIDE_MM  # the inside, as `inspect` has it (one place: crop)
 BORDER_MM = TARGET / 2 + 0.5  # the printed border's zone, as `inspect` has it
 
 

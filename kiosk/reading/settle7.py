@@ -60,7 +60,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kiosk.ballots.layout import TARGET, TARGET_STROKE
+from kiosk.ballots.layout import TARGET
 from kiosk.reading import arm41, crop, pencil6
 from kiosk.reading.model import Thresholds
 
@@ -85,7 +85,7 @@ SETTLE_FLOOR = 0.025  # the lower score at least this (well above `marginal`, 0.
 # ... and under the default `marked` (0.063): the band the test was measured on. A station
 # whose calibration raised `marked` keeps the squares above this in review, as it says.
 SETTLE_CEIL = Thresholds().marked
-INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
+INSIDE_MM = crop.INSIDE_MM  # the inside, as `inspect` has it (one place: crop)
 BORDER_MM = TARGET / 2 + 0.5  # the printed border's zone, as `inspect` has it
 AROUND_MM = TARGET / 2 + pencil6.TRACE_AROUND_MM  # the neighbourhood looked at
 

@@ -55,9 +55,9 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from kiosk.ballots.layout import TARGET, TARGET_STROKE, BallotLayout
+from kiosk.ballots.layout import TARGET, BallotLayout
 from kiosk.ballots.render import render_side_grey
-from kiosk.reading import empty8, settle7
+from kiosk.reading import crop, empty8, settle7
 from kiosk.reading.model import MarkReading
 
 ENABLED = True
@@ -89,7 +89,7 @@ REGION_MM = TARGET / 2 + 1.2  # rule (b): the window explained (the fast score's
 BORDER_MM = (
     TARGET / 2 + 0.5
 )  # ... but the printed border's zone, as `inspect` has it  # rule (b): the doubts it may settle
-INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
+INSIDE_MM = crop.INSIDE_MM  # the inside, as `inspect` has it (one place: crop)
 AROUND_MM = settle7.AROUND_MM
 OWN_PAD_MM = 0.15  # fix10: rule (b) leaves out the back's own print grown by this only (was
 # TOLERANCE_MM and the whole border zone: a loop traced over the border went unseen)

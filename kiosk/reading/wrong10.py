@@ -35,7 +35,6 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import crop, kernels
 
 if TYPE_CHECKING:
@@ -45,7 +44,7 @@ if TYPE_CHECKING:
 
 ENABLED = True
 
-INSIDE_MM = TARGET / 2 - TARGET_STROKE - 0.35  # the inside, as `inspect` has it
+INSIDE_MM = crop.INSIDE_MM  # the inside, as `inspect` has it (one place: crop)
 HAIR_MM = 0.3  # an arm narrower than this (its profile's area over its height) is a hair
 PROFILE_MM = 1.0  # the profile across an arm: this far to each side of its line
 PROFILE_BIN = 0.5  # ... in bins of this many pixels
