@@ -165,9 +165,11 @@ DEV_SEEDS = range(100, 200)
 #   the range is spent);
 # 13200-13299: the forty-fifth and forty-sixth passes' untouched range, run once (session 49, on
 #   e43dc90: dark49 on, grey48 off; stopped at its time cap with two workers: the range is spent);
-# 13300-13399: untouched, for the next pass's final run.
+# 13300-13399: the forty-seventh pass's untouched range, run once (session 50, on 790ce69: fill50
+#   on, dark49's guard; stopped at its time cap with two workers: the range is spent);
+# 13400-13499: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run.
-HOLDOUT_SEEDS = range(9000, 13400)
+HOLDOUT_SEEDS = range(9000, 13500)
 
 
 @dataclass(frozen=True)
