@@ -14,7 +14,7 @@ inspect with their own slice arithmetic):
   `inspect._window`, `rims7._ext` and the offsets of `settle7.reaches_beyond`.
 
 - `INSIDE_MM`: the square's inside as `inspect` has it (empty8, erase9, fix8, marks8,
-  pencil6, settle7, show10 and wrong10 name it; dark49, fill50 and fold17 through them;
+  pencil6, settle7, show10, wrong10, dark49 and fill50 name it; fold17 through pencil6;
   `inspect` uses it).
 
 `tests/test_crop.py` checks `around` against a plain pad-then-slice for any centre and

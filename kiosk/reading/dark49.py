@@ -58,7 +58,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET
-from kiosk.reading import settle7
+from kiosk.reading import crop
 from kiosk.reading.model import MarkReading
 
 ENABLED = True  # tests and benchmarks/hook_ab.py --module dark49 switch the rule off ("before")
@@ -74,7 +74,7 @@ EDGE_MM = 1.0  # ... and the rest of the inside, this far clear of the patch (it
 REST_MM2 = 0.5  # ... holds at most this much at LEVEL (a stroke there is a hand's: the mark stays)
 BEYOND_MM = 3.0  # how far beyond the printed border it runs, at least
 RATIO = 0.7  # its darkness beyond the border (from 1 mm) against the inside's, at least
-INSIDE_MM = settle7.INSIDE_MM  # the inside, as `inspect` has it
+INSIDE_MM = crop.INSIDE_MM  # the inside, as `inspect` has it (one place: crop)
 # the guard (session 50): a hand's stroke inside the patch keeps the mark
 HAND_SIGMA_MM = 0.2  # the inside's darkness at the scan's resolution, Gaussian (a thumb's ridges average out)
 HAND_OPEN_MM = 1.8  # ... minus its grey opening by an ellipse this wide: what is narrower (a stroke)

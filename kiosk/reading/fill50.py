@@ -50,14 +50,14 @@ from dataclasses import replace
 import numpy as np
 
 from kiosk.ballots.layout import TARGET
-from kiosk.reading import settle7
+from kiosk.reading import crop
 from kiosk.reading.model import MarkReading
 
 ENABLED = True  # tests and benchmarks/hook_ab.py --module fill50 switch the rule off ("before")
 
 SPREAD = 0.05  # asked where the window's paper sides differ by this share of the brightest ...
 FAST = 0.03  # ... or where the square's own fast score is at least this (the closer look read it `empty`)
-INSIDE_MM = settle7.INSIDE_MM  # the inside, as `inspect` has it
+INSIDE_MM = crop.INSIDE_MM  # the inside, as `inspect` has it (one place: crop)
 IN_MM = (1.4, INSIDE_MM)  # the band just inside the printed border (box distance from the centre)
 OUT_MM = (TARGET / 2 + 0.45, TARGET / 2 + 1.3)  # ... and just outside it (clear of its blur)
 FAR_MM = (TARGET / 2 + 1.3, TARGET / 2 + 2.8)  # the paper: the brightest side's median here
