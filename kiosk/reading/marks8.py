@@ -29,7 +29,9 @@ level (as settle7 and rims7 measure it):
   (FILL_CORNER_MM) has a median ink of at least FILL_CORNER of the core's (a smooth drop
   centred in the square, a blot, a thumb print are round and leave the corners up to 6.6
   mm across), and just outside the printed border no side is dark at its middle and
-  clear at its ends (a drop 7 mm across or more pokes out there). Graphite's grain is no guide:
+  clear at its ends (a drop 7 mm across or more pokes out there); or, where those corner
+  boxes (in image axes) are half paper, fill51's test on the printed square fitted (its
+  centre and turn), `fill51.square_fill` (session 51). Graphite's grain is no guide:
   blurred at 250-300 dpi, a real fill is as smooth as a drop (`rims7.smooth_fill`'s
   measure 0.77 on seed 130's sheet 229).
 
@@ -46,7 +48,7 @@ from __future__ import annotations
 import numpy as np
 
 from kiosk.ballots.layout import TARGET
-from kiosk.reading import crop, settle7
+from kiosk.reading import crop, fill51, settle7
 
 ENABLED = True  # tests switch the rule off to show what it decides
 FILL_LEVEL = 0.15  # the core's median ink at least this (pencil fills: 0.2-0.4)
@@ -98,7 +100,9 @@ def filled(image: np.ndarray, centre: tuple[float, float], scale: float, paper: 
             return False
         if float((part >= 0.5 * med).mean()) > QUIET_SHARE or float(np.median(part)) >= FILL_AROUND * med:
             return False
-    return square_not_round(ink, xs, ys, scale, med)
+    # fill51 (session 51): a fill stopping short of the corner boxes (in image axes) is
+    # still square when the printed square, fitted, says so
+    return square_not_round(ink, xs, ys, scale, med) or fill51.square_fill(image, centre, scale)
 
 
 def square_not_round(ink: np.ndarray, xs: np.ndarray, ys: np.ndarray, scale: float, med: float) -> bool:
