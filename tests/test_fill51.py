@@ -30,6 +30,7 @@ def _fill51_on(monkeypatch: pytest.MonkeyPatch) -> None:
     these tests switch it on to pin what it does."""
     monkeypatch.setattr(fill51, "ENABLED", True)
 
+
 SQ = 20
 
 

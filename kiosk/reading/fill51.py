@@ -42,7 +42,9 @@ import numpy as np
 from kiosk.ballots.layout import TARGET
 from kiosk.reading import crop
 
-ENABLED = False  # OFF (session 51): an outside attack had 13 of 960 non-marks read as votes; tests switch it on
+ENABLED = (
+    False  # OFF (session 51): an outside attack had 13 of 960 non-marks read as votes; tests switch it on
+)
 
 INSIDE_MM = crop.INSIDE_MM  # the inside, as `inspect` has it (one place: crop)
 OUT_MM = (TARGET / 2 + 0.45, TARGET / 2 + 1.3)  # the band just outside the printed border (fill50's)
