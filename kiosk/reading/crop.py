@@ -13,6 +13,9 @@ inspect with their own slice arithmetic):
   px a side (less where the image is smaller), SHIFTED to lie on the image, never cut.
   `inspect._window`, `rims7._ext` and the offsets of `settle7.reaches_beyond`.
 
+- `in_mm`: the square of half-size `half_mm` round a centre, clipped to the image, as float32,
+  with each pixel's offset from the centre in mm; and `sides`, its four wedges (left,
+  right, top, bottom). fill50's and fill51's neighbourhoods (fill51 wrote them again).
 - `INSIDE_MM`: the square's inside as `inspect` has it (empty8, erase9, fix8, marks8,
   pencil6, settle7, show10, wrong10, dark49 and fill50 name it; fold17 through pencil6;
   `inspect` uses it).
@@ -68,3 +71,26 @@ def offsets(h: int, w: int, cx: float, cy: float) -> tuple[np.ndarray, np.ndarra
     xs = np.arange(w)[None, :] - cx
     ys = np.arange(h)[:, None] - cy
     return xs, ys
+
+
+def in_mm(
+    image: np.ndarray, centre: tuple[float, float], scale: float, half_mm: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The part on `image` of the square half_mm * scale + 1 px round `centre` (its ends
+    rounded, clamped to the image, the far one in), as float32, and each pixel's offset
+    from the centre in mm: xs (1, w) and ys (h, 1)."""
+    cx, cy = centre
+    half = half_mm * scale + 1
+    x0, y0 = max(0, round(cx - half)), max(0, round(cy - half))
+    x1, y1 = min(image.shape[1], round(cx + half) + 1), min(image.shape[0], round(cy + half) + 1)
+    p = image[y0:y1, x0:x1].astype(np.float32)
+    xs = ((x0 + np.arange(p.shape[1]) - cx) / scale)[None, :]
+    ys = ((y0 + np.arange(p.shape[0]) - cy) / scale)[:, None]
+    return p, xs, ys
+
+
+def sides(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The four wedges round the centre (left, right, top, bottom), split on the diagonals
+    (a diagonal pixel goes to the left or right side)."""
+    ax, ay = np.abs(xs), np.abs(ys)
+    return ((xs < 0) & (ax >= ay), (xs > 0) & (ax >= ay), (ys < 0) & (ay > ax), (ys > 0) & (ay > ax))

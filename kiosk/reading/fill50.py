@@ -71,21 +71,9 @@ def measures(image: np.ndarray, centre: tuple[float, float], scale: float) -> di
     """Round one square, against the brightest side's paper: `quarters`, the median darkness
     of each quadrant of the inside; `jumps`, each side's (left, right, top, bottom) median
     darkness just inside the border minus just outside it; `paper`, that level."""
-    cx, cy = centre
-    half = FAR_MM[1] * scale + 1
-    x0, y0 = max(0, round(cx - half)), max(0, round(cy - half))
-    x1, y1 = min(image.shape[1], round(cx + half) + 1), min(image.shape[0], round(cy + half) + 1)
-    p = image[y0:y1, x0:x1].astype(np.float32)
-    xs = ((x0 + np.arange(p.shape[1]) - cx) / scale)[None, :]
-    ys = ((y0 + np.arange(p.shape[0]) - cy) / scale)[:, None]
-    ax, ay = np.abs(xs), np.abs(ys)
-    box = np.maximum(ax, ay)
-    wedges = (
-        (xs < 0) & (ax >= ay),
-        (xs > 0) & (ax >= ay),
-        (ys < 0) & (ay > ax),
-        (ys > 0) & (ay > ax),
-    )
+    p, xs, ys = crop.in_mm(image, centre, scale, FAR_MM[1])
+    box = np.maximum(np.abs(xs), np.abs(ys))
+    wedges = crop.sides(xs, ys)
 
     def band(lo_hi: tuple[float, float]) -> np.ndarray:
         out: np.ndarray = (box >= lo_hi[0]) & (box <= lo_hi[1])

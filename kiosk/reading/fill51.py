@@ -79,13 +79,7 @@ def measures(image: np.ndarray, centre: tuple[float, float], scale: float) -> di
     outside the border along the stretch facing the inside;
     `inside`, the inside's median; `paper`, the level. Empty lists where the crop holds
     no inside or a side (a square at the image's edge)."""
-    cx, cy = centre
-    half = FAR_MM[1] * scale + 1
-    x0, y0 = max(0, round(cx - half)), max(0, round(cy - half))
-    x1, y1 = min(image.shape[1], round(cx + half) + 1), min(image.shape[0], round(cy + half) + 1)
-    p = image[y0:y1, x0:x1].astype(np.float32)
-    gx = ((x0 + np.arange(p.shape[1]) - cx) / scale)[None, :]
-    gy = ((y0 + np.arange(p.shape[0]) - cy) / scale)[:, None]
+    p, gx, gy = crop.in_mm(image, centre, scale, FAR_MM[1])
     empty: dict[str, list[float]] = {
         "quarters": [],
         "corners": [],
@@ -98,13 +92,7 @@ def measures(image: np.ndarray, centre: tuple[float, float], scale: float) -> di
     # the printed square itself, fitted (its centre and its turn: a scan's skew and the
     # registration's fraction of a millimetre move the border over the narrow zones below)
     g_box = np.maximum(np.abs(gx), np.abs(gy))
-    gax, gay = np.abs(gx), np.abs(gy)
-    g_wedges = (
-        (gx < 0) & (gax >= gay),
-        (gx > 0) & (gax >= gay),
-        (gy < 0) & (gay > gax),
-        (gy > 0) & (gay > gax),
-    )
+    g_wedges = crop.sides(gx, gy)
     g_far = (g_box >= FAR_MM[0]) & (g_box <= FAR_MM[1])
     if not all((g_far & w).any() for w in g_wedges):
         return empty
@@ -119,7 +107,7 @@ def measures(image: np.ndarray, centre: tuple[float, float], scale: float) -> di
     ys = -(gx - dx) * sin + (gy - dy) * cos
     ax, ay = np.abs(xs), np.abs(ys)
     box = np.maximum(ax, ay)
-    wedges = ((xs < 0) & (ax >= ay), (xs > 0) & (ax >= ay), (ys < 0) & (ay > ax), (ys > 0) & (ay > ax))
+    wedges = crop.sides(xs, ys)
     band = (box >= OUT_MM[0] + OUT_BLUR_MM / 2) & (box <= OUT_MM[1])  # each box clear of the border's blur
     facing = (
         band & (xs < 0) & (ay <= FACING_MM),
