@@ -44,6 +44,7 @@ import kiosk.reading.pencil10 as pencil10  # issue 10, tenth pass (pencil10)
 import kiosk.reading.pencil11 as pencil11  # issue 10, eleventh pass (pencil11)
 import kiosk.reading.plus31 as plus31  # issue 10, plus31: a pencil plus beside a streak, in vote11's band
 import kiosk.reading.rebase14 as rebase14  # issue 10, rebase14: tick13 from -0.003 up, on a sunk side
+import kiosk.reading.ridge52 as ridge52  # issue 10, ridge52: a thumb's ridges over its own body to review
 import kiosk.reading.settle7 as settle7  # issue 10, seventh pass (settle7)
 import kiosk.reading.show10 as show10  # issue 10, tenth pass (show10): the title side's known print
 import kiosk.reading.stain10 as stain10  # issue 10, tenth pass (stain10)
@@ -775,6 +776,8 @@ class BallotReader:
         marks = fix8.hairline(image, centres, scales, scores.paper, scores.gain, marks)
         # wrong10: a square read `marked` whose detail is a fingertip's ridge spacing.
         marks = wrong10.ridged_print(image, centres, scales, scores.paper, scores.gain, marks)
+        # ridge52: the same ridges over the print's own body (no floor under their share of the ink).
+        marks = ridge52.ridged_body(image, centres, scales, scores.paper, scores.gain, marks)
         # erase9: a grey square with an eraser's smear round it or a ghost under a patch.
         marks = erase9.possible_erasure(image, centres, scales, marks)
         # dark49: a square read `marked` that a dark stain's body covers, running on beyond it.

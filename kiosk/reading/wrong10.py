@@ -178,12 +178,19 @@ def hair_arm(image: np.ndarray, centre: np.ndarray, scale: float, levels: np.nda
 
 
 def ridge_share(
-    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float, gate: bool = True
+    image: np.ndarray,
+    centre: tuple[float, float],
+    scale: float,
+    paper: float,
+    gain: float,
+    gate: bool = True,
+    floor: float = DETAIL_SHARE,
 ) -> float:
     """The share of the inside's detail (`ridge_detail`) whose spatial period lies within
     RIDGE_PERIOD_MM; 0.0 where `ridge_detail` has none, or, with `gate`, where the detail is
-    no print's (`ridge_gate` under RIDGE_GATE: the spectrum is not asked)."""
-    x = ridge_detail(image, centre, scale, paper, gain)
+    no print's (`ridge_gate` under RIDGE_GATE: the spectrum is not asked). `floor`: handed on
+    to `ridge_detail` (ridge52 asks with 0)."""
+    x = ridge_detail(image, centre, scale, paper, gain, floor)
     if x is None or (gate and ridge_gate(x, scale) < RIDGE_GATE):
         return 0.0
     _window, band = _spectrum_masks(x.shape[0], round(scale, 2))
@@ -196,12 +203,17 @@ def ridge_share(
 
 
 def ridge_detail(
-    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
+    image: np.ndarray,
+    centre: tuple[float, float],
+    scale: float,
+    paper: float,
+    gain: float,
+    floor: float = DETAIL_SHARE,
 ) -> np.ndarray | None:
     """The inside's detail (its ink less a DETAIL_MM box mean) under a Hann window; None when
-    the detail is too weak (its RMS under DETAIL_MIN, or under DETAIL_SHARE of the inside's
-    mean ink: a fill's grain on its dark ground; a print's ridges alternate with paper) or
-    the inside is not all on the image. post20: the window's detail, its RMS and mean ink in
+    the detail is too weak (its RMS under DETAIL_MIN, or under `floor` (DETAIL_SHARE) of the
+    inside's mean ink: a fill's grain on its dark ground; a print's ridges alternate with
+    paper) or the inside is not all on the image. post20: the window's detail, its RMS and mean ink in
     one compiled call (`kernels.ridge_detail`, the same float32 numbers as
     `ridge_detail_numpy`, which it replaces; tests/test_post20.py)."""
     half = int(INSIDE_MM * scale)
@@ -214,7 +226,7 @@ def ridge_detail(
     unit = gain / max(1.0, paper)
     detail, rms, clipped = kernels.ridge_detail(image, x0, y0, n, k, unit, max(1.0, paper))
     mean_ink = unit * clipped  # of the ink, clipped at 0
-    if rms < DETAIL_MIN or rms < DETAIL_SHARE * mean_ink:
+    if rms < DETAIL_MIN or rms < floor * mean_ink:
         return None
     window, _band = _spectrum_masks(n, round(scale, 2))
     out: np.ndarray = detail * window
