@@ -168,10 +168,13 @@ DEV_SEEDS = range(100, 200)
 # 13300-13399: the forty-seventh pass's untouched range, run once (session 50, on 790ce69: fill50
 #   on, dark49's guard; stopped at its time cap with two workers: the range is spent);
 # 13400-13499: the forty-eighth pass's untouched range, run once (session 51, on 51763f8: fill51
-#   on, OFF since; 1 wrong decision not yet analysed; stopped at its time cap: the range is spent);
-# 13500-13599: untouched, for the next pass's final run.
+#   on, OFF since; 1 wrong decision, an empty square under a thumb, sent to review since by ridge52;
+#   stopped at its time cap: the range is spent);
+# 13500-13599: the forty-ninth pass's untouched range, run once (session 52, on 33a368b: ridge52
+#   on; stopped at its time cap with two workers: the range is spent);
+# 13600-13699: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run.
-HOLDOUT_SEEDS = range(9000, 13600)
+HOLDOUT_SEEDS = range(9000, 13700)
 
 
 @dataclass(frozen=True)
