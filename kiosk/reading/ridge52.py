@@ -27,8 +27,6 @@ reach 0.61 and one pen tick 0.74; the thumb 0.92.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from kiosk.reading import wrong10
@@ -56,15 +54,7 @@ def ridged_body(
 ) -> list[MarkReading]:
     """Each square still read `marked` under wrong10.RIDGE_SCORE_MAX (at least
     wrong10.RIDGE_MIN_SCALE px/mm) whose inside's detail is a print's ridges over its body
-    (`is_ridged_body`): `possible_stain`, the commission."""
+    (`is_ridged_body`): `possible_stain`, the commission (wrong10's loop, its own switch)."""
     if not ENABLED:
         return marks
-    out = list(marks)
-    for i, m in enumerate(marks):
-        scale = float(scales[i])
-        if m.mark != "marked" or m.score >= wrong10.RIDGE_SCORE_MAX or scale < wrong10.RIDGE_MIN_SCALE:
-            continue
-        at = (float(centres[i, 0]), float(centres[i, 1]))
-        if is_ridged_body(image, at, scale, float(np.max(paper[i])), gain):
-            out[i] = replace(m, mark="marginal", reason="possible_stain")
-    return out
+    return wrong10.prints_to_review(image, centres, scales, paper, gain, marks, is_ridged_body)

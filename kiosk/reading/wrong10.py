@@ -28,6 +28,7 @@ Each rule is switched off with ENABLED (tests/test_wrong10.py; fieldkit.hook_ab)
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -297,12 +298,30 @@ def ridged_print(
     fingertip's ridge spacing (`ridge_share` at least RIDGE_SHARE): `possible_stain`."""
     if not ENABLED:
         return marks
+    return prints_to_review(
+        image, centres, scales, paper, gain, marks, lambda *a: ridge_share(*a) >= RIDGE_SHARE
+    )
+
+
+def prints_to_review(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    paper: np.ndarray,
+    gain: float,
+    marks: list[MarkReading],
+    is_print: Callable[[np.ndarray, tuple[float, float], float, float, float], bool],
+) -> list[MarkReading]:
+    """The squares a print's ridges are asked of (read `marked` under RIDGE_SCORE_MAX, at
+    least RIDGE_MIN_SCALE px/mm) where `is_print(image, centre, scale, paper, gain)` (the
+    square's brightest paper level): `possible_stain`. `ridged_print`'s loop, and ridge52's."""
     out = list(marks)
     for i, m in enumerate(marks):
-        if m.mark != "marked" or m.score >= RIDGE_SCORE_MAX or float(scales[i]) < RIDGE_MIN_SCALE:
+        scale = float(scales[i])
+        if m.mark != "marked" or m.score >= RIDGE_SCORE_MAX or scale < RIDGE_MIN_SCALE:
             continue
         at = (float(centres[i, 0]), float(centres[i, 1]))
-        if ridge_share(image, at, float(scales[i]), float(np.max(paper[i])), gain) >= RIDGE_SHARE:
+        if is_print(image, at, scale, float(np.max(paper[i])), gain):
             out[i] = replace(m, mark="marginal", reason="possible_stain")
     return out
 
