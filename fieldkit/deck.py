@@ -60,9 +60,9 @@ class DeckOptions:
     title_side_up: float = 0.5  # share of sheets whose first image is the title side
     dust: bool = True
     streak: float = 0.02
-    hesitation: float = 0.04  # share of sheets with a hesitation dot
+    hesitation: float = 0.04  # share of contests with a hesitation dot (its truth: review)
     stray: float = 0.1
-    erased: float = 0.05
+    erased: float = 0.05  # share of contests with an erased mark (its truth: empty)
     edge_ticks: float = 0.05  # share of ticks offset so they only catch a corner of the square
 
     @staticmethod
