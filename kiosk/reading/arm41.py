@@ -36,6 +36,12 @@ dash with a speck or a blob of its own darkness beside it, a curve leaving its f
 more than its width, may still settle (docs/reading.md, forty-first pass: 24 of an attack's
 5,899 single-stroke cases). `reference.first_stroke_reference` is `first_stroke` in plain
 loops (tests/test_arm41.py checks they agree).
+
+The second arm `own_arm` finds is held to OWN_LEN_MM of its own pixels, not to settle7's 1.5 mm
+again, on purpose: a tick's short arm beyond a 0.6-1 mm stroke is about that long. Session 54
+(`benchmarks/results/pass54/arm41-short-*`): on dev caches 198 (1,500 sheets) and 203 (600,
+pencil and stains) 43 such arms under 1.5 mm were found (0.76-1.32 mm); holding them to 1.5 mm
+sends 11 squares back to review, every one a real tick or light pencil mark, and no other.
 """
 
 from __future__ import annotations
