@@ -51,7 +51,6 @@ dark as it (the commission: the price).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import lru_cache
 
 import cv2
@@ -59,7 +58,7 @@ import numpy as np
 
 from kiosk.ballots.layout import TARGET
 from kiosk.reading import crop
-from kiosk.reading.model import MarkReading
+from kiosk.reading.model import MarkReading, marked_to_review
 
 ENABLED = True  # tests and benchmarks/hook_ab.py --module dark49 switch the rule off ("before")
 
@@ -212,12 +211,10 @@ def stain_body(
     unless a hand's stroke shows inside it (`hand_mm2`: a pen X over a spill is a vote)."""
     if not ENABLED:
         return marks
-    out = list(marks)
-    for i, m in enumerate(marks):
-        if m.mark != "marked":
-            continue
+
+    def covered(i: int, _m: MarkReading) -> bool:
         at = (float(centres[i, 0]), float(centres[i, 1]))
         scale = float(scales[i])
-        if is_stain_body(measures(image, at, scale)) and hand_mm2(image, at, scale) < HAND_MM2:
-            out[i] = replace(m, mark="marginal", reason="possible_stain")
-    return out
+        return is_stain_body(measures(image, at, scale)) and hand_mm2(image, at, scale) < HAND_MM2
+
+    return marked_to_review(marks, covered)

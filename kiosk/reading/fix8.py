@@ -22,14 +22,13 @@ Each rule is switched off with ENABLED (tests/test_fix8.py and benchmarks/hook_a
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET
 from kiosk.reading import crop, kernels, pencil6
-from kiosk.reading.model import MarkReading, ReviewReason
+from kiosk.reading.model import MarkReading, ReviewReason, marked_to_review
 
 ENABLED = True  # benchmarks/hook_ab.py --module fix8 reads each sheet with it off too ("before")
 
@@ -171,14 +170,19 @@ def hairline(
     `marginal` (`possible_stain`): a hair, a fingerprint's ridges; the commission looks."""
     if not ENABLED:
         return marks
-    out = list(marks)
-    for i, m in enumerate(marks):
-        if m.mark != "marked" or m.score >= HAIR_SCORE_MAX:
-            continue
-        at = (float(centres[i, 0]), float(centres[i, 1]))
-        if hair_thin(image, at, float(scales[i]), float(paper[i].max()), gain):
-            out[i] = replace(m, mark="marginal", reason="possible_stain")
-    return out
+    return marked_to_review(
+        marks,
+        lambda i, m: (
+            m.score < HAIR_SCORE_MAX
+            and hair_thin(
+                image,
+                (float(centres[i, 0]), float(centres[i, 1])),
+                float(scales[i]),
+                float(paper[i].max()),
+                gain,
+            )
+        ),
+    )
 
 
 def hair_thin(image: np.ndarray, at: tuple[float, float], sc: float, paper: float, gain: float) -> bool:

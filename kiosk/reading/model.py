@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -107,6 +108,18 @@ class SideReading:
                 for c in self.contests
             ],
         }
+
+
+def marked_to_review(
+    marks: list[MarkReading], doubt: Callable[[int, MarkReading], bool]
+) -> list[MarkReading]:
+    """Each square read `marked` where `doubt(i, mark)` becomes `marginal` (`possible_stain`):
+    the commission looks. The loop of the checks after the reader's square loop that send a
+    `marked` square back (fix8's hair, wrong10's and ridge52's prints, dark49's stain body)."""
+    return [
+        replace(m, mark="marginal", reason="possible_stain") if m.mark == "marked" and doubt(i, m) else m
+        for i, m in enumerate(marks)
+    ]
 
 
 def rejected(reason: str, detail: str = "", **known: Any) -> SideReading:

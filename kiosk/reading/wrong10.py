@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -37,10 +36,10 @@ import cv2
 import numpy as np
 
 from kiosk.reading import crop, kernels
+from kiosk.reading.model import MarkReading, marked_to_review
 
 if TYPE_CHECKING:
     from kiosk.reading.inspect import Verdict
-    from kiosk.reading.model import MarkReading
     from kiosk.reading.settle7 import Arm
 
 ENABLED = True
@@ -315,15 +314,20 @@ def prints_to_review(
     """The squares a print's ridges are asked of (read `marked` under RIDGE_SCORE_MAX, at
     least RIDGE_MIN_SCALE px/mm) where `is_print(image, centre, scale, paper, gain)` (the
     square's brightest paper level): `possible_stain`. `ridged_print`'s loop, and ridge52's."""
-    out = list(marks)
-    for i, m in enumerate(marks):
-        scale = float(scales[i])
-        if m.mark != "marked" or m.score >= RIDGE_SCORE_MAX or scale < RIDGE_MIN_SCALE:
-            continue
-        at = (float(centres[i, 0]), float(centres[i, 1]))
-        if is_print(image, at, scale, float(np.max(paper[i])), gain):
-            out[i] = replace(m, mark="marginal", reason="possible_stain")
-    return out
+    return marked_to_review(
+        marks,
+        lambda i, m: (
+            m.score < RIDGE_SCORE_MAX
+            and float(scales[i]) >= RIDGE_MIN_SCALE
+            and is_print(
+                image,
+                (float(centres[i, 0]), float(centres[i, 1])),
+                float(scales[i]),
+                float(np.max(paper[i])),
+                gain,
+            )
+        ),
+    )
 
 
 def last_look(
