@@ -105,31 +105,6 @@ def test_grey_level4(img: np.ndarray, data: st.DataObject, share: float) -> None
 
 
 @EXAMPLES
-@given(img=grey_images(), mid=st.floats(0, 255), min_area=st.integers(1, 10))
-def test_blobs(img: np.ndarray, mid: float, min_area: int) -> None:
-    t = math.floor(mid)
-    blank = kernels._dark_columns_counted(img, t)
-    assert np.array_equal(blank, kernels._dark_columns(img, t))
-    got = kernels._label_blobs(img, blank, t, min_area)
-    assert got.tobytes() == kernels.coarse_blobs(img, t, min_area).tobytes()
-
-
-def test_blobs_on_small_random_images() -> None:
-    """Columns exactly 60 % dark, blobs exactly 0.6 as wide as high (test_kernels' cases)."""
-    rng = np.random.default_rng(21)
-    for _ in range(2000):
-        h, w = (int(v) for v in rng.integers(3, 13, 2))
-        img = np.where(rng.random((h, w)) < rng.random(), 0, 200).astype(np.uint8)
-        for x in rng.integers(0, w, int(rng.integers(0, 3))):
-            img[rng.random(h) < 0.8, x] = 0
-        blank = kernels._dark_columns_counted(img, 100)
-        assert np.array_equal(blank, kernels._dark_columns(img, 100))
-        assert (
-            kernels._label_blobs(img, blank, 100, 3).tobytes() == kernels.coarse_blobs(img, 100, 3).tobytes()
-        )
-
-
-@EXAMPLES
 @given(img=grey_images(), data=st.data(), gain=st.floats(0.5, 20.0))
 def test_local_ink_rows(img: np.ndarray, data: st.DataObject, gain: float) -> None:
     """The same sums to the bit (not close): odd and even sizes, windows at and beyond the

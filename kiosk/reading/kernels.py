@@ -97,122 +97,14 @@ def _union(parent: np.ndarray, a: int, b: int) -> None:
 
 
 @_compiled
-def _dark_columns(small: np.ndarray, ithresh: int) -> np.ndarray:
-    """Columns to blank: thin dark lines running most of the image (scanner streaks):
-    more than 60% dark, with the columns three away on both sides less than half dark
-    (beyond the image edge counts as dark: a wide dark band is scanner background)."""
-    h, w = small.shape
-    dark_in_col = np.zeros(w, np.int64)
-    for y in range(h):
-        for x in range(w):
-            if small[y, x] <= ithresh:
-                dark_in_col[x] += 1
-    blank = np.zeros(w, np.bool_)
-    for x in range(w):
-        if dark_in_col[x] * 5 > 3 * h:
-            blank[x] = x - 3 >= 0 and dark_in_col[x - 3] * 2 < h and x + 3 < w and dark_in_col[x + 3] * 2 < h
-    return blank
-
-
-@_compiled
 def coarse_blobs(small: np.ndarray, ithresh: int, min_area: int) -> np.ndarray:
     """Solid, square-ish dark blobs of the coarse image: (n, 3) rows of centroid x, y and
     area, in the raster order of each blob's first pixel (`reference.coarse_blobs_reference`).
 
-    Dark is <= ithresh, outside streak columns (`_dark_columns`); blobs are 8-connected;
-    kept are blobs of at least `min_area` pixels that fill more than 55% of their box, and are at most 1.67 times longer one way than the other."""
-    h, w = small.shape
-    blank = _dark_columns(small, ithresh)
-    # One raster pass: provisional labels (the usual decision tree: a labelled pixel
-    # above already joins every other labelled neighbour), union-find for the merges,
-    # and each provisional label's statistics, merged into its root afterwards.
-    labels = np.empty((h, w), np.int32)  # every pixel is written in the pass below
-    # A new label needs background to its left and in the three pixels above, so there is
-    # at most one per 2 x 2 block: (h + 1)(w + 1) / 4 + 1 <= h * w // 2 + 2 labels.
-    cap = h * w // 2 + 2
-    # (Uninitialised: each entry is set when its label is made; zeroing them all would
-    # cost more than the labelling.)
-    parent = np.empty(cap, np.int32)
-    area = np.empty(cap, np.int64)
-    sum_x = np.empty(cap, np.int64)
-    sum_y = np.empty(cap, np.int64)
-    left = np.empty(cap, np.int64)
-    top = np.empty(cap, np.int64)
-    right = np.empty(cap, np.int64)
-    bottom = np.empty(cap, np.int64)
-    nxt = 1
-    for y in range(h):
-        row = small[y]
-        lab_row = labels[y]
-        up = labels[y - 1] if y > 0 else labels[y]  # never read when y == 0
-        for x in range(w):
-            if row[x] > ithresh or blank[x]:
-                lab_row[x] = 0
-                continue
-            n = up[x] if y > 0 else 0
-            if n == 0:
-                wl = lab_row[x - 1] if x > 0 else 0
-                nw = up[x - 1] if y > 0 and x > 0 else 0
-                ne = up[x + 1] if y > 0 and x + 1 < w else 0
-                if wl != 0:
-                    n = wl
-                    if ne != 0:
-                        _union(parent, wl, ne)
-                elif nw != 0:
-                    n = nw
-                    if ne != 0:
-                        _union(parent, nw, ne)
-                elif ne != 0:
-                    n = ne
-                else:
-                    n = nxt
-                    parent[n] = n
-                    area[n] = sum_x[n] = sum_y[n] = 0
-                    left[n] = x
-                    right[n] = x
-                    top[n] = y
-                    bottom[n] = y
-                    nxt += 1
-            lab_row[x] = n
-            area[n] += 1
-            sum_x[n] += x
-            sum_y[n] += y
-            if x < left[n]:
-                left[n] = x
-            if x > right[n]:
-                right[n] = x
-            if y > bottom[n]:
-                bottom[n] = y
-    # Fold every provisional label into its root (roots come first: smaller labels).
-    for lab in range(nxt - 1, 0, -1):
-        root = _find(parent, lab)
-        if root != lab:
-            area[root] += area[lab]
-            sum_x[root] += sum_x[lab]
-            sum_y[root] += sum_y[lab]
-            left[root] = min(left[root], left[lab])
-            right[root] = max(right[root], right[lab])
-            top[root] = min(top[root], top[lab])
-            bottom[root] = max(bottom[root], bottom[lab])
-    out = np.empty((nxt, 3), np.float64)
-    k = 0
-    for c in range(1, nxt):
-        if parent[c] != c:
-            continue
-        a = area[c]
-        if a < min_area:
-            continue
-        bw = right[c] - left[c] + 1
-        bh = bottom[c] - top[c] + 1
-        # A blob may touch the image's edge: a fiducial 0.5 mm from the frame's edge is
-        # one coarse pixel from it. Scanner background at the edges is never a solid
-        # square (a strip, an L or a triangle: under 55 % of its box, or too long).
-        if a > 0.55 * bw * bh and 0.6 * bh < bw < 1.67 * bh:
-            out[k, 0] = sum_x[c] / a
-            out[k, 1] = sum_y[c] / a
-            out[k, 2] = a
-            k += 1
-    return out[:k]
+    Dark is <= ithresh, outside streak columns (`_dark_columns_counted`); blobs are 8-connected;
+    kept are blobs of at least `min_area` pixels that fill more than 55% of their box, and are
+    at most 1.67 times longer one way than the other (`_label_blobs`)."""
+    return _label_blobs(small, _dark_columns_counted(small, ithresh), ithresh, min_area)
 
 
 @_compiled
@@ -2774,7 +2666,10 @@ def _grey_level4(image: np.ndarray, y0: int, y1: int, x0: int, x1: int, share: f
 
 @_compiled
 def _dark_columns_counted(small: np.ndarray, ithresh: int) -> np.ndarray:
-    """`_dark_columns`, the count without a branch (the loop vectorises)."""
+    """Columns to blank: thin dark lines running most of the image (scanner streaks):
+    more than 60% dark, with the columns three away on both sides less than half dark
+    (beyond the image edge counts as dark: a wide dark band is scanner background). The
+    count is without a branch (the loop vectorises)."""
     h, w = small.shape
     dark_in_col = np.zeros(w, np.int64)
     for y in range(h):
@@ -2790,9 +2685,17 @@ def _dark_columns_counted(small: np.ndarray, ithresh: int) -> np.ndarray:
 
 @_compiled
 def _label_blobs(small: np.ndarray, blank: np.ndarray, ithresh: int, min_area: int) -> np.ndarray:
-    """`coarse_blobs` after its `_dark_columns` (the same labelling, line for line)."""
+    """`coarse_blobs` given its streak columns (`blank`): the labelling and the blobs kept.
+
+    One raster pass: provisional labels (the usual decision tree: a labelled pixel above
+    already joins every other labelled neighbour), union-find for the merges, and each
+    provisional label's statistics, merged into its root afterwards."""
     h, w = small.shape
-    labels = np.empty((h, w), np.int32)
+    labels = np.empty((h, w), np.int32)  # every pixel is written in the pass below
+    # A new label needs background to its left and in the three pixels above, so there is
+    # at most one per 2 x 2 block: (h + 1)(w + 1) / 4 + 1 <= h * w // 2 + 2 labels.
+    # (The statistics are uninitialised: each entry is set when its label is made; zeroing
+    # them all would cost more than the labelling.)
     cap = h * w // 2 + 2
     parent = np.empty(cap, np.int32)
     area = np.empty(cap, np.int64)
@@ -2806,7 +2709,7 @@ def _label_blobs(small: np.ndarray, blank: np.ndarray, ithresh: int, min_area: i
     for y in range(h):
         row = small[y]
         lab_row = labels[y]
-        up = labels[y - 1] if y > 0 else labels[y]
+        up = labels[y - 1] if y > 0 else labels[y]  # never read when y == 0
         for x in range(w):
             if row[x] > ithresh or blank[x]:
                 lab_row[x] = 0
@@ -2845,6 +2748,7 @@ def _label_blobs(small: np.ndarray, blank: np.ndarray, ithresh: int, min_area: i
                 right[n] = x
             if y > bottom[n]:
                 bottom[n] = y
+    # Fold every provisional label into its root (roots come first: smaller labels).
     for lab in range(nxt - 1, 0, -1):
         root = _find(parent, lab)
         if root != lab:
@@ -2865,6 +2769,9 @@ def _label_blobs(small: np.ndarray, blank: np.ndarray, ithresh: int, min_area: i
             continue
         bw = right[c] - left[c] + 1
         bh = bottom[c] - top[c] + 1
+        # A blob may touch the image's edge: a fiducial 0.5 mm from the frame's edge is
+        # one coarse pixel from it. Scanner background at the edges is never a solid
+        # square (a strip, an L or a triangle: under 55 % of its box, or too long).
         if a > 0.55 * bw * bh and 0.6 * bh < bw < 1.67 * bh:
             out[k, 0] = sum_x[c] / a
             out[k, 1] = sum_y[c] / a
