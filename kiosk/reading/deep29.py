@@ -21,6 +21,13 @@ about to read `empty` with no look, a pixel inside the doubt band's faint contra
 (`reader.FAINT_CONTRAST`) dark and the doubt band's faint run through it
 (`kernels.faint_runs`), gets `pencil7.pencil_or_stroke_near`; a stroke found sends it to the
 commission (`marginal_mark`). Nothing is read `marked` or `empty` here.
+
+Session 54: the faint run at RUN_CONTRAST (0.07), not the doubt band's 0.09. The untouched run
+of seed 13700 read a light pencil tick `empty` (sheet 34012, amanat: darkest pixel 0.15 of the
+light, score -0.0041, in this band): its darkest pixel passes, its run is found at 0.07 and not
+at 0.09, and pencil6.pencil_near finds the stroke. Over the dev caches 198 (1,500 mixed sheets)
+and 203 (600, pencil and stains) no reading changes with it
+(`benchmarks/results/pass54/deep29-contrast54.py.txt`, outputs `deep29-ab54-*`).
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from kiosk.reading import kernels, pencil7, vote11
 ENABLED = True
 
 DEEP_LO = -0.015  # from this score up to vote11.NEAR_LO (-0.003): vote11's band, deeper
+RUN_CONTRAST = 0.07  # its faint run's contrast (the doubt band's 0.09 missed a faint tick: session 54)
 
 
 def _gate_args() -> tuple[float, float, float, float]:
@@ -56,7 +64,7 @@ def band(
     if not ENABLED:
         return [False] * int(scores.shape[0])
     near = (scores >= DEEP_LO) & (scores < vote11.NEAR_LO)
-    return vote11.faint_gate(image, centres, scales, near, paper, gain)
+    return vote11.faint_gate(image, centres, scales, near, paper, gain, run_contrast=RUN_CONTRAST)
 
 
 def band_reference(
@@ -84,7 +92,9 @@ def band_reference(
             continue
         one = np.ones(1, bool)
         out[i] = bool(
-            kernels.faint_runs(image, c, sc, one, np.array([lightest]), gain, inner, reach, contrast, run)[0]
+            kernels.faint_runs(
+                image, c, sc, one, np.array([lightest]), gain, inner, reach, RUN_CONTRAST, run
+            )[0]
         )
     return out
 

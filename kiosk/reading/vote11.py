@@ -58,11 +58,12 @@ def faint_gate(
     gain: float,
     darkest: np.ndarray | None = None,
     runs: bool = True,
+    run_contrast: float | None = None,
 ) -> list[bool]:
     """Of the squares `near` (a score band), those with a pixel inside at least the doubt
-    band's faint contrast dark and (`runs`) the doubt band's faint run through it: vote11's
-    gates, shared with deep29's band further down. The compiled passes only if any square is
-    near."""
+    band's faint contrast dark and (`runs`) the doubt band's faint run through it (at
+    `run_contrast`, deep29's; the doubt band's own by default): vote11's gates, shared with
+    deep29's band further down. The compiled passes only if any square is near."""
     from kiosk.reading.reader import _INNER_MM, FAINT_CONTRAST, FAINT_REACH_MM, FAINT_RUN_MM
 
     if not near.any():
@@ -83,7 +84,7 @@ def faint_gate(
             gain,
             _INNER_MM,
             FAINT_REACH_MM,
-            FAINT_CONTRAST,
+            FAINT_CONTRAST if run_contrast is None else run_contrast,
             FAINT_RUN_MM,
         )
     out: list[bool] = want.tolist()
