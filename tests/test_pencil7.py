@@ -23,6 +23,7 @@ from kiosk.reading import (  # wrong11, miss11, grain14
     beside35,
     cross16,
     cross28,
+    cross55,
     edge16,
     faint37,
     fix8,
@@ -109,6 +110,7 @@ def test_pencil_mark_without_pencil7_is_read_empty(
     monkeypatch.setattr(miss11, "ENABLED", False)  # miss11: the low band's squares it left, asked again
     monkeypatch.setattr(grain14, "ENABLED", False)  # grain14: a faint pair of strokes in those bands
     monkeypatch.setattr(cross28, "ENABLED", False)  # cross28 (on since pass 28): the light X as a pair
+    monkeypatch.setattr(cross55, "ENABLED", False)  # cross55 (session 55): cross28's pair, clear of print
     monkeypatch.setattr(edge16, "ENABLED", False)  # edge16: a tick's arm across a corner, no closer look
     monkeypatch.setattr(cross16, "ENABLED", False)  # cross16: joined strokes, asked by the low hooks
     import kiosk.reading.edge24 as edge24  # edge24: 9400/25989/9's tick is an edge tick on the rule

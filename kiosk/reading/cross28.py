@@ -144,7 +144,9 @@ def whole_length_reference(e: np.ndarray, length: int) -> np.ndarray:
     return out
 
 
-def diagonal_pair(ink: np.ndarray, scale: float, floor_first: bool = False) -> Pair:
+def diagonal_pair(
+    ink: np.ndarray, scale: float, floor_first: bool = False, clear: np.ndarray | None = None
+) -> Pair:
     """The pair's numbers on grain14's ink window (`grain14.ink_window`; module docstring):
     for each slant, the window rotated, each pixel's excess over its sides (grain14's
     `_excess` on the inside alone, the printed border as paper), along DIAG_MM (`whole_length`), at
@@ -152,7 +154,9 @@ def diagonal_pair(ink: np.ndarray, scale: float, floor_first: bool = False) -> P
     of each sign. The spread: grain14's, its long segments wholly beyond the border, at these
     slants. `floor_first` (`doubt_pair`'s way): where either sign's best is under
     grain14.LEVEL, the spread is not measured (NaN, the floor LEVEL): the floor is at least
-    LEVEL, so no pair is found either way (`found` is the same; tests/test_cross28.py)."""
+    LEVEL, so no pair is found either way (`found` is the same; tests/test_cross28.py).
+    `clear` (cross55): a 0/1 float32 map of the window; the spread's long segments lie wholly
+    on it too (faint37's print kept out of the paper's spread)."""
     n = ink.shape[0]
     c = (n - 1) / 2.0
     inside, outside = grain14.window_masks(n, scale)
@@ -188,13 +192,17 @@ def diagonal_pair(ink: np.ndarray, scale: float, floor_first: bool = False) -> P
         return Pair(a, b, float("nan"), grain14.LEVEL, apart)
     spread_vals: list[np.ndarray] = []
     for m, r, valid in rotated:
-        out = cv2.warpAffine(outside, m, (n, n), flags=cv2.INTER_NEAREST, borderValue=0)
+        paper = outside if clear is None else outside * clear
+        out = cv2.warpAffine(paper, m, (n, n), flags=cv2.INTER_NEAREST, borderValue=0)
         around = cv2.blur(grain14._excess(r, wk, d), (long_len, 1), borderType=cv2.BORDER_CONSTANT)
         beyond = cv2.blur(out * valid, (long_len, 1), borderType=cv2.BORDER_CONSTANT) >= 0.999
         beyond[: d + wk, :] = False
         beyond[n - d - wk :, :] = False
         spread_vals.append(around[beyond])
-    spread = pencil6.paper_spread(np.concatenate(spread_vals))
+    vals = np.concatenate(spread_vals)
+    if clear is not None and vals.size == 0:  # no paper clear of print: no floor known, no pair
+        return Pair(a, b, float("nan"), float("nan"), apart)
+    spread = pencil6.paper_spread(vals)
     floor = max(grain14.LEVEL, grain14.NOISE * spread)
     return Pair(a, b, spread, floor, apart)
 

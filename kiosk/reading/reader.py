@@ -22,6 +22,7 @@ import numpy as np
 import kiosk.reading.beside35 as beside35  # issue 10, beside35: a tick beside on a sunk side
 import kiosk.reading.cross16 as cross16  # issue 10, cross16: a light X whose strokes meet, asked by the low hooks
 import kiosk.reading.cross28 as cross28  # issue 10, cross28: grain14's pair after wrong10's last look
+import kiosk.reading.cross55 as cross55  # issue 10, cross55: cross28's pair, its spread clear of print
 import kiosk.reading.dark49 as dark49  # issue 10, dark49: a dark stain's body to review
 import kiosk.reading.deep29 as deep29  # issue 10, deep29: vote11's band further down
 import kiosk.reading.edge16 as edge16  # issue 10, edge16: a tick across the corner the fast path let go
@@ -701,10 +702,15 @@ class BallotReader:
                 # wrong10: a square sent here by its score, read empty by every look so
                 # far, gets the wider band's tests too (a faint X under a crease).
                 # cross28: the wider band's last test, grain14's pair, which last_look does not ask.
-                if wrong10.last_look(
-                    image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v
-                ) or cross28.doubt_pair(
-                    image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v.mark
+                # cross55: cross28's pair again, the paper's spread measured clear of print.
+                if (
+                    wrong10.last_look(image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v)
+                    or cross28.doubt_pair(
+                        image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v.mark
+                    )
+                    or cross55.clean_pair(
+                        image, centres[i], float(scales[i]), scores.paper[i], scores.gain, v.mark
+                    )
                 ):
                     v = replace(v, mark="marginal", reason="marginal_mark")
                 # wrong11: a stroke beside a scanner's streak, taken out with the streak's band
