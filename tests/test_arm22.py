@@ -64,10 +64,16 @@ def _drawn(image: np.ndarray, got: dict[str, Any]) -> str | None:
 def test_a_rim_through_the_square_is_still_settled_empty(monkeypatch: pytest.MonkeyPatch) -> None:
     """140/261/12 (253 dpi, a stain): a stain's rim crosses the whole inside (one run 4.6 mm
     long, judged as a curve and followed out on both sides beyond the square), its pieces in
-    the margin reach the printed border's zone beside the run inside: no foot, settled."""
+    the margin reach the printed border's zone beside the run inside: no foot, settled. Session
+    55 (empty8.ON_LINE, its price): the rim bends away from the run's line beyond the square, so
+    the trace kept to that line loses it and the square stays in review; with the trace as it
+    was, settled."""
     assert empty8.ARM_ENDS
     r, sheet, image = readkit.field_sheet(140, 261, ("stain",))
     assert sheet.truth.squares[12].expected == "empty"
+    mark, got = _read(r, image, 12, monkeypatch)
+    assert not got["empty8"] and mark.mark == "marginal", mark
+    monkeypatch.setattr(empty8, "ON_LINE", False)
     mark, got = _read(r, image, 12, monkeypatch)
     assert got["empty8"] and mark.mark == "empty", mark
     assert _drawn(image, got) is None
@@ -90,6 +96,8 @@ def test_an_arm_that_ends_inside_is_refused_and_off_gives_the_old_reading(
     assert sheet.truth.squares[k].expected == "empty"
     _base, got = _read(r, image, k, monkeypatch)
     img = draw(image, got["centre"], got["scale"], attack, index)
+    assert _drawn(img, got) == "run"  # session 55's ON_LINE: the arm's trace does not go on either
+    monkeypatch.setattr(empty8, "ON_LINE", False)  # ARM_ENDS's own question, on the trace as it was
     assert _drawn(img, got) == "arm"
     assert r.read(img).contests[0].marks[k].mark != "empty"
     monkeypatch.setattr(empty8, "ARM_ENDS", False)

@@ -30,7 +30,10 @@ was found), on the square's neighbourhood (the square and AROUND_MM beyond its e
     is there (at AGAIN of the run's ridge contrast and LEVEL) at THERE_SHARE of the
     positions from OUT_MM[0] to OUT_MM[1] from the square's middle (1.5-5 mm beyond its
     edge, where a voter's tick or cross has ended: the generator's overshoot is 1.3 mm at
-    most), over at least JUDGE_MM;
+    most), over at least JUDGE_MM (session 55, ON_LINE: a straight run's trace looks only
+    within ON_LINE_MM of the run's own line, so it cannot turn onto another line it meets,
+    such as MZ-SMD-02's row rules 2 mm beyond the border; a step that sees paper only off
+    that line finds the line not there);
   * nothing lies along it: the run's ridge (`ridge`: the highest pixel at each position
     along it, the median of those) is at most ALONG above the curve's own beyond the
     square (a pencil dash drawn on a crease, a fold or a rim);
@@ -112,6 +115,12 @@ FILL_STEP = 0.03  # the inside's paper at most this darker than the darkest side
 # square joins the printed rule's run in the margin (skipped as along the sides) or goes on
 # outward, and its foot inside, shorter than RUN_MM, counted as noise.
 ARM_ENDS = True  # tests and the A/B read each sheet with it off too ("before")
+# session 55 (a helper's attack on MZ-SMD-02): a straight run's trace looks only within
+# ON_LINE_MM of the run's own line. A light stroke whose trace met the row rule 2 mm beyond the
+# border turned onto it and "went on" along it, and a real stroke was settled `empty`.
+ON_LINE = True
+ON_LINE_MM = 0.8  # ... at the run's end, widening by ON_LINE_DEG along the line: a short run's
+ON_LINE_DEG = 5.0  # line is known to a few degrees, and a crease it lies on is followed 8 mm
 ARM_IN_MM = 0.3  # a short run inside reaching this far in from the inside's edge is a foot (1-2 px
 # of a stain's grain at the edge are not; red22's feet reach 0.6 mm in)
 ARM_GAP_MM = 1.8  # ... and a margin run within this of it at the border zone's outer edge is its arm
@@ -205,6 +214,7 @@ def trace(
     level: float,
     scale: float,
     turn: float = 0.0,
+    line: tuple[float, float, float, float] | None = None,
 ) -> list[float]:
     """Follow the curve from one end of a run (x, y, ux, uy: offsets from the middle and
     the direction out of the run), 1 px a step: at each step the darkest free pixel
@@ -212,12 +222,19 @@ def trace(
     moves onto it and turns a little towards it, else it goes on (turning by `turn`
     radians a step: a circle's curvature, signed). The contrasts
     found (one per step) while the trace is from OUT_MM[0] to OUT_MM[1] from the middle
-    (Chebyshev), until it passes OUT_MM[1] or has gone TRACE_MM."""
+    (Chebyshev), until it passes OUT_MM[1] or has gone TRACE_MM. `line` (session 55, ON_LINE):
+    the run's straight line (mx, my, ux, uy); only pixels within ON_LINE_MM of it are looked
+    at (widening by ON_LINE_DEG with the distance along it from the end), so the trace cannot
+    turn onto another line it meets (a printed row rule); a step that sees paper only off that
+    line finds the line not there (0)."""
     h, w = c.shape
     lo, hi = OUT_MM[0] * scale, OUT_MM[1] * scale
     x, y, ux, uy = end
     vals: list[float] = []
     gap = 0  # steps since the curve was last seen (over print, the border, a faint stretch)
+    near = ON_LINE_MM * scale
+    slack = math.tan(math.radians(ON_LINE_DEG))
+    t0 = 0.0 if line is None else (x - line[0]) * line[2] + (y - line[1]) * line[3]
     for _ in range(int(TRACE_MM * scale)):
         off = max(1, round(SIDE_MM * scale + GAP_SLACK * gap))
         if turn:
@@ -225,13 +242,21 @@ def trace(
             ux, uy = ux * ct - uy * st, ux * st + uy * ct
         ax, ay = x + ux, y + uy
         best, bx, by = None, ax, ay
+        off_line = False  # paper seen here, but only off the run's own line
         for k in range(-off, off + 1):
             qx, qy = ax - k * uy, ay + k * ux
             xi, yi = round(qx - xs0), round(qy - ys0)
             if 0 <= xi < w and 0 <= yi < h and free[yi, xi]:
+                if line is not None and abs(
+                    (qx - line[0]) * line[3] - (qy - line[1]) * line[2]
+                ) > near + slack * abs((qx - line[0]) * line[2] + (qy - line[1]) * line[3] - t0):
+                    off_line = True
+                    continue
                 v = float(c[yi, xi])
                 if best is None or v > best:
                     best, bx, by = v, qx, qy
+        if best is None and off_line:
+            best = 0.0  # the line is not there (a trace turned onto another line has left it)
         if best is not None and best >= level:
             dx, dy = bx - x, by - y
             n = math.hypot(dx, dy)
@@ -337,7 +362,7 @@ def _goes_on(
                     tx, ty = -tx, -ty
                 end = (ex, ey, tx, ty)
                 turn = math.copysign(1.0 / r, tx * (ccy - ey) - ty * (ccx - ex))
-        side = trace(c, free, xs0, ys0, end, need, scale, turn)
+        side = trace(c, free, xs0, ys0, end, need, scale, turn, p if kind == "line" and ON_LINE else None)
         if len(side) < JUDGE_MM * scale:
             return False
         # There nearly all the way (a tick's arm that runs on 2-3 mm beyond the square
