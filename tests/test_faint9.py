@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
+import kiosk.reading.cross55 as cross55
 import kiosk.reading.deep29 as deep29
 import kiosk.reading.faint9 as faint9
 import kiosk.reading.grain14 as grain14
@@ -227,6 +228,7 @@ def test_light_pencil_x_goes_to_review(
     monkeypatch.setattr(faint9, "ENABLED", False)  # the companion: the old wrong reading
     monkeypatch.setattr(grain14, "ENABLED", False)  # grain14: its pair of strokes finds it too
     monkeypatch.setattr(wide38, "ENABLED", False)  # wide38: faint37's pair in the wider band too
+    monkeypatch.setattr(cross55, "ENABLED", False)  # cross55 (session 55): cross28's pair clear of print
     assert clean.reader.read(image).contests[0].marks[K].mark == "empty"
 
 

@@ -19,6 +19,7 @@ from test_wrong10 import _faint_x
 from kiosk.reading import (
     crop,
     edge24,
+    empty8,
     faint9,
     fold17,
     grain14,
@@ -191,6 +192,10 @@ def test_the_streak_squares_alone_are_not_sent(
     """The three field squares under a streak, nothing drawn: read as without wrong11
     (lines10 settles them `empty`)."""
     reader, _sheet, image = streak_sheets[(seed, index)]
+    if (seed, index, k) == (147, 50, 3):
+        # session 55: empty8.ON_LINE keeps this square in review (tests/test_lines10.py); the
+        # question here is wrong11's, asked on the trace as it was
+        monkeypatch.setattr(empty8, "ON_LINE", False)
     on, off = _both(reader, image, k, monkeypatch)
     assert on == off == ("empty", None)
 
