@@ -47,4 +47,6 @@ def test_a_straight_line_of_the_paper_is_still_followed() -> None:
     free = np.ones_like(c, bool)
     end = (20.0, -2.0, 1.0, 0.0)
     kept = empty8.trace(c, free, -80.0, -80.0, end, 0.05, 10.0, 0.0, (0.0, -2.0, 1.0, 0.0))
+    loose = empty8.trace(c, free, -80.0, -80.0, end, 0.05, 10.0)
     assert kept and float(np.mean(np.asarray(kept) >= 0.05)) == 1.0
+    assert loose and float(np.mean(np.asarray(loose) >= 0.05)) == 1.0
