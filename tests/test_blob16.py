@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from fieldkit.hook_ab import switched_off
-from kiosk.reading import blob16, edge24, look23, under23
+from kiosk.reading import blob16, clear56, edge24, look23, under23
 
 sys.path.insert(0, str(Path(__file__).parent))
 from readkit import field_sheet
@@ -32,8 +32,15 @@ def test_holdout16_pencil_fill_under_a_streak_goes_to_review_only_with_blob16() 
     assert (sheet.truth.squares[k].kind, sheet.truth.squares[k].expected) == ("scribble", "marked")
     assert (marks[k].mark, marks[k].reason) == ("marginal", "marginal_mark")
     assert side.contests[0].outcome == "review"
-    # under23 (a blank contest) and look23 find it too since the twenty-third pass
-    with switched_off(blob16), switched_off(under23), switched_off(look23), switched_off(edge24):
+    # under23 (a blank contest) and look23 find it too since the twenty-third pass; clear56's
+    # pencil floors clear of print since session 56
+    with (
+        switched_off(blob16),
+        switched_off(under23),
+        switched_off(look23),
+        switched_off(edge24),
+        switched_off(clear56),
+    ):
         old = reader.read(image.copy())
     assert old.contests[0].marks[k].mark == "empty"  # the run's reading ...
     assert old.contests[0].outcome == "blank"  # ... and its vote lost

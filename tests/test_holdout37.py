@@ -17,7 +17,7 @@ from readkit import field_sheet
 from test_holdout21 import _read
 
 from fieldkit.hook_ab import switched_off
-from kiosk.reading import pencil6, wide38
+from kiosk.reading import clear56, pencil6, wide38
 
 
 def test_the_faint_tick_is_not_empty() -> None:  # fixed by wide38
@@ -26,9 +26,13 @@ def test_the_faint_tick_is_not_empty() -> None:  # fixed by wide38
 
 def test_without_wide38_it_reads_empty() -> None:
     """The square sits in the wider band (over pencil6.LOOK_FROM, under the marginal threshold),
-    and without wide38 no test there finds it."""
+    and without wide38 no test there found it; since session 56 clear56's pencil floors clear of
+    print find it there too (to review), and without both it reads `empty`."""
     reader, sheet, image = field_sheet(12600, 36041)
     with switched_off(wide38):
+        found = {m.option: m.mark for m in reader.read(image).contests[0].marks}
+    assert found["c39"] == "marginal"
+    with switched_off(wide38), switched_off(clear56):
         marks = reader.read(image).contests[0].marks
     k = [m.option for m in marks].index("c39")
     assert sheet.truth.squares[k].expected == "marked"

@@ -140,6 +140,9 @@ def test_dash_beside_a_streak_under_a_crease_companion(case: Any, monkeypatch: p
     import kiosk.reading.stroke28 as stroke28  # stroke30: asked after fold24 (a stroke along a line)
 
     monkeypatch.setattr(stroke28, "ENABLED", False)
+    import kiosk.reading.clear56 as clear56  # session 56: the pencil floors clear of print
+
+    monkeypatch.setattr(clear56, "ENABLED", False)
     assert reader.read(image).contests[0].marks[k].mark == "empty"
 
 

@@ -180,11 +180,11 @@ def test_a_clean_mz_smd_02_square_that_passes_the_first_look(monkeypatch: pytest
     picks: list[int] = []  # the lines looked for (`_pick` calls) by each full look itself
     real = grain14.full_look
 
-    def full(ink: np.ndarray, scale: float) -> bool:
+    def full(ink: np.ndarray, scale: float, clear: np.ndarray | None = None) -> bool:
         before = len(asked)
-        r = real(ink, scale)
+        r = real(ink, scale, clear)  # clear56: the spread clear of print
         picks.append(len(asked) - before)
-        assert r == grain14.full_look_reference(ink, scale)
+        assert r == grain14.full_look_reference(ink, scale, clear)
         looks.append(r)
         return r
 

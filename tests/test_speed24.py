@@ -22,7 +22,7 @@ from test_cross16 import PLUS, X, _blank, _levels
 from test_redteam8 import _polylines
 from test_speed23 import _windows as _ink_windows
 
-from kiosk.reading import crop, cross16, faint9, grain14, pencil6
+from kiosk.reading import clear56, crop, cross16, faint9, grain14, pencil6
 
 # --- grain14's gate -----------------------------------------------------------------------------
 
@@ -135,13 +135,13 @@ def _inside_count(image: np.ndarray, centre: tuple[float, float], s: float, pape
 
 def _spy(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     asked: list[int] = []
-    real = pencil6.paper_spread
+    real = clear56.trace_spread  # session 56: faint9's spread is taken here (one search, one call)
 
     def spread(*a: Any) -> float:
         asked.append(1)
         return real(*a)
 
-    monkeypatch.setattr(pencil6, "paper_spread", spread)
+    monkeypatch.setattr(clear56, "trace_spread", spread)
     return asked
 
 

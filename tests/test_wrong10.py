@@ -14,7 +14,7 @@ from test_review9 import _blank, _dash_and_hair, _line, _stroke
 
 from fieldkit.accuracy import _field_setup
 from fieldkit.conditions import FieldOptions, generate_field_sheet
-from kiosk.reading import arm41, cross55, settle7, wrong10
+from kiosk.reading import arm41, clear56, cross55, settle7, wrong10
 from kiosk.reading.reader import BallotReader
 
 
@@ -71,6 +71,7 @@ def test_the_light_x_of_dev_seed_134_is_last_looks_doing(monkeypatch: pytest.Mon
     assert (m.mark, m.reason) == ("marginal", "marginal_mark")
     _off(monkeypatch)
     monkeypatch.setattr(cross55, "ENABLED", False)  # session 55: cross55's clean pair finds the X too
+    monkeypatch.setattr(clear56, "ENABLED", False)  # session 56: the pencil floors clear of print too
     assert reader.read_bytes(sheet.image).contests[0].marks[30].mark == "empty"
 
 

@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from kiosk.reading import pencil6, pencil7, wrong11  # wrong11
+from kiosk.reading import clear56, pencil6, pencil7, wrong11  # wrong11
 
 if TYPE_CHECKING:
     from kiosk.reading.inspect import Verdict
@@ -154,7 +154,7 @@ def joined_strokes(
     # TRACE_FAINT: no search (no spread, no labelling) where it holds fewer (`joined_need`).
     if JOINED_COUNT_FIRST and int(np.count_nonzero(c[inside] >= TRACE_FAINT)) < joined_need(scale):
         return False
-    spread = pencil6.paper_spread(around)
+    spread = clear56.trace_spread("faint9", c, ~inside & ~border, scale)
     beyond = (box > (BORDER_MM + BEYOND_MM[0]) * scale) & (box <= (BORDER_MM + BEYOND_MM[1]) * scale)
     for sy, sx, length, width in pencil6.runs(c, inside, TRACE_FAINT, scale, JOINED_LEN_MM * scale):
         if width <= JOINED_WIDE_MM or length < JOINED_LEN_MM:

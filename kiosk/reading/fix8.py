@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET
-from kiosk.reading import crop, kernels, pencil6
+from kiosk.reading import clear56, crop, kernels, pencil6
 from kiosk.reading.model import MarkReading, ReviewReason, marked_to_review
 
 ENABLED = True  # benchmarks/hook_ab.py --module fix8 reads each sheet with it off too ("before")
@@ -298,8 +298,7 @@ def small_cross(
     inside = box <= pencil6.INSIDE_MM * scale
     border = ~inside & (box <= pencil6.BORDER_MM * scale)
     c = pencil6.trace_contrast(win, scale, paper, gain)
-    around = c[~inside & ~border]
-    spread = pencil6.paper_spread(around)
+    spread = clear56.trace_spread("fix8", c, ~inside & ~border, scale)
     for sy, sx, length, width in pencil6._strokes(c, inside, pencil6.TRACE_FAINT, scale):
         if length < SMALL_LEN_MM or width > pencil6.TRACE_WIDTH_MM or not pencil6._slanted(sy, sx):
             continue

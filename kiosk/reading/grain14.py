@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from kiosk.reading import kernels, pencil6
+from kiosk.reading import clear56, kernels, pencil6
 
 # False: the hook finds nothing (tests' companions; `fieldkit.hook_ab.switched_off`).
 ENABLED = True
@@ -104,7 +104,7 @@ def ink_window(
     return ink
 
 
-def segments(ink: np.ndarray, scale: float) -> tuple[list[Segment], float]:
+def segments(ink: np.ndarray, scale: float, clear: np.ndarray | None = None) -> tuple[list[Segment], float]:
     """For each slant and length, the best segment inside the square on no line of the
     paper; and the spread (robust sigma) of the long segments' level beyond the border.
     A line of the paper: a row at any slant (every LINE_STEP_DEG) whose median excess beyond
@@ -113,7 +113,7 @@ def segments(ink: np.ndarray, scale: float) -> tuple[list[Segment], float]:
     at (a segment along or across a line at a small angle reads the line, not a hand)."""
     # speed23: the statements live in `_slant_maps` (the maps and the spread) and `_pick`
     # (the lines and the best segments), which `full_look` asks separately to skip the lines.
-    looked, spread = _slant_maps(ink, scale)
+    looked, spread = _slant_maps(ink, scale, clear, clear56.CLEAR_SHARE if clear is not None else None)
     return _pick(ink, scale, looked), spread
 
 
@@ -399,7 +399,14 @@ def stroke_pair(image: np.ndarray, centre: np.ndarray, scale: float, levels: np.
     if not ENABLED:
         return False
     ink = gated_ink(image, centre, scale, levels, gain)
-    return ink is not None and first_look(ink, scale) and full_look(ink, scale)
+    if ink is None or not first_look(ink, scale):
+        return False
+    if not clear56.on("grain14"):
+        return full_look(ink, scale)
+    # clear56: the spread on segments wholly clear of print (faint37's), where enough are
+    from kiosk.reading import faint37
+
+    return full_look(ink, scale, (~faint37.print_near(ink, scale)).astype(np.float32))
 
 
 # speed47: the gate's two numbers on the inside alone in one compiled call (`_compiled_gate`); False
@@ -533,10 +540,10 @@ def _gate_percentiles(part: np.ndarray) -> tuple[float, float] | None:
     return out[0], out[1]
 
 
-def full_look_reference(ink: np.ndarray, scale: float) -> bool:
+def full_look_reference(ink: np.ndarray, scale: float, clear: np.ndarray | None = None) -> bool:
     """The pair on the whole window, lines of the paper taken out (the fourteenth pass's
     full look: `segments`, then `best_pair`). `full_look` answers the same, sooner."""
-    best, spread = segments(ink, scale)
+    best, spread = segments(ink, scale, clear)
     return best_pair(best, spread, scale) is not None
 
 
@@ -545,7 +552,7 @@ def full_look_reference(ink: np.ndarray, scale: float) -> bool:
 FLOOR_FIRST = True
 
 
-def full_look(ink: np.ndarray, scale: float) -> bool:
+def full_look(ink: np.ndarray, scale: float, clear: np.ndarray | None = None) -> bool:
     """`full_look_reference`'s answer, the floor first (speed23). `segments` computes, slant
     by slant, the inside's segment maps and the paper's spread beyond the border, then
     looks for lines of the paper at 36 slants (a warp, a box filter and two row medians
@@ -561,10 +568,11 @@ def full_look(ink: np.ndarray, scale: float) -> bool:
     numbers. A NaN anywhere compares False and falls through to the whole look. Otherwise
     the lines and the pick are `segments`' own code on those maps (`_pick`). On a clean
     MZ-SMD-02 sheet the print beside the squares lifts the spread, the floor is 0.07-0.09
-    and the best segments 0.01-0.03: the lines are never looked for there."""
+    and the best segments 0.01-0.03: the lines are never looked for there. `clear` (clear56):
+    the spread on long segments wholly on it where clear56.CLEAR_SHARE of them are."""
     if not FLOOR_FIRST:
-        return full_look_reference(ink, scale)
-    looked, spread = _slant_maps(ink, scale)
+        return full_look_reference(ink, scale, clear)
+    looked, spread = _slant_maps(ink, scale, clear, clear56.CLEAR_SHARE if clear is not None else None)
     floor = max(LEVEL, NOISE * spread)
     for sign_pos in (True, False):
         top = -np.inf
@@ -595,10 +603,14 @@ def window_masks(n: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
     return inside, outside
 
 
-def _slant_maps(ink: np.ndarray, scale: float, clear: np.ndarray | None = None) -> tuple[_Looked, float]:
+def _slant_maps(
+    ink: np.ndarray, scale: float, clear: np.ndarray | None = None, share: float | None = None
+) -> tuple[_Looked, float]:
     """`segments`' first part: each slant's inside maps, and the paper's spread (the long
     segments wholly beyond the border; with `clear`, a 0/1 float32 map of the window, also
-    wholly on it: faint37 keeps the print beside the square out of the spread)."""
+    wholly on it: faint37 keeps the print beside the square out of the spread). `share`
+    (clear56): the lesser of that spread and the spread of them all, or the spread of them all
+    where fewer than this share of the long segments beyond the border are wholly on `clear`."""
     n = ink.shape[0]
     c = (n - 1) / 2.0
     inside, outside = window_masks(n, scale)
@@ -606,6 +618,7 @@ def _slant_maps(ink: np.ndarray, scale: float, clear: np.ndarray | None = None) 
     d = max(1, int(np.rint(OFFSET_MM * scale)))
     lengths = (_odd(LONG_MM * scale), _odd(SHORT_MM * scale))
     spread_vals: list[np.ndarray] = []
+    all_vals: list[np.ndarray] = []  # `share`: every segment beyond the border, clear or not
     looked: _Looked = []
     for ang in [float(sign * a) for sign in (1, -1) for a in ANGLES]:
         m = cv2.getRotationMatrix2D((c, c), -ang, 1.0)
@@ -614,6 +627,7 @@ def _slant_maps(ink: np.ndarray, scale: float, clear: np.ndarray | None = None) 
         out = cv2.warpAffine(outside, m, (n, n), flags=cv2.INTER_NEAREST, borderValue=0)
         valid = ~np.isnan(r)
         r = np.where(valid, r, 0.0).astype(np.float32)
+        out_all = out
         if clear is not None:
             out = out * cv2.warpAffine(clear, m, (n, n), flags=cv2.INTER_NEAREST, borderValue=0)
         seg_px = _excess(r * ins, wk, d)  # the inside alone (the printed border as paper)
@@ -628,7 +642,18 @@ def _slant_maps(ink: np.ndarray, scale: float, clear: np.ndarray | None = None) 
         beyond_all[: d + wk, :] = False
         beyond_all[n - d - wk :, :] = False
         spread_vals.append(around[beyond_all])
+        if share is not None:
+            every = cv2.blur(out_all * valid, (lengths[0], 1), borderType=cv2.BORDER_CONSTANT) >= 0.999
+            every[: d + wk, :] = False
+            every[n - d - wk :, :] = False
+            all_vals.append(around[every])
     allv = np.concatenate(spread_vals) if spread_vals else np.zeros(0)
+    if share is not None:
+        everyv = np.concatenate(all_vals) if all_vals else np.zeros(0)
+        every_spread = pencil6.paper_spread(everyv)
+        if allv.size == 0 or allv.size < share * everyv.size:
+            return looked, every_spread
+        return looked, min(every_spread, pencil6.paper_spread(allv))
     return looked, pencil6.paper_spread(allv)
 
 

@@ -41,7 +41,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET
-from kiosk.reading import crop, kernels
+from kiosk.reading import clear56, crop, kernels
 
 if TYPE_CHECKING:
     from kiosk.reading.inspect import Verdict
@@ -273,7 +273,7 @@ def _pencil_near(
             continue
         level = float(np.median(c[sy, sx]))
         if spread is None:  # around the square (a robust sigma, MAD)
-            spread = paper_spread(c[surround])
+            spread = clear56.trace_spread("pencil6", c, surround, scale)
         if level < TRACE_NOISE * spread:
             continue
         if not continues_across(c, sy, sx, scale, level, free):

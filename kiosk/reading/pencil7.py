@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import crop, cross16, kernels, pencil6
+from kiosk.reading import clear56, crop, cross16, kernels, pencil6
 from kiosk.reading.pencil6 import (
     BORDER_MM,
     INSIDE_MM,
@@ -246,11 +246,13 @@ def stroke_found(
     free = ~border
     near_sq = box <= (TARGET / 2 + TRACE_AROUND_MM) * scale  # where strokes are looked for
     c = pencil6.trace_contrast(win, scale, paper, gain)
-    spread = pencil6.paper_spread(c[~inside & ~border & near_sq]) if inner else 0.0
+    spread: float | None = None  # the paper's own spread (clear56: clear of print), once a run needs it
     for sy, sx, length, width in _runs(c, inside, TRACE_FAINT, scale, 0.5) if inner else ():
         if width > TRACE_WIDTH_MM:
             continue
         level = float(np.median(c[sy, sx]))
+        if spread is None:
+            spread = clear56.trace_spread("pencil7", c, ~inside & ~border & near_sq, scale)
         if level < FOLLOWED_NOISE * spread:
             continue
         slanted = pencil6._slanted(sy, sx)
