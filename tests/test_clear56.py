@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import math
 
-import cv2
 import numpy as np
 import pytest
-import readkit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_cross28 import TICK
 from test_faint22 import _blank
+from test_redteam8 import _polylines
 from test_review9 import _line
 from test_speed23 import _windows
 
@@ -49,22 +48,15 @@ def _draw(
     k: float,
     seed: int,
 ) -> np.ndarray:
-    """A graphite line through `paths` (mm from `c`), 0.5 mm wide, taking `k` of the light,
-    grain 0.7 of a 20 mm window's own random field (session 55's sweep, smdblind55-sweep)."""
+    """test_redteam8's graphite line through `paths` (mm from `c`), 0.5 mm wide, taking `k` of
+    the light, grain 0.7, drawn on a 20 mm window so the grain is that window's own random field
+    (session 55's sweep, smdblind55-sweep)."""
     h = round(10 * s)
     x0, y0 = round(c[0]) - h, round(c[1]) - h
-    win = img[y0 : y0 + 2 * h, x0 : x0 + 2 * h].astype(np.float32)
-    layer = np.zeros(win.shape, np.float32)
-    for p in paths:
-        pts = np.array([[(c[0] - x0 + x * s) * 16, (c[1] - y0 + y * s) * 16] for x, y in p])
-        cv2.polylines(
-            layer, [np.round(pts).astype(np.int32)], False, 1.0, max(1, round(0.5 * s)), cv2.LINE_AA, 4
-        )
-    layer *= 1 - 0.7 * readkit.grain_random(seed, win.shape)
-    layer = cv2.GaussianBlur(layer, (0, 0), 0.05 * s).astype(np.float32)
     out = img.copy()
-    out[y0 : y0 + 2 * h, x0 : x0 + 2 * h] = np.clip(win * (1 - k * np.clip(layer, 0, 1)), 0, 255).astype(
-        np.uint8
+    win = img[y0 : y0 + 2 * h, x0 : x0 + 2 * h]
+    out[y0 : y0 + 2 * h, x0 : x0 + 2 * h] = _polylines(
+        win, (c[0] - x0, c[1] - y0), s, paths, 0.5, k, 0.7, seed
     )
     return out
 

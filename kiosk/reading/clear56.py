@@ -27,7 +27,11 @@ two: leaving the print out can also raise a spread (the print's even blur had lo
 median deviation of a stained paper), and a floor raised is a mark lost, so it never rises.
 
 Where it stops. A lower floor finds fainter strokes, and only ever to review: an erased mark's
-ghost or a faint smudge beside print now goes to the commission too (the A/B's price). Print
+ghost or a faint smudge beside print now goes to the commission too (the A/B's price). One
+coupling of the closer look (G1 in docs/reading.md's table) is the exception: a square fold17
+returns `marginal` (fix8's cross or grain14's pair, the fold divided out) is then asked the
+positive settles, and pencil9's band starts at `marginal` itself, so an empty folded square
+could reach pencil9 (none did on the five dev caches of the A/B). Print
 the test does not know as print (under faint37.PRINT: show-through, a stain's edge) stays in
 the spread, as before.
 """

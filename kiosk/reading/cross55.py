@@ -47,6 +47,6 @@ def clean_pair(
     ink = grain14.gated_ink(image, centre, scale, levels, gain)
     if ink is None:
         return False
-    clear = (~faint37.print_near(ink, scale)).astype(np.float32)
+    clear = faint37.clear_of_print(ink, scale)
     # no paper clear of print: the floor is NaN and no pair is found (cross28.diagonal_pair)
     return cross28.diagonal_pair(ink, scale, True, clear).found

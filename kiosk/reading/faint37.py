@@ -179,6 +179,13 @@ def print_near(ink: np.ndarray, scale: float) -> np.ndarray:
     return grown.astype(bool)
 
 
+def clear_of_print(ink: np.ndarray, scale: float) -> np.ndarray:
+    """The window's paper clear of print (`print_near`'s complement) as grain14's 0/1 float32
+    `clear` map (cross55's pair, grain14's pair under clear56)."""
+    out: np.ndarray = (~print_near(ink, scale)).astype(np.float32)
+    return out
+
+
 def clean_spread(ink: np.ndarray, scale: float, near: np.ndarray) -> tuple[grain14._Looked, float]:
     """grain14's slant maps and the spread of its statistic beyond the border on segments
     wholly clear of the print `near`, at least SPREAD_FLOOR."""

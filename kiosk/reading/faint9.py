@@ -147,14 +147,14 @@ def joined_strokes(
     inside = box <= INSIDE_MM * scale
     border = ~inside & (box <= BORDER_MM * scale)
     c = trace_contrast(win, scale, float(np.max(levels)), gain)
-    around = c[~inside & ~border]
-    if around.size == 0:
+    around = ~inside & ~border  # the paper beyond the border, its spread the floor's
+    if not around.any():
         return False
     # speed24: a run the loop below measures has more pixels than the inside may hold at
     # TRACE_FAINT: no search (no spread, no labelling) where it holds fewer (`joined_need`).
     if JOINED_COUNT_FIRST and int(np.count_nonzero(c[inside] >= TRACE_FAINT)) < joined_need(scale):
         return False
-    spread = clear56.trace_spread("faint9", c, ~inside & ~border, scale)
+    spread = clear56.trace_spread("faint9", c, around, scale)
     beyond = (box > (BORDER_MM + BEYOND_MM[0]) * scale) & (box <= (BORDER_MM + BEYOND_MM[1]) * scale)
     for sy, sx, length, width in pencil6.runs(c, inside, TRACE_FAINT, scale, JOINED_LEN_MM * scale):
         if width <= JOINED_WIDE_MM or length < JOINED_LEN_MM:

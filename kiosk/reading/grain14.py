@@ -113,7 +113,7 @@ def segments(ink: np.ndarray, scale: float, clear: np.ndarray | None = None) -> 
     at (a segment along or across a line at a small angle reads the line, not a hand)."""
     # speed23: the statements live in `_slant_maps` (the maps and the spread) and `_pick`
     # (the lines and the best segments), which `full_look` asks separately to skip the lines.
-    looked, spread = _slant_maps(ink, scale, clear, clear56.CLEAR_SHARE if clear is not None else None)
+    looked, spread = _slant_maps(ink, scale, clear, clear56.CLEAR_SHARE)
     return _pick(ink, scale, looked), spread
 
 
@@ -406,7 +406,7 @@ def stroke_pair(image: np.ndarray, centre: np.ndarray, scale: float, levels: np.
     # clear56: the spread on segments wholly clear of print (faint37's), where enough are
     from kiosk.reading import faint37
 
-    return full_look(ink, scale, (~faint37.print_near(ink, scale)).astype(np.float32))
+    return full_look(ink, scale, faint37.clear_of_print(ink, scale))
 
 
 # speed47: the gate's two numbers on the inside alone in one compiled call (`_compiled_gate`); False
@@ -572,7 +572,7 @@ def full_look(ink: np.ndarray, scale: float, clear: np.ndarray | None = None) ->
     the spread on long segments wholly on it where clear56.CLEAR_SHARE of them are."""
     if not FLOOR_FIRST:
         return full_look_reference(ink, scale, clear)
-    looked, spread = _slant_maps(ink, scale, clear, clear56.CLEAR_SHARE if clear is not None else None)
+    looked, spread = _slant_maps(ink, scale, clear, clear56.CLEAR_SHARE)
     floor = max(LEVEL, NOISE * spread)
     for sign_pos in (True, False):
         top = -np.inf
@@ -609,8 +609,10 @@ def _slant_maps(
     """`segments`' first part: each slant's inside maps, and the paper's spread (the long
     segments wholly beyond the border; with `clear`, a 0/1 float32 map of the window, also
     wholly on it: faint37 keeps the print beside the square out of the spread). `share`
-    (clear56): the lesser of that spread and the spread of them all, or the spread of them all
-    where fewer than this share of the long segments beyond the border are wholly on `clear`."""
+    (clear56), with `clear`: the lesser of that spread and the spread of them all, or the spread
+    of them all where fewer than this share of the long segments beyond the border are wholly on
+    `clear`. Without `clear` there is one spread and `share` changes nothing."""
+    share = share if clear is not None else None
     n = ink.shape[0]
     c = (n - 1) / 2.0
     inside, outside = window_masks(n, scale)
