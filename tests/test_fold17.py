@@ -86,3 +86,37 @@ def test_a_fold_alone_is_not_a_mark(dpi: int, off_mm: float, contrast: float) ->
     img, c, s = _blank(dpi)
     im = _folded(img, c, s, off_mm, contrast)
     assert not insp._strokes_under_lines(im, c, _fold_line(c, s, off_mm, contrast), s, _levels(im, c, s), 1.0)
+
+
+@pytest.mark.parametrize(("index", "k"), [(82, 1), (644, 2)])
+def test_an_empty_folded_square_fold17_sends_stays_with_pencil9_unsettled(
+    index: int, k: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """clear56's G1 path, on the two dev squares fold17 sends (seed 198; session 57's
+    `hook_ab --module fold17`): an empty square on a folded sheet that fold17 returns at
+    `marginal` itself is in pencil9's band and is asked its positive settle, which must say
+    no: the square stays in review (`empty` with fold17 off). Both contests hold other marks
+    or another doubt, so settle7's contest guard would send a settled square back too: the
+    test asks pencil9's own answer, the layer the G1 path goes through."""
+    from kiosk.reading import pencil9
+
+    asked: list[tuple[float, bool]] = []
+    settles = pencil9.settles
+
+    def spy(*args: object, **kwargs: object) -> bool:
+        got = settles(*args, **kwargs)  # type: ignore[arg-type]
+        asked.append((args[5].score, got))  # type: ignore[attr-defined]
+        return got
+
+    monkeypatch.setattr(pencil9, "settles", spy)
+    reader, sheet, image = field_sheet(198, index)
+    assert "fold" in sheet.conditions
+    assert sheet.truth.squares[k].expected == "empty"
+    got = reader.read(image.copy()).contests[0].marks[k]
+    assert (got.mark, got.reason) == ("marginal", "marginal_mark")
+    assert got.score == pytest.approx(0.018)
+    assert len(asked) == 1  # asked once, in its band (from `marginal`), and it said no
+    assert asked[0][0] == pytest.approx(0.018)
+    assert asked[0][1] is False
+    with switched_off(fold17):
+        assert reader.read(image.copy()).contests[0].marks[k].mark == "empty"
