@@ -71,16 +71,23 @@ def print_near(c: np.ndarray, scale: float) -> np.ndarray:
     return grown.astype(bool)
 
 
-def trace_spread(test: str, c: np.ndarray, region: np.ndarray, scale: float) -> float:
-    """pencil6.paper_spread of the trace contrast `c` over `region` (bool, the window's shape);
-    where `test` is on and CLEAR_SHARE of the region is clear of print, the lesser of that and
-    the spread over the clear pixels alone (never a higher floor than before)."""
+def lesser_spread(every: np.ndarray, clear: np.ndarray, share: float = CLEAR_SHARE) -> float:
+    """The rule's one spread: pencil6.paper_spread of `every` value of the region, or, where the
+    values clear of print (`clear`, a part of them) are at least `share` of them, the lesser of
+    that and their own spread (never a higher floor than before)."""
     from kiosk.reading import pencil6
 
-    whole = pencil6.paper_spread(c[region])
-    if on(test):
-        clear = region & ~print_near(c, scale)
-        n = int(np.count_nonzero(clear))
-        if n > 0 and n >= CLEAR_SHARE * int(np.count_nonzero(region)):
-            return min(whole, pencil6.paper_spread(c[clear]))
-    return whole
+    whole = pencil6.paper_spread(every)
+    if clear.size == 0 or clear.size < share * every.size:
+        return whole
+    return min(whole, pencil6.paper_spread(clear))
+
+
+def trace_spread(test: str, c: np.ndarray, region: np.ndarray, scale: float) -> float:
+    """pencil6.paper_spread of the trace contrast `c` over `region` (bool, the window's shape);
+    where `test` is on, `lesser_spread` with the region's pixels clear of print."""
+    if not on(test):
+        from kiosk.reading import pencil6
+
+        return pencil6.paper_spread(c[region])
+    return lesser_spread(c[region], c[region & ~print_near(c, scale)])

@@ -652,10 +652,7 @@ def _slant_maps(
     allv = np.concatenate(spread_vals) if spread_vals else np.zeros(0)
     if share is not None:
         everyv = np.concatenate(all_vals) if all_vals else np.zeros(0)
-        every_spread = pencil6.paper_spread(everyv)
-        if allv.size == 0 or allv.size < share * everyv.size:
-            return looked, every_spread
-        return looked, min(every_spread, pencil6.paper_spread(allv))
+        return looked, clear56.lesser_spread(everyv, allv, share)
     return looked, pencil6.paper_spread(allv)
 
 
