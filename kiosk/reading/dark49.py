@@ -57,7 +57,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET
-from kiosk.reading import crop
+from kiosk.reading import crop, kernels
 from kiosk.reading.model import MarkReading, marked_to_review
 
 ENABLED = True  # tests and benchmarks/hook_ab.py --module dark49 switch the rule off ("before")
@@ -94,20 +94,14 @@ def measures(
     `gate` (time): NONE where no patch can reach BEYOND_MM (`_could_reach`), before the
     percentile and the opening are made. The answer of `is_stain_body` is the same either
     way (tests/test_dark49.py, hypothesis); `gate=False` is the reference."""
-    cx, cy = centre
-    half = (TARGET / 2 + FAR_MM) * scale
-    x0, y0 = max(0, round(cx - half)), max(0, round(cy - half))
-    x1, y1 = min(image.shape[1], round(cx + half) + 1), min(image.shape[0], round(cy + half) + 1)
-    patch = image[y0:y1, x0:x1]
-    k = WORK_PX_MM / scale
-    w, h = max(1, round(patch.shape[1] * k)), max(1, round(patch.shape[0] * k))
-    small = cv2.resize(patch, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32)
+    patch, w, h, xs, ys = _hood(image, centre, scale)
     b = max(1, round(SMOOTH_MM * WORK_PX_MM))
     o = max(3, round(OPEN_MM * WORK_PX_MM) | 1)
-    # each small pixel's centre, in mm from the square's centre (box distance)
-    xs = np.abs((x0 + (np.arange(w) + 0.5) / k - cx) / scale)
-    ys = np.abs((y0 + (np.arange(h) + 0.5) / k - cy) / scale)
-    if gate and not _could_reach(small, xs, ys, b, o):
+    rect = _inner_rect(xs, ys, o)
+    if gate and not may_reach(patch, w, h, rect):  # speed58: before the resize
+        return dict(NONE)
+    small = cv2.resize(patch, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32)
+    if gate and not _could_reach(small, rect, b, o):
         return dict(NONE)
     box = np.maximum(xs[None, :], ys[:, None])
     paper = max(1.0, float(np.percentile(small, PAPER_PCT)))
@@ -137,7 +131,47 @@ def measures(
     return {"share": share, "reach": reach, "ratio": ratio, "rest_mm2": rest}
 
 
-def _could_reach(small: np.ndarray, xs: np.ndarray, ys: np.ndarray, b: int, o: int) -> bool:
+def _hood(
+    image: np.ndarray, centre: tuple[float, float], scale: float
+) -> tuple[np.ndarray, int, int, np.ndarray, np.ndarray]:
+    """The neighbourhood (FAR_MM beyond the printed border, in the scan), the size it is
+    looked at (w x h at WORK_PX_MM), and each small pixel's centre's distance from the
+    square's centre, mm, across (xs) and down (ys)."""
+    cx, cy = centre
+    half = (TARGET / 2 + FAR_MM) * scale
+    x0, y0 = max(0, round(cx - half)), max(0, round(cy - half))
+    x1, y1 = min(image.shape[1], round(cx + half) + 1), min(image.shape[0], round(cy + half) + 1)
+    patch = image[y0:y1, x0:x1]
+    k = WORK_PX_MM / scale
+    w, h = max(1, round(patch.shape[1] * k)), max(1, round(patch.shape[0] * k))
+    xs = np.abs((x0 + (np.arange(w) + 0.5) / k - cx) / scale)
+    ys = np.abs((y0 + (np.arange(h) + 0.5) / k - cy) / scale)
+    return patch, w, h, xs, ys
+
+
+def may_reach(patch: np.ndarray, w: int, h: int, rect: tuple[int, int, int, int]) -> bool:
+    """speed58: `_could_reach`'s bound from the scan's own pixels, before the resize
+    (`kernels.stain_may_reach`): False only where `_could_reach` is False too. Asked where
+    the resize shrinks (at 4 px/mm and more); an enlargement (cv2's INTER_AREA is then
+    bilinear) is let through."""
+    if patch.shape[1] < w or patch.shape[0] < h:
+        return True
+    o = max(3, round(OPEN_MM * WORK_PX_MM) | 1)
+    b = max(1, round(SMOOTH_MM * WORK_PX_MM))
+    return bool(kernels.stain_may_reach(patch, w, h, b, _inscribed(o).shape[0] // 2, LEVEL, *rect))
+
+
+def _inner_rect(xs: np.ndarray, ys: np.ndarray, o: int) -> tuple[int, int, int, int]:
+    """The small pixels whose box distance is under the gate's `near` (a centred rectangle:
+    its first and last column and row), or (-1, -1, -1, -1) where it has no pixel."""
+    near = TARGET / 2 + BEYOND_MM - (o // 2) / WORK_PX_MM
+    cols, rows = np.flatnonzero(xs < near), np.flatnonzero(ys < near)
+    if not len(cols) or not len(rows):
+        return (-1, -1, -1, -1)
+    return (int(cols[0]), int(cols[-1]), int(rows[0]), int(rows[-1]))
+
+
+def _could_reach(small: np.ndarray, rect: tuple[int, int, int, int], b: int, o: int) -> bool:
     """`measures`' gate: could a patch reach BEYOND_MM beyond the printed border? Its darkness
     taken against the neighbourhood's brightest pixel (at least its PAPER_PCT percentile, so
     every pixel at least as dark as `measures` has it), smoothed; a patch pixel that far out
@@ -148,11 +182,10 @@ def _could_reach(small: np.ndarray, xs: np.ndarray, ys: np.ndarray, b: int, o: i
     smooth = cv2.blur(np.clip((top - small) / top, 0.0, 1.0), (b, b))
     core = cv2.erode((smooth >= LEVEL).astype(np.uint8), _inscribed(o))
     # any core pixel out of the centred rectangle where the box distance is under `near`
-    near = TARGET / 2 + BEYOND_MM - (o // 2) / WORK_PX_MM
-    cols, rows = np.flatnonzero(xs < near), np.flatnonzero(ys < near)
-    if not len(cols) or not len(rows):
+    c0, c1, r0, r1 = rect
+    if c0 < 0:
         return bool(core.any())
-    inner = int(np.count_nonzero(core[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]))
+    inner = int(np.count_nonzero(core[r0 : r1 + 1, c0 : c1 + 1]))
     return int(np.count_nonzero(core)) > inner
 
 

@@ -3748,6 +3748,126 @@ def inside_spread(
     return True, out[0], out[1]
 
 
+# --- speed58 (fifty-eighth pass) ---
+
+
+# OpenCV's area weights: a scan pixel wholly under a shrunk pixel's footprint weighs
+# 1 / cellWidth, one cut by two footprints its two parts (each dropped at 1e-3 or less), one
+# at the footprints' edge its part (dropped likewise); alphas are float32. This factor takes
+# the worst of that off every weight (two 1e-3 cuts, float32 rounding), both ways.
+_AREA_SLACK = (1.0 - 2.1e-3) ** 2
+
+
+@_compiled
+def _area_span(lo: float, hi: float, n: int) -> tuple[int, int, float, float]:
+    """Scan pixels under the footprints' union [lo, hi) (0 <= lo < hi <= n): the whole ones,
+    [i0, i1), and the covered part of pixel i0 - 1 and of pixel i1 less 1e-3 (0 where that is
+    not a pixel or not more); the ends nudged inwards by 1e-7 against the scale's last bit."""
+    i0 = max(0, math.ceil(lo + 1e-7))
+    i1 = min(n, math.floor(hi - 1e-7))
+    if i1 < i0:  # within one pixel (never at 4 px/mm and more): no part claimed
+        return i0, i0, 0.0, 0.0
+    left = min(1.0, i0 - lo) - 1e-3 if i0 >= 1 else 0.0
+    right = min(1.0, hi - i1) - 1e-3 if i1 < n else 0.0
+    return i0, i1, max(0.0, left), max(0.0, right)
+
+
+@_compiled
+def stain_may_reach(
+    patch: np.ndarray,
+    w: int,
+    h: int,
+    b: int,
+    a: int,
+    level: float,
+    col_lo: int,
+    col_hi: int,
+    row_lo: int,
+    row_hi: int,
+) -> bool:
+    """dark49's gate before its resize (speed58): False only where `dark49._could_reach`
+    is False on `patch` shrunk to w x h by cv2's INTER_AREA. A bound, not the same numbers:
+    a shrunk pixel is an average of its footprint's pixels (OpenCV's area weights: at least
+    1 / (sx * sy) for a pixel wholly inside), rounded (at most 0.5 under, 0.51 taken); the
+    gate's `top` is at most the patch's brightest pixel P, so its darkness 1 - s / top is at
+    most 1 - s / P; the b x b box mean (cv2.blur: offsets -b//2 .. b - 1 - b//2, the edge
+    reflected, so the multiset holds each in-image pixel at least once, values >= 0) is then
+    at most 1 - (the footprint union's whole pixels' sum / (sx * sy) - 0.51 n) / (b^2 P).
+    Where that bound is under `level` (less a float margin) throughout a (2a + 1)^2 square
+    (the erosion; beyond the image counts as passing, as cv2.erode's default border), no
+    core is possible, and none outside the rectangle [col_lo, col_hi] x [row_lo, row_hi]
+    (col_lo < 0: no rectangle, any core counts) means no reach. tests/test_speed58.py:
+    hypothesis, that False never meets a True gate."""
+    hh, ww = patch.shape
+    sx = ww / w
+    sy = hh / h
+    lo_off = b // 2
+    # each column's box: its shrunk pixels' count, the whole scan columns under them, and
+    # the part of the scan column either side that they cover (less OpenCV's 1e-3 cut)
+    i0s = np.empty(w, np.int64)
+    i1s = np.empty(w, np.int64)
+    fls = np.empty(w, np.float64)
+    frs = np.empty(w, np.float64)
+    nus = np.empty(w, np.float64)
+    for u in range(w):
+        u0 = max(0, u - lo_off)
+        u1 = min(w - 1, u - lo_off + b - 1)
+        i0s[u], i1s[u], fls[u], frs[u] = _area_span(u0 * sx, (u1 + 1) * sx, ww)
+        nus[u] = u1 - u0 + 1
+    # across: each scan row's weighted sum under each column's box (a row's running sum,
+    # whole numbers: exact), then down: their running sums, one row of boxes at a time;
+    # and the patch's brightest pixel
+    across = np.empty((hh, w), np.float64)
+    down = np.zeros((hh + 1, w), np.float64)
+    run = np.empty(ww + 1, np.int64)
+    top = 1
+    for y in range(hh):
+        row = patch[y]
+        acc = 0
+        run[0] = 0
+        for x in range(ww):
+            p = int(row[x])
+            top = max(top, p)
+            acc += p
+            run[x + 1] = acc
+        for u in range(w):
+            i0 = i0s[u]
+            i1 = i1s[u]
+            # the whole pixels and the parts either side (a part of 0 reads a pixel in range)
+            s_ = float(run[i1] - run[i0])
+            s_ += fls[u] * float(row[max(i0 - 1, 0)]) + frs[u] * float(row[min(i1, ww - 1)])
+            across[y, u] = s_
+            down[y + 1, u] = down[y, u] + s_
+    # the bound under `level` (less a float margin), i.e. the box's sum over (sx sy), less
+    # 0.51 n, over (1 - level) b^2 P; the failing pixels counted in an integral
+    over_area = _AREA_SLACK / (sx * sy)
+    above = (1.0 - (level - 1e-4)) * (b * b * float(top))
+    fail = np.zeros((h + 1, w + 1), np.int64)
+    for v in range(h):
+        v0 = max(0, v - lo_off)
+        v1 = min(h - 1, v - lo_off + b - 1)
+        j0, j1, ft, fb = _area_span(v0 * sy, (v1 + 1) * sy, hh)
+        ja = max(j0 - 1, 0)
+        jb = min(j1, hh - 1)
+        nv = 0.51 * (v1 - v0 + 1)
+        row_fail = 0
+        for u in range(w):
+            total = down[j1, u] - down[j0, u] + ft * across[ja, u] + fb * across[jb, u]
+            row_fail += int(total * over_area - nv * nus[u] > above)
+            fail[v + 1, u + 1] = fail[v, u + 1] + row_fail
+    for v in range(h):
+        for u in range(w):
+            if col_lo >= 0 and col_lo <= u <= col_hi and row_lo <= v <= row_hi:
+                continue
+            y0 = max(0, v - a)
+            y1 = min(h, v + a + 1)
+            x0 = max(0, u - a)
+            x1 = min(w, u + a + 1)
+            if fail[y1, x1] - fail[y0, x1] - fail[y1, x0] + fail[y0, x0] == 0:
+                return True
+    return False
+
+
 def warm() -> float:
     """Compile (or load from the cache) every kernel with the argument types the reader
     uses, and return the seconds it took. A fresh install compiles for some seconds; after
@@ -3876,6 +3996,7 @@ def warm() -> float:
     fit_row(np.empty((1, 3)), np.empty((1, 2)), np.empty((1, 1)), 0, 1.0, 2.0, 0.5)
     _page_inside(1.0, 2.0, 1.0, 0.0, 0.0, 0.0, 10.0, 10.0, 5.0, 3.0, 0.04)  # `lines7.Page.inside_at`
     inside_spread(page, 24, 32, 10, 6, 3, 230.0, 1.05)  # speed47: grain14's gate
+    stain_may_reach(page[4:40, 2:30], 18, 14, 6, 5, 0.3, 3, 9, 2, 8)  # speed58: dark49's gate
     return time.perf_counter() - t0
 
 
