@@ -181,10 +181,12 @@ DEV_SEEDS = range(100, 200)
 #   0.07, review only, after 13700's wrong square): the range is spent;
 # 13900-13999: run once in session 57 on the bump after fa440ce (clear56, cross55 and
 #   empty8.ON_LINE on, none of them run untouched before): the range is spent;
-# 14000-14099: untouched, for the next pass's final run.
+# 14000-14099: run once in session 58 on the bump after a77fa1d (speed58: dark49's gate
+#   bounded before its resize, readings identical on the dev caches): the range is spent;
+# 14100-14199: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run
 # (tests/test_holdout_runs.py: each recorded run's seed once, none in the last hundred).
-HOLDOUT_SEEDS = range(9000, 14100)
+HOLDOUT_SEEDS = range(9000, 14200)
 
 
 @dataclass(frozen=True)
