@@ -130,3 +130,39 @@ def test_field_stains_darkened_over_the_whole_sheet(seed: int, index: int) -> No
                 assert bound or not gate, (gain, x, y)
                 gates += gate
     assert gates > 0
+
+
+def _least_weights(n_src: int, n_dst: int) -> np.ndarray:
+    """Each shrunk pixel's least weight on each scan pixel as the bound takes it: the part of
+    the scan pixel under its footprint less OpenCV's 1e-3 cut, over the scale."""
+    sx = n_src / n_dst
+    weights = np.zeros((n_dst, n_src))
+    for d in range(n_dst):
+        lo, hi = d * sx, (d + 1) * sx
+        for i in range(int(np.floor(lo)), min(n_src, int(np.ceil(hi)))):
+            part = min(hi, i + 1) - max(lo, i)
+            weights[d, i] = max(0.0, part - 1e-3) / sx
+    return weights
+
+
+@pytest.mark.parametrize("scale", [4.0, 4.01, 5.9, 7.87, 8.0, 9.84, 11.81, 12.0])
+def test_opencvs_area_shrink_is_at_least_the_bounds_weights(scale: float) -> None:
+    """The one step of the bound that is OpenCV's, checked on this install: cv2's INTER_AREA
+    shrink of random greys (and of the 2x and 3x ratios its fast path takes) is never under
+    the bound's least weights less 0.51 (the kernel's own weights are under those: a scan pixel
+    wholly under the footprints weighs `_AREA_SLACK` / (sx sy), its parts at least 1 - 2e-3). The IPP path whose
+    rounding is not OpenCV's (`useIPP_NotExact`) must be off: the bound is argued for OpenCV's own code."""
+    ipp = getattr(cv2, "ipp", None)
+    assert ipp is None or not ipp.useIPP_NotExact()
+    rng = np.random.default_rng(round(scale * 100))
+    for _ in range(20):
+        side = round(21 * scale) - int(rng.integers(0, 12))
+        patch = rng.integers(0, 256, (side, side + int(rng.integers(-5, 6))), dtype=np.uint8)
+        if rng.random() < 0.5:  # an even field, one grey up or down here and there
+            grey = int(rng.integers(60, 250)) + rng.integers(-1, 2, patch.shape)
+            patch = np.clip(grey, 0, 255).astype(np.uint8)
+        w, h = max(1, round(patch.shape[1] * 4 / scale)), max(1, round(patch.shape[0] * 4 / scale))
+        got = cv2.resize(patch, (w, h), interpolation=cv2.INTER_AREA).astype(np.float64)
+        down, across = _least_weights(patch.shape[0], h), _least_weights(patch.shape[1], w)
+        least = down @ patch.astype(np.float64) @ across.T
+        assert (got >= least - 0.51).all()

@@ -154,8 +154,8 @@ def may_reach(patch: np.ndarray, w: int, h: int, rect: tuple[int, int, int, int]
     (`kernels.stain_may_reach`): False only where `_could_reach` is False too. Asked where
     the resize shrinks (at 4 px/mm and more); an enlargement (cv2's INTER_AREA is then
     bilinear) is let through."""
-    if patch.shape[1] < w or patch.shape[0] < h:
-        return True
+    if patch.dtype != np.uint8 or patch.ndim != 2 or patch.shape[1] < w or patch.shape[0] < h:
+        return True  # (the bound is argued for a grey scan shrunk, tests/test_speed58.py)
     o = max(3, round(OPEN_MM * WORK_PX_MM) | 1)
     b = max(1, round(SMOOTH_MM * WORK_PX_MM))
     return bool(kernels.stain_may_reach(patch, w, h, b, _inscribed(o).shape[0] // 2, LEVEL, *rect))
