@@ -248,6 +248,31 @@ def test_property_an_even_paper_level_changes_nothing(
     assert dark49.is_stain_body(dark49.measures(img, c, s)) == spill
 
 
+def drawn(
+    img: np.ndarray,
+    c: tuple[float, float],
+    s: float,
+    kind: str,
+    at: tuple[float, float],
+    r_mm: float,
+    k: float,
+    seed: int,
+    thumb_gain: float,
+) -> np.ndarray:
+    """`img` with what `kind` names drawn round the square at `c`: a spill `r_mm` across at
+    `at` taking `k` of the light, a pen X, a pencil fill of darkness `k`, a thumbprint at
+    `thumb_gain` times the corpus's (kinds joined by "+" draw each)."""
+    if "spill" in kind:
+        img = _body(img, c, s, at, r_mm, k)
+    if "x" in kind:
+        img = _pen_x(img, c, s)
+    if kind == "fill":
+        img = pencil_fill(img, c, s, k, half_mm=2.4 + r_mm / 12)
+    if kind == "thumb":
+        img = _thumb(img, (c[0] + at[0] * s / 3, c[1] + at[1] * s / 3), s, thumb_gain, seed)
+    return img
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     dpi=st.integers(150, 300),
@@ -265,14 +290,7 @@ def test_property_the_gate_never_changes_the_answer(
     square through."""
     s = dpi / 25.4
     img, c = _sheet(s)
-    if "spill" in kind:
-        img = _body(img, c, s, at, r_mm, k)
-    if "x" in kind:
-        img = _pen_x(img, c, s)
-    if kind == "fill":
-        img = pencil_fill(img, c, s, k, half_mm=2.4 + r_mm / 12)
-    if kind == "thumb":
-        img = _thumb(img, (c[0] + at[0] * s / 3, c[1] + at[1] * s / 3), s, 1.0 + 2 * k, seed)
+    img = drawn(img, c, s, kind, at, r_mm, k, seed, 1.0 + 2 * k)
     fast, ref = dark49.measures(img, c, s), dark49.measures(img, c, s, gate=False)
     assert dark49.is_stain_body(fast) == dark49.is_stain_body(ref), (fast, ref)
     assert fast == ref or (fast == dark49.NONE and ref["reach"] < dark49.BEYOND_MM), (fast, ref)

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from readkit import field_sheet
-from test_dark49 import _body, _pen_x, _sheet, _thumb
+from test_dark49 import _body, _pen_x, _sheet, drawn
 from test_marks8 import pencil_fill
 
 import kiosk.reading.dark49 as dark49
@@ -27,11 +27,10 @@ import kiosk.reading.dark49 as dark49
 def _both(image: np.ndarray, centre: tuple[float, float], s: float) -> tuple[bool, bool]:
     """(the bound before the resize, the gate after it) for the square at `centre`."""
     patch, w, h, xs, ys = dark49._hood(image, centre, s)
-    o = max(3, round(dark49.OPEN_MM * dark49.WORK_PX_MM) | 1)
-    b = max(1, round(dark49.SMOOTH_MM * dark49.WORK_PX_MM))
+    b, o = dark49._sizes()
     rect = dark49._inner_rect(xs, ys, o)
     small = cv2.resize(patch, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32)
-    return dark49.may_reach(patch, w, h, rect), dark49._could_reach(small, rect, b, o)
+    return dark49.may_reach(patch, w, h, rect, b, o), dark49._could_reach(small, rect, b, o)
 
 
 @settings(max_examples=150, deadline=None)
@@ -57,14 +56,7 @@ def test_property_the_bound_never_says_no_where_the_gate_says_yes(
 ) -> None:
     s = dpi / 25.4
     img, c = _sheet(s)
-    if "spill" in kind:
-        img = _body(img, c, s, at, r_mm, k)
-    if "x" in kind:
-        img = _pen_x(img, c, s)
-    if kind == "fill":
-        img = pencil_fill(img, c, s, k, half_mm=2.4 + r_mm / 12)
-    if kind == "thumb":
-        img = _thumb(img, (c[0] + at[0] * s / 3, c[1] + at[1] * s / 3), s, 1.0 + 3 * k, seed)
+    img = drawn(img, c, s, kind, at, r_mm, k, seed, 1.0 + 3 * k)
     if kind == "lines":  # printed rules and text-like bars round the square
         rng = np.random.default_rng(seed)
         for _ in range(6):

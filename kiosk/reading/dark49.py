@@ -95,10 +95,9 @@ def measures(
     percentile and the opening are made. The answer of `is_stain_body` is the same either
     way (tests/test_dark49.py, hypothesis); `gate=False` is the reference."""
     patch, w, h, xs, ys = _hood(image, centre, scale)
-    b = max(1, round(SMOOTH_MM * WORK_PX_MM))
-    o = max(3, round(OPEN_MM * WORK_PX_MM) | 1)
+    b, o = _sizes()
     rect = _inner_rect(xs, ys, o)
-    if gate and not may_reach(patch, w, h, rect):  # speed58: before the resize
+    if gate and not may_reach(patch, w, h, rect, b, o):  # speed58: before the resize
         return dict(NONE)
     small = cv2.resize(patch, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32)
     if gate and not _could_reach(small, rect, b, o):
@@ -149,15 +148,18 @@ def _hood(
     return patch, w, h, xs, ys
 
 
-def may_reach(patch: np.ndarray, w: int, h: int, rect: tuple[int, int, int, int]) -> bool:
+def _sizes() -> tuple[int, int]:
+    """The smoothing box (SMOOTH_MM) and the opening's ellipse (OPEN_MM, odd), in small pixels."""
+    return max(1, round(SMOOTH_MM * WORK_PX_MM)), max(3, round(OPEN_MM * WORK_PX_MM) | 1)
+
+
+def may_reach(patch: np.ndarray, w: int, h: int, rect: tuple[int, int, int, int], b: int, o: int) -> bool:
     """speed58: `_could_reach`'s bound from the scan's own pixels, before the resize
     (`kernels.stain_may_reach`): False only where `_could_reach` is False too. Asked where
     the resize shrinks (at 4 px/mm and more); an enlargement (cv2's INTER_AREA is then
     bilinear) is let through."""
     if patch.dtype != np.uint8 or patch.ndim != 2 or patch.shape[1] < w or patch.shape[0] < h:
         return True  # (the bound is argued for a grey scan shrunk, tests/test_speed58.py)
-    o = max(3, round(OPEN_MM * WORK_PX_MM) | 1)
-    b = max(1, round(SMOOTH_MM * WORK_PX_MM))
     return bool(kernels.stain_may_reach(patch, w, h, b, _inscribed(o).shape[0] // 2, LEVEL, *rect))
 
 

@@ -3811,7 +3811,9 @@ def stain_may_reach(
     gate's `top` is at most the patch's brightest pixel P, so its darkness 1 - s / top is at
     most 1 - s / P; the b x b box mean (cv2.blur: offsets -b//2 .. b - 1 - b//2, the edge
     reflected, so the multiset holds each in-image pixel at least once, values >= 0) is then
-    at most 1 - (the footprint union's whole pixels' sum / (sx * sy) - 0.51 n) / (b^2 P).
+    at most 1 - (S / (sx * sy) - 0.51 n) / (b^2 P), S the footprints' union's whole pixels
+    plus the covered part of the row and column beside each side (`_area_span`; the corners
+    left out), every weight less `_AREA_SLACK`.
     Where that bound is under `level` (less a float margin) throughout a (2a + 1)^2 square
     (the erosion; beyond the image counts as passing, as cv2.erode's default border), no
     core is possible, and none outside the rectangle [col_lo, col_hi] x [row_lo, row_hi]
