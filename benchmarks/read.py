@@ -80,6 +80,15 @@ def time_style(reader: BallotReader, blobs: list[bytes]) -> dict[str, float]:
         "end_to_end_ms_median": round(statistics.median(e2e), 3),
         "end_to_end_ms_p99": round(_pct(e2e, 99), 3),
         "e2e_over_decode": round(statistics.median(e2e) / statistics.median(decode), 3),
+        # session 59: the same sheets summed two other ways, beside the headline (the ratio of
+        # the medians): each sheet's end to end over its own decode, the median of those (the
+        # decode varies 3x from sheet to sheet with the JPEG's quality, the interpretation
+        # hardly, so the median sheet of one is not the median sheet of the other), and the
+        # whole style's time over its decodes' (a station's throughput: the slow sheets count)
+        "e2e_over_decode_sheet_median": round(
+            statistics.median([e / d for e, d in zip(e2e, decode, strict=True)]), 3
+        ),
+        "e2e_over_decode_total": round(sum(e2e) / sum(decode), 3),
         "statuses": statuses,  # type: ignore[dict-item]
     }
 
