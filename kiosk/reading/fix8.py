@@ -3,7 +3,8 @@ square to the commission (review), never decide one `marked` or `empty`.
 
 - `hairline`: a square about to read `marked`, scoring under HAIR_SCORE_MAX, whose dark
   features inside are all thinner than any pen or pencil (HAIR_MM across, `stroke_width`:
-  a hair on the scanner's glass) or make RIDGE_COUNT thin ridges (`ridges`: a
+  a hair on the scanner's glass; since curve60 only when they also lie on one smooth curve,
+  as a hair does and a fine pen's tick or X does not) or make RIDGE_COUNT thin ridges (`ridges`: a
   fingerprint): `possible_stain`. A ballpoint's line is 0.3 mm and more; the generator's
   pens 0.35-0.8 mm, its light pencil 0.5-0.7 mm. Asked of squares settled by settle7 and
   decided by the closer look alike.
@@ -27,7 +28,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET
-from kiosk.reading import clear56, crop, kernels, pencil6
+from kiosk.reading import clear56, crop, curve60, kernels, pencil6
 from kiosk.reading.model import MarkReading, ReviewReason, marked_to_review
 
 ENABLED = True  # benchmarks/hook_ab.py --module fix8 reads each sheet with it off too ("before")
@@ -208,13 +209,17 @@ def hair_thin(image: np.ndarray, at: tuple[float, float], sc: float, paper: floa
     )
     if count < HAIR_MIN_PX:  # also -1 and -2: nothing of the inside on the image
         return False
-    return bool(width < HAIR_MM or (long >= RIDGE_COUNT and _ridges(dark, sc) >= RIDGE_COUNT))
+    # curve60: hair-thin strokes meeting or crossing are a fine pen's tick or X, not a hair.
+    thin = width < HAIR_MM and curve60.one_curve(dark, sc)
+    return bool(thin or (long >= RIDGE_COUNT and _ridges(dark, sc) >= RIDGE_COUNT))
 
 
 def hair_thin_numpy(image: np.ndarray, at: tuple[float, float], sc: float, paper: float, gain: float) -> bool:
     """`hair_thin` as the eighth pass wrote it (cv2's contours; the reference)."""
     dark = _dark(image, at, sc, paper, gain)
-    return dark is not None and (_width(dark, sc) < HAIR_MM or _ridged(dark, sc))
+    if dark is None:
+        return False
+    return (_width(dark, sc) < HAIR_MM and curve60.one_curve(dark, sc)) or _ridged(dark, sc)
 
 
 def fill_smudge(win: np.ndarray, inside: np.ndarray, border: np.ndarray, scale: float, gain: float) -> bool:
