@@ -12,8 +12,10 @@ import pytest
 from test_redteam8 import (  # noqa: F401  (blank: the fixture)
     HAIRS,
     Blank,
+    _arc,
     _contest,
     _hair,
+    _polylines,
     blank,
 )
 
@@ -143,6 +145,7 @@ def test_hairs_on_the_glass_lie_on_one_curve() -> None:
         judged += 1
         assert off is None or off < 0.8 * curve60.CURVE_MM, off
         worst = max(worst, off or 0.0)
+        assert curve60.one_curve(dark, s)
     assert judged >= 350 and worst > 0.05  # the hairs were there to judge
 
 
@@ -176,3 +179,44 @@ def test_nothing_long_is_nothing_to_judge() -> None:
     dark = fix8._dark(img, C, S, 235.0, 1.0)
     assert dark is not None
     assert curve60.off_curve(dark, S) is None and curve60.one_curve(dark, S)
+
+
+def test_lines_side_by_side_are_not_strokes_meeting(blank: Blank) -> None:  # noqa: F811
+    """A fingerprint's ridges or hairs side by side (2-4 concentric arcs 0.35-0.9 mm apart,
+    radius 3-30 mm, 0.1-0.12 mm thick) across an empty square: each is one curve, or the
+    closing joins them into a band that runs one way; curve60 reads every square as fix8
+    had it (session 60's attack: with each feature pooled, 9 of 1,040 such cases turned
+    `marked`)."""
+    reader = blank[0]
+    _, img, centres, s = blank
+    for n in (2, 3, 4):
+        for gap in (0.35, 0.6, 0.9):
+            for r in (3.0, 8.0, 30.0):
+                paths = [_arc(r + i * gap, 7.0, 30, -1.0 - i * gap) for i in range(n)]
+                for w, k in ((0.12, 0.85), (0.1, 0.6)):
+                    for sq in (20, 5):
+                        im = _polylines(img, centres[sq], s, paths, w, k)
+                        on = _contest(reader, im).marks[sq]
+                        curve60.ENABLED = False
+                        try:
+                            off = _contest(reader, im).marks[sq]
+                        finally:
+                            curve60.ENABLED = True
+                        assert on.mark == off.mark, (n, gap, r, w, k, sq, on, off)
+
+
+def test_aligned_tells_crossing_arms_from_lines_side_by_side() -> None:
+    """`aligned`: an X's pixels run two ways at right angles (near 0); three lines side by
+    side, joined into one band 4 mm long, one way (0.74: the band's ends run across); a
+    tick's between, under ALIGNED_MAX."""
+
+    def feature(paths: list[list[tuple[float, float]]]) -> np.ndarray:
+        dark = fix8._dark(_draw(paths, 0.2, 0.8), C, S, 235.0, 1.0)
+        assert dark is not None
+        feats = curve60.long_features(dark, S)
+        return max(feats, key=len)
+
+    band = [[(-2.0, -1.0 + 0.3 * i), (2.0, -1.0 + 0.3 * i)] for i in range(3)]
+    assert curve60.aligned(feature(X), S) < 0.15
+    assert curve60.aligned(feature(band), S) > curve60.ALIGNED_MAX + 0.15
+    assert 0.15 < curve60.aligned(feature(TICK), S) < curve60.ALIGNED_MAX

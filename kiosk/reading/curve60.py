@@ -11,19 +11,25 @@ few millimetres' radius); a tick is two strokes meeting at a corner, an X or a p
 crossing, a scribble many.
 
 The rule. A hair-thin square stays `marked` (is not sent to review by fix8's width test)
-when its long dark features (fix8's dark pixels, 2 x 2 closed; each feature's long side,
-`cv2.minAreaRect`, at least LONG_MM) do not lie on one smooth curve: the root mean square of
-their pixels' distance from the best circle and from the best parabola across their main
-axis, each fitted again without the worst TRIM of the pixels and measured on the rest (a dust
-speck touching the line does not count), is CURVE_MM or more. Fewer than MIN_PX such pixels:
-nothing drawn to judge by, hair-thin as before. fix8's ridge test (a fingerprint) is asked as
-before.
+when one of its long dark features (fix8's dark pixels, 2 x 2 closed; a feature's long side,
+`cv2.minAreaRect`, at least LONG_MM) is strokes meeting at an angle: its pixels lie off one
+smooth curve (the root mean square of their distance from the best circle and from the best
+parabola across the feature's main axis, each fitted again without the worst TRIM of the
+pixels and measured on the rest, so a dust speck touching the line does not count) by
+CURVE_MM or more, and they do not all run one way (`aligned`, the coherence of their summed
+structure tensor, under ALIGNED_MAX: an X's or a plus's arms cross at right angles, a tick's
+meet at 40-100 degrees). Each feature is judged alone: hairs or a fingerprint's ridges side
+by side are each one curve, and lines side by side that the closing joins into one band run
+one way. No long feature: nothing drawn to judge by, hair-thin as before. fix8's ridge test
+(a fingerprint) is asked as before.
 
-Where it stops. A voter's circle, or a single slash, is one curve: still review, as before.
-Two hairs crossing in one square make an X and are read as a vote (`test_curve60`'s strict
-xfail); each hair alone is one curve (3,000 simulated hairs at 150-300 dpi, with dust: the
-largest 0.16 mm against CURVE_MM 0.2, benchmarks/results/pass60/). The rule only ever keeps a
-square `marked` that fix8 would have sent to review; it never makes one `marked`.
+Where it stops. A voter's circle, or a single slash, is one curve: still review, as before;
+so is a tick whose arms the pen's skip parted (two features, each one curve). Two hairs
+crossing in one square make an X and are read as a vote (`test_curve60`'s strict xfail), as
+do thin lines that cross at a shallow angle; each hair alone is one curve (benchmarks/results/
+pass60/hairs60-3000.json: simulated hairs at 150-300 dpi with dust, the most bent 0.165 mm
+off against CURVE_MM 0.2). The rule only ever keeps a square `marked` that fix8 would have
+sent to review; it never makes one `marked`.
 
 Switched off with ENABLED (benchmarks/hook_ab.py --module curve60): every hair-thin square
 is then one curve, as fix8 had it.
@@ -40,20 +46,27 @@ LONG_MM = 1.0  # a feature this long (its least-area rectangle's long side) is a
 MIN_PX = 6  # fewer long pixels than this: nothing drawn to judge by
 TRIM = 0.15  # the worst share of the pixels left out of the refit and of the measure
 CURVE_MM = 0.2  # off one smooth curve by this much (rms, mm): two strokes, not a hair
+ALIGNED_MAX = 0.5  # and its pixels' directions this little aligned: strokes that meet at an angle
 
 
-def long_points(dark: np.ndarray, scale: float) -> np.ndarray:
-    """The pixels (x, y in mm, float64) of the dark mask's long features: the mask 2 x 2
-    closed (graphite's grain, a ballpoint's skips bridged as fix8 measures), each outer
-    outline's feature kept when its least-area rectangle is LONG_MM long or more."""
+def long_features(dark: np.ndarray, scale: float) -> list[np.ndarray]:
+    """Each long feature of the dark mask as its pixels (x, y in mm, float64): the mask
+    2 x 2 closed (graphite's grain, a ballpoint's skips bridged as fix8 measures), each
+    outer outline's feature kept when its least-area rectangle is LONG_MM long or more and
+    it holds MIN_PX pixels."""
     closed: np.ndarray = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, np.ones((2, 2), np.uint8))
     contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    keep: np.ndarray = np.zeros_like(closed)
+    out = []
+    filled: np.ndarray = np.zeros_like(closed)
     for c in contours:
-        if max(cv2.minAreaRect(c)[1]) >= LONG_MM * scale:
-            cv2.drawContours(keep, [c], -1, 1, thickness=cv2.FILLED)
-    ys, xs = np.nonzero(keep & closed)
-    return np.stack([xs, ys], 1).astype(np.float64) / scale
+        if max(cv2.minAreaRect(c)[1]) < LONG_MM * scale:
+            continue
+        filled[:] = 0
+        cv2.drawContours(filled, [c], -1, 1, thickness=cv2.FILLED)
+        ys, xs = np.nonzero(filled & closed)
+        if xs.size >= MIN_PX:
+            out.append(np.stack([xs, ys], 1).astype(np.float64) / scale)
+    return out
 
 
 def _trimmed_rms(residuals: np.ndarray) -> float:
@@ -87,21 +100,48 @@ def _parabola_rms(p: np.ndarray) -> tuple[float, float]:
     return float(np.sqrt(max(values[0], 0.0))), _trimmed_rms(v - a @ fit)
 
 
+def aligned(p: np.ndarray, scale: float) -> float:
+    """How much one feature's strokes run one way (0: every way, as an X's or a plus's two
+    arms; 1: all one way, as lines side by side or a ridge that forks): the coherence of the
+    summed structure tensor of its pixels drawn as a mask (blurred 0.7 px against the
+    pixels' staircase)."""
+    ij = np.round(p * scale).astype(np.int64)
+    ij -= ij.min(axis=0) - 3
+    mask = np.zeros((int(ij[:, 1].max()) + 4, int(ij[:, 0].max()) + 4), np.float32)
+    mask[ij[:, 1], ij[:, 0]] = 1.0
+    m = cv2.GaussianBlur(mask, (0, 0), 0.7)
+    gx = cv2.Sobel(m, cv2.CV_32F, 1, 0)
+    gy = cv2.Sobel(m, cv2.CV_32F, 0, 1)
+    jxx, jyy, jxy = float((gx * gx).sum()), float((gy * gy).sum()), float((gx * gy).sum())
+    total = jxx + jyy
+    return 1.0 if total <= 0 else float(np.hypot(jxx - jyy, 2 * jxy) / total)
+
+
 def off_curve(dark: np.ndarray, scale: float) -> float | None:
-    """How far (mm, trimmed rms) the long features' pixels lie off one smooth curve: the
-    least of the circle's, the parabola's and the spread across the main axis. None: fewer
-    than MIN_PX long pixels."""
-    p = long_points(dark, scale)
-    if len(p) < MIN_PX:
-        return None
+    """How far (mm, trimmed rms) the most bent long feature's pixels lie off one smooth
+    curve: for each feature the least of its circle's, its parabola's and its spread across
+    its main axis; the largest of those. None: no long feature."""
+    worst = None
+    for p in long_features(dark, scale):
+        off = _off(p)
+        worst = off if worst is None else max(worst, off)
+    return worst
+
+
+def _off(p: np.ndarray) -> float:
     spread, parabola = _parabola_rms(p)
     return min(spread, parabola, _circle_rms(p))
 
 
+def strokes_meet(dark: np.ndarray, scale: float) -> bool:
+    """Does some long feature bend off one smooth curve by CURVE_MM or more with its
+    strokes running different ways (`aligned` under ALIGNED_MAX): a tick's corner, an X's
+    or a plus's crossing?"""
+    return any(_off(p) >= CURVE_MM and aligned(p, scale) < ALIGNED_MAX for p in long_features(dark, scale))
+
+
 def one_curve(dark: np.ndarray, scale: float) -> bool:
-    """Do the hair-thin square's dark features make one smooth curve (a hair), or nothing
-    long enough to tell? False: strokes meeting or crossing (a fine pen's tick, X, plus)."""
-    if not ENABLED:
-        return True
-    off = off_curve(dark, scale)
-    return off is None or off < CURVE_MM
+    """Is each of the hair-thin square's long dark features one smooth curve (a hair, hairs,
+    a fingerprint's ridges side by side), or is nothing long enough to tell? False: a
+    feature whose strokes meet or cross (a fine pen's tick, X, plus)."""
+    return not ENABLED or not strokes_meet(dark, scale)
