@@ -1,10 +1,15 @@
-"""curve60 (kiosk/reading/curve60.py): a hair-thin square whose strokes meet or cross (a
-fine pen's tick, X or plus) is no longer sent to review by fix8's width test; a hair on the
-glass (one straight or gently curved line, with dust about it) still is."""
+"""curve60 (kiosk/reading/curve60.py), built and OFF: with it on, a hair-thin square whose
+strokes meet or cross (a fine pen's tick, X or plus) is no longer sent to review by fix8's
+width test, and a hair on the glass (one straight or gently curved line) still is; but a hair
+with a dust clump or a fibre on it, or two hairs crossing, across an empty square then read as
+a vote (session 60's review; `test_why_curve60_is_off`). The tests study the rule as built,
+switched on (`_on`), and check that the reader as shipped has it off."""
 
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -30,6 +35,18 @@ X = [[(-2.0, -2.0), (2.0, 2.0)], [(-2.0, 2.0), (2.0, -2.0)]]
 TICK = [[(-1.6, 0.2), (-0.4, 1.6), (1.9, -1.9)]]
 PLUS = [[(0.0, -2.0), (0.0, 2.0)], [(-2.0, 0.0), (2.0, 0.0)]]
 SLASH = [[(-2.2, -1.0), (2.2, 1.5)]]
+
+
+@pytest.fixture(autouse=True)
+def _on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rule as built, switched on (the reader ships it off)."""
+    monkeypatch.setattr(curve60, "ENABLED", True)
+
+
+def test_the_reader_ships_it_off() -> None:
+    """The module's own switch (this file's fixture sets it on for the others)."""
+    source = Path(curve60.__file__).read_text()
+    assert re.search(r"^ENABLED = False\b", source, re.M)
 
 
 def _draw(
@@ -220,3 +237,42 @@ def test_aligned_tells_crossing_arms_from_lines_side_by_side() -> None:
     assert curve60.aligned(feature(X), S) < 0.15
     assert curve60.aligned(feature(band), S) > curve60.ALIGNED_MAX + 0.15
     assert 0.15 < curve60.aligned(feature(TICK), S) < curve60.ALIGNED_MAX
+
+
+def _line(a: tuple[float, float], b: tuple[float, float], n: int = 40) -> list[tuple[float, float]]:
+    return [(a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t) for t in np.linspace(0, 1, n)]
+
+
+def test_why_curve60_is_off(blank: Blank) -> None:  # noqa: F811
+    """Session 60's review (a helper's attack on the rule as built): the red team's hair
+    across empty square 23 of a blank ballot, with a dust clump (a disc 0.62 mm in radius,
+    grey 50) on it, with a 2.9 mm fibre touching it, or with a second straight hair crossing
+    it. fix8 sends each to review; with curve60 on, each is a vote for the square's
+    candidate: a clump is round, so its pixels run every way (`aligned` low), and a fibre or
+    a hair crossing makes a T or an X as a fine pen does. Hence OFF."""
+    reader, img, centres, s = blank
+    sq, r, length, a, off, w, k = HAIRS[0]
+    h = _arc(r, length, a, off)
+    clump = _polylines(img, centres[sq], s, [h], w, k).astype(np.float32)
+    p = h[30]
+    at = (centres[sq][0] + (p[0] + 0.12) * s, centres[sq][1] + p[1] * s)
+    cv2.circle(clump, (int(at[0] * 16), int(at[1] * 16)), int(0.62 * s * 16), 50.0, -1, cv2.LINE_AA, 4)
+    q = h[29]
+    fibre = _line(q, (q[0] + 2.89 * math.cos(0.91), q[1] + 2.89 * math.sin(0.91)))
+    d, o = (math.cos(0.82), math.sin(0.82)), -0.6
+    n = (-d[1], d[0])
+    second = _line((o * n[0] - 7 * d[0], o * n[1] - 7 * d[1]), (o * n[0] + 7 * d[0], o * n[1] + 7 * d[1]))
+    cases = {
+        "clump": clump.astype(np.uint8),
+        "fibre": _polylines(img, centres[sq], s, [h, fibre], w, k),
+        "two hairs": _polylines(img, centres[sq], s, [h, second], w, k),
+    }
+    for name, im in cases.items():
+        on = _contest(reader, im)
+        curve60.ENABLED = False
+        try:
+            shipped = _contest(reader, im)
+        finally:
+            curve60.ENABLED = True
+        assert shipped.outcome == "review" and shipped.marks[sq].reason == "possible_stain", (name, shipped)
+        assert on.outcome == "vote" and on.marks[sq].mark == "marked", (name, on.marks[sq])

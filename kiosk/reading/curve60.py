@@ -1,4 +1,5 @@
-"""A fine pen's tick or X is not a hair on the glass (issue 10, curve60: session 59's lead).
+"""A fine pen's tick or X is not a hair on the glass (issue 10, curve60: session 59's lead;
+built, OFF after session 60's review).
 
 Why. `fix8.hairline` sends to the commission every square about to read `marked` (scoring
 under fix8.HAIR_SCORE_MAX) whose dark features inside all measure under fix8.HAIR_MM across:
@@ -31,8 +32,14 @@ pass60/hairs60-3000.json: simulated hairs at 150-300 dpi with dust, the most ben
 off against CURVE_MM 0.2). The rule only ever keeps a square `marked` that fix8 would have
 sent to review; it never makes one `marked`.
 
-Switched off with ENABLED (benchmarks/hook_ab.py --module curve60): every hair-thin square
-is then one curve, as fix8 had it.
+OFF (ENABLED False; benchmarks/hook_ab.py --switch-on curve60 studies it): off, every
+hair-thin square is one curve, as fix8 had it. Session 60's review attacked it on the red
+team's blank ballot (tests/test_redteam8.py): the red team's hair with a dust clump on it (a
+round clump's pixels run every way, so `aligned` is low), with a fibre of 2-3 mm touching it,
+or with a second hair crossing it, is a vote with the rule on and review without it
+(`test_curve60.test_why_curve60_is_off`; of 30 random crossings, 9 turned). Inside the square
+a hair with a fibre across it is a fine pen's X; telling them apart needs what lies beyond
+the square (a hair runs on for millimetres), which this rule does not look at.
 """
 
 from __future__ import annotations
