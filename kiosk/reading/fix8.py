@@ -3,8 +3,8 @@ square to the commission (review), never decide one `marked` or `empty`.
 
 - `hairline`: a square about to read `marked`, scoring under HAIR_SCORE_MAX, whose dark
   features inside are all thinner than any pen or pencil (HAIR_MM across, `stroke_width`:
-  a hair on the scanner's glass; since curve60 only when they also lie on one smooth curve,
-  as a hair does and a fine pen's tick or X does not) or make RIDGE_COUNT thin ridges (`ridges`: a
+  a hair on the scanner's glass; curve60, built and OFF, would ask too that they lie on one
+  smooth curve, as a hair does and a fine pen's tick or X does not) or make RIDGE_COUNT thin ridges (`ridges`: a
   fingerprint): `possible_stain`. A ballpoint's line is 0.3 mm and more; the generator's
   pens 0.35-0.8 mm, its light pencil 0.5-0.7 mm. Asked of squares settled by settle7 and
   decided by the closer look alike.
@@ -209,7 +209,7 @@ def hair_thin(image: np.ndarray, at: tuple[float, float], sc: float, paper: floa
     )
     if count < HAIR_MIN_PX:  # also -1 and -2: nothing of the inside on the image
         return False
-    # curve60: hair-thin strokes meeting or crossing are a fine pen's tick or X, not a hair.
+    # curve60 (OFF: one_curve is then always True): strokes meeting are a fine pen's, not a hair.
     thin = width < HAIR_MM and curve60.one_curve(dark, sc)
     return bool(thin or (long >= RIDGE_COUNT and _ridges(dark, sc) >= RIDGE_COUNT))
 
