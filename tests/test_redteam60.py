@@ -1,7 +1,7 @@
-"""Session 60's review found, beside curve60's own cases, a hole in the reader as shipped:
-the red team's hair (tests/test_redteam8.py) across an empty square with a dark dust clump
-on it reads as a vote. Kept as a strict xfail until a rule sends it to review; the next
-pass's lead (docs/reading.md, "Session 60")."""
+"""Session 60's review found, beside curve60's own cases, a hole in the reader of sessions
+57-59: the red team's hair (tests/test_redteam8.py) across an empty square with a dark dust
+clump on it read as a vote. clump60 (kiosk/reading/clump60.py) sends it to review; a voter's
+pen tick with the pen's resting blob at its start is still a vote."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import cv2
 import numpy as np
 import pytest
 from test_redteam8 import HAIRS, Blank, _arc, _contest, _polylines, blank  # noqa: F401
+
+import kiosk.reading.clump60 as clump60
 
 # (the red team's hair, its point the clump sits by, clump radius mm, offset mm, angle, grey):
 # 8 of 30 random variants (radius 0.35-0.7 mm, grey 30-80) read as votes; these are three.
@@ -49,12 +51,32 @@ def test_the_clump_alone_and_the_hair_alone_are_not_votes(blank: Blank, clump: C
     assert c.outcome != "vote" and c.marks[sq].mark != "marked", c.marks[sq]
 
 
-@pytest.mark.xfail(strict=True, reason="session 60: a hair with a dust clump on it reads as a vote")
 @pytest.mark.parametrize("clump", CLUMPS, ids=["sq5a", "sq21", "sq5b"])
-def test_a_hair_with_a_dust_clump_is_not_a_vote(blank: Blank, clump: Clump) -> None:  # noqa: F811
-    """Together they read `marked` at 0.067-0.073, no review: the clump makes the dark ink
-    thicker than fix8's HAIR_MM, and the line through it passes for a stroke."""
+def test_a_hair_with_a_dust_clump_is_not_a_vote(
+    blank: Blank,  # noqa: F811
+    clump: Clump,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Together they read `marked` at 0.067-0.073 with clump60 off, no review (the clump
+    makes the dark ink thicker than fix8's HAIR_MM, and the line through it passes for a
+    stroke); with it on, `possible_stain`."""
     reader = blank[0]
     both, _, sq = _with_clump(blank, clump)
     c = _contest(reader, both)
-    assert c.outcome != "vote" and c.marks[sq].mark != "marked", c.marks[sq]
+    assert c.outcome == "review" and c.marks[sq].reason == "possible_stain", c.marks[sq]
+    monkeypatch.setattr(clump60, "ENABLED", False)
+    c = _contest(reader, both)
+    assert c.outcome == "vote" and c.marks[sq].mark == "marked", c.marks[sq]
+
+
+@pytest.mark.parametrize("w", [0.35, 0.5])
+def test_a_pen_tick_with_its_resting_blob_is_still_a_vote(blank: Blank, w: float) -> None:  # noqa: F811
+    """A voter's pen tick (0.35 or 0.5 mm, 0.85 of the light) with the pen's resting blob
+    (a disc 0.45 mm in radius, as dark) at its start, in square 20: a vote, clump60 on."""
+    reader, img, centres, s = blank
+    start = (-1.6, 0.2)
+    tick = _polylines(img, centres[20], s, [[start, (-0.4, 1.6), (1.9, -1.9)]], w, 0.85).astype(np.float32)
+    at = (centres[20][0] + start[0] * s, centres[20][1] + start[1] * s)
+    cv2.circle(tick, (int(at[0] * 16), int(at[1] * 16)), int(0.45 * s * 16), 40.0, -1, cv2.LINE_AA, 4)
+    c = _contest(reader, tick.astype(np.uint8))
+    assert c.outcome == "vote" and c.marks[20].mark == "marked", c.marks[20]

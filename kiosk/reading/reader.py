@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 import kiosk.reading.beside35 as beside35  # issue 10, beside35: a tick beside on a sunk side
+import kiosk.reading.clump60 as clump60  # issue 10, clump60: a dust clump on a hair, to review
 import kiosk.reading.cross16 as cross16  # issue 10, cross16: a light X whose strokes meet, asked by the low hooks
 import kiosk.reading.cross28 as cross28  # issue 10, cross28: grain14's pair after wrong10's last look
 import kiosk.reading.cross55 as cross55  # issue 10, cross55: cross28's pair, its spread clear of print
@@ -780,6 +781,8 @@ class BallotReader:
         )
         # fix8: a square read `marked` whose dark features are all hair-thin: the commission.
         marks = fix8.hairline(image, centres, scales, scores.paper, scores.gain, marks)
+        # clump60: a square read `marked` whose ink is a compact blob on a hair-thin line.
+        marks = clump60.clump_on_hair(image, centres, scales, scores.paper, scores.gain, marks)
         # wrong10: a square read `marked` whose detail is a fingertip's ridge spacing.
         marks = wrong10.ridged_print(image, centres, scales, scores.paper, scores.gain, marks)
         # ridge52: the same ridges over the print's own body (no floor under their share of the ink).

@@ -1,0 +1,138 @@
+"""A hair with a dust clump on it is not a vote (issue 10, clump60: session 60's review). A
+rule that only SENDS a square to the commission (review, `possible_stain`), never decides one.
+
+Why. fix8's hair test sends a square about to read `marked` to review when all its dark
+features inside are thinner than fix8.HAIR_MM: a hair on the scanner's glass. A dark dust
+clump on the hair (a disc 0.7-1.4 mm across) makes the ink as a whole thicker than that, and
+the line through the dot passes for a stroke: the red team's hair with a clump on it across
+an empty square read as a vote in 8 of 30 variants (tests/test_redteam60.py), though the clump
+alone and the hair alone each go to review.
+
+The rule. Asked, as fix8 asks, of a square about to read `marked` scoring under
+fix8.HAIR_SCORE_MAX: take fix8's dark pixels inside (`fix8._dark`'s thresholds); the compact
+blobs are what an opening with a disc BLOB_MM across keeps, each no longer than BLOB_LONG_MM
+(`cv2.minAreaRect`'s long side: a pen's stroke wide enough to survive the opening runs
+longer); with no compact blob the rule has nothing to say. The rest is the dark pixels beyond
+the blobs grown by AROUND_MM and EDGE_MM in from the inside's edge (a broad stroke cut off by
+the edge leaves slivers along it that measure thin), taken afresh against the rest's own
+darkest (against the blob's, a pencil stroke would keep only its grain's tops). When the rest
+holds a feature at least REST_LONG_MM long, lies DEEP_SHARE or more EDGE_MM further in still
+(a hair crosses the square; a broad stroke's slivers hug the edge that cut them), and measures hair-thin by fix8's own width
+(`fix8._width` under fix8.HAIR_MM), the square goes to review: a blob on a hair. A pen's stroke
+with a resting blob at its start stays as it was (the stroke itself measures 0.3 mm and more);
+so does a grainy pencil's (fix8's width counts its grain as stroke).
+
+It runs after fix8.hairline on the marks it left `marked`, and only turns `marked` into
+`marginal`: it can take a right vote to the commission, never make a wrong one.
+
+Switched off with ENABLED (benchmarks/hook_ab.py --module clump60).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from kiosk.reading import crop, fix8
+from kiosk.reading.model import MarkReading, marked_to_review
+
+ENABLED = True  # benchmarks/hook_ab.py --module clump60 reads each sheet with it off too
+
+BLOB_MM = 0.5  # an opening with a disc this wide keeps a clump and no hair or fine stroke
+BLOB_LONG_MM = 1.6  # a kept piece no longer than this is compact (a clump, a dot)
+AROUND_MM = 0.2  # the blobs grown by this before the rest is taken (their blurred rims)
+REST_LONG_MM = 1.0  # the rest must hold a feature this long: a line, not the blob's crumbs
+EDGE_MM = 0.25  # the rest is taken this far in from the inside's edge
+DEEP_SHARE = 0.5  # and this share of it lies EDGE_MM further in still (a hair crosses the square)
+
+
+def _dark_in(ink: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """fix8's dark pixels (`fix8._dark`'s thresholds) of `region`, against the region's own
+    99th percentile of ink."""
+    top = float(np.percentile(ink[region], 99))
+    out: np.ndarray = (region & (ink >= max(fix8.HAIR_FLOOR, fix8.HAIR_HALF * top))).astype(np.uint8)
+    return out
+
+
+def compact_blobs(dark: np.ndarray, inside: np.ndarray, scale: float) -> np.ndarray | None:
+    """The dark mask's compact blobs (what an opening with a disc BLOB_MM across keeps, each
+    piece no longer than BLOB_LONG_MM), as a mask; None: there are none. `inside`: the
+    mask's region (the blobs are looked for within it)."""
+    k = max(3, round(BLOB_MM * scale) | 1)
+    opened = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    if not opened.any():
+        return None
+    opened = opened & inside.astype(np.uint8)
+    contours, _ = cv2.findContours(opened, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    blobs: np.ndarray = np.zeros_like(dark)
+    for c in contours:
+        if max(cv2.minAreaRect(c)[1]) <= BLOB_LONG_MM * scale:
+            cv2.drawContours(blobs, [c], -1, 1, thickness=cv2.FILLED)
+    return blobs if blobs.any() else None
+
+
+def blob_on_hair(ink: np.ndarray, inside: np.ndarray, scale: float) -> bool:
+    """Does the square's inside (`inside`, a mask of the window whose ink is `ink`) hold a
+    compact blob among fix8's dark pixels, and is the rest beyond it, its dark pixels taken
+    afresh against the rest's own darkest (a blob would leave a pencil's grain under its half),
+    a hair-thin line at least REST_LONG_MM long?"""
+    if np.count_nonzero(inside) < fix8.HAIR_MIN_PX:
+        return False
+    blobs = compact_blobs(_dark_in(ink, inside), inside, scale)
+    if blobs is None:
+        return False
+    g = max(1, round(AROUND_MM * scale))
+    grown = cv2.dilate(blobs, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * g + 1, 2 * g + 1)))
+    # the rest is looked at clear of the inside's edge (EDGE_MM): a broad stroke cut off by the
+    # edge leaves slivers along it that measure thin and are no hair
+    e = max(1, round(EDGE_MM * scale))
+    clear = cv2.erode(inside.astype(np.uint8), np.ones((2 * e + 1, 2 * e + 1), np.uint8)) > 0
+    region = clear & (grown == 0)
+    if np.count_nonzero(region) < fix8.HAIR_MIN_PX:
+        return False
+    rest = _dark_in(ink, region)
+    if np.count_nonzero(rest) < fix8.HAIR_MIN_PX:
+        return False
+    rest_contours, _ = cv2.findContours(rest, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not any(max(cv2.minAreaRect(c)[1]) >= REST_LONG_MM * scale for c in rest_contours):
+        return False
+    # most of the rest lies away from the region's edge (EDGE_MM further in): a hair crosses
+    # the square; a broad stroke's slivers hug the edge that cut them
+    deeper = cv2.erode(clear.astype(np.uint8), np.ones((2 * e + 1, 2 * e + 1), np.uint8)) > 0
+    if np.count_nonzero(rest.astype(bool) & deeper) < DEEP_SHARE * np.count_nonzero(rest):
+        return False
+    return fix8._width(rest, scale) < fix8.HAIR_MM
+
+
+def clump_on_hair(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    paper: np.ndarray,
+    gain: float,
+    marks: list[MarkReading],
+) -> list[MarkReading]:
+    """Each square read `marked`, scoring under fix8.HAIR_SCORE_MAX, whose ink is a compact
+    blob on a hair-thin line (`blob_on_hair`) becomes `marginal` (`possible_stain`)."""
+    if not ENABLED:
+        return marks
+
+    def doubt(i: int, m: MarkReading) -> bool:
+        if m.score >= fix8.HAIR_SCORE_MAX:
+            return False
+        sc = float(scales[i])
+        at = (float(centres[i, 0]), float(centres[i, 1]))
+        got = crop.around(image, at, int(fix8.INSIDE_MM * sc) + 1)
+        if got is None:
+            return False
+        win, xs, ys = got
+        inside = np.maximum(np.abs(xs), np.abs(ys)) <= fix8.INSIDE_MM * sc
+        # fix8's dark pixels (the same window) by its compiled kernel first: most marks have
+        # no compact blob
+        dark = fix8._dark(image, at, sc, float(paper[i].max()), gain)
+        if dark is None or dark.shape != inside.shape or compact_blobs(dark, inside, sc) is None:
+            return False
+        ink = gain * (1.0 - win.astype(np.float64) / max(1.0, float(paper[i].max())))
+        return blob_on_hair(ink, inside, sc)
+
+    return marked_to_review(marks, doubt)
