@@ -24,6 +24,7 @@ from test_redteam8 import (  # noqa: F401  (blank: the fixture)
     blank,
 )
 
+import kiosk.reading.clump60 as clump60
 import kiosk.reading.curve60 as curve60
 import kiosk.reading.fix8 as fix8
 
@@ -243,13 +244,15 @@ def _line(a: tuple[float, float], b: tuple[float, float], n: int = 40) -> list[t
     return [(a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t) for t in np.linspace(0, 1, n)]
 
 
-def test_why_curve60_is_off(blank: Blank) -> None:  # noqa: F811
+def test_why_curve60_is_off(blank: Blank, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     """Session 60's review (a helper's attack on the rule as built): the red team's hair
     across empty square 23 of a blank ballot, with a dust clump (a disc 0.62 mm in radius,
     grey 50) on it, with a 2.9 mm fibre touching it, or with a second straight hair crossing
     it. fix8 sends each to review; with curve60 on, each is a vote for the square's
     candidate: a clump is round, so its pixels run every way (`aligned` low), and a fibre or
-    a hair crossing makes a T or an X as a fine pen does. Hence OFF."""
+    a hair crossing makes a T or an X as a fine pen does. Hence OFF. (clump60, built after,
+    sends the clump case to review on its own: it is off here, to show curve60's doing.)"""
+    monkeypatch.setattr(clump60, "ENABLED", False)
     reader, img, centres, s = blank
     sq, r, length, a, off, w, k = HAIRS[0]
     h = _arc(r, length, a, off)
