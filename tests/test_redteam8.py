@@ -23,6 +23,7 @@ import readkit  # tests11: the strokes' grain, made once
 from test_redteam7 import _scan
 
 import kiosk.reading.arm41 as arm41
+import kiosk.reading.clump60 as clump60
 import kiosk.reading.fix8 as fix8_module  # fix8: the companions read without its rules
 import kiosk.reading.grain14 as grain14_module
 import kiosk.reading.inspect as inspect_module
@@ -151,6 +152,7 @@ def test_hair_on_the_glass_is_settled_by_settle7(
     goes to review at 200 dpi and at the worst scan."""
     monkeypatch.setattr(fix8_module, "ENABLED", False)  # fix8: the cause, as it was
     monkeypatch.setattr(arm41, "ENABLED", False)  # arm41 keeps these in review too
+    monkeypatch.setattr(clump60, "ENABLED", False)  # and clump60 (session 60) some of them
     reader = blank[0]
     image = _hair(blank, *hair)
     for im in (image, _scan(image)):
@@ -217,6 +219,7 @@ def test_small_pencil_x_in_a_corner_is_lost_to_the_stroke_length(
     reader = blank[0]
     monkeypatch.setattr(fix8_module, "ENABLED", False)  # fix8: the cause, as it was
     monkeypatch.setattr(arm41, "ENABLED", False)  # arm41 keeps these in review too
+    monkeypatch.setattr(clump60, "ENABLED", False)  # and clump60 (session 60) some of them
     m = _contest(reader, _corner_x(blank, 20, 1.6, 0.2)).marks[20]
     # grain14 (fourteenth pass) finds this X's pair of arms in the wider band even so
     assert m.mark == "marginal" and m.reason == "marginal_mark" and 0.010 <= m.score < 0.018, m
@@ -502,6 +505,7 @@ def test_graphite_smudge_is_taken_for_a_fill(blank: Blank, monkeypatch: pytest.M
     contest: its darkness is under 0.45 of the X's); at the worst scan it goes to review."""
     monkeypatch.setattr(fix8_module, "ENABLED", False)  # fix8: the cause, as it was
     monkeypatch.setattr(arm41, "ENABLED", False)  # arm41 keeps these in review too
+    monkeypatch.setattr(clump60, "ENABLED", False)  # and clump60 (session 60) some of them
     import kiosk.reading.erase9 as erase9_module  # erase9: its smear test sends the smudge to review too
 
     monkeypatch.setattr(erase9_module, "ENABLED", False)
@@ -578,6 +582,7 @@ def test_small_inked_fingerprint_is_a_hand_to_the_closer_look(
     blur and it goes to review."""
     monkeypatch.setattr(fix8_module, "ENABLED", False)  # fix8: the cause, as it was
     monkeypatch.setattr(arm41, "ENABLED", False)  # arm41 keeps these in review too
+    monkeypatch.setattr(clump60, "ENABLED", False)  # and clump60 (session 60) some of them
     reader, img, centres, s = blank
     image = _small_print(img, centres[21], s, 0.35)
     m = _contest(reader, image).marks[21]
