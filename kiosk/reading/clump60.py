@@ -33,7 +33,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from kiosk.reading import crop, fix8
+from kiosk.reading import fix8
 from kiosk.reading.model import MarkReading, marked_to_review
 
 ENABLED = True  # benchmarks/hook_ab.py --module clump60 reads each sheet with it off too
@@ -71,14 +71,16 @@ def compact_blobs(dark: np.ndarray, inside: np.ndarray, scale: float) -> np.ndar
     return blobs if blobs.any() else None
 
 
-def blob_on_hair(ink: np.ndarray, inside: np.ndarray, scale: float) -> bool:
+def blob_on_hair(ink: np.ndarray, inside: np.ndarray, scale: float, blobs: np.ndarray | None = None) -> bool:
     """Does the square's inside (`inside`, a mask of the window whose ink is `ink`) hold a
     compact blob among fix8's dark pixels, and is the rest beyond it, its dark pixels taken
     afresh against the rest's own darkest (a blob would leave a pencil's grain under its half),
-    a hair-thin line at least REST_LONG_MM long?"""
+    a hair-thin line at least REST_LONG_MM long? `blobs`: `compact_blobs` already found on
+    the same window (the reader's pass finds them on fix8's compiled mask first)."""
     if np.count_nonzero(inside) < fix8.HAIR_MIN_PX:
         return False
-    blobs = compact_blobs(_dark_in(ink, inside), inside, scale)
+    if blobs is None:
+        blobs = compact_blobs(_dark_in(ink, inside), inside, scale)
     if blobs is None:
         return False
     g = max(1, round(AROUND_MM * scale))
@@ -122,17 +124,19 @@ def clump_on_hair(
             return False
         sc = float(scales[i])
         at = (float(centres[i, 0]), float(centres[i, 1]))
-        got = crop.around(image, at, int(fix8.INSIDE_MM * sc) + 1)
+        got = fix8._inside_window(image, at, sc)
         if got is None:
             return False
-        win, xs, ys = got
-        inside = np.maximum(np.abs(xs), np.abs(ys)) <= fix8.INSIDE_MM * sc
+        win, inside = got
         # fix8's dark pixels (the same window) by its compiled kernel first: most marks have
         # no compact blob
         dark = fix8._dark(image, at, sc, float(paper[i].max()), gain)
-        if dark is None or dark.shape != inside.shape or compact_blobs(dark, inside, sc) is None:
+        if dark is None or dark.shape != inside.shape:
+            return False
+        blobs = compact_blobs(dark, inside, sc)
+        if blobs is None:
             return False
         ink = gain * (1.0 - win.astype(np.float64) / max(1.0, float(paper[i].max())))
-        return blob_on_hair(ink, inside, sc)
+        return blob_on_hair(ink, inside, sc, blobs)
 
     return marked_to_review(marks, doubt)
