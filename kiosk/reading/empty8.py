@@ -70,7 +70,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET
-from kiosk.reading import crop, lines7, pencil6
+from kiosk.reading import crop, fill61, lines7, pencil6
 from kiosk.reading.model import Thresholds
 
 if TYPE_CHECKING:
@@ -469,6 +469,8 @@ def drawn(
     dark = inside & (ink >= DARK)
     if float(dark.sum()) >= DARK_MM2 * scale * scale:
         return "dark"
+    if fill61.hand_fill(ink, inside, scale):
+        return "fill"  # fill61: a light fill over part of the inside
     c = pencil6.trace_contrast(win, scale, paper, gain)
     printed = ~inside & (ink >= PRINT)
     printed = cv2.dilate(printed.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
