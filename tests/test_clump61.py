@@ -47,8 +47,9 @@ def test_what_the_ratio_guard_is_for(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A fine ballpoint's X or plus (0.28 mm, 0.7 of the light, 3 px at 300 dpi) under the rest's
-    bound at 0.36 (drawn, they measure just over 0.3; the corpus's fine pens 0.24-0.30): its crossing is a blob on
-    hair-thin arms, review; the guard keeps it a vote. As shipped (0.3) these read `marked`."""
+    bound at 0.36 (drawn, they measure just over 0.3; the corpus's fine pens 0.24-0.30): its
+    crossing is a blob on hair-thin arms, review; the guard keeps it a vote. As shipped (0.3)
+    these read `marked`."""
     reader = blank[0]
     img, centres, s = _at_300(blank)
     drawn = _polylines(img, centres[sq], s, paths, 0.28, 0.7)

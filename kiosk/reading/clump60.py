@@ -19,11 +19,11 @@ darkest (against the blob's, a pencil stroke would keep only its grain's tops). 
 holds a feature at least REST_LONG_MM long, lies DEEP_SHARE or more EDGE_MM further in still
 (a hair crosses the square; a broad stroke's slivers hug the edge that cut them), and
 measures hair-thin by fix8's own width (`fix8._width` under REST_MM, fix8.HAIR_MM), the
-square goes to review: a blob on a hair. A pen's stroke with a resting blob at its start stays as it was
-(tests/test_redteam60.py, strokes 0.35 and 0.5 mm); so does a grainy pencil's (fix8's width
-counts its grain as stroke).
-A fine pen's X or plus whose crossing is a blob goes to review too (session 60's price);
-`is_clump` (RATIO_GUARD, OFF) would keep it, but opens thick hairs with a clump (session 61).
+square goes to review: a blob on a hair. A pen's stroke with a resting blob at its start
+stays as it was (tests/test_redteam60.py, strokes 0.35 and 0.5 mm); so does a grainy
+pencil's (fix8's width counts its grain as stroke). A fine pen's X or plus whose crossing
+is a blob goes to review too (session 60's price); `is_clump` (RATIO_GUARD, OFF) would keep
+it, but makes thick hairs with a clump votes (session 61).
 
 It runs after fix8.hairline on the marks it left `marked`, and only turns `marked` into
 `marginal`: it can take a right vote to the commission, never make a wrong one.

@@ -5,9 +5,9 @@ square to the commission (review), never decide one `marked` or `empty`.
   features inside are all thinner than any pen or pencil (HAIR_MM across, `stroke_width`:
   a hair on the scanner's glass; curve60, built and OFF, would ask too that they lie on one
   smooth curve, as a hair does and a fine pen's tick or X does not) or make RIDGE_COUNT thin
-  ridges (`ridges`: a fingerprint): `possible_stain`. A ballpoint's line is 0.3 mm and more; the generator's
-  pens 0.35-0.8 mm, its light pencil 0.5-0.7 mm. Asked of squares settled by settle7 and
-  decided by the closer look alike.
+  ridges (`ridges`: a fingerprint): `possible_stain`. A ballpoint's line is 0.3 mm and
+  more; the generator's pens 0.35-0.8 mm, its light pencil 0.5-0.7 mm. Asked of squares
+  settled by settle7 and decided by the closer look alike.
 - `fill_smudge`: what `inspect.is_fill` took for a light fill does not reach the inside's
   corners (a round smudge of graphite from a hand's side: its soft edge curves away inside
   the square) or runs on over the printed border into the window's margin (an oval one);
