@@ -55,7 +55,7 @@ from fieldkit.accuracy import (
     evaluate,
     evaluate_field,
 )
-from fieldkit.conditions import CONDITIONS, DEV_SEEDS, HOLDOUT_SEEDS, FieldOptions
+from fieldkit.conditions import ALL_CONDITIONS, DEV_SEEDS, HOLDOUT_SEEDS, FieldOptions
 from fieldkit.deck import DeckOptions
 from kiosk.reading.model import Thresholds
 
@@ -205,9 +205,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--field", action="store_true", help="the field-conditions corpus")
-    ap.add_argument("--only", choices=[*CONDITIONS, "none"], default=None)
+    ap.add_argument("--only", choices=[*ALL_CONDITIONS, "none"], default=None)
     # A stress set (issue 10, pass 5): a condition on every sheet, the others more frequent.
-    ap.add_argument("--always", choices=CONDITIONS, action="append", default=[], help="on every sheet")
+    ap.add_argument("--always", choices=ALL_CONDITIONS, action="append", default=[], help="on every sheet")
     ap.add_argument("--p", type=float, default=None, help="each other condition's probability (0.25)")
     ap.add_argument("--holdout", action="store_true", help="allow the untouched seeds (run once, at the end)")
     ap.add_argument("--histograms", type=Path, default=None, help="write one PNG per condition here")

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fieldkit.accuracy import _field_setup
 from fieldkit.census import Trail, doubts, traced
-from fieldkit.conditions import CONDITIONS, HOLDOUT_SEEDS
+from fieldkit.conditions import ALL_CONDITIONS, HOLDOUT_SEEDS
 from fieldkit.hook_ab import field_options, field_sheets
 
 
@@ -50,7 +50,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, required=True)
     ap.add_argument("--sheets", type=int, default=300)
     ap.add_argument("--first-sheet", type=int, default=0)
-    ap.add_argument("--always", choices=CONDITIONS, action="append", default=[])
+    ap.add_argument("--always", choices=ALL_CONDITIONS, action="append", default=[])
     ap.add_argument("--p", type=float)
     ap.add_argument("--minutes", type=float, help="stop after this many minutes (whole sheets)")
     ap.add_argument(

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from fieldkit.conditions import CONDITIONS, FieldOptions, FieldSheet, generate_field_sheet
+from fieldkit.conditions import ALL_CONDITIONS, FieldOptions, FieldSheet, generate_field_sheet
 from fieldkit.deck import DeckOptions, generate_sheet
 from kiosk.ballots.layout import BallotLayout, build_layout
 from kiosk.election.load import load_election
@@ -357,7 +357,7 @@ class FieldTally:
         return t
 
     def report(self) -> dict[str, object]:
-        order = ["all", "none", *[c for c in CONDITIONS if c in self.rows]]
+        order = ["all", "none", *[c for c in ALL_CONDITIONS if c in self.rows]]
         return {
             "conditions": {k: self.rows[k].row() for k in order if k in self.rows},
             "by_dpi": {k: self.by_dpi[k].row() for k in sorted(self.by_dpi)},

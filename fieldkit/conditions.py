@@ -27,6 +27,8 @@ real thing behaves:
   often through a square's column.
 - `skew`: 3-5 degrees (the ordinary sheet is within 2).
 - `corner_out`: a corner of the page outside the scanned frame, its fiducial still in.
+- `debris` (a stress condition, never drawn into the mix: `STRESS_CONDITIONS`): hairs,
+  fibres, dust specks and a hair with a dust clump, laid across squares (`fieldkit.debris`).
 
 Every sheet also gets what every scan has: 150-300 dpi, JPEG quality 50-95, the deck's
 blur, noise, gain, dust, offset, 180-degree feeds, and the deck's voters (ticks,
@@ -50,6 +52,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
+from fieldkit.debris import DEBRIS_STREAM, apply_debris
 from fieldkit.deck import (
     EXPECTED_OF,
     VOTING_MARKS,
@@ -81,6 +84,7 @@ Condition = Literal[
     "faint_streak",
     "skew",
     "corner_out",
+    "debris",
 ]
 CONDITIONS: tuple[Condition, ...] = (
     "stain",
@@ -96,6 +100,10 @@ CONDITIONS: tuple[Condition, ...] = (
     "skew",
     "corner_out",
 )
+# Stress conditions (session 62): never drawn into the mix, only asked for (`always`, `only`),
+# so the corpus and its untouched runs stay byte for byte as they were.
+STRESS_CONDITIONS: tuple[Condition, ...] = ("debris",)
+ALL_CONDITIONS: tuple[Condition, ...] = CONDITIONS + STRESS_CONDITIONS
 # Conditions that exclude each other on one sheet (one paper, one pen).
 _EXCLUSIVE: tuple[tuple[Condition, Condition], ...] = (
     ("paper_grey_scan", "paper_colour_scan"),
@@ -521,7 +529,7 @@ def choose_conditions(rng: np.random.Generator, fopt: FieldOptions) -> tuple[str
     if fopt.only is not None:
         return (fopt.only,)
     if rng.random() < fopt.none_share:
-        return tuple(c for c in CONDITIONS if c in fopt.always)
+        return tuple(c for c in ALL_CONDITIONS if c in fopt.always)
     chosen = {c for c in CONDITIONS if rng.random() < fopt.p}
     for a, b in _EXCLUSIVE:
         if a in chosen and b in chosen:
@@ -531,7 +539,7 @@ def choose_conditions(rng: np.random.Generator, fopt: FieldOptions) -> tuple[str
         for a, b in _EXCLUSIVE:
             if c in (a, b):
                 chosen.discard(b if c == a else a)
-    return tuple(c for c in CONDITIONS if c in chosen)
+    return tuple(c for c in ALL_CONDITIONS if c in chosen)
 
 
 def generate_field_sheet(
@@ -599,6 +607,11 @@ def generate_field_sheet(
             k = float(rng.uniform(0.0, 0.02))
             page = _squash(page, int(pos), int(rng.uniform(5, 15) * s), k, paper)
             effects["fold_squash"] = round(k, 4)
+    if "debris" in has:
+        # its own random stream: the rest of the sheet is drawn as without it
+        apply_debris(
+            page, np.random.default_rng([seed, index, DEBRIS_STREAM]), s, windows, effects, square_conditions
+        )
 
     # --- the scanner ---
     img, matrix, _background = _place(page, rng, s, "skew" in has, effects)

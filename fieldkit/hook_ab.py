@@ -28,7 +28,7 @@ from types import ModuleType
 from typing import Any
 
 from fieldkit.accuracy import FieldTally, _field_setup, _tally_field_sheet
-from fieldkit.conditions import CONDITIONS, FieldOptions, FieldSheet, generate_field_sheet
+from fieldkit.conditions import ALL_CONDITIONS, FieldOptions, FieldSheet, generate_field_sheet
 from kiosk.reading.model import SideReading
 
 
@@ -132,7 +132,7 @@ def parser(doc: str) -> argparse.ArgumentParser:
     ap.add_argument("--seed", type=int, required=True)
     ap.add_argument("--sheets", type=int, default=1500)
     ap.add_argument("--first-sheet", type=int, default=0)
-    ap.add_argument("--always", choices=CONDITIONS, action="append", default=[])
+    ap.add_argument("--always", choices=ALL_CONDITIONS, action="append", default=[])
     ap.add_argument("--p", type=float)
     ap.add_argument("--minutes", type=float, help="stop after this many minutes (whole sheets)")
     ap.add_argument("--cache")
