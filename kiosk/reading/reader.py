@@ -47,6 +47,7 @@ import kiosk.reading.pencil11 as pencil11  # issue 10, eleventh pass (pencil11)
 import kiosk.reading.plus31 as plus31  # issue 10, plus31: a pencil plus beside a streak, in vote11's band
 import kiosk.reading.rebase14 as rebase14  # issue 10, rebase14: tick13 from -0.003 up, on a sunk side
 import kiosk.reading.ridge52 as ridge52  # issue 10, ridge52: a thumb's ridges over its own body to review
+import kiosk.reading.run62 as run62  # issue 10, run62: a dark line running on beyond the square, to review
 import kiosk.reading.settle7 as settle7  # issue 10, seventh pass (settle7)
 import kiosk.reading.show10 as show10  # issue 10, tenth pass (show10): the title side's known print
 import kiosk.reading.stain10 as stain10  # issue 10, tenth pass (stain10)
@@ -251,6 +252,12 @@ class BallotReader:
         # Load the compiled kernels now (or compile them, once per install), not at the
         # first sheet.
         kernels.warm()
+        # OpenCV on one thread in the process that reads (session 62): every call the reader
+        # makes is on a square's window or a coarse page, where OpenCV's thread pool costs more
+        # than it gives (the same sheets read in turn with 1 and 2 threads: 1 thread 5-8 %
+        # faster at the median, 16-43 % on the mean). benchmarks/read.py always measured with
+        # one thread; the kiosk's station thread now reads as it was measured.
+        cv2.setNumThreads(1)
 
     # --- public -----------------------------------------------------------------------
 
@@ -783,6 +790,9 @@ class BallotReader:
         marks = fix8.hairline(image, centres, scales, scores.paper, scores.gain, marks)
         # clump60: a square read `marked` whose ink is a compact blob on a hair-thin line.
         marks = clump60.clump_on_hair(image, centres, scales, scores.paper, scores.gain, marks)
+        # run62: a square read `marked` whose ink is one or two dark lines running on beyond it
+        # at both ends (a hair, a thread): the commission (`crossing_line`).
+        marks = run62.crossing(image, centres, scales, scores.paper, scores.gain, marks)
         # wrong10: a square read `marked` whose detail is a fingertip's ridge spacing.
         marks = wrong10.ridged_print(image, centres, scales, scores.paper, scores.gain, marks)
         # ridge52: the same ridges over the print's own body (no floor under their share of the ink).
