@@ -6,8 +6,12 @@ that say where the rule stops."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_redteam8 import Blank, _contest, _polylines, blank  # noqa: F401
 
 from fieldkit.accuracy import _field_setup
@@ -114,3 +118,36 @@ def test_lines_in_finds_one_line_two_lines_and_no_line() -> None:
     a = np.linspace(0, 2 * np.pi, 200)
     ring = np.stack([30 * np.cos(a), 30 * np.sin(a)], axis=1)
     assert run62.lines_in(ring, scale, 80.0) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 2**31 - 1),
+    st.floats(5.5, 12.0),
+    st.floats(0.0, math.pi),
+    st.floats(-1.5, 1.5),
+)
+def test_line_ink_agrees_with_its_reference(seed: int, scale: float, angle: float, off: float) -> None:
+    """speed62: `line_ink`'s one gather gives the reference loop's number, to the bit, for a
+    line anywhere through a noisy square near the image's edge or not."""
+    rng = np.random.default_rng(seed)
+    image = rng.integers(150, 256, (int(16 * scale), int(16 * scale)), dtype=np.uint8)
+    centre = (float(rng.uniform(2, 14) * scale), float(rng.uniform(2, 14) * scale))
+    d = np.array([math.cos(angle), math.sin(angle)])
+    mean = off * scale * np.array([-d[1], d[0]])
+    args = (image, centre, scale, 230.0, 1.05, mean, d)
+    assert run62.line_ink(*args) == run62.line_ink_reference(*args)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.floats(0.0, math.pi), st.floats(0.05, 0.5))
+def test_axis_agrees_with_its_reference(seed: int, angle: float, spread: float) -> None:
+    """speed62: the closed-form principal axis is numpy's (eigh of the covariance), the
+    direction up to its sign, for elongated point sets."""
+    rng = np.random.default_rng(seed)
+    t = rng.uniform(-20, 20, 200)
+    d = np.array([math.cos(angle), math.sin(angle)])
+    pts = t[:, None] * d + rng.normal(0, spread * 20, 200)[:, None] * np.array([-d[1], d[0]])
+    m1, d1 = run62._axis(pts)
+    m2, d2 = run62._axis_reference(pts)
+    assert np.allclose(m1, m2) and abs(abs(float(d1 @ d2)) - 1.0) < 1e-9

@@ -11,7 +11,7 @@ clump whose line is that thick passes clump60. Each is one dark line, or two, cr
 square's inside and going on beyond it; a voter's tick, cross, plus, circle or scribble is not.
 fix8 and clump60 look inside the square only; this rule looks beyond it.
 
-The rule. Asked of a square read `marked` scoring under fix8.HAIR_SCORE_MAX:
+The rule. Asked of a square read `marked` scoring under RUN_SCORE_MAX:
 - the ink: fix8's dark pixels inside. `lines_in` finds one or two straight lines through them (a
   Hough line, refined twice by the principal axis of the pixels within BAND_MM of it), each
   spanning LONG_SHARE of the inside, with what they leave small pieces only (none over REST_MM:
@@ -56,6 +56,11 @@ from kiosk.reading.model import MarkReading, marked_to_review
 
 ENABLED = True
 
+# asked of squares read `marked` scoring under this (speed62): a hair 0.2 mm thick across the
+# inside's diagonal scores about 0.05, with a dust clump 1.6 mm across 0.13, two such 0.2 (the
+# debris sets' wrong squares 0.065-0.167); a pen X 0.2-0.42. fix8.HAIR_SCORE_MAX (0.3) at first:
+# 0.65 ms a clean sheet, 0.24 with this
+RUN_SCORE_MAX = 0.2
 BAND_MM = 0.3  # a line's pixels lie within this of its axis
 REST_MM = 2.5  # what the lines leave: nothing, or pieces no wider than this
 TWIN_DEG = 10.0  # two lines this near parallel ...
@@ -78,10 +83,22 @@ PRESENT_SHARE = 0.75  # ... at this share of the steps, at each end
 
 
 def _axis(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The principal axis of points (n, 2): their mean and unit direction."""
+    """The principal axis of points (n, 2): their mean and unit direction (the 2 x 2 scatter's
+    major axis in closed form: half the angle of (sxx - syy, 2 sxy); speed62, a tenth of
+    np.cov and eigh's time; `_axis_reference` is those)."""
     mean = pts.mean(axis=0)
-    cov = np.cov((pts - mean).T)
-    _vals, vecs = np.linalg.eigh(cov)
+    c = pts - mean
+    sxx = float(c[:, 0] @ c[:, 0])
+    syy = float(c[:, 1] @ c[:, 1])
+    sxy = float(c[:, 0] @ c[:, 1])
+    theta = 0.5 * math.atan2(2.0 * sxy, sxx - syy)
+    return mean, np.array([math.cos(theta), math.sin(theta)])
+
+
+def _axis_reference(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`_axis` by numpy's covariance and eigenvectors (the direction up to its sign)."""
+    mean = pts.mean(axis=0)
+    _vals, vecs = np.linalg.eigh(np.cov((pts - mean).T))
     d = vecs[:, 1]
     return mean, d / max(1e-9, float(np.hypot(d[0], d[1])))
 
@@ -197,7 +214,40 @@ def line_ink(
     d: np.ndarray,
 ) -> float:
     """The line's own contrast inside the square: the median over its cross-sections every
-    STEP_MM within the inside (as `runs_on` measures beyond it; a clump on it is a few of them)."""
+    STEP_MM within the inside (as `runs_on` measures beyond it; a clump on it is a few of them).
+    All cross-sections in one gather (speed62); `line_ink_reference` is `_section` in a loop."""
+    offs, near, beside = _offsets(scale)
+    across = np.array([-d[1], d[0]])
+    c = np.array(centre)
+    half = fix8.INSIDE_MM * scale
+    ts = np.arange(-2 * half, 2 * half + 1e-9, STEP_MM * scale)
+    p = mean[None, :] + ts[:, None] * d[None, :]
+    p = p[np.max(np.abs(p), axis=1) <= half]
+    if len(p) == 0:
+        return 0.0
+    xy = (c + p)[:, None, :] + offs[None, :, None] * across[None, None, :]
+    xi = np.rint(xy[..., 0]).astype(np.intp)
+    yi = np.rint(xy[..., 1]).astype(np.intp)
+    h, w = image.shape
+    on = (xi.min(axis=1) >= 0) & (xi.max(axis=1) < w) & (yi.min(axis=1) >= 0) & (yi.max(axis=1) < h)
+    if not on.any():
+        return 0.0
+    grey = image[yi[on], xi[on]].astype(np.float64)
+    darkest = np.where(near[None, :], grey, np.inf).min(axis=1)
+    contrast = gain * (np.median(grey[:, beside], axis=1) - darkest) / max(1.0, paper)
+    return float(np.median(contrast))
+
+
+def line_ink_reference(
+    image: np.ndarray,
+    centre: tuple[float, float],
+    scale: float,
+    paper: float,
+    gain: float,
+    mean: np.ndarray,
+    d: np.ndarray,
+) -> float:
+    """`line_ink`, one cross-section at a time."""
     offs, near, beside = _offsets(scale)
     across = np.array([-d[1], d[0]])
     c = np.array(centre)
@@ -240,8 +290,10 @@ def runs_on(
         while float(np.max(np.abs(p))) < start and float(np.hypot(*(p - mean))) <= 4 * start:
             p = p + way * (step / 2)
         seen = 0
-        for _ in range(n):
+        for step_no in range(n):
             across = np.array([-way[1], way[0]])
+            if seen + (n - step_no) < PRESENT_SHARE * n:
+                break  # this end cannot reach PRESENT_SHARE any more: its answer is no
             got = _section(image, c + p, across, offs, near, beside, paper, gain)
             if got is not None:
                 k, contrast = got
@@ -311,13 +363,13 @@ def crossing(
     gain: float,
     marks: list[MarkReading],
 ) -> list[MarkReading]:
-    """Each square read `marked`, scoring under fix8.HAIR_SCORE_MAX, whose ink is one or two
+    """Each square read `marked`, scoring under RUN_SCORE_MAX, whose ink is one or two
     dark lines running on beyond the square at both ends becomes `marginal` (`crossing_line`)."""
     if not ENABLED:
         return marks
 
     def doubt(i: int, m: MarkReading) -> bool:
-        if m.score >= fix8.HAIR_SCORE_MAX:
+        if m.score >= RUN_SCORE_MAX:
             return False
         return hair_lines(
             image, (float(centres[i, 0]), float(centres[i, 1])), float(scales[i]), float(paper[i].max()), gain
