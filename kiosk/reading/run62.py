@@ -311,8 +311,9 @@ def runs_on(
 
 
 def hair_lines(image: np.ndarray, at: tuple[float, float], sc: float, paper: float, gain: float) -> bool:
-    """`crossing`'s test of one square: is its ink (less compact blobs) one or two lines,
-    each running on at both ends?"""
+    """`crossing`'s test of one square: is its ink one or two dark lines (what is left at most
+    small pieces), each running on beyond the square (at one end, or at both where what is
+    left is not a clump)?"""
     got = crop.around(image, at, int(fix8.INSIDE_MM * sc) + 1)  # fix8's window
     if got is None:
         return False
@@ -363,8 +364,8 @@ def crossing(
     gain: float,
     marks: list[MarkReading],
 ) -> list[MarkReading]:
-    """Each square read `marked`, scoring under RUN_SCORE_MAX, whose ink is one or two
-    dark lines running on beyond the square at both ends becomes `marginal` (`crossing_line`)."""
+    """Each square read `marked`, scoring under RUN_SCORE_MAX, whose ink is one or two dark
+    lines running on beyond the square (`hair_lines`) becomes `marginal` (`crossing_line`)."""
     if not ENABLED:
         return marks
 
