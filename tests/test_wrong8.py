@@ -15,6 +15,7 @@ from test_settle7 import Clean, _long_line
 
 import kiosk.reading.lines7 as lines7
 import kiosk.reading.rims7 as rims7
+import kiosk.reading.run62 as run62
 import kiosk.reading.wrong8 as wrong8
 from fieldkit.conditions import FieldOptions, FieldSheet, generate_field_sheet
 from kiosk.ballots.layout import build_layout
@@ -213,10 +214,15 @@ def test_two_long_creases_crossing_a_square_are_not_a_vote(clean: Clean) -> None
 
 
 def test_two_long_creases_without_rims7_read_marked(clean: Clean, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The companion: with rims7 off (the reader settle7 saw) they read `marked`."""
+    """The companion: with rims7 off (the reader settle7 saw) they read `marked`; since session
+    62 run62 sends them to review as well (two dark lines running on beyond the square: review,
+    `crossing_line`), so it is off here too."""
     monkeypatch.setattr(rims7, "ENABLED", False)
     c = clean.centres[4]
     img = _long_line(_long_line(clean.blank(), c, clean.s, 40.0, 0.25), c, clean.s, 130.0, 0.25)
+    m = clean.reader.read(img).contests[0].marks[4]
+    assert m.mark == "marginal" and m.reason == "crossing_line", m
+    monkeypatch.setattr(run62, "ENABLED", False)
     m = clean.reader.read(img).contests[0].marks[4]
     assert m.mark == "marked" and m.score >= 0.063, m
 
