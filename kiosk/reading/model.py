@@ -111,13 +111,16 @@ class SideReading:
 
 
 def marked_to_review(
-    marks: list[MarkReading], doubt: Callable[[int, MarkReading], bool]
+    marks: list[MarkReading],
+    doubt: Callable[[int, MarkReading], bool],
+    reason: ReviewReason = "possible_stain",
 ) -> list[MarkReading]:
-    """Each square read `marked` where `doubt(i, mark)` becomes `marginal` (`possible_stain`):
-    the commission looks. The loop of the checks after the reader's square loop that send a
-    `marked` square back (fix8's hair, wrong10's and ridge52's prints, dark49's stain body)."""
+    """Each square read `marked` where `doubt(i, mark)` becomes `marginal` (`reason`,
+    `possible_stain` unless told): the commission looks. The loop of the checks after the
+    reader's square loop that send a `marked` square back (fix8's hair, wrong10's and ridge52's
+    prints, dark49's stain body, run62's line running on)."""
     return [
-        replace(m, mark="marginal", reason="possible_stain") if m.mark == "marked" and doubt(i, m) else m
+        replace(m, mark="marginal", reason=reason) if m.mark == "marked" and doubt(i, m) else m
         for i, m in enumerate(marks)
     ]
 

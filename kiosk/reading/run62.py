@@ -109,13 +109,20 @@ def _off(pts: np.ndarray, mean: np.ndarray, d: np.ndarray) -> np.ndarray:
     return np.abs(rel[:, 0] * d[1] - rel[:, 1] * d[0])  # type: ignore[no-any-return]
 
 
-def _strongest(pts: np.ndarray, band: float) -> tuple[np.ndarray, np.ndarray] | None:
-    """The line through most of `pts` (a Hough transform of them, 2-degree steps), then
-    refined twice: the principal axis of the points within `band` of it."""
+def _point_mask(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points (px offsets, whole pixels apart) as a uint8 mask of their box, and the box's
+    corner (`pts.min`)."""
     lo = pts.min(axis=0)
     q = np.rint(pts - lo).astype(np.intp)
     mask = np.zeros((int(q[:, 1].max()) + 1, int(q[:, 0].max()) + 1), np.uint8)
     mask[q[:, 1], q[:, 0]] = 255
+    return lo, mask
+
+
+def _strongest(pts: np.ndarray, band: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """The line through most of `pts` (a Hough transform of them, 2-degree steps), then
+    refined twice: the principal axis of the points within `band` of it."""
+    lo, mask = _point_mask(pts)
     hough = cv2.HoughLines(mask, 1, math.pi / 90, max(2, fix8.HAIR_MIN_PX))
     if hough is None:
         return None
@@ -135,10 +142,7 @@ def _compact(pts: np.ndarray, scale: float) -> bool:
     REST_MM: a clump, specks, a tick's short arm)?"""
     if len(pts) < fix8.HAIR_MIN_PX:
         return True
-    lo = pts.min(axis=0)
-    q = np.rint(pts - lo).astype(np.intp)
-    mask = np.zeros((int(q[:, 1].max()) + 1, int(q[:, 0].max()) + 1), np.uint8)
-    mask[q[:, 1], q[:, 0]] = 1
+    _lo, mask = _point_mask(pts)
     _n, _labels, stats, _c = cv2.connectedComponentsWithStats(mask, connectivity=8)
     longest = max(int(stats[1:, cv2.CC_STAT_WIDTH].max()), int(stats[1:, cv2.CC_STAT_HEIGHT].max()))
     return longest <= REST_MM * scale
@@ -318,9 +322,8 @@ def hair_lines(image: np.ndarray, at: tuple[float, float], sc: float, paper: flo
     if got is None:
         return False
     _win, xs, ys = got
-    inside = np.maximum(np.abs(xs), np.abs(ys)) <= fix8.INSIDE_MM * sc
-    dark = fix8._dark(image, at, sc, paper, gain)
-    if dark is None or dark.shape != inside.shape:
+    dark = fix8._dark(image, at, sc, paper, gain)  # fix8's cut, the same window
+    if dark is None:
         return False
     rows, cols = np.nonzero(dark)
     pts = np.stack([xs[0, cols], ys[rows, 0]], axis=1).astype(np.float64)
@@ -376,8 +379,4 @@ def crossing(
             image, (float(centres[i, 0]), float(centres[i, 1])), float(scales[i]), float(paper[i].max()), gain
         )
 
-    out = marked_to_review(marks, doubt)
-    return [
-        m if m is o else MarkReading(m.option, m.score, m.mark, "crossing_line")
-        for m, o in zip(out, marks, strict=True)
-    ]
+    return marked_to_review(marks, doubt, "crossing_line")
