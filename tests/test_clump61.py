@@ -23,6 +23,7 @@ from test_redteam8 import HAIRS, Blank, _contest, _polylines, blank  # noqa: F40
 from test_redteam60 import Clump, _with_clump
 
 import kiosk.reading.clump60 as clump60
+import kiosk.reading.dot63 as dot63
 
 X = [[(-1.8, -1.8), (1.8, 1.8)], [(-1.8, 1.8), (1.8, -1.8)]]
 PLUS = [[(0.0, -2.0), (0.0, 2.0)], [(-2.0, 0.2), (2.0, -0.2)]]
@@ -94,17 +95,21 @@ def test_why_the_ratio_guard_is_off(blank: Blank, monkeypatch: pytest.MonkeyPatc
 WORST: Clump = (HAIRS[2], 24, 0.693, 0.667, 4.566, 57.1)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="session 61: the hair measures 0.301 mm at the worst scan, over REST_MM"
-)
 def test_a_hair_with_a_clump_at_the_worst_scan_is_not_a_vote(
     blank: Blank,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """At 150 dpi, JPEG 50, turned 5 degrees, a hair with a clump on it should go to review."""
+    """At 150 dpi, JPEG 50, turned 5 degrees, a hair with a clump on it goes to review. Session
+    61 left it a strict xfail (the hair measures 0.301 mm there, over clump60's REST_MM);
+    session 63's dot63 takes the clump as a dot (`marginal_mark`): the hair holds too little of
+    the square's ink to be the mark. Without dot63 it is still read as a vote."""
     reader = blank[0]
     both, _, sq = _with_clump(blank, WORST)
     m = _contest(reader, _scan(both)).marks[sq]
-    assert m.mark != "marked", m
+    assert (m.mark, m.reason) == ("marginal", "marginal_mark"), m
+    monkeypatch.setattr(dot63, "ENABLED", False)
+    m = _contest(reader, _scan(both)).marks[sq]
+    assert m.mark == "marked", m
 
 
 def test_with_the_rest_bound_at_0_36_it_goes_to_review(

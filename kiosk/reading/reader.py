@@ -26,6 +26,7 @@ import kiosk.reading.cross28 as cross28  # issue 10, cross28: grain14's pair aft
 import kiosk.reading.cross55 as cross55  # issue 10, cross55: cross28's pair, its spread clear of print
 import kiosk.reading.dark49 as dark49  # issue 10, dark49: a dark stain's body to review
 import kiosk.reading.deep29 as deep29  # issue 10, deep29: vote11's band further down
+import kiosk.reading.dot63 as dot63  # issue 10, dot63: a lone dark dot in the square, to review
 import kiosk.reading.edge16 as edge16  # issue 10, edge16: a tick across the corner the fast path let go
 import kiosk.reading.edge24 as edge24  # issue 10, edge24: a light tick beside, its foot on the border
 import kiosk.reading.empty8 as empty8  # issue 10, eighth pass (empty8)
@@ -793,6 +794,9 @@ class BallotReader:
         # run62: a square read `marked` whose ink is one or two dark lines running on beyond it
         # at both ends (a hair, a thread): the commission (`crossing_line`).
         marks = run62.crossing(image, centres, scales, scores.paper, scores.gain, marks)
+        # dot63: a square read `marked` whose dark ink is a lone dot (a dust clump, a
+        # hesitation dot): the commission (`marginal_mark`).
+        marks = dot63.lone_dot(image, centres, scales, scores.paper, scores.gain, marks)
         # wrong10: a square read `marked` whose detail is a fingertip's ridge spacing.
         marks = wrong10.ridged_print(image, centres, scales, scores.paper, scores.gain, marks)
         # ridge52: the same ridges over the print's own body (no floor under their share of the ink).

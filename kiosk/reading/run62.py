@@ -37,8 +37,8 @@ that is a vote: a dark straight stroke through the square and on beyond it (a pe
 too). Where it stops (tests/test_run62.py): a hair ending within CLEAR_MM + RUN_MM past the
 square at both ends (a short hair, an eyelash), a hair curling away beyond the border, a hair
 beside a streak, a hair too light beside its clump to be among fix8's dark pixels (the clump
-alone then reads as a dot scoring over `marked`), three lines or more, a hair over a voter's
-real mark (the mark's ink is off the line: it stays `marked`, rightly).
+alone then reads as a dot scoring over `marked`: dot63's since session 63), three lines or more,
+a hair over a voter's real mark (the mark's ink is off the line: it stays `marked`, rightly).
 
 Switched off with ENABLED (benchmarks/hook_ab.py --module run62).
 """
