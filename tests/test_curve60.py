@@ -26,6 +26,7 @@ from test_redteam8 import (  # noqa: F401  (blank: the fixture)
 
 import kiosk.reading.clump60 as clump60
 import kiosk.reading.curve60 as curve60
+import kiosk.reading.dot63 as dot63
 import kiosk.reading.fix8 as fix8
 
 S = 200 / 25.4  # px per mm
@@ -251,8 +252,10 @@ def test_why_curve60_is_off(blank: Blank, monkeypatch: pytest.MonkeyPatch) -> No
     it. fix8 sends each to review; with curve60 on, each is a vote for the square's
     candidate: a clump is round, so its pixels run every way (`aligned` low), and a fibre or
     a hair crossing makes a T or an X as a fine pen does. Hence OFF. (clump60, built after,
-    sends the clump case to review on its own: it is off here, to show curve60's doing.)"""
+    sends the clump case to review on its own: it is off here, to show curve60's doing; so is
+    session 63's dot63, which takes the clump as a dot.)"""
     monkeypatch.setattr(clump60, "ENABLED", False)
+    monkeypatch.setattr(dot63, "ENABLED", False)
     reader, img, centres, s = blank
     sq, r, length, a, off, w, k = HAIRS[0]
     h = _arc(r, length, a, off)

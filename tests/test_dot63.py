@@ -4,7 +4,10 @@ a vote; the deck's own truth calls a small dot a doubt (`hesitation_dot`: review
 
 from __future__ import annotations
 
+import cv2
+import numpy as np
 import pytest
+from test_redteam7 import _scan
 from test_redteam8 import Blank, _contest, _polylines, blank  # noqa: F401
 from test_run62 import _square
 
@@ -84,3 +87,42 @@ def test_a_dot_at_the_inside_edge_still_goes_to_review(blank: Blank) -> None:  #
     drawn = _polylines(img, centres[9], s, [_dot(1.8, 1.6, 0.0)], 1.8, 0.85)
     c = _contest(reader, drawn)
     assert c.marks[9].mark == "marginal" and c.marks[9].reason == "marginal_mark", c.marks[9]
+
+
+def _disc(
+    img: np.ndarray, centre: tuple[float, float], s: float, at_mm: tuple[float, float], d_mm: float, k: float
+) -> np.ndarray:
+    """A dark disc `d_mm` across at `at_mm` from `centre`, taking `k` of the light: drawn 4x
+    finer and shrunk by area, blurred 0.05 mm (the scanner's optics), as the helper drew it."""
+    r = 9.0
+    x0, y0 = int(centre[0] - r * s), int(centre[1] - r * s)
+    x1, y1 = int(centre[0] + r * s) + 1, int(centre[1] + r * s) + 1
+    h, w = y1 - y0, x1 - x0
+    big = np.zeros((h * 4, w * 4), np.uint8)
+    c = (round((centre[0] + at_mm[0] * s - x0) * 64), round((centre[1] + at_mm[1] * s - y0) * 64))
+    cv2.circle(big, c, round(d_mm / 2 * s * 64), 255, -1, cv2.LINE_AA, 4)
+    cover = cv2.resize(big, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+    cover = cv2.GaussianBlur(cover, (0, 0), 0.05 * s)
+    out = img.copy()
+    patch = out[y0:y1, x0:x1].astype(np.float32) * (1 - k * np.clip(cover, 0, 1))
+    out[y0:y1, x0:x1] = np.clip(patch + 0.5, 0, 255).astype(np.uint8)
+    return out
+
+
+def test_a_clump_at_the_edge_at_the_worst_scan_goes_to_review(
+    blank: Blank,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A helper's hole (session 63, case 83): a dust clump 2.2 mm across, 0.65 dark, touching the
+    inside's edge of square 16, through the worst scan (150 dpi, JPEG 50, 5 degrees). The printed
+    border partly survives the opening there as dashes; the clump joined to one measures 2.54 mm,
+    under REACH_LONG_MM, so it does not run on and the square goes to review. With the bound at
+    the dot's own length (DOT_LONG_MM, as first written) it was read as a vote. Where it stops:
+    the same disc drawn without the finer grid joins more of the border (3.9 mm) and stays a vote."""
+    reader, img, centres, s = blank
+    scanned = _scan(_disc(img, centres[16], s, (0.1, 1.4), 2.19, 0.65))
+    c = _contest(reader, scanned)
+    assert c.marks[16].mark == "marginal" and c.marks[16].reason == "marginal_mark", c.marks[16]
+    monkeypatch.setattr(dot63, "REACH_LONG_MM", dot63.DOT_LONG_MM)
+    c = _contest(reader, scanned)
+    assert c.marks[16].mark == "marked", c.marks[16]

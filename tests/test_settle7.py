@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kiosk.reading.arm41 as arm41
+import kiosk.reading.dot63 as dot63  # session 63: a lone dot to review, after settle7
 import kiosk.reading.fix8 as fix8  # fix8
 import kiosk.reading.grey48 as grey48  # grey48 settles some of the same marks by their grey strokes
 import kiosk.reading.rims7 as rims7
@@ -247,6 +248,10 @@ def test_real_hesitation_dots_stay_in_review(
     monkeypatch.setattr(settle7, "pen_dot", lambda *a: False)
     monkeypatch.setattr(settle7, "hand_strokes", lambda *a: (arm, arm))
     monkeypatch.setattr(settle7, "settle_contest", lambda marks, settled: marks)
+    # session 63: dot63 (a lone dark dot to review) keeps them in review even then ...
+    assert all(reader.read(image).contests[0].marks[k].mark == "marginal" for k in dots)
+    # ... and without it too, settle7's guards are what keeps them there
+    monkeypatch.setattr(dot63, "ENABLED", False)
     assert any(reader.read(image).contests[0].marks[k].mark == "marked" for k in dots)
 
 

@@ -14,11 +14,15 @@ The rule. Asked of a square about to read `marked` scoring under SCORE_MAX: fix8
 inside (`fix8._dark`); their thick part, what an opening with a disc clump60.BLOB_MM across
 keeps (a hair or a pen's line does not survive it), is one roundish solid blob (DOT_LONG_MM,
 ROUND, SOLID) which, grown by AROUND_MM, holds INK_SHARE of the inside's ink. Then the ink is a
-dot and the square goes to review. What it keeps: a pen's tick or X (thin: nothing thick, or the
+dot and the square goes to review, unless the blob lies within EDGE_MM of the inside's edge and
+its thick ink runs on past the printed border (`reaches_out`: a piece over REACH_LONG_MM within
+REACH_MM beyond the inside, a broad stroke cut off by the edge). What it keeps: a pen's tick or X (thin: nothing thick, or the
 crossing alone, which holds too little of the ink; a small X thick all over is not solid), a
 felt tip's stroke (long and narrow), a fill (too long), a pencil tick with one dark clot (the
 rest of its stroke holds the ink). What it sends that may be a vote: a voter's dot pressed hard,
-a tiny filled square. Where it stops: a clump on a hair dark enough to hold a third of the ink
+a small filled circle or square (2-2.8 mm: a helper's attack sent 21 of 72 to review), a small
+scrawl at 150 dpi (a 0.5 mm pen line survives the 3 px opening there); docs/reading.md,
+session 63. Where it stops: a clump on a hair dark enough to hold a third of the ink
 (run62's, when the hair runs on; else still read `marked`: seed 197's 567/3, 803/2, 1178/4, 1826/3).
 
 It runs after run62 on the marks left `marked`, and only turns `marked` into `marginal`: it
@@ -48,6 +52,11 @@ AROUND_MM = 0.3  # the thick ink grown by this (its blurred rim) ...
 INK_SHARE = 0.7  # ... holds this share of the inside's ink: what else lies there is faint or thin
 EDGE_MM = 0.25  # a blob this near the inside's edge may be a broad stroke cut off by it ...
 REACH_MM = 1.5  # ... so its thick ink is followed this far beyond the inside (past the border)
+# ... and runs on when a piece of it is longer than this. Not DOT_LONG_MM: at 150 dpi the printed
+# border (TARGET_STROKE) partly survives the opening as dashes, and a clump at the edge joined to
+# one measured 2.53-3.72 mm in a helper's sweep (21 holes at the worst scan; 7 at 3.0, no price
+# added); a felt tip's tick cut off by the edge measures 4.98 (seed 198, sheet 1143)
+REACH_LONG_MM = 3.0
 
 
 def is_dot(ink: np.ndarray, dark: np.ndarray, inside: np.ndarray, scale: float) -> bool:
@@ -95,7 +104,7 @@ def reaches_out(
     """Does thick ink inside the square run on beyond it? The window REACH_MM wider than the
     inside, its pixels at least `level` of ink (the inside's dark level), opened as inside (the
     printed border, TARGET_STROKE thin, does not survive it): some piece that meets the inside
-    is longer than DOT_LONG_MM (a felt tip's tick cut off by the inside's edge: session 63's
+    is longer than REACH_LONG_MM (a felt tip's tick cut off by the inside's edge: session 63's
     price case on seed 198, sheet 1143, square 6)."""
     got = crop.around(image, at, int((fix8.INSIDE_MM + REACH_MM) * scale) + 1)
     if got is None:
@@ -107,7 +116,7 @@ def reaches_out(
     inside = np.maximum(np.abs(xs), np.abs(ys)) <= fix8.INSIDE_MM * scale
     for label in np.unique(labels[inside & (thick > 0)]):
         pts = cv2.findNonZero((labels == label).astype(np.uint8))
-        if max(cv2.minAreaRect(pts)[1]) > DOT_LONG_MM * scale:
+        if max(cv2.minAreaRect(pts)[1]) > REACH_LONG_MM * scale:
             return True
     return False
 
