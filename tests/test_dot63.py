@@ -102,9 +102,9 @@ def _disc(
     c = (round((centre[0] + at_mm[0] * s - x0) * 64), round((centre[1] + at_mm[1] * s - y0) * 64))
     cv2.circle(big, c, round(d_mm / 2 * s * 64), 255, -1, cv2.LINE_AA, 4)
     cover = cv2.resize(big, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
-    cover = cv2.GaussianBlur(cover, (0, 0), 0.05 * s)
+    blurred = cv2.GaussianBlur(cover, (0, 0), 0.05 * s).astype(np.float32)
     out = img.copy()
-    patch = out[y0:y1, x0:x1].astype(np.float32) * (1 - k * np.clip(cover, 0, 1))
+    patch = out[y0:y1, x0:x1].astype(np.float32) * (1 - k * np.clip(blurred, 0, 1))
     out[y0:y1, x0:x1] = np.clip(patch + 0.5, 0, 255).astype(np.uint8)
     return out
 
