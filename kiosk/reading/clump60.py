@@ -67,12 +67,19 @@ def _dark_in(ink: np.ndarray, region: np.ndarray) -> np.ndarray:
     return out
 
 
+def blob_disc(scale: float) -> np.ndarray:
+    """The opening's disc, BLOB_MM across (odd, 3 px at least): it keeps a clump and no hair or
+    fine stroke (dot63 opens with it too)."""
+    k = max(3, round(BLOB_MM * scale) | 1)
+    disc: np.ndarray = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    return disc
+
+
 def compact_blobs(dark: np.ndarray, inside: np.ndarray, scale: float) -> np.ndarray | None:
     """The dark mask's compact blobs (what an opening with a disc BLOB_MM across keeps, each
     piece no longer than BLOB_LONG_MM), as a mask; None: there are none. `inside`: the
     mask's region (the blobs are looked for within it)."""
-    k = max(3, round(BLOB_MM * scale) | 1)
-    opened = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    opened = cv2.morphologyEx(dark, cv2.MORPH_OPEN, blob_disc(scale))
     if not opened.any():
         return None
     opened = opened & inside.astype(np.uint8)

@@ -59,16 +59,13 @@ REACH_MM = 1.5  # ... so its thick ink is followed this far beyond the inside (p
 REACH_LONG_MM = 3.0
 
 
-def is_dot(ink: np.ndarray, dark: np.ndarray, inside: np.ndarray, scale: float) -> bool:
-    """Is the square's ink a dot? `dark`: fix8's dark pixels of the inside (`inside`, a mask of
-    the window whose ink is `ink`). Its thick part (what an opening with a disc clump60.BLOB_MM
-    across keeps: a hair or a pen's line does not survive it) is one roundish blob (its
-    `cv2.minAreaRect` at most DOT_LONG_MM long, ROUND as wide as long, SOLID) which, grown by
-    AROUND_MM, holds INK_SHARE of the inside's ink: a hair under a clump, or specks, may lie
+def is_dot(ink: np.ndarray, thick: np.ndarray, inside: np.ndarray, scale: float) -> bool:
+    """Is the square's ink a dot? `thick`: the thick part of fix8's dark pixels of the inside
+    (`inside`, a mask of the window whose ink is `ink`), what an opening with clump60's disc
+    (`thick_part`) keeps: a hair or a pen's line does not survive it. It is one roundish blob
+    (its `cv2.minAreaRect` at most DOT_LONG_MM long, ROUND as wide as long, SOLID) which, grown
+    by AROUND_MM, holds INK_SHARE of the inside's ink: a hair under a clump, or specks, may lie
     beside it; a pencil tick with one dark clot has the rest of its stroke beside it."""
-    if int(np.count_nonzero(dark)) < fix8.HAIR_MIN_PX:
-        return False
-    thick = cv2.morphologyEx(dark, cv2.MORPH_OPEN, _disc(scale))
     pts = cv2.findNonZero(thick)
     if pts is None:
         return False
@@ -84,15 +81,14 @@ def is_dot(ink: np.ndarray, dark: np.ndarray, inside: np.ndarray, scale: float) 
     return total > 0.0 and float(body[grown].sum()) >= INK_SHARE * total
 
 
-def _disc(scale: float) -> np.ndarray:
-    k = max(3, round(clump60.BLOB_MM * scale) | 1)
-    disc: np.ndarray = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-    return disc
+def thick_part(dark: np.ndarray, scale: float) -> np.ndarray:
+    """What an opening with clump60's disc (clump60.BLOB_MM across) keeps of a dark mask."""
+    out: np.ndarray = cv2.morphologyEx(dark, cv2.MORPH_OPEN, clump60.blob_disc(scale))
+    return out
 
 
-def near_edge(dark: np.ndarray, inside: np.ndarray, scale: float) -> bool:
-    """Does the dark mask's thick part come within EDGE_MM of the inside's edge?"""
-    thick = cv2.morphologyEx(dark, cv2.MORPH_OPEN, _disc(scale))
+def near_edge(thick: np.ndarray, inside: np.ndarray, scale: float) -> bool:
+    """Does the thick part (`thick_part`) come within EDGE_MM of the inside's edge?"""
     e = max(1, round(EDGE_MM * scale))
     clear = cv2.erode(inside.astype(np.uint8), np.ones((2 * e + 1, 2 * e + 1), np.uint8)) > 0
     return bool(np.any((thick > 0) & ~clear))
@@ -111,7 +107,7 @@ def reaches_out(
         return False
     win, xs, ys = got
     ink = gain * (1.0 - win.astype(np.float64) / paper)
-    thick = cv2.morphologyEx((ink >= level).astype(np.uint8), cv2.MORPH_OPEN, _disc(scale))
+    thick = thick_part((ink >= level).astype(np.uint8), scale)
     _n, labels, _stats, _c = cv2.connectedComponentsWithStats(thick, connectivity=8)
     inside = np.maximum(np.abs(xs), np.abs(ys)) <= fix8.INSIDE_MM * scale
     for label in np.unique(labels[inside & (thick > 0)]):
@@ -148,11 +144,13 @@ def lone_dot(
         if dark is None or dark.shape != inside.shape:
             return False
         ink = gain * (1.0 - win.astype(np.float64) / p)
-        if not is_dot(ink, dark, inside, sc):
+        thick = thick_part(dark, sc)  # fix8._dark has HAIR_MIN_PX dark pixels at least
+        if not is_dot(ink, thick, inside, sc):
             return False
-        if not near_edge(dark, inside, sc):
+        if not near_edge(thick, inside, sc):
             return True
-        level = max(fix8.HAIR_FLOOR, fix8.HAIR_HALF * float(np.percentile(ink[inside], 99)))
+        # fix8's own dark level (`fix8._dark`): the inside's 99th percentile of ink
+        level = max(fix8.HAIR_FLOOR, fix8.HAIR_HALF * fix8._percentile_99(ink[inside]))
         return not reaches_out(image, at, sc, p, gain, level)
 
     return marked_to_review(marks, doubt, reason="marginal_mark")
