@@ -155,13 +155,23 @@ def test_a_streak_sheet_reads_as_with_numpys_medians(monkeypatch: pytest.MonkeyP
     rows=st.integers(1, 12),
     cols=st.integers(1, 12),
     axis=st.sampled_from([0, 1, -1]),
+    dtype=st.sampled_from([np.float64, np.float32]),
 )
-def test_nanmedian_is_numpys(data: st.DataObject, rows: int, cols: int, axis: int) -> None:
+def test_nanmedian_is_numpys(data: st.DataObject, rows: int, cols: int, axis: int, dtype: type) -> None:
+    # float32: grain14's lines of the paper (session 64); its special values and sums in float32
+    width: Literal[32, 64] = 32 if dtype is np.float32 else 64
     a = data.draw(
         hnp.arrays(
-            np.float64,
+            dtype,
             (rows, cols),
-            elements=st.one_of(st.sampled_from(SPECIAL), st.integers(0, 9).map(float), st.floats(-300, 300)),
+            elements=st.one_of(
+                st.sampled_from(
+                    [v for v in SPECIAL if width == 64 or abs(v) in (0.0, 1.0, 255.0, 0.5, np.inf)]
+                ),
+                st.integers(0, 9).map(float),
+                st.floats(-300, 300, width=width),
+                st.sampled_from([np.nan]),
+            ),
         )
     )
     with warnings.catch_warnings():
@@ -170,6 +180,19 @@ def test_nanmedian_is_numpys(data: st.DataObject, rows: int, cols: int, axis: in
     got = speed32.nanmedian(a, axis)
     assert got.dtype == want.dtype and got.shape == want.shape
     assert [_bits(x) for x in got.tolist()] == [_bits(x) for x in want.tolist()]
+
+
+def test_nanmedian_float32_lanes_of_grain14() -> None:
+    """The shape grain14 asks (rows of a rotated window, most of each lane NaN), float32 sums
+    of two middle values that float64 would round differently."""
+    rng = np.random.default_rng(64)
+    a = rng.normal(0.02, 0.05, (40, 90)).astype(np.float32)
+    a[rng.random(a.shape) < 0.7] = np.nan
+    a[:, :3] = np.float32(16777217.0)  # above float32's exact integers: the halving's rounding shows
+    got = speed32.nanmedian(a, 1)
+    want = np.nanmedian(a, axis=1)
+    assert got.dtype == np.float32
+    assert got.tobytes() == want.tobytes()
 
 
 def _bits(x: float) -> bytes:

@@ -36,7 +36,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from kiosk.reading import fix8
+from kiosk.reading import fix8, speed32
 from kiosk.reading.model import MarkReading, marked_to_review
 
 ENABLED = True  # benchmarks/hook_ab.py --module clump60 reads each sheet with it off too
@@ -138,7 +138,7 @@ def is_clump(dark: np.ndarray, blobs: np.ndarray, rest: np.ndarray, scale: float
     clot about twice; a dust clump 1 mm across on a hair is three times it and more."""
     d_blob = float(cv2.distanceTransform(dark, cv2.DIST_L2, 5)[blobs.astype(bool)].max())
     d_rest = cv2.distanceTransform(rest, cv2.DIST_L2, 5)[rest.astype(bool)]
-    return d_blob >= CLUMP_TIMES * float(np.percentile(d_rest, 95))
+    return d_blob >= CLUMP_TIMES * float(speed32.percentile(d_rest, 95))
 
 
 def clump_on_hair(

@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from kiosk.reading import empty8, pencil6
+from kiosk.reading import empty8, pencil6, speed32
 
 if TYPE_CHECKING:
     from kiosk.reading.inspect import Verdict
@@ -229,7 +229,7 @@ def _over_streak(
     for q in np.flatnonzero(cols).tolist():
         m = margin[:, q] & ~rows
         if np.count_nonzero(m) >= ARM_MIN_MM * scale:
-            out[:, q] = m & (c[:, q] - float(np.median(c[m, q])) >= empty8.LEVEL)
+            out[:, q] = m & (c[:, q] - float(speed32.median(c[m, q])) >= empty8.LEVEL)
     return out
 
 
@@ -353,7 +353,7 @@ def _arm(
     if length < ARM_MIN_MM * scale:
         return None
     across = np.abs(-(px - mx) * uy + (py - my) * ux)
-    if float(np.percentile(across, 95)) > ARM_ACROSS_MM * scale:
+    if float(speed32.percentile(across, 95)) > ARM_ACROSS_MM * scale:
         return None
     slant = math.degrees(math.atan2(abs(uy), abs(ux)))
     if min(slant, 90.0 - slant) < SLANT_DEG:
@@ -422,4 +422,4 @@ def _goes_on(
             if 0 <= qx < w and 0 <= qy < h:
                 best = max(best, float(c[qy, qx]))
         vals.append(best)
-    return float(np.median(vals)) if len(vals) >= 2 else 0.0
+    return float(speed32.median(vals)) if len(vals) >= 2 else 0.0

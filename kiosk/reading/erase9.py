@@ -43,7 +43,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET
-from kiosk.reading import crop, kernels
+from kiosk.reading import crop, kernels, speed32
 from kiosk.reading.model import MarkReading
 
 ENABLED = True  # tests and benchmarks/hook_ab.py --module erase9 switch the rule off ("before")
@@ -88,7 +88,7 @@ def measures(
     frame = box >= (FAR_MM - FRAME_MM) * scale
     if not frame.any():
         return None
-    paper = float(np.median(win[frame]))  # the median, as the band's: a scan's noise cancels
+    paper = float(speed32.median(win[frame]))  # the median, as the band's: a scan's noise cancels
     if paper <= 0:
         return None
     dark = 1.0 - win.astype(np.float32) / paper
@@ -105,7 +105,7 @@ def measures(
     if not inside.any() or not all(s.any() for s in sides):
         return None
     ink = float(np.percentile(dark[inside], INK_PCT))
-    return ink, [float(np.median(dark[s])) for s in sides]
+    return ink, [float(speed32.median(dark[s])) for s in sides]
 
 
 def patch_measures(
@@ -122,7 +122,7 @@ def patch_measures(
     win, xs, ys = got
     ax, ay = np.abs(xs), np.abs(ys)
     frame = np.maximum(ax, ay) >= (FAR_MM - FRAME_MM) * scale
-    paper = float(np.median(win[frame])) if frame.any() else 0.0
+    paper = float(speed32.median(win[frame])) if frame.any() else 0.0
     if paper <= 0:
         return None
     edge = INSIDE_MM * scale
@@ -134,7 +134,7 @@ def patch_measures(
     bg = cv2.morphologyEx(win, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     under = 1.0 - bg.astype(np.float32) / paper
     above = (bg.astype(np.float32) - win.astype(np.float32)) / paper
-    mid = float(np.median(under[core]))
+    mid = float(speed32.median(under[core]))
     corners = []
     for sx in (-1, 1):
         for sy in (-1, 1):
@@ -196,13 +196,13 @@ def _greyed_core(image: np.ndarray, centre: tuple[float, float], scale: float) -
     core = np.maximum(np.abs(xs), np.abs(ys)) <= CORE_MM * scale
     c = max(1, int(FRAME_MM * scale))
     paper = float(
-        np.median(
+        speed32.median(
             np.concatenate(
                 [win[:c, :c].ravel(), win[-c:, -c:].ravel(), win[:c, -c:].ravel(), win[-c:, :c].ravel()]
             )
         )
     )
-    return paper > 0 and 1.0 - float(np.median(win[core])) / paper >= UNDER_MIN / 2
+    return paper > 0 and 1.0 - float(speed32.median(win[core])) / paper >= UNDER_MIN / 2
 
 
 def erased(image: np.ndarray, centre: tuple[float, float], scale: float) -> bool:
@@ -217,7 +217,7 @@ def erased(image: np.ndarray, centre: tuple[float, float], scale: float) -> bool
         return False
     grey = [v >= SMEAR_MIN for v in sides]  # left, right, top, bottom
     opposite = (grey[0] and grey[1]) or (grey[2] and grey[3])  # a smear, not a page's ramp
-    if opposite and sum(grey) >= SMEAR_SIDES and float(np.median(sides)) >= SMEAR_MIN / 2:
+    if opposite and sum(grey) >= SMEAR_SIDES and float(speed32.median(sides)) >= SMEAR_MIN / 2:
         return True  # smeared round the square
     if not _greyed_core(image, centre, scale):
         return False  # no grey patch under the core: no closing needed

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from kiosk.reading import clear56, kernels, pencil6
+from kiosk.reading import clear56, kernels, pencil6, speed32
 
 # False: the hook finds nothing (tests' companions; `fieldkit.hook_ab.switched_off`).
 ENABLED = True
@@ -685,7 +685,7 @@ def _pick(ink: np.ndarray, scale: float, looked: _Looked) -> list[Segment]:
             enough = side.sum(axis=1) >= scale
             full = np.full(n, -np.inf)
             if enough.any():
-                full[enough] = np.nanmedian(np.where(side > 0, per_px, np.nan)[enough], axis=1)
+                full[enough] = speed32.nanmedian(np.where(side > 0, per_px, np.nan)[enough], 1)
             sides.append(full)
         for y in np.nonzero(np.minimum(sides[0], sides[1]) >= GOES_ON * LEVEL)[0]:
             lines.append(

@@ -792,8 +792,8 @@ def fill_measures(
     )
     if not inside.any() or not all(m.any() for m in sides):
         return None
-    darkest_side = min(float(np.median(bg[m])) for m in sides)
-    step = gain * (1.0 - float(np.median(bg[inside])) / max(1.0, darkest_side))
+    darkest_side = min(float(speed32.median(bg[m])) for m in sides)
+    step = gain * (1.0 - float(speed32.median(bg[inside])) / max(1.0, darkest_side))
     f = win.astype(np.float64)
     grain = np.abs(f - cv2.blur(f, (3, 3)))
     return step, float(np.mean(grain[inside])), float(np.mean(grain[outside]))
@@ -870,7 +870,7 @@ def stain_measures(
     for side in (ys < -np.abs(xs), ys > np.abs(xs), xs < -np.abs(ys), xs > np.abs(ys)):
         a, b = bg[band_in & side], bg[band_out & side]
         if a.size and b.size:
-            steps.append(1.0 - float(np.median(a)) / float(np.median(b)))
+            steps.append(1.0 - float(speed32.median(a)) / float(speed32.median(b)))
     margin = outside & (box <= half)
     paper_ref = float(np.percentile(bg[margin], 90)) if margin.any() else float(bg.max())
     dark = 1.0 - bg / paper_ref
@@ -1283,7 +1283,7 @@ def _straight_stroke(
     t_lo, t_hi = _chord(rho, c, s, inner)
     if t_hi - t_lo < 1.0 * scale or pos_max - pos_min < 0.9 * (t_hi - t_lo):
         return None
-    return Line(theta, rho, 1.0, float(np.median(ink[dark != 0])))
+    return Line(theta, rho, 1.0, float(speed32.median(ink[dark != 0])))
 
 
 ABOVE_LINE = 0.1  # ink this much above the line's own level is something else on it
@@ -1377,7 +1377,7 @@ def _candidates(thin: np.ndarray, inside: np.ndarray) -> tuple[np.ndarray, np.nd
     values = thin[inside]
     if values.size == 0:
         return None
-    floor = max(LINE_MIN_CONTRAST, float(np.percentile(values, 85)) + 0.02)
+    floor = max(LINE_MIN_CONTRAST, float(speed32.percentile(values, 85)) + 0.02)
     sel = inside & (thin >= floor)
     yy, xx = np.nonzero(sel)
     if len(yy) < 4:
@@ -1505,7 +1505,7 @@ def _checked(
     cover = len(seen) / length
     if cover < LINE_COVER:
         return None
-    contrast = float(np.median(w[on]))
+    contrast = float(speed32.median(w[on]))
     return Line(theta, rho, line.share, contrast)
 
 
@@ -1528,7 +1528,7 @@ def _axis_ink(ink: np.ndarray, xs: np.ndarray, ys: np.ndarray, line: Line, borde
     """The line's ink on its axis in the window (the median within a pixel of it, outside
     the printed border's zone; 0 if none)."""
     on = (np.abs(_offsets(xs, ys, line)) <= 1) & ~border
-    return float(np.median(ink[on])) if on.any() else 0.0
+    return float(speed32.median(ink[on])) if on.any() else 0.0
 
 
 def _continues(
@@ -1561,7 +1561,7 @@ def _continues(
             rel.append(image[qy, qx].astype(np.float64))
         paper = np.maximum(rel[-2], rel[-1])
         on_line = np.min(np.stack(rel[:-2]), axis=0)
-        ends.append(float(np.median(1.0 - on_line / np.maximum(paper, 1.0))))
+        ends.append(float(speed32.median(1.0 - on_line / np.maximum(paper, 1.0))))
     # The same line beyond the window is about as dark as in it: at least 0.35 of its thin
     # contrast, and (pass 5) of its darkness on its axis (`axis`: ink / gain, the share of
     # light it takes, as `ends` measures it). A wide felt-tip stroke has little thin

@@ -41,7 +41,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET
-from kiosk.reading import clear56, crop, kernels
+from kiosk.reading import clear56, crop, kernels, speed32
 
 if TYPE_CHECKING:
     from kiosk.reading.inspect import Verdict
@@ -142,7 +142,7 @@ def continues_across(
         )
     if len(vals) < 1.5 * scale:
         return False
-    return float(np.median(vals)) >= TRACE_AGAIN * level
+    return float(speed32.median(vals)) >= TRACE_AGAIN * level
 
 
 def along_line(
@@ -271,7 +271,7 @@ def _pencil_near(
     for sy, sx, length, width in _strokes(c, inside, TRACE_FAINT, scale) if inner else ():
         if length < TRACE_LEN_INSIDE_MM or width > TRACE_WIDTH_MM or not _slanted(sy, sx):
             continue
-        level = float(np.median(c[sy, sx]))
+        level = float(speed32.median(c[sy, sx]))
         if spread is None:  # around the square (a robust sigma, MAD)
             spread = clear56.trace_spread("pencil6", c, surround, scale)
         if level < TRACE_NOISE * spread:
@@ -286,10 +286,10 @@ def _pencil_near(
             continue
         if not near[sy, sx].any():
             continue
-        med = float(np.median(ink[sy, sx]))
+        med = float(speed32.median(ink[sy, sx]))
         if not (TRACE_INK[0] <= med <= TRACE_INK[1]):
             continue
-        level = float(np.median(c[sy, sx]))
+        level = float(speed32.median(c[sy, sx]))
         if not continues_across(c, sy, sx, scale, level, free):
             return True
     return False

@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import clear56, crop, cross16, kernels, pencil6
+from kiosk.reading import clear56, crop, cross16, kernels, pencil6, speed32
 from kiosk.reading.pencil6 import (
     BORDER_MM,
     INSIDE_MM,
@@ -154,7 +154,7 @@ def gone_beyond(
         )
     if len(vals) < 1.5 * scale:
         return False
-    return float(np.median(vals)) < TRACE_AGAIN * level
+    return float(speed32.median(vals)) < TRACE_AGAIN * level
 
 
 def _followed(
@@ -250,7 +250,7 @@ def stroke_found(
     for sy, sx, length, width in _runs(c, inside, TRACE_FAINT, scale, 0.5) if inner else ():
         if width > TRACE_WIDTH_MM:
             continue
-        level = float(np.median(c[sy, sx]))
+        level = float(speed32.median(c[sy, sx]))
         if spread is None:
             spread = clear56.trace_spread("pencil7", c, ~inside & ~border & near_sq, scale)
         if level < FOLLOWED_NOISE * spread:
@@ -288,10 +288,10 @@ def stroke_found(
             continue
         if _thin(sy, sx) > ARM_THIN:
             continue
-        med = float(np.median(ink[sy, sx]))
+        med = float(speed32.median(ink[sy, sx]))
         if not (TRACE_INK[0] <= med <= TRACE_INK[1]):
             continue
-        level = float(np.median(c[sy, sx]))
+        level = float(speed32.median(c[sy, sx]))
         followed, gone, _e0, _e1 = _followed(c, free, sy, sx, level, scale)
         if ARM_FOLLOWED_MM <= followed <= TRACE_ARM_MAX_MM and gone:
             return "arm"

@@ -53,6 +53,7 @@ import numpy as np
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
 from kiosk.reading import (
     crop,
+    speed32,  # session 64: numpy's small medians and percentiles, exact and cheaper
     wrong8,  # issue 10, eighth pass (wrong8)
 )
 from kiosk.reading.model import MarkReading, ReviewReason
@@ -123,14 +124,18 @@ def reach_share(
         return 0.0
     if labels is None:
         _n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
-    reaching = np.unique(labels[far & mask])
-    reaching = reaching[reaching > 0]
-    if reaching.size == 0:
+    # a lookup table a label (session 64: np.isin's sort of the whole window was most of this)
+    table = np.zeros(int(labels.max()) + 1, bool)
+    table[labels[far & mask]] = True
+    table[0] = False
+    if not table.any():
         return 0.0
     k = np.ones((2 * r + 1, 2 * r + 1), np.uint8)
-    near = cv2.dilate(np.isin(labels, reaching).astype(np.uint8), k) > 0
-    joined = np.unique(labels[near & mask])
-    return float(np.isin(labels[ys, xs], joined[joined > 0]).mean())
+    near = cv2.dilate(table[labels].view(np.uint8), k) > 0
+    table[:] = False
+    table[labels[near & mask]] = True
+    table[0] = False
+    return float(table[labels[ys, xs]].mean())
 
 
 def straight_reaching(
@@ -179,7 +184,7 @@ def _straight_piece(ys: np.ndarray, xs: np.ndarray, scale: float) -> bool:
     pts -= pts.mean(axis=0)
     _w, v = np.linalg.eigh(pts.T @ pts)
     perp = np.abs(pts @ v[:, 0])  # the eigenvector of the smaller spread: across
-    return float(np.percentile(perp, 95)) <= STRAIGHT_MM * scale
+    return float(speed32.percentile(perp, 95)) <= STRAIGHT_MM * scale
 
 
 # speed26: `straight_reaching`'s work by each component's points, not by whole-window masks
@@ -455,7 +460,7 @@ def smooth_fill(win: np.ndarray, inside: np.ndarray, border: np.ndarray) -> bool
     grain = np.abs(f - cv2.blur(f, (3, 3)))
     b = cv2.GaussianBlur(f, (0, 0), 1.0)
     slope = np.hypot(cv2.Sobel(b, cv2.CV_64F, 1, 0), cv2.Sobel(b, cv2.CV_64F, 0, 1))
-    flat = inside & (slope <= np.median(slope[inside]))
+    flat = inside & (slope <= speed32.median(slope[inside]))
     return bool(float(grain[flat].mean()) < SMOOTH_GRAIN * max(0.5, float(grain[outside].mean())))
 
 
@@ -481,7 +486,7 @@ def darkness(
     if not inside.any():
         return 0.0
     ink = np.clip(gain * (1.0 - win[inside] * inv[inside]), 0.0, 1.0)
-    return float(np.percentile(ink, UNLIKE_QUANTILE))
+    return float(speed32.percentile(ink, UNLIKE_QUANTILE))
 
 
 def unlike_marks(

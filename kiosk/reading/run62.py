@@ -51,7 +51,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET, TARGET_STROKE
-from kiosk.reading import crop, fix8
+from kiosk.reading import crop, fix8, speed32
 from kiosk.reading.model import MarkReading, marked_to_review
 
 ENABLED = True
@@ -205,7 +205,7 @@ def _section(
         return None
     grey = image[yi, xi].astype(np.float64)
     k = int(np.argmin(np.where(near, grey, np.inf)))
-    return k, gain * (float(np.median(grey[beside])) - grey[k]) / max(1.0, paper)
+    return k, gain * (float(speed32.median(grey[beside])) - grey[k]) / max(1.0, paper)
 
 
 def line_ink(
@@ -239,7 +239,7 @@ def line_ink(
     grey = image[yi[on], xi[on]].astype(np.float64)
     darkest = np.where(near[None, :], grey, np.inf).min(axis=1)
     contrast = gain * (np.median(grey[:, beside], axis=1) - darkest) / max(1.0, paper)
-    return float(np.median(contrast))
+    return float(speed32.median(contrast))
 
 
 def line_ink_reference(
@@ -350,7 +350,7 @@ def hair_lines(image: np.ndarray, at: tuple[float, float], sc: float, paper: flo
     if left >= fix8.HAIR_MIN_PX:
         depth = cv2.distanceTransform(dark, cv2.DIST_L2, 5)
         clump = float(depth[rows[~on_lines], cols[~on_lines]].max())
-        line = float(np.median(depth[rows[on_lines], cols[on_lines]]))
+        line = float(speed32.median(depth[rows[on_lines], cols[on_lines]]))
         ends = 1 if clump >= max(CLUMP_MIN_MM * sc, CLUMP_TIMES * line) else 2
     for mean, d in found:
         ink = line_ink(image, at, sc, paper, gain, mean, d)

@@ -43,8 +43,8 @@ def _median_parts(a: np.ndarray) -> np.floating:
     return (t(0) + t(part[k - 1]) + t(part[k])) / 2
 
 
-def median(values: np.ndarray) -> np.floating:
-    """`np.median(values)`, the same value and type, for a 1-D array."""
+def median(values: np.ndarray | list[float]) -> np.floating:
+    """`np.median(values)`, the same value and type, for a 1-D array (a list: as numpy, float64)."""
     a = np.asarray(values)
     # float16 goes to numpy: its mean sums float16 in float32
     if not (a.ndim == 1 and a.size > 0 and a.dtype.kind in "fiu" and a.dtype != np.float16):
@@ -70,7 +70,7 @@ def percentile(values: np.ndarray, q: float) -> float:
     else:
         below = math.floor(virtual)
         above = below + 1
-    part = np.partition(a, np.unique(np.array([0, -1, below, above])))
+    part = np.partition(a, sorted({0, -1, below, above}))  # np.unique's kth, without its cost
     if part[-1] != part[-1]:  # NaN anywhere: that NaN, as numpy copies it
         return float(part[-1])
     gamma = virtual - below
@@ -119,13 +119,16 @@ def darkest_paths(
 
 
 def nanmedian(a: np.ndarray, axis: int) -> np.ndarray:
-    """`np.nanmedian(a, axis)` of a 2-D float64 array along one axis (fewer than 600 values
-    along it: numpy's masked-array path), without the masked array: NaN sorted as +inf by
-    numpy's same argsort, the middle one or two of each lane's values that are not NaN,
-    their sum halved; NaN for a lane with none (numpy also warns there; the reader's
-    callers silence it)."""
+    """`np.nanmedian(a, axis)` of a 2-D float64 or float32 array along one axis (fewer than
+    600 values along it: numpy's masked-array path), without the masked array: NaN sorted as
+    +inf by numpy's same argsort, the middle one or two of each lane's values that are not
+    NaN, their sum halved in the array's own dtype (session 64: float32 too, grain14's lines
+    of the paper, where numpy's masked median was a sheet's slowest step); NaN for a lane
+    with none (numpy also warns there; the reader's callers silence it)."""
     x = np.asarray(a)
-    if not (x.ndim == 2 and x.dtype == np.float64 and axis in (0, 1, -1) and 0 < x.shape[axis] < 600):
+    if not (
+        x.ndim == 2 and x.dtype in (np.float64, np.float32) and axis in (0, 1, -1) and 0 < x.shape[axis] < 600
+    ):
         return np.asarray(np.nanmedian(x, axis=axis))
     if axis != 0:
         x = x.T
