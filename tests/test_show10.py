@@ -457,3 +457,27 @@ def test_rule_b_asks_only_empty8s_squares(monkeypatch: pytest.MonkeyPatch) -> No
         marks[2] = MarkReading(a[5][2].option, score, "marginal", "marginal_mark")
         out = show10.print_only(a[0], a[1], a[2], a[3], a[4], marks, layout, a[7], 0.063)
         assert out[2].mark == want, (score, out[2])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    n=st.integers(9, 40),
+    scale=st.sampled_from([5.9, 7.87, 11.8]),
+    inside_share=st.sampled_from([0.0, 0.05, 0.4, 1.0]),
+)
+def test_fit_residual_agrees_with_its_reference(seed: int, n: int, scale: float, inside_share: float) -> None:
+    """Session 64: `fit_residual` reads each shifted model at the inside's pixels only; the
+    reference rolls the whole model and fits it (`fit`). The same c0, c and residual, bit for bit."""
+    rng = np.random.default_rng(seed)
+    dark = (rng.random((n, n)) < 0.2).astype(np.float32) * rng.random((n, n)).astype(np.float32)
+    obs = show10._box(0.3 * dark.astype(np.float64) + rng.normal(0, 0.02, (n, n)), scale)
+    inside = rng.random((n, n)) < inside_share
+    got = show10.fit_residual(obs, dark, inside, scale)
+    want = show10.fit_residual_reference(obs, dark, inside, scale)
+    if want is None:
+        assert got is None
+        return
+    assert got is not None
+    assert got[0] == want[0] and got[1] == want[1]
+    assert got[2].tobytes() == want[2].tobytes()

@@ -285,11 +285,15 @@ def fit(obs: np.ndarray, model: np.ndarray, inside: np.ndarray) -> tuple[float, 
     """Least squares obs ~ c0 + c model over `inside`: (c0, c, the sum of squares), or None
     when the model is flat there."""
     y = obs[inside]
-    x = model[inside]
+    return _fit_xy(model[inside], y, float(y.mean()) if len(y) else 0.0)
+
+
+def _fit_xy(x: np.ndarray, y: np.ndarray, my: float) -> tuple[float, float, float] | None:
+    """`fit` on the model's values `x` and the scan's `y` inside (row-major), `my` y's mean."""
     n = float(len(x))
     if n < 3:
         return None
-    mx, my = float(x.mean()), float(y.mean())
+    mx = float(x.mean())
     vx = float(((x - mx) ** 2).sum())
     if vx <= 1e-9:
         return None
@@ -402,6 +406,34 @@ def fit_residual(
 ) -> tuple[float, float, np.ndarray] | None:
     """The best fit (least squares inside, over every diffusion and shift): c0, c and the
     residual obs - c0 - c x the model."""
+    best: tuple[float, float, float, np.ndarray, int, int] | None = None  # c0, c, ss, diffused, sx, sy
+    # session 64: each shift's model read at the inside's pixels only (np.roll's values there:
+    # rolled[i, j] = diffused[(i - sy) % h, (j - sx) % w]), the scan's inside and mean once
+    iy, ix = np.nonzero(inside)
+    h, w = inside.shape
+    y = obs[iy, ix]
+    my = float(y.mean()) if len(y) else 0.0
+    moves = shifts(scale)
+    at = [((iy - sy) % h) * w + (ix - sx) % w for sx, sy in moves]  # each shift's flat indices
+    for sigma in DIFFUSE_MM:
+        diffused = _box(cv2.GaussianBlur(dark, (0, 0), sigma * scale), scale)
+        flat = diffused.ravel()
+        for (sx, sy), idx in zip(moves, at, strict=True):
+            got = _fit_xy(flat[idx], y, my)
+            if got is None:
+                continue
+            if best is None or got[2] < best[2]:
+                best = (got[0], got[1], got[2], diffused, sx, sy)
+    if best is None:
+        return None
+    c0, c, _ss, diffused, sx, sy = best
+    return c0, c, obs - c0 - c * np.roll(diffused, (sy, sx), axis=(0, 1))
+
+
+def fit_residual_reference(
+    obs: np.ndarray, dark: np.ndarray, inside: np.ndarray, scale: float
+) -> tuple[float, float, np.ndarray] | None:
+    """`fit_residual` as the tenth pass wrote it (each shift's whole model rolled, then `fit`)."""
     best: tuple[float, float, float, np.ndarray] | None = None  # c0, c, ss, model
     for sigma in DIFFUSE_MM:
         diffused = _box(cv2.GaussianBlur(dark, (0, 0), sigma * scale), scale)

@@ -121,25 +121,26 @@ def darkest_paths(
 def nanmedian(a: np.ndarray, axis: int) -> np.ndarray:
     """`np.nanmedian(a, axis)` of a 2-D float64 or float32 array along one axis (fewer than
     600 values along it: numpy's masked-array path), without the masked array: NaN sorted as
-    +inf by numpy's same argsort, the middle one or two of each lane's values that are not
-    NaN, their sum halved in the array's own dtype (session 64: float32 too, grain14's lines
-    of the paper, where numpy's masked median was a sheet's slowest step); NaN for a lane
-    with none (numpy also warns there; the reader's callers silence it)."""
+    +inf, the middle one or two of each lane's values that are not NaN, their sum from zero
+    halved in the array's own dtype (so a zero's sign never shows, and equal values are all
+    alike: a plain sort of the values gives what numpy's argsort picks). Session 64: float32
+    too (grain14's lines of the paper, where numpy's masked median was a sheet's slowest step)
+    and each lane sorted along the contiguous axis. NaN for a lane with none (numpy also
+    warns there; the reader's callers silence it)."""
     x = np.asarray(a)
     if not (
         x.ndim == 2 and x.dtype in (np.float64, np.float32) and axis in (0, 1, -1) and 0 < x.shape[axis] < 600
     ):
         return np.asarray(np.nanmedian(x, axis=axis))
-    if axis != 0:
-        x = x.T
+    if axis == 0:
+        x = x.T  # lanes along the last axis
     missing = np.isnan(x)
-    filled = np.where(missing, np.inf, x)
-    ranked = np.take_along_axis(filled, np.argsort(filled, axis=0), axis=0)
-    counts = x.shape[0] - missing.sum(axis=0)
+    ranked = np.sort(np.where(missing, np.inf, x), axis=1)
+    counts = x.shape[1] - missing.sum(axis=1)
     high = counts // 2
     low = np.where(counts % 2 == 1, high, high - 1)
-    cols = np.arange(x.shape[1])
+    rows = np.arange(x.shape[0])
     with np.errstate(invalid="ignore", over="ignore"):
-        out: np.ndarray = (0.0 + ranked[low, cols] + ranked[high, cols]) / 2.0  # numpy sums from zero
+        out: np.ndarray = (0.0 + ranked[rows, low] + ranked[rows, high]) / 2.0  # numpy sums from zero
     out[counts == 0] = np.nan
     return out
