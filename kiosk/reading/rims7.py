@@ -124,7 +124,7 @@ def reach_share(
         return 0.0
     if labels is None:
         _n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
-    # a lookup table a label (session 64: np.isin's sort of the whole window was most of this)
+    # one flag per label, a lookup table (session 64: np.isin sorting the whole window was most of the time)
     table = np.zeros(int(labels.max()) + 1, bool)
     table[labels[far & mask]] = True
     table[0] = False
