@@ -152,3 +152,57 @@ def test_axis_agrees_with_its_reference(seed: int, angle: float, spread: float) 
     m1, d1 = run62._axis(pts)
     m2, d2 = run62._axis_reference(pts)
     assert np.allclose(m1, m2) and abs(abs(float(d1 @ d2)) - 1.0) < 1e-9
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(0, 2**31 - 1),
+    st.floats(5.5, 12.0),
+    st.floats(0.0, math.pi),
+    st.floats(-1.0, 1.0),
+    st.floats(0.05, 0.9),
+    st.floats(-0.3, 0.3),
+)
+def test_runs_on_agrees_with_its_reference(
+    seed: int, scale: float, angle: float, off: float, ink: float, bend: float
+) -> None:
+    """speed65: `runs_on`'s compiled walk gives the reference's count of ends, for a dark line
+    (bent, broken in places, or near the image's edge) through a noisy square and on beyond it,
+    at inks from a trace to a dark stroke, so the walk meets sections found, missed and off the
+    image, and turns."""
+    rng = np.random.default_rng(seed)
+    size = int(22 * scale)
+    image = rng.integers(170, 256, (size, size), dtype=np.uint8)
+    centre = (float(rng.uniform(3, 19) * scale), float(rng.uniform(3, 19) * scale))
+    d = np.array([math.cos(angle), math.sin(angle)])
+    mean = off * scale * np.array([-d[1], d[0]])
+    c = np.array(centre) + mean
+    pts = []
+    for t in np.arange(-12 * scale, 12 * scale, 0.5):
+        if rng.random() < 0.03:
+            continue  # a gap
+        q = c + t * d + bend * (t / scale) ** 2 * np.array([-d[1], d[0]])
+        pts.append(q)
+    for q in pts:
+        x, y = round(float(q[0])), round(float(q[1]))
+        if 0 <= x < size and 0 <= y < size:
+            image[y, x] = int(rng.integers(20, 120))
+    args = (image, centre, scale, 230.0, 1.05, mean, d, ink)
+    assert run62.runs_on(*args) == run62.runs_on_reference(*args)
+
+
+def test_runs_on_counts_both_ends_of_a_long_line_and_none_of_a_short_one() -> None:
+    """The compiled walk (and its reference) on drawn lines at 8 px/mm: a dark line through the
+    square and 6 mm beyond each side runs on at both ends; one stopping at the border at none."""
+    import cv2
+
+    scale = 8.0
+    for reach_mm, want in ((9.0, 2), (2.4, 0)):
+        image = np.full((200, 200), 235, np.uint8)
+        a = (100 - reach_mm * scale * 0.8, 100 - reach_mm * scale * 0.6)
+        b = (100 + reach_mm * scale * 0.8, 100 + reach_mm * scale * 0.6)
+        cv2.line(image, (round(a[0]), round(a[1])), (round(b[0]), round(b[1])), 40, 2)
+        d = np.array([0.8, 0.6])
+        args = (image, (100.0, 100.0), scale, 235.0, 1.05, np.zeros(2), d, 0.6)
+        assert run62.runs_on(*args) == want
+        assert run62.runs_on_reference(*args) == want

@@ -3889,6 +3889,121 @@ def stain_may_reach(
     return False
 
 
+@_compiled
+def _run_section(
+    image: np.ndarray,
+    ax: float,
+    ay: float,
+    cx: float,
+    cy: float,
+    offs: np.ndarray,
+    near: np.ndarray,
+    beside: np.ndarray,
+    grey: np.ndarray,
+    paper: float,
+    gain: float,
+) -> tuple[int, float]:
+    """`run62._section` at (ax, ay) across (cx, cy): the darkest searched offset's index and
+    its contrast against the median of the paper beside; index -1 where the section leaves
+    the image. `grey`: scratch (len(offs)); the same float64 operations in the same order."""
+    h, w = image.shape
+    m = offs.shape[0]
+    for i in range(m):
+        xi = np.rint(ax + offs[i] * cx)
+        yi = np.rint(ay + offs[i] * cy)
+        if xi < 0 or xi >= w or yi < 0 or yi >= h:
+            return -1, 0.0
+        grey[i] = float(image[int(yi), int(xi)])
+    k = -1
+    best = np.inf
+    nb = 0
+    for i in range(m):
+        if near[i] and (k < 0 or grey[i] < best):
+            k = i
+            best = grey[i]
+    if k < 0:  # (never: the middle offset is always searched) numpy's argmin of all inf is 0
+        k = 0
+        best = grey[0]
+    vals = np.empty(m, np.float64)
+    for i in range(m):
+        if beside[i]:
+            vals[nb] = grey[i]
+            nb += 1
+    srt = np.sort(vals[:nb])
+    half = nb // 2
+    med = srt[half] if nb % 2 else (0.0 + srt[half - 1] + srt[half]) / 2
+    return k, gain * (med - grey[k]) / max(1.0, paper)
+
+
+@_compiled
+def run_ends(
+    image: np.ndarray,
+    cx: float,
+    cy: float,
+    mx: float,
+    my: float,
+    dx: float,
+    dy: float,
+    offs: np.ndarray,
+    near: np.ndarray,
+    beside: np.ndarray,
+    start: float,
+    step: float,
+    n: int,
+    paper: float,
+    gain: float,
+    level: float,
+    turn: float,
+    cos_max: float,
+    share: float,
+) -> int:
+    """speed65: `run62.runs_on_reference` in one call, the same walk in the same float64
+    operations (numpy's elementwise steps written out per coordinate, in its order): at how
+    many ends (0, 1, 2) the line (mean (mx, my), direction (dx, dy), px offsets from the
+    centre (cx, cy)) goes on beyond the square, `level` (PRESENT of the line's ink) at `share`
+    of the n steps. tests/test_run62.py checks the two agree (hypothesis)."""
+    grey = np.empty(offs.shape[0], np.float64)
+    ends = 0
+    for e in range(2):
+        sign = 1.0 if e == 0 else -1.0
+        fx = sign * dx
+        fy = sign * dy
+        wx = fx
+        wy = fy
+        px = mx
+        py = my
+        while max(abs(px), abs(py)) < start and np.hypot(px - mx, py - my) <= 4 * start:
+            px = px + wx * (step / 2)
+            py = py + wy * (step / 2)
+        seen = 0
+        for step_no in range(n):
+            acx = -wy
+            acy = wx
+            if seen + (n - step_no) < share * n:
+                break
+            k, contrast = _run_section(
+                image, cx + px, cy + py, acx, acy, offs, near, beside, grey, paper, gain
+            )
+            if k >= 0 and contrast >= level:
+                seen += 1
+                px = px + offs[k] * acx
+                py = py + offs[k] * acy
+                tk = turn * offs[k]
+                tx = wx * step + tk * acx
+                ty = wy * step + tk * acy
+                norm = max(1e-9, np.hypot(tx, ty))
+                tx = tx / norm
+                ty = ty / norm
+                if tx * fx + ty * fy >= cos_max:
+                    wx = tx
+                    wy = ty
+            px = px + wx * step
+            py = py + wy * step
+        if seen >= share * n:
+            ends += 1
+    return ends
+
+
 def warm() -> float:
     """Compile (or load from the cache) every kernel with the argument types the reader
     uses, and return the seconds it took. A fresh install compiles for some seconds; after
@@ -4018,6 +4133,28 @@ def warm() -> float:
     _page_inside(1.0, 2.0, 1.0, 0.0, 0.0, 0.0, 10.0, 10.0, 5.0, 3.0, 0.04)  # `lines7.Page.inside_at`
     inside_spread(page, 24, 32, 10, 6, 3, 230.0, 1.05)  # speed47: grain14's gate
     stain_may_reach(page[4:40, 2:30], 18, 14, 6, 5, 0.3, 3, 9, 2, 8)  # speed58: dark49's gate
+    offs7 = np.arange(-3.0, 4.0)
+    run_ends(
+        page,
+        24.0,
+        32.0,
+        0.0,
+        0.0,
+        1.0,
+        0.0,
+        offs7,
+        np.abs(offs7) <= 1,
+        np.abs(offs7) >= 2,
+        4.0,
+        1.0,
+        8,
+        230.0,
+        1.05,
+        0.1,
+        0.2,
+        0.94,
+        0.75,
+    )  # speed65: run62's walk beyond the square
     return time.perf_counter() - t0
 
 
