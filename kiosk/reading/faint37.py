@@ -90,9 +90,13 @@ def asked(
     layout: BallotLayout,
     index: int,
     page: object,
+    noise_share: float = 1.0,
 ) -> bool:
     """True (send to review, `marginal_mark`) when the square's window holds a faint pair or a
-    lone arm (module docstring). False when not ENABLED or the window leaves the image."""
+    lone arm (module docstring). False when not ENABLED or the window leaves the image.
+    `noise_share`: the floors' multiples of the clean spread (grain14.NOISE, LONE_NOISE) taken
+    at this share (blank65 asks a blank contest's squares at less than 1); LEVEL and LONE_LEVEL
+    stay."""
     if not ENABLED:
         return False
     ink = grain14.gated_ink(image, centre, scale, levels, gain)
@@ -100,7 +104,8 @@ def asked(
         return False
     if not could_reach(ink, scale):
         return False
-    return window_asked(ink, scale, _title_print(ink, centre, scale, layout, index, page), gate=False)
+    title = _title_print(ink, centre, scale, layout, index, page)
+    return window_asked(ink, scale, title, gate=False, noise_share=noise_share)
 
 
 def _title_print(
@@ -229,25 +234,35 @@ def _tops(looked: grain14._Looked, long_len: int) -> tuple[float, float, float]:
 
 
 def window_asked(
-    ink: np.ndarray, scale: float, title: np.ndarray | None, gate: bool = True, floors_first: bool = True
+    ink: np.ndarray,
+    scale: float,
+    title: np.ndarray | None,
+    gate: bool = True,
+    floors_first: bool = True,
+    noise_share: float = 1.0,
 ) -> bool:
     """The rule on an ink window (`grain14.ink_window`). `gate`: ask `could_reach` first;
     `floors_first`: compare the maps' tops with the floors before looking for lines of the
-    paper. Both only save time; `floors_first=False, gate=False` is the reference."""
+    paper. Both only save time; `floors_first=False, gate=False` is the reference.
+    `noise_share`: as `asked`'s (the spread's multiples only; `could_reach` is on the least
+    floors, LEVEL and LONE_LEVEL, which do not move)."""
     if gate and floors_first and not could_reach(ink, scale):
         return False
     near = print_near(ink, scale)
     looked, spread = clean_spread(ink, scale, near)
     looked = off_title_print(looked, title)
-    pair_floor = max(grain14.LEVEL, grain14.NOISE * spread)
-    lone_floor = max(LONE_LEVEL, LONE_NOISE * spread)
+    # the spread taken at `noise_share` (1.0: the spread itself, bit for bit), for both floors
+    # and for grain14.best_pair's own
+    shared = noise_share * spread
+    pair_floor = max(grain14.LEVEL, grain14.NOISE * shared)
+    lone_floor = max(LONE_LEVEL, LONE_NOISE * shared)
     long_len = grain14._odd(grain14.LONG_MM * scale)
     if floors_first:
         pos, neg, long_top = _tops(looked, long_len)
         if not (pos >= pair_floor and neg >= pair_floor) and not long_top >= lone_floor:
             return False
     best = grain14._pick(ink, scale, looked)
-    if grain14.best_pair(best, spread, scale) is not None:
+    if grain14.best_pair(best, shared, scale) is not None:
         return True
     arms = sorted((s for s in best if s.length == long_len and s.level >= lone_floor), key=lambda s: -s.level)
     return any(not goes_on_both_ways(ink, near, s, scale) for s in arms)

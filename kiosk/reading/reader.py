@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 import kiosk.reading.beside35 as beside35  # issue 10, beside35: a tick beside on a sunk side
+import kiosk.reading.blank65 as blank65  # issue 10, blank65: a blank contest's faint squares again
 import kiosk.reading.clump60 as clump60  # issue 10, clump60: a dust clump on a hair, to review
 import kiosk.reading.cross16 as cross16  # issue 10, cross16: a light X whose strokes meet, asked by the low hooks
 import kiosk.reading.cross28 as cross28  # issue 10, cross28: grain14's pair after wrong10's last look
@@ -817,6 +818,10 @@ class BallotReader:
             image, centres, scales, scores.paper, scores.gain, scores.half, marks, settled, th, layout
         )
         marks = settle7.settle_contest(marks, settled)  # settle7: one vote, or review
+        # blank65: a contest about to read blank asks its faint squares again, on lower floors
+        marks = blank65.faint_in_blank(
+            image, centres, scales, scores.paper, scores.gain, layout, page, th.marginal, marks
+        )
         outcome, choice = contest_outcome(tuple(marks))
         contest = ContestReading(layout.contest, outcome, choice, tuple(marks))
         status: Literal["ok", "review"] = "review" if outcome == "review" else "ok"

@@ -1,0 +1,65 @@
+"""A contest about to read blank looks at its faint squares again (issue 10, blank65: session
+65's untouched run, 14500/57685/c38). A rule that only SENDS a square to the commission
+(review, `marginal_mark`), never decides one.
+
+Why. Session 65's untouched run (seed 14500, 1,035,000 squares) read one real mark `empty`: a
+light pencil slash across c38's inside on MZ-SMD-02 at 150 dpi (fold, show-through, lamp
+falloff), the contest's only mark, fast score 0.0104. A vote was read as a blank ballot. faint37
+was asked (the low band) and found the slash as one lone arm at 0.0373, 7.7 times the paper's
+clean spread, under its floor of LONE_NOISE (8) times that spread; nothing else looked.
+
+The rule. When every square of the contest is about to read `empty` (the contest would be
+`blank`), each square scoring in faint37's low band or wide38's wider band is asked faint37's
+question again with the floors' multiples of the clean spread at NOISE_SHARE of theirs
+(`faint37.asked(..., noise_share=NOISE_SHARE)`): a faint pair over grain14.NOISE x NOISE_SHARE
+times the spread, or one lone arm over LONE_NOISE x NOISE_SHARE times it that does not go on
+beyond both of its ends (a fold's, a crease's line does). The absolute floors (grain14.LEVEL,
+faint37.LONE_LEVEL) do not move. A yes sends the square to review, and so the contest.
+
+Why only blank contests. A vote read as a blank ballot is the costliest of the faint misses (the
+voter's only choice lost), and blank contests are few, so the lower floor's price in review is
+paid on few sheets; in a contest with a vote already read, faint37's floors stay as they were.
+
+Switched off with ENABLED (benchmarks/hook_ab.py --module blank65).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from kiosk.ballots.layout import BallotLayout
+from kiosk.reading import faint37, wide38
+from kiosk.reading.model import MarkReading
+
+ENABLED = True
+
+NOISE_SHARE = 0.75  # the floors' multiples of the clean spread at this share: lone arm 6x, pair 3.75x
+
+
+def faint_in_blank(
+    image: np.ndarray,
+    centres: np.ndarray,
+    scales: np.ndarray,
+    paper: np.ndarray,
+    gain: float,
+    layout: BallotLayout,
+    page: object,
+    marginal: float,
+    marks: list[MarkReading],
+) -> list[MarkReading]:
+    """`marks` with each faint square of a contest about to read blank that faint37 answers yes
+    at NOISE_SHARE made `marginal` (`marginal_mark`); `marks` itself where the contest is not
+    about to read blank or the rule is off."""
+    if not ENABLED or any(m.mark != "empty" for m in marks):
+        return marks
+    out = list(marks)
+    for i, m in enumerate(marks):
+        if not (faint37.in_band(m.score) or wide38.in_band(m.score, marginal)):
+            continue
+        if faint37.asked(
+            image, centres[i], float(scales[i]), paper[i], gain, layout, i, page, noise_share=NOISE_SHARE
+        ):
+            out[i] = replace(m, mark="marginal", reason="marginal_mark")
+    return out
