@@ -1,6 +1,6 @@
 """blank65 (issue 10, session 65): a contest about to read blank asks faint37 again with the
 floors' multiples of the clean spread at NOISE_SHARE. It only sends squares to review, only in a
-blank contest, and a lower share can only say yes where the full share did."""
+blank contest, and wherever the full share says yes a lower share does too."""
 
 from __future__ import annotations
 
@@ -95,3 +95,34 @@ def _holdout_window() -> tuple[np.ndarray, float]:
     if not _HOLDOUT:
         _HOLDOUT.append(_window_of(14500, 57685, "c38"))
     return _HOLDOUT[0]
+
+
+def test_a_blank_contest_asks_only_its_squares_in_the_bands() -> None:
+    """All empty: squares scoring under faint37's low band or at `marginal` and over are not
+    asked (a spy counts the calls) and come back as they were."""
+    pkg = load_election(None)
+    layout = build_layout(pkg.election, pkg.election_hash, "AST-LIST")
+    marks = [MarkReading(f"o{i}", sc, "empty") for i, sc in enumerate((-0.02, 0.0, 0.05, 0.3))]
+    asked: list[int] = []
+    real = faint37.asked
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(args[6])
+        return real(*args, **kwargs)
+
+    setattr(faint37, "asked", spy)  # noqa: B010
+    try:
+        out = blank65.faint_in_blank(
+            np.full((10, 10), 240, np.uint8),
+            np.zeros((4, 2)),
+            np.ones(4),
+            np.full((4, 4), 240.0),
+            1.05,
+            layout,
+            None,
+            0.018,
+            marks,
+        )
+    finally:
+        setattr(faint37, "asked", real)  # noqa: B010
+    assert asked == [] and out == marks

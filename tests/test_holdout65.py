@@ -2,9 +2,9 @@
 
 - 57685/c38 (MZ-SMD-02, 150 dpi; fold, show-through, lamp falloff, pencil): a light pencil
   slash across the inside, fast score 0.0104, the contest's only mark: a vote read as a blank
-  ballot (1 wrong square, 1 wrong outcome in 1,035,000 squares). faint37 was asked (the low
-  band) and found the slash as one lone arm at 0.0373, 7.7 times the clean spread, under its
-  floor of 8 times; no other look said yes. Fixed by blank65 (session 65): a contest about to
+  ballot (1 wrong square, 1 wrong outcome in 1,035,000 squares). faint37 was asked (through
+  wide38: 0.0104 is just over pencil6.LOOK_FROM) and found the slash as one lone arm at 0.0373,
+  7.7 times the clean spread, under its floor of 8 times; no other look said yes. Fixed by blank65 (session 65): a contest about to
   read blank asks faint37 again at blank65.NOISE_SHARE of its spread floors.
 """
 

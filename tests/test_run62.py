@@ -206,3 +206,16 @@ def test_runs_on_counts_both_ends_of_a_long_line_and_none_of_a_short_one() -> No
         args = (image, (100.0, 100.0), scale, 235.0, 1.05, np.zeros(2), d, 0.6)
         assert run62.runs_on(*args) == want
         assert run62.runs_on_reference(*args) == want
+
+
+def test_runs_on_turns_alike_at_the_last_bit() -> None:
+    """session 65's review: on plain paper at this scale and direction the walk's turn test lands
+    within one unit in the last place of cos 20 degrees; numpy's `@` (the BLAS's dot, an FMA
+    here) refused the turn where the kernel's products took it, and the two counted 0 and 1
+    ends. The reference now writes the dot product out as the kernel does."""
+    scale = 4.537025455694169
+    angle = 0.31025641025641026
+    d = np.array([math.cos(angle), math.sin(angle)])
+    image = np.full((40, 40), 230, np.uint8)
+    args = (image, (0.0, 2.0), scale, 230.0, 1.05, np.zeros(2), d, 0.0)
+    assert run62.runs_on(*args) == run62.runs_on_reference(*args)

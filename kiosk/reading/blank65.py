@@ -5,8 +5,9 @@
 Why. Session 65's untouched run (seed 14500, 1,035,000 squares) read one real mark `empty`: a
 light pencil slash across c38's inside on MZ-SMD-02 at 150 dpi (fold, show-through, lamp
 falloff), the contest's only mark, fast score 0.0104. A vote was read as a blank ballot. faint37
-was asked (the low band) and found the slash as one lone arm at 0.0373, 7.7 times the paper's
-clean spread, under its floor of LONE_NOISE (8) times that spread; nothing else looked.
+was asked (through wide38: 0.0104 is just over pencil6.LOOK_FROM, 0.010) and found the slash as
+one lone arm at 0.0373, 7.7 times the paper's clean spread, under its floor of LONE_NOISE (8)
+times that spread; no other look said yes.
 
 The rule. When every square of the contest is about to read `empty` (the contest would be
 `blank`), each square scoring in faint37's low band or wide38's wider band is asked faint37's
@@ -19,6 +20,8 @@ faint37.LONE_LEVEL) do not move. A yes sends the square to review, and so the co
 Why only blank contests. A vote read as a blank ballot is the costliest of the faint misses (the
 voter's only choice lost), and blank contests are few, so the lower floor's price in review is
 paid on few sheets; in a contest with a vote already read, faint37's floors stay as they were.
+The squares are chosen by score band alone: one a positive empty test settled (empty8, stain10,
+lines10, show10) is asked too, and may go back to review (the price, counted in the A/B).
 
 Switched off with ENABLED (benchmarks/hook_ab.py --module blank65).
 """

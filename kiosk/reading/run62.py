@@ -349,7 +349,11 @@ def runs_on_reference(
                     p = p + offs[k] * across
                     turned = way * step + TURN * offs[k] * across
                     turned = turned / max(1e-9, float(np.hypot(*turned)))
-                    if float(turned @ first) >= math.cos(math.radians(MAX_TURN_DEG)):
+                    # written out, not `turned @ first`: numpy's `@` goes through the BLAS's dot,
+                    # an FMA on some CPUs (one rounding) and not on others; the kernel rounds
+                    # each product (session 65's review: the last bit decided a turn at cos 20)
+                    along = float(turned[0] * first[0] + turned[1] * first[1])
+                    if along >= math.cos(math.radians(MAX_TURN_DEG)):
                         way = turned
             p = p + way * step
         ends += seen >= PRESENT_SHARE * n
