@@ -24,7 +24,7 @@ from test_redteam8 import _polylines
 from test_review9 import _line
 
 from fieldkit.hook_ab import switched_off
-from kiosk.reading import cross28, cross55, grain14
+from kiosk.reading import blank65, cross28, cross55, grain14
 
 sys.path.insert(0, str(Path(__file__).parent))
 from readkit import field_sheet
@@ -44,7 +44,9 @@ def test_the_untouched_runs_light_x_goes_to_review_only_with_cross28() -> None:
     assert (sheet.truth.squares[k].kind, sheet.truth.squares[k].expected) == ("light_pencil", "marked")
     assert (marks[k].mark, marks[k].reason) == ("marginal", "marginal_mark")
     assert side.status == "review"
-    with switched_off(cross28), switched_off(cross55):  # cross55 asks the same pair (session 55)
+    # cross55 asks the same pair (session 55); blank65 asks the blank contest's faint squares
+    # again on lower floors (session 65)
+    with switched_off(cross28), switched_off(cross55), switched_off(blank65):
         old = reader.read(image.copy())
     assert old.contests[0].marks[k].mark == "empty"  # the run's reading
     assert old.contests[0].outcome == "blank"

@@ -18,6 +18,7 @@ from test_dark49 import _body, _pen_x, _sheet
 from test_redteam8 import Blank, _contest
 from test_redteam8 import blank as _blank_fixture
 
+import kiosk.reading.blank65 as blank65
 import kiosk.reading.fill50 as fill50
 from fieldkit.conditions import _stain
 
@@ -66,6 +67,7 @@ def test_companion_without_fill50_the_fill_reads_empty(
     """The wrong reading it exists for: a voter's fill, plain to the eye, read `empty` and the
     contest `blank`."""
     monkeypatch.setattr(fill50, "ENABLED", False)
+    monkeypatch.setattr(blank65, "ENABLED", False)  # session 65: it asks the blank contest again
     reader, img, centres, s = blank
     c = centres[SQ]
     image = _apply(img, _fill(img, c, s, 0.13), _thumb(img, c, s, seed))

@@ -15,7 +15,9 @@ question again with the floors' multiples of the clean spread at NOISE_SHARE of 
 (`faint37.asked(..., noise_share=NOISE_SHARE)`): a faint pair over grain14.NOISE x NOISE_SHARE
 times the spread, or one lone arm over LONE_NOISE x NOISE_SHARE times it that does not go on
 beyond both of its ends (a fold's, a crease's line does). The absolute floors (grain14.LEVEL,
-faint37.LONE_LEVEL) do not move. A yes sends the square to review, and so the contest.
+faint37.LONE_LEVEL) do not move. A yes sends the square to review, and so the contest, unless
+all that is dark in it is the title side's known print showing through (show10's rule (b),
+`show10.explained_by_print`, as for the closer look's doubts).
 
 Why only blank contests. A vote read as a blank ballot is the costliest of the faint misses (the
 voter's only choice lost), and blank contests are few, so the lower floor's price in review is
@@ -33,7 +35,7 @@ from dataclasses import replace
 import numpy as np
 
 from kiosk.ballots.layout import BallotLayout
-from kiosk.reading import faint37, wide38
+from kiosk.reading import faint37, show10, wide38
 from kiosk.reading.model import MarkReading
 
 ENABLED = True
@@ -61,8 +63,15 @@ def faint_in_blank(
     for i, m in enumerate(marks):
         if not (faint37.in_band(m.score) or wide38.in_band(m.score, marginal)):
             continue
-        if faint37.asked(
+        if not faint37.asked(
             image, centres[i], float(scales[i]), paper[i], gain, layout, i, page, noise_share=NOISE_SHARE
         ):
-            out[i] = replace(m, mark="marginal", reason="marginal_mark")
+            continue
+        # show10's rule (b), as for every other doubt: all that is dark in it the title side's
+        # known print showing through, it stays `empty`
+        if show10.has_print(layout, i) and show10.explained_by_print(
+            image, centres[i], float(scales[i]), paper[i], gain, layout, i, page
+        ):
+            continue
+        out[i] = replace(m, mark="marginal", reason="marginal_mark")
     return out
