@@ -3900,12 +3900,15 @@ def _run_section(
     near: np.ndarray,
     beside: np.ndarray,
     grey: np.ndarray,
+    vals: np.ndarray,
     paper: float,
     gain: float,
 ) -> tuple[int, float]:
     """`run62._section` at (ax, ay) across (cx, cy): the darkest searched offset's index and
     its contrast against the median of the paper beside; index -1 where the section leaves
-    the image. `grey`: scratch (len(offs)); the same float64 operations in the same order."""
+    the image. `grey`, `vals`: scratch (len(offs)), made once a walk; the same float64
+    operations in the same order (the median's two middle greys are whole numbers, so
+    `_median_of_sorted`'s (a + b) / 2 is numpy's (0 + a + b) / 2)."""
     h, w = image.shape
     m = offs.shape[0]
     for i in range(m):
@@ -3924,14 +3927,11 @@ def _run_section(
     if k < 0:  # (never: the middle offset is always searched) numpy's argmin of all inf is 0
         k = 0
         best = grey[0]
-    vals = np.empty(m, np.float64)
     for i in range(m):
         if beside[i]:
             vals[nb] = grey[i]
             nb += 1
-    srt = np.sort(vals[:nb])
-    half = nb // 2
-    med = srt[half] if nb % 2 else (0.0 + srt[half - 1] + srt[half]) / 2
+    med = _median_of_sorted(np.sort(vals[:nb]), nb)
     return k, gain * (med - grey[k]) / max(1.0, paper)
 
 
@@ -3963,6 +3963,7 @@ def run_ends(
     centre (cx, cy)) goes on beyond the square, `level` (PRESENT of the line's ink) at `share`
     of the n steps. tests/test_run62.py checks the two agree (hypothesis)."""
     grey = np.empty(offs.shape[0], np.float64)
+    vals = np.empty(offs.shape[0], np.float64)
     ends = 0
     for e in range(2):
         sign = 1.0 if e == 0 else -1.0
@@ -3982,7 +3983,7 @@ def run_ends(
             if seen + (n - step_no) < share * n:
                 break
             k, contrast = _run_section(
-                image, cx + px, cy + py, acx, acy, offs, near, beside, grey, paper, gain
+                image, cx + px, cy + py, acx, acy, offs, near, beside, grey, vals, paper, gain
             )
             if k >= 0 and contrast >= level:
                 seen += 1

@@ -267,6 +267,12 @@ def line_ink_reference(
     return float(np.median(got)) if got else 0.0
 
 
+def _walk(scale: float) -> tuple[float, float, int]:
+    """The walk beyond the square (`runs_on` and its reference): where it starts, CLEAR_MM past
+    the printed square (px from the centre, Chebyshev), its step (px) and its number of steps."""
+    return (TARGET / 2 + TARGET_STROKE + CLEAR_MM) * scale, STEP_MM * scale, max(1, round(RUN_MM / STEP_MM))
+
+
 def runs_on(
     image: np.ndarray,
     centre: tuple[float, float],
@@ -286,6 +292,7 @@ def runs_on(
     if image.dtype != np.uint8 or image.ndim != 2:
         return runs_on_reference(image, centre, scale, paper, gain, mean, d, ink)
     offs, near, beside = _offsets(scale)
+    start, step, n = _walk(scale)
     return int(
         kernels.run_ends(
             image,
@@ -298,9 +305,9 @@ def runs_on(
             offs,
             near,
             beside,
-            (TARGET / 2 + TARGET_STROKE + CLEAR_MM) * scale,
-            STEP_MM * scale,
-            max(1, round(RUN_MM / STEP_MM)),
+            start,
+            step,
+            n,
             paper,
             gain,
             PRESENT * ink,
@@ -322,11 +329,9 @@ def runs_on_reference(
     ink: float,
 ) -> int:
     """`runs_on` in numpy, a section at a time (session 62's code, the reference)."""
-    start = (TARGET / 2 + TARGET_STROKE + CLEAR_MM) * scale
-    step = STEP_MM * scale
+    start, step, n = _walk(scale)
     offs, near, beside = _offsets(scale)
     c = np.array(centre)
-    n = max(1, round(RUN_MM / STEP_MM))
     ends = 0
     for sign in (1.0, -1.0):
         first = sign * d
