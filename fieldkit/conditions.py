@@ -202,10 +202,13 @@ DEV_SEEDS = range(100, 200)
 # 14500-14599: run once in session 65 on 48bc5f8 (speed64: the slow sheets' medians and
 #   percentiles made exact and cheaper, readings identical on the dev caches; run62 and dot63
 #   as in 14400's run, which had only 690,000 squares): the range is spent;
-# 14600-14699: untouched, for the next pass's final run.
+# 14600-14699: run once in session 66 on 820653d (blank65: a contest about to read blank
+#   asks again of its faint squares; show10's print check; speed65's compiled run62 walk),
+#   the first untouched run of either: the range is spent;
+# 14700-14799: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run
 # (tests/test_holdout_runs.py: each recorded run's seed once, none in the last hundred).
-HOLDOUT_SEEDS = range(9000, 14700)
+HOLDOUT_SEEDS = range(9000, 14800)
 
 
 @dataclass(frozen=True)
