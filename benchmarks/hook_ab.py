@@ -18,7 +18,8 @@ its price).
 `ENABLED`: `--module lines6` puts back the reader before the sixth pass's line rules
 (`end_hidden` never hides an end, three paths 0.3 mm apart along a line, every path judged,
 the pen-dark doubt test from a score of 0: main at 3da80b6) and `--module lines7` makes
-`lines7.hand_on_lines` answer no (main at 1a80f64).
+`lines7.hand_on_lines` answer no (main at 1a80f64). `--module blank66` puts back blank65 as
+session 65 wrote it (`ASKED_ONLY = False`: every square in its bands asked again, settled or not).
 `--switch-on NAME` (repeatable): a rule switched off in the reader (`ENABLED = False`, as
 pencil10, a study): on for `after`, off for `before`.
 `--cache FILE` keeps the generated sheets (pickled) for the next run; `--why FILE` writes,
@@ -35,7 +36,7 @@ from types import ModuleType
 
 from fieldkit import hook_ab
 from fieldkit.conditions import HOLDOUT_SEEDS
-from kiosk.reading import lines6, lines7
+from kiosk.reading import blank65, lines6, lines7
 from kiosk.reading import reader as reader_module
 
 
@@ -72,6 +73,8 @@ def _lines6_off() -> Iterator[None]:
 NOT_SWITCHED: dict[str, Callable[[], AbstractContextManager[None]]] = {
     "lines6": _lines6_off,
     "lines7": lambda: _patched(lines7, {"hand_on_lines": _never}),
+    # blank66: blank65 as in session 65 (every square in its bands asked again, settled or not)
+    "blank66": lambda: _patched(blank65, {"ASKED_ONLY": False}),
 }
 
 

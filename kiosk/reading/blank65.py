@@ -22,8 +22,12 @@ all that is dark in it is the title side's known print showing through (show10's
 Why only blank contests. A vote read as a blank ballot is the costliest of the faint misses (the
 voter's only choice lost), and blank contests are few, so the lower floor's price in review is
 paid on few sheets; in a contest with a vote already read, faint37's floors stay as they were.
-The squares are chosen by score band alone: one a positive empty test settled (empty8, stain10,
-lines10, show10) is asked too, and may go back to review (the price, counted in the A/B).
+The squares asked again (blank66, session 66): only those faint37 was asked of in the reader's
+loop and answered no (the loop's `faint.no`). A square the closer look or a positive empty
+test (empty8, stain10, lines10, show10) settled before faint37 was reached is left as it is.
+On 8,971 sheets of session 66's spent untouched range, blank65 by score band alone sent 21
+empty squares to review (15 under a stain, whose edge faint37 takes for a faint pair, on most
+of them even at its full floors). ASKED_ONLY = False is that first rule (benchmarks/hook_ab.py --module blank66).
 
 Switched off with ENABLED (benchmarks/hook_ab.py --module blank65).
 """
@@ -41,6 +45,9 @@ from kiosk.reading.model import MarkReading
 ENABLED = True
 
 NOISE_SHARE = 0.75  # the floors' multiples of the clean spread at this share: lone arm 6x, pair 3.75x
+# blank66: only squares faint37 was asked of in the loop (and said no to) are asked again; False:
+# every square in the bands, settled or not, as in session 65 (benchmarks/hook_ab.py --module blank66)
+ASKED_ONLY = True
 
 
 def faint_in_blank(
@@ -53,16 +60,21 @@ def faint_in_blank(
     page: object,
     marginal: float,
     marks: list[MarkReading],
+    faint_no: np.ndarray | None = None,
 ) -> list[MarkReading]:
     """`marks` with each faint square of a contest about to read blank that faint37 answers yes
     at NOISE_SHARE made `marginal` (`marginal_mark`); `marks` itself where the contest is not
-    about to read blank or the rule is off."""
+    about to read blank or the rule is off. `faint_no`: the squares faint37 was asked of in the
+    reader's loop and said no to (blank66: only those are asked again); None: every square in
+    the bands, as the rule was first written."""
     if not ENABLED or any(m.mark != "empty" for m in marks):
         return marks
     out = list(marks)
     for i, m in enumerate(marks):
         if not (faint37.in_band(m.score) or wide38.in_band(m.score, marginal)):
             continue
+        if ASKED_ONLY and faint_no is not None and not faint_no[i]:
+            continue  # blank66: settled before faint37 was reached (a positive empty test, the closer look)
         if not faint37.asked(
             image, centres[i], float(scales[i]), paper[i], gain, layout, i, page, noise_share=NOISE_SHARE
         ):

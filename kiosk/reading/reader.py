@@ -562,6 +562,9 @@ class BallotReader:
             layout.height_mm,
             layout,  # show43: the title side's print behind a line
         )
+        # blank66: faint37 asked through this, so its noes are known; blank65 asks those again,
+        # not the squares a positive empty test or the closer look settled before it
+        faint = _FaintAsked(image, centres, scales, scores, layout, page)
         for i, (t, sc) in enumerate(zip(layout.targets, scores.scores.tolist(), strict=True)):
             if not look[i] and not wide[i]:
                 if low[i] and cross16.low_look(  # pencil7's stroke_near, then cross16's joined strokes
@@ -625,12 +628,7 @@ class BallotReader:
                         and beside35.asked(*_rebased(image, centres, scales, scores, i, sc, th, page))
                     )
                     # faint37: in the low band's score range, a faint pair or one lone arm
-                    or (
-                        faint37.in_band(sc)
-                        and faint37.asked(
-                            image, centres[i], float(scales[i]), scores.paper[i], scores.gain, layout, i, page
-                        )
-                    )
+                    or (faint37.in_band(sc) and faint(i))
                 ):
                     marks.append(MarkReading(t.option, sc, "marginal", "marginal_mark"))
                     continue
@@ -668,12 +666,7 @@ class BallotReader:
                     and beside35.asked(*_rebased(image, centres, scales, scores, i, sc, th, page))
                 )
                 # wide38: faint37's faint pair or lone arm, asked here too
-                near = near or (
-                    wide38.in_band(sc, th.marginal)
-                    and faint37.asked(
-                        image, centres[i], float(scales[i]), scores.paper[i], scores.gain, layout, i, page
-                    )
-                )
+                near = near or (wide38.in_band(sc, th.marginal) and faint(i))
                 marks.append(
                     MarkReading(t.option, sc, "marginal", "marginal_mark")
                     if near
@@ -820,7 +813,7 @@ class BallotReader:
         marks = settle7.settle_contest(marks, settled)  # settle7: one vote, or review
         # blank65: a contest about to read blank asks its faint squares again, on lower floors
         marks = blank65.faint_in_blank(
-            image, centres, scales, scores.paper, scores.gain, layout, page, th.marginal, marks
+            image, centres, scales, scores.paper, scores.gain, layout, page, th.marginal, marks, faint.no
         )
         outcome, choice = contest_outcome(tuple(marks))
         contest = ContestReading(layout.contest, outcome, choice, tuple(marks))
@@ -832,6 +825,32 @@ class BallotReader:
         if self.keep_crops == "always" or (self.keep_crops == "review" and status == "review"):
             reading = replace(reading, crops=review_crops(image, layout, centres, scales))
         return reading
+
+
+class _FaintAsked:
+    """faint37.asked of a square of this side, as the loop asks it, each no remembered in `no`
+    (blank66: blank65 asks only those again)."""
+
+    def __init__(
+        self,
+        image: np.ndarray,
+        centres: np.ndarray,
+        scales: np.ndarray,
+        scores: Scores,
+        layout: BallotLayout,
+        page: lines7.PageSource,
+    ) -> None:
+        self.image, self.centres, self.scales, self.scores = image, centres, scales, scores
+        self.layout, self.page = layout, page
+        self.no = np.zeros(len(layout.targets), dtype=bool)
+
+    def __call__(self, i: int) -> bool:
+        s = self.scores
+        yes = faint37.asked(
+            self.image, self.centres[i], float(self.scales[i]), s.paper[i], s.gain, self.layout, i, self.page
+        )
+        self.no[i] = not yes
+        return yes
 
 
 class Bands(NamedTuple):
