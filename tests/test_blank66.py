@@ -68,7 +68,7 @@ def test_the_stained_square_settled_before_faint37_is_not_asked_again(
     assert before.status == "review" and before.contests[0].marks[7].mark == "marginal"
 
 
-@pytest.mark.parametrize(("seed", "index"), [(14500, 57685), (14600, 6228)])
+@pytest.mark.parametrize(("seed", "index"), [(14500, 57685), (190, 293)])
 def test_the_mask_is_the_loops_own_noes(monkeypatch: pytest.MonkeyPatch, seed: int, index: int) -> None:
     """The mask blank65 gets is exactly the squares faint37 was asked of at the full share in the
     loop and answered no, and blank65 asks no square outside it."""
@@ -76,6 +76,7 @@ def test_the_mask_is_the_loops_own_noes(monkeypatch: pytest.MonkeyPatch, seed: i
     with _recorded(monkeypatch) as (calls, masks):
         reader.read(image)
     noes = {i for i, share, yes in calls if share == 1.0 and not yes}
+    assert len(noes) >= 5  # sheets where the loop asks faint37 of several squares
     assert set(np.flatnonzero(masks[0]).tolist()) == noes
     assert {i for i, share, _ in calls if share != 1.0} <= noes
 
@@ -94,7 +95,8 @@ def test_the_holdout_slash_is_asked_again(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_with_no_square_asked_in_the_loop_nothing_is_asked_again(monkeypatch: pytest.MonkeyPatch) -> None:
     """All empty, every square in faint37's band: with the mask all False no square is asked and
-    the marks come back as they were; with one square True that square alone is asked."""
+    the marks come back as they were; with one square True that square alone is asked; with no
+    mask, all three are."""
     pkg = load_election(None)
     layout = build_layout(pkg.election, pkg.election_hash, "AST-LIST")
     marks = [MarkReading(f"o{i}", 0.005, "empty") for i in range(3)]
@@ -106,7 +108,12 @@ def test_with_no_square_asked_in_the_loop_nothing_is_asked_again(monkeypatch: py
         return False
 
     monkeypatch.setattr(faint37, "asked", spy)
-    for mask, want in ((np.zeros(3, bool), []), (np.array([False, True, False]), [1])):
+    cases: list[tuple[np.ndarray | None, list[int]]] = [
+        (np.zeros(3, bool), []),
+        (np.array([False, True, False]), [1]),
+        (None, [0, 1, 2]),  # no mask: every square in the bands, as session 65 wrote it
+    ]
+    for mask, want in cases:
         asked.clear()
         out = blank65.faint_in_blank(
             np.full((40, 40), 240, np.uint8),
@@ -121,3 +128,19 @@ def test_with_no_square_asked_in_the_loop_nothing_is_asked_again(monkeypatch: py
             mask,
         )
         assert asked == want and out == marks
+
+
+def test_the_census_names_blank65_for_the_slash() -> None:
+    """fieldkit.census: blank65 is a pass after the loop, so the slash's doubt is named for it,
+    and its re-asks are not recorded against the loop's last square."""
+    from fieldkit.census import Trail, doubts, traced
+
+    reader, sheet, image = field_sheet(14500, 57685)
+    trail = Trail()
+    with traced(trail):
+        reading = reader.read(image)
+        rows = doubts(sheet, reading, trail, 57685)
+    c38 = next(r for r in rows if r["square"] == 37)
+    assert c38["who"] == "blank65.faint_in_blank"
+    last = len(reading.contests[0].marks) - 1
+    assert all(label != "faint37.asked" or not answer for label, answer in trail.calls.get(last, []))
