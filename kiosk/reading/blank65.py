@@ -80,10 +80,8 @@ def faint_in_blank(
         ):
             continue
         # show10's rule (b), as for every other doubt: all that is dark in it the title side's
-        # known print showing through, it stays `empty`
-        if show10.has_print(layout, i) and show10.explained_by_print(
-            image, centres[i], float(scales[i]), paper[i], gain, layout, i, page
-        ):
+        # known print showing through, it stays `empty` (no print behind the square: False)
+        if show10.explained_by_print(image, centres[i], float(scales[i]), paper[i], gain, layout, i, page):
             continue
         out[i] = replace(m, mark="marginal", reason="marginal_mark")
     return out
