@@ -205,10 +205,13 @@ DEV_SEEDS = range(100, 200)
 # 14600-14699: run once in session 66 on 820653d (blank65: a contest about to read blank
 #   asks again of its faint squares; show10's print check; speed65's compiled run62 walk),
 #   the first untouched run of either: the range is spent;
-# 14700-14799: untouched, for the next pass's final run.
+# 14700-14799: run once in session 67 on 5e3bd22 (blank66: blank65 asks again only the
+#   squares faint37 was asked of in the loop and said no to), the first untouched run of
+#   blank66: the range is spent;
+# 14800-14899: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run
 # (tests/test_holdout_runs.py: each recorded run's seed once, none in the last hundred).
-HOLDOUT_SEEDS = range(9000, 14800)
+HOLDOUT_SEEDS = range(9000, 14900)
 
 
 @dataclass(frozen=True)
