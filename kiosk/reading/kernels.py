@@ -4005,6 +4005,171 @@ def run_ends(
     return ends
 
 
+# --- speed67 (sixty-seventh pass) ---
+
+
+@_compiled
+def _element_runs(element: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Each element row's offsets as one run from the centre column (lo, hi), whether the
+    row has any (used), and False where a row is not one run or the centre is not an offset."""
+    k = element.shape[0]
+    c = k // 2
+    lo = np.zeros(k, np.int64)
+    hi = np.zeros(k, np.int64)
+    used = np.zeros(k, np.bool_)
+    for dy in range(k):
+        first = -1
+        last = -2
+        for dx in range(element.shape[1]):
+            if element[dy, dx] != 0:
+                if first < 0:
+                    first = dx
+                elif dx != last + 1:
+                    return used, lo, hi, False
+                last = dx
+        if first >= 0:
+            used[dy] = True
+            lo[dy] = first - c
+            hi[dy] = last - c
+    return used, lo, hi, bool(used[c] and lo[c] <= 0 <= hi[c])
+
+
+@_compiled
+def _eroded_here(ones: np.ndarray, y: int, x: int, used: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> bool:
+    """The binary erosion at (x, y): every offset's pixel in the image is a 1 (each row's
+    run checked by the row's running count of 1s, `ones`)."""
+    h = ones.shape[0]
+    w = ones.shape[1] - 1
+    k = used.shape[0]
+    c = k // 2
+    for dy in range(k):
+        yy = y + dy - c
+        if not used[dy] or yy < 0 or yy >= h:
+            continue
+        a = max(0, x + lo[dy])
+        b = min(w - 1, x + hi[dy])
+        if a <= b and ones[yy, b + 1] - ones[yy, a] != b - a + 1:
+            return False
+    return True
+
+
+@_compiled
+def _binary_open(
+    mask: np.ndarray, used: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> tuple[np.ndarray, int]:
+    """cv2.morphologyEx(MORPH_OPEN) of a 0/1 mask by the element (`_element_runs`): the
+    erosion, only at 1s (the centre is an offset), then the dilation spread from each pixel
+    the erosion keeps (few: a stroke's core): dst(x', y') is the max over the offsets of
+    src(x' + ox, y' + oy), so a kept pixel reaches (x - ox, y - oy) for each offset. Pixels
+    beyond the image are left out of both (OpenCV's default border for each). Returns the
+    opened mask and how many pixels the erosion kept; -1: a value other than 0 and 1."""
+    h, w = mask.shape
+    k = used.shape[0]
+    c = k // 2
+    opened = np.zeros((h, w), np.bool_)
+    ones = np.zeros((h, w + 1), np.int64)  # each row's running count of 1s
+    for y in range(h):
+        acc = 0
+        for x in range(w):
+            v = mask[y, x]
+            if v > 1:
+                return opened, -1
+            acc += v
+            ones[y, x + 1] = acc
+    kept = 0
+    for y in range(h):
+        for x in range(w):
+            if mask[y, x] == 0 or not _eroded_here(ones, y, x, used, lo, hi):
+                continue
+            kept += 1
+            for dy in range(k):
+                yy = y - (dy - c)
+                if not used[dy] or yy < 0 or yy >= h:
+                    continue
+                for xx in range(max(0, x - hi[dy]), min(w - 1, x - lo[dy]) + 1):
+                    opened[yy, xx] = True
+    return opened, kept
+
+
+@_compiled
+def _pieces_all_long(opened: np.ndarray, inside: np.ndarray, limit: float) -> bool:
+    """Every 8-connected piece of `opened & inside` spans more than `limit` px across or
+    down (True where there is none): each row's runs joined to the runs of the row above
+    that touch them (overlapping or meeting at a corner), union-find, each set's box."""
+    h, w = opened.shape
+    cap = h * ((w + 1) // 2) + 1
+    parent = np.empty(cap, np.int64)
+    box = np.empty((cap, 4), np.int64)  # left, right, top, bottom
+    runs = (w + 1) // 2 + 1
+    prev = np.empty((runs, 3), np.int64)  # start, end, label
+    cur = np.empty((runs, 3), np.int64)
+    prev_n = 0
+    nxt = 0
+    for y in range(h):
+        cur_n = 0
+        x = 0
+        while x < w:
+            if not (opened[y, x] and inside[y, x]):
+                x += 1
+                continue
+            start = x
+            while x + 1 < w and opened[y, x + 1] and inside[y, x + 1]:
+                x += 1
+            parent[nxt] = nxt
+            box[nxt, 0], box[nxt, 1], box[nxt, 2], box[nxt, 3] = start, x, y, y
+            for j in range(prev_n):
+                if prev[j, 0] <= x + 1 and prev[j, 1] >= start - 1:
+                    _join_boxes(parent, box, prev[j, 2], nxt)
+            cur[cur_n, 0], cur[cur_n, 1], cur[cur_n, 2] = start, x, nxt
+            cur_n += 1
+            nxt += 1
+            x += 1
+        prev, cur = cur, prev
+        prev_n = cur_n
+    for lab in range(nxt):
+        if parent[lab] == lab and max(box[lab, 1] - box[lab, 0], box[lab, 3] - box[lab, 2]) <= limit:
+            return False
+    return True
+
+
+@_compiled
+def _join_boxes(parent: np.ndarray, box: np.ndarray, a: int, b: int) -> None:
+    """Union of the sets of labels a and b, the root keeping both boxes."""
+    while parent[a] != a:
+        a = parent[a]
+    while parent[b] != b:
+        b = parent[b]
+    if a != b:
+        parent[b] = a
+        box[a, 0] = min(box[a, 0], box[b, 0])
+        box[a, 1] = max(box[a, 1], box[b, 1])
+        box[a, 2] = min(box[a, 2], box[b, 2])
+        box[a, 3] = max(box[a, 3], box[b, 3])
+
+
+@_compiled
+def open_pieces_long(mask: np.ndarray, inside: np.ndarray, element: np.ndarray, limit: float) -> int:
+    """speed67: clump60's question before `clump60.compact_blobs_reference` asks it in full.
+    `mask` (0 or 1) opened by `element` as cv2.morphologyEx(MORPH_OPEN) does it
+    (`_binary_open`), then kept where `inside`.
+    0: nothing survives the opening; 1: nothing is left inside, or every 8-connected piece
+    left spans more than `limit` px across or down (its box, less one: the distance of its
+    outermost pixel centres), so no piece's cv2.minAreaRect can have a long side of
+    limit / sqrt(2) or less (the rectangle's diagonal holds the piece's span); 2: ask in full
+    (also a mask value other than 0 and 1, or an element row that is not one run).
+    tests/test_speed67.py checks the opening against OpenCV's and the answers against the
+    reference (hypothesis)."""
+    used, lo, hi, ok = _element_runs(element)
+    if not ok:
+        return 2
+    opened, kept = _binary_open(mask, used, lo, hi)
+    if kept < 0:
+        return 2
+    if kept == 0:
+        return 0
+    return 1 if _pieces_all_long(opened, inside, limit) else 2
+
+
 def warm() -> float:
     """Compile (or load from the cache) every kernel with the argument types the reader
     uses, and return the seconds it took. A fresh install compiles for some seconds; after
@@ -4156,6 +4321,8 @@ def warm() -> float:
         0.94,
         0.75,
     )  # speed65: run62's walk beyond the square
+    disc = np.ones((3, 3), np.uint8)
+    open_pieces_long(page[:9, :9] // 200, page[:9, :9] > 0, disc, 4.0)  # speed67: clump60's gate
     return time.perf_counter() - t0
 
 
