@@ -13,6 +13,7 @@ mask with a compact blob, and `compact_blobs` gives the reference's answer, on d
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import cv2
@@ -25,18 +26,22 @@ from kiosk.reading import clump60, fix8, kernels
 
 
 def _mask(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, float]:
-    scale = draw(st.floats(5.9, 11.8))  # 150-300 dpi, px per mm
-    n = draw(st.integers(3, 48))
-    m = draw(st.integers(3, 48))
+    scale = draw(st.floats(3.5, 15.5))  # 90-390 dpi, px per mm: discs of 3, 5, 7 and 9 px
+    n = draw(st.integers(1, 48))
+    m = draw(st.integers(1, 48))
     mask = np.zeros((n, m), np.uint8)
     for _ in range(draw(st.integers(0, 4))):
-        kind = draw(st.sampled_from(["line", "dot", "noise", "box"]))
+        kind = draw(st.sampled_from(["line", "dot", "noise", "box", "diamond"]))
         x0, y0 = draw(st.integers(-5, m + 5)), draw(st.integers(-5, n + 5))
         if kind == "line":
             x1, y1 = draw(st.integers(-5, m + 5)), draw(st.integers(-5, n + 5))
             cv2.line(mask, (x0, y0), (x1, y1), 1, draw(st.integers(1, 9)))
         elif kind == "dot":
             cv2.circle(mask, (x0, y0), draw(st.integers(1, 9)), 1, -1)
+        elif kind == "diamond":  # a square turned 45 degrees: its span sqrt(2) times its side
+            r = draw(st.integers(1, 12))
+            pts = np.array([[x0 - r, y0], [x0, y0 - r], [x0 + r, y0], [x0, y0 + r]], np.int32)
+            cv2.fillPoly(mask, [pts], 1)
         elif kind == "box":
             cv2.rectangle(
                 mask, (x0, y0), (x0 + draw(st.integers(0, 14)), y0 + draw(st.integers(0, 14))), 1, -1
@@ -80,6 +85,11 @@ def test_the_kernels_opening_is_opencvs_and_long_means_no_compact_blob(
     code = kernels.open_pieces_long(mask, inside, disc, clump60._span_limit(scale))
     opened = cv2.morphologyEx(mask, cv2.MORPH_OPEN, disc)
     assert (code == 0) == (not opened.any())
+    used, lo, hi, ok = kernels._element_runs(disc)
+    assert ok
+    ours, kept = kernels._binary_open(mask, used, lo, hi)
+    assert np.array_equal(ours, opened.astype(bool))  # pixel for pixel
+    assert (kept == 0) == (not opened.any())
     if code == 1:
         # every piece left inside is longer than BLOB_LONG_MM by cv2.minAreaRect
         left = opened & inside.astype(np.uint8)
@@ -138,3 +148,68 @@ def test_off_asks_the_reference_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(clump60, "FAST_GATE", False)
     assert clump60.compact_blobs(mask, inside, 7.87) is None
     assert calls == [1]
+
+
+def test_a_turned_square_is_asked_in_full_where_its_span_is_long() -> None:
+    """The sqrt(2) of the bound: a square turned 45 degrees spans sqrt(2) times its side, so a
+    compact one (side under BLOB_LONG_MM) may span more than BLOB_LONG_MM; the kernel must not
+    call it long. And at the scale where its side is BLOB_LONG_MM exactly (float32 in
+    minAreaRect either side of it), the margin leaves it to the reference."""
+    for scale in (5.9, 7.87, 11.81, 15.2):
+        r = int(0.95 * clump60.BLOB_LONG_MM * scale / np.sqrt(2))  # side 0.95 BLOB_LONG_MM or under
+        n = 2 * r + 9
+        mask = np.zeros((n, n), np.uint8)
+        c = n // 2
+        cv2.fillPoly(mask, [np.array([[c - r, c], [c, c - r], [c + r, c], [c, c + r]], np.int32)], 1)
+        inside = np.ones((n, n), bool)
+        assert 2 * r > clump60.BLOB_LONG_MM * scale or scale < 8  # (the span itself is over the bound)
+        code = kernels.open_pieces_long(mask, inside, clump60.blob_disc(scale), clump60._span_limit(scale))
+        slow = clump60.compact_blobs_reference(mask, inside, scale)
+        assert slow is not None  # compact by minAreaRect
+        assert code == 2
+        fast = clump60.compact_blobs(mask, inside, scale)
+        assert fast is not None and np.array_equal(fast, slow)
+    for r, under in itertools.product(range(2, 7), (0.0, 2e-8, 5e-8, 1e-7)):
+        # the side BLOB_LONG_MM exactly, or a hair over it (float32 in minAreaRect may round it
+        # to BLOB_LONG_MM or under: the margin leaves such a piece to the reference); a 3 px cross
+        scale = r * np.sqrt(2) / clump60.BLOB_LONG_MM * (1.0 - under)
+        n = 2 * r + 5
+        mask = np.zeros((n, n), np.uint8)
+        c = n // 2
+        yy, xx = np.mgrid[:n, :n]
+        mask[np.abs(yy - c) + np.abs(xx - c) <= r] = 1  # a digital diamond: crosses, kept whole
+        inside = np.ones((n, n), bool)
+        assert (
+            kernels.open_pieces_long(mask, inside, clump60.blob_disc(scale), clump60._span_limit(scale)) == 2
+        )
+        fast, slow = (
+            clump60.compact_blobs(mask, inside, scale),
+            clump60.compact_blobs_reference(mask, inside, scale),
+        )
+        assert (fast is None) == (slow is None)
+        assert fast is None or slow is None or np.array_equal(fast, slow)
+
+
+@pytest.mark.parametrize("kind", ["255", "uint8 inside", "strided", "one row", "one column"])
+def test_inputs_the_kernel_does_not_take_get_the_references_answer(kind: str) -> None:
+    scale = 7.87
+    mask, inside = _window(scale)
+    n = mask.shape[0]
+    cv2.line(mask, (2, 3), (n - 3, n - 4), 1, 5)
+    cv2.circle(mask, (n // 2, 6), 4, 1, -1)
+    if kind == "255":
+        mask = mask * 255
+    elif kind == "uint8 inside":
+        inside = inside.astype(np.uint8)
+    elif kind == "strided":
+        mask, inside = mask[::2, ::2], inside[::2, ::2]
+    elif kind == "one row":
+        mask, inside = mask[n // 2 : n // 2 + 1], inside[n // 2 : n // 2 + 1]
+    elif kind == "one column":
+        mask, inside = mask[:, n // 2 : n // 2 + 1], inside[:, n // 2 : n // 2 + 1]
+    fast, slow = (
+        clump60.compact_blobs(mask, inside, scale),
+        clump60.compact_blobs_reference(mask, inside, scale),
+    )
+    assert (fast is None) == (slow is None)
+    assert fast is None or slow is None or np.array_equal(fast, slow)
