@@ -4135,10 +4135,8 @@ def _pieces_all_long(opened: np.ndarray, inside: np.ndarray, limit: float) -> bo
 @_compiled
 def _join_boxes(parent: np.ndarray, box: np.ndarray, a: int, b: int) -> None:
     """Union of the sets of labels a and b, the root keeping both boxes."""
-    while parent[a] != a:
-        a = parent[a]
-    while parent[b] != b:
-        b = parent[b]
+    a = _find(parent, a)
+    b = _find(parent, b)
     if a != b:
         parent[b] = a
         box[a, 0] = min(box[a, 0], box[b, 0])
