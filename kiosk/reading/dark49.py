@@ -94,11 +94,11 @@ def measures(
     `gate` (time): NONE where no patch can reach BEYOND_MM (`_could_reach`), before the
     percentile and the opening are made. The answer of `is_stain_body` is the same either
     way (tests/test_dark49.py, hypothesis); `gate=False` is the reference."""
+    if gate and not _may_reach_at(image, centre, scale):  # speed58: before the resize
+        return dict(NONE)
     patch, w, h, xs, ys = _hood(image, centre, scale)
     b, o = _sizes()
     rect = _inner_rect(xs, ys, o)
-    if gate and not may_reach(patch, w, h, rect, b, o):  # speed58: before the resize
-        return dict(NONE)
     small = cv2.resize(patch, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32)
     if gate and not _could_reach(small, rect, b, o):
         return dict(NONE)
@@ -136,6 +136,17 @@ def _hood(
     """The neighbourhood (FAR_MM beyond the printed border, in the scan), the size it is
     looked at (w x h at WORK_PX_MM), and each small pixel's centre's distance from the
     square's centre, mm, across (xs) and down (ys)."""
+    patch, x0, y0, k, w, h = _hood_box(image, centre, scale)
+    xs = np.abs((x0 + (np.arange(w) + 0.5) / k - centre[0]) / scale)
+    ys = np.abs((y0 + (np.arange(h) + 0.5) / k - centre[1]) / scale)
+    return patch, w, h, xs, ys
+
+
+def _hood_box(
+    image: np.ndarray, centre: tuple[float, float], scale: float
+) -> tuple[np.ndarray, int, int, float, int, int]:
+    """`_hood`'s neighbourhood in the scan, its top left corner, the shrink (small pixels
+    per scan pixel) and the size it is looked at."""
     cx, cy = centre
     half = (TARGET / 2 + FAR_MM) * scale
     x0, y0 = max(0, round(cx - half)), max(0, round(cy - half))
@@ -143,9 +154,26 @@ def _hood(
     patch = image[y0:y1, x0:x1]
     k = WORK_PX_MM / scale
     w, h = max(1, round(patch.shape[1] * k)), max(1, round(patch.shape[0] * k))
-    xs = np.abs((x0 + (np.arange(w) + 0.5) / k - cx) / scale)
-    ys = np.abs((y0 + (np.arange(h) + 0.5) / k - cy) / scale)
-    return patch, w, h, xs, ys
+    return patch, x0, y0, k, w, h
+
+
+def _may_reach_at(image: np.ndarray, centre: tuple[float, float], scale: float) -> bool:
+    """speed68: `may_reach` of the square at `centre`, its neighbourhood's rectangle found
+    by `kernels.near_span` (the same float operations as `_hood` and `_inner_rect`, without
+    their arrays: tests/test_speed68.py)."""
+    patch, x0, y0, k, w, h = _hood_box(image, centre, scale)
+    b, o = _sizes()
+    near = _near(o)
+    c0, c1 = kernels.near_span(x0, w, k, centre[0], scale, near)
+    r0, r1 = kernels.near_span(y0, h, k, centre[1], scale, near)
+    rect = (c0, c1, r0, r1) if c0 >= 0 and r0 >= 0 else (-1, -1, -1, -1)
+    return may_reach(patch, w, h, rect, b, o)
+
+
+def _near(o: int) -> float:
+    """The gate's `near`: a core pixel this close to the square's centre (box distance, mm)
+    has its ellipse within BEYOND_MM of the printed border."""
+    return TARGET / 2 + BEYOND_MM - (o // 2) / WORK_PX_MM
 
 
 def _sizes() -> tuple[int, int]:
@@ -166,7 +194,7 @@ def may_reach(patch: np.ndarray, w: int, h: int, rect: tuple[int, int, int, int]
 def _inner_rect(xs: np.ndarray, ys: np.ndarray, o: int) -> tuple[int, int, int, int]:
     """The small pixels whose box distance is under the gate's `near` (a centred rectangle:
     its first and last column and row), or (-1, -1, -1, -1) where it has no pixel."""
-    near = TARGET / 2 + BEYOND_MM - (o // 2) / WORK_PX_MM
+    near = _near(o)
     cols, rows = np.flatnonzero(xs < near), np.flatnonzero(ys < near)
     if not len(cols) or not len(rows):
         return (-1, -1, -1, -1)

@@ -3792,7 +3792,147 @@ def _area_span(lo: float, hi: float, n: int) -> tuple[int, int, float, float]:
 
 
 @_compiled
+def near_span(x0: int, n: int, k: float, c: float, scale: float, near: float) -> tuple[int, int]:
+    """speed68: `dark49._inner_rect` along one axis without its array: the first and last of
+    the n small pixels whose centre, x0 + (i + 0.5) / k in the scan, lies under `near` mm
+    from c (the same float64 operations as numpy's); (-1, -1) where none does."""
+    first = -1
+    last = -1
+    for i in range(n):
+        d = abs((x0 + (i + 0.5) / k - c) / scale)
+        if d < near:
+            if first < 0:
+                first = i
+            last = i
+    return first, last
+
+
+@_compiled
+def _stain_box_fails(
+    patch: np.ndarray,
+    sx: float,
+    sy: float,
+    w: int,
+    h: int,
+    b: int,
+    u: int,
+    v: int,
+    over_area: float,
+    above: float,
+) -> bool:
+    """speed68: `stain_may_reach_full`'s test at one shrunk pixel (u, v), its box sum added
+    straight (not as a difference of running sums: a few ulps apart) and failing only past
+    a margin far wider than that, so True here is True there."""
+    hh, ww = patch.shape
+    lo_off = b // 2
+    u0 = max(0, u - lo_off)
+    u1 = min(w - 1, u - lo_off + b - 1)
+    i0, i1, fl, fr = _area_span(u0 * sx, (u1 + 1) * sx, ww)
+    v0 = max(0, v - lo_off)
+    v1 = min(h - 1, v - lo_off + b - 1)
+    j0, j1, ft, fb = _area_span(v0 * sy, (v1 + 1) * sy, hh)
+    ja = max(j0 - 1, 0)
+    jb = min(j1, hh - 1)
+    il = max(i0 - 1, 0)
+    ir = min(i1, ww - 1)
+    total = 0.0
+    for y in range(j0, j1):
+        whole = 0
+        for x in range(i0, i1):
+            whole += int(patch[y, x])
+        total += float(whole) + fl * float(patch[y, il]) + fr * float(patch[y, ir])
+    for y, f in ((ja, ft), (jb, fb)):
+        whole = 0
+        for x in range(i0, i1):
+            whole += int(patch[y, x])
+        total += f * (float(whole) + fl * float(patch[y, il]) + fr * float(patch[y, ir]))
+    margin = 1e-6 * above + 1e-6
+    return total * over_area - 0.51 * (v1 - v0 + 1) * (u1 - u0 + 1) > above + margin
+
+
+@_compiled
+def _stain_lattice(n: int, step: int, lo: int, hi: int) -> np.ndarray:
+    """`stain_lattice_fails`' rows (or columns) of n, for windows of a = step // 2 either
+    side: every step-th from the a-th to the a-th from the last, that one, and the one either side of
+    the rectangle's [lo, hi] (lo < 0: no rectangle). Not the first and the last: there the
+    box is cut by the edge and the bound cannot fail."""
+    a = step // 2
+    marks = np.zeros(n, np.bool_)
+    last = max(0, n - 1 - a)  # (a window holding one beyond it holds it too)
+    for i in range(min(a, last), last + 1, step):
+        marks[i] = True
+    marks[last] = True
+    if lo >= 0:
+        if lo - 1 >= 0:
+            marks[lo - 1] = True
+        if hi + 1 <= n - 1:
+            marks[hi + 1] = True
+    return np.flatnonzero(marks)
+
+
+@_compiled
+def stain_lattice_fails(
+    patch: np.ndarray,
+    w: int,
+    h: int,
+    b: int,
+    a: int,
+    level: float,
+    col_lo: int,
+    col_hi: int,
+    row_lo: int,
+    row_hi: int,
+) -> bool:
+    """speed68: True where `stain_may_reach_full` is False for certain, from its test at a
+    few shrunk pixels outside the rectangle only, on the rows and columns of `_stain_lattice`.
+    A core outside the rectangle has them in its window, one of them outside it: a window of
+    2a + 1 rows or columns holds one of every (2a + 1) th from the a-th, one cut by the edge
+    the a-th from that edge, and one that reaches into the rectangle the row or column beside
+    it. Where all of them fail, no core outside the rectangle is possible. False says nothing (the sweep is made)."""
+    hh, ww = patch.shape
+    top = 1
+    for y in range(hh):
+        for x in range(ww):
+            top = max(top, int(patch[y, x]))
+    sx = ww / w
+    sy = hh / h
+    over_area = _AREA_SLACK / (sx * sy)
+    above = (1.0 - (level - 1e-4)) * (b * b * float(top))
+    step = 2 * a + 1
+    cols = _stain_lattice(w, step, col_lo, col_hi)
+    rows = _stain_lattice(h, step, row_lo, row_hi)
+    for v in rows:
+        for u in cols:
+            if col_lo >= 0 and col_lo <= u <= col_hi and row_lo <= v <= row_hi:
+                continue
+            if not _stain_box_fails(patch, sx, sy, w, h, b, u, v, over_area, above):
+                return False
+    return True
+
+
+@_compiled
 def stain_may_reach(
+    patch: np.ndarray,
+    w: int,
+    h: int,
+    b: int,
+    a: int,
+    level: float,
+    col_lo: int,
+    col_hi: int,
+    row_lo: int,
+    row_hi: int,
+) -> bool:
+    """dark49's gate before its resize: `stain_may_reach_full`'s answer, asked of a few of
+    its pixels first (speed68, `stain_lattice_fails`: a clean neighbourhood is answered
+    there). tests/test_speed68.py: hypothesis, the same answer as the full sweep."""
+    if stain_lattice_fails(patch, w, h, b, a, level, col_lo, col_hi, row_lo, row_hi):
+        return False
+    return stain_may_reach_full(patch, w, h, b, a, level, col_lo, col_hi, row_lo, row_hi)
+
+
+@_compiled
+def stain_may_reach_full(
     patch: np.ndarray,
     w: int,
     h: int,
@@ -4297,6 +4437,8 @@ def warm() -> float:
     _page_inside(1.0, 2.0, 1.0, 0.0, 0.0, 0.0, 10.0, 10.0, 5.0, 3.0, 0.04)  # `lines7.Page.inside_at`
     inside_spread(page, 24, 32, 10, 6, 3, 230.0, 1.05)  # speed47: grain14's gate
     stain_may_reach(page[4:40, 2:30], 18, 14, 6, 5, 0.3, 3, 9, 2, 8)  # speed58: dark49's gate
+    stain_may_reach_full(page[4:40, 2:30], 18, 14, 6, 5, 0.3, 3, 9, 2, 8)  # speed68: its reference
+    near_span(3, 18, 0.5, 20.0, 7.87, 3.75)  # speed68: dark49's rectangle
     offs7 = np.arange(-3.0, 4.0)
     run_ends(
         page,
