@@ -9,7 +9,12 @@ otherwise the sweep is made (`stain_may_reach_full`, the reference). And `dark49
 neighbourhood's rectangle without its arrays (`kernels.near_span`). Checked here: the same
 answer as the sweep on drawn neighbourhoods and random ones (hypothesis), the lattice's rows
 against a brute force over every window, the rectangle against `_hood` and `_inner_rect`,
-and that the lattice is what answers a clean mark. docs/reading.md, "Session 68"."""
+and that the lattice is what answers a clean mark.
+
+And `inspect.dot_blob`, asked of every square read closer, finds its blob by its own
+union-find (`kernels.dot_component`), not OpenCV's components with their stats (about 30 us
+a window, of which labelling alone is 5): the same blob as OpenCV's, checked here.
+docs/reading.md, "Session 68"."""
 
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ from test_dark49 import _body, _pen_x, _sheet, drawn
 from test_marks8 import pencil_fill
 
 import kiosk.reading.dark49 as dark49
-from kiosk.reading import kernels
+from kiosk.reading import inspect, kernels
 
 
 def _args(
@@ -198,3 +203,72 @@ def test_a_body_at_the_level_itself_gets_the_sweeps_answer(level: float, dpi: in
         dim[:, round(c[0] + (3.0 + far) * s) :] = np.round(235 * (1 - level)).astype(np.uint8)
         args = _args(dim, c, s)
         assert kernels.stain_may_reach(*args) == kernels.stain_may_reach_full(*args), (far, level)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    h=st.integers(1, 90),
+    w=st.integers(1, 90),
+    dpi=st.integers(100, 400),
+    blobs=st.integers(0, 5),
+    specks=st.integers(0, 60),
+    kind=st.sampled_from(["u8", "bool", "255", "strided"]),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_property_dot_blob_is_opencvs(
+    h: int, w: int, dpi: int, blobs: int, specks: int, kind: str, seed: int
+) -> None:
+    """`dot_blob` by `kernels.dot_component` against OpenCV's components (`dot_blob_cv`, the
+    reader's path until speed68): the same widened blob or both None, for dots, specks
+    touching each other only at a corner (8-connected), strokes, the window's edge, a bool
+    mask (settle7 passes one), 255s and a strided view."""
+    rng = np.random.default_rng(seed)
+    s = dpi / 25.4
+    dark = np.zeros((h, w), np.uint8)
+    yy, xx = np.mgrid[:h, :w]
+    for _ in range(blobs):
+        r = float(rng.uniform(0.2, 1.4)) * s
+        y, x = float(rng.uniform(0, h)), float(rng.uniform(0, w))
+        if rng.random() < 0.3:  # a stroke
+            dark[np.abs((yy - y) - (xx - x)) <= r / 3] = 1
+        else:
+            dark[(yy - y) ** 2 + (xx - x) ** 2 <= r * r] = 1
+    if specks:
+        ys, xs = rng.integers(0, h, specks), rng.integers(0, w, specks)
+        dark[ys, xs] = 1
+        dark[np.minimum(ys + 1, h - 1), np.minimum(xs + 1, w - 1)] = 1  # corner to corner
+    mask: np.ndarray = dark
+    if kind == "bool":
+        mask = dark.astype(bool)
+    elif kind == "255":
+        mask = dark * np.uint8(255)
+    elif kind == "strided":
+        big = np.zeros((h, 2 * w), np.uint8)
+        big[:, ::2] = dark
+        mask = big[:, ::2]
+    want = inspect.dot_blob_cv(mask, s)
+    got = inspect.dot_blob(mask, s)
+    assert (got is None) == (want is None)
+    if got is not None and want is not None:
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
+def test_dot_component_joins_at_a_corner_and_counts_the_area() -> None:
+    """Two 3 x 3 squares meeting at a corner are one component (8-connected): 18 pixels,
+    a 6 x 6 box. With min_area 10 that is the one dot (each alone is 9: none); a box side
+    of 6 passes max_side 6 and fails 5.9."""
+    dark = np.zeros((10, 10), np.uint8)
+    dark[1:4, 1:4] = 1
+    dark[4:7, 4:7] = 1
+    blob = kernels.dot_component(dark, 10.0, 6.0)
+    assert blob.shape == (10, 10) and int(blob.sum()) == 18 and np.array_equal(blob, dark)
+    assert kernels.dot_component(dark, 10.0, 5.9).shape == (0, 0)
+    assert kernels.dot_component(dark, 18.0, 6.0).shape == (10, 10)
+    assert kernels.dot_component(dark, 18.5, 6.0).shape == (0, 0)
+    dark[8, 0] = 1  # a speck beside: under min_area, left out of the blob
+    blob = kernels.dot_component(dark, 10.0, 6.0)
+    assert int(blob.sum()) == 18 and blob[8, 0] == 0
+    two = np.zeros((10, 20), np.uint8)
+    two[1:5, 1:5] = 1
+    two[1:5, 10:14] = 1  # two blobs of 16 apart: not one dot
+    assert kernels.dot_component(two, 10.0, 6.0).shape == (0, 0)
