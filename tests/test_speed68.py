@@ -13,11 +13,13 @@ and that the lattice is what answers a clean mark.
 
 And `inspect.dot_blob`, asked of every square read closer, finds its blob by its own
 union-find (`kernels.dot_component`), not OpenCV's components with their stats (about 30 us
-a window, of which labelling alone is 5): the same blob as OpenCV's, checked here.
+a window, of which labelling alone is 5): the same blob as OpenCV's, checked here. clump60
+cuts fix8's window once (`hair_window`) and makes its disc once per size.
 docs/reading.md, "Session 68"."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -26,7 +28,7 @@ from test_dark49 import _body, _pen_x, _sheet, drawn
 from test_marks8 import pencil_fill
 
 import kiosk.reading.dark49 as dark49
-from kiosk.reading import inspect, kernels
+from kiosk.reading import clump60, fix8, inspect, kernels
 
 
 def _args(
@@ -272,3 +274,47 @@ def test_dot_component_joins_at_a_corner_and_counts_the_area() -> None:
     two[1:5, 1:5] = 1
     two[1:5, 10:14] = 1  # two blobs of 16 apart: not one dot
     assert kernels.dot_component(two, 10.0, 6.0).shape == (0, 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    dpi=st.integers(100, 400),
+    at=st.tuples(st.floats(-0.1, 1.1), st.floats(-0.1, 1.1)),
+    strokes=st.integers(0, 4),
+    paper=st.floats(150.0, 255.0),
+    gain=st.floats(0.8, 1.6),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_property_clump60_cuts_fix8s_window_once(
+    dpi: int, at: tuple[float, float], strokes: int, paper: float, gain: float, seed: int
+) -> None:
+    """`clump60.hair_window` is `fix8._inside_window` and `fix8._dark` of the same square:
+    the same window, inside and dark pixels, and None exactly where `_dark` is None (the
+    square off the scan or cut by its edge, too few dark pixels)."""
+    s = dpi / 25.4
+    rng = np.random.default_rng(seed)
+    img = np.clip(rng.normal(225, 6, (round(20 * s), round(24 * s))), 0, 255).astype(np.uint8)
+    for _ in range(strokes):
+        p0 = (int(rng.integers(0, img.shape[1])), int(rng.integers(0, img.shape[0])))
+        p1 = (int(rng.integers(0, img.shape[1])), int(rng.integers(0, img.shape[0])))
+        cv2.line(img, p0, p1, int(rng.integers(0, 200)), int(rng.integers(1, 6)))
+    centre = (at[0] * img.shape[1], at[1] * img.shape[0])
+    got = clump60.hair_window(img, centre, s, paper, gain)
+    window = fix8._inside_window(img, centre, s)
+    dark = fix8._dark(img, centre, s, paper, gain)
+    assert (got is None) == (dark is None)
+    if got is not None and window is not None and dark is not None:
+        assert np.array_equal(got[0], window[0]) and np.array_equal(got[1], window[1])
+        assert got[2].dtype == dark.dtype and np.array_equal(got[2], dark)
+
+
+def test_the_blob_disc_is_made_once_per_size_and_is_opencvs() -> None:
+    """`clump60.blob_disc` hands the same array for a size (the kernels' type: writeable
+    uint8), equal to OpenCV's ellipse, at every resolution the reader reads."""
+    for dpi in range(100, 401, 10):
+        s = dpi / 25.4
+        disc = clump60.blob_disc(s)
+        k = max(3, round(clump60.BLOB_MM * s) | 1)
+        assert disc is clump60.blob_disc(s)
+        assert disc.flags.writeable and disc.dtype == np.uint8
+        assert np.array_equal(disc, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
