@@ -43,7 +43,13 @@ def test_the_print_body_hides_the_ridges_from_wrong10_alone() -> None:
     orig = wrong10.ridged_print
 
     def spy(
-        image: np.ndarray, centres: np.ndarray, scales: np.ndarray, paper: np.ndarray, gain: float, marks: Any
+        image: np.ndarray,
+        centres: np.ndarray,
+        scales: np.ndarray,
+        paper: np.ndarray,
+        gain: float,
+        marks: Any,
+        memo: Any = None,
     ) -> Any:
         cap.update(
             image=image,
@@ -53,7 +59,7 @@ def test_the_print_body_hides_the_ridges_from_wrong10_alone() -> None:
             gain=gain,
             marks=marks,
         )
-        return orig(image, centres, scales, paper, gain, marks)
+        return orig(image, centres, scales, paper, gain, marks, memo)
 
     reader, _sheet, image = field_sheet(13400, 601)
     mp = pytest.MonkeyPatch()

@@ -3914,26 +3914,28 @@ def _stain_box_fails(
         for x in range(i0, i1):
             whole += int(patch[y, x])
         total += f * (float(whole) + fl * float(patch[y, il]) + fr * float(patch[y, ir]))
-    margin = 1e-6 * above + 1e-6
+    margin = 1e-6 * abs(above) + 1e-6  # (abs: a level over 1 makes `above` negative)
     return total * over_area - 0.51 * (v1 - v0 + 1) * (u1 - u0 + 1) > above + margin
 
 
 @_compiled
-def _stain_lattice(n: int, step: int, lo: int, hi: int) -> np.ndarray:
+def _stain_lattice(n: int, step: int, lo: int, hi: int, present: bool) -> np.ndarray:
     """`stain_lattice_fails`' rows (or columns) of n, for windows of a = step // 2 either
-    side: every step-th from the a-th to the a-th from the last, that one, and the one either side of
-    the rectangle's [lo, hi] (lo < 0: no rectangle). Not the first and the last: there the
-    box is cut by the edge and the bound cannot fail."""
+    side: every step-th from the a-th to the a-th from the last, that one, and, where the
+    rectangle is `present`, the one either side of its [lo, hi] that lies in 0 .. n - 1.
+    Not the first and the last: there the box is cut by the edge and the bound cannot fail."""
+    if n <= 0:
+        return np.empty(0, np.int64)
     a = step // 2
     marks = np.zeros(n, np.bool_)
     last = max(0, n - 1 - a)  # (a window holding one beyond it holds it too)
     for i in range(min(a, last), last + 1, step):
         marks[i] = True
     marks[last] = True
-    if lo >= 0:
-        if lo - 1 >= 0:
+    if present:
+        if 0 <= lo - 1 <= n - 1:
             marks[lo - 1] = True
-        if hi + 1 <= n - 1:
+        if 0 <= hi + 1 <= n - 1:
             marks[hi + 1] = True
     return np.flatnonzero(marks)
 
@@ -3967,8 +3969,9 @@ def stain_lattice_fails(
     over_area = _AREA_SLACK / (sx * sy)
     above = (1.0 - (level - 1e-4)) * (b * b * float(top))
     step = 2 * a + 1
-    cols = _stain_lattice(w, step, col_lo, col_hi)
-    rows = _stain_lattice(h, step, row_lo, row_hi)
+    present = col_lo >= 0  # (as the sweep has it: whatever the rows say)
+    cols = _stain_lattice(w, step, col_lo, col_hi, present)
+    rows = _stain_lattice(h, step, row_lo, row_hi, present)
     for v in rows:
         for u in cols:
             if col_lo >= 0 and col_lo <= u <= col_hi and row_lo <= v <= row_hi:

@@ -792,9 +792,11 @@ class BallotReader:
         # hesitation dot): the commission (`marginal_mark`).
         marks = dot63.lone_dot(image, centres, scales, scores.paper, scores.gain, marks)
         # wrong10: a square read `marked` whose detail is a fingertip's ridge spacing.
-        marks = wrong10.ridged_print(image, centres, scales, scores.paper, scores.gain, marks)
+        # speed68: the two share one sheet's measures (one kernel call and spectrum a square).
+        ridges: wrong10.RidgeMemo = {}
+        marks = wrong10.ridged_print(image, centres, scales, scores.paper, scores.gain, marks, ridges)
         # ridge52: the same ridges over the print's own body (no floor under their share of the ink).
-        marks = ridge52.ridged_body(image, centres, scales, scores.paper, scores.gain, marks)
+        marks = ridge52.ridged_body(image, centres, scales, scores.paper, scores.gain, marks, ridges)
         # erase9: a grey square with an eraser's smear round it or a ghost under a patch.
         marks = erase9.possible_erasure(image, centres, scales, marks)
         # dark49: a square read `marked` that a dark stain's body covers, running on beyond it.

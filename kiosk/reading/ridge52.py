@@ -51,10 +51,16 @@ def ridged_body(
     paper: np.ndarray,
     gain: float,
     marks: list[MarkReading],
+    memo: wrong10.RidgeMemo | None = None,
 ) -> list[MarkReading]:
     """Each square still read `marked` under wrong10.RIDGE_SCORE_MAX (at least
     wrong10.RIDGE_MIN_SCALE px/mm) whose inside's detail is a print's ridges over its body
-    (`is_ridged_body`): `possible_stain`, the commission (wrong10's loop, its own switch)."""
+    (`is_ridged_body`): `possible_stain`, the commission (wrong10's loop, its own switch).
+    `memo`: the sheet's `wrong10.measures_once` memo (speed68: wrong10 made the measures)."""
     if not ENABLED:
         return marks
-    return wrong10.prints_to_review(image, centres, scales, paper, gain, marks, is_ridged_body)
+
+    def is_body(image: np.ndarray, at: tuple[float, float], scale: float, paper: float, gain: float) -> bool:
+        return wrong10.measures_once(memo, image, at, scale, paper, gain)[0] >= BODY_SHARE
+
+    return wrong10.prints_to_review(image, centres, scales, paper, gain, marks, is_body)

@@ -216,6 +216,22 @@ def ridge_detail(
     paper) or the inside is not all on the image. post20: the window's detail, its RMS and mean ink in
     one compiled call (`kernels.ridge_detail`, the same float32 numbers as
     `ridge_detail_numpy`, which it replaces; tests/test_post20.py)."""
+    got = _detail(image, centre, scale, paper, gain)
+    if got is None:
+        return None
+    detail, rms, mean_ink = got
+    if rms < DETAIL_MIN or rms < floor * mean_ink:
+        return None
+    window, _band = _spectrum_masks(detail.shape[0], round(scale, 2))
+    out: np.ndarray = detail * window
+    return out
+
+
+def _detail(
+    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
+) -> tuple[np.ndarray, float, float] | None:
+    """`ridge_detail`'s kernel call: the inside's detail (before the window), its RMS and
+    the inside's mean ink; None where the inside is not all on the image."""
     half = int(INSIDE_MM * scale)
     n = 2 * half + 1
     x0, y0 = round(centre[0]) - half, round(centre[1]) - half
@@ -225,12 +241,57 @@ def ridge_detail(
     k = max(3, int(DETAIL_MM * scale) | 1)
     unit = gain / max(1.0, paper)
     detail, rms, clipped = kernels.ridge_detail(image, x0, y0, n, k, unit, max(1.0, paper))
-    mean_ink = unit * clipped  # of the ink, clipped at 0
-    if rms < DETAIL_MIN or rms < floor * mean_ink:
-        return None
-    window, _band = _spectrum_masks(n, round(scale, 2))
-    out: np.ndarray = detail * window
-    return out
+    return detail, float(rms), unit * clipped  # the mean ink, clipped at 0
+
+
+def ridge_measures(
+    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
+) -> tuple[float, bool]:
+    """speed68: what wrong10 and ridge52 ask of a square, from one kernel call and one gate
+    and spectrum: the share `ridge_share` gives with no floor (ridge52's), and whether the
+    detail clears DETAIL_SHARE of the mean ink (wrong10's floor; `ridge_share` is the share
+    where it does, 0 where not). tests/test_speed68.py checks both against `ridge_share`."""
+    got = _detail(image, centre, scale, paper, gain)
+    if got is None or got[1] < DETAIL_MIN:
+        return 0.0, False
+    detail, rms, mean_ink = got
+    window, band = _spectrum_masks(detail.shape[0], round(scale, 2))
+    x = detail * window
+    return _spectrum_share(x, scale, band), not rms < DETAIL_SHARE * mean_ink
+
+
+def _spectrum_share(x: np.ndarray, scale: float, band: np.ndarray) -> float:
+    """`ridge_share` from the windowed detail on, gated."""
+    if ridge_gate(x, scale) < RIDGE_GATE:
+        return 0.0
+    power = np.abs(np.fft.fft2(x)) ** 2
+    power[0, 0] = 0.0
+    total = float(power.sum())
+    if total <= 0:
+        return 0.0
+    return float(power[band].sum()) / total
+
+
+RidgeMemo = dict[tuple[float, float, float, float, float], tuple[float, bool]]
+
+
+def measures_once(
+    memo: RidgeMemo | None,
+    image: np.ndarray,
+    centre: tuple[float, float],
+    scale: float,
+    paper: float,
+    gain: float,
+) -> tuple[float, bool]:
+    """`ridge_measures`, kept in `memo` (one sheet's: the reader hands wrong10 and ridge52
+    the same dict for the same image) so ridge52 does not make them again."""
+    if memo is None:
+        return ridge_measures(image, centre, scale, paper, gain)
+    key = (centre[0], centre[1], scale, paper, gain)
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = ridge_measures(image, centre, scale, paper, gain)
+    return got
 
 
 def ridge_detail_numpy(
@@ -292,14 +353,19 @@ def ridged_print(
     paper: np.ndarray,
     gain: float,
     marks: list[MarkReading],
+    memo: RidgeMemo | None = None,
 ) -> list[MarkReading]:
     """Each square read `marked` under RIDGE_SCORE_MAX whose inside's detail is mostly at a
-    fingertip's ridge spacing (`ridge_share` at least RIDGE_SHARE): `possible_stain`."""
+    fingertip's ridge spacing (`ridge_share` at least RIDGE_SHARE): `possible_stain`.
+    `memo`: the sheet's `measures_once` memo, shared with ridge52 (None: made here)."""
     if not ENABLED:
         return marks
-    return prints_to_review(
-        image, centres, scales, paper, gain, marks, lambda *a: ridge_share(*a) >= RIDGE_SHARE
-    )
+
+    def is_print(image: np.ndarray, at: tuple[float, float], scale: float, paper: float, gain: float) -> bool:
+        share, strong = measures_once(memo, image, at, scale, paper, gain)
+        return strong and share >= RIDGE_SHARE
+
+    return prints_to_review(image, centres, scales, paper, gain, marks, is_print)
 
 
 def prints_to_review(
