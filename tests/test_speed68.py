@@ -539,3 +539,40 @@ def test_the_ridge_memo_is_asked_once_and_the_rules_answer_as_alone(monkeypatch:
         by_wrong10 = wrong10.ridged_print(img, centres, scales, paper, 1.0, mark)[0].mark == "marginal"
         seen.append((by_wrong10, shared[0].mark))
     assert seen == [(True, "marginal"), (False, "marginal")]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    n=st.integers(1, 80),
+    dpi=st.integers(100, 400),
+    pen=st.floats(0.0, 1.0),
+    hug_share=st.floats(0.0, 1.0),
+    seed=st.integers(0, 2**31 - 1),
+    on_edge=st.booleans(),
+)
+def test_property_edge22s_counts_answer_as_its_masks(
+    n: int, dpi: int, pen: float, hug_share: float, seed: int, on_edge: bool
+) -> None:
+    """`edge22.hugging_pen` (its counts compiled first) against `hugging_pen_reference` (numpy
+    alone): the same mask or both None, for pen-dark pixels along the inside's edge, off it,
+    both, 8-adjacent or not, inks exactly at HOOK_PEN and boxes exactly at the zone's edge."""
+    from kiosk.reading import edge22, rims7
+
+    rng = np.random.default_rng(seed)
+    s = dpi / 25.4
+    c = (n - 1) / 2
+    yy, xx = np.mgrid[:n, :n]
+    box = np.maximum(np.abs(xx - c), np.abs(yy - c)).astype(np.float64)
+    inner = float(rng.uniform(0.3, 0.5) * n)
+    zone_from = inner - edge22.HUG_MM * s
+    if on_edge:  # some boxes exactly at the zone's edge
+        box[rng.random((n, n)) < 0.2] = zone_from
+    ink = rng.random((n, n))
+    ink[rng.random((n, n)) < 0.1] = rims7.HOOK_PEN
+    near = box > zone_from
+    evidence = np.where(near, rng.random((n, n)) < hug_share, rng.random((n, n)) < pen * 0.2)
+    want = edge22.hugging_pen_reference(ink, evidence, box, inner, s)
+    got = edge22.hugging_pen(ink, evidence, box, inner, s)
+    assert (got is None) == (want is None)
+    if got is not None and want is not None:
+        assert np.array_equal(got, want)

@@ -35,7 +35,7 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-from kiosk.reading import rims7
+from kiosk.reading import kernels, rims7
 from kiosk.reading.model import ReviewReason
 
 ENABLED = True  # benchmarks/results/pass22/edge22-ab.py.txt reads each sheet with it off too
@@ -57,6 +57,28 @@ def hugging_pen(
     inside's edge (`box > inner - HUG_MM * scale`: `box` the Chebyshev distance from the
     centre, `inner` the inside's half width) are fewer, and none of them is 8-adjacent to
     one within it. Else None."""
+    if not ENABLED:
+        return None
+    bound = rims7.PEN_SPECK_MM2 * scale * scale
+    if (
+        ink.dtype == np.float64
+        and evidence.dtype == np.bool_
+        and box.dtype == np.float64
+        and ink.ndim == 2
+        and ink.shape == evidence.shape == box.shape
+    ):
+        # speed68: the three counts the answer None rests on, in one compiled pass over the
+        # window (numpy made six); the masks are made only where they do not answer
+        pen_n, off_n, hug_n = kernels.hug_counts(ink, evidence, box, rims7.HOOK_PEN, inner - HUG_MM * scale)
+        if pen_n < bound or off_n >= bound or hug_n == 0:
+            return None
+    return hugging_pen_reference(ink, evidence, box, inner, scale)
+
+
+def hugging_pen_reference(
+    ink: np.ndarray, evidence: np.ndarray, box: np.ndarray, inner: float, scale: float
+) -> np.ndarray | None:
+    """`hugging_pen` in numpy alone (the code before speed68)."""
     if not ENABLED:
         return None
     pen = evidence & (ink >= rims7.HOOK_PEN)

@@ -97,6 +97,25 @@ def _union(parent: np.ndarray, a: int, b: int) -> None:
 
 
 @_compiled
+def hug_counts(
+    ink: np.ndarray, evidence: np.ndarray, box: np.ndarray, hook: float, zone_from: float
+) -> tuple[int, int, int]:
+    """speed68: `edge22.hugging_pen`'s counts in one pass: the pen-dark evidence
+    (`evidence & (ink >= hook)`), its pixels with `box <= zone_from` (off the inside's edge)
+    and those with `box > zone_from` (along it); float64 compared as numpy compares them."""
+    h, w = ink.shape
+    pen = 0
+    off = 0
+    for y in range(h):
+        for x in range(w):
+            if evidence[y, x] and ink[y, x] >= hook:
+                pen += 1
+                if not box[y, x] > zone_from:
+                    off += 1
+    return pen, off, pen - off
+
+
+@_compiled
 def dot_component(dark: np.ndarray, min_area: float, max_side: float) -> np.ndarray:
     """speed68: `inspect.dot_blob`'s blob without OpenCV's labelling and stats (about 30 us
     a window, most of it the stats): the 8-connected components of dark's non-zero pixels
@@ -4510,7 +4529,9 @@ def warm() -> float:
     stain_may_reach(page[4:40, 2:30], 18, 14, 6, 5, 0.3, 3, 9, 2, 8)  # speed58: dark49's gate
     stain_may_reach_full(page[4:40, 2:30], 18, 14, 6, 5, 0.3, 3, 9, 2, 8)  # speed68: its reference
     near_span(3, 18, 0.5, 20.0, 7.87, 3.75)  # speed68: dark49's rectangle
-    dot_component(page[:20, :20], 1.5, 14.2)  # speed68: inspect.dot_blob
+    dot_component(np.ascontiguousarray(page[:20, :20]), 1.5, 14.2)  # speed68: inspect.dot_blob (C order)
+    ink8 = page[:20, :20] / 255.0
+    hug_counts(ink8, ink8 > 0.5, ink8, 0.6, 0.4)  # speed68: edge22.hugging_pen
     offs7 = np.arange(-3.0, 4.0)
     run_ends(
         page,
