@@ -576,3 +576,78 @@ def test_property_edge22s_counts_answer_as_its_masks(
     assert (got is None) == (want is None)
     if got is not None and want is not None:
         assert np.array_equal(got, want)
+
+
+def test_edge22_at_a_whole_number_bound_and_a_blob_to_the_rows_end() -> None:
+    """A helper's review: the counts' `pen < bound` at a pen count equal to the bound (4 px
+    at 4 px/mm), where `<=` would answer None too early; and `dot_component` joining a pixel
+    on a row's last column to nothing on the next row's first (the neighbour check's right
+    edge), and a box exactly as wide as the limit on the long side only."""
+    from kiosk.reading import edge22, rims7
+
+    s = 4.0
+    n = 21
+    c = (n - 1) / 2
+    yy, xx = np.mgrid[:n, :n]
+    box = np.maximum(np.abs(xx - c), np.abs(yy - c)).astype(np.float64)
+    inner = 8.0
+    assert rims7.PEN_SPECK_MM2 * s * s == 4.0
+    ink = np.zeros((n, n))
+    evidence = np.zeros((n, n), bool)
+    for x in range(6, 10):  # four pen-dark pixels along the inside's top edge, none off it
+        evidence[2, x] = True
+        ink[2, x] = 0.9
+    assert box[2, 6] > inner - edge22.HUG_MM * s
+    want = edge22.hugging_pen_reference(ink, evidence, box, inner, s)
+    got = edge22.hugging_pen(ink, evidence, box, inner, s)
+    assert want is not None and got is not None and np.array_equal(got, want)
+
+    m = np.zeros((10, 10), np.uint8)
+    m[3:6, 0:3] = 1
+    m[4, 9] = 1  # on the last column: not 8-adjacent to anything on row 5's first columns
+    assert inspect.dot_blob(m, 5.0) is not None
+    assert np.array_equal(inspect.dot_blob(m, 5.0), inspect.dot_blob_cv(m, 5.0))
+    wide = np.zeros((14, 14), np.uint8)
+    wide[2:5, 2:12] = 1  # 10 px wide, 3 high: over DOT_MM at 5 px/mm (9 px) on one side only
+    assert inspect.dot_blob(wide, 5.0) is None and inspect.dot_blob_cv(wide, 5.0) is None
+    assert kernels.dot_component(wide, 1.0, 10.0).shape == (14, 14)
+    assert kernels.dot_component(wide, 1.0, 9.99).shape == (0, 0)
+
+
+def test_one_ridge_memo_for_two_squares_keeps_each_squares_answer() -> None:
+    """A helper's review: with two squares of different content sharing one memo (as on a
+    sheet), each keeps its own answer: a print's bare ridges (wrong10's), plain paper with a
+    pen stroke (neither's). A memo keyed on less than each square's inputs would hand the
+    second the first's."""
+    s = 200 / 25.4
+    n = 120
+    yy = np.arange(n)[:, None] + 0.3 * np.arange(n)[None, :]
+    wave = 0.5 + 0.5 * np.sin(yy * 2 * np.pi / (0.48 * s))
+    img = np.full((n, 2 * n), 225, np.uint8)
+    img[:, :n] = (225 * (1 - 0.45 * wave)).astype(np.uint8)
+    cv2.line(img, (n + 40, 40), (n + 80, 80), 30, 4)
+    cv2.line(img, (n + 80, 40), (n + 40, 80), 30, 4)
+    centres = np.array([[60.0, 60.0], [n + 60.0, 60.0]])
+    scales = np.array([s, s])
+    paper = np.full((2, 4), 225.0)
+    marks = [
+        MarkReading(option="a", mark="marked", score=0.2),
+        MarkReading(option="b", mark="marked", score=0.2),
+    ]
+    memo: wrong10.RidgeMemo = {}
+    out = ridge52.ridged_body(
+        img,
+        centres,
+        scales,
+        paper,
+        1.0,
+        wrong10.ridged_print(img, centres, scales, paper, 1.0, marks, memo),
+        memo,
+    )
+    assert [m.mark for m in out] == ["marginal", "marked"]
+    assert len(memo) == 2
+    for i in range(2):
+        at = (float(centres[i, 0]), float(centres[i, 1]))
+        share = wrong10.ridge_share(img, at, s, 225.0, 1.0, floor=0.0)
+        assert memo[(at[0], at[1], s, 225.0, 1.0)][0] == share
+        assert ridge52.is_ridged_body(img, at, s, 225.0, 1.0) == (share >= ridge52.BODY_SHARE)

@@ -56,7 +56,9 @@ def ridged_body(
     """Each square still read `marked` under wrong10.RIDGE_SCORE_MAX (at least
     wrong10.RIDGE_MIN_SCALE px/mm) whose inside's detail is a print's ridges over its body
     (`is_ridged_body`): `possible_stain`, the commission (wrong10's loop, its own switch).
-    `memo`: the sheet's `wrong10.measures_once` memo (speed68: wrong10 made the measures)."""
+    `memo`: the sheet's `wrong10.measures_once` memo (speed68: wrong10 made the measures);
+    `is_ridged_body` is the same rule for one square by `wrong10.ridge_share` (its reference,
+    tests/test_speed68.py)."""
     if not ENABLED:
         return marks
 
