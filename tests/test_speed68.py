@@ -605,8 +605,8 @@ def test_edge22_at_a_whole_number_bound_and_a_blob_to_the_rows_end() -> None:
     m = np.zeros((10, 10), np.uint8)
     m[3:6, 0:3] = 1
     m[4, 9] = 1  # on the last column: not 8-adjacent to anything on row 5's first columns
-    assert inspect.dot_blob(m, 5.0) is not None
-    assert np.array_equal(inspect.dot_blob(m, 5.0), inspect.dot_blob_cv(m, 5.0))
+    blob, blob_cv = inspect.dot_blob(m, 5.0), inspect.dot_blob_cv(m, 5.0)
+    assert blob is not None and blob_cv is not None and np.array_equal(blob, blob_cv)
     wide = np.zeros((14, 14), np.uint8)
     wide[2:5, 2:12] = 1  # 10 px wide, 3 high: over DOT_MM at 5 px/mm (9 px) on one side only
     assert inspect.dot_blob(wide, 5.0) is None and inspect.dot_blob_cv(wide, 5.0) is None
