@@ -14,7 +14,7 @@ and that the lattice is what answers a clean mark.
 And `inspect.dot_blob`, asked of every square read closer, finds its blob by its own
 union-find (`kernels.dot_component`), not OpenCV's components with their stats (about 30 us
 a window, of which labelling alone is 5): the same blob as OpenCV's, checked here. clump60
-cuts fix8's window once (`hair_window`) and makes its disc once per size. wrong10 and
+cuts fix8's window once (`fix8.hair_window`) and makes its disc once per size. wrong10 and
 ridge52 share one sheet's ridge measures (`wrong10.ridge_measures`, `measures_once`).
 docs/reading.md, "Session 68"."""
 
@@ -407,10 +407,10 @@ def test_dot_component_joins_at_a_corner_and_counts_the_area() -> None:
     gain=st.floats(0.8, 1.6),
     seed=st.integers(0, 2**31 - 1),
 )
-def test_property_clump60_cuts_fix8s_window_once(
+def test_property_fix8s_hair_window_is_its_window_and_dark_pixels(
     dpi: int, at: tuple[float, float], strokes: int, paper: float, gain: float, seed: int
 ) -> None:
-    """`clump60.hair_window` is `fix8._inside_window` and `fix8._dark` of the same square:
+    """`fix8.hair_window` is `fix8._inside_window` and `fix8._dark` of the same square:
     the same window, inside and dark pixels, and None exactly where `_dark` is None (the
     square off the scan or cut by its edge, too few dark pixels)."""
     s = dpi / 25.4
@@ -421,7 +421,7 @@ def test_property_clump60_cuts_fix8s_window_once(
         p1 = (int(rng.integers(0, img.shape[1])), int(rng.integers(0, img.shape[0])))
         cv2.line(img, p0, p1, int(rng.integers(0, 200)), int(rng.integers(1, 6)))
     centre = (at[0] * img.shape[1], at[1] * img.shape[0])
-    got = clump60.hair_window(img, centre, s, paper, gain)
+    got = fix8.hair_window(img, centre, s, paper, gain)
     window = fix8._inside_window(img, centre, s)
     dark = fix8._dark(img, centre, s, paper, gain)
     assert (got is None) == (dark is None)

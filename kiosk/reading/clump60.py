@@ -39,7 +39,7 @@ import math
 import cv2
 import numpy as np
 
-from kiosk.reading import crop, fix8, kernels, speed32
+from kiosk.reading import fix8, kernels, speed32
 from kiosk.reading.model import MarkReading, marked_to_review
 
 ENABLED = True  # benchmarks/hook_ab.py --module clump60 reads each sheet with it off too
@@ -180,25 +180,6 @@ def is_clump(dark: np.ndarray, blobs: np.ndarray, rest: np.ndarray, scale: float
     return d_blob >= CLUMP_TIMES * float(speed32.percentile(d_rest, 95))
 
 
-def hair_window(
-    image: np.ndarray, at: tuple[float, float], sc: float, paper: float, gain: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """fix8's window round the square, its inside (`fix8._inside_window`) and its dark pixels
-    (`fix8._dark`), cut once (speed68: each cut it again); None where `fix8._dark` is None
-    (nothing of the inside on the image, or too few dark pixels to judge by)."""
-    got = crop.around(image, at, int(fix8.INSIDE_MM * sc) + 1)
-    if got is None:
-        return None
-    win, xs, ys = got
-    inside = np.maximum(np.abs(xs), np.abs(ys)) <= fix8.INSIDE_MM * sc
-    dark, count = kernels.hair_dark(
-        win, xs, ys, fix8.INSIDE_MM * sc, paper, gain, fix8.HAIR_FLOOR, fix8.HAIR_HALF, fix8.HAIR_MIN_PX
-    )
-    if count < fix8.HAIR_MIN_PX:
-        return None
-    return win, inside, dark
-
-
 def clump_on_hair(
     image: np.ndarray,
     centres: np.ndarray,
@@ -217,7 +198,7 @@ def clump_on_hair(
             return False
         sc = float(scales[i])
         at = (float(centres[i, 0]), float(centres[i, 1]))
-        got = hair_window(image, at, sc, float(paper[i].max()), gain)
+        got = fix8.hair_window(image, at, sc, float(paper[i].max()), gain)
         if got is None:
             return False
         win, inside, dark = got

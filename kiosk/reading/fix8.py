@@ -60,8 +60,29 @@ def _inside_window(
     if got is None:
         return None
     win, xs, ys = got
-    inside = np.maximum(np.abs(xs), np.abs(ys)) <= INSIDE_MM * scale
-    return win, inside
+    return win, _inside_of(xs, ys, scale)
+
+
+def _inside_of(xs: np.ndarray, ys: np.ndarray, scale: float) -> np.ndarray:
+    """The inside's mask within a cut, from its pixels' offsets from the centre (px)."""
+    inside: np.ndarray = np.maximum(np.abs(xs), np.abs(ys)) <= INSIDE_MM * scale
+    return inside
+
+
+def hair_window(
+    image: np.ndarray, centre: tuple[float, float], scale: float, paper: float, gain: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """`_inside_window` and `_dark` of one square from one cut (clump60 asks both; speed68:
+    it cut the window twice): the window, its inside, its dark pixels; None where `_dark` is
+    None."""
+    got = crop.around(image, centre, int(INSIDE_MM * scale) + 1)
+    if got is None:
+        return None
+    win, xs, ys = got
+    dark = _dark_of(win, xs, ys, scale, paper, gain)
+    if dark is None:
+        return None
+    return win, _inside_of(xs, ys, scale), dark
 
 
 def _percentile_99(values: np.ndarray) -> float:
@@ -85,11 +106,16 @@ def _dark(
     inside's 99th percentile (uint8 mask of the cut window); None: too few to judge by.
     One kernel call (`kernels.hair_dark`, tidy9: the numpy it was is
     `reference.hair_dark_reference`, tests/test_tidy9.py checks they agree)."""
-    half = int(INSIDE_MM * scale) + 1
-    got = crop.around(image, centre, half)
+    got = crop.around(image, centre, int(INSIDE_MM * scale) + 1)
     if got is None:
         return None
-    win, xs, ys = got
+    return _dark_of(*got, scale, paper, gain)
+
+
+def _dark_of(
+    win: np.ndarray, xs: np.ndarray, ys: np.ndarray, scale: float, paper: float, gain: float
+) -> np.ndarray | None:
+    """`_dark` of a cut window given its pixels' offsets from the centre."""
     dark, count = kernels.hair_dark(
         win, xs, ys, INSIDE_MM * scale, paper, gain, HAIR_FLOOR, HAIR_HALF, HAIR_MIN_PX
     )

@@ -3895,6 +3895,17 @@ def near_span(x0: int, n: int, k: float, c: float, scale: float, near: float) ->
 
 
 @_compiled
+def _stain_row_sum(patch: np.ndarray, y: int, i0: int, i1: int, fl: float, fr: float) -> float:
+    """One scan row's part of `_stain_box_fails`' box: its whole pixels [i0, i1) and the
+    covered parts `fl`, `fr` of the pixel either side (a part of 0 reads a pixel in range)."""
+    ww = patch.shape[1]
+    whole = 0
+    for x in range(i0, i1):
+        whole += int(patch[y, x])
+    return float(whole) + fl * float(patch[y, max(i0 - 1, 0)]) + fr * float(patch[y, min(i1, ww - 1)])
+
+
+@_compiled
 def _stain_box_fails(
     patch: np.ndarray,
     sx: float,
@@ -3920,19 +3931,10 @@ def _stain_box_fails(
     j0, j1, ft, fb = _area_span(v0 * sy, (v1 + 1) * sy, hh)
     ja = max(j0 - 1, 0)
     jb = min(j1, hh - 1)
-    il = max(i0 - 1, 0)
-    ir = min(i1, ww - 1)
     total = 0.0
     for y in range(j0, j1):
-        whole = 0
-        for x in range(i0, i1):
-            whole += int(patch[y, x])
-        total += float(whole) + fl * float(patch[y, il]) + fr * float(patch[y, ir])
-    for y, f in ((ja, ft), (jb, fb)):
-        whole = 0
-        for x in range(i0, i1):
-            whole += int(patch[y, x])
-        total += f * (float(whole) + fl * float(patch[y, il]) + fr * float(patch[y, ir]))
+        total += _stain_row_sum(patch, y, i0, i1, fl, fr)
+    total += ft * _stain_row_sum(patch, ja, i0, i1, fl, fr) + fb * _stain_row_sum(patch, jb, i0, i1, fl, fr)
     margin = 1e-6 * abs(above) + 1e-6  # (abs: a level over 1 makes `above` negative)
     return total * over_area - 0.51 * (v1 - v0 + 1) * (u1 - u0 + 1) > above + margin
 
@@ -3977,7 +3979,8 @@ def stain_lattice_fails(
     A core outside the rectangle has them in its window, one of them outside it: a window of
     2a + 1 rows or columns holds one of every (2a + 1) th from the a-th, one cut by the edge
     the a-th from that edge, and one that reaches into the rectangle the row or column beside
-    it. Where all of them fail, no core outside the rectangle is possible. False says nothing (the sweep is made)."""
+    it. Where all of them fail, no core outside the rectangle is possible. False says
+    nothing (the sweep is made)."""
     hh, ww = patch.shape
     top = 1
     for y in range(hh):

@@ -191,15 +191,10 @@ def ridge_share(
     no print's (`ridge_gate` under RIDGE_GATE: the spectrum is not asked). `floor`: handed on
     to `ridge_detail` (ridge52 asks with 0)."""
     x = ridge_detail(image, centre, scale, paper, gain, floor)
-    if x is None or (gate and ridge_gate(x, scale) < RIDGE_GATE):
+    if x is None:
         return 0.0
     _window, band = _spectrum_masks(x.shape[0], round(scale, 2))
-    power = np.abs(np.fft.fft2(x)) ** 2
-    power[0, 0] = 0.0
-    total = float(power.sum())
-    if total <= 0:
-        return 0.0
-    return float(power[band].sum()) / total
+    return _spectrum_share(x, scale, band, gate)
 
 
 def ridge_detail(
@@ -260,9 +255,10 @@ def ridge_measures(
     return _spectrum_share(x, scale, band), not rms < DETAIL_SHARE * mean_ink
 
 
-def _spectrum_share(x: np.ndarray, scale: float, band: np.ndarray) -> float:
-    """`ridge_share` from the windowed detail on, gated."""
-    if ridge_gate(x, scale) < RIDGE_GATE:
+def _spectrum_share(x: np.ndarray, scale: float, band: np.ndarray, gate: bool = True) -> float:
+    """`ridge_share` from the windowed detail on: the share of its power (the mean's left
+    out) in `band`; 0.0, with `gate`, where `ridge_gate` is under RIDGE_GATE."""
+    if gate and ridge_gate(x, scale) < RIDGE_GATE:
         return 0.0
     power = np.abs(np.fft.fft2(x)) ** 2
     power[0, 0] = 0.0
