@@ -116,12 +116,13 @@ def hug_counts(
 
 
 @_compiled
-def dot_component(dark: np.ndarray, min_area: float, max_side: float) -> np.ndarray:
-    """speed68: `inspect.dot_blob`'s blob without OpenCV's labelling and stats (about 30 us
-    a window, most of it the stats): the 8-connected components of dark's non-zero pixels
-    by union-find; where exactly one has at least `min_area` pixels and its box's longer
-    side is at most `max_side`, that component (uint8 0/1), else a (0, 0) array. A
-    component is the same set of pixels whoever labels it (tests/test_speed68.py)."""
+def _components8(
+    dark: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The 8-connected components of dark's non-zero pixels by union-find: each pixel's
+    component (its root label, 0 for paper), and per label its root (a root is its own),
+    area and box (x_lo, x_hi, y_lo, y_hi; only roots' are filled). A component is the same
+    set of pixels whoever labels it (OpenCV's labelling: tests/test_speed68.py, test_speed69.py)."""
     h, w = dark.shape
     labels = np.zeros((h, w), np.int32)
     parent = np.empty(h * w + 1, np.int32)
@@ -167,9 +168,20 @@ def dot_component(dark: np.ndarray, min_area: float, max_side: float) -> np.ndar
             x_hi[r] = max(x_hi[r], x)
             y_lo[r] = min(y_lo[r], y)
             y_hi[r] = max(y_hi[r], y)
+    return labels, parent[: n + 1], area, x_lo, x_hi, y_lo, y_hi
+
+
+@_compiled
+def dot_component(dark: np.ndarray, min_area: float, max_side: float) -> np.ndarray:
+    """speed68: `inspect.dot_blob`'s blob without OpenCV's labelling and stats (about 30 us
+    a window, most of it the stats): the 8-connected components of dark's non-zero pixels
+    (`_components8`); where exactly one has at least `min_area` pixels and its box's longer
+    side is at most `max_side`, that component (uint8 0/1), else a (0, 0) array."""
+    h, w = dark.shape
+    labels, parent, area, x_lo, x_hi, y_lo, y_hi = _components8(dark)
     big = 0
     root = 0
-    for r in range(1, n + 1):
+    for r in range(1, len(parent)):
         if parent[r] == r and area[r] >= min_area:
             big += 1
             root = r
@@ -181,6 +193,205 @@ def dot_component(dark: np.ndarray, min_area: float, max_side: float) -> np.ndar
             if labels[y, x] == root:
                 out[y, x] = 1
     return out
+
+
+@_compiled
+def _points_mask(pts: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """`run62._point_mask` compiled: points (n, 2; x, y, whole pixels apart) as a uint8
+    mask of their box (255 on each), and the box's corner (the points' least x and y)."""
+    lo_x = pts[0, 0]
+    lo_y = pts[0, 1]
+    for i in range(1, pts.shape[0]):
+        lo_x = min(lo_x, pts[i, 0])
+        lo_y = min(lo_y, pts[i, 1])
+    qx = np.empty(pts.shape[0], np.int64)
+    qy = np.empty(pts.shape[0], np.int64)
+    w = 0
+    h = 0
+    for i in range(pts.shape[0]):
+        qx[i] = int(np.rint(pts[i, 0] - lo_x))
+        qy[i] = int(np.rint(pts[i, 1] - lo_y))
+        w = max(w, qx[i] + 1)
+        h = max(h, qy[i] + 1)
+    mask = np.zeros((h, w), np.uint8)
+    for i in range(pts.shape[0]):
+        mask[qy[i], qx[i]] = 255
+    return mask, lo_x, lo_y
+
+
+@_compiled
+def hough_first(
+    mask: np.ndarray, threshold: int, theta: np.float32, numangle: int
+) -> tuple[bool, float, float]:
+    """speed69: the first line `cv2.HoughLines(mask, 1, theta, threshold)` gives (rho, theta),
+    as OpenCV's standard transform finds it (modules/imgproc/src/hough.cpp): float32 tables
+    of an angle added up in float32, each pixel's rho rounded half to even, the local maxima
+    over `threshold` (strictly over its left and upper neighbour, at least its right and
+    lower), the greatest first, ties to the smaller angle, then the smaller rho. False: none.
+    OpenCV's call is the reference (tests/test_speed69.py compares them mask by mask); with
+    its result sorted and wrapped it took 70 us a window, most of it not the sums."""
+    h, w = mask.shape
+    numrho = 2 * (w + h) + 1
+    tab_sin = np.empty(numangle, np.float32)
+    tab_cos = np.empty(numangle, np.float32)
+    ang = np.float32(0.0)
+    for n in range(numangle):
+        tab_sin[n] = np.float32(math.sin(np.float64(ang)))
+        tab_cos[n] = np.float32(math.cos(np.float64(ang)))
+        ang = np.float32(ang + theta)
+    accum = np.zeros((numangle + 2, numrho + 2), np.int32)
+    half = (numrho - 1) // 2
+    fx = np.empty(h * w, np.float32)
+    fy = np.empty(h * w, np.float32)
+    k = 0
+    for i in range(h):
+        for j in range(w):
+            if mask[i, j] != 0:
+                fx[k] = np.float32(j)
+                fy[k] = np.float32(i)
+                k += 1
+    # An angle's row at a time (the counts are the same in any order; the row stays in cache),
+    # its cells worked out first in a loop the compiler can vectorise, then counted.
+    cells = np.empty(k, np.int32)
+    for n in range(numangle):
+        c = tab_cos[n]
+        s = tab_sin[n]
+        for q in range(k):
+            cells[q] = np.int32(np.rint(fx[q] * c + fy[q] * s))  # half to even, as cvRound
+        row = accum[n + 1]
+        for q in range(k):
+            row[cells[q] + half + 1] += 1
+    best = -1
+    bn = 0
+    br = 0
+    for n in range(numangle):  # OpenCV goes by rho first; the order of the ties is written out
+        for r in range(numrho):
+            v = accum[n + 1, r + 1]
+            if (
+                v > threshold
+                and v > accum[n + 1, r]
+                and v >= accum[n + 1, r + 2]
+                and v > accum[n, r + 1]
+                and v >= accum[n + 2, r + 1]
+                and (v > best or (v == best and (n < bn or (n == bn and r < br))))
+            ):
+                best = v
+                bn = n
+                br = r
+    if best < 0:
+        return False, 0.0, 0.0
+    rho = np.float32(np.float32(br) - np.float32((numrho - 1) * 0.5))
+    return True, float(rho), float(np.float32(np.float32(bn) * theta))
+
+
+@_compiled
+def strongest_line(
+    pts: np.ndarray, band: float, min_px: int, threshold: int, theta: np.float32, numangle: int
+) -> tuple[bool, float, float, float, float]:
+    """`run62._strongest` compiled (speed69): the Hough line through most of `pts` (n, 2),
+    then twice the principal axis of the points within `band` of it (`run62._axis`, its sums
+    in order); (found, mean x, mean y, direction x, direction y)."""
+    mask, lo_x, lo_y = _points_mask(pts)
+    ok, rho, th = hough_first(mask, threshold, theta, numangle)
+    if not ok:
+        return False, 0.0, 0.0, 0.0, 0.0
+    dx = -math.sin(th)
+    dy = math.cos(th)
+    mx = lo_x + rho * math.cos(th)
+    my = lo_y + rho * math.sin(th)
+    for _ in range(2):
+        cnt = 0
+        sx = 0.0
+        sy = 0.0
+        for i in range(pts.shape[0]):
+            if abs((pts[i, 0] - mx) * dy - (pts[i, 1] - my) * dx) <= band:
+                cnt += 1
+                sx += pts[i, 0]
+                sy += pts[i, 1]
+        if cnt < min_px:
+            return False, 0.0, 0.0, 0.0, 0.0
+        ax = sx / cnt
+        ay = sy / cnt
+        sxx = 0.0
+        syy = 0.0
+        sxy = 0.0
+        for i in range(pts.shape[0]):
+            if abs((pts[i, 0] - mx) * dy - (pts[i, 1] - my) * dx) <= band:
+                cx = pts[i, 0] - ax
+                cy = pts[i, 1] - ay
+                sxx += cx * cx
+                syy += cy * cy
+                sxy += cx * cy
+        t = 0.5 * math.atan2(2.0 * sxy, sxx - syy)
+        mx = ax
+        my = ay
+        dx = math.cos(t)
+        dy = math.sin(t)
+    return True, mx, my, dx, dy
+
+
+@_compiled
+def longest_piece(pts: np.ndarray) -> int:
+    """`run62._compact`'s measure compiled (speed69): the longest side of the boxes of the
+    8-connected pieces of the points (n >= 1, whole pixels apart)."""
+    mask, _lo_x, _lo_y = _points_mask(pts)
+    _labels, parent, _area, x_lo, x_hi, y_lo, y_hi = _components8(mask)
+    longest = 0
+    for r in range(1, len(parent)):
+        if parent[r] == r:
+            longest = max(longest, x_hi[r] - x_lo[r] + 1, y_hi[r] - y_lo[r] + 1)
+    return longest
+
+
+@_compiled
+def line_pair(
+    pts: np.ndarray,
+    band: float,
+    min_span: float,
+    rest_max: float,
+    min_px: int,
+    threshold: int,
+    theta: np.float32,
+    numangle: int,
+) -> tuple[int, np.ndarray, int]:
+    """`run62.lines_in` compiled (speed69): one or two lines through `pts` (each `strongest_line`
+    of what the ones before left, spanning `min_span` along itself), what they leave fewer than
+    `min_px` points or pieces no longer than `rest_max`: (how many lines, 0 for none; the
+    lines (2, 4): mean x, y, direction x, y; how many points they leave)."""
+    out = np.zeros((2, 4))
+    m = pts.shape[0]
+    if m < min_px:
+        return 0, out, 0
+    rest = pts.copy()
+    for k in range(2):
+        ok, mx, my, dx, dy = strongest_line(rest[:m], band, min_px, threshold, theta, numangle)
+        if not ok:
+            return 0, out, 0
+        lo = np.inf
+        hi = -np.inf
+        keep = 0
+        for i in range(m):
+            rx = rest[i, 0] - mx
+            ry = rest[i, 1] - my
+            if abs(rx * dy - ry * dx) <= band:
+                along = rx * dx + ry * dy
+                lo = min(lo, along)
+                hi = max(hi, along)
+            else:
+                # what the line leaves, in order (keep <= i: no point not yet read is overwritten)
+                rest[keep, 0] = rest[i, 0]
+                rest[keep, 1] = rest[i, 1]
+                keep += 1
+        if keep == m or hi - lo < min_span:
+            return 0, out, 0
+        out[k, 0] = mx
+        out[k, 1] = my
+        out[k, 2] = dx
+        out[k, 3] = dy
+        m = keep
+        if m < min_px or longest_piece(rest[:m]) <= rest_max:
+            return k + 1, out, m
+    return 0, out, 0
 
 
 @_compiled
@@ -4533,6 +4744,8 @@ def warm() -> float:
     stain_may_reach_full(page[4:40, 2:30], 18, 14, 6, 5, 0.3, 3, 9, 2, 8)  # speed68: its reference
     near_span(3, 18, 0.5, 20.0, 7.87, 3.75)  # speed68: dark49's rectangle
     dot_component(np.ascontiguousarray(page[:20, :20]), 1.5, 14.2)  # speed68: inspect.dot_blob (C order)
+    pts9 = np.array([[float(i), float(i // 2)] for i in range(-6, 7)])
+    line_pair(pts9, 2.4, 25.0, 19.7, 6, 6, np.float32(math.pi / 90), 90)  # speed69: run62.lines_in
     ink8 = page[:20, :20] / 255.0
     hug_counts(ink8, ink8 > 0.5, ink8, 0.6, 0.4)  # speed68: edge22.hugging_pen
     offs7 = np.arange(-3.0, 4.0)
