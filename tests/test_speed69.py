@@ -18,10 +18,11 @@ import math
 
 import cv2
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.reading import fix8, kernels, run62
+from kiosk.reading import fix8, inspect, kernels, run62
 
 
 def _first_line_cv(mask: np.ndarray, threshold: int) -> tuple[bool, float, float]:
@@ -117,7 +118,16 @@ def _same_lines(a: Lines, b: Lines) -> bool:
     if len(la) != len(lb) or left_a != left_b:
         return False
     return all(
-        np.allclose(ma, mb, rtol=0, atol=1e-9) and np.allclose(da, db, rtol=0, atol=1e-9)
+        np.allclose(ma, mb, rtol=0, atol=1e-9)
+        and (
+            np.allclose(da, db, rtol=0, atol=1e-9)
+            # the sign, only along the scan's columns (run62.lines_in says why; hair_lines
+            # drops such a line before its sign is used)
+            or (
+                abs(da[0]) < math.sin(math.radians(run62.STREAK_DEG))
+                and np.allclose(da, -db, rtol=0, atol=1e-9)
+            )
+        )
         for (ma, da), (mb, db) in zip(la, lb, strict=True)
     )
 
@@ -132,6 +142,7 @@ def _same_lines(a: Lines, b: Lines) -> bool:
     ),
     clump=st.one_of(st.none(), st.tuples(st.floats(-0.8, 0.8), st.floats(-0.8, 0.8), st.floats(0.1, 0.25))),
     specks=st.integers(0, 30),
+    centre=st.tuples(st.floats(-0.5, 0.5), st.floats(-0.5, 0.5)),
     seed=st.integers(0, 10_000),
 )
 def test_property_lines_in_gives_the_references_lines(
@@ -139,11 +150,12 @@ def test_property_lines_in_gives_the_references_lines(
     strokes: list[tuple[float, float, float, int]],
     clump: tuple[float, float, float] | None,
     specks: int,
+    centre: tuple[float, float],
     seed: int,
 ) -> None:
-    """Point sets as fix8's cut gives them (whole pixels round the centre, the inside's
-    width `span`): strokes (a hair, an X's arms, a tick's, a thick stroke's rows) each a
-    share of the inside long, a clump on them, specks anywhere."""
+    """Point sets as fix8's cut gives them (whole pixels apart, offsets from a centre that is
+    not on a pixel, the inside's width `span`): strokes (a hair, an X's arms, a tick's, a
+    thick stroke's rows) each a share of the inside long, a clump on them, specks anywhere."""
     scale = dpi / 25.4
     half = fix8.INSIDE_MM * scale
     rng = np.random.default_rng(seed)
@@ -159,7 +171,7 @@ def test_property_lines_in_gives_the_references_lines(
     parts.append(np.rint(rng.uniform(-half, half, (specks, 2))))
     pts = np.concatenate(parts)
     pts = pts[(np.abs(pts) <= half).all(axis=1)]
-    pts = np.unique(pts, axis=0)  # one point a pixel, as a mask's non-zero pixels are
+    pts = np.unique(pts, axis=0) - np.array(centre)  # one point a pixel, as a mask's are
     span = 2 * half
     got = run62.lines_in(pts, scale, span)
     want = run62.lines_in_reference(pts, scale, span)
@@ -190,3 +202,43 @@ def test_lines_in_finds_the_hair_the_reference_finds() -> None:
         want = run62.lines_in_reference(pts, scale, 2 * half)
         assert _same_lines(got, want), name
         assert (0 if got is None else len(got[0])) == lines, name
+
+
+def test_an_empty_window_has_no_dot_either_way() -> None:
+    """speed68 left `dot_blob_cv` (the reference) crashing the process on an empty mask; both
+    it and `dot_blob` now answer None, as `dot_component` does for no pixels."""
+    for empty in (np.zeros((0, 0), np.uint8), np.zeros((0, 7), np.bool_), np.zeros((5, 0), np.uint8)):
+        assert inspect.dot_blob(empty, 7.87) is None
+        assert inspect.dot_blob_cv(empty, 7.87) is None
+    assert kernels.dot_component(np.zeros((0, 0), np.uint8), 1.5, 14.2).shape == (0, 0)
+
+
+def test_a_column_of_pixels_is_the_same_line_either_way_and_dropped_as_a_streak() -> None:
+    """A stroke along the scan's columns, symmetric top to bottom (a helper's case): the
+    axis's cross sum is 0 up to rounding, and its sign, summed in another order, turns the
+    direction over; the line is the same, and hair_lines drops it (STREAK_DEG) before any
+    use of its sign."""
+    pts = np.array(
+        [[-1, -8], [0, -6], [-1, -5], [0, -4], [0, -3], [-1, -2], [0, -2], [0, -1], [0, 0], [0, 1],
+         [0, 2], [-1, 3], [0, 3], [0, 4], [0, 5], [-1, 6], [0, 7], [-1, 9]],
+        float,
+    )  # fmt: skip
+    scale = 150 / 25.4
+    got = run62.lines_in(pts, scale, 2 * fix8.INSIDE_MM * scale)
+    want = run62.lines_in_reference(pts, scale, 2 * fix8.INSIDE_MM * scale)
+    assert got is not None and _same_lines(got, want)
+    assert all(abs(float(d[0])) < math.sin(math.radians(run62.STREAK_DEG)) for _m, d in got[0])
+
+
+def test_points_no_pixel_has_go_to_the_reference() -> None:
+    """A point that is not finite (no pixel's offset is) would index outside the kernel's
+    mask: the kernel says so and the reference answers (it refuses, as before speed69); no
+    points at all are no line, whatever the least count asked."""
+    line = [[float(i), 0.0] for i in range(40)]
+    for bad in (np.nan, np.inf, -np.inf):
+        pts = np.array([[bad, 0.0], *line])
+        assert kernels.line_pair(pts, 2.4, 25.0, 19.7, 6, 6, run62.HOUGH_THETA, run62.HOUGH_ANGLES)[0] == -1
+        with pytest.raises((ValueError, IndexError)), np.errstate(invalid="ignore"):
+            run62.lines_in(pts, 7.87, 36.2)
+    empty = np.zeros((0, 2))
+    assert kernels.line_pair(empty, 2.4, 25.0, 19.7, 0, 6, run62.HOUGH_THETA, run62.HOUGH_ANGLES)[0] == 0

@@ -357,11 +357,15 @@ def line_pair(
     """`run62.lines_in` compiled (speed69): one or two lines through `pts` (each `strongest_line`
     of what the ones before left, spanning `min_span` along itself), what they leave fewer than
     `min_px` points or pieces no longer than `rest_max`: (how many lines, 0 for none; the
-    lines (2, 4): mean x, y, direction x, y; how many points they leave)."""
+    lines (2, 4): mean x, y, direction x, y; how many points they leave). -1 lines: a point
+    is not finite (no pixel's offset is; `run62.lines_in` then asks its reference)."""
     out = np.zeros((2, 4))
     m = pts.shape[0]
-    if m < min_px:
+    if m == 0 or m < min_px:
         return 0, out, 0
+    for i in range(m):
+        if not (np.isfinite(pts[i, 0]) and np.isfinite(pts[i, 1])):
+            return -1, out, 0  # no mask holds such a point: the caller asks the reference
     rest = pts.copy()
     for k in range(2):
         ok, mx, my, dx, dy = strongest_line(rest[:m], band, min_px, threshold, theta, numangle)
@@ -389,7 +393,7 @@ def line_pair(
         out[k, 2] = dx
         out[k, 3] = dy
         m = keep
-        if m < min_px or longest_piece(rest[:m]) <= rest_max:
+        if m == 0 or m < min_px or longest_piece(rest[:m]) <= rest_max:
             return k + 1, out, m
     return 0, out, 0
 

@@ -175,8 +175,14 @@ def lines_in(
         HOUGH_THETA,
         HOUGH_ANGLES,
     )
+    if count < 0:
+        return lines_in_reference(pts, scale, span)
     if count == 0:
         return None
+    # A line's direction is the reference's to 1e-9, but for its sign where the line runs
+    # along the scan's columns: there the axis's angle is +-90 degrees by a cross sum that is
+    # 0 up to rounding, summed in another order here (numpy's BLAS). `hair_lines` drops such
+    # a line before any use of its sign (STREAK_DEG).
     return [(lines[k, :2].copy(), lines[k, 2:].copy()) for k in range(count)], int(left)
 
 
