@@ -14,17 +14,14 @@ BLAS, which adds in its own order). docs/reading.md, "Session 69"."""
 
 from __future__ import annotations
 
-import json
 import math
-import subprocess
-import sys
-from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_stroke34 import compiled_after_warm
 
 from kiosk.reading import fix8, inspect, kernels, run62
 
@@ -251,16 +248,10 @@ def test_points_no_pixel_has_go_to_the_reference() -> None:
 def test_warm_prepares_the_line_finder_as_the_reader_calls_it() -> None:
     """After `kernels.warm()`, reading two debris sheets whose hairs run62 asks about (test_run62's
     cases 1819/1 and 764/2) compiles nothing more: warm's call has the types run62 hands
-    `line_pair`. In a fresh process, as test_stroke34's check."""
-    code = """
-import json
-import numba
-from kiosk.reading import kernels, run62
-kernels.warm()
-def sigs():
-    return {n: len(f.signatures) for n, f in vars(kernels).items()
-            if isinstance(f, numba.core.registry.CPUDispatcher)}
-before = sigs()
+    `line_pair` (test_stroke34's check, in a fresh process)."""
+    got = compiled_after_warm(
+        """
+from kiosk.reading import run62
 calls = []
 real = run62.lines_in
 def spy(*a):
@@ -275,12 +266,8 @@ opt = FieldOptions(always=("debris",), none_share=0.0)
 for i in (1819, 764):
     layout = layouts[styles[i % len(styles)]]
     reader.read_bytes(generate_field_sheet(pkg.election, pkg.election_hash, layout, 196, i, opt).image)
-after = sigs()
-print(json.dumps({"calls": len(calls), "new": {n: after[n] - before.get(n, 0) for n in after if after[n] != before.get(n, 0)}}))
+extra["calls"] = len(calls)
 """
-    root = Path(__file__).resolve().parent.parent
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=600)
-    assert run.returncode == 0, run.stderr[-2000:]
-    got = json.loads(run.stdout.strip().splitlines()[-1])
-    assert got["calls"] >= 2
+    )
+    assert got["extra"]["calls"] >= 2
     assert got["new"] == {}

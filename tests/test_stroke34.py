@@ -42,12 +42,13 @@ def test_holdout_seeds_are_refused(seed: str, capsys: pytest.CaptureFixture[str]
     assert "refused" in capsys.readouterr().err
 
 
-def test_warm_prepares_every_kernel_the_reading_of_crease_sheets_calls() -> None:
-    """`kernels.warm()` compiles each kernel for the argument types the reader hands it (stroke28's
-    offsets and zones are read-only arrays, which numba compiles as other types): after it, reading
-    four crease sheets (stroke28's follow, crease27's fit and page test) compiles nothing more, so no
-    sheet waits for a compiler. In a fresh process: this one's kernels may hold other tests' types."""
-    code = """
+def compiled_after_warm(reading: str) -> dict[str, Any]:
+    """Run `reading` (Python source) in a fresh process after `kernels.warm()`: how many kernels
+    there are (`kernels`), the signatures each compiled while `reading` ran (`new`, by name) and
+    what `reading` put in its dict `extra`. A fresh process: this one's kernels may hold other
+    tests' types."""
+    code = (
+        """
 import json
 import numba
 from kiosk.reading import kernels
@@ -56,6 +57,28 @@ def sigs():
     return {n: len(f.signatures) for n, f in vars(kernels).items()
             if isinstance(f, numba.core.registry.CPUDispatcher)}
 before = sigs()
+extra = {}
+"""
+        + reading
+        + """
+after = sigs()
+new = {n: after[n] - before.get(n, 0) for n in after if after[n] != before.get(n, 0)}
+print(json.dumps({"kernels": len(after), "new": new, "extra": extra}))
+"""
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    got: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
+    return got
+
+
+def test_warm_prepares_every_kernel_the_reading_of_crease_sheets_calls() -> None:
+    """`kernels.warm()` compiles each kernel for the argument types the reader hands it (stroke28's
+    offsets and zones are read-only arrays, which numba compiles as other types): after it, reading
+    four crease sheets (stroke28's follow, crease27's fit and page test) compiles nothing more, so no
+    sheet waits for a compiler."""
+    got = compiled_after_warm(
+        """
 from fieldkit.accuracy import _field_setup
 from fieldkit.conditions import FieldOptions, generate_field_sheet
 pkg, reader, layouts = _field_setup()
@@ -64,12 +87,8 @@ opt = FieldOptions(none_share=0.0, always=("crease",))
 for i in range(4):
     layout = layouts[styles[i % len(styles)]]
     reader.read_bytes(generate_field_sheet(pkg.election, pkg.election_hash, layout, 155, i, opt).image)
-after = sigs()
-print(json.dumps({"kernels": len(after), "new": {n: after[n] - before.get(n, 0) for n in after if after[n] != before.get(n, 0)}}))
 """
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=600)
-    assert run.returncode == 0, run.stderr[-2000:]
-    got = json.loads(run.stdout.strip().splitlines()[-1])
+    )
     assert got["kernels"] > 40
     assert got["new"] == {}
 

@@ -285,6 +285,13 @@ def hough_first(
 
 
 @_compiled
+def _off_line(x: float, y: float, mx: float, my: float, dx: float, dy: float) -> float:
+    """The point (x, y)'s distance across the line through (mx, my) along (dx, dy): as
+    `run62._off` computes it, operation for operation."""
+    return abs((x - mx) * dy - (y - my) * dx)
+
+
+@_compiled
 def strongest_line(
     pts: np.ndarray, band: float, min_px: int, threshold: int, theta: np.float32, numangle: int
 ) -> tuple[bool, float, float, float, float]:
@@ -299,12 +306,14 @@ def strongest_line(
     dy = math.cos(th)
     mx = lo_x + rho * math.cos(th)
     my = lo_y + rho * math.sin(th)
+    near = np.empty(pts.shape[0], np.bool_)
     for _ in range(2):
         cnt = 0
         sx = 0.0
         sy = 0.0
         for i in range(pts.shape[0]):
-            if abs((pts[i, 0] - mx) * dy - (pts[i, 1] - my) * dx) <= band:
+            near[i] = _off_line(pts[i, 0], pts[i, 1], mx, my, dx, dy) <= band
+            if near[i]:
                 cnt += 1
                 sx += pts[i, 0]
                 sy += pts[i, 1]
@@ -316,7 +325,7 @@ def strongest_line(
         syy = 0.0
         sxy = 0.0
         for i in range(pts.shape[0]):
-            if abs((pts[i, 0] - mx) * dy - (pts[i, 1] - my) * dx) <= band:
+            if near[i]:
                 cx = pts[i, 0] - ax
                 cy = pts[i, 1] - ay
                 sxx += cx * cx
@@ -375,10 +384,8 @@ def line_pair(
         hi = -np.inf
         keep = 0
         for i in range(m):
-            rx = rest[i, 0] - mx
-            ry = rest[i, 1] - my
-            if abs(rx * dy - ry * dx) <= band:
-                along = rx * dx + ry * dy
+            if _off_line(rest[i, 0], rest[i, 1], mx, my, dx, dy) <= band:
+                along = (rest[i, 0] - mx) * dx + (rest[i, 1] - my) * dy
                 lo = min(lo, along)
                 hi = max(hi, along)
             else:

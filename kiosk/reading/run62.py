@@ -80,6 +80,11 @@ MAX_TURN_DEG = 20.0  # ... up to this from the line's own direction inside (a ha
 MIN_INK = 0.25  # a line's own contrast inside at least this: a hair is dark (a light pencil is not)
 PRESENT = 0.4  # ... at least this share of the line's median contrast inside (`line_ink`)
 PRESENT_SHARE = 0.75  # ... at this share of the steps, at each end
+# The Hough transform that finds a line (`_strongest`, `kernels.hough_first`): steps of 2
+# degrees (float32, as OpenCV takes them), a line through more than HAIR_MIN_PX pixels
+HOUGH_THETA = np.float32(math.pi / 90)
+HOUGH_ANGLES = round(math.pi / float(HOUGH_THETA))
+HOUGH_THRESHOLD = max(2, fix8.HAIR_MIN_PX)
 
 
 def _axis(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -123,7 +128,7 @@ def _strongest(pts: np.ndarray, band: float) -> tuple[np.ndarray, np.ndarray] | 
     """The line through most of `pts` (a Hough transform of them, 2-degree steps), then
     refined twice: the principal axis of the points within `band` of it."""
     lo, mask = _point_mask(pts)
-    hough = cv2.HoughLines(mask, 1, math.pi / 90, max(2, fix8.HAIR_MIN_PX))
+    hough = cv2.HoughLines(mask, 1, float(HOUGH_THETA), HOUGH_THRESHOLD)
     if hough is None:
         return None
     rho, theta = (float(v) for v in hough[0][0])
@@ -148,11 +153,6 @@ def _compact(pts: np.ndarray, scale: float) -> bool:
     return longest <= REST_MM * scale
 
 
-# OpenCV's Hough step as run62 asks it (`_strongest`): 2 degrees, in float32 as OpenCV takes it
-HOUGH_THETA = np.float32(math.pi / 90)
-HOUGH_ANGLES = round(math.pi / float(HOUGH_THETA))
-
-
 def lines_in(
     pts: np.ndarray, scale: float, span: float
 ) -> tuple[list[tuple[np.ndarray, np.ndarray]], int] | None:
@@ -171,7 +171,7 @@ def lines_in(
         LONG_SHARE * span,
         REST_MM * scale,
         fix8.HAIR_MIN_PX,
-        max(2, fix8.HAIR_MIN_PX),
+        HOUGH_THRESHOLD,
         HOUGH_THETA,
         HOUGH_ANGLES,
     )
