@@ -1,0 +1,90 @@
+"""A light pencil stroke held inside the square is a vote (issue 10, pencil70: session 70). A
+rule that DECIDES: it turns the closer look's `marginal_mark` into `marked` (through the same
+stain hooks as a mark scoring over `marked`), so its failure is a wrong vote, and each of its
+four tests is there to keep one kind of non-vote out.
+
+Why. Session 69's census (docs/reading.md) found the largest share of the review beyond the
+truth on the mixed corpus at one return of `inspect_square`: stroke evidence in the square
+(ev >= marginal / 2) but a score under `marked`, which left the square to the commission. On
+4,000 dev sheets with every condition mixed (seed 321) 174 squares stopped there, every one a
+real mark (light pencil ticks, crosses, pluses, scribbles, circles); 101 stayed in review after
+the reader's later settles. On 2,000 sheets with debris on each (seed 320), 527 empty squares
+stopped there too (hairs, fibres, dust), beside 92 marks: the score and the evidence's size do
+not tell them apart, and session 69's experiment of promoting the branch as it stood made three
+wrong outcomes on debris (two hairs coming in from beyond the square and ending inside it, one
+along the scan's columns with dust beside it).
+
+The rule. Asked only at that return (the square is not a dot, strokes are there, its score is
+under `marked`). The stroke is `held` when all four hold:
+- nothing leaves the square: the stroke-like pixels (pen-dark, or thin features at the closer
+  look's THIN_CONTRAST) beyond the printed border and its 0.5 mm margin, less the bands of the
+  lines the closer look took out (a fold, a streak: the paper's own), are under OUTSIDE_MM2. A
+  hair or thread runs on beyond the square, or comes in from beyond it; a tick that overshoots
+  the border is left to the commission as before;
+- there is a stroke's worth of it: the evidence inside at least STROKE_MM2 (a tick's two arms 4
+  mm and 2 mm long, 0.4 mm wide, are 2.4); specks, an eyelash, a fibre's curl hold less;
+- it is even graphite: the 90th percentile of its ink under LIGHT_INK (the closer look's pen-dark
+  level). A hair, a fibre and dust carry a dark core (half of the debris set's have it over 0.5);
+  a mark with pen-dark ink and a low score is not this rule's;
+- it is as wide as a pencil's line somewhere: the widest disc inside the evidence at least
+  WIDE_MM across. A hair or fibre, blurred by the scan, is thinner.
+
+A square read `marked` so joins settle7's settled squares (`Verdict.settled`): it stands only as
+its contest's one vote with nothing else in doubt, so a held stroke never makes an overvote nor
+decides beside another doubt (a non-vote held beside a real vote would void that vote). That
+guard's price on seed 188: 0.45 points of review out of 1.0 (the sheets it keeps are mostly the
+truth's overvotes in light pencil).
+
+Measured on the captured squares of seeds 320, 321 and 322 (dev, outside the untouched range):
+0 of 527 debris empties held (the nearest: a curled fibre inside with 1.96 mm2 of evidence, a
+streak's fragments included, and 0.28 mm wide); 55 of the 4,000 mixed sheets' reviewed marks
+held, and 0 of the empties of 2,000 sheets with an erased mark in every contest that could
+hold one (seed 323: none reached the branch). What it keeps in review: a stroke over the border (a tick's overshoot, an X to the
+corners), a single short stroke, a mark with its dark clot, anything on a hair.
+
+Switched off with ENABLED (benchmarks/hook_ab.py --module pencil70).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from kiosk.ballots.layout import TARGET
+
+ENABLED = True  # benchmarks/hook_ab.py --module pencil70 reads each sheet with it off too
+
+OUTSIDE_MM2 = 0.1  # stroke-like pixels beyond the border's margin: fewer than this (mm2)
+STROKE_MM2 = 2.2  # the evidence inside: at least this (mm2)
+LIGHT_INK = 0.5  # its 90th percentile under this (inspect.DARK_INK: a pen's ink)
+WIDE_MM = 0.4  # its widest inscribed disc at least this across (mm)
+STROKE_INK = 0.5  # outside: pen-dark (inspect.DARK_INK) ...
+STROKE_THIN = 0.2  # ... or a thin feature this dark (inspect.THIN_CONTRAST)
+MARGIN_MM = 0.5  # the printed border's margin (inspect's `border`: 0.5 mm either side)
+
+
+def held(
+    ink: np.ndarray,
+    thin: np.ndarray,
+    evidence: np.ndarray,
+    box: np.ndarray,
+    scale: float,
+    bands: np.ndarray | None,
+) -> bool:
+    """Is the square's stroke evidence a light pencil stroke held inside it? `ink`, `thin`,
+    `evidence` and `box` are the closer look's window arrays (`evidence` with its lines taken
+    out), `bands` the union of the lines' bands it took out (None: none)."""
+    if not ENABLED:
+        return False
+    area = float(np.count_nonzero(evidence)) / (scale * scale)
+    if area < STROKE_MM2:
+        return False
+    if float(np.percentile(ink[evidence], 90)) >= LIGHT_INK:
+        return False
+    out = ((ink >= STROKE_INK) | (thin >= STROKE_THIN)) & (box > (TARGET / 2 + MARGIN_MM) * scale)
+    if bands is not None:
+        out &= ~bands
+    if float(np.count_nonzero(out)) / (scale * scale) >= OUTSIDE_MM2:
+        return False
+    depth = cv2.distanceTransform(evidence.astype(np.uint8), cv2.DIST_L2, 3)
+    return 2.0 * float(depth.max()) / scale >= WIDE_MM
