@@ -167,6 +167,16 @@ def test_a_short_stroke_is_not_held() -> None:
     assert not pencil70.held(ink, thin, evidence, box, S, None)
 
 
+def test_a_light_dash_is_held_as_any_mark_and_a_hesitation_dash_is_not() -> None:
+    """Policy, pinned: a light straight stroke 4 mm long held inside the square is a mark (any
+    mark in the square is a vote; the deck's scribbles are sometimes one such stroke, and pen ink
+    over `marked` has never been asked its shape). A 1.5 mm dash (a hesitation) is too little."""
+    assert _held([[(-2.0, 0.3), (2.0, -0.1)]], 0.6, 0.3)
+    ink, thin, evidence, box = _window([[(-0.75, 0.2), (0.75, 0.1)]], 0.6, 0.3)
+    assert np.count_nonzero(evidence) / S**2 < pencil70.STROKE_MM2
+    assert not pencil70.held(ink, thin, evidence, box, S, None)
+
+
 def test_a_thin_curled_fibre_is_not_held() -> None:
     """A fibre 0.12 mm thick curled four times across the inside: enough of it, light, held
     inside, but one pixel wide (a pencil's line is wider than WIDE_MM somewhere)."""

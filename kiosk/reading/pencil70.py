@@ -40,7 +40,12 @@ Measured on the captured squares of seeds 320, 321 and 322 (dev, outside the unt
 streak's fragments included, and 0.28 mm wide); 55 of the 4,000 mixed sheets' reviewed marks
 held, and 0 of the empties of 2,000 sheets with an erased mark in every contest that could
 hold one (seed 323: none reached the branch). What it keeps in review: a stroke over the border (a tick's overshoot, an X to the
-corners), a single short stroke, a mark with its dark clot, anything on a hair.
+corners), a stroke with less than STROKE_MM2 of evidence (a hesitation's dash of 2 mm or less, a
+pressed and dragged dot), a mark with a dark clot, anything beside a hair. What it does NOT keep:
+a single light stroke or blob of 3 mm or more held inside the square (a dash, a graphite smudge
+shaped like one) reads `marked`, as the deck's scribbles do (some are one zigzag stroke 1 mm wide)
+and as pen ink over `marked` always has: any mark in the square is a vote (session 70's helper
+attack: its 3-4 mm light dashes and a 1 x 3.2 mm smudge at 200 dpi read `marked`; tests pin it).
 
 Switched off with ENABLED (benchmarks/hook_ab.py --module pencil70).
 """
