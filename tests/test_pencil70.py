@@ -10,6 +10,7 @@ along the scan's columns), and the debris set's nearest cases (fibres curled ins
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import cv2
 import numpy as np
@@ -25,6 +26,16 @@ from kiosk.ballots.layout import TARGET
 from kiosk.reading import inspect, pencil70
 from kiosk.reading.crop import INSIDE_MM
 from kiosk.reading.model import MarkReading
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _pencil70_on() -> Iterator[None]:
+    """pencil70 ships OFF (see its ENABLED): these tests are of the rule switched on."""
+    saved = pencil70.ENABLED
+    pencil70.ENABLED = True
+    yield
+    pencil70.ENABLED = saved
+
 
 DEBRIS = FieldOptions(always=("debris",), none_share=0.0)
 TICK = [[(-1.6, 0.2), (-0.4, 1.6), (1.9, -1.9)]]  # mm from the square's centre, y down

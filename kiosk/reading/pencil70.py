@@ -57,7 +57,13 @@ import numpy as np
 
 from kiosk.ballots.layout import TARGET
 
-ENABLED = True  # benchmarks/hook_ab.py --module pencil70 reads each sheet with it off too
+# OFF since the end of session 70: the suite's older red-team tests pin that a single light
+# stroke stays in review (arm41's slash, review9's and wrong10's light dash with a hair across at
+# 150 dpi, the hair taken out as a line and the dash left held), and pencil70 reads them `marked`.
+# It needs a shape test (a single straight stroke stays in review) before it is switched on
+# again; its untouched run (seed 14800, ON) and A/Bs are in docs/reading.md, session 70.
+# benchmarks/hook_ab.py --switch-on pencil70 measures it.
+ENABLED = False
 
 OUTSIDE_MM2 = 0.1  # stroke-like pixels beyond the border's margin: fewer than this (mm2)
 STROKE_MM2 = 2.2  # the evidence inside: at least this (mm2)
