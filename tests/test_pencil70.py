@@ -17,10 +17,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from readkit import field_sheet
 from test_redteam8 import Blank, _contest, _polylines, blank  # noqa: F401
 
-from fieldkit.accuracy import _field_setup
-from fieldkit.conditions import FieldOptions, generate_field_sheet
 from fieldkit.hook_ab import switched_off
 from kiosk.ballots.layout import TARGET
 from kiosk.reading import inspect, pencil70
@@ -37,18 +36,13 @@ def _pencil70_on() -> Iterator[None]:
     pencil70.ENABLED = saved
 
 
-DEBRIS = FieldOptions(always=("debris",), none_share=0.0)
 TICK = [[(-1.6, 0.2), (-0.4, 1.6), (1.9, -1.9)]]  # mm from the square's centre, y down
 
 
-def _square(seed: int, index: int, square: int, opt: FieldOptions) -> tuple[MarkReading, str, str]:
-    pkg, reader, layouts = _field_setup()
-    style = list(layouts)[index % len(layouts)]
-    sheet = generate_field_sheet(pkg.election, pkg.election_hash, layouts[style], seed, index, opt)
-    reading = reader.read_bytes(sheet.image)
-    marks = [m for c in reading.contests for m in c.marks]
+def _square(seed: int, index: int, square: int, always: tuple[str, ...] = ()) -> tuple[MarkReading, str, str]:
+    reader, sheet, image = field_sheet(seed, index, always)
     truth = sheet.truth.squares[square]
-    return marks[square], truth.expected, truth.kind
+    return reader.read(image).contests[0].marks[square], truth.expected, truth.kind
 
 
 # Dev seed 188 (every condition mixed): light pencil votes the closer look left in review and
@@ -66,11 +60,11 @@ VOTES = [
 @pytest.mark.parametrize("case", VOTES, ids=[f"{i}-{s}-{k}" for i, s, k in VOTES])
 def test_a_light_pencil_vote_held_inside_the_square_is_read_marked(case: tuple[int, int, str]) -> None:
     index, square, kind = case
-    mark, expected, truth_kind = _square(188, index, square, FieldOptions())
+    mark, expected, truth_kind = _square(188, index, square)
     assert (expected, truth_kind) == ("marked", kind)
     assert mark.mark == "marked", mark
     with switched_off(pencil70):
-        before, _e, _k = _square(188, index, square, FieldOptions())
+        before, _e, _k = _square(188, index, square)
     assert before.mark == "marginal" and before.reason == "marginal_mark", before
 
 
@@ -93,7 +87,7 @@ NOT_VOTES = [
 @pytest.mark.parametrize("case", NOT_VOTES, ids=[f"{s}-{i}-{q}" for s, i, q in NOT_VOTES])
 def test_debris_in_an_empty_square_is_not_read_marked(case: tuple[int, int, int]) -> None:
     seed, index, square = case
-    mark, expected, _kind = _square(seed, index, square, DEBRIS)
+    mark, expected, _kind = _square(seed, index, square, ("debris",))
     assert expected == "empty"
     assert mark.mark != "marked", mark
 
@@ -168,7 +162,7 @@ def test_a_stroke_running_out_over_the_border_is_not_held() -> None:
 
 
 def test_a_dark_stroke_is_not_held() -> None:
-    """Pen-dark ink (its 90th percentile over LIGHT_INK) under `marked` is not this rule's."""
+    """Pen-dark ink (its 90th percentile over inspect.DARK_INK) under `marked` is not this rule's."""
     assert not _held(TICK, 0.6, 0.8)
 
 

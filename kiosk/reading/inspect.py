@@ -139,7 +139,7 @@ class Verdict:
     # the paper running on beyond the window). The reader asks no settle of it, either way:
     # empty8 / stain10 / lines10 and show10.print_only would read the same line the paper's.
     held: bool = False
-    # pencil70: `marked` decided under `marked` (a light pencil stroke held inside the square).
+    # pencil70: read `marked` under `marked` (a light pencil stroke held inside the square).
     # The reader adds it to settle7's settled squares: it stands only as its contest's one vote
     # with nothing else in doubt (it never makes an overvote).
     settled: bool = False
@@ -442,10 +442,8 @@ def inspect_square(
         # pencil70: under `marked`, a light pencil stroke held inside the square (nothing
         # leaves it, a stroke's worth of even graphite as wide as a pencil's line) is asked
         # as a mark over `marked` is.
-        settled = low < marked
-        if not settled or pencil70.held(
-            ink, thin, evidence_px, box, scale, _union_bands(xs, ys, lines, scale)
-        ):
+        under = low < marked
+        if not under or pencil70.held(ink, thin, evidence_px, box, scale, _union_bands(xs, ys, lines, scale)):
             # rims7: no pen-dark ink, and the thin evidence runs on beyond the window (a
             # ring's rim, a fingerprint's ridges): the commission, never `marked`.
             # look20: not asked where the setup's pen count answers for them (`_pen_hooks_none`).
@@ -471,7 +469,9 @@ def inspect_square(
             stain = edge22.border_only(ink, evidence_px, box, inner, scale, stain_hooks) or (
                 None if _pen_hooks_none(ink, evidence_px, first, scale) else stain_hooks(evidence_px)
             )
-            return Verdict("marginal" if stain else "marked", stain, low, ev, line, settled=settled)
+            return Verdict(
+                "marginal" if stain else "marked", stain, low, ev, line, settled=under and not stain
+            )
         return Verdict("marginal", "marginal_mark", max(low, marginal), ev, line)
     # Sixth pass (stain6): a thumb print's ridges and nothing else: empty (stains6.py);
     # asked only of a square scoring `marginal` or with a line taken out (the clean path).

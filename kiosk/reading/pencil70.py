@@ -23,8 +23,8 @@ under `marked`). The stroke is `held` when all four hold:
   the border is left to the commission as before;
 - there is a stroke's worth of it: the evidence inside at least STROKE_MM2 (a tick's two arms 4
   mm and 2 mm long, 0.4 mm wide, are 2.4); specks, an eyelash, a fibre's curl hold less;
-- it is even graphite: the 90th percentile of its ink under LIGHT_INK (the closer look's pen-dark
-  level). A hair, a fibre and dust carry a dark core (half of the debris set's have it over 0.5);
+- it is even graphite: the 90th percentile of its ink under the closer look's pen-dark level
+  (`inspect.DARK_INK`). A hair, a fibre and dust carry a dark core (half of the debris set's have it over 0.5);
   a mark with pen-dark ink and a low score is not this rule's;
 - it is as wide as a pencil's line somewhere: the widest disc inside the evidence at least
   WIDE_MM across. A hair or fibre, blurred by the scan, is thinner.
@@ -47,7 +47,8 @@ shaped like one) reads `marked`, as the deck's scribbles do (some are one zigzag
 and as pen ink over `marked` always has: any mark in the square is a vote (session 70's helper
 attack: its 3-4 mm light dashes and a 1 x 3.2 mm smudge at 200 dpi read `marked`; tests pin it).
 
-Switched off with ENABLED (benchmarks/hook_ab.py --module pencil70).
+Switched with ENABLED, OFF (below); benchmarks/hook_ab.py --switch-on pencil70 reads each sheet
+with it on too.
 """
 
 from __future__ import annotations
@@ -67,10 +68,7 @@ ENABLED = False
 
 OUTSIDE_MM2 = 0.1  # stroke-like pixels beyond the border's margin: fewer than this (mm2)
 STROKE_MM2 = 2.2  # the evidence inside: at least this (mm2)
-LIGHT_INK = 0.5  # its 90th percentile under this (inspect.DARK_INK: a pen's ink)
 WIDE_MM = 0.4  # its widest inscribed disc at least this across (mm)
-STROKE_INK = 0.5  # outside: pen-dark (inspect.DARK_INK) ...
-STROKE_THIN = 0.2  # ... or a thin feature this dark (inspect.THIN_CONTRAST)
 MARGIN_MM = 0.5  # the printed border's margin (inspect's `border`: 0.5 mm either side)
 
 
@@ -87,12 +85,15 @@ def held(
     out), `bands` the union of the lines' bands it took out (None: none)."""
     if not ENABLED:
         return False
+    # the closer look's own levels (imported here: inspect imports this module)
+    from kiosk.reading.inspect import DARK_INK, THIN_CONTRAST
+
     area = float(np.count_nonzero(evidence)) / (scale * scale)
     if area < STROKE_MM2:
         return False
-    if float(np.percentile(ink[evidence], 90)) >= LIGHT_INK:
+    if float(np.percentile(ink[evidence], 90)) >= DARK_INK:
         return False
-    out = ((ink >= STROKE_INK) | (thin >= STROKE_THIN)) & (box > (TARGET / 2 + MARGIN_MM) * scale)
+    out = ((ink >= DARK_INK) | (thin >= THIN_CONTRAST)) & (box > (TARGET / 2 + MARGIN_MM) * scale)
     if bands is not None:
         out &= ~bands
     if float(np.count_nonzero(out)) / (scale * scale) >= OUTSIDE_MM2:

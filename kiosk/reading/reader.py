@@ -693,7 +693,7 @@ class BallotReader:
             kept = v.held
             held.extend([i] * kept)
             # pencil70: a mark decided under `marked` meets settle7's contest guard (one vote, nothing in doubt)
-            settled.extend([i] * (v.settled and v.mark == "marked"))
+            settled.extend([i] * v.settled)
             looked = v.mark  # settle7 settles only the closer look's own doubt, not a second look's
             if v.mark == "empty":
                 # pencil6: a pencil stroke in or beside the square is never `empty`; a
