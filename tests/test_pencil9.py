@@ -436,14 +436,14 @@ def test_a_single_slash_on_a_blank_ballot_is_not_settled_by_settle7(
     stroke's two edges for two arms 30 degrees apart and the ballot read as a VOTE (a strict
     xfail from the ninth pass to the fortieth). arm41 mends it: settle7's second arm must lie
     beyond the first stroke's own width. The companion: arm41 off, the vote again.
-    pencil70 (session 70) is off here: it reads two of these slashes (held inside the square, a
-    single stroke is a mark to it) `marked` in the closer look, before settle7 is asked."""
-    monkeypatch.setattr(pencil70, "ENABLED", False)
+    pencil70 (session 70) is on here: since session 71 its shape test keeps a single straight
+    stroke out (session 70's rule read two of these slashes `marked` in the closer look)."""
     clean, img, sq = _slash_on_blank(kw)
     r = clean.reader.read(img)  # type: ignore[attr-defined]
     m = r.contests[0].marks[sq]
     assert (r.status, m.mark, m.reason) == ("review", "marginal", "marginal_mark"), m
     monkeypatch.setattr(arm41, "ENABLED", False)
+    monkeypatch.setattr(pencil70, "ENABLED", False)  # the companion is about settle7's arms
     r = clean.reader.read(img)  # type: ignore[attr-defined]
     assert (r.contests[0].outcome, r.contests[0].marks[sq].mark) == ("vote", "marked")
 

@@ -17,6 +17,7 @@ import kiosk.reading.arm41 as arm41
 import kiosk.reading.dot63 as dot63  # session 63: a lone dot to review, after settle7
 import kiosk.reading.fix8 as fix8  # fix8
 import kiosk.reading.grey48 as grey48  # grey48 settles some of the same marks by their grey strokes
+import kiosk.reading.pencil70 as pencil70
 import kiosk.reading.rims7 as rims7
 import kiosk.reading.settle7 as settle7
 from fieldkit.conditions import FieldSheet
@@ -231,6 +232,7 @@ def test_real_pencil_sheets_settle_to_their_vote(
     ]
     monkeypatch.setattr(settle7, "hand_strokes", lambda *a: None)
     monkeypatch.setattr(grey48, "ENABLED", False)  # the reader before settle7 had neither
+    monkeypatch.setattr(pencil70, "ENABLED", False)  # nor pencil70 (session 70), which reads some of them too
     assert reader.read(image).status == "review"
 
 

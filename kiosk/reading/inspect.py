@@ -443,7 +443,9 @@ def inspect_square(
         # leaves it, a stroke's worth of even graphite as wide as a pencil's line) is asked
         # as a mark over `marked` is.
         under = low < marked
-        if not under or pencil70.held(ink, thin, evidence_px, box, scale, _union_bands(xs, ys, lines, scale)):
+        if not under or pencil70.held(
+            low, ink, thin, evidence_px, box, scale, _union_bands(xs, ys, lines, scale)
+        ):
             # rims7: no pen-dark ink, and the thin evidence runs on beyond the window (a
             # ring's rim, a fingerprint's ridges): the commission, never `marked`.
             # look20: not asked where the setup's pen count answers for them (`_pen_hooks_none`).
