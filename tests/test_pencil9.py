@@ -436,8 +436,9 @@ def test_a_single_slash_on_a_blank_ballot_is_not_settled_by_settle7(
     stroke's two edges for two arms 30 degrees apart and the ballot read as a VOTE (a strict
     xfail from the ninth pass to the fortieth). arm41 mends it: settle7's second arm must lie
     beyond the first stroke's own width. The companion: arm41 off, the vote again.
-    pencil70 (session 70) is on here: since session 71 its shape test keeps a single straight
-    stroke out (session 70's rule read two of these slashes `marked` in the closer look)."""
+    pencil70 (session 70, OFF) is switched on here: since session 71 its shape test keeps a
+    single straight stroke out (session 70's rule read two of these slashes `marked`)."""
+    monkeypatch.setattr(pencil70, "ENABLED", True)
     clean, img, sq = _slash_on_blank(kw)
     r = clean.reader.read(img)  # type: ignore[attr-defined]
     m = r.contests[0].marks[sq]
