@@ -34,7 +34,8 @@ Where it stops: a tick whose corner lies outside the square (inside it, only the
 goes to the commission, as does a short arm under OWN_LEN_MM beyond the long arm's width; a
 dash with a speck or a blob of its own darkness beside it, a curve leaving its first line by
 more than its width, may still settle (docs/reading.md, forty-first pass: 24 of an attack's
-5,899 single-stroke cases). `reference.first_stroke_reference` is `first_stroke` in plain
+5,899 single-stroke cases; session 71's sweep of a grainy dash with a speck 0.8-1.5 mm beside it
+settled 48 of 96: tests/test_redteam71.py, strict xfails). `reference.first_stroke_reference` is `first_stroke` in plain
 loops (tests/test_arm41.py checks they agree).
 
 The second arm `own_arm` finds is held to OWN_LEN_MM of its own pixels, not to settle7's 1.5 mm
