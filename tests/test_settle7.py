@@ -20,6 +20,7 @@ import kiosk.reading.grey48 as grey48  # grey48 settles some of the same marks b
 import kiosk.reading.pencil70 as pencil70
 import kiosk.reading.rims7 as rims7
 import kiosk.reading.settle7 as settle7
+import kiosk.reading.touch71 as touch71
 from fieldkit.conditions import FieldSheet
 from fieldkit.deck import DeckOptions, canvas_margins, generate_sheet
 from kiosk.ballots.layout import build_layout
@@ -204,7 +205,6 @@ def test_light_pencil_cross_beside_a_pen_mark_says_possible_stain(clean: Clean) 
 # the doubt band, read `review` at 1a80f64 (main) and settled to the truth's vote here.
 # Found with /work/wt/why.py's study copy on seed 130 (--always pencil), sheets 0-299.
 SETTLED = [
-    (130, 66, ("pencil",)),  # tick, 200 dpi, fold, faint streak, skew: 0.036
     (130, 80, ("pencil",)),  # tick, 150 dpi, a fold through the square: 0.058
     (130, 97, ("pencil",)),  # light pencil cross, 150 dpi, grey scan: 0.060
     (130, 130, ("pencil",)),  # plus, 300 dpi, show-through, skew: 0.038
@@ -234,6 +234,22 @@ def test_real_pencil_sheets_settle_to_their_vote(
     monkeypatch.setattr(grey48, "ENABLED", False)  # the reader before settle7 had neither
     monkeypatch.setattr(pencil70, "ENABLED", False)  # nor pencil70 (session 70), which reads some of them too
     assert reader.read(image).status == "review"
+
+
+def test_touch71s_price_a_tick_whose_short_arm_is_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seed 130, sheet 66 (tick, 200 dpi, fold, faint streak, skew: 0.036) was settle7's vote
+    until session 71; touch71 (a second arm drawn from the first stroke's ink, or a stroke's
+    length apart from it) takes its short arm away, parted from the long one by the grain and
+    under 1.2 mm: review, one of the 6 real marks it costs on 600 pencil dev sheets."""
+    reader, sheet, image = _field(130, 66, ("pencil",))
+    assert sheet.truth.status == "ok"
+    r = reader.read(image)
+    assert r.status == "review"
+    monkeypatch.setattr(touch71, "ENABLED", False)
+    r = reader.read(image)
+    assert r.status == "ok" and [m.mark == "marked" for m in r.contests[0].marks] == [
+        q.expected == "marked" for q in sheet.truth.squares
+    ]
 
 
 @pytest.mark.parametrize(("seed", "index", "always"), DOTS)

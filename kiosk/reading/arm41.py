@@ -35,7 +35,8 @@ goes to the commission, as does a short arm under OWN_LEN_MM beyond the long arm
 dash with a speck or a blob of its own darkness beside it, a curve leaving its first line by
 more than its width, may still settle (docs/reading.md, forty-first pass: 24 of an attack's
 5,899 single-stroke cases; session 71's sweep of a grainy dash with a speck 0.8-1.5 mm beside it
-settled 48 of 96: tests/test_redteam71.py, strict xfails). `reference.first_stroke_reference` is `first_stroke` in plain
+settled 48 of 96; touch71 since asks that the second arm be drawn from the first stroke's ink or
+be a stroke's length apart from it: 18 of 96, tests/test_redteam71.py). `reference.first_stroke_reference` is `first_stroke` in plain
 loops (tests/test_arm41.py checks they agree).
 
 The second arm `own_arm` finds is held to OWN_LEN_MM of its own pixels, not to settle7's 1.5 mm
@@ -51,6 +52,8 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from kiosk.reading import touch71
 
 if TYPE_CHECKING:
     from kiosk.reading.settle7 import Arm
@@ -154,9 +157,26 @@ def second_arm(
     if not ENABLED:
         return found if cover >= need * scale else None
     far = _beyond(px, py, allx, ally, first, scale)  # the first stroke's width, measured once
-    if cover >= need * scale and own_band(px, py, far, a, rho, scale):
-        return found
-    return own_arm(px, py, vals, far, first, angles, scale)
+    if not (cover >= need * scale and own_band(px, py, far, a, rho, scale)):
+        got = own_arm(px, py, vals, far, first, angles, scale)
+        if got is None:
+            return None
+        found = got
+    return found if _reaches(found, allx, ally, first, scale) else None
+
+
+def _reaches(
+    found: tuple[float, float, float], allx: np.ndarray, ally: np.ndarray, first: Arm, scale: float
+) -> bool:
+    """touch71: the second arm is drawn from the first stroke's ink, or is a stroke's length
+    apart from it (a speck beside a dash is neither)."""
+    if not touch71.ENABLED:
+        return True
+    got = first_stroke(allx, ally, first, scale)
+    if got is None:
+        return False
+    line, width = got
+    return touch71.drawn(allx, ally, line, own_distance(width, scale), first.angle, found[0], found[1], scale)
 
 
 def own_arm(
