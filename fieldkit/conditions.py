@@ -211,8 +211,9 @@ DEV_SEEDS = range(100, 200)
 # 14800-14899: run once in session 70 (pencil70: a light pencil stroke held inside the
 #   square read `marked`, under settle7's contest guard), the first untouched run of it: the
 #   range is spent;
-# 14900-14999: run once in session 71 (pencil70 on again, with its shape test: one straight
-#   stroke stays in review; and its ceiling), the first untouched run of it: the range is spent;
+# 14900-14999: run once in session 71 (touch71: settle7's second arm drawn from the first
+#   stroke's ink; pencil70 OFF), cut short by --minutes, the first untouched run of touch71: the
+#   range is spent;
 # 15000-15099: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run
 # (tests/test_holdout_runs.py: each recorded run's seed once, none in the last hundred).
