@@ -115,8 +115,11 @@ def test_an_empty_folded_square_fold17_sends_stays_with_pencil9_unsettled(
     got = reader.read(image.copy()).contests[0].marks[k]
     assert (got.mark, got.reason) == ("marginal", "marginal_mark")
     assert got.score == pytest.approx(0.018)
-    assert len(asked) == 1  # asked once, in its band (from `marginal`), and it said no
-    assert asked[0][0] == pytest.approx(0.018)
-    assert asked[0][1] is False
+    # asked once of this square, in its band (from `marginal`), and it said no (session 71: on
+    # sheet 644 touch71 takes settle7's second arm from square 5, a real mark already in review
+    # as `possible_erasure`, so pencil9 is asked of it too, and says no: `marginal_mark`)
+    mine = [answer for score, answer in asked if score == pytest.approx(0.018)]
+    assert mine == [False], asked
+    assert all(answer is False for _score, answer in asked)
     with switched_off(fold17):
         assert reader.read(image.copy()).contests[0].marks[k].mark == "empty"
