@@ -68,7 +68,7 @@ def _second(px: np.ndarray, py: np.ndarray, s: float) -> tuple[float, float, flo
     off = np.abs(-px * math.sin(t) + py * math.cos(t) - rho) > max(1.0, settle7.ARM_BAND_MM * s) / 2
     pool = angles[np.array([settle7._apart(x, a) >= settle7.ARM_APART_DEG for x in angles.tolist()])]
     vals = np.full(len(px), 0.3)  # one pencil: every pixel the first arm's level
-    far = arm41._beyond(px[off], py[off], px, py, first, s)
+    far = arm41._beyond(px[off], py[off], arm41.first_stroke(px, py, first, s), first, s)
     return arm41.own_arm(px[off], py[off], vals[off], far, first, pool, s)
 
 

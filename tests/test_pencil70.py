@@ -23,7 +23,7 @@ from test_review9 import _blank, _line, _stroke
 
 from fieldkit.hook_ab import switched_off
 from kiosk.ballots.layout import TARGET
-from kiosk.reading import inspect, pencil70
+from kiosk.reading import inspect, pencil70, settle7
 from kiosk.reading.crop import INSIDE_MM
 from kiosk.reading.model import MarkReading
 
@@ -209,8 +209,8 @@ def test_a_station_that_raised_marked_is_believed() -> None:
     """Scores from the default `marked` up are not this rule's: a station whose calibration raised
     `marked` sends them to the commission (settle7's SETTLE_CEIL)."""
     ink, thin, evidence, box = _window(TICK, 0.6, 0.35)
-    assert pencil70.held(pencil70.CEIL - 0.001, ink, thin, evidence, box, S, None)
-    assert not pencil70.held(pencil70.CEIL, ink, thin, evidence, box, S, None)
+    assert pencil70.held(settle7.SETTLE_CEIL - 0.001, ink, thin, evidence, box, S, None)
+    assert not pencil70.held(settle7.SETTLE_CEIL, ink, thin, evidence, box, S, None)
 
 
 @settings(max_examples=60, deadline=None)

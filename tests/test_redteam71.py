@@ -15,11 +15,11 @@ still read as votes (a speck touching the dash or within 0.3 mm of it), and two 
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
 import pytest
+from test_arm41 import _pixels
 from test_redteam8 import _polylines
 from test_review9 import _blank
 
@@ -92,17 +92,9 @@ S = 8.0
 
 
 def _ink(*paths: tuple[list[tuple[float, float]], float]) -> tuple[np.ndarray, np.ndarray]:
-    """Every pixel within width/2 of the polylines (mm)."""
-    r = int(4 * S)
-    ys, xs = np.mgrid[-r : r + 1, -r : r + 1].astype(np.float64)
-    keep = np.zeros(xs.shape, bool)
-    for path, width in paths:
-        for (ax, ay), (bx, by) in itertools.pairwise(path):
-            ax, ay, bx, by = ax * S, ay * S, bx * S, by * S
-            dx, dy = bx - ax, by - ay
-            t = np.clip(((xs - ax) * dx + (ys - ay) * dy) / max(dx * dx + dy * dy, 1e-9), 0, 1)
-            keep |= np.hypot(xs - ax - t * dx, ys - ay - t * dy) <= width * S / 2
-    return xs[keep], ys[keep]
+    """Every pixel within width/2 of any of the polylines (mm): test_arm41's `_pixels`, joined."""
+    both = np.unique(np.concatenate([np.stack(_pixels(path, width, S), 1) for path, width in paths]), axis=0)
+    return both[:, 0], both[:, 1]
 
 
 def _drawn(short: list[tuple[float, float]], width: float = 0.5) -> bool:

@@ -108,15 +108,20 @@ def own_distance(width: float, scale: float) -> float:
 
 
 def _beyond(
-    px: np.ndarray, py: np.ndarray, allx: np.ndarray, ally: np.ndarray, first: Arm, scale: float
+    px: np.ndarray, py: np.ndarray, stroke: tuple[float, float] | None, first: Arm, scale: float
 ) -> np.ndarray:
-    """Which of (px, py) lie beyond the first stroke's own width (none: no first stroke)."""
-    got = first_stroke(allx, ally, first, scale)
-    if got is None:
+    """Which of (px, py) lie beyond the first stroke's own width (`stroke`: `first_stroke`'s
+    line and width; none: no first stroke)."""
+    if stroke is None:
         return np.zeros(len(px), dtype=bool)
-    line, width = got
-    t1 = math.radians(first.angle)
-    return np.asarray(np.abs(-px * math.sin(t1) + py * math.cos(t1) - line) >= own_distance(width, scale))
+    line, width = stroke
+    return beyond_line(px, py, first.angle, line, own_distance(width, scale))
+
+
+def beyond_line(px: np.ndarray, py: np.ndarray, angle: float, line: float, own: float) -> np.ndarray:
+    """Which of (px, py) lie `own` px or more from the line at `angle` degrees, offset `line` px."""
+    t1 = math.radians(angle)
+    return np.asarray(np.abs(-px * math.sin(t1) + py * math.cos(t1) - line) >= own)
 
 
 def _band(
@@ -156,27 +161,20 @@ def second_arm(
     a, rho, cover = found
     if not ENABLED:
         return found if cover >= need * scale else None
-    far = _beyond(px, py, allx, ally, first, scale)  # the first stroke's width, measured once
+    stroke = first_stroke(allx, ally, first, scale)  # the first stroke's line and width, measured once
+    far = _beyond(px, py, stroke, first, scale)
     if not (cover >= need * scale and own_band(px, py, far, a, rho, scale)):
         got = own_arm(px, py, vals, far, first, angles, scale)
         if got is None:
             return None
         found = got
-    return found if _reaches(found, allx, ally, first, scale) else None
-
-
-def _reaches(
-    found: tuple[float, float, float], allx: np.ndarray, ally: np.ndarray, first: Arm, scale: float
-) -> bool:
-    """touch71: the second arm is drawn from the first stroke's ink, or is a stroke's length
-    apart from it (a speck beside a dash is neither)."""
-    if not touch71.ENABLED:
-        return True
-    got = first_stroke(allx, ally, first, scale)
-    if got is None:
-        return False
-    line, width = got
-    return touch71.drawn(allx, ally, line, own_distance(width, scale), first.angle, found[0], found[1], scale)
+    # touch71: the second arm is drawn from the first stroke's ink, or is a stroke's length
+    # apart from it (a speck beside a dash is neither)
+    if stroke is None:
+        return found if not touch71.ENABLED else None
+    line, width = stroke
+    own = own_distance(width, scale)
+    return found if touch71.drawn(allx, ally, line, own, first.angle, found[0], found[1], scale) else None
 
 
 def own_arm(

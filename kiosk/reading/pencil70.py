@@ -49,8 +49,8 @@ the fresh-clone suite failed 18 of them) and what its own red team found after:
   circle under 0.2: ONE_WAY at 0.45 costs some ticks;
 - only at 178 dpi or more (MIN_SCALE): at 150 dpi the core is 2 px wide and a grainy dash with a
   speck beside it looked like two strokes;
-- under CEIL: a score from the default `marked` up is not this rule's; a station whose
-  calibration raised `marked` is believed (settle7's SETTLE_CEIL).
+- under settle7's SETTLE_CEIL (the default `marked`): a score from there up is not this rule's;
+  a station whose calibration raised `marked` is believed.
 On the 116 marks session 70's rule held on seed 321 (4,000 mixed dev sheets), these send 32 back
 to review and keep 84: 6 narrow (5 scribbles drawn as one band, a plus), 16 one way (8 ticks, 4
 light pencil marks, 3 scribbles, a cross), 10 more at 150 dpi.
@@ -80,10 +80,9 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET
-from kiosk.reading.model import Thresholds
 
 # OFF. Session 70 switched it off (the older red-team tests' single light strokes read
-# `marked`); session 71 added the shape tests, MIN_SCALE and CEIL (those tests pass with it on),
+# `marked`); session 71 added the shape tests, MIN_SCALE and the ceiling (those tests pass with it on),
 # and its second red team still read realistic non-votes `marked` through it (a short graphite
 # smudge, a hesitation slash with dust beside it, a partly erased fill: tests/test_pencil70.py,
 # RED_TEAM_2, strict xfails). The shape judgments have no margin between a tick and those.
@@ -93,8 +92,6 @@ OUTSIDE_MM2 = 0.1  # stroke-like pixels beyond the border's margin: fewer than t
 STROKE_MM2 = 2.2  # the evidence inside: at least this (mm2)
 WIDE_MM = 0.4  # its widest inscribed disc at least this across (mm)
 MARGIN_MM = 0.5  # the printed border's margin (inspect's `border`: 0.5 mm either side)
-# the lower score under this: a station that raised `marked` is believed (settle7's SETTLE_CEIL)
-CEIL = Thresholds().marked
 CORE_MM = 0.3  # the shape is judged on the evidence's parts at least this wide (a hair, a fibre dropped)
 STRAIGHT_MM = 0.3  # one straight stroke: its core's spread across its axis under this (mm) ...
 ELONGATED = 5.0  # ... or its spread along the axis at least this many times the spread across ...
@@ -115,10 +112,14 @@ def held(
     stroke? `low` is the closer look's lower score, `ink`, `thin`, `evidence` and `box` its
     window arrays (`evidence` with its lines taken out), `bands` the union of the lines' bands
     it took out (None: none)."""
-    if not ENABLED or low >= CEIL or scale < MIN_SCALE:
+    if not ENABLED or scale < MIN_SCALE:
         return False
-    # the closer look's own levels (imported here: inspect imports this module)
+    # the closer look's own levels and settle7's ceiling (imported here: inspect imports this module)
     from kiosk.reading.inspect import DARK_INK, THIN_CONTRAST
+    from kiosk.reading.settle7 import SETTLE_CEIL
+
+    if low >= SETTLE_CEIL:
+        return False
 
     area = float(np.count_nonzero(evidence)) / (scale * scale)
     if area < STROKE_MM2:

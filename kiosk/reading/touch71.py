@@ -28,8 +28,6 @@ grain of a light line) and is shorter than DETACHED_MM goes to the commission.
 
 from __future__ import annotations
 
-import math
-
 import cv2
 import numpy as np
 
@@ -57,21 +55,18 @@ def drawn(
         return True
     if len(allx) == 0:
         return False
-    from kiosk.reading.settle7 import ARM_BAND_MM  # settle7 imports arm41, which imports this
+    from kiosk.reading.arm41 import _band, _covered, beyond_line  # arm41 imports this module
 
-    t1, t = math.radians(first_angle), math.radians(angle)
-    first = np.abs(-allx * math.sin(t1) + ally * math.cos(t1) - line) < own
-    mine = ~first & (
-        np.abs(-allx * math.sin(t) + ally * math.cos(t) - rho) <= max(1.0, ARM_BAND_MM * scale) / 2
-    )
+    first = ~beyond_line(allx, ally, first_angle, line, own)
+    on, along = _band(allx, ally, angle, rho, scale)
+    mine = ~first & on
     if not first.any() or not mine.any():
         return False
     piece = pieces(allx, ally, scale)
     main = int(np.bincount(piece[first]).argmax())
     if float(np.mean(piece[mine] == main)) >= SHARE:
         return True
-    along = allx[mine] * math.cos(t) + ally[mine] * math.sin(t)
-    return len(np.unique(np.floor(along).astype(np.int64))) >= DETACHED_MM * scale
+    return _covered(along[mine]) >= DETACHED_MM * scale
 
 
 def pieces(allx: np.ndarray, ally: np.ndarray, scale: float) -> np.ndarray:
