@@ -80,6 +80,7 @@ import cv2
 import numpy as np
 
 from kiosk.ballots.layout import TARGET
+from kiosk.reading import curve60
 
 # OFF. Session 70 switched it off (the older red-team tests' single light strokes read
 # `marked`); session 71 added the shape tests, MIN_SCALE and the ceiling (those tests pass with it on),
@@ -159,11 +160,7 @@ def coherence(mask: np.ndarray, scale: float) -> float:
     """How much `mask`'s edges share one direction, 0 (every direction: a circle, a cross) to 1
     (one: a dash, two parallel dashes): the structure tensor's coherence over the mask blurred
     0.3 mm (the pencil's grain smoothed out)."""
-    f = cv2.GaussianBlur(mask.astype(np.float32), (0, 0), 0.3 * scale)
-    gx = cv2.Sobel(f, cv2.CV_32F, 1, 0)
-    gy = cv2.Sobel(f, cv2.CV_32F, 0, 1)
-    jxx, jyy, jxy = float((gx * gx).sum()), float((gy * gy).sum()), float((gx * gy).sum())
-    return math.hypot(jxx - jyy, 2.0 * jxy) / max(jxx + jyy, 1e-12)
+    return curve60.tensor_coherence(cv2.GaussianBlur(mask.astype(np.float32), (0, 0), 0.3 * scale), 0.0)
 
 
 def straight(evidence: np.ndarray, scale: float) -> bool:
