@@ -80,7 +80,8 @@ def test_third_pass_range_and_its_top_up_are_held_out() -> None:
     assert 14700 in HOLDOUT_SEEDS and 14799 in HOLDOUT_SEEDS  # session 67's run (blank66)
     assert 14800 in HOLDOUT_SEEDS and 14899 in HOLDOUT_SEEDS  # session 70's run (pencil70)
     assert 14900 in HOLDOUT_SEEDS and 14999 in HOLDOUT_SEEDS  # session 71's run (touch71)
-    assert 15000 in HOLDOUT_SEEDS and 15099 in HOLDOUT_SEEDS  # the next pass's untouched range
+    assert 15000 in HOLDOUT_SEEDS and 15099 in HOLDOUT_SEEDS  # session 72's run (touch71, again)
+    assert 15100 in HOLDOUT_SEEDS and 15199 in HOLDOUT_SEEDS  # the next pass's untouched range
     assert not set(DEV_SEEDS) & set(HOLDOUT_SEEDS)
 
 
