@@ -18,7 +18,7 @@ from test_review9 import _blank, _line, _stroke
 from fieldkit.accuracy import _field_setup
 from fieldkit.conditions import FieldOptions, generate_field_sheet
 from fieldkit.hook_ab import switched_off
-from kiosk.reading import arm41, grey48, settle7, touch71
+from kiosk.reading import arm41, coarse72, grey48, settle7, touch71
 from kiosk.reading.reference import first_stroke_reference
 
 
@@ -107,6 +107,7 @@ def test_a_lone_dash_gets_no_second_arm_and_would_without_the_guards(
     # The companion: the guards opened, the dash's own width is taken for a second arm.
     if dpi == 150:
         monkeypatch.setattr(touch71, "ENABLED", False)  # session 71: touch71 would keep it too
+        monkeypatch.setattr(coarse72, "ENABLED", False)  # session 72: no second arm at 150 dpi
         monkeypatch.setattr(arm41, "OWN_MIN_MM", 0.0)
         monkeypatch.setattr(arm41, "OWN_MARGIN_MM", -2.0)
         monkeypatch.setattr(arm41, "PARALLEL", 1e9)

@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kiosk.reading.arm41 as arm41
+import kiosk.reading.coarse72 as coarse72  # session 72: no second arm at 150 dpi
 import kiosk.reading.erase9 as erase9
 import kiosk.reading.pencil9 as pencil9
 import kiosk.reading.pencil70 as pencil70
@@ -82,6 +83,11 @@ def test_real_pencil_marks_are_settled(
     sheet = _sheet(field, seed, index)
     truth = sheet.truth
     assert truth.squares[sq].kind == kind and truth.squares[sq].expected == "marked"
+    if truth.dpi == 150:
+        # coarse72's price (session 72): no second arm at 150 dpi, so the commission decides
+        m = reader.read_bytes(sheet.image).contests[0].marks[sq]
+        assert (m.mark, m.reason) == ("marginal", "marginal_mark"), m
+        monkeypatch.setattr(coarse72, "ENABLED", False)
     r = reader.read_bytes(sheet.image)
     m = r.contests[0].marks[sq]
     assert (r.status, m.mark) == ("ok", "marked"), m
@@ -188,6 +194,10 @@ def test_drawn_pencil_marks_settle_outside_settle7s_band(
     s = dpi / 25.4
     img, c = _paper(s)
     img = _strokes(img, c, s, MARKS[kind], 0.5, 0.3, blur_px=0.5 if dpi >= 250 else 0.0)
+    if dpi == 150:
+        # coarse72 (session 72): no second arm at 150 dpi, so nothing settles there
+        assert not any(_asks(img, c, s, score) for score in SCORES)
+        monkeypatch.setattr(coarse72, "ENABLED", False)
     for score in SCORES:
         assert _asks(img, c, s, score), (kind, dpi, score)
     assert not _asks(img, c, s, 0.04)  # settle7's band: not this rule's

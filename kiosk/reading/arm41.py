@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kiosk.reading import touch71
+from kiosk.reading import coarse72, touch71
 
 if TYPE_CHECKING:
     from kiosk.reading.settle7 import Arm
@@ -159,6 +159,8 @@ def second_arm(
     stroke of its own (`own_band`); else the band beyond the first stroke's width
     (`own_arm`); None: no second arm. With the rule off: `found` where it covers `need`."""
     a, rho, cover = found
+    if coarse72.too_coarse(scale):
+        return None  # coarse72: at 150 dpi a speck beside a stroke blurs into the stroke's own ink
     if not ENABLED:
         return found if cover >= need * scale else None
     stroke = first_stroke(allx, ally, first, scale)  # the first stroke's line and width, measured once

@@ -31,6 +31,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from kiosk.reading import piece72
+
 ENABLED = True
 GAP_MM = 0.2  # the stroke ink's pixels this near each other are one piece of ink
 SHARE = 0.5  # of the second arm's own pixels in the first stroke's piece, at least ...
@@ -66,7 +68,8 @@ def drawn(
     main = int(np.bincount(piece[first]).argmax())
     if float(np.mean(piece[mine] == main)) >= SHARE:
         return True
-    return _covered(along[mine]) >= DETACHED_MM * scale
+    # piece72: apart from the first stroke, one piece of ink covers the stroke's length
+    return _covered(along[piece72.apart(mine, piece, main)]) >= DETACHED_MM * scale
 
 
 def pieces(allx: np.ndarray, ally: np.ndarray, scale: float) -> np.ndarray:
