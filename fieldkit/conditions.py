@@ -214,9 +214,9 @@ DEV_SEEDS = range(100, 200)
 # 14900-14999: run once in session 71 (touch71: settle7's second arm drawn from the first
 #   stroke's ink; pencil70 OFF), cut short by --minutes, the first untouched run of touch71: the
 #   range is spent;
-# 15000-15099: run once in session 72 on 7e18c2a (touch71 and pencil70 OFF, as session 71
-#   left them), the second untouched run of touch71 and its first past a million squares
-#   asked: the range is spent;
+# 15000-15099: run once in session 72 on 8633470 (touch71 on and pencil70 OFF, as session 71
+#   left them; before coarse72 and piece72), cut by --minutes at 45,000 sheets, the second
+#   untouched run of touch71: the range is spent;
 # 15100-15199: untouched, for the next pass's final run.
 # A later pass takes a fresh range above these, never one that has been run
 # (tests/test_holdout_runs.py: each recorded run's seed once, none in the last hundred).

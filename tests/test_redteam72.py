@@ -5,7 +5,7 @@ vote through settle7 (N10: through its score alone). The helper's sweeps: a 0.8 
 mm beside a dash, 25 of 30 votes at 150 dpi and none at 200-300; fibres 0.12-0.2 mm across a
 dash, 50 of 768; a period under a dash, 18 of 288; toner dots along a line across a dash, 66
 of 192; 20 toner dots in the square at 150 dpi, 6 of 384; a dash broken and bent 22 degrees,
-4 of 96 (benchmarks/results/pass72/attack/).
+4 of 96 (benchmarks/results/pass72/attack/, repro72.py.txt).
 
 coarse72 (kiosk/reading/coarse72.py) answers the drawings at 150 dpi: no second arm under 178
 dpi, so nothing settles there. The rest are strict xfails until a rule answers them: specks
