@@ -10,8 +10,10 @@ band that passes for a tick's short arm. Session 72's red team (`tests/test_redt
 dpi, none at 200-300.
 
 The rule: under MIN_SCALE px per mm (pencil70's floor: 178 dpi) no second arm is found, so
-settle7 (and pencil9, grey48 and wrong10's hair test, which ask the same arms) settles nothing:
-the square stays `marginal_mark`, for the commission. It only takes settles away; its price
+settle7 and pencil9 (which asks settle7's arms outside its score band) settle nothing, and
+wrong10's hair test, which asks the same arms, has none to measure: the square stays
+`marginal_mark`, for the commission. grey48 finds a light pencil's grey strokes its own way
+(broad40's runs) and is not changed. It only takes settles away; its price
 is the light ticks and crosses settle7 read as votes at 150 dpi, which now go to review
 (`benchmarks/hook_ab.py --module coarse72`).
 """
