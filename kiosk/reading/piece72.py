@@ -2,10 +2,11 @@
 
 touch71 accepts settle7's second arm when its own pixels lie mostly in the first stroke's piece
 of ink, or, apart from it, cover touch71.DETACHED_MM along the arm's band (a stroke's length).
-Those pixels apart were counted together, whatever they were: session 72's red team made the
-1.2 mm of a period 1 mm under a light dash plus the dash's own grain beside it (a 0.6-0.7 mm
-dot: 18 of 288 drawings read as votes), and of toner dots laid along a line across the dash (66
-of 192). A hand's detached stroke is one piece.
+Those pixels apart were counted together, whatever they were: session 72's red team laid toner
+dots along a line across a light dash (66 of 192 drawings read as votes), and session 71's two
+specks on either side of a dash at 250 dpi (tests/test_redteam71.py) were two pieces whose cover
+added up to 1.2 mm. A hand's detached stroke is one piece. (A period or speck joined to the
+dash's own piece is touch71's other route, and stays open: tests/test_redteam72.py.)
 
 The rule: apart from the first stroke, the cover is that of the largest single piece of ink
 (touch71's pieces: the stroke ink's pixels joined across touch71.GAP_MM) among the arm's own
@@ -24,9 +25,11 @@ ENABLED = True
 def apart(mine: np.ndarray, piece: np.ndarray, main: int) -> np.ndarray:
     """Which of the arm's own pixels (`mine`) count as apart from the first stroke (whose piece
     is `main`): the largest single other piece's (every other piece's with the rule off)."""
+    if not ENABLED:
+        return mine
     rest = mine & (piece != main)
-    if not ENABLED or not rest.any():
-        return mine if not ENABLED else rest
+    if not rest.any():
+        return rest
     big = int(np.bincount(piece[rest]).argmax())
     out: np.ndarray = rest & (piece == big)
     return out
