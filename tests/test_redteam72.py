@@ -17,6 +17,7 @@ period under the dash, toner dots along a line, a bent broken dash.
 from __future__ import annotations
 
 import contextlib
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -193,7 +194,9 @@ CASES: dict[str, tuple[int, int, list[Layer]]] = {
     ),  # broken dash, 22deg bend, 0.2 gap (150dpi)
 }
 # the rule that answers each (with it off, the square reads `marked`)
-ANSWERED = {n: (coarse72,) for n in ("N1", "N2", "N3", "N9", "N12", "N18")}  # 150 dpi
+ANSWERED: dict[str, tuple[ModuleType, ...]] = {
+    n: (coarse72,) for n in ("N1", "N2", "N3", "N9", "N12", "N18")
+}  # 150 dpi
 ANSWERED["N14"] = (coarse72, piece72)  # toner dots: either rule alone answers them
 ANSWERED["N15"] = (piece72,)  # toner dots along a line: no one piece apart covers a stroke's length
 OPEN = ["N4", "N5", "N6", "N7", "N8", "N10", "N11", "N13", "N16", "N17"]

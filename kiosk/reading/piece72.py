@@ -27,7 +27,7 @@ def apart(mine: np.ndarray, piece: np.ndarray, main: int) -> np.ndarray:
     is `main`): the largest single other piece's (every other piece's with the rule off)."""
     if not ENABLED:
         return mine
-    rest = mine & (piece != main)
+    rest: np.ndarray = mine & (piece != main)
     if not rest.any():
         return rest
     big = int(np.bincount(piece[rest]).argmax())
