@@ -24,6 +24,7 @@ from test_redteam7 import _scan
 
 import kiosk.reading.arm41 as arm41
 import kiosk.reading.clump60 as clump60
+import kiosk.reading.coarse72 as coarse72
 import kiosk.reading.fix8 as fix8_module  # fix8: the companions read without its rules
 import kiosk.reading.grain14 as grain14_module
 import kiosk.reading.inspect as inspect_module
@@ -153,6 +154,7 @@ def test_hair_on_the_glass_is_settled_by_settle7(
     monkeypatch.setattr(fix8_module, "ENABLED", False)  # fix8: the cause, as it was
     monkeypatch.setattr(arm41, "ENABLED", False)  # arm41 keeps these in review too
     monkeypatch.setattr(clump60, "ENABLED", False)  # and clump60 (session 60) some of them
+    monkeypatch.setattr(coarse72, "ENABLED", False)  # and coarse72 (session 72) the 150-dpi worst scan
     reader = blank[0]
     image = _hair(blank, *hair)
     for im in (image, _scan(image)):
