@@ -129,10 +129,11 @@ def test_a_light_dash_with_a_hair_across_it_is_not_a_vote() -> None:
 
 
 def test_a_light_dash_with_a_hair_is_settle7s_doing(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kiosk.reading import clump60, wrong10  # wrong10: its hair_arm off, settle7's decision shows
+    from kiosk.reading import clump60, coarse72, wrong10  # wrong10: hair_arm off
 
     monkeypatch.setattr(wrong10, "ENABLED", False)
     monkeypatch.setattr(clump60, "ENABLED", False)  # session 60: it sends this one to review too
+    monkeypatch.setattr(coarse72, "ENABLED", False)  # session 72: no second arm at 150 dpi, so too
     reader, alone = _dash_and_hair(with_hair=False)
     assert reader.read(alone).contests[0].marks[20].mark == "marginal"  # the dash alone: review
     reader, im = _dash_and_hair()

@@ -228,7 +228,8 @@ def test_real_pencil_sheets_settle_to_their_vote(
     reader, sheet, image = _field(seed, index, always)
     truth = sheet.truth
     if truth.dpi == 150:
-        # coarse72's price (session 72): no second arm at 150 dpi, so the commission decides
+        # coarse72's price (session 72; OFF as shipped): no second arm at 150 dpi, so the commission decides
+        monkeypatch.setattr(coarse72, "ENABLED", True)
         assert reader.read(image).status == "review"
         monkeypatch.setattr(coarse72, "ENABLED", False)
     r = reader.read(image)

@@ -20,7 +20,10 @@ is the light ticks and crosses settle7 read as votes at 150 dpi, which now go to
 
 from __future__ import annotations
 
-ENABLED = True
+# OFF at the end of session 72: with it on, the fresh-clone suite failed 12 older tests whose
+# companions show settle7's mechanism at 150 dpi (test_wrong10, test_streak27, test_pencil11,
+# test_pencil9's 131/46), not yet read again with it; tests/test_redteam72.py switches it on.
+ENABLED = False
 MIN_SCALE = 7.0  # px per mm (178 dpi): under it a speck and a stroke's end blur into one piece
 
 
